@@ -1,0 +1,60 @@
+/* config.h — server configuration from environment variables and flags.
+ *
+ * Flags override variables; every value is validated here, so that a bad
+ * value is one clear line and exit code 2 in main, never a crash later.
+ * config_load is pure (environment passed in as a lookup function) so it can
+ * be unit-tested. */
+#ifndef SINAU_CONFIG_H
+#define SINAU_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sinau/common.h"
+#include "sinau/log.h"
+
+enum pwhash_cost { PWHASH_INTERACTIVE = 0, PWHASH_MODERATE, PWHASH_FAST };
+
+typedef struct sinau_config {
+    char *listen_host;        /* SINAU_LISTEN host part, e.g. "127.0.0.1" */
+    int listen_port;          /* SINAU_LISTEN port (0: any free port, logged) */
+    char *public_url;         /* SINAU_PUBLIC_URL, no trailing slash */
+    char *database_url;       /* DATABASE_URL, libpq conninfo or URI */
+    char *data_dir;           /* SINAU_DATA_DIR (default ".data") */
+    char *key_file;           /* SINAU_KEY_FILE (default <data_dir>/master.key) */
+    char *web_dir;            /* SINAU_WEB_DIR (default "web") */
+    char *metrics_token;      /* SINAU_METRICS_TOKEN or NULL (loopback only) */
+    enum pwhash_cost pwhash;  /* SINAU_PWHASH */
+    enum log_level log_level; /* SINAU_LOG_LEVEL */
+    int threads;              /* SINAU_THREADS loop threads (default: cores) */
+    int worker_threads;       /* SINAU_WORKERS CPU worker threads (default: cores) */
+    int worker_queue_max;     /* SINAU_WORKER_QUEUE bounded job queue */
+    int db_pool_size;         /* SINAU_DB_POOL connections per loop thread */
+    int db_queue_max;         /* SINAU_DB_QUEUE waiting queries per loop thread */
+    int db_queue_timeout_ms;  /* SINAU_DB_QUEUE_TIMEOUT_MS longest wait for a connection */
+    int statement_timeout_ms; /* SINAU_STATEMENT_TIMEOUT_MS */
+    size_t max_body_bytes;    /* SINAU_MAX_BODY JSON body limit */
+    size_t max_header_bytes;  /* SINAU_MAX_HEADERS all request headers together */
+    int idle_timeout_s;       /* SINAU_IDLE_TIMEOUT_S connection idle/read timeout */
+    int shutdown_grace_s;     /* SINAU_SHUTDOWN_GRACE_S longest drain at SIGTERM */
+    bool migrate_on_start;    /* --migrate: apply pending migrations before serving */
+    bool debug_routes;        /* SINAU_DEBUG_ROUTES=1: /debug/* test routes (tests only) */
+} sinau_config;
+
+/* Fills *cfg with defaults, then environment (via getenv_fn), then flags
+ * argv[0..argc-1] (argv holds only flags, no program or subcommand name).
+ * Unknown flags, missing flag values and bad values fail.
+ * Returns 0, or -1 with a one-line message in err. On success the caller owns
+ * the strings in *cfg and releases them with config_free (also safe after
+ * failure). */
+SINAU_MUST_CHECK int config_load(sinau_config *cfg, int argc, char **argv,
+                                 const char *(*getenv_fn)(const char *name), char *err,
+                                 size_t errlen);
+
+/* Releases the strings owned by cfg; cfg itself is not freed. NULL-safe. */
+void config_free(sinau_config *cfg);
+
+/* Help text listing every flag and variable (static string). */
+const char *config_usage(void);
+
+#endif /* SINAU_CONFIG_H */

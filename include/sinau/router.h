@@ -41,6 +41,7 @@ typedef struct http_route {
     http_handler_fn handler; /* called on the loop thread */
     size_t max_body;         /* body limit for this route; 0: the configured default */
     const char *name;        /* metrics/log label; NULL: the pattern */
+    const char *summary;     /* one line for the OpenAPI document; NULL: none */
 } http_route;
 
 typedef struct router router;

@@ -1,0 +1,112 @@
+/* http.h — the request context and the single reply path.
+ *
+ * Every request gets one http_ctx, created by the server when the request
+ * arrives and freed by the reply: every http_reply_* function sends the
+ * response, writes the access-log line, counts metrics and frees the ctx, so
+ * after calling one the handler must not touch ctx again. Each request gets
+ * exactly one reply (a second one is a bug caught by an assert); a request
+ * whose client went away is still replied to (libevent then just frees it).
+ *
+ * The ctx owns request memory: http_ctx_alloc/http_ctx_strdup and the parsed
+ * body live until the reply. Thread: the owning loop thread only. */
+#ifndef SINAU_HTTP_H
+#define SINAU_HTTP_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sinau/common.h"
+#include "sinau/db.h"
+#include "sinau/router.h"
+
+struct evhttp_request;
+struct sinau_loop;
+
+typedef struct http_mem http_mem;
+
+typedef struct http_ctx {
+    struct evhttp_request *req;
+    struct sinau_loop *loop;     /* owning loop: db pool, config, workers */
+    const http_route *route;     /* NULL for static files and misses */
+    router_match match;          /* path parameters (raw) */
+    const char *path;            /* request path without query (owned by ctx) */
+    unsigned method;             /* one ROUTER_* bit */
+    char request_id[48];
+    int64_t started_ns;          /* monotonic */
+    bool replied;
+    http_mem *mem;               /* allocations freed with the ctx */
+    void *state;                 /* handler's own state, in ctx memory */
+} http_ctx;
+
+/* ---- request memory and inputs ---- */
+
+/* Zeroed memory owned by ctx (never NULL; freed with the ctx). */
+void *http_ctx_alloc(http_ctx *ctx, size_t n);
+
+/* Copy of s[0..n) NUL-terminated, owned by ctx. */
+char *http_ctx_strndup(http_ctx *ctx, const char *s, size_t n);
+
+/* Path parameter `name`, percent-decoded, owned by ctx. NULL when absent or
+ * when it decodes to something with a NUL or a '/' (treat as not found). */
+const char *http_param(http_ctx *ctx, const char *name);
+
+/* Query-string argument `name` (decoded, owned by ctx) or NULL. */
+const char *http_query(http_ctx *ctx, const char *name);
+
+/* Request header value (borrowed from libevent, valid until the reply) or NULL. */
+const char *http_header(http_ctx *ctx, const char *name);
+
+/* Reads the body as a strict JSON object (jsonin.h rules; an empty body is an
+ * empty object when allow_empty). On success *out is owned by ctx (do not
+ * decref) and 0 is returned. On failure the error reply has already been
+ * sent (ctx is gone) and -1 is returned: the handler just returns. */
+SINAU_MUST_CHECK int http_read_json(http_ctx *ctx, bool allow_empty, json_t **out);
+
+/* ---- replies: each one sends, logs, counts and frees ctx ---- */
+
+/* Adds a response header (copied) before the reply. */
+void http_add_header(http_ctx *ctx, const char *name, const char *value);
+
+/* Sends a JSON value (takes the reference). */
+void http_reply_json(http_ctx *ctx, int status, json_t *body);
+
+/* Sends JSON text built elsewhere (copied). */
+void http_reply_json_text(http_ctx *ctx, int status, const char *json, size_t len);
+
+/* Sends the text of a result's field (row, col) as the JSON body without
+ * copying or re-parsing it; takes the result (freed once sent). A NULL
+ * field is sent as `null`. */
+void http_reply_pg_json(http_ctx *ctx, int status, PGresult *res, int row, int col);
+
+/* Sends bytes with a content type (copied). */
+void http_reply_bytes(http_ctx *ctx, int status, const char *content_type, const void *data,
+                      size_t len);
+
+/* Sends borrowed bytes that outlive the request (static data); no copy. */
+void http_reply_static(http_ctx *ctx, int status, const char *content_type, const void *data,
+                       size_t len);
+
+/* Sends a status with no body (204, 304, 405 …). */
+void http_reply_empty(http_ctx *ctx, int status);
+
+/* Sends the API error format {"error":{"code","message"[,"details"]}};
+ * details may be NULL (taken otherwise). message must not echo personal data. */
+void http_reply_error(http_ctx *ctx, int status, const char *code, const char *message);
+void http_reply_error_details(http_ctx *ctx, int status, const char *code, const char *message,
+                              json_t *details);
+
+/* Maps a failed database result to 503 db_busy / db_unavailable / db_timeout
+ * (with Retry-After) or 500 internal_error (logged with the SQLSTATE). */
+void http_reply_db_error(http_ctx *ctx, const db_result *r);
+
+/* Runs a statement on this loop's pool. Returns 0 when accepted (cb runs
+ * later); on refusal replies 503 (db_busy or db_unavailable, Retry-After)
+ * itself and returns -1: the handler just returns. values are borrowed until
+ * cb (keep them in ctx memory). */
+SINAU_MUST_CHECK int http_db_query(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
+                                   db_done_fn cb);
+
+#endif /* SINAU_HTTP_H */

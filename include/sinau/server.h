@@ -1,0 +1,66 @@
+/* server.h — `sinau serve`: the listening socket, the loop threads (each
+ * with its own event_base, evhttp and db_pool), request dispatch through the
+ * router, and the graceful stop.
+ *
+ * Handlers reach what they need through ctx->loop. The server and its loops
+ * are created in server_run and live until it returns. */
+#ifndef SINAU_SERVER_H
+#define SINAU_SERVER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sinau/config.h"
+#include "sinau/db.h"
+#include "sinau/metrics.h"
+#include "sinau/router.h"
+#include "sinau/static_files.h"
+#include "sinau/worker.h"
+
+struct event_base;
+struct evhttp;
+struct event;
+struct evhttp_bound_socket;
+typedef struct sinau_server sinau_server;
+
+typedef struct sinau_loop {
+    sinau_server *server;
+    int index;
+    struct event_base *base;
+    struct evhttp *http;
+    struct evhttp_bound_socket *bound;
+    db_pool *db;
+    struct event *stop_ev;    /* activated by the main thread at SIGTERM */
+    struct event *tick;       /* publishes gauges, watches the drain */
+    metrics_block *metrics;
+    int inflight;             /* requests without a reply yet */
+    uint64_t next_request;    /* request id counter */
+    bool draining;
+    int64_t drain_deadline_ns;
+} sinau_loop;
+
+struct sinau_server {
+    const sinau_config *cfg;
+    router *router;
+    static_store *web;
+    worker_pool *workers;
+    sinau_loop *loops;
+    int nloops;
+    int listen_fd;
+    int port;                 /* the port actually bound */
+    char instance[12];        /* random hex prefix of request ids */
+    char *openapi;            /* the OpenAPI document, built once */
+    size_t openapi_len;
+    atomic_bool stopping;
+};
+
+/* Runs the server until SIGTERM or SIGINT, then drains (bounded by
+ * cfg->shutdown_grace_s) and returns 0; returns -1 (logged) when it cannot
+ * start. Call from the main thread, after the configuration is valid. */
+SINAU_MUST_CHECK int server_run(const sinau_config *cfg);
+
+/* Monotonic clock in nanoseconds. */
+int64_t server_now_ns(void);
+
+#endif /* SINAU_SERVER_H */

@@ -1,0 +1,108 @@
+/* registry.c — gathers every resource module's route table into the router
+ * and describes them as an OpenAPI 3.1 document, so the document grows with
+ * each endpoint by construction. */
+#include "sinau/api.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef const http_route *(*routes_fn)(size_t *n);
+
+/* Every resource module, in the order their routes are listed. */
+static const routes_fn modules[] = {
+    system_routes,
+};
+
+int api_register_all(router *r, bool debug)
+{
+    size_t n;
+    const http_route *rows;
+
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(modules); i++) {
+        rows = modules[i](&n);
+        if (router_add_table(r, rows, n) != 0)
+            return -1;
+    }
+    if (debug) {
+        rows = debug_routes(&n);
+        if (router_add_table(r, rows, n) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static const char *const method_keys[] = {"get", "post", "head", "put", "delete",
+                                          "options", "trace", "connect", "patch"};
+
+static json_t *path_parameters(const char *pattern)
+{
+    json_t *params = json_array();
+    const char *p = pattern;
+
+    while ((p = strchr(p, '{')) != NULL) {
+        const char *end = strchr(p, '}');
+        if (end == NULL)
+            break;
+        json_array_append_new(params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
+                                                (size_t)(end - p - 1), "in", "path",
+                                                "required", 1, "schema", "type", "string"));
+        p = end + 1;
+    }
+    return params;
+}
+
+static json_t *operation(const http_route *route)
+{
+    json_t *op = json_pack("{s:{s:{s:s}, s:{s:s}}}", "responses", "200", "description", "success",
+                           "default", "$ref", "#/components/responses/Error");
+    json_t *params = path_parameters(route->pattern);
+
+    if (route->summary != NULL)
+        json_object_set_new(op, "summary", json_string(route->summary));
+    if (json_array_size(params) > 0)
+        json_object_set_new(op, "parameters", params);
+    else
+        json_decref(params);
+    return op;
+}
+
+static json_t *components(void)
+{
+    return json_pack(
+        "{s:{s:{s:s, s:[s], s:{s:{s:s, s:[s,s], s:{s:{s:s}, s:{s:s}, s:{s:s}}}}}},"
+        " s:{s:{s:s, s:{s:{s:{s:s}}}}}}",
+        "schemas", "Error", "type", "object", "required", "error", "properties", "error", "type",
+        "object", "required", "code", "message", "properties", "code", "type", "string",
+        "message", "type", "string", "details", "type", "object", "responses", "Error",
+        "description", "error: {\"error\":{\"code\",\"message\"}}", "content",
+        "application/json", "schema", "$ref", "#/components/schemas/Error");
+}
+
+char *api_openapi_build(const router *r, const char *public_url, size_t *len)
+{
+    size_t n;
+    const http_route *const *all = router_routes(r, &n);
+    json_t *paths = json_object();
+    json_t *doc;
+    char *text;
+
+    for (size_t i = 0; i < n; i++) {
+        json_t *item = json_object_get(paths, all[i]->pattern);
+        if (item == NULL) {
+            item = json_object();
+            json_object_set_new(paths, all[i]->pattern, item);
+        }
+        for (size_t b = 0; b < SINAU_ARRAY_LEN(method_keys); b++)
+            if ((all[i]->methods & (1u << b)) != 0 && (1u << b) != ROUTER_HEAD)
+                json_object_set_new(item, method_keys[b], operation(all[i]));
+    }
+    doc = json_pack("{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:o}", "openapi", "3.1.0", "info",
+                    "title", "Sinau API", "version", SINAU_VERSION, "description",
+                    "Training programmes, cohorts, registration, learning and certificates.",
+                    "servers", "url", public_url, "paths", paths, "components", components());
+    text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(doc);
+    *len = strlen(text);
+    return text;
+}

@@ -1,0 +1,113 @@
+/* system.c — operational endpoints: health, readiness, metrics, and the
+ * OpenAPI description (API.md "Operations"). */
+#include "sinau/api.h"
+
+#include <event2/http.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <sodium.h>
+
+#include "sinau/http.h"
+#include "sinau/server.h"
+
+static const char healthy[] = "{\"status\":\"ok\"}";
+
+static void healthz(http_ctx *ctx)
+{
+    http_reply_static(ctx, 200, "application/json", healthy, sizeof healthy - 1);
+}
+
+static const db_stmt ready_stmt = {"system_ready", "select 1", 0};
+
+static void readyz_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    static const char ready[] = "{\"status\":\"ready\"}";
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    http_reply_static(ctx, 200, "application/json", ready, sizeof ready - 1);
+}
+
+static void readyz(http_ctx *ctx)
+{
+    if (!db_pool_ready(ctx->loop->db)) {
+        db_result down = {DB_ERR_UNAVAILABLE, NULL, ""};
+        http_reply_db_error(ctx, &down);
+        return;
+    }
+    if (http_db_query(ctx, &ready_stmt, NULL, readyz_done) != 0)
+        return;
+}
+
+static bool peer_is_loopback(http_ctx *ctx)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(ctx->req);
+    char *addr = NULL;
+    ev_uint16_t port = 0;
+
+    if (evcon == NULL)
+        return false;
+    evhttp_connection_get_peer(evcon, &addr, &port);
+    if (addr == NULL)
+        return false;
+    return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
+           strncmp(addr, "::ffff:127.", 11) == 0;
+}
+
+static bool token_ok(http_ctx *ctx, const char *token)
+{
+    const char *auth = http_header(ctx, "Authorization");
+    size_t n = strlen(token);
+
+    if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 || strlen(auth + 7) != n)
+        return false;
+    return sodium_memcmp(auth + 7, token, n) == 0;
+}
+
+static void metrics(http_ctx *ctx)
+{
+    sinau_server *srv = ctx->loop->server;
+    const char *token = srv->cfg->metrics_token;
+    metrics_block **blocks;
+    const http_route *const *routes;
+    size_t nroutes, len;
+    char *text;
+
+    if (!(token != NULL ? token_ok(ctx, token) : peer_is_loopback(ctx))) {
+        http_reply_error(ctx, 403, "forbidden", "metrics are served to loopback or with the token");
+        return;
+    }
+    blocks = http_ctx_alloc(ctx, (size_t)srv->nloops * sizeof *blocks);
+    for (int i = 0; i < srv->nloops; i++)
+        blocks[i] = srv->loops[i].metrics;
+    routes = router_routes(srv->router, &nroutes);
+    text = metrics_render(blocks, srv->nloops, routes, nroutes, worker_queue_depth(srv->workers),
+                          worker_busy(srv->workers), &len);
+    http_reply_bytes(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+    free(text);
+}
+
+static void openapi(http_ctx *ctx)
+{
+    sinau_server *srv = ctx->loop->server;
+
+    http_reply_static(ctx, 200, "application/json", srv->openapi, srv->openapi_len);
+}
+
+static const http_route routes[] = {
+    {ROUTER_GET, "/healthz", healthz, 0, NULL, "Liveness: 200 while the process runs"},
+    {ROUTER_GET, "/readyz", readyz, 0, NULL, "Readiness: 200 when the database answers"},
+    {ROUTER_GET, "/metrics", metrics, 0, NULL, "Prometheus metrics (loopback or token)"},
+    {ROUTER_GET, "/api/openapi.json", openapi, 0, NULL, "This OpenAPI document"},
+};
+
+const http_route *system_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

@@ -1,0 +1,164 @@
+/* migrate.c — applies the embedded migrations (migrate.h). Blocking libpq on
+ * purpose: this runs from the command line or before any loop starts. */
+#include "sinau/migrate.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinau/log.h"
+
+/* arbitrary constant naming our advisory lock: "sinau" in ASCII */
+#define MIGRATE_LOCK_KEY "495705547125"
+
+static const char create_table_sql[] =
+    "create table if not exists schema_migrations ("
+    " version integer primary key,"
+    " name text not null,"
+    " applied_at timestamptz not null default now())";
+
+int migrate_latest_version(void)
+{
+    return migration_count > 0 ? migration_defs[migration_count - 1].version : 0;
+}
+
+static void set_err(char *err, size_t errlen, const char *what, PGconn *pg)
+{
+    const char *msg = pg != NULL ? PQerrorMessage(pg) : "";
+
+    snprintf(err, errlen, "%s: %.*s", what, (int)strcspn(msg, "\n"), msg);
+}
+
+static int exec_ok(PGconn *pg, const char *sql, char *err, size_t errlen, const char *what)
+{
+    PGresult *res = PQexec(pg, sql);
+    ExecStatusType st = PQresultStatus(res);
+    int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? 0 : -1;
+
+    if (rc != 0)
+        set_err(err, errlen, what, pg);
+    PQclear(res);
+    return rc;
+}
+
+static PGconn *connect_quiet(const char *conninfo, char *err, size_t errlen)
+{
+    PGconn *pg = PQconnectdb(conninfo);
+
+    if (PQstatus(pg) != CONNECTION_OK) {
+        set_err(err, errlen, "cannot connect to the database", pg);
+        PQfinish(pg);
+        return NULL;
+    }
+    /* keep "relation already exists, skipping" notices out of the output */
+    PQclear(PQexec(pg, "set client_min_messages = warning"));
+    return pg;
+}
+
+static int read_version(PGconn *pg, int *version, char *err, size_t errlen)
+{
+    PGresult *res = PQexec(pg, "select coalesce(max(version), 0) from schema_migrations");
+    int rc = -1;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        set_err(err, errlen, "cannot read schema_migrations", pg);
+        goto out;
+    }
+    *version = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    rc = 0;
+out:
+    PQclear(res);
+    return rc;
+}
+
+static int apply_one(PGconn *pg, const migration_def *m, char *err, size_t errlen)
+{
+    char version[16];
+    const char *params[2] = {version, m->name};
+    PGresult *res = NULL;
+    char what[160];
+
+    snprintf(what, sizeof what, "migration %s failed", m->name);
+    if (exec_ok(pg, "begin", err, errlen, what) != 0)
+        return -1;
+    if (exec_ok(pg, m->sql, err, errlen, what) != 0)
+        goto fail;
+    snprintf(version, sizeof version, "%d", m->version);
+    res = PQexecParams(pg, "insert into schema_migrations (version, name) values ($1, $2)", 2,
+                       NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        set_err(err, errlen, what, pg);
+        goto fail;
+    }
+    PQclear(res);
+    if (exec_ok(pg, "commit", err, errlen, what) != 0)
+        return -1;
+    log_info("migrate: applied %s", m->name);
+    return 0;
+fail:
+    PQclear(res);
+    PQclear(PQexec(pg, "rollback"));
+    return -1;
+}
+
+int migrate_run(const char *conninfo, int *applied, char *err, size_t errlen)
+{
+    PGconn *pg = NULL;
+    int current = 0, n = 0, rc = -1;
+
+    pg = connect_quiet(conninfo, err, errlen);
+    if (pg == NULL)
+        goto out;
+    /* one migrator at a time, even with several instances starting at once */
+    if (exec_ok(pg, "select pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err, errlen,
+                "cannot take the migration lock") != 0)
+        goto out;
+    if (exec_ok(pg, create_table_sql, err, errlen, "cannot create schema_migrations") != 0)
+        goto out;
+    if (read_version(pg, &current, err, errlen) != 0)
+        goto out;
+    if (current > migrate_latest_version()) {
+        snprintf(err, errlen,
+                 "the database is at schema version %d but this binary knows only up to %d: "
+                 "run a newer sinau",
+                 current, migrate_latest_version());
+        goto out;
+    }
+    for (int i = 0; i < migration_count; i++) {
+        if (migration_defs[i].version <= current)
+            continue;
+        if (apply_one(pg, &migration_defs[i], err, errlen) != 0)
+            goto out;
+        n++;
+    }
+    rc = 0;
+out:
+    if (applied != NULL)
+        *applied = n;
+    PQfinish(pg); /* also releases the advisory lock */
+    return rc;
+}
+
+int migrate_current_version(const char *conninfo, int *version, char *err, size_t errlen)
+{
+    PGconn *pg = connect_quiet(conninfo, err, errlen);
+    PGresult *res = NULL;
+    int rc = -1;
+
+    if (pg == NULL)
+        return -1;
+    res = PQexec(pg, "select to_regclass('schema_migrations') is not null");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        set_err(err, errlen, "cannot query the database", pg);
+        goto out;
+    }
+    *version = 0;
+    if (PQgetvalue(res, 0, 0)[0] == 't' && read_version(pg, version, err, errlen) != 0)
+        goto out;
+    rc = 0;
+out:
+    PQclear(res);
+    PQfinish(pg);
+    return rc;
+}

@@ -1,0 +1,475 @@
+/* server.c — `sinau serve` (server.h): one listening socket shared by N loop
+ * threads, each with its own event_base, evhttp and db_pool; dispatch of
+ * every request through the router or the static files; and the graceful
+ * stop at SIGTERM/SIGINT (stop accepting, drain, exit 0). */
+#include "sinau/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "sinau/alloc.h"
+#include "sinau/api.h"
+#include "sinau/http.h"
+#include "sinau/log.h"
+
+#define TICK_MS 250
+#define LISTEN_BACKLOG 1024
+
+int server_route_index(const sinau_server *srv, const http_route *route);
+size_t http_route_body_limit(const http_ctx *ctx);
+
+int64_t server_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* 1-based position of route in the router (0 for none), for metrics. */
+int server_route_index(const sinau_server *srv, const http_route *route)
+{
+    size_t n;
+    const http_route *const *all;
+
+    if (route == NULL)
+        return 0;
+    all = router_routes(srv->router, &n);
+    for (size_t i = 0; i < n; i++)
+        if (all[i] == route)
+            return (int)i + 1;
+    return 0;
+}
+
+size_t http_route_body_limit(const http_ctx *ctx)
+{
+    if (ctx->route != NULL && ctx->route->max_body > 0)
+        return ctx->route->max_body;
+    return ctx->loop->server->cfg->max_body_bytes;
+}
+
+/* ---- per-request dispatch ---- */
+
+static bool request_id_ok(const char *s)
+{
+    size_t n = 0;
+
+    for (; s[n] != '\0'; n++) {
+        char c = s[n];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.';
+        if (!ok || n >= 40)
+            return false;
+    }
+    return n > 0;
+}
+
+static http_ctx *ctx_new(sinau_loop *loop, struct evhttp_request *req)
+{
+    http_ctx *ctx = xcalloc(1, sizeof *ctx);
+    const char *given;
+
+    ctx->req = req;
+    ctx->loop = loop;
+    ctx->started_ns = server_now_ns();
+    ctx->method = (unsigned)evhttp_request_get_command(req);
+    given = evhttp_find_header(evhttp_request_get_input_headers(req), "X-Request-Id");
+    if (given != NULL && request_id_ok(given))
+        snprintf(ctx->request_id, sizeof ctx->request_id, "%s", given);
+    else
+        snprintf(ctx->request_id, sizeof ctx->request_id, "%s-%d-%llx", loop->server->instance,
+                 loop->index, (unsigned long long)++loop->next_request);
+    loop->inflight++;
+    return ctx;
+}
+
+static void serve_static(http_ctx *ctx, const static_file *f)
+{
+    const char *inm = http_header(ctx, "If-None-Match");
+
+    http_add_header(ctx, "ETag", f->etag);
+    http_add_header(ctx, "Cache-Control", "no-cache");
+    if (static_etag_matches(inm, f->etag)) {
+        http_reply_empty(ctx, 304);
+        return;
+    }
+    http_reply_static(ctx, 200, f->content_type, f->data, f->len);
+}
+
+static void reply_method_not_allowed(http_ctx *ctx, unsigned allowed)
+{
+    char allow[96];
+
+    http_add_header(ctx, "Allow", router_allow_header(allowed, allow, sizeof allow));
+    http_reply_error(ctx, 405, "method_not_allowed", "this method is not allowed here");
+}
+
+static void dispatch_miss(http_ctx *ctx)
+{
+    const static_file *f = static_store_get(ctx->loop->server->web, ctx->path);
+
+    if (f == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such resource");
+        return;
+    }
+    if (ctx->method != ROUTER_GET && ctx->method != ROUTER_HEAD) {
+        reply_method_not_allowed(ctx, ROUTER_GET | ROUTER_HEAD);
+        return;
+    }
+    serve_static(ctx, f);
+}
+
+static void dispatch_route(http_ctx *ctx)
+{
+    size_t len = evbuffer_get_length(evhttp_request_get_input_buffer(ctx->req));
+
+    if (len > http_route_body_limit(ctx)) {
+        http_reply_error(ctx, 413, "body_too_large", "the request body is too large");
+        return;
+    }
+    ctx->route->handler(ctx);
+}
+
+static void on_request(struct evhttp_request *req, void *arg)
+{
+    sinau_loop *loop = arg;
+    http_ctx *ctx = ctx_new(loop, req);
+    const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+
+    ctx->path = http_ctx_strndup(ctx, path != NULL && *path ? path : "/",
+                                 strlen(path != NULL && *path ? path : "/"));
+    if (atomic_load(&loop->server->stopping)) {
+        http_add_header(ctx, "Connection", "close");
+        http_add_header(ctx, "Retry-After", "1");
+        http_reply_error(ctx, 503, "shutting_down", "the server is restarting");
+        return;
+    }
+    switch (router_match_path(loop->server->router, ctx->method, ctx->path, &ctx->match)) {
+    case ROUTER_FOUND:
+        ctx->route = ctx->match.route;
+        dispatch_route(ctx);
+        break;
+    case ROUTER_METHOD_NOT_ALLOWED:
+        reply_method_not_allowed(ctx, ctx->match.allowed);
+        break;
+    case ROUTER_NOT_FOUND:
+        dispatch_miss(ctx);
+        break;
+    }
+}
+
+/* ---- loops ---- */
+
+static void publish_gauges(sinau_loop *loop)
+{
+    db_pool_stats st;
+    metrics_block *m = loop->metrics;
+
+    db_pool_get_stats(loop->db, &st);
+    atomic_store(&m->db_size, st.size);
+    atomic_store(&m->db_connected, st.connected);
+    atomic_store(&m->db_in_use, st.in_use);
+    atomic_store(&m->db_waiting, st.waiting);
+    atomic_store(&m->db_refused, st.refused);
+    atomic_store(&m->db_errors, st.errors);
+    atomic_store(&m->db_reconnects, st.reconnects);
+    atomic_store(&m->inflight, loop->inflight);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    sinau_loop *loop = arg;
+
+    publish_gauges(loop);
+    if (!loop->draining)
+        return;
+    if (loop->inflight == 0) {
+        event_base_loopexit(loop->base, NULL);
+    } else if (server_now_ns() >= loop->drain_deadline_ns) {
+        log_warn("loop %d: %d requests still running at the end of the grace period",
+                 loop->index, loop->inflight);
+        event_base_loopexit(loop->base, NULL);
+    }
+}
+
+/* Runs on the loop thread when the main thread asks it to stop. */
+static void on_stop(evutil_socket_t fd, short what, void *arg)
+{
+    sinau_loop *loop = arg;
+
+    if (loop->bound != NULL) {
+        evhttp_del_accept_socket(loop->http, loop->bound); /* stops accepting */
+        loop->bound = NULL;
+    }
+    loop->draining = true;
+    loop->drain_deadline_ns =
+        server_now_ns() + (int64_t)loop->server->cfg->shutdown_grace_s * 1000000000;
+    on_tick(-1, 0, loop);
+}
+
+static size_t largest_body_limit(const sinau_server *srv)
+{
+    size_t n, max = srv->cfg->max_body_bytes;
+    const http_route *const *all = router_routes(srv->router, &n);
+
+    for (size_t i = 0; i < n; i++)
+        if (all[i]->max_body > max)
+            max = all[i]->max_body;
+    return max;
+}
+
+static void configure_http(sinau_loop *loop)
+{
+    const sinau_config *cfg = loop->server->cfg;
+    struct evhttp *h = loop->http;
+
+    evhttp_set_max_headers_size(h, (ev_ssize_t)cfg->max_header_bytes);
+    /* libevent's own limit is the largest any route takes; each route's own
+     * limit is enforced in dispatch_route with our error format */
+    evhttp_set_max_body_size(h, (ev_ssize_t)largest_body_limit(loop->server));
+    evhttp_set_timeout(h, cfg->idle_timeout_s);
+    evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                      EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                      EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                      EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+    evhttp_set_default_content_type(h, "application/json");
+    evhttp_set_flags(h, EVHTTP_SERVER_LINGERING_CLOSE);
+    evhttp_set_gencb(h, on_request, loop);
+}
+
+static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
+{
+    const sinau_config *cfg = srv->cfg;
+    struct evconnlistener *lst;
+    struct timeval tick = {0, TICK_MS * 1000};
+    db_pool_opts dbo = {
+        .conninfo = cfg->database_url,
+        .size = cfg->db_pool_size,
+        .queue_max = cfg->db_queue_max,
+        .queue_timeout_ms = cfg->db_queue_timeout_ms,
+        .statement_timeout_ms = cfg->statement_timeout_ms,
+        .connect_timeout_ms = 5000,
+        .application_name = "sinau",
+    };
+
+    loop->server = srv;
+    loop->index = index;
+    loop->base = event_base_new();
+    loop->http = loop->base != NULL ? evhttp_new(loop->base) : NULL;
+    if (loop->http == NULL)
+        return -1;
+    configure_http(loop);
+    /* every loop accepts from the same socket; none of them closes it */
+    lst = evconnlistener_new(loop->base, NULL, NULL, LEV_OPT_CLOSE_ON_EXEC, -1, srv->listen_fd);
+    if (lst == NULL)
+        return -1;
+    loop->bound = evhttp_bind_listener(loop->http, lst);
+    loop->metrics = xcalloc(1, sizeof *loop->metrics);
+    loop->db = db_pool_new(loop->base, &dbo);
+    loop->stop_ev = event_new(loop->base, -1, 0, on_stop, loop);
+    loop->tick = event_new(loop->base, -1, EV_PERSIST, on_tick, loop);
+    event_add(loop->tick, &tick);
+    return loop->bound != NULL ? 0 : -1;
+}
+
+static void loop_free(sinau_loop *loop)
+{
+    if (loop->base == NULL)
+        return;
+    if (loop->http != NULL)
+        evhttp_free(loop->http);
+    db_pool_free(loop->db);
+    if (loop->stop_ev != NULL)
+        event_free(loop->stop_ev);
+    if (loop->tick != NULL)
+        event_free(loop->tick);
+    free(loop->metrics);
+    event_base_free(loop->base);
+}
+
+static void *loop_main(void *arg)
+{
+    sinau_loop *loop = arg;
+
+    event_base_dispatch(loop->base);
+    return NULL;
+}
+
+/* ---- listening socket ---- */
+
+static int open_listener(sinau_server *srv, char *err, size_t errlen)
+{
+    const sinau_config *cfg = srv->cfg;
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *ai = NULL;
+    struct sockaddr_storage ss;
+    socklen_t sslen = sizeof ss;
+    char port[8];
+    int fd = -1, one = 1, rc;
+
+    snprintf(port, sizeof port, "%d", cfg->listen_port);
+    rc = getaddrinfo(cfg->listen_host, port, &hints, &ai);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot resolve %s: %s", cfg->listen_host, gai_strerror(rc));
+        return -1;
+    }
+    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, LISTEN_BACKLOG) != 0 ||
+        getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
+        snprintf(err, errlen, "cannot listen on %s:%d: %s", cfg->listen_host, cfg->listen_port,
+                 strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(ai);
+        return -1;
+    }
+    freeaddrinfo(ai);
+    srv->listen_fd = fd;
+    srv->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                               : ((struct sockaddr_in *)&ss)->sin_port);
+    return 0;
+}
+
+/* ---- start and stop ---- */
+
+static int server_init(sinau_server *srv, const sinau_config *cfg)
+{
+    char err[256];
+    unsigned char r[4];
+
+    srv->cfg = cfg;
+    srv->listen_fd = -1;
+    randombytes_buf(r, sizeof r);
+    snprintf(srv->instance, sizeof srv->instance, "%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+    srv->router = router_new();
+    if (api_register_all(srv->router, cfg->debug_routes) != 0) {
+        log_error("cannot build the route table");
+        return -1;
+    }
+    srv->web = static_store_load(cfg->web_dir, err, sizeof err);
+    if (srv->web == NULL) {
+        log_error("cannot load %s: %s", cfg->web_dir, err);
+        return -1;
+    }
+    srv->openapi = api_openapi_build(srv->router, cfg->public_url, &srv->openapi_len);
+    srv->workers = worker_pool_new(cfg->worker_threads, cfg->worker_queue_max);
+    if (srv->workers == NULL)
+        return -1;
+    if (open_listener(srv, err, sizeof err) != 0) {
+        log_error("%s", err);
+        return -1;
+    }
+    srv->nloops = cfg->threads;
+    srv->loops = xcalloc((size_t)srv->nloops, sizeof *srv->loops);
+    for (int i = 0; i < srv->nloops; i++) {
+        if (loop_init(srv, &srv->loops[i], i) != 0) {
+            log_error("cannot start loop %d", i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void server_free(sinau_server *srv)
+{
+    /* workers first: their completions target the loops' bases */
+    worker_pool_free(srv->workers);
+    for (int i = 0; i < srv->nloops; i++)
+        loop_free(&srv->loops[i]);
+    free(srv->loops);
+    if (srv->listen_fd >= 0)
+        close(srv->listen_fd);
+    static_store_free(srv->web);
+    router_free(srv->router);
+    free(srv->openapi);
+}
+
+/* Blocks until SIGTERM or SIGINT; a second signal exits at once. */
+static void wait_for_stop(sinau_server *srv, const sigset_t *set)
+{
+    int sig = 0;
+
+    sigwait(set, &sig);
+    log_info("signal %d: stopping (draining for up to %d s)", sig, srv->cfg->shutdown_grace_s);
+    atomic_store(&srv->stopping, true);
+    for (int i = 0; i < srv->nloops; i++)
+        event_active(srv->loops[i].stop_ev, EV_TIMEOUT, 0);
+}
+
+static void *second_signal_watch(void *arg)
+{
+    const sigset_t *set = arg;
+    int sig = 0;
+
+    sigwait(set, &sig);
+    log_warn("second signal %d: exiting now", sig);
+    _exit(1);
+}
+
+static void log_listening(const sinau_server *srv)
+{
+    const sinau_config *cfg = srv->cfg;
+    bool v6 = strchr(cfg->listen_host, ':') != NULL;
+
+    log_info("listening on http://%s%s%s:%d (%d loop threads, %d db connections each, %d workers)",
+             v6 ? "[" : "", cfg->listen_host, v6 ? "]" : "", srv->port, srv->nloops,
+             cfg->db_pool_size, cfg->worker_threads);
+}
+
+int server_run(const sinau_config *cfg)
+{
+    sinau_server srv = {0};
+    sigset_t set;
+    pthread_t *threads = NULL, watcher;
+    int rc = -1, started = 0;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    /* block before any thread exists so only sigwait sees the signals */
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    evthread_use_pthreads();
+    if (server_init(&srv, cfg) != 0)
+        goto out;
+    threads = xcalloc((size_t)srv.nloops, sizeof *threads);
+    for (; started < srv.nloops; started++)
+        if (pthread_create(&threads[started], NULL, loop_main, &srv.loops[started]) != 0)
+            goto out;
+    log_listening(&srv);
+    wait_for_stop(&srv, &set);
+    pthread_create(&watcher, NULL, second_signal_watch, &set);
+    pthread_detach(watcher);
+    rc = 0;
+out:
+    if (rc != 0) {
+        atomic_store(&srv.stopping, true);
+        for (int i = 0; i < started; i++)
+            event_active(srv.loops[i].stop_ev, EV_TIMEOUT, 0);
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    free(threads);
+    server_free(&srv);
+    if (rc == 0)
+        log_info("stopped");
+    return rc;
+}

@@ -1,0 +1,115 @@
+/* main.c — the `sinau` command line: argv → subcommand → configuration →
+ * run. Exit codes: 0 success, 1 runtime failure, 2 usage or configuration
+ * error (one line on stderr). */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinau/config.h"
+#include "sinau/log.h"
+#include "sinau/migrate.h"
+#include "sinau/server.h"
+
+static const char *env_lookup(const char *name)
+{
+    return getenv(name);
+}
+
+static int load_config(sinau_config *cfg, int argc, char **argv)
+{
+    char err[256];
+
+    if (config_load(cfg, argc, argv, env_lookup, err, sizeof err) != 0) {
+        fprintf(stderr, "sinau: %s\n", err);
+        return -1;
+    }
+    log_init(cfg->log_level, NULL);
+    return 0;
+}
+
+static int cmd_migrate(const sinau_config *cfg)
+{
+    char err[512];
+    int applied = 0, version = 0;
+
+    if (migrate_run(cfg->database_url, &applied, err, sizeof err) != 0) {
+        log_error("migrate: %s", err);
+        return 1;
+    }
+    if (migrate_current_version(cfg->database_url, &version, err, sizeof err) != 0) {
+        log_error("migrate: %s", err);
+        return 1;
+    }
+    log_info("migrate: %d applied, schema at version %d", applied, version);
+    return 0;
+}
+
+/* Before serving: migrate when asked, and never serve a newer schema. */
+static int check_schema(const sinau_config *cfg)
+{
+    char err[512];
+    int version = 0;
+
+    if (cfg->migrate_on_start)
+        return cmd_migrate(cfg);
+    if (migrate_current_version(cfg->database_url, &version, err, sizeof err) != 0) {
+        /* the database may come up later: serve, /readyz tells the truth */
+        log_warn("cannot check the schema version now: %s", err);
+        return 0;
+    }
+    if (version > migrate_latest_version()) {
+        log_error("the database is at schema version %d but this binary knows only up to %d",
+                  version, migrate_latest_version());
+        return 1;
+    }
+    if (version < migrate_latest_version())
+        log_warn("schema at version %d, this binary expects %d: run `sinau migrate` or "
+                 "`sinau serve --migrate`",
+                 version, migrate_latest_version());
+    return 0;
+}
+
+static int cmd_serve(const sinau_config *cfg)
+{
+    if (cfg->pwhash == PWHASH_FAST)
+        log_warn("SINAU_PWHASH=fast: password hashing is weak, for tests only");
+    if (cfg->debug_routes)
+        log_warn("SINAU_DEBUG_ROUTES is on: /debug/* test routes are mounted");
+    if (check_schema(cfg) != 0)
+        return 1;
+    return server_run(cfg) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    sinau_config cfg;
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+    int rc = 2;
+
+    memset(&cfg, 0, sizeof cfg);
+    if (cmd == NULL || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        fputs(config_usage(), cmd == NULL ? stderr : stdout);
+        return cmd == NULL ? 2 : 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("sinau %s\n", SINAU_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0) {
+        fprintf(stderr, "sinau: unknown command \"%s\" (see sinau --help)\n", cmd);
+        return 2;
+    }
+    if (load_config(&cfg, argc - 2, argv + 2) != 0)
+        goto out;
+    if (sodium_init() < 0) {
+        log_error("libsodium failed to initialise");
+        rc = 1;
+        goto out;
+    }
+    rc = strcmp(cmd, "serve") == 0 ? cmd_serve(&cfg) : cmd_migrate(&cfg);
+out:
+    config_free(&cfg);
+    return rc;
+}

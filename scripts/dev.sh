@@ -1,0 +1,489 @@
+#!/usr/bin/env bash
+# Sinau's operational entry point: the top-level Makefile is a thin layer over
+# this script. Usage: scripts/dev.sh COMMAND [ARGS...]   (scripts/dev.sh help)
+#
+# Without DATABASE_URL, every command that needs PostgreSQL uses a private
+# PostgreSQL 15 cluster under the project folder (.data/pg), reachable only
+# through a unix socket. As root, that cluster belongs to and runs as the
+# `postgres` system user (initdb refuses root); otherwise as the invoking user.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"
+
+PG_MAJOR=15
+PGBIN=${SINAU_PGBIN:-/usr/lib/postgresql/$PG_MAJOR/bin}
+BUILD_DIR=${SINAU_BUILD_DIR:-$ROOT/build}
+SINAU_BIN=$BUILD_DIR/sinau
+DATA_DIR=$ROOT/.data
+DB_NAME=sinau
+TEMPLATE_DB=sinau_template
+
+BASE_PACKAGES=(build-essential cmake pkg-config libevent-dev libjansson-dev
+    libsodium-dev libpq-dev libcmocka-dev postgresql-15 postgresql-15-pgtap curl)
+BENCH_PACKAGES=(nginx-light wrk)
+
+# Set by db_start when this process started the private cluster.
+STARTED_CLUSTER=0
+# Set by use_private_cluster: paths and owner of the private cluster.
+PGDATA_DIR='' SOCKET_DIR='' PG_LOG='' CLUSTER_USER=''
+
+log() { printf 'dev.sh: %s\n' "$*" >&2; }
+die() { printf 'dev.sh: error: %s\n' "$*" >&2; exit 1; }
+
+is_root() { [[ $(id -u) -eq 0 ]]; }
+me() { id -un; }
+
+# ---------------------------------------------------------------- packages --
+
+pkg_installed() {
+    [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true) == installed ]]
+}
+
+cmd_deps() {
+    local want=("${BASE_PACKAGES[@]}") missing=() p
+    if [[ ${1:-} == --bench ]]; then want+=("${BENCH_PACKAGES[@]}"); fi
+    # Node.js may come from elsewhere than Debian (it does on our machines):
+    # install Debian's only when there is no node at all.
+    if ! command -v node >/dev/null 2>&1; then want+=(nodejs npm); fi
+    for p in "${want[@]}"; do
+        pkg_installed "$p" || missing+=("$p")
+    done
+    if ((${#missing[@]} == 0)); then
+        return 0
+    fi
+    local sudo=()
+    if ! is_root; then
+        command -v sudo >/dev/null 2>&1 || die "missing packages (${missing[*]}) and no sudo to install them"
+        sudo=(sudo)
+    fi
+    log "installing: ${missing[*]}"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# ------------------------------------------------------------------- build --
+
+cmd_build() {
+    local opts=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+    if [[ ${CI:-} == true ]]; then opts+=(-DSINAU_WERROR=ON); fi
+    cmake -S "$ROOT" -B "$BUILD_DIR" "${opts[@]}" "$@"
+    cmake --build "$BUILD_DIR" -j"$(nproc)"
+}
+
+# --------------------------------------------------------------- database --
+
+# Quote a value for a libpq keyword=value conninfo string.
+conninfo_quote() {
+    if [[ $1 =~ ^[A-Za-z0-9_./:@+-]+$ ]]; then
+        printf '%s' "$1"
+        return
+    fi
+    local v=${1//\\/\\\\}
+    v=${v//\'/\\\'}
+    printf "'%s'" "$v"
+}
+
+# conninfo_with_db CONNINFO DBNAME: the same server, another database.
+# Works for URIs (postgres://…/db?…) and for keyword=value strings (libpq
+# keeps the last of repeated keywords).
+conninfo_with_db() {
+    local url=$1 db=$2
+    if [[ $url =~ ^(postgres(ql)?://[^/?]*)(/[^?]*)?(\?.*)?$ ]]; then
+        printf '%s/%s%s' "${BASH_REMATCH[1]}" "$db" "${BASH_REMATCH[4]}"
+    else
+        printf '%s dbname=%s' "$url" "$(conninfo_quote "$db")"
+    fi
+}
+
+# Run a command as the cluster's owner (from / so that the owner need not be
+# able to enter the current directory).
+as_owner() {
+    if [[ $(me) == "$CLUSTER_USER" ]]; then
+        "$@"
+    elif is_root; then
+        (cd / && runuser -u "$CLUSTER_USER" -- "$@")
+    else
+        die "the private cluster in $PGDATA_DIR belongs to '$CLUSTER_USER'; run as that user or as root"
+    fi
+}
+
+# The socket directory: <project>/.data/run unless that makes the socket path
+# longer than unix sockets allow (~107 bytes); then a directory under /tmp
+# named from a hash of the project path.
+socket_dir_for() {
+    local dir=$DATA_DIR/run
+    local sock="$dir/.s.PGSQL.5432"
+    if ((${#sock} > 100)); then
+        dir=/tmp/sinau-pg-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)
+    fi
+    printf '%s' "$dir"
+}
+
+# Make DIR (owned by USER, mode 700), refusing a directory owned by someone
+# else (a planted /tmp directory, say).
+owned_dir() {
+    local dir=$1 user=$2
+    if [[ ! -d $dir ]]; then
+        mkdir -p "$(dirname "$dir")"
+        mkdir -m 700 "$dir"
+        if is_root && [[ $user != root ]]; then chown "$user:" "$dir"; fi
+    fi
+    local owner
+    owner=$(stat -c %U "$dir")
+    if [[ $owner != "$user" ]]; then
+        if is_root && [[ $dir == "$DATA_DIR"/* ]]; then
+            chown -R "$user:" "$dir"
+        else
+            die "$dir belongs to $owner, expected $user"
+        fi
+    fi
+}
+
+use_private_cluster() {
+    PGDATA_DIR=$DATA_DIR/pg
+    SOCKET_DIR=$(socket_dir_for)
+    PG_LOG=$DATA_DIR/pg.log
+    if [[ -f $PGDATA_DIR/PG_VERSION ]]; then
+        CLUSTER_USER=$(stat -c %U "$PGDATA_DIR")
+    elif is_root; then
+        CLUSTER_USER=postgres
+    else
+        CLUSTER_USER=$(me)
+    fi
+    [[ -x $PGBIN/initdb ]] || die "$PGBIN/initdb not found: run 'make deps' (package postgresql-$PG_MAJOR)"
+}
+
+cluster_running() {
+    [[ -f $PGDATA_DIR/PG_VERSION ]] || return 1
+    as_owner "$PGBIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1
+}
+
+private_conninfo() {
+    printf 'host=%s dbname=%s user=%s' "$(conninfo_quote "$SOCKET_DIR")" "$1" "$CLUSTER_USER"
+}
+
+psql_admin() {
+    psql -X -v ON_ERROR_STOP=1 -qAt -d "$SINAU_ADMIN_URL" "$@"
+}
+
+cluster_init() {
+    getent passwd "$CLUSTER_USER" >/dev/null || die "no system user '$CLUSTER_USER' (package postgresql-common makes 'postgres')"
+    mkdir -p "$DATA_DIR"
+    if is_root && ! runuser -u "$CLUSTER_USER" -- test -x "$DATA_DIR"; then
+        die "user $CLUSTER_USER cannot enter $DATA_DIR (a parent folder is closed to others); move the project or set DATABASE_URL"
+    fi
+    owned_dir "$PGDATA_DIR" "$CLUSTER_USER"
+    local locale=C
+    if locale -a 2>/dev/null | grep -qix 'C\.utf-\?8'; then locale=C.UTF-8; fi
+    log "initdb $PGDATA_DIR (as $CLUSTER_USER)"
+    as_owner "$PGBIN/initdb" -D "$PGDATA_DIR" --auth=trust -E UTF8 --locale="$locale" \
+        --no-instructions >/dev/null
+    printf "\n# Settings written by scripts/dev.sh at each start\ninclude_if_exists = 'sinau.conf'\n" |
+        as_owner tee -a "$PGDATA_DIR/postgresql.conf" >/dev/null
+}
+
+cluster_configure() {
+    # Rewritten at each start, so that a moved project finds its socket.
+    local sock_q=${SOCKET_DIR//\'/\'\'}
+    as_owner tee "$PGDATA_DIR/sinau.conf" >/dev/null <<EOF
+listen_addresses = ''
+unix_socket_directories = '$sock_q'
+unix_socket_permissions = 0700
+max_connections = 200
+shared_buffers = 128MB
+log_min_messages = warning
+log_line_prefix = '%m [%p] %q%u@%d '
+EOF
+}
+
+cmd_db_start() {
+    if [[ -n ${DATABASE_URL:-} ]]; then
+        log "DATABASE_URL is set: using it, no private cluster"
+        export SINAU_ADMIN_URL
+        SINAU_ADMIN_URL=$(conninfo_with_db "$DATABASE_URL" postgres)
+        return 0
+    fi
+    use_private_cluster
+    if [[ ! -f $PGDATA_DIR/PG_VERSION ]]; then
+        cluster_init
+    fi
+    if ! cluster_running; then
+        owned_dir "$SOCKET_DIR" "$CLUSTER_USER"
+        if [[ ! -e $PG_LOG ]]; then
+            touch "$PG_LOG"
+            if is_root; then chown "$CLUSTER_USER:" "$PG_LOG"; fi
+        fi
+        cluster_configure
+        log "starting PostgreSQL $PG_MAJOR (socket in $SOCKET_DIR, log $PG_LOG)"
+        if ! as_owner "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -l "$PG_LOG" -w -t 60 -s start; then
+            tail -n 20 "$PG_LOG" >&2 || true
+            die "PostgreSQL did not start"
+        fi
+        STARTED_CLUSTER=1
+    fi
+    export DATABASE_URL SINAU_ADMIN_URL
+    DATABASE_URL=$(private_conninfo "$DB_NAME")
+    SINAU_ADMIN_URL=$(private_conninfo postgres)
+    local tries=0
+    until psql_admin -c 'SELECT 1' >/dev/null 2>&1; do
+        tries=$((tries + 1))
+        if ((tries > 60)); then
+            tail -n 20 "$PG_LOG" >&2 || true
+            die "PostgreSQL in $PGDATA_DIR does not answer on $SOCKET_DIR"
+        fi
+        sleep 0.5
+    done
+    if [[ -z $(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'") ]]; then
+        psql_admin -c "CREATE DATABASE $DB_NAME"
+    fi
+    log "DATABASE_URL=$DATABASE_URL"
+}
+
+# Exit 0 when the private cluster runs (or DATABASE_URL is set).
+cmd_db_status() {
+    if [[ -n ${DATABASE_URL:-} ]]; then return 0; fi
+    use_private_cluster
+    cluster_running
+}
+
+# Start the database if needed and print the conninfo of database DBNAME
+# (default sinau) on it: for scripts such as tests/bench/.
+cmd_db_url() {
+    cmd_db_start
+    if [[ -n ${1:-} && -n $PGDATA_DIR ]]; then
+        private_conninfo "$1"
+    elif [[ -n ${1:-} ]]; then
+        conninfo_with_db "$DATABASE_URL" "$1"
+    else
+        printf '%s' "$DATABASE_URL"
+    fi
+    printf '\n'
+}
+
+cmd_db_stop() {
+    if [[ -n ${DATABASE_URL:-} && ${1:-} != --private ]]; then
+        log "DATABASE_URL is set: nothing of ours to stop"
+        return 0
+    fi
+    use_private_cluster
+    if cluster_running; then
+        log "stopping PostgreSQL ($PGDATA_DIR)"
+        as_owner "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w -t 60 -s stop
+    fi
+}
+
+cmd_db_destroy() {
+    cmd_db_stop --private
+    use_private_cluster
+    log "removing $PGDATA_DIR and $SOCKET_DIR"
+    rm -rf -- "$PGDATA_DIR" "$PG_LOG"
+    if [[ -d $SOCKET_DIR ]]; then rm -rf -- "$SOCKET_DIR"; fi
+}
+
+stop_if_started() {
+    if ((STARTED_CLUSTER)); then
+        STARTED_CLUSTER=0
+        cmd_db_stop --private || true
+    fi
+}
+
+# -------------------------------------------------------------------- run --
+
+cmd_run() {
+    cmd_deps
+    cmd_build
+    cmd_db_start
+    trap stop_if_started EXIT
+    mkdir -p "$DATA_DIR"
+    export SINAU_DATA_DIR=${SINAU_DATA_DIR:-$DATA_DIR}
+    local listen=${SINAU_LISTEN:-127.0.0.1:8080}
+    log "serving on http://localhost:${listen##*:} (Ctrl-C stops the server and the database)"
+
+    # The server runs as a child, not exec'd, so that the cluster can be
+    # stopped after it. A non-interactive bash starts background children with
+    # SIGINT ignored, so Ctrl-C is forwarded as SIGTERM (graceful drain); a
+    # second Ctrl-C kills.
+    local pid rc=0 signals=0
+    "$SINAU_BIN" serve --migrate "$@" &
+    pid=$!
+    forward() {
+        signals=$((signals + 1))
+        if ((signals == 1)); then
+            log "stopping the server (Ctrl-C again to kill it)"
+            kill -TERM "$pid" 2>/dev/null || true
+        else
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    }
+    trap forward INT TERM HUP
+    while kill -0 "$pid" 2>/dev/null; do
+        wait "$pid" || true
+    done
+    wait "$pid" || rc=$?
+    trap - INT TERM HUP
+    stop_if_started
+    # A server stopped by Ctrl-C (SIGTERM) has done what was asked.
+    if ((signals == 1 && rc == 143)); then rc=0; fi
+    return "$rc"
+}
+
+# ------------------------------------------------------------------- test --
+
+# Clean up what a crashed test file left behind: the harness notes in
+# SINAU_TEST_RUN_DIR the pid of every server it starts, the data folder of
+# every cluster, every temporary folder and test database, and forgets each
+# once it cleaned it up itself.
+reap_test_leftovers() {
+    local dir=${SINAU_TEST_RUN_DIR:-} f pid
+    [[ -n $dir && -d $dir ]] || return 0
+    for f in "$dir"/*.pid; do
+        [[ -e $f ]] || continue
+        pid=$(<"$f")
+        if [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] &&
+            tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q sinau; then
+            log "killing leftover test server $pid"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    done
+    for f in "$dir"/*.cluster; do
+        [[ -e $f ]] || continue
+        local pgdata owner
+        pgdata=$(<"$f")
+        if [[ -f $pgdata/postmaster.pid ]]; then
+            owner=$(stat -c %U "$pgdata")
+            log "stopping leftover test cluster $pgdata"
+            if [[ $owner == "$(me)" ]]; then
+                "$PGBIN/pg_ctl" -D "$pgdata" -m immediate -w -s stop || true
+            elif is_root; then
+                (cd / && runuser -u "$owner" -- "$PGBIN/pg_ctl" -D "$pgdata" -m immediate -w -s stop) || true
+            fi
+        fi
+        rm -rf -- "$(dirname "$pgdata")"
+    done
+    for f in "$dir"/*.dir; do
+        [[ -e $f ]] || continue
+        local d
+        d=$(<"$f")
+        if [[ $d == */sinau-test-* ]]; then rm -rf -- "$d"; fi
+    done
+    for f in "$dir"/*.db; do
+        [[ -e $f ]] || continue
+        local db
+        db=$(<"$f")
+        if [[ $db =~ ^t_[0-9a-f]{16}$ && -n ${SINAU_TEST_ADMIN_URL:-} ]]; then
+            psql -X -qAt -d "$SINAU_TEST_ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+        fi
+    done
+    rm -rf -- "$dir"
+}
+
+# Prepare the migrated template and export what tests/api/lib/harness.mjs
+# reads. Needs cmd_db_start first.
+prepare_test_env() {
+    # Test databases left by an interrupted run of ours (private cluster only).
+    if [[ -n $PGDATA_DIR ]]; then
+        local db
+        while read -r db; do
+            [[ -n $db ]] && psql_admin -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"
+        done < <(psql_admin -c "SELECT datname FROM pg_database WHERE datname ~ '^t_[0-9a-f]{16}$'")
+    fi
+    log "preparing template database $TEMPLATE_DB"
+    psql_admin -c "DROP DATABASE IF EXISTS $TEMPLATE_DB WITH (FORCE)" \
+        -c "CREATE DATABASE $TEMPLATE_DB"
+    DATABASE_URL=$(conninfo_with_db "$DATABASE_URL" "$TEMPLATE_DB") "$SINAU_BIN" migrate
+
+    export SINAU_TEST_ADMIN_URL=$SINAU_ADMIN_URL
+    export SINAU_TEST_TEMPLATE=$TEMPLATE_DB
+    export SINAU_TEST_PGBIN=$PGBIN
+    if is_root; then
+        export SINAU_TEST_PGUSER=postgres
+    else
+        SINAU_TEST_PGUSER=$(me)
+        export SINAU_TEST_PGUSER
+    fi
+}
+
+cmd_test() {
+    cmd_deps
+    cmd_build
+    cmd_db_start
+    trap 'reap_test_leftovers; stop_if_started' EXIT
+    prepare_test_env
+    SINAU_TEST_RUN_DIR=$(mktemp -d /tmp/sinau-testrun-XXXXXX)
+    export SINAU_TEST_RUN_DIR
+    local rc=0
+    ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 "$@" || rc=$?
+    return "$rc"
+}
+
+# Print the environment of `test` (for running one test file by hand):
+#   eval "$(scripts/dev.sh env)"; node --test tests/api/healthz.test.mjs
+cmd_env() {
+    cmd_db_start
+    prepare_test_env >&2
+    local v
+    for v in DATABASE_URL SINAU_TEST_ADMIN_URL SINAU_TEST_TEMPLATE SINAU_TEST_PGBIN SINAU_TEST_PGUSER; do
+        printf 'export %s=%q\n' "$v" "${!v}"
+    done
+    printf 'export SINAU_BIN=%q SINAU_SOURCE_DIR=%q\n' "$SINAU_BIN" "$ROOT"
+}
+
+# ------------------------------------------------------------------ misc --
+
+cmd_bench() {
+    cmd_deps --bench
+    cmd_build
+    exec "$ROOT/tests/bench/p1_healthz.sh" "$@"
+}
+
+cmd_clean() {
+    log "removing $BUILD_DIR"
+    rm -rf -- "$BUILD_DIR"
+}
+
+usage() {
+    cat <<'EOF'
+usage: scripts/dev.sh COMMAND [ARGS...]
+
+  deps [--bench]  install the Debian packages that are missing
+  build           configure and build (build/sinau); -Werror when CI=true
+  db-start        start the private PostgreSQL cluster (.data/pg), make db 'sinau'
+  db-stop         stop it (pg_ctl stop -m fast)
+  db-status       exit 0 when it runs
+  db-url [DB]     start it if needed; print the conninfo of database DB
+  db-destroy      stop it and delete its files
+  run [FLAGS]     deps, build, db-start, then `sinau serve --migrate FLAGS`
+  test [ARGS]     deps, build, db-start, template db, then `ctest ARGS`
+  env             print the test environment as shell exports
+  bench [ARGS]    deps (+ nginx, wrk), build, tests/bench/p1_healthz.sh
+  clean           remove the build folder
+
+With DATABASE_URL set, run and test use that PostgreSQL instead of the private
+cluster (test creates databases there: the role needs CREATEDB).
+EOF
+}
+
+main() {
+    local cmd=${1:-help}
+    shift || true
+    case $cmd in
+        deps) cmd_deps "$@" ;;
+        build) cmd_build "$@" ;;
+        db-start) cmd_db_start ;;
+        db-stop) cmd_db_stop ;;
+        db-status) cmd_db_status ;;
+        db-url) cmd_db_url "$@" ;;
+        db-destroy) cmd_db_destroy ;;
+        run) cmd_run "$@" ;;
+        test) cmd_test "$@" ;;
+        env) cmd_env ;;
+        bench) cmd_bench "$@" ;;
+        clean) cmd_clean ;;
+        help | -h | --help) usage ;;
+        *) usage >&2; exit 2 ;;
+    esac
+}
+
+main "$@"

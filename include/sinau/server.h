@@ -13,6 +13,7 @@
 
 #include "sinau/config.h"
 #include "sinau/db.h"
+#include "sinau/log.h"
 #include "sinau/metrics.h"
 #include "sinau/router.h"
 #include "sinau/static_files.h"
@@ -34,6 +35,7 @@ typedef struct sinau_loop {
     struct event *stop_ev;    /* activated by the main thread at SIGTERM */
     struct event *tick;       /* publishes gauges, watches the drain */
     metrics_block *metrics;
+    log_buffer access_log;    /* flushed by the tick and when full */
     int inflight;             /* requests without a reply yet */
     uint64_t next_request;    /* request id counter */
     bool draining;

@@ -28,36 +28,77 @@ int log_level_parse(const char *s, enum log_level *out)
     return -1;
 }
 
-void log_write(enum log_level level, const char *request_id, const char *fmt, ...)
+/* Formats one line (with its newline) into line; returns its length. */
+static size_t format_line(char *line, size_t size, enum log_level level, const char *request_id,
+                          const char *fmt, va_list ap)
 {
-    char line[2048];
-    size_t n = 0;
     struct timespec ts;
     struct tm tm;
-    va_list ap;
+    size_t n;
     int w;
 
-    if (level < min_level)
-        return;
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
-    n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
-    w = snprintf(line + n, sizeof line - n, ".%03ldZ %s ", ts.tv_nsec / 1000000L,
-                 level_names[level]);
+    n = strftime(line, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    w = snprintf(line + n, size - n, ".%03ldZ %s ", ts.tv_nsec / 1000000L, level_names[level]);
     n += (size_t)w;
     if (request_id != NULL) {
-        w = snprintf(line + n, sizeof line - n, "req=%s ", request_id);
+        w = snprintf(line + n, size - n, "req=%s ", request_id);
         n += (size_t)w;
     }
-    va_start(ap, fmt);
-    w = vsnprintf(line + n, sizeof line - n, fmt, ap);
-    va_end(ap);
+    w = vsnprintf(line + n, size - n, fmt, ap);
     if (w < 0)
         w = 0;
     n += (size_t)w;
-    if (n > sizeof line - 2)
-        n = sizeof line - 2; /* truncated: keep the newline */
+    if (n > size - 2)
+        n = size - 2; /* truncated: keep the newline */
     line[n++] = '\n';
-    fwrite(line, 1, n, log_out != NULL ? log_out : stderr);
-    fflush(log_out != NULL ? log_out : stderr);
+    return n;
+}
+
+static void emit(const char *line, size_t n)
+{
+    FILE *out = log_out != NULL ? log_out : stderr;
+
+    fwrite(line, 1, n, out);
+    fflush(out);
+}
+
+void log_write(enum log_level level, const char *request_id, const char *fmt, ...)
+{
+    char line[2048];
+    va_list ap;
+    size_t n;
+
+    if (level < min_level)
+        return;
+    va_start(ap, fmt);
+    n = format_line(line, sizeof line, level, request_id, fmt, ap);
+    va_end(ap);
+    emit(line, n);
+}
+
+void log_buffered(log_buffer *b, enum log_level level, const char *request_id, const char *fmt,
+                  ...)
+{
+    char line[1024];
+    va_list ap;
+    size_t n;
+
+    if (level < min_level)
+        return;
+    va_start(ap, fmt);
+    n = format_line(line, sizeof line, level, request_id, fmt, ap);
+    va_end(ap);
+    if (b->len + n > sizeof b->data)
+        log_flush(b);
+    memcpy(b->data + b->len, line, n);
+    b->len += n;
+}
+
+void log_flush(log_buffer *b)
+{
+    if (b->len > 0)
+        emit(b->data, b->len);
+    b->len = 0;
 }

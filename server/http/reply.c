@@ -87,29 +87,43 @@ static const char *reason_phrase(int status)
     return "Status";
 }
 
+/* Browser-facing headers go on documents (HTML, SVG, anything not plain
+ * data); JSON and plain-text answers cannot be rendered as a page under
+ * nosniff, and each extra header costs evhttp a measurable share of a cheap
+ * request (tests/bench/RESULTS.md), so they carry only the essentials. */
+static bool is_plain_data(struct evkeyvalq *h)
+{
+    const char *type = evhttp_find_header(h, "Content-Type");
+
+    return type == NULL || strncmp(type, "application/json", 16) == 0 ||
+           strncmp(type, "text/plain", 10) == 0;
+}
+
 static void add_common_headers(http_ctx *ctx, struct evkeyvalq *h)
 {
     const sinau_config *cfg = ctx->loop->server->cfg;
 
     evhttp_add_header(h, "X-Request-Id", ctx->request_id);
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-    evhttp_add_header(h, "X-Frame-Options", "DENY");
-    evhttp_add_header(h, "Referrer-Policy", "strict-origin-when-cross-origin");
-    evhttp_add_header(h, "Cross-Origin-Opener-Policy", "same-origin");
-    evhttp_add_header(h, "Content-Security-Policy", csp);
+    if (!is_plain_data(h)) {
+        evhttp_add_header(h, "Content-Security-Policy", csp);
+        evhttp_add_header(h, "X-Frame-Options", "DENY");
+        evhttp_add_header(h, "Referrer-Policy", "strict-origin-when-cross-origin");
+        evhttp_add_header(h, "Cross-Origin-Opener-Policy", "same-origin");
+    }
     if (strncmp(cfg->public_url, "https://", 8) == 0)
         evhttp_add_header(h, "Strict-Transport-Security", "max-age=31536000");
     if (evhttp_find_header(h, "Cache-Control") == NULL)
         evhttp_add_header(h, "Cache-Control", "no-store");
 }
 
-static void access_log(const http_ctx *ctx, int status, int64_t dur_ns)
+static void access_log(http_ctx *ctx, int status, int64_t dur_ns)
 {
     const char *route = ctx->route != NULL ? (ctx->route->name ? ctx->route->name
                                                                : ctx->route->pattern)
                                            : "-";
 
-    log_write(LOG_INFO, ctx->request_id, "access method=%s route=%s status=%d dur_ms=%.3f",
+    log_buffered(&ctx->loop->access_log, LOG_INFO, ctx->request_id, "access method=%s route=%s status=%d dur_ms=%.3f",
               method_name(ctx->method), route, status, (double)dur_ns / 1e6);
 }
 

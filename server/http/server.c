@@ -197,6 +197,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     sinau_loop *loop = arg;
 
     publish_gauges(loop);
+    log_flush(&loop->access_log);
     if (!loop->draining)
         return;
     if (loop->inflight == 0) {
@@ -308,6 +309,7 @@ static void *loop_main(void *arg)
     sinau_loop *loop = arg;
 
     event_base_dispatch(loop->base);
+    log_flush(&loop->access_log);
     return NULL;
 }
 

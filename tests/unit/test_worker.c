@@ -65,7 +65,7 @@ static struct event_base *base_new(void)
 static void base_free(struct event_base *base)
 {
     event_free(keepalive);
-    base_free(base);
+    event_base_free(base);
 }
 
 static int setup(void **state)

@@ -109,6 +109,10 @@ as_owner() {
     fi
 }
 
+project_hash() {
+    printf '%s' "$ROOT" | sha256sum | cut -c1-12
+}
+
 # The socket directory: <project>/.data/run unless that makes the socket path
 # longer than unix sockets allow (~107 bytes); then a directory under /tmp
 # named from a hash of the project path.
@@ -116,7 +120,7 @@ socket_dir_for() {
     local dir=$DATA_DIR/run
     local sock="$dir/.s.PGSQL.5432"
     if ((${#sock} > 100)); then
-        dir=/tmp/sinau-pg-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)
+        dir=/tmp/sinau-pg-$(project_hash)
     fi
     printf '%s' "$dir"
 }
@@ -133,7 +137,7 @@ owned_dir() {
     local owner
     owner=$(stat -c %U "$dir")
     if [[ $owner != "$user" ]]; then
-        if is_root && [[ $dir == "$DATA_DIR"/* ]]; then
+        if is_root && [[ $dir == "$DATA_DIR"/* || $dir == "$ELSEWHERE"* ]]; then
             chown -R "$user:" "$dir"
         else
             die "$dir belongs to $owner, expected $user"
@@ -141,6 +145,11 @@ owned_dir() {
     fi
 }
 
+# As root, the cluster runs as `postgres`, which must be able to reach the
+# project folder. When it cannot (a clone under /root, say), the cluster
+# lives in postgres's home instead, in a folder named from a hash of the
+# project path, with its socket under /tmp; .data/pg-elsewhere says where.
+ELSEWHERE=''
 use_private_cluster() {
     PGDATA_DIR=$DATA_DIR/pg
     SOCKET_DIR=$(socket_dir_for)
@@ -149,6 +158,16 @@ use_private_cluster() {
         CLUSTER_USER=$(stat -c %U "$PGDATA_DIR")
     elif is_root; then
         CLUSTER_USER=postgres
+        getent passwd postgres >/dev/null ||
+            die "no system user 'postgres': run 'make deps' (package postgresql-common makes it)"
+        if ! runuser -u postgres -- test -x "$ROOT"; then
+            local home
+            home=$(getent passwd postgres | cut -d: -f6)
+            ELSEWHERE=$home/sinau-$(project_hash)
+            PGDATA_DIR=$ELSEWHERE/pg
+            PG_LOG=$ELSEWHERE/pg.log
+            SOCKET_DIR=/tmp/sinau-pg-$(project_hash)
+        fi
     else
         CLUSTER_USER=$(me)
     fi
@@ -171,8 +190,14 @@ psql_admin() {
 cluster_init() {
     getent passwd "$CLUSTER_USER" >/dev/null || die "no system user '$CLUSTER_USER' (package postgresql-common makes 'postgres')"
     mkdir -p "$DATA_DIR"
-    if is_root && ! runuser -u "$CLUSTER_USER" -- test -x "$DATA_DIR"; then
-        die "user $CLUSTER_USER cannot enter $DATA_DIR (a parent folder is closed to others); move the project or set DATABASE_URL"
+    if [[ -n $ELSEWHERE ]]; then
+        log "user postgres cannot enter $ROOT: the cluster goes to $ELSEWHERE"
+        owned_dir "$ELSEWHERE" "$CLUSTER_USER"
+        chmod 755 "$ELSEWHERE"
+        printf '%s\n' "$PGDATA_DIR" >"$DATA_DIR/pg-elsewhere"
+    fi
+    if is_root && ! runuser -u "$CLUSTER_USER" -- test -x "$(dirname "$PGDATA_DIR")"; then
+        die "user $CLUSTER_USER cannot enter $(dirname "$PGDATA_DIR"); move the project or set DATABASE_URL"
     fi
     owned_dir "$PGDATA_DIR" "$CLUSTER_USER"
     local locale=C
@@ -278,7 +303,8 @@ cmd_db_destroy() {
     cmd_db_stop --private
     use_private_cluster
     log "removing $PGDATA_DIR and $SOCKET_DIR"
-    rm -rf -- "$PGDATA_DIR" "$PG_LOG"
+    rm -rf -- "$PGDATA_DIR" "$PG_LOG" "$DATA_DIR/pg-elsewhere"
+    if [[ -n $ELSEWHERE ]]; then rm -rf -- "$ELSEWHERE"; fi
     if [[ -d $SOCKET_DIR ]]; then rm -rf -- "$SOCKET_DIR"; fi
 }
 

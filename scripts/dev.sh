@@ -21,7 +21,7 @@ TEMPLATE_DB=sinau_template
 
 BASE_PACKAGES=(build-essential cmake pkg-config libevent-dev libjansson-dev
     libsodium-dev libpq-dev libcmocka-dev postgresql-15 postgresql-15-pgtap curl)
-BENCH_PACKAGES=(nginx-light wrk)
+BENCH_PACKAGES=(nginx-light wrk iproute2)
 
 # Set by db_start when this process started the private cluster.
 STARTED_CLUSTER=0
@@ -66,8 +66,9 @@ cmd_deps() {
 # ------------------------------------------------------------------- build --
 
 cmd_build() {
-    local opts=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
-    if [[ ${CI:-} == true ]]; then opts+=(-DSINAU_WERROR=ON); fi
+    # Always say ON or OFF: the CMake cache would keep an earlier CI's ON.
+    local opts=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSINAU_WERROR=OFF)
+    if [[ ${CI:-} == true ]]; then opts=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSINAU_WERROR=ON); fi
     cmake -S "$ROOT" -B "$BUILD_DIR" "${opts[@]}" "$@"
     cmake --build "$BUILD_DIR" -j"$(nproc)"
 }
@@ -348,7 +349,7 @@ cmd_run() {
         wait "$pid" || true
     done
     wait "$pid" || rc=$?
-    trap - INT TERM HUP
+    exit_on_signals
     stop_if_started
     # A server stopped by Ctrl-C (SIGTERM) has done what was asked.
     if ((signals == 1 && rc == 143)); then rc=0; fi
@@ -491,7 +492,16 @@ cluster (test creates databases there: the role needs CREATEDB).
 EOF
 }
 
+# Fatal signals become exits, so that the EXIT traps (stop the cluster we
+# started, reap test leftovers) run.
+exit_on_signals() {
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    trap 'exit 129' HUP
+}
+
 main() {
+    exit_on_signals
     local cmd=${1:-help}
     shift || true
     case $cmd in

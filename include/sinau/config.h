@@ -38,7 +38,7 @@ typedef struct sinau_config {
     int idle_timeout_s;       /* SINAU_IDLE_TIMEOUT_S connection idle/read timeout */
     int shutdown_grace_s;     /* SINAU_SHUTDOWN_GRACE_S longest drain at SIGTERM */
     bool migrate_on_start;    /* --migrate: apply pending migrations before serving */
-    bool debug_routes;        /* SINAU_DEBUG_ROUTES=1: /debug/* test routes (tests only) */
+    bool debug_routes;        /* SINAU_DEBUG_ROUTES=1: /debug/... test routes (tests only) */
 } sinau_config;
 
 /* Fills *cfg with defaults, then environment (via getenv_fn), then flags

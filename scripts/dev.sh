@@ -232,6 +232,7 @@ cmd_db_start() {
         return 0
     fi
     use_private_cluster
+    cluster_hold
     if [[ ! -f $PGDATA_DIR/PG_VERSION ]]; then
         cluster_init
     fi
@@ -243,7 +244,8 @@ cmd_db_start() {
         fi
         cluster_configure
         log "starting PostgreSQL $PG_MAJOR (socket in $SOCKET_DIR, log $PG_LOG)"
-        if ! as_owner "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -l "$PG_LOG" -w -t 60 -s start; then
+        # 8>&- 9>&-: the postmaster must not inherit (and so hold) our locks.
+        if ! as_owner "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -l "$PG_LOG" -w -t 60 -s start 8>&- 9>&-; then
             tail -n 20 "$PG_LOG" >&2 || true
             die "PostgreSQL did not start"
         fi
@@ -309,10 +311,24 @@ cmd_db_destroy() {
     if [[ -d $SOCKET_DIR ]]; then rm -rf -- "$SOCKET_DIR"; fi
 }
 
+# Every command of this script that uses the private cluster holds a shared
+# lock on .data/cluster.lock while it runs, so that the one that started the
+# cluster stops it at the end only if no other (`make run` in one terminal,
+# `make test` in another) still uses it.
+cluster_hold() {
+    mkdir -p "$DATA_DIR"
+    exec 8>"$DATA_DIR/cluster.lock"
+    flock -s 8
+}
+
 stop_if_started() {
     if ((STARTED_CLUSTER)); then
         STARTED_CLUSTER=0
-        cmd_db_stop --private || true
+        if flock -n -x 8; then
+            cmd_db_stop --private || true
+        else
+            log "another command still uses the cluster: leaving it running"
+        fi
     fi
 }
 
@@ -326,14 +342,16 @@ cmd_run() {
     mkdir -p "$DATA_DIR"
     export SINAU_DATA_DIR=${SINAU_DATA_DIR:-$DATA_DIR}
     local listen=${SINAU_LISTEN:-127.0.0.1:8080}
-    log "serving on http://localhost:${listen##*:} (Ctrl-C stops the server and the database)"
+    local what='the server'
+    if ((STARTED_CLUSTER)); then what='the server and the database'; fi
+    log "serving on http://localhost:${listen##*:} (Ctrl-C stops $what)"
 
     # The server runs as a child, not exec'd, so that the cluster can be
     # stopped after it. A non-interactive bash starts background children with
     # SIGINT ignored, so Ctrl-C is forwarded as SIGTERM (graceful drain); a
     # second Ctrl-C kills.
     local pid rc=0 signals=0
-    "$SINAU_BIN" serve --migrate "$@" &
+    "$SINAU_BIN" serve --migrate "$@" 8>&- 9>&- &
     pid=$!
     forward() {
         signals=$((signals + 1))
@@ -406,8 +424,19 @@ reap_test_leftovers() {
     rm -rf -- "$dir"
 }
 
+# One test run at a time per project folder: a second one would drop the
+# template and the test databases under the first. Held until exit.
+test_lock() {
+    mkdir -p "$DATA_DIR"
+    exec 9>"$DATA_DIR/test.lock"
+    if ! flock -n 9; then
+        log "another test run holds $DATA_DIR/test.lock: waiting for it"
+        flock 9
+    fi
+}
+
 # Prepare the migrated template and export what tests/api/lib/harness.mjs
-# reads. Needs cmd_db_start first.
+# reads. Needs cmd_db_start and test_lock first.
 prepare_test_env() {
     # Test databases left by an interrupted run of ours (private cluster only).
     if [[ -n $PGDATA_DIR ]]; then
@@ -434,14 +463,15 @@ prepare_test_env() {
 
 cmd_test() {
     cmd_deps
+    test_lock
     cmd_build
-    cmd_db_start
     trap 'reap_test_leftovers; stop_if_started' EXIT
+    cmd_db_start
     prepare_test_env
     SINAU_TEST_RUN_DIR=$(mktemp -d /tmp/sinau-testrun-XXXXXX)
     export SINAU_TEST_RUN_DIR
     local rc=0
-    ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 "$@" || rc=$?
+    ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 "$@" 8>&- 9>&- || rc=$?
     return "$rc"
 }
 
@@ -449,6 +479,7 @@ cmd_test() {
 #   eval "$(scripts/dev.sh env)"; node --test tests/api/healthz.test.mjs
 cmd_env() {
     cmd_db_start
+    test_lock
     prepare_test_env >&2
     local v
     for v in DATABASE_URL SINAU_TEST_ADMIN_URL SINAU_TEST_TEMPLATE SINAU_TEST_PGBIN SINAU_TEST_PGUSER; do

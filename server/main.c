@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/alloc.h"
 #include "sinau/config.h"
 #include "sinau/log.h"
 #include "sinau/migrate.h"
@@ -25,6 +26,11 @@ static int load_config(sinau_config *cfg, int argc, char **argv)
         return -1;
     }
     log_init(cfg->log_level, NULL);
+    if (cfg->database_url == NULL) {
+        /* libpq's own defaults (PGHOST, PGDATABASE, …); `make run` always
+         * sets DATABASE_URL to the private cluster */
+        cfg->database_url = xstrdup("");
+    }
     return 0;
 }
 

@@ -79,6 +79,8 @@ static const char *reason_phrase(int status)
         return "Unprocessable Content";
     case 429:
         return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
     case 500:
         return "Internal Server Error";
     case 503:
@@ -136,6 +138,14 @@ static void reply_send(http_ctx *ctx, int status, struct evbuffer *body)
     assert(!ctx->replied && "a request got a second reply");
     ctx->replied = true;
     add_common_headers(ctx, evhttp_request_get_output_headers(ctx->req));
+    if (ctx->method == ROUTER_CONNECT) {
+        /* libevent sends no Content-Length after CONNECT (the connection
+         * would become a tunnel): say where the answer ends and close */
+        char len[24];
+        snprintf(len, sizeof len, "%zu", body != NULL ? evbuffer_get_length(body) : 0);
+        evhttp_add_header(evhttp_request_get_output_headers(ctx->req), "Content-Length", len);
+        evhttp_add_header(evhttp_request_get_output_headers(ctx->req), "Connection", "close");
+    }
     evhttp_send_reply(ctx->req, status, reason_phrase(status), body);
     dur = server_now_ns() - ctx->started_ns;
     access_log(ctx, status, dur);

@@ -9,6 +9,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <event2/thread.h>
 #include <netdb.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +32,8 @@
 
 #define TICK_MS 250
 #define LISTEN_BACKLOG 1024
+#define TRANSPORT_HEADER_FACTOR 8 /* libevent's header cap ÷ ours */
+#define TRANSPORT_BODY_FACTOR 4   /* libevent's body cap ÷ the JSON default */
 
 int server_route_index(const sinau_server *srv, const http_route *route);
 size_t http_route_body_limit(const http_ctx *ctx);
@@ -146,6 +150,18 @@ static void dispatch_route(http_ctx *ctx)
     ctx->route->handler(ctx);
 }
 
+/* Bytes of the request line and headers, as the client sent them (near enough). */
+static size_t header_bytes(struct evhttp_request *req)
+{
+    const struct evkeyvalq *h = evhttp_request_get_input_headers(req);
+    const struct evkeyval *kv;
+    size_t n = strlen(evhttp_request_get_uri(req)) + 16;
+
+    TAILQ_FOREACH (kv, h, next)
+        n += strlen(kv->key) + strlen(kv->value) + 4;
+    return n;
+}
+
 static void on_request(struct evhttp_request *req, void *arg)
 {
     sinau_loop *loop = arg;
@@ -154,6 +170,11 @@ static void on_request(struct evhttp_request *req, void *arg)
 
     ctx->path = http_ctx_strndup(ctx, path != NULL && *path ? path : "/",
                                  strlen(path != NULL && *path ? path : "/"));
+    if (header_bytes(req) > loop->server->cfg->max_header_bytes) {
+        http_add_header(ctx, "Connection", "close");
+        http_reply_error(ctx, 431, "headers_too_large", "the request headers are too large");
+        return;
+    }
     if (atomic_load(&loop->server->stopping)) {
         http_add_header(ctx, "Connection", "close");
         http_add_header(ctx, "Retry-After", "1");
@@ -224,9 +245,9 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
     on_tick(-1, 0, loop);
 }
 
-static size_t largest_body_limit(const sinau_server *srv)
+static size_t transport_body_cap(const sinau_server *srv)
 {
-    size_t n, max = srv->cfg->max_body_bytes;
+    size_t n, max = TRANSPORT_BODY_FACTOR * srv->cfg->max_body_bytes;
     const http_route *const *all = router_routes(srv->router, &n);
 
     for (size_t i = 0; i < n; i++)
@@ -240,10 +261,14 @@ static void configure_http(sinau_loop *loop)
     const sinau_config *cfg = loop->server->cfg;
     struct evhttp *h = loop->http;
 
-    evhttp_set_max_headers_size(h, (ev_ssize_t)cfg->max_header_bytes);
-    /* libevent's own limit is the largest any route takes; each route's own
-     * limit is enforced in dispatch_route with our error format */
-    evhttp_set_max_body_size(h, (ev_ssize_t)largest_body_limit(loop->server));
+    /* Two layers of limits. libevent's caps are hard transport bounds, set
+     * above ours, and answer with libevent's own bare 400/413 page; within
+     * them, our limits (headers in on_request, body per route in
+     * dispatch_route) answer in the API's error format. So ordinary
+     * overshoots get a JSON 431/413 with a code, and memory per connection
+     * stays bounded by the transport caps. */
+    evhttp_set_max_headers_size(h, (ev_ssize_t)(TRANSPORT_HEADER_FACTOR * cfg->max_header_bytes));
+    evhttp_set_max_body_size(h, (ev_ssize_t)transport_body_cap(loop->server));
     evhttp_set_timeout(h, cfg->idle_timeout_s);
     evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                       EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |

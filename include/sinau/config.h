@@ -37,6 +37,8 @@ typedef struct sinau_config {
     size_t max_header_bytes;  /* SINAU_MAX_HEADERS all request headers together */
     int idle_timeout_s;       /* SINAU_IDLE_TIMEOUT_S connection idle/read timeout */
     int shutdown_grace_s;     /* SINAU_SHUTDOWN_GRACE_S longest drain at SIGTERM */
+    int session_idle_s;       /* SINAU_SESSION_IDLE_S: a session unused this long ends */
+    int session_absolute_s;   /* SINAU_SESSION_ABSOLUTE_S: and this long after login at most */
     bool migrate_on_start;    /* --migrate: apply pending migrations before serving */
     bool debug_routes;        /* SINAU_DEBUG_ROUTES=1: /debug/... test routes (tests only) */
 } sinau_config;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sinau/auth.h"
 #include "sinau/common.h"
 #include "sinau/db.h"
 #include "sinau/router.h"
@@ -38,6 +39,8 @@ typedef struct http_ctx {
     int64_t started_ns;          /* monotonic */
     bool replied;
     http_mem *mem;               /* allocations freed with the ctx */
+    auth_user user;              /* the caller, once the guard has run */
+    void (*next)(struct http_ctx *ctx); /* the guard's continuation */
     void *state;                 /* handler's own state, in ctx memory */
 } http_ctx;
 
@@ -58,6 +61,12 @@ const char *http_query(http_ctx *ctx, const char *name);
 
 /* Request header value (borrowed from libevent, valid until the reply) or NULL. */
 const char *http_header(http_ctx *ctx, const char *name);
+
+/* The client's address as text (borrowed from libevent) or "" when gone. */
+const char *http_peer(http_ctx *ctx);
+
+/* True for POST, PUT, DELETE and PATCH (the methods CSRF rules cover). */
+bool http_method_unsafe(const http_ctx *ctx);
 
 /* Reads the body as a strict JSON object (jsonin.h rules; an empty body is an
  * empty object when allow_empty). On success *out is owned by ctx (do not

@@ -42,6 +42,8 @@ typedef struct http_route {
     size_t max_body;         /* body limit for this route; 0: the configured default */
     const char *name;        /* metrics/log label; NULL: the pattern */
     const char *summary;     /* one line for the OpenAPI document; NULL: none */
+    unsigned access;         /* who may call: an enum auth_access level (auth.h);
+                                0 (AUTH_NONE) = anyone, no session lookup */
 } http_route;
 
 typedef struct router router;

@@ -100,10 +100,10 @@ static void openapi(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/healthz", healthz, 0, NULL, "Liveness: 200 while the process runs"},
-    {ROUTER_GET, "/readyz", readyz, 0, NULL, "Readiness: 200 when the database answers"},
-    {ROUTER_GET, "/metrics", metrics, 0, NULL, "Prometheus metrics (loopback or token)"},
-    {ROUTER_GET, "/api/openapi.json", openapi, 0, NULL, "This OpenAPI document"},
+    {ROUTER_GET, "/healthz", healthz, 0, NULL, "Liveness: 200 while the process runs", AUTH_NONE},
+    {ROUTER_GET, "/readyz", readyz, 0, NULL, "Readiness: 200 when the database answers", AUTH_NONE},
+    {ROUTER_GET, "/metrics", metrics, 0, NULL, "Prometheus metrics (loopback or token)", AUTH_NONE},
+    {ROUTER_GET, "/api/openapi.json", openapi, 0, NULL, "This OpenAPI document", AUTH_NONE},
 };
 
 const http_route *system_routes(size_t *n)

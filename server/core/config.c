@@ -76,6 +76,9 @@ static const option options[] = {
     {"max-headers", "SINAU_MAX_HEADERS", OPT_SIZE, FIELD(max_header_bytes), KIB, MIB},
     {"idle-timeout", "SINAU_IDLE_TIMEOUT_S", OPT_INT, FIELD(idle_timeout_s), 1, 3600},
     {"shutdown-grace", "SINAU_SHUTDOWN_GRACE_S", OPT_INT, FIELD(shutdown_grace_s), 1, 600},
+    {"session-idle", "SINAU_SESSION_IDLE_S", OPT_INT, FIELD(session_idle_s), 1, 31536000},
+    {"session-absolute", "SINAU_SESSION_ABSOLUTE_S", OPT_INT, FIELD(session_absolute_s), 1,
+     31536000},
     {"migrate", NULL, OPT_SWITCH, FIELD(migrate_on_start), 0, 0},
     {"debug-routes", "SINAU_DEBUG_ROUTES", OPT_SWITCH, FIELD(debug_routes), 0, 0},
 };
@@ -118,6 +121,8 @@ static const char usage_text[] =
     "  --max-headers SIZE            SINAU_MAX_HEADERS            default: 16k (1k..1m)\n"
     "  --idle-timeout S              SINAU_IDLE_TIMEOUT_S         default: 30 (1..3600)\n"
     "  --shutdown-grace S            SINAU_SHUTDOWN_GRACE_S       default: 10 (1..600)\n"
+    "  --session-idle S              SINAU_SESSION_IDLE_S         default: 28800 (8 h)\n"
+    "  --session-absolute S          SINAU_SESSION_ABSOLUTE_S     default: 604800 (7 days)\n"
     "  --migrate                                                  apply pending migrations first\n"
     "  --debug-routes                SINAU_DEBUG_ROUTES           default: 0 (0, 1, true, false;\n"
     "                                                             tests only)\n";
@@ -503,6 +508,8 @@ static void set_defaults(sinau_config *cfg)
     cfg->max_header_bytes = 16 * 1024;
     cfg->idle_timeout_s = 30;
     cfg->shutdown_grace_s = 10;
+    cfg->session_idle_s = 28800;
+    cfg->session_absolute_s = 604800;
     cfg->migrate_on_start = false;
     cfg->debug_routes = false;
 }

@@ -140,6 +140,23 @@ const char *http_header(http_ctx *ctx, const char *name)
     return evhttp_find_header(evhttp_request_get_input_headers(ctx->req), name);
 }
 
+const char *http_peer(http_ctx *ctx)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(ctx->req);
+    char *addr = NULL;
+    ev_uint16_t port = 0;
+
+    if (evcon == NULL)
+        return "";
+    evhttp_connection_get_peer(evcon, &addr, &port);
+    return addr != NULL ? addr : "";
+}
+
+bool http_method_unsafe(const http_ctx *ctx)
+{
+    return (ctx->method & (ROUTER_POST | ROUTER_PUT | ROUTER_DELETE | ROUTER_PATCH)) != 0;
+}
+
 static void decref_json(void *p)
 {
     json_decref(*(json_t **)p);

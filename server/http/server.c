@@ -147,7 +147,7 @@ static void dispatch_route(http_ctx *ctx)
         http_reply_error(ctx, 413, "body_too_large", "the request body is too large");
         return;
     }
-    ctx->route->handler(ctx);
+    auth_guard(ctx, ctx->route->handler);
 }
 
 /* Bytes of the request line and headers, as the client sent them (near enough). */

@@ -1,0 +1,181 @@
+/* guard.c — the route guard (auth.h): resolves the caller from the bearer
+ * token or the session cookie with one query, then enforces the route's
+ * access level, CSRF for cookie sessions and same-origin for unsafe
+ * requests, before the handler runs. */
+#include "sinau/auth.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sinau/http.h"
+#include "sinau/server.h"
+
+static const db_stmt session_stmt = {
+    "auth_session_check", "select user_id, role, csrf_token from auth_session_check($1, $2)", 2};
+
+int auth_idle_s(const sinau_config *cfg)
+{
+    return cfg->session_idle_s;
+}
+
+int auth_absolute_s(const sinau_config *cfg)
+{
+    return cfg->session_absolute_s;
+}
+
+/* Origin of the public URL: scheme://host[:port], no path. */
+static size_t origin_len(const char *url)
+{
+    const char *p = strstr(url, "://");
+    const char *slash = p != NULL ? strchr(p + 3, '/') : NULL;
+
+    return slash != NULL ? (size_t)(slash - url) : strlen(url);
+}
+
+/* An unsafe request with an Origin must come from our own origin: the
+ * public URL's, or the Host it was sent to (direct or local access). */
+static bool origin_ok(http_ctx *ctx)
+{
+    const char *origin = http_header(ctx, "Origin");
+    const char *host = http_header(ctx, "Host");
+    const char *pub = ctx->loop->server->cfg->public_url;
+    const char *rest;
+
+    if (origin == NULL)
+        return true; /* not a browser, or a same-origin GET-style navigation */
+    if (strlen(origin) == origin_len(pub) && strncasecmp(origin, pub, origin_len(pub)) == 0)
+        return true;
+    rest = strstr(origin, "://");
+    return host != NULL && rest != NULL && strcasecmp(rest + 3, host) == 0;
+}
+
+static bool token_syntax_ok(const char *t)
+{
+    size_t n = strlen(t);
+
+    if (n != AUTH_TOKEN_CHARS)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* Finds the credentials: a bearer token first, else the session cookie. */
+static bool find_token(http_ctx *ctx, char token[AUTH_TOKEN_CHARS + 2])
+{
+    const char *auth = http_header(ctx, "Authorization");
+    const char *cookie = http_header(ctx, "Cookie");
+
+    if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
+        snprintf(token, AUTH_TOKEN_CHARS + 2, "%s", auth + 7);
+        ctx->user.via_cookie = false;
+        return token_syntax_ok(token);
+    }
+    if (cookie != NULL &&
+        auth_cookie_get(cookie, AUTH_COOKIE, token, AUTH_TOKEN_CHARS + 2) == 0) {
+        ctx->user.via_cookie = true;
+        return token_syntax_ok(token);
+    }
+    return false;
+}
+
+static void reply_unauthenticated(http_ctx *ctx)
+{
+    http_add_header(ctx, "WWW-Authenticate", "Bearer");
+    http_reply_error(ctx, 401, "unauthenticated", "sign in first");
+}
+
+static bool role_allows(enum auth_access access, enum auth_role role)
+{
+    switch (access) {
+    case AUTH_STAFF:
+        return role == AUTH_ROLE_INSTRUCTOR || role == AUTH_ROLE_ADMIN;
+    case AUTH_ADMIN:
+        return role == AUTH_ROLE_ADMIN;
+    default:
+        return role != AUTH_ROLE_NONE;
+    }
+}
+
+/* The caller is known: enforce the level and CSRF, then go on. */
+static void guard_decide(http_ctx *ctx)
+{
+    const char *csrf;
+
+    if (!role_allows((enum auth_access)ctx->route->access, ctx->user.role)) {
+        http_reply_error(ctx, 403, "forbidden", "your role may not do this");
+        return;
+    }
+    if (ctx->user.via_cookie && http_method_unsafe(ctx)) {
+        csrf = http_header(ctx, "X-CSRF-Token");
+        if (csrf == NULL || !auth_secret_equal(csrf, ctx->user.csrf)) {
+            http_reply_error(ctx, 403, "csrf_failed",
+                             "send the X-CSRF-Token the login returned");
+            return;
+        }
+    }
+    ctx->next(ctx);
+}
+
+static void session_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    PGresult *res = r->res;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQntuples(res) != 1) {
+        if (ctx->route->access == AUTH_OPTIONAL) {
+            memset(&ctx->user, 0, sizeof ctx->user);
+            ctx->next(ctx);
+        } else {
+            reply_unauthenticated(ctx);
+        }
+        return;
+    }
+    ctx->user.signed_in = true;
+    snprintf(ctx->user.id, sizeof ctx->user.id, "%s", PQgetvalue(res, 0, 0));
+    ctx->user.role = auth_role_parse(PQgetvalue(res, 0, 1));
+    snprintf(ctx->user.csrf, sizeof ctx->user.csrf, "%s", PQgetvalue(res, 0, 2));
+    guard_decide(ctx);
+}
+
+void auth_guard(http_ctx *ctx, void (*next)(http_ctx *ctx))
+{
+    enum auth_access access = (enum auth_access)ctx->route->access;
+    char token[AUTH_TOKEN_CHARS + 2];
+    const char **params;
+
+    ctx->next = next;
+    if (http_method_unsafe(ctx) && !origin_ok(ctx)) {
+        http_reply_error(ctx, 403, "bad_origin", "cross-site requests are refused");
+        return;
+    }
+    if (access == AUTH_NONE) {
+        next(ctx);
+        return;
+    }
+    if (!find_token(ctx, token)) {
+        if (access == AUTH_OPTIONAL) {
+            ctx->user.via_cookie = false;
+            next(ctx);
+        } else {
+            reply_unauthenticated(ctx);
+        }
+        return;
+    }
+    auth_token_hash(token, ctx->user.token_hash);
+    params = http_ctx_alloc(ctx, 2 * sizeof *params);
+    params[0] = ctx->user.token_hash;
+    params[1] = http_ctx_alloc(ctx, 16);
+    snprintf((char *)params[1], 16, "%d", auth_idle_s(ctx->loop->server->cfg));
+    if (http_db_query(ctx, &session_stmt, params, session_done) != 0)
+        return;
+}

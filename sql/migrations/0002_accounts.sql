@@ -1,0 +1,224 @@
+-- 0002_accounts: users, profiles with protected personal data, sessions,
+-- login throttling shared by every instance, and the audit log.
+
+create extension if not exists citext;
+
+create table users (
+    id text primary key default sinau_new_id(),
+    email citext not null,
+    full_name text not null,
+    role text not null default 'participant',
+    status text not null default 'active',
+    password_hash text not null,
+    created_at timestamptz not null default now(),
+    updated_at timestamptz not null default now(),
+    constraint users_email_key unique (email),
+    constraint users_email_check check (length(email) between 3 and 254 and email like '%_@_%'),
+    constraint users_full_name_check check (length(full_name) between 1 and 200),
+    constraint users_role_check check (role in ('participant', 'instructor', 'admin')),
+    constraint users_status_check check (status in ('active', 'disabled')),
+    constraint users_password_hash_check check (password_hash like '$argon2id$%')
+);
+create trigger users_touch before update on users
+    for each row execute function sinau_touch_updated_at();
+
+-- Identity numbers and phone are stored encrypted (XChaCha20-Poly1305, the
+-- AAD binds table, column, user id and key version: server/crypto/pii.c),
+-- with a keyed blind index for uniqueness and a masked copy for display.
+-- nik_region keeps the NIK's first six digits (province, city, district) in
+-- clear: residency rules need it and it identifies nobody.
+create table profiles (
+    user_id text primary key references users (id) on delete cascade,
+    nik_enc text,
+    nik_bidx text,
+    nik_mask text,
+    nik_region text,
+    nip_enc text,
+    nip_bidx text,
+    nip_mask text,
+    phone_enc text,
+    phone_mask text,
+    agency text,
+    business_name text,
+    business_sector text,
+    nib text,
+    district text,
+    key_version integer not null default 1,
+    updated_at timestamptz not null default now(),
+    constraint profiles_nik_bidx_key unique (nik_bidx),
+    constraint profiles_nip_bidx_key unique (nip_bidx),
+    constraint profiles_nik_complete check ((nik_enc is null) = (nik_bidx is null)
+                                            and (nik_enc is null) = (nik_mask is null)),
+    constraint profiles_nip_complete check ((nip_enc is null) = (nip_bidx is null)
+                                            and (nip_enc is null) = (nip_mask is null)),
+    constraint profiles_nib_check check (nib ~ '^[0-9]{13}$'),
+    constraint profiles_text_lengths check (length(agency) <= 200 and length(business_name) <= 200
+                                            and length(business_sector) <= 100
+                                            and length(district) <= 100)
+);
+create trigger profiles_touch before update on profiles
+    for each row execute function sinau_touch_updated_at();
+
+-- Only a hash of each session token is stored (BLAKE2b-256, hex), so a
+-- database leak yields no usable token. Any instance can check any session.
+create table sessions (
+    token_hash text primary key,
+    user_id text not null references users (id) on delete cascade,
+    csrf_token text not null,
+    created_at timestamptz not null default now(),
+    last_seen_at timestamptz not null default now(),
+    expires_at timestamptz not null,
+    revoked_at timestamptz,
+    ip text,
+    constraint sessions_token_hash_check check (token_hash ~ '^[0-9a-f]{64}$')
+);
+create index sessions_user_id_idx on sessions (user_id);
+
+-- Failed logins in the throttling window, per account and per client
+-- address (shared by every instance through the database).
+create table login_failures (
+    id bigint generated always as identity primary key,
+    email citext not null,
+    ip text not null,
+    at timestamptz not null default now()
+);
+create index login_failures_email_idx on login_failures (email, at);
+create index login_failures_ip_idx on login_failures (ip, at);
+
+create table audit_log (
+    id bigint generated always as identity primary key,
+    at timestamptz not null default now(),
+    actor_id text references users (id) on delete set null,
+    action text not null,
+    subject_id text references users (id) on delete set null,
+    ip text,
+    details jsonb not null default '{}'::jsonb,
+    constraint audit_log_action_check check (action ~ '^[a-z_.]+$')
+);
+create index audit_log_actor_idx on audit_log (actor_id);
+create index audit_log_subject_idx on audit_log (subject_id);
+create index audit_log_at_idx on audit_log (at);
+
+-- The public shape of a user (API.md: user = {id,email,full_name,role}).
+create function auth_user_json(u users) returns json
+language sql stable as $$
+    select json_build_object('id', u.id, 'email', u.email, 'full_name', u.full_name,
+                             'role', u.role)
+$$;
+
+-- The profile as responses show it: identity numbers masked, never clear.
+create function auth_profile_json(p profiles) returns json
+language sql stable as $$
+    select json_build_object('nik', p.nik_mask, 'nip', p.nip_mask, 'phone', p.phone_mask,
+                             'agency', p.agency, 'business_name', p.business_name,
+                             'business_sector', p.business_sector, 'nib', p.nib,
+                             'district', p.district)
+$$;
+
+-- Throttling verdict before a login: seconds to wait (0 = go ahead), from
+-- the failures of this account and of this address in the window.
+create function auth_login_throttle(p_email citext, p_ip text, p_window_s integer,
+                                    p_max_per_account integer, p_max_per_ip integer)
+returns integer
+language plpgsql stable as $$
+declare
+    since timestamptz := now() - make_interval(secs => p_window_s);
+    wait_account double precision := 0;
+    wait_ip double precision := 0;
+begin
+    select coalesce(extract(epoch from (min(at) + make_interval(secs => p_window_s) - now())), 0)
+      into wait_account
+      from (select at from login_failures where email = p_email and at > since
+            order by at desc limit p_max_per_account) f
+     having count(*) >= p_max_per_account;
+    select coalesce(extract(epoch from (min(at) + make_interval(secs => p_window_s) - now())), 0)
+      into wait_ip
+      from (select at from login_failures where ip = p_ip and at > since
+            order by at desc limit p_max_per_ip) f
+     having count(*) >= p_max_per_ip;
+    return greatest(ceil(coalesce(wait_account, 0)), ceil(coalesce(wait_ip, 0)), 0)::integer;
+end;
+$$;
+
+-- Step 1 of a login: the throttle verdict and, when allowed, the stored
+-- hash of an active account (null when there is none: the caller still
+-- verifies against a dummy hash so both answers take the same time).
+create function auth_login_begin(p_email citext, p_ip text, p_window_s integer,
+                                 p_max_per_account integer, p_max_per_ip integer)
+returns json
+language plpgsql stable as $$
+declare
+    wait_s integer := auth_login_throttle(p_email, p_ip, p_window_s, p_max_per_account,
+                                          p_max_per_ip);
+    u users;
+begin
+    if wait_s > 0 then
+        return json_build_object('retry_after', wait_s);
+    end if;
+    select * into u from users where email = p_email and status = 'active';
+    return json_build_object('retry_after', 0, 'user_id', u.id, 'hash', u.password_hash);
+end;
+$$;
+
+-- Step 3 of a failed login: remember the failure (and forget old ones).
+create function auth_login_failed(p_email citext, p_ip text, p_window_s integer)
+returns void
+language plpgsql as $$
+begin
+    insert into login_failures (email, ip) values (p_email, p_ip);
+    delete from login_failures where at < now() - make_interval(secs => 2 * p_window_s);
+    insert into audit_log (action, ip, subject_id, details)
+    select 'login.failed', p_ip, u.id, '{}'::jsonb from users u where u.email = p_email;
+end;
+$$;
+
+-- Step 3 of a successful login: a new session (the caller made the token),
+-- an upgraded hash when the cost rose, the failures of the account cleared,
+-- and an audit entry. Returns {user} or null when the account went away or
+-- was disabled meanwhile.
+create function auth_login_succeeded(p_user_id text, p_token_hash text, p_csrf text,
+                                     p_absolute_s integer, p_new_hash text, p_ip text)
+returns json
+language plpgsql as $$
+declare
+    u users;
+begin
+    if p_new_hash is not null then
+        update users set password_hash = p_new_hash where id = p_user_id;
+    end if;
+    select * into u from users where id = p_user_id and status = 'active';
+    if not found then
+        return null;
+    end if;
+    insert into sessions (token_hash, user_id, csrf_token, expires_at, ip)
+    values (p_token_hash, u.id, p_csrf, now() + make_interval(secs => p_absolute_s), p_ip);
+    delete from login_failures where email = u.email;
+    insert into audit_log (actor_id, action, subject_id, ip)
+    values (u.id, 'login', u.id, p_ip);
+    return json_build_object('user', auth_user_json(u));
+end;
+$$;
+
+-- Who is asking: the session's user (id, role, csrf) when the token hash is
+-- live — not revoked, not past its absolute expiry, used within the idle
+-- window — and the user active. Touches last_seen_at at most once a minute
+-- (or a quarter of the idle window, when that is shorter) so reads stay cheap.
+create function auth_session_check(p_token_hash text, p_idle_s integer)
+returns table (user_id text, role text, csrf_token text)
+language plpgsql as $$
+declare
+    s sessions;
+begin
+    select * into s from sessions
+     where token_hash = p_token_hash and revoked_at is null and expires_at > now()
+       and last_seen_at > now() - make_interval(secs => p_idle_s);
+    if not found then
+        return;
+    end if;
+    if s.last_seen_at < now() - least(interval '60 seconds', make_interval(secs => p_idle_s / 4.0)) then
+        update sessions set last_seen_at = now() where token_hash = p_token_hash;
+    end if;
+    return query select u.id, u.role, s.csrf_token from users u
+                  where u.id = s.user_id and u.status = 'active';
+end;
+$$;

@@ -55,6 +55,7 @@ struct sinau_server {
     char *openapi;            /* the OpenAPI document, built once */
     size_t openapi_len;
     atomic_bool stopping;
+    atomic_int accepting;     /* loops still accepting; the last to stop closes listen_fd */
 };
 
 /* Runs the server until SIGTERM or SIGINT, then drains (bounded by

@@ -529,6 +529,15 @@ static db_conn *pool_idle_conn(db_pool *p)
     return NULL;
 }
 
+static int pool_idle_count(const db_pool *p)
+{
+    int n = 0;
+
+    for (int i = 0; i < p->size; i++)
+        n += p->conns[i].state == DB_CONN_IDLE;
+    return n;
+}
+
 /* Defers starting a query to the next loop turn so that callbacks never run
  * inside db_query (the caller may not be ready for them yet). */
 static void on_kick(evutil_socket_t fd, short what, void *arg)
@@ -563,7 +572,9 @@ int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values,
         p->stats.refused++;
         return DB_REFUSED_DOWN;
     }
-    if (p->queued >= p->queue_max) {
+    /* queries about to start on idle connections (on the next loop turn)
+     * are not waiting: they take no place in the queue */
+    if (p->queued - pool_idle_count(p) >= p->queue_max) {
         p->stats.refused++;
         return DB_REFUSED_FULL;
     }

@@ -238,6 +238,12 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
     if (loop->bound != NULL) {
         evhttp_del_accept_socket(loop->http, loop->bound); /* stops accepting */
         loop->bound = NULL;
+        /* the last loop to let go closes the socket, so that new clients are
+         * refused at once instead of queueing in the backlog until exit */
+        if (atomic_fetch_sub(&loop->server->accepting, 1) == 1) {
+            close(loop->server->listen_fd);
+            loop->server->listen_fd = -1;
+        }
     }
     loop->draining = true;
     loop->drain_deadline_ns =
@@ -306,6 +312,7 @@ static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
     if (lst == NULL)
         return -1;
     loop->bound = evhttp_bind_listener(loop->http, lst);
+    atomic_fetch_add(&srv->accepting, 1);
     loop->metrics = xcalloc(1, sizeof *loop->metrics);
     loop->db = db_pool_new(loop->base, &dbo);
     loop->stop_ev = event_new(loop->base, -1, 0, on_stop, loop);

@@ -149,16 +149,16 @@ test('pool exhausted: 6 queries at once on an idle pool of 1 with SINAU_DB_QUEUE
   for (const sock of socks) sock.write('GET /debug/sleep?ms=1500 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
   await busy;
   const all = await Promise.all(answers);
-  console.log(`db_pool burst: ${all.map((r) => `${r.status}@${r.ms.toFixed(0)}ms`).join(' ')}`);
+  console.log(`db_pool burst: ${all.map((r) => `${r.status}${r.json?.error ? ` ${r.json.error.code}` : ""}@${r.ms.toFixed(0)}ms`).join(" ")}`);
   const ok = all.filter((r) => r.status === 200);
   const refused = all.filter((r) => r.status !== 200);
-  for (const r of refused) assertBusy(r, 'db_busy', 'refused');
+  for (const r of refused) assertBusy(r, 'db_busy', `refused (server log:\n${s.logs().slice(-10).join('\n')})`);
   for (const r of ok) assertSlept(r, 1500, 'admitted');
   assert.equal(
     ok.length,
     3,
     `SINAU_DB_POOL=1 + SINAU_DB_QUEUE=2 admit 1 running + 2 waiting; ${ok.length} were admitted ` +
-      '(the query about to start on the idle connection must not take a waiting place)',
+      `(the query about to start on the idle connection must not take a waiting place)\n${s.logs().slice(-10).join('\n')}`,
   );
   assert.equal(refused.length, 3);
   assert.ok(Math.max(...all.map((r) => r.ms)) < 7000, 'bounded');

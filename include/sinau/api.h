@@ -12,9 +12,31 @@
 #include "sinau/router.h"
 
 struct sinau_server;
+struct http_ctx;
 
 /* health, readiness, metrics, OpenAPI (server/api/system.c) */
 const http_route *system_routes(size_t *n);
+
+/* signup, login, logout (server/api/auth.c) */
+const http_route *auth_routes(size_t *n);
+
+/* the caller's account and profile (server/api/me.c) */
+const http_route *me_routes(size_t *n);
+
+/* accounts administration (server/api/users.c) */
+const http_route *users_routes(size_t *n);
+
+/* Checks the fields every new account needs (e-mail, password policy,
+ * name). Returns 0, or replies 422 and returns -1. */
+SINAU_MUST_CHECK int api_account_fields_check(struct http_ctx *ctx, const char *email,
+                                              const char *password, const char *full_name);
+
+/* Creates an account with checked fields: the password is hashed on the
+ * worker pool, the row inserted and 201 {user} (or 409 email_taken) sent.
+ * The strings must live in ctx memory or the ctx's parsed body.
+ * actor_id (may be NULL) is the admin creating it. */
+void api_account_create(struct http_ctx *ctx, const char *email, const char *password,
+                        const char *full_name, const char *role, const char *actor_id);
 
 /* /debug/... routes for the tests (server/api/debug.c); only when enabled */
 const http_route *debug_routes(size_t *n);

@@ -74,6 +74,15 @@ bool http_method_unsafe(const http_ctx *ctx);
  * sent (ctx is gone) and -1 is returned: the handler just returns. */
 SINAU_MUST_CHECK int http_read_json(http_ctx *ctx, bool allow_empty, json_t **out);
 
+/* Unpacks a JSON object with json_unpack_ex(JSON_STRICT) (unknown members
+ * refused). Returns 0, or replies 422 (`unknown_field` or `invalid_field`,
+ * the message naming the member, never its value) and returns -1. */
+SINAU_MUST_CHECK int http_unpack(http_ctx *ctx, json_t *obj, const char *fmt, ...);
+
+/* Runs run(ctx) on the worker pool, then done(ctx) back on this loop. On a
+ * full pool replies 503 `busy` with Retry-After and returns -1. */
+SINAU_MUST_CHECK int http_work(http_ctx *ctx, void (*run)(void *ctx), void (*done)(void *ctx));
+
 /* ---- replies: each one sends, logs, counts and frees ctx ---- */
 
 /* Adds a response header (copied) before the reply. */

@@ -47,6 +47,7 @@ struct sinau_server {
     router *router;
     static_store *web;
     worker_pool *workers;
+    struct pii_keyring *keys; /* master key: personal data, signing seeds */
     sinau_loop *loops;
     int nloops;
     int listen_fd;

@@ -12,6 +12,9 @@ typedef const http_route *(*routes_fn)(size_t *n);
 /* Every resource module, in the order their routes are listed. */
 static const routes_fn modules[] = {
     system_routes,
+    auth_routes,
+    me_routes,
+    users_routes,
 };
 
 int api_register_all(router *r, bool debug)

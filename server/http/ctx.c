@@ -5,6 +5,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/queue.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "sinau/alloc.h"
 #include "sinau/jsonin.h"
 #include "sinau/server.h"
+#include "sinau/worker.h"
 
 /* One allocation owned by a ctx; dtor (may be NULL) runs before free. */
 struct http_mem {
@@ -201,4 +203,32 @@ int http_read_json(http_ctx *ctx, bool allow_empty, json_t **out)
     }
     *out = *slot;
     return 0;
+}
+
+int http_unpack(http_ctx *ctx, json_t *obj, const char *fmt, ...)
+{
+    json_error_t err;
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = json_vunpack_ex(obj, &err, JSON_STRICT, fmt, ap);
+    va_end(ap);
+    if (rc == 0)
+        return 0;
+    /* jansson's messages name members and types, never values */
+    if (json_error_code(&err) == json_error_end_of_input_expected)
+        http_reply_error(ctx, 422, "unknown_field", err.text);
+    else
+        http_reply_error(ctx, 422, "invalid_field", err.text);
+    return -1;
+}
+
+int http_work(http_ctx *ctx, void (*run)(void *ctx), void (*done)(void *ctx))
+{
+    if (worker_submit(ctx->loop->server->workers, ctx->loop->base, run, done, ctx) == 0)
+        return 0;
+    http_add_header(ctx, "Retry-After", "1");
+    http_reply_error(ctx, 503, "busy", "the server is busy; try again shortly");
+    return -1;
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@
 #include "sinau/api.h"
 #include "sinau/http.h"
 #include "sinau/log.h"
+#include "sinau/pii.h"
 
 #define TICK_MS 250
 #define LISTEN_BACKLOG 1024
@@ -384,6 +386,28 @@ static int open_listener(sinau_server *srv, char *err, size_t errlen)
 
 /* ---- start and stop ---- */
 
+/* The data folder (mode 0700 when we make it) and the master key in it. */
+static int load_keys(sinau_server *srv)
+{
+    const sinau_config *cfg = srv->cfg;
+    bool created = false;
+    char err[256];
+
+    if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
+        log_error("cannot create the data folder %s: %s", cfg->data_dir, strerror(errno));
+        return -1;
+    }
+    if (pii_keyring_load(cfg->key_file, true, &srv->keys, &created, err, sizeof err) != 0) {
+        log_error("%s", err);
+        return -1;
+    }
+    if (created)
+        log_warn("created the master key %s (mode 0600): back it up; without it personal "
+                 "data cannot be read",
+                 cfg->key_file);
+    return 0;
+}
+
 static int server_init(sinau_server *srv, const sinau_config *cfg)
 {
     char err[256];
@@ -404,6 +428,12 @@ static int server_init(sinau_server *srv, const sinau_config *cfg)
         return -1;
     }
     srv->openapi = api_openapi_build(srv->router, cfg->public_url, &srv->openapi_len);
+    if (load_keys(srv) != 0)
+        return -1;
+    if (auth_dummy_hash_init(cfg->pwhash) != 0) {
+        log_error("cannot compute the login timing hash");
+        return -1;
+    }
     srv->workers = worker_pool_new(cfg->worker_threads, cfg->worker_queue_max);
     if (srv->workers == NULL)
         return -1;
@@ -432,6 +462,7 @@ static void server_free(sinau_server *srv)
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);
     static_store_free(srv->web);
+    pii_keyring_free(srv->keys);
     router_free(srv->router);
     free(srv->openapi);
 }

@@ -222,3 +222,166 @@ begin
                   where u.id = s.user_id and u.status = 'active';
 end;
 $$;
+
+-- A new account (signup, an admin, or the command line). actor_id is the
+-- admin who created it (null for signup and the command line). Raises
+-- unique_violation on users_email_key when the e-mail is taken.
+create function auth_create_user(p_email citext, p_full_name text, p_hash text, p_role text,
+                                 p_actor_id text, p_ip text)
+returns json
+language plpgsql as $$
+declare
+    u users;
+begin
+    insert into users (email, full_name, password_hash, role)
+    values (p_email, p_full_name, p_hash, p_role)
+    returning * into u;
+    insert into audit_log (actor_id, action, subject_id, ip, details)
+    values (coalesce(p_actor_id, u.id), 'user.created', u.id, p_ip,
+            json_build_object('role', u.role)::jsonb);
+    return json_build_object('user', auth_user_json(u));
+end;
+$$;
+
+-- GET /me: the user, the masked profile, and the CSRF token when the caller
+-- came with the session cookie (so a reloaded page can find it again).
+create function auth_me(p_user_id text, p_csrf text)
+returns json
+language sql stable as $$
+    select json_build_object('user', auth_user_json(u),
+                             'profile', coalesce(auth_profile_json(p),
+                                                 auth_profile_json(null::profiles)),
+                             'csrf_token', p_csrf)
+      from users u left join profiles p on p.user_id = u.id
+     where u.id = p_user_id
+$$;
+
+-- PUT /me/profile: applies the members present in p_changes (a null member
+-- clears the field). Identity numbers arrive already encrypted, indexed and
+-- masked by the server. Raises unique_violation on profiles_nik_bidx_key or
+-- profiles_nip_bidx_key when the number belongs to another account.
+create function auth_profile_put(p_user_id text, p_changes jsonb, p_key_version integer)
+returns json
+language plpgsql as $$
+declare
+    p profiles;
+begin
+    insert into profiles (user_id, key_version) values (p_user_id, p_key_version)
+    on conflict (user_id) do nothing;
+    select * into p from profiles where user_id = p_user_id for update;
+    if p_changes ? 'nik' then
+        p.nik_enc := p_changes -> 'nik' ->> 'enc';
+        p.nik_bidx := p_changes -> 'nik' ->> 'bidx';
+        p.nik_mask := p_changes -> 'nik' ->> 'mask';
+        p.nik_region := p_changes -> 'nik' ->> 'region';
+    end if;
+    if p_changes ? 'nip' then
+        p.nip_enc := p_changes -> 'nip' ->> 'enc';
+        p.nip_bidx := p_changes -> 'nip' ->> 'bidx';
+        p.nip_mask := p_changes -> 'nip' ->> 'mask';
+    end if;
+    if p_changes ? 'phone' then
+        p.phone_enc := p_changes -> 'phone' ->> 'enc';
+        p.phone_mask := p_changes -> 'phone' ->> 'mask';
+    end if;
+    if p_changes ? 'agency' then p.agency := p_changes ->> 'agency'; end if;
+    if p_changes ? 'business_name' then p.business_name := p_changes ->> 'business_name'; end if;
+    if p_changes ? 'business_sector' then
+        p.business_sector := p_changes ->> 'business_sector';
+    end if;
+    if p_changes ? 'nib' then p.nib := p_changes ->> 'nib'; end if;
+    if p_changes ? 'district' then p.district := p_changes ->> 'district'; end if;
+    update profiles set nik_enc = p.nik_enc, nik_bidx = p.nik_bidx, nik_mask = p.nik_mask,
+                        nik_region = p.nik_region, nip_enc = p.nip_enc, nip_bidx = p.nip_bidx,
+                        nip_mask = p.nip_mask, phone_enc = p.phone_enc,
+                        phone_mask = p.phone_mask, agency = p.agency,
+                        business_name = p.business_name, business_sector = p.business_sector,
+                        nib = p.nib, district = p.district, key_version = p_key_version
+     where user_id = p_user_id
+    returning * into p;
+    return auth_profile_json(p);
+end;
+$$;
+
+-- Admin: change a user's role, status or name. Every change is audited;
+-- disabling an account revokes its sessions in the same transaction.
+-- Returns {user} or null when there is no such user.
+create function auth_user_update(p_id text, p_role text, p_status text, p_full_name text,
+                                 p_actor_id text, p_ip text)
+returns json
+language plpgsql as $$
+declare
+    old users;
+    u users;
+begin
+    select * into old from users where id = p_id for update;
+    if not found then
+        return null;
+    end if;
+    update users set role = coalesce(p_role, role), status = coalesce(p_status, status),
+                     full_name = coalesce(p_full_name, full_name)
+     where id = p_id
+    returning * into u;
+    if u.role is distinct from old.role then
+        insert into audit_log (actor_id, action, subject_id, ip, details)
+        values (p_actor_id, 'user.role_changed', u.id, p_ip,
+                json_build_object('from', old.role, 'to', u.role)::jsonb);
+    end if;
+    if u.status is distinct from old.status then
+        insert into audit_log (actor_id, action, subject_id, ip, details)
+        values (p_actor_id, 'user.status_changed', u.id, p_ip,
+                json_build_object('from', old.status, 'to', u.status)::jsonb);
+        if u.status = 'disabled' then
+            update sessions set revoked_at = now() where user_id = u.id and revoked_at is null;
+        end if;
+    end if;
+    return json_build_object('user', auth_user_json(u), 'status', u.status);
+end;
+$$;
+
+-- Admin: the encrypted personal data of a user, for decryption by the
+-- server, recorded in the audit log with the stated reason. No row when
+-- there is no such user.
+create function auth_personal_data_read(p_id text, p_actor_id text, p_reason text, p_ip text)
+returns table (nik_enc text, nip_enc text, phone_enc text)
+language plpgsql as $$
+begin
+    if not exists (select 1 from users where id = p_id) then
+        return;
+    end if;
+    insert into audit_log (actor_id, action, subject_id, ip, details)
+    values (p_actor_id, 'pii.read', p_id, p_ip, json_build_object('reason', p_reason)::jsonb);
+    return query select p.nik_enc, p.nip_enc, p.phone_enc from users u
+                   left join profiles p on p.user_id = u.id where u.id = p_id;
+end;
+$$;
+
+-- Admin: one page of users, newest first, optionally of one role. The
+-- cursor is the last item's (created_at, id) as text.
+create function auth_users_page(p_role text, p_limit integer, p_after_at timestamptz,
+                                p_after_id text)
+returns json
+language sql stable as $$
+    with page as (
+        select u.* from users u
+         where (p_role is null or u.role = p_role)
+           and (p_after_at is null or (u.created_at, u.id) < (p_after_at, p_after_id))
+         order by u.created_at desc, u.id desc
+         limit p_limit + 1
+    ), shown as (
+        select * from page order by created_at desc, id desc limit p_limit
+    )
+    select json_build_object(
+        'items', coalesce((select json_agg(json_build_object('id', s.id, 'email', s.email,
+                                                             'full_name', s.full_name,
+                                                             'role', s.role,
+                                                             'status', s.status,
+                                                             'created_at', s.created_at)
+                                           order by s.created_at desc, s.id desc)
+                             from shown s), '[]'::json),
+        'next_cursor', case when (select count(*) from page) > p_limit
+                            then (select to_char(s.created_at at time zone 'UTC',
+                                                 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '~' || s.id
+                                    from shown s order by s.created_at, s.id limit 1)
+                       end)
+$$;

@@ -1,0 +1,392 @@
+/* auth.c — signing up, in and out (API.md "Accounts").
+ *
+ * Login is a short explicit chain, one function per step:
+ *   login           validate → query the throttle verdict and stored hash
+ *   login_checked   → verify the password on the worker pool (argon2id)
+ *   login_verified  → record the failure (401) or create the session
+ *   login_done      → reply with the token, CSRF token and cookie
+ * An unknown e-mail is verified against a dummy hash of the same cost, so
+ * both answers take the same time. */
+#include "sinau/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "sinau/auth.h"
+#include "sinau/http.h"
+#include "sinau/server.h"
+
+/* ---- shared validation ---- */
+
+/* A plausible address: 3..254 bytes, one '@' with text on both sides, a dot
+ * in the domain, no spaces or control characters. Delivery proves the rest. */
+static bool email_ok(const char *e)
+{
+    size_t n = strlen(e);
+    const char *at = strchr(e, '@');
+
+    if (n < 3 || n > 254 || at == NULL || at == e || strchr(at + 1, '@') != NULL)
+        return false;
+    if (strchr(at + 1, '.') == NULL || at[1] == '.' || e[n - 1] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)e[i] <= ' ' || e[i] == 0x7f)
+            return false;
+    return true;
+}
+
+/* 1..200 bytes of valid UTF-8 without control characters. */
+static bool name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    json_t *probe;
+
+    if (n == 0 || n > 200)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
+            return false;
+    probe = json_stringn(s, n); /* NULL for invalid UTF-8 */
+    json_decref(probe);
+    return probe != NULL;
+}
+
+static int reply_weak_password(http_ctx *ctx, enum auth_pw_verdict v)
+{
+    static const char *const reasons[] = {"", "too_short", "too_long", "common"};
+    static const char *const messages[] = {
+        "", "the password needs at least 10 characters",
+        "the password may have at most 256 characters",
+        "this password is among the most common ones; choose another"};
+
+    http_reply_error_details(ctx, 422, "weak_password", messages[v],
+                             json_pack("{s:s}", "reason", reasons[v]));
+    return -1;
+}
+
+int api_account_fields_check(http_ctx *ctx, const char *email, const char *password,
+                             const char *full_name)
+{
+    enum auth_pw_verdict v;
+
+    if (!email_ok(email)) {
+        http_reply_error(ctx, 422, "invalid_email", "this is not a valid e-mail address");
+        return -1;
+    }
+    if (!name_ok(full_name)) {
+        http_reply_error(ctx, 422, "invalid_full_name", "the name needs 1 to 200 characters");
+        return -1;
+    }
+    v = auth_password_check(password);
+    if (v != AUTH_PW_OK)
+        return reply_weak_password(ctx, v);
+    return 0;
+}
+
+/* ---- creating accounts: hash on the pool, then insert ---- */
+
+typedef struct create_job {
+    const char *params[6]; /* email, full_name, hash, role, actor, ip */
+    char *password;        /* wiped after hashing */
+    char hash[128];
+    int rc;
+} create_job;
+
+static const db_stmt create_stmt = {
+    "auth_create_user", "select auth_create_user($1, $2, $3, $4, $5, $6)", 6};
+
+static void create_hash_run(void *arg)
+{
+    http_ctx *ctx = arg;
+    create_job *job = ctx->state;
+
+    job->rc = auth_password_hash(ctx->loop->server->cfg->pwhash, job->password, job->hash);
+    sodium_memzero(job->password, strlen(job->password));
+}
+
+static void create_inserted(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "23505") == 0) {
+        http_reply_error(ctx, 409, "email_taken", "an account with this e-mail exists");
+        return;
+    }
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    http_reply_pg_json(ctx, 201, db_result_take(r), 0, 0);
+}
+
+static void create_hashed(void *arg)
+{
+    http_ctx *ctx = arg;
+    create_job *job = ctx->state;
+
+    if (job->rc != 0) {
+        http_reply_error(ctx, 500, "internal_error", "could not hash the password");
+        return;
+    }
+    job->params[2] = job->hash;
+    if (http_db_query(ctx, &create_stmt, job->params, create_inserted) != 0)
+        return;
+}
+
+void api_account_create(http_ctx *ctx, const char *email, const char *password,
+                        const char *full_name, const char *role, const char *actor_id)
+{
+    create_job *job = http_ctx_alloc(ctx, sizeof *job);
+
+    ctx->state = job;
+    job->params[0] = email;
+    job->params[1] = full_name;
+    job->params[3] = role;
+    job->params[4] = actor_id;
+    job->params[5] = http_peer(ctx);
+    job->password = http_ctx_strndup(ctx, password, strlen(password));
+    if (http_work(ctx, create_hash_run, create_hashed) != 0)
+        return;
+}
+
+/* POST /api/v1/auth/signup {email,password,full_name} */
+static void signup(http_ctx *ctx)
+{
+    json_t *body;
+    const char *email, *password, *full_name;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s, s:s, s:s}", "email", &email, "password", &password,
+                    "full_name", &full_name) != 0)
+        return;
+    if (api_account_fields_check(ctx, email, password, full_name) != 0)
+        return;
+    api_account_create(ctx, email, password, full_name, "participant", NULL);
+}
+
+/* ---- login ---- */
+
+typedef struct login_job {
+    const char *email;
+    char *password; /* wiped after verifying */
+    char window[12], per_account[12], per_ip[12];
+    const char *begin_params[5];
+    char *stored_hash; /* NULL: unknown e-mail, verify the dummy */
+    char *user_id;
+    bool ok, rehash;
+    char new_hash[128];
+    char token[AUTH_TOKEN_CHARS + 1];
+    char token_hash[AUTH_HASH_HEX];
+    char csrf[AUTH_TOKEN_CHARS + 1];
+    char absolute[12];
+    const char *done_params[6];
+} login_job;
+
+static const db_stmt login_begin_stmt = {
+    "auth_login_begin", "select auth_login_begin($1, $2, $3, $4, $5)", 5};
+static const db_stmt login_failed_stmt = {
+    "auth_login_failed", "select auth_login_failed($1, $2, $3)", 3};
+static const db_stmt login_succeeded_stmt = {
+    "auth_login_succeeded", "select auth_login_succeeded($1, $2, $3, $4, $5, $6)", 6};
+
+static void set_session_cookie(http_ctx *ctx, const char *token, int max_age)
+{
+    const sinau_config *cfg = ctx->loop->server->cfg;
+    char cookie[160];
+
+    snprintf(cookie, sizeof cookie, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
+             AUTH_COOKIE, token, max_age,
+             strncmp(cfg->public_url, "https://", 8) == 0 ? "; Secure" : "");
+    http_add_header(ctx, "Set-Cookie", cookie);
+}
+
+static void reply_invalid_credentials(http_ctx *ctx)
+{
+    http_reply_error(ctx, 401, "invalid_credentials", "wrong e-mail or password");
+}
+
+static void login_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    login_job *job = ctx->state;
+    json_t *out, *user;
+    json_error_t err;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQgetisnull(r->res, 0, 0)) { /* disabled or deleted meanwhile */
+        reply_invalid_credentials(ctx);
+        return;
+    }
+    out = json_loads(PQgetvalue(r->res, 0, 0), 0, &err);
+    user = json_object_get(out, "user");
+    set_session_cookie(ctx, job->token, auth_absolute_s(ctx->loop->server->cfg));
+    http_reply_json(ctx, 200,
+                    json_pack("{s:s, s:s, s:O}", "token", job->token, "csrf_token", job->csrf,
+                              "user", user));
+    json_decref(out);
+}
+
+static void login_failed_recorded(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    reply_invalid_credentials(ctx);
+}
+
+static void login_verified(void *arg)
+{
+    http_ctx *ctx = arg;
+    login_job *job = ctx->state;
+
+    if (!job->ok) {
+        const char *p[3] = {job->email, http_peer(ctx), job->window};
+        memcpy(job->begin_params, p, sizeof p);
+        if (http_db_query(ctx, &login_failed_stmt, job->begin_params, login_failed_recorded) != 0)
+            return;
+        return;
+    }
+    auth_token_new(job->token);
+    auth_token_hash(job->token, job->token_hash);
+    auth_token_new(job->csrf);
+    snprintf(job->absolute, sizeof job->absolute, "%d", auth_absolute_s(ctx->loop->server->cfg));
+    job->done_params[0] = job->user_id;
+    job->done_params[1] = job->token_hash;
+    job->done_params[2] = job->csrf;
+    job->done_params[3] = job->absolute;
+    job->done_params[4] = job->rehash && job->new_hash[0] != '\0' ? job->new_hash : NULL;
+    job->done_params[5] = http_peer(ctx);
+    if (http_db_query(ctx, &login_succeeded_stmt, job->done_params, login_done) != 0)
+        return;
+}
+
+/* Worker thread: the argon2id verification (and the upgrade, if due). */
+static void login_verify_run(void *arg)
+{
+    http_ctx *ctx = arg;
+    login_job *job = ctx->state;
+    enum pwhash_cost cost = ctx->loop->server->cfg->pwhash;
+    const char *hash = job->stored_hash != NULL ? job->stored_hash : auth_dummy_hash();
+
+    job->ok = auth_password_verify(cost, hash, job->password, &job->rehash);
+    if (job->stored_hash == NULL)
+        job->ok = false;
+    if (job->ok && job->rehash && auth_password_hash(cost, job->password, job->new_hash) != 0)
+        job->new_hash[0] = '\0';
+    sodium_memzero(job->password, strlen(job->password));
+}
+
+static void login_checked(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    login_job *job = ctx->state;
+    json_t *verdict;
+    json_error_t err;
+    json_int_t wait_s;
+    const char *id = NULL, *hash = NULL;
+    char retry[16];
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    verdict = json_loads(PQgetvalue(r->res, 0, 0), 0, &err);
+    if (json_unpack(verdict, "{s:I, s?:s, s?:s}", "retry_after", &wait_s, "user_id", &id, "hash",
+                    &hash) != 0)
+        wait_s = 0;
+    if (wait_s > 0) {
+        json_decref(verdict);
+        snprintf(retry, sizeof retry, "%lld", (long long)wait_s);
+        http_add_header(ctx, "Retry-After", retry);
+        http_reply_error(ctx, 429, "too_many_attempts", "too many failed logins; wait and retry");
+        return;
+    }
+    job->user_id = id != NULL ? http_ctx_strndup(ctx, id, strlen(id)) : NULL;
+    job->stored_hash = hash != NULL ? http_ctx_strndup(ctx, hash, strlen(hash)) : NULL;
+    json_decref(verdict);
+    if (http_work(ctx, login_verify_run, login_verified) != 0)
+        return;
+}
+
+/* POST /api/v1/auth/login {email,password} */
+static void login(http_ctx *ctx)
+{
+    json_t *body;
+    const char *email, *password;
+    login_job *job;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s, s:s}", "email", &email, "password", &password) != 0)
+        return;
+    if (strlen(email) > 254 || strlen(password) > 256) {
+        reply_invalid_credentials(ctx);
+        return;
+    }
+    job = http_ctx_alloc(ctx, sizeof *job);
+    ctx->state = job;
+    job->email = email;
+    job->password = http_ctx_strndup(ctx, password, strlen(password));
+    snprintf(job->window, sizeof job->window, "%d", AUTH_THROTTLE_WINDOW_S);
+    snprintf(job->per_account, sizeof job->per_account, "%d", AUTH_THROTTLE_PER_ACCOUNT);
+    snprintf(job->per_ip, sizeof job->per_ip, "%d", AUTH_THROTTLE_PER_IP);
+    job->begin_params[0] = email;
+    job->begin_params[1] = http_peer(ctx);
+    job->begin_params[2] = job->window;
+    job->begin_params[3] = job->per_account;
+    job->begin_params[4] = job->per_ip;
+    if (http_db_query(ctx, &login_begin_stmt, job->begin_params, login_checked) != 0)
+        return;
+}
+
+/* ---- logout ---- */
+
+static const db_stmt logout_stmt = {
+    "auth_logout", "update sessions set revoked_at = now() where token_hash = $1", 1};
+
+static void logout_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    set_session_cookie(ctx, "", 0);
+    http_reply_empty(ctx, 204);
+}
+
+/* POST /api/v1/auth/logout: the session ends for every instance at once. */
+static void logout(http_ctx *ctx)
+{
+    const char **params = http_ctx_alloc(ctx, sizeof *params);
+
+    params[0] = ctx->user.token_hash;
+    if (http_db_query(ctx, &logout_stmt, params, logout_done) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_POST, "/api/v1/auth/signup", signup, 0, NULL, "Create a participant account",
+     AUTH_NONE},
+    {ROUTER_POST, "/api/v1/auth/login", login, 0, NULL,
+     "Sign in: a bearer token, a CSRF token and the session cookie", AUTH_NONE},
+    {ROUTER_POST, "/api/v1/auth/logout", logout, 0, NULL, "End this session everywhere",
+     AUTH_SIGNED_IN},
+};
+
+const http_route *auth_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

@@ -1,0 +1,246 @@
+/* me.c — the caller's own account and profile (API.md "Accounts").
+ *
+ * Identity numbers are checked, encrypted (AAD: profiles, column, user id,
+ * key version), blind-indexed and masked here in C; the database only ever
+ * sees ciphertext, index and mask. Responses show masks only. */
+#include "sinau/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sinau/http.h"
+#include "sinau/idnum.h"
+#include "sinau/pii.h"
+#include "sinau/server.h"
+
+static const db_stmt me_stmt = {"auth_me", "select auth_me($1, $2)", 2};
+
+static void me_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQntuples(r->res) != 1) {
+        http_reply_error(ctx, 404, "not_found", "no such account");
+        return;
+    }
+    http_reply_pg_json(ctx, 200, db_result_take(r), 0, 0);
+}
+
+/* GET /api/v1/me */
+static void me_get(http_ctx *ctx)
+{
+    const char **params = http_ctx_alloc(ctx, 2 * sizeof *params);
+
+    params[0] = ctx->user.id;
+    params[1] = ctx->user.via_cookie ? ctx->user.csrf : NULL;
+    if (http_db_query(ctx, &me_stmt, params, me_done) != 0)
+        return;
+}
+
+/* ---- PUT /api/v1/me/profile ---- */
+
+typedef struct text_field {
+    const char *name;
+    size_t max;
+} text_field;
+
+static const text_field text_fields[] = {
+    {"agency", 200},
+    {"business_name", 200},
+    {"business_sector", 100},
+    {"district", 100},
+};
+
+static int current_year(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&now, &tm);
+    return tm.tm_year + 1900;
+}
+
+static int reply_invalid(http_ctx *ctx, const char *code, enum idnum_error e)
+{
+    http_reply_error_details(ctx, 422, code, idnum_error_message(e),
+                             json_pack("{s:s}", "reason", idnum_error_name(e)));
+    return -1;
+}
+
+/* Encrypts value for profiles.<column> of this user into {enc[,bidx],mask}. */
+static json_t *protect(http_ctx *ctx, const char *column, const char *value, bool index,
+                       const char *mask)
+{
+    const pii_keyring *keys = ctx->loop->server->keys;
+    char *token = NULL;
+    char bidx[PII_INDEX_HEX];
+    json_t *out = NULL;
+
+    if (pii_encrypt(keys, "profiles", column, ctx->user.id, value, strlen(value), &token) != 0)
+        goto out;
+    if (index && pii_blind_index(keys, column, value, bidx) != 0)
+        goto out;
+    out = json_pack("{s:s, s:s}", "enc", token, "mask", mask);
+    if (index)
+        json_object_set_new(out, "bidx", json_string(bidx));
+out:
+    free(token);
+    return out;
+}
+
+/* Adds the protected form of a NIK, NIP or phone to changes. Returns 0 or
+ * replies 422 and returns -1. */
+static int put_identity(http_ctx *ctx, json_t *changes, const char *field, const char *v)
+{
+    char mask[64], phone[IDNUM_PHONE_SIZE];
+    enum idnum_error e;
+    json_t *prot = NULL;
+
+    if (strcmp(field, "nik") == 0) {
+        e = idnum_nik_check(v);
+        if (e != IDNUM_OK)
+            return reply_invalid(ctx, "invalid_nik", e);
+        if (idnum_mask_nik(v, mask, sizeof mask) == 0 &&
+            (prot = protect(ctx, "nik", v, true, mask)) != NULL)
+            json_object_set_new(prot, "region", json_stringn(v, 6));
+    } else if (strcmp(field, "nip") == 0) {
+        e = idnum_nip_check(v, current_year());
+        if (e != IDNUM_OK)
+            return reply_invalid(ctx, "invalid_nip", e);
+        if (idnum_mask_nip(v, mask, sizeof mask) == 0)
+            prot = protect(ctx, "nip", v, true, mask);
+    } else {
+        if (idnum_phone_normalize(v, phone, sizeof phone) != 0) {
+            http_reply_error(ctx, 422, "invalid_phone",
+                             "use an Indonesian mobile number (08…, +628…)");
+            return -1;
+        }
+        if (idnum_mask_phone(phone, mask, sizeof mask) == 0)
+            prot = protect(ctx, "phone", phone, false, mask);
+    }
+    if (prot == NULL) {
+        http_reply_error(ctx, 500, "internal_error", "could not protect the value");
+        return -1;
+    }
+    json_object_set_new(changes, field, prot);
+    return 0;
+}
+
+static bool plain_text_ok(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
+            return false;
+    return true;
+}
+
+/* Validates one member of the body into changes; replies 422 on failure. */
+static int put_member(http_ctx *ctx, json_t *changes, const char *key, json_t *value)
+{
+    char code[48];
+
+    if (json_is_null(value)) {
+        json_object_set_new(changes, key, json_null());
+        return 0;
+    }
+    if (!json_is_string(value)) {
+        snprintf(code, sizeof code, "invalid_%s", key);
+        http_reply_error(ctx, 422, code, "expected a string or null");
+        return -1;
+    }
+    if (strcmp(key, "nik") == 0 || strcmp(key, "nip") == 0 || strcmp(key, "phone") == 0)
+        return put_identity(ctx, changes, key, json_string_value(value));
+    if (strcmp(key, "nib") == 0) {
+        enum idnum_error e = idnum_nib_check(json_string_value(value));
+        if (e != IDNUM_OK)
+            return reply_invalid(ctx, "invalid_nib", e);
+        json_object_set(changes, key, value);
+        return 0;
+    }
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(text_fields); i++) {
+        if (strcmp(key, text_fields[i].name) != 0)
+            continue;
+        if (!plain_text_ok(json_string_value(value), text_fields[i].max)) {
+            snprintf(code, sizeof code, "invalid_%s", key);
+            http_reply_error(ctx, 422, code, "expected 1 to 200 characters of plain text");
+            return -1;
+        }
+        json_object_set(changes, key, value);
+        return 0;
+    }
+    http_reply_error(ctx, 422, "unknown_field", "this profile has no such field");
+    return -1;
+}
+
+static const db_stmt profile_stmt = {
+    "auth_profile_put", "select auth_profile_put($1, $2::jsonb, $3)", 3};
+
+static void profile_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    const char *constraint = "";
+
+    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "23505") == 0) {
+        constraint = PQresultErrorField(r->res, PG_DIAG_CONSTRAINT_NAME);
+        if (constraint != NULL && strcmp(constraint, "profiles_nip_bidx_key") == 0)
+            http_reply_error(ctx, 409, "nip_taken", "this NIP belongs to another account");
+        else
+            http_reply_error(ctx, 409, "nik_taken", "this NIK belongs to another account");
+        return;
+    }
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    http_reply_pg_json(ctx, 200, db_result_take(r), 0, 0);
+}
+
+/* PUT /api/v1/me/profile {nik?,nip?,agency?,business_name?,business_sector?,nib?,phone?,district?} */
+static void profile_put(http_ctx *ctx)
+{
+    json_t *body, *value, *changes;
+    const char *key;
+    const char **params;
+    char *text;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    changes = json_object();
+    json_object_foreach (body, key, value) {
+        if (put_member(ctx, changes, key, value) != 0) {
+            json_decref(changes);
+            return;
+        }
+    }
+    params = http_ctx_alloc(ctx, 3 * sizeof *params);
+    text = json_dumps(changes, JSON_COMPACT);
+    json_decref(changes);
+    params[0] = ctx->user.id;
+    params[1] = http_ctx_strndup(ctx, text, strlen(text));
+    free(text);
+    params[2] = http_ctx_alloc(ctx, 12);
+    snprintf((char *)params[2], 12, "%d", pii_keyring_version(ctx->loop->server->keys));
+    if (http_db_query(ctx, &profile_stmt, params, profile_done) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_GET, "/api/v1/me", me_get, 0, NULL, "The caller: {user, profile}", AUTH_SIGNED_IN},
+    {ROUTER_PUT, "/api/v1/me/profile", profile_put, 0, NULL,
+     "Update the caller's profile; identity numbers come back masked", AUTH_SIGNED_IN},
+};
+
+const http_route *me_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

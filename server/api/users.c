@@ -1,0 +1,252 @@
+/* users.c — accounts administration (admins only): create, list, change
+ * role/status/name, and read a person's unmasked personal data for a stated
+ * reason (audited). */
+#include "sinau/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "sinau/http.h"
+#include "sinau/pii.h"
+#include "sinau/server.h"
+
+/* POST /api/v1/users {email,password,full_name,role} */
+static void users_create(http_ctx *ctx)
+{
+    json_t *body;
+    const char *email, *password, *full_name, *role;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s, s:s, s:s, s:s}", "email", &email, "password", &password,
+                    "full_name", &full_name, "role", &role) != 0)
+        return;
+    if (auth_role_parse(role) == AUTH_ROLE_NONE) {
+        http_reply_error(ctx, 422, "invalid_role",
+                         "role must be participant, instructor or admin");
+        return;
+    }
+    if (api_account_fields_check(ctx, email, password, full_name) != 0)
+        return;
+    api_account_create(ctx, email, password, full_name, role, ctx->user.id);
+}
+
+/* ---- list ---- */
+
+static const db_stmt page_stmt = {
+    "auth_users_page", "select auth_users_page($1, $2::int, $3::timestamptz, $4)", 4};
+
+static void reply_pg_json_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0)) {
+        http_reply_error(ctx, 404, "not_found", "no such user");
+        return;
+    }
+    http_reply_pg_json(ctx, 200, db_result_take(r), 0, 0);
+}
+
+/* Parses ?limit= (1..200, default 50); -1 when malformed. */
+static int page_limit(http_ctx *ctx)
+{
+    const char *s = http_query(ctx, "limit");
+    char *end = NULL;
+    long v;
+
+    if (s == NULL)
+        return 50;
+    v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < 1 || v > 200)
+        return -1;
+    return (int)v;
+}
+
+/* GET /api/v1/users?role=&limit=&cursor= */
+static void users_list(http_ctx *ctx)
+{
+    const char **params = http_ctx_alloc(ctx, 4 * sizeof *params);
+    const char *role = http_query(ctx, "role");
+    const char *cursor = http_query(ctx, "cursor");
+    const char *tilde = cursor != NULL ? strchr(cursor, '~') : NULL;
+    int limit = page_limit(ctx);
+
+    if (limit < 0) {
+        http_reply_error(ctx, 422, "invalid_limit", "limit must be an integer in 1..200");
+        return;
+    }
+    if (role != NULL && auth_role_parse(role) == AUTH_ROLE_NONE) {
+        http_reply_error(ctx, 422, "invalid_role", "role must be participant, instructor or admin");
+        return;
+    }
+    if (cursor != NULL && (tilde == NULL || tilde == cursor || tilde - cursor > 40 ||
+                           strlen(tilde + 1) == 0 || strlen(tilde + 1) > 40)) {
+        http_reply_error(ctx, 422, "invalid_cursor", "use next_cursor from the previous page");
+        return;
+    }
+    params[0] = role;
+    params[1] = http_ctx_alloc(ctx, 8);
+    snprintf((char *)params[1], 8, "%d", limit);
+    params[2] = cursor != NULL ? http_ctx_strndup(ctx, cursor, (size_t)(tilde - cursor)) : NULL;
+    params[3] = cursor != NULL ? tilde + 1 : NULL;
+    if (http_db_query(ctx, &page_stmt, params, reply_pg_json_done) != 0)
+        return;
+}
+
+/* ---- update ---- */
+
+static const db_stmt update_stmt = {
+    "auth_user_update", "select auth_user_update($1, $2, $3, $4, $5, $6)", 6};
+
+static void update_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status == DB_ERR_SQL && strncmp(r->sqlstate, "23", 2) == 0) {
+        http_reply_error(ctx, 422, "invalid_field", "the new values are not allowed");
+        return;
+    }
+    reply_pg_json_done(arg, r);
+}
+
+/* PUT /api/v1/users/{id} {role?, status?, full_name?} */
+static void users_update(http_ctx *ctx)
+{
+    json_t *body;
+    const char *role = NULL, *status = NULL, *full_name = NULL;
+    const char **params;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s?s, s?s, s?s}", "role", &role, "status", &status, "full_name",
+                    &full_name) != 0)
+        return;
+    if (role != NULL && auth_role_parse(role) == AUTH_ROLE_NONE) {
+        http_reply_error(ctx, 422, "invalid_role", "role must be participant, instructor or admin");
+        return;
+    }
+    if (status != NULL && strcmp(status, "active") != 0 && strcmp(status, "disabled") != 0) {
+        http_reply_error(ctx, 422, "invalid_status", "status must be active or disabled");
+        return;
+    }
+    if (full_name != NULL && (strlen(full_name) == 0 || strlen(full_name) > 200)) {
+        http_reply_error(ctx, 422, "invalid_full_name", "the name needs 1 to 200 characters");
+        return;
+    }
+    params = http_ctx_alloc(ctx, 6 * sizeof *params);
+    params[0] = http_param(ctx, "id");
+    params[1] = role;
+    params[2] = status;
+    params[3] = full_name;
+    params[4] = ctx->user.id;
+    params[5] = http_peer(ctx);
+    if (params[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such user");
+        return;
+    }
+    if (http_db_query(ctx, &update_stmt, params, update_done) != 0)
+        return;
+}
+
+/* ---- personal data, unmasked, audited ---- */
+
+static const db_stmt pii_read_stmt = {
+    "auth_personal_data_read", "select * from auth_personal_data_read($1, $2, $3, $4)", 4};
+
+/* Decrypts column col of the row into obj[key] (null when absent). */
+static int reveal(http_ctx *ctx, json_t *obj, PGresult *res, int col, const char *column,
+                  const char *row_id)
+{
+    char *plain = NULL;
+    size_t len = 0;
+
+    if (PQgetisnull(res, 0, col)) {
+        json_object_set_new(obj, column, json_null());
+        return 0;
+    }
+    if (pii_decrypt(ctx->loop->server->keys, "profiles", column, row_id,
+                    PQgetvalue(res, 0, col), &plain, &len) != 0)
+        return -1;
+    json_object_set_new(obj, column, json_stringn(plain, len));
+    sodium_memzero(plain, len);
+    free(plain);
+    return 0;
+}
+
+static void pii_read_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    const char *id = ctx->state;
+    json_t *out;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQntuples(r->res) != 1) {
+        http_reply_error(ctx, 404, "not_found", "no such user");
+        return;
+    }
+    out = json_object();
+    if (reveal(ctx, out, r->res, 0, "nik", id) != 0 || reveal(ctx, out, r->res, 1, "nip", id) != 0 ||
+        reveal(ctx, out, r->res, 2, "phone", id) != 0) {
+        json_decref(out);
+        http_reply_error(ctx, 500, "undecryptable", "stored personal data failed its check");
+        return;
+    }
+    http_reply_json(ctx, 200, out);
+}
+
+/* POST /api/v1/users/{id}/personal-data {reason}: the unmasked NIK, NIP and
+ * phone, for an admin who states why; the read is audited. */
+static void users_personal_data(http_ctx *ctx)
+{
+    json_t *body;
+    const char *reason;
+    const char **params;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s}", "reason", &reason) != 0)
+        return;
+    if (strlen(reason) < 5 || strlen(reason) > 500) {
+        http_reply_error(ctx, 422, "invalid_reason", "state the reason in 5 to 500 characters");
+        return;
+    }
+    params = http_ctx_alloc(ctx, 4 * sizeof *params);
+    params[0] = http_param(ctx, "id");
+    params[1] = ctx->user.id;
+    params[2] = reason;
+    params[3] = http_peer(ctx);
+    if (params[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such user");
+        return;
+    }
+    ctx->state = (void *)params[0];
+    if (http_db_query(ctx, &pii_read_stmt, params, pii_read_done) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_POST, "/api/v1/users", users_create, 0, NULL, "Admin: create an account",
+     AUTH_ADMIN},
+    {ROUTER_GET, "/api/v1/users", users_list, 0, NULL, "Admin: list accounts, newest first",
+     AUTH_ADMIN},
+    {ROUTER_PUT, "/api/v1/users/{id}", users_update, 0, NULL,
+     "Admin: change role, status or name (audited; disabling ends sessions)", AUTH_ADMIN},
+    {ROUTER_POST, "/api/v1/users/{id}/personal-data", users_personal_data, 0, NULL,
+     "Admin: unmasked NIK/NIP/phone for a stated reason (audited)", AUTH_ADMIN},
+};
+
+const http_route *users_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

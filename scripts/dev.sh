@@ -334,6 +334,37 @@ stop_if_started() {
 
 # -------------------------------------------------------------------- run --
 
+# Demo accounts, one per role, with passwords made once per data folder and
+# kept in .data/demo-logins.txt (mode 0600), so they are the same every run.
+demo_logins() {
+    local file=$SINAU_DATA_DIR/demo-logins.txt
+    if [[ ! -s $file ]]; then
+        (
+            umask 077
+            for role in admin instructor participant; do
+                printf '%s demo.%s@sinau.test %s\n' "$role" "$role" \
+                    "$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
+            done >"$file"
+        )
+    fi
+    local role email password name
+    while read -r role email password; do
+        case $role in
+            admin) name='Admin Diskominfo (demo)' ;;
+            instructor) name='Narasumber (demo)' ;;
+            *) name='Peserta (demo)' ;;
+        esac
+        printf '%s\n' "$password" |
+            "$SINAU_BIN" user create --email "$email" --name "$name" --role "$role" \
+                --if-missing >/dev/null 2>&1 8>&- 9>&- ||
+            log "could not create the demo $role account"
+    done <"$file"
+    log "demo logins (also in $file):"
+    while read -r role email password; do
+        printf '  %-12s %-30s %s\n' "$role" "$email" "$password" >&2
+    done <"$file"
+}
+
 cmd_run() {
     cmd_deps
     cmd_build
@@ -341,6 +372,8 @@ cmd_run() {
     trap stop_if_started EXIT
     mkdir -p "$DATA_DIR"
     export SINAU_DATA_DIR=${SINAU_DATA_DIR:-$DATA_DIR}
+    "$SINAU_BIN" migrate 8>&- 9>&-
+    demo_logins
     local listen=${SINAU_LISTEN:-127.0.0.1:8080}
     local what='the server'
     if ((STARTED_CLUSTER)); then what='the server and the database'; fi

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sinau/alloc.h"
+#include "sinau/cli.h"
 #include "sinau/config.h"
 #include "sinau/log.h"
 #include "sinau/migrate.h"
@@ -87,6 +88,30 @@ static int cmd_serve(const sinau_config *cfg)
     return server_run(cfg) == 0 ? 0 : 1;
 }
 
+/* sinau user create --email E --name N --role R [--if-missing] [config flags] */
+static int cmd_user(int argc, char **argv)
+{
+    sinau_config cfg;
+    cli_user_args args;
+    int rc;
+
+    memset(&cfg, 0, sizeof cfg);
+    if (argc < 1 || strcmp(argv[0], "create") != 0) {
+        fprintf(stderr, "sinau: usage: sinau user create --email E --name N --role R\n");
+        return 2;
+    }
+    argc--;
+    argv++;
+    rc = cli_user_args_take(&argc, argv, &args);
+    if (rc != 0)
+        return rc;
+    if (load_config(&cfg, argc, argv) != 0)
+        return 2;
+    rc = sodium_init() < 0 ? 1 : cli_user_create(&cfg, &args);
+    config_free(&cfg);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     sinau_config cfg;
@@ -103,6 +128,8 @@ int main(int argc, char **argv)
         printf("sinau %s\n", SINAU_VERSION);
         return 0;
     }
+    if (strcmp(cmd, "user") == 0)
+        return cmd_user(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0) {
         fprintf(stderr, "sinau: unknown command \"%s\" (see sinau --help)\n", cmd);
         return 2;

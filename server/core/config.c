@@ -84,18 +84,20 @@ static const option options[] = {
 };
 
 static const char usage_text[] =
-    "Usage: sinau [command] [flags]\n"
+    "Usage: sinau <command> [flags]\n"
     "\n"
     "Commands:\n"
-    "  serve                        run the HTTP server (the default)\n"
+    "  serve [--migrate]            run the HTTP server (--migrate: migrate first)\n"
     "  migrate                      apply pending database migrations, then exit\n"
+    "  user create --email E --name N --role R [--if-missing]\n"
+    "                               create an account; the password is read from stdin\n"
     "  --help                       print this help, then exit\n"
     "  --version                    print the version, then exit\n"
     "\n"
     "Flags override environment variables. Write --flag value or --flag=value.\n"
     "An empty variable counts as unset. Sizes take a k, m or g suffix (1024-based).\n"
     "\n"
-    "  --database-url URL            DATABASE_URL                 default: the private cluster\n"
+    "  --database-url URL            DATABASE_URL                 default: libpq's PG* variables\n"
     "  --listen HOST:PORT            SINAU_LISTEN                 default: 127.0.0.1:8080\n"
     "                                (IPv6 as [::1]:8080; port 0 picks a free port)\n"
     "  --public-url URL              SINAU_PUBLIC_URL             default: http://localhost:8080\n"

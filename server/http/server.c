@@ -479,12 +479,21 @@ static void wait_for_stop(sinau_server *srv, const sigset_t *set)
         event_active(srv->loops[i].stop_ev, EV_TIMEOUT, 0);
 }
 
+/* After the first signal: another one at least a second later exits at
+ * once. Signals within that second belong to the same request (Ctrl-C
+ * reaches every process of the terminal's group, and a wrapper script may
+ * forward it as SIGTERM too). */
 static void *second_signal_watch(void *arg)
 {
     const sigset_t *set = arg;
+    int64_t first = server_now_ns();
     int sig = 0;
 
-    sigwait(set, &sig);
+    for (;;) {
+        sigwait(set, &sig);
+        if (server_now_ns() - first >= 1000000000)
+            break;
+    }
     log_warn("second signal %d: exiting now", sig);
     _exit(1);
 }

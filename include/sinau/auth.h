@@ -21,22 +21,22 @@
 struct http_ctx;
 
 enum auth_access {
-    AUTH_NONE = 0,   /* anyone; no session lookup */
-    AUTH_OPTIONAL,   /* anyone; the caller is resolved when credentials come */
-    AUTH_SIGNED_IN,  /* any active account */
-    AUTH_STAFF,      /* instructors and admins */
-    AUTH_ADMIN,      /* admins */
+    AUTH_NONE = 0,  /* anyone; no session lookup */
+    AUTH_OPTIONAL,  /* anyone; the caller is resolved when credentials come */
+    AUTH_SIGNED_IN, /* any active account */
+    AUTH_STAFF,     /* instructors and admins */
+    AUTH_ADMIN,     /* admins */
 };
 
 enum auth_role { AUTH_ROLE_NONE = 0, AUTH_ROLE_PARTICIPANT, AUTH_ROLE_INSTRUCTOR, AUTH_ROLE_ADMIN };
 
 #define AUTH_TOKEN_CHARS 43 /* 32 random bytes in unpadded base64url */
-#define AUTH_HASH_HEX 65    /* 64 hex chars + NUL */
-#define AUTH_ID_MAX 40
+#define AUTH_HASH_HEX    65 /* 64 hex chars + NUL */
+#define AUTH_ID_MAX      40
 
 typedef struct auth_user {
     bool signed_in;
-    bool via_cookie;       /* credentials came from the cookie (CSRF applies) */
+    bool via_cookie; /* credentials came from the cookie (CSRF applies) */
     enum auth_role role;
     char id[AUTH_ID_MAX];
     char csrf[AUTH_TOKEN_CHARS + 1];
@@ -44,10 +44,10 @@ typedef struct auth_user {
 } auth_user;
 
 /* Session lifetimes and login throttling (seconds / counts). */
-#define AUTH_THROTTLE_WINDOW_S 900
+#define AUTH_THROTTLE_WINDOW_S    900
 #define AUTH_THROTTLE_PER_ACCOUNT 5
-#define AUTH_THROTTLE_PER_IP 30
-#define AUTH_COOKIE "sinau_session"
+#define AUTH_THROTTLE_PER_IP      30
+#define AUTH_COOKIE               "sinau_session"
 
 /* ---- tokens and cookies (pure; any thread) ---- */
 
@@ -89,13 +89,11 @@ enum auth_pw_verdict auth_password_check(const char *pw);
 /* Hashes with crypto_pwhash_str at the configured cost. Blocking and CPU
  * heavy (~0.1 s at `interactive`): worker threads and the CLI only.
  * Returns 0 or -1 (out of memory). */
-SINAU_MUST_CHECK int auth_password_hash(enum pwhash_cost cost, const char *pw,
-                                        char out[128]);
+SINAU_MUST_CHECK int auth_password_hash(enum pwhash_cost cost, const char *pw, char out[128]);
 
 /* Verifies pw against a stored hash; *rehash set when the hash's cost is
  * below the configured one. Blocking (worker threads and the CLI only). */
-bool auth_password_verify(enum pwhash_cost cost, const char *hash, const char *pw,
-                          bool *rehash);
+bool auth_password_verify(enum pwhash_cost cost, const char *hash, const char *pw, bool *rehash);
 
 /* A hash of a random password at the configured cost, made once at start:
  * logins for unknown e-mails verify against it, so they take as long as

@@ -66,13 +66,13 @@ typedef struct db_pool_opts {
 } db_pool_opts;
 
 typedef struct db_pool_stats {
-    int size;         /* configured connections */
-    int connected;    /* connections up (idle or working) */
-    int in_use;       /* connections running a statement */
-    int waiting;      /* queries queued for a connection */
-    unsigned long long queries;  /* queries completed */
-    unsigned long long errors;   /* completed with status != DB_OK */
-    unsigned long long refused;  /* refused by db_query (queue full / down) */
+    int size;                      /* configured connections */
+    int connected;                 /* connections up (idle or working) */
+    int in_use;                    /* connections running a statement */
+    int waiting;                   /* queries queued for a connection */
+    unsigned long long queries;    /* queries completed */
+    unsigned long long errors;     /* completed with status != DB_OK */
+    unsigned long long refused;    /* refused by db_query (queue full / down) */
     unsigned long long reconnects; /* successful connects after the first */
 } db_pool_stats;
 

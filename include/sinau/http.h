@@ -30,18 +30,18 @@ typedef struct http_mem http_mem;
 
 typedef struct http_ctx {
     struct evhttp_request *req;
-    struct sinau_loop *loop;     /* owning loop: db pool, config, workers */
-    const http_route *route;     /* NULL for static files and misses */
-    router_match match;          /* path parameters (raw) */
-    const char *path;            /* request path without query (owned by ctx) */
-    unsigned method;             /* one ROUTER_* bit */
+    struct sinau_loop *loop; /* owning loop: db pool, config, workers */
+    const http_route *route; /* NULL for static files and misses */
+    router_match match;      /* path parameters (raw) */
+    const char *path;        /* request path without query (owned by ctx) */
+    unsigned method;         /* one ROUTER_* bit */
     char request_id[48];
-    int64_t started_ns;          /* monotonic */
+    int64_t started_ns; /* monotonic */
     bool replied;
-    http_mem *mem;               /* allocations freed with the ctx */
-    auth_user user;              /* the caller, once the guard has run */
+    http_mem *mem;                      /* allocations freed with the ctx */
+    auth_user user;                     /* the caller, once the guard has run */
     void (*next)(struct http_ctx *ctx); /* the guard's continuation */
-    void *state;                 /* handler's own state, in ctx memory */
+    void *state;                        /* handler's own state, in ctx memory */
 } http_ctx;
 
 /* ---- request memory and inputs ---- */

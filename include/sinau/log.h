@@ -33,15 +33,15 @@ typedef struct log_buffer {
 } log_buffer;
 
 /* Appends one line to b (flushing first when it would not fit). */
-void log_buffered(log_buffer *b, enum log_level level, const char *request_id, const char *fmt,
-                  ...) SINAU_PRINTF(4, 5);
+void log_buffered(log_buffer *b, enum log_level level, const char *request_id, const char *fmt, ...)
+    SINAU_PRINTF(4, 5);
 
 /* Writes out what b holds. */
 void log_flush(log_buffer *b);
 
 #define log_debug(...) log_write(LOG_DEBUG, NULL, __VA_ARGS__)
-#define log_info(...) log_write(LOG_INFO, NULL, __VA_ARGS__)
-#define log_warn(...) log_write(LOG_WARN, NULL, __VA_ARGS__)
+#define log_info(...)  log_write(LOG_INFO, NULL, __VA_ARGS__)
+#define log_warn(...)  log_write(LOG_WARN, NULL, __VA_ARGS__)
 #define log_error(...) log_write(LOG_ERROR, NULL, __VA_ARGS__)
 
 #endif /* SINAU_LOG_H */

@@ -11,8 +11,8 @@
 #include "sinau/router.h"
 
 #define METRICS_MAX_ROUTES 256 /* index 0: static files and misses */
-#define METRICS_NSTATUS 26
-#define METRICS_NBUCKETS 13
+#define METRICS_NSTATUS    26
+#define METRICS_NBUCKETS   13
 
 typedef struct metrics_block {
     atomic_ullong requests[METRICS_MAX_ROUTES][METRICS_NSTATUS];

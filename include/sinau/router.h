@@ -13,7 +13,7 @@
 
 #include "sinau/common.h"
 
-#define ROUTER_MAX_PARAMS 4
+#define ROUTER_MAX_PARAMS   4
 #define ROUTER_MAX_SEGMENTS 16
 
 /* Method bits: the same values as libevent's enum evhttp_cmd_type, so a

@@ -32,12 +32,12 @@ typedef struct sinau_loop {
     struct evhttp *http;
     struct evhttp_bound_socket *bound;
     db_pool *db;
-    struct event *stop_ev;    /* activated by the main thread at SIGTERM */
-    struct event *tick;       /* publishes gauges, watches the drain */
+    struct event *stop_ev; /* activated by the main thread at SIGTERM */
+    struct event *tick;    /* publishes gauges, watches the drain */
     metrics_block *metrics;
-    log_buffer access_log;    /* flushed by the tick and when full */
-    int inflight;             /* requests without a reply yet */
-    uint64_t next_request;    /* request id counter */
+    log_buffer access_log; /* flushed by the tick and when full */
+    int inflight;          /* requests without a reply yet */
+    uint64_t next_request; /* request id counter */
     bool draining;
     int64_t drain_deadline_ns;
 } sinau_loop;
@@ -51,12 +51,12 @@ struct sinau_server {
     sinau_loop *loops;
     int nloops;
     int listen_fd;
-    int port;                 /* the port actually bound */
-    char instance[12];        /* random hex prefix of request ids */
-    char *openapi;            /* the OpenAPI document, built once */
+    int port;          /* the port actually bound */
+    char instance[12]; /* random hex prefix of request ids */
+    char *openapi;     /* the OpenAPI document, built once */
     size_t openapi_len;
     atomic_bool stopping;
-    atomic_int accepting;     /* loops still accepting; the last to stop closes listen_fd */
+    atomic_int accepting; /* loops still accepting; the last to stop closes listen_fd */
 };
 
 /* Runs the server until SIGTERM or SIGINT, then drains (bounded by

@@ -15,11 +15,11 @@
 
 #include "sinau/common.h"
 
-#define STATIC_MAX_FILES 2048
+#define STATIC_MAX_FILES      2048
 #define STATIC_MAX_FILE_BYTES (8u * 1024u * 1024u)
 
 typedef struct static_file {
-    const char *url_path;     /* "/index.html" */
+    const char *url_path;      /* "/index.html" */
     const unsigned char *data; /* file bytes */
     size_t len;
     const char *content_type; /* "text/html; charset=utf-8", ... */

@@ -95,8 +95,8 @@ typedef struct create_job {
     int rc;
 } create_job;
 
-static const db_stmt create_stmt = {
-    "auth_create_user", "select auth_create_user($1, $2, $3, $4, $5, $6)", 6};
+static const db_stmt create_stmt = {"auth_create_user",
+                                    "select auth_create_user($1, $2, $3, $4, $5, $6)", 6};
 
 static void create_hash_run(void *arg)
 {
@@ -186,10 +186,10 @@ typedef struct login_job {
     const char *done_params[6];
 } login_job;
 
-static const db_stmt login_begin_stmt = {
-    "auth_login_begin", "select auth_login_begin($1, $2, $3, $4, $5)", 5};
-static const db_stmt login_failed_stmt = {
-    "auth_login_failed", "select auth_login_failed($1, $2, $3)", 3};
+static const db_stmt login_begin_stmt = {"auth_login_begin",
+                                         "select auth_login_begin($1, $2, $3, $4, $5)", 5};
+static const db_stmt login_failed_stmt = {"auth_login_failed",
+                                          "select auth_login_failed($1, $2, $3)", 3};
 static const db_stmt login_succeeded_stmt = {
     "auth_login_succeeded", "select auth_login_succeeded($1, $2, $3, $4, $5, $6)", 6};
 
@@ -227,9 +227,9 @@ static void login_done(void *arg, db_result *r)
     out = json_loads(PQgetvalue(r->res, 0, 0), 0, &err);
     user = json_object_get(out, "user");
     set_session_cookie(ctx, job->token, auth_absolute_s(ctx->loop->server->cfg));
-    http_reply_json(ctx, 200,
-                    json_pack("{s:s, s:s, s:O}", "token", job->token, "csrf_token", job->csrf,
-                              "user", user));
+    http_reply_json(
+        ctx, 200,
+        json_pack("{s:s, s:s, s:O}", "token", job->token, "csrf_token", job->csrf, "user", user));
     json_decref(out);
 }
 

@@ -181,8 +181,8 @@ static int put_member(http_ctx *ctx, json_t *changes, const char *key, json_t *v
     return -1;
 }
 
-static const db_stmt profile_stmt = {
-    "auth_profile_put", "select auth_profile_put($1, $2::jsonb, $3)", 3};
+static const db_stmt profile_stmt = {"auth_profile_put",
+                                     "select auth_profile_put($1, $2::jsonb, $3)", 3};
 
 static void profile_done(void *arg, db_result *r)
 {
@@ -204,7 +204,8 @@ static void profile_done(void *arg, db_result *r)
     http_reply_pg_json(ctx, 200, db_result_take(r), 0, 0);
 }
 
-/* PUT /api/v1/me/profile {nik?,nip?,agency?,business_name?,business_sector?,nib?,phone?,district?} */
+/* PUT /api/v1/me/profile {nik?,nip?,agency?,business_name?,business_sector?,nib?,phone?,district?}
+ */
 static void profile_put(http_ctx *ctx)
 {
     json_t *body, *value, *changes;
@@ -215,7 +216,8 @@ static void profile_put(http_ctx *ctx)
     if (http_read_json(ctx, false, &body) != 0)
         return;
     changes = json_object();
-    json_object_foreach (body, key, value) {
+    json_object_foreach(body, key, value)
+    {
         if (put_member(ctx, changes, key, value) != 0) {
             json_decref(changes);
             return;

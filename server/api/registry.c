@@ -35,7 +35,7 @@ int api_register_all(router *r, bool debug)
     return 0;
 }
 
-static const char *const method_keys[] = {"get", "post", "head", "put", "delete",
+static const char *const method_keys[] = {"get",     "post",  "head",    "put",  "delete",
                                           "options", "trace", "connect", "patch"};
 
 static json_t *path_parameters(const char *pattern)
@@ -48,8 +48,8 @@ static json_t *path_parameters(const char *pattern)
         if (end == NULL)
             break;
         json_array_append_new(params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
-                                                (size_t)(end - p - 1), "in", "path",
-                                                "required", 1, "schema", "type", "string"));
+                                                (size_t)(end - p - 1), "in", "path", "required", 1,
+                                                "schema", "type", "string"));
         p = end + 1;
     }
     return params;
@@ -72,14 +72,14 @@ static json_t *operation(const http_route *route)
 
 static json_t *components(void)
 {
-    return json_pack(
-        "{s:{s:{s:s, s:[s], s:{s:{s:s, s:[s,s], s:{s:{s:s}, s:{s:s}, s:{s:s}}}}}},"
-        " s:{s:{s:s, s:{s:{s:{s:s}}}}}}",
-        "schemas", "Error", "type", "object", "required", "error", "properties", "error", "type",
-        "object", "required", "code", "message", "properties", "code", "type", "string",
-        "message", "type", "string", "details", "type", "object", "responses", "Error",
-        "description", "error: {\"error\":{\"code\",\"message\"}}", "content",
-        "application/json", "schema", "$ref", "#/components/schemas/Error");
+    return json_pack("{s:{s:{s:s, s:[s], s:{s:{s:s, s:[s,s], s:{s:{s:s}, s:{s:s}, s:{s:s}}}}}},"
+                     " s:{s:{s:s, s:{s:{s:{s:s}}}}}}",
+                     "schemas", "Error", "type", "object", "required", "error", "properties",
+                     "error", "type", "object", "required", "code", "message", "properties", "code",
+                     "type", "string", "message", "type", "string", "details", "type", "object",
+                     "responses", "Error", "description",
+                     "error: {\"error\":{\"code\",\"message\"}}", "content", "application/json",
+                     "schema", "$ref", "#/components/schemas/Error");
 }
 
 char *api_openapi_build(const router *r, const char *public_url, size_t *len)

@@ -25,8 +25,7 @@ static void users_create(http_ctx *ctx)
                     "full_name", &full_name, "role", &role) != 0)
         return;
     if (auth_role_parse(role) == AUTH_ROLE_NONE) {
-        http_reply_error(ctx, 422, "invalid_role",
-                         "role must be participant, instructor or admin");
+        http_reply_error(ctx, 422, "invalid_role", "role must be participant, instructor or admin");
         return;
     }
     if (api_account_fields_check(ctx, email, password, full_name) != 0)
@@ -36,8 +35,8 @@ static void users_create(http_ctx *ctx)
 
 /* ---- list ---- */
 
-static const db_stmt page_stmt = {
-    "auth_users_page", "select auth_users_page($1, $2::int, $3::timestamptz, $4)", 4};
+static const db_stmt page_stmt = {"auth_users_page",
+                                  "select auth_users_page($1, $2::int, $3::timestamptz, $4)", 4};
 
 static void reply_pg_json_done(void *arg, db_result *r)
 {
@@ -102,8 +101,8 @@ static void users_list(http_ctx *ctx)
 
 /* ---- update ---- */
 
-static const db_stmt update_stmt = {
-    "auth_user_update", "select auth_user_update($1, $2, $3, $4, $5, $6)", 6};
+static const db_stmt update_stmt = {"auth_user_update",
+                                    "select auth_user_update($1, $2, $3, $4, $5, $6)", 6};
 
 static void update_done(void *arg, db_result *r)
 {
@@ -157,8 +156,8 @@ static void users_update(http_ctx *ctx)
 
 /* ---- personal data, unmasked, audited ---- */
 
-static const db_stmt pii_read_stmt = {
-    "auth_personal_data_read", "select * from auth_personal_data_read($1, $2, $3, $4)", 4};
+static const db_stmt pii_read_stmt = {"auth_personal_data_read",
+                                      "select * from auth_personal_data_read($1, $2, $3, $4)", 4};
 
 /* Decrypts column col of the row into obj[key] (null when absent). */
 static int reveal(http_ctx *ctx, json_t *obj, PGresult *res, int col, const char *column,
@@ -171,8 +170,8 @@ static int reveal(http_ctx *ctx, json_t *obj, PGresult *res, int col, const char
         json_object_set_new(obj, column, json_null());
         return 0;
     }
-    if (pii_decrypt(ctx->loop->server->keys, "profiles", column, row_id,
-                    PQgetvalue(res, 0, col), &plain, &len) != 0)
+    if (pii_decrypt(ctx->loop->server->keys, "profiles", column, row_id, PQgetvalue(res, 0, col),
+                    &plain, &len) != 0)
         return -1;
     json_object_set_new(obj, column, json_stringn(plain, len));
     sodium_memzero(plain, len);
@@ -195,7 +194,8 @@ static void pii_read_done(void *arg, db_result *r)
         return;
     }
     out = json_object();
-    if (reveal(ctx, out, r->res, 0, "nik", id) != 0 || reveal(ctx, out, r->res, 1, "nip", id) != 0 ||
+    if (reveal(ctx, out, r->res, 0, "nik", id) != 0 ||
+        reveal(ctx, out, r->res, 1, "nip", id) != 0 ||
         reveal(ctx, out, r->res, 2, "phone", id) != 0) {
         json_decref(out);
         http_reply_error(ctx, 500, "undecryptable", "stored personal data failed its check");
@@ -235,8 +235,7 @@ static void users_personal_data(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/users", users_create, 0, NULL, "Admin: create an account",
-     AUTH_ADMIN},
+    {ROUTER_POST, "/api/v1/users", users_create, 0, NULL, "Admin: create an account", AUTH_ADMIN},
     {ROUTER_GET, "/api/v1/users", users_list, 0, NULL, "Admin: list accounts, newest first",
      AUTH_ADMIN},
     {ROUTER_PUT, "/api/v1/users/{id}", users_update, 0, NULL,

@@ -76,8 +76,7 @@ static bool find_token(http_ctx *ctx, char token[AUTH_TOKEN_CHARS + 2])
         ctx->user.via_cookie = false;
         return token_syntax_ok(token);
     }
-    if (cookie != NULL &&
-        auth_cookie_get(cookie, AUTH_COOKIE, token, AUTH_TOKEN_CHARS + 2) == 0) {
+    if (cookie != NULL && auth_cookie_get(cookie, AUTH_COOKIE, token, AUTH_TOKEN_CHARS + 2) == 0) {
         ctx->user.via_cookie = true;
         return token_syntax_ok(token);
     }
@@ -114,8 +113,7 @@ static void guard_decide(http_ctx *ctx)
     if (ctx->user.via_cookie && http_method_unsafe(ctx)) {
         csrf = http_header(ctx, "X-CSRF-Token");
         if (csrf == NULL || !auth_secret_equal(csrf, ctx->user.csrf)) {
-            http_reply_error(ctx, 403, "csrf_failed",
-                             "send the X-CSRF-Token the login returned");
+            http_reply_error(ctx, 403, "csrf_failed", "send the X-CSRF-Token the login returned");
             return;
         }
     }

@@ -18,10 +18,10 @@ extern const size_t auth_common_password_count;
 /* Local additions to the international list: common Indonesian choices
  * that are long enough to pass the length rule. */
 static const char *const local_common[] = {
-    "indonesia123", "indonesia1945", "merdeka1945", "bismillah123", "bismillah1",
-    "sayangkamu", "sayangku123", "katasandi123", "rahasia123", "password123",
-    "qwertyuiop", "1234567890", "0123456789", "malangkota", "aremania123",
-    "jakarta123", "surabaya123", "alhamdulillah", "pancasila45", "garuda1945",
+    "indonesia123", "indonesia1945", "merdeka1945",   "bismillah123", "bismillah1",
+    "sayangkamu",   "sayangku123",   "katasandi123",  "rahasia123",   "password123",
+    "qwertyuiop",   "1234567890",    "0123456789",    "malangkota",   "aremania123",
+    "jakarta123",   "surabaya123",   "alhamdulillah", "pancasila45",  "garuda1945",
 };
 
 static char *str_lower(const char *s)

@@ -121,7 +121,7 @@ int cli_user_create(const sinau_config *cfg, const cli_user_args *args)
     v = auth_password_check(pw);
     if (v != AUTH_PW_OK) {
         fprintf(stderr, "sinau: weak password (%s)\n",
-                v == AUTH_PW_TOO_SHORT ? "fewer than 10 characters"
+                v == AUTH_PW_TOO_SHORT  ? "fewer than 10 characters"
                 : v == AUTH_PW_TOO_LONG ? "more than 256 characters"
                                         : "among the most common ones");
         goto out;

@@ -78,8 +78,7 @@ void log_write(enum log_level level, const char *request_id, const char *fmt, ..
     emit(line, n);
 }
 
-void log_buffered(log_buffer *b, enum log_level level, const char *request_id, const char *fmt,
-                  ...)
+void log_buffered(log_buffer *b, enum log_level level, const char *request_id, const char *fmt, ...)
 {
     char line[1024];
     va_list ap;

@@ -12,11 +12,10 @@
 /* arbitrary constant naming our advisory lock: "sinau" in ASCII */
 #define MIGRATE_LOCK_KEY "495705547125"
 
-static const char create_table_sql[] =
-    "create table if not exists schema_migrations ("
-    " version integer primary key,"
-    " name text not null,"
-    " applied_at timestamptz not null default now())";
+static const char create_table_sql[] = "create table if not exists schema_migrations ("
+                                       " version integer primary key,"
+                                       " name text not null,"
+                                       " applied_at timestamptz not null default now())";
 
 int migrate_latest_version(void)
 {
@@ -85,8 +84,8 @@ static int apply_one(PGconn *pg, const migration_def *m, char *err, size_t errle
     if (exec_ok(pg, m->sql, err, errlen, what) != 0)
         goto fail;
     snprintf(version, sizeof version, "%d", m->version);
-    res = PQexecParams(pg, "insert into schema_migrations (version, name) values ($1, $2)", 2,
-                       NULL, params, NULL, NULL, 0);
+    res = PQexecParams(pg, "insert into schema_migrations (version, name) values ($1, $2)", 2, NULL,
+                       params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         set_err(err, errlen, what, pg);
         goto fail;

@@ -21,7 +21,7 @@
 #include "sinau/log.h"
 
 #define JANITOR_INTERVAL_MS 200
-#define MAX_PARAMS 64
+#define MAX_PARAMS          64
 
 typedef struct db_job {
     const db_stmt *stmt;
@@ -44,8 +44,8 @@ typedef struct db_conn {
     struct event *timer; /* reconnect backoff, connect timeout */
     int attempt;         /* consecutive failed connects */
     bool ever_connected;
-    db_job *current;   /* query being prepared/run, or NULL */
-    PGresult *result;    /* first result of the running command */
+    db_job *current;          /* query being prepared/run, or NULL */
+    PGresult *result;         /* first result of the running command */
     const db_stmt **prepared; /* statements prepared on this connection */
     size_t nprepared, capprepared;
 } db_conn;
@@ -562,8 +562,8 @@ static void on_janitor(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values,
-                    const int *lengths, const int *formats, db_done_fn cb, void *arg)
+int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values, const int *lengths,
+                    const int *formats, db_done_fn cb, void *arg)
 {
     db_job *q;
 
@@ -591,8 +591,7 @@ int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values,
     return 0;
 }
 
-int db_query(db_pool *p, const db_stmt *stmt, const char *const *values, db_done_fn cb,
-             void *arg)
+int db_query(db_pool *p, const db_stmt *stmt, const char *const *values, db_done_fn cb, void *arg)
 {
     return db_query_params(p, stmt, values, NULL, NULL, cb, arg);
 }

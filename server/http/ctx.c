@@ -189,8 +189,7 @@ int http_read_json(http_ctx *ctx, bool allow_empty, json_t **out)
 
     *out = NULL;
     if (len > 0 && !content_type_is_json(http_header(ctx, "Content-Type"))) {
-        http_reply_error(ctx, 415, "unsupported_media_type",
-                         "send the body as application/json");
+        http_reply_error(ctx, 415, "unsupported_media_type", "send the body as application/json");
         return -1;
     }
     buf = len > 0 ? (const char *)evbuffer_pullup(in, -1) : "";

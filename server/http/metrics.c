@@ -84,15 +84,15 @@ static unsigned long long sum_req(metrics_block *const *b, int n, int r, int s)
     return t;
 }
 
-static void render_requests(out *o, metrics_block *const *b, int n,
-                            const http_route *const *routes, size_t nroutes)
+static void render_requests(out *o, metrics_block *const *b, int n, const http_route *const *routes,
+                            size_t nroutes)
 {
     emit(o, "# HELP sinau_http_requests_total HTTP requests by route and status.\n"
             "# TYPE sinau_http_requests_total counter\n");
     for (size_t r = 0; r <= nroutes && r < METRICS_MAX_ROUTES; r++) {
-        const char *label = r == 0 ? "static_or_none"
-                                   : (routes[r - 1]->name ? routes[r - 1]->name
-                                                          : routes[r - 1]->pattern);
+        const char *label =
+            r == 0 ? "static_or_none"
+                   : (routes[r - 1]->name ? routes[r - 1]->name : routes[r - 1]->pattern);
         for (int s = 0; s < METRICS_NSTATUS; s++) {
             unsigned long long v = sum_req(b, n, (int)r, s);
             if (v == 0)
@@ -155,8 +155,7 @@ static void render_pool(out *o, metrics_block *const *b, int n)
     gauge(o, "sinau_db_pool_connected", "Database connections up.", conn);
     gauge(o, "sinau_db_pool_in_use", "Database connections running a statement.", used);
     gauge(o, "sinau_db_pool_waiting", "Queries waiting for a connection.", wait);
-    counter(o, "sinau_db_refused_total", "Queries refused (queue full or database down).",
-            refused);
+    counter(o, "sinau_db_refused_total", "Queries refused (queue full or database down).", refused);
     counter(o, "sinau_db_errors_total", "Queries that ended in an error.", errors);
     counter(o, "sinau_db_reconnects_total", "Connections re-established.", reconn);
     gauge(o, "sinau_http_inflight", "Requests without a reply yet.", infl);

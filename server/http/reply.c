@@ -121,12 +121,12 @@ static void add_common_headers(http_ctx *ctx, struct evkeyvalq *h)
 
 static void access_log(http_ctx *ctx, int status, int64_t dur_ns)
 {
-    const char *route = ctx->route != NULL ? (ctx->route->name ? ctx->route->name
-                                                               : ctx->route->pattern)
-                                           : "-";
+    const char *route =
+        ctx->route != NULL ? (ctx->route->name ? ctx->route->name : ctx->route->pattern) : "-";
 
-    log_buffered(&ctx->loop->access_log, LOG_INFO, ctx->request_id, "access method=%s route=%s status=%d dur_ms=%.3f",
-              method_name(ctx->method), route, status, (double)dur_ns / 1e6);
+    log_buffered(&ctx->loop->access_log, LOG_INFO, ctx->request_id,
+                 "access method=%s route=%s status=%d dur_ms=%.3f", method_name(ctx->method), route,
+                 status, (double)dur_ns / 1e6);
 }
 
 /* Sends status + body (drained; may be NULL) and ends the request. */
@@ -223,8 +223,8 @@ void http_reply_pg_json(http_ctx *ctx, int status, PGresult *res, int row, int c
         PQclear(res);
     } else {
         /* the text stays in the PGresult until libevent has written it */
-        evbuffer_add_reference(b, PQgetvalue(res, row, col),
-                               (size_t)PQgetlength(res, row, col), clear_pgresult, res);
+        evbuffer_add_reference(b, PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col),
+                               clear_pgresult, res);
     }
     reply_send(ctx, status, b);
     evbuffer_free(b);

@@ -32,10 +32,10 @@
 #include "sinau/log.h"
 #include "sinau/pii.h"
 
-#define TICK_MS 250
-#define LISTEN_BACKLOG 1024
+#define TICK_MS                 250
+#define LISTEN_BACKLOG          1024
 #define TRANSPORT_HEADER_FACTOR 8 /* libevent's header cap ÷ ours */
-#define TRANSPORT_BODY_FACTOR 4   /* libevent's body cap ÷ the JSON default */
+#define TRANSPORT_BODY_FACTOR   4 /* libevent's body cap ÷ the JSON default */
 
 int server_route_index(const sinau_server *srv, const http_route *route);
 size_t http_route_body_limit(const http_ctx *ctx);
@@ -159,8 +159,8 @@ static size_t header_bytes(struct evhttp_request *req)
     const struct evkeyval *kv;
     size_t n = strlen(evhttp_request_get_uri(req)) + 16;
 
-    TAILQ_FOREACH (kv, h, next)
-        n += strlen(kv->key) + strlen(kv->value) + 4;
+    TAILQ_FOREACH(kv, h, next)
+    n += strlen(kv->key) + strlen(kv->value) + 4;
     return n;
 }
 
@@ -226,8 +226,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (loop->inflight == 0) {
         event_base_loopexit(loop->base, NULL);
     } else if (server_now_ns() >= loop->drain_deadline_ns) {
-        log_warn("loop %d: %d requests still running at the end of the grace period",
-                 loop->index, loop->inflight);
+        log_warn("loop %d: %d requests still running at the end of the grace period", loop->index,
+                 loop->inflight);
         event_base_loopexit(loop->base, NULL);
     }
 }
@@ -279,9 +279,8 @@ static void configure_http(sinau_loop *loop)
     evhttp_set_max_body_size(h, (ev_ssize_t)transport_body_cap(loop->server));
     evhttp_set_timeout(h, cfg->idle_timeout_s);
     evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                      EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                      EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
-                                      EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+                                      EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+                                      EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
     evhttp_set_default_content_type(h, "application/json");
     evhttp_set_flags(h, EVHTTP_SERVER_LINGERING_CLOSE);
     evhttp_set_gencb(h, on_request, loop);
@@ -352,7 +351,8 @@ static void *loop_main(void *arg)
 static int open_listener(sinau_server *srv, char *err, size_t errlen)
 {
     const sinau_config *cfg = srv->cfg;
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *ai = NULL;
     struct sockaddr_storage ss;

@@ -119,8 +119,13 @@ test('serve --migrate migrates a fresh database before listening', async () => {
   try {
     const rows = await migrationRows(db.url);
     assert.ok(rows.length >= 1, 'migrations applied');
-    const res = await fetch(`${srv.url}/readyz`);
-    assert.equal(res.status, 200);
+    // ready once the pool's first connection is up
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await fetch(`${srv.url}/readyz`)).status;
+    }
+    assert.equal(status, 200);
   } finally {
     assert.equal(await srv.stop(), 0);
   }

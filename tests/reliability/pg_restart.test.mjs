@@ -20,6 +20,8 @@ before(async () => {
     database: cluster.url,
     env: { SINAU_THREADS: '2', SINAU_DB_POOL: '2', SINAU_DEBUG_ROUTES: '1' },
   });
+  // "listening" comes before the pool's first connections: wait for them.
+  await waitForRecovery('at start');
 });
 
 after(async () => {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "sinau/common.h"
+#include "sinau/db.h"
 #include "sinau/router.h"
 
 struct sinau_server;
@@ -38,11 +39,46 @@ SINAU_MUST_CHECK int api_account_fields_check(struct http_ctx *ctx, const char *
 void api_account_create(struct http_ctx *ctx, const char *email, const char *password,
                         const char *full_name, const char *role, const char *actor_id);
 
+/* programmes and cohorts (server/api/programmes.c, server/api/cohorts.c) */
+const http_route *programmes_routes(size_t *n);
+const http_route *cohorts_routes(size_t *n);
+
+/* registrations, waitlists, the fairness log (server/api/registrations.c) */
+const http_route *registrations_routes(size_t *n);
+
+/* The offer timer: expired offers pass their seat on. Called by every
+ * loop's tick (SKIP LOCKED keeps instances and loops out of each other's
+ * way); fire and forget. */
+void registrations_tick(db_pool *db);
+
+/* ---- shared completions (server/api/common.c) ---- */
+
+/* Marks ctx->state so that api_reply_json_or_404 answers 201 instead of 200. */
+#define API_CREATED ((void *)1)
+
+/* A result of one JSON column: 200 (or 201, see API_CREATED) with it as the
+ * body; 404 when there is no row or the value is null. */
+void api_reply_json_or_404(void *arg, db_result *r);
+
+/* A result of two columns (status integer, body json), as the PL/pgSQL
+ * functions that decide the status return: answers with them as they are. */
+void api_reply_status_body(void *arg, db_result *r);
+
+/* ?limit= in 1..200 (fallback when absent), or replies 422 and returns -1. */
+int api_limit(struct http_ctx *ctx, int fallback);
+
+/* v as text in ctx memory (a statement parameter). */
+char *api_itoa(struct http_ctx *ctx, long long v);
+
 /* /debug/... routes for the tests (server/api/debug.c); only when enabled */
 const http_route *debug_routes(size_t *n);
 
 /* Adds every table to r (debug routes only when debug is true). */
 SINAU_MUST_CHECK int api_register_all(router *r, bool debug);
+
+/* Runs the API's periodic jobs (the offer timer); every few seconds from
+ * one loop of each instance. */
+void api_tick(db_pool *db);
 
 /* Builds the OpenAPI 3.1 document from the router's routes into a new
  * malloc'd string (*len set); caller frees. */

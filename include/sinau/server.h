@@ -38,6 +38,7 @@ typedef struct sinau_loop {
     log_buffer access_log; /* flushed by the tick and when full */
     int inflight;          /* requests without a reply yet */
     uint64_t next_request; /* request id counter */
+    unsigned ticks;        /* tick count, for slower timers */
     bool draining;
     int64_t drain_deadline_ns;
 } sinau_loop;

@@ -11,10 +11,8 @@ typedef const http_route *(*routes_fn)(size_t *n);
 
 /* Every resource module, in the order their routes are listed. */
 static const routes_fn modules[] = {
-    system_routes,
-    auth_routes,
-    me_routes,
-    users_routes,
+    system_routes,  auth_routes,          me_routes, users_routes, programmes_routes,
+    cohorts_routes, registrations_routes,
 };
 
 int api_register_all(router *r, bool debug)
@@ -33,6 +31,11 @@ int api_register_all(router *r, bool debug)
             return -1;
     }
     return 0;
+}
+
+void api_tick(db_pool *db)
+{
+    registrations_tick(db);
 }
 
 static const char *const method_keys[] = {"get",     "post",  "head",    "put",  "delete",

@@ -1,4 +1,5 @@
-/* server.c — `sinau serve` (server.h): one listening socket shared by N loop
+/* server.c — `sinau serve` (server.h), the composition root beside main.c:
+ * it wires http/, db/, api/ and core/ together. One listening socket shared by N loop
  * threads, each with its own event_base, evhttp and db_pool; dispatch of
  * every request through the router or the static files; and the graceful
  * stop at SIGTERM/SIGINT (stop accepting, drain, exit 0). */
@@ -33,6 +34,7 @@
 #include "sinau/pii.h"
 
 #define TICK_MS                 250
+#define API_TICK_EVERY          20 /* ticks between the API timers (5 s) */
 #define LISTEN_BACKLOG          1024
 #define TRANSPORT_HEADER_FACTOR 8 /* libevent's header cap ÷ ours */
 #define TRANSPORT_BODY_FACTOR   4 /* libevent's body cap ÷ the JSON default */
@@ -221,6 +223,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
     publish_gauges(loop);
     log_flush(&loop->access_log);
+    /* the API's timers run on the first loop of each instance; they are
+     * written to be safe with several instances (SKIP LOCKED) */
+    if (loop->index == 0 && !loop->draining && ++loop->ticks % API_TICK_EVERY == 0)
+        api_tick(loop->db);
     if (!loop->draining)
         return;
     if (loop->inflight == 0) {

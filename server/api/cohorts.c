@@ -1,0 +1,216 @@
+/* cohorts.c — cohorts of a programme: creation with per-segment quotas,
+ * the public view with live seat counts, instructors, quota changes. */
+#include "sinau/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinau/http.h"
+
+/* Checks the shape of the segments array; replies 422 and returns -1. */
+static int segments_check(http_ctx *ctx, json_t *segments)
+{
+    size_t i, j;
+    json_t *seg;
+
+    if (!json_is_array(segments) || json_array_size(segments) == 0 ||
+        json_array_size(segments) > 16) {
+        http_reply_error(ctx, 422, "invalid_segments", "give 1 to 16 segments");
+        return -1;
+    }
+    json_array_foreach(segments, i, seg)
+    {
+        const char *name;
+        json_int_t quota;
+        int waitlist = 1;
+        if (http_unpack(ctx, seg, "{s:s, s:I, s?b}", "segment", &name, "quota", &quota, "waitlist",
+                        &waitlist) != 0)
+            return -1;
+        if (quota < 0 || quota > 100000) {
+            http_reply_error(ctx, 422, "invalid_quota", "a quota is a number of seats, 0..100000");
+            return -1;
+        }
+        for (j = 0; j < i; j++) {
+            if (strcmp(json_string_value(json_object_get(json_array_get(segments, j), "segment")),
+                       name) == 0) {
+                http_reply_error(ctx, 422, "invalid_segments", "each segment once");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static const db_stmt create_stmt = {"cohorts_create", "select reg_cohort_create($1, $2::jsonb, $3)",
+                                    3};
+
+static void create_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    const char *constraint;
+
+    if (r->status == DB_ERR_SQL &&
+        (strncmp(r->sqlstate, "22", 2) == 0 || strcmp(r->sqlstate, "23514") == 0)) {
+        constraint = PQresultErrorField(r->res, PG_DIAG_CONSTRAINT_NAME);
+        http_reply_error_details(
+            ctx, 422, strncmp(r->sqlstate, "22", 2) == 0 ? "invalid_date" : "invalid_field",
+            "a date, time or value is not acceptable",
+            constraint != NULL ? json_pack("{s:s}", "constraint", constraint) : NULL);
+        return;
+    }
+    api_reply_json_or_404(arg, r);
+}
+
+/* POST /api/v1/programmes/{slug}/cohorts */
+static void cohorts_create(http_ctx *ctx)
+{
+    json_t *body, *segments, *rules = NULL;
+    const char *name, *opens, *closes, *starts, *ends, *residency = NULL, *spill = NULL;
+    json_int_t jp, ttl = 0, version = 0;
+    const char **params;
+    char *text;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s, s?I, s:s, s:s, s:s, s:s, s:I, s?s, s?s, s?I, s:o, s?o}",
+                    "name", &name, "content_version", &version, "registration_opens_at", &opens,
+                    "registration_closes_at", &closes, "starts_on", &starts, "ends_on", &ends, "jp",
+                    &jp, "residency_prefix", &residency, "spillover_at", &spill, "offer_ttl_s",
+                    &ttl, "segments", &segments, "certificate_rules", &rules) != 0)
+        return;
+    if (segments_check(ctx, segments) != 0)
+        return;
+    if (rules != NULL && !json_is_object(rules)) {
+        http_reply_error(ctx, 422, "invalid_certificate_rules", "expected an object");
+        return;
+    }
+    params = http_ctx_alloc(ctx, 3 * sizeof *params);
+    params[0] = http_param(ctx, "slug");
+    text = json_dumps(body, JSON_COMPACT);
+    params[1] = http_ctx_strndup(ctx, text, strlen(text));
+    free(text);
+    params[2] = ctx->user.id;
+    if (params[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such programme");
+        return;
+    }
+    ctx->state = API_CREATED;
+    if (http_db_query(ctx, &create_stmt, params, create_done) != 0)
+        return;
+}
+
+static const db_stmt get_stmt = {"cohorts_get",
+                                 "select reg_cohort_json(c) from cohorts c where id = $1", 1};
+
+/* GET /api/v1/cohorts/{id}: the cohort with live seat counts per segment. */
+static void cohorts_get(http_ctx *ctx)
+{
+    const char **params = http_ctx_alloc(ctx, sizeof *params);
+
+    params[0] = http_param(ctx, "id");
+    if (params[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    if (http_db_query(ctx, &get_stmt, params, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt instructor_stmt = {
+    "cohorts_add_instructor",
+    "with c as (select id from cohorts where id = $1),"
+    " u as (select id, role from users where id = $2 and status = 'active'),"
+    " ins as (insert into cohort_instructors (cohort_id, user_id)"
+    "   select c.id, u.id from c, u where u.role in ('instructor', 'admin')"
+    "   on conflict do nothing returning 1),"
+    " audit as (insert into audit_log (actor_id, action, subject_id, details)"
+    "   select $3, 'cohort.instructor_added', u.id, json_build_object('cohort_id', c.id)::jsonb"
+    "   from c, u where u.role in ('instructor', 'admin') returning 1)"
+    " select case when not exists (select 1 from c) then 404"
+    "             when not exists (select 1 from u) then 422"
+    "             when (select role from u) not in ('instructor', 'admin') then 422"
+    "             else 201 end,"
+    "        case when not exists (select 1 from c) then"
+    "               json_build_object('error', json_build_object('code', 'not_found',"
+    "                                 'message', 'no such cohort'))"
+    "             when not exists (select 1 from u)"
+    "                  or (select role from u) not in ('instructor', 'admin') then"
+    "               json_build_object('error', json_build_object('code', 'not_instructor',"
+    "                                 'message', 'the user must be an active instructor or admin'))"
+    "             else json_build_object('cohort_id', $1, 'user_id', $2) end",
+    3};
+
+/* POST /api/v1/cohorts/{id}/instructors {user_id} */
+static void cohorts_add_instructor(http_ctx *ctx)
+{
+    json_t *body;
+    const char *user_id;
+    const char **params;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s}", "user_id", &user_id) != 0)
+        return;
+    params = http_ctx_alloc(ctx, 3 * sizeof *params);
+    params[0] = http_param(ctx, "id");
+    params[1] = user_id;
+    params[2] = ctx->user.id;
+    if (params[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    if (http_db_query(ctx, &instructor_stmt, params, api_reply_status_body) != 0)
+        return;
+}
+
+static const db_stmt quota_stmt = {
+    "cohorts_set_quota",
+    "select (r->>'status')::int, r->'body' from reg_set_quota($1, $2, $3::int, $4::boolean, $5) r",
+    5};
+
+/* PUT /api/v1/cohorts/{id}/segments/{segment} {quota, waitlist?} */
+static void cohorts_set_quota(http_ctx *ctx)
+{
+    json_t *body;
+    json_int_t quota;
+    int waitlist = -1;
+    const char **params;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:I, s?b}", "quota", &quota, "waitlist", &waitlist) != 0)
+        return;
+    if (quota < 0 || quota > 100000) {
+        http_reply_error(ctx, 422, "invalid_quota", "a quota is a number of seats, 0..100000");
+        return;
+    }
+    params = http_ctx_alloc(ctx, 5 * sizeof *params);
+    params[0] = http_param(ctx, "id");
+    params[1] = http_param(ctx, "segment");
+    params[2] = api_itoa(ctx, quota);
+    params[3] = waitlist < 0 ? NULL : (waitlist ? "true" : "false");
+    params[4] = ctx->user.id;
+    if (params[0] == NULL || params[1] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such segment");
+        return;
+    }
+    if (http_db_query(ctx, &quota_stmt, params, api_reply_status_body) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_POST, "/api/v1/programmes/{slug}/cohorts", cohorts_create, 0, NULL,
+     "Admin: create a cohort with per-segment quotas", AUTH_ADMIN},
+    {ROUTER_GET, "/api/v1/cohorts/{id}", cohorts_get, 0, NULL,
+     "A cohort with live seat counts per segment", AUTH_NONE},
+    {ROUTER_POST, "/api/v1/cohorts/{id}/instructors", cohorts_add_instructor, 0, NULL,
+     "Admin: add an instructor to a cohort", AUTH_ADMIN},
+    {ROUTER_PUT, "/api/v1/cohorts/{id}/segments/{segment}", cohorts_set_quota, 0, NULL,
+     "Admin: change a segment's quota or waitlist (never below seats taken)", AUTH_ADMIN},
+};
+
+const http_route *cohorts_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

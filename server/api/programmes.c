@@ -1,0 +1,94 @@
+/* programmes.c — the catalogue: programmes with their cohorts (API.md
+ * "Programmes, cohorts, registration"). Reads are public; writes admin. */
+#include "sinau/api.h"
+
+#include <string.h>
+
+#include "sinau/http.h"
+
+static const db_stmt list_stmt = {
+    "programmes_list",
+    "select json_build_object('items', coalesce(json_agg(reg_programme_json(p, false)"
+    " order by p.title, p.id), '[]'::json), 'next_cursor', null) from programmes p",
+    0};
+
+/* GET /api/v1/programmes: each with its current and upcoming cohorts and
+ * their live seat counts. */
+static void programmes_list(http_ctx *ctx)
+{
+    if (http_db_query(ctx, &list_stmt, NULL, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt get_stmt = {
+    "programmes_get", "select reg_programme_json(p, true) from programmes p where slug = $1", 1};
+
+/* GET /api/v1/programmes/{slug} */
+static void programmes_get(http_ctx *ctx)
+{
+    const char **params = http_ctx_alloc(ctx, sizeof *params);
+
+    params[0] = http_param(ctx, "slug");
+    if (params[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such programme");
+        return;
+    }
+    if (http_db_query(ctx, &get_stmt, params, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt create_stmt = {"programmes_create",
+                                    "select reg_programme_create($1, $2, $3, $4)", 4};
+
+static void create_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "23505") == 0) {
+        http_reply_error(ctx, 409, "slug_taken", "a programme with this slug exists");
+        return;
+    }
+    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "23514") == 0) {
+        http_reply_error(ctx, 422, "invalid_field",
+                         "slug: 2-63 of a-z, 0-9 and '-'; title: 1-200 characters");
+        return;
+    }
+    api_reply_json_or_404(arg, r);
+}
+
+/* POST /api/v1/programmes {slug,title,description?} */
+static void programmes_create(http_ctx *ctx)
+{
+    json_t *body;
+    const char *slug, *title, *description = NULL;
+    const char **params;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s, s:s, s?s}", "slug", &slug, "title", &title, "description",
+                    &description) != 0)
+        return;
+    params = http_ctx_alloc(ctx, 4 * sizeof *params);
+    params[0] = slug;
+    params[1] = title;
+    params[2] = description;
+    params[3] = ctx->user.id;
+    ctx->state = API_CREATED;
+    if (http_db_query(ctx, &create_stmt, params, create_done) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_GET, "/api/v1/programmes", programmes_list, 0, NULL,
+     "The catalogue: programmes with open and upcoming cohorts and seats left", AUTH_NONE},
+    {ROUTER_POST, "/api/v1/programmes", programmes_create, 0, NULL, "Admin: create a programme",
+     AUTH_ADMIN},
+    {ROUTER_GET, "/api/v1/programmes/{slug}", programmes_get, 0, NULL,
+     "A programme with all its cohorts", AUTH_NONE},
+};
+
+const http_route *programmes_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

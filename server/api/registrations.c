@@ -1,0 +1,383 @@
+/* registrations.c — taking a seat, the waitlist, cancellation and offers,
+ * the registration list (JSON and CSV), and the fairness log with its hash
+ * chain. Every decision about seats is one PL/pgSQL function call
+ * (sql/migrations/0003_registration.sql) under the segment's row lock. */
+#include "sinau/api.h"
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinau/csv.h"
+#include "sinau/hashchain.h"
+#include "sinau/http.h"
+#include "sinau/log.h"
+#include "sinau/pii.h"
+#include "sinau/server.h"
+
+/* ---- register ---- */
+
+static const db_stmt register_stmt = {
+    "reg_register",
+    "select (r->>'status')::int, r->'body' from reg_register_idem($1, $2, $3, $4, $5) r", 5};
+
+/* Idempotency keys: printable ASCII, 1..200 bytes. */
+static bool idem_key_ok(const char *k)
+{
+    size_t n = strlen(k);
+
+    if (n == 0 || n > 200)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (k[i] < '!' || k[i] > '~')
+            return false;
+    return true;
+}
+
+/* POST /api/v1/cohorts/{id}/registrations {segment} (+ Idempotency-Key) */
+static void registrations_create(http_ctx *ctx)
+{
+    json_t *body;
+    const char *segment, *key = http_header(ctx, "Idempotency-Key");
+    const char **params;
+    char *request;
+
+    if (ctx->user.role != AUTH_ROLE_PARTICIPANT) {
+        http_reply_error(ctx, 403, "forbidden", "only participants register");
+        return;
+    }
+    if (key != NULL && !idem_key_ok(key)) {
+        http_reply_error(ctx, 422, "invalid_idempotency_key",
+                         "an Idempotency-Key is 1 to 200 printable characters");
+        return;
+    }
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s}", "segment", &segment) != 0)
+        return;
+    params = http_ctx_alloc(ctx, 5 * sizeof *params);
+    params[0] = http_param(ctx, "id");
+    params[1] = ctx->user.id;
+    params[2] = segment;
+    params[3] = key;
+    /* what the key commits to: the cohort and the canonical body */
+    request = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    params[4] = http_ctx_alloc(ctx, strlen(request) + strlen(ctx->path) + 2);
+    snprintf((char *)params[4], strlen(request) + strlen(ctx->path) + 2, "%s\n%s", ctx->path,
+             request);
+    free(request);
+    if (params[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    if (http_db_query(ctx, &register_stmt, params, api_reply_status_body) != 0)
+        return;
+}
+
+/* ---- the participant's own ---- */
+
+static const db_stmt mine_stmt = {
+    "reg_mine",
+    "select json_build_object('items', coalesce(json_agg((reg_json(r)::jsonb"
+    " || jsonb_build_object('cohort', json_build_object('id', c.id, 'name', c.name,"
+    " 'starts_on', c.starts_on, 'ends_on', c.ends_on, 'programme_slug', p.slug,"
+    " 'programme_title', p.title)))::json order by r.created_at desc), '[]'::json),"
+    " 'next_cursor', null)"
+    " from registrations r join cohorts c on c.id = r.cohort_id"
+    " join programmes p on p.id = c.programme_id where r.user_id = $1",
+    1};
+
+/* GET /api/v1/me/registrations */
+static void registrations_mine(http_ctx *ctx)
+{
+    const char **params = http_ctx_alloc(ctx, sizeof *params);
+
+    params[0] = ctx->user.id;
+    if (http_db_query(ctx, &mine_stmt, params, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt cancel_stmt = {
+    "reg_cancel", "select (r->>'status')::int, r->'body' from reg_cancel($1, $2, $3) r", 3};
+
+/* DELETE /api/v1/registrations/{id}: its participant or an admin. */
+static void registrations_cancel(http_ctx *ctx)
+{
+    const char **params = http_ctx_alloc(ctx, 3 * sizeof *params);
+
+    params[0] = http_param(ctx, "id");
+    params[1] = ctx->user.id;
+    params[2] = ctx->user.role == AUTH_ROLE_ADMIN ? "true" : "false";
+    if (params[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such registration");
+        return;
+    }
+    if (http_db_query(ctx, &cancel_stmt, params, api_reply_status_body) != 0)
+        return;
+}
+
+static const db_stmt accept_stmt = {
+    "reg_accept", "select (r->>'status')::int, r->'body' from reg_accept($1, $2) r", 2};
+
+/* POST /api/v1/registrations/{id}/accept: take an offered seat. */
+static void registrations_accept(http_ctx *ctx)
+{
+    const char **params = http_ctx_alloc(ctx, 2 * sizeof *params);
+
+    params[0] = http_param(ctx, "id");
+    params[1] = ctx->user.id;
+    if (params[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such registration");
+        return;
+    }
+    if (http_db_query(ctx, &accept_stmt, params, api_reply_status_body) != 0)
+        return;
+}
+
+/* ---- the list, for admins and the cohort's instructors ---- */
+
+static const db_stmt list_stmt = {"reg_list",
+                                  "select reg_list($1, $2, $3, $4, $5, $6::bigint, $7::int)", 7};
+
+static const db_stmt csv_stmt = {
+    "reg_list_csv",
+    "select r.seq, r.segment, r.status, u.full_name, u.email,"
+    " to_char(r.created_at at time zone 'Asia/Jakarta', 'YYYY-MM-DD HH24:MI:SS'),"
+    " (reg_json(r) ->> 'waitlist_position'), p.agency, p.business_name, p.district,"
+    " p.nik_mask, p.nip_mask"
+    " from registrations r join users u on u.id = r.user_id"
+    " left join profiles p on p.user_id = r.user_id"
+    " where r.cohort_id = $1 and reg_can_manage($1, $2, $3)"
+    " and ($4::text is null or r.status = $4) and ($5::text is null or r.segment = $5)"
+    " order by r.seq limit 100000",
+    5};
+
+static void csv_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    static const char *const header[] = {
+        "no",         "segmen",          "status",        "nama",
+        "email",      "terdaftar (WIB)", "posisi tunggu", "instansi (OPD)",
+        "nama usaha", "kecamatan",       "NIK",           "NIP"};
+    csv_buf b;
+    int rows, cols;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    rows = PQntuples(r->res);
+    cols = PQnfields(r->res);
+    csv_begin(&b);
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(header); i++)
+        csv_field(&b, header[i]);
+    csv_end_row(&b);
+    for (int i = 0; i < rows; i++) {
+        for (int j = 0; j < cols; j++)
+            csv_field(&b, PQgetisnull(r->res, i, j) ? NULL : PQgetvalue(r->res, i, j));
+        csv_end_row(&b);
+    }
+    http_add_header(ctx, "Content-Disposition", "attachment; filename=\"pendaftar.csv\"");
+    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
+    csv_free(&b);
+}
+
+static bool status_ok(const char *s)
+{
+    static const char *const ok[] = {"confirmed", "waitlisted", "offered", "cancelled", "expired"};
+
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(ok); i++)
+        if (strcmp(s, ok[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The cohort list is hidden (404) from everyone but its managers, by the
+ * SQL itself (reg_can_manage), so ids leak nothing. */
+static void list_or_csv_reply(void *arg, db_result *r)
+{
+    api_reply_json_or_404(arg, r);
+}
+
+/* GET /api/v1/cohorts/{id}/registrations?status=&segment=&limit=&cursor=&format=csv */
+static void registrations_list(http_ctx *ctx)
+{
+    const char *status = http_query(ctx, "status"), *format = http_query(ctx, "format");
+    const char *cursor = http_query(ctx, "cursor");
+    const char **params = http_ctx_alloc(ctx, 7 * sizeof *params);
+    char *end = NULL;
+    int limit;
+
+    if (status != NULL && !status_ok(status)) {
+        http_reply_error(ctx, 422, "invalid_status", "unknown registration status");
+        return;
+    }
+    if (cursor != NULL && (strtoll(cursor, &end, 10) < 0 || *cursor == '\0' || *end != '\0')) {
+        http_reply_error(ctx, 422, "invalid_cursor", "use next_cursor from the previous page");
+        return;
+    }
+    params[0] = http_param(ctx, "id");
+    params[1] = ctx->user.id;
+    params[2] = auth_role_name(ctx->user.role);
+    params[3] = status;
+    params[4] = http_query(ctx, "segment");
+    if (params[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    if (format != NULL && strcmp(format, "csv") == 0) {
+        if (http_db_query(ctx, &csv_stmt, params, csv_done) != 0)
+            return;
+        return;
+    }
+    limit = api_limit(ctx, 100);
+    if (limit < 0)
+        return;
+    params[5] = cursor;
+    params[6] = api_itoa(ctx, limit);
+    if (http_db_query(ctx, &list_stmt, params, list_or_csv_reply) != 0)
+        return;
+}
+
+/* ---- the fairness log ---- */
+
+static const db_stmt log_stmt = {
+    "reg_allocation_log",
+    "select seq, to_char(at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), segment,"
+    " outcome, user_id, registration_id from allocation_log"
+    " where cohort_id = $1 and exists (select 1 from cohorts where id = $1) order by seq",
+    1};
+
+/* Renders the chain as NDJSON into out (when not NULL); the head in head. */
+static int render_chain(http_ctx *ctx, PGresult *res, struct evbuffer *out,
+                        char head[HASHCHAIN_HEX])
+{
+    const pii_keyring *keys = ctx->loop->server->keys;
+    char line[1024], next[HASHCHAIN_HEX], ref[PII_INDEX_HEX];
+
+    hashchain_genesis(head);
+    for (int i = 0; i < PQntuples(res); i++) {
+        const char *v[6];
+        size_t n;
+        for (int j = 0; j < 6; j++)
+            v[j] = PQgetisnull(res, i, j) ? NULL : PQgetvalue(res, i, j);
+        /* identities as keyed hashes: checkable, not reversible */
+        if (v[4] != NULL && pii_blind_index(keys, "fairness", v[4], ref) != 0)
+            return -1;
+        n = hashchain_line(line, sizeof line, v[0], v[1], v[2], v[3], v[4] ? ref : NULL, v[5]);
+        if (hashchain_next(head, line, n, next) != 0)
+            return -1;
+        if (out != NULL) {
+            json_t *e = json_pack("{s:I, s:s, s:s?, s:s, s:s?, s:s?, s:s, s:s}", "seq",
+                                  (json_int_t)strtoll(v[0], NULL, 10), "at", v[1], "segment", v[2],
+                                  "outcome", v[3], "user", v[4] ? ref : NULL, "registration", v[5],
+                                  "prev", head, "hash", next);
+            char *text = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+            evbuffer_add_printf(out, "%s\n", text);
+            free(text);
+            json_decref(e);
+        }
+        memcpy(head, next, HASHCHAIN_HEX);
+    }
+    return 0;
+}
+
+static void log_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    bool head_only = ctx->state != NULL;
+    char head[HASHCHAIN_HEX];
+    struct evbuffer *out;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    out = evbuffer_new();
+    if (render_chain(ctx, r->res, head_only ? NULL : out, head) != 0) {
+        evbuffer_free(out);
+        http_reply_error(ctx, 500, "internal_error", "could not hash the log");
+        return;
+    }
+    if (head_only) {
+        evbuffer_free(out);
+        http_reply_json(ctx, 200,
+                        json_pack("{s:s, s:i, s:s}", "cohort_id", http_param(ctx, "id"), "entries",
+                                  PQntuples(r->res), "head", head));
+        return;
+    }
+    http_add_header(ctx, "Content-Disposition", "attachment; filename=\"allocation-log.ndjson\"");
+    http_add_header(ctx, "X-Chain-Head", head);
+    http_reply_bytes(ctx, 200, "application/x-ndjson", evbuffer_pullup(out, -1),
+                     evbuffer_get_length(out));
+    evbuffer_free(out);
+}
+
+static void allocation_log(http_ctx *ctx, bool head_only)
+{
+    const char **params = http_ctx_alloc(ctx, sizeof *params);
+
+    params[0] = http_param(ctx, "id");
+    if (params[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    ctx->state = head_only ? (void *)params : NULL;
+    if (http_db_query(ctx, &log_stmt, params, log_done) != 0)
+        return;
+}
+
+/* GET /api/v1/cohorts/{id}/allocation-log: every attempt in arrival order,
+ * NDJSON with the hash chain (admins). */
+static void allocation_log_export(http_ctx *ctx)
+{
+    allocation_log(ctx, false);
+}
+
+/* GET /api/v1/cohorts/{id}/allocation-log/head: the chain head to publish. */
+static void allocation_log_head(http_ctx *ctx)
+{
+    allocation_log(ctx, true);
+}
+
+static const http_route routes[] = {
+    {ROUTER_POST, "/api/v1/cohorts/{id}/registrations", registrations_create, 0, NULL,
+     "Register in a segment: confirmed, waitlisted with a position, or refused", AUTH_SIGNED_IN},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/registrations", registrations_list, 0, NULL,
+     "Admins and the cohort's instructors: registrations (?format=csv)", AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/me/registrations", registrations_mine, 0, NULL,
+     "The caller's registrations", AUTH_SIGNED_IN},
+    {ROUTER_DELETE, "/api/v1/registrations/{id}", registrations_cancel, 0, NULL,
+     "Cancel (its participant or an admin); the seat goes to the waitlist", AUTH_SIGNED_IN},
+    {ROUTER_POST, "/api/v1/registrations/{id}/accept", registrations_accept, 0, NULL,
+     "Take an offered seat before its deadline", AUTH_SIGNED_IN},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/allocation-log", allocation_log_export, 0, NULL,
+     "Admin: the fairness log as NDJSON with its hash chain", AUTH_ADMIN},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/allocation-log/head", allocation_log_head, 0, NULL,
+     "The fairness log's chain head, for publication", AUTH_NONE},
+};
+
+const http_route *registrations_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}
+
+/* ---- the offer timer ---- */
+
+static const db_stmt expire_stmt = {"reg_expire_offers", "select reg_expire_offers(100)", 0};
+
+static void expire_done(void *arg, db_result *r)
+{
+    if (r->status == DB_OK && PQntuples(r->res) == 1 && strcmp(PQgetvalue(r->res, 0, 0), "0") != 0)
+        log_info("registrations: %s offers expired and passed on", PQgetvalue(r->res, 0, 0));
+}
+
+void registrations_tick(db_pool *db)
+{
+    /* refusals (pool busy or down) simply wait for the next tick */
+    if (db_pool_ready(db) && db_query(db, &expire_stmt, NULL, expire_done, NULL) != 0)
+        return;
+}

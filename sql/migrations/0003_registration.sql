@@ -1,0 +1,624 @@
+-- 0003_registration: programmes, cohorts with per-segment quotas, and a
+-- registration that stays exact under a flash crowd.
+--
+-- The seat counter of a segment (cohort_segments.confirmed) is changed only
+-- under that row's lock, in the same transaction as the registration row, and
+-- the check constraint cohort_segments_not_overbooked makes an overbooking
+-- impossible even if the code were wrong. Every attempt, whatever its
+-- outcome, is recorded in allocation_log with its arrival sequence number.
+
+create table programmes (
+    id text primary key default sinau_new_id(),
+    slug text not null,
+    title text not null,
+    description text not null default '',
+    created_at timestamptz not null default now(),
+    updated_at timestamptz not null default now(),
+    constraint programmes_slug_key unique (slug),
+    constraint programmes_slug_check check (slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'),
+    constraint programmes_title_check check (length(title) between 1 and 200),
+    constraint programmes_description_check check (length(description) <= 10000)
+);
+create trigger programmes_touch before update on programmes
+    for each row execute function sinau_touch_updated_at();
+
+create table cohorts (
+    id text primary key default sinau_new_id(),
+    programme_id text not null references programmes (id) on delete restrict,
+    name text not null,
+    registration_opens_at timestamptz not null,
+    registration_closes_at timestamptz not null,
+    starts_on date not null,
+    ends_on date not null,
+    jp integer not null,
+    residency_prefix text,
+    spillover_at timestamptz,
+    offer_ttl_s integer,
+    certificate_rules jsonb not null default '{}'::jsonb,
+    created_at timestamptz not null default now(),
+    updated_at timestamptz not null default now(),
+    constraint cohorts_name_check check (length(name) between 1 and 200),
+    constraint cohorts_window_check check (registration_closes_at > registration_opens_at),
+    constraint cohorts_dates_check check (ends_on >= starts_on),
+    constraint cohorts_jp_check check (jp between 0 and 1000),
+    constraint cohorts_residency_check check (residency_prefix ~ '^[0-9]{2,6}$'),
+    constraint cohorts_offer_ttl_check check (offer_ttl_s between 60 and 1209600)
+);
+create index cohorts_programme_idx on cohorts (programme_id);
+create trigger cohorts_touch before update on cohorts
+    for each row execute function sinau_touch_updated_at();
+
+create table cohort_segments (
+    cohort_id text not null references cohorts (id) on delete cascade,
+    segment text not null,
+    quota integer not null,
+    waitlist boolean not null default true,
+    confirmed integer not null default 0, -- seats held: confirmed and offered registrations
+    primary key (cohort_id, segment),
+    constraint cohort_segments_segment_check check (segment ~ '^[a-z][a-z0-9_]{1,31}$'),
+    constraint cohort_segments_quota_check check (quota between 0 and 100000),
+    constraint cohort_segments_confirmed_check check (confirmed >= 0),
+    constraint cohort_segments_not_overbooked check (confirmed <= quota)
+);
+
+create table cohort_instructors (
+    cohort_id text not null references cohorts (id) on delete cascade,
+    user_id text not null references users (id) on delete cascade,
+    added_at timestamptz not null default now(),
+    primary key (cohort_id, user_id)
+);
+create index cohort_instructors_user_idx on cohort_instructors (user_id);
+
+-- Arrival order across every instance: one sequence in the database.
+create sequence registration_arrival_seq;
+
+create table registrations (
+    id text primary key default sinau_new_id(),
+    cohort_id text not null,
+    user_id text not null references users (id) on delete cascade,
+    segment text not null,
+    status text not null,
+    seq bigint not null,
+    offer_expires_at timestamptz,
+    created_at timestamptz not null default now(),
+    updated_at timestamptz not null default now(),
+    cancelled_at timestamptz,
+    cancelled_by text references users (id) on delete set null,
+    constraint registrations_segment_fkey foreign key (cohort_id, segment)
+        references cohort_segments (cohort_id, segment) on delete cascade,
+    constraint registrations_status_check
+        check (status in ('confirmed', 'waitlisted', 'offered', 'cancelled', 'expired')),
+    constraint registrations_offer_check
+        check ((status = 'offered') = (offer_expires_at is not null))
+);
+-- one live registration per participant per cohort
+create unique index registrations_one_live_idx on registrations (cohort_id, user_id)
+    where status in ('confirmed', 'waitlisted', 'offered');
+create index registrations_user_idx on registrations (user_id);
+create index registrations_queue_idx on registrations (cohort_id, segment, status, seq);
+create index registrations_offers_idx on registrations (offer_expires_at)
+    where status = 'offered';
+create trigger registrations_touch before update on registrations
+    for each row execute function sinau_touch_updated_at();
+
+-- The fairness record: every attempt and every seat movement, in arrival
+-- order. Exported with a hash chain by the server (identities as keyed
+-- hashes), so a published chain head shows that nothing was inserted later.
+create table allocation_log (
+    seq bigint primary key,
+    cohort_id text not null references cohorts (id) on delete cascade,
+    at timestamptz not null default clock_timestamp(),
+    user_id text,
+    segment text,
+    outcome text not null,
+    registration_id text,
+    constraint allocation_log_outcome_check check (outcome ~ '^[a-z_]+$')
+);
+create index allocation_log_cohort_idx on allocation_log (cohort_id, seq);
+
+-- Idempotency-Key: the first response to a key is kept and replayed.
+create table idempotency_keys (
+    user_id text not null references users (id) on delete cascade,
+    key text not null,
+    request_hash text not null,
+    status integer not null,
+    response json not null,
+    created_at timestamptz not null default now(),
+    primary key (user_id, key),
+    constraint idempotency_keys_key_check check (length(key) between 1 and 200)
+);
+create index idempotency_keys_created_idx on idempotency_keys (created_at);
+
+create function reg_log(p_cohort_id text, p_user_id text, p_segment text, p_outcome text,
+                        p_registration_id text, p_seq bigint default null)
+returns bigint
+language sql as $$
+    insert into allocation_log (seq, cohort_id, user_id, segment, outcome, registration_id)
+    values (coalesce(p_seq, nextval('registration_arrival_seq')), p_cohort_id, p_user_id,
+            p_segment, p_outcome, p_registration_id)
+    returning seq
+$$;
+
+-- The public shape of a registration, with the waitlist position.
+create function reg_json(r registrations) returns json
+language sql stable as $$
+    select json_build_object(
+        'id', r.id, 'cohort_id', r.cohort_id, 'segment', r.segment, 'status', r.status,
+        'waitlist_position',
+        case when r.status = 'waitlisted' then
+            (select count(*) + 1 from registrations w
+              where w.cohort_id = r.cohort_id and w.segment = r.segment
+                and w.status = 'waitlisted' and w.seq < r.seq)
+        end,
+        'offer_expires_at', r.offer_expires_at,
+        'created_at', r.created_at)
+$$;
+
+-- Seats of a cohort as the public sees them.
+create function reg_segments_json(p_cohort_id text) returns json
+language sql stable as $$
+    select coalesce(json_agg(json_build_object(
+               'segment', s.segment, 'quota', s.quota, 'waitlist', s.waitlist,
+               'confirmed', s.confirmed,
+               'waitlisted', (select count(*) from registrations r
+                               where r.cohort_id = s.cohort_id and r.segment = s.segment
+                                 and r.status = 'waitlisted'),
+               'seats_left', s.quota - s.confirmed) order by s.segment), '[]'::json)
+      from cohort_segments s where s.cohort_id = p_cohort_id
+$$;
+
+-- What the participant's profile lacks for a segment of a cohort (empty
+-- when eligible): asn needs a NIP, umkm a business name, public a NIK; a
+-- residency prefix needs a NIK that starts with it.
+create function reg_missing(p_user_id text, p_segment text, p_residency text)
+returns text[]
+language plpgsql stable as $$
+declare
+    p profiles;
+    missing text[] := '{}';
+begin
+    select * into p from profiles where user_id = p_user_id;
+    if p_segment = 'asn' and p.nip_enc is null then
+        missing := array_append(missing, 'nip');
+    elsif p_segment = 'umkm' and p.business_name is null then
+        missing := array_append(missing, 'business_name');
+    elsif p_segment = 'public' and p.nik_enc is null then
+        missing := array_append(missing, 'nik');
+    end if;
+    if p_residency is not null then
+        if p.nik_region is null then
+            if not 'nik' = any (missing) then
+                missing := array_append(missing, 'nik');
+            end if;
+        elsif p.nik_region not like p_residency || '%' then
+            missing := array_append(missing, 'residency');
+        end if;
+    end if;
+    return missing;
+end;
+$$;
+
+-- After the spill-over instant, a full segment may take an unclaimed seat of
+-- another segment: one seat of quota moves from that segment to this one,
+-- so each row's constraint still holds and the cohort's total never grows.
+-- The caller holds every segment row of the cohort (locked in segment
+-- order, so takers cannot deadlock). Returns true when a seat moved.
+create function reg_spill_seat(p_cohort_id text, p_segment text, p_seq bigint)
+returns boolean
+language plpgsql as $$
+declare
+    donor text;
+begin
+    select segment into donor from cohort_segments
+     where cohort_id = p_cohort_id and segment <> p_segment and confirmed < quota
+     order by quota - confirmed desc, segment limit 1;
+    if donor is null then
+        return false;
+    end if;
+    update cohort_segments set quota = quota - 1 where cohort_id = p_cohort_id and segment = donor;
+    update cohort_segments set quota = quota + 1
+     where cohort_id = p_cohort_id and segment = p_segment;
+    perform reg_log(p_cohort_id, null, donor, 'seat_spilled_to_' || p_segment, null);
+    return true;
+end;
+$$;
+
+-- Registration, in one transaction: {status, body} where status is the HTTP
+-- status to answer. The arrival number is drawn first; the registration row
+-- is inserted before the seat is taken, so that a participant's concurrent
+-- duplicates wait on the unique index and then see the first one.
+create function reg_register(p_cohort_id text, p_user_id text, p_segment text)
+returns json
+language plpgsql as $$
+declare
+    seq bigint := nextval('registration_arrival_seq');
+    c cohorts;
+    s cohort_segments;
+    r registrations;
+    missing text[];
+begin
+    select * into c from cohorts where id = p_cohort_id;
+    if not found then
+        return json_build_object('status', 404, 'body', json_build_object('error',
+            json_build_object('code', 'not_found', 'message', 'no such cohort')));
+    end if;
+    if now() < c.registration_opens_at or now() >= c.registration_closes_at then
+        perform reg_log(p_cohort_id, p_user_id, p_segment, 'registration_closed', null, seq);
+        return json_build_object('status', 409, 'body', json_build_object('error',
+            json_build_object('code', 'registration_closed',
+                              'message', 'registration is not open')));
+    end if;
+    if not exists (select 1 from cohort_segments
+                    where cohort_id = p_cohort_id and segment = p_segment) then
+        return json_build_object('status', 422, 'body', json_build_object('error',
+            json_build_object('code', 'invalid_segment',
+                              'message', 'this cohort has no such segment')));
+    end if;
+    missing := reg_missing(p_user_id, p_segment, c.residency_prefix);
+    if cardinality(missing) > 0 then
+        perform reg_log(p_cohort_id, p_user_id, p_segment, 'not_eligible', null, seq);
+        return json_build_object('status', 422, 'body', json_build_object('error',
+            json_build_object('code', 'not_eligible',
+                              'message', 'the profile lacks what this segment needs',
+                              'details', json_build_object('missing', missing))));
+    end if;
+    begin
+        insert into registrations (cohort_id, user_id, segment, status, seq)
+        values (p_cohort_id, p_user_id, p_segment, 'waitlisted', seq)
+        returning * into r;
+    exception when unique_violation then
+        select * into r from registrations
+         where cohort_id = p_cohort_id and user_id = p_user_id
+           and status in ('confirmed', 'waitlisted', 'offered');
+        perform reg_log(p_cohort_id, p_user_id, p_segment, 'already_registered', r.id, seq);
+        return json_build_object('status', 409, 'body', json_build_object('error',
+            json_build_object('code', 'already_registered',
+                              'message', 'you are already registered in this cohort',
+                              'details', json_build_object('registration', reg_json(r)))));
+    end;
+    -- the seat: this segment's row lock orders every taker and every
+    -- canceller; after the spill-over instant, every segment of the cohort
+    -- is locked (in segment order) since seats may move between them
+    if c.spillover_at is not null and now() >= c.spillover_at then
+        perform 1 from cohort_segments where cohort_id = p_cohort_id
+         order by segment for update;
+    end if;
+    select * into s from cohort_segments
+     where cohort_id = p_cohort_id and segment = p_segment for update;
+    if s.confirmed >= s.quota and c.spillover_at is not null and now() >= c.spillover_at
+       and reg_spill_seat(p_cohort_id, p_segment, seq) then
+        select * into s from cohort_segments
+         where cohort_id = p_cohort_id and segment = p_segment;
+    end if;
+    if s.confirmed < s.quota then
+        update cohort_segments set confirmed = confirmed + 1
+         where cohort_id = p_cohort_id and segment = p_segment;
+        update registrations set status = 'confirmed' where id = r.id returning * into r;
+    elsif not s.waitlist then
+        -- undo the row (the function's caller sees no trace but the log)
+        delete from registrations where id = r.id;
+        perform reg_log(p_cohort_id, p_user_id, p_segment, 'segment_full', null, seq);
+        return json_build_object('status', 409, 'body', json_build_object('error',
+            json_build_object('code', 'segment_full', 'message', 'no seats are left')));
+    end if;
+    perform reg_log(p_cohort_id, p_user_id, p_segment, r.status, r.id, seq);
+    return json_build_object('status', 201, 'body', reg_json(r));
+end;
+$$;
+
+-- Gives a freed seat of a segment to the first waitlisted registration:
+-- confirmed at once, or offered until the cohort's offer deadline. The
+-- caller holds the segment row's lock and has already released the seat.
+create function reg_promote(p_cohort_id text, p_segment text)
+returns void
+language plpgsql as $$
+declare
+    c cohorts;
+    w registrations;
+begin
+    select * into c from cohorts where id = p_cohort_id;
+    select * into w from registrations
+     where cohort_id = p_cohort_id and segment = p_segment and status = 'waitlisted'
+     order by seq limit 1 for update;
+    if not found then
+        return;
+    end if;
+    update cohort_segments set confirmed = confirmed + 1
+     where cohort_id = p_cohort_id and segment = p_segment;
+    if c.offer_ttl_s is null then
+        update registrations set status = 'confirmed' where id = w.id;
+        perform reg_log(p_cohort_id, w.user_id, p_segment, 'promoted', w.id);
+    else
+        update registrations
+           set status = 'offered', offer_expires_at = now() + make_interval(secs => c.offer_ttl_s)
+         where id = w.id;
+        perform reg_log(p_cohort_id, w.user_id, p_segment, 'offered', w.id);
+    end if;
+end;
+$$;
+
+-- Cancellation by the participant (p_actor_id = owner) or an admin
+-- (p_is_admin). Frees the seat and promotes in the same transaction.
+create function reg_cancel(p_registration_id text, p_actor_id text, p_is_admin boolean)
+returns json
+language plpgsql as $$
+declare
+    r registrations;
+    held boolean;
+begin
+    select * into r from registrations where id = p_registration_id;
+    if not found or (not p_is_admin and r.user_id <> p_actor_id) then
+        return json_build_object('status', 404, 'body', json_build_object('error',
+            json_build_object('code', 'not_found', 'message', 'no such registration')));
+    end if;
+    perform 1 from cohort_segments
+     where cohort_id = r.cohort_id and segment = r.segment for update;
+    select * into r from registrations where id = p_registration_id for update;
+    if r.status in ('cancelled', 'expired') then
+        return json_build_object('status', 200, 'body', reg_json(r));
+    end if;
+    held := r.status in ('confirmed', 'offered');
+    update registrations
+       set status = 'cancelled', cancelled_at = now(), cancelled_by = p_actor_id,
+           offer_expires_at = null
+     where id = r.id
+    returning * into r;
+    perform reg_log(r.cohort_id, r.user_id, r.segment, 'cancelled', r.id);
+    if held then
+        update cohort_segments set confirmed = confirmed - 1
+         where cohort_id = r.cohort_id and segment = r.segment;
+        perform reg_promote(r.cohort_id, r.segment);
+    end if;
+    return json_build_object('status', 200, 'body', reg_json(r));
+end;
+$$;
+
+-- An offered participant takes the seat before the deadline.
+create function reg_accept(p_registration_id text, p_user_id text)
+returns json
+language plpgsql as $$
+declare
+    r registrations;
+begin
+    select * into r from registrations
+     where id = p_registration_id and user_id = p_user_id for update;
+    if not found then
+        return json_build_object('status', 404, 'body', json_build_object('error',
+            json_build_object('code', 'not_found', 'message', 'no such registration')));
+    end if;
+    if r.status <> 'offered' or r.offer_expires_at <= now() then
+        return json_build_object('status', 409, 'body', json_build_object('error',
+            json_build_object('code', 'no_offer', 'message', 'there is no open offer')));
+    end if;
+    update registrations set status = 'confirmed', offer_expires_at = null
+     where id = r.id returning * into r;
+    perform reg_log(r.cohort_id, r.user_id, r.segment, 'offer_accepted', r.id);
+    return json_build_object('status', 200, 'body', reg_json(r));
+end;
+$$;
+
+-- The offer timer (run by every instance; SKIP LOCKED makes that safe):
+-- expired offers pass their seat on. Returns how many expired.
+create function reg_expire_offers(p_limit integer)
+returns integer
+language plpgsql as $$
+declare
+    o registrations;
+    n integer := 0;
+begin
+    for o in select * from registrations
+              where status = 'offered' and offer_expires_at <= now()
+              order by offer_expires_at limit p_limit for update skip locked
+    loop
+        perform 1 from cohort_segments
+         where cohort_id = o.cohort_id and segment = o.segment for update;
+        update registrations set status = 'expired', offer_expires_at = null where id = o.id;
+        perform reg_log(o.cohort_id, o.user_id, o.segment, 'offer_expired', o.id);
+        update cohort_segments set confirmed = confirmed - 1
+         where cohort_id = o.cohort_id and segment = o.segment;
+        perform reg_promote(o.cohort_id, o.segment);
+        n := n + 1;
+    end loop;
+    return n;
+end;
+$$;
+
+-- Changing a segment's quota (admins): refused by the constraint when it
+-- would fall below the seats already held; raising it promotes waitlisted
+-- registrations into the new seats.
+create function reg_set_quota(p_cohort_id text, p_segment text, p_quota integer,
+                              p_waitlist boolean, p_actor_id text)
+returns json
+language plpgsql as $$
+declare
+    s cohort_segments;
+    i integer;
+begin
+    select * into s from cohort_segments
+     where cohort_id = p_cohort_id and segment = p_segment for update;
+    if not found then
+        return json_build_object('status', 404, 'body', json_build_object('error',
+            json_build_object('code', 'not_found', 'message', 'no such segment')));
+    end if;
+    if p_quota < s.confirmed then
+        return json_build_object('status', 409, 'body', json_build_object('error',
+            json_build_object('code', 'quota_below_confirmed',
+                              'message', 'more seats are already taken than this quota',
+                              'details', json_build_object('confirmed', s.confirmed))));
+    end if;
+    update cohort_segments set quota = p_quota, waitlist = coalesce(p_waitlist, waitlist)
+     where cohort_id = p_cohort_id and segment = p_segment;
+    perform reg_log(p_cohort_id, p_actor_id, p_segment, 'quota_set_' || p_quota, null);
+    for i in 1 .. greatest(p_quota - s.quota, 0) loop
+        perform reg_promote(p_cohort_id, p_segment);
+    end loop;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'cohort.quota_changed',
+            json_build_object('cohort_id', p_cohort_id, 'segment', p_segment,
+                              'from', s.quota, 'to', p_quota)::jsonb);
+    return json_build_object('status', 200, 'body', json_build_object('segments',
+                             reg_segments_json(p_cohort_id)));
+end;
+$$;
+
+-- ---- reads and writes behind the API (one statement per request) ----
+
+create function reg_cohort_json(c cohorts) returns json
+language sql stable as $$
+    select json_build_object(
+        'id', c.id, 'programme_id', c.programme_id,
+        'programme_slug', (select slug from programmes where id = c.programme_id),
+        'name', c.name,
+        'registration_opens_at', c.registration_opens_at,
+        'registration_closes_at', c.registration_closes_at,
+        'registration_open', now() >= c.registration_opens_at and now() < c.registration_closes_at,
+        'starts_on', c.starts_on, 'ends_on', c.ends_on, 'jp', c.jp,
+        'residency_prefix', c.residency_prefix, 'spillover_at', c.spillover_at,
+        'offer_ttl_s', c.offer_ttl_s, 'certificate_rules', c.certificate_rules,
+        'segments', reg_segments_json(c.id),
+        'instructors', coalesce((select json_agg(json_build_object('id', u.id,
+                                                                   'full_name', u.full_name)
+                                                 order by u.full_name)
+                                   from cohort_instructors ci join users u on u.id = ci.user_id
+                                  where ci.cohort_id = c.id), '[]'::json))
+$$;
+
+create function reg_programme_json(p programmes, p_all_cohorts boolean) returns json
+language sql stable as $$
+    select json_build_object(
+        'id', p.id, 'slug', p.slug, 'title', p.title, 'description', p.description,
+        'created_at', p.created_at,
+        'cohorts', coalesce((select json_agg(reg_cohort_json(c)
+                                             order by c.registration_opens_at, c.id)
+                               from cohorts c
+                              where c.programme_id = p.id
+                                and (p_all_cohorts or c.ends_on >= current_date)), '[]'::json))
+$$;
+
+create function reg_programme_create(p_slug text, p_title text, p_description text,
+                                     p_actor_id text)
+returns json
+language plpgsql as $$
+declare
+    p programmes;
+begin
+    insert into programmes (slug, title, description)
+    values (p_slug, p_title, coalesce(p_description, ''))
+    returning * into p;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'programme.created', json_build_object('id', p.id)::jsonb);
+    return reg_programme_json(p, true);
+end;
+$$;
+
+-- A cohort from the API body (already checked for shape by the server).
+-- Raises on a bad date (22007/22008) or a violated constraint (23514/23505).
+create function reg_cohort_create(p_slug text, p_body jsonb, p_actor_id text)
+returns json
+language plpgsql as $$
+declare
+    p programmes;
+    c cohorts;
+    seg jsonb;
+begin
+    select * into p from programmes where slug = p_slug;
+    if not found then
+        return null;
+    end if;
+    insert into cohorts (programme_id, name, registration_opens_at, registration_closes_at,
+                         starts_on, ends_on, jp, residency_prefix, spillover_at, offer_ttl_s,
+                         certificate_rules)
+    values (p.id, p_body ->> 'name', (p_body ->> 'registration_opens_at')::timestamptz,
+            (p_body ->> 'registration_closes_at')::timestamptz,
+            (p_body ->> 'starts_on')::date, (p_body ->> 'ends_on')::date,
+            (p_body ->> 'jp')::integer, p_body ->> 'residency_prefix',
+            (p_body ->> 'spillover_at')::timestamptz, (p_body ->> 'offer_ttl_s')::integer,
+            coalesce(p_body -> 'certificate_rules', '{}'::jsonb))
+    returning * into c;
+    for seg in select * from jsonb_array_elements(p_body -> 'segments') loop
+        insert into cohort_segments (cohort_id, segment, quota, waitlist)
+        values (c.id, seg ->> 'segment', (seg ->> 'quota')::integer,
+                coalesce((seg ->> 'waitlist')::boolean, true));
+    end loop;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'cohort.created', json_build_object('id', c.id)::jsonb);
+    return reg_cohort_json(c);
+end;
+$$;
+
+-- May this user see a cohort's registrations? Admins, and its instructors.
+create function reg_can_manage(p_cohort_id text, p_user_id text, p_role text)
+returns boolean
+language sql stable as $$
+    select p_role = 'admin'
+        or exists (select 1 from cohort_instructors
+                    where cohort_id = p_cohort_id and user_id = p_user_id)
+$$;
+
+-- Registration with an optional Idempotency-Key: the first answer to a key
+-- is stored in the same transaction and replayed to later requests with the
+-- same body; another body under the same key is refused (422).
+create function reg_register_idem(p_cohort_id text, p_user_id text, p_segment text,
+                                  p_key text, p_request text)
+returns json
+language plpgsql as $$
+declare
+    h text := encode(sha256(convert_to(coalesce(p_request, ''), 'UTF8')), 'hex');
+    k idempotency_keys;
+    result json;
+begin
+    if p_key is null then
+        return reg_register(p_cohort_id, p_user_id, p_segment);
+    end if;
+    insert into idempotency_keys (user_id, key, request_hash, status, response)
+    values (p_user_id, p_key, h, 0, 'null'::json)
+    on conflict (user_id, key) do nothing;
+    if not found then
+        select * into k from idempotency_keys where user_id = p_user_id and key = p_key;
+        if k.request_hash <> h then
+            return json_build_object('status', 422, 'body', json_build_object('error',
+                json_build_object('code', 'idempotency_key_reused',
+                                  'message', 'this Idempotency-Key came with another request')));
+        end if;
+        return json_build_object('status', k.status, 'body', k.response, 'replayed', true);
+    end if;
+    result := reg_register(p_cohort_id, p_user_id, p_segment);
+    update idempotency_keys set status = (result ->> 'status')::integer,
+                                response = result -> 'body'
+     where user_id = p_user_id and key = p_key;
+    return result;
+end;
+$$;
+
+-- The registration list of a cohort for its managers: filters, keyset
+-- pagination by arrival (seq). Null when the caller may not see it.
+create function reg_list(p_cohort_id text, p_user_id text, p_role text, p_status text,
+                         p_segment text, p_after bigint, p_limit integer)
+returns json
+language sql stable as $$
+    with page as (
+        select r as reg, r.seq, u.full_name, u.email
+          from registrations r join users u on u.id = r.user_id
+         where r.cohort_id = p_cohort_id
+           and (p_status is null or r.status = p_status)
+           and (p_segment is null or r.segment = p_segment)
+           and r.seq > coalesce(p_after, 0)
+         order by r.seq limit p_limit + 1
+    ), shown as (
+        select * from page order by seq limit p_limit
+    )
+    select case when reg_can_manage(p_cohort_id, p_user_id, p_role)
+                 and exists (select 1 from cohorts where id = p_cohort_id) then
+        json_build_object(
+            'items', coalesce((select json_agg((reg_json(x.reg)::jsonb
+                                   || jsonb_build_object('seq', x.seq,
+                                                         'user', jsonb_build_object(
+                                                             'id', (x.reg).user_id,
+                                                             'full_name', x.full_name,
+                                                             'email', x.email)))::json
+                                   order by x.seq)
+                                 from shown x), '[]'::json),
+            'next_cursor', case when (select count(*) from page) > p_limit
+                                then (select max(seq)::text from shown) end)
+    end
+$$;

@@ -91,6 +91,7 @@ static const char usage_text[] =
     "  migrate                      apply pending database migrations, then exit\n"
     "  user create --email E --name N --role R [--if-missing]\n"
     "                               create an account; the password is read from stdin\n"
+    "  audit verify FILE            check an exported fairness log's hash chain (- = stdin)\n"
     "  --help                       print this help, then exit\n"
     "  --version                    print the version, then exit\n"
     "\n"

@@ -29,7 +29,12 @@ test('each request gets its own X-Request-Id', async () => {
 });
 
 test('GET /readyz answers 200 while the database answers', async () => {
-  const res = await request(`${srv.url}/readyz`);
+  // the pool connects in the background after the listening line: poll
+  let res = await request(`${srv.url}/readyz`);
+  for (let i = 0; i < 50 && res.status !== 200; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    res = await request(`${srv.url}/readyz`);
+  }
   assert.equal(res.status, 200, res.text);
   assert.match(res.headers.get('content-type') ?? '', /^application\/json\b/);
   assert.ok(res.headers.get('x-request-id'));

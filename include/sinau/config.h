@@ -40,6 +40,7 @@ typedef struct sinau_config {
     int session_idle_s;       /* SINAU_SESSION_IDLE_S: a session unused this long ends */
     int session_absolute_s;   /* SINAU_SESSION_ABSOLUTE_S: and this long after login at most */
     bool migrate_on_start;    /* --migrate: apply pending migrations before serving */
+    bool trust_proxy;         /* SINAU_TRUST_PROXY: client address from X-Forwarded-For */
     bool debug_routes;        /* SINAU_DEBUG_ROUTES=1: /debug/... test routes (tests only) */
 } sinau_config;
 

@@ -81,6 +81,7 @@ static const option options[] = {
      31536000},
     {"migrate", NULL, OPT_SWITCH, FIELD(migrate_on_start), 0, 0},
     {"debug-routes", "SINAU_DEBUG_ROUTES", OPT_SWITCH, FIELD(debug_routes), 0, 0},
+    {"trust-proxy", "SINAU_TRUST_PROXY", OPT_SWITCH, FIELD(trust_proxy), 0, 0},
 };
 
 static const char usage_text[] =
@@ -126,6 +127,8 @@ static const char usage_text[] =
     "  --shutdown-grace S            SINAU_SHUTDOWN_GRACE_S       default: 10 (1..600)\n"
     "  --session-idle S              SINAU_SESSION_IDLE_S         default: 28800 (8 h)\n"
     "  --session-absolute S          SINAU_SESSION_ABSOLUTE_S     default: 604800 (7 days)\n"
+    "  --trust-proxy                 SINAU_TRUST_PROXY            default: off; client address\n"
+    "                                from X-Forwarded-For (only behind your own proxy)\n"
     "  --migrate                                                  apply pending migrations first\n"
     "  --debug-routes                SINAU_DEBUG_ROUTES           default: 0 (0, 1, true, false;\n"
     "                                                             tests only)\n";

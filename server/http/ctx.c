@@ -142,12 +142,35 @@ const char *http_header(http_ctx *ctx, const char *name)
     return evhttp_find_header(evhttp_request_get_input_headers(ctx->req), name);
 }
 
+/* Behind our own proxy: the last X-Forwarded-For entry, the one that proxy
+ * appended (earlier ones come from the client and prove nothing). */
+static const char *forwarded_for(http_ctx *ctx)
+{
+    const char *xff = http_header(ctx, "X-Forwarded-For");
+    const char *last;
+    size_t n;
+
+    if (xff == NULL)
+        return NULL;
+    last = strrchr(xff, ',');
+    last = last != NULL ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    n = strcspn(last, " ");
+    if (n == 0 || n > 45)
+        return NULL;
+    return http_ctx_strndup(ctx, last, n);
+}
+
 const char *http_peer(http_ctx *ctx)
 {
     struct evhttp_connection *evcon = evhttp_request_get_connection(ctx->req);
     char *addr = NULL;
     ev_uint16_t port = 0;
+    const char *fwd;
 
+    if (ctx->loop->server->cfg->trust_proxy && (fwd = forwarded_for(ctx)) != NULL)
+        return fwd;
     if (evcon == NULL)
         return "";
     evhttp_connection_get_peer(evcon, &addr, &port);

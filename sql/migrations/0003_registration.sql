@@ -95,6 +95,7 @@ create table registrations (
 create unique index registrations_one_live_idx on registrations (cohort_id, user_id)
     where status in ('confirmed', 'waitlisted', 'offered');
 create index registrations_user_idx on registrations (user_id);
+create index registrations_cancelled_by_idx on registrations (cancelled_by);
 create index registrations_queue_idx on registrations (cohort_id, segment, status, seq);
 create index registrations_offers_idx on registrations (offer_expires_at)
     where status = 'offered';
@@ -112,7 +113,7 @@ create table allocation_log (
     segment text,
     outcome text not null,
     registration_id text,
-    constraint allocation_log_outcome_check check (outcome ~ '^[a-z_]+$')
+    constraint allocation_log_outcome_check check (outcome ~ '^[a-z0-9_]+$')
 );
 create index allocation_log_cohort_idx on allocation_log (cohort_id, seq);
 
@@ -223,19 +224,38 @@ begin
 end;
 $$;
 
+-- After the spill-over instant: while this segment has people waiting and
+-- another segment has a free seat, the seat moves and the first in line gets
+-- it (in arrival order, before any newcomer). The caller holds every segment
+-- row of the cohort.
+create function reg_spill_waiting(p_cohort_id text, p_segment text)
+returns void
+language plpgsql as $$
+begin
+    while exists (select 1 from registrations
+                   where cohort_id = p_cohort_id and segment = p_segment
+                     and status = 'waitlisted')
+          and reg_spill_seat(p_cohort_id, p_segment, null) loop
+        perform reg_promote(p_cohort_id, p_segment);
+    end loop;
+end;
+$$;
+
 -- Registration, in one transaction: {status, body} where status is the HTTP
--- status to answer. The arrival number is drawn first; the registration row
--- is inserted before the seat is taken, so that a participant's concurrent
--- duplicates wait on the unique index and then see the first one.
+-- status to answer. The segment's row lock is taken before the arrival
+-- number is drawn, so that within a segment arrival order and seat order
+-- are the same order; a participant's concurrent duplicates queue on that
+-- lock and then find the first one (already_registered).
 create function reg_register(p_cohort_id text, p_user_id text, p_segment text)
 returns json
 language plpgsql as $$
 declare
-    seq bigint := nextval('registration_arrival_seq');
+    seq bigint;
     c cohorts;
     s cohort_segments;
     r registrations;
     missing text[];
+    spilling boolean;
 begin
     select * into c from cohorts where id = p_cohort_id;
     if not found then
@@ -243,7 +263,7 @@ begin
             json_build_object('code', 'not_found', 'message', 'no such cohort')));
     end if;
     if now() < c.registration_opens_at or now() >= c.registration_closes_at then
-        perform reg_log(p_cohort_id, p_user_id, p_segment, 'registration_closed', null, seq);
+        perform reg_log(p_cohort_id, p_user_id, p_segment, 'registration_closed', null);
         return json_build_object('status', 409, 'body', json_build_object('error',
             json_build_object('code', 'registration_closed',
                               'message', 'registration is not open')));
@@ -256,36 +276,38 @@ begin
     end if;
     missing := reg_missing(p_user_id, p_segment, c.residency_prefix);
     if cardinality(missing) > 0 then
-        perform reg_log(p_cohort_id, p_user_id, p_segment, 'not_eligible', null, seq);
+        perform reg_log(p_cohort_id, p_user_id, p_segment, 'not_eligible', null);
         return json_build_object('status', 422, 'body', json_build_object('error',
             json_build_object('code', 'not_eligible',
                               'message', 'the profile lacks what this segment needs',
                               'details', json_build_object('missing', missing))));
     end if;
-    begin
-        insert into registrations (cohort_id, user_id, segment, status, seq)
-        values (p_cohort_id, p_user_id, p_segment, 'waitlisted', seq)
-        returning * into r;
-    exception when unique_violation then
-        select * into r from registrations
-         where cohort_id = p_cohort_id and user_id = p_user_id
-           and status in ('confirmed', 'waitlisted', 'offered');
+    -- the seat: this segment's row lock orders every taker and every
+    -- canceller; after the spill-over instant, every segment of the cohort
+    -- is locked (in segment order) since seats may move between them
+    spilling := c.spillover_at is not null and now() >= c.spillover_at;
+    if spilling then
+        perform 1 from cohort_segments where cohort_id = p_cohort_id
+         order by segment for update;
+        perform reg_spill_waiting(p_cohort_id, p_segment);
+    end if;
+    select * into s from cohort_segments
+     where cohort_id = p_cohort_id and segment = p_segment for update;
+    seq := nextval('registration_arrival_seq');
+    select * into r from registrations
+     where cohort_id = p_cohort_id and user_id = p_user_id
+       and status in ('confirmed', 'waitlisted', 'offered');
+    if found then
         perform reg_log(p_cohort_id, p_user_id, p_segment, 'already_registered', r.id, seq);
         return json_build_object('status', 409, 'body', json_build_object('error',
             json_build_object('code', 'already_registered',
                               'message', 'you are already registered in this cohort',
                               'details', json_build_object('registration', reg_json(r)))));
-    end;
-    -- the seat: this segment's row lock orders every taker and every
-    -- canceller; after the spill-over instant, every segment of the cohort
-    -- is locked (in segment order) since seats may move between them
-    if c.spillover_at is not null and now() >= c.spillover_at then
-        perform 1 from cohort_segments where cohort_id = p_cohort_id
-         order by segment for update;
     end if;
-    select * into s from cohort_segments
-     where cohort_id = p_cohort_id and segment = p_segment for update;
-    if s.confirmed >= s.quota and c.spillover_at is not null and now() >= c.spillover_at
+    if s.confirmed >= s.quota and spilling
+       and not exists (select 1 from registrations
+                        where cohort_id = p_cohort_id and segment = p_segment
+                          and status = 'waitlisted')
        and reg_spill_seat(p_cohort_id, p_segment, seq) then
         select * into s from cohort_segments
          where cohort_id = p_cohort_id and segment = p_segment;
@@ -293,16 +315,31 @@ begin
     if s.confirmed < s.quota then
         update cohort_segments set confirmed = confirmed + 1
          where cohort_id = p_cohort_id and segment = p_segment;
-        update registrations set status = 'confirmed' where id = r.id returning * into r;
-    elsif not s.waitlist then
-        -- undo the row (the function's caller sees no trace but the log)
-        delete from registrations where id = r.id;
+        insert into registrations (cohort_id, user_id, segment, status, seq)
+        values (p_cohort_id, p_user_id, p_segment, 'confirmed', seq)
+        returning * into r;
+    elsif s.waitlist then
+        insert into registrations (cohort_id, user_id, segment, status, seq)
+        values (p_cohort_id, p_user_id, p_segment, 'waitlisted', seq)
+        returning * into r;
+    else
         perform reg_log(p_cohort_id, p_user_id, p_segment, 'segment_full', null, seq);
         return json_build_object('status', 409, 'body', json_build_object('error',
             json_build_object('code', 'segment_full', 'message', 'no seats are left')));
     end if;
     perform reg_log(p_cohort_id, p_user_id, p_segment, r.status, r.id, seq);
     return json_build_object('status', 201, 'body', reg_json(r));
+exception when unique_violation then
+    -- a duplicate in another segment of the same cohort got in first (its
+    -- lock was another row): the first one stands
+    select * into r from registrations
+     where cohort_id = p_cohort_id and user_id = p_user_id
+       and status in ('confirmed', 'waitlisted', 'offered');
+    perform reg_log(p_cohort_id, p_user_id, p_segment, 'already_registered', r.id);
+    return json_build_object('status', 409, 'body', json_build_object('error',
+        json_build_object('code', 'already_registered',
+                          'message', 'you are already registered in this cohort',
+                          'details', json_build_object('registration', reg_json(r)))));
 end;
 $$;
 
@@ -397,29 +434,71 @@ begin
 end;
 $$;
 
--- The offer timer (run by every instance; SKIP LOCKED makes that safe):
--- expired offers pass their seat on. Returns how many expired.
+-- The offer timer (run by every instance): expired offers pass their seat
+-- on. Locks in the same order as cancellation (segment row, then the
+-- registration), re-checking the offer under the lock, and skips segments
+-- another transaction holds (they are retried at the next tick). Also moves
+-- seats to waiting participants once a cohort's spill-over instant passed.
+-- Returns how many offers expired.
 create function reg_expire_offers(p_limit integer)
 returns integer
 language plpgsql as $$
 declare
-    o registrations;
+    o record;
+    r registrations;
     n integer := 0;
 begin
-    for o in select * from registrations
+    for o in select id, cohort_id, segment from registrations
               where status = 'offered' and offer_expires_at <= now()
-              order by offer_expires_at limit p_limit for update skip locked
+              order by offer_expires_at limit p_limit
     loop
         perform 1 from cohort_segments
-         where cohort_id = o.cohort_id and segment = o.segment for update;
-        update registrations set status = 'expired', offer_expires_at = null where id = o.id;
-        perform reg_log(o.cohort_id, o.user_id, o.segment, 'offer_expired', o.id);
+         where cohort_id = o.cohort_id and segment = o.segment for update skip locked;
+        if not found then
+            continue;
+        end if;
+        select * into r from registrations
+         where id = o.id and status = 'offered' and offer_expires_at <= now() for update;
+        if not found then
+            continue;
+        end if;
+        update registrations set status = 'expired', offer_expires_at = null where id = r.id;
+        perform reg_log(r.cohort_id, r.user_id, r.segment, 'offer_expired', r.id);
         update cohort_segments set confirmed = confirmed - 1
-         where cohort_id = o.cohort_id and segment = o.segment;
-        perform reg_promote(o.cohort_id, o.segment);
+         where cohort_id = r.cohort_id and segment = r.segment;
+        perform reg_promote(r.cohort_id, r.segment);
         n := n + 1;
     end loop;
+    perform reg_spill_due(p_limit);
     return n;
+end;
+$$;
+
+-- Spill-over at its instant: for cohorts past spillover_at with someone
+-- waiting while another segment has a free seat, move seats to the first
+-- in line. Cohorts whose segments are busy are skipped until the next tick.
+create function reg_spill_due(p_limit integer)
+returns void
+language plpgsql as $$
+declare
+    w record;
+begin
+    for w in select distinct r.cohort_id, r.segment from registrations r
+               join cohorts c on c.id = r.cohort_id
+              where r.status = 'waitlisted' and c.spillover_at <= now()
+                and exists (select 1 from cohort_segments s
+                             where s.cohort_id = r.cohort_id and s.segment <> r.segment
+                               and s.confirmed < s.quota)
+              limit p_limit
+    loop
+        begin
+            perform 1 from cohort_segments where cohort_id = w.cohort_id
+             order by segment for update nowait;
+            perform reg_spill_waiting(w.cohort_id, w.segment);
+        exception when lock_not_available then
+            null; -- registrations are running there: next tick
+        end;
+    end loop;
 end;
 $$;
 

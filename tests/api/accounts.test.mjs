@@ -210,6 +210,28 @@ test('case 11: the stored password hash is argon2id, and no password is stored i
   assert.equal(await sql(server, "select count(*) from users where password_hash not like '$argon2id$%'"), '0');
 });
 
+test('a login at a higher SINAU_PWHASH cost upgrades the stored hash; a lower cost never downgrades it', async () => {
+  const p = await newParticipant(base, { password: 'Soto-Betawi-Enak-1' });
+  const fastHash = await sql(server, `select password_hash from users where id = ${lit(p.id)}`);
+  assert.match(fastHash, /^\$argon2id\$v=19\$m=8,t=1,p=1\$/, 'signed up at the fast (test) cost');
+  const strong = await startServer({ database: server.database, env: { SINAU_PWHASH: 'interactive' } });
+  try {
+    const wrong = await login(strong.url, p.email, 'Soto-Betawi-Enak-2');
+    assert.equal(wrong.status, 401, show(wrong));
+    assert.equal(await sql(server, `select password_hash from users where id = ${lit(p.id)}`), fastHash, 'a failed login changes nothing');
+    const l = await login(strong.url, p.email, 'Soto-Betawi-Enak-1');
+    assert.equal(l.status, 200, show(l));
+    const upgraded = await sql(server, `select password_hash from users where id = ${lit(p.id)}`);
+    assert.match(upgraded, /^\$argon2id\$v=19\$m=65536,t=2,p=1\$/, 'rehashed at the interactive cost');
+    assert.equal((await login(strong.url, p.email, 'Soto-Betawi-Enak-1')).status, 200, 'the new hash verifies');
+  } finally {
+    await strong.stop();
+  }
+  const back = await login(base, p.email, 'Soto-Betawi-Enak-1');
+  assert.equal(back.status, 200, show(back));
+  assert.match(await sql(server, `select password_hash from users where id = ${lit(p.id)}`), /m=65536,t=2/, 'not downgraded by the fast server');
+});
+
 test('each login makes a new token; both work until one logs out, which ends only that one', async () => {
   const p = await newParticipant(base);
   const second = await signedIn(base, p.email);

@@ -2,7 +2,7 @@
 // and absolute) end a token, only a hash of it is stored, the cookie's
 // attributes, CSRF and same-origin checks for cookie sessions, and disabling
 // a user ends their sessions.
-import { test, before } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, sleep } from './lib/harness.mjs';
 import { call, show, me, putProfile, login, newParticipant, newAdmin, sessionCookie, sql, lit, PASSWORD } from './lib/accounts.mjs';
@@ -64,51 +64,54 @@ test('logout by cookie needs the CSRF token, then ends the session', async () =>
   assert.equal((await me(base, p.token)).status, 401);
 });
 
-test('case 10: a session idle past SINAU_SESSION_IDLE_S is refused with 401; one in use stays alive', async () => {
-  const s = await startServer({ env: { SINAU_SESSION_IDLE_S: 2 } });
-  const idle = await newParticipant(s.url);
-  const busy = await newParticipant(s.url);
-  assert.equal((await me(s.url, idle.token)).status, 200);
-  const t0 = Date.now();
-  // The busy session is used every 0.4 s for 3.2 s: longer than the idle
-  // window, never idle for as long as it.
-  while (Date.now() - t0 < 3200) {
-    const r = await me(s.url, busy.token);
-    assert.equal(r.status, 200, `a session in use expired after ${Date.now() - t0} ms: ${show(r)}`);
-    await sleep(400);
-  }
-  const r = await me(s.url, idle.token);
-  assert.equal(r.status, 401, `idle for ${Date.now() - t0} ms: ${show(r)}`);
-  assert.equal(r.json.error.code, 'unauthenticated');
-  assert.equal((await call(s.url, 'GET', '/api/v1/me', { cookie: idle.cookie })).status, 401, 'by cookie too');
-  await s.stop();
-});
-
-test('case 10: a session past SINAU_SESSION_ABSOLUTE_S is refused with 401 even when in constant use', async () => {
-  const s = await startServer({ env: { SINAU_SESSION_ABSOLUTE_S: 2, SINAU_SESSION_IDLE_S: 3600 } });
-  const email = (await newParticipant(s.url)).email;
-  const l = await login(s.url, email);
-  const t0 = Date.now();
-  assert.equal(l.status, 200, show(l));
-  assert.equal(theSessionCookie(l).attrs.get('max-age'), '2', 'the cookie lives as long as the session');
-  let endedAt = null;
-  while (Date.now() - t0 < 6000) {
-    const r = await me(s.url, l.json.token);
-    if (r.status === 401) {
-      endedAt = Date.now() - t0;
-      break;
+// The two expiry tests mostly wait: they run side by side, each on its own server.
+describe('case 10: expiry', { concurrency: true }, () => {
+  test('case 10: a session idle past SINAU_SESSION_IDLE_S is refused with 401; one in use stays alive', async () => {
+    const s = await startServer({ env: { SINAU_SESSION_IDLE_S: 2 } });
+    const idle = await newParticipant(s.url);
+    const busy = await newParticipant(s.url);
+    assert.equal((await me(s.url, idle.token)).status, 200);
+    const t0 = Date.now();
+    // The busy session is used every 0.4 s for 3.2 s: longer than the idle
+    // window, never idle for as long as it.
+    while (Date.now() - t0 < 3200) {
+      const r = await me(s.url, busy.token);
+      assert.equal(r.status, 200, `a session in use expired after ${Date.now() - t0} ms: ${show(r)}`);
+      await sleep(400);
     }
-    assert.equal(r.status, 200, show(r));
-    await sleep(500);
-  }
-  assert.ok(endedAt !== null, 'the session was still alive 6 s after login with a 2 s absolute lifetime');
-  assert.ok(endedAt >= 1500, `the session ended too early: ${endedAt} ms`);
-  assert.ok(endedAt <= 3500, `the session ended late: ${endedAt} ms`);
-  // And it stays dead; a new login gives a working session.
-  assert.equal((await me(s.url, l.json.token)).status, 401);
-  const again = await login(s.url, email);
-  assert.equal((await me(s.url, again.json.token)).status, 200);
-  await s.stop();
+    const r = await me(s.url, idle.token);
+    assert.equal(r.status, 401, `idle for ${Date.now() - t0} ms: ${show(r)}`);
+    assert.equal(r.json.error.code, 'unauthenticated');
+    assert.equal((await call(s.url, 'GET', '/api/v1/me', { cookie: idle.cookie })).status, 401, 'by cookie too');
+    await s.stop();
+  });
+
+  test('case 10: a session past SINAU_SESSION_ABSOLUTE_S is refused with 401 even when in constant use', async () => {
+    const s = await startServer({ env: { SINAU_SESSION_ABSOLUTE_S: 2, SINAU_SESSION_IDLE_S: 3600 } });
+    const email = (await newParticipant(s.url)).email;
+    const l = await login(s.url, email);
+    const t0 = Date.now();
+    assert.equal(l.status, 200, show(l));
+    assert.equal(theSessionCookie(l).attrs.get('max-age'), '2', 'the cookie lives as long as the session');
+    let endedAt = null;
+    while (Date.now() - t0 < 6000) {
+      const r = await me(s.url, l.json.token);
+      if (r.status === 401) {
+        endedAt = Date.now() - t0;
+        break;
+      }
+      assert.equal(r.status, 200, show(r));
+      await sleep(500);
+    }
+    assert.ok(endedAt !== null, 'the session was still alive 6 s after login with a 2 s absolute lifetime');
+    assert.ok(endedAt >= 1500, `the session ended too early: ${endedAt} ms`);
+    assert.ok(endedAt <= 3500, `the session ended late: ${endedAt} ms`);
+    // And it stays dead; a new login gives a working session.
+    assert.equal((await me(s.url, l.json.token)).status, 401);
+    const again = await login(s.url, email);
+    assert.equal((await me(s.url, again.json.token)).status, 200);
+    await s.stop();
+  });
 });
 
 test('only a BLAKE2b-256 hash of the token is stored, never the token or the cookie value', async () => {
@@ -161,6 +164,18 @@ test('the cookie is Secure when SINAU_PUBLIC_URL is https', async () => {
   assert.equal(bad.status, 403, `http:// is another origin than https://: ${show(bad)}`);
   assert.equal(bad.json.error.code, 'bad_origin');
   await s.stop();
+});
+
+test('the session cookie is found among other cookies, and only under its exact name', async () => {
+  const p = await newParticipant(base);
+  for (const c of [`theme=dark; sinau_session=${p.token}`, `sinau_session=${p.token}; lang=id`, `a=1;sinau_session=${p.token}`]) {
+    const r = await call(base, 'GET', '/api/v1/me', { headers: { cookie: c } });
+    assert.equal(r.status, 200, `${c.replace(p.token, 'TOKEN')}: ${show(r)}`);
+  }
+  for (const c of [`xsinau_session=${p.token}`, `sinau_session=${p.token}x`, `sinau_session=${p.token.slice(1)}`, `SINAU_SESSION=${p.token}`]) {
+    const r = await call(base, 'GET', '/api/v1/me', { headers: { cookie: c } });
+    assert.equal(r.status, 401, `${c.replace(p.token, 'TOKEN')}: ${show(r)}`);
+  }
 });
 
 test('GET /me by cookie returns the session\'s CSRF token; by bearer null', async () => {

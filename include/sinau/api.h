@@ -51,6 +51,15 @@ const http_route *registrations_routes(size_t *n);
  * way); fire and forget. */
 void registrations_tick(db_pool *db);
 
+/* content authoring and publishing (server/api/content.c) */
+const http_route *content_routes(size_t *n);
+
+/* lessons, progress (server/api/learning.c) */
+const http_route *learning_routes(size_t *n);
+
+/* live sessions, attendance, the calendar feed (server/api/sessions.c) */
+const http_route *sessions_routes(size_t *n);
+
 /* ---- shared completions (server/api/common.c) ---- */
 
 /* Marks ctx->state so that api_reply_json_or_404 answers 201 instead of 200. */

@@ -52,6 +52,11 @@ static void create_done(void *arg, db_result *r)
     if (r->status == DB_ERR_SQL &&
         (strncmp(r->sqlstate, "22", 2) == 0 || strcmp(r->sqlstate, "23514") == 0)) {
         constraint = PQresultErrorField(r->res, PG_DIAG_CONSTRAINT_NAME);
+        if (constraint != NULL && strcmp(constraint, "no_published_version") == 0) {
+            http_reply_error(ctx, 422, "no_published_version",
+                             "publish a version of the programme's content first");
+            return;
+        }
         http_reply_error_details(
             ctx, 422, strncmp(r->sqlstate, "22", 2) == 0 ? "invalid_date" : "invalid_field",
             "a date, time or value is not acceptable",

@@ -38,6 +38,10 @@ void api_reply_status_body(void *arg, db_result *r)
     status = strtol(PQgetvalue(r->res, 0, 0), NULL, 10);
     if (status < 200 || status > 599)
         status = 500;
+    if (status == 204) {
+        http_reply_empty(ctx, 204);
+        return;
+    }
     http_reply_pg_json(ctx, (int)status, db_result_take(r), 0, 1);
 }
 

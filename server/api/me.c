@@ -144,10 +144,27 @@ static bool plain_text_ok(const char *s, size_t max)
 }
 
 /* Validates one member of the body into changes; replies 422 on failure. */
+static bool known_member(const char *key)
+{
+    static const char *const identity[] = {"nik", "nip", "phone", "nib"};
+
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(identity); i++)
+        if (strcmp(key, identity[i]) == 0)
+            return true;
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(text_fields); i++)
+        if (strcmp(key, text_fields[i].name) == 0)
+            return true;
+    return false;
+}
+
 static int put_member(http_ctx *ctx, json_t *changes, const char *key, json_t *value)
 {
     char code[48];
 
+    if (!known_member(key)) {
+        http_reply_error(ctx, 422, "unknown_field", "this profile has no such field");
+        return -1;
+    }
     if (json_is_null(value)) {
         json_object_set_new(changes, key, json_null());
         return 0;

@@ -11,8 +11,16 @@ typedef const http_route *(*routes_fn)(size_t *n);
 
 /* Every resource module, in the order their routes are listed. */
 static const routes_fn modules[] = {
-    system_routes,  auth_routes,          me_routes, users_routes, programmes_routes,
-    cohorts_routes, registrations_routes,
+    system_routes,        /* health, readiness, metrics, OpenAPI */
+    auth_routes,          /* signup, login, logout */
+    me_routes,            /* the caller's account and profile */
+    users_routes,         /* accounts administration */
+    programmes_routes,    /* the catalogue */
+    cohorts_routes,       /* cohorts, quotas, instructors */
+    registrations_routes, /* seats, waitlists, the fairness log */
+    content_routes,       /* authoring and publishing */
+    learning_routes,      /* lessons and progress */
+    sessions_routes,      /* live sessions, attendance, calendar */
 };
 
 int api_register_all(router *r, bool debug)

@@ -42,6 +42,11 @@ static void reply_pg_json_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
 
+    if (r->status == DB_ERR_SQL && strncmp(r->sqlstate, "22", 2) == 0) {
+        /* a cursor whose instant does not parse */
+        http_reply_error(ctx, 422, "invalid_cursor", "use next_cursor from the previous page");
+        return;
+    }
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
         return;

@@ -1,0 +1,477 @@
+/* content.c — authoring a programme's content (API.md "Content"): the draft's
+ * modules and lessons, publishing the draft as the next immutable version,
+ * and moving a cohort to a newer version. Authors are admins and the
+ * instructors of the programme's cohorts; the SQL decides (404 otherwise).
+ *
+ * Publishing is a short chain: read the draft's Markdown → render every
+ * lesson to safe HTML on the worker pool (once, at publish time) → one
+ * transaction that copies the draft into the version, refused if the draft
+ * changed meanwhile. */
+#include "sinau/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinau/http.h"
+#include "sinau/markdown.h"
+#include "sinau/server.h"
+#include "sinau/video.h"
+
+#define BODY_MD_MAX 200000
+
+/* Statement parameters of the authoring functions: (…, user id, role). */
+static const char **author_params(http_ctx *ctx, int n)
+{
+    const char **p = http_ctx_alloc(ctx, (size_t)n * sizeof *p);
+
+    p[n - 2] = ctx->user.id;
+    p[n - 1] = auth_role_name(ctx->user.role);
+    return p;
+}
+
+static char *dump(http_ctx *ctx, json_t *obj)
+{
+    char *text = json_dumps(obj, JSON_COMPACT);
+    char *out = http_ctx_strndup(ctx, text, strlen(text));
+
+    free(text);
+    json_decref(obj);
+    return out;
+}
+
+static bool title_ok(http_ctx *ctx, const char *title)
+{
+    size_t n = strlen(title);
+
+    if (n == 0 || n > 200) {
+        http_reply_error(ctx, 422, "invalid_title", "a title has 1 to 200 characters");
+        return false;
+    }
+    return true;
+}
+
+static bool position_ok(http_ctx *ctx, json_int_t pos)
+{
+    if (pos < 0 || pos > 100000) {
+        http_reply_error(ctx, 422, "invalid_position", "position is 0..100000");
+        return false;
+    }
+    return true;
+}
+
+/* ---- modules ---- */
+
+static const db_stmt module_create_stmt = {
+    "content_module_create",
+    "select (r->>'status')::int, r->'body' from content_module_create($1, $2, $3::int, $4, $5) r",
+    5};
+
+/* POST /api/v1/programmes/{slug}/modules {title, position?} */
+static void module_create(http_ctx *ctx)
+{
+    json_t *body;
+    const char *title;
+    json_int_t pos = -1;
+    const char **p;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s, s?I}", "title", &title, "position", &pos) != 0)
+        return;
+    if (!title_ok(ctx, title) || (pos != -1 && !position_ok(ctx, pos)))
+        return;
+    p = author_params(ctx, 5);
+    p[0] = http_param(ctx, "slug");
+    p[1] = title;
+    p[2] = pos >= 0 ? api_itoa(ctx, pos) : NULL;
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such programme");
+        return;
+    }
+    if (http_db_query(ctx, &module_create_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+static const db_stmt module_update_stmt = {
+    "content_module_update",
+    "select (r->>'status')::int, r->'body' from content_module_update($1, $2::jsonb, $3, $4) r", 4};
+
+/* PUT /api/v1/modules/{id} {title?, position?} */
+static void module_update(http_ctx *ctx)
+{
+    json_t *body;
+    const char *title = NULL;
+    json_int_t pos = -1;
+    const char **p;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s?s, s?I}", "title", &title, "position", &pos) != 0)
+        return;
+    if ((title != NULL && !title_ok(ctx, title)) || (pos != -1 && !position_ok(ctx, pos)))
+        return;
+    p = author_params(ctx, 4);
+    p[0] = http_param(ctx, "id");
+    p[1] = dump(ctx, json_incref(body));
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such module");
+        return;
+    }
+    if (http_db_query(ctx, &module_update_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+static const db_stmt module_delete_stmt = {
+    "content_module_delete",
+    "select (r->>'status')::int, r->'body' from content_module_delete($1, $2, $3) r", 3};
+
+/* DELETE /api/v1/modules/{id} (the draft only; published versions keep it) */
+static void module_delete(http_ctx *ctx)
+{
+    const char **p = author_params(ctx, 3);
+
+    p[0] = http_param(ctx, "id");
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such module");
+        return;
+    }
+    if (http_db_query(ctx, &module_delete_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* ---- lessons ---- */
+
+/* Checks the lesson members present in body into fields (video URL parsed
+ * into provider and embed URL). Returns 0, or replies 422 and returns -1. */
+static int lesson_fields(http_ctx *ctx, json_t *body, bool create, json_t *fields)
+{
+    const char *title = NULL, *md = NULL;
+    json_t *video = NULL, *duration = NULL;
+    json_int_t pos = -1;
+    char embed[VIDEO_EMBED_MAX];
+    enum video_provider prov;
+
+    if (http_unpack(ctx, body, create ? "{s:s, s:s, s?o, s?o, s?I}" : "{s?s, s?s, s?o, s?o, s?I}",
+                    "title", &title, "body_md", &md, "video_url", &video, "duration_minutes",
+                    &duration, "position", &pos) != 0)
+        return -1;
+    if (title != NULL && !title_ok(ctx, title))
+        return -1;
+    if (md != NULL && strlen(md) > BODY_MD_MAX) {
+        http_reply_error(ctx, 422, "invalid_body_md", "a lesson has at most 200,000 characters");
+        return -1;
+    }
+    if (pos != -1 && !position_ok(ctx, pos))
+        return -1;
+    if (duration != NULL && !json_is_null(duration) &&
+        (!json_is_integer(duration) || json_integer_value(duration) < 0 ||
+         json_integer_value(duration) > 1440)) {
+        http_reply_error(ctx, 422, "invalid_duration", "duration_minutes is 0..1440 or null");
+        return -1;
+    }
+    if (video != NULL && !json_is_null(video)) {
+        prov = json_is_string(video) ? video_parse(json_string_value(video), embed) : VIDEO_NONE;
+        if (prov == VIDEO_NONE) {
+            http_reply_error(ctx, 422, "unsupported_video", "use a YouTube or TikTok video link");
+            return -1;
+        }
+        json_object_set(fields, "video_url", video);
+        json_object_set_new(fields, "video_provider", json_string(video_provider_name(prov)));
+        json_object_set_new(fields, "video_embed_url", json_string(embed));
+    } else if (video != NULL) {
+        json_object_set_new(fields, "video_url", json_null());
+    }
+    if (title != NULL)
+        json_object_set_new(fields, "title", json_string(title));
+    if (md != NULL)
+        json_object_set_new(fields, "body_md", json_string(md));
+    if (duration != NULL)
+        json_object_set(fields, "duration_minutes", duration);
+    if (pos != -1)
+        json_object_set_new(fields, "position", json_integer(pos));
+    return 0;
+}
+
+static const db_stmt lesson_create_stmt = {
+    "content_lesson_create",
+    "select (r->>'status')::int, r->'body' from content_lesson_create($1, $2::jsonb, $3, $4) r", 4};
+static const db_stmt lesson_update_stmt = {
+    "content_lesson_update",
+    "select (r->>'status')::int, r->'body' from content_lesson_update($1, $2::jsonb, $3, $4) r", 4};
+
+static void lesson_write(http_ctx *ctx, bool create)
+{
+    json_t *body, *fields;
+    const char **p;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    fields = json_object();
+    if (lesson_fields(ctx, body, create, fields) != 0) {
+        json_decref(fields);
+        return;
+    }
+    p = author_params(ctx, 4);
+    p[0] = http_param(ctx, "id");
+    p[1] = dump(ctx, fields);
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", create ? "no such module" : "no such lesson");
+        return;
+    }
+    if (http_db_query(ctx, create ? &lesson_create_stmt : &lesson_update_stmt, p,
+                      api_reply_status_body) != 0)
+        return;
+}
+
+/* POST /api/v1/modules/{id}/lessons {title, body_md, video_url?, duration_minutes?, position?} */
+static void lesson_create(http_ctx *ctx)
+{
+    lesson_write(ctx, true);
+}
+
+/* PUT /api/v1/lessons/{id} {title?, body_md?, video_url? (null clears), …} */
+static void lesson_update(http_ctx *ctx)
+{
+    lesson_write(ctx, false);
+}
+
+static const db_stmt lesson_delete_stmt = {
+    "content_lesson_delete",
+    "select (r->>'status')::int, r->'body' from content_lesson_delete($1, $2, $3) r", 3};
+
+/* DELETE /api/v1/lessons/{id} */
+static void lesson_delete(http_ctx *ctx)
+{
+    const char **p = author_params(ctx, 3);
+
+    p[0] = http_param(ctx, "id");
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such lesson");
+        return;
+    }
+    if (http_db_query(ctx, &lesson_delete_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* ---- the draft and publishing ---- */
+
+static const db_stmt draft_stmt = {"content_draft",
+                                   "select content_draft_json(p.id) from programmes p"
+                                   " where p.slug = $1 and content_can_author(p.id, $2, $3)",
+                                   3};
+
+/* GET /api/v1/programmes/{slug}/draft */
+static void draft_get(http_ctx *ctx)
+{
+    const char **p = author_params(ctx, 3);
+
+    p[0] = http_param(ctx, "slug");
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such programme");
+        return;
+    }
+    if (http_db_query(ctx, &draft_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+typedef struct publish_job {
+    PGresult *draft; /* (programme id, draft_rev, lesson id, body_md) rows; owned */
+    char *html_json; /* {lesson id: html}, malloc'd by the worker */
+    const char *params[4];
+} publish_job;
+
+static const db_stmt publish_read_stmt = {
+    "content_publish_read",
+    "select p.id, p.draft_rev, l.id, l.body_md from programmes p"
+    " left join modules m on m.programme_id = p.id left join lessons l on l.module_id = m.id"
+    " where p.slug = $1 and content_can_author(p.id, $2, $3)",
+    3};
+static const db_stmt publish_stmt = {
+    "content_publish",
+    "select (r->>'status')::int, r->'body' from content_publish($1, $2::bigint, $3::jsonb, $4) r",
+    4};
+
+/* Worker thread: every lesson's Markdown to safe HTML. */
+static void publish_render(void *arg)
+{
+    http_ctx *ctx = arg;
+    publish_job *job = ctx->state;
+    json_t *html = json_object();
+
+    for (int i = 0; i < PQntuples(job->draft); i++) {
+        char *out;
+        if (PQgetisnull(job->draft, i, 2))
+            continue; /* a module without lessons */
+        out = markdown_render(PQgetvalue(job->draft, i, 3), (size_t)PQgetlength(job->draft, i, 3));
+        json_object_set_new(html, PQgetvalue(job->draft, i, 2), json_string(out ? out : ""));
+        free(out);
+    }
+    job->html_json = json_dumps(html, JSON_COMPACT);
+    json_decref(html);
+}
+
+static void publish_rendered(void *arg)
+{
+    http_ctx *ctx = arg;
+    publish_job *job = ctx->state;
+
+    job->params[0] =
+        http_ctx_strndup(ctx, PQgetvalue(job->draft, 0, 0), (size_t)PQgetlength(job->draft, 0, 0));
+    job->params[1] =
+        http_ctx_strndup(ctx, PQgetvalue(job->draft, 0, 1), (size_t)PQgetlength(job->draft, 0, 1));
+    job->params[2] = http_ctx_strndup(ctx, job->html_json, strlen(job->html_json));
+    job->params[3] = ctx->user.id;
+    free(job->html_json);
+    PQclear(job->draft);
+    job->draft = NULL;
+    if (http_db_query(ctx, &publish_stmt, job->params, api_reply_status_body) != 0)
+        return;
+}
+
+static void publish_read(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    publish_job *job = ctx->state;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQntuples(r->res) == 0) {
+        http_reply_error(ctx, 404, "not_found", "no such programme");
+        return;
+    }
+    job->draft = db_result_take(r);
+    if (http_work(ctx, publish_render, publish_rendered) != 0) {
+        PQclear(job->draft);
+        return;
+    }
+}
+
+/* POST /api/v1/programmes/{slug}/versions: publish the draft. */
+static void publish(http_ctx *ctx)
+{
+    publish_job *job = http_ctx_alloc(ctx, sizeof *job);
+    const char **p = author_params(ctx, 3);
+    json_t *body;
+
+    if (http_read_json(ctx, true, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{}") != 0)
+        return;
+    ctx->state = job;
+    p[0] = http_param(ctx, "slug");
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such programme");
+        return;
+    }
+    if (http_db_query(ctx, &publish_read_stmt, p, publish_read) != 0)
+        return;
+}
+
+static const db_stmt move_stmt = {
+    "content_move_cohort",
+    "select (r->>'status')::int, r->'body' from content_move_cohort($1, $2::int, $3) r", 3};
+
+/* PUT /api/v1/cohorts/{id}/content-version {version} (admins) */
+static void cohort_move(http_ctx *ctx)
+{
+    json_t *body;
+    json_int_t version;
+    const char **p;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:I}", "version", &version) != 0)
+        return;
+    p = http_ctx_alloc(ctx, 3 * sizeof *p);
+    p[0] = http_param(ctx, "id");
+    p[1] = api_itoa(ctx, version);
+    p[2] = ctx->user.id;
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    if (http_db_query(ctx, &move_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* ---- preview ---- */
+
+typedef struct preview_job {
+    const char *md;
+    size_t len;
+    char *html;
+} preview_job;
+
+static void preview_render(void *arg)
+{
+    http_ctx *ctx = arg;
+    preview_job *job = ctx->state;
+
+    job->html = markdown_render(job->md, job->len);
+}
+
+static void preview_done(void *arg)
+{
+    http_ctx *ctx = arg;
+    preview_job *job = ctx->state;
+    json_t *out = json_pack("{s:s}", "body_html", job->html != NULL ? job->html : "");
+
+    free(job->html);
+    http_reply_json(ctx, 200, out);
+}
+
+/* POST /api/v1/markdown/preview {body_md}: what a lesson or feedback will
+ * look like, rendered exactly as publishing renders it. */
+static void preview(http_ctx *ctx)
+{
+    json_t *body;
+    const char *md;
+    preview_job *job;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s}", "body_md", &md) != 0)
+        return;
+    if (strlen(md) > BODY_MD_MAX) {
+        http_reply_error(ctx, 422, "invalid_body_md", "at most 200,000 characters");
+        return;
+    }
+    job = http_ctx_alloc(ctx, sizeof *job);
+    job->md = md;
+    job->len = strlen(md);
+    ctx->state = job;
+    if (http_work(ctx, preview_render, preview_done) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_GET, "/api/v1/programmes/{slug}/draft", draft_get, 0, NULL,
+     "Authors: the editable draft of a programme's content", AUTH_STAFF},
+    {ROUTER_POST, "/api/v1/programmes/{slug}/modules", module_create, 0, NULL,
+     "Authors: add a module to the draft", AUTH_STAFF},
+    {ROUTER_PUT, "/api/v1/modules/{id}", module_update, 0, NULL, "Authors: edit a draft module",
+     AUTH_STAFF},
+    {ROUTER_DELETE, "/api/v1/modules/{id}", module_delete, 0, NULL,
+     "Authors: remove a module from the draft", AUTH_STAFF},
+    {ROUTER_POST, "/api/v1/modules/{id}/lessons", lesson_create, 0, NULL,
+     "Authors: add a lesson (Markdown, optional YouTube/TikTok video)", AUTH_STAFF},
+    {ROUTER_PUT, "/api/v1/lessons/{id}", lesson_update, 0, NULL, "Authors: edit a draft lesson",
+     AUTH_STAFF},
+    {ROUTER_DELETE, "/api/v1/lessons/{id}", lesson_delete, 0, NULL,
+     "Authors: remove a lesson from the draft", AUTH_STAFF},
+    {ROUTER_POST, "/api/v1/programmes/{slug}/versions", publish, 0, NULL,
+     "Authors: publish the draft as the next immutable version", AUTH_STAFF},
+    {ROUTER_PUT, "/api/v1/cohorts/{id}/content-version", cohort_move, 0, NULL,
+     "Admin: move a cohort to a newer published version", AUTH_ADMIN},
+    {ROUTER_POST, "/api/v1/markdown/preview", preview, 0, NULL,
+     "Staff: render Markdown exactly as publishing will", AUTH_STAFF},
+};
+
+const http_route *content_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

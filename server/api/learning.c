@@ -1,0 +1,131 @@
+/* learning.c — following a cohort's lessons (API.md "Learning"): the module
+ * tree with the caller's progress, a lesson, marking it complete, and the
+ * progress summary. Only the cohort's confirmed participants, its
+ * instructors and admins see anything; everyone else gets 404, signed in or
+ * not, decided in the SQL (learn_can_access). A lesson read is one prepared
+ * statement whose result is the response body. */
+#include "sinau/api.h"
+
+#include <string.h>
+
+#include "sinau/http.h"
+
+/* (cohort id, [lesson id,] user id or NULL, role name or NULL) */
+static const char **learner_params(http_ctx *ctx, int n)
+{
+    const char **p = http_ctx_alloc(ctx, (size_t)n * sizeof *p);
+
+    p[n - 2] = ctx->user.signed_in ? ctx->user.id : NULL;
+    p[n - 1] = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
+    return p;
+}
+
+static const db_stmt modules_stmt = {"learn_modules", "select learn_modules($1, $2, $3)", 3};
+
+/* GET /api/v1/cohorts/{id}/modules */
+static void modules_tree(http_ctx *ctx)
+{
+    const char **p = learner_params(ctx, 3);
+
+    p[0] = http_param(ctx, "id");
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    if (http_db_query(ctx, &modules_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt lesson_stmt = {
+    "learn_lesson",
+    "select json_build_object("
+    " 'id', l.lesson_id, 'module_id', l.module_id, 'title', l.title,"
+    " 'body_html', l.body_html,"
+    " 'video', case when l.video_provider is null then null else"
+    "   json_build_object('provider', l.video_provider, 'embed_url', l.video_embed_url) end,"
+    " 'duration_minutes', l.duration_minutes, 'content_version', l.version,"
+    " 'completed', exists (select 1 from lesson_progress lp where lp.cohort_id = c.id"
+    "   and lp.user_id = $3 and lp.lesson_id = l.lesson_id),"
+    " 'previous_id', (select p.lesson_id from version_lessons p where p.programme_id ="
+    "   l.programme_id and p.version = l.version and p.ordinal = l.ordinal - 1),"
+    " 'next_id', (select n.lesson_id from version_lessons n where n.programme_id ="
+    "   l.programme_id and n.version = l.version and n.ordinal = l.ordinal + 1))"
+    " from cohorts c join version_lessons l on l.programme_id = c.programme_id"
+    " and l.version = c.content_version and l.lesson_id = $2"
+    " where c.id = $1 and learn_can_access(c.id, $3, $4)",
+    4};
+
+/* GET /api/v1/cohorts/{id}/lessons/{lesson_id} */
+static void lesson_get(http_ctx *ctx)
+{
+    const char **p = learner_params(ctx, 4);
+
+    p[0] = http_param(ctx, "id");
+    p[1] = http_param(ctx, "lesson_id");
+    if (p[0] == NULL || p[1] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such lesson");
+        return;
+    }
+    if (http_db_query(ctx, &lesson_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt complete_stmt = {
+    "learn_complete", "select (r->>'status')::int, r->'body' from learn_complete($1, $2, $3, $4) r",
+    4};
+
+/* POST /api/v1/cohorts/{id}/lessons/{lesson_id}/complete (idempotent) */
+static void lesson_complete(http_ctx *ctx)
+{
+    const char **p = learner_params(ctx, 4);
+    json_t *body;
+
+    if (http_read_json(ctx, true, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{}") != 0)
+        return;
+    p[0] = http_param(ctx, "id");
+    p[1] = http_param(ctx, "lesson_id");
+    if (p[0] == NULL || p[1] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such lesson");
+        return;
+    }
+    if (http_db_query(ctx, &complete_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+static const db_stmt progress_stmt = {"learn_progress_get",
+                                      "select learn_progress(c.id, $2) from cohorts c"
+                                      " where c.id = $1 and learn_can_access(c.id, $2, $3)",
+                                      3};
+
+/* GET /api/v1/cohorts/{id}/progress: the caller's own progress. */
+static void progress_get(http_ctx *ctx)
+{
+    const char **p = learner_params(ctx, 3);
+
+    p[0] = http_param(ctx, "id");
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    if (http_db_query(ctx, &progress_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_GET, "/api/v1/cohorts/{id}/modules", modules_tree, 0, NULL,
+     "Learners: the cohort's modules and lessons with the caller's progress", AUTH_OPTIONAL},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/lessons/{lesson_id}", lesson_get, 0, NULL,
+     "Learners: a lesson (HTML, video embed, completed, previous/next)", AUTH_OPTIONAL},
+    {ROUTER_POST, "/api/v1/cohorts/{id}/lessons/{lesson_id}/complete", lesson_complete, 0, NULL,
+     "Learners: mark a lesson complete (idempotent); returns progress", AUTH_OPTIONAL},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/progress", progress_get, 0, NULL,
+     "Learners: the caller's progress in the cohort", AUTH_OPTIONAL},
+};
+
+const http_route *learning_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

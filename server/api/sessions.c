@@ -1,0 +1,273 @@
+/* sessions.c — a cohort's live sessions (date, time, place or online link),
+ * check-in codes shown by the instructor, attendance, and the iCalendar
+ * feed that phone calendars subscribe to. Managers are admins and the
+ * cohort's instructors (reg_can_manage); learners as in learning.c. */
+#include "sinau/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "sinau/http.h"
+#include "sinau/ical.h"
+#include "sinau/server.h"
+
+static const db_stmt create_stmt = {
+    "sessions_create",
+    "with c as (select id from cohorts where id = $1 and reg_can_manage($1, $7, $8))"
+    " insert into cohort_sessions (cohort_id, title, starts_at, ends_at, place, online_url)"
+    " select c.id, $2, $3::timestamptz, $4::timestamptz, $5, $6 from c"
+    " returning learn_session_json(cohort_sessions, true)",
+    8};
+
+static void create_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status == DB_ERR_SQL &&
+        (strncmp(r->sqlstate, "22", 2) == 0 || strcmp(r->sqlstate, "23514") == 0)) {
+        http_reply_error(ctx, 422, "invalid_session",
+                         "check the times (ends after it starts), place and online_url");
+        return;
+    }
+    api_reply_json_or_404(arg, r);
+}
+
+/* POST /api/v1/cohorts/{id}/sessions {title, starts_at, ends_at, place?, online_url?} */
+static void sessions_create(http_ctx *ctx)
+{
+    json_t *body;
+    const char *title, *starts, *ends, *place = NULL, *url = NULL;
+    const char **p;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s, s:s, s:s, s?s, s?s}", "title", &title, "starts_at", &starts,
+                    "ends_at", &ends, "place", &place, "online_url", &url) != 0)
+        return;
+    p = http_ctx_alloc(ctx, 8 * sizeof *p);
+    p[0] = http_param(ctx, "id");
+    p[1] = title;
+    p[2] = starts;
+    p[3] = ends;
+    p[4] = place;
+    p[5] = url;
+    p[6] = ctx->user.id;
+    p[7] = auth_role_name(ctx->user.role);
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    ctx->state = API_CREATED;
+    if (http_db_query(ctx, &create_stmt, p, create_done) != 0)
+        return;
+}
+
+static const db_stmt list_stmt = {
+    "sessions_list",
+    "select json_build_object('items', coalesce(json_agg(learn_session_json(s,"
+    " reg_can_manage(c.id, $2, $3)) order by s.starts_at, s.id)"
+    " filter (where s.id is not null), '[]'::json))"
+    " from cohorts c left join cohort_sessions s on s.cohort_id = c.id"
+    " where c.id = $1 and learn_can_access(c.id, $2, $3) group by c.id",
+    3};
+
+/* GET /api/v1/cohorts/{id}/sessions (managers also see an open code) */
+static void sessions_list(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
+
+    p[0] = http_param(ctx, "id");
+    p[1] = ctx->user.signed_in ? ctx->user.id : NULL;
+    p[2] = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    if (http_db_query(ctx, &list_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt code_stmt = {
+    "sessions_open_checkin",
+    "update cohort_sessions s set checkin_code = $2,"
+    " checkin_expires_at = now() + make_interval(mins => $3::int)"
+    " where s.id = $1 and reg_can_manage(s.cohort_id, $4, $5)"
+    " returning json_build_object('session_id', s.id, 'code', s.checkin_code,"
+    " 'expires_at', s.checkin_expires_at)",
+    5};
+
+/* POST /api/v1/sessions/{id}/checkin {valid_minutes?}: a fresh six-digit
+ * code, valid for 1..180 minutes (default 15), to show on the projector. */
+static void sessions_open_checkin(http_ctx *ctx)
+{
+    json_t *body;
+    json_int_t minutes = 15;
+    const char **p;
+    char *code;
+
+    if (http_read_json(ctx, true, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s?I}", "valid_minutes", &minutes) != 0)
+        return;
+    if (minutes < 1 || minutes > 180) {
+        http_reply_error(ctx, 422, "invalid_minutes", "valid_minutes is 1..180");
+        return;
+    }
+    code = http_ctx_alloc(ctx, 8);
+    snprintf(code, 8, "%06u", (unsigned)randombytes_uniform(1000000));
+    p = http_ctx_alloc(ctx, 5 * sizeof *p);
+    p[0] = http_param(ctx, "id");
+    p[1] = code;
+    p[2] = api_itoa(ctx, minutes);
+    p[3] = ctx->user.id;
+    p[4] = auth_role_name(ctx->user.role);
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such session");
+        return;
+    }
+    if (http_db_query(ctx, &code_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt checkin_stmt = {
+    "sessions_checkin", "select (r->>'status')::int, r->'body' from learn_checkin($1, $2, $3) r",
+    3};
+
+/* POST /api/v1/sessions/{id}/attendance {code}: a participant checks in. */
+static void sessions_checkin(http_ctx *ctx)
+{
+    json_t *body;
+    const char *code;
+    const char **p;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s}", "code", &code) != 0)
+        return;
+    if (strlen(code) != 6 || strspn(code, "0123456789") != 6) {
+        http_reply_error(ctx, 422, "invalid_code", "the code has six digits");
+        return;
+    }
+    p = http_ctx_alloc(ctx, 3 * sizeof *p);
+    p[0] = http_param(ctx, "id");
+    p[1] = ctx->user.id;
+    p[2] = code;
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such session");
+        return;
+    }
+    if (http_db_query(ctx, &checkin_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+static const db_stmt attendance_stmt = {
+    "sessions_attendance",
+    "select learn_attendance(c.id) from cohorts c where c.id = $1 and reg_can_manage(c.id, $2, $3)",
+    3};
+
+/* GET /api/v1/cohorts/{id}/attendance: sessions attended per participant. */
+static void attendance_list(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
+
+    p[0] = http_param(ctx, "id");
+    p[1] = ctx->user.id;
+    p[2] = auth_role_name(ctx->user.role);
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    if (http_db_query(ctx, &attendance_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt calendar_stmt = {
+    "sessions_calendar",
+    "select s.id, extract(epoch from s.starts_at)::bigint, extract(epoch from s.ends_at)::bigint,"
+    " s.title, s.place, s.online_url, c.name, p.title"
+    " from cohorts c join programmes p on p.id = c.programme_id"
+    " left join cohort_sessions s on s.cohort_id = c.id where c.id = $1 order by s.starts_at",
+    1};
+
+static const char *field(PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+static void calendar_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    const char *host = strstr(ctx->loop->server->cfg->public_url, "://");
+    char name[512], uid[256];
+    ical_buf b;
+    time_t now = time(NULL);
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQntuples(r->res) == 0) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    host = host != NULL ? host + 3 : "sinau";
+    snprintf(name, sizeof name, "%s — %s", PQgetvalue(r->res, 0, 7), PQgetvalue(r->res, 0, 6));
+    ical_begin(&b, name);
+    for (int i = 0; i < PQntuples(r->res); i++) {
+        ical_event e = {0};
+        if (PQgetisnull(r->res, i, 0))
+            continue; /* a cohort without sessions */
+        snprintf(uid, sizeof uid, "%s@%s", PQgetvalue(r->res, i, 0), host);
+        e.uid = uid;
+        e.starts = (time_t)strtoll(PQgetvalue(r->res, i, 1), NULL, 10);
+        e.ends = (time_t)strtoll(PQgetvalue(r->res, i, 2), NULL, 10);
+        e.stamp = now;
+        e.summary = PQgetvalue(r->res, i, 3);
+        e.location = field(r->res, i, 4);
+        e.url = field(r->res, i, 5);
+        ical_event_add(&b, &e);
+    }
+    ical_end(&b);
+    http_add_header(ctx, "Cache-Control", "public, max-age=300");
+    http_reply_bytes(ctx, 200, "text/calendar; charset=utf-8", b.data, b.len);
+    ical_free(&b);
+}
+
+/* GET /api/v1/cohorts/{id}/calendar.ics: public, like a printed schedule,
+ * so that phone calendars (which cannot sign in) can subscribe. */
+static void calendar(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, sizeof *p);
+
+    p[0] = http_param(ctx, "id");
+    if (p[0] == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    if (http_db_query(ctx, &calendar_stmt, p, calendar_done) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_POST, "/api/v1/cohorts/{id}/sessions", sessions_create, 0, NULL,
+     "Managers: schedule a live session", AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/sessions", sessions_list, 0, NULL,
+     "Learners: the cohort's live sessions", AUTH_OPTIONAL},
+    {ROUTER_POST, "/api/v1/sessions/{id}/checkin", sessions_open_checkin, 0, NULL,
+     "Managers: open the check-in with a fresh six-digit code", AUTH_STAFF},
+    {ROUTER_POST, "/api/v1/sessions/{id}/attendance", sessions_checkin, 0, NULL,
+     "Participants: check in with the code", AUTH_SIGNED_IN},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/attendance", attendance_list, 0, NULL,
+     "Managers: sessions attended per participant", AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/calendar.ics", calendar, 0, NULL,
+     "The cohort's sessions as an iCalendar feed", AUTH_NONE},
+};
+
+const http_route *sessions_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

@@ -281,6 +281,10 @@ static void login_verify_run(void *arg)
     job->ok = auth_password_verify(cost, hash, job->password, &job->rehash);
     if (job->stored_hash == NULL)
         job->ok = false;
+    else if (!job->ok && job->rehash)
+        /* a hash older than the configured cost verifies faster than the
+         * dummy: pad with the dummy so misses still all take as long */
+        (void)auth_password_verify(cost, auth_dummy_hash(), job->password, &(bool){false});
     if (job->ok && job->rehash && auth_password_hash(cost, job->password, job->new_hash) != 0)
         job->new_hash[0] = '\0';
     sodium_memzero(job->password, strlen(job->password));

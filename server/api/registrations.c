@@ -141,16 +141,20 @@ static void registrations_accept(http_ctx *ctx)
 static const db_stmt list_stmt = {"reg_list",
                                   "select reg_list($1, $2, $3, $4, $5, $6::bigint, $7::int)", 7};
 
+/* One row per registration, after a first column that is never null when
+ * the caller may see the cohort: no row at all means 404. */
 static const db_stmt csv_stmt = {
     "reg_list_csv",
-    "select r.seq, r.segment, r.status, u.full_name, u.email,"
+    "select ok.allowed, r.seq, r.segment, r.status, u.full_name, u.email,"
     " to_char(r.created_at at time zone 'Asia/Jakarta', 'YYYY-MM-DD HH24:MI:SS'),"
     " (reg_json(r) ->> 'waitlist_position'), p.agency, p.business_name, p.district,"
     " p.nik_mask, p.nip_mask"
-    " from registrations r join users u on u.id = r.user_id"
+    " from (select true as allowed from cohorts c"
+    "        where c.id = $1 and reg_can_manage($1, $2, $3)) ok"
+    " left join registrations r on r.cohort_id = $1"
+    "  and ($4::text is null or r.status = $4) and ($5::text is null or r.segment = $5)"
+    " left join users u on u.id = r.user_id"
     " left join profiles p on p.user_id = r.user_id"
-    " where r.cohort_id = $1 and reg_can_manage($1, $2, $3)"
-    " and ($4::text is null or r.status = $4) and ($5::text is null or r.segment = $5)"
     " order by r.seq limit 100000",
     5};
 
@@ -170,12 +174,18 @@ static void csv_done(void *arg, db_result *r)
     }
     rows = PQntuples(r->res);
     cols = PQnfields(r->res);
+    if (rows == 0) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
     csv_begin(&b);
     for (size_t i = 0; i < SINAU_ARRAY_LEN(header); i++)
         csv_field(&b, header[i]);
     csv_end_row(&b);
     for (int i = 0; i < rows; i++) {
-        for (int j = 0; j < cols; j++)
+        if (PQgetisnull(r->res, i, 1))
+            continue; /* the cohort has no registrations (yet) */
+        for (int j = 1; j < cols; j++)
             csv_field(&b, PQgetisnull(r->res, i, j) ? NULL : PQgetvalue(r->res, i, j));
         csv_end_row(&b);
     }
@@ -245,14 +255,15 @@ static void registrations_list(http_ctx *ctx)
 
 static const db_stmt log_stmt = {
     "reg_allocation_log",
-    "select seq, to_char(at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), segment,"
-    " outcome, user_id, registration_id from allocation_log"
-    " where cohort_id = $1 and exists (select 1 from cohorts where id = $1) order by seq",
+    "select a.seq, to_char(a.at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
+    " a.segment, a.outcome, a.user_id, a.registration_id"
+    " from cohorts c left join allocation_log a on a.cohort_id = c.id"
+    " where c.id = $1 order by a.seq",
     1};
 
 /* Renders the chain as NDJSON into out (when not NULL); the head in head. */
 static int render_chain(http_ctx *ctx, PGresult *res, struct evbuffer *out,
-                        char head[HASHCHAIN_HEX])
+                        char head[HASHCHAIN_HEX], int *entries)
 {
     const pii_keyring *keys = ctx->loop->server->keys;
     char line[1024], next[HASHCHAIN_HEX], ref[PII_INDEX_HEX];
@@ -261,6 +272,8 @@ static int render_chain(http_ctx *ctx, PGresult *res, struct evbuffer *out,
     for (int i = 0; i < PQntuples(res); i++) {
         const char *v[6];
         size_t n;
+        if (PQgetisnull(res, i, 0))
+            continue; /* the cohort's log is empty */
         for (int j = 0; j < 6; j++)
             v[j] = PQgetisnull(res, i, j) ? NULL : PQgetvalue(res, i, j);
         /* identities as keyed hashes: checkable, not reversible */
@@ -280,6 +293,7 @@ static int render_chain(http_ctx *ctx, PGresult *res, struct evbuffer *out,
             json_decref(e);
         }
         memcpy(head, next, HASHCHAIN_HEX);
+        (*entries)++;
     }
     return 0;
 }
@@ -290,13 +304,18 @@ static void log_done(void *arg, db_result *r)
     bool head_only = ctx->state != NULL;
     char head[HASHCHAIN_HEX];
     struct evbuffer *out;
+    int entries = 0;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
         return;
     }
+    if (PQntuples(r->res) == 0) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
     out = evbuffer_new();
-    if (render_chain(ctx, r->res, head_only ? NULL : out, head) != 0) {
+    if (render_chain(ctx, r->res, head_only ? NULL : out, head, &entries) != 0) {
         evbuffer_free(out);
         http_reply_error(ctx, 500, "internal_error", "could not hash the log");
         return;
@@ -305,7 +324,7 @@ static void log_done(void *arg, db_result *r)
         evbuffer_free(out);
         http_reply_json(ctx, 200,
                         json_pack("{s:s, s:i, s:s}", "cohort_id", http_param(ctx, "id"), "entries",
-                                  PQntuples(r->res), "head", head));
+                                  entries, "head", head));
         return;
     }
     http_add_header(ctx, "Content-Disposition", "attachment; filename=\"allocation-log.ndjson\"");

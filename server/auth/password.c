@@ -120,7 +120,7 @@ bool auth_password_verify(enum pwhash_cost cost, const char *hash, const char *p
     *rehash = false;
     cost_params(cost, &ops, &mem);
     /* upgrade only when the configured cost rose above the stored one */
-    if (ok && stored_cost(hash, &have_ops, &have_mem))
+    if (stored_cost(hash, &have_ops, &have_mem))
         *rehash = have_ops < ops || have_mem < mem;
     return ok;
 }

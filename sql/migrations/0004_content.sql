@@ -36,7 +36,7 @@ create table lessons (
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     constraint lessons_title_check check (length(title) between 1 and 200),
-    constraint lessons_body_check check (length(body_md) <= 200000),
+    constraint lessons_body_check check (octet_length(body_md) <= 65536),
     constraint lessons_video_check check ((video_url is null) = (video_provider is null)
                                           and (video_url is null) = (video_embed_url is null)),
     constraint lessons_provider_check check (video_provider in ('youtube', 'tiktok')),

@@ -161,8 +161,8 @@ static size_t header_bytes(struct evhttp_request *req)
     const struct evkeyval *kv;
     size_t n = strlen(evhttp_request_get_uri(req)) + 16;
 
-    TAILQ_FOREACH(kv, h, next)
-    n += strlen(kv->key) + strlen(kv->value) + 4;
+    TAILQ_FOREACH (kv, h, next)
+        n += strlen(kv->key) + strlen(kv->value) + 4;
     return n;
 }
 

@@ -18,8 +18,7 @@ static int segments_check(http_ctx *ctx, json_t *segments)
         http_reply_error(ctx, 422, "invalid_segments", "give 1 to 16 segments");
         return -1;
     }
-    json_array_foreach(segments, i, seg)
-    {
+    json_array_foreach (segments, i, seg) {
         const char *name;
         json_int_t quota;
         int waitlist = 1;

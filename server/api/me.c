@@ -233,8 +233,7 @@ static void profile_put(http_ctx *ctx)
     if (http_read_json(ctx, false, &body) != 0)
         return;
     changes = json_object();
-    json_object_foreach(body, key, value)
-    {
+    json_object_foreach (body, key, value) {
         if (put_member(ctx, changes, key, value) != 0) {
             json_decref(changes);
             return;

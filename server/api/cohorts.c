@@ -56,6 +56,11 @@ static void create_done(void *arg, db_result *r)
                              "publish a version of the programme's content first");
             return;
         }
+        if (constraint != NULL && strcmp(constraint, "invalid_content_version") == 0) {
+            http_reply_error(ctx, 422, "invalid_version",
+                             "content_version must be a published version of the programme");
+            return;
+        }
         http_reply_error_details(
             ctx, 422, strncmp(r->sqlstate, "22", 2) == 0 ? "invalid_date" : "invalid_field",
             "a date, time or value is not acceptable",

@@ -53,10 +53,12 @@ static bool title_ok(http_ctx *ctx, const char *title)
     return true;
 }
 
-static bool position_ok(http_ctx *ctx, json_int_t pos)
+/* An optional position member: absent (NULL) or an integer 0..100000. */
+static bool position_ok(http_ctx *ctx, json_t *pos)
 {
-    if (pos < 0 || pos > 100000) {
-        http_reply_error(ctx, 422, "invalid_position", "position is 0..100000");
+    if (pos != NULL && (!json_is_integer(pos) || json_integer_value(pos) < 0 ||
+                        json_integer_value(pos) > 100000)) {
+        http_reply_error(ctx, 422, "invalid_position", "position is an integer 0..100000");
         return false;
     }
     return true;
@@ -72,21 +74,20 @@ static const db_stmt module_create_stmt = {
 /* POST /api/v1/programmes/{slug}/modules {title, position?} */
 static void module_create(http_ctx *ctx)
 {
-    json_t *body;
+    json_t *body, *pos = NULL;
     const char *title;
-    json_int_t pos = -1;
     const char **p;
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
-    if (http_unpack(ctx, body, "{s:s, s?I}", "title", &title, "position", &pos) != 0)
+    if (http_unpack(ctx, body, "{s:s, s?o}", "title", &title, "position", &pos) != 0)
         return;
-    if (!title_ok(ctx, title) || (pos != -1 && !position_ok(ctx, pos)))
+    if (!title_ok(ctx, title) || !position_ok(ctx, pos))
         return;
     p = author_params(ctx, 5);
     p[0] = http_param(ctx, "slug");
     p[1] = title;
-    p[2] = pos >= 0 ? api_itoa(ctx, pos) : NULL;
+    p[2] = pos != NULL ? api_itoa(ctx, json_integer_value(pos)) : NULL;
     if (p[0] == NULL) {
         http_reply_error(ctx, 404, "not_found", "no such programme");
         return;
@@ -102,16 +103,15 @@ static const db_stmt module_update_stmt = {
 /* PUT /api/v1/modules/{id} {title?, position?} */
 static void module_update(http_ctx *ctx)
 {
-    json_t *body;
+    json_t *body, *pos = NULL;
     const char *title = NULL;
-    json_int_t pos = -1;
     const char **p;
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
-    if (http_unpack(ctx, body, "{s?s, s?I}", "title", &title, "position", &pos) != 0)
+    if (http_unpack(ctx, body, "{s?s, s?o}", "title", &title, "position", &pos) != 0)
         return;
-    if ((title != NULL && !title_ok(ctx, title)) || (pos != -1 && !position_ok(ctx, pos)))
+    if ((title != NULL && !title_ok(ctx, title)) || !position_ok(ctx, pos))
         return;
     p = author_params(ctx, 4);
     p[0] = http_param(ctx, "id");
@@ -164,12 +164,11 @@ static enum video_provider video_parse_trimmed(http_ctx *ctx, const char *url,
 static int lesson_fields(http_ctx *ctx, json_t *body, bool create, json_t *fields)
 {
     const char *title = NULL, *md = NULL;
-    json_t *video = NULL, *duration = NULL;
-    json_int_t pos = -1;
+    json_t *video = NULL, *duration = NULL, *pos = NULL;
     char embed[VIDEO_EMBED_MAX];
     enum video_provider prov;
 
-    if (http_unpack(ctx, body, create ? "{s:s, s:s, s?o, s?o, s?I}" : "{s?s, s?s, s?o, s?o, s?I}",
+    if (http_unpack(ctx, body, create ? "{s:s, s:s, s?o, s?o, s?o}" : "{s?s, s?s, s?o, s?o, s?o}",
                     "title", &title, "body_md", &md, "video_url", &video, "duration_minutes",
                     &duration, "position", &pos) != 0)
         return -1;
@@ -180,7 +179,7 @@ static int lesson_fields(http_ctx *ctx, json_t *body, bool create, json_t *field
                          "a lesson has at most 65,536 bytes of Markdown");
         return -1;
     }
-    if (pos != -1 && !position_ok(ctx, pos))
+    if (!position_ok(ctx, pos))
         return -1;
     if (duration != NULL && !json_is_null(duration) &&
         (!json_is_integer(duration) || json_integer_value(duration) < 0 ||
@@ -207,8 +206,8 @@ static int lesson_fields(http_ctx *ctx, json_t *body, bool create, json_t *field
         json_object_set_new(fields, "body_md", json_string(md));
     if (duration != NULL)
         json_object_set(fields, "duration_minutes", duration);
-    if (pos != -1)
-        json_object_set_new(fields, "position", json_integer(pos));
+    if (pos != NULL)
+        json_object_set(fields, "position", pos);
     return 0;
 }
 

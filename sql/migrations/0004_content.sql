@@ -66,6 +66,7 @@ create table version_modules (
     module_id text not null,
     title text not null,
     position integer not null,
+    ordinal integer not null, -- reading order of the modules, from 1
     primary key (programme_id, version, module_id),
     constraint version_modules_version_fkey foreign key (programme_id, version)
         references content_versions (programme_id, version) on delete cascade
@@ -107,7 +108,7 @@ create trigger version_modules_immutable before update or delete on version_modu
     for each row execute function content_refuse_change();
 create trigger version_lessons_immutable before update or delete on version_lessons
     for each row execute function content_refuse_change();
-create trigger content_versions_immutable before update on content_versions
+create trigger content_versions_immutable before update or delete on content_versions
     for each row execute function content_refuse_change();
 
 -- Cohorts are pinned to a published version of their programme.
@@ -272,8 +273,10 @@ begin
     insert into content_versions (programme_id, version, content_hash, published_by,
                                   lessons_total)
     values (p.id, v, h, p_actor_id, n);
-    insert into version_modules (programme_id, version, module_id, title, position)
-    select p.id, v, m.id, m.title, m.position from modules m where m.programme_id = p.id;
+    insert into version_modules (programme_id, version, module_id, title, position, ordinal)
+    select p.id, v, m.id, m.title, m.position,
+           row_number() over (order by m.position, m.created_at, m.id)
+      from modules m where m.programme_id = p.id;
     insert into version_lessons (programme_id, version, lesson_id, module_id, title, body_md,
                                  body_html, video_provider, video_embed_url, duration_minutes,
                                  position, ordinal)
@@ -323,7 +326,7 @@ language sql stable as $$
                 from version_lessons l
                where l.programme_id = m.programme_id and l.version = m.version
                  and l.module_id = m.module_id), '[]'::json))
-            order by m.position, m.module_id)
+            order by m.ordinal)
             from version_modules m
            where m.programme_id = c.programme_id and m.version = c.content_version),
             '[]'::json))
@@ -432,6 +435,10 @@ begin
         raise exception 'no_published_version' using errcode = 'check_violation',
             constraint = 'no_published_version';
     end if;
+    if not exists (select 1 from content_versions where programme_id = p.id and version = v) then
+        raise exception 'invalid_content_version' using errcode = 'check_violation',
+            constraint = 'invalid_content_version';
+    end if;
     insert into cohorts (programme_id, name, registration_opens_at, registration_closes_at,
                          starts_on, ends_on, jp, residency_prefix, spillover_at, offer_ttl_s,
                          certificate_rules, content_version)
@@ -491,7 +498,7 @@ language sql stable as $$
     select json_build_object('id', s.id, 'cohort_id', s.cohort_id, 'title', s.title,
                              'starts_at', s.starts_at, 'ends_at', s.ends_at, 'place', s.place,
                              'online_url', s.online_url,
-                             'checkin_open', s.checkin_expires_at > now(),
+                             'checkin_open', coalesce(s.checkin_expires_at > now(), false),
                              'checkin_code', case when p_show_code and s.checkin_expires_at > now()
                                                   then s.checkin_code end,
                              'checkin_expires_at', case when s.checkin_expires_at > now()
@@ -507,6 +514,10 @@ declare
     s cohort_sessions;
     fails integer;
 begin
+    -- one participant's attempts on one session are taken one at a time, so
+    -- that the limit on wrong codes holds under concurrent guesses
+    perform pg_advisory_xact_lock(hashtext('checkin:' || p_session_id),
+                                  hashtext(coalesce(p_user_id, '')));
     select * into s from cohort_sessions where id = p_session_id;
     if not found or not exists (select 1 from registrations
                                  where cohort_id = s.cohort_id and user_id = p_user_id

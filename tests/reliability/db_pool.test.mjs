@@ -28,7 +28,7 @@ async function backends(s) {
   return out ? out.split('\n').map(Number) : [];
 }
 
-async function waitForSleep(s, n = 1, ms = 2000) {
+async function waitForSleep(s, n = 1, ms = 5000) {
   const until = performance.now() + ms;
   for (;;) {
     const out = await psql(
@@ -195,18 +195,19 @@ test('statement_timeout: a query over it answers 503 db_timeout fast, and its co
 
 test('queue timeout: a query that waits longer than SINAU_DB_QUEUE_TIMEOUT_MS answers 503 db_busy within ~1 s', async () => {
   const s = await serve({ SINAU_DB_QUEUE_TIMEOUT_MS: '300' });
-  const slow = timedRequest(`${s.url}/debug/sleep?ms=2000`, { timeoutMs: 10000 });
+  // 3 s leaves room to see the sleep start even on a loaded machine
+  const slow = timedRequest(`${s.url}/debug/sleep?ms=3000`, { timeoutMs: 10000 });
   await waitForSleep(s);
   const [waited, ready] = await Promise.all([timedRequest(`${s.url}/debug/sleep?ms=0`, { timeoutMs: 10000 }), timedRequest(`${s.url}/readyz`, { timeoutMs: 10000 })]);
   await assertHealthyFast(s, 'while a query holds the only connection');
   console.log(`db_pool: queue timeout answered in ${waited.ms.toFixed(0)} ms, /readyz ${ready.status} in ${ready.ms.toFixed(0)} ms`);
-  assertBusy(waited, 'db_busy', 'a query behind a 2 s sleep');
+  assertBusy(waited, 'db_busy', 'a query behind a 3 s sleep');
   assert.ok(waited.ms >= 250, `it waited its turn first (${waited.ms.toFixed(0)} ms)`);
   assert.ok(waited.ms < 1000, `db_busy within ~1 s (took ${waited.ms.toFixed(0)} ms)`);
-  assertBusy(ready, 'db_busy', '/readyz behind a 2 s sleep');
+  assertBusy(ready, 'db_busy', '/readyz behind a 3 s sleep');
   assert.ok(ready.ms < 1000, `/readyz answered in ${ready.ms.toFixed(0)} ms`);
 
-  assertSlept(await slow, 2000, 'the long query itself');
+  assertSlept(await slow, 3000, 'the long query itself');
   const after = await timedRequest(`${s.url}/readyz`);
   assert.equal(after.status, 200, '/readyz 200 once the connection is free');
   const again = await timedRequest(`${s.url}/debug/sleep?ms=0`);

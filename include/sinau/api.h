@@ -73,6 +73,10 @@ void api_reply_json_or_404(void *arg, db_result *r);
  * functions that decide the status return: answers with them as they are. */
 void api_reply_status_body(void *arg, db_result *r);
 
+/* When value (a path parameter) is NULL, replies 404 "no such <what>" and
+ * returns true: the handler just returns. */
+bool api_missing(struct http_ctx *ctx, const char *value, const char *what);
+
 /* ?limit= in 1..200 (fallback when absent), or replies 422 and returns -1. */
 int api_limit(struct http_ctx *ctx, int fallback);
 

@@ -99,10 +99,8 @@ static void cohorts_create(http_ctx *ctx)
     params[1] = http_ctx_strndup(ctx, text, strlen(text));
     free(text);
     params[2] = ctx->user.id;
-    if (params[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such programme");
+    if (api_missing(ctx, params[0], "programme"))
         return;
-    }
     ctx->state = API_CREATED;
     if (http_db_query(ctx, &create_stmt, params, create_done) != 0)
         return;
@@ -117,10 +115,8 @@ static void cohorts_get(http_ctx *ctx)
     const char **params = http_ctx_alloc(ctx, sizeof *params);
 
     params[0] = http_param(ctx, "id");
-    if (params[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
+    if (api_missing(ctx, params[0], "cohort"))
         return;
-    }
     if (http_db_query(ctx, &get_stmt, params, api_reply_json_or_404) != 0)
         return;
 }
@@ -164,10 +160,8 @@ static void cohorts_add_instructor(http_ctx *ctx)
     params[0] = http_param(ctx, "id");
     params[1] = user_id;
     params[2] = ctx->user.id;
-    if (params[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
+    if (api_missing(ctx, params[0], "cohort"))
         return;
-    }
     if (http_db_query(ctx, &instructor_stmt, params, api_reply_status_body) != 0)
         return;
 }
@@ -199,10 +193,8 @@ static void cohorts_set_quota(http_ctx *ctx)
     params[2] = api_itoa(ctx, quota);
     params[3] = waitlist < 0 ? NULL : (waitlist ? "true" : "false");
     params[4] = ctx->user.id;
-    if (params[0] == NULL || params[1] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such segment");
+    if (api_missing(ctx, params[0], "segment") || api_missing(ctx, params[1], "segment"))
         return;
-    }
     if (http_db_query(ctx, &quota_stmt, params, api_reply_status_body) != 0)
         return;
 }

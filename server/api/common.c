@@ -2,6 +2,7 @@
  * handlers end with one statement whose result is the response itself. */
 #include "sinau/api.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,17 @@ void api_reply_status_body(void *arg, db_result *r)
         return;
     }
     http_reply_pg_json(ctx, (int)status, db_result_take(r), 0, 1);
+}
+
+bool api_missing(http_ctx *ctx, const char *value, const char *what)
+{
+    char msg[64];
+
+    if (value != NULL)
+        return false;
+    snprintf(msg, sizeof msg, "no such %s", what);
+    http_reply_error(ctx, 404, "not_found", msg);
+    return true;
 }
 
 int api_limit(http_ctx *ctx, int fallback)

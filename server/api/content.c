@@ -88,10 +88,8 @@ static void module_create(http_ctx *ctx)
     p[0] = http_param(ctx, "slug");
     p[1] = title;
     p[2] = pos != NULL ? api_itoa(ctx, json_integer_value(pos)) : NULL;
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such programme");
+    if (api_missing(ctx, p[0], "programme"))
         return;
-    }
     if (http_db_query(ctx, &module_create_stmt, p, api_reply_status_body) != 0)
         return;
 }
@@ -116,10 +114,8 @@ static void module_update(http_ctx *ctx)
     p = author_params(ctx, 4);
     p[0] = http_param(ctx, "id");
     p[1] = dump(ctx, json_incref(body));
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such module");
+    if (api_missing(ctx, p[0], "module"))
         return;
-    }
     if (http_db_query(ctx, &module_update_stmt, p, api_reply_status_body) != 0)
         return;
 }
@@ -134,10 +130,8 @@ static void module_delete(http_ctx *ctx)
     const char **p = author_params(ctx, 3);
 
     p[0] = http_param(ctx, "id");
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such module");
+    if (api_missing(ctx, p[0], "module"))
         return;
-    }
     if (http_db_query(ctx, &module_delete_stmt, p, api_reply_status_body) != 0)
         return;
 }
@@ -264,10 +258,8 @@ static void lesson_delete(http_ctx *ctx)
     const char **p = author_params(ctx, 3);
 
     p[0] = http_param(ctx, "id");
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such lesson");
+    if (api_missing(ctx, p[0], "lesson"))
         return;
-    }
     if (http_db_query(ctx, &lesson_delete_stmt, p, api_reply_status_body) != 0)
         return;
 }
@@ -285,10 +277,8 @@ static void draft_get(http_ctx *ctx)
     const char **p = author_params(ctx, 3);
 
     p[0] = http_param(ctx, "slug");
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such programme");
+    if (api_missing(ctx, p[0], "programme"))
         return;
-    }
     if (http_db_query(ctx, &draft_stmt, p, api_reply_json_or_404) != 0)
         return;
 }
@@ -380,10 +370,8 @@ static void publish(http_ctx *ctx)
         return;
     ctx->state = job;
     p[0] = http_param(ctx, "slug");
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such programme");
+    if (api_missing(ctx, p[0], "programme"))
         return;
-    }
     if (http_db_query(ctx, &publish_read_stmt, p, publish_read) != 0)
         return;
 }
@@ -407,10 +395,8 @@ static void cohort_move(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     p[1] = api_itoa(ctx, version);
     p[2] = ctx->user.id;
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
+    if (api_missing(ctx, p[0], "cohort"))
         return;
-    }
     if (http_db_query(ctx, &move_stmt, p, api_reply_status_body) != 0)
         return;
 }

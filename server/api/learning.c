@@ -28,10 +28,8 @@ static void modules_tree(http_ctx *ctx)
     const char **p = learner_params(ctx, 3);
 
     p[0] = http_param(ctx, "id");
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
+    if (api_missing(ctx, p[0], "cohort"))
         return;
-    }
     if (http_db_query(ctx, &modules_stmt, p, api_reply_json_or_404) != 0)
         return;
 }
@@ -62,10 +60,8 @@ static void lesson_get(http_ctx *ctx)
 
     p[0] = http_param(ctx, "id");
     p[1] = http_param(ctx, "lesson_id");
-    if (p[0] == NULL || p[1] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such lesson");
+    if (api_missing(ctx, p[0], "lesson") || api_missing(ctx, p[1], "lesson"))
         return;
-    }
     if (http_db_query(ctx, &lesson_stmt, p, api_reply_json_or_404) != 0)
         return;
 }
@@ -86,10 +82,8 @@ static void lesson_complete(http_ctx *ctx)
         return;
     p[0] = http_param(ctx, "id");
     p[1] = http_param(ctx, "lesson_id");
-    if (p[0] == NULL || p[1] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such lesson");
+    if (api_missing(ctx, p[0], "lesson") || api_missing(ctx, p[1], "lesson"))
         return;
-    }
     if (http_db_query(ctx, &complete_stmt, p, api_reply_status_body) != 0)
         return;
 }
@@ -105,10 +99,8 @@ static void progress_get(http_ctx *ctx)
     const char **p = learner_params(ctx, 3);
 
     p[0] = http_param(ctx, "id");
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
+    if (api_missing(ctx, p[0], "cohort"))
         return;
-    }
     if (http_db_query(ctx, &progress_stmt, p, api_reply_json_or_404) != 0)
         return;
 }

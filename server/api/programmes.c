@@ -29,10 +29,8 @@ static void programmes_get(http_ctx *ctx)
     const char **params = http_ctx_alloc(ctx, sizeof *params);
 
     params[0] = http_param(ctx, "slug");
-    if (params[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such programme");
+    if (api_missing(ctx, params[0], "programme"))
         return;
-    }
     if (http_db_query(ctx, &get_stmt, params, api_reply_json_or_404) != 0)
         return;
 }

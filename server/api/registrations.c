@@ -68,10 +68,8 @@ static void registrations_create(http_ctx *ctx)
     snprintf((char *)params[4], strlen(request) + strlen(ctx->path) + 2, "%s\n%s", ctx->path,
              request);
     free(request);
-    if (params[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
+    if (api_missing(ctx, params[0], "cohort"))
         return;
-    }
     if (http_db_query(ctx, &register_stmt, params, api_reply_status_body) != 0)
         return;
 }
@@ -110,10 +108,8 @@ static void registrations_cancel(http_ctx *ctx)
     params[0] = http_param(ctx, "id");
     params[1] = ctx->user.id;
     params[2] = ctx->user.role == AUTH_ROLE_ADMIN ? "true" : "false";
-    if (params[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such registration");
+    if (api_missing(ctx, params[0], "registration"))
         return;
-    }
     if (http_db_query(ctx, &cancel_stmt, params, api_reply_status_body) != 0)
         return;
 }
@@ -128,10 +124,8 @@ static void registrations_accept(http_ctx *ctx)
 
     params[0] = http_param(ctx, "id");
     params[1] = ctx->user.id;
-    if (params[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such registration");
+    if (api_missing(ctx, params[0], "registration"))
         return;
-    }
     if (http_db_query(ctx, &accept_stmt, params, api_reply_status_body) != 0)
         return;
 }
@@ -233,10 +227,8 @@ static void registrations_list(http_ctx *ctx)
     params[2] = auth_role_name(ctx->user.role);
     params[3] = status;
     params[4] = http_query(ctx, "segment");
-    if (params[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
+    if (api_missing(ctx, params[0], "cohort"))
         return;
-    }
     if (format != NULL && strcmp(format, "csv") == 0) {
         if (http_db_query(ctx, &csv_stmt, params, csv_done) != 0)
             return;
@@ -339,10 +331,8 @@ static void allocation_log(http_ctx *ctx, bool head_only)
     const char **params = http_ctx_alloc(ctx, sizeof *params);
 
     params[0] = http_param(ctx, "id");
-    if (params[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
+    if (api_missing(ctx, params[0], "cohort"))
         return;
-    }
     ctx->state = head_only ? (void *)params : NULL;
     if (http_db_query(ctx, &log_stmt, params, log_done) != 0)
         return;

@@ -56,10 +56,8 @@ static void sessions_create(http_ctx *ctx)
     p[5] = url;
     p[6] = ctx->user.id;
     p[7] = auth_role_name(ctx->user.role);
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
+    if (api_missing(ctx, p[0], "cohort"))
         return;
-    }
     ctx->state = API_CREATED;
     if (http_db_query(ctx, &create_stmt, p, create_done) != 0)
         return;
@@ -82,10 +80,8 @@ static void sessions_list(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     p[1] = ctx->user.signed_in ? ctx->user.id : NULL;
     p[2] = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
+    if (api_missing(ctx, p[0], "cohort"))
         return;
-    }
     if (http_db_query(ctx, &list_stmt, p, api_reply_json_or_404) != 0)
         return;
 }
@@ -124,10 +120,8 @@ static void sessions_open_checkin(http_ctx *ctx)
     p[2] = api_itoa(ctx, minutes);
     p[3] = ctx->user.id;
     p[4] = auth_role_name(ctx->user.role);
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such session");
+    if (api_missing(ctx, p[0], "session"))
         return;
-    }
     if (http_db_query(ctx, &code_stmt, p, api_reply_json_or_404) != 0)
         return;
 }
@@ -155,10 +149,8 @@ static void sessions_checkin(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     p[1] = ctx->user.id;
     p[2] = code;
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such session");
+    if (api_missing(ctx, p[0], "session"))
         return;
-    }
     if (http_db_query(ctx, &checkin_stmt, p, api_reply_status_body) != 0)
         return;
 }
@@ -176,10 +168,8 @@ static void attendance_list(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     p[1] = ctx->user.id;
     p[2] = auth_role_name(ctx->user.role);
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
+    if (api_missing(ctx, p[0], "cohort"))
         return;
-    }
     if (http_db_query(ctx, &attendance_stmt, p, api_reply_json_or_404) != 0)
         return;
 }
@@ -243,10 +233,8 @@ static void calendar(http_ctx *ctx)
     const char **p = http_ctx_alloc(ctx, sizeof *p);
 
     p[0] = http_param(ctx, "id");
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
+    if (api_missing(ctx, p[0], "cohort"))
         return;
-    }
     if (http_db_query(ctx, &calendar_stmt, p, calendar_done) != 0)
         return;
 }

@@ -151,10 +151,8 @@ static void users_update(http_ctx *ctx)
     params[3] = full_name;
     params[4] = ctx->user.id;
     params[5] = http_peer(ctx);
-    if (params[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such user");
+    if (api_missing(ctx, params[0], "user"))
         return;
-    }
     if (http_db_query(ctx, &update_stmt, params, update_done) != 0)
         return;
 }
@@ -230,10 +228,8 @@ static void users_personal_data(http_ctx *ctx)
     params[1] = ctx->user.id;
     params[2] = reason;
     params[3] = http_peer(ctx);
-    if (params[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such user");
+    if (api_missing(ctx, params[0], "user"))
         return;
-    }
     ctx->state = (void *)params[0];
     if (http_db_query(ctx, &pii_read_stmt, params, pii_read_done) != 0)
         return;

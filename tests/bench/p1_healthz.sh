@@ -142,6 +142,10 @@ http {
     fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
     uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
     scgi_temp_path $TMP/nginx/tmp/scgi;
+    # the static headers sinau sends with every JSON answer (it also sends
+    # X-Request-Id, which differs per request)
+    add_header X-Content-Type-Options nosniff always;
+    add_header Cache-Control no-store always;
     server {
         listen 127.0.0.1:$NGINX_PORT;
         location = /healthz { return 200 '$BODY'; }
@@ -159,6 +163,8 @@ fi
 for path in healthz healthz.json; do
     got=$(curl -sf "http://127.0.0.1:$NGINX_PORT/$path")
     [[ $got == "$BODY" ]] || die "nginx /$path serves '$got', not '$BODY'"
+    curl -sfI "http://127.0.0.1:$NGINX_PORT/$path" | grep -qi '^Cache-Control: no-store' ||
+        die "nginx /$path lacks Cache-Control: no-store"
 done
 
 # ------------------------------------------------------------------ runs --
@@ -193,6 +199,11 @@ printf 'P1 GET /healthz: sinau (%s threads) vs nginx %s (%s workers), loopback\n
     "$THREADS" "$("$NGINX" -v 2>&1 | sed 's/.*\///')" "$THREADS"
 printf 'wrk -t%s -c%s -d%ss, %s round(s), %s cores, body %s\n' \
     "$WRK_THREADS" "$CONNS" "$DUR" "$ROUNDS" "$(nproc)" "$BODY"
+line='response bytes (headers + body):'
+for name in "${ORDER[@]}"; do
+    line+=" $name $(curl -sfi "${URLS[$name]}" | wc -c)"
+done
+printf '%s\n' "$line"
 for ((r = 1; r <= ROUNDS; r++)); do
     line="round $r:"
     for name in "${ORDER[@]}"; do
@@ -213,7 +224,7 @@ printf '%s\n' "$line"
 ratio=$(awk -v s="${MED[sinau]}" -v a="${MED[nginx-return]}" -v b="${MED[nginx-static]}" \
     'BEGIN { m = (a > b) ? a : b; printf "%.2f", (m > 0) ? s / m : 0 }')
 printf 'ratio sinau / max(nginx-return, nginx-static): %s (target >= 0.90)\n' "$ratio"
-commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
+commit=${BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')}
 printf '\nRESULTS.md row:\n| %s | %s | %s | %s | %s | %s | t%s c%s d%ss x%s, %s threads |\n' \
     "$(date -u +%Y-%m-%d)" "$commit" "${MED[sinau]}" "${MED[nginx-return]}" \
     "${MED[nginx-static]}" "$ratio" "$WRK_THREADS" "$CONNS" "$DUR" "$ROUNDS" "$THREADS"

@@ -1,0 +1,160 @@
+# shellcheck shell=bash
+# lib.sh — shared by the benchmark scripts here (sourced, not run): the
+# temporary folder, bench databases on the private cluster, starting sinau,
+# waiting for it, and stopping everything started at exit (also on Ctrl-C).
+#
+# The sourcing script sets BENCH (its short name, for messages) first.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+DEV=$ROOT/scripts/dev.sh
+SINAU_BIN=${SINAU_BIN:-$ROOT/build/sinau}
+
+log() { printf '%s: %s\n' "$BENCH" "$*" >&2; }
+die() {
+    printf '%s: error: %s\n' "$BENCH" "$*" >&2
+    exit 1
+}
+
+TMP=$(mktemp -d "/tmp/sinau-$BENCH-XXXXXX")
+BENCH_PIDS=()  # processes to stop at exit (TERM, then wait)
+BENCH_DBS=()   # databases to drop at exit
+ADMIN_URL=''
+STARTED_CLUSTER=0
+
+bench_cleanup() {
+    set +e
+    local pid db
+    for pid in "${BENCH_PIDS[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null
+        fi
+    done
+    for pid in "${BENCH_PIDS[@]}"; do
+        wait "$pid" 2>/dev/null
+    done
+    if [[ -n $ADMIN_URL ]]; then
+        for db in "${BENCH_DBS[@]}"; do
+            psql -X -qAt -d "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" \
+                >/dev/null 2>&1
+        done
+    fi
+    if ((STARTED_CLUSTER)); then
+        "$DEV" db-stop >/dev/null 2>&1
+    fi
+    rm -rf -- "$TMP"
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+need() {
+    local c
+    for c in "$@"; do
+        command -v "$c" >/dev/null || die "$c not found (scripts/dev.sh deps --bench installs wrk)"
+    done
+}
+
+posint() {
+    local v
+    for v in "$@"; do
+        [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
+    done
+}
+
+# First port from $1 on that nothing listens on (loopback).
+free_port() {
+    local p
+    for ((p = $1; p < $1 + 200; p++)); do
+        if [[ -z $(ss -Hltn "sport = :$p" 2>/dev/null) ]]; then
+            printf '%s' "$p"
+            return 0
+        fi
+    done
+    die "no free port from $1"
+}
+
+wait_http() {
+    local url=$1 i
+    for ((i = 0; i < 300; i++)); do
+        if curl -sf -o /dev/null "$url"; then return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# The private cluster (started if it was not running, and then stopped at
+# exit) unless DATABASE_URL is set; sets ADMIN_URL.
+bench_cluster() {
+    if [[ -z ${DATABASE_URL:-} ]]; then
+        "$DEV" db-status >/dev/null 2>&1 || STARTED_CLUSTER=1
+    fi
+    ADMIN_URL=$("$DEV" db-url postgres 2>/dev/null)
+    [[ -n $ADMIN_URL ]] || die "no database: scripts/dev.sh db-url failed"
+}
+
+# A fresh migrated database bench_<random>, dropped at exit; prints its
+# conninfo. Never named t_…: the test harness owns those.
+bench_db_new() {
+    local name url
+    name=bench_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+    BENCH_DBS+=("$name")
+    psql -X -v ON_ERROR_STOP=1 -qAt -d "$ADMIN_URL" -c "CREATE DATABASE $name" >/dev/null
+    url=$("$DEV" db-url "$name" 2>/dev/null)
+    DATABASE_URL=$url SINAU_LOG_LEVEL=warn "$SINAU_BIN" migrate >"$TMP/migrate-$name.log" 2>&1 ||
+        {
+            cat "$TMP/migrate-$name.log" >&2
+            die "migrating $name failed"
+        }
+    # shellcheck disable=SC2034 # for the callers
+    BENCH_DB_NAME=$name
+    BENCH_DB_URL=$url
+}
+
+# start_sinau NAME PORT [VAR=value...]: sinau serve on 127.0.0.1:PORT against
+# $BENCH_DB_URL with the data dir $TMP/data (one master key for all), log in
+# $TMP/NAME.log; waits for /healthz. Sets SINAU_PID.
+start_sinau() {
+    local name=$1 port=$2
+    shift 2
+    mkdir -p "$TMP/data"
+    env DATABASE_URL="$BENCH_DB_URL" SINAU_LISTEN="127.0.0.1:$port" SINAU_DATA_DIR="$TMP/data" \
+        SINAU_WEB_DIR="$ROOT/web" SINAU_LOG_LEVEL=warn "$@" \
+        "$SINAU_BIN" serve 2>"$TMP/$name.log" &
+    SINAU_PID=$!
+    BENCH_PIDS+=("$SINAU_PID")
+    if ! wait_http "http://127.0.0.1:$port/healthz"; then
+        tail -n 20 "$TMP/$name.log" >&2
+        die "sinau ($name) did not answer on /healthz"
+    fi
+    # ready = the pool has a connection (listening comes first)
+    wait_http "http://127.0.0.1:$port/readyz" || die "sinau ($name) never became ready"
+}
+
+# stop_pid PID: TERM and wait (for what was started and is no longer needed).
+stop_pid() {
+    kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+
+# Median of the numbers on stdin (one per line or space-separated).
+median() {
+    tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) { printf "nan"; exit }
+        if (NR % 2) printf "%.2f", v[(NR + 1) / 2]
+        else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# wrk --latency output on stdin → "<p50 ms> <p99 ms> <req/s>".
+wrk_latency() {
+    awk 'function ms(v) {
+            if (v ~ /us$/) return v / 1000
+            if (v ~ /ms$/) return v + 0
+            if (v ~ /m$/) return v * 60000
+            if (v ~ /s$/) return v * 1000
+            return v + 0
+         }
+         $1 == "50%" { p50 = ms($2) }
+         $1 == "99%" { p99 = ms($2) }
+         $1 == "Requests/sec:" { rps = $2 }
+         END { printf "%.3f %.3f %.2f", p50, p99, rps }'
+}

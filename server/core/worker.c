@@ -8,8 +8,14 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "sinau/alloc.h"
 #include "sinau/log.h"
+
+#define WORKER_NICE 10
 
 typedef struct worker_job {
     worker_run_fn run;
@@ -63,6 +69,11 @@ static void *worker_main(void *arg)
 {
     worker_pool *pool = arg;
     worker_job *job;
+
+    /* CPU jobs yield to the loop threads: on a busy machine a login storm
+     * must not slow down every other request (PERFORMANCE.md P5). Raising
+     * one's own nice value needs no privilege; failure changes nothing. */
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WORKER_NICE);
 
     while ((job = take_job(pool)) != NULL) {
         job->run(job->arg);

@@ -54,10 +54,12 @@ create table cohort_segments (
     quota integer not null,
     waitlist boolean not null default true,
     confirmed integer not null default 0, -- seats held: confirmed and offered registrations
+    waitlisted integer not null default 0, -- waiting registrations (kept under the row lock)
     primary key (cohort_id, segment),
     constraint cohort_segments_segment_check check (segment ~ '^[a-z][a-z0-9_]{1,31}$'),
     constraint cohort_segments_quota_check check (quota between 0 and 100000),
     constraint cohort_segments_confirmed_check check (confirmed >= 0),
+    constraint cohort_segments_waitlisted_check check (waitlisted >= 0),
     constraint cohort_segments_not_overbooked check (confirmed <= quota)
 );
 
@@ -140,19 +142,25 @@ language sql as $$
     returning seq
 $$;
 
--- The public shape of a registration, with the waitlist position.
-create function reg_json(r registrations) returns json
+-- The public shape of a registration with a known waitlist position.
+create function reg_json_at(r registrations, p_position bigint) returns json
 language sql stable as $$
     select json_build_object(
         'id', r.id, 'cohort_id', r.cohort_id, 'segment', r.segment, 'status', r.status,
-        'waitlist_position',
+        'waitlist_position', case when r.status = 'waitlisted' then p_position end,
+        'offer_expires_at', r.offer_expires_at,
+        'created_at', r.created_at)
+$$;
+
+-- The public shape of a registration, its waitlist position counted.
+create function reg_json(r registrations) returns json
+language sql stable as $$
+    select reg_json_at(r,
         case when r.status = 'waitlisted' then
             (select count(*) + 1 from registrations w
               where w.cohort_id = r.cohort_id and w.segment = r.segment
                 and w.status = 'waitlisted' and w.seq < r.seq)
-        end,
-        'offer_expires_at', r.offer_expires_at,
-        'created_at', r.created_at)
+        end)
 $$;
 
 -- Seats of a cohort as the public sees them.
@@ -160,10 +168,7 @@ create function reg_segments_json(p_cohort_id text) returns json
 language sql stable as $$
     select coalesce(json_agg(json_build_object(
                'segment', s.segment, 'quota', s.quota, 'waitlist', s.waitlist,
-               'confirmed', s.confirmed,
-               'waitlisted', (select count(*) from registrations r
-                               where r.cohort_id = s.cohort_id and r.segment = s.segment
-                                 and r.status = 'waitlisted'),
+               'confirmed', s.confirmed, 'waitlisted', s.waitlisted,
                'seats_left', s.quota - s.confirmed) order by s.segment), '[]'::json)
       from cohort_segments s where s.cohort_id = p_cohort_id
 $$;
@@ -319,9 +324,14 @@ begin
         values (p_cohort_id, p_user_id, p_segment, 'confirmed', seq)
         returning * into r;
     elsif s.waitlist then
+        -- the newest in line: its position is the counter, no counting
+        update cohort_segments set waitlisted = waitlisted + 1
+         where cohort_id = p_cohort_id and segment = p_segment;
         insert into registrations (cohort_id, user_id, segment, status, seq)
         values (p_cohort_id, p_user_id, p_segment, 'waitlisted', seq)
         returning * into r;
+        perform reg_log(p_cohort_id, p_user_id, p_segment, r.status, r.id, seq);
+        return json_build_object('status', 201, 'body', reg_json_at(r, s.waitlisted + 1));
     else
         perform reg_log(p_cohort_id, p_user_id, p_segment, 'segment_full', null, seq);
         return json_build_object('status', 409, 'body', json_build_object('error',
@@ -360,7 +370,7 @@ begin
     if not found then
         return;
     end if;
-    update cohort_segments set confirmed = confirmed + 1
+    update cohort_segments set confirmed = confirmed + 1, waitlisted = waitlisted - 1
      where cohort_id = p_cohort_id and segment = p_segment;
     if c.offer_ttl_s is null then
         update registrations set status = 'confirmed' where id = w.id;
@@ -395,6 +405,10 @@ begin
         return json_build_object('status', 200, 'body', reg_json(r));
     end if;
     held := r.status in ('confirmed', 'offered');
+    if r.status = 'waitlisted' then
+        update cohort_segments set waitlisted = waitlisted - 1
+         where cohort_id = r.cohort_id and segment = r.segment;
+    end if;
     update registrations
        set status = 'cancelled', cancelled_at = now(), cancelled_by = p_actor_id,
            offer_expires_at = null

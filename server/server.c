@@ -217,10 +217,22 @@ static void publish_gauges(sinau_loop *loop)
     atomic_store(&m->inflight, loop->inflight);
 }
 
+/* The Date header (RFC 9110 IMF-fixdate), made once per tick instead of by
+ * libevent for every response: a second's resolution is what it carries. */
+static void refresh_date(sinau_loop *loop)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&now, &tm);
+    strftime(loop->date, sizeof loop->date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     sinau_loop *loop = arg;
 
+    refresh_date(loop);
     publish_gauges(loop);
     log_flush(&loop->access_log);
     /* the API's timers run on the first loop of each instance; they are
@@ -323,6 +335,7 @@ static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
     loop->metrics = xcalloc(1, sizeof *loop->metrics);
     loop->db = db_pool_new(loop->base, &dbo);
     loop->stop_ev = event_new(loop->base, -1, 0, on_stop, loop);
+    refresh_date(loop);
     loop->tick = event_new(loop->base, -1, EV_PERSIST, on_tick, loop);
     event_add(loop->tick, &tick);
     return loop->bound != NULL ? 0 : -1;

@@ -39,6 +39,7 @@ typedef struct sinau_loop {
     int inflight;          /* requests without a reply yet */
     uint64_t next_request; /* request id counter */
     unsigned ticks;        /* tick count, for slower timers */
+    char date[40];         /* the Date header, refreshed by the tick */
     bool draining;
     int64_t drain_deadline_ns;
 } sinau_loop;

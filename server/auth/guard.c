@@ -5,14 +5,51 @@
 #include "sinau/auth.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "sinau/http.h"
 #include "sinau/server.h"
 
+/* The read path: plain SQL (cheaper than a PL/pgSQL call), one row when the
+ * session is live. `stale` says last_seen_at is due a touch, which is then
+ * sent on its own without waiting (rare: once a minute per session). */
 static const db_stmt session_stmt = {
-    "auth_session_check", "select user_id, role, csrf_token from auth_session_check($1, $2)", 2};
+    "auth_session_check",
+    "select s.user_id, u.role, s.csrf_token,"
+    " s.last_seen_at < now() - least(interval '60 seconds', make_interval(secs => $2::int / 4.0))"
+    " from sessions s join users u on u.id = s.user_id"
+    " where s.token_hash = $1 and s.revoked_at is null and s.expires_at > now()"
+    " and s.last_seen_at > now() - make_interval(secs => $2::int) and u.status = 'active'",
+    2};
+
+static const db_stmt touch_stmt = {
+    "auth_session_touch", "update sessions set last_seen_at = now() where token_hash = $1", 1};
+
+typedef struct touch_job {
+    char hash[AUTH_HASH_HEX];
+    const char *params[1];
+} touch_job;
+
+static void touch_done(void *arg, db_result *r)
+{
+    free(arg); /* best effort: a failed touch only shortens the idle window */
+}
+
+/* Fire and forget: the request does not wait for it, and the job owns its
+ * parameter because the request may be gone when the pool runs it. */
+static void session_touch(http_ctx *ctx)
+{
+    touch_job *job = malloc(sizeof *job);
+
+    if (job == NULL)
+        return;
+    memcpy(job->hash, ctx->user.token_hash, sizeof job->hash);
+    job->params[0] = job->hash;
+    if (db_query(ctx->loop->db, &touch_stmt, job->params, touch_done, job) != 0)
+        free(job);
+}
 
 int auth_idle_s(const sinau_config *cfg)
 {
@@ -142,6 +179,8 @@ static void session_done(void *arg, db_result *r)
     snprintf(ctx->user.id, sizeof ctx->user.id, "%s", PQgetvalue(res, 0, 0));
     ctx->user.role = auth_role_parse(PQgetvalue(res, 0, 1));
     snprintf(ctx->user.csrf, sizeof ctx->user.csrf, "%s", PQgetvalue(res, 0, 2));
+    if (PQgetvalue(res, 0, 3)[0] == 't')
+        session_touch(ctx);
     guard_decide(ctx);
 }
 

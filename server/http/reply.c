@@ -105,6 +105,7 @@ static void add_common_headers(http_ctx *ctx, struct evkeyvalq *h)
 {
     const sinau_config *cfg = ctx->loop->server->cfg;
 
+    evhttp_add_header(h, "Date", ctx->loop->date);
     evhttp_add_header(h, "X-Request-Id", ctx->request_id);
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
     if (!is_plain_data(h)) {

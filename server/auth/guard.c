@@ -18,7 +18,8 @@
 static const db_stmt session_stmt = {
     "auth_session_check",
     "select s.user_id, u.role, s.csrf_token,"
-    " s.last_seen_at < now() - least(interval '60 seconds', make_interval(secs => $2::int / 4.0))"
+    " s.last_seen_at < now() - least(interval '60 seconds', make_interval(secs => $2::int / 4.0)) "
+    "as stale"
     " from sessions s join users u on u.id = s.user_id"
     " where s.token_hash = $1 and s.revoked_at is null and s.expires_at > now()"
     " and s.last_seen_at > now() - make_interval(secs => $2::int) and u.status = 'active'",

@@ -104,6 +104,10 @@ static http_ctx *ctx_new(sinau_loop *loop, struct evhttp_request *req)
         snprintf(ctx->request_id, sizeof ctx->request_id, "%s-%d-%llx", loop->server->instance,
                  loop->index, (unsigned long long)++loop->next_request);
     loop->inflight++;
+    ctx->live_next = loop->live;
+    if (loop->live != NULL)
+        loop->live->live_prev = ctx;
+    loop->live = ctx;
     return ctx;
 }
 
@@ -341,6 +345,24 @@ static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
     return loop->bound != NULL ? 0 : -1;
 }
 
+void http_ctx_release_memory(http_ctx *ctx);
+
+/* Requests still running when the grace period ran out: their queries were
+ * dropped with the pool and libevent freed their requests, so only our
+ * memory is left to free. */
+static void free_abandoned(sinau_loop *loop)
+{
+    http_ctx *ctx = loop->live;
+
+    while (ctx != NULL) {
+        http_ctx *next = ctx->live_next;
+        http_ctx_release_memory(ctx);
+        free(ctx);
+        ctx = next;
+    }
+    loop->live = NULL;
+}
+
 static void loop_free(sinau_loop *loop)
 {
     if (loop->base == NULL)
@@ -348,6 +370,7 @@ static void loop_free(sinau_loop *loop)
     if (loop->http != NULL)
         evhttp_free(loop->http);
     db_pool_free(loop->db);
+    free_abandoned(loop);
     if (loop->stop_ev != NULL)
         event_free(loop->stop_ev);
     if (loop->tick != NULL)

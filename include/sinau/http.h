@@ -29,6 +29,7 @@ struct sinau_loop;
 typedef struct http_mem http_mem;
 
 typedef struct http_ctx {
+    struct http_ctx *live_prev, *live_next; /* the loop's requests in flight */
     struct evhttp_request *req;
     struct sinau_loop *loop; /* owning loop: db pool, config, workers */
     const http_route *route; /* NULL for static files and misses */

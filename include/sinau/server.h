@@ -37,6 +37,7 @@ typedef struct sinau_loop {
     metrics_block *metrics;
     log_buffer access_log; /* flushed by the tick and when full */
     int inflight;          /* requests without a reply yet */
+    struct http_ctx *live; /* those requests, freed at exit if the grace ran out */
     uint64_t next_request; /* request id counter */
     unsigned ticks;        /* tick count, for slower timers */
     char date[40];         /* the Date header, refreshed by the tick */

@@ -96,8 +96,7 @@ static void users_list(http_ctx *ctx)
         return;
     }
     params[0] = role;
-    params[1] = http_ctx_alloc(ctx, 8);
-    snprintf((char *)params[1], 8, "%d", limit);
+    params[1] = api_itoa(ctx, limit);
     params[2] = cursor != NULL ? http_ctx_strndup(ctx, cursor, (size_t)(tilde - cursor)) : NULL;
     params[3] = cursor != NULL ? tilde + 1 : NULL;
     if (http_db_query(ctx, &page_stmt, params, reply_pg_json_done) != 0)

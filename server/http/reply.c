@@ -152,6 +152,12 @@ static void reply_send(http_ctx *ctx, int status, struct evbuffer *body)
     access_log(ctx, status, dur);
     metrics_count(loop->metrics, server_route_index(loop->server, ctx->route), status, dur);
     loop->inflight--;
+    if (ctx->live_prev != NULL)
+        ctx->live_prev->live_next = ctx->live_next;
+    else
+        loop->live = ctx->live_next;
+    if (ctx->live_next != NULL)
+        ctx->live_next->live_prev = ctx->live_prev;
     http_ctx_release_memory(ctx);
     free(ctx);
 }

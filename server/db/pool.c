@@ -424,11 +424,19 @@ static void conn_lost(db_conn *c, const char *why)
         queue_fail_all(p, DB_ERR_UNAVAILABLE);
 }
 
+/* Server notices (NOTICE, WARNING) go to the debug log, never to stderr
+ * as libpq's default would: they may quote statements. */
+static void on_notice(void *arg, const char *message)
+{
+    log_debug("db: notice: %.*s", (int)strcspn(message, "\n"), message);
+}
+
 static void on_connected(db_conn *c)
 {
     evtimer_del(c->timer);
     event_free(c->io);
     c->io = NULL;
+    PQsetNoticeProcessor(c->pg, on_notice, NULL);
     if (PQsetnonblocking(c->pg, 1) != 0) {
         conn_lost(c, "cannot set non-blocking");
         return;

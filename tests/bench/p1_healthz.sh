@@ -13,8 +13,9 @@
 # exit.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
-DEV=$ROOT/scripts/dev.sh
+BENCH=p1
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ ${SMOKE:-0} == 1 ]]; then
     DUR=${DUR:-2}
@@ -25,89 +26,20 @@ ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
 THREADS=${SINAU_THREADS:-2}
-SINAU_BIN=${SINAU_BIN:-$ROOT/build/sinau}
 NGINX=${NGINX:-/usr/sbin/nginx}
 
-log() { printf 'p1: %s\n' "$*" >&2; }
-die() {
-    printf 'p1: error: %s\n' "$*" >&2
-    exit 1
-}
-
 [[ -x $SINAU_BIN ]] || die "$SINAU_BIN not found: run 'make build'"
-command -v wrk >/dev/null || die "wrk not found: run 'scripts/dev.sh deps --bench'"
+need wrk curl psql
 [[ -x $NGINX ]] || die "nginx not found: run 'scripts/dev.sh deps --bench'"
-for v in DUR ROUNDS CONNS WRK_THREADS THREADS; do
-    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
-done
-
-TMP=$(mktemp -d /tmp/sinau-bench-XXXXXX)
-SINAU_PID='' NGINX_PID='' BENCH_DB='' ADMIN_URL='' STARTED_CLUSTER=0
-
-cleanup() {
-    set +e
-    if [[ -n $SINAU_PID ]] && kill -0 "$SINAU_PID" 2>/dev/null; then
-        kill -TERM "$SINAU_PID"
-        wait "$SINAU_PID" 2>/dev/null
-    fi
-    if [[ -n $NGINX_PID ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
-        kill -QUIT "$NGINX_PID"
-        wait "$NGINX_PID" 2>/dev/null
-    fi
-    if [[ -n $BENCH_DB ]]; then
-        psql -X -qAt -d "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1
-    fi
-    if ((STARTED_CLUSTER)); then
-        "$DEV" db-stop >/dev/null 2>&1
-    fi
-    rm -rf -- "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# First port from $1 on that nothing listens on (loopback).
-free_port() {
-    local p
-    for ((p = $1; p < $1 + 200; p++)); do
-        if [[ -z $(ss -Hltn "sport = :$p" 2>/dev/null) ]]; then
-            printf '%s' "$p"
-            return 0
-        fi
-    done
-    die "no free port from $1"
-}
-
-wait_http() {
-    local url=$1 i
-    for ((i = 0; i < 150; i++)); do
-        if curl -sf -o /dev/null "$url"; then return 0; fi
-        sleep 0.1
-    done
-    return 1
-}
+posint DUR ROUNDS CONNS WRK_THREADS THREADS
 
 # ---------------------------------------------------------------- sinau --
 
-if [[ -z ${DATABASE_URL:-} ]]; then
-    "$DEV" db-status 2>/dev/null || STARTED_CLUSTER=1
-fi
-ADMIN_URL=$("$DEV" db-url postgres 2>/dev/null)
-BENCH_DB=bench_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
-psql -X -v ON_ERROR_STOP=1 -qAt -d "$ADMIN_URL" -c "CREATE DATABASE $BENCH_DB"
-BENCH_URL=$("$DEV" db-url "$BENCH_DB" 2>/dev/null)
-
+bench_cluster
+bench_db_new
 SINAU_PORT=${SINAU_PORT:-$(free_port 18080)}
-mkdir -p "$TMP/data"
 log "starting sinau on 127.0.0.1:$SINAU_PORT ($THREADS threads)"
-DATABASE_URL=$BENCH_URL SINAU_LISTEN=127.0.0.1:$SINAU_PORT SINAU_THREADS=$THREADS \
-    SINAU_DATA_DIR=$TMP/data SINAU_WEB_DIR=$ROOT/web SINAU_LOG_LEVEL=warn \
-    "$SINAU_BIN" serve --migrate 2>"$TMP/sinau.log" &
-SINAU_PID=$!
-if ! wait_http "http://127.0.0.1:$SINAU_PORT/healthz"; then
-    tail -n 20 "$TMP/sinau.log" >&2
-    die "sinau did not answer on /healthz"
-fi
+start_sinau sinau "$SINAU_PORT" SINAU_THREADS="$THREADS"
 
 # The exact bytes sinau serves, so that nginx serves the same.
 BODY=$(curl -sf "http://127.0.0.1:$SINAU_PORT/healthz")
@@ -156,6 +88,7 @@ EOF
 log "starting nginx on 127.0.0.1:$NGINX_PORT ($THREADS workers)"
 "$NGINX" -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx/nginx.conf" &
 NGINX_PID=$!
+BENCH_PIDS+=("$NGINX_PID")
 if ! wait_http "http://127.0.0.1:$NGINX_PORT/healthz.json"; then
     cat "$TMP/nginx/error.log" >&2 || true
     die "nginx did not start"
@@ -189,11 +122,6 @@ run_wrk() {
     printf '%s' "$rps"
 }
 
-median() {
-    tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END {
-        if (NR % 2) printf "%.2f", v[(NR + 1) / 2]
-        else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 printf 'P1 GET /healthz: sinau (%s threads) vs nginx %s (%s workers), loopback\n' \
     "$THREADS" "$("$NGINX" -v 2>&1 | sed 's/.*\///')" "$THREADS"

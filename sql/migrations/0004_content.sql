@@ -592,6 +592,37 @@ language sql stable as $$
                              'duration_minutes', l.duration_minutes, 'position', l.position)
 $$;
 
+-- The programme of a draft module / lesson, locked for the edit, when the
+-- caller may author it; null otherwise (the caller answers 404).
+create function content_module_programme(p_id text, p_user_id text, p_role text)
+returns text
+language plpgsql as $$
+declare
+    m modules;
+begin
+    select * into m from modules where id = p_id for update;
+    if found and content_can_author(m.programme_id, p_user_id, p_role) then
+        return m.programme_id;
+    end if;
+    return null;
+end;
+$$;
+
+create function content_lesson_programme(p_id text, p_user_id text, p_role text)
+returns text
+language plpgsql as $$
+declare
+    prog text;
+begin
+    select m.programme_id into prog from lessons l join modules m on m.id = l.module_id
+     where l.id = p_id for update of l;
+    if prog is not null and content_can_author(prog, p_user_id, p_role) then
+        return prog;
+    end if;
+    return null;
+end;
+$$;
+
 create function content_module_create(p_slug text, p_title text, p_position integer,
                                       p_user_id text, p_role text)
 returns json
@@ -621,8 +652,7 @@ language plpgsql as $$
 declare
     m modules;
 begin
-    select * into m from modules where id = p_id for update;
-    if not found or not content_can_author(m.programme_id, p_user_id, p_role) then
+    if content_module_programme(p_id, p_user_id, p_role) is null then
         return content_not_found('module');
     end if;
     update modules
@@ -640,14 +670,13 @@ create function content_module_delete(p_id text, p_user_id text, p_role text)
 returns json
 language plpgsql as $$
 declare
-    m modules;
+    prog text := content_module_programme(p_id, p_user_id, p_role);
 begin
-    select * into m from modules where id = p_id for update;
-    if not found or not content_can_author(m.programme_id, p_user_id, p_role) then
+    if prog is null then
         return content_not_found('module');
     end if;
     delete from modules where id = p_id;
-    perform content_bump_draft(m.programme_id);
+    perform content_bump_draft(prog);
     return json_build_object('status', 204, 'body', null);
 end;
 $$;
@@ -685,13 +714,9 @@ returns json
 language plpgsql as $$
 declare
     l lessons;
-    m modules;
+    prog text := content_lesson_programme(p_id, p_user_id, p_role);
 begin
-    select * into l from lessons where id = p_id for update;
-    if found then
-        select * into m from modules where id = l.module_id;
-    end if;
-    if l.id is null or not content_can_author(m.programme_id, p_user_id, p_role) then
+    if prog is null then
         return content_not_found('lesson');
     end if;
     update lessons
@@ -710,7 +735,7 @@ begin
                            else position end
      where id = p_id
     returning * into l;
-    perform content_bump_draft(m.programme_id);
+    perform content_bump_draft(prog);
     return json_build_object('status', 200, 'body', content_lesson_json(l));
 end;
 $$;
@@ -719,18 +744,13 @@ create function content_lesson_delete(p_id text, p_user_id text, p_role text)
 returns json
 language plpgsql as $$
 declare
-    l lessons;
-    m modules;
+    prog text := content_lesson_programme(p_id, p_user_id, p_role);
 begin
-    select * into l from lessons where id = p_id for update;
-    if found then
-        select * into m from modules where id = l.module_id;
-    end if;
-    if l.id is null or not content_can_author(m.programme_id, p_user_id, p_role) then
+    if prog is null then
         return content_not_found('lesson');
     end if;
     delete from lessons where id = p_id;
-    perform content_bump_draft(m.programme_id);
+    perform content_bump_draft(prog);
     return json_build_object('status', 204, 'body', null);
 end;
 $$;

@@ -3,13 +3,12 @@
 // chosen loopback source address for the per-address login limits), unique
 // e-mails, signing up and in, the `sinau user create` command with the
 // password on stdin, and psql against a server's own database.
-import http from 'node:http';
 import crypto from 'node:crypto';
 import { spawn, execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { SINAU_BIN, PGBIN, psql } from './harness.mjs';
-import { cliEnv } from './probe.mjs';
+import { cliEnv, timedRequest } from './probe.mjs';
 
 const execFileP = promisify(execFile);
 
@@ -33,7 +32,7 @@ export function sessionCookie(setCookies) {
   return undefined;
 }
 
-// One request with node:http. Never rejects.
+// One API request (probe.mjs timedRequest underneath). Never rejects.
 //   token        sends Authorization: Bearer <token>
 //   cookie       sends Cookie: sinau_session=<cookie>
 //   csrf         sends X-CSRF-Token
@@ -54,43 +53,7 @@ export function call(base, method, urlPath, { token, cookie, csrf, origin, json,
     if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
   }
   if (body !== undefined) h['content-length'] = String(Buffer.byteLength(body));
-  const u = new URL(urlPath, base);
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    let done = false;
-    const finish = (r) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve({ status: 0, headers: {}, setCookies: [], text: '', json: undefined, error: null, ...r, ms: performance.now() - t0 });
-    };
-    const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: h, agent: false, localAddress },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('error', (e) => finish({ error: e.code || e.message }));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            parsed = undefined;
-          }
-          const sc = res.headers['set-cookie'];
-          finish({ status: res.statusCode, headers: res.headers, setCookies: sc ? [].concat(sc) : [], text, json: parsed });
-        });
-      },
-    );
-    const timer = setTimeout(() => {
-      finish({ error: 'timeout' });
-      req.destroy();
-    }, timeoutMs);
-    req.on('error', (e) => finish({ error: e.code || e.message }));
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
+  return timedRequest(new URL(urlPath, base).href, { method, headers: h, body, localAddress, timeoutMs });
 }
 
 // A short description of a response for assertion messages.

@@ -11,10 +11,11 @@ import { SINAU_BIN } from './harness.mjs';
 
 // One request with node:http, timed from just before it is sent to the end
 // of the body. Never rejects: resolves to {status, headers (lower-case
-// object), text, json, ms, error}; status is 0 and error set when no whole
-// response came (connection refused or reset, timeout).
-//   agent   false (default): a new connection; or an http.Agent to reuse one
-export function timedRequest(url, { method = 'GET', headers = {}, body, agent = false, timeoutMs = 10000 } = {}) {
+// object), setCookies ([]), text, json, ms, error}; status is 0 and error
+// set when no whole response came (connection refused or reset, timeout).
+//   agent        false (default): a new connection; or an http.Agent to reuse one
+//   localAddress the loopback source address (127.0.0.x) of the connection
+export function timedRequest(url, { method = 'GET', headers = {}, body, agent = false, localAddress, timeoutMs = 10000 } = {}) {
   return new Promise((resolve) => {
     const u = new URL(url);
     const t0 = performance.now();
@@ -23,10 +24,10 @@ export function timedRequest(url, { method = 'GET', headers = {}, body, agent = 
       if (done) return;
       done = true;
       clearTimeout(timer);
-      resolve({ status: 0, headers: {}, text: '', json: undefined, error: null, ...r, ms: performance.now() - t0, t0, t1: performance.now() });
+      resolve({ status: 0, headers: {}, setCookies: [], text: '', json: undefined, error: null, ...r, ms: performance.now() - t0, t0, t1: performance.now() });
     };
     const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers, agent },
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers, agent, localAddress },
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -39,7 +40,8 @@ export function timedRequest(url, { method = 'GET', headers = {}, body, agent = 
           } catch {
             json = undefined;
           }
-          finish({ status: res.statusCode, headers: res.headers, text, json });
+          const sc = res.headers['set-cookie'];
+          finish({ status: res.statusCode, headers: res.headers, setCookies: sc ? [].concat(sc) : [], text, json });
         });
       },
     );

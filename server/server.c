@@ -32,6 +32,7 @@
 #include "sinau/http.h"
 #include "sinau/log.h"
 #include "sinau/pii.h"
+#include "sinau/web.h"
 
 #define TICK_MS                 250
 #define API_TICK_EVERY          20 /* ticks between the API timers (5 s) */
@@ -111,19 +112,6 @@ static http_ctx *ctx_new(sinau_loop *loop, struct evhttp_request *req)
     return ctx;
 }
 
-static void serve_static(http_ctx *ctx, const static_file *f)
-{
-    const char *inm = http_header(ctx, "If-None-Match");
-
-    http_add_header(ctx, "ETag", f->etag);
-    http_add_header(ctx, "Cache-Control", "no-cache");
-    if (static_etag_matches(inm, f->etag)) {
-        http_reply_empty(ctx, 304);
-        return;
-    }
-    http_reply_static(ctx, 200, f->content_type, f->data, f->len);
-}
-
 static void reply_method_not_allowed(http_ctx *ctx, unsigned allowed)
 {
     char allow[96];
@@ -132,19 +120,10 @@ static void reply_method_not_allowed(http_ctx *ctx, unsigned allowed)
     http_reply_error(ctx, 405, "method_not_allowed", "this method is not allowed here");
 }
 
+/* No API route: a file of web/ or the app's shell (web.c), else 404. */
 static void dispatch_miss(http_ctx *ctx)
 {
-    const static_file *f = static_store_get(ctx->loop->server->web, ctx->path);
-
-    if (f == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such resource");
-        return;
-    }
-    if (ctx->method != ROUTER_GET && ctx->method != ROUTER_HEAD) {
-        reply_method_not_allowed(ctx, ROUTER_GET | ROUTER_HEAD);
-        return;
-    }
-    serve_static(ctx, f);
+    web_serve(ctx);
 }
 
 static void dispatch_route(http_ctx *ctx)

@@ -2,8 +2,10 @@
  *
  * Loading walks the folder with lstat (symlinks and dotfiles skipped, so
  * nothing outside the folder is ever read), keeps each file's bytes, content
- * type and ETag, then sorts the table by URL path. Lookups refuse suspicious
- * paths and bsearch the table: no file system access after start-up. */
+ * type and ETag, then sorts the table by URL path, computes the build id,
+ * writes it into the HTML files and gzips the text files. Lookups refuse
+ * suspicious paths and bsearch the table: no file system access after
+ * start-up. */
 #include "sinau/static_files.h"
 
 #include <dirent.h>
@@ -17,6 +19,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "sinau/alloc.h"
 #include "sinau/log.h"
@@ -25,6 +28,10 @@
 #define STATIC_MAX_DEPTH 32
 #define STATIC_MAX_URL   1024
 #define STATIC_PATH_MAX  4096
+#define GZIP_WINDOW_BITS (15 + 16) /* zlib: a gzip wrapper instead of zlib's */
+#define GZIP_MEM_LEVEL   9
+#define ETAG_CHARS       (2 * ETAG_HASH_BYTES + 3)
+#define GZ_ETAG_CHARS    (ETAG_CHARS + 3)
 
 /* One file: the public view plus the storage it points into. */
 typedef struct entry {
@@ -33,13 +40,17 @@ typedef struct entry {
     unsigned char *data; /* owned */
     size_t len;
     const char *content_type; /* static string */
-    char etag[2 * ETAG_HASH_BYTES + 3];
+    char etag[ETAG_CHARS];
+    unsigned char *gz; /* owned gzip copy, or NULL */
+    size_t gz_len;
+    char gz_etag[GZ_ETAG_CHARS];
 } entry;
 
 struct static_store {
     entry *files; /* owned, sorted by url once loading is done */
     size_t n;
     size_t cap;
+    char build[STATIC_BUILD_CHARS + 1];
 };
 
 /* The walk's state: the store being filled and a path buffer whose first
@@ -99,6 +110,7 @@ void static_store_free(static_store *s)
     for (size_t i = 0; i < s->n; i++) {
         free(s->files[i].url);
         free(s->files[i].data);
+        free(s->files[i].gz);
     }
     free(s->files);
     free(s);
@@ -151,7 +163,8 @@ out:
     return rc;
 }
 
-/* Fills the ETag: the quoted hex of a 16-byte BLAKE2b of the bytes. */
+/* Fills the ETags: the quoted hex of a 16-byte BLAKE2b of the bytes, and the
+ * same with "-gz" for the gzip representation. */
 static void make_etag(entry *e)
 {
     unsigned char hash[ETAG_HASH_BYTES];
@@ -160,6 +173,96 @@ static void make_etag(entry *e)
     crypto_generichash(hash, sizeof hash, e->data, e->len, NULL, 0);
     sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
     snprintf(e->etag, sizeof e->etag, "\"%s\"", hex);
+    snprintf(e->gz_etag, sizeof e->gz_etag, "\"%s-gz\"", hex);
+}
+
+/* True for the types worth compressing: text, JSON, SVG. */
+static bool compressible(const char *type)
+{
+    return strncmp(type, "text/", 5) == 0 || strncmp(type, "application/json", 16) == 0 ||
+           strncmp(type, "application/manifest+json", 25) == 0 ||
+           strncmp(type, "image/svg+xml", 13) == 0;
+}
+
+/* Gzips a text entry's bytes into e->gz (owned), kept only when smaller. */
+static void make_gzip(entry *e)
+{
+    z_stream zs;
+    uLong cap;
+    unsigned char *out;
+
+    if (e->len == 0 || !compressible(e->content_type)) {
+        return;
+    }
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, GZIP_WINDOW_BITS, GZIP_MEM_LEVEL,
+                     Z_DEFAULT_STRATEGY) != Z_OK) {
+        log_warn("static: zlib refused to start; %s is served uncompressed", e->url);
+        return;
+    }
+    cap = deflateBound(&zs, (uLong)e->len);
+    out = xmalloc(cap);
+    zs.next_in = e->data;
+    zs.avail_in = (uInt)e->len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    if (deflate(&zs, Z_FINISH) == Z_STREAM_END && zs.total_out < e->len) {
+        e->gz = out;
+        e->gz_len = zs.total_out;
+        out = NULL;
+    }
+    deflateEnd(&zs);
+    free(out);
+}
+
+/* The build id: BLAKE2b over every (path, length, bytes) in table order,
+ * before any {{BUILD}} is replaced, so it depends on the files alone. */
+static void make_build(static_store *s)
+{
+    crypto_generichash_state st;
+    unsigned char hash[ETAG_HASH_BYTES];
+    char hex[2 * ETAG_HASH_BYTES + 1];
+
+    crypto_generichash_init(&st, NULL, 0, sizeof hash);
+    for (size_t i = 0; i < s->n; i++) {
+        const entry *e = &s->files[i];
+        unsigned char len[8];
+
+        for (int b = 0; b < 8; b++) {
+            len[b] = (unsigned char)((unsigned long long)e->len >> (8 * b));
+        }
+        crypto_generichash_update(&st, (const unsigned char *)e->url, strlen(e->url) + 1);
+        crypto_generichash_update(&st, len, sizeof len);
+        crypto_generichash_update(&st, e->data, e->len);
+    }
+    crypto_generichash_final(&st, hash, sizeof hash);
+    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+    memcpy(s->build, hex, STATIC_BUILD_CHARS);
+    s->build[STATIC_BUILD_CHARS] = '\0';
+}
+
+/* Replaces every STATIC_BUILD_TOKEN in an HTML entry by the build id. The id
+ * is shorter than the token, so the bytes are rewritten in place. */
+static void put_build(entry *e, const char *build)
+{
+    static const char token[] = STATIC_BUILD_TOKEN;
+    size_t tlen = sizeof token - 1;
+    size_t r = 0;
+    size_t w = 0;
+
+    if (strncmp(e->content_type, "text/html", 9) != 0) {
+        return;
+    }
+    while (r < e->len) {
+        if (e->len - r >= tlen && memcmp(e->data + r, token, tlen) == 0) {
+            memcpy(e->data + w, build, STATIC_BUILD_CHARS);
+            w += STATIC_BUILD_CHARS;
+            r += tlen;
+        } else {
+            e->data[w++] = e->data[r++];
+        }
+    }
+    e->len = w;
 }
 
 /* Adds the regular file at w->path. Returns 0 (added or skipped) or -1. */
@@ -196,7 +299,6 @@ static int add_file(walker *w, const struct stat *st)
     e->data = data;
     e->len = len;
     e->content_type = static_content_type(e->url);
-    make_etag(e);
     return 0;
 }
 
@@ -282,20 +384,28 @@ static int entry_cmp(const void *a, const void *b)
     return strcmp(((const entry *)a)->url, ((const entry *)b)->url);
 }
 
-/* Sorts the table and points each public view at its storage (only now:
- * growing and sorting moved the entries). */
+/* Sorts the table, computes the build id, then per entry writes the build
+ * into HTML, makes the ETags and the gzip copy, and points the public view
+ * at its storage (only now: growing and sorting moved the entries). */
 static void finish(static_store *s)
 {
     if (s->n > 1) {
         qsort(s->files, s->n, sizeof(*s->files), entry_cmp);
     }
+    make_build(s);
     for (size_t i = 0; i < s->n; i++) {
         entry *e = &s->files[i];
+        put_build(e, s->build);
+        make_etag(e);
+        make_gzip(e);
         e->pub.url_path = e->url;
         e->pub.data = e->data;
         e->pub.len = e->len;
         e->pub.content_type = e->content_type;
         e->pub.etag = e->etag;
+        e->pub.gz_data = e->gz;
+        e->pub.gz_len = e->gz_len;
+        e->pub.gz_etag = e->gz != NULL ? e->gz_etag : NULL;
     }
 }
 
@@ -368,6 +478,138 @@ const static_file *static_store_get(const static_store *s, const char *url_path)
     }
     e = bsearch(key, s->files, s->n, sizeof(*s->files), key_cmp);
     return e != NULL ? &e->pub : NULL;
+}
+
+const char *static_store_build(const static_store *s)
+{
+    return s != NULL ? s->build : "";
+}
+
+/* True for "/api" and every path under "/api/". */
+static bool api_path(const char *p)
+{
+    return strncmp(p, "/api", 4) == 0 && (p[4] == '\0' || p[4] == '/');
+}
+
+/* When p is "/v/<8 hex>/rest", returns "/rest" and sets *current when the hex
+ * is this build's; else returns NULL. */
+static const char *strip_version(const static_store *s, const char *p, bool *current)
+{
+    size_t i;
+
+    if (strncmp(p, "/v/", 3) != 0) {
+        return NULL;
+    }
+    for (i = 0; i < STATIC_BUILD_CHARS; i++) {
+        char c = p[3 + i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return NULL;
+        }
+    }
+    if (p[3 + STATIC_BUILD_CHARS] != '/') {
+        return NULL;
+    }
+    *current = memcmp(p + 3, s->build, STATIC_BUILD_CHARS) == 0;
+    return p + 3 + STATIC_BUILD_CHARS;
+}
+
+/* True when the last segment of an app path names no file (no '.'). */
+static bool app_route(const char *p)
+{
+    const char *last = strrchr(p, '/');
+
+    return p[0] == '/' && strnlen(p, STATIC_MAX_URL + 1) <= STATIC_MAX_URL && last != NULL &&
+           strchr(last, '.') == NULL;
+}
+
+bool static_store_resolve(const static_store *s, const char *url_path, static_hit *hit)
+{
+    const static_file *f;
+    const char *rest;
+    bool current = false;
+
+    memset(hit, 0, sizeof *hit);
+    if (s == NULL || url_path == NULL || api_path(url_path)) {
+        return false;
+    }
+    rest = strip_version(s, url_path, &current);
+    if (rest != NULL) {
+        hit->file = static_store_get(s, rest);
+        hit->immutable = hit->file != NULL && current;
+        return hit->file != NULL;
+    }
+    f = static_store_get(s, url_path);
+    if (f == NULL && app_route(url_path)) {
+        f = static_store_get(s, "/index.html");
+        hit->shell = f != NULL;
+    }
+    hit->file = f;
+    return f != NULL;
+}
+
+/* Length of a coding token at p (up to ';', ',' or blank). */
+static size_t token_len(const char *p)
+{
+    size_t n = 0;
+
+    while (p[n] != '\0' && p[n] != ';' && p[n] != ',' && p[n] != ' ' && p[n] != '\t') {
+        n++;
+    }
+    return n;
+}
+
+/* True when the parameters at p (after a coding, up to ',') hold q=0 (or
+ * q=0.0, q=0.000 ...). */
+static bool q_is_zero(const char *p)
+{
+    while (*p != '\0' && *p != ',') {
+        if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+            const char *v = p + 2;
+            if (*v != '0') {
+                return false;
+            }
+            v++;
+            if (*v == '.') {
+                v++;
+                while (*v == '0') {
+                    v++;
+                }
+            }
+            return *v == '\0' || *v == ',' || *v == ' ' || *v == '\t' || *v == ';';
+        }
+        p++;
+    }
+    return false;
+}
+
+bool static_accepts_gzip(const char *accept_encoding)
+{
+    const char *p = accept_encoding;
+    int named = -1; /* gzip named: 1 accepted, 0 refused with q=0 */
+    int star = -1;  /* the same for "*" */
+
+    if (p == NULL) {
+        return false;
+    }
+    while (*p != '\0') {
+        size_t n;
+
+        while (*p == ' ' || *p == '\t' || *p == ',') {
+            p++;
+        }
+        n = token_len(p);
+        if ((n == 4 && strncasecmp(p, "gzip", 4) == 0) ||
+            (n == 6 && strncasecmp(p, "x-gzip", 6) == 0)) {
+            named = !q_is_zero(p + n);
+        } else if (n == 1 && *p == '*') {
+            star = !q_is_zero(p + n);
+        }
+        p += n;
+        while (*p != '\0' && *p != ',') {
+            p++;
+        }
+    }
+    return named >= 0 ? named == 1 : star == 1;
 }
 
 /* The opaque part of an entity tag: the quoted string without any "W/". */

@@ -1,0 +1,135 @@
+// i18n.js — words, dates and numbers in Bahasa Indonesia (default) or English.
+//
+// Dictionaries are flat JSON objects of key → text, one file per language and
+// area: web/i18n/<lang>/<area>.json, areas 'common' (shell, nav, errors,
+// shared words), 'participant', 'staff'. Keys are unique across areas (a test
+// checks it, and that id and en have the same keys). An area is fetched on
+// first use: `await loadArea('participant')` (the router does it for a
+// route's `area`). Texts may hold {name} placeholders: t('x', {name: 'Budi'}).
+//
+// The language is kept in localStorage 'sinau.lang' and in a 'lang' cookie
+// (so the server could see it too); default 'id'.
+
+export const LANGS = ['id', 'en'];
+const LOCALES = { id: 'id-ID', en: 'en-GB' };
+const STORE_KEY = 'sinau.lang';
+// The dictionaries sit beside app/ under the same (versioned) prefix.
+const BASE = new URL('../i18n/', import.meta.url);
+
+let current = 'id';
+const loaded = new Map(); // `${lang}/${area}` → Promise<object>
+const areasInUse = new Set(['common']);
+let dict = Object.create(null);
+
+function storedLang() {
+  try {
+    const v = localStorage.getItem(STORE_KEY);
+    if (LANGS.includes(v)) return v;
+  } catch {
+    /* storage off: fall back to the cookie */
+  }
+  const m = /(?:^|;\s*)lang=([a-z]{2})/.exec(document.cookie);
+  return m && LANGS.includes(m[1]) ? m[1] : null;
+}
+
+function fetchArea(l, area) {
+  const key = `${l}/${area}`;
+  if (!loaded.has(key)) {
+    const p = fetch(new URL(`${l}/${area}.json`, BASE)).then((r) => {
+      if (!r.ok) throw new Error(`dictionary ${key}: HTTP ${r.status}`);
+      return r.json();
+    });
+    p.catch(() => loaded.delete(key)); // a later call tries again
+    loaded.set(key, p);
+  }
+  return loaded.get(key);
+}
+
+// Loads an area of the current language into the dictionary (once).
+export async function loadArea(area) {
+  const l = current;
+  const words = await fetchArea(l, area);
+  areasInUse.add(area);
+  if (l === current) Object.assign(dict, words);
+}
+
+// Picks the language (stored, else 'id') and loads 'common'.
+export async function initI18n() {
+  current = storedLang() || 'id';
+  document.documentElement.lang = current;
+  await loadArea('common');
+}
+
+export function lang() {
+  return current;
+}
+
+export function locale() {
+  return LOCALES[current];
+}
+
+// Switches language: persists it, loads every area in use. The caller
+// re-renders (main.js does).
+export async function setLang(l) {
+  if (!LANGS.includes(l)) throw new Error(`unknown language ${l}`);
+  try {
+    localStorage.setItem(STORE_KEY, l);
+  } catch {
+    /* the cookie below still keeps it */
+  }
+  document.cookie = `lang=${l}; path=/; max-age=31536000; samesite=lax`;
+  const words = await Promise.all([...areasInUse].map((a) => fetchArea(l, a)));
+  current = l;
+  dict = Object.assign(Object.create(null), ...words);
+  document.documentElement.lang = l;
+}
+
+export function has(key) {
+  return key in dict;
+}
+
+export function t(key, vars) {
+  const s = key in dict ? dict[key] : key;
+  if (!vars) return s;
+  return s.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+// A calendar date ('2021-03-22') is shown as that day wherever the reader
+// is; an instant ('2021-03-22T02:00:00Z') in the reader's time zone.
+function toDate(iso) {
+  if (iso instanceof Date) return { d: iso, utc: false };
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return { d: new Date(`${iso}T00:00:00Z`), utc: true };
+  return { d: new Date(iso), utc: false };
+}
+
+// "22 Maret 2021" / "22 March 2021".
+export function fmtDate(iso) {
+  if (!iso) return '';
+  const { d, utc } = toDate(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'long', year: 'numeric', timeZone: utc ? 'UTC' : undefined }).format(d);
+}
+
+// "22 Maret 2021 pukul 09.00" / "22 March 2021 at 09:00".
+export function fmtDateTime(iso) {
+  if (!iso) return '';
+  const { d } = toDate(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(d);
+}
+
+export function fmtNumber(n) {
+  return new Intl.NumberFormat(locale()).format(n);
+}
+
+// A reader's message for an error: dictionary key error.<code>.<reason>
+// (details.reason) or error.<code> for API errors, error.network when no answer came, else error.generic.
+export function errorText(err) {
+  const code = err && err.code;
+  const reason = err && err.details && err.details.reason;
+  if (code && reason && has(`error.${code}.${reason}`)) return t(`error.${code}.${reason}`);
+  if (code && has(`error.${code}`)) return t(`error.${code}`);
+  if (err && err.status === 0) return t('error.network');
+  if (err && err.status >= 500) return t('error.server');
+  return t('error.generic');
+}

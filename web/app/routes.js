@@ -1,0 +1,30 @@
+// routes.js — every screen of the web app, and the navigation links.
+//
+// A route: {path, load, access, title, area?}. `access` is 'any',
+// 'signed_in', 'staff' (instructor or admin) or 'admin'; `title` a key of the
+// common dictionary; `area` a dictionary area loaded before the page draws.
+// The first matching path wins. Participant and public pages first, then the
+// staff and admin pages (their own section, kept by their authors).
+export const routes = [
+  // ---- public and participant pages ----
+  { path: '/', load: () => import('./pages/catalogue.js'), access: 'any', title: 'nav.catalogue', area: 'participant' },
+  { path: '/programmes/:slug', load: () => import('./pages/programme.js'), access: 'any', title: 'nav.programme', area: 'participant' },
+  { path: '/daftar', load: () => import('./pages/signup.js'), access: 'any', title: 'nav.signup', area: 'participant' },
+  { path: '/masuk', load: () => import('./pages/login.js'), access: 'any', title: 'nav.login', area: 'participant' },
+  { path: '/me/profile', load: () => import('./pages/profile.js'), access: 'signed_in', title: 'nav.profile', area: 'participant' },
+  { path: '/me/cohorts', load: () => import('./pages/my_cohorts.js'), access: 'signed_in', title: 'nav.my_cohorts', area: 'participant' },
+  { path: '/cohorts/:id', load: () => import('./pages/cohort.js'), access: 'signed_in', title: 'nav.cohort', area: 'participant' },
+  { path: '/cohorts/:id/lessons/:lessonId', load: () => import('./pages/lesson.js'), access: 'signed_in', title: 'nav.lesson', area: 'participant' },
+
+  // ---- staff and admin pages (pages/staff_*.js, pages/admin_*.js) ----
+];
+
+// Header links: {href, label (common key), access: 'any'|'guest'|'signed_in'|
+// 'staff'|'admin'}; 'guest' shows only when signed out. Order as shown.
+export const nav = [
+  { href: '/', label: 'nav.catalogue', access: 'any' },
+  { href: '/me/cohorts', label: 'nav.my_cohorts', access: 'signed_in' },
+  { href: '/me/profile', label: 'nav.profile', access: 'signed_in' },
+
+  // ---- staff and admin links ----
+];

@@ -1,0 +1,230 @@
+// ui.js — small DOM helpers shared by every page.
+//
+// Text always goes in as text nodes: nothing here uses innerHTML, and h()
+// refuses a `style` or `on…` string attribute (the CSP forbids them anyway).
+// The one place HTML from the API is inserted is the lesson reader, from the
+// server-sanitised `body_html` field only.
+
+import { t, errorText } from './i18n.js';
+
+let uid = 0;
+// A page-unique id with a readable prefix.
+export function newId(prefix = 'id') {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}
+
+// h('a', {href: '/x', class: 'btn', onclick: fn}, 'text', child, [more]).
+// attrs: `class`, `for`, `dataset` (object), `on<event>` (a function, added as
+// a listener), booleans (true → empty attribute, false/null → absent), other
+// values as strings. Children: strings/numbers (text nodes), nodes, arrays,
+// null/false (skipped).
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') {
+      el.addEventListener(k.slice(2).toLowerCase(), v);
+    } else if (k === 'dataset') {
+      Object.assign(el.dataset, v);
+    } else if (k === 'style' || k.startsWith('on')) {
+      throw new Error(`h(): ${k} attributes are not allowed (CSP)`);
+    } else if (k === 'value' && 'value' in el) {
+      el.value = v;
+    } else {
+      el.setAttribute(k, v === true ? '' : String(v));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else if (c instanceof Node) el.append(c);
+    else el.append(document.createTextNode(String(c)));
+  }
+}
+
+// A labelled form field:
+//   field({label, name, type='text', value, hint, error, required, autocomplete,
+//          inputmode, maxlength, pattern, placeholder, options:[{value,label}]
+//          (a <select>), rows (a <textarea>)})
+// → <div class="field"> with <label for>, the control (aria-describedby to
+// the hint and the error, aria-invalid when in error) and an error slot
+// (<p class="field-error">) that showErrors fills.
+export function field(o) {
+  const id = newId(`f-${o.name}`);
+  const hintId = `${id}-hint`;
+  const errId = `${id}-error`;
+  let control;
+  const common = {
+    id,
+    name: o.name,
+    required: o.required || null,
+    autocomplete: o.autocomplete || null,
+    'aria-describedby': o.hint ? `${hintId} ${errId}` : errId,
+  };
+  if (o.options) {
+    control = h('select', common, o.options.map((opt) => h('option', { value: opt.value, selected: String(opt.value) === String(o.value ?? '') }, opt.label)));
+  } else if (o.rows) {
+    control = h('textarea', { ...common, rows: o.rows, maxlength: o.maxlength || null }, o.value ?? '');
+  } else {
+    control = h('input', {
+      ...common,
+      type: o.type || 'text',
+      value: o.value ?? null,
+      inputmode: o.inputmode || null,
+      maxlength: o.maxlength || null,
+      pattern: o.pattern || null,
+      placeholder: o.placeholder || null,
+      accept: o.accept || null,
+    });
+  }
+  const wrap = h(
+    'div',
+    { class: 'field', dataset: { field: o.name } },
+    h('label', { for: id }, o.label, o.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+    o.hint ? h('p', { class: 'hint', id: hintId }, o.hint) : null,
+    control,
+    h('p', { class: 'field-error', id: errId, hidden: true }),
+  );
+  if (o.error) setFieldError(wrap, o.error);
+  return wrap;
+}
+
+// Puts (or with '' clears) an error message on a field wrapper.
+export function setFieldError(wrap, message) {
+  const slot = wrap.querySelector('.field-error');
+  const control = wrap.querySelector('input, select, textarea');
+  slot.textContent = message || '';
+  slot.hidden = !message;
+  if (message) control.setAttribute('aria-invalid', 'true');
+  else control.removeAttribute('aria-invalid');
+}
+
+// Error codes of the API that belong to one field.
+const FIELD_OF_CODE = {
+  invalid_email: 'email',
+  email_taken: 'email',
+  weak_password: 'password',
+  invalid_nik: 'nik',
+  nik_taken: 'nik',
+  invalid_nip: 'nip',
+  nip_taken: 'nip',
+  invalid_nib: 'nib',
+  invalid_phone: 'phone',
+  invalid_url: 'url',
+};
+
+// The form-level error box (made on first use, at the top of the form).
+function formBox(form) {
+  let box = form.querySelector(':scope > .form-error');
+  if (!box) {
+    box = h('div', { class: 'form-error', role: 'alert', tabindex: '-1', hidden: true });
+    form.prepend(box);
+  }
+  return box;
+}
+
+export function clearErrors(form) {
+  for (const wrap of form.querySelectorAll('.field')) setFieldError(wrap, '');
+  const box = form.querySelector(':scope > .form-error');
+  if (box) {
+    box.textContent = '';
+    box.hidden = true;
+  }
+}
+
+// Shows an error from the API on a form: next to the field it names (by
+// code, or details.field / details.member / a field named in the message of
+// unknown_field / invalid_field) else in the box at the top. `extra` maps
+// more codes to field names. Focuses the first message.
+export function showErrors(form, err, extra = {}) {
+  clearErrors(form);
+  const code = err && err.code;
+  const d = (err && err.details) || {};
+  let name = extra[code] || FIELD_OF_CODE[code] || d.field || d.member || null;
+  if (!name && code && code.startsWith('invalid_')) name = code.slice(8); // invalid_<member>
+  if (!name && (code === 'invalid_field' || code === 'unknown_field') && err.message) {
+    const m = /[`'"]?([a-z_]+)[`'"]?/.exec(err.message.replace(/^.*?(member|field)\s+/i, ''));
+    name = m ? m[1] : null;
+  }
+  const wrap = name ? form.querySelector(`.field[data-field="${CSS.escape(name)}"]`) : null;
+  if (wrap) {
+    setFieldError(wrap, errorText(err));
+    wrap.querySelector('input, select, textarea').focus();
+    return;
+  }
+  const box = formBox(form);
+  box.textContent = errorText(err);
+  box.hidden = false;
+  box.focus();
+}
+
+// A short message in the polite live region, gone after a few seconds.
+export function toast(message, { kind = 'info', ms = 5000 } = {}) {
+  const region = document.getElementById('toasts');
+  if (!region) return;
+  const el = h('p', { class: `toast toast-${kind}` }, message);
+  region.append(el);
+  setTimeout(() => el.remove(), ms);
+}
+
+// Disables a button while promise runs (aria-busy meanwhile); resolves or
+// rejects with the promise.
+export async function busy(button, promise) {
+  const was = button.disabled;
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  try {
+    return await promise;
+  } finally {
+    button.disabled = was;
+    button.removeAttribute('aria-busy');
+  }
+}
+
+export function emptyState(text, ...extra) {
+  return h('div', { class: 'empty' }, h('p', null, text), ...extra);
+}
+
+// A block for an error that stops a page from showing.
+export function errorState(err) {
+  return h('div', { class: 'error-state', role: 'alert' }, h('p', null, errorText(err)));
+}
+
+export function loading() {
+  return h('p', { class: 'loading' }, t('common.loading'));
+}
+
+// A progress bar: role=progressbar with its value, the fill's width set
+// through the CSSOM (allowed by the CSP, unlike a style attribute).
+export function progressBar(percent, label) {
+  const p = Math.max(0, Math.min(100, Math.round(Number(percent) || 0)));
+  const fill = h('span', { class: 'progress-fill' });
+  fill.style.width = `${p}%`;
+  return h(
+    'div',
+    { class: 'progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(p), 'aria-label': label },
+    fill,
+  );
+}
+
+// Updates a bar made by progressBar.
+export function setProgress(bar, percent) {
+  const p = Math.max(0, Math.min(100, Math.round(Number(percent) || 0)));
+  bar.setAttribute('aria-valuenow', String(p));
+  bar.querySelector('.progress-fill').style.width = `${p}%`;
+}
+
+// The values of a form's named controls as an object of trimmed strings.
+export function formValues(form) {
+  const out = {};
+  for (const [k, v] of new FormData(form).entries()) {
+    if (typeof v === 'string') out[k] = v.trim();
+  }
+  return out;
+}

@@ -153,6 +153,8 @@ int main(int argc, char **argv)
         return cmd_user(argc - 2, argv + 2);
     if (strcmp(cmd, "audit") == 0)
         return cmd_audit(argc - 2, argv + 2);
+    if (strcmp(cmd, "verify") == 0)
+        return cli_verify(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0) {
         fprintf(stderr, "sinau: unknown command \"%s\" (see sinau --help)\n", cmd);
         return 2;

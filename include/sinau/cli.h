@@ -22,4 +22,17 @@ int cli_user_args_take(int *argc, char **argv, cli_user_args *out);
  * password is read from the first line of standard input. */
 int cli_user_create(const sinau_config *cfg, const cli_user_args *args);
 
+/* `sinau verify --jwks FILE [--status FILE] [--origin URL] [TOKEN|-]`:
+ * checks a credential offline (vccheck.h) against the key set in FILE and,
+ * with --status, the status list token in that file. The token is the
+ * argument, or standard input when it is absent or "-" (whitespace around it
+ * trimmed). Without --origin, the origin is the one every kid of the key set
+ * names ("<origin>/keys/<thumbprint>"): the key set is the trust anchor, so
+ * its own origin is the expected one. Prints one line per check and VALID,
+ * REVOKED or INVALID. Returns 0 when valid, 1 when invalid or revoked, 2 on
+ * usage errors (bad flags, unreadable files, a key set that is not JSON).
+ * Needs no database and no configuration. argv holds what follows
+ * "verify". */
+int cli_verify(int argc, char **argv);
+
 #endif /* SINAU_CLI_H */

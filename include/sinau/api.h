@@ -60,6 +60,13 @@ const http_route *learning_routes(size_t *n);
 /* live sessions, attendance, the calendar feed (server/api/sessions.c) */
 const http_route *sessions_routes(size_t *n);
 
+/* Assignments and grading: assignments.c (authoring in the draft, a
+ * cohort's schedule and reading), submissions.c (handing in text, links
+ * and files), grading.c (queue, grades, release, gradebook). */
+const http_route *assignments_routes(size_t *n);
+const http_route *submissions_routes(size_t *n);
+const http_route *grading_routes(size_t *n);
+
 /* ---- shared completions (server/api/common.c) ---- */
 
 /* Marks ctx->state so that api_reply_json_or_404 answers 201 instead of 200. */

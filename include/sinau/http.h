@@ -69,6 +69,10 @@ const char *http_peer(http_ctx *ctx);
 /* True for POST, PUT, DELETE and PATCH (the methods CSRF rules cover). */
 bool http_method_unsafe(const http_ctx *ctx);
 
+/* The raw request body, contiguous (valid until the request ends), and
+ * its length in *len; the route's body limit has already been applied. */
+const unsigned char *http_body(http_ctx *ctx, size_t *len);
+
 /* Reads the body as a strict JSON object (jsonin.h rules; an empty body is an
  * empty object when allow_empty). On success *out is owned by ctx (do not
  * decref) and 0 is returned. On failure the error reply has already been
@@ -127,5 +131,11 @@ void http_reply_db_error(http_ctx *ctx, const db_result *r);
  * cb (keep them in ctx memory). */
 SINAU_MUST_CHECK int http_db_query(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
                                    db_done_fn cb);
+
+/* http_db_query with per-parameter lengths and formats (1 = binary), for
+ * uploads; all borrowed until cb. */
+SINAU_MUST_CHECK int http_db_query_params(http_ctx *ctx, const db_stmt *stmt,
+                                          const char *const *values, const int *lengths,
+                                          const int *formats, db_done_fn cb);
 
 #endif /* SINAU_HTTP_H */

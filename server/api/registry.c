@@ -21,6 +21,9 @@ static const routes_fn modules[] = {
     content_routes,       /* authoring and publishing */
     learning_routes,      /* lessons and progress */
     sessions_routes,      /* live sessions, attendance, calendar */
+    assignments_routes,   /* assignments: authoring, schedule, reading */
+    submissions_routes,   /* handing in work, files */
+    grading_routes,       /* queue, grades, release, gradebook */
 };
 
 int api_register_all(router *r, bool debug)

@@ -200,6 +200,14 @@ static bool content_type_is_json(const char *ct)
 
 size_t http_route_body_limit(const http_ctx *ctx);
 
+const unsigned char *http_body(http_ctx *ctx, size_t *len)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(ctx->req);
+
+    *len = evbuffer_get_length(in);
+    return *len > 0 ? evbuffer_pullup(in, -1) : (const unsigned char *)"";
+}
+
 int http_read_json(http_ctx *ctx, bool allow_empty, json_t **out)
 {
     struct evbuffer *in = evhttp_request_get_input_buffer(ctx->req);

@@ -1,0 +1,267 @@
+/* assignments.c — assignments (API.md "Content" and "Assignments and
+ * grading"): authoring them in a programme's draft, their schedule per
+ * cohort (due date, optional late cut-off), and reading a cohort's
+ * published assignments. The SQL decides who may do what (404 otherwise):
+ * authors are admins and instructors of the programme's cohorts; a cohort's
+ * schedule belongs to its instructors and admins; readers are its confirmed
+ * participants and its staff.
+ *
+ * Instructions are Markdown, rendered to safe HTML when the draft is
+ * published (content.c), like lessons. */
+#include "sinau/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinau/http.h"
+
+#define INSTRUCTIONS_MAX 65536
+
+/* Statement parameters ending in (…, user id, role). */
+static const char **caller_params(http_ctx *ctx, int n)
+{
+    const char **p = http_ctx_alloc(ctx, (size_t)n * sizeof *p);
+
+    p[n - 2] = ctx->user.id;
+    p[n - 1] = auth_role_name(ctx->user.role);
+    return p;
+}
+
+static char *dump(http_ctx *ctx, json_t *obj)
+{
+    char *text = json_dumps(obj, JSON_COMPACT);
+    char *out = http_ctx_strndup(ctx, text, strlen(text));
+
+    free(text);
+    return out;
+}
+
+/* ---- authoring ---- */
+
+/* submission_types: a non-empty array of "text", "url", "file". */
+static bool types_ok(json_t *types)
+{
+    size_t i;
+    json_t *v;
+
+    if (!json_is_array(types) || json_array_size(types) == 0 || json_array_size(types) > 3)
+        return false;
+    json_array_foreach (types, i, v) {
+        const char *s = json_string_value(v);
+        if (s == NULL ||
+            (strcmp(s, "text") != 0 && strcmp(s, "url") != 0 && strcmp(s, "file") != 0))
+            return false;
+    }
+    return true;
+}
+
+static bool number_ok(json_t *v)
+{
+    return v == NULL || json_is_number(v);
+}
+
+/* Checks the members' JSON types (the SQL checks ranges and the rubric and
+ * answers with precise codes). Returns 0, or replies 422 and returns -1. */
+static int assignment_fields(http_ctx *ctx, json_t *body, bool create)
+{
+    const char *title = NULL, *md = NULL;
+    json_t *types = NULL, *max = NULL, *pass = NULL, *rubric = NULL, *pos = NULL;
+    int required = 1;
+
+    if (http_unpack(ctx, body,
+                    create ? "{s:s, s?s, s:o, s:o, s:o, s?b, s?o, s?o}"
+                           : "{s?s, s?s, s?o, s?o, s?o, s?b, s?o, s?o}",
+                    "title", &title, "instructions_md", &md, "submission_types", &types,
+                    "max_score", &max, "pass_score", &pass, "required", &required, "rubric",
+                    &rubric, "position", &pos) != 0)
+        return -1;
+    if (title != NULL && (strlen(title) == 0 || strlen(title) > 200)) {
+        http_reply_error(ctx, 422, "invalid_title", "a title has 1 to 200 characters");
+        return -1;
+    }
+    if (md != NULL && strlen(md) > INSTRUCTIONS_MAX) {
+        http_reply_error(ctx, 422, "invalid_instructions_md",
+                         "instructions have at most 65,536 bytes of Markdown");
+        return -1;
+    }
+    if (types != NULL && !types_ok(types)) {
+        http_reply_error(ctx, 422, "invalid_submission_types",
+                         "submission_types is a non-empty subset of text, url, file");
+        return -1;
+    }
+    if (!number_ok(max) || !number_ok(pass)) {
+        http_reply_error(ctx, 422, "invalid_score", "max_score and pass_score are numbers");
+        return -1;
+    }
+    if (rubric != NULL && !json_is_null(rubric) && !json_is_array(rubric)) {
+        http_reply_error(ctx, 422, "invalid_rubric", "a rubric is an array of criteria or null");
+        return -1;
+    }
+    if (pos != NULL && (!json_is_integer(pos) || json_integer_value(pos) < 0 ||
+                        json_integer_value(pos) > 100000)) {
+        http_reply_error(ctx, 422, "invalid_position", "position is an integer 0..100000");
+        return -1;
+    }
+    return 0;
+}
+
+static const db_stmt create_stmt = {
+    "asg_create", "select (r->>'status')::int, r->'body' from asg_create($1, $2::jsonb, $3, $4) r",
+    4};
+static const db_stmt update_stmt = {
+    "asg_update", "select (r->>'status')::int, r->'body' from asg_update($1, $2::jsonb, $3, $4) r",
+    4};
+
+static void assignment_write(http_ctx *ctx, bool create)
+{
+    json_t *body;
+    const char **p;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (assignment_fields(ctx, body, create) != 0)
+        return;
+    p = caller_params(ctx, 4);
+    p[0] = http_param(ctx, "id");
+    p[1] = dump(ctx, body);
+    if (api_missing(ctx, p[0], create ? "module" : "assignment"))
+        return;
+    if (http_db_query(ctx, create ? &create_stmt : &update_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* POST /api/v1/modules/{id}/assignments {title, instructions_md?, submission_types,
+ * max_score, pass_score, required?, rubric?, position?} */
+static void assignment_create(http_ctx *ctx)
+{
+    assignment_write(ctx, true);
+}
+
+/* PUT /api/v1/assignments/{id} (any of the members above; rubric null clears) */
+static void assignment_update(http_ctx *ctx)
+{
+    assignment_write(ctx, false);
+}
+
+static const db_stmt delete_stmt = {
+    "asg_delete", "select (r->>'status')::int, r->'body' from asg_delete($1, $2, $3) r", 3};
+
+/* DELETE /api/v1/assignments/{id} (the draft only; published versions keep it) */
+static void assignment_delete(http_ctx *ctx)
+{
+    const char **p = caller_params(ctx, 3);
+
+    p[0] = http_param(ctx, "id");
+    if (api_missing(ctx, p[0], "assignment"))
+        return;
+    if (http_db_query(ctx, &delete_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* ---- a cohort's assignments ---- */
+
+static const db_stmt schedule_stmt = {
+    "asg_schedule",
+    "select (r->>'status')::int, r->'body'"
+    " from asg_schedule($1, $2, $3::timestamptz, $4::timestamptz, $5, $6) r",
+    6};
+
+static void schedule_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status == DB_ERR_SQL && strncmp(r->sqlstate, "22", 2) == 0) {
+        http_reply_error(ctx, 422, "invalid_time",
+                         "due_at and cutoff_at are ISO 8601 times with a zone, or null");
+        return;
+    }
+    api_reply_status_body(arg, r);
+}
+
+/* An optional time member: absent or null (NULL) or a string. */
+static bool time_member(http_ctx *ctx, json_t *v, const char **out)
+{
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return true;
+    if (!json_is_string(v) || json_string_length(v) > 64) {
+        http_reply_error(ctx, 422, "invalid_time",
+                         "due_at and cutoff_at are ISO 8601 times with a zone, or null");
+        return false;
+    }
+    *out = json_string_value(v);
+    return true;
+}
+
+/* PUT /api/v1/cohorts/{id}/assignments/{aid}/schedule {due_at, cutoff_at?} */
+static void schedule(http_ctx *ctx)
+{
+    json_t *body, *due = NULL, *cutoff = NULL;
+    const char **p;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:o, s?o}", "due_at", &due, "cutoff_at", &cutoff) != 0)
+        return;
+    p = caller_params(ctx, 6);
+    p[0] = http_param(ctx, "id");
+    p[1] = http_param(ctx, "aid");
+    if (!time_member(ctx, due, &p[2]) || !time_member(ctx, cutoff, &p[3]))
+        return;
+    if (api_missing(ctx, p[1], "assignment"))
+        return;
+    if (http_db_query(ctx, &schedule_stmt, p, schedule_done) != 0)
+        return;
+}
+
+static const db_stmt list_stmt = {"asg_list", "select asg_list($1, $2, $3)", 3};
+
+/* GET /api/v1/cohorts/{id}/assignments: the cohort's published assignments
+ * with their schedule (and, for a participant, their latest submission). */
+static void assignment_list(http_ctx *ctx)
+{
+    const char **p = caller_params(ctx, 3);
+
+    p[0] = http_param(ctx, "id");
+    if (api_missing(ctx, p[0], "cohort"))
+        return;
+    if (http_db_query(ctx, &list_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt get_stmt = {"asg_get", "select asg_get($1, $2, $3, $4)", 4};
+
+/* GET /api/v1/cohorts/{id}/assignments/{aid} */
+static void assignment_get(http_ctx *ctx)
+{
+    const char **p = caller_params(ctx, 4);
+
+    p[0] = http_param(ctx, "id");
+    p[1] = http_param(ctx, "aid");
+    if (api_missing(ctx, p[1], "assignment"))
+        return;
+    if (http_db_query(ctx, &get_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_POST, "/api/v1/modules/{id}/assignments", assignment_create, 0, NULL,
+     "Authors: add an assignment (Markdown instructions, types, scores, rubric) to the draft",
+     AUTH_STAFF},
+    {ROUTER_PUT, "/api/v1/assignments/{id}", assignment_update, 0, NULL,
+     "Authors: edit a draft assignment", AUTH_STAFF},
+    {ROUTER_DELETE, "/api/v1/assignments/{id}", assignment_delete, 0, NULL,
+     "Authors: remove an assignment from the draft", AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/assignments", assignment_list, 0, NULL,
+     "A cohort's published assignments with their schedule", AUTH_SIGNED_IN},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/assignments/{aid}", assignment_get, 0, NULL,
+     "One assignment of a cohort, with the caller's latest submission", AUTH_SIGNED_IN},
+    {ROUTER_PUT, "/api/v1/cohorts/{id}/assignments/{aid}/schedule", schedule, 0, NULL,
+     "Cohort staff: due date and optional late cut-off", AUTH_STAFF},
+};
+
+const http_route *assignments_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

@@ -1,0 +1,332 @@
+/* grading.c — grading a cohort's work (API.md "Assignments and grading"):
+ * the queue of the latest ungraded versions, a grade (score checked against
+ * the range, or computed from rubric choices; Markdown feedback rendered on
+ * the worker pool), the grade history, releasing grades to participants,
+ * and the gradebook as JSON or CSV. Only the cohort's instructors and
+ * admins get anything (404 otherwise, decided in the SQL).
+ *
+ * A grade names the version it was given for: when the participant has
+ * meanwhile submitted a newer version the grade is refused (409
+ * submission_changed), never applied to work the grader did not see. */
+#include "sinau/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinau/csv.h"
+#include "sinau/http.h"
+#include "sinau/markdown.h"
+
+#define FEEDBACK_MAX 65536
+
+static const char **caller_params(http_ctx *ctx, int n)
+{
+    const char **p = http_ctx_alloc(ctx, (size_t)n * sizeof *p);
+
+    p[n - 2] = ctx->user.id;
+    p[n - 1] = auth_role_name(ctx->user.role);
+    return p;
+}
+
+/* ---- the queue ---- */
+
+static const db_stmt queue_stmt = {"asg_queue", "select asg_queue($1, $2, $3, $4, $5::int)", 5};
+
+/* GET /api/v1/cohorts/{id}/grading-queue?assignment_id=&limit= */
+static void queue(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, 5 * sizeof *p);
+    int limit = api_limit(ctx, 50);
+
+    if (limit < 0)
+        return;
+    p[0] = http_param(ctx, "id");
+    p[1] = http_query(ctx, "assignment_id");
+    p[2] = ctx->user.id;
+    p[3] = auth_role_name(ctx->user.role);
+    p[4] = api_itoa(ctx, limit);
+    if (api_missing(ctx, p[0], "cohort"))
+        return;
+    if (http_db_query(ctx, &queue_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+/* ---- a grade ---- */
+
+typedef struct grade_job {
+    const char *md; /* feedback Markdown (ctx memory) */
+    char *html;     /* rendered on the worker; free() */
+    const char *params[7];
+} grade_job;
+
+static void grade_render(void *arg)
+{
+    http_ctx *ctx = arg;
+    grade_job *job = ctx->state;
+
+    job->html = markdown_render(job->md, strlen(job->md));
+}
+
+static const db_stmt grade_stmt = {"asg_grade",
+                                   "select (r->>'status')::int, r->'body'"
+                                   " from asg_grade($1, $2::numeric, $3::jsonb, $4, $5, $6, $7) r",
+                                   7};
+
+static void grade_store(void *arg)
+{
+    http_ctx *ctx = arg;
+    grade_job *job = ctx->state;
+
+    job->params[4] =
+        http_ctx_strndup(ctx, job->html ? job->html : "", job->html ? strlen(job->html) : 0);
+    free(job->html);
+    if (http_db_query(ctx, &grade_stmt, job->params, api_reply_status_body) != 0)
+        return;
+}
+
+/* A score as SQL numeric text; NULL when absent or null. */
+static const char *score_text(http_ctx *ctx, json_t *v)
+{
+    char *s;
+
+    if (v == NULL || json_is_null(v))
+        return NULL;
+    if (json_is_integer(v))
+        return api_itoa(ctx, json_integer_value(v));
+    s = http_ctx_alloc(ctx, 32);
+    snprintf(s, 32, "%.17g", json_real_value(v));
+    return s;
+}
+
+/* The rubric choices: an array of level indexes, one per criterion. */
+static bool choices_ok(json_t *v)
+{
+    size_t i;
+    json_t *c;
+
+    if (v == NULL || json_is_null(v))
+        return true;
+    if (!json_is_array(v) || json_array_size(v) > 20)
+        return false;
+    json_array_foreach (v, i, c)
+        if (!json_is_integer(c) || json_integer_value(c) < 0 || json_integer_value(c) > 9)
+            return false;
+    return true;
+}
+
+/* PUT /api/v1/submissions/{id}/grade {score?, rubric?, feedback_md?} */
+static void grade(http_ctx *ctx)
+{
+    grade_job *job = http_ctx_alloc(ctx, sizeof *job);
+    json_t *body, *score = NULL, *rubric = NULL;
+    const char *md = "";
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s?o, s?o, s?s}", "score", &score, "rubric", &rubric, "feedback_md",
+                    &md) != 0)
+        return;
+    if ((score != NULL && !json_is_null(score) && !json_is_number(score)) || !choices_ok(rubric)) {
+        http_reply_error(ctx, 422, "invalid_grade",
+                         "score is a number; rubric is one level index per criterion");
+        return;
+    }
+    if (strlen(md) > FEEDBACK_MAX) {
+        http_reply_error(ctx, 422, "invalid_feedback_md", "at most 65,536 bytes of feedback");
+        return;
+    }
+    job->md = md;
+    job->params[0] = http_param(ctx, "id");
+    job->params[1] = score_text(ctx, score);
+    if (rubric != NULL && !json_is_null(rubric)) {
+        char *text = json_dumps(rubric, JSON_COMPACT | JSON_ENCODE_ANY);
+        job->params[2] = http_ctx_strndup(ctx, text, strlen(text));
+        free(text);
+    }
+    job->params[3] = md;
+    job->params[5] = ctx->user.id;
+    job->params[6] = auth_role_name(ctx->user.role);
+    ctx->state = job;
+    if (api_missing(ctx, job->params[0], "submission"))
+        return;
+    if (http_work(ctx, grade_render, grade_store) != 0)
+        return;
+}
+
+static const db_stmt history_stmt = {"asg_grade_history", "select asg_grade_history($1, $2, $3)",
+                                     3};
+
+/* GET /api/v1/submissions/{id}/grades: every grade given, newest first. */
+static void history(http_ctx *ctx)
+{
+    const char **p = caller_params(ctx, 3);
+
+    p[0] = http_param(ctx, "id");
+    if (api_missing(ctx, p[0], "submission"))
+        return;
+    if (http_db_query(ctx, &history_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+/* ---- release ---- */
+
+static const db_stmt release_stmt = {
+    "asg_release", "select (r->>'status')::int, r->'body' from asg_release($1, $2, $3, $4) r", 4};
+
+/* POST /api/v1/cohorts/{id}/grades/release {assignment_id?}: by assignment,
+ * or every assignment of the cohort. */
+static void release(http_ctx *ctx)
+{
+    json_t *body;
+    const char **p = caller_params(ctx, 4);
+
+    if (http_read_json(ctx, true, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s?s}", "assignment_id", &p[1]) != 0)
+        return;
+    p[0] = http_param(ctx, "id");
+    if (api_missing(ctx, p[0], "cohort"))
+        return;
+    if (http_db_query(ctx, &release_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* ---- the gradebook ---- */
+
+/* A numeric JSON value as text with a decimal comma (the CSV is read by
+ * spreadsheets in the Indonesian locale); NULL for null. */
+static const char *decimal_comma(char *buf, size_t n, json_t *v)
+{
+    char *dot;
+
+    if (v == NULL || json_is_null(v))
+        return NULL;
+    if (json_is_integer(v))
+        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+    else
+        snprintf(buf, n, "%.2f", json_number_value(v));
+    dot = strchr(buf, '.');
+    if (dot != NULL)
+        *dot = ',';
+    return buf;
+}
+
+static const char *standing_word(json_t *cell)
+{
+    const char *status = json_string_value(json_object_get(cell, "status"));
+
+    if (status == NULL || strcmp(status, "missing") == 0)
+        return "belum mengumpulkan";
+    if (strcmp(status, "submitted") == 0)
+        return json_is_true(json_object_get(cell, "late")) ? "terlambat, belum dinilai"
+                                                           : "belum dinilai";
+    if (json_is_true(json_object_get(cell, "passed")))
+        return "lulus";
+    return "belum lulus";
+}
+
+static void csv_header(csv_buf *b, json_t *assignments)
+{
+    size_t i;
+    json_t *a;
+    char col[256];
+
+    csv_field(b, "nama");
+    csv_field(b, "segmen");
+    csv_field(b, "progres materi (%)");
+    csv_field(b, "kehadiran");
+    json_array_foreach (assignments, i, a) {
+        const char *title = json_string_value(json_object_get(a, "title"));
+        snprintf(col, sizeof col, "%s — nilai", title ? title : "");
+        csv_field(b, col);
+        snprintf(col, sizeof col, "%s — status", title ? title : "");
+        csv_field(b, col);
+    }
+    csv_end_row(b);
+}
+
+static void csv_row(csv_buf *b, json_t *row)
+{
+    char num[64];
+    size_t i;
+    json_t *cell;
+
+    csv_field(b, json_string_value(json_object_get(json_object_get(row, "user"), "full_name")));
+    csv_field(b, json_string_value(json_object_get(row, "segment")));
+    csv_field(b, decimal_comma(num, sizeof num, json_object_get(row, "progress_percent")));
+    csv_field(b, decimal_comma(num, sizeof num, json_object_get(row, "attended")));
+    json_array_foreach (json_object_get(row, "assignments"), i, cell) {
+        csv_field(b, decimal_comma(num, sizeof num, json_object_get(cell, "score")));
+        csv_field(b, standing_word(cell));
+    }
+    csv_end_row(b);
+}
+
+static void gradebook_csv(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    json_t *book;
+    csv_buf b;
+    size_t i;
+    json_t *row;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
+        (book = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL)) == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    csv_begin(&b);
+    csv_header(&b, json_object_get(book, "assignments"));
+    json_array_foreach (json_object_get(book, "rows"), i, row)
+        csv_row(&b, row);
+    json_decref(book);
+    http_add_header(ctx, "Content-Disposition", "attachment; filename=\"nilai.csv\"");
+    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
+    csv_free(&b);
+}
+
+static const db_stmt gradebook_stmt = {"asg_gradebook", "select asg_gradebook($1, $2, $3)", 3};
+
+/* GET /api/v1/cohorts/{id}/gradebook[?format=csv] */
+static void gradebook(http_ctx *ctx)
+{
+    const char **p = caller_params(ctx, 3);
+    const char *format = http_query(ctx, "format");
+
+    if (format != NULL && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
+        http_reply_error(ctx, 422, "invalid_format", "format is json or csv");
+        return;
+    }
+    p[0] = http_param(ctx, "id");
+    if (api_missing(ctx, p[0], "cohort"))
+        return;
+    if (http_db_query(ctx, &gradebook_stmt, p,
+                      format != NULL && strcmp(format, "csv") == 0 ? gradebook_csv
+                                                                   : api_reply_json_or_404) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_GET, "/api/v1/cohorts/{id}/grading-queue", queue, 0, NULL,
+     "Cohort staff: latest ungraded submissions, oldest first", AUTH_STAFF},
+    {ROUTER_PUT, "/api/v1/submissions/{id}/grade", grade, 0, NULL,
+     "Cohort staff: grade this version (score or rubric choices, Markdown feedback)", AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/submissions/{id}/grades", history, 0, NULL,
+     "Cohort staff: every grade given to a submission, newest first", AUTH_STAFF},
+    {ROUTER_POST, "/api/v1/cohorts/{id}/grades/release", release, 0, NULL,
+     "Cohort staff: release grades to participants (one assignment or all)", AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/gradebook", gradebook, 0, NULL,
+     "Cohort staff: participants × assignments with progress and attendance (JSON or CSV)",
+     AUTH_STAFF},
+};
+
+const http_route *grading_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

@@ -10,10 +10,10 @@
  * the FreeType library behind them, which cairo guards with its own mutexes,
  * fontconfig (thread-safe since 2.11; it loads its configuration on first
  * use under its own locks) and libqrencode (built with pthread, which
- * makes its encoder thread-safe). No one-time initialisation is required;
- * the first render in a process is slower (~tens of ms) because fontconfig
- * loads its cache then. Those caches live until exit; certpdf_cleanup frees
- * them for leak checkers.
+ * makes its encoder thread-safe). No one-time initialisation is required.
+ * A render takes ~3 ms of CPU; the first in a process ~6 ms more, as
+ * fontconfig loads its configuration and cache then. Those caches live until
+ * exit; certpdf_cleanup frees them for leak checkers.
  *
  * Font: DejaVu Sans (fonts-dejavu-core) through cairo's toy font API; text
  * outside its repertoire (e.g. Javanese script) prints as missing-glyph
@@ -32,22 +32,31 @@
  * without control characters, non-NULL except lang, and at most
  * CERTPDF_FIELD_MAX bytes. */
 typedef struct certpdf_fields {
-    const char *lang;                /* "en": English labels; anything else or NULL: Indonesian */
-    const char *holder_name;         /* non-empty; shrinks (and may take two lines) to fit */
-    const char *programme;           /* non-empty, "Sinau TikTok & YouTube"; shrinks to fit */
-    const char *cohort;              /* "Angkatan 1" */
-    const char *starts_on, *ends_on; /* "2026-03-01": real dates, printed "1 Maret 2026" /
-                                        "1 March 2026"; one date when equal */
-    int jp;                          /* jam pelajaran, 0..9999: "32 JP (jam pelajaran)" */
-    const char *issued_at;           /* "2026-11-29T10:00:00Z" exactly (UTC, whole seconds):
-                                        the PDF's creation and modification dates, and the
-                                        date printed as issued, in Malang's time (WIB, UTC+7) */
-    const char *issuer_name;         /* "Pemerintah Kota Malang — Diskominfo"; also the author */
-    const char *signatory_name, *signatory_title; /* printed under a signature line */
-    const char *short_id;                         /* first 8 characters of the credential id:
-                                                     printed "ID: xxxx-xxxx" */
-    const char *url; /* the credential URL, printable ASCII without spaces (percent-encode the
-                        rest): the QR code's content byte for byte, also printed and linked */
+    /* "en": English labels; anything else or NULL: Indonesian */
+    const char *lang;
+    /* non-empty; shrinks (and may take two lines) to fit */
+    const char *holder_name;
+    /* non-empty, "Sinau TikTok & YouTube"; shrinks (and may take two lines) to fit */
+    const char *programme;
+    /* "Angkatan 1" */
+    const char *cohort;
+    /* "2026-03-01", real dates, ends_on not before starts_on; printed
+     * "1 Maret 2026 – 22 April 2026" / "1 March 2026 – 22 April 2026", one date when equal */
+    const char *starts_on, *ends_on;
+    /* jam pelajaran, 0..9999: "32 JP (jam pelajaran)" */
+    int jp;
+    /* "2026-11-29T10:00:00Z" exactly (UTC, whole seconds): the PDF's creation and
+     * modification dates, and the issue date printed, in Malang's time (WIB, UTC+7) */
+    const char *issued_at;
+    /* "Pemerintah Kota Malang — Diskominfo": at the top, and the PDF's author */
+    const char *issuer_name;
+    /* under a signature line, on the right */
+    const char *signatory_name, *signatory_title;
+    /* the first 8 characters of the credential id: printed "ID: xxxx-xxxx" */
+    const char *short_id;
+    /* the credential URL, printable ASCII without spaces (percent-encode the rest): the QR
+     * code's content byte for byte, also printed under it and linked */
+    const char *url;
 } certpdf_fields;
 
 /* Renders the certificate as a one-page A4 landscape PDF (841.89 x 595.28 pt)
@@ -55,8 +64,9 @@ typedef struct certpdf_fields {
  * four-module quiet zone).
  * Returns 0 with *out a malloc'd PDF of *len bytes that the caller frees, or
  * -1 (*out NULL, *len 0) when a field is missing, too long, not valid UTF-8,
- * holds a control character, a date is malformed, jp is out of range, or
- * cairo/libqrencode fail. Thread: any (see the top of this file). */
+ * holds a control character, a date is malformed or the end precedes the
+ * start, jp is out of range, or cairo or libqrencode fail.
+ * Thread: any (see the top of this file). */
 SINAU_MUST_CHECK int certpdf_render(const certpdf_fields *f, unsigned char **out, size_t *len);
 
 /* Drops the process-wide caches that renders fill (cairo's font caches,

@@ -9,6 +9,7 @@
 
 #include <assert.h>
 #include <cairo-pdf.h>
+#include <ctype.h>
 #include <dlfcn.h>
 #include <cairo.h>
 #include <qrencode.h>
@@ -229,10 +230,15 @@ static void format_date(char *buf, size_t size, const labels *lb, ymd d)
     snprintf(buf, size, "%d %s %d", d.d, lb->months[d.m - 1], d.y);
 }
 
-/* "ID: 3f9a-1c2b" for an 8-character short id; other forms as given. */
+/* "ID: 3f9a-1c2b" for a short id of 8 letters and digits; other forms as
+ * given. */
 static void format_id(char *buf, size_t size, const char *short_id)
 {
-    if (strlen(short_id) == 8 && strchr(short_id, '-') == NULL)
+    bool plain = strlen(short_id) == 8;
+
+    for (size_t i = 0; plain && i < 8; i++)
+        plain = isalnum((unsigned char)short_id[i]) != 0;
+    if (plain)
         snprintf(buf, size, "ID: %.4s-%.4s", short_id, short_id + 4);
     else
         snprintf(buf, size, "ID: %s", short_id);
@@ -252,7 +258,8 @@ static int prepare(const certpdf_fields *f, text *t)
     }
     if (f->holder_name[0] == '\0' || f->programme[0] == '\0' || !url_ok(f->url) || f->jp < 0 ||
         f->jp > JP_MAX || parse_date(f->starts_on, &start) < 0 ||
-        parse_date(f->ends_on, &end) < 0 || parse_issued_wib(f->issued_at, &iss) < 0)
+        parse_date(f->ends_on, &end) < 0 || strcmp(f->ends_on, f->starts_on) < 0 ||
+        parse_issued_wib(f->issued_at, &iss) < 0)
         return -1;
     t->lb = f->lang != NULL && strcmp(f->lang, "en") == 0 ? &LABELS_EN : &LABELS_ID;
     format_date(from, sizeof(from), t->lb, start);

@@ -320,6 +320,7 @@ static void refuses_malformed_fields(void **state)
         {offsetof(certpdf_fields, starts_on), "2026-3-01"},       /* not ISO */
         {offsetof(certpdf_fields, ends_on), "2026-04-31"},        /* April has 30 days */
         {offsetof(certpdf_fields, ends_on), "2026-04-22T00:00Z"}, /* not a date */
+        {offsetof(certpdf_fields, ends_on), "2026-02-28"},        /* before starts_on */
         {offsetof(certpdf_fields, issued_at), "2026-11-29"},
         {offsetof(certpdf_fields, issued_at), "2026-11-29T24:00:00Z"},
         {offsetof(certpdf_fields, issued_at), "2026-11-29T10:00:00+07:00"},

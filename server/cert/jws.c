@@ -40,6 +40,23 @@ char *jws_b64u_encode(const unsigned char *bin, size_t len)
     return out;
 }
 
+static bool b64u_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+}
+
+/* True when s[0..len) holds only base64url characters. */
+static bool b64u_alphabet(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (!b64u_char((unsigned char)s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 int jws_b64u_decode(const char *s, size_t slen, unsigned char **out, size_t *outlen)
 {
     /* ceil(slen / 4) * 3 bytes always suffice; one more for the NUL */
@@ -49,14 +66,16 @@ int jws_b64u_decode(const char *s, size_t slen, unsigned char **out, size_t *out
 
     *out = NULL;
     *outlen = 0;
-    if (s == NULL || slen > JWS_MAX_B64_INPUT) {
+    /* libsodium 1.0.18 maps some bytes >= 0x80 to sextets instead of
+     * refusing them, which would give one value several encodings: check the
+     * alphabet first */
+    if (s == NULL || slen > JWS_MAX_B64_INPUT || !b64u_alphabet(s, slen)) {
         return -1;
     }
     cap = (slen + 3) / 4 * 3 + 1;
     buf = xmalloc(cap);
-    /* b64_end NULL: libsodium fails unless every character was consumed, so
-     * '=', whitespace and anything outside the alphabet are refused; it also
-     * refuses a dangling character and non-zero unused bits. */
+    /* b64_end NULL: libsodium fails unless every character was consumed;
+     * it also refuses a dangling character and non-zero unused bits */
     if (slen > 0 && sodium_base642bin(buf, cap - 1, s, slen, NULL, &n, NULL, B64_VARIANT) != 0) {
         free(buf);
         return -1;

@@ -136,6 +136,16 @@ describe('authoring assignments in the draft', () => {
     assert.equal(await assignmentRows(mod.id), before0 + 2);
   });
 
+  test('scores with decimals: max_score and pass_score keep two places; a rubric of decimal points adds up to a decimal max_score', { todo: 'server bug: assignments.c passes the body to SQL through json_dumps, which writes 2.2 as 2.2000000000000002, so the rubric\'s sum never equals max_score' }, async () => {
+    const a = await newAssignment(base, admin.token, mod.id, { title: 'Desimal', max_score: 9.1, pass_score: 6.55 });
+    assert.equal(Number(a.max_score), 9.1);
+    assert.equal(Number(a.pass_score), 6.55);
+    const r = await addAssignment(base, admin.token, mod.id, assignmentBody({ title: 'Rubrik desimal', max_score: 3.7, pass_score: 2, rubric: rubricOf([[0, 0.5, 1.5], [0, 1.1, 2.2]]) }));
+    const b = expectStatus(r, 201, 'rubric 1.5 + 2.2 = 3.7');
+    assert.equal(Number(b.max_score), 3.7);
+    assert.deepEqual(b.rubric[1].levels.map((l) => l.points), [0, 1.1, 2.2], 'points come back as sent');
+  });
+
   test('edited member by member (a rubric can be set and cleared), checked like a new one, and deleted', async () => {
     const a = await newAssignment(base, admin.token, mod.id, { title: 'Foto etalase', max_score: 20, pass_score: 10 });
     const t = expectStatus(await putAssignment(base, admin.token, a.id, { title: 'Foto etalase toko' }), 200, 'title');

@@ -74,8 +74,8 @@ function drawHeader() {
       'div',
       { class: 'bar' },
       h('a', { class: 'brand', href: '/' }, 'Sinau'),
-      h('div', { class: 'account' }, account),
       h('button', { type: 'button', class: 'lang-switch', lang: other, onclick: switchLang }, t('common.switch_lang')),
+      h('div', { class: 'account' }, account),
     ),
     h('nav', { 'aria-label': t('nav.main') }, h('ul', null, links)),
   );

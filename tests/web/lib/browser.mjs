@@ -115,3 +115,25 @@ export async function pageReady(page, heading) {
   await page.waitForSelector('main[id="main"]:not([aria-busy]) > .page');
   if (heading) await page.getByRole('heading', { level: 1, name: heading }).waitFor();
 }
+
+// Runs fn(page) on a fresh page; on failure saves <name>-FAILED.png and adds
+// the page's address, problems and main text to the error. Closes the context.
+export async function withPage(browser, baseURL, viewport, name, fn) {
+  const page = await newPage(browser, baseURL, viewport);
+  try {
+    await fn(page);
+  } catch (err) {
+    let extra = '';
+    try {
+      await screenshot(page, `${name}-FAILED`);
+      const text = await page.locator('main').innerText({ timeout: 2000 });
+      extra = `\n  at ${page.url()}\n  problems: ${page.problems.join(' | ') || 'none'}\n  main: ${text.slice(0, 600).replace(/\n+/g, ' / ')}`;
+    } catch {
+      /* the page is gone */
+    }
+    err.message += extra;
+    throw err;
+  } finally {
+    await page.context().close().catch(() => {});
+  }
+}

@@ -1,6 +1,129 @@
-// cohort.js — being written (the participant pages land next).
-import { h } from '../ui.js';
+// cohort.js — `/cohorts/:id`: a cohort's home for its participant: progress
+// bar, where to continue, the module tree (GET …/modules) and the live
+// sessions (GET …/sessions) with a check-in form for a 6-digit code
+// (POST /api/v1/sessions/{id}/attendance).
+import { api } from '../api.js';
+import { fmtDateTime, fmtNumber } from '../i18n.js';
+import { h, field, showErrors, clearErrors, busy, progressBar, emptyState } from '../ui.js';
+import { dateRange, lessonHref, progressLine } from '../participant.js';
 
-export default async function render(view, { t }) {
-  view.append(h('h1', null, t('nav.cohort')));
+function moduleTree(tree, cohortId, t) {
+  return h(
+    'ol',
+    { class: 'modules' },
+    tree.modules.map((m) =>
+      h(
+        'li',
+        { class: 'module' },
+        h('h3', null, m.title),
+        m.lessons.length
+          ? h(
+              'ol',
+              { class: 'lessons' },
+              m.lessons.map((l) =>
+                h(
+                  'li',
+                  { class: l.completed ? 'done' : null },
+                  h('a', { href: lessonHref(cohortId, l.id) }, l.title),
+                  l.completed ? h('span', { class: 'tick' }, h('span', { 'aria-hidden': 'true' }, ' ✓'), h('span', { class: 'visually-hidden' }, ` (${t('lesson.done')})`)) : null,
+                  l.duration_minutes || l.has_video
+                    ? h(
+                        'span',
+                        { class: 'meta' },
+                        ' · ',
+                        [l.duration_minutes ? t('cohort.minutes', { n: l.duration_minutes }) : null, l.has_video ? t('cohort.video') : null].filter(Boolean).join(' · '),
+                      )
+                    : null,
+                ),
+              ),
+            )
+          : h('p', { class: 'meta' }, t('cohort.no_lessons')),
+      ),
+    ),
+  );
+}
+
+function checkinForm(session, t) {
+  const submit = h('button', { type: 'submit' }, t('session.checkin'));
+  const done = h('p', { class: 'outcome', role: 'status', hidden: true });
+  const form = h(
+    'form',
+    { class: 'checkin', novalidate: true },
+    field({ label: t('session.code'), name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 6, hint: t('session.code_hint') }),
+    submit,
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const code = form.elements.code.value.replace(/\s+/g, '');
+    if (!/^[0-9]{6}$/.test(code)) {
+      showErrors(form, { code: 'invalid_code', field: 'code' });
+      return;
+    }
+    try {
+      await busy(submit, api('POST', `/sessions/${encodeURIComponent(session.id)}/attendance`, { code }));
+      form.hidden = true;
+      done.textContent = t('session.checked_in');
+      done.hidden = false;
+      done.setAttribute('tabindex', '-1');
+      done.focus();
+    } catch (err) {
+      showErrors(form, err, { invalid_code: 'code', code_expired: 'code', too_many_attempts: 'code' });
+    }
+  });
+  return [form, done];
+}
+
+function sessionItem(s, t) {
+  return h(
+    'li',
+    { class: 'card session' },
+    h('h3', null, s.title),
+    h('p', { class: 'meta' }, `${fmtDateTime(s.starts_at)} – ${fmtDateTime(s.ends_at)}`),
+    s.place ? h('p', null, t('session.place'), ': ', s.place) : null,
+    s.online_url ? h('p', null, h('a', { href: s.online_url, rel: 'noopener noreferrer', target: '_blank' }, t('session.online'))) : null,
+    s.checkin_open ? checkinForm(s, t) : null,
+  );
+}
+
+// The first lesson not yet done, in reading order (null when all are).
+function nextLesson(tree) {
+  for (const m of tree.modules) for (const l of m.lessons) if (!l.completed) return l;
+  return null;
+}
+
+export default async function render(view, { t, params, signal }) {
+  const id = params.id;
+  const enc = encodeURIComponent(id);
+  const [cohort, tree, progress, sessions] = await Promise.all([
+    api('GET', `/cohorts/${enc}`, null, { signal }),
+    api('GET', `/cohorts/${enc}/modules`, null, { signal }).catch((err) => (err.status === 404 ? null : Promise.reject(err))),
+    api('GET', `/cohorts/${enc}/progress`, null, { signal }).catch(() => null),
+    api('GET', `/cohorts/${enc}/sessions`, null, { signal }).catch(() => ({ items: [] })),
+  ]);
+  document.title = `${cohort.programme_title} · ${cohort.name} · Sinau`;
+  const head = [
+    h('p', { class: 'crumbs' }, h('a', { href: '/me/cohorts' }, t('nav.my_cohorts'))),
+    h('h1', null, cohort.programme_title, h('span', { class: 'sub' }, cohort.name)),
+    h('p', { class: 'meta' }, dateRange(cohort.starts_on, cohort.ends_on), ' · ', t('common.jp', { n: fmtNumber(cohort.jp) })),
+  ];
+  if (!tree) {
+    view.append(
+      ...head,
+      emptyState(t('cohort.no_access'), h('p', null, h('a', { href: `/programmes/${encodeURIComponent(cohort.programme_slug)}#cohort-${id}` }, t('cohort.to_programme')))),
+    );
+    return;
+  }
+  const next = nextLesson(tree);
+  const items = (sessions && sessions.items) || [];
+  view.append(
+    ...head,
+    progress
+      ? h('section', { class: 'card', 'aria-labelledby': 'progress-h' }, h('h2', { id: 'progress-h' }, t('cohort.progress_title')), progressBar(progress.percent, t('cohort.progress_title')), h('p', { class: 'meta progress-text' }, progressLine(t, progress)), next ? h('p', null, h('a', { class: 'button', href: lessonHref(id, next.id) }, t(progress.lessons_completed ? 'cohort.continue' : 'cohort.start'), h('span', { class: 'visually-hidden' }, `: ${next.title}`))) : h('p', null, t('cohort.all_done')))
+      : null,
+    h('h2', null, t('cohort.modules')),
+    tree.modules.length ? moduleTree(tree, id, t) : emptyState(t('cohort.no_lessons')),
+    h('h2', null, t('cohort.sessions')),
+    items.length ? h('ul', { class: 'plain sessions' }, items.map((s) => sessionItem(s, t))) : emptyState(t('cohort.no_sessions')),
+  );
 }

@@ -1,6 +1,44 @@
-// login.js — being written (the participant pages land next).
-import { h } from '../ui.js';
+// login.js — `/masuk`: log in with e-mail and password (POST
+// /api/v1/auth/login sets the session cookie), then back to ?next= or to
+// "my cohorts".
+import { api } from '../api.js';
+import { loadMe, getMe } from '../session.js';
+import { h, field, showErrors, clearErrors, busy, formValues } from '../ui.js';
+import { nextPath } from '../participant.js';
 
-export default async function render(view, { t }) {
-  view.append(h('h1', null, t('nav.login')));
+export default async function render(view, { t, query, navigate }) {
+  const next = nextPath(query, '/me/cohorts');
+  if (getMe()) {
+    navigate(next, { replace: true });
+    return;
+  }
+  const submit = h('button', { type: 'submit' }, t('login.submit'));
+  const form = h(
+    'form',
+    { novalidate: true },
+    field({ label: t('account.email'), name: 'email', type: 'email', autocomplete: 'username', required: true }),
+    field({ label: t('account.password'), name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
+    submit,
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const v = formValues(form);
+    const pw = form.elements.password.value; // passwords are not trimmed
+    if (!v.email || !pw) {
+      showErrors(form, { code: 'required', field: !v.email ? 'email' : 'password' });
+      return;
+    }
+    try {
+      await busy(submit, api('POST', '/auth/login', { email: v.email, password: pw }).then(() => loadMe()));
+      navigate(next, { replace: true });
+    } catch (err) {
+      showErrors(form, err, { invalid_credentials: '_form' });
+    }
+  });
+  view.append(
+    h('h1', null, t('login.title')),
+    form,
+    h('p', null, t('login.no_account'), ' ', h('a', { href: `/daftar${location.search}` }, t('login.to_signup'))),
+  );
 }

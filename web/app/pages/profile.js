@@ -1,6 +1,142 @@
-// profile.js — being written (the participant pages land next).
-import { h } from '../ui.js';
+// profile.js — `/me/profile`: the profile a segment needs (PUT
+// /api/v1/me/profile). Identity numbers come back masked
+// ("3573********0001") and cannot be shown again: their fields start empty
+// and say what is stored; only what the reader typed or changed is sent.
+// Numbers are checked here first (length, digits) with the same messages the
+// server's codes get, then by the server (422 invalid_nik … next to the field).
+import { api } from '../api.js';
+import { getMe, setMe } from '../session.js';
+import { h, field, showErrors, clearErrors, busy, toast, formValues } from '../ui.js';
+import { SEGMENTS, segmentName, nextPath } from '../participant.js';
 
-export default async function render(view, { t }) {
-  view.append(h('h1', null, t('nav.profile')));
+// Which fields each segment needs or may use; the rest always show.
+const GROUPS = {
+  asn: ['nip', 'agency'],
+  umkm: ['business_name', 'business_sector', 'nib'],
+  public: ['nik'],
+};
+const MASKED = new Set(['nik', 'nip', 'phone']);
+const DIGITS = { nik: 16, nip: 18, nib: 13 };
+
+function guessSegment(profile, wanted) {
+  if (SEGMENTS.includes(wanted)) return wanted;
+  if (profile.nip) return 'asn';
+  if (profile.business_name) return 'umkm';
+  return 'public';
+}
+
+// A local check of an identity number; returns an error like the server's.
+function checkDigits(name, value) {
+  const want = DIGITS[name];
+  if (!want || value === '') return null;
+  if (!/^[0-9]+$/.test(value)) return { code: `invalid_${name}`, field: name, details: { reason: 'not_digits' } };
+  if (value.length !== want) return { code: `invalid_${name}`, field: name, details: { reason: 'length' } };
+  return null;
+}
+
+export default async function render(view, { t, query, navigate, signal }) {
+  const me = getMe(); // loaded at boot and after logging in
+  const profile = { ...(me.profile || {}) };
+  let segment = guessSegment(profile, query.get('segment'));
+  const next = nextPath(query, '');
+
+  const stored = (name) => (profile[name] ? t('profile.stored', { value: profile[name] }) : null);
+  const hintOf = (name) => [t(`profile.hint.${name}`), stored(name)].filter(Boolean).join(' ');
+  const fields = {
+    nik: field({ label: t('profile.nik'), name: 'nik', inputmode: 'numeric', autocomplete: 'off', maxlength: 16, hint: hintOf('nik') }),
+    nip: field({ label: t('profile.nip'), name: 'nip', inputmode: 'numeric', autocomplete: 'off', maxlength: 18, hint: hintOf('nip') }),
+    agency: field({ label: t('profile.agency'), name: 'agency', value: profile.agency, maxlength: 200, hint: t('profile.hint.agency') }),
+    business_name: field({ label: t('profile.business_name'), name: 'business_name', value: profile.business_name, maxlength: 200, autocomplete: 'organization' }),
+    business_sector: field({ label: t('profile.business_sector'), name: 'business_sector', value: profile.business_sector, maxlength: 100, hint: t('profile.hint.business_sector') }),
+    nib: field({ label: t('profile.nib'), name: 'nib', value: profile.nib, inputmode: 'numeric', maxlength: 13, hint: t('profile.hint.nib') }),
+    phone: field({ label: t('profile.phone'), name: 'phone', type: 'tel', autocomplete: 'off', hint: hintOf('phone') }),
+    district: field({ label: t('profile.district'), name: 'district', value: profile.district, maxlength: 100, hint: t('profile.hint.district') }),
+  };
+
+  const chooser = h(
+    'fieldset',
+    { class: 'segment-chooser' },
+    h('legend', null, t('profile.segment')),
+    SEGMENTS.map((s) =>
+      h(
+        'div',
+        { class: 'choice' },
+        h('input', { type: 'radio', name: 'segment_choice', id: `ps-${s}`, value: s, checked: s === segment }),
+        h('label', { for: `ps-${s}` }, segmentName(s), h('span', { class: 'meta' }, ` — ${t(`reg.needs.${s}`)}`)),
+      ),
+    ),
+  );
+  const groupBox = h('div', { class: 'segment-fields' });
+  function showGroup() {
+    groupBox.replaceChildren(...GROUPS[segment].map((n) => fields[n]));
+  }
+  chooser.addEventListener('change', (e) => {
+    if (e.target.name !== 'segment_choice') return;
+    segment = e.target.value;
+    showGroup();
+  });
+  showGroup();
+
+  const submit = h('button', { type: 'submit' }, t('common.save'));
+  const form = h(
+    'form',
+    { novalidate: true, class: 'profile-form' },
+    chooser,
+    h('h2', null, t('profile.identity')),
+    groupBox,
+    h('h2', null, t('profile.contact')),
+    fields.phone,
+    fields.district,
+    submit,
+  );
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const v = formValues(form);
+    const body = {};
+    for (const name of [...GROUPS[segment], 'phone', 'district']) {
+      const raw = v[name] ?? '';
+      const value = MASKED.has(name) || DIGITS[name] ? raw.replace(/[\s-]+/g, '') : raw;
+      if (MASKED.has(name)) {
+        if (value !== '') body[name] = value;
+      } else if (value !== (profile[name] ?? '')) {
+        body[name] = value === '' ? null : value;
+      }
+      const bad = checkDigits(name, value);
+      if (bad) {
+        showErrors(form, bad);
+        return;
+      }
+    }
+    const required = { asn: 'nip', umkm: 'business_name', public: 'nik' }[segment];
+    if (!profile[required] && !(required in body && body[required])) {
+      showErrors(form, { code: 'required', field: required });
+      return;
+    }
+    if (!Object.keys(body).length) {
+      if (next) return navigate(next);
+      toast(t('profile.nothing'));
+      return;
+    }
+    try {
+      const saved = await busy(submit, api('PUT', '/me/profile', body));
+      Object.assign(profile, saved.profile || saved);
+      setMe({ ...getMe(), profile: { ...profile } });
+      toast(t('common.saved'));
+      if (next) return navigate(next);
+      view.replaceChildren();
+      await render(view, { t, query, navigate, signal });
+    } catch (err) {
+      showErrors(form, err);
+    }
+  });
+
+  view.append(
+    h('h1', null, t('profile.title')),
+    query.get('welcome') ? h('p', { class: 'outcome', role: 'status' }, t('profile.welcome', { name: me.user.full_name })) : null,
+    h('dl', { class: 'facts' }, h('dt', null, t('account.full_name')), h('dd', null, me.user.full_name), h('dt', null, t('account.email')), h('dd', null, me.user.email)),
+    h('p', { class: 'lead' }, t('profile.lead')),
+    form,
+  );
 }

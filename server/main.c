@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "sinau/alloc.h"
+#include "sinau/certkeys.h"
 #include "sinau/cli.h"
 #include "sinau/config.h"
 #include "sinau/hashchain.h"
 #include "sinau/log.h"
 #include "sinau/migrate.h"
+#include "sinau/pii.h"
 #include "sinau/server.h"
 
 static const char *env_lookup(const char *name)
@@ -133,6 +135,40 @@ static int cmd_audit(int argc, char **argv)
     return 0;
 }
 
+/* sinau keys rotate [config flags]: a new signing key becomes the signer;
+ * old keys stay published and keep verifying what they signed. */
+static int cmd_keys(int argc, char **argv)
+{
+    sinau_config cfg;
+    pii_keyring *kr = NULL;
+    char err[512], kid[600];
+    int rc = 2;
+
+    memset(&cfg, 0, sizeof cfg);
+    if (argc < 1 || strcmp(argv[0], "rotate") != 0) {
+        fprintf(stderr, "sinau: usage: sinau keys rotate\n");
+        return 2;
+    }
+    if (load_config(&cfg, argc - 1, argv + 1) != 0)
+        goto out;
+    rc = 1;
+    if (sodium_init() < 0 ||
+        pii_keyring_load(cfg.key_file, false, &kr, NULL, err, sizeof err) != 0) {
+        log_error("keys rotate: %s", sodium_init() < 0 ? "libsodium failed" : err);
+        goto out;
+    }
+    if (certkeys_rotate(&cfg, kr, kid, sizeof kid, err, sizeof err) != 0) {
+        log_error("keys rotate: %s", err);
+        goto out;
+    }
+    printf("new signing key: %s\n", kid);
+    rc = 0;
+out:
+    pii_keyring_free(kr);
+    config_free(&cfg);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     sinau_config cfg;
@@ -155,6 +191,8 @@ int main(int argc, char **argv)
         return cmd_audit(argc - 2, argv + 2);
     if (strcmp(cmd, "verify") == 0)
         return cli_verify(argc - 2, argv + 2);
+    if (strcmp(cmd, "keys") == 0)
+        return cmd_keys(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0) {
         fprintf(stderr, "sinau: unknown command \"%s\" (see sinau --help)\n", cmd);
         return 2;

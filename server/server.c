@@ -29,9 +29,11 @@
 
 #include "sinau/alloc.h"
 #include "sinau/api.h"
+#include "sinau/certkeys.h"
 #include "sinau/http.h"
 #include "sinau/log.h"
 #include "sinau/pii.h"
+#include "sinau/ratelimit.h"
 #include "sinau/web.h"
 
 #define TICK_MS                 250
@@ -451,6 +453,9 @@ static int server_init(sinau_server *srv, const sinau_config *cfg)
     srv->openapi = api_openapi_build(srv->router, cfg->public_url, &srv->openapi_len);
     if (load_keys(srv) != 0)
         return -1;
+    if (certkeys_bootstrap(cfg, srv->keys, err, sizeof err) != 0)
+        log_warn("certificate keys: %s (issuing waits for the database)", err);
+    srv->verify_misses = ratelimit_new(VERIFY_MISS_LIMIT, VERIFY_MISS_WINDOW_S);
     if (auth_dummy_hash_init(cfg->pwhash) != 0) {
         log_error("cannot compute the login timing hash");
         return -1;
@@ -484,6 +489,7 @@ static void server_free(sinau_server *srv)
         close(srv->listen_fd);
     static_store_free(srv->web);
     pii_keyring_free(srv->keys);
+    ratelimit_free(srv->verify_misses);
     router_free(srv->router);
     free(srv->openapi);
 }

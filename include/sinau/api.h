@@ -67,6 +67,17 @@ const http_route *assignments_routes(size_t *n);
 const http_route *submissions_routes(size_t *n);
 const http_route *grading_routes(size_t *n);
 
+/* Certificates: certificates.c (rules, eligibility, issuing, lists,
+ * revoking) and credentials.c (what anyone may read to check one). */
+const http_route *certificates_routes(size_t *n);
+const http_route *credentials_routes(size_t *n);
+
+/* Re-signs the status list from its current bits with the current key,
+ * then calls then(ctx) — also when signing could not be done (the next read
+ * of /status/1 tries again). ctx->state must be NULL or already hold the
+ * revocation's job (certificates.c). */
+void certificates_status_resign(struct http_ctx *ctx, void (*then)(struct http_ctx *ctx));
+
 /* ---- shared completions (server/api/common.c) ---- */
 
 /* Marks ctx->state so that api_reply_json_or_404 answers 201 instead of 200. */

@@ -24,6 +24,9 @@ typedef struct sinau_config {
     char *key_file;           /* SINAU_KEY_FILE (default <data_dir>/master.key) */
     char *web_dir;            /* SINAU_WEB_DIR (default "web") */
     char *metrics_token;      /* SINAU_METRICS_TOKEN or NULL (loopback only) */
+    char *issuer_name;        /* SINAU_ISSUER_NAME: who issues certificates */
+    char *signatory_name;     /* SINAU_SIGNATORY_NAME: printed under the signature line */
+    char *signatory_title;    /* SINAU_SIGNATORY_TITLE: the signatory's office */
     enum pwhash_cost pwhash;  /* SINAU_PWHASH */
     enum log_level log_level; /* SINAU_LOG_LEVEL */
     int threads;              /* SINAU_THREADS loop threads (default: cores) */

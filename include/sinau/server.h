@@ -45,12 +45,17 @@ typedef struct sinau_loop {
     int64_t drain_deadline_ns;
 } sinau_loop;
 
+/* Certificate lookups that miss: this many per client and window, then 429. */
+#define VERIFY_MISS_LIMIT    20
+#define VERIFY_MISS_WINDOW_S 60
+
 struct sinau_server {
     const sinau_config *cfg;
     router *router;
     static_store *web;
     worker_pool *workers;
-    struct pii_keyring *keys; /* master key: personal data, signing seeds */
+    struct pii_keyring *keys;        /* master key: personal data, signing seeds */
+    struct ratelimit *verify_misses; /* certificate lookups that found nothing, per client */
     sinau_loop *loops;
     int nloops;
     int listen_fd;

@@ -24,6 +24,8 @@ static const routes_fn modules[] = {
     assignments_routes,   /* assignments: authoring, schedule, reading */
     submissions_routes,   /* handing in work, files */
     grading_routes,       /* queue, grades, release, gradebook */
+    certificates_routes,  /* rules, eligibility, issuing, revoking */
+    credentials_routes,   /* public checks: verify page, PDF, keys, status list */
 };
 
 int api_register_all(router *r, bool debug)

@@ -61,6 +61,9 @@ static const option options[] = {
     {"key-file", "SINAU_KEY_FILE", OPT_PATH, FIELD(key_file), 0, 0},
     {"web-dir", "SINAU_WEB_DIR", OPT_PATH, FIELD(web_dir), 0, 0},
     {"metrics-token", "SINAU_METRICS_TOKEN", OPT_TOKEN, FIELD(metrics_token), 0, 0},
+    {"issuer-name", "SINAU_ISSUER_NAME", OPT_PATH, FIELD(issuer_name), 0, 0},
+    {"signatory-name", "SINAU_SIGNATORY_NAME", OPT_PATH, FIELD(signatory_name), 0, 0},
+    {"signatory-title", "SINAU_SIGNATORY_TITLE", OPT_PATH, FIELD(signatory_title), 0, 0},
     {"pwhash", "SINAU_PWHASH", OPT_PWHASH, FIELD(pwhash), 0, 0},
     {"log-level", "SINAU_LOG_LEVEL", OPT_LOG_LEVEL, FIELD(log_level), 0, 0},
     {"threads", "SINAU_THREADS", OPT_INT, FIELD(threads), 1, CONFIG_MAX_THREADS},
@@ -96,6 +99,7 @@ static const char usage_text[] =
     "  verify --jwks FILE [--status FILE] [--origin URL] [TOKEN|-]\n"
     "                               check a credential offline against a key set (token\n"
     "                               from stdin when absent; origin: the key set's own)\n"
+    "  keys rotate                  add a certificate signing key; it signs from now on\n"
     "  --help                       print this help, then exit\n"
     "  --version                    print the version, then exit\n"
     "\n"
@@ -110,6 +114,9 @@ static const char usage_text[] =
     "  --key-file FILE               SINAU_KEY_FILE               default: <data-dir>/master.key\n"
     "  --web-dir DIR                 SINAU_WEB_DIR                default: web\n"
     "  --metrics-token TOKEN         SINAU_METRICS_TOKEN          default: none (loopback only)\n"
+    "  --issuer-name TEXT            SINAU_ISSUER_NAME            default: Pemerintah Kota Malang\n"
+    "  --signatory-name TEXT         SINAU_SIGNATORY_NAME         printed on certificates\n"
+    "  --signatory-title TEXT        SINAU_SIGNATORY_TITLE        printed on certificates\n"
     "  --pwhash COST                 SINAU_PWHASH                 default: interactive\n"
     "                                (interactive, moderate, or fast for tests)\n"
     "  --log-level LEVEL             SINAU_LOG_LEVEL              default: info\n"
@@ -504,6 +511,9 @@ static void set_defaults(sinau_config *cfg)
     cfg->key_file = NULL; /* derived from data_dir once everything is read */
     cfg->web_dir = xstrdup("web");
     cfg->metrics_token = NULL;
+    cfg->issuer_name = xstrdup("Pemerintah Kota Malang");
+    cfg->signatory_name = xstrdup("Kepala Dinas Komunikasi dan Informatika");
+    cfg->signatory_title = xstrdup("Kota Malang");
     cfg->pwhash = PWHASH_INTERACTIVE;
     cfg->log_level = LOG_INFO;
     cfg->threads = online_cores();
@@ -651,5 +661,8 @@ void config_free(sinau_config *cfg)
     free(cfg->key_file);
     free(cfg->web_dir);
     free_secret(cfg->metrics_token);
+    free(cfg->issuer_name);
+    free(cfg->signatory_name);
+    free(cfg->signatory_title);
     memset(cfg, 0, sizeof(*cfg));
 }

@@ -1,0 +1,74 @@
+/* certkeys.h — the issuer's signing keys and the signing of what the
+ * issuer publishes (CERTIFICATES.md): certificates and the revocation
+ * status list, as VC-JWTs with EdDSA (Ed25519, libsodium).
+ *
+ * A key's seed is stored in signing_keys encrypted with pii_encrypt under
+ * the master key, bound to (signing_keys, seed, <thumbprint>), so a seed
+ * copied to another row does not decrypt. The newest key signs; every key
+ * stays published and keeps verifying what it signed.
+ *
+ * The pure functions run on any thread. certkeys_bootstrap and
+ * certkeys_rotate use blocking libpq: only for start-up (before the loops
+ * run) and the `sinau keys rotate` command. */
+#ifndef SINAU_CERTKEYS_H
+#define SINAU_CERTKEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "sinau/common.h"
+#include "sinau/jws.h"
+
+struct pii_keyring;
+struct sinau_config;
+
+/* A key in memory. Wipe with certkey_wipe when done. */
+typedef struct certkey {
+    unsigned char sk[JWS_SK_BYTES];
+    unsigned char pk[JWS_PK_BYTES];
+    char thumbprint[JWS_THUMBPRINT];
+} certkey;
+
+/* A new random key; *seed_enc (owned, free()) is its encrypted seed.
+ * Returns 0 or -1. */
+SINAU_MUST_CHECK int certkey_generate(const struct pii_keyring *kr, certkey *out, char **seed_enc);
+
+/* The key of a stored row: decrypts seed_enc and checks that it gives the
+ * thumbprint. Returns 0 or -1 (tampered, moved, wrong master key). */
+SINAU_MUST_CHECK int certkey_open(const struct pii_keyring *kr, const char *thumbprint,
+                                  const char *seed_enc, certkey *out);
+
+void certkey_wipe(certkey *k);
+
+/* A new certificate id: 128 random bits as 26 lower-case Crockford base32
+ * characters (the top two bits of the first character are always 0). */
+#define CERT_ID_CHARS 26
+void certkey_new_cid(char out[CERT_ID_CHARS + 1]);
+
+/* "<public_url>/keys/<thumbprint>" (owned, free()). */
+char *certkey_kid(const char *public_url, const char *thumbprint);
+
+/* The compact JWS of payload_json signed by k, with the header
+ * {"alg":"EdDSA","kid":<kid>,"typ":"JWT"} (owned, free()), or NULL. */
+char *certkey_sign(const certkey *k, const char *public_url, const char *payload_json);
+
+/* The status list credential (CERTIFICATES.md "Revocation") for the given
+ * bits, as compact JSON (owned, free()), or NULL. */
+char *certkeys_status_payload(const char *public_url, const char *issuer_name,
+                              const unsigned char *bits, size_t nbytes, time_t now);
+
+/* Start-up, blocking: makes the first key when there is none, and signs the
+ * status list when its token is missing or older than its bits. Returns 0,
+ * or -1 with a one-line message in err (the server serves anyway; issuing
+ * then answers 503 until a key exists). */
+int certkeys_bootstrap(const struct sinau_config *cfg, const struct pii_keyring *kr, char *err,
+                       size_t errlen);
+
+/* `sinau keys rotate`, blocking: adds a new key (the signer from now on) and
+ * re-signs the status list with it. Prints the new kid on success. Returns 0
+ * or -1 with a message in err. */
+int certkeys_rotate(const struct sinau_config *cfg, const struct pii_keyring *kr, char *kid_out,
+                    size_t kid_len, char *err, size_t errlen);
+
+#endif /* SINAU_CERTKEYS_H */

@@ -1,0 +1,430 @@
+/* certificates.c — certificates as the API manages them (API.md
+ * "Certificates"): a cohort's rules and eligibility report, issuing to every
+ * eligible participant at once, the lists, and revocation. The credential
+ * itself (CERTIFICATES.md) is built by the SQL (cert_payload), completed
+ * with its random id and signed here, and stored verbatim.
+ *
+ * Issuing is a chain: prepare (SQL: the signing key and an unsigned
+ * credential per eligible participant without one) → sign (worker pool) →
+ * store (SQL: each participant once; a race loses quietly and the next run
+ * issues what is left). Revoking sets the bit in SQL, then re-signs the
+ * status list (certificates_status_resign), which /status/1 also does when
+ * it finds the list newer than its token. */
+#include "sinau/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinau/certkeys.h"
+#include "sinau/http.h"
+#include "sinau/server.h"
+
+static const char **caller_params(http_ctx *ctx, int n)
+{
+    const char **p = http_ctx_alloc(ctx, (size_t)n * sizeof *p);
+
+    p[n - 2] = ctx->user.id;
+    p[n - 1] = auth_role_name(ctx->user.role);
+    return p;
+}
+
+static const sinau_config *cfg_of(http_ctx *ctx)
+{
+    return ctx->loop->server->cfg;
+}
+
+/* ---- rules and eligibility ---- */
+
+static const db_stmt rules_stmt = {
+    "cert_rules_put",
+    "select (r->>'status')::int, r->'body' from cert_rules_put($1, $2::jsonb, $3) r", 3};
+
+/* PUT /api/v1/cohorts/{id}/certificate-rules {min_lesson_percent?,
+ * require_assignments_passed?, min_attendance_percent?, auto_issue?} */
+static void rules_put(http_ctx *ctx)
+{
+    json_t *body;
+    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
+    char *text;
+
+    if (http_read_json(ctx, true, &body) != 0)
+        return;
+    text = json_dumps(body, JSON_COMPACT);
+    p[0] = http_param(ctx, "id");
+    p[1] = http_ctx_strndup(ctx, text, strlen(text));
+    p[2] = ctx->user.id;
+    free(text);
+    if (api_missing(ctx, p[0], "cohort"))
+        return;
+    if (http_db_query(ctx, &rules_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+static const db_stmt eligibility_stmt = {"cert_eligibility_for",
+                                         "select cert_eligibility_for($1, $2, $3)", 3};
+
+/* GET /api/v1/cohorts/{id}/eligibility: staff see everyone, a participant
+ * their own row; each says what is missing. */
+static void eligibility(http_ctx *ctx)
+{
+    const char **p = caller_params(ctx, 3);
+
+    p[0] = http_param(ctx, "id");
+    if (api_missing(ctx, p[0], "cohort"))
+        return;
+    if (http_db_query(ctx, &eligibility_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+/* ---- issuing ---- */
+
+typedef struct issue_job {
+    json_t *prepared;     /* the prepare step's body; owned */
+    char *items;          /* signed items, JSON text; malloc'd by the worker */
+    int failed;           /* the key did not open, or signing failed */
+    const char *store[5]; /* parameters of the store step */
+} issue_job;
+
+/* Completes one unsigned credential with its id and signs it; appends
+ * {id, user_id, holder_name, status_index, token} to out. */
+static int sign_one(const certkey *k, const char *public_url, json_t *item, json_t *out)
+{
+    json_t *payload = json_object_get(item, "payload");
+    char cid[CERT_ID_CHARS + 1], url[600], *text, *token;
+
+    certkey_new_cid(cid);
+    snprintf(url, sizeof url, "%s/credentials/%s", public_url, cid);
+    json_object_set_new(payload, "id", json_string(url));
+    json_object_set_new(payload, "jti", json_string(url));
+    text = json_dumps(payload, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    token = text != NULL ? certkey_sign(k, public_url, text) : NULL;
+    free(text);
+    if (token == NULL)
+        return -1;
+    json_array_append_new(out, json_pack("{s:s, s:O, s:O, s:O, s:s}", "id", cid, "user_id",
+                                         json_object_get(item, "user_id"), "holder_name",
+                                         json_object_get(item, "holder_name"), "status_index",
+                                         json_object_get(item, "status_index"), "token", token));
+    free(token);
+    return 0;
+}
+
+/* Worker: opens the key and signs every credential. */
+static void issue_sign(void *arg)
+{
+    http_ctx *ctx = arg;
+    issue_job *job = ctx->state;
+    json_t *key = json_object_get(job->prepared, "key"), *items, *out = json_array();
+    const char *public_url = cfg_of(ctx)->public_url;
+    certkey k;
+    size_t i;
+
+    if (certkey_open(ctx->loop->server->keys, json_string_value(json_object_get(key, "thumbprint")),
+                     json_string_value(json_object_get(key, "seed_enc")), &k) != 0) {
+        job->failed = 1;
+        json_decref(out);
+        return;
+    }
+    items = json_object_get(job->prepared, "items");
+    for (i = 0; i < json_array_size(items) && !job->failed; i++)
+        job->failed = sign_one(&k, public_url, json_array_get(items, i), out) != 0;
+    certkey_wipe(&k);
+    job->items = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+}
+
+static void issue_stored(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    issue_job *job = ctx->state;
+    json_t *body;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1) {
+        json_decref(job->prepared);
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    body = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
+    if (body == NULL) {
+        json_decref(job->prepared);
+        http_reply_error(ctx, 500, "internal_error", "issuing failed");
+        return;
+    }
+    json_object_set(body, "not_eligible", json_object_get(job->prepared, "not_eligible"));
+    json_decref(job->prepared);
+    http_reply_json(ctx, 200, body);
+}
+
+static const db_stmt store_stmt = {
+    "cert_issue_store",
+    "select r->'body' from cert_issue_store($1, $2, $3::timestamptz, $4::jsonb, $5) r", 5};
+
+static void issue_signed(void *arg)
+{
+    http_ctx *ctx = arg;
+    issue_job *job = ctx->state;
+    json_t *key = json_object_get(job->prepared, "key");
+
+    if (job->failed || job->items == NULL) {
+        free(job->items);
+        json_decref(job->prepared);
+        http_reply_error(ctx, 500, "signing_failed", "the signing key could not be used");
+        return;
+    }
+    job->store[0] = http_param(ctx, "id");
+    job->store[1] = http_ctx_strndup(ctx, json_string_value(json_object_get(key, "thumbprint")),
+                                     json_string_length(json_object_get(key, "thumbprint")));
+    job->store[2] =
+        http_ctx_strndup(ctx, json_string_value(json_object_get(job->prepared, "issued_at")),
+                         json_string_length(json_object_get(job->prepared, "issued_at")));
+    job->store[3] = http_ctx_strndup(ctx, job->items, strlen(job->items));
+    job->store[4] = ctx->user.id;
+    free(job->items);
+    job->items = NULL;
+    if (http_db_query(ctx, &store_stmt, job->store, issue_stored) != 0) {
+        json_decref(job->prepared);
+        return;
+    }
+}
+
+static void issue_prepared(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    issue_job *job = ctx->state;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (strcmp(PQgetvalue(r->res, 0, 0), "200") != 0) {
+        api_reply_status_body(ctx, r);
+        return;
+    }
+    job->prepared = json_loads(PQgetvalue(r->res, 0, 1), 0, NULL);
+    if (job->prepared == NULL) {
+        http_reply_error(ctx, 500, "internal_error", "issuing failed");
+        return;
+    }
+    if (http_work(ctx, issue_sign, issue_signed) != 0) {
+        json_decref(job->prepared);
+        return;
+    }
+}
+
+static const db_stmt prepare_stmt = {
+    "cert_issue_prepare",
+    "select (r->>'status')::int, r->'body' from cert_issue_prepare($1, $2, $3, null) r", 3};
+
+/* POST /api/v1/cohorts/{id}/certificates: issues to every eligible
+ * participant not yet holding one. */
+static void issue(http_ctx *ctx)
+{
+    issue_job *job = http_ctx_alloc(ctx, sizeof *job);
+    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
+    json_t *body;
+
+    if (http_read_json(ctx, true, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{}") != 0)
+        return;
+    ctx->state = job;
+    p[0] = http_param(ctx, "id");
+    p[1] = cfg_of(ctx)->public_url;
+    p[2] = cfg_of(ctx)->issuer_name;
+    if (api_missing(ctx, p[0], "cohort"))
+        return;
+    if (http_db_query(ctx, &prepare_stmt, p, issue_prepared) != 0)
+        return;
+}
+
+/* ---- lists ---- */
+
+static const db_stmt cohort_list_stmt = {"cert_cohort_list",
+                                         "select cert_cohort_list($1, $2, $3, $4)", 4};
+
+/* GET /api/v1/cohorts/{id}/certificates (staff) */
+static void cohort_list(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, 4 * sizeof *p);
+
+    p[0] = http_param(ctx, "id");
+    p[1] = ctx->user.id;
+    p[2] = auth_role_name(ctx->user.role);
+    p[3] = cfg_of(ctx)->public_url;
+    if (api_missing(ctx, p[0], "cohort"))
+        return;
+    if (http_db_query(ctx, &cohort_list_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt mine_stmt = {"cert_mine", "select cert_mine($1, $2)", 2};
+
+/* GET /api/v1/me/certificates */
+static void mine(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
+
+    p[0] = ctx->user.id;
+    p[1] = cfg_of(ctx)->public_url;
+    if (http_db_query(ctx, &mine_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+/* ---- revocation and the status list ---- */
+
+typedef struct revoke_job {
+    PGresult *answer; /* the revocation's (status, body); owned */
+    void (*then)(http_ctx *ctx);
+    const char *params[2];
+} revoke_job;
+
+static const db_stmt status_read_stmt = {
+    "cert_status_read",
+    "select s.bits, s.version, k.thumbprint, k.seed_enc from status_lists s,"
+    " cert_current_key() k where s.id = 1 and k.thumbprint is not null",
+    0};
+static const db_stmt status_store_stmt = {"cert_status_store",
+                                          "select cert_status_store($1::bigint, $2)", 2};
+
+static void resign_stored(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    revoke_job *job = ctx->state;
+
+    (void)r; /* a newer token already stored is as good as ours */
+    job->then(ctx);
+}
+
+/* Signs the list read by resign_read with the current key. */
+static char *status_token(http_ctx *ctx, PGresult *res)
+{
+    const sinau_config *cfg = cfg_of(ctx);
+    size_t nbytes = 0;
+    unsigned char *bits = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &nbytes);
+    char *payload = NULL, *token = NULL;
+    certkey k;
+
+    if (bits == NULL)
+        return NULL;
+    if (certkey_open(ctx->loop->server->keys, PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), &k) ==
+        0) {
+        payload =
+            certkeys_status_payload(cfg->public_url, cfg->issuer_name, bits, nbytes, time(NULL));
+        token = payload != NULL ? certkey_sign(&k, cfg->public_url, payload) : NULL;
+        certkey_wipe(&k);
+    }
+    PQfreemem(bits);
+    free(payload);
+    return token;
+}
+
+static void resign_read(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    revoke_job *job = ctx->state;
+    char *token;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1) {
+        job->then(ctx); /* /status/1 re-signs on its next read */
+        return;
+    }
+    token = status_token(ctx, r->res);
+    if (token == NULL) {
+        job->then(ctx);
+        return;
+    }
+    job->params[0] =
+        http_ctx_strndup(ctx, PQgetvalue(r->res, 0, 1), strlen(PQgetvalue(r->res, 0, 1)));
+    job->params[1] = http_ctx_strndup(ctx, token, strlen(token));
+    free(token);
+    if (http_db_query(ctx, &status_store_stmt, job->params, resign_stored) != 0)
+        return;
+}
+
+void certificates_status_resign(http_ctx *ctx, void (*then)(http_ctx *ctx))
+{
+    revoke_job *job = ctx->state;
+
+    if (job == NULL) {
+        job = http_ctx_alloc(ctx, sizeof *job);
+        ctx->state = job;
+    }
+    job->then = then;
+    if (http_db_query(ctx, &status_read_stmt, NULL, resign_read) != 0)
+        return;
+}
+
+static void revoke_reply(http_ctx *ctx)
+{
+    revoke_job *job = ctx->state;
+    db_result r = {DB_OK, job->answer, ""};
+
+    api_reply_status_body(ctx, &r); /* takes the result */
+}
+
+static void revoked(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    revoke_job *job = ctx->state;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1 ||
+        strcmp(PQgetvalue(r->res, 0, 0), "200") != 0) {
+        api_reply_status_body(ctx, r);
+        return;
+    }
+    job->answer = db_result_take(r);
+    certificates_status_resign(ctx, revoke_reply);
+}
+
+static const db_stmt revoke_stmt = {
+    "cert_revoke", "select (r->>'status')::int, r->'body' from cert_revoke($1, $2, $3) r", 3};
+
+/* POST /api/v1/certificates/{id}/revoke {reason} (admins; audited) */
+static void revoke(http_ctx *ctx)
+{
+    revoke_job *job = http_ctx_alloc(ctx, sizeof *job);
+    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
+    const char *reason;
+    json_t *body;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s}", "reason", &reason) != 0)
+        return;
+    if (reason[0] == '\0' || strlen(reason) > 500) {
+        http_reply_error(ctx, 422, "invalid_reason", "a reason has 1 to 500 characters");
+        return;
+    }
+    ctx->state = job;
+    p[0] = http_param(ctx, "id");
+    p[1] = reason;
+    p[2] = ctx->user.id;
+    if (api_missing(ctx, p[0], "certificate"))
+        return;
+    if (http_db_query(ctx, &revoke_stmt, p, revoked) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_PUT, "/api/v1/cohorts/{id}/certificate-rules", rules_put, 0, NULL,
+     "Admin: a cohort's certificate rules", AUTH_ADMIN},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/eligibility", eligibility, 0, NULL,
+     "Who may get a certificate and what is missing (staff: all; participant: own)",
+     AUTH_SIGNED_IN},
+    {ROUTER_POST, "/api/v1/cohorts/{id}/certificates", issue, 0, NULL,
+     "Admin: issue certificates to every eligible participant not yet holding one", AUTH_ADMIN},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/certificates", cohort_list, 0, NULL,
+     "Cohort staff: the certificates issued in a cohort", AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/me/certificates", mine, 0, NULL, "The caller's certificates",
+     AUTH_SIGNED_IN},
+    {ROUTER_POST, "/api/v1/certificates/{id}/revoke", revoke, 0, NULL,
+     "Admin: revoke a certificate with a reason (audited; the status list is re-signed)",
+     AUTH_ADMIN},
+};
+
+const http_route *certificates_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

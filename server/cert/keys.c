@@ -1,0 +1,287 @@
+/* keys.c — signing keys and what they sign; see certkeys.h. */
+#include "sinau/certkeys.h"
+
+#include <endian.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinau/config.h"
+#include "sinau/pii.h"
+#include "sinau/statuslist.h"
+
+#define SEED_BYTES crypto_sign_SEEDBYTES
+
+int certkey_generate(const pii_keyring *kr, certkey *out, char **seed_enc)
+{
+    unsigned char seed[SEED_BYTES];
+    int rc;
+
+    randombytes_buf(seed, sizeof seed);
+    crypto_sign_seed_keypair(out->pk, out->sk, seed);
+    jws_thumbprint(out->pk, out->thumbprint);
+    rc = pii_encrypt(kr, "signing_keys", "seed", out->thumbprint, (const char *)seed, sizeof seed,
+                     seed_enc);
+    sodium_memzero(seed, sizeof seed);
+    return rc;
+}
+
+int certkey_open(const pii_keyring *kr, const char *thumbprint, const char *seed_enc, certkey *out)
+{
+    char *seed = NULL;
+    size_t len = 0;
+
+    if (pii_decrypt(kr, "signing_keys", "seed", thumbprint, seed_enc, &seed, &len) != 0)
+        return -1;
+    if (len != SEED_BYTES) {
+        sodium_memzero(seed, len);
+        free(seed);
+        return -1;
+    }
+    crypto_sign_seed_keypair(out->pk, out->sk, (const unsigned char *)seed);
+    sodium_memzero(seed, len);
+    free(seed);
+    jws_thumbprint(out->pk, out->thumbprint);
+    if (strcmp(out->thumbprint, thumbprint) != 0) {
+        certkey_wipe(out);
+        return -1;
+    }
+    return 0;
+}
+
+void certkey_wipe(certkey *k)
+{
+    sodium_memzero(k, sizeof *k);
+}
+
+void certkey_new_cid(char out[CERT_ID_CHARS + 1])
+{
+    static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+    unsigned char r[16];
+    int bit = -2; /* 130 bits of output for 128 of input: two leading zero bits */
+
+    randombytes_buf(r, sizeof r);
+    for (int i = 0; i < CERT_ID_CHARS; i++, bit += 5) {
+        unsigned v = 0;
+        for (int b = bit; b < bit + 5; b++)
+            v = (v << 1) | (b < 0 ? 0u : (unsigned)(r[b / 8] >> (7 - b % 8)) & 1u);
+        out[i] = alphabet[v];
+    }
+    out[CERT_ID_CHARS] = '\0';
+    sodium_memzero(r, sizeof r);
+}
+
+char *certkey_kid(const char *public_url, const char *thumbprint)
+{
+    size_t n = strlen(public_url) + strlen(thumbprint) + 8;
+    char *kid = malloc(n);
+
+    if (kid != NULL)
+        snprintf(kid, n, "%s/keys/%s", public_url, thumbprint);
+    return kid;
+}
+
+char *certkey_sign(const certkey *k, const char *public_url, const char *payload_json)
+{
+    char *kid = certkey_kid(public_url, k->thumbprint);
+    char *header = kid != NULL ? jws_header_json(kid) : NULL;
+    char *token = header != NULL ? jws_sign(header, payload_json, k->sk) : NULL;
+
+    free(header);
+    free(kid);
+    return token;
+}
+
+static void utc_text(time_t t, char out[21])
+{
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+char *certkeys_status_payload(const char *public_url, const char *issuer_name,
+                              const unsigned char *bits, size_t nbytes, time_t now)
+{
+    char *encoded = statuslist_encode(bits, nbytes), *out = NULL;
+    char url[512], list_id[520], issuer[520], at[21];
+    json_t *doc;
+
+    if (encoded == NULL)
+        return NULL;
+    snprintf(url, sizeof url, "%s/status/1", public_url);
+    snprintf(list_id, sizeof list_id, "%s#list", url);
+    snprintf(issuer, sizeof issuer, "%s/issuer", public_url);
+    utc_text(now, at);
+    doc = json_pack("{s:[s], s:s, s:[s,s], s:{s:s, s:[s], s:s, s:s}, s:s,"
+                    " s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:I, s:I}",
+                    "@context", "https://www.w3.org/ns/credentials/v2", "id", url, "type",
+                    "VerifiableCredential", "BitstringStatusListCredential", "issuer", "id", issuer,
+                    "type", "Profile", "name", issuer_name, "url", public_url, "validFrom", at,
+                    "credentialSubject", "id", list_id, "type", "BitstringStatusList",
+                    "statusPurpose", "revocation", "encodedList", encoded, "iss", issuer, "jti",
+                    url, "nbf", (json_int_t)now, "iat", (json_int_t)now);
+    free(encoded);
+    if (doc != NULL)
+        out = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    return out;
+}
+
+/* ---- blocking: start-up and the command line ---- */
+
+static int fail(char *err, size_t errlen, const char *what, PGconn *pg)
+{
+    snprintf(err, errlen, "%s: %s", what, pg != NULL ? PQerrorMessage(pg) : "out of memory");
+    for (char *p = err; *p != '\0'; p++)
+        if (*p == '\n')
+            *p = ' ';
+    return -1;
+}
+
+static bool exec_ok(PGconn *pg, const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+
+    PQclear(r);
+    return ok;
+}
+
+/* Inserts a new key; it becomes the signer. */
+static int add_key(PGconn *pg, const pii_keyring *kr, certkey *k, char *err, size_t errlen)
+{
+    char *seed_enc = NULL, pkhex[2 * JWS_PK_BYTES + 1];
+    const char *params[3];
+    PGresult *r;
+    int rc;
+
+    if (certkey_generate(kr, k, &seed_enc) != 0)
+        return fail(err, errlen, "cannot make a signing key", NULL);
+    sodium_bin2hex(pkhex, sizeof pkhex, k->pk, sizeof k->pk);
+    params[0] = k->thumbprint;
+    params[1] = pkhex;
+    params[2] = seed_enc;
+    r = PQexecParams(pg,
+                     "insert into signing_keys (thumbprint, public_key, seed_enc)"
+                     " values ($1, decode($2, 'hex'), $3)",
+                     3, NULL, params, NULL, NULL, 0);
+    rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(err, errlen, "storing the key", pg);
+    PQclear(r);
+    free(seed_enc);
+    return rc;
+}
+
+/* The newest key, opened. Returns 1 when there is none, 0, or -1. */
+static int current_key(PGconn *pg, const pii_keyring *kr, certkey *k, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(pg, "select thumbprint, seed_enc from cert_current_key()"
+                             " where thumbprint is not null");
+    int rc;
+
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        rc = fail(err, errlen, "reading the signing key", pg);
+    else if (PQntuples(r) == 0)
+        rc = 1;
+    else if (certkey_open(kr, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), k) != 0)
+        rc = fail(err, errlen, "the signing key does not open with this master key", NULL);
+    else
+        rc = 0;
+    PQclear(r);
+    return rc;
+}
+
+/* Re-signs the status list from its bits with k (always when force). */
+static int sign_status(PGconn *pg, const sinau_config *cfg, const certkey *k, bool force, char *err,
+                       size_t errlen)
+{
+    PGresult *r = PQexecParams(pg,
+                               "select bits, version from status_lists where id = 1"
+                               " and ($1 or token is null or token_version < version)",
+                               1, NULL, (const char *[]){force ? "true" : "false"}, NULL, NULL, 1);
+    char *payload = NULL, *token = NULL, version[24];
+    int rc = 0;
+
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = fail(err, errlen, "reading the status list", pg);
+    } else if (PQntuples(r) == 1) {
+        uint64_t v = 0;
+        memcpy(&v, PQgetvalue(r, 0, 1), sizeof v);
+        snprintf(version, sizeof version, "%llu", (unsigned long long)be64toh(v));
+        payload = certkeys_status_payload(cfg->public_url, cfg->issuer_name,
+                                          (const unsigned char *)PQgetvalue(r, 0, 0),
+                                          (size_t)PQgetlength(r, 0, 0), time(NULL));
+        token = payload != NULL ? certkey_sign(k, cfg->public_url, payload) : NULL;
+        if (token == NULL) {
+            rc = fail(err, errlen, "signing the status list", NULL);
+        } else {
+            PGresult *w = PQexecParams(pg,
+                                       "update status_lists set token = $2, token_version = $1,"
+                                       " signed_at = now() where id = 1 and token_version <= $1",
+                                       2, NULL, (const char *[]){version, token}, NULL, NULL, 0);
+            if (PQresultStatus(w) != PGRES_COMMAND_OK)
+                rc = fail(err, errlen, "storing the status list", pg);
+            PQclear(w);
+        }
+    }
+    PQclear(r);
+    free(payload);
+    free(token);
+    return rc;
+}
+
+/* Runs the start-up or rotation steps inside one transaction that holds an
+ * advisory lock, so that instances starting together make one first key. */
+static int with_keys(const sinau_config *cfg, const pii_keyring *kr, bool rotate, char *kid_out,
+                     size_t kid_len, char *err, size_t errlen)
+{
+    PGconn *pg = PQconnectdb(cfg->database_url);
+    certkey k;
+    int rc = -1, have;
+
+    memset(&k, 0, sizeof k);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        fail(err, errlen, "cannot connect", pg);
+        goto done;
+    }
+    if (!exec_ok(pg, "begin") ||
+        !exec_ok(pg, "select pg_advisory_xact_lock(hashtext('sinau:keys'))")) {
+        fail(err, errlen, "locking the keys", pg);
+        goto done;
+    }
+    have = current_key(pg, kr, &k, err, errlen);
+    if (have < 0)
+        goto done;
+    if ((have == 1 || rotate) && add_key(pg, kr, &k, err, errlen) != 0)
+        goto done;
+    if (sign_status(pg, cfg, &k, have == 1 || rotate, err, errlen) != 0)
+        goto done;
+    if (!exec_ok(pg, "commit")) {
+        fail(err, errlen, "committing", pg);
+        goto done;
+    }
+    if (kid_out != NULL) {
+        char *kid = certkey_kid(cfg->public_url, k.thumbprint);
+        snprintf(kid_out, kid_len, "%s", kid != NULL ? kid : "");
+        free(kid);
+    }
+    rc = 0;
+done:
+    certkey_wipe(&k);
+    PQfinish(pg);
+    return rc;
+}
+
+int certkeys_bootstrap(const sinau_config *cfg, const pii_keyring *kr, char *err, size_t errlen)
+{
+    return with_keys(cfg, kr, false, NULL, 0, err, errlen);
+}
+
+int certkeys_rotate(const sinau_config *cfg, const pii_keyring *kr, char *kid_out, size_t kid_len,
+                    char *err, size_t errlen)
+{
+    return with_keys(cfg, kr, true, kid_out, kid_len, err, errlen);
+}

@@ -1,0 +1,491 @@
+-- 0006_certificates: certificate rules and eligibility, signing keys, the
+-- certificates themselves (VC-JWT tokens stored verbatim), and the
+-- revocation status list (CERTIFICATES.md).
+--
+-- Signing happens in the server (libsodium); the database keeps the seeds
+-- encrypted under the master key, the public keys, the tokens as signed,
+-- and the status bits. Nothing here ever holds an e-mail, NIK or NIP in a
+-- certificate: the e-mail appears only salted and hashed inside the token.
+
+-- ---- keys ----
+
+-- Every key ever used (only grows); the newest is the signer.
+create table signing_keys (
+    thumbprint text primary key, -- RFC 7638, base64url; the kid is <PUBLIC_URL>/keys/<thumbprint>
+    public_key bytea not null,
+    seed_enc text not null, -- pii_encrypt token of the seed, bound to signing_keys.seed.<thumbprint>
+    created_at timestamptz not null default clock_timestamp(),
+    constraint signing_keys_pk_check check (octet_length(public_key) = 32),
+    constraint signing_keys_thumbprint_check check (thumbprint ~ '^[A-Za-z0-9_-]{43}$')
+);
+create unique index signing_keys_created_idx on signing_keys (created_at);
+
+create function cert_current_key() returns signing_keys
+language sql stable as $$
+    select * from signing_keys order by created_at desc limit 1
+$$;
+
+-- ---- the status list ----
+
+create table status_lists (
+    id integer primary key,
+    bits bytea not null,
+    version bigint not null default 1, -- bumped on every change of bits
+    token text,                        -- the signed list, as served
+    token_version bigint not null default 0, -- the version of bits the token holds
+    signed_at timestamptz,
+    constraint status_lists_bits_check check (octet_length(bits) = 16384)
+);
+insert into status_lists (id, bits) values (1, decode(repeat('00', 16384), 'hex'));
+
+-- ---- certificates ----
+
+create table certificates (
+    id text primary key, -- 26 characters of Crockford base32, 128 random bits
+    cohort_id text not null references cohorts (id) on delete restrict,
+    user_id text not null references users (id) on delete restrict,
+    status_index integer not null,
+    kid_thumbprint text not null references signing_keys (thumbprint),
+    token text not null,
+    holder_name text not null,
+    issued_at timestamptz not null,
+    issued_by text references users (id) on delete set null,
+    revoked_at timestamptz,
+    revoked_by text references users (id) on delete set null,
+    revoke_reason text,
+    constraint certificates_once unique (cohort_id, user_id),
+    constraint certificates_index_key unique (status_index),
+    constraint certificates_id_check check (id ~ '^[0-9a-hjkmnp-tv-z]{26}$'),
+    constraint certificates_index_check check (status_index between 0 and 131071),
+    constraint certificates_revoked_check check ((revoked_at is null) = (revoke_reason is null)),
+    constraint certificates_reason_check check (length(revoke_reason) between 1 and 500)
+);
+create index certificates_user_idx on certificates (user_id);
+create index certificates_kid_idx on certificates (kid_thumbprint);
+create index certificates_issued_by_idx on certificates (issued_by);
+create index certificates_revoked_by_idx on certificates (revoked_by);
+
+-- A certificate is issued once and its token never changes.
+create function cert_refuse_change() returns trigger
+language plpgsql as $$
+begin
+    if tg_op = 'DELETE' or new.token <> old.token or new.id <> old.id
+       or new.status_index <> old.status_index or new.user_id <> old.user_id then
+        raise exception 'certificates are immutable' using errcode = 'restrict_violation';
+    end if;
+    return new;
+end;
+$$;
+create trigger certificates_immutable before update or delete on certificates
+    for each row execute function cert_refuse_change();
+
+-- ---- rules and eligibility ----
+
+-- A cohort's rules with defaults: every lesson, every required assignment
+-- passed (grades released), no attendance minimum, no automatic issuance.
+create function cert_rules(c cohorts) returns jsonb
+language sql immutable as $$
+    select jsonb_build_object('min_lesson_percent', 100, 'require_assignments_passed', true,
+                              'min_attendance_percent', 0, 'auto_issue', false)
+           || coalesce(c.certificate_rules, '{}'::jsonb)
+$$;
+
+create function cert_rules_valid(p jsonb) returns boolean
+language sql immutable as $$
+    select jsonb_typeof(p) = 'object'
+       and not exists (select 1 from jsonb_object_keys(p) k
+                        where k not in ('min_lesson_percent', 'require_assignments_passed',
+                                        'min_attendance_percent', 'auto_issue'))
+       and (not p ? 'min_lesson_percent'
+            or (jsonb_typeof(p -> 'min_lesson_percent') = 'number'
+                and (p ->> 'min_lesson_percent')::numeric between 0 and 100))
+       and (not p ? 'min_attendance_percent'
+            or (jsonb_typeof(p -> 'min_attendance_percent') = 'number'
+                and (p ->> 'min_attendance_percent')::numeric between 0 and 100))
+       and (not p ? 'require_assignments_passed'
+            or jsonb_typeof(p -> 'require_assignments_passed') = 'boolean')
+       and (not p ? 'auto_issue' or jsonb_typeof(p -> 'auto_issue') = 'boolean')
+$$;
+
+-- What one confirmed participant still lacks for a certificate of the
+-- cohort: a list of {code, …} (empty when eligible). Assignments count as
+-- passed only once their grades are released.
+create function cert_missing(p_cohort_id text, p_user_id text) returns jsonb
+language sql stable as $$
+    with c as (select *, cert_rules(cohorts) as rules from cohorts where id = p_cohort_id),
+    prog as (select (learn_progress(p_cohort_id, p_user_id) ->> 'percent')::numeric as pct),
+    att as (select (select count(*) from cohort_sessions where cohort_id = p_cohort_id) as total,
+                   (select count(*) from attendance a
+                      join cohort_sessions s on s.id = a.session_id
+                     where s.cohort_id = p_cohort_id and a.user_id = p_user_id) as came),
+    asg as (select a ->> 'id' as id, a ->> 'title' as title, a ->> 'status' as status,
+                   (a ->> 'released')::boolean as released, (a ->> 'passed')::boolean as passed
+              from json_array_elements(asg_standing(p_cohort_id, p_user_id, true)) a
+             where (a ->> 'required')::boolean)
+    select coalesce(jsonb_agg(m), '[]'::jsonb) from (
+        select jsonb_build_object('code', 'lessons', 'have', prog.pct,
+                                  'need', (c.rules ->> 'min_lesson_percent')::numeric) m
+          from c, prog where prog.pct < (c.rules ->> 'min_lesson_percent')::numeric
+        union all
+        select jsonb_build_object('code', 'attendance',
+                                  'have', round(100.0 * att.came / att.total, 1),
+                                  'need', (c.rules ->> 'min_attendance_percent')::numeric)
+          from c, att
+         where att.total > 0
+           and 100.0 * att.came / att.total < (c.rules ->> 'min_attendance_percent')::numeric
+        union all
+        select jsonb_build_object('code', case when asg.status = 'missing' then 'assignment_missing'
+                                               when asg.status = 'submitted' then 'assignment_ungraded'
+                                               when not asg.released then 'assignment_unreleased'
+                                               else 'assignment_failed' end,
+                                  'assignment_id', asg.id, 'title', asg.title)
+          from c, asg
+         where (c.rules ->> 'require_assignments_passed')::boolean
+           and not (asg.status = 'graded' and asg.released and asg.passed)
+    ) x
+$$;
+
+-- The eligibility report of a cohort: every confirmed participant (or only
+-- p_only_user), with what is missing and their certificate if any.
+create function cert_eligibility(p_cohort_id text, p_only_user text) returns json
+language sql stable as $$
+    select json_build_object(
+        'cohort_id', p_cohort_id,
+        'rules', (select cert_rules(c) from cohorts c where c.id = p_cohort_id),
+        'items', coalesce(json_agg(json_build_object(
+                     'user', json_build_object('id', u.id, 'full_name', u.full_name),
+                     'eligible', jsonb_array_length(m.missing) = 0,
+                     'missing', m.missing,
+                     'certificate_id', ce.id)
+                     order by u.full_name, u.id), '[]'::json))
+      from registrations r
+      join users u on u.id = r.user_id
+      cross join lateral (select cert_missing(p_cohort_id, r.user_id) as missing) m
+      left join certificates ce on ce.cohort_id = r.cohort_id and ce.user_id = r.user_id
+     where r.cohort_id = p_cohort_id and r.status = 'confirmed'
+       and (p_only_user is null or r.user_id = p_only_user)
+$$;
+
+-- ---- issuance ----
+
+-- A user id (16 random bytes, base64url) as the UUID it encodes.
+create function cert_user_uuid(p_user_id text) returns text
+language sql immutable as $$
+    select encode(decode(translate(p_user_id, '-_', '+/') || '==', 'base64'), 'hex')::uuid::text
+$$;
+
+create function cert_narrative(p_rules jsonb, p_jp integer) returns text
+language sql immutable as $$
+    select 'Menyelesaikan ' || (p_rules ->> 'min_lesson_percent') || '% materi'
+        || case when (p_rules ->> 'require_assignments_passed')::boolean
+                then ', lulus semua tugas wajib' else '' end
+        || case when (p_rules ->> 'min_attendance_percent')::numeric > 0
+                then ', hadir minimal ' || (p_rules ->> 'min_attendance_percent')
+                     || '% sesi tatap muka' else '' end
+        || '; ' || p_jp || ' JP (jam pelajaran).'
+$$;
+
+-- The credential of one participant before its id is known: the server
+-- fills in "id" and "jti" (null here) with <PUBLIC_URL>/credentials/<cid>,
+-- then signs. Keys appear in the order CERTIFICATES.md lists them.
+create function cert_payload(p_cohort_id text, p_user_id text, p_index integer,
+                             p_public_url text, p_issuer_name text, p_issued_at timestamptz)
+returns json
+language sql volatile as $$
+    with x as (
+        select c, p, u, cert_rules(c) as rules,
+               to_char(p_issued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as at,
+               extract(epoch from date_trunc('second', p_issued_at))::bigint as epoch,
+               replace(gen_random_uuid()::text, '-', '') as salt
+          from cohorts c join programmes p on p.id = c.programme_id, users u
+         where c.id = p_cohort_id and u.id = p_user_id
+    )
+    select json_build_object(
+        '@context', json_build_array('https://www.w3.org/ns/credentials/v2',
+                                     'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'),
+        'id', null,
+        'type', json_build_array('VerifiableCredential', 'OpenBadgeCredential'),
+        'issuer', json_build_object('id', p_public_url || '/issuer', 'type', json_build_array('Profile'),
+                                    'name', p_issuer_name, 'url', p_public_url),
+        'validFrom', x.at,
+        'awardedDate', x.at,
+        'name', 'Sertifikat: ' || (x.p).title || ' — ' || (x.c).name,
+        'credentialSubject', json_build_object(
+            'id', 'urn:uuid:' || cert_user_uuid((x.u).id),
+            'type', json_build_array('AchievementSubject'),
+            'identifier', json_build_array(
+                json_build_object('type', 'IdentityObject', 'identityHash', (x.u).full_name,
+                                  'identityType', 'name', 'hashed', false),
+                json_build_object('type', 'IdentityObject',
+                                  'identityHash', 'sha256$' || encode(sha256(convert_to(
+                                      lower((x.u).email::text) || x.salt, 'UTF8')), 'hex'),
+                                  'identityType', 'emailAddress', 'hashed', true,
+                                  'salt', x.salt)),
+            'achievement', json_build_object(
+                'id', p_public_url || '/achievements/' || (x.p).slug || '-v'
+                      || (x.c).content_version,
+                'type', json_build_array('Achievement'),
+                'achievementType', 'Certificate',
+                'name', (x.p).title,
+                'description', coalesce(nullif((x.p).description, ''), (x.p).title)
+                               || ' (' || (x.c).name || ', ' || (x.c).jp || ' JP)',
+                'criteria', json_build_object('narrative', cert_narrative(x.rules, (x.c).jp)))),
+        'credentialStatus', json_build_object(
+            'id', p_public_url || '/status/1#' || p_index,
+            'type', 'BitstringStatusListEntry', 'statusPurpose', 'revocation',
+            'statusListIndex', p_index::text,
+            'statusListCredential', p_public_url || '/status/1'),
+        'iss', p_public_url || '/issuer',
+        'jti', null,
+        'sub', 'urn:uuid:' || cert_user_uuid((x.u).id),
+        'nbf', x.epoch,
+        'iat', x.epoch)
+      from x
+$$;
+
+
+-- A random status index no certificate uses.
+create function cert_free_index() returns integer
+language plpgsql volatile as $$
+declare
+    i integer;
+begin
+    loop
+        i := floor(random() * 131072)::integer;
+        exit when not exists (select 1 from certificates where status_index = i);
+    end loop;
+    return i;
+end;
+$$;
+
+-- Step 1 of issuing (admins): the current signing key and, for each
+-- eligible confirmed participant without a certificate, an unsigned
+-- credential. {status, body: {key: {thumbprint, seed_enc}, items: [{user_id,
+-- holder_name, status_index, payload}], not_eligible: [{user, missing}]}}.
+create function cert_issue_prepare(p_cohort_id text, p_public_url text, p_issuer_name text,
+                                   p_only_user text)
+returns json
+language plpgsql as $$
+declare
+    k signing_keys := cert_current_key();
+    at timestamptz := date_trunc('second', now());
+    used integer[] := '{}';
+    items jsonb := '[]';
+    refused jsonb := '[]';
+    r record;
+    idx integer;
+begin
+    if not exists (select 1 from cohorts where id = p_cohort_id) then
+        return content_not_found('cohort');
+    end if;
+    if k.thumbprint is null then
+        return sinau_error(503, 'no_signing_key', 'no signing key yet; try again shortly');
+    end if;
+    for r in select u.id, u.full_name, cert_missing(p_cohort_id, u.id) as missing
+               from registrations g join users u on u.id = g.user_id
+              where g.cohort_id = p_cohort_id and g.status = 'confirmed'
+                and (p_only_user is null or u.id = p_only_user)
+                and not exists (select 1 from certificates ce
+                                 where ce.cohort_id = p_cohort_id and ce.user_id = u.id)
+              order by u.full_name, u.id loop
+        if jsonb_array_length(r.missing) > 0 then
+            refused := refused || jsonb_build_array(jsonb_build_object(
+                'user', jsonb_build_object('id', r.id, 'full_name', r.full_name),
+                'missing', r.missing));
+            continue;
+        end if;
+        loop
+            idx := cert_free_index();
+            exit when not idx = any (used);
+        end loop;
+        used := used || idx;
+        items := items || jsonb_build_array(jsonb_build_object(
+            'user_id', r.id, 'holder_name', r.full_name, 'status_index', idx,
+            'payload', cert_payload(p_cohort_id, r.id, idx, p_public_url, p_issuer_name, at)));
+    end loop;
+    return sinau_ok(200, json_build_object(
+        'key', json_build_object('thumbprint', k.thumbprint, 'seed_enc', k.seed_enc),
+        'issued_at', at, 'items', items, 'not_eligible', refused));
+end;
+$$;
+
+-- Step 2: store what the server signed: [{id, user_id, holder_name,
+-- status_index, token}] with the key's thumbprint. A participant who got a
+-- certificate meanwhile (another issuance racing) or an index taken
+-- meanwhile is skipped — running issuance again issues it. {issued: n,
+-- certificates: [{id, user_id}]}.
+create function cert_issue_store(p_cohort_id text, p_thumbprint text, p_issued_at timestamptz,
+                                 p_items jsonb, p_actor_id text)
+returns json
+language plpgsql as $$
+declare
+    it jsonb;
+    done jsonb := '[]';
+begin
+    for it in select * from jsonb_array_elements(p_items) loop
+        insert into certificates (id, cohort_id, user_id, status_index, kid_thumbprint, token,
+                                  holder_name, issued_at, issued_by)
+        values (it ->> 'id', p_cohort_id, it ->> 'user_id', (it ->> 'status_index')::integer,
+                p_thumbprint, it ->> 'token', it ->> 'holder_name', p_issued_at, p_actor_id)
+        on conflict do nothing;
+        if found then
+            done := done || jsonb_build_array(jsonb_build_object('id', it ->> 'id',
+                                                                 'user_id', it ->> 'user_id'));
+        end if;
+    end loop;
+    if jsonb_array_length(done) > 0 then
+        insert into audit_log (actor_id, action, details)
+        values (p_actor_id, 'certificates.issued',
+                jsonb_build_object('cohort_id', p_cohort_id, 'count', jsonb_array_length(done),
+                                   'ids', (select jsonb_agg(d -> 'id') from jsonb_array_elements(done) d)));
+    end if;
+    return sinau_ok(200, json_build_object('issued', jsonb_array_length(done),
+                                           'certificates', done));
+end;
+$$;
+
+-- Cohorts with automatic issuance on and someone eligible without a
+-- certificate (the server's tick issues to them).
+create function cert_auto_due(p_limit integer) returns setof text
+language sql stable as $$
+    select c.id from cohorts c
+     where (cert_rules(c) ->> 'auto_issue')::boolean
+       and exists (select 1 from registrations r
+                    where r.cohort_id = c.id and r.status = 'confirmed'
+                      and not exists (select 1 from certificates ce
+                                       where ce.cohort_id = c.id and ce.user_id = r.user_id)
+                      and jsonb_array_length(cert_missing(c.id, r.user_id)) = 0)
+     limit p_limit
+$$;
+
+-- ---- revocation ----
+
+-- Revokes (admins): sets the bit, bumps the list's version, audits. The
+-- server then re-signs the list (cert_status_store). {status, body}.
+create function cert_revoke(p_id text, p_reason text, p_actor_id text) returns json
+language plpgsql as $$
+declare
+    ce certificates;
+begin
+    select * into ce from certificates where id = p_id for update;
+    if not found then
+        return content_not_found('certificate');
+    end if;
+    if ce.revoked_at is not null then
+        return sinau_error(409, 'already_revoked', 'this certificate is already revoked');
+    end if;
+    update certificates set revoked_at = now(), revoked_by = p_actor_id, revoke_reason = p_reason
+     where id = p_id returning * into ce;
+    update status_lists
+       set bits = set_bit(bits, (ce.status_index / 8) * 8 + 7 - ce.status_index % 8, 1),
+           version = version + 1
+     where id = 1;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'certificate.revoked',
+            jsonb_build_object('id', ce.id, 'reason', p_reason));
+    return sinau_ok(200, json_build_object('id', ce.id, 'status', 'revoked',
+                                           'revoked_at', ce.revoked_at, 'reason', p_reason));
+end;
+$$;
+
+-- Stores a re-signed list unless a newer one is already there.
+create function cert_status_store(p_version bigint, p_token text) returns boolean
+language sql as $$
+    update status_lists set token = p_token, token_version = p_version, signed_at = now()
+     where id = 1 and token_version < p_version
+    returning true
+$$;
+
+-- ---- reading ----
+
+-- What the verify page shows, with the public key the token names and the
+-- certificate's bit in the authoritative status list. No row for an
+-- unknown id.
+create function cert_verify_row(p_id text)
+returns table (token text, public_key text, revoked_at text, holder_name text,
+               programme text, cohort text, jp integer, starts_on date, ends_on date,
+               issued_at text, status_bit integer)
+language sql stable as $$
+    select ce.token, encode(k.public_key, 'hex'),
+           to_char(ce.revoked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+           ce.holder_name, p.title, c.name, c.jp, c.starts_on, c.ends_on,
+           to_char(ce.issued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+           get_bit(s.bits, (ce.status_index / 8) * 8 + 7 - ce.status_index % 8)
+      from certificates ce
+      join signing_keys k on k.thumbprint = ce.kid_thumbprint
+      join cohorts c on c.id = ce.cohort_id
+      join programmes p on p.id = c.programme_id
+      cross join status_lists s
+     where ce.id = p_id and s.id = 1
+$$;
+
+create function cert_json(ce certificates, p_public_url text) returns json
+language sql stable as $$
+    select json_build_object(
+        'id', ce.id, 'url', p_public_url || '/credentials/' || ce.id,
+        'pdf_url', p_public_url || '/credentials/' || ce.id || '.pdf',
+        'issued_at', ce.issued_at,
+        'status', case when ce.revoked_at is null then 'valid' else 'revoked' end,
+        'revoked_at', ce.revoked_at,
+        'holder_name', ce.holder_name,
+        'cohort', json_build_object('id', c.id, 'name', c.name, 'jp', c.jp),
+        'programme', json_build_object('slug', p.slug, 'title', p.title))
+      from cohorts c join programmes p on p.id = c.programme_id
+     where c.id = ce.cohort_id
+$$;
+
+-- ---- the API's reads and rule changes ----
+
+-- Admins set a cohort's certificate rules (missing members: defaults).
+create function cert_rules_put(p_cohort_id text, p_rules jsonb, p_actor_id text) returns json
+language plpgsql as $$
+declare
+    c cohorts;
+begin
+    if not cert_rules_valid(p_rules) then
+        return sinau_error(422, 'invalid_certificate_rules',
+                           'rules are {min_lesson_percent, require_assignments_passed, '
+                           'min_attendance_percent, auto_issue}');
+    end if;
+    update cohorts set certificate_rules = p_rules where id = p_cohort_id returning * into c;
+    if not found then
+        return content_not_found('cohort');
+    end if;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'cohort.certificate_rules', jsonb_build_object('cohort_id', c.id,
+                                                                       'rules', p_rules));
+    return sinau_ok(200, cert_rules(c)::json);
+end;
+$$;
+
+-- The eligibility report as the caller may see it: staff every row, a
+-- confirmed participant their own; null otherwise.
+create function cert_eligibility_for(p_cohort_id text, p_user_id text, p_role text)
+returns json
+language sql stable as $$
+    select case when asg_is_staff(c.id, p_user_id, p_role) then cert_eligibility(c.id, null)
+                when asg_is_participant(c.id, p_user_id) then cert_eligibility(c.id, p_user_id)
+           end
+      from cohorts c where c.id = p_cohort_id
+$$;
+
+create function cert_cohort_list(p_cohort_id text, p_user_id text, p_role text,
+                                 p_public_url text)
+returns json
+language sql stable as $$
+    select case when asg_is_staff(c.id, p_user_id, p_role) then
+        json_build_object('items', coalesce((select json_agg(cert_json(ce, p_public_url)::jsonb
+                                                             || jsonb_build_object('user_id', ce.user_id)
+                                                             order by ce.holder_name, ce.id)
+                                               from certificates ce where ce.cohort_id = c.id),
+                                            '[]'::json), 'next_cursor', null) end
+      from cohorts c where c.id = p_cohort_id
+$$;
+
+create function cert_mine(p_user_id text, p_public_url text) returns json
+language sql stable as $$
+    select json_build_object('items', coalesce(json_agg(cert_json(ce, p_public_url)
+                                                        order by ce.issued_at desc, ce.id),
+                                               '[]'::json), 'next_cursor', null)
+      from certificates ce where ce.user_id = p_user_id
+$$;

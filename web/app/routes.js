@@ -17,6 +17,18 @@ export const routes = [
   { path: '/cohorts/:id/lessons/:lessonId', load: () => import('./pages/lesson.js'), access: 'signed_in', title: 'nav.lesson', area: 'participant' },
 
   // ---- staff and admin pages (pages/staff_*.js, pages/admin_*.js) ----
+  { path: '/staff', load: () => import('./pages/staff_home.js'), access: 'staff', title: 'staff.home.title', area: 'staff' },
+  { path: '/staff/programmes/:slug/content', load: () => import('./pages/staff_content.js'), access: 'staff', title: 'staff.nav.content', area: 'staff' },
+  { path: '/staff/programmes/:slug/lessons/new', load: () => import('./pages/staff_lesson.js'), access: 'staff', title: 'staff.lesson.new_title', area: 'staff' },
+  { path: '/staff/programmes/:slug/lessons/:lessonId', load: () => import('./pages/staff_lesson.js'), access: 'staff', title: 'staff.lesson.edit_title', area: 'staff' },
+  { path: '/staff/cohorts/:id/sessions', load: () => import('./pages/staff_sessions.js'), access: 'staff', title: 'staff.sessions.title', area: 'staff' },
+  { path: '/staff/cohorts/:id/sessions/:sessionId/projector', load: () => import('./pages/staff_projector.js'), access: 'staff', title: 'staff.projector.title', area: 'staff' },
+  { path: '/admin/programmes', load: () => import('./pages/admin_programmes.js'), access: 'admin', title: 'staff.programmes.title', area: 'staff' },
+  { path: '/admin/programmes/:slug', load: () => import('./pages/admin_programme.js'), access: 'admin', title: 'staff.programmes.title', area: 'staff' },
+  { path: '/admin/cohorts/:id', load: () => import('./pages/admin_cohort.js'), access: 'admin', title: 'staff.nav.cohorts', area: 'staff' },
+  { path: '/admin/cohorts/:id/seats', load: () => import('./pages/admin_seats.js'), access: 'admin', title: 'staff.seats.title', area: 'staff' },
+  { path: '/admin/cohorts/:id/registrations', load: () => import('./pages/admin_registrations.js'), access: 'admin', title: 'staff.registrations.title', area: 'staff' },
+  { path: '/admin/users', load: () => import('./pages/admin_users.js'), access: 'admin', title: 'staff.users.title', area: 'staff' },
 ];
 
 // Header links: {href, label (common key), access: 'any'|'guest'|'signed_in'|
@@ -27,4 +39,5 @@ export const nav = [
   { href: '/me/profile', label: 'nav.profile', access: 'signed_in' },
 
   // ---- staff and admin links ----
+  { href: '/staff', label: 'nav.staff', access: 'staff' },
 ];

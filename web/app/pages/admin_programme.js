@@ -1,0 +1,153 @@
+// admin_programme.js — /admin/programmes/:slug: one programme, its published
+// versions and all its cohorts, and the form that creates a cohort with a
+// quota per segment (POST /api/v1/programmes/{slug}/cohorts).
+import { api } from '../api.js';
+import { loadArea, t, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
+import { h, field, showErrors, clearErrors, setFieldError, toast, busy } from '../ui.js';
+import { SEGMENTS, segmentLabel, sortSegments, pageHead, fill, labelled, checkbox, isoFromLocal, localInputValue, dateInputIn, hashCode } from '../staff_ui.js';
+
+function cohortCard(c) {
+  const id = encodeURIComponent(c.id);
+  const seats = sortSegments(c.segments).map((s) => `${segmentLabel(s.segment)} ${fmtNumber(s.confirmed)}/${fmtNumber(s.quota)}`).join(' · ');
+  return h('li', { class: 'card' },
+    h('h3', {}, h('a', { href: `/admin/cohorts/${id}` }, c.name)),
+    h('p', { class: 'meta' }, t('staff.cohort.dates', { from: fmtDate(c.starts_on), to: fmtDate(c.ends_on) }), ' · ',
+      t('staff.cohort.jp_n', { n: c.jp }), ' · ', t('staff.cohort.version_n', { n: c.content_version })),
+    h('p', {}, seats),
+    h('p', { class: 'staff-links' },
+      h('a', { href: `/admin/cohorts/${id}/seats` }, t('staff.nav.seats')),
+      h('a', { href: `/admin/cohorts/${id}/registrations` }, t('staff.nav.registrations')),
+      h('a', { href: `/staff/cohorts/${id}/sessions` }, t('staff.nav.sessions'))));
+}
+
+// One segment's row of the cohort form: offered or not, quota, waitlist.
+function segmentFieldset(seg, quota) {
+  const on = checkbox(t('staff.cohort.f_segment_on', { segment: segmentLabel(seg) }), { name: `seg_${seg}_on` }, true);
+  const q = h('input', { type: 'number', name: `seg_${seg}_quota`, min: '0', max: '100000', inputmode: 'numeric', value: String(quota) });
+  const wl = checkbox(t('staff.cohort.f_waitlist'), { name: `seg_${seg}_waitlist` }, true);
+  return h('fieldset', { class: 'staff-segment' },
+    h('legend', {}, segmentLabel(seg)), on, labelled(t('staff.cohort.f_quota'), q), wl);
+}
+
+// The cohort body from the form (API.md "Cohort body").
+function cohortBody(form, versions) {
+  const v = form.elements;
+  const body = {
+    name: v.name.value.trim(),
+    registration_opens_at: isoFromLocal(v.opens.value),
+    registration_closes_at: isoFromLocal(v.closes.value),
+    starts_on: v.starts_on.value,
+    ends_on: v.ends_on.value,
+    jp: Number.parseInt(v.jp.value, 10),
+    segments: [],
+  };
+  if (versions.length && v.content_version.value) body.content_version = Number.parseInt(v.content_version.value, 10);
+  if (v.residency_prefix.value.trim()) body.residency_prefix = v.residency_prefix.value.trim();
+  for (const seg of SEGMENTS) {
+    if (!v[`seg_${seg}_on`].checked) continue;
+    body.segments.push({ segment: seg, quota: Number.parseInt(v[`seg_${seg}_quota`].value, 10), waitlist: v[`seg_${seg}_waitlist`].checked });
+  }
+  const rules = {};
+  if (v.min_lesson_percent.value !== '') rules.min_lesson_percent = Number.parseInt(v.min_lesson_percent.value, 10);
+  rules.require_assignments_passed = v.require_assignments_passed.checked;
+  body.certificate_rules = rules;
+  return body;
+}
+
+// Field checks the API cannot explain well (it answers invalid_date or
+// invalid_field for any of them): reported next to the field, nothing sent.
+function localProblems(body) {
+  const out = [];
+  if (!body.name) out.push(['name', t('staff.cohort.e_name')]);
+  if (!body.registration_opens_at) out.push(['opens', t('staff.cohort.e_instant')]);
+  if (!body.registration_closes_at) out.push(['closes', t('staff.cohort.e_instant')]);
+  if (body.registration_opens_at && body.registration_closes_at && body.registration_closes_at <= body.registration_opens_at) out.push(['closes', t('staff.cohort.e_window')]);
+  if (!body.starts_on) out.push(['starts_on', t('staff.cohort.e_date')]);
+  if (!body.ends_on) out.push(['ends_on', t('staff.cohort.e_date')]);
+  if (body.starts_on && body.ends_on && body.ends_on < body.starts_on) out.push(['ends_on', t('staff.cohort.e_dates')]);
+  if (!Number.isInteger(body.jp) || body.jp < 0 || body.jp > 1000) out.push(['jp', t('staff.cohort.e_jp')]);
+  if (!body.segments.length) out.push(['seg_asn_quota', t('staff.cohort.e_segments')]);
+  for (const s of body.segments) if (!Number.isInteger(s.quota) || s.quota < 0) out.push([`seg_${s.segment}_quota`, t('staff.cohort.e_quota')]);
+  return out;
+}
+
+// Puts each [field name, message] next to its field; focuses the first.
+function markProblems(form, problems) {
+  clearErrors(form);
+  for (const [name, msg] of problems) {
+    const wrap = form.querySelector(`.field[data-field="${name}"]`);
+    if (wrap && wrap.querySelector('.field-error')) setFieldError(wrap, msg);
+  }
+  if (problems.length) form.querySelector(`.field[data-field="${problems[0][0]}"] input, .field[data-field="${problems[0][0]}"] select`)?.focus();
+}
+
+function cohortForm(ctx, prog) {
+  const versions = prog.versions || [];
+  const latest = versions.length ? versions[versions.length - 1].version : null;
+  const inAWeek = new Date(Date.now() + 7 * 86400000);
+  inAWeek.setMinutes(0, 0, 0);
+  const now = new Date();
+  now.setSeconds(0, 0);
+  const num = (name, min, max, value) => h('input', { type: 'number', name, min, max, inputmode: 'numeric', value });
+  const submit = h('button', { type: 'submit' }, t('staff.cohort.create'));
+  const form = h('form', { class: 'staff-form', novalidate: true, 'aria-labelledby': 'new-cohort' },
+    h('h2', { id: 'new-cohort', tabindex: '-1' }, t('staff.cohort.new')),
+    versions.length ? null : h('p', { class: 'staff-note' }, t('staff.cohort.no_version'), ' ',
+      h('a', { href: `/staff/programmes/${encodeURIComponent(prog.slug)}/content` }, t('staff.nav.content'))),
+    field({ label: t('staff.cohort.f_name'), name: 'name', required: true, autocomplete: 'off', value: t('staff.cohort.default_name', { n: (prog.cohorts || []).length + 1 }) }),
+    versions.length ? field({ label: t('staff.cohort.f_version'), name: 'content_version', value: latest,
+      options: versions.slice().reverse().map((v) => ({ value: v.version, label: t('staff.cohort.version_n', { n: v.version }) })) }) : null,
+    h('fieldset', {}, h('legend', {}, t('staff.cohort.window')),
+      field({ label: t('staff.cohort.f_opens'), name: 'opens', type: 'datetime-local', value: localInputValue(now.toISOString()) }),
+      field({ label: t('staff.cohort.f_closes'), name: 'closes', type: 'datetime-local', value: localInputValue(inAWeek.toISOString()) })),
+    h('fieldset', {}, h('legend', {}, t('staff.cohort.dates_legend')),
+      field({ label: t('staff.cohort.f_starts'), name: 'starts_on', type: 'date', value: dateInputIn(14) }),
+      field({ label: t('staff.cohort.f_ends'), name: 'ends_on', type: 'date', value: dateInputIn(44) })),
+    labelled(t('staff.cohort.f_jp'), num('jp', '0', '1000', '20'), { hint: t('staff.cohort.f_jp_hint') }),
+    field({ label: t('staff.cohort.f_residency'), name: 'residency_prefix', inputmode: 'numeric', autocomplete: 'off', hint: t('staff.cohort.f_residency_hint') }),
+    h('fieldset', { class: 'staff-segments' }, h('legend', {}, t('staff.cohort.quotas')),
+      ...SEGMENTS.map((s) => segmentFieldset(s, 70))),
+    h('fieldset', {}, h('legend', {}, t('staff.cohort.rules')),
+      labelled(t('staff.cohort.f_min_lesson'), num('min_lesson_percent', '0', '100', '100')),
+      checkbox(t('staff.cohort.f_assignments'), { name: 'require_assignments_passed' }, true)),
+    submit);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = cohortBody(form, versions);
+    const problems = localProblems(body);
+    markProblems(form, problems);
+    if (problems.length) return;
+    try {
+      const c = await busy(submit, api('POST', `/api/v1/programmes/${encodeURIComponent(prog.slug)}/cohorts`, body));
+      toast(t('staff.cohort.created', { name: c.name }));
+      ctx.navigate(`/admin/cohorts/${encodeURIComponent(c.id)}`);
+    } catch (ex) {
+      showErrors(form, ex, { invalid_quota: 'seg_asn_quota', invalid_segments: 'seg_asn_quota', invalid_version: 'content_version' });
+    }
+  });
+  return form;
+}
+
+export default async function render(view, ctx) {
+  await loadArea('staff');
+  const slug = ctx.params.slug;
+  const prog = await api('GET', `/api/v1/programmes/${encodeURIComponent(slug)}`);
+  const versions = prog.versions || [];
+  const cohorts = h('ul', { class: 'staff-list' });
+  fill(cohorts, prog.cohorts || [], cohortCard, t('staff.cohort.none'));
+  const versionList = h('ul', { class: 'staff-versions' });
+  fill(versionList, versions.slice().reverse(), (v) => h('li', {},
+    h('strong', {}, t('staff.cohort.version_n', { n: v.version })), ' · ', fmtDateTime(v.published_at), ' · ',
+    t('staff.content.lessons_n', { n: v.lessons_total }), h('br'), hashCode(v.content_hash)), t('staff.content.no_versions'));
+
+  view.replaceChildren(
+    pageHead(prog.title, { back: '/admin/programmes', backLabel: t('staff.programmes.title'), sub: prog.description || null }),
+    h('p', { class: 'staff-links' },
+      h('a', { href: `/staff/programmes/${encodeURIComponent(slug)}/content` }, t('staff.nav.content')),
+      h('a', { href: '#new-cohort' }, t('staff.cohort.new'))),
+    h('div', { class: 'staff-grid' },
+      h('div', {},
+        h('section', { 'aria-labelledby': 'cohorts-h' }, h('h2', { id: 'cohorts-h' }, t('staff.nav.cohorts')), cohorts),
+        h('section', { 'aria-labelledby': 'versions-h', class: 'card' }, h('h2', { id: 'versions-h' }, t('staff.content.versions')), versionList)),
+      h('section', { class: 'card' }, cohortForm(ctx, prog))));
+}

@@ -1,0 +1,151 @@
+// admin_registrations.js — /admin/cohorts/:id/registrations: a cohort's
+// registrations in arrival order. Segment and status filter on the server
+// (?segment=&status=, pages of 200 with "load more"); the name search
+// filters the loaded rows as you type. CSV export is the server's own
+// (?format=csv: UTF-8 with BOM, ';' separated, cells starting with = + - @
+// neutralised), with the same segment and status. An admin can cancel a
+// registration after confirming; the freed seat goes to the waitlist.
+import { api, apiUrl } from '../api.js';
+import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
+import { h, toast, busy } from '../ui.js';
+import { pageHead, errorBox, segmentLabel, statusLabel, confirmDialog } from '../staff_ui.js';
+
+const enc = encodeURIComponent;
+const PAGE = 200;
+const STATUSES = ['confirmed', 'waitlisted', 'offered', 'cancelled', 'expired'];
+const LIVE = new Set(['confirmed', 'waitlisted', 'offered']);
+
+// Lower-case text without accents, for the name search.
+function fold(s) {
+  return String(s || '').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+export default async function render(view, ctx) {
+  await loadArea('staff');
+  const id = ctx.params.id;
+  const cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`);
+  const err = errorBox();
+  let rows = [];
+  let cursor = null;
+  let loadSeq = 0;
+
+  const segment = h('select', { id: 'reg-segment', name: 'segment' },
+    h('option', { value: '' }, t('staff.registrations.all_segments')),
+    ...cohort.segments.map((s) => h('option', { value: s.segment }, segmentLabel(s.segment))));
+  const status = h('select', { id: 'reg-status', name: 'status' },
+    h('option', { value: '' }, t('staff.registrations.all_statuses')),
+    ...STATUSES.map((s) => h('option', { value: s }, statusLabel(s))));
+  const search = h('input', { type: 'search', id: 'reg-search', name: 'q', autocomplete: 'off', 'aria-describedby': 'reg-search-hint' });
+  segment.value = ctx.query.get('segment') || '';
+  status.value = ctx.query.get('status') || '';
+  search.value = ctx.query.get('q') || '';
+  const csv = h('a', { class: 'button secondary', download: 'pendaftar.csv', 'data-testid': 'csv' }, t('staff.registrations.csv'));
+  const count = h('p', { class: 'meta', role: 'status', 'data-testid': 'reg-count' });
+  const tbody = h('tbody');
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t('staff.registrations.more'));
+
+  const queryString = (extra = {}) => {
+    const q = new URLSearchParams();
+    if (segment.value) q.set('segment', segment.value);
+    if (status.value) q.set('status', status.value);
+    for (const [k, v] of Object.entries(extra)) q.set(k, v);
+    return q.toString();
+  };
+
+  const cancelButton = (r) => {
+    const b = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.registrations.cancel_of', { name: r.user.full_name }) }, t('staff.registrations.cancel'));
+    b.addEventListener('click', async () => {
+      if (!(await confirmDialog(t('staff.registrations.confirm_cancel', { name: r.user.full_name, segment: segmentLabel(r.segment) }), { confirmLabel: t('staff.registrations.cancel') }))) return;
+      err.update(null);
+      try {
+        const updated = await busy(b, api('DELETE', `/api/v1/registrations/${enc(r.id)}`));
+        Object.assign(r, updated);
+        toast(t('staff.registrations.cancelled', { name: r.user.full_name }));
+        draw();
+      } catch (ex) {
+        err.update(ex);
+      }
+    });
+    return b;
+  };
+
+  const row = (r) => h('tr', { 'data-registration': r.id },
+    h('td', { 'data-label': t('staff.registrations.no') }, fmtNumber(r.seq)),
+    h('td', { 'data-label': t('staff.common.name') }, h('span', { class: 'staff-name' }, r.user.full_name), h('br'), h('span', { class: 'meta' }, r.user.email)),
+    h('td', { 'data-label': t('staff.registrations.segment') }, segmentLabel(r.segment)),
+    h('td', { 'data-label': t('staff.registrations.status') },
+      h('span', { class: `badge ${r.status}` }, statusLabel(r.status)),
+      r.waitlist_position ? ` #${fmtNumber(r.waitlist_position)}` : ''),
+    h('td', { 'data-label': t('staff.registrations.at') }, fmtDateTime(r.created_at)),
+    h('td', { 'data-label': t('staff.registrations.action') }, LIVE.has(r.status) ? cancelButton(r) : ''));
+
+  function draw() {
+    const q = fold(search.value.trim());
+    const shown = q ? rows.filter((r) => fold(r.user.full_name).includes(q) || fold(r.user.email).includes(q)) : rows;
+    if (!shown.length) tbody.replaceChildren(h('tr', {}, h('td', { colspan: '6' }, t('staff.registrations.none'))));
+    else tbody.replaceChildren(...shown.map(row));
+    count.textContent = t(cursor ? 'staff.registrations.count_more' : 'staff.registrations.count', { shown: fmtNumber(shown.length), loaded: fmtNumber(rows.length) });
+    more.hidden = !cursor;
+  }
+
+  // Loads the first page (reset) or the next one.
+  async function load(reset) {
+    const my = ++loadSeq;
+    const page = await api('GET', `/api/v1/cohorts/${enc(id)}/registrations?${queryString({ limit: String(PAGE), ...(reset || !cursor ? {} : { cursor }) })}`);
+    if (my !== loadSeq) return;
+    rows = reset ? page.items : rows.concat(page.items);
+    cursor = page.next_cursor;
+    draw();
+  }
+
+  // The URL keeps the filters, so a reload or a shared link shows the same.
+  const remember = () => {
+    const q = new URLSearchParams(queryString());
+    if (search.value.trim()) q.set('q', search.value.trim());
+    const s = q.toString();
+    history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}`);
+    csv.href = apiUrl(`/api/v1/cohorts/${enc(id)}/registrations?${queryString({ format: 'csv' })}`);
+  };
+  const refilter = async () => {
+    remember();
+    err.update(null);
+    try {
+      await load(true);
+    } catch (ex) {
+      err.update(ex);
+    }
+  };
+  segment.addEventListener('change', refilter);
+  status.addEventListener('change', refilter);
+  search.addEventListener('input', () => {
+    remember();
+    draw();
+  });
+  more.addEventListener('click', async () => {
+    err.update(null);
+    try {
+      await busy(more, load(false));
+    } catch (ex) {
+      err.update(ex);
+    }
+  });
+
+  remember();
+  await load(true);
+  view.replaceChildren(
+    pageHead(t('staff.registrations.title'), { back: `/admin/cohorts/${enc(id)}`, backLabel: cohort.name, sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
+    h('form', { class: 'staff-filters', role: 'search', 'aria-label': t('staff.registrations.filters'), onsubmit: (e) => e.preventDefault() },
+      h('div', { class: 'field' }, h('label', { for: segment.id }, t('staff.registrations.segment')), segment),
+      h('div', { class: 'field' }, h('label', { for: status.id }, t('staff.registrations.status')), status),
+      h('div', { class: 'field' }, h('label', { for: search.id }, t('staff.registrations.search')), search,
+        h('p', { class: 'hint', id: 'reg-search-hint' }, t('staff.registrations.search_hint'))),
+      h('div', { class: 'staff-actions' }, csv)),
+    err, count,
+    h('div', { class: 'staff-table-wrap' },
+      h('table', { class: 'staff-table staff-table-cards', 'data-testid': 'registrations' },
+        h('caption', { class: 'visually-hidden' }, t('staff.registrations.title')),
+        h('thead', {}, h('tr', {},
+          ...['no', 'name', 'segment', 'status', 'at', 'action'].map((k) => h('th', { scope: 'col' }, k === 'name' ? t('staff.common.name') : t(`staff.registrations.${k}`))))),
+        tbody)),
+    more);
+}

@@ -1,0 +1,167 @@
+// admin_users.js — /admin/users: accounts and their roles. The role filter
+// runs on the server (?role=, pages of 200 newest first, "load more"); the
+// search filters the loaded accounts by name or e-mail as you type (the API
+// has no search). A role change is one PUT /api/v1/users/{id} (audited by
+// the server); an admin may also create an account with a chosen role.
+import { api } from '../api.js';
+import { loadArea, t, fmtDate } from '../i18n.js';
+import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
+import { pageHead, errorBox, confirmDialog } from '../staff_ui.js';
+
+const enc = encodeURIComponent;
+const ROLES = ['participant', 'instructor', 'admin'];
+const PAGE = 200;
+
+function fold(s) {
+  return String(s || '').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+const roleLabel = (r) => t(`staff.role.${r}`);
+
+export default async function render(view, ctx) {
+  await loadArea('staff');
+  const meId = ctx.me.user.id;
+  const err = errorBox();
+  let users = [];
+  let cursor = null;
+  let loadSeq = 0;
+
+  const roleFilter = h('select', { id: 'users-role', name: 'role' },
+    h('option', { value: '' }, t('staff.users.all_roles')), ...ROLES.map((r) => h('option', { value: r }, roleLabel(r))));
+  roleFilter.value = ROLES.includes(ctx.query.get('role')) ? ctx.query.get('role') : '';
+  const search = h('input', { type: 'search', id: 'users-search', name: 'q', autocomplete: 'off' });
+  search.value = ctx.query.get('q') || '';
+  const tbody = h('tbody');
+  const count = h('p', { class: 'meta', role: 'status' });
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t('staff.registrations.more'));
+
+  const roleCell = (u) => {
+    const sel = h('select', { 'aria-label': t('staff.users.role_of', { name: u.full_name }), name: 'role' }, ...ROLES.map((r) => h('option', { value: r }, roleLabel(r))));
+    sel.value = u.role;
+    const save = h('button', { type: 'button', class: 'secondary small', 'aria-label': t('staff.users.save_role_of', { name: u.full_name }) }, t('common.save'));
+    if (u.id === meId) {
+      sel.disabled = true;
+      save.disabled = true;
+      save.title = t('staff.users.not_self');
+    }
+    save.addEventListener('click', async () => {
+      if (sel.value === u.role) return;
+      if (!(await confirmDialog(t('staff.users.confirm_role', { name: u.full_name, from: roleLabel(u.role), to: roleLabel(sel.value) }), { danger: sel.value === 'admin' || u.role === 'admin' }))) {
+        sel.value = u.role;
+        return;
+      }
+      err.update(null);
+      try {
+        const r = await busy(save, api('PUT', `/api/v1/users/${enc(u.id)}`, { role: sel.value }));
+        u.role = r.user.role;
+        toast(t('staff.users.role_saved', { name: u.full_name, role: roleLabel(u.role) }));
+      } catch (ex) {
+        sel.value = u.role;
+        err.update(ex);
+      }
+    });
+    return h('div', { class: 'staff-inline-form' }, sel, save);
+  };
+
+  const row = (u) => h('tr', { 'data-user': u.id },
+    h('td', { 'data-label': t('staff.common.name') }, h('span', { class: 'staff-name' }, u.full_name), h('br'), h('span', { class: 'meta' }, u.email)),
+    h('td', { 'data-label': t('staff.users.role') }, roleCell(u)),
+    h('td', { 'data-label': t('staff.users.status') }, t(`staff.users.status_${u.status}`)),
+    h('td', { 'data-label': t('staff.users.since') }, fmtDate(u.created_at)));
+
+  function draw() {
+    const q = fold(search.value.trim());
+    const shown = q ? users.filter((u) => fold(u.full_name).includes(q) || fold(u.email).includes(q)) : users;
+    if (!shown.length) tbody.replaceChildren(h('tr', {}, h('td', { colspan: '4' }, t('staff.users.none'))));
+    else tbody.replaceChildren(...shown.map(row));
+    count.textContent = t(cursor ? 'staff.registrations.count_more' : 'staff.registrations.count', { shown: shown.length, loaded: users.length });
+    more.hidden = !cursor;
+  }
+
+  async function load(reset) {
+    const my = ++loadSeq;
+    const q = new URLSearchParams({ limit: String(PAGE) });
+    if (roleFilter.value) q.set('role', roleFilter.value);
+    if (!reset && cursor) q.set('cursor', cursor);
+    const page = await api('GET', `/api/v1/users?${q}`);
+    if (my !== loadSeq) return;
+    users = reset ? page.items : users.concat(page.items);
+    cursor = page.next_cursor;
+    draw();
+  }
+
+  const remember = () => {
+    const q = new URLSearchParams();
+    if (roleFilter.value) q.set('role', roleFilter.value);
+    if (search.value.trim()) q.set('q', search.value.trim());
+    const s = q.toString();
+    history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}`);
+  };
+  roleFilter.addEventListener('change', async () => {
+    remember();
+    err.update(null);
+    try {
+      await load(true);
+    } catch (ex) {
+      err.update(ex);
+    }
+  });
+  search.addEventListener('input', () => {
+    remember();
+    draw();
+  });
+  more.addEventListener('click', async () => {
+    try {
+      await busy(more, load(false));
+    } catch (ex) {
+      err.update(ex);
+    }
+  });
+
+  // A new account.
+  const create = h('button', { type: 'submit' }, t('staff.users.create'));
+  const form = h('form', { class: 'staff-form staff-card', novalidate: true, 'aria-labelledby': 'new-user-h' },
+    h('h2', { id: 'new-user-h' }, t('staff.users.new')),
+    field({ label: t('staff.common.name'), name: 'full_name', required: true, autocomplete: 'off' }),
+    field({ label: t('staff.users.email'), name: 'email', type: 'email', required: true, autocomplete: 'off' }),
+    field({ label: t('staff.users.password'), name: 'password', type: 'password', required: true, autocomplete: 'new-password', hint: t('staff.users.password_hint') }),
+    field({ label: t('staff.users.role'), name: 'role', value: 'instructor', options: ROLES.map((r) => ({ value: r, label: roleLabel(r) })) }),
+    create);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const v = form.elements;
+    const body = { full_name: v.full_name.value.trim(), email: v.email.value.trim(), password: v.password.value, role: v.role.value };
+    try {
+      const r = await busy(create, api('POST', '/api/v1/users', body));
+      const u = r.user || r;
+      users = [{ ...u, status: 'active', created_at: new Date().toISOString() }, ...users];
+      draw();
+      form.reset();
+      v.role.value = 'instructor';
+      toast(t('staff.users.created', { name: u.full_name }));
+    } catch (ex) {
+      showErrors(form, ex, { invalid_full_name: 'full_name', invalid_role: 'role' });
+    }
+  });
+
+  remember();
+  await load(true);
+  view.replaceChildren(
+    pageHead(t('staff.users.title'), { back: '/staff', backLabel: t('staff.home.title') }),
+    h('div', { class: 'staff-grid' },
+      h('section', { 'aria-labelledby': 'users-h' },
+        h('h2', { id: 'users-h', class: 'visually-hidden' }, t('staff.users.title')),
+        h('form', { class: 'staff-filters', role: 'search', 'aria-label': t('staff.users.filters'), onsubmit: (e) => e.preventDefault() },
+          h('div', { class: 'field' }, h('label', { for: roleFilter.id }, t('staff.users.role')), roleFilter),
+          h('div', { class: 'field' }, h('label', { for: search.id }, t('staff.users.search')), search)),
+        err, count,
+        h('div', { class: 'staff-table-wrap' },
+          h('table', { class: 'staff-table staff-table-cards', 'data-testid': 'users' },
+            h('thead', {}, h('tr', {},
+              h('th', { scope: 'col' }, t('staff.common.name')), h('th', { scope: 'col' }, t('staff.users.role')),
+              h('th', { scope: 'col' }, t('staff.users.status')), h('th', { scope: 'col' }, t('staff.users.since')))),
+            tbody)),
+        more),
+      form));
+}

@@ -1,0 +1,188 @@
+// staff_content.js — /staff/programmes/:slug/content: the authoring view of
+// a programme's draft (modules → lessons): add, rename, reorder and delete
+// modules, reorder and delete lessons (edited in staff_lesson.js), and
+// publish the draft as the next immutable version, with the versions and
+// their content hashes listed. Authors are admins and the instructors of
+// the programme's cohorts; the API answers 404 to anyone else.
+import { api } from '../api.js';
+import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
+import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
+import { pageHead, errorBox, fill, confirmDialog, moved, hashCode } from '../staff_ui.js';
+
+const enc = encodeURIComponent;
+
+// Gives each item of `order` the position equal to its index, with one PUT
+// per item whose position differs (positions may have ties or gaps).
+async function renumber(kind, order) {
+  for (let i = 0; i < order.length; i++) {
+    if (order[i].position !== i) await api('PUT', `/api/v1/${kind}/${enc(order[i].id)}`, { position: i });
+  }
+}
+
+function moveButtons(label, index, count, onMove) {
+  const up = h('button', { type: 'button', class: 'secondary small', 'data-move': 'up', 'aria-label': t('staff.content.move_up', { title: label }), disabled: index === 0 }, '↑');
+  const down = h('button', { type: 'button', class: 'secondary small', 'data-move': 'down', 'aria-label': t('staff.content.move_down', { title: label }), disabled: index === count - 1 }, '↓');
+  up.addEventListener('click', () => onMove(up, index - 1, 'up'));
+  down.addEventListener('click', () => onMove(down, index + 1, 'down'));
+  return [up, down];
+}
+
+export default async function render(view, ctx) {
+  await loadArea('staff');
+  const slug = ctx.params.slug;
+  const base = `/staff/programmes/${enc(slug)}`;
+  let [draft, prog] = await Promise.all([
+    api('GET', `/api/v1/programmes/${enc(slug)}/draft`),
+    api('GET', `/api/v1/programmes/${enc(slug)}`),
+  ]);
+
+  const err = errorBox();
+  const modulesEl = h('ol', { class: 'staff-modules' });
+  const versionsEl = h('ul', { class: 'staff-versions', 'data-testid': 'versions' });
+  const publishResult = h('p', { class: 'staff-success', role: 'status', 'data-testid': 'publish-result' });
+
+  // Runs an edit; on failure shows the error and keeps the page as it is.
+  const attempt = async (button, fn) => {
+    err.update(null);
+    try {
+      await busy(button, fn());
+      return true;
+    } catch (ex) {
+      err.update(ex);
+      return false;
+    }
+  };
+  // Draws the draft again; `focus` = [row selector, direction] puts the focus
+  // back on the moved row's button (the other one at the end of the list).
+  const reload = async (focus) => {
+    draft = await api('GET', `/api/v1/programmes/${enc(slug)}/draft`);
+    drawModules();
+    if (!focus) return;
+    const [row, dir] = focus;
+    const buttons = [...view.querySelectorAll(`${row} [data-move]`)];
+    (buttons.find((b) => b.dataset.move === dir && !b.disabled) || buttons.find((b) => !b.disabled))?.focus();
+  };
+
+  function lessonItem(mod, lesson, index) {
+    const [up, down] = moveButtons(lesson.title, index, mod.lessons.length, async (btn, to, dir) => {
+      if (await attempt(btn, () => renumber('lessons', moved(mod.lessons, index, to)))) {
+        await reload([`[data-lesson="${lesson.id}"]`, dir]);
+      }
+    });
+    const del = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.content.delete_lesson', { title: lesson.title }) }, t('staff.common.delete'));
+    del.addEventListener('click', async () => {
+      if (!(await confirmDialog(t('staff.content.confirm_delete_lesson', { title: lesson.title })))) return;
+      if (await attempt(del, () => api('DELETE', `/api/v1/lessons/${enc(lesson.id)}`))) {
+        toast(t('staff.content.lesson_deleted'));
+        await reload();
+      }
+    });
+    const meta = [];
+    if (lesson.duration_minutes != null) meta.push(t('staff.content.minutes', { n: fmtNumber(lesson.duration_minutes) }));
+    if (lesson.video) meta.push(t('staff.content.video_of', { provider: lesson.video.provider === 'tiktok' ? 'TikTok' : 'YouTube' }));
+    return h('li', { class: 'staff-lesson', 'data-lesson': lesson.id },
+      h('div', { class: 'staff-lesson-title' },
+        h('a', { href: `${base}/lessons/${enc(lesson.id)}` }, lesson.title),
+        meta.length ? h('span', { class: 'meta' }, ` · ${meta.join(' · ')}`) : null),
+      h('div', { class: 'staff-actions' }, up, down, del));
+  }
+
+  function moduleItem(mod, index) {
+    const heading = h('h2', { id: `module-${mod.id}` }, t('staff.content.module_n', { n: index + 1, title: mod.title }));
+    const save = h('button', { type: 'submit', class: 'secondary small' }, t('common.save'));
+    const rename = h('form', { class: 'staff-inline-form', novalidate: true },
+      field({ label: t('staff.content.module_title'), name: 'title', value: mod.title, autocomplete: 'off' }), save);
+    rename.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors(rename);
+      const title = rename.elements.title.value;
+      try {
+        await busy(save, api('PUT', `/api/v1/modules/${enc(mod.id)}`, { title }));
+      } catch (ex) {
+        showErrors(rename, ex, { invalid_title: 'title' });
+        return;
+      }
+      toast(t('common.saved'));
+      mod.title = title;
+      heading.textContent = t('staff.content.module_n', { n: index + 1, title });
+    });
+    const [up, down] = moveButtons(mod.title, index, draft.modules.length, async (btn, to, dir) => {
+      if (await attempt(btn, () => renumber('modules', moved(draft.modules, index, to)))) {
+        await reload([`[data-module="${mod.id}"] > .staff-module-head`, dir]);
+      }
+    });
+    const del = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.content.delete_module', { title: mod.title }) }, t('staff.common.delete'));
+    del.addEventListener('click', async () => {
+      if (!(await confirmDialog(t('staff.content.confirm_delete_module', { title: mod.title, n: mod.lessons.length })))) return;
+      if (await attempt(del, () => api('DELETE', `/api/v1/modules/${enc(mod.id)}`))) {
+        toast(t('staff.content.module_deleted'));
+        await reload();
+      }
+    });
+    const lessons = h('ol', { class: 'staff-lessons' });
+    fill(lessons, mod.lessons, (l, i) => lessonItem(mod, l, i), t('staff.content.no_lessons'));
+    return h('li', { class: 'card staff-module', 'data-module': mod.id, 'aria-labelledby': `module-${mod.id}` },
+      h('div', { class: 'staff-module-head' }, heading, h('div', { class: 'staff-actions' }, up, down, del)),
+      rename, lessons,
+      h('p', {}, h('a', { class: 'button secondary', href: `${base}/lessons/new?module=${enc(mod.id)}` }, t('staff.content.add_lesson'))));
+  }
+
+  function drawModules() {
+    fill(modulesEl, draft.modules, moduleItem, t('staff.content.no_modules'));
+    draftState.textContent = t('staff.content.draft_state', { rev: fmtNumber(draft.draft_rev), version: draft.latest_version ?? '—' });
+  }
+
+  function drawVersions() {
+    fill(versionsEl, (prog.versions || []).slice().reverse(), (v) => h('li', {},
+      h('strong', {}, t('staff.cohort.version_n', { n: v.version })), ' · ', fmtDateTime(v.published_at), ' · ',
+      t('staff.content.lessons_n', { n: v.lessons_total }), h('br'),
+      h('span', { class: 'meta' }, t('staff.content.hash')), ' ', hashCode(v.content_hash)), t('staff.content.no_versions'));
+  }
+
+  // Adding a module.
+  const addBtn = h('button', { type: 'submit' }, t('staff.content.add_module'));
+  const addForm = h('form', { class: 'staff-form staff-card', novalidate: true, 'aria-labelledby': 'new-module-h' },
+    h('h2', { id: 'new-module-h' }, t('staff.content.new_module')),
+    field({ label: t('staff.content.module_title'), name: 'title', required: true, autocomplete: 'off' }), addBtn);
+  addForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(addForm);
+    const title = addForm.elements.title;
+    try {
+      await busy(addBtn, api('POST', `/api/v1/programmes/${enc(slug)}/modules`, { title: title.value }));
+    } catch (ex) {
+      showErrors(addForm, ex, { invalid_title: 'title' });
+      return;
+    }
+    title.value = '';
+    toast(t('staff.content.module_added'));
+    await reload();
+  });
+
+  // Publishing.
+  const publishBtn = h('button', { type: 'button' }, t('staff.content.publish'));
+  publishBtn.addEventListener('click', async () => {
+    if (!(await confirmDialog(t('staff.content.confirm_publish'), { confirmLabel: t('staff.content.publish'), danger: false }))) return;
+    let v = null;
+    if (await attempt(publishBtn, async () => { v = await api('POST', `/api/v1/programmes/${enc(slug)}/versions`, {}); })) {
+      publishResult.replaceChildren(t('staff.content.published', { n: v.version }), ' ', hashCode(v.content_hash));
+      toast(t('staff.content.published', { n: v.version }));
+      prog = await api('GET', `/api/v1/programmes/${enc(slug)}`);
+      drawVersions();
+      await reload();
+    }
+  });
+  const draftState = h('p', { class: 'meta' });
+
+  drawModules();
+  drawVersions();
+  const isAdmin = ctx.me && ctx.me.user && ctx.me.user.role === 'admin';
+  view.replaceChildren(
+    pageHead(t('staff.content.title', { title: prog.title }), { back: isAdmin ? `/admin/programmes/${enc(slug)}` : '/staff', backLabel: isAdmin ? prog.title : t('staff.home.title') }),
+    h('p', { class: 'staff-note' }, t('staff.content.intro')),
+    err,
+    h('div', { class: 'staff-grid' },
+      h('div', {}, modulesEl, addForm),
+      h('section', { class: 'card', 'aria-labelledby': 'publish-h' },
+        h('h2', { id: 'publish-h' }, t('staff.content.versions')), draftState, publishBtn, publishResult, versionsEl)));
+}

@@ -1,0 +1,49 @@
+// staff_home.js — /staff: where instructors and admins start. Lists the
+// programmes and current cohorts the reader works on (admins: all of them;
+// instructors: the cohorts that name them, and those cohorts' programmes,
+// whose content they may author) with links to each staff page.
+import { api } from '../api.js';
+import { loadArea, t, fmtDate, fmtNumber } from '../i18n.js';
+import { h } from '../ui.js';
+import { pageHead, fill, segmentLabel, sortSegments } from '../staff_ui.js';
+
+const enc = encodeURIComponent;
+
+function cohortItem(c, isAdmin) {
+  const id = enc(c.id);
+  const seats = sortSegments(c.segments).map((s) => `${segmentLabel(s.segment)} ${fmtNumber(s.confirmed)}/${fmtNumber(s.quota)}`).join(' · ');
+  return h('li', { class: 'staff-cohort' },
+    h('h3', {}, isAdmin ? h('a', { href: `/admin/cohorts/${id}` }, c.name) : c.name),
+    h('p', { class: 'meta' }, t('staff.cohort.dates', { from: fmtDate(c.starts_on), to: fmtDate(c.ends_on) }),
+      c.registration_open ? ` · ${t('staff.seats.open')}` : ''),
+    h('p', { class: 'meta' }, seats),
+    h('p', { class: 'staff-links' },
+      h('a', { href: `/staff/cohorts/${id}/sessions` }, t('staff.nav.sessions')),
+      isAdmin ? h('a', { href: `/admin/cohorts/${id}/seats` }, t('staff.nav.seats')) : null,
+      isAdmin ? h('a', { href: `/admin/cohorts/${id}/registrations` }, t('staff.nav.registrations')) : null));
+}
+
+export default async function render(view, ctx) {
+  await loadArea('staff');
+  const me = ctx.me.user;
+  const isAdmin = me.role === 'admin';
+  const data = await api('GET', '/api/v1/programmes');
+  const mine = data.items
+    .map((p) => ({ ...p, cohorts: isAdmin ? p.cohorts : p.cohorts.filter((c) => (c.instructors || []).some((i) => i.id === me.id)) }))
+    .filter((p) => isAdmin || p.cohorts.length > 0);
+
+  const list = h('ul', { class: 'staff-list' });
+  fill(list, mine, (p) => h('li', { class: 'card' },
+    h('h2', {}, isAdmin ? h('a', { href: `/admin/programmes/${enc(p.slug)}` }, p.title) : p.title),
+    h('p', { class: 'staff-links' }, h('a', { href: `/staff/programmes/${enc(p.slug)}/content` }, t('staff.nav.content'))),
+    p.cohorts.length ? h('ul', { class: 'staff-cohorts' }, ...p.cohorts.map((c) => cohortItem(c, isAdmin))) : h('p', { class: 'empty' }, t('staff.cohort.none'))),
+  isAdmin ? t('staff.programmes.none') : t('staff.home.none'));
+
+  view.replaceChildren(
+    pageHead(t('staff.home.title'), { sub: t('staff.home.hello', { name: me.full_name }) }),
+    isAdmin ? h('nav', { class: 'staff-tiles', 'aria-label': t('staff.home.admin_nav') },
+      h('a', { class: 'staff-tile', href: '/admin/programmes' }, t('staff.programmes.title')),
+      h('a', { class: 'staff-tile', href: '/admin/users' }, t('staff.users.title'))) : null,
+    h('h2', { class: 'staff-section-h' }, isAdmin ? t('staff.home.all_programmes') : t('staff.home.my_programmes')),
+    list);
+}

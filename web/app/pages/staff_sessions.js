@@ -1,0 +1,119 @@
+// staff_sessions.js — /staff/cohorts/:id/sessions: a cohort's live sessions
+// for its instructors and admins. Schedule a session, open its check-in
+// (a fresh six-digit code valid for some minutes, shown on the projector
+// page), and the attendance list, refreshed every few seconds while the
+// tab is visible.
+import { api } from '../api.js';
+import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
+import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
+import { pageHead, errorBox, fill, poll, isoFromLocal, localInputValue, fmtCountdown } from '../staff_ui.js';
+
+const enc = encodeURIComponent;
+const ATTENDANCE_MS = 5000;
+const MINUTES = [5, 10, 15, 30, 60];
+
+function projectorHref(cohortId, sessionId) {
+  return `/staff/cohorts/${enc(cohortId)}/sessions/${enc(sessionId)}/projector`;
+}
+
+export default async function render(view, ctx) {
+  await loadArea('staff');
+  const id = ctx.params.id;
+  const [cohort, sessions] = await Promise.all([
+    api('GET', `/api/v1/cohorts/${enc(id)}`),
+    api('GET', `/api/v1/cohorts/${enc(id)}/sessions`),
+  ]);
+  let items = sessions.items;
+  const err = errorBox();
+  const list = h('ol', { class: 'staff-sessions', 'data-testid': 'sessions' });
+  const attendanceBody = h('tbody');
+  const attendanceNote = h('p', { class: 'meta' });
+
+  const openCheckin = async (button, s, minutes) => {
+    err.update(null);
+    try {
+      await busy(button, api('POST', `/api/v1/sessions/${enc(s.id)}/checkin`, { valid_minutes: minutes }));
+    } catch (ex) {
+      err.update(ex);
+      return;
+    }
+    ctx.navigate(projectorHref(id, s.id));
+  };
+
+  function sessionItem(s) {
+    const minutes = h('select', { name: 'minutes', id: `min-${s.id}` }, ...MINUTES.map((m) => h('option', { value: String(m), selected: m === 15 }, t('staff.sessions.minutes_n', { n: m }))));
+    const open = h('button', { type: 'button' }, s.checkin_open ? t('staff.sessions.new_code') : t('staff.sessions.open_checkin'));
+    open.addEventListener('click', () => openCheckin(open, s, Number(minutes.value)));
+    const where = [s.place, s.online_url].filter(Boolean).join(' · ');
+    return h('li', { class: 'card staff-session', 'data-session': s.id },
+      h('h3', {}, s.title),
+      h('p', {}, t('staff.sessions.when', { from: fmtDateTime(s.starts_at), to: fmtDateTime(s.ends_at) })),
+      where ? h('p', { class: 'meta' }, where) : null,
+      s.checkin_open
+        ? h('p', { class: 'staff-success' }, t('staff.sessions.code_open', { code: s.checkin_code || '', left: fmtCountdown(new Date(s.checkin_expires_at) - Date.now()) }), ' ',
+          h('a', { href: projectorHref(id, s.id) }, t('staff.sessions.show_projector')))
+        : null,
+      h('div', { class: 'staff-inline-form' },
+        h('div', { class: 'field' }, h('label', { for: minutes.id }, t('staff.sessions.valid_for')), minutes), open));
+  }
+  const drawSessions = () => fill(list, items, sessionItem, t('staff.sessions.none'));
+  drawSessions();
+
+  // Scheduling a session.
+  const start = new Date(Date.now() + 86400000);
+  start.setHours(9, 0, 0, 0);
+  const end = new Date(start.getTime() + 2 * 3600000);
+  const submit = h('button', { type: 'submit' }, t('staff.sessions.create'));
+  const form = h('form', { class: 'staff-form staff-card', novalidate: true, 'aria-labelledby': 'new-session-h' },
+    h('h2', { id: 'new-session-h' }, t('staff.sessions.new')),
+    field({ label: t('staff.sessions.f_title'), name: 'title', required: true, autocomplete: 'off' }),
+    field({ label: t('staff.sessions.f_starts'), name: 'starts_at', type: 'datetime-local', required: true, value: localInputValue(start.toISOString()) }),
+    field({ label: t('staff.sessions.f_ends'), name: 'ends_at', type: 'datetime-local', required: true, value: localInputValue(end.toISOString()) }),
+    field({ label: t('staff.sessions.f_place'), name: 'place', autocomplete: 'off' }),
+    field({ label: t('staff.sessions.f_url'), name: 'online_url', type: 'url', hint: t('staff.sessions.f_url_hint') }),
+    submit);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const v = form.elements;
+    const body = { title: v.title.value.trim(), starts_at: isoFromLocal(v.starts_at.value), ends_at: isoFromLocal(v.ends_at.value) };
+    if (v.place.value.trim()) body.place = v.place.value.trim();
+    if (v.online_url.value.trim()) body.online_url = v.online_url.value.trim();
+    if (!body.title) return showErrors(form, { code: 'staff_required' }, { staff_required: 'title' });
+    if (!body.starts_at) return showErrors(form, { code: 'staff_required' }, { staff_required: 'starts_at' });
+    if (!body.ends_at || body.ends_at <= body.starts_at) return showErrors(form, { code: 'staff_ends_before' }, { staff_ends_before: 'ends_at' });
+    try {
+      const s = await busy(submit, api('POST', `/api/v1/cohorts/${enc(id)}/sessions`, body));
+      items = [...items, s].sort((a, b) => a.starts_at.localeCompare(b.starts_at));
+      drawSessions();
+      v.title.value = '';
+      toast(t('staff.sessions.created'));
+    } catch (ex) {
+      showErrors(form, ex);
+    }
+  });
+
+  const drawAttendance = (a) => {
+    attendanceNote.textContent = t('staff.sessions.attendance_of', { n: fmtNumber(a.sessions) });
+    if (!a.items.length) {
+      attendanceBody.replaceChildren(h('tr', {}, h('td', { colspan: '2' }, t('staff.sessions.no_participants'))));
+      return;
+    }
+    attendanceBody.replaceChildren(...a.items.map((p) => h('tr', {},
+      h('td', { 'data-label': t('staff.common.name') }, p.user.full_name),
+      h('td', { 'data-label': t('staff.sessions.attended') }, `${fmtNumber(p.attended)} / ${fmtNumber(a.sessions)}`))));
+  };
+
+  view.replaceChildren(
+    pageHead(t('staff.sessions.title'), { back: '/staff', backLabel: t('staff.home.title'), sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
+    err,
+    h('div', { class: 'staff-grid' },
+      h('div', {}, list, form),
+      h('section', { class: 'card', 'aria-labelledby': 'attendance-h' },
+        h('h2', { id: 'attendance-h' }, t('staff.sessions.attendance')), attendanceNote,
+        h('table', { class: 'staff-table', 'data-testid': 'attendance' },
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('staff.common.name')), h('th', { scope: 'col' }, t('staff.sessions.attended')))),
+          attendanceBody))));
+
+  return poll(async () => drawAttendance(await api('GET', `/api/v1/cohorts/${enc(id)}/attendance`)), ATTENDANCE_MS);
+}

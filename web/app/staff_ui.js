@@ -1,0 +1,221 @@
+// staff_ui.js — helpers shared by the instructor and admin pages
+// (pages/staff_*.js, pages/admin_*.js) on top of ui.js: polling that pauses
+// while the tab is hidden, countdowns, date-time inputs in local time,
+// a confirmation dialog, server-rendered (already safe) HTML, and the
+// small pieces every staff page repeats (back links, error boxes, segment
+// names). Nothing here writes data into innerHTML except setSafeHtml, whose
+// input is HTML the server rendered from Markdown in safe mode.
+import { h, newId } from './ui.js';
+import { t, errorText } from './i18n.js';
+
+// The segments the forms offer; the API accepts others, which the pages
+// then show by their own name.
+export const SEGMENTS = ['asn', 'umkm', 'public'];
+
+// The segments of a cohort in the forms' order (ASN, UMKM, Umum), others
+// after them by name; the API lists them by name.
+export function sortSegments(list) {
+  const rank = (s) => (SEGMENTS.includes(s.segment) ? SEGMENTS.indexOf(s.segment) : SEGMENTS.length);
+  return list.slice().sort((a, b) => rank(a) - rank(b) || a.segment.localeCompare(b.segment));
+}
+
+export function segmentLabel(seg) {
+  const key = `common.segment.${seg}`;
+  const s = t(key);
+  return s === key ? seg : s;
+}
+
+export function statusLabel(status) {
+  const key = `staff.status.${status}`;
+  const s = t(key);
+  return s === key ? status : s;
+}
+
+// Calls fn now and then every `ms` after the previous call settled, while the
+// document is visible; hidden tabs stop polling and a tab shown again polls
+// at once. onState(running) reports pauses. Returns stop().
+export function poll(fn, ms, onState = () => {}) {
+  let timer = null;
+  let stopped = false;
+  let inFlight = false;
+
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = null;
+    if (!stopped && !document.hidden) timer = setTimeout(tick, ms);
+  };
+  const tick = async () => {
+    if (stopped || inFlight) return;
+    if (document.hidden) {
+      onState(false);
+      return;
+    }
+    inFlight = true;
+    try {
+      await fn();
+    } catch {
+      /* the page shows its own error; keep polling */
+    } finally {
+      inFlight = false;
+    }
+    schedule();
+  };
+  const onVisibility = () => {
+    if (stopped) return;
+    if (document.hidden) {
+      clearTimeout(timer);
+      timer = null;
+      onState(false);
+    } else {
+      onState(true);
+      tick();
+    }
+  };
+  document.addEventListener('visibilitychange', onVisibility);
+  onState(!document.hidden);
+  tick();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    document.removeEventListener('visibilitychange', onVisibility);
+  };
+}
+
+// "mm:ss" (or "h:mm:ss") of a number of milliseconds, never negative.
+export function fmtCountdown(ms) {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = s % 60;
+  const two = (n) => String(n).padStart(2, '0');
+  return hh > 0 ? `${hh}:${two(mm)}:${two(ss)}` : `${two(mm)}:${two(ss)}`;
+}
+
+// The value of an <input type=datetime-local> for an instant, in the
+// browser's time zone ('' for none).
+export function localInputValue(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const two = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+// An RFC 3339 instant (UTC) from an <input type=datetime-local> value; null
+// when empty or not a date.
+export function isoFromLocal(value) {
+  if (!value) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+// A calendar date (YYYY-MM-DD, local) `days` from today.
+export function dateInputIn(days) {
+  const d = new Date(Date.now() + days * 86400000);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}
+
+// A modal question with two buttons; resolves true when confirmed. Uses
+// <dialog> so focus is trapped and Escape cancels.
+export function confirmDialog(message, { confirmLabel = t('staff.common.confirm'), cancelLabel = t('common.cancel'), danger = true } = {}) {
+  return new Promise((resolve) => {
+    const yes = h('button', { type: 'button', class: danger ? 'danger' : null }, confirmLabel);
+    const no = h('button', { type: 'button', class: 'secondary' }, cancelLabel);
+    const text = h('p', { id: 'staff-confirm-text' }, message);
+    const dlg = h('dialog', { class: 'staff-dialog', 'aria-labelledby': 'staff-confirm-text' }, text, h('div', { class: 'staff-actions' }, no, yes));
+    let answered = false;
+    const done = (v) => {
+      if (answered) return;
+      answered = true;
+      if (dlg.open) dlg.close();
+      dlg.remove();
+      resolve(v);
+    };
+    yes.addEventListener('click', () => done(true));
+    no.addEventListener('click', () => done(false));
+    dlg.addEventListener('close', () => done(false));
+    document.body.append(dlg);
+    dlg.showModal();
+    no.focus();
+  });
+}
+
+// A box for an API error next to a form (role=alert so it is announced);
+// update(err) replaces the text, update(null) hides it.
+export function errorBox() {
+  const box = h('p', { class: 'staff-error', role: 'alert', hidden: true });
+  box.update = (err) => {
+    box.textContent = err ? (typeof err === 'string' ? err : errorText(err)) : '';
+    box.hidden = !err;
+  };
+  return box;
+}
+
+// Puts HTML that the server rendered in safe mode (Markdown preview, lesson
+// bodies) into el. The server already drops raw HTML and unsafe links; this
+// parses it inertly and removes anything active anyway.
+export function setSafeHtml(el, html) {
+  const doc = new DOMParser().parseFromString(`<body>${html}</body>`, 'text/html');
+  for (const bad of doc.body.querySelectorAll('script,style,iframe,object,embed,form,link,meta,base')) bad.remove();
+  for (const node of doc.body.querySelectorAll('*')) {
+    for (const attr of [...node.attributes]) {
+      const name = attr.name.toLowerCase();
+      if (name.startsWith('on') || name === 'style') node.removeAttribute(attr.name);
+      if ((name === 'href' || name === 'src') && !/^(https?:|mailto:|#|\/)/i.test(attr.value.trim())) node.removeAttribute(attr.name);
+    }
+  }
+  el.replaceChildren(...[...doc.body.childNodes].map((n) => document.importNode(n, true)));
+}
+
+// The heading row of a staff page: a back link (optional), the title and an
+// optional subtitle.
+export function pageHead(title, { back, backLabel, sub } = {}) {
+  return h('header', { class: 'staff-head' },
+    back ? h('a', { href: back, class: 'staff-back' }, `← ${backLabel || t('common.back')}`) : null,
+    h('h1', {}, title),
+    sub ? h('p', { class: 'meta' }, sub) : null);
+}
+
+// A labelled control built by hand, for controls ui.field does not make
+// (a textarea with its own behaviour, a number with min/max). The wrapper
+// has data-field=name so ui.showErrors finds it. Returns the wrapper.
+export function labelled(label, control, { hint } = {}) {
+  if (!control.id) control.id = newId(`f-${control.name || 'x'}`);
+  const errId = `${control.id}-error`;
+  const hintEl = hint ? h('p', { class: 'hint', id: `${control.id}-hint` }, hint) : null;
+  control.setAttribute('aria-describedby', hint ? `${control.id}-hint ${errId}` : errId);
+  return h('div', { class: 'field', dataset: control.name ? { field: control.name } : {} },
+    h('label', { for: control.id }, label), hintEl, control, h('p', { class: 'field-error', id: errId, hidden: true }));
+}
+
+// A checkbox with its label after it.
+export function checkbox(label, attrs = {}, checked = false) {
+  const box = h('input', { type: 'checkbox', id: newId(`f-${attrs.name || 'check'}`), ...attrs });
+  box.checked = checked;
+  const errId = `${box.id}-error`;
+  box.setAttribute('aria-describedby', errId);
+  // the empty error slot lets ui.clearErrors/showErrors treat it as a field
+  return h('div', { class: 'field field-check', dataset: attrs.name ? { field: attrs.name } : {} },
+    box, h('label', { for: box.id }, label), h('p', { class: 'field-error', id: errId, hidden: true }));
+}
+
+// Puts one child per item (or the empty state) into a container.
+export function fill(container, items, render, emptyText) {
+  const tag = container.tagName === 'UL' || container.tagName === 'OL' ? 'li' : 'p';
+  if (!items.length) container.replaceChildren(h(tag, { class: 'empty' }, emptyText));
+  else container.replaceChildren(...items.map(render));
+}
+
+// Moves item `from` to index `to` in a copy of list.
+export function moved(list, from, to) {
+  const out = list.slice();
+  const [x] = out.splice(from, 1);
+  out.splice(to, 0, x);
+  return out;
+}
+
+// A short form of a 64-hex content hash for display, full value in title.
+export function hashCode(hash) {
+  return h('code', { class: 'staff-hash', title: hash }, hash);
+}

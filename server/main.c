@@ -8,6 +8,7 @@
 
 #include "sinau/alloc.h"
 #include "sinau/certkeys.h"
+#include "sinau/certpdf.h"
 #include "sinau/cli.h"
 #include "sinau/config.h"
 #include "sinau/hashchain.h"
@@ -82,13 +83,17 @@ static int check_schema(const sinau_config *cfg)
 
 static int cmd_serve(const sinau_config *cfg)
 {
+    int rc;
+
     if (cfg->pwhash == PWHASH_FAST)
         log_warn("SINAU_PWHASH=fast: password hashing is weak, for tests only");
     if (cfg->debug_routes)
         log_warn("SINAU_DEBUG_ROUTES is on: /debug/* test routes are mounted");
     if (check_schema(cfg) != 0)
         return 1;
-    return server_run(cfg) == 0 ? 0 : 1;
+    rc = server_run(cfg) == 0 ? 0 : 1;
+    certpdf_cleanup(); /* the font caches, for leak checkers; workers have stopped */
+    return rc;
 }
 
 /* sinau user create --email E --name N --role R [--if-missing] [config flags] */

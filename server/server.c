@@ -223,7 +223,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     /* the API's timers run on the first loop of each instance; they are
      * written to be safe with several instances (SKIP LOCKED) */
     if (loop->index == 0 && !loop->draining && ++loop->ticks % API_TICK_EVERY == 0)
-        api_tick(loop->db);
+        api_tick(loop->db, loop->server);
     if (!loop->draining)
         return;
     if (loop->inflight == 0) {

@@ -107,9 +107,13 @@ const http_route *debug_routes(size_t *n);
 /* Adds every table to r (debug routes only when debug is true). */
 SINAU_MUST_CHECK int api_register_all(router *r, bool debug);
 
-/* Runs the API's periodic jobs (the offer timer); every few seconds from
- * one loop of each instance. */
-void api_tick(db_pool *db);
+/* Runs the API's periodic jobs (the offer timer, automatic certificate
+ * issuance); every few seconds from loop 0 of each instance. */
+void api_tick(db_pool *db, const struct sinau_server *srv);
+
+/* Issues certificates in one cohort whose rules say auto_issue, when
+ * someone there became eligible; at most one run at a time (loop 0). */
+void certificates_tick(db_pool *db, const struct sinau_server *srv);
 
 /* Builds the OpenAPI 3.1 document from the router's routes into a new
  * malloc'd string (*len set); caller frees. */

@@ -18,6 +18,9 @@
 
 #include "sinau/certkeys.h"
 #include "sinau/http.h"
+#include "sinau/log.h"
+#include "sinau/pii.h"
+#include "sinau/worker.h"
 #include "sinau/server.h"
 
 static const char **caller_params(http_ctx *ctx, int n)
@@ -110,28 +113,38 @@ static int sign_one(const certkey *k, const char *public_url, json_t *item, json
     return 0;
 }
 
-/* Worker: opens the key and signs every credential. */
+/* Opens the prepared key and signs every prepared credential; *items gets
+ * the signed items as JSON text (malloc'd). Returns 0 or -1. Any thread. */
+static int sign_all(const pii_keyring *kr, const char *public_url, json_t *prepared, char **items)
+{
+    json_t *key = json_object_get(prepared, "key"), *todo, *out;
+    certkey k;
+    size_t i;
+    int rc = 0;
+
+    *items = NULL;
+    if (certkey_open(kr, json_string_value(json_object_get(key, "thumbprint")),
+                     json_string_value(json_object_get(key, "seed_enc")), &k) != 0)
+        return -1;
+    out = json_array();
+    todo = json_object_get(prepared, "items");
+    for (i = 0; i < json_array_size(todo) && rc == 0; i++)
+        rc = sign_one(&k, public_url, json_array_get(todo, i), out);
+    certkey_wipe(&k);
+    if (rc == 0)
+        *items = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    return rc == 0 && *items != NULL ? 0 : -1;
+}
+
+/* Worker: signs every credential of the request. */
 static void issue_sign(void *arg)
 {
     http_ctx *ctx = arg;
     issue_job *job = ctx->state;
-    json_t *key = json_object_get(job->prepared, "key"), *items, *out = json_array();
-    const char *public_url = cfg_of(ctx)->public_url;
-    certkey k;
-    size_t i;
 
-    if (certkey_open(ctx->loop->server->keys, json_string_value(json_object_get(key, "thumbprint")),
-                     json_string_value(json_object_get(key, "seed_enc")), &k) != 0) {
-        job->failed = 1;
-        json_decref(out);
-        return;
-    }
-    items = json_object_get(job->prepared, "items");
-    for (i = 0; i < json_array_size(items) && !job->failed; i++)
-        job->failed = sign_one(&k, public_url, json_array_get(items, i), out) != 0;
-    certkey_wipe(&k);
-    job->items = json_dumps(out, JSON_COMPACT);
-    json_decref(out);
+    job->failed =
+        sign_all(ctx->loop->server->keys, cfg_of(ctx)->public_url, job->prepared, &job->items) != 0;
 }
 
 static void issue_stored(void *arg, db_result *r)
@@ -404,6 +417,119 @@ static void revoke(http_ctx *ctx)
         return;
     if (http_db_query(ctx, &revoke_stmt, p, revoked) != 0)
         return;
+}
+
+/* ---- automatic issuance (cohorts whose rules say auto_issue) ---- */
+
+/* One run at a time, on the loop that ticks; the state outlives requests. */
+static struct auto_run {
+    bool busy;
+    db_pool *db;
+    const sinau_server *srv;
+    char cohort[64], thumbprint[JWS_THUMBPRINT], issued_at[64];
+    json_t *prepared; /* owned while a run signs */
+    char *items;      /* signed items; owned */
+    const char *params[5];
+} auto_run;
+
+static void auto_end(void)
+{
+    json_decref(auto_run.prepared);
+    auto_run.prepared = NULL;
+    free(auto_run.items);
+    auto_run.items = NULL;
+    auto_run.busy = false;
+}
+
+static void auto_stored(void *arg, db_result *r)
+{
+    (void)arg;
+    if (r->status == DB_OK && PQntuples(r->res) == 1)
+        log_info("certificates issued automatically in cohort %s: %s", auto_run.cohort,
+                 PQgetvalue(r->res, 0, 0));
+    auto_end();
+}
+
+static const db_stmt auto_store_stmt = {
+    "cert_auto_store",
+    "select (r->'body'->>'issued') from cert_issue_store($1, $2, $3::timestamptz, $4::jsonb,"
+    " $5) r",
+    5};
+
+static void auto_sign(void *arg)
+{
+    (void)arg;
+    if (sign_all(auto_run.srv->keys, auto_run.srv->cfg->public_url, auto_run.prepared,
+                 &auto_run.items) != 0) {
+        free(auto_run.items);
+        auto_run.items = NULL;
+    }
+}
+
+static void auto_signed(void *arg)
+{
+    json_t *key = json_object_get(auto_run.prepared, "key");
+
+    (void)arg;
+    if (auto_run.items == NULL) {
+        log_error("automatic issuance: the signing key could not be used");
+        auto_end();
+        return;
+    }
+    snprintf(auto_run.thumbprint, sizeof auto_run.thumbprint, "%s",
+             json_string_value(json_object_get(key, "thumbprint")));
+    snprintf(auto_run.issued_at, sizeof auto_run.issued_at, "%s",
+             json_string_value(json_object_get(auto_run.prepared, "issued_at")));
+    auto_run.params[0] = auto_run.cohort;
+    auto_run.params[1] = auto_run.thumbprint;
+    auto_run.params[2] = auto_run.issued_at;
+    auto_run.params[3] = auto_run.items;
+    auto_run.params[4] = NULL; /* issued by the server itself */
+    if (db_query(auto_run.db, &auto_store_stmt, auto_run.params, auto_stored, NULL) != 0)
+        auto_end();
+}
+
+static void auto_prepared(void *arg, db_result *r)
+{
+    (void)arg;
+    if (r->status != DB_OK || PQntuples(r->res) != 1 ||
+        strcmp(PQgetvalue(r->res, 0, 0), "200") != 0 ||
+        (auto_run.prepared = json_loads(PQgetvalue(r->res, 0, 1), 0, NULL)) == NULL ||
+        json_array_size(json_object_get(auto_run.prepared, "items")) == 0) {
+        auto_end();
+        return;
+    }
+    if (worker_submit(auto_run.srv->workers, auto_run.srv->loops[0].base, auto_sign, auto_signed,
+                      NULL) != 0)
+        auto_end();
+}
+
+static void auto_due(void *arg, db_result *r)
+{
+    (void)arg;
+    if (r->status != DB_OK || PQntuples(r->res) != 1) {
+        auto_end();
+        return;
+    }
+    snprintf(auto_run.cohort, sizeof auto_run.cohort, "%s", PQgetvalue(r->res, 0, 0));
+    auto_run.params[0] = auto_run.cohort;
+    auto_run.params[1] = auto_run.srv->cfg->public_url;
+    auto_run.params[2] = auto_run.srv->cfg->issuer_name;
+    if (db_query(auto_run.db, &prepare_stmt, auto_run.params, auto_prepared, NULL) != 0)
+        auto_end();
+}
+
+static const db_stmt auto_due_stmt = {"cert_auto_due", "select cert_auto_due(1)", 0};
+
+void certificates_tick(db_pool *db, const sinau_server *srv)
+{
+    if (auto_run.busy)
+        return;
+    auto_run.busy = true;
+    auto_run.db = db;
+    auto_run.srv = srv;
+    if (db_query(db, &auto_due_stmt, NULL, auto_due, NULL) != 0)
+        auto_end();
 }
 
 static const http_route routes[] = {

@@ -46,9 +46,10 @@ int api_register_all(router *r, bool debug)
     return 0;
 }
 
-void api_tick(db_pool *db)
+void api_tick(db_pool *db, const struct sinau_server *srv)
 {
     registrations_tick(db);
+    certificates_tick(db, srv);
 }
 
 static const char *const method_keys[] = {"get",     "post",  "head",    "put",  "delete",

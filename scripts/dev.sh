@@ -499,6 +499,11 @@ cmd_test() {
     cmd_deps
     test_lock
     cmd_build
+    # the browser tests' packages (tests/web), again whenever the lock changed
+    if [[ ! -d $ROOT/tests/web/node_modules ||
+        $ROOT/tests/web/package-lock.json -nt $ROOT/tests/web/node_modules/.package-lock.json ]]; then
+        npm ci --prefix "$ROOT/tests/web" --no-audit --no-fund
+    fi
     trap 'reap_test_leftovers; stop_if_started' EXIT
     cmd_db_start
     prepare_test_env

@@ -26,6 +26,8 @@ export async function open(page, path, heading) {
 // except those `allow` matches.
 export async function checkPage(page, name, { allow = [] } = {}) {
   await axeCheck(page, name);
+  // passing toasts would cover the page in the picture
+  await page.evaluate(() => document.querySelectorAll('#toasts > *').forEach((el) => el.remove()));
   const file = await screenshot(page, name);
   assertNoProblems(page, allow);
   return file;

@@ -120,7 +120,7 @@ export default async function render(view, ctx) {
 
   // A new account.
   const create = h('button', { type: 'submit' }, t('staff.users.create'));
-  const form = h('form', { class: 'staff-form staff-card', novalidate: true, 'aria-labelledby': 'new-user-h' },
+  const form = h('form', { class: 'staff-form card', novalidate: true, 'aria-labelledby': 'new-user-h' },
     h('h2', { id: 'new-user-h' }, t('staff.users.new')),
     field({ label: t('staff.common.name'), name: 'full_name', required: true, autocomplete: 'off' }),
     field({ label: t('staff.users.email'), name: 'email', type: 'email', required: true, autocomplete: 'off' }),

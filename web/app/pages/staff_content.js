@@ -141,7 +141,7 @@ export default async function render(view, ctx) {
 
   // Adding a module.
   const addBtn = h('button', { type: 'submit' }, t('staff.content.add_module'));
-  const addForm = h('form', { class: 'staff-form staff-card', novalidate: true, 'aria-labelledby': 'new-module-h' },
+  const addForm = h('form', { class: 'staff-form card', novalidate: true, 'aria-labelledby': 'new-module-h' },
     h('h2', { id: 'new-module-h' }, t('staff.content.new_module')),
     field({ label: t('staff.content.module_title'), name: 'title', required: true, autocomplete: 'off' }), addBtn);
   addForm.addEventListener('submit', async (e) => {

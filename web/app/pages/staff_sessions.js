@@ -64,7 +64,7 @@ export default async function render(view, ctx) {
   start.setHours(9, 0, 0, 0);
   const end = new Date(start.getTime() + 2 * 3600000);
   const submit = h('button', { type: 'submit' }, t('staff.sessions.create'));
-  const form = h('form', { class: 'staff-form staff-card', novalidate: true, 'aria-labelledby': 'new-session-h' },
+  const form = h('form', { class: 'staff-form card', novalidate: true, 'aria-labelledby': 'new-session-h' },
     h('h2', { id: 'new-session-h' }, t('staff.sessions.new')),
     field({ label: t('staff.sessions.f_title'), name: 'title', required: true, autocomplete: 'off' }),
     field({ label: t('staff.sessions.f_starts'), name: 'starts_at', type: 'datetime-local', required: true, value: localInputValue(start.toISOString()) }),

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "sinau/log.h"
 #include "sinau/static_files.h"
@@ -328,6 +329,224 @@ static void static_etag_matches_lists_weak_and_star(void **state)
     assert_false(static_etag_matches("*", NULL));
 }
 
+/* ---- the web app: build id, {{BUILD}}, resolve, gzip ---- */
+
+static bool is_build_id(const char *b)
+{
+    if (strlen(b) != STATIC_BUILD_CHARS) {
+        return false;
+    }
+    for (size_t i = 0; i < STATIC_BUILD_CHARS; i++) {
+        if (!((b[i] >= '0' && b[i] <= '9') || (b[i] >= 'a' && b[i] <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void static_build_id_is_stable_and_follows_every_file(void **state)
+{
+    fixture *fx = *state;
+    static_store *a = load_ok(fx->dir);
+    static_store *b = load_ok(fx->dir);
+    static_store *c;
+    static_store *d;
+    char build[STATIC_BUILD_CHARS + 1];
+
+    assert_true(is_build_id(static_store_build(a)));
+    assert_string_equal(static_store_build(a), static_store_build(b));
+    snprintf(build, sizeof build, "%s", static_store_build(a));
+    write_file(fx->dir, "js/app.mjs", "export const x = 1;");
+    c = load_ok(fx->dir);
+    assert_string_not_equal(build, static_store_build(c));
+    write_file(fx->dir, "js/app.mjs", "export {};");
+    write_file(fx->dir, "js/new.mjs", "");
+    d = load_ok(fx->dir); /* a new empty file changes it too */
+    assert_string_not_equal(build, static_store_build(d));
+    assert_string_equal(static_store_build(NULL), "");
+    static_store_free(a);
+    static_store_free(b);
+    static_store_free(c);
+    static_store_free(d);
+}
+
+static void static_build_placeholder_replaced_in_html_only(void **state)
+{
+    fixture *fx = *state;
+    static_store *s;
+    const static_file *f;
+    char want[256];
+
+    write_file(fx->dir, "index.html",
+               "<script src=\"/v/{{BUILD}}/app/main.js\"></script><link href=\"/v/{{BUILD}}/"
+               "css/site.css\">{{BUILD");
+    write_file(fx->dir, "css/site.css", "/* {{BUILD}} */");
+    s = load_ok(fx->dir);
+    f = static_store_get(s, "/index.html");
+    snprintf(want, sizeof want,
+             "<script src=\"/v/%s/app/main.js\"></script><link href=\"/v/%s/css/site.css\">{{BUILD",
+             static_store_build(s), static_store_build(s));
+    assert_int_equal(f->len, strlen(want));
+    assert_memory_equal(f->data, want, f->len);
+    f = static_store_get(s, "/css/site.css");
+    assert_int_equal(f->len, strlen("/* {{BUILD}} */"));
+    assert_memory_equal(f->data, "/* {{BUILD}} */", f->len);
+    static_store_free(s);
+}
+
+static void static_resolve_versioned_paths(void **state)
+{
+    fixture *fx = *state;
+    static_store *s = load_ok(fx->dir);
+    static_hit hit;
+    char path[128];
+
+    snprintf(path, sizeof path, "/v/%s/css/site.css", static_store_build(s));
+    assert_true(static_store_resolve(s, path, &hit));
+    assert_ptr_equal(hit.file, static_store_get(s, "/css/site.css"));
+    assert_true(hit.immutable);
+    assert_false(hit.shell);
+    /* another build's prefix: the current file, revalidated */
+    snprintf(path, sizeof path, "/v/%s/css/site.css",
+             strcmp(static_store_build(s), "00000000") == 0 ? "11111111" : "00000000");
+    assert_true(static_store_resolve(s, path, &hit));
+    assert_ptr_equal(hit.file, static_store_get(s, "/css/site.css"));
+    assert_false(hit.immutable);
+    /* a missing file under the prefix is a miss, never the shell */
+    snprintf(path, sizeof path, "/v/%s/css/missing", static_store_build(s));
+    assert_false(static_store_resolve(s, path, &hit));
+    assert_null(hit.file);
+    /* not a build id: an ordinary (app) path */
+    assert_true(static_store_resolve(s, "/v/XYZ/css/site", &hit));
+    assert_true(hit.shell);
+    assert_true(static_store_resolve(s, "/v/0123456/css/site", &hit));
+    assert_true(hit.shell);
+    snprintf(path, sizeof path, "/v/%s/../index.html", static_store_build(s));
+    assert_false(static_store_resolve(s, path, &hit));
+    static_store_free(s);
+}
+
+static void static_resolve_app_routes_to_the_shell(void **state)
+{
+    static const char *const shell[] = {
+        "/cohorts/abc/lessons/def",
+        "/daftar",
+        "/me/profile/",
+        "/programmes/sinau-tiktok",
+        "/a%20b",
+        "/x/y/z",
+        "/apis",
+        "/api-docs",
+    };
+    static const char *const miss[] = {
+        "/api",     "/api/",  "/api/v1/nope", "/api/v1/programmes/x",
+        "/nope.js", "/a/b.c", "/favicon.ico", "relative",
+        "",
+    };
+    fixture *fx = *state;
+    static_store *s = load_ok(fx->dir);
+    static_hit hit;
+
+    for (size_t i = 0; i < sizeof shell / sizeof shell[0]; i++) {
+        assert_true(static_store_resolve(s, shell[i], &hit));
+        assert_true(hit.shell);
+        assert_false(hit.immutable);
+        assert_ptr_equal(hit.file, static_store_get(s, "/index.html"));
+    }
+    for (size_t i = 0; i < sizeof miss / sizeof miss[0]; i++) {
+        assert_false(static_store_resolve(s, miss[i], &hit));
+    }
+    /* real files win, and are not the shell */
+    assert_true(static_store_resolve(s, "/css/site.css", &hit));
+    assert_false(hit.shell);
+    assert_true(static_store_resolve(s, "/", &hit));
+    assert_false(hit.shell);
+    assert_false(static_store_resolve(NULL, "/x", &hit));
+    assert_false(static_store_resolve(s, NULL, &hit));
+    static_store_free(s);
+}
+
+/* Inflates a gzip member; returns the length or -1. */
+static long gunzip(const unsigned char *in, size_t len, unsigned char *out, size_t cap)
+{
+    z_stream zs;
+    long n = -1;
+
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 15 + 16) != Z_OK) {
+        return -1;
+    }
+    zs.next_in = (unsigned char *)in;
+    zs.avail_in = (uInt)len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    if (inflate(&zs, Z_FINISH) == Z_STREAM_END) {
+        n = (long)zs.total_out;
+    }
+    inflateEnd(&zs);
+    return n;
+}
+
+static void static_text_files_are_gzipped_when_smaller(void **state)
+{
+    fixture *fx = *state;
+    char css[4096];
+    unsigned char out[8192];
+    static_store *s;
+    const static_file *f;
+    size_t n = 0;
+
+    while (n + 40 < sizeof css) {
+        n += (size_t)snprintf(css + n, sizeof css - n, ".c%zu { color: #123456; margin: 0; }\n", n);
+    }
+    write_file(fx->dir, "css/site.css", css);
+    write_file(fx->dir, "logo.png",
+               "\x89PNG not really, but compressible compressible compressible");
+    s = load_ok(fx->dir);
+    f = static_store_get(s, "/css/site.css");
+    assert_non_null(f->gz_data);
+    assert_true(f->gz_len < f->len / 2);
+    assert_int_equal(gunzip(f->gz_data, f->gz_len, out, sizeof out), (long)f->len);
+    assert_memory_equal(out, f->data, f->len);
+    assert_non_null(f->gz_etag);
+    assert_string_not_equal(f->gz_etag, f->etag);
+    assert_int_equal(f->gz_etag[0], '"');
+    assert_int_equal(f->gz_etag[strlen(f->gz_etag) - 1], '"');
+    /* not text: never compressed; tiny or empty: not worth it */
+    assert_null(static_store_get(s, "/logo.png")->gz_data);
+    assert_null(static_store_get(s, "/empty.txt")->gz_data);
+    assert_null(static_store_get(s, "/js/app.mjs")->gz_data);
+    assert_null(static_store_get(s, "/js/app.mjs")->gz_etag);
+    /* the shell's gzip is of the bytes with the build written in */
+    f = static_store_get(s, "/index.html");
+    if (f->gz_data != NULL) {
+        assert_int_equal(gunzip(f->gz_data, f->gz_len, out, sizeof out), (long)f->len);
+        assert_memory_equal(out, f->data, f->len);
+    }
+    static_store_free(s);
+}
+
+static void static_accepts_gzip_reads_codings_and_q(void **state)
+{
+    assert_true(static_accepts_gzip("gzip"));
+    assert_true(static_accepts_gzip("gzip, deflate, br, zstd"));
+    assert_true(static_accepts_gzip("br;q=1.0, GZIP;q=0.5"));
+    assert_true(static_accepts_gzip("x-gzip"));
+    assert_true(static_accepts_gzip("*"));
+    assert_true(static_accepts_gzip("deflate, *;q=0.1"));
+    assert_true(static_accepts_gzip(" gzip ;q=0.001"));
+    assert_false(static_accepts_gzip(NULL));
+    assert_false(static_accepts_gzip(""));
+    assert_false(static_accepts_gzip("identity"));
+    assert_false(static_accepts_gzip("br, deflate"));
+    assert_false(static_accepts_gzip("gzip;q=0"));
+    assert_false(static_accepts_gzip("gzip;q=0.000"));
+    assert_false(static_accepts_gzip("gzip;q=0, *"));
+    assert_false(static_accepts_gzip("*;q=0"));
+    assert_false(static_accepts_gzip("gzipx, xgzip"));
+    assert_true(static_accepts_gzip("gzip;q=0.5, *;q=0"));
+}
+
 static void static_store_free_accepts_null(void **state)
 {
     static_store_free(NULL);
@@ -351,6 +570,15 @@ int main(void)
         cmocka_unit_test(static_content_types_by_extension),
         cmocka_unit_test(static_etag_matches_lists_weak_and_star),
         cmocka_unit_test(static_store_free_accepts_null),
+        cmocka_unit_test_setup_teardown(static_build_id_is_stable_and_follows_every_file, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(static_build_placeholder_replaced_in_html_only, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(static_resolve_versioned_paths, setup, teardown),
+        cmocka_unit_test_setup_teardown(static_resolve_app_routes_to_the_shell, setup, teardown),
+        cmocka_unit_test_setup_teardown(static_text_files_are_gzipped_when_smaller, setup,
+                                        teardown),
+        cmocka_unit_test(static_accepts_gzip_reads_codings_and_q),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

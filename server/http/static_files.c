@@ -513,13 +513,22 @@ static const char *strip_version(const static_store *s, const char *p, bool *cur
     return p + 3 + STATIC_BUILD_CHARS;
 }
 
-/* True when the last segment of an app path names no file (no '.'). */
+/* True for a path the app itself routes: "/" and segments of letters,
+ * digits, '-' and '_' only (so no file names, no "..", "//" or encoded
+ * bytes: anything odd stays a 404). */
 static bool app_route(const char *p)
 {
-    const char *last = strrchr(p, '/');
+    size_t n = strnlen(p, STATIC_MAX_URL + 1);
 
-    return p[0] == '/' && strnlen(p, STATIC_MAX_URL + 1) <= STATIC_MAX_URL && last != NULL &&
-           strchr(last, '.') == NULL;
+    if (p[0] != '/' || n > STATIC_MAX_URL || strstr(p, "//") != NULL)
+        return false;
+    for (size_t i = 1; i < n; i++) {
+        char c = p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '/'))
+            return false;
+    }
+    return true;
 }
 
 bool static_store_resolve(const static_store *s, const char *url_path, static_hit *hit)

@@ -419,7 +419,7 @@ describe('publishing and the content hash', () => {
   test('an empty draft publishes: version 1, no lessons, a 64-hex hash; its cohorts have an empty tree and 0 %', async () => {
     const p = await programme(base, admin, { publish: false });
     const v = expectStatus(await publish(base, admin.token, p.slug), 201, 'publish an empty draft (empty body)');
-    assert.deepEqual(Object.keys(v).sort(), ['content_hash', 'lessons_total', 'programme_id', 'published_at', 'version']);
+    assert.deepEqual(Object.keys(v).sort(), ['assignments_total', 'content_hash', 'lessons_total', 'programme_id', 'published_at', 'version']);
     assert.equal(v.programme_id, p.id);
     assert.equal(v.version, 1);
     assert.equal(v.lessons_total, 0);

@@ -94,8 +94,10 @@ static const char *score_text(http_ctx *ctx, json_t *v)
         return NULL;
     if (json_is_integer(v))
         return api_itoa(ctx, json_integer_value(v));
+    /* 15 significant digits: what a person typed (9.1, 72.35) comes back
+     * exactly, not as the nearest double's 17-digit spelling */
     s = http_ctx_alloc(ctx, 32);
-    snprintf(s, 32, "%.17g", json_real_value(v));
+    snprintf(s, 32, "%.15g", json_real_value(v));
     return s;
 }
 

@@ -23,11 +23,14 @@ export const routes = [
   { path: '/staff/programmes/:slug/lessons/:lessonId', load: () => import('./pages/staff_lesson.js'), access: 'staff', title: 'staff.lesson.edit_title', area: 'staff' },
   { path: '/staff/cohorts/:id/sessions', load: () => import('./pages/staff_sessions.js'), access: 'staff', title: 'staff.sessions.title', area: 'staff' },
   { path: '/staff/cohorts/:id/sessions/:sessionId/projector', load: () => import('./pages/staff_projector.js'), access: 'staff', title: 'staff.projector.title', area: 'staff' },
+  { path: '/staff/cohorts/:id/grading', load: () => import('./pages/staff_grading.js'), access: 'staff', title: 'staff.grading.title', area: 'staff' },
+  { path: '/staff/cohorts/:id/gradebook', load: () => import('./pages/staff_gradebook.js'), access: 'staff', title: 'staff.gradebook.title', area: 'staff' },
   { path: '/admin/programmes', load: () => import('./pages/admin_programmes.js'), access: 'admin', title: 'staff.programmes.title', area: 'staff' },
   { path: '/admin/programmes/:slug', load: () => import('./pages/admin_programme.js'), access: 'admin', title: 'staff.programmes.title', area: 'staff' },
   { path: '/admin/cohorts/:id', load: () => import('./pages/admin_cohort.js'), access: 'admin', title: 'staff.nav.cohorts', area: 'staff' },
   { path: '/admin/cohorts/:id/seats', load: () => import('./pages/admin_seats.js'), access: 'admin', title: 'staff.seats.title', area: 'staff' },
   { path: '/admin/cohorts/:id/registrations', load: () => import('./pages/admin_registrations.js'), access: 'admin', title: 'staff.registrations.title', area: 'staff' },
+  { path: '/admin/cohorts/:id/certificates', load: () => import('./pages/admin_certificates.js'), access: 'admin', title: 'staff.certs.title', area: 'staff' },
   { path: '/admin/users', load: () => import('./pages/admin_users.js'), access: 'admin', title: 'staff.users.title', area: 'staff' },
 ];
 

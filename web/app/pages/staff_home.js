@@ -19,8 +19,11 @@ function cohortItem(c, isAdmin) {
     h('p', { class: 'meta' }, seats),
     h('p', { class: 'staff-links' },
       h('a', { href: `/staff/cohorts/${id}/sessions` }, t('staff.nav.sessions')),
+      h('a', { href: `/staff/cohorts/${id}/grading` }, t('staff.nav.grading')),
+      h('a', { href: `/staff/cohorts/${id}/gradebook` }, t('staff.nav.gradebook')),
       isAdmin ? h('a', { href: `/admin/cohorts/${id}/seats` }, t('staff.nav.seats')) : null,
-      isAdmin ? h('a', { href: `/admin/cohorts/${id}/registrations` }, t('staff.nav.registrations')) : null));
+      isAdmin ? h('a', { href: `/admin/cohorts/${id}/registrations` }, t('staff.nav.registrations')) : null,
+      isAdmin ? h('a', { href: `/admin/cohorts/${id}/certificates` }, t('staff.nav.certificates')) : null));
 }
 
 export default async function render(view, ctx) {

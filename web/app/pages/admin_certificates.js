@@ -1,0 +1,193 @@
+// admin_certificates.js — /admin/cohorts/:id/certificates: the cohort's
+// certificate rules (PUT …/certificate-rules), who is eligible and what
+// the others still lack (GET …/eligibility), issuing to every eligible
+// participant without one (POST …/certificates), and the certificates
+// issued, each with its public verify page and PDF, revocable with a
+// stated reason (POST /api/v1/certificates/{id}/revoke; audited).
+// Signing keys are rotated on the server (`sinau keys rotate`): the API has
+// no call for it, so the page says so.
+import { api } from '../api.js';
+import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
+import { h, showErrors, clearErrors, toast, busy } from '../ui.js';
+import { pageHead, errorBox, fill, checkbox, labelled } from '../staff_ui.js';
+
+const enc = encodeURIComponent;
+
+function missingText(m) {
+  switch (m.code) {
+    case 'lessons': return t('staff.certs.miss_lessons', { have: fmtNumber(m.have), need: fmtNumber(m.need) });
+    case 'attendance': return t('staff.certs.miss_attendance', { have: fmtNumber(m.have), need: fmtNumber(m.need) });
+    case 'assignment_missing': return t('staff.certs.miss_assignment_missing', { title: m.title });
+    case 'assignment_ungraded': return t('staff.certs.miss_assignment_ungraded', { title: m.title });
+    case 'assignment_unreleased': return t('staff.certs.miss_assignment_unreleased', { title: m.title });
+    case 'assignment_failed': return t('staff.certs.miss_assignment_failed', { title: m.title });
+    default: return m.code;
+  }
+}
+
+// A dialog asking for the reason of a revocation; resolves to the reason
+// or null when cancelled.
+function askReason(name) {
+  return new Promise((resolve) => {
+    const reason = h('textarea', { name: 'reason', rows: '3', required: true, maxlength: '500' });
+    const ok = h('button', { type: 'submit', class: 'danger' }, t('staff.certs.revoke'));
+    const no = h('button', { type: 'button', class: 'secondary' }, t('common.cancel'));
+    const form = h('form', { method: 'dialog', class: 'staff-form', novalidate: true },
+      h('p', { id: 'revoke-q' }, t('staff.certs.revoke_q', { name })),
+      labelled(t('staff.certs.reason'), reason, { hint: t('staff.certs.reason_hint') }),
+      h('div', { class: 'staff-actions' }, no, ok));
+    const dlg = h('dialog', { class: 'staff-dialog', 'aria-labelledby': 'revoke-q' }, form);
+    let done = false;
+    const finish = (v) => {
+      if (done) return;
+      done = true;
+      if (dlg.open) dlg.close();
+      dlg.remove();
+      resolve(v);
+    };
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      const v = reason.value.trim();
+      if (!v) return showErrors(form, { code: 'staff_required', field: 'reason' });
+      finish(v);
+    });
+    no.addEventListener('click', () => finish(null));
+    dlg.addEventListener('close', () => finish(null));
+    document.body.append(dlg);
+    dlg.showModal();
+    reason.focus();
+  });
+}
+
+export default async function render(view, ctx) {
+  await loadArea('staff');
+  const id = ctx.params.id;
+  const cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`);
+  let [elig, certs] = await Promise.all([
+    api('GET', `/api/v1/cohorts/${enc(id)}/eligibility`),
+    api('GET', `/api/v1/cohorts/${enc(id)}/certificates`),
+  ]);
+  const err = errorBox();
+
+  // Rules.
+  const r = elig.rules;
+  const num = (name, value) => h('input', { type: 'number', name, min: '0', max: '100', inputmode: 'numeric', value: String(value) });
+  const saveRules = h('button', { type: 'submit', class: 'secondary' }, t('staff.certs.save_rules'));
+  const rules = h('form', { class: 'staff-form', novalidate: true, 'aria-labelledby': 'rules-h' },
+    h('h2', { id: 'rules-h' }, t('staff.cohort.rules')),
+    labelled(t('staff.cohort.f_min_lesson'), num('min_lesson_percent', r.min_lesson_percent)),
+    labelled(t('staff.certs.f_min_attendance'), num('min_attendance_percent', r.min_attendance_percent)),
+    checkbox(t('staff.cohort.f_assignments'), { name: 'require_assignments_passed' }, !!r.require_assignments_passed),
+    checkbox(t('staff.certs.f_auto'), { name: 'auto_issue' }, !!r.auto_issue),
+    saveRules);
+  rules.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(rules);
+    const v = rules.elements;
+    const body = {
+      min_lesson_percent: Number(v.min_lesson_percent.value),
+      min_attendance_percent: Number(v.min_attendance_percent.value),
+      require_assignments_passed: v.require_assignments_passed.checked,
+      auto_issue: v.auto_issue.checked,
+    };
+    for (const k of ['min_lesson_percent', 'min_attendance_percent']) {
+      if (v[k].value === '' || !(body[k] >= 0 && body[k] <= 100)) return showErrors(rules, { code: 'staff_percent', field: k });
+    }
+    try {
+      await busy(saveRules, api('PUT', `/api/v1/cohorts/${enc(id)}/certificate-rules`, body));
+      elig = await api('GET', `/api/v1/cohorts/${enc(id)}/eligibility`);
+      drawEligibility();
+      toast(t('staff.certs.rules_saved'));
+    } catch (ex) {
+      showErrors(rules, ex);
+    }
+  });
+
+  // Eligibility.
+  const eligBody = h('tbody');
+  const eligSummary = h('p', { class: 'meta', role: 'status', 'data-testid': 'eligible-count' });
+  function drawEligibility() {
+    const n = elig.items.filter((x) => x.eligible && !x.certificate_id).length;
+    eligSummary.textContent = t('staff.certs.eligible_summary', { n: fmtNumber(n), total: fmtNumber(elig.items.length) });
+    if (!elig.items.length) {
+      eligBody.replaceChildren(h('tr', {}, h('td', { colspan: '2' }, t('staff.sessions.no_participants'))));
+      return;
+    }
+    eligBody.replaceChildren(...elig.items.map((x) => h('tr', { 'data-user': x.user.id },
+      h('td', { 'data-label': t('staff.common.name') }, x.user.full_name),
+      h('td', { 'data-label': t('staff.certs.standing') },
+        x.certificate_id ? h('span', { class: 'badge' }, t('staff.certs.has_certificate'))
+          : x.eligible ? h('span', { class: 'badge' }, t('staff.certs.eligible'))
+            : h('ul', { class: 'certs-missing' }, ...x.missing.map((m) => h('li', {}, missingText(m))))))));
+  }
+  drawEligibility();
+
+  const issue = h('button', { type: 'button' }, t('staff.certs.issue'));
+  const issueNote = h('p', { class: 'staff-success', role: 'status', 'data-testid': 'issue-result' });
+  issue.addEventListener('click', async () => {
+    err.update(null);
+    try {
+      const res = await busy(issue, api('POST', `/api/v1/cohorts/${enc(id)}/certificates`, {}));
+      [elig, certs] = await Promise.all([
+        api('GET', `/api/v1/cohorts/${enc(id)}/eligibility`),
+        api('GET', `/api/v1/cohorts/${enc(id)}/certificates`),
+      ]);
+      drawEligibility();
+      drawCerts();
+      issueNote.textContent = t('staff.certs.issued', { n: fmtNumber(res.issued), not: fmtNumber((res.not_eligible || []).length) });
+    } catch (ex) {
+      err.update(ex);
+    }
+  });
+
+  // Certificates issued.
+  const certList = h('ul', { class: 'staff-list', 'data-testid': 'certificates' });
+  function certItem(c) {
+    const revoked = c.status === 'revoked';
+    const revoke = revoked ? null : h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.certs.revoke_of', { name: c.holder_name }) }, t('staff.certs.revoke'));
+    revoke?.addEventListener('click', async () => {
+      const reason = await askReason(c.holder_name);
+      if (!reason) return;
+      err.update(null);
+      try {
+        await busy(revoke, api('POST', `/api/v1/certificates/${enc(c.id)}/revoke`, { reason }));
+        c.status = 'revoked';
+        c.revoked_at = new Date().toISOString();
+        drawCerts();
+        toast(t('staff.certs.revoked', { name: c.holder_name }));
+      } catch (ex) {
+        err.update(ex);
+      }
+    });
+    const path = new URL(c.url, location.origin).pathname;
+    return h('li', { class: 'card cert-item', 'data-certificate': c.id },
+      h('h3', {}, c.holder_name, ' ', h('span', { class: `badge ${revoked ? 'cancelled' : ''}` }, revoked ? t('staff.certs.status_revoked') : t('staff.certs.status_valid'))),
+      h('p', { class: 'meta' }, t('staff.certs.issued_at', { time: fmtDateTime(c.issued_at) }),
+        revoked && c.revoked_at ? ` · ${t('staff.certs.revoked_at', { time: fmtDateTime(c.revoked_at) })}` : ''),
+      h('p', { class: 'staff-actions' },
+        h('a', { href: path, target: '_blank', rel: 'noopener' }, t('staff.certs.verify_page')),
+        h('a', { href: `${path}.pdf`, target: '_blank', rel: 'noopener' }, 'PDF'),
+        revoke));
+  }
+  const drawCerts = () => fill(certList, certs.items, certItem, t('staff.certs.none'));
+  drawCerts();
+
+  view.replaceChildren(
+    pageHead(t('staff.certs.title'), { back: `/admin/cohorts/${enc(id)}`, backLabel: cohort.name, sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
+    err,
+    h('div', { class: 'staff-grid' },
+      h('div', {},
+        h('section', { 'aria-labelledby': 'elig-h' },
+          h('h2', { id: 'elig-h' }, t('staff.certs.eligibility')), eligSummary,
+          h('div', { class: 'staff-actions' }, issue), issueNote,
+          h('table', { class: 'staff-table staff-table-cards', 'data-testid': 'eligibility' },
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('staff.common.name')), h('th', { scope: 'col' }, t('staff.certs.standing')))),
+            eligBody)),
+        h('section', { 'aria-labelledby': 'certs-h' }, h('h2', { id: 'certs-h' }, t('staff.certs.issued_h')), certList)),
+      h('div', {},
+        h('section', { class: 'card' }, rules),
+        h('section', { class: 'card', 'aria-labelledby': 'keys-h' },
+          h('h2', { id: 'keys-h' }, t('staff.certs.keys')), h('p', {}, t('staff.certs.keys_text')), h('p', {}, h('code', {}, 'sinau keys rotate')),
+          h('p', {}, h('a', { href: '/.well-known/jwks.json', target: '_blank', rel: 'noopener' }, t('staff.certs.jwks')))))));
+}

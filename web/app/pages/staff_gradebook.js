@@ -1,0 +1,78 @@
+// staff_gradebook.js — /staff/cohorts/:id/gradebook: confirmed participants
+// × the assignments of the cohort's version, with lesson progress and
+// attendance; per assignment whether its grades are released (and a button
+// to release them). The CSV is the server's (?format=csv: ';' separated,
+// decimal commas, cells starting with = + - @ neutralised).
+import { api, apiUrl } from '../api.js';
+import { loadArea, t, fmtNumber } from '../i18n.js';
+import { h, toast, busy } from '../ui.js';
+import { pageHead, errorBox, segmentLabel, confirmDialog } from '../staff_ui.js';
+
+const enc = encodeURIComponent;
+
+function cellText(c) {
+  if (c.status === 'missing') return t('staff.gradebook.missing');
+  if (c.status === 'submitted') return c.late ? t('staff.gradebook.ungraded_late') : t('staff.gradebook.ungraded');
+  return `${fmtNumber(c.score)} · ${c.passed ? t('staff.gradebook.passed') : t('staff.gradebook.failed')}`;
+}
+
+export default async function render(view, ctx) {
+  await loadArea('staff');
+  const id = ctx.params.id;
+  const [cohort, book, assignments] = await Promise.all([
+    api('GET', `/api/v1/cohorts/${enc(id)}`),
+    api('GET', `/api/v1/cohorts/${enc(id)}/gradebook`),
+    api('GET', `/api/v1/cohorts/${enc(id)}/assignments`),
+  ]);
+  const err = errorBox();
+  const released = new Map(assignments.items.map((a) => [a.id, a.grades_released]));
+
+  const releaseCell = (a) => {
+    if (released.get(a.id)) return h('span', { class: 'badge' }, t('staff.gradebook.released'));
+    const b = h('button', { type: 'button', class: 'secondary small', 'aria-label': t('staff.gradebook.release_of', { title: a.title }) }, t('staff.grading.release'));
+    b.addEventListener('click', async () => {
+      if (!(await confirmDialog(t('staff.grading.confirm_release_one', { title: a.title }), { confirmLabel: t('staff.grading.release'), danger: false }))) return;
+      err.update(null);
+      try {
+        const r = await busy(b, api('POST', `/api/v1/cohorts/${enc(id)}/grades/release`, { assignment_id: a.id }));
+        released.set(a.id, true);
+        b.replaceWith(h('span', { class: 'badge' }, t('staff.gradebook.released')));
+        toast(t('staff.grading.released', { n: fmtNumber(r.released) }));
+      } catch (ex) {
+        err.update(ex);
+      }
+    });
+    return b;
+  };
+
+  const head = h('tr', {},
+    h('th', { scope: 'col' }, t('staff.common.name')),
+    h('th', { scope: 'col' }, t('staff.registrations.segment')),
+    h('th', { scope: 'col' }, t('staff.gradebook.progress')),
+    h('th', { scope: 'col' }, t('staff.sessions.attended')),
+    ...book.assignments.map((a) => h('th', { scope: 'col' }, a.title)));
+  const assignmentList = h('ul', { class: 'staff-list gradebook-assignments', 'data-testid': 'gradebook-assignments' },
+    ...book.assignments.map((a) => h('li', {},
+      h('span', { class: 'staff-name' }, a.title), ' ',
+      h('span', { class: 'meta' }, t('staff.gradebook.pass_of', { pass: fmtNumber(a.pass_score), max: fmtNumber(a.max_score) })), ' ',
+      releaseCell(a))));
+  const rows = book.rows.map((r) => h('tr', {},
+    h('th', { scope: 'row', 'data-label': t('staff.common.name') }, r.user.full_name),
+    h('td', { 'data-label': t('staff.registrations.segment') }, segmentLabel(r.segment)),
+    h('td', { 'data-label': t('staff.gradebook.progress') }, `${fmtNumber(r.progress_percent)}%`),
+    h('td', { 'data-label': t('staff.sessions.attended') }, `${fmtNumber(r.attended)} / ${fmtNumber(book.sessions)}`),
+    ...r.assignments.map((c, i) => h('td', { 'data-label': book.assignments[i] ? book.assignments[i].title : '', class: `grade-${c.status}` }, cellText(c)))));
+
+  view.replaceChildren(
+    pageHead(t('staff.gradebook.title'), { back: `/staff/cohorts/${enc(id)}/grading`, backLabel: t('staff.grading.title'), sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
+    h('p', { class: 'staff-actions' },
+      h('a', { class: 'button secondary', href: apiUrl(`/api/v1/cohorts/${enc(id)}/gradebook?format=csv`), download: 'nilai.csv', 'data-testid': 'gradebook-csv' }, t('staff.gradebook.csv'))),
+    err,
+    book.assignments.length ? h('section', { class: 'card', 'aria-labelledby': 'asg-h' }, h('h2', { id: 'asg-h' }, t('staff.gradebook.assignments')), assignmentList) : null,
+    book.rows.length
+      ? h('div', { class: 'staff-table-wrap' },
+        h('table', { class: 'staff-table staff-table-cards gradebook', 'data-testid': 'gradebook' },
+          h('caption', { class: 'visually-hidden' }, t('staff.gradebook.title')),
+          h('thead', {}, head), h('tbody', {}, ...rows)))
+      : h('p', { class: 'empty' }, t('staff.gradebook.none')));
+}

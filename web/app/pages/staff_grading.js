@@ -1,0 +1,243 @@
+// staff_grading.js — /staff/cohorts/:id/grading: the grading queue of a
+// cohort (the latest ungraded version of each participant's work, oldest
+// first). One submission at a time: the work on one side, the rubric (or a
+// score) with Markdown feedback on the other. j / n go to the next
+// submission, k / p to the previous one (outside text fields). What was
+// typed for a submission is kept while moving around, and a failed save
+// shows the error and keeps it. Grades stay hidden from participants
+// until released (here, per assignment or all at once).
+import { api } from '../api.js';
+import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
+import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
+import { pageHead, errorBox, confirmDialog } from '../staff_ui.js';
+
+const enc = encodeURIComponent;
+const FIELD_OF_CODE = {
+  score_out_of_range: 'score',
+  score_required: 'score',
+  score_mismatch: 'score',
+  invalid_grade: 'score',
+  invalid_feedback_md: 'feedback_md',
+};
+
+function fmtBytes(n) {
+  if (n >= 1048576) return `${fmtNumber(Math.round(n / 104857.6) / 10)} MB`;
+  if (n >= 1024) return `${fmtNumber(Math.round(n / 1024))} KB`;
+  return `${fmtNumber(n)} B`;
+}
+
+// The participant's work: text, link, file.
+function workView(s) {
+  const parts = [];
+  if (s.text) parts.push(h('section', { 'aria-labelledby': 'work-text-h' }, h('h3', { id: 'work-text-h' }, t('staff.grading.text')), h('div', { class: 'grading-text', 'data-testid': 'work-text' }, s.text)));
+  if (s.url) {
+    parts.push(h('section', { 'aria-labelledby': 'work-url-h' }, h('h3', { id: 'work-url-h' }, t('staff.grading.link')),
+      h('p', {}, h('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer nofollow', class: 'grading-url' }, s.url))));
+  }
+  if (s.file) {
+    parts.push(h('section', { 'aria-labelledby': 'work-file-h' }, h('h3', { id: 'work-file-h' }, t('staff.grading.file')),
+      h('p', {}, h('a', { href: s.file.url, download: s.file.original_name || s.file.name }, s.file.original_name || s.file.name),
+        ` · ${s.file.content_type} · ${fmtBytes(s.file.size)}`)));
+  }
+  if (!parts.length) parts.push(h('p', { class: 'empty' }, t('staff.grading.no_work')));
+  return parts;
+}
+
+export default async function render(view, ctx) {
+  await loadArea('staff');
+  const id = ctx.params.id;
+  const [cohort, assignments] = await Promise.all([
+    api('GET', `/api/v1/cohorts/${enc(id)}`),
+    api('GET', `/api/v1/cohorts/${enc(id)}/assignments`),
+  ]);
+  const err = errorBox();
+  const only = ctx.query.get('assignment') || '';
+  let queue = [];
+  let index = 0;
+  // what was typed per submission id: {score, choices[], feedback}
+  const drafts = new Map();
+
+  const filter = h('select', { id: 'grading-assignment', name: 'assignment' },
+    h('option', { value: '' }, t('staff.grading.all_assignments')),
+    ...assignments.items.map((a) => h('option', { value: a.id }, a.title)));
+  filter.value = only;
+  const position = h('p', { class: 'meta', role: 'status', 'data-testid': 'queue-position' });
+  const workEl = h('div', { class: 'grading-work card', 'data-testid': 'work' });
+  const formEl = h('div', { class: 'grading-form card' });
+  const prev = h('button', { type: 'button', class: 'secondary small', 'aria-keyshortcuts': 'k p' }, `← ${t('staff.grading.prev')}`);
+  const next = h('button', { type: 'button', class: 'secondary small', 'aria-keyshortcuts': 'j n' }, `${t('staff.grading.next')} →`);
+
+  function draftOf(s) {
+    if (!drafts.has(s.id)) drafts.set(s.id, { score: '', choices: [], feedback: '' });
+    return drafts.get(s.id);
+  }
+
+  function rubricFieldset(s, d, onChange) {
+    return h('fieldset', { class: 'grading-rubric', 'data-testid': 'rubric' },
+      h('legend', {}, t('staff.grading.rubric')),
+      ...s.rubric.map((c, ci) => h('fieldset', { class: 'grading-criterion' },
+        h('legend', {}, c.title),
+        ...c.levels.map((l, li) => {
+          const input = h('input', { type: 'radio', name: `crit-${ci}`, id: `crit-${ci}-${li}`, value: String(li) });
+          input.checked = d.choices[ci] === li;
+          input.addEventListener('change', () => {
+            d.choices[ci] = li;
+            onChange();
+          });
+          return h('div', { class: 'field-check' }, input,
+            h('label', { for: input.id }, `${l.title} (${t('staff.grading.points', { n: fmtNumber(l.points) })})`));
+        }))));
+  }
+
+  function drawCurrent() {
+    const s = queue[index];
+    prev.disabled = index <= 0;
+    next.disabled = index >= queue.length - 1;
+    if (!s) {
+      position.textContent = t('staff.grading.empty');
+      workEl.replaceChildren(h('p', { class: 'empty' }, t('staff.grading.done')));
+      formEl.replaceChildren();
+      return;
+    }
+    position.textContent = t('staff.grading.position', { n: index + 1, total: queue.length });
+    workEl.replaceChildren(
+      h('h2', { id: 'work-h' }, s.user.full_name),
+      h('p', { class: 'meta' }, s.assignment_title, ' · ', t('staff.grading.version', { n: s.version }), ' · ',
+        fmtDateTime(s.submitted_at), s.late ? ' · ' : '', s.late ? h('span', { class: 'badge waitlisted' }, t('staff.grading.late')) : null),
+      ...workView(s));
+
+    const d = draftOf(s);
+    const total = h('p', { class: 'grading-total', 'data-testid': 'rubric-total', role: 'status' });
+    const showTotal = () => {
+      if (!s.rubric) return;
+      const done = s.rubric.every((c, ci) => Number.isInteger(d.choices[ci]));
+      const sum = s.rubric.reduce((acc, c, ci) => acc + (Number.isInteger(d.choices[ci]) ? Number(c.levels[d.choices[ci]].points) : 0), 0);
+      total.textContent = t(done ? 'staff.grading.total' : 'staff.grading.total_partial', { n: fmtNumber(sum), max: fmtNumber(s.max_score) });
+    };
+    const save = h('button', { type: 'submit' }, t('staff.grading.save'));
+    const form = h('form', { class: 'staff-form', novalidate: true, 'aria-labelledby': 'grade-h' },
+      h('h2', { id: 'grade-h' }, t('staff.grading.grade_h')),
+      s.rubric
+        ? [rubricFieldset(s, d, showTotal), total]
+        : field({ label: t('staff.grading.score', { max: fmtNumber(s.max_score) }), name: 'score', type: 'number', inputmode: 'decimal', value: d.score }),
+      field({ label: t('staff.grading.feedback'), name: 'feedback_md', rows: 6, hint: t('staff.grading.feedback_hint'), value: d.feedback }),
+      save);
+    showTotal();
+    const scoreInput = form.elements.score;
+    if (scoreInput) {
+      scoreInput.min = '0';
+      scoreInput.max = String(s.max_score);
+      scoreInput.step = '0.01';
+      scoreInput.addEventListener('input', () => { d.score = scoreInput.value; });
+    }
+    form.elements.feedback_md.addEventListener('input', () => { d.feedback = form.elements.feedback_md.value; });
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      const body = { feedback_md: d.feedback };
+      if (s.rubric) {
+        if (!s.rubric.every((c, ci) => Number.isInteger(d.choices[ci]))) return showErrors(form, { code: 'rubric_required' });
+        body.rubric = s.rubric.map((c, ci) => d.choices[ci]);
+      } else {
+        if (d.score.trim() === '' || Number.isNaN(Number(d.score))) return showErrors(form, { code: 'score_required' }, FIELD_OF_CODE);
+        body.score = Number(d.score);
+      }
+      let graded;
+      try {
+        graded = await busy(save, api('PUT', `/api/v1/submissions/${enc(s.id)}/grade`, body));
+      } catch (ex) {
+        // the choices, score and feedback stay as typed
+        showErrors(form, ex, FIELD_OF_CODE);
+        return;
+      }
+      drafts.delete(s.id);
+      toast(t('staff.grading.saved', { name: s.user.full_name, score: fmtNumber(graded.grade ? graded.grade.score : body.score ?? 0) }));
+      queue.splice(index, 1);
+      if (index >= queue.length) index = Math.max(0, queue.length - 1);
+      drawCurrent();
+      focusWork();
+    });
+    formEl.replaceChildren(form);
+  }
+
+  const focusWork = () => {
+    const hd = workEl.querySelector('h2');
+    if (hd) {
+      hd.tabIndex = -1;
+      hd.focus();
+    }
+  };
+  const go = (delta) => {
+    const to = index + delta;
+    if (to < 0 || to >= queue.length) return;
+    index = to;
+    drawCurrent();
+    focusWork();
+  };
+  prev.addEventListener('click', () => go(-1));
+  next.addEventListener('click', () => go(1));
+
+  const load = async () => {
+    const q = new URLSearchParams({ limit: '200' });
+    if (filter.value) q.set('assignment_id', filter.value);
+    const r = await api('GET', `/api/v1/cohorts/${enc(id)}/grading-queue?${q}`);
+    queue = r.items;
+    index = 0;
+    drawCurrent();
+  };
+  filter.addEventListener('change', async () => {
+    const q = filter.value ? `?assignment=${enc(filter.value)}` : '';
+    history.replaceState(null, '', `${location.pathname}${q}`);
+    err.update(null);
+    try {
+      await load();
+    } catch (ex) {
+      err.update(ex);
+    }
+  });
+
+  // Releasing grades: the chosen assignment, or all of them.
+  const release = h('button', { type: 'button', class: 'secondary' }, t('staff.grading.release'));
+  const releaseNote = h('p', { class: 'staff-success', role: 'status', 'data-testid': 'release-result' });
+  release.addEventListener('click', async () => {
+    const a = assignments.items.find((x) => x.id === filter.value);
+    const question = a ? t('staff.grading.confirm_release_one', { title: a.title }) : t('staff.grading.confirm_release_all');
+    if (!(await confirmDialog(question, { confirmLabel: t('staff.grading.release'), danger: false }))) return;
+    err.update(null);
+    try {
+      const r = await busy(release, api('POST', `/api/v1/cohorts/${enc(id)}/grades/release`, a ? { assignment_id: a.id } : {}));
+      releaseNote.textContent = t('staff.grading.released', { n: fmtNumber(r.released) });
+    } catch (ex) {
+      err.update(ex);
+    }
+  });
+
+  // j/n next, k/p previous — not while typing.
+  const onKey = (e) => {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    const tag = e.target && e.target.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || (e.target && e.target.isContentEditable)) return;
+    if (document.querySelector('dialog[open]')) return;
+    if (e.key === 'j' || e.key === 'n') {
+      e.preventDefault();
+      go(1);
+    } else if (e.key === 'k' || e.key === 'p') {
+      e.preventDefault();
+      go(-1);
+    }
+  };
+  document.addEventListener('keydown', onKey);
+
+  await load();
+  const intro = h('div', { class: 'staff-note grading-help' }, t('staff.grading.keys'));
+  view.replaceChildren(
+    pageHead(t('staff.grading.title'), { back: '/staff', backLabel: t('staff.home.title'), sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
+    h('p', { class: 'staff-links' }, h('a', { href: `/staff/cohorts/${enc(id)}/gradebook` }, t('staff.nav.gradebook'))),
+    h('div', { class: 'staff-filters grading-bar' },
+      h('div', { class: 'field' }, h('label', { for: filter.id }, t('staff.grading.assignment')), filter),
+      h('div', { class: 'staff-actions' }, release)),
+    releaseNote, err, intro,
+    h('div', { class: 'staff-actions grading-nav' }, prev, position, next),
+    h('div', { class: 'grading-grid' }, workEl, formEl));
+  return () => document.removeEventListener('keydown', onKey);
+}

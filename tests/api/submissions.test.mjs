@@ -428,7 +428,7 @@ describe('the size limit (SECURITY 1)', () => {
 // ----------------------------------------------------------- concurrency ----
 
 describe('20 concurrent uploads', () => {
-  test('20 participants upload 1–2 MiB at once while /healthz is polled: every upload succeeds, every file is stored intact, /healthz keeps answering', async () => {
+  test('20 participants upload 1–2 MiB at once while /healthz is polled: every upload succeeds or is refused cleanly (and then taken), every file is stored intact, /healthz keeps answering', async () => {
     const c = await classroom(server, admin, { assignments: [{ title: 'Serentak', submission_types: ['file'] }], participants: 0, seats: 25 });
     const crowd = await makeParticipants(base, 20, { segment: 'public', full_name: 'Serentak' });
     for (const p of crowd) expectStatus(await register(base, p.token, c.cohort.id, 'public'), 201, 'register');
@@ -457,7 +457,26 @@ describe('20 concurrent uploads', () => {
     uploading = false;
     await poller;
 
-    results.forEach((r, i) => assert.equal(r.status, 200, `upload ${i}: ${show(r)}`));
+    // each answer is a success or a clean refusal: 503 with Retry-After when
+    // the database pool's queue stays full too long (a busy machine); a
+    // refused upload stored nothing and goes through when sent again
+    const refused = [];
+    for (let i = 0; i < 20; i++) {
+      const r = results[i];
+      if (r.status === 200) continue;
+      assert.ok(r.status === 503 && r.headers['retry-after'], `upload ${i}: neither 200 nor a clean 503: ${show(r)} ${JSON.stringify(r.headers)}`);
+      assert.match(r.json?.error?.code ?? '', /^db_/, `upload ${i}: a database code`);
+      assert.equal(await filesOf(subs[i].id), 0, `upload ${i}: refused, nothing stored`);
+      refused.push(`${i}:${r.status} ${r.json.error.code}`);
+      let again;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000 * Number(r.headers['retry-after'] ?? 1)));
+        again = await upload(base, crowd[i].token, subs[i].id, files[i], { type: i % 2 ? 'application/pdf' : 'image/png', filename: `ulang-${i}`, timeoutMs: 120000 });
+        if (again.status === 200) break;
+      }
+      expectStatus(again, 200, `upload ${i} sent again`);
+    }
+    if (refused.length) console.log(`refused cleanly and then taken: ${refused.join(', ')}`);
     for (let i = 0; i < 20; i++) {
       assert.equal(await sql(server, `select sha256 || '|' || encode(sha256(data), 'hex') from submission_files where submission_id = ${lit(subs[i].id)}`), `${sha256hex(files[i])}|${sha256hex(files[i])}`, `file ${i} intact`);
     }

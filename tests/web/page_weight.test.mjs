@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { startServer, launchBrowser, closeBrowser, pageReady, VIEWPORTS } from './lib/browser.mjs';
 import { seedProgramme, participant, register, signInContext } from './lib/seed.mjs';
 import { call } from '../api/lib/accounts.mjs';
+import { newModule, published, cohortOf } from '../api/lib/content.mjs';
+import { newAssignment } from '../api/lib/assignments.mjs';
 
 const BUDGET = 100 * 1000;
 
@@ -17,6 +19,7 @@ let server;
 let browser;
 let seed;
 let learner;
+let work; // {cohort, assignment} of a programme with an assignment
 
 before(async () => {
   server = await startServer();
@@ -27,6 +30,14 @@ before(async () => {
   // one lesson done, so the pages show real progress
   const done = await call(server.url, 'POST', `/api/v1/cohorts/${seed.cohort.id}/lessons/${seed.lessons[0].id}/complete`, { token: learner.token });
   assert.equal(done.status, 200, done.text);
+  // a second programme with an assignment, the learner confirmed in its cohort
+  const mod = await newModule(server.url, seed.admin.token, seed.slug, 'Tugas');
+  const assignment = await newAssignment(server.url, seed.admin.token, mod.id, { title: 'Video promosi' });
+  await published(server.url, seed.admin.token, seed.slug);
+  const cohort = await cohortOf(server.url, seed.admin, seed.slug, { name: 'Angkatan 2' });
+  const r2 = await register(server.url, learner.token, cohort.id, 'public');
+  assert.equal(r2.status, 201, r2.text);
+  work = { cohort, assignment };
   browser = await launchBrowser();
 });
 
@@ -82,6 +93,8 @@ test('each participant page loads in under 100 KB', async () => {
     ['/me/cohorts', { signedIn: true }],
     [`/cohorts/${c}`, { signedIn: true }],
     [`/cohorts/${c}/lessons/${seed.lessons[0].id}`, { signedIn: true }],
+    [`/cohorts/${work.cohort.id}/assignments/${work.assignment.id}`, { signedIn: true }],
+    ['/me/certificates', { signedIn: true }],
   ];
   const results = [];
   for (const [path, opts] of pages) {

@@ -67,7 +67,12 @@ function drawHeader() {
     .map((item) => h('li', null, h('a', { href: item.href, 'aria-current': isCurrent(item.href) ? 'page' : null }, t(item.label))));
   const other = lang() === 'id' ? 'en' : 'id';
   const account = me
-    ? [h('span', { class: 'who' }, me.user.full_name), h('button', { type: 'button', class: 'link-button', onclick: logout }, t('nav.logout'))]
+    ? [
+        // the name on wide screens, the word "Profil" on phones: one link each, one shown
+        h('a', { class: 'who', href: '/me/profile', 'aria-current': isCurrent('/me/profile') ? 'page' : null }, me.user.full_name),
+        h('a', { class: 'who-short', href: '/me/profile', 'aria-current': isCurrent('/me/profile') ? 'page' : null }, t('nav.profile')),
+        h('button', { type: 'button', class: 'link-button', onclick: logout }, t('nav.logout')),
+      ]
     : [h('a', { href: '/masuk' }, t('nav.login')), h('a', { href: '/daftar', class: 'button small' }, t('nav.signup'))];
   header.replaceChildren(
     h(
@@ -92,7 +97,7 @@ async function boot() {
     view: main,
     onRoute(path) {
       currentPath = path;
-      for (const a of header.querySelectorAll('nav a')) {
+      for (const a of header.querySelectorAll('nav a, .account a')) {
         if (isCurrent(a.getAttribute('href'))) a.setAttribute('aria-current', 'page');
         else a.removeAttribute('aria-current');
       }

@@ -15,6 +15,8 @@ export const routes = [
   { path: '/me/cohorts', load: () => import('./pages/my_cohorts.js'), access: 'signed_in', title: 'nav.my_cohorts', area: 'participant' },
   { path: '/cohorts/:id', load: () => import('./pages/cohort.js'), access: 'signed_in', title: 'nav.cohort', area: 'participant' },
   { path: '/cohorts/:id/lessons/:lessonId', load: () => import('./pages/lesson.js'), access: 'signed_in', title: 'nav.lesson', area: 'participant' },
+  { path: '/cohorts/:id/assignments/:assignmentId', load: () => import('./pages/assignment.js'), access: 'signed_in', title: 'nav.assignment', area: 'participant' },
+  { path: '/me/certificates', load: () => import('./pages/certificates.js'), access: 'signed_in', title: 'nav.certificates', area: 'participant' },
 
   // ---- staff and admin pages (pages/staff_*.js, pages/admin_*.js) ----
   { path: '/staff', load: () => import('./pages/staff_home.js'), access: 'staff', title: 'staff.home.title', area: 'staff' },
@@ -35,11 +37,12 @@ export const routes = [
 ];
 
 // Header links: {href, label (common key), access: 'any'|'guest'|'signed_in'|
-// 'staff'|'admin'}; 'guest' shows only when signed out. Order as shown.
+// 'staff'|'admin'}; 'guest' shows only when signed out. Order as shown. (The
+// profile is reached from the account corner, beside "Keluar".)
 export const nav = [
   { href: '/', label: 'nav.catalogue', access: 'any' },
   { href: '/me/cohorts', label: 'nav.my_cohorts', access: 'signed_in' },
-  { href: '/me/profile', label: 'nav.profile', access: 'signed_in' },
+  { href: '/me/certificates', label: 'nav.certificates', access: 'signed_in' },
 
   // ---- staff and admin links ----
   { href: '/staff', label: 'nav.staff', access: 'staff' },

@@ -7,7 +7,7 @@ import { fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, busy, progressBar, emptyState } from '../ui.js';
 import { dateRange, lessonHref, progressLine } from '../participant.js';
 
-function moduleTree(tree, cohortId, t) {
+function moduleTree(tree, cohortId, t, grades) {
   return h(
     'ol',
     { class: 'modules' },
@@ -38,8 +38,32 @@ function moduleTree(tree, cohortId, t) {
               ),
             )
           : h('p', { class: 'meta' }, t('cohort.no_lessons')),
+        m.assignments && m.assignments.length ? assignmentList(m.assignments, cohortId, t, grades) : null,
       ),
     ),
+  );
+}
+
+// A module's assignments: link, due date, where my work stands (the score
+// once released, from GET …/progress).
+function assignmentList(list, cohortId, t, grades) {
+  return h(
+    'ul',
+    { class: 'assignments plain' },
+    list.map((a) => {
+      const g = grades.get(a.id);
+      const status = (g && g.status) || a.status || 'missing';
+      return h(
+        'li',
+        null,
+        h('span', { class: 'kind' }, t('cohort.assignment')),
+        ' ',
+        h('a', { href: `/cohorts/${encodeURIComponent(cohortId)}/assignments/${encodeURIComponent(a.id)}` }, a.title),
+        ' ',
+        h('span', { class: `badge ${status}` }, g && g.released && g.score !== null ? t('assignment.score', { score: fmtNumber(g.score), max: fmtNumber(a.max_score) }) : t(`assignment.status.${status}`)),
+        a.due_at ? h('span', { class: 'meta' }, ` · ${t('assignment.due', { date: fmtDateTime(a.due_at) })}`) : null,
+      );
+    }),
   );
 }
 
@@ -122,7 +146,7 @@ export default async function render(view, { t, params, signal }) {
       ? h('section', { class: 'card', 'aria-labelledby': 'progress-h' }, h('h2', { id: 'progress-h' }, t('cohort.progress_title')), progressBar(progress.percent, t('cohort.progress_title')), h('p', { class: 'meta progress-text' }, progressLine(t, progress)), next ? h('p', null, h('a', { class: 'button', href: lessonHref(id, next.id) }, t(progress.lessons_completed ? 'cohort.continue' : 'cohort.start'), h('span', { class: 'visually-hidden' }, `: ${next.title}`))) : h('p', null, t('cohort.all_done')))
       : null,
     h('h2', null, t('cohort.modules')),
-    tree.modules.length ? moduleTree(tree, id, t) : emptyState(t('cohort.no_lessons')),
+    tree.modules.length ? moduleTree(tree, id, t, new Map(((progress && progress.assignments) || []).map((g) => [g.id, g]))) : emptyState(t('cohort.no_lessons')),
     h('h2', null, t('cohort.sessions')),
     items.length ? h('ul', { class: 'plain sessions' }, items.map((s) => sessionItem(s, t))) : emptyState(t('cohort.no_sessions')),
   );

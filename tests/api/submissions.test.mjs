@@ -108,6 +108,25 @@ describe('handing in text and links', () => {
     assert.ok(list.items.every((x) => x.user.id === p1.id));
   });
 
+  test('raced: 10 versions sent at once are numbered 1..10 without a gap or a clash; 5 files sent at once to one version: one is kept, the rest 409 file_exists', async () => {
+    const c = await freshClass();
+    const [p] = c.people;
+    const rs = await Promise.all(Array.from({ length: 10 }, (_, i) => submit(base, p.token, c.cohort.id, c.a.id, { text: `serentak ${i}` })));
+    rs.forEach((r, i) => expectStatus(r, 201, `version ${i}`));
+    assert.deepEqual(rs.map((r) => r.json.version).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.equal(await sql(server, `select string_agg(version::text, ',' order by version) from submissions where user_id = ${lit(p.id)}`), '1,2,3,4,5,6,7,8,9,10');
+    const latest = rs.find((r) => r.json.version === 10).json;
+    const files = Array.from({ length: 5 }, (_, i) => pngFile(20000, 60 + i));
+    const ups = await Promise.all(files.map((f, i) => upload(base, p.token, latest.id, f, { type: 'image/png', filename: `balapan-${i}.png` })));
+    const won = ups.filter((r) => r.status === 200);
+    assert.equal(won.length, 1, `exactly one file kept: ${ups.map((r) => r.status)}`);
+    for (const r of ups.filter((x) => x.status !== 200)) expectError(r, 409, 'file_exists', 'a raced second file');
+    assert.equal(await filesOf(latest.id), 1);
+    const kept = files[ups.indexOf(won[0])];
+    const f = await getFile(base, p.token, latest.id);
+    assert.ok(f.body.equals(kept), 'the file kept is the one whose upload answered 200');
+  });
+
   test('types the assignment does not take (422 type_not_allowed), an empty submission (422 empty_submission), bad text — nothing stored', async () => {
     const [, textOnly, urlOnly] = cr.assignments;
     const n0 = await submissionsOf(p2.id);

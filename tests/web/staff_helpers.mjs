@@ -50,7 +50,7 @@ export async function waitText(page, selector, re, timeout = 15000) {
 export async function confirm(page, name) {
   const dialog = page.locator('dialog[open]');
   await dialog.waitFor();
-  await dialog.getByRole('button', { name }).click();
+  await dialog.getByRole('button', { name, exact: true }).click();
   await dialog.waitFor({ state: 'detached' });
 }
 

@@ -111,12 +111,12 @@ export default async function render(view, ctx) {
     const n = elig.items.filter((x) => x.eligible && !x.certificate_id).length;
     eligSummary.textContent = t('staff.certs.eligible_summary', { n: fmtNumber(n), total: fmtNumber(elig.items.length) });
     if (!elig.items.length) {
-      eligBody.replaceChildren(h('tr', {}, h('td', { colspan: '2' }, t('staff.sessions.no_participants'))));
+      eligBody.replaceChildren(h('tr', {}, h('td', { colspan: '2', class: 'wide' }, t('staff.sessions.no_participants'))));
       return;
     }
     eligBody.replaceChildren(...elig.items.map((x) => h('tr', { 'data-user': x.user.id },
-      h('td', { 'data-label': t('staff.common.name') }, x.user.full_name),
-      h('td', { 'data-label': t('staff.certs.standing') },
+      h('td', { 'data-label': t('staff.common.name'), class: 'wide' }, x.user.full_name),
+      h('td', { 'data-label': t('staff.certs.standing'), class: 'wide' },
         x.certificate_id ? h('span', { class: 'badge' }, t('staff.certs.has_certificate'))
           : x.eligible ? h('span', { class: 'badge' }, t('staff.certs.eligible'))
             : h('ul', { class: 'certs-missing' }, ...x.missing.map((m) => h('li', {}, missingText(m))))))));

@@ -71,18 +71,18 @@ export default async function render(view, ctx) {
 
   const row = (r) => h('tr', { 'data-registration': r.id },
     h('td', { 'data-label': t('staff.registrations.no') }, fmtNumber(r.seq)),
-    h('td', { 'data-label': t('staff.common.name') }, h('span', { class: 'staff-name' }, r.user.full_name), h('br'), h('span', { class: 'meta' }, r.user.email)),
+    h('td', { 'data-label': t('staff.common.name'), class: 'wide' }, h('span', { class: 'staff-name' }, r.user.full_name), h('br'), h('span', { class: 'meta' }, r.user.email)),
     h('td', { 'data-label': t('staff.registrations.segment') }, segmentLabel(r.segment)),
     h('td', { 'data-label': t('staff.registrations.status') },
       h('span', { class: `badge ${r.status}` }, statusLabel(r.status)),
       r.waitlist_position ? ` #${fmtNumber(r.waitlist_position)}` : ''),
     h('td', { 'data-label': t('staff.registrations.at') }, fmtDateTime(r.created_at)),
-    h('td', { 'data-label': t('staff.registrations.action') }, LIVE.has(r.status) ? cancelButton(r) : ''));
+    h('td', { 'data-label': t('staff.registrations.action'), class: 'wide' }, LIVE.has(r.status) ? cancelButton(r) : ''));
 
   function draw() {
     const q = fold(search.value.trim());
     const shown = q ? rows.filter((r) => fold(r.user.full_name).includes(q) || fold(r.user.email).includes(q)) : rows;
-    if (!shown.length) tbody.replaceChildren(h('tr', {}, h('td', { colspan: '6' }, t('staff.registrations.none'))));
+    if (!shown.length) tbody.replaceChildren(h('tr', {}, h('td', { colspan: '6', class: 'wide' }, t('staff.registrations.none'))));
     else tbody.replaceChildren(...shown.map(row));
     count.textContent = t(cursor ? 'staff.registrations.count_more' : 'staff.registrations.count', { shown: fmtNumber(shown.length), loaded: fmtNumber(rows.length) });
     more.hidden = !cursor;

@@ -64,15 +64,15 @@ export default async function render(view, ctx) {
   };
 
   const row = (u) => h('tr', { 'data-user': u.id },
-    h('td', { 'data-label': t('staff.common.name') }, h('span', { class: 'staff-name' }, u.full_name), h('br'), h('span', { class: 'meta' }, u.email)),
-    h('td', { 'data-label': t('staff.users.role') }, roleCell(u)),
+    h('td', { 'data-label': t('staff.common.name'), class: 'wide' }, h('span', { class: 'staff-name' }, u.full_name), h('br'), h('span', { class: 'meta' }, u.email)),
+    h('td', { 'data-label': t('staff.users.role'), class: 'wide' }, roleCell(u)),
     h('td', { 'data-label': t('staff.users.status') }, t(`staff.users.status_${u.status}`)),
     h('td', { 'data-label': t('staff.users.since') }, fmtDate(u.created_at)));
 
   function draw() {
     const q = fold(search.value.trim());
     const shown = q ? users.filter((u) => fold(u.full_name).includes(q) || fold(u.email).includes(q)) : users;
-    if (!shown.length) tbody.replaceChildren(h('tr', {}, h('td', { colspan: '4' }, t('staff.users.none'))));
+    if (!shown.length) tbody.replaceChildren(h('tr', {}, h('td', { colspan: '4', class: 'wide' }, t('staff.users.none'))));
     else tbody.replaceChildren(...shown.map(row));
     count.textContent = t(cursor ? 'staff.registrations.count_more' : 'staff.registrations.count', { shown: shown.length, loaded: users.length });
     more.hidden = !cursor;

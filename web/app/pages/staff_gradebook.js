@@ -57,7 +57,7 @@ export default async function render(view, ctx) {
       h('span', { class: 'meta' }, t('staff.gradebook.pass_of', { pass: fmtNumber(a.pass_score), max: fmtNumber(a.max_score) })), ' ',
       releaseCell(a))));
   const rows = book.rows.map((r) => h('tr', {},
-    h('th', { scope: 'row', 'data-label': t('staff.common.name') }, r.user.full_name),
+    h('th', { scope: 'row', class: 'wide' }, r.user.full_name),
     h('td', { 'data-label': t('staff.registrations.segment') }, segmentLabel(r.segment)),
     h('td', { 'data-label': t('staff.gradebook.progress') }, `${fmtNumber(r.progress_percent)}%`),
     h('td', { 'data-label': t('staff.sessions.attended') }, `${fmtNumber(r.attended)} / ${fmtNumber(book.sessions)}`),

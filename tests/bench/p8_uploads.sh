@@ -120,8 +120,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
     I_P50+=("$(field "$idle" p50_ms)") I_P99+=("$(field "$idle" p99_ms)")
     D_P50+=("$(field "$during" p50_ms)") D_P99+=("$(field "$during" p99_ms)")
     MIBS+=("$(field "$burst" mib_s)") WALL+=("$(field "$burst" wall_ms)")
-    printf 'round %s: healthz idle p50 %7.3f p99 %7.3f ms (n=%s) | during p50 %7.3f p99 %7.3f max %8.3f ms (n=%s) | %s uploads in %8.1f ms, %7.1f MiB/s%s\n' \
-        "$r" "${I_P50[-1]}" "${I_P99[-1]}" "$(field "$idle" n)" "${D_P50[-1]}" "${D_P99[-1]}" \
+    printf 'round %s: healthz idle p50 %7.3f p99 %7.3f max %8.3f ms (n=%s) | during p50 %7.3f p99 %7.3f max %8.3f ms (n=%s) | %s uploads in %8.1f ms, %7.1f MiB/s%s\n' \
+        "$r" "${I_P50[-1]}" "${I_P99[-1]}" "$(field "$idle" max_ms)" "$(field "$idle" n)" \
+        "${D_P50[-1]}" "${D_P99[-1]}" \
         "$(field "$during" max_ms)" "$(field "$during" n)" "$ok" "${WALL[-1]}" "${MIBS[-1]}" \
         "${others:+ (refused: $others)}"
 done

@@ -70,8 +70,9 @@ const char *static_store_build(const static_store *s);
  *    hex is the current build (another build's path still gets the current
  *    file, revalidated, so a page from before a deploy keeps working);
  *  - otherwise an exact table entry (static_store_get);
- *  - otherwise, when the last path segment has no '.' and the path is not
- *    versioned, the shell "/index.html" with shell set (deep links of the app).
+ *  - otherwise, for a path the app routes itself ("/" and segments of
+ *    letters, digits, '-' and '_' only, so never a file name, "..", "//" or
+ *    an encoded byte), the shell "/index.html" with shell set (deep links).
  * Returns true with *hit filled, false for a miss. */
 bool static_store_resolve(const static_store *s, const char *url_path, static_hit *hit);
 

@@ -14,6 +14,8 @@
 import { test, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { call, show, sql, lit, newAdmin, me } from './lib/accounts.mjs';
 import { submitted, grade } from './lib/assignments.mjs';
 import { expectStatus, expectError, learner, complete } from './lib/content.mjs';
@@ -21,7 +23,7 @@ import { runSinau } from './lib/probe.mjs';
 import {
   startCertServer, putRules, eligibility, issue, issued, cohortCertificates, myCertificates, revoke, verifyApi, credential,
   credentialJson, tokenOf, jwksOf, statusTokenOf, itemOf, codes, certClass, completeLessons, submitAndGrade, releaseGrades,
-  attend, graduate, withIdentityNumbers, decodeJws, statusBitOf, checkCredential, leaks, dbUrlOf,
+  attend, graduate, withIdentityNumbers, decodeJws, statusBitOf, checkCredential, leaks, dbUrlOf, tempDir, flipByte,
 } from './lib/certificates.mjs';
 
 const DEFAULT_RULES = { min_lesson_percent: 100, require_assignments_passed: true, min_attendance_percent: 0, auto_issue: false };
@@ -331,6 +333,25 @@ describe('the verify page', () => {
     for (const [where, text] of Object.entries(seen)) assert.deepEqual(leaks(text, needles), [], `${where} leaks personal data`);
   });
 
+  test('the paste box: the page has it, and POST /verify of the token says VALID, of a changed token INVALID', async () => {
+    const page = (await credential(base, certs[ani.id], { query: '?lang=en' })).text; // English verdict words
+    assert.match((await credential(base, certs[ani.id])).text, /<textarea[^>]*name="token"/, 'the Indonesian page has it too');
+    const form = /<form[^>]*method="post"[^>]*action="([^"]*)"[^>]*>[\s\S]*?<textarea[^>]*name="token"/i.exec(page);
+    assert.ok(form, 'a form with a token textarea');
+    const action = form[1].replace(/&amp;/g, '&');
+    const token = await tokenOf(base, certs[ani.id]);
+    const post = (t) => call(base, 'POST', action, { body: `token=${encodeURIComponent(t)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const ok = await post(token);
+    assert.equal(ok.status, 200, show(ok));
+    assert.match(ok.text, /\bVALID\b/);
+    assert.doesNotMatch(ok.text, /\bINVALID\b/);
+    assert.ok(ok.text.includes('Ani Lestari'), 'names the holder');
+    const bad = await post(flipByte(token, 2, 10));
+    assert.equal(bad.status, 200, show(bad));
+    assert.match(bad.text, /\bINVALID\b/);
+    assert.doesNotMatch(bad.text, /\bVALID\b/);
+  });
+
   test('an unknown id: 404 as JSON {"error":{"code":"not_found"}} and as a NOT FOUND page, noindex', async () => {
     const ghost = 'zzzzzzzzzzzzzzzzzzzzzzzzzz';
     expectError(await credentialJson(base, ghost), 404, 'not_found', 'JSON');
@@ -422,16 +443,28 @@ describe('revocation', () => {
 // ---------------------------------------------------- key rotation ----
 
 describe('sinau keys rotate', () => {
+  const rotate = (keyFile) => runSinau(['keys', 'rotate'], {
+    env: { DATABASE_URL: dbUrlOf(server), SINAU_KEY_FILE: keyFile, SINAU_PUBLIC_URL: pub, SINAU_LOG_LEVEL: 'warn' },
+    timeoutMs: 60000,
+  });
+
+  test('with another master key it refuses (the new seed could never be opened) and adds no key', async () => {
+    const before = await jwksOf(base);
+    const other = path.join(tempDir('rotate'), 'other.key');
+    fs.writeFileSync(other, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+    const r = await rotate(other);
+    assert.notEqual(r.code, 0, `rotate with a foreign master key must fail: ${r.stdout}${r.stderr}`);
+    assert.deepEqual(await jwksOf(base), before, 'no key added');
+    assert.equal(await sql(server, 'select count(*) from signing_keys'), String(before.keys.length));
+  });
+
   test('adds a key that signs from then on; the old key stays published; old and new certificates both verify', async () => {
     const before = await jwksOf(base);
     assert.equal(before.keys.length, 1, 'one key so far');
     const oldKid = decodeJws(await tokenOf(base, certs[dewi.id])).header.kid;
     assert.equal(before.keys[0].kid, oldKid);
 
-    const r = await runSinau(['keys', 'rotate'], {
-      env: { DATABASE_URL: dbUrlOf(server), SINAU_DATA_DIR: server.dataDir, SINAU_PUBLIC_URL: pub, SINAU_LOG_LEVEL: 'warn' },
-      timeoutMs: 60000,
-    });
+    const r = await rotate(path.join(server.dataDir, 'master.key')); // the server's own, as SINAU_KEY_FILE
     assert.equal(r.code, 0, `sinau keys rotate: ${r.stderr}`);
     const after = await jwksOf(base);
     assert.equal(after.keys.length, 2, `two keys: ${JSON.stringify(after)}`);

@@ -142,11 +142,29 @@ static vccheck_result *check_row(http_ctx *ctx, PGresult *res)
     return v;
 }
 
-static credpage_facts facts_of(PGresult *res, const vccheck_result *v, const sinau_config *cfg)
+/* The status check, from the certificate's bit in the database's list (the
+ * list /status/1 serves signed): reported in the place vccheck keeps for
+ * it, instead of "not checked offline". */
+static void status_from_db(vccheck_result *v, bool revoked)
+{
+    for (size_t i = 0; i < v->nchecks; i++) {
+        if (strcmp(v->checks[i].name, "status") != 0)
+            continue;
+        v->checks[i].ok = !revoked;
+        snprintf(v->checks[i].detail, sizeof v->checks[i].detail, "%s",
+                 revoked ? "the bit in the revocation list is 1: revoked"
+                         : "the bit in the revocation list is 0");
+    }
+    v->status = revoked ? VCCHECK_STATUS_REVOKED : VCCHECK_STATUS_VALID;
+}
+
+static credpage_facts facts_of(PGresult *res, vccheck_result *v, const sinau_config *cfg)
 {
     credpage_facts f = {0};
     bool revoked =
         strcmp(PQgetvalue(res, 0, V_BIT), "1") == 0 || !PQgetisnull(res, 0, V_REVOKED_AT);
+
+    status_from_db(v, revoked);
 
     f.status = !v->valid ? "invalid" : revoked ? "revoked" : "valid";
     f.holder_name = PQgetvalue(res, 0, V_HOLDER);

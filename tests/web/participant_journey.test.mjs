@@ -7,7 +7,7 @@
 // screenshot of each step under build/web-artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, closeBrowser, withPage, axeCheck, screenshot, pageReady, assertNoProblems } from './lib/browser.mjs';
+import { startServer, launchBrowser, closeBrowser, withPage, axeCheck, screenshot, pageReady, assertNoProblems, assertCleanText } from './lib/browser.mjs';
 import { seedProgramme } from './lib/seed.mjs';
 import { uniqueEmail, PASSWORD } from '../api/lib/accounts.mjs';
 import { nik, seats } from '../api/lib/cohorts.mjs';
@@ -34,6 +34,7 @@ async function check(page, name, allow = []) {
   const width = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
   assert.ok(width[0] <= width[1], `${name}: the page is ${width[0]} px wide in a ${width[1]} px window`);
   await axeCheck(page, name);
+  await assertCleanText(page, name);
   await screenshot(page, name);
   assertNoProblems(page, allow);
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, closeBrowser, withPage, pageReady, axeCheck, screenshot, assertNoProblems } from './lib/browser.mjs';
+import { launchBrowser, closeBrowser, withPage, pageReady, axeCheck, screenshot, assertNoProblems, assertCleanText } from './lib/browser.mjs';
 import { signInContext } from './lib/seed.mjs';
 import { newAdmin } from '../api/lib/accounts.mjs';
 import { startCertServer, certClass, completeLessons, issued } from '../api/lib/certificates.mjs';
@@ -65,6 +65,7 @@ test('an assignment: hand in text, link and file; the grade once released', () =
     assert.equal(await page.locator('.instructions strong').textContent(), '30 detik');
     await page.getByText('Anda belum mengumpulkan tugas ini.').waitFor();
     await axeCheck(page, 'assignment');
+    await assertCleanText(page, 'work-01-assignment');
     await screenshot(page, 'work-01-assignment');
 
     // a file over 10 MB: refused before a byte is sent
@@ -77,6 +78,7 @@ test('an assignment: hand in text, link and file; the grade once released', () =
     await page.getByText('Berkas terlalu besar. Ukuran paling besar 10 MB.').waitFor();
     assert.equal(await page.getByLabel('Berkas', { exact: true }).getAttribute('aria-invalid'), 'true');
     await axeCheck(page, 'assignment with a refused file');
+    await assertCleanText(page, 'work-02-too-big');
     await screenshot(page, 'work-02-too-big');
 
     // a right file: progress bar, then the submission as the server keeps it
@@ -92,6 +94,7 @@ test('an assignment: hand in text, link and file; the grade once released', () =
     await work.getByText('Terkirim').waitFor();
     await page.getByRole('heading', { name: 'Kirim versi baru' }).waitFor();
     await axeCheck(page, 'assignment handed in');
+    await assertCleanText(page, 'work-03-handed-in');
     await screenshot(page, 'work-03-handed-in');
     // the upload's bar reached 100 % before the form was redrawn
     assertNoProblems(page);
@@ -112,6 +115,7 @@ test('an assignment: hand in text, link and file; the grade once released', () =
     assert.equal(await page.locator('.feedback strong').textContent(), 'sekali');
     await page.getByText('Tugas yang sudah dinilai tidak dapat dikirim ulang.').waitFor();
     await axeCheck(page, 'assignment graded');
+    await assertCleanText(page, 'work-04-graded');
     await screenshot(page, 'work-04-graded');
     assertNoProblems(page);
   }));
@@ -184,6 +188,7 @@ test('my certificate: PDF, verify page, copy the link, share it', () =>
     assert.equal(shared.url, verifyHref);
     assert.match(shared.text, /Rina Kusuma/);
     await axeCheck(page, 'certificates');
+    await assertCleanText(page, 'work-05-certificates');
     await screenshot(page, 'work-05-certificates');
     assertNoProblems(page);
   }));

@@ -6,7 +6,7 @@
 // cohort home's check-in form takes a 6-digit code (a wrong one refused).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, closeBrowser, withPage, pageReady, axeCheck, screenshot, assertNoProblems } from './lib/browser.mjs';
+import { startServer, launchBrowser, closeBrowser, withPage, pageReady, axeCheck, screenshot, assertNoProblems, assertCleanText } from './lib/browser.mjs';
 import { seedProgramme, participant, register, signInContext, call } from './lib/seed.mjs';
 import { seats, cohortBody } from '../api/lib/cohorts.mjs';
 import { createSession, openCheckin, otherCode, expectStatus } from '../api/lib/content.mjs';
@@ -45,6 +45,7 @@ test('waitlisted with a position, then offered a seat, accepted, then cancelled'
     await section.locator('.outcome.waitlisted').waitFor();
     assert.match(await section.locator('.outcome').textContent(), /Daftar tunggu · urutan 1.*urutan ke-1/s);
     await axeCheck(page, 'waitlisted');
+    await assertCleanText(page, 'states-01-waitlisted');
     await screenshot(page, 'states-01-waitlisted');
 
     // the first one cancels: the seat is offered to the reader
@@ -56,6 +57,7 @@ test('waitlisted with a position, then offered a seat, accepted, then cancelled'
     await card.locator('.badge.offered', { hasText: 'Ditawari kursi' }).waitFor();
     await card.getByText(/Ada kursi untuk Anda! Terima sebelum \d+ \w+ \d{4}/).waitFor();
     await axeCheck(page, 'offered');
+    await assertCleanText(page, 'states-02-offered');
     await screenshot(page, 'states-02-offered');
     await card.getByRole('button', { name: 'Terima kursi' }).click();
     await page.locator('.my-cohorts .badge.confirmed', { hasText: 'Terdaftar' }).waitFor();
@@ -69,6 +71,7 @@ test('waitlisted with a position, then offered a seat, accepted, then cancelled'
     await page.locator('.my-cohorts').getByRole('button', { name: 'Batalkan pendaftaran' }).click();
     await page.locator('.my-cohorts .badge.cancelled', { hasText: 'Dibatalkan' }).waitFor();
     assert.equal((await seats(base, seed.cohort.id)).public.confirmed, 0);
+    await assertCleanText(page, 'states-03-cancelled');
     await screenshot(page, 'states-03-cancelled');
     assertNoProblems(page);
   }));
@@ -126,6 +129,7 @@ test('check-in at a live session with the 6-digit code', () =>
     await session.getByRole('button', { name: 'Catat kehadiran' }).click();
     await session.getByText('Kehadiran Anda tercatat. Terima kasih!').waitFor();
     await axeCheck(page, 'checked in');
+    await assertCleanText(page, 'states-04-checked-in');
     await screenshot(page, 'states-04-checked-in');
     const att = await call(base, 'GET', `/api/v1/cohorts/${cohortId}/attendance`, { token: seed.admin.token });
     assert.equal(att.status, 200, att.text);

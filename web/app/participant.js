@@ -9,6 +9,11 @@ export function segmentName(s) {
   return t(`common.segment.${s}`);
 }
 
+// "ASN", "UMKM", "Umum": for the narrow seat boxes.
+export function segmentShort(s) {
+  return t(`common.segment_short.${s}`);
+}
+
 // The segments of a cohort in the house order (ASN, UMKM, Umum, then others).
 export function orderedSegments(cohort) {
   const rank = (s) => (SEGMENTS.includes(s.segment) ? SEGMENTS.indexOf(s.segment) : SEGMENTS.length);
@@ -55,7 +60,7 @@ export function seatsList(cohort) {
     orderedSegments(cohort).map((s) => {
       const n = h('span', { class: 'n' });
       const note = h('span', { class: 'note' });
-      const li = h('li', { dataset: { segment: s.segment } }, h('span', { class: 'seg' }, segmentName(s.segment)), n, note);
+      const li = h('li', { dataset: { segment: s.segment } }, h('abbr', { class: 'seg', title: segmentName(s.segment) }, segmentShort(s.segment)), n, note);
       cells.set(s.segment, { li, n, note });
       return li;
     }),

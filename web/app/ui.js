@@ -39,6 +39,13 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+// Appends children to el the way h() takes them (text, nodes, arrays;
+// null/false skipped): for pages filling their view.
+export function put(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;

@@ -88,6 +88,15 @@ export function assertNoProblems(page, allow = []) {
   if (left.length) throw new Error(`problems on ${page.url()}:\n  ${left.join('\n  ')}`);
 }
 
+// Fails when the page shows a value that was never meant for readers:
+// "null", "undefined", "[object …]", "NaN" or an untranslated key
+// ("reg.outcome.x") in <main> or the header.
+export async function assertCleanText(page, label = page.url()) {
+  const text = await page.evaluate(() => `${document.querySelector('header')?.innerText || ''}\n${document.querySelector('main')?.innerText || ''}`);
+  const bad = /\b(null|undefined|NaN)\b|\[object [A-Za-z]+\]|\b[a-z]+(\.[a-z_]+){1,3}\.[a-z_]+\b(?!\.)/.exec(text.replace(/\S+@\S+|https?:\/\/\S+/g, ''));
+  if (bad) throw new Error(`${label}: the page shows "${bad[0]}":\n${text.slice(0, 800)}`);
+}
+
 // Saves a full-page screenshot as <ARTIFACTS>/<name>.png; returns its path.
 export async function screenshot(page, name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });

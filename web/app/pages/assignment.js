@@ -8,7 +8,7 @@
 // whether this page or the server (413) notices.
 import { api, apiUpload } from '../api.js';
 import { fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, field, showErrors, clearErrors, progressBar, setProgress, toast } from '../ui.js';
+import { h, put, field, showErrors, clearErrors, progressBar, setProgress, toast } from '../ui.js';
 
 // The server's limit (submissions.c FILE_MAX) and the types it accepts by
 // their magic bytes (filetype.h): checked here first to spare a long upload.
@@ -154,7 +154,8 @@ export default async function render(view, { t, params, signal }) {
   }
   draw(mine);
 
-  view.append(
+  put(
+    view,
     h('p', { class: 'crumbs' }, h('a', { href: `/cohorts/${enc}` }, cohort ? `${cohort.programme_title} · ${cohort.name}` : t('lesson.back_to_cohort'))),
     h('h1', null, a.title),
     h('p', { class: 'meta' }, t(a.required ? 'assignment.required' : 'assignment.optional'), ' · ', t('assignment.pass', { pass: fmtNumber(a.pass_score), max: fmtNumber(a.max_score) })),

@@ -3,7 +3,7 @@
 // left per segment, refreshed every 10 s while a registration is open.
 import { api } from '../api.js';
 import { fmtNumber } from '../i18n.js';
-import { h, emptyState } from '../ui.js';
+import { h, put, emptyState } from '../ui.js';
 import { dateRange, registrationBadge, registrationState, seatsList, poll } from '../participant.js';
 
 function cohortItem(p, c, t, seatViews) {
@@ -47,7 +47,8 @@ export default async function render(view, { t, signal }) {
   const data = await api('GET', '/programmes', null, { signal });
   const items = data.items || [];
   const seatViews = new Map();
-  view.append(
+  put(
+    view,
     h('h1', null, t('catalogue.title')),
     h('p', { class: 'lead' }, t('catalogue.lead')),
     ...(items.length ? items.map((p) => programmeCard(p, t, seatViews)) : [emptyState(t('catalogue.empty'))]),

@@ -3,7 +3,7 @@
 // its link, or share it (navigator.share where the browser has it).
 import { api } from '../api.js';
 import { fmtDate, fmtNumber } from '../i18n.js';
-import { h, emptyState, toast } from '../ui.js';
+import { h, put, emptyState, toast } from '../ui.js';
 
 async function copy(text, input, t) {
   try {
@@ -51,7 +51,8 @@ function card(c, t) {
 export default async function render(view, { t, signal }) {
   const data = await api('GET', '/me/certificates', null, { signal });
   const items = data.items || [];
-  view.append(
+  put(
+    view,
     h('h1', null, t('certs.title')),
     h('p', { class: 'lead' }, t('certs.lead')),
     items.length ? h('ul', { class: 'plain' }, items.map((c) => card(c, t))) : emptyState(t('certs.empty')),

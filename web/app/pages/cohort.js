@@ -4,7 +4,7 @@
 // (POST /api/v1/sessions/{id}/attendance).
 import { api } from '../api.js';
 import { fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, field, showErrors, clearErrors, busy, progressBar, emptyState } from '../ui.js';
+import { h, put, field, showErrors, clearErrors, busy, progressBar, emptyState } from '../ui.js';
 import { dateRange, lessonHref, progressLine } from '../participant.js';
 
 function moduleTree(tree, cohortId, t, grades) {
@@ -132,7 +132,8 @@ export default async function render(view, { t, params, signal }) {
     h('p', { class: 'meta' }, dateRange(cohort.starts_on, cohort.ends_on), ' · ', t('common.jp', { n: fmtNumber(cohort.jp) })),
   ];
   if (!tree) {
-    view.append(
+    put(
+    view,
       ...head,
       emptyState(t('cohort.no_access'), h('p', null, h('a', { href: `/programmes/${encodeURIComponent(cohort.programme_slug)}#cohort-${id}` }, t('cohort.to_programme')))),
     );
@@ -140,7 +141,8 @@ export default async function render(view, { t, params, signal }) {
   }
   const next = nextLesson(tree);
   const items = (sessions && sessions.items) || [];
-  view.append(
+  put(
+    view,
     ...head,
     progress
       ? h('section', { class: 'card', 'aria-labelledby': 'progress-h' }, h('h2', { id: 'progress-h' }, t('cohort.progress_title')), progressBar(progress.percent, t('cohort.progress_title')), h('p', { class: 'meta progress-text' }, progressLine(t, progress)), next ? h('p', null, h('a', { class: 'button', href: lessonHref(id, next.id) }, t(progress.lessons_completed ? 'cohort.continue' : 'cohort.start'), h('span', { class: 'visually-hidden' }, `: ${next.title}`))) : h('p', null, t('cohort.all_done')))

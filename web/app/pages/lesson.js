@@ -6,7 +6,7 @@
 // video bytes. "Mark as done" (POST …/complete) moves the progress bar.
 import { api } from '../api.js';
 import { errorText } from '../i18n.js';
-import { h, busy, progressBar, setProgress, toast } from '../ui.js';
+import { h, put, busy, progressBar, setProgress, toast } from '../ui.js';
 import { lessonHref, progressLine } from '../participant.js';
 
 const EMBED_ORIGINS = ['https://www.youtube-nocookie.com/', 'https://www.tiktok.com/'];
@@ -83,7 +83,8 @@ export default async function render(view, { t, params, signal }) {
     return h('a', { class: `button ${cls === 'next' ? '' : 'secondary'} ${cls}`, href: lessonHref(id, lid), rel: cls === 'next' ? 'next' : 'prev' }, label, l ? h('span', { class: 'pager-title' }, l.title) : null);
   };
 
-  view.append(
+  put(
+    view,
     h('p', { class: 'crumbs' }, h('a', { href: `/cohorts/${enc}` }, t('lesson.back_to_cohort')), here ? ` · ${here.module}` : null),
     h('h1', null, lesson.title),
     index >= 0 ? h('p', { class: 'meta' }, t('lesson.position', { n: index + 1, total: flat.length }), lesson.duration_minutes ? ` · ${t('cohort.minutes', { n: lesson.duration_minutes })}` : null) : null,

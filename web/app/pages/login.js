@@ -3,7 +3,7 @@
 // "my cohorts".
 import { api } from '../api.js';
 import { loadMe, getMe } from '../session.js';
-import { h, field, showErrors, clearErrors, busy, formValues } from '../ui.js';
+import { h, put, field, showErrors, clearErrors, busy, formValues } from '../ui.js';
 import { nextPath } from '../participant.js';
 
 export default async function render(view, { t, query, navigate }) {
@@ -36,7 +36,8 @@ export default async function render(view, { t, query, navigate }) {
       showErrors(form, err, { invalid_credentials: '_form' });
     }
   });
-  view.append(
+  put(
+    view,
     h('h1', null, t('login.title')),
     form,
     h('p', null, t('login.no_account'), ' ', h('a', { href: `/daftar${location.search}` }, t('login.to_signup'))),

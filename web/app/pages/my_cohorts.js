@@ -3,7 +3,7 @@
 // cohort, accepting an offered seat and cancelling.
 import { api } from '../api.js';
 import { errorText } from '../i18n.js';
-import { h, emptyState, busy, toast } from '../ui.js';
+import { h, put, emptyState, busy, toast } from '../ui.js';
 import { dateRange, statusBadge, outcomeText, segmentName } from '../participant.js';
 
 const ACTIVE = new Set(['confirmed', 'waitlisted', 'offered']);
@@ -64,7 +64,8 @@ export default async function render(view, ctx) {
   };
   // active first, then the rest; newest first within each
   const order = (list) => [...list].sort((a, b) => (ACTIVE.has(b.status) - ACTIVE.has(a.status)) || String(b.created_at).localeCompare(String(a.created_at)));
-  view.append(
+  put(
+    view,
     h('h1', null, t('mine.title')),
     items.length
       ? h('ul', { class: 'my-cohorts plain' }, order(items).map((r) => card(r, t, redraw)))

@@ -6,7 +6,7 @@
 // server's codes get, then by the server (422 invalid_nik … next to the field).
 import { api } from '../api.js';
 import { getMe, setMe } from '../session.js';
-import { h, field, showErrors, clearErrors, busy, toast, formValues } from '../ui.js';
+import { h, put, field, showErrors, clearErrors, busy, toast, formValues } from '../ui.js';
 import { SEGMENTS, segmentName, nextPath } from '../participant.js';
 
 // Which fields each segment needs or may use; the rest always show.
@@ -132,7 +132,8 @@ export default async function render(view, { t, query, navigate, signal }) {
     }
   });
 
-  view.append(
+  put(
+    view,
     h('h1', null, t('profile.title')),
     query.get('welcome') ? h('p', { class: 'outcome', role: 'status' }, t('profile.welcome', { name: me.user.full_name })) : null,
     h('dl', { class: 'facts' }, h('dt', null, t('account.full_name')), h('dd', null, me.user.full_name), h('dt', null, t('account.email')), h('dd', null, me.user.email)),

@@ -6,7 +6,7 @@
 import { api, randomKey } from '../api.js';
 import { fmtNumber, fmtDateTime, errorText } from '../i18n.js';
 import { getMe, loadMe } from '../session.js';
-import { h, emptyState, busy, toast } from '../ui.js';
+import { h, put, emptyState, busy, toast } from '../ui.js';
 import { dateRange, registrationBadge, registrationState, seatsList, orderedSegments, segmentName, outcomeText, statusBadge, poll } from '../participant.js';
 
 const ACTIVE = new Set(['confirmed', 'waitlisted', 'offered']);
@@ -43,13 +43,8 @@ function registrationArea(cohort, slug, myRegs, t, onChange) {
     const me = getMe();
     if (!me) {
       return area.append(
-        h(
-          'p',
-          null,
-          h('a', { class: 'button', href: `/masuk?next=${encodeURIComponent(here)}` }, t('reg.login_to_register')),
-          ' ',
-          h('a', { href: `/daftar?next=${encodeURIComponent(here)}` }, t('reg.signup_to_register')),
-        ),
+        h('p', null, h('a', { class: 'button', href: `/masuk?next=${encodeURIComponent(here)}` }, t('reg.login_to_register'))),
+        h('p', null, h('a', { href: `/daftar?next=${encodeURIComponent(here)}` }, t('reg.signup_to_register'))),
       );
     }
     if (me.user.role !== 'participant') return area.append(h('p', { class: 'meta' }, t('reg.staff_cannot')));
@@ -224,7 +219,8 @@ export default async function render(view, { t, params, signal }) {
     for (const c of fresh.cohorts || []) seatViews.get(c.id)?.update(c);
   };
   const cohorts = prog.cohorts || [];
-  view.append(
+  put(
+    view,
     h('p', { class: 'crumbs' }, h('a', { href: '/' }, t('nav.catalogue'))),
     h('h1', null, prog.title),
     ...(prog.description ? paragraphs(prog.description) : []),

@@ -2,7 +2,7 @@
 // /api/v1/auth/signup), log in at once, then fill in the profile.
 import { api } from '../api.js';
 import { loadMe, getMe } from '../session.js';
-import { h, field, showErrors, clearErrors, busy, formValues } from '../ui.js';
+import { h, put, field, showErrors, clearErrors, busy, formValues } from '../ui.js';
 import { nextPath } from '../participant.js';
 
 export default async function render(view, { t, query, navigate }) {
@@ -51,7 +51,8 @@ export default async function render(view, { t, query, navigate }) {
       showErrors(form, err, { invalid_full_name: 'full_name' });
     }
   });
-  view.append(
+  put(
+    view,
     h('h1', null, t('signup.title')),
     h('p', { class: 'lead' }, t('signup.lead')),
     form,

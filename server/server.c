@@ -29,6 +29,7 @@
 
 #include "sinau/alloc.h"
 #include "sinau/api.h"
+#include "sinau/bodylimit.h"
 #include "sinau/certkeys.h"
 #include "sinau/http.h"
 #include "sinau/log.h"
@@ -159,6 +160,8 @@ static void on_request(struct evhttp_request *req, void *arg)
 
     ctx->path = http_ctx_strndup(ctx, path != NULL && *path ? path : "/",
                                  strlen(path != NULL && *path ? path : "/"));
+    if (bodylimit_answer(ctx)) /* a refusal the body limits made before reading */
+        return;
     if (header_bytes(req) > loop->server->cfg->max_header_bytes) {
         http_add_header(ctx, "Connection", "close");
         http_reply_error(ctx, 431, "headers_too_large", "the request headers are too large");
@@ -287,6 +290,9 @@ static void configure_http(sinau_loop *loop)
     evhttp_set_default_content_type(h, "application/json");
     evhttp_set_flags(h, EVHTTP_SERVER_LINGERING_CLOSE);
     evhttp_set_gencb(h, on_request, loop);
+    /* per-route body limits, before the body is read (bodylimit.h) */
+    bodylimit_install(h, loop->server->router, cfg->max_body_bytes,
+                      TRANSPORT_HEADER_FACTOR * cfg->max_header_bytes);
 }
 
 static int loop_init(sinau_server *srv, sinau_loop *loop, int index)

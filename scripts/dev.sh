@@ -504,6 +504,11 @@ cmd_test() {
         $ROOT/tests/web/package-lock.json -nt $ROOT/tests/web/node_modules/.package-lock.json ]]; then
         npm ci --prefix "$ROOT/tests/web" --no-audit --no-fund
     fi
+    # the API tests' one package (jose, tests/api), likewise
+    if [[ ! -d $ROOT/tests/api/node_modules ||
+        $ROOT/tests/api/package-lock.json -nt $ROOT/tests/api/node_modules/.package-lock.json ]]; then
+        npm ci --prefix "$ROOT/tests/api" --no-audit --no-fund
+    fi
     trap 'reap_test_leftovers; stop_if_started' EXIT
     cmd_db_start
     prepare_test_env

@@ -405,7 +405,7 @@ static void revoke(http_ctx *ctx)
         return;
     if (http_unpack(ctx, body, "{s:s}", "reason", &reason) != 0)
         return;
-    if (reason[0] == '\0' || strlen(reason) > 500) {
+    if (reason[strspn(reason, " \t\r\n")] == '\0' || strlen(reason) > 500) {
         http_reply_error(ctx, 422, "invalid_reason", "a reason has 1 to 500 characters");
         return;
     }

@@ -133,9 +133,13 @@ char *certkeys_status_payload(const char *public_url, const char *issuer_name,
 
 /* ---- blocking: start-up and the command line ---- */
 
+/* what, with the connection's error when pg is given. Returns -1. */
 static int fail(char *err, size_t errlen, const char *what, PGconn *pg)
 {
-    snprintf(err, errlen, "%s: %s", what, pg != NULL ? PQerrorMessage(pg) : "out of memory");
+    if (pg != NULL)
+        snprintf(err, errlen, "%s: %s", what, PQerrorMessage(pg));
+    else
+        snprintf(err, errlen, "%s", what);
     for (char *p = err; *p != '\0'; p++)
         if (*p == '\n')
             *p = ' ';

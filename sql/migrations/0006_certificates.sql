@@ -113,7 +113,10 @@ $$;
 create function cert_missing(p_cohort_id text, p_user_id text) returns jsonb
 language sql stable as $$
     with c as (select *, cert_rules(cohorts) as rules from cohorts where id = p_cohort_id),
-    prog as (select (learn_progress(p_cohort_id, p_user_id) ->> 'percent')::numeric as pct),
+    -- a version without lessons asks for none: 100 %
+    prog as (select case when (x.p ->> 'lessons_total')::integer = 0 then 100
+                         else (x.p ->> 'percent')::numeric end as pct
+               from (select learn_progress(p_cohort_id, p_user_id) as p) x),
     att as (select (select count(*) from cohort_sessions where cohort_id = p_cohort_id) as total,
                    (select count(*) from attendance a
                       join cohort_sessions s on s.id = a.session_id

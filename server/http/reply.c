@@ -90,15 +90,17 @@ static const char *reason_phrase(int status)
 }
 
 /* Browser-facing headers go on documents (HTML, SVG, anything not plain
- * data); JSON and plain-text answers cannot be rendered as a page under
- * nosniff, and each extra header costs evhttp a measurable share of a cheap
+ * data); JSON, plain text, CSS and JavaScript cannot be rendered as a page
+ * under nosniff, and each extra header costs evhttp a measurable share of a cheap
  * request (tests/bench/RESULTS.md), so they carry only the essentials. */
 static bool is_plain_data(struct evkeyvalq *h)
 {
     const char *type = evhttp_find_header(h, "Content-Type");
 
     return type == NULL || strncmp(type, "application/json", 16) == 0 ||
-           strncmp(type, "text/plain", 10) == 0;
+           strncmp(type, "text/plain", 10) == 0 || strncmp(type, "text/css", 8) == 0 ||
+           strncmp(type, "text/javascript", 15) == 0 ||
+           strncmp(type, "application/javascript", 22) == 0;
 }
 
 static void add_common_headers(http_ctx *ctx, struct evkeyvalq *h)
@@ -146,6 +148,17 @@ static void reply_send(http_ctx *ctx, int status, struct evbuffer *body)
         snprintf(len, sizeof len, "%zu", body != NULL ? evbuffer_get_length(body) : 0);
         evhttp_add_header(evhttp_request_get_output_headers(ctx->req), "Content-Length", len);
         evhttp_add_header(evhttp_request_get_output_headers(ctx->req), "Connection", "close");
+    }
+    if (ctx->method == ROUTER_HEAD && body != NULL) {
+        /* libevent 2.1 would send a HEAD answer's body (and no length),
+         * which the client reads as the start of the next answer: send the
+         * length GET would have and no bytes */
+        struct evkeyvalq *h = evhttp_request_get_output_headers(ctx->req);
+        char len[24];
+        snprintf(len, sizeof len, "%zu", evbuffer_get_length(body));
+        if (evhttp_find_header(h, "Content-Length") == NULL) /* web.c sets its own */
+            evhttp_add_header(h, "Content-Length", len);
+        evbuffer_drain(body, evbuffer_get_length(body));
     }
     evhttp_send_reply(ctx->req, status, reason_phrase(status), body);
     dur = server_now_ns() - ctx->started_ns;

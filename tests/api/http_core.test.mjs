@@ -288,3 +288,20 @@ test('/api/openapi.json is OpenAPI 3.1 and describes the operational paths', asy
   assert.ok(dbg.status === 404 || (dbg.status === 200 && /^text\/html/.test(dbg.headers.get('content-type') ?? '')),
     `/debug/sleep is not mounted (404, or the web app's shell): ${dbg.status}`);
 });
+
+test('HEAD answers carry the length GET would have and no body, so keep-alive stays in step', async () => {
+  // two requests on one connection: HEAD then GET; the GET's answer must
+  // start right after the HEAD's headers
+  const text = await rawRequest(srv.port,
+    'HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
+    { timeoutMs: 3000, waitClose: true });
+  const answers = text.split(/(?=HTTP\/1\.1 )/);
+  assert.equal(answers.length, 2, `two answers: ${text}`);
+  const head = parseRaw(answers[0]);
+  const get = parseRaw(answers[1]);
+  assert.equal(head.status, 200);
+  assert.equal(head.body, '', 'HEAD sends no body');
+  assert.equal(Number(head.headers['content-length']), Buffer.byteLength(get.body), 'the length of the GET body');
+  assert.equal(get.status, 200);
+  assert.match(get.body, /"status"/);
+});

@@ -108,6 +108,46 @@ export function upload(base, token, id, bytes, { type = 'application/octet-strea
   return call(base, 'PUT', `/api/v1/submissions/${enc(id)}/file`, { token, body: bytes, headers, timeoutMs });
 }
 
+// The same upload sent with Transfer-Encoding: chunked (no Content-Length),
+// in chunks of `chunk` bytes. Resolves to {status, headers, text, json,
+// error}; never rejects.
+export function uploadChunked(base, token, id, bytes, { type = 'application/octet-stream', filename = 'berkas.bin', chunk = 65536, timeoutMs = 60000 } = {}) {
+  return new Promise((resolve) => {
+    const u = new URL(`/api/v1/submissions/${enc(id)}/file`, base);
+    const headers = { 'transfer-encoding': 'chunked', 'content-type': type, 'x-filename': enc(filename) };
+    if (token) headers.authorization = `Bearer ${token}`;
+    let done = false;
+    const finish = (r) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve({ status: 0, headers: {}, text: '', json: undefined, error: null, ...r });
+    };
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'PUT', headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          json = undefined;
+        }
+        finish({ status: res.statusCode, headers: res.headers, text, json });
+      });
+    });
+    const timer = setTimeout(() => {
+      finish({ error: 'timeout' });
+      req.destroy();
+    }, timeoutMs);
+    // the server may answer (413) and close before the whole body is sent
+    req.on('error', (e) => finish({ error: e.code || e.message }));
+    for (let off = 0; off < bytes.length; off += chunk) req.write(bytes.subarray(off, off + chunk));
+    req.end();
+  });
+}
+
 // GET with the body kept as bytes: resolves to {status, headers, body
 // (Buffer), ms, error}. Never rejects.
 export function getBytes(base, token, urlPath, { timeoutMs = 30000 } = {}) {

@@ -10,6 +10,7 @@
  * published (content.c), like lessons. */
 #include "sinau/api.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +30,9 @@ static const char **caller_params(http_ctx *ctx, int n)
 
 static char *dump(http_ctx *ctx, json_t *obj)
 {
-    char *text = json_dumps(obj, JSON_COMPACT);
+    /* 15 significant digits: 2.2 stays 2.2 (not 2.2000000000000002), so a
+     * rubric's points add up to the max_score the author typed */
+    char *text = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(15));
     char *out = http_ctx_strndup(ctx, text, strlen(text));
 
     free(text);
@@ -178,13 +181,36 @@ static void schedule_done(void *arg, db_result *r)
     api_reply_status_body(arg, r);
 }
 
-/* An optional time member: absent or null (NULL) or a string. */
+/* ISO 8601 with a zone, as JSON writes times: YYYY-MM-DDTHH:MM[:SS[.f…]]
+ * then Z or ±HH:MM. Words PostgreSQL would also take ("tomorrow",
+ * "infinity") and times without a zone are refused. */
+static bool iso_time(const char *s)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd";
+    size_t i;
+
+    for (i = 0; shape[i] != '\0'; i++)
+        if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
+            return false;
+    if (s[i] == ':' && isdigit((unsigned char)s[i + 1]) && isdigit((unsigned char)s[i + 2]))
+        i += 3;
+    if (s[i] == '.' && isdigit((unsigned char)s[i + 1]))
+        for (i++; isdigit((unsigned char)s[i]); i++)
+            ;
+    if (s[i] == 'Z')
+        return s[i + 1] == '\0';
+    return (s[i] == '+' || s[i] == '-') && isdigit((unsigned char)s[i + 1]) &&
+           isdigit((unsigned char)s[i + 2]) && s[i + 3] == ':' &&
+           isdigit((unsigned char)s[i + 4]) && isdigit((unsigned char)s[i + 5]) && s[i + 6] == '\0';
+}
+
+/* An optional time member: absent or null (NULL) or an ISO 8601 string. */
 static bool time_member(http_ctx *ctx, json_t *v, const char **out)
 {
     *out = NULL;
     if (v == NULL || json_is_null(v))
         return true;
-    if (!json_is_string(v) || json_string_length(v) > 64) {
+    if (!json_is_string(v) || json_string_length(v) > 64 || !iso_time(json_string_value(v))) {
         http_reply_error(ctx, 422, "invalid_time",
                          "due_at and cutoff_at are ISO 8601 times with a zone, or null");
         return false;

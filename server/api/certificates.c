@@ -53,7 +53,7 @@ static void rules_put(http_ctx *ctx)
 
     if (http_read_json(ctx, true, &body) != 0)
         return;
-    text = json_dumps(body, JSON_COMPACT);
+    text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
     p[0] = http_param(ctx, "id");
     p[1] = http_ctx_strndup(ctx, text, strlen(text));
     p[2] = ctx->user.id;

@@ -561,13 +561,14 @@ language sql stable as $$
             'assignments', coalesce((select json_agg(json_build_object(
                 'id', a.assignment_id, 'title', a.title, 'required', a.required,
                 'max_score', a.max_score, 'due_at', ca.due_at, 'cutoff_at', ca.cutoff_at,
-                'status', (select case when exists (select 1 from grades g
-                                                     where g.submission_id = s.id)
-                                       then 'graded' else 'submitted' end
-                             from submissions s
-                            where s.cohort_id = c.id and s.assignment_id = a.assignment_id
-                              and s.user_id = p_user_id
-                            order by s.version desc limit 1))
+                'status', coalesce((select case when exists (select 1 from grades g
+                                                              where g.submission_id = s.id)
+                                                then 'graded' else 'submitted' end
+                                      from submissions s
+                                     where s.cohort_id = c.id
+                                       and s.assignment_id = a.assignment_id
+                                       and s.user_id = p_user_id
+                                     order by s.version desc limit 1), 'missing'))
                 order by a.ordinal)
                 from version_assignments a
                 left join cohort_assignments ca

@@ -69,8 +69,8 @@ enum bodylimit_framing {
 typedef struct bodylimit_head {
     unsigned method;  /* one ROUTER_* bit; 0 for a method evhttp does not know */
     bool evhttp_body; /* libevent 2.1.12 reads a body for this method (not HEAD, TRACE) */
-    const char *path; /* the target's path (origin or absolute form); NULL for `*` */
-    size_t path_len;  /* and authority-form targets */
+    const char *path; /* the target's path as evhttp_uri_get_path finds it ("/" when */
+    size_t path_len;  /* empty); `*` and authority-form targets do not start with '/' */
     enum bodylimit_framing framing;
     uint64_t length;         /* with BODYLIMIT_LENGTH */
     const char *request_id;  /* X-Request-Id as sent, or NULL */

@@ -137,6 +137,17 @@ static int next_line(const char *p, size_t len, size_t *at, span *line, size_t *
     return memchr(line->p, '\r', line->n) == NULL ? 1 : -1;
 }
 
+static bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* RFC 3986 scheme characters after the first (a letter). */
+static bool is_scheme_char(char c)
+{
+    return is_alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+}
+
 /* The path of a request target as evhttp_uri_parse finds it: after an
  * optional scheme and `//authority`, up to `?` or `#`; "/" when empty (as
  * server.c substitutes). Not starting with '/' for `*` and authority-form
@@ -145,8 +156,8 @@ static void target_path(span t, bodylimit_head *h)
 {
     size_t i = 0, end;
 
-    if (t.n > 0 && ((t.p[0] >= 'a' && t.p[0] <= 'z') || (t.p[0] >= 'A' && t.p[0] <= 'Z'))) {
-        while (i < t.n && (is_tchar((unsigned char)t.p[i]) && t.p[i] != ':'))
+    if (t.n > 0 && is_alpha(t.p[0])) {
+        while (i < t.n && is_scheme_char(t.p[i]))
             i++;
         i = i < t.n && t.p[i] == ':' ? i + 1 : 0;
     }
@@ -224,12 +235,13 @@ static enum bodylimit_refusal parse_header(span line, size_t start, size_t end, 
     span name, value;
     uint64_t n;
 
-    /* obs-fold (a line starting with a blank) continues the previous value
-     * in evhttp; refused rather than guessed at */
     if (colon == NULL)
         return BODYLIMIT_BAD_REQUEST;
     name = (span){line.p, (size_t)(colon - line.p)};
     value = trim((span){colon + 1, line.n - name.n - 1});
+    /* a name with blanks: "Content-Length : 5", which evhttp would not
+     * take for the length, and obs-fold (a line starting with a blank),
+     * which continues the previous value in evhttp; refused, not guessed */
     if (!all_tchar(name))
         return BODYLIMIT_BAD_REQUEST;
     if (span_is(name, "content-length")) {
@@ -486,14 +498,17 @@ static const struct answer {
 };
 
 /* Writes the head of an internal request for `why` to out. h (may be
- * NULL) gives the request id; its text must still be readable. */
+ * NULL) gives the request id, its text still readable, and the method: a
+ * HEAD stays HEAD, so that its answer has no body, as the client expects;
+ * anything else becomes POST. */
 static void write_refusal(struct evbuffer *out, enum bodylimit_refusal why, const bodylimit_head *h,
                           bool close)
 {
     span id = {h != NULL ? h->request_id : NULL, h != NULL ? h->request_id_len : 0};
+    bool head = h != NULL && h->method == ROUTER_HEAD;
 
-    evbuffer_add_printf(out, "POST %s HTTP/1.1\r\nHost: sinau\r\n" TOKEN_HEADER ": %s\r\n",
-                        answers[why].path, token());
+    evbuffer_add_printf(out, "%s %s HTTP/1.1\r\nHost: sinau\r\n" TOKEN_HEADER ": %s\r\n",
+                        head ? "HEAD" : "POST", answers[why].path, token());
     if (request_id_ok(id))
         evbuffer_add_printf(out, "X-Request-Id: %.*s\r\n", (int)id.n, id.p);
     evbuffer_add_printf(out, "Content-Length: 0\r\n%s\r\n", close ? "Connection: close\r\n" : "");

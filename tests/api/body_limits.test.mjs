@@ -245,6 +245,35 @@ test('chunked within the limit is read; over the limit is 413 before the last ch
   }
 });
 
+test('a HEAD over the limit is answered 413 without a body, so the next answer stays in step', async () => {
+  const sock = net.connect({ host: '127.0.0.1', port: srv.port });
+  try {
+    await new Promise((resolve) => sock.once('connect', resolve));
+    let text = '';
+    const done = new Promise((resolve) => {
+      const timer = setTimeout(resolve, 3000);
+      sock.on('data', (d) => {
+        text += d.toString('latin1');
+        if (/\{"status":"ok"\}$/.test(text)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    sock.write(`HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${LIMIT + 1}\r\n\r\n`);
+    sock.write(Buffer.alloc(LIMIT + 1, 0x20));
+    sock.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await done;
+    const answers = text.split(/(?=HTTP\/1\.1 )/);
+    assert.equal(answers.length, 2, `two answers: ${text}`);
+    assert.match(answers[0], /^HTTP\/1\.1 413 /);
+    assert.ok(answers[0].endsWith('\r\n\r\n'), `the 413 to HEAD has no body: ${answers[0]}`);
+    assert.match(answers[1], /^HTTP\/1\.1 200 [\s\S]*\{"status":"ok"\}$/);
+  } finally {
+    sock.destroy();
+  }
+});
+
 test('the internal refusal paths are not reachable from outside: 404', async () => {
   for (const p of ['/__sinau/too-large', '/__sinau/bad-request', '/__sinau/headers-too-large']) {
     for (const extra of ['', 'X-Sinau-Refusal: 00000000000000000000000000000000\r\n', 'X-Sinau-Refusal: \r\n']) {

@@ -508,11 +508,20 @@ static void stream_drops_blank_lines_before_a_request(void **state)
 static void stream_skips_bodies_evhttp_would_not_read(void **state)
 {
     fixture *f = *state;
+    char in[256];
+    int n;
 
     /* evhttp 2.1.12 reads no body for HEAD and TRACE: the bytes that the
      * Content-Length covers must not become the next request */
     EXPECT(f, "HEAD /json HTTP/1.1\r\nContent-Length: 26\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n",
            "HEAD /json HTTP/1.1\r\nContent-Length: 26\r\n\r\n", BODYLIMIT_PASS);
+    /* over the limit, the refusal of a HEAD is a HEAD: its answer has no body */
+    n = snprintf(in, sizeof in, "HEAD /json HTTP/1.1\r\nContent-Length: 101\r\n\r\n%101s%s", "",
+                 "GET /json HTTP/1.1\r\n\r\n");
+    expect_stream(&f->rules, in, (size_t)n,
+                  "HEAD /__sinau/too-large HTTP/1.1\r\nHost: sinau\r\nX-Sinau-Refusal: {T}\r\n"
+                  "Content-Length: 0\r\n\r\nGET /json HTTP/1.1\r\n\r\n",
+                  BODYLIMIT_TOO_LARGE);
     /* GET carries one (evhttp reads it) */
     EXPECT(f, "GET /json HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
            "GET /json HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", BODYLIMIT_PASS);

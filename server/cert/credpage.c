@@ -2,82 +2,108 @@
  * every value passes through put_text (HTML escaping). */
 #include "sinau/credpage.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define JWKS_PATH "/.well-known/jwks.json"
 
 typedef struct words {
     const char *lang, *title, *valid, *revoked, *invalid, *not_found, *not_found_text, *holder,
         *programme, *cohort, *dates, *jp, *issuer, *issued, *revoked_on, *checked, *checked_fail,
         *checks, *pdf, *jwt, *json, *paste_title, *paste_label, *paste_button, *paste_hint,
-        *switch_label, *switch_lang, *months[12];
+        *paste_intro, *switch_lang, *note_valid, *note_invalid, *note_revoked, *note_revoked_on,
+        *note_revoked_end, *passed, *failed, *open_page, *months[12];
 } words;
 
 static const words ID = {
-    "id",
-    "Verifikasi Sertifikat",
-    "VALID",
-    "DICABUT",
-    "TIDAK SAH",
-    "TIDAK DITEMUKAN",
-    "Tidak ada sertifikat dengan kode ini. Periksa kembali tautan atau kode QR.",
-    "Nama pemegang",
-    "Program",
-    "Angkatan",
-    "Tanggal pelaksanaan",
-    "Jam pelajaran",
-    "Penerbit",
-    "Diterbitkan",
-    "Dicabut pada",
-    "Tanda tangan digital sertifikat ini telah diperiksa terhadap kunci publik penerbit yang "
-    "dipublikasikan, dan statusnya dibaca dari daftar pencabutan.",
-    "Tanda tangan digital sertifikat ini TIDAK cocok dengan kunci publik penerbit.",
-    "Pemeriksaan",
-    "Unduh PDF",
-    "Token (VC-JWT)",
-    "JSON",
-    "Periksa token sertifikat",
-    "Tempel token sertifikat (VC-JWT)",
-    "Periksa",
-    "Token dapat diperiksa juga tanpa server kami "
-    "dengan kunci publik di /.well-known/jwks.json.",
-    "Bahasa",
-    "English",
-    {"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-     "Oktober", "November", "Desember"}};
+    .lang = "id",
+    .title = "Verifikasi Sertifikat",
+    .valid = "VALID",
+    .revoked = "DICABUT",
+    .invalid = "TIDAK SAH",
+    .not_found = "TIDAK DITEMUKAN",
+    .not_found_text = "Tidak ada sertifikat dengan kode ini. Periksa kembali tautan atau kode QR.",
+    .holder = "Nama pemegang",
+    .programme = "Program",
+    .cohort = "Angkatan",
+    .dates = "Tanggal pelaksanaan",
+    .jp = "Jam pelajaran",
+    .issuer = "Penerbit",
+    .issued = "Diterbitkan",
+    .revoked_on = "Dicabut pada",
+    .checked =
+        "Tanda tangan digital sertifikat ini telah diperiksa terhadap kunci publik penerbit yang "
+        "dipublikasikan, dan statusnya dibaca dari daftar pencabutan.",
+    .checked_fail = "Tanda tangan digital sertifikat ini TIDAK cocok dengan kunci publik penerbit.",
+    .checks = "Pemeriksaan",
+    .pdf = "Unduh PDF",
+    .jwt = "Token (VC-JWT)",
+    .json = "JSON",
+    .paste_title = "Periksa token sertifikat",
+    .paste_label = "Tempel token sertifikat (VC-JWT)",
+    .paste_button = "Periksa",
+    .paste_hint = "Token dapat diperiksa juga tanpa server kami dengan kunci publik di",
+    .paste_intro =
+        "Untuk memeriksa sertifikat, buka tautannya atau pindai kode QR pada sertifikat. "
+        "Jika Anda memegang tokennya (VC-JWT), tempel di bawah ini.",
+    .switch_lang = "English",
+    .note_valid = "Sertifikat ini asli dan masih berlaku.",
+    .note_invalid = "Jangan mempercayai isinya: pemeriksaan keasliannya gagal.",
+    .note_revoked = "Sertifikat ini dicabut oleh penerbit",
+    .note_revoked_on = " pada ",
+    .note_revoked_end = " dan tidak berlaku lagi.",
+    .passed = "lolos",
+    .failed = "gagal",
+    .open_page = "Buka halaman sertifikat",
+    .months = {"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+               "September", "Oktober", "November", "Desember"},
+};
 
 static const words EN = {
-    "en",
-    "Certificate verification",
-    "VALID",
-    "REVOKED",
-    "INVALID",
-    "NOT FOUND",
-    "There is no certificate with this code. Check the link or the QR code again.",
-    "Holder",
-    "Programme",
-    "Cohort",
-    "Dates",
-    "Lesson hours (JP)",
-    "Issuer",
-    "Issued",
-    "Revoked on",
-    "This certificate's digital signature was checked against the issuer's published public "
-    "key, and its status was read from the revocation list.",
-    "This certificate's digital signature does NOT match the issuer's public key.",
-    "Checks",
-    "Download PDF",
-    "Token (VC-JWT)",
-    "JSON",
-    "Check a certificate token",
-    "Paste the certificate's token (VC-JWT)",
-    "Check",
-    "Tokens can also be checked without our "
-    "server, with the public keys at /.well-known/jwks.json.",
-    "Language",
-    "Bahasa Indonesia",
-    {"January", "February", "March", "April", "May", "June", "July", "August", "September",
-     "October", "November", "December"}};
+    .lang = "en",
+    .title = "Certificate verification",
+    .valid = "VALID",
+    .revoked = "REVOKED",
+    .invalid = "INVALID",
+    .not_found = "NOT FOUND",
+    .not_found_text =
+        "There is no certificate with this code. Check the link or the QR code again.",
+    .holder = "Holder",
+    .programme = "Programme",
+    .cohort = "Cohort",
+    .dates = "Dates",
+    .jp = "Lesson hours (JP)",
+    .issuer = "Issuer",
+    .issued = "Issued",
+    .revoked_on = "Revoked on",
+    .checked =
+        "This certificate's digital signature was checked against the issuer's published public "
+        "key, and its status was read from the revocation list.",
+    .checked_fail = "This certificate's digital signature does NOT match the issuer's public key.",
+    .checks = "Checks",
+    .pdf = "Download PDF",
+    .jwt = "Token (VC-JWT)",
+    .json = "JSON",
+    .paste_title = "Check a certificate token",
+    .paste_label = "Paste the certificate's token (VC-JWT)",
+    .paste_button = "Check",
+    .paste_hint = "Tokens can also be checked without our server, with the public keys at",
+    .paste_intro = "To check a certificate, open its link or scan the QR code on it. "
+                   "If you hold its token (VC-JWT), paste it below.",
+    .switch_lang = "Bahasa Indonesia",
+    .note_valid = "This certificate is genuine and in force.",
+    .note_invalid = "Do not rely on what it says: the authenticity checks failed.",
+    .note_revoked = "The issuer revoked this certificate",
+    .note_revoked_on = " on ",
+    .note_revoked_end = "; it is no longer in force.",
+    .passed = "passed",
+    .failed = "failed",
+    .open_page = "Open the certificate's page",
+    .months = {"January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December"},
+};
 
 static const words *words_for(const char *lang)
 {
@@ -120,36 +146,50 @@ static void put_date(FILE *f, const words *w, const char *iso)
         put_text(f, iso);
 }
 
-static void head(FILE *f, const words *w, const char *title)
+/* The document up to and with the <h1>: <title> "[verdict — ]title — Sinau",
+ * the stylesheet, a header with the brand and, when switch_href is not
+ * NULL, the link to the same page in the other language (switch_href ""
+ * makes it "?lang=…", the visitor's own address). */
+static void head(FILE *f, const words *w, const char *title, const char *verdict_text,
+                 const char *switch_href)
 {
+    const char *other = w == &ID ? "en" : "id";
+
     fprintf(f,
             "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<meta name=\"robots\" content=\"noindex\">\n<title>",
             w->lang);
+    if (verdict_text != NULL) {
+        put_text(f, verdict_text);
+        fputs(" — ", f);
+    }
     put_text(f, title);
     fputs(" — Sinau</title>\n<link rel=\"stylesheet\" href=\"/css/site.css\">\n</head>\n"
-          "<body class=\"credential\">\n<main id=\"main\">\n",
+          "<body class=\"credential\">\n<header class=\"site-header\">\n"
+          "<div class=\"bar\"><a class=\"brand\" href=\"/\">Sinau</a>",
           f);
-}
-
-static void lang_switch(FILE *f, const words *w, const char *path)
-{
-    fprintf(f, "<p class=\"lang-switch\">%s: <a href=\"", w->switch_label);
-    put_text(f, path);
-    fprintf(f, "?lang=%s\" lang=\"%s\">%s</a></p>\n", w == &ID ? "en" : "id",
-            w == &ID ? "en" : "id", w->switch_lang);
+    if (switch_href != NULL) {
+        fputs("<a class=\"lang-switch\" href=\"", f);
+        put_text(f, switch_href);
+        fprintf(f, "?lang=%s\" lang=\"%s\" hreflang=\"%s\">%s</a>", other, other, other,
+                w->switch_lang);
+    }
+    fprintf(f, "</div>\n</header>\n<main id=\"main\">\n<h1>%s</h1>\n", w->title);
 }
 
 static void paste_form(FILE *f, const words *w)
 {
     fprintf(f,
-            "<section class=\"paste\">\n<h2>%s</h2>\n<form method=\"post\" "
-            "action=\"/verify?lang=%s\">\n"
+            "<section class=\"paste\" aria-labelledby=\"paste-title\">\n"
+            "<h2 id=\"paste-title\">%s</h2>\n"
+            "<form method=\"post\" action=\"/verify?lang=%s\">\n"
             "<label for=\"token\">%s</label>\n"
             "<textarea id=\"token\" name=\"token\" rows=\"4\" required spellcheck=\"false\" "
-            "autocomplete=\"off\"></textarea>\n<button type=\"submit\">%s</button>\n</form>\n"
-            "<p class=\"hint\">%s</p>\n</section>\n",
+            "autocomplete=\"off\" autocapitalize=\"off\" aria-describedby=\"token-hint\">"
+            "</textarea>\n<button type=\"submit\">%s</button>\n</form>\n"
+            "<p class=\"hint\" id=\"token-hint\">%s <a href=\"" JWKS_PATH "\"><code>" JWKS_PATH
+            "</code></a>.</p>\n</section>\n",
             w->paste_title, w->lang, w->paste_label, w->paste_button, w->paste_hint);
 }
 
@@ -172,16 +212,23 @@ static void row(FILE *f, const char *label, const char *value)
     fputs("</dd>\n", f);
 }
 
+/* Each check with a mark (hidden from screen readers, which hear "passed" or
+ * "failed" instead), its name and its detail. The details are English
+ * texts of vccheck: marked lang="en" on Indonesian pages. */
 static void checks_list(FILE *f, const words *w, const vccheck_result *v)
 {
     fprintf(f, "<details class=\"checks\"><summary>%s</summary>\n<ul>\n", w->checks);
     for (size_t i = 0; v != NULL && i < v->nchecks; i++) {
-        fprintf(f, "<li class=\"%s\"><span>%s</span> <code>", v->checks[i].ok ? "ok" : "fail",
-                v->checks[i].ok ? "&#10003;" : "&#10007;");
+        bool ok = v->checks[i].ok;
+
+        fprintf(f,
+                "<li class=\"%s\"><span class=\"mark\" aria-hidden=\"true\">%s</span>"
+                "<span class=\"visually-hidden\">%s: </span><code>",
+                ok ? "ok" : "fail", ok ? "&#10003;" : "&#10007;", ok ? w->passed : w->failed);
         put_text(f, v->checks[i].name);
-        fputs("</code> ", f);
+        fprintf(f, "</code> <span class=\"detail\"%s>", w == &ID ? " lang=\"en\"" : "");
         put_text(f, v->checks[i].detail);
-        fputs("</li>\n", f);
+        fputs("</span></li>\n", f);
     }
     fputs("</ul>\n</details>\n", f);
 }
@@ -191,6 +238,29 @@ static const char *verdict_word(const words *w, const char *status)
     if (strcmp(status, "valid") == 0)
         return w->valid;
     return strcmp(status, "revoked") == 0 ? w->revoked : w->invalid;
+}
+
+/* The verdict badge ("valid", "revoked" or "invalid") and the sentence that
+ * says what it means; a revocation with its date when known. */
+static void verdict(FILE *f, const words *w, const char *status, const char *revoked_at)
+{
+    fprintf(f,
+            "<p class=\"verdict verdict-%s\" data-status=\"%s\" role=\"status\">%s</p>\n"
+            "<p class=\"verdict-note\">",
+            status, status, verdict_word(w, status));
+    if (strcmp(status, "valid") == 0) {
+        fputs(w->note_valid, f);
+    } else if (strcmp(status, "revoked") == 0) {
+        fputs(w->note_revoked, f);
+        if (revoked_at != NULL) {
+            fputs(w->note_revoked_on, f);
+            put_date(f, w, revoked_at);
+        }
+        fputs(w->note_revoked_end, f);
+    } else {
+        fputs(w->note_invalid, f);
+    }
+    fputs("</p>\n", f);
 }
 
 static void facts_list(FILE *f, const words *w, const credpage_facts *c)
@@ -220,6 +290,14 @@ static void facts_list(FILE *f, const words *w, const credpage_facts *c)
     fputs("</dl>\n", f);
 }
 
+/* One item of the links list: <a href="path suffix">text</a>. */
+static void link_item(FILE *f, const char *path, const char *suffix, const char *text)
+{
+    fputs("<li><a href=\"", f);
+    put_text(f, path);
+    fprintf(f, "%s\">%s</a></li>\n", suffix, text);
+}
+
 char *credpage_html(const credpage_facts *c, const char *lang)
 {
     const words *w = words_for(lang);
@@ -230,19 +308,17 @@ char *credpage_html(const credpage_facts *c, const char *lang)
     if (f == NULL)
         return NULL;
     snprintf(path, sizeof path, "/credentials/%s", c->id);
-    head(f, w, w->title);
-    fprintf(f, "<h1>%s</h1>\n", w->title);
-    lang_switch(f, w, path);
-    fprintf(f, "<p class=\"verdict verdict-%s\" data-status=\"%s\" role=\"status\">%s</p>\n",
-            c->status, c->status, verdict_word(w, c->status));
+    head(f, w, w->title, verdict_word(w, c->status), path);
+    verdict(f, w, c->status, c->revoked_at);
     facts_list(f, w, c);
     fprintf(f, "<p class=\"signature\">%s</p>\n",
             strcmp(c->status, "invalid") == 0 ? w->checked_fail : w->checked);
     checks_list(f, w, c->checks);
-    fprintf(f,
-            "<p class=\"links\"><a href=\"%s.pdf\">%s</a> · <a href=\"%s?format=jwt\">%s</a>"
-            " · <a href=\"%s?format=json\">%s</a></p>\n",
-            path, w->pdf, path, w->jwt, path, w->json);
+    fputs("<ul class=\"links\">\n", f);
+    link_item(f, path, ".pdf", w->pdf);
+    link_item(f, path, "?format=jwt", w->jwt);
+    link_item(f, path, "?format=json", w->json);
+    fputs("</ul>\n", f);
     paste_form(f, w);
     return finish(f, &buf);
 }
@@ -257,11 +333,10 @@ char *credpage_not_found_html(const char *id, const char *lang)
     if (f == NULL)
         return NULL;
     (void)id; /* never echoed: a page must not reflect what a visitor typed */
-    head(f, w, w->title);
-    fprintf(f, "<h1>%s</h1>\n", w->title);
+    head(f, w, w->title, w->not_found, "");
     fprintf(f,
             "<p class=\"verdict verdict-not-found\" data-status=\"not_found\" "
-            "role=\"status\">%s</p>\n<p>%s</p>\n",
+            "role=\"status\">%s</p>\n<p class=\"verdict-note\">%s</p>\n",
             w->not_found, w->not_found_text);
     paste_form(f, w);
     return finish(f, &buf);
@@ -276,9 +351,8 @@ char *credpage_paste_html(const char *lang)
 
     if (f == NULL)
         return NULL;
-    head(f, w, w->paste_title);
-    fprintf(f, "<h1>%s</h1>\n", w->title);
-    lang_switch(f, w, "/verify");
+    head(f, w, w->paste_title, NULL, "/verify");
+    fprintf(f, "<p class=\"lead\">%s</p>\n", w->paste_intro);
     paste_form(f, w);
     return finish(f, &buf);
 }
@@ -297,6 +371,32 @@ static const char *holder_of(const json_t *payload)
     return NULL;
 }
 
+/* The programme: the achievement's name (the credential's own name, which
+ * also names the cohort, when there is none). */
+static const char *programme_of(const json_t *payload)
+{
+    json_t *a = json_object_get(json_object_get(payload, "credentialSubject"), "achievement");
+    const char *name = json_string_value(json_object_get(a, "name"));
+
+    return name != NULL ? name : json_string_value(json_object_get(payload, "name"));
+}
+
+/* A link to the credential's own page when its id is a /credentials/ URL
+ * on public_url (the page there has the dates, JP and the live status). */
+static void own_page_link(FILE *f, const words *w, const json_t *payload, const char *public_url)
+{
+    static const char prefix[] = "/credentials/";
+    const char *id = json_string_value(json_object_get(payload, "id"));
+    size_t n = public_url != NULL ? strlen(public_url) : 0;
+
+    if (id == NULL || n == 0 || strncmp(id, public_url, n) != 0 ||
+        strncmp(id + n, prefix, sizeof prefix - 1) != 0)
+        return;
+    fputs("<p class=\"own-page\"><a href=\"", f);
+    put_text(f, id + n);
+    fprintf(f, "?lang=%s\">%s</a></p>\n", w->lang, w->open_page);
+}
+
 char *credpage_pasted_html(const vccheck_result *v, const char *lang, const char *public_url)
 {
     const words *w = words_for(lang);
@@ -309,16 +409,18 @@ char *credpage_pasted_html(const vccheck_result *v, const char *lang, const char
 
     if (f == NULL)
         return NULL;
-    (void)public_url;
-    head(f, w, w->paste_title);
-    fprintf(f, "<h1>%s</h1>\n", w->title);
-    fprintf(f, "<p class=\"verdict verdict-%s\" data-status=\"%s\" role=\"status\">%s</p>\n",
-            status, status, verdict_word(w, status));
+    head(f, w, w->paste_title, verdict_word(w, status), NULL);
+    verdict(f, w, status, NULL);
     if (v->payload != NULL) {
         fputs("<dl class=\"facts\">\n", f);
         row(f, w->holder, holder_of(v->payload));
-        row(f, w->programme, json_string_value(json_object_get(v->payload, "name")));
-        fputs("</dl>\n", f);
+        row(f, w->programme, programme_of(v->payload));
+        row(f, w->issuer,
+            json_string_value(json_object_get(json_object_get(v->payload, "issuer"), "name")));
+        fprintf(f, "<dt>%s</dt><dd>", w->issued);
+        put_date(f, w, json_string_value(json_object_get(v->payload, "validFrom")));
+        fputs("</dd>\n</dl>\n", f);
+        own_page_link(f, w, v->payload, public_url);
     }
     checks_list(f, w, v);
     paste_form(f, w);

@@ -277,8 +277,9 @@ static void configure_http(sinau_loop *loop)
 
     /* Two layers of limits. libevent's caps are hard transport bounds, set
      * above ours, and answer with libevent's own bare 400/413 page; within
-     * them, our limits (headers in on_request, body per route in
-     * dispatch_route) answer in the API's error format. So ordinary
+     * them, our limits (headers in on_request, body per route in the
+     * bodylimit stream before the body is read, and again in dispatch_route)
+     * answer in the API's error format. So ordinary
      * overshoots get a JSON 431/413 with a code, and memory per connection
      * stays bounded by the transport caps. */
     evhttp_set_max_headers_size(h, (ev_ssize_t)(TRANSPORT_HEADER_FACTOR * cfg->max_header_bytes));

@@ -46,6 +46,16 @@ async function draftOf(slug, token) {
   return r.json;
 }
 
+// Polls fn (every 200 ms, up to 15 s) until it returns something truthy.
+async function until(fn, what) {
+  for (let i = 0; i < 75; i++) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out: ${what}`);
+}
+
 const BODY = [
   '# Mengenal algoritma',
   '',
@@ -98,8 +108,10 @@ async function journey(page, vp, { slug, title, instructor }) {
   assert.equal(await preview.locator('a').getAttribute('href'), 'https://example.org/panduan');
   assert.equal(await preview.locator('script, b').count(), 0, 'raw HTML is not rendered');
   // the preview follows the text as it changes
-  await page.getByLabel('Isi (Markdown)').press('End');
-  await page.getByLabel('Isi (Markdown)').type('\n\n## Latihan');
+  const body = page.getByLabel('Isi (Markdown)');
+  await body.evaluate((el) => el.setSelectionRange(el.value.length, el.value.length));
+  await body.pressSequentially('\n\n## Latihan');
+  assert.equal(await body.inputValue(), `${BODY}\n\n## Latihan`);
   await preview.locator('h2', { hasText: 'Latihan' }).waitFor();
   await page.getByLabel(/Tautan video/).fill('https://youtu.be/dQw4w9WgXcQ');
   await page.getByLabel(/Durasi/).fill('15');
@@ -110,9 +122,10 @@ async function journey(page, vp, { slug, title, instructor }) {
   let lesson = (await draftOf(slug, instructor.token)).modules[0].lessons[0];
   assert.equal(lesson.id, lessonId);
   assert.equal(lesson.title, 'Algoritma For You');
-  assert.equal(lesson.body_md, `${BODY}\n\n## Latihan`);
+  assert.equal(lesson.body_md, `${BODY}\n\n## Latihan`, 'first save: body');
   assert.equal(lesson.duration_minutes, 15);
   assert.deepEqual(lesson.video, { provider: 'youtube', embed_url: 'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ' });
+  await page.locator('[data-testid="preview"]:not([aria-busy])').waitFor();
   await checkPage(page, `staff-lesson-${vp}`);
 
   // A failed save: the server refuses a 201-character title (422); the
@@ -129,23 +142,28 @@ async function journey(page, vp, { slug, title, instructor }) {
   await waitText(page, '.field[data-field="title"] .field-error', /Judul harus 1–200 karakter/);
   assert.equal(await titleField.locator('input').getAttribute('aria-invalid'), 'true');
   assert.equal(await page.getByLabel('Judul materi').inputValue(), longTitle);
-  assert.equal(await page.getByLabel('Isi (Markdown)').inputValue(), changedBody);
+  assert.equal(await page.getByLabel('Isi (Markdown)').inputValue(), changedBody, 'failed save: body kept');
   assert.equal(await page.getByLabel(/Tautan video/).inputValue(), 'https://youtu.be/dQw4w9WgXcQ');
   lesson = (await draftOf(slug, instructor.token)).modules[0].lessons[0];
   assert.equal(lesson.title, 'Algoritma For You', 'nothing was saved');
+  await page.locator('[data-testid="preview"]:not([aria-busy])').waitFor();
   await checkPage(page, `staff-lesson-failed-save-${vp}`, { allow: [new RegExp(`^http 422 PUT /api/v1/lessons/${lessonId}$`)] });
+
+  // Leaving with the unsaved text asks first; staying keeps it.
+  await page.getByRole('link', { name: '← Materi program' }).click();
+  await confirm(page, 'Batal');
+  assert.match(page.url(), new RegExp(`/lessons/${lessonId}$`));
+  assert.equal(await page.getByLabel('Isi (Markdown)').inputValue(), changedBody, 'after staying: body kept');
 
   // Corrected, it saves (the error goes away).
   await page.getByLabel('Judul materi').fill('Algoritma For You: cara kerjanya');
   await page.getByRole('button', { name: 'Simpan', exact: true }).click();
   await titleField.locator('.field-error').waitFor({ state: 'hidden' });
-  await page.waitForFunction(async ([s]) => {
-    const r = await fetch(`/api/v1/programmes/${s}/draft`);
-    const d = await r.json();
-    return d.modules[0].lessons[0].title === 'Algoritma For You: cara kerjanya';
-  }, [slug]);
-  lesson = (await draftOf(slug, instructor.token)).modules[0].lessons[0];
-  assert.equal(lesson.body_md, changedBody);
+  lesson = await until(async () => {
+    const l = (await draftOf(slug, instructor.token)).modules[0].lessons[0];
+    return l.title === 'Algoritma For You: cara kerjanya' ? l : null;
+  }, 'the corrected save reaches the draft');
+  assert.equal(lesson.body_md, changedBody, 'corrected save: body');
 
   // Publish: version 2 with the hash the API reports.
   await page.getByRole('link', { name: '← Materi program' }).click();

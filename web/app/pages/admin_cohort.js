@@ -23,7 +23,7 @@ function facts(c) {
       rules.require_assignments_passed ? t('staff.cohort.rule_assignments') : null,
     ].filter(Boolean).join(' · ') || t('staff.cohort.no_rules')],
   ];
-  return h('dl', { class: 'facts' }, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  return h('dl', { class: 'facts staff-facts' }, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
 export default async function render(view, ctx) {
@@ -123,11 +123,11 @@ export default async function render(view, ctx) {
       h('a', { href: `/admin/cohorts/${enc(id)}/certificates` }, t('staff.nav.certificates')),
       h('a', { href: `/staff/programmes/${enc(cohort.programme_slug)}/content` }, t('staff.nav.content'))),
     err,
-    h('div', { class: 'staff-grid' },
-      h('section', { 'aria-labelledby': 'quotas-h' }, h('h2', { id: 'quotas-h' }, t('staff.cohort.quotas')), quotaList),
+    h('div', { class: 'staff-grid staff-grid-swap' },
       h('div', {},
         h('section', { class: 'card', 'aria-labelledby': 'facts-h' }, h('h2', { id: 'facts-h' }, t('staff.cohort.about')), facts(cohort),
           moveForm ? h('div', {}, h('h3', {}, t('staff.cohort.version_h')), moveForm) : null),
         h('section', { class: 'card', 'aria-labelledby': 'instr-h' },
-          h('h2', { id: 'instr-h' }, t('staff.cohort.instructors')), instructorList, addForm))));
+          h('h2', { id: 'instr-h' }, t('staff.cohort.instructors')), instructorList, addForm)),
+      h('section', { 'aria-labelledby': 'quotas-h' }, h('h2', { id: 'quotas-h', class: 'staff-first-h' }, t('staff.cohort.quotas')), quotaList)));
 }

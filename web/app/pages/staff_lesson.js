@@ -122,6 +122,19 @@ export default async function render(view, ctx) {
     e.returnValue = '';
   };
   window.addEventListener('beforeunload', onBeforeUnload);
+  // Links inside the app: ask before leaving unsaved text (runs before the
+  // router's own click handler, which skips prevented clicks).
+  const onLinkClick = async (e) => {
+    const a = e.target.closest && e.target.closest('a[href]');
+    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    if (a.target || a.hasAttribute('download') || a.origin !== location.origin || !dirty()) return;
+    e.preventDefault();
+    if (await confirmDialog(t('staff.lesson.leave_unsaved'), { confirmLabel: t('staff.lesson.leave') })) {
+      saved = JSON.stringify(lessonBody(form, false));
+      a.click(); // again, now clean: the router (or the browser) follows it
+    }
+  };
+  document.addEventListener('click', onLinkClick, true);
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -173,5 +186,6 @@ export default async function render(view, ctx) {
   return () => {
     stopPreview();
     window.removeEventListener('beforeunload', onBeforeUnload);
+    document.removeEventListener('click', onLinkClick, true);
   };
 }

@@ -2,7 +2,7 @@
 // admin_*.test.mjs): signing a browser context in with an account made
 // through the API, page checks that every staff page gets (axe, screenshot,
 // no console errors or failed requests), and small waits on page text.
-import { newPage, pageReady, axeCheck, screenshot, assertNoProblems } from './lib/browser.mjs';
+import { newPage, pageReady, axeCheck, screenshot, assertNoProblems, assertCleanText } from './lib/browser.mjs';
 
 export const VIEWPORT_NAMES = ['mobile', 'desktop'];
 
@@ -21,10 +21,12 @@ export async function open(page, path, heading) {
   await pageReady(page, heading);
 }
 
-// The checks every staff page gets once drawn: axe (serious and critical
-// issues fail), a full-page screenshot, and no problems collected so far
-// except those `allow` matches.
+// The checks every staff page gets once drawn: no "null", "undefined" or
+// untranslated key shown, axe (serious and critical issues fail), a
+// full-page screenshot, and no problems collected so far except those
+// `allow` matches.
 export async function checkPage(page, name, { allow = [] } = {}) {
+  await assertCleanText(page, name);
   await axeCheck(page, name);
   // passing toasts would cover the page in the picture
   await page.evaluate(() => document.querySelectorAll('#toasts > *').forEach((el) => el.remove()));

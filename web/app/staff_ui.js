@@ -5,7 +5,7 @@
 // small pieces every staff page repeats (back links, error boxes, segment
 // names). Nothing here writes data into innerHTML except setSafeHtml, whose
 // input is HTML the server rendered from Markdown in safe mode.
-import { h, newId } from './ui.js';
+import { h, newId, put } from './ui.js';
 import { t, errorText } from './i18n.js';
 
 // The segments the forms offer; the API accepts others, which the pages
@@ -198,6 +198,13 @@ export function checkbox(label, attrs = {}, checked = false) {
   // the empty error slot lets ui.clearErrors/showErrors treat it as a field
   return h('div', { class: 'field field-check', dataset: attrs.name ? { field: attrs.name } : {} },
     box, h('label', { for: box.id }, label), h('p', { class: 'field-error', id: errId, hidden: true }));
+}
+
+// Replaces el's children with the given ones, by h()'s rules (null, false
+// and undefined skipped, arrays flattened, strings as text).
+export function replace(el, ...children) {
+  el.replaceChildren();
+  return put(el, ...children);
 }
 
 // Puts one child per item (or the empty state) into a container.

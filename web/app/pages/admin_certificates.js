@@ -9,7 +9,7 @@
 import { api } from '../api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, checkbox, labelled } from '../staff_ui.js';
+import { pageHead, errorBox, fill, checkbox, labelled, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -173,7 +173,7 @@ export default async function render(view, ctx) {
   const drawCerts = () => fill(certList, certs.items, certItem, t('staff.certs.none'));
   drawCerts();
 
-  view.replaceChildren(
+  replace(view, 
     pageHead(t('staff.certs.title'), { back: `/admin/cohorts/${enc(id)}`, backLabel: cohort.name, sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
     err,
     h('div', { class: 'staff-grid' },

@@ -6,7 +6,7 @@
 import { api } from '../api.js';
 import { loadArea, t, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, segmentLabel, sortSegments, labelled, checkbox } from '../staff_ui.js';
+import { pageHead, errorBox, fill, segmentLabel, sortSegments, labelled, checkbox, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -112,7 +112,7 @@ export default async function render(view, ctx) {
     });
   }
 
-  view.replaceChildren(
+  replace(view, 
     pageHead(cohort.name, { back: `/admin/programmes/${enc(cohort.programme_slug)}`, backLabel: cohort.programme_title || cohort.programme_slug }),
     h('p', { class: 'staff-links' },
       h('a', { href: `/admin/cohorts/${enc(id)}/seats` }, t('staff.nav.seats')),

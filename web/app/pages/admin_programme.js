@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { loadArea, t, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, setFieldError, toast, busy } from '../ui.js';
-import { SEGMENTS, segmentLabel, sortSegments, pageHead, fill, labelled, checkbox, isoFromLocal, localInputValue, dateInputIn, hashCode } from '../staff_ui.js';
+import { SEGMENTS, segmentLabel, sortSegments, pageHead, fill, labelled, checkbox, isoFromLocal, localInputValue, dateInputIn, hashCode, replace } from '../staff_ui.js';
 
 function cohortCard(c) {
   const id = encodeURIComponent(c.id);
@@ -140,7 +140,7 @@ export default async function render(view, ctx) {
     h('strong', {}, t('staff.cohort.version_n', { n: v.version })), ' · ', fmtDateTime(v.published_at), ' · ',
     t('staff.content.lessons_n', { n: v.lessons_total }), h('br'), hashCode(v.content_hash)), t('staff.content.no_versions'));
 
-  view.replaceChildren(
+  replace(view, 
     pageHead(prog.title, { back: '/admin/programmes', backLabel: t('staff.programmes.title'), sub: prog.description || null }),
     h('p', { class: 'staff-links' },
       h('a', { href: `/staff/programmes/${encodeURIComponent(slug)}/content` }, t('staff.nav.content')),

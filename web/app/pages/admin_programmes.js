@@ -5,7 +5,7 @@
 import { api } from '../api.js';
 import { loadArea, t, fmtDate } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, fill } from '../staff_ui.js';
+import { pageHead, fill, replace } from '../staff_ui.js';
 
 const SLUG_RE = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
@@ -76,7 +76,7 @@ export default async function render(view, ctx) {
   const data = await api('GET', '/api/v1/programmes');
   const list = h('ul', { class: 'staff-list' });
   fill(list, data.items, programmeCard, t('staff.programmes.none'));
-  view.replaceChildren(
+  replace(view, 
     pageHead(t('staff.programmes.title'), { back: '/staff', backLabel: t('staff.home.title') }),
     h('div', { class: 'staff-grid' }, h('section', {}, list), h('section', { class: 'card' }, createForm(ctx))));
 }

@@ -8,7 +8,7 @@
 import { api, apiUrl } from '../api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, toast, busy } from '../ui.js';
-import { pageHead, errorBox, segmentLabel, statusLabel, confirmDialog } from '../staff_ui.js';
+import { pageHead, errorBox, segmentLabel, statusLabel, confirmDialog, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const PAGE = 200;
@@ -132,7 +132,7 @@ export default async function render(view, ctx) {
 
   remember();
   await load(true);
-  view.replaceChildren(
+  replace(view, 
     pageHead(t('staff.registrations.title'), { back: `/admin/cohorts/${enc(id)}`, backLabel: cohort.name, sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
     h('form', { class: 'staff-filters', role: 'search', 'aria-label': t('staff.registrations.filters'), onsubmit: (e) => e.preventDefault() },
       h('div', { class: 'field' }, h('label', { for: segment.id }, t('staff.registrations.segment')), segment),

@@ -5,7 +5,7 @@
 import { api } from '../api.js';
 import { loadArea, t, lang, fmtNumber, fmtDateTime } from '../i18n.js';
 import { h } from '../ui.js';
-import { poll, segmentLabel, sortSegments, pageHead, errorBox } from '../staff_ui.js';
+import { poll, segmentLabel, sortSegments, pageHead, errorBox, replace } from '../staff_ui.js';
 
 const INTERVAL_MS = 2000;
 
@@ -66,7 +66,7 @@ export default async function render(view, ctx) {
     first.registration_open ? t('staff.seats.open') : t('staff.seats.closed'), ' · ',
     t('staff.seats.window', { from: fmtDateTime(first.registration_opens_at), to: fmtDateTime(first.registration_closes_at) }));
 
-  view.replaceChildren(
+  replace(view, 
     pageHead(t('staff.seats.title'), { back: `/admin/cohorts/${encodeURIComponent(id)}`, backLabel: first.name, sub: `${first.programme_title || first.programme_slug} — ${first.name}` }),
     windowLine,
     h('section', { class: 'card seat-card', 'aria-labelledby': 'seat-total-h' },

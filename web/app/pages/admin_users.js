@@ -6,7 +6,7 @@
 import { api } from '../api.js';
 import { loadArea, t, fmtDate } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, confirmDialog } from '../staff_ui.js';
+import { pageHead, errorBox, confirmDialog, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const ROLES = ['participant', 'instructor', 'admin'];
@@ -147,7 +147,7 @@ export default async function render(view, ctx) {
 
   remember();
   await load(true);
-  view.replaceChildren(
+  replace(view, 
     pageHead(t('staff.users.title'), { back: '/staff', backLabel: t('staff.home.title') }),
     h('div', { class: 'staff-grid' },
       h('section', { 'aria-labelledby': 'users-h' },

@@ -7,7 +7,7 @@
 import { api } from '../api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, confirmDialog, moved, hashCode } from '../staff_ui.js';
+import { pageHead, errorBox, fill, confirmDialog, moved, hashCode, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -177,7 +177,7 @@ export default async function render(view, ctx) {
   drawModules();
   drawVersions();
   const isAdmin = ctx.me && ctx.me.user && ctx.me.user.role === 'admin';
-  view.replaceChildren(
+  replace(view, 
     pageHead(t('staff.content.title', { title: prog.title }), { back: isAdmin ? `/admin/programmes/${enc(slug)}` : '/staff', backLabel: isAdmin ? prog.title : t('staff.home.title') }),
     h('p', { class: 'staff-note' }, t('staff.content.intro')),
     err,

@@ -6,7 +6,7 @@
 import { api, apiUrl } from '../api.js';
 import { loadArea, t, fmtNumber } from '../i18n.js';
 import { h, toast, busy } from '../ui.js';
-import { pageHead, errorBox, segmentLabel, confirmDialog } from '../staff_ui.js';
+import { pageHead, errorBox, segmentLabel, confirmDialog, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -63,7 +63,7 @@ export default async function render(view, ctx) {
     h('td', { 'data-label': t('staff.sessions.attended') }, `${fmtNumber(r.attended)} / ${fmtNumber(book.sessions)}`),
     ...r.assignments.map((c, i) => h('td', { 'data-label': book.assignments[i] ? book.assignments[i].title : '', class: `grade-${c.status}` }, cellText(c)))));
 
-  view.replaceChildren(
+  replace(view, 
     pageHead(t('staff.gradebook.title'), { back: `/staff/cohorts/${enc(id)}/grading`, backLabel: t('staff.grading.title'), sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
     h('p', { class: 'staff-actions' },
       h('a', { class: 'button secondary', href: apiUrl(`/api/v1/cohorts/${enc(id)}/gradebook?format=csv`), download: 'nilai.csv', 'data-testid': 'gradebook-csv' }, t('staff.gradebook.csv'))),

@@ -9,7 +9,7 @@
 import { api } from '../api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, confirmDialog } from '../staff_ui.js';
+import { pageHead, errorBox, confirmDialog, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const FIELD_OF_CODE = {
@@ -230,7 +230,7 @@ export default async function render(view, ctx) {
 
   await load();
   const intro = h('div', { class: 'staff-note grading-help' }, t('staff.grading.keys'));
-  view.replaceChildren(
+  replace(view, 
     pageHead(t('staff.grading.title'), { back: '/staff', backLabel: t('staff.home.title'), sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
     h('p', { class: 'staff-links' }, h('a', { href: `/staff/cohorts/${enc(id)}/gradebook` }, t('staff.nav.gradebook'))),
     h('div', { class: 'staff-filters grading-bar' },

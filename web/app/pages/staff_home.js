@@ -5,7 +5,7 @@
 import { api } from '../api.js';
 import { loadArea, t, fmtDate, fmtNumber } from '../i18n.js';
 import { h } from '../ui.js';
-import { pageHead, fill, segmentLabel, sortSegments } from '../staff_ui.js';
+import { pageHead, fill, segmentLabel, sortSegments, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -42,7 +42,7 @@ export default async function render(view, ctx) {
     p.cohorts.length ? h('ul', { class: 'staff-cohorts' }, ...p.cohorts.map((c) => cohortItem(c, isAdmin))) : h('p', { class: 'empty' }, t('staff.cohort.none'))),
   isAdmin ? t('staff.programmes.none') : t('staff.home.none'));
 
-  view.replaceChildren(
+  replace(view, 
     pageHead(t('staff.home.title'), { sub: t('staff.home.hello', { name: me.full_name }) }),
     isAdmin ? h('nav', { class: 'staff-tiles', 'aria-label': t('staff.home.admin_nav') },
       h('a', { class: 'staff-tile', href: '/admin/programmes' }, t('staff.programmes.title')),

@@ -7,7 +7,7 @@
 import { api } from '../api.js';
 import { loadArea, t } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, setSafeHtml, confirmDialog } from '../staff_ui.js';
+import { pageHead, errorBox, setSafeHtml, confirmDialog, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const PREVIEW_DELAY_MS = 300;
@@ -85,7 +85,7 @@ export default async function render(view, ctx) {
   const mod = creating ? draft.modules.find((m) => m.id === ctx.query.get('module')) : found && found.module;
   const back = `/staff/programmes/${enc(slug)}/content`;
   if (!mod || (!creating && !found)) {
-    view.replaceChildren(pageHead(t('staff.lesson.missing'), { back, backLabel: t('staff.nav.content') }),
+    replace(view, pageHead(t('staff.lesson.missing'), { back, backLabel: t('staff.nav.content') }),
       h('p', {}, t('staff.lesson.missing_text')));
     return undefined;
   }
@@ -174,7 +174,7 @@ export default async function render(view, ctx) {
     });
   }
 
-  view.replaceChildren(
+  replace(view, 
     pageHead(creating ? t('staff.lesson.new_title') : t('staff.lesson.edit_title'), { back, backLabel: t('staff.nav.content'), sub: t('staff.lesson.in_module', { title: mod.title }) }),
     h('div', { class: 'staff-editor' },
       h('section', { 'aria-labelledby': 'lesson-form-h' }, h('h2', { id: 'lesson-form-h', class: 'visually-hidden' }, t('staff.lesson.edit_title')), form),

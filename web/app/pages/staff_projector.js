@@ -7,7 +7,7 @@
 import { api } from '../api.js';
 import { loadArea, t, fmtDateTime } from '../i18n.js';
 import { h, busy } from '../ui.js';
-import { errorBox, fmtCountdown, poll } from '../staff_ui.js';
+import { errorBox, fmtCountdown, poll, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const REFRESH_MS = 10000;
@@ -78,7 +78,7 @@ export default async function render(view, ctx) {
   document.addEventListener('fullscreenchange', onFull);
 
   document.body.classList.add('projector-on');
-  view.replaceChildren(root);
+  replace(view, root);
   const tick = setInterval(show, 1000);
   const stopPoll = poll(load, REFRESH_MS);
   return () => {

@@ -6,7 +6,7 @@
 import { api } from '../api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, poll, isoFromLocal, localInputValue, fmtCountdown } from '../staff_ui.js';
+import { pageHead, errorBox, fill, poll, isoFromLocal, localInputValue, fmtCountdown, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const ATTENDANCE_MS = 5000;
@@ -104,7 +104,7 @@ export default async function render(view, ctx) {
       h('td', { 'data-label': t('staff.sessions.attended') }, `${fmtNumber(p.attended)} / ${fmtNumber(a.sessions)}`))));
   };
 
-  view.replaceChildren(
+  replace(view, 
     pageHead(t('staff.sessions.title'), { back: '/staff', backLabel: t('staff.home.title'), sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
     err,
     h('div', { class: 'staff-grid' },

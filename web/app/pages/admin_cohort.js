@@ -20,7 +20,9 @@ function facts(c) {
     [t('staff.cohort.f_residency'), c.residency_prefix || t('staff.cohort.no_residency')],
     [t('staff.cohort.rules'), [
       rules.min_lesson_percent != null ? t('staff.cohort.rule_lessons', { n: rules.min_lesson_percent }) : null,
+      rules.min_attendance_percent ? t('staff.cohort.rule_attendance', { n: rules.min_attendance_percent }) : null,
       rules.require_assignments_passed ? t('staff.cohort.rule_assignments') : null,
+      rules.auto_issue ? t('staff.cohort.rule_auto') : null,
     ].filter(Boolean).join(' · ') || t('staff.cohort.no_rules')],
   ];
   return h('dl', { class: 'facts staff-facts' }, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));

@@ -49,7 +49,9 @@ function cohortBody(form, versions) {
   }
   const rules = {};
   if (v.min_lesson_percent.value !== '') rules.min_lesson_percent = Number.parseInt(v.min_lesson_percent.value, 10);
+  if (v.min_attendance_percent.value !== '') rules.min_attendance_percent = Number.parseInt(v.min_attendance_percent.value, 10);
   rules.require_assignments_passed = v.require_assignments_passed.checked;
+  rules.auto_issue = v.auto_issue.checked;
   body.certificate_rules = rules;
   return body;
 }
@@ -66,6 +68,10 @@ function localProblems(body) {
   if (!body.ends_on) out.push(['ends_on', t('staff.cohort.e_date')]);
   if (body.starts_on && body.ends_on && body.ends_on < body.starts_on) out.push(['ends_on', t('staff.cohort.e_dates')]);
   if (!Number.isInteger(body.jp) || body.jp < 0 || body.jp > 1000) out.push(['jp', t('staff.cohort.e_jp')]);
+  for (const k of ['min_lesson_percent', 'min_attendance_percent']) {
+    const n = body.certificate_rules[k];
+    if (n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= 100)) out.push([k, t('error.staff_percent')]);
+  }
   if (!body.segments.length) out.push(['seg_asn_quota', t('staff.cohort.e_segments')]);
   for (const s of body.segments) if (!Number.isInteger(s.quota) || s.quota < 0) out.push([`seg_${s.segment}_quota`, t('staff.cohort.e_quota')]);
   return out;
@@ -109,7 +115,9 @@ function cohortForm(ctx, prog) {
       ...SEGMENTS.map((s) => segmentFieldset(s, 70))),
     h('fieldset', {}, h('legend', {}, t('staff.cohort.rules')),
       labelled(t('staff.cohort.f_min_lesson'), num('min_lesson_percent', '0', '100', '100')),
-      checkbox(t('staff.cohort.f_assignments'), { name: 'require_assignments_passed' }, true)),
+      labelled(t('staff.certs.f_min_attendance'), num('min_attendance_percent', '0', '100', '0')),
+      checkbox(t('staff.cohort.f_assignments'), { name: 'require_assignments_passed' }, true),
+      checkbox(t('staff.certs.f_auto'), { name: 'auto_issue' }, false)),
     submit);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

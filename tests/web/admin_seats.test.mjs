@@ -98,6 +98,7 @@ async function journey(page, vp) {
       [['asn', 2, true], ['public', 3, true], ['umkm', 1, false]],
     );
     assert.equal(cohort.jp, 32);
+    assert.deepEqual(cohort.certificate_rules, { min_lesson_percent: 100, min_attendance_percent: 0, require_assignments_passed: true, auto_issue: false });
     assert.equal(cohort.registration_open, true);
     await checkPage(page, `admin-cohort-${vp}`);
 

@@ -6,7 +6,7 @@
 // names). Nothing here writes data into innerHTML except setSafeHtml, whose
 // input is HTML the server rendered from Markdown in safe mode.
 import { h, newId, put } from './ui.js';
-import { t, errorText } from './i18n.js';
+import { t, errorText, locale, fmtDateTime } from './i18n.js';
 
 // The segments the forms offer; the API accepts others, which the pages
 // then show by their own name.
@@ -89,6 +89,18 @@ export function fmtCountdown(ms) {
   const ss = s % 60;
   const two = (n) => String(n).padStart(2, '0');
   return hh > 0 ? `${hh}:${two(mm)}:${two(ss)}` : `${two(mm)}:${two(ss)}`;
+}
+
+// "30 November 2026, 09.00–11.00" for a span within one day, else both
+// ends in full.
+export function fmtSpan(fromIso, toIso) {
+  const a = new Date(fromIso);
+  const b = new Date(toIso);
+  if (Number.isNaN(a.getTime()) || Number.isNaN(b.getTime())) return '';
+  if (a.toDateString() !== b.toDateString()) return `${fmtDateTime(fromIso)} – ${fmtDateTime(toIso)}`;
+  const day = new Intl.DateTimeFormat(locale(), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(a);
+  const time = new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' });
+  return `${day}, ${time.format(a)}–${time.format(b)}`;
 }
 
 // The value of an <input type=datetime-local> for an instant, in the

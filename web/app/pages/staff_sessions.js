@@ -4,9 +4,9 @@
 // page), and the attendance list, refreshed every few seconds while the
 // tab is visible.
 import { api } from '../api.js';
-import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
+import { loadArea, t, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, poll, isoFromLocal, localInputValue, fmtCountdown, replace } from '../staff_ui.js';
+import { pageHead, errorBox, fill, poll, isoFromLocal, localInputValue, fmtCountdown, fmtSpan, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const ATTENDANCE_MS = 5000;
@@ -47,7 +47,7 @@ export default async function render(view, ctx) {
     const where = [s.place, s.online_url].filter(Boolean).join(' · ');
     return h('li', { class: 'card staff-session', 'data-session': s.id },
       h('h3', {}, s.title),
-      h('p', {}, t('staff.sessions.when', { from: fmtDateTime(s.starts_at), to: fmtDateTime(s.ends_at) })),
+      h('p', {}, fmtSpan(s.starts_at, s.ends_at)),
       where ? h('p', { class: 'meta' }, where) : null,
       s.checkin_open
         ? h('p', { class: 'staff-success' }, t('staff.sessions.code_open', { code: s.checkin_code || '', left: fmtCountdown(new Date(s.checkin_expires_at) - Date.now()) }), ' ',
@@ -108,7 +108,7 @@ export default async function render(view, ctx) {
     pageHead(t('staff.sessions.title'), { back: '/staff', backLabel: t('staff.home.title'), sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
     err,
     h('div', { class: 'staff-grid' },
-      h('div', {}, list, form),
+      h('div', {}, h('section', { 'aria-labelledby': 'sessions-h' }, h('h2', { id: 'sessions-h', class: 'staff-first-h' }, t('staff.sessions.scheduled')), list), form),
       h('section', { class: 'card', 'aria-labelledby': 'attendance-h' },
         h('h2', { id: 'attendance-h' }, t('staff.sessions.attendance')), attendanceNote,
         h('table', { class: 'staff-table', 'data-testid': 'attendance' },

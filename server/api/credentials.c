@@ -263,6 +263,7 @@ static void pdf_send(void *arg)
 {
     http_ctx *ctx = arg;
     pdf_job *job = ctx->state;
+    unsigned char *pdf;
     char disp[96];
 
     PQclear(job->row);
@@ -274,8 +275,9 @@ static void pdf_send(void *arg)
     http_add_header(ctx, "Content-Disposition", disp);
     http_add_header(ctx, "Cache-Control", "public, max-age=3600");
     http_add_header(ctx, "X-Robots-Tag", "noindex");
-    http_reply_bytes(ctx, 200, "application/pdf", job->pdf, job->len);
-    free(job->pdf);
+    pdf = job->pdf; /* the reply frees job (ctx memory) */
+    http_reply_bytes(ctx, 200, "application/pdf", pdf, job->len);
+    free(pdf);
 }
 
 static void pdf_read(void *arg, db_result *r)

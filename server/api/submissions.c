@@ -305,12 +305,16 @@ static void download_send(void *arg)
     http_add_header(ctx, "Content-Disposition", disposition(ctx, stored, original));
     http_add_header(ctx, "ETag", etag);
     http_add_header(ctx, "Cache-Control", "private, no-store");
-    if (job->bytes == NULL)
+    /* the reply frees job (ctx memory): keep what is freed after it */
+    unsigned char *bytes = job->bytes;
+    PGresult *row = job->row;
+
+    if (bytes == NULL)
         http_reply_error(ctx, 500, "internal_error", "the file could not be read");
     else
-        http_reply_bytes(ctx, 200, PQgetvalue(job->row, 0, 2), job->bytes, job->len);
-    PQfreemem(job->bytes);
-    PQclear(job->row);
+        http_reply_bytes(ctx, 200, PQgetvalue(row, 0, 2), bytes, job->len);
+    PQfreemem(bytes);
+    PQclear(row);
 }
 
 static void download_found(void *arg, db_result *r)

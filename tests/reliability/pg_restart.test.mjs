@@ -20,8 +20,13 @@ before(async () => {
     database: cluster.url,
     env: { SINAU_THREADS: '2', SINAU_DB_POOL: '2', SINAU_DEBUG_ROUTES: '1' },
   });
-  // "listening" comes before the pool's first connections: wait for them.
+  // "listening" comes before the pool's first connections: wait for them,
+  // on both loops (either may take a request): ten answers in a row.
   await waitForRecovery('at start');
+  for (let ok = 0, t = performance.now(); ok < 10; ) {
+    ok = (await timedRequest(`${srv.url}/readyz`)).status === 200 ? ok + 1 : 0;
+    assert.ok(performance.now() - t < RECOVER_MS, 'both loops ready at start');
+  }
 });
 
 after(async () => {

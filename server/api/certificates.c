@@ -12,6 +12,7 @@
  * it finds the list newer than its token. */
 #include "sinau/api.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -532,7 +533,87 @@ void certificates_tick(db_pool *db, const sinau_server *srv)
         auto_end();
 }
 
+/* ---- keys ---- */
+
+typedef struct rotate_job {
+    revoke_job resign; /* first: certificates_status_resign uses ctx->state as one */
+    PGresult *answer;  /* the key's (status, body); owned */
+    char pkhex[2 * JWS_PK_BYTES + 1];
+    const char *params[4];
+} rotate_job;
+
+static void rotate_reply(http_ctx *ctx)
+{
+    rotate_job *job = ctx->state;
+    db_result r = {DB_OK, job->answer, ""};
+
+    api_reply_status_body(ctx, &r); /* takes the result */
+}
+
+static void rotated(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    rotate_job *job = ctx->state;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    job->answer = db_result_take(r);
+    certificates_status_resign(ctx, rotate_reply);
+}
+
+static const db_stmt key_add_stmt = {
+    "cert_key_add", "select (r->>'status')::int, r->'body' from cert_key_add($1, $2, $3, $4) r", 4};
+
+/* POST /api/v1/keys/rotate (admins): a new signing key signs from now on;
+ * older keys stay published; the status list is re-signed with the new
+ * one. */
+static void keys_rotate(http_ctx *ctx)
+{
+    rotate_job *job = http_ctx_alloc(ctx, sizeof *job);
+    char *seed_enc = NULL;
+    certkey k;
+    json_t *body;
+
+    if (http_read_json(ctx, true, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{}") != 0)
+        return;
+    if (certkey_generate(ctx->loop->server->keys, &k, &seed_enc) != 0) {
+        http_reply_error(ctx, 500, "internal_error", "a key could not be made");
+        return;
+    }
+    sodium_bin2hex(job->pkhex, sizeof job->pkhex, k.pk, sizeof k.pk);
+    job->params[0] = http_ctx_strndup(ctx, k.thumbprint, strlen(k.thumbprint));
+    job->params[1] = job->pkhex;
+    job->params[2] = http_ctx_strndup(ctx, seed_enc, strlen(seed_enc));
+    job->params[3] = ctx->user.id;
+    certkey_wipe(&k);
+    free(seed_enc);
+    ctx->state = job;
+    if (http_db_query(ctx, &key_add_stmt, job->params, rotated) != 0)
+        return;
+}
+
+static const db_stmt keys_list_stmt = {"cert_keys_list", "select cert_keys_list($1)", 1};
+
+/* GET /api/v1/keys (admins): every signing key, the current one marked. */
+static void keys_list(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, sizeof *p);
+
+    p[0] = cfg_of(ctx)->public_url;
+    if (http_db_query(ctx, &keys_list_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
 static const http_route routes[] = {
+    {ROUTER_POST, "/api/v1/keys/rotate", keys_rotate, 0, NULL,
+     "Admin: a new certificate signing key signs from now on (old keys keep verifying)",
+     AUTH_ADMIN},
+    {ROUTER_GET, "/api/v1/keys", keys_list, 0, NULL, "Admin: the signing keys, current first",
+     AUTH_ADMIN},
     {ROUTER_PUT, "/api/v1/cohorts/{id}/certificate-rules", rules_put, 0, NULL,
      "Admin: a cohort's certificate rules", AUTH_ADMIN},
     {ROUTER_GET, "/api/v1/cohorts/{id}/eligibility", eligibility, 0, NULL,

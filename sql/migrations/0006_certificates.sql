@@ -492,3 +492,34 @@ language sql stable as $$
                                                '[]'::json), 'next_cursor', null)
       from certificates ce where ce.user_id = p_user_id
 $$;
+
+-- ---- keys from the API ----
+
+-- Admins rotate keys from the web too: the new key (made and encrypted by
+-- the server) becomes the signer; audited.
+create function cert_key_add(p_thumbprint text, p_public_hex text, p_seed_enc text,
+                             p_actor_id text)
+returns json
+language plpgsql as $$
+begin
+    insert into signing_keys (thumbprint, public_key, seed_enc)
+    values (p_thumbprint, decode(p_public_hex, 'hex'), p_seed_enc);
+    -- the list is re-signed by the new key: a newer version than its token
+    update status_lists set version = version + 1 where id = 1;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'keys.rotated', jsonb_build_object('thumbprint', p_thumbprint));
+    return sinau_ok(201, json_build_object('thumbprint', p_thumbprint));
+end;
+$$;
+
+create function cert_keys_list(p_public_url text) returns json
+language sql stable as $$
+    select json_build_object('items', coalesce(json_agg(json_build_object(
+               'thumbprint', k.thumbprint, 'kid', p_public_url || '/keys/' || k.thumbprint,
+               'created_at', k.created_at,
+               'current', k.thumbprint = (cert_current_key()).thumbprint,
+               'certificates', (select count(*) from certificates ce
+                                 where ce.kid_thumbprint = k.thumbprint))
+               order by k.created_at desc), '[]'::json), 'next_cursor', null)
+      from signing_keys k
+$$;

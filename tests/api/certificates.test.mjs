@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { call, show, sql, lit, newAdmin, me } from './lib/accounts.mjs';
+import { call, show, sql, lit, newAdmin, newParticipant, me } from './lib/accounts.mjs';
 import { submitted, grade } from './lib/assignments.mjs';
 import { expectStatus, expectError, learner, complete } from './lib/content.mjs';
 import { runSinau } from './lib/probe.mjs';
@@ -497,6 +497,34 @@ describe('sinau keys rotate', () => {
     const oldT = oldKid.slice(oldKid.lastIndexOf('/') + 1);
     const k = await call(base, 'GET', `/keys/${oldT}`);
     assert.equal(k.status, 200, `the old key is still served: ${show(k)}`);
+  });
+
+  test('admins rotate from the web too (POST /api/v1/keys/rotate): audited, the status list re-signed with the new key, every certificate still verifies; others 403', async () => {
+    const before = await jwksOf(base);
+    const other = await newParticipant(base);
+    const refused = await call(base, 'POST', '/api/v1/keys/rotate', { token: other.token, json: {} });
+    assert.equal(refused.status, 403, show(refused));
+    const r = await call(base, 'POST', '/api/v1/keys/rotate', { token: admin.token, json: {} });
+    assert.equal(r.status, 201, show(r));
+    const after = await jwksOf(base);
+    assert.equal(after.keys.length, before.keys.length + 1, 'one key more');
+    const newKid = after.keys.find((k) => !before.keys.some((b) => b.kid === k.kid)).kid;
+    assert.ok(newKid.endsWith(`/keys/${r.json.thumbprint}`), `the new kid: ${newKid}`);
+    const listed = await call(base, 'GET', '/api/v1/keys', { token: admin.token });
+    assert.equal(listed.status, 200, show(listed));
+    assert.equal(listed.json.items.filter((k) => k.current).length, 1);
+    assert.equal(listed.json.items.find((k) => k.current).thumbprint, r.json.thumbprint);
+    assert.equal(decodeJws(await statusTokenOf(base)).header.kid, newKid, 'the status list is signed by the new key');
+    assert.equal(await sql(server, `select count(*) from audit_log where action = 'keys.rotated' and details->>'thumbprint' = ${lit(r.json.thumbprint)}`), '1');
+    const jwks = await jwksOf(base);
+    const status = await statusTokenOf(base);
+    for (const id of Object.values(certs)) {
+      const token = await tokenOf(base, id);
+      const ours = checkCredential(token, jwks, pub, status);
+      const j = expectStatus(await credentialJson(base, id), 200, id);
+      assert.equal(ours.checks.signature.ok, true, `signature of ${id} after the rotation`);
+      assert.ok(['valid', 'revoked'].includes(j.status), `${id}: ${j.status}`);
+    }
   });
 });
 

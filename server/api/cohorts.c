@@ -199,9 +199,78 @@ static void cohorts_set_quota(http_ctx *ctx)
         return;
 }
 
+static const db_stmt update_stmt = {"cohorts_update", "select reg_cohort_update($1, $2::jsonb, $3)",
+                                    3};
+
+/* An optional member that is a string or null. */
+static bool string_or_null(json_t *v)
+{
+    return v == NULL || json_is_null(v) || json_is_string(v);
+}
+
+/* PUT /api/v1/cohorts/{id} {name?, registration_opens_at?,
+ * registration_closes_at?, starts_on?, ends_on?, jp?, residency_prefix?,
+ * spillover_at?, offer_ttl_s?} (admins; quotas, version and certificate
+ * rules have their own calls) */
+static void cohorts_update(http_ctx *ctx)
+{
+    json_t *body, *residency = NULL, *spill = NULL, *ttl = NULL;
+    const char *name = NULL, *opens = NULL, *closes = NULL, *starts = NULL, *ends = NULL;
+    json_int_t jp = 0;
+    const char **params;
+    char *text;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s?s, s?s, s?s, s?s, s?s, s?I, s?o, s?o, s?o}", "name", &name,
+                    "registration_opens_at", &opens, "registration_closes_at", &closes, "starts_on",
+                    &starts, "ends_on", &ends, "jp", &jp, "residency_prefix", &residency,
+                    "spillover_at", &spill, "offer_ttl_s", &ttl) != 0)
+        return;
+    if (!string_or_null(residency) || !string_or_null(spill) ||
+        (ttl != NULL && !json_is_null(ttl) && !json_is_integer(ttl))) {
+        http_reply_error(ctx, 422, "invalid_field",
+                         "residency_prefix and spillover_at are strings or null; offer_ttl_s an "
+                         "integer or null");
+        return;
+    }
+    params = http_ctx_alloc(ctx, 3 * sizeof *params);
+    params[0] = http_param(ctx, "id");
+    text = json_dumps(body, JSON_COMPACT);
+    params[1] = http_ctx_strndup(ctx, text, strlen(text));
+    free(text);
+    params[2] = ctx->user.id;
+    if (api_missing(ctx, params[0], "cohort"))
+        return;
+    if (http_db_query(ctx, &update_stmt, params, create_done) != 0)
+        return;
+}
+
+static const db_stmt instructor_remove_stmt = {
+    "cohorts_remove_instructor",
+    "select (r->>'status')::int, r->'body' from reg_instructor_remove($1, $2, $3) r", 3};
+
+/* DELETE /api/v1/cohorts/{id}/instructors/{user_id} (admins) */
+static void cohorts_remove_instructor(http_ctx *ctx)
+{
+    const char **params = http_ctx_alloc(ctx, 3 * sizeof *params);
+
+    params[0] = http_param(ctx, "id");
+    params[1] = http_param(ctx, "user_id");
+    params[2] = ctx->user.id;
+    if (api_missing(ctx, params[1], "instructor"))
+        return;
+    if (http_db_query(ctx, &instructor_remove_stmt, params, api_reply_status_body) != 0)
+        return;
+}
+
 static const http_route routes[] = {
     {ROUTER_POST, "/api/v1/programmes/{slug}/cohorts", cohorts_create, 0, NULL,
      "Admin: create a cohort with per-segment quotas", AUTH_ADMIN},
+    {ROUTER_PUT, "/api/v1/cohorts/{id}", cohorts_update, 0, NULL,
+     "Admin: edit a cohort's name, dates, registration window and settings", AUTH_ADMIN},
+    {ROUTER_DELETE, "/api/v1/cohorts/{id}/instructors/{user_id}", cohorts_remove_instructor, 0,
+     NULL, "Admin: take an instructor off a cohort", AUTH_ADMIN},
     {ROUTER_GET, "/api/v1/cohorts/{id}", cohorts_get, 0, NULL,
      "A cohort with live seat counts per segment", AUTH_NONE},
     {ROUTER_POST, "/api/v1/cohorts/{id}/instructors", cohorts_add_instructor, 0, NULL,

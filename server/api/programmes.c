@@ -2,6 +2,7 @@
  * "Programmes, cohorts, registration"). Reads are public; writes admin. */
 #include "sinau/api.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "sinau/http.h"
@@ -76,11 +77,41 @@ static void programmes_create(http_ctx *ctx)
         return;
 }
 
+static const db_stmt update_stmt = {"programmes_update",
+                                    "select reg_programme_update($1, $2::jsonb, $3)", 3};
+
+/* PUT /api/v1/programmes/{slug} {title?, description?} (admins; the slug
+ * stays: it is in every link and credential) */
+static void programmes_update(http_ctx *ctx)
+{
+    json_t *body;
+    const char *title = NULL, *description = NULL;
+    const char **params;
+    char *text;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s?s, s?s}", "title", &title, "description", &description) != 0)
+        return;
+    params = http_ctx_alloc(ctx, 3 * sizeof *params);
+    params[0] = http_param(ctx, "slug");
+    text = json_dumps(body, JSON_COMPACT);
+    params[1] = http_ctx_strndup(ctx, text, strlen(text));
+    free(text);
+    params[2] = ctx->user.id;
+    if (api_missing(ctx, params[0], "programme"))
+        return;
+    if (http_db_query(ctx, &update_stmt, params, create_done) != 0)
+        return;
+}
+
 static const http_route routes[] = {
     {ROUTER_GET, "/api/v1/programmes", programmes_list, 0, NULL,
      "The catalogue: programmes with open and upcoming cohorts and seats left", AUTH_NONE},
     {ROUTER_POST, "/api/v1/programmes", programmes_create, 0, NULL, "Admin: create a programme",
      AUTH_ADMIN},
+    {ROUTER_PUT, "/api/v1/programmes/{slug}", programmes_update, 0, NULL,
+     "Admin: edit a programme's title and description", AUTH_ADMIN},
     {ROUTER_GET, "/api/v1/programmes/{slug}", programmes_get, 0, NULL,
      "A programme with all its cohorts", AUTH_NONE},
 };

@@ -101,6 +101,17 @@ int api_limit(struct http_ctx *ctx, int fallback);
 /* v as text in ctx memory (a statement parameter). */
 char *api_itoa(struct http_ctx *ctx, long long v);
 
+/* Statement parameters (ctx memory) of a function taking (…, user id, role
+ * name) last: n slots, the last two filled with the caller's. */
+const char **api_caller_params(struct http_ctx *ctx, int n);
+
+/* Times and dates as JSON writes them: api_iso_time takes ISO 8601 with a
+ * zone (YYYY-MM-DDTHH:MM[:SS[.f…]] then Z or ±HH:MM), api_iso_date exactly
+ * YYYY-MM-DD — never the words PostgreSQL would also read ("tomorrow",
+ * "infinity") nor a time without a zone. */
+bool api_iso_time(const char *s);
+bool api_iso_date(const char *s);
+
 /* /debug/... routes for the tests (server/api/debug.c); only when enabled */
 const http_route *debug_routes(size_t *n);
 

@@ -7,6 +7,7 @@
 #ifndef SINAU_FILETYPE_H
 #define SINAU_FILETYPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct filetype {
@@ -21,6 +22,6 @@ const filetype *filetype_sniff(const unsigned char *data, size_t len);
 /* True when a client-declared Content-Type (parameters ignored) is
  * compatible with the sniffed type: the same type, or a generic
  * application/octet-stream, or absent (NULL). */
-int filetype_declared_ok(const filetype *t, const char *declared);
+bool filetype_declared_ok(const filetype *t, const char *declared);
 
 #endif /* SINAU_FILETYPE_H */

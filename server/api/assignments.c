@@ -10,23 +10,12 @@
  * published (content.c), like lessons. */
 #include "sinau/api.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sinau/http.h"
 
 #define INSTRUCTIONS_MAX 65536
-
-/* Statement parameters ending in (…, user id, role). */
-static const char **caller_params(http_ctx *ctx, int n)
-{
-    const char **p = http_ctx_alloc(ctx, (size_t)n * sizeof *p);
-
-    p[n - 2] = ctx->user.id;
-    p[n - 1] = auth_role_name(ctx->user.role);
-    return p;
-}
 
 static char *dump(http_ctx *ctx, json_t *obj)
 {
@@ -124,7 +113,7 @@ static void assignment_write(http_ctx *ctx, bool create)
         return;
     if (assignment_fields(ctx, body, create) != 0)
         return;
-    p = caller_params(ctx, 4);
+    p = api_caller_params(ctx, 4);
     p[0] = http_param(ctx, "id");
     p[1] = dump(ctx, body);
     if (api_missing(ctx, p[0], create ? "module" : "assignment"))
@@ -152,7 +141,7 @@ static const db_stmt delete_stmt = {
 /* DELETE /api/v1/assignments/{id} (the draft only; published versions keep it) */
 static void assignment_delete(http_ctx *ctx)
 {
-    const char **p = caller_params(ctx, 3);
+    const char **p = api_caller_params(ctx, 3);
 
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "assignment"))
@@ -181,36 +170,13 @@ static void schedule_done(void *arg, db_result *r)
     api_reply_status_body(arg, r);
 }
 
-/* ISO 8601 with a zone, as JSON writes times: YYYY-MM-DDTHH:MM[:SS[.f…]]
- * then Z or ±HH:MM. Words PostgreSQL would also take ("tomorrow",
- * "infinity") and times without a zone are refused. */
-static bool iso_time(const char *s)
-{
-    static const char shape[] = "dddd-dd-ddTdd:dd";
-    size_t i;
-
-    for (i = 0; shape[i] != '\0'; i++)
-        if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
-            return false;
-    if (s[i] == ':' && isdigit((unsigned char)s[i + 1]) && isdigit((unsigned char)s[i + 2]))
-        i += 3;
-    if (s[i] == '.' && isdigit((unsigned char)s[i + 1]))
-        for (i++; isdigit((unsigned char)s[i]); i++)
-            ;
-    if (s[i] == 'Z')
-        return s[i + 1] == '\0';
-    return (s[i] == '+' || s[i] == '-') && isdigit((unsigned char)s[i + 1]) &&
-           isdigit((unsigned char)s[i + 2]) && s[i + 3] == ':' &&
-           isdigit((unsigned char)s[i + 4]) && isdigit((unsigned char)s[i + 5]) && s[i + 6] == '\0';
-}
-
 /* An optional time member: absent or null (NULL) or an ISO 8601 string. */
 static bool time_member(http_ctx *ctx, json_t *v, const char **out)
 {
     *out = NULL;
     if (v == NULL || json_is_null(v))
         return true;
-    if (!json_is_string(v) || json_string_length(v) > 64 || !iso_time(json_string_value(v))) {
+    if (!json_is_string(v) || json_string_length(v) > 64 || !api_iso_time(json_string_value(v))) {
         http_reply_error(ctx, 422, "invalid_time",
                          "due_at and cutoff_at are ISO 8601 times with a zone, or null");
         return false;
@@ -229,7 +195,7 @@ static void schedule(http_ctx *ctx)
         return;
     if (http_unpack(ctx, body, "{s:o, s?o}", "due_at", &due, "cutoff_at", &cutoff) != 0)
         return;
-    p = caller_params(ctx, 6);
+    p = api_caller_params(ctx, 6);
     p[0] = http_param(ctx, "id");
     p[1] = http_param(ctx, "aid");
     if (!time_member(ctx, due, &p[2]) || !time_member(ctx, cutoff, &p[3]))
@@ -246,7 +212,7 @@ static const db_stmt list_stmt = {"asg_list", "select asg_list($1, $2, $3)", 3};
  * with their schedule (and, for a participant, their latest submission). */
 static void assignment_list(http_ctx *ctx)
 {
-    const char **p = caller_params(ctx, 3);
+    const char **p = api_caller_params(ctx, 3);
 
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
@@ -260,7 +226,7 @@ static const db_stmt get_stmt = {"asg_get", "select asg_get($1, $2, $3, $4)", 4}
 /* GET /api/v1/cohorts/{id}/assignments/{aid} */
 static void assignment_get(http_ctx *ctx)
 {
-    const char **p = caller_params(ctx, 4);
+    const char **p = api_caller_params(ctx, 4);
 
     p[0] = http_param(ctx, "id");
     p[1] = http_param(ctx, "aid");

@@ -24,15 +24,6 @@
 #include "sinau/worker.h"
 #include "sinau/server.h"
 
-static const char **caller_params(http_ctx *ctx, int n)
-{
-    const char **p = http_ctx_alloc(ctx, (size_t)n * sizeof *p);
-
-    p[n - 2] = ctx->user.id;
-    p[n - 1] = auth_role_name(ctx->user.role);
-    return p;
-}
-
 static const sinau_config *cfg_of(http_ctx *ctx)
 {
     return ctx->loop->server->cfg;
@@ -72,7 +63,7 @@ static const db_stmt eligibility_stmt = {"cert_eligibility_for",
  * their own row; each says what is missing. */
 static void eligibility(http_ctx *ctx)
 {
-    const char **p = caller_params(ctx, 3);
+    const char **p = api_caller_params(ctx, 3);
 
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
@@ -178,7 +169,7 @@ static void issue_signed(void *arg)
 {
     http_ctx *ctx = arg;
     issue_job *job = ctx->state;
-    json_t *key = json_object_get(job->prepared, "key");
+    json_t *key = json_object_get(job->prepared, "key"), *prepared;
 
     if (job->failed || job->items == NULL) {
         free(job->items);
@@ -196,8 +187,9 @@ static void issue_signed(void *arg)
     job->store[4] = ctx->user.id;
     free(job->items);
     job->items = NULL;
+    prepared = job->prepared; /* a refusal replies, which frees job */
     if (http_db_query(ctx, &store_stmt, job->store, issue_stored) != 0) {
-        json_decref(job->prepared);
+        json_decref(prepared);
         return;
     }
 }
@@ -206,6 +198,7 @@ static void issue_prepared(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     issue_job *job = ctx->state;
+    json_t *prepared;
 
     if (r->status != DB_OK || PQntuples(r->res) != 1) {
         http_reply_db_error(ctx, r);
@@ -220,8 +213,9 @@ static void issue_prepared(void *arg, db_result *r)
         http_reply_error(ctx, 500, "internal_error", "issuing failed");
         return;
     }
+    prepared = job->prepared; /* a refusal replies, which frees job */
     if (http_work(ctx, issue_sign, issue_signed) != 0) {
-        json_decref(job->prepared);
+        json_decref(prepared);
         return;
     }
 }
@@ -289,9 +283,16 @@ static void mine(http_ctx *ctx)
 
 typedef struct revoke_job {
     PGresult *answer; /* the revocation's (status, body); owned */
+} revoke_job;
+
+/* One re-signing of the status list for a request (ctx memory). The
+ * database calls go to the pool directly with this as their argument, so a
+ * refusal never replies: then(ctx) always runs, and answers. */
+typedef struct resign_job {
+    http_ctx *ctx;
     void (*then)(http_ctx *ctx);
     const char *params[2];
-} revoke_job;
+} resign_job;
 
 static const db_stmt status_read_stmt = {
     "cert_status_read",
@@ -303,11 +304,11 @@ static const db_stmt status_store_stmt = {"cert_status_store",
 
 static void resign_stored(void *arg, db_result *r)
 {
-    http_ctx *ctx = arg;
-    revoke_job *job = ctx->state;
+    resign_job *job = arg;
 
-    (void)r; /* a newer token already stored is as good as ours */
-    job->then(ctx);
+    (void)r; /* a newer token already stored is as good as ours; a failure
+              * leaves the list stale, and /status/1 re-signs on its next read */
+    job->then(job->ctx);
 }
 
 /* Signs the list read by resign_read with the current key. */
@@ -335,16 +336,12 @@ static char *status_token(http_ctx *ctx, PGresult *res)
 
 static void resign_read(void *arg, db_result *r)
 {
-    http_ctx *ctx = arg;
-    revoke_job *job = ctx->state;
+    resign_job *job = arg;
+    http_ctx *ctx = job->ctx;
     char *token;
 
-    if (r->status != DB_OK || PQntuples(r->res) != 1) {
-        job->then(ctx); /* /status/1 re-signs on its next read */
-        return;
-    }
-    token = status_token(ctx, r->res);
-    if (token == NULL) {
+    if (r->status != DB_OK || PQntuples(r->res) != 1 ||
+        (token = status_token(ctx, r->res)) == NULL) {
         job->then(ctx);
         return;
     }
@@ -352,21 +349,18 @@ static void resign_read(void *arg, db_result *r)
         http_ctx_strndup(ctx, PQgetvalue(r->res, 0, 1), strlen(PQgetvalue(r->res, 0, 1)));
     job->params[1] = http_ctx_strndup(ctx, token, strlen(token));
     free(token);
-    if (http_db_query(ctx, &status_store_stmt, job->params, resign_stored) != 0)
-        return;
+    if (db_query(ctx->loop->db, &status_store_stmt, job->params, resign_stored, job) != 0)
+        job->then(ctx);
 }
 
 void certificates_status_resign(http_ctx *ctx, void (*then)(http_ctx *ctx))
 {
-    revoke_job *job = ctx->state;
+    resign_job *job = http_ctx_alloc(ctx, sizeof *job);
 
-    if (job == NULL) {
-        job = http_ctx_alloc(ctx, sizeof *job);
-        ctx->state = job;
-    }
+    job->ctx = ctx;
     job->then = then;
-    if (http_db_query(ctx, &status_read_stmt, NULL, resign_read) != 0)
-        return;
+    if (db_query(ctx->loop->db, &status_read_stmt, NULL, resign_read, job) != 0)
+        then(ctx);
 }
 
 static void revoke_reply(http_ctx *ctx)
@@ -536,8 +530,7 @@ void certificates_tick(db_pool *db, const sinau_server *srv)
 /* ---- keys ---- */
 
 typedef struct rotate_job {
-    revoke_job resign; /* first: certificates_status_resign uses ctx->state as one */
-    PGresult *answer;  /* the key's (status, body); owned */
+    PGresult *answer; /* the key's (status, body); owned */
     char pkhex[2 * JWS_PK_BYTES + 1];
     const char *params[4];
 } rotate_job;
@@ -581,6 +574,7 @@ static void keys_rotate(http_ctx *ctx)
     if (http_unpack(ctx, body, "{}") != 0)
         return;
     if (certkey_generate(ctx->loop->server->keys, &k, &seed_enc) != 0) {
+        certkey_wipe(&k);
         http_reply_error(ctx, 500, "internal_error", "a key could not be made");
         return;
     }

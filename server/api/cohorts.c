@@ -228,10 +228,19 @@ static void cohorts_update(http_ctx *ctx)
                     "spillover_at", &spill, "offer_ttl_s", &ttl) != 0)
         return;
     if (!string_or_null(residency) || !string_or_null(spill) ||
-        (ttl != NULL && !json_is_null(ttl) && !json_is_integer(ttl))) {
+        (ttl != NULL && !json_is_null(ttl) &&
+         (!json_is_integer(ttl) || json_integer_value(ttl) < 60 ||
+          json_integer_value(ttl) > 1209600))) {
         http_reply_error(ctx, 422, "invalid_field",
-                         "residency_prefix and spillover_at are strings or null; offer_ttl_s an "
-                         "integer or null");
+                         "residency_prefix and spillover_at are strings or null; offer_ttl_s "
+                         "60..1209600 or null");
+        return;
+    }
+    if ((opens != NULL && !api_iso_time(opens)) || (closes != NULL && !api_iso_time(closes)) ||
+        (json_is_string(spill) && !api_iso_time(json_string_value(spill))) ||
+        (starts != NULL && !api_iso_date(starts)) || (ends != NULL && !api_iso_date(ends))) {
+        http_reply_error(ctx, 422, "invalid_date",
+                         "times are ISO 8601 with a zone; dates are YYYY-MM-DD");
         return;
     }
     params = http_ctx_alloc(ctx, 3 * sizeof *params);

@@ -2,6 +2,7 @@
  * handlers end with one statement whose result is the response itself. */
 #include "sinau/api.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,4 +80,45 @@ char *api_itoa(http_ctx *ctx, long long v)
 
     snprintf(s, 24, "%lld", v);
     return s;
+}
+
+const char **api_caller_params(http_ctx *ctx, int n)
+{
+    const char **p = http_ctx_alloc(ctx, (size_t)n * sizeof *p);
+
+    p[n - 2] = ctx->user.id;
+    p[n - 1] = auth_role_name(ctx->user.role);
+    return p;
+}
+
+/* ISO 8601 with a zone, as JSON writes times: YYYY-MM-DDTHH:MM[:SS[.f…]]
+ * then Z or ±HH:MM. Words PostgreSQL would also take ("tomorrow",
+ * "infinity") and times without a zone are refused. */
+bool api_iso_time(const char *s)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd";
+    size_t i;
+
+    for (i = 0; shape[i] != '\0'; i++)
+        if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
+            return false;
+    if (s[i] == ':' && isdigit((unsigned char)s[i + 1]) && isdigit((unsigned char)s[i + 2]))
+        i += 3;
+    if (s[i] == '.' && isdigit((unsigned char)s[i + 1]))
+        for (i++; isdigit((unsigned char)s[i]); i++)
+            ;
+    if (s[i] == 'Z')
+        return s[i + 1] == '\0';
+    return (s[i] == '+' || s[i] == '-') && isdigit((unsigned char)s[i + 1]) &&
+           isdigit((unsigned char)s[i + 2]) && s[i + 3] == ':' &&
+           isdigit((unsigned char)s[i + 4]) && isdigit((unsigned char)s[i + 5]) && s[i + 6] == '\0';
+}
+
+/* YYYY-MM-DD and nothing else. */
+bool api_iso_date(const char *s)
+{
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+            return false;
+    return s[10] == '\0';
 }

@@ -22,16 +22,6 @@
  * but under 0.1 s at 64 KB: lessons stay within the latter. */
 #define BODY_MD_MAX 65536
 
-/* Statement parameters of the authoring functions: (…, user id, role). */
-static const char **author_params(http_ctx *ctx, int n)
-{
-    const char **p = http_ctx_alloc(ctx, (size_t)n * sizeof *p);
-
-    p[n - 2] = ctx->user.id;
-    p[n - 1] = auth_role_name(ctx->user.role);
-    return p;
-}
-
 static char *dump(http_ctx *ctx, json_t *obj)
 {
     char *text = json_dumps(obj, JSON_COMPACT);
@@ -84,7 +74,7 @@ static void module_create(http_ctx *ctx)
         return;
     if (!title_ok(ctx, title) || !position_ok(ctx, pos))
         return;
-    p = author_params(ctx, 5);
+    p = api_caller_params(ctx, 5);
     p[0] = http_param(ctx, "slug");
     p[1] = title;
     p[2] = pos != NULL ? api_itoa(ctx, json_integer_value(pos)) : NULL;
@@ -111,7 +101,7 @@ static void module_update(http_ctx *ctx)
         return;
     if ((title != NULL && !title_ok(ctx, title)) || !position_ok(ctx, pos))
         return;
-    p = author_params(ctx, 4);
+    p = api_caller_params(ctx, 4);
     p[0] = http_param(ctx, "id");
     p[1] = dump(ctx, json_incref(body));
     if (api_missing(ctx, p[0], "module"))
@@ -127,7 +117,7 @@ static const db_stmt module_delete_stmt = {
 /* DELETE /api/v1/modules/{id} (the draft only; published versions keep it) */
 static void module_delete(http_ctx *ctx)
 {
-    const char **p = author_params(ctx, 3);
+    const char **p = api_caller_params(ctx, 3);
 
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "module"))
@@ -224,7 +214,7 @@ static void lesson_write(http_ctx *ctx, bool create)
         json_decref(fields);
         return;
     }
-    p = author_params(ctx, 4);
+    p = api_caller_params(ctx, 4);
     p[0] = http_param(ctx, "id");
     p[1] = dump(ctx, fields);
     if (p[0] == NULL) {
@@ -255,7 +245,7 @@ static const db_stmt lesson_delete_stmt = {
 /* DELETE /api/v1/lessons/{id} */
 static void lesson_delete(http_ctx *ctx)
 {
-    const char **p = author_params(ctx, 3);
+    const char **p = api_caller_params(ctx, 3);
 
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "lesson"))
@@ -274,7 +264,7 @@ static const db_stmt draft_stmt = {"content_draft",
 /* GET /api/v1/programmes/{slug}/draft */
 static void draft_get(http_ctx *ctx)
 {
-    const char **p = author_params(ctx, 3);
+    const char **p = api_caller_params(ctx, 3);
 
     p[0] = http_param(ctx, "slug");
     if (api_missing(ctx, p[0], "programme"))
@@ -365,7 +355,7 @@ static void publish_read(void *arg, db_result *r)
 static void publish(http_ctx *ctx)
 {
     publish_job *job = http_ctx_alloc(ctx, sizeof *job);
-    const char **p = author_params(ctx, 3);
+    const char **p = api_caller_params(ctx, 3);
     json_t *body;
 
     if (http_read_json(ctx, true, &body) != 0)

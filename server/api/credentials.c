@@ -170,7 +170,7 @@ static credpage_facts facts_of(PGresult *res, vccheck_result *v, const sinau_con
     f.holder_name = PQgetvalue(res, 0, V_HOLDER);
     f.programme = PQgetvalue(res, 0, V_PROGRAMME);
     f.cohort = PQgetvalue(res, 0, V_COHORT);
-    f.jp = atoi(PQgetvalue(res, 0, V_JP));
+    f.jp = (int)strtol(PQgetvalue(res, 0, V_JP), NULL, 10);
     f.starts_on = PQgetvalue(res, 0, V_STARTS);
     f.ends_on = PQgetvalue(res, 0, V_ENDS);
     f.issued_at = PQgetvalue(res, 0, V_ISSUED);
@@ -246,7 +246,7 @@ static void pdf_render(void *arg)
         .cohort = PQgetvalue(job->row, 0, 2),
         .starts_on = PQgetvalue(job->row, 0, 3),
         .ends_on = PQgetvalue(job->row, 0, 4),
-        .jp = atoi(PQgetvalue(job->row, 0, 5)),
+        .jp = (int)strtol(PQgetvalue(job->row, 0, 5), NULL, 10),
         .issued_at = PQgetvalue(job->row, 0, 6),
         .issuer_name = cfg->issuer_name,
         .signatory_name = cfg->signatory_name,
@@ -284,6 +284,7 @@ static void pdf_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     pdf_job *job = ctx->state;
+    PGresult *row;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
@@ -294,19 +295,19 @@ static void pdf_read(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such certificate");
         return;
     }
-    job->row = db_result_take(r);
+    row = db_result_take(r);
+    job->row = row;
     if (http_work(ctx, pdf_render, pdf_send) != 0) {
-        PQclear(job->row);
+        PQclear(row); /* the refusal replied, which freed job */
         return;
     }
 }
 
 static const db_stmt pdf_stmt = {
     "cert_pdf_row",
-    "select ce.holder_name, p.title, c.name, c.starts_on, c.ends_on, c.jp,"
+    "select ce.holder_name, ce.programme_title, ce.cohort_name, ce.starts_on, ce.ends_on, ce.jp,"
     " to_char(ce.issued_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-    " from certificates ce join cohorts c on c.id = ce.cohort_id"
-    " join programmes p on p.id = c.programme_id where ce.id = $1",
+    " from certificates ce where ce.id = $1",
     1};
 
 static void pdf_get(http_ctx *ctx, const char *id)
@@ -544,6 +545,9 @@ static const db_stmt status_stmt = {
 
 static void status_serve(http_ctx *ctx);
 
+/* ctx->state of a /status/1 request that already re-signed the list. */
+static char tried_resign;
+
 static void status_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
@@ -554,7 +558,8 @@ static void status_read(void *arg, db_result *r)
         return;
     }
     stale = strcmp(PQgetvalue(r->res, 0, 1), "t") == 0;
-    if (stale && ctx->state == NULL) {
+    if (stale && ctx->state != &tried_resign) {
+        ctx->state = &tried_resign; /* once per request */
         certificates_status_resign(ctx, status_serve);
         return;
     }

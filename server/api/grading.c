@@ -20,15 +20,6 @@
 
 #define FEEDBACK_MAX 65536
 
-static const char **caller_params(http_ctx *ctx, int n)
-{
-    const char **p = http_ctx_alloc(ctx, (size_t)n * sizeof *p);
-
-    p[n - 2] = ctx->user.id;
-    p[n - 1] = auth_role_name(ctx->user.role);
-    return p;
-}
-
 /* ---- the queue ---- */
 
 static const db_stmt queue_stmt = {"asg_queue", "select asg_queue($1, $2, $3, $4, $5::int)", 5};
@@ -162,7 +153,7 @@ static const db_stmt history_stmt = {"asg_grade_history", "select asg_grade_hist
 /* GET /api/v1/submissions/{id}/grades: every grade given, newest first. */
 static void history(http_ctx *ctx)
 {
-    const char **p = caller_params(ctx, 3);
+    const char **p = api_caller_params(ctx, 3);
 
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "submission"))
@@ -181,7 +172,7 @@ static const db_stmt release_stmt = {
 static void release(http_ctx *ctx)
 {
     json_t *body;
-    const char **p = caller_params(ctx, 4);
+    const char **p = api_caller_params(ctx, 4);
 
     if (http_read_json(ctx, true, &body) != 0)
         return;
@@ -297,7 +288,7 @@ static const db_stmt gradebook_stmt = {"asg_gradebook", "select asg_gradebook($1
 /* GET /api/v1/cohorts/{id}/gradebook[?format=csv] */
 static void gradebook(http_ctx *ctx)
 {
-    const char **p = caller_params(ctx, 3);
+    const char **p = api_caller_params(ctx, 3);
     const char *format = http_query(ctx, "format");
 
     if (format != NULL && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {

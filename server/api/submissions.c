@@ -31,15 +31,6 @@
 #define INLINE_DECODE_MAX  (64u * 1024u)
 #define FILENAME_MAX_BYTES 200
 
-static const char **caller_params(http_ctx *ctx, int n)
-{
-    const char **p = http_ctx_alloc(ctx, (size_t)n * sizeof *p);
-
-    p[n - 2] = ctx->user.id;
-    p[n - 1] = auth_role_name(ctx->user.role);
-    return p;
-}
-
 /* ---- a new version ---- */
 
 /* http(s)://host… only, no blanks or control characters. */
@@ -247,7 +238,7 @@ static const db_stmt get_stmt = {
 /* GET /api/v1/submissions/{id} */
 static void submission_get(http_ctx *ctx)
 {
-    const char **p = caller_params(ctx, 3);
+    const char **p = api_caller_params(ctx, 3);
 
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "submission"))
@@ -321,6 +312,7 @@ static void download_found(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     download_job *job = http_ctx_alloc(ctx, sizeof *job);
+    PGresult *row;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
@@ -330,7 +322,8 @@ static void download_found(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such file");
         return;
     }
-    job->row = db_result_take(r);
+    row = db_result_take(r);
+    job->row = row;
     ctx->state = job;
     if ((size_t)PQgetlength(job->row, 0, 4) <= 2 * INLINE_DECODE_MAX) {
         download_decode(ctx);
@@ -338,7 +331,7 @@ static void download_found(void *arg, db_result *r)
         return;
     }
     if (http_work(ctx, download_decode, download_send) != 0) {
-        PQclear(job->row);
+        PQclear(row); /* the refusal replied, which freed job */
         return;
     }
 }
@@ -351,7 +344,7 @@ static const db_stmt file_stmt = {
 /* GET /api/v1/submissions/{id}/file: the file, as an attachment. */
 static void file_get(http_ctx *ctx)
 {
-    const char **p = caller_params(ctx, 3);
+    const char **p = api_caller_params(ctx, 3);
 
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "submission"))
@@ -366,7 +359,7 @@ static const db_stmt list_stmt = {"asg_submissions", "select asg_submissions($1,
  * own versions, or for staff the latest version of each participant. */
 static void submission_list(http_ctx *ctx)
 {
-    const char **p = caller_params(ctx, 4);
+    const char **p = api_caller_params(ctx, 4);
 
     p[0] = http_param(ctx, "id");
     p[1] = http_param(ctx, "aid");

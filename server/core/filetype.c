@@ -41,16 +41,16 @@ const filetype *filetype_sniff(const unsigned char *data, size_t len)
     return NULL;
 }
 
-int filetype_declared_ok(const filetype *t, const char *declared)
+bool filetype_declared_ok(const filetype *t, const char *declared)
 {
     size_t n;
 
     if (declared == NULL)
-        return 1;
+        return true;
     n = strcspn(declared, "; \t");
     if (n == strlen(t->mime) && strncasecmp(declared, t->mime, n) == 0)
-        return 1;
+        return true;
     if (strcmp(t->ext, "jpg") == 0 && n == 9 && strncasecmp(declared, "image/jpg", 9) == 0)
-        return 1;
+        return true;
     return n == 24 && strncasecmp(declared, "application/octet-stream", 24) == 0;
 }

@@ -768,17 +768,19 @@ declare
     s submissions;
     a version_assignments;
 begin
-    select * into s from submissions where id = p_submission_id and user_id = p_user_id
-       for update;
+    -- no row lock: the same advisory lock as asg_submit and asg_grade
+    -- serialises every writer of this participant's work (a row lock taken
+    -- first would deadlock with a grade's foreign-key check)
+    select * into s from submissions where id = p_submission_id and user_id = p_user_id;
     if not found then
-        return content_not_found('submission');
-    end if;
-    select * into a from asg_of_cohort(s.cohort_id, s.assignment_id);
-    if not found or not asg_is_participant(s.cohort_id, p_user_id) then
         return content_not_found('submission');
     end if;
     perform pg_advisory_xact_lock(hashtext('submit:' || s.cohort_id || ':' || s.assignment_id),
                                   hashtext(p_user_id));
+    select * into a from asg_of_cohort(s.cohort_id, s.assignment_id);
+    if not found or not asg_is_participant(s.cohort_id, p_user_id) then
+        return content_not_found('submission');
+    end if;
     if asg_deadline_passed(s.cohort_id, s.assignment_id) then
         return sinau_error(409, 'deadline_passed', 'the cut-off for this assignment has passed');
     end if;

@@ -48,6 +48,13 @@ create table certificates (
     kid_thumbprint text not null references signing_keys (thumbprint),
     token text not null,
     holder_name text not null,
+    -- what the certificate says, as signed: later edits of the programme or
+    -- cohort never change what its page and PDF show
+    programme_title text not null,
+    cohort_name text not null,
+    jp integer not null,
+    starts_on date not null,
+    ends_on date not null,
     issued_at timestamptz not null,
     issued_by text references users (id) on delete set null,
     revoked_at timestamptz,
@@ -247,17 +254,20 @@ language sql volatile as $$
 $$;
 
 
--- A random status index no certificate uses.
+-- A random status index no certificate uses; null when 10,000 draws found
+-- none (the list is nearly full: issuing answers 503 status_list_full).
 create function cert_free_index() returns integer
 language plpgsql volatile as $$
 declare
     i integer;
 begin
-    loop
+    for n in 1..10000 loop
         i := floor(random() * 131072)::integer;
-        exit when not exists (select 1 from certificates where status_index = i);
+        if not exists (select 1 from certificates where status_index = i) then
+            return i;
+        end if;
     end loop;
-    return i;
+    return null;
 end;
 $$;
 
@@ -299,6 +309,10 @@ begin
         end if;
         loop
             idx := cert_free_index();
+            if idx is null then
+                return sinau_error(503, 'status_list_full',
+                                   'the revocation list has no free place; tell the operator');
+            end if;
             exit when not idx = any (used);
         end loop;
         used := used || idx;
@@ -327,9 +341,13 @@ declare
 begin
     for it in select * from jsonb_array_elements(p_items) loop
         insert into certificates (id, cohort_id, user_id, status_index, kid_thumbprint, token,
-                                  holder_name, issued_at, issued_by)
-        values (it ->> 'id', p_cohort_id, it ->> 'user_id', (it ->> 'status_index')::integer,
-                p_thumbprint, it ->> 'token', it ->> 'holder_name', p_issued_at, p_actor_id)
+                                  holder_name, programme_title, cohort_name, jp, starts_on,
+                                  ends_on, issued_at, issued_by)
+        select it ->> 'id', c.id, it ->> 'user_id', (it ->> 'status_index')::integer,
+               p_thumbprint, it ->> 'token', it ->> 'holder_name', p.title, c.name, c.jp,
+               c.starts_on, c.ends_on, p_issued_at, p_actor_id
+          from cohorts c join programmes p on p.id = c.programme_id
+         where c.id = p_cohort_id
         on conflict do nothing;
         if found then
             done := done || jsonb_build_array(jsonb_build_object('id', it ->> 'id',
@@ -411,13 +429,11 @@ returns table (token text, public_key text, revoked_at text, holder_name text,
 language sql stable as $$
     select ce.token, encode(k.public_key, 'hex'),
            to_char(ce.revoked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-           ce.holder_name, p.title, c.name, c.jp, c.starts_on, c.ends_on,
+           ce.holder_name, ce.programme_title, ce.cohort_name, ce.jp, ce.starts_on, ce.ends_on,
            to_char(ce.issued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
            get_bit(s.bits, (ce.status_index / 8) * 8 + 7 - ce.status_index % 8)
       from certificates ce
       join signing_keys k on k.thumbprint = ce.kid_thumbprint
-      join cohorts c on c.id = ce.cohort_id
-      join programmes p on p.id = c.programme_id
       cross join status_lists s
      where ce.id = p_id and s.id = 1
 $$;
@@ -431,8 +447,8 @@ language sql stable as $$
         'status', case when ce.revoked_at is null then 'valid' else 'revoked' end,
         'revoked_at', ce.revoked_at,
         'holder_name', ce.holder_name,
-        'cohort', json_build_object('id', c.id, 'name', c.name, 'jp', c.jp),
-        'programme', json_build_object('slug', p.slug, 'title', p.title))
+        'cohort', json_build_object('id', c.id, 'name', ce.cohort_name, 'jp', ce.jp),
+        'programme', json_build_object('slug', p.slug, 'title', ce.programme_title))
       from cohorts c join programmes p on p.id = c.programme_id
      where c.id = ce.cohort_id
 $$;

@@ -65,6 +65,9 @@ test('a cohort: name, dates and window change; a window that closes before it op
     ['jp out of range', { jp: 5000 }, 'invalid_field'],
     ['an unknown member', { quota: 5 }, 'unknown_field'],
     ['offer_ttl_s as text', { offer_ttl_s: 'lama' }, 'invalid_field'],
+    ['offer_ttl_s too short', { offer_ttl_s: 5 }, 'invalid_field'],
+    ['a word PostgreSQL would read as a date', { ends_on: 'infinity' }, 'invalid_date'],
+    ['a time without a zone', { registration_closes_at: '2027-01-01T10:00:00' }, 'invalid_date'],
   ]) {
     const bad = await putCohort(admin.token, c.id, json);
     assert.equal(bad.status, 422, `${what}: ${show(bad)}`);

@@ -23,6 +23,7 @@
 
 #define CONFIG_MAX_THREADS 256
 #define CONFIG_MAX_STRING  4096
+#define CONFIG_MAX_URL     256 /* SINAU_PUBLIC_URL: in every credential and QR code */
 #define CONFIG_MAX_TOKEN   256
 #define CONFIG_ECHO_MAX    64 /* longest part of a bad value quoted in a message */
 
@@ -316,8 +317,9 @@ static int parse_listen(sinau_config *cfg, const char *value)
     return 0;
 }
 
-/* Checks an http(s) origin (optionally with a path) and stores it without
- * trailing slashes. */
+/* Checks an http(s) origin (optionally with a path, at most CONFIG_MAX_URL
+ * bytes: it is written into every credential, QR code and link) and stores
+ * it without trailing slashes. */
 static int parse_url(char **slot, const char *value)
 {
     size_t len = strlen(value);
@@ -330,7 +332,7 @@ static int parse_url(char **slot, const char *value)
     } else {
         return -1;
     }
-    if (len > CONFIG_MAX_STRING) {
+    if (len > CONFIG_MAX_URL) {
         return -1;
     }
     for (size_t i = 0; i < len; i++) {
@@ -470,7 +472,8 @@ static int apply(sinau_config *cfg, const option *o, const char *value, const ch
         if (parse_url(field, value) == 0) {
             return 0;
         }
-        return bad_value(err, errlen, source, value, "is not an http:// or https:// URL");
+        return bad_value(err, errlen, source, value,
+                         "is not an http:// or https:// URL of at most 256 bytes");
     case OPT_PWHASH:
         if (parse_pwhash(value, field) == 0) {
             return 0;

@@ -1,12 +1,15 @@
 // admin_cohort.js — /admin/cohorts/:id: one cohort for admins. Its dates,
 // window, JP, content version and certificate rules; the quota and waitlist
 // of each segment (PUT /api/v1/cohorts/{id}/segments/{segment}, never below
-// the seats taken); its instructors (POST …/instructors); moving it to a
-// newer content version; links to the live seats, registrations, sessions.
+// the seats taken); its instructors (POST …/instructors, DELETE
+// …/instructors/{user_id} after a confirmation); moving it to a newer
+// content version; editing its name, dates, window, JP and settings (PUT
+// /api/v1/cohorts/{id}, times in the browser's zone); links to the live
+// seats, registrations, sessions.
 import { api } from '../api.js';
 import { loadArea, t, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, segmentLabel, sortSegments, labelled, checkbox, replace } from '../staff_ui.js';
+import { h, field, showErrors, clearErrors, setFieldError, toast, busy } from '../ui.js';
+import { pageHead, errorBox, fill, segmentLabel, sortSegments, labelled, checkbox, replace, confirmDialog, localInputValue } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -24,8 +27,171 @@ function facts(c) {
       rules.require_assignments_passed ? t('staff.cohort.rule_assignments') : null,
       rules.auto_issue ? t('staff.cohort.rule_auto') : null,
     ].filter(Boolean).join(' · ') || t('staff.cohort.no_rules')],
+    [t('staff.edit.spillover_fact'), c.spillover_at ? t('staff.edit.spillover_from', { when: fmtDateTime(c.spillover_at) }) : t('staff.edit.no_spillover')],
+    [t('staff.edit.offer_fact'), c.offer_ttl_s ? t('staff.edit.offer_for', { duration: fmtDuration(c.offer_ttl_s) }) : t('staff.edit.no_offer')],
   ];
   return h('dl', { class: 'facts staff-facts' }, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+}
+
+// "2 hari", "36 jam", "90 menit": a number of seconds in the largest whole
+// unit (minutes at least).
+function fmtDuration(seconds) {
+  const min = Math.round(seconds / 60);
+  if (min % 1440 === 0) return t('staff.edit.days_n', { n: fmtNumber(min / 1440) });
+  if (min % 60 === 0) return t('staff.edit.hours_n', { n: fmtNumber(min / 60) });
+  return t('staff.edit.minutes_n', { n: fmtNumber(min) });
+}
+
+// ---- Editing the cohort (PUT /api/v1/cohorts/{id}) ----
+
+// The field a refused table rule belongs to (details.constraint of a 422
+// invalid_field) and the message shown there.
+const CONSTRAINT_FIELD = {
+  cohorts_name_check: ['name', 'staff.edit.e_name'],
+  cohorts_window_check: ['registration_closes_at', 'staff.cohort.e_window'],
+  cohorts_dates_check: ['ends_on', 'staff.cohort.e_dates'],
+  cohorts_jp_check: ['jp', 'staff.cohort.e_jp'],
+  cohorts_residency_check: ['residency_prefix', 'staff.edit.e_residency'],
+  cohorts_offer_ttl_check: ['offer_ttl_min', 'staff.edit.e_ttl'],
+};
+
+const two = (n) => String(n).padStart(2, '0');
+
+// The browser's UTC offset at instant d: "+07:00".
+function zoneOffset(d) {
+  const off = -d.getTimezoneOffset();
+  const a = Math.abs(off);
+  return `${off < 0 ? '-' : '+'}${two(Math.floor(a / 60))}:${two(a % 60)}`;
+}
+
+// An ISO 8601 instant with the browser's offset ("2026-12-01T09:00:00+07:00")
+// from an <input type=datetime-local> value, read in the browser's zone;
+// null when empty or not a time.
+function isoWithZone(value) {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value || '')) return null;
+  const d = new Date(value); // no offset in the text: local time
+  if (Number.isNaN(d.getTime())) return null;
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}${zoneOffset(d)}`;
+}
+
+// The browser's zone for the form's hint: "Asia/Jakarta (UTC+07:00)".
+function zoneName() {
+  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const off = `UTC${zoneOffset(new Date())}`;
+  return tz ? `${tz} (${off})` : off;
+}
+
+// The edit form's values for a cohort (as its inputs hold them).
+function editValues(c) {
+  return {
+    name: c.name,
+    registration_opens_at: localInputValue(c.registration_opens_at),
+    registration_closes_at: localInputValue(c.registration_closes_at),
+    starts_on: c.starts_on,
+    ends_on: c.ends_on,
+    jp: String(c.jp),
+    residency_prefix: c.residency_prefix || '',
+    spillover_at: localInputValue(c.spillover_at),
+    offer_ttl_min: c.offer_ttl_s == null ? '' : String(c.offer_ttl_s / 60),
+  };
+}
+
+// The PUT body of the fields that differ from `was` (what the form was
+// filled with), and the [field, message] problems found before sending:
+// empty or unreadable values. The table's rules (window, dates, ranges)
+// are the server's to judge.
+function editBody(form, was) {
+  const el = form.elements;
+  const body = {};
+  const problems = [];
+  const value = (k) => el[k].value.trim();
+  const changed = (k) => value(k) !== was[k] || el[k].validity.badInput;
+  if (changed('name')) {
+    if (value('name')) body.name = value('name');
+    else problems.push(['name', t('staff.cohort.e_name')]);
+  }
+  for (const k of ['registration_opens_at', 'registration_closes_at', 'spillover_at']) {
+    if (!changed(k)) continue;
+    const iso = isoWithZone(value(k));
+    if (iso) body[k] = iso;
+    else if (k === 'spillover_at' && !value(k) && !el[k].validity.badInput) body[k] = null;
+    else problems.push([k, t('staff.cohort.e_instant')]);
+  }
+  for (const k of ['starts_on', 'ends_on']) {
+    if (!changed(k)) continue;
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value(k))) body[k] = value(k);
+    else problems.push([k, t('staff.cohort.e_date')]);
+  }
+  if (changed('jp')) {
+    const n = Number(value('jp'));
+    if (value('jp') !== '' && Number.isInteger(n)) body.jp = n;
+    else problems.push(['jp', t('staff.cohort.e_jp')]);
+  }
+  if (changed('residency_prefix')) body.residency_prefix = value('residency_prefix') || null;
+  if (changed('offer_ttl_min')) {
+    const m = Number(value('offer_ttl_min'));
+    if (el.offer_ttl_min.validity.badInput || !Number.isFinite(m)) problems.push(['offer_ttl_min', t('staff.edit.e_ttl')]);
+    else body.offer_ttl_s = value('offer_ttl_min') === '' ? null : Math.round(m * 60);
+  }
+  return { body, problems };
+}
+
+// Puts each [field name, message] next to its field; focuses the first.
+function markFields(form, problems) {
+  clearErrors(form);
+  for (const [name, msg] of problems) {
+    const wrap = form.querySelector(`.field[data-field="${name}"]`);
+    if (wrap) setFieldError(wrap, msg);
+  }
+  if (problems.length) form.elements[problems[0][0]]?.focus();
+}
+
+// The form that edits the cohort, prefilled and folded away until asked
+// for. Sends only what changed; a refusal is shown next to its field and
+// every field keeps what was typed. onSaved(cohort) after each save.
+function cohortEditForm(cohort, onSaved) {
+  let was = editValues(cohort);
+  const zoneHint = h('p', { class: 'hint', id: 'cohort-edit-zone' }, t('staff.edit.zone', { zone: zoneName() }));
+  const num = (name, attrs) => h('input', { type: 'number', name, inputmode: 'numeric', ...attrs });
+  const submit = h('button', { type: 'submit' }, t('staff.edit.save'));
+  const form = h('form', { class: 'staff-form', novalidate: true, 'aria-label': t('staff.edit.cohort'), 'aria-describedby': 'cohort-edit-zone' },
+    zoneHint,
+    field({ label: t('staff.cohort.f_name'), name: 'name', required: true, autocomplete: 'off', maxlength: 200 }),
+    h('fieldset', {}, h('legend', {}, t('staff.cohort.window')),
+      field({ label: t('staff.cohort.f_opens'), name: 'registration_opens_at', type: 'datetime-local' }),
+      field({ label: t('staff.cohort.f_closes'), name: 'registration_closes_at', type: 'datetime-local' })),
+    h('fieldset', {}, h('legend', {}, t('staff.cohort.dates_legend')),
+      field({ label: t('staff.cohort.f_starts'), name: 'starts_on', type: 'date' }),
+      field({ label: t('staff.cohort.f_ends'), name: 'ends_on', type: 'date' })),
+    labelled(t('staff.cohort.f_jp'), num('jp', { min: '0', max: '1000' }), { hint: t('staff.cohort.f_jp_hint') }),
+    h('fieldset', {}, h('legend', {}, t('staff.edit.settings')),
+      field({ label: t('staff.cohort.f_residency'), name: 'residency_prefix', inputmode: 'numeric', autocomplete: 'off', maxlength: 6, hint: t('staff.cohort.f_residency_hint') }),
+      field({ label: t('staff.edit.f_spillover'), name: 'spillover_at', type: 'datetime-local', hint: t('staff.edit.f_spillover_hint') }),
+      labelled(t('staff.edit.f_ttl'), num('offer_ttl_min', { min: '1', max: '20160', step: 'any' }), { hint: t('staff.edit.f_ttl_hint') })),
+    submit);
+  const fillIn = (values) => {
+    for (const [k, v] of Object.entries(values)) form.elements[k].value = v;
+  };
+  fillIn(was);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const { body, problems } = editBody(form, was);
+    markFields(form, problems);
+    if (problems.length) return;
+    if (!Object.keys(body).length) return toast(t('staff.edit.unchanged'));
+    try {
+      const c = await busy(submit, api('PUT', `/api/v1/cohorts/${enc(cohort.id)}`, body));
+      was = editValues(c);
+      fillIn(was);
+      toast(t('staff.edit.cohort_saved', { name: c.name }));
+      onSaved(c);
+    } catch (ex) {
+      const known = ex && ex.code === 'invalid_field' && CONSTRAINT_FIELD[ex.details && ex.details.constraint];
+      if (known) markFields(form, [[known[0], t(known[1])]]);
+      else showErrors(form, ex);
+    }
+  });
+  return h('details', { class: 'staff-edit', 'data-testid': 'cohort-edit' }, h('summary', {}, t('staff.edit.cohort')), form);
 }
 
 export default async function render(view, ctx) {
@@ -71,7 +237,26 @@ export default async function render(view, ctx) {
 
   // Instructors.
   const instructorList = h('ul', { class: 'staff-inline-list', 'data-testid': 'instructors' });
-  const drawInstructors = () => fill(instructorList, cohort.instructors, (i) => h('li', {}, i.full_name), t('staff.cohort.no_instructors'));
+  const removeErr = errorBox();
+  const instructorItem = (i) => {
+    const remove = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.edit.remove_named', { name: i.full_name }) }, t('staff.edit.remove'));
+    remove.addEventListener('click', async () => {
+      removeErr.update(null);
+      const sure = await confirmDialog(t('staff.edit.remove_confirm', { name: i.full_name, cohort: cohort.name }), { confirmLabel: t('staff.edit.remove_yes') });
+      if (!sure) return remove.focus();
+      try {
+        await busy(remove, api('DELETE', `/api/v1/cohorts/${enc(id)}/instructors/${enc(i.id)}`));
+        toast(t('staff.edit.removed', { name: i.full_name }));
+      } catch (ex) {
+        removeErr.update(ex);
+      }
+      cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`).catch(() => cohort);
+      drawInstructors();
+      addForm.elements.user_id.focus(); // the button is gone
+    });
+    return h('li', { class: 'staff-instructor' }, h('span', {}, i.full_name), remove);
+  };
+  const drawInstructors = () => fill(instructorList, cohort.instructors, instructorItem, t('staff.cohort.no_instructors'));
   drawInstructors();
   const candidates = instructors.items.filter((u) => u.status === 'active');
   const addBtn = h('button', { type: 'submit', class: 'secondary' }, t('staff.cohort.add_instructor'));
@@ -114,8 +299,19 @@ export default async function render(view, ctx) {
     });
   }
 
+  const head = () => pageHead(cohort.name, { back: `/admin/programmes/${enc(cohort.programme_slug)}`, backLabel: cohort.programme_title || cohort.programme_slug });
+  let header = head();
+  let factList = facts(cohort);
+  const editForm = cohortEditForm(cohort, (saved) => {
+    cohort = saved;
+    const [nextHead, nextFacts] = [head(), facts(cohort)];
+    header.replaceWith(nextHead);
+    factList.replaceWith(nextFacts);
+    [header, factList] = [nextHead, nextFacts];
+  });
+
   replace(view, 
-    pageHead(cohort.name, { back: `/admin/programmes/${enc(cohort.programme_slug)}`, backLabel: cohort.programme_title || cohort.programme_slug }),
+    header,
     h('p', { class: 'staff-links' },
       h('a', { href: `/admin/cohorts/${enc(id)}/seats` }, t('staff.nav.seats')),
       h('a', { href: `/admin/cohorts/${enc(id)}/registrations` }, t('staff.nav.registrations')),
@@ -127,9 +323,9 @@ export default async function render(view, ctx) {
     err,
     h('div', { class: 'staff-grid staff-grid-swap' },
       h('div', {},
-        h('section', { class: 'card', 'aria-labelledby': 'facts-h' }, h('h2', { id: 'facts-h' }, t('staff.cohort.about')), facts(cohort),
+        h('section', { class: 'card', 'aria-labelledby': 'facts-h' }, h('h2', { id: 'facts-h' }, t('staff.cohort.about')), factList, editForm,
           moveForm ? h('div', {}, h('h3', {}, t('staff.cohort.version_h')), moveForm) : null),
         h('section', { class: 'card', 'aria-labelledby': 'instr-h' },
-          h('h2', { id: 'instr-h' }, t('staff.cohort.instructors')), instructorList, addForm)),
+          h('h2', { id: 'instr-h' }, t('staff.cohort.instructors')), instructorList, removeErr, addForm)),
       h('section', { 'aria-labelledby': 'quotas-h' }, h('h2', { id: 'quotas-h', class: 'staff-first-h' }, t('staff.cohort.quotas')), quotaList)));
 }

@@ -1,6 +1,8 @@
 // admin_programme.js — /admin/programmes/:slug: one programme, its published
-// versions and all its cohorts, and the form that creates a cohort with a
-// quota per segment (POST /api/v1/programmes/{slug}/cohorts).
+// versions and all its cohorts, the form that creates a cohort with a
+// quota per segment (POST /api/v1/programmes/{slug}/cohorts), and the form
+// that edits its title and description (PUT /api/v1/programmes/{slug}; the
+// slug never changes).
 import { api } from '../api.js';
 import { loadArea, t, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, setFieldError, toast, busy } from '../ui.js';
@@ -136,6 +138,61 @@ function cohortForm(ctx, prog) {
   return form;
 }
 
+// What the programme form changed, as the PUT body ({} when nothing).
+function programmeChanges(form, prog) {
+  const v = form.elements;
+  const body = {};
+  const title = v.title.value.trim();
+  const description = v.description.value.trim();
+  if (title !== prog.title) body.title = title;
+  if (description !== (prog.description || '').trim()) body.description = description;
+  return body;
+}
+
+// Where a refusal of the programme form belongs: the description when its
+// constraint says so, else the title (the only other member).
+function programmeProblem(err) {
+  if (err && err.code === 'invalid_field') {
+    const c = err.details && err.details.constraint;
+    return c === 'programmes_description_check' ? ['description', t('staff.edit.e_description')] : ['title', t('error.invalid_title')];
+  }
+  return null;
+}
+
+// The form that edits the title and description, folded away until asked
+// for. onSaved(programme) after each save; the form keeps what was typed
+// when the server refuses it.
+function programmeEditForm(prog, onSaved) {
+  let current = prog;
+  const submit = h('button', { type: 'submit' }, t('staff.edit.save'));
+  const form = h('form', { class: 'staff-form', novalidate: true, 'aria-label': t('staff.edit.programme') },
+    field({ label: t('staff.programmes.f_title'), name: 'title', required: true, autocomplete: 'off', maxlength: 200, value: prog.title }),
+    field({ label: t('staff.programmes.f_description'), name: 'description', rows: 5, maxlength: 10000, value: prog.description || '' }),
+    h('p', { class: 'hint' }, t('staff.edit.slug_stays', { slug: prog.slug })),
+    submit);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const body = programmeChanges(form, current);
+    if (body.title === '') return markProblems(form, [['title', t('staff.edit.e_title')]]);
+    if (!Object.keys(body).length) return toast(t('staff.edit.unchanged'));
+    try {
+      current = await busy(submit, api('PUT', `/api/v1/programmes/${encodeURIComponent(prog.slug)}`, body));
+      form.elements.title.value = current.title;
+      form.elements.description.value = current.description || '';
+      toast(t('staff.edit.programme_saved', { title: current.title }));
+      onSaved(current);
+    } catch (ex) {
+      const where = programmeProblem(ex);
+      if (!where) return showErrors(form, ex);
+      markProblems(form, [where]);
+      form.elements[where[0]].focus(); // markProblems skips textareas
+    }
+  });
+  return h('details', { class: 'card staff-edit', 'data-testid': 'programme-edit' },
+    h('summary', {}, t('staff.edit.programme')), form);
+}
+
 export default async function render(view, ctx) {
   await loadArea('staff');
   const slug = ctx.params.slug;
@@ -148,11 +205,21 @@ export default async function render(view, ctx) {
     h('strong', {}, t('staff.cohort.version_n', { n: v.version })), ' · ', fmtDateTime(v.published_at), ' · ',
     t('staff.content.lessons_n', { n: v.lessons_total }), h('br'), hashCode(v.content_hash)), t('staff.content.no_versions'));
 
+  const head = () => pageHead(prog.title, { back: '/admin/programmes', backLabel: t('staff.programmes.title'), sub: prog.description || null });
+  let header = head();
+  const edit = programmeEditForm(prog, (saved) => {
+    Object.assign(prog, { title: saved.title, description: saved.description });
+    const next = head();
+    header.replaceWith(next);
+    header = next;
+  });
+
   replace(view, 
-    pageHead(prog.title, { back: '/admin/programmes', backLabel: t('staff.programmes.title'), sub: prog.description || null }),
+    header,
     h('p', { class: 'staff-links' },
       h('a', { href: `/staff/programmes/${encodeURIComponent(slug)}/content` }, t('staff.nav.content')),
       h('a', { href: '#new-cohort' }, t('staff.cohort.new'))),
+    edit,
     h('div', { class: 'staff-grid' },
       h('div', {},
         h('section', { 'aria-labelledby': 'cohorts-h' }, h('h2', { id: 'cohorts-h' }, t('staff.nav.cohorts')), cohorts),

@@ -236,11 +236,17 @@ static void cohorts_update(http_ctx *ctx)
                          "60..1209600 or null");
         return;
     }
-    if ((opens != NULL && !api_iso_time(opens)) || (closes != NULL && !api_iso_time(closes)) ||
-        (json_is_string(spill) && !api_iso_time(json_string_value(spill))) ||
-        (starts != NULL && !api_iso_date(starts)) || (ends != NULL && !api_iso_date(ends))) {
-        http_reply_error(ctx, 422, "invalid_date",
-                         "times are ISO 8601 with a zone; dates are YYYY-MM-DD");
+    const char *bad = opens != NULL && !api_iso_time(opens)     ? "registration_opens_at"
+                      : closes != NULL && !api_iso_time(closes) ? "registration_closes_at"
+                      : json_is_string(spill) && !api_iso_time(json_string_value(spill))
+                          ? "spillover_at"
+                      : starts != NULL && !api_iso_date(starts) ? "starts_on"
+                      : ends != NULL && !api_iso_date(ends)     ? "ends_on"
+                                                                : NULL;
+    if (bad != NULL) {
+        http_reply_error_details(ctx, 422, "invalid_date",
+                                 "times are ISO 8601 with a zone; dates are YYYY-MM-DD",
+                                 json_pack("{s:s}", "field", bad));
         return;
     }
     params = http_ctx_alloc(ctx, 3 * sizeof *params);

@@ -80,6 +80,21 @@ static void programmes_create(http_ctx *ctx)
 static const db_stmt update_stmt = {"programmes_update",
                                     "select reg_programme_update($1, $2::jsonb, $3)", 3};
 
+static void update_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    const char *constraint;
+
+    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "23514") == 0) {
+        constraint = PQresultErrorField(r->res, PG_DIAG_CONSTRAINT_NAME);
+        http_reply_error_details(
+            ctx, 422, "invalid_field", "title: 1-200 characters; description: at most 10,000",
+            constraint != NULL ? json_pack("{s:s}", "constraint", constraint) : NULL);
+        return;
+    }
+    api_reply_json_or_404(arg, r);
+}
+
 /* PUT /api/v1/programmes/{slug} {title?, description?} (admins; the slug
  * stays: it is in every link and credential) */
 static void programmes_update(http_ctx *ctx)
@@ -101,7 +116,7 @@ static void programmes_update(http_ctx *ctx)
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "programme"))
         return;
-    if (http_db_query(ctx, &update_stmt, params, create_done) != 0)
+    if (http_db_query(ctx, &update_stmt, params, update_done) != 0)
         return;
 }
 

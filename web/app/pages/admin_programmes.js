@@ -1,7 +1,7 @@
 // admin_programmes.js — /admin/programmes: every programme with its current
 // cohorts, and the form that creates a programme (POST /api/v1/programmes).
-// The API has no programme update yet, so "edit" is limited to its content
-// (the authoring page) and its cohorts (admin_programme.js).
+// A programme's title, description and cohorts are edited on its own page
+// (admin_programme.js), its content on the authoring page.
 import { api } from '../api.js';
 import { loadArea, t, fmtDate } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';

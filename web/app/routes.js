@@ -33,6 +33,7 @@ export const routes = [
   { path: '/admin/cohorts/:id/seats', load: () => import('./pages/admin_seats.js'), access: 'admin', title: 'staff.seats.title', area: 'staff' },
   { path: '/admin/cohorts/:id/registrations', load: () => import('./pages/admin_registrations.js'), access: 'admin', title: 'staff.registrations.title', area: 'staff' },
   { path: '/admin/cohorts/:id/certificates', load: () => import('./pages/admin_certificates.js'), access: 'admin', title: 'staff.certs.title', area: 'staff' },
+  { path: '/admin/keys', load: () => import('./pages/admin_keys.js'), access: 'admin', title: 'staff.keys.title', area: 'staff' },
   { path: '/admin/users', load: () => import('./pages/admin_users.js'), access: 'admin', title: 'staff.users.title', area: 'staff' },
 ];
 

@@ -4,8 +4,8 @@
 // participant without one (POST …/certificates), and the certificates
 // issued, each with its public verify page and PDF, revocable with a
 // stated reason (POST /api/v1/certificates/{id}/revoke; audited).
-// Signing keys are rotated on the server (`sinau keys rotate`): the API has
-// no call for it, so the page says so.
+// The signing keys are listed and rotated on their own page (/admin/keys,
+// admin_keys.js), linked from a card here.
 import { api } from '../api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, showErrors, clearErrors, toast, busy } from '../ui.js';
@@ -188,6 +188,8 @@ export default async function render(view, ctx) {
       h('div', {},
         h('section', { class: 'card' }, rules),
         h('section', { class: 'card', 'aria-labelledby': 'keys-h' },
-          h('h2', { id: 'keys-h' }, t('staff.certs.keys')), h('p', {}, t('staff.certs.keys_text')), h('p', {}, h('code', {}, 'sinau keys rotate')),
-          h('p', {}, h('a', { href: '/.well-known/jwks.json', target: '_blank', rel: 'noopener' }, t('staff.certs.jwks')))))));
+          h('h2', { id: 'keys-h' }, t('staff.keys.title')), h('p', {}, t('staff.keys.card_text')),
+          h('p', { class: 'staff-links' },
+            h('a', { href: '/admin/keys' }, t('staff.keys.manage')),
+            h('a', { href: '/.well-known/jwks.json', target: '_blank', rel: 'noopener' }, t('staff.certs.jwks')))))));
 }

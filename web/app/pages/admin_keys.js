@@ -1,0 +1,118 @@
+// admin_keys.js — /admin/keys: the certificate signing keys (GET
+// /api/v1/keys, newest first), the current one marked, with how many
+// certificates each signed and a link to its public key; and rotation
+// (POST /api/v1/keys/rotate, audited by the server) behind a dialog that
+// says what it means: the new key signs from now on and re-signs the status
+// list, the old keys stay published so everything issued keeps verifying,
+// and it cannot be undone. Reached from each cohort's certificates page.
+import { api } from '../api.js';
+import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
+import { h, toast, busy } from '../ui.js';
+import { pageHead, errorBox, replace } from '../staff_ui.js';
+
+const JWKS = '/.well-known/jwks.json';
+
+// The path of a key's URL (the kid is the server's public URL + /keys/…),
+// so the link stays on the origin the admin is on.
+function keyPath(kid) {
+  try {
+    return new URL(kid, location.origin).pathname;
+  } catch {
+    return null;
+  }
+}
+
+// The rotation question: what rotating does, then two buttons; resolves
+// true when confirmed. <dialog>: focus stays inside, Escape cancels.
+function askRotate() {
+  return new Promise((resolve) => {
+    const yes = h('button', { type: 'button' }, t('staff.keys.rotate_yes'));
+    const no = h('button', { type: 'button', class: 'secondary' }, t('common.cancel'));
+    const dlg = h('dialog', { class: 'staff-dialog', 'aria-labelledby': 'rotate-q', 'aria-describedby': 'rotate-what' },
+      h('h2', { id: 'rotate-q' }, t('staff.keys.rotate_q')),
+      h('ul', { id: 'rotate-what', class: 'keys-rotate-what' },
+        h('li', {}, t('staff.keys.what_new')),
+        h('li', {}, t('staff.keys.what_old')),
+        h('li', {}, t('staff.keys.what_final'))),
+      h('div', { class: 'staff-actions' }, no, yes));
+    let done = false;
+    const finish = (v) => {
+      if (done) return;
+      done = true;
+      if (dlg.open) dlg.close();
+      dlg.remove();
+      resolve(v);
+    };
+    yes.addEventListener('click', () => finish(true));
+    no.addEventListener('click', () => finish(false));
+    dlg.addEventListener('close', () => finish(false));
+    document.body.append(dlg);
+    dlg.showModal();
+    no.focus();
+  });
+}
+
+function keyRow(k) {
+  const path = keyPath(k.kid);
+  return h('tr', { 'data-key': k.thumbprint, 'data-current': String(!!k.current) },
+    h('td', { 'data-label': t('staff.keys.col_key'), class: 'wide' },
+      h('code', { class: 'staff-hash' }, k.thumbprint), ' ',
+      k.current ? h('span', { class: 'badge' }, t('staff.keys.current'))
+        : h('span', { class: 'badge closed' }, t('staff.keys.verify_only'))),
+    h('td', { 'data-label': t('staff.keys.col_created') }, fmtDateTime(k.created_at)),
+    h('td', { 'data-label': t('staff.keys.col_certs') }, fmtNumber(k.certificates)),
+    h('td', { 'data-label': t('staff.keys.col_public') },
+      path ? h('a', { href: path, target: '_blank', rel: 'noopener', 'aria-label': t('staff.keys.public_of', { key: k.thumbprint.slice(0, 8) }) }, t('staff.keys.public')) : ''));
+}
+
+export default async function render(view, { signal }) {
+  await loadArea('staff');
+  let keys = (await api('GET', '/api/v1/keys', null, { signal })).items;
+  const err = errorBox();
+
+  const summary = h('p', { class: 'meta', role: 'status', 'data-testid': 'keys-summary' });
+  const tbody = h('tbody');
+  function draw() {
+    const current = keys.find((k) => k.current);
+    summary.textContent = t('staff.keys.summary', { n: fmtNumber(keys.length), time: current ? fmtDateTime(current.created_at) : '—' });
+    tbody.replaceChildren(...keys.map(keyRow));
+  }
+  draw();
+
+  const rotate = h('button', { type: 'button' }, t('staff.keys.rotate'));
+  const note = h('p', { class: 'staff-success', role: 'status', 'data-testid': 'rotate-result' });
+  rotate.addEventListener('click', async () => {
+    if (!(await askRotate())) return;
+    err.update(null);
+    note.textContent = '';
+    try {
+      const made = await busy(rotate, api('POST', '/api/v1/keys/rotate', {}));
+      keys = (await api('GET', '/api/v1/keys')).items;
+      draw();
+      note.textContent = t('staff.keys.rotated', { key: made.thumbprint });
+      toast(t('staff.keys.rotated_short'));
+    } catch (ex) {
+      err.update(ex);
+    }
+  });
+
+  replace(view,
+    pageHead(t('staff.keys.title'), { back: '/staff', backLabel: t('staff.home.title') }),
+    err,
+    h('p', { class: 'lead' }, t('staff.keys.intro'), ' ',
+      h('a', { href: JWKS, target: '_blank', rel: 'noopener' }, t('staff.certs.jwks'))),
+    h('div', { class: 'staff-grid' },
+      h('section', { 'aria-labelledby': 'keys-h' },
+        h('h2', { id: 'keys-h' }, t('staff.keys.list_h')), summary,
+        h('table', { class: 'staff-table staff-table-cards keys-table', 'data-testid': 'keys' },
+          h('thead', {}, h('tr', {},
+            h('th', { scope: 'col' }, t('staff.keys.col_key')),
+            h('th', { scope: 'col' }, t('staff.keys.col_created')),
+            h('th', { scope: 'col' }, t('staff.keys.col_certs')),
+            h('th', { scope: 'col' }, t('staff.keys.col_public')))),
+          tbody)),
+      h('section', { class: 'card', 'aria-labelledby': 'rotate-h' },
+        h('h2', { id: 'rotate-h' }, t('staff.keys.rotate_h')),
+        h('p', {}, t('staff.keys.rotate_text')),
+        h('div', { class: 'staff-actions' }, rotate), note)));
+}

@@ -53,7 +53,10 @@ export async function loadArea(area) {
   if (l === current) Object.assign(dict, words);
 }
 
-// Picks the language (stored, else 'id') and loads 'common'.
+// Picks the language (stored, else 'id') and loads 'common'. The language
+// is picked before the first await, so a loadArea() called right after
+// initI18n() (main.js does, to fetch a page's area with 'common') fetches
+// in it.
 export async function initI18n() {
   current = storedLang() || 'id';
   document.documentElement.lang = current;

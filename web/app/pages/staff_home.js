@@ -46,7 +46,8 @@ export default async function render(view, ctx) {
     pageHead(t('staff.home.title'), { sub: t('staff.home.hello', { name: me.full_name }) }),
     isAdmin ? h('nav', { class: 'staff-tiles', 'aria-label': t('staff.home.admin_nav') },
       h('a', { class: 'staff-tile', href: '/admin/programmes' }, t('staff.programmes.title')),
-      h('a', { class: 'staff-tile', href: '/admin/users' }, t('staff.users.title'))) : null,
+      h('a', { class: 'staff-tile', href: '/admin/users' }, t('staff.users.title')),
+      h('a', { class: 'staff-tile', href: '/admin/keys' }, t('staff.keys.title'))) : null,
     h('h2', { class: 'staff-section-h' }, isAdmin ? t('staff.home.all_programmes') : t('staff.home.my_programmes')),
     list);
 }

@@ -31,7 +31,7 @@
 //
 // The bound. At 2 s a request the round trips dominate (a page's first load
 // is some 30-45 KB, under one second at 50 KB/s), so each page is allowed
-//   rounds × 2000 ms + bytes ÷ 50 000 B/s + 1500 ms,
+//   rounds × 2000 ms + bytes ÷ 50 000 B/s + 1900 ms,
 // where `bytes` are those transferred until the page was usable (measured)
 // and `rounds` the sequential requests on the page's critical path as the
 // app is built (web/index.html, app/main.js):
@@ -52,9 +52,9 @@
 // (Chromium 2026-11, this machine): ~9.1 s, ~9.0 s, ~9.1 s, ~7.0 s and
 // ~4.3 s (it was ~13.1, ~13.1, ~13.1, ~11.2 and ~4.3 s with 6 and 5
 // rounds: nine start-up files took two rounds, and the page module waited
-// for /me). The 1.5 s left over is for the browser's own work and this
-// test's polling; it is
-// less than a round, so a page that grows one more request in series (a
+// for /me). The 1.9 s left over is for the browser's own work and this
+// test's polling (on a busy shared machine that took up to ~1.3 s); it is
+// still less than a round, so a page that grows one more request in series (a
 // module importing a module nobody preloads, a seventh start-up file, an
 // API call waiting on another, the page module waiting for /me again)
 // fails here. The measured times and each page's waterfall are
@@ -67,7 +67,7 @@ import { startCertServer, putRules, issued } from '../api/lib/certificates.mjs';
 import { expectStatus } from '../api/lib/content.mjs';
 
 const SLOW_3G = { offline: false, latency: 400 * 5, downloadThroughput: (500 * 1000 / 8) * 0.8, uploadThroughput: (500 * 1000 / 8) * 0.8 };
-const SLACK_MS = 1500;
+const SLACK_MS = 1900;
 
 let server;
 let browser;

@@ -5,6 +5,7 @@
 #ifndef SINAU_API_H
 #define SINAU_API_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -104,6 +105,11 @@ char *api_itoa(struct http_ctx *ctx, long long v);
 /* Statement parameters (ctx memory) of a function taking (…, user id, role
  * name) last: n slots, the last two filled with the caller's. */
 const char **api_caller_params(struct http_ctx *ctx, int n);
+
+/* v as compact JSON text in ctx memory, for a statement parameter; reals
+ * with 15 significant digits, so 2.2 reaches SQL as 2.2 (not
+ * 2.2000000000000002). NULL only when out of memory. */
+const char *api_json_text(struct http_ctx *ctx, const json_t *v);
 
 /* Times and dates as JSON writes them: api_iso_time takes ISO 8601 with a
  * zone (YYYY-MM-DDTHH:MM[:SS[.f…]] then Z or ±HH:MM), api_iso_date exactly

@@ -17,17 +17,6 @@
 
 #define INSTRUCTIONS_MAX 65536
 
-static char *dump(http_ctx *ctx, json_t *obj)
-{
-    /* 15 significant digits: 2.2 stays 2.2 (not 2.2000000000000002), so a
-     * rubric's points add up to the max_score the author typed */
-    char *text = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(15));
-    char *out = http_ctx_strndup(ctx, text, strlen(text));
-
-    free(text);
-    return out;
-}
-
 /* ---- authoring ---- */
 
 /* submission_types: a non-empty array of "text", "url", "file". */
@@ -115,7 +104,7 @@ static void assignment_write(http_ctx *ctx, bool create)
         return;
     p = api_caller_params(ctx, 4);
     p[0] = http_param(ctx, "id");
-    p[1] = dump(ctx, body);
+    p[1] = api_json_text(ctx, body);
     if (api_missing(ctx, p[0], create ? "module" : "assignment"))
         return;
     if (http_db_query(ctx, create ? &create_stmt : &update_stmt, p, api_reply_status_body) != 0)

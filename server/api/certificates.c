@@ -41,15 +41,12 @@ static void rules_put(http_ctx *ctx)
 {
     json_t *body;
     const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
-    char *text;
 
     if (http_read_json(ctx, true, &body) != 0)
         return;
-    text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
     p[0] = http_param(ctx, "id");
-    p[1] = http_ctx_strndup(ctx, text, strlen(text));
+    p[1] = api_json_text(ctx, body);
     p[2] = ctx->user.id;
-    free(text);
     if (api_missing(ctx, p[0], "cohort"))
         return;
     if (http_db_query(ctx, &rules_stmt, p, api_reply_status_body) != 0)

@@ -77,7 +77,6 @@ static void cohorts_create(http_ctx *ctx)
     const char *name, *opens, *closes, *starts, *ends, *residency = NULL, *spill = NULL;
     json_int_t jp, ttl = 0, version = 0;
     const char **params;
-    char *text;
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
@@ -95,9 +94,7 @@ static void cohorts_create(http_ctx *ctx)
     }
     params = http_ctx_alloc(ctx, 3 * sizeof *params);
     params[0] = http_param(ctx, "slug");
-    text = json_dumps(body, JSON_COMPACT);
-    params[1] = http_ctx_strndup(ctx, text, strlen(text));
-    free(text);
+    params[1] = api_json_text(ctx, body);
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "programme"))
         return;
@@ -218,7 +215,6 @@ static void cohorts_update(http_ctx *ctx)
     const char *name = NULL, *opens = NULL, *closes = NULL, *starts = NULL, *ends = NULL;
     json_int_t jp = 0;
     const char **params;
-    char *text;
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
@@ -251,9 +247,7 @@ static void cohorts_update(http_ctx *ctx)
     }
     params = http_ctx_alloc(ctx, 3 * sizeof *params);
     params[0] = http_param(ctx, "id");
-    text = json_dumps(body, JSON_COMPACT);
-    params[1] = http_ctx_strndup(ctx, text, strlen(text));
-    free(text);
+    params[1] = api_json_text(ctx, body);
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "cohort"))
         return;

@@ -122,3 +122,12 @@ bool api_iso_date(const char *s)
             return false;
     return s[10] == '\0';
 }
+
+const char *api_json_text(http_ctx *ctx, const json_t *v)
+{
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    char *out = text != NULL ? http_ctx_strndup(ctx, text, strlen(text)) : NULL;
+
+    free(text);
+    return out;
+}

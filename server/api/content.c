@@ -22,16 +22,6 @@
  * but under 0.1 s at 64 KB: lessons stay within the latter. */
 #define BODY_MD_MAX 65536
 
-static char *dump(http_ctx *ctx, json_t *obj)
-{
-    char *text = json_dumps(obj, JSON_COMPACT);
-    char *out = http_ctx_strndup(ctx, text, strlen(text));
-
-    free(text);
-    json_decref(obj);
-    return out;
-}
-
 static bool title_ok(http_ctx *ctx, const char *title)
 {
     size_t n = strlen(title);
@@ -103,7 +93,7 @@ static void module_update(http_ctx *ctx)
         return;
     p = api_caller_params(ctx, 4);
     p[0] = http_param(ctx, "id");
-    p[1] = dump(ctx, json_incref(body));
+    p[1] = api_json_text(ctx, body);
     if (api_missing(ctx, p[0], "module"))
         return;
     if (http_db_query(ctx, &module_update_stmt, p, api_reply_status_body) != 0)
@@ -216,7 +206,8 @@ static void lesson_write(http_ctx *ctx, bool create)
     }
     p = api_caller_params(ctx, 4);
     p[0] = http_param(ctx, "id");
-    p[1] = dump(ctx, fields);
+    p[1] = api_json_text(ctx, fields);
+    json_decref(fields);
     if (p[0] == NULL) {
         http_reply_error(ctx, 404, "not_found", create ? "no such module" : "no such lesson");
         return;

@@ -132,11 +132,8 @@ static void grade(http_ctx *ctx)
     job->md = md;
     job->params[0] = http_param(ctx, "id");
     job->params[1] = score_text(ctx, score);
-    if (rubric != NULL && !json_is_null(rubric)) {
-        char *text = json_dumps(rubric, JSON_COMPACT | JSON_ENCODE_ANY);
-        job->params[2] = http_ctx_strndup(ctx, text, strlen(text));
-        free(text);
-    }
+    if (rubric != NULL && !json_is_null(rubric))
+        job->params[2] = api_json_text(ctx, rubric);
     job->params[3] = md;
     job->params[5] = ctx->user.id;
     job->params[6] = auth_role_name(ctx->user.role);

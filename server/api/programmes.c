@@ -102,7 +102,6 @@ static void programmes_update(http_ctx *ctx)
     json_t *body;
     const char *title = NULL, *description = NULL;
     const char **params;
-    char *text;
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
@@ -110,9 +109,7 @@ static void programmes_update(http_ctx *ctx)
         return;
     params = http_ctx_alloc(ctx, 3 * sizeof *params);
     params[0] = http_param(ctx, "slug");
-    text = json_dumps(body, JSON_COMPACT);
-    params[1] = http_ctx_strndup(ctx, text, strlen(text));
-    free(text);
+    params[1] = api_json_text(ctx, body);
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "programme"))
         return;

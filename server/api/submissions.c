@@ -22,6 +22,7 @@
 
 #include "sinau/filetype.h"
 #include "sinau/http.h"
+#include "sinau/utf8.h"
 
 #define TEXT_MAX 65536
 #define URL_MAX  2000
@@ -98,35 +99,6 @@ static int hexval(int c)
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Well-formed UTF-8 without control characters. */
-static bool utf8_printable(const unsigned char *s, size_t n)
-{
-    size_t i = 0, k;
-
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            if (c < 0x20 || c == 0x7f)
-                return false;
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf)
-            k = 1;
-        else if ((c & 0xf0) == 0xe0)
-            k = 2;
-        else if (c >= 0xf0 && c <= 0xf4)
-            k = 3;
-        else
-            return false;
-        for (size_t j = 1; j <= k; j++)
-            if (i + j >= n || (s[i + j] & 0xc0) != 0x80)
-                return false;
-        i += k + 1;
-    }
-    return true;
-}
-
 /* The X-Filename header, percent-decoded into ctx memory: a plain name
  * (no path, no control characters, not hidden), 1..200 bytes of UTF-8.
  * Returns NULL when refused. */
@@ -150,7 +122,7 @@ static const char *filename_decode(http_ctx *ctx, const char *raw)
     }
     out[o] = '\0';
     if (o == 0 || o > FILENAME_MAX_BYTES || out[0] == '.' || strlen(out) != o ||
-        strpbrk(out, "/\\:") != NULL || !utf8_printable((const unsigned char *)out, o))
+        strpbrk(out, "/\\:") != NULL || !utf8_printable(out))
         return NULL;
     return out;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sinau/alloc.h"
+#include "sinau/utf8.h"
 
 #define B64_VARIANT sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
@@ -135,16 +136,6 @@ static bool json_verbatim(const char *s)
         }
     }
     return true;
-}
-
-/* True when s is valid UTF-8 (jansson checks it when making a string). */
-static bool utf8_valid(const char *s)
-{
-    json_t *j = json_string(s);
-    bool ok = j != NULL;
-
-    json_decref(j);
-    return ok;
 }
 
 char *jws_header_json(const char *kid_url)

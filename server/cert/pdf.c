@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "sinau/alloc.h"
+#include "sinau/utf8.h"
 
 #define PAGE_W    841.89 /* A4 landscape, in points */
 #define PAGE_H    595.28
@@ -94,56 +95,11 @@ typedef struct text {
 
 /* ---- checking and formatting the fields ---- */
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid
- * (overlong forms, surrogates and code points above U+10FFFF included). */
-static size_t utf8_len(const unsigned char *s)
-{
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        n = 2;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        n = 3;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        n = 4;
-    else
-        return 0;
-    if (s[0] == 0xE0)
-        lo = 0xA0;
-    else if (s[0] == 0xED)
-        hi = 0x9F;
-    else if (s[0] == 0xF0)
-        lo = 0x90;
-    else if (s[0] == 0xF4)
-        hi = 0x8F;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++) {
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0; /* also stops at the terminating NUL */
-    }
-    return n;
-}
-
 /* A printable string: non-NULL, at most CERTPDF_FIELD_MAX bytes, valid
  * UTF-8, no C0/C1 control characters (they would print as boxes). */
 static bool field_ok(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-
-    if (s == NULL || strnlen(s, CERTPDF_FIELD_MAX + 1) > CERTPDF_FIELD_MAX)
-        return false;
-    while (*p != '\0') {
-        size_t n = utf8_len(p);
-
-        if (n == 0 || *p < 0x20 || *p == 0x7F || (p[0] == 0xC2 && p[1] < 0xA0))
-            return false;
-        p += n;
-    }
-    return true;
+    return s != NULL && strnlen(s, CERTPDF_FIELD_MAX + 1) <= CERTPDF_FIELD_MAX && utf8_printable(s);
 }
 
 /* The URL: printable ASCII without spaces, so the QR code's bytes, the

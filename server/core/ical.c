@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "sinau/alloc.h"
+#include "sinau/utf8.h"
 
 #define LINE_MAX_OCTETS 75
 #define PRODID          "-//Sinau//Sinau//ID"
@@ -47,40 +48,6 @@ static void put_piece(line *l, const char *s, size_t n)
     l->col += n;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid:
- * overlong forms, surrogates and code points above U+10FFFF included. */
-static size_t utf8_len(const unsigned char *s)
-{
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        n = 2;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        n = 3;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        n = 4;
-    else
-        return 0;
-    if (s[0] == 0xE0)
-        lo = 0xA0;
-    else if (s[0] == 0xED)
-        hi = 0x9F;
-    else if (s[0] == 0xF0)
-        lo = 0x90;
-    else if (s[0] == 0xF4)
-        hi = 0x8F;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++) {
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0; /* also stops at the terminating NUL */
-    }
-    return n;
-}
-
 /* The RFC 5545 TEXT escape for c, or NULL when c stands for itself. A
  * lone CR is a newline too (put_value() skips the CR of a CR LF). */
 static const char *text_escape(char c)
@@ -113,7 +80,7 @@ static void put_value(line *l, const char *v, enum value_kind kind)
 
     while (*p != '\0') {
         const char *esc = kind == VALUE_TEXT ? text_escape((char)*p) : NULL;
-        size_t n = utf8_len(p);
+        size_t n = utf8_seq_len(p);
 
         if (kind == VALUE_TEXT && p[0] == '\r' && p[1] == '\n') {
             p++; /* CR LF is one newline: the LF writes it */

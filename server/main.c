@@ -42,9 +42,9 @@ static int load_config(sinau_config *cfg, int argc, char **argv)
 static int cmd_migrate(const sinau_config *cfg)
 {
     char err[512];
-    int applied = 0, version = 0;
+    int applied = 0, functions = 0, version = 0;
 
-    if (migrate_run(cfg->database_url, &applied, err, sizeof err) != 0) {
+    if (migrate_run(cfg->database_url, &applied, &functions, err, sizeof err) != 0) {
         log_error("migrate: %s", err);
         return 1;
     }
@@ -52,7 +52,8 @@ static int cmd_migrate(const sinau_config *cfg)
         log_error("migrate: %s", err);
         return 1;
     }
-    log_info("migrate: %d applied, schema at version %d", applied, version);
+    log_info("migrate: %d applied, %d function files applied, schema at version %d", applied,
+             functions, version);
     return 0;
 }
 

@@ -1,9 +1,21 @@
-# Turns sql/migrations/NNNN_name.sql into a C array the binary carries.
-# Invoked by the build: cmake -DSQL_DIR=... -DOUT=... -P embed.cmake
-file(GLOB files ${SQL_DIR}/*.sql)
-list(SORT files)
-set(body "/* generated from sql/migrations by sql/embed.cmake — do not edit */\n")
+# Turns sql/migrations/NNNN_name.sql and sql/functions/<module>.sql into the
+# C arrays the binary carries (migrate.h). Invoked by the build:
+#   cmake -DSQL_DIR=<sql> -DOUT=<file.c> -P embed.cmake
+# A function file's SHA-256 is computed here, so `sinau migrate` re-applies
+# exactly the files whose text changed.
+
+# The bytes of file f as a C string literal, split so no line is absurdly long.
+function(sql_literal f out)
+  file(READ ${f} sql HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" sql "${sql}")
+  string(REGEX REPLACE "((\\\\x[0-9a-f][0-9a-f]){40})" "\\1\"\n    \"" sql "${sql}")
+  set(${out} "\"${sql}\"" PARENT_SCOPE)
+endfunction()
+
+set(body "/* generated from sql/ by sql/embed.cmake — do not edit */\n")
 string(APPEND body "#include \"sinau/migrate.h\"\n\nconst migration_def migration_defs[] = {\n")
+file(GLOB files ${SQL_DIR}/migrations/*.sql)
+list(SORT files)
 set(count 0)
 foreach(f ${files})
   get_filename_component(name ${f} NAME_WE)
@@ -13,13 +25,26 @@ foreach(f ${files})
   endif()
   string(SUBSTRING ${name} 0 4 num)
   math(EXPR version "1${num} - 10000")
-  file(READ ${f} sql HEX)
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" sql "${sql}")
-  # split the literal so no line gets absurdly long
-  string(REGEX REPLACE "((\\\\x[0-9a-f][0-9a-f]){40})" "\\1\"\n    \"" sql "${sql}")
-  string(APPEND body "  {${version}, \"${name}\",\n    \"${sql}\"},\n")
+  sql_literal(${f} lit)
+  string(APPEND body "  {${version}, \"${name}\",\n    ${lit}},\n")
   math(EXPR count "${count} + 1")
 endforeach()
-string(APPEND body "};\nconst int migration_count = ${count};\n")
+string(APPEND body "};\nconst int migration_count = ${count};\n\n")
+
+string(APPEND body "const function_file_def function_file_defs[] = {\n")
+file(GLOB files ${SQL_DIR}/functions/*.sql)
+list(SORT files)
+set(count 0)
+foreach(f ${files})
+  get_filename_component(name ${f} NAME)
+  if(NOT name MATCHES "^[a-z][a-z0-9_]*\\.sql$")
+    message(FATAL_ERROR "function file name must be <module>.sql: ${f}")
+  endif()
+  file(SHA256 ${f} sum)
+  sql_literal(${f} lit)
+  string(APPEND body "  {\"${name}\", \"${sum}\",\n    ${lit}},\n")
+  math(EXPR count "${count} + 1")
+endforeach()
+string(APPEND body "};\nconst int function_file_count = ${count};\n")
 file(WRITE ${OUT}.tmp "${body}")
 file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,8 +1,10 @@
-/* migrate.c — applies the embedded migrations (migrate.h). Blocking libpq on
- * purpose: this runs from the command line or before any loop starts. */
+/* migrate.c — applies the embedded migrations, then the changed function
+ * files (migrate.h). Blocking libpq on purpose: this runs from the command
+ * line or before any loop starts. */
 #include "sinau/migrate.h"
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +31,18 @@ static void set_err(char *err, size_t errlen, const char *what, PGconn *pg)
     snprintf(err, errlen, "%s: %.*s", what, (int)strcspn(msg, "\n"), msg);
 }
 
+static const char create_functions_sql[] = "create table if not exists schema_functions ("
+                                           " name text primary key,"
+                                           " sha256 text not null,"
+                                           " applied_at timestamptz not null default now())";
+
+/* Runs sql; a text of comments only (a migration whose functions moved to
+ * sql/functions) is an empty query, which is fine. */
 static int exec_ok(PGconn *pg, const char *sql, char *err, size_t errlen, const char *what)
 {
     PGresult *res = PQexec(pg, sql);
     ExecStatusType st = PQresultStatus(res);
-    int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? 0 : -1;
+    int rc = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) ? 0 : -1;
 
     if (rc != 0)
         set_err(err, errlen, what, pg);
@@ -101,10 +110,85 @@ fail:
     return -1;
 }
 
-int migrate_run(const char *conninfo, int *applied, char *err, size_t errlen)
+/* True when schema_functions records f with f's checksum (nothing to do). */
+static int function_file_current(PGconn *pg, const function_file_def *f, bool *current, char *err,
+                                 size_t errlen)
+{
+    const char *params[1] = {f->name};
+    PGresult *res = PQexecParams(pg, "select sha256 from schema_functions where name = $1", 1, NULL,
+                                 params, NULL, NULL, 0);
+    int rc = -1;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        set_err(err, errlen, "cannot read schema_functions", pg);
+        goto out;
+    }
+    *current = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), f->sha256) == 0;
+    rc = 0;
+out:
+    PQclear(res);
+    return rc;
+}
+
+/* Applies one function file and records its checksum, in one transaction.
+ * Bodies are checked when called (check_function_bodies off), so a file may
+ * name functions of a file applied after it. */
+static int apply_function_file(PGconn *pg, const function_file_def *f, char *err, size_t errlen)
+{
+    const char *params[2] = {f->name, f->sha256};
+    PGresult *res = NULL;
+    char what[160];
+
+    snprintf(what, sizeof what, "function file %s failed", f->name);
+    if (exec_ok(pg, "begin", err, errlen, what) != 0)
+        return -1;
+    if (exec_ok(pg, "set local check_function_bodies = off", err, errlen, what) != 0 ||
+        exec_ok(pg, f->sql, err, errlen, what) != 0)
+        goto fail;
+    res = PQexecParams(pg,
+                       "insert into schema_functions (name, sha256) values ($1, $2)"
+                       " on conflict (name) do update set sha256 = excluded.sha256,"
+                       " applied_at = now()",
+                       2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        set_err(err, errlen, what, pg);
+        goto fail;
+    }
+    PQclear(res);
+    if (exec_ok(pg, "commit", err, errlen, what) != 0)
+        return -1;
+    log_info("migrate: applied functions/%s", f->name);
+    return 0;
+fail:
+    PQclear(res);
+    PQclear(PQexec(pg, "rollback"));
+    return -1;
+}
+
+/* The repeatable step: every function file whose text changed. */
+static int apply_function_files(PGconn *pg, int *n, char *err, size_t errlen)
+{
+    bool current = false;
+
+    if (exec_ok(pg, create_functions_sql, err, errlen, "cannot create schema_functions") != 0)
+        return -1;
+    for (int i = 0; i < function_file_count; i++) {
+        if (function_file_current(pg, &function_file_defs[i], &current, err, errlen) != 0)
+            return -1;
+        if (current)
+            continue;
+        if (apply_function_file(pg, &function_file_defs[i], err, errlen) != 0)
+            return -1;
+        (*n)++;
+    }
+    return 0;
+}
+
+int migrate_run(const char *conninfo, int *applied, int *functions_applied, char *err,
+                size_t errlen)
 {
     PGconn *pg = NULL;
-    int current = 0, n = 0, rc = -1;
+    int current = 0, n = 0, nf = 0, rc = -1;
 
     pg = connect_quiet(conninfo, err, errlen);
     if (pg == NULL)
@@ -131,10 +215,14 @@ int migrate_run(const char *conninfo, int *applied, char *err, size_t errlen)
             goto out;
         n++;
     }
+    if (apply_function_files(pg, &nf, err, errlen) != 0)
+        goto out;
     rc = 0;
 out:
     if (applied != NULL)
         *applied = n;
+    if (functions_applied != NULL)
+        *functions_applied = nf;
     PQfinish(pg); /* also releases the advisory lock */
     return rc;
 }

@@ -1,0 +1,295 @@
+-- functions/accounts.sql — accounts: users and profiles as the API shows
+-- them, sessions, login throttling, personal data reads and the audit log
+-- (schema: migrations/0002).
+--
+-- Every function here is defined in this file only, with `create or
+-- replace`; `sinau migrate` re-applies the file whenever its text changes
+-- (server/db/migrate.c). A changed signature or a removed function also
+-- needs a numbered migration that drops the old one.
+
+-- The public shape of a user (API.md: user = {id,email,full_name,role}).
+create or replace function auth_user_json(u users) returns json
+language sql stable as $$
+    select json_build_object('id', u.id, 'email', u.email, 'full_name', u.full_name,
+                             'role', u.role)
+$$;
+
+-- The profile as responses show it: identity numbers masked, never clear.
+create or replace function auth_profile_json(p profiles) returns json
+language sql stable as $$
+    select json_build_object('nik', p.nik_mask, 'nip', p.nip_mask, 'phone', p.phone_mask,
+                             'agency', p.agency, 'business_name', p.business_name,
+                             'business_sector', p.business_sector, 'nib', p.nib,
+                             'district', p.district)
+$$;
+
+-- Throttling verdict before a login: seconds to wait (0 = go ahead), from
+-- the failures of this account and of this address in the window.
+create or replace function auth_login_throttle(p_email citext, p_ip text, p_window_s integer,
+                                    p_max_per_account integer, p_max_per_ip integer)
+returns integer
+language plpgsql stable as $$
+declare
+    since timestamptz := now() - make_interval(secs => p_window_s);
+    wait_account double precision := 0;
+    wait_ip double precision := 0;
+begin
+    select coalesce(extract(epoch from (min(at) + make_interval(secs => p_window_s) - now())), 0)
+      into wait_account
+      from (select at from login_failures where email = p_email and at > since
+            order by at desc limit p_max_per_account) f
+     having count(*) >= p_max_per_account;
+    select coalesce(extract(epoch from (min(at) + make_interval(secs => p_window_s) - now())), 0)
+      into wait_ip
+      from (select at from login_failures where ip = p_ip and at > since
+            order by at desc limit p_max_per_ip) f
+     having count(*) >= p_max_per_ip;
+    return greatest(ceil(coalesce(wait_account, 0)), ceil(coalesce(wait_ip, 0)), 0)::integer;
+end;
+$$;
+
+-- Step 1 of a login: the throttle verdict and, when allowed, the stored
+-- hash of an active account (null when there is none: the caller still
+-- verifies against a dummy hash so both answers take the same time).
+create or replace function auth_login_begin(p_email citext, p_ip text, p_window_s integer,
+                                 p_max_per_account integer, p_max_per_ip integer)
+returns json
+language plpgsql stable as $$
+declare
+    wait_s integer := auth_login_throttle(p_email, p_ip, p_window_s, p_max_per_account,
+                                          p_max_per_ip);
+    u users;
+begin
+    if wait_s > 0 then
+        return json_build_object('retry_after', wait_s);
+    end if;
+    select * into u from users where email = p_email and status = 'active';
+    return json_build_object('retry_after', 0, 'user_id', u.id, 'hash', u.password_hash);
+end;
+$$;
+
+-- Step 3 of a failed login: remember the failure (and forget old ones).
+create or replace function auth_login_failed(p_email citext, p_ip text, p_window_s integer)
+returns void
+language plpgsql as $$
+begin
+    insert into login_failures (email, ip) values (p_email, p_ip);
+    delete from login_failures where at < now() - make_interval(secs => 2 * p_window_s);
+    insert into audit_log (action, ip, subject_id, details)
+    select 'login.failed', p_ip, u.id, '{}'::jsonb from users u where u.email = p_email;
+end;
+$$;
+
+-- Step 3 of a successful login: a new session (the caller made the token),
+-- an upgraded hash when the cost rose, the failures of the account cleared,
+-- and an audit entry. Returns {user} or null when the account went away or
+-- was disabled meanwhile.
+create or replace function auth_login_succeeded(p_user_id text, p_token_hash text, p_csrf text,
+                                     p_absolute_s integer, p_new_hash text, p_ip text)
+returns json
+language plpgsql as $$
+declare
+    u users;
+begin
+    if p_new_hash is not null then
+        update users set password_hash = p_new_hash where id = p_user_id;
+    end if;
+    select * into u from users where id = p_user_id and status = 'active';
+    if not found then
+        return null;
+    end if;
+    insert into sessions (token_hash, user_id, csrf_token, expires_at, ip)
+    values (p_token_hash, u.id, p_csrf, now() + make_interval(secs => p_absolute_s), p_ip);
+    delete from login_failures where email = u.email;
+    insert into audit_log (actor_id, action, subject_id, ip)
+    values (u.id, 'login', u.id, p_ip);
+    return json_build_object('user', auth_user_json(u));
+end;
+$$;
+
+-- Who is asking: the session's user (id, role, csrf) when the token hash is
+-- live — not revoked, not past its absolute expiry, used within the idle
+-- window — and the user active. Touches last_seen_at at most once a minute
+-- (or a quarter of the idle window, when that is shorter) so reads stay cheap.
+create or replace function auth_session_check(p_token_hash text, p_idle_s integer)
+returns table (user_id text, role text, csrf_token text)
+language plpgsql as $$
+declare
+    s sessions;
+begin
+    select * into s from sessions
+     where token_hash = p_token_hash and revoked_at is null and expires_at > now()
+       and last_seen_at > now() - make_interval(secs => p_idle_s);
+    if not found then
+        return;
+    end if;
+    if s.last_seen_at < now() - least(interval '60 seconds', make_interval(secs => p_idle_s / 4.0)) then
+        update sessions set last_seen_at = now() where token_hash = p_token_hash;
+    end if;
+    return query select u.id, u.role, s.csrf_token from users u
+                  where u.id = s.user_id and u.status = 'active';
+end;
+$$;
+
+-- A new account (signup, an admin, or the command line). actor_id is the
+-- admin who created it (null for signup and the command line). Raises
+-- unique_violation on users_email_key when the e-mail is taken.
+create or replace function auth_create_user(p_email citext, p_full_name text, p_hash text, p_role text,
+                                 p_actor_id text, p_ip text)
+returns json
+language plpgsql as $$
+declare
+    u users;
+begin
+    insert into users (email, full_name, password_hash, role)
+    values (p_email, p_full_name, p_hash, p_role)
+    returning * into u;
+    insert into audit_log (actor_id, action, subject_id, ip, details)
+    values (coalesce(p_actor_id, u.id), 'user.created', u.id, p_ip,
+            json_build_object('role', u.role)::jsonb);
+    return json_build_object('user', auth_user_json(u));
+end;
+$$;
+
+-- GET /me: the user, the masked profile, and the CSRF token when the caller
+-- came with the session cookie (so a reloaded page can find it again).
+create or replace function auth_me(p_user_id text, p_csrf text)
+returns json
+language sql stable as $$
+    select json_build_object('user', auth_user_json(u),
+                             'profile', coalesce(auth_profile_json(p),
+                                                 auth_profile_json(null::profiles)),
+                             'csrf_token', p_csrf)
+      from users u left join profiles p on p.user_id = u.id
+     where u.id = p_user_id
+$$;
+
+-- PUT /me/profile: applies the members present in p_changes (a null member
+-- clears the field). Identity numbers arrive already encrypted, indexed and
+-- masked by the server. Raises unique_violation on profiles_nik_bidx_key or
+-- profiles_nip_bidx_key when the number belongs to another account.
+create or replace function auth_profile_put(p_user_id text, p_changes jsonb, p_key_version integer)
+returns json
+language plpgsql as $$
+declare
+    p profiles;
+begin
+    insert into profiles (user_id, key_version) values (p_user_id, p_key_version)
+    on conflict (user_id) do nothing;
+    select * into p from profiles where user_id = p_user_id for update;
+    if p_changes ? 'nik' then
+        p.nik_enc := p_changes -> 'nik' ->> 'enc';
+        p.nik_bidx := p_changes -> 'nik' ->> 'bidx';
+        p.nik_mask := p_changes -> 'nik' ->> 'mask';
+        p.nik_region := p_changes -> 'nik' ->> 'region';
+    end if;
+    if p_changes ? 'nip' then
+        p.nip_enc := p_changes -> 'nip' ->> 'enc';
+        p.nip_bidx := p_changes -> 'nip' ->> 'bidx';
+        p.nip_mask := p_changes -> 'nip' ->> 'mask';
+    end if;
+    if p_changes ? 'phone' then
+        p.phone_enc := p_changes -> 'phone' ->> 'enc';
+        p.phone_mask := p_changes -> 'phone' ->> 'mask';
+    end if;
+    if p_changes ? 'agency' then p.agency := p_changes ->> 'agency'; end if;
+    if p_changes ? 'business_name' then p.business_name := p_changes ->> 'business_name'; end if;
+    if p_changes ? 'business_sector' then
+        p.business_sector := p_changes ->> 'business_sector';
+    end if;
+    if p_changes ? 'nib' then p.nib := p_changes ->> 'nib'; end if;
+    if p_changes ? 'district' then p.district := p_changes ->> 'district'; end if;
+    update profiles set nik_enc = p.nik_enc, nik_bidx = p.nik_bidx, nik_mask = p.nik_mask,
+                        nik_region = p.nik_region, nip_enc = p.nip_enc, nip_bidx = p.nip_bidx,
+                        nip_mask = p.nip_mask, phone_enc = p.phone_enc,
+                        phone_mask = p.phone_mask, agency = p.agency,
+                        business_name = p.business_name, business_sector = p.business_sector,
+                        nib = p.nib, district = p.district, key_version = p_key_version
+     where user_id = p_user_id
+    returning * into p;
+    return auth_profile_json(p);
+end;
+$$;
+
+-- Admin: change a user's role, status or name. Every change is audited;
+-- disabling an account revokes its sessions in the same transaction.
+-- Returns {user} or null when there is no such user.
+create or replace function auth_user_update(p_id text, p_role text, p_status text, p_full_name text,
+                                 p_actor_id text, p_ip text)
+returns json
+language plpgsql as $$
+declare
+    old users;
+    u users;
+begin
+    select * into old from users where id = p_id for update;
+    if not found then
+        return null;
+    end if;
+    update users set role = coalesce(p_role, role), status = coalesce(p_status, status),
+                     full_name = coalesce(p_full_name, full_name)
+     where id = p_id
+    returning * into u;
+    if u.role is distinct from old.role then
+        insert into audit_log (actor_id, action, subject_id, ip, details)
+        values (p_actor_id, 'user.role_changed', u.id, p_ip,
+                json_build_object('from', old.role, 'to', u.role)::jsonb);
+    end if;
+    if u.status is distinct from old.status then
+        insert into audit_log (actor_id, action, subject_id, ip, details)
+        values (p_actor_id, 'user.status_changed', u.id, p_ip,
+                json_build_object('from', old.status, 'to', u.status)::jsonb);
+        if u.status = 'disabled' then
+            update sessions set revoked_at = now() where user_id = u.id and revoked_at is null;
+        end if;
+    end if;
+    return json_build_object('user', auth_user_json(u), 'status', u.status);
+end;
+$$;
+
+-- Admin: the encrypted personal data of a user, for decryption by the
+-- server, recorded in the audit log with the stated reason. No row when
+-- there is no such user.
+create or replace function auth_personal_data_read(p_id text, p_actor_id text, p_reason text, p_ip text)
+returns table (nik_enc text, nip_enc text, phone_enc text)
+language plpgsql as $$
+begin
+    if not exists (select 1 from users where id = p_id) then
+        return;
+    end if;
+    insert into audit_log (actor_id, action, subject_id, ip, details)
+    values (p_actor_id, 'pii.read', p_id, p_ip, json_build_object('reason', p_reason)::jsonb);
+    return query select p.nik_enc, p.nip_enc, p.phone_enc from users u
+                   left join profiles p on p.user_id = u.id where u.id = p_id;
+end;
+$$;
+
+-- Admin: one page of users, newest first, optionally of one role. The
+-- cursor is the last item's (created_at, id) as text.
+create or replace function auth_users_page(p_role text, p_limit integer, p_after_at timestamptz,
+                                p_after_id text)
+returns json
+language sql stable as $$
+    with page as (
+        select u.* from users u
+         where (p_role is null or u.role = p_role)
+           and (p_after_at is null or (u.created_at, u.id) < (p_after_at, p_after_id))
+         order by u.created_at desc, u.id desc
+         limit p_limit + 1
+    ), shown as (
+        select * from page order by created_at desc, id desc limit p_limit
+    )
+    select json_build_object(
+        'items', coalesce((select json_agg(json_build_object('id', s.id, 'email', s.email,
+                                                             'full_name', s.full_name,
+                                                             'role', s.role,
+                                                             'status', s.status,
+                                                             'created_at', s.created_at)
+                                           order by s.created_at desc, s.id desc)
+                             from shown s), '[]'::json),
+        'next_cursor', case when (select count(*) from page) > p_limit
+                            then (select to_char(s.created_at at time zone 'UTC',
+                                                 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '~' || s.id
+                                    from shown s order by s.created_at, s.id limit 1)
+                       end)
+$$;

@@ -1,0 +1,467 @@
+-- functions/certificates.sql — certificates: signing keys, rules and
+-- eligibility, issuing, the status list and revocation, and what the verify
+-- page reads (schema: migrations/0006).
+--
+-- Every function here is defined in this file only, with `create or
+-- replace`; `sinau migrate` re-applies the file whenever its text changes
+-- (server/db/migrate.c). A changed signature or a removed function also
+-- needs a numbered migration that drops the old one.
+
+create or replace function cert_current_key() returns signing_keys
+language sql stable as $$
+    select * from signing_keys order by created_at desc limit 1
+$$;
+
+-- ---- rules and eligibility ----
+
+-- A cohort's rules with defaults: every lesson, every required assignment
+-- passed (grades released), no attendance minimum, no automatic issuance.
+create or replace function cert_rules(c cohorts) returns jsonb
+language sql immutable as $$
+    select jsonb_build_object('min_lesson_percent', 100, 'require_assignments_passed', true,
+                              'min_attendance_percent', 0, 'auto_issue', false)
+           || coalesce(c.certificate_rules, '{}'::jsonb)
+$$;
+
+create or replace function cert_rules_valid(p jsonb) returns boolean
+language sql immutable as $$
+    select jsonb_typeof(p) = 'object'
+       and not exists (select 1 from jsonb_object_keys(p) k
+                        where k not in ('min_lesson_percent', 'require_assignments_passed',
+                                        'min_attendance_percent', 'auto_issue'))
+       and (not p ? 'min_lesson_percent'
+            or (jsonb_typeof(p -> 'min_lesson_percent') = 'number'
+                and (p ->> 'min_lesson_percent')::numeric between 0 and 100))
+       and (not p ? 'min_attendance_percent'
+            or (jsonb_typeof(p -> 'min_attendance_percent') = 'number'
+                and (p ->> 'min_attendance_percent')::numeric between 0 and 100))
+       and (not p ? 'require_assignments_passed'
+            or jsonb_typeof(p -> 'require_assignments_passed') = 'boolean')
+       and (not p ? 'auto_issue' or jsonb_typeof(p -> 'auto_issue') = 'boolean')
+$$;
+
+-- What one confirmed participant still lacks for a certificate of the
+-- cohort: a list of {code, …} (empty when eligible). Assignments count as
+-- passed only once their grades are released.
+create or replace function cert_missing(p_cohort_id text, p_user_id text) returns jsonb
+language sql stable as $$
+    with c as (select *, cert_rules(cohorts) as rules from cohorts where id = p_cohort_id),
+    -- a version without lessons asks for none: 100 %
+    prog as (select case when (x.p ->> 'lessons_total')::integer = 0 then 100
+                         else (x.p ->> 'percent')::numeric end as pct
+               from (select learn_progress(p_cohort_id, p_user_id) as p) x),
+    att as (select (select count(*) from cohort_sessions where cohort_id = p_cohort_id) as total,
+                   (select count(*) from attendance a
+                      join cohort_sessions s on s.id = a.session_id
+                     where s.cohort_id = p_cohort_id and a.user_id = p_user_id) as came),
+    asg as (select a ->> 'id' as id, a ->> 'title' as title, a ->> 'status' as status,
+                   (a ->> 'released')::boolean as released, (a ->> 'passed')::boolean as passed
+              from json_array_elements(asg_standing(p_cohort_id, p_user_id, true)) a
+             where (a ->> 'required')::boolean)
+    select coalesce(jsonb_agg(m), '[]'::jsonb) from (
+        select jsonb_build_object('code', 'lessons', 'have', prog.pct,
+                                  'need', (c.rules ->> 'min_lesson_percent')::numeric) m
+          from c, prog where prog.pct < (c.rules ->> 'min_lesson_percent')::numeric
+        union all
+        select jsonb_build_object('code', 'attendance',
+                                  'have', round(100.0 * att.came / att.total, 1),
+                                  'need', (c.rules ->> 'min_attendance_percent')::numeric)
+          from c, att
+         where att.total > 0
+           and 100.0 * att.came / att.total < (c.rules ->> 'min_attendance_percent')::numeric
+        union all
+        select jsonb_build_object('code', case when asg.status = 'missing' then 'assignment_missing'
+                                               when asg.status = 'submitted' then 'assignment_ungraded'
+                                               when not asg.released then 'assignment_unreleased'
+                                               else 'assignment_failed' end,
+                                  'assignment_id', asg.id, 'title', asg.title)
+          from c, asg
+         where (c.rules ->> 'require_assignments_passed')::boolean
+           and not (asg.status = 'graded' and asg.released and asg.passed)
+    ) x
+$$;
+
+-- The eligibility report of a cohort: every confirmed participant (or only
+-- p_only_user), with what is missing and their certificate if any.
+create or replace function cert_eligibility(p_cohort_id text, p_only_user text) returns json
+language sql stable as $$
+    select json_build_object(
+        'cohort_id', p_cohort_id,
+        'rules', (select cert_rules(c) from cohorts c where c.id = p_cohort_id),
+        'items', coalesce(json_agg(json_build_object(
+                     'user', json_build_object('id', u.id, 'full_name', u.full_name),
+                     'eligible', jsonb_array_length(m.missing) = 0,
+                     'missing', m.missing,
+                     'certificate_id', ce.id)
+                     order by u.full_name, u.id), '[]'::json))
+      from registrations r
+      join users u on u.id = r.user_id
+      cross join lateral (select cert_missing(p_cohort_id, r.user_id) as missing) m
+      left join certificates ce on ce.cohort_id = r.cohort_id and ce.user_id = r.user_id
+     where r.cohort_id = p_cohort_id and r.status = 'confirmed'
+       and (p_only_user is null or r.user_id = p_only_user)
+$$;
+
+-- ---- issuance ----
+
+-- A user id (16 random bytes, base64url) as the UUID it encodes.
+create or replace function cert_user_uuid(p_user_id text) returns text
+language sql immutable as $$
+    select encode(decode(translate(p_user_id, '-_', '+/') || '==', 'base64'), 'hex')::uuid::text
+$$;
+
+create or replace function cert_narrative(p_rules jsonb, p_jp integer) returns text
+language sql immutable as $$
+    select 'Menyelesaikan ' || (p_rules ->> 'min_lesson_percent') || '% materi'
+        || case when (p_rules ->> 'require_assignments_passed')::boolean
+                then ', lulus semua tugas wajib' else '' end
+        || case when (p_rules ->> 'min_attendance_percent')::numeric > 0
+                then ', hadir minimal ' || (p_rules ->> 'min_attendance_percent')
+                     || '% sesi tatap muka' else '' end
+        || '; ' || p_jp || ' JP (jam pelajaran).'
+$$;
+
+-- The credential of one participant before its id is known: the server
+-- fills in "id" and "jti" (null here) with <PUBLIC_URL>/credentials/<cid>,
+-- then signs. Keys appear in the order CERTIFICATES.md lists them.
+create or replace function cert_payload(p_cohort_id text, p_user_id text, p_index integer,
+                             p_public_url text, p_issuer_name text, p_issued_at timestamptz)
+returns json
+language sql volatile as $$
+    with x as (
+        select c, p, u, cert_rules(c) as rules,
+               to_char(p_issued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as at,
+               extract(epoch from date_trunc('second', p_issued_at))::bigint as epoch,
+               replace(gen_random_uuid()::text, '-', '') as salt
+          from cohorts c join programmes p on p.id = c.programme_id, users u
+         where c.id = p_cohort_id and u.id = p_user_id
+    )
+    select json_build_object(
+        '@context', json_build_array('https://www.w3.org/ns/credentials/v2',
+                                     'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'),
+        'id', null,
+        'type', json_build_array('VerifiableCredential', 'OpenBadgeCredential'),
+        'issuer', json_build_object('id', p_public_url || '/issuer', 'type', json_build_array('Profile'),
+                                    'name', p_issuer_name, 'url', p_public_url),
+        'validFrom', x.at,
+        'awardedDate', x.at,
+        'name', 'Sertifikat: ' || (x.p).title || ' — ' || (x.c).name,
+        'credentialSubject', json_build_object(
+            'id', 'urn:uuid:' || cert_user_uuid((x.u).id),
+            'type', json_build_array('AchievementSubject'),
+            'identifier', json_build_array(
+                json_build_object('type', 'IdentityObject', 'identityHash', (x.u).full_name,
+                                  'identityType', 'name', 'hashed', false),
+                json_build_object('type', 'IdentityObject',
+                                  'identityHash', 'sha256$' || encode(sha256(convert_to(
+                                      lower((x.u).email::text) || x.salt, 'UTF8')), 'hex'),
+                                  'identityType', 'emailAddress', 'hashed', true,
+                                  'salt', x.salt)),
+            'achievement', json_build_object(
+                'id', p_public_url || '/achievements/' || (x.p).slug || '-v'
+                      || (x.c).content_version,
+                'type', json_build_array('Achievement'),
+                'achievementType', 'Certificate',
+                'name', (x.p).title,
+                'description', coalesce(nullif((x.p).description, ''), (x.p).title)
+                               || ' (' || (x.c).name || ', ' || (x.c).jp || ' JP)',
+                'criteria', json_build_object('narrative', cert_narrative(x.rules, (x.c).jp)))),
+        'credentialStatus', json_build_object(
+            'id', p_public_url || '/status/1#' || p_index,
+            'type', 'BitstringStatusListEntry', 'statusPurpose', 'revocation',
+            'statusListIndex', p_index::text,
+            'statusListCredential', p_public_url || '/status/1'),
+        'iss', p_public_url || '/issuer',
+        'jti', null,
+        'sub', 'urn:uuid:' || cert_user_uuid((x.u).id),
+        'nbf', x.epoch,
+        'iat', x.epoch)
+      from x
+$$;
+
+
+-- A random status index no certificate uses; null when 10,000 draws found
+-- none (the list is nearly full: issuing answers 503 status_list_full).
+create or replace function cert_free_index() returns integer
+language plpgsql volatile as $$
+declare
+    i integer;
+begin
+    for n in 1..10000 loop
+        i := floor(random() * 131072)::integer;
+        if not exists (select 1 from certificates where status_index = i) then
+            return i;
+        end if;
+    end loop;
+    return null;
+end;
+$$;
+
+-- Step 1 of issuing (admins): the current signing key and, for each
+-- eligible confirmed participant without a certificate, an unsigned
+-- credential. {status, body: {key: {thumbprint, seed_enc}, items: [{user_id,
+-- holder_name, status_index, payload}], not_eligible: [{user, missing}]}}.
+create or replace function cert_issue_prepare(p_cohort_id text, p_public_url text, p_issuer_name text,
+                                   p_only_user text)
+returns json
+language plpgsql as $$
+declare
+    k signing_keys := cert_current_key();
+    at timestamptz := date_trunc('second', now());
+    used integer[] := '{}';
+    items jsonb := '[]';
+    refused jsonb := '[]';
+    r record;
+    idx integer;
+begin
+    if not exists (select 1 from cohorts where id = p_cohort_id) then
+        return content_not_found('cohort');
+    end if;
+    if k.thumbprint is null then
+        return sinau_error(503, 'no_signing_key', 'no signing key yet; try again shortly');
+    end if;
+    for r in select u.id, u.full_name, cert_missing(p_cohort_id, u.id) as missing
+               from registrations g join users u on u.id = g.user_id
+              where g.cohort_id = p_cohort_id and g.status = 'confirmed'
+                and (p_only_user is null or u.id = p_only_user)
+                and not exists (select 1 from certificates ce
+                                 where ce.cohort_id = p_cohort_id and ce.user_id = u.id)
+              order by u.full_name, u.id loop
+        if jsonb_array_length(r.missing) > 0 then
+            refused := refused || jsonb_build_array(jsonb_build_object(
+                'user', jsonb_build_object('id', r.id, 'full_name', r.full_name),
+                'missing', r.missing));
+            continue;
+        end if;
+        loop
+            idx := cert_free_index();
+            if idx is null then
+                return sinau_error(503, 'status_list_full',
+                                   'the revocation list has no free place; tell the operator');
+            end if;
+            exit when not idx = any (used);
+        end loop;
+        used := used || idx;
+        items := items || jsonb_build_array(jsonb_build_object(
+            'user_id', r.id, 'holder_name', r.full_name, 'status_index', idx,
+            'payload', cert_payload(p_cohort_id, r.id, idx, p_public_url, p_issuer_name, at)));
+    end loop;
+    return sinau_ok(200, json_build_object(
+        'key', json_build_object('thumbprint', k.thumbprint, 'seed_enc', k.seed_enc),
+        'issued_at', at, 'items', items, 'not_eligible', refused));
+end;
+$$;
+
+-- Step 2: store what the server signed: [{id, user_id, holder_name,
+-- status_index, token}] with the key's thumbprint. A participant who got a
+-- certificate meanwhile (another issuance racing) or an index taken
+-- meanwhile is skipped — running issuance again issues it. {issued: n,
+-- certificates: [{id, user_id}]}.
+create or replace function cert_issue_store(p_cohort_id text, p_thumbprint text, p_issued_at timestamptz,
+                                 p_items jsonb, p_actor_id text)
+returns json
+language plpgsql as $$
+declare
+    it jsonb;
+    done jsonb := '[]';
+begin
+    for it in select * from jsonb_array_elements(p_items) loop
+        insert into certificates (id, cohort_id, user_id, status_index, kid_thumbprint, token,
+                                  holder_name, programme_title, cohort_name, jp, starts_on,
+                                  ends_on, issued_at, issued_by)
+        select it ->> 'id', c.id, it ->> 'user_id', (it ->> 'status_index')::integer,
+               p_thumbprint, it ->> 'token', it ->> 'holder_name', p.title, c.name, c.jp,
+               c.starts_on, c.ends_on, p_issued_at, p_actor_id
+          from cohorts c join programmes p on p.id = c.programme_id
+         where c.id = p_cohort_id
+        on conflict do nothing;
+        if found then
+            done := done || jsonb_build_array(jsonb_build_object('id', it ->> 'id',
+                                                                 'user_id', it ->> 'user_id'));
+        end if;
+    end loop;
+    if jsonb_array_length(done) > 0 then
+        insert into audit_log (actor_id, action, details)
+        values (p_actor_id, 'certificates.issued',
+                jsonb_build_object('cohort_id', p_cohort_id, 'count', jsonb_array_length(done),
+                                   'ids', (select jsonb_agg(d -> 'id') from jsonb_array_elements(done) d)));
+    end if;
+    return sinau_ok(200, json_build_object('issued', jsonb_array_length(done),
+                                           'certificates', done));
+end;
+$$;
+
+-- Cohorts with automatic issuance on and someone eligible without a
+-- certificate (the server's tick issues to them).
+create or replace function cert_auto_due(p_limit integer) returns setof text
+language sql stable as $$
+    select c.id from cohorts c
+     where (cert_rules(c) ->> 'auto_issue')::boolean
+       and exists (select 1 from registrations r
+                    where r.cohort_id = c.id and r.status = 'confirmed'
+                      and not exists (select 1 from certificates ce
+                                       where ce.cohort_id = c.id and ce.user_id = r.user_id)
+                      and jsonb_array_length(cert_missing(c.id, r.user_id)) = 0)
+     limit p_limit
+$$;
+
+-- ---- revocation ----
+
+-- Revokes (admins): sets the bit, bumps the list's version, audits. The
+-- server then re-signs the list (cert_status_store). {status, body}.
+create or replace function cert_revoke(p_id text, p_reason text, p_actor_id text) returns json
+language plpgsql as $$
+declare
+    ce certificates;
+begin
+    select * into ce from certificates where id = p_id for update;
+    if not found then
+        return content_not_found('certificate');
+    end if;
+    if ce.revoked_at is not null then
+        return sinau_error(409, 'already_revoked', 'this certificate is already revoked');
+    end if;
+    update certificates set revoked_at = now(), revoked_by = p_actor_id, revoke_reason = p_reason
+     where id = p_id returning * into ce;
+    update status_lists
+       set bits = set_bit(bits, (ce.status_index / 8) * 8 + 7 - ce.status_index % 8, 1),
+           version = version + 1
+     where id = 1;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'certificate.revoked',
+            jsonb_build_object('id', ce.id, 'reason', p_reason));
+    return sinau_ok(200, json_build_object('id', ce.id, 'status', 'revoked',
+                                           'revoked_at', ce.revoked_at, 'reason', p_reason));
+end;
+$$;
+
+-- Stores a re-signed list unless a newer one is already there.
+create or replace function cert_status_store(p_version bigint, p_token text) returns boolean
+language sql as $$
+    update status_lists set token = p_token, token_version = p_version, signed_at = now()
+     where id = 1 and token_version < p_version
+    returning true
+$$;
+
+-- ---- reading ----
+
+-- What the verify page shows, with the public key the token names and the
+-- certificate's bit in the authoritative status list. No row for an
+-- unknown id.
+create or replace function cert_verify_row(p_id text)
+returns table (token text, public_key text, revoked_at text, holder_name text,
+               programme text, cohort text, jp integer, starts_on date, ends_on date,
+               issued_at text, status_bit integer)
+language sql stable as $$
+    select ce.token, encode(k.public_key, 'hex'),
+           to_char(ce.revoked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+           ce.holder_name, ce.programme_title, ce.cohort_name, ce.jp, ce.starts_on, ce.ends_on,
+           to_char(ce.issued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+           get_bit(s.bits, (ce.status_index / 8) * 8 + 7 - ce.status_index % 8)
+      from certificates ce
+      join signing_keys k on k.thumbprint = ce.kid_thumbprint
+      cross join status_lists s
+     where ce.id = p_id and s.id = 1
+$$;
+
+create or replace function cert_json(ce certificates, p_public_url text) returns json
+language sql stable as $$
+    select json_build_object(
+        'id', ce.id, 'url', p_public_url || '/credentials/' || ce.id,
+        'pdf_url', p_public_url || '/credentials/' || ce.id || '.pdf',
+        'issued_at', ce.issued_at,
+        'status', case when ce.revoked_at is null then 'valid' else 'revoked' end,
+        'revoked_at', ce.revoked_at,
+        'holder_name', ce.holder_name,
+        'cohort', json_build_object('id', c.id, 'name', ce.cohort_name, 'jp', ce.jp),
+        'programme', json_build_object('slug', p.slug, 'title', ce.programme_title))
+      from cohorts c join programmes p on p.id = c.programme_id
+     where c.id = ce.cohort_id
+$$;
+
+-- ---- the API's reads and rule changes ----
+
+-- Admins set a cohort's certificate rules (missing members: defaults).
+create or replace function cert_rules_put(p_cohort_id text, p_rules jsonb, p_actor_id text) returns json
+language plpgsql as $$
+declare
+    c cohorts;
+begin
+    if not cert_rules_valid(p_rules) then
+        return sinau_error(422, 'invalid_certificate_rules',
+                           'rules are {min_lesson_percent, require_assignments_passed, '
+                           'min_attendance_percent, auto_issue}');
+    end if;
+    update cohorts set certificate_rules = p_rules where id = p_cohort_id returning * into c;
+    if not found then
+        return content_not_found('cohort');
+    end if;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'cohort.certificate_rules', jsonb_build_object('cohort_id', c.id,
+                                                                       'rules', p_rules));
+    return sinau_ok(200, cert_rules(c)::json);
+end;
+$$;
+
+-- The eligibility report as the caller may see it: staff every row, a
+-- confirmed participant their own; null otherwise.
+create or replace function cert_eligibility_for(p_cohort_id text, p_user_id text, p_role text)
+returns json
+language sql stable as $$
+    select case when asg_is_staff(c.id, p_user_id, p_role) then cert_eligibility(c.id, null)
+                when asg_is_participant(c.id, p_user_id) then cert_eligibility(c.id, p_user_id)
+           end
+      from cohorts c where c.id = p_cohort_id
+$$;
+
+create or replace function cert_cohort_list(p_cohort_id text, p_user_id text, p_role text,
+                                 p_public_url text)
+returns json
+language sql stable as $$
+    select case when asg_is_staff(c.id, p_user_id, p_role) then
+        json_build_object('items', coalesce((select json_agg(cert_json(ce, p_public_url)::jsonb
+                                                             || jsonb_build_object('user_id', ce.user_id)
+                                                             order by ce.holder_name, ce.id)
+                                               from certificates ce where ce.cohort_id = c.id),
+                                            '[]'::json), 'next_cursor', null) end
+      from cohorts c where c.id = p_cohort_id
+$$;
+
+create or replace function cert_mine(p_user_id text, p_public_url text) returns json
+language sql stable as $$
+    select json_build_object('items', coalesce(json_agg(cert_json(ce, p_public_url)
+                                                        order by ce.issued_at desc, ce.id),
+                                               '[]'::json), 'next_cursor', null)
+      from certificates ce where ce.user_id = p_user_id
+$$;
+
+-- ---- keys from the API ----
+
+-- Admins rotate keys from the web too: the new key (made and encrypted by
+-- the server) becomes the signer; audited.
+create or replace function cert_key_add(p_thumbprint text, p_public_hex text, p_seed_enc text,
+                             p_actor_id text)
+returns json
+language plpgsql as $$
+begin
+    insert into signing_keys (thumbprint, public_key, seed_enc)
+    values (p_thumbprint, decode(p_public_hex, 'hex'), p_seed_enc);
+    -- the list is re-signed by the new key: a newer version than its token
+    update status_lists set version = version + 1 where id = 1;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'keys.rotated', jsonb_build_object('thumbprint', p_thumbprint));
+    return sinau_ok(201, json_build_object('thumbprint', p_thumbprint));
+end;
+$$;
+
+create or replace function cert_keys_list(p_public_url text) returns json
+language sql stable as $$
+    select json_build_object('items', coalesce(json_agg(json_build_object(
+               'thumbprint', k.thumbprint, 'kid', p_public_url || '/keys/' || k.thumbprint,
+               'created_at', k.created_at,
+               'current', k.thumbprint = (cert_current_key()).thumbprint,
+               'certificates', (select count(*) from certificates ce
+                                 where ce.kid_thumbprint = k.thumbprint))
+               order by k.created_at desc), '[]'::json), 'next_cursor', null)
+      from signing_keys k
+$$;

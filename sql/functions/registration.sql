@@ -1,0 +1,683 @@
+-- functions/registration.sql — registration: seats under the segment's row
+-- lock, the waitlist, offers and spill-over, cancellation, idempotent
+-- retries, the fairness log, the catalogue and cohort editing (schema:
+-- migrations/0003, 0007).
+--
+-- Every function here is defined in this file only, with `create or
+-- replace`; `sinau migrate` re-applies the file whenever its text changes
+-- (server/db/migrate.c). A changed signature or a removed function also
+-- needs a numbered migration that drops the old one.
+
+create or replace function reg_log(p_cohort_id text, p_user_id text, p_segment text, p_outcome text,
+                        p_registration_id text, p_seq bigint default null)
+returns bigint
+language sql as $$
+    insert into allocation_log (seq, cohort_id, user_id, segment, outcome, registration_id)
+    values (coalesce(p_seq, nextval('registration_arrival_seq')), p_cohort_id, p_user_id,
+            p_segment, p_outcome, p_registration_id)
+    returning seq
+$$;
+
+-- The public shape of a registration with a known waitlist position.
+create or replace function reg_json_at(r registrations, p_position bigint) returns json
+language sql stable as $$
+    select json_build_object(
+        'id', r.id, 'cohort_id', r.cohort_id, 'segment', r.segment, 'status', r.status,
+        'waitlist_position', case when r.status = 'waitlisted' then p_position end,
+        'offer_expires_at', r.offer_expires_at,
+        'created_at', r.created_at)
+$$;
+
+-- The public shape of a registration, its waitlist position counted.
+create or replace function reg_json(r registrations) returns json
+language sql stable as $$
+    select reg_json_at(r,
+        case when r.status = 'waitlisted' then
+            (select count(*) + 1 from registrations w
+              where w.cohort_id = r.cohort_id and w.segment = r.segment
+                and w.status = 'waitlisted' and w.seq < r.seq)
+        end)
+$$;
+
+-- Seats of a cohort as the public sees them.
+create or replace function reg_segments_json(p_cohort_id text) returns json
+language sql stable as $$
+    select coalesce(json_agg(json_build_object(
+               'segment', s.segment, 'quota', s.quota, 'waitlist', s.waitlist,
+               'confirmed', s.confirmed, 'waitlisted', s.waitlisted,
+               'seats_left', s.quota - s.confirmed) order by s.segment), '[]'::json)
+      from cohort_segments s where s.cohort_id = p_cohort_id
+$$;
+
+-- What the participant's profile lacks for a segment of a cohort (empty
+-- when eligible): asn needs a NIP, umkm a business name, public a NIK; a
+-- residency prefix needs a NIK that starts with it.
+create or replace function reg_missing(p_user_id text, p_segment text, p_residency text)
+returns text[]
+language plpgsql stable as $$
+declare
+    p profiles;
+    missing text[] := '{}';
+begin
+    select * into p from profiles where user_id = p_user_id;
+    if p_segment = 'asn' and p.nip_enc is null then
+        missing := array_append(missing, 'nip');
+    elsif p_segment = 'umkm' and p.business_name is null then
+        missing := array_append(missing, 'business_name');
+    elsif p_segment = 'public' and p.nik_enc is null then
+        missing := array_append(missing, 'nik');
+    end if;
+    if p_residency is not null then
+        if p.nik_region is null then
+            if not 'nik' = any (missing) then
+                missing := array_append(missing, 'nik');
+            end if;
+        elsif p.nik_region not like p_residency || '%' then
+            missing := array_append(missing, 'residency');
+        end if;
+    end if;
+    return missing;
+end;
+$$;
+
+-- After the spill-over instant, a full segment may take an unclaimed seat of
+-- another segment: one seat of quota moves from that segment to this one,
+-- so each row's constraint still holds and the cohort's total never grows.
+-- The caller holds every segment row of the cohort (locked in segment
+-- order, so takers cannot deadlock). Returns true when a seat moved.
+create or replace function reg_spill_seat(p_cohort_id text, p_segment text, p_seq bigint)
+returns boolean
+language plpgsql as $$
+declare
+    donor text;
+begin
+    select segment into donor from cohort_segments
+     where cohort_id = p_cohort_id and segment <> p_segment and confirmed < quota
+     order by quota - confirmed desc, segment limit 1;
+    if donor is null then
+        return false;
+    end if;
+    update cohort_segments set quota = quota - 1 where cohort_id = p_cohort_id and segment = donor;
+    update cohort_segments set quota = quota + 1
+     where cohort_id = p_cohort_id and segment = p_segment;
+    perform reg_log(p_cohort_id, null, donor, 'seat_spilled_to_' || p_segment, null);
+    return true;
+end;
+$$;
+
+-- After the spill-over instant: while this segment has people waiting and
+-- another segment has a free seat, the seat moves and the first in line gets
+-- it (in arrival order, before any newcomer). The caller holds every segment
+-- row of the cohort.
+create or replace function reg_spill_waiting(p_cohort_id text, p_segment text)
+returns void
+language plpgsql as $$
+begin
+    while exists (select 1 from registrations
+                   where cohort_id = p_cohort_id and segment = p_segment
+                     and status = 'waitlisted')
+          and reg_spill_seat(p_cohort_id, p_segment, null) loop
+        perform reg_promote(p_cohort_id, p_segment);
+    end loop;
+end;
+$$;
+
+-- Registration, in one transaction: {status, body} where status is the HTTP
+-- status to answer. The segment's row lock is taken before the arrival
+-- number is drawn, so that within a segment arrival order and seat order
+-- are the same order; a participant's concurrent duplicates queue on that
+-- lock and then find the first one (already_registered).
+create or replace function reg_register(p_cohort_id text, p_user_id text, p_segment text)
+returns json
+language plpgsql as $$
+declare
+    seq bigint;
+    c cohorts;
+    s cohort_segments;
+    r registrations;
+    missing text[];
+    spilling boolean;
+begin
+    select * into c from cohorts where id = p_cohort_id;
+    if not found then
+        return json_build_object('status', 404, 'body', json_build_object('error',
+            json_build_object('code', 'not_found', 'message', 'no such cohort')));
+    end if;
+    if now() < c.registration_opens_at or now() >= c.registration_closes_at then
+        perform reg_log(p_cohort_id, p_user_id, p_segment, 'registration_closed', null);
+        return json_build_object('status', 409, 'body', json_build_object('error',
+            json_build_object('code', 'registration_closed',
+                              'message', 'registration is not open')));
+    end if;
+    if not exists (select 1 from cohort_segments
+                    where cohort_id = p_cohort_id and segment = p_segment) then
+        return json_build_object('status', 422, 'body', json_build_object('error',
+            json_build_object('code', 'invalid_segment',
+                              'message', 'this cohort has no such segment')));
+    end if;
+    missing := reg_missing(p_user_id, p_segment, c.residency_prefix);
+    if cardinality(missing) > 0 then
+        perform reg_log(p_cohort_id, p_user_id, p_segment, 'not_eligible', null);
+        return json_build_object('status', 422, 'body', json_build_object('error',
+            json_build_object('code', 'not_eligible',
+                              'message', 'the profile lacks what this segment needs',
+                              'details', json_build_object('missing', missing))));
+    end if;
+    -- the seat: this segment's row lock orders every taker and every
+    -- canceller; after the spill-over instant, every segment of the cohort
+    -- is locked (in segment order) since seats may move between them
+    spilling := c.spillover_at is not null and now() >= c.spillover_at;
+    if spilling then
+        perform 1 from cohort_segments where cohort_id = p_cohort_id
+         order by segment for update;
+        perform reg_spill_waiting(p_cohort_id, p_segment);
+    end if;
+    select * into s from cohort_segments
+     where cohort_id = p_cohort_id and segment = p_segment for update;
+    seq := nextval('registration_arrival_seq');
+    select * into r from registrations
+     where cohort_id = p_cohort_id and user_id = p_user_id
+       and status in ('confirmed', 'waitlisted', 'offered');
+    if found then
+        perform reg_log(p_cohort_id, p_user_id, p_segment, 'already_registered', r.id, seq);
+        return json_build_object('status', 409, 'body', json_build_object('error',
+            json_build_object('code', 'already_registered',
+                              'message', 'you are already registered in this cohort',
+                              'details', json_build_object('registration', reg_json(r)))));
+    end if;
+    if s.confirmed >= s.quota and spilling
+       and not exists (select 1 from registrations
+                        where cohort_id = p_cohort_id and segment = p_segment
+                          and status = 'waitlisted')
+       and reg_spill_seat(p_cohort_id, p_segment, seq) then
+        select * into s from cohort_segments
+         where cohort_id = p_cohort_id and segment = p_segment;
+    end if;
+    if s.confirmed < s.quota then
+        update cohort_segments set confirmed = confirmed + 1
+         where cohort_id = p_cohort_id and segment = p_segment;
+        insert into registrations (cohort_id, user_id, segment, status, seq)
+        values (p_cohort_id, p_user_id, p_segment, 'confirmed', seq)
+        returning * into r;
+    elsif s.waitlist then
+        -- the newest in line: its position is the counter, no counting
+        update cohort_segments set waitlisted = waitlisted + 1
+         where cohort_id = p_cohort_id and segment = p_segment;
+        insert into registrations (cohort_id, user_id, segment, status, seq)
+        values (p_cohort_id, p_user_id, p_segment, 'waitlisted', seq)
+        returning * into r;
+        perform reg_log(p_cohort_id, p_user_id, p_segment, r.status, r.id, seq);
+        return json_build_object('status', 201, 'body', reg_json_at(r, s.waitlisted + 1));
+    else
+        perform reg_log(p_cohort_id, p_user_id, p_segment, 'segment_full', null, seq);
+        return json_build_object('status', 409, 'body', json_build_object('error',
+            json_build_object('code', 'segment_full', 'message', 'no seats are left')));
+    end if;
+    perform reg_log(p_cohort_id, p_user_id, p_segment, r.status, r.id, seq);
+    return json_build_object('status', 201, 'body', reg_json(r));
+exception when unique_violation then
+    -- a duplicate in another segment of the same cohort got in first (its
+    -- lock was another row): the first one stands
+    select * into r from registrations
+     where cohort_id = p_cohort_id and user_id = p_user_id
+       and status in ('confirmed', 'waitlisted', 'offered');
+    perform reg_log(p_cohort_id, p_user_id, p_segment, 'already_registered', r.id);
+    return json_build_object('status', 409, 'body', json_build_object('error',
+        json_build_object('code', 'already_registered',
+                          'message', 'you are already registered in this cohort',
+                          'details', json_build_object('registration', reg_json(r)))));
+end;
+$$;
+
+-- Gives a freed seat of a segment to the first waitlisted registration:
+-- confirmed at once, or offered until the cohort's offer deadline. The
+-- caller holds the segment row's lock and has already released the seat.
+create or replace function reg_promote(p_cohort_id text, p_segment text)
+returns void
+language plpgsql as $$
+declare
+    c cohorts;
+    w registrations;
+begin
+    select * into c from cohorts where id = p_cohort_id;
+    select * into w from registrations
+     where cohort_id = p_cohort_id and segment = p_segment and status = 'waitlisted'
+     order by seq limit 1 for update;
+    if not found then
+        return;
+    end if;
+    update cohort_segments set confirmed = confirmed + 1, waitlisted = waitlisted - 1
+     where cohort_id = p_cohort_id and segment = p_segment;
+    if c.offer_ttl_s is null then
+        update registrations set status = 'confirmed' where id = w.id;
+        perform reg_log(p_cohort_id, w.user_id, p_segment, 'promoted', w.id);
+    else
+        update registrations
+           set status = 'offered', offer_expires_at = now() + make_interval(secs => c.offer_ttl_s)
+         where id = w.id;
+        perform reg_log(p_cohort_id, w.user_id, p_segment, 'offered', w.id);
+    end if;
+end;
+$$;
+
+-- Cancellation by the participant (p_actor_id = owner) or an admin
+-- (p_is_admin). Frees the seat and promotes in the same transaction.
+create or replace function reg_cancel(p_registration_id text, p_actor_id text, p_is_admin boolean)
+returns json
+language plpgsql as $$
+declare
+    r registrations;
+    held boolean;
+begin
+    select * into r from registrations where id = p_registration_id;
+    if not found or (not p_is_admin and r.user_id <> p_actor_id) then
+        return json_build_object('status', 404, 'body', json_build_object('error',
+            json_build_object('code', 'not_found', 'message', 'no such registration')));
+    end if;
+    perform 1 from cohort_segments
+     where cohort_id = r.cohort_id and segment = r.segment for update;
+    select * into r from registrations where id = p_registration_id for update;
+    if r.status in ('cancelled', 'expired') then
+        return json_build_object('status', 200, 'body', reg_json(r));
+    end if;
+    held := r.status in ('confirmed', 'offered');
+    if r.status = 'waitlisted' then
+        update cohort_segments set waitlisted = waitlisted - 1
+         where cohort_id = r.cohort_id and segment = r.segment;
+    end if;
+    update registrations
+       set status = 'cancelled', cancelled_at = now(), cancelled_by = p_actor_id,
+           offer_expires_at = null
+     where id = r.id
+    returning * into r;
+    perform reg_log(r.cohort_id, r.user_id, r.segment, 'cancelled', r.id);
+    if held then
+        update cohort_segments set confirmed = confirmed - 1
+         where cohort_id = r.cohort_id and segment = r.segment;
+        perform reg_promote(r.cohort_id, r.segment);
+    end if;
+    return json_build_object('status', 200, 'body', reg_json(r));
+end;
+$$;
+
+-- An offered participant takes the seat before the deadline.
+create or replace function reg_accept(p_registration_id text, p_user_id text)
+returns json
+language plpgsql as $$
+declare
+    r registrations;
+begin
+    select * into r from registrations
+     where id = p_registration_id and user_id = p_user_id for update;
+    if not found then
+        return json_build_object('status', 404, 'body', json_build_object('error',
+            json_build_object('code', 'not_found', 'message', 'no such registration')));
+    end if;
+    if r.status <> 'offered' or r.offer_expires_at <= now() then
+        return json_build_object('status', 409, 'body', json_build_object('error',
+            json_build_object('code', 'no_offer', 'message', 'there is no open offer')));
+    end if;
+    update registrations set status = 'confirmed', offer_expires_at = null
+     where id = r.id returning * into r;
+    perform reg_log(r.cohort_id, r.user_id, r.segment, 'offer_accepted', r.id);
+    return json_build_object('status', 200, 'body', reg_json(r));
+end;
+$$;
+
+-- The offer timer (run by every instance): expired offers pass their seat
+-- on. Locks in the same order as cancellation (segment row, then the
+-- registration), re-checking the offer under the lock, and skips segments
+-- another transaction holds (they are retried at the next tick). Also moves
+-- seats to waiting participants once a cohort's spill-over instant passed.
+-- Returns how many offers expired.
+create or replace function reg_expire_offers(p_limit integer)
+returns integer
+language plpgsql as $$
+declare
+    o record;
+    r registrations;
+    n integer := 0;
+begin
+    for o in select id, cohort_id, segment from registrations
+              where status = 'offered' and offer_expires_at <= now()
+              order by offer_expires_at limit p_limit
+    loop
+        perform 1 from cohort_segments
+         where cohort_id = o.cohort_id and segment = o.segment for update skip locked;
+        if not found then
+            continue;
+        end if;
+        select * into r from registrations
+         where id = o.id and status = 'offered' and offer_expires_at <= now() for update;
+        if not found then
+            continue;
+        end if;
+        update registrations set status = 'expired', offer_expires_at = null where id = r.id;
+        perform reg_log(r.cohort_id, r.user_id, r.segment, 'offer_expired', r.id);
+        update cohort_segments set confirmed = confirmed - 1
+         where cohort_id = r.cohort_id and segment = r.segment;
+        perform reg_promote(r.cohort_id, r.segment);
+        n := n + 1;
+    end loop;
+    perform reg_spill_due(p_limit);
+    return n;
+end;
+$$;
+
+-- Spill-over at its instant: for cohorts past spillover_at with someone
+-- waiting while another segment has a free seat, move seats to the first
+-- in line. Cohorts whose segments are busy are skipped until the next tick.
+create or replace function reg_spill_due(p_limit integer)
+returns void
+language plpgsql as $$
+declare
+    w record;
+begin
+    for w in select distinct r.cohort_id, r.segment from registrations r
+               join cohorts c on c.id = r.cohort_id
+              where r.status = 'waitlisted' and c.spillover_at <= now()
+                and exists (select 1 from cohort_segments s
+                             where s.cohort_id = r.cohort_id and s.segment <> r.segment
+                               and s.confirmed < s.quota)
+              limit p_limit
+    loop
+        begin
+            perform 1 from cohort_segments where cohort_id = w.cohort_id
+             order by segment for update nowait;
+            perform reg_spill_waiting(w.cohort_id, w.segment);
+        exception when lock_not_available then
+            null; -- registrations are running there: next tick
+        end;
+    end loop;
+end;
+$$;
+
+-- Changing a segment's quota (admins): refused by the constraint when it
+-- would fall below the seats already held; raising it promotes waitlisted
+-- registrations into the new seats.
+create or replace function reg_set_quota(p_cohort_id text, p_segment text, p_quota integer,
+                              p_waitlist boolean, p_actor_id text)
+returns json
+language plpgsql as $$
+declare
+    s cohort_segments;
+    i integer;
+begin
+    select * into s from cohort_segments
+     where cohort_id = p_cohort_id and segment = p_segment for update;
+    if not found then
+        return json_build_object('status', 404, 'body', json_build_object('error',
+            json_build_object('code', 'not_found', 'message', 'no such segment')));
+    end if;
+    if p_quota < s.confirmed then
+        return json_build_object('status', 409, 'body', json_build_object('error',
+            json_build_object('code', 'quota_below_confirmed',
+                              'message', 'more seats are already taken than this quota',
+                              'details', json_build_object('confirmed', s.confirmed))));
+    end if;
+    update cohort_segments set quota = p_quota, waitlist = coalesce(p_waitlist, waitlist)
+     where cohort_id = p_cohort_id and segment = p_segment;
+    perform reg_log(p_cohort_id, p_actor_id, p_segment, 'quota_set_' || p_quota, null);
+    for i in 1 .. greatest(p_quota - s.quota, 0) loop
+        perform reg_promote(p_cohort_id, p_segment);
+    end loop;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'cohort.quota_changed',
+            json_build_object('cohort_id', p_cohort_id, 'segment', p_segment,
+                              'from', s.quota, 'to', p_quota)::jsonb);
+    return json_build_object('status', 200, 'body', json_build_object('segments',
+                             reg_segments_json(p_cohort_id)));
+end;
+$$;
+
+-- ---- cohorts and versions ----
+
+-- Cohorts now carry their content version (API.md: a cohort is pinned to a
+-- published version, by default the latest at creation; none published →
+-- 422 no_published_version, raised as check_violation with that message).
+create or replace function reg_cohort_json(c cohorts) returns json
+language sql stable as $$
+    select json_build_object(
+        'id', c.id, 'programme_id', c.programme_id,
+        'programme_slug', (select slug from programmes where id = c.programme_id),
+        'programme_title', (select title from programmes where id = c.programme_id),
+        'name', c.name, 'content_version', c.content_version,
+        'registration_opens_at', c.registration_opens_at,
+        'registration_closes_at', c.registration_closes_at,
+        'registration_open', now() >= c.registration_opens_at and now() < c.registration_closes_at,
+        'starts_on', c.starts_on, 'ends_on', c.ends_on, 'jp', c.jp,
+        'residency_prefix', c.residency_prefix, 'spillover_at', c.spillover_at,
+        'offer_ttl_s', c.offer_ttl_s, 'certificate_rules', c.certificate_rules,
+        'segments', reg_segments_json(c.id),
+        'instructors', coalesce((select json_agg(json_build_object('id', u.id,
+                                                                   'full_name', u.full_name)
+                                                 order by u.full_name)
+                                   from cohort_instructors ci join users u on u.id = ci.user_id
+                                  where ci.cohort_id = c.id), '[]'::json))
+$$;
+
+create or replace function reg_programme_json(p programmes, p_all_cohorts boolean) returns json
+language sql stable as $$
+    select json_build_object(
+        'id', p.id, 'slug', p.slug, 'title', p.title, 'description', p.description,
+        'created_at', p.created_at,
+        'versions', content_versions_json(p.id),
+        'cohorts', coalesce((select json_agg(reg_cohort_json(c)
+                                             order by c.registration_opens_at, c.id)
+                               from cohorts c
+                              where c.programme_id = p.id
+                                and (p_all_cohorts or c.ends_on >= current_date)), '[]'::json))
+$$;
+
+create or replace function reg_programme_create(p_slug text, p_title text, p_description text,
+                                     p_actor_id text)
+returns json
+language plpgsql as $$
+declare
+    p programmes;
+begin
+    insert into programmes (slug, title, description)
+    values (p_slug, p_title, coalesce(p_description, ''))
+    returning * into p;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'programme.created', json_build_object('id', p.id)::jsonb);
+    return reg_programme_json(p, true);
+end;
+$$;
+
+create or replace function reg_cohort_create(p_slug text, p_body jsonb, p_actor_id text)
+returns json
+language plpgsql as $$
+declare
+    p programmes;
+    c cohorts;
+    seg jsonb;
+    v integer;
+begin
+    select * into p from programmes where slug = p_slug;
+    if not found then
+        return null;
+    end if;
+    v := coalesce((p_body ->> 'content_version')::integer,
+                  (select max(version) from content_versions where programme_id = p.id));
+    if v is null then
+        raise exception 'no_published_version' using errcode = 'check_violation',
+            constraint = 'no_published_version';
+    end if;
+    if not exists (select 1 from content_versions where programme_id = p.id and version = v) then
+        raise exception 'invalid_content_version' using errcode = 'check_violation',
+            constraint = 'invalid_content_version';
+    end if;
+    insert into cohorts (programme_id, name, registration_opens_at, registration_closes_at,
+                         starts_on, ends_on, jp, residency_prefix, spillover_at, offer_ttl_s,
+                         certificate_rules, content_version)
+    values (p.id, p_body ->> 'name', (p_body ->> 'registration_opens_at')::timestamptz,
+            (p_body ->> 'registration_closes_at')::timestamptz,
+            (p_body ->> 'starts_on')::date, (p_body ->> 'ends_on')::date,
+            (p_body ->> 'jp')::integer, p_body ->> 'residency_prefix',
+            (p_body ->> 'spillover_at')::timestamptz, (p_body ->> 'offer_ttl_s')::integer,
+            coalesce(p_body -> 'certificate_rules', '{}'::jsonb), v)
+    returning * into c;
+    for seg in select * from jsonb_array_elements(p_body -> 'segments') loop
+        insert into cohort_segments (cohort_id, segment, quota, waitlist)
+        values (c.id, seg ->> 'segment', (seg ->> 'quota')::integer,
+                coalesce((seg ->> 'waitlist')::boolean, true));
+    end loop;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'cohort.created',
+            json_build_object('id', c.id, 'content_version', v)::jsonb);
+    return reg_cohort_json(c);
+end;
+$$;
+
+-- May this user see a cohort's registrations? Admins, and its instructors.
+create or replace function reg_can_manage(p_cohort_id text, p_user_id text, p_role text)
+returns boolean
+language sql stable as $$
+    select p_role = 'admin'
+        or exists (select 1 from cohort_instructors
+                    where cohort_id = p_cohort_id and user_id = p_user_id)
+$$;
+
+-- Registration with an optional Idempotency-Key: the first answer to a key
+-- is stored in the same transaction and replayed to later requests with the
+-- same body; another body under the same key is refused (422).
+create or replace function reg_register_idem(p_cohort_id text, p_user_id text, p_segment text,
+                                  p_key text, p_request text)
+returns json
+language plpgsql as $$
+declare
+    h text := encode(sha256(convert_to(coalesce(p_request, ''), 'UTF8')), 'hex');
+    k idempotency_keys;
+    result json;
+begin
+    if p_key is null then
+        return reg_register(p_cohort_id, p_user_id, p_segment);
+    end if;
+    insert into idempotency_keys (user_id, key, request_hash, status, response)
+    values (p_user_id, p_key, h, 0, 'null'::json)
+    on conflict (user_id, key) do nothing;
+    if not found then
+        select * into k from idempotency_keys where user_id = p_user_id and key = p_key;
+        if k.request_hash <> h then
+            return json_build_object('status', 422, 'body', json_build_object('error',
+                json_build_object('code', 'idempotency_key_reused',
+                                  'message', 'this Idempotency-Key came with another request')));
+        end if;
+        return json_build_object('status', k.status, 'body', k.response, 'replayed', true);
+    end if;
+    result := reg_register(p_cohort_id, p_user_id, p_segment);
+    update idempotency_keys set status = (result ->> 'status')::integer,
+                                response = result -> 'body'
+     where user_id = p_user_id and key = p_key;
+    return result;
+end;
+$$;
+
+-- The registration list of a cohort for its managers: filters, keyset
+-- pagination by arrival (seq). Null when the caller may not see it.
+create or replace function reg_list(p_cohort_id text, p_user_id text, p_role text, p_status text,
+                         p_segment text, p_after bigint, p_limit integer)
+returns json
+language sql stable as $$
+    with page as (
+        select r as reg, r.seq, u.full_name, u.email
+          from registrations r join users u on u.id = r.user_id
+         where r.cohort_id = p_cohort_id
+           and (p_status is null or r.status = p_status)
+           and (p_segment is null or r.segment = p_segment)
+           and r.seq > coalesce(p_after, 0)
+         order by r.seq limit p_limit + 1
+    ), shown as (
+        select * from page order by seq limit p_limit
+    )
+    select case when reg_can_manage(p_cohort_id, p_user_id, p_role)
+                 and exists (select 1 from cohorts where id = p_cohort_id) then
+        json_build_object(
+            'items', coalesce((select json_agg((reg_json(x.reg)::jsonb
+                                   || jsonb_build_object('seq', x.seq,
+                                                         'user', jsonb_build_object(
+                                                             'id', (x.reg).user_id,
+                                                             'full_name', x.full_name,
+                                                             'email', x.email)))::json
+                                   order by x.seq)
+                                 from shown x), '[]'::json),
+            'next_cursor', case when (select count(*) from page) > p_limit
+                                then (select max(seq)::text from shown) end)
+    end
+$$;
+-- p_changes: {title?, description?}; the table's constraints refuse bad
+-- values (the caller answers 422). Null when there is no such programme.
+create or replace function reg_programme_update(p_slug text, p_changes jsonb, p_actor_id text)
+returns json
+language plpgsql as $$
+declare
+    p programmes;
+begin
+    update programmes
+       set title = case when p_changes ? 'title' then p_changes ->> 'title' else title end,
+           description = case when p_changes ? 'description' then p_changes ->> 'description'
+                              else description end
+     where slug = p_slug
+    returning * into p;
+    if not found then
+        return null;
+    end if;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'programme.updated', jsonb_build_object('id', p.id, 'changes', p_changes));
+    return reg_programme_json(p, true);
+end;
+$$;
+
+-- p_changes: {name?, registration_opens_at?, registration_closes_at?,
+-- starts_on?, ends_on?, jp?, residency_prefix?, spillover_at?,
+-- offer_ttl_s?} (null clears the optional ones). Null when there is no such
+-- cohort.
+create or replace function reg_cohort_update(p_id text, p_changes jsonb, p_actor_id text)
+returns json
+language plpgsql as $$
+declare
+    c cohorts;
+begin
+    update cohorts
+       set name = coalesce(p_changes ->> 'name', name),
+           registration_opens_at = coalesce((p_changes ->> 'registration_opens_at')::timestamptz,
+                                            registration_opens_at),
+           registration_closes_at = coalesce((p_changes ->> 'registration_closes_at')::timestamptz,
+                                             registration_closes_at),
+           starts_on = coalesce((p_changes ->> 'starts_on')::date, starts_on),
+           ends_on = coalesce((p_changes ->> 'ends_on')::date, ends_on),
+           jp = coalesce((p_changes ->> 'jp')::integer, jp),
+           residency_prefix = case when p_changes ? 'residency_prefix'
+                                   then p_changes ->> 'residency_prefix' else residency_prefix end,
+           spillover_at = case when p_changes ? 'spillover_at'
+                               then (p_changes ->> 'spillover_at')::timestamptz
+                               else spillover_at end,
+           offer_ttl_s = case when p_changes ? 'offer_ttl_s'
+                              then (p_changes ->> 'offer_ttl_s')::integer else offer_ttl_s end
+     where id = p_id
+    returning * into c;
+    if not found then
+        return null;
+    end if;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'cohort.updated', jsonb_build_object('id', c.id, 'changes', p_changes));
+    return reg_cohort_json(c);
+end;
+$$;
+
+-- Takes an instructor off a cohort. {status, body}.
+create or replace function reg_instructor_remove(p_cohort_id text, p_user_id text, p_actor_id text)
+returns json
+language plpgsql as $$
+begin
+    delete from cohort_instructors where cohort_id = p_cohort_id and user_id = p_user_id;
+    if not found then
+        return content_not_found('instructor of this cohort');
+    end if;
+    insert into audit_log (actor_id, action, subject_id, details)
+    values (p_actor_id, 'cohort.instructor_removed', p_user_id,
+            jsonb_build_object('cohort_id', p_cohort_id));
+    return sinau_ok(204, null);
+end;
+$$;

@@ -68,6 +68,19 @@ const http_route *assignments_routes(size_t *n);
 const http_route *submissions_routes(size_t *n);
 const http_route *grading_routes(size_t *n);
 
+/* Quizzes: quizzes.c (authoring, preview, a cohort's quizzes and their
+ * windows), questions.c (questions, the CSV question bank), attempts.c
+ * (taking a quiz), quiz_reports.c (the pre/post report, survey results). */
+const http_route *quizzes_routes(size_t *n);
+const http_route *questions_routes(size_t *n);
+const http_route *attempts_routes(size_t *n);
+const http_route *quiz_reports_routes(size_t *n);
+
+/* The quiz timer: attempts past their deadline are closed and graded.
+ * Called by every instance's tick (SKIP LOCKED keeps them out of each
+ * other's way); fire and forget. */
+void attempts_tick(db_pool *db);
+
 /* Certificates: certificates.c (rules, eligibility, issuing, lists,
  * revoking) and credentials.c (what anyone may read to check one). */
 const http_route *certificates_routes(size_t *n);
@@ -124,8 +137,8 @@ const http_route *debug_routes(size_t *n);
 /* Adds every table to r (debug routes only when debug is true). */
 SINAU_MUST_CHECK int api_register_all(router *r, bool debug);
 
-/* Runs the API's periodic jobs (the offer timer, automatic certificate
- * issuance); every few seconds from loop 0 of each instance. */
+/* Runs the API's periodic jobs (the offer timer, the quiz timer, automatic
+ * certificate issuance); every few seconds from loop 0 of each instance. */
 void api_tick(db_pool *db, const struct sinau_server *srv);
 
 /* Issues certificates in one cohort whose rules say auto_issue, when

@@ -265,7 +265,8 @@ static void draft_get(http_ctx *ctx)
 }
 
 typedef struct publish_job {
-    PGresult *draft; /* (programme id, draft_rev, lesson or assignment id, Markdown) rows; owned */
+    PGresult *draft; /* (programme id, draft_rev, lesson, assignment or quiz piece id, Markdown)
+                        rows; owned */
     char *html_json; /* {lesson id: html}, malloc'd by the worker */
     const char *params[4];
 } publish_job;
@@ -278,6 +279,9 @@ static const db_stmt publish_read_stmt = {
     " union all"
     " select p.id, p.draft_rev, a.id, a.instructions_md from programmes p"
     " join modules m on m.programme_id = p.id join assignments a on a.module_id = m.id"
+    " where p.slug = $1 and content_can_author(p.id, $2, $3)"
+    " union all"
+    " select p.id, p.draft_rev, q.k, q.md from programmes p, quiz_markdown(p.id, null) q"
     " where p.slug = $1 and content_can_author(p.id, $2, $3)",
     3};
 static const db_stmt publish_stmt = {
@@ -285,7 +289,8 @@ static const db_stmt publish_stmt = {
     "select (r->>'status')::int, r->'body' from content_publish($1, $2::bigint, $3::jsonb, $4) r",
     4};
 
-/* Worker thread: every lesson's and assignment's Markdown to safe HTML. */
+/* Worker thread: every lesson's, assignment's and quiz's Markdown to safe
+ * HTML. */
 static void publish_render(void *arg)
 {
     http_ctx *ctx = arg;

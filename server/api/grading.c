@@ -216,7 +216,7 @@ static const char *standing_word(json_t *cell)
     return "belum lulus";
 }
 
-static void csv_header(csv_buf *b, json_t *assignments)
+static void csv_header(csv_buf *b, json_t *assignments, json_t *quizzes)
 {
     size_t i;
     json_t *a;
@@ -233,7 +233,25 @@ static void csv_header(csv_buf *b, json_t *assignments)
         snprintf(col, sizeof col, "%s — status", title ? title : "");
         csv_field(b, col);
     }
+    json_array_foreach (quizzes, i, a) {
+        const char *title = json_string_value(json_object_get(a, "title"));
+        bool survey = !strcmp(json_string_value(json_object_get(a, "kind")), "survey");
+        snprintf(col, sizeof col, "%s — %s", title ? title : "", survey ? "survei" : "nilai (%)");
+        csv_field(b, col);
+    }
     csv_end_row(b);
+}
+
+/* A quiz cell: the percent that counts, or for a survey whether answered. */
+static const char *quiz_cell(char *buf, size_t n, json_t *cell)
+{
+    const char *status = json_string_value(json_object_get(cell, "status"));
+
+    if (status != NULL && !strcmp(status, "answered"))
+        return "sudah mengisi";
+    if (json_is_number(json_object_get(cell, "percent")))
+        return decimal_comma(buf, n, json_object_get(cell, "percent"));
+    return status != NULL && !strcmp(status, "in_progress") ? "sedang mengerjakan" : "belum";
 }
 
 static void csv_row(csv_buf *b, json_t *row)
@@ -250,6 +268,8 @@ static void csv_row(csv_buf *b, json_t *row)
         csv_field(b, decimal_comma(num, sizeof num, json_object_get(cell, "score")));
         csv_field(b, standing_word(cell));
     }
+    json_array_foreach (json_object_get(row, "quizzes"), i, cell)
+        csv_field(b, quiz_cell(num, sizeof num, cell));
     csv_end_row(b);
 }
 
@@ -271,7 +291,7 @@ static void gradebook_csv(void *arg, db_result *r)
         return;
     }
     csv_begin(&b);
-    csv_header(&b, json_object_get(book, "assignments"));
+    csv_header(&b, json_object_get(book, "assignments"), json_object_get(book, "quizzes"));
     json_array_foreach (json_object_get(book, "rows"), i, row)
         csv_row(&b, row);
     json_decref(book);

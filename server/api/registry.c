@@ -24,6 +24,10 @@ static const routes_fn modules[] = {
     assignments_routes,   /* assignments: authoring, schedule, reading */
     submissions_routes,   /* handing in work, files */
     grading_routes,       /* queue, grades, release, gradebook */
+    quizzes_routes,       /* quizzes: authoring, preview, windows */
+    questions_routes,     /* questions and the CSV question bank */
+    attempts_routes,      /* taking a quiz */
+    quiz_reports_routes,  /* pre/post report, item analysis, survey results */
     certificates_routes,  /* rules, eligibility, issuing, revoking */
     credentials_routes,   /* public checks: verify page, PDF, keys, status list */
 };
@@ -49,6 +53,7 @@ int api_register_all(router *r, bool debug)
 void api_tick(db_pool *db, const struct sinau_server *srv)
 {
     registrations_tick(db);
+    attempts_tick(db);
     certificates_tick(db, srv);
 }
 

@@ -1,4 +1,5 @@
-/* csv.c — spreadsheet-safe CSV (csv.h). */
+/* csv.c — spreadsheet-safe CSV (csv.h): writing, and reading back what a
+ * spreadsheet saved. */
 #include "sinau/csv.h"
 
 #include <stdbool.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 
 #include "sinau/alloc.h"
+#include "sinau/utf8.h"
 
 static void put(csv_buf *b, const char *s, size_t n)
 {
@@ -68,4 +70,272 @@ void csv_free(csv_buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+}
+
+void csv_number(csv_buf *b, const char *v)
+{
+    const char *p = v;
+
+    if (v == NULL) {
+        csv_field(b, NULL);
+        return;
+    }
+    if (*p == '-')
+        p++;
+    if (*p == '\0' || strspn(p, "0123456789,") != strlen(p)) {
+        csv_field(b, v);
+        return;
+    }
+    if (b->fields_in_row++ > 0)
+        put(b, ";", 1);
+    if (strchr(v, ',') != NULL) {
+        put(b, "\"", 1);
+        put(b, v, strlen(v));
+        put(b, "\"", 1);
+    } else {
+        put(b, v, strlen(v));
+    }
+}
+
+/* ---- reading ---- */
+
+/* Windows-1252's 0x80..0x9F (0: undefined there, read as U+FFFD). */
+static const unsigned short cp1252_high[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+static bool utf8_valid_n(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char tmp[5] = {0};
+        size_t n, k;
+
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        for (k = 0; k < 4 && i + k < len; k++)
+            tmp[k] = s[i + k];
+        n = utf8_seq_len(tmp);
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+/* data as UTF-8 (a new buffer when converted from Windows-1252; else NULL
+ * and the input is used as it is). */
+static char *from_cp1252(const unsigned char *s, size_t len, size_t *out_len)
+{
+    char *out = xmalloc(len * 3 + 1);
+    size_t o = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned cp = s[i];
+        if (cp >= 0x80 && cp < 0xA0)
+            cp = cp1252_high[cp - 0x80] ? cp1252_high[cp - 0x80] : 0xFFFD;
+        if (cp < 0x80) {
+            out[o++] = (char)cp;
+        } else if (cp < 0x800) {
+            out[o++] = (char)(0xC0 | (cp >> 6));
+            out[o++] = (char)(0x80 | (cp & 0x3F));
+        } else {
+            out[o++] = (char)(0xE0 | (cp >> 12));
+            out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            out[o++] = (char)(0x80 | (cp & 0x3F));
+        }
+    }
+    out[o] = '\0';
+    *out_len = o;
+    return out;
+}
+
+/* The separator the first row uses most, outside quotes. */
+static char detect_separator(const char *s, size_t len)
+{
+    size_t semi = 0, comma = 0, tab = 0;
+    bool quoted = false;
+
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            quoted = !quoted;
+        else if (!quoted && (s[i] == '\n' || s[i] == '\r'))
+            break;
+        else if (!quoted && s[i] == ';')
+            semi++;
+        else if (!quoted && s[i] == ',')
+            comma++;
+        else if (!quoted && s[i] == '\t')
+            tab++;
+    }
+    if (comma > semi && comma >= tab)
+        return ',';
+    if (tab > semi && tab > comma)
+        return '\t';
+    return ';';
+}
+
+typedef struct csv_reader {
+    const char *s;
+    size_t len, i, line;
+    char sep;
+    csv_buf field;
+    json_t *row, *rows;
+    bool row_has_text;
+} csv_reader;
+
+static enum csv_read_error end_field(csv_reader *r)
+{
+    if (json_array_size(r->row) >= CSV_MAX_FIELDS)
+        return CSV_TOO_WIDE;
+    if (r->field.len > 0)
+        r->row_has_text = true;
+    json_array_append_new(r->row, json_stringn(r->field.len ? r->field.data : "", r->field.len));
+    r->field.len = 0;
+    return CSV_OK;
+}
+
+static enum csv_read_error end_row(csv_reader *r)
+{
+    enum csv_read_error e = end_field(r);
+
+    if (e != CSV_OK)
+        return e;
+    if (json_array_size(r->rows) >= CSV_MAX_ROWS)
+        return CSV_TOO_MANY_ROWS;
+    if (!r->row_has_text)
+        json_array_clear(r->row);
+    json_array_append_new(r->rows, r->row);
+    r->row = json_array();
+    r->row_has_text = false;
+    r->line++;
+    return CSV_OK;
+}
+
+/* One quoted field from after its opening quote; r->i ends after it. */
+static enum csv_read_error quoted_field(csv_reader *r)
+{
+    for (;;) {
+        if (r->i >= r->len)
+            return CSV_QUOTE;
+        if (r->s[r->i] == '"') {
+            if (r->i + 1 < r->len && r->s[r->i + 1] == '"') {
+                put(&r->field, "\"", 1);
+                r->i += 2;
+                continue;
+            }
+            r->i++;
+            if (r->i < r->len && r->s[r->i] != r->sep && r->s[r->i] != '\n' && r->s[r->i] != '\r')
+                return CSV_QUOTE;
+            return CSV_OK;
+        }
+        if (r->field.len >= CSV_MAX_FIELD)
+            return CSV_FIELD_TOO_LONG;
+        put(&r->field, r->s + r->i, 1);
+        r->i++;
+    }
+}
+
+static enum csv_read_error read_all(csv_reader *r)
+{
+    enum csv_read_error e = CSV_OK;
+    bool at_field_start = true;
+
+    while (r->i < r->len && e == CSV_OK) {
+        char c = r->s[r->i];
+        if (at_field_start && c == '"') {
+            r->i++;
+            e = quoted_field(r);
+            at_field_start = false;
+        } else if (c == r->sep) {
+            r->i++;
+            e = end_field(r);
+            at_field_start = true;
+        } else if (c == '\n' || c == '\r') {
+            r->i += (c == '\r' && r->i + 1 < r->len && r->s[r->i + 1] == '\n') ? 2 : 1;
+            e = end_row(r);
+            at_field_start = true;
+        } else {
+            if (r->field.len >= CSV_MAX_FIELD)
+                return CSV_FIELD_TOO_LONG;
+            put(&r->field, &c, 1);
+            r->i++;
+            at_field_start = false;
+        }
+    }
+    if (e == CSV_OK && (json_array_size(r->row) > 0 || r->field.len > 0 || !at_field_start))
+        e = end_row(r);
+    return e;
+}
+
+enum csv_read_error csv_parse(const char *data, size_t len, json_t **rows, size_t *line)
+{
+    csv_reader r = {0};
+    char *converted = NULL;
+    enum csv_read_error e;
+    size_t n = len;
+
+    *rows = NULL;
+    *line = 1;
+    if (memchr(data, '\0', len) != NULL)
+        return CSV_BINARY;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+        data += 3;
+        n -= 3;
+    }
+    if (!utf8_valid_n((const unsigned char *)data, n)) {
+        converted = from_cp1252((const unsigned char *)data, n, &n);
+        data = converted;
+    }
+    r.s = data;
+    r.len = n;
+    r.line = 1;
+    r.sep = detect_separator(data, n);
+    r.row = json_array();
+    r.rows = json_array();
+    e = read_all(&r);
+    json_decref(r.row);
+    free(r.field.data);
+    free(converted);
+    if (e == CSV_OK) {
+        size_t i;
+        json_t *row;
+        bool any = false;
+        json_array_foreach (r.rows, i, row)
+            any = any || json_array_size(row) > 0;
+        if (!any)
+            e = CSV_EMPTY;
+    }
+    if (e != CSV_OK) {
+        *line = r.line;
+        json_decref(r.rows);
+        return e;
+    }
+    *rows = r.rows;
+    return CSV_OK;
+}
+
+const char *csv_read_error_text(enum csv_read_error e)
+{
+    switch (e) {
+    case CSV_OK:
+        return "ok";
+    case CSV_EMPTY:
+        return "the file holds no rows";
+    case CSV_BINARY:
+        return "this is not a text file (CSV)";
+    case CSV_QUOTE:
+        return "a quoted field is not closed properly";
+    case CSV_TOO_MANY_ROWS:
+        return "more than 2,000 rows";
+    case CSV_TOO_WIDE:
+        return "a row has more than 64 columns";
+    case CSV_FIELD_TOO_LONG:
+        return "a cell holds more than 65,536 bytes";
+    }
+    return "unreadable CSV";
 }

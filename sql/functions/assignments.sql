@@ -717,6 +717,7 @@ language sql stable as $$
                              where a.programme_id = c.programme_id
                                and a.version = c.content_version), '[]'::json),
             'sessions', (select count(*) from cohort_sessions where cohort_id = c.id),
+            'quizzes', quiz_gradebook_columns(c.id),
             'rows', coalesce((select json_agg(json_build_object(
                          'user', json_build_object('id', u.id, 'full_name', u.full_name),
                          'segment', r.segment,
@@ -724,7 +725,8 @@ language sql stable as $$
                          'attended', (select count(*) from attendance at
                                         join cohort_sessions cs on cs.id = at.session_id
                                        where cs.cohort_id = c.id and at.user_id = u.id),
-                         'assignments', asg_standing(c.id, u.id, true))
+                         'assignments', asg_standing(c.id, u.id, true),
+                         'quizzes', quiz_standing(c.id, u.id))
                          order by u.full_name, u.id)
                          from registrations r join users u on u.id = r.user_id
                         where r.cohort_id = c.id and r.status = 'confirmed'), '[]'::json))

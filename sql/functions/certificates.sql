@@ -28,7 +28,9 @@ language sql immutable as $$
     select jsonb_typeof(p) = 'object'
        and not exists (select 1 from jsonb_object_keys(p) k
                         where k not in ('min_lesson_percent', 'require_assignments_passed',
-                                        'min_attendance_percent', 'auto_issue'))
+                                        'min_attendance_percent', 'auto_issue',
+                                        'min_posttest_percent', 'require_survey'))
+       and quiz_rules_valid(p)
        and (not p ? 'min_lesson_percent'
             or (jsonb_typeof(p -> 'min_lesson_percent') = 'number'
                 and (p ->> 'min_lesson_percent')::numeric between 0 and 100))
@@ -78,6 +80,8 @@ language sql stable as $$
           from c, asg
          where (c.rules ->> 'require_assignments_passed')::boolean
            and not (asg.status = 'graded' and asg.released and asg.passed)
+        union all
+        select q.value from c, jsonb_array_elements(quiz_cert_missing(c.id, p_user_id, c.rules)) q
     ) x
 $$;
 
@@ -118,6 +122,7 @@ language sql immutable as $$
         || case when (p_rules ->> 'min_attendance_percent')::numeric > 0
                 then ', hadir minimal ' || (p_rules ->> 'min_attendance_percent')
                      || '% sesi tatap muka' else '' end
+        || quiz_narrative(p_rules)
         || '; ' || p_jp || ' JP (jam pelajaran).'
 $$;
 
@@ -390,7 +395,8 @@ begin
     if not cert_rules_valid(p_rules) then
         return sinau_error(422, 'invalid_certificate_rules',
                            'rules are {min_lesson_percent, require_assignments_passed, '
-                           'min_attendance_percent, auto_issue}');
+                           'min_attendance_percent, auto_issue, min_posttest_percent, '
+                           'require_survey}');
     end if;
     update cohorts set certificate_rules = p_rules where id = p_cohort_id returning * into c;
     if not found then

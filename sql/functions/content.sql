@@ -43,7 +43,8 @@ language sql stable as $$
                                                                order by a.position, a.created_at,
                                                                         a.id)
                                                  from assignments a where a.module_id = m.id),
-                                              '[]'::json))
+                                              '[]'::json),
+                      'quizzes', quiz_draft_list(m.id))
                       order by m.position, m.created_at, m.id)
                       from modules m where m.programme_id = p.id), '[]'::json))
       from programmes p where p.id = p_programme_id
@@ -56,8 +57,9 @@ $$;
 
 -- ---- publishing, now with assignments ----
 
--- As in 0004, plus assignments: p_html also holds every assignment's
--- instructions rendered (keyed by assignment id), and the content hash
+-- As in 0004, plus assignments and quizzes: p_html also holds every
+-- assignment's instructions rendered (keyed by assignment id) and every
+-- piece of quiz Markdown (quiz_markdown's keys), and the content hash
 -- covers them.
 create or replace function content_publish(p_programme_id text, p_draft_rev bigint,
                                            p_html jsonb, p_actor_id text)
@@ -77,7 +79,8 @@ begin
        or exists (select 1 from lessons l join modules m on m.id = l.module_id
                    where m.programme_id = p.id and not p_html ? l.id)
        or exists (select 1 from assignments a join modules m on m.id = a.module_id
-                   where m.programme_id = p.id and not p_html ? a.id) then
+                   where m.programme_id = p.id and not p_html ? a.id)
+       or not quiz_html_complete(p.id, p_html) then
         return sinau_error(409, 'draft_changed', 'the draft changed while publishing; try again');
     end if;
     select coalesce(max(version), 0) + 1 into v from content_versions
@@ -98,7 +101,7 @@ begin
                                           to_jsonb(asg_draft_json(a)) - 'module_id'
                                           order by a.position, a.created_at, a.id)
                                           from assignments a where a.module_id = m.id),
-                                          '[]'::jsonb)) x
+                                          '[]'::jsonb)) || quiz_hash_part(m.id) x
               from modules m where m.programme_id = p.id) q;
     select count(*) into n from lessons l join modules m on m.id = l.module_id
      where m.programme_id = p.id;
@@ -127,6 +130,7 @@ begin
                                        a.position, a.created_at, a.id)
       from assignments a join modules m on m.id = a.module_id
      where m.programme_id = p.id;
+    perform quiz_publish(p.id, v, p_html);
     insert into audit_log (actor_id, action, details)
     values (p_actor_id, 'content.published',
             json_build_object('programme_id', p.id, 'version', v, 'hash', h)::jsonb);

@@ -56,7 +56,8 @@ language sql stable as $$
                 left join cohort_assignments ca
                   on ca.cohort_id = c.id and ca.assignment_id = a.assignment_id
                where a.programme_id = m.programme_id and a.version = m.version
-                 and a.module_id = m.module_id), '[]'::json))
+                 and a.module_id = m.module_id), '[]'::json),
+            'quizzes', quiz_module_items(c.id, m.programme_id, m.version, m.module_id, p_user_id))
             order by m.ordinal)
             from version_modules m
            where m.programme_id = c.programme_id and m.version = c.content_version),
@@ -87,7 +88,8 @@ language sql stable as $$
       from total, done
 $$;
 
--- Marks a lesson complete (idempotent). {status, body}.
+-- Marks a lesson complete (idempotent); a pre-test that closes at the
+-- first lesson closes for the participant. {status, body}.
 create or replace function learn_complete(p_cohort_id text, p_lesson_id text, p_user_id text,
                                p_role text)
 returns json
@@ -103,6 +105,7 @@ begin
     insert into lesson_progress (cohort_id, user_id, lesson_id)
     values (p_cohort_id, p_user_id, p_lesson_id)
     on conflict do nothing;
+    perform quiz_lessons_started(p_cohort_id, p_user_id);
     return json_build_object('status', 200, 'body', learn_progress(p_cohort_id, p_user_id));
 end;
 $$;

@@ -1,0 +1,370 @@
+/* quiz_reports.c — what a cohort's staff read of its quizzes (issue 15):
+ * the pre/post-test report (each participant's scores, means, medians,
+ * gain, Hake's normalised gain, the share who passed, item analysis), a
+ * survey's results (distributions, free texts), and the attempts on one
+ * quiz — as JSON, the first two also as CSV for spreadsheets in the
+ * Indonesian locale (csv.h). The SQL builds every figure and decides who
+ * may read (404 otherwise); the CSV is only laid out here. */
+#include "sinau/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinau/csv.h"
+#include "sinau/http.h"
+
+/* A JSON number as the sheet shows it (decimal comma); NULL for null. */
+static const char *comma_number(char *buf, size_t n, json_t *v)
+{
+    char *dot;
+
+    if (!json_is_number(v))
+        return NULL;
+    if (json_is_integer(v))
+        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+    else
+        snprintf(buf, n, "%.3f", json_real_value(v));
+    dot = strchr(buf, '.');
+    if (dot != NULL) {
+        char *end = buf + strlen(buf);
+        while (end > dot + 1 && end[-1] == '0')
+            *--end = '\0';
+        if (end == dot + 1)
+            *dot = '\0';
+        else
+            *dot = ',';
+    }
+    return buf;
+}
+
+static void number_cell(csv_buf *b, json_t *v)
+{
+    char num[64];
+
+    csv_number(b, comma_number(num, sizeof num, v));
+}
+
+static const char *yes_no(json_t *v)
+{
+    return json_is_true(v) ? "ya" : json_is_false(v) ? "tidak" : NULL;
+}
+
+/* Parses the JSON a statement returned, or replies (error or 404) and
+ * returns NULL. */
+static json_t *report_of(http_ctx *ctx, db_result *r, const char *what)
+{
+    json_t *doc;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return NULL;
+    }
+    if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
+        (doc = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL)) == NULL) {
+        http_reply_error(ctx, 404, "not_found", what);
+        return NULL;
+    }
+    return doc;
+}
+
+static void send_csv(http_ctx *ctx, csv_buf *b, const char *filename)
+{
+    char disposition[96];
+
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
+    http_add_header(ctx, "Content-Disposition", disposition);
+    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b->data, b->len);
+    csv_free(b);
+}
+
+static void header_row(csv_buf *b, const char *const *names)
+{
+    for (; *names != NULL; names++)
+        csv_field(b, *names);
+    csv_end_row(b);
+}
+
+/* ---- the pre/post-test report ---- */
+
+static void participants_csv(csv_buf *b, json_t *rows)
+{
+    static const char *const head[] = {
+        "nama",          "segmen", "pre-test (%)",    "post-test (%)",
+        "gain (poin %)", "g",      "lulus post-test", NULL};
+    size_t i;
+    json_t *row;
+
+    header_row(b, head);
+    json_array_foreach (rows, i, row) {
+        csv_field(b, json_string_value(json_object_get(json_object_get(row, "user"), "full_name")));
+        csv_field(b, json_string_value(json_object_get(row, "segment")));
+        number_cell(b, json_object_get(row, "pre"));
+        number_cell(b, json_object_get(row, "post"));
+        number_cell(b, json_object_get(row, "gain"));
+        number_cell(b, json_object_get(row, "g"));
+        csv_field(b, yes_no(json_object_get(row, "passed")));
+        csv_end_row(b);
+    }
+}
+
+static void summary_csv(csv_buf *b, json_t *s)
+{
+    static const char *const rows[][2] = {
+        {"peserta", "participants"},
+        {"mengerjakan pre-test", "n_pre"},
+        {"mengerjakan post-test", "n_post"},
+        {"mengerjakan keduanya", "n_both"},
+        {"rata-rata pre-test (%)", "pre_mean"},
+        {"median pre-test (%)", "pre_median"},
+        {"rata-rata post-test (%)", "post_mean"},
+        {"median post-test (%)", "post_median"},
+        {"rata-rata gain (poin %)", "mean_gain"},
+        {"gain ternormalisasi <g> (Hake)", "hake_g"},
+        {"rata-rata g per peserta", "mean_g"},
+        {"lulus post-test", "passed"},
+        {"proporsi lulus", "passed_share"},
+    };
+
+    csv_field(b, "ringkasan");
+    csv_field(b, "nilai");
+    csv_end_row(b);
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(rows); i++) {
+        csv_field(b, rows[i][0]);
+        number_cell(b, json_object_get(s, rows[i][1]));
+        csv_end_row(b);
+    }
+}
+
+/* "A ✓ 12 | B 3" — each option's letter, ✓ when right, how often chosen;
+ * or the most frequent short answers. */
+static void options_cell(csv_buf *b, json_t *item)
+{
+    char cell[2048] = "";
+    json_t *list = json_object_get(item, "options"), *o;
+    size_t i, at;
+    bool answers = false;
+
+    if (!json_is_array(list)) {
+        list = json_object_get(item, "answers");
+        answers = true;
+    }
+    json_array_foreach (list, i, o) {
+        at = strlen(cell);
+        if (answers)
+            snprintf(cell + at, sizeof cell - at, "%s%s%s %lld", i ? " | " : "",
+                     json_string_value(json_object_get(o, "text")),
+                     json_is_true(json_object_get(o, "correct")) ? " ✓" : "",
+                     (long long)json_integer_value(json_object_get(o, "count")));
+        else
+            snprintf(cell + at, sizeof cell - at, "%s%c%s %lld", i ? " | " : "", (int)('A' + i),
+                     json_is_true(json_object_get(o, "correct")) ? " ✓" : "",
+                     (long long)json_integer_value(json_object_get(o, "chosen")));
+    }
+    csv_field(b, cell);
+}
+
+static const char *quiz_title(json_t *quizzes, const char *id)
+{
+    size_t i;
+    json_t *q;
+
+    json_array_foreach (quizzes, i, q)
+        if (id != NULL && strcmp(json_string_value(json_object_get(q, "id")), id) == 0)
+            return json_string_value(json_object_get(q, "title"));
+    return NULL;
+}
+
+static void items_csv(csv_buf *b, json_t *items, json_t *quizzes)
+{
+    static const char *const head[] = {"kuis",
+                                       "no",
+                                       "soal",
+                                       "tipe",
+                                       "n",
+                                       "tingkat kesukaran (p)",
+                                       "daya beda (D, 27%)",
+                                       "pilihan / jawaban (berapa kali)",
+                                       NULL};
+    size_t i;
+    json_t *it;
+
+    header_row(b, head);
+    json_array_foreach (items, i, it) {
+        csv_field(b, quiz_title(quizzes, json_string_value(json_object_get(it, "quiz_id"))));
+        number_cell(b, json_object_get(it, "ordinal"));
+        csv_field(b, json_string_value(json_object_get(it, "stem")));
+        csv_field(b, json_string_value(json_object_get(it, "type")));
+        number_cell(b, json_object_get(it, "n"));
+        number_cell(b, json_object_get(it, "difficulty"));
+        number_cell(b, json_object_get(it, "discrimination"));
+        options_cell(b, it);
+        csv_end_row(b);
+    }
+}
+
+static void report_csv(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    json_t *doc = report_of(ctx, r, "no such cohort");
+    csv_buf b;
+
+    if (doc == NULL)
+        return;
+    csv_begin(&b);
+    participants_csv(&b, json_object_get(doc, "participants"));
+    csv_end_row(&b);
+    summary_csv(&b, json_object_get(doc, "summary"));
+    csv_end_row(&b);
+    items_csv(&b, json_object_get(doc, "items"), json_object_get(doc, "quizzes"));
+    json_decref(doc);
+    send_csv(ctx, &b, "laporan-kuis.csv");
+}
+
+/* ?format= json (default) or csv; NULL after a 422. */
+static db_done_fn format_of(http_ctx *ctx, db_done_fn csv)
+{
+    const char *format = http_query(ctx, "format");
+
+    if (format == NULL || strcmp(format, "json") == 0)
+        return api_reply_json_or_404;
+    if (strcmp(format, "csv") == 0)
+        return csv;
+    http_reply_error(ctx, 422, "invalid_format", "format is json or csv");
+    return NULL;
+}
+
+static const db_stmt report_stmt = {"quiz_report", "select quiz_report($1, $2, $3, $4, $5)", 5};
+
+/* GET /api/v1/cohorts/{id}/quiz-report[?pre=&post=&format=csv] */
+static void report(http_ctx *ctx)
+{
+    const char **p = api_caller_params(ctx, 5);
+    db_done_fn done = format_of(ctx, report_csv);
+
+    if (done == NULL)
+        return;
+    p[0] = http_param(ctx, "id");
+    p[1] = http_query(ctx, "pre");
+    p[2] = http_query(ctx, "post");
+    if (api_missing(ctx, p[0], "cohort"))
+        return;
+    if (http_db_query(ctx, &report_stmt, p, done) != 0)
+        return;
+}
+
+/* ---- survey results ---- */
+
+static void distribution_cell(csv_buf *b, json_t *q)
+{
+    char cell[2048] = "";
+    json_t *list = json_object_get(q, "distribution"), *o;
+    bool likert = json_is_array(list);
+    size_t i, at;
+
+    if (!likert)
+        list = json_object_get(q, "options");
+    json_array_foreach (list, i, o) {
+        at = strlen(cell);
+        if (likert)
+            snprintf(cell + at, sizeof cell - at, "%s%lld: %lld", i ? " | " : "",
+                     (long long)json_integer_value(json_object_get(o, "value")),
+                     (long long)json_integer_value(json_object_get(o, "count")));
+        else
+            snprintf(cell + at, sizeof cell - at, "%s%s: %lld", i ? " | " : "",
+                     json_string_value(json_object_get(o, "text")),
+                     (long long)json_integer_value(json_object_get(o, "count")));
+    }
+    csv_field(b, cell);
+}
+
+static void survey_csv(void *arg, db_result *r)
+{
+    static const char *const head[] = {"no",      "pertanyaan", "tipe", "jawaban",
+                                       "sebaran", "rata-rata",  NULL};
+    static const char *const texts_head[] = {"no", "pertanyaan", "jawaban teks", "nama", NULL};
+    http_ctx *ctx = arg;
+    json_t *doc = report_of(ctx, r, "no such survey"), *q, *t;
+    size_t i, j;
+    csv_buf b;
+
+    if (doc == NULL)
+        return;
+    csv_begin(&b);
+    header_row(&b, head);
+    json_array_foreach (json_object_get(doc, "questions"), i, q) {
+        number_cell(&b, json_object_get(q, "ordinal"));
+        csv_field(&b, json_string_value(json_object_get(q, "stem")));
+        csv_field(&b, json_string_value(json_object_get(q, "type")));
+        number_cell(&b, json_object_get(q, "answers"));
+        distribution_cell(&b, q);
+        number_cell(&b, json_object_get(q, "mean"));
+        csv_end_row(&b);
+    }
+    csv_end_row(&b);
+    header_row(&b, texts_head);
+    json_array_foreach (json_object_get(doc, "questions"), i, q) {
+        json_array_foreach (json_object_get(q, "texts"), j, t) {
+            number_cell(&b, json_object_get(q, "ordinal"));
+            csv_field(&b, json_string_value(json_object_get(q, "stem")));
+            csv_field(&b, json_string_value(json_object_get(t, "text")));
+            csv_field(&b,
+                      json_string_value(json_object_get(json_object_get(t, "user"), "full_name")));
+            csv_end_row(&b);
+        }
+    }
+    json_decref(doc);
+    send_csv(ctx, &b, "hasil-survei.csv");
+}
+
+static const db_stmt survey_stmt = {"quiz_survey_results",
+                                    "select quiz_survey_results($1, $2, $3, $4)", 4};
+
+/* GET /api/v1/cohorts/{id}/quizzes/{quiz_id}/results[?format=csv] (surveys) */
+static void survey_results(http_ctx *ctx)
+{
+    const char **p = api_caller_params(ctx, 4);
+    db_done_fn done = format_of(ctx, survey_csv);
+
+    if (done == NULL)
+        return;
+    p[0] = http_param(ctx, "id");
+    p[1] = http_param(ctx, "quiz_id");
+    if (api_missing(ctx, p[0], "survey") || api_missing(ctx, p[1], "survey"))
+        return;
+    if (http_db_query(ctx, &survey_stmt, p, done) != 0)
+        return;
+}
+
+static const db_stmt attempts_stmt = {"quiz_attempts_list",
+                                      "select quiz_attempts_list($1, $2, $3, $4)", 4};
+
+/* GET /api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts (cohort staff) */
+static void attempts_list(http_ctx *ctx)
+{
+    const char **p = api_caller_params(ctx, 4);
+
+    p[0] = http_param(ctx, "id");
+    p[1] = http_param(ctx, "quiz_id");
+    if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
+        return;
+    if (http_db_query(ctx, &attempts_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_GET, "/api/v1/cohorts/{id}/quiz-report", report, 0, NULL,
+     "Cohort staff: pre/post-test scores, means, medians, gain, Hake's g, item analysis (JSON "
+     "or CSV)",
+     AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/quizzes/{quiz_id}/results", survey_results, 0, NULL,
+     "Cohort staff: a survey's results: distributions and free texts (JSON or CSV)", AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts", attempts_list, 0, NULL,
+     "Cohort staff: every attempt on a quiz, with scores", AUTH_STAFF},
+};
+
+const http_route *quiz_reports_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

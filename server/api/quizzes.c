@@ -1,0 +1,279 @@
+/* quizzes.c — quizzes as content and per cohort (issue 15): authors add a
+ * quiz to a module of the draft, edit and remove it, read it with its
+ * questions and preview it as a participant will see it (the Markdown
+ * rendered as publishing renders it, on the worker pool); a cohort's
+ * participants read a quiz with their attempts, its staff set the opening
+ * window and list the cohort's quizzes. Questions are in questions.c,
+ * attempts in attempts.c, reports in quiz_reports.c.
+ *
+ * The SQL decides who may do what and checks every member's type and
+ * range (functions/quizzes.sql, 404 to anyone without access). */
+#include "sinau/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinau/http.h"
+#include "sinau/markdown.h"
+
+/* The members a quiz body may hold (types and ranges are the SQL's). */
+static int quiz_body(http_ctx *ctx, json_t *body)
+{
+    json_t *v[13];
+
+    return http_unpack(
+        ctx, body, "{s?o, s?o, s?o, s?o, s?o, s?o, s?o, s?o, s?o, s?o, s?o, s?o, s?o}", "title",
+        &v[0], "kind", &v[1], "time_limit_s", &v[2], "max_attempts", &v[3], "pass_score", &v[4],
+        "shuffle", &v[5], "layout", &v[6], "review", &v[7], "anonymous", &v[8], "grading", &v[9],
+        "pick", &v[10], "description_md", &v[11], "position", &v[12]);
+}
+
+static const db_stmt create_stmt = {
+    "quiz_create",
+    "select (r->>'status')::int, r->'body' from quiz_create($1, $2::jsonb, $3, $4) r", 4};
+static const db_stmt update_stmt = {
+    "quiz_update",
+    "select (r->>'status')::int, r->'body' from quiz_update($1, $2::jsonb, $3, $4) r", 4};
+
+static void quiz_write(http_ctx *ctx, const db_stmt *stmt, const char *what)
+{
+    json_t *body;
+    const char **p = api_caller_params(ctx, 4);
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (quiz_body(ctx, body) != 0)
+        return;
+    p[0] = http_param(ctx, "id");
+    p[1] = api_json_text(ctx, body);
+    if (api_missing(ctx, p[0], what))
+        return;
+    if (http_db_query(ctx, stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* POST /api/v1/modules/{id}/quizzes {title, kind, time_limit_s?, max_attempts?,
+ * pass_score?, shuffle?, layout?, review?, anonymous?, grading?, pick?,
+ * description_md?, position?} → 201 {quiz} */
+static void quiz_create(http_ctx *ctx)
+{
+    quiz_write(ctx, &create_stmt, "module");
+}
+
+/* PUT /api/v1/quizzes/{id} (any of the members above) → 200 {quiz} */
+static void quiz_update(http_ctx *ctx)
+{
+    quiz_write(ctx, &update_stmt, "quiz");
+}
+
+static const db_stmt delete_stmt = {
+    "quiz_delete", "select (r->>'status')::int, r->'body' from quiz_delete($1, $2, $3) r", 3};
+
+/* DELETE /api/v1/quizzes/{id} (the draft only; published versions keep it) */
+static void quiz_delete(http_ctx *ctx)
+{
+    const char **p = api_caller_params(ctx, 3);
+
+    p[0] = http_param(ctx, "id");
+    if (api_missing(ctx, p[0], "quiz"))
+        return;
+    if (http_db_query(ctx, &delete_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+static const db_stmt get_stmt = {"quiz_get_draft", "select quiz_get_draft($1, $2, $3)", 3};
+
+/* GET /api/v1/quizzes/{id}: the draft quiz with its questions (authors). */
+static void quiz_get(http_ctx *ctx)
+{
+    const char **p = api_caller_params(ctx, 3);
+
+    p[0] = http_param(ctx, "id");
+    if (api_missing(ctx, p[0], "quiz"))
+        return;
+    if (http_db_query(ctx, &get_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+/* ---- preview as a participant ---- */
+
+typedef struct preview_job {
+    PGresult *pieces; /* (key, Markdown) rows; owned */
+    char *html_json;  /* {key: html}, malloc'd by the worker */
+    const char *params[4];
+} preview_job;
+
+static const db_stmt preview_read_stmt = {
+    "quiz_preview_read",
+    "select m.k, m.md from quizzes q join modules d on d.id = q.module_id,"
+    " quiz_markdown(d.programme_id, q.id) m"
+    " where q.id = $1 and content_can_author(d.programme_id, $2, $3)",
+    3};
+static const db_stmt preview_stmt = {"quiz_preview",
+                                     "select quiz_preview_json($1, $2::jsonb, $3, $4)", 4};
+
+/* Worker thread: every piece of the quiz's Markdown to safe HTML. */
+static void preview_render(void *arg)
+{
+    http_ctx *ctx = arg;
+    preview_job *job = ctx->state;
+    json_t *html = json_object();
+
+    for (int i = 0; i < PQntuples(job->pieces); i++) {
+        char *out =
+            markdown_render(PQgetvalue(job->pieces, i, 1), (size_t)PQgetlength(job->pieces, i, 1));
+        json_object_set_new(html, PQgetvalue(job->pieces, i, 0), json_string(out ? out : ""));
+        free(out);
+    }
+    job->html_json = json_dumps(html, JSON_COMPACT);
+    json_decref(html);
+}
+
+static void preview_rendered(void *arg)
+{
+    http_ctx *ctx = arg;
+    preview_job *job = ctx->state;
+
+    job->params[1] = http_ctx_strndup(ctx, job->html_json, strlen(job->html_json));
+    free(job->html_json);
+    PQclear(job->pieces);
+    job->pieces = NULL;
+    if (http_db_query(ctx, &preview_stmt, job->params, api_reply_json_or_404) != 0)
+        return;
+}
+
+static void preview_read(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    preview_job *job = ctx->state;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    job->pieces = db_result_take(r);
+    if (http_work(ctx, preview_render, preview_rendered) != 0) {
+        PQclear(job->pieces);
+        return;
+    }
+}
+
+/* GET /api/v1/quizzes/{id}/preview: the draft quiz as a participant will
+ * see it (authors; with the key and explanations, to check them). */
+static void quiz_preview(http_ctx *ctx)
+{
+    preview_job *job = http_ctx_alloc(ctx, sizeof *job);
+
+    job->params[0] = http_param(ctx, "id");
+    job->params[2] = ctx->user.id;
+    job->params[3] = auth_role_name(ctx->user.role);
+    ctx->state = job;
+    if (api_missing(ctx, job->params[0], "quiz"))
+        return;
+    if (http_db_query(ctx, &preview_read_stmt, job->params, preview_read) != 0)
+        return;
+}
+
+/* ---- a cohort's quizzes ---- */
+
+static const db_stmt cohort_quiz_stmt = {"quiz_cohort_quiz",
+                                         "select quiz_cohort_quiz($1, $2, $3, $4)", 4};
+
+/* GET /api/v1/cohorts/{id}/quizzes/{quiz_id}: settings, window, the caller's
+ * attempts (scores only where the quiz's review allows). */
+static void cohort_quiz(http_ctx *ctx)
+{
+    const char **p = api_caller_params(ctx, 4);
+
+    p[0] = http_param(ctx, "id");
+    p[1] = http_param(ctx, "quiz_id");
+    if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
+        return;
+    if (http_db_query(ctx, &cohort_quiz_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt list_stmt = {"quiz_cohort_list", "select quiz_cohort_list($1, $2, $3)", 3};
+
+/* GET /api/v1/cohorts/{id}/quizzes: the cohort's quizzes for its staff. */
+static void cohort_list(http_ctx *ctx)
+{
+    const char **p = api_caller_params(ctx, 3);
+
+    p[0] = http_param(ctx, "id");
+    if (api_missing(ctx, p[0], "cohort"))
+        return;
+    if (http_db_query(ctx, &list_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt schedule_stmt = {
+    "quiz_schedule",
+    "select (r->>'status')::int, r->'body'"
+    " from quiz_schedule($1, $2, $3::timestamptz, $4::timestamptz, $5::boolean, $6, $7) r",
+    7};
+
+/* An optional instant: absent or null (NULL) or ISO 8601 with a zone. */
+static bool instant_member(http_ctx *ctx, json_t *v, const char **out)
+{
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return true;
+    if (!json_is_string(v) || json_string_length(v) > 64 || !api_iso_time(json_string_value(v))) {
+        http_reply_error(ctx, 422, "invalid_time",
+                         "opens_at and closes_at are ISO 8601 times with a zone, or null");
+        return false;
+    }
+    *out = json_string_value(v);
+    return true;
+}
+
+/* PUT /api/v1/cohorts/{id}/quizzes/{quiz_id}/window {opens_at?, closes_at?,
+ * close_at_first_lesson?} (cohort staff; null or absent clears a bound). */
+static void cohort_window(http_ctx *ctx)
+{
+    json_t *body, *opens = NULL, *closes = NULL;
+    int first = 0;
+    const char **p = api_caller_params(ctx, 7);
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s?o, s?o, s?b}", "opens_at", &opens, "closes_at", &closes,
+                    "close_at_first_lesson", &first) != 0)
+        return;
+    if (!instant_member(ctx, opens, &p[2]) || !instant_member(ctx, closes, &p[3]))
+        return;
+    p[0] = http_param(ctx, "id");
+    p[1] = http_param(ctx, "quiz_id");
+    p[4] = first ? "true" : "false";
+    if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
+        return;
+    if (http_db_query(ctx, &schedule_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_POST, "/api/v1/modules/{id}/quizzes", quiz_create, 0, NULL,
+     "Authors: add a quiz (pretest, posttest, check or survey) to a draft module", AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/quizzes/{id}", quiz_get, 0, NULL,
+     "Authors: a draft quiz with its questions, keys and explanations", AUTH_STAFF},
+    {ROUTER_PUT, "/api/v1/quizzes/{id}", quiz_update, 0, NULL, "Authors: edit a draft quiz",
+     AUTH_STAFF},
+    {ROUTER_DELETE, "/api/v1/quizzes/{id}", quiz_delete, 0, NULL,
+     "Authors: remove a quiz from the draft", AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/quizzes/{id}/preview", quiz_preview, 0, NULL,
+     "Authors: the draft quiz rendered as participants will see it", AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/quizzes", cohort_list, 0, NULL,
+     "Cohort staff: the cohort's quizzes with their windows and progress", AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/quizzes/{quiz_id}", cohort_quiz, 0, NULL,
+     "A cohort's quiz: settings, window and the caller's attempts", AUTH_SIGNED_IN},
+    {ROUTER_PUT, "/api/v1/cohorts/{id}/quizzes/{quiz_id}/window", cohort_window, 0, NULL,
+     "Cohort staff: a quiz's opening window (a pre-test may close at the first lesson)",
+     AUTH_STAFF},
+};
+
+const http_route *quizzes_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

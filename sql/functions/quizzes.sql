@@ -1397,7 +1397,7 @@ language sql stable as $$
         'title', vq.title, 'kind', vq.kind, 'description_html', vq.description_html,
         'time_limit_s', vq.time_limit_s, 'max_attempts', vq.max_attempts,
         'pass_score', vq.pass_score, 'layout', vq.layout, 'anonymous', vq.anonymous,
-        'review', vq.review,
+        'review_policy', vq.review,
         'question_count', coalesce((select sum((r ->> 'count')::integer)::integer
                                       from jsonb_array_elements(vq.pick) r),
                                    (select count(*) from version_questions q

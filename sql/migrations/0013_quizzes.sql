@@ -37,8 +37,8 @@ create table quizzes (
     constraint quizzes_description_check check (octet_length(description_md) <= 65536),
     constraint quizzes_time_limit_check check (time_limit_s between 30 and 86400),
     constraint quizzes_attempts_check check (max_attempts between 1 and 100),
-    constraint quizzes_pass_check check (pass_score between 0 and 100
-                                         and kind <> 'survey'),
+    constraint quizzes_pass_check check (pass_score is null
+                                         or (pass_score between 0 and 100 and kind <> 'survey')),
     constraint quizzes_layout_check check (layout in ('one', 'all')),
     constraint quizzes_review_check check (review in ('after_attempt', 'after_close',
                                                       'score_only', 'none')),

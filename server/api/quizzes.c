@@ -100,7 +100,7 @@ static void quiz_get(http_ctx *ctx)
 typedef struct preview_job {
     PGresult *pieces; /* (key, Markdown) rows; owned */
     char *html_json;  /* {key: html}, malloc'd by the worker */
-    const char *params[4];
+    const char *params[4]; /* of quiz_preview_json: id, HTML, user, role */
 } preview_job;
 
 static const db_stmt preview_read_stmt = {
@@ -163,14 +163,16 @@ static void preview_read(void *arg, db_result *r)
 static void quiz_preview(http_ctx *ctx)
 {
     preview_job *job = http_ctx_alloc(ctx, sizeof *job);
+    const char **read = api_caller_params(ctx, 3);
 
-    job->params[0] = http_param(ctx, "id");
-    job->params[2] = ctx->user.id;
-    job->params[3] = auth_role_name(ctx->user.role);
+    read[0] = http_param(ctx, "id");
+    job->params[0] = read[0];
+    job->params[2] = read[1];
+    job->params[3] = read[2];
     ctx->state = job;
-    if (api_missing(ctx, job->params[0], "quiz"))
+    if (api_missing(ctx, read[0], "quiz"))
         return;
-    if (http_db_query(ctx, &preview_read_stmt, job->params, preview_read) != 0)
+    if (http_db_query(ctx, &preview_read_stmt, read, preview_read) != 0)
         return;
 }
 

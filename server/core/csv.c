@@ -311,7 +311,7 @@ enum csv_read_error csv_parse(const char *data, size_t len, json_t **rows, size_
             e = CSV_EMPTY;
     }
     if (e != CSV_OK) {
-        *line = r.line;
+        *line = e == CSV_EMPTY ? 1 : r.line;
         json_decref(r.rows);
         return e;
     }

@@ -574,7 +574,7 @@ begin
     if f ? 'points' and jsonb_typeof(f -> 'points') <> 'null'
        and (jsonb_typeof(f -> 'points') <> 'number'
             or (f ->> 'points')::numeric not between 0 and 1000
-            or (quiz_type_graded(t) and (f ->> 'points')::numeric = 0)) then
+            or (quiz_type_graded(t) and p_kind <> 'survey' and (f ->> 'points')::numeric = 0)) then
         return sinau_error(422, 'invalid_points', 'points is more than 0 and at most 1000');
     end if;
     if f ? 'scoring' and (jsonb_typeof(f -> 'scoring') <> 'string'
@@ -599,9 +599,10 @@ begin
 end;
 $$;
 
--- A checked question's row: options get ids (kept when given), survey items
--- no points, tags folded to lower case.
-create or replace function quiz_question_from_fields(base quiz_questions, f jsonb)
+-- A checked question's row for a quiz of p_kind: options get ids (kept
+-- when given), survey items and ungraded types no points, tags folded to
+-- lower case.
+create or replace function quiz_question_from_fields(base quiz_questions, f jsonb, p_kind text)
 returns quiz_questions
 language plpgsql volatile as $$
 declare
@@ -622,7 +623,7 @@ begin
                                               'tolerance',
                                               coalesce((f #>> '{answer,tolerance}')::numeric, 0))
                       else nullif(f -> 'answer', 'null'::jsonb) end;
-    qq.points := case when not quiz_type_graded(qq.type) then 0
+    qq.points := case when not quiz_type_graded(qq.type) or p_kind = 'survey' then 0
                       else coalesce((nullif(f -> 'points', 'null'::jsonb) #>> '{}')::numeric, 1) end;
     qq.scoring := coalesce(f ->> 'scoring', 'all_or_nothing');
     qq.explanation_md := coalesce(f ->> 'explanation_md', '');
@@ -671,7 +672,7 @@ begin
     qq.quiz_id := q.id;
     qq.position := (select coalesce(max(position) + 1, 0) from quiz_questions
                      where quiz_id = q.id);
-    qq := quiz_question_from_fields(qq, p_fields);
+    qq := quiz_question_from_fields(qq, p_fields, q.kind);
     insert into quiz_questions (quiz_id, type, stem_md, options, answer, points, scoring,
                                 explanation_md, tags, position)
     values (qq.quiz_id, qq.type, qq.stem_md, qq.options, qq.answer, qq.points, qq.scoring,
@@ -711,7 +712,7 @@ begin
     if bad is not null then
         return bad;
     end if;
-    qq := quiz_question_from_fields(qq, f);
+    qq := quiz_question_from_fields(qq, f, q.kind);
     update quiz_questions
        set type = qq.type, stem_md = qq.stem_md, options = qq.options, answer = qq.answer,
            points = qq.points, scoring = qq.scoring, explanation_md = qq.explanation_md,
@@ -787,7 +788,7 @@ begin
         qq.quiz_id := q.id;
         qq.position := pos;
         pos := pos + 1;
-        qq := quiz_question_from_fields(qq, item - 'position' - 'row');
+        qq := quiz_question_from_fields(qq, item - 'position' - 'row', q.kind);
         insert into quiz_questions (quiz_id, type, stem_md, options, answer, points, scoring,
                                     explanation_md, tags, position)
         values (qq.quiz_id, qq.type, qq.stem_md, qq.options, qq.answer, qq.points, qq.scoring,
@@ -908,8 +909,8 @@ language sql stable as $$
                                'review', jsonb_build_object(
                                    'key', quiz_key_json(v),
                                    'explanation_html', v.explanation_html))
-            || case when quiz_type_graded(v.type) then jsonb_build_object('points', v.points)
-                    else '{}' end
+            || case when quiz_type_graded(v.type) and q.kind <> 'survey'
+                    then jsonb_build_object('points', v.points) else '{}' end
             || case when v.type = 'likert'
                     then jsonb_build_object('scale', jsonb_build_object('min', 1, 'max', 5))
                     else '{}' end
@@ -1081,7 +1082,7 @@ language sql stable as $$
                           jsonb_build_object(
                               'id', q.question_id, 'type', q.type, 'stem_html', q.stem_html,
                               'options', quiz_options_json(q, a.seed, vq.shuffle, v.review))
-                          || case when quiz_type_graded(q.type)
+                          || case when quiz_type_graded(q.type) and vq.kind <> 'survey'
                                   then jsonb_build_object('points', q.points) else '{}' end
                           || case when q.type = 'likert'
                                   then jsonb_build_object('scale', jsonb_build_object('min', 1,
@@ -1128,15 +1129,17 @@ declare
 begin
     select * into vq from version_quizzes
      where programme_id = a.programme_id and version = a.version and quiz_id = a.quiz_id;
-    update quiz_answers an
-       set points = quiz_grade(q.type, q.options, q.answer, q.points, q.scoring, an.response)
-      from version_questions q
-     where an.attempt_id = a.id and q.programme_id = a.programme_id and q.version = a.version
-       and q.question_id = an.question_id;
-    select sum(q.points) into total from version_questions q
-     where q.programme_id = a.programme_id and q.version = a.version
-       and q.question_id = any (a.question_ids) and quiz_type_graded(q.type);
-    select coalesce(sum(points), 0) into got from quiz_answers where attempt_id = a.id;
+    if vq.kind <> 'survey' then
+        update quiz_answers an
+           set points = quiz_grade(q.type, q.options, q.answer, q.points, q.scoring, an.response)
+          from version_questions q
+         where an.attempt_id = a.id and q.programme_id = a.programme_id
+           and q.version = a.version and q.question_id = an.question_id;
+        select sum(q.points) into total from version_questions q
+         where q.programme_id = a.programme_id and q.version = a.version
+           and q.question_id = any (a.question_ids) and quiz_type_graded(q.type);
+        select coalesce(sum(points), 0) into got from quiz_answers where attempt_id = a.id;
+    end if;
     update quiz_attempts
        set closed_at = now(), closed_by = p_reason,
            score = case when total > 0 then got end,

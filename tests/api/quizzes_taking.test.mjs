@@ -64,6 +64,8 @@ function assertNothingRevealed(bodies, what) {
       continue;
     }
     const keys = jsonKeys(parsed);
+    // the progress summary's percent is the lessons done, not a score
+    if (b.path.endsWith('/progress')) keys.delete('percent');
     for (const k of FORBIDDEN_KEYS) assert.ok(!keys.has(k), `${where} has a member "${k}": ${b.text.slice(0, 400)}`);
   }
 }
@@ -95,13 +97,17 @@ describe('nothing is revealed before the attempt closes', () => {
     assert.deepEqual(Object.keys(attempt.questions[0]).sort().filter((k) => !['points', 'response', 'scale'].includes(k)), ['id', 'options', 'stem_html', 'type']);
     for (const [i, aq] of attempt.questions.entries()) {
       const d = now.questions.find((q) => q.id === aq.id);
-      const body = answerFor(d, i % 2 === 0);
+      // a right short or numeric answer would be the participant's own words
+      // matching the key: give those wrong here
+      const body = answerFor(d, !['short_text', 'numeric'].includes(d.type) && i % 2 === 0);
       expectStatus(await rec.call('PUT', `/api/v1/attempts/${attempt.id}/answers/${aq.id}`, { json: body }), 200, 'save');
       expectStatus(await rec.call('PUT', `/api/v1/attempts/${attempt.id}/answers/${aq.id}`, { json: body }), 200, 'the same save again');
     }
     // refused saves answer too, and must not give anything away either
-    expectError(await rec.call('PUT', `/api/v1/attempts/${attempt.id}/answers/${attempt.questions[0].id}`, { json: { option_ids: ['nope'] } }), 422, 'unknown_option', 'a foreign option');
-    expectError(await rec.call('PUT', `/api/v1/attempts/${attempt.id}/answers/${attempt.questions[0].id}`, { json: { text: 'x', value: 1 } }), 422, 'invalid_answer', 'two kinds of answer');
+    const choice = attempt.questions.find((q) => q.type === 'single');
+    expectError(await rec.call('PUT', `/api/v1/attempts/${attempt.id}/answers/${choice.id}`, { json: { option_ids: ['nope'] } }), 422, 'unknown_option', 'a foreign option');
+    expectError(await rec.call('PUT', `/api/v1/attempts/${attempt.id}/answers/${choice.id}`, { json: { text: 'x' } }), 422, 'invalid_answer', 'text for a choice');
+    expectError(await rec.call('PUT', `/api/v1/attempts/${attempt.id}/answers/${choice.id}`, { json: { text: 'x', value: 1 } }), 422, 'invalid_answer', 'two kinds of answer');
     expectStatus(await rec.call('GET', `/api/v1/attempts/${attempt.id}`), 200, 'read the attempt');
     expectStatus(await rec.call('POST', `/api/v1/cohorts/${cid}/quizzes/${now.id}/attempts`), 200, 'resume');
     expectStatus(await rec.call('GET', `/api/v1/cohorts/${cid}/quizzes/${now.id}`), 200, 'quiz page during');
@@ -113,7 +119,9 @@ describe('nothing is revealed before the attempt closes', () => {
     const post = expectStatus(await rec.call('POST', `/api/v1/cohorts/${cid}/quizzes/${later.id}/attempts`), 201, 'start the post-test').attempt;
     for (const aq of post.questions) {
       const d = later.questions.find((q) => q.id === aq.id);
-      expectStatus(await rec.call('PUT', `/api/v1/attempts/${post.id}/answers/${aq.id}`, { json: answerFor(d, true) }), 200, 'save');
+      // right, but never in the key's own words: the short answer wrong, the number within the tolerance
+      const body = d.type === 'numeric' ? { value: SECRET_NUMBER + 0.25 } : answerFor(d, d.type !== 'short_text');
+      expectStatus(await rec.call('PUT', `/api/v1/attempts/${post.id}/answers/${aq.id}`, { json: body }), 200, 'save');
     }
     assertNothingRevealed(rec.bodies, 'before the close');
 
@@ -130,7 +138,11 @@ describe('nothing is revealed before the attempt closes', () => {
     assert.equal(shut.status, 'closed');
     expectStatus(await rec2.call('GET', `/api/v1/attempts/${post.id}`), 200, 'read it');
     expectStatus(await rec2.call('GET', `/api/v1/cohorts/${cid}/quizzes/${later.id}`), 200, 'quiz page after');
-    expectStatus(await rec2.call('GET', `/api/v1/cohorts/${cid}/modules`), 200, 'module tree after');
+    // (the module tree now rightly shows the check's result; the post-test's item shows none)
+    const tree = expectStatus(await call(base, 'GET', `/api/v1/cohorts/${cid}/modules`, { token: p.token }), 200, 'module tree after');
+    const items = Object.fromEntries(tree.modules[0].quizzes.map((x) => [x.id, x]));
+    assert.equal(items[now.id].percent, done.percent, 'the check, reviewed after the attempt, shows its result');
+    assert.deepEqual(Object.keys(items[later.id]).filter((k) => FORBIDDEN_KEYS.includes(k)), [], 'the post-test none');
     expectStatus(await rec2.call('GET', `/api/v1/cohorts/${cid}/eligibility`), 200, 'own eligibility after');
     expectStatus(await rec2.call('GET', `/api/v1/cohorts/${cid}/progress`), 200, 'progress after');
     expectStatus(await rec2.call('GET', `/api/v1/me/registrations`), 200, 'registrations');
@@ -139,9 +151,10 @@ describe('nothing is revealed before the attempt closes', () => {
     // the quiz closes for the cohort: now the score, key and explanations show
     expectStatus(await putWindow(base, cls.instructor.token, cid, later.id, { closes_at: instantIn(-1) }), 200, 'close the window');
     const review = expectStatus(await getAttempt(base, p.token, post.id), 200, 'review');
-    assert.equal(review.percent, 100);
+    assert.equal(review.percent, 87.5, '7 of 8 points: all but the short answer');
     assert.equal(review.passed, true);
-    assert.ok(review.questions.every((q) => q.review.correct === true));
+    assert.deepEqual(review.questions.filter((q) => !q.review.correct).map((q) => q.type), ['short_text']);
+    assert.ok(review.questions.every((q) => /PENJELASAN-RAHASIA-\d/.test(q.review.explanation_html)));
     assert.deepEqual(review.questions.find((q) => q.type === 'numeric').review.key, { value: SECRET_NUMBER, tolerance: 0.5 });
   });
 

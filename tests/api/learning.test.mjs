@@ -87,7 +87,7 @@ describe('a cohort and who may learn in it', () => {
     assert.equal(tree.cohort_id, A.id);
     assert.equal(tree.content_version, 1);
     assert.deepEqual(tree.modules.map((m) => [m.id, m.title]), cp.modules.map((m) => [m.id, m.title]));
-    for (const m of tree.modules) assert.deepEqual(Object.keys(m).sort(), ['assignments', 'id', 'lessons', 'position', 'title']);
+    for (const m of tree.modules) assert.deepEqual(Object.keys(m).sort(), ['assignments', 'id', 'lessons', 'position', 'quizzes', 'title']);
     for (const l of tree.modules.flatMap((m) => m.lessons)) assert.deepEqual(Object.keys(l).sort(), TREE_LESSON_KEYS);
     assert.deepEqual(treeLessonIds(tree), cp.lessons.map((l) => l.id));
     assert.deepEqual(tree.modules[0].lessons[0], { id: cp.lessons[0].id, title: 'Siapa pembeli kita', duration_minutes: 10, has_video: true, completed: false });

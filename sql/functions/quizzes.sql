@@ -496,7 +496,7 @@ begin
                            'short_text, numeric, likert or text');
     end if;
     if not quiz_type_allowed(p_kind, t) then
-        return sinau_error(422, 'type_not_allowed',
+        return sinau_error(422, 'question_type_not_allowed',
                            case when p_kind = 'survey'
                                 then 'a survey takes likert, single, multiple and text items'
                                 else 'a graded quiz takes single, multiple, true_false, '

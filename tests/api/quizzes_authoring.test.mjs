@@ -96,7 +96,7 @@ describe('quizzes in the draft', () => {
     assert.equal(made[1].scoring, 'partial');
     assert.deepEqual(made[4].answer, { value: 3.14, tolerance: 0.01 });
     assert.ok(made[0].options.every((o) => /^[A-Za-z0-9_-]{22}$/.test(o.id)), 'random option ids');
-    expectError(await addQuestion(base, admin.token, quiz.id, { type: 'likert', stem_md: 'Puas?' }), 422, 'type_not_allowed', 'likert in a graded quiz');
+    expectError(await addQuestion(base, admin.token, quiz.id, { type: 'likert', stem_md: 'Puas?' }), 422, 'question_type_not_allowed', 'likert in a graded quiz');
     expectError(await addQuestion(base, admin.token, quiz.id, { type: 'essay', stem_md: 'x' }), 422, 'invalid_type', 'an unknown type');
     expectError(await addQuestion(base, admin.token, quiz.id, single('x', ['a', 'b'], 'c')), 422, 'invalid_key', 'no right option');
     expectError(await addQuestion(base, admin.token, quiz.id, { type: 'numeric', stem_md: 'x' }), 422, 'invalid_key', 'a number without its key');
@@ -111,7 +111,7 @@ describe('quizzes in the draft', () => {
     await newQuestion(base, admin.token, survey.id, { type: 'text', stem_md: 'Saran' });
     await newQuestion(base, admin.token, survey.id, { type: 'single', stem_md: 'Sumber info', options: [{ text_md: 'Instagram' }, { text_md: 'Teman' }] });
     expectError(await addQuestion(base, admin.token, survey.id, single('x', ['a', 'b'], 'a')), 422, 'invalid_options', 'a survey item with a right option');
-    expectError(await addQuestion(base, admin.token, survey.id, { type: 'short_text', stem_md: 'x', answer: { text: 'y' } }), 422, 'type_not_allowed', 'a graded type in a survey');
+    expectError(await addQuestion(base, admin.token, survey.id, { type: 'short_text', stem_md: 'x', answer: { text: 'y' } }), 422, 'question_type_not_allowed', 'a graded type in a survey');
   });
 
   test('editing and removing; the kind stays once questions exist', async () => {
@@ -259,7 +259,7 @@ describe('the question bank as CSV', () => {
       ['tipe;soal;kunci;nilai_tambah\nisian;Apa?;x;1\n', 'unknown_column', 1],
       ['soal;kunci\nApa?;x\n', 'missing_column', 1],
       ['tipe;soal;kunci\nisian;"tidak ditutup;x\n', 'invalid_csv', 2],
-      ['tipe;soal;kunci\nlikert;Puas?;\n', 'type_not_allowed', 2],
+      ['tipe;soal;kunci\nlikert;Puas?;\n', 'question_type_not_allowed', 2],
       ['\n\n', 'invalid_csv', 1],
     ];
     for (const [csv, code, row] of cases) {

@@ -172,9 +172,9 @@ select is(pg_temp.code(quiz_create('m1', '{"title": "x", "kind": "check", "pick"
 select is(pg_temp.code(quiz_create('m1', '{"title": "x", "kind": "check"}', 'u1', 'participant')), 'not_found',
           'participants do not author');
 select is(pg_temp.code(quiz_question_create(pg_temp.q('pre'), '{"type": "likert", "stem_md": "Puas?"}', 'adm', 'admin')),
-          'type_not_allowed', 'a graded quiz takes no likert item');
+          'question_type_not_allowed', 'a graded quiz takes no likert item');
 select is(pg_temp.code(quiz_question_create(pg_temp.q('survey'), '{"type": "numeric", "stem_md": "Berapa?", "answer": {"value": 1}}', 'adm', 'admin')),
-          'type_not_allowed', 'a survey takes no graded question');
+          'question_type_not_allowed', 'a survey takes no graded question');
 select is(pg_temp.code(quiz_question_create(pg_temp.q('pre'), jsonb_build_object('type', 'single', 'stem_md', 'x', 'options', pg_temp.opts('{t,t}')), 'adm', 'admin')),
           'invalid_key', 'single has one right option');
 select is(pg_temp.code(quiz_question_create(pg_temp.q('pre'), jsonb_build_object('type', 'multiple', 'stem_md', 'x', 'options', pg_temp.opts('{f,f}')), 'adm', 'admin')),

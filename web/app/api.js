@@ -7,7 +7,8 @@
 // answer came. Unsafe requests (POST, PUT, DELETE) carry X-CSRF-Token once
 // the session's token is known (setCsrf, done by session.js from GET /me and
 // by the login page from the login answer).
-// opts: {signal, idempotencyKey, headers}.
+// opts: {signal, idempotencyKey, headers, raw} (raw: body sent as it is,
+// a string, Blob or ArrayBuffer, e.g. a CSV file).
 
 let csrfToken = null;
 
@@ -47,7 +48,9 @@ function errorFrom(status, data) {
 export async function api(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json', ...(opts.headers || {}) };
   const init = { method, headers, credentials: 'same-origin', signal: opts.signal };
-  if (body !== undefined && body !== null) {
+  if (body !== undefined && body !== null && opts.raw) {
+    init.body = body; // sent as it is, with the Content-Type given in opts.headers
+  } else if (body !== undefined && body !== null) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }

@@ -17,6 +17,8 @@ export const routes = [
   { path: '/cohorts/:id/lessons/:lessonId', load: () => import('./pages/lesson.js'), access: 'signed_in', title: 'nav.lesson', area: 'participant' },
   { path: '/cohorts/:id/assignments/:assignmentId', load: () => import('./pages/assignment.js'), access: 'signed_in', title: 'nav.assignment', area: 'participant' },
   { path: '/me/certificates', load: () => import('./pages/certificates.js'), access: 'signed_in', title: 'nav.certificates', area: 'participant' },
+  { path: '/cohorts/:id/quizzes/:quizId', load: () => import('./pages/quiz.js'), access: 'signed_in', title: 'quiz.nav_title', area: 'quiz' },
+  { path: '/cohorts/:id/attempts/:attemptId', load: () => import('./pages/attempt.js'), access: 'signed_in', title: 'quiz.nav_attempt', area: 'quiz' },
 
   // ---- staff and admin pages (pages/staff_*.js, pages/admin_*.js) ----
   { path: '/staff', load: () => import('./pages/staff_home.js'), access: 'staff', title: 'staff.home.title', area: 'staff' },
@@ -27,6 +29,10 @@ export const routes = [
   { path: '/staff/cohorts/:id/sessions/:sessionId/projector', load: () => import('./pages/staff_projector.js'), access: 'staff', title: 'staff.projector.title', area: 'staff' },
   { path: '/staff/cohorts/:id/grading', load: () => import('./pages/staff_grading.js'), access: 'staff', title: 'staff.grading.title', area: 'staff' },
   { path: '/staff/cohorts/:id/gradebook', load: () => import('./pages/staff_gradebook.js'), access: 'staff', title: 'staff.gradebook.title', area: 'staff' },
+  { path: '/staff/quizzes/:id', load: () => import('./pages/staff_quiz.js'), access: 'staff', title: 'quiz.nav_editor', area: 'staff' },
+  { path: '/staff/cohorts/:id/quizzes', load: () => import('./pages/staff_quizzes.js'), access: 'staff', title: 'quiz.staff.cohort_title', area: 'staff' },
+  { path: '/staff/cohorts/:id/quizzes/:quizId/results', load: () => import('./pages/staff_survey.js'), access: 'staff', title: 'quiz.nav_survey', area: 'staff' },
+  { path: '/staff/cohorts/:id/quiz-report', load: () => import('./pages/staff_quiz_report.js'), access: 'staff', title: 'quiz.report.title', area: 'staff' },
   { path: '/admin/programmes', load: () => import('./pages/admin_programmes.js'), access: 'admin', title: 'staff.programmes.title', area: 'staff' },
   { path: '/admin/programmes/:slug', load: () => import('./pages/admin_programme.js'), access: 'admin', title: 'staff.programmes.title', area: 'staff' },
   { path: '/admin/cohorts/:id', load: () => import('./pages/admin_cohort.js'), access: 'admin', title: 'staff.nav.cohorts', area: 'staff' },

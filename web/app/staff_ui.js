@@ -164,21 +164,9 @@ export function errorBox() {
   return box;
 }
 
-// Puts HTML that the server rendered in safe mode (Markdown preview, lesson
-// bodies) into el. The server already drops raw HTML and unsafe links; this
-// parses it inertly and removes anything active anyway.
-export function setSafeHtml(el, html) {
-  const doc = new DOMParser().parseFromString(`<body>${html}</body>`, 'text/html');
-  for (const bad of doc.body.querySelectorAll('script,style,iframe,object,embed,form,link,meta,base')) bad.remove();
-  for (const node of doc.body.querySelectorAll('*')) {
-    for (const attr of [...node.attributes]) {
-      const name = attr.name.toLowerCase();
-      if (name.startsWith('on') || name === 'style') node.removeAttribute(attr.name);
-      if ((name === 'href' || name === 'src') && !/^(https?:|mailto:|#|\/)/i.test(attr.value.trim())) node.removeAttribute(attr.name);
-    }
-  }
-  el.replaceChildren(...[...doc.body.childNodes].map((n) => document.importNode(n, true)));
-}
+// Server-rendered Markdown into an element (ui.js, shared with the
+// participant pages).
+export { setSafeHtml } from './ui.js';
 
 // The heading row of a staff page: a back link (optional), the title and an
 // optional subtitle.

@@ -2,8 +2,9 @@
 //
 // Text always goes in as text nodes: nothing here uses innerHTML, and h()
 // refuses a `style` or `on…` string attribute (the CSP forbids them anyway).
-// The one place HTML from the API is inserted is the lesson reader, from the
-// server-sanitised `body_html` field only.
+// HTML from the API goes in only through setSafeHtml, and only the fields
+// the server renders from Markdown in safe mode (and the lesson reader's
+// `body_html`).
 
 import { t, errorText } from './i18n.js';
 
@@ -234,4 +235,21 @@ export function formValues(form) {
     if (typeof v === 'string') out[k] = v.trim();
   }
   return out;
+}
+
+// Puts HTML that the server rendered in safe mode (Markdown preview, lesson
+// bodies, quiz questions) into el. The server already drops raw HTML and
+// unsafe links; this parses it inertly and removes anything active anyway.
+export function setSafeHtml(el, html) {
+  const doc = new DOMParser().parseFromString(`<body>${html || ''}</body>`, 'text/html');
+  for (const bad of doc.body.querySelectorAll('script,style,iframe,object,embed,form,link,meta,base')) bad.remove();
+  for (const node of doc.body.querySelectorAll('*')) {
+    for (const attr of [...node.attributes]) {
+      const name = attr.name.toLowerCase();
+      if (name.startsWith('on') || name === 'style') node.removeAttribute(attr.name);
+      if ((name === 'href' || name === 'src') && !/^(https?:|mailto:|#|\/)/i.test(attr.value.trim())) node.removeAttribute(attr.name);
+    }
+  }
+  el.replaceChildren(...[...doc.body.childNodes].map((n) => document.importNode(n, true)));
+  return el;
 }

@@ -10,6 +10,7 @@ import { api } from '../api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, showErrors, clearErrors, toast, busy } from '../ui.js';
 import { pageHead, errorBox, fill, checkbox, labelled, replace } from '../staff_ui.js';
+import { quizRuleFields, quizRuleBody, quizMissingText } from '../quiz_staff.js';
 
 const enc = encodeURIComponent;
 
@@ -21,7 +22,7 @@ function missingText(m) {
     case 'assignment_ungraded': return t('staff.certs.miss_assignment_ungraded', { title: m.title });
     case 'assignment_unreleased': return t('staff.certs.miss_assignment_unreleased', { title: m.title });
     case 'assignment_failed': return t('staff.certs.miss_assignment_failed', { title: m.title });
-    default: return m.code;
+    default: return quizMissingText(m) || m.code;
   }
 }
 
@@ -61,7 +62,7 @@ function askReason(name) {
 }
 
 export default async function render(view, ctx) {
-  await loadArea('staff');
+  await Promise.all([loadArea('staff'), loadArea('quiz')]);
   const id = ctx.params.id;
   const cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`);
   let [elig, certs] = await Promise.all([
@@ -80,6 +81,7 @@ export default async function render(view, ctx) {
     labelled(t('staff.certs.f_min_attendance'), num('min_attendance_percent', r.min_attendance_percent)),
     checkbox(t('staff.cohort.f_assignments'), { name: 'require_assignments_passed' }, !!r.require_assignments_passed),
     checkbox(t('staff.certs.f_auto'), { name: 'auto_issue' }, !!r.auto_issue),
+    quizRuleFields(r),
     saveRules);
   rules.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -90,6 +92,7 @@ export default async function render(view, ctx) {
       min_attendance_percent: Number(v.min_attendance_percent.value),
       require_assignments_passed: v.require_assignments_passed.checked,
       auto_issue: v.auto_issue.checked,
+      ...quizRuleBody(rules),
     };
     for (const k of ['min_lesson_percent', 'min_attendance_percent']) {
       if (v[k].value === '' || !(body[k] >= 0 && body[k] <= 100)) return showErrors(rules, { code: 'staff_percent', field: k });

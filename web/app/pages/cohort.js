@@ -3,7 +3,7 @@
 // sessions (GET …/sessions) with a check-in form for a 6-digit code
 // (POST /api/v1/sessions/{id}/attendance).
 import { api } from '../api.js';
-import { fmtDateTime, fmtNumber } from '../i18n.js';
+import { fmtDateTime, fmtNumber, loadArea } from '../i18n.js';
 import { h, put, field, showErrors, clearErrors, busy, progressBar, emptyState } from '../ui.js';
 import { dateRange, lessonHref, progressLine } from '../participant.js';
 
@@ -39,6 +39,7 @@ function moduleTree(tree, cohortId, t, grades) {
             )
           : h('p', { class: 'meta' }, t('cohort.no_lessons')),
         m.assignments && m.assignments.length ? assignmentList(m.assignments, cohortId, t, grades) : null,
+        m.quizzes && m.quizzes.length ? quizList(m.quizzes, cohortId, t) : null,
       ),
     ),
   );
@@ -64,6 +65,27 @@ function assignmentList(list, cohortId, t, grades) {
         a.due_at ? h('span', { class: 'meta' }, ` · ${t('assignment.due', { date: fmtDateTime(a.due_at) })}`) : null,
       );
     }),
+  );
+}
+
+// A module's quizzes: link, kind, where the caller stands (a result only
+// where the quiz lets it show). Words from the `quiz` dictionary area.
+function quizList(list, cohortId, t) {
+  return h(
+    'ul',
+    { class: 'assignments plain quizzes' },
+    list.map((q) =>
+      h(
+        'li',
+        { dataset: { quiz: q.id } },
+        h('span', { class: 'kind' }, t(`quiz.kind.${q.kind}`)),
+        ' ',
+        h('a', { href: `/cohorts/${encodeURIComponent(cohortId)}/quizzes/${encodeURIComponent(q.id)}` }, q.title),
+        ' ',
+        h('span', { class: `badge ${q.status === 'done' ? 'graded' : q.status === 'in_progress' ? 'submitted' : 'missing'}` }, q.percent !== undefined && q.percent !== null ? t('quiz.result_line', { percent: fmtNumber(q.percent) }) : t(`quiz.status.${q.status}`)),
+        q.open ? null : h('span', { class: 'meta' }, ` · ${t('quiz.closed_short')}`),
+      ),
+    ),
   );
 }
 
@@ -124,6 +146,8 @@ export default async function render(view, { t, params, signal }) {
     api('GET', `/cohorts/${enc}/modules`, null, { signal }).catch((err) => (err.status === 404 ? null : Promise.reject(err))),
     api('GET', `/cohorts/${enc}/progress`, null, { signal }).catch(() => null),
     api('GET', `/cohorts/${enc}/sessions`, null, { signal }).catch(() => ({ items: [] })),
+    // the words of the module tree's quizzes, fetched beside the data
+    loadArea('quiz').catch(() => null),
   ]);
   document.title = `${cohort.programme_title} · ${cohort.name} · Sinau`;
   const head = [

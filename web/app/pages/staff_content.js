@@ -8,6 +8,7 @@ import { api } from '../api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
 import { pageHead, errorBox, fill, confirmDialog, moved, hashCode, replace } from '../staff_ui.js';
+import { moduleQuizzes } from '../quiz_staff.js';
 
 const enc = encodeURIComponent;
 
@@ -28,7 +29,7 @@ function moveButtons(label, index, count, onMove) {
 }
 
 export default async function render(view, ctx) {
-  await loadArea('staff');
+  await Promise.all([loadArea('staff'), loadArea('quiz')]);
   const slug = ctx.params.slug;
   const base = `/staff/programmes/${enc(slug)}`;
   let [draft, prog] = await Promise.all([
@@ -124,7 +125,8 @@ export default async function render(view, ctx) {
     return h('li', { class: 'card staff-module', 'data-module': mod.id, 'aria-labelledby': `module-${mod.id}` },
       h('div', { class: 'staff-module-head' }, heading, h('div', { class: 'staff-actions' }, up, down, del)),
       rename, lessons,
-      h('p', {}, h('a', { class: 'button secondary', href: `${base}/lessons/new?module=${enc(mod.id)}` }, t('staff.content.add_lesson'))));
+      h('p', {}, h('a', { class: 'button secondary', href: `${base}/lessons/new?module=${enc(mod.id)}` }, t('staff.content.add_lesson'))),
+      moduleQuizzes(mod, ctx.navigate));
   }
 
   function drawModules() {

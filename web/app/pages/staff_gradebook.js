@@ -7,6 +7,7 @@ import { api, apiUrl } from '../api.js';
 import { loadArea, t, fmtNumber } from '../i18n.js';
 import { h, toast, busy } from '../ui.js';
 import { pageHead, errorBox, segmentLabel, confirmDialog, replace } from '../staff_ui.js';
+import { quizCell } from '../quiz_staff.js';
 
 const enc = encodeURIComponent;
 
@@ -17,7 +18,7 @@ function cellText(c) {
 }
 
 export default async function render(view, ctx) {
-  await loadArea('staff');
+  await Promise.all([loadArea('staff'), loadArea('quiz')]);
   const id = ctx.params.id;
   const [cohort, book, assignments] = await Promise.all([
     api('GET', `/api/v1/cohorts/${enc(id)}`),
@@ -50,7 +51,8 @@ export default async function render(view, ctx) {
     h('th', { scope: 'col' }, t('staff.registrations.segment')),
     h('th', { scope: 'col' }, t('staff.gradebook.progress')),
     h('th', { scope: 'col' }, t('staff.sessions.attended')),
-    ...book.assignments.map((a) => h('th', { scope: 'col' }, a.title)));
+    ...book.assignments.map((a) => h('th', { scope: 'col' }, a.title)),
+    ...(book.quizzes || []).map((q) => h('th', { scope: 'col' }, q.title)));
   const assignmentList = h('ul', { class: 'staff-list gradebook-assignments', 'data-testid': 'gradebook-assignments' },
     ...book.assignments.map((a) => h('li', {},
       h('span', { class: 'staff-name' }, a.title), ' ',
@@ -61,7 +63,8 @@ export default async function render(view, ctx) {
     h('td', { 'data-label': t('staff.registrations.segment') }, segmentLabel(r.segment)),
     h('td', { 'data-label': t('staff.gradebook.progress') }, `${fmtNumber(r.progress_percent)}%`),
     h('td', { 'data-label': t('staff.sessions.attended') }, `${fmtNumber(r.attended)} / ${fmtNumber(book.sessions)}`),
-    ...r.assignments.map((c, i) => h('td', { 'data-label': book.assignments[i] ? book.assignments[i].title : '', class: `grade-${c.status}` }, cellText(c)))));
+    ...r.assignments.map((c, i) => h('td', { 'data-label': book.assignments[i] ? book.assignments[i].title : '', class: `grade-${c.status}` }, cellText(c))),
+    ...(r.quizzes || []).map((c, i) => h('td', { 'data-label': book.quizzes[i].title, class: `quiz-${c.status}` }, quizCell(c)))));
 
   replace(view, 
     pageHead(t('staff.gradebook.title'), { back: `/staff/cohorts/${enc(id)}/grading`, backLabel: t('staff.grading.title'), sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),

@@ -21,13 +21,14 @@ function cohortItem(c, isAdmin) {
       h('a', { href: `/staff/cohorts/${id}/sessions` }, t('staff.nav.sessions')),
       h('a', { href: `/staff/cohorts/${id}/grading` }, t('staff.nav.grading')),
       h('a', { href: `/staff/cohorts/${id}/gradebook` }, t('staff.nav.gradebook')),
+      h('a', { href: `/staff/cohorts/${id}/quizzes` }, t('quiz.staff.cohort_title')),
       isAdmin ? h('a', { href: `/admin/cohorts/${id}/seats` }, t('staff.nav.seats')) : null,
       isAdmin ? h('a', { href: `/admin/cohorts/${id}/registrations` }, t('staff.nav.registrations')) : null,
       isAdmin ? h('a', { href: `/admin/cohorts/${id}/certificates` }, t('staff.nav.certificates')) : null));
 }
 
 export default async function render(view, ctx) {
-  await loadArea('staff');
+  await Promise.all([loadArea('staff'), loadArea('quiz')]);
   const me = ctx.me.user;
   const isAdmin = me.role === 'admin';
   const data = await api('GET', '/api/v1/programmes');

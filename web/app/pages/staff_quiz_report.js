@@ -1,0 +1,124 @@
+// staff_quiz_report.js — /staff/cohorts/:id/quiz-report: the cohort's
+// learning gain for its staff (GET …/quiz-report): the summary (means and
+// medians of the pre- and post-test, the mean gain, Hake's normalised gain
+// ⟨g⟩, the share who passed), each participant's scores, and the item
+// analysis of every graded quiz (difficulty, discrimination by the upper
+// and lower 27 %, how often each option was chosen), with the questions
+// worth a look marked; the CSV is the server's (?format=csv).
+import { api, apiUrl } from '../api.js';
+import { loadArea, t, fmtNumber } from '../i18n.js';
+import { h } from '../ui.js';
+import { pageHead, replace } from '../staff_ui.js';
+
+const enc = encodeURIComponent;
+
+const num = (v, digits = 2) => (v === null || v === undefined ? '—' : new Intl.NumberFormat(undefined, { maximumFractionDigits: digits }).format(v));
+const pct = (v) => (v === null || v === undefined ? '—' : `${fmtNumber(v)}%`);
+
+function summary(s) {
+  const rows = [
+    ['quiz.report.participants', fmtNumber(s.participants)],
+    ['quiz.report.pre_mean', pct(s.pre_mean)],
+    ['quiz.report.pre_median', pct(s.pre_median)],
+    ['quiz.report.post_mean', pct(s.post_mean)],
+    ['quiz.report.post_median', pct(s.post_median)],
+    ['quiz.report.mean_gain', s.mean_gain === null ? '—' : `${fmtNumber(s.mean_gain)} ${t('quiz.report.points')}`],
+    ['quiz.report.hake_g', num(s.hake_g, 3)],
+    ['quiz.report.mean_g', num(s.mean_g, 3)],
+    ['quiz.report.passed', s.passed_share === null ? '—' : `${fmtNumber(Math.round(s.passed_share * 1000) / 10)}% (${fmtNumber(s.passed)})`],
+  ];
+  return h('dl', { class: 'quiz-summary', 'data-testid': 'report-summary' }, rows.map(([k, v]) => h('div', { dataset: { key: k.split('.').pop() } }, h('dt', null, t(k)), h('dd', null, v))));
+}
+
+// Hake's bands: low < 0.3 ≤ medium < 0.7 ≤ high.
+function band(g) {
+  if (g === null || g === undefined) return '';
+  return t(g >= 0.7 ? 'quiz.report.g_high' : g >= 0.3 ? 'quiz.report.g_medium' : 'quiz.report.g_low');
+}
+
+function participants(rows) {
+  return h(
+    'div',
+    { class: 'staff-table-wrap' },
+    h(
+      'table',
+      { class: 'staff-table staff-table-cards', 'data-testid': 'report-participants' },
+      h('caption', null, t('quiz.report.per_participant')),
+      h('thead', null, h('tr', null, ['staff.common.name', 'quiz.report.pre', 'quiz.report.post', 'quiz.report.gain', 'quiz.report.g', 'quiz.report.passed_col'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      h(
+        'tbody',
+        null,
+        rows.map((r) =>
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'row', class: 'wide' }, r.user.full_name),
+            h('td', { 'data-label': t('quiz.report.pre') }, pct(r.pre)),
+            h('td', { 'data-label': t('quiz.report.post') }, pct(r.post)),
+            h('td', { 'data-label': t('quiz.report.gain') }, r.gain === null ? '—' : fmtNumber(r.gain)),
+            h('td', { 'data-label': t('quiz.report.g') }, num(r.g, 3)),
+            h('td', { 'data-label': t('quiz.report.passed_col') }, r.passed === true ? t('quiz.passed') : r.passed === false ? t('quiz.not_passed') : '—'),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+// A question worth a look: hardly anyone or everyone right, or the weaker
+// participants doing as well or better than the stronger.
+function flag(it) {
+  if (it.discrimination !== null && it.discrimination < 0.2) return t('quiz.report.flag_discrimination');
+  if (it.difficulty < 0.2) return t('quiz.report.flag_hard');
+  if (it.difficulty > 0.95) return t('quiz.report.flag_easy');
+  return null;
+}
+
+function items(list, quizzes) {
+  const title = new Map(quizzes.map((q) => [q.id, q.title]));
+  return h(
+    'div',
+    { class: 'staff-table-wrap' },
+    h(
+      'table',
+      { class: 'staff-table staff-table-cards quiz-items', 'data-testid': 'report-items' },
+      h('caption', null, t('quiz.report.items')),
+      h('thead', null, h('tr', null, ['quiz.report.question', 'quiz.report.n', 'quiz.report.difficulty', 'quiz.report.discrimination', 'quiz.report.options'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      h(
+        'tbody',
+        null,
+        list.map((it) => {
+          const f = flag(it);
+          const opts = it.options
+            ? it.options.map((o, i) => `${String.fromCharCode(65 + i)}${o.correct ? ' ✓' : ''}: ${fmtNumber(o.chosen)}`).join(' · ')
+            : (it.answers || []).map((a) => `${a.text}${a.correct ? ' ✓' : ''}: ${fmtNumber(a.count)}`).join(' · ');
+          return h(
+            'tr',
+            { class: f ? 'flagged' : null },
+            h('th', { scope: 'row', class: 'wide' }, h('span', { class: 'meta' }, `${title.get(it.quiz_id) || ''} · ${it.ordinal}. `), it.stem, f ? h('span', { class: 'badge closed' }, ` ${f}`) : null),
+            h('td', { 'data-label': t('quiz.report.n') }, fmtNumber(it.n)),
+            h('td', { 'data-label': t('quiz.report.difficulty') }, num(it.difficulty, 2)),
+            h('td', { 'data-label': t('quiz.report.discrimination') }, num(it.discrimination, 2)),
+            h('td', { 'data-label': t('quiz.report.options'), class: 'wide' }, opts || '—'),
+          );
+        }),
+      ),
+    ),
+  );
+}
+
+export default async function render(view, ctx) {
+  await Promise.all([loadArea('staff'), loadArea('quiz')]);
+  const id = ctx.params.id;
+  const [cohort, r] = await Promise.all([api('GET', `/api/v1/cohorts/${enc(id)}`), api('GET', `/api/v1/cohorts/${enc(id)}/quiz-report`)]);
+  const which = [r.pretest ? t('quiz.report.pre_is', { title: r.pretest.title }) : t('quiz.report.no_pre'), r.posttest ? t('quiz.report.post_is', { title: r.posttest.title }) : t('quiz.report.no_post')].join(' · ');
+  replace(
+    view,
+    pageHead(t('quiz.report.title'), { back: `/staff/cohorts/${enc(id)}/quizzes`, backLabel: t('quiz.staff.cohort_title'), sub: `${cohort.programme_title || cohort.programme_slug || ''} — ${cohort.name}` }),
+    h('p', { class: 'meta' }, which),
+    h('p', { class: 'staff-actions' }, h('a', { class: 'button secondary', href: apiUrl(`/api/v1/cohorts/${enc(id)}/quiz-report?format=csv`), download: 'laporan-kuis.csv', 'data-testid': 'report-csv' }, t('quiz.report.csv'))),
+    h('section', { class: 'card', 'aria-labelledby': 'gain-h' }, h('h2', { id: 'gain-h' }, t('quiz.report.gain_title')), summary(r.summary), h('p', { class: 'meta', 'data-testid': 'report-band' }, band(r.summary.hake_g)), h('p', { class: 'staff-note' }, t('quiz.report.g_note'))),
+    r.participants.length ? participants(r.participants) : h('p', { class: 'empty' }, t('quiz.report.none')),
+    r.items.length ? [items(r.items, r.quizzes), h('p', { class: 'staff-note' }, t('quiz.report.items_note'))] : null,
+  );
+}

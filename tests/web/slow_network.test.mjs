@@ -27,6 +27,7 @@
 //   a programme (visitor)            its title, "Masuk untuk mendaftar"
 //   sign-in /masuk                   "Masuk", the "Masuk" submit button
 //   lesson reader (signed in)        the lesson's title, "Tandai selesai"
+//   a quiz attempt (signed in)       the quiz's title, the first answer's radio
 //   verify page /credentials/{id}    "Verifikasi Sertifikat", "Unduh PDF" (server-rendered, no script)
 //
 // The bound. At 2 s a request the round trips dominate (a page's first load
@@ -43,11 +44,13 @@
 //   3  what main.js starts when it runs, all at once: GET /api/v1/me, the
 //        common dictionary, the route's page module and its dictionary
 //        area, ui.js and participant.js (the module the participant pages
-//        share) — six again, one round (the favicon, asked for at the same
-//        moment, waits for a free connection and is off the path);
+//        share; quiz_ui.js for the quiz pages) — six again, one round (the
+//        favicon, asked for at the same moment, waits for a free connection
+//        and is off the path);
 //   4  the page's own API calls, made once the access check passed (none
 //        on the sign-in page).
-// So 4 rounds for the catalogue, a programme and the lesson reader, 3 for
+// So 4 rounds for the catalogue, a programme, the lesson reader and a quiz
+// attempt (its questions come with GET /api/v1/attempts/{id}), 3 for
 // sign-in, and 2 for the verify page (document, stylesheet). Measured
 // (Chromium 2026-11, this machine): ~9.1 s, ~9.0 s, ~9.1 s, ~7.0 s and
 // ~4.3 s (it was ~13.1, ~13.1, ~13.1, ~11.2 and ~4.3 s with 6 and 5
@@ -65,6 +68,7 @@ import { launchBrowser, closeBrowser, newPage, assertNoProblems, screenshot } fr
 import { seedProgramme, participant, register, signInContext } from './lib/seed.mjs';
 import { startCertServer, putRules, issued } from '../api/lib/certificates.mjs';
 import { expectStatus } from '../api/lib/content.mjs';
+import { quizClass, single, started } from '../api/lib/quizzes.mjs';
 
 const SLOW_3G = { offline: false, latency: 400 * 5, downloadThroughput: (500 * 1000 / 8) * 0.8, uploadThroughput: (500 * 1000 / 8) * 0.8 };
 const SLACK_MS = 1900;
@@ -74,6 +78,7 @@ let browser;
 let seed; // a programme with lessons, an open cohort
 let learner; // confirmed in it, with a certificate
 let certId;
+let quiz; // a quiz class: {cohort, people: [taker]} and the taker's attempt
 
 before(async () => {
   server = await startCertServer(); // its public URL is its origin, so the verify page is ours
@@ -85,6 +90,12 @@ before(async () => {
   const r = await issued(server.url, seed.admin, seed.cohort.id);
   certId = r.certificates.find((c) => c.user_id === learner.id)?.id;
   assert.ok(certId, `a certificate for the learner: ${JSON.stringify(r)}`);
+  quiz = await quizClass(server, seed.admin, {
+    participants: 1,
+    lessons: 0,
+    quizzes: [{ quiz: { title: 'Post-test lambat', kind: 'posttest', time_limit_s: 1800 }, questions: Array.from({ length: 10 }, (_, i) => single(`Soal **${i + 1}**?`, ['Ya', 'Tidak', 'Mungkin'], 'Ya')) }],
+  });
+  quiz.attempt = await started(server.url, quiz.people[0].token, quiz.cohort.id, quiz.quizzes[0].id);
   browser = await launchBrowser();
 });
 
@@ -113,7 +124,7 @@ async function coldLoad(name, path, { signedIn = false, heading, control }) {
   const page = await newPage(browser, server.url, 'mobile');
   const context = page.context();
   try {
-    if (signedIn) await signInContext(context, server.url, learner);
+    if (signedIn) await signInContext(context, server.url, signedIn === true ? learner : signedIn);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.clearBrowserCache');
@@ -149,6 +160,7 @@ test('the participant\'s main pages are usable on Slow 3G, cold, at 360×800', a
     { name: 'programme', path: `/programmes/${seed.slug}`, rounds: 4, heading: seed.title, control: (p) => p.getByRole('link', { name: 'Masuk untuk mendaftar' }) },
     { name: 'sign-in', path: '/masuk', rounds: 3, heading: 'Masuk', control: (p) => p.locator('main').getByRole('button', { name: 'Masuk', exact: true }) },
     { name: 'lesson', path: `/cohorts/${seed.cohort.id}/lessons/${lesson.id}`, signedIn: true, rounds: 4, heading: lesson.title, control: (p) => p.getByRole('button', { name: 'Tandai selesai' }) },
+    { name: 'quiz', path: `/cohorts/${quiz.cohort.id}/attempts/${quiz.attempt.id}`, signedIn: quiz.people[0], rounds: 4, heading: 'Post-test lambat', control: (p) => p.getByRole('radio', { name: 'Ya' }).first() },
     { name: 'verify', path: `/credentials/${certId}`, rounds: 2, heading: 'Verifikasi Sertifikat', control: (p) => p.getByRole('link', { name: 'Unduh PDF' }) },
   ];
   const results = [];

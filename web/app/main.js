@@ -34,7 +34,7 @@ import { routes, nav } from './routes.js';
 
 // The module the pages of a dictionary area import besides the shell's
 // (fetched with the page module, not a round after it).
-const SHARED = { participant: './participant.js', staff: './staff_ui.js' };
+const SHARED = { participant: './participant.js', staff: './staff_ui.js', quiz: './quiz_ui.js' };
 
 const header = document.getElementById('site-header');
 const main = document.getElementById('main');

@@ -170,7 +170,9 @@ function drawResult(view, att, cohortId) {
         att.questions.map((q, i) => questionView(q, { number: i + 1, total: att.questions.length, response: q.response, disabled: true, onChange() {}, idPrefix: 'r' }).el),
       )
     : null;
-  view.replaceChildren(
+  view.replaceChildren();
+  put(
+    view,
     h('p', { class: 'crumbs' }, h('a', { href: `/cohorts/${enc(cohortId)}` }, t('quiz.back_to_cohort'))),
     h('h1', null, att.quiz.title),
     h('p', { class: 'meta' }, t('quiz.attempt_n', { n: att.number }), att.closed_at ? ` · ${t('quiz.sent_at', { date: fmtDateTime(att.closed_at) })}` : null),

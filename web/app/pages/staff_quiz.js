@@ -228,7 +228,8 @@ export default async function render(view, ctx) {
     const edit = h('button', { type: 'button', class: 'secondary small', 'aria-label': t('quiz.staff.edit_n', { n: i + 1 }) }, t('quiz.staff.edit'));
     const del = h('button', { type: 'button', class: 'danger small', 'aria-label': t('quiz.staff.delete_n', { n: i + 1 }) }, t('staff.common.delete'));
     const show = () =>
-      li.replaceChildren(
+      replace(
+        li,
         h('p', { class: 'quiz-qhead' }, h('strong', null, t('quiz.question_n', { n: i + 1, total: quiz.questions.length })), ' · ', t(`quiz.type.${q.type}`), quiz.kind === 'survey' ? null : ` · ${t('quiz.points_n', { n: fmtNumber(q.points) })}`, q.tags.length ? h('span', { class: 'meta' }, ` · ${q.tags.join(', ')}`) : null),
         h('p', { class: 'quiz-stem-md' }, q.stem_md),
         q.options.length ? h('ol', { class: 'quiz-option-list', type: 'A' }, q.options.map((o) => h('li', { class: o.correct ? 'right' : null }, o.text_md, o.correct ? h('span', { class: 'visually-hidden' }, ` (${t('quiz.review.right_option')})`) : null))) : null,

@@ -4,7 +4,8 @@
  *
  * A document starts with a UTF-8 byte-order mark so that the spreadsheet
  * reads UTF-8; fields are separated by ';' and rows end in CRLF; a field is
- * quoted when it holds the separator, a quote, CR or LF (quotes doubled);
+ * quoted when it holds the separator, a comma, a TAB, a quote, CR or LF
+ * (quotes doubled);
  * a field starting with '=', '+', '-', '@', TAB or CR is prefixed with a
  * single quote so it is never taken as a formula (formula injection). Pure
  * code on a growing buffer; any thread. */

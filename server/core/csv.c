@@ -26,9 +26,11 @@ void csv_begin(csv_buf *b)
     put(b, "\xEF\xBB\xBF", 3);
 }
 
+/* A TAB is quoted too, so a reader that guesses the separator (ours,
+ * csv_parse) never takes text for one. */
 static bool needs_quotes(const char *v)
 {
-    return strpbrk(v, ";\"\r\n,") != NULL;
+    return strpbrk(v, ";\"\r\n,\t") != NULL;
 }
 
 static bool looks_like_formula(const char *v)

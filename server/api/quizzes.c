@@ -98,8 +98,8 @@ static void quiz_get(http_ctx *ctx)
 /* ---- preview as a participant ---- */
 
 typedef struct preview_job {
-    PGresult *pieces; /* (key, Markdown) rows; owned */
-    char *html_json;  /* {key: html}, malloc'd by the worker */
+    PGresult *pieces;      /* (key, Markdown) rows; owned */
+    char *html_json;       /* {key: html}, malloc'd by the worker */
     const char *params[4]; /* of quiz_preview_json: id, HTML, user, role */
 } preview_job;
 

@@ -131,6 +131,27 @@ const char *api_json_text(struct http_ctx *ctx, const json_t *v);
 bool api_iso_time(const char *s);
 bool api_iso_date(const char *s);
 
+/* An optional instant member of a body: absent or null gives *out NULL;
+ * else it must be a string api_iso_time takes (*out borrows it). Returns
+ * true, or replies 422 invalid_time with message and returns false. */
+bool api_instant_member(struct http_ctx *ctx, json_t *v, const char **out, const char *message);
+
+/* api_reply_status_body for statements that take instants: a value
+ * PostgreSQL cannot read as one (a 30th of February; SQLSTATE class 22)
+ * answers 422 invalid_time. */
+void api_reply_status_body_times(void *arg, db_result *r);
+
+/* The completion for ?format=: json_done when absent or json, csv_done for
+ * csv; NULL after replying 422 invalid_format (the handler returns). */
+db_done_fn api_format(struct http_ctx *ctx, db_done_fn json_done, db_done_fn csv_done);
+
+/* A write whose body is a JSON object sent on as it is: reads it, lets
+ * check() refuse members (it replies and returns nonzero), then runs stmt
+ * with (path parameter "id", the body as JSON text, caller id, caller role)
+ * and answers with its {status, body}. `what` names the id in a 404. */
+void api_write_body(struct http_ctx *ctx, const db_stmt *stmt, const char *what,
+                    int (*check)(struct http_ctx *ctx, json_t *body));
+
 /* /debug/... routes for the tests (server/api/debug.c); only when enabled */
 const http_route *debug_routes(size_t *n);
 

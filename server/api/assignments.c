@@ -147,32 +147,7 @@ static const db_stmt schedule_stmt = {
     " from asg_schedule($1, $2, $3::timestamptz, $4::timestamptz, $5, $6) r",
     6};
 
-static void schedule_done(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-
-    if (r->status == DB_ERR_SQL && strncmp(r->sqlstate, "22", 2) == 0) {
-        http_reply_error(ctx, 422, "invalid_time",
-                         "due_at and cutoff_at are ISO 8601 times with a zone, or null");
-        return;
-    }
-    api_reply_status_body(arg, r);
-}
-
-/* An optional time member: absent or null (NULL) or an ISO 8601 string. */
-static bool time_member(http_ctx *ctx, json_t *v, const char **out)
-{
-    *out = NULL;
-    if (v == NULL || json_is_null(v))
-        return true;
-    if (!json_is_string(v) || json_string_length(v) > 64 || !api_iso_time(json_string_value(v))) {
-        http_reply_error(ctx, 422, "invalid_time",
-                         "due_at and cutoff_at are ISO 8601 times with a zone, or null");
-        return false;
-    }
-    *out = json_string_value(v);
-    return true;
-}
+#define TIMES_MESSAGE "due_at and cutoff_at are ISO 8601 times with a zone, or null"
 
 /* PUT /api/v1/cohorts/{id}/assignments/{aid}/schedule {due_at, cutoff_at?} */
 static void schedule(http_ctx *ctx)
@@ -187,11 +162,12 @@ static void schedule(http_ctx *ctx)
     p = api_caller_params(ctx, 6);
     p[0] = http_param(ctx, "id");
     p[1] = http_param(ctx, "aid");
-    if (!time_member(ctx, due, &p[2]) || !time_member(ctx, cutoff, &p[3]))
+    if (!api_instant_member(ctx, due, &p[2], TIMES_MESSAGE) ||
+        !api_instant_member(ctx, cutoff, &p[3], TIMES_MESSAGE))
         return;
     if (api_missing(ctx, p[1], "assignment"))
         return;
-    if (http_db_query(ctx, &schedule_stmt, p, schedule_done) != 0)
+    if (http_db_query(ctx, &schedule_stmt, p, api_reply_status_body_times) != 0)
         return;
 }
 

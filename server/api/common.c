@@ -131,3 +131,57 @@ const char *api_json_text(http_ctx *ctx, const json_t *v)
     free(text);
     return out;
 }
+
+bool api_instant_member(http_ctx *ctx, json_t *v, const char **out, const char *message)
+{
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return true;
+    if (!json_is_string(v) || json_string_length(v) > 64 || !api_iso_time(json_string_value(v))) {
+        http_reply_error(ctx, 422, "invalid_time", message);
+        return false;
+    }
+    *out = json_string_value(v);
+    return true;
+}
+
+void api_reply_status_body_times(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status == DB_ERR_SQL && strncmp(r->sqlstate, "22", 2) == 0) {
+        http_reply_error(ctx, 422, "invalid_time", "a time is not a valid date and hour");
+        return;
+    }
+    api_reply_status_body(arg, r);
+}
+
+db_done_fn api_format(http_ctx *ctx, db_done_fn json_done, db_done_fn csv_done)
+{
+    const char *format = http_query(ctx, "format");
+
+    if (format == NULL || strcmp(format, "json") == 0)
+        return json_done;
+    if (strcmp(format, "csv") == 0)
+        return csv_done;
+    http_reply_error(ctx, 422, "invalid_format", "format is json or csv");
+    return NULL;
+}
+
+void api_write_body(http_ctx *ctx, const db_stmt *stmt, const char *what,
+                    int (*check)(http_ctx *ctx, json_t *body))
+{
+    json_t *body;
+    const char **p = api_caller_params(ctx, 4);
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (check(ctx, body) != 0)
+        return;
+    p[0] = http_param(ctx, "id");
+    p[1] = api_json_text(ctx, body);
+    if (api_missing(ctx, p[0], what))
+        return;
+    if (http_db_query(ctx, stmt, p, api_reply_status_body) != 0)
+        return;
+}

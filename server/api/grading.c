@@ -306,18 +306,14 @@ static const db_stmt gradebook_stmt = {"asg_gradebook", "select asg_gradebook($1
 static void gradebook(http_ctx *ctx)
 {
     const char **p = api_caller_params(ctx, 3);
-    const char *format = http_query(ctx, "format");
+    db_done_fn done = api_format(ctx, api_reply_json_or_404, gradebook_csv);
 
-    if (format != NULL && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
-        http_reply_error(ctx, 422, "invalid_format", "format is json or csv");
+    if (done == NULL)
         return;
-    }
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &gradebook_stmt, p,
-                      format != NULL && strcmp(format, "csv") == 0 ? gradebook_csv
-                                                                   : api_reply_json_or_404) != 0)
+    if (http_db_query(ctx, &gradebook_stmt, p, done) != 0)
         return;
 }
 

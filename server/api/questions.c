@@ -46,35 +46,18 @@ static const db_stmt update_stmt = {
     "quiz_question_update",
     "select (r->>'status')::int, r->'body' from quiz_question_update($1, $2::jsonb, $3, $4) r", 4};
 
-static void question_write(http_ctx *ctx, const db_stmt *stmt, const char *what)
-{
-    json_t *body;
-    const char **p = api_caller_params(ctx, 4);
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (question_body(ctx, body) != 0)
-        return;
-    p[0] = http_param(ctx, "id");
-    p[1] = api_json_text(ctx, body);
-    if (api_missing(ctx, p[0], what))
-        return;
-    if (http_db_query(ctx, stmt, p, api_reply_status_body) != 0)
-        return;
-}
-
 /* POST /api/v1/quizzes/{id}/questions {type, stem_md, options?: [{text_md,
  * correct?}], answer?: {text?, value?, tolerance?}, points?, scoring?,
  * explanation_md?, tags?, position?} → 201 {question} */
 static void question_create(http_ctx *ctx)
 {
-    question_write(ctx, &create_stmt, "quiz");
+    api_write_body(ctx, &create_stmt, "quiz", question_body);
 }
 
 /* PUT /api/v1/questions/{id} (any of the members above) → 200 {question} */
 static void question_update(http_ctx *ctx)
 {
-    question_write(ctx, &update_stmt, "question");
+    api_write_body(ctx, &update_stmt, "question", question_body);
 }
 
 static const db_stmt delete_stmt = {
@@ -598,18 +581,14 @@ static void export_done(void *arg, db_result *r)
 static void question_list(http_ctx *ctx)
 {
     const char **p = api_caller_params(ctx, 3);
-    const char *format = http_query(ctx, "format");
+    db_done_fn done = api_format(ctx, api_reply_json_or_404, export_done);
 
-    if (format != NULL && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
-        http_reply_error(ctx, 422, "invalid_format", "format is json or csv");
+    if (done == NULL)
         return;
-    }
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "quiz"))
         return;
-    if (http_db_query(ctx, &list_stmt, p,
-                      format != NULL && !strcmp(format, "csv") ? export_done
-                                                               : api_reply_json_or_404) != 0)
+    if (http_db_query(ctx, &list_stmt, p, done) != 0)
         return;
 }
 

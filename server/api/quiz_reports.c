@@ -221,26 +221,13 @@ static void report_csv(void *arg, db_result *r)
     send_csv(ctx, &b, "laporan-kuis.csv");
 }
 
-/* ?format= json (default) or csv; NULL after a 422. */
-static db_done_fn format_of(http_ctx *ctx, db_done_fn csv)
-{
-    const char *format = http_query(ctx, "format");
-
-    if (format == NULL || strcmp(format, "json") == 0)
-        return api_reply_json_or_404;
-    if (strcmp(format, "csv") == 0)
-        return csv;
-    http_reply_error(ctx, 422, "invalid_format", "format is json or csv");
-    return NULL;
-}
-
 static const db_stmt report_stmt = {"quiz_report", "select quiz_report($1, $2, $3, $4, $5)", 5};
 
 /* GET /api/v1/cohorts/{id}/quiz-report[?pre=&post=&format=csv] */
 static void report(http_ctx *ctx)
 {
     const char **p = api_caller_params(ctx, 5);
-    db_done_fn done = format_of(ctx, report_csv);
+    db_done_fn done = api_format(ctx, api_reply_json_or_404, report_csv);
 
     if (done == NULL)
         return;
@@ -324,7 +311,7 @@ static const db_stmt survey_stmt = {"quiz_survey_results",
 static void survey_results(http_ctx *ctx)
 {
     const char **p = api_caller_params(ctx, 4);
-    db_done_fn done = format_of(ctx, survey_csv);
+    db_done_fn done = api_format(ctx, api_reply_json_or_404, survey_csv);
 
     if (done == NULL)
         return;

@@ -35,35 +35,18 @@ static const db_stmt update_stmt = {
     "quiz_update",
     "select (r->>'status')::int, r->'body' from quiz_update($1, $2::jsonb, $3, $4) r", 4};
 
-static void quiz_write(http_ctx *ctx, const db_stmt *stmt, const char *what)
-{
-    json_t *body;
-    const char **p = api_caller_params(ctx, 4);
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (quiz_body(ctx, body) != 0)
-        return;
-    p[0] = http_param(ctx, "id");
-    p[1] = api_json_text(ctx, body);
-    if (api_missing(ctx, p[0], what))
-        return;
-    if (http_db_query(ctx, stmt, p, api_reply_status_body) != 0)
-        return;
-}
-
 /* POST /api/v1/modules/{id}/quizzes {title, kind, time_limit_s?, max_attempts?,
  * pass_score?, shuffle?, layout?, review?, anonymous?, grading?, pick?,
  * description_md?, position?} → 201 {quiz} */
 static void quiz_create(http_ctx *ctx)
 {
-    quiz_write(ctx, &create_stmt, "module");
+    api_write_body(ctx, &create_stmt, "module", quiz_body);
 }
 
 /* PUT /api/v1/quizzes/{id} (any of the members above) → 200 {quiz} */
 static void quiz_update(http_ctx *ctx)
 {
-    quiz_write(ctx, &update_stmt, "quiz");
+    api_write_body(ctx, &update_stmt, "quiz", quiz_body);
 }
 
 static const db_stmt delete_stmt = {
@@ -215,20 +198,7 @@ static const db_stmt schedule_stmt = {
     " from quiz_schedule($1, $2, $3::timestamptz, $4::timestamptz, $5::boolean, $6, $7) r",
     7};
 
-/* An optional instant: absent or null (NULL) or ISO 8601 with a zone. */
-static bool instant_member(http_ctx *ctx, json_t *v, const char **out)
-{
-    *out = NULL;
-    if (v == NULL || json_is_null(v))
-        return true;
-    if (!json_is_string(v) || json_string_length(v) > 64 || !api_iso_time(json_string_value(v))) {
-        http_reply_error(ctx, 422, "invalid_time",
-                         "opens_at and closes_at are ISO 8601 times with a zone, or null");
-        return false;
-    }
-    *out = json_string_value(v);
-    return true;
-}
+#define WINDOW_MESSAGE "opens_at and closes_at are ISO 8601 times with a zone, or null"
 
 /* PUT /api/v1/cohorts/{id}/quizzes/{quiz_id}/window {opens_at?, closes_at?,
  * close_at_first_lesson?} (cohort staff; null or absent clears a bound). */
@@ -243,14 +213,15 @@ static void cohort_window(http_ctx *ctx)
     if (http_unpack(ctx, body, "{s?o, s?o, s?b}", "opens_at", &opens, "closes_at", &closes,
                     "close_at_first_lesson", &first) != 0)
         return;
-    if (!instant_member(ctx, opens, &p[2]) || !instant_member(ctx, closes, &p[3]))
+    if (!api_instant_member(ctx, opens, &p[2], WINDOW_MESSAGE) ||
+        !api_instant_member(ctx, closes, &p[3], WINDOW_MESSAGE))
         return;
     p[0] = http_param(ctx, "id");
     p[1] = http_param(ctx, "quiz_id");
     p[4] = first ? "true" : "false";
     if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
         return;
-    if (http_db_query(ctx, &schedule_stmt, p, api_reply_status_body) != 0)
+    if (http_db_query(ctx, &schedule_stmt, p, api_reply_status_body_times) != 0)
         return;
 }
 

@@ -683,21 +683,23 @@ begin
 end;
 $$;
 
+-- The quiz of a draft question (locked) when the caller may author it.
+create or replace function quiz_of_question(p_id text, p_user_id text, p_role text)
+returns quizzes
+language sql as $$
+    select quiz_for_author((select quiz_id from quiz_questions where id = p_id), p_user_id, p_role)
+$$;
+
 create or replace function quiz_question_update(p_id text, p_fields jsonb, p_user_id text,
                                                 p_role text)
 returns json
 language plpgsql as $$
 declare
+    q quizzes := quiz_of_question(p_id, p_user_id, p_role);
     qq quiz_questions;
-    q quizzes;
     f jsonb;
     bad json;
 begin
-    select * into qq from quiz_questions where id = p_id;
-    if not found then
-        return content_not_found('question');
-    end if;
-    q := quiz_for_author(qq.quiz_id, p_user_id, p_role);
     if q.id is null then
         return content_not_found('question');
     end if;
@@ -728,14 +730,8 @@ create or replace function quiz_question_delete(p_id text, p_user_id text, p_rol
 returns json
 language plpgsql as $$
 declare
-    qq quiz_questions;
-    q quizzes;
+    q quizzes := quiz_of_question(p_id, p_user_id, p_role);
 begin
-    select * into qq from quiz_questions where id = p_id;
-    if not found then
-        return content_not_found('question');
-    end if;
-    q := quiz_for_author(qq.quiz_id, p_user_id, p_role);
     if q.id is null then
         return content_not_found('question');
     end if;

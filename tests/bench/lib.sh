@@ -158,3 +158,22 @@ wrk_latency() {
          $1 == "Requests/sec:" { rps = $2 }
          END { printf "%.3f %.3f %.2f", p50, p99, rps }'
 }
+
+# extract_stmt FILE VAR: the SQL text of `static const db_stmt VAR = {...}`
+# in a C source (adjacent C string literals joined), so a benchmark runs
+# exactly what the server sends.
+extract_stmt() {
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+src = open(sys.argv[1]).read()
+m = re.search(r'static const db_stmt ' + re.escape(sys.argv[2]) +
+              r'\s*=\s*\{\s*"[^"]*",\s*((?:"(?:[^"\\]|\\.)*"\s*)+),\s*\d+\s*\}', src)
+if not m:
+    sys.exit(f"{sys.argv[2]} not found in {sys.argv[1]}")
+parts = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))
+sql = "".join(parts)
+if "\\" in sql:
+    sys.exit(f"{sys.argv[2]}: escapes in the C literal are not handled")
+print(sql)
+PY
+}

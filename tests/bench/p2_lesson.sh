@@ -70,23 +70,6 @@ PGB_CONNS=$((THREADS * POOL))
 
 # ------------------------------------------------ the SQL sinau runs --
 
-# extract_stmt FILE VAR: the SQL text of `static const db_stmt VAR = {...}`
-# (adjacent C string literals joined).
-extract_stmt() {
-    python3 - "$1" "$2" <<'PY'
-import re, sys
-src = open(sys.argv[1]).read()
-m = re.search(r'static const db_stmt ' + re.escape(sys.argv[2]) +
-              r'\s*=\s*\{\s*"[^"]*",\s*((?:"(?:[^"\\]|\\.)*"\s*)+),\s*\d+\s*\}', src)
-if not m:
-    sys.exit(f"{sys.argv[2]} not found in {sys.argv[1]}")
-parts = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))
-sql = "".join(parts)
-if "\\" in sql:
-    sys.exit(f"{sys.argv[2]}: escapes in the C literal are not handled")
-print(sql)
-PY
-}
 SESSION_SQL=$(extract_stmt "$ROOT/server/auth/guard.c" session_stmt) || die "cannot read session_stmt"
 LESSON_SQL=$(extract_stmt "$ROOT/server/api/learning.c" lesson_stmt) || die "cannot read lesson_stmt"
 # shellcheck disable=SC2016 # literal $n placeholders

@@ -60,19 +60,6 @@ need wrk pgbench psql curl python3 node
 PGB_CONNS=$((THREADS * POOL))
 IDLE_S=28800 # SINAU_SESSION_IDLE_S's default: the session check's $2
 
-# extract_stmt FILE VAR: the SQL text of `static const db_stmt VAR = {...}`
-# (adjacent C string literals joined), as p2_lesson.sh reads it.
-extract_stmt() {
-    python3 - "$1" "$2" <<'PY'
-import re, sys
-src = open(sys.argv[1]).read()
-m = re.search(r'static const db_stmt ' + re.escape(sys.argv[2]) +
-              r'\s*=\s*\{\s*"[^"]*",\s*((?:"(?:[^"\\]|\\.)*"\s*)+),\s*\d+\s*\}', src)
-if not m:
-    sys.exit(f"{sys.argv[2]} not found in {sys.argv[1]}")
-print("".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))))
-PY
-}
 SESSION_SQL=$(extract_stmt "$ROOT/server/auth/guard.c" session_stmt) || die "cannot read session_stmt"
 SAVE_SQL=$(extract_stmt "$ROOT/server/api/attempts.c" save_stmt) || die "cannot read save_stmt"
 # shellcheck disable=SC2016 # literal $n placeholders

@@ -50,7 +50,8 @@ function savePending(attemptId, pending) {
 }
 
 // Sends answers as they are given; see the file's header. Callbacks:
-// onSaved(qid, answer), onRejected(qid, err), onClosed(), onState().
+// onSaved(qid, answer), onRejected(qid, err), onClosed(), onSignedOut(),
+// onState().
 function saver(attemptId, cb) {
   const pending = loadPending(attemptId); // qid → {response, seq}
   const inflight = new Set();
@@ -90,6 +91,11 @@ function saver(attemptId, cb) {
       if (err.status === 409 && err.code === 'attempt_closed') {
         stopped = true;
         cb.onClosed();
+      } else if (err.status === 401) {
+        // the session ended: what is pending stays on this device for
+        // when the participant signs in again and comes back
+        stopped = true;
+        cb.onSignedOut();
       } else if (err.status === 422 || err.status === 404) {
         if (pending[qid] && pending[qid].seq === item.seq) delete pending[qid];
         savePending(attemptId, pending);
@@ -240,6 +246,7 @@ function take(view, att, cohortId) {
   const typed = new Map();
   let current = 0;
   let locked = false;
+  let signedOut = false;
 
   const s = saver(att.id, {
     onSaved(qid, r) {
@@ -252,6 +259,10 @@ function take(view, att, cohortId) {
     onClosed() {
       finishWith(null);
     },
+    onSignedOut() {
+      signedOut = true;
+      drawState();
+    },
     onState: drawState,
   });
 
@@ -261,10 +272,11 @@ function take(view, att, cohortId) {
 
   function drawState() {
     const n = s.count();
-    if (s.offline() && n) status.textContent = t('quiz.offline_kept', { n: fmtNumber(n) });
+    if (signedOut) status.textContent = t('quiz.signed_out');
+    else if (s.offline() && n) status.textContent = t('quiz.offline_kept', { n: fmtNumber(n) });
     else if (n || s.busy()) status.textContent = t('quiz.saving');
     else status.textContent = t('quiz.all_saved');
-    status.classList.toggle('offline', s.offline() && n > 0);
+    status.classList.toggle('offline', signedOut || (s.offline() && n > 0));
     for (const [qid, v] of views) if (s.pending[qid]) v.status(s.offline() ? t('quiz.not_sent') : t('quiz.saving_one'));
     drawNav();
   }
@@ -384,6 +396,7 @@ function take(view, att, cohortId) {
     locked = true;
     cleanup();
     let result = closed;
+    savePending(att.id, {}); // the attempt takes no more answers
     if (!result) {
       try {
         result = await api('GET', `/attempts/${enc(att.id)}`);

@@ -1723,8 +1723,9 @@ language sql stable as $$
                'answers', case when q.type in ('short_text', 'numeric') then (
                    select jsonb_agg(jsonb_build_object('text', g.t, 'count', g.c, 'correct', g.ok)
                                     order by g.c desc, g.t)
-                     from (select coalesce(quiz_norm_text(x.response ->> 'text'),
-                                           x.response ->> 'value') as t,
+                     from (select case when x.response ? 'text'
+                                       then quiz_norm_text(x.response ->> 'text')
+                                       else x.response ->> 'value' end as t,
                                   count(*) as c, bool_or(x.frac >= 1) as ok
                              from x where x.question_id = q.question_id and x.response is not null
                             group by 1 order by 2 desc, 1 limit 10) g) end)

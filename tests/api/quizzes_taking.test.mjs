@@ -219,6 +219,12 @@ describe('grading at close', () => {
     const staff = expectStatus(await getAttempt(base, c.instructor.token, a.id), 200, 'staff read');
     assert.equal(staff.score, 6);
     assert.ok(staff.questions.every((x) => x.response && x.review));
+    // the item analysis lists short and numeric answers as given (normalised text)
+    const report = expectStatus(await call(base, 'GET', `/api/v1/cohorts/${c.cohort.id}/quiz-report`, { token: c.instructor.token }), 200, 'report');
+    const item = (type) => report.items.find((it) => it.question_id === q[type].id);
+    assert.deepEqual(item('short_text').answers, [{ text: SECRET_TEXT, count: 1, correct: true }]);
+    assert.deepEqual(item('numeric').answers, [{ text: String(SECRET_NUMBER + 0.4), count: 1, correct: true }]);
+    assert.deepEqual(item('true_false').options.map((o) => [o.id, o.chosen, o.correct]), [['true', 0, true], ['false', 1, false]]);
   });
 });
 

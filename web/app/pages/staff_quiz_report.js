@@ -43,7 +43,7 @@ function participants(rows) {
     h(
       'table',
       { class: 'staff-table staff-table-cards', 'data-testid': 'report-participants' },
-      h('caption', null, t('quiz.report.per_participant')),
+      h('caption', { class: 'visually-hidden' }, t('quiz.report.per_participant')),
       h('thead', null, h('tr', null, ['staff.common.name', 'quiz.report.pre', 'quiz.report.post', 'quiz.report.gain', 'quiz.report.g', 'quiz.report.passed_col'].map((k) => h('th', { scope: 'col' }, t(k))))),
       h(
         'tbody',
@@ -65,9 +65,11 @@ function participants(rows) {
   );
 }
 
-// A question worth a look: hardly anyone or everyone right, or the weaker
-// participants doing as well or better than the stronger.
+// A question worth a look (once five or more answered it): hardly anyone
+// or everyone right, or the weaker participants doing as well or better
+// than the stronger.
 function flag(it) {
+  if (it.n < 5) return null; // too few answers to judge a question
   if (it.discrimination !== null && it.discrimination < 0.2) return t('quiz.report.flag_discrimination');
   if (it.difficulty < 0.2) return t('quiz.report.flag_hard');
   if (it.difficulty > 0.95) return t('quiz.report.flag_easy');
@@ -82,7 +84,7 @@ function items(list, quizzes) {
     h(
       'table',
       { class: 'staff-table staff-table-cards quiz-items', 'data-testid': 'report-items' },
-      h('caption', null, t('quiz.report.items')),
+      h('caption', { class: 'visually-hidden' }, t('quiz.report.items')),
       h('thead', null, h('tr', null, ['quiz.report.question', 'quiz.report.n', 'quiz.report.difficulty', 'quiz.report.discrimination', 'quiz.report.options'].map((k) => h('th', { scope: 'col' }, t(k))))),
       h(
         'tbody',
@@ -118,7 +120,8 @@ export default async function render(view, ctx) {
     h('p', { class: 'meta' }, which),
     h('p', { class: 'staff-actions' }, h('a', { class: 'button secondary', href: apiUrl(`/api/v1/cohorts/${enc(id)}/quiz-report?format=csv`), download: 'laporan-kuis.csv', 'data-testid': 'report-csv' }, t('quiz.report.csv'))),
     h('section', { class: 'card', 'aria-labelledby': 'gain-h' }, h('h2', { id: 'gain-h' }, t('quiz.report.gain_title')), summary(r.summary), h('p', { class: 'meta', 'data-testid': 'report-band' }, band(r.summary.hake_g)), h('p', { class: 'staff-note' }, t('quiz.report.g_note'))),
+    h('h2', { class: 'staff-section-h' }, t('quiz.report.per_participant')),
     r.participants.length ? participants(r.participants) : h('p', { class: 'empty' }, t('quiz.report.none')),
-    r.items.length ? [items(r.items, r.quizzes), h('p', { class: 'staff-note' }, t('quiz.report.items_note'))] : null,
+    r.items.length ? [h('h2', { class: 'staff-section-h' }, t('quiz.report.items')), items(r.items, r.quizzes), h('p', { class: 'staff-note' }, t('quiz.report.items_note'))] : null,
   );
 }

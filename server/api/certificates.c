@@ -83,7 +83,7 @@ typedef struct issue_job {
 static int sign_one(const certkey *k, const char *public_url, json_t *item, json_t *out)
 {
     json_t *payload = json_object_get(item, "payload");
-    char cid[CERT_ID_CHARS + 1], url[600], *text, *token;
+    char cid[CERT_ID_CHARS + 1], url[600], *text, *token, *di;
 
     certkey_new_cid(cid);
     snprintf(url, sizeof url, "%s/credentials/%s", public_url, cid);
@@ -91,14 +91,22 @@ static int sign_one(const certkey *k, const char *public_url, json_t *item, json
     json_object_set_new(payload, "jti", json_string(url));
     text = json_dumps(payload, JSON_COMPACT | JSON_PRESERVE_ORDER);
     token = text != NULL ? certkey_sign(k, public_url, text) : NULL;
+    di = text != NULL ? certkey_sign_di(k, public_url, text,
+                                        (time_t)json_integer_value(json_object_get(payload, "nbf")))
+                      : NULL;
     free(text);
-    if (token == NULL)
+    if (token == NULL || di == NULL) {
+        free(token);
+        free(di);
         return -1;
-    json_array_append_new(out, json_pack("{s:s, s:O, s:O, s:O, s:s}", "id", cid, "user_id",
+    }
+    json_array_append_new(out, json_pack("{s:s, s:O, s:O, s:O, s:s, s:s}", "id", cid, "user_id",
                                          json_object_get(item, "user_id"), "holder_name",
                                          json_object_get(item, "holder_name"), "status_index",
-                                         json_object_get(item, "status_index"), "token", token));
+                                         json_object_get(item, "status_index"), "token", token,
+                                         "credential_di", di));
     free(token);
+    free(di);
     return 0;
 }
 
@@ -288,7 +296,7 @@ typedef struct revoke_job {
 typedef struct resign_job {
     http_ctx *ctx;
     void (*then)(http_ctx *ctx);
-    const char *params[2];
+    const char *params[3];
 } resign_job;
 
 static const db_stmt status_read_stmt = {
@@ -297,7 +305,7 @@ static const db_stmt status_read_stmt = {
     " cert_current_key() k where s.id = 1 and k.thumbprint is not null",
     0};
 static const db_stmt status_store_stmt = {"cert_status_store",
-                                          "select cert_status_store($1::bigint, $2)", 2};
+                                          "select cert_status_store($1::bigint, $2, $3)", 3};
 
 static void resign_stored(void *arg, db_result *r)
 {
@@ -308,26 +316,33 @@ static void resign_stored(void *arg, db_result *r)
     job->then(job->ctx);
 }
 
-/* Signs the list read by resign_read with the current key. */
-static char *status_token(http_ctx *ctx, PGresult *res)
+/* Signs the list read by resign_read with the current key: the VC-JWT
+ * (returned) and the Data Integrity credential (*di); both owned, or NULL. */
+static char *status_token(http_ctx *ctx, PGresult *res, char **di)
 {
     const sinau_config *cfg = cfg_of(ctx);
     size_t nbytes = 0;
     unsigned char *bits = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &nbytes);
     char *payload = NULL, *token = NULL;
+    time_t now = time(NULL);
     certkey k;
 
+    *di = NULL;
     if (bits == NULL)
         return NULL;
     if (certkey_open(ctx->loop->server->keys, PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), &k) ==
         0) {
-        payload =
-            certkeys_status_payload(cfg->public_url, cfg->issuer_name, bits, nbytes, time(NULL));
+        payload = certkeys_status_payload(cfg->public_url, cfg->issuer_name, bits, nbytes, now);
         token = payload != NULL ? certkey_sign(&k, cfg->public_url, payload) : NULL;
+        *di = certkeys_status_di(&k, cfg->public_url, bits, nbytes, now);
         certkey_wipe(&k);
     }
     PQfreemem(bits);
     free(payload);
+    if (*di == NULL) {
+        free(token);
+        token = NULL;
+    }
     return token;
 }
 
@@ -335,17 +350,19 @@ static void resign_read(void *arg, db_result *r)
 {
     resign_job *job = arg;
     http_ctx *ctx = job->ctx;
-    char *token;
+    char *token, *di = NULL;
 
     if (r->status != DB_OK || PQntuples(r->res) != 1 ||
-        (token = status_token(ctx, r->res)) == NULL) {
+        (token = status_token(ctx, r->res, &di)) == NULL) {
         job->then(ctx);
         return;
     }
     job->params[0] =
         http_ctx_strndup(ctx, PQgetvalue(r->res, 0, 1), strlen(PQgetvalue(r->res, 0, 1)));
     job->params[1] = http_ctx_strndup(ctx, token, strlen(token));
+    job->params[2] = http_ctx_strndup(ctx, di, strlen(di));
     free(token);
+    free(di);
     if (db_query(ctx->loop->db, &status_store_stmt, job->params, resign_stored, job) != 0)
         job->then(ctx);
 }

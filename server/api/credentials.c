@@ -19,12 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/queue.h>
 #include <time.h>
 
 #include "sinau/certkeys.h"
 #include "sinau/certpdf.h"
 #include "sinau/credpage.h"
+#include "sinau/diproof.h"
 #include "sinau/http.h"
 #include "sinau/jws.h"
 #include "sinau/ratelimit.h"
@@ -75,7 +77,21 @@ static void count_miss(http_ctx *ctx)
 
 /* ---- what the client wants ---- */
 
-enum want { WANT_HTML, WANT_JSON, WANT_JWT };
+enum want { WANT_HTML, WANT_JSON, WANT_JWT, WANT_VC };
+
+/* True when the Accept header lists the media type (parameters ignored). */
+static bool accepts(const char *accept, const char *type)
+{
+    size_t n = strlen(type);
+
+    for (const char *p = accept; p != NULL && *p != '\0'; p = strchr(p, ',')) {
+        while (*p == ',' || *p == ' ')
+            p++;
+        if (strncasecmp(p, type, n) == 0 && strchr(",; ", p[n]) != NULL)
+            return true;
+    }
+    return false;
+}
 
 static enum want wanted(http_ctx *ctx)
 {
@@ -85,8 +101,14 @@ static enum want wanted(http_ctx *ctx)
         return WANT_JWT;
     if (format != NULL && strcmp(format, "json") == 0)
         return WANT_JSON;
+    if (format != NULL && strcmp(format, "vc") == 0)
+        return WANT_VC;
     if (accept != NULL && strstr(accept, "application/vc+jwt") != NULL)
         return WANT_JWT;
+    if (accept != NULL &&
+        (accepts(accept, "application/vc+ld+json") || accepts(accept, "application/vc") ||
+         accepts(accept, "application/ld+json")))
+        return WANT_VC;
     if (accept != NULL && strstr(accept, "application/json") != NULL &&
         strstr(accept, "text/html") == NULL)
         return WANT_JSON;
@@ -244,6 +266,41 @@ static void credential_read(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such certificate");
 }
 
+/* ---- /credentials/{id} as a Data Integrity credential ---- */
+
+static void vc_read(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    const char *id = http_param(ctx, "id");
+    char disp[96];
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQntuples(r->res) != 1) {
+        count_miss(ctx);
+        http_reply_error(ctx, 404, "not_found", "no such certificate");
+        return;
+    }
+    if (PQgetisnull(r->res, 0, 0)) {
+        http_add_header(ctx, "Retry-After", "5");
+        http_reply_error(ctx, 503, "not_signed_yet", "the credential is being signed");
+        return;
+    }
+    if (http_query(ctx, "download") != NULL) {
+        snprintf(disp, sizeof disp, "attachment; filename=\"sertifikat-%.8s.json\"", id);
+        http_add_header(ctx, "Content-Disposition", disp);
+    }
+    http_add_header(ctx, "X-Robots-Tag", "noindex");
+    http_add_header(ctx, "Access-Control-Allow-Origin", "*");
+    http_reply_bytes(ctx, 200, "application/vc+ld+json", PQgetvalue(r->res, 0, 0),
+                     (size_t)PQgetlength(r->res, 0, 0));
+}
+
+static const db_stmt vc_stmt = {"cert_vc_row",
+                                "select credential_di from certificates where id = $1", 1};
+
 /* ---- /credentials/{id}.pdf ---- */
 
 typedef struct pdf_job {
@@ -377,6 +434,11 @@ static void credential(http_ctx *ctx)
     }
     p = http_ctx_alloc(ctx, sizeof *p);
     p[0] = id;
+    if (wanted(ctx) == WANT_VC) {
+        if (http_db_query(ctx, &vc_stmt, p, vc_read) != 0)
+            return;
+        return;
+    }
     if (http_db_query(ctx, &verify_row_stmt, p, credential_read) != 0)
         return;
 }
@@ -542,25 +604,104 @@ static void jwks(http_ctx *ctx)
         return;
 }
 
-/* GET /issuer: the issuer's Open Badges profile. */
-static void issuer(http_ctx *ctx)
+/* The public key of a keys_stmt row. */
+static int row_key(json_t *row, unsigned char pk[JWS_PK_BYTES])
 {
-    const sinau_config *cfg = cfg_of(ctx);
-    char id[600];
+    const char *hex = json_string_value(json_array_get(row, 1));
 
+    return hex != NULL && sodium_hex2bin(pk, JWS_PK_BYTES, hex, strlen(hex), NULL, NULL, NULL) == 0
+               ? 0
+               : -1;
+}
+
+/* The issuer's Open Badges profile, also the controller document of its
+ * keys: assertionMethod lists the Multikey verification method of every
+ * key ever used (defined by an inline context term: neither bundled
+ * context has it). */
+static void issuer_read(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    const sinau_config *cfg = cfg_of(ctx);
+    json_t *rows, *row, *methods = json_array();
+    char id[600];
+    size_t i;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1) {
+        json_decref(methods);
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    rows = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
+    json_array_foreach (rows, i, row) {
+        char *vm = diproof_vm_url(cfg->public_url, json_string_value(json_array_get(row, 0)));
+        json_array_append_new(methods, json_string(vm));
+        free(vm);
+    }
+    json_decref(rows);
     snprintf(id, sizeof id, "%s/issuer", cfg->public_url);
     http_add_header(ctx, "Cache-Control", "public, max-age=300");
+    http_add_header(ctx, "Access-Control-Allow-Origin", "*");
     http_reply_json(ctx, 200,
-                    json_pack("{s:[s,s], s:s, s:[s], s:s, s:s}", "@context",
-                              "https://www.w3.org/ns/credentials/v2",
-                              "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json", "id",
-                              id, "type", "Profile", "name", cfg->issuer_name, "url",
-                              cfg->public_url));
+                    json_pack("{s:[s,s,{s:{s:s, s:s, s:s}}], s:s, s:[s], s:s, s:s, s:o}",
+                              "@context", "https://www.w3.org/ns/credentials/v2",
+                              "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                              "assertionMethod", "@id", "https://w3id.org/security#assertionMethod",
+                              "@type", "@id", "@container", "@set", "id", id, "type", "Profile",
+                              "name", cfg->issuer_name, "url", cfg->public_url, "assertionMethod",
+                              methods));
+}
+
+/* GET /issuer */
+static void issuer(http_ctx *ctx)
+{
+    if (http_db_query(ctx, &keys_stmt, NULL, issuer_read) != 0)
+        return;
+}
+
+static void multikey_read(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    const char *thumb = http_param(ctx, "kid");
+    json_t *rows, *row, *doc = NULL;
+    unsigned char pk[JWS_PK_BYTES];
+    size_t i;
+    char *text;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    rows = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
+    json_array_foreach (rows, i, row) {
+        if (doc == NULL && thumb != NULL &&
+            strcmp(json_string_value(json_array_get(row, 0)), thumb) == 0 && row_key(row, pk) == 0)
+            doc = diproof_vm_doc(cfg_of(ctx)->public_url, pk);
+    }
+    json_decref(rows);
+    if (doc == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such key");
+        return;
+    }
+    text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    http_add_header(ctx, "Cache-Control", "public, max-age=300");
+    http_add_header(ctx, "Access-Control-Allow-Origin", "*");
+    http_reply_bytes(ctx, 200, "application/ld+json", text, strlen(text));
+    free(text);
+}
+
+/* GET /keys/{kid}/multikey: the key as a Multikey verification method. */
+static void multikey(http_ctx *ctx)
+{
+    if (http_db_query(ctx, &keys_stmt, NULL, multikey_read) != 0)
+        return;
 }
 
 static const db_stmt status_stmt = {
     "cert_status_get",
-    "select token, token is null or token_version < version from status_lists where id = 1", 0};
+    "select token, token is null or credential_di is null or token_version < version,"
+    " credential_di from status_lists where id = 1",
+    0};
 
 static void status_serve(http_ctx *ctx);
 
@@ -571,6 +712,7 @@ static void status_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     bool stale;
+    int col;
 
     if (r->status != DB_OK || PQntuples(r->res) != 1) {
         http_reply_db_error(ctx, r);
@@ -582,15 +724,16 @@ static void status_read(void *arg, db_result *r)
         certificates_status_resign(ctx, status_serve);
         return;
     }
-    if (PQgetisnull(r->res, 0, 0)) {
+    col = wanted(ctx) == WANT_VC ? 2 : 0;
+    if (PQgetisnull(r->res, 0, col)) {
         http_add_header(ctx, "Retry-After", "5");
         http_reply_error(ctx, 503, "status_list_unsigned", "the status list is being signed");
         return;
     }
     http_add_header(ctx, "Cache-Control", "public, max-age=300");
     http_add_header(ctx, "Access-Control-Allow-Origin", "*");
-    http_reply_bytes(ctx, 200, "application/vc+jwt", PQgetvalue(r->res, 0, 0),
-                     (size_t)PQgetlength(r->res, 0, 0));
+    http_reply_bytes(ctx, 200, col == 2 ? "application/vc+ld+json" : "application/vc+jwt",
+                     PQgetvalue(r->res, 0, col), (size_t)PQgetlength(r->res, 0, col));
 }
 
 static void status_serve(http_ctx *ctx)
@@ -613,7 +756,9 @@ static void status_list(http_ctx *ctx)
 
 static const http_route routes[] = {
     {ROUTER_GET, "/credentials/{id}", credential, 0, NULL,
-     "Anyone: verify a certificate (HTML, JSON, or ?format=jwt); {id}.pdf for the PDF", AUTH_NONE},
+     "Anyone: verify a certificate (HTML, JSON, ?format=jwt, or ?format=vc for the Data Integrity"
+     " credential); {id}.pdf for the PDF",
+     AUTH_NONE},
     {ROUTER_GET, "/verify", verify_page, 0, NULL, "Anyone: paste a certificate's token to check it",
      AUTH_NONE},
     {ROUTER_POST, "/verify", verify_form, 128 * 1024, NULL,
@@ -623,9 +768,12 @@ static const http_route routes[] = {
     {ROUTER_GET, "/.well-known/jwks.json", jwks, 0, NULL, "Every signing key ever used (JWKS)",
      AUTH_NONE},
     {ROUTER_GET, "/keys/{kid}", jwks, 0, NULL, "One signing key (JWK) by thumbprint", AUTH_NONE},
+    {ROUTER_GET, "/keys/{kid}/multikey", multikey, 0, NULL,
+     "One signing key as a Multikey verification method (Data Integrity proofs)", AUTH_NONE},
     {ROUTER_GET, "/issuer", issuer, 0, NULL, "The issuer's profile (Open Badges 3.0)", AUTH_NONE},
     {ROUTER_GET, "/status/{n}", status_list, 0, NULL,
-     "The revocation status list (Bitstring Status List, VC-JWT)", AUTH_NONE},
+     "The revocation status list (Bitstring Status List; VC-JWT, or ?format=vc for Data Integrity)",
+     AUTH_NONE},
 };
 
 const http_route *credentials_routes(size_t *n)

@@ -129,11 +129,13 @@ create or replace function cert_payload(p_cohort_id text, p_user_id text, p_inde
 returns json
 language sql volatile as $$
     with x as (
-        select c, p, u, cert_rules(c) as rules,
+        select c, p, u, cert_rules(c) as rules, v.content_hash,
                to_char(p_issued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as at,
                extract(epoch from date_trunc('second', p_issued_at))::bigint as epoch,
                replace(gen_random_uuid()::text, '-', '') as salt
-          from cohorts c join programmes p on p.id = c.programme_id, users u
+          from cohorts c join programmes p on p.id = c.programme_id
+          join content_versions v on v.programme_id = c.programme_id
+                                 and v.version = c.content_version, users u
          where c.id = p_cohort_id and u.id = p_user_id
     )
     select json_build_object(
@@ -165,7 +167,13 @@ language sql volatile as $$
                 'name', (x.p).title,
                 'description', coalesce(nullif((x.p).description, ''), (x.p).title)
                                || ' (' || (x.c).name || ', ' || (x.c).jp || ' JP)',
-                'criteria', json_build_object('narrative', cert_narrative(x.rules, (x.c).jp)))),
+                'criteria', json_build_object('narrative', cert_narrative(x.rules, (x.c).jp)),
+                -- what the cohort was taught: the version and its content hash,
+                -- as the achievement page publishes them
+                'version', (x.c).content_version::text,
+                'otherIdentifier', json_build_array(json_build_object(
+                    'type', 'IdentifierEntry', 'identifier', 'sha256:' || x.content_hash,
+                    'identifierType', 'ext:contentHash')))),
         'credentialStatus', json_build_object(
             'id', p_public_url || '/status/1#' || p_index,
             'type', 'BitstringStatusListEntry', 'statusPurpose', 'revocation',
@@ -267,12 +275,16 @@ declare
 begin
     for it in select * from jsonb_array_elements(p_items) loop
         insert into certificates (id, cohort_id, user_id, status_index, kid_thumbprint, token,
-                                  holder_name, programme_title, cohort_name, jp, starts_on,
-                                  ends_on, issued_at, issued_by)
+                                  credential_di, holder_name, programme_title, cohort_name, jp,
+                                  starts_on, ends_on, issued_at, issued_by, content_version,
+                                  content_hash)
         select it ->> 'id', c.id, it ->> 'user_id', (it ->> 'status_index')::integer,
-               p_thumbprint, it ->> 'token', it ->> 'holder_name', p.title, c.name, c.jp,
-               c.starts_on, c.ends_on, p_issued_at, p_actor_id
+               p_thumbprint, it ->> 'token', it ->> 'credential_di', it ->> 'holder_name',
+               p.title, c.name, c.jp, c.starts_on, c.ends_on, p_issued_at, p_actor_id,
+               c.content_version, v.content_hash
           from cohorts c join programmes p on p.id = c.programme_id
+          join content_versions v on v.programme_id = c.programme_id
+                                 and v.version = c.content_version
          where c.id = p_cohort_id
         on conflict do nothing;
         if found then
@@ -335,11 +347,15 @@ begin
 end;
 $$;
 
--- Stores a re-signed list unless a newer one is already there.
-create or replace function cert_status_store(p_version bigint, p_token text) returns boolean
+-- Stores a re-signed list (the VC-JWT and the Data Integrity credential)
+-- unless a newer one is already there.
+create or replace function cert_status_store(p_version bigint, p_token text, p_di text)
+returns boolean
 language sql as $$
-    update status_lists set token = p_token, token_version = p_version, signed_at = now()
-     where id = 1 and token_version < p_version
+    update status_lists set token = p_token, credential_di = p_di, token_version = p_version,
+                            signed_at = now()
+     where id = 1 and (token_version < p_version
+                       or (token_version = p_version and credential_di is null))
     returning true
 $$;
 

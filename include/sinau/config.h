@@ -27,6 +27,9 @@ typedef struct sinau_config {
     char *issuer_name;        /* SINAU_ISSUER_NAME: who issues certificates */
     char *signatory_name;     /* SINAU_SIGNATORY_NAME: printed under the signature line */
     char *signatory_title;    /* SINAU_SIGNATORY_TITLE: the signatory's office */
+    char *pdf_sign_p12;       /* SINAU_PDF_SIGN_P12: the office's signing certificate, or NULL */
+    char *pdf_sign_password_file; /* SINAU_PDF_SIGN_PASSWORD_FILE: its password, or NULL */
+    char *tsa_url;            /* SINAU_TSA_URL: an RFC 3161 timestamp authority, or NULL */
     enum pwhash_cost pwhash;  /* SINAU_PWHASH */
     enum log_level log_level; /* SINAU_LOG_LEVEL */
     int threads;              /* SINAU_THREADS loop threads (default: cores) */

@@ -334,7 +334,8 @@ static int backfill_di(PGconn *pg, const sinau_config *cfg, const pii_keyring *k
             log_warn("certificate %s: no Data Integrity form could be signed", PQgetvalue(r, i, 0));
             continue;
         }
-        w = PQexecParams(pg, "update certificates set credential_di = $2 where id = $1", 2, NULL,
+        w = PQexecParams(pg, "update certificates set credential_di = $2 where id = $1"
+                         " and credential_di is null", 2, NULL,
                          (const char *[]){PQgetvalue(r, i, 0), di}, NULL, NULL, 0);
         if (PQresultStatus(w) != PGRES_COMMAND_OK)
             rc = fail(err, errlen, "storing a Data Integrity credential", pg);

@@ -35,20 +35,10 @@ update certificates ce
   join content_versions v on v.programme_id = c.programme_id and v.version = c.content_version
  where ce.cohort_id = c.id;
 
--- The Data Integrity credential is written once (at issue, or by the
--- server's start-up for certificates issued before it could) and never
--- changes after.
-create function cert_refuse_di_change() returns trigger
-language plpgsql as $$
-begin
-    if old.credential_di is not null and new.credential_di is distinct from old.credential_di then
-        raise exception 'a signed credential never changes' using errcode = 'restrict_violation';
-    end if;
-    return new;
-end;
-$$;
-create trigger certificates_di_immutable before update on certificates
-    for each row execute function cert_refuse_di_change();
+-- The Data Integrity credential is written once, at issue or by the
+-- server's start-up for certificates issued before it could (an update
+-- `where credential_di is null`), and never changed after: no other
+-- statement writes the column.
 
 alter table status_lists add column credential_di text; -- the list with a Data Integrity proof
 

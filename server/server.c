@@ -33,6 +33,7 @@
 #include "sinau/certkeys.h"
 #include "sinau/http.h"
 #include "sinau/log.h"
+#include "sinau/pdfsign.h"
 #include "sinau/pii.h"
 #include "sinau/ratelimit.h"
 #include "sinau/web.h"
@@ -416,6 +417,28 @@ static int open_listener(sinau_server *srv, char *err, size_t errlen)
 
 /* ---- start and stop ---- */
 
+/* The office's PDF signing certificate, when configured: a PKCS#12 that
+ * does not open stops the start (a misconfigured signature must not pass
+ * silently as unsigned PDFs). */
+static int load_pdf_signer(sinau_server *srv)
+{
+    const sinau_config *cfg = srv->cfg;
+    char err[256];
+
+    if (cfg->pdf_sign_p12 == NULL) {
+        log_info("certificate PDFs are not signed (SINAU_PDF_SIGN_P12 not set)");
+        return 0;
+    }
+    if (pdfsign_load(cfg->pdf_sign_p12, cfg->pdf_sign_password_file, cfg->tsa_url, &srv->pdf_signer,
+                     err, sizeof err) != 0) {
+        log_error("PDF signing: %s", err);
+        return -1;
+    }
+    log_info("certificate PDFs are signed by %s (until %s)%s", pdfsign_signer_name(srv->pdf_signer),
+             pdfsign_not_after(srv->pdf_signer), cfg->tsa_url != NULL ? ", with timestamps" : "");
+    return 0;
+}
+
 /* The data folder (mode 0700 when we make it) and the master key in it. */
 static int load_keys(sinau_server *srv)
 {
@@ -462,6 +485,8 @@ static int server_init(sinau_server *srv, const sinau_config *cfg)
         return -1;
     if (certkeys_bootstrap(cfg, srv->keys, err, sizeof err) != 0)
         log_warn("certificate keys: %s (issuing waits for the database)", err);
+    if (load_pdf_signer(srv) != 0)
+        return -1;
     srv->verify_misses = ratelimit_new(VERIFY_MISS_LIMIT, VERIFY_MISS_WINDOW_S);
     if (auth_dummy_hash_init(cfg->pwhash) != 0) {
         log_error("cannot compute the login timing hash");
@@ -496,6 +521,7 @@ static void server_free(sinau_server *srv)
         close(srv->listen_fd);
     static_store_free(srv->web);
     pii_keyring_free(srv->keys);
+    pdfsign_free(srv->pdf_signer);
     ratelimit_free(srv->verify_misses);
     router_free(srv->router);
     free(srv->openapi);

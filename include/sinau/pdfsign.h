@@ -52,7 +52,7 @@ const char *pdfsign_tsa_url(const pdfsign_signer *s);
  * that does not answer a good token makes signing fail (no half-stamped
  * PDF is stored). Thread: a worker (see the top). */
 SINAU_MUST_CHECK int pdfsign_sign(pdfsign_signer *s, const unsigned char *pdf, size_t len,
-                                  time_t at, const char *lang, unsigned char **out,
-                                  size_t *outlen, char *err, size_t errlen);
+                                  time_t at, const char *lang, unsigned char **out, size_t *outlen,
+                                  char *err, size_t errlen);
 
 #endif /* SINAU_PDFSIGN_H */

@@ -54,8 +54,9 @@ struct sinau_server {
     router *router;
     static_store *web;
     worker_pool *workers;
-    struct pii_keyring *keys;        /* master key: personal data, signing seeds */
-    struct ratelimit *verify_misses; /* certificate lookups that found nothing, per client */
+    struct pii_keyring *keys;          /* master key: personal data, signing seeds */
+    struct ratelimit *verify_misses;   /* certificate lookups that found nothing, per client */
+    struct pdfsign_signer *pdf_signer; /* signs certificate PDFs; NULL when not configured */
     sinau_loop *loops;
     int nloops;
     int listen_fd;

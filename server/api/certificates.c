@@ -20,6 +20,7 @@
 #include "sinau/certkeys.h"
 #include "sinau/http.h"
 #include "sinau/log.h"
+#include "sinau/pdfsign.h"
 #include "sinau/pii.h"
 #include "sinau/worker.h"
 #include "sinau/server.h"
@@ -616,7 +617,27 @@ static void keys_list(http_ctx *ctx)
         return;
 }
 
+/* GET /api/v1/certificates/pdf-signing (admins): whether certificate PDFs
+ * carry the office's electronic signature, and whose. */
+static void pdf_signing(http_ctx *ctx)
+{
+    const pdfsign_signer *s = ctx->loop->server->pdf_signer;
+
+    if (s == NULL) {
+        http_reply_json(ctx, 200,
+                        json_pack("{s:b, s:n, s:n, s:n, s:n}", "signed", 0, "signer", "issuer",
+                                  "not_after", "timestamp_authority"));
+        return;
+    }
+    http_reply_json(ctx, 200,
+                    json_pack("{s:b, s:s, s:s, s:s, s:s?}", "signed", 1, "signer",
+                              pdfsign_signer_name(s), "issuer", pdfsign_issuer_name(s), "not_after",
+                              pdfsign_not_after(s), "timestamp_authority", pdfsign_tsa_url(s)));
+}
+
 static const http_route routes[] = {
+    {ROUTER_GET, "/api/v1/certificates/pdf-signing", pdf_signing, 0, NULL,
+     "Admin: whether certificate PDFs are signed (PAdES) and by whom", AUTH_ADMIN},
     {ROUTER_POST, "/api/v1/keys/rotate", keys_rotate, 0, NULL,
      "Admin: a new certificate signing key signs from now on (old keys keep verifying)",
      AUTH_ADMIN},

@@ -23,12 +23,15 @@
 #include <sys/queue.h>
 #include <time.h>
 
+#include "sinau/alloc.h"
 #include "sinau/certkeys.h"
 #include "sinau/certpdf.h"
 #include "sinau/credpage.h"
 #include "sinau/diproof.h"
 #include "sinau/http.h"
 #include "sinau/jws.h"
+#include "sinau/log.h"
+#include "sinau/pdfsign.h"
 #include "sinau/ratelimit.h"
 #include "sinau/server.h"
 #include "sinau/vccheck.h"
@@ -308,7 +311,118 @@ typedef struct pdf_job {
     unsigned char *pdf;
     size_t len;
     char url[600], short_id[16];
+    bool signed_pdf;  /* pdf carries the office's signature: store it */
+    const char *lang; /* "id" or "en" */
+    const char *id;   /* the certificate id (ctx memory) */
+    const char *store[4];
 } pdf_job;
+
+/* ---- the office's signature on the PDF (pdfsign.h): signed once on
+ * the worker pool, stored, and every later fetch served from the store,
+ * so that it is the same bytes every time ---- */
+
+/* Worker: signs job->pdf in place when the office configured a signer. A
+ * signer that fails leaves no PDF (an unsigned one must not pass for the
+ * signed document). */
+static void pdf_sign(http_ctx *ctx, pdf_job *job)
+{
+    pdfsign_signer *signer = ctx->loop->server->pdf_signer;
+    unsigned char *signed_pdf = NULL;
+    size_t n = 0;
+    char err[160];
+
+    if (signer == NULL)
+        return;
+    if (pdfsign_sign(signer, job->pdf, job->len, time(NULL), job->lang, &signed_pdf, &n, err,
+                     sizeof err) != 0) {
+        log_warn("certificate PDF not signed: %s", err);
+        n = 0;
+    }
+    free(job->pdf);
+    job->pdf = signed_pdf;
+    job->len = n;
+    job->signed_pdf = signed_pdf != NULL;
+}
+
+/* Replies with a PDF's bytes and the certificate PDF's headers. */
+static void pdf_reply(http_ctx *ctx, const char *short_id, const unsigned char *pdf, size_t len)
+{
+    char disp[96];
+
+    snprintf(disp, sizeof disp, "inline; filename=\"sertifikat-%s.pdf\"", short_id);
+    http_add_header(ctx, "Content-Disposition", disp);
+    http_add_header(ctx, "Cache-Control", "public, max-age=3600");
+    http_add_header(ctx, "X-Robots-Tag", "noindex");
+    http_reply_bytes(ctx, 200, "application/pdf", pdf, len);
+}
+
+/* A stored PDF's bytea (hex text) in the first column: replies with it.
+ * Returns false when there is none. */
+static bool pdf_reply_stored(http_ctx *ctx, const char *short_id, db_result *r)
+{
+    unsigned char *pdf;
+    size_t len = 0;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0))
+        return false;
+    pdf = PQunescapeBytea((const unsigned char *)PQgetvalue(r->res, 0, 0), &len);
+    if (pdf == NULL)
+        return false;
+    pdf_reply(ctx, short_id, pdf, len);
+    PQfreemem(pdf);
+    return true;
+}
+
+static const db_stmt pdf_stored_stmt = {
+    "cert_pdf_stored", "select pdf from certificate_pdfs where certificate_id = $1 and lang = $2",
+    2};
+
+/* After storing: the stored PDF (ours, or one stored first by a racing
+ * request) is the answer. */
+static void pdf_after_store(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    pdf_job *job = ctx->state;
+
+    if (!pdf_reply_stored(ctx, job->short_id, r))
+        http_reply_error(ctx, 500, "internal_error", "the signed certificate was not stored");
+}
+
+static void pdf_stored_race(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    pdf_job *job = ctx->state;
+
+    if (r->status == DB_OK && PQntuples(r->res) == 1 && !PQgetisnull(r->res, 0, 0)) {
+        pdf_after_store(arg, r);
+        return;
+    }
+    if (http_db_query(ctx, &pdf_stored_stmt, job->store, pdf_after_store) != 0)
+        return;
+}
+
+static const db_stmt pdf_store_stmt = {
+    "cert_pdf_store",
+    "insert into certificate_pdfs (certificate_id, lang, pdf, signer)"
+    " values ($1, $2, decode($3, 'hex'), $4) on conflict do nothing returning pdf",
+    4};
+
+/* Stores the freshly signed PDF (owned by job; freed here). */
+static void pdf_store(http_ctx *ctx, pdf_job *job)
+{
+    char *hex = xmalloc(2 * job->len + 1);
+
+    sodium_bin2hex(hex, 2 * job->len + 1, job->pdf, job->len);
+    free(job->pdf);
+    job->pdf = NULL;
+    job->store[0] = job->id;
+    job->store[1] = job->lang;
+    job->store[2] = http_ctx_strndup(ctx, hex, 2 * job->len);
+    job->store[3] = pdfsign_signer_name(ctx->loop->server->pdf_signer);
+    free(hex);
+    if (http_db_query(ctx, &pdf_store_stmt, job->store, pdf_stored_race) != 0)
+        return;
+}
 
 static void pdf_render(void *arg)
 {
@@ -316,7 +430,7 @@ static void pdf_render(void *arg)
     pdf_job *job = ctx->state;
     const sinau_config *cfg = cfg_of(ctx);
     certpdf_fields f = {
-        .lang = page_lang(ctx),
+        .lang = job->lang,
         .holder_name = PQgetvalue(job->row, 0, 0),
         .programme = PQgetvalue(job->row, 0, 1),
         .cohort = PQgetvalue(job->row, 0, 2),
@@ -333,6 +447,8 @@ static void pdf_render(void *arg)
 
     if (certpdf_render(&f, &job->pdf, &job->len) != 0)
         job->pdf = NULL;
+    else
+        pdf_sign(ctx, job);
 }
 
 static void pdf_send(void *arg)
@@ -340,19 +456,18 @@ static void pdf_send(void *arg)
     http_ctx *ctx = arg;
     pdf_job *job = ctx->state;
     unsigned char *pdf;
-    char disp[96];
 
     PQclear(job->row);
     if (job->pdf == NULL) {
         http_reply_error(ctx, 500, "internal_error", "the certificate could not be drawn");
         return;
     }
-    snprintf(disp, sizeof disp, "inline; filename=\"sertifikat-%s.pdf\"", job->short_id);
-    http_add_header(ctx, "Content-Disposition", disp);
-    http_add_header(ctx, "Cache-Control", "public, max-age=3600");
-    http_add_header(ctx, "X-Robots-Tag", "noindex");
+    if (job->signed_pdf) {
+        pdf_store(ctx, job);
+        return;
+    }
     pdf = job->pdf; /* the reply frees job (ctx memory) */
-    http_reply_bytes(ctx, 200, "application/pdf", pdf, job->len);
+    pdf_reply(ctx, job->short_id, pdf, job->len);
     free(pdf);
 }
 
@@ -386,16 +501,39 @@ static const db_stmt pdf_stmt = {
     " from certificates ce where ce.id = $1",
     1};
 
+/* The stored signed PDF if there is one, else the facts to draw it. */
+static void pdf_lookup(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    pdf_job *job = ctx->state;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (pdf_reply_stored(ctx, job->short_id, r))
+        return;
+    if (http_db_query(ctx, &pdf_stmt, job->store, pdf_read) != 0)
+        return;
+}
+
 static void pdf_get(http_ctx *ctx, const char *id)
 {
     pdf_job *job = http_ctx_alloc(ctx, sizeof *job);
-    const char **p = http_ctx_alloc(ctx, sizeof *p);
 
     snprintf(job->url, sizeof job->url, "%s/credentials/%s", cfg_of(ctx)->public_url, id);
     snprintf(job->short_id, sizeof job->short_id, "%.4s-%.4s", id, id + 4);
+    job->id = id;
+    job->lang = page_lang(ctx);
+    job->store[0] = id;
+    job->store[1] = job->lang;
     ctx->state = job;
-    p[0] = id;
-    if (http_db_query(ctx, &pdf_stmt, p, pdf_read) != 0)
+    if (ctx->loop->server->pdf_signer == NULL) {
+        if (http_db_query(ctx, &pdf_stmt, job->store, pdf_read) != 0)
+            return;
+        return;
+    }
+    if (http_db_query(ctx, &pdf_stored_stmt, job->store, pdf_lookup) != 0)
         return;
 }
 

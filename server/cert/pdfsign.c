@@ -197,9 +197,9 @@ static void putf(buf *b, const char *fmt, ...)
 typedef struct pdfdoc {
     const char *p;
     size_t n;
-    long xref;        /* offset of the last cross-reference table */
+    long xref; /* offset of the last cross-reference table */
     int size, root, info;
-    long *off;        /* offset of each object, size entries */
+    long *off; /* offset of each object, size entries */
 } pdfdoc;
 
 static long number_after(const char *s, const char *key)
@@ -321,7 +321,7 @@ static void put_pdf_string(buf *b, const char *utf8)
 }
 
 #define WIDGET_X 291.0
-#define WIDGET_Y 38.0
+#define WIDGET_Y 42.0
 #define WIDGET_W 260.0
 #define WIDGET_H 50.0
 
@@ -421,10 +421,9 @@ static int write_update(buf *b, const pdfdoc *d, const pdfsign_signer *s, time_t
     buf look = {0};
     struct tm tm;
 
-    if (object_dict(d, d->root, &rf, &rt) != 0 ||
-        (page = ref_after(d, rf, rt, "/Pages")) <= 0 || object_dict(d, page, &pf, &pt) != 0 ||
-        (page = ref_after(d, pf, pt, "/Kids")) <= 0 || object_dict(d, page, &pf, &pt) != 0 ||
-        memmem(d->p + rf, rt - rf, "/AcroForm", 9) != NULL)
+    if (object_dict(d, d->root, &rf, &rt) != 0 || (page = ref_after(d, rf, rt, "/Pages")) <= 0 ||
+        object_dict(d, page, &pf, &pt) != 0 || (page = ref_after(d, pf, pt, "/Kids")) <= 0 ||
+        object_dict(d, page, &pf, &pt) != 0 || memmem(d->p + rf, rt - rf, "/AcroForm", 9) != NULL)
         return -1;
     gmtime_r(&at, &tm);
     strftime(pdf_time, sizeof pdf_time, "D:%Y%m%d%H%M%S+00'00'", &tm);
@@ -436,8 +435,10 @@ static int write_update(buf *b, const pdfdoc *d, const pdfsign_signer *s, time_t
     sig_dict(b, sig, s, pdf_time, sl);
     nums[1] = widget;
     off[1] = (long)b->n;
-    putf(b, "%d 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /T (Tanda tangan elektronik)", widget);
-    putf(b, " /F 132 /V %d 0 R /P %d 0 R /Rect [%.1f %.1f %.1f %.1f] /AP << /N %d 0 R >> >>\nendobj\n",
+    putf(b, "%d 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /T (Tanda tangan elektronik)",
+         widget);
+    putf(b,
+         " /F 132 /V %d 0 R /P %d 0 R /Rect [%.1f %.1f %.1f %.1f] /AP << /N %d 0 R >> >>\nendobj\n",
          sig, page, WIDGET_X, WIDGET_Y, WIDGET_X + WIDGET_W, WIDGET_Y + WIDGET_H, ap);
     appearance(&look, s, when, lang);
     nums[2] = ap;
@@ -450,8 +451,9 @@ static int write_update(buf *b, const pdfdoc *d, const pdfsign_signer *s, time_t
     free(look.p);
     nums[3] = font;
     off[3] = (long)b->n;
-    putf(b, "%d 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica"
-            " /Encoding /WinAnsiEncoding >>\nendobj\n",
+    putf(b,
+         "%d 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica"
+         " /Encoding /WinAnsiEncoding >>\nendobj\n",
          font);
     nums[4] = page;
     off[4] = (long)b->n;
@@ -533,8 +535,8 @@ static int ts_request(const ASN1_OCTET_STRING *sigval, unsigned char **der, int 
         X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL) == 1 &&
         TS_MSG_IMPRINT_set_algo(imp, alg) == 1 && TS_MSG_IMPRINT_set_msg(imp, md, 32) == 1 &&
         TS_REQ_set_version(req, 1) == 1 && TS_REQ_set_msg_imprint(req, imp) == 1 &&
-        ASN1_INTEGER_set_uint64(nonce, n >> 1) == 1 &&
-        TS_REQ_set_nonce(req, nonce) == 1 && TS_REQ_set_cert_req(req, 1) == 1) {
+        ASN1_INTEGER_set_uint64(nonce, n >> 1) == 1 && TS_REQ_set_nonce(req, nonce) == 1 &&
+        TS_REQ_set_cert_req(req, 1) == 1) {
         *der = NULL;
         *len = i2d_TS_REQ(req, der);
         rc = *len > 0 ? 0 : -1;
@@ -561,7 +563,8 @@ static int timestamp(const char *url, CMS_SignerInfo *si)
         goto out;
     p = answer.p;
     resp = d2i_TS_RESP(NULL, &p, (long)answer.n);
-    if (resp == NULL || ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(resp))) > 1 ||
+    if (resp == NULL ||
+        ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(resp))) > 1 ||
         TS_RESP_get_token(resp) == NULL)
         goto out;
     toklen = i2d_PKCS7(TS_RESP_get_token(resp), &tok);

@@ -73,6 +73,9 @@ const http_route *grading_routes(size_t *n);
 const http_route *certificates_routes(size_t *n);
 const http_route *credentials_routes(size_t *n);
 
+/* Achievement pages, JP by year, the BKN export (server/api/records.c). */
+const http_route *records_routes(size_t *n);
+
 /* Re-signs the status list from its current bits with the current key,
  * then calls then(ctx) — also when signing could not be done (the next read
  * of /status/1 tries again). ctx->state must be NULL or already hold the

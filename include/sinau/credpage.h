@@ -9,6 +9,7 @@
 #define SINAU_CREDPAGE_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 #include "sinau/vccheck.h"
 
@@ -37,5 +38,8 @@ char *credpage_not_found_html(const char *id, const char *lang);
 /* The paste box alone, and its answer for a pasted token. Owned. */
 char *credpage_paste_html(const char *lang);
 char *credpage_pasted_html(const vccheck_result *v, const char *lang, const char *public_url);
+
+/* Writes s to f HTML-escaped (< > & " '); NULL writes nothing. */
+void credpage_escape(FILE *f, const char *s);
 
 #endif /* SINAU_CREDPAGE_H */

@@ -76,7 +76,7 @@ typedef struct issue_job {
     json_t *prepared;     /* the prepare step's body; owned */
     char *items;          /* signed items, JSON text; malloc'd by the worker */
     int failed;           /* the key did not open, or signing failed */
-    const char *store[5]; /* parameters of the store step */
+    const char *store[7]; /* parameters of the store step */
 } issue_job;
 
 /* Completes one unsigned credential with its id and signs it; appends
@@ -249,6 +249,113 @@ static void issue(http_ctx *ctx)
     if (api_missing(ctx, p[0], "cohort"))
         return;
     if (http_db_query(ctx, &prepare_stmt, p, issue_prepared) != 0)
+        return;
+}
+
+/* ---- yearly JP transcripts (the participant's own) ---- */
+
+/* ctx memory copy of a JSON string member of o. */
+static const char *member(http_ctx *ctx, const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+
+    return http_ctx_strndup(ctx, json_string_value(v) != NULL ? json_string_value(v) : "",
+                            json_string_length(v));
+}
+
+static const db_stmt transcript_store_stmt = {
+    "cert_transcript_store",
+    "select (r->>'status')::int, r->'body' from cert_transcript_store($1, $2::int, $3,"
+    " $4::timestamptz, $5::jsonb, $6::jsonb, $7) r",
+    7};
+
+static void transcript_signed(void *arg)
+{
+    http_ctx *ctx = arg;
+    issue_job *job = ctx->state;
+    json_t *prepared = job->prepared;
+    char *items;
+
+    if (job->failed || job->items == NULL) {
+        free(job->items);
+        json_decref(prepared);
+        http_reply_error(ctx, 500, "signing_failed", "the signing key could not be used");
+        return;
+    }
+    items = json_dumps(json_object_get(prepared, "transcript_items"), JSON_COMPACT);
+    job->store[0] = ctx->user.id;
+    job->store[1] = http_param(ctx, "year");
+    job->store[2] = member(ctx, json_object_get(prepared, "key"), "thumbprint");
+    job->store[3] = member(ctx, prepared, "issued_at");
+    job->store[4] = http_ctx_strndup(ctx, job->items, strlen(job->items));
+    job->store[5] =
+        http_ctx_strndup(ctx, items != NULL ? items : "[]", items != NULL ? strlen(items) : 2);
+    job->store[6] = cfg_of(ctx)->public_url;
+    free(items);
+    free(job->items);
+    job->items = NULL;
+    json_decref(prepared);
+    job->prepared = NULL;
+    if (http_db_query(ctx, &transcript_store_stmt, job->store, api_reply_status_body) != 0)
+        return;
+}
+
+static void transcript_prepared(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    issue_job *job = ctx->state;
+    json_t *prepared, *existing;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1 ||
+        strcmp(PQgetvalue(r->res, 0, 0), "200") != 0) {
+        api_reply_status_body(ctx, r);
+        return;
+    }
+    prepared = json_loads(PQgetvalue(r->res, 0, 1), 0, NULL);
+    existing = json_object_get(prepared, "existing");
+    if (prepared == NULL || existing != NULL) {
+        if (existing != NULL)
+            http_reply_json(ctx, 200, json_incref(existing));
+        else
+            http_reply_error(ctx, 500, "internal_error", "the transcript could not be made");
+        json_decref(prepared);
+        return;
+    }
+    job->prepared = prepared; /* a refusal replies, which frees job */
+    if (http_work(ctx, issue_sign, transcript_signed) != 0) {
+        json_decref(prepared);
+        return;
+    }
+}
+
+static const db_stmt transcript_prepare_stmt = {
+    "cert_transcript_prepare",
+    "select (r->>'status')::int, r->'body' from cert_transcript_prepare($1, $2::int, $3, $4) r", 4};
+
+/* POST /api/v1/me/jp/{year}/transcript: the caller's signed JP record of
+ * a year (200 with the current one when it still lists exactly the year's
+ * certificates, else 201 with a new one). */
+static void transcript(http_ctx *ctx)
+{
+    issue_job *job = http_ctx_alloc(ctx, sizeof *job);
+    const char **p = http_ctx_alloc(ctx, 4 * sizeof *p);
+    const char *year = http_param(ctx, "year");
+    json_t *body;
+
+    if (http_read_json(ctx, true, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{}") != 0)
+        return;
+    if (year == NULL || strlen(year) != 4 || strspn(year, "0123456789") != 4 || year[0] != '2') {
+        http_reply_error(ctx, 422, "invalid_year", "a year is four digits, 2000 to 2999");
+        return;
+    }
+    ctx->state = job;
+    p[0] = ctx->user.id;
+    p[1] = year;
+    p[2] = cfg_of(ctx)->public_url;
+    p[3] = cfg_of(ctx)->issuer_name;
+    if (http_db_query(ctx, &transcript_prepare_stmt, p, transcript_prepared) != 0)
         return;
 }
 
@@ -653,6 +760,9 @@ static const http_route routes[] = {
     {ROUTER_GET, "/api/v1/cohorts/{id}/certificates", cohort_list, 0, NULL,
      "Cohort staff: the certificates issued in a cohort", AUTH_STAFF},
     {ROUTER_GET, "/api/v1/me/certificates", mine, 0, NULL, "The caller's certificates",
+     AUTH_SIGNED_IN},
+    {ROUTER_POST, "/api/v1/me/jp/{year}/transcript", transcript, 0, NULL,
+     "The caller's signed JP transcript of a year (a credential listing its certificates)",
      AUTH_SIGNED_IN},
     {ROUTER_POST, "/api/v1/certificates/{id}/revoke", revoke, 0, NULL,
      "Admin: revoke a certificate with a reason (audited; the status list is re-signed)",

@@ -26,6 +26,7 @@ static const routes_fn modules[] = {
     grading_routes,       /* queue, grades, release, gradebook */
     certificates_routes,  /* rules, eligibility, issuing, revoking */
     credentials_routes,   /* public checks: verify page, PDF, keys, status list */
+    records_routes,       /* achievement pages, JP by year, the BKN export */
 };
 
 int api_register_all(router *r, bool debug)

@@ -447,3 +447,8 @@ json_t *credpage_json(const credpage_facts *c)
                         c->revoked_at != NULL ? json_string(c->revoked_at) : json_null());
     return out;
 }
+
+void credpage_escape(FILE *f, const char *s)
+{
+    put_text(f, s);
+}

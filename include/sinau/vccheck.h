@@ -36,6 +36,17 @@
  * forged token shows exactly which parts are wrong), but the payload is
  * handed out only once the signature verified.
  *
+ * A credential with a Data Integrity proof (JSON text starting with '{',
+ * issue 18, diproof.h) gets the same report with these steps instead of the
+ * first four: format (a JSON object of at most DIPROOF_MAX_DOC bytes, no
+ * duplicate members), proof (one DataIntegrityProof, eddsa-rdfc-2022,
+ * assertionMethod, verificationMethod "<origin>/keys/<thumbprint>/multikey"),
+ * key (as above, for the kid "<origin>/keys/<thumbprint>"), signature (the
+ * RDFC-1.0 canonical forms verify; a document of a shape the server does not
+ * sign fails here with the term named); claims then check the contexts and
+ * types, no JWT claims, validFrom, and the status entry. The status list
+ * may be given in either format, whatever the credential's.
+ *
  * Not checked (not among the five points): the current time against
  * nbf/exp, and iat.
  *

@@ -9,7 +9,7 @@
 import { test, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { call, show, newAdmin } from './lib/accounts.mjs';
-import { startCertServer, certClass, completeLessons, issued, revoke, tokenOf, decodeJws, jwksOf, thumbprint } from './lib/certificates.mjs';
+import { startCertServer, certClass, completeLessons, issued, revoke, tokenOf, decodeJws, jwksOf, thumbprint, sinauVerify, tempDir, verifyApi, okByName } from './lib/certificates.mjs';
 import { offlineLoader, verifyDi, suite, whyNot } from './lib/di_verifier.mjs';
 import * as vc from '@digitalbazaar/vc';
 import { expectStatus } from './lib/content.mjs';
@@ -131,6 +131,45 @@ describe('the Data Integrity credential', () => {
   });
 });
 
+describe('sinau verify and POST /api/v1/verify read both formats', () => {
+  test('the Data Integrity credential: VALID offline, with the JSON or the JWT status list', async () => {
+    const dir = tempDir('di');
+    const jwks = await jwksOf(base);
+    const diList = (await call(base, 'GET', '/status/1?format=vc')).text;
+    const jwtList = (await call(base, 'GET', '/status/1')).text;
+    for (const status of [undefined, diList, jwtList]) {
+      const r = await sinauVerify(dir, JSON.stringify(creds[1]), jwks, { status });
+      assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
+      assert.equal(r.verdict, 'VALID');
+      assert.deepEqual(r.checks.map((c) => c.name), ['format', 'proof', 'key', 'signature', 'claims', ...(status ? ['status_signature'] : []), 'status']);
+    }
+    const api = await verifyApi(base, JSON.stringify(creds[1]), { 'content-type': 'application/json' });
+    assert.equal(api.status, 200, show(api));
+    assert.equal(api.json.valid, true, JSON.stringify(api.json));
+    assert.equal(api.json.status, 'valid');
+  });
+
+  test('a changed byte fails the signature; another origin\'s key or a shape it does not know is refused clearly', async () => {
+    const dir = tempDir('di');
+    const jwks = await jwksOf(base);
+    const x = structuredClone(creds[1]);
+    x.credentialSubject.achievement.name += ' ';
+    let r = await sinauVerify(dir, JSON.stringify(x), jwks);
+    assert.equal(r.verdict, 'INVALID');
+    assert.equal(okByName(r.checks).signature, false, r.stdout);
+    const y = structuredClone(creds[1]);
+    y.credentialSubject.nickname = 'Dee';
+    r = await sinauVerify(dir, JSON.stringify(y), jwks);
+    assert.equal(r.verdict, 'INVALID');
+    assert.match(r.checks.find((c) => c.name === 'signature').detail, /term this server does not know: nickname/);
+    r = await sinauVerify(dir, JSON.stringify(creds[1]), jwks, { origin: 'https://elsewhere.example' });
+    assert.equal(okByName(r.checks).proof, false, r.stdout);
+    const api = await verifyApi(base, JSON.stringify(x), { 'content-type': 'application/json' });
+    assert.equal(api.json.valid, false);
+    assert.equal(api.json.checks.find((c) => !c.ok).name, 'signature');
+  });
+});
+
 describe('the status list as a Data Integrity credential', () => {
   test('is served with ?format=vc and verifies on its own; the JWT stays the default', async () => {
     const jwt = await call(base, 'GET', '/status/1');
@@ -164,6 +203,11 @@ describe('the status list as a Data Integrity credential', () => {
     assert.equal(result.results?.[0]?.verified, true, 'its proof is still good');
     assert.equal(result.statusResult?.verified, true, 'the re-signed status list itself verifies');
     assert.equal(result.revoked, true, 'the bit is set: revoked');
+    const dir = tempDir('di');
+    const cli = await sinauVerify(dir, JSON.stringify(creds[0]), await jwksOf(base), { status: (await call(base, 'GET', '/status/1?format=vc')).text });
+    assert.equal(cli.verdict, 'REVOKED', cli.stdout);
+    const api = await verifyApi(base, JSON.stringify(creds[0]), { 'content-type': 'application/json' });
+    assert.equal(api.json.status, 'revoked');
     const other = await verifyDi(creds[1], offlineLoader(pub));
     assert.equal(other.accepted, true, whyNot(other));
     assert.equal(other.revoked, false);

@@ -312,6 +312,7 @@ typedef struct pdf_job {
     size_t len;
     char url[600], short_id[16];
     bool signed_pdf;  /* pdf carries the office's signature: store it */
+    bool sign_failed; /* the signer (or its timestamp authority) failed */
     const char *lang; /* "id" or "en" */
     const char *id;   /* the certificate id (ctx memory) */
     const char *store[4];
@@ -342,6 +343,7 @@ static void pdf_sign(http_ctx *ctx, pdf_job *job)
     job->pdf = signed_pdf;
     job->len = n;
     job->signed_pdf = signed_pdf != NULL;
+    job->sign_failed = signed_pdf == NULL;
 }
 
 /* Replies with a PDF's bytes and the certificate PDF's headers. */
@@ -458,6 +460,12 @@ static void pdf_send(void *arg)
     unsigned char *pdf;
 
     PQclear(job->row);
+    if (job->sign_failed) {
+        http_add_header(ctx, "Retry-After", "30");
+        http_reply_error(ctx, 503, "pdf_signing_failed",
+                         "the certificate could not be signed now; try again shortly");
+        return;
+    }
     if (job->pdf == NULL) {
         http_reply_error(ctx, 500, "internal_error", "the certificate could not be drawn");
         return;

@@ -17,6 +17,7 @@ export const routes = [
   { path: '/cohorts/:id/lessons/:lessonId', load: () => import('./pages/lesson.js'), access: 'signed_in', title: 'nav.lesson', area: 'participant' },
   { path: '/cohorts/:id/assignments/:assignmentId', load: () => import('./pages/assignment.js'), access: 'signed_in', title: 'nav.assignment', area: 'participant' },
   { path: '/me/certificates', load: () => import('./pages/certificates.js'), access: 'signed_in', title: 'nav.certificates', area: 'participant' },
+  { path: '/me/jp', load: () => import('./pages/jp.js'), access: 'signed_in', title: 'nav.jp', area: 'participant' },
 
   // ---- staff and admin pages (pages/staff_*.js, pages/admin_*.js) ----
   { path: '/staff', load: () => import('./pages/staff_home.js'), access: 'staff', title: 'staff.home.title', area: 'staff' },

@@ -36,10 +36,12 @@
 #include "sinau/pdfsign.h"
 #include "sinau/pii.h"
 #include "sinau/ratelimit.h"
+#include "sinau/verdicts.h"
 #include "sinau/web.h"
 
 #define TICK_MS                 250
-#define API_TICK_EVERY          20 /* ticks between the API timers (5 s) */
+#define VERDICT_SLOTS           4096 /* cached verdicts (~1.2 KiB each) */
+#define API_TICK_EVERY          20   /* ticks between the API timers (5 s) */
 #define LISTEN_BACKLOG          1024
 #define TRANSPORT_HEADER_FACTOR 8 /* libevent's header cap ÷ ours */
 #define TRANSPORT_BODY_FACTOR   4 /* libevent's body cap ÷ the JSON default */
@@ -487,6 +489,7 @@ static int server_init(sinau_server *srv, const sinau_config *cfg)
         log_warn("certificate keys: %s (issuing waits for the database)", err);
     if (load_pdf_signer(srv) != 0)
         return -1;
+    srv->verdicts = verdict_cache_new(VERDICT_SLOTS);
     srv->verify_misses = ratelimit_new(VERIFY_MISS_LIMIT, VERIFY_MISS_WINDOW_S);
     if (auth_dummy_hash_init(cfg->pwhash) != 0) {
         log_error("cannot compute the login timing hash");
@@ -522,6 +525,7 @@ static void server_free(sinau_server *srv)
     static_store_free(srv->web);
     pii_keyring_free(srv->keys);
     pdfsign_free(srv->pdf_signer);
+    verdict_cache_free(srv->verdicts);
     ratelimit_free(srv->verify_misses);
     router_free(srv->router);
     free(srv->openapi);

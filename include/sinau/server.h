@@ -57,6 +57,7 @@ struct sinau_server {
     struct pii_keyring *keys;          /* master key: personal data, signing seeds */
     struct ratelimit *verify_misses;   /* certificate lookups that found nothing, per client */
     struct pdfsign_signer *pdf_signer; /* signs certificate PDFs; NULL when not configured */
+    struct verdict_cache *verdicts;    /* signature verdicts of stored credentials */
     sinau_loop *loops;
     int nloops;
     int listen_fd;

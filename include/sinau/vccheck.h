@@ -61,6 +61,7 @@
 #include <stddef.h>
 
 #include "sinau/common.h"
+#include "sinau/jws.h"
 
 #define VCCHECK_MAX_CHECKS       8
 #define VCCHECK_DETAIL           128
@@ -96,6 +97,16 @@ typedef struct vccheck_result {
  * Returns an owned result (never NULL; vccheck_result_free). */
 vccheck_result *vccheck_run(const char *token, const json_t *jwks, const char *origin,
                             const char *status_token);
+
+/* Adds the check "data_integrity" to r (the verify page's own check of a
+ * stored credential's second form): di_json (the stored Data Integrity
+ * credential, NUL-terminated) verifies with pk (diproof.h), its
+ * verification method is <origin>/keys/<thumbprint of pk>/multikey, and it
+ * says exactly what the VC-JWT's verified payload (r->payload) says, less
+ * the JWT claims. Not checked (failed) when the VC-JWT's signature did not
+ * verify. Updates r->valid. */
+void vccheck_add_data_integrity(vccheck_result *r, const char *di_json,
+                                const unsigned char pk[JWS_PK_BYTES], const char *origin);
 
 /* Frees r and its payload. NULL-safe. */
 void vccheck_result_free(vccheck_result *r);

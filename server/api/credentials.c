@@ -35,6 +35,7 @@
 #include "sinau/ratelimit.h"
 #include "sinau/server.h"
 #include "sinau/vccheck.h"
+#include "sinau/verdicts.h"
 
 static const sinau_config *cfg_of(http_ctx *ctx)
 {
@@ -156,24 +157,35 @@ enum {
     V_STARTS,
     V_ENDS,
     V_ISSUED,
-    V_BIT
+    V_BIT,
+    V_DI
 };
 
 static const db_stmt verify_row_stmt = {
     "cert_verify_row",
-    "select token, public_key, revoked_at, holder_name, programme, cohort, jp, starts_on,"
-    " ends_on, issued_at, status_bit from cert_verify_row($1)",
+    "select v.token, v.public_key, v.revoked_at, v.holder_name, v.programme, v.cohort, v.jp,"
+    " v.starts_on, v.ends_on, v.issued_at, v.status_bit, ce.credential_di"
+    " from cert_verify_row($1) v join certificates ce on ce.id = $1",
     1};
 
-/* Verifies the stored token against the key it names; the verdict then
- * takes the status bit from the database's list. Owned result. */
+/* Verifies the stored token against the key it names, and the stored Data
+ * Integrity form with it; the verdict then takes the status bit from the
+ * database's list. A verdict on the same stored bytes comes from the
+ * process's cache (verdicts.h). Owned result. */
 static vccheck_result *check_row(http_ctx *ctx, PGresult *res)
 {
-    unsigned char pk[JWS_PK_BYTES];
+    unsigned char pk[JWS_PK_BYTES], key[VERDICTS_KEY];
+    const char *parts[4] = {PQgetvalue(res, 0, V_TOKEN),
+                            PQgetisnull(res, 0, V_DI) ? NULL : PQgetvalue(res, 0, V_DI),
+                            PQgetvalue(res, 0, V_PK), cfg_of(ctx)->public_url};
     char thumb[JWS_THUMBPRINT], *kid;
     json_t *jwks;
     vccheck_result *v;
 
+    verdict_key(key, parts, SINAU_ARRAY_LEN(parts));
+    v = verdict_cache_get(ctx->loop->server->verdicts, key);
+    if (v != NULL)
+        return v;
     if (sodium_hex2bin(pk, sizeof pk, PQgetvalue(res, 0, V_PK), (size_t)PQgetlength(res, 0, V_PK),
                        NULL, NULL, NULL) != 0)
         memset(pk, 0, sizeof pk);
@@ -181,6 +193,8 @@ static vccheck_result *check_row(http_ctx *ctx, PGresult *res)
     kid = certkey_kid(cfg_of(ctx)->public_url, thumb);
     jwks = json_pack("{s:[o]}", "keys", jws_jwk(pk, kid));
     v = vccheck_run(PQgetvalue(res, 0, V_TOKEN), jwks, cfg_of(ctx)->public_url, NULL);
+    vccheck_add_data_integrity(v, parts[1], pk, cfg_of(ctx)->public_url);
+    verdict_cache_put(ctx->loop->server->verdicts, key, v);
     json_decref(jwks);
     free(kid);
     return v;

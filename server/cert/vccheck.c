@@ -806,6 +806,61 @@ vccheck_result *vccheck_run(const char *token, const json_t *jwks, const char *o
     return r;
 }
 
+/* The reason the stored pair disagrees, or NULL when it agrees. */
+static const char *pair_problem(const json_t *payload, const json_t *di, const unsigned char *pk,
+                                const char *origin, char *err)
+{
+    static const char *const jwt_claims[] = {"iss", "jti", "sub", "nbf", "iat", "exp"};
+    char thumb[JWS_THUMBPRINT], *vm;
+    json_t *a, *b;
+    bool same;
+
+    if (diproof_verify(di, pk, err, ERRLEN) != 0) {
+        return err;
+    }
+    jws_thumbprint(pk, thumb);
+    vm = diproof_vm_url(origin, thumb);
+    same = str_member_is(json_object_get(di, "proof"), "verificationMethod", vm);
+    free(vm);
+    if (!same) {
+        return "the proof's verification method is not the VC-JWT's key";
+    }
+    a = json_deep_copy(payload);
+    b = json_deep_copy(di);
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(jwt_claims); i++) {
+        json_object_del(a, jwt_claims[i]);
+    }
+    json_object_del(b, "proof");
+    same = json_equal(a, b);
+    json_decref(a);
+    json_decref(b);
+    return same ? NULL : "the Data Integrity credential does not say what the VC-JWT says";
+}
+
+void vccheck_add_data_integrity(vccheck_result *r, const char *di_json,
+                                const unsigned char pk[JWS_PK_BYTES], const char *origin)
+{
+    char err[ERRLEN];
+    const char *problem;
+    json_t *di;
+
+    if (r->payload == NULL) {
+        not_checked(r, "data_integrity", "signature");
+    } else if (di_json == NULL ||
+               (di = json_loads(di_json, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+        add(r, "data_integrity", false, "no Data Integrity credential stored");
+    } else {
+        problem = pair_problem(r->payload, di, pk, origin, err);
+        json_decref(di);
+        if (problem != NULL) {
+            add(r, "data_integrity", false, "%s", problem);
+        } else {
+            add(r, "data_integrity", true, "the eddsa-rdfc-2022 proof verifies; same credential");
+        }
+    }
+    finish_result(r);
+}
+
 void vccheck_result_free(vccheck_result *r)
 {
     if (r == NULL) {

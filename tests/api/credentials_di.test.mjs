@@ -8,7 +8,7 @@
 // certificate fails the status check. The VC-JWT stays as it was.
 import { test, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, show, newAdmin } from './lib/accounts.mjs';
+import { call, show, newAdmin, sql, lit } from './lib/accounts.mjs';
 import { startCertServer, certClass, completeLessons, issued, revoke, tokenOf, decodeJws, jwksOf, thumbprint, sinauVerify, tempDir, verifyApi, okByName } from './lib/certificates.mjs';
 import { offlineLoader, verifyDi, suite, whyNot } from './lib/di_verifier.mjs';
 import * as vc from '@digitalbazaar/vc';
@@ -128,6 +128,30 @@ describe('the Data Integrity credential', () => {
     }
     const ok = await verifyDi(structuredClone(c), offlineLoader(pub));
     assert.equal(ok.accepted, true, whyNot(ok));
+  });
+});
+
+describe('the verify page checks both stored forms', () => {
+  test('valid: a data_integrity check among the checks; a stored Data Integrity form that says otherwise makes it invalid', async () => {
+    const r = await call(base, 'GET', `/credentials/${ids[1]}`, { headers: { accept: 'application/json' } });
+    assert.equal(r.status, 200, show(r));
+    assert.equal(r.json.status, 'valid');
+    const di = r.json.checks.find((c) => c.name === 'data_integrity');
+    assert.equal(di?.ok, true, JSON.stringify(r.json.checks));
+    // a copy of the second certificate whose Data Integrity form names another holder
+    const forged = structuredClone(creds[1]);
+    forged.credentialSubject.identifier[0].identityHash = 'Orang Lain';
+    const saved = await sql(server, `select credential_di from certificates where id = ${lit(ids[1])}`);
+    await sql(server, `update certificates set credential_di = ${lit(JSON.stringify(forged))} where id = ${lit(ids[1])}`);
+    try {
+      const bad = await call(base, 'GET', `/credentials/${ids[1]}`, { headers: { accept: 'application/json' } });
+      assert.equal(bad.json.status, 'invalid', JSON.stringify(bad.json));
+      assert.equal(bad.json.checks.find((c) => c.name === 'data_integrity').ok, false);
+    } finally {
+      await sql(server, `update certificates set credential_di = ${lit(saved)} where id = ${lit(ids[1])}`);
+    }
+    const again = await call(base, 'GET', `/credentials/${ids[1]}`, { headers: { accept: 'application/json' } });
+    assert.equal(again.json.status, 'valid');
   });
 });
 

@@ -33,6 +33,7 @@
 #include "sinau/log.h"
 #include "sinau/pdfsign.h"
 #include "sinau/ratelimit.h"
+#include "sinau/transcriptpdf.h"
 #include "sinau/server.h"
 #include "sinau/vccheck.h"
 #include "sinau/verdicts.h"
@@ -372,16 +373,16 @@ static void pdf_reply(http_ctx *ctx, const char *short_id, const unsigned char *
     http_reply_bytes(ctx, 200, "application/pdf", pdf, len);
 }
 
-/* A stored PDF's bytea (hex text) in the first column: replies with it.
+/* A stored PDF's bytea (hex text) in column col: replies with it.
  * Returns false when there is none. */
-static bool pdf_reply_stored(http_ctx *ctx, const char *short_id, db_result *r)
+static bool pdf_reply_stored(http_ctx *ctx, const char *short_id, db_result *r, int col)
 {
     unsigned char *pdf;
     size_t len = 0;
 
-    if (r->status != DB_OK || PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0))
+    if (r->status != DB_OK || PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, col))
         return false;
-    pdf = PQunescapeBytea((const unsigned char *)PQgetvalue(r->res, 0, 0), &len);
+    pdf = PQunescapeBytea((const unsigned char *)PQgetvalue(r->res, 0, col), &len);
     if (pdf == NULL)
         return false;
     pdf_reply(ctx, short_id, pdf, len);
@@ -400,7 +401,7 @@ static void pdf_after_store(void *arg, db_result *r)
     http_ctx *ctx = arg;
     pdf_job *job = ctx->state;
 
-    if (!pdf_reply_stored(ctx, job->short_id, r))
+    if (!pdf_reply_stored(ctx, job->short_id, r, 0))
         http_reply_error(ctx, 500, "internal_error", "the signed certificate was not stored");
 }
 
@@ -523,20 +524,92 @@ static const db_stmt pdf_stmt = {
     " from certificates ce where ce.id = $1",
     1};
 
-/* The stored signed PDF if there is one, else the facts to draw it. */
+/* ---- the yearly transcript's PDF (transcriptpdf.h) ---- */
+
+/* Columns of pdf_head_stmt. */
+enum { H_KIND, H_PDF, H_YEAR, H_ITEMS, H_HOLDER, H_JP, H_ISSUED };
+
+static const db_stmt pdf_head_stmt = {
+    "cert_pdf_head",
+    "select ce.kind, sp.pdf, ce.year, ce.transcript_items, ce.holder_name, ce.jp,"
+    " to_char(ce.issued_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " from certificates ce left join certificate_pdfs sp"
+    " on sp.certificate_id = ce.id and sp.lang = $2 where ce.id = $1",
+    2};
+
+/* Worker: draws the transcript of job->row (a pdf_head_stmt row), then
+ * signs it like a certificate. */
+static void transcript_render(void *arg)
+{
+    http_ctx *ctx = arg;
+    pdf_job *job = ctx->state;
+    json_t *items = json_loads(PQgetvalue(job->row, 0, H_ITEMS), 0, NULL), *it;
+    size_t n = json_array_size(items), i;
+    transcriptpdf_item *rows = xcalloc(n + 1, sizeof *rows);
+    char(*ids)[16] = xcalloc(n + 1, sizeof *ids);
+    transcriptpdf_fields f = {
+        .lang = job->lang,
+        .issuer_name = cfg_of(ctx)->issuer_name,
+        .holder_name = PQgetvalue(job->row, 0, H_HOLDER),
+        .year = (int)strtol(PQgetvalue(job->row, 0, H_YEAR), NULL, 10),
+        .total_jp = (int)strtol(PQgetvalue(job->row, 0, H_JP), NULL, 10),
+        .issued_at = PQgetvalue(job->row, 0, H_ISSUED),
+        .short_id = job->short_id,
+        .url = job->url,
+        .items = rows,
+        .nitems = n,
+    };
+
+    json_array_foreach (items, i, it) {
+        const char *cid = json_string_value(json_object_get(it, "id"));
+        snprintf(ids[i], sizeof ids[i], "%.4s-%.4s", cid != NULL ? cid : "",
+                 cid != NULL && strlen(cid) > 4 ? cid + 4 : "");
+        rows[i] = (transcriptpdf_item){json_string_value(json_object_get(it, "programme")),
+                                       json_string_value(json_object_get(it, "cohort")),
+                                       json_string_value(json_object_get(it, "starts_on")),
+                                       json_string_value(json_object_get(it, "ends_on")),
+                                       ids[i],
+                                       (int)json_integer_value(json_object_get(it, "jp"))};
+    }
+    if (items == NULL || transcriptpdf_render(&f, &job->pdf, &job->len) != 0)
+        job->pdf = NULL;
+    else
+        pdf_sign(ctx, job);
+    json_decref(items);
+    free(rows);
+    free(ids);
+}
+
+/* The stored signed PDF if there is one, else what draws it: the
+ * transcript here, a certificate by pdf_stmt. */
 static void pdf_lookup(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     pdf_job *job = ctx->state;
+    PGresult *row;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
         return;
     }
-    if (pdf_reply_stored(ctx, job->short_id, r))
+    if (PQntuples(r->res) != 1) {
+        count_miss(ctx);
+        http_reply_error(ctx, 404, "not_found", "no such certificate");
         return;
-    if (http_db_query(ctx, &pdf_stmt, job->store, pdf_read) != 0)
+    }
+    if (pdf_reply_stored(ctx, job->short_id, r, H_PDF))
         return;
+    if (strcmp(PQgetvalue(r->res, 0, H_KIND), "transcript") != 0) {
+        if (http_db_query(ctx, &pdf_stmt, job->store, pdf_read) != 0)
+            return;
+        return;
+    }
+    row = db_result_take(r);
+    job->row = row;
+    if (http_work(ctx, transcript_render, pdf_send) != 0) {
+        PQclear(row); /* the refusal replied, which freed job */
+        return;
+    }
 }
 
 static void pdf_get(http_ctx *ctx, const char *id)
@@ -550,12 +623,7 @@ static void pdf_get(http_ctx *ctx, const char *id)
     job->store[0] = id;
     job->store[1] = job->lang;
     ctx->state = job;
-    if (ctx->loop->server->pdf_signer == NULL) {
-        if (http_db_query(ctx, &pdf_stmt, job->store, pdf_read) != 0)
-            return;
-        return;
-    }
-    if (http_db_query(ctx, &pdf_stored_stmt, job->store, pdf_lookup) != 0)
+    if (http_db_query(ctx, &pdf_head_stmt, job->store, pdf_lookup) != 0)
         return;
 }
 

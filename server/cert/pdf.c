@@ -12,13 +12,13 @@
 #include <ctype.h>
 #include <dlfcn.h>
 #include <cairo.h>
-#include <qrencode.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sinau/alloc.h"
+#include "sinau/certqr.h"
 #include "sinau/utf8.h"
 
 #define PAGE_W    841.89 /* A4 landscape, in points */
@@ -485,32 +485,7 @@ static void tag_quote(char *buf, const char *s)
  * libqrencode fails. */
 static int draw_qr(cairo_t *cr, const char *url, double x, double y, double *bottom)
 {
-    QRcode *qr = QRcode_encodeData((int)strlen(url), (const unsigned char *)url, 0, QR_ECLEVEL_M);
-    double m;
-
-    if (qr == NULL)
-        return -1;
-    m = QR_SIZE / qr->width;
-    *bottom = y + QR_SIZE + QR_QUIET * m;
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_rectangle(cr, x - QR_QUIET * m, y - QR_QUIET * m, QR_SIZE + 2 * QR_QUIET * m,
-                    QR_SIZE + 2 * QR_QUIET * m);
-    cairo_fill(cr);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    for (int r = 0; r < qr->width; r++) {
-        for (int c = 0; c < qr->width; c++) {
-            int run = 0;
-
-            while (c + run < qr->width && (qr->data[r * qr->width + c + run] & 1))
-                run++;
-            if (run > 0)
-                cairo_rectangle(cr, x + c * m, y + r * m, run * m, m);
-            c += run;
-        }
-    }
-    cairo_fill(cr);
-    QRcode_free(qr);
-    return 0;
+    return certqr_draw(cr, url, x, y, QR_SIZE, QR_QUIET, bottom);
 }
 
 /* The QR code, under it "Scan to verify" and the URL, all three a link to

@@ -11,6 +11,10 @@
 import { test, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as jose from 'jose';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { call, show, newAdmin, putProfile } from './lib/accounts.mjs';
 import { register, nip } from './lib/cohorts.mjs';
 import { expectStatus } from './lib/content.mjs';
@@ -171,6 +175,19 @@ describe('the yearly transcript', () => {
     const pdf = await pdfOf(base, t.id);
     assert.equal(pdf.status, 200);
     assert.equal(pdf.body.subarray(0, 5).toString(), '%PDF-');
+    // the PDF lists the year's certificates with their JP, and the total
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sinau-jp-')), 'rekap.pdf');
+    fs.writeFileSync(f, pdf.body);
+    const text = spawnSync('pdftotext', ['-layout', f, '-'], { encoding: 'utf8' }).stdout;
+    fs.rmSync(path.dirname(f), { recursive: true, force: true });
+    assert.match(text, /REKAP JAM PELAJARAN \(JP\)/);
+    assert.match(text, new RegExp(`Tahun ${year}`));
+    assert.match(text, /Ayu Kartika/);
+    for (const it of t.items) {
+      assert.ok(text.includes(`${it.programme} — ${it.cohort}`), `${it.programme} in ${text}`);
+      assert.ok(text.includes(`ID: ${it.id.slice(0, 4)}-${it.id.slice(4, 8)}`), text);
+    }
+    assert.match(text, new RegExp(`Jumlah JP tahun ${year}\\s+${t.jp}\\b`));
   });
 
   test('a revoked certificate leaves the year\'s JP and makes a new transcript', async () => {

@@ -494,21 +494,30 @@ static void pdf_send(void *arg)
     free(pdf);
 }
 
+/* False (having replied) on a database error or when no certificate came
+ * back (a miss, counted). */
+static bool pdf_row_found(http_ctx *ctx, db_result *r)
+{
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return false;
+    }
+    if (PQntuples(r->res) != 1) {
+        count_miss(ctx);
+        http_reply_error(ctx, 404, "not_found", "no such certificate");
+        return false;
+    }
+    return true;
+}
+
 static void pdf_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     pdf_job *job = ctx->state;
     PGresult *row;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (!pdf_row_found(ctx, r))
         return;
-    }
-    if (PQntuples(r->res) != 1) {
-        count_miss(ctx);
-        http_reply_error(ctx, 404, "not_found", "no such certificate");
-        return;
-    }
     row = db_result_take(r);
     job->row = row;
     if (http_work(ctx, pdf_render, pdf_send) != 0) {
@@ -588,15 +597,8 @@ static void pdf_lookup(void *arg, db_result *r)
     pdf_job *job = ctx->state;
     PGresult *row;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (!pdf_row_found(ctx, r))
         return;
-    }
-    if (PQntuples(r->res) != 1) {
-        count_miss(ctx);
-        http_reply_error(ctx, 404, "not_found", "no such certificate");
-        return;
-    }
     if (pdf_reply_stored(ctx, job->short_id, r, H_PDF))
         return;
     if (strcmp(PQgetvalue(r->res, 0, H_KIND), "transcript") != 0) {

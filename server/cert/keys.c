@@ -105,27 +105,38 @@ static void utc_text(time_t t, char out[21])
     strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The URLs and the time a status list credential names. */
+typedef struct status_ids {
+    char url[512], list_id[520], issuer[520], at[21];
+} status_ids;
+
+static void status_ids_of(const char *public_url, time_t now, status_ids *ids)
+{
+    snprintf(ids->url, sizeof ids->url, "%s/status/1", public_url);
+    snprintf(ids->list_id, sizeof ids->list_id, "%s#list", ids->url);
+    snprintf(ids->issuer, sizeof ids->issuer, "%s/issuer", public_url);
+    utc_text(now, ids->at);
+}
+
 char *certkeys_status_payload(const char *public_url, const char *issuer_name,
                               const unsigned char *bits, size_t nbytes, time_t now)
 {
     char *encoded = statuslist_encode(bits, nbytes), *out = NULL;
-    char url[512], list_id[520], issuer[520], at[21];
+    status_ids ids;
     json_t *doc;
 
     if (encoded == NULL)
         return NULL;
-    snprintf(url, sizeof url, "%s/status/1", public_url);
-    snprintf(list_id, sizeof list_id, "%s#list", url);
-    snprintf(issuer, sizeof issuer, "%s/issuer", public_url);
-    utc_text(now, at);
+    status_ids_of(public_url, now, &ids);
     doc = json_pack("{s:[s], s:s, s:[s,s], s:{s:s, s:[s], s:s, s:s}, s:s,"
                     " s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:I, s:I}",
-                    "@context", "https://www.w3.org/ns/credentials/v2", "id", url, "type",
-                    "VerifiableCredential", "BitstringStatusListCredential", "issuer", "id", issuer,
-                    "type", "Profile", "name", issuer_name, "url", public_url, "validFrom", at,
-                    "credentialSubject", "id", list_id, "type", "BitstringStatusList",
-                    "statusPurpose", "revocation", "encodedList", encoded, "iss", issuer, "jti",
-                    url, "nbf", (json_int_t)now, "iat", (json_int_t)now);
+                    "@context", "https://www.w3.org/ns/credentials/v2", "id", ids.url, "type",
+                    "VerifiableCredential", "BitstringStatusListCredential", "issuer", "id",
+                    ids.issuer, "type", "Profile", "name", issuer_name, "url", public_url,
+                    "validFrom", ids.at, "credentialSubject", "id", ids.list_id, "type",
+                    "BitstringStatusList", "statusPurpose", "revocation", "encodedList", encoded,
+                    "iss", ids.issuer, "jti", ids.url, "nbf", (json_int_t)now, "iat",
+                    (json_int_t)now);
     free(encoded);
     if (doc != NULL)
         out = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -154,19 +165,16 @@ char *certkeys_status_di(const certkey *k, const char *public_url, const unsigne
                          size_t nbytes, time_t now)
 {
     char *encoded = statuslist_encode(bits, nbytes), *vm, *out = NULL, err[160];
-    char url[512], list_id[520], issuer[520], at[21];
+    status_ids ids;
     json_t *doc;
 
     if (encoded == NULL)
         return NULL;
-    snprintf(url, sizeof url, "%s/status/1", public_url);
-    snprintf(list_id, sizeof list_id, "%s#list", url);
-    snprintf(issuer, sizeof issuer, "%s/issuer", public_url);
-    utc_text(now, at);
+    status_ids_of(public_url, now, &ids);
     doc = json_pack("{s:[s], s:s, s:[s,s], s:s, s:s, s:{s:s, s:s, s:s, s:s}}", "@context",
-                    "https://www.w3.org/ns/credentials/v2", "id", url, "type",
-                    "VerifiableCredential", "BitstringStatusListCredential", "issuer", issuer,
-                    "validFrom", at, "credentialSubject", "id", list_id, "type",
+                    "https://www.w3.org/ns/credentials/v2", "id", ids.url, "type",
+                    "VerifiableCredential", "BitstringStatusListCredential", "issuer", ids.issuer,
+                    "validFrom", ids.at, "credentialSubject", "id", ids.list_id, "type",
                     "BitstringStatusList", "statusPurpose", "revocation", "encodedList", encoded);
     free(encoded);
     vm = diproof_vm_url(public_url, k->thumbprint);
@@ -334,9 +342,10 @@ static int backfill_di(PGconn *pg, const sinau_config *cfg, const pii_keyring *k
             log_warn("certificate %s: no Data Integrity form could be signed", PQgetvalue(r, i, 0));
             continue;
         }
-        w = PQexecParams(pg, "update certificates set credential_di = $2 where id = $1"
-                         " and credential_di is null", 2, NULL,
-                         (const char *[]){PQgetvalue(r, i, 0), di}, NULL, NULL, 0);
+        w = PQexecParams(pg,
+                         "update certificates set credential_di = $2 where id = $1"
+                         " and credential_di is null",
+                         2, NULL, (const char *[]){PQgetvalue(r, i, 0), di}, NULL, NULL, 0);
         if (PQresultStatus(w) != PGRES_COMMAND_OK)
             rc = fail(err, errlen, "storing a Data Integrity credential", pg);
         else

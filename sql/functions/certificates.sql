@@ -121,6 +121,36 @@ language sql immutable as $$
         || '; ' || p_jp || ' JP (jam pelajaran).'
 $$;
 
+-- The parts every credential of ours shares: the issuer's profile, the
+-- holder's identifiers (the name in clear, the e-mail salted and hashed)
+-- and the revocation entry.
+create or replace function cert_issuer(p_public_url text, p_issuer_name text) returns json
+language sql immutable as $$
+    select json_build_object('id', p_public_url || '/issuer', 'type', json_build_array('Profile'),
+                             'name', p_issuer_name, 'url', p_public_url)
+$$;
+
+create or replace function cert_identifiers(p_full_name text, p_email text, p_salt text)
+returns json
+language sql immutable as $$
+    select json_build_array(
+        json_build_object('type', 'IdentityObject', 'identityHash', p_full_name,
+                          'identityType', 'name', 'hashed', false),
+        json_build_object('type', 'IdentityObject',
+                          'identityHash', 'sha256$' || encode(sha256(convert_to(
+                              lower(p_email) || p_salt, 'UTF8')), 'hex'),
+                          'identityType', 'emailAddress', 'hashed', true,
+                          'salt', p_salt))
+$$;
+
+create or replace function cert_status_entry(p_public_url text, p_index integer) returns json
+language sql immutable as $$
+    select json_build_object('id', p_public_url || '/status/1#' || p_index,
+                             'type', 'BitstringStatusListEntry', 'statusPurpose', 'revocation',
+                             'statusListIndex', p_index::text,
+                             'statusListCredential', p_public_url || '/status/1')
+$$;
+
 -- The credential of one participant before its id is known: the server
 -- fills in "id" and "jti" (null here) with <PUBLIC_URL>/credentials/<cid>,
 -- then signs. Keys appear in the order CERTIFICATES.md lists them.
@@ -143,22 +173,14 @@ language sql volatile as $$
                                      'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'),
         'id', null,
         'type', json_build_array('VerifiableCredential', 'OpenBadgeCredential'),
-        'issuer', json_build_object('id', p_public_url || '/issuer', 'type', json_build_array('Profile'),
-                                    'name', p_issuer_name, 'url', p_public_url),
+        'issuer', cert_issuer(p_public_url, p_issuer_name),
         'validFrom', x.at,
         'awardedDate', x.at,
         'name', 'Sertifikat: ' || (x.p).title || ' — ' || (x.c).name,
         'credentialSubject', json_build_object(
             'id', 'urn:uuid:' || cert_user_uuid((x.u).id),
             'type', json_build_array('AchievementSubject'),
-            'identifier', json_build_array(
-                json_build_object('type', 'IdentityObject', 'identityHash', (x.u).full_name,
-                                  'identityType', 'name', 'hashed', false),
-                json_build_object('type', 'IdentityObject',
-                                  'identityHash', 'sha256$' || encode(sha256(convert_to(
-                                      lower((x.u).email::text) || x.salt, 'UTF8')), 'hex'),
-                                  'identityType', 'emailAddress', 'hashed', true,
-                                  'salt', x.salt)),
+            'identifier', cert_identifiers((x.u).full_name, (x.u).email::text, x.salt),
             'achievement', json_build_object(
                 'id', p_public_url || '/achievements/' || (x.p).slug || '-v'
                       || (x.c).content_version,
@@ -174,11 +196,7 @@ language sql volatile as $$
                 'otherIdentifier', json_build_array(json_build_object(
                     'type', 'IdentifierEntry', 'identifier', 'sha256:' || x.content_hash,
                     'identifierType', 'ext:contentHash')))),
-        'credentialStatus', json_build_object(
-            'id', p_public_url || '/status/1#' || p_index,
-            'type', 'BitstringStatusListEntry', 'statusPurpose', 'revocation',
-            'statusListIndex', p_index::text,
-            'statusListCredential', p_public_url || '/status/1'),
+        'credentialStatus', cert_status_entry(p_public_url, p_index),
         'iss', p_public_url || '/issuer',
         'jti', null,
         'sub', 'urn:uuid:' || cert_user_uuid((x.u).id),
@@ -604,22 +622,14 @@ language sql volatile as $$
                                      'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'),
         'id', null,
         'type', json_build_array('VerifiableCredential', 'OpenBadgeCredential'),
-        'issuer', json_build_object('id', p_public_url || '/issuer', 'type', json_build_array('Profile'),
-                                    'name', p_issuer_name, 'url', p_public_url),
+        'issuer', cert_issuer(p_public_url, p_issuer_name),
         'validFrom', x.at,
         'awardedDate', x.at,
         'name', 'Rekap Jam Pelajaran (JP) ' || p_year || ': ' || (x.u).full_name,
         'credentialSubject', json_build_object(
             'id', 'urn:uuid:' || cert_user_uuid((x.u).id),
             'type', json_build_array('AchievementSubject'),
-            'identifier', json_build_array(
-                json_build_object('type', 'IdentityObject', 'identityHash', (x.u).full_name,
-                                  'identityType', 'name', 'hashed', false),
-                json_build_object('type', 'IdentityObject',
-                                  'identityHash', 'sha256$' || encode(sha256(convert_to(
-                                      lower((x.u).email::text) || x.salt, 'UTF8')), 'hex'),
-                                  'identityType', 'emailAddress', 'hashed', true,
-                                  'salt', x.salt)),
+            'identifier', cert_identifiers((x.u).full_name, (x.u).email::text, x.salt),
             'creditsEarned', x.jp,
             'activityStartDate', p_year || '-01-01',
             'activityEndDate', p_year || '-12-31',
@@ -641,11 +651,7 @@ language sql volatile as $$
                                         || (i ->> 'ends_on'))
                          order by ord)
                        from jsonb_array_elements(p_items) with ordinality as e (i, ord)),
-        'credentialStatus', json_build_object(
-            'id', p_public_url || '/status/1#' || p_index,
-            'type', 'BitstringStatusListEntry', 'statusPurpose', 'revocation',
-            'statusListIndex', p_index::text,
-            'statusListCredential', p_public_url || '/status/1'),
+        'credentialStatus', cert_status_entry(p_public_url, p_index),
         'iss', p_public_url || '/issuer',
         'jti', null,
         'sub', 'urn:uuid:' || cert_user_uuid((x.u).id),

@@ -427,12 +427,12 @@ static int load_pdf_signer(sinau_server *srv)
     const sinau_config *cfg = srv->cfg;
     char err[256];
 
-    if (cfg->pdf_sign_p12 == NULL) {
+    if (cfg->pdf_p12 == NULL) {
         log_info("certificate PDFs are not signed (SINAU_PDF_SIGN_P12 not set)");
         return 0;
     }
-    if (pdfsign_load(cfg->pdf_sign_p12, cfg->pdf_sign_password_file, cfg->tsa_url, &srv->pdf_signer,
-                     err, sizeof err) != 0) {
+    if (pdfsign_load(cfg->pdf_p12, cfg->pdf_pass_file, cfg->tsa_url, &srv->pdf_signer, err,
+                     sizeof err) != 0) {
         log_error("PDF signing: %s", err);
         return -1;
     }

@@ -65,9 +65,9 @@ static const option options[] = {
     {"issuer-name", "SINAU_ISSUER_NAME", OPT_PATH, FIELD(issuer_name), 0, 0},
     {"signatory-name", "SINAU_SIGNATORY_NAME", OPT_PATH, FIELD(signatory_name), 0, 0},
     {"signatory-title", "SINAU_SIGNATORY_TITLE", OPT_PATH, FIELD(signatory_title), 0, 0},
-    {"pdf-sign-p12", "SINAU_PDF_SIGN_P12", OPT_PATH, FIELD(pdf_sign_p12), 0, 0},
-    {"pdf-sign-password-file", "SINAU_PDF_SIGN_PASSWORD_FILE", OPT_PATH,
-     FIELD(pdf_sign_password_file), 0, 0},
+    {"pdf-sign-p12", "SINAU_PDF_SIGN_P12", OPT_PATH, FIELD(pdf_p12), 0, 0},
+    {"pdf-sign-password-file", "SINAU_PDF_SIGN_PASSWORD_FILE", OPT_PATH, FIELD(pdf_pass_file), 0,
+     0},
     {"tsa-url", "SINAU_TSA_URL", OPT_PATH, FIELD(tsa_url), 0, 0},
     {"pwhash", "SINAU_PWHASH", OPT_PWHASH, FIELD(pwhash), 0, 0},
     {"log-level", "SINAU_LOG_LEVEL", OPT_LOG_LEVEL, FIELD(log_level), 0, 0},
@@ -675,8 +675,8 @@ void config_free(sinau_config *cfg)
     free(cfg->issuer_name);
     free(cfg->signatory_name);
     free(cfg->signatory_title);
-    free(cfg->pdf_sign_p12);
-    free(cfg->pdf_sign_password_file);
+    free(cfg->pdf_p12);
+    free(cfg->pdf_pass_file);
     free(cfg->tsa_url);
     memset(cfg, 0, sizeof(*cfg));
 }

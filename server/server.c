@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <sodium.h>
 
 #include "sinau/alloc.h"
@@ -33,6 +34,7 @@
 #include "sinau/certkeys.h"
 #include "sinau/http.h"
 #include "sinau/log.h"
+#include "sinau/outbox.h"
 #include "sinau/pii.h"
 #include "sinau/ratelimit.h"
 #include "sinau/web.h"
@@ -227,9 +229,11 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
      * written to be safe with several instances (SKIP LOCKED) */
     if (loop->index == 0 && !loop->draining && ++loop->ticks % API_TICK_EVERY == 0)
         api_tick(loop->db, loop->server);
+    if (loop->index == 0) /* the delivery worker, every tick */
+        outbox_tick(loop->server->outbox, loop->draining);
     if (!loop->draining)
         return;
-    if (loop->inflight == 0) {
+    if (loop->inflight == 0 && !(loop->index == 0 && outbox_busy(loop->server->outbox))) {
         event_base_loopexit(loop->base, NULL);
     } else if (server_now_ns() >= loop->drain_deadline_ns) {
         log_warn("loop %d: %d requests still running at the end of the grace period", loop->index,
@@ -326,6 +330,15 @@ static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
     atomic_fetch_add(&srv->accepting, 1);
     loop->metrics = xcalloc(1, sizeof *loop->metrics);
     loop->db = db_pool_new(loop->base, &dbo);
+    if (index == 0) {
+        char err[200];
+        srv->outbox = outbox_new(loop->base, loop->db, cfg, srv->keys, srv->instance, err,
+                                 sizeof err);
+        if (srv->outbox == NULL) {
+            log_error("messages: %s", err);
+            return -1;
+        }
+    }
     loop->stop_ev = event_new(loop->base, -1, 0, on_stop, loop);
     refresh_date(loop);
     loop->tick = event_new(loop->base, -1, EV_PERSIST, on_tick, loop);
@@ -357,6 +370,10 @@ static void loop_free(sinau_loop *loop)
         return;
     if (loop->http != NULL)
         evhttp_free(loop->http);
+    if (loop->index == 0) {
+        outbox_free(loop->server->outbox);
+        loop->server->outbox = NULL;
+    }
     db_pool_free(loop->db);
     free_abandoned(loop);
     if (loop->stop_ev != NULL)
@@ -556,6 +573,7 @@ int server_run(const sinau_config *cfg)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     evthread_use_pthreads();
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: not thread-safe */
     if (server_init(&srv, cfg) != 0)
         goto out;
     threads = xcalloc((size_t)srv.nloops, sizeof *threads);
@@ -577,6 +595,7 @@ out:
         pthread_join(threads[i], NULL);
     free(threads);
     server_free(&srv);
+    curl_global_cleanup();
     if (rc == 0)
         log_info("stopped");
     return rc;

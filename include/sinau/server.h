@@ -56,6 +56,7 @@ struct sinau_server {
     worker_pool *workers;
     struct pii_keyring *keys;        /* master key: personal data, signing seeds */
     struct ratelimit *verify_misses; /* certificate lookups that found nothing, per client */
+    struct outbox *outbox;           /* the delivery worker, on loop 0 (outbox.h) */
     sinau_loop *loops;
     int nloops;
     int listen_fd;

@@ -26,6 +26,8 @@ static const routes_fn modules[] = {
     grading_routes,       /* queue, grades, release, gradebook */
     certificates_routes,  /* rules, eligibility, issuing, revoking */
     credentials_routes,   /* public checks: verify page, PDF, keys, status list */
+    messages_routes,      /* delivery log, channel choices, announcements */
+    recovery_routes,      /* password reset and change, e-mail verification */
 };
 
 int api_register_all(router *r, bool debug)

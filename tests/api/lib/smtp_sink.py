@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""A real SMTP server for the tests (Debian's python3-aiosmtpd), on loopback.
+
+Usage: smtp_sink.py PORT [DELAY_MS]
+Prints "ready" once listening, then one JSON line per message accepted:
+{mail_from, rcpt_tos, headers: {name: value, decoded}, text, html, size}.
+DELAY_MS holds each DATA that long before answering (to have messages in
+flight). Stops at SIGTERM or when stdin closes.
+"""
+import asyncio
+import json
+import signal
+import sys
+import threading
+from email import message_from_bytes
+from email.policy import default
+
+from aiosmtpd.controller import Controller
+
+
+class Sink:
+    def __init__(self, delay_ms):
+        self.delay = delay_ms / 1000.0
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        msg = message_from_bytes(envelope.content, policy=default)
+        text = html = None
+        for part in msg.walk():
+            ctype = part.get_content_type()
+            if ctype == 'text/plain' and text is None:
+                text = part.get_content()
+            elif ctype == 'text/html' and html is None:
+                html = part.get_content()
+        out = {
+            'mail_from': envelope.mail_from,
+            'rcpt_tos': envelope.rcpt_tos,
+            'headers': {k: str(v) for k, v in msg.items()},
+            'raw_headers': envelope.content.split(b'\r\n\r\n', 1)[0].decode('ascii', 'replace'),
+            'text': text,
+            'html': html,
+            'size': len(envelope.content),
+        }
+        sys.stdout.write(json.dumps(out) + '\n')
+        sys.stdout.flush()
+        return '250 OK'
+
+
+def main():
+    port = int(sys.argv[1])
+    delay = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    ctl = Controller(Sink(delay), hostname='127.0.0.1', port=port)
+    ctl.start()
+    print('ready', flush=True)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: done.set())
+    threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+    done.wait()
+    ctl.stop()
+
+
+if __name__ == '__main__':
+    main()

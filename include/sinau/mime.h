@@ -20,6 +20,7 @@ typedef struct mime_mail {
     const char *message_id;  /* id-left@id-right, without the angle brackets */
     const char *language;    /* Content-Language, e.g. "id" */
     const char *unsubscribe; /* List-Unsubscribe URL (one-click), or NULL */
+    const char *kind;        /* X-Sinau-Kind (registration_confirmed, …), or NULL */
     time_t date;
 } mime_mail;
 

@@ -292,6 +292,7 @@ static char *build_mail(outbox *o, const row *r, const char *secret, size_t *len
                    .text = text,
                    .html = html,
                    .message_id = mid,
+                   .kind = r->kind,
                    .language = r->language != NULL ? r->language : "id",
                    .date = time(NULL)};
     char *out;

@@ -154,6 +154,8 @@ static void put_headers(buf *b, const mime_mail *m)
     putf(b, "Message-ID: <%s>\r\n", m->message_id);
     putf(b, "Content-Language: %s\r\n", m->language);
     puts_(b, "Auto-Submitted: auto-generated\r\n");
+    if (m->kind != NULL)
+        putf(b, "X-Sinau-Kind: %s\r\n", m->kind);
     if (m->unsubscribe != NULL) {
         puts_(b, "List-Unsubscribe: <");
         puts_(b, m->unsubscribe);

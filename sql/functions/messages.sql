@@ -187,13 +187,13 @@ begin
         when 'registration_confirmed' then array['Your seat in {cohort} is confirmed',
             E'Hello {name},\n\nyour registration for {programme}, {cohort}, is confirmed. The cohort starts on {starts_on}.\n\n{base}/cohorts/{cohort_id}']
         when 'registration_waitlisted' then array['You are on the waiting list of {cohort}',
-            E'Hello {name},\n\nall seats of {programme}, {cohort}, are taken. You are number {position} on the waiting list; we will write to you when a seat is yours.\n\n{base}/cohorts/{cohort_id}']
+            E'Hello {name},\n\nall seats of {programme}, {cohort}, are taken. You are number {position} on the waiting list; we will write to you when a seat is yours.\n\n{base}/me/cohorts']
         when 'registration_cancelled' then array['Your registration for {cohort} is cancelled',
             E'Hello {name},\n\nyour registration for {programme}, {cohort}, has been cancelled.\n\n{base}/cohorts/{cohort_id}']
         when 'seat_offered' then array['A seat in {cohort} is offered to you',
-            E'Hello {name},\n\na seat in {programme}, {cohort}, is free and offered to you until {until}. Accept it before then, or it passes to the next person waiting:\n\n{base}/cohorts/{cohort_id}']
+            E'Hello {name},\n\na seat in {programme}, {cohort}, is free and offered to you until {until}. Accept it before then, or it passes to the next person waiting:\n\n{base}/me/cohorts']
         when 'offer_reminder' then array['Reminder: your seat in {cohort} is held until {until}',
-            E'Hello {name},\n\nthe seat offered to you in {programme}, {cohort}, is held only until {until}. Accept it here:\n\n{base}/cohorts/{cohort_id}']
+            E'Hello {name},\n\nthe seat offered to you in {programme}, {cohort}, is held only until {until}. Accept it here:\n\n{base}/me/cohorts']
         when 'promoted' then array['A seat in {cohort} is yours',
             E'Hello {name},\n\na seat came free in {programme}, {cohort}, and it is now yours: your registration is confirmed.\n\n{base}/cohorts/{cohort_id}']
         when 'cohort_tomorrow' then array['{cohort} starts tomorrow',
@@ -218,13 +218,13 @@ begin
     when 'registration_confirmed' then array['Kursi Anda di {cohort} terkonfirmasi',
         E'Halo {name},\n\npendaftaran Anda untuk {programme}, {cohort}, terkonfirmasi. Angkatan dimulai {starts_on}.\n\n{base}/cohorts/{cohort_id}']
     when 'registration_waitlisted' then array['Anda masuk daftar tunggu {cohort}',
-        E'Halo {name},\n\nsemua kursi {programme}, {cohort}, sudah terisi. Anda nomor {position} di daftar tunggu; kami kabari bila ada kursi untuk Anda.\n\n{base}/cohorts/{cohort_id}']
+        E'Halo {name},\n\nsemua kursi {programme}, {cohort}, sudah terisi. Anda nomor {position} di daftar tunggu; kami kabari bila ada kursi untuk Anda.\n\n{base}/me/cohorts']
     when 'registration_cancelled' then array['Pendaftaran Anda di {cohort} dibatalkan',
         E'Halo {name},\n\npendaftaran Anda untuk {programme}, {cohort}, telah dibatalkan.\n\n{base}/cohorts/{cohort_id}']
     when 'seat_offered' then array['Kursi di {cohort} ditawarkan kepada Anda',
-        E'Halo {name},\n\nada kursi kosong di {programme}, {cohort}, yang ditawarkan kepada Anda sampai {until}. Terima sebelum itu, atau kursi beralih ke peserta berikutnya di daftar tunggu:\n\n{base}/cohorts/{cohort_id}']
+        E'Halo {name},\n\nada kursi kosong di {programme}, {cohort}, yang ditawarkan kepada Anda sampai {until}. Terima sebelum itu, atau kursi beralih ke peserta berikutnya di daftar tunggu:\n\n{base}/me/cohorts']
     when 'offer_reminder' then array['Pengingat: kursi Anda di {cohort} ditahan sampai {until}',
-        E'Halo {name},\n\nkursi yang ditawarkan kepada Anda di {programme}, {cohort}, hanya ditahan sampai {until}. Terima di sini:\n\n{base}/cohorts/{cohort_id}']
+        E'Halo {name},\n\nkursi yang ditawarkan kepada Anda di {programme}, {cohort}, hanya ditahan sampai {until}. Terima di sini:\n\n{base}/me/cohorts']
     when 'promoted' then array['Kursi di {cohort} kini milik Anda',
         E'Halo {name},\n\nada kursi kosong di {programme}, {cohort}, dan kini menjadi milik Anda: pendaftaran Anda terkonfirmasi.\n\n{base}/cohorts/{cohort_id}']
     when 'cohort_tomorrow' then array['{cohort} dimulai besok',

@@ -178,6 +178,32 @@ static void unsubscribe(http_ctx *ctx)
         return;
 }
 
+static bool token_chars(const char *s, const char *allowed, size_t max)
+{
+    return s != NULL && s[0] != '\0' && strlen(s) <= max && strspn(s, allowed) == strlen(s);
+}
+
+/* GET /api/v1/unsubscribe?u=&t=: a person followed the link rather than
+ * their mail program posting it. No change on GET: 303 to the page that
+ * asks them to confirm. */
+static void unsubscribe_page(http_ctx *ctx)
+{
+    static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const char *u = http_query(ctx, "u"), *t = http_query(ctx, "t");
+    size_t n;
+    char *where;
+
+    if (!token_chars(u, b64url, 64) || !token_chars(t, "0123456789abcdef", 64)) {
+        http_reply_error(ctx, 404, "not_found", "no such link");
+        return;
+    }
+    n = strlen(u) + strlen(t) + 32;
+    where = http_ctx_alloc(ctx, n);
+    snprintf(where, n, "/unsubscribe?u=%s&t=%s", u, t);
+    http_add_header(ctx, "Location", where);
+    http_reply_empty(ctx, 303);
+}
+
 /* ---- announcements ---- */
 
 typedef struct announce_job {
@@ -299,6 +325,8 @@ static const http_route routes[] = {
      "Choose language, channels and reminders", AUTH_SIGNED_IN},
     {ROUTER_POST, "/api/v1/unsubscribe", unsubscribe, 0, NULL,
      "One-click unsubscribe from e-mail (security messages still come)", AUTH_NONE},
+    {ROUTER_GET, "/api/v1/unsubscribe", unsubscribe_page, 0, NULL,
+     "The unsubscribe link followed by a person: 303 to the confirmation page", AUTH_NONE},
     {ROUTER_POST, "/api/v1/cohorts/{id}/announcements", announce, 0, NULL,
      "Cohort staff: an announcement to its participants, or one segment", AUTH_STAFF},
     {ROUTER_GET, "/api/v1/cohorts/{id}/announcements", announcements, 0, NULL,

@@ -206,6 +206,10 @@ test('choices: e-mail off stops ordinary mail, never security mail; reminders of
   const r = await register(base, p.token, c.id, 'umkm');
   const m = await mailOf(p.email, 'registration_confirmed');
   const link = /^<(.*)>$/.exec(m.headers['List-Unsubscribe'])[1].replace(PUBLIC, base);
+  const followed = await call(base, 'GET', link);
+  assert.equal(followed.status, 303, 'a GET changes nothing, it leads to the page');
+  assert.equal(followed.headers.location, link.slice(base.length).replace('/api/v1/unsubscribe', '/unsubscribe'));
+  assert.equal((await call(base, 'GET', '/api/v1/me/notifications', { token: p.token })).json.email, true);
   const forged = await call(base, 'POST', link.replace(/t=[0-9a-f]{4}/, 't=0000'), { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   assert.equal(forged.status, 404);
   const u = await call(base, 'POST', link, { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });

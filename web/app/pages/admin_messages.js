@@ -13,6 +13,9 @@ const CHANNELS = ['email', 'whatsapp'];
 const KINDS = ['registration_confirmed', 'registration_waitlisted', 'registration_cancelled', 'seat_offered', 'offer_reminder', 'promoted',
   'cohort_tomorrow', 'session_soon', 'grades_released', 'certificate_issued', 'announcement', 'password_reset', 'password_changed', 'email_verify'];
 
+// The server's fixed reasons, in the reader's language (others as they are).
+const ERRORS = { 'no channel': 'acct.log.error_no_channel', 'no phone': 'acct.log.error_no_phone' };
+
 const select = (name, values, label, value) => {
   const el = h('select', { name }, h('option', { value: '' }, t('acct.log.all')), ...values.map((v) => h('option', { value: v }, label(v))));
   el.value = values.includes(value) ? value : '';
@@ -52,7 +55,7 @@ export default async function render(view, { query, signal }) {
       h('td', { 'data-label': t('acct.log.col_state') },
         h('span', { class: `badge ${m.state === 'sent' ? '' : 'closed'}` }, t(`acct.state.${m.state}`)),
         h('br'), h('span', { class: 'meta' }, t('acct.log.attempts', { n: fmtNumber(m.attempts) })),
-        m.error ? [h('br'), h('span', { class: 'meta' }, m.error)] : null,
+        m.error ? [h('br'), h('span', { class: 'meta' }, ERRORS[m.error] ? t(ERRORS[m.error]) : m.error)] : null,
         m.next_attempt_at ? [h('br'), h('span', { class: 'meta' }, t('acct.log.next_try', { time: fmtDateTime(m.next_attempt_at) }))] : null),
       h('td', { 'data-label': t('acct.log.col_when') }, fmtDateTime(m.sent_at || m.created_at),
         m.state === 'failed' || m.state === 'undeliverable' ? [h('br'), resendButton(m, row)] : null));

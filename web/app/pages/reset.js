@@ -11,7 +11,7 @@ function askForm(view, t) {
   const submit = h('button', { type: 'submit' }, t('acct.reset.send'));
   const done = h('p', { class: 'outcome', role: 'status', hidden: true, tabindex: '-1' });
   const form = h('form', { novalidate: true },
-    field({ label: t('account.email'), name: 'email', type: 'email', autocomplete: 'username', required: true }),
+    field({ label: t('acct.email'), name: 'email', type: 'email', autocomplete: 'username', required: true }),
     submit);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

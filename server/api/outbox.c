@@ -106,7 +106,10 @@ static void job_end(send_job *job)
 
     free(job);
     o->jobs--;
-    if (o->again && !o->claiming) {
+    /* more are due: claim again once half the slots are free (in batches,
+     * not one claim per finished send) */
+    if (o->again && !o->claiming &&
+        o->cfg->outbox_concurrency - o->jobs >= (o->cfg->outbox_concurrency + 1) / 2) {
         o->again = false;
         claim(o);
     }

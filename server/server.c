@@ -332,8 +332,8 @@ static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
     loop->db = db_pool_new(loop->base, &dbo);
     if (index == 0) {
         char err[200];
-        srv->outbox = outbox_new(loop->base, loop->db, cfg, srv->keys, srv->instance, err,
-                                 sizeof err);
+        srv->outbox =
+            outbox_new(loop->base, loop->db, cfg, srv->keys, srv->instance, err, sizeof err);
         if (srv->outbox == NULL) {
             log_error("messages: %s", err);
             return -1;

@@ -33,8 +33,7 @@ typedef struct outbox outbox;
  * (recorded as claimed_by). Returns an owned worker, or NULL with a
  * one-line message in err (an unreadable password file, a bad URL). */
 outbox *outbox_new(struct event_base *base, db_pool *db, const sinau_config *cfg,
-                   const struct pii_keyring *keys, const char *instance, char *err,
-                   size_t errlen);
+                   const struct pii_keyring *keys, const char *instance, char *err, size_t errlen);
 
 /* One turn: claims and sends what is due, marks what finished, every few
  * seconds the reminders and the figures. Call from the loop's tick; when

@@ -99,14 +99,14 @@ typedef struct create_job {
     /* email, full_name, hash, role, actor, ip, language, and for an
      * account that confirms its e-mail: token hash, encrypted token, ttl */
     const char *params[10];
-    char *password;        /* wiped after hashing */
+    char *password; /* wiped after hashing */
     char hash[128];
     int rc;
 } create_job;
 
 static const db_stmt create_stmt = {
-    "msg_account_create",
-    "select msg_account_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::int)", 10};
+    "msg_account_create", "select msg_account_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::int)",
+    10};
 
 static void create_hash_run(void *arg)
 {

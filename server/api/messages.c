@@ -75,8 +75,7 @@ static void messages_log(http_ctx *ctx)
 }
 
 static const db_stmt resend_stmt = {
-    "msg_resend", "select (r->>'status')::int, r->'body' from msg_resend($1::bigint, $2, $3) r",
-    3};
+    "msg_resend", "select (r->>'status')::int, r->'body' from msg_resend($1::bigint, $2, $3) r", 3};
 
 /* POST /api/v1/messages/{id}/resend: a failed or undeliverable one again. */
 static void messages_resend(http_ctx *ctx)

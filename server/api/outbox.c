@@ -81,8 +81,7 @@ struct outbox {
     atomic_ullong sum_us[NCHANNELS];
 };
 
-static const db_stmt claim_stmt = {"msg_claim", "select * from msg_claim($1, $2::int, $3::int)",
-                                   3};
+static const db_stmt claim_stmt = {"msg_claim", "select * from msg_claim($1, $2::int, $3::int)", 3};
 static const db_stmt sent_stmt = {"msg_sent", "select msg_sent($1::bigint)", 1};
 static const db_stmt retry_stmt = {
     "msg_retry", "select msg_retry($1::bigint, $2, $3::int, $4::int, $5::int)", 5};
@@ -348,17 +347,19 @@ static void send_row(outbox *o, send_job *job, const row *r)
         body = build_mail(o, r, secret, &len);
         rc = mailer_send_mail(o->mailer, r->email, body, len, send_done, job);
     } else if (job->channel == 1 && mailer_has_webhook(o->mailer) && r->phone_enc != NULL &&
-               pii_decrypt(o->keys, "profiles", "phone", r->user_id, r->phone_enc, &phone,
-                           &plen) == 0) {
+               pii_decrypt(o->keys, "profiles", "phone", r->user_id, r->phone_enc, &phone, &plen) ==
+                   0) {
         body = build_webhook(o, r, phone, secret, &len);
         rc = body != NULL ? mailer_post_webhook(o->mailer, body, len, send_done, job) : -1;
     }
     if (rc != 0) {
-        bool configured = job->channel == 0 ? mailer_has_mail(o->mailer)
-                                            : mailer_has_webhook(o->mailer);
+        bool configured =
+            job->channel == 0 ? mailer_has_mail(o->mailer) : mailer_has_webhook(o->mailer);
         job->mark = MARK_UNDELIVERABLE;
         snprintf(job->error, sizeof job->error, "%s",
-                 !configured ? "no channel" : job->channel == 1 ? "no phone" : "cannot send");
+                 !configured         ? "no channel"
+                 : job->channel == 1 ? "no phone"
+                                     : "cannot send");
         count_result(o, job, 2);
         mark(job);
     }
@@ -440,8 +441,8 @@ static void stats_done(void *arg, db_result *r)
     doc = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
     json_array_foreach (json_object_get(doc, "counts"), i, item) {
         int s = index_of(state_names, NSTATES, json_string_value(json_object_get(item, "state")));
-        int c = index_of(channel_names, NCHANNELS,
-                         json_string_value(json_object_get(item, "channel")));
+        int c =
+            index_of(channel_names, NCHANNELS, json_string_value(json_object_get(item, "channel")));
         if (s >= 0 && c >= 0)
             f.counts[s][c] = (long long)json_integer_value(json_object_get(item, "n"));
     }
@@ -635,9 +636,10 @@ char *outbox_metrics(outbox *o, size_t *len)
         for (int c = 0; c < NCHANNELS; c++)
             emit(&t, "sinau_messages{state=\"%s\",channel=\"%s\"} %lld\n", state_names[s],
                  channel_names[c], f.counts[s][c]);
-    emit(&t, "# HELP sinau_messages_oldest_due_seconds Age of the oldest message due.\n"
-             "# TYPE sinau_messages_oldest_due_seconds gauge\n"
-             "sinau_messages_oldest_due_seconds %.3f\n",
+    emit(&t,
+         "# HELP sinau_messages_oldest_due_seconds Age of the oldest message due.\n"
+         "# TYPE sinau_messages_oldest_due_seconds gauge\n"
+         "sinau_messages_oldest_due_seconds %.3f\n",
          f.oldest_due_s);
     emit(&t, "# HELP sinau_message_sends_total Send attempts of this instance by result.\n"
              "# TYPE sinau_message_sends_total counter\n");

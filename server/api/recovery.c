@@ -23,12 +23,12 @@
 #include "sinau/pii.h"
 #include "sinau/server.h"
 
-#define RESET_TTL_S        1800  /* a link the participant asked for: 30 minutes */
-#define ADMIN_RESET_TTL_S  86400 /* a link an admin sent: a day (read later) */
-#define RESET_WINDOW_S     900
-#define RESET_MAX_PER_IP   20
-#define RESET_MAX_ACCOUNT  3
-#define VERIFY_TTL_S       (7 * 86400)
+#define RESET_TTL_S       1800  /* a link the participant asked for: 30 minutes */
+#define ADMIN_RESET_TTL_S 86400 /* a link an admin sent: a day (read later) */
+#define RESET_WINDOW_S    900
+#define RESET_MAX_PER_IP  20
+#define RESET_MAX_ACCOUNT 3
+#define VERIFY_TTL_S      (7 * 86400)
 
 static const char accepted[] = "{\"accepted\":true}";
 
@@ -126,12 +126,13 @@ typedef struct confirm_job {
 
 static const db_stmt reset_live_stmt = {"msg_reset_live", "select msg_reset_live($1)", 1};
 static const db_stmt reset_confirm_stmt = {
-    "msg_reset_confirm", "select (r->>'status')::int, r->'body' from msg_reset_confirm($1, $2, $3) r",
-    3};
+    "msg_reset_confirm",
+    "select (r->>'status')::int, r->'body' from msg_reset_confirm($1, $2, $3) r", 3};
 
 static void reply_invalid_token(http_ctx *ctx)
 {
-    http_reply_error(ctx, 400, "invalid_token", "this link is not valid (used, expired or unknown)");
+    http_reply_error(ctx, 400, "invalid_token",
+                     "this link is not valid (used, expired or unknown)");
 }
 
 static void hash_run(void *arg)
@@ -323,8 +324,8 @@ static void password_put(http_ctx *ctx)
     ctx->state = job;
     if (http_read_json(ctx, false, &body) != 0)
         return;
-    if (http_unpack(ctx, body, "{s:s, s:s}", "current_password", &current, "new_password",
-                    &next) != 0)
+    if (http_unpack(ctx, body, "{s:s, s:s}", "current_password", &current, "new_password", &next) !=
+        0)
         return;
     if (api_password_policy(ctx, next) != 0)
         return;

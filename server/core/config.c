@@ -659,8 +659,9 @@ static int check_channels(const sinau_config *cfg, char *err, size_t errlen)
     const char *u = cfg->smtp_url, *w = cfg->webhook_url, *f = cfg->mail_from;
 
     if (u != NULL && strncmp(u, "smtp://", 7) != 0 && strncmp(u, "smtps://", 8) != 0) {
-        fail(err, errlen, "invalid SINAU_SMTP_URL: must start with smtp:// or smtps:// (value "
-                          "not shown)");
+        fail(err, errlen,
+             "invalid SINAU_SMTP_URL: must start with smtp:// or smtps:// (value "
+             "not shown)");
         return -1;
     }
     if (w != NULL && strncmp(w, "http://", 7) != 0 && strncmp(w, "https://", 8) != 0) {

@@ -6,6 +6,7 @@
  * resolution is curl's threaded resolver. */
 #include "sinau/mailer.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <stdio.h>
@@ -55,8 +56,10 @@ bool mailer_url_is_loopback(const char *url)
 
     if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-        yes = strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 ||
-              strcmp(host, "localhost") == 0;
+        struct in_addr a4;
+        /* an IPv4 literal in 127.0.0.0/8, not a name that starts with "127." */
+        yes = (inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127) ||
+              strcmp(host, "[::1]") == 0 || strcmp(host, "localhost") == 0;
     }
     curl_free(host);
     curl_url_cleanup(u);

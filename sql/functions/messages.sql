@@ -374,7 +374,8 @@ begin
          where q.state = 'sending' and q.lease_until < now()
          order by q.lease_until limit p_limit for update skip locked
     ), picked as (
-        select d.id from due d union select s.id from stale s limit p_limit
+        select x.id from (select d.id from due d union select s.id from stale s) x
+         order by x.id limit p_limit
     ), claimed as (
         update outbox o
            set state = 'sending', attempts = o.attempts + 1, claimed_by = p_instance,

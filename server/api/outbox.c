@@ -42,7 +42,8 @@ static const double bucket_s[NBUCKETS - 1] = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 enum mark_kind { MARK_SENT, MARK_RETRY, MARK_UNDELIVERABLE };
 
 typedef struct send_job {
-    struct send_job *next; /* on the list of marks to try again */
+    struct send_job *next;                  /* on the list of marks to try again */
+    struct send_job *live_prev, *live_next; /* every job not ended (freed at exit) */
     struct outbox *o;
     int channel;
     int64_t started_ns;
@@ -72,7 +73,8 @@ struct outbox {
     int batch; /* rows asked for by the claim in flight */
     bool claiming, again, slow_busy;
     unsigned ticks;
-    int jobs; /* sends and marks not finished */
+    int jobs;       /* sends and marks not finished */
+    send_job *live; /* those jobs */
     send_job *unmarked;
     pthread_mutex_t mu; /* guards fig */
     figures fig;
@@ -103,6 +105,12 @@ static void job_end(send_job *job)
 {
     outbox *o = job->o;
 
+    if (job->live_prev != NULL)
+        job->live_prev->live_next = job->live_next;
+    else
+        o->live = job->live_next;
+    if (job->live_next != NULL)
+        job->live_next->live_prev = job->live_prev;
     free(job);
     o->jobs--;
     /* more are due: claim again once half the slots are free (in batches,
@@ -391,6 +399,10 @@ static void claimed(void *arg, db_result *r)
         job->started_ns = server_now_ns();
         job->mark = MARK_SENT;
         snprintf(job->id, sizeof job->id, "%s", rw.id);
+        job->live_next = o->live;
+        if (o->live != NULL)
+            o->live->live_prev = job;
+        o->live = job;
         o->jobs++;
         send_row(o, job, &rw);
     }
@@ -563,11 +575,14 @@ void outbox_free(outbox *o)
 {
     if (o == NULL)
         return;
-    mailer_free(o->mailer); /* their jobs are freed below or were never marked */
-    while (o->unmarked != NULL) {
-        send_job *next = o->unmarked->next;
-        free(o->unmarked);
-        o->unmarked = next;
+    /* sends in flight are aborted without their callbacks, and marks in
+     * flight are dropped with the pool: their rows are sent again after
+     * their lease */
+    mailer_free(o->mailer);
+    while (o->live != NULL) {
+        send_job *next = o->live->live_next;
+        free(o->live);
+        o->live = next;
     }
     pthread_mutex_destroy(&o->mu);
     free(o->from);

@@ -89,6 +89,7 @@ static const db_stmt retry_stmt = {
     "msg_retry", "select msg_retry($1::bigint, $2, $3::int, $4::int, $5::int)", 5};
 static const db_stmt undeliverable_stmt = {"msg_undeliverable",
                                            "select msg_undeliverable($1::bigint, $2)", 2};
+static const db_stmt park_stmt = {"msg_park_due", "select msg_park_due($1::int)", 1};
 static const db_stmt reminders_stmt = {"msg_tick", "select msg_tick()", 0};
 static const db_stmt stats_stmt = {"msg_stats", "select msg_stats()", 0};
 
@@ -410,12 +411,29 @@ static void claimed(void *arg, db_result *r)
     o->again = n > 0 && n >= o->batch;
 }
 
+/* No channel at all: what is due was kept as undeliverable in bulk; a
+ * full batch means more may be due, so the next tick goes on. */
+static void parked(void *arg, db_result *r)
+{
+    outbox *o = arg;
+
+    o->claiming = false;
+    if (r->status != DB_OK)
+        log_warn("outbox: parking failed (%s %s)", db_status_name(r->status), r->sqlstate);
+}
+
 static void claim(outbox *o)
 {
     int room = o->cfg->outbox_concurrency - o->jobs;
+    static const char *const park_params[1] = {"1000"};
 
     if (o->claiming || room <= 0)
         return;
+    if (!mailer_has_mail(o->mailer) && !mailer_has_webhook(o->mailer)) {
+        if (db_query(o->db, &park_stmt, park_params, parked, o) == 0)
+            o->claiming = true;
+        return;
+    }
     o->batch = room;
     snprintf(o->limit, sizeof o->limit, "%d", room);
     if (db_query(o->db, &claim_stmt, o->claim_params, claimed, o) == 0)

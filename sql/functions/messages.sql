@@ -121,7 +121,9 @@ $$;
 -- Scheduled messages, run by every instance's timer (each is written once:
 -- the dedup key): the offer reminder once a third of the offer's time is
 -- left, a cohort starting tomorrow (Western Indonesian Time), a live
--- session within the hour. Returns how many rows were written.
+-- session within the hour. Also forgets what is no longer needed: sent
+-- messages after 90 days (the delivery log's horizon), used or expired
+-- links after a day. Returns how many rows were written.
 create or replace function msg_tick() returns integer
 language plpgsql as $$
 declare
@@ -167,6 +169,11 @@ begin
                              jsonb_build_object('session_id', w.session_id), w.cohort_id,
                              'session_soon:' || w.session_id || ':' || w.user_id);
     end loop;
+    delete from outbox where id in (select id from outbox
+                                     where state = 'sent' and sent_at < now() - interval '90 days'
+                                     limit 1000);
+    delete from password_resets where expires_at < now() - interval '1 day';
+    delete from email_verifications where expires_at < now() - interval '1 day';
     return n;
 end;
 $$;
@@ -427,6 +434,23 @@ language sql as $$
     update outbox set state = 'undeliverable', lease_until = null, last_error = p_reason,
                       secret_enc = null
      where id = p_id and state = 'sending'
+$$;
+
+-- An instance with no channel at all configured keeps what is due as
+-- undeliverable ("no channel") in one statement, up to p_limit rows.
+-- Returns how many.
+create or replace function msg_park_due(p_limit integer) returns integer
+language sql as $$
+    with due as (
+        select id from outbox where state = 'queued' and next_attempt_at <= now()
+         order by next_attempt_at limit p_limit for update skip locked
+    ), parked as (
+        update outbox o set state = 'undeliverable', last_error = 'no channel',
+                            attempts = o.attempts + 1, secret_enc = null
+          from due where o.id = due.id
+        returning 1
+    )
+    select count(*)::integer from parked
 $$;
 
 -- Admins: a failed or undeliverable message queued again. {status, body}.

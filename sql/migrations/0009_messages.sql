@@ -85,6 +85,7 @@ create index outbox_lease_idx on outbox (lease_until) where state = 'sending';
 create index outbox_user_idx on outbox (user_id);
 create index outbox_cohort_idx on outbox (cohort_id);
 create index outbox_state_idx on outbox (state, channel);
+create index outbox_sent_idx on outbox (sent_at) where state = 'sent'; -- retention
 create trigger outbox_touch before update on outbox
     for each row execute function sinau_touch_updated_at();
 

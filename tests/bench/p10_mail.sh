@@ -54,7 +54,7 @@ new_cohort() { crowd_cohort "$@"; }
 # -------------------------------------------------------- servers, sink --
 
 SMTP_PORT=$(free_port 18370)
-"$PYTHON" "$ROOT/tests/api/lib/smtp_sink.py" "$SMTP_PORT" 0 brief </dev/zero >"$TMP/smtp.out" 2>"$TMP/smtp.err" &
+"$PYTHON" "$ROOT/tests/api/lib/smtp_sink.py" "$SMTP_PORT" 0 brief </dev/null >"$TMP/smtp.out" 2>"$TMP/smtp.err" &
 BENCH_PIDS+=("$!")
 for ((i = 0; i < 100; i++)); do
     if grep -q '^ready' "$TMP/smtp.out" 2>/dev/null; then break; fi

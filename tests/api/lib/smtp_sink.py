@@ -7,12 +7,14 @@ Prints "ready" once listening, then one JSON line per message accepted:
 ("brief": only {rcpt_tos, message_id, size}, for the benchmark, where the
 sink shares the cores with what it measures). DELAY_MS holds each DATA that
 long before answering (to have messages in flight). Stops at SIGTERM or
-when stdin closes.
+when stdin, a pipe, closes.
 """
 import asyncio
 import json
+import os
 import re
 import signal
+import stat
 import sys
 import threading
 from email import message_from_bytes
@@ -68,7 +70,10 @@ def main():
     print('ready', flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *a: done.set())
-    threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+    # a pipe on stdin (the tests' node) closes when its owner dies: stop then
+    # too; anything else (/dev/null, a terminal) is not read
+    if stat.S_ISFIFO(os.fstat(0).st_mode):
+        threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
     done.wait()
     ctl.stop()
 

@@ -331,9 +331,16 @@ static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
     loop->metrics = xcalloc(1, sizeof *loop->metrics);
     loop->db = db_pool_new(loop->base, &dbo);
     if (index == 0) {
+        /* the delivery worker's own connection: its claims and marks never
+         * take a request's place in the pool or its queue */
         char err[200];
+        db_pool_opts obo = dbo;
+        obo.size = 1;
+        obo.queue_max = 64;
+        obo.application_name = "sinau-outbox";
+        loop->outbox_db = db_pool_new(loop->base, &obo);
         srv->outbox =
-            outbox_new(loop->base, loop->db, cfg, srv->keys, srv->instance, err, sizeof err);
+            outbox_new(loop->base, loop->outbox_db, cfg, srv->keys, srv->instance, err, sizeof err);
         if (srv->outbox == NULL) {
             log_error("messages: %s", err);
             return -1;
@@ -373,6 +380,7 @@ static void loop_free(sinau_loop *loop)
     if (loop->index == 0) {
         outbox_free(loop->server->outbox);
         loop->server->outbox = NULL;
+        db_pool_free(loop->outbox_db);
     }
     db_pool_free(loop->db);
     free_abandoned(loop);

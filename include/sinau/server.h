@@ -32,6 +32,7 @@ typedef struct sinau_loop {
     struct evhttp *http;
     struct evhttp_bound_socket *bound;
     db_pool *db;
+    db_pool *outbox_db;    /* loop 0: the delivery worker's own connection */
     struct event *stop_ev; /* activated by the main thread at SIGTERM */
     struct event *tick;    /* publishes gauges, watches the drain */
     metrics_block *metrics;

@@ -29,6 +29,7 @@
 #include "sinau/server.h"
 
 #define SLOW_EVERY   20 /* ticks between reminders and figures (5 s) */
+#define IDLE_EVERY   4  /* ticks between claims while nothing is due (1 s) */
 #define NCHANNELS    2
 #define NSTATES      5
 #define NBUCKETS     12
@@ -71,6 +72,7 @@ struct outbox {
     char lease[12], limit[12], max_attempts[12], backoff[12], backoff_max[12];
     const char *claim_params[3];
     int batch; /* rows asked for by the claim in flight */
+    bool idle; /* the last claim found nothing: claim once a second only */
     bool claiming, again, slow_busy;
     unsigned ticks;
     int jobs;       /* sends and marks not finished */
@@ -391,6 +393,7 @@ static void claimed(void *arg, db_result *r)
         return;
     }
     n = PQntuples(r->res);
+    o->idle = n == 0;
     for (int i = 0; i < n; i++) {
         send_job *job = xcalloc(1, sizeof *job);
         row rw;
@@ -418,8 +421,11 @@ static void parked(void *arg, db_result *r)
     outbox *o = arg;
 
     o->claiming = false;
-    if (r->status != DB_OK)
+    if (r->status != DB_OK) {
         log_warn("outbox: parking failed (%s %s)", db_status_name(r->status), r->sqlstate);
+        return;
+    }
+    o->idle = strcmp(PQgetvalue(r->res, 0, 0), "0") == 0;
 }
 
 static void claim(outbox *o)
@@ -498,9 +504,11 @@ void outbox_tick(outbox *o, bool stopping)
     remark_all(o);
     if (stopping)
         return;
-    if (o->ticks++ % SLOW_EVERY == 0)
+    if (o->ticks % SLOW_EVERY == 0)
         slow_turn(o);
-    claim(o);
+    if (!o->idle || o->ticks % IDLE_EVERY == 0)
+        claim(o);
+    o->ticks++;
 }
 
 bool outbox_busy(const outbox *o)

@@ -22,7 +22,7 @@ TEMPLATE_DB=sinau_template
 BASE_PACKAGES=(build-essential cmake pkg-config libevent-dev libjansson-dev
     libsodium-dev libpq-dev libcmocka-dev libcmark-dev john-data clang-format nginx-light postgresql-15 postgresql-15-pgtap curl
     libcairo2-dev libqrencode-dev zlib1g-dev fonts-dejavu-core poppler-utils zbar-tools chromium
-    libssl-dev openssl libcurl4-openssl-dev)
+    libssl-dev openssl libcurl4-openssl-dev python3-aiosmtpd)
 BENCH_PACKAGES=(nginx-light wrk iproute2)
 
 # Set by db_start when this process started the private cluster.

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <sodium.h>
 
 #include "sinau/alloc.h"
@@ -34,6 +35,7 @@
 #include "sinau/http.h"
 #include "sinau/log.h"
 #include "sinau/pdfsign.h"
+#include "sinau/outbox.h"
 #include "sinau/pii.h"
 #include "sinau/ratelimit.h"
 #include "sinau/verdicts.h"
@@ -230,9 +232,11 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
      * written to be safe with several instances (SKIP LOCKED) */
     if (loop->index == 0 && !loop->draining && ++loop->ticks % API_TICK_EVERY == 0)
         api_tick(loop->db, loop->server);
+    if (loop->index == 0) /* the delivery worker, every tick */
+        outbox_tick(loop->server->outbox, loop->draining);
     if (!loop->draining)
         return;
-    if (loop->inflight == 0) {
+    if (loop->inflight == 0 && !(loop->index == 0 && outbox_busy(loop->server->outbox))) {
         event_base_loopexit(loop->base, NULL);
     } else if (server_now_ns() >= loop->drain_deadline_ns) {
         log_warn("loop %d: %d requests still running at the end of the grace period", loop->index,
@@ -329,6 +333,22 @@ static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
     atomic_fetch_add(&srv->accepting, 1);
     loop->metrics = xcalloc(1, sizeof *loop->metrics);
     loop->db = db_pool_new(loop->base, &dbo);
+    if (index == 0) {
+        /* the delivery worker's own connection: its claims and marks never
+         * take a request's place in the pool or its queue */
+        char err[200];
+        db_pool_opts obo = dbo;
+        obo.size = 1;
+        obo.queue_max = 64;
+        obo.application_name = "sinau-outbox";
+        loop->outbox_db = db_pool_new(loop->base, &obo);
+        srv->outbox =
+            outbox_new(loop->base, loop->outbox_db, cfg, srv->keys, srv->instance, err, sizeof err);
+        if (srv->outbox == NULL) {
+            log_error("messages: %s", err);
+            return -1;
+        }
+    }
     loop->stop_ev = event_new(loop->base, -1, 0, on_stop, loop);
     refresh_date(loop);
     loop->tick = event_new(loop->base, -1, EV_PERSIST, on_tick, loop);
@@ -360,6 +380,11 @@ static void loop_free(sinau_loop *loop)
         return;
     if (loop->http != NULL)
         evhttp_free(loop->http);
+    if (loop->index == 0) {
+        outbox_free(loop->server->outbox);
+        loop->server->outbox = NULL;
+        db_pool_free(loop->outbox_db);
+    }
     db_pool_free(loop->db);
     free_abandoned(loop);
     if (loop->stop_ev != NULL)
@@ -586,6 +611,7 @@ int server_run(const sinau_config *cfg)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     evthread_use_pthreads();
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: not thread-safe */
     if (server_init(&srv, cfg) != 0)
         goto out;
     threads = xcalloc((size_t)srv.nloops, sizeof *threads);
@@ -607,6 +633,7 @@ out:
         pthread_join(threads[i], NULL);
     free(threads);
     server_free(&srv);
+    curl_global_cleanup();
     if (rc == 0)
         log_info("stopped");
     return rc;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sinau/auth.h"
 #include "sinau/common.h"
 #include "sinau/db.h"
 #include "sinau/router.h"
@@ -39,6 +40,31 @@ SINAU_MUST_CHECK int api_account_fields_check(struct http_ctx *ctx, const char *
  * actor_id (may be NULL) is the admin creating it. */
 void api_account_create(struct http_ctx *ctx, const char *email, const char *password,
                         const char *full_name, const char *role, const char *actor_id);
+
+/* The password policy (auth_password_check): 0, or replies 422
+ * weak_password with its reason and returns -1. */
+SINAU_MUST_CHECK int api_password_policy(struct http_ctx *ctx, const char *password);
+
+/* messages: the delivery log, channel choices, unsubscribe, announcements
+ * (server/api/messages.c); account recovery: password reset and change,
+ * e-mail verification (server/api/recovery.c) */
+const http_route *messages_routes(size_t *n);
+const http_route *recovery_routes(size_t *n);
+
+/* A one-time link's secret: a fresh token, its hash (what the database
+ * keeps) and the token encrypted for its message row (outbox.secret_enc,
+ * bound to the hash; in ctx memory). */
+typedef struct api_secret {
+    char token[AUTH_TOKEN_CHARS + 1];
+    char hash[AUTH_HASH_HEX];
+    const char *enc;
+} api_secret;
+
+/* Fills *s. Returns 0, or -1 when encryption failed (nothing replied). */
+SINAU_MUST_CHECK int api_secret_new(struct http_ctx *ctx, api_secret *s);
+
+/* How long an e-mail verification link lives, in seconds. */
+int api_verify_ttl_s(void);
 
 /* programmes and cohorts (server/api/programmes.c, server/api/cohorts.c) */
 const http_route *programmes_routes(size_t *n);

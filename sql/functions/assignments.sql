@@ -684,6 +684,7 @@ begin
        and (p_assignment_id is null or s.assignment_id = p_assignment_id)
        and exists (select 1 from grades g where g.submission_id = s.id)
        and not asg_released(c.id, s.assignment_id);
+    perform msg_grades_released(c.id, p_assignment_id);
     insert into cohort_assignments (cohort_id, assignment_id, released_at, released_by)
     select c.id, a.assignment_id, now(), p_user_id
       from version_assignments a

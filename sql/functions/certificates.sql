@@ -306,6 +306,7 @@ begin
          where c.id = p_cohort_id
         on conflict do nothing;
         if found then
+            perform msg_certificate_issued(it ->> 'id');
             done := done || jsonb_build_array(jsonb_build_object('id', it ->> 'id',
                                                                  'user_id', it ->> 'user_id'));
         end if;

@@ -155,6 +155,9 @@ begin
             json_build_object('code', 'invalid_segment',
                               'message', 'this cohort has no such segment')));
     end if;
+    if exists (select 1 from users where id = p_user_id and email_verified_at is null) then
+        return sinau_error(403, 'email_not_verified', 'confirm your e-mail address first');
+    end if;
     missing := reg_missing(p_user_id, p_segment, c.residency_prefix);
     if cardinality(missing) > 0 then
         perform reg_log(p_cohort_id, p_user_id, p_segment, 'not_eligible', null);
@@ -207,6 +210,7 @@ begin
         values (p_cohort_id, p_user_id, p_segment, 'waitlisted', seq)
         returning * into r;
         perform reg_log(p_cohort_id, p_user_id, p_segment, r.status, r.id, seq);
+        perform msg_registration('registration_waitlisted', r.id, s.waitlisted + 1);
         return json_build_object('status', 201, 'body', reg_json_at(r, s.waitlisted + 1));
     else
         perform reg_log(p_cohort_id, p_user_id, p_segment, 'segment_full', null, seq);
@@ -214,6 +218,7 @@ begin
             json_build_object('code', 'segment_full', 'message', 'no seats are left')));
     end if;
     perform reg_log(p_cohort_id, p_user_id, p_segment, r.status, r.id, seq);
+    perform msg_registration('registration_confirmed', r.id);
     return json_build_object('status', 201, 'body', reg_json(r));
 exception when unique_violation then
     -- a duplicate in another segment of the same cohort got in first (its
@@ -251,11 +256,13 @@ begin
     if c.offer_ttl_s is null then
         update registrations set status = 'confirmed' where id = w.id;
         perform reg_log(p_cohort_id, w.user_id, p_segment, 'promoted', w.id);
+        perform msg_registration('promoted', w.id);
     else
         update registrations
            set status = 'offered', offer_expires_at = now() + make_interval(secs => c.offer_ttl_s)
          where id = w.id;
         perform reg_log(p_cohort_id, w.user_id, p_segment, 'offered', w.id);
+        perform msg_registration('seat_offered', w.id);
     end if;
 end;
 $$;
@@ -291,6 +298,7 @@ begin
      where id = r.id
     returning * into r;
     perform reg_log(r.cohort_id, r.user_id, r.segment, 'cancelled', r.id);
+    perform msg_registration('registration_cancelled', r.id);
     if held then
         update cohort_segments set confirmed = confirmed - 1
          where cohort_id = r.cohort_id and segment = r.segment;

@@ -18,6 +18,11 @@ export const routes = [
   { path: '/cohorts/:id/assignments/:assignmentId', load: () => import('./pages/assignment.js'), access: 'signed_in', title: 'nav.assignment', area: 'participant' },
   { path: '/me/certificates', load: () => import('./pages/certificates.js'), access: 'signed_in', title: 'nav.certificates', area: 'participant' },
   { path: '/me/jp', load: () => import('./pages/jp.js'), access: 'signed_in', title: 'nav.jp', area: 'participant' },
+  // messages and account recovery (issue 13)
+  { path: '/reset', load: () => import('./pages/reset.js'), access: 'any', title: 'acct.reset.title', area: 'account' },
+  { path: '/verify-email', load: () => import('./pages/verify_email.js'), access: 'any', title: 'acct.verify.title', area: 'account' },
+  { path: '/unsubscribe', load: () => import('./pages/unsubscribe.js'), access: 'any', title: 'acct.unsub.title', area: 'account' },
+  { path: '/me/notifications', load: () => import('./pages/notifications.js'), access: 'signed_in', title: 'acct.notif.title', area: 'account' },
 
   // ---- staff and admin pages (pages/staff_*.js, pages/admin_*.js) ----
   { path: '/staff', load: () => import('./pages/staff_home.js'), access: 'staff', title: 'staff.home.title', area: 'staff' },
@@ -36,6 +41,8 @@ export const routes = [
   { path: '/admin/cohorts/:id/certificates', load: () => import('./pages/admin_certificates.js'), access: 'admin', title: 'staff.certs.title', area: 'staff' },
   { path: '/admin/keys', load: () => import('./pages/admin_keys.js'), access: 'admin', title: 'staff.keys.title', area: 'staff' },
   { path: '/admin/users', load: () => import('./pages/admin_users.js'), access: 'admin', title: 'staff.users.title', area: 'staff' },
+  { path: '/admin/messages', load: () => import('./pages/admin_messages.js'), access: 'admin', title: 'acct.log.title', area: 'account' },
+  { path: '/staff/cohorts/:id/announcements', load: () => import('./pages/staff_announcements.js'), access: 'staff', title: 'acct.ann.page_title', area: 'account' },
 ];
 
 // Header links: {href, label (common key), access: 'any'|'guest'|'signed_in'|

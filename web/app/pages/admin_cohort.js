@@ -195,7 +195,7 @@ function cohortEditForm(cohort, onSaved) {
 }
 
 export default async function render(view, ctx) {
-  await loadArea('staff');
+  await Promise.all([loadArea('staff'), loadArea('account')]);
   const id = ctx.params.id;
   let cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`);
   const [prog, instructors] = await Promise.all([
@@ -318,6 +318,7 @@ export default async function render(view, ctx) {
       h('a', { href: `/staff/cohorts/${enc(id)}/sessions` }, t('staff.nav.sessions')),
       h('a', { href: `/staff/cohorts/${enc(id)}/grading` }, t('staff.nav.grading')),
       h('a', { href: `/staff/cohorts/${enc(id)}/gradebook` }, t('staff.nav.gradebook')),
+      h('a', { href: `/staff/cohorts/${enc(id)}/announcements` }, t('acct.ann.title')),
       h('a', { href: `/admin/cohorts/${enc(id)}/certificates` }, t('staff.nav.certificates')),
       h('a', { href: `/staff/programmes/${enc(cohort.programme_slug)}/content` }, t('staff.nav.content'))),
     err,

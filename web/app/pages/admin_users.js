@@ -19,7 +19,7 @@ function fold(s) {
 const roleLabel = (r) => t(`staff.role.${r}`);
 
 export default async function render(view, ctx) {
-  await loadArea('staff');
+  await Promise.all([loadArea('staff'), loadArea('account')]);
   const meId = ctx.me.user.id;
   const err = errorBox();
   let users = [];
@@ -63,10 +63,27 @@ export default async function render(view, ctx) {
     return h('div', { class: 'staff-inline-form' }, sel, save);
   };
 
+  // A password reset link by mail (POST /api/v1/users/{id}/password-reset,
+  // audited by the server), after a confirmation.
+  const resetButton = (u) => {
+    const b = h('button', { type: 'button', class: 'secondary small', 'aria-label': t('acct.users.reset_of', { name: u.full_name }) }, t('acct.users.reset'));
+    b.addEventListener('click', async () => {
+      if (!(await confirmDialog(t('acct.users.confirm_reset', { name: u.full_name }), { danger: false }))) return;
+      err.update(null);
+      try {
+        await busy(b, api('POST', `/api/v1/users/${enc(u.id)}/password-reset`, {}));
+        toast(t('acct.users.reset_sent', { name: u.full_name }));
+      } catch (ex) {
+        err.update(ex);
+      }
+    });
+    return b;
+  };
+
   const row = (u) => h('tr', { 'data-user': u.id },
     h('td', { 'data-label': t('staff.common.name'), class: 'wide' }, h('span', { class: 'staff-name' }, u.full_name), h('br'), h('span', { class: 'meta' }, u.email)),
     h('td', { 'data-label': t('staff.users.role'), class: 'wide' }, roleCell(u)),
-    h('td', { 'data-label': t('staff.users.status') }, t(`staff.users.status_${u.status}`)),
+    h('td', { 'data-label': t('staff.users.status') }, t(`staff.users.status_${u.status}`), u.status === 'active' ? [' ', resetButton(u)] : null),
     h('td', { 'data-label': t('staff.users.since') }, fmtDate(u.created_at)));
 
   function draw() {

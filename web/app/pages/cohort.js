@@ -5,7 +5,8 @@
 import { api } from '../api.js';
 import { fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, put, field, showErrors, clearErrors, busy, progressBar, emptyState } from '../ui.js';
-import { dateRange, lessonHref, progressLine } from '../participant.js';
+import { dateRange, lessonHref, progressLine, segmentName } from '../participant.js';
+import { announcementList } from '../announcements.js';
 
 function moduleTree(tree, cohortId, t, grades) {
   return h(
@@ -119,11 +120,12 @@ function nextLesson(tree) {
 export default async function render(view, { t, params, signal }) {
   const id = params.id;
   const enc = encodeURIComponent(id);
-  const [cohort, tree, progress, sessions] = await Promise.all([
+  const [cohort, tree, progress, sessions, news] = await Promise.all([
     api('GET', `/cohorts/${enc}`, null, { signal }),
     api('GET', `/cohorts/${enc}/modules`, null, { signal }).catch((err) => (err.status === 404 ? null : Promise.reject(err))),
     api('GET', `/cohorts/${enc}/progress`, null, { signal }).catch(() => null),
     api('GET', `/cohorts/${enc}/sessions`, null, { signal }).catch(() => ({ items: [] })),
+    announcementList(id, segmentName, { signal }).catch(() => null),
   ]);
   document.title = `${cohort.programme_title} · ${cohort.name} · Sinau`;
   const head = [
@@ -149,6 +151,7 @@ export default async function render(view, { t, params, signal }) {
       : null,
     h('h2', null, t('cohort.modules')),
     tree.modules.length ? moduleTree(tree, id, t, new Map(((progress && progress.assignments) || []).map((g) => [g.id, g]))) : emptyState(t('cohort.no_lessons')),
+    news,
     h('h2', null, t('cohort.sessions')),
     items.length ? h('ul', { class: 'plain sessions' }, items.map((s) => sessionItem(s, t))) : emptyState(t('cohort.no_sessions')),
   );

@@ -40,6 +40,7 @@ export default async function render(view, { t, query, navigate }) {
     view,
     h('h1', null, t('login.title')),
     form,
+    h('p', null, h('a', { href: '/reset' }, t('acct.forgot'))),
     h('p', null, t('login.no_account'), ' ', h('a', { href: `/daftar${location.search}` }, t('login.to_signup'))),
   );
 }

@@ -139,5 +139,6 @@ export default async function render(view, { t, query, navigate, signal }) {
     h('dl', { class: 'facts' }, h('dt', null, t('account.full_name')), h('dd', null, me.user.full_name), h('dt', null, t('account.email')), h('dd', null, me.user.email)),
     h('p', { class: 'lead' }, t('profile.lead')),
     form,
+    h('p', null, h('a', { href: '/me/notifications' }, t('profile.notifications'))),
   );
 }

@@ -21,13 +21,14 @@ function cohortItem(c, isAdmin) {
       h('a', { href: `/staff/cohorts/${id}/sessions` }, t('staff.nav.sessions')),
       h('a', { href: `/staff/cohorts/${id}/grading` }, t('staff.nav.grading')),
       h('a', { href: `/staff/cohorts/${id}/gradebook` }, t('staff.nav.gradebook')),
+      h('a', { href: `/staff/cohorts/${id}/announcements` }, t('acct.ann.title')),
       isAdmin ? h('a', { href: `/admin/cohorts/${id}/seats` }, t('staff.nav.seats')) : null,
       isAdmin ? h('a', { href: `/admin/cohorts/${id}/registrations` }, t('staff.nav.registrations')) : null,
       isAdmin ? h('a', { href: `/admin/cohorts/${id}/certificates` }, t('staff.nav.certificates')) : null));
 }
 
 export default async function render(view, ctx) {
-  await loadArea('staff');
+  await Promise.all([loadArea('staff'), loadArea('account')]);
   const me = ctx.me.user;
   const isAdmin = me.role === 'admin';
   const data = await api('GET', '/api/v1/programmes');
@@ -47,7 +48,8 @@ export default async function render(view, ctx) {
     isAdmin ? h('nav', { class: 'staff-tiles', 'aria-label': t('staff.home.admin_nav') },
       h('a', { class: 'staff-tile', href: '/admin/programmes' }, t('staff.programmes.title')),
       h('a', { class: 'staff-tile', href: '/admin/users' }, t('staff.users.title')),
-      h('a', { class: 'staff-tile', href: '/admin/keys' }, t('staff.keys.title'))) : null,
+      h('a', { class: 'staff-tile', href: '/admin/keys' }, t('staff.keys.title')),
+      h('a', { class: 'staff-tile', href: '/admin/messages' }, t('acct.log.link'))) : null,
     h('h2', { class: 'staff-section-h' }, isAdmin ? t('staff.home.all_programmes') : t('staff.home.my_programmes')),
     list);
 }

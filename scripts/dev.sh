@@ -20,7 +20,7 @@ DB_NAME=sinau
 TEMPLATE_DB=sinau_template
 
 BASE_PACKAGES=(build-essential cmake pkg-config libevent-dev libjansson-dev
-    libsodium-dev libpq-dev libcmocka-dev libcmark-dev john-data clang-format nginx-light postgresql-15 postgresql-15-pgtap curl
+    libsodium-dev libpq-dev libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev john-data clang-format nginx-light postgresql-15 postgresql-15-pgtap curl
     libcairo2-dev libqrencode-dev zlib1g-dev fonts-dejavu-core poppler-utils zbar-tools chromium)
 BENCH_PACKAGES=(nginx-light wrk iproute2)
 

@@ -33,6 +33,10 @@ const http_route *users_routes(size_t *n);
 SINAU_MUST_CHECK int api_account_fields_check(struct http_ctx *ctx, const char *email,
                                               const char *password, const char *full_name);
 
+/* A person's full name: 1..200 bytes of valid UTF-8 without control
+ * characters (server/api/auth.c). */
+bool api_name_ok(const char *s);
+
 /* Creates an account with checked fields: the password is hashed on the
  * worker pool, the row inserted and 201 {user} (or 409 email_taken) sent.
  * The strings must live in ctx memory or the ctx's parsed body.
@@ -72,6 +76,9 @@ const http_route *grading_routes(size_t *n);
  * revoking) and credentials.c (what anyone may read to check one). */
 const http_route *certificates_routes(size_t *n);
 const http_route *credentials_routes(size_t *n);
+
+/* who signs certificates: settings and their images (server/api/signatories.c) */
+const http_route *signatories_routes(size_t *n);
 
 /* Re-signs the status list from its current bits with the current key,
  * then calls then(ctx) — also when signing could not be done (the next read
@@ -117,6 +124,30 @@ const char *api_json_text(struct http_ctx *ctx, const json_t *v);
  * "infinity") nor a time without a zone. */
 bool api_iso_time(const char *s);
 bool api_iso_date(const char *s);
+
+/* ---- uploaded files (server/api/common.c) ---- */
+
+/* The X-Filename header, percent-decoded into ctx memory: a plain name
+ * (no path, no control characters, not hidden), 1..200 bytes of UTF-8.
+ * Returns NULL when refused. */
+const char *api_filename_decode(struct http_ctx *ctx, const char *raw);
+
+/* The SHA-256 of data[0..len) as 64 lower-case hex characters and a NUL.
+ * Any thread. */
+void api_sha256_hex(const unsigned char *data, size_t len, char out[65]);
+
+/* How api_reply_file_row serves a file. */
+typedef struct api_file_opts {
+    bool images_inline;        /* images "inline" (shown), everything else "attachment" */
+    const char *cache_control; /* NULL: "private, no-store" */
+} api_file_opts;
+
+/* A result of one row (stored name, original name or NULL, content type,
+ * sha256, data as bytea) sent as the file with Content-Disposition (RFC
+ * 8187 name), ETag and Cache-Control; no row: 404. ctx->state may point at
+ * a static api_file_opts (NULL: attachments, never cached); large files
+ * are decoded on the worker pool. */
+void api_reply_file_row(void *arg, db_result *r);
 
 /* /debug/... routes for the tests (server/api/debug.c); only when enabled */
 const http_route *debug_routes(size_t *n);

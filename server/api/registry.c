@@ -26,6 +26,7 @@ static const routes_fn modules[] = {
     grading_routes,       /* queue, grades, release, gradebook */
     certificates_routes,  /* rules, eligibility, issuing, revoking */
     credentials_routes,   /* public checks: verify page, PDF, keys, status list */
+    signatories_routes,   /* who signs certificates, their images */
 };
 
 int api_register_all(router *r, bool debug)

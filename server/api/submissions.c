@@ -12,25 +12,18 @@
  * attachment with nosniff. */
 #include "sinau/api.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <sodium.h>
-
 #include "sinau/filetype.h"
 #include "sinau/http.h"
-#include "sinau/utf8.h"
 
 #define TEXT_MAX 65536
 #define URL_MAX  2000
 /* The largest file a participant may hand in (a short phone video). */
 #define FILE_MAX (10u * 1024u * 1024u)
-/* Files smaller than this are decoded on the loop; larger ones on a worker. */
-#define INLINE_DECODE_MAX  (64u * 1024u)
-#define FILENAME_MAX_BYTES 200
 
 /* ---- a new version ---- */
 
@@ -91,42 +84,6 @@ static void submit(http_ctx *ctx)
 
 /* ---- the file ---- */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* The X-Filename header, percent-decoded into ctx memory: a plain name
- * (no path, no control characters, not hidden), 1..200 bytes of UTF-8.
- * Returns NULL when refused. */
-static const char *filename_decode(http_ctx *ctx, const char *raw)
-{
-    size_t n = strlen(raw), o = 0;
-    char *out;
-
-    if (n == 0 || n > 3 * FILENAME_MAX_BYTES)
-        return NULL;
-    out = http_ctx_alloc(ctx, n + 1);
-    for (size_t i = 0; i < n; i++) {
-        if (raw[i] == '%' && i + 2 < n && hexval(raw[i + 1]) >= 0 && hexval(raw[i + 2]) >= 0) {
-            out[o++] = (char)(hexval(raw[i + 1]) * 16 + hexval(raw[i + 2]));
-            i += 2;
-        } else if (raw[i] == '%') {
-            return NULL;
-        } else {
-            out[o++] = raw[i];
-        }
-    }
-    out[o] = '\0';
-    if (o == 0 || o > FILENAME_MAX_BYTES || out[0] == '.' || strlen(out) != o ||
-        strpbrk(out, "/\\:") != NULL || !utf8_printable(out))
-        return NULL;
-    return out;
-}
-
 typedef struct upload_job {
     const unsigned char *data; /* the request body (borrowed from the request) */
     size_t len;
@@ -140,10 +97,8 @@ static void upload_hash(void *arg)
 {
     http_ctx *ctx = arg;
     upload_job *job = ctx->state;
-    unsigned char digest[crypto_hash_sha256_BYTES];
 
-    crypto_hash_sha256(digest, job->data, job->len);
-    sodium_bin2hex(job->sha256, sizeof job->sha256, digest, sizeof digest);
+    api_sha256_hex(job->data, job->len, job->sha256);
 }
 
 static const db_stmt attach_stmt = {"asg_attach_file",
@@ -184,7 +139,7 @@ static void upload(http_ctx *ctx)
                          "allowed files are PNG, JPEG, PDF and MP4");
         return;
     }
-    job->params[4] = raw_name != NULL ? filename_decode(ctx, raw_name) : NULL;
+    job->params[4] = raw_name != NULL ? api_filename_decode(ctx, raw_name) : NULL;
     if (raw_name != NULL && job->params[4] == NULL) {
         http_reply_error(ctx, 422, "invalid_filename",
                          "a file name is 1 to 200 characters, without folders");
@@ -219,95 +174,6 @@ static void submission_get(http_ctx *ctx)
         return;
 }
 
-typedef struct download_job {
-    PGresult *row; /* (stored name, original name, type, sha256, data as bytea text); owned */
-    unsigned char *bytes; /* PQunescapeBytea'd, PQfreemem */
-    size_t len;
-} download_job;
-
-/* RFC 8187 value of filename*: UTF-8 with everything but unreserved
- * characters percent-encoded. */
-static const char *disposition(http_ctx *ctx, const char *stored, const char *original)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(original), o = 0, cap = 64 + strlen(stored) + 3 * n;
-    char *out = http_ctx_alloc(ctx, cap);
-
-    o = (size_t)snprintf(out, cap, "attachment; filename=\"%s\"; filename*=UTF-8''", stored);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)original[i];
-        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out[o++] = (char)c;
-        } else {
-            out[o++] = '%';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
-static void download_decode(void *arg)
-{
-    http_ctx *ctx = arg;
-    download_job *job = ctx->state;
-
-    job->bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(job->row, 0, 4), &job->len);
-}
-
-static void download_send(void *arg)
-{
-    http_ctx *ctx = arg;
-    download_job *job = ctx->state;
-    const char *stored = PQgetvalue(job->row, 0, 0);
-    const char *original = PQgetisnull(job->row, 0, 1) ? stored : PQgetvalue(job->row, 0, 1);
-    char etag[72];
-
-    snprintf(etag, sizeof etag, "\"%s\"", PQgetvalue(job->row, 0, 3));
-    http_add_header(ctx, "Content-Disposition", disposition(ctx, stored, original));
-    http_add_header(ctx, "ETag", etag);
-    http_add_header(ctx, "Cache-Control", "private, no-store");
-    /* the reply frees job (ctx memory): keep what is freed after it */
-    unsigned char *bytes = job->bytes;
-    PGresult *row = job->row;
-
-    if (bytes == NULL)
-        http_reply_error(ctx, 500, "internal_error", "the file could not be read");
-    else
-        http_reply_bytes(ctx, 200, PQgetvalue(row, 0, 2), bytes, job->len);
-    PQfreemem(bytes);
-    PQclear(row);
-}
-
-static void download_found(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-    download_job *job = http_ctx_alloc(ctx, sizeof *job);
-    PGresult *row;
-
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    if (PQntuples(r->res) != 1) {
-        http_reply_error(ctx, 404, "not_found", "no such file");
-        return;
-    }
-    row = db_result_take(r);
-    job->row = row;
-    ctx->state = job;
-    if ((size_t)PQgetlength(job->row, 0, 4) <= 2 * INLINE_DECODE_MAX) {
-        download_decode(ctx);
-        download_send(ctx);
-        return;
-    }
-    if (http_work(ctx, download_decode, download_send) != 0) {
-        PQclear(row); /* the refusal replied, which freed job */
-        return;
-    }
-}
-
 static const db_stmt file_stmt = {
     "asg_file_get",
     "select stored_name, original_name, content_type, sha256, data from asg_file_get($1, $2, $3)",
@@ -321,7 +187,7 @@ static void file_get(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "submission"))
         return;
-    if (http_db_query(ctx, &file_stmt, p, download_found) != 0)
+    if (http_db_query(ctx, &file_stmt, p, api_reply_file_row) != 0)
         return;
 }
 

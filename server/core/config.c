@@ -101,6 +101,7 @@ static const char usage_text[] =
     "                               check a credential offline against a key set (token\n"
     "                               from stdin when absent; origin: the key set's own)\n"
     "  keys rotate                  add a certificate signing key; it signs from now on\n"
+    "  demo seed                    the demo programme of a first `make run` (once per database)\n"
     "  --help                       print this help, then exit\n"
     "  --version                    print the version, then exit\n"
     "\n"

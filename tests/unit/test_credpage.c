@@ -211,7 +211,7 @@ static void not_found_never_echoes_the_id(void **state)
 
 static void paste_box_alone(void **state)
 {
-    char *page = credpage_paste_html("en");
+    char *page = credpage_paste_html("en", false);
 
     (void)state;
     assert_non_null(page);

@@ -55,7 +55,8 @@ export function rubricOf(levels) {
 // confirmed learners (named `names[i]` or Peserta i). Resolves to {slug,
 // programme, module, lessons, assignments (draft JSON, in order), cohort,
 // instructor, people: [learner]}.
-export async function classroom(server, admin, { assignments = [{}], lessons = 0, participants = 2, seats = 10, names } = {}) {
+// `cohort` adds members to the cohort's body (dates, say).
+export async function classroom(server, admin, { assignments = [{}], lessons = 0, participants = 2, seats = 10, names, cohort: cohortOver = {} } = {}) {
   const base = server.url;
   const prog = await programme(base, admin, { publish: false });
   const module = await newModule(base, admin.token, prog.slug, 'Tugas praktik');
@@ -64,7 +65,7 @@ export async function classroom(server, admin, { assignments = [{}], lessons = 0
   const made = [];
   for (const a of assignments) made.push(await newAssignment(base, admin.token, module.id, a));
   await published(base, admin.token, prog.slug);
-  const cohort = await cohortOf(base, admin, prog.slug, publicSeats(seats, { name: 'Angkatan Tugas' }));
+  const cohort = await cohortOf(base, admin, prog.slug, publicSeats(seats, { name: 'Angkatan Tugas', ...cohortOver }));
   const instructor = await newInstructor(server);
   expectStatus(await addInstructor(base, admin.token, cohort.id, instructor.id), 201, 'instructor');
   const people = [];

@@ -170,7 +170,8 @@ static const db_stmt csv_stmt = {"reg_list_csv", CSV_COLUMNS_MASKED " order by r
 static const db_stmt csv_unmasked_stmt = {
     "reg_list_csv_unmasked",
     "with audit as (insert into audit_log (actor_id, action, ip, details)"
-    " select $2, 'pii.export', $7, jsonb_build_object('cohort_id', $1, 'reason', $6,"
+    " select $2, 'pii.export', $7::text, jsonb_build_object('cohort_id', $1::text, 'reason', "
+    "$6::text,"
     "  'what', 'registrations') from cohorts where id = $1)" CSV_COLUMNS_CLEAR
     " order by r.seq limit 100000",
     7};
@@ -258,7 +259,14 @@ static int csv_clear(csv_job *job, const pii_keyring *keys, int row, int col, co
     if (pii_decrypt(keys, "profiles", column, PQgetvalue(job->rows, row, CSV_USER),
                     PQgetvalue(job->rows, row, col), &plain, &len) != 0)
         return -1;
-    csv_field(&job->out, plain);
+    /* a phone as people write it here (0812…): "+62…" would be a formula
+     * starter, defused with a quote by the CSV writer */
+    if (strcmp(column, "phone") == 0 && strncmp(plain, "+62", 3) == 0) {
+        plain[2] = '0';
+        csv_field(&job->out, plain + 2);
+    } else {
+        csv_field(&job->out, plain);
+    }
     sodium_memzero(plain, len);
     free(plain);
     return 0;

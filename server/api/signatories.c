@@ -153,11 +153,11 @@ static void settings_put(http_ctx *ctx, const char *slug)
     p = http_ctx_alloc(ctx, 6 * sizeof *p);
     p[0] = slug;
     p[1] = new_id(ctx);
-    json_object_del(body, "nip"); /* never stored in clear */
-    p[2] = api_json_text(ctx, body);
     p[5] = ctx->user.id;
     if (nip != NULL && nip[0] != '\0' && protect_nip(ctx, nip, p) != 0)
         return;
+    json_object_del(body, "nip"); /* never stored in clear (frees nip: used above) */
+    p[2] = api_json_text(ctx, body);
     if (http_db_query(ctx, &put_stmt, p, api_reply_status_body) != 0)
         return;
 }

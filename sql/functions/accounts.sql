@@ -152,8 +152,9 @@ end;
 $$;
 
 -- GET /me: the user, the masked profile, the CSRF token when the caller
--- came with the session cookie (so a reloaded page can find it again), and
--- whether the name is locked (a certificate carries it: auth_name_put).
+-- came with the session cookie (so a reloaded page can find it again),
+-- whether the name is locked (a certificate carries it: auth_name_put), and
+-- for an instructor the programmes they may author (slugs).
 create or replace function auth_me(p_user_id text, p_csrf text)
 returns json
 language sql stable as $$
@@ -161,7 +162,13 @@ language sql stable as $$
                              'profile', coalesce(auth_profile_json(p),
                                                  auth_profile_json(null::profiles)),
                              'csrf_token', p_csrf,
-                             'name_locked', auth_name_locked(u.id))
+                             'name_locked', auth_name_locked(u.id),
+                             -- for instructors: the programmes whose content they may edit
+                             'authoring', case when u.role = 'instructor' then
+                                 coalesce((select json_agg(pr.slug order by pr.title)
+                                             from programmes pr
+                                            where content_can_author(pr.id, u.id, u.role)),
+                                          '[]'::json) end)
       from users u left join profiles p on p.user_id = u.id
      where u.id = p_user_id
 $$;

@@ -23,6 +23,9 @@ export const routes = [
   { path: '/staff/programmes/:slug/content', load: () => import('./pages/staff_content.js'), access: 'staff', title: 'staff.nav.content', area: 'staff' },
   { path: '/staff/programmes/:slug/lessons/new', load: () => import('./pages/staff_lesson.js'), access: 'staff', title: 'staff.lesson.new_title', area: 'staff' },
   { path: '/staff/programmes/:slug/lessons/:lessonId', load: () => import('./pages/staff_lesson.js'), access: 'staff', title: 'staff.lesson.edit_title', area: 'staff' },
+  { path: '/staff/programmes/:slug/assignments/new', load: () => import('./pages/staff_assignment.js'), access: 'staff', title: 'staff.assignment.new_title', area: 'staff' },
+  { path: '/staff/programmes/:slug/assignments/:assignmentId', load: () => import('./pages/staff_assignment.js'), access: 'staff', title: 'staff.assignment.edit_title', area: 'staff' },
+  { path: '/staff/cohorts/:id', load: () => import('./pages/staff_cohort.js'), access: 'staff', title: 'staff.nav.cohort', area: 'staff' },
   { path: '/staff/cohorts/:id/sessions', load: () => import('./pages/staff_sessions.js'), access: 'staff', title: 'staff.sessions.title', area: 'staff' },
   { path: '/staff/cohorts/:id/sessions/:sessionId/projector', load: () => import('./pages/staff_projector.js'), access: 'staff', title: 'staff.projector.title', area: 'staff' },
   { path: '/staff/cohorts/:id/grading', load: () => import('./pages/staff_grading.js'), access: 'staff', title: 'staff.grading.title', area: 'staff' },
@@ -34,6 +37,7 @@ export const routes = [
   { path: '/admin/cohorts/:id/registrations', load: () => import('./pages/admin_registrations.js'), access: 'admin', title: 'staff.registrations.title', area: 'staff' },
   { path: '/admin/cohorts/:id/certificates', load: () => import('./pages/admin_certificates.js'), access: 'admin', title: 'staff.certs.title', area: 'staff' },
   { path: '/admin/keys', load: () => import('./pages/admin_keys.js'), access: 'admin', title: 'staff.keys.title', area: 'staff' },
+  { path: '/admin/signatory', load: () => import('./pages/admin_signatory.js'), access: 'admin', title: 'staff.sign.title', area: 'staff' },
   { path: '/admin/users', load: () => import('./pages/admin_users.js'), access: 'admin', title: 'staff.users.title', area: 'staff' },
 ];
 

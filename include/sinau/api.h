@@ -136,6 +136,35 @@ const char *api_filename_decode(struct http_ctx *ctx, const char *raw);
  * Any thread. */
 void api_sha256_hex(const unsigned char *data, size_t len, char out[65]);
 
+/* A raw upload stored by one statement whose last two parameters are the
+ * body's SHA-256 (hex) and the body itself (bytea, binary): the caller
+ * fills params[0 .. nparams-3] (ctx memory or static). */
+#define API_UPLOAD_PARAMS 8
+struct filetype;
+typedef struct api_upload {
+    const db_stmt *stmt;
+    const unsigned char *data; /* the request body (borrowed from the request) */
+    size_t len;
+    char sha256[65];
+    const char *params[API_UPLOAD_PARAMS];
+    int lengths[API_UPLOAD_PARAMS];
+    int formats[API_UPLOAD_PARAMS];
+} api_upload;
+
+/* Starts an upload of the request body for stmt: refuses an empty body
+ * (422 empty_file) and a type that its magic bytes do not show, that the
+ * declared Content-Type contradicts or that allowed (may be NULL: any
+ * filetype.h knows) refuses (415 unsupported_file_type with `refusal` as
+ * the message). Returns the upload (ctx memory) and its type in *type, or
+ * NULL after replying. */
+api_upload *api_upload_begin(struct http_ctx *ctx, const db_stmt *stmt,
+                             bool (*allowed)(const struct filetype *), const char *refusal,
+                             const struct filetype **type);
+
+/* Hashes the body on the worker pool, then runs the statement and replies
+ * with its (status, body). Takes ctx->state. */
+void api_upload_store(struct http_ctx *ctx, api_upload *up);
+
 /* How api_reply_file_row serves a file. */
 typedef struct api_file_opts {
     bool images_inline;        /* images "inline" (shown), everything else "attachment" */

@@ -2,6 +2,7 @@
  * handlers end with one statement whose result is the response itself. */
 #include "sinau/api.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "sinau/filetype.h"
 #include "sinau/http.h"
 #include "sinau/utf8.h"
 
@@ -180,6 +182,59 @@ void api_sha256_hex(const unsigned char *data, size_t len, char out[65])
 
     crypto_hash_sha256(digest, data, len);
     sodium_bin2hex(out, 65, digest, sizeof digest);
+}
+
+api_upload *api_upload_begin(http_ctx *ctx, const db_stmt *stmt, bool (*allowed)(const filetype *),
+                             const char *refusal, const filetype **type)
+{
+    api_upload *up = http_ctx_alloc(ctx, sizeof *up);
+
+    assert(stmt->nparams >= 2 && stmt->nparams <= API_UPLOAD_PARAMS);
+    up->stmt = stmt;
+    up->data = http_body(ctx, &up->len);
+    if (up->len == 0) {
+        http_reply_error(ctx, 422, "empty_file", "the file is empty");
+        return NULL;
+    }
+    *type = filetype_sniff(up->data, up->len);
+    if (*type == NULL || (allowed != NULL && !allowed(*type)) ||
+        !filetype_declared_ok(*type, http_header(ctx, "Content-Type"))) {
+        http_reply_error(ctx, 415, "unsupported_file_type", refusal);
+        return NULL;
+    }
+    return up;
+}
+
+/* Worker: the body's SHA-256. */
+static void upload_hash(void *arg)
+{
+    http_ctx *ctx = arg;
+    api_upload *up = ctx->state;
+
+    api_sha256_hex(up->data, up->len, up->sha256);
+}
+
+/* Loop: the statement with the hash and the bytes as its last two. */
+static void upload_store(void *arg)
+{
+    http_ctx *ctx = arg;
+    api_upload *up = ctx->state;
+    int n = up->stmt->nparams;
+
+    up->params[n - 2] = up->sha256;
+    up->params[n - 1] = (const char *)up->data;
+    up->lengths[n - 1] = (int)up->len;
+    up->formats[n - 1] = 1;
+    if (http_db_query_params(ctx, up->stmt, up->params, up->lengths, up->formats,
+                             api_reply_status_body) != 0)
+        return;
+}
+
+void api_upload_store(http_ctx *ctx, api_upload *up)
+{
+    ctx->state = up;
+    if (http_work(ctx, upload_hash, upload_store) != 0)
+        return;
 }
 
 typedef struct download_job {

@@ -481,41 +481,16 @@ static void author_remove(http_ctx *ctx)
 /* The largest image or PDF handout a lesson may carry. */
 #define ATTACHMENT_MAX (10u * 1024u * 1024u)
 
-typedef struct attach_job {
-    const unsigned char *data; /* the request body (borrowed from the request) */
-    size_t len;
-    char sha256[65];
-    const char *params[7];
-    int lengths[7];
-    int formats[7];
-} attach_job;
-
 static const db_stmt attach_stmt = {
     "content_attachment_add",
     "select (r->>'status')::int, r->'body'"
     " from content_attachment_add($1, $2, $3, $4, $5, $6, $7::bytea) r",
     7};
 
-static void attach_hash(void *arg)
+/* Pictures and handouts: every type filetype.h knows but video. */
+static bool attachment_type_ok(const filetype *t)
 {
-    http_ctx *ctx = arg;
-    attach_job *job = ctx->state;
-
-    api_sha256_hex(job->data, job->len, job->sha256);
-}
-
-static void attach_store(void *arg)
-{
-    http_ctx *ctx = arg;
-    attach_job *job = ctx->state;
-
-    job->params[5] = job->sha256;
-    job->params[6] = (const char *)job->data;
-    job->lengths[6] = (int)job->len;
-    job->formats[6] = 1;
-    if (http_db_query_params(ctx, &attach_stmt, job->params, job->lengths, job->formats,
-                             api_reply_status_body) != 0)
-        return;
+    return strcmp(t->mime, "video/mp4") != 0;
 }
 
 /* POST /api/v1/lessons/{id}/attachments — an image (PNG, JPEG) or a PDF
@@ -523,37 +498,26 @@ static void attach_store(void *arg)
  * (percent-encoded UTF-8); the type is read from the magic bytes. */
 static void attachment_add(http_ctx *ctx)
 {
-    attach_job *job = http_ctx_alloc(ctx, sizeof *job);
     const char *raw_name = http_header(ctx, "X-Filename");
     const filetype *type;
+    api_upload *up = api_upload_begin(ctx, &attach_stmt, attachment_type_ok,
+                                      "a lesson takes PNG or JPEG images and PDF handouts", &type);
 
-    job->data = http_body(ctx, &job->len);
-    if (job->len == 0) {
-        http_reply_error(ctx, 422, "empty_file", "the file is empty");
+    if (up == NULL)
         return;
-    }
-    type = filetype_sniff(job->data, job->len);
-    if (type == NULL || strcmp(type->mime, "video/mp4") == 0 ||
-        !filetype_declared_ok(type, http_header(ctx, "Content-Type"))) {
-        http_reply_error(ctx, 415, "unsupported_file_type",
-                         "a lesson takes PNG or JPEG images and PDF handouts");
-        return;
-    }
-    job->params[3] = raw_name != NULL ? api_filename_decode(ctx, raw_name) : NULL;
-    if (job->params[3] == NULL) {
+    up->params[3] = raw_name != NULL ? api_filename_decode(ctx, raw_name) : NULL;
+    if (up->params[3] == NULL) {
         http_reply_error(ctx, 422, "invalid_filename",
                          "a file name is 1 to 200 characters, without folders");
         return;
     }
-    job->params[0] = http_param(ctx, "id");
-    job->params[1] = ctx->user.id;
-    job->params[2] = auth_role_name(ctx->user.role);
-    job->params[4] = type->mime;
-    ctx->state = job;
-    if (api_missing(ctx, job->params[0], "lesson"))
+    up->params[0] = http_param(ctx, "id");
+    up->params[1] = ctx->user.id;
+    up->params[2] = auth_role_name(ctx->user.role);
+    up->params[4] = type->mime;
+    if (api_missing(ctx, up->params[0], "lesson"))
         return;
-    if (http_work(ctx, attach_hash, attach_store) != 0)
-        return;
+    api_upload_store(ctx, up);
 }
 
 static const db_stmt attachment_remove_stmt = {

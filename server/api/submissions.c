@@ -84,76 +84,35 @@ static void submit(http_ctx *ctx)
 
 /* ---- the file ---- */
 
-typedef struct upload_job {
-    const unsigned char *data; /* the request body (borrowed from the request) */
-    size_t len;
-    char sha256[65];
-    const char *params[7];
-    int lengths[7];
-    int formats[7];
-} upload_job;
-
-static void upload_hash(void *arg)
-{
-    http_ctx *ctx = arg;
-    upload_job *job = ctx->state;
-
-    api_sha256_hex(job->data, job->len, job->sha256);
-}
-
 static const db_stmt attach_stmt = {"asg_attach_file",
                                     "select (r->>'status')::int, r->'body'"
                                     " from asg_attach_file($1, $2, $3, $4, $5, $6, $7::bytea) r",
                                     7};
 
-static void upload_store(void *arg)
-{
-    http_ctx *ctx = arg;
-    upload_job *job = ctx->state;
-
-    job->params[5] = job->sha256;
-    job->params[6] = (const char *)job->data;
-    job->lengths[6] = (int)job->len;
-    job->formats[6] = 1;
-    if (http_db_query_params(ctx, &attach_stmt, job->params, job->lengths, job->formats,
-                             api_reply_status_body) != 0)
-        return;
-}
-
 /* PUT /api/v1/submissions/{id}/file — the raw file as the body, with
  * Content-Type and X-Filename (percent-encoded UTF-8) headers. */
 static void upload(http_ctx *ctx)
 {
-    upload_job *job = http_ctx_alloc(ctx, sizeof *job);
     const char *raw_name = http_header(ctx, "X-Filename");
     const filetype *type;
+    api_upload *up = api_upload_begin(ctx, &attach_stmt, NULL,
+                                      "allowed files are PNG, JPEG, PDF and MP4", &type);
 
-    job->data = http_body(ctx, &job->len);
-    if (job->len == 0) {
-        http_reply_error(ctx, 422, "empty_file", "the file is empty");
+    if (up == NULL)
         return;
-    }
-    type = filetype_sniff(job->data, job->len);
-    if (type == NULL || !filetype_declared_ok(type, http_header(ctx, "Content-Type"))) {
-        http_reply_error(ctx, 415, "unsupported_file_type",
-                         "allowed files are PNG, JPEG, PDF and MP4");
-        return;
-    }
-    job->params[4] = raw_name != NULL ? api_filename_decode(ctx, raw_name) : NULL;
-    if (raw_name != NULL && job->params[4] == NULL) {
+    up->params[4] = raw_name != NULL ? api_filename_decode(ctx, raw_name) : NULL;
+    if (raw_name != NULL && up->params[4] == NULL) {
         http_reply_error(ctx, 422, "invalid_filename",
                          "a file name is 1 to 200 characters, without folders");
         return;
     }
-    job->params[0] = http_param(ctx, "id");
-    job->params[1] = ctx->user.id;
-    job->params[2] = type->mime;
-    job->params[3] = type->ext;
-    ctx->state = job;
-    if (api_missing(ctx, job->params[0], "submission"))
+    up->params[0] = http_param(ctx, "id");
+    up->params[1] = ctx->user.id;
+    up->params[2] = type->mime;
+    up->params[3] = type->ext;
+    if (api_missing(ctx, up->params[0], "submission"))
         return;
-    if (http_work(ctx, upload_hash, upload_store) != 0)
-        return;
+    api_upload_store(ctx, up);
 }
 
 /* ---- reading back ---- */

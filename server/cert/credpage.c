@@ -47,8 +47,8 @@ static const words ID = {
     .paste_button = "Periksa",
     .paste_hint = "Token dapat diperiksa juga tanpa server kami dengan kunci publik di",
     .paste_intro =
-        "Untuk memeriksa sertifikat, buka tautannya atau pindai kode QR pada sertifikat. "
-        "Jika Anda memegang tokennya (VC-JWT), tempel di bawah ini.",
+        "Untuk memeriksa sertifikat, buka tautannya, pindai kode QR-nya, atau ketik ID yang "
+        "tertulis pada sertifikat. Jika Anda memegang tokennya (VC-JWT), tempel di bawah ini.",
     .switch_lang = "English",
     .note_valid = "Sertifikat ini asli dan masih berlaku.",
     .note_invalid = "Jangan mempercayai isinya: pemeriksaan keasliannya gagal.",
@@ -99,8 +99,8 @@ static const words EN = {
     .paste_label = "Paste the certificate's token (VC-JWT)",
     .paste_button = "Check",
     .paste_hint = "Tokens can also be checked without our server, with the public keys at",
-    .paste_intro = "To check a certificate, open its link or scan the QR code on it. "
-                   "If you hold its token (VC-JWT), paste it below.",
+    .paste_intro = "To check a certificate, open its link, scan its QR code or type the ID "
+                   "printed on it. If you hold its token (VC-JWT), paste it below.",
     .switch_lang = "Bahasa Indonesia",
     .note_valid = "This certificate is genuine and in force.",
     .note_invalid = "Do not rely on what it says: the authenticity checks failed.",

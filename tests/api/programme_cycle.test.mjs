@@ -12,12 +12,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import { call, show, sql, lit, newAdmin, newParticipant, me, putProfile } from './lib/accounts.mjs';
 import { programme, cohortBody, createCohort, register, participant, newInstructor, dateIn, addInstructor } from './lib/cohorts.mjs';
 import { expectStatus, expectError, getDraft, addModule, newModule, newLesson, published, learnModules, learnLesson, complete, progress, cohortOf, publicSeats, learner, moveCohort } from './lib/content.mjs';
-import { newAssignment, submit, submitted, grade, release, gradeHistory, gradingQueue, scheduleIn, getAssignment, getBytes, pngFile, pdfFile, htmlFile, rubricOf } from './lib/assignments.mjs';
+import { newAssignment, submit, submitted, grade, release, gradeHistory, gradingQueue, scheduleIn, getAssignment, getBytes, pngFile, pdfFile, htmlFile, rubricOf, realPng as png } from './lib/assignments.mjs';
 import { startCertServer, certClass, completeLessons, issued, issue, pdfOf, credentialJson, tempDir } from './lib/certificates.mjs';
 
 const execFileP = promisify(execFile);
@@ -34,32 +33,6 @@ before(async () => {
 });
 
 const audits = (action, where = 'true') => sql(server, `select count(*) from audit_log where action = ${lit(action)} and ${where}`).then(Number);
-
-// A small real PNG (RGB, w x h), so cairo can draw it.
-function png(w = 40, h = 16, shade = 0) {
-  const crcOf = (buf) => zlib.crc32(buf);
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crcOf(td) >>> 0);
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const rows = [];
-  for (let y = 0; y < h; y++) {
-    const row = Buffer.alloc(1 + w * 3);
-    for (let x = 0; x < w; x++) row.fill((x * 7 + y * 3 + shade) & 0xff, 1 + x * 3, 4 + x * 3);
-    rows.push(row);
-  }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
-}
 
 const raw = (method, urlPath, token, bytes, headers = {}) => call(base, method, urlPath, { token, body: bytes, headers: { 'content-type': 'application/octet-stream', ...headers }, timeoutMs: 60000 });
 

@@ -265,7 +265,7 @@ async function signatorySection(slug) {
         toast(ex.message, { kind: 'error' });
       }
     });
-    box.replaceChildren(h('h2', { id: 'sign-h' }, t('staff.sign.programme_title')),
+    replace(box, h('h2', { id: 'sign-h' }, t('staff.sign.programme_title')),
       signatoryView(s.effective || s.configured, { source }), back ? h('p', {}, back) : null,
       h('details', { class: 'staff-edit' }, h('summary', {}, t('staff.sign.set_own')),
         signatoryForm(path, s.own || s.effective || s.configured, (r) => {

@@ -31,7 +31,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { launchBrowser, closeBrowser, newPage, pageReady, axeCheck, screenshot, assertNoProblems, ARTIFACTS } from './lib/browser.mjs';
+import { launchBrowser, closeBrowser, newPage, pageReady, axeCheck, assertCleanText, screenshot, assertNoProblems, ARTIFACTS } from './lib/browser.mjs';
 import { newAdmin, uniqueEmail, PASSWORD } from '../api/lib/accounts.mjs';
 import { nik } from '../api/lib/cohorts.mjs';
 import { realPng } from '../api/lib/assignments.mjs';
@@ -83,16 +83,28 @@ async function assertIndonesian(page, label) {
   if (m) throw new Error(`${label}: English "${m[0]}" in the Indonesian interface:\n…${bare.slice(Math.max(0, m.index - 160), m.index + 80)}…`);
 }
 
-// The checks of every step, then a screenshot.
+// The checks of every step, then a screenshot; the time since the start
+// is printed (the whole cycle should take well under three minutes). axe
+// runs once per page (its route), width and language: a second participant
+// on the same page at the same width gets the other checks, not the same
+// audit again (it is most of a step's time).
+const started = Date.now();
+const audited = new Set();
 async function step(page, name, { allow = [], english = false } = {}) {
+  const t = Date.now();
   const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
   assert.ok(scroll <= inner, `${name}: ${scroll} px wide in a ${inner} px window`);
   assert.equal(await page.locator('html').getAttribute('lang'), english ? 'en' : 'id', `${name}: the page's language`);
-  await axeCheck(page, name);
+  const route = new URL(page.url()).pathname.replace(/\/[A-Za-z0-9_-]{22,26}(?=\/|$)/g, '/:id');
+  const key = `${route} ${inner} ${english ? 'en' : 'id'}`;
+  if (audited.has(key)) await assertCleanText(page, name);
+  else await axeCheck(page, name); // with assertCleanText
+  audited.add(key);
   if (!english) await assertIndonesian(page, name);
   await page.evaluate(() => document.querySelectorAll('#toasts > *').forEach((el) => el.remove()));
   await screenshot(page, `cycle-${name}`);
   assertNoProblems(page, allow);
+  console.log(`# ${name}: at ${((Date.now() - started) / 1000).toFixed(1)} s (checks ${Date.now() - t} ms)`);
 }
 
 // Signs in through the login page; resolves once the first page is drawn.
@@ -129,7 +141,7 @@ async function adminSetsUp(page) {
   await pageReady(page, 'Pengguna dan peran');
   const form = page.locator('form[aria-labelledby="new-user-h"]');
   people.rina = { email: uniqueEmail('rina') };
-  await form.getByLabel('Nama', { exact: true }).fill('Rina Kusuma');
+  await form.getByLabel('Nama').fill('Rina Kusuma');
   await form.getByLabel('Email').fill(people.rina.email);
   await form.getByLabel('Kata sandi awal').fill(PASSWORD);
   await form.getByLabel('Peran').selectOption('instructor');
@@ -304,7 +316,7 @@ async function participantJoins(key, { name, segment, profile, english = false }
   await page.getByRole('button', { name: english ? 'Create account' : 'Buat akun' }).click();
   await pageReady(page, english ? 'Profile' : 'Profil');
   await page.locator('.segment-chooser').getByLabel(segment).check();
-  for (const [label, value] of profile) await page.getByLabel(label).fill(value);
+  for (const [label, value] of profile) await page.getByLabel(label, { exact: typeof label === 'string' }).fill(value);
   await page.getByRole('button', { name: english ? 'Save' : 'Simpan', exact: true }).click();
   await page.locator('#toasts', { hasText: english ? 'Saved' : 'Tersimpan' }).waitFor();
   await step(page, s('02-profile'), { english });
@@ -381,7 +393,7 @@ async function pdfId(page, certLabel) {
   return /ID: ([0-9a-z-]+)/.exec(stdout)[1];
 }
 
-test('the whole cycle, from an empty install to a signed certificate, in the pages only', { timeout: 300000 }, async () => {
+test('the whole cycle, from an empty install to a signed certificate, in the pages only', { timeout: 600000 }, async () => {
   const adminPage = await newPage(browser, server.url, 'desktop');
   const instrPage = await newPage(browser, server.url, 'desktop');
   try {
@@ -468,7 +480,7 @@ test('the whole cycle, from an empty install to a signed certificate, in the pag
     await visitor.goto('/verify');
     await visitor.getByRole('heading', { level: 1 }).waitFor();
     await step(visitor, 'v01-verify');
-    await visitor.getByLabel(/ID sertifikat/).fill(`ID: ${printed.toUpperCase()}`);
+    await visitor.getByRole('textbox', { name: /ID sertifikat/ }).fill(`ID: ${printed.toUpperCase()}`);
     await visitor.getByRole('button', { name: 'Cari' }).click();
     await visitor.locator('[data-status="valid"]').waitFor();
     for (const want of ['Ayu Lestari', 'Dr. Ir. Suwarjana, S.T., M.T.', `NIP. ${NIP_SIGNER}`, 'Dinas Komunikasi dan Informatika Kota Malang']) await visitor.getByText(want).first().waitFor();
@@ -482,12 +494,20 @@ test('the whole cycle, from an empty install to a signed certificate, in the pag
     await step(citra, 'p-citra-06-certificates', { english: true });
     const citraId = await pdfId(citra, 'Open the PDF');
     await visitor.goto('/verify?lang=en');
-    await visitor.getByLabel(/Certificate ID/).fill(citraId.replace(/-/g, ' '));
+    await visitor.getByRole('textbox', { name: /Certificate ID/ }).fill(citraId.replace(/-/g, ' '));
     await visitor.getByRole('button', { name: 'Look up' }).click();
     await visitor.locator('[data-status="valid"]').waitFor();
     await visitor.getByText('Citra Dewi').first().waitFor();
     await visitor.getByText('Signed by').waitFor();
     await step(visitor, 'v03-valid-en', { english: true });
+  } catch (err) {
+    // what each person saw when it failed
+    const pages = { admin: adminPage, instructor: instrPage, ...Object.fromEntries(Object.entries(people).filter(([, x]) => x.page).map(([k, x]) => [k, x.page])) };
+    for (const [who, p] of Object.entries(pages)) {
+      await screenshot(p, `cycle-FAILED-${who}`).catch(() => {});
+      err.message += `\n  ${who} at ${p.url()}: problems ${p.problems.join(' | ') || 'none'}`;
+    }
+    throw err;
   } finally {
     for (const p of [adminPage, instrPage, ...Object.values(people).map((x) => x.page).filter(Boolean)]) await p.context().close().catch(() => {});
   }

@@ -30,7 +30,7 @@ function imageField(name, label, hint, current) {
   let sha = current ? current.sha256 : '';
   const err = errorBox();
   const shown = h('span', { class: 'meta' }, sha ? t('staff.sign.image_set') : t('staff.sign.image_none'));
-  const input = h('input', { type: 'file', id: `sign-${name}`, name, accept: 'image/png,.png', 'aria-describedby': `sign-${name}-hint` });
+  const input = h('input', { type: 'file', id: `sign-${name}`, name, accept: 'image/png,.png', 'aria-describedby': `sign-${name}-hint sign-${name}-error` });
   const clear = h('button', { type: 'button', class: 'secondary small', hidden: !sha }, t('staff.sign.image_remove'));
   clear.addEventListener('click', () => {
     sha = '';
@@ -56,9 +56,11 @@ function imageField(name, label, hint, current) {
       input.value = '';
     }
   });
+  // a .field (with its error slot) so that ui.showErrors can name it
   const el = h('div', { class: 'field', dataset: { field: name } },
     h('label', { for: input.id }, label), h('p', { class: 'hint', id: `sign-${name}-hint` }, hint),
-    input, h('p', {}, shown, ' ', clear), err);
+    input, h('p', { class: 'field-error', id: `sign-${name}-error`, hidden: true }),
+    h('p', {}, shown, ' ', clear), err);
   return { el, value: () => sha };
 }
 

@@ -40,10 +40,11 @@ function attachmentsSection(lesson, textarea) {
   const input = h('input', { type: 'file', id: 'attach-file', name: 'attachment', accept: 'image/png,image/jpeg,application/pdf,.png,.jpg,.jpeg,.pdf', 'aria-describedby': 'attach-hint' });
   const insert = (a) => {
     const md = markdownOf(a);
-    const at = textarea.selectionStart ?? textarea.value.length;
+    // at the cursor when the author was typing, else at the end
+    const at = document.activeElement === textarea || textarea.dataset.typed ? textarea.selectionStart : textarea.value.length;
     const before = textarea.value.slice(0, at);
     const lead = before && !before.endsWith('\n\n') ? (before.endsWith('\n') ? '\n' : '\n\n') : '';
-    textarea.setRangeText(`${lead}${md}\n\n`, at, textarea.selectionEnd ?? at, 'end');
+    textarea.setRangeText(`${lead}${md}\n\n`, at, Math.max(at, textarea.selectionEnd), 'end');
     textarea.dispatchEvent(new Event('input', { bubbles: true }));
     textarea.focus();
   };
@@ -67,6 +68,8 @@ function attachmentsSection(lesson, textarea) {
       h('span', { class: 'staff-attachment-name' }, a.name), h('span', { class: 'meta' }, ` · ${fmtSize(a.size)}`),
       h('span', { class: 'staff-actions' }, put, del));
   }, t('staff.lesson.no_attachments'));
+  // where the author left the cursor before reaching for the file chooser
+  textarea.addEventListener('blur', () => { textarea.dataset.typed = '1'; });
   input.addEventListener('change', async () => {
     const file = input.files[0];
     if (!file) return;

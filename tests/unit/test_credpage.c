@@ -219,7 +219,8 @@ static void paste_box_alone(void **state)
     lacks(page, "class=\"verdict");
     has(page, "<title>Check a certificate token — Sinau</title>");
     /* issue 12: the intro names the printed ID, and a box looks it up */
-    has(page, "<p class=\"lead\">To check a certificate, open its link, scan its QR code or type the ID");
+    has(page,
+        "<p class=\"lead\">To check a certificate, open its link, scan its QR code or type the ID");
     has(page, "<form method=\"get\" action=\"/verify\">");
     has(page, "<input id=\"cert-id\" name=\"id\"");
     lacks(page, "class=\"field-error\"");

@@ -1,7 +1,9 @@
 /* content.c — authoring a programme's content (API.md "Content"): the draft's
- * modules and lessons, publishing the draft as the next immutable version,
- * and moving a cohort to a newer version. Authors are admins and the
- * instructors of the programme's cohorts; the SQL decides (404 otherwise).
+ * modules and lessons and the pictures and PDF handouts attached to them,
+ * publishing the draft as the next immutable version, what moving a cohort
+ * to a newer version changes and the move itself, and the authors an admin
+ * names. Authors are admins, those named authors and the instructors of the
+ * programme's cohorts; the SQL decides (404 otherwise).
  *
  * Publishing is a short chain: read the draft's Markdown → render every
  * lesson to safe HTML on the worker pool (once, at publish time) → one

@@ -1,7 +1,9 @@
 /* credentials.c — what anyone may read to check a certificate
  * (CERTIFICATES.md, API.md "Certificates"): the verify page at
  * /credentials/{id} (HTML in Indonesian or English, JSON, or the JWT
- * itself), the PDF, the paste box (/verify) and POST /api/v1/verify, the
+ * itself), the PDF (with the signatory the certificate was issued with),
+ * /verify (the box that finds a certificate by the ID printed on it, and the
+ * paste box) and POST /api/v1/verify, the
  * keys (/.well-known/jwks.json, /keys/{thumbprint}), the issuer profile and
  * the status list (/status/1).
  *

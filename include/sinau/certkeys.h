@@ -46,6 +46,18 @@ void certkey_wipe(certkey *k);
 #define CERT_ID_CHARS 26
 void certkey_new_cid(char out[CERT_ID_CHARS + 1]);
 
+/* The certificate id in what a person typed or pasted: the id as printed
+ * on the PDF ("ID: 3f9ab-1c2be-…", dashes, spaces and dots anywhere, upper
+ * or lower case, Crockford's look-alikes O for 0 and I or L for 1) or a
+ * /credentials/<id> link. Returns true with the canonical id in out, false
+ * when it has not the shape of one. Pure; any thread. */
+bool certkey_cid_parse(const char *typed, char out[CERT_ID_CHARS + 1]);
+
+/* The id as the PDF prints it: groups of five, "3f9ab-1c2be-…-x" (owned by
+ * the caller's buffer of CERT_ID_PRINTED bytes). */
+#define CERT_ID_PRINTED (CERT_ID_CHARS + CERT_ID_CHARS / 5 + 1)
+void certkey_cid_printed(const char *cid, char out[CERT_ID_PRINTED]);
+
 /* "<public_url>/keys/<thumbprint>" (owned, free()). */
 char *certkey_kid(const char *public_url, const char *thumbprint);
 

@@ -1,6 +1,6 @@
 /* transcriptpdf.h — the printable yearly JP transcript (issue 18): an A4
  * portrait PDF with the issuer, the holder, the year, a table of the year's
- * certificates (programme and cohort, dates, JP, the certificate's short
+ * certificates (programme and cohort, dates, JP, the certificate's printed
  * id), the total JP, and a QR code of the transcript's own verify URL.
  * Pages follow as the table needs. Pure like certpdf.h (no clock, no I/O:
  * the same fields give the same bytes); any thread; CPU work for the
@@ -18,7 +18,7 @@
 typedef struct transcriptpdf_item {
     const char *programme, *cohort;
     const char *starts_on, *ends_on; /* YYYY-MM-DD */
-    const char *short_id;            /* "xxxx-xxxx" */
+    const char *short_id;            /* the id as printed: "xxxxx-xxxxx-…" */
     int jp;
 } transcriptpdf_item;
 

@@ -38,8 +38,7 @@ static bool email_ok(const char *e)
     return true;
 }
 
-/* 1..200 bytes of valid UTF-8 without control characters. */
-static bool name_ok(const char *s)
+bool api_name_ok(const char *s)
 {
     size_t n = strlen(s);
     json_t *probe;
@@ -76,7 +75,7 @@ int api_account_fields_check(http_ctx *ctx, const char *email, const char *passw
         http_reply_error(ctx, 422, "invalid_email", "this is not a valid e-mail address");
         return -1;
     }
-    if (!name_ok(full_name)) {
+    if (!api_name_ok(full_name)) {
         http_reply_error(ctx, 422, "invalid_full_name", "the name needs 1 to 200 characters");
         return -1;
     }

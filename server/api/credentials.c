@@ -1,12 +1,17 @@
 /* credentials.c — what anyone may read to check a certificate
  * (CERTIFICATES.md, API.md "Certificates"): the verify page at
- * /credentials/{id} (HTML in Indonesian or English, JSON, or the JWT
- * itself), the PDF, the paste box (/verify) and POST /api/v1/verify, the
+ * /credentials/{id} (HTML in Indonesian or English, JSON, the JWT itself,
+ * or the Data Integrity credential), the PDF (with the signatory the
+ * certificate was issued with; signed once with the office's certificate
+ * and stored, when one is configured), the yearly transcript's PDF,
+ * /verify (the box that finds a certificate by the ID printed on it, and the
+ * paste box) and POST /api/v1/verify, the
  * keys (/.well-known/jwks.json, /keys/{thumbprint}), the issuer profile and
  * the status list (/status/1).
  *
  * "Valid" is never taken from the database alone: every answer verifies the
- * stored token's signature against its published key (vccheck) and reads
+ * stored token's signature against its published key (vccheck), and the
+ * stored Data Integrity proof with the same key, and reads
  * the certificate's bit in the status list. Lookups that find nothing are
  * counted per client and refused with 429 past a budget, so ids cannot be
  * enumerated. Nothing here ever shows an e-mail, NIK or NIP. */
@@ -32,6 +37,7 @@
 #include "sinau/jws.h"
 #include "sinau/log.h"
 #include "sinau/pdfsign.h"
+#include "sinau/pii.h"
 #include "sinau/ratelimit.h"
 #include "sinau/transcriptpdf.h"
 #include "sinau/server.h"
@@ -146,7 +152,8 @@ static void reply_page(http_ctx *ctx, int status, char *html)
 
 /* ---- /credentials/{id} ---- */
 
-/* Columns of cert_verify_row. */
+/* Columns of verify_row_stmt: cert_verify_row's, the Data Integrity form
+ * among them. */
 enum {
     V_TOKEN,
     V_PK,
@@ -159,15 +166,53 @@ enum {
     V_ENDS,
     V_ISSUED,
     V_BIT,
-    V_DI
+    V_DI,        /* the Data Integrity credential or null */
+    V_SIGNATORY, /* the signatory row's id; null: the configured one */
+    V_ORG,
+    V_SIGNER,
+    V_SIGNER_TITLE,
+    V_SIGNER_NIP, /* encrypted */
+    V_SIGNATURE,  /* sha256 of the image or null */
+    V_LOGO,
 };
 
 static const db_stmt verify_row_stmt = {
     "cert_verify_row",
     "select v.token, v.public_key, v.revoked_at, v.holder_name, v.programme, v.cohort, v.jp,"
-    " v.starts_on, v.ends_on, v.issued_at, v.status_bit, ce.credential_di"
-    " from cert_verify_row($1) v join certificates ce on ce.id = $1",
+    " v.starts_on, v.ends_on, v.issued_at, v.status_bit, ce.credential_di, v.signatory_id,"
+    " v.organisation, v.signatory_name, v.signatory_title, v.signatory_nip_enc, v.signature_sha,"
+    " v.logo_sha from cert_verify_row($1) v join certificates ce on ce.id = $1",
     1};
+
+/* The decrypted NIP of a signatory row (AAD signatories, nip, id) into
+ * out[19]; "" when there is none or it does not decrypt. */
+static void signatory_nip(const pii_keyring *keys, const char *id, const char *enc, char out[19])
+{
+    char *plain = NULL;
+    size_t len = 0;
+
+    out[0] = '\0';
+    if (enc == NULL || pii_decrypt(keys, "signatories", "nip", id, enc, &plain, &len) != 0)
+        return;
+    if (len < 19) {
+        memcpy(out, plain, len);
+        out[len] = '\0';
+    }
+    sodium_memzero(plain, len);
+    free(plain);
+}
+
+/* A certificate image's path on this origin, in ctx memory; NULL for none. */
+static const char *image_path(http_ctx *ctx, PGresult *res, int col)
+{
+    char *path;
+
+    if (PQgetisnull(res, 0, col))
+        return NULL;
+    path = http_ctx_alloc(ctx, 96);
+    snprintf(path, 96, "/certificate-images/%s.png", PQgetvalue(res, 0, col));
+    return path;
+}
 
 /* Verifies the stored token against the key it names, and the stored Data
  * Integrity form with it; the verdict then takes the status bit from the
@@ -217,8 +262,13 @@ static void status_from_db(vccheck_result *v, bool revoked)
     v->status = revoked ? VCCHECK_STATUS_REVOKED : VCCHECK_STATUS_VALID;
 }
 
-static credpage_facts facts_of(PGresult *res, vccheck_result *v, const sinau_config *cfg)
+/* The page's facts from a cert_verify_row row: the verdict, what the
+ * certificate says, and its signatory (the configured one for certificates
+ * issued before signatories were kept). */
+static credpage_facts facts_of(http_ctx *ctx, PGresult *res, vccheck_result *v, char nip[19])
 {
+    const sinau_config *cfg = cfg_of(ctx);
+    bool own = !PQgetisnull(res, 0, V_SIGNATORY);
     credpage_facts f = {0};
     bool revoked =
         strcmp(PQgetvalue(res, 0, V_BIT), "1") == 0 || !PQgetisnull(res, 0, V_REVOKED_AT);
@@ -234,8 +284,17 @@ static credpage_facts facts_of(PGresult *res, vccheck_result *v, const sinau_con
     f.ends_on = PQgetvalue(res, 0, V_ENDS);
     f.issued_at = PQgetvalue(res, 0, V_ISSUED);
     f.revoked_at = PQgetisnull(res, 0, V_REVOKED_AT) ? NULL : PQgetvalue(res, 0, V_REVOKED_AT);
-    f.issuer = cfg->issuer_name;
+    f.issuer = own ? PQgetvalue(res, 0, V_ORG) : cfg->issuer_name;
     f.checks = v;
+    f.signatory_name = own ? PQgetvalue(res, 0, V_SIGNER) : cfg->signatory_name;
+    f.signatory_title = own ? PQgetvalue(res, 0, V_SIGNER_TITLE) : cfg->signatory_title;
+    if (own)
+        signatory_nip(ctx->loop->server->keys, PQgetvalue(res, 0, V_SIGNATORY),
+                      PQgetisnull(res, 0, V_SIGNER_NIP) ? NULL : PQgetvalue(res, 0, V_SIGNER_NIP),
+                      nip);
+    f.signatory_nip = own && nip[0] != '\0' ? nip : NULL;
+    f.signature_url = own ? image_path(ctx, res, V_SIGNATURE) : NULL;
+    f.logo_url = own ? image_path(ctx, res, V_LOGO) : NULL;
     return f;
 }
 
@@ -243,6 +302,7 @@ static void credential_found(http_ctx *ctx, PGresult *res, enum want want, const
 {
     vccheck_result *v;
     credpage_facts f;
+    char nip[19];
 
     if (want == WANT_JWT) {
         http_reply_bytes(ctx, 200, "application/vc+jwt", PQgetvalue(res, 0, V_TOKEN),
@@ -254,7 +314,7 @@ static void credential_found(http_ctx *ctx, PGresult *res, enum want want, const
         http_reply_error(ctx, 500, "internal_error", "the credential could not be checked");
         return;
     }
-    f = facts_of(res, v, cfg_of(ctx));
+    f = facts_of(ctx, res, v, nip);
     f.id = id;
     f.public_url = cfg_of(ctx)->public_url;
     if (want == WANT_JSON)
@@ -325,7 +385,7 @@ typedef struct pdf_job {
     PGresult *row; /* the certificate's facts; owned */
     unsigned char *pdf;
     size_t len;
-    char url[600], short_id[16];
+    char url[600], short_id[16], printed_id[CERT_ID_PRINTED], nip[19];
     bool signed_pdf;  /* pdf carries the office's signature: store it */
     bool sign_failed; /* the signer (or its timestamp authority) failed */
     const char *lang; /* "id" or "en" */
@@ -441,11 +501,34 @@ static void pdf_store(http_ctx *ctx, pdf_job *job)
         return;
 }
 
+/* Columns of pdf_stmt after the certificate's own seven. */
+enum { P_SIGNATORY = 7, P_ORG, P_SIGNER, P_SIGNER_TITLE, P_SIGNER_NIP, P_SIGNATURE, P_LOGO };
+
+/* A bytea column's bytes (PQfreemem) or NULL with *len 0. */
+static unsigned char *bytea_of(PGresult *row, int col, size_t *len)
+{
+    *len = 0;
+    return PQgetisnull(row, 0, col)
+               ? NULL
+               : PQunescapeBytea((const unsigned char *)PQgetvalue(row, 0, col), len);
+}
+
+/* Worker: the signatory's images and NIP, then the PDF. */
 static void pdf_render(void *arg)
 {
     http_ctx *ctx = arg;
     pdf_job *job = ctx->state;
     const sinau_config *cfg = cfg_of(ctx);
+    bool own = !PQgetisnull(job->row, 0, P_SIGNATORY);
+    size_t sig_len, logo_len;
+    unsigned char *sig = bytea_of(job->row, P_SIGNATURE, &sig_len);
+    unsigned char *logo = bytea_of(job->row, P_LOGO, &logo_len);
+
+    if (own)
+        signatory_nip(
+            ctx->loop->server->keys, PQgetvalue(job->row, 0, P_SIGNATORY),
+            PQgetisnull(job->row, 0, P_SIGNER_NIP) ? NULL : PQgetvalue(job->row, 0, P_SIGNER_NIP),
+            job->nip);
     certpdf_fields f = {
         .lang = job->lang,
         .holder_name = PQgetvalue(job->row, 0, 0),
@@ -455,10 +538,15 @@ static void pdf_render(void *arg)
         .ends_on = PQgetvalue(job->row, 0, 4),
         .jp = (int)strtol(PQgetvalue(job->row, 0, 5), NULL, 10),
         .issued_at = PQgetvalue(job->row, 0, 6),
-        .issuer_name = cfg->issuer_name,
-        .signatory_name = cfg->signatory_name,
-        .signatory_title = cfg->signatory_title,
-        .short_id = job->short_id,
+        .issuer_name = own ? PQgetvalue(job->row, 0, P_ORG) : cfg->issuer_name,
+        .signatory_name = own ? PQgetvalue(job->row, 0, P_SIGNER) : cfg->signatory_name,
+        .signatory_title = own ? PQgetvalue(job->row, 0, P_SIGNER_TITLE) : cfg->signatory_title,
+        .signatory_nip = own ? job->nip : NULL,
+        .signature_png = sig,
+        .signature_png_len = sig_len,
+        .logo_png = logo,
+        .logo_png_len = logo_len,
+        .short_id = job->printed_id,
         .url = job->url,
     };
 
@@ -466,6 +554,9 @@ static void pdf_render(void *arg)
         job->pdf = NULL;
     else
         pdf_sign(ctx, job);
+    PQfreemem(sig);
+    PQfreemem(logo);
+    sodium_memzero(job->nip, sizeof job->nip);
 }
 
 static void pdf_send(void *arg)
@@ -529,8 +620,12 @@ static void pdf_read(void *arg, db_result *r)
 static const db_stmt pdf_stmt = {
     "cert_pdf_row",
     "select ce.holder_name, ce.programme_title, ce.cohort_name, ce.starts_on, ce.ends_on, ce.jp,"
-    " to_char(ce.issued_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-    " from certificates ce where ce.id = $1",
+    " to_char(ce.issued_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " sg.id, sg.organisation, sg.name, sg.title, sg.nip_enc, si.data, lo.data"
+    " from certificates ce left join signatories sg on sg.id = ce.signatory_id"
+    " left join cert_images si on si.sha256 = sg.signature_sha"
+    " left join cert_images lo on lo.sha256 = sg.logo_sha"
+    " where ce.id = $1",
     1};
 
 /* ---- the yearly transcript's PDF (transcriptpdf.h) ---- */
@@ -555,7 +650,7 @@ static void transcript_render(void *arg)
     json_t *items = json_loads(PQgetvalue(job->row, 0, H_ITEMS), 0, NULL), *it;
     size_t n = json_array_size(items), i;
     transcriptpdf_item *rows = xcalloc(n + 1, sizeof *rows);
-    char(*ids)[16] = xcalloc(n + 1, sizeof *ids);
+    char(*ids)[CERT_ID_PRINTED] = xcalloc(n + 1, sizeof *ids);
     transcriptpdf_fields f = {
         .lang = job->lang,
         .issuer_name = cfg_of(ctx)->issuer_name,
@@ -563,7 +658,7 @@ static void transcript_render(void *arg)
         .year = (int)strtol(PQgetvalue(job->row, 0, H_YEAR), NULL, 10),
         .total_jp = (int)strtol(PQgetvalue(job->row, 0, H_JP), NULL, 10),
         .issued_at = PQgetvalue(job->row, 0, H_ISSUED),
-        .short_id = job->short_id,
+        .short_id = job->printed_id,
         .url = job->url,
         .items = rows,
         .nitems = n,
@@ -571,8 +666,7 @@ static void transcript_render(void *arg)
 
     json_array_foreach (items, i, it) {
         const char *cid = json_string_value(json_object_get(it, "id"));
-        snprintf(ids[i], sizeof ids[i], "%.4s-%.4s", cid != NULL ? cid : "",
-                 cid != NULL && strlen(cid) > 4 ? cid + 4 : "");
+        certkey_cid_printed(cid != NULL ? cid : "", ids[i]); /* as /verify finds it */
         rows[i] = (transcriptpdf_item){json_string_value(json_object_get(it, "programme")),
                                        json_string_value(json_object_get(it, "cohort")),
                                        json_string_value(json_object_get(it, "starts_on")),
@@ -624,6 +718,7 @@ static void pdf_get(http_ctx *ctx, const char *id)
     job->lang = page_lang(ctx);
     job->store[0] = id;
     job->store[1] = job->lang;
+    certkey_cid_printed(id, job->printed_id);
     ctx->state = job;
     if (http_db_query(ctx, &pdf_head_stmt, job->store, pdf_lookup) != 0)
         return;
@@ -764,10 +859,36 @@ static void verify_api(http_ctx *ctx)
     check_pasted(ctx, trimmed_body(ctx), false);
 }
 
-/* GET /verify: the paste box. */
+/* Sends the visitor to the page of certificate cid (303). */
+static void redirect_to(http_ctx *ctx, const char *cid)
+{
+    char *where = http_ctx_alloc(ctx, 64);
+
+    snprintf(where, 64, "/credentials/%s?lang=%s", cid, page_lang(ctx));
+    http_add_header(ctx, "Location", where);
+    http_reply_empty(ctx, 303);
+}
+
+/* GET /verify: the box that finds a certificate by the ID printed on it
+ * (?id=, typed by hand: sent on to /credentials/<id>, which says whether it
+ * exists) and the paste box. A malformed ID counts as a miss. */
 static void verify_page(http_ctx *ctx)
 {
-    reply_page(ctx, 200, credpage_paste_html(page_lang(ctx)));
+    const char *typed = http_query(ctx, "id");
+    char cid[CERT_ID_CHARS + 1];
+
+    if (typed == NULL || typed[strspn(typed, " ")] == '\0') {
+        reply_page(ctx, 200, credpage_paste_html(page_lang(ctx), false));
+        return;
+    }
+    if (over_budget(ctx))
+        return;
+    if (certkey_cid_parse(typed, cid)) {
+        redirect_to(ctx, cid);
+        return;
+    }
+    count_miss(ctx);
+    reply_page(ctx, 422, credpage_paste_html(page_lang(ctx), true));
 }
 
 /* POST /verify (form: token=…): the paste box's answer, as a page. */
@@ -775,6 +896,7 @@ static void verify_form(http_ctx *ctx)
 {
     struct evkeyvalq fields = {0};
     const char *token;
+    char cid[CERT_ID_CHARS + 1];
 
     TAILQ_INIT(&fields);
     if (evhttp_parse_query_str(trimmed_body(ctx), &fields) != 0 ||
@@ -787,6 +909,10 @@ static void verify_form(http_ctx *ctx)
     evhttp_clear_headers(&fields);
     while (*token == ' ' || *token == '\n' || *token == '\r')
         token++;
+    if (certkey_cid_parse(token, cid)) {
+        redirect_to(ctx, cid); /* an ID or a link pasted where a token goes: its page */
+        return;
+    }
     check_pasted(ctx, token, true);
 }
 

@@ -29,6 +29,7 @@ static const routes_fn modules[] = {
     records_routes,       /* achievement pages, JP by year, the BKN export */
     messages_routes,      /* delivery log, channel choices, announcements */
     recovery_routes,      /* password reset and change, e-mail verification */
+    signatories_routes,   /* who signs certificates, their images */
 };
 
 int api_register_all(router *r, bool debug)

@@ -1,6 +1,9 @@
 /* keys.c — signing keys and what they sign; see certkeys.h. */
 #include "sinau/certkeys.h"
 
+#include <ctype.h>
+#include <strings.h>
+
 #include <endian.h>
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -74,6 +77,44 @@ void certkey_new_cid(char out[CERT_ID_CHARS + 1])
     }
     out[CERT_ID_CHARS] = '\0';
     sodium_memzero(r, sizeof r);
+}
+
+bool certkey_cid_parse(const char *typed, char out[CERT_ID_CHARS + 1])
+{
+    static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+    const char *at = strstr(typed, "/credentials/");
+    size_t n = 0;
+
+    if (at != NULL)
+        typed = at + strlen("/credentials/");
+    else if (strncasecmp(typed, "ID:", 3) == 0 || strncasecmp(typed, "ID ", 3) == 0)
+        typed += 3;
+    for (; *typed != '\0'; typed++) {
+        char c = (char)tolower((unsigned char)*typed);
+        if (c == ' ' || c == '-' || c == '.' || c == '\t' || c == '\n' || c == '\r')
+            continue;
+        if (at != NULL && (c == '?' || c == '#' || c == '/'))
+            break; /* the rest of a link */
+        c = c == 'o' ? '0' : c == 'i' || c == 'l' ? '1' : c;
+        if (strchr(alphabet, c) == NULL || n == CERT_ID_CHARS)
+            return false;
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    /* 128 bits in 26 characters: the first holds the top three bits */
+    return n == CERT_ID_CHARS && out[0] <= '7';
+}
+
+void certkey_cid_printed(const char *cid, char out[CERT_ID_PRINTED])
+{
+    size_t o = 0;
+
+    for (size_t i = 0; cid[i] != '\0' && i < CERT_ID_CHARS; i++) {
+        if (i > 0 && i % 5 == 0)
+            out[o++] = '-';
+        out[o++] = cid[i];
+    }
+    out[o] = '\0';
 }
 
 char *certkey_kid(const char *public_url, const char *thumbprint)

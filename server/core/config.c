@@ -122,6 +122,7 @@ static const char usage_text[] =
     "                               offline against a key set (from stdin when absent;\n"
     "                               origin: the key set's own)\n"
     "  keys rotate                  add a certificate signing key; it signs from now on\n"
+    "  demo seed                    the demo programme of a first `make run` (once per database)\n"
     "  --help                       print this help, then exit\n"
     "  --version                    print the version, then exit\n"
     "\n"

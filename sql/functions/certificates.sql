@@ -104,6 +104,13 @@ $$;
 
 -- ---- issuance ----
 
+-- Certificates are issued from the cohort's last day on (Malang's date).
+create or replace function cert_cohort_finished(p_cohort_id text) returns boolean
+language sql stable as $$
+    select (now() at time zone 'Asia/Jakarta')::date >= c.ends_on
+      from cohorts c where c.id = p_cohort_id
+$$;
+
 -- A user id (16 random bytes, base64url) as the UUID it encodes.
 create or replace function cert_user_uuid(p_user_id text) returns text
 language sql immutable as $$
@@ -243,6 +250,16 @@ begin
     if not exists (select 1 from cohorts where id = p_cohort_id) then
         return content_not_found('cohort');
     end if;
+    if not cert_cohort_finished(p_cohort_id) then
+        return json_build_object('status', 409, 'body', json_build_object('error',
+            json_build_object('code', 'cohort_not_finished',
+                              'message', 'certificates are issued from the cohort''s last day on',
+                              'details', json_build_object('ends_on', (select ends_on from cohorts
+                                                                        where id = p_cohort_id)))));
+    end if;
+    if (select content_version from cohorts where id = p_cohort_id) is null then
+        return learn_unpublished();
+    end if;
     if k.thumbprint is null then
         return sinau_error(503, 'no_signing_key', 'no signing key yet; try again shortly');
     end if;
@@ -295,11 +312,11 @@ begin
         insert into certificates (id, cohort_id, user_id, status_index, kid_thumbprint, token,
                                   credential_di, holder_name, programme_title, cohort_name, jp,
                                   starts_on, ends_on, issued_at, issued_by, content_version,
-                                  content_hash)
+                                  content_hash, signatory_id)
         select it ->> 'id', c.id, it ->> 'user_id', (it ->> 'status_index')::integer,
                p_thumbprint, it ->> 'token', it ->> 'credential_di', it ->> 'holder_name',
                p.title, c.name, c.jp, c.starts_on, c.ends_on, p_issued_at, p_actor_id,
-               c.content_version, v.content_hash
+               c.content_version, v.content_hash, cert_signatory_of(p.id)
           from cohorts c join programmes p on p.id = c.programme_id
           join content_versions v on v.programme_id = c.programme_id
                                  and v.version = c.content_version
@@ -328,6 +345,7 @@ create or replace function cert_auto_due(p_limit integer) returns setof text
 language sql stable as $$
     select c.id from cohorts c
      where (cert_rules(c) ->> 'auto_issue')::boolean
+       and cert_cohort_finished(c.id) and c.content_version is not null
        and exists (select 1 from registrations r
                     where r.cohort_id = c.id and r.status = 'confirmed'
                       and not exists (select 1 from certificates ce
@@ -380,23 +398,142 @@ $$;
 
 -- ---- reading ----
 
--- What the verify page shows, with the public key the token names and the
--- certificate's bit in the authoritative status list. No row for an
--- unknown id.
+-- What the verify page shows, with the public key the token names, the
+-- certificate's bit in the authoritative status list, and the signatory it
+-- was issued with (null columns: the server's configured one). No row for
+-- an unknown id.
 create or replace function cert_verify_row(p_id text)
 returns table (token text, public_key text, revoked_at text, holder_name text,
                programme text, cohort text, jp integer, starts_on date, ends_on date,
-               issued_at text, status_bit integer)
+               issued_at text, status_bit integer, signatory_id text, organisation text,
+               signatory_name text, signatory_title text, signatory_nip_enc text,
+               signature_sha text, logo_sha text)
 language sql stable as $$
     select ce.token, encode(k.public_key, 'hex'),
            to_char(ce.revoked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
            ce.holder_name, ce.programme_title, ce.cohort_name, ce.jp, ce.starts_on, ce.ends_on,
            to_char(ce.issued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-           get_bit(s.bits, (ce.status_index / 8) * 8 + 7 - ce.status_index % 8)
+           get_bit(s.bits, (ce.status_index / 8) * 8 + 7 - ce.status_index % 8),
+           sg.id, sg.organisation, sg.name, sg.title, sg.nip_enc, sg.signature_sha, sg.logo_sha
       from certificates ce
       join signing_keys k on k.thumbprint = ce.kid_thumbprint
       cross join status_lists s
+      left join signatories sg on sg.id = ce.signatory_id
      where ce.id = p_id and s.id = 1
+$$;
+
+-- ---- the signatory ----
+
+-- The signatory a programme's certificates are issued with now: its own
+-- choice, else the site default; null: the server's configuration.
+create or replace function cert_signatory_of(p_programme_id text) returns text
+language sql stable as $$
+    select coalesce((select signatory_id from programmes where id = p_programme_id),
+                    (select signatory_id from site_settings where id = 1))
+$$;
+
+create or replace function cert_signatory_json(s signatories) returns json
+language sql stable as $$
+    select case when s.id is null then null else json_build_object(
+        'id', s.id, 'organisation', s.organisation, 'name', s.name, 'title', s.title,
+        'nip', s.nip_mask,
+        'signature_image', case when s.signature_sha is not null then json_build_object(
+            'sha256', s.signature_sha, 'url', '/certificate-images/' || s.signature_sha || '.png')
+            end,
+        'logo', case when s.logo_sha is not null then json_build_object(
+            'sha256', s.logo_sha, 'url', '/certificate-images/' || s.logo_sha || '.png') end,
+        'created_at', s.created_at) end
+$$;
+
+-- The settings page's view: the site default, and for a programme its own
+-- choice and the one that applies. Null for an unknown programme.
+create or replace function cert_signatory_get(p_slug text) returns json
+language sql stable as $$
+    select case when p_slug is null then
+        json_build_object('site', (select cert_signatory_json(s) from site_settings t
+                                     join signatories s on s.id = t.signatory_id))
+    else
+        (select json_build_object(
+             'programme', p.slug,
+             'own', (select cert_signatory_json(s) from signatories s where s.id = p.signatory_id),
+             'site', (select cert_signatory_json(s) from site_settings t
+                        join signatories s on s.id = t.signatory_id),
+             'effective', (select cert_signatory_json(s) from signatories s
+                            where s.id = cert_signatory_of(p.id)))
+           from programmes p where p.slug = p_slug)
+    end
+$$;
+
+-- Sets the signatory of a programme (p_slug) or of the site (p_slug null):
+-- a new row p_id with the fields {organisation, name, title,
+-- signature_image?, logo?} (images by SHA-256, already stored) and the NIP
+-- as the server protected it (null: none). Audited. {status, body}.
+create or replace function cert_signatory_put(p_slug text, p_id text, p_fields jsonb,
+                                              p_nip_enc text, p_nip_mask text, p_actor_id text)
+returns json
+language plpgsql as $$
+declare
+    p programmes;
+    s signatories;
+begin
+    if p_slug is not null then
+        select * into p from programmes where slug = p_slug for update;
+        if not found then
+            return content_not_found('programme');
+        end if;
+    end if;
+    if (p_fields ? 'signature_image' and not exists (select 1 from cert_images
+                                        where sha256 = p_fields ->> 'signature_image'))
+       or (p_fields ? 'logo' and not exists (select 1 from cert_images
+                                              where sha256 = p_fields ->> 'logo')) then
+        return sinau_error(422, 'unknown_image', 'upload the image first');
+    end if;
+    insert into signatories (id, programme_id, organisation, name, title, nip_enc, nip_mask,
+                             signature_sha, logo_sha, created_by)
+    values (p_id, p.id, p_fields ->> 'organisation', p_fields ->> 'name', p_fields ->> 'title',
+            p_nip_enc, p_nip_mask, p_fields ->> 'signature_image', p_fields ->> 'logo',
+            p_actor_id)
+    returning * into s;
+    if p_slug is null then
+        update site_settings set signatory_id = s.id where id = 1;
+    else
+        update programmes set signatory_id = s.id where id = p.id;
+    end if;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'signatory.set',
+            jsonb_build_object('programme_id', p.id, 'signatory_id', s.id));
+    return sinau_ok(200, cert_signatory_get(p_slug));
+end;
+$$;
+
+-- A programme goes back to the site default. {status, body}.
+create or replace function cert_signatory_clear(p_slug text, p_actor_id text) returns json
+language plpgsql as $$
+declare
+    p programmes;
+begin
+    update programmes set signatory_id = null where slug = p_slug returning * into p;
+    if not found then
+        return content_not_found('programme');
+    end if;
+    insert into audit_log (actor_id, action, details)
+    values (p_actor_id, 'signatory.cleared', jsonb_build_object('programme_id', p.id));
+    return sinau_ok(200, cert_signatory_get(p_slug));
+end;
+$$;
+
+-- Stores a PNG (checked by the server) once; returns its JSON.
+create or replace function cert_image_add(p_sha256 text, p_data bytea, p_width integer,
+                                          p_height integer, p_actor_id text)
+returns json
+language plpgsql as $$
+begin
+    insert into cert_images (sha256, data, width, height, created_by)
+    values (p_sha256, p_data, p_width, p_height, p_actor_id)
+    on conflict do nothing;
+    return json_build_object('sha256', p_sha256, 'width', p_width, 'height', p_height,
+                             'url', '/certificate-images/' || p_sha256 || '.png');
+end;
 $$;
 
 create or replace function cert_json(ce certificates, p_public_url text) returns json

@@ -440,9 +440,10 @@ $$;
 
 -- ---- cohorts and versions ----
 
--- Cohorts now carry their content version (API.md: a cohort is pinned to a
--- published version, by default the latest at creation; none published →
--- 422 no_published_version, raised as check_violation with that message).
+-- Cohorts carry their content version (API.md: a cohort is pinned to a
+-- published version, by default the latest at creation; with none published
+-- yet it stays null until the first publish pins it) and the programme's
+-- latest version, so staff see when a newer one exists.
 create or replace function reg_cohort_json(c cohorts) returns json
 language sql stable as $$
     select json_build_object(
@@ -450,6 +451,8 @@ language sql stable as $$
         'programme_slug', (select slug from programmes where id = c.programme_id),
         'programme_title', (select title from programmes where id = c.programme_id),
         'name', c.name, 'content_version', c.content_version,
+        'latest_version', (select max(version) from content_versions
+                            where programme_id = c.programme_id),
         'registration_opens_at', c.registration_opens_at,
         'registration_closes_at', c.registration_closes_at,
         'registration_open', now() >= c.registration_opens_at and now() < c.registration_closes_at,
@@ -508,11 +511,9 @@ begin
     end if;
     v := coalesce((p_body ->> 'content_version')::integer,
                   (select max(version) from content_versions where programme_id = p.id));
-    if v is null then
-        raise exception 'no_published_version' using errcode = 'check_violation',
-            constraint = 'no_published_version';
-    end if;
-    if not exists (select 1 from content_versions where programme_id = p.id and version = v) then
+    -- v null: nothing is published yet; the first publish pins the cohort
+    if v is not null
+       and not exists (select 1 from content_versions where programme_id = p.id and version = v) then
         raise exception 'invalid_content_version' using errcode = 'check_violation',
             constraint = 'invalid_content_version';
     end if;
@@ -588,14 +589,18 @@ create or replace function reg_list(p_cohort_id text, p_user_id text, p_role tex
                          p_segment text, p_after bigint, p_limit integer)
 returns json
 language sql stable as $$
-    with page as (
-        select r as reg, r.seq, u.full_name, u.email
-          from registrations r join users u on u.id = r.user_id
-         where r.cohort_id = p_cohort_id
-           and (p_status is null or r.status = p_status)
-           and (p_segment is null or r.segment = p_segment)
-           and r.seq > coalesce(p_after, 0)
-         order by r.seq limit p_limit + 1
+    with numbered as (
+        -- the arrival number staff see: 1, 2, 3 … within the cohort, in
+        -- arrival order, over every registration (filters keep the numbers)
+        select r, row_number() over (order by r.seq) as no
+          from registrations r where r.cohort_id = p_cohort_id
+    ), page as (
+        select n.r as reg, (n.r).seq, n.no, u.full_name, u.email
+          from numbered n join users u on u.id = (n.r).user_id
+         where (p_status is null or (n.r).status = p_status)
+           and (p_segment is null or (n.r).segment = p_segment)
+           and (n.r).seq > coalesce(p_after, 0)
+         order by (n.r).seq limit p_limit + 1
     ), shown as (
         select * from page order by seq limit p_limit
     )
@@ -603,7 +608,7 @@ language sql stable as $$
                  and exists (select 1 from cohorts where id = p_cohort_id) then
         json_build_object(
             'items', coalesce((select json_agg((reg_json(x.reg)::jsonb
-                                   || jsonb_build_object('seq', x.seq,
+                                   || jsonb_build_object('seq', x.seq, 'no', x.no,
                                                          'user', jsonb_build_object(
                                                              'id', (x.reg).user_id,
                                                              'full_name', x.full_name,

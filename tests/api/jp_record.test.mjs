@@ -185,8 +185,10 @@ describe('the yearly transcript', () => {
     assert.match(text, /Ayu Kartika/);
     for (const it of t.items) {
       assert.ok(text.includes(`${it.programme} — ${it.cohort}`), `${it.programme} in ${text}`);
-      assert.ok(text.includes(`ID: ${it.id.slice(0, 4)}-${it.id.slice(4, 8)}`), text);
+      // the whole ID in groups of five, as /verify finds it (issue 12)
+      assert.ok(text.includes(`ID: ${it.id.match(/.{1,5}/g).join('-')}`), text);
     }
+    assert.ok(text.includes(`ID: ${t.id.match(/.{1,5}/g).join('-')}`), `the transcript's own ID in ${text}`);
     assert.match(text, new RegExp(`Jumlah JP tahun ${year}\\s+${t.jp}\\b`));
   });
 

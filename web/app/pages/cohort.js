@@ -122,7 +122,8 @@ export default async function render(view, { t, params, signal }) {
   const enc = encodeURIComponent(id);
   const [cohort, tree, progress, sessions, news] = await Promise.all([
     api('GET', `/cohorts/${enc}`, null, { signal }),
-    api('GET', `/cohorts/${enc}/modules`, null, { signal }).catch((err) => (err.status === 404 ? null : Promise.reject(err))),
+    // 404: not in this cohort; 422: its content is not published yet
+    api('GET', `/cohorts/${enc}/modules`, null, { signal }).catch((err) => (err.status === 404 ? null : err.code === 'no_published_version' ? 'unpublished' : Promise.reject(err))),
     api('GET', `/cohorts/${enc}/progress`, null, { signal }).catch(() => null),
     api('GET', `/cohorts/${enc}/sessions`, null, { signal }).catch(() => ({ items: [] })),
     announcementList(id, segmentName, { signal }).catch(() => null),
@@ -133,6 +134,17 @@ export default async function render(view, { t, params, signal }) {
     h('h1', null, cohort.programme_title, h('span', { class: 'sub' }, cohort.name)),
     h('p', { class: 'meta' }, dateRange(cohort.starts_on, cohort.ends_on), ' · ', t('common.jp', { n: fmtNumber(cohort.jp) })),
   ];
+  if (tree === 'unpublished') {
+    const items = (sessions && sessions.items) || [];
+    put(
+      view,
+      ...head,
+      emptyState(t('cohort.unpublished')),
+      h('h2', null, t('cohort.sessions')),
+      items.length ? h('ul', { class: 'plain sessions' }, items.map((s) => sessionItem(s, t))) : emptyState(t('cohort.no_sessions')),
+    );
+    return;
+  }
   if (!tree) {
     put(
     view,

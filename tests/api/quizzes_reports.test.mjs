@@ -18,6 +18,7 @@ import { gradebook } from './lib/assignments.mjs';
 import { putRules, eligibility, issue, tokenOf, decodeJws, itemOf, codes } from './lib/certificates.mjs';
 import {
   quizClass, single, started, saved, closed, answerAll, quizReport, surveyResults, quizAttempts, cohortQuizzes, getAttempt,
+  LAST_DAY,
 } from './lib/quizzes.mjs';
 
 let server;
@@ -278,6 +279,7 @@ describe('certificate rules: post-test at least X, survey answered', () => {
     const c = await quizClass(server, admin, {
       participants: 4,
       names: ['Lulus Lengkap', 'Nilai Kurang', 'Tanpa Survei', 'Belum Apa-apa'],
+      cohort: LAST_DAY, // certificates are issued from the last day on (issue 12)
       quizzes: [
         { quiz: { title: 'Post-test', kind: 'posttest' }, questions: four('Akhir') },
         { quiz: { title: 'Survei evaluasi', kind: 'survey' }, questions: [{ type: 'likert', stem_md: 'Puas?' }] },

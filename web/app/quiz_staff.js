@@ -37,7 +37,7 @@ export function moduleQuizzes(mod, navigate) {
   return h(
     'div',
     { class: 'quiz-module' },
-    h('h3', null, t('quiz.staff.quizzes')),
+    h('h3', { class: 'staff-sub-h' }, t('quiz.staff.quizzes')),
     quizzes.length
       ? h('ul', { class: 'staff-list quiz-module-list' }, quizzes.map((q) => h('li', { dataset: { quiz: q.id } }, h('a', { href: `/staff/quizzes/${enc(q.id)}` }, q.title), h('span', { class: 'meta' }, ` · ${t(`quiz.kind.${q.kind}`)} · ${t('quiz.questions_n', { n: fmtNumber(q.question_count) })}`))))
       : h('p', { class: 'meta' }, t('quiz.staff.no_quizzes')),

@@ -7,7 +7,7 @@
 // test can search them all for what must not be there.
 import assert from 'node:assert/strict';
 import { call, show, sql, lit } from './accounts.mjs';
-import { addInstructor, newInstructor, programme } from './cohorts.mjs';
+import { addInstructor, newInstructor, programme, dateIn } from './cohorts.mjs';
 import { expectStatus, newModule, newLesson, published, cohortOf, learner, publicSeats } from './content.mjs';
 
 const enc = encodeURIComponent;
@@ -47,10 +47,10 @@ export function single(stem, options, right, extra = {}) {
 
 // A programme with one module: `lessons` lessons, then the quizzes given as
 // [{quiz: body, questions: [body]}] in order; published; a cohort of
-// `seats` public seats, its instructor, `participants` confirmed learners.
-// Resolves to {slug, module, lessons, quizzes: [{…quiz, questions}],
-// cohort, instructor, people}.
-export async function quizClass(server, admin, { quizzes = [], lessons = 1, participants = 2, seats = 20, rules, names } = {}) {
+// `seats` public seats (and the members of `cohort`, e.g. its dates), its
+// instructor, `participants` confirmed learners. Resolves to {slug, module,
+// lessons, quizzes: [{…quiz, questions}], cohort, instructor, people}.
+export async function quizClass(server, admin, { quizzes = [], lessons = 1, participants = 2, seats = 20, rules, names, cohort: cohortOver = {} } = {}) {
   const base = server.url;
   const prog = await programme(base, admin, { publish: false });
   const module = await newModule(base, admin.token, prog.slug, 'Modul kuis');
@@ -64,7 +64,7 @@ export async function quizClass(server, admin, { quizzes = [], lessons = 1, part
     made.push(quiz);
   }
   await published(base, admin.token, prog.slug);
-  const over = { name: 'Angkatan Kuis' };
+  const over = { name: 'Angkatan Kuis', ...cohortOver };
   if (rules) over.certificate_rules = rules;
   const cohort = await cohortOf(base, admin, prog.slug, publicSeats(seats, over));
   const instructor = await newInstructor(server);
@@ -73,6 +73,11 @@ export async function quizClass(server, admin, { quizzes = [], lessons = 1, part
   for (let i = 0; i < participants; i++) people.push(await learner(base, cohort.id, { full_name: names?.[i] ?? `Peserta Kuis ${i + 1}` }));
   return { slug: prog.slug, programme: prog, module, lessons: madeLessons, quizzes: made, cohort, instructor, people };
 }
+
+// A cohort on its last day: quizzes are still taken, and certificates are
+// issued from a cohort's last day on (issue 12, 409 cohort_not_finished
+// before).
+export const LAST_DAY = { starts_on: dateIn(-30), ends_on: dateIn(0) };
 
 // ----------------------------------------------------------------- taking ----
 

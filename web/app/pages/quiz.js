@@ -65,7 +65,8 @@ export default async function render(view, { t: tt, params, navigate, signal }) 
       const r = await busy(start, api('POST', `/cohorts/${enc(id)}/quizzes/${enc(quizId)}/attempts`, {}));
       navigate(attemptHref(id, r.attempt.id));
     } catch (err) {
-      toast(errorText(err), { kind: 'error' });
+      // common's attempts_exhausted speaks of an assignment
+      toast(err.code === 'attempts_exhausted' ? tt('quiz.attempts_used_up') : errorText(err), { kind: 'error' });
     }
   });
   const left = q.attempts_left !== null && q.attempts_left !== undefined && q.kind !== 'survey' ? h('p', { class: 'meta' }, tt('quiz.attempts_left', { n: fmtNumber(q.attempts_left) })) : null;

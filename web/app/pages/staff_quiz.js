@@ -60,7 +60,9 @@ function settingsForm(quiz, onSaved) {
       toast(t('common.saved'));
       onSaved(r.quiz);
     } catch (ex) {
-      showErrors(form, ex, { invalid_time_limit: 'time_limit_min', invalid_max_attempts: 'max_attempts', invalid_pass_score: 'pass_score', invalid_description_md: 'description_md' });
+      // a quiz's pass mark is a percentage (staff's invalid_pass_score speaks of an assignment's maximum)
+      const err = ex.code === 'invalid_pass_score' ? { code: 'quiz_pass_score', field: 'pass_score' } : ex;
+      showErrors(form, err, { invalid_time_limit: 'time_limit_min', invalid_max_attempts: 'max_attempts', invalid_description_md: 'description_md' });
     }
   });
   return form;

@@ -338,7 +338,7 @@ static void pdf_get(http_ctx *ctx, const char *id)
     snprintf(job->short_id, sizeof job->short_id, "%.4s-%.4s", id, id + 4);
     ctx->state = job;
     p[0] = id;
-    if (http_db_query(ctx, &pdf_stmt, p, pdf_read) != 0)
+    if (http_db_read(ctx, &pdf_stmt, p, pdf_read) != 0)
         return;
 }
 
@@ -377,7 +377,7 @@ static void credential(http_ctx *ctx)
     }
     p = http_ctx_alloc(ctx, sizeof *p);
     p[0] = id;
-    if (http_db_query(ctx, &verify_row_stmt, p, credential_read) != 0)
+    if (http_db_read(ctx, &verify_row_stmt, p, credential_read) != 0)
         return;
 }
 
@@ -462,7 +462,7 @@ static void check_pasted(http_ctx *ctx, const char *token, bool html)
     job->token = token;
     job->html = html;
     ctx->state = job;
-    if (http_db_query(ctx, &keys_stmt, NULL, pasted_checked) != 0)
+    if (http_db_read(ctx, &keys_stmt, NULL, pasted_checked) != 0)
         return;
 }
 
@@ -538,7 +538,7 @@ static void jwks_read(void *arg, db_result *r)
 /* GET /.well-known/jwks.json and GET /keys/{kid} */
 static void jwks(http_ctx *ctx)
 {
-    if (http_db_query(ctx, &keys_stmt, NULL, jwks_read) != 0)
+    if (http_db_read(ctx, &keys_stmt, NULL, jwks_read) != 0)
         return;
 }
 
@@ -593,9 +593,15 @@ static void status_read(void *arg, db_result *r)
                      (size_t)PQgetlength(r->res, 0, 0));
 }
 
+/* A standby may serve the list (revocations reach it within the read
+ * pool's staleness bound); right after this request re-signed it, the
+ * primary does, so that the new token is what comes back. */
 static void status_serve(http_ctx *ctx)
 {
-    if (http_db_query(ctx, &status_stmt, NULL, status_read) != 0)
+    int rc = ctx->state == &tried_resign ? http_db_query(ctx, &status_stmt, NULL, status_read)
+                                         : http_db_read(ctx, &status_stmt, NULL, status_read);
+
+    if (rc != 0)
         return;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sinau/config.h"
+#include "sinau/db.h"
 #include "sinau/pii.h"
 #include "sinau/statuslist.h"
 
@@ -242,7 +243,7 @@ static int sign_status(PGconn *pg, const sinau_config *cfg, const certkey *k, bo
 static int with_keys(const sinau_config *cfg, const pii_keyring *kr, bool rotate, char *kid_out,
                      size_t kid_len, char *err, size_t errlen)
 {
-    PGconn *pg = PQconnectdb(cfg->database_url);
+    PGconn *pg = db_connect_blocking(cfg->database_url);
     certkey k;
     int rc = -1, have;
 

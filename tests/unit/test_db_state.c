@@ -1,6 +1,6 @@
 /* test_db_state.c — the database connection state machine's rules
  * (db_state.h): which moves are legal, what counts as up or working,
-  * the reconnect backoff; and the host lists of failover. */
+ * the reconnect backoff; and the host lists of failover. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -158,3 +158,90 @@ wrk_latency() {
          $1 == "Requests/sec:" { rps = $2 }
          END { printf "%.3f %.3f %.2f", p50, p99, rps }'
 }
+
+# ---- CPU accounting: where the CPU goes, per operation ----
+
+HZ=$(getconf CLK_TCK)
+ticks() { # PID... → utime + stime, summed (0 for processes gone)
+    local p t=0 v
+    for p in "$@"; do
+        v=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)
+        t=$((t + v))
+    done
+    printf '%s' "$t"
+}
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+per_op() { # TICKS OPS → µs per op
+    awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.1f", (n > 0) ? t / hz * 1e6 / n : 0 }'
+}
+div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
+
+# Every process of the PostgreSQL server behind conninfo $1 (the postmaster
+# and its children: backends, WAL writer, checkpointer...), for its CPU.
+server_pids() {
+    local cp pm
+    cp=$(psql -X -qAt -d "$1" -c "select pid from pg_stat_activity where backend_type = 'checkpointer'")
+    pm=$(awk '{ print $4 }' "/proc/$cp/stat" 2>/dev/null) || return 0
+    printf '%s\n' "$pm"
+    awk -v pm="$pm" '$4 == pm { print $1 }' /proc/[0-9]*/stat 2>/dev/null || true
+}
+
+# ---- the registration crowd (P3, capacity, HA): fixtures and cohorts ----
+
+# crowd_fixtures DBURL N: N participants with sessions and profiles in the
+# database, straight in SQL (p3_fixtures.py makes ids, tokens and their
+# hashes, once: every database gets the same crowd); writes
+# $TMP/tokens.tsv for p3_crowd.mjs. Participant n goes for segment n mod 3.
+crowd_fixtures() {
+    local db=$1 n=$2
+    [[ -s $TMP/participants.tsv ]] || python3 "$ROOT/tests/bench/p3_fixtures.py" "$n" "$TMP"
+    psql -X -v ON_ERROR_STOP=1 -qAt -d "$db" <<EOF
+create table bench_participants (n integer primary key, user_id text not null,
+                                 segment text not null, token_hash text not null);
+\copy bench_participants from '$TMP/participants.tsv'
+-- any argon2id string will do: nobody logs in
+insert into users (id, email, full_name, role, password_hash)
+select user_id, 'bench-' || n || '@bench.invalid', 'Bench ' || n, 'participant',
+       '\$argon2id\$v=19\$m=65536,t=2,p=1\$YmVuY2hiZW5jaGJlbmNo\$bm90IGEgcmVhbCBoYXNo'
+  from bench_participants;
+-- eligible for every segment: a NIK (public), a NIP (asn), a business (umkm);
+-- the "encrypted" values are placeholders that registration never decrypts
+insert into profiles (user_id, nik_enc, nik_bidx, nik_mask, nik_region,
+                      nip_enc, nip_bidx, nip_mask, business_name)
+select user_id, 'bench-placeholder', 'nik-' || n, '3171********' || lpad(n::text, 4, '0'),
+       '317101', 'bench-placeholder', 'nip-' || n, '1985**********' || lpad(n::text, 4, '0'),
+       'Usaha ' || n
+  from bench_participants;
+insert into sessions (token_hash, user_id, csrf_token, expires_at)
+select token_hash, user_id, 'bench-csrf', now() + interval '30 days' from bench_participants;
+insert into programmes (slug, title) values ('bench-flash-crowd', 'Bench flash crowd');
+-- pgbench's participant picker: transaction k registers participant k
+create sequence bench_pick_seq minvalue 0 start 0;
+EOF
+    psql -X -qAt -d "$db" -c 'vacuum analyze' >/dev/null
+}
+
+# crowd_cohort DBURL LABEL SEATS: a fresh cohort open for registration, 3
+# segments × SEATS with waitlists; prints its id.
+crowd_cohort() {
+    psql -X -v ON_ERROR_STOP=1 -qAt -d "$1" -v label="$2" -v seats="$3" <<'EOF'
+with c as (
+    insert into cohorts (programme_id, name, registration_opens_at, registration_closes_at,
+                         starts_on, ends_on, jp)
+    select id, 'Flash crowd ' || :'label', now() - interval '1 minute', now() + interval '1 day',
+           current_date + 30, current_date + 60, 40
+      from programmes where slug = 'bench-flash-crowd'
+    returning id
+), s as (
+    insert into cohort_segments (cohort_id, segment, quota, waitlist)
+    select c.id, seg, :seats, true from c, unnest(array['asn', 'umkm', 'public']) seg
+)
+select id from c;
+EOF
+}
+
+# Sessions fresh (people who signed in to wait for the opening, so the
+# session check does not write) and a checkpoint, before a race.
+crowd_ready() {
+    psql -X -qAt -d "$1" -c 'update sessions set last_seen_at = now()' -c 'checkpoint' >/dev/null
+}

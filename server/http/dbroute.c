@@ -110,12 +110,21 @@ static void count_fallback(http_ctx *ctx)
     atomic_fetch_add_explicit(&ctx->loop->metrics->db_read_fallbacks, 1, memory_order_relaxed);
 }
 
+/* True while the request is within its queue timeout (a fallback or a
+ * retry must not take it past that). */
+static bool dbq_in_time(const dbq *d)
+{
+    const http_ctx *ctx = d->ctx;
+
+    return mono_ms() < ctx->started_ns / 1000000 + ctx->loop->server->cfg->db_queue_timeout_ms;
+}
+
 static void dbq_done(void *arg, db_result *r)
 {
     dbq *d = arg;
     db_result down = {DB_ERR_UNAVAILABLE, NULL, ""};
 
-    if (r->status != DB_OK && d->on_read) {
+    if (r->status != DB_OK && d->on_read && dbq_in_time(d)) {
         /* past the staleness bound, gone, busy or in conflict with
          * recovery: a read, so the primary may answer it instead */
         d->on_read = false;

@@ -122,6 +122,23 @@ async function killPrimary() {
   return { name, at, pids };
 }
 
+// The race, with the primary's node killed once 30 % of the crowd has its
+// answer; resolves to {run, kill, killAt}.
+async function raceWithKill(people, cohort) {
+  let kill = null;
+  let killing = null;
+  const killAt = Math.floor(people.length * 0.3);
+  const run = await race(lb.url, people, cohort.id, {
+    conc: 200,
+    onAnswer: (n) => {
+      if (n === killAt && !killing) killing = killPrimary().then((k) => (kill = k));
+    },
+  });
+  await killing;
+  assert.ok(kill, 'the primary was killed during the race');
+  return { run, kill, killAt };
+}
+
 // The standby became the primary by itself; resolves to its name.
 async function promoted(killed) {
   const st = await f.waitFor((s) => s.some((n) => n.name !== killed && n.reported === n.goal && ['wait_primary', 'primary'].includes(n.reported)), 'promotion', 120000);
@@ -159,18 +176,8 @@ test('the primary node killed mid-race: promoted by itself, every acknowledged s
   const cohort = await raceCohort(lb.url, admin, { seats: SEATS });
   const before = { a: await metricsOf(a), b: await metricsOf(b) };
   const ready = watchReady(a);
-  let kill = null;
-  let killing = null;
-  const killAt = Math.floor(CROWD * 0.3);
-  const run = await race(lb.url, people, cohort.id, {
-    conc: 200,
-    onAnswer: (n) => {
-      if (n === killAt && !killing) killing = killPrimary().then((k) => (kill = k));
-    },
-  });
-  await killing;
+  const { run, kill, killAt } = await raceWithKill(people, cohort);
   await ready.stop();
-  assert.ok(kill, 'the primary was killed during the race');
   const primary = await promoted(kill.name);
   const first = firstSuccessAfter(run.results, kill.at);
   const attempts = run.results.flatMap((r) => r.attempts);
@@ -348,16 +355,7 @@ test('asynchronous replication: the same race prints what would be lost', { skip
   admin = await newAdmin(srv());
   const people = await crowd(srv(), CROWD, { tag: 'async' });
   const cohort = await raceCohort(lb.url, admin, { seats: SEATS });
-  let kill = null;
-  let killing = null;
-  const killAt = Math.floor(CROWD * 0.3);
-  const run = await race(lb.url, people, cohort.id, {
-    conc: 200,
-    onAnswer: (n) => {
-      if (n === killAt && !killing) killing = killPrimary().then((k) => (kill = k));
-    },
-  });
-  await killing;
+  const { run, kill } = await raceWithKill(people, cohort);
   await promoted(kill.name);
   const check = await checkRace(srv(), admin, cohort.id, run, { seats: SEATS, sync: false });
   const first = firstSuccessAfter(run.results, kill.at);

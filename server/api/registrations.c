@@ -411,12 +411,41 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static const db_stmt next_offer_stmt = {
+    "reg_next_offer",
+    "select extract(epoch from min(offer_expires_at)) from registrations where status = 'offered'",
+    0};
+
+static void next_offer_read(void *arg, db_result *r)
+{
+    if (r->status == DB_OK && PQntuples(r->res) == 1 && !PQgetisnull(r->res, 0, 0))
+        registrations_on_offer(arg, PQgetvalue(r->res, 0, 0));
+}
+
+/* Expired offers pass on, then the timer is armed for the next deadline
+ * (one whose notice came while an earlier one was armed, or was lost). */
+static void offers_expired(void *arg, db_result *r)
+{
+    sinau_loop *loop = arg;
+
+    expire_done(NULL, r);
+    if (db_query(loop->db, &next_offer_stmt, NULL, next_offer_read, loop) != 0)
+        return; /* the tick is the safety net */
+}
+
+static void offers_run(sinau_loop *loop)
+{
+    if (db_pool_ready(loop->db) &&
+        db_query(loop->db, &expire_stmt, NULL, offers_expired, loop) != 0)
+        return;
+}
+
 static void on_offer_due(evutil_socket_t fd, short what, void *arg)
 {
     sinau_loop *loop = arg;
 
     loop->offer_due_ms = 0;
-    registrations_tick(loop->db);
+    offers_run(loop);
 }
 
 void registrations_on_offer(sinau_loop *loop, const char *payload)
@@ -430,7 +459,7 @@ void registrations_on_offer(sinau_loop *loop, const char *payload)
         return;
     due = (int64_t)(at * 1000.0) + OFFER_SLACK_MS;
     if (loop->offer_due_ms != 0 && loop->offer_due_ms <= due)
-        return; /* an earlier deadline is armed; its run re-reads them all */
+        return; /* an earlier deadline is armed; its run arms the next one */
     delay = due - wall_ms();
     if (delay < 0)
         delay = 0;
@@ -447,5 +476,5 @@ void registrations_on_offer(sinau_loop *loop, const char *payload)
 
 void registrations_on_listening(sinau_loop *loop)
 {
-    registrations_tick(loop->db);
+    offers_run(loop);
 }

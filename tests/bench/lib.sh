@@ -179,11 +179,20 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; 
 # Every process of the PostgreSQL server behind conninfo $1 (the postmaster
 # and its children: backends, WAL writer, checkpointer...), for its CPU.
 server_pids() {
-    local cp pm
+    local cp pm f line rest
     cp=$(psql -X -qAt -d "$1" -c "select pid from pg_stat_activity where backend_type = 'checkpointer'")
     pm=$(awk '{ print $4 }' "/proc/$cp/stat" 2>/dev/null) || return 0
     printf '%s\n' "$pm"
-    awk -v pm="$pm" '$4 == pm { print $1 }' /proc/[0-9]*/stat 2>/dev/null || true
+    # one file at a time: processes come and go while we read
+    for f in /proc/[0-9]*/stat; do
+        read -r line 2>/dev/null <"$f" || continue
+        rest=${line##*) }
+        rest=${rest#* }
+        if [[ ${rest%% *} == "$pm" ]]; then
+            f=${f#/proc/}
+            printf '%s\n' "${f%/stat}"
+        fi
+    done
 }
 
 # ---- the registration crowd (P3, capacity, HA): fixtures and cohorts ----

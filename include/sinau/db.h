@@ -20,7 +20,7 @@
  * attempt at the host that last worked, moves on to the next host when an
  * attempt times out, drops a connection that finds its server read-only
  * (SQLSTATE 25006), recycles the idle connections to a server that went
- * away, and when one connection gets through after an outage wakes the
+ * silent, and when one connection gets through after an outage wakes the
  * others at once instead of letting them sit out their backoff. Prepared
  * statements are per connection, so a new primary gets them re-prepared.
  *

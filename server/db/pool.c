@@ -95,7 +95,7 @@ struct db_pool {
 
 static void conn_connect_start(db_conn *c);
 static void conn_dispatch_next(db_conn *c);
-static void conn_lost(db_conn *c, const char *why, bool transport);
+static void conn_lost(db_conn *c, const char *why, bool silent);
 static void conn_start(db_conn *c, db_job *q);
 
 static int64_t now_ms(void)
@@ -331,7 +331,7 @@ static void conn_arm_write(db_conn *c)
     int rc = PQflush(c->pg);
 
     if (rc < 0) {
-        conn_lost(c, "flush failed", true);
+        conn_lost(c, "flush failed", false);
         return;
     }
     if (rc == 1)
@@ -378,7 +378,7 @@ static void conn_send_query(db_conn *c)
     ok = PQsendQueryPrepared(c->pg, q->stmt->name, q->stmt->nparams, q->values, q->lengths,
                              q->formats, 0);
     if (!ok) {
-        conn_lost(c, "send failed", true);
+        conn_lost(c, "send failed", false);
         return;
     }
     conn_arm_write(c);
@@ -391,7 +391,7 @@ static void conn_send_prepare(db_conn *c)
     change_state(c, DB_CONN_PREPARING);
     c->sent_ms = now_ms();
     if (!PQsendPrepare(c->pg, s->name, s->sql, s->nparams, NULL)) {
-        conn_lost(c, "prepare send failed", true);
+        conn_lost(c, "prepare send failed", false);
         return;
     }
     conn_arm_write(c);
@@ -592,7 +592,7 @@ static void conn_finish_query(db_conn *c, PGresult *res)
         if (!PQsendQuery(c->pg, "ROLLBACK")) {
             /* c->current is still set: conn_lost fails the query */
             PQclear(res);
-            conn_lost(c, "rollback send failed", true);
+            conn_lost(c, "rollback send failed", false);
             return;
         }
         conn_arm_write(c);
@@ -617,7 +617,7 @@ static void conn_command_done(db_conn *c)
 
     c->result = NULL;
     if (res == NULL && c->state != DB_CONN_RESETTING) {
-        conn_lost(c, "no result", true);
+        conn_lost(c, "no result", false);
         return;
     }
     switch (c->state) {
@@ -656,11 +656,11 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
     PGresult *r;
 
     if (!PQconsumeInput(c->pg)) {
-        conn_lost(c, PQerrorMessage(c->pg), true);
+        conn_lost(c, PQerrorMessage(c->pg), false);
         return;
     }
     if (PQstatus(c->pg) == CONNECTION_BAD) {
-        conn_lost(c, "connection bad", true);
+        conn_lost(c, "connection bad", false);
         return;
     }
     conn_drain_notifies(c);
@@ -677,7 +677,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
         else
             PQclear(r);
         if (PQstatus(c->pg) == CONNECTION_BAD) {
-            conn_lost(c, "connection bad", true);
+            conn_lost(c, "connection bad", false);
             return;
         }
     }
@@ -716,9 +716,12 @@ static void conn_go_down(db_conn *c)
         p->hooks.on_conn(p->hooks.arg, p, false);
 }
 
-/* The server under c went away without a word (no FATAL, a reset, no
- * answer): the idle connections to the same server are as good as dead, so
- * they are made again now rather than failing a query each later. */
+/* The server under c went silent (a statement got no answer long past the
+ * statement timeout: a dead machine, a cut network, nothing that closes the
+ * socket): the idle connections to the same server are as good as dead, so
+ * they are made again now rather than each failing a query later. (When a
+ * server closes or resets its sockets every connection notices by itself;
+ * and one backend terminated is no reason to drop its healthy siblings.) */
 static void recycle_idle_siblings(db_conn *c, const char *host, const char *port)
 {
     db_pool *p = c->pool;
@@ -735,7 +738,7 @@ static void recycle_idle_siblings(db_conn *c, const char *host, const char *port
     }
 }
 
-static void conn_lost(db_conn *c, const char *why, bool transport)
+static void conn_lost(db_conn *c, const char *why, bool silent)
 {
     db_job *q = c->current;
     db_pool *p = c->pool;
@@ -746,13 +749,13 @@ static void conn_lost(db_conn *c, const char *why, bool transport)
     if (was_up || c->attempt == 0)
         log_warn("db: connection %d %s (%.*s)", c->index, was_up ? "lost" : "failed",
                  why != NULL ? (int)strcspn(why, "\n") : 1, why != NULL ? why : "?");
-    if (was_up && transport && c->pg != NULL) {
+    if (was_up && silent && c->pg != NULL) {
         snprintf(host, sizeof host, "%s", PQhost(c->pg) ? PQhost(c->pg) : "");
         snprintf(port, sizeof port, "%s", PQport(c->pg) ? PQport(c->pg) : "");
     }
     c->current = NULL;
     conn_go_down(c);
-    if (was_up && transport)
+    if (was_up && silent)
         recycle_idle_siblings(c, host, port);
     /* callbacks last: they may queue queries, which then find the pool as
      * it now is */

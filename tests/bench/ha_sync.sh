@@ -71,8 +71,16 @@ ha_cleanup() {
 }
 trap 'ha_cleanup; bench_cleanup' EXIT
 unset DATABASE_URL SINAU_DATABASE_READ_URL
-DATABASE_URL=$HA_DB SINAU_LOG_LEVEL=warn "$SINAU_BIN" migrate >"$TMP/migrate-ha.log" 2>&1 ||
-    die "migrating the formation's database failed"
+# a formation started a moment ago may still be settling (its standby
+# catching up): try the migration a few times
+for ((i = 1; ; i++)); do
+    if DATABASE_URL=$HA_DB SINAU_LOG_LEVEL=warn "$SINAU_BIN" migrate >"$TMP/migrate-ha.log" 2>&1; then break; fi
+    if ((i == 10)); then
+        tail -n 5 "$TMP/migrate-ha.log" >&2
+        die "migrating the formation's database failed"
+    fi
+    sleep 2
+done
 printf 'synchronous standby: %s\n' "$(psql -X -qAt -d "$HA_DB" -c 'show synchronous_standby_names')"
 
 PORTS=()

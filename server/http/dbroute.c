@@ -72,15 +72,33 @@ static bool dbq_retryable(const dbq *d)
            (d->keyed && http_header(d->ctx, "Idempotency-Key") != NULL);
 }
 
+/* Submits d again from a callback; a refusal is d's answer (the pool
+ * accepted the first submission, so cb owes exactly one call). */
+static void dbq_resubmit(dbq *d)
+{
+    int rc = dbq_submit(d);
+    db_result r = {rc == DB_REFUSED_FULL ? DB_ERR_BUSY : DB_ERR_UNAVAILABLE, NULL, ""};
+
+    if (rc != 0)
+        d->cb(d->ctx, &r);
+}
+
 static void on_retry(evutil_socket_t fd, short what, void *arg)
 {
     dbq *d = arg;
-    db_result down = {DB_ERR_UNAVAILABLE, NULL, ""};
 
     event_free(d->timer);
     d->timer = NULL;
-    if (dbq_submit(d) != 0)
-        d->cb(d->ctx, &down);
+    dbq_resubmit(d);
+}
+
+/* The request's queue timeout, as a monotonic instant in ms: a fallback or
+ * a retry never takes it past that. */
+static int64_t dbq_deadline(const dbq *d)
+{
+    const http_ctx *ctx = d->ctx;
+
+    return ctx->started_ns / 1000000 + ctx->loop->server->cfg->db_queue_timeout_ms;
 }
 
 /* Schedules the statement again when there is time before the request's
@@ -89,12 +107,11 @@ static bool dbq_retry(dbq *d)
 {
     http_ctx *ctx = d->ctx;
     int delay = RETRY_FIRST_MS << (d->tries < 5 ? d->tries : 5);
-    int64_t deadline = ctx->started_ns / 1000000 + ctx->loop->server->cfg->db_queue_timeout_ms;
     struct timeval tv;
 
     if (delay > RETRY_MAX_MS)
         delay = RETRY_MAX_MS;
-    if (mono_ms() + delay >= deadline)
+    if (mono_ms() + delay >= dbq_deadline(d))
         return false;
     d->tries++;
     d->timer = evtimer_new(ctx->loop->base, on_retry, d);
@@ -110,27 +127,16 @@ static void count_fallback(http_ctx *ctx)
     atomic_fetch_add_explicit(&ctx->loop->metrics->db_read_fallbacks, 1, memory_order_relaxed);
 }
 
-/* True while the request is within its queue timeout (a fallback or a
- * retry must not take it past that). */
-static bool dbq_in_time(const dbq *d)
-{
-    const http_ctx *ctx = d->ctx;
-
-    return mono_ms() < ctx->started_ns / 1000000 + ctx->loop->server->cfg->db_queue_timeout_ms;
-}
-
 static void dbq_done(void *arg, db_result *r)
 {
     dbq *d = arg;
-    db_result down = {DB_ERR_UNAVAILABLE, NULL, ""};
 
-    if (r->status != DB_OK && d->on_read && dbq_in_time(d)) {
+    if (r->status != DB_OK && d->on_read && mono_ms() < dbq_deadline(d)) {
         /* past the staleness bound, gone, busy or in conflict with
          * recovery: a read, so the primary may answer it instead */
         d->on_read = false;
         count_fallback(d->ctx);
-        if (dbq_submit(d) != 0)
-            d->cb(d->ctx, &down);
+        dbq_resubmit(d);
         return;
     }
     if (r->status == DB_ERR_UNAVAILABLE && dbq_retryable(d) && dbq_retry(d))

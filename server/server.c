@@ -194,6 +194,29 @@ static void on_request(struct evhttp_request *req, void *arg)
 
 /* ---- loops ---- */
 
+/* The read pool's and the listener's figures (failover, issue 19). */
+static void publish_ha_gauges(sinau_loop *loop)
+{
+    db_pool_stats st;
+    db_listen_stats ls;
+    metrics_block *m = loop->metrics;
+
+    if (loop->db_read != NULL) {
+        db_pool_get_stats(loop->db_read, &st);
+        atomic_store(&m->db_read_size, st.size);
+        atomic_store(&m->db_read_connected, st.connected);
+        atomic_store(&m->db_read_lag_ms, st.lag_ms);
+        atomic_store(&m->db_read_queries, st.queries);
+        atomic_store(&m->db_read_stale, st.stale);
+    }
+    if (loop->listen != NULL) {
+        db_listen_get_stats(loop->listen, &ls);
+        atomic_store(&m->db_listening, ls.subscribed ? 1 : 0);
+        atomic_store(&m->db_listen_subscriptions, ls.subscriptions);
+        atomic_store(&m->db_notifications, ls.notifications);
+    }
+}
+
 static void publish_gauges(sinau_loop *loop)
 {
     db_pool_stats st;
@@ -208,6 +231,7 @@ static void publish_gauges(sinau_loop *loop)
     atomic_store(&m->db_errors, st.errors);
     atomic_store(&m->db_reconnects, st.reconnects);
     atomic_store(&m->inflight, loop->inflight);
+    publish_ha_gauges(loop);
 }
 
 /* The Date header (RFC 9110 IMF-fixdate), made once per tick instead of by
@@ -221,6 +245,20 @@ static void refresh_date(sinau_loop *loop)
     strftime(loop->date, sizeof loop->date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
+static void heartbeat_done(void *arg, db_result *r)
+{
+}
+
+/* The heartbeat read pools measure standbys by (only needed with one);
+ * written by loop 0 at each tick. A refusal waits for the next tick. */
+static void heartbeat(sinau_loop *loop)
+{
+    if (loop->index != 0 || loop->db_read == NULL || loop->draining || !db_pool_ready(loop->db))
+        return;
+    if (db_query(loop->db, &db_ha_heartbeat_stmt, NULL, heartbeat_done, NULL) != 0)
+        return;
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     sinau_loop *loop = arg;
@@ -228,6 +266,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     refresh_date(loop);
     publish_gauges(loop);
     log_flush(&loop->access_log);
+    heartbeat(loop);
     /* the API's timers run on the first loop of each instance; they are
      * written to be safe with several instances (SKIP LOCKED) */
     if (loop->index == 0 && !loop->draining && ++loop->ticks % API_TICK_EVERY == 0)
@@ -303,6 +342,39 @@ static void configure_http(sinau_loop *loop)
                       TRANSPORT_HEADER_FACTOR * cfg->max_header_bytes);
 }
 
+static void on_listen_notify(void *arg, const char *channel, const char *payload)
+{
+    api_on_notify(arg, channel, payload);
+}
+
+static void on_listening(void *arg)
+{
+    api_on_listening(arg);
+}
+
+/* The read pool (SINAU_DATABASE_READ_URL) and, on loop 0, the listener:
+ * the same settings as the loop's pool otherwise. */
+static void loop_init_ha(sinau_loop *loop, const db_pool_opts *dbo)
+{
+    const sinau_config *cfg = loop->server->cfg;
+    db_pool_opts ro = *dbo;
+
+    if (cfg->database_read_url != NULL) {
+        ro.conninfo = cfg->database_read_url;
+        ro.application_name = "sinau-read";
+        ro.read_only = true;
+        ro.max_staleness_ms = cfg->read_max_lag_ms;
+        ro.staleness_stmt = &db_ha_staleness_stmt;
+        loop->db_read = db_pool_new(loop->base, &ro);
+    }
+    if (loop->index == 0) {
+        db_pool_opts lo = *dbo;
+        lo.application_name = "sinau-listen";
+        loop->listen = db_listen_new(loop->base, &lo, api_listen_channels, on_listen_notify,
+                                     on_listening, loop);
+    }
+}
+
 static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
 {
     const sinau_config *cfg = srv->cfg;
@@ -333,6 +405,7 @@ static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
     atomic_fetch_add(&srv->accepting, 1);
     loop->metrics = xcalloc(1, sizeof *loop->metrics);
     loop->db = db_pool_new(loop->base, &dbo);
+    loop_init_ha(loop, &dbo);
     if (index == 0) {
         /* the delivery worker's own connection: its claims and marks never
          * take a request's place in the pool or its queue */
@@ -386,6 +459,10 @@ static void loop_free(sinau_loop *loop)
         db_pool_free(loop->outbox_db);
     }
     db_pool_free(loop->db);
+    db_pool_free(loop->db_read);
+    db_listen_free(loop->listen);
+    if (loop->offer_timer != NULL)
+        event_free(loop->offer_timer);
     free_abandoned(loop);
     if (loop->stop_ev != NULL)
         event_free(loop->stop_ev);

@@ -20,6 +20,8 @@ typedef struct sinau_config {
     int listen_port;          /* SINAU_LISTEN port (0: any free port, logged) */
     char *public_url;         /* SINAU_PUBLIC_URL, no trailing slash */
     char *database_url;       /* DATABASE_URL, libpq conninfo or URI */
+    char *database_read_url;  /* SINAU_DATABASE_READ_URL: standbys for stale-tolerant reads */
+    int read_max_lag_ms;      /* SINAU_READ_MAX_LAG_MS: the staleness bound of those reads */
     char *data_dir;           /* SINAU_DATA_DIR (default ".data") */
     char *key_file;           /* SINAU_KEY_FILE (default <data_dir>/master.key) */
     char *web_dir;            /* SINAU_WEB_DIR (default "web") */

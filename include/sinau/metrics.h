@@ -23,6 +23,11 @@ typedef struct metrics_block {
     atomic_int db_connected, db_in_use, db_waiting, db_size;
     atomic_int inflight;
     atomic_ullong db_refused, db_errors, db_reconnects;
+    /* failover: the read pool (standbys), the listener (loop 0), the
+     * requests' own retries and fallbacks (http_db_query, http_db_read) */
+    atomic_int db_read_connected, db_read_size, db_read_lag_ms, db_listening;
+    atomic_ullong db_read_queries, db_read_stale, db_read_fallbacks, db_retries;
+    atomic_ullong db_listen_subscriptions, db_notifications;
 } metrics_block;
 
 /* Index of a status code in requests[][] (the last index is "other"). */

@@ -32,9 +32,13 @@ typedef struct sinau_loop {
     struct evhttp *http;
     struct evhttp_bound_socket *bound;
     db_pool *db;
-    db_pool *outbox_db;    /* loop 0: the delivery worker's own connection */
-    struct event *stop_ev; /* activated by the main thread at SIGTERM */
-    struct event *tick;    /* publishes gauges, watches the drain */
+    db_pool *db_read;          /* standbys for stale-tolerant reads, or NULL (http_db_read) */
+    db_pool *outbox_db;        /* loop 0: the delivery worker's own connection */
+    db_listen *listen;         /* loop 0: LISTEN on the primary (api_listen_channels), or NULL */
+    struct event *offer_timer; /* loop 0: the earliest offer deadline notified (registrations.c) */
+    int64_t offer_due_ms;      /* its wall-clock due time, 0 when not armed */
+    struct event *stop_ev;     /* activated by the main thread at SIGTERM */
+    struct event *tick;        /* publishes gauges, watches the drain */
     metrics_block *metrics;
     log_buffer access_log; /* flushed by the tick and when full */
     int inflight;          /* requests without a reply yet */

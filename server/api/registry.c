@@ -61,6 +61,20 @@ void api_tick(db_pool *db, const struct sinau_server *srv)
     certificates_tick(db, srv);
 }
 
+/* sql/functions/registration.sql notifies sinau_offers (reg_promote). */
+const char *const api_listen_channels[] = {"sinau_offers", NULL};
+
+void api_on_notify(struct sinau_loop *loop, const char *channel, const char *payload)
+{
+    if (strcmp(channel, "sinau_offers") == 0)
+        registrations_on_offer(loop, payload);
+}
+
+void api_on_listening(struct sinau_loop *loop)
+{
+    registrations_on_listening(loop);
+}
+
 static const char *const method_keys[] = {"get",     "post",  "head",    "put",  "delete",
                                           "options", "trace", "connect", "patch"};
 

@@ -56,6 +56,8 @@ typedef struct option {
 
 static const option options[] = {
     {"database-url", "DATABASE_URL", OPT_SECRET, FIELD(database_url), 0, 0},
+    {"database-read-url", "SINAU_DATABASE_READ_URL", OPT_SECRET, FIELD(database_read_url), 0, 0},
+    {"read-max-lag-ms", "SINAU_READ_MAX_LAG_MS", OPT_INT, FIELD(read_max_lag_ms), 100, 600000},
     {"listen", "SINAU_LISTEN", OPT_LISTEN, 0, 0, 65535},
     {"public-url", "SINAU_PUBLIC_URL", OPT_URL, FIELD(public_url), 0, 0},
     {"data-dir", "SINAU_DATA_DIR", OPT_PATH, FIELD(data_dir), 0, 0},
@@ -130,6 +132,11 @@ static const char usage_text[] =
     "An empty variable counts as unset. Sizes take a k, m or g suffix (1024-based).\n"
     "\n"
     "  --database-url URL            DATABASE_URL                 default: libpq's PG* variables\n"
+    "                                (several hosts: the primary is found and followed)\n"
+    "  --database-read-url URL       SINAU_DATABASE_READ_URL      default: none (reads on the\n"
+    "                                primary); standbys for the reads that may be stale\n"
+    "  --read-max-lag-ms MS          SINAU_READ_MAX_LAG_MS        default: 1000 (100..600000);\n"
+    "                                a standby further behind is not read\n"
     "  --listen HOST:PORT            SINAU_LISTEN                 default: 127.0.0.1:8080\n"
     "                                (IPv6 as [::1]:8080; port 0 picks a free port)\n"
     "  --public-url URL              SINAU_PUBLIC_URL             default: http://localhost:8080\n"
@@ -549,6 +556,8 @@ static void set_defaults(sinau_config *cfg)
     cfg->listen_port = 8080;
     cfg->public_url = xstrdup("http://localhost:8080");
     cfg->database_url = NULL; /* main fills in the private cluster */
+    cfg->database_read_url = NULL;
+    cfg->read_max_lag_ms = 1000;
     cfg->data_dir = xstrdup(".data");
     cfg->key_file = NULL; /* derived from data_dir once everything is read */
     cfg->web_dir = xstrdup("web");
@@ -729,6 +738,7 @@ void config_free(sinau_config *cfg)
     free(cfg->listen_host);
     free(cfg->public_url);
     xfree_secret(cfg->database_url);
+    xfree_secret(cfg->database_read_url);
     free(cfg->data_dir);
     free(cfg->key_file);
     free(cfg->web_dir);

@@ -241,7 +241,6 @@ for ((r = 1; r <= ROUNDS; r++)); do
         "$r" "$srps" "$sp50" "$sp99" "$SAVE_CONNS" "${rtps:-0}" "${stps:-0}" "$PGB_CONNS"
 done
 
-div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 m_i50=$(median <<<"${I50[*]}") m_i99=$(median <<<"${I99[*]}")
 m_l50=$(median <<<"${L50[*]}") m_l99=$(median <<<"${L99[*]}")
 m_s=$(median <<<"${SAVES[*]}") m_r=$(median <<<"${PGR[*]}") m_p=$(median <<<"${PGS[*]}")

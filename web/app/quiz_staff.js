@@ -5,7 +5,7 @@
 // (post-test at least X %, survey answered) and their "missing" lines, and
 // a gradebook cell.
 import { api } from './api.js';
-import { t, fmtNumber } from './i18n.js';
+import { t, tn, fmtNumber } from './i18n.js';
 import { h, field, showErrors, clearErrors, busy, toast } from './ui.js';
 import { checkbox, labelled } from './staff_ui.js';
 
@@ -39,7 +39,7 @@ export function moduleQuizzes(mod, navigate) {
     { class: 'quiz-module' },
     h('h3', { class: 'staff-sub-h' }, t('quiz.staff.quizzes')),
     quizzes.length
-      ? h('ul', { class: 'staff-list quiz-module-list' }, quizzes.map((q) => h('li', { dataset: { quiz: q.id } }, h('a', { href: `/staff/quizzes/${enc(q.id)}` }, q.title), h('span', { class: 'meta' }, ` · ${t(`quiz.kind.${q.kind}`)} · ${t('quiz.questions_n', { n: fmtNumber(q.question_count) })}`))))
+      ? h('ul', { class: 'staff-list quiz-module-list' }, quizzes.map((q) => h('li', { dataset: { quiz: q.id } }, h('a', { href: `/staff/quizzes/${enc(q.id)}` }, q.title), h('span', { class: 'meta' }, ` · ${t(`quiz.kind.${q.kind}`)} · ${tn('quiz.questions_n', q.question_count)}`))))
       : h('p', { class: 'meta' }, t('quiz.staff.no_quizzes')),
     form,
   );

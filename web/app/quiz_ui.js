@@ -6,7 +6,7 @@
 // what was right and the explanation. Keyboard and screen readers: each
 // question is a fieldset named by its stem; choices are native radios and
 // checkboxes; a text answer is a labelled input.
-import { t, fmtNumber } from './i18n.js';
+import { t, tn, fmtNumber } from './i18n.js';
 import { h, newId, setSafeHtml } from './ui.js';
 
 // Server-rendered HTML (stem_html, text_html, explanation_html) into el,
@@ -130,7 +130,7 @@ export function questionView(q, opts) {
       'p',
       { class: 'quiz-qhead', id: `${stemId}-n` },
       t('quiz.question_n', { n: opts.number, total: opts.total }),
-      q.points !== undefined ? h('span', { class: 'meta' }, ` · ${t('quiz.points_n', { n: fmtNumber(q.points) })}`) : null,
+      q.points !== undefined ? h('span', { class: 'meta' }, ` · ${tn('quiz.points_n', q.points)}`) : null,
     ),
     stem,
     controls(q, { ...opts, idPrefix: opts.idPrefix || 'q' }),

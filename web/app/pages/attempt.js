@@ -18,7 +18,7 @@
 // Result: the score where the quiz lets it show, and, where it allows a
 // review, each question with what was right and the explanation.
 import { api } from '../api.js';
-import { t, fmtNumber, fmtDateTime, errorText } from '../i18n.js';
+import { t, tn, fmtNumber, fmtDateTime, errorText } from '../i18n.js';
 import { h, put, busy, toast } from '../ui.js';
 import { questionView, answered, safeHtml } from '../quiz_ui.js';
 
@@ -273,7 +273,7 @@ function take(view, att, cohortId) {
   function drawState() {
     const n = s.count();
     if (signedOut) status.textContent = t('quiz.signed_out');
-    else if (s.offline() && n) status.textContent = t('quiz.offline_kept', { n: fmtNumber(n) });
+    else if (s.offline() && n) status.textContent = tn('quiz.offline_kept', n);
     else if (n || s.busy()) status.textContent = t('quiz.saving');
     else status.textContent = t('quiz.all_saved');
     status.classList.toggle('offline', signedOut || (s.offline() && n > 0));
@@ -357,7 +357,7 @@ function take(view, att, cohortId) {
       confirmBox.hidden = true;
       send.focus();
     });
-    confirmBox.replaceChildren(h('p', { id: 'quiz-confirm-text' }, left ? t('quiz.confirm_unanswered', { n: fmtNumber(left) }) : t('quiz.confirm_send')), h('div', { class: 'staff-actions' }, no, yes));
+    confirmBox.replaceChildren(h('p', { id: 'quiz-confirm-text' }, left ? tn('quiz.confirm_unanswered', left) : t('quiz.confirm_send')), h('div', { class: 'staff-actions' }, no, yes));
     confirmBox.hidden = false;
     yes.focus();
   });

@@ -6,7 +6,7 @@
 // (POST …/attempts, which answers the open one when there is one) — the
 // attempt itself is attempt.js.
 import { api } from '../api.js';
-import { t, fmtDateTime, fmtNumber, errorText } from '../i18n.js';
+import { t, tn, fmtDateTime, fmtNumber, errorText } from '../i18n.js';
 import { h, put, busy, toast } from '../ui.js';
 import { safeHtml } from '../quiz_ui.js';
 
@@ -17,9 +17,9 @@ export function attemptHref(cohortId, attemptId) {
 }
 
 function facts(q) {
-  const items = [t(`quiz.kind.${q.kind}`), t('quiz.questions_n', { n: fmtNumber(q.question_count) })];
-  items.push(q.time_limit_s ? t('quiz.time_limit', { n: fmtNumber(Math.round(q.time_limit_s / 60)) }) : t('quiz.no_time_limit'));
-  if (q.kind !== 'survey') items.push(q.max_attempts ? t('quiz.attempts_max', { n: fmtNumber(q.max_attempts) }) : t('quiz.attempts_unlimited'));
+  const items = [t(`quiz.kind.${q.kind}`), tn('quiz.questions_n', q.question_count)];
+  items.push(q.time_limit_s ? tn('quiz.time_limit', Math.round(q.time_limit_s / 60)) : t('quiz.no_time_limit'));
+  if (q.kind !== 'survey') items.push(q.max_attempts ? tn('quiz.attempts_max', q.max_attempts) : t('quiz.attempts_unlimited'));
   if (q.pass_score !== null && q.pass_score !== undefined) items.push(t('quiz.pass_mark', { n: fmtNumber(q.pass_score) }));
   if (q.anonymous) items.push(t('quiz.anonymous'));
   return h('ul', { class: 'quiz-facts' }, items.map((x) => h('li', null, x)));

@@ -8,7 +8,7 @@
 // (GET …/preview: the Markdown rendered as publishing will, the key shown
 // on request). Published with the programme's next version, like lessons.
 import { api, apiUrl } from '../api.js';
-import { loadArea, t, fmtNumber, errorText } from '../i18n.js';
+import { loadArea, t, tn, fmtNumber, errorText } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy, newId } from '../ui.js';
 import { pageHead, errorBox, fill, confirmDialog, checkbox, labelled, replace } from '../staff_ui.js';
 import { questionView, parseNumber } from '../quiz_ui.js';
@@ -232,7 +232,7 @@ export default async function render(view, ctx) {
     const show = () =>
       replace(
         li,
-        h('p', { class: 'quiz-qhead' }, h('strong', null, t('quiz.question_n', { n: i + 1, total: quiz.questions.length })), ' · ', t(`quiz.type.${q.type}`), quiz.kind === 'survey' ? null : ` · ${t('quiz.points_n', { n: fmtNumber(q.points) })}`, q.tags.length ? h('span', { class: 'meta' }, ` · ${q.tags.join(', ')}`) : null),
+        h('p', { class: 'quiz-qhead' }, h('strong', null, t('quiz.question_n', { n: i + 1, total: quiz.questions.length })), ' · ', t(`quiz.type.${q.type}`), quiz.kind === 'survey' ? null : ` · ${tn('quiz.points_n', q.points)}`, q.tags.length ? h('span', { class: 'meta' }, ` · ${q.tags.join(', ')}`) : null),
         h('p', { class: 'quiz-stem-md' }, q.stem_md),
         q.options.length ? h('ol', { class: 'quiz-option-list', type: 'A' }, q.options.map((o) => h('li', { class: o.correct ? 'right' : null }, o.text_md, o.correct ? h('span', { class: 'visually-hidden' }, ` (${t('quiz.review.right_option')})`) : null))) : null,
         keyLine(q) ? h('p', { class: 'meta' }, keyLine(q)) : null,
@@ -259,7 +259,7 @@ export default async function render(view, ctx) {
 
   function drawQuestions() {
     fill(list, quiz.questions, item, t('quiz.staff.no_questions'));
-    count.textContent = t('quiz.questions_n', { n: fmtNumber(quiz.questions.length) });
+    count.textContent = tn('quiz.questions_n', quiz.questions.length);
   }
   const count = h('p', { class: 'meta', 'data-testid': 'question-count' });
 
@@ -285,7 +285,7 @@ export default async function render(view, ctx) {
     if (!file.files.length) return showErrors(importForm, { code: 'staff_required', field: 'csv' });
     try {
       const r = await busy(importBtn, api('POST', `/api/v1/quizzes/${enc(id)}/questions/import`, file.files[0], { raw: true, headers: { 'Content-Type': 'text/csv' } }));
-      importNote.textContent = t('quiz.staff.imported', { n: fmtNumber(r.imported) });
+      importNote.textContent = tn('quiz.staff.imported', r.imported);
       file.value = '';
       await reload();
     } catch (ex) {

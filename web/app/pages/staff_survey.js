@@ -4,7 +4,7 @@
 // and the free texts (an anonymous survey's without names, in the order of
 // their words); the CSV is the server's (?format=csv).
 import { api, apiUrl } from '../api.js';
-import { loadArea, t, fmtNumber } from '../i18n.js';
+import { loadArea, t, tn, fmtNumber } from '../i18n.js';
 import { h, progressBar } from '../ui.js';
 import { pageHead, replace } from '../staff_ui.js';
 
@@ -31,7 +31,7 @@ function question(q, i) {
   } else {
     body = bars(q.options.map((o) => [o.text, o.count]), total);
   }
-  return h('li', { class: 'card', dataset: { question: q.id } }, h('h2', null, `${i + 1}. ${q.stem}`), h('p', { class: 'meta' }, t(`quiz.type.${q.type}`), ' · ', t('quiz.survey.answers_n', { n: fmtNumber(total) })), body);
+  return h('li', { class: 'card', dataset: { question: q.id } }, h('h2', null, `${i + 1}. ${q.stem}`), h('p', { class: 'meta' }, t(`quiz.type.${q.type}`), ' · ', tn('quiz.survey.answers_n', total)), body);
 }
 
 export default async function render(view, ctx) {
@@ -41,7 +41,7 @@ export default async function render(view, ctx) {
   replace(
     view,
     pageHead(t('quiz.survey.title', { title: r.title }), { back: `/staff/cohorts/${enc(id)}/quizzes`, backLabel: t('quiz.staff.cohort_title') }),
-    h('p', { class: 'meta', 'data-testid': 'survey-respondents' }, t('quiz.survey.respondents', { n: fmtNumber(r.respondents) }), r.anonymous ? ` · ${t('quiz.anonymous')}` : null),
+    h('p', { class: 'meta', 'data-testid': 'survey-respondents' }, tn('quiz.survey.respondents', r.respondents), r.anonymous ? ` · ${t('quiz.anonymous')}` : null),
     h('p', { class: 'staff-actions' }, h('a', { class: 'button secondary', href: apiUrl(`/api/v1/cohorts/${enc(id)}/quizzes/${enc(quizId)}/results?format=csv`), download: 'hasil-survei.csv' }, t('quiz.survey.csv'))),
     h('ol', { class: 'staff-list quiz-survey', 'data-testid': 'survey-results' }, r.questions.map(question)),
   );

@@ -232,8 +232,8 @@ end;
 $$;
 
 -- What moving a cohort from its version to version p_to changes, for the
--- cohort's staff: modules, lessons and assignments added, removed and
--- edited (same id, other content), each {id, title}. {status, body}.
+-- cohort's staff: modules, lessons, assignments and quizzes added, removed
+-- and edited (same id, other content), each {id, title}. {status, body}.
 create or replace function content_version_changes(p_cohort_id text, p_to integer, p_user_id text,
                                                    p_role text)
 returns json
@@ -265,7 +265,9 @@ begin
                                 content_version_lessons(c.programme_id, p_to)),
         'assignments', content_diff(content_version_assignments(c.programme_id,
                                                                 c.content_version),
-                                    content_version_assignments(c.programme_id, p_to))));
+                                    content_version_assignments(c.programme_id, p_to)),
+        'quizzes', content_diff(quiz_version_list(c.programme_id, c.content_version),
+                                quiz_version_list(c.programme_id, p_to))));
 end;
 $$;
 

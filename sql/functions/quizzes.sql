@@ -847,6 +847,37 @@ language sql stable as $$
                      having count(*) > 0), '{}'::jsonb)
 $$;
 
+-- A version's quizzes as [{id, title, sig}] for content_version_changes,
+-- sig standing for everything a participant meets (the quiz's settings and
+-- its questions in order, with their keys and explanations); the HTML and
+-- the places in the version are left out, as for lessons.
+create or replace function quiz_version_list(p_programme_id text, p_version integer)
+returns jsonb
+language sql stable as $$
+    select coalesce(jsonb_agg(jsonb_build_object(
+               'id', q.quiz_id, 'title', q.title,
+               'sig', md5((to_jsonb(q) - array['programme_id', 'version', 'description_html',
+                                               'position', 'ordinal']
+                           || jsonb_build_object('questions', coalesce((
+                                  select jsonb_agg(to_jsonb(vq) - array['programme_id', 'version',
+                                                                        'stem_html',
+                                                                        'explanation_html',
+                                                                        'position', 'ordinal']
+                                                   || jsonb_build_object('options', (
+                                                          select coalesce(jsonb_agg(o - 'text_html'
+                                                                                    order by n),
+                                                                          '[]'::jsonb)
+                                                            from jsonb_array_elements(vq.options)
+                                                                 with ordinality x(o, n)))
+                                                   order by vq.ordinal)
+                                    from version_questions vq
+                                   where vq.programme_id = q.programme_id
+                                     and vq.version = q.version and vq.quiz_id = q.quiz_id),
+                                  '[]'::jsonb)))::text))
+               order by q.ordinal), '[]'::jsonb)
+      from version_quizzes q where q.programme_id = p_programme_id and q.version = p_version
+$$;
+
 -- A draft question as its published copy: the HTML of its stem, options
 -- and explanation from p_html (keys as quiz_markdown's).
 create or replace function quiz_version_row(p_programme_id text, p_version integer,

@@ -195,6 +195,27 @@ describe('preview and publishing', () => {
     const err = await sql(server, `update version_questions set stem_md = 'diubah' where question_id = ${lit(q.id)}`).catch((e) => e);
     assert.match(String(err.message), /published content is immutable/, 'the database refuses');
   });
+
+  // issue 12's "what moving a cohort changes" covers quizzes too
+  test('moving a cohort lists the quizzes a newer version adds, removes and changes', async () => {
+    const c = await quizClass(server, admin, {
+      participants: 0,
+      quizzes: ['Tetap', 'Soal diubah', 'Kunci diubah', 'Dihapus'].map((title) => ({ quiz: { title, kind: 'check' }, questions: [single(`${title}?`, ['a', 'b'], 'a')] })),
+    });
+    const [keep, stem, key, gone] = c.quizzes;
+    expectStatus(await putQuestion(base, admin.token, stem.questions[0].id, { stem_md: 'Soal baru?' }), 200, 'a stem');
+    const [o1, o2] = key.questions[0].options;
+    expectStatus(await putQuestion(base, admin.token, key.questions[0].id, { options: [{ id: o1.id, text_md: 'a' }, { id: o2.id, text_md: 'b', correct: true }] }), 200, 'only the key');
+    expectStatus(await delQuiz(base, admin.token, gone.id), 204, 'remove');
+    const added = await newQuiz(base, admin.token, c.module.id, { title: 'Survei baru', kind: 'survey' });
+    await published(base, admin.token, c.slug);
+    const ch = expectStatus(await call(base, 'GET', `/api/v1/cohorts/${c.cohort.id}/content-version/changes?to=2`, { token: c.instructor.token }), 200, 'changes');
+    assert.deepEqual(ch.quizzes.added, [{ id: added.id, title: 'Survei baru' }]);
+    assert.deepEqual(ch.quizzes.removed, [{ id: gone.id, title: 'Dihapus' }]);
+    assert.deepEqual(ch.quizzes.edited.map((x) => x.id).sort(), [stem.id, key.id].sort(), 'a stem or a key changed');
+    assert.ok(!JSON.stringify(ch.quizzes).includes(keep.id), 'an unchanged quiz is not listed (its HTML rendered again)');
+    assert.deepEqual(ch.lessons, { added: [], removed: [], edited: [] });
+  });
 });
 
 describe('the question bank as CSV', () => {

@@ -1,9 +1,9 @@
 // staff_cohort.js — /staff/cohorts/:id: a cohort for its staff (its
 // instructors and admins). Which content version it follows and, when a
-// newer one is published, what moving to it would change (modules, lessons
-// and assignments added, removed, edited: GET …/content-version/changes)
-// before moving it (PUT …/content-version; instructors only before the
-// cohort starts, admins always); and each assignment's due date and late
+// newer one is published, what moving to it would change (modules, lessons,
+// assignments and quizzes added, removed, edited: GET …/content-version/
+// changes) before moving it (PUT …/content-version; instructors only before
+// the cohort starts, admins always); and each assignment's due date and late
 // cut-off for this cohort (PUT …/assignments/{aid}/schedule, times in the
 // browser's zone).
 import { api } from '../api.js';
@@ -12,7 +12,7 @@ import { h, showErrors, clearErrors, toast, busy } from '../ui.js';
 import { pageHead, errorBox, fill, confirmDialog, replace, labelled, localInputValue, isoFromLocal } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
-const KINDS = ['modules', 'lessons', 'assignments'];
+const KINDS = ['modules', 'lessons', 'assignments', 'quizzes'];
 
 // One kind of change ("3 lessons added: …"), or null when there is none.
 function changeList(kind, what, items) {

@@ -44,9 +44,12 @@ typedef struct sinau_config {
     int shutdown_grace_s;     /* SINAU_SHUTDOWN_GRACE_S longest drain at SIGTERM */
     int session_idle_s;       /* SINAU_SESSION_IDLE_S: a session unused this long ends */
     int session_absolute_s;   /* SINAU_SESSION_ABSOLUTE_S: and this long after login at most */
-    bool migrate_on_start;    /* --migrate: apply pending migrations before serving */
-    bool trust_proxy;         /* SINAU_TRUST_PROXY: client address from X-Forwarded-For */
-    bool debug_routes;        /* SINAU_DEBUG_ROUTES=1: /debug/... test routes (tests only) */
+    int session_cache_s; /* SINAU_SESSION_CACHE_S: a checked session is trusted this long (0: off)
+                          */
+    int session_cache_size; /* SINAU_SESSION_CACHE_SIZE: sessions cached per process (0: off) */
+    bool migrate_on_start;  /* --migrate: apply pending migrations before serving */
+    bool trust_proxy;       /* SINAU_TRUST_PROXY: client address from X-Forwarded-For */
+    bool debug_routes;      /* SINAU_DEBUG_ROUTES=1: /debug/... test routes (tests only) */
 } sinau_config;
 
 /* Fills *cfg with defaults, then environment (via getenv_fn), then flags

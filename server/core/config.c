@@ -85,6 +85,9 @@ static const option options[] = {
     {"session-idle", "SINAU_SESSION_IDLE_S", OPT_INT, FIELD(session_idle_s), 1, 31536000},
     {"session-absolute", "SINAU_SESSION_ABSOLUTE_S", OPT_INT, FIELD(session_absolute_s), 1,
      31536000},
+    {"session-cache", "SINAU_SESSION_CACHE_S", OPT_INT, FIELD(session_cache_s), 0, 60},
+    {"session-cache-size", "SINAU_SESSION_CACHE_SIZE", OPT_INT, FIELD(session_cache_size), 0,
+     1000000},
     {"migrate", NULL, OPT_SWITCH, FIELD(migrate_on_start), 0, 0},
     {"debug-routes", "SINAU_DEBUG_ROUTES", OPT_SWITCH, FIELD(debug_routes), 0, 0},
     {"trust-proxy", "SINAU_TRUST_PROXY", OPT_SWITCH, FIELD(trust_proxy), 0, 0},
@@ -145,6 +148,10 @@ static const char usage_text[] =
     "  --shutdown-grace S            SINAU_SHUTDOWN_GRACE_S       default: 10 (1..600)\n"
     "  --session-idle S              SINAU_SESSION_IDLE_S         default: 28800 (8 h)\n"
     "  --session-absolute S          SINAU_SESSION_ABSOLUTE_S     default: 604800 (7 days)\n"
+    "  --session-cache S             SINAU_SESSION_CACHE_S        default: 10 (0..60; 0: off);\n"
+    "                                a checked session is trusted this long at most, dropped\n"
+    "                                at once on logout, disable, role or password change\n"
+    "  --session-cache-size N        SINAU_SESSION_CACHE_SIZE     default: 10000 (0..1000000)\n"
     "  --trust-proxy                 SINAU_TRUST_PROXY            default: off; client address\n"
     "                                from X-Forwarded-For (only behind your own proxy)\n"
     "  --migrate                                                  apply pending migrations first\n"
@@ -541,6 +548,8 @@ static void set_defaults(sinau_config *cfg)
     cfg->shutdown_grace_s = 10;
     cfg->session_idle_s = 28800;
     cfg->session_absolute_s = 604800;
+    cfg->session_cache_s = 10;
+    cfg->session_cache_size = 10000;
     cfg->migrate_on_start = false;
     cfg->debug_routes = false;
 }

@@ -32,7 +32,7 @@ typedef struct sinau_config {
     enum pwhash_cost pwhash;  /* SINAU_PWHASH */
     enum log_level log_level; /* SINAU_LOG_LEVEL */
     int threads;              /* SINAU_THREADS loop threads (default: cores) */
-    int worker_threads;       /* SINAU_WORKERS CPU worker threads (default: cores) */
+    int worker_threads;       /* SINAU_WORKERS CPU worker threads (default: cores - 1, >= 1) */
     int worker_queue_max;     /* SINAU_WORKER_QUEUE bounded job queue */
     int db_pool_size;         /* SINAU_DB_POOL connections per loop thread */
     int db_queue_max;         /* SINAU_DB_QUEUE waiting queries per loop thread */

@@ -134,7 +134,7 @@ static const char usage_text[] =
     "                                (debug, info, warn, error)\n"
     "  --threads N                   SINAU_THREADS                default: number of cores "
     "(1..256)\n"
-    "  --workers N                   SINAU_WORKERS                default: number of cores "
+    "  --workers N                   SINAU_WORKERS                default: cores - 1, at least 1 "
     "(1..256)\n"
     "  --worker-queue N              SINAU_WORKER_QUEUE           default: 256 (1..65536)\n"
     "  --db-pool N                   SINAU_DB_POOL                default: 4 per thread (1..100)\n"
@@ -536,7 +536,8 @@ static void set_defaults(sinau_config *cfg)
     cfg->pwhash = PWHASH_INTERACTIVE;
     cfg->log_level = LOG_INFO;
     cfg->threads = online_cores();
-    cfg->worker_threads = online_cores();
+    /* the hash pool never takes every core (PERFORMANCE.md P5) */
+    cfg->worker_threads = online_cores() > 1 ? online_cores() - 1 : 1;
     cfg->worker_queue_max = 256;
     cfg->db_pool_size = 4;
     cfg->db_queue_max = 256;

@@ -29,6 +29,9 @@ typedef struct sinau_config {
     char *issuer_name;        /* SINAU_ISSUER_NAME: who issues certificates */
     char *signatory_name;     /* SINAU_SIGNATORY_NAME: printed under the signature line */
     char *signatory_title;    /* SINAU_SIGNATORY_TITLE: the signatory's office */
+    char *pdf_p12;            /* SINAU_PDF_SIGN_P12: the office's signing certificate, or NULL */
+    char *pdf_pass_file;      /* SINAU_PDF_SIGN_PASSWORD_FILE: its password, or NULL */
+    char *tsa_url;            /* SINAU_TSA_URL: an RFC 3161 timestamp authority, or NULL */
     enum pwhash_cost pwhash;  /* SINAU_PWHASH */
     enum log_level log_level; /* SINAU_LOG_LEVEL */
     int threads;              /* SINAU_THREADS loop threads (default: cores) */
@@ -50,6 +53,20 @@ typedef struct sinau_config {
     bool migrate_on_start;  /* --migrate: apply pending migrations before serving */
     bool trust_proxy;       /* SINAU_TRUST_PROXY: client address from X-Forwarded-For */
     bool debug_routes;      /* SINAU_DEBUG_ROUTES=1: /debug/... test routes (tests only) */
+
+    /* messages (outbox.h): channels, retries, timeouts, e-mail verification */
+    char *smtp_url;              /* SINAU_SMTP_URL smtp[s]://[user[:pass]@]host[:port] or NULL */
+    char *smtp_password_file;    /* SINAU_SMTP_PASSWORD_FILE: the SMTP password, or NULL */
+    char *mail_from;             /* SINAU_MAIL_FROM (default noreply@<public host>) */
+    char *webhook_url;           /* SINAU_WEBHOOK_URL: WhatsApp/SMS gateway, or NULL */
+    char *webhook_secret;        /* SINAU_WEBHOOK_SECRET: HMAC key of the webhook */
+    int outbox_max_attempts;     /* SINAU_OUTBOX_MAX_ATTEMPTS: tries before `failed` */
+    int outbox_backoff_ms;       /* SINAU_OUTBOX_BACKOFF_MS: first retry delay */
+    int outbox_backoff_max_ms;   /* SINAU_OUTBOX_BACKOFF_MAX_MS: longest retry delay */
+    int outbox_concurrency;      /* SINAU_OUTBOX_CONCURRENCY: sends in flight per instance */
+    int mail_timeout_ms;         /* SINAU_MAIL_TIMEOUT_MS: longest send, all included */
+    int mail_connect_timeout_ms; /* SINAU_MAIL_CONNECT_TIMEOUT_MS: longest connect */
+    bool verify_email;           /* SINAU_VERIFY_EMAIL=1: new accounts confirm their e-mail */
 } sinau_config;
 
 /* Fills *cfg with defaults, then environment (via getenv_fn), then flags

@@ -33,6 +33,7 @@ typedef struct sinau_loop {
     struct evhttp_bound_socket *bound;
     db_pool *db;
     db_pool *db_read;          /* standbys for stale-tolerant reads, or NULL (http_db_read) */
+    db_pool *outbox_db;        /* loop 0: the delivery worker's own connection */
     db_listen *listen;         /* loop 0: LISTEN on the primary (api_listen_channels), or NULL */
     struct event *offer_timer; /* loop 0: the earliest offer deadline notified (registrations.c) */
     int64_t offer_due_ms;      /* its wall-clock due time, 0 when not armed */
@@ -58,9 +59,12 @@ struct sinau_server {
     router *router;
     static_store *web;
     worker_pool *workers;
-    struct sesscache *sessions;      /* checked sessions (sesscache.h), or NULL when off */
-    struct pii_keyring *keys;        /* master key: personal data, signing seeds */
-    struct ratelimit *verify_misses; /* certificate lookups that found nothing, per client */
+    struct sesscache *sessions;        /* checked sessions (sesscache.h), or NULL when off */
+    struct pii_keyring *keys;          /* master key: personal data, signing seeds */
+    struct ratelimit *verify_misses;   /* certificate lookups that found nothing, per client */
+    struct pdfsign_signer *pdf_signer; /* signs certificate PDFs; NULL when not configured */
+    struct verdict_cache *verdicts;    /* signature verdicts of stored credentials */
+    struct outbox *outbox;             /* the delivery worker, on loop 0 (outbox.h) */
     sinau_loop *loops;
     int nloops;
     int listen_fd;

@@ -203,7 +203,7 @@ server_pids() {
 # $TMP/tokens.tsv for p3_crowd.mjs. Participant n goes for segment n mod 3.
 crowd_fixtures() {
     local db=$1 n=$2
-    [[ -s $TMP/participants.tsv ]] || python3 "$ROOT/tests/bench/p3_fixtures.py" "$n" "$TMP"
+    [[ -s $TMP/participants.tsv ]] || "${PYTHON:-python3}" "$ROOT/tests/bench/p3_fixtures.py" "$n" "$TMP"
     psql -X -v ON_ERROR_STOP=1 -qAt -d "$db" <<EOF
 create table bench_participants (n integer primary key, user_id text not null,
                                  segment text not null, token_hash text not null);

@@ -35,7 +35,7 @@ import { timedRequest, parseMetrics, metricValue } from '../api/lib/probe.mjs';
 import { crowd, raceCohort, race, attemptTally, firstSuccessAfter, checkRace } from '../api/lib/crowd.mjs';
 import { classroom, submitted, grade, gradeHistory } from '../api/lib/assignments.mjs';
 import { contentProgramme, cohortOf as contentCohortOf, publicSeats, learner, complete } from '../api/lib/content.mjs';
-import { issue, jwksOf, statusTokenOf, checkCredential, putRules } from '../api/lib/certificates.mjs';
+import { issue, jwksOf, statusTokenOf, checkCredential, putRules, FINISHED } from '../api/lib/certificates.mjs';
 
 const FULL = process.env.SINAU_FAILOVER_FULL === '1';
 const CROWD = Number(process.env.SINAU_FAILOVER_CROWD || 2000);
@@ -297,7 +297,8 @@ test('killed during certificate issuing: every certificate acknowledged there on
   const lessonId = prog.lessons[0].id;
   const made = [];
   for (let c = 0; c < cohorts; c++) {
-    const co = await contentCohortOf(lb.url, admin, prog.slug, publicSeats(per, { name: `Angkatan ${c + 1}` }));
+    // ended yesterday: certificates are issued from a cohort's last day on (issue 12)
+    const co = await contentCohortOf(lb.url, admin, prog.slug, publicSeats(per, { name: `Angkatan ${c + 1}`, ...FINISHED }));
     const rules = await putRules(lb.url, admin.token, co.id, { min_lesson_percent: 100, require_assignments_passed: false });
     assert.equal(rules.status, 200, show(rules));
     const people = [];

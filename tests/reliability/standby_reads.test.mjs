@@ -1,7 +1,8 @@
 // Reads on a standby (issue 19): with SINAU_DATABASE_READ_URL on a
 // pg_auto_failover formation (primary + synchronous standby on loopback),
-// the catalogue's seat counts, certificate verification, the PDF, JWKS and
-// the status list are answered by the standby, and nothing that decides —
+// the catalogue's seat counts, certificate verification (VC-JWT and Data
+// Integrity), the PDF, JWKS, the issuer's keys and the status list are
+// answered by the standby, and nothing that decides —
 // registering, grading, issuing, revoking, the session checks that write —
 // ever runs there (pg_stat_statements on each node says what ran where).
 // The staleness bound (SINAU_READ_MAX_LAG_MS, 1,000 ms by default) holds: a
@@ -71,8 +72,10 @@ const STANDBY_OK = {
   cohort: 'reg_cohort_json',
   verification: 'cert_verify_row',
   keys: 'from signing_keys',
-  status_list: 'token_version < version from status_lists',
+  status_list: 'token is null or credential_di is null or token_version < version',
   pdf: 'ce.programme_title',
+  pdf_stored: 'sp.pdf, ce.year',
+  data_integrity: 'select credential_di from certificates',
   staleness: 'ha_staleness_ms',
 };
 // pg_autoctl's own queries (its keeper connects to the same database).
@@ -88,6 +91,7 @@ test('the catalogue, verification, the PDF, JWKS and the status list run on the 
   certId = issued.json.certificates[0].id;
   const standby = await psql(f.nodeUrl('node2'), 'select pg_is_in_recovery()');
   assert.equal(standby, 't', 'node2 is the standby');
+  const kid = (await jwksOf(s.url)).keys[0].kid.split('/').at(-1); // a key's thumbprint
   await psql(f.nodeUrl('node2'), 'select pg_stat_statements_reset()');
   await sleep(BOUND_MS + 200); // every read below may go to the standby
 
@@ -97,8 +101,12 @@ test('the catalogue, verification, the PDF, JWKS and the status list run on the 
       ['programme', await call(s.url, 'GET', `/api/v1/programmes/${cr.slug}`)],
       ['cohort', await getCohort(s.url, cr.cohort.id)],
       ['credential', await credentialJson(s.url, certId)],
+      ['credential (Data Integrity)', await call(s.url, 'GET', `/credentials/${certId}?format=vc`)],
       ['jwks', await call(s.url, 'GET', '/.well-known/jwks.json')],
+      ['issuer', await call(s.url, 'GET', '/issuer')],
+      ['multikey', await call(s.url, 'GET', `/keys/${kid}/multikey`)],
       ['status list', await call(s.url, 'GET', '/status/1')],
+      ['status list (Data Integrity)', await call(s.url, 'GET', '/status/1?format=vc')],
     ]) assert.equal(r.status, 200, `${what}: ${show(r)}`);
   }
   const token = await tokenOf(s.url, certId);

@@ -48,16 +48,40 @@ begin
 end;
 $$;
 
--- Step 1 of a login: the throttle verdict and, when allowed, the stored
--- hash of an active account (null when there is none: the caller still
--- verifies against a dummy hash so both answers take the same time).
+-- Reserves one attempt against the login throttle before the password is
+-- checked: under a per-account and a per-address lock (taken in that order
+-- everywhere), the verdict is computed and, when it allows the attempt, the
+-- attempt is counted at once as a failure (forgiven by a success), so a
+-- burst sent at once cannot check more passwords than the limit. Returns
+-- the seconds to wait (0 = the attempt is reserved).
+create or replace function auth_login_reserve(p_email citext, p_ip text, p_window_s integer,
+                                              p_max_per_account integer, p_max_per_ip integer)
+returns integer
+language plpgsql volatile as $$
+declare
+    wait_s integer;
+begin
+    perform sinau_throttle_lock('login.account', lower(p_email::text));
+    perform sinau_throttle_lock('login.ip', p_ip);
+    wait_s := auth_login_throttle(p_email, p_ip, p_window_s, p_max_per_account, p_max_per_ip);
+    if wait_s = 0 then
+        insert into login_failures (email, ip) values (p_email, p_ip);
+    end if;
+    return wait_s;
+end;
+$$;
+
+-- Step 1 of a login: the attempt reserved (auth_login_reserve) and, when
+-- allowed, the stored hash of an active account (null when there is none:
+-- the caller still verifies against a dummy hash so both answers take the
+-- same time).
 create or replace function auth_login_begin(p_email citext, p_ip text, p_window_s integer,
                                  p_max_per_account integer, p_max_per_ip integer)
 returns json
-language plpgsql stable as $$
+language plpgsql volatile as $$
 declare
-    wait_s integer := auth_login_throttle(p_email, p_ip, p_window_s, p_max_per_account,
-                                          p_max_per_ip);
+    wait_s integer := auth_login_reserve(p_email, p_ip, p_window_s, p_max_per_account,
+                                         p_max_per_ip);
     u users;
 begin
     if wait_s > 0 then
@@ -68,12 +92,12 @@ begin
 end;
 $$;
 
--- Step 3 of a failed login: remember the failure (and forget old ones).
+-- Step 3 of a failed login: the reserved attempt stays counted; old
+-- failures are forgotten and the failure audited.
 create or replace function auth_login_failed(p_email citext, p_ip text, p_window_s integer)
 returns void
 language plpgsql as $$
 begin
-    insert into login_failures (email, ip) values (p_email, p_ip);
     delete from login_failures where at < now() - make_interval(secs => 2 * p_window_s);
     insert into audit_log (action, ip, subject_id, details)
     select 'login.failed', p_ip, u.id, '{}'::jsonb from users u where u.email = p_email;
@@ -341,4 +365,34 @@ language sql stable as $$
                                                  'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '~' || s.id
                                     from shown s order by s.created_at, s.id limit 1)
                        end)
+$$;
+
+-- Reserves a signup against the per-address throttle (p_max signups in
+-- p_window_s; 0 = no limit) before the password is hashed, counted one
+-- after the other per address. Returns the seconds to wait (0 = go ahead).
+-- Every signup counts, whether or not the e-mail turns out to be taken, so
+-- the answer says nothing about the address.
+create or replace function auth_signup_reserve(p_ip text, p_window_s integer, p_max integer)
+returns integer
+language plpgsql volatile as $$
+declare
+    wait_s double precision;
+begin
+    if p_max <= 0 then
+        return 0;
+    end if;
+    perform sinau_throttle_lock('signup.ip', p_ip);
+    select extract(epoch from (min(at) + make_interval(secs => p_window_s) - now()))
+      into wait_s
+      from (select at from signup_attempts
+             where ip = p_ip and at > now() - make_interval(secs => p_window_s)
+             order by at desc limit p_max) f
+    having count(*) >= p_max;
+    if coalesce(wait_s, 0) > 0 then
+        return greatest(ceil(wait_s), 1)::integer;
+    end if;
+    delete from signup_attempts where at < now() - make_interval(secs => 2 * p_window_s);
+    insert into signup_attempts (ip) values (p_ip);
+    return 0;
+end;
 $$;

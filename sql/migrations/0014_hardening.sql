@@ -1,0 +1,12 @@
+-- 0014_hardening.sql — issue 14: limits that hold under concurrency and
+-- access that ends when a role ends.
+--
+--   * signup_attempts: signups per client address in the throttling window
+--     (shared by every instance through the database).
+
+create table signup_attempts (
+    id bigint generated always as identity primary key,
+    ip text not null,
+    at timestamptz not null default now()
+);
+create index signup_attempts_ip_idx on signup_attempts (ip, at);

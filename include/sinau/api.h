@@ -189,6 +189,17 @@ api_upload *api_upload_begin(struct http_ctx *ctx, const db_stmt *stmt,
                              bool (*allowed)(const struct filetype *), const char *refusal,
                              const struct filetype **type);
 
+/* Runs run(ctx) on the worker pool, then done(ctx) on the loop, like
+ * http_work, with the job's owned results handed over: `row` (a PGresult)
+ * and `json` (a reference) belong to the job from here on; when the pool
+ * refuses (503 busy, already replied: ctx and everything in it are gone)
+ * they are freed here, from these arguments, never read back from the job.
+ * Either may be NULL. Every handler that hands work to the pool goes
+ * through this, so nothing reads a request after its reply.
+ * Returns 0, or -1 after the refusal. Thread: the ctx's loop. */
+SINAU_MUST_CHECK int api_work(struct http_ctx *ctx, void (*run)(void *ctx), void (*done)(void *ctx),
+                              PGresult *row, json_t *json);
+
 /* Hashes the body on the worker pool, then runs the statement and replies
  * with its (status, body). Takes ctx->state. */
 void api_upload_store(struct http_ctx *ctx, api_upload *up);

@@ -116,7 +116,7 @@ static int share_cap(const http_ctx *ctx, enum share s)
     return cap < 1 ? 1 : cap;
 }
 
-/* http_work within share s: replies 503 `busy` (and returns -1) when the
+/* api_work within share s: replies 503 `busy` (and returns -1) when the
  * share is used up or the pool is full. The done step calls share_release. */
 static int share_work(http_ctx *ctx, enum share s, void (*run)(void *), void (*done)(void *))
 {
@@ -126,7 +126,7 @@ static int share_work(http_ctx *ctx, enum share s, void (*run)(void *), void (*d
         http_reply_error(ctx, 503, "busy", "the server is busy; try again shortly");
         return -1;
     }
-    if (http_work(ctx, run, done) != 0) {
+    if (api_work(ctx, run, done, NULL, NULL) != 0) {
         atomic_fetch_sub(&share_used[s], 1);
         return -1;
     }

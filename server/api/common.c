@@ -230,10 +230,21 @@ static void upload_store(void *arg)
         return;
 }
 
+int api_work(http_ctx *ctx, void (*run)(void *ctx), void (*done)(void *ctx), PGresult *row,
+             json_t *json)
+{
+    if (http_work(ctx, run, done) == 0)
+        return 0;
+    /* ctx is gone: free what the job would have owned from our copies */
+    PQclear(row);
+    json_decref(json);
+    return -1;
+}
+
 void api_upload_store(http_ctx *ctx, api_upload *up)
 {
     ctx->state = up;
-    if (http_work(ctx, upload_hash, upload_store) != 0)
+    if (api_work(ctx, upload_hash, upload_store, NULL, NULL) != 0)
         return;
 }
 
@@ -330,8 +341,6 @@ void api_reply_file_row(void *arg, db_result *r)
         download_send(ctx);
         return;
     }
-    if (http_work(ctx, download_decode, download_send) != 0) {
-        PQclear(row); /* the refusal replied, which freed job */
+    if (api_work(ctx, download_decode, download_send, row, NULL) != 0)
         return;
-    }
 }

@@ -329,6 +329,7 @@ static void publish_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     publish_job *job = ctx->state;
+    PGresult *draft;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
@@ -338,11 +339,10 @@ static void publish_read(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such programme");
         return;
     }
-    job->draft = db_result_take(r);
-    if (http_work(ctx, publish_render, publish_rendered) != 0) {
-        PQclear(job->draft);
-        return;
-    }
+    draft = db_result_take(r);
+    job->draft = draft;
+    if (api_work(ctx, publish_render, publish_rendered, draft, NULL) != 0)
+        return; /* the refusal freed ctx and job: draft was freed from our copy */
 }
 
 /* POST /api/v1/programmes/{slug}/versions: publish the draft. */
@@ -612,7 +612,7 @@ static void preview(http_ctx *ctx)
     job->md = md;
     job->len = strlen(md);
     ctx->state = job;
-    if (http_work(ctx, preview_render, preview_done) != 0)
+    if (api_work(ctx, preview_render, preview_done, NULL, NULL) != 0)
         return;
 }
 

@@ -346,8 +346,8 @@ static void csv_done(void *arg, db_result *r)
         csv_send(ctx);
         return;
     }
-    if (http_work(ctx, csv_build, csv_send) != 0)
-        PQclear(rows); /* the refusal replied, which freed job */
+    if (api_work(ctx, csv_build, csv_send, rows, NULL) != 0)
+        return;
 }
 
 /* The words of ?lang= (id when absent); NULL after replying 422. */

@@ -23,6 +23,26 @@ language sql stable as $$
                              'district', p.district)
 $$;
 
+-- The one place that says who teaches a cohort now: a row in
+-- cohort_instructors counts only while the account is active and its
+-- current role is instructor or admin, so demoting or disabling someone ends
+-- their access to every cohort at once, on every instance (every access
+-- check in SQL goes through this; the rows stay, and a restored role
+-- brings the access back).
+create or replace function auth_instructs(p_cohort_id text, p_user_id text) returns boolean
+language sql stable as $$
+    select exists (select 1 from cohort_instructors ci join users u on u.id = ci.user_id
+                    where ci.cohort_id = p_cohort_id and ci.user_id = p_user_id
+                      and u.status = 'active' and u.role in ('instructor', 'admin'))
+$$;
+
+-- An account that may act as staff now: active, instructor or admin.
+create or replace function auth_is_staff_now(p_user_id text) returns boolean
+language sql stable as $$
+    select exists (select 1 from users u where u.id = p_user_id and u.status = 'active'
+                                            and u.role in ('instructor', 'admin'))
+$$;
+
 -- Throttling verdict before a login: seconds to wait (0 = go ahead), from
 -- the failures of this account and of this address in the window.
 create or replace function auth_login_throttle(p_email citext, p_ip text, p_window_s integer,

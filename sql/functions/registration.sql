@@ -543,9 +543,7 @@ $$;
 create or replace function reg_can_manage(p_cohort_id text, p_user_id text, p_role text)
 returns boolean
 language sql stable as $$
-    select p_role = 'admin'
-        or exists (select 1 from cohort_instructors
-                    where cohort_id = p_cohort_id and user_id = p_user_id)
+    select p_role = 'admin' or auth_instructs(p_cohort_id, p_user_id)
 $$;
 
 -- Registration with an optional Idempotency-Key: the first answer to a key

@@ -160,6 +160,14 @@ bool api_iso_date(const char *s);
  * Returns NULL when refused. */
 const char *api_filename_decode(struct http_ctx *ctx, const char *raw);
 
+/* The name a file is stored and downloaded under, from the uploader's
+ * name: control, bidirectional-override and path characters removed, no
+ * leading dots or blanks, and the extension that of the sniffed type `ext`
+ * ("png", "jpg", "pdf", "mp4"; aliases such as .jpeg kept): a foreign
+ * extension is replaced ("Tugas.pdf.bat" → "Tugas.pdf"), a missing one
+ * added; at most 200 bytes. Returns ctx memory, or NULL when nothing is left. */
+const char *api_file_display_name(struct http_ctx *ctx, const char *name, const char *ext);
+
 /* The SHA-256 of data[0..len) as 64 lower-case hex characters and a NUL.
  * Any thread. */
 void api_sha256_hex(const unsigned char *data, size_t len, char out[65]);

@@ -508,6 +508,8 @@ static void attachment_add(http_ctx *ctx)
     if (up == NULL)
         return;
     up->params[3] = raw_name != NULL ? api_filename_decode(ctx, raw_name) : NULL;
+    if (up->params[3] != NULL)
+        up->params[3] = api_file_display_name(ctx, up->params[3], type->ext);
     if (up->params[3] == NULL) {
         http_reply_error(ctx, 422, "invalid_filename",
                          "a file name is 1 to 200 characters, without folders");

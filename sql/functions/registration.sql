@@ -8,14 +8,34 @@
 -- (server/db/migrate.c). A changed signature or a removed function also
 -- needs a numbered migration that drops the old one.
 
+-- An entry of the fairness log; returns its seq. A refusal (closed, not
+-- eligible, already registered, full) is recorded once per participant,
+-- cohort and outcome: a repeat is answered as the first was but adds no
+-- entry (returns null), so nobody can grow a cohort's log at will. Seats
+-- taken, waitlisted, offered, cancelled and promoted are real events and
+-- are each recorded.
 create or replace function reg_log(p_cohort_id text, p_user_id text, p_segment text, p_outcome text,
                         p_registration_id text, p_seq bigint default null)
 returns bigint
-language sql as $$
+language plpgsql as $$
+declare
+    out_seq bigint;
+begin
+    if p_user_id is not null and p_outcome in ('registration_closed', 'not_eligible',
+                                               'already_registered', 'segment_full') then
+        perform sinau_throttle_lock('allocation_log', p_cohort_id || ':' || p_user_id);
+        if exists (select 1 from allocation_log
+                    where cohort_id = p_cohort_id and user_id = p_user_id
+                      and outcome = p_outcome) then
+            return null;
+        end if;
+    end if;
     insert into allocation_log (seq, cohort_id, user_id, segment, outcome, registration_id)
     values (coalesce(p_seq, nextval('registration_arrival_seq')), p_cohort_id, p_user_id,
             p_segment, p_outcome, p_registration_id)
-    returning seq
+    returning seq into out_seq;
+    return out_seq;
+end;
 $$;
 
 -- The public shape of a registration with a known waitlist position.

@@ -10,3 +10,7 @@ create table signup_attempts (
     at timestamptz not null default now()
 );
 create index signup_attempts_ip_idx on signup_attempts (ip, at);
+
+--   * allocation_log: found by participant and outcome, so that a refusal
+--     is recorded once per participant, cohort and outcome (reg_log).
+create index allocation_log_user_outcome_idx on allocation_log (cohort_id, user_id, outcome);

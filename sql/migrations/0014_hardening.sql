@@ -14,3 +14,13 @@ create index signup_attempts_ip_idx on signup_attempts (ip, at);
 --   * allocation_log: found by participant and outcome, so that a refusal
 --     is recorded once per participant, cohort and outcome (reg_log).
 create index allocation_log_user_outcome_idx on allocation_log (cohort_id, user_id, outcome);
+
+--   * calendar_feeds: a personal calendar feed URL per account, revocable
+--     (only the token's hash is kept; a new one replaces the old).
+create table calendar_feeds (
+    user_id text primary key references users (id) on delete cascade,
+    token_hash text not null,
+    created_at timestamptz not null default now(),
+    constraint calendar_feeds_token_hash_key unique (token_hash),
+    constraint calendar_feeds_token_hash_check check (token_hash ~ '^[0-9a-f]{64}$')
+);

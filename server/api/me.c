@@ -227,6 +227,11 @@ static void profile_done(void *arg, db_result *r)
             http_reply_error(ctx, 409, "nik_taken", "this NIK belongs to another account");
         return;
     }
+    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "SN409") == 0) {
+        http_reply_error(ctx, 409, "profile_in_use",
+                         "a registration needs this data; cancel it first to change it");
+        return;
+    }
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
         return;

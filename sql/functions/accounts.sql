@@ -252,7 +252,8 @@ end;
 $$;
 
 -- PUT /me/profile: applies the members present in p_changes (a null member
--- clears the field). Identity numbers arrive already encrypted, indexed and
+-- clears the field); raises SN409 when the result would leave a live
+-- registration ineligible (reg_broken_by_profile). Identity numbers arrive already encrypted, indexed and
 -- masked by the server. Raises unique_violation on profiles_nik_bidx_key or
 -- profiles_nip_bidx_key when the number belongs to another account.
 create or replace function auth_profile_put(p_user_id text, p_changes jsonb, p_key_version integer)
@@ -294,6 +295,11 @@ begin
                         nib = p.nib, district = p.district, key_version = p_key_version
      where user_id = p_user_id
     returning * into p;
+    -- a seat already held keeps its conditions (issue 14): a change that
+    -- would leave a live registration ineligible is refused as a whole
+    if cardinality(reg_broken_by_profile(p_user_id)) > 0 then
+        raise exception using errcode = 'SN409', message = 'profile_in_use';
+    end if;
     return auth_profile_json(p);
 end;
 $$;

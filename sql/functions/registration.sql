@@ -265,9 +265,13 @@ declare
     w registrations;
 begin
     select * into c from cohorts where id = p_cohort_id;
-    select * into w from registrations
-     where cohort_id = p_cohort_id and segment = p_segment and status = 'waitlisted'
-     order by seq limit 1 for update;
+    -- the first in line who still qualifies (issue 14): someone whose
+    -- profile no longer meets the segment is passed over but keeps their
+    -- place, so fixing the profile brings them back at the next seat
+    select * into w from registrations wr
+     where wr.cohort_id = p_cohort_id and wr.segment = p_segment and wr.status = 'waitlisted'
+       and cardinality(reg_missing(wr.user_id, p_segment, c.residency_prefix)) = 0
+     order by wr.seq limit 1 for update;
     if not found then
         return;
     end if;
@@ -344,6 +348,11 @@ begin
     if r.status <> 'offered' or r.offer_expires_at <= now() then
         return json_build_object('status', 409, 'body', json_build_object('error',
             json_build_object('code', 'no_offer', 'message', 'there is no open offer')));
+    end if;
+    -- still eligible when taking the seat (the offer stands until it expires)
+    if cardinality(reg_missing(r.user_id, r.segment,
+                               (select residency_prefix from cohorts where id = r.cohort_id))) > 0 then
+        return sinau_error(422, 'not_eligible', 'the profile no longer meets this segment');
     end if;
     update registrations set status = 'confirmed', offer_expires_at = null
      where id = r.id returning * into r;
@@ -711,4 +720,16 @@ begin
             jsonb_build_object('cohort_id', p_cohort_id));
     return sinau_ok(204, null);
 end;
+$$;
+
+-- The live registrations (confirmed, offered or waitlisted, in a cohort not
+-- yet over) of a user that the current profile no longer qualifies for.
+-- auth_profile_put refuses a change that leaves any (409 profile_in_use).
+create or replace function reg_broken_by_profile(p_user_id text) returns text[]
+language sql stable as $$
+    select coalesce(array_agg(r.id order by r.created_at), '{}')
+      from registrations r join cohorts c on c.id = r.cohort_id
+     where r.user_id = p_user_id and r.status in ('confirmed', 'offered', 'waitlisted')
+       and c.ends_on >= current_date
+       and cardinality(reg_missing(r.user_id, r.segment, c.residency_prefix)) > 0
 $$;

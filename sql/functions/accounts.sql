@@ -252,16 +252,41 @@ end;
 $$;
 
 -- PUT /me/profile: applies the members present in p_changes (a null member
--- clears the field); raises SN409 when the result would leave a live
--- registration ineligible (reg_broken_by_profile). Identity numbers arrive already encrypted, indexed and
--- masked by the server. Raises unique_violation on profiles_nik_bidx_key or
--- profiles_nip_bidx_key when the number belongs to another account.
-create or replace function auth_profile_put(p_user_id text, p_changes jsonb, p_key_version integer)
+-- clears the field). Identity numbers arrive already encrypted, indexed and
+-- masked by the server. A NIK or NIP that belongs to another account is not
+-- stored: the answer is {"conflict": "nik"|"nip"}, the refusal counted and
+-- audited with the holder (for admins resolving a dispute). Past 5 such
+-- refusals an hour for the account, or 20 for the address, every change of
+-- an identity number is refused (SN429, the message holds the seconds to
+-- wait), so the answer cannot be used to probe numbers. Raises SN409 when
+-- the result would leave a live registration ineligible.
+create or replace function auth_profile_put(p_user_id text, p_changes jsonb, p_key_version integer,
+                                            p_ip text)
 returns json
 language plpgsql as $$
 declare
     p profiles;
+    wait_s double precision;
+    kind text;
+    holder text;
 begin
+    if jsonb_typeof(p_changes -> 'nik') = 'object' or jsonb_typeof(p_changes -> 'nip') = 'object' then
+        perform sinau_throttle_lock('profile.number.account', p_user_id);
+        perform sinau_throttle_lock('profile.number.ip', p_ip);
+        select max(w) into wait_s from (
+            select extract(epoch from min(at) + interval '1 hour' - now()) w
+              from (select at from profile_number_conflicts
+                     where user_id = p_user_id and at > now() - interval '1 hour'
+                     order by at desc limit 5) f having count(*) >= 5
+            union all
+            select extract(epoch from min(at) + interval '1 hour' - now())
+              from (select at from profile_number_conflicts
+                     where ip = p_ip and at > now() - interval '1 hour'
+                     order by at desc limit 20) f having count(*) >= 20) t;
+        if coalesce(wait_s, 0) > 0 then
+            raise exception using errcode = 'SN429', message = greatest(ceil(wait_s), 1)::text;
+        end if;
+    end if;
     insert into profiles (user_id, key_version) values (p_user_id, p_key_version)
     on conflict (user_id) do nothing;
     select * into p from profiles where user_id = p_user_id for update;
@@ -287,20 +312,70 @@ begin
     end if;
     if p_changes ? 'nib' then p.nib := p_changes ->> 'nib'; end if;
     if p_changes ? 'district' then p.district := p_changes ->> 'district'; end if;
-    update profiles set nik_enc = p.nik_enc, nik_bidx = p.nik_bidx, nik_mask = p.nik_mask,
-                        nik_region = p.nik_region, nip_enc = p.nip_enc, nip_bidx = p.nip_bidx,
-                        nip_mask = p.nip_mask, phone_enc = p.phone_enc,
-                        phone_mask = p.phone_mask, agency = p.agency,
-                        business_name = p.business_name, business_sector = p.business_sector,
-                        nib = p.nib, district = p.district, key_version = p_key_version
-     where user_id = p_user_id
-    returning * into p;
+    begin
+        update profiles set nik_enc = p.nik_enc, nik_bidx = p.nik_bidx, nik_mask = p.nik_mask,
+                            nik_region = p.nik_region, nip_enc = p.nip_enc, nip_bidx = p.nip_bidx,
+                            nip_mask = p.nip_mask, phone_enc = p.phone_enc,
+                            phone_mask = p.phone_mask, agency = p.agency,
+                            business_name = p.business_name, business_sector = p.business_sector,
+                            nib = p.nib, district = p.district, key_version = p_key_version
+         where user_id = p_user_id
+        returning * into p;
+    exception when unique_violation then
+        kind := case when sqlerrm like '%nip_bidx%' then 'nip' else 'nik' end;
+        select user_id into holder from profiles
+         where case when kind = 'nip' then nip_bidx = p.nip_bidx else nik_bidx = p.nik_bidx end
+           and user_id <> p_user_id;
+        insert into profile_number_conflicts (user_id, ip, kind) values (p_user_id, p_ip, kind);
+        insert into audit_log (actor_id, action, subject_id, ip, details)
+        values (p_user_id, 'profile.' || kind || '_taken', p_user_id, p_ip,
+                jsonb_build_object('holder_id', holder));
+        return json_build_object('conflict', kind);
+    end;
     -- a seat already held keeps its conditions (issue 14): a change that
     -- would leave a live registration ineligible is refused as a whole
     if cardinality(reg_broken_by_profile(p_user_id)) > 0 then
         raise exception using errcode = 'SN409', message = 'profile_in_use';
     end if;
     return auth_profile_json(p);
+end;
+$$;
+
+-- Admin: gives a disputed NIK to its rightful owner (whose KTP the admin
+-- has seen): the account holding it loses it, the owner gets it, both
+-- audited with the reason. p_nik is {enc, bidx, mask, region} made for the
+-- owner's row. {status, body}: 200 {user_id, profile, cleared_from}, 404.
+create or replace function auth_nik_resolve(p_user_id text, p_nik jsonb, p_reason text,
+                                            p_key_version integer, p_actor_id text, p_ip text)
+returns json
+language plpgsql as $$
+declare
+    holder text;
+    p profiles;
+begin
+    if not exists (select 1 from users where id = p_user_id) then
+        return sinau_error(404, 'not_found', 'no such user');
+    end if;
+    select user_id into holder from profiles
+     where nik_bidx = p_nik ->> 'bidx' and user_id <> p_user_id for update;
+    if holder is not null then
+        update profiles set nik_enc = null, nik_bidx = null, nik_mask = null, nik_region = null
+         where user_id = holder;
+        insert into audit_log (actor_id, action, subject_id, ip, details)
+        values (p_actor_id, 'profile.nik_cleared', holder, p_ip,
+                jsonb_build_object('reason', p_reason, 'given_to', p_user_id));
+    end if;
+    insert into profiles (user_id, key_version) values (p_user_id, p_key_version)
+    on conflict (user_id) do nothing;
+    update profiles set nik_enc = p_nik ->> 'enc', nik_bidx = p_nik ->> 'bidx',
+                        nik_mask = p_nik ->> 'mask', nik_region = p_nik ->> 'region',
+                        key_version = p_key_version
+     where user_id = p_user_id returning * into p;
+    insert into audit_log (actor_id, action, subject_id, ip, details)
+    values (p_actor_id, 'profile.nik_assigned', p_user_id, p_ip,
+            jsonb_build_object('reason', p_reason, 'cleared_from', holder));
+    return sinau_ok(200, json_build_object('user_id', p_user_id, 'profile', auth_profile_json(p),
+                                           'cleared_from', holder));
 end;
 $$;
 

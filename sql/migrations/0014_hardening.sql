@@ -24,3 +24,20 @@ create table calendar_feeds (
     constraint calendar_feeds_token_hash_key unique (token_hash),
     constraint calendar_feeds_token_hash_check check (token_hash ~ '^[0-9a-f]{64}$')
 );
+
+--   * profile_number_conflicts: PUT /me/profile refused because the NIK or
+--     NIP belongs to another account, per account and address, so that the
+--     answer cannot be used as an oracle (auth_profile_put throttles on it).
+create table profile_number_conflicts (
+    id bigint generated always as identity primary key,
+    user_id text not null references users (id) on delete cascade,
+    ip text not null,
+    kind text not null,
+    at timestamptz not null default now(),
+    constraint profile_number_conflicts_kind_check check (kind in ('nik', 'nip'))
+);
+create index profile_number_conflicts_user_idx on profile_number_conflicts (user_id, at);
+create index profile_number_conflicts_ip_idx on profile_number_conflicts (ip, at);
+
+-- auth_profile_put gained the client address (its throttle).
+drop function if exists auth_profile_put(text, jsonb, integer);

@@ -104,3 +104,35 @@ test('signup_throttled_per_address: a burst of signups from one address meets 42
   const other = await signup(base, { email: uniqueEmail('ok') }, { localAddress: '127.0.2.6' });
   assert.equal(other.status, 201, show(other));
 });
+
+test('signup_flood_cannot_starve_logins: account creation hashes within its own share of the worker pool', async () => {
+  // one worker, a queue of 8: a quarter (2) for account creation, half (4)
+  // for logins; argon2id at the production cost keeps the queue busy
+  const s = await startServer({ env: { SINAU_PWHASH: 'interactive', SINAU_WORKERS: 1, SINAU_WORKER_QUEUE: 8, SINAU_SIGNUP_PER_HOUR: 0 } });
+  try {
+    const p = await newParticipant(s.url);
+    // a sustained flood: 20 signups in flight at every moment
+    let stop = false;
+    const made = [];
+    let n = 0;
+    const lane = async () => {
+      while (!stop) {
+        n += 1;
+        made.push(await signup(s.url, { email: uniqueEmail('flood') }, { localAddress: `127.0.7.${1 + (n % 200)}`, timeoutMs: 60000 }));
+      }
+    };
+    const lanes = Array.from({ length: 20 }, lane);
+    await new Promise((r) => setTimeout(r, 300));
+    const logins = [];
+    for (let i = 0; i < 5; i++) logins.push(await login(s.url, p.email, PASSWORD, { localAddress: '127.0.8.1', timeoutMs: 60000 }));
+    stop = true;
+    await Promise.all(lanes);
+    for (const r of logins) assert.equal(r.status, 200, `a login during the signup flood: ${show(r)}`);
+    const statuses = made.map((r) => r.status);
+    assert.ok(statuses.includes(201), 'some signups went through');
+    assert.ok(statuses.includes(503), 'the rest were refused as busy');
+    for (const r of made.filter((x) => x.status === 503)) assert.equal(r.headers['retry-after'], '1');
+  } finally {
+    await s.stop();
+  }
+});

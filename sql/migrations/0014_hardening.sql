@@ -41,3 +41,14 @@ create index profile_number_conflicts_ip_idx on profile_number_conflicts (ip, at
 
 -- auth_profile_put gained the client address (its throttle).
 drop function if exists auth_profile_put(text, jsonb, integer);
+
+--   * allocation_log_heads: the public chain head of each cohort's fairness
+--     log kept incrementally: a checkpoint (last seq, entries, head) over the
+--     entries settled for a minute, so the head route hashes only the tail.
+create table allocation_log_heads (
+    cohort_id text primary key references cohorts (id) on delete cascade,
+    last_seq bigint not null,
+    entries integer not null,
+    head text not null,
+    constraint allocation_log_heads_head_check check (head ~ '^[0-9a-f]{64}$')
+);

@@ -38,6 +38,7 @@
 #include "sinau/outbox.h"
 #include "sinau/pii.h"
 #include "sinau/ratelimit.h"
+#include "sinau/sesscache.h"
 #include "sinau/verdicts.h"
 #include "sinau/web.h"
 
@@ -217,6 +218,22 @@ static void publish_ha_gauges(sinau_loop *loop)
     }
 }
 
+static void publish_session_cache(sinau_loop *loop)
+{
+    sesscache_stats st;
+    metrics_block *m = loop->metrics;
+
+    if (loop->index != 0)
+        return;
+    sesscache_get_stats(loop->server->sessions, &st);
+    atomic_store(&m->sess_enabled, st.enabled ? 1 : 0);
+    atomic_store(&m->sess_hits, st.hits);
+    atomic_store(&m->sess_misses, st.misses);
+    atomic_store(&m->sess_stored, st.stored);
+    atomic_store(&m->sess_invalidations, st.invalidations);
+    atomic_store(&m->sess_flushes, st.flushes);
+}
+
 static void publish_gauges(sinau_loop *loop)
 {
     db_pool_stats st;
@@ -232,6 +249,7 @@ static void publish_gauges(sinau_loop *loop)
     atomic_store(&m->db_reconnects, st.reconnects);
     atomic_store(&m->inflight, loop->inflight);
     publish_ha_gauges(loop);
+    publish_session_cache(loop);
 }
 
 /* The Date header (RFC 9110 IMF-fixdate), made once per tick instead of by
@@ -347,9 +365,23 @@ static void on_listen_notify(void *arg, const char *channel, const char *payload
     api_on_notify(arg, channel, payload);
 }
 
+/* Every LISTEN is in force again: the session cache starts afresh and may
+ * answer; the API resynchronises what it keeps. */
 static void on_listening(void *arg)
 {
+    sinau_loop *loop = arg;
+
+    sesscache_reset(loop->server->sessions, true, db_listen_socket(loop->listen));
     api_on_listening(arg);
+}
+
+/* The listening connection went: notifications may be missed from now on,
+ * so the session cache is emptied and says nothing until on_listening. */
+static void on_listen_lost(void *arg)
+{
+    sinau_loop *loop = arg;
+
+    sesscache_reset(loop->server->sessions, false, -1);
 }
 
 /* The read pool (SINAU_DATABASE_READ_URL) and, on loop 0, the listener:
@@ -372,6 +404,8 @@ static void loop_init_ha(sinau_loop *loop, const db_pool_opts *dbo)
         lo.application_name = "sinau-listen";
         loop->listen = db_listen_new(loop->base, &lo, api_listen_channels, on_listen_notify,
                                      on_listening, loop);
+        if (loop->listen != NULL)
+            db_listen_set_on_lost(loop->listen, on_listen_lost);
     }
 }
 
@@ -600,6 +634,7 @@ static int server_init(sinau_server *srv, const sinau_config *cfg)
     srv->workers = worker_pool_new(cfg->worker_threads, cfg->worker_queue_max);
     if (srv->workers == NULL)
         return -1;
+    srv->sessions = sesscache_new((size_t)cfg->session_cache_size, cfg->session_cache_s);
     if (open_listener(srv, err, sizeof err) != 0) {
         log_error("%s", err);
         return -1;
@@ -622,6 +657,7 @@ static void server_free(sinau_server *srv)
     for (int i = 0; i < srv->nloops; i++)
         loop_free(&srv->loops[i]);
     free(srv->loops);
+    sesscache_free(srv->sessions);
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);
     static_store_free(srv->web);

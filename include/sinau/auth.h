@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sinau/common.h"
 #include "sinau/config.h"
@@ -41,6 +42,7 @@ typedef struct auth_user {
     char id[AUTH_ID_MAX];
     char csrf[AUTH_TOKEN_CHARS + 1];
     char token_hash[AUTH_HASH_HEX];
+    uint64_t cache_epoch; /* sesscache epoch when the session query was sent */
 } auth_user;
 
 /* Session lifetimes and login throttling (seconds / counts). */

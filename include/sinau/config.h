@@ -35,7 +35,7 @@ typedef struct sinau_config {
     enum pwhash_cost pwhash;  /* SINAU_PWHASH */
     enum log_level log_level; /* SINAU_LOG_LEVEL */
     int threads;              /* SINAU_THREADS loop threads (default: cores) */
-    int worker_threads;       /* SINAU_WORKERS CPU worker threads (default: cores) */
+    int worker_threads;       /* SINAU_WORKERS CPU worker threads (default: cores - 1, >= 1) */
     int worker_queue_max;     /* SINAU_WORKER_QUEUE bounded job queue */
     int db_pool_size;         /* SINAU_DB_POOL connections per loop thread */
     int db_queue_max;         /* SINAU_DB_QUEUE waiting queries per loop thread */
@@ -47,9 +47,12 @@ typedef struct sinau_config {
     int shutdown_grace_s;     /* SINAU_SHUTDOWN_GRACE_S longest drain at SIGTERM */
     int session_idle_s;       /* SINAU_SESSION_IDLE_S: a session unused this long ends */
     int session_absolute_s;   /* SINAU_SESSION_ABSOLUTE_S: and this long after login at most */
-    bool migrate_on_start;    /* --migrate: apply pending migrations before serving */
-    bool trust_proxy;         /* SINAU_TRUST_PROXY: client address from X-Forwarded-For */
-    bool debug_routes;        /* SINAU_DEBUG_ROUTES=1: /debug/... test routes (tests only) */
+    int session_cache_s; /* SINAU_SESSION_CACHE_S: a checked session is trusted this long (0: off)
+                          */
+    int session_cache_size; /* SINAU_SESSION_CACHE_SIZE: sessions cached per process (0: off) */
+    bool migrate_on_start;  /* --migrate: apply pending migrations before serving */
+    bool trust_proxy;       /* SINAU_TRUST_PROXY: client address from X-Forwarded-For */
+    bool debug_routes;      /* SINAU_DEBUG_ROUTES=1: /debug/... test routes (tests only) */
 
     /* messages (outbox.h): channels, retries, timeouts, e-mail verification */
     char *smtp_url;              /* SINAU_SMTP_URL smtp[s]://[user[:pass]@]host[:port] or NULL */
@@ -64,6 +67,7 @@ typedef struct sinau_config {
     int mail_timeout_ms;         /* SINAU_MAIL_TIMEOUT_MS: longest send, all included */
     int mail_connect_timeout_ms; /* SINAU_MAIL_CONNECT_TIMEOUT_MS: longest connect */
     bool verify_email;           /* SINAU_VERIFY_EMAIL=1: new accounts confirm their e-mail */
+    int signup_per_hour;         /* SINAU_SIGNUP_PER_HOUR: signups per client address (0: off) */
 } sinau_config;
 
 /* Fills *cfg with defaults, then environment (via getenv_fn), then flags

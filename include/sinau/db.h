@@ -145,6 +145,10 @@ bool db_pool_ready(const db_pool *pool);
 /* Fills *st with a snapshot of the pool's figures. */
 void db_pool_get_stats(const db_pool *pool, db_pool_stats *st);
 
+/* The socket of the pool's first connection that is up, or -1. Thread: any
+ * (a snapshot; the number may be stale by the time it is used). */
+int db_pool_socket(const db_pool *pool);
+
 /* Name of a status for logs ("ok", "sql_error", ...). */
 const char *db_status_name(enum db_status s);
 
@@ -179,6 +183,15 @@ void db_listen_free(db_listen *l);
 
 /* Fills *st with a snapshot of l's figures. */
 void db_listen_get_stats(const db_listen *l, db_listen_stats *st);
+
+/* Calls on_lost(arg given to db_listen_new) on the loop thread each time the
+ * listening connection goes (LISTENs no longer in force), before it is made
+ * again: the consumer stops trusting what notifications kept fresh. */
+void db_listen_set_on_lost(db_listen *l, void (*on_lost)(void *arg));
+
+/* The socket of the listening connection while it is up, else -1 (for a
+ * poll() from another thread: bytes waiting there may be notifications). */
+int db_listen_socket(const db_listen *l);
 
 /* ---- high availability helpers (db/ha.c) ---- */
 

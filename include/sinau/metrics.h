@@ -28,6 +28,9 @@ typedef struct metrics_block {
     atomic_int db_read_connected, db_read_size, db_read_lag_ms, db_listening;
     atomic_ullong db_read_queries, db_read_stale, db_read_fallbacks, db_retries;
     atomic_ullong db_listen_subscriptions, db_notifications;
+    /* the session cache (sesscache.h), published by loop 0 */
+    atomic_int sess_enabled;
+    atomic_ullong sess_hits, sess_misses, sess_stored, sess_invalidations, sess_flushes;
 } metrics_block;
 
 /* Index of a status code in requests[][] (the last index is "other"). */

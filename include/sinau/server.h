@@ -59,6 +59,7 @@ struct sinau_server {
     router *router;
     static_store *web;
     worker_pool *workers;
+    struct sesscache *sessions;        /* checked sessions (sesscache.h), or NULL when off */
     struct pii_keyring *keys;          /* master key: personal data, signing seeds */
     struct ratelimit *verify_misses;   /* certificate lookups that found nothing, per client */
     struct pdfsign_signer *pdf_signer; /* signs certificate PDFs; NULL when not configured */

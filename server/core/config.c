@@ -89,11 +89,15 @@ static const option options[] = {
     {"session-idle", "SINAU_SESSION_IDLE_S", OPT_INT, FIELD(session_idle_s), 1, 31536000},
     {"session-absolute", "SINAU_SESSION_ABSOLUTE_S", OPT_INT, FIELD(session_absolute_s), 1,
      31536000},
+    {"session-cache", "SINAU_SESSION_CACHE_S", OPT_INT, FIELD(session_cache_s), 0, 60},
+    {"session-cache-size", "SINAU_SESSION_CACHE_SIZE", OPT_INT, FIELD(session_cache_size), 0,
+     1000000},
     {"smtp-url", "SINAU_SMTP_URL", OPT_SECRET, FIELD(smtp_url), 0, 0},
     {"smtp-password-file", "SINAU_SMTP_PASSWORD_FILE", OPT_PATH, FIELD(smtp_password_file), 0, 0},
     {"mail-from", "SINAU_MAIL_FROM", OPT_PATH, FIELD(mail_from), 0, 0},
     {"webhook-url", "SINAU_WEBHOOK_URL", OPT_SECRET, FIELD(webhook_url), 0, 0},
     {"webhook-secret", "SINAU_WEBHOOK_SECRET", OPT_TOKEN, FIELD(webhook_secret), 0, 0},
+    {"signup-per-hour", "SINAU_SIGNUP_PER_HOUR", OPT_INT, FIELD(signup_per_hour), 0, 1000000},
     {"outbox-max-attempts", "SINAU_OUTBOX_MAX_ATTEMPTS", OPT_INT, FIELD(outbox_max_attempts), 1,
      1000},
     {"outbox-backoff-ms", "SINAU_OUTBOX_BACKOFF_MS", OPT_INT, FIELD(outbox_backoff_ms), 10,
@@ -156,7 +160,7 @@ static const char usage_text[] =
     "                                (debug, info, warn, error)\n"
     "  --threads N                   SINAU_THREADS                default: number of cores "
     "(1..256)\n"
-    "  --workers N                   SINAU_WORKERS                default: number of cores "
+    "  --workers N                   SINAU_WORKERS                default: cores - 1, at least 1 "
     "(1..256)\n"
     "  --worker-queue N              SINAU_WORKER_QUEUE           default: 256 (1..65536)\n"
     "  --db-pool N                   SINAU_DB_POOL                default: 4 per thread (1..100)\n"
@@ -170,8 +174,14 @@ static const char usage_text[] =
     "  --shutdown-grace S            SINAU_SHUTDOWN_GRACE_S       default: 10 (1..600)\n"
     "  --session-idle S              SINAU_SESSION_IDLE_S         default: 28800 (8 h)\n"
     "  --session-absolute S          SINAU_SESSION_ABSOLUTE_S     default: 604800 (7 days)\n"
+    "  --session-cache S             SINAU_SESSION_CACHE_S        default: 10 (0..60; 0: off);\n"
+    "                                a checked session is trusted this long at most, dropped\n"
+    "                                at once on logout, disable, role or password change\n"
+    "  --session-cache-size N        SINAU_SESSION_CACHE_SIZE     default: 10000 (0..1000000)\n"
     "  --trust-proxy                 SINAU_TRUST_PROXY            default: off; client address\n"
     "                                from X-Forwarded-For (only behind your own proxy)\n"
+    "  --signup-per-hour N           SINAU_SIGNUP_PER_HOUR        default: 20 signups an hour per\n"
+    "                                client address (0: no limit)\n"
     "  --smtp-url URL                SINAU_SMTP_URL               default: none; smtps://host:465\n"
     "                                or smtp://host:587 (STARTTLS required but on loopback)\n"
     "  --smtp-password-file FILE     SINAU_SMTP_PASSWORD_FILE     the SMTP password (else in URL)\n"
@@ -568,7 +578,8 @@ static void set_defaults(sinau_config *cfg)
     cfg->pwhash = PWHASH_INTERACTIVE;
     cfg->log_level = LOG_INFO;
     cfg->threads = online_cores();
-    cfg->worker_threads = online_cores();
+    /* the hash pool never takes every core (PERFORMANCE.md P5) */
+    cfg->worker_threads = online_cores() > 1 ? online_cores() - 1 : 1;
     cfg->worker_queue_max = 256;
     cfg->db_pool_size = 4;
     cfg->db_queue_max = 256;
@@ -580,6 +591,9 @@ static void set_defaults(sinau_config *cfg)
     cfg->shutdown_grace_s = 10;
     cfg->session_idle_s = 28800;
     cfg->session_absolute_s = 604800;
+    cfg->session_cache_s = 10;
+    cfg->session_cache_size = 10000;
+    cfg->signup_per_hour = 20;
     cfg->outbox_max_attempts = 8;
     cfg->outbox_backoff_ms = 30000;
     cfg->outbox_backoff_max_ms = 3600000;

@@ -17,6 +17,7 @@ struct db_listen {
     size_t n;
     db_notify_fn on_notify;
     void (*on_subscribed)(void *arg);
+    void (*on_lost)(void *arg);
     void *arg;
     size_t acked; /* LISTENs confirmed on the current connection */
     db_listen_stats stats;
@@ -60,8 +61,11 @@ static void on_conn(void *arg, db_pool *pool, bool up)
 
     l->stats.subscribed = false;
     l->acked = 0;
-    if (!up)
+    if (!up) {
+        if (l->on_lost != NULL)
+            l->on_lost(l->arg);
         return;
+    }
     for (size_t i = 0; i < l->n; i++)
         if (db_query(pool, &l->stmts[i], NULL, on_listened, l) != 0)
             log_warn("db: cannot queue %s", l->stmts[i].sql);
@@ -125,4 +129,14 @@ void db_listen_free(db_listen *l)
 void db_listen_get_stats(const db_listen *l, db_listen_stats *st)
 {
     *st = l->stats;
+}
+
+void db_listen_set_on_lost(db_listen *l, void (*on_lost)(void *arg))
+{
+    l->on_lost = on_lost;
+}
+
+int db_listen_socket(const db_listen *l)
+{
+    return db_pool_socket(l->pool);
 }

@@ -1092,6 +1092,14 @@ bool db_pool_ready(const db_pool *p)
     return false;
 }
 
+int db_pool_socket(const db_pool *p)
+{
+    for (int i = 0; i < p->size; i++)
+        if (db_conn_state_is_up(p->conns[i].state) && p->conns[i].pg != NULL)
+            return PQsocket(p->conns[i].pg);
+    return -1;
+}
+
 void db_pool_get_stats(const db_pool *p, db_pool_stats *st)
 {
     *st = p->stats;

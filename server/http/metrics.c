@@ -198,6 +198,30 @@ static void render_ha(out *o, metrics_block *const *b, int n)
     counter(o, "sinau_db_notifications_total", "Notifications received.", notes);
 }
 
+/* The session cache (one per process; loop 0 publishes it). */
+static void render_sessions(out *o, metrics_block *const *b, int n)
+{
+    long long on = 0;
+    unsigned long long hits = 0, misses = 0, stored = 0, inval = 0, flushes = 0;
+
+    for (int i = 0; i < n; i++) {
+        on += atomic_load(&b[i]->sess_enabled);
+        hits += atomic_load(&b[i]->sess_hits);
+        misses += atomic_load(&b[i]->sess_misses);
+        stored += atomic_load(&b[i]->sess_stored);
+        inval += atomic_load(&b[i]->sess_invalidations);
+        flushes += atomic_load(&b[i]->sess_flushes);
+    }
+    gauge(o, "sinau_session_cache_enabled", "1 while the session cache may answer.", on);
+    counter(o, "sinau_session_cache_hits_total", "Session checks answered from the cache.", hits);
+    counter(o, "sinau_session_cache_misses_total", "Session checks sent to the database.", misses);
+    counter(o, "sinau_session_cache_stored_total", "Sessions stored in the cache.", stored);
+    counter(o, "sinau_session_cache_invalidations_total",
+            "Sessions or users dropped on a notification or a logout.", inval);
+    counter(o, "sinau_session_cache_flushes_total",
+            "Times the whole cache was emptied (listener lost or back).", flushes);
+}
+
 char *metrics_render(metrics_block *const *blocks, int nblocks, const http_route *const *routes,
                      size_t nroutes, size_t worker_queue, size_t worker_busy, size_t *len)
 {
@@ -208,6 +232,7 @@ char *metrics_render(metrics_block *const *blocks, int nblocks, const http_route
     render_histogram(&o, blocks, nblocks);
     render_pool(&o, blocks, nblocks);
     render_ha(&o, blocks, nblocks);
+    render_sessions(&o, blocks, nblocks);
     gauge(&o, "sinau_worker_queue_depth", "CPU jobs waiting for a worker.",
           (long long)worker_queue);
     gauge(&o, "sinau_worker_busy", "CPU jobs running.", (long long)worker_busy);

@@ -404,10 +404,13 @@ static void registrations_list(http_ctx *ctx)
     if (api_missing(ctx, params[0], "cohort"))
         return;
     if (format != NULL && strcmp(format, "csv") == 0) {
-        csv_job *job = http_ctx_alloc(ctx, sizeof *job);
-        job->w = csv_lang(ctx, http_query(ctx, "lang"));
-        if (job->w == NULL)
+        const csv_words *w = csv_lang(ctx, http_query(ctx, "lang"));
+        csv_job *job;
+
+        if (w == NULL) /* replied: ctx is gone */
             return;
+        job = http_ctx_alloc(ctx, sizeof *job);
+        job->w = w;
         ctx->state = job;
         if (http_db_query(ctx, &csv_stmt, params, csv_done) != 0)
             return;
@@ -429,6 +432,7 @@ static void registrations_export(http_ctx *ctx)
 {
     csv_job *job = http_ctx_alloc(ctx, sizeof *job);
     const char *reason, *lang = NULL, *status = NULL, *segment = NULL;
+    const csv_words *w;
     json_t *body;
 
     if (http_read_json(ctx, false, &body) != 0)
@@ -444,9 +448,10 @@ static void registrations_export(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_status", "unknown registration status");
         return;
     }
-    job->w = csv_lang(ctx, lang);
-    if (job->w == NULL)
+    w = csv_lang(ctx, lang);
+    if (w == NULL) /* replied: ctx and job are gone */
         return;
+    job->w = w;
     job->unmasked = true;
     job->params[0] = http_param(ctx, "id");
     job->params[1] = ctx->user.id;

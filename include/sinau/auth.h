@@ -48,8 +48,8 @@ typedef struct auth_user {
 /* Session lifetimes and login throttling (seconds / counts). */
 #define AUTH_THROTTLE_WINDOW_S    900
 #define AUTH_THROTTLE_PER_ACCOUNT 5
-#define AUTH_THROTTLE_PER_IP      30
-#define AUTH_COOKIE               "sinau_session"
+/* per client address: SINAU_LOGIN_PER_ADDRESS (cfg->login_per_address) */
+#define AUTH_COOKIE "sinau_session"
 
 /* ---- tokens and cookies (pure; any thread) ---- */
 

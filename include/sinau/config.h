@@ -68,6 +68,7 @@ typedef struct sinau_config {
     int mail_connect_timeout_ms; /* SINAU_MAIL_CONNECT_TIMEOUT_MS: longest connect */
     bool verify_email;           /* SINAU_VERIFY_EMAIL=1: new accounts confirm their e-mail */
     int signup_per_hour;         /* SINAU_SIGNUP_PER_HOUR: signups per client address (0: off) */
+    int login_per_address;       /* SINAU_LOGIN_PER_ADDRESS: failed logins per address a window */
 } sinau_config;
 
 /* Fills *cfg with defaults, then environment (via getenv_fn), then flags

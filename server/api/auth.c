@@ -456,7 +456,7 @@ static void login(http_ctx *ctx)
     job->password = http_ctx_strndup(ctx, password, strlen(password));
     snprintf(job->window, sizeof job->window, "%d", AUTH_THROTTLE_WINDOW_S);
     snprintf(job->per_account, sizeof job->per_account, "%d", AUTH_THROTTLE_PER_ACCOUNT);
-    snprintf(job->per_ip, sizeof job->per_ip, "%d", AUTH_THROTTLE_PER_IP);
+    snprintf(job->per_ip, sizeof job->per_ip, "%d", ctx->loop->server->cfg->login_per_address);
     job->begin_params[0] = email;
     job->begin_params[1] = http_peer(ctx);
     job->begin_params[2] = job->window;

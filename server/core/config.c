@@ -98,6 +98,7 @@ static const option options[] = {
     {"webhook-url", "SINAU_WEBHOOK_URL", OPT_SECRET, FIELD(webhook_url), 0, 0},
     {"webhook-secret", "SINAU_WEBHOOK_SECRET", OPT_TOKEN, FIELD(webhook_secret), 0, 0},
     {"signup-per-hour", "SINAU_SIGNUP_PER_HOUR", OPT_INT, FIELD(signup_per_hour), 0, 1000000},
+    {"login-per-address", "SINAU_LOGIN_PER_ADDRESS", OPT_INT, FIELD(login_per_address), 1, 1000000},
     {"outbox-max-attempts", "SINAU_OUTBOX_MAX_ATTEMPTS", OPT_INT, FIELD(outbox_max_attempts), 1,
      1000},
     {"outbox-backoff-ms", "SINAU_OUTBOX_BACKOFF_MS", OPT_INT, FIELD(outbox_backoff_ms), 10,
@@ -182,6 +183,9 @@ static const char usage_text[] =
     "                                from X-Forwarded-For (only behind your own proxy)\n"
     "  --signup-per-hour N           SINAU_SIGNUP_PER_HOUR        default: 20 signups an hour per\n"
     "                                client address (0: no limit)\n"
+    "  --login-per-address N         SINAU_LOGIN_PER_ADDRESS      default: 30 failed logins per\n"
+    "                                client address in 15 min (1..1000000); logins being checked\n"
+    "                                count until they succeed: raise it for one shared address\n"
     "  --smtp-url URL                SINAU_SMTP_URL               default: none; smtps://host:465\n"
     "                                or smtp://host:587 (STARTTLS required but on loopback)\n"
     "  --smtp-password-file FILE     SINAU_SMTP_PASSWORD_FILE     the SMTP password (else in URL)\n"
@@ -594,6 +598,7 @@ static void set_defaults(sinau_config *cfg)
     cfg->session_cache_s = 10;
     cfg->session_cache_size = 10000;
     cfg->signup_per_hour = 20;
+    cfg->login_per_address = 30;
     cfg->outbox_max_attempts = 8;
     cfg->outbox_backoff_ms = 30000;
     cfg->outbox_backoff_max_ms = 3600000;

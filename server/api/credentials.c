@@ -12,7 +12,6 @@
  * enumerated. Nothing here ever shows an e-mail, NIK or NIP. */
 #include "sinau/api.h"
 
-#include <arpa/inet.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <sodium.h>
@@ -38,25 +37,11 @@ static const sinau_config *cfg_of(http_ctx *ctx)
 
 /* ---- the miss budget ---- */
 
-/* Whom a miss counts against: the client's address, an IPv6 one by its
- * /64 (a subscriber usually holds a whole /64). key has KEY_MAX bytes. */
-#define KEY_MAX 64
-static const char *miss_key(http_ctx *ctx, char key[KEY_MAX])
-{
-    const char *peer = http_peer(ctx);
-    unsigned char a[16];
-
-    if (strchr(peer, ':') == NULL || inet_pton(AF_INET6, peer, a) != 1)
-        return peer;
-    snprintf(key, KEY_MAX, "%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64", a[0], a[1], a[2], a[3], a[4],
-             a[5], a[6], a[7]);
-    return key;
-}
-
+/* A miss counts against the client (http_peer_key: an IPv4 address, an
+ * IPv6 /64, which a subscriber usually holds whole). */
 static bool over_budget(http_ctx *ctx)
 {
-    char key[KEY_MAX];
-    int wait = ratelimit_check(ctx->loop->server->verify_misses, miss_key(ctx, key), time(NULL));
+    int wait = ratelimit_check(ctx->loop->server->verify_misses, http_peer_key(ctx), time(NULL));
 
     if (wait > 0) {
         http_add_header(ctx, "Retry-After", api_itoa(ctx, wait));
@@ -68,9 +53,7 @@ static bool over_budget(http_ctx *ctx)
 
 static void count_miss(http_ctx *ctx)
 {
-    char key[KEY_MAX];
-
-    ratelimit_miss(ctx->loop->server->verify_misses, miss_key(ctx, key), time(NULL));
+    ratelimit_miss(ctx->loop->server->verify_misses, http_peer_key(ctx), time(NULL));
 }
 
 /* ---- what the client wants ---- */

@@ -308,38 +308,58 @@ enum router_result router_match_path(const router *r, unsigned method, const cha
         return ROUTER_METHOD_NOT_ALLOWED;
     }
     m->route = row->route;
+    m->index = (unsigned)(row - r->rows) + 1;
     fill_params(row, seg, m);
     return ROUTER_FOUND;
 }
 
-char *router_allow_header(unsigned methods, char *buf, size_t buflen)
+/* The one table of method names, in the order an Allow header lists them. */
+static const struct {
+    unsigned bit;
+    const char *name;
+    size_t len;
+} methods[] = {
+    {ROUTER_GET, "GET", 3},     {ROUTER_HEAD, "HEAD", 4},     {ROUTER_POST, "POST", 4},
+    {ROUTER_PUT, "PUT", 3},     {ROUTER_DELETE, "DELETE", 6}, {ROUTER_OPTIONS, "OPTIONS", 7},
+    {ROUTER_PATCH, "PATCH", 5}, {ROUTER_TRACE, "TRACE", 5},   {ROUTER_CONNECT, "CONNECT", 7},
+};
+
+unsigned router_method_parse(const char *s, size_t n)
 {
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } order[] = {
-        {ROUTER_GET, "GET"},     {ROUTER_HEAD, "HEAD"},     {ROUTER_POST, "POST"},
-        {ROUTER_PUT, "PUT"},     {ROUTER_DELETE, "DELETE"}, {ROUTER_OPTIONS, "OPTIONS"},
-        {ROUTER_PATCH, "PATCH"}, {ROUTER_TRACE, "TRACE"},   {ROUTER_CONNECT, "CONNECT"},
-    };
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(methods); i++)
+        if (n == methods[i].len && memcmp(s, methods[i].name, n) == 0)
+            return methods[i].bit;
+    return 0;
+}
+
+const char *router_method_name(unsigned bit)
+{
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(methods); i++)
+        if (methods[i].bit == bit)
+            return methods[i].name;
+    return NULL;
+}
+
+char *router_allow_header(unsigned methods_set, char *buf, size_t buflen)
+{
     size_t used = 0;
 
     if (buf == NULL || buflen == 0) {
         return buf;
     }
     buf[0] = '\0';
-    for (size_t i = 0; i < SINAU_ARRAY_LEN(order); i++) {
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(methods); i++) {
         const char *sep = used > 0 ? ", " : "";
-        size_t need = strlen(sep) + strlen(order[i].name);
+        size_t need = strlen(sep) + methods[i].len;
 
-        if ((methods & order[i].bit) == 0) {
+        if ((methods_set & methods[i].bit) == 0) {
             continue;
         }
         if (used + need >= buflen) {
             break; /* whole names only: a truncated list is still well-formed */
         }
         memcpy(buf + used, sep, strlen(sep));
-        memcpy(buf + used + strlen(sep), order[i].name, strlen(order[i].name));
+        memcpy(buf + used + strlen(sep), methods[i].name, methods[i].len);
         used += need;
         buf[used] = '\0';
     }

@@ -38,8 +38,8 @@
 #include "internal.h"
 #include "sinau/alloc.h"
 
-#define PIN_SLACK     4096  /* rbuf room kept after a pinned head (chunk lines, trailer) */
-#define TRAILER_MAX   2048  /* a chunked body's trailer section */
+#define PIN_SLACK     2048  /* rbuf room kept after a pinned head (a chunk-size line, a trailer) */
+#define TRAILER_MAX   1024  /* a chunked body's trailer section */
 #define BODY_FIRST    65536 /* the first allocation of a body that came without its head */
 #define CHUNKED_FIRST 4096  /* the first allocation of a chunked body */
 #define SKIP_READ     65536 /* bytes read at once when dropping a body */

@@ -53,6 +53,8 @@ struct http_loop {
     http_ctx *live;
     int inflight;
     uint64_t next_request;
+    char id_prefix[24]; /* "<instance>-<loop index>-" of generated request ids */
+    size_t id_prefix_len;
     /* connections (conn.c) */
     http_conn *conns;
     int nconns;

@@ -125,6 +125,8 @@ http_loop *http_loop_new(const http_shared *sh, const http_loop_opts *o)
     l->idle_tv = event_base_init_common_timeout(o->base, &idle);
     if (l->idle_tv == NULL)
         l->idle_tv = &l->idle_plain;
+    l->id_prefix_len =
+        (size_t)snprintf(l->id_prefix, sizeof l->id_prefix, "%.8s-%d-", o->instance, o->index);
     refresh_date(l);
     return l;
 }

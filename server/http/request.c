@@ -101,7 +101,8 @@ static void set_request_id(http_req *req)
         id[h->fields[h->request_id].value_len] = '\0';
         return;
     }
-    n = (size_t)snprintf(id, sizeof req->ctx.request_id, "%s-%d-", l->o.instance, l->o.index);
+    n = l->id_prefix_len; /* "<instance>-<loop>-" */
+    memcpy(id, l->id_prefix, n);
     n += put_hex(id + n, ++l->next_request);
     id[n] = '\0';
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sinau/auth.h"
 #include "sinau/common.h"
 #include "sinau/db.h"
 #include "sinau/router.h"

@@ -26,9 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sinau/auth.h"
 #include "sinau/common.h"
 #include "sinau/db.h"
+#include "sinau/http_user.h"
 #include "sinau/router.h"
 
 struct sinau_loop;

@@ -41,7 +41,7 @@ typedef struct http_route {
     size_t max_body;         /* body limit for this route; 0: the configured default */
     const char *name;        /* metrics/log label; NULL: the pattern */
     const char *summary;     /* one line for the OpenAPI document; NULL: none */
-    unsigned access;         /* who may call: an enum auth_access level (auth.h);
+    unsigned access;         /* who may call: an enum auth_access level (http_user.h);
                                 0 (AUTH_NONE) = anyone, no session lookup */
     /* Optional (NULL: none): runs after the guard, on the head alone, before
      * any body byte is read (an upload refused 404 without taking its

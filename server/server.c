@@ -251,6 +251,19 @@ static int load_keys(sinau_server *srv)
     return 0;
 }
 
+static int loops_init(sinau_server *srv)
+{
+    srv->nloops = srv->cfg->threads;
+    srv->loops = xcalloc((size_t)srv->nloops, sizeof *srv->loops);
+    for (int i = 0; i < srv->nloops; i++) {
+        if (loop_init(srv, &srv->loops[i], i) != 0) {
+            log_error("cannot start loop %d", i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int server_init(sinau_server *srv, const sinau_config *cfg)
 {
     http_settings hs = http_settings_of(cfg);
@@ -289,15 +302,7 @@ static int server_init(sinau_server *srv, const sinau_config *cfg)
         return -1;
     }
     srv->http = http_shared_new(&hs, srv->router);
-    srv->nloops = cfg->threads;
-    srv->loops = xcalloc((size_t)srv->nloops, sizeof *srv->loops);
-    for (int i = 0; i < srv->nloops; i++) {
-        if (loop_init(srv, &srv->loops[i], i) != 0) {
-            log_error("cannot start loop %d", i);
-            return -1;
-        }
-    }
-    return 0;
+    return loops_init(srv);
 }
 
 static void server_free(sinau_server *srv)

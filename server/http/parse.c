@@ -401,70 +401,101 @@ static enum http_chunked_status parse_chunk_size(const char *p, size_t n, uint64
     return HTTP_CHUNKED_MORE;
 }
 
-/* One step from in[*at..len); returns HTTP_CHUNKED_MORE to go on (and sets
- * *stop when it needs more bytes), or a final status. */
-static enum http_chunked_status chunk_step(http_chunked *d, const char *in, size_t len, size_t *at,
-                                           bool *stop, http_chunked_sink sink, void *arg)
+/* Where one decoding step reads: p[0..avail), of which it uses `used`;
+ * stop: it needs more bytes than there are. */
+typedef struct cursor {
+    const char *p;
+    size_t avail, used;
+    bool stop;
+} cursor;
+
+static enum http_chunked_status chunk_size_line(http_chunked *d, cursor *c)
 {
-    const char *p = in + *at, *lf;
-    size_t avail = len - *at, n, end;
+    size_t window = c->avail < CHUNK_LINE_MAX + 1 ? c->avail : CHUNK_LINE_MAX + 1;
+    const char *lf = memchr(c->p, '\n', window);
     uint64_t size = 0;
     enum http_chunked_status st;
 
+    if (lf == NULL) {
+        c->stop = true;
+        return c->avail > CHUNK_LINE_MAX ? HTTP_CHUNKED_BAD : HTTP_CHUNKED_MORE;
+    }
+    st = parse_chunk_size(c->p, (size_t)(lf - c->p), &size);
+    if (st != HTTP_CHUNKED_MORE)
+        return st;
+    c->used = (size_t)(lf - c->p) + 1;
+    d->left = size;
+    d->state = size == 0 ? CH_TRAILER : CH_DATA;
+    if (!d->drop && size > d->limit - d->total) {
+        d->drop = true;
+        return HTTP_CHUNKED_OVER;
+    }
+    if (!d->drop)
+        d->total += size;
+    return HTTP_CHUNKED_MORE;
+}
+
+static enum http_chunked_status chunk_data(http_chunked *d, cursor *c, http_chunked_sink sink,
+                                           void *arg)
+{
+    size_t n = d->left < c->avail ? (size_t)d->left : c->avail;
+
+    if (!d->drop && n > 0)
+        sink(arg, c->p, n);
+    c->used = n;
+    d->left -= n;
+    if (d->left == 0)
+        d->state = CH_DATA_END;
+    return HTTP_CHUNKED_MORE;
+}
+
+/* CRLF or LF after a chunk's data. */
+static enum http_chunked_status chunk_data_end(http_chunked *d, cursor *c)
+{
+    if (c->avail >= 1 && c->p[0] == '\n') {
+        c->used = 1;
+    } else if (c->avail >= 2 && c->p[0] == '\r' && c->p[1] == '\n') {
+        c->used = 2;
+    } else if (c->avail == 1 && c->p[0] == '\r') {
+        c->stop = true;
+        return HTTP_CHUNKED_MORE;
+    } else {
+        return HTTP_CHUNKED_BAD;
+    }
+    d->state = CH_SIZE;
+    return HTTP_CHUNKED_MORE;
+}
+
+/* The trailer section, read whole and dropped. */
+static enum http_chunked_status chunk_trailer(http_chunked *d, cursor *c)
+{
+    size_t end = http_scan_head(&d->trailer, c->p, c->avail);
+
+    if (end == 0) {
+        c->stop = true;
+        return c->avail > d->max_trailer ? HTTP_CHUNKED_TRAILER_TOO_LARGE : HTTP_CHUNKED_MORE;
+    }
+    if (end > d->max_trailer)
+        return HTTP_CHUNKED_TRAILER_TOO_LARGE;
+    c->used = end;
+    d->state = CH_DONE;
+    return HTTP_CHUNKED_DONE;
+}
+
+/* One step from c (at least one byte is there): HTTP_CHUNKED_MORE to go
+ * on, or a final status. */
+static enum http_chunked_status chunk_step(http_chunked *d, cursor *c, http_chunked_sink sink,
+                                           void *arg)
+{
     switch (d->state) {
     case CH_SIZE:
-        lf = memchr(p, '\n', avail < CHUNK_LINE_MAX + 1 ? avail : CHUNK_LINE_MAX + 1);
-        if (lf == NULL) {
-            *stop = true;
-            return avail > CHUNK_LINE_MAX ? HTTP_CHUNKED_BAD : HTTP_CHUNKED_MORE;
-        }
-        st = parse_chunk_size(p, (size_t)(lf - p), &size);
-        if (st != HTTP_CHUNKED_MORE)
-            return st;
-        *at += (size_t)(lf - p) + 1;
-        d->left = size;
-        d->state = size == 0 ? CH_TRAILER : CH_DATA;
-        if (!d->drop && size > d->limit - d->total) {
-            d->drop = true;
-            return HTTP_CHUNKED_OVER;
-        }
-        if (!d->drop)
-            d->total += size;
-        return HTTP_CHUNKED_MORE;
+        return chunk_size_line(d, c);
     case CH_DATA:
-        n = d->left < avail ? (size_t)d->left : avail;
-        if (!d->drop && n > 0)
-            sink(arg, p, n);
-        *at += n;
-        d->left -= n;
-        if (d->left == 0)
-            d->state = CH_DATA_END;
-        *stop = avail == 0;
-        return HTTP_CHUNKED_MORE;
+        return chunk_data(d, c, sink, arg);
     case CH_DATA_END:
-        if (avail >= 1 && p[0] == '\n') {
-            *at += 1;
-        } else if (avail >= 2 && p[0] == '\r' && p[1] == '\n') {
-            *at += 2;
-        } else if (avail == 0 || (avail == 1 && p[0] == '\r')) {
-            *stop = true;
-            return HTTP_CHUNKED_MORE;
-        } else {
-            return HTTP_CHUNKED_BAD;
-        }
-        d->state = CH_SIZE;
-        return HTTP_CHUNKED_MORE;
+        return chunk_data_end(d, c);
     case CH_TRAILER:
-        end = http_scan_head(&d->trailer, p, avail);
-        if (end == 0) {
-            *stop = true;
-            return avail > d->max_trailer ? HTTP_CHUNKED_TRAILER_TOO_LARGE : HTTP_CHUNKED_MORE;
-        }
-        if (end > d->max_trailer)
-            return HTTP_CHUNKED_TRAILER_TOO_LARGE;
-        *at += end;
-        d->state = CH_DONE;
-        return HTTP_CHUNKED_DONE;
+        return chunk_trailer(d, c);
     default:
         return HTTP_CHUNKED_DONE;
     }
@@ -474,8 +505,8 @@ enum http_chunked_status http_chunked_decode(http_chunked *d, const char *in, si
                                              size_t *consumed, http_chunked_sink sink, void *arg)
 {
     enum http_chunked_status st = HTTP_CHUNKED_MORE;
+    cursor c = {in, len, 0, false};
     size_t at = 0;
-    bool stop = false;
 
     if (d->state == CH_DONE) {
         *consumed = 0;
@@ -483,8 +514,11 @@ enum http_chunked_status http_chunked_decode(http_chunked *d, const char *in, si
     }
     /* an incomplete trailer section is not consumed: it is given again from
      * its start with more bytes, and d->trailer goes on scanning it */
-    while (st == HTTP_CHUNKED_MORE && !stop && at < len)
-        st = chunk_step(d, in, len, &at, &stop, sink, arg);
+    while (st == HTTP_CHUNKED_MORE && !c.stop && at < len) {
+        c = (cursor){in + at, len - at, 0, false};
+        st = chunk_step(d, &c, sink, arg);
+        at += c.used;
+    }
     *consumed = at;
     return st;
 }

@@ -231,3 +231,17 @@ healthz_body() {
     fi
     printf '%s' "$body"
 }
+
+# wrk_rps LABEL URL CONNS: one wrk run of DUR s with WRK_THREADS threads;
+# prints requests/s. Socket errors and non-2xx answers are logged (at high
+# connection counts, connect timeouts show there).
+wrk_rps() {
+    local out rps
+    out=$(wrk -t"$WRK_THREADS" -c"$3" -d"${DUR}s" "$2")
+    rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+    [[ -n $rps ]] || die "no Requests/sec from wrk for $1: $out"
+    if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
+        log "$1: $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ' | tr '\n' ';')"
+    fi
+    printf '%s' "$rps"
+}

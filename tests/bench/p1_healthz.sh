@@ -56,17 +56,6 @@ declare -A URLS=(
 ORDER=(sinau nginx-return nginx-static)
 declare -A RESULTS=()
 
-# One wrk run; prints requests/s.
-run_wrk() {
-    local name=$1 out rps
-    out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DUR}s" "${URLS[$name]}")
-    rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
-    [[ -n $rps ]] || die "no Requests/sec from wrk for $name: $out"
-    if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
-        log "$name: $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ' | tr '\n' ';')"
-    fi
-    printf '%s' "$rps"
-}
 
 
 printf 'P1 GET /healthz: sinau (%s threads) vs nginx %s (%s workers), loopback\n' \
@@ -81,7 +70,7 @@ printf '%s\n' "$line"
 for ((r = 1; r <= ROUNDS; r++)); do
     line="round $r:"
     for name in "${ORDER[@]}"; do
-        rps=$(run_wrk "$name")
+        rps=$(wrk_rps "$name" "${URLS[$name]}" "$CONNS")
         RESULTS[$name]="${RESULTS[$name]:-} $rps"
         line+=$(printf '  %s %10.2f' "$name" "$rps")
     done

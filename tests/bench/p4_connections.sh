@@ -57,18 +57,6 @@ declare -A URLS=(
 ORDER=("sinau $LOW" "sinau $HIGH" "nginx $LOW" "nginx $HIGH")
 declare -A RESULTS=()
 
-# run_wrk SERVER CONNS: one wrk run; prints requests/s. Socket errors and
-# non-2xx answers are logged (at HIGH, connect timeouts show here).
-run_wrk() {
-    local out rps
-    out=$(wrk -t"$WRK_THREADS" -c"$2" -d"${DUR}s" "${URLS[$1]}")
-    rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
-    [[ -n $rps ]] || die "no Requests/sec from wrk for $1 at $2: $out"
-    if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
-        log "$1 c$2: $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ' | tr '\n' ';')"
-    fi
-    printf '%s' "$rps"
-}
 
 printf 'P4 GET /healthz at %s vs %s connections: sinau (%s threads) and nginx (%s workers)\n' \
     "$HIGH" "$LOW" "$THREADS" "$THREADS"
@@ -77,7 +65,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     line="round $r:"
     for run in "${ORDER[@]}"; do
         read -r server conns <<<"$run"
-        rps=$(run_wrk "$server" "$conns")
+        rps=$(wrk_rps "$server c$conns" "${URLS[$server]}" "$conns")
         RESULTS[$run]="${RESULTS[$run]:-} $rps"
         line+=$(printf '  %s c%s %10.2f' "$server" "$conns" "$rps")
     done

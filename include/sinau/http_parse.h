@@ -112,6 +112,38 @@ const http_field *http_head_field(const http_head *h, const char *name, size_t n
  * id a client may choose (it goes into logs and a response header). */
 bool http_request_id_ok(const char *s, size_t n);
 
+/* ---- header values and the query string ---- */
+
+/* The token of an Authorization value `Bearer <token>` (the scheme in any
+ * case, then blanks): a pointer into value, or NULL when it is another
+ * scheme or the token is empty. value is NUL-terminated. */
+const char *http_bearer_token(const char *value);
+
+/* The last entry of an X-Forwarded-For value p[0..n) (after its last comma,
+ * blanks trimmed): *entry and *entry_len, or false when it is empty. */
+bool http_forwarded_last(const char *p, size_t n, const char **entry, size_t *entry_len);
+
+/* Receives one key=value pair of a query string (both still encoded). */
+typedef void (*http_query_sink)(void *arg, const char *key, size_t key_len, const char *value,
+                                size_t value_len);
+
+/* Splits a query string q[0..n) at '&' into key=value pairs, each given to
+ * sink in order. Returns the number of pairs, or -1 (and no more calls)
+ * at the first part without '=' or with an empty key: such a query is
+ * malformed as a whole, as the form parser before this one had it. */
+int http_query_split(const char *q, size_t n, http_query_sink sink, void *arg);
+
+/* Percent-decodes one path segment s[0..n) into out (room for n + 1,
+ * NUL-terminated). False for a bad escape, or a NUL or '/' in the result
+ * (a path parameter never holds either). */
+bool http_segment_decode(const char *s, size_t n, char *out);
+
+/* Decodes a query-string part s[0..n) as forms are ('+' is a space, %XX a
+ * byte; a '%' not followed by two hex digits stays as it is) into out,
+ * which has room for n + 1 bytes; NUL-terminates it and returns its length
+ * (a decoded NUL ends the string early for C readers). */
+size_t http_form_decode(const char *s, size_t n, char *out);
+
 /* ---- the chunked body ---- */
 
 enum http_chunked_status {

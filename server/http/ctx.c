@@ -131,42 +131,13 @@ char *http_ctx_strndup(http_ctx *ctx, const char *s, size_t n)
 
 /* ---- path parameters and the query ---- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decodes s[0..n) into ctx memory; NULL on bad escapes, NUL or '/'. */
+/* Percent-decodes a path segment into ctx memory; NULL on bad escapes,
+ * NUL or '/'. */
 static char *decode_segment(http_ctx *ctx, const char *s, size_t n)
 {
     char *out = arena_take(req_of(ctx), n + 1);
-    size_t j = 0;
 
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '%') {
-            int hi, lo;
-            if (i + 2 >= n)
-                return NULL;
-            hi = hexval(s[i + 1]);
-            lo = hexval(s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return NULL;
-            c = (char)(hi * 16 + lo);
-            i += 2;
-        }
-        if (c == '\0' || c == '/')
-            return NULL;
-        out[j++] = c;
-    }
-    out[j] = '\0';
-    return out;
+    return http_segment_decode(s, n, out) ? out : NULL;
 }
 
 const char *http_param(http_ctx *ctx, const char *name)
@@ -181,32 +152,26 @@ const char *http_param(http_ctx *ctx, const char *name)
     return NULL;
 }
 
-/* A query-string part decoded as forms are ('+' is a space; an escape that
- * is not two hex digits stays as it is), into ctx memory. */
-static char *decode_query_part(http_ctx *ctx, const char *s, size_t n)
+/* One pair of the query, decoded into ctx memory (http_query_split's sink). */
+static void keep_pair(void *arg, const char *key, size_t key_len, const char *value,
+                      size_t value_len)
 {
-    char *out = arena_take(req_of(ctx), n + 1);
-    size_t j = 0;
+    http_ctx *ctx = arg;
+    http_req *req = req_of(ctx);
+    http_qpair *q = &req->query[req->nquery++];
+    char *k = arena_take(req, key_len + 1), *v = arena_take(req, value_len + 1);
 
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            out[j++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-            i += 2;
-        } else {
-            out[j++] = s[i] == '+' ? ' ' : s[i];
-        }
-    }
-    out[j] = '\0';
-    return out;
+    http_form_decode(key, key_len, k);
+    http_form_decode(value, value_len, v);
+    q->key = k;
+    q->value = v;
 }
 
-/* Splits the query into key=value pairs, once. A part without '=' or with
- * an empty key makes the whole query malformed (no argument is found), as
- * the form parser before this one had it. */
+/* Splits the query into decoded pairs, once (a malformed query has none). */
 static void parse_query(http_ctx *ctx)
 {
     http_req *req = req_of(ctx);
-    const char *q = req->head.query, *end;
+    const char *q = req->head.query;
     size_t n = req->head.query_len, count = 1;
 
     req->nquery = 0;
@@ -215,20 +180,8 @@ static void parse_query(http_ctx *ctx)
     for (size_t i = 0; i < n; i++)
         count += q[i] == '&';
     req->query = arena_take(req, count * sizeof *req->query);
-    for (end = q + n; q <= end;) {
-        const char *amp = memchr(q, '&', (size_t)(end - q));
-        const char *part_end = amp != NULL ? amp : end;
-        const char *eq = memchr(q, '=', (size_t)(part_end - q));
-
-        if (eq == NULL || eq == q) {
-            req->nquery = -2;
-            return;
-        }
-        req->query[req->nquery].key = decode_query_part(ctx, q, (size_t)(eq - q));
-        req->query[req->nquery].value = decode_query_part(ctx, eq + 1, (size_t)(part_end - eq - 1));
-        req->nquery++;
-        q = part_end + 1;
-    }
+    if (http_query_split(q, n, keep_pair, ctx) < 0)
+        req->nquery = -2;
 }
 
 const char *http_query(http_ctx *ctx, const char *name)
@@ -256,12 +209,7 @@ const char *http_bearer(http_ctx *ctx)
 {
     const char *auth = http_header(ctx, "Authorization");
 
-    if (auth == NULL || strncasecmp(auth, "Bearer", 6) != 0 || (auth[6] != ' ' && auth[6] != '\t'))
-        return NULL;
-    auth += 6;
-    while (*auth == ' ' || *auth == '\t')
-        auth++;
-    return *auth != '\0' ? auth : NULL;
+    return auth != NULL ? http_bearer_token(auth) : NULL;
 }
 
 /* Behind our own proxy: the last entry of the last X-Forwarded-For line,
@@ -279,15 +227,8 @@ static bool forwarded_for(http_ctx *ctx, http_addr *out)
         if (h->fields[i].name_len == 15 &&
             strncasecmp(h->fields[i].name, "X-Forwarded-For", 15) == 0)
             last = &h->fields[i];
-    if (last == NULL)
-        return false;
-    entry = last->value + last->value_len;
-    while (entry > last->value && entry[-1] != ',')
-        entry--;
-    while (*entry == ' ' || *entry == '\t')
-        entry++;
-    n = strcspn(entry, " \t");
-    if (n == 0 || n >= sizeof text)
+    if (last == NULL || !http_forwarded_last(last->value, last->value_len, &entry, &n) ||
+        n >= sizeof text)
         return false;
     memcpy(text, entry, n);
     text[n] = '\0';

@@ -354,6 +354,100 @@ bool http_request_id_ok(const char *s, size_t n)
     return true;
 }
 
+/* ---- header values and the query string ---- */
+
+const char *http_bearer_token(const char *value)
+{
+    if (strncasecmp(value, "Bearer", 6) != 0 || (value[6] != ' ' && value[6] != '\t'))
+        return NULL;
+    value += 6;
+    while (*value == ' ' || *value == '\t')
+        value++;
+    return *value != '\0' ? value : NULL;
+}
+
+bool http_forwarded_last(const char *p, size_t n, const char **entry, size_t *entry_len)
+{
+    span e;
+    size_t start = n;
+
+    while (start > 0 && p[start - 1] != ',')
+        start--;
+    e = trim((span){p + start, n - start});
+    *entry = e.p;
+    *entry_len = e.n;
+    return e.n > 0;
+}
+
+int http_query_split(const char *q, size_t n, http_query_sink sink, void *arg)
+{
+    const char *end = q + n;
+    int pairs = 0;
+
+    if (n == 0)
+        return 0;
+    for (;;) {
+        const char *amp = memchr(q, '&', (size_t)(end - q));
+        const char *part_end = amp != NULL ? amp : end;
+        const char *eq = memchr(q, '=', (size_t)(part_end - q));
+
+        if (eq == NULL || eq == q)
+            return -1;
+        sink(arg, q, (size_t)(eq - q), eq + 1, (size_t)(part_end - eq - 1));
+        pairs++;
+        if (amp == NULL)
+            return pairs;
+        q = amp + 1;
+    }
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool http_segment_decode(const char *s, size_t n, char *out)
+{
+    size_t j = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '%') {
+            if (i + 2 >= n || hex_digit(s[i + 1]) < 0 || hex_digit(s[i + 2]) < 0)
+                return false;
+            c = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+            i += 2;
+        }
+        if (c == '\0' || c == '/')
+            return false;
+        out[j++] = c;
+    }
+    out[j] = '\0';
+    return true;
+}
+
+size_t http_form_decode(const char *s, size_t n, char *out)
+{
+    size_t j = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
+            out[j++] = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+            i += 2;
+        } else {
+            out[j++] = s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    out[j] = '\0';
+    return j;
+}
+
 /* ---- the chunked body ---- */
 
 enum chunk_state { CH_SIZE = 0, CH_DATA, CH_DATA_END, CH_TRAILER, CH_DONE };

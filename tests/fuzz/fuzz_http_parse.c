@@ -1,8 +1,9 @@
 /* fuzz_http_parse.c — libFuzzer driver for parse.c, the server's only
- * request parser: the head scan and head parser, and the chunked decoder.
+ * request parser: the head scan and head parser, the chunked decoder, and
+ * the readers of header values and the query string.
  *
- * The first byte picks what is fuzzed (its low bit) and how the input is
- * cut into reads (the rest: a piece size, 0 for whole). A head must be
+ * The first byte picks what is fuzzed (its value mod 3) and how the input
+ * is cut into reads (the rest: a piece size, 0 for whole). A head must be
  * found at the same end however it arrives, parse without reading past it,
  * and after http_head_terminate every value and the path must be C strings
  * inside the head. A chunked body must decode to the same status, the same
@@ -130,6 +131,49 @@ static void fuzz_chunked(const char *in, size_t len, size_t step)
     free(cut.buf);
 }
 
+typedef struct pairs {
+    const char *in;
+    size_t len;
+    int n;
+} pairs;
+
+static void pair_sink(void *arg, const char *key, size_t key_len, const char *value,
+                      size_t value_len)
+{
+    pairs *p = arg;
+    char *k = malloc(key_len + 1), *v = malloc(value_len + 1);
+
+    CHECK(key_len > 0 && key >= p->in && key + key_len <= p->in + p->len);
+    CHECK(value >= p->in && value + value_len <= p->in + p->len);
+    CHECK(http_form_decode(key, key_len, k) <= key_len);
+    CHECK(http_form_decode(value, value_len, v) <= value_len);
+    p->n++;
+    free(k);
+    free(v);
+}
+
+static void fuzz_values(const char *in, size_t len)
+{
+    pairs p = {in, len, 0};
+    char *text = malloc(len + 1), *seg = malloc(len + 1);
+    const char *entry, *token;
+    size_t n;
+    int got = http_query_split(in, len, pair_sink, &p);
+
+    CHECK(got == -1 || got == p.n);
+    if (http_segment_decode(in, len, seg))
+        CHECK(strlen(seg) <= len && strchr(seg, '/') == NULL);
+    if (http_forwarded_last(in, len, &entry, &n))
+        CHECK(n > 0 && entry >= in && entry + n <= in + len && memchr(entry, ',', n) == NULL);
+    memcpy(text, in, len);
+    text[len] = '\0';
+    token = http_bearer_token(text);
+    if (token != NULL)
+        CHECK(token > text && *token != '\0' && *token != ' ');
+    free(seg);
+    free(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *in = (const char *)data + 1;
@@ -137,9 +181,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size == 0)
         return 0;
-    step = data[0] >> 1;
-    if (data[0] & 1)
+    step = data[0] / 3;
+    if (data[0] % 3 == 1)
         fuzz_chunked(in, len, step);
+    else if (data[0] % 3 == 2)
+        fuzz_values(in, len);
     else
         fuzz_head(in, len, step);
     return 0;

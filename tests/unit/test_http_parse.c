@@ -287,6 +287,92 @@ static void request_ids(void **state)
     assert_false(http_request_id_ok("<script>", 8));
 }
 
+/* ---- header values and the query string ---- */
+
+static void bearer_tokens(void **state)
+{
+    (void)state;
+    assert_string_equal(http_bearer_token("Bearer abc"), "abc");
+    assert_string_equal(http_bearer_token("bearer  \tabc"), "abc");
+    assert_string_equal(http_bearer_token("BEARER x.y"), "x.y");
+    assert_null(http_bearer_token("Bearer"));
+    assert_null(http_bearer_token("Bearer   "));
+    assert_null(http_bearer_token("Bearerabc"));
+    assert_null(http_bearer_token("Basic YWJj"));
+}
+
+static void forwarded_last_entry(void **state)
+{
+    static const struct {
+        const char *value, *last;
+    } cases[] = {
+        {"203.0.113.7", "203.0.113.7"},
+        {"10.0.0.1, 203.0.113.7", "203.0.113.7"},
+        {"10.0.0.1,203.0.113.7 ", "203.0.113.7"},
+        {"a, b ,\t2001:db8::1\t", "2001:db8::1"},
+        {"10.0.0.1,", NULL},
+        {"", NULL},
+    };
+    const char *e;
+    size_t n;
+
+    (void)state;
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(cases); i++) {
+        bool got = http_forwarded_last(cases[i].value, strlen(cases[i].value), &e, &n);
+        assert_int_equal(got, cases[i].last != NULL);
+        if (got) {
+            assert_int_equal(n, strlen(cases[i].last));
+            assert_memory_equal(e, cases[i].last, n);
+        }
+    }
+}
+
+typedef struct qcollect {
+    char text[256];
+    size_t len;
+} qcollect;
+
+static void qsink(void *arg, const char *k, size_t kn, const char *v, size_t vn)
+{
+    qcollect *q = arg;
+    char dk[64], dv[64];
+
+    http_form_decode(k, kn, dk);
+    http_form_decode(v, vn, dv);
+    q->len += (size_t)snprintf(q->text + q->len, sizeof q->text - q->len, "[%s=%s]", dk, dv);
+}
+
+static void query_strings(void **state)
+{
+    static const struct {
+        const char *query, *pairs;
+        int n;
+    } cases[] = {
+        {"ms=0", "[ms=0]", 1},
+        {"a=1&b=&c=x%20y+z", "[a=1][b=][c=x y z]", 3},
+        {"q=%zz%4", "[q=%zz%4]", 1},
+        {"a=1&b", "[a=1]", -1},
+        {"a=1&&b=2", "[a=1]", -1},
+        {"=1", "", -1},
+        {"", "", 0},
+    };
+    char seg[32];
+
+    (void)state;
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(cases); i++) {
+        qcollect q = {"", 0};
+        assert_int_equal(http_query_split(cases[i].query, strlen(cases[i].query), qsink, &q),
+                         cases[i].n);
+        assert_string_equal(q.text, cases[i].pairs);
+    }
+    assert_true(http_segment_decode("a%20b", 5, seg));
+    assert_string_equal(seg, "a b");
+    assert_false(http_segment_decode("a%2Fb", 5, seg)); /* an encoded '/' */
+    assert_false(http_segment_decode("a%00", 4, seg));
+    assert_false(http_segment_decode("a%2", 3, seg));
+    assert_false(http_segment_decode("%zz", 3, seg));
+}
+
 /* ---- where a head ends ---- */
 
 /* The head end of in, scanned as it arrives in pieces of `step` bytes. */
@@ -468,6 +554,9 @@ int main(void)
         cmocka_unit_test(head_too_many_fields),
         cmocka_unit_test(head_terminate_writes_nuls_in_place),
         cmocka_unit_test(request_ids),
+        cmocka_unit_test(bearer_tokens),
+        cmocka_unit_test(forwarded_last_entry),
+        cmocka_unit_test(query_strings),
         cmocka_unit_test(scan_finds_the_end_however_cut),
         cmocka_unit_test(blank_lines_before_a_request_are_skipped),
         cmocka_unit_test(chunked_decodes_within_the_limit),

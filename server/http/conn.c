@@ -18,8 +18,9 @@
  *
  * States (the `state` field; conn_watch maps each to what the event waits
  * for and its timeout):
- *   CS_HEAD    waiting for a request head: idle (keep-alive timeout) until
- *              its first byte, then within the head deadline
+ *   CS_HEAD    waiting for a request head: idle (the idle timeout, for a new
+ *              connection too) until its first byte, then within the head
+ *              deadline
  *   CS_BODY    reading a request's body (the minimum rate applies)
  *   CS_BUSY    the request is with the guard or its handler; pipelined
  *              bytes are read while rbuf has room
@@ -364,7 +365,10 @@ void conn_new(http_loop *l, int fd, const http_addr *a)
     c->fd = fd;
     c->addr = *a;
     c->state = CS_HEAD;
-    c->since_ns = http_now_ns(); /* the first head's deadline runs from accept */
+    /* until its first byte a new connection waits like an idle keep-alive
+     * one (browsers keep unused connections open ~10 s); the head's
+     * deadline runs from that byte */
+    c->since_ns = 0;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     c->next = l->conns;
     if (l->conns != NULL)

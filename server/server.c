@@ -114,6 +114,7 @@ static http_settings http_settings_of(const sinau_config *cfg)
         .min_body_rate = cfg->min_body_rate,
         .max_connections = cfg->max_connections,
         .max_per_address = cfg->max_connections_per_address,
+        .loops = cfg->threads,
         .trust_proxy = cfg->trust_proxy,
         .https = strncmp(cfg->public_url, "https://", 8) == 0,
     };

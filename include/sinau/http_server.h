@@ -38,6 +38,7 @@ typedef struct http_settings {
     int max_connections;  /* SINAU_MAX_CONNECTIONS: open at once, every loop together */
     int max_per_address;  /* SINAU_MAX_CONNECTIONS_PER_ADDRESS: of those, from one
                              client (IPv4 /32, IPv6 /64); 0: no share */
+    int loops;            /* loop threads sharing the listening socket */
     bool trust_proxy;     /* SINAU_TRUST_PROXY: client address from X-Forwarded-For */
     bool https;           /* the public URL is https: Strict-Transport-Security */
 } http_settings;

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -98,8 +99,9 @@ typedef struct slot {
 
 struct http_clients {
     pthread_mutex_t lock;
-    int max_total, max_per_client, open;
-    size_t mask; /* capacity - 1 (a power of two) */
+    int max_total, max_per_client;
+    atomic_int open; /* changed under lock; read without it by http_clients_open */
+    size_t mask;     /* capacity - 1 (a power of two) */
     slot *slots;
 };
 
@@ -209,10 +211,5 @@ void http_clients_release(http_clients *t, const http_addr *a)
 
 int http_clients_open(http_clients *t)
 {
-    int n;
-
-    pthread_mutex_lock(&t->lock);
-    n = t->open;
-    pthread_mutex_unlock(&t->lock);
-    return n;
+    return atomic_load_explicit(&t->open, memory_order_relaxed);
 }

@@ -46,6 +46,7 @@ struct http_loop {
     struct event *accept_ev;   /* the listening socket readable */
     struct event *accept_wait; /* re-enables accept_ev after EMFILE */
     int listen_fd;
+    int yields;                    /* accept wake-ups left to the other loops in a row */
     const struct timeval *idle_tv; /* the idle timeout as a common timeout */
     struct timeval idle_plain;     /* the same, should a common timeout not be had */
     bool draining;

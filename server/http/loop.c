@@ -20,10 +20,13 @@
 #include "sinau/alloc.h"
 #include "sinau/log.h"
 
-#define ACCEPT_BATCH     64  /* connections taken per wake-up */
-#define KEEP_FREE_BLOCKS 64  /* idle blocks a loop keeps for reuse */
-#define FD_RESERVE       256 /* descriptors kept for the database, files and logs */
-#define ACCEPT_PAUSE_MS  100 /* out of descriptors: accepting waits this long */
+#define ACCEPT_BATCH      64  /* connections taken per wake-up */
+#define KEEP_FREE_BLOCKS  64  /* idle blocks a loop keeps for reuse */
+#define FD_RESERVE        256 /* descriptors kept for the database, files and logs */
+#define ACCEPT_PAUSE_MS   100 /* out of descriptors: accepting waits this long */
+#define ACCEPT_SLACK      32  /* connections a loop may hold beyond its even part */
+#define ACCEPT_YIELD_MS   5   /* how long a loop over its part leaves accepting to others */
+#define ACCEPT_YIELDS_MAX 3   /* then it accepts anyway */
 
 /* ---- the shared part ---- */
 
@@ -170,14 +173,13 @@ static void accept_resume(evutil_socket_t fd, short what, void *arg)
         event_add(l->accept_ev, NULL);
 }
 
-/* Out of descriptors: stop accepting for a moment instead of spinning on a
- * listening socket that stays readable. */
-static void accept_pause(http_loop *l)
+/* Stops accepting for ms: out of descriptors, or holding more than this
+ * loop's part (the listening socket stays readable for every loop until
+ * one accepts: a loop that only declined would spin). */
+static void accept_pause(http_loop *l, int ms)
 {
-    struct timeval pause = {0, ACCEPT_PAUSE_MS * 1000};
+    struct timeval pause = {ms / 1000, (ms % 1000) * 1000};
 
-    log_warn("out of file descriptors (%s): not accepting for %d ms", strerror(errno),
-             ACCEPT_PAUSE_MS);
     event_del(l->accept_ev);
     if (l->accept_wait == NULL)
         l->accept_wait = evtimer_new(l->o.base, accept_resume, l);
@@ -208,6 +210,16 @@ void conn_accept(evutil_socket_t listen_fd, short what, void *arg)
     http_loop *l = arg;
 
     (void)what;
+    /* every loop wakes for a new connection on the shared socket: one that
+     * holds more than its part leaves it to the others for a moment (but
+     * not for long, should they be slow to come) */
+    if (l->nconns > http_clients_open(l->sh->clients) / l->sh->set.loops + ACCEPT_SLACK &&
+        l->yields < ACCEPT_YIELDS_MAX) {
+        l->yields++;
+        accept_pause(l, ACCEPT_YIELD_MS);
+        return;
+    }
+    l->yields = 0;
     for (int i = 0; i < ACCEPT_BATCH; i++) {
         struct sockaddr_storage ss;
         socklen_t len = sizeof ss;
@@ -219,9 +231,11 @@ void conn_accept(evutil_socket_t listen_fd, short what, void *arg)
         }
         if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
             continue;
-        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-            accept_pause(l);
-        else if (errno != EAGAIN && errno != EWOULDBLOCK)
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+            log_warn("out of file descriptors (%s): not accepting for %d ms", strerror(errno),
+                     ACCEPT_PAUSE_MS);
+            accept_pause(l, ACCEPT_PAUSE_MS);
+        } else if (errno != EAGAIN && errno != EWOULDBLOCK)
             log_warn("accept: %s", strerror(errno));
         return;
     }

@@ -20,8 +20,9 @@ DB_NAME=sinau
 TEMPLATE_DB=sinau_template
 
 BASE_PACKAGES=(build-essential cmake pkg-config libevent-dev libjansson-dev
-    libsodium-dev libpq-dev libcmocka-dev libcmark-dev john-data clang-format nginx-light postgresql-15 postgresql-15-pgtap curl
-    libcairo2-dev libqrencode-dev zlib1g-dev fonts-dejavu-core poppler-utils zbar-tools chromium)
+    libsodium-dev libpq-dev libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev john-data clang-format nginx-light postgresql-15 postgresql-15-pgtap curl
+    libcairo2-dev libqrencode-dev zlib1g-dev fonts-dejavu-core poppler-utils zbar-tools chromium
+    libssl-dev openssl libcurl4-openssl-dev python3-aiosmtpd)
 BENCH_PACKAGES=(nginx-light wrk iproute2)
 
 # Set by db_start when this process started the private cluster.
@@ -366,15 +367,41 @@ demo_logins() {
     done <"$file"
 }
 
+# The demo programme (`sinau demo seed`): once per database — the database
+# records it, so a second run, or a database whose demo was deleted, gets
+# nothing. SINAU_DEMO=0 skips it.
+demo_seed() {
+    if [[ ${SINAU_DEMO:-1} == 0 ]]; then return 0; fi
+    "$SINAU_BIN" demo seed 8>&- 9>&- || log "could not seed the demo programme"
+}
+
+# Certificates carry SINAU_PUBLIC_URL in every link and QR code: said once
+# per data folder while it is the default, which is only for trying Sinau.
+public_url_warning() {
+    local marker=$SINAU_DATA_DIR/public-url-warned
+    if [[ -n ${SINAU_PUBLIC_URL:-} && $SINAU_PUBLIC_URL != http://localhost:8080 ]]; then return 0; fi
+    if [[ -e $marker ]]; then return 0; fi
+    log "note: certificates carry SINAU_PUBLIC_URL (now ${SINAU_PUBLIC_URL:-http://localhost:8080}) in their links and QR codes;"
+    log "      the default http://localhost:8080 is only for trying Sinau: set SINAU_PUBLIC_URL to your public address before issuing real ones"
+    : >"$marker"
+}
+
 cmd_run() {
-    cmd_deps
-    cmd_build
+    # SINAU_PREBUILT=1: the binary is already built (the test of `make run`
+    # in tests/api/make_run.test.mjs), so packages and build are left alone
+    if [[ ${SINAU_PREBUILT:-0} != 1 ]]; then
+        cmd_deps
+        cmd_build
+    fi
     cmd_db_start
     trap stop_if_started EXIT
     mkdir -p "$DATA_DIR"
     export SINAU_DATA_DIR=${SINAU_DATA_DIR:-$DATA_DIR}
+    mkdir -p "$SINAU_DATA_DIR"
     "$SINAU_BIN" migrate 8>&- 9>&-
     demo_logins
+    demo_seed
+    public_url_warning
     local listen=${SINAU_LISTEN:-127.0.0.1:8080}
     local what='the server'
     if ((STARTED_CLUSTER)); then what='the server and the database'; fi
@@ -556,7 +583,8 @@ usage: scripts/dev.sh COMMAND [ARGS...]
   db-status       exit 0 when it runs
   db-url [DB]     start it if needed; print the conninfo of database DB
   db-destroy      stop it and delete its files
-  run [FLAGS]     deps, build, db-start, then `sinau serve --migrate FLAGS`
+  run [FLAGS]     deps, build, db-start, demo logins and (once) the demo
+                  programme, then `sinau serve --migrate FLAGS`
   test [ARGS]     deps, build, db-start, template db, then `ctest ARGS`
   env             print the test environment as shell exports
   bench [ARGS]    deps (+ nginx, wrk), build, tests/bench/p1_healthz.sh

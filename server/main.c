@@ -175,6 +175,38 @@ out:
     return rc;
 }
 
+/* sinau demo seed [--admin E] [--instructor E] [--participant E] [config
+ * flags]: the demo data of a first `make run`, once per database. */
+static int cmd_demo(int argc, char **argv)
+{
+    cli_demo_args args = {"demo.admin@sinau.test", "demo.instructor@sinau.test",
+                          "demo.participant@sinau.test"};
+    sinau_config cfg;
+    int rc, i = 1;
+
+    memset(&cfg, 0, sizeof cfg);
+    if (argc < 1 || strcmp(argv[0], "seed") != 0) {
+        fprintf(stderr, "sinau: usage: sinau demo seed [--admin E] [--instructor E] "
+                        "[--participant E]\n");
+        return 2;
+    }
+    while (i + 1 < argc) {
+        const char **slot = strcmp(argv[i], "--admin") == 0         ? &args.admin
+                            : strcmp(argv[i], "--instructor") == 0  ? &args.instructor
+                            : strcmp(argv[i], "--participant") == 0 ? &args.participant
+                                                                    : NULL;
+        if (slot == NULL)
+            break;
+        *slot = argv[i + 1];
+        i += 2;
+    }
+    if (load_config(&cfg, argc - i, argv + i) != 0)
+        return 2;
+    rc = cli_demo_seed(&cfg, &args);
+    config_free(&cfg);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     sinau_config cfg;
@@ -199,6 +231,8 @@ int main(int argc, char **argv)
         return cli_verify(argc - 2, argv + 2);
     if (strcmp(cmd, "keys") == 0)
         return cmd_keys(argc - 2, argv + 2);
+    if (strcmp(cmd, "demo") == 0)
+        return cmd_demo(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0) {
         fprintf(stderr, "sinau: unknown command \"%s\" (see sinau --help)\n", cmd);
         return 2;

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <sodium.h>
 
 #include "sinau/alloc.h"
@@ -28,11 +29,16 @@
 #include "sinau/auth.h"
 #include "sinau/certkeys.h"
 #include "sinau/log.h"
+#include "sinau/pdfsign.h"
+#include "sinau/outbox.h"
 #include "sinau/pii.h"
 #include "sinau/ratelimit.h"
+#include "sinau/verdicts.h"
+#include "sinau/web.h"
 
 #define TICK_MS        250
-#define API_TICK_EVERY 20 /* ticks between the API timers (5 s) */
+#define VERDICT_SLOTS  4096 /* cached verdicts (~1.2 KiB each) */
+#define API_TICK_EVERY 20   /* ticks between the API timers (5 s) */
 #define LISTEN_BACKLOG 4096
 
 int64_t server_now_ns(void)
@@ -71,9 +77,12 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
      * written to be safe with several instances (SKIP LOCKED) */
     if (loop->index == 0 && !loop->draining && ++loop->ticks % API_TICK_EVERY == 0)
         api_tick(loop->db, loop->server);
+    if (loop->index == 0) /* the delivery worker, every tick */
+        outbox_tick(loop->server->outbox, loop->draining);
     if (!loop->draining)
         return;
-    if (http_loop_inflight(loop->http) == 0) {
+    if (http_loop_inflight(loop->http) == 0 &&
+        !(loop->index == 0 && outbox_busy(loop->server->outbox))) {
         event_base_loopexit(loop->base, NULL);
     } else if (server_now_ns() >= loop->drain_deadline_ns) {
         log_warn("loop %d: %d requests still running at the end of the grace period", loop->index,
@@ -160,6 +169,22 @@ static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
         return -1;
     loop->accepting = true;
     atomic_fetch_add(&srv->accepting, 1);
+    if (index == 0) {
+        /* the delivery worker's own connection: its claims and marks never
+         * take a request's place in the pool or its queue */
+        char err[200];
+        db_pool_opts obo = dbo;
+        obo.size = 1;
+        obo.queue_max = 64;
+        obo.application_name = "sinau-outbox";
+        loop->outbox_db = db_pool_new(loop->base, &obo);
+        srv->outbox =
+            outbox_new(loop->base, loop->outbox_db, cfg, srv->keys, srv->instance, err, sizeof err);
+        if (srv->outbox == NULL) {
+            log_error("messages: %s", err);
+            return -1;
+        }
+    }
     loop->stop_ev = event_new(loop->base, -1, 0, on_stop, loop);
     loop->tick = event_new(loop->base, -1, EV_PERSIST, on_tick, loop);
     event_add(loop->tick, &tick);
@@ -172,6 +197,11 @@ static void loop_free(sinau_loop *loop)
         return;
     /* the pool first: requests the grace left running lose their queries
      * (no callback), then the HTTP server frees them and its connections */
+    if (loop->index == 0) {
+        outbox_free(loop->server->outbox);
+        loop->server->outbox = NULL;
+        db_pool_free(loop->outbox_db);
+    }
     db_pool_free(loop->db);
     http_loop_free(loop->http);
     if (loop->stop_ev != NULL)
@@ -229,6 +259,28 @@ static int open_listener(sinau_server *srv, char *err, size_t errlen)
 }
 
 /* ---- start and stop ---- */
+
+/* The office's PDF signing certificate, when configured: a PKCS#12 that
+ * does not open stops the start (a misconfigured signature must not pass
+ * silently as unsigned PDFs). */
+static int load_pdf_signer(sinau_server *srv)
+{
+    const sinau_config *cfg = srv->cfg;
+    char err[256];
+
+    if (cfg->pdf_p12 == NULL) {
+        log_info("certificate PDFs are not signed (SINAU_PDF_SIGN_P12 not set)");
+        return 0;
+    }
+    if (pdfsign_load(cfg->pdf_p12, cfg->pdf_pass_file, cfg->tsa_url, &srv->pdf_signer, err,
+                     sizeof err) != 0) {
+        log_error("PDF signing: %s", err);
+        return -1;
+    }
+    log_info("certificate PDFs are signed by %s (until %s)%s", pdfsign_signer_name(srv->pdf_signer),
+             pdfsign_not_after(srv->pdf_signer), cfg->tsa_url != NULL ? ", with timestamps" : "");
+    return 0;
+}
 
 /* The data folder (mode 0700 when we make it) and the master key in it. */
 static int load_keys(sinau_server *srv)
@@ -290,6 +342,9 @@ static int server_init(sinau_server *srv, const sinau_config *cfg)
         return -1;
     if (certkeys_bootstrap(cfg, srv->keys, err, sizeof err) != 0)
         log_warn("certificate keys: %s (issuing waits for the database)", err);
+    if (load_pdf_signer(srv) != 0)
+        return -1;
+    srv->verdicts = verdict_cache_new(VERDICT_SLOTS);
     srv->verify_misses = ratelimit_new(VERIFY_MISS_LIMIT, VERIFY_MISS_WINDOW_S);
     if (auth_dummy_hash_init(cfg->pwhash) != 0) {
         log_error("cannot compute the login timing hash");
@@ -317,6 +372,8 @@ static void server_free(sinau_server *srv)
         close(srv->listen_fd);
     static_store_free(srv->web);
     pii_keyring_free(srv->keys);
+    pdfsign_free(srv->pdf_signer);
+    verdict_cache_free(srv->verdicts);
     ratelimit_free(srv->verify_misses);
     http_shared_free(srv->http);
     router_free(srv->router);
@@ -378,6 +435,7 @@ int server_run(const sinau_config *cfg)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     evthread_use_pthreads();
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: not thread-safe */
     if (server_init(&srv, cfg) != 0)
         goto out;
     threads = xcalloc((size_t)srv.nloops, sizeof *threads);
@@ -399,6 +457,7 @@ out:
         pthread_join(threads[i], NULL);
     free(threads);
     server_free(&srv);
+    curl_global_cleanup();
     if (rc == 0)
         log_info("stopped");
     return rc;

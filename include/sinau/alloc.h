@@ -12,4 +12,8 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/* Wipes a NUL-terminated secret (a password, a URL holding one) and frees
+ * it. NULL-safe. */
+void xfree_secret(char *s);
+
 #endif /* SINAU_ALLOC_H */

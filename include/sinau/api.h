@@ -39,12 +39,41 @@ const http_route *users_routes(size_t *n);
 SINAU_MUST_CHECK int api_account_fields_check(struct http_ctx *ctx, const char *email,
                                               const char *password, const char *full_name);
 
+/* A person's full name: 1..200 bytes of valid UTF-8 without control
+ * characters (server/api/auth.c). */
+bool api_name_ok(const char *s);
+
 /* Creates an account with checked fields: the password is hashed on the
  * worker pool, the row inserted and 201 {user} (or 409 email_taken) sent.
  * The strings must live in ctx memory or the ctx's parsed body.
  * actor_id (may be NULL) is the admin creating it. */
 void api_account_create(struct http_ctx *ctx, const char *email, const char *password,
                         const char *full_name, const char *role, const char *actor_id);
+
+/* The password policy (auth_password_check): 0, or replies 422
+ * weak_password with its reason and returns -1. */
+SINAU_MUST_CHECK int api_password_policy(struct http_ctx *ctx, const char *password);
+
+/* messages: the delivery log, channel choices, unsubscribe, announcements
+ * (server/api/messages.c); account recovery: password reset and change,
+ * e-mail verification (server/api/recovery.c) */
+const http_route *messages_routes(size_t *n);
+const http_route *recovery_routes(size_t *n);
+
+/* A one-time link's secret: a fresh token, its hash (what the database
+ * keeps) and the token encrypted for its message row (outbox.secret_enc,
+ * bound to the hash; in ctx memory). */
+typedef struct api_secret {
+    char token[AUTH_TOKEN_CHARS + 1];
+    char hash[AUTH_HASH_HEX];
+    const char *enc;
+} api_secret;
+
+/* Fills *s. Returns 0, or -1 when encryption failed (nothing replied). */
+SINAU_MUST_CHECK int api_secret_new(struct http_ctx *ctx, api_secret *s);
+
+/* How long an e-mail verification link lives, in seconds. */
+int api_verify_ttl_s(void);
 
 /* programmes and cohorts (server/api/programmes.c, server/api/cohorts.c) */
 const http_route *programmes_routes(size_t *n);
@@ -78,6 +107,11 @@ const http_route *grading_routes(size_t *n);
  * revoking) and credentials.c (what anyone may read to check one). */
 const http_route *certificates_routes(size_t *n);
 const http_route *credentials_routes(size_t *n);
+
+/* Achievement pages, JP by year, the BKN export (server/api/records.c). */
+const http_route *records_routes(size_t *n);
+/* who signs certificates: settings and their images (server/api/signatories.c) */
+const http_route *signatories_routes(size_t *n);
 
 /* Re-signs the status list from its current bits with the current key,
  * then calls then(ctx) — also when signing could not be done (the next read
@@ -123,6 +157,59 @@ const char *api_json_text(struct http_ctx *ctx, const json_t *v);
  * "infinity") nor a time without a zone. */
 bool api_iso_time(const char *s);
 bool api_iso_date(const char *s);
+
+/* ---- uploaded files (server/api/common.c) ---- */
+
+/* The X-Filename header, percent-decoded into ctx memory: a plain name
+ * (no path, no control characters, not hidden), 1..200 bytes of UTF-8.
+ * Returns NULL when refused. */
+const char *api_filename_decode(struct http_ctx *ctx, const char *raw);
+
+/* The SHA-256 of data[0..len) as 64 lower-case hex characters and a NUL.
+ * Any thread. */
+void api_sha256_hex(const unsigned char *data, size_t len, char out[65]);
+
+/* A raw upload stored by one statement whose last two parameters are the
+ * body's SHA-256 (hex) and the body itself (bytea, binary): the caller
+ * fills params[0 .. nparams-3] (ctx memory or static). */
+#define API_UPLOAD_PARAMS 8
+struct filetype;
+typedef struct api_upload {
+    const db_stmt *stmt;
+    const unsigned char *data; /* the request body (borrowed from the request) */
+    size_t len;
+    char sha256[65];
+    const char *params[API_UPLOAD_PARAMS];
+    int lengths[API_UPLOAD_PARAMS];
+    int formats[API_UPLOAD_PARAMS];
+} api_upload;
+
+/* Starts an upload of the request body for stmt: refuses an empty body
+ * (422 empty_file) and a type that its magic bytes do not show, that the
+ * declared Content-Type contradicts or that allowed (may be NULL: any
+ * filetype.h knows) refuses (415 unsupported_file_type with `refusal` as
+ * the message). Returns the upload (ctx memory) and its type in *type, or
+ * NULL after replying. */
+api_upload *api_upload_begin(struct http_ctx *ctx, const db_stmt *stmt,
+                             bool (*allowed)(const struct filetype *), const char *refusal,
+                             const struct filetype **type);
+
+/* Hashes the body on the worker pool, then runs the statement and replies
+ * with its (status, body). Takes ctx->state. */
+void api_upload_store(struct http_ctx *ctx, api_upload *up);
+
+/* How api_reply_file_row serves a file. */
+typedef struct api_file_opts {
+    bool images_inline;        /* images "inline" (shown), everything else "attachment" */
+    const char *cache_control; /* NULL: "private, no-store" */
+} api_file_opts;
+
+/* A result of one row (stored name, original name or NULL, content type,
+ * sha256, data as bytea) sent as the file with Content-Disposition (RFC
+ * 8187 name), ETag and Cache-Control; no row: 404. ctx->state may point at
+ * a static api_file_opts (NULL: attachments, never cached); large files
+ * are decoded on the worker pool. */
+void api_reply_file_row(void *arg, db_result *r);
 
 /* /debug/... routes for the tests (server/api/debug.c); only when enabled */
 const http_route *debug_routes(size_t *n);

@@ -46,6 +46,18 @@ void certkey_wipe(certkey *k);
 #define CERT_ID_CHARS 26
 void certkey_new_cid(char out[CERT_ID_CHARS + 1]);
 
+/* The certificate id in what a person typed or pasted: the id as printed
+ * on the PDF ("ID: 3f9ab-1c2be-…", dashes, spaces and dots anywhere, upper
+ * or lower case, Crockford's look-alikes O for 0 and I or L for 1) or a
+ * /credentials/<id> link. Returns true with the canonical id in out, false
+ * when it has not the shape of one. Pure; any thread. */
+bool certkey_cid_parse(const char *typed, char out[CERT_ID_CHARS + 1]);
+
+/* The id as the PDF prints it: groups of five, "3f9ab-1c2be-…-x" (owned by
+ * the caller's buffer of CERT_ID_PRINTED bytes). */
+#define CERT_ID_PRINTED (CERT_ID_CHARS + CERT_ID_CHARS / 5 + 1)
+void certkey_cid_printed(const char *cid, char out[CERT_ID_PRINTED]);
+
 /* "<public_url>/keys/<thumbprint>" (owned, free()). */
 char *certkey_kid(const char *public_url, const char *thumbprint);
 
@@ -53,13 +65,29 @@ char *certkey_kid(const char *public_url, const char *thumbprint);
  * {"alg":"EdDSA","kid":<kid>,"typ":"JWT"} (owned, free()), or NULL. */
 char *certkey_sign(const certkey *k, const char *public_url, const char *payload_json);
 
+/* The Data Integrity form of a credential (diproof.h): payload_json (a
+ * VC-JWT payload) less its JWT claims (iss, jti, sub, nbf, iat, exp),
+ * signed by k with an eddsa-rdfc-2022 proof created at `created`, for the
+ * verification method <public_url>/keys/<thumbprint>/multikey. Returns the
+ * compact JSON text (owned, free()), or NULL. */
+char *certkey_sign_di(const certkey *k, const char *public_url, const char *payload_json,
+                      time_t created);
+
 /* The status list credential (CERTIFICATES.md "Revocation") for the given
  * bits, as compact JSON (owned, free()), or NULL. */
 char *certkeys_status_payload(const char *public_url, const char *issuer_name,
                               const unsigned char *bits, size_t nbytes, time_t now);
 
-/* Start-up, blocking: makes the first key when there is none, and signs the
- * status list when its token is missing or older than its bits. Returns 0,
+/* The status list as a Data Integrity credential: the same list with
+ * @context credentials v2 only, issuer <public_url>/issuer, signed by k
+ * (owned JSON text, free()), or NULL. */
+char *certkeys_status_di(const certkey *k, const char *public_url, const unsigned char *bits,
+                         size_t nbytes, time_t now);
+
+/* Start-up, blocking: makes the first key when there is none, signs the
+ * status list when its token is missing or older than its bits, and gives
+ * every certificate issued before Data Integrity proofs existed its Data
+ * Integrity form (signed by the key that signed its VC-JWT). Returns 0,
  * or -1 with a one-line message in err (the server serves anyway; issuing
  * then answers 503 until a key exists). */
 int certkeys_bootstrap(const struct sinau_config *cfg, const struct pii_keyring *kr, char *err,

@@ -48,11 +48,21 @@ typedef struct certpdf_fields {
     /* "2026-11-29T10:00:00Z" exactly (UTC, whole seconds): the PDF's creation and
      * modification dates, and the issue date printed, in Malang's time (WIB, UTC+7) */
     const char *issued_at;
-    /* "Pemerintah Kota Malang — Diskominfo": at the top, and the PDF's author */
+    /* "Pemerintah Kota Malang — Diskominfo": at the top, and the PDF's author
+     * (the signatory's organisation) */
     const char *issuer_name;
     /* under a signature line, on the right */
     const char *signatory_name, *signatory_title;
-    /* the first 8 characters of the credential id: printed "ID: xxxx-xxxx" */
+    /* the signatory's NIP, 18 digits, printed "NIP. 19900101 201503 2 001"
+     * under the title; NULL or "" prints none */
+    const char *signatory_nip;
+    /* optional PNG images (NULL: none; see certpdf_png_check): the
+     * signature above the line, the logo at the top left */
+    const unsigned char *signature_png, *logo_png;
+    size_t signature_png_len, logo_png_len;
+    /* the credential id as printed after "ID: " (the whole id, grouped:
+     * the verify page finds the certificate from it); 8 letters and digits
+     * print as "xxxx-xxxx" */
     const char *short_id;
     /* the credential URL, printable ASCII without spaces (percent-encode the rest): the QR
      * code's content byte for byte, also printed under it and linked */
@@ -68,6 +78,18 @@ typedef struct certpdf_fields {
  * start, jp is out of range, or cairo or libqrencode fail.
  * Thread: any (see the top of this file). */
 SINAU_MUST_CHECK int certpdf_render(const certpdf_fields *f, unsigned char **out, size_t *len);
+
+/* Largest PNG accepted for a signature or logo, and its largest side. */
+#define CERTPDF_PNG_MAX  (512u * 1024u)
+#define CERTPDF_PNG_SIDE 4000
+
+/* Decodes png[0..len) as a PNG (the signature or logo drawn on
+ * certificates) and gives its size. Returns 0, or -1 when it is not a PNG,
+ * is larger than CERTPDF_PNG_MAX bytes or CERTPDF_PNG_SIDE pixels a side
+ * (read from its header before decoding), or does not decode. CPU work:
+ * the worker pool. Thread: any. */
+SINAU_MUST_CHECK int certpdf_png_check(const unsigned char *png, size_t len, int *width,
+                                       int *height);
 
 /* Drops the process-wide caches that renders fill (cairo's font caches,
  * fontconfig's configuration), so that LeakSanitizer sees a clean exit.

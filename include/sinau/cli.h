@@ -35,4 +35,16 @@ int cli_user_create(const sinau_config *cfg, const cli_user_args *args);
  * "verify". */
 int cli_verify(int argc, char **argv);
 
+/* `sinau demo seed [--admin E] [--instructor E] [--participant E]`: the
+ * demo programme, cohort and content for the accounts with these e-mails
+ * (defaults: the demo logins scripts/dev.sh makes, demo.<role>@sinau.test),
+ * once per database: a second run (or a database that already has the
+ * programme) prints that it did nothing and succeeds. Returns 0, 1 on
+ * failure (nothing written), 2 on usage errors. */
+typedef struct cli_demo_args {
+    const char *admin, *instructor, *participant;
+} cli_demo_args;
+
+int cli_demo_seed(const sinau_config *cfg, const cli_demo_args *args);
+
 #endif /* SINAU_CLI_H */

@@ -76,6 +76,14 @@ SINAU_MUST_CHECK int idnum_mask_nip(const char *value, char *out, size_t outlen)
 /* idnum_mask keeping the last 3: "***********123". */
 SINAU_MUST_CHECK int idnum_mask_phone(const char *value, char *out, size_t outlen);
 
+/* Copies in to out without the separators people type or paste into
+ * identity and phone numbers: ASCII spaces, tabs, dots and dashes, and
+ * no-break spaces (U+00A0), anywhere ("19900101 201503 2 001",
+ * "3573.0101.9000.0001"). Everything else is kept for the checks above to
+ * judge. Returns 0, or -1 (out set to "" when outlen > 0) when the result
+ * and its NUL do not fit in outlen bytes. */
+SINAU_MUST_CHECK int idnum_strip_separators(const char *in, char *out, size_t outlen);
+
 /* Normalises an Indonesian mobile number written as 08..., 628... or
  * +628..., with single spaces or dashes allowed between digits, to E.164
  * "+628..." with 9..13 digits after "+62". Anything else is refused (other

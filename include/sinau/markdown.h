@@ -1,5 +1,6 @@
-/* markdown.h — lesson and feedback Markdown to HTML with cmark, safe:
- * raw HTML is never passed through (cmark's safe mode omits it), and
+/* markdown.h — lesson and feedback Markdown to HTML with cmark-gfm
+ * (CommonMark with GitHub's tables and ~~strikethrough~~; images load
+ * lazily), safe: raw HTML is never passed through (safe mode omits it), and
  * link and image destinations are kept only when they are relative or
  * http, https or mailto (javascript:, data:, vbscript:, file: and every
  * other scheme become empty), so that whatever authors or participants

@@ -32,6 +32,7 @@ typedef struct sinau_loop {
     http_loop *http; /* this loop's HTTP server */
     bool accepting;  /* http is taking connections (until the stop) */
     db_pool *db;
+    db_pool *outbox_db;    /* loop 0: the delivery worker's own connection */
     struct event *stop_ev; /* activated by the main thread at SIGTERM */
     struct event *tick;    /* publishes gauges, watches the drain */
     metrics_block *metrics;
@@ -49,9 +50,12 @@ struct sinau_server {
     router *router;
     static_store *web;
     worker_pool *workers;
-    struct pii_keyring *keys;        /* master key: personal data, signing seeds */
-    struct ratelimit *verify_misses; /* certificate lookups that found nothing, per client */
-    http_shared *http;               /* limits and connection caps of every loop's HTTP server */
+    struct pii_keyring *keys;          /* master key: personal data, signing seeds */
+    struct ratelimit *verify_misses;   /* certificate lookups that found nothing, per client */
+    struct pdfsign_signer *pdf_signer; /* signs certificate PDFs; NULL when not configured */
+    struct verdict_cache *verdicts;    /* signature verdicts of stored credentials */
+    struct outbox *outbox;             /* the delivery worker, on loop 0 (outbox.h) */
+    http_shared *http;                 /* limits and connection caps of every loop's HTTP server */
     sinau_loop *loops;
     int nloops;
     int listen_fd;

@@ -36,6 +36,17 @@
  * forged token shows exactly which parts are wrong), but the payload is
  * handed out only once the signature verified.
  *
+ * A credential with a Data Integrity proof (JSON text starting with '{',
+ * issue 18, diproof.h) gets the same report with these steps instead of the
+ * first four: format (a JSON object of at most DIPROOF_MAX_DOC bytes, no
+ * duplicate members), proof (one DataIntegrityProof, eddsa-rdfc-2022,
+ * assertionMethod, verificationMethod "<origin>/keys/<thumbprint>/multikey"),
+ * key (as above, for the kid "<origin>/keys/<thumbprint>"), signature (the
+ * RDFC-1.0 canonical forms verify; a document of a shape the server does not
+ * sign fails here with the term named); claims then check the contexts and
+ * types, no JWT claims, validFrom, and the status entry. The status list
+ * may be given in either format, whatever the credential's.
+ *
  * Not checked (not among the five points): the current time against
  * nbf/exp, and iat.
  *
@@ -50,6 +61,7 @@
 #include <stddef.h>
 
 #include "sinau/common.h"
+#include "sinau/jws.h"
 
 #define VCCHECK_MAX_CHECKS       8
 #define VCCHECK_DETAIL           128
@@ -85,6 +97,16 @@ typedef struct vccheck_result {
  * Returns an owned result (never NULL; vccheck_result_free). */
 vccheck_result *vccheck_run(const char *token, const json_t *jwks, const char *origin,
                             const char *status_token);
+
+/* Adds the check "data_integrity" to r (the verify page's own check of a
+ * stored credential's second form): di_json (the stored Data Integrity
+ * credential, NUL-terminated) verifies with pk (diproof.h), its
+ * verification method is <origin>/keys/<thumbprint of pk>/multikey, and it
+ * says exactly what the VC-JWT's verified payload (r->payload) says, less
+ * the JWT claims. Not checked (failed) when the VC-JWT's signature did not
+ * verify. Updates r->valid. */
+void vccheck_add_data_integrity(vccheck_result *r, const char *di_json,
+                                const unsigned char pk[JWS_PK_BYTES], const char *origin);
 
 /* Frees r and its payload. NULL-safe. */
 void vccheck_result_free(vccheck_result *r);

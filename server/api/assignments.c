@@ -47,15 +47,22 @@ static int assignment_fields(http_ctx *ctx, json_t *body, bool create)
 {
     const char *title = NULL, *md = NULL;
     json_t *types = NULL, *max = NULL, *pass = NULL, *rubric = NULL, *pos = NULL;
+    json_t *attempts = NULL;
     int required = 1;
 
     if (http_unpack(ctx, body,
-                    create ? "{s:s, s?s, s:o, s:o, s:o, s?b, s?o, s?o}"
-                           : "{s?s, s?s, s?o, s?o, s?o, s?b, s?o, s?o}",
+                    create ? "{s:s, s?s, s:o, s:o, s:o, s?b, s?o, s?o, s?o}"
+                           : "{s?s, s?s, s?o, s?o, s?o, s?b, s?o, s?o, s?o}",
                     "title", &title, "instructions_md", &md, "submission_types", &types,
                     "max_score", &max, "pass_score", &pass, "required", &required, "rubric",
-                    &rubric, "position", &pos) != 0)
+                    &rubric, "position", &pos, "max_attempts", &attempts) != 0)
         return -1;
+    if (attempts != NULL && !json_is_null(attempts) &&
+        (!json_is_integer(attempts) || json_integer_value(attempts) < 1 ||
+         json_integer_value(attempts) > 100)) {
+        http_reply_error(ctx, 422, "invalid_max_attempts", "max_attempts is 1..100 or null");
+        return -1;
+    }
     if (title != NULL && (strlen(title) == 0 || strlen(title) > 200)) {
         http_reply_error(ctx, 422, "invalid_title", "a title has 1 to 200 characters");
         return -1;
@@ -112,13 +119,14 @@ static void assignment_write(http_ctx *ctx, bool create)
 }
 
 /* POST /api/v1/modules/{id}/assignments {title, instructions_md?, submission_types,
- * max_score, pass_score, required?, rubric?, position?} */
+ * max_score, pass_score, required?, rubric?, position?, max_attempts?} */
 static void assignment_create(http_ctx *ctx)
 {
     assignment_write(ctx, true);
 }
 
-/* PUT /api/v1/assignments/{id} (any of the members above; rubric null clears) */
+/* PUT /api/v1/assignments/{id} (any of the members above; rubric and
+ * max_attempts null clear) */
 static void assignment_update(http_ctx *ctx)
 {
     assignment_write(ctx, false);

@@ -38,8 +38,7 @@ static bool email_ok(const char *e)
     return true;
 }
 
-/* 1..200 bytes of valid UTF-8 without control characters. */
-static bool name_ok(const char *s)
+bool api_name_ok(const char *s)
 {
     size_t n = strlen(s);
     json_t *probe;
@@ -76,7 +75,7 @@ int api_account_fields_check(http_ctx *ctx, const char *email, const char *passw
         http_reply_error(ctx, 422, "invalid_email", "this is not a valid e-mail address");
         return -1;
     }
-    if (!name_ok(full_name)) {
+    if (!api_name_ok(full_name)) {
         http_reply_error(ctx, 422, "invalid_full_name", "the name needs 1 to 200 characters");
         return -1;
     }
@@ -86,17 +85,27 @@ int api_account_fields_check(http_ctx *ctx, const char *email, const char *passw
     return 0;
 }
 
+int api_password_policy(http_ctx *ctx, const char *password)
+{
+    enum auth_pw_verdict v = auth_password_check(password);
+
+    return v != AUTH_PW_OK ? reply_weak_password(ctx, v) : 0;
+}
+
 /* ---- creating accounts: hash on the pool, then insert ---- */
 
 typedef struct create_job {
-    const char *params[6]; /* email, full_name, hash, role, actor, ip */
-    char *password;        /* wiped after hashing */
+    /* email, full_name, hash, role, actor, ip, language, and for an
+     * account that confirms its e-mail: token hash, encrypted token, ttl */
+    const char *params[10];
+    char *password; /* wiped after hashing */
     char hash[128];
     int rc;
 } create_job;
 
-static const db_stmt create_stmt = {"auth_create_user",
-                                    "select auth_create_user($1, $2, $3, $4, $5, $6)", 6};
+static const db_stmt create_stmt = {
+    "msg_account_create", "select msg_account_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::int)",
+    10};
 
 static void create_hash_run(void *arg)
 {
@@ -139,7 +148,7 @@ static void create_hashed(void *arg)
 void api_account_create(http_ctx *ctx, const char *email, const char *password,
                         const char *full_name, const char *role, const char *actor_id)
 {
-    create_job *job = http_ctx_alloc(ctx, sizeof *job);
+    create_job *job = ctx->state != NULL ? ctx->state : http_ctx_alloc(ctx, sizeof *job);
 
     ctx->state = job;
     job->params[0] = email;
@@ -152,19 +161,39 @@ void api_account_create(http_ctx *ctx, const char *email, const char *password,
         return;
 }
 
-/* POST /api/v1/auth/signup {email,password,full_name} */
+/* POST /api/v1/auth/signup {email,password,full_name,language?}: with
+ * SINAU_VERIFY_EMAIL=1 the account must follow a link before registering. */
 static void signup(http_ctx *ctx)
 {
     json_t *body;
-    const char *email, *password, *full_name;
+    const char *email, *password, *full_name, *language = NULL;
+    create_job *job;
+    api_secret *s;
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
-    if (http_unpack(ctx, body, "{s:s, s:s, s:s}", "email", &email, "password", &password,
-                    "full_name", &full_name) != 0)
+    if (http_unpack(ctx, body, "{s:s, s:s, s:s, s?s}", "email", &email, "password", &password,
+                    "full_name", &full_name, "language", &language) != 0)
         return;
+    if (language != NULL && strcmp(language, "id") != 0 && strcmp(language, "en") != 0) {
+        http_reply_error(ctx, 422, "invalid_language", "language is id or en");
+        return;
+    }
     if (api_account_fields_check(ctx, email, password, full_name) != 0)
         return;
+    job = http_ctx_alloc(ctx, sizeof *job);
+    ctx->state = job;
+    job->params[6] = language;
+    if (ctx->loop->server->cfg->verify_email) {
+        s = http_ctx_alloc(ctx, sizeof *s);
+        if (api_secret_new(ctx, s) != 0) {
+            http_reply_error(ctx, 500, "internal_error", "could not make a link");
+            return;
+        }
+        job->params[7] = http_ctx_strndup(ctx, s->hash, strlen(s->hash));
+        job->params[8] = s->enc;
+        job->params[9] = api_itoa(ctx, api_verify_ttl_s());
+    }
     api_account_create(ctx, email, password, full_name, "participant", NULL);
 }
 

@@ -20,6 +20,7 @@
 #include "sinau/certkeys.h"
 #include "sinau/http.h"
 #include "sinau/log.h"
+#include "sinau/pdfsign.h"
 #include "sinau/pii.h"
 #include "sinau/worker.h"
 #include "sinau/server.h"
@@ -75,7 +76,7 @@ typedef struct issue_job {
     json_t *prepared;     /* the prepare step's body; owned */
     char *items;          /* signed items, JSON text; malloc'd by the worker */
     int failed;           /* the key did not open, or signing failed */
-    const char *store[5]; /* parameters of the store step */
+    const char *store[7]; /* parameters of the store step */
 } issue_job;
 
 /* Completes one unsigned credential with its id and signs it; appends
@@ -83,7 +84,7 @@ typedef struct issue_job {
 static int sign_one(const certkey *k, const char *public_url, json_t *item, json_t *out)
 {
     json_t *payload = json_object_get(item, "payload");
-    char cid[CERT_ID_CHARS + 1], url[600], *text, *token;
+    char cid[CERT_ID_CHARS + 1], url[600], *text, *token, *di;
 
     certkey_new_cid(cid);
     snprintf(url, sizeof url, "%s/credentials/%s", public_url, cid);
@@ -91,14 +92,22 @@ static int sign_one(const certkey *k, const char *public_url, json_t *item, json
     json_object_set_new(payload, "jti", json_string(url));
     text = json_dumps(payload, JSON_COMPACT | JSON_PRESERVE_ORDER);
     token = text != NULL ? certkey_sign(k, public_url, text) : NULL;
+    di = text != NULL ? certkey_sign_di(k, public_url, text,
+                                        (time_t)json_integer_value(json_object_get(payload, "nbf")))
+                      : NULL;
     free(text);
-    if (token == NULL)
+    if (token == NULL || di == NULL) {
+        free(token);
+        free(di);
         return -1;
-    json_array_append_new(out, json_pack("{s:s, s:O, s:O, s:O, s:s}", "id", cid, "user_id",
+    }
+    json_array_append_new(out, json_pack("{s:s, s:O, s:O, s:O, s:s, s:s}", "id", cid, "user_id",
                                          json_object_get(item, "user_id"), "holder_name",
                                          json_object_get(item, "holder_name"), "status_index",
-                                         json_object_get(item, "status_index"), "token", token));
+                                         json_object_get(item, "status_index"), "token", token,
+                                         "credential_di", di));
     free(token);
+    free(di);
     return 0;
 }
 
@@ -243,6 +252,113 @@ static void issue(http_ctx *ctx)
         return;
 }
 
+/* ---- yearly JP transcripts (the participant's own) ---- */
+
+/* ctx memory copy of a JSON string member of o. */
+static const char *member(http_ctx *ctx, const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+
+    return http_ctx_strndup(ctx, json_string_value(v) != NULL ? json_string_value(v) : "",
+                            json_string_length(v));
+}
+
+static const db_stmt transcript_store_stmt = {
+    "cert_transcript_store",
+    "select (r->>'status')::int, r->'body' from cert_transcript_store($1, $2::int, $3,"
+    " $4::timestamptz, $5::jsonb, $6::jsonb, $7) r",
+    7};
+
+static void transcript_signed(void *arg)
+{
+    http_ctx *ctx = arg;
+    issue_job *job = ctx->state;
+    json_t *prepared = job->prepared;
+    char *items;
+
+    if (job->failed || job->items == NULL) {
+        free(job->items);
+        json_decref(prepared);
+        http_reply_error(ctx, 500, "signing_failed", "the signing key could not be used");
+        return;
+    }
+    items = json_dumps(json_object_get(prepared, "transcript_items"), JSON_COMPACT);
+    job->store[0] = ctx->user.id;
+    job->store[1] = http_param(ctx, "year");
+    job->store[2] = member(ctx, json_object_get(prepared, "key"), "thumbprint");
+    job->store[3] = member(ctx, prepared, "issued_at");
+    job->store[4] = http_ctx_strndup(ctx, job->items, strlen(job->items));
+    job->store[5] =
+        http_ctx_strndup(ctx, items != NULL ? items : "[]", items != NULL ? strlen(items) : 2);
+    job->store[6] = cfg_of(ctx)->public_url;
+    free(items);
+    free(job->items);
+    job->items = NULL;
+    json_decref(prepared);
+    job->prepared = NULL;
+    if (http_db_query(ctx, &transcript_store_stmt, job->store, api_reply_status_body) != 0)
+        return;
+}
+
+static void transcript_prepared(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    issue_job *job = ctx->state;
+    json_t *prepared, *existing;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1 ||
+        strcmp(PQgetvalue(r->res, 0, 0), "200") != 0) {
+        api_reply_status_body(ctx, r);
+        return;
+    }
+    prepared = json_loads(PQgetvalue(r->res, 0, 1), 0, NULL);
+    existing = json_object_get(prepared, "existing");
+    if (prepared == NULL || existing != NULL) {
+        if (existing != NULL)
+            http_reply_json(ctx, 200, json_incref(existing));
+        else
+            http_reply_error(ctx, 500, "internal_error", "the transcript could not be made");
+        json_decref(prepared);
+        return;
+    }
+    job->prepared = prepared; /* a refusal replies, which frees job */
+    if (http_work(ctx, issue_sign, transcript_signed) != 0) {
+        json_decref(prepared);
+        return;
+    }
+}
+
+static const db_stmt transcript_prepare_stmt = {
+    "cert_transcript_prepare",
+    "select (r->>'status')::int, r->'body' from cert_transcript_prepare($1, $2::int, $3, $4) r", 4};
+
+/* POST /api/v1/me/jp/{year}/transcript: the caller's signed JP record of
+ * a year (200 with the current one when it still lists exactly the year's
+ * certificates, else 201 with a new one). */
+static void transcript(http_ctx *ctx)
+{
+    issue_job *job = http_ctx_alloc(ctx, sizeof *job);
+    const char **p = http_ctx_alloc(ctx, 4 * sizeof *p);
+    const char *year = http_param(ctx, "year");
+    json_t *body;
+
+    if (http_read_json(ctx, true, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{}") != 0)
+        return;
+    if (year == NULL || strlen(year) != 4 || strspn(year, "0123456789") != 4 || year[0] != '2') {
+        http_reply_error(ctx, 422, "invalid_year", "a year is four digits, 2000 to 2999");
+        return;
+    }
+    ctx->state = job;
+    p[0] = ctx->user.id;
+    p[1] = year;
+    p[2] = cfg_of(ctx)->public_url;
+    p[3] = cfg_of(ctx)->issuer_name;
+    if (http_db_query(ctx, &transcript_prepare_stmt, p, transcript_prepared) != 0)
+        return;
+}
+
 /* ---- lists ---- */
 
 static const db_stmt cohort_list_stmt = {"cert_cohort_list",
@@ -288,7 +404,7 @@ typedef struct revoke_job {
 typedef struct resign_job {
     http_ctx *ctx;
     void (*then)(http_ctx *ctx);
-    const char *params[2];
+    const char *params[3];
 } resign_job;
 
 static const db_stmt status_read_stmt = {
@@ -297,7 +413,7 @@ static const db_stmt status_read_stmt = {
     " cert_current_key() k where s.id = 1 and k.thumbprint is not null",
     0};
 static const db_stmt status_store_stmt = {"cert_status_store",
-                                          "select cert_status_store($1::bigint, $2)", 2};
+                                          "select cert_status_store($1::bigint, $2, $3)", 3};
 
 static void resign_stored(void *arg, db_result *r)
 {
@@ -308,26 +424,33 @@ static void resign_stored(void *arg, db_result *r)
     job->then(job->ctx);
 }
 
-/* Signs the list read by resign_read with the current key. */
-static char *status_token(http_ctx *ctx, PGresult *res)
+/* Signs the list read by resign_read with the current key: the VC-JWT
+ * (returned) and the Data Integrity credential (*di); both owned, or NULL. */
+static char *status_token(http_ctx *ctx, PGresult *res, char **di)
 {
     const sinau_config *cfg = cfg_of(ctx);
     size_t nbytes = 0;
     unsigned char *bits = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &nbytes);
     char *payload = NULL, *token = NULL;
+    time_t now = time(NULL);
     certkey k;
 
+    *di = NULL;
     if (bits == NULL)
         return NULL;
     if (certkey_open(ctx->loop->server->keys, PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), &k) ==
         0) {
-        payload =
-            certkeys_status_payload(cfg->public_url, cfg->issuer_name, bits, nbytes, time(NULL));
+        payload = certkeys_status_payload(cfg->public_url, cfg->issuer_name, bits, nbytes, now);
         token = payload != NULL ? certkey_sign(&k, cfg->public_url, payload) : NULL;
+        *di = certkeys_status_di(&k, cfg->public_url, bits, nbytes, now);
         certkey_wipe(&k);
     }
     PQfreemem(bits);
     free(payload);
+    if (*di == NULL) {
+        free(token);
+        token = NULL;
+    }
     return token;
 }
 
@@ -335,17 +458,19 @@ static void resign_read(void *arg, db_result *r)
 {
     resign_job *job = arg;
     http_ctx *ctx = job->ctx;
-    char *token;
+    char *token, *di = NULL;
 
     if (r->status != DB_OK || PQntuples(r->res) != 1 ||
-        (token = status_token(ctx, r->res)) == NULL) {
+        (token = status_token(ctx, r->res, &di)) == NULL) {
         job->then(ctx);
         return;
     }
     job->params[0] =
         http_ctx_strndup(ctx, PQgetvalue(r->res, 0, 1), strlen(PQgetvalue(r->res, 0, 1)));
     job->params[1] = http_ctx_strndup(ctx, token, strlen(token));
+    job->params[2] = http_ctx_strndup(ctx, di, strlen(di));
     free(token);
+    free(di);
     if (db_query(ctx->loop->db, &status_store_stmt, job->params, resign_stored, job) != 0)
         job->then(ctx);
 }
@@ -599,7 +724,27 @@ static void keys_list(http_ctx *ctx)
         return;
 }
 
+/* GET /api/v1/certificates/pdf-signing (admins): whether certificate PDFs
+ * carry the office's electronic signature, and whose. */
+static void pdf_signing(http_ctx *ctx)
+{
+    const pdfsign_signer *s = ctx->loop->server->pdf_signer;
+
+    if (s == NULL) {
+        http_reply_json(ctx, 200,
+                        json_pack("{s:b, s:n, s:n, s:n, s:n}", "signed", 0, "signer", "issuer",
+                                  "not_after", "timestamp_authority"));
+        return;
+    }
+    http_reply_json(ctx, 200,
+                    json_pack("{s:b, s:s, s:s, s:s, s:s?}", "signed", 1, "signer",
+                              pdfsign_signer_name(s), "issuer", pdfsign_issuer_name(s), "not_after",
+                              pdfsign_not_after(s), "timestamp_authority", pdfsign_tsa_url(s)));
+}
+
 static const http_route routes[] = {
+    {ROUTER_GET, "/api/v1/certificates/pdf-signing", pdf_signing, 0, NULL,
+     "Admin: whether certificate PDFs are signed (PAdES) and by whom", AUTH_ADMIN},
     {ROUTER_POST, "/api/v1/keys/rotate", keys_rotate, 0, NULL,
      "Admin: a new certificate signing key signs from now on (old keys keep verifying)",
      AUTH_ADMIN},
@@ -615,6 +760,9 @@ static const http_route routes[] = {
     {ROUTER_GET, "/api/v1/cohorts/{id}/certificates", cohort_list, 0, NULL,
      "Cohort staff: the certificates issued in a cohort", AUTH_STAFF},
     {ROUTER_GET, "/api/v1/me/certificates", mine, 0, NULL, "The caller's certificates",
+     AUTH_SIGNED_IN},
+    {ROUTER_POST, "/api/v1/me/jp/{year}/transcript", transcript, 0, NULL,
+     "The caller's signed JP transcript of a year (a credential listing its certificates)",
      AUTH_SIGNED_IN},
     {ROUTER_POST, "/api/v1/certificates/{id}/revoke", revoke, 0, NULL,
      "Admin: revoke a certificate with a reason (audited; the status list is re-signed)",

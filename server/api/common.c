@@ -2,12 +2,21 @@
  * handlers end with one statement whose result is the response itself. */
 #include "sinau/api.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
+#include "sinau/filetype.h"
 #include "sinau/http.h"
+#include "sinau/utf8.h"
+
+/* Files smaller than this are decoded on the loop; larger ones on a worker. */
+#define INLINE_DECODE_MAX  (64u * 1024u)
+#define FILENAME_MAX_BYTES 200
 
 void api_reply_json_or_404(void *arg, db_result *r)
 {
@@ -130,4 +139,199 @@ const char *api_json_text(http_ctx *ctx, const json_t *v)
 
     free(text);
     return out;
+}
+
+/* ---- uploaded files ---- */
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = tolower(c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+const char *api_filename_decode(http_ctx *ctx, const char *raw)
+{
+    size_t n = strlen(raw), o = 0;
+    char *out;
+
+    if (n == 0 || n > 3 * FILENAME_MAX_BYTES)
+        return NULL;
+    out = http_ctx_alloc(ctx, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        if (raw[i] == '%' && i + 2 < n && hexval(raw[i + 1]) >= 0 && hexval(raw[i + 2]) >= 0) {
+            out[o++] = (char)(hexval(raw[i + 1]) * 16 + hexval(raw[i + 2]));
+            i += 2;
+        } else if (raw[i] == '%') {
+            return NULL;
+        } else {
+            out[o++] = raw[i];
+        }
+    }
+    out[o] = '\0';
+    if (o == 0 || o > FILENAME_MAX_BYTES || out[0] == '.' || strlen(out) != o ||
+        strpbrk(out, "/\\:") != NULL || !utf8_printable(out))
+        return NULL;
+    return out;
+}
+
+void api_sha256_hex(const unsigned char *data, size_t len, char out[65])
+{
+    unsigned char digest[crypto_hash_sha256_BYTES];
+
+    crypto_hash_sha256(digest, data, len);
+    sodium_bin2hex(out, 65, digest, sizeof digest);
+}
+
+api_upload *api_upload_begin(http_ctx *ctx, const db_stmt *stmt, bool (*allowed)(const filetype *),
+                             const char *refusal, const filetype **type)
+{
+    api_upload *up = http_ctx_alloc(ctx, sizeof *up);
+
+    assert(stmt->nparams >= 2 && stmt->nparams <= API_UPLOAD_PARAMS);
+    up->stmt = stmt;
+    up->data = http_body(ctx, &up->len);
+    if (up->len == 0) {
+        http_reply_error(ctx, 422, "empty_file", "the file is empty");
+        return NULL;
+    }
+    *type = filetype_sniff(up->data, up->len);
+    if (*type == NULL || (allowed != NULL && !allowed(*type)) ||
+        !filetype_declared_ok(*type, http_header(ctx, "Content-Type"))) {
+        http_reply_error(ctx, 415, "unsupported_file_type", refusal);
+        return NULL;
+    }
+    return up;
+}
+
+/* Worker: the body's SHA-256. */
+static void upload_hash(void *arg)
+{
+    http_ctx *ctx = arg;
+    api_upload *up = ctx->state;
+
+    api_sha256_hex(up->data, up->len, up->sha256);
+}
+
+/* Loop: the statement with the hash and the bytes as its last two. */
+static void upload_store(void *arg)
+{
+    http_ctx *ctx = arg;
+    api_upload *up = ctx->state;
+    int n = up->stmt->nparams;
+
+    up->params[n - 2] = up->sha256;
+    up->params[n - 1] = (const char *)up->data;
+    up->lengths[n - 1] = (int)up->len;
+    up->formats[n - 1] = 1;
+    if (http_db_query_params(ctx, up->stmt, up->params, up->lengths, up->formats,
+                             api_reply_status_body) != 0)
+        return;
+}
+
+void api_upload_store(http_ctx *ctx, api_upload *up)
+{
+    ctx->state = up;
+    if (http_work(ctx, upload_hash, upload_store) != 0)
+        return;
+}
+
+typedef struct download_job {
+    PGresult *row; /* (stored name, original name, type, sha256, data as bytea text); owned */
+    unsigned char *bytes; /* PQunescapeBytea'd, PQfreemem */
+    size_t len;
+    api_file_opts opts;
+} download_job;
+
+/* RFC 8187 value of filename*: UTF-8 with everything but unreserved
+ * characters percent-encoded, after the disposition type. */
+static const char *disposition(http_ctx *ctx, const char *type, const char *stored,
+                               const char *original)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(original), o = 0, cap = 64 + strlen(stored) + 3 * n;
+    char *out = http_ctx_alloc(ctx, cap);
+
+    o = (size_t)snprintf(out, cap, "%s; filename=\"%s\"; filename*=UTF-8''", type, stored);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)original[i];
+        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static void download_decode(void *arg)
+{
+    http_ctx *ctx = arg;
+    download_job *job = ctx->state;
+
+    job->bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(job->row, 0, 4), &job->len);
+}
+
+static void download_send(void *arg)
+{
+    http_ctx *ctx = arg;
+    download_job *job = ctx->state;
+    const char *stored = PQgetvalue(job->row, 0, 0);
+    const char *original = PQgetisnull(job->row, 0, 1) ? stored : PQgetvalue(job->row, 0, 1);
+    const char *type = PQgetvalue(job->row, 0, 2);
+    bool show = job->opts.images_inline && strncmp(type, "image/", 6) == 0;
+    char etag[72];
+
+    snprintf(etag, sizeof etag, "\"%s\"", PQgetvalue(job->row, 0, 3));
+    http_add_header(ctx, "Content-Disposition",
+                    disposition(ctx, show ? "inline" : "attachment", stored, original));
+    http_add_header(ctx, "ETag", etag);
+    http_add_header(ctx, "Cache-Control",
+                    job->opts.cache_control != NULL ? job->opts.cache_control
+                                                    : "private, no-store");
+    /* the reply frees job (ctx memory): keep what is freed after it */
+    unsigned char *bytes = job->bytes;
+    PGresult *row = job->row;
+
+    if (bytes == NULL)
+        http_reply_error(ctx, 500, "internal_error", "the file could not be read");
+    else
+        http_reply_bytes(ctx, 200, type, bytes, job->len);
+    PQfreemem(bytes);
+    PQclear(row);
+}
+
+void api_reply_file_row(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    const api_file_opts *opts = ctx->state;
+    download_job *job = http_ctx_alloc(ctx, sizeof *job);
+    PGresult *row;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQntuples(r->res) != 1) {
+        http_reply_error(ctx, 404, "not_found", "no such file");
+        return;
+    }
+    if (opts != NULL)
+        job->opts = *opts;
+    row = db_result_take(r);
+    job->row = row;
+    ctx->state = job;
+    if ((size_t)PQgetlength(job->row, 0, 4) <= 2 * INLINE_DECODE_MAX) {
+        download_decode(ctx);
+        download_send(ctx);
+        return;
+    }
+    if (http_work(ctx, download_decode, download_send) != 0) {
+        PQclear(row); /* the refusal replied, which freed job */
+        return;
+    }
 }

@@ -1,7 +1,9 @@
 /* content.c — authoring a programme's content (API.md "Content"): the draft's
- * modules and lessons, publishing the draft as the next immutable version,
- * and moving a cohort to a newer version. Authors are admins and the
- * instructors of the programme's cohorts; the SQL decides (404 otherwise).
+ * modules and lessons and the pictures and PDF handouts attached to them,
+ * publishing the draft as the next immutable version, what moving a cohort
+ * to a newer version changes and the move itself, and the authors an admin
+ * names. Authors are admins, those named authors and the instructors of the
+ * programme's cohorts; the SQL decides (404 otherwise).
  *
  * Publishing is a short chain: read the draft's Markdown → render every
  * lesson to safe HTML on the worker pool (once, at publish time) → one
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/filetype.h"
 #include "sinau/http.h"
 #include "sinau/markdown.h"
 #include "sinau/server.h"
@@ -363,9 +366,10 @@ static void publish(http_ctx *ctx)
 
 static const db_stmt move_stmt = {
     "content_move_cohort",
-    "select (r->>'status')::int, r->'body' from content_move_cohort($1, $2::int, $3) r", 3};
+    "select (r->>'status')::int, r->'body' from content_move_cohort($1, $2::int, $3, $4) r", 4};
 
-/* PUT /api/v1/cohorts/{id}/content-version {version} (admins) */
+/* PUT /api/v1/cohorts/{id}/content-version {version}: admins any cohort,
+ * its instructors one that has not started (409 cohort_started). */
 static void cohort_move(http_ctx *ctx)
 {
     json_t *body;
@@ -376,13 +380,189 @@ static void cohort_move(http_ctx *ctx)
         return;
     if (http_unpack(ctx, body, "{s:I}", "version", &version) != 0)
         return;
-    p = http_ctx_alloc(ctx, 3 * sizeof *p);
+    p = api_caller_params(ctx, 4);
     p[0] = http_param(ctx, "id");
     p[1] = api_itoa(ctx, version);
-    p[2] = ctx->user.id;
     if (api_missing(ctx, p[0], "cohort"))
         return;
     if (http_db_query(ctx, &move_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+static const db_stmt changes_stmt = {
+    "content_version_changes",
+    "select (r->>'status')::int, r->'body' from content_version_changes($1, $2::int, $3, $4) r", 4};
+
+/* GET /api/v1/cohorts/{id}/content-version/changes?to=N: what moving the
+ * cohort to version N would change (lessons, modules and assignments
+ * added, removed, edited), for the cohort's staff. */
+static void cohort_changes(http_ctx *ctx)
+{
+    const char **p = api_caller_params(ctx, 4);
+    const char *to = http_query(ctx, "to");
+    char *end = NULL;
+    long v = to != NULL ? strtol(to, &end, 10) : 0;
+
+    if (to == NULL || *to == '\0' || *end != '\0' || v < 1 || v > 1000000) {
+        http_reply_error(ctx, 422, "invalid_version", "give ?to= a published version number");
+        return;
+    }
+    p[0] = http_param(ctx, "id");
+    p[1] = api_itoa(ctx, v);
+    if (api_missing(ctx, p[0], "cohort"))
+        return;
+    if (http_db_query(ctx, &changes_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* ---- authors named by an admin ---- */
+
+static const db_stmt authors_stmt = {"content_authors",
+                                     "select content_authors_json(p.id) from programmes p"
+                                     " where p.slug = $1",
+                                     1};
+
+/* GET /api/v1/programmes/{slug}/authors (admins) */
+static void authors_list(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, sizeof *p);
+
+    p[0] = http_param(ctx, "slug");
+    if (api_missing(ctx, p[0], "programme"))
+        return;
+    if (http_db_query(ctx, &authors_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt author_add_stmt = {
+    "content_author_add",
+    "select (r->>'status')::int, r->'body' from content_author_add($1, $2, $3) r", 3};
+
+/* POST /api/v1/programmes/{slug}/authors {user_id} (admins): an instructor
+ * who edits the programme's content without being on a cohort. */
+static void author_add(http_ctx *ctx)
+{
+    json_t *body;
+    const char *user_id;
+    const char **p;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s}", "user_id", &user_id) != 0)
+        return;
+    p = http_ctx_alloc(ctx, 3 * sizeof *p);
+    p[0] = http_param(ctx, "slug");
+    p[1] = user_id;
+    p[2] = ctx->user.id;
+    if (api_missing(ctx, p[0], "programme"))
+        return;
+    if (http_db_query(ctx, &author_add_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+static const db_stmt author_remove_stmt = {
+    "content_author_remove",
+    "select (r->>'status')::int, r->'body' from content_author_remove($1, $2, $3) r", 3};
+
+/* DELETE /api/v1/programmes/{slug}/authors/{user_id} (admins) */
+static void author_remove(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
+
+    p[0] = http_param(ctx, "slug");
+    p[1] = http_param(ctx, "user_id");
+    p[2] = ctx->user.id;
+    if (api_missing(ctx, p[0], "programme") || api_missing(ctx, p[1], "author"))
+        return;
+    if (http_db_query(ctx, &author_remove_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* ---- lesson attachments ---- */
+
+/* The largest image or PDF handout a lesson may carry. */
+#define ATTACHMENT_MAX (10u * 1024u * 1024u)
+
+static const db_stmt attach_stmt = {
+    "content_attachment_add",
+    "select (r->>'status')::int, r->'body'"
+    " from content_attachment_add($1, $2, $3, $4, $5, $6, $7::bytea) r",
+    7};
+
+/* Pictures and handouts: every type filetype.h knows but video. */
+static bool attachment_type_ok(const filetype *t)
+{
+    return strcmp(t->mime, "video/mp4") != 0;
+}
+
+/* POST /api/v1/lessons/{id}/attachments — an image (PNG, JPEG) or a PDF
+ * handout as the raw body, with Content-Type and X-Filename
+ * (percent-encoded UTF-8); the type is read from the magic bytes. */
+static void attachment_add(http_ctx *ctx)
+{
+    const char *raw_name = http_header(ctx, "X-Filename");
+    const filetype *type;
+    api_upload *up = api_upload_begin(ctx, &attach_stmt, attachment_type_ok,
+                                      "a lesson takes PNG or JPEG images and PDF handouts", &type);
+
+    if (up == NULL)
+        return;
+    up->params[3] = raw_name != NULL ? api_filename_decode(ctx, raw_name) : NULL;
+    if (up->params[3] == NULL) {
+        http_reply_error(ctx, 422, "invalid_filename",
+                         "a file name is 1 to 200 characters, without folders");
+        return;
+    }
+    up->params[0] = http_param(ctx, "id");
+    up->params[1] = ctx->user.id;
+    up->params[2] = auth_role_name(ctx->user.role);
+    up->params[4] = type->mime;
+    if (api_missing(ctx, up->params[0], "lesson"))
+        return;
+    api_upload_store(ctx, up);
+}
+
+static const db_stmt attachment_remove_stmt = {
+    "content_attachment_remove",
+    "select (r->>'status')::int, r->'body' from content_attachment_remove($1, $2, $3) r", 3};
+
+/* DELETE /api/v1/attachments/{id}: off the draft lesson (published
+ * versions that list it keep it). */
+static void attachment_remove(http_ctx *ctx)
+{
+    const char **p = api_caller_params(ctx, 3);
+
+    p[0] = http_param(ctx, "id");
+    if (api_missing(ctx, p[0], "attachment"))
+        return;
+    if (http_db_query(ctx, &attachment_remove_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+static const db_stmt attachment_get_stmt = {
+    "content_attachment_get",
+    "select stored_name, original_name, content_type, sha256, data"
+    " from content_attachment_get($1, $2, $3)",
+    3};
+
+/* An attachment never changes (a new file is a new id): cached for a year,
+ * privately, as only the programme's readers may fetch it. Images are shown
+ * inline, PDFs are downloads. */
+static const api_file_opts attachment_serving = {true, "private, max-age=31536000, immutable"};
+
+/* GET /api/v1/attachments/{id}: for the programme's authors and whoever
+ * may learn in one of its cohorts (404 for everyone else). */
+static void attachment_get(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
+
+    p[0] = http_param(ctx, "id");
+    p[1] = ctx->user.signed_in ? ctx->user.id : NULL;
+    p[2] = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
+    if (api_missing(ctx, p[0], "attachment"))
+        return;
+    ctx->state = (void *)&attachment_serving;
+    if (http_db_query(ctx, &attachment_get_stmt, p, api_reply_file_row) != 0)
         return;
 }
 
@@ -454,7 +634,24 @@ static const http_route routes[] = {
     {ROUTER_POST, "/api/v1/programmes/{slug}/versions", publish, 0, NULL,
      "Authors: publish the draft as the next immutable version", AUTH_STAFF},
     {ROUTER_PUT, "/api/v1/cohorts/{id}/content-version", cohort_move, 0, NULL,
-     "Admin: move a cohort to a newer published version", AUTH_ADMIN},
+     "Cohort staff: move a cohort to a newer published version (instructors: before it starts)",
+     AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/content-version/changes", cohort_changes, 0, NULL,
+     "Cohort staff: what moving to version ?to= changes (lessons added, removed, edited)",
+     AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/programmes/{slug}/authors", authors_list, 0, NULL,
+     "Admin: the instructors named as the programme's authors", AUTH_ADMIN},
+    {ROUTER_POST, "/api/v1/programmes/{slug}/authors", author_add, 0, NULL,
+     "Admin: name an instructor an author of the programme's content", AUTH_ADMIN},
+    {ROUTER_DELETE, "/api/v1/programmes/{slug}/authors/{user_id}", author_remove, 0, NULL,
+     "Admin: take an author off the programme", AUTH_ADMIN},
+    {ROUTER_POST, "/api/v1/lessons/{id}/attachments", attachment_add, ATTACHMENT_MAX, NULL,
+     "Authors: attach an image (PNG, JPEG) or a PDF handout to a draft lesson (raw body)",
+     AUTH_STAFF},
+    {ROUTER_DELETE, "/api/v1/attachments/{id}", attachment_remove, 0, NULL,
+     "Authors: take a file off its draft lesson", AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/attachments/{id}", attachment_get, 0, NULL,
+     "A lesson's file, for its programme's readers (cached; images inline)", AUTH_OPTIONAL},
     {ROUTER_POST, "/api/v1/markdown/preview", preview, 0, NULL,
      "Staff: render Markdown exactly as publishing will", AUTH_STAFF},
 };

@@ -1,12 +1,17 @@
 /* credentials.c — what anyone may read to check a certificate
  * (CERTIFICATES.md, API.md "Certificates"): the verify page at
- * /credentials/{id} (HTML in Indonesian or English, JSON, or the JWT
- * itself), the PDF, the paste box (/verify) and POST /api/v1/verify, the
+ * /credentials/{id} (HTML in Indonesian or English, JSON, the JWT itself,
+ * or the Data Integrity credential), the PDF (with the signatory the
+ * certificate was issued with; signed once with the office's certificate
+ * and stored, when one is configured), the yearly transcript's PDF,
+ * /verify (the box that finds a certificate by the ID printed on it, and the
+ * paste box) and POST /api/v1/verify, the
  * keys (/.well-known/jwks.json, /keys/{thumbprint}), the issuer profile and
  * the status list (/status/1).
  *
  * "Valid" is never taken from the database alone: every answer verifies the
- * stored token's signature against its published key (vccheck) and reads
+ * stored token's signature against its published key (vccheck), and the
+ * stored Data Integrity proof with the same key, and reads
  * the certificate's bit in the status list. Lookups that find nothing are
  * counted per client and refused with 429 past a budget, so ids cannot be
  * enumerated. Nothing here ever shows an e-mail, NIK or NIP. */
@@ -18,17 +23,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/queue.h>
 #include <time.h>
 
+#include "sinau/alloc.h"
 #include "sinau/certkeys.h"
 #include "sinau/certpdf.h"
 #include "sinau/credpage.h"
+#include "sinau/diproof.h"
 #include "sinau/http.h"
 #include "sinau/jws.h"
+#include "sinau/log.h"
+#include "sinau/pdfsign.h"
+#include "sinau/pii.h"
 #include "sinau/ratelimit.h"
+#include "sinau/transcriptpdf.h"
 #include "sinau/server.h"
 #include "sinau/vccheck.h"
+#include "sinau/verdicts.h"
 
 static const sinau_config *cfg_of(http_ctx *ctx)
 {
@@ -58,7 +71,21 @@ static void count_miss(http_ctx *ctx)
 
 /* ---- what the client wants ---- */
 
-enum want { WANT_HTML, WANT_JSON, WANT_JWT };
+enum want { WANT_HTML, WANT_JSON, WANT_JWT, WANT_VC };
+
+/* True when the Accept header lists the media type (parameters ignored). */
+static bool accepts(const char *accept, const char *type)
+{
+    size_t n = strlen(type);
+
+    for (const char *p = accept; p != NULL && *p != '\0'; p = strchr(p, ',')) {
+        while (*p == ',' || *p == ' ')
+            p++;
+        if (strncasecmp(p, type, n) == 0 && strchr(",; ", p[n]) != NULL)
+            return true;
+    }
+    return false;
+}
 
 static enum want wanted(http_ctx *ctx)
 {
@@ -68,8 +95,14 @@ static enum want wanted(http_ctx *ctx)
         return WANT_JWT;
     if (format != NULL && strcmp(format, "json") == 0)
         return WANT_JSON;
+    if (format != NULL && strcmp(format, "vc") == 0)
+        return WANT_VC;
     if (accept != NULL && strstr(accept, "application/vc+jwt") != NULL)
         return WANT_JWT;
+    if (accept != NULL &&
+        (accepts(accept, "application/vc+ld+json") || accepts(accept, "application/vc") ||
+         accepts(accept, "application/ld+json")))
+        return WANT_VC;
     if (accept != NULL && strstr(accept, "application/json") != NULL &&
         strstr(accept, "text/html") == NULL)
         return WANT_JSON;
@@ -102,7 +135,8 @@ static void reply_page(http_ctx *ctx, int status, char *html)
 
 /* ---- /credentials/{id} ---- */
 
-/* Columns of cert_verify_row. */
+/* Columns of verify_row_stmt: cert_verify_row's, the Data Integrity form
+ * among them. */
 enum {
     V_TOKEN,
     V_PK,
@@ -114,24 +148,73 @@ enum {
     V_STARTS,
     V_ENDS,
     V_ISSUED,
-    V_BIT
+    V_BIT,
+    V_DI,        /* the Data Integrity credential or null */
+    V_SIGNATORY, /* the signatory row's id; null: the configured one */
+    V_ORG,
+    V_SIGNER,
+    V_SIGNER_TITLE,
+    V_SIGNER_NIP, /* encrypted */
+    V_SIGNATURE,  /* sha256 of the image or null */
+    V_LOGO,
 };
 
 static const db_stmt verify_row_stmt = {
     "cert_verify_row",
-    "select token, public_key, revoked_at, holder_name, programme, cohort, jp, starts_on,"
-    " ends_on, issued_at, status_bit from cert_verify_row($1)",
+    "select v.token, v.public_key, v.revoked_at, v.holder_name, v.programme, v.cohort, v.jp,"
+    " v.starts_on, v.ends_on, v.issued_at, v.status_bit, ce.credential_di, v.signatory_id,"
+    " v.organisation, v.signatory_name, v.signatory_title, v.signatory_nip_enc, v.signature_sha,"
+    " v.logo_sha from cert_verify_row($1) v join certificates ce on ce.id = $1",
     1};
 
-/* Verifies the stored token against the key it names; the verdict then
- * takes the status bit from the database's list. Owned result. */
+/* The decrypted NIP of a signatory row (AAD signatories, nip, id) into
+ * out[19]; "" when there is none or it does not decrypt. */
+static void signatory_nip(const pii_keyring *keys, const char *id, const char *enc, char out[19])
+{
+    char *plain = NULL;
+    size_t len = 0;
+
+    out[0] = '\0';
+    if (enc == NULL || pii_decrypt(keys, "signatories", "nip", id, enc, &plain, &len) != 0)
+        return;
+    if (len < 19) {
+        memcpy(out, plain, len);
+        out[len] = '\0';
+    }
+    sodium_memzero(plain, len);
+    free(plain);
+}
+
+/* A certificate image's path on this origin, in ctx memory; NULL for none. */
+static const char *image_path(http_ctx *ctx, PGresult *res, int col)
+{
+    char *path;
+
+    if (PQgetisnull(res, 0, col))
+        return NULL;
+    path = http_ctx_alloc(ctx, 96);
+    snprintf(path, 96, "/certificate-images/%s.png", PQgetvalue(res, 0, col));
+    return path;
+}
+
+/* Verifies the stored token against the key it names, and the stored Data
+ * Integrity form with it; the verdict then takes the status bit from the
+ * database's list. A verdict on the same stored bytes comes from the
+ * process's cache (verdicts.h). Owned result. */
 static vccheck_result *check_row(http_ctx *ctx, PGresult *res)
 {
-    unsigned char pk[JWS_PK_BYTES];
+    unsigned char pk[JWS_PK_BYTES], key[VERDICTS_KEY];
+    const char *parts[4] = {PQgetvalue(res, 0, V_TOKEN),
+                            PQgetisnull(res, 0, V_DI) ? NULL : PQgetvalue(res, 0, V_DI),
+                            PQgetvalue(res, 0, V_PK), cfg_of(ctx)->public_url};
     char thumb[JWS_THUMBPRINT], *kid;
     json_t *jwks;
     vccheck_result *v;
 
+    verdict_key(key, parts, SINAU_ARRAY_LEN(parts));
+    v = verdict_cache_get(ctx->loop->server->verdicts, key);
+    if (v != NULL)
+        return v;
     if (sodium_hex2bin(pk, sizeof pk, PQgetvalue(res, 0, V_PK), (size_t)PQgetlength(res, 0, V_PK),
                        NULL, NULL, NULL) != 0)
         memset(pk, 0, sizeof pk);
@@ -139,6 +222,8 @@ static vccheck_result *check_row(http_ctx *ctx, PGresult *res)
     kid = certkey_kid(cfg_of(ctx)->public_url, thumb);
     jwks = json_pack("{s:[o]}", "keys", jws_jwk(pk, kid));
     v = vccheck_run(PQgetvalue(res, 0, V_TOKEN), jwks, cfg_of(ctx)->public_url, NULL);
+    vccheck_add_data_integrity(v, parts[1], pk, cfg_of(ctx)->public_url);
+    verdict_cache_put(ctx->loop->server->verdicts, key, v);
     json_decref(jwks);
     free(kid);
     return v;
@@ -160,8 +245,13 @@ static void status_from_db(vccheck_result *v, bool revoked)
     v->status = revoked ? VCCHECK_STATUS_REVOKED : VCCHECK_STATUS_VALID;
 }
 
-static credpage_facts facts_of(PGresult *res, vccheck_result *v, const sinau_config *cfg)
+/* The page's facts from a cert_verify_row row: the verdict, what the
+ * certificate says, and its signatory (the configured one for certificates
+ * issued before signatories were kept). */
+static credpage_facts facts_of(http_ctx *ctx, PGresult *res, vccheck_result *v, char nip[19])
 {
+    const sinau_config *cfg = cfg_of(ctx);
+    bool own = !PQgetisnull(res, 0, V_SIGNATORY);
     credpage_facts f = {0};
     bool revoked =
         strcmp(PQgetvalue(res, 0, V_BIT), "1") == 0 || !PQgetisnull(res, 0, V_REVOKED_AT);
@@ -177,8 +267,17 @@ static credpage_facts facts_of(PGresult *res, vccheck_result *v, const sinau_con
     f.ends_on = PQgetvalue(res, 0, V_ENDS);
     f.issued_at = PQgetvalue(res, 0, V_ISSUED);
     f.revoked_at = PQgetisnull(res, 0, V_REVOKED_AT) ? NULL : PQgetvalue(res, 0, V_REVOKED_AT);
-    f.issuer = cfg->issuer_name;
+    f.issuer = own ? PQgetvalue(res, 0, V_ORG) : cfg->issuer_name;
     f.checks = v;
+    f.signatory_name = own ? PQgetvalue(res, 0, V_SIGNER) : cfg->signatory_name;
+    f.signatory_title = own ? PQgetvalue(res, 0, V_SIGNER_TITLE) : cfg->signatory_title;
+    if (own)
+        signatory_nip(ctx->loop->server->keys, PQgetvalue(res, 0, V_SIGNATORY),
+                      PQgetisnull(res, 0, V_SIGNER_NIP) ? NULL : PQgetvalue(res, 0, V_SIGNER_NIP),
+                      nip);
+    f.signatory_nip = own && nip[0] != '\0' ? nip : NULL;
+    f.signature_url = own ? image_path(ctx, res, V_SIGNATURE) : NULL;
+    f.logo_url = own ? image_path(ctx, res, V_LOGO) : NULL;
     return f;
 }
 
@@ -186,6 +285,7 @@ static void credential_found(http_ctx *ctx, PGresult *res, enum want want, const
 {
     vccheck_result *v;
     credpage_facts f;
+    char nip[19];
 
     if (want == WANT_JWT) {
         http_reply_bytes(ctx, 200, "application/vc+jwt", PQgetvalue(res, 0, V_TOKEN),
@@ -197,7 +297,7 @@ static void credential_found(http_ctx *ctx, PGresult *res, enum want want, const
         http_reply_error(ctx, 500, "internal_error", "the credential could not be checked");
         return;
     }
-    f = facts_of(res, v, cfg_of(ctx));
+    f = facts_of(ctx, res, v, nip);
     f.id = id;
     f.public_url = cfg_of(ctx)->public_url;
     if (want == WANT_JSON)
@@ -227,66 +327,13 @@ static void credential_read(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such certificate");
 }
 
-/* ---- /credentials/{id}.pdf ---- */
+/* ---- /credentials/{id} as a Data Integrity credential ---- */
 
-typedef struct pdf_job {
-    PGresult *row; /* the certificate's facts; owned */
-    unsigned char *pdf;
-    size_t len;
-    char url[600], short_id[16];
-} pdf_job;
-
-static void pdf_render(void *arg)
+static void vc_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    pdf_job *job = ctx->state;
-    const sinau_config *cfg = cfg_of(ctx);
-    certpdf_fields f = {
-        .lang = page_lang(ctx),
-        .holder_name = PQgetvalue(job->row, 0, 0),
-        .programme = PQgetvalue(job->row, 0, 1),
-        .cohort = PQgetvalue(job->row, 0, 2),
-        .starts_on = PQgetvalue(job->row, 0, 3),
-        .ends_on = PQgetvalue(job->row, 0, 4),
-        .jp = (int)strtol(PQgetvalue(job->row, 0, 5), NULL, 10),
-        .issued_at = PQgetvalue(job->row, 0, 6),
-        .issuer_name = cfg->issuer_name,
-        .signatory_name = cfg->signatory_name,
-        .signatory_title = cfg->signatory_title,
-        .short_id = job->short_id,
-        .url = job->url,
-    };
-
-    if (certpdf_render(&f, &job->pdf, &job->len) != 0)
-        job->pdf = NULL;
-}
-
-static void pdf_send(void *arg)
-{
-    http_ctx *ctx = arg;
-    pdf_job *job = ctx->state;
-    unsigned char *pdf;
+    const char *id = http_param(ctx, "id");
     char disp[96];
-
-    PQclear(job->row);
-    if (job->pdf == NULL) {
-        http_reply_error(ctx, 500, "internal_error", "the certificate could not be drawn");
-        return;
-    }
-    snprintf(disp, sizeof disp, "inline; filename=\"sertifikat-%s.pdf\"", job->short_id);
-    http_add_header(ctx, "Content-Disposition", disp);
-    http_add_header(ctx, "Cache-Control", "public, max-age=3600");
-    http_add_header(ctx, "X-Robots-Tag", "noindex");
-    pdf = job->pdf; /* the reply frees job (ctx memory) */
-    http_reply_bytes(ctx, 200, "application/pdf", pdf, job->len);
-    free(pdf);
-}
-
-static void pdf_read(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-    pdf_job *job = ctx->state;
-    PGresult *row;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
@@ -297,6 +344,254 @@ static void pdf_read(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such certificate");
         return;
     }
+    if (PQgetisnull(r->res, 0, 0)) {
+        http_add_header(ctx, "Retry-After", "5");
+        http_reply_error(ctx, 503, "not_signed_yet", "the credential is being signed");
+        return;
+    }
+    if (http_query(ctx, "download") != NULL) {
+        snprintf(disp, sizeof disp, "attachment; filename=\"sertifikat-%.8s.json\"", id);
+        http_add_header(ctx, "Content-Disposition", disp);
+    }
+    http_add_header(ctx, "X-Robots-Tag", "noindex");
+    http_add_header(ctx, "Access-Control-Allow-Origin", "*");
+    http_reply_bytes(ctx, 200, "application/vc+ld+json", PQgetvalue(r->res, 0, 0),
+                     (size_t)PQgetlength(r->res, 0, 0));
+}
+
+static const db_stmt vc_stmt = {"cert_vc_row",
+                                "select credential_di from certificates where id = $1", 1};
+
+/* ---- /credentials/{id}.pdf ---- */
+
+typedef struct pdf_job {
+    PGresult *row; /* the certificate's facts; owned */
+    unsigned char *pdf;
+    size_t len;
+    char url[600], short_id[16], printed_id[CERT_ID_PRINTED], nip[19];
+    bool signed_pdf;  /* pdf carries the office's signature: store it */
+    bool sign_failed; /* the signer (or its timestamp authority) failed */
+    const char *lang; /* "id" or "en" */
+    const char *id;   /* the certificate id (ctx memory) */
+    const char *store[4];
+} pdf_job;
+
+/* ---- the office's signature on the PDF (pdfsign.h): signed once on
+ * the worker pool, stored, and every later fetch served from the store,
+ * so that it is the same bytes every time ---- */
+
+/* Worker: signs job->pdf in place when the office configured a signer. A
+ * signer that fails leaves no PDF (an unsigned one must not pass for the
+ * signed document). */
+static void pdf_sign(http_ctx *ctx, pdf_job *job)
+{
+    pdfsign_signer *signer = ctx->loop->server->pdf_signer;
+    unsigned char *signed_pdf = NULL;
+    size_t n = 0;
+    char err[160];
+
+    if (signer == NULL)
+        return;
+    if (pdfsign_sign(signer, job->pdf, job->len, time(NULL), job->lang, &signed_pdf, &n, err,
+                     sizeof err) != 0) {
+        log_warn("certificate PDF not signed: %s", err);
+        n = 0;
+    }
+    free(job->pdf);
+    job->pdf = signed_pdf;
+    job->len = n;
+    job->signed_pdf = signed_pdf != NULL;
+    job->sign_failed = signed_pdf == NULL;
+}
+
+/* Replies with a PDF's bytes and the certificate PDF's headers. */
+static void pdf_reply(http_ctx *ctx, const char *short_id, const unsigned char *pdf, size_t len)
+{
+    char disp[96];
+
+    snprintf(disp, sizeof disp, "inline; filename=\"sertifikat-%s.pdf\"", short_id);
+    http_add_header(ctx, "Content-Disposition", disp);
+    http_add_header(ctx, "Cache-Control", "public, max-age=3600");
+    http_add_header(ctx, "X-Robots-Tag", "noindex");
+    http_reply_bytes(ctx, 200, "application/pdf", pdf, len);
+}
+
+/* A stored PDF's bytea (hex text) in column col: replies with it.
+ * Returns false when there is none. */
+static bool pdf_reply_stored(http_ctx *ctx, const char *short_id, db_result *r, int col)
+{
+    unsigned char *pdf;
+    size_t len = 0;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, col))
+        return false;
+    pdf = PQunescapeBytea((const unsigned char *)PQgetvalue(r->res, 0, col), &len);
+    if (pdf == NULL)
+        return false;
+    pdf_reply(ctx, short_id, pdf, len);
+    PQfreemem(pdf);
+    return true;
+}
+
+static const db_stmt pdf_stored_stmt = {
+    "cert_pdf_stored", "select pdf from certificate_pdfs where certificate_id = $1 and lang = $2",
+    2};
+
+/* After storing: the stored PDF (ours, or one stored first by a racing
+ * request) is the answer. */
+static void pdf_after_store(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    pdf_job *job = ctx->state;
+
+    if (!pdf_reply_stored(ctx, job->short_id, r, 0))
+        http_reply_error(ctx, 500, "internal_error", "the signed certificate was not stored");
+}
+
+static void pdf_stored_race(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    pdf_job *job = ctx->state;
+
+    if (r->status == DB_OK && PQntuples(r->res) == 1 && !PQgetisnull(r->res, 0, 0)) {
+        pdf_after_store(arg, r);
+        return;
+    }
+    if (http_db_query(ctx, &pdf_stored_stmt, job->store, pdf_after_store) != 0)
+        return;
+}
+
+static const db_stmt pdf_store_stmt = {
+    "cert_pdf_store",
+    "insert into certificate_pdfs (certificate_id, lang, pdf, signer)"
+    " values ($1, $2, decode($3, 'hex'), $4) on conflict do nothing returning pdf",
+    4};
+
+/* Stores the freshly signed PDF (owned by job; freed here). */
+static void pdf_store(http_ctx *ctx, pdf_job *job)
+{
+    char *hex = xmalloc(2 * job->len + 1);
+
+    sodium_bin2hex(hex, 2 * job->len + 1, job->pdf, job->len);
+    free(job->pdf);
+    job->pdf = NULL;
+    job->store[0] = job->id;
+    job->store[1] = job->lang;
+    job->store[2] = http_ctx_strndup(ctx, hex, 2 * job->len);
+    job->store[3] = pdfsign_signer_name(ctx->loop->server->pdf_signer);
+    free(hex);
+    if (http_db_query(ctx, &pdf_store_stmt, job->store, pdf_stored_race) != 0)
+        return;
+}
+
+/* Columns of pdf_stmt after the certificate's own seven. */
+enum { P_SIGNATORY = 7, P_ORG, P_SIGNER, P_SIGNER_TITLE, P_SIGNER_NIP, P_SIGNATURE, P_LOGO };
+
+/* A bytea column's bytes (PQfreemem) or NULL with *len 0. */
+static unsigned char *bytea_of(PGresult *row, int col, size_t *len)
+{
+    *len = 0;
+    return PQgetisnull(row, 0, col)
+               ? NULL
+               : PQunescapeBytea((const unsigned char *)PQgetvalue(row, 0, col), len);
+}
+
+/* Worker: the signatory's images and NIP, then the PDF. */
+static void pdf_render(void *arg)
+{
+    http_ctx *ctx = arg;
+    pdf_job *job = ctx->state;
+    const sinau_config *cfg = cfg_of(ctx);
+    bool own = !PQgetisnull(job->row, 0, P_SIGNATORY);
+    size_t sig_len, logo_len;
+    unsigned char *sig = bytea_of(job->row, P_SIGNATURE, &sig_len);
+    unsigned char *logo = bytea_of(job->row, P_LOGO, &logo_len);
+
+    if (own)
+        signatory_nip(
+            ctx->loop->server->keys, PQgetvalue(job->row, 0, P_SIGNATORY),
+            PQgetisnull(job->row, 0, P_SIGNER_NIP) ? NULL : PQgetvalue(job->row, 0, P_SIGNER_NIP),
+            job->nip);
+    certpdf_fields f = {
+        .lang = job->lang,
+        .holder_name = PQgetvalue(job->row, 0, 0),
+        .programme = PQgetvalue(job->row, 0, 1),
+        .cohort = PQgetvalue(job->row, 0, 2),
+        .starts_on = PQgetvalue(job->row, 0, 3),
+        .ends_on = PQgetvalue(job->row, 0, 4),
+        .jp = (int)strtol(PQgetvalue(job->row, 0, 5), NULL, 10),
+        .issued_at = PQgetvalue(job->row, 0, 6),
+        .issuer_name = own ? PQgetvalue(job->row, 0, P_ORG) : cfg->issuer_name,
+        .signatory_name = own ? PQgetvalue(job->row, 0, P_SIGNER) : cfg->signatory_name,
+        .signatory_title = own ? PQgetvalue(job->row, 0, P_SIGNER_TITLE) : cfg->signatory_title,
+        .signatory_nip = own ? job->nip : NULL,
+        .signature_png = sig,
+        .signature_png_len = sig_len,
+        .logo_png = logo,
+        .logo_png_len = logo_len,
+        .short_id = job->printed_id,
+        .url = job->url,
+    };
+
+    if (certpdf_render(&f, &job->pdf, &job->len) != 0)
+        job->pdf = NULL;
+    else
+        pdf_sign(ctx, job);
+    PQfreemem(sig);
+    PQfreemem(logo);
+    sodium_memzero(job->nip, sizeof job->nip);
+}
+
+static void pdf_send(void *arg)
+{
+    http_ctx *ctx = arg;
+    pdf_job *job = ctx->state;
+    unsigned char *pdf;
+
+    PQclear(job->row);
+    if (job->sign_failed) {
+        http_add_header(ctx, "Retry-After", "30");
+        http_reply_error(ctx, 503, "pdf_signing_failed",
+                         "the certificate could not be signed now; try again shortly");
+        return;
+    }
+    if (job->pdf == NULL) {
+        http_reply_error(ctx, 500, "internal_error", "the certificate could not be drawn");
+        return;
+    }
+    if (job->signed_pdf) {
+        pdf_store(ctx, job);
+        return;
+    }
+    pdf = job->pdf; /* the reply frees job (ctx memory) */
+    pdf_reply(ctx, job->short_id, pdf, job->len);
+    free(pdf);
+}
+
+/* False (having replied) on a database error or when no certificate came
+ * back (a miss, counted). */
+static bool pdf_row_found(http_ctx *ctx, db_result *r)
+{
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return false;
+    }
+    if (PQntuples(r->res) != 1) {
+        count_miss(ctx);
+        http_reply_error(ctx, 404, "not_found", "no such certificate");
+        return false;
+    }
+    return true;
+}
+
+static void pdf_read(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    pdf_job *job = ctx->state;
+    PGresult *row;
+
+    if (!pdf_row_found(ctx, r))
+        return;
     row = db_result_take(r);
     job->row = row;
     if (http_work(ctx, pdf_render, pdf_send) != 0) {
@@ -308,20 +603,107 @@ static void pdf_read(void *arg, db_result *r)
 static const db_stmt pdf_stmt = {
     "cert_pdf_row",
     "select ce.holder_name, ce.programme_title, ce.cohort_name, ce.starts_on, ce.ends_on, ce.jp,"
-    " to_char(ce.issued_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-    " from certificates ce where ce.id = $1",
+    " to_char(ce.issued_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " sg.id, sg.organisation, sg.name, sg.title, sg.nip_enc, si.data, lo.data"
+    " from certificates ce left join signatories sg on sg.id = ce.signatory_id"
+    " left join cert_images si on si.sha256 = sg.signature_sha"
+    " left join cert_images lo on lo.sha256 = sg.logo_sha"
+    " where ce.id = $1",
     1};
+
+/* ---- the yearly transcript's PDF (transcriptpdf.h) ---- */
+
+/* Columns of pdf_head_stmt. */
+enum { H_KIND, H_PDF, H_YEAR, H_ITEMS, H_HOLDER, H_JP, H_ISSUED };
+
+static const db_stmt pdf_head_stmt = {
+    "cert_pdf_head",
+    "select ce.kind, sp.pdf, ce.year, ce.transcript_items, ce.holder_name, ce.jp,"
+    " to_char(ce.issued_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " from certificates ce left join certificate_pdfs sp"
+    " on sp.certificate_id = ce.id and sp.lang = $2 where ce.id = $1",
+    2};
+
+/* Worker: draws the transcript of job->row (a pdf_head_stmt row), then
+ * signs it like a certificate. */
+static void transcript_render(void *arg)
+{
+    http_ctx *ctx = arg;
+    pdf_job *job = ctx->state;
+    json_t *items = json_loads(PQgetvalue(job->row, 0, H_ITEMS), 0, NULL), *it;
+    size_t n = json_array_size(items), i;
+    transcriptpdf_item *rows = xcalloc(n + 1, sizeof *rows);
+    char(*ids)[CERT_ID_PRINTED] = xcalloc(n + 1, sizeof *ids);
+    transcriptpdf_fields f = {
+        .lang = job->lang,
+        .issuer_name = cfg_of(ctx)->issuer_name,
+        .holder_name = PQgetvalue(job->row, 0, H_HOLDER),
+        .year = (int)strtol(PQgetvalue(job->row, 0, H_YEAR), NULL, 10),
+        .total_jp = (int)strtol(PQgetvalue(job->row, 0, H_JP), NULL, 10),
+        .issued_at = PQgetvalue(job->row, 0, H_ISSUED),
+        .short_id = job->printed_id,
+        .url = job->url,
+        .items = rows,
+        .nitems = n,
+    };
+
+    json_array_foreach (items, i, it) {
+        const char *cid = json_string_value(json_object_get(it, "id"));
+        certkey_cid_printed(cid != NULL ? cid : "", ids[i]); /* as /verify finds it */
+        rows[i] = (transcriptpdf_item){json_string_value(json_object_get(it, "programme")),
+                                       json_string_value(json_object_get(it, "cohort")),
+                                       json_string_value(json_object_get(it, "starts_on")),
+                                       json_string_value(json_object_get(it, "ends_on")),
+                                       ids[i],
+                                       (int)json_integer_value(json_object_get(it, "jp"))};
+    }
+    if (items == NULL || transcriptpdf_render(&f, &job->pdf, &job->len) != 0)
+        job->pdf = NULL;
+    else
+        pdf_sign(ctx, job);
+    json_decref(items);
+    free(rows);
+    free(ids);
+}
+
+/* The stored signed PDF if there is one, else what draws it: the
+ * transcript here, a certificate by pdf_stmt. */
+static void pdf_lookup(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    pdf_job *job = ctx->state;
+    PGresult *row;
+
+    if (!pdf_row_found(ctx, r))
+        return;
+    if (pdf_reply_stored(ctx, job->short_id, r, H_PDF))
+        return;
+    if (strcmp(PQgetvalue(r->res, 0, H_KIND), "transcript") != 0) {
+        if (http_db_query(ctx, &pdf_stmt, job->store, pdf_read) != 0)
+            return;
+        return;
+    }
+    row = db_result_take(r);
+    job->row = row;
+    if (http_work(ctx, transcript_render, pdf_send) != 0) {
+        PQclear(row); /* the refusal replied, which freed job */
+        return;
+    }
+}
 
 static void pdf_get(http_ctx *ctx, const char *id)
 {
     pdf_job *job = http_ctx_alloc(ctx, sizeof *job);
-    const char **p = http_ctx_alloc(ctx, sizeof *p);
 
     snprintf(job->url, sizeof job->url, "%s/credentials/%s", cfg_of(ctx)->public_url, id);
     snprintf(job->short_id, sizeof job->short_id, "%.4s-%.4s", id, id + 4);
+    job->id = id;
+    job->lang = page_lang(ctx);
+    job->store[0] = id;
+    job->store[1] = job->lang;
+    certkey_cid_printed(id, job->printed_id);
     ctx->state = job;
-    p[0] = id;
-    if (http_db_query(ctx, &pdf_stmt, p, pdf_read) != 0)
+    if (http_db_query(ctx, &pdf_head_stmt, job->store, pdf_lookup) != 0)
         return;
 }
 
@@ -360,6 +742,11 @@ static void credential(http_ctx *ctx)
     }
     p = http_ctx_alloc(ctx, sizeof *p);
     p[0] = id;
+    if (wanted(ctx) == WANT_VC) {
+        if (http_db_query(ctx, &vc_stmt, p, vc_read) != 0)
+            return;
+        return;
+    }
     if (http_db_query(ctx, &verify_row_stmt, p, credential_read) != 0)
         return;
 }
@@ -455,10 +842,36 @@ static void verify_api(http_ctx *ctx)
     check_pasted(ctx, trimmed_body(ctx), false);
 }
 
-/* GET /verify: the paste box. */
+/* Sends the visitor to the page of certificate cid (303). */
+static void redirect_to(http_ctx *ctx, const char *cid)
+{
+    char *where = http_ctx_alloc(ctx, 64);
+
+    snprintf(where, 64, "/credentials/%s?lang=%s", cid, page_lang(ctx));
+    http_add_header(ctx, "Location", where);
+    http_reply_empty(ctx, 303);
+}
+
+/* GET /verify: the box that finds a certificate by the ID printed on it
+ * (?id=, typed by hand: sent on to /credentials/<id>, which says whether it
+ * exists) and the paste box. A malformed ID counts as a miss. */
 static void verify_page(http_ctx *ctx)
 {
-    reply_page(ctx, 200, credpage_paste_html(page_lang(ctx)));
+    const char *typed = http_query(ctx, "id");
+    char cid[CERT_ID_CHARS + 1];
+
+    if (typed == NULL || typed[strspn(typed, " ")] == '\0') {
+        reply_page(ctx, 200, credpage_paste_html(page_lang(ctx), false));
+        return;
+    }
+    if (over_budget(ctx))
+        return;
+    if (certkey_cid_parse(typed, cid)) {
+        redirect_to(ctx, cid);
+        return;
+    }
+    count_miss(ctx);
+    reply_page(ctx, 422, credpage_paste_html(page_lang(ctx), true));
 }
 
 /* POST /verify (form: token=…): the paste box's answer, as a page. */
@@ -466,6 +879,7 @@ static void verify_form(http_ctx *ctx)
 {
     struct evkeyvalq fields = {0};
     const char *token;
+    char cid[CERT_ID_CHARS + 1];
 
     TAILQ_INIT(&fields);
     if (evhttp_parse_query_str(trimmed_body(ctx), &fields) != 0 ||
@@ -478,6 +892,10 @@ static void verify_form(http_ctx *ctx)
     evhttp_clear_headers(&fields);
     while (*token == ' ' || *token == '\n' || *token == '\r')
         token++;
+    if (certkey_cid_parse(token, cid)) {
+        redirect_to(ctx, cid); /* an ID or a link pasted where a token goes: its page */
+        return;
+    }
     check_pasted(ctx, token, true);
 }
 
@@ -525,25 +943,104 @@ static void jwks(http_ctx *ctx)
         return;
 }
 
-/* GET /issuer: the issuer's Open Badges profile. */
-static void issuer(http_ctx *ctx)
+/* The public key of a keys_stmt row. */
+static int row_key(json_t *row, unsigned char pk[JWS_PK_BYTES])
 {
-    const sinau_config *cfg = cfg_of(ctx);
-    char id[600];
+    const char *hex = json_string_value(json_array_get(row, 1));
 
+    return hex != NULL && sodium_hex2bin(pk, JWS_PK_BYTES, hex, strlen(hex), NULL, NULL, NULL) == 0
+               ? 0
+               : -1;
+}
+
+/* The issuer's Open Badges profile, also the controller document of its
+ * keys: assertionMethod lists the Multikey verification method of every
+ * key ever used (defined by an inline context term: neither bundled
+ * context has it). */
+static void issuer_read(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    const sinau_config *cfg = cfg_of(ctx);
+    json_t *rows, *row, *methods = json_array();
+    char id[600];
+    size_t i;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1) {
+        json_decref(methods);
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    rows = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
+    json_array_foreach (rows, i, row) {
+        char *vm = diproof_vm_url(cfg->public_url, json_string_value(json_array_get(row, 0)));
+        json_array_append_new(methods, json_string(vm));
+        free(vm);
+    }
+    json_decref(rows);
     snprintf(id, sizeof id, "%s/issuer", cfg->public_url);
     http_add_header(ctx, "Cache-Control", "public, max-age=300");
+    http_add_header(ctx, "Access-Control-Allow-Origin", "*");
     http_reply_json(ctx, 200,
-                    json_pack("{s:[s,s], s:s, s:[s], s:s, s:s}", "@context",
-                              "https://www.w3.org/ns/credentials/v2",
-                              "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json", "id",
-                              id, "type", "Profile", "name", cfg->issuer_name, "url",
-                              cfg->public_url));
+                    json_pack("{s:[s,s,{s:{s:s, s:s, s:s}}], s:s, s:[s], s:s, s:s, s:o}",
+                              "@context", "https://www.w3.org/ns/credentials/v2",
+                              "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                              "assertionMethod", "@id", "https://w3id.org/security#assertionMethod",
+                              "@type", "@id", "@container", "@set", "id", id, "type", "Profile",
+                              "name", cfg->issuer_name, "url", cfg->public_url, "assertionMethod",
+                              methods));
+}
+
+/* GET /issuer */
+static void issuer(http_ctx *ctx)
+{
+    if (http_db_query(ctx, &keys_stmt, NULL, issuer_read) != 0)
+        return;
+}
+
+static void multikey_read(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    const char *thumb = http_param(ctx, "kid");
+    json_t *rows, *row, *doc = NULL;
+    unsigned char pk[JWS_PK_BYTES];
+    size_t i;
+    char *text;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    rows = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
+    json_array_foreach (rows, i, row) {
+        if (doc == NULL && thumb != NULL &&
+            strcmp(json_string_value(json_array_get(row, 0)), thumb) == 0 && row_key(row, pk) == 0)
+            doc = diproof_vm_doc(cfg_of(ctx)->public_url, pk);
+    }
+    json_decref(rows);
+    if (doc == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such key");
+        return;
+    }
+    text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    http_add_header(ctx, "Cache-Control", "public, max-age=300");
+    http_add_header(ctx, "Access-Control-Allow-Origin", "*");
+    http_reply_bytes(ctx, 200, "application/ld+json", text, strlen(text));
+    free(text);
+}
+
+/* GET /keys/{kid}/multikey: the key as a Multikey verification method. */
+static void multikey(http_ctx *ctx)
+{
+    if (http_db_query(ctx, &keys_stmt, NULL, multikey_read) != 0)
+        return;
 }
 
 static const db_stmt status_stmt = {
     "cert_status_get",
-    "select token, token is null or token_version < version from status_lists where id = 1", 0};
+    "select token, token is null or credential_di is null or token_version < version,"
+    " credential_di from status_lists where id = 1",
+    0};
 
 static void status_serve(http_ctx *ctx);
 
@@ -554,6 +1051,7 @@ static void status_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     bool stale;
+    int col;
 
     if (r->status != DB_OK || PQntuples(r->res) != 1) {
         http_reply_db_error(ctx, r);
@@ -565,15 +1063,16 @@ static void status_read(void *arg, db_result *r)
         certificates_status_resign(ctx, status_serve);
         return;
     }
-    if (PQgetisnull(r->res, 0, 0)) {
+    col = wanted(ctx) == WANT_VC ? 2 : 0;
+    if (PQgetisnull(r->res, 0, col)) {
         http_add_header(ctx, "Retry-After", "5");
         http_reply_error(ctx, 503, "status_list_unsigned", "the status list is being signed");
         return;
     }
     http_add_header(ctx, "Cache-Control", "public, max-age=300");
     http_add_header(ctx, "Access-Control-Allow-Origin", "*");
-    http_reply_bytes(ctx, 200, "application/vc+jwt", PQgetvalue(r->res, 0, 0),
-                     (size_t)PQgetlength(r->res, 0, 0));
+    http_reply_bytes(ctx, 200, col == 2 ? "application/vc+ld+json" : "application/vc+jwt",
+                     PQgetvalue(r->res, 0, col), (size_t)PQgetlength(r->res, 0, col));
 }
 
 static void status_serve(http_ctx *ctx)
@@ -596,7 +1095,9 @@ static void status_list(http_ctx *ctx)
 
 static const http_route routes[] = {
     {ROUTER_GET, "/credentials/{id}", credential, 0, NULL,
-     "Anyone: verify a certificate (HTML, JSON, or ?format=jwt); {id}.pdf for the PDF", AUTH_NONE},
+     "Anyone: verify a certificate (HTML, JSON, ?format=jwt, or ?format=vc for the Data Integrity"
+     " credential); {id}.pdf for the PDF",
+     AUTH_NONE},
     {ROUTER_GET, "/verify", verify_page, 0, NULL, "Anyone: paste a certificate's token to check it",
      AUTH_NONE},
     {ROUTER_POST, "/verify", verify_form, 128 * 1024, NULL,
@@ -606,9 +1107,12 @@ static const http_route routes[] = {
     {ROUTER_GET, "/.well-known/jwks.json", jwks, 0, NULL, "Every signing key ever used (JWKS)",
      AUTH_NONE},
     {ROUTER_GET, "/keys/{kid}", jwks, 0, NULL, "One signing key (JWK) by thumbprint", AUTH_NONE},
+    {ROUTER_GET, "/keys/{kid}/multikey", multikey, 0, NULL,
+     "One signing key as a Multikey verification method (Data Integrity proofs)", AUTH_NONE},
     {ROUTER_GET, "/issuer", issuer, 0, NULL, "The issuer's profile (Open Badges 3.0)", AUTH_NONE},
     {ROUTER_GET, "/status/{n}", status_list, 0, NULL,
-     "The revocation status list (Bitstring Status List, VC-JWT)", AUTH_NONE},
+     "The revocation status list (Bitstring Status List; VC-JWT, or ?format=vc for Data Integrity)",
+     AUTH_NONE},
 };
 
 const http_route *credentials_routes(size_t *n)

@@ -22,21 +22,32 @@
 
 /* ---- the queue ---- */
 
-static const db_stmt queue_stmt = {"asg_queue", "select asg_queue($1, $2, $3, $4, $5::int)", 5};
+static const db_stmt queue_stmt = {"asg_queue", "select asg_queue($1, $2, $3, $4, $5, $6::int)", 6};
 
-/* GET /api/v1/cohorts/{id}/grading-queue?assignment_id=&limit= */
+/* GET /api/v1/cohorts/{id}/grading-queue?assignment_id=&state=&limit=:
+ * state "ungraded" (the default: the queue), "graded" (to grade again,
+ * each with its current grade) or "all". */
 static void queue(http_ctx *ctx)
 {
-    const char **p = http_ctx_alloc(ctx, 5 * sizeof *p);
+    const char **p = http_ctx_alloc(ctx, 6 * sizeof *p);
+    const char *state = http_query(ctx, "state");
     int limit = api_limit(ctx, 50);
 
     if (limit < 0)
         return;
+    if (state == NULL)
+        state = "ungraded";
+    if (strcmp(state, "ungraded") != 0 && strcmp(state, "graded") != 0 &&
+        strcmp(state, "all") != 0) {
+        http_reply_error(ctx, 422, "invalid_state", "state is ungraded, graded or all");
+        return;
+    }
     p[0] = http_param(ctx, "id");
     p[1] = http_query(ctx, "assignment_id");
-    p[2] = ctx->user.id;
-    p[3] = auth_role_name(ctx->user.role);
-    p[4] = api_itoa(ctx, limit);
+    p[2] = state;
+    p[3] = ctx->user.id;
+    p[4] = auth_role_name(ctx->user.role);
+    p[5] = api_itoa(ctx, limit);
     if (api_missing(ctx, p[0], "cohort"))
         return;
     if (http_db_query(ctx, &queue_stmt, p, api_reply_json_or_404) != 0)

@@ -20,7 +20,16 @@ static const char **learner_params(http_ctx *ctx, int n)
     return p;
 }
 
-static const db_stmt modules_stmt = {"learn_modules", "select learn_modules($1, $2, $3)", 3};
+/* The learning routes answer (status, body): 422 no_published_version while
+ * the cohort follows no published version yet, else 200 with the read.
+ * Nobody without access gets a row (404). */
+#define UNPUBLISHED_OR(read)                                                                       \
+    "select case when c.content_version is null then 422 else 200 end,"                            \
+    " case when c.content_version is null then learn_unpublished() -> 'body' else " read " end"    \
+    " from cohorts c where c.id = $1 and learn_can_access(c.id, $2, $3)"
+
+static const db_stmt modules_stmt = {"learn_modules", UNPUBLISHED_OR("learn_modules($1, $2, $3)"),
+                                     3};
 
 /* GET /api/v1/cohorts/{id}/modules */
 static void modules_tree(http_ctx *ctx)
@@ -30,13 +39,15 @@ static void modules_tree(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &modules_stmt, p, api_reply_json_or_404) != 0)
+    if (http_db_query(ctx, &modules_stmt, p, api_reply_status_body) != 0)
         return;
 }
 
+/* (status, body): the lesson with the handouts its version lists, or 422
+ * while the cohort has no published version. */
 static const db_stmt lesson_stmt = {
     "learn_lesson",
-    "select json_build_object("
+    "select 200, json_build_object("
     " 'id', l.lesson_id, 'module_id', l.module_id, 'title', l.title,"
     " 'body_html', l.body_html,"
     " 'video', case when l.video_provider is null then null else"
@@ -47,10 +58,16 @@ static const db_stmt lesson_stmt = {
     " 'previous_id', (select p.lesson_id from version_lessons p where p.programme_id ="
     "   l.programme_id and p.version = l.version and p.ordinal = l.ordinal - 1),"
     " 'next_id', (select n.lesson_id from version_lessons n where n.programme_id ="
-    "   l.programme_id and n.version = l.version and n.ordinal = l.ordinal + 1))"
+    "   l.programme_id and n.version = l.version and n.ordinal = l.ordinal + 1),"
+    " 'attachments', (select coalesce(json_agg(content_attachment_json(a) order by va.position),"
+    "   '[]') from version_lesson_attachments va join lesson_attachments a"
+    "   on a.id = va.attachment_id where va.programme_id = l.programme_id"
+    "   and va.version = l.version and va.lesson_id = l.lesson_id))"
     " from cohorts c join version_lessons l on l.programme_id = c.programme_id"
     " and l.version = c.content_version and l.lesson_id = $2"
-    " where c.id = $1 and learn_can_access(c.id, $3, $4)",
+    " where c.id = $1 and learn_can_access(c.id, $3, $4)"
+    " union all select 422, learn_unpublished() -> 'body' from cohorts c"
+    " where c.id = $1 and c.content_version is null and learn_can_access(c.id, $3, $4)",
     4};
 
 /* GET /api/v1/cohorts/{id}/lessons/{lesson_id} */
@@ -62,7 +79,7 @@ static void lesson_get(http_ctx *ctx)
     p[1] = http_param(ctx, "lesson_id");
     if (api_missing(ctx, p[0], "lesson") || api_missing(ctx, p[1], "lesson"))
         return;
-    if (http_db_query(ctx, &lesson_stmt, p, api_reply_json_or_404) != 0)
+    if (http_db_query(ctx, &lesson_stmt, p, api_reply_status_body) != 0)
         return;
 }
 
@@ -89,9 +106,7 @@ static void lesson_complete(http_ctx *ctx)
 }
 
 static const db_stmt progress_stmt = {"learn_progress_get",
-                                      "select learn_progress(c.id, $2) from cohorts c"
-                                      " where c.id = $1 and learn_can_access(c.id, $2, $3)",
-                                      3};
+                                      UNPUBLISHED_OR("learn_progress(c.id, $2)"), 3};
 
 /* GET /api/v1/cohorts/{id}/progress: the caller's own progress. */
 static void progress_get(http_ctx *ctx)
@@ -101,7 +116,7 @@ static void progress_get(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &progress_stmt, p, api_reply_json_or_404) != 0)
+    if (http_db_query(ctx, &progress_stmt, p, api_reply_status_body) != 0)
         return;
 }
 

@@ -56,6 +56,9 @@ static const text_field text_fields[] = {
     {"district", 100},
 };
 
+/* Room for a number as typed, separators included: longer is refused. */
+#define IDNUM_TYPED_MAX 64
+
 static int current_year(void)
 {
     time_t now = time(NULL);
@@ -93,14 +96,21 @@ out:
     return out;
 }
 
-/* Adds the protected form of a NIK, NIP or phone to changes. Returns 0 or
- * replies 422 and returns -1. */
-static int put_identity(http_ctx *ctx, json_t *changes, const char *field, const char *v)
+/* Adds the protected form of a NIK, NIP or phone to changes, from the
+ * digits typed (spaces, dots and dashes dropped: idnum_strip_separators).
+ * Returns 0 or replies 422 and returns -1. */
+static int put_identity(http_ctx *ctx, json_t *changes, const char *field, const char *typed)
 {
-    char mask[64], phone[IDNUM_PHONE_SIZE];
+    char mask[64], phone[IDNUM_PHONE_SIZE], v[IDNUM_TYPED_MAX];
     enum idnum_error e;
     json_t *prot = NULL;
 
+    if (idnum_strip_separators(typed, v, sizeof v) != 0)
+        return reply_invalid(ctx,
+                             strcmp(field, "nik") == 0   ? "invalid_nik"
+                             : strcmp(field, "nip") == 0 ? "invalid_nip"
+                                                         : "invalid_phone",
+                             IDNUM_ERR_LENGTH);
     if (strcmp(field, "nik") == 0) {
         e = idnum_nik_check(v);
         if (e != IDNUM_OK)
@@ -177,10 +187,13 @@ static int put_member(http_ctx *ctx, json_t *changes, const char *key, json_t *v
     if (strcmp(key, "nik") == 0 || strcmp(key, "nip") == 0 || strcmp(key, "phone") == 0)
         return put_identity(ctx, changes, key, json_string_value(value));
     if (strcmp(key, "nib") == 0) {
-        enum idnum_error e = idnum_nib_check(json_string_value(value));
+        char nib[IDNUM_TYPED_MAX];
+        enum idnum_error e = idnum_strip_separators(json_string_value(value), nib, sizeof nib) != 0
+                                 ? IDNUM_ERR_LENGTH
+                                 : idnum_nib_check(nib);
         if (e != IDNUM_OK)
             return reply_invalid(ctx, "invalid_nib", e);
-        json_object_set(changes, key, value);
+        json_object_set_new(changes, key, json_string(nib));
         return 0;
     }
     for (size_t i = 0; i < SINAU_ARRAY_LEN(text_fields); i++) {
@@ -251,8 +264,41 @@ static void profile_put(http_ctx *ctx)
         return;
 }
 
+/* ---- PUT /api/v1/me {full_name} ---- */
+
+static const db_stmt name_stmt = {
+    "auth_name_put", "select (r->>'status')::int, r->'body' from auth_name_put($1, $2, $3, $4) r",
+    4};
+
+/* PUT /api/v1/me {full_name}: the holder corrects their name (it goes onto
+ * certificates), until a certificate carries it (409 name_locked). */
+static void me_put(http_ctx *ctx)
+{
+    json_t *body;
+    const char *name;
+    const char **params;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s}", "full_name", &name) != 0)
+        return;
+    if (!api_name_ok(name)) {
+        http_reply_error(ctx, 422, "invalid_full_name", "the name needs 1 to 200 characters");
+        return;
+    }
+    params = http_ctx_alloc(ctx, 4 * sizeof *params);
+    params[0] = ctx->user.id;
+    params[1] = name;
+    params[2] = ctx->user.via_cookie ? ctx->user.csrf : NULL;
+    params[3] = http_peer(ctx);
+    if (http_db_query(ctx, &name_stmt, params, api_reply_status_body) != 0)
+        return;
+}
+
 static const http_route routes[] = {
     {ROUTER_GET, "/api/v1/me", me_get, 0, NULL, "The caller: {user, profile}", AUTH_SIGNED_IN},
+    {ROUTER_PUT, "/api/v1/me", me_put, 0, NULL,
+     "Correct the caller's full name (until a certificate carries it; audited)", AUTH_SIGNED_IN},
     {ROUTER_PUT, "/api/v1/me/profile", profile_put, 0, NULL,
      "Update the caller's profile; identity numbers come back masked", AUTH_SIGNED_IN},
 };

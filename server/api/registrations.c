@@ -17,6 +17,8 @@
 #include "sinau/pii.h"
 #include "sinau/server.h"
 
+#include <sodium.h>
+
 /* ---- register ---- */
 
 static const db_stmt register_stmt = {
@@ -135,57 +137,228 @@ static void registrations_accept(http_ctx *ctx)
 static const db_stmt list_stmt = {"reg_list",
                                   "select reg_list($1, $2, $3, $4, $5, $6::bigint, $7::int)", 7};
 
-/* One row per registration, after a first column that is never null when
- * the caller may see the cohort: no row at all means 404. */
-static const db_stmt csv_stmt = {
-    "reg_list_csv",
-    "select ok.allowed, r.seq, r.segment, r.status, u.full_name, u.email,"
-    " to_char(r.created_at at time zone 'Asia/Jakarta', 'YYYY-MM-DD HH24:MI:SS'),"
-    " (reg_json(r) ->> 'waitlist_position'), p.agency, p.business_name, p.district,"
-    " p.nik_mask, p.nip_mask"
-    " from (select true as allowed from cohorts c"
-    "        where c.id = $1 and reg_can_manage($1, $2, $3)) ok"
-    " left join registrations r on r.cohort_id = $1"
-    "  and ($4::text is null or r.status = $4) and ($5::text is null or r.segment = $5)"
-    " left join users u on u.id = r.user_id"
+/* The CSV export (a city office's report): one row per registration in
+ * arrival order, numbered from 1 within the cohort, with the phone, agency
+ * (OPD) and district; segment and status as words of the chosen language
+ * (?lang=id, the default, or en). Identity numbers and the phone are masked
+ * — unless an admin asks for them unmasked with a stated reason (POST
+ * …/registrations/export), which is audited and decrypted on the worker
+ * pool. The first column is never null when the caller may see the cohort:
+ * no row at all means 404. */
+#define CSV_SELECT(phone, nik, nip)                                                                \
+    " select ok.allowed, n.no, r.segment, r.status, u.full_name, u.email, " phone ","              \
+    " to_char(r.created_at at time zone 'Asia/Jakarta', 'YYYY-MM-DD HH24:MI:SS'),"                 \
+    " (reg_json(r) ->> 'waitlist_position'), p.agency, p.business_name, p.district, " nik ", " nip \
+    ", r.user_id"                                                                                  \
+    " from (select true as allowed from cohorts c"                                                 \
+    "        where c.id = $1 and reg_can_manage($1, $2, $3)) ok"                                   \
+    " left join registrations r on r.cohort_id = $1"                                               \
+    "  and ($4::text is null or r.status = $4) and ($5::text is null or r.segment = $5)"           \
+    " left join (select id, row_number() over (order by seq) as no from registrations"             \
+    "             where cohort_id = $1) n on n.id = r.id"                                          \
+    " left join users u on u.id = r.user_id"                                                       \
     " left join profiles p on p.user_id = r.user_id"
+
+#define CSV_COLUMNS_MASKED CSV_SELECT("p.phone_mask", "p.nik_mask", "p.nip_mask")
+#define CSV_COLUMNS_CLEAR  CSV_SELECT("p.phone_enc", "p.nik_enc", "p.nip_enc")
+
+static const db_stmt csv_stmt = {"reg_list_csv", CSV_COLUMNS_MASKED " order by r.seq limit 100000",
+                                 5};
+
+/* The same rows with the ciphertexts, after an audit entry naming the
+ * reason ($6) and the address ($7); the caller is an admin (the route). */
+static const db_stmt csv_unmasked_stmt = {
+    "reg_list_csv_unmasked",
+    "with audit as (insert into audit_log (actor_id, action, ip, details)"
+    " select $2, 'pii.export', $7::text, jsonb_build_object('cohort_id', $1::text, 'reason', "
+    "$6::text,"
+    "  'what', 'registrations') from cohorts where id = $1)" CSV_COLUMNS_CLEAR
     " order by r.seq limit 100000",
-    5};
+    7};
+
+/* Columns of the CSV statements, after the first (allowed). */
+enum {
+    CSV_NO = 1,
+    CSV_SEGMENT,
+    CSV_STATUS,
+    CSV_NAME,
+    CSV_EMAIL,
+    CSV_PHONE,
+    CSV_AT,
+    CSV_WAIT,
+    CSV_AGENCY,
+    CSV_BUSINESS,
+    CSV_DISTRICT,
+    CSV_NIK,
+    CSV_NIP,
+    CSV_USER,
+};
+
+typedef struct csv_words {
+    const char *header[CSV_NIP];
+    const char *segments[3][2]; /* code, word */
+    const char *statuses[5][2];
+    const char *filename;
+} csv_words;
+
+static const csv_words CSV_ID = {
+    {"no", "segmen", "status", "nama", "email", "telepon", "terdaftar (WIB)", "posisi tunggu",
+     "instansi (OPD)", "nama usaha", "kecamatan", "NIK", "NIP"},
+    {{"asn", "ASN"}, {"umkm", "UMKM"}, {"public", "Umum"}},
+    {{"confirmed", "Terkonfirmasi"},
+     {"waitlisted", "Daftar tunggu"},
+     {"offered", "Ditawari kursi"},
+     {"cancelled", "Dibatalkan"},
+     {"expired", "Kedaluwarsa"}},
+    "attachment; filename=\"pendaftar.csv\"",
+};
+
+static const csv_words CSV_EN = {
+    {"no", "segment", "status", "name", "email", "phone", "registered (WIB)", "waitlist position",
+     "agency (OPD)", "business name", "district", "NIK", "NIP"},
+    {{"asn", "Civil servants (ASN)"},
+     {"umkm", "Small businesses (UMKM)"},
+     {"public", "General public"}},
+    {{"confirmed", "Confirmed"},
+     {"waitlisted", "Waitlisted"},
+     {"offered", "Offered a seat"},
+     {"cancelled", "Cancelled"},
+     {"expired", "Expired"}},
+    "attachment; filename=\"registrations.csv\"",
+};
+
+/* The word for a code from a table of n (code, word) pairs; the code itself
+ * when the table has none (a segment of the cohort's own). */
+static const char *csv_word(const char *const (*table)[2], size_t n, const char *code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(table[i][0], code) == 0)
+            return table[i][1];
+    return code;
+}
+
+typedef struct csv_job {
+    PGresult *rows; /* owned until the reply */
+    const csv_words *w;
+    bool unmasked;
+    bool failed;
+    csv_buf out;
+    const char *params[7];
+} csv_job;
+
+/* One protected cell, decrypted into the CSV (unmasked exports). */
+static int csv_clear(csv_job *job, const pii_keyring *keys, int row, int col, const char *column)
+{
+    char *plain = NULL;
+    size_t len = 0;
+
+    if (PQgetisnull(job->rows, row, col)) {
+        csv_field(&job->out, NULL);
+        return 0;
+    }
+    if (pii_decrypt(keys, "profiles", column, PQgetvalue(job->rows, row, CSV_USER),
+                    PQgetvalue(job->rows, row, col), &plain, &len) != 0)
+        return -1;
+    /* a phone as people write it here (0812…): "+62…" would be a formula
+     * starter, defused with a quote by the CSV writer */
+    if (strcmp(column, "phone") == 0 && strncmp(plain, "+62", 3) == 0) {
+        plain[2] = '0';
+        csv_field(&job->out, plain + 2);
+    } else {
+        csv_field(&job->out, plain);
+    }
+    sodium_memzero(plain, len);
+    free(plain);
+    return 0;
+}
+
+/* Builds the CSV (on the worker pool for unmasked exports). */
+static void csv_build(void *arg)
+{
+    http_ctx *ctx = arg;
+    csv_job *job = ctx->state;
+    const pii_keyring *keys = ctx->loop->server->keys;
+    PGresult *res = job->rows;
+
+    csv_begin(&job->out);
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(job->w->header); i++)
+        csv_field(&job->out, job->w->header[i]);
+    csv_end_row(&job->out);
+    for (int i = 0; i < PQntuples(res) && !job->failed; i++) {
+        if (PQgetisnull(res, i, CSV_NO))
+            continue; /* the cohort has no registrations (yet) */
+        for (int j = CSV_NO; j <= CSV_NIP; j++) {
+            const char *v = PQgetisnull(res, i, j) ? NULL : PQgetvalue(res, i, j);
+            if (j == CSV_SEGMENT)
+                v = csv_word(job->w->segments, SINAU_ARRAY_LEN(job->w->segments), v);
+            else if (j == CSV_STATUS)
+                v = csv_word(job->w->statuses, SINAU_ARRAY_LEN(job->w->statuses), v);
+            if (job->unmasked && (j == CSV_PHONE || j == CSV_NIK || j == CSV_NIP)) {
+                job->failed = csv_clear(job, keys, i, j,
+                                        j == CSV_PHONE ? "phone"
+                                        : j == CSV_NIK ? "nik"
+                                                       : "nip") != 0;
+                continue;
+            }
+            csv_field(&job->out, v);
+        }
+        csv_end_row(&job->out);
+    }
+}
+
+static void csv_send(void *arg)
+{
+    http_ctx *ctx = arg;
+    csv_job *job = ctx->state;
+    csv_buf out = job->out; /* the reply frees job (ctx memory) */
+
+    PQclear(job->rows);
+    if (job->failed) {
+        csv_free(&out);
+        http_reply_error(ctx, 500, "undecryptable", "stored personal data failed its check");
+        return;
+    }
+    http_add_header(ctx, "Content-Disposition", job->w->filename);
+    if (job->unmasked)
+        http_add_header(ctx, "Cache-Control", "private, no-store");
+    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", out.data, out.len);
+    csv_free(&out);
+}
 
 static void csv_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    static const char *const header[] = {
-        "no",         "segmen",          "status",        "nama",
-        "email",      "terdaftar (WIB)", "posisi tunggu", "instansi (OPD)",
-        "nama usaha", "kecamatan",       "NIK",           "NIP"};
-    csv_buf b;
-    int rows, cols;
+    csv_job *job = ctx->state;
+    PGresult *rows;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
         return;
     }
-    rows = PQntuples(r->res);
-    cols = PQnfields(r->res);
-    if (rows == 0) {
+    if (PQntuples(r->res) == 0) {
         http_reply_error(ctx, 404, "not_found", "no such cohort");
         return;
     }
-    csv_begin(&b);
-    for (size_t i = 0; i < SINAU_ARRAY_LEN(header); i++)
-        csv_field(&b, header[i]);
-    csv_end_row(&b);
-    for (int i = 0; i < rows; i++) {
-        if (PQgetisnull(r->res, i, 1))
-            continue; /* the cohort has no registrations (yet) */
-        for (int j = 1; j < cols; j++)
-            csv_field(&b, PQgetisnull(r->res, i, j) ? NULL : PQgetvalue(r->res, i, j));
-        csv_end_row(&b);
+    rows = db_result_take(r);
+    job->rows = rows;
+    if (!job->unmasked) {
+        csv_build(ctx);
+        csv_send(ctx);
+        return;
     }
-    http_add_header(ctx, "Content-Disposition", "attachment; filename=\"pendaftar.csv\"");
-    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
-    csv_free(&b);
+    if (http_work(ctx, csv_build, csv_send) != 0)
+        PQclear(rows); /* the refusal replied, which freed job */
+}
+
+/* The words of ?lang= (id when absent); NULL after replying 422. */
+static const csv_words *csv_lang(http_ctx *ctx, const char *lang)
+{
+    if (lang == NULL || strcmp(lang, "id") == 0)
+        return &CSV_ID;
+    if (strcmp(lang, "en") == 0)
+        return &CSV_EN;
+    http_reply_error(ctx, 422, "invalid_lang", "lang is id or en");
+    return NULL;
 }
 
 static bool status_ok(const char *s)
@@ -230,6 +403,11 @@ static void registrations_list(http_ctx *ctx)
     if (api_missing(ctx, params[0], "cohort"))
         return;
     if (format != NULL && strcmp(format, "csv") == 0) {
+        csv_job *job = http_ctx_alloc(ctx, sizeof *job);
+        job->w = csv_lang(ctx, http_query(ctx, "lang"));
+        if (job->w == NULL)
+            return;
+        ctx->state = job;
         if (http_db_query(ctx, &csv_stmt, params, csv_done) != 0)
             return;
         return;
@@ -240,6 +418,46 @@ static void registrations_list(http_ctx *ctx)
     params[5] = cursor;
     params[6] = api_itoa(ctx, limit);
     if (http_db_query(ctx, &list_stmt, params, list_or_csv_reply) != 0)
+        return;
+}
+
+/* POST /api/v1/cohorts/{id}/registrations/export {reason, lang?, status?,
+ * segment?} (admins): the CSV with NIK, NIP and phone unmasked, for a
+ * stated reason (5..500 characters), audited as pii.export. */
+static void registrations_export(http_ctx *ctx)
+{
+    csv_job *job = http_ctx_alloc(ctx, sizeof *job);
+    const char *reason, *lang = NULL, *status = NULL, *segment = NULL;
+    json_t *body;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s, s?s, s?s, s?s}", "reason", &reason, "lang", &lang, "status",
+                    &status, "segment", &segment) != 0)
+        return;
+    if (strlen(reason) < 5 || strlen(reason) > 500) {
+        http_reply_error(ctx, 422, "invalid_reason", "state the reason in 5 to 500 characters");
+        return;
+    }
+    if (status != NULL && !status_ok(status)) {
+        http_reply_error(ctx, 422, "invalid_status", "unknown registration status");
+        return;
+    }
+    job->w = csv_lang(ctx, lang);
+    if (job->w == NULL)
+        return;
+    job->unmasked = true;
+    job->params[0] = http_param(ctx, "id");
+    job->params[1] = ctx->user.id;
+    job->params[2] = auth_role_name(ctx->user.role);
+    job->params[3] = status;
+    job->params[4] = segment;
+    job->params[5] = reason;
+    job->params[6] = http_peer(ctx);
+    ctx->state = job;
+    if (api_missing(ctx, job->params[0], "cohort"))
+        return;
+    if (http_db_query(ctx, &csv_unmasked_stmt, job->params, csv_done) != 0)
         return;
 }
 
@@ -356,6 +574,10 @@ static const http_route routes[] = {
      "Register in a segment: confirmed, waitlisted with a position, or refused", AUTH_SIGNED_IN},
     {ROUTER_GET, "/api/v1/cohorts/{id}/registrations", registrations_list, 0, NULL,
      "Admins and the cohort's instructors: registrations (?format=csv)", AUTH_STAFF},
+    {ROUTER_POST, "/api/v1/cohorts/{id}/registrations/export", registrations_export, 0, NULL,
+     "Admin: the registrations CSV with NIK, NIP and phone unmasked, for a stated reason "
+     "(audited)",
+     AUTH_ADMIN},
     {ROUTER_GET, "/api/v1/me/registrations", registrations_mine, 0, NULL,
      "The caller's registrations", AUTH_SIGNED_IN},
     {ROUTER_DELETE, "/api/v1/registrations/{id}", registrations_cancel, 0, NULL,

@@ -27,6 +27,10 @@ static const routes_fn modules[] = {
     grading_routes,       /* queue, grades, release, gradebook */
     certificates_routes,  /* rules, eligibility, issuing, revoking */
     credentials_routes,   /* public checks: verify page, PDF, keys, status list */
+    records_routes,       /* achievement pages, JP by year, the BKN export */
+    messages_routes,      /* delivery log, channel choices, announcements */
+    recovery_routes,      /* password reset and change, e-mail verification */
+    signatories_routes,   /* who signs certificates, their images */
 };
 
 int api_register_all(router *r, bool debug)

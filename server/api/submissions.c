@@ -12,25 +12,18 @@
  * attachment with nosniff. */
 #include "sinau/api.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <sodium.h>
-
 #include "sinau/filetype.h"
 #include "sinau/http.h"
-#include "sinau/utf8.h"
 
 #define TEXT_MAX 65536
 #define URL_MAX  2000
 /* The largest file a participant may hand in (a short phone video). */
 #define FILE_MAX (10u * 1024u * 1024u)
-/* Files smaller than this are decoded on the loop; larger ones on a worker. */
-#define INLINE_DECODE_MAX  (64u * 1024u)
-#define FILENAME_MAX_BYTES 200
 
 /* ---- a new version ---- */
 
@@ -91,79 +84,10 @@ static void submit(http_ctx *ctx)
 
 /* ---- the file ---- */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* The X-Filename header, percent-decoded into ctx memory: a plain name
- * (no path, no control characters, not hidden), 1..200 bytes of UTF-8.
- * Returns NULL when refused. */
-static const char *filename_decode(http_ctx *ctx, const char *raw)
-{
-    size_t n = strlen(raw), o = 0;
-    char *out;
-
-    if (n == 0 || n > 3 * FILENAME_MAX_BYTES)
-        return NULL;
-    out = http_ctx_alloc(ctx, n + 1);
-    for (size_t i = 0; i < n; i++) {
-        if (raw[i] == '%' && i + 2 < n && hexval(raw[i + 1]) >= 0 && hexval(raw[i + 2]) >= 0) {
-            out[o++] = (char)(hexval(raw[i + 1]) * 16 + hexval(raw[i + 2]));
-            i += 2;
-        } else if (raw[i] == '%') {
-            return NULL;
-        } else {
-            out[o++] = raw[i];
-        }
-    }
-    out[o] = '\0';
-    if (o == 0 || o > FILENAME_MAX_BYTES || out[0] == '.' || strlen(out) != o ||
-        strpbrk(out, "/\\:") != NULL || !utf8_printable(out))
-        return NULL;
-    return out;
-}
-
-typedef struct upload_job {
-    const unsigned char *data; /* the request body (borrowed from the request) */
-    size_t len;
-    char sha256[65];
-    const char *params[7];
-    int lengths[7];
-    int formats[7];
-} upload_job;
-
-static void upload_hash(void *arg)
-{
-    http_ctx *ctx = arg;
-    upload_job *job = ctx->state;
-    unsigned char digest[crypto_hash_sha256_BYTES];
-
-    crypto_hash_sha256(digest, job->data, job->len);
-    sodium_bin2hex(job->sha256, sizeof job->sha256, digest, sizeof digest);
-}
-
 static const db_stmt attach_stmt = {"asg_attach_file",
                                     "select (r->>'status')::int, r->'body'"
                                     " from asg_attach_file($1, $2, $3, $4, $5, $6, $7::bytea) r",
                                     7};
-
-static void upload_store(void *arg)
-{
-    http_ctx *ctx = arg;
-    upload_job *job = ctx->state;
-
-    job->params[5] = job->sha256;
-    job->params[6] = (const char *)job->data;
-    job->lengths[6] = (int)job->len;
-    job->formats[6] = 1;
-    if (http_db_query_params(ctx, &attach_stmt, job->params, job->lengths, job->formats,
-                             api_reply_status_body) != 0)
-        return;
-}
 
 static const db_stmt upload_owner_stmt = {
     "asg_upload_owner", "select 1 from submissions where id = $1 and user_id = $2", 2};
@@ -203,36 +127,26 @@ static void upload_check(http_ctx *ctx)
  * Content-Type and X-Filename (percent-encoded UTF-8) headers. */
 static void upload(http_ctx *ctx)
 {
-    upload_job *job = http_ctx_alloc(ctx, sizeof *job);
     const char *raw_name = http_header(ctx, "X-Filename");
     const filetype *type;
+    api_upload *up = api_upload_begin(ctx, &attach_stmt, NULL,
+                                      "allowed files are PNG, JPEG, PDF and MP4", &type);
 
-    job->data = http_body(ctx, &job->len);
-    if (job->len == 0) {
-        http_reply_error(ctx, 422, "empty_file", "the file is empty");
+    if (up == NULL)
         return;
-    }
-    type = filetype_sniff(job->data, job->len);
-    if (type == NULL || !filetype_declared_ok(type, http_header(ctx, "Content-Type"))) {
-        http_reply_error(ctx, 415, "unsupported_file_type",
-                         "allowed files are PNG, JPEG, PDF and MP4");
-        return;
-    }
-    job->params[4] = raw_name != NULL ? filename_decode(ctx, raw_name) : NULL;
-    if (raw_name != NULL && job->params[4] == NULL) {
+    up->params[4] = raw_name != NULL ? api_filename_decode(ctx, raw_name) : NULL;
+    if (raw_name != NULL && up->params[4] == NULL) {
         http_reply_error(ctx, 422, "invalid_filename",
                          "a file name is 1 to 200 characters, without folders");
         return;
     }
-    job->params[0] = http_param(ctx, "id");
-    job->params[1] = ctx->user.id;
-    job->params[2] = type->mime;
-    job->params[3] = type->ext;
-    ctx->state = job;
-    if (api_missing(ctx, job->params[0], "submission"))
+    up->params[0] = http_param(ctx, "id");
+    up->params[1] = ctx->user.id;
+    up->params[2] = type->mime;
+    up->params[3] = type->ext;
+    if (api_missing(ctx, up->params[0], "submission"))
         return;
-    if (http_work(ctx, upload_hash, upload_store) != 0)
-        return;
+    api_upload_store(ctx, up);
 }
 
 /* ---- reading back ---- */
@@ -253,95 +167,6 @@ static void submission_get(http_ctx *ctx)
         return;
 }
 
-typedef struct download_job {
-    PGresult *row; /* (stored name, original name, type, sha256, data as bytea text); owned */
-    unsigned char *bytes; /* PQunescapeBytea'd, PQfreemem */
-    size_t len;
-} download_job;
-
-/* RFC 8187 value of filename*: UTF-8 with everything but unreserved
- * characters percent-encoded. */
-static const char *disposition(http_ctx *ctx, const char *stored, const char *original)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(original), o = 0, cap = 64 + strlen(stored) + 3 * n;
-    char *out = http_ctx_alloc(ctx, cap);
-
-    o = (size_t)snprintf(out, cap, "attachment; filename=\"%s\"; filename*=UTF-8''", stored);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)original[i];
-        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out[o++] = (char)c;
-        } else {
-            out[o++] = '%';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
-static void download_decode(void *arg)
-{
-    http_ctx *ctx = arg;
-    download_job *job = ctx->state;
-
-    job->bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(job->row, 0, 4), &job->len);
-}
-
-static void download_send(void *arg)
-{
-    http_ctx *ctx = arg;
-    download_job *job = ctx->state;
-    const char *stored = PQgetvalue(job->row, 0, 0);
-    const char *original = PQgetisnull(job->row, 0, 1) ? stored : PQgetvalue(job->row, 0, 1);
-    char etag[72];
-
-    snprintf(etag, sizeof etag, "\"%s\"", PQgetvalue(job->row, 0, 3));
-    http_add_header(ctx, "Content-Disposition", disposition(ctx, stored, original));
-    http_add_header(ctx, "ETag", etag);
-    http_add_header(ctx, "Cache-Control", "private, no-store");
-    /* the reply frees job (ctx memory): keep what is freed after it */
-    unsigned char *bytes = job->bytes;
-    PGresult *row = job->row;
-
-    if (bytes == NULL)
-        http_reply_error(ctx, 500, "internal_error", "the file could not be read");
-    else
-        http_reply_bytes(ctx, 200, PQgetvalue(row, 0, 2), bytes, job->len);
-    PQfreemem(bytes);
-    PQclear(row);
-}
-
-static void download_found(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-    download_job *job = http_ctx_alloc(ctx, sizeof *job);
-    PGresult *row;
-
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    if (PQntuples(r->res) != 1) {
-        http_reply_error(ctx, 404, "not_found", "no such file");
-        return;
-    }
-    row = db_result_take(r);
-    job->row = row;
-    ctx->state = job;
-    if ((size_t)PQgetlength(job->row, 0, 4) <= 2 * INLINE_DECODE_MAX) {
-        download_decode(ctx);
-        download_send(ctx);
-        return;
-    }
-    if (http_work(ctx, download_decode, download_send) != 0) {
-        PQclear(row); /* the refusal replied, which freed job */
-        return;
-    }
-}
-
 static const db_stmt file_stmt = {
     "asg_file_get",
     "select stored_name, original_name, content_type, sha256, data from asg_file_get($1, $2, $3)",
@@ -355,7 +180,7 @@ static void file_get(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "submission"))
         return;
-    if (http_db_query(ctx, &file_stmt, p, download_found) != 0)
+    if (http_db_query(ctx, &file_stmt, p, api_reply_file_row) != 0)
         return;
 }
 

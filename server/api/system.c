@@ -7,7 +7,9 @@
 
 #include <sodium.h>
 
+#include "sinau/alloc.h"
 #include "sinau/http.h"
+#include "sinau/outbox.h"
 #include "sinau/server.h"
 
 static const char healthy[] = "{\"status\":\"ok\"}";
@@ -61,8 +63,8 @@ static void metrics(http_ctx *ctx)
     sinau_server *srv = ctx->loop->server;
     metrics_block **blocks;
     const http_route *const *routes;
-    size_t nroutes, len;
-    char *text;
+    size_t nroutes, len, more_len;
+    char *text, *more;
 
     if (!metrics_allowed(ctx, srv->cfg)) {
         http_reply_error(ctx, 403, "forbidden",
@@ -75,7 +77,11 @@ static void metrics(http_ctx *ctx)
     routes = router_routes(srv->router, &nroutes);
     text = metrics_render(blocks, srv->nloops, routes, nroutes, worker_queue_depth(srv->workers),
                           worker_busy(srv->workers), &len);
-    http_reply_bytes(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+    more = outbox_metrics(srv->outbox, &more_len);
+    text = xrealloc(text, len + more_len + 1);
+    memcpy(text + len, more, more_len + 1);
+    http_reply_bytes(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", text, len + more_len);
+    free(more);
     free(text);
 }
 

@@ -139,7 +139,7 @@ static void users_update(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_status", "status must be active or disabled");
         return;
     }
-    if (full_name != NULL && (strlen(full_name) == 0 || strlen(full_name) > 200)) {
+    if (full_name != NULL && !api_name_ok(full_name)) {
         http_reply_error(ctx, 422, "invalid_full_name", "the name needs 1 to 200 characters");
         return;
     }

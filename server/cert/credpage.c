@@ -14,7 +14,8 @@ typedef struct words {
         *programme, *cohort, *dates, *jp, *issuer, *issued, *revoked_on, *checked, *checked_fail,
         *checks, *pdf, *jwt, *json, *paste_title, *paste_label, *paste_button, *paste_hint,
         *paste_intro, *switch_lang, *note_valid, *note_invalid, *note_revoked, *note_revoked_on,
-        *note_revoked_end, *passed, *failed, *open_page, *months[12];
+        *note_revoked_end, *passed, *failed, *open_page, *signed_by, *signature_alt, *logo_alt,
+        *lookup_title, *lookup_label, *lookup_hint, *lookup_button, *lookup_bad, *months[12];
 } words;
 
 static const words ID = {
@@ -46,8 +47,8 @@ static const words ID = {
     .paste_button = "Periksa",
     .paste_hint = "Token dapat diperiksa juga tanpa server kami dengan kunci publik di",
     .paste_intro =
-        "Untuk memeriksa sertifikat, buka tautannya atau pindai kode QR pada sertifikat. "
-        "Jika Anda memegang tokennya (VC-JWT), tempel di bawah ini.",
+        "Untuk memeriksa sertifikat, buka tautannya, pindai kode QR-nya, atau ketik ID yang "
+        "tertulis pada sertifikat. Jika Anda memegang tokennya (VC-JWT), tempel di bawah ini.",
     .switch_lang = "English",
     .note_valid = "Sertifikat ini asli dan masih berlaku.",
     .note_invalid = "Jangan mempercayai isinya: pemeriksaan keasliannya gagal.",
@@ -57,6 +58,14 @@ static const words ID = {
     .passed = "lolos",
     .failed = "gagal",
     .open_page = "Buka halaman sertifikat",
+    .signed_by = "Ditandatangani oleh",
+    .signature_alt = "Tanda tangan",
+    .logo_alt = "Logo penerbit",
+    .lookup_title = "Cari dengan ID sertifikat",
+    .lookup_label = "ID sertifikat (tertulis pada sertifikat setelah \"ID:\")",
+    .lookup_hint = "Tanda hubung, spasi, dan huruf besar atau kecil tidak berpengaruh.",
+    .lookup_button = "Cari",
+    .lookup_bad = "ID ini tidak berbentuk ID sertifikat. Periksa kembali setiap karakternya.",
     .months = {"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
                "September", "Oktober", "November", "Desember"},
 };
@@ -90,8 +99,8 @@ static const words EN = {
     .paste_label = "Paste the certificate's token (VC-JWT)",
     .paste_button = "Check",
     .paste_hint = "Tokens can also be checked without our server, with the public keys at",
-    .paste_intro = "To check a certificate, open its link or scan the QR code on it. "
-                   "If you hold its token (VC-JWT), paste it below.",
+    .paste_intro = "To check a certificate, open its link, scan its QR code or type the ID "
+                   "printed on it. If you hold its token (VC-JWT), paste it below.",
     .switch_lang = "Bahasa Indonesia",
     .note_valid = "This certificate is genuine and in force.",
     .note_invalid = "Do not rely on what it says: the authenticity checks failed.",
@@ -101,6 +110,14 @@ static const words EN = {
     .passed = "passed",
     .failed = "failed",
     .open_page = "Open the certificate's page",
+    .signed_by = "Signed by",
+    .signature_alt = "Signature",
+    .logo_alt = "Issuer's logo",
+    .lookup_title = "Look up by certificate ID",
+    .lookup_label = "Certificate ID (printed on the certificate after \"ID:\")",
+    .lookup_hint = "Dashes, spaces and upper or lower case make no difference.",
+    .lookup_button = "Look up",
+    .lookup_bad = "This is not the shape of a certificate ID. Check each character again.",
     .months = {"January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December"},
 };
@@ -191,6 +208,56 @@ static void paste_form(FILE *f, const words *w)
             "<p class=\"hint\" id=\"token-hint\">%s <a href=\"" JWKS_PATH "\"><code>" JWKS_PATH
             "</code></a>.</p>\n</section>\n",
             w->paste_title, w->lang, w->paste_label, w->paste_button, w->paste_hint);
+}
+
+/* The box that finds a certificate by the ID printed on it (GET /verify?id=),
+ * with a message when the last one typed was malformed. */
+static void lookup_form(FILE *f, const words *w, bool bad)
+{
+    fprintf(f,
+            "<section class=\"lookup\" aria-labelledby=\"lookup-title\">\n"
+            "<h2 id=\"lookup-title\">%s</h2>\n"
+            "<form method=\"get\" action=\"/verify\">\n"
+            "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n"
+            "<label for=\"cert-id\">%s</label>\n"
+            "<input id=\"cert-id\" name=\"id\" type=\"text\" required autocomplete=\"off\" "
+            "autocapitalize=\"off\" spellcheck=\"false\" aria-describedby=\"cert-id-hint%s\">\n"
+            "<p class=\"hint\" id=\"cert-id-hint\">%s</p>\n",
+            w->lookup_title, w->lang, w->lookup_label, bad ? " cert-id-error" : "", w->lookup_hint);
+    if (bad)
+        fprintf(f, "<p class=\"field-error\" id=\"cert-id-error\" role=\"alert\">%s</p>\n",
+                w->lookup_bad);
+    fprintf(f, "<button type=\"submit\">%s</button>\n</form>\n</section>\n", w->lookup_button);
+}
+
+/* Who signed: the logo, the signature, the name, title and NIP. */
+static void signatory_block(FILE *f, const words *w, const credpage_facts *c)
+{
+    if (c->signatory_name == NULL)
+        return;
+    fprintf(f,
+            "<section class=\"signatory\" aria-labelledby=\"signatory-h\">\n"
+            "<h2 id=\"signatory-h\">%s</h2>\n",
+            w->signed_by);
+    if (c->logo_url != NULL) {
+        fputs("<img class=\"signatory-logo\" src=\"", f);
+        put_text(f, c->logo_url);
+        fprintf(f, "\" alt=\"%s\" loading=\"lazy\">\n", w->logo_alt);
+    }
+    if (c->signature_url != NULL) {
+        fputs("<img class=\"signatory-signature\" src=\"", f);
+        put_text(f, c->signature_url);
+        fprintf(f, "\" alt=\"%s\" loading=\"lazy\">\n", w->signature_alt);
+    }
+    fputs("<p class=\"signatory-name\">", f);
+    put_text(f, c->signatory_name);
+    fputs("</p>\n<p class=\"signatory-title\">", f);
+    put_text(f, c->signatory_title);
+    fputs("</p>\n", f);
+    if (c->signatory_nip != NULL && strlen(c->signatory_nip) == 18)
+        fprintf(f, "<p class=\"signatory-nip\">NIP. %.8s %.6s %.1s %.3s</p>\n", c->signatory_nip,
+                c->signatory_nip + 8, c->signatory_nip + 14, c->signatory_nip + 15);
+    fputs("</section>\n", f);
 }
 
 static char *finish(FILE *f, char **buf)
@@ -311,6 +378,7 @@ char *credpage_html(const credpage_facts *c, const char *lang)
     head(f, w, w->title, verdict_word(w, c->status), path);
     verdict(f, w, c->status, c->revoked_at);
     facts_list(f, w, c);
+    signatory_block(f, w, c);
     fprintf(f, "<p class=\"signature\">%s</p>\n",
             strcmp(c->status, "invalid") == 0 ? w->checked_fail : w->checked);
     checks_list(f, w, c->checks);
@@ -338,11 +406,12 @@ char *credpage_not_found_html(const char *id, const char *lang)
             "<p class=\"verdict verdict-not-found\" data-status=\"not_found\" "
             "role=\"status\">%s</p>\n<p class=\"verdict-note\">%s</p>\n",
             w->not_found, w->not_found_text);
+    lookup_form(f, w, false);
     paste_form(f, w);
     return finish(f, &buf);
 }
 
-char *credpage_paste_html(const char *lang)
+char *credpage_paste_html(const char *lang, bool bad_id)
 {
     const words *w = words_for(lang);
     char *buf = NULL;
@@ -353,6 +422,7 @@ char *credpage_paste_html(const char *lang)
         return NULL;
     head(f, w, w->paste_title, NULL, "/verify");
     fprintf(f, "<p class=\"lead\">%s</p>\n", w->paste_intro);
+    lookup_form(f, w, bad_id);
     paste_form(f, w);
     return finish(f, &buf);
 }
@@ -445,5 +515,16 @@ json_t *credpage_json(const credpage_facts *c)
                     url, "pdf_url", pdf, "checks", checks);
     json_object_set_new(out, "revoked_at",
                         c->revoked_at != NULL ? json_string(c->revoked_at) : json_null());
+    json_object_set_new(out, "signatory",
+                        c->signatory_name == NULL
+                            ? json_null()
+                            : json_pack("{s:s, s:s, s:s?, s:s?, s:s?}", "name", c->signatory_name,
+                                        "title", c->signatory_title, "nip", c->signatory_nip,
+                                        "signature_image", c->signature_url, "logo", c->logo_url));
     return out;
+}
+
+void credpage_escape(FILE *f, const char *s)
+{
+    put_text(f, s);
 }

@@ -1,6 +1,9 @@
 /* keys.c — signing keys and what they sign; see certkeys.h. */
 #include "sinau/certkeys.h"
 
+#include <ctype.h>
+#include <strings.h>
+
 #include <endian.h>
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -10,6 +13,8 @@
 #include <string.h>
 
 #include "sinau/config.h"
+#include "sinau/diproof.h"
+#include "sinau/log.h"
 #include "sinau/pii.h"
 #include "sinau/statuslist.h"
 
@@ -74,6 +79,44 @@ void certkey_new_cid(char out[CERT_ID_CHARS + 1])
     sodium_memzero(r, sizeof r);
 }
 
+bool certkey_cid_parse(const char *typed, char out[CERT_ID_CHARS + 1])
+{
+    static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+    const char *at = strstr(typed, "/credentials/");
+    size_t n = 0;
+
+    if (at != NULL)
+        typed = at + strlen("/credentials/");
+    else if (strncasecmp(typed, "ID:", 3) == 0 || strncasecmp(typed, "ID ", 3) == 0)
+        typed += 3;
+    for (; *typed != '\0'; typed++) {
+        char c = (char)tolower((unsigned char)*typed);
+        if (c == ' ' || c == '-' || c == '.' || c == '\t' || c == '\n' || c == '\r')
+            continue;
+        if (at != NULL && (c == '?' || c == '#' || c == '/'))
+            break; /* the rest of a link */
+        c = c == 'o' ? '0' : c == 'i' || c == 'l' ? '1' : c;
+        if (strchr(alphabet, c) == NULL || n == CERT_ID_CHARS)
+            return false;
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    /* 128 bits in 26 characters: the first holds the top three bits */
+    return n == CERT_ID_CHARS && out[0] <= '7';
+}
+
+void certkey_cid_printed(const char *cid, char out[CERT_ID_PRINTED])
+{
+    size_t o = 0;
+
+    for (size_t i = 0; cid[i] != '\0' && i < CERT_ID_CHARS; i++) {
+        if (i > 0 && i % 5 == 0)
+            out[o++] = '-';
+        out[o++] = cid[i];
+    }
+    out[o] = '\0';
+}
+
 char *certkey_kid(const char *public_url, const char *thumbprint)
 {
     size_t n = strlen(public_url) + strlen(thumbprint) + 8;
@@ -103,31 +146,83 @@ static void utc_text(time_t t, char out[21])
     strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The URLs and the time a status list credential names. */
+typedef struct status_ids {
+    char url[512], list_id[520], issuer[520], at[21];
+} status_ids;
+
+static void status_ids_of(const char *public_url, time_t now, status_ids *ids)
+{
+    snprintf(ids->url, sizeof ids->url, "%s/status/1", public_url);
+    snprintf(ids->list_id, sizeof ids->list_id, "%s#list", ids->url);
+    snprintf(ids->issuer, sizeof ids->issuer, "%s/issuer", public_url);
+    utc_text(now, ids->at);
+}
+
 char *certkeys_status_payload(const char *public_url, const char *issuer_name,
                               const unsigned char *bits, size_t nbytes, time_t now)
 {
     char *encoded = statuslist_encode(bits, nbytes), *out = NULL;
-    char url[512], list_id[520], issuer[520], at[21];
+    status_ids ids;
     json_t *doc;
 
     if (encoded == NULL)
         return NULL;
-    snprintf(url, sizeof url, "%s/status/1", public_url);
-    snprintf(list_id, sizeof list_id, "%s#list", url);
-    snprintf(issuer, sizeof issuer, "%s/issuer", public_url);
-    utc_text(now, at);
+    status_ids_of(public_url, now, &ids);
     doc = json_pack("{s:[s], s:s, s:[s,s], s:{s:s, s:[s], s:s, s:s}, s:s,"
                     " s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:I, s:I}",
-                    "@context", "https://www.w3.org/ns/credentials/v2", "id", url, "type",
-                    "VerifiableCredential", "BitstringStatusListCredential", "issuer", "id", issuer,
-                    "type", "Profile", "name", issuer_name, "url", public_url, "validFrom", at,
-                    "credentialSubject", "id", list_id, "type", "BitstringStatusList",
-                    "statusPurpose", "revocation", "encodedList", encoded, "iss", issuer, "jti",
-                    url, "nbf", (json_int_t)now, "iat", (json_int_t)now);
+                    "@context", "https://www.w3.org/ns/credentials/v2", "id", ids.url, "type",
+                    "VerifiableCredential", "BitstringStatusListCredential", "issuer", "id",
+                    ids.issuer, "type", "Profile", "name", issuer_name, "url", public_url,
+                    "validFrom", ids.at, "credentialSubject", "id", ids.list_id, "type",
+                    "BitstringStatusList", "statusPurpose", "revocation", "encodedList", encoded,
+                    "iss", ids.issuer, "jti", ids.url, "nbf", (json_int_t)now, "iat",
+                    (json_int_t)now);
     free(encoded);
     if (doc != NULL)
         out = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(doc);
+    return out;
+}
+
+char *certkey_sign_di(const certkey *k, const char *public_url, const char *payload_json,
+                      time_t created)
+{
+    static const char *const jwt_claims[] = {"iss", "jti", "sub", "nbf", "iat", "exp"};
+    json_t *doc = json_loads(payload_json, JSON_REJECT_DUPLICATES, NULL);
+    char *vm = diproof_vm_url(public_url, k->thumbprint), *out = NULL, err[160];
+
+    if (doc != NULL) {
+        for (size_t i = 0; i < SINAU_ARRAY_LEN(jwt_claims); i++)
+            json_object_del(doc, jwt_claims[i]);
+        out = diproof_sign(doc, k->sk, vm, created, err, sizeof err);
+    }
+    json_decref(doc);
+    free(vm);
+    return out;
+}
+
+char *certkeys_status_di(const certkey *k, const char *public_url, const unsigned char *bits,
+                         size_t nbytes, time_t now)
+{
+    char *encoded = statuslist_encode(bits, nbytes), *vm, *out = NULL, err[160];
+    status_ids ids;
+    json_t *doc;
+
+    if (encoded == NULL)
+        return NULL;
+    status_ids_of(public_url, now, &ids);
+    doc = json_pack("{s:[s], s:s, s:[s,s], s:s, s:s, s:{s:s, s:s, s:s, s:s}}", "@context",
+                    "https://www.w3.org/ns/credentials/v2", "id", ids.url, "type",
+                    "VerifiableCredential", "BitstringStatusListCredential", "issuer", ids.issuer,
+                    "validFrom", ids.at, "credentialSubject", "id", ids.list_id, "type",
+                    "BitstringStatusList", "statusPurpose", "revocation", "encodedList", encoded);
+    free(encoded);
+    vm = diproof_vm_url(public_url, k->thumbprint);
+    if (doc != NULL)
+        out = diproof_sign(doc, k->sk, vm, now, err, sizeof err);
+    json_decref(doc);
+    free(vm);
     return out;
 }
 
@@ -204,9 +299,10 @@ static int sign_status(PGconn *pg, const sinau_config *cfg, const certkey *k, bo
 {
     PGresult *r = PQexecParams(pg,
                                "select bits, version from status_lists where id = 1"
-                               " and ($1 or token is null or token_version < version)",
+                               " and ($1 or token is null or credential_di is null"
+                               " or token_version < version)",
                                1, NULL, (const char *[]){force ? "true" : "false"}, NULL, NULL, 1);
-    char *payload = NULL, *token = NULL, version[24];
+    char *payload = NULL, *token = NULL, *di = NULL, version[24];
     int rc = 0;
 
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -219,13 +315,17 @@ static int sign_status(PGconn *pg, const sinau_config *cfg, const certkey *k, bo
                                           (const unsigned char *)PQgetvalue(r, 0, 0),
                                           (size_t)PQgetlength(r, 0, 0), time(NULL));
         token = payload != NULL ? certkey_sign(k, cfg->public_url, payload) : NULL;
-        if (token == NULL) {
+        di = certkeys_status_di(k, cfg->public_url, (const unsigned char *)PQgetvalue(r, 0, 0),
+                                (size_t)PQgetlength(r, 0, 0), time(NULL));
+        if (token == NULL || di == NULL) {
             rc = fail(err, errlen, "signing the status list", NULL);
         } else {
-            PGresult *w = PQexecParams(pg,
-                                       "update status_lists set token = $2, token_version = $1,"
-                                       " signed_at = now() where id = 1 and token_version <= $1",
-                                       2, NULL, (const char *[]){version, token}, NULL, NULL, 0);
+            PGresult *w =
+                PQexecParams(pg,
+                             "update status_lists set token = $2, credential_di = $3,"
+                             " token_version = $1, signed_at = now()"
+                             " where id = 1 and token_version <= $1",
+                             3, NULL, (const char *[]){version, token, di}, NULL, NULL, 0);
             if (PQresultStatus(w) != PGRES_COMMAND_OK)
                 rc = fail(err, errlen, "storing the status list", pg);
             PQclear(w);
@@ -234,6 +334,69 @@ static int sign_status(PGconn *pg, const sinau_config *cfg, const certkey *k, bo
     PQclear(r);
     free(payload);
     free(token);
+    free(di);
+    return rc;
+}
+
+/* The Data Integrity form of one stored certificate, from its VC-JWT's
+ * payload, signed by the key that signed the token. */
+static char *di_of_token(const pii_keyring *kr, const sinau_config *cfg, PGresult *r, int row)
+{
+    jws_parsed p;
+    certkey k;
+    char err[160], *payload, *di = NULL;
+    json_int_t nbf;
+
+    if (jws_parse(PQgetvalue(r, row, 1), JWS_MAX_TOKEN, &p, err, sizeof err) != 0)
+        return NULL;
+    nbf = json_integer_value(json_object_get(p.payload, "nbf"));
+    payload = json_dumps(p.payload, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (payload != NULL &&
+        certkey_open(kr, PQgetvalue(r, row, 2), PQgetvalue(r, row, 3), &k) == 0) {
+        di = certkey_sign_di(&k, cfg->public_url, payload, (time_t)nbf);
+        certkey_wipe(&k);
+    }
+    free(payload);
+    jws_parsed_clear(&p);
+    return di;
+}
+
+/* Certificates issued before Data Integrity proofs get theirs (once: the
+ * column never changes after). A certificate that cannot be signed is
+ * logged and left for the next start. */
+static int backfill_di(PGconn *pg, const sinau_config *cfg, const pii_keyring *kr, char *err,
+                       size_t errlen)
+{
+    PGresult *r = PQexec(pg, "select ce.id, ce.token, k.thumbprint, k.seed_enc from certificates ce"
+                             " join signing_keys k on k.thumbprint = ce.kid_thumbprint"
+                             " where ce.credential_di is null order by ce.issued_at");
+    int rc = 0, done = 0;
+
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        return fail(err, errlen, "reading certificates without a Data Integrity proof", pg);
+    }
+    for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+        char *di = di_of_token(kr, cfg, r, i);
+        PGresult *w;
+        if (di == NULL) {
+            log_warn("certificate %s: no Data Integrity form could be signed", PQgetvalue(r, i, 0));
+            continue;
+        }
+        w = PQexecParams(pg,
+                         "update certificates set credential_di = $2 where id = $1"
+                         " and credential_di is null",
+                         2, NULL, (const char *[]){PQgetvalue(r, i, 0), di}, NULL, NULL, 0);
+        if (PQresultStatus(w) != PGRES_COMMAND_OK)
+            rc = fail(err, errlen, "storing a Data Integrity credential", pg);
+        else
+            done++;
+        PQclear(w);
+        free(di);
+    }
+    if (done > 0)
+        log_info("%d certificates got their Data Integrity form", done);
+    PQclear(r);
     return rc;
 }
 
@@ -262,6 +425,8 @@ static int with_keys(const sinau_config *cfg, const pii_keyring *kr, bool rotate
     if ((have == 1 || rotate) && add_key(pg, kr, &k, err, errlen) != 0)
         goto done;
     if (sign_status(pg, cfg, &k, have == 1 || rotate, err, errlen) != 0)
+        goto done;
+    if (!rotate && backfill_di(pg, cfg, kr, err, errlen) != 0)
         goto done;
     if (!exec_ok(pg, "commit")) {
         fail(err, errlen, "committing", pg);

@@ -12,13 +12,13 @@
 #include <ctype.h>
 #include <dlfcn.h>
 #include <cairo.h>
-#include <qrencode.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sinau/alloc.h"
+#include "sinau/certqr.h"
 #include "sinau/utf8.h"
 
 #define PAGE_W    841.89 /* A4 landscape, in points */
@@ -203,8 +203,10 @@ static void format_id(char *buf, size_t size, const char *short_id)
 /* Checks every field and fills t. Returns 0 or -1. */
 static int prepare(const certpdf_fields *f, text *t)
 {
-    const char *strings[] = {f->holder_name,    f->programme,       f->cohort,  f->issuer_name,
-                             f->signatory_name, f->signatory_title, f->short_id};
+    const char *strings[] = {f->holder_name,    f->programme,
+                             f->cohort,         f->issuer_name,
+                             f->signatory_name, f->signatory_title,
+                             f->short_id,       f->signatory_nip != NULL ? f->signatory_nip : ""};
     char from[48], to[48], issued[48];
     ymd start, end, iss;
 
@@ -358,6 +360,98 @@ static void show_block(cairo_t *cr, const char *s, enum style st, double max, bo
     show(cr, s, b.cx, b.top + (b.h + CAP * one) / 2, CENTER);
 }
 
+/* ---- images (signature, logo) ---- */
+
+/* Reads a PNG from memory for cairo. */
+typedef struct png_reader {
+    const unsigned char *data;
+    size_t len, at;
+} png_reader;
+
+static cairo_status_t png_read(void *closure, unsigned char *out, unsigned int n)
+{
+    png_reader *r = closure;
+
+    if (n > r->len - r->at)
+        return CAIRO_STATUS_READ_ERROR;
+    memcpy(out, r->data + r->at, n);
+    r->at += n;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* The width and height in a PNG's header (signature, IHDR first); -1 when
+ * it is no PNG or larger than allowed. */
+static int png_header(const unsigned char *p, size_t len, int *w, int *h)
+{
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    unsigned long wl, hl;
+
+    if (p == NULL || len < 24 || len > CERTPDF_PNG_MAX || memcmp(p, sig, 8) != 0 ||
+        memcmp(p + 12, "IHDR", 4) != 0)
+        return -1;
+    wl =
+        (unsigned long)p[16] << 24 | (unsigned long)p[17] << 16 | (unsigned long)p[18] << 8 | p[19];
+    hl =
+        (unsigned long)p[20] << 24 | (unsigned long)p[21] << 16 | (unsigned long)p[22] << 8 | p[23];
+    if (wl == 0 || hl == 0 || wl > CERTPDF_PNG_SIDE || hl > CERTPDF_PNG_SIDE)
+        return -1;
+    *w = (int)wl;
+    *h = (int)hl;
+    return 0;
+}
+
+/* The PNG as a cairo surface (owned), or NULL when it does not decode. */
+static cairo_surface_t *png_surface(const unsigned char *png, size_t len)
+{
+    png_reader r = {png, len, 0};
+    cairo_surface_t *s;
+    int w, h;
+
+    if (png_header(png, len, &w, &h) != 0)
+        return NULL;
+    s = cairo_image_surface_create_from_png_stream(png_read, &r);
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
+int certpdf_png_check(const unsigned char *png, size_t len, int *width, int *height)
+{
+    cairo_surface_t *s = png_surface(png, len);
+
+    if (s == NULL)
+        return -1;
+    *width = cairo_image_surface_get_width(s);
+    *height = cairo_image_surface_get_height(s);
+    cairo_surface_destroy(s);
+    return 0;
+}
+
+/* Draws a PNG as large as fits in the box (x, y, w, h), keeping its shape,
+ * centred horizontally on cx when cx >= 0 (else at x) and resting on the
+ * box's bottom. Nothing when there is none or it does not decode. */
+static void draw_png(cairo_t *cr, const unsigned char *png, size_t len, double x, double y,
+                     double w, double h, double cx)
+{
+    cairo_surface_t *s = png != NULL ? png_surface(png, len) : NULL;
+    double iw, ih, k;
+
+    if (s == NULL)
+        return;
+    iw = cairo_image_surface_get_width(s);
+    ih = cairo_image_surface_get_height(s);
+    k = w / iw < h / ih ? w / iw : h / ih;
+    cairo_save(cr);
+    cairo_translate(cr, cx >= 0 ? cx - iw * k / 2 : x, y + h - ih * k);
+    cairo_scale(cr, k, k);
+    cairo_set_source_surface(cr, s, 0, 0);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    cairo_surface_destroy(s);
+}
+
 /* ---- the page ---- */
 
 /* A small diamond centred on (x, y). */
@@ -408,6 +502,7 @@ static void draw_frame(cairo_t *cr)
  * certificate) and an ornament. */
 static void draw_heading(cairo_t *cr, const certpdf_fields *f, const text *t)
 {
+    draw_png(cr, f->logo_png, f->logo_png_len, 48, 44, 72, 72, -1);
     color(cr, NAVY);
     fit(cr, BOLD, f->issuer_name, 12, TEXT_W);
     show(cr, f->issuer_name, CENTER_X, 78, CENTER);
@@ -445,23 +540,41 @@ static void draw_body(cairo_t *cr, const certpdf_fields *f, const text *t)
     show(cr, t->dates_jp, CENTER_X, 386, CENTER);
 }
 
-/* The issue date, a signature line, the signatory's name and title, right. */
+/* "NIP. 19900101 201503 2 001": the NIP in the groups ASN documents print. */
+static void format_nip(char *buf, size_t size, const char *nip)
+{
+    if (strlen(nip) == 18)
+        snprintf(buf, size, "NIP. %.8s %.6s %.1s %.3s", nip, nip + 8, nip + 14, nip + 15);
+    else
+        snprintf(buf, size, "NIP. %s", nip);
+}
+
+/* The issue date, the signature image, a signature line, the signatory's
+ * name, title and NIP, on the right. */
 static void draw_signatory(cairo_t *cr, const certpdf_fields *f, const text *t)
 {
     const double cx = PAGE_W - 76 - 120, w = 240;
+    bool nip = f->signatory_nip != NULL && f->signatory_nip[0] != '\0';
+    char line[64];
 
     color(cr, MUTED);
     fit(cr, REGULAR, t->issued, 10, w);
     show(cr, t->issued, cx, 444, CENTER);
+    draw_png(cr, f->signature_png, f->signature_png_len, cx - 80, 452, 160, 46, cx);
     color(cr, INK);
     cairo_set_line_width(cr, 0.6);
     cairo_move_to(cr, cx - w / 2, 500);
     cairo_line_to(cr, cx + w / 2, 500);
     cairo_stroke(cr);
     fit(cr, BOLD, f->signatory_name, 12, w);
-    show(cr, f->signatory_name, cx, 516, CENTER);
+    show(cr, f->signatory_name, cx, 514, CENTER);
     color(cr, MUTED);
-    show_block(cr, f->signatory_title, REGULAR, 9.5, (box){cx, 521, w, 26});
+    show_block(cr, f->signatory_title, REGULAR, 9.5, (box){cx, 518, w, nip ? 22 : 26});
+    if (nip) {
+        format_nip(line, sizeof line, f->signatory_nip);
+        fit(cr, REGULAR, line, 9, w);
+        show(cr, line, cx, 551, CENTER);
+    }
 }
 
 /* Writes s into buf as a cairo tag string value: quoted, with ' and \
@@ -485,32 +598,7 @@ static void tag_quote(char *buf, const char *s)
  * libqrencode fails. */
 static int draw_qr(cairo_t *cr, const char *url, double x, double y, double *bottom)
 {
-    QRcode *qr = QRcode_encodeData((int)strlen(url), (const unsigned char *)url, 0, QR_ECLEVEL_M);
-    double m;
-
-    if (qr == NULL)
-        return -1;
-    m = QR_SIZE / qr->width;
-    *bottom = y + QR_SIZE + QR_QUIET * m;
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_rectangle(cr, x - QR_QUIET * m, y - QR_QUIET * m, QR_SIZE + 2 * QR_QUIET * m,
-                    QR_SIZE + 2 * QR_QUIET * m);
-    cairo_fill(cr);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    for (int r = 0; r < qr->width; r++) {
-        for (int c = 0; c < qr->width; c++) {
-            int run = 0;
-
-            while (c + run < qr->width && (qr->data[r * qr->width + c + run] & 1))
-                run++;
-            if (run > 0)
-                cairo_rectangle(cr, x + c * m, y + r * m, run * m, m);
-            c += run;
-        }
-    }
-    cairo_fill(cr);
-    QRcode_free(qr);
-    return 0;
+    return certqr_draw(cr, url, x, y, QR_SIZE, QR_QUIET, bottom);
 }
 
 /* The QR code, under it "Scan to verify" and the URL, all three a link to

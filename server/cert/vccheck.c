@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sinau/alloc.h"
+#include "sinau/diproof.h"
 #include "sinau/jws.h"
 #include "sinau/statuslist.h"
 
@@ -200,9 +201,11 @@ static const json_t *unique_key(const json_t *jwks, const char *kid, char *err)
     return found;
 }
 
-static int step_key(checked_token *t, const step_args *a, char *err)
+/* The public key of kid in the key set, checked against the thumbprint
+ * the kid names. */
+static int key_for_kid(const step_args *a, const char *kid, unsigned char pk[JWS_PK_BYTES],
+                       char *err)
 {
-    const char *kid = str_member(t->p.header, "kid");
     const json_t *k = unique_key(a->jwks, kid, err);
     const char *x;
     unsigned char *raw = NULL;
@@ -220,13 +223,18 @@ static int step_key(checked_token *t, const step_args *a, char *err)
         free(raw);
         return why(err, "the key's x is not 32 bytes of base64url");
     }
-    memcpy(t->pk, raw, JWS_PK_BYTES);
+    memcpy(pk, raw, JWS_PK_BYTES);
     free(raw);
-    jws_thumbprint(t->pk, thumb);
+    jws_thumbprint(pk, thumb);
     if (strcmp(thumb, kid_thumbprint(kid, a->origin)) != 0) {
         return why(err, "the key's thumbprint is not the one in its kid");
     }
     return 0;
+}
+
+static int step_key(checked_token *t, const step_args *a, char *err)
+{
+    return key_for_kid(a, str_member(t->p.header, "kid"), t->pk, err);
 }
 
 static int step_signature(checked_token *t, const step_args *a, char *err)
@@ -284,6 +292,133 @@ static int run_status_token(vccheck_result *r, checked_token *t, const step_args
     }
     add(r, "status_signature", true, "status list token verifies with the same key set");
     return 0;
+}
+
+/* ---- the same steps for a Data Integrity credential (diproof.h) ------------------ */
+
+/* A credential with a Data Integrity proof going through the steps. */
+typedef struct checked_doc {
+    json_t *doc;
+    char kid[600]; /* the verification method less "/multikey": the JWKS kid */
+    unsigned char pk[JWS_PK_BYTES];
+} checked_doc;
+
+#define MULTIKEY_SUFFIX "/multikey"
+
+static int di_format(checked_doc *d, const step_args *a, char *err)
+{
+    size_t n = strlen(a->token);
+
+    if (n > DIPROOF_MAX_DOC) {
+        return why(err, "longer than the verifier reads");
+    }
+    d->doc = json_loadb(a->token, n, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(d->doc)) {
+        return why(err, "not a JSON object (UTF-8, no duplicate members)");
+    }
+    return 0;
+}
+
+static int di_proof(checked_doc *d, const step_args *a, char *err)
+{
+    const json_t *proof = json_object_get(d->doc, "proof");
+    const char *vm = diproof_vm_of(d->doc);
+    size_t n = vm != NULL ? strlen(vm) : 0, sl = strlen(MULTIKEY_SUFFIX);
+
+    if (!json_is_object(proof)) {
+        return why(err, "not exactly one proof");
+    }
+    if (!str_member_is(proof, "type", "DataIntegrityProof") ||
+        !str_member_is(proof, "cryptosuite", DIPROOF_CRYPTOSUITE)) {
+        return why(err, "the proof is not a DataIntegrityProof of eddsa-rdfc-2022");
+    }
+    if (!str_member_is(proof, "proofPurpose", "assertionMethod")) {
+        return why(err, "the proof purpose is not assertionMethod");
+    }
+    if (n <= sl || n - sl >= sizeof d->kid || strcmp(vm + n - sl, MULTIKEY_SUFFIX) != 0) {
+        return why(err, "verificationMethod is not <origin>/keys/<thumbprint>/multikey");
+    }
+    memcpy(d->kid, vm, n - sl);
+    d->kid[n - sl] = '\0';
+    if (a->origin == NULL || kid_thumbprint(d->kid, a->origin) == NULL) {
+        return why(err, "verificationMethod is not a key on the expected origin");
+    }
+    return 0;
+}
+
+static int di_key(checked_doc *d, const step_args *a, char *err)
+{
+    return key_for_kid(a, d->kid, d->pk, err);
+}
+
+static int di_signature(checked_doc *d, const step_args *a, char *err)
+{
+    char reason[ERRLEN];
+
+    (void)a;
+    if (diproof_verify(d->doc, d->pk, reason, sizeof reason) != 0) {
+        snprintf(err, ERRLEN, "%s", reason);
+        return -1;
+    }
+    return 0;
+}
+
+typedef int (*di_step_fn)(checked_doc *d, const step_args *a, char *err);
+
+static const struct {
+    const char *name;
+    di_step_fn run;
+    const char *ok_detail;
+} di_steps[] = {
+    {"format", di_format, "a JSON object"},
+    {"proof", di_proof, "DataIntegrityProof, eddsa-rdfc-2022, assertionMethod, Multikey on origin"},
+    {"key", di_key, "one OKP/Ed25519 key with this kid, thumbprint matches"},
+    {"signature", di_signature, "RDFC-1.0 canonical form verifies with Ed25519"},
+};
+
+/* The four steps on a Data Integrity credential, one check each; returns
+ * how many passed. */
+static size_t run_credential_di(vccheck_result *r, checked_doc *d, const step_args *a)
+{
+    char err[ERRLEN];
+    size_t i, passed = 0;
+
+    for (i = 0; i < SINAU_ARRAY_LEN(di_steps); i++) {
+        if (passed < i) {
+            not_checked(r, di_steps[i].name, di_steps[passed].name);
+        } else if (di_steps[i].run(d, a, err) != 0) {
+            add(r, di_steps[i].name, false, "%s", err);
+        } else {
+            add(r, di_steps[i].name, true, "%s", di_steps[i].ok_detail);
+            passed++;
+        }
+    }
+    return passed;
+}
+
+/* The same on a Data Integrity status list, as one check. */
+static int run_status_doc(vccheck_result *r, checked_doc *d, const step_args *a)
+{
+    char err[ERRLEN];
+
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(di_steps); i++) {
+        if (di_steps[i].run(d, a, err) != 0) {
+            add(r, "status_signature", false, "status list %s: %s", di_steps[i].name, err);
+            return -1;
+        }
+    }
+    add(r, "status_signature", true, "status list proof verifies with the same key set");
+    return 0;
+}
+
+/* True when text (after blanks) starts a JSON object: a Data Integrity
+ * credential rather than a compact JWS. */
+static bool is_json_doc(const char *text)
+{
+    if (text == NULL)
+        return false;
+    text += strspn(text, " \t\r\n");
+    return *text == '{';
 }
 
 /* ---- claims ---------------------------------------------------------------------- */
@@ -459,6 +594,43 @@ static int check_entry(const json_t *p, status_entry *e, char *err)
     return 0;
 }
 
+/* A Data Integrity credential carries no JWT claims: its dates are only
+ * validFrom (and validUntil), in whole seconds UTC. */
+static int check_di_dates(const json_t *p, char *err)
+{
+    static const char *const jwt_claims[] = {"iss", "jti", "sub", "nbf", "iat", "exp"};
+    int64_t t;
+
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(jwt_claims); i++) {
+        if (json_object_get(p, jwt_claims[i]) != NULL) {
+            return why(err, "a JWT claim in a Data Integrity credential");
+        }
+    }
+    if (parse_utc(str_member(p, "validFrom"), &t) != 0) {
+        return why(err, "validFrom is not YYYY-MM-DDTHH:MM:SSZ");
+    }
+    if (json_object_get(p, "validUntil") != NULL &&
+        parse_utc(str_member(p, "validUntil"), &t) != 0) {
+        return why(err, "validUntil is not YYYY-MM-DDTHH:MM:SSZ");
+    }
+    return 0;
+}
+
+static void run_di_claims(vccheck_result *r, const json_t *p, status_entry *e)
+{
+    char err[ERRLEN];
+
+    if (p == NULL) {
+        not_checked(r, "claims", "format");
+        return;
+    }
+    if (check_shape(p, err) != 0 || check_di_dates(p, err) != 0 || check_entry(p, e, err) != 0) {
+        add(r, "claims", false, "%s", err);
+        return;
+    }
+    add(r, "claims", true, "claims agree with the credential");
+}
+
 static void run_claims(vccheck_result *r, const checked_token *t, status_entry *e)
 {
     char err[ERRLEN];
@@ -534,12 +706,32 @@ static void read_bit(vccheck_result *r, const json_t *sp, const status_entry *e)
     free(bits);
 }
 
+/* The status check with a Data Integrity status list. */
+static void run_status_di(vccheck_result *r, const step_args *a, const status_entry *e)
+{
+    checked_doc sd;
+
+    memset(&sd, 0, sizeof sd);
+    if (run_status_doc(r, &sd, a) != 0) {
+        not_checked(r, "status", "status_signature");
+    } else if (!e->ok) {
+        not_checked(r, "status", "claims");
+    } else {
+        read_bit(r, sd.doc, e);
+    }
+    json_decref(sd.doc);
+}
+
 static void run_status(vccheck_result *r, const step_args *a, const status_entry *e)
 {
     checked_token st;
 
     if (a->token == NULL) {
         add(r, "status", true, "not checked offline");
+        return;
+    }
+    if (is_json_doc(a->token)) {
+        run_status_di(r, a, e);
         return;
     }
     memset(&st, 0, sizeof st);
@@ -555,30 +747,118 @@ static void run_status(vccheck_result *r, const step_args *a, const status_entry
 
 /* ---- public ------------------------------------------------------------------------ */
 
+static void finish_result(vccheck_result *r)
+{
+    r->valid = true;
+    for (size_t i = 0; i < r->nchecks; i++) {
+        r->valid = r->valid && r->checks[i].ok;
+    }
+}
+
+/* vccheck_run for a credential with a Data Integrity proof. */
+static vccheck_result *run_di(const char *text, const json_t *jwks, const char *origin,
+                              const char *status_text)
+{
+    vccheck_result *r = xcalloc(1, sizeof *r);
+    step_args args = {text + strspn(text, " \t\r\n"), DIPROOF_MAX_DOC, jwks, origin};
+    step_args status_args = {status_text, VCCHECK_MAX_STATUS_TOKEN, jwks, origin};
+    checked_doc d;
+    status_entry entry;
+    bool signed_ok;
+
+    memset(&d, 0, sizeof d);
+    memset(&entry, 0, sizeof entry);
+    signed_ok = run_credential_di(r, &d, &args) == SINAU_ARRAY_LEN(di_steps);
+    run_di_claims(r, d.doc, &entry);
+    run_status(r, &status_args, &entry); /* entry borrows from d.doc: free after */
+    finish_result(r);
+    if (signed_ok) {
+        r->payload = json_incref(d.doc);
+    }
+    json_decref(d.doc);
+    return r;
+}
+
 vccheck_result *vccheck_run(const char *token, const json_t *jwks, const char *origin,
                             const char *status_token)
 {
-    vccheck_result *r = xcalloc(1, sizeof *r);
+    vccheck_result *r;
     step_args cred_args = {token, JWS_MAX_TOKEN, jwks, origin};
     step_args status_args = {status_token, VCCHECK_MAX_STATUS_TOKEN, jwks, origin};
     checked_token cred;
     status_entry entry;
     bool signed_ok;
 
+    if (is_json_doc(token)) {
+        return run_di(token, jwks, origin, status_token);
+    }
+    r = xcalloc(1, sizeof *r);
     memset(&cred, 0, sizeof cred);
     memset(&entry, 0, sizeof entry);
     signed_ok = run_credential(r, &cred, &cred_args) == SINAU_ARRAY_LEN(steps);
     run_claims(r, &cred, &entry);
     run_status(r, &status_args, &entry); /* entry borrows from cred: clear after */
-    r->valid = true;
-    for (size_t i = 0; i < r->nchecks; i++) {
-        r->valid = r->valid && r->checks[i].ok;
-    }
+    finish_result(r);
     if (signed_ok) {
         r->payload = json_incref(cred.p.payload);
     }
     jws_parsed_clear(&cred.p);
     return r;
+}
+
+/* The reason the stored pair disagrees, or NULL when it agrees. */
+static const char *pair_problem(const json_t *payload, const json_t *di, const unsigned char *pk,
+                                const char *origin, char *err)
+{
+    static const char *const jwt_claims[] = {"iss", "jti", "sub", "nbf", "iat", "exp"};
+    char thumb[JWS_THUMBPRINT], *vm;
+    json_t *a, *b;
+    bool same;
+
+    if (diproof_verify(di, pk, err, ERRLEN) != 0) {
+        return err;
+    }
+    jws_thumbprint(pk, thumb);
+    vm = diproof_vm_url(origin, thumb);
+    same = str_member_is(json_object_get(di, "proof"), "verificationMethod", vm);
+    free(vm);
+    if (!same) {
+        return "the proof's verification method is not the VC-JWT's key";
+    }
+    a = json_deep_copy(payload);
+    b = json_deep_copy(di);
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(jwt_claims); i++) {
+        json_object_del(a, jwt_claims[i]);
+    }
+    json_object_del(b, "proof");
+    same = json_equal(a, b);
+    json_decref(a);
+    json_decref(b);
+    return same ? NULL : "the Data Integrity credential does not say what the VC-JWT says";
+}
+
+void vccheck_add_data_integrity(vccheck_result *r, const char *di_json,
+                                const unsigned char pk[JWS_PK_BYTES], const char *origin)
+{
+    char err[ERRLEN];
+    const char *problem;
+    json_t *di;
+
+    if (r->payload == NULL) {
+        not_checked(r, "data_integrity", "signature");
+    } else if (di_json == NULL ||
+               (di = json_loads(di_json, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+        add(r, "data_integrity", false, "no Data Integrity credential stored");
+    } else {
+        problem = pair_problem(r->payload, di, pk, origin, err);
+        json_decref(di);
+        if (problem != NULL) {
+            add(r, "data_integrity", false, "%s", problem);
+        } else {
+            add(r, "data_integrity", true, "the eddsa-rdfc-2022 proof verifies; same credential");
+        }
+    }
+    finish_result(r);
 }
 
 void vccheck_result_free(vccheck_result *r)

@@ -1,7 +1,8 @@
-/* verify_cmd.c — `sinau verify`: checks a credential token offline against a
- * key set file, and optionally a status list token file, with the same code
- * as POST /api/v1/verify (vccheck.h). Needs no database and no
- * configuration. */
+/* verify_cmd.c — `sinau verify`: checks a credential offline against a key
+ * set file, and optionally a status list file, with the same code as POST
+ * /api/v1/verify (vccheck.h). Either format: a VC-JWT, or the JSON of a
+ * credential with a Data Integrity proof (the status list likewise). Needs
+ * no database and no configuration. */
 #include "sinau/cli.h"
 
 #include <jansson.h>

@@ -65,6 +65,10 @@ static const option options[] = {
     {"issuer-name", "SINAU_ISSUER_NAME", OPT_PATH, FIELD(issuer_name), 0, 0},
     {"signatory-name", "SINAU_SIGNATORY_NAME", OPT_PATH, FIELD(signatory_name), 0, 0},
     {"signatory-title", "SINAU_SIGNATORY_TITLE", OPT_PATH, FIELD(signatory_title), 0, 0},
+    {"pdf-sign-p12", "SINAU_PDF_SIGN_P12", OPT_PATH, FIELD(pdf_p12), 0, 0},
+    {"pdf-sign-password-file", "SINAU_PDF_SIGN_PASSWORD_FILE", OPT_PATH, FIELD(pdf_pass_file), 0,
+     0},
+    {"tsa-url", "SINAU_TSA_URL", OPT_PATH, FIELD(tsa_url), 0, 0},
     {"pwhash", "SINAU_PWHASH", OPT_PWHASH, FIELD(pwhash), 0, 0},
     {"log-level", "SINAU_LOG_LEVEL", OPT_LOG_LEVEL, FIELD(log_level), 0, 0},
     {"threads", "SINAU_THREADS", OPT_INT, FIELD(threads), 1, CONFIG_MAX_THREADS},
@@ -88,6 +92,22 @@ static const option options[] = {
     {"session-idle", "SINAU_SESSION_IDLE_S", OPT_INT, FIELD(session_idle_s), 1, 31536000},
     {"session-absolute", "SINAU_SESSION_ABSOLUTE_S", OPT_INT, FIELD(session_absolute_s), 1,
      31536000},
+    {"smtp-url", "SINAU_SMTP_URL", OPT_SECRET, FIELD(smtp_url), 0, 0},
+    {"smtp-password-file", "SINAU_SMTP_PASSWORD_FILE", OPT_PATH, FIELD(smtp_password_file), 0, 0},
+    {"mail-from", "SINAU_MAIL_FROM", OPT_PATH, FIELD(mail_from), 0, 0},
+    {"webhook-url", "SINAU_WEBHOOK_URL", OPT_SECRET, FIELD(webhook_url), 0, 0},
+    {"webhook-secret", "SINAU_WEBHOOK_SECRET", OPT_TOKEN, FIELD(webhook_secret), 0, 0},
+    {"outbox-max-attempts", "SINAU_OUTBOX_MAX_ATTEMPTS", OPT_INT, FIELD(outbox_max_attempts), 1,
+     1000},
+    {"outbox-backoff-ms", "SINAU_OUTBOX_BACKOFF_MS", OPT_INT, FIELD(outbox_backoff_ms), 10,
+     86400000},
+    {"outbox-backoff-max-ms", "SINAU_OUTBOX_BACKOFF_MAX_MS", OPT_INT, FIELD(outbox_backoff_max_ms),
+     10, 604800000},
+    {"outbox-concurrency", "SINAU_OUTBOX_CONCURRENCY", OPT_INT, FIELD(outbox_concurrency), 1, 256},
+    {"mail-timeout-ms", "SINAU_MAIL_TIMEOUT_MS", OPT_INT, FIELD(mail_timeout_ms), 100, 600000},
+    {"mail-connect-timeout-ms", "SINAU_MAIL_CONNECT_TIMEOUT_MS", OPT_INT,
+     FIELD(mail_connect_timeout_ms), 100, 600000},
+    {"verify-email", "SINAU_VERIFY_EMAIL", OPT_SWITCH, FIELD(verify_email), 0, 0},
     {"migrate", NULL, OPT_SWITCH, FIELD(migrate_on_start), 0, 0},
     {"debug-routes", "SINAU_DEBUG_ROUTES", OPT_SWITCH, FIELD(debug_routes), 0, 0},
     {"trust-proxy", "SINAU_TRUST_PROXY", OPT_SWITCH, FIELD(trust_proxy), 0, 0},
@@ -103,9 +123,11 @@ static const char usage_text[] =
     "                               create an account; the password is read from stdin\n"
     "  audit verify FILE            check an exported fairness log's hash chain (- = stdin)\n"
     "  verify --jwks FILE [--status FILE] [--origin URL] [TOKEN|-]\n"
-    "                               check a credential offline against a key set (token\n"
-    "                               from stdin when absent; origin: the key set's own)\n"
+    "                               check a credential (VC-JWT or Data Integrity JSON)\n"
+    "                               offline against a key set (from stdin when absent;\n"
+    "                               origin: the key set's own)\n"
     "  keys rotate                  add a certificate signing key; it signs from now on\n"
+    "  demo seed                    the demo programme of a first `make run` (once per database)\n"
     "  --help                       print this help, then exit\n"
     "  --version                    print the version, then exit\n"
     "\n"
@@ -123,6 +145,9 @@ static const char usage_text[] =
     "  --issuer-name TEXT            SINAU_ISSUER_NAME            default: Pemerintah Kota Malang\n"
     "  --signatory-name TEXT         SINAU_SIGNATORY_NAME         printed on certificates\n"
     "  --signatory-title TEXT        SINAU_SIGNATORY_TITLE        printed on certificates\n"
+    "  --pdf-sign-p12 FILE           SINAU_PDF_SIGN_P12           PKCS#12 that signs PDFs (PAdES)\n"
+    "  --pdf-sign-password-file FILE SINAU_PDF_SIGN_PASSWORD_FILE its password\n"
+    "  --tsa-url URL                 SINAU_TSA_URL                RFC 3161 timestamps (optional)\n"
     "  --pwhash COST                 SINAU_PWHASH                 default: interactive\n"
     "                                (interactive, moderate, or fast for tests)\n"
     "  --log-level LEVEL             SINAU_LOG_LEVEL              default: info\n"
@@ -153,6 +178,20 @@ static const char usage_text[] =
     "  --session-absolute S          SINAU_SESSION_ABSOLUTE_S     default: 604800 (7 days)\n"
     "  --trust-proxy                 SINAU_TRUST_PROXY            default: off; client address\n"
     "                                from X-Forwarded-For (only behind your own proxy)\n"
+    "  --smtp-url URL                SINAU_SMTP_URL               default: none; smtps://host:465\n"
+    "                                or smtp://host:587 (STARTTLS required but on loopback)\n"
+    "  --smtp-password-file FILE     SINAU_SMTP_PASSWORD_FILE     the SMTP password (else in URL)\n"
+    "  --mail-from ADDRESS           SINAU_MAIL_FROM              default: noreply@<public host>\n"
+    "  --webhook-url URL             SINAU_WEBHOOK_URL            WhatsApp/SMS gateway (https)\n"
+    "  --webhook-secret SECRET       SINAU_WEBHOOK_SECRET         its HMAC-SHA256 key\n"
+    "  --outbox-max-attempts N       SINAU_OUTBOX_MAX_ATTEMPTS    default: 8 tries, then failed\n"
+    "  --outbox-backoff-ms MS        SINAU_OUTBOX_BACKOFF_MS      default: 30000 (first retry)\n"
+    "  --outbox-backoff-max-ms MS    SINAU_OUTBOX_BACKOFF_MAX_MS  default: 3600000\n"
+    "  --outbox-concurrency N        SINAU_OUTBOX_CONCURRENCY     default: 8 sends at once\n"
+    "  --mail-timeout-ms MS          SINAU_MAIL_TIMEOUT_MS        default: 30000 per send\n"
+    "  --mail-connect-timeout-ms MS  SINAU_MAIL_CONNECT_TIMEOUT_MS default: 10000\n"
+    "  --verify-email                SINAU_VERIFY_EMAIL           default: 0; 1: confirm e-mail\n"
+    "                                before registering for a cohort\n"
     "  --migrate                                                  apply pending migrations first\n"
     "  --debug-routes                SINAU_DEBUG_ROUTES           default: 0 (0, 1, true, false;\n"
     "                                                             tests only)\n";
@@ -551,6 +590,12 @@ static void set_defaults(sinau_config *cfg)
     cfg->shutdown_grace_s = 10;
     cfg->session_idle_s = 28800;
     cfg->session_absolute_s = 604800;
+    cfg->outbox_max_attempts = 8;
+    cfg->outbox_backoff_ms = 30000;
+    cfg->outbox_backoff_max_ms = 3600000;
+    cfg->outbox_concurrency = 8;
+    cfg->mail_timeout_ms = 30000;
+    cfg->mail_connect_timeout_ms = 10000;
     cfg->migrate_on_start = false;
     cfg->debug_routes = false;
 }
@@ -634,6 +679,37 @@ static char *default_key_file(const char *data_dir)
     return p;
 }
 
+/* The message channels: an smtp:// or smtps:// URL, an http(s) webhook
+ * with its secret, and a From address when one is given. URLs may hold
+ * passwords, so they are never echoed. */
+static int check_channels(const sinau_config *cfg, char *err, size_t errlen)
+{
+    const char *u = cfg->smtp_url, *w = cfg->webhook_url, *f = cfg->mail_from;
+
+    if (u != NULL && strncmp(u, "smtp://", 7) != 0 && strncmp(u, "smtps://", 8) != 0) {
+        fail(err, errlen,
+             "invalid SINAU_SMTP_URL: must start with smtp:// or smtps:// (value "
+             "not shown)");
+        return -1;
+    }
+    if (w != NULL && strncmp(w, "http://", 7) != 0 && strncmp(w, "https://", 8) != 0) {
+        fail(err, errlen, "invalid SINAU_WEBHOOK_URL: must start with https:// (value not shown)");
+        return -1;
+    }
+    if (w != NULL && cfg->webhook_secret == NULL) {
+        fail(err, errlen, "SINAU_WEBHOOK_URL needs SINAU_WEBHOOK_SECRET (the HMAC key)");
+        return -1;
+    }
+    if (f != NULL && (strchr(f, '@') == NULL || strpbrk(f, "\r\n<>\"") != NULL)) {
+        return bad_value(err, errlen, "SINAU_MAIL_FROM", f, "is not an e-mail address");
+    }
+    if (cfg->outbox_backoff_max_ms < cfg->outbox_backoff_ms) {
+        fail(err, errlen, "SINAU_OUTBOX_BACKOFF_MAX_MS is below SINAU_OUTBOX_BACKOFF_MS");
+        return -1;
+    }
+    return 0;
+}
+
 int config_load(sinau_config *cfg, int argc, char **argv,
                 const char *(*getenv_fn)(const char *name), char *err, size_t errlen)
 {
@@ -656,22 +732,15 @@ int config_load(sinau_config *cfg, int argc, char **argv,
     if (cfg->max_connections_per_address < 0) {
         cfg->max_connections_per_address = cfg->max_connections / 10;
     }
+    if (check_channels(cfg, err, errlen) != 0) {
+        goto out;
+    }
     rc = 0;
 out:
     if (rc != 0) {
         config_free(cfg);
     }
     return rc;
-}
-
-/* Frees a string that may hold a secret (a password in DATABASE_URL, the
- * metrics token), wiping it first. NULL-safe. */
-static void free_secret(char *s)
-{
-    if (s != NULL) {
-        sodium_memzero(s, strlen(s));
-        free(s);
-    }
 }
 
 void config_free(sinau_config *cfg)
@@ -681,13 +750,21 @@ void config_free(sinau_config *cfg)
     }
     free(cfg->listen_host);
     free(cfg->public_url);
-    free_secret(cfg->database_url);
+    xfree_secret(cfg->database_url);
     free(cfg->data_dir);
     free(cfg->key_file);
     free(cfg->web_dir);
-    free_secret(cfg->metrics_token);
+    xfree_secret(cfg->metrics_token);
     free(cfg->issuer_name);
     free(cfg->signatory_name);
     free(cfg->signatory_title);
+    free(cfg->pdf_p12);
+    free(cfg->pdf_pass_file);
+    free(cfg->tsa_url);
+    xfree_secret(cfg->smtp_url);
+    free(cfg->smtp_password_file);
+    free(cfg->mail_from);
+    xfree_secret(cfg->webhook_url);
+    xfree_secret(cfg->webhook_secret);
     memset(cfg, 0, sizeof(*cfg));
 }

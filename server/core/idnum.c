@@ -225,6 +225,30 @@ int idnum_mask_phone(const char *value, char *out, size_t outlen)
     return idnum_mask(value, 0, 3, out, outlen);
 }
 
+int idnum_strip_separators(const char *in, char *out, size_t outlen)
+{
+    size_t o = 0;
+
+    assert(in != NULL);
+    if (outlen == 0)
+        return -1;
+    for (size_t i = 0; in[i] != '\0'; i++) {
+        if (in[i] == ' ' || in[i] == '\t' || in[i] == '.' || in[i] == '-')
+            continue;
+        if ((unsigned char)in[i] == 0xC2 && (unsigned char)in[i + 1] == 0xA0) {
+            i++; /* U+00A0 NO-BREAK SPACE */
+            continue;
+        }
+        if (o + 1 >= outlen) {
+            out[0] = '\0';
+            return -1;
+        }
+        out[o++] = in[i];
+    }
+    out[o] = '\0';
+    return 0;
+}
+
 /* Copies the digits of in (after an optional leading '+') into digits, with
  * single spaces or dashes allowed only between two digits. Returns the count,
  * or 0 when something else is there or there are more than cap - 1 digits. */

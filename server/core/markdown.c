@@ -1,21 +1,41 @@
-/* markdown.c — Markdown to inert HTML with cmark (markdown.h). cmark's
- * safe mode (the default since 0.29) drops raw HTML; we additionally empty
- * every link and image destination that names a scheme other than http,
- * https or mailto, because cmark's own filter still lets data:image/png,
- * gif, jpeg and webp through and knows nothing of other schemes. */
+/* markdown.c — Markdown to inert HTML with cmark-gfm (markdown.h):
+ * CommonMark plus GitHub's tables and strikethrough. cmark's safe mode (the
+ * default since 0.29) drops raw HTML; we additionally empty every link and
+ * image destination that names a scheme other than http, https or mailto,
+ * because cmark's own filter still lets data:image/png, gif, jpeg and webp
+ * through and knows nothing of other schemes. Images load lazily: lessons
+ * are read on phones on mobile data. */
 #include "sinau/markdown.h"
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <cmark.h>
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
 
 #include "sinau/common.h"
 
 /* Options for both parsing and rendering: safe (no CMARK_OPT_UNSAFE), no
- * smart punctuation (quotes stay as written), invalid UTF-8 replaced. */
-#define MD_OPTIONS (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8)
+ * smart punctuation (quotes stay as written), invalid UTF-8 replaced,
+ * strikethrough only with two tildes (~~so~~: one tilde is ordinary text
+ * in Indonesian writing, "~ 10 menit"). */
+#define MD_OPTIONS                                                                                 \
+    (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE)
+
+/* The GitHub extensions lessons may use. */
+static const char *const extensions[] = {"table", "strikethrough"};
+
+/* cmark-gfm's registry of extensions is filled once per process; its own
+ * "ensure" is not safe to race, and renders run on several workers. */
+static pthread_once_t registered = PTHREAD_ONCE_INIT;
+
+static void register_extensions(void)
+{
+    cmark_gfm_core_extensions_ensure_registered();
+}
 
 /* What a browser skips before a URL and removes inside it (WHATWG URL:
  * leading C0 controls and space; tab and newlines anywhere). */
@@ -90,20 +110,78 @@ static int scrub_urls(cmark_node *root)
     return rc;
 }
 
+/* Adds loading="lazy" to every image: html is cmark's output, in which
+ * "<img " can only be an image (text and code have their '<' escaped, raw
+ * HTML is omitted). Returns a new string (free()) and frees html; NULL
+ * when out of memory. */
+static char *lazy_images(char *html)
+{
+    static const char tag[] = "<img ", lazy[] = "<img loading=\"lazy\" ";
+    size_t n = 0, len = strlen(html), o = 0;
+    char *out;
+
+    for (const char *p = strstr(html, tag); p != NULL; p = strstr(p + 1, tag))
+        n++;
+    if (n == 0)
+        return html;
+    out = malloc(len + n * (sizeof lazy - sizeof tag) + 1);
+    if (out != NULL) {
+        const char *from = html;
+        for (const char *p = strstr(from, tag); p != NULL; p = strstr(from, tag)) {
+            memcpy(out + o, from, (size_t)(p - from));
+            o += (size_t)(p - from);
+            memcpy(out + o, lazy, sizeof lazy - 1);
+            o += sizeof lazy - 1;
+            from = p + sizeof tag - 1;
+        }
+        memcpy(out + o, from, strlen(from) + 1);
+    }
+    free(html);
+    return out;
+}
+
+/* A parser with the extensions attached; NULL when out of memory. */
+static cmark_parser *parser_new(void)
+{
+    cmark_parser *p;
+
+    pthread_once(&registered, register_extensions);
+    p = cmark_parser_new(MD_OPTIONS);
+    if (p == NULL)
+        return NULL;
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(extensions); i++) {
+        cmark_syntax_extension *ext = cmark_find_syntax_extension(extensions[i]);
+        if (ext == NULL || cmark_parser_attach_syntax_extension(p, ext) == 0) {
+            cmark_parser_free(p);
+            return NULL;
+        }
+    }
+    return p;
+}
+
 char *markdown_render(const char *md, size_t len)
 {
+    cmark_parser *parser = parser_new();
     cmark_node *doc = NULL;
     char *html = NULL;
 
-    doc = cmark_parse_document(md != NULL ? md : "", md != NULL ? len : 0, MD_OPTIONS);
+    if (parser == NULL)
+        goto out;
+    cmark_parser_feed(parser, md != NULL ? md : "", md != NULL ? len : 0);
+    doc = cmark_parser_finish(parser);
     if (doc == NULL)
         goto out;
     if (scrub_urls(doc) < 0)
         goto out;
     /* cmark's default allocator is the C library's: free() releases it */
-    html = cmark_render_html(doc, MD_OPTIONS);
+    html = cmark_render_html(doc, MD_OPTIONS, cmark_parser_get_syntax_extensions(parser));
+    if (html != NULL)
+        html = lazy_images(html);
 out:
+    /* unlike ours, cmark's free functions refuse NULL */
     if (doc != NULL)
-        cmark_node_free(doc); /* unlike ours, cmark's free functions refuse NULL */
+        cmark_node_free(doc);
+    if (parser != NULL)
+        cmark_parser_free(parser);
     return html;
 }

@@ -375,10 +375,16 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
             conn_command_done(c);
             return;
         }
-        if (c->result == NULL)
+        if (c->result == NULL) {
             c->result = r;
-        else
+        } else if (PQresultStatus(r) == PGRES_FATAL_ERROR) {
+            /* an error after the rows: the implicit commit failed (a
+             * deferred constraint, say), so the command did not happen */
+            PQclear(c->result);
+            c->result = r;
+        } else {
             PQclear(r);
+        }
         if (PQstatus(c->pg) == CONNECTION_BAD) {
             conn_lost(c, "connection bad");
             return;

@@ -151,17 +151,60 @@ begin
 end;
 $$;
 
--- GET /me: the user, the masked profile, and the CSRF token when the caller
--- came with the session cookie (so a reloaded page can find it again).
+-- GET /me: the user, the masked profile, the CSRF token when the caller
+-- came with the session cookie (so a reloaded page can find it again),
+-- whether the name is locked (a certificate carries it: auth_name_put), and
+-- for an instructor the programmes they may author (slugs).
 create or replace function auth_me(p_user_id text, p_csrf text)
 returns json
 language sql stable as $$
     select json_build_object('user', auth_user_json(u),
                              'profile', coalesce(auth_profile_json(p),
                                                  auth_profile_json(null::profiles)),
-                             'csrf_token', p_csrf)
+                             'csrf_token', p_csrf,
+                             'name_locked', auth_name_locked(u.id),
+                             -- for instructors: the programmes whose content they may edit
+                             'authoring', case when u.role = 'instructor' then
+                                 coalesce((select json_agg(pr.slug order by pr.title)
+                                             from programmes pr
+                                            where content_can_author(pr.id, u.id, u.role)),
+                                          '[]'::json) end)
       from users u left join profiles p on p.user_id = u.id
      where u.id = p_user_id
+$$;
+
+-- A name printed on a certificate is the holder's to change no more.
+create or replace function auth_name_locked(p_user_id text) returns boolean
+language sql stable as $$
+    select exists (select 1 from certificates where user_id = p_user_id)
+$$;
+
+-- PUT /me {full_name}: the holder corrects their own name, until a
+-- certificate carries it (409 name_locked; then only an admin). Audited
+-- with the old and new name. {status, body: GET /me's answer}.
+create or replace function auth_name_put(p_user_id text, p_full_name text, p_csrf text,
+                                         p_ip text)
+returns json
+language plpgsql as $$
+declare
+    old users;
+begin
+    select * into old from users where id = p_user_id for update;
+    if not found then
+        return content_not_found('account');
+    end if;
+    if old.full_name is distinct from p_full_name then
+        if auth_name_locked(p_user_id) then
+            return sinau_error(409, 'name_locked',
+                               'a certificate carries this name; ask an admin to correct it');
+        end if;
+        update users set full_name = p_full_name where id = p_user_id;
+        insert into audit_log (actor_id, action, subject_id, ip, details)
+        values (p_user_id, 'user.name_changed', p_user_id, p_ip,
+                jsonb_build_object('from', old.full_name, 'to', p_full_name));
+    end if;
+    return sinau_ok(200, auth_me(p_user_id, p_csrf));
+end;
 $$;
 
 -- PUT /me/profile: applies the members present in p_changes (a null member
@@ -234,6 +277,12 @@ begin
         insert into audit_log (actor_id, action, subject_id, ip, details)
         values (p_actor_id, 'user.role_changed', u.id, p_ip,
                 json_build_object('from', old.role, 'to', u.role)::jsonb);
+    end if;
+    if u.full_name is distinct from old.full_name then
+        insert into audit_log (actor_id, action, subject_id, ip, details)
+        values (p_actor_id, 'user.name_changed', u.id, p_ip,
+                jsonb_build_object('from', old.full_name, 'to', u.full_name,
+                                   'certificates', auth_name_locked(u.id)));
     end if;
     if u.status is distinct from old.status then
         insert into audit_log (actor_id, action, subject_id, ip, details)

@@ -42,7 +42,7 @@ language sql stable as $$
                              'submission_types', to_json(a.submission_types),
                              'max_score', a.max_score, 'pass_score', a.pass_score,
                              'required', a.required, 'rubric', a.rubric,
-                             'position', a.position)
+                             'max_attempts', a.max_attempts, 'position', a.position)
 $$;
 
 create or replace function asg_released(p_cohort_id text, p_assignment_id text) returns boolean
@@ -95,7 +95,8 @@ language sql stable as $$
 $$;
 
 -- The published assignment for a cohort, with its schedule and, for a
--- participant, their latest submission.
+-- participant, their latest submission and whether (and why not) they may
+-- hand in a new version now (asg_may_submit).
 create or replace function asg_json(a version_assignments, p_cohort_id text, p_user_id text,
                          p_staff boolean) returns json
 language sql stable as $$
@@ -104,17 +105,71 @@ language sql stable as $$
         'instructions_html', a.instructions_html,
         'submission_types', to_json(a.submission_types),
         'max_score', a.max_score, 'pass_score', a.pass_score, 'required', a.required,
-        'rubric', a.rubric,
+        'rubric', a.rubric, 'max_attempts', a.max_attempts,
         'due_at', ca.due_at, 'cutoff_at', ca.cutoff_at,
         'grades_released', ca.released_at is not null,
         'my_submission', case when not p_staff then
             (select asg_submission_json(s, false) from submissions s
               where s.cohort_id = p_cohort_id and s.assignment_id = a.assignment_id
                 and s.user_id = p_user_id
-              order by s.version desc limit 1) end)
+              order by s.version desc limit 1) end,
+        'attempts_used', case when not p_staff then
+            asg_attempts_used(p_cohort_id, a.assignment_id, p_user_id) end,
+        'submit_refusal', case when not p_staff then
+            asg_may_submit(a, p_cohort_id, p_user_id) ->> 'code' end)
       from (select 1) one
       left join cohort_assignments ca
         on ca.cohort_id = p_cohort_id and ca.assignment_id = a.assignment_id
+$$;
+
+-- Attempts used: the graded versions of a participant's work (an attempt
+-- is what gets graded; versions replaced before grading are one attempt).
+create or replace function asg_attempts_used(p_cohort_id text, p_assignment_id text,
+                                             p_user_id text)
+returns integer
+language sql stable as $$
+    select count(*)::integer from submissions s
+     where s.cohort_id = p_cohort_id and s.assignment_id = p_assignment_id
+       and s.user_id = p_user_id
+       and exists (select 1 from grades g where g.submission_id = s.id)
+$$;
+
+-- May the participant hand in a new version now? Null when yes, else the
+-- refusal as {code, message}: after the cut-off (deadline_passed); once the
+-- latest version is graded, unless its grade is released and failing and
+-- attempts are left (already_graded, attempts_exhausted).
+create or replace function asg_may_submit(a version_assignments, p_cohort_id text, p_user_id text)
+returns jsonb
+language plpgsql stable as $$
+declare
+    prev submissions;
+    g grades;
+begin
+    if asg_deadline_passed(p_cohort_id, a.assignment_id) then
+        return jsonb_build_object('code', 'deadline_passed',
+                                  'message', 'the cut-off for this assignment has passed');
+    end if;
+    select * into prev from submissions
+     where cohort_id = p_cohort_id and assignment_id = a.assignment_id and user_id = p_user_id
+     order by version desc limit 1;
+    if not found then
+        return null;
+    end if;
+    g := asg_latest_grade(prev.id);
+    if g.id is null then
+        return null; -- replacing work not yet graded
+    end if;
+    if g.score >= a.pass_score or not asg_released(p_cohort_id, a.assignment_id) then
+        return jsonb_build_object('code', 'already_graded',
+                                  'message', 'this work has been graded; it can no longer be replaced');
+    end if;
+    if a.max_attempts is not null
+       and asg_attempts_used(p_cohort_id, a.assignment_id, p_user_id) >= a.max_attempts then
+        return jsonb_build_object('code', 'attempts_exhausted',
+                                  'message', 'every attempt this assignment allows is used');
+    end if;
+    return null; -- a failed, released grade: a new attempt
+end;
 $$;
 
 -- ---- authoring: {status, body}; 404 for non-authors ----
@@ -156,6 +211,8 @@ language sql immutable as $$
         when a.rubric is not null and asg_rubric_max(a.rubric) <> a.max_score then
             sinau_error(422, 'invalid_rubric',
                         'max_score must equal the sum of the best level of each criterion')
+        when a.max_attempts is not null and a.max_attempts not between 1 and 100 then
+            sinau_error(422, 'invalid_max_attempts', 'max_attempts is 1..100 or null')
     end
 $$;
 
@@ -178,6 +235,7 @@ begin
                          else f -> 'rubric' end;
     end if;
     if f ? 'position' then a.position := (f ->> 'position')::integer; end if;
+    if f ? 'max_attempts' then a.max_attempts := (f ->> 'max_attempts')::integer; end if;
     return a;
 end;
 $$;
@@ -207,9 +265,9 @@ begin
         return bad;
     end if;
     insert into assignments (module_id, title, instructions_md, submission_types, max_score,
-                             pass_score, required, rubric, position)
+                             pass_score, required, rubric, position, max_attempts)
     values (a.module_id, a.title, a.instructions_md, a.submission_types, a.max_score,
-            a.pass_score, a.required, a.rubric, a.position)
+            a.pass_score, a.required, a.rubric, a.position, a.max_attempts)
     returning * into a;
     perform content_bump_draft(m.programme_id);
     return sinau_ok(201, asg_draft_json(a));
@@ -237,7 +295,7 @@ begin
        set title = a.title, instructions_md = a.instructions_md,
            submission_types = a.submission_types, max_score = a.max_score,
            pass_score = a.pass_score, required = a.required, rubric = a.rubric,
-           position = a.position
+           position = a.position, max_attempts = a.max_attempts
      where id = p_id
     returning * into a;
     perform content_bump_draft(prog);
@@ -367,8 +425,10 @@ $$;
 -- A new version of the caller's work: {text?, url?} (the URL already
 -- checked as http/https by the caller). Refused after the cut-off (409
 -- deadline_passed) and once the latest version is graded (409
--- already_graded). Versions of one participant's work are numbered under a
--- lock on that (cohort, assignment, participant).
+-- already_graded) — unless that grade is released and failing: then a new
+-- attempt, up to the assignment's max_attempts (409 attempts_exhausted).
+-- Versions of one participant's work are numbered under a lock on that
+-- (cohort, assignment, participant).
 create or replace function asg_submit(p_cohort_id text, p_assignment_id text, p_user_id text,
                            p_text text, p_url text)
 returns json
@@ -377,6 +437,7 @@ declare
     a version_assignments;
     prev submissions;
     s submissions;
+    refusal jsonb;
 begin
     select * into a from asg_of_cohort(p_cohort_id, p_assignment_id);
     if not found or not asg_is_participant(p_cohort_id, p_user_id) then
@@ -384,16 +445,13 @@ begin
     end if;
     perform pg_advisory_xact_lock(hashtext('submit:' || p_cohort_id || ':' || p_assignment_id),
                                   hashtext(p_user_id));
-    if asg_deadline_passed(p_cohort_id, p_assignment_id) then
-        return sinau_error(409, 'deadline_passed', 'the cut-off for this assignment has passed');
+    refusal := asg_may_submit(a, p_cohort_id, p_user_id);
+    if refusal is not null then
+        return sinau_error(409, refusal ->> 'code', refusal ->> 'message');
     end if;
     select * into prev from submissions
      where cohort_id = p_cohort_id and assignment_id = p_assignment_id and user_id = p_user_id
      order by version desc limit 1;
-    if found and exists (select 1 from grades where submission_id = prev.id) then
-        return sinau_error(409, 'already_graded',
-                           'this work has been graded; it can no longer be replaced');
-    end if;
     if p_text is not null and not 'text' = any (a.submission_types) then
         return sinau_error(422, 'type_not_allowed', 'this assignment takes no text');
     end if;
@@ -525,10 +583,11 @@ $$;
 
 -- ---- grading ----
 
--- The latest ungraded version of each participant's work in a cohort,
--- oldest first. Null when the caller is not the cohort's staff.
-create or replace function asg_queue(p_cohort_id text, p_assignment_id text, p_user_id text, p_role text,
-                          p_limit integer)
+-- The latest version of each participant's work in a cohort, oldest
+-- first: p_state 'ungraded' (the queue), 'graded' (to grade again) or
+-- 'all'. Null when the caller is not the cohort's staff.
+create or replace function asg_queue(p_cohort_id text, p_assignment_id text, p_state text,
+                          p_user_id text, p_role text, p_limit integer)
 returns json
 language sql stable as $$
     select case when asg_is_staff(p_cohort_id, p_user_id, p_role)
@@ -549,7 +608,9 @@ language sql stable as $$
                                           and n.assignment_id = s.assignment_id
                                           and n.user_id = s.user_id
                                           and n.version > s.version)
-                       and not exists (select 1 from grades g where g.submission_id = s.id)
+                       and (p_state = 'all'
+                            or (p_state = 'graded')
+                               = exists (select 1 from grades g where g.submission_id = s.id))
                      order by s.submitted_at, s.id
                      limit p_limit) q), '[]'::json),
             'next_cursor', null)
@@ -684,6 +745,7 @@ begin
        and (p_assignment_id is null or s.assignment_id = p_assignment_id)
        and exists (select 1 from grades g where g.submission_id = s.id)
        and not asg_released(c.id, s.assignment_id);
+    perform msg_grades_released(c.id, p_assignment_id);
     insert into cohort_assignments (cohort_id, assignment_id, released_at, released_by)
     select c.id, a.assignment_id, now(), p_user_id
       from version_assignments a

@@ -9,14 +9,30 @@
 
 -- ---- who may do what ----
 
--- Authors of a programme's content: admins and the instructors of any of
--- its cohorts.
+-- Authors of a programme's content: admins, the instructors an admin named
+-- as its authors, and the instructors of any of its cohorts.
 create or replace function content_can_author(p_programme_id text, p_user_id text, p_role text)
 returns boolean
 language sql stable as $$
     select p_role = 'admin'
+        or exists (select 1 from programme_authors pa
+                    where pa.programme_id = p_programme_id and pa.user_id = p_user_id)
         or exists (select 1 from cohort_instructors ci join cohorts c on c.id = ci.cohort_id
                     where c.programme_id = p_programme_id and ci.user_id = p_user_id)
+$$;
+
+-- The files attached to a draft lesson (those not removed), oldest first.
+create or replace function content_attachments_json(p_lesson_id text) returns json
+language sql stable as $$
+    select coalesce(json_agg(content_attachment_json(a) order by a.created_at, a.id), '[]'::json)
+      from lesson_attachments a where a.lesson_id = p_lesson_id and a.removed_at is null
+$$;
+
+create or replace function content_attachment_json(a lesson_attachments) returns json
+language sql stable as $$
+    select json_build_object('id', a.id, 'name', a.original_name, 'content_type', a.content_type,
+                             'size', a.size_bytes, 'sha256', a.sha256,
+                             'url', '/api/v1/attachments/' || a.id)
 $$;
 
 -- The draft now lists each module's assignments too.
@@ -36,7 +52,8 @@ language sql stable as $$
                                                       'provider', l.video_provider,
                                                       'embed_url', l.video_embed_url) end,
                                     'duration_minutes', l.duration_minutes,
-                                    'position', l.position)
+                                    'position', l.position,
+                                    'attachments', content_attachments_json(l.id))
                                     order by l.position, l.created_at, l.id)
                                     from lessons l where l.module_id = m.id), '[]'::json),
                       'assignments', coalesce((select json_agg(asg_draft_json(a)
@@ -91,7 +108,12 @@ begin
                                           'lesson', l.id, 'title', l.title, 'body_md', l.body_md,
                                           'video', l.video_embed_url,
                                           'duration', l.duration_minutes,
-                                          'position', l.position)
+                                          'position', l.position,
+                                          'attachments', (select jsonb_agg(a.sha256
+                                                                   order by a.created_at, a.id)
+                                                            from lesson_attachments a
+                                                           where a.lesson_id = l.id
+                                                             and a.removed_at is null))
                                           order by l.position, l.created_at, l.id)
                                           from lessons l where l.module_id = m.id), '[]'::jsonb),
                                       'assignments', coalesce((select jsonb_agg(
@@ -120,16 +142,32 @@ begin
      where m.programme_id = p.id;
     insert into version_assignments (programme_id, version, assignment_id, module_id, title,
                                      instructions_md, instructions_html, submission_types,
-                                     max_score, pass_score, required, rubric, position, ordinal)
+                                     max_score, pass_score, required, rubric, position, ordinal,
+                                     max_attempts)
     select p.id, v, a.id, a.module_id, a.title, a.instructions_md, p_html ->> a.id,
            a.submission_types, a.max_score, a.pass_score, a.required, a.rubric, a.position,
            row_number() over (order by m.position, m.created_at, m.id,
-                                       a.position, a.created_at, a.id)
+                                       a.position, a.created_at, a.id),
+           a.max_attempts
       from assignments a join modules m on m.id = a.module_id
      where m.programme_id = p.id;
+    insert into version_lesson_attachments (programme_id, version, lesson_id, attachment_id,
+                                            position)
+    select p.id, v, a.lesson_id, a.id, row_number() over (partition by a.lesson_id
+                                                          order by a.created_at, a.id)
+      from lesson_attachments a join lessons l on l.id = a.lesson_id
+      join modules m on m.id = l.module_id
+     where m.programme_id = p.id and a.removed_at is null;
+    -- cohorts made before anything was published follow the first version
+    with pinned as (update cohorts set content_version = v
+                     where programme_id = p.id and content_version is null returning id)
+    select count(*) into n from pinned;
     insert into audit_log (actor_id, action, details)
     values (p_actor_id, 'content.published',
-            json_build_object('programme_id', p.id, 'version', v, 'hash', h)::jsonb);
+            json_build_object('programme_id', p.id, 'version', v, 'hash', h,
+                              'cohorts_pinned', n)::jsonb);
+    select count(*) into n from lessons l join modules m on m.id = l.module_id
+     where m.programme_id = p.id;
     return sinau_ok(201, json_build_object(
         'programme_id', p.id, 'version', v, 'content_hash', h, 'lessons_total', n,
         'assignments_total', (select count(*) from version_assignments
@@ -148,34 +186,260 @@ language sql stable as $$
       from content_versions v where v.programme_id = p_programme_id
 $$;
 
--- An admin moves a cohort to another published version (never back).
-create or replace function content_move_cohort(p_cohort_id text, p_version integer, p_actor_id text)
+-- Has the cohort started (its first day, in Malang's time)?
+create or replace function content_cohort_started(c cohorts) returns boolean
+language sql stable as $$
+    select (now() at time zone 'Asia/Jakarta')::date >= c.starts_on
+$$;
+
+-- Moves a cohort to another published version (never back): admins any
+-- cohort, the cohort's instructors one that has not started (409
+-- cohort_started after); 404 for everyone else.
+create or replace function content_move_cohort(p_cohort_id text, p_version integer, p_user_id text,
+                                               p_role text)
 returns json
 language plpgsql as $$
 declare
     c cohorts;
+    was integer;
 begin
     select * into c from cohorts where id = p_cohort_id for update;
-    if not found then
-        return json_build_object('status', 404, 'body', json_build_object('error',
-            json_build_object('code', 'not_found', 'message', 'no such cohort')));
+    if not found or not asg_is_staff(p_cohort_id, p_user_id, p_role) then
+        return content_not_found('cohort');
+    end if;
+    if p_role <> 'admin' and content_cohort_started(c) then
+        return sinau_error(409, 'cohort_started',
+                           'the cohort has started; only an admin can move it now');
     end if;
     if not exists (select 1 from content_versions
                     where programme_id = c.programme_id and version = p_version) then
-        return json_build_object('status', 422, 'body', json_build_object('error',
-            json_build_object('code', 'invalid_version', 'message', 'no such published version')));
+        return sinau_error(422, 'invalid_version', 'no such published version');
     end if;
     if p_version < coalesce(c.content_version, 0) then
-        return json_build_object('status', 409, 'body', json_build_object('error',
-            json_build_object('code', 'version_older',
-                              'message', 'a cohort only moves to a newer version')));
+        return sinau_error(409, 'version_older', 'a cohort only moves to a newer version');
     end if;
+    was := c.content_version;
     update cohorts set content_version = p_version where id = c.id returning * into c;
     insert into audit_log (actor_id, action, details)
-    values (p_actor_id, 'cohort.content_moved',
-            json_build_object('cohort_id', c.id, 'version', p_version)::jsonb);
-    return json_build_object('status', 200, 'body', reg_cohort_json(c));
+    values (p_user_id, 'cohort.content_moved',
+            json_build_object('cohort_id', c.id, 'from', was, 'version', p_version)::jsonb);
+    return sinau_ok(200, reg_cohort_json(c));
 end;
+$$;
+
+-- What moving a cohort from its version to version p_to changes, for the
+-- cohort's staff: modules, lessons and assignments added, removed and
+-- edited (same id, other content), each {id, title}. {status, body}.
+create or replace function content_version_changes(p_cohort_id text, p_to integer, p_user_id text,
+                                                   p_role text)
+returns json
+language plpgsql stable as $$
+declare
+    c cohorts;
+begin
+    select * into c from cohorts where id = p_cohort_id;
+    if not found or not asg_is_staff(p_cohort_id, p_user_id, p_role) then
+        return content_not_found('cohort');
+    end if;
+    if not exists (select 1 from content_versions
+                    where programme_id = c.programme_id and version = p_to) then
+        return sinau_error(422, 'invalid_version', 'no such published version');
+    end if;
+    return sinau_ok(200, json_build_object(
+        'cohort_id', c.id, 'from', c.content_version, 'to', p_to,
+        'started', content_cohort_started(c),
+        'modules', content_diff(
+            (select coalesce(jsonb_agg(jsonb_build_object('id', m.module_id, 'title', m.title,
+                                                          'sig', m.title) order by m.ordinal),
+                             '[]') from version_modules m
+              where m.programme_id = c.programme_id and m.version = c.content_version),
+            (select coalesce(jsonb_agg(jsonb_build_object('id', m.module_id, 'title', m.title,
+                                                          'sig', m.title) order by m.ordinal),
+                             '[]') from version_modules m
+              where m.programme_id = c.programme_id and m.version = p_to)),
+        'lessons', content_diff(content_version_lessons(c.programme_id, c.content_version),
+                                content_version_lessons(c.programme_id, p_to)),
+        'assignments', content_diff(content_version_assignments(c.programme_id,
+                                                                c.content_version),
+                                    content_version_assignments(c.programme_id, p_to))));
+end;
+$$;
+
+-- A version's lessons as [{id, title, sig}], sig standing for everything a
+-- reader sees (title, text, video, length, handouts).
+create or replace function content_version_lessons(p_programme_id text, p_version integer)
+returns jsonb
+language sql stable as $$
+    select coalesce(jsonb_agg(jsonb_build_object(
+               'id', l.lesson_id, 'title', l.title,
+               'sig', md5(concat_ws(chr(31), l.title, l.body_md, l.video_embed_url,
+                                    l.duration_minutes::text, l.module_id,
+                                    (select string_agg(va.attachment_id, ',' order by va.position)
+                                       from version_lesson_attachments va
+                                      where va.programme_id = l.programme_id
+                                        and va.version = l.version
+                                        and va.lesson_id = l.lesson_id))))
+               order by l.ordinal), '[]')
+      from version_lessons l where l.programme_id = p_programme_id and l.version = p_version
+$$;
+
+create or replace function content_version_assignments(p_programme_id text, p_version integer)
+returns jsonb
+language sql stable as $$
+    select coalesce(jsonb_agg(jsonb_build_object(
+               'id', a.assignment_id, 'title', a.title,
+               'sig', md5(concat_ws(chr(31), a.title, a.instructions_md,
+                                    array_to_string(a.submission_types, ','), a.max_score::text,
+                                    a.pass_score::text, a.required::text, a.rubric::text,
+                                    a.max_attempts::text, a.module_id)))
+               order by a.ordinal), '[]')
+      from version_assignments a where a.programme_id = p_programme_id and a.version = p_version
+$$;
+
+-- {added, removed, edited} between two lists of {id, title, sig}.
+create or replace function content_diff(p_old jsonb, p_new jsonb) returns json
+language sql immutable as $$
+    select json_build_object(
+        'added', coalesce((select json_agg(json_build_object('id', n ->> 'id',
+                                                             'title', n ->> 'title'))
+                             from jsonb_array_elements(p_new) n
+                            where not exists (select 1 from jsonb_array_elements(p_old) o
+                                               where o ->> 'id' = n ->> 'id')), '[]'),
+        'removed', coalesce((select json_agg(json_build_object('id', o ->> 'id',
+                                                               'title', o ->> 'title'))
+                               from jsonb_array_elements(p_old) o
+                              where not exists (select 1 from jsonb_array_elements(p_new) n
+                                                 where n ->> 'id' = o ->> 'id')), '[]'),
+        'edited', coalesce((select json_agg(json_build_object('id', n ->> 'id',
+                                                              'title', n ->> 'title',
+                                                              'was', o ->> 'title'))
+                              from jsonb_array_elements(p_new) n
+                              join jsonb_array_elements(p_old) o on o ->> 'id' = n ->> 'id'
+                             where o ->> 'sig' <> n ->> 'sig'), '[]'))
+$$;
+
+-- ---- authors named by an admin ----
+
+create or replace function content_authors_json(p_programme_id text) returns json
+language sql stable as $$
+    select json_build_object('items', coalesce(json_agg(json_build_object(
+               'id', u.id, 'full_name', u.full_name, 'email', u.email, 'role', u.role,
+               'added_at', pa.added_at) order by u.full_name, u.id), '[]'::json),
+           'next_cursor', null)
+      from programme_authors pa join users u on u.id = pa.user_id
+     where pa.programme_id = p_programme_id
+$$;
+
+-- Names an instructor (or admin) an author of the programme. {status, body}.
+create or replace function content_author_add(p_slug text, p_user_id text, p_actor_id text)
+returns json
+language plpgsql as $$
+declare
+    p programmes;
+    u users;
+begin
+    select * into p from programmes where slug = p_slug;
+    if not found then
+        return content_not_found('programme');
+    end if;
+    select * into u from users where id = p_user_id and status = 'active';
+    if not found or u.role not in ('instructor', 'admin') then
+        return sinau_error(422, 'not_instructor', 'the user must be an active instructor or admin');
+    end if;
+    insert into programme_authors (programme_id, user_id, added_by)
+    values (p.id, u.id, p_actor_id)
+    on conflict do nothing;
+    if found then
+        insert into audit_log (actor_id, action, subject_id, details)
+        values (p_actor_id, 'programme.author_added', u.id, jsonb_build_object('programme_id', p.id));
+    end if;
+    return sinau_ok(201, content_authors_json(p.id));
+end;
+$$;
+
+create or replace function content_author_remove(p_slug text, p_user_id text, p_actor_id text)
+returns json
+language plpgsql as $$
+declare
+    p programmes;
+begin
+    select * into p from programmes where slug = p_slug;
+    delete from programme_authors where programme_id = p.id and user_id = p_user_id;
+    if not found then
+        return content_not_found('author of this programme');
+    end if;
+    insert into audit_log (actor_id, action, subject_id, details)
+    values (p_actor_id, 'programme.author_removed', p_user_id,
+            jsonb_build_object('programme_id', p.id));
+    return sinau_ok(204, null);
+end;
+$$;
+
+-- ---- lesson attachments ----
+
+-- Attaches a file (type sniffed by the caller) to a draft lesson; authors
+-- only. At most 20 files per lesson. {status, body}.
+create or replace function content_attachment_add(p_lesson_id text, p_user_id text, p_role text,
+                                                  p_name text, p_type text, p_sha256 text,
+                                                  p_data bytea)
+returns json
+language plpgsql as $$
+declare
+    prog text := content_lesson_programme(p_lesson_id, p_user_id, p_role);
+    a lesson_attachments;
+begin
+    if prog is null then
+        return content_not_found('lesson');
+    end if;
+    if (select count(*) from lesson_attachments
+         where lesson_id = p_lesson_id and removed_at is null) >= 20 then
+        return sinau_error(409, 'too_many_attachments', 'a lesson has at most 20 files');
+    end if;
+    insert into lesson_attachments (programme_id, lesson_id, original_name, content_type,
+                                    size_bytes, sha256, data, created_by)
+    values (prog, p_lesson_id, p_name, p_type, octet_length(p_data), p_sha256, p_data, p_user_id)
+    returning * into a;
+    perform content_bump_draft(prog);
+    return sinau_ok(201, content_attachment_json(a));
+end;
+$$;
+
+-- Takes a file off its draft lesson. A published version that lists it
+-- keeps it (only marked removed); otherwise it is deleted.
+create or replace function content_attachment_remove(p_id text, p_user_id text, p_role text)
+returns json
+language plpgsql as $$
+declare
+    a lesson_attachments;
+begin
+    select * into a from lesson_attachments where id = p_id and removed_at is null for update;
+    if not found or not content_can_author(a.programme_id, p_user_id, p_role) then
+        return content_not_found('attachment');
+    end if;
+    if exists (select 1 from version_lesson_attachments where attachment_id = a.id) then
+        update lesson_attachments set removed_at = now() where id = a.id;
+    else
+        delete from lesson_attachments where id = a.id;
+    end if;
+    perform content_bump_draft(a.programme_id);
+    return sinau_ok(204, null);
+end;
+$$;
+
+-- A file for those who may read the programme's lessons: its authors, and
+-- whoever may learn in one of its cohorts. No row for anyone else.
+create or replace function content_attachment_get(p_id text, p_user_id text, p_role text)
+returns table (stored_name text, original_name text, content_type text, sha256 text, data bytea)
+language sql stable as $$
+    select a.id || case a.content_type when 'image/png' then '.png'
+                                       when 'image/jpeg' then '.jpg' else '.pdf' end,
+           a.original_name, a.content_type, a.sha256, a.data
+      from lesson_attachments a
+     where a.id = p_id
+       and (content_can_author(a.programme_id, p_user_id, p_role)
+            or exists (select 1 from cohorts c
+                        where c.programme_id = a.programme_id
+                          and learn_can_access(c.id, p_user_id, p_role)))
 $$;
 
 -- ---- authoring the draft: {status, body}; 404 for non-authors ----

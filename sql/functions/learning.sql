@@ -21,6 +21,14 @@ language sql stable as $$
                           and status = 'confirmed'))
 $$;
 
+-- The answer of every learning route while a cohort follows no published
+-- version yet (it was made before its programme's first publish).
+create or replace function learn_unpublished() returns json
+language sql immutable as $$
+    select sinau_error(422, 'no_published_version',
+                       'the content of this cohort is not published yet')
+$$;
+
 -- ---- learning: the module tree and progress now show assignments ----
 
 create or replace function learn_modules(p_cohort_id text, p_user_id text, p_role text)
@@ -93,6 +101,10 @@ create or replace function learn_complete(p_cohort_id text, p_lesson_id text, p_
 returns json
 language plpgsql as $$
 begin
+    if learn_can_access(p_cohort_id, p_user_id, p_role)
+       and exists (select 1 from cohorts where id = p_cohort_id and content_version is null) then
+        return learn_unpublished();
+    end if;
     if not learn_can_access(p_cohort_id, p_user_id, p_role)
        or not exists (select 1 from cohorts c join version_lessons l
                           on l.programme_id = c.programme_id and l.version = c.content_version

@@ -155,6 +155,9 @@ begin
             json_build_object('code', 'invalid_segment',
                               'message', 'this cohort has no such segment')));
     end if;
+    if exists (select 1 from users where id = p_user_id and email_verified_at is null) then
+        return sinau_error(403, 'email_not_verified', 'confirm your e-mail address first');
+    end if;
     missing := reg_missing(p_user_id, p_segment, c.residency_prefix);
     if cardinality(missing) > 0 then
         perform reg_log(p_cohort_id, p_user_id, p_segment, 'not_eligible', null);
@@ -207,6 +210,7 @@ begin
         values (p_cohort_id, p_user_id, p_segment, 'waitlisted', seq)
         returning * into r;
         perform reg_log(p_cohort_id, p_user_id, p_segment, r.status, r.id, seq);
+        perform msg_registration('registration_waitlisted', r.id, s.waitlisted + 1);
         return json_build_object('status', 201, 'body', reg_json_at(r, s.waitlisted + 1));
     else
         perform reg_log(p_cohort_id, p_user_id, p_segment, 'segment_full', null, seq);
@@ -214,6 +218,7 @@ begin
             json_build_object('code', 'segment_full', 'message', 'no seats are left')));
     end if;
     perform reg_log(p_cohort_id, p_user_id, p_segment, r.status, r.id, seq);
+    perform msg_registration('registration_confirmed', r.id);
     return json_build_object('status', 201, 'body', reg_json(r));
 exception when unique_violation then
     -- a duplicate in another segment of the same cohort got in first (its
@@ -251,11 +256,13 @@ begin
     if c.offer_ttl_s is null then
         update registrations set status = 'confirmed' where id = w.id;
         perform reg_log(p_cohort_id, w.user_id, p_segment, 'promoted', w.id);
+        perform msg_registration('promoted', w.id);
     else
         update registrations
            set status = 'offered', offer_expires_at = now() + make_interval(secs => c.offer_ttl_s)
          where id = w.id;
         perform reg_log(p_cohort_id, w.user_id, p_segment, 'offered', w.id);
+        perform msg_registration('seat_offered', w.id);
     end if;
 end;
 $$;
@@ -291,6 +298,7 @@ begin
      where id = r.id
     returning * into r;
     perform reg_log(r.cohort_id, r.user_id, r.segment, 'cancelled', r.id);
+    perform msg_registration('registration_cancelled', r.id);
     if held then
         update cohort_segments set confirmed = confirmed - 1
          where cohort_id = r.cohort_id and segment = r.segment;
@@ -432,9 +440,10 @@ $$;
 
 -- ---- cohorts and versions ----
 
--- Cohorts now carry their content version (API.md: a cohort is pinned to a
--- published version, by default the latest at creation; none published →
--- 422 no_published_version, raised as check_violation with that message).
+-- Cohorts carry their content version (API.md: a cohort is pinned to a
+-- published version, by default the latest at creation; with none published
+-- yet it stays null until the first publish pins it) and the programme's
+-- latest version, so staff see when a newer one exists.
 create or replace function reg_cohort_json(c cohorts) returns json
 language sql stable as $$
     select json_build_object(
@@ -442,6 +451,8 @@ language sql stable as $$
         'programme_slug', (select slug from programmes where id = c.programme_id),
         'programme_title', (select title from programmes where id = c.programme_id),
         'name', c.name, 'content_version', c.content_version,
+        'latest_version', (select max(version) from content_versions
+                            where programme_id = c.programme_id),
         'registration_opens_at', c.registration_opens_at,
         'registration_closes_at', c.registration_closes_at,
         'registration_open', now() >= c.registration_opens_at and now() < c.registration_closes_at,
@@ -500,11 +511,9 @@ begin
     end if;
     v := coalesce((p_body ->> 'content_version')::integer,
                   (select max(version) from content_versions where programme_id = p.id));
-    if v is null then
-        raise exception 'no_published_version' using errcode = 'check_violation',
-            constraint = 'no_published_version';
-    end if;
-    if not exists (select 1 from content_versions where programme_id = p.id and version = v) then
+    -- v null: nothing is published yet; the first publish pins the cohort
+    if v is not null
+       and not exists (select 1 from content_versions where programme_id = p.id and version = v) then
         raise exception 'invalid_content_version' using errcode = 'check_violation',
             constraint = 'invalid_content_version';
     end if;
@@ -580,14 +589,18 @@ create or replace function reg_list(p_cohort_id text, p_user_id text, p_role tex
                          p_segment text, p_after bigint, p_limit integer)
 returns json
 language sql stable as $$
-    with page as (
-        select r as reg, r.seq, u.full_name, u.email
-          from registrations r join users u on u.id = r.user_id
-         where r.cohort_id = p_cohort_id
-           and (p_status is null or r.status = p_status)
-           and (p_segment is null or r.segment = p_segment)
-           and r.seq > coalesce(p_after, 0)
-         order by r.seq limit p_limit + 1
+    with numbered as (
+        -- the arrival number staff see: 1, 2, 3 … within the cohort, in
+        -- arrival order, over every registration (filters keep the numbers)
+        select r, row_number() over (order by r.seq) as no
+          from registrations r where r.cohort_id = p_cohort_id
+    ), page as (
+        select n.r as reg, (n.r).seq, n.no, u.full_name, u.email
+          from numbered n join users u on u.id = (n.r).user_id
+         where (p_status is null or (n.r).status = p_status)
+           and (p_segment is null or (n.r).segment = p_segment)
+           and (n.r).seq > coalesce(p_after, 0)
+         order by (n.r).seq limit p_limit + 1
     ), shown as (
         select * from page order by seq limit p_limit
     )
@@ -595,7 +608,7 @@ language sql stable as $$
                  and exists (select 1 from cohorts where id = p_cohort_id) then
         json_build_object(
             'items', coalesce((select json_agg((reg_json(x.reg)::jsonb
-                                   || jsonb_build_object('seq', x.seq,
+                                   || jsonb_build_object('seq', x.seq, 'no', x.no,
                                                          'user', jsonb_build_object(
                                                              'id', (x.reg).user_id,
                                                              'full_name', x.full_name,

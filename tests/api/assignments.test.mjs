@@ -32,9 +32,11 @@ before(async () => {
   admin = await newAdmin(server);
 });
 
-const DRAFT_KEYS = ['id', 'instructions_md', 'max_score', 'module_id', 'pass_score', 'position', 'required', 'rubric', 'submission_types', 'title'];
-const COHORT_KEYS = ['cutoff_at', 'due_at', 'grades_released', 'id', 'instructions_html', 'max_score', 'module_id', 'my_submission', 'pass_score',
-  'required', 'rubric', 'submission_types', 'title'];
+// issue 12 added max_attempts, and for participants attempts_used and
+// submit_refusal (null for staff)
+const DRAFT_KEYS = ['id', 'instructions_md', 'max_attempts', 'max_score', 'module_id', 'pass_score', 'position', 'required', 'rubric', 'submission_types', 'title'];
+const COHORT_KEYS = ['attempts_used', 'cutoff_at', 'due_at', 'grades_released', 'id', 'instructions_html', 'max_attempts', 'max_score', 'module_id',
+  'my_submission', 'pass_score', 'required', 'rubric', 'submission_types', 'submit_refusal', 'title'];
 
 async function assignmentRows(moduleId) {
   return Number(await sql(server, `select count(*) from assignments where module_id = ${lit(moduleId)}`));

@@ -25,7 +25,8 @@ before(async () => {
 });
 
 const TREE_LESSON_KEYS = ['completed', 'duration_minutes', 'has_video', 'id', 'title'];
-const LESSON_KEYS = ['body_html', 'completed', 'content_version', 'duration_minutes', 'id', 'module_id', 'next_id', 'previous_id', 'title', 'video'];
+// issue 12 added the version's attachments (handouts, images)
+const LESSON_KEYS = ['attachments', 'body_html', 'completed', 'content_version', 'duration_minutes', 'id', 'module_id', 'next_id', 'previous_id', 'title', 'video'];
 
 async function progressRows(cohortId, userId) {
   return Number(await sql(server, `select count(*) from lesson_progress where cohort_id = ${lit(cohortId)} and user_id = ${lit(userId)}`));

@@ -440,26 +440,28 @@ test('the CSV export: BOM, text/csv UTF-8, \';\' separators, CRLF rows, Indonesi
     const unquoted = body.replace(/"(?:[^"]|"")*"/g, '');
     assert.ok(!/[^\r]\n/.test(unquoted), 'no bare LF between rows');
     const rows = parseCsv(body);
-    assert.deepEqual(rows[0], ['no', 'segmen', 'status', 'nama', 'email', 'terdaftar (WIB)', 'posisi tunggu', 'instansi (OPD)', 'nama usaha', 'kecamatan', 'NIK', 'NIP']);
+    // issue 12: a phone column, and segment and status in Indonesian words
+    // (the default ?lang=id; the columns and labels: programme_cycle.test.mjs)
+    assert.deepEqual(rows[0], ['no', 'segmen', 'status', 'nama', 'email', 'telepon', 'terdaftar (WIB)', 'posisi tunggu', 'instansi (OPD)', 'nama usaha', 'kecamatan', 'NIK', 'NIP']);
     assert.equal(rows.length, 1 + names.length + 1);
-    for (const row of rows) assert.equal(row.length, 12, JSON.stringify(row));
+    for (const row of rows) assert.equal(row.length, 13, JSON.stringify(row));
     const byEmail = new Map(rows.slice(1).map((row) => [row[4], row]));
     const expectName = (n) => (/^[=+\-@]/.test(n) ? `'${n}` : n);
     for (const [i, p] of ps.entries()) {
       const row = byEmail.get(p.email);
       assert.ok(row, `a row for ${p.email}`);
       assert.equal(row[3], expectName(names[i]), `name ${JSON.stringify(names[i])}`);
-      assert.equal(row[1], 'umkm');
-      assert.equal(row[2], 'confirmed');
-      assert.equal(row[8], 'Kopi "Lereng"; Arjuno');
-      assert.match(row[5], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      assert.equal(row[1], 'UMKM');
+      assert.equal(row[2], 'Terkonfirmasi');
+      assert.equal(row[9], 'Kopi "Lereng"; Arjuno');
+      assert.match(row[6], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     }
     assert.equal(byEmail.get(nl.email)[3], 'Baris satu\nBaris dua');
     // in the raw text, no field begins with '=' (a spreadsheet would evaluate it)
     assert.ok(!/(^|;|\r\n)"?=/.test(body), 'no cell starts with =');
     assert.ok(body.includes(`"'=HYPERLINK(""http://evil.example"",""klik"")"`), 'quotes doubled inside a quoted, defused field');
     // the NIK column holds masks only
-    const nikCol = rows.slice(1).map((row) => row[10]).filter(Boolean);
+    const nikCol = rows.slice(1).map((row) => row[11]).filter(Boolean);
     for (const v of nikCol) assert.match(v, /^\d{4}\*+\d{4}$/);
   }
   const filtered = await listRegistrations(base, admin.token, c.id, { format: 'csv', status: 'waitlisted' });

@@ -245,3 +245,58 @@ wrk_rps() {
     fi
     printf '%s' "$rps"
 }
+
+# ---------------------------------------------------- the P3 flash crowd --
+
+# psql on the bench database.
+bench_q() { psql -X -v ON_ERROR_STOP=1 -qAt -d "$BENCH_DB_URL" "$@"; }
+
+# crowd_fixtures: the crowd of P3 and P10 in $BENCH_DB_URL — PARTICIPANTS
+# participants (p3_fixtures.py: ids, segments and session tokens, the tokens
+# in $TMP/tokens.tsv) with accounts, profiles eligible for every segment,
+# live sessions, and the programme bench-flash-crowd.
+crowd_fixtures() {
+    log "database $BENCH_DB_NAME; $PARTICIPANTS participants with sessions and profiles"
+    "${PYTHON:-python3}" "$ROOT/tests/bench/p3_fixtures.py" "$PARTICIPANTS" "$TMP"
+    bench_q <<EOF
+create table bench_participants (n integer primary key, user_id text not null,
+                                 segment text not null, token_hash text not null);
+\copy bench_participants from '$TMP/participants.tsv'
+-- any argon2id string will do: nobody logs in
+insert into users (id, email, full_name, role, password_hash)
+select user_id, 'bench-' || n || '@bench.invalid', 'Bench ' || n, 'participant',
+       '\$argon2id\$v=19\$m=65536,t=2,p=1\$YmVuY2hiZW5jaGJlbmNo\$bm90IGEgcmVhbCBoYXNo'
+  from bench_participants;
+-- eligible for every segment: a NIK (public), a NIP (asn), a business (umkm);
+-- the "encrypted" values are placeholders that registration never decrypts
+insert into profiles (user_id, nik_enc, nik_bidx, nik_mask, nik_region,
+                      nip_enc, nip_bidx, nip_mask, business_name)
+select user_id, 'bench-placeholder', 'nik-' || n, '3171********' || lpad(n::text, 4, '0'),
+       '317101', 'bench-placeholder', 'nip-' || n, '1985**********' || lpad(n::text, 4, '0'),
+       'Usaha ' || n
+  from bench_participants;
+insert into sessions (token_hash, user_id, csrf_token, expires_at)
+select token_hash, user_id, 'bench-csrf', now() + interval '30 days' from bench_participants;
+insert into programmes (slug, title) values ('bench-flash-crowd', 'Bench flash crowd');
+EOF
+    bench_q -c 'vacuum analyze' >/dev/null
+}
+
+# crowd_cohort LABEL: a fresh cohort of bench-flash-crowd, open for
+# registration, 3 segments x SEATS; prints its id.
+crowd_cohort() {
+    bench_q -v label="$1" -v seats="$SEATS" <<'EOF'
+with c as (
+    insert into cohorts (programme_id, name, registration_opens_at, registration_closes_at,
+                         starts_on, ends_on, jp)
+    select id, 'Flash crowd ' || :'label', now() - interval '1 minute', now() + interval '1 day',
+           current_date + 30, current_date + 60, 40
+      from programmes where slug = 'bench-flash-crowd'
+    returning id
+), s as (
+    insert into cohort_segments (cohort_id, segment, quota, waitlist)
+    select c.id, seg, :seats, true from c, unnest(array['asn', 'umkm', 'public']) seg
+)
+select id from c;
+EOF
+}

@@ -59,7 +59,7 @@ async function main() {
   await api('POST', `/api/v1/programmes/${slug}/versions`, { token: admin });
   const cohort = await api('POST', `/api/v1/programmes/${slug}/cohorts`, {
     token: admin,
-    json: { name: 'Angkatan 1', registration_opens_at: at(-3600), registration_closes_at: at(7 * 86400), starts_on: day(-7), ends_on: day(30), jp: 32, segments: [{ segment: 'public', quota: n + 10, waitlist: false }] },
+    json: { name: 'Angkatan 1', registration_opens_at: at(-3600), registration_closes_at: at(7 * 86400), starts_on: day(-30), ends_on: day(-1), jp: 32, segments: [{ segment: 'public', quota: n + 10, waitlist: false }] },
   });
   await api('PUT', `/api/v1/cohorts/${cohort.id}/certificate-rules`, { token: admin, json: { min_lesson_percent: 0, require_assignments_passed: false } });
 

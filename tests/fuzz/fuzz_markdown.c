@@ -36,9 +36,10 @@ static bool valid_utf8(const unsigned char *p, size_t len)
 /* Is the tag at s ("<name" or "</name") one cmark's HTML renderer writes? */
 static bool known_tag(const char *s)
 {
-    static const char *const tags[] = {"p",      "h1", "h2",  "h3",         "h4",  "h5",   "h6",
-                                       "ul",     "ol", "li",  "blockquote", "pre", "code", "em",
-                                       "strong", "a",  "img", "hr",         "br"};
+    static const char *const tags[] = {"p",      "h1", "h2",  "h3",         "h4",  "h5",    "h6",
+                                       "ul",     "ol", "li",  "blockquote", "pre", "code",  "em",
+                                       "strong", "a",  "img", "hr",         "br",  "table", "thead",
+                                       "tbody",  "tr", "th",  "td",         "del"};
     size_t n;
 
     if (strncmp(s, OMITTED, strlen(OMITTED)) == 0)

@@ -645,6 +645,86 @@ static void config_usage_lists_every_flag_and_variable(void **state)
     }
 }
 
+static void config_message_channels(void **state)
+{
+    static const char *const env[] = {"SINAU_SMTP_URL",
+                                      "smtps://u:pw@mail.example:465",
+                                      "SINAU_SMTP_PASSWORD_FILE",
+                                      "/run/pw",
+                                      "SINAU_MAIL_FROM",
+                                      "sinau@kota.example",
+                                      "SINAU_WEBHOOK_URL",
+                                      "https://gw.example/hook",
+                                      "SINAU_WEBHOOK_SECRET",
+                                      "s3cret",
+                                      "SINAU_OUTBOX_MAX_ATTEMPTS",
+                                      "5",
+                                      "SINAU_OUTBOX_BACKOFF_MS",
+                                      "1000",
+                                      "SINAU_OUTBOX_BACKOFF_MAX_MS",
+                                      "60000",
+                                      "SINAU_OUTBOX_CONCURRENCY",
+                                      "16",
+                                      "SINAU_MAIL_TIMEOUT_MS",
+                                      "20000",
+                                      "SINAU_MAIL_CONNECT_TIMEOUT_MS",
+                                      "3000",
+                                      "SINAU_VERIFY_EMAIL",
+                                      "1",
+                                      NULL};
+    sinau_config cfg;
+
+    load_ok(&cfg, 0, NULL);
+    assert_null(cfg.smtp_url);
+    assert_null(cfg.webhook_url);
+    assert_false(cfg.verify_email);
+    assert_int_equal(cfg.outbox_max_attempts, 8);
+    assert_int_equal(cfg.outbox_backoff_ms, 30000);
+    assert_int_equal(cfg.mail_timeout_ms, 30000);
+    config_free(&cfg);
+    fake_env = env;
+    load_ok(&cfg, 0, NULL);
+    assert_string_equal(cfg.smtp_url, "smtps://u:pw@mail.example:465");
+    assert_string_equal(cfg.smtp_password_file, "/run/pw");
+    assert_string_equal(cfg.mail_from, "sinau@kota.example");
+    assert_string_equal(cfg.webhook_url, "https://gw.example/hook");
+    assert_string_equal(cfg.webhook_secret, "s3cret");
+    assert_int_equal(cfg.outbox_max_attempts, 5);
+    assert_int_equal(cfg.outbox_backoff_ms, 1000);
+    assert_int_equal(cfg.outbox_backoff_max_ms, 60000);
+    assert_int_equal(cfg.outbox_concurrency, 16);
+    assert_int_equal(cfg.mail_timeout_ms, 20000);
+    assert_int_equal(cfg.mail_connect_timeout_ms, 3000);
+    assert_true(cfg.verify_email);
+    config_free(&cfg);
+}
+
+static void config_bad_channels_fail_without_echoing_urls(void **state)
+{
+    static const char *const http_smtp[] = {"SINAU_SMTP_URL", "http://u:topsecret@x", NULL};
+    static const char *const ftp_hook[] = {"SINAU_WEBHOOK_URL", "ftp://u:topsecret@x",
+                                           "SINAU_WEBHOOK_SECRET", "k", NULL};
+    static const char *const no_secret[] = {"SINAU_WEBHOOK_URL", "https://gw.example", NULL};
+    static const char *const bad_from[] = {"SINAU_MAIL_FROM", "no-at-sign", NULL};
+    static const char *const backoff[] = {"SINAU_OUTBOX_BACKOFF_MS", "5000",
+                                          "SINAU_OUTBOX_BACKOFF_MAX_MS", "1000", NULL};
+    sinau_config cfg;
+    char err[256];
+
+    fake_env = http_smtp;
+    load_fails(0, NULL, "SINAU_SMTP_URL");
+    assert_int_equal(config_load(&cfg, 0, NULL, fake_getenv, err, sizeof err), -1);
+    assert_null(strstr(err, "topsecret"));
+    fake_env = ftp_hook;
+    load_fails(0, NULL, "SINAU_WEBHOOK_URL");
+    fake_env = no_secret;
+    load_fails(0, NULL, "SINAU_WEBHOOK_SECRET");
+    fake_env = bad_from;
+    load_fails(0, NULL, "SINAU_MAIL_FROM");
+    fake_env = backoff;
+    load_fails(0, NULL, "SINAU_OUTBOX_BACKOFF_MAX_MS");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, reset_env)
@@ -671,6 +751,8 @@ int main(void)
         T(config_free_is_safe_after_failure_and_twice),
         T(config_works_without_environment),
         T(config_usage_lists_every_flag_and_variable),
+        T(config_message_channels),
+        T(config_bad_channels_fail_without_echoing_urls),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

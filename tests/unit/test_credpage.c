@@ -211,17 +211,26 @@ static void not_found_never_echoes_the_id(void **state)
 
 static void paste_box_alone(void **state)
 {
-    char *page = credpage_paste_html("en");
+    char *page = credpage_paste_html("en", false);
 
     (void)state;
     assert_non_null(page);
     csp_clean(page);
     lacks(page, "class=\"verdict");
     has(page, "<title>Check a certificate token — Sinau</title>");
-    has(page, "<p class=\"lead\">To check a certificate, open its link or scan the QR code");
+    /* issue 12: the intro names the printed ID, and a box looks it up */
+    has(page,
+        "<p class=\"lead\">To check a certificate, open its link, scan its QR code or type the ID");
+    has(page, "<form method=\"get\" action=\"/verify\">");
+    has(page, "<input id=\"cert-id\" name=\"id\"");
+    lacks(page, "class=\"field-error\"");
     has(page, "href=\"/verify?lang=id\"");
     has(page, "<form method=\"post\" action=\"/verify?lang=en\">");
     has(page, "<a href=\"/.well-known/jwks.json\"><code>/.well-known/jwks.json</code></a>");
+    free(page);
+    page = credpage_paste_html("id", true);
+    has(page, "<p class=\"field-error\" id=\"cert-id-error\" role=\"alert\">");
+    has(page, "aria-describedby=\"cert-id-hint cert-id-error\"");
     free(page);
 }
 

@@ -322,6 +322,41 @@ static void phone_refuses_a_short_buffer(void **state)
     assert_string_equal(out, "+6281234567890");
 }
 
+/* Issue 12: numbers as printed on ASN documents and cards are accepted. */
+static void strip_drops_spaces_dots_dashes_and_no_break_spaces(void **state)
+{
+    char out[32];
+
+    (void)state;
+    assert_int_equal(idnum_strip_separators("19900101 201503 2 001", out, sizeof out), 0);
+    assert_string_equal(out, "199001012015032001");
+    assert_int_equal(idnum_nip_check(out, 2026), IDNUM_OK);
+    assert_int_equal(idnum_strip_separators("3573.0101.9000-0001", out, sizeof out), 0);
+    assert_string_equal(out, "3573010190000001");
+    assert_int_equal(idnum_strip_separators(" 3573\xC2\xA0"
+                                            "010190\t000001 ",
+                                            out, sizeof out),
+                     0);
+    assert_string_equal(out, "3573010190000001");
+    /* anything else stays for the checks to refuse */
+    assert_int_equal(idnum_strip_separators("3573/0101", out, sizeof out), 0);
+    assert_string_equal(out, "3573/0101");
+    assert_int_equal(idnum_nik_check(out), IDNUM_ERR_NOT_DIGITS);
+    assert_int_equal(idnum_strip_separators("+62 812-3456-7890", out, sizeof out), 0);
+    assert_string_equal(out, "+6281234567890");
+}
+
+static void strip_refuses_a_short_buffer(void **state)
+{
+    char out[8];
+
+    (void)state;
+    assert_int_equal(idnum_strip_separators("1 2 3 4 5 6 7 8", out, sizeof out), -1);
+    assert_string_equal(out, "");
+    assert_int_equal(idnum_strip_separators("1 2 3 4 5 6 7", out, sizeof out), 0);
+    assert_string_equal(out, "1234567");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +388,8 @@ int main(void)
         cmocka_unit_test(phone_accepts_9_to_13_national_digits),
         cmocka_unit_test(phone_refuses_other_numbers_and_forms),
         cmocka_unit_test(phone_refuses_a_short_buffer),
+        cmocka_unit_test(strip_drops_spaces_dots_dashes_and_no_break_spaces),
+        cmocka_unit_test(strip_refuses_a_short_buffer),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -110,10 +110,13 @@ static void markdown_empties_script_link_destinations(void **state)
 static void markdown_empties_data_images_that_cmark_would_keep(void **state)
 {
     /* cmark's safe mode lets data:image/png, gif, jpeg and webp through */
-    expect_html("![x](data:image/png;base64,AAA)", "<p><img src=\"\" alt=\"x\" /></p>\n");
-    expect_html("![x](DATA:image/gif;base64,AAA)", "<p><img src=\"\" alt=\"x\" /></p>\n");
-    expect_html("![x](javascript:alert(1))", "<p><img src=\"\" alt=\"x\" /></p>\n");
-    expect_html("![x](file:///etc/passwd)", "<p><img src=\"\" alt=\"x\" /></p>\n");
+    expect_html("![x](data:image/png;base64,AAA)",
+                "<p><img loading=\"lazy\" src=\"\" alt=\"x\" /></p>\n");
+    expect_html("![x](DATA:image/gif;base64,AAA)",
+                "<p><img loading=\"lazy\" src=\"\" alt=\"x\" /></p>\n");
+    expect_html("![x](javascript:alert(1))",
+                "<p><img loading=\"lazy\" src=\"\" alt=\"x\" /></p>\n");
+    expect_html("![x](file:///etc/passwd)", "<p><img loading=\"lazy\" src=\"\" alt=\"x\" /></p>\n");
 }
 
 static void markdown_keeps_http_https_mailto_and_relative_links(void **state)
@@ -132,9 +135,9 @@ static void markdown_keeps_http_https_mailto_and_relative_links(void **state)
                 "<p><a href=\"/x?next=javascript:alert(1)\">a</a></p>\n");
     expect_html("<https://example.com>",
                 "<p><a href=\"https://example.com\">https://example.com</a></p>\n");
-    expect_html(
-        "![peta](https://example.com/peta.png \"Peta\")",
-        "<p><img src=\"https://example.com/peta.png\" alt=\"peta\" title=\"Peta\" /></p>\n");
+    expect_html("![peta](https://example.com/peta.png \"Peta\")",
+                "<p><img loading=\"lazy\" src=\"https://example.com/peta.png\" alt=\"peta\" "
+                "title=\"Peta\" /></p>\n");
 }
 
 static void markdown_renders_ordinary_markdown(void **state)
@@ -148,6 +151,40 @@ static void markdown_renders_ordinary_markdown(void **state)
                 "<pre><code class=\"language-c\">int x = 1 &lt; 2;\n</code></pre>\n");
     expect_html("\"kutip\" -- 'tunggal'", "<p>&quot;kutip&quot; -- 'tunggal'</p>\n");
     expect_html("a & b < c", "<p>a &amp; b &lt; c</p>\n");
+}
+
+/* Issue 12: lessons need GitHub's tables and strikethrough, still safe. */
+static void markdown_renders_gfm_tables(void **state)
+{
+    char *html = markdown_render("| Platform | Durasi |\n|:--|--:|\n| TikTok | 60 detik |\n"
+                                 "| <script>x</script> | [a](javascript:alert(1)) |\n",
+                                 strlen("| Platform | Durasi |\n|:--|--:|\n| TikTok | 60 detik |\n"
+                                        "| <script>x</script> | [a](javascript:alert(1)) |\n"));
+
+    assert_non_null(html);
+    assert_non_null(strstr(html, "<table>"));
+    assert_non_null(strstr(html, "<th align=\"left\">Platform</th>"));
+    assert_non_null(strstr(html, "<td align=\"right\">60 detik</td>"));
+    assert_null(strstr(html, "<script"));
+    assert_null(strstr(html, "javascript:"));
+    assert_null(strstr(html, "|"));
+    free(html);
+}
+
+static void markdown_renders_strikethrough_with_two_tildes_only(void **state)
+{
+    expect_html("~~harga lama~~ harga baru", "<p><del>harga lama</del> harga baru</p>\n");
+    expect_html("durasi ~10 menit~ saja", "<p>durasi ~10 menit~ saja</p>\n");
+}
+
+static void markdown_images_load_lazily(void **state)
+{
+    expect_html("![a](/api/v1/attachments/x) ![b](/api/v1/attachments/y)",
+                "<p><img loading=\"lazy\" src=\"/api/v1/attachments/x\" alt=\"a\" /> "
+                "<img loading=\"lazy\" src=\"/api/v1/attachments/y\" alt=\"b\" /></p>\n");
+    /* "<img " written by authors stays text */
+    expect_html("`<img src=x>` dan <img src=x>",
+                "<p><code>&lt;img src=x&gt;</code> dan <!-- raw HTML omitted --></p>\n");
 }
 
 static void markdown_keeps_indonesian_utf8_text(void **state)
@@ -208,6 +245,9 @@ int main(void)
         cmocka_unit_test(markdown_omits_event_handler_html_inline_and_as_blocks),
         cmocka_unit_test(markdown_empties_script_link_destinations),
         cmocka_unit_test(markdown_empties_data_images_that_cmark_would_keep),
+        cmocka_unit_test(markdown_renders_gfm_tables),
+        cmocka_unit_test(markdown_renders_strikethrough_with_two_tildes_only),
+        cmocka_unit_test(markdown_images_load_lazily),
         cmocka_unit_test(markdown_keeps_http_https_mailto_and_relative_links),
         cmocka_unit_test(markdown_renders_ordinary_markdown),
         cmocka_unit_test(markdown_keeps_indonesian_utf8_text),

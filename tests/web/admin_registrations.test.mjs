@@ -69,7 +69,8 @@ test('admin: registrations filtered, CSV, cancel with confirmation; users and ro
 
     // The CSV with the same filter; the formula-looking name is neutralised.
     const href = await page.getByTestId('csv').getAttribute('href');
-    assert.equal(href, `/api/v1/cohorts/${co.id}/registrations?segment=public&format=csv`);
+    // issue 12: the export speaks the interface's language
+    assert.equal(href, `/api/v1/cohorts/${co.id}/registrations?segment=public&format=csv&lang=id`);
     const csv = await page.evaluate(async (u) => {
       const r = await fetch(u);
       return { type: r.headers.get('content-type'), text: await r.text() };

@@ -85,7 +85,8 @@ test('an admin at /staff has a tile to the signing keys', async () => {
     await page.goto('/staff');
     await pageReady(page, 'Ruang staf');
     const tiles = page.getByRole('navigation', { name: 'Menu admin' }).getByRole('link');
-    assert.deepEqual(await tiles.allTextContents(), ['Program', 'Pengguna dan peran', 'Kunci penandatangan']);
+    // issue 12 added the certificate signatory's tile, issue 13 the message delivery log's
+    assert.deepEqual(await tiles.allTextContents(), ['Program', 'Pengguna dan peran', 'Kunci penandatangan', 'Penanda tangan sertifikat', 'Log pengiriman pesan']);
     await screenshot(page, 'boot-admin-staff-tiles');
     await tiles.filter({ hasText: 'Kunci penandatangan' }).click();
     await page.waitForURL((u) => u.pathname === '/admin/keys');

@@ -82,3 +82,31 @@ test('every key the app names literally is in a dictionary', () => {
   }
   assert.deepEqual([...new Set(missing)], []);
 });
+
+// Counts take the plural form of the language (issue 12: "1 current
+// cohorts"): tn('key', n) reads key.<category> of Intl.PluralRules, with
+// key.other always there; English has a distinct .one wherever the
+// Indonesian has a count.
+test('every counted text (tn) has its plural forms in both languages', () => {
+  const dicts = Object.fromEntries(LANGS.map((l) => [l, Object.assign({}, ...areas(l).map((a) => load(l, a)))]));
+  const missing = [];
+  const used = new Set();
+  for (const file of jsFiles(APP)) {
+    const src = fs.readFileSync(file, 'utf8').replace(/^\s*\/\/.*$/gm, '');
+    for (const m of src.matchAll(/\btn\(\s*'([a-z0-9_]+(?:\.[a-z0-9_]+)+)'/g)) used.add(m[1]);
+  }
+  assert.ok(used.size >= 10, `tn() is used for the counts (found ${used.size})`);
+  for (const k of used) {
+    for (const l of LANGS) if (!(`${k}.other` in dicts[l])) missing.push(`${l}: ${k}.other`);
+    if (!(`${k}.one` in dicts.en)) missing.push(`en: ${k}.one`);
+    if (`${k}` in dicts.id) missing.push(`id: ${k} is also a plain key`);
+  }
+  assert.deepEqual(missing, []);
+  // English says "1 lesson", not "1 lessons"
+  for (const [k, v] of Object.entries(dicts.en)) {
+    if (!k.endsWith('.one') || !/\{n\} /.test(v)) continue;
+    const words = v.split('{n} ')[1].split(/[\s.,;]+/);
+    const noun = ['current', 'published'].includes(words[0]) ? words[1] : words[0];
+    if (noun !== 'of') assert.ok(!noun.endsWith('s'), `${k}: "${v}" reads like a plural`);
+  }
+});

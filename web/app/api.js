@@ -74,13 +74,14 @@ export async function api(method, path, body, opts = {}) {
   return data;
 }
 
-// PUTs a file as the raw body with XMLHttpRequest so the upload can report
-// progress: onProgress(fraction 0..1). Resolves to the parsed answer; rejects
-// with ApiError (413 → code 'body_too_large' or the server's own).
-export function apiUpload(path, file, onProgress) {
+// Sends a file as the raw body (PUT, or `method`) with XMLHttpRequest so the
+// upload can report progress: onProgress(fraction 0..1). Resolves to the
+// parsed answer; rejects with ApiError (413 → code 'body_too_large' or the
+// server's own).
+export function apiUpload(path, file, onProgress, method = 'PUT') {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('PUT', apiUrl(path));
+    xhr.open(method, apiUrl(path));
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
     xhr.setRequestHeader('X-Filename', encodeURIComponent(file.name || 'file'));

@@ -97,6 +97,17 @@ export function t(key, vars) {
   return s.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 }
 
+// A text with a count in it, in the plural form the language wants for n:
+// the dictionary holds `<key>.one`, `<key>.other` (and whatever other
+// categories Intl.PluralRules names for the language; `.other` is the
+// fallback). {n} is n formatted; vars may add other placeholders.
+// tn('staff.programmes.cohorts', 1) → "1 current cohort".
+export function tn(key, n, vars = {}) {
+  const cat = new Intl.PluralRules(locale()).select(Number(n));
+  const k = `${key}.${cat}` in dict ? `${key}.${cat}` : `${key}.other`;
+  return t(k, { ...vars, n: fmtNumber(n) });
+}
+
 // A calendar date ('2021-03-22') is shown as that day wherever the reader
 // is; an instant ('2021-03-22T02:00:00Z') in the reader's time zone.
 function toDate(iso) {
@@ -123,6 +134,11 @@ export function fmtDateTime(iso) {
 
 export function fmtNumber(n) {
   return new Intl.NumberFormat(locale()).format(n);
+}
+
+// A file size as people read it: "3,4 MB", "120 KB" (at least 1 KB).
+export function fmtSize(n) {
+  return n >= 1048576 ? `${fmtNumber(Math.round(n / 104857.6) / 10)} MB` : `${fmtNumber(Math.max(1, Math.round(n / 1024)))} KB`;
 }
 
 // A reader's message for an error: dictionary key error.<code>.<reason>

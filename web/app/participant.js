@@ -1,6 +1,6 @@
 // participant.js — pieces shared by the public and participant pages:
 // seat counts, registration state and outcome, and polling.
-import { t, fmtDate, fmtDateTime, fmtNumber } from './i18n.js';
+import { t, tn, fmtDate, fmtDateTime, fmtNumber } from './i18n.js';
 import { h } from './ui.js';
 
 export const SEGMENTS = ['asn', 'umkm', 'public'];
@@ -146,5 +146,5 @@ export function lessonHref(cohortId, lessonId) {
 
 // "2 dari 5 materi selesai (40 %)".
 export function progressLine(t, p) {
-  return t('cohort.progress', { done: fmtNumber(p.lessons_completed), total: fmtNumber(p.lessons_total), percent: fmtNumber(Math.round(p.percent)) });
+  return tn('cohort.progress', p.lessons_total, { done: fmtNumber(p.lessons_completed), percent: fmtNumber(Math.round(p.percent)) });
 }

@@ -6,6 +6,7 @@
 // names). Nothing here writes data into innerHTML except setSafeHtml, whose
 // input is HTML the server rendered from Markdown in safe mode.
 import { h, newId, put } from './ui.js';
+import { api } from './api.js';
 import { t, errorText, locale, fmtDateTime } from './i18n.js';
 
 // The segments the forms offer; the API accepts others, which the pages
@@ -153,6 +154,52 @@ export function confirmDialog(message, { confirmLabel = t('staff.common.confirm'
   });
 }
 
+// A dialog asking for one text (a reason, a name): resolves to the trimmed
+// text, or null when cancelled. {question, label, hint, value,
+// confirmLabel, danger, rows (a textarea when given), min (length, 1),
+// code (the error code shown when it is shorter)}.
+export function askText({ question, label, hint, value = '', confirmLabel, danger = false, rows, min = 1, code = 'staff_required' }) {
+  return new Promise((resolve) => {
+    const input = rows
+      ? h('textarea', { name: 'answer', rows: String(rows), required: true, maxlength: '500' }, value)
+      : h('input', { type: 'text', name: 'answer', required: true, maxlength: '200', value, autocomplete: 'off' });
+    const ok = h('button', { type: 'submit', class: danger ? 'danger' : null }, confirmLabel);
+    const no = h('button', { type: 'button', class: 'secondary' }, t('common.cancel'));
+    const qid = newId('ask');
+    const form = h('form', { method: 'dialog', class: 'staff-form', novalidate: true },
+      h('p', { id: qid }, question),
+      labelled(label, input, { hint }),
+      h('div', { class: 'staff-actions' }, no, ok));
+    const dlg = h('dialog', { class: 'staff-dialog', 'aria-labelledby': qid }, form);
+    let done = false;
+    const finish = (v) => {
+      if (done) return;
+      done = true;
+      if (dlg.open) dlg.close();
+      dlg.remove();
+      resolve(v);
+    };
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const wrap = form.querySelector('.field');
+      const v = input.value.trim();
+      if (v.length < min) {
+        wrap.querySelector('.field-error').textContent = errorText({ code });
+        wrap.querySelector('.field-error').hidden = false;
+        input.setAttribute('aria-invalid', 'true');
+        input.focus();
+        return;
+      }
+      finish(v);
+    });
+    no.addEventListener('click', () => finish(null));
+    dlg.addEventListener('close', () => finish(null));
+    document.body.append(dlg);
+    dlg.showModal();
+    input.focus();
+  });
+}
+
 // A box for an API error next to a form (role=alert so it is announced);
 // update(err) replaces the text, update(null) hides it.
 export function errorBox() {
@@ -238,3 +285,88 @@ export function moved(list, from, to) {
 export function hashCode(hash) {
   return h('code', { class: 'staff-hash', title: hash }, hash);
 }
+
+const PREVIEW_DELAY_MS = 300;
+
+// The live preview of a Markdown textarea: asks the server to render it
+// (POST /api/v1/markdown/preview, exactly as publishing renders) a moment
+// after typing stops; a newer request cancels an older one; `empty` shows
+// while there is no text. Returns the page's cleanup (stops it).
+export function livePreview(textarea, target, status, empty) {
+  let timer = null;
+  let ctl = null;
+  const run = async () => {
+    if (ctl) ctl.abort();
+    ctl = new AbortController();
+    const mine = ctl;
+    target.setAttribute('aria-busy', 'true');
+    try {
+      const r = await api('POST', '/api/v1/markdown/preview', { body_md: textarea.value }, { signal: mine.signal });
+      if (mine !== ctl) return;
+      setSafeHtml(target, r.body_html);
+      if (!textarea.value.trim()) target.replaceChildren(h('p', { class: 'empty' }, empty));
+      status.update(null);
+    } catch (ex) {
+      if (ex && ex.name === 'AbortError') return;
+      status.update(ex);
+    } finally {
+      if (mine === ctl) target.removeAttribute('aria-busy');
+    }
+  };
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, PREVIEW_DELAY_MS);
+  };
+  textarea.addEventListener('input', schedule);
+  run();
+  return () => {
+    clearTimeout(timer);
+    if (ctl) ctl.abort();
+  };
+}
+
+// Asks before an editor's unsaved changes are lost: the browser's own
+// question on unload, and ours on links inside the app (this runs before
+// the router's click handler, which skips prevented clicks). dirty() says
+// whether there is something unsaved; markSaved() is called when the
+// reader leaves anyway. Returns the cleanup.
+export function guardUnsaved(dirty, markSaved) {
+  const onBeforeUnload = (e) => {
+    if (!dirty()) return;
+    e.preventDefault();
+    e.returnValue = '';
+  };
+  const onLinkClick = async (e) => {
+    const a = e.target.closest && e.target.closest('a[href]');
+    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    if (a.target || a.hasAttribute('download') || a.origin !== location.origin || !dirty()) return;
+    e.preventDefault();
+    if (await confirmDialog(t('staff.lesson.leave_unsaved'), { confirmLabel: t('staff.lesson.leave') })) {
+      markSaved();
+      a.click(); // again, now clean: the router (or the browser) follows it
+    }
+  };
+  window.addEventListener('beforeunload', onBeforeUnload);
+  document.addEventListener('click', onLinkClick, true);
+  return () => {
+    window.removeEventListener('beforeunload', onBeforeUnload);
+    document.removeEventListener('click', onLinkClick, true);
+  };
+}
+
+// A module's heading: "Modul 2: Produksi" — unless the author already
+// numbered it ("Modul 1: Pengantar" stays as written, never "Modul 1:
+// Modul 1: …").
+export function moduleHeading(index, title) {
+  if (/^\s*(modul|module|bab|unit|sesi|pertemuan|chapter|part|bagian)\s*[0-9ivx]+\b/i.test(title)) return title;
+  return t('staff.content.module_n', { n: index + 1, title });
+}
+
+// "Versi 1" and, when a newer one is published, a badge saying so.
+export function versionNote(c) {
+  const newer = c.latest_version && c.latest_version > (c.content_version || 0);
+  return h('span', { class: 'staff-version', 'data-testid': 'cohort-version' },
+    c.content_version ? t('staff.cohort.version_n', { n: c.content_version }) : t('staff.version.unpublished'),
+    newer ? ' ' : '', newer ? h('span', { class: 'badge waitlisted' }, t('staff.version.newer', { n: c.latest_version })) : '');
+}
+

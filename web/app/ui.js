@@ -108,6 +108,7 @@ export function setFieldError(wrap, message) {
   const control = wrap.querySelector('input, select, textarea');
   slot.textContent = message || '';
   slot.hidden = !message;
+  if (!control) return; // a group whose controls come and go (a rubric with no rows yet)
   if (message) control.setAttribute('aria-invalid', 'true');
   else control.removeAttribute('aria-invalid');
 }
@@ -162,7 +163,7 @@ export function showErrors(form, err, extra = {}) {
   const wrap = name ? form.querySelector(`.field[data-field="${CSS.escape(name)}"]`) : null;
   if (wrap) {
     setFieldError(wrap, errorText(err));
-    wrap.querySelector('input, select, textarea').focus();
+    wrap.querySelector('input, select, textarea')?.focus();
     return;
   }
   const box = formBox(form);

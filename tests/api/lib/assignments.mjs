@@ -7,6 +7,7 @@
 // (PNG, JPEG, PDF, MP4 and impostors) at any size.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import http from 'node:http';
 import { call, show } from './accounts.mjs';
 import { addInstructor, newInstructor, instantIn } from './cohorts.mjs';
@@ -55,7 +56,8 @@ export function rubricOf(levels) {
 // confirmed learners (named `names[i]` or Peserta i). Resolves to {slug,
 // programme, module, lessons, assignments (draft JSON, in order), cohort,
 // instructor, people: [learner]}.
-export async function classroom(server, admin, { assignments = [{}], lessons = 0, participants = 2, seats = 10, names } = {}) {
+// `cohort` adds members to the cohort's body (dates, say).
+export async function classroom(server, admin, { assignments = [{}], lessons = 0, participants = 2, seats = 10, names, cohort: cohortOver = {} } = {}) {
   const base = server.url;
   const prog = await programme(base, admin, { publish: false });
   const module = await newModule(base, admin.token, prog.slug, 'Tugas praktik');
@@ -64,7 +66,7 @@ export async function classroom(server, admin, { assignments = [{}], lessons = 0
   const made = [];
   for (const a of assignments) made.push(await newAssignment(base, admin.token, module.id, a));
   await published(base, admin.token, prog.slug);
-  const cohort = await cohortOf(base, admin, prog.slug, publicSeats(seats, { name: 'Angkatan Tugas' }));
+  const cohort = await cohortOf(base, admin, prog.slug, publicSeats(seats, { name: 'Angkatan Tugas', ...cohortOver }));
   const instructor = await newInstructor(server);
   expectStatus(await addInstructor(base, admin.token, cohort.id, instructor.id), 201, 'instructor');
   const people = [];
@@ -228,6 +230,33 @@ function ftyp(brand) {
   b.write('ftyp', 4, 'latin1');
   b.write(brand, 8, 'latin1');
   return b;
+}
+
+// A small real PNG (RGB, w x h, a gradient moved by shade) that decodes,
+// unlike pngFile's noise: for signatures, logos and lesson pictures.
+export function realPng(w = 40, h = 16, shade = 0) {
+  const crcOf = (buf) => zlib.crc32(buf);
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crcOf(td) >>> 0);
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const rows = [];
+  for (let y = 0; y < h; y++) {
+    const row = Buffer.alloc(1 + w * 3);
+    for (let x = 0; x < w; x++) row.fill((x * 7 + y * 3 + shade) & 0xff, 1 + x * 3, 4 + x * 3);
+    rows.push(row);
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
 }
 
 export const pngFile = (size = 2048, seed = 1) => fileOf(SIG.png, size, seed);

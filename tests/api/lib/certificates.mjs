@@ -17,7 +17,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { startServer } from './harness.mjs';
 import { call, show, dbUrlOf, putProfile } from './accounts.mjs';
-import { nip } from './cohorts.mjs';
+import { nip, dateIn } from './cohorts.mjs';
 import { expectStatus, complete, createSession, openCheckin, checkin } from './content.mjs';
 import { classroom, submitted, grade, release, getBytes } from './assignments.mjs';
 import { runSinau } from './probe.mjs';
@@ -118,9 +118,12 @@ export const codes = (missing) => missing.map((m) => m.code).sort();
 // A classroom (assignments.mjs) with `lessons` lessons, the given
 // assignments (required by default), `sessions` live sessions made by the
 // instructor, `participants` confirmed learners, and rules put when given.
-// Resolves to the classroom plus {sessions, rules (the PUT answer or null)}.
-export async function certClass(server, admin, { lessons = 2, assignments = [{ required: true }], sessions = 0, participants = 2, names, seats = 10, rules } = {}) {
-  const cr = await classroom(server, admin, { lessons, assignments, participants, names, seats });
+// Its training ended yesterday: certificates are issued from a cohort's
+// last day on (issue 12, 409 cohort_not_finished before). Resolves to the
+// classroom plus {sessions, rules (the PUT answer or null)}.
+export const FINISHED = { starts_on: dateIn(-30), ends_on: dateIn(-1) };
+export async function certClass(server, admin, { lessons = 2, assignments = [{ required: true }], sessions = 0, participants = 2, names, seats = 10, rules, cohort = FINISHED } = {}) {
+  const cr = await classroom(server, admin, { lessons, assignments, participants, names, seats, cohort });
   const made = [];
   for (let i = 0; i < sessions; i++) {
     const start = Date.now() + (i + 1) * 86400000;

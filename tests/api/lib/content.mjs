@@ -257,10 +257,11 @@ export function icsUtc(value) {
 
 // ------------------------------------------------------- rendered HTML ----
 
-// What cmark's HTML renderer emits for Markdown (no raw HTML).
+// What cmark-gfm's HTML renderer emits for Markdown (no raw HTML), with the
+// table and strikethrough extensions (issue 12), images loading lazily.
 const SAFE_TAGS = new Set(['p', 'a', 'em', 'strong', 'code', 'pre', 'ul', 'ol', 'li', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
-  'blockquote', 'img', 'br', 'hr']);
-const SAFE_ATTRS = new Set(['href', 'src', 'alt', 'title', 'start', 'class']);
+  'blockquote', 'img', 'br', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'del']);
+const SAFE_ATTRS = new Set(['href', 'src', 'alt', 'title', 'start', 'class', 'loading', 'align']);
 const SAFE_SCHEMES = new Set(['http', 'https', 'mailto']);
 
 function decodeEntities(s) {

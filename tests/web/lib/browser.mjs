@@ -107,8 +107,12 @@ export async function screenshot(page, name) {
 
 // Runs axe-core (WCAG 2.x A and AA rules) on the page; throws when a
 // violation is serious or critical. Resolves to the full list of
-// violations (for information).
+// violations (for information). Every page a test checks with axe is also
+// checked for values never meant for readers (assertCleanText: "null",
+// "undefined", "[object …]", untranslated keys, buttons included), so no
+// page test can miss a stray "null" (issue 12).
 export async function axeCheck(page, label = page.url()) {
+  await assertCleanText(page, label);
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   if (bad.length) {

@@ -7,9 +7,9 @@
 // The signing keys are listed and rotated on their own page (/admin/keys,
 // admin_keys.js), linked from a card here.
 import { api } from '../api.js';
-import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
+import { loadArea, t, tn, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, checkbox, labelled, replace } from '../staff_ui.js';
+import { pageHead, errorBox, fill, checkbox, labelled, replace, askText } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -23,41 +23,6 @@ function missingText(m) {
     case 'assignment_failed': return t('staff.certs.miss_assignment_failed', { title: m.title });
     default: return m.code;
   }
-}
-
-// A dialog asking for the reason of a revocation; resolves to the reason
-// or null when cancelled.
-function askReason(name) {
-  return new Promise((resolve) => {
-    const reason = h('textarea', { name: 'reason', rows: '3', required: true, maxlength: '500' });
-    const ok = h('button', { type: 'submit', class: 'danger' }, t('staff.certs.revoke'));
-    const no = h('button', { type: 'button', class: 'secondary' }, t('common.cancel'));
-    const form = h('form', { method: 'dialog', class: 'staff-form', novalidate: true },
-      h('p', { id: 'revoke-q' }, t('staff.certs.revoke_q', { name })),
-      labelled(t('staff.certs.reason'), reason, { hint: t('staff.certs.reason_hint') }),
-      h('div', { class: 'staff-actions' }, no, ok));
-    const dlg = h('dialog', { class: 'staff-dialog', 'aria-labelledby': 'revoke-q' }, form);
-    let done = false;
-    const finish = (v) => {
-      if (done) return;
-      done = true;
-      if (dlg.open) dlg.close();
-      dlg.remove();
-      resolve(v);
-    };
-    form.addEventListener('submit', (e) => {
-      e.preventDefault();
-      clearErrors(form);
-      const v = reason.value.trim();
-      if (!v) return showErrors(form, { code: 'staff_required', field: 'reason' });
-      finish(v);
-    });
-    no.addEventListener('click', () => finish(null));
-    dlg.addEventListener('close', () => finish(null));
-    document.body.append(dlg);
-    dlg.showModal();
-    reason.focus();
-  });
 }
 
 export default async function render(view, ctx) {
@@ -109,7 +74,7 @@ export default async function render(view, ctx) {
   const eligSummary = h('p', { class: 'meta', role: 'status', 'data-testid': 'eligible-count' });
   function drawEligibility() {
     const n = elig.items.filter((x) => x.eligible && !x.certificate_id).length;
-    eligSummary.textContent = t('staff.certs.eligible_summary', { n: fmtNumber(n), total: fmtNumber(elig.items.length) });
+    eligSummary.textContent = tn('staff.certs.eligible_summary', n, { total: fmtNumber(elig.items.length) });
     if (!elig.items.length) {
       eligBody.replaceChildren(h('tr', {}, h('td', { colspan: '2', class: 'wide' }, t('staff.sessions.no_participants'))));
       return;
@@ -135,7 +100,7 @@ export default async function render(view, ctx) {
       ]);
       drawEligibility();
       drawCerts();
-      issueNote.textContent = t('staff.certs.issued', { n: fmtNumber(res.issued), not: fmtNumber((res.not_eligible || []).length) });
+      issueNote.textContent = `${tn('staff.certs.issued', res.issued)} ${tn('staff.certs.not_yet', (res.not_eligible || []).length)}`;
     } catch (ex) {
       err.update(ex);
     }
@@ -147,7 +112,7 @@ export default async function render(view, ctx) {
     const revoked = c.status === 'revoked';
     const revoke = revoked ? null : h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.certs.revoke_of', { name: c.holder_name }) }, t('staff.certs.revoke'));
     revoke?.addEventListener('click', async () => {
-      const reason = await askReason(c.holder_name);
+      const reason = await askText({ question: t('staff.certs.revoke_q', { name: c.holder_name }), label: t('staff.certs.reason'), hint: t('staff.certs.reason_hint'), rows: 3, confirmLabel: t('staff.certs.revoke'), danger: true });
       if (!reason) return;
       err.update(null);
       try {

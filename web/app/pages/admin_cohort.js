@@ -3,20 +3,21 @@
 // of each segment (PUT /api/v1/cohorts/{id}/segments/{segment}, never below
 // the seats taken); its instructors (POST …/instructors, DELETE
 // …/instructors/{user_id} after a confirmation); moving it to a newer
-// content version; editing its name, dates, window, JP and settings (PUT
+// content version (on the cohort's staff page, staff_cohort.js, with what
+// changes shown first); editing its name, dates, window, JP and settings (PUT
 // /api/v1/cohorts/{id}, times in the browser's zone); links to the live
 // seats, registrations, sessions.
 import { api } from '../api.js';
-import { loadArea, t, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
+import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, setFieldError, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, segmentLabel, sortSegments, labelled, checkbox, replace, confirmDialog, localInputValue } from '../staff_ui.js';
+import { pageHead, errorBox, fill, segmentLabel, sortSegments, labelled, checkbox, replace, confirmDialog, localInputValue, versionNote } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
 function facts(c) {
   const rules = c.certificate_rules || {};
   const rows = [
-    [t('staff.cohort.f_version'), t('staff.cohort.version_n', { n: c.content_version })],
+    [t('staff.cohort.f_version'), versionNote(c)],
     [t('staff.cohort.window'), t('staff.seats.window', { from: fmtDateTime(c.registration_opens_at), to: fmtDateTime(c.registration_closes_at) })],
     [t('staff.cohort.dates_legend'), t('staff.cohort.dates', { from: fmtDate(c.starts_on), to: fmtDate(c.ends_on) })],
     [t('staff.cohort.f_jp'), fmtNumber(c.jp)],
@@ -37,9 +38,9 @@ function facts(c) {
 // unit (minutes at least).
 function fmtDuration(seconds) {
   const min = Math.round(seconds / 60);
-  if (min % 1440 === 0) return t('staff.edit.days_n', { n: fmtNumber(min / 1440) });
-  if (min % 60 === 0) return t('staff.edit.hours_n', { n: fmtNumber(min / 60) });
-  return t('staff.edit.minutes_n', { n: fmtNumber(min) });
+  if (min % 1440 === 0) return tn('staff.edit.days_n', min / 1440);
+  if (min % 60 === 0) return tn('staff.edit.hours_n', min / 60);
+  return tn('staff.edit.minutes_n', min);
 }
 
 // ---- Editing the cohort (PUT /api/v1/cohorts/{id}) ----
@@ -195,7 +196,7 @@ function cohortEditForm(cohort, onSaved) {
 }
 
 export default async function render(view, ctx) {
-  await loadArea('staff');
+  await Promise.all([loadArea('staff'), loadArea('account')]);
   const id = ctx.params.id;
   let cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`);
   const [prog, instructors] = await Promise.all([
@@ -278,26 +279,11 @@ export default async function render(view, ctx) {
     }
   });
 
-  // Moving to a newer content version.
-  const newer = (prog.versions || []).filter((v) => v.version > (cohort.content_version || 0));
-  let moveForm = null;
-  if (newer.length) {
-    const moveBtn = h('button', { type: 'submit', class: 'secondary' }, t('staff.cohort.move'));
-    moveForm = h('form', { class: 'staff-inline-form', novalidate: true },
-      field({ label: t('staff.cohort.f_move'), name: 'version', options: newer.slice().reverse().map((v) => ({ value: v.version, label: t('staff.cohort.version_n', { n: v.version }) })) }),
-      moveBtn);
-    moveForm.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      clearErrors(moveForm);
-      try {
-        await busy(moveBtn, api('PUT', `/api/v1/cohorts/${enc(id)}/content-version`, { version: Number(moveForm.elements.version.value) }));
-        toast(t('staff.cohort.moved'));
-        ctx.navigate(location.pathname, { replace: true });
-      } catch (ex) {
-        showErrors(moveForm, ex);
-      }
-    });
-  }
+  // The content version: moving it (what changes shown first) and the
+  // assignments' dates live on the cohort's staff page.
+  const newer = (prog.versions || []).some((v) => v.version > (cohort.content_version || 0));
+  const versionLink = h('p', { class: 'staff-links' },
+    h('a', { href: `/staff/cohorts/${enc(id)}` }, newer ? t('staff.version.review_move') : t('staff.nav.cohort_staff')));
 
   const head = () => pageHead(cohort.name, { back: `/admin/programmes/${enc(cohort.programme_slug)}`, backLabel: cohort.programme_title || cohort.programme_slug });
   let header = head();
@@ -315,16 +301,18 @@ export default async function render(view, ctx) {
     h('p', { class: 'staff-links' },
       h('a', { href: `/admin/cohorts/${enc(id)}/seats` }, t('staff.nav.seats')),
       h('a', { href: `/admin/cohorts/${enc(id)}/registrations` }, t('staff.nav.registrations')),
+      h('a', { href: `/staff/cohorts/${enc(id)}` }, t('staff.nav.cohort_staff')),
       h('a', { href: `/staff/cohorts/${enc(id)}/sessions` }, t('staff.nav.sessions')),
       h('a', { href: `/staff/cohorts/${enc(id)}/grading` }, t('staff.nav.grading')),
       h('a', { href: `/staff/cohorts/${enc(id)}/gradebook` }, t('staff.nav.gradebook')),
+      h('a', { href: `/staff/cohorts/${enc(id)}/announcements` }, t('acct.ann.title')),
       h('a', { href: `/admin/cohorts/${enc(id)}/certificates` }, t('staff.nav.certificates')),
       h('a', { href: `/staff/programmes/${enc(cohort.programme_slug)}/content` }, t('staff.nav.content'))),
     err,
     h('div', { class: 'staff-grid staff-grid-swap' },
       h('div', {},
         h('section', { class: 'card', 'aria-labelledby': 'facts-h' }, h('h2', { id: 'facts-h' }, t('staff.cohort.about')), factList, editForm,
-          moveForm ? h('div', {}, h('h3', {}, t('staff.cohort.version_h')), moveForm) : null),
+          versionLink),
         h('section', { class: 'card', 'aria-labelledby': 'instr-h' },
           h('h2', { id: 'instr-h' }, t('staff.cohort.instructors')), instructorList, removeErr, addForm)),
       h('section', { 'aria-labelledby': 'quotas-h' }, h('h2', { id: 'quotas-h', class: 'staff-first-h' }, t('staff.cohort.quotas')), quotaList)));

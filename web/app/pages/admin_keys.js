@@ -4,7 +4,9 @@
 // (POST /api/v1/keys/rotate, audited by the server) behind a dialog that
 // says what it means: the new key signs from now on and re-signs the status
 // list, the old keys stay published so everything issued keeps verifying,
-// and it cannot be undone. Reached from each cohort's certificates page.
+// and it cannot be undone. Also whether certificate PDFs are signed
+// electronically (and by whom), and the JP report for BKN as CSV. Reached
+// from each cohort's certificates page.
 import { api } from '../api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, toast, busy } from '../ui.js';
@@ -65,9 +67,36 @@ function keyRow(k) {
       path ? h('a', { href: path, target: '_blank', rel: 'noopener', 'aria-label': t('staff.keys.public_of', { key: k.thumbprint.slice(0, 8) }) }, t('staff.keys.public')) : ''));
 }
 
+// Whether certificate PDFs carry the office's electronic signature
+// (GET /api/v1/certificates/pdf-signing), said plainly either way.
+function pdfSigning(s) {
+  return h('section', { class: 'card', 'aria-labelledby': 'pdfsign-h', 'data-testid': 'pdf-signing', 'data-signed': String(!!s.signed) },
+    h('h2', { id: 'pdfsign-h' }, t('staff.pdfsign.h')),
+    s.signed
+      ? h('p', {}, t('staff.pdfsign.signed', { signer: s.signer, issuer: s.issuer, until: s.not_after }))
+      : h('p', { class: 'staff-note' }, t('staff.pdfsign.unsigned')),
+    s.signed && s.timestamp_authority ? h('p', { class: 'meta' }, t('staff.pdfsign.tsa', { url: s.timestamp_authority })) : null);
+}
+
+// The BKN export: JP per participant per year by agency, as CSV.
+function jpReport() {
+  const year = new Date().getFullYear();
+  const select = h('select', { id: 'jp-year' }, [0, 1, 2, 3].map((i) => h('option', { value: String(year - i) }, String(year - i))));
+  const link = h('a', { class: 'button', href: `/api/v1/reports/jp?year=${year}&format=csv`, download: `jp-${year}.csv` }, t('staff.jpreport.download'));
+  select.addEventListener('change', () => {
+    link.href = `/api/v1/reports/jp?year=${select.value}&format=csv`;
+    link.download = `jp-${select.value}.csv`;
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'jpreport-h' },
+    h('h2', { id: 'jpreport-h' }, t('staff.jpreport.h')),
+    h('p', {}, t('staff.jpreport.text')),
+    h('p', { class: 'row' }, h('label', { for: 'jp-year' }, t('staff.jpreport.year')), ' ', select, ' ', link));
+}
+
 export default async function render(view, { signal }) {
   await loadArea('staff');
   let keys = (await api('GET', '/api/v1/keys', null, { signal })).items;
+  const signing = await api('GET', '/api/v1/certificates/pdf-signing', null, { signal });
   const err = errorBox();
 
   const summary = h('p', { class: 'meta', role: 'status', 'data-testid': 'keys-summary' });
@@ -114,5 +143,7 @@ export default async function render(view, { signal }) {
       h('section', { class: 'card', 'aria-labelledby': 'rotate-h' },
         h('h2', { id: 'rotate-h' }, t('staff.keys.rotate_h')),
         h('p', {}, t('staff.keys.rotate_text')),
-        h('div', { class: 'staff-actions' }, rotate), note)));
+        h('div', { class: 'staff-actions' }, rotate), note),
+      pdfSigning(signing),
+      jpReport()));
 }

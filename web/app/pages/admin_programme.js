@@ -1,12 +1,16 @@
 // admin_programme.js — /admin/programmes/:slug: one programme, its published
 // versions and all its cohorts, the form that creates a cohort with a
-// quota per segment (POST /api/v1/programmes/{slug}/cohorts), and the form
-// that edits its title and description (PUT /api/v1/programmes/{slug}; the
-// slug never changes).
+// quota per segment (POST /api/v1/programmes/{slug}/cohorts; also before
+// anything is published: the cohort then follows the first version), the
+// form that edits its title and description (PUT /api/v1/programmes/{slug};
+// the slug never changes), its authors (instructors who write its content
+// without being on a cohort: …/authors) and the signatory its certificates
+// carry (…/signatory, else the site's).
 import { api } from '../api.js';
-import { loadArea, t, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
+import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, setFieldError, toast, busy } from '../ui.js';
-import { SEGMENTS, segmentLabel, sortSegments, pageHead, fill, labelled, checkbox, isoFromLocal, localInputValue, dateInputIn, hashCode, replace } from '../staff_ui.js';
+import { SEGMENTS, segmentLabel, sortSegments, pageHead, fill, labelled, checkbox, isoFromLocal, localInputValue, dateInputIn, hashCode, replace, versionNote, confirmDialog, errorBox } from '../staff_ui.js';
+import { signatoryView, signatoryForm } from '../signatory_ui.js';
 
 function cohortCard(c) {
   const id = encodeURIComponent(c.id);
@@ -14,9 +18,10 @@ function cohortCard(c) {
   return h('li', { class: 'card' },
     h('h3', {}, h('a', { href: `/admin/cohorts/${id}` }, c.name)),
     h('p', { class: 'meta' }, t('staff.cohort.dates', { from: fmtDate(c.starts_on), to: fmtDate(c.ends_on) }), ' · ',
-      t('staff.cohort.jp_n', { n: c.jp }), ' · ', t('staff.cohort.version_n', { n: c.content_version })),
+      t('staff.cohort.jp_n', { n: c.jp }), ' · ', versionNote(c)),
     h('p', {}, seats),
     h('p', { class: 'staff-links' },
+      h('a', { href: `/staff/cohorts/${id}` }, t('staff.nav.cohort_staff')),
       h('a', { href: `/admin/cohorts/${id}/seats` }, t('staff.nav.seats')),
       h('a', { href: `/admin/cohorts/${id}/registrations` }, t('staff.nav.registrations')),
       h('a', { href: `/staff/cohorts/${id}/sessions` }, t('staff.nav.sessions'))));
@@ -100,7 +105,7 @@ function cohortForm(ctx, prog) {
   const submit = h('button', { type: 'submit' }, t('staff.cohort.create'));
   const form = h('form', { class: 'staff-form', novalidate: true, 'aria-labelledby': 'new-cohort' },
     h('h2', { id: 'new-cohort', tabindex: '-1' }, t('staff.cohort.new')),
-    versions.length ? null : h('p', { class: 'staff-note' }, t('staff.cohort.no_version'), ' ',
+    versions.length ? null : h('p', { class: 'staff-note', 'data-testid': 'no-version-note' }, t('staff.cohort.no_version_yet'), ' ',
       h('a', { href: `/staff/programmes/${encodeURIComponent(prog.slug)}/content` }, t('staff.nav.content'))),
     field({ label: t('staff.cohort.f_name'), name: 'name', required: true, autocomplete: 'off', value: t('staff.cohort.default_name', { n: (prog.cohorts || []).length + 1 }) }),
     versions.length ? field({ label: t('staff.cohort.f_version'), name: 'content_version', value: latest,
@@ -193,6 +198,85 @@ function programmeEditForm(prog, onSaved) {
     h('summary', {}, t('staff.edit.programme')), form);
 }
 
+// The programme's authors: instructors who edit its content without being
+// on one of its cohorts (admins always may).
+async function authorsSection(slug) {
+  const [authors, instructors] = await Promise.all([
+    api('GET', `/api/v1/programmes/${encodeURIComponent(slug)}/authors`),
+    api('GET', '/api/v1/users?role=instructor&limit=200'),
+  ]);
+  let items = authors.items;
+  const err = errorBox();
+  const list = h('ul', { class: 'staff-inline-list', 'data-testid': 'authors' });
+  const draw = () => fill(list, items, (u) => {
+    const remove = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.edit.remove_named', { name: u.full_name }) }, t('staff.edit.remove'));
+    remove.addEventListener('click', async () => {
+      if (!(await confirmDialog(t('staff.authors.remove_confirm', { name: u.full_name }), { confirmLabel: t('staff.edit.remove_yes') }))) return;
+      err.update(null);
+      try {
+        await busy(remove, api('DELETE', `/api/v1/programmes/${encodeURIComponent(slug)}/authors/${encodeURIComponent(u.id)}`));
+        items = items.filter((x) => x.id !== u.id);
+        draw();
+        toast(t('staff.authors.removed', { name: u.full_name }));
+      } catch (ex) {
+        err.update(ex);
+      }
+    });
+    return h('li', { class: 'staff-instructor' }, h('span', {}, u.full_name), remove);
+  }, t('staff.authors.none'));
+  draw();
+  const add = h('button', { type: 'submit', class: 'secondary' }, t('staff.authors.add'));
+  const form = h('form', { class: 'staff-inline-form', novalidate: true },
+    field({ label: t('staff.cohort.f_instructor'), name: 'user_id', options: [{ value: '', label: t('staff.cohort.pick_instructor') },
+      ...instructors.items.filter((u) => u.status === 'active').map((u) => ({ value: u.id, label: `${u.full_name} (${u.email})` }))] }),
+    add);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const userId = form.elements.user_id.value;
+    if (!userId) return showErrors(form, { code: 'staff_required' }, { staff_required: 'user_id' });
+    try {
+      const r = await busy(add, api('POST', `/api/v1/programmes/${encodeURIComponent(slug)}/authors`, { user_id: userId }));
+      items = r.items;
+      draw();
+      toast(t('staff.authors.added'));
+    } catch (ex) {
+      showErrors(form, ex, { not_instructor: 'user_id' });
+    }
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'authors-h' },
+    h('h2', { id: 'authors-h' }, t('staff.authors.title')), h('p', { class: 'hint' }, t('staff.authors.intro')), list, err, form);
+}
+
+// The signatory of this programme's certificates: its own, or the site's.
+async function signatorySection(slug) {
+  const path = `/api/v1/programmes/${encodeURIComponent(slug)}/signatory`;
+  let s = await api('GET', path);
+  const box = h('section', { class: 'card', 'aria-labelledby': 'sign-h' });
+  const draw = () => {
+    const source = s.own ? t('staff.sign.own') : s.site ? t('staff.sign.from_site') : t('staff.sign.from_config');
+    const back = s.own ? h('button', { type: 'button', class: 'secondary small' }, t('staff.sign.use_site')) : null;
+    back?.addEventListener('click', async () => {
+      try {
+        s = await busy(back, api('DELETE', path));
+        draw();
+        toast(t('staff.sign.saved'));
+      } catch (ex) {
+        toast(ex.message, { kind: 'error' });
+      }
+    });
+    replace(box, h('h2', { id: 'sign-h' }, t('staff.sign.programme_title')),
+      signatoryView(s.effective || s.configured, { source }), back ? h('p', {}, back) : null,
+      h('details', { class: 'staff-edit' }, h('summary', {}, t('staff.sign.set_own')),
+        signatoryForm(path, s.own || s.effective || s.configured, (r) => {
+          s = r;
+          draw();
+        })));
+  };
+  draw();
+  return box;
+}
+
 export default async function render(view, ctx) {
   await loadArea('staff');
   const slug = ctx.params.slug;
@@ -203,7 +287,7 @@ export default async function render(view, ctx) {
   const versionList = h('ul', { class: 'staff-versions' });
   fill(versionList, versions.slice().reverse(), (v) => h('li', {},
     h('strong', {}, t('staff.cohort.version_n', { n: v.version })), ' · ', fmtDateTime(v.published_at), ' · ',
-    t('staff.content.lessons_n', { n: v.lessons_total }), h('br'), hashCode(v.content_hash)), t('staff.content.no_versions'));
+    tn('staff.content.lessons_n', v.lessons_total), h('br'), hashCode(v.content_hash)), t('staff.content.no_versions'));
 
   const head = () => pageHead(prog.title, { back: '/admin/programmes', backLabel: t('staff.programmes.title'), sub: prog.description || null });
   let header = head();
@@ -214,15 +298,19 @@ export default async function render(view, ctx) {
     header = next;
   });
 
+  const [authors, signatory] = await Promise.all([authorsSection(slug), signatorySection(slug)]);
+
   replace(view, 
     header,
     h('p', { class: 'staff-links' },
       h('a', { href: `/staff/programmes/${encodeURIComponent(slug)}/content` }, t('staff.nav.content')),
-      h('a', { href: '#new-cohort' }, t('staff.cohort.new'))),
+      h('a', { href: '#new-cohort' }, t('staff.cohort.new')),
+      h('a', { href: '#authors-h' }, t('staff.authors.title'))),
     edit,
     h('div', { class: 'staff-grid' },
       h('div', {},
         h('section', { 'aria-labelledby': 'cohorts-h' }, h('h2', { id: 'cohorts-h' }, t('staff.nav.cohorts')), cohorts),
-        h('section', { 'aria-labelledby': 'versions-h', class: 'card' }, h('h2', { id: 'versions-h' }, t('staff.content.versions')), versionList)),
+        h('section', { 'aria-labelledby': 'versions-h', class: 'card' }, h('h2', { id: 'versions-h' }, t('staff.content.versions')), versionList),
+        authors, signatory),
       h('section', { class: 'card' }, cohortForm(ctx, prog))));
 }

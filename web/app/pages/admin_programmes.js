@@ -3,7 +3,7 @@
 // A programme's title, description and cohorts are edited on its own page
 // (admin_programme.js), its content on the authoring page.
 import { api } from '../api.js';
-import { loadArea, t, fmtDate } from '../i18n.js';
+import { loadArea, t, tn, fmtDate } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
 import { pageHead, fill, replace } from '../staff_ui.js';
 
@@ -27,8 +27,8 @@ function programmeCard(p) {
   return h('li', { class: 'card' },
     h('h2', {}, h('a', { href: `/admin/programmes/${slug}` }, p.title)),
     h('p', { class: 'meta' }, h('code', {}, p.slug), ' · ',
-      t('staff.programmes.versions', { n: (p.versions || []).length }), ' · ',
-      t('staff.programmes.cohorts', { n: (p.cohorts || []).length })),
+      tn('staff.programmes.versions', (p.versions || []).length), ' · ',
+      tn('staff.programmes.cohorts', (p.cohorts || []).length)),
     p.cohorts && p.cohorts.length
       ? h('ul', { class: 'staff-inline-list' }, ...p.cohorts.map((c) => h('li', {},
         h('a', { href: `/admin/cohorts/${encodeURIComponent(c.id)}` }, c.name), ' ',

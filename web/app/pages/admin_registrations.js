@@ -1,14 +1,19 @@
 // admin_registrations.js — /admin/cohorts/:id/registrations: a cohort's
-// registrations in arrival order. Segment and status filter on the server
-// (?segment=&status=, pages of 200 with "load more"); the name search
-// filters the loaded rows as you type. CSV export is the server's own
-// (?format=csv: UTF-8 with BOM, ';' separated, cells starting with = + - @
-// neutralised), with the same segment and status. An admin can cancel a
-// registration after confirming; the freed seat goes to the waitlist.
-import { api, apiUrl } from '../api.js';
-import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
+// registrations in arrival order, numbered from 1 in the cohort. Segment
+// and status filter on the server (?segment=&status=, pages of 200 with
+// "load more"); the name search filters the loaded rows as you type. CSV
+// export is the server's own (?format=csv&lang=: UTF-8 with BOM, ';'
+// separated, cells starting with = + - @ neutralised; phone, agency and
+// district; segment and status in the interface's language), with the same
+// segment and status; identity numbers and phones are masked there, and
+// unmasked only through a second export that asks for the reason (POST
+// …/registrations/export, audited). An admin can cancel a registration
+// after confirming; the freed seat goes to the waitlist.
+import { api, apiUrl, ApiError } from '../api.js';
+import { loadArea, t, lang, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, toast, busy } from '../ui.js';
-import { pageHead, errorBox, segmentLabel, statusLabel, confirmDialog, replace } from '../staff_ui.js';
+import { pageHead, errorBox, segmentLabel, statusLabel, confirmDialog, replace, askText } from '../staff_ui.js';
+import { getMe } from '../session.js';
 
 const enc = encodeURIComponent;
 const PAGE = 200;
@@ -18,6 +23,27 @@ const LIVE = new Set(['confirmed', 'waitlisted', 'offered']);
 // Lower-case text without accents, for the name search.
 function fold(s) {
   return String(s || '').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+// POSTs the export and saves the CSV it answers; resolves to the file name.
+async function downloadUnmasked(id, body) {
+  const headers = { 'Content-Type': 'application/json', Accept: 'text/csv' };
+  const csrf = getMe()?.csrf_token;
+  if (csrf) headers['X-CSRF-Token'] = csrf;
+  const res = await fetch(apiUrl(`/api/v1/cohorts/${enc(id)}/registrations/export`), { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
+  if (!res.ok) {
+    const data = await res.json().catch(() => null);
+    throw new ApiError(res.status, data?.error?.code || `http_${res.status}`, data?.error?.message || '', data?.error?.details);
+  }
+  const name = t('staff.registrations.csv_unmasked_file');
+  const a = h('a', { href: URL.createObjectURL(await res.blob()), download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  setTimeout(() => {
+    URL.revokeObjectURL(a.href);
+    a.remove();
+  }, 1000);
+  return name;
 }
 
 export default async function render(view, ctx) {
@@ -70,7 +96,7 @@ export default async function render(view, ctx) {
   };
 
   const row = (r) => h('tr', { 'data-registration': r.id },
-    h('td', { 'data-label': t('staff.registrations.no') }, fmtNumber(r.seq)),
+    h('td', { 'data-label': t('staff.registrations.no') }, fmtNumber(r.no)),
     h('td', { 'data-label': t('staff.common.name'), class: 'wide' }, h('span', { class: 'staff-name' }, r.user.full_name), h('br'), h('span', { class: 'meta' }, r.user.email)),
     h('td', { 'data-label': t('staff.registrations.segment') }, segmentLabel(r.segment)),
     h('td', { 'data-label': t('staff.registrations.status') },
@@ -104,7 +130,7 @@ export default async function render(view, ctx) {
     if (search.value.trim()) q.set('q', search.value.trim());
     const s = q.toString();
     history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}`);
-    csv.href = apiUrl(`/api/v1/cohorts/${enc(id)}/registrations?${queryString({ format: 'csv' })}`);
+    csv.href = apiUrl(`/api/v1/cohorts/${enc(id)}/registrations?${queryString({ format: 'csv', lang: lang() })}`);
   };
   const refilter = async () => {
     remember();
@@ -130,6 +156,20 @@ export default async function render(view, ctx) {
     }
   });
 
+  // The unmasked export: the reason first, then a download (audited).
+  const unmasked = h('button', { type: 'button', class: 'secondary' }, t('staff.registrations.csv_unmasked'));
+  unmasked.addEventListener('click', async () => {
+    const reason = await askText({ question: t('staff.registrations.csv_unmasked_q'), label: t('staff.registrations.reason'), hint: t('staff.registrations.reason_hint'), rows: 3, min: 5, code: 'invalid_reason', confirmLabel: t('staff.registrations.csv_unmasked_go') });
+    if (!reason) return;
+    err.update(null);
+    try {
+      const res = await busy(unmasked, downloadUnmasked(id, { reason, lang: lang(), ...Object.fromEntries(new URLSearchParams(queryString())) }));
+      toast(t('staff.registrations.csv_unmasked_done', { name: res }));
+    } catch (ex) {
+      err.update(ex);
+    }
+  });
+
   remember();
   await load(true);
   replace(view, 
@@ -139,7 +179,7 @@ export default async function render(view, ctx) {
       h('div', { class: 'field' }, h('label', { for: status.id }, t('staff.registrations.status')), status),
       h('div', { class: 'field' }, h('label', { for: search.id }, t('staff.registrations.search')), search,
         h('p', { class: 'hint', id: 'reg-search-hint' }, t('staff.registrations.search_hint'))),
-      h('div', { class: 'staff-actions' }, csv)),
+      h('div', { class: 'staff-actions' }, csv, unmasked)),
     err, count,
     h('div', { class: 'staff-table-wrap' },
       h('table', { class: 'staff-table staff-table-cards', 'data-testid': 'registrations' },

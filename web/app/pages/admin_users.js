@@ -2,11 +2,13 @@
 // runs on the server (?role=, pages of 200 newest first, "load more"); the
 // search filters the loaded accounts by name or e-mail as you type (the API
 // has no search). A role change is one PUT /api/v1/users/{id} (audited by
-// the server); an admin may also create an account with a chosen role.
+// the server); so is a name correction (a name printed on a certificate is
+// only an admin's to correct) and a password reset link sent by mail; an
+// admin may also create an account with a chosen role.
 import { api } from '../api.js';
 import { loadArea, t, fmtDate } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, confirmDialog, replace } from '../staff_ui.js';
+import { pageHead, errorBox, confirmDialog, replace, askText } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const ROLES = ['participant', 'instructor', 'admin'];
@@ -19,7 +21,7 @@ function fold(s) {
 const roleLabel = (r) => t(`staff.role.${r}`);
 
 export default async function render(view, ctx) {
-  await loadArea('staff');
+  await Promise.all([loadArea('staff'), loadArea('account')]);
   const meId = ctx.me.user.id;
   const err = errorBox();
   let users = [];
@@ -63,10 +65,47 @@ export default async function render(view, ctx) {
     return h('div', { class: 'staff-inline-form' }, sel, save);
   };
 
+  // The name, and a button that corrects it (audited by the server).
+  const nameCell = (u) => {
+    const name = h('span', { class: 'staff-name' }, u.full_name);
+    const edit = h('button', { type: 'button', class: 'secondary small', 'aria-label': t('staff.users.rename_of', { name: u.full_name }) }, t('staff.users.rename'));
+    edit.addEventListener('click', async () => {
+      const next = await askText({ question: t('staff.users.rename_q', { name: u.full_name }), label: t('staff.common.name'), hint: t('staff.users.rename_hint'), value: u.full_name, confirmLabel: t('common.save') });
+      if (!next || next === u.full_name) return;
+      err.update(null);
+      try {
+        const r = await busy(edit, api('PUT', `/api/v1/users/${enc(u.id)}`, { full_name: next }));
+        u.full_name = r.user.full_name;
+        name.textContent = u.full_name;
+        toast(t('staff.users.renamed', { name: u.full_name }));
+      } catch (ex) {
+        err.update(ex);
+      }
+    });
+    return [name, ' ', edit, h('br'), h('span', { class: 'meta' }, u.email)];
+  };
+
+  // A password reset link by mail (POST /api/v1/users/{id}/password-reset,
+  // audited by the server), after a confirmation.
+  const resetButton = (u) => {
+    const b = h('button', { type: 'button', class: 'secondary small', 'aria-label': t('acct.users.reset_of', { name: u.full_name }) }, t('acct.users.reset'));
+    b.addEventListener('click', async () => {
+      if (!(await confirmDialog(t('acct.users.confirm_reset', { name: u.full_name }), { danger: false }))) return;
+      err.update(null);
+      try {
+        await busy(b, api('POST', `/api/v1/users/${enc(u.id)}/password-reset`, {}));
+        toast(t('acct.users.reset_sent', { name: u.full_name }));
+      } catch (ex) {
+        err.update(ex);
+      }
+    });
+    return b;
+  };
+
   const row = (u) => h('tr', { 'data-user': u.id },
-    h('td', { 'data-label': t('staff.common.name'), class: 'wide' }, h('span', { class: 'staff-name' }, u.full_name), h('br'), h('span', { class: 'meta' }, u.email)),
+    h('td', { 'data-label': t('staff.common.name'), class: 'wide' }, nameCell(u)),
     h('td', { 'data-label': t('staff.users.role'), class: 'wide' }, roleCell(u)),
-    h('td', { 'data-label': t('staff.users.status') }, t(`staff.users.status_${u.status}`)),
+    h('td', { 'data-label': t('staff.users.status') }, t(`staff.users.status_${u.status}`), u.status === 'active' ? [' ', resetButton(u)] : null),
     h('td', { 'data-label': t('staff.users.since') }, fmtDate(u.created_at)));
 
   function draw() {

@@ -5,9 +5,11 @@
 // POST …/submissions {text?, url?} makes a new version, then a chosen file
 // goes up as the raw body of PUT /api/v1/submissions/{id}/file with a
 // progress bar (XMLHttpRequest); a file over the limit gets a clear message,
-// whether this page or the server (413) notices.
+// whether this page or the server (413) notices. A released failing grade
+// opens a new attempt until the cut-off, as many as the assignment allows
+// (the server says whether and why not: submit_refusal).
 import { api, apiUpload } from '../api.js';
-import { fmtDateTime, fmtNumber } from '../i18n.js';
+import { fmtDateTime, fmtNumber, fmtSize } from '../i18n.js';
 import { h, put, field, showErrors, clearErrors, progressBar, setProgress, toast } from '../ui.js';
 
 // The server's limit (submissions.c FILE_MAX) and the types it accepts by
@@ -15,9 +17,6 @@ import { h, put, field, showErrors, clearErrors, progressBar, setProgress, toast
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const ACCEPT = 'image/png,image/jpeg,application/pdf,video/mp4,.png,.jpg,.jpeg,.pdf,.mp4';
 
-function sizeText(n) {
-  return n >= 1024 * 1024 ? `${fmtNumber(Math.round((n / 1024 / 1024) * 10) / 10)} MB` : `${fmtNumber(Math.max(1, Math.round(n / 1024)))} KB`;
-}
 
 function html(className, markup) {
   const el = h('div', { class: className });
@@ -54,7 +53,7 @@ function submissionBlock(s, a, t) {
     h('p', null, h('span', { class: `badge ${s.status}` }, t(`assignment.status.${s.status}`))),
     s.text ? h('div', { class: 'submitted-text' }, s.text) : null,
     s.url ? h('p', null, t('assignment.link'), ': ', h('a', { href: s.url, rel: 'noopener noreferrer nofollow', target: '_blank' }, s.url)) : null,
-    s.file ? h('p', null, t('assignment.file'), ': ', h('a', { href: s.file.url, download: s.file.original_name || '' }, s.file.original_name || s.file.name), ` (${sizeText(s.file.size)})`) : null,
+    s.file ? h('p', null, t('assignment.file'), ': ', h('a', { href: s.file.url, download: s.file.original_name || '' }, s.file.original_name || s.file.name), ` (${fmtSize(s.file.size)})`) : null,
     g && s.released
       ? h(
           'div',
@@ -79,7 +78,7 @@ function submitForm(a, cohortId, t, onDone) {
     { class: 'submit-form', novalidate: true },
     types.has('text') ? field({ label: t('assignment.text'), name: 'text', rows: 6, maxlength: 65536 }) : null,
     types.has('url') ? field({ label: t('assignment.url'), name: 'url', type: 'url', inputmode: 'url', placeholder: 'https://', hint: t('assignment.url_hint') }) : null,
-    types.has('file') ? field({ label: t('assignment.file_label'), name: 'file', type: 'file', accept: ACCEPT, hint: t('assignment.file_hint', { max: sizeText(MAX_FILE_BYTES) }) }) : null,
+    types.has('file') ? field({ label: t('assignment.file_label'), name: 'file', type: 'file', accept: ACCEPT, hint: t('assignment.file_hint', { max: fmtSize(MAX_FILE_BYTES) }) }) : null,
     barBox,
     submit,
   );
@@ -123,34 +122,44 @@ function submitForm(a, cohortId, t, onDone) {
   return form;
 }
 
+// Where the attempts stand, once one is graded: "Percobaan 1 dari 3".
+function attemptsLine(a, t) {
+  if (!a.attempts_used) return null;
+  return h('p', { class: 'meta', 'data-testid': 'attempts' }, a.max_attempts
+    ? t('assignment.attempts_of', { n: fmtNumber(a.attempts_used), max: fmtNumber(a.max_attempts) })
+    : t('assignment.attempts', { n: fmtNumber(a.attempts_used) }));
+}
+
 export default async function render(view, { t, params, signal }) {
   const { id, assignmentId } = params;
   const enc = encodeURIComponent(id);
-  const [a, cohort] = await Promise.all([
+  let [a, cohort] = await Promise.all([
     api('GET', `/cohorts/${enc}/assignments/${encodeURIComponent(assignmentId)}`, null, { signal }),
     api('GET', `/cohorts/${enc}`, null, { signal }).catch(() => null),
   ]);
   document.title = `${a.title} · Sinau`;
   const mine = a.my_submission;
-  const closed = a.cutoff_at ? Date.parse(a.cutoff_at) < Date.now() : false;
   const area = h('div', { class: 'assignment-work' });
+  const REFUSED = { deadline_passed: 'assignment.closed', already_graded: 'assignment.no_more', attempts_exhausted: 'assignment.attempts_used_up' };
 
   function draw(sub) {
-    area.replaceChildren(submissionBlock(sub, a, t));
-    if (sub && (sub.status === 'graded' || sub.grade)) {
-      area.append(h('p', { class: 'meta' }, t('assignment.no_more')));
-    } else if (closed) {
-      area.append(h('p', { class: 'meta' }, t('assignment.closed')));
-    } else {
-      area.append(
-        h('h2', null, t(sub ? 'assignment.resubmit' : 'assignment.hand_in')),
-        submitForm(a, id, t, (fresh) => {
-          draw(fresh);
-          area.querySelector('#sub-h')?.setAttribute('tabindex', '-1');
-          area.querySelector('#sub-h')?.focus();
-        }),
-      );
+    const failed = sub && sub.grade && sub.released && !sub.grade.passed;
+    area.replaceChildren();
+    put(area, submissionBlock(sub, a, t), attemptsLine(a, t));
+    if (a.submit_refusal) {
+      area.append(h('p', { class: 'meta', 'data-testid': 'submit-refusal' }, t(REFUSED[a.submit_refusal] || 'assignment.no_more')));
+      return;
     }
+    if (failed) area.append(h('p', { class: 'outcome', role: 'status' }, t('assignment.try_again')));
+    area.append(
+      h('h2', null, t(failed ? 'assignment.new_attempt' : sub ? 'assignment.resubmit' : 'assignment.hand_in')),
+      submitForm(a, id, t, async (fresh) => {
+        a = await api('GET', `/cohorts/${enc}/assignments/${encodeURIComponent(assignmentId)}`, null, { signal }).catch(() => a);
+        draw(fresh);
+        area.querySelector('#sub-h')?.setAttribute('tabindex', '-1');
+        area.querySelector('#sub-h')?.focus();
+      }),
+    );
   }
   draw(mine);
 

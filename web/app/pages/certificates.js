@@ -1,6 +1,7 @@
 // certificates.js — `/me/certificates`: my certificates (GET
-// /api/v1/me/certificates): open the PDF, open the public verify page, copy
-// its link, or share it (navigator.share where the browser has it).
+// /api/v1/me/certificates): open the PDF, open the public verify page,
+// download the Data Integrity credential for a wallet, copy its link, or
+// share it (navigator.share where the browser has it); a link to my JP.
 import { api } from '../api.js';
 import { fmtDate, fmtNumber } from '../i18n.js';
 import { h, put, emptyState, toast } from '../ui.js';
@@ -27,6 +28,7 @@ function card(c, t) {
   const actions = [
     h('a', { class: 'button', href: c.pdf_url, target: '_blank', rel: 'noopener' }, t('certs.open_pdf')),
     h('a', { class: 'button secondary', href: c.url, target: '_blank', rel: 'noopener' }, t('certs.open_verify')),
+    h('a', { class: 'button secondary', href: `${c.url}?format=vc&download=1`, download: `sertifikat-${c.id.slice(0, 8)}.json`, title: t('certs.wallet_hint') }, t('certs.wallet')),
     copyButton,
   ];
   if (typeof navigator.share === 'function') {
@@ -55,6 +57,7 @@ export default async function render(view, { t, signal }) {
     view,
     h('h1', null, t('certs.title')),
     h('p', { class: 'lead' }, t('certs.lead')),
+    h('p', null, h('a', { href: '/me/jp' }, t('certs.jp_link'))),
     items.length ? h('ul', { class: 'plain' }, items.map((c) => card(c, t))) : emptyState(t('certs.empty')),
   );
 }

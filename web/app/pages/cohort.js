@@ -5,7 +5,8 @@
 import { api } from '../api.js';
 import { fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, put, field, showErrors, clearErrors, busy, progressBar, emptyState } from '../ui.js';
-import { dateRange, lessonHref, progressLine } from '../participant.js';
+import { dateRange, lessonHref, progressLine, segmentName } from '../participant.js';
+import { announcementList } from '../announcements.js';
 
 function moduleTree(tree, cohortId, t, grades) {
   return h(
@@ -119,11 +120,13 @@ function nextLesson(tree) {
 export default async function render(view, { t, params, signal }) {
   const id = params.id;
   const enc = encodeURIComponent(id);
-  const [cohort, tree, progress, sessions] = await Promise.all([
+  const [cohort, tree, progress, sessions, news] = await Promise.all([
     api('GET', `/cohorts/${enc}`, null, { signal }),
-    api('GET', `/cohorts/${enc}/modules`, null, { signal }).catch((err) => (err.status === 404 ? null : Promise.reject(err))),
+    // 404: not in this cohort; 422: its content is not published yet
+    api('GET', `/cohorts/${enc}/modules`, null, { signal }).catch((err) => (err.status === 404 ? null : err.code === 'no_published_version' ? 'unpublished' : Promise.reject(err))),
     api('GET', `/cohorts/${enc}/progress`, null, { signal }).catch(() => null),
     api('GET', `/cohorts/${enc}/sessions`, null, { signal }).catch(() => ({ items: [] })),
+    announcementList(id, segmentName, { signal }).catch(() => null),
   ]);
   document.title = `${cohort.programme_title} · ${cohort.name} · Sinau`;
   const head = [
@@ -131,6 +134,17 @@ export default async function render(view, { t, params, signal }) {
     h('h1', null, cohort.programme_title, h('span', { class: 'sub' }, cohort.name)),
     h('p', { class: 'meta' }, dateRange(cohort.starts_on, cohort.ends_on), ' · ', t('common.jp', { n: fmtNumber(cohort.jp) })),
   ];
+  if (tree === 'unpublished') {
+    const items = (sessions && sessions.items) || [];
+    put(
+      view,
+      ...head,
+      emptyState(t('cohort.unpublished')),
+      h('h2', null, t('cohort.sessions')),
+      items.length ? h('ul', { class: 'plain sessions' }, items.map((s) => sessionItem(s, t))) : emptyState(t('cohort.no_sessions')),
+    );
+    return;
+  }
   if (!tree) {
     put(
     view,
@@ -149,6 +163,7 @@ export default async function render(view, { t, params, signal }) {
       : null,
     h('h2', null, t('cohort.modules')),
     tree.modules.length ? moduleTree(tree, id, t, new Map(((progress && progress.assignments) || []).map((g) => [g.id, g]))) : emptyState(t('cohort.no_lessons')),
+    news,
     h('h2', null, t('cohort.sessions')),
     items.length ? h('ul', { class: 'plain sessions' }, items.map((s) => sessionItem(s, t))) : emptyState(t('cohort.no_sessions')),
   );

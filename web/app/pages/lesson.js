@@ -5,7 +5,7 @@
 // only when the reader asks, so reading a lesson on mobile data costs no
 // video bytes. "Mark as done" (POST …/complete) moves the progress bar.
 import { api } from '../api.js';
-import { errorText } from '../i18n.js';
+import { errorText, fmtSize } from '../i18n.js';
 import { h, put, busy, progressBar, setProgress, toast } from '../ui.js';
 import { lessonHref, progressLine } from '../participant.js';
 
@@ -30,6 +30,7 @@ function videoBlock(video, title, t) {
   frame.append(play);
   return h('figure', { class: 'video' }, frame, h('figcaption', { class: 'meta' }, t('lesson.video_note', { provider })));
 }
+
 
 function findTitles(tree, lessonId) {
   const flat = tree ? tree.modules.flatMap((m) => m.lessons.map((l) => ({ ...l, module: m.title }))) : [];
@@ -83,6 +84,15 @@ export default async function render(view, { t, params, signal }) {
     return h('a', { class: `button ${cls === 'next' ? '' : 'secondary'} ${cls}`, href: lessonHref(id, lid), rel: cls === 'next' ? 'next' : 'prev' }, label, l ? h('span', { class: 'pager-title' }, l.title) : null);
   };
 
+  // handouts and pictures the lesson carries, to download or open
+  const files = (lesson.attachments || []).length
+    ? h('section', { class: 'lesson-files', 'aria-labelledby': 'files-h' },
+      h('h2', { id: 'files-h' }, t('lesson.files')),
+      h('ul', { class: 'plain' }, lesson.attachments.map((f) => h('li', null,
+        h('a', { href: f.url, download: f.content_type === 'application/pdf' ? f.name : null }, f.name),
+        h('span', { class: 'meta' }, ` · ${f.content_type === 'application/pdf' ? 'PDF' : t('lesson.picture')} · ${fmtSize(f.size)}`)))))
+    : null;
+
   put(
     view,
     h('p', { class: 'crumbs' }, h('a', { href: `/cohorts/${enc}` }, t('lesson.back_to_cohort')), here ? ` · ${here.module}` : null),
@@ -91,6 +101,7 @@ export default async function render(view, { t, params, signal }) {
     h('div', { class: 'lesson-progress' }, bar, barText),
     videoBlock(lesson.video, lesson.title, t),
     body,
+    files,
     h('div', { class: 'lesson-done' }, mark, doneNote),
     h(
       'nav',

@@ -1,15 +1,19 @@
 // login.js — `/masuk`: log in with e-mail and password (POST
 // /api/v1/auth/login sets the session cookie), then back to ?next= or to
-// "my cohorts".
+// where the account starts: "my cohorts" for participants, /staff for
+// instructors and admins.
 import { api } from '../api.js';
-import { loadMe, getMe } from '../session.js';
+import { loadMe, getMe, isStaff } from '../session.js';
 import { h, put, field, showErrors, clearErrors, busy, formValues } from '../ui.js';
 import { nextPath } from '../participant.js';
 
+// Where a signed-in account goes without ?next=.
+const home = () => (isStaff() ? '/staff' : '/me/cohorts');
+
 export default async function render(view, { t, query, navigate }) {
-  const next = nextPath(query, '/me/cohorts');
+  const next = () => nextPath(query, home());
   if (getMe()) {
-    navigate(next, { replace: true });
+    navigate(next(), { replace: true });
     return;
   }
   const submit = h('button', { type: 'submit' }, t('login.submit'));
@@ -31,7 +35,7 @@ export default async function render(view, { t, query, navigate }) {
     }
     try {
       await busy(submit, api('POST', '/auth/login', { email: v.email, password: pw }).then(() => loadMe()));
-      navigate(next, { replace: true });
+      navigate(next(), { replace: true });
     } catch (err) {
       showErrors(form, err, { invalid_credentials: '_form' });
     }
@@ -40,6 +44,7 @@ export default async function render(view, { t, query, navigate }) {
     view,
     h('h1', null, t('login.title')),
     form,
+    h('p', null, h('a', { href: '/reset' }, t('acct.forgot'))),
     h('p', null, t('login.no_account'), ' ', h('a', { href: `/daftar${location.search}` }, t('login.to_signup'))),
   );
 }

@@ -1,9 +1,12 @@
-// profile.js — `/me/profile`: the profile a segment needs (PUT
-// /api/v1/me/profile). Identity numbers come back masked
-// ("3573********0001") and cannot be shown again: their fields start empty
-// and say what is stored; only what the reader typed or changed is sent.
-// Numbers are checked here first (length, digits) with the same messages the
-// server's codes get, then by the server (422 invalid_nik … next to the field).
+// profile.js — `/me/profile`: the full name (PUT /api/v1/me; it goes onto
+// certificates, so it is locked once one is issued — then only an admin
+// corrects it) and the profile a segment needs (PUT /api/v1/me/profile).
+// Identity numbers come back masked ("3573********0001") and cannot be
+// shown again: their fields start empty and say what is stored; only what
+// the reader typed or changed is sent. Numbers may be typed as printed, with
+// spaces, dots or dashes ("19900101 201503 2 001"); they are checked here
+// first (length, digits) with the same messages the server's codes get,
+// then by the server (422 invalid_nik … next to the field).
 import { api } from '../api.js';
 import { getMe, setMe } from '../session.js';
 import { h, put, field, showErrors, clearErrors, busy, toast, formValues } from '../ui.js';
@@ -17,6 +20,8 @@ const GROUPS = {
 };
 const MASKED = new Set(['nik', 'nip', 'phone']);
 const DIGITS = { nik: 16, nip: 18, nib: 13 };
+// What people type between digits, dropped before checking and sending.
+const SEPARATORS = /[\s.\-\u00a0]+/g;
 
 function guessSegment(profile, wanted) {
   if (SEGMENTS.includes(wanted)) return wanted;
@@ -34,6 +39,35 @@ function checkDigits(name, value) {
   return null;
 }
 
+// The full name: a form of its own (PUT /api/v1/me), or, once a certificate
+// carries it, the name with who may still correct it.
+function nameForm(me, t) {
+  if (me.name_locked) {
+    return h('dl', { class: 'facts', 'data-testid': 'name-locked' },
+      h('dt', null, t('account.full_name')),
+      h('dd', null, me.user.full_name, h('span', { class: 'hint' }, ` — ${t('profile.name_locked')}`)));
+  }
+  const save = h('button', { type: 'submit', class: 'secondary' }, t('profile.save_name'));
+  const form = h('form', { class: 'name-form', novalidate: true },
+    field({ label: t('account.full_name'), name: 'full_name', value: me.user.full_name, autocomplete: 'name', maxlength: 200, required: true, hint: t('profile.hint.full_name') }),
+    save);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const name = form.elements.full_name.value.trim();
+    if (!name) return showErrors(form, { code: 'required', field: 'full_name' });
+    if (name === getMe().user.full_name) return toast(t('profile.nothing'));
+    try {
+      const fresh = await busy(save, api('PUT', '/me', { full_name: name }));
+      setMe({ ...getMe(), ...fresh, csrf_token: fresh.csrf_token || getMe().csrf_token });
+      toast(t('profile.name_saved'));
+    } catch (err) {
+      showErrors(form, err, { invalid_full_name: 'full_name', name_locked: 'full_name' });
+    }
+  });
+  return form;
+}
+
 export default async function render(view, { t, query, navigate, signal }) {
   const me = getMe(); // loaded at boot and after logging in
   const profile = { ...(me.profile || {}) };
@@ -43,12 +77,12 @@ export default async function render(view, { t, query, navigate, signal }) {
   const stored = (name) => (profile[name] ? t('profile.stored', { value: profile[name] }) : null);
   const hintOf = (name) => [t(`profile.hint.${name}`), stored(name)].filter(Boolean).join(' ');
   const fields = {
-    nik: field({ label: t('profile.nik'), name: 'nik', inputmode: 'numeric', autocomplete: 'off', maxlength: 16, hint: hintOf('nik') }),
-    nip: field({ label: t('profile.nip'), name: 'nip', inputmode: 'numeric', autocomplete: 'off', maxlength: 18, hint: hintOf('nip') }),
+    nik: field({ label: t('profile.nik'), name: 'nik', inputmode: 'numeric', autocomplete: 'off', maxlength: 32, hint: hintOf('nik') }),
+    nip: field({ label: t('profile.nip'), name: 'nip', inputmode: 'numeric', autocomplete: 'off', maxlength: 32, hint: hintOf('nip') }),
     agency: field({ label: t('profile.agency'), name: 'agency', value: profile.agency, maxlength: 200, hint: t('profile.hint.agency') }),
     business_name: field({ label: t('profile.business_name'), name: 'business_name', value: profile.business_name, maxlength: 200, autocomplete: 'organization' }),
     business_sector: field({ label: t('profile.business_sector'), name: 'business_sector', value: profile.business_sector, maxlength: 100, hint: t('profile.hint.business_sector') }),
-    nib: field({ label: t('profile.nib'), name: 'nib', value: profile.nib, inputmode: 'numeric', maxlength: 13, hint: t('profile.hint.nib') }),
+    nib: field({ label: t('profile.nib'), name: 'nib', value: profile.nib, inputmode: 'numeric', maxlength: 32, hint: t('profile.hint.nib') }),
     phone: field({ label: t('profile.phone'), name: 'phone', type: 'tel', autocomplete: 'off', hint: hintOf('phone') }),
     district: field({ label: t('profile.district'), name: 'district', value: profile.district, maxlength: 100, hint: t('profile.hint.district') }),
   };
@@ -97,7 +131,7 @@ export default async function render(view, { t, query, navigate, signal }) {
     const body = {};
     for (const name of [...GROUPS[segment], 'phone', 'district']) {
       const raw = v[name] ?? '';
-      const value = MASKED.has(name) || DIGITS[name] ? raw.replace(/[\s-]+/g, '') : raw;
+      const value = MASKED.has(name) || DIGITS[name] ? raw.replace(SEPARATORS, '') : raw;
       if (MASKED.has(name)) {
         if (value !== '') body[name] = value;
       } else if (value !== (profile[name] ?? '')) {
@@ -136,8 +170,10 @@ export default async function render(view, { t, query, navigate, signal }) {
     view,
     h('h1', null, t('profile.title')),
     query.get('welcome') ? h('p', { class: 'outcome', role: 'status' }, t('profile.welcome', { name: me.user.full_name })) : null,
-    h('dl', { class: 'facts' }, h('dt', null, t('account.full_name')), h('dd', null, me.user.full_name), h('dt', null, t('account.email')), h('dd', null, me.user.email)),
+    nameForm(me, t),
+    h('dl', { class: 'facts' }, h('dt', null, t('account.email')), h('dd', null, me.user.email)),
     h('p', { class: 'lead' }, t('profile.lead')),
     form,
+    h('p', null, h('a', { href: '/me/notifications' }, t('profile.notifications'))),
   );
 }

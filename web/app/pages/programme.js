@@ -4,7 +4,7 @@
 // outcome shown in place: confirmed, waitlisted with a position, or an offer
 // to accept; a registration can be cancelled here too.
 import { api, randomKey } from '../api.js';
-import { fmtNumber, fmtDateTime, errorText } from '../i18n.js';
+import { tn, fmtNumber, fmtDateTime, errorText } from '../i18n.js';
 import { getMe, loadMe } from '../session.js';
 import { h, put, emptyState, busy, toast } from '../ui.js';
 import { dateRange, registrationBadge, registrationState, seatsList, orderedSegments, segmentName, outcomeText, statusBadge, poll } from '../participant.js';
@@ -136,7 +136,9 @@ function registrationArea(cohort, slug, myRegs, t, onChange) {
     );
     const submit = h('button', { type: 'submit' }, t('reg.submit'));
     const message = h('div', { class: 'form-error', role: 'alert', hidden: true, tabindex: '-1' });
-    f.append(
+    // put(), not append(): the DOM's append prints a null as "null"
+    put(
+      f,
       message,
       fieldset,
       cohort.residency_prefix ? h('p', { class: 'hint', id: `res-${cohort.id}` }, t('reg.residency', { prefix: cohort.residency_prefix })) : null,
@@ -224,7 +226,7 @@ export default async function render(view, { t, params, signal }) {
     h('p', { class: 'crumbs' }, h('a', { href: '/' }, t('nav.catalogue'))),
     h('h1', null, prog.title),
     ...(prog.description ? paragraphs(prog.description) : []),
-    latest ? h('p', { class: 'meta' }, t('programme.lessons', { n: fmtNumber(latest.lessons_total) })) : null,
+    latest ? h('p', { class: 'meta' }, tn('programme.lessons', latest.lessons_total)) : null,
     ...(cohorts.length ? cohorts.map((c) => cohortCard(c, slug, myRegs, t, seatViews, () => refresh().catch(() => {}))) : [emptyState(t('catalogue.no_cohorts'))]),
   );
   if (location.hash) {

@@ -1,13 +1,15 @@
 // staff_content.js — /staff/programmes/:slug/content: the authoring view of
-// a programme's draft (modules → lessons): add, rename, reorder and delete
-// modules, reorder and delete lessons (edited in staff_lesson.js), and
-// publish the draft as the next immutable version, with the versions and
-// their content hashes listed. Authors are admins and the instructors of
-// the programme's cohorts; the API answers 404 to anyone else.
+// a programme's draft (modules → lessons and assignments): add, rename,
+// reorder and delete modules, reorder and delete lessons (edited in
+// staff_lesson.js) and assignments (staff_assignment.js), and publish the
+// draft as the next immutable version, with the versions and their content
+// hashes listed. Authors are admins, the instructors an admin named as the
+// programme's authors, and the instructors of its cohorts; the API answers
+// 404 to anyone else.
 import { api } from '../api.js';
-import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
+import { loadArea, t, tn, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, confirmDialog, moved, hashCode, replace } from '../staff_ui.js';
+import { pageHead, errorBox, fill, confirmDialog, moved, hashCode, replace, moduleHeading } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -87,8 +89,37 @@ export default async function render(view, ctx) {
       h('div', { class: 'staff-actions' }, up, down, del));
   }
 
+  // An assignment of the draft: its editor, what it asks, reorder, delete.
+  function assignmentItem(mod, a, index) {
+    const list = mod.assignments;
+    const [up, down] = moveButtons(a.title, index, list.length, async (btn, to, dir) => {
+      if (await attempt(btn, () => renumber('assignments', moved(list, index, to)))) {
+        await reload([`[data-assignment="${a.id}"]`, dir]);
+      }
+    });
+    const del = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.content.delete_assignment', { title: a.title }) }, t('staff.common.delete'));
+    del.addEventListener('click', async () => {
+      if (!(await confirmDialog(t('staff.content.confirm_delete_assignment', { title: a.title })))) return;
+      if (await attempt(del, () => api('DELETE', `/api/v1/assignments/${enc(a.id)}`))) {
+        toast(t('staff.content.assignment_deleted'));
+        await reload();
+      }
+    });
+    const meta = [
+      (a.submission_types || []).map((ty) => t(`staff.assignment.type_${ty}`)).join(', '),
+      t('staff.content.pass_of', { pass: fmtNumber(a.pass_score), max: fmtNumber(a.max_score) }),
+      a.rubric ? tn('staff.content.criteria_n', a.rubric.length) : null,
+      a.required ? null : t('staff.assignment.optional'),
+    ].filter(Boolean);
+    return h('li', { class: 'staff-lesson', 'data-assignment': a.id },
+      h('div', { class: 'staff-lesson-title' },
+        h('a', { href: `${base}/assignments/${enc(a.id)}` }, a.title),
+        h('span', { class: 'meta' }, ` · ${meta.join(' · ')}`)),
+      h('div', { class: 'staff-actions' }, up, down, del));
+  }
+
   function moduleItem(mod, index) {
-    const heading = h('h2', { id: `module-${mod.id}` }, t('staff.content.module_n', { n: index + 1, title: mod.title }));
+    const heading = h('h2', { id: `module-${mod.id}` }, moduleHeading(index, mod.title));
     const save = h('button', { type: 'submit', class: 'secondary small' }, t('common.save'));
     const rename = h('form', { class: 'staff-inline-form', novalidate: true },
       field({ label: t('staff.content.module_title'), name: 'title', value: mod.title, autocomplete: 'off' }), save);
@@ -104,7 +135,7 @@ export default async function render(view, ctx) {
       }
       toast(t('common.saved'));
       mod.title = title;
-      heading.textContent = t('staff.content.module_n', { n: index + 1, title });
+      heading.textContent = moduleHeading(index, title);
     });
     const [up, down] = moveButtons(mod.title, index, draft.modules.length, async (btn, to, dir) => {
       if (await attempt(btn, () => renumber('modules', moved(draft.modules, index, to)))) {
@@ -113,7 +144,7 @@ export default async function render(view, ctx) {
     });
     const del = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.content.delete_module', { title: mod.title }) }, t('staff.common.delete'));
     del.addEventListener('click', async () => {
-      if (!(await confirmDialog(t('staff.content.confirm_delete_module', { title: mod.title, n: mod.lessons.length })))) return;
+      if (!(await confirmDialog(tn('staff.content.confirm_delete_module', mod.lessons.length, { title: mod.title })))) return;
       if (await attempt(del, () => api('DELETE', `/api/v1/modules/${enc(mod.id)}`))) {
         toast(t('staff.content.module_deleted'));
         await reload();
@@ -121,10 +152,15 @@ export default async function render(view, ctx) {
     });
     const lessons = h('ol', { class: 'staff-lessons' });
     fill(lessons, mod.lessons, (l, i) => lessonItem(mod, l, i), t('staff.content.no_lessons'));
+    const assignments = h('ul', { class: 'staff-lessons staff-assignments', 'data-testid': 'assignments' });
+    fill(assignments, mod.assignments || [], (a, i) => assignmentItem(mod, a, i), t('staff.content.no_assignments'));
     return h('li', { class: 'card staff-module', 'data-module': mod.id, 'aria-labelledby': `module-${mod.id}` },
       h('div', { class: 'staff-module-head' }, heading, h('div', { class: 'staff-actions' }, up, down, del)),
-      rename, lessons,
-      h('p', {}, h('a', { class: 'button secondary', href: `${base}/lessons/new?module=${enc(mod.id)}` }, t('staff.content.add_lesson'))));
+      rename,
+      h('h3', { class: 'staff-sub-h' }, t('staff.content.lessons_h')), lessons,
+      h('p', {}, h('a', { class: 'button secondary', href: `${base}/lessons/new?module=${enc(mod.id)}` }, t('staff.content.add_lesson'))),
+      h('h3', { class: 'staff-sub-h' }, t('staff.content.assignments_h')), assignments,
+      h('p', {}, h('a', { class: 'button secondary', href: `${base}/assignments/new?module=${enc(mod.id)}` }, t('staff.content.add_assignment'))));
   }
 
   function drawModules() {
@@ -135,7 +171,7 @@ export default async function render(view, ctx) {
   function drawVersions() {
     fill(versionsEl, (prog.versions || []).slice().reverse(), (v) => h('li', {},
       h('strong', {}, t('staff.cohort.version_n', { n: v.version })), ' · ', fmtDateTime(v.published_at), ' · ',
-      t('staff.content.lessons_n', { n: v.lessons_total }), h('br'),
+      tn('staff.content.lessons_n', v.lessons_total), h('br'),
       h('span', { class: 'meta' }, t('staff.content.hash')), ' ', hashCode(v.content_hash)), t('staff.content.no_versions'));
   }
 

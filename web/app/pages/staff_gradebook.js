@@ -4,7 +4,7 @@
 // to release them). The CSV is the server's (?format=csv: ';' separated,
 // decimal commas, cells starting with = + - @ neutralised).
 import { api, apiUrl } from '../api.js';
-import { loadArea, t, fmtNumber } from '../i18n.js';
+import { loadArea, t, tn, fmtNumber } from '../i18n.js';
 import { h, toast, busy } from '../ui.js';
 import { pageHead, errorBox, segmentLabel, confirmDialog, replace } from '../staff_ui.js';
 
@@ -37,7 +37,7 @@ export default async function render(view, ctx) {
         const r = await busy(b, api('POST', `/api/v1/cohorts/${enc(id)}/grades/release`, { assignment_id: a.id }));
         released.set(a.id, true);
         b.replaceWith(h('span', { class: 'badge' }, t('staff.gradebook.released')));
-        toast(t('staff.grading.released', { n: fmtNumber(r.released) }));
+        toast(tn('staff.grading.released', r.released));
       } catch (ex) {
         err.update(ex);
       }

@@ -5,9 +5,11 @@
 // submission, k / p to the previous one (outside text fields). What was
 // typed for a submission is kept while moving around, and a failed save
 // shows the error and keeps it. Grades stay hidden from participants
-// until released (here, per assignment or all at once).
+// until released (here, per assignment or all at once). "Already graded"
+// lists the latest graded work to grade again (the history is kept; a
+// released grade changes for the participant at once).
 import { api } from '../api.js';
-import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
+import { loadArea, t, tn, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
 import { pageHead, errorBox, confirmDialog, replace } from '../staff_ui.js';
 
@@ -57,6 +59,11 @@ export default async function render(view, ctx) {
   // what was typed per submission id: {score, choices[], feedback}
   const drafts = new Map();
 
+  const stateSel = h('select', { id: 'grading-state', name: 'state' },
+    h('option', { value: 'ungraded' }, t('staff.grading.state_ungraded')),
+    h('option', { value: 'graded' }, t('staff.grading.state_graded')));
+  stateSel.value = ctx.query.get('state') === 'graded' ? 'graded' : 'ungraded';
+  const regrading = () => stateSel.value === 'graded';
   const filter = h('select', { id: 'grading-assignment', name: 'assignment' },
     h('option', { value: '' }, t('staff.grading.all_assignments')),
     ...assignments.items.map((a) => h('option', { value: a.id }, a.title)));
@@ -67,8 +74,14 @@ export default async function render(view, ctx) {
   const prev = h('button', { type: 'button', class: 'secondary small', 'aria-keyshortcuts': 'k p' }, `← ${t('staff.grading.prev')}`);
   const next = h('button', { type: 'button', class: 'secondary small', 'aria-keyshortcuts': 'j n' }, `${t('staff.grading.next')} →`);
 
+  // What is typed for a submission; a graded one starts from its grade.
   function draftOf(s) {
-    if (!drafts.has(s.id)) drafts.set(s.id, { score: '', choices: [], feedback: '' });
+    if (!drafts.has(s.id)) {
+      const g = s.grade;
+      drafts.set(s.id, g
+        ? { score: String(g.score), choices: Array.isArray(g.rubric) ? g.rubric.slice() : [], feedback: g.feedback_md || '' }
+        : { score: '', choices: [], feedback: '' });
+    }
     return drafts.get(s.id);
   }
 
@@ -85,7 +98,7 @@ export default async function render(view, ctx) {
             onChange();
           });
           return h('div', { class: 'field-check' }, input,
-            h('label', { for: input.id }, `${l.title} (${t('staff.grading.points', { n: fmtNumber(l.points) })})`));
+            h('label', { for: input.id }, `${l.title} (${tn('staff.grading.points', l.points)})`));
         }))));
   }
 
@@ -94,12 +107,12 @@ export default async function render(view, ctx) {
     prev.disabled = index <= 0;
     next.disabled = index >= queue.length - 1;
     if (!s) {
-      position.textContent = t('staff.grading.empty');
-      workEl.replaceChildren(h('p', { class: 'empty' }, t('staff.grading.done')));
+      position.textContent = t(regrading() ? 'staff.grading.none_graded' : 'staff.grading.empty');
+      workEl.replaceChildren(h('p', { class: 'empty' }, t(regrading() ? 'staff.grading.none_graded' : 'staff.grading.done')));
       formEl.replaceChildren();
       return;
     }
-    position.textContent = t('staff.grading.position', { n: index + 1, total: queue.length });
+    position.textContent = t(regrading() ? 'staff.grading.position_graded' : 'staff.grading.position', { n: index + 1, total: queue.length });
     workEl.replaceChildren(
       h('h2', { id: 'work-h' }, s.user.full_name),
       h('p', { class: 'meta' }, s.assignment_title, ' · ', t('staff.grading.version', { n: s.version }), ' · ',
@@ -114,9 +127,10 @@ export default async function render(view, ctx) {
       const sum = s.rubric.reduce((acc, c, ci) => acc + (Number.isInteger(d.choices[ci]) ? Number(c.levels[d.choices[ci]].points) : 0), 0);
       total.textContent = t(done ? 'staff.grading.total' : 'staff.grading.total_partial', { n: fmtNumber(sum), max: fmtNumber(s.max_score) });
     };
-    const save = h('button', { type: 'submit' }, t('staff.grading.save'));
+    const save = h('button', { type: 'submit' }, t(s.grade ? 'staff.grading.save_again' : 'staff.grading.save'));
     const form = h('form', { class: 'staff-form', novalidate: true, 'aria-labelledby': 'grade-h' },
-      h('h2', { id: 'grade-h' }, t('staff.grading.grade_h')),
+      h('h2', { id: 'grade-h' }, t(s.grade ? 'staff.grading.regrade_h' : 'staff.grading.grade_h')),
+      s.grade ? h('p', { class: 'meta', 'data-testid': 'current-grade' }, t('staff.grading.current', { score: fmtNumber(s.grade.score), max: fmtNumber(s.max_score), when: fmtDateTime(s.grade.graded_at) })) : null,
       s.rubric
         ? [rubricFieldset(s, d, showTotal), total]
         : field({ label: t('staff.grading.score', { max: fmtNumber(s.max_score) }), name: 'score', type: 'number', inputmode: 'decimal', value: d.score }),
@@ -152,8 +166,12 @@ export default async function render(view, ctx) {
       }
       drafts.delete(s.id);
       toast(t('staff.grading.saved', { name: s.user.full_name, score: fmtNumber(graded.grade ? graded.grade.score : body.score ?? 0) }));
-      queue.splice(index, 1);
-      if (index >= queue.length) index = Math.max(0, queue.length - 1);
+      if (regrading()) {
+        queue[index] = { ...s, grade: graded.grade };
+      } else {
+        queue.splice(index, 1);
+        if (index >= queue.length) index = Math.max(0, queue.length - 1);
+      }
       drawCurrent();
       focusWork();
     });
@@ -178,23 +196,28 @@ export default async function render(view, ctx) {
   next.addEventListener('click', () => go(1));
 
   const load = async () => {
-    const q = new URLSearchParams({ limit: '200' });
+    const q = new URLSearchParams({ limit: '200', state: stateSel.value });
     if (filter.value) q.set('assignment_id', filter.value);
     const r = await api('GET', `/api/v1/cohorts/${enc(id)}/grading-queue?${q}`);
     queue = r.items;
     index = 0;
     drawCurrent();
   };
-  filter.addEventListener('change', async () => {
-    const q = filter.value ? `?assignment=${enc(filter.value)}` : '';
-    history.replaceState(null, '', `${location.pathname}${q}`);
+  const refilter = async () => {
+    const q = new URLSearchParams();
+    if (filter.value) q.set('assignment', filter.value);
+    if (regrading()) q.set('state', 'graded');
+    history.replaceState(null, '', `${location.pathname}${q.toString() ? `?${q}` : ''}`);
     err.update(null);
+    drafts.clear();
     try {
       await load();
     } catch (ex) {
       err.update(ex);
     }
-  });
+  };
+  filter.addEventListener('change', refilter);
+  stateSel.addEventListener('change', refilter);
 
   // Releasing grades: the chosen assignment, or all of them.
   const release = h('button', { type: 'button', class: 'secondary' }, t('staff.grading.release'));
@@ -206,7 +229,7 @@ export default async function render(view, ctx) {
     err.update(null);
     try {
       const r = await busy(release, api('POST', `/api/v1/cohorts/${enc(id)}/grades/release`, a ? { assignment_id: a.id } : {}));
-      releaseNote.textContent = t('staff.grading.released', { n: fmtNumber(r.released) });
+      releaseNote.textContent = tn('staff.grading.released', r.released);
     } catch (ex) {
       err.update(ex);
     }
@@ -234,6 +257,7 @@ export default async function render(view, ctx) {
     pageHead(t('staff.grading.title'), { back: '/staff', backLabel: t('staff.home.title'), sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
     h('p', { class: 'staff-links' }, h('a', { href: `/staff/cohorts/${enc(id)}/gradebook` }, t('staff.nav.gradebook'))),
     h('div', { class: 'staff-filters grading-bar' },
+      h('div', { class: 'field' }, h('label', { for: stateSel.id }, t('staff.grading.state')), stateSel),
       h('div', { class: 'field' }, h('label', { for: filter.id }, t('staff.grading.assignment')), filter),
       h('div', { class: 'staff-actions' }, release)),
     releaseNote, err, intro,

@@ -1,39 +1,45 @@
-// staff_home.js — /staff: where instructors and admins start. Lists the
-// programmes and current cohorts the reader works on (admins: all of them;
-// instructors: the cohorts that name them, and those cohorts' programmes,
-// whose content they may author) with links to each staff page.
+// staff_home.js — /staff: where instructors and admins start (the sign-in
+// page sends them here). Lists the programmes and current cohorts the
+// reader works on (admins: all of them; instructors: the cohorts that name
+// them, and the programmes whose content they may author — those cohorts'
+// and the ones an admin named them author of) with links to each staff
+// page, and which content version each cohort follows (a newer one shown).
 import { api } from '../api.js';
 import { loadArea, t, fmtDate, fmtNumber } from '../i18n.js';
 import { h } from '../ui.js';
-import { pageHead, fill, segmentLabel, sortSegments, replace } from '../staff_ui.js';
+import { pageHead, fill, segmentLabel, sortSegments, replace, versionNote } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
 function cohortItem(c, isAdmin) {
   const id = enc(c.id);
   const seats = sortSegments(c.segments).map((s) => `${segmentLabel(s.segment)} ${fmtNumber(s.confirmed)}/${fmtNumber(s.quota)}`).join(' · ');
-  return h('li', { class: 'staff-cohort' },
-    h('h3', {}, isAdmin ? h('a', { href: `/admin/cohorts/${id}` }, c.name) : c.name),
+  return h('li', { class: 'staff-cohort', 'data-cohort': c.id },
+    h('h3', {}, h('a', { href: isAdmin ? `/admin/cohorts/${id}` : `/staff/cohorts/${id}` }, c.name)),
     h('p', { class: 'meta' }, t('staff.cohort.dates', { from: fmtDate(c.starts_on), to: fmtDate(c.ends_on) }),
       c.registration_open ? ` · ${t('staff.seats.open')}` : ''),
+    h('p', { class: 'meta' }, versionNote(c)),
     h('p', { class: 'meta' }, seats),
     h('p', { class: 'staff-links' },
+      h('a', { href: `/staff/cohorts/${id}` }, t('staff.nav.cohort_staff')),
       h('a', { href: `/staff/cohorts/${id}/sessions` }, t('staff.nav.sessions')),
       h('a', { href: `/staff/cohorts/${id}/grading` }, t('staff.nav.grading')),
       h('a', { href: `/staff/cohorts/${id}/gradebook` }, t('staff.nav.gradebook')),
+      h('a', { href: `/staff/cohorts/${id}/announcements` }, t('acct.ann.title')),
       isAdmin ? h('a', { href: `/admin/cohorts/${id}/seats` }, t('staff.nav.seats')) : null,
       isAdmin ? h('a', { href: `/admin/cohorts/${id}/registrations` }, t('staff.nav.registrations')) : null,
       isAdmin ? h('a', { href: `/admin/cohorts/${id}/certificates` }, t('staff.nav.certificates')) : null));
 }
 
 export default async function render(view, ctx) {
-  await loadArea('staff');
+  await Promise.all([loadArea('staff'), loadArea('account')]);
   const me = ctx.me.user;
   const isAdmin = me.role === 'admin';
   const data = await api('GET', '/api/v1/programmes');
+  const authoring = new Set(ctx.me.authoring || []);
   const mine = data.items
     .map((p) => ({ ...p, cohorts: isAdmin ? p.cohorts : p.cohorts.filter((c) => (c.instructors || []).some((i) => i.id === me.id)) }))
-    .filter((p) => isAdmin || p.cohorts.length > 0);
+    .filter((p) => isAdmin || p.cohorts.length > 0 || authoring.has(p.slug));
 
   const list = h('ul', { class: 'staff-list' });
   fill(list, mine, (p) => h('li', { class: 'card' },
@@ -47,7 +53,9 @@ export default async function render(view, ctx) {
     isAdmin ? h('nav', { class: 'staff-tiles', 'aria-label': t('staff.home.admin_nav') },
       h('a', { class: 'staff-tile', href: '/admin/programmes' }, t('staff.programmes.title')),
       h('a', { class: 'staff-tile', href: '/admin/users' }, t('staff.users.title')),
-      h('a', { class: 'staff-tile', href: '/admin/keys' }, t('staff.keys.title'))) : null,
+      h('a', { class: 'staff-tile', href: '/admin/keys' }, t('staff.keys.title')),
+      h('a', { class: 'staff-tile', href: '/admin/signatory' }, t('staff.sign.title')),
+      h('a', { class: 'staff-tile', href: '/admin/messages' }, t('acct.log.link'))) : null,
     h('h2', { class: 'staff-section-h' }, isAdmin ? t('staff.home.all_programmes') : t('staff.home.my_programmes')),
     list);
 }

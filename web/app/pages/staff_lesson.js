@@ -4,13 +4,12 @@
 // rendered exactly as publishing renders it), video link and duration.
 // Nothing is lost on a failed save: the error is shown next to the form and
 // every field keeps what was typed; leaving with unsaved changes asks first.
-import { api } from '../api.js';
-import { loadArea, t } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, setSafeHtml, confirmDialog, replace } from '../staff_ui.js';
+import { api, apiUpload } from '../api.js';
+import { loadArea, t, fmtSize } from '../i18n.js';
+import { h, field, showErrors, clearErrors, toast, busy, progressBar, setProgress } from '../ui.js';
+import { pageHead, errorBox, confirmDialog, replace, fill, livePreview, guardUnsaved } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
-const PREVIEW_DELAY_MS = 300;
 // The lesson field each error code of the API is about.
 const FIELD_OF_CODE = {
   invalid_title: 'title',
@@ -19,46 +18,95 @@ const FIELD_OF_CODE = {
   invalid_duration: 'duration_minutes',
 };
 
+// The server's limit for a lesson's file (content.c ATTACHMENT_MAX).
+const ATTACHMENT_MAX = 10 * 1024 * 1024;
+
+
+// The Markdown that shows an attachment: an image inline, a PDF as a link.
+function markdownOf(a) {
+  const label = a.name.replace(/[[\]\\]/g, '');
+  return a.content_type.startsWith('image/') ? `![${label}](${a.url})` : `[${label}](${a.url})`;
+}
+
+// A lesson's files (POST /api/v1/lessons/{id}/attachments): upload with
+// progress, put one into the text at the cursor, take one off. Pictures
+// and PDF handouts; published versions keep what they were published with.
+function attachmentsSection(lesson, textarea) {
+  let list = lesson.attachments || [];
+  const err = errorBox();
+  const items = h('ul', { class: 'staff-attachments', 'data-testid': 'attachments' });
+  const bar = progressBar(0, t('staff.lesson.uploading'));
+  const barBox = h('div', { class: 'upload-progress', hidden: true }, bar);
+  const input = h('input', { type: 'file', id: 'attach-file', name: 'attachment', accept: 'image/png,image/jpeg,application/pdf,.png,.jpg,.jpeg,.pdf', 'aria-describedby': 'attach-hint' });
+  const insert = (a) => {
+    const md = markdownOf(a);
+    // at the cursor when the author was typing, else at the end
+    const at = document.activeElement === textarea || textarea.dataset.typed ? textarea.selectionStart : textarea.value.length;
+    const before = textarea.value.slice(0, at);
+    const lead = before && !before.endsWith('\n\n') ? (before.endsWith('\n') ? '\n' : '\n\n') : '';
+    textarea.setRangeText(`${lead}${md}\n\n`, at, Math.max(at, textarea.selectionEnd), 'end');
+    textarea.dispatchEvent(new Event('input', { bubbles: true }));
+    textarea.focus();
+  };
+  const draw = () => fill(items, list, (a) => {
+    const put = h('button', { type: 'button', class: 'secondary small', 'aria-label': t('staff.lesson.insert_named', { name: a.name }) }, t('staff.lesson.insert'));
+    put.addEventListener('click', () => insert(a));
+    const del = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.lesson.remove_named', { name: a.name }) }, t('staff.common.delete'));
+    del.addEventListener('click', async () => {
+      if (!(await confirmDialog(t('staff.lesson.remove_confirm', { name: a.name })))) return;
+      err.update(null);
+      try {
+        await busy(del, api('DELETE', `/api/v1/attachments/${enc(a.id)}`));
+        list = list.filter((x) => x.id !== a.id);
+        draw();
+        toast(t('staff.lesson.removed', { name: a.name }));
+      } catch (ex) {
+        err.update(ex);
+      }
+    });
+    return h('li', { 'data-attachment': a.id },
+      h('span', { class: 'staff-attachment-name' }, a.name), h('span', { class: 'meta' }, ` · ${fmtSize(a.size)}`),
+      h('span', { class: 'staff-actions' }, put, del));
+  }, t('staff.lesson.no_attachments'));
+  // where the author left the cursor before reaching for the file chooser
+  textarea.addEventListener('blur', () => { textarea.dataset.typed = '1'; });
+  input.addEventListener('change', async () => {
+    const file = input.files[0];
+    if (!file) return;
+    err.update(null);
+    if (file.size > ATTACHMENT_MAX) {
+      err.update(t('error.file_too_big'));
+      input.value = '';
+      return;
+    }
+    barBox.hidden = false;
+    setProgress(bar, 0);
+    try {
+      const a = await apiUpload(`/api/v1/lessons/${enc(lesson.id)}/attachments`, file, (f) => setProgress(bar, f * 100), 'POST');
+      list = [...list, a];
+      draw();
+      insert(a);
+      toast(t('staff.lesson.attached', { name: a.name }));
+    } catch (ex) {
+      err.update(ex.status === 413 ? t('error.file_too_big') : ex);
+    } finally {
+      barBox.hidden = true;
+      input.value = '';
+    }
+  });
+  draw();
+  return h('section', { class: 'card staff-attach-card', 'aria-labelledby': 'attach-h' },
+    h('h2', { id: 'attach-h' }, t('staff.lesson.attachments')),
+    h('p', { class: 'hint', id: 'attach-hint' }, t('staff.lesson.attach_hint')),
+    h('div', { class: 'field' }, h('label', { for: input.id }, t('staff.lesson.attach_label')), input),
+    barBox, err, items);
+}
+
 function findLesson(draft, lessonId) {
   for (const m of draft.modules) {
     for (const l of m.lessons) if (l.id === lessonId) return { module: m, lesson: l };
   }
   return null;
-}
-
-// The live preview: asks the server to render the Markdown a moment after
-// typing stops; a newer request cancels an older one.
-function livePreview(textarea, target, status) {
-  let timer = null;
-  let ctl = null;
-  const run = async () => {
-    if (ctl) ctl.abort();
-    ctl = new AbortController();
-    const mine = ctl;
-    target.setAttribute('aria-busy', 'true');
-    try {
-      const r = await api('POST', '/api/v1/markdown/preview', { body_md: textarea.value }, { signal: mine.signal });
-      if (mine !== ctl) return;
-      setSafeHtml(target, r.body_html);
-      if (!textarea.value.trim()) target.replaceChildren(h('p', { class: 'empty' }, t('staff.lesson.preview_empty')));
-      status.update(null);
-    } catch (ex) {
-      if (ex && ex.name === 'AbortError') return;
-      status.update(ex);
-    } finally {
-      if (mine === ctl) target.removeAttribute('aria-busy');
-    }
-  };
-  const schedule = () => {
-    clearTimeout(timer);
-    timer = setTimeout(run, PREVIEW_DELAY_MS);
-  };
-  textarea.addEventListener('input', schedule);
-  run();
-  return () => {
-    clearTimeout(timer);
-    if (ctl) ctl.abort();
-  };
 }
 
 // The JSON body of a save from the form; on update, empty video and
@@ -113,28 +161,11 @@ export default async function render(view, ctx) {
   v.duration_minutes.min = '0';
   v.duration_minutes.max = '1440';
 
-  // Unsaved changes: the saved values to compare with.
+  // Unsaved changes: the saved values to compare with; leaving asks first.
   let saved = JSON.stringify(lessonBody(form, false));
   const dirty = () => JSON.stringify(lessonBody(form, false)) !== saved;
-  const onBeforeUnload = (e) => {
-    if (!dirty()) return;
-    e.preventDefault();
-    e.returnValue = '';
-  };
-  window.addEventListener('beforeunload', onBeforeUnload);
-  // Links inside the app: ask before leaving unsaved text (runs before the
-  // router's own click handler, which skips prevented clicks).
-  const onLinkClick = async (e) => {
-    const a = e.target.closest && e.target.closest('a[href]');
-    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-    if (a.target || a.hasAttribute('download') || a.origin !== location.origin || !dirty()) return;
-    e.preventDefault();
-    if (await confirmDialog(t('staff.lesson.leave_unsaved'), { confirmLabel: t('staff.lesson.leave') })) {
-      saved = JSON.stringify(lessonBody(form, false));
-      a.click(); // again, now clean: the router (or the browser) follows it
-    }
-  };
-  document.addEventListener('click', onLinkClick, true);
+  const markSaved = () => { saved = JSON.stringify(lessonBody(form, false)); };
+  const stopGuard = guardUnsaved(dirty, markSaved);
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -144,7 +175,7 @@ export default async function render(view, ctx) {
       const r = creating
         ? await busy(save, api('POST', `/api/v1/modules/${enc(mod.id)}/lessons`, payload))
         : await busy(save, api('PUT', `/api/v1/lessons/${enc(lesson.id)}`, payload));
-      saved = JSON.stringify(lessonBody(form, false));
+      markSaved();
       toast(creating ? t('staff.lesson.created') : t('common.saved'));
       if (creating) {
         ctx.navigate(`/staff/programmes/${enc(slug)}/lessons/${enc(r.id)}`, { replace: true });
@@ -164,8 +195,7 @@ export default async function render(view, ctx) {
       if (!(await confirmDialog(t('staff.content.confirm_delete_lesson', { title: lesson.title })))) return;
       try {
         await busy(del, api('DELETE', `/api/v1/lessons/${enc(lesson.id)}`));
-        saved = JSON.stringify(lessonBody(form, false));
-        window.removeEventListener('beforeunload', onBeforeUnload);
+        markSaved();
         toast(t('staff.content.lesson_deleted'));
         ctx.navigate(back);
       } catch (ex) {
@@ -177,15 +207,15 @@ export default async function render(view, ctx) {
   replace(view, 
     pageHead(creating ? t('staff.lesson.new_title') : t('staff.lesson.edit_title'), { back, backLabel: t('staff.nav.content'), sub: t('staff.lesson.in_module', { title: mod.title }) }),
     h('div', { class: 'staff-editor' },
-      h('section', { 'aria-labelledby': 'lesson-form-h' }, h('h2', { id: 'lesson-form-h', class: 'visually-hidden' }, t('staff.lesson.edit_title')), form),
+      h('section', { 'aria-labelledby': 'lesson-form-h' }, h('h2', { id: 'lesson-form-h', class: 'visually-hidden' }, t('staff.lesson.edit_title')), form,
+        creating ? h('p', { class: 'hint' }, t('staff.lesson.attach_after_create')) : attachmentsSection(lesson, body)),
       h('section', { class: 'card staff-preview-card', 'aria-labelledby': 'preview-h' },
         h('h2', { id: 'preview-h' }, t('staff.lesson.preview')), previewErr, preview)),
     del ? h('p', { class: 'staff-danger-zone' }, del) : null);
 
-  const stopPreview = livePreview(body, preview, previewErr);
+  const stopPreview = livePreview(body, preview, previewErr, t('staff.lesson.preview_empty'));
   return () => {
     stopPreview();
-    window.removeEventListener('beforeunload', onBeforeUnload);
-    document.removeEventListener('click', onLinkClick, true);
+    stopGuard();
   };
 }

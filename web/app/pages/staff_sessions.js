@@ -4,7 +4,7 @@
 // page), and the attendance list, refreshed every few seconds while the
 // tab is visible.
 import { api } from '../api.js';
-import { loadArea, t, fmtNumber } from '../i18n.js';
+import { loadArea, t, tn, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
 import { pageHead, errorBox, fill, poll, isoFromLocal, localInputValue, fmtCountdown, fmtSpan, replace } from '../staff_ui.js';
 
@@ -41,7 +41,7 @@ export default async function render(view, ctx) {
   };
 
   function sessionItem(s) {
-    const minutes = h('select', { name: 'minutes', id: `min-${s.id}` }, ...MINUTES.map((m) => h('option', { value: String(m), selected: m === 15 }, t('staff.sessions.minutes_n', { n: m }))));
+    const minutes = h('select', { name: 'minutes', id: `min-${s.id}` }, ...MINUTES.map((m) => h('option', { value: String(m), selected: m === 15 }, tn('staff.sessions.minutes_n', m))));
     const open = h('button', { type: 'button' }, s.checkin_open ? t('staff.sessions.new_code') : t('staff.sessions.open_checkin'));
     open.addEventListener('click', () => openCheckin(open, s, Number(minutes.value)));
     const where = [s.place, s.online_url].filter(Boolean).join(' · ');

@@ -1,0 +1,339 @@
+/* messages.c — what people see of the outbox (issue 13): the admins'
+ * delivery log with filters and resending, each participant's channel
+ * choices, the one-click unsubscribe link of every non-security e-mail, and
+ * announcements by a cohort's staff (to all its confirmed participants or
+ * one segment, shown on the cohort page as well). Sending itself is
+ * outbox.c's. */
+#include "sinau/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "sinau/http.h"
+#include "sinau/markdown.h"
+#include "sinau/outbox.h"
+#include "sinau/server.h"
+
+#define SUBJECT_MAX 200
+#define BODY_MAX    20000
+
+/* ---- the delivery log (admins) ---- */
+
+static const db_stmt log_stmt = {"msg_log",
+                                 "select msg_log($1, $2, $3, $4, $5, $6::bigint, $7::int)", 7};
+
+static bool one_of(const char *s, const char *const *ok, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(s, ok[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool digits(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 18)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* GET /api/v1/messages?state=&channel=&kind=&cohort_id=&user_id=&cursor=&limit= */
+static void messages_log(http_ctx *ctx)
+{
+    static const char *const states[] = {"queued", "sending", "sent", "failed", "undeliverable"};
+    static const char *const channels[] = {"email", "whatsapp"};
+    const char **p = http_ctx_alloc(ctx, 7 * sizeof *p);
+    const char *kind = http_query(ctx, "kind");
+    int limit = api_limit(ctx, 50);
+
+    if (limit < 0)
+        return;
+    p[0] = http_query(ctx, "state");
+    p[1] = http_query(ctx, "channel");
+    p[2] = kind;
+    p[3] = http_query(ctx, "cohort_id");
+    p[4] = http_query(ctx, "user_id");
+    p[5] = http_query(ctx, "cursor");
+    p[6] = api_itoa(ctx, limit);
+    if ((p[0] != NULL && !one_of(p[0], states, SINAU_ARRAY_LEN(states))) ||
+        (p[1] != NULL && !one_of(p[1], channels, SINAU_ARRAY_LEN(channels))) ||
+        (kind != NULL && strspn(kind, "abcdefghijklmnopqrstuvwxyz_") != strlen(kind)) ||
+        (p[5] != NULL && !digits(p[5]))) {
+        http_reply_error(ctx, 422, "invalid_filter", "unknown state, channel, kind or cursor");
+        return;
+    }
+    if (http_db_query(ctx, &log_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const db_stmt resend_stmt = {
+    "msg_resend", "select (r->>'status')::int, r->'body' from msg_resend($1::bigint, $2, $3) r", 3};
+
+/* POST /api/v1/messages/{id}/resend: a failed or undeliverable one again. */
+static void messages_resend(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
+
+    p[0] = http_param(ctx, "id");
+    p[1] = ctx->user.id;
+    p[2] = http_peer(ctx);
+    if (p[0] == NULL || !digits(p[0])) {
+        http_reply_error(ctx, 404, "not_found", "no such message");
+        return;
+    }
+    if (http_db_query(ctx, &resend_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* ---- the participant's choices ---- */
+
+static const db_stmt prefs_stmt = {"msg_prefs_json", "select msg_prefs_json($1)", 1};
+static const db_stmt prefs_put_stmt = {
+    "msg_prefs_put", "select (r->>'status')::int, r->'body' from msg_prefs_put($1, $2::jsonb) r",
+    2};
+
+/* GET /api/v1/me/notifications */
+static void prefs_get(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, sizeof *p);
+
+    p[0] = ctx->user.id;
+    if (http_db_query(ctx, &prefs_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+/* PUT /api/v1/me/notifications {language?, email?, whatsapp?, reminders?} */
+static void prefs_put(http_ctx *ctx)
+{
+    json_t *body, *lang = NULL, *email = NULL, *wa = NULL, *rem = NULL;
+    const char **p;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s?o, s?o, s?o, s?o}", "language", &lang, "email", &email,
+                    "whatsapp", &wa, "reminders", &rem) != 0)
+        return;
+    if (lang != NULL && (!json_is_string(lang) || (strcmp(json_string_value(lang), "id") != 0 &&
+                                                   strcmp(json_string_value(lang), "en") != 0))) {
+        http_reply_error(ctx, 422, "invalid_language", "language is id or en");
+        return;
+    }
+    if ((email != NULL && !json_is_boolean(email)) || (wa != NULL && !json_is_boolean(wa)) ||
+        (rem != NULL && !json_is_boolean(rem))) {
+        http_reply_error(ctx, 422, "invalid_field", "email, whatsapp and reminders are booleans");
+        return;
+    }
+    p = http_ctx_alloc(ctx, 2 * sizeof *p);
+    p[0] = ctx->user.id;
+    p[1] = api_json_text(ctx, body);
+    if (http_db_query(ctx, &prefs_put_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* ---- one-click unsubscribe (RFC 8058) ---- */
+
+static const db_stmt unsubscribe_stmt = {"msg_unsubscribe", "select msg_unsubscribe($1)", 1};
+
+static void unsubscribed(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQgetvalue(r->res, 0, 0)[0] != 't') {
+        http_reply_error(ctx, 404, "not_found", "no such link");
+        return;
+    }
+    http_reply_json(ctx, 200, json_pack("{s:b}", "unsubscribed", 1));
+}
+
+/* POST /api/v1/unsubscribe?u=<user id>&t=<token>: no more e-mail but
+ * security messages. The token is a keyed hash of the user id. */
+static void unsubscribe(http_ctx *ctx)
+{
+    const char *u = http_query(ctx, "u"), *t = http_query(ctx, "t");
+    const char **p;
+    char want[65];
+
+    if (u == NULL || t == NULL || strlen(u) > 64 ||
+        outbox_unsubscribe_token(ctx->loop->server->keys, u, want) != 0 ||
+        !auth_secret_equal(want, t)) {
+        http_reply_error(ctx, 404, "not_found", "no such link");
+        return;
+    }
+    p = http_ctx_alloc(ctx, sizeof *p);
+    p[0] = u;
+    if (http_db_query(ctx, &unsubscribe_stmt, p, unsubscribed) != 0)
+        return;
+}
+
+static bool token_chars(const char *s, const char *allowed, size_t max)
+{
+    return s != NULL && s[0] != '\0' && strlen(s) <= max && strspn(s, allowed) == strlen(s);
+}
+
+/* GET /api/v1/unsubscribe?u=&t=: a person followed the link rather than
+ * their mail program posting it. No change on GET: 303 to the page that
+ * asks them to confirm. */
+static void unsubscribe_page(http_ctx *ctx)
+{
+    static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const char *u = http_query(ctx, "u"), *t = http_query(ctx, "t");
+    size_t n;
+    char *where;
+
+    if (!token_chars(u, b64url, 64) || !token_chars(t, "0123456789abcdef", 64)) {
+        http_reply_error(ctx, 404, "not_found", "no such link");
+        return;
+    }
+    n = strlen(u) + strlen(t) + 32;
+    where = http_ctx_alloc(ctx, n);
+    snprintf(where, n, "/unsubscribe?u=%s&t=%s", u, t);
+    http_add_header(ctx, "Location", where);
+    http_reply_empty(ctx, 303);
+}
+
+/* ---- announcements ---- */
+
+typedef struct announce_job {
+    const char *subject, *md, *segment;
+    char *html; /* rendered on the worker pool; freed at the reply */
+    const char *params[7];
+} announce_job;
+
+static const db_stmt announce_stmt = {"msg_announce",
+                                      "select (r->>'status')::int, r->'body' from "
+                                      "msg_announce($1, $2, $3, $4, $5, $6, $7) r",
+                                      7};
+
+static void announce_render(void *arg)
+{
+    http_ctx *ctx = arg;
+    announce_job *job = ctx->state;
+
+    job->html = markdown_render(job->md, strlen(job->md));
+}
+
+static void announce_stored(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    announce_job *job = ctx->state;
+
+    free(job->html);
+    job->html = NULL;
+    api_reply_status_body(ctx, r);
+}
+
+static void announce_rendered(void *arg)
+{
+    http_ctx *ctx = arg;
+    announce_job *job = ctx->state;
+    const char **p = job->params;
+
+    if (job->html == NULL) {
+        http_reply_error(ctx, 500, "internal_error", "could not render the announcement");
+        return;
+    }
+    p[0] = http_param(ctx, "id");
+    p[1] = job->subject;
+    p[2] = job->md;
+    p[3] = job->html;
+    p[4] = job->segment;
+    memcpy(&p[5], api_caller_params(ctx, 2), 2 * sizeof *p);
+    if (http_db_query(ctx, &announce_stmt, p, announce_stored) != 0) {
+        free(job->html);
+        return;
+    }
+}
+
+/* 1..max bytes of valid UTF-8 (jansson checked it) without control
+ * characters other than line ends and tabs in a body. */
+static bool text_ok(const char *s, size_t max, bool multiline)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* POST /api/v1/cohorts/{id}/announcements {subject, body_markdown, segment?} */
+static void announce(http_ctx *ctx)
+{
+    json_t *body;
+    announce_job *job = http_ctx_alloc(ctx, sizeof *job);
+
+    ctx->state = job;
+    if (api_missing(ctx, http_param(ctx, "id"), "cohort"))
+        return;
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s, s:s, s?s}", "subject", &job->subject, "body_markdown",
+                    &job->md, "segment", &job->segment) != 0)
+        return;
+    if (!text_ok(job->subject, SUBJECT_MAX, false)) {
+        http_reply_error(ctx, 422, "invalid_subject", "the subject needs 1 to 200 characters");
+        return;
+    }
+    if (!text_ok(job->md, BODY_MAX, true)) {
+        http_reply_error(ctx, 422, "invalid_body", "the text needs 1 to 20000 characters");
+        return;
+    }
+    if (http_work(ctx, announce_render, announce_rendered) != 0)
+        return;
+}
+
+static const db_stmt announcements_stmt = {"msg_announcements",
+                                           "select msg_announcements($1, $2, $3)", 3};
+
+/* GET /api/v1/cohorts/{id}/announcements */
+static void announcements(http_ctx *ctx)
+{
+    const char **p = api_caller_params(ctx, 3);
+
+    p[0] = http_param(ctx, "id");
+    if (api_missing(ctx, p[0], "cohort"))
+        return;
+    if (http_db_query(ctx, &announcements_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_GET, "/api/v1/messages", messages_log, 0, NULL,
+     "The delivery log: every message with its state, tries and error", AUTH_ADMIN},
+    {ROUTER_POST, "/api/v1/messages/{id}/resend", messages_resend, 0, NULL,
+     "Send a failed or undeliverable message again", AUTH_ADMIN},
+    {ROUTER_GET, "/api/v1/me/notifications", prefs_get, 0, NULL,
+     "The caller's language, channels and reminders", AUTH_SIGNED_IN},
+    {ROUTER_PUT, "/api/v1/me/notifications", prefs_put, 0, NULL,
+     "Choose language, channels and reminders", AUTH_SIGNED_IN},
+    {ROUTER_POST, "/api/v1/unsubscribe", unsubscribe, 0, NULL,
+     "One-click unsubscribe from e-mail (security messages still come)", AUTH_NONE},
+    {ROUTER_GET, "/api/v1/unsubscribe", unsubscribe_page, 0, NULL,
+     "The unsubscribe link followed by a person: 303 to the confirmation page", AUTH_NONE},
+    {ROUTER_POST, "/api/v1/cohorts/{id}/announcements", announce, 0, NULL,
+     "Cohort staff: an announcement to its participants, or one segment", AUTH_STAFF},
+    {ROUTER_GET, "/api/v1/cohorts/{id}/announcements", announcements, 0, NULL,
+     "A cohort's announcements the caller may read", AUTH_SIGNED_IN},
+};
+
+const http_route *messages_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

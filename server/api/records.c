@@ -1,0 +1,236 @@
+/* records.c — what issue 18 publishes beyond the credentials themselves:
+ * the achievement page at every achievement.id a credential names
+ * (GET /achievements/{id}: HTML, or JSON-LD for machines), a participant's
+ * JP by year (GET /api/v1/me/jp), and the admins' export of JP per
+ * participant per year by agency for the BKN report
+ * (GET /api/v1/reports/jp?year=Y[&format=csv]). The yearly transcript
+ * credential is issued in certificates.c (it signs like a certificate). */
+#include "sinau/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sinau/achpage.h"
+#include "sinau/csv.h"
+#include "sinau/http.h"
+#include "sinau/server.h"
+
+static const sinau_config *cfg_of(http_ctx *ctx)
+{
+    return ctx->loop->server->cfg;
+}
+
+/* ---- /achievements/{id} ---- */
+
+static bool wants_jsonld(http_ctx *ctx)
+{
+    const char *format = http_query(ctx, "format"), *accept = http_header(ctx, "Accept");
+
+    if (format != NULL)
+        return strcmp(format, "json") == 0 || strcmp(format, "jsonld") == 0;
+    return accept != NULL && strstr(accept, "text/html") == NULL &&
+           (strstr(accept, "application/ld+json") != NULL ||
+            strstr(accept, "application/json") != NULL);
+}
+
+/* Replies with the page or the JSON-LD of facts (taken). */
+static void achievement_answer(http_ctx *ctx, json_t *facts)
+{
+    const sinau_config *cfg = cfg_of(ctx);
+    const char *q = http_query(ctx, "lang");
+    char url[700], *body;
+
+    snprintf(url, sizeof url, "%s/achievements/%s", cfg->public_url, http_param(ctx, "id"));
+    http_add_header(ctx, "Cache-Control", "public, max-age=300");
+    http_add_header(ctx, "Access-Control-Allow-Origin", "*");
+    http_add_header(ctx, "Vary", "Accept");
+    if (wants_jsonld(ctx)) {
+        json_t *a = achpage_jsonld(facts, url, cfg->public_url, cfg->issuer_name);
+        body = a != NULL ? json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(a);
+        json_decref(facts);
+        if (body == NULL) {
+            http_reply_error(ctx, 500, "internal_error", "the achievement could not be made");
+            return;
+        }
+        http_reply_bytes(ctx, 200, "application/ld+json", body, strlen(body));
+        free(body);
+        return;
+    }
+    body =
+        achpage_html(facts, url, cfg->issuer_name, q != NULL && strcmp(q, "en") == 0 ? "en" : "id");
+    json_decref(facts);
+    if (body == NULL) {
+        http_reply_error(ctx, 500, "internal_error", "the page could not be made");
+        return;
+    }
+    http_reply_bytes(ctx, 200, "text/html; charset=utf-8", body, strlen(body));
+    free(body);
+}
+
+static void achievement_read(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    json_t *facts;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQgetisnull(r->res, 0, 0) ||
+        (facts = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL)) == NULL) {
+        http_reply_error(ctx, 404, "not_found", "no such achievement");
+        return;
+    }
+    achievement_answer(ctx, facts);
+}
+
+static const db_stmt achievement_stmt = {"cert_achievement", "select cert_achievement($1, $2::int)",
+                                         2};
+
+/* "<slug>-v<version>" into slug (ctx memory) and version; false when id
+ * has not that shape. */
+static bool split_id(http_ctx *ctx, const char *id, const char **slug, const char **version)
+{
+    const char *v = strrchr(id, '-');
+    size_t n = v != NULL ? (size_t)(v - id) : 0;
+
+    if (v == NULL || v[1] != 'v' || v[2] == '\0' || strlen(v + 2) > 6 ||
+        strspn(v + 2, "0123456789") != strlen(v + 2) || n < 2 || n > 63 ||
+        strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") < n)
+        return false;
+    *slug = http_ctx_strndup(ctx, id, n);
+    *version = v + 2;
+    return true;
+}
+
+/* GET /achievements/{id} */
+static void achievement(http_ctx *ctx)
+{
+    const char *id = http_param(ctx, "id");
+    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
+    int year = 0;
+    char tail;
+
+    if (id != NULL && sscanf(id, "jp-record-%4d%c", &year, &tail) == 1 && year >= 2000 &&
+        year <= 2999 && strlen(id) == 14) {
+        achievement_answer(ctx, achpage_transcript_facts(year));
+        return;
+    }
+    if (id == NULL || !split_id(ctx, id, &p[0], &p[1])) {
+        http_reply_error(ctx, 404, "not_found", "no such achievement");
+        return;
+    }
+    if (http_db_query(ctx, &achievement_stmt, p, achievement_read) != 0)
+        return;
+}
+
+/* ---- JP by year ---- */
+
+static const db_stmt jp_record_stmt = {"cert_jp_record", "select cert_jp_record($1, $2)", 2};
+
+/* GET /api/v1/me/jp: the caller's JP by year, certificates and transcripts. */
+static void jp_record(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
+
+    p[0] = ctx->user.id;
+    p[1] = cfg_of(ctx)->public_url;
+    if (http_db_query(ctx, &jp_record_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+/* ---- the BKN export ---- */
+
+static const char *num_text(char *buf, size_t n, const json_t *v)
+{
+    snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+    return buf;
+}
+
+static void report_csv(http_ctx *ctx, json_t *report)
+{
+    const json_t *row;
+    char num[24], disp[96];
+    csv_buf b;
+    size_t i;
+
+    csv_begin(&b);
+    for (const char *const *h = (const char *const[]){"tahun", "instansi (OPD)", "nama", "NIP",
+                                                      "jumlah sertifikat", "JP", "pelatihan", NULL};
+         *h != NULL; h++)
+        csv_field(&b, *h);
+    csv_end_row(&b);
+    json_array_foreach (json_object_get(report, "items"), i, row) {
+        csv_field(&b, num_text(num, sizeof num, json_object_get(report, "year")));
+        csv_field(&b, json_string_value(json_object_get(row, "agency")));
+        csv_field(&b, json_string_value(json_object_get(row, "full_name")));
+        csv_field(&b, json_string_value(json_object_get(row, "nip")));
+        csv_field(&b, num_text(num, sizeof num, json_object_get(row, "certificates")));
+        csv_field(&b, num_text(num, sizeof num, json_object_get(row, "jp")));
+        csv_field(&b, json_string_value(json_object_get(row, "programmes")));
+        csv_end_row(&b);
+    }
+    snprintf(disp, sizeof disp, "attachment; filename=\"jp-%lld.csv\"",
+             (long long)json_integer_value(json_object_get(report, "year")));
+    http_add_header(ctx, "Content-Disposition", disp);
+    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
+    csv_free(&b);
+}
+
+static void report_read(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    const char *format = http_query(ctx, "format");
+    json_t *report;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (format == NULL || strcmp(format, "csv") != 0) {
+        api_reply_json_or_404(ctx, r);
+        return;
+    }
+    report = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
+    if (report == NULL) {
+        http_reply_error(ctx, 500, "internal_error", "the report could not be made");
+        return;
+    }
+    report_csv(ctx, report);
+    json_decref(report);
+}
+
+static const db_stmt report_stmt = {"cert_jp_report", "select cert_jp_report($1::int)", 1};
+
+/* GET /api/v1/reports/jp?year=Y[&format=csv] (admins) */
+static void jp_report(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, sizeof *p);
+    const char *year = http_query(ctx, "year");
+
+    if (year == NULL || strlen(year) != 4 || strspn(year, "0123456789") != 4 || year[0] != '2') {
+        http_reply_error(ctx, 422, "invalid_year", "?year= is four digits, 2000 to 2999");
+        return;
+    }
+    p[0] = year;
+    if (http_db_query(ctx, &report_stmt, p, report_read) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_GET, "/achievements/{id}", achievement, 0, NULL,
+     "Anyone: the achievement a credential names (HTML, or JSON-LD with ?format=json)", AUTH_NONE},
+    {ROUTER_GET, "/api/v1/me/jp", jp_record, 0, NULL,
+     "The caller's JP (jam pelajaran) by year, with certificates and transcripts", AUTH_SIGNED_IN},
+    {ROUTER_GET, "/api/v1/reports/jp", jp_report, 0, NULL,
+     "Admin: JP per participant per year by agency (?year=, ?format=csv for the BKN report)",
+     AUTH_ADMIN},
+};
+
+const http_route *records_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

@@ -1,0 +1,448 @@
+/* recovery.c — nobody locked out for good (issue 13): a password reset by
+ * e-mail link (no enumeration: the same 202 whatever the address; throttled
+ * per client address and per account; a single-use token valid 30 minutes,
+ * only its hash stored and the token itself only encrypted in its message
+ * row), changing one's password, an admin sending a reset link (audited),
+ * and e-mail verification at signup (SINAU_VERIFY_EMAIL=1).
+ *
+ * The flows that hash a password are short chains like login's:
+ *   reset_confirm  → token live? (no hashing for dead tokens)
+ *                  → hash on the worker pool → store, sessions ended
+ *   password_put   → stored hash and throttle → verify and hash on the pool
+ *                  → store, other sessions ended (or the failure recorded) */
+#include "sinau/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "sinau/auth.h"
+#include "sinau/http.h"
+#include "sinau/pii.h"
+#include "sinau/server.h"
+
+#define RESET_TTL_S       1800  /* a link the participant asked for: 30 minutes */
+#define ADMIN_RESET_TTL_S 86400 /* a link an admin sent: a day (read later) */
+#define RESET_WINDOW_S    900
+#define RESET_MAX_PER_IP  20
+#define RESET_MAX_ACCOUNT 3
+#define VERIFY_TTL_S      (7 * 86400)
+
+static const char accepted[] = "{\"accepted\":true}";
+
+int api_secret_new(http_ctx *ctx, api_secret *s)
+{
+    char *enc = NULL;
+
+    auth_token_new(s->token);
+    auth_token_hash(s->token, s->hash);
+    if (pii_encrypt(ctx->loop->server->keys, "outbox", "secret", s->hash, s->token,
+                    strlen(s->token), &enc) != 0)
+        return -1;
+    s->enc = http_ctx_strndup(ctx, enc, strlen(enc));
+    free(enc);
+    return 0;
+}
+
+static void ttl_text(http_ctx *ctx, int ttl, const char **out)
+{
+    *out = api_itoa(ctx, ttl);
+}
+
+/* ---- asking for a link ---- */
+
+static const db_stmt reset_request_stmt = {
+    "msg_reset_request",
+    "select msg_reset_request($1, $2, $3, $4, $5::int, $6::int, $7::int, $8::int)", 8};
+
+static void reset_requested(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    json_t *v;
+    json_int_t wait_s = 0;
+    char retry[24];
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    v = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
+    if (json_unpack(v, "{s:I}", "retry_after", &wait_s) != 0)
+        wait_s = 0;
+    json_decref(v);
+    if (wait_s > 0) {
+        snprintf(retry, sizeof retry, "%lld", (long long)wait_s);
+        http_add_header(ctx, "Retry-After", retry);
+        http_reply_error(ctx, 429, "too_many_attempts", "too many requests; wait and retry");
+        return;
+    }
+    http_reply_static(ctx, 202, "application/json", accepted, sizeof accepted - 1);
+}
+
+/* POST /api/v1/auth/password-reset {email}: always the same 202. */
+static void reset_request(http_ctx *ctx)
+{
+    json_t *body;
+    const char *email;
+    const char **p = http_ctx_alloc(ctx, 8 * sizeof *p);
+    api_secret *s = http_ctx_alloc(ctx, sizeof *s);
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s}", "email", &email) != 0)
+        return;
+    if (strlen(email) > 254) {
+        http_reply_static(ctx, 202, "application/json", accepted, sizeof accepted - 1);
+        return;
+    }
+    /* the same work whether or not the address has an account */
+    if (api_secret_new(ctx, s) != 0) {
+        http_reply_error(ctx, 500, "internal_error", "could not make a link");
+        return;
+    }
+    p[0] = email;
+    p[1] = http_peer(ctx);
+    p[2] = s->hash;
+    p[3] = s->enc;
+    ttl_text(ctx, RESET_TTL_S, &p[4]);
+    p[5] = api_itoa(ctx, RESET_WINDOW_S);
+    p[6] = api_itoa(ctx, RESET_MAX_PER_IP);
+    p[7] = api_itoa(ctx, RESET_MAX_ACCOUNT);
+    if (http_db_query(ctx, &reset_request_stmt, p, reset_requested) != 0)
+        return;
+}
+
+/* ---- setting the new password with a link ---- */
+
+typedef struct confirm_job {
+    char hash[AUTH_HASH_HEX];
+    char *password; /* wiped after hashing */
+    char new_hash[128];
+    int rc;
+    const char *params[3];
+} confirm_job;
+
+static const db_stmt reset_live_stmt = {"msg_reset_live", "select msg_reset_live($1)", 1};
+static const db_stmt reset_confirm_stmt = {
+    "msg_reset_confirm",
+    "select (r->>'status')::int, r->'body' from msg_reset_confirm($1, $2, $3) r", 3};
+
+static void reply_invalid_token(http_ctx *ctx)
+{
+    http_reply_error(ctx, 400, "invalid_token",
+                     "this link is not valid (used, expired or unknown)");
+}
+
+static void hash_run(void *arg)
+{
+    http_ctx *ctx = arg;
+    confirm_job *job = ctx->state;
+
+    job->rc = auth_password_hash(ctx->loop->server->cfg->pwhash, job->password, job->new_hash);
+    sodium_memzero(job->password, strlen(job->password));
+}
+
+static void confirm_hashed(void *arg)
+{
+    http_ctx *ctx = arg;
+    confirm_job *job = ctx->state;
+
+    if (job->rc != 0) {
+        http_reply_error(ctx, 500, "internal_error", "could not hash the password");
+        return;
+    }
+    job->params[0] = job->hash;
+    job->params[1] = job->new_hash;
+    job->params[2] = http_peer(ctx);
+    if (http_db_query(ctx, &reset_confirm_stmt, job->params, api_reply_status_body) != 0)
+        return;
+}
+
+static void confirm_checked(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQgetvalue(r->res, 0, 0)[0] != 't') {
+        reply_invalid_token(ctx);
+        return;
+    }
+    if (http_work(ctx, hash_run, confirm_hashed) != 0)
+        return;
+}
+
+/* POST /api/v1/auth/password-reset/confirm {token, password} → 204 */
+static void reset_confirm(http_ctx *ctx)
+{
+    json_t *body;
+    const char *token, *password;
+    confirm_job *job = http_ctx_alloc(ctx, sizeof *job);
+
+    ctx->state = job;
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s, s:s}", "token", &token, "password", &password) != 0)
+        return;
+    if (strlen(token) != AUTH_TOKEN_CHARS) {
+        reply_invalid_token(ctx);
+        return;
+    }
+    if (api_password_policy(ctx, password) != 0)
+        return;
+    auth_token_hash(token, job->hash);
+    job->password = http_ctx_strndup(ctx, password, strlen(password));
+    job->params[0] = job->hash;
+    if (http_db_query(ctx, &reset_live_stmt, job->params, confirm_checked) != 0)
+        return;
+}
+
+/* ---- changing one's password ---- */
+
+typedef struct change_job {
+    char *current, *next; /* wiped after use */
+    char *stored_hash, *email;
+    bool ok;
+    int rc;
+    char new_hash[128];
+    const char *params[5];
+} change_job;
+
+static const db_stmt change_begin_stmt = {
+    "msg_password_begin", "select msg_password_begin($1, $2, $3::int, $4::int, $5::int)", 5};
+static const db_stmt change_stmt = {"msg_password_change",
+                                    "select msg_password_change($1, $2, $3, $4)", 4};
+static const db_stmt change_failed_stmt = {"auth_login_failed_pw",
+                                           "select auth_login_failed($1, $2, $3)", 3};
+
+static void change_stored(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    http_reply_empty(ctx, 204);
+}
+
+static void change_failed_recorded(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    http_reply_error(ctx, 403, "wrong_password", "the current password is wrong");
+}
+
+/* Worker thread: verify the current password, hash the new one. */
+static void change_run(void *arg)
+{
+    http_ctx *ctx = arg;
+    change_job *job = ctx->state;
+    enum pwhash_cost cost = ctx->loop->server->cfg->pwhash;
+
+    job->ok = auth_password_verify(cost, job->stored_hash, job->current, &(bool){false});
+    if (job->ok)
+        job->rc = auth_password_hash(cost, job->next, job->new_hash);
+    sodium_memzero(job->current, strlen(job->current));
+    sodium_memzero(job->next, strlen(job->next));
+}
+
+static void change_verified(void *arg)
+{
+    http_ctx *ctx = arg;
+    change_job *job = ctx->state;
+
+    if (!job->ok) {
+        job->params[0] = job->email;
+        job->params[1] = http_peer(ctx);
+        job->params[2] = api_itoa(ctx, AUTH_THROTTLE_WINDOW_S);
+        if (http_db_query(ctx, &change_failed_stmt, job->params, change_failed_recorded) != 0)
+            return;
+        return;
+    }
+    if (job->rc != 0) {
+        http_reply_error(ctx, 500, "internal_error", "could not hash the password");
+        return;
+    }
+    job->params[0] = ctx->user.id;
+    job->params[1] = job->new_hash;
+    job->params[2] = ctx->user.token_hash;
+    job->params[3] = http_peer(ctx);
+    if (http_db_query(ctx, &change_stmt, job->params, change_stored) != 0)
+        return;
+}
+
+static void change_begun(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    change_job *job = ctx->state;
+    json_t *v;
+    json_int_t wait_s = 0;
+    const char *hash = NULL, *email = NULL;
+    char retry[24];
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    v = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
+    if (v == NULL || json_unpack(v, "{s:I, s:s, s:s}", "retry_after", &wait_s, "hash", &hash,
+                                 "email", &email) != 0) {
+        json_decref(v);
+        http_reply_error(ctx, 401, "unauthorized", "sign in first");
+        return;
+    }
+    job->stored_hash = http_ctx_strndup(ctx, hash, strlen(hash));
+    job->email = http_ctx_strndup(ctx, email, strlen(email));
+    json_decref(v);
+    if (wait_s > 0) {
+        snprintf(retry, sizeof retry, "%lld", (long long)wait_s);
+        http_add_header(ctx, "Retry-After", retry);
+        http_reply_error(ctx, 429, "too_many_attempts", "too many failed attempts; wait and retry");
+        return;
+    }
+    if (http_work(ctx, change_run, change_verified) != 0)
+        return;
+}
+
+/* PUT /api/v1/me/password {current_password, new_password} → 204; every
+ * other session of the account ends. */
+static void password_put(http_ctx *ctx)
+{
+    json_t *body;
+    const char *current, *next;
+    change_job *job = http_ctx_alloc(ctx, sizeof *job);
+
+    ctx->state = job;
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s, s:s}", "current_password", &current, "new_password", &next) !=
+        0)
+        return;
+    if (api_password_policy(ctx, next) != 0)
+        return;
+    if (strlen(current) > 256) {
+        http_reply_error(ctx, 403, "wrong_password", "the current password is wrong");
+        return;
+    }
+    job->current = http_ctx_strndup(ctx, current, strlen(current));
+    job->next = http_ctx_strndup(ctx, next, strlen(next));
+    job->params[0] = ctx->user.id;
+    job->params[1] = http_peer(ctx);
+    job->params[2] = api_itoa(ctx, AUTH_THROTTLE_WINDOW_S);
+    job->params[3] = api_itoa(ctx, AUTH_THROTTLE_PER_ACCOUNT);
+    job->params[4] = api_itoa(ctx, AUTH_THROTTLE_PER_IP);
+    if (http_db_query(ctx, &change_begin_stmt, job->params, change_begun) != 0)
+        return;
+}
+
+/* ---- an admin sends a link ---- */
+
+static const db_stmt admin_reset_stmt = {
+    "msg_reset_by_admin",
+    "select (r->>'status')::int, r->'body' from msg_reset_by_admin($1, $2, $3, $4, $5, $6::int) r",
+    6};
+
+/* POST /api/v1/users/{id}/password-reset → 202 {sent, expires_at} */
+static void admin_reset(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, 6 * sizeof *p);
+    api_secret *s = http_ctx_alloc(ctx, sizeof *s);
+
+    p[0] = http_param(ctx, "id");
+    if (api_missing(ctx, p[0], "user"))
+        return;
+    if (api_secret_new(ctx, s) != 0) {
+        http_reply_error(ctx, 500, "internal_error", "could not make a link");
+        return;
+    }
+    p[1] = ctx->user.id;
+    p[2] = http_peer(ctx);
+    p[3] = s->hash;
+    p[4] = s->enc;
+    ttl_text(ctx, ADMIN_RESET_TTL_S, &p[5]);
+    if (http_db_query(ctx, &admin_reset_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* ---- e-mail verification ---- */
+
+static const db_stmt verify_stmt = {
+    "msg_verify_email", "select (r->>'status')::int, r->'body' from msg_verify_email($1) r", 1};
+static const db_stmt verify_resend_stmt = {
+    "msg_verify_resend",
+    "select (r->>'status')::int, r->'body' from msg_verify_resend($1, $2, $3, $4::int) r", 4};
+
+/* POST /api/v1/auth/verify-email {token} → 204 */
+static void verify_email(http_ctx *ctx)
+{
+    json_t *body;
+    const char *token;
+    char *hash = http_ctx_alloc(ctx, AUTH_HASH_HEX);
+    const char **p = http_ctx_alloc(ctx, sizeof *p);
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s}", "token", &token) != 0)
+        return;
+    if (strlen(token) != AUTH_TOKEN_CHARS) {
+        reply_invalid_token(ctx);
+        return;
+    }
+    auth_token_hash(token, hash);
+    p[0] = hash;
+    if (http_db_query(ctx, &verify_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* POST /api/v1/me/email-verification → 202: a new link. */
+static void verify_resend(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, 4 * sizeof *p);
+    api_secret *s = http_ctx_alloc(ctx, sizeof *s);
+
+    if (api_secret_new(ctx, s) != 0) {
+        http_reply_error(ctx, 500, "internal_error", "could not make a link");
+        return;
+    }
+    p[0] = ctx->user.id;
+    p[1] = s->hash;
+    p[2] = s->enc;
+    ttl_text(ctx, VERIFY_TTL_S, &p[3]);
+    if (http_db_query(ctx, &verify_resend_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+int api_verify_ttl_s(void)
+{
+    return VERIFY_TTL_S;
+}
+
+static const http_route routes[] = {
+    {ROUTER_POST, "/api/v1/auth/password-reset", reset_request, 0, NULL,
+     "Ask for a password reset link (always 202)", AUTH_NONE},
+    {ROUTER_POST, "/api/v1/auth/password-reset/confirm", reset_confirm, 0, NULL,
+     "Set a new password with a reset link's token", AUTH_NONE},
+    {ROUTER_PUT, "/api/v1/me/password", password_put, 0, NULL,
+     "Change the password; other sessions end", AUTH_SIGNED_IN},
+    {ROUTER_POST, "/api/v1/users/{id}/password-reset", admin_reset, 0, NULL,
+     "Send a user a password reset link (audited)", AUTH_ADMIN},
+    {ROUTER_POST, "/api/v1/auth/verify-email", verify_email, 0, NULL,
+     "Confirm the account's e-mail address with the link's token", AUTH_NONE},
+    {ROUTER_POST, "/api/v1/me/email-verification", verify_resend, 0, NULL,
+     "Send a new e-mail confirmation link", AUTH_SIGNED_IN},
+};
+
+const http_route *recovery_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

@@ -1,0 +1,310 @@
+/* signatories.c — who signs the certificates (admins): the site default
+ * and each programme's own choice of issuing organisation, signatory name,
+ * title and NIP, with an optional signature image and logo (PNG), printed
+ * on the PDF and shown on the verify page. A change adds a new signatory
+ * row (certificates keep the one they were issued with); the NIP is
+ * encrypted like every NIP (AAD signatories, nip, row id) and comes back
+ * masked. Images are uploaded first (POST /api/v1/certificate-images,
+ * decoded on the worker pool to be sure they draw) and then named by their
+ * SHA-256; anyone may fetch them (they are printed on public certificates),
+ * cached for a year. */
+#include "sinau/api.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sinau/certpdf.h"
+#include "sinau/http.h"
+#include "sinau/idnum.h"
+#include "sinau/pii.h"
+#include "sinau/server.h"
+
+/* ---- reading the settings ---- */
+
+static const db_stmt get_stmt = {
+    "cert_signatory_get",
+    "select cert_signatory_get($1)::jsonb || jsonb_build_object('configured',"
+    " jsonb_build_object('organisation', $2::text, 'name', $3::text, 'title', $4::text))",
+    4};
+
+/* (slug or NULL, the configured organisation, name and title) */
+static void settings_get(http_ctx *ctx, const char *slug)
+{
+    const sinau_config *cfg = ctx->loop->server->cfg;
+    const char **p = http_ctx_alloc(ctx, 4 * sizeof *p);
+
+    p[0] = slug;
+    p[1] = cfg->issuer_name;
+    p[2] = cfg->signatory_name;
+    p[3] = cfg->signatory_title;
+    if (http_db_query(ctx, &get_stmt, p, api_reply_json_or_404) != 0)
+        return;
+}
+
+/* GET /api/v1/signatory: the site default ({site, configured}). */
+static void site_get(http_ctx *ctx)
+{
+    settings_get(ctx, NULL);
+}
+
+/* GET /api/v1/programmes/{slug}/signatory: {own, site, effective, configured}. */
+static void programme_get(http_ctx *ctx)
+{
+    const char *slug = http_param(ctx, "slug");
+
+    if (api_missing(ctx, slug, "programme"))
+        return;
+    settings_get(ctx, slug);
+}
+
+/* ---- setting them ---- */
+
+static const db_stmt put_stmt = {"cert_signatory_put",
+                                 "select (r->>'status')::int, r->'body' from "
+                                 "cert_signatory_put($1, $2, $3::jsonb, $4, $5, $6) r",
+                                 6};
+
+/* A new signatory row id: 16 random bytes in base64url (as sinau_new_id). */
+static char *new_id(http_ctx *ctx)
+{
+    unsigned char raw[16];
+    char *id = http_ctx_alloc(ctx, 25);
+
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(id, 25, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return id;
+}
+
+/* A 1..200 character text member; replies 422 naming it otherwise. */
+static bool text_ok(http_ctx *ctx, const char *member, const char *v)
+{
+    char code[48];
+
+    if (api_name_ok(v))
+        return true;
+    snprintf(code, sizeof code, "invalid_%s", member);
+    http_reply_error_details(ctx, 422, code, "1 to 200 characters of plain text",
+                             json_pack("{s:s}", "field", member));
+    return false;
+}
+
+/* An optional image member: absent, or the 64-hex SHA-256 of an upload. */
+static bool image_ok(http_ctx *ctx, const char *member, const char *sha)
+{
+    if (sha == NULL || (strlen(sha) == 64 && strspn(sha, "0123456789abcdef") == 64))
+        return true;
+    http_reply_error_details(ctx, 422, "invalid_image", "name an uploaded image by its sha256",
+                             json_pack("{s:s}", "field", member));
+    return false;
+}
+
+/* Checks, encrypts and masks the NIP into p[3] (token) and p[4] (mask), for
+ * row id p[1]. Returns 0, or replies and returns -1. */
+static int protect_nip(http_ctx *ctx, const char *typed, const char **p)
+{
+    char nip[64], mask[32], *token = NULL;
+    enum idnum_error e = IDNUM_ERR_LENGTH;
+    time_t now = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&now, &tm);
+    if (idnum_strip_separators(typed, nip, sizeof nip) == 0)
+        e = idnum_nip_check(nip, tm.tm_year + 1900);
+    if (e != IDNUM_OK) {
+        http_reply_error_details(
+            ctx, 422, "invalid_nip", idnum_error_message(e),
+            json_pack("{s:s, s:s}", "reason", idnum_error_name(e), "field", "nip"));
+        return -1;
+    }
+    if (idnum_mask_nip(nip, mask, sizeof mask) != 0 ||
+        pii_encrypt(ctx->loop->server->keys, "signatories", "nip", p[1], nip, strlen(nip),
+                    &token) != 0) {
+        http_reply_error(ctx, 500, "internal_error", "could not protect the value");
+        return -1;
+    }
+    p[3] = http_ctx_strndup(ctx, token, strlen(token));
+    p[4] = http_ctx_strndup(ctx, mask, strlen(mask));
+    sodium_memzero(nip, sizeof nip);
+    free(token);
+    return 0;
+}
+
+/* PUT {organisation, name, title, nip?, signature_image?, logo?} for the
+ * site (slug NULL) or a programme. */
+static void settings_put(http_ctx *ctx, const char *slug)
+{
+    json_t *body;
+    const char *org, *name, *title, *nip = NULL, *signature = NULL, *logo = NULL;
+    const char **p;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s, s:s, s:s, s?s, s?s, s?s}", "organisation", &org, "name",
+                    &name, "title", &title, "nip", &nip, "signature_image", &signature, "logo",
+                    &logo) != 0)
+        return;
+    if (!text_ok(ctx, "organisation", org) || !text_ok(ctx, "name", name) ||
+        !text_ok(ctx, "title", title) || !image_ok(ctx, "signature_image", signature) ||
+        !image_ok(ctx, "logo", logo))
+        return;
+    p = http_ctx_alloc(ctx, 6 * sizeof *p);
+    p[0] = slug;
+    p[1] = new_id(ctx);
+    p[5] = ctx->user.id;
+    if (nip != NULL && nip[0] != '\0' && protect_nip(ctx, nip, p) != 0)
+        return;
+    json_object_del(body, "nip"); /* never stored in clear (frees nip: used above) */
+    p[2] = api_json_text(ctx, body);
+    if (http_db_query(ctx, &put_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* PUT /api/v1/signatory: the site default (audited). */
+static void site_put(http_ctx *ctx)
+{
+    settings_put(ctx, NULL);
+}
+
+/* PUT /api/v1/programmes/{slug}/signatory: the programme's own (audited). */
+static void programme_put(http_ctx *ctx)
+{
+    const char *slug = http_param(ctx, "slug");
+
+    if (api_missing(ctx, slug, "programme"))
+        return;
+    settings_put(ctx, slug);
+}
+
+static const db_stmt clear_stmt = {
+    "cert_signatory_clear",
+    "select (r->>'status')::int, r->'body' from cert_signatory_clear($1, $2) r", 2};
+
+/* DELETE /api/v1/programmes/{slug}/signatory: back to the site default. */
+static void programme_clear(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
+
+    p[0] = http_param(ctx, "slug");
+    p[1] = ctx->user.id;
+    if (api_missing(ctx, p[0], "programme"))
+        return;
+    if (http_db_query(ctx, &clear_stmt, p, api_reply_status_body) != 0)
+        return;
+}
+
+/* ---- images ---- */
+
+typedef struct image_job {
+    const unsigned char *data; /* the request body (borrowed) */
+    size_t len;
+    int width, height, bad;
+    char sha256[65];
+    const char *params[5];
+    int lengths[5];
+    int formats[5];
+} image_job;
+
+static const db_stmt image_add_stmt = {
+    "cert_image_add", "select cert_image_add($1, $2::bytea, $3::int, $4::int, $5)", 5};
+
+/* Worker: decode it (so it will draw) and hash it. */
+static void image_check(void *arg)
+{
+    http_ctx *ctx = arg;
+    image_job *job = ctx->state;
+
+    job->bad = certpdf_png_check(job->data, job->len, &job->width, &job->height) != 0;
+    if (!job->bad)
+        api_sha256_hex(job->data, job->len, job->sha256);
+}
+
+static void image_store(void *arg)
+{
+    http_ctx *ctx = arg;
+    image_job *job = ctx->state;
+
+    if (job->bad) {
+        http_reply_error(ctx, 415, "unsupported_file_type",
+                         "a PNG of at most 512 KB and 4000 pixels a side");
+        return;
+    }
+    job->params[0] = job->sha256;
+    job->params[1] = (const char *)job->data;
+    job->lengths[1] = (int)job->len;
+    job->formats[1] = 1;
+    job->params[2] = api_itoa(ctx, job->width);
+    job->params[3] = api_itoa(ctx, job->height);
+    job->params[4] = ctx->user.id;
+    ctx->state = API_CREATED;
+    if (http_db_query_params(ctx, &image_add_stmt, job->params, job->lengths, job->formats,
+                             api_reply_json_or_404) != 0)
+        return;
+}
+
+/* POST /api/v1/certificate-images: a PNG (signature or logo) as the raw
+ * body; 201 {sha256, width, height, url}. */
+static void image_add(http_ctx *ctx)
+{
+    image_job *job = http_ctx_alloc(ctx, sizeof *job);
+
+    job->data = http_body(ctx, &job->len);
+    if (job->len == 0) {
+        http_reply_error(ctx, 422, "empty_file", "the file is empty");
+        return;
+    }
+    ctx->state = job;
+    if (http_work(ctx, image_check, image_store) != 0)
+        return;
+}
+
+static const db_stmt image_get_stmt = {
+    "cert_image_get",
+    "select sha256 || '.png', null, 'image/png', sha256, data from cert_images where sha256 = $1",
+    1};
+
+/* Printed on public certificates and never changed: anyone, for a year. */
+static const api_file_opts image_serving = {true, "public, max-age=31536000, immutable"};
+
+/* GET /certificate-images/{name}: name is <sha256>.png. */
+static void image_get(http_ctx *ctx)
+{
+    const char *name = http_param(ctx, "name");
+    const char **p = http_ctx_alloc(ctx, sizeof *p);
+    size_t n = name != NULL ? strlen(name) : 0;
+
+    if (n != 68 || strcmp(name + 64, ".png") != 0) {
+        http_reply_error(ctx, 404, "not_found", "no such image");
+        return;
+    }
+    p[0] = http_ctx_strndup(ctx, name, 64);
+    ctx->state = (void *)&image_serving;
+    if (http_db_query(ctx, &image_get_stmt, p, api_reply_file_row) != 0)
+        return;
+}
+
+static const http_route routes[] = {
+    {ROUTER_GET, "/api/v1/signatory", site_get, 0, NULL,
+     "Admin: the site's default signatory of certificates", AUTH_ADMIN},
+    {ROUTER_PUT, "/api/v1/signatory", site_put, 0, NULL,
+     "Admin: set the default signatory (organisation, name, title, NIP, images; audited)",
+     AUTH_ADMIN},
+    {ROUTER_GET, "/api/v1/programmes/{slug}/signatory", programme_get, 0, NULL,
+     "Admin: a programme's signatory, the site default and the one that applies", AUTH_ADMIN},
+    {ROUTER_PUT, "/api/v1/programmes/{slug}/signatory", programme_put, 0, NULL,
+     "Admin: set a programme's own signatory (audited)", AUTH_ADMIN},
+    {ROUTER_DELETE, "/api/v1/programmes/{slug}/signatory", programme_clear, 0, NULL,
+     "Admin: a programme goes back to the site's default signatory", AUTH_ADMIN},
+    {ROUTER_POST, "/api/v1/certificate-images", image_add, CERTPDF_PNG_MAX, NULL,
+     "Admin: upload a signature or logo (PNG, at most 512 KB) for certificates", AUTH_ADMIN},
+    {ROUTER_GET, "/certificate-images/{name}", image_get, 0, NULL,
+     "A signature or logo printed on certificates (PNG, cached)", AUTH_NONE},
+};
+
+const http_route *signatories_routes(size_t *n)
+{
+    *n = SINAU_ARRAY_LEN(routes);
+    return routes;
+}

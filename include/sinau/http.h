@@ -63,6 +63,12 @@ const char *http_param(http_ctx *ctx, const char *name);
 /* Query-string argument `name` (decoded, owned by ctx) or NULL. */
 const char *http_query(http_ctx *ctx, const char *name);
 
+/* Field `name` (case-insensitive) of an application/x-www-form-urlencoded
+ * text form[0..n), such as a request body: the first one's value, decoded
+ * ('+' a space, %XX a byte) into ctx memory. NULL when there is none or
+ * when the text is not a form (a part without '=' or with an empty key). */
+const char *http_form_value(http_ctx *ctx, const char *form, size_t n, const char *name);
+
 /* The first request header called name (case-insensitive), its value
  * trimmed of blanks (borrowed, valid until the reply), or NULL. */
 const char *http_header(http_ctx *ctx, const char *name);

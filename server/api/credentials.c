@@ -17,14 +17,11 @@
  * enumerated. Nothing here ever shows an e-mail, NIK or NIP. */
 #include "sinau/api.h"
 
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/queue.h>
 #include <time.h>
 
 #include "sinau/alloc.h"
@@ -877,19 +874,14 @@ static void verify_page(http_ctx *ctx)
 /* POST /verify (form: token=…): the paste box's answer, as a page. */
 static void verify_form(http_ctx *ctx)
 {
-    struct evkeyvalq fields = {0};
-    const char *token;
+    const char *form = trimmed_body(ctx);
+    const char *token = http_form_value(ctx, form, strlen(form), "token");
     char cid[CERT_ID_CHARS + 1];
 
-    TAILQ_INIT(&fields);
-    if (evhttp_parse_query_str(trimmed_body(ctx), &fields) != 0 ||
-        (token = evhttp_find_header(&fields, "token")) == NULL) {
-        evhttp_clear_headers(&fields);
+    if (token == NULL) {
         http_reply_error(ctx, 422, "invalid_form", "paste the certificate's token");
         return;
     }
-    token = http_ctx_strndup(ctx, token, strlen(token));
-    evhttp_clear_headers(&fields);
     while (*token == ' ' || *token == '\n' || *token == '\r')
         token++;
     if (certkey_cid_parse(token, cid)) {

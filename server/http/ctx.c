@@ -196,6 +196,41 @@ const char *http_query(http_ctx *ctx, const char *name)
     return NULL;
 }
 
+/* What form_find looks for, and the first value found. */
+typedef struct form_lookup {
+    http_req *req;
+    const char *name;
+    const char *value;
+} form_lookup;
+
+/* http_query_split's sink for http_form_value: decodes the first pair
+ * whose decoded key is the name (case-insensitive, as http_query). */
+static void form_find(void *arg, const char *key, size_t key_len, const char *value,
+                      size_t value_len)
+{
+    form_lookup *f = arg;
+    char *k;
+
+    if (f->value != NULL)
+        return;
+    k = arena_take(f->req, key_len + 1);
+    http_form_decode(key, key_len, k);
+    if (strcasecmp(k, f->name) != 0)
+        return;
+    k = arena_take(f->req, value_len + 1);
+    http_form_decode(value, value_len, k);
+    f->value = k;
+}
+
+const char *http_form_value(http_ctx *ctx, const char *form, size_t n, const char *name)
+{
+    form_lookup f = {req_of(ctx), name, NULL};
+
+    if (http_query_split(form, n, form_find, &f) < 0)
+        return NULL;
+    return f.value;
+}
+
 /* ---- headers and the client ---- */
 
 const char *http_header(http_ctx *ctx, const char *name)

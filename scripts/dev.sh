@@ -22,7 +22,8 @@ TEMPLATE_DB=sinau_template
 BASE_PACKAGES=(build-essential cmake pkg-config libevent-dev libjansson-dev
     libsodium-dev libpq-dev libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev john-data clang-format nginx-light postgresql-15 postgresql-15-pgtap curl
     libcairo2-dev libqrencode-dev zlib1g-dev fonts-dejavu-core poppler-utils zbar-tools chromium
-    libssl-dev openssl libcurl4-openssl-dev python3-aiosmtpd)
+    libssl-dev openssl libcurl4-openssl-dev python3-aiosmtpd
+    postgresql-15-auto-failover pg-auto-failover-cli)
 BENCH_PACKAGES=(nginx-light wrk iproute2)
 
 # Set by db_start when this process started the private cluster.
@@ -468,6 +469,16 @@ reap_test_leftovers() {
         fi
         rm -rf -- "$(dirname "$pgdata")"
     done
+    for f in "$dir"/*.formation; do
+        [[ -e $f ]] || continue
+        local base
+        base=$(<"$f")
+        if [[ $base == /tmp/sinau-ha-* && -d $base ]]; then
+            log "killing leftover test formation $base"
+            kill_by_path "$base/"
+            rm -rf -- "$base"
+        fi
+    done
     for f in "$dir"/*.dir; do
         [[ -e $f ]] || continue
         local d
@@ -483,6 +494,18 @@ reap_test_leftovers() {
         fi
     done
     rm -rf -- "$dir"
+}
+
+# SIGKILL to each process whose command line names PATH (a test
+# formation's pg_autoctl services and postmasters; their backends exit with
+# their postmaster).
+kill_by_path() {
+    local p cmd
+    for p in /proc/[0-9]*; do
+        cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+        if [[ $cmd == *"$1"* ]]; then kill -KILL "${p#/proc/}" 2>/dev/null || true; fi
+    done
+    sleep 0.5
 }
 
 # One test run at a time per project folder: a second one would drop the
@@ -559,6 +582,215 @@ cmd_env() {
     printf 'export SINAU_BIN=%q SINAU_SOURCE_DIR=%q\n' "$SINAU_BIN" "$ROOT"
 }
 
+# ------------------------------------------------- high availability --
+#
+# A pg_auto_failover formation on loopback for development (issue 19): a
+# monitor, node1 (primary) and node2 (synchronous standby), each a
+# `pg_autoctl run` in the background, in .data/ha (as root it belongs to
+# and runs as `postgres`; in ~postgres/sinau-ha-<hash> when that user cannot
+# enter the project). pg_autoctl's own configuration and state live there
+# too (XDG_* point into it). Ports: SINAU_HA_PORT (monitor), +1, +2; by
+# default three from a hash of the project path, so worktrees do not
+# collide. Timeouts tuned as tests/api/lib/formation.mjs does (README "High
+# availability" says what they trade). Loopback only, trust auth: never a
+# production set-up (README: "Production layout").
+
+HA_DIR='' HA_SOCK='' HA_USER='' HA_PORT=0
+
+use_formation() {
+    HA_DIR=$DATA_DIR/ha
+    if is_root; then
+        HA_USER=postgres
+        getent passwd postgres >/dev/null || die "no system user 'postgres': run 'make deps'"
+        if ! runuser -u postgres -- test -x "$ROOT"; then
+            HA_DIR=$(getent passwd postgres | cut -d: -f6)/sinau-ha-$(project_hash)
+        fi
+    else
+        HA_USER=$(me)
+    fi
+    if [[ -f $HA_DIR/port ]]; then
+        HA_PORT=$(<"$HA_DIR/port")
+    else
+        HA_PORT=${SINAU_HA_PORT:-$((20000 + 16#$(project_hash | cut -c1-4) % 9000 * 3))}
+    fi
+    HA_SOCK=$HA_DIR/s
+    if ((${#HA_SOCK} + 20 > 100)); then HA_SOCK=/tmp/sinau-ha-$(project_hash); fi
+    command -v pg_autoctl >/dev/null 2>&1 ||
+        die "pg_autoctl not found: run 'make deps' (packages pg-auto-failover-cli, postgresql-15-auto-failover)"
+}
+
+# Runs a command as the formation's owner with pg_autoctl's environment.
+as_ha() {
+    local env=(env "PATH=$PGBIN:/usr/sbin:/usr/bin:/sbin:/bin" "XDG_CONFIG_HOME=$HA_DIR/cfg"
+        "XDG_DATA_HOME=$HA_DIR/share" "XDG_RUNTIME_DIR=$HA_DIR/run" "PGHOST=$HA_SOCK")
+    if [[ $(me) == "$HA_USER" ]]; then
+        (cd / && "${env[@]}" "$@")
+    else
+        (cd / && runuser -u "$HA_USER" -- "${env[@]}" "$@")
+    fi
+}
+
+ha_port() {
+    case $1 in
+        monitor) printf '%s' "$HA_PORT" ;;
+        node1) printf '%s' $((HA_PORT + 1)) ;;
+        node2) printf '%s' $((HA_PORT + 2)) ;;
+    esac
+}
+
+ha_url() {
+    printf 'host=127.0.0.1,127.0.0.1 port=%s,%s dbname=%s user=%s target_session_attrs=%s' \
+        "$(ha_port node1)" "$(ha_port node2)" "$DB_NAME" "$HA_USER" "${1:-read-write}"
+}
+
+ha_monitor_psql() {
+    psql -X -qAt -d "host=127.0.0.1 port=$HA_PORT dbname=pg_auto_failover user=$HA_USER" "$@"
+}
+
+# settings that override what pg_autoctl derives from the machine's memory
+# (GBs of shared_buffers), read after its includes
+ha_auto_conf() {
+    local name=$1
+    shift
+    {
+        printf '\n# scripts/dev.sh\n'
+        printf "unix_socket_directories = '%s'\nunix_socket_permissions = 0700\n" "${HA_SOCK//\'/\'\'}"
+        printf "shared_buffers = '128MB'\neffective_cache_size = '512MB'\nmaintenance_work_mem = '64MB'\n"
+        printf "work_mem = '4MB'\nwal_keep_size = '512MB'\nmax_connections = 200\nlog_min_messages = warning\n"
+        printf '%s\n' "$@"
+    } | as_ha tee -a "$HA_DIR/$name/postgresql.auto.conf" >/dev/null
+}
+
+ha_running() {
+    local pid
+    pid=$(head -n1 "$HA_DIR/run/pg_autoctl$HA_DIR/$1/pg_autoctl.pid" 2>/dev/null) || return 1
+    [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+}
+
+# Waits until a primary takes writes and a standby answers read-only.
+ha_wait_serving() {
+    local tries=0
+    until psql -X -qAt -d "$(ha_url read-write) connect_timeout=2" -c 'select 1' >/dev/null 2>&1 &&
+        [[ $(psql -X -qAt -d "$(ha_url prefer-standby) connect_timeout=2" -c 'select pg_is_in_recovery()' 2>/dev/null) == t ]]; do
+        tries=$((tries + 1))
+        ((tries < 480)) || die "the formation does not serve (see $HA_DIR/*.log)"
+        sleep 0.25
+    done
+}
+
+ha_run_node() {
+    local name=$1
+    if ha_running "$name"; then return 0; fi
+    log "pg_autoctl run $name (log $HA_DIR/$name.log)"
+    # 8>&- 9>&-: the services must not hold our locks
+    as_ha setsid pg_autoctl run --pgdata "$HA_DIR/$name" </dev/null >>"$HA_DIR/$name.log" 2>&1 8>&- 9>&- &
+}
+
+# Waits until the monitor's node table satisfies a psql condition.
+ha_wait() {
+    local cond=$1 what=$2 tries=0
+    until [[ $(ha_monitor_psql -c "select count(*) from pgautofailover.node where $cond" 2>/dev/null || echo 0) -gt 0 ]]; do
+        tries=$((tries + 1))
+        ((tries < 480)) || die "the formation did not reach: $what (see $HA_DIR/*.log)"
+        sleep 0.25
+    done
+}
+
+ha_create() {
+    local name
+    log "creating a pg_auto_failover formation in $HA_DIR (ports $HA_PORT-$((HA_PORT + 2)))"
+    mkdir -p "$HA_DIR"
+    if is_root; then chown "$HA_USER:" "$HA_DIR"; fi
+    as_ha mkdir -p "$HA_DIR/cfg" "$HA_DIR/share" "$HA_DIR/run" "$HA_SOCK"
+    as_ha chmod 700 "$HA_SOCK"
+    printf '%s\n' "$HA_PORT" | as_ha tee "$HA_DIR/port" >/dev/null
+    as_ha "$PGBIN/initdb" -D "$HA_DIR/monitor" --auth=trust -E UTF8 --locale=C --no-instructions >/dev/null
+    ha_auto_conf monitor "pgautofailover.health_check_period = 1000" \
+        "pgautofailover.health_check_timeout = 1000" "pgautofailover.health_check_max_retries = 1" \
+        "pgautofailover.health_check_retry_delay = 500" \
+        "pgautofailover.node_considered_unhealthy_timeout = 4000" \
+        "pgautofailover.primary_demote_timeout = 5000"
+    as_ha pg_autoctl create monitor --pgdata "$HA_DIR/monitor" --pgport "$HA_PORT" --hostname 127.0.0.1 \
+        --listen 127.0.0.1 --auth trust --no-ssl --pgctl "$PGBIN/pg_ctl" >>"$HA_DIR/monitor.log" 2>&1 ||
+        die "pg_autoctl create monitor failed (see $HA_DIR/monitor.log)"
+    ha_run_node monitor
+    until ha_monitor_psql -c 'select 1' >/dev/null 2>&1; do sleep 0.25; done
+    as_ha "$PGBIN/initdb" -D "$HA_DIR/node1" --auth=trust -E UTF8 --locale=C --no-instructions >/dev/null
+    ha_auto_conf node1
+    for name in node1 node2; do
+        as_ha pg_autoctl create postgres --pgdata "$HA_DIR/$name" --pgport "$(ha_port "$name")" \
+            --hostname 127.0.0.1 --listen 127.0.0.1 --name "$name" --auth trust --no-ssl \
+            --monitor "postgres://autoctl_node@127.0.0.1:$HA_PORT/pg_auto_failover?sslmode=disable" \
+            --dbname "$DB_NAME" --pgctl "$PGBIN/pg_ctl" >>"$HA_DIR/$name.log" 2>&1 ||
+            die "pg_autoctl create postgres $name failed (see $HA_DIR/$name.log)"
+        as_ha pg_autoctl config set --pgdata "$HA_DIR/$name" timeout.network_partition_timeout 6 >/dev/null
+        as_ha pg_autoctl config set --pgdata "$HA_DIR/$name" timeout.prepare_promotion_walreceiver 2 >/dev/null
+        ha_run_node "$name"
+        if [[ $name == node1 ]]; then ha_wait "nodename = 'node1' and reportedstate = 'single'" 'node1 single'; fi
+    done
+}
+
+cmd_ha_start() {
+    use_formation
+    if [[ ! -f $HA_DIR/monitor/PG_VERSION ]]; then
+        ha_create
+    else
+        mkdir -p "$HA_SOCK" 2>/dev/null || true
+        if is_root; then chown "$HA_USER:" "$HA_SOCK"; fi
+        ha_run_node monitor
+        until ha_monitor_psql -c 'select 1' >/dev/null 2>&1; do sleep 0.25; done
+        ha_run_node node1
+        ha_run_node node2
+    fi
+    ha_wait_serving
+    ha_wait "reportedstate = 'primary' and goalstate = 'primary'" 'a primary with its standby'
+    ha_wait "reportedstate = 'secondary' and goalstate = 'secondary'" 'a synchronous standby'
+    DATABASE_URL=$(ha_url) "$SINAU_BIN" migrate 8>&- 9>&- ||
+        die "sinau migrate on the formation failed ('make build' first?)"
+    cmd_ha_status
+    cmd_ha_env >&2
+}
+
+cmd_ha_stop() {
+    use_formation
+    local name
+    for name in node2 node1 monitor; do
+        if ha_running "$name"; then
+            log "stopping $name"
+            as_ha pg_autoctl stop --pgdata "$HA_DIR/$name" >/dev/null 2>&1 || true
+        fi
+    done
+    for name in node2 node1 monitor; do
+        local tries=0
+        while ha_running "$name" && ((tries++ < 120)); do sleep 0.25; done
+    done
+}
+
+cmd_ha_status() {
+    use_formation
+    as_ha pg_autoctl show state --pgdata "$HA_DIR/monitor" >&2
+}
+
+# The two URLs of the formation as shell exports.
+cmd_ha_env() {
+    use_formation
+    printf 'export DATABASE_URL=%q\n' "$(ha_url read-write)"
+    printf 'export SINAU_DATABASE_READ_URL=%q\n' "$(ha_url prefer-standby)"
+}
+
+# A planned switchover: the standby becomes the primary, no write lost.
+cmd_ha_switchover() {
+    use_formation
+    as_ha pg_autoctl perform switchover --pgdata "$HA_DIR/monitor"
+}
+
+cmd_ha_destroy() {
+    cmd_ha_stop
+    log "removing $HA_DIR"
+    rm -rf -- "$HA_DIR"
+    if [[ $HA_SOCK == /tmp/sinau-ha-* ]]; then rm -rf -- "$HA_SOCK"; fi
+}
+
 # ------------------------------------------------------------------ misc --
 
 cmd_bench() {
@@ -589,6 +821,14 @@ usage: scripts/dev.sh COMMAND [ARGS...]
   env             print the test environment as shell exports
   bench [ARGS]    deps (+ nginx, wrk), build, tests/bench/p1_healthz.sh
   clean           remove the build folder
+  ha-start        start (creating it the first time) a pg_auto_failover formation on
+                  loopback in .data/ha: monitor, primary, synchronous standby;
+                  migrates 'sinau' on it and prints DATABASE_URL and
+                  SINAU_DATABASE_READ_URL
+  ha-stop         stop it          ha-status   pg_autoctl show state
+  ha-env          print the two URLs as shell exports (eval "$(scripts/dev.sh ha-env)")
+  ha-switchover   planned switchover (the standby becomes the primary)
+  ha-destroy      stop it and delete its files
 
 With DATABASE_URL set, run and test use that PostgreSQL instead of the private
 cluster (test creates databases there: the role needs CREATEDB).
@@ -620,6 +860,12 @@ main() {
         env) cmd_env ;;
         bench) cmd_bench "$@" ;;
         clean) cmd_clean ;;
+        ha-start) cmd_ha_start ;;
+        ha-stop) cmd_ha_stop ;;
+        ha-status) cmd_ha_status ;;
+        ha-env) cmd_ha_env ;;
+        ha-switchover) cmd_ha_switchover ;;
+        ha-destroy) cmd_ha_destroy ;;
         help | -h | --help) usage ;;
         *) usage >&2; exit 2 ;;
     esac

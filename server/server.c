@@ -33,6 +33,7 @@
 #include "sinau/outbox.h"
 #include "sinau/pii.h"
 #include "sinau/ratelimit.h"
+#include "sinau/sesscache.h"
 #include "sinau/verdicts.h"
 #include "sinau/web.h"
 
@@ -51,6 +52,45 @@ int64_t server_now_ns(void)
 
 /* ---- loops ---- */
 
+/* The read pool's and the listener's figures (failover, issue 19). */
+static void publish_ha_gauges(sinau_loop *loop)
+{
+    db_pool_stats st;
+    db_listen_stats ls;
+    metrics_block *m = loop->metrics;
+
+    if (loop->db_read != NULL) {
+        db_pool_get_stats(loop->db_read, &st);
+        atomic_store(&m->db_read_size, st.size);
+        atomic_store(&m->db_read_connected, st.connected);
+        atomic_store(&m->db_read_lag_ms, st.lag_ms);
+        atomic_store(&m->db_read_queries, st.queries);
+        atomic_store(&m->db_read_stale, st.stale);
+    }
+    if (loop->listen != NULL) {
+        db_listen_get_stats(loop->listen, &ls);
+        atomic_store(&m->db_listening, ls.subscribed ? 1 : 0);
+        atomic_store(&m->db_listen_subscriptions, ls.subscriptions);
+        atomic_store(&m->db_notifications, ls.notifications);
+    }
+}
+
+static void publish_session_cache(sinau_loop *loop)
+{
+    sesscache_stats st;
+    metrics_block *m = loop->metrics;
+
+    if (loop->index != 0)
+        return;
+    sesscache_get_stats(loop->server->sessions, &st);
+    atomic_store(&m->sess_enabled, st.enabled ? 1 : 0);
+    atomic_store(&m->sess_hits, st.hits);
+    atomic_store(&m->sess_misses, st.misses);
+    atomic_store(&m->sess_stored, st.stored);
+    atomic_store(&m->sess_invalidations, st.invalidations);
+    atomic_store(&m->sess_flushes, st.flushes);
+}
+
 static void publish_gauges(sinau_loop *loop)
 {
     db_pool_stats st;
@@ -65,6 +105,22 @@ static void publish_gauges(sinau_loop *loop)
     atomic_store(&m->db_errors, st.errors);
     atomic_store(&m->db_reconnects, st.reconnects);
     atomic_store(&m->inflight, http_loop_inflight(loop->http));
+    publish_ha_gauges(loop);
+    publish_session_cache(loop);
+}
+
+static void heartbeat_done(void *arg, db_result *r)
+{
+}
+
+/* The heartbeat read pools measure standbys by (only needed with one);
+ * written by loop 0 at each tick. A refusal waits for the next tick. */
+static void heartbeat(sinau_loop *loop)
+{
+    if (loop->index != 0 || loop->db_read == NULL || loop->draining || !db_pool_ready(loop->db))
+        return;
+    if (db_query(loop->db, &db_ha_heartbeat_stmt, NULL, heartbeat_done, NULL) != 0)
+        return;
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -73,6 +129,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
     http_loop_tick(loop->http);
     publish_gauges(loop);
+    heartbeat(loop);
     /* the API's timers run on the first loop of each instance; they are
      * written to be safe with several instances (SKIP LOCKED) */
     if (loop->index == 0 && !loop->draining && ++loop->ticks % API_TICK_EVERY == 0)
@@ -124,9 +181,59 @@ static http_settings http_settings_of(const sinau_config *cfg)
         .max_connections = cfg->max_connections,
         .max_per_address = cfg->max_connections_per_address,
         .loops = cfg->threads,
+        .db_wait_ms = cfg->db_queue_timeout_ms,
         .trust_proxy = cfg->trust_proxy,
         .https = strncmp(cfg->public_url, "https://", 8) == 0,
     };
+}
+
+static void on_listen_notify(void *arg, const char *channel, const char *payload)
+{
+    api_on_notify(arg, channel, payload);
+}
+
+/* Every LISTEN is in force again: the session cache starts afresh and may
+ * answer; the API resynchronises what it keeps. */
+static void on_listening(void *arg)
+{
+    sinau_loop *loop = arg;
+
+    sesscache_reset(loop->server->sessions, true, db_listen_socket(loop->listen));
+    api_on_listening(arg);
+}
+
+/* The listening connection went: notifications may be missed from now on,
+ * so the session cache is emptied and says nothing until on_listening. */
+static void on_listen_lost(void *arg)
+{
+    sinau_loop *loop = arg;
+
+    sesscache_reset(loop->server->sessions, false, -1);
+}
+
+/* The read pool (SINAU_DATABASE_READ_URL) and, on loop 0, the listener:
+ * the same settings as the loop's pool otherwise. */
+static void loop_init_ha(sinau_loop *loop, const db_pool_opts *dbo)
+{
+    const sinau_config *cfg = loop->server->cfg;
+    db_pool_opts ro = *dbo;
+
+    if (cfg->database_read_url != NULL) {
+        ro.conninfo = cfg->database_read_url;
+        ro.application_name = "sinau-read";
+        ro.read_only = true;
+        ro.max_staleness_ms = cfg->read_max_lag_ms;
+        ro.staleness_stmt = &db_ha_staleness_stmt;
+        loop->db_read = db_pool_new(loop->base, &ro);
+    }
+    if (loop->index == 0) {
+        db_pool_opts lo = *dbo;
+        lo.application_name = "sinau-listen";
+        loop->listen = db_listen_new(loop->base, &lo, api_listen_channels, on_listen_notify,
+                                     on_listening, loop);
+        if (loop->listen != NULL)
+            db_listen_set_on_lost(loop->listen, on_listen_lost);
+    }
 }
 
 static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
@@ -152,12 +259,14 @@ static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
         return -1;
     loop->metrics = xcalloc(1, sizeof *loop->metrics);
     loop->db = db_pool_new(loop->base, &dbo);
+    loop_init_ha(loop, &dbo);
     ho = (http_loop_opts){
         .base = loop->base,
         .owner = loop,
         .index = index,
         .instance = srv->instance,
         .db = loop->db,
+        .db_read = loop->db_read,
         .workers = srv->workers,
         .web = srv->web,
         .metrics = loop->metrics,
@@ -203,6 +312,10 @@ static void loop_free(sinau_loop *loop)
         db_pool_free(loop->outbox_db);
     }
     db_pool_free(loop->db);
+    db_pool_free(loop->db_read);
+    db_listen_free(loop->listen);
+    if (loop->offer_timer != NULL)
+        event_free(loop->offer_timer);
     http_loop_free(loop->http);
     if (loop->stop_ev != NULL)
         event_free(loop->stop_ev);
@@ -353,6 +466,7 @@ static int server_init(sinau_server *srv, const sinau_config *cfg)
     srv->workers = worker_pool_new(cfg->worker_threads, cfg->worker_queue_max);
     if (srv->workers == NULL)
         return -1;
+    srv->sessions = sesscache_new((size_t)cfg->session_cache_size, cfg->session_cache_s);
     if (open_listener(srv, err, sizeof err) != 0) {
         log_error("%s", err);
         return -1;
@@ -368,6 +482,7 @@ static void server_free(sinau_server *srv)
     for (int i = 0; i < srv->nloops; i++)
         loop_free(&srv->loops[i]);
     free(srv->loops);
+    sesscache_free(srv->sessions);
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);
     static_store_free(srv->web);

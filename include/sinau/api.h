@@ -15,6 +15,7 @@
 #include "sinau/router.h"
 
 struct sinau_server;
+struct sinau_loop;
 struct http_ctx;
 
 /* health, readiness, metrics, OpenAPI (server/api/system.c) */
@@ -220,6 +221,20 @@ SINAU_MUST_CHECK int api_register_all(router *r, bool debug);
 /* Runs the API's periodic jobs (the offer timer, automatic certificate
  * issuance); every few seconds from loop 0 of each instance. */
 void api_tick(db_pool *db, const struct sinau_server *srv);
+
+/* The channels loop 0 of each instance LISTENs on (NULL-terminated), what
+ * a notification on one of them does, and what to do each time the
+ * subscription is (again) in force: notifications sent meanwhile are lost,
+ * so this catches up. Loop 0's thread. */
+extern const char *const api_listen_channels[];
+void api_on_notify(struct sinau_loop *loop, const char *channel, const char *payload);
+void api_on_listening(struct sinau_loop *loop);
+
+/* The offer timer by notification (registrations.c): an offer made with
+ * its deadline as payload (epoch seconds) arms a timer for the earliest
+ * one; on_listening runs the expiry at once. */
+void registrations_on_offer(struct sinau_loop *loop, const char *payload);
+void registrations_on_listening(struct sinau_loop *loop);
 
 /* Issues certificates in one cohort whose rules say auto_issue, when
  * someone there became eligible; at most one run at a time (loop 0). */

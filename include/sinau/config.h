@@ -20,6 +20,8 @@ typedef struct sinau_config {
     int listen_port;          /* SINAU_LISTEN port (0: any free port, logged) */
     char *public_url;         /* SINAU_PUBLIC_URL, no trailing slash */
     char *database_url;       /* DATABASE_URL, libpq conninfo or URI */
+    char *database_read_url;  /* SINAU_DATABASE_READ_URL: standbys for stale-tolerant reads */
+    int read_max_lag_ms;      /* SINAU_READ_MAX_LAG_MS: the staleness bound of those reads */
     char *data_dir;           /* SINAU_DATA_DIR (default ".data") */
     char *key_file;           /* SINAU_KEY_FILE (default <data_dir>/master.key) */
     char *web_dir;            /* SINAU_WEB_DIR (default "web") */
@@ -33,7 +35,7 @@ typedef struct sinau_config {
     enum pwhash_cost pwhash;  /* SINAU_PWHASH */
     enum log_level log_level; /* SINAU_LOG_LEVEL */
     int threads;              /* SINAU_THREADS loop threads (default: cores) */
-    int worker_threads;       /* SINAU_WORKERS CPU worker threads (default: cores) */
+    int worker_threads;       /* SINAU_WORKERS CPU worker threads (default: cores - 1, >= 1) */
     int worker_queue_max;     /* SINAU_WORKER_QUEUE bounded job queue */
     int db_pool_size;         /* SINAU_DB_POOL connections per loop thread */
     int db_queue_max;         /* SINAU_DB_QUEUE waiting queries per loop thread */
@@ -49,6 +51,9 @@ typedef struct sinau_config {
     int shutdown_grace_s;            /* SINAU_SHUTDOWN_GRACE_S longest drain at SIGTERM */
     int session_idle_s;              /* SINAU_SESSION_IDLE_S: a session unused this long ends */
     int session_absolute_s; /* SINAU_SESSION_ABSOLUTE_S: and this long after login at most */
+    int session_cache_s; /* SINAU_SESSION_CACHE_S: a checked session is trusted this long (0: off)
+                          */
+    int session_cache_size; /* SINAU_SESSION_CACHE_SIZE: sessions cached per process (0: off) */
     bool migrate_on_start;  /* --migrate: apply pending migrations before serving */
     bool trust_proxy;       /* SINAU_TRUST_PROXY: client address from X-Forwarded-For */
     bool debug_routes;      /* SINAU_DEBUG_ROUTES=1: /debug/... test routes (tests only) */

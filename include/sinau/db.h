@@ -10,7 +10,24 @@
  * (by name) and always run with text parameters. Connections that drop are
  * re-opened with exponential backoff; a connection left inside a
  * transaction is rolled back before reuse; `statement_timeout` is set on
- * every connection. A janitor timer expires queries that waited too long.
+ * every connection. A janitor timer expires queries that waited too long,
+ * and drops a connection whose statement got no answer well past the
+ * statement timeout (a server that vanished without closing the socket).
+ *
+ * Failover (PostgreSQL's own, e.g. pg_auto_failover): the conninfo may name
+ * several hosts. The write pool asks libpq for target_session_attrs=
+ * read-write unless the conninfo says otherwise, starts each connection
+ * attempt at the host that last worked, moves on to the next host when an
+ * attempt times out, drops a connection that finds its server read-only
+ * (SQLSTATE 25006), recycles the idle connections to a server that went
+ * silent, and when one connection gets through after an outage wakes the
+ * others at once instead of letting them sit out their backoff. Prepared
+ * statements are per connection, so a new primary gets them re-prepared.
+ *
+ * A read pool (opts.read_only, target_session_attrs=prefer-standby) runs
+ * every session read-only and, with opts.max_staleness_ms, measures before
+ * use how far its server is behind (opts.staleness_stmt) so that no query
+ * runs on a connection that cannot show it is within the bound.
  *
  * Thread: every function must be called on the loop thread that owns the
  * pool (the one whose event_base was passed to db_pool_new). */
@@ -43,6 +60,16 @@ enum db_status {
     DB_ERR_BUSY,        /* waited longer than the queue timeout for a connection */
 };
 
+/* Hooks of a pool (all optional; called on the pool's loop thread). */
+typedef struct db_pool_hooks {
+    /* a connection came up (up = true; it may already take queries, e.g.
+     * LISTEN) or went down (up = false) */
+    void (*on_conn)(void *arg, db_pool *pool, bool up);
+    /* a NOTIFY arrived on one of the pool's connections (strings borrowed) */
+    void (*on_notify)(void *arg, const char *channel, const char *payload);
+    void *arg;
+} db_pool_hooks;
+
 typedef struct db_result {
     enum db_status status;
     PGresult *res;        /* borrowed during the callback; set whenever the server
@@ -61,8 +88,12 @@ typedef struct db_pool_opts {
     int queue_max;            /* queries that may wait for a connection */
     int queue_timeout_ms;     /* longest wait for a connection */
     int statement_timeout_ms; /* set on each connection */
-    int connect_timeout_ms;   /* one connection attempt */
+    int connect_timeout_ms;   /* one connection attempt; then the next host is tried first */
     const char *application_name;
+    bool read_only;       /* read pool: read-only sessions, prefer-standby by default */
+    int max_staleness_ms; /* > 0: run queries only where staleness_stmt shows at most this */
+    const db_stmt *staleness_stmt; /* one row, one integer: ms behind the primary (0 on it) */
+    db_pool_hooks hooks;
 } db_pool_opts;
 
 typedef struct db_pool_stats {
@@ -74,6 +105,8 @@ typedef struct db_pool_stats {
     unsigned long long errors;     /* completed with status != DB_OK */
     unsigned long long refused;    /* refused by db_query (queue full / down) */
     unsigned long long reconnects; /* successful connects after the first */
+    unsigned long long stale;      /* queries refused: the server was past the staleness bound */
+    int lag_ms;                    /* the last staleness measured (-1: none yet) */
 } db_pool_stats;
 
 /* Refusals returned by db_query (no callback follows). */
@@ -112,7 +145,67 @@ bool db_pool_ready(const db_pool *pool);
 /* Fills *st with a snapshot of the pool's figures. */
 void db_pool_get_stats(const db_pool *pool, db_pool_stats *st);
 
+/* The socket of the pool's first connection that is up, or -1. Thread: any
+ * (a snapshot; the number may be stale by the time it is used). */
+int db_pool_socket(const db_pool *pool);
+
 /* Name of a status for logs ("ok", "sql_error", ...). */
 const char *db_status_name(enum db_status s);
+
+/* ---- LISTEN that survives failover (db/listen.c) ----
+ *
+ * One connection of its own (a pool of one, with opts' conninfo and
+ * target_session_attrs=read-write, since NOTIFY reaches only the primary's
+ * listeners) that LISTENs on every channel each time it connects, the
+ * first time and again after the primary changed. Notifications sent while
+ * it was down are lost, so on_subscribed runs after each subscription: the
+ * consumer resynchronises there (re-reads timers, flushes caches). */
+typedef struct db_listen db_listen;
+
+typedef void (*db_notify_fn)(void *arg, const char *channel, const char *payload);
+
+typedef struct db_listen_stats {
+    bool subscribed;                  /* every LISTEN is in force now */
+    unsigned long long subscriptions; /* times it (re)subscribed */
+    unsigned long long notifications; /* notifications received */
+} db_listen_stats;
+
+/* Starts listening on channels (NULL-terminated; plain lower-case SQL
+ * identifiers, copied) with opts (size and queue are the listener's own).
+ * Returns an owned listener (db_listen_free), or NULL when a channel name is
+ * not a plain identifier. Thread: base's loop, like a pool. */
+db_listen *db_listen_new(struct event_base *base, const db_pool_opts *opts,
+                         const char *const *channels, db_notify_fn on_notify,
+                         void (*on_subscribed)(void *arg), void *arg);
+
+/* Closes the connection and frees l. NULL-safe. */
+void db_listen_free(db_listen *l);
+
+/* Fills *st with a snapshot of l's figures. */
+void db_listen_get_stats(const db_listen *l, db_listen_stats *st);
+
+/* Calls on_lost(arg given to db_listen_new) on the loop thread each time the
+ * listening connection goes (LISTENs no longer in force), before it is made
+ * again: the consumer stops trusting what notifications kept fresh. */
+void db_listen_set_on_lost(db_listen *l, void (*on_lost)(void *arg));
+
+/* The socket of the listening connection while it is up, else -1 (for a
+ * poll() from another thread: bytes waiting there may be notifications). */
+int db_listen_socket(const db_listen *l);
+
+/* ---- high availability helpers (db/ha.c) ---- */
+
+/* Writes the replication heartbeat on the primary (sql/functions/ha.sql),
+ * which read pools measure their staleness by. No result. */
+extern const db_stmt db_ha_heartbeat_stmt;
+
+/* A read pool's staleness_stmt: how many ms the server is behind the
+ * primary's heartbeat (0 on a primary). */
+extern const db_stmt db_ha_staleness_stmt;
+
+/* Blocking connect for the command line and start-up (never on a loop
+ * thread): like PQconnectdb(conninfo), but to a read-write server unless
+ * conninfo names target_session_attrs itself. Owned; check PQstatus. */
+PGconn *db_connect_blocking(const char *conninfo);
 
 #endif /* SINAU_DB_H */

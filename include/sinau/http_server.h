@@ -39,6 +39,8 @@ typedef struct http_settings {
     int max_per_address;  /* SINAU_MAX_CONNECTIONS_PER_ADDRESS: of those, from one
                              client (IPv4 /32, IPv6 /64); 0: no share */
     int loops;            /* loop threads sharing the listening socket */
+    int db_wait_ms;       /* SINAU_DB_QUEUE_TIMEOUT_MS: no statement retry or
+                             fallback takes a request past it (dbroute.c) */
     bool trust_proxy;     /* SINAU_TRUST_PROXY: client address from X-Forwarded-For */
     bool https;           /* the public URL is https: Strict-Transport-Security */
 } http_settings;
@@ -54,7 +56,8 @@ typedef struct http_loop_opts {
     struct sinau_loop *owner; /* handed to handlers as ctx->loop; never read here */
     int index;                /* the loop's number (request ids) */
     const char *instance;     /* this process's request-id prefix (hex) */
-    db_pool *db;              /* the loop's pool (http_db_query) */
+    db_pool *db;              /* the loop's pool, on the primary (http_db_query) */
+    db_pool *db_read;         /* the loop's read pool on standbys, or NULL (http_db_read) */
     worker_pool *workers;     /* the process's pool (http_work) */
     const static_store *web;  /* web/ for the router's misses */
     metrics_block *metrics;   /* the loop's block: every request is counted there */

@@ -7,6 +7,7 @@
 #define SINAU_HTTP_USER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Who may call a route (http_route.access); the guard enforces it. */
 enum auth_access {
@@ -31,6 +32,7 @@ typedef struct auth_user {
     char id[AUTH_ID_MAX];
     char csrf[AUTH_TOKEN_CHARS + 1];
     char token_hash[AUTH_HASH_HEX];
+    uint64_t cache_epoch; /* sesscache epoch when the session query was sent */
 } auth_user;
 
 #endif /* SINAU_HTTP_USER_H */

@@ -25,6 +25,14 @@ typedef struct metrics_block {
     atomic_int connections;            /* open on this loop */
     atomic_ullong connections_refused; /* refused at accept by the caps */
     atomic_ullong db_refused, db_errors, db_reconnects;
+    /* failover: the read pool (standbys), the listener (loop 0), the
+     * requests' own retries and fallbacks (http_db_query, http_db_read) */
+    atomic_int db_read_connected, db_read_size, db_read_lag_ms, db_listening;
+    atomic_ullong db_read_queries, db_read_stale, db_read_fallbacks, db_retries;
+    atomic_ullong db_listen_subscriptions, db_notifications;
+    /* the session cache (sesscache.h), published by loop 0 */
+    atomic_int sess_enabled;
+    atomic_ullong sess_hits, sess_misses, sess_stored, sess_invalidations, sess_flushes;
 } metrics_block;
 
 /* Index of a status code in requests[][] (the last index is "other"). */

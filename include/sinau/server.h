@@ -32,9 +32,13 @@ typedef struct sinau_loop {
     http_loop *http; /* this loop's HTTP server */
     bool accepting;  /* http is taking connections (until the stop) */
     db_pool *db;
-    db_pool *outbox_db;    /* loop 0: the delivery worker's own connection */
-    struct event *stop_ev; /* activated by the main thread at SIGTERM */
-    struct event *tick;    /* publishes gauges, watches the drain */
+    db_pool *db_read;          /* standbys for stale-tolerant reads, or NULL (http_db_read) */
+    db_pool *outbox_db;        /* loop 0: the delivery worker's own connection */
+    db_listen *listen;         /* loop 0: LISTEN on the primary (api_listen_channels), or NULL */
+    struct event *offer_timer; /* loop 0: the earliest offer deadline notified (registrations.c) */
+    int64_t offer_due_ms;      /* its wall-clock due time, 0 when not armed */
+    struct event *stop_ev;     /* activated by the main thread at SIGTERM */
+    struct event *tick;        /* publishes gauges, watches the drain */
     metrics_block *metrics;
     unsigned ticks; /* tick count, for slower timers */
     bool draining;
@@ -50,6 +54,7 @@ struct sinau_server {
     router *router;
     static_store *web;
     worker_pool *workers;
+    struct sesscache *sessions;        /* checked sessions (sesscache.h), or NULL when off */
     struct pii_keyring *keys;          /* master key: personal data, signing seeds */
     struct ratelimit *verify_misses;   /* certificate lookups that found nothing, per client */
     struct pdfsign_signer *pdf_signer; /* signs certificate PDFs; NULL when not configured */

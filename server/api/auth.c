@@ -18,6 +18,7 @@
 #include "sinau/auth.h"
 #include "sinau/http.h"
 #include "sinau/server.h"
+#include "sinau/sesscache.h"
 
 /* ---- shared validation ---- */
 
@@ -395,6 +396,8 @@ static void logout_done(void *arg, db_result *r)
         http_reply_db_error(ctx, r);
         return;
     }
+    /* this instance at once; the others on the trigger's notification */
+    sesscache_forget_token(ctx->loop->server->sessions, ctx->user.token_hash);
     set_session_cookie(ctx, "", 0);
     http_reply_empty(ctx, 204);
 }

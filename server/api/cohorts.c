@@ -106,7 +106,9 @@ static void cohorts_create(http_ctx *ctx)
 static const db_stmt get_stmt = {"cohorts_get",
                                  "select reg_cohort_json(c) from cohorts c where id = $1", 1};
 
-/* GET /api/v1/cohorts/{id}: the cohort with live seat counts per segment. */
+/* GET /api/v1/cohorts/{id}: the cohort with live seat counts per segment
+ * (a standby may answer, within the read bound; registering decides on the
+ * primary). */
 static void cohorts_get(http_ctx *ctx)
 {
     const char **params = http_ctx_alloc(ctx, sizeof *params);
@@ -114,7 +116,7 @@ static void cohorts_get(http_ctx *ctx)
     params[0] = http_param(ctx, "id");
     if (api_missing(ctx, params[0], "cohort"))
         return;
-    if (http_db_query(ctx, &get_stmt, params, api_reply_json_or_404) != 0)
+    if (http_db_read(ctx, &get_stmt, params, api_reply_json_or_404) != 0)
         return;
 }
 

@@ -676,7 +676,7 @@ static void pdf_lookup(void *arg, db_result *r)
     if (pdf_reply_stored(ctx, job->short_id, r, H_PDF))
         return;
     if (strcmp(PQgetvalue(r->res, 0, H_KIND), "transcript") != 0) {
-        if (http_db_query(ctx, &pdf_stmt, job->store, pdf_read) != 0)
+        if (http_db_read(ctx, &pdf_stmt, job->store, pdf_read) != 0)
             return;
         return;
     }
@@ -700,7 +700,7 @@ static void pdf_get(http_ctx *ctx, const char *id)
     job->store[1] = job->lang;
     certkey_cid_printed(id, job->printed_id);
     ctx->state = job;
-    if (http_db_query(ctx, &pdf_head_stmt, job->store, pdf_lookup) != 0)
+    if (http_db_read(ctx, &pdf_head_stmt, job->store, pdf_lookup) != 0)
         return;
 }
 
@@ -740,11 +740,11 @@ static void credential(http_ctx *ctx)
     p = http_ctx_alloc(ctx, sizeof *p);
     p[0] = id;
     if (wanted(ctx) == WANT_VC) {
-        if (http_db_query(ctx, &vc_stmt, p, vc_read) != 0)
+        if (http_db_read(ctx, &vc_stmt, p, vc_read) != 0)
             return;
         return;
     }
-    if (http_db_query(ctx, &verify_row_stmt, p, credential_read) != 0)
+    if (http_db_read(ctx, &verify_row_stmt, p, credential_read) != 0)
         return;
 }
 
@@ -829,7 +829,7 @@ static void check_pasted(http_ctx *ctx, const char *token, bool html)
     job->token = token;
     job->html = html;
     ctx->state = job;
-    if (http_db_query(ctx, &keys_stmt, NULL, pasted_checked) != 0)
+    if (http_db_read(ctx, &keys_stmt, NULL, pasted_checked) != 0)
         return;
 }
 
@@ -931,7 +931,7 @@ static void jwks_read(void *arg, db_result *r)
 /* GET /.well-known/jwks.json and GET /keys/{kid} */
 static void jwks(http_ctx *ctx)
 {
-    if (http_db_query(ctx, &keys_stmt, NULL, jwks_read) != 0)
+    if (http_db_read(ctx, &keys_stmt, NULL, jwks_read) != 0)
         return;
 }
 
@@ -985,7 +985,7 @@ static void issuer_read(void *arg, db_result *r)
 /* GET /issuer */
 static void issuer(http_ctx *ctx)
 {
-    if (http_db_query(ctx, &keys_stmt, NULL, issuer_read) != 0)
+    if (http_db_read(ctx, &keys_stmt, NULL, issuer_read) != 0)
         return;
 }
 
@@ -1024,7 +1024,7 @@ static void multikey_read(void *arg, db_result *r)
 /* GET /keys/{kid}/multikey: the key as a Multikey verification method. */
 static void multikey(http_ctx *ctx)
 {
-    if (http_db_query(ctx, &keys_stmt, NULL, multikey_read) != 0)
+    if (http_db_read(ctx, &keys_stmt, NULL, multikey_read) != 0)
         return;
 }
 
@@ -1067,9 +1067,15 @@ static void status_read(void *arg, db_result *r)
                      PQgetvalue(r->res, 0, col), (size_t)PQgetlength(r->res, 0, col));
 }
 
+/* A standby may serve the list (revocations reach it within the read
+ * pool's staleness bound); right after this request re-signed it, the
+ * primary does, so that the new token is what comes back. */
 static void status_serve(http_ctx *ctx)
 {
-    if (http_db_query(ctx, &status_stmt, NULL, status_read) != 0)
+    int rc = ctx->state == &tried_resign ? http_db_query(ctx, &status_stmt, NULL, status_read)
+                                         : http_db_read(ctx, &status_stmt, NULL, status_read);
+
+    if (rc != 0)
         return;
 }
 

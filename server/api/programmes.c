@@ -14,17 +14,17 @@ static const db_stmt list_stmt = {
     0};
 
 /* GET /api/v1/programmes: each with its current and upcoming cohorts and
- * their live seat counts. */
+ * their live seat counts (a standby may answer, within the read bound). */
 static void programmes_list(http_ctx *ctx)
 {
-    if (http_db_query(ctx, &list_stmt, NULL, api_reply_json_or_404) != 0)
+    if (http_db_read(ctx, &list_stmt, NULL, api_reply_json_or_404) != 0)
         return;
 }
 
 static const db_stmt get_stmt = {
     "programmes_get", "select reg_programme_json(p, true) from programmes p where slug = $1", 1};
 
-/* GET /api/v1/programmes/{slug} */
+/* GET /api/v1/programmes/{slug} (a standby may answer) */
 static void programmes_get(http_ctx *ctx)
 {
     const char **params = http_ctx_alloc(ctx, sizeof *params);
@@ -32,7 +32,7 @@ static void programmes_get(http_ctx *ctx)
     params[0] = http_param(ctx, "slug");
     if (api_missing(ctx, params[0], "programme"))
         return;
-    if (http_db_query(ctx, &get_stmt, params, api_reply_json_or_404) != 0)
+    if (http_db_read(ctx, &get_stmt, params, api_reply_json_or_404) != 0)
         return;
 }
 

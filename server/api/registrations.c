@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sinau/csv.h"
 #include "sinau/hashchain.h"
@@ -72,7 +73,7 @@ static void registrations_create(http_ctx *ctx)
     free(request);
     if (api_missing(ctx, params[0], "cohort"))
         return;
-    if (http_db_query(ctx, &register_stmt, params, api_reply_status_body) != 0)
+    if (http_db_query_keyed(ctx, &register_stmt, params, api_reply_status_body) != 0)
         return;
 }
 
@@ -611,4 +612,91 @@ void registrations_tick(db_pool *db)
     /* refusals (pool busy or down) simply wait for the next tick */
     if (db_pool_ready(db) && db_query(db, &expire_stmt, NULL, expire_done, NULL) != 0)
         return;
+}
+
+/* ---- the offer timer by notification ----
+ *
+ * The tick above runs every few seconds; an offer's deadline notified on
+ * sinau_offers arms a timer for that instant, so a seat passes on when its
+ * offer ends rather than up to a tick later. The tick stays as the safety
+ * net (notifications sent while the listening connection was down are
+ * lost; registrations_on_listening catches up when it is back). */
+
+#define OFFER_SLACK_MS 20             /* so that now() in SQL is past the deadline */
+#define OFFER_MAX_MS   (86400 * 1000) /* farther deadlines wait for a later notice */
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const db_stmt next_offer_stmt = {
+    "reg_next_offer",
+    "select extract(epoch from min(offer_expires_at)) from registrations where status = 'offered'",
+    0};
+
+static void next_offer_read(void *arg, db_result *r)
+{
+    if (r->status == DB_OK && PQntuples(r->res) == 1 && !PQgetisnull(r->res, 0, 0))
+        registrations_on_offer(arg, PQgetvalue(r->res, 0, 0));
+}
+
+/* Expired offers pass on, then the timer is armed for the next deadline
+ * (one whose notice came while an earlier one was armed, or was lost). */
+static void offers_expired(void *arg, db_result *r)
+{
+    sinau_loop *loop = arg;
+
+    expire_done(NULL, r);
+    if (db_query(loop->db, &next_offer_stmt, NULL, next_offer_read, loop) != 0)
+        return; /* the tick is the safety net */
+}
+
+static void offers_run(sinau_loop *loop)
+{
+    if (db_pool_ready(loop->db) &&
+        db_query(loop->db, &expire_stmt, NULL, offers_expired, loop) != 0)
+        return;
+}
+
+static void on_offer_due(evutil_socket_t fd, short what, void *arg)
+{
+    sinau_loop *loop = arg;
+
+    loop->offer_due_ms = 0;
+    offers_run(loop);
+}
+
+void registrations_on_offer(sinau_loop *loop, const char *payload)
+{
+    char *end = NULL;
+    double at = strtod(payload != NULL ? payload : "", &end);
+    int64_t due, delay;
+    struct timeval tv;
+
+    if (end == payload || at <= 0)
+        return;
+    due = (int64_t)(at * 1000.0) + OFFER_SLACK_MS;
+    if (loop->offer_due_ms != 0 && loop->offer_due_ms <= due)
+        return; /* an earlier deadline is armed; its run arms the next one */
+    delay = due - wall_ms();
+    if (delay < 0)
+        delay = 0;
+    if (delay > OFFER_MAX_MS)
+        return;
+    if (loop->offer_timer == NULL)
+        loop->offer_timer = evtimer_new(loop->base, on_offer_due, loop);
+    tv.tv_sec = (time_t)(delay / 1000);
+    tv.tv_usec = (suseconds_t)(delay % 1000) * 1000;
+    evtimer_del(loop->offer_timer);
+    evtimer_add(loop->offer_timer, &tv);
+    loop->offer_due_ms = due;
+}
+
+void registrations_on_listening(sinau_loop *loop)
+{
+    offers_run(loop);
 }

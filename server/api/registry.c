@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/server.h"
+#include "sinau/sesscache.h"
+
 typedef const http_route *(*routes_fn)(size_t *n);
 
 /* Every resource module, in the order their routes are listed. */
@@ -55,6 +58,23 @@ void api_tick(db_pool *db, const struct sinau_server *srv)
 {
     registrations_tick(db);
     certificates_tick(db, srv);
+}
+
+/* sql/functions/registration.sql notifies sinau_offers (reg_promote);
+ * accounts.sql's triggers notify sinau_sessions (the session cache). */
+const char *const api_listen_channels[] = {"sinau_offers", "sinau_sessions", NULL};
+
+void api_on_notify(struct sinau_loop *loop, const char *channel, const char *payload)
+{
+    if (strcmp(channel, "sinau_offers") == 0)
+        registrations_on_offer(loop, payload);
+    else if (strcmp(channel, "sinau_sessions") == 0)
+        sesscache_notify(loop->server->sessions, payload);
+}
+
+void api_on_listening(struct sinau_loop *loop)
+{
+    registrations_on_listening(loop);
 }
 
 /* The OpenAPI key of one method bit: its name (router.h's one table) in

@@ -19,15 +19,24 @@ static void healthz(http_ctx *ctx)
     http_reply_static(ctx, 200, "application/json", healthy, sizeof healthy - 1);
 }
 
-static const db_stmt ready_stmt = {"system_ready", "select 1", 0};
+/* Ready means a primary answers: a server that takes writes (during a
+ * failover the promoted standby is read-only for a moment). */
+static const db_stmt ready_stmt = {
+    "system_ready",
+    "select not pg_is_in_recovery() and current_setting('transaction_read_only') = 'off'", 0};
 
 static void readyz_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     static const char ready[] = "{\"status\":\"ready\"}";
+    db_result down = {DB_ERR_UNAVAILABLE, NULL, ""};
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQntuples(r->res) != 1 || strcmp(PQgetvalue(r->res, 0, 0), "t") != 0) {
+        http_reply_db_error(ctx, &down);
         return;
     }
     http_reply_static(ctx, 200, "application/json", ready, sizeof ready - 1);
@@ -94,7 +103,8 @@ static void openapi(http_ctx *ctx)
 
 static const http_route routes[] = {
     {ROUTER_GET, "/healthz", healthz, 0, NULL, "Liveness: 200 while the process runs", AUTH_NONE},
-    {ROUTER_GET, "/readyz", readyz, 0, NULL, "Readiness: 200 when the database answers", AUTH_NONE},
+    {ROUTER_GET, "/readyz", readyz, 0, NULL, "Readiness: 200 when a primary database answers",
+     AUTH_NONE},
     {ROUTER_GET, "/metrics", metrics, 0, NULL, "Prometheus metrics (loopback or token)", AUTH_NONE},
     {ROUTER_GET, "/api/openapi.json", openapi, 0, NULL, "This OpenAPI document", AUTH_NONE},
 };

@@ -11,15 +11,18 @@
 
 #include "sinau/http.h"
 #include "sinau/server.h"
+#include "sinau/sesscache.h"
 
 /* The read path: plain SQL (cheaper than a PL/pgSQL call), one row when the
  * session is live. `stale` says last_seen_at is due a touch, which is then
- * sent on its own without waiting (rare: once a minute per session). */
+ * sent on its own without waiting (rare: once a minute per session);
+ * `left_s` is the time to the absolute expiry, which bounds how long the
+ * session cache may keep the answer. */
 static const db_stmt session_stmt = {
     "auth_session_check",
     "select s.user_id, u.role, s.csrf_token,"
     " s.last_seen_at < now() - least(interval '60 seconds', make_interval(secs => $2::int / 4.0)) "
-    "as stale"
+    "as stale, floor(extract(epoch from s.expires_at - now()))::int as left_s"
     " from sessions s join users u on u.id = s.user_id"
     " where s.token_hash = $1 and s.revoked_at is null and s.expires_at > now()"
     " and s.last_seen_at > now() - make_interval(secs => $2::int) and u.status = 'active'",
@@ -158,6 +161,21 @@ static void guard_decide(http_ctx *ctx)
     ctx->next(ctx);
 }
 
+/* How long a checked session may be trusted without asking again: at most
+ * the touch interval (min(60 s, idle / 4)), so that a session in use from
+ * the cache is still touched in time to stay within its idle window, and
+ * never past its absolute expiry (left, in seconds). The cache's own bound
+ * (SINAU_SESSION_CACHE_S) applies on top. */
+static int cache_ttl_s(const sinau_config *cfg, const char *left)
+{
+    int ttl = auth_idle_s(cfg) / 4;
+    long l = strtol(left, NULL, 10);
+
+    if (ttl > 60)
+        ttl = 60;
+    return l < ttl ? (int)l : ttl;
+}
+
 static void session_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
@@ -182,6 +200,8 @@ static void session_done(void *arg, db_result *r)
     snprintf(ctx->user.csrf, sizeof ctx->user.csrf, "%s", PQgetvalue(res, 0, 2));
     if (PQgetvalue(res, 0, 3)[0] == 't')
         session_touch(ctx);
+    sesscache_put(ctx->loop->server->sessions, ctx->user.cache_epoch, &ctx->user,
+                  cache_ttl_s(ctx->loop->server->cfg, PQgetvalue(res, 0, 4)));
     guard_decide(ctx);
 }
 
@@ -210,6 +230,11 @@ void auth_guard(http_ctx *ctx, void (*next)(http_ctx *ctx))
         return;
     }
     auth_token_hash(token, ctx->user.token_hash);
+    if (sesscache_get(ctx->loop->server->sessions, ctx->user.token_hash, &ctx->user)) {
+        guard_decide(ctx);
+        return;
+    }
+    ctx->user.cache_epoch = sesscache_epoch(ctx->loop->server->sessions);
     params = http_ctx_alloc(ctx, 2 * sizeof *params);
     params[0] = ctx->user.token_hash;
     params[1] = http_ctx_alloc(ctx, 16);

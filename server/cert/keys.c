@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sinau/config.h"
+#include "sinau/db.h"
 #include "sinau/diproof.h"
 #include "sinau/log.h"
 #include "sinau/pii.h"
@@ -405,7 +406,7 @@ static int backfill_di(PGconn *pg, const sinau_config *cfg, const pii_keyring *k
 static int with_keys(const sinau_config *cfg, const pii_keyring *kr, bool rotate, char *kid_out,
                      size_t kid_len, char *err, size_t errlen)
 {
-    PGconn *pg = PQconnectdb(cfg->database_url);
+    PGconn *pg = db_connect_blocking(cfg->database_url);
     certkey k;
     int rc = -1, have;
 

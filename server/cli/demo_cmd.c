@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/db.h"
 #include "sinau/markdown.h"
 #include "sinau/video.h"
 
@@ -327,7 +328,7 @@ out:
 
 int cli_demo_seed(const sinau_config *cfg, const cli_demo_args *args)
 {
-    PGconn *pg = PQconnectdb(cfg->database_url);
+    PGconn *pg = db_connect_blocking(cfg->database_url);
     PGresult *res;
     int rc = 1, r;
 

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "sinau/auth.h"
+#include "sinau/db.h"
 
 static int take_value(int *argc, char **argv, int i, const char **out)
 {
@@ -82,7 +83,7 @@ static int read_password(char *pw, size_t len)
 static int insert_user(const sinau_config *cfg, const cli_user_args *a, const char *hash)
 {
     const char *params[4] = {a->email, a->name, hash, a->role};
-    PGconn *pg = PQconnectdb(cfg->database_url);
+    PGconn *pg = db_connect_blocking(cfg->database_url);
     PGresult *res = NULL;
     int rc = 1;
 

@@ -56,6 +56,8 @@ typedef struct option {
 
 static const option options[] = {
     {"database-url", "DATABASE_URL", OPT_SECRET, FIELD(database_url), 0, 0},
+    {"database-read-url", "SINAU_DATABASE_READ_URL", OPT_SECRET, FIELD(database_read_url), 0, 0},
+    {"read-max-lag-ms", "SINAU_READ_MAX_LAG_MS", OPT_INT, FIELD(read_max_lag_ms), 100, 600000},
     {"listen", "SINAU_LISTEN", OPT_LISTEN, 0, 0, 65535},
     {"public-url", "SINAU_PUBLIC_URL", OPT_URL, FIELD(public_url), 0, 0},
     {"data-dir", "SINAU_DATA_DIR", OPT_PATH, FIELD(data_dir), 0, 0},
@@ -92,6 +94,9 @@ static const option options[] = {
     {"session-idle", "SINAU_SESSION_IDLE_S", OPT_INT, FIELD(session_idle_s), 1, 31536000},
     {"session-absolute", "SINAU_SESSION_ABSOLUTE_S", OPT_INT, FIELD(session_absolute_s), 1,
      31536000},
+    {"session-cache", "SINAU_SESSION_CACHE_S", OPT_INT, FIELD(session_cache_s), 0, 60},
+    {"session-cache-size", "SINAU_SESSION_CACHE_SIZE", OPT_INT, FIELD(session_cache_size), 0,
+     1000000},
     {"smtp-url", "SINAU_SMTP_URL", OPT_SECRET, FIELD(smtp_url), 0, 0},
     {"smtp-password-file", "SINAU_SMTP_PASSWORD_FILE", OPT_PATH, FIELD(smtp_password_file), 0, 0},
     {"mail-from", "SINAU_MAIL_FROM", OPT_PATH, FIELD(mail_from), 0, 0},
@@ -135,6 +140,11 @@ static const char usage_text[] =
     "An empty variable counts as unset. Sizes take a k, m or g suffix (1024-based).\n"
     "\n"
     "  --database-url URL            DATABASE_URL                 default: libpq's PG* variables\n"
+    "                                (several hosts: the primary is found and followed)\n"
+    "  --database-read-url URL       SINAU_DATABASE_READ_URL      default: none (reads on the\n"
+    "                                primary); standbys for the reads that may be stale\n"
+    "  --read-max-lag-ms MS          SINAU_READ_MAX_LAG_MS        default: 1000 (100..600000);\n"
+    "                                a standby further behind is not read\n"
     "  --listen HOST:PORT            SINAU_LISTEN                 default: 127.0.0.1:8080\n"
     "                                (IPv6 as [::1]:8080; port 0 picks a free port)\n"
     "  --public-url URL              SINAU_PUBLIC_URL             default: http://localhost:8080\n"
@@ -154,7 +164,7 @@ static const char usage_text[] =
     "                                (debug, info, warn, error)\n"
     "  --threads N                   SINAU_THREADS                default: number of cores "
     "(1..256)\n"
-    "  --workers N                   SINAU_WORKERS                default: number of cores "
+    "  --workers N                   SINAU_WORKERS                default: cores - 1, at least 1 "
     "(1..256)\n"
     "  --worker-queue N              SINAU_WORKER_QUEUE           default: 256 (1..65536)\n"
     "  --db-pool N                   SINAU_DB_POOL                default: 4 per thread (1..100)\n"
@@ -176,6 +186,10 @@ static const char usage_text[] =
     "  --shutdown-grace S            SINAU_SHUTDOWN_GRACE_S       default: 10 (1..600)\n"
     "  --session-idle S              SINAU_SESSION_IDLE_S         default: 28800 (8 h)\n"
     "  --session-absolute S          SINAU_SESSION_ABSOLUTE_S     default: 604800 (7 days)\n"
+    "  --session-cache S             SINAU_SESSION_CACHE_S        default: 10 (0..60; 0: off);\n"
+    "                                a checked session is trusted this long at most, dropped\n"
+    "                                at once on logout, disable, role or password change\n"
+    "  --session-cache-size N        SINAU_SESSION_CACHE_SIZE     default: 10000 (0..1000000)\n"
     "  --trust-proxy                 SINAU_TRUST_PROXY            default: off; client address\n"
     "                                from X-Forwarded-For (only behind your own proxy)\n"
     "  --smtp-url URL                SINAU_SMTP_URL               default: none; smtps://host:465\n"
@@ -564,6 +578,8 @@ static void set_defaults(sinau_config *cfg)
     cfg->listen_port = 8080;
     cfg->public_url = xstrdup("http://localhost:8080");
     cfg->database_url = NULL; /* main fills in the private cluster */
+    cfg->database_read_url = NULL;
+    cfg->read_max_lag_ms = 1000;
     cfg->data_dir = xstrdup(".data");
     cfg->key_file = NULL; /* derived from data_dir once everything is read */
     cfg->web_dir = xstrdup("web");
@@ -574,7 +590,8 @@ static void set_defaults(sinau_config *cfg)
     cfg->pwhash = PWHASH_INTERACTIVE;
     cfg->log_level = LOG_INFO;
     cfg->threads = online_cores();
-    cfg->worker_threads = online_cores();
+    /* the hash pool never takes every core (PERFORMANCE.md P5) */
+    cfg->worker_threads = online_cores() > 1 ? online_cores() - 1 : 1;
     cfg->worker_queue_max = 256;
     cfg->db_pool_size = 4;
     cfg->db_queue_max = 256;
@@ -590,6 +607,8 @@ static void set_defaults(sinau_config *cfg)
     cfg->shutdown_grace_s = 10;
     cfg->session_idle_s = 28800;
     cfg->session_absolute_s = 604800;
+    cfg->session_cache_s = 10;
+    cfg->session_cache_size = 10000;
     cfg->outbox_max_attempts = 8;
     cfg->outbox_backoff_ms = 30000;
     cfg->outbox_backoff_max_ms = 3600000;
@@ -751,6 +770,7 @@ void config_free(sinau_config *cfg)
     free(cfg->listen_host);
     free(cfg->public_url);
     xfree_secret(cfg->database_url);
+    xfree_secret(cfg->database_read_url);
     free(cfg->data_dir);
     free(cfg->key_file);
     free(cfg->web_dir);

@@ -15,7 +15,7 @@
 #include "sinau/alloc.h"
 #include "sinau/log.h"
 
-#define WORKER_NICE 10
+#define WORKER_NICE 19
 
 typedef struct worker_job {
     worker_run_fn run;
@@ -72,7 +72,10 @@ static void *worker_main(void *arg)
 
     /* CPU jobs yield to the loop threads: on a busy machine a login storm
      * must not slow down every other request (PERFORMANCE.md P5). Raising
-     * one's own nice value needs no privilege; failure changes nothing. */
+     * one's own nice value needs no privilege; failure changes nothing.
+     * Nice 19 (CFS weight 15 against a loop's 1024) rather than SCHED_IDLE
+     * (weight 3): on a machine saturated by other work SCHED_IDLE would
+     * starve logins and PDFs almost completely. */
     (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WORKER_NICE);
 
     while ((job = take_job(pool)) != NULL) {

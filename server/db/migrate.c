@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/db.h"
 #include "sinau/log.h"
 
 /* arbitrary constant naming our advisory lock: "sinau" in ASCII */
@@ -52,7 +53,7 @@ static int exec_ok(PGconn *pg, const char *sql, char *err, size_t errlen, const 
 
 static PGconn *connect_quiet(const char *conninfo, char *err, size_t errlen)
 {
-    PGconn *pg = PQconnectdb(conninfo);
+    PGconn *pg = db_connect_blocking(conninfo);
 
     if (PQstatus(pg) != CONNECTION_OK) {
         set_err(err, errlen, "cannot connect to the database", pg);

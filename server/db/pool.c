@@ -4,12 +4,17 @@
  * change_state(). While up, a connection keeps one persistent read event on
  * its socket, so a server that goes away is noticed even when idle; a
  * one-shot write event is armed only while libpq has unsent bytes. Queries
- * wait in one FIFO per pool; the janitor expires those that waited too long. */
+ * wait in one FIFO per pool; the janitor expires those that waited too long
+ * and drops connections whose statement got no answer long past the
+ * statement timeout. Failover: the connection parameters are parsed once,
+ * and each attempt rotates the host lists so that it starts at the host
+ * that last worked (or the next one after a timeout); see db.h. */
 #include "sinau/db.h"
 
 #include <assert.h>
 #include <event2/event.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +27,10 @@
 
 #define JANITOR_INTERVAL_MS 200
 #define MAX_PARAMS          64
+#define OVERDUE_GRACE_MS    2000 /* past statement_timeout, a silent server is gone */
+#define STALE_HOLD_MS       100  /* a connection found too stale is re-measured no sooner */
+#define MAX_KV              48   /* libpq connection keywords we may pass */
+#define LIST_MAX            1024 /* longest host/hostaddr/port list */
 
 typedef struct db_job {
     const db_stmt *stmt;
@@ -43,19 +52,38 @@ typedef struct db_conn {
     struct event *wr;    /* one-shot EV_WRITE while libpq has unsent data */
     struct event *timer; /* reconnect backoff, connect timeout */
     int attempt;         /* consecutive failed connects */
+    int host_start;      /* host index the current connect attempt started at */
     bool ever_connected;
     db_job *current;          /* query being prepared/run, or NULL */
     PGresult *result;         /* first result of the running command */
     const db_stmt **prepared; /* statements prepared on this connection */
     size_t nprepared, capprepared;
+    int64_t sent_ms; /* when the running command was sent (the overdue guard) */
+    /* staleness (pools with max_staleness_ms) */
+    db_job *pending;     /* the query waiting for this connection's measure */
+    int64_t lag_at_ms;   /* when the last measure was sent (0: none) */
+    int64_t stale_at_ms; /* when a measure last found it past the bound (0: fresh) */
+    int lag_ms;          /* what the last measure said */
 } db_conn;
+
+/* libpq keywords and values, built once from the conninfo (all owned). */
+typedef struct conn_params {
+    char *keys[MAX_KV + 1];
+    char *vals[MAX_KV + 1];
+    int n;
+    int host_i, hostaddr_i, port_i; /* positions of the lists that rotate, or -1 */
+    int nhosts;
+} conn_params;
 
 struct db_pool {
     struct event_base *base;
-    char *conninfo;
-    char *app_name;
-    char timeout_opt[64]; /* "-c statement_timeout=5000" */
-    int queue_max, queue_timeout_ms, connect_timeout_ms;
+    conn_params params;
+    int queue_max, queue_timeout_ms, connect_timeout_ms, overdue_ms;
+    bool read_only;
+    int max_staleness_ms;
+    const db_stmt *staleness_stmt;
+    db_pool_hooks hooks;
+    int preferred; /* host index the next connect attempt starts at */
     db_conn *conns;
     int size;
     db_job *qhead, *qtail;
@@ -67,7 +95,8 @@ struct db_pool {
 
 static void conn_connect_start(db_conn *c);
 static void conn_dispatch_next(db_conn *c);
-static void conn_lost(db_conn *c, const char *why);
+static void conn_lost(db_conn *c, const char *why, bool silent);
+static void conn_start(db_conn *c, db_job *q);
 
 static int64_t now_ms(void)
 {
@@ -89,6 +118,134 @@ static void change_state(db_conn *c, enum db_conn_state to)
 {
     assert(db_conn_transition_ok(c->state, to));
     c->state = to;
+}
+
+/* ---- connection parameters ---- */
+
+/* Sets key to val, replacing an earlier value (later sources win). */
+static void params_set(conn_params *cp, const char *key, const char *val)
+{
+    for (int i = 0; i < cp->n; i++) {
+        if (strcmp(cp->keys[i], key) == 0) {
+            free(cp->vals[i]);
+            cp->vals[i] = xstrdup(val);
+            return;
+        }
+    }
+    if (cp->n == MAX_KV) {
+        log_error("db: too many connection parameters; %s ignored", key);
+        return;
+    }
+    cp->keys[cp->n] = xstrdup(key);
+    cp->vals[cp->n] = xstrdup(val);
+    cp->n++;
+}
+
+static const char *params_get(const conn_params *cp, const char *key)
+{
+    for (int i = 0; i < cp->n; i++)
+        if (strcmp(cp->keys[i], key) == 0)
+            return cp->vals[i];
+    return NULL;
+}
+
+static int params_find(const conn_params *cp, const char *key)
+{
+    for (int i = 0; i < cp->n; i++)
+        if (strcmp(cp->keys[i], key) == 0)
+            return i;
+    return -1;
+}
+
+/* What the conninfo says, over our defaults. False when it does not parse
+ * (logged; the connection attempts then fail with libpq's own message). */
+static bool params_from_conninfo(conn_params *cp, const char *conninfo)
+{
+    char *errmsg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &errmsg);
+
+    if (opts == NULL) {
+        log_error("db: the connection string does not parse: %.*s",
+                  errmsg != NULL ? (int)strcspn(errmsg, "\n") : 1, errmsg != NULL ? errmsg : "?");
+        PQfreemem(errmsg);
+        return false;
+    }
+    for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
+        if (o->val != NULL && o->val[0] != '\0')
+            params_set(cp, o->keyword, o->val);
+    PQconninfoFree(opts);
+    return true;
+}
+
+/* Defaults first (the conninfo overrides them), then what the pool insists
+ * on: its application name and the session settings added to `options`. */
+static void params_build(conn_params *cp, const db_pool_opts *o)
+{
+    char opt[512];
+    const char *given;
+
+    /* a dead peer behind a silent network is noticed in ~20 s even when idle */
+    params_set(cp, "keepalives", "1");
+    params_set(cp, "keepalives_idle", "10");
+    params_set(cp, "keepalives_interval", "3");
+    params_set(cp, "keepalives_count", "3");
+    params_set(cp, "tcp_user_timeout", "10000");
+    params_set(cp, "target_session_attrs", o->read_only ? "prefer-standby" : "read-write");
+    if (!params_from_conninfo(cp, o->conninfo != NULL ? o->conninfo : ""))
+        params_set(cp, "dbname", o->conninfo);
+    params_set(cp, "application_name", o->application_name != NULL ? o->application_name : "sinau");
+    given = params_get(cp, "options");
+    snprintf(opt, sizeof opt, "%s%s-c statement_timeout=%d%s", given != NULL ? given : "",
+             given != NULL ? " " : "", o->statement_timeout_ms,
+             o->read_only ? " -c default_transaction_read_only=on" : "");
+    params_set(cp, "options", opt);
+    cp->host_i = params_find(cp, "host");
+    cp->hostaddr_i = params_find(cp, "hostaddr");
+    cp->port_i = params_find(cp, "port");
+    cp->nhosts = 1;
+    if (cp->host_i >= 0 && db_list_count(cp->vals[cp->host_i]) > cp->nhosts)
+        cp->nhosts = db_list_count(cp->vals[cp->host_i]);
+    if (cp->hostaddr_i >= 0 && db_list_count(cp->vals[cp->hostaddr_i]) > cp->nhosts)
+        cp->nhosts = db_list_count(cp->vals[cp->hostaddr_i]);
+    cp->keys[cp->n] = NULL;
+    cp->vals[cp->n] = NULL;
+}
+
+static void params_free(conn_params *cp)
+{
+    for (int i = 0; i < cp->n; i++) {
+        free(cp->keys[i]);
+        free(cp->vals[i]);
+    }
+    cp->n = 0;
+}
+
+/* vals[i] rotated by k into buf when it is a list of several entries. */
+static const char *rotated(const conn_params *cp, int i, int k, char *buf)
+{
+    if (i < 0 || db_list_count(cp->vals[i]) < 2 || db_list_rotate(cp->vals[i], k, buf, LIST_MAX))
+        return i >= 0 ? cp->vals[i] : NULL;
+    return buf;
+}
+
+/* Index (in the conninfo's order) of the host c got through to, or -1. */
+static int conn_host_index(const db_conn *c)
+{
+    const conn_params *cp = &c->pool->params;
+    int list = cp->host_i >= 0 ? cp->host_i : cp->hostaddr_i;
+    const char *host = PQhost(c->pg), *port = PQport(c->pg);
+    char h[256], pt[32];
+
+    if (list < 0 || host == NULL)
+        return -1;
+    for (int i = 0; i < cp->nhosts; i++) {
+        if (db_list_entry(cp->vals[list], i, h, sizeof h) != 0 || strcmp(h, host) != 0)
+            continue;
+        if (cp->port_i < 0 || port == NULL ||
+            (db_list_entry(cp->vals[cp->port_i], i, pt, sizeof pt) == 0 && strcmp(pt, port) == 0))
+            return i;
+    }
+    return -1;
 }
 
 /* ---- the wait queue ---- */
@@ -174,7 +331,7 @@ static void conn_arm_write(db_conn *c)
     int rc = PQflush(c->pg);
 
     if (rc < 0) {
-        conn_lost(c, "flush failed");
+        conn_lost(c, "flush failed", false);
         return;
     }
     if (rc == 1)
@@ -217,10 +374,11 @@ static void conn_send_query(db_conn *c)
     int ok;
 
     change_state(c, DB_CONN_BUSY);
+    c->sent_ms = now_ms();
     ok = PQsendQueryPrepared(c->pg, q->stmt->name, q->stmt->nparams, q->values, q->lengths,
                              q->formats, 0);
     if (!ok) {
-        conn_lost(c, "send failed");
+        conn_lost(c, "send failed", false);
         return;
     }
     conn_arm_write(c);
@@ -231,15 +389,17 @@ static void conn_send_prepare(db_conn *c)
     const db_stmt *s = c->current->stmt;
 
     change_state(c, DB_CONN_PREPARING);
+    c->sent_ms = now_ms();
     if (!PQsendPrepare(c->pg, s->name, s->sql, s->nparams, NULL)) {
-        conn_lost(c, "prepare send failed");
+        conn_lost(c, "prepare send failed", false);
         return;
     }
     conn_arm_write(c);
 }
 
-/* Starts q on the idle connection c. */
-static void conn_start(db_conn *c, db_job *q)
+/* Runs q on the idle connection c (preparing its statement first if this
+ * connection has not seen it yet). */
+static void conn_run(db_conn *c, db_job *q)
 {
     assert(c->state == DB_CONN_IDLE && c->current == NULL);
     c->current = q;
@@ -249,7 +409,112 @@ static void conn_start(db_conn *c, db_job *q)
         conn_send_prepare(c);
 }
 
-static enum db_status classify(const PGresult *res, const char **sqlstate)
+/* ---- staleness (read pools) ---- */
+
+/* True when c's last measure shows it within the bound now: what it lagged
+ * then, plus the time since, is at most max_staleness_ms. */
+static bool conn_fresh(const db_conn *c, int64_t now)
+{
+    const db_pool *p = c->pool;
+
+    return c->lag_at_ms > 0 && c->lag_ms >= 0 &&
+           (now - c->lag_at_ms) + c->lag_ms <= p->max_staleness_ms;
+}
+
+static bool conn_needs_measure(const db_conn *c, const db_job *q)
+{
+    const db_pool *p = c->pool;
+
+    return p->max_staleness_ms > 0 && p->staleness_stmt != NULL && q->stmt != p->staleness_stmt &&
+           !conn_fresh(c, now_ms());
+}
+
+/* The measure ran (or failed): run the query that waited for it, or refuse
+ * it when the server is past the bound. */
+static void on_measured(void *arg, db_result *r)
+{
+    db_conn *c = arg;
+    db_pool *p = c->pool;
+    db_job *q = c->pending;
+    int64_t now = now_ms();
+
+    c->pending = NULL;
+    c->lag_at_ms = 0;
+    if (r->status == DB_OK && PQntuples(r->res) == 1 && !PQgetisnull(r->res, 0, 0)) {
+        long long lag = strtoll(PQgetvalue(r->res, 0, 0), NULL, 10);
+        c->lag_ms = lag < 0 ? 0 : lag > INT32_MAX ? INT32_MAX : (int)lag;
+        c->lag_at_ms = c->sent_ms;
+    }
+    if (q == NULL)
+        return;
+    if (conn_fresh(c, now) && c->state == DB_CONN_IDLE) {
+        c->stale_at_ms = 0;
+        conn_run(c, q);
+        return;
+    }
+    c->stale_at_ms = now;
+    if (r->status == DB_OK) {
+        p->stats.stale++;
+        log_debug("db: connection %d is %d ms behind (bound %d ms): query refused", c->index,
+                  c->lag_ms, p->max_staleness_ms);
+    }
+    query_fail(p, q,
+               r->status == DB_OK || r->status == DB_ERR_SQL ? DB_ERR_UNAVAILABLE : r->status);
+}
+
+/* Measures c's staleness before running q on it. */
+static void conn_measure(db_conn *c, db_job *q)
+{
+    db_pool *p = c->pool;
+    db_job *m;
+
+    if (c->stale_at_ms > 0 && now_ms() - c->stale_at_ms < STALE_HOLD_MS) {
+        /* c stays idle: the caller's dispatch loop offers it the next one */
+        p->stats.stale++;
+        query_fail(p, q, DB_ERR_UNAVAILABLE);
+        return;
+    }
+    m = xcalloc(1, sizeof *m);
+    m->stmt = p->staleness_stmt;
+    m->cb = on_measured;
+    m->arg = c;
+    m->deadline_ms = q->deadline_ms;
+    c->pending = q;
+    conn_run(c, m);
+}
+
+/* True when every connection up was found too stale a moment ago, so that
+ * a read is refused at once (the caller goes to the primary). */
+static bool pool_all_stale(const db_pool *p)
+{
+    int64_t now = now_ms();
+    int up = 0;
+
+    if (p->max_staleness_ms <= 0)
+        return false;
+    for (int i = 0; i < p->size; i++) {
+        const db_conn *c = &p->conns[i];
+        if (!db_conn_state_is_up(c->state))
+            continue;
+        if (c->stale_at_ms == 0 || now - c->stale_at_ms >= STALE_HOLD_MS)
+            return false;
+        up++;
+    }
+    return up > 0;
+}
+
+/* Starts q on the idle connection c, measuring it first where needed. */
+static void conn_start(db_conn *c, db_job *q)
+{
+    if (conn_needs_measure(c, q))
+        conn_measure(c, q);
+    else
+        conn_run(c, q);
+}
+
+/* ---- results ---- */
+
+static enum db_status classify(const db_pool *p, const PGresult *res, const char **sqlstate)
 {
     ExecStatusType st = PQresultStatus(res);
     const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -264,7 +529,20 @@ static enum db_status classify(const PGresult *res, const char **sqlstate)
     /* connection exceptions and operator intervention (shutdown, terminate) */
     if (strncmp(code, "08", 2) == 0 || strncmp(code, "57P", 3) == 0)
         return DB_ERR_UNAVAILABLE;
+    /* a write pool on a server that became read-only (a demoted primary):
+     * the primary is elsewhere now. On a read pool it is our bug: a
+     * statement that writes was marked for standbys, so it stays loud. */
+    if (!p->read_only && strcmp(code, "25006") == 0)
+        return DB_ERR_UNAVAILABLE;
     return DB_ERR_SQL;
+}
+
+/* True when res says the write pool's server is read-only. */
+static bool result_read_only(const db_pool *p, const PGresult *res)
+{
+    const char *code = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    return !p->read_only && code != NULL && strcmp(code, "25006") == 0;
 }
 
 /* Hands the finished query's result to its callback; c is already idle or
@@ -276,7 +554,7 @@ static void conn_deliver(db_conn *c, PGresult *res)
 
     c->current = NULL;
     if (res != NULL)
-        r.status = classify(res, &r.sqlstate);
+        r.status = classify(c->pool, res, &r.sqlstate);
     c->pool->stats.queries++;
     if (r.status != DB_OK)
         c->pool->stats.errors++;
@@ -305,13 +583,16 @@ static void conn_finish_prepare(db_conn *c, PGresult *res)
 
 static void conn_finish_query(db_conn *c, PGresult *res)
 {
+    bool read_only = result_read_only(c->pool, res);
+
     if (PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
         /* left inside a transaction: roll back before anyone reuses it */
         change_state(c, DB_CONN_RESETTING);
+        c->sent_ms = now_ms();
         if (!PQsendQuery(c->pg, "ROLLBACK")) {
             /* c->current is still set: conn_lost fails the query */
             PQclear(res);
-            conn_lost(c, "rollback send failed");
+            conn_lost(c, "rollback send failed", false);
             return;
         }
         conn_arm_write(c);
@@ -320,6 +601,12 @@ static void conn_finish_query(db_conn *c, PGresult *res)
     }
     change_state(c, DB_CONN_IDLE);
     conn_deliver(c, res);
+    if (read_only && c->state == DB_CONN_IDLE) {
+        /* target_session_attrs checked at connect time; since then the
+         * server was demoted. Connect again, to the primary. */
+        conn_lost(c, "the server is read-only now", false);
+        return;
+    }
     conn_dispatch_next(c);
 }
 
@@ -330,7 +617,7 @@ static void conn_command_done(db_conn *c)
 
     c->result = NULL;
     if (res == NULL && c->state != DB_CONN_RESETTING) {
-        conn_lost(c, "no result");
+        conn_lost(c, "no result", false);
         return;
     }
     switch (c->state) {
@@ -350,25 +637,35 @@ static void conn_command_done(db_conn *c)
     }
 }
 
+/* Hands every NOTIFY libpq has parsed to the pool's hook (or drops it). */
+static void conn_drain_notifies(db_conn *c)
+{
+    const db_pool_hooks *h = &c->pool->hooks;
+    PGnotify *n;
+
+    while (c->pg != NULL && (n = PQnotifies(c->pg)) != NULL) {
+        if (h->on_notify != NULL)
+            h->on_notify(h->arg, n->relname, n->extra);
+        PQfreemem(n);
+    }
+}
+
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
     db_conn *c = arg;
     PGresult *r;
 
     if (!PQconsumeInput(c->pg)) {
-        conn_lost(c, PQerrorMessage(c->pg));
+        conn_lost(c, PQerrorMessage(c->pg), false);
         return;
     }
     if (PQstatus(c->pg) == CONNECTION_BAD) {
-        conn_lost(c, "connection bad");
+        conn_lost(c, "connection bad", false);
         return;
     }
-    if (!db_conn_state_is_working(c->state)) {
-        PGnotify *n;
-        while ((n = PQnotifies(c->pg)) != NULL)
-            PQfreemem(n);
+    conn_drain_notifies(c);
+    if (!db_conn_state_is_working(c->state))
         return;
-    }
     while (!PQisBusy(c->pg)) {
         r = PQgetResult(c->pg);
         if (r == NULL) {
@@ -386,7 +683,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
             PQclear(r);
         }
         if (PQstatus(c->pg) == CONNECTION_BAD) {
-            conn_lost(c, "connection bad");
+            conn_lost(c, "connection bad", false);
             return;
         }
     }
@@ -404,21 +701,70 @@ static void conn_schedule_reconnect(db_conn *c)
     evtimer_add(c->timer, &tv);
 }
 
-static void conn_lost(db_conn *c, const char *why)
+/* Closes c's socket, fails nothing: the caller takes c->current first. */
+static void conn_go_down(db_conn *c)
+{
+    bool was_up = db_conn_state_is_up(c->state);
+    db_pool *p = c->pool;
+
+    conn_close_socket(c);
+    evtimer_del(c->timer);
+    change_state(c, DB_CONN_DOWN);
+    c->sent_ms = 0;
+    c->lag_at_ms = 0;
+    c->stale_at_ms = 0;
+    /* a failed attempt: the next one starts at the next host (it may have
+     * timed out on a host that black-holes) */
+    if (!was_up && p->params.nhosts > 1 && p->preferred == c->host_start)
+        p->preferred = (c->host_start + 1) % p->params.nhosts;
+    conn_schedule_reconnect(c);
+    if (was_up && p->hooks.on_conn != NULL)
+        p->hooks.on_conn(p->hooks.arg, p, false);
+}
+
+/* The server under c went silent (a statement got no answer long past the
+ * statement timeout: a dead machine, a cut network, nothing that closes the
+ * socket): the idle connections to the same server are as good as dead, so
+ * they are made again now rather than each failing a query later. (When a
+ * server closes or resets its sockets every connection notices by itself;
+ * and one backend terminated is no reason to drop its healthy siblings.) */
+static void recycle_idle_siblings(db_conn *c, const char *host, const char *port)
+{
+    db_pool *p = c->pool;
+
+    for (int i = 0; i < p->size; i++) {
+        db_conn *s = &p->conns[i];
+        if (s == c || s->state != DB_CONN_IDLE || s->pg == NULL)
+            continue;
+        if (strcmp(PQhost(s->pg) ? PQhost(s->pg) : "", host) != 0 ||
+            strcmp(PQport(s->pg) ? PQport(s->pg) : "", port) != 0)
+            continue;
+        log_info("db: connection %d dropped: its server went away", s->index);
+        conn_go_down(s);
+    }
+}
+
+static void conn_lost(db_conn *c, const char *why, bool silent)
 {
     db_job *q = c->current;
     db_pool *p = c->pool;
     bool was_up = db_conn_state_is_up(c->state);
+    char host[256] = "", port[32] = "";
 
     /* one warning per outage, not one per retry; libpq messages end in \n */
     if (was_up || c->attempt == 0)
         log_warn("db: connection %d %s (%.*s)", c->index, was_up ? "lost" : "failed",
                  why != NULL ? (int)strcspn(why, "\n") : 1, why != NULL ? why : "?");
+    if (was_up && silent && c->pg != NULL) {
+        snprintf(host, sizeof host, "%s", PQhost(c->pg) ? PQhost(c->pg) : "");
+        snprintf(port, sizeof port, "%s", PQport(c->pg) ? PQport(c->pg) : "");
+    }
     c->current = NULL;
-    conn_close_socket(c);
-    evtimer_del(c->timer);
-    change_state(c, DB_CONN_DOWN);
-    conn_schedule_reconnect(c);
+    conn_go_down(c);
+    if (was_up && silent)
+        recycle_idle_siblings(c, host, port);
+    /* callbacks last: they may queue queries, which then find the pool as
+     * it now is */
     if (q != NULL) {
         db_result r = {DB_ERR_UNAVAILABLE, NULL, ""};
         p->stats.queries++;
@@ -437,26 +783,56 @@ static void on_notice(void *arg, const char *message)
     log_debug("db: notice: %.*s", (int)strcspn(message, "\n"), message);
 }
 
+/* After an outage the first connection through wakes the others, which
+ * would otherwise sit out backoffs of up to 5 s against a primary that is
+ * already there. */
+static void wake_down_siblings(db_conn *c)
+{
+    db_pool *p = c->pool;
+    struct timeval now = {0, 0};
+
+    for (int i = 0; i < p->size; i++) {
+        db_conn *s = &p->conns[i];
+        if (s == c || s->state != DB_CONN_DOWN)
+            continue;
+        s->attempt = 0;
+        evtimer_del(s->timer);
+        evtimer_add(s->timer, &now);
+    }
+}
+
 static void on_connected(db_conn *c)
 {
+    db_pool *p = c->pool;
+    bool reconnect = c->ever_connected || c->attempt > 0;
+    int host;
+
     evtimer_del(c->timer);
     event_free(c->io);
     c->io = NULL;
     PQsetNoticeProcessor(c->pg, on_notice, NULL);
     if (PQsetnonblocking(c->pg, 1) != 0) {
-        conn_lost(c, "cannot set non-blocking");
+        conn_lost(c, "cannot set non-blocking", false);
         return;
     }
-    c->io = event_new(c->pool->base, PQsocket(c->pg), EV_READ | EV_PERSIST, on_readable, c);
-    c->wr = event_new(c->pool->base, PQsocket(c->pg), EV_WRITE, on_writable, c);
+    c->io = event_new(p->base, PQsocket(c->pg), EV_READ | EV_PERSIST, on_readable, c);
+    c->wr = event_new(p->base, PQsocket(c->pg), EV_WRITE, on_writable, c);
     event_add(c->io, NULL);
     if (c->ever_connected)
-        c->pool->stats.reconnects++;
-    if (c->attempt > 0 || c->ever_connected)
-        log_info("db: connection %d up", c->index);
+        p->stats.reconnects++;
+    host = conn_host_index(c);
+    if (host >= 0)
+        p->preferred = host;
+    if (reconnect)
+        log_info("db: connection %d up (%s:%s)", c->index, PQhost(c->pg) ? PQhost(c->pg) : "",
+                 PQport(c->pg) ? PQport(c->pg) : "");
     c->ever_connected = true;
     c->attempt = 0;
     change_state(c, DB_CONN_IDLE);
+    if (reconnect)
+        wake_down_siblings(c);
+    if (p->hooks.on_conn != NULL)
+        p->hooks.on_conn(p->hooks.arg, p, true);
     conn_dispatch_next(c);
 }
 
@@ -483,7 +859,7 @@ static void conn_connect_step(db_conn *c)
         on_connected(c);
         break;
     default:
-        conn_lost(c, PQerrorMessage(c->pg));
+        conn_lost(c, PQerrorMessage(c->pg), false);
         break;
     }
 }
@@ -496,14 +872,26 @@ static void on_connect_poll(evutil_socket_t fd, short what, void *arg)
 static void conn_connect_start(db_conn *c)
 {
     db_pool *p = c->pool;
-    const char *keys[] = {"dbname", "application_name", "options", NULL};
-    const char *vals[] = {p->conninfo, p->app_name, p->timeout_opt, NULL};
+    const conn_params *cp = &p->params;
+    const char *vals[MAX_KV + 1];
+    char hosts[LIST_MAX], addrs[LIST_MAX], ports[LIST_MAX];
     struct timeval connect_tv = tv_ms(p->connect_timeout_ms);
 
+    c->host_start = p->preferred;
+    for (int i = 0; i <= cp->n; i++)
+        vals[i] = cp->vals[i];
+    if (cp->nhosts > 1) {
+        if (cp->host_i >= 0)
+            vals[cp->host_i] = rotated(cp, cp->host_i, c->host_start, hosts);
+        if (cp->hostaddr_i >= 0)
+            vals[cp->hostaddr_i] = rotated(cp, cp->hostaddr_i, c->host_start, addrs);
+        if (cp->port_i >= 0)
+            vals[cp->port_i] = rotated(cp, cp->port_i, c->host_start, ports);
+    }
     change_state(c, DB_CONN_CONNECTING);
-    c->pg = PQconnectStartParams(keys, vals, 1);
+    c->pg = PQconnectStartParams((const char *const *)cp->keys, vals, 0);
     if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
-        conn_lost(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
+        conn_lost(c, c->pg ? PQerrorMessage(c->pg) : "out of memory", false);
         return;
     }
     evtimer_add(c->timer, &connect_tv);
@@ -519,26 +907,25 @@ static void on_conn_timer(evutil_socket_t fd, short what, void *arg)
     if (c->state == DB_CONN_DOWN)
         conn_connect_start(c);
     else if (c->state == DB_CONN_CONNECTING)
-        conn_lost(c, "connect timeout");
+        conn_lost(c, "connect timeout", false);
 }
 
 /* ---- dispatch ---- */
 
+/* Gives the idle connection c the next queued query (and the one after
+ * that when a read pool refused the first without using c). */
 static void conn_dispatch_next(db_conn *c)
 {
     db_job *q;
 
-    if (c->state != DB_CONN_IDLE)
-        return;
-    q = queue_pop(c->pool);
-    if (q != NULL)
+    while (c->state == DB_CONN_IDLE && c->current == NULL && (q = queue_pop(c->pool)) != NULL)
         conn_start(c, q);
 }
 
 static db_conn *pool_idle_conn(db_pool *p)
 {
     for (int i = 0; i < p->size; i++)
-        if (p->conns[i].state == DB_CONN_IDLE)
+        if (p->conns[i].state == DB_CONN_IDLE && p->conns[i].current == NULL)
             return &p->conns[i];
     return NULL;
 }
@@ -563,16 +950,34 @@ static void on_kick(evutil_socket_t fd, short what, void *arg)
         conn_start(c, queue_pop(p));
 }
 
+/* Statements that got no answer long past statement_timeout: the server
+ * is gone without closing the socket (a dead machine), or a commit waits
+ * for a synchronous standby that is gone. The connection is dropped and its
+ * query fails as unavailable: never acknowledged, never cancelled (a
+ * cancelled wait for a synchronous standby would report the commit as done
+ * while it is on one machine only). */
+static void drop_overdue(db_pool *p, int64_t now)
+{
+    for (int i = 0; i < p->size; i++) {
+        db_conn *c = &p->conns[i];
+        if (db_conn_state_is_working(c->state) && c->sent_ms > 0 &&
+            now - c->sent_ms > p->overdue_ms)
+            conn_lost(c, "no answer long past the statement timeout", true);
+    }
+}
+
 static void on_janitor(evutil_socket_t fd, short what, void *arg)
 {
     db_pool *p = arg;
     int64_t now = now_ms();
     db_job *q;
 
-    /* the queue is FIFO with equal timeouts, so expired ones are at the head */
+    drop_overdue(p, now);
+    /* the queue is FIFO with equal timeouts, so expired ones are at the
+     * head; with no connection up they could not have run anyway */
     while (p->qhead != NULL && p->qhead->deadline_ms <= now) {
         q = queue_pop(p);
-        query_fail(p, q, DB_ERR_BUSY);
+        query_fail(p, q, db_pool_ready(p) ? DB_ERR_BUSY : DB_ERR_UNAVAILABLE);
     }
 }
 
@@ -582,7 +987,7 @@ int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values, 
     db_job *q;
 
     assert(stmt->nparams >= 0 && stmt->nparams <= MAX_PARAMS);
-    if (!pool_any_up_or_coming(p)) {
+    if (!pool_any_up_or_coming(p) || pool_all_stale(p)) {
         p->stats.refused++;
         return DB_REFUSED_DOWN;
     }
@@ -626,14 +1031,16 @@ db_pool *db_pool_new(struct event_base *base, const db_pool_opts *o)
     struct timeval jan = tv_ms(JANITOR_INTERVAL_MS);
 
     p->base = base;
-    p->conninfo = xstrdup(o->conninfo != NULL ? o->conninfo : "");
-    p->app_name = xstrdup(o->application_name != NULL ? o->application_name : "sinau");
-    snprintf(p->timeout_opt, sizeof p->timeout_opt, "-c statement_timeout=%d",
-             o->statement_timeout_ms);
+    params_build(&p->params, o);
     p->size = o->size;
     p->queue_max = o->queue_max;
     p->queue_timeout_ms = o->queue_timeout_ms;
     p->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 5000;
+    p->overdue_ms = o->statement_timeout_ms + OVERDUE_GRACE_MS;
+    p->read_only = o->read_only;
+    p->max_staleness_ms = o->max_staleness_ms;
+    p->staleness_stmt = o->staleness_stmt;
+    p->hooks = o->hooks;
     p->stats.size = o->size;
     p->conns = xcalloc((size_t)p->size, sizeof *p->conns);
     for (int i = 0; i < p->size; i++) {
@@ -641,6 +1048,7 @@ db_pool *db_pool_new(struct event_base *base, const db_pool_opts *o)
         c->pool = p;
         c->index = i;
         c->state = DB_CONN_DOWN;
+        c->lag_ms = -1;
         c->timer = evtimer_new(base, on_conn_timer, c);
         conn_connect_start(c);
     }
@@ -659,7 +1067,9 @@ void db_pool_free(db_pool *p)
     for (int i = 0; i < p->size; i++) {
         db_conn *c = &p->conns[i];
         free(c->current);
+        free(c->pending);
         c->current = NULL;
+        c->pending = NULL;
         conn_close_socket(c);
         change_state(c, DB_CONN_CLOSED);
         event_free(c->timer);
@@ -670,8 +1080,7 @@ void db_pool_free(db_pool *p)
     event_free(p->janitor);
     event_free(p->kick);
     free(p->conns);
-    free(p->conninfo);
-    free(p->app_name);
+    params_free(&p->params);
     free(p);
 }
 
@@ -683,15 +1092,26 @@ bool db_pool_ready(const db_pool *p)
     return false;
 }
 
+int db_pool_socket(const db_pool *p)
+{
+    for (int i = 0; i < p->size; i++)
+        if (db_conn_state_is_up(p->conns[i].state) && p->conns[i].pg != NULL)
+            return PQsocket(p->conns[i].pg);
+    return -1;
+}
+
 void db_pool_get_stats(const db_pool *p, db_pool_stats *st)
 {
     *st = p->stats;
     st->connected = 0;
     st->in_use = 0;
+    st->lag_ms = -1;
     for (int i = 0; i < p->size; i++) {
-        enum db_conn_state s = p->conns[i].state;
-        st->connected += db_conn_state_is_up(s);
-        st->in_use += db_conn_state_is_working(s);
+        const db_conn *c = &p->conns[i];
+        st->connected += db_conn_state_is_up(c->state);
+        st->in_use += db_conn_state_is_working(c->state);
+        if (db_conn_state_is_up(c->state) && c->lag_at_ms > 0 && c->lag_ms > st->lag_ms)
+            st->lag_ms = c->lag_ms;
     }
     st->waiting = p->queued;
 }

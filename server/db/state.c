@@ -1,7 +1,9 @@
-/* state.c — legality of database connection state changes (db_state.h). */
+/* state.c — legality of database connection state changes, and the
+ * host lists of failover (db_state.h). */
 #include "sinau/db_state.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #define BIT(s) (1u << (s))
 
@@ -60,4 +62,69 @@ int db_backoff_ms(int attempt, double u)
     if (u >= 1.0)
         u = 0.999999;
     return (int)(ms * (0.8 + 0.4 * u));
+}
+
+int db_list_count(const char *list)
+{
+    int n = 1;
+
+    if (list == NULL)
+        return 0;
+    for (const char *p = list; *p != '\0'; p++)
+        n += *p == ',';
+    return n;
+}
+
+/* Start and length of entry i (0-based) of list; false when out of range. */
+static bool list_span(const char *list, int i, const char **start, size_t *len)
+{
+    const char *p = list;
+
+    for (int k = 0; k < i; k++) {
+        p = strchr(p, ',');
+        if (p == NULL)
+            return false;
+        p++;
+    }
+    *start = p;
+    *len = strcspn(p, ",");
+    return true;
+}
+
+int db_list_entry(const char *list, int i, char *out, size_t outlen)
+{
+    const char *start;
+    size_t len;
+
+    if (list == NULL || i < 0)
+        return -1;
+    if (db_list_count(list) == 1)
+        i = 0;
+    if (!list_span(list, i, &start, &len) || len >= outlen)
+        return -1;
+    memcpy(out, start, len);
+    out[len] = '\0';
+    return 0;
+}
+
+int db_list_rotate(const char *list, int k, char *out, size_t outlen)
+{
+    int n = db_list_count(list);
+    size_t used = 0;
+
+    if (n == 0 || outlen == 0)
+        return -1;
+    k = ((k % n) + n) % n;
+    for (int j = 0; j < n; j++) {
+        const char *start;
+        size_t len;
+        if (!list_span(list, (k + j) % n, &start, &len) || used + len + (j > 0) >= outlen)
+            return -1;
+        if (j > 0)
+            out[used++] = ',';
+        memcpy(out + used, start, len);
+        used += len;
+    }
+    out[used] = '\0';
+    return 0;
 }

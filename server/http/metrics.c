@@ -167,6 +167,67 @@ static void render_pool(out *o, metrics_block *const *b, int n)
             turned_away);
 }
 
+/* The read pool, the listener and the requests' retries (failover). */
+static void render_ha(out *o, metrics_block *const *b, int n)
+{
+    long long size = 0, conn = 0, lag = -1, listening = 0;
+    unsigned long long reads = 0, stale = 0, fallbacks = 0, retries = 0, subs = 0, notes = 0;
+
+    for (int i = 0; i < n; i++) {
+        size += atomic_load(&b[i]->db_read_size);
+        conn += atomic_load(&b[i]->db_read_connected);
+        if (atomic_load(&b[i]->db_read_size) > 0 && atomic_load(&b[i]->db_read_lag_ms) > lag)
+            lag = atomic_load(&b[i]->db_read_lag_ms);
+        listening += atomic_load(&b[i]->db_listening);
+        reads += atomic_load(&b[i]->db_read_queries);
+        stale += atomic_load(&b[i]->db_read_stale);
+        fallbacks += atomic_load(&b[i]->db_read_fallbacks);
+        retries += atomic_load(&b[i]->db_retries);
+        subs += atomic_load(&b[i]->db_listen_subscriptions);
+        notes += atomic_load(&b[i]->db_notifications);
+    }
+    gauge(o, "sinau_db_read_pool_size", "Read-pool (standby) connections configured.", size);
+    gauge(o, "sinau_db_read_pool_connected", "Read-pool connections up.", conn);
+    gauge(o, "sinau_db_read_lag_ms",
+          "Largest staleness a read connection last measured (-1: none).", lag);
+    counter(o, "sinau_db_read_queries_total", "Queries the read pool completed.", reads);
+    counter(o, "sinau_db_read_stale_total", "Reads refused by a standby past the staleness bound.",
+            stale);
+    counter(o, "sinau_db_read_fallbacks_total", "Reads sent to the primary instead of a standby.",
+            fallbacks);
+    counter(o, "sinau_db_retries_total",
+            "Statements of idempotent requests run again after a "
+            "lost connection.",
+            retries);
+    gauge(o, "sinau_db_listening", "1 while every LISTEN is in force on the primary.", listening);
+    counter(o, "sinau_db_listen_subscriptions_total", "Times the listener (re)subscribed.", subs);
+    counter(o, "sinau_db_notifications_total", "Notifications received.", notes);
+}
+
+/* The session cache (one per process; loop 0 publishes it). */
+static void render_sessions(out *o, metrics_block *const *b, int n)
+{
+    long long on = 0;
+    unsigned long long hits = 0, misses = 0, stored = 0, inval = 0, flushes = 0;
+
+    for (int i = 0; i < n; i++) {
+        on += atomic_load(&b[i]->sess_enabled);
+        hits += atomic_load(&b[i]->sess_hits);
+        misses += atomic_load(&b[i]->sess_misses);
+        stored += atomic_load(&b[i]->sess_stored);
+        inval += atomic_load(&b[i]->sess_invalidations);
+        flushes += atomic_load(&b[i]->sess_flushes);
+    }
+    gauge(o, "sinau_session_cache_enabled", "1 while the session cache may answer.", on);
+    counter(o, "sinau_session_cache_hits_total", "Session checks answered from the cache.", hits);
+    counter(o, "sinau_session_cache_misses_total", "Session checks sent to the database.", misses);
+    counter(o, "sinau_session_cache_stored_total", "Sessions stored in the cache.", stored);
+    counter(o, "sinau_session_cache_invalidations_total",
+            "Sessions or users dropped on a notification or a logout.", inval);
+    counter(o, "sinau_session_cache_flushes_total",
+            "Times the whole cache was emptied (listener lost or back).", flushes);
+}
+
 char *metrics_render(metrics_block *const *blocks, int nblocks, const http_route *const *routes,
                      size_t nroutes, size_t worker_queue, size_t worker_busy, size_t *len)
 {
@@ -176,6 +237,8 @@ char *metrics_render(metrics_block *const *blocks, int nblocks, const http_route
     render_requests(&o, blocks, nblocks, routes, nroutes);
     render_histogram(&o, blocks, nblocks);
     render_pool(&o, blocks, nblocks);
+    render_ha(&o, blocks, nblocks);
+    render_sessions(&o, blocks, nblocks);
     gauge(&o, "sinau_worker_queue_depth", "CPU jobs waiting for a worker.",
           (long long)worker_queue);
     gauge(&o, "sinau_worker_busy", "CPU jobs running.", (long long)worker_busy);

@@ -337,28 +337,3 @@ void http_reply_db_error(http_ctx *ctx, const db_result *r)
     log_write(LOG_ERROR, ctx->request_id, "db error sqlstate=%s", r->sqlstate);
     http_reply_error(ctx, 500, "internal_error", "internal error");
 }
-
-/* Replies 503 for a refusal by db_query / db_query_params; returns rc. */
-static int db_refused(http_ctx *ctx, int rc)
-{
-    db_result r = {DB_ERR_BUSY, NULL, ""};
-
-    if (rc == 0)
-        return 0;
-    if (rc == DB_REFUSED_DOWN)
-        r.status = DB_ERR_UNAVAILABLE;
-    http_reply_db_error(ctx, &r);
-    return -1;
-}
-
-int http_db_query(http_ctx *ctx, const db_stmt *stmt, const char *const *values, db_done_fn cb)
-{
-    return db_refused(ctx, db_query(request_loop(ctx)->o.db, stmt, values, cb, ctx));
-}
-
-int http_db_query_params(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
-                         const int *lengths, const int *formats, db_done_fn cb)
-{
-    return db_refused(
-        ctx, db_query_params(request_loop(ctx)->o.db, stmt, values, lengths, formats, cb, ctx));
-}

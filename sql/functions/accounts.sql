@@ -342,3 +342,41 @@ language sql stable as $$
                                     from shown s order by s.created_at, s.id limit 1)
                        end)
 $$;
+
+-- Session cache invalidation (issue 17). Every `sinau serve` keeps the
+-- sessions it checked for a few seconds (server/auth/sesscache.c) and drops
+-- them when told on channel sinau_sessions: 's:<token_hash>' for one session
+-- (logout, revocation, expiry moved, deleted), 'u:<user_id>' for all of a
+-- user's (disabled, role changed, password changed, deleted). NOTIFY is sent
+-- at commit, so a rolled-back change tells nobody.
+create or replace function auth_session_notify() returns trigger
+language plpgsql as $$
+begin
+    perform pg_notify('sinau_sessions', 's:' || old.token_hash);
+    return null;
+end $$;
+
+create or replace function auth_user_notify() returns trigger
+language plpgsql as $$
+begin
+    perform pg_notify('sinau_sessions', 'u:' || old.id);
+    return null;
+end $$;
+
+-- The triggers live next to their functions: this file is applied after
+-- the migrations (a migration could not name a function defined here), and
+-- `create or replace trigger` makes re-applying it harmless.
+create or replace trigger sessions_notify after update of revoked_at, expires_at on sessions
+    for each row
+    when (old.revoked_at is distinct from new.revoked_at or old.expires_at is distinct from new.expires_at)
+    execute function auth_session_notify();
+create or replace trigger sessions_notify_delete after delete on sessions
+    for each row when (old.revoked_at is null)
+    execute function auth_session_notify();
+create or replace trigger users_notify after update of role, status, password_hash on users
+    for each row
+    when (old.role is distinct from new.role or old.status is distinct from new.status
+          or old.password_hash is distinct from new.password_hash)
+    execute function auth_user_notify();
+create or replace trigger users_notify_delete after delete on users
+    for each row execute function auth_user_notify();

@@ -262,6 +262,9 @@ begin
            set status = 'offered', offer_expires_at = now() + make_interval(secs => c.offer_ttl_s)
          where id = w.id;
         perform reg_log(p_cohort_id, w.user_id, p_segment, 'offered', w.id);
+        -- the instances' offer timers (server/api/registrations.c), at commit
+        perform pg_notify('sinau_offers',
+                          extract(epoch from now() + make_interval(secs => c.offer_ttl_s))::text);
         perform msg_registration('seat_offered', w.id);
     end if;
 end;

@@ -246,19 +246,52 @@ wrk_rps() {
     printf '%s' "$rps"
 }
 
-# ---------------------------------------------------- the P3 flash crowd --
+# ---- CPU accounting: where the CPU goes, per operation ----
 
-# psql on the bench database.
-bench_q() { psql -X -v ON_ERROR_STOP=1 -qAt -d "$BENCH_DB_URL" "$@"; }
+HZ=$(getconf CLK_TCK)
+ticks() { # PID... → utime + stime, summed (0 for processes gone)
+    local p t=0 v
+    for p in "$@"; do
+        v=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)
+        t=$((t + v))
+    done
+    printf '%s' "$t"
+}
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+per_op() { # TICKS OPS → µs per op
+    awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.1f", (n > 0) ? t / hz * 1e6 / n : 0 }'
+}
+div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 
-# crowd_fixtures: the crowd of P3 and P10 in $BENCH_DB_URL — PARTICIPANTS
-# participants (p3_fixtures.py: ids, segments and session tokens, the tokens
-# in $TMP/tokens.tsv) with accounts, profiles eligible for every segment,
-# live sessions, and the programme bench-flash-crowd.
+# Every process of the PostgreSQL server behind conninfo $1 (the postmaster
+# and its children: backends, WAL writer, checkpointer...), for its CPU.
+server_pids() {
+    local cp pm f line rest
+    cp=$(psql -X -qAt -d "$1" -c "select pid from pg_stat_activity where backend_type = 'checkpointer'")
+    pm=$(awk '{ print $4 }' "/proc/$cp/stat" 2>/dev/null) || return 0
+    printf '%s\n' "$pm"
+    # one file at a time: processes come and go while we read
+    for f in /proc/[0-9]*/stat; do
+        read -r line 2>/dev/null <"$f" || continue
+        rest=${line##*) }
+        rest=${rest#* }
+        if [[ ${rest%% *} == "$pm" ]]; then
+            f=${f#/proc/}
+            printf '%s\n' "${f%/stat}"
+        fi
+    done
+}
+
+# ---- the registration crowd (P3, capacity, HA): fixtures and cohorts ----
+
+# crowd_fixtures DBURL N: N participants with sessions and profiles in the
+# database, straight in SQL (p3_fixtures.py makes ids, tokens and their
+# hashes, once: every database gets the same crowd); writes
+# $TMP/tokens.tsv for p3_crowd.mjs. Participant n goes for segment n mod 3.
 crowd_fixtures() {
-    log "database $BENCH_DB_NAME; $PARTICIPANTS participants with sessions and profiles"
-    "${PYTHON:-python3}" "$ROOT/tests/bench/p3_fixtures.py" "$PARTICIPANTS" "$TMP"
-    bench_q <<EOF
+    local db=$1 n=$2
+    [[ -s $TMP/participants.tsv ]] || "${PYTHON:-python3}" "$ROOT/tests/bench/p3_fixtures.py" "$n" "$TMP"
+    psql -X -v ON_ERROR_STOP=1 -qAt -d "$db" <<EOF
 create table bench_participants (n integer primary key, user_id text not null,
                                  segment text not null, token_hash text not null);
 \copy bench_participants from '$TMP/participants.tsv'
@@ -278,14 +311,16 @@ select user_id, 'bench-placeholder', 'nik-' || n, '3171********' || lpad(n::text
 insert into sessions (token_hash, user_id, csrf_token, expires_at)
 select token_hash, user_id, 'bench-csrf', now() + interval '30 days' from bench_participants;
 insert into programmes (slug, title) values ('bench-flash-crowd', 'Bench flash crowd');
+-- pgbench's participant picker: transaction k registers participant k
+create sequence bench_pick_seq minvalue 0 start 0;
 EOF
-    bench_q -c 'vacuum analyze' >/dev/null
+    psql -X -qAt -d "$db" -c 'vacuum analyze' >/dev/null
 }
 
-# crowd_cohort LABEL: a fresh cohort of bench-flash-crowd, open for
-# registration, 3 segments x SEATS; prints its id.
+# crowd_cohort DBURL LABEL SEATS: a fresh cohort open for registration, 3
+# segments × SEATS with waitlists; prints its id.
 crowd_cohort() {
-    bench_q -v label="$1" -v seats="$SEATS" <<'EOF'
+    psql -X -v ON_ERROR_STOP=1 -qAt -d "$1" -v label="$2" -v seats="$3" <<'EOF'
 with c as (
     insert into cohorts (programme_id, name, registration_opens_at, registration_closes_at,
                          starts_on, ends_on, jp)
@@ -299,4 +334,10 @@ with c as (
 )
 select id from c;
 EOF
+}
+
+# Sessions fresh (people who signed in to wait for the opening, so the
+# session check does not write) and a checkpoint, before a race.
+crowd_ready() {
+    psql -X -qAt -d "$1" -c 'update sessions set last_seen_at = now()' -c 'checkpoint' >/dev/null
 }

@@ -48,8 +48,9 @@ q() { psql -X -v ON_ERROR_STOP=1 -qAt -d "$DB" "$@"; }
 
 # ------------------------------------------------------------- fixtures --
 
-crowd_fixtures
-new_cohort() { crowd_cohort "$@"; }
+log "database $BENCH_DB_NAME; $PARTICIPANTS participants with sessions and profiles"
+crowd_fixtures "$DB" "$PARTICIPANTS"
+new_cohort() { crowd_cohort "$DB" "$1" "$SEATS"; }
 
 # -------------------------------------------------------- servers, sink --
 

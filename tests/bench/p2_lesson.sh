@@ -265,19 +265,6 @@ done
 # (/proc/stat: every process, other people's included on a shared box). On a
 # CPU-bound box, throughput ≈ cores ÷ machine CPU per operation, so these
 # explain the ratio.
-HZ=$(getconf CLK_TCK)
-ticks() { # PID... → utime + stime, summed (0 for processes gone)
-    local p t=0 v
-    for p in "$@"; do
-        v=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)
-        t=$((t + v))
-    done
-    printf '%s' "$t"
-}
-machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
-per_op() { # TICKS OPS → µs per op
-    awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.1f", (n > 0) ? t / hz * 1e6 / n : 0 }'
-}
 time_us() { # /usr/bin/time -f '%U %S' output file, OPS → µs per op
     awk -v n="$2" 'END { printf "%.1f", (n > 0) ? ($1 + $2) * 1e6 / n : 0 }' "$1"
 }
@@ -368,7 +355,6 @@ printf 'load average at start: %s\n' "$LOAD_START"
 
 S_RPS=() S_P99=() PR_TPS=() PL_TPS=() RR=() RL=()
 S_CS=() S_CPG=() S_CW=() S_CA=() R_CC=() R_CA=() R_CP=() L_CC=() L_CA=() L_CP=()
-div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 for ((r = 1; r <= ROUNDS; r++)); do
     run_sinau "$DUR"
     S_RPS+=("$RPS") S_P99+=("$P99") S_CS+=("$C_SINAU") S_CPG+=("$C_PG") S_CW+=("$C_WRK")

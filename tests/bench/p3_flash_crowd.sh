@@ -61,10 +61,11 @@ q() { psql -X -v ON_ERROR_STOP=1 -qAt -d "$DB" "$@"; }
 
 # ------------------------------------------------------------- fixtures --
 
-crowd_fixtures
-q -c 'create sequence bench_pick_seq minvalue 0 start 0' >/dev/null # pgbench's picker: tx k registers participant k
+log "database $BENCH_DB_NAME; $PARTICIPANTS participants with sessions and profiles"
+crowd_fixtures "$DB" "$PARTICIPANTS"
 
-new_cohort() { crowd_cohort "$@"; }
+# A fresh cohort, open for registration, 3 segments × SEATS; prints its id.
+new_cohort() { crowd_cohort "$DB" "$1" "$SEATS"; }
 
 # The checks of a finished race on cohort $1 ($2 = 1: every participant
 # must have exactly one row): prints
@@ -130,7 +131,7 @@ RATE=() P50=() P99=() PGB=() PAIR=() TOTAL_PGB_FAILED=0 TOTAL_OVER=0 TOTAL_LOST=
 for ((r = 1; r <= REPEAT; r++)); do
     # ---- sinau
     cohort=$(new_cohort "sinau $r")
-    q -c 'update sessions set last_seen_at = now()' -c 'checkpoint' >/dev/null
+    crowd_ready "$DB"
     timeout $((SIDE_TIMEOUT + 60)) node "$ROOT/tests/bench/p3_crowd.mjs" "$TMP/tokens.tsv" \
         "$cohort" "$BASES" "$CONC" "$SIDE_TIMEOUT" >"$TMP/crowd.json" 2>"$TMP/crowd.err" || {
         cat "$TMP/crowd.err" >&2

@@ -14,8 +14,8 @@
 # IDLE_DUR (10 s of wrk on /healthz), STORM_DUR (15 s of logins, twice a
 # round; in the first wrk runs from 1 s after its start to 2 s before its
 # end, the second is the storm alone), ALONE_DUR (10 s
-# of libsodium alone), WRK_CONNS (8), SINAU_THREADS (2), SINAU_WORKERS (2:
-# the hash pool = libsodium-alone threads), SINAU_BIN, SINAU_PORT, CC (cc).
+# of libsodium alone), WRK_CONNS (8), SINAU_THREADS (2), SINAU_WORKERS (cores - 1,
+# the server's default: the hash pool = libsodium-alone threads), SINAU_BIN, SINAU_PORT, CC (cc).
 # Everything started is stopped at exit.
 set -euo pipefail
 
@@ -36,7 +36,10 @@ STORM_DUR=${STORM_DUR:-15}
 ALONE_DUR=${ALONE_DUR:-10}
 WRK_CONNS=${WRK_CONNS:-8}
 THREADS=${SINAU_THREADS:-2}
-WORKERS=${SINAU_WORKERS:-2}
+# the server's own default: cores - 1 (at least 1), so the storm leaves a core
+# to the loops (issue 17); libsodium alone runs with as many threads
+CORES=$(nproc)
+WORKERS=${SINAU_WORKERS:-$((CORES > 1 ? CORES - 1 : 1))}
 CC=${CC:-cc}
 PASSWORD='bench-storm-password-1' # same as pwhash_alone.c: same length, same work
 

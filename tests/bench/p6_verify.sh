@@ -183,10 +183,6 @@ curl -sf -o /dev/null -H "Authorization: Bearer $STAFF" -H 'Content-Type: applic
 
 # ------------------------------------------------------------- runs --
 
-HZ=$(getconf CLK_TCK)
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-per_op() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.1f", (n > 0) ? t / hz * 1e6 / n : 0 }'; }
-div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 
 # wrk_run NAME ARGS...: one wrk run; sets RPS P50 P99 N_REQ and C_SINAU (sinau
 # CPU µs per request); a non-2xx answer or a broken connection spoils it.

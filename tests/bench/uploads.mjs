@@ -6,8 +6,9 @@
 //       with one file-only assignment, published; a cohort with an `umkm`
 //       segment; N participants signed up (business name as their profile),
 //       registered and confirmed. Prints {base, cohort, assignment, tokens}.
-//   node uploads.mjs burst state.json SIZE
-//       Every participant at once: a new version, then its file, SIZE bytes
+//   node uploads.mjs burst state.json SIZE [BASE,BASE...]
+//       Every participant at once (participant i on the i-th of the bases,
+//       round-robin, when they are given): a new version, then its file, SIZE bytes
 //       of a PDF (magic bytes + noise) through PUT /api/v1/submissions/{id}/file.
 //       Prints {ok, by_status (a 503 without Retry-After counted apart), wall_ms, mib_s, upload_p50_ms, upload_max_ms,
 //       from, to}: from..to is the uploads' window in epoch milliseconds.
@@ -109,18 +110,20 @@ async function setup(base, email, password, nArg) {
   console.log(JSON.stringify({ base, cohort: cohort.id, assignment: a.id, tokens }));
 }
 
-async function burst(stateFile, sizeArg) {
+async function burst(stateFile, sizeArg, basesArg) {
   const size = Number(sizeArg);
-  if (!stateFile || !(size > 8)) die('usage: burst state.json SIZE');
+  if (!stateFile || !(size > 8)) die('usage: burst state.json SIZE [BASE,BASE...]');
   const st = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+  const bases = basesArg ? basesArg.split(',') : [st.base];
+  const baseOf = (i) => bases[i % bases.length];
   const file = Buffer.alloc(size);
   crypto.randomFillSync(file);
   file.write('%PDF-1.7\n', 0, 'latin1');
   // the versions first, so that the measured window holds only the uploads
-  const subs = await Promise.all(st.tokens.map((t) => must(req(st.base, 'POST', `/api/v1/cohorts/${st.cohort}/assignments/${st.assignment}/submissions`, { token: t, json: {} }), 201, 'submission')));
+  const subs = await Promise.all(st.tokens.map((t, i) => must(req(baseOf(i), 'POST', `/api/v1/cohorts/${st.cohort}/assignments/${st.assignment}/submissions`, { token: t, json: {} }), 201, 'submission')));
   const t0 = performance.now();
   const from = performance.timeOrigin + t0;
-  const results = await Promise.all(st.tokens.map((t, i) => req(st.base, 'PUT', `/api/v1/submissions/${subs[i].id}/file`, {
+  const results = await Promise.all(st.tokens.map((t, i) => req(baseOf(i), 'PUT', `/api/v1/submissions/${subs[i].id}/file`, {
     token: t, body: file, headers: { 'content-type': 'application/pdf', 'x-filename': `bench-${i}.pdf` },
   })));
   const wall = performance.now() - t0;

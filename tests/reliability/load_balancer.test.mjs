@@ -5,83 +5,11 @@
 // one is good on every one, and when one instance stops, the other serves on.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freshDatabase, startServer, request, sleep } from '../api/lib/harness.mjs';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function nginxBin() {
-  for (const p of ['/usr/sbin/nginx', '/usr/bin/nginx']) if (fs.existsSync(p)) return p;
-  return null;
-}
-
-// A private nginx balancing round-robin over the instances, retrying the
-// next one when an instance refuses connections.
-async function startBalancer(ports) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sinau-lb-'));
-  const port = await freePort();
-  const user = process.getuid && process.getuid() === 0 ? 'user root;' : '';
-  const conf = `${user}
-worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  upstream sinau {
-${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join('\n')}
-    keepalive 8;
-  }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://sinau;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $http_host;
-      proxy_next_upstream error timeout http_503;
-    }
-  }
-}
-`;
-  fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
-  const proc = spawn(nginxBin(), ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
-  for (let i = 0; i < 50; i++) {
-    try {
-      const res = await request(`http://127.0.0.1:${port}/healthz`, { timeoutMs: 1000 });
-      if (res.status === 200) break;
-    } catch {
-      /* not up yet */
-    }
-    await sleep(100);
-  }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop() {
-      proc.kill('SIGTERM');
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+import { startBalancer, nginxBin } from '../api/lib/balancer.mjs';
 
 let lb;
 after(() => lb?.stop());

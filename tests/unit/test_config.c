@@ -73,7 +73,8 @@ static void config_defaults_without_env_or_flags(void **state)
     assert_int_equal(cfg.pwhash, PWHASH_INTERACTIVE);
     assert_int_equal(cfg.log_level, LOG_INFO);
     assert_int_equal(cfg.threads, cores < 1 ? 1 : cores);
-    assert_int_equal(cfg.worker_threads, cores < 1 ? 1 : cores);
+    /* issue 17 (P5): the hash pool leaves a core to the loops */
+    assert_int_equal(cfg.worker_threads, cores > 1 ? cores - 1 : 1);
     assert_int_equal(cfg.worker_queue_max, 256);
     assert_int_equal(cfg.db_pool_size, 4);
     assert_int_equal(cfg.db_queue_max, 256);
@@ -83,6 +84,8 @@ static void config_defaults_without_env_or_flags(void **state)
     assert_int_equal(cfg.max_header_bytes, 16 * 1024);
     assert_int_equal(cfg.idle_timeout_s, 30);
     assert_int_equal(cfg.shutdown_grace_s, 10);
+    assert_null(cfg.database_read_url);
+    assert_int_equal(cfg.read_max_lag_ms, 1000);
     assert_false(cfg.migrate_on_start);
     assert_false(cfg.debug_routes);
     config_free(&cfg);
@@ -93,6 +96,10 @@ static void config_reads_every_variable(void **state)
     static const char *const env[] = {
         "DATABASE_URL",
         "postgresql:///sinau?host=/tmp",
+        "SINAU_DATABASE_READ_URL",
+        "host=a,b port=5432,5433 target_session_attrs=prefer-standby",
+        "SINAU_READ_MAX_LAG_MS",
+        "2500",
         "SINAU_LISTEN",
         "0.0.0.0:9090",
         "SINAU_PUBLIC_URL",
@@ -140,6 +147,9 @@ static void config_reads_every_variable(void **state)
     fake_env = env;
     load_ok(&cfg, 0, NULL);
     assert_string_equal(cfg.database_url, "postgresql:///sinau?host=/tmp");
+    assert_string_equal(cfg.database_read_url,
+                        "host=a,b port=5432,5433 target_session_attrs=prefer-standby");
+    assert_int_equal(cfg.read_max_lag_ms, 2500);
     assert_string_equal(cfg.listen_host, "0.0.0.0");
     assert_int_equal(cfg.listen_port, 9090);
     assert_string_equal(cfg.public_url, "https://sinau.example.org");
@@ -313,6 +323,8 @@ static void config_bad_variables_name_the_variable(void **state)
         {"SINAU_DB_QUEUE", "x", "invalid SINAU_DB_QUEUE"},
         {"SINAU_DB_QUEUE_TIMEOUT_MS", "0", "invalid SINAU_DB_QUEUE_TIMEOUT_MS"},
         {"SINAU_STATEMENT_TIMEOUT_MS", "0", "invalid SINAU_STATEMENT_TIMEOUT_MS"},
+        {"SINAU_READ_MAX_LAG_MS", "99",
+         "invalid SINAU_READ_MAX_LAG_MS: \"99\" is not an integer in 100..600000"},
         {"SINAU_IDLE_TIMEOUT_S", "0", "invalid SINAU_IDLE_TIMEOUT_S"},
         {"SINAU_SHUTDOWN_GRACE_S", "601", "invalid SINAU_SHUTDOWN_GRACE_S"},
         {"SINAU_MAX_BODY", "1023", "invalid SINAU_MAX_BODY: \"1023\" is not a size in 1k..1g"},
@@ -590,6 +602,10 @@ static void config_usage_lists_every_flag_and_variable(void **state)
         "--version",
         "--database-url",
         "DATABASE_URL",
+        "--database-read-url",
+        "SINAU_DATABASE_READ_URL",
+        "--read-max-lag-ms",
+        "SINAU_READ_MAX_LAG_MS",
         "--listen",
         "SINAU_LISTEN",
         "--public-url",

@@ -1,6 +1,6 @@
 /* test_db_state.c — the database connection state machine's rules
- * (db_state.h): which moves are legal, what counts as up or working, and
- * the reconnect backoff. */
+ * (db_state.h): which moves are legal, what counts as up or working,
+ * the reconnect backoff; and the host lists of failover. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -100,10 +100,58 @@ static void backoff_jitter_stays_within_20_percent(void **state)
     }
 }
 
+static void lists_count_entries(void **state)
+{
+    assert_int_equal(db_list_count(NULL), 0);
+    assert_int_equal(db_list_count(""), 1);
+    assert_int_equal(db_list_count("a"), 1);
+    assert_int_equal(db_list_count("a,b,c"), 3);
+    assert_int_equal(db_list_count("127.0.0.1,127.0.0.1"), 2);
+}
+
+static void lists_rotate_from_the_host_that_worked(void **state)
+{
+    char out[64];
+
+    assert_int_equal(db_list_rotate("a,b,c", 0, out, sizeof out), 0);
+    assert_string_equal(out, "a,b,c");
+    assert_int_equal(db_list_rotate("a,b,c", 1, out, sizeof out), 0);
+    assert_string_equal(out, "b,c,a");
+    assert_int_equal(db_list_rotate("a,b,c", 5, out, sizeof out), 0);
+    assert_string_equal(out, "c,a,b");
+    assert_int_equal(db_list_rotate("5432,,5434", 1, out, sizeof out), 0);
+    assert_string_equal(out, ",5434,5432");
+    assert_int_equal(db_list_rotate("only", 3, out, sizeof out), 0);
+    assert_string_equal(out, "only");
+    /* too small: refused, never truncated */
+    assert_int_equal(db_list_rotate("aaaa,bbbb", 1, out, 9), -1);
+    assert_int_equal(db_list_rotate("aaaa,bbbb", 1, out, 10), 0);
+    assert_string_equal(out, "bbbb,aaaa");
+}
+
+static void lists_give_one_entry(void **state)
+{
+    char out[16];
+
+    assert_int_equal(db_list_entry("a,bb,ccc", 1, out, sizeof out), 0);
+    assert_string_equal(out, "bb");
+    assert_int_equal(db_list_entry("a,bb,ccc", 2, out, sizeof out), 0);
+    assert_string_equal(out, "ccc");
+    assert_int_equal(db_list_entry("a,bb,ccc", 3, out, sizeof out), -1);
+    assert_int_equal(db_list_entry("a,bb,ccc", -1, out, sizeof out), -1);
+    /* a single port applies to every host (libpq's rule) */
+    assert_int_equal(db_list_entry("5432", 2, out, sizeof out), 0);
+    assert_string_equal(out, "5432");
+    assert_int_equal(db_list_entry("a,bb,ccc", 2, out, 3), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(conn_connects_only_from_down),
+        cmocka_unit_test(lists_count_entries),
+        cmocka_unit_test(lists_rotate_from_the_host_that_worked),
+        cmocka_unit_test(lists_give_one_entry),
         cmocka_unit_test(conn_runs_statements_only_once_idle),
         cmocka_unit_test(conn_rollback_only_after_a_statement),
         cmocka_unit_test(conn_can_be_lost_from_every_live_state),

@@ -45,9 +45,18 @@ const live = {
   dbs: new Map(), // database name -> admin conninfo
   clusters: new Map(), // base dir -> {dataDir, pguser}
   dirs: new Set(), // temporary folders
+  hooks: new Set(), // synchronous clean-ups of other libraries (formation.mjs)
 };
 
-function runDirNote(name, content) {
+// Registers a synchronous clean-up run at exit (also after a failed
+// assertion or a signal), before the servers and clusters here are stopped.
+// Returns a function that unregisters it.
+export function onExit(fn) {
+  live.hooks.add(fn);
+  return () => live.hooks.delete(fn);
+}
+
+export function runDirNote(name, content) {
   if (!RUN_DIR) return;
   try {
     fs.writeFileSync(path.join(RUN_DIR, name), String(content));
@@ -56,12 +65,20 @@ function runDirNote(name, content) {
   }
 }
 
-function runDirForget(name) {
+export function runDirForget(name) {
   if (!RUN_DIR) return;
   fs.rmSync(path.join(RUN_DIR, name), { force: true });
 }
 
 function cleanupSync() {
+  for (const fn of live.hooks) {
+    try {
+      fn();
+    } catch {
+      /* best effort */
+    }
+  }
+  live.hooks.clear();
   for (const proc of live.procs) {
     try {
       proc.kill('SIGKILL');
@@ -401,6 +418,18 @@ export async function startServer({ env = {}, args = [], database, dataDir, time
   };
 }
 
+// A free TCP port on 127.0.0.1 (free when asked; bind it soon).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 // ------------------------------------------------------------ requests ----
 
 // fetch wrapper: resolves to {status, headers (a Headers), text, json}; json
@@ -474,7 +503,9 @@ export function rawRequest(port, bytes, { timeoutMs = 5000, host = '127.0.0.1', 
 
 // ------------------------------------------------- a private cluster ----
 
-function asUser(user, cmd, args) {
+// [command, args] that run cmd as user (through runuser when we are root
+// and user is another one).
+export function asUser(user, cmd, args) {
   const wantRunuser = process.getuid?.() === 0 && user && user !== 'root';
   return wantRunuser ? ['runuser', ['-u', user, '--', cmd, ...args]] : [cmd, args];
 }

@@ -14,6 +14,8 @@ cd "$ROOT"
 PG_MAJOR=15
 PGBIN=${SINAU_PGBIN:-/usr/lib/postgresql/$PG_MAJOR/bin}
 BUILD_DIR=${SINAU_BUILD_DIR:-$ROOT/build}
+# The sanitizer build of `test` (clang, ASan + UBSan, libFuzzer drivers).
+ASAN_BUILD_DIR=${SINAU_ASAN_BUILD_DIR:-$ROOT/build-asan}
 SINAU_BIN=$BUILD_DIR/sinau
 DATA_DIR=$ROOT/.data
 DB_NAME=sinau
@@ -22,7 +24,7 @@ TEMPLATE_DB=sinau_template
 BASE_PACKAGES=(build-essential cmake pkg-config libevent-dev libjansson-dev
     libsodium-dev libpq-dev libcmocka-dev libcmark-gfm-dev libcmark-gfm-extensions-dev john-data clang-format nginx-light postgresql-15 postgresql-15-pgtap curl
     libcairo2-dev libqrencode-dev zlib1g-dev fonts-dejavu-core poppler-utils zbar-tools chromium
-    libssl-dev openssl libcurl4-openssl-dev python3-aiosmtpd
+    libssl-dev openssl libcurl4-openssl-dev python3-aiosmtpd clang libclang-rt-14-dev
     postgresql-15-auto-failover pg-auto-failover-cli)
 BENCH_PACKAGES=(nginx-light wrk iproute2)
 
@@ -70,10 +72,24 @@ cmd_deps() {
 
 cmd_build() {
     # Always say ON or OFF: the CMake cache would keep an earlier CI's ON.
-    local opts=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSINAU_WERROR=OFF)
-    if [[ ${CI:-} == true ]]; then opts=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSINAU_WERROR=ON); fi
+    # Likewise the sanitizer layer's tests: only `test` adds them.
+    local opts=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSINAU_WERROR=OFF -DSINAU_ASAN_BUILD_DIR=)
+    if [[ ${CI:-} == true ]]; then opts[1]=-DSINAU_WERROR=ON; fi
     cmake -S "$ROOT" -B "$BUILD_DIR" "${opts[@]}" "$@"
     cmake --build "$BUILD_DIR" -j"$(nproc)"
+}
+
+# The second build of `test`: clang with AddressSanitizer and UBSan, and the
+# libFuzzer drivers (tests/fuzz), in $ASAN_BUILD_DIR. Its unit and API tests
+# and the fuzzers run as tests of the main build (labels asan and fuzz).
+build_asan() {
+    command -v clang >/dev/null 2>&1 || die "clang not found: run 'make deps'"
+    local werror=OFF
+    if [[ ${CI:-} == true ]]; then werror=ON; fi
+    cmake -S "$ROOT" -B "$ASAN_BUILD_DIR" -DCMAKE_C_COMPILER=clang \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSINAU_WERROR=$werror \
+        -DSINAU_SANITIZE=ON -DSINAU_FUZZ=ON
+    cmake --build "$ASAN_BUILD_DIR" -j"$(nproc)"
 }
 
 # --------------------------------------------------------------- database --
@@ -548,7 +564,14 @@ prepare_test_env() {
 cmd_test() {
     cmd_deps
     test_lock
-    cmd_build
+    # SINAU_ASAN=0 leaves the sanitizer build and its tests out (a quick
+    # run by hand); CI always has them.
+    if [[ ${SINAU_ASAN:-1} == 0 && ${CI:-} != true ]]; then
+        cmd_build
+    else
+        cmd_build -DSINAU_ASAN_BUILD_DIR="$ASAN_BUILD_DIR"
+        build_asan
+    fi
     # the browser tests' packages (tests/web), again whenever the lock changed
     if [[ ! -d $ROOT/tests/web/node_modules ||
         $ROOT/tests/web/package-lock.json -nt $ROOT/tests/web/node_modules/.package-lock.json ]]; then
@@ -817,7 +840,9 @@ usage: scripts/dev.sh COMMAND [ARGS...]
   db-destroy      stop it and delete its files
   run [FLAGS]     deps, build, db-start, demo logins and (once) the demo
                   programme, then `sinau serve --migrate FLAGS`
-  test [ARGS]     deps, build, db-start, template db, then `ctest ARGS`
+  test [ARGS]     deps, build (and build-asan: clang, ASan/UBSan, fuzzers;
+                  SINAU_ASAN=0 skips it outside CI), db-start, template db,
+                  then `ctest ARGS` (fuzzers: SINAU_FUZZ_SECONDS, default 60)
   env             print the test environment as shell exports
   bench [ARGS]    deps (+ nginx, wrk), build, tests/bench/p1_healthz.sh
   clean           remove the build folder

@@ -166,6 +166,14 @@ bool api_iso_date(const char *s);
  * Returns NULL when refused. */
 const char *api_filename_decode(struct http_ctx *ctx, const char *raw);
 
+/* The name a file is stored and downloaded under, from the uploader's
+ * name: control, bidirectional-override and path characters removed, no
+ * leading dots or blanks, and the extension that of the sniffed type `ext`
+ * ("png", "jpg", "pdf", "mp4"; aliases such as .jpeg kept): a foreign
+ * extension is replaced ("Tugas.pdf.bat" → "Tugas.pdf"), a missing one
+ * added; at most 200 bytes. Returns ctx memory, or NULL when nothing is left. */
+const char *api_file_display_name(struct http_ctx *ctx, const char *name, const char *ext);
+
 /* The SHA-256 of data[0..len) as 64 lower-case hex characters and a NUL.
  * Any thread. */
 void api_sha256_hex(const unsigned char *data, size_t len, char out[65]);
@@ -194,6 +202,17 @@ typedef struct api_upload {
 api_upload *api_upload_begin(struct http_ctx *ctx, const db_stmt *stmt,
                              bool (*allowed)(const struct filetype *), const char *refusal,
                              const struct filetype **type);
+
+/* Runs run(ctx) on the worker pool, then done(ctx) on the loop, like
+ * http_work, with the job's owned results handed over: `row` (a PGresult)
+ * and `json` (a reference) belong to the job from here on; when the pool
+ * refuses (503 busy, already replied: ctx and everything in it are gone)
+ * they are freed here, from these arguments, never read back from the job.
+ * Either may be NULL. Every handler that hands work to the pool goes
+ * through this, so nothing reads a request after its reply.
+ * Returns 0, or -1 after the refusal. Thread: the ctx's loop. */
+SINAU_MUST_CHECK int api_work(struct http_ctx *ctx, void (*run)(void *ctx), void (*done)(void *ctx),
+                              PGresult *row, json_t *json);
 
 /* Hashes the body on the worker pool, then runs the statement and replies
  * with its (status, body). Takes ctx->state. */

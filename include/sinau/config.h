@@ -71,6 +71,7 @@ typedef struct sinau_config {
     int mail_timeout_ms;         /* SINAU_MAIL_TIMEOUT_MS: longest send, all included */
     int mail_connect_timeout_ms; /* SINAU_MAIL_CONNECT_TIMEOUT_MS: longest connect */
     bool verify_email;           /* SINAU_VERIFY_EMAIL=1: new accounts confirm their e-mail */
+    int signup_per_hour;         /* SINAU_SIGNUP_PER_HOUR: signups per client address (0: off) */
 } sinau_config;
 
 /* Fills *cfg with defaults, then environment (via getenv_fn), then flags

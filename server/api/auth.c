@@ -1,14 +1,19 @@
 /* auth.c — signing up, in and out (API.md "Accounts").
  *
  * Login is a short explicit chain, one function per step:
- *   login           validate → query the throttle verdict and stored hash
+ *   login           validate → reserve the attempt against the throttle (counted
+ *                   as a failure before any hashing, forgiven by a success)
+ *                   and read the stored hash
  *   login_checked   → verify the password on the worker pool (argon2id)
  *   login_verified  → record the failure (401) or create the session
  *   login_done      → reply with the token, CSRF token and cookie
  * An unknown e-mail is verified against a dummy hash of the same cost, so
- * both answers take the same time. */
+ * both answers take the same time. Signup reserves its place in a
+ * per-address throttle before hashing; both flows hash within their own
+ * bounded share of the worker pool. */
 #include "sinau/api.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,12 +98,55 @@ int api_password_policy(http_ctx *ctx, const char *password)
     return v != AUTH_PW_OK ? reply_weak_password(ctx, v) : 0;
 }
 
+/* ---- the worker pool's shares for password hashing ---- */
+
+/* Account creation and login each take at most a bounded share of the
+ * worker pool (queue and threads together): a quarter for creating
+ * accounts, half for logins, so a flood of either cannot starve the other
+ * nor PDFs and uploads. Counted per process, on every loop thread. */
+enum share { SHARE_CREATE, SHARE_LOGIN };
+
+static atomic_int share_used[2];
+
+static int share_cap(const http_ctx *ctx, enum share s)
+{
+    const sinau_config *cfg = ctx->loop->server->cfg;
+    int room = cfg->worker_queue_max + cfg->worker_threads;
+    int cap = s == SHARE_CREATE ? room / 4 : room / 2;
+
+    return cap < 1 ? 1 : cap;
+}
+
+/* api_work within share s: replies 503 `busy` (and returns -1) when the
+ * share is used up or the pool is full. The done step calls share_release. */
+static int share_work(http_ctx *ctx, enum share s, void (*run)(void *), void (*done)(void *))
+{
+    if (atomic_fetch_add(&share_used[s], 1) >= share_cap(ctx, s)) {
+        atomic_fetch_sub(&share_used[s], 1);
+        http_add_header(ctx, "Retry-After", "1");
+        http_reply_error(ctx, 503, "busy", "the server is busy; try again shortly");
+        return -1;
+    }
+    if (api_work(ctx, run, done, NULL, NULL) != 0) {
+        atomic_fetch_sub(&share_used[s], 1);
+        return -1;
+    }
+    return 0;
+}
+
+static void share_release(enum share s)
+{
+    atomic_fetch_sub(&share_used[s], 1);
+}
+
 /* ---- creating accounts: hash on the pool, then insert ---- */
 
 typedef struct create_job {
     /* email, full_name, hash, role, actor, ip, language, and for an
      * account that confirms its e-mail: token hash, encrypted token, ttl */
     const char *params[10];
+    const char *email, *full_name; /* signup: kept across the throttle */
+    const char *reserve_params[3];
     char *password; /* wiped after hashing */
     char hash[128];
     int rc;
@@ -137,6 +185,7 @@ static void create_hashed(void *arg)
     http_ctx *ctx = arg;
     create_job *job = ctx->state;
 
+    share_release(SHARE_CREATE);
     if (job->rc != 0) {
         http_reply_error(ctx, 500, "internal_error", "could not hash the password");
         return;
@@ -158,8 +207,36 @@ void api_account_create(http_ctx *ctx, const char *email, const char *password,
     job->params[4] = actor_id;
     job->params[5] = http_peer(ctx);
     job->password = http_ctx_strndup(ctx, password, strlen(password));
-    if (http_work(ctx, create_hash_run, create_hashed) != 0)
+    if (share_work(ctx, SHARE_CREATE, create_hash_run, create_hashed) != 0)
         return;
+}
+
+static const db_stmt signup_reserve_stmt = {"auth_signup_reserve",
+                                            "select auth_signup_reserve($1, $2::int, $3::int)", 3};
+
+/* Replies 429 too_many_attempts with Retry-After: wait_s seconds. */
+static void reply_throttled(http_ctx *ctx, long long wait_s, const char *message)
+{
+    http_add_header(ctx, "Retry-After", api_itoa(ctx, wait_s));
+    http_reply_error(ctx, 429, "too_many_attempts", message);
+}
+
+static void signup_reserved(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    create_job *job = ctx->state;
+    long long wait_s;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    wait_s = strtoll(PQgetvalue(r->res, 0, 0), NULL, 10);
+    if (wait_s > 0) {
+        reply_throttled(ctx, wait_s, "too many accounts from this address; wait and retry");
+        return;
+    }
+    api_account_create(ctx, job->email, job->password, job->full_name, "participant", NULL);
 }
 
 /* POST /api/v1/auth/signup {email,password,full_name,language?}: with
@@ -195,7 +272,15 @@ static void signup(http_ctx *ctx)
         job->params[8] = s->enc;
         job->params[9] = api_itoa(ctx, api_verify_ttl_s());
     }
-    api_account_create(ctx, email, password, full_name, "participant", NULL);
+    /* counted per address before any hashing (taken e-mails included) */
+    job->email = email;
+    job->full_name = full_name;
+    job->password = http_ctx_strndup(ctx, password, strlen(password));
+    job->reserve_params[0] = http_peer(ctx);
+    job->reserve_params[1] = api_itoa(ctx, 3600);
+    job->reserve_params[2] = api_itoa(ctx, ctx->loop->server->cfg->signup_per_hour);
+    if (http_db_query(ctx, &signup_reserve_stmt, job->reserve_params, signup_reserved) != 0)
+        return;
 }
 
 /* ---- login ---- */
@@ -279,6 +364,7 @@ static void login_verified(void *arg)
     http_ctx *ctx = arg;
     login_job *job = ctx->state;
 
+    share_release(SHARE_LOGIN);
     if (!job->ok) {
         const char *p[3] = {job->email, http_peer(ctx), job->window};
         memcpy(job->begin_params, p, sizeof p);
@@ -328,7 +414,6 @@ static void login_checked(void *arg, db_result *r)
     json_error_t err;
     json_int_t wait_s;
     const char *id = NULL, *hash = NULL;
-    char retry[16];
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
@@ -340,15 +425,13 @@ static void login_checked(void *arg, db_result *r)
         wait_s = 0;
     if (wait_s > 0) {
         json_decref(verdict);
-        snprintf(retry, sizeof retry, "%lld", (long long)wait_s);
-        http_add_header(ctx, "Retry-After", retry);
-        http_reply_error(ctx, 429, "too_many_attempts", "too many failed logins; wait and retry");
+        reply_throttled(ctx, wait_s, "too many failed logins; wait and retry");
         return;
     }
     job->user_id = id != NULL ? http_ctx_strndup(ctx, id, strlen(id)) : NULL;
     job->stored_hash = hash != NULL ? http_ctx_strndup(ctx, hash, strlen(hash)) : NULL;
     json_decref(verdict);
-    if (http_work(ctx, login_verify_run, login_verified) != 0)
+    if (share_work(ctx, SHARE_LOGIN, login_verify_run, login_verified) != 0)
         return;
 }
 

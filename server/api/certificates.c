@@ -219,11 +219,9 @@ static void issue_prepared(void *arg, db_result *r)
         http_reply_error(ctx, 500, "internal_error", "issuing failed");
         return;
     }
-    prepared = job->prepared; /* a refusal replies, which frees job */
-    if (http_work(ctx, issue_sign, issue_signed) != 0) {
-        json_decref(prepared);
+    prepared = job->prepared;
+    if (api_work(ctx, issue_sign, issue_signed, NULL, prepared) != 0)
         return;
-    }
 }
 
 static const db_stmt prepare_stmt = {
@@ -321,11 +319,9 @@ static void transcript_prepared(void *arg, db_result *r)
         json_decref(prepared);
         return;
     }
-    job->prepared = prepared; /* a refusal replies, which frees job */
-    if (http_work(ctx, issue_sign, transcript_signed) != 0) {
-        json_decref(prepared);
+    job->prepared = prepared;
+    if (api_work(ctx, issue_sign, transcript_signed, NULL, prepared) != 0)
         return;
-    }
 }
 
 static const db_stmt transcript_prepare_stmt = {

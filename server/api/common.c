@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -176,6 +177,96 @@ const char *api_filename_decode(http_ctx *ctx, const char *raw)
     return out;
 }
 
+/* Bytes of a character a file name never keeps at s (0 when kept): C0 and
+ * C1 controls, DEL, path separators and drive colons, and the Unicode
+ * bidirectional controls (U+061C, U+200E-F, U+202A-E, U+2066-9) that make
+ * "x<RLO>fdp.exe" read as "xexe.pdf". */
+static size_t dropped_at(const unsigned char *s)
+{
+    if (s[0] < 0x20 || s[0] == 0x7f || s[0] == '/' || s[0] == '\\' || s[0] == ':')
+        return 1;
+    if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+        return 2;
+    if (s[0] == 0xd8 && s[1] == 0x9c)
+        return 2;
+    if (s[0] == 0xe2 && s[1] == 0x80 &&
+        (s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xaa && s[2] <= 0xae)))
+        return 3;
+    if (s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
+        return 3;
+    return 0;
+}
+
+/* The name's extension (after the last dot: 1..8 letters or digits), or NULL. */
+static const char *name_ext(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    size_t n;
+
+    if (dot == NULL || dot == name)
+        return NULL;
+    n = strlen(dot + 1);
+    if (n == 0 || n > 8)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)dot[1 + i]))
+            return NULL;
+    return dot + 1;
+}
+
+/* True when extension e (any case) names type extension ext: the same, or
+ * a usual alias (jpeg and jpe for jpg, m4v for mp4). */
+static bool ext_is(const char *e, const char *ext)
+{
+    static const char *const aliases[][2] = {{"jpg", "jpeg"}, {"jpg", "jpe"}, {"mp4", "m4v"}};
+
+    if (strcasecmp(e, ext) == 0)
+        return true;
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(aliases); i++)
+        if (strcmp(aliases[i][0], ext) == 0 && strcasecmp(aliases[i][1], e) == 0)
+            return true;
+    return false;
+}
+
+const char *api_file_display_name(http_ctx *ctx, const char *name, const char *ext)
+{
+    size_t n = strlen(name), o = 0, keep;
+    char *out = http_ctx_alloc(ctx, n + strlen(ext) + 2);
+    const char *e;
+
+    for (size_t i = 0; i < n;) {
+        size_t drop = dropped_at((const unsigned char *)name + i);
+        if (drop > 0) {
+            i += drop;
+            continue;
+        }
+        if (o == 0 && (name[i] == '.' || name[i] == ' ')) { /* not hidden, no blank start */
+            i++;
+            continue;
+        }
+        out[o++] = name[i++];
+    }
+    out[o] = '\0';
+    e = name_ext(out);
+    if (e != NULL && ext_is(e, ext))
+        return o > 0 ? out : NULL;
+    if (e != NULL) /* a foreign extension goes: "Tugas.pdf.bat" is "Tugas.pdf" */
+        out[e - 1 - out] = '\0';
+    e = name_ext(out);
+    if (e != NULL && ext_is(e, ext))
+        return out;
+    /* room for ".ext" within FILENAME_MAX_BYTES, cut on a character boundary */
+    keep = strlen(out);
+    while (keep > 0 && keep + 1 + strlen(ext) > FILENAME_MAX_BYTES)
+        keep--;
+    while (keep > 0 && ((unsigned char)out[keep] & 0xc0) == 0x80)
+        keep--;
+    if (keep == 0)
+        return NULL;
+    snprintf(out + keep, n + strlen(ext) + 2 - keep, ".%s", ext);
+    return out;
+}
+
 void api_sha256_hex(const unsigned char *data, size_t len, char out[65])
 {
     unsigned char digest[crypto_hash_sha256_BYTES];
@@ -230,10 +321,21 @@ static void upload_store(void *arg)
         return;
 }
 
+int api_work(http_ctx *ctx, void (*run)(void *ctx), void (*done)(void *ctx), PGresult *row,
+             json_t *json)
+{
+    if (http_work(ctx, run, done) == 0)
+        return 0;
+    /* ctx is gone: free what the job would have owned from our copies */
+    PQclear(row);
+    json_decref(json);
+    return -1;
+}
+
 void api_upload_store(http_ctx *ctx, api_upload *up)
 {
     ctx->state = up;
-    if (http_work(ctx, upload_hash, upload_store) != 0)
+    if (api_work(ctx, upload_hash, upload_store, NULL, NULL) != 0)
         return;
 }
 
@@ -281,11 +383,17 @@ static void download_send(void *arg)
     http_ctx *ctx = arg;
     download_job *job = ctx->state;
     const char *stored = PQgetvalue(job->row, 0, 0);
-    const char *original = PQgetisnull(job->row, 0, 1) ? stored : PQgetvalue(job->row, 0, 1);
+    const char *dot = strrchr(stored, '.');
+    const char *original = PQgetisnull(job->row, 0, 1) ? NULL : PQgetvalue(job->row, 0, 1);
     const char *type = PQgetvalue(job->row, 0, 2);
     bool show = job->opts.images_inline && strncmp(type, "image/", 6) == 0;
     char etag[72];
 
+    /* the generated name carries the sniffed type's extension */
+    if (original != NULL && dot != NULL)
+        original = api_file_display_name(ctx, original, dot + 1);
+    if (original == NULL)
+        original = stored;
     snprintf(etag, sizeof etag, "\"%s\"", PQgetvalue(job->row, 0, 3));
     http_add_header(ctx, "Content-Disposition",
                     disposition(ctx, show ? "inline" : "attachment", stored, original));
@@ -330,8 +438,6 @@ void api_reply_file_row(void *arg, db_result *r)
         download_send(ctx);
         return;
     }
-    if (http_work(ctx, download_decode, download_send) != 0) {
-        PQclear(row); /* the refusal replied, which freed job */
+    if (api_work(ctx, download_decode, download_send, row, NULL) != 0)
         return;
-    }
 }

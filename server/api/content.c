@@ -329,6 +329,7 @@ static void publish_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     publish_job *job = ctx->state;
+    PGresult *draft;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
@@ -338,11 +339,10 @@ static void publish_read(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such programme");
         return;
     }
-    job->draft = db_result_take(r);
-    if (http_work(ctx, publish_render, publish_rendered) != 0) {
-        PQclear(job->draft);
-        return;
-    }
+    draft = db_result_take(r);
+    job->draft = draft;
+    if (api_work(ctx, publish_render, publish_rendered, draft, NULL) != 0)
+        return; /* the refusal freed ctx and job: draft was freed from our copy */
 }
 
 /* POST /api/v1/programmes/{slug}/versions: publish the draft. */
@@ -508,6 +508,8 @@ static void attachment_add(http_ctx *ctx)
     if (up == NULL)
         return;
     up->params[3] = raw_name != NULL ? api_filename_decode(ctx, raw_name) : NULL;
+    if (up->params[3] != NULL)
+        up->params[3] = api_file_display_name(ctx, up->params[3], type->ext);
     if (up->params[3] == NULL) {
         http_reply_error(ctx, 422, "invalid_filename",
                          "a file name is 1 to 200 characters, without folders");
@@ -612,7 +614,7 @@ static void preview(http_ctx *ctx)
     job->md = md;
     job->len = strlen(md);
     ctx->state = job;
-    if (http_work(ctx, preview_render, preview_done) != 0)
+    if (api_work(ctx, preview_render, preview_done, NULL, NULL) != 0)
         return;
 }
 

@@ -591,10 +591,8 @@ static void pdf_read(void *arg, db_result *r)
         return;
     row = db_result_take(r);
     job->row = row;
-    if (http_work(ctx, pdf_render, pdf_send) != 0) {
-        PQclear(row); /* the refusal replied, which freed job */
+    if (api_work(ctx, pdf_render, pdf_send, row, NULL) != 0)
         return;
-    }
 }
 
 static const db_stmt pdf_stmt = {
@@ -682,10 +680,8 @@ static void pdf_lookup(void *arg, db_result *r)
     }
     row = db_result_take(r);
     job->row = row;
-    if (http_work(ctx, transcript_render, pdf_send) != 0) {
-        PQclear(row); /* the refusal replied, which freed job */
+    if (api_work(ctx, transcript_render, pdf_send, row, NULL) != 0)
         return;
-    }
 }
 
 static void pdf_get(http_ctx *ctx, const char *id)

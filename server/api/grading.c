@@ -151,7 +151,7 @@ static void grade(http_ctx *ctx)
     ctx->state = job;
     if (api_missing(ctx, job->params[0], "submission"))
         return;
-    if (http_work(ctx, grade_render, grade_store) != 0)
+    if (api_work(ctx, grade_render, grade_store, NULL, NULL) != 0)
         return;
 }
 

@@ -75,16 +75,16 @@ static int reply_invalid(http_ctx *ctx, const char *code, enum idnum_error e)
     return -1;
 }
 
-/* Encrypts value for profiles.<column> of this user into {enc[,bidx],mask}. */
-static json_t *protect(http_ctx *ctx, const char *column, const char *value, bool index,
-                       const char *mask)
+/* Encrypts value for profiles.<column> of user row_id into {enc[,bidx],mask}. */
+static json_t *protect(http_ctx *ctx, const char *row_id, const char *column, const char *value,
+                       bool index, const char *mask)
 {
     const pii_keyring *keys = ctx->loop->server->keys;
     char *token = NULL;
     char bidx[PII_INDEX_HEX];
     json_t *out = NULL;
 
-    if (pii_encrypt(keys, "profiles", column, ctx->user.id, value, strlen(value), &token) != 0)
+    if (pii_encrypt(keys, "profiles", column, row_id, value, strlen(value), &token) != 0)
         goto out;
     if (index && pii_blind_index(keys, column, value, bidx) != 0)
         goto out;
@@ -99,7 +99,8 @@ out:
 /* Adds the protected form of a NIK, NIP or phone to changes, from the
  * digits typed (spaces, dots and dashes dropped: idnum_strip_separators).
  * Returns 0 or replies 422 and returns -1. */
-static int put_identity(http_ctx *ctx, json_t *changes, const char *field, const char *typed)
+static int put_identity(http_ctx *ctx, const char *row_id, json_t *changes, const char *field,
+                        const char *typed)
 {
     char mask[64], phone[IDNUM_PHONE_SIZE], v[IDNUM_TYPED_MAX];
     enum idnum_error e;
@@ -116,14 +117,14 @@ static int put_identity(http_ctx *ctx, json_t *changes, const char *field, const
         if (e != IDNUM_OK)
             return reply_invalid(ctx, "invalid_nik", e);
         if (idnum_mask_nik(v, mask, sizeof mask) == 0 &&
-            (prot = protect(ctx, "nik", v, true, mask)) != NULL)
+            (prot = protect(ctx, row_id, "nik", v, true, mask)) != NULL)
             json_object_set_new(prot, "region", json_stringn(v, 6));
     } else if (strcmp(field, "nip") == 0) {
         e = idnum_nip_check(v, current_year());
         if (e != IDNUM_OK)
             return reply_invalid(ctx, "invalid_nip", e);
         if (idnum_mask_nip(v, mask, sizeof mask) == 0)
-            prot = protect(ctx, "nip", v, true, mask);
+            prot = protect(ctx, row_id, "nip", v, true, mask);
     } else {
         if (idnum_phone_normalize(v, phone, sizeof phone) != 0) {
             http_reply_error(ctx, 422, "invalid_phone",
@@ -131,7 +132,7 @@ static int put_identity(http_ctx *ctx, json_t *changes, const char *field, const
             return -1;
         }
         if (idnum_mask_phone(phone, mask, sizeof mask) == 0)
-            prot = protect(ctx, "phone", phone, false, mask);
+            prot = protect(ctx, row_id, "phone", phone, false, mask);
     }
     if (prot == NULL) {
         http_reply_error(ctx, 500, "internal_error", "could not protect the value");
@@ -185,7 +186,7 @@ static int put_member(http_ctx *ctx, json_t *changes, const char *key, json_t *v
         return -1;
     }
     if (strcmp(key, "nik") == 0 || strcmp(key, "nip") == 0 || strcmp(key, "phone") == 0)
-        return put_identity(ctx, changes, key, json_string_value(value));
+        return put_identity(ctx, ctx->user.id, changes, key, json_string_value(value));
     if (strcmp(key, "nib") == 0) {
         char nib[IDNUM_TYPED_MAX];
         enum idnum_error e = idnum_strip_separators(json_string_value(value), nib, sizeof nib) != 0
@@ -212,7 +213,7 @@ static int put_member(http_ctx *ctx, json_t *changes, const char *key, json_t *v
 }
 
 static const db_stmt profile_stmt = {"auth_profile_put",
-                                     "select auth_profile_put($1, $2::jsonb, $3)", 3};
+                                     "select auth_profile_put($1, $2::jsonb, $3, $4)", 4};
 
 static void profile_done(void *arg, db_result *r)
 {
@@ -225,6 +226,26 @@ static void profile_done(void *arg, db_result *r)
             http_reply_error(ctx, 409, "nip_taken", "this NIP belongs to another account");
         else
             http_reply_error(ctx, 409, "nik_taken", "this NIK belongs to another account");
+        return;
+    }
+    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "SN429") == 0) {
+        /* the message is the seconds to wait (auth_profile_put) */
+        const char *wait = PQresultErrorField(r->res, PG_DIAG_MESSAGE_PRIMARY);
+        http_add_header(ctx, "Retry-After", wait != NULL ? wait : "3600");
+        http_reply_error(ctx, 429, "too_many_attempts",
+                         "too many identity numbers of other accounts; wait and retry");
+        return;
+    }
+    if (r->status == DB_OK && strncmp(PQgetvalue(r->res, 0, 0), "{\"conflict\"", 11) == 0) {
+        if (strstr(PQgetvalue(r->res, 0, 0), "\"nip\"") != NULL)
+            http_reply_error(ctx, 409, "nip_taken", "this NIP belongs to another account");
+        else
+            http_reply_error(ctx, 409, "nik_taken", "this NIK belongs to another account");
+        return;
+    }
+    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "SN409") == 0) {
+        http_reply_error(ctx, 409, "profile_in_use",
+                         "a registration needs this data; cancel it first to change it");
         return;
     }
     if (r->status != DB_OK) {
@@ -252,7 +273,7 @@ static void profile_put(http_ctx *ctx)
             return;
         }
     }
-    params = http_ctx_alloc(ctx, 3 * sizeof *params);
+    params = http_ctx_alloc(ctx, 4 * sizeof *params);
     text = json_dumps(changes, JSON_COMPACT);
     json_decref(changes);
     params[0] = ctx->user.id;
@@ -260,7 +281,54 @@ static void profile_put(http_ctx *ctx)
     free(text);
     params[2] = http_ctx_alloc(ctx, 12);
     snprintf((char *)params[2], 12, "%d", pii_keyring_version(ctx->loop->server->keys));
+    params[3] = http_peer(ctx);
     if (http_db_query(ctx, &profile_stmt, params, profile_done) != 0)
+        return;
+}
+
+/* ---- POST /api/v1/users/{id}/nik: an admin resolves a disputed NIK ---- */
+
+static const db_stmt nik_resolve_stmt = {"auth_nik_resolve",
+                                         "select (r->>'status')::int, r->'body' from "
+                                         "auth_nik_resolve($1, $2::jsonb, $3, $4::int, $5, $6) r",
+                                         6};
+
+/* {nik, reason}: the user {id} has shown the admin their KTP; the account
+ * holding that NIK loses it, both steps audited. 200 {user_id, profile,
+ * cleared_from}. */
+static void nik_resolve(http_ctx *ctx)
+{
+    json_t *body, *changes;
+    const char *nik, *reason, **p;
+    char *text;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{s:s, s:s}", "nik", &nik, "reason", &reason) != 0)
+        return;
+    if (!plain_text_ok(reason, 500)) {
+        http_reply_error(ctx, 422, "invalid_reason",
+                         "say in 1 to 500 characters how it was proven");
+        return;
+    }
+    p = http_ctx_alloc(ctx, 6 * sizeof *p);
+    p[0] = http_param(ctx, "id");
+    if (api_missing(ctx, p[0], "user"))
+        return;
+    changes = json_object();
+    if (put_identity(ctx, p[0], changes, "nik", nik) != 0) {
+        json_decref(changes);
+        return;
+    }
+    text = json_dumps(json_object_get(changes, "nik"), JSON_COMPACT);
+    json_decref(changes);
+    p[1] = http_ctx_strndup(ctx, text, strlen(text));
+    free(text);
+    p[2] = reason;
+    p[3] = api_itoa(ctx, pii_keyring_version(ctx->loop->server->keys));
+    p[4] = ctx->user.id;
+    p[5] = http_peer(ctx);
+    if (http_db_query(ctx, &nik_resolve_stmt, p, api_reply_status_body) != 0)
         return;
 }
 
@@ -301,6 +369,9 @@ static const http_route routes[] = {
      "Correct the caller's full name (until a certificate carries it; audited)", AUTH_SIGNED_IN},
     {ROUTER_PUT, "/api/v1/me/profile", profile_put, 0, NULL,
      "Update the caller's profile; identity numbers come back masked", AUTH_SIGNED_IN},
+    {ROUTER_POST, "/api/v1/users/{id}/nik", nik_resolve, 0, NULL,
+     "Admin: give a disputed NIK to its proven owner (the other account loses it; audited)",
+     AUTH_ADMIN},
 };
 
 const http_route *me_routes(size_t *n)

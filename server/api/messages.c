@@ -294,7 +294,7 @@ static void announce(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_body", "the text needs 1 to 20000 characters");
         return;
     }
-    if (http_work(ctx, announce_render, announce_rendered) != 0)
+    if (api_work(ctx, announce_render, announce_rendered, NULL, NULL) != 0)
         return;
 }
 

@@ -172,7 +172,7 @@ static void confirm_checked(void *arg, db_result *r)
         reply_invalid_token(ctx);
         return;
     }
-    if (http_work(ctx, hash_run, confirm_hashed) != 0)
+    if (api_work(ctx, hash_run, confirm_hashed, NULL, NULL) != 0)
         return;
 }
 
@@ -309,7 +309,7 @@ static void change_begun(void *arg, db_result *r)
         http_reply_error(ctx, 429, "too_many_attempts", "too many failed attempts; wait and retry");
         return;
     }
-    if (http_work(ctx, change_run, change_verified) != 0)
+    if (api_work(ctx, change_run, change_verified, NULL, NULL) != 0)
         return;
 }
 

@@ -347,8 +347,8 @@ static void csv_done(void *arg, db_result *r)
         csv_send(ctx);
         return;
     }
-    if (http_work(ctx, csv_build, csv_send) != 0)
-        PQclear(rows); /* the refusal replied, which freed job */
+    if (api_work(ctx, csv_build, csv_send, rows, NULL) != 0)
+        return;
 }
 
 /* The words of ?lang= (id when absent); NULL after replying 422. */
@@ -404,10 +404,13 @@ static void registrations_list(http_ctx *ctx)
     if (api_missing(ctx, params[0], "cohort"))
         return;
     if (format != NULL && strcmp(format, "csv") == 0) {
-        csv_job *job = http_ctx_alloc(ctx, sizeof *job);
-        job->w = csv_lang(ctx, http_query(ctx, "lang"));
-        if (job->w == NULL)
+        const csv_words *w = csv_lang(ctx, http_query(ctx, "lang"));
+        csv_job *job;
+
+        if (w == NULL) /* replied: ctx is gone */
             return;
+        job = http_ctx_alloc(ctx, sizeof *job);
+        job->w = w;
         ctx->state = job;
         if (http_db_query(ctx, &csv_stmt, params, csv_done) != 0)
             return;
@@ -429,6 +432,7 @@ static void registrations_export(http_ctx *ctx)
 {
     csv_job *job = http_ctx_alloc(ctx, sizeof *job);
     const char *reason, *lang = NULL, *status = NULL, *segment = NULL;
+    const csv_words *w;
     json_t *body;
 
     if (http_read_json(ctx, false, &body) != 0)
@@ -444,9 +448,10 @@ static void registrations_export(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_status", "unknown registration status");
         return;
     }
-    job->w = csv_lang(ctx, lang);
-    if (job->w == NULL)
+    w = csv_lang(ctx, lang);
+    if (w == NULL) /* replied: ctx and job are gone */
         return;
+    job->w = w;
     job->unmasked = true;
     job->params[0] = http_param(ctx, "id");
     job->params[1] = ctx->user.id;
@@ -472,14 +477,24 @@ static const db_stmt log_stmt = {
     " where c.id = $1 order by a.seq",
     1};
 
-/* Renders the chain as NDJSON into out (when not NULL); the head in head. */
+/* Where the head route stops: the last entry settled (older than a minute,
+ * so no transaction can still commit an earlier seq) as a checkpoint. */
+typedef struct chain_mark {
+    const char *seq; /* NULL: nothing settled in the rows hashed */
+    int entries;
+    char head[HASHCHAIN_HEX];
+} chain_mark;
+
+/* Renders the chain as NDJSON into out (when not NULL); the head in head,
+ * which holds the head to continue from on entry (genesis for the whole
+ * log). Rows have 6 columns, or 7 with a "settled" flag (t/f) that moves
+ * *mark (when not NULL) to each settled entry. */
 static int render_chain(http_ctx *ctx, PGresult *res, struct evbuffer *out,
-                        char head[HASHCHAIN_HEX], int *entries)
+                        char head[HASHCHAIN_HEX], int *entries, chain_mark *mark)
 {
     const pii_keyring *keys = ctx->loop->server->keys;
     char line[1024], next[HASHCHAIN_HEX], ref[PII_INDEX_HEX];
 
-    hashchain_genesis(head);
     for (int i = 0; i < PQntuples(res); i++) {
         const char *v[6];
         size_t n;
@@ -505,6 +520,11 @@ static int render_chain(http_ctx *ctx, PGresult *res, struct evbuffer *out,
         }
         memcpy(head, next, HASHCHAIN_HEX);
         (*entries)++;
+        if (mark != NULL && PQnfields(res) > 6 && PQgetvalue(res, i, 6)[0] == 't') {
+            mark->seq = v[0];
+            mark->entries = *entries;
+            memcpy(mark->head, head, HASHCHAIN_HEX);
+        }
     }
     return 0;
 }
@@ -512,7 +532,6 @@ static int render_chain(http_ctx *ctx, PGresult *res, struct evbuffer *out,
 static void log_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    bool head_only = ctx->state != NULL;
     char head[HASHCHAIN_HEX];
     struct evbuffer *out;
     int entries = 0;
@@ -526,16 +545,10 @@ static void log_done(void *arg, db_result *r)
         return;
     }
     out = evbuffer_new();
-    if (render_chain(ctx, r->res, head_only ? NULL : out, head, &entries) != 0) {
+    hashchain_genesis(head);
+    if (render_chain(ctx, r->res, out, head, &entries, NULL) != 0) {
         evbuffer_free(out);
         http_reply_error(ctx, 500, "internal_error", "could not hash the log");
-        return;
-    }
-    if (head_only) {
-        evbuffer_free(out);
-        http_reply_json(ctx, 200,
-                        json_pack("{s:s, s:i, s:s}", "cohort_id", http_param(ctx, "id"), "entries",
-                                  entries, "head", head));
         return;
     }
     http_add_header(ctx, "Content-Disposition", "attachment; filename=\"allocation-log.ndjson\"");
@@ -545,6 +558,87 @@ static void log_done(void *arg, db_result *r)
     evbuffer_free(out);
 }
 
+/* ---- the public head, kept incrementally ---- */
+
+/* The checkpoint (columns 7..9 of every row: last seq, entries, head; null
+ * when none) and the entries after it, each flagged settled or not. */
+static const db_stmt head_stmt = {
+    "reg_allocation_head",
+    "select a.seq, to_char(a.at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
+    " a.segment, a.outcome, a.user_id, a.registration_id,"
+    " a.at < now() - interval '1 minute', h.last_seq, h.entries, h.head"
+    " from cohorts c left join allocation_log_heads h on h.cohort_id = c.id"
+    " left join allocation_log a on a.cohort_id = c.id and a.seq > coalesce(h.last_seq, -1)"
+    " where c.id = $1 order by a.seq",
+    1};
+static const db_stmt head_keep_stmt = {
+    "reg_allocation_head_keep",
+    "insert into allocation_log_heads (cohort_id, last_seq, entries, head)"
+    " values ($1, $2::bigint, $3::int, $4) on conflict (cohort_id) do update"
+    " set last_seq = excluded.last_seq, entries = excluded.entries, head = excluded.head"
+    " where allocation_log_heads.last_seq < excluded.last_seq",
+    4};
+
+typedef struct head_job {
+    char head[HASHCHAIN_HEX];
+    int entries;
+    chain_mark mark;
+    const char *params[4];
+} head_job;
+
+static void reply_head(http_ctx *ctx, const head_job *job)
+{
+    http_reply_json(ctx, 200,
+                    json_pack("{s:s, s:i, s:s}", "cohort_id", http_param(ctx, "id"), "entries",
+                              job->entries, "head", job->head));
+}
+
+static void head_kept(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    reply_head(ctx, ctx->state);
+}
+
+static void head_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    head_job *job = ctx->state;
+    PGresult *res = r->res;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQntuples(res) == 0) {
+        http_reply_error(ctx, 404, "not_found", "no such cohort");
+        return;
+    }
+    hashchain_genesis(job->head);
+    if (!PQgetisnull(res, 0, 7)) { /* continue from the checkpoint */
+        job->entries = (int)strtol(PQgetvalue(res, 0, 8), NULL, 10);
+        snprintf(job->head, sizeof job->head, "%s", PQgetvalue(res, 0, 9));
+    }
+    if (render_chain(ctx, res, NULL, job->head, &job->entries, &job->mark) != 0) {
+        http_reply_error(ctx, 500, "internal_error", "could not hash the log");
+        return;
+    }
+    if (job->mark.seq == NULL) {
+        reply_head(ctx, job);
+        return;
+    }
+    job->params[0] = http_param(ctx, "id");
+    job->params[1] = http_ctx_strndup(ctx, job->mark.seq, strlen(job->mark.seq));
+    job->params[2] = api_itoa(ctx, job->mark.entries);
+    job->params[3] = job->mark.head;
+    if (http_db_query(ctx, &head_keep_stmt, job->params, head_kept) != 0)
+        return;
+}
+
 static void allocation_log(http_ctx *ctx, bool head_only)
 {
     const char **params = http_ctx_alloc(ctx, sizeof *params);
@@ -552,7 +646,12 @@ static void allocation_log(http_ctx *ctx, bool head_only)
     params[0] = http_param(ctx, "id");
     if (api_missing(ctx, params[0], "cohort"))
         return;
-    ctx->state = head_only ? (void *)params : NULL;
+    if (head_only) {
+        ctx->state = http_ctx_alloc(ctx, sizeof(head_job));
+        if (http_db_query(ctx, &head_stmt, params, head_done) != 0)
+            return;
+        return;
+    }
     if (http_db_query(ctx, &log_stmt, params, log_done) != 0)
         return;
 }

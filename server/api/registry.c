@@ -109,6 +109,10 @@ static json_t *path_parameters(const char *pattern)
     return params;
 }
 
+/* Who may call a route, as the route table says (auth_access), for the
+ * document's x-sinau-access: the authorization tests read it. */
+static const char *const access_names[] = {"none", "optional", "signed_in", "staff", "admin"};
+
 static json_t *operation(const http_route *route)
 {
     json_t *op = json_pack("{s:{s:{s:s}, s:{s:s}}}", "responses", "200", "description", "success",
@@ -117,6 +121,8 @@ static json_t *operation(const http_route *route)
 
     if (route->summary != NULL)
         json_object_set_new(op, "summary", json_string(route->summary));
+    if (route->access < SINAU_ARRAY_LEN(access_names))
+        json_object_set_new(op, "x-sinau-access", json_string(access_names[route->access]));
     if (json_array_size(params) > 0)
         json_object_set_new(op, "parameters", params);
     else

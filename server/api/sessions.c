@@ -187,13 +187,42 @@ static const char *field(PGresult *res, int row, int col)
     return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
 }
 
+/* Replies the rows (session id, starts, ends, title, place, online_url,
+ * ...) as an iCalendar feed named `name`; the online links only when
+ * `links` (a personal feed), never in a public one. */
+static void reply_calendar(http_ctx *ctx, PGresult *res, const char *name, bool links)
+{
+    const char *host = strstr(ctx->loop->server->cfg->public_url, "://");
+    char uid[256];
+    ical_buf b;
+    time_t now = time(NULL);
+
+    host = host != NULL ? host + 3 : "sinau";
+    ical_begin(&b, name);
+    for (int i = 0; i < PQntuples(res); i++) {
+        ical_event e = {0};
+        if (PQgetisnull(res, i, 0))
+            continue; /* a cohort without sessions */
+        snprintf(uid, sizeof uid, "%s@%s", PQgetvalue(res, i, 0), host);
+        e.uid = uid;
+        e.starts = (time_t)strtoll(PQgetvalue(res, i, 1), NULL, 10);
+        e.ends = (time_t)strtoll(PQgetvalue(res, i, 2), NULL, 10);
+        e.stamp = now;
+        e.summary = PQgetvalue(res, i, 3);
+        e.location = field(res, i, 4);
+        e.url = links ? field(res, i, 5) : NULL;
+        ical_event_add(&b, &e);
+    }
+    ical_end(&b);
+    http_add_header(ctx, "Cache-Control", links ? "private, no-store" : "public, max-age=300");
+    http_reply_bytes(ctx, 200, "text/calendar; charset=utf-8", b.data, b.len);
+    ical_free(&b);
+}
+
 static void calendar_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    const char *host = strstr(ctx->loop->server->cfg->public_url, "://");
-    char name[512], uid[256];
-    ical_buf b;
-    time_t now = time(NULL);
+    char name[512];
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
@@ -203,31 +232,13 @@ static void calendar_done(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such cohort");
         return;
     }
-    host = host != NULL ? host + 3 : "sinau";
     snprintf(name, sizeof name, "%s — %s", PQgetvalue(r->res, 0, 7), PQgetvalue(r->res, 0, 6));
-    ical_begin(&b, name);
-    for (int i = 0; i < PQntuples(r->res); i++) {
-        ical_event e = {0};
-        if (PQgetisnull(r->res, i, 0))
-            continue; /* a cohort without sessions */
-        snprintf(uid, sizeof uid, "%s@%s", PQgetvalue(r->res, i, 0), host);
-        e.uid = uid;
-        e.starts = (time_t)strtoll(PQgetvalue(r->res, i, 1), NULL, 10);
-        e.ends = (time_t)strtoll(PQgetvalue(r->res, i, 2), NULL, 10);
-        e.stamp = now;
-        e.summary = PQgetvalue(r->res, i, 3);
-        e.location = field(r->res, i, 4);
-        e.url = field(r->res, i, 5);
-        ical_event_add(&b, &e);
-    }
-    ical_end(&b);
-    http_add_header(ctx, "Cache-Control", "public, max-age=300");
-    http_reply_bytes(ctx, 200, "text/calendar; charset=utf-8", b.data, b.len);
-    ical_free(&b);
+    reply_calendar(ctx, r->res, name, false);
 }
 
 /* GET /api/v1/cohorts/{id}/calendar.ics: public, like a printed schedule,
- * so that phone calendars (which cannot sign in) can subscribe. */
+ * so that phone calendars (which cannot sign in) can subscribe: times,
+ * titles and places, never the online links (see the personal feed). */
 static void calendar(http_ctx *ctx)
 {
     const char **p = http_ctx_alloc(ctx, sizeof *p);
@@ -236,6 +247,117 @@ static void calendar(http_ctx *ctx)
     if (api_missing(ctx, p[0], "cohort"))
         return;
     if (http_db_query(ctx, &calendar_stmt, p, calendar_done) != 0)
+        return;
+}
+
+/* ---- the personal feed: every cohort with a confirmed seat, links included ---- */
+
+static const db_stmt feed_set_stmt = {
+    "sessions_feed_set",
+    "insert into calendar_feeds (user_id, token_hash) values ($1, $2)"
+    " on conflict (user_id) do update set token_hash = excluded.token_hash, created_at = now()",
+    2};
+static const db_stmt feed_delete_stmt = {"sessions_feed_delete",
+                                         "delete from calendar_feeds where user_id = $1", 1};
+/* the sessions of the cohorts where the token's owner (active) holds a
+ * confirmed seat now; no row at all when the token is unknown or revoked */
+static const db_stmt feed_stmt = {
+    "sessions_feed",
+    "select s.id, extract(epoch from s.starts_at)::bigint, extract(epoch from s.ends_at)::bigint,"
+    " s.title, s.place, s.online_url"
+    " from calendar_feeds f join users u on u.id = f.user_id and u.status = 'active'"
+    " left join (registrations r join cohort_sessions s on s.cohort_id = r.cohort_id)"
+    "   on r.user_id = f.user_id and r.status = 'confirmed'"
+    " where f.token_hash = $1 order by s.starts_at",
+    1};
+
+typedef struct feed_job {
+    char token[AUTH_TOKEN_CHARS + 1];
+    char hash[AUTH_HASH_HEX];
+    const char *params[2];
+} feed_job;
+
+static void feed_made(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    feed_job *job = ctx->state;
+    char url[512];
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    snprintf(url, sizeof url, "%s/api/v1/calendar/%s", ctx->loop->server->cfg->public_url,
+             job->token);
+    http_reply_json(ctx, 201, json_pack("{s:s, s:s}", "token", job->token, "url", url));
+}
+
+/* POST /api/v1/me/calendar-feed → 201 {token, url}: a new personal feed
+ * URL; the previous one stops working. */
+static void feed_create(http_ctx *ctx)
+{
+    feed_job *job = http_ctx_alloc(ctx, sizeof *job);
+
+    ctx->state = job;
+    auth_token_new(job->token);
+    auth_token_hash(job->token, job->hash);
+    job->params[0] = ctx->user.id;
+    job->params[1] = job->hash;
+    if (http_db_query(ctx, &feed_set_stmt, job->params, feed_made) != 0)
+        return;
+}
+
+static void feed_deleted(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    http_reply_empty(ctx, 204);
+}
+
+/* DELETE /api/v1/me/calendar-feed → 204: the personal feed URL stops working. */
+static void feed_delete(http_ctx *ctx)
+{
+    const char **p = http_ctx_alloc(ctx, sizeof *p);
+
+    p[0] = ctx->user.id;
+    if (http_db_query(ctx, &feed_delete_stmt, p, feed_deleted) != 0)
+        return;
+}
+
+static void feed_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQntuples(r->res) == 0) {
+        http_reply_error(ctx, 404, "not_found", "no such calendar");
+        return;
+    }
+    reply_calendar(ctx, r->res, "Sinau", true);
+}
+
+/* GET /api/v1/calendar/{token}: the personal feed, for calendar apps that
+ * cannot sign in; the token in the URL is the credential. */
+static void feed_get(http_ctx *ctx)
+{
+    const char *token = http_param(ctx, "token");
+    char *hash = http_ctx_alloc(ctx, AUTH_HASH_HEX);
+    const char **p = http_ctx_alloc(ctx, sizeof *p);
+
+    if (token == NULL || strlen(token) != AUTH_TOKEN_CHARS) {
+        http_reply_error(ctx, 404, "not_found", "no such calendar");
+        return;
+    }
+    auth_token_hash(token, hash);
+    p[0] = hash;
+    if (http_db_query(ctx, &feed_stmt, p, feed_done) != 0)
         return;
 }
 
@@ -251,7 +373,14 @@ static const http_route routes[] = {
     {ROUTER_GET, "/api/v1/cohorts/{id}/attendance", attendance_list, 0, NULL,
      "Managers: sessions attended per participant", AUTH_STAFF},
     {ROUTER_GET, "/api/v1/cohorts/{id}/calendar.ics", calendar, 0, NULL,
-     "The cohort's sessions as an iCalendar feed", AUTH_NONE},
+     "The cohort's sessions as a public iCalendar feed (no online links)", AUTH_NONE},
+    {ROUTER_POST, "/api/v1/me/calendar-feed", feed_create, 0, NULL,
+     "A new personal calendar feed URL (online links included); the old one stops working",
+     AUTH_SIGNED_IN},
+    {ROUTER_DELETE, "/api/v1/me/calendar-feed", feed_delete, 0, NULL,
+     "Revoke the personal calendar feed URL", AUTH_SIGNED_IN},
+    {ROUTER_GET, "/api/v1/calendar/{token}", feed_get, 0, NULL,
+     "A personal iCalendar feed: the sessions of the owner's confirmed cohorts", AUTH_NONE},
 };
 
 const http_route *sessions_routes(size_t *n)

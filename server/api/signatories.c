@@ -256,7 +256,7 @@ static void image_add(http_ctx *ctx)
         return;
     }
     ctx->state = job;
-    if (http_work(ctx, image_check, image_store) != 0)
+    if (api_work(ctx, image_check, image_store, NULL, NULL) != 0)
         return;
 }
 

@@ -135,6 +135,8 @@ static void upload(http_ctx *ctx)
     if (up == NULL)
         return;
     up->params[4] = raw_name != NULL ? api_filename_decode(ctx, raw_name) : NULL;
+    if (up->params[4] != NULL)
+        up->params[4] = api_file_display_name(ctx, up->params[4], type->ext);
     if (raw_name != NULL && up->params[4] == NULL) {
         http_reply_error(ctx, 422, "invalid_filename",
                          "a file name is 1 to 200 characters, without folders");

@@ -252,7 +252,7 @@ static int seed_cohort(PGconn *pg, const char *admin, const char *instructor,
         " d as (select asg_schedule($1, $4, now() + interval '21 days',"
         "   now() + interval '24 days', $3, 'admin') as r),"
         " p as (select auth_profile_put($5, '{\"business_name\": \"Warung Kopi Demo\","
-        "   \"business_sector\": \"Kuliner\", \"district\": \"Lowokwaru\"}', 1))"
+        "   \"business_sector\": \"Kuliner\", \"district\": \"Lowokwaru\"}', 1, 'demo'))"
         " select (d.r ->> 'status') from d, p, i, a, s",
         5, (const char *[]){cohort, instructor, admin, assignment, participant});
     if (done == NULL || strcmp(done, "200") != 0)

@@ -102,6 +102,7 @@ static const option options[] = {
     {"mail-from", "SINAU_MAIL_FROM", OPT_PATH, FIELD(mail_from), 0, 0},
     {"webhook-url", "SINAU_WEBHOOK_URL", OPT_SECRET, FIELD(webhook_url), 0, 0},
     {"webhook-secret", "SINAU_WEBHOOK_SECRET", OPT_TOKEN, FIELD(webhook_secret), 0, 0},
+    {"signup-per-hour", "SINAU_SIGNUP_PER_HOUR", OPT_INT, FIELD(signup_per_hour), 0, 1000000},
     {"outbox-max-attempts", "SINAU_OUTBOX_MAX_ATTEMPTS", OPT_INT, FIELD(outbox_max_attempts), 1,
      1000},
     {"outbox-backoff-ms", "SINAU_OUTBOX_BACKOFF_MS", OPT_INT, FIELD(outbox_backoff_ms), 10,
@@ -192,6 +193,8 @@ static const char usage_text[] =
     "  --session-cache-size N        SINAU_SESSION_CACHE_SIZE     default: 10000 (0..1000000)\n"
     "  --trust-proxy                 SINAU_TRUST_PROXY            default: off; client address\n"
     "                                from X-Forwarded-For (only behind your own proxy)\n"
+    "  --signup-per-hour N           SINAU_SIGNUP_PER_HOUR        default: 20 signups an hour per\n"
+    "                                client address (0: no limit)\n"
     "  --smtp-url URL                SINAU_SMTP_URL               default: none; smtps://host:465\n"
     "                                or smtp://host:587 (STARTTLS required but on loopback)\n"
     "  --smtp-password-file FILE     SINAU_SMTP_PASSWORD_FILE     the SMTP password (else in URL)\n"
@@ -609,6 +612,7 @@ static void set_defaults(sinau_config *cfg)
     cfg->session_absolute_s = 604800;
     cfg->session_cache_s = 10;
     cfg->session_cache_size = 10000;
+    cfg->signup_per_hour = 20;
     cfg->outbox_max_attempts = 8;
     cfg->outbox_backoff_ms = 30000;
     cfg->outbox_backoff_max_ms = 3600000;

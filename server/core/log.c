@@ -29,8 +29,10 @@ int log_level_parse(const char *s, enum log_level *out)
 }
 
 /* Formats one line (with its newline) into line; returns its length. */
-static size_t format_line(char *line, size_t size, enum log_level level, const char *request_id,
-                          const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static size_t format_line(char *line, size_t size,
+                                                                enum log_level level,
+                                                                const char *request_id,
+                                                                const char *fmt, va_list ap)
 {
     struct timespec ts;
     struct tm tm;

@@ -23,6 +23,26 @@ language sql stable as $$
                              'district', p.district)
 $$;
 
+-- The one place that says who teaches a cohort now: a row in
+-- cohort_instructors counts only while the account is active and its
+-- current role is instructor or admin, so demoting or disabling someone ends
+-- their access to every cohort at once, on every instance (every access
+-- check in SQL goes through this; the rows stay, and a restored role
+-- brings the access back).
+create or replace function auth_instructs(p_cohort_id text, p_user_id text) returns boolean
+language sql stable as $$
+    select exists (select 1 from cohort_instructors ci join users u on u.id = ci.user_id
+                    where ci.cohort_id = p_cohort_id and ci.user_id = p_user_id
+                      and u.status = 'active' and u.role in ('instructor', 'admin'))
+$$;
+
+-- An account that may act as staff now: active, instructor or admin.
+create or replace function auth_is_staff_now(p_user_id text) returns boolean
+language sql stable as $$
+    select exists (select 1 from users u where u.id = p_user_id and u.status = 'active'
+                                            and u.role in ('instructor', 'admin'))
+$$;
+
 -- Throttling verdict before a login: seconds to wait (0 = go ahead), from
 -- the failures of this account and of this address in the window.
 create or replace function auth_login_throttle(p_email citext, p_ip text, p_window_s integer,
@@ -48,16 +68,40 @@ begin
 end;
 $$;
 
--- Step 1 of a login: the throttle verdict and, when allowed, the stored
--- hash of an active account (null when there is none: the caller still
--- verifies against a dummy hash so both answers take the same time).
+-- Reserves one attempt against the login throttle before the password is
+-- checked: under a per-account and a per-address lock (taken in that order
+-- everywhere), the verdict is computed and, when it allows the attempt, the
+-- attempt is counted at once as a failure (forgiven by a success), so a
+-- burst sent at once cannot check more passwords than the limit. Returns
+-- the seconds to wait (0 = the attempt is reserved).
+create or replace function auth_login_reserve(p_email citext, p_ip text, p_window_s integer,
+                                              p_max_per_account integer, p_max_per_ip integer)
+returns integer
+language plpgsql volatile as $$
+declare
+    wait_s integer;
+begin
+    perform sinau_throttle_lock('login.account', lower(p_email::text));
+    perform sinau_throttle_lock('login.ip', p_ip);
+    wait_s := auth_login_throttle(p_email, p_ip, p_window_s, p_max_per_account, p_max_per_ip);
+    if wait_s = 0 then
+        insert into login_failures (email, ip) values (p_email, p_ip);
+    end if;
+    return wait_s;
+end;
+$$;
+
+-- Step 1 of a login: the attempt reserved (auth_login_reserve) and, when
+-- allowed, the stored hash of an active account (null when there is none:
+-- the caller still verifies against a dummy hash so both answers take the
+-- same time).
 create or replace function auth_login_begin(p_email citext, p_ip text, p_window_s integer,
                                  p_max_per_account integer, p_max_per_ip integer)
 returns json
-language plpgsql stable as $$
+language plpgsql volatile as $$
 declare
-    wait_s integer := auth_login_throttle(p_email, p_ip, p_window_s, p_max_per_account,
-                                          p_max_per_ip);
+    wait_s integer := auth_login_reserve(p_email, p_ip, p_window_s, p_max_per_account,
+                                         p_max_per_ip);
     u users;
 begin
     if wait_s > 0 then
@@ -68,12 +112,12 @@ begin
 end;
 $$;
 
--- Step 3 of a failed login: remember the failure (and forget old ones).
+-- Step 3 of a failed login: the reserved attempt stays counted; old
+-- failures are forgotten and the failure audited.
 create or replace function auth_login_failed(p_email citext, p_ip text, p_window_s integer)
 returns void
 language plpgsql as $$
 begin
-    insert into login_failures (email, ip) values (p_email, p_ip);
     delete from login_failures where at < now() - make_interval(secs => 2 * p_window_s);
     insert into audit_log (action, ip, subject_id, details)
     select 'login.failed', p_ip, u.id, '{}'::jsonb from users u where u.email = p_email;
@@ -209,14 +253,40 @@ $$;
 
 -- PUT /me/profile: applies the members present in p_changes (a null member
 -- clears the field). Identity numbers arrive already encrypted, indexed and
--- masked by the server. Raises unique_violation on profiles_nik_bidx_key or
--- profiles_nip_bidx_key when the number belongs to another account.
-create or replace function auth_profile_put(p_user_id text, p_changes jsonb, p_key_version integer)
+-- masked by the server. A NIK or NIP that belongs to another account is not
+-- stored: the answer is {"conflict": "nik"|"nip"}, the refusal counted and
+-- audited with the holder (for admins resolving a dispute). Past 5 such
+-- refusals an hour for the account, or 20 for the address, every change of
+-- an identity number is refused (SN429, the message holds the seconds to
+-- wait), so the answer cannot be used to probe numbers. Raises SN409 when
+-- the result would leave a live registration ineligible.
+create or replace function auth_profile_put(p_user_id text, p_changes jsonb, p_key_version integer,
+                                            p_ip text)
 returns json
 language plpgsql as $$
 declare
     p profiles;
+    wait_s double precision;
+    kind text;
+    holder text;
 begin
+    if jsonb_typeof(p_changes -> 'nik') = 'object' or jsonb_typeof(p_changes -> 'nip') = 'object' then
+        perform sinau_throttle_lock('profile.number.account', p_user_id);
+        perform sinau_throttle_lock('profile.number.ip', p_ip);
+        select max(w) into wait_s from (
+            select extract(epoch from min(at) + interval '1 hour' - now()) w
+              from (select at from profile_number_conflicts
+                     where user_id = p_user_id and at > now() - interval '1 hour'
+                     order by at desc limit 5) f having count(*) >= 5
+            union all
+            select extract(epoch from min(at) + interval '1 hour' - now())
+              from (select at from profile_number_conflicts
+                     where ip = p_ip and at > now() - interval '1 hour'
+                     order by at desc limit 20) f having count(*) >= 20) t;
+        if coalesce(wait_s, 0) > 0 then
+            raise exception using errcode = 'SN429', message = greatest(ceil(wait_s), 1)::text;
+        end if;
+    end if;
     insert into profiles (user_id, key_version) values (p_user_id, p_key_version)
     on conflict (user_id) do nothing;
     select * into p from profiles where user_id = p_user_id for update;
@@ -242,15 +312,70 @@ begin
     end if;
     if p_changes ? 'nib' then p.nib := p_changes ->> 'nib'; end if;
     if p_changes ? 'district' then p.district := p_changes ->> 'district'; end if;
-    update profiles set nik_enc = p.nik_enc, nik_bidx = p.nik_bidx, nik_mask = p.nik_mask,
-                        nik_region = p.nik_region, nip_enc = p.nip_enc, nip_bidx = p.nip_bidx,
-                        nip_mask = p.nip_mask, phone_enc = p.phone_enc,
-                        phone_mask = p.phone_mask, agency = p.agency,
-                        business_name = p.business_name, business_sector = p.business_sector,
-                        nib = p.nib, district = p.district, key_version = p_key_version
-     where user_id = p_user_id
-    returning * into p;
+    begin
+        update profiles set nik_enc = p.nik_enc, nik_bidx = p.nik_bidx, nik_mask = p.nik_mask,
+                            nik_region = p.nik_region, nip_enc = p.nip_enc, nip_bidx = p.nip_bidx,
+                            nip_mask = p.nip_mask, phone_enc = p.phone_enc,
+                            phone_mask = p.phone_mask, agency = p.agency,
+                            business_name = p.business_name, business_sector = p.business_sector,
+                            nib = p.nib, district = p.district, key_version = p_key_version
+         where user_id = p_user_id
+        returning * into p;
+    exception when unique_violation then
+        kind := case when sqlerrm like '%nip_bidx%' then 'nip' else 'nik' end;
+        select user_id into holder from profiles
+         where case when kind = 'nip' then nip_bidx = p.nip_bidx else nik_bidx = p.nik_bidx end
+           and user_id <> p_user_id;
+        insert into profile_number_conflicts (user_id, ip, kind) values (p_user_id, p_ip, kind);
+        insert into audit_log (actor_id, action, subject_id, ip, details)
+        values (p_user_id, 'profile.' || kind || '_taken', p_user_id, p_ip,
+                jsonb_build_object('holder_id', holder));
+        return json_build_object('conflict', kind);
+    end;
+    -- a seat already held keeps its conditions (issue 14): a change that
+    -- would leave a live registration ineligible is refused as a whole
+    if cardinality(reg_broken_by_profile(p_user_id)) > 0 then
+        raise exception using errcode = 'SN409', message = 'profile_in_use';
+    end if;
     return auth_profile_json(p);
+end;
+$$;
+
+-- Admin: gives a disputed NIK to its rightful owner (whose KTP the admin
+-- has seen): the account holding it loses it, the owner gets it, both
+-- audited with the reason. p_nik is {enc, bidx, mask, region} made for the
+-- owner's row. {status, body}: 200 {user_id, profile, cleared_from}, 404.
+create or replace function auth_nik_resolve(p_user_id text, p_nik jsonb, p_reason text,
+                                            p_key_version integer, p_actor_id text, p_ip text)
+returns json
+language plpgsql as $$
+declare
+    holder text;
+    p profiles;
+begin
+    if not exists (select 1 from users where id = p_user_id) then
+        return sinau_error(404, 'not_found', 'no such user');
+    end if;
+    select user_id into holder from profiles
+     where nik_bidx = p_nik ->> 'bidx' and user_id <> p_user_id for update;
+    if holder is not null then
+        update profiles set nik_enc = null, nik_bidx = null, nik_mask = null, nik_region = null
+         where user_id = holder;
+        insert into audit_log (actor_id, action, subject_id, ip, details)
+        values (p_actor_id, 'profile.nik_cleared', holder, p_ip,
+                jsonb_build_object('reason', p_reason, 'given_to', p_user_id));
+    end if;
+    insert into profiles (user_id, key_version) values (p_user_id, p_key_version)
+    on conflict (user_id) do nothing;
+    update profiles set nik_enc = p_nik ->> 'enc', nik_bidx = p_nik ->> 'bidx',
+                        nik_mask = p_nik ->> 'mask', nik_region = p_nik ->> 'region',
+                        key_version = p_key_version
+     where user_id = p_user_id returning * into p;
+    insert into audit_log (actor_id, action, subject_id, ip, details)
+    values (p_actor_id, 'profile.nik_assigned', p_user_id, p_ip,
+            jsonb_build_object('reason', p_reason, 'cleared_from', holder));
+    return sinau_ok(200, json_build_object('user_id', p_user_id, 'profile', auth_profile_json(p),
+                                           'cleared_from', holder));
 end;
 $$;
 
@@ -380,3 +505,32 @@ create or replace trigger users_notify after update of role, status, password_ha
     execute function auth_user_notify();
 create or replace trigger users_notify_delete after delete on users
     for each row execute function auth_user_notify();
+-- Reserves a signup against the per-address throttle (p_max signups in
+-- p_window_s; 0 = no limit) before the password is hashed, counted one
+-- after the other per address. Returns the seconds to wait (0 = go ahead).
+-- Every signup counts, whether or not the e-mail turns out to be taken, so
+-- the answer says nothing about the address.
+create or replace function auth_signup_reserve(p_ip text, p_window_s integer, p_max integer)
+returns integer
+language plpgsql volatile as $$
+declare
+    wait_s double precision;
+begin
+    if p_max <= 0 then
+        return 0;
+    end if;
+    perform sinau_throttle_lock('signup.ip', p_ip);
+    select extract(epoch from (min(at) + make_interval(secs => p_window_s) - now()))
+      into wait_s
+      from (select at from signup_attempts
+             where ip = p_ip and at > now() - make_interval(secs => p_window_s)
+             order by at desc limit p_max) f
+    having count(*) >= p_max;
+    if coalesce(wait_s, 0) > 0 then
+        return greatest(ceil(wait_s), 1)::integer;
+    end if;
+    delete from signup_attempts where at < now() - make_interval(secs => 2 * p_window_s);
+    insert into signup_attempts (ip) values (p_ip);
+    return 0;
+end;
+$$;

@@ -12,9 +12,7 @@
 
 create or replace function asg_is_staff(p_cohort_id text, p_user_id text, p_role text) returns boolean
 language sql stable as $$
-    select p_role = 'admin'
-        or exists (select 1 from cohort_instructors
-                    where cohort_id = p_cohort_id and user_id = p_user_id)
+    select p_role = 'admin' or auth_instructs(p_cohort_id, p_user_id)
 $$;
 
 create or replace function asg_is_participant(p_cohort_id text, p_user_id text) returns boolean

@@ -15,10 +15,11 @@ create or replace function content_can_author(p_programme_id text, p_user_id tex
 returns boolean
 language sql stable as $$
     select p_role = 'admin'
-        or exists (select 1 from programme_authors pa
-                    where pa.programme_id = p_programme_id and pa.user_id = p_user_id)
-        or exists (select 1 from cohort_instructors ci join cohorts c on c.id = ci.cohort_id
-                    where c.programme_id = p_programme_id and ci.user_id = p_user_id)
+        or (auth_is_staff_now(p_user_id)
+            and (exists (select 1 from programme_authors pa
+                          where pa.programme_id = p_programme_id and pa.user_id = p_user_id)
+                 or exists (select 1 from cohort_instructors ci join cohorts c on c.id = ci.cohort_id
+                             where c.programme_id = p_programme_id and ci.user_id = p_user_id)))
 $$;
 
 -- The files attached to a draft lesson (those not removed), oldest first.

@@ -17,3 +17,12 @@ create or replace function sinau_ok(p_status integer, p_body json) returns json
 language sql immutable as $$
     select json_build_object('status', p_status, 'body', p_body)
 $$;
+
+-- Serialises the check-and-count of one throttle key (kind, key) until the
+-- end of the calling transaction, so that a burst of requests sent at once
+-- is counted one after the other (a transaction-scoped advisory lock; every
+-- instance shares it through the database).
+create or replace function sinau_throttle_lock(p_kind text, p_key text) returns void
+language sql volatile as $$
+    select pg_advisory_xact_lock(hashtextextended(p_kind || ':' || coalesce(p_key, ''), 0))
+$$;

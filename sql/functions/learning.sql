@@ -14,8 +14,7 @@ returns boolean
 language sql stable as $$
     select p_user_id is not null
        and (p_role = 'admin'
-            or exists (select 1 from cohort_instructors
-                        where cohort_id = p_cohort_id and user_id = p_user_id)
+            or auth_instructs(p_cohort_id, p_user_id)
             or exists (select 1 from registrations
                         where cohort_id = p_cohort_id and user_id = p_user_id
                           and status = 'confirmed'))

@@ -683,6 +683,10 @@ declare
     u users;
     wait_s integer;
 begin
+    -- counted one after the other per address and per account (a burst
+    -- cannot pass the limits together)
+    perform sinau_throttle_lock('reset.ip', p_ip);
+    perform sinau_throttle_lock('reset.account', lower(p_email::text));
     select ceil(extract(epoch from min(at) + make_interval(secs => p_window_s) - now()))::integer
       into wait_s
       from (select at from password_reset_requests where ip = p_ip and at > since
@@ -774,12 +778,12 @@ begin
 end;
 $$;
 
--- Step 1 of a change of password: the throttle verdict (the login's) and
--- the stored hash.
+-- Step 1 of a change of password: the attempt reserved against the login's
+-- throttle (auth_login_reserve; forgiven by the change) and the stored hash.
 create or replace function msg_password_begin(p_user_id text, p_ip text, p_window_s integer,
                                               p_max_per_account integer, p_max_per_ip integer)
 returns json
-language plpgsql stable as $$
+language plpgsql volatile as $$
 declare
     u users;
 begin
@@ -787,8 +791,8 @@ begin
     if not found then
         return null;
     end if;
-    return json_build_object('retry_after', auth_login_throttle(u.email, p_ip, p_window_s,
-                                                                p_max_per_account, p_max_per_ip),
+    return json_build_object('retry_after', auth_login_reserve(u.email, p_ip, p_window_s,
+                                                               p_max_per_account, p_max_per_ip),
                              'email', u.email, 'hash', u.password_hash);
 end;
 $$;
@@ -803,6 +807,8 @@ begin
     update sessions set revoked_at = now()
      where user_id = p_user_id and revoked_at is null and token_hash <> p_keep_token_hash;
     update password_resets set used_at = now() where user_id = p_user_id and used_at is null;
+    -- the right current password forgives the attempt reserved in step 1
+    delete from login_failures where email = (select email from users where id = p_user_id);
     insert into audit_log (actor_id, action, subject_id, ip)
     values (p_user_id, 'password.changed', p_user_id, p_ip);
     perform msg_enqueue(p_user_id, 'password_changed', '{}'::jsonb);
@@ -861,6 +867,7 @@ create or replace function msg_verify_resend(p_user_id text, p_token_hash text, 
 returns json
 language plpgsql as $$
 begin
+    perform sinau_throttle_lock('verify.account', p_user_id);
     if exists (select 1 from users where id = p_user_id and email_verified_at is not null) then
         return sinau_error(409, 'already_verified', 'this e-mail address is already confirmed');
     end if;

@@ -8,14 +8,34 @@
 -- (server/db/migrate.c). A changed signature or a removed function also
 -- needs a numbered migration that drops the old one.
 
+-- An entry of the fairness log; returns its seq. A refusal (closed, not
+-- eligible, already registered, full) is recorded once per participant,
+-- cohort and outcome: a repeat is answered as the first was but adds no
+-- entry (returns null), so nobody can grow a cohort's log at will. Seats
+-- taken, waitlisted, offered, cancelled and promoted are real events and
+-- are each recorded.
 create or replace function reg_log(p_cohort_id text, p_user_id text, p_segment text, p_outcome text,
                         p_registration_id text, p_seq bigint default null)
 returns bigint
-language sql as $$
+language plpgsql as $$
+declare
+    out_seq bigint;
+begin
+    if p_user_id is not null and p_outcome in ('registration_closed', 'not_eligible',
+                                               'already_registered', 'segment_full') then
+        perform sinau_throttle_lock('allocation_log', p_cohort_id || ':' || p_user_id);
+        if exists (select 1 from allocation_log
+                    where cohort_id = p_cohort_id and user_id = p_user_id
+                      and outcome = p_outcome) then
+            return null;
+        end if;
+    end if;
     insert into allocation_log (seq, cohort_id, user_id, segment, outcome, registration_id)
     values (coalesce(p_seq, nextval('registration_arrival_seq')), p_cohort_id, p_user_id,
             p_segment, p_outcome, p_registration_id)
-    returning seq
+    returning seq into out_seq;
+    return out_seq;
+end;
 $$;
 
 -- The public shape of a registration with a known waitlist position.
@@ -245,9 +265,13 @@ declare
     w registrations;
 begin
     select * into c from cohorts where id = p_cohort_id;
-    select * into w from registrations
-     where cohort_id = p_cohort_id and segment = p_segment and status = 'waitlisted'
-     order by seq limit 1 for update;
+    -- the first in line who still qualifies (issue 14): someone whose
+    -- profile no longer meets the segment is passed over but keeps their
+    -- place, so fixing the profile brings them back at the next seat
+    select * into w from registrations wr
+     where wr.cohort_id = p_cohort_id and wr.segment = p_segment and wr.status = 'waitlisted'
+       and cardinality(reg_missing(wr.user_id, p_segment, c.residency_prefix)) = 0
+     order by wr.seq limit 1 for update;
     if not found then
         return;
     end if;
@@ -327,6 +351,11 @@ begin
     if r.status <> 'offered' or r.offer_expires_at <= now() then
         return json_build_object('status', 409, 'body', json_build_object('error',
             json_build_object('code', 'no_offer', 'message', 'there is no open offer')));
+    end if;
+    -- still eligible when taking the seat (the offer stands until it expires)
+    if cardinality(reg_missing(r.user_id, r.segment,
+                               (select residency_prefix from cohorts where id = r.cohort_id))) > 0 then
+        return sinau_error(422, 'not_eligible', 'the profile no longer meets this segment');
     end if;
     update registrations set status = 'confirmed', offer_expires_at = null
      where id = r.id returning * into r;
@@ -546,9 +575,7 @@ $$;
 create or replace function reg_can_manage(p_cohort_id text, p_user_id text, p_role text)
 returns boolean
 language sql stable as $$
-    select p_role = 'admin'
-        or exists (select 1 from cohort_instructors
-                    where cohort_id = p_cohort_id and user_id = p_user_id)
+    select p_role = 'admin' or auth_instructs(p_cohort_id, p_user_id)
 $$;
 
 -- Registration with an optional Idempotency-Key: the first answer to a key
@@ -696,4 +723,16 @@ begin
             jsonb_build_object('cohort_id', p_cohort_id));
     return sinau_ok(204, null);
 end;
+$$;
+
+-- The live registrations (confirmed, offered or waitlisted, in a cohort not
+-- yet over) of a user that the current profile no longer qualifies for.
+-- auth_profile_put refuses a change that leaves any (409 profile_in_use).
+create or replace function reg_broken_by_profile(p_user_id text) returns text[]
+language sql stable as $$
+    select coalesce(array_agg(r.id order by r.created_at), '{}')
+      from registrations r join cohorts c on c.id = r.cohort_id
+     where r.user_id = p_user_id and r.status in ('confirmed', 'offered', 'waitlisted')
+       and c.ends_on >= current_date
+       and cardinality(reg_missing(r.user_id, r.segment, c.residency_prefix)) > 0
 $$;

@@ -186,6 +186,12 @@ describe('authoring assignments in the draft', () => {
     const mine = await newInstructor(server);
     const other = await newInstructor(server);
     expectStatus(await addInstructor(base, admin.token, c.id, mine.id), 201, 'instructor');
+    // "another instructor" instructs a cohort of another programme (issue 14:
+    // an instructor of no cohort would not catch a check admitting any
+    // cohort's instructor)
+    const p2 = await programme(base, admin);
+    const c2 = await cohortOf(base, admin, p2.slug);
+    expectStatus(await addInstructor(base, admin.token, c2.id, other.id), 201, 'instructor of another cohort');
     const part = await newParticipant(base);
 
     const byInstructor = expectStatus(await addAssignment(base, mine.token, m.id, assignmentBody({ title: 'Oleh pengajar' })), 201, 'the cohort\'s instructor creates');

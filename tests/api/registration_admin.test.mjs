@@ -8,11 +8,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/harness.mjs';
-import { call, show, sql, lit, newAdmin, newParticipant } from './lib/accounts.mjs';
+import { call, show, sql, lit, newAdmin, newParticipant, putProfile } from './lib/accounts.mjs';
 import {
   instantIn, dateIn, participant, participants, programme, uniqueSlug, createProgramme, cohortBody, createCohort, cohort,
   getCohort, seats, setQuota, addInstructor, register, cancel, myRegistration, listRegistrations, allRegistrations,
-  parseCsv, allocationLog, logHead, recomputeChain, auditVerify, newInstructor, tally, GENESIS,
+  parseCsv, allocationLog, logHead, recomputeChain, auditVerify, newInstructor, tally, GENESIS, nik,
 } from './lib/cohorts.mjs';
 
 let server;
@@ -361,6 +361,11 @@ test('the registration list: admin and the cohort\'s instructor see it (filters,
   const mine = await newInstructor(server);
   const other = await newInstructor(server);
   assert.equal((await addInstructor(base, admin.token, c.id, mine.id)).status, 201);
+  // "another instructor" instructs another cohort (issue 14: an instructor
+  // of no cohort would not catch a check admitting any cohort's instructor)
+  const elsewhere = await cohort(base, admin);
+  assert.equal((await addInstructor(base, admin.token, elsewhere.id, other.id)).status, 201);
+  assert.equal((await listRegistrations(base, other.token, elsewhere.id)).status, 200, 'other sees their own cohort');
   const ps = await participants(base, 4, { profile: { business_name: 'Batik Tulis' }, full_name: 'Pendaftar' });
   for (const p of ps) assert.equal((await register(base, p.token, c.id, 'umkm')).status, 201);
 
@@ -417,8 +422,14 @@ test('the CSV export: BOM, text/csv UTF-8, \';\' separators, CRLF rows, Indonesi
     'Ni Luh Putu Ayu',
   ];
   const ps = await participants(base, names.length, { profile: { business_name: 'Kopi "Lereng"; Arjuno' } });
+  // every participant has a NIK, so that the mask check below has rows to
+  // check (issue 14: the loop used to run over an empty column)
+  const niks = new Map();
   for (const [i, p] of ps.entries()) {
     await sql(server, `update users set full_name = ${lit(names[i])} where id = ${lit(p.id)}`);
+    const n = nik();
+    niks.set(p.email, n);
+    assert.equal((await putProfile(base, p.token, { nik: n })).status, 200);
     assert.equal((await register(base, p.token, c.id, 'umkm')).status, 201);
   }
   // a name with a line break (set directly: the API refuses control characters)
@@ -460,9 +471,24 @@ test('the CSV export: BOM, text/csv UTF-8, \';\' separators, CRLF rows, Indonesi
     // in the raw text, no field begins with '=' (a spreadsheet would evaluate it)
     assert.ok(!/(^|;|\r\n)"?=/.test(body), 'no cell starts with =');
     assert.ok(body.includes(`"'=HYPERLINK(""http://evil.example"",""klik"")"`), 'quotes doubled inside a quoted, defused field');
-    // the NIK column holds masks only
+    // the NIK column holds masks only: one per participant with a NIK,
+    // each the mask of that participant's number, never the number
     const nikCol = rows.slice(1).map((row) => row[11]).filter(Boolean);
+    assert.equal(nikCol.length, ps.length, 'a NIK cell for every participant who has one');
     for (const v of nikCol) assert.match(v, /^\d{4}\*+\d{4}$/);
+    for (const [email, n] of niks) {
+      assert.ok(!body.includes(n), `no clear NIK in the CSV (${email})`);
+      const cell = byEmail.get(email)[11];
+      assert.equal(cell.slice(0, 4), n.slice(0, 4), `the mask of ${email}'s NIK`);
+      assert.equal(cell.slice(-4), n.slice(-4));
+    }
+    // and the staff list shows no NIK at all
+    const list = await listRegistrations(base, who.token, c.id);
+    assert.equal(list.status, 200);
+    for (const n of niks.values()) {
+      assert.ok(!list.text.includes(n), 'no clear NIK in the staff list');
+      assert.ok(!list.text.includes(n.slice(-6)), 'no NIK digits in the staff list');
+    }
   }
   const filtered = await listRegistrations(base, admin.token, c.id, { format: 'csv', status: 'waitlisted' });
   assert.equal(parseCsv(filtered.text.replace(/^\uFEFF/, '')).length, 1, 'only the header when nothing matches');
@@ -475,6 +501,10 @@ test('the CSV export is as private as the list: participants 403, another instru
   assert.equal((await listRegistrations(base, p.token, c.id, { format: 'csv' })).status, 403);
   assert.equal((await listRegistrations(base, undefined, c.id, { format: 'csv' })).status, 401);
   const other = await newInstructor(server);
+  // an instructor of another cohort, not of none (issue 14)
+  const elsewhere = await cohort(base, admin);
+  assert.equal((await addInstructor(base, admin.token, elsewhere.id, other.id)).status, 201);
+  assert.equal((await listRegistrations(base, other.token, elsewhere.id, { format: 'csv' })).status, 200, 'other exports their own cohort');
   const hidden = await listRegistrations(base, other.token, c.id, { format: 'csv' });
   assert.ok(!hidden.text.includes('Rahasia Pendaftar'), 'no data for another instructor');
   assert.equal(hidden.status, 404, `another instructor's CSV: ${hidden.status} ${JSON.stringify(hidden.text.slice(0, 200))}`);

@@ -71,13 +71,15 @@ select fx.reg('nope', 'u6', 'public') as nf \gset
 select is((:'nf'::json)->>'status', '404', 'unknown cohort: 404');
 select is((:'nf'::json)->'body'->'error'->>'code', 'not_found', 'unknown cohort: not_found');
 
--- the allocation log: every attempt, in arrival order, with its outcome
+-- the allocation log: every attempt, in arrival order, with its outcome;
+-- a refusal once per participant and outcome (issue 14: u1's second
+-- already_registered, in another segment, adds nothing)
 select is((select string_agg(outcome || ':' || user_id || ':' || segment, ' ' order by seq)
              from allocation_log where cohort_id = 'c1' and outcome <> 'invalid_segment'),
           'confirmed:u1:public confirmed:u2:public waitlisted:u3:public waitlisted:u4:public '
           'confirmed:u5:umkm segment_full:u6:umkm already_registered:u1:public '
-          'already_registered:u3:public already_registered:u1:asn',
-          'every attempt is logged with its outcome, in arrival order');
+          'already_registered:u3:public',
+          'every attempt is logged with its outcome, in arrival order, a refusal once');
 select is_empty($$select 1 from allocation_log l
                    where l.cohort_id = 'c1' and l.outcome in ('confirmed', 'waitlisted')
                      and not exists (select 1 from registrations r

@@ -42,6 +42,8 @@ export function freePort() {
 // startServer on a port chosen beforehand, so that SINAU_PUBLIC_URL can be
 // the server's own origin (every URL inside a credential must resolve to
 // it). Resolves to the server plus {publicUrl}. `env` as startServer.
+// Only a port taken meanwhile is tried again (with another port); any other
+// failure — a crash, a bad configuration — fails at once.
 export async function startCertServer({ env = {}, ...opts } = {}) {
   let lastError;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -52,10 +54,19 @@ export async function startCertServer({ env = {}, ...opts } = {}) {
       assert.equal(server.url, publicUrl, 'the server listens where its public URL says');
       return { ...server, publicUrl };
     } catch (e) {
-      lastError = e; // the port was taken meanwhile: try another
+      if (!portTaken(e)) throw e;
+      lastError = e;
     }
   }
   throw lastError;
+}
+
+// True when startServer failed only because the port was in use: sinau
+// exited with its "cannot listen on …: Address already in use" and code 1
+// (a crash exits by a signal, 128 + n).
+export function portTaken(e) {
+  const m = /exited with code (\d+) before listening/.exec(e.message);
+  return m !== null && Number(m[1]) < 128 && /cannot listen on [^\n]*(Address already in use|EADDRINUSE)/.test(e.message);
 }
 
 // --------------------------------------------------------- API calls ----

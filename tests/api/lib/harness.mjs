@@ -277,6 +277,9 @@ export async function startServer({ env = {}, args = [], database, dataDir, time
     SINAU_WEB_DIR: path.join(SOURCE_DIR, 'web'),
     SINAU_PWHASH: 'fast',
     SINAU_LOG_LEVEL: 'info',
+    // tests sign many accounts up from one loopback address; the signup
+    // throttle is tested with its own setting (hardening_throttle.test.mjs)
+    SINAU_SIGNUP_PER_HOUR: '0',
   };
   if (dbUrl !== undefined) fullEnv.DATABASE_URL = dbUrl;
   for (const [k, v] of Object.entries(env)) {

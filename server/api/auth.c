@@ -496,12 +496,12 @@ static void logout(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/auth/signup", signup, 0, NULL, "Create a participant account",
-     AUTH_NONE},
-    {ROUTER_POST, "/api/v1/auth/login", login, 0, NULL,
+    {ROUTER_POST, "/api/v1/auth/signup", signup, API_AUTH_BODY_MAX, NULL,
+     "Create a participant account", AUTH_NONE},
+    {ROUTER_POST, "/api/v1/auth/login", login, API_AUTH_BODY_MAX, NULL,
      "Sign in: a bearer token, a CSRF token and the session cookie", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/auth/logout", logout, 0, NULL, "End this session everywhere",
-     AUTH_SIGNED_IN},
+    {ROUTER_POST, "/api/v1/auth/logout", logout, API_AUTH_BODY_MAX, NULL,
+     "End this session everywhere", AUTH_SIGNED_IN},
 };
 
 const http_route *auth_routes(size_t *n)

@@ -1,17 +1,14 @@
 /* server.c — `sinau serve` (server.h), the composition root beside main.c:
- * it wires http/, db/, api/ and core/ together. One listening socket shared by N loop
- * threads, each with its own event_base, evhttp and db_pool; dispatch of
- * every request through the router or the static files; and the graceful
- * stop at SIGTERM/SIGINT (stop accepting, drain, exit 0). */
+ * it wires http/, db/, auth/, api/ and core/ together. One listening socket
+ * shared by N loop threads, each with its own event_base, HTTP server
+ * (http_server.h: the http layer gets the router, the guard, the pool and
+ * the static files from here) and db_pool; and the graceful stop at
+ * SIGTERM/SIGINT (stop accepting, drain, exit 0). */
 #include "sinau/server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
-#include <event2/listener.h>
 #include <event2/thread.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -19,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -30,9 +26,8 @@
 
 #include "sinau/alloc.h"
 #include "sinau/api.h"
-#include "sinau/bodylimit.h"
+#include "sinau/auth.h"
 #include "sinau/certkeys.h"
-#include "sinau/http.h"
 #include "sinau/log.h"
 #include "sinau/pdfsign.h"
 #include "sinau/outbox.h"
@@ -42,15 +37,10 @@
 #include "sinau/verdicts.h"
 #include "sinau/web.h"
 
-#define TICK_MS                 250
-#define VERDICT_SLOTS           4096 /* cached verdicts (~1.2 KiB each) */
-#define API_TICK_EVERY          20   /* ticks between the API timers (5 s) */
-#define LISTEN_BACKLOG          1024
-#define TRANSPORT_HEADER_FACTOR 8 /* libevent's header cap ÷ ours */
-#define TRANSPORT_BODY_FACTOR   4 /* libevent's body cap ÷ the JSON default */
-
-int server_route_index(const sinau_server *srv, const http_route *route);
-size_t http_route_body_limit(const http_ctx *ctx);
+#define TICK_MS        250
+#define VERDICT_SLOTS  4096 /* cached verdicts (~1.2 KiB each) */
+#define API_TICK_EVERY 20   /* ticks between the API timers (5 s) */
+#define LISTEN_BACKLOG 4096
 
 int64_t server_now_ns(void)
 {
@@ -58,139 +48,6 @@ int64_t server_now_ns(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* 1-based position of route in the router (0 for none), for metrics. */
-int server_route_index(const sinau_server *srv, const http_route *route)
-{
-    size_t n;
-    const http_route *const *all;
-
-    if (route == NULL)
-        return 0;
-    all = router_routes(srv->router, &n);
-    for (size_t i = 0; i < n; i++)
-        if (all[i] == route)
-            return (int)i + 1;
-    return 0;
-}
-
-size_t http_route_body_limit(const http_ctx *ctx)
-{
-    if (ctx->route != NULL && ctx->route->max_body > 0)
-        return ctx->route->max_body;
-    return ctx->loop->server->cfg->max_body_bytes;
-}
-
-/* ---- per-request dispatch ---- */
-
-static bool request_id_ok(const char *s)
-{
-    size_t n = 0;
-
-    for (; s[n] != '\0'; n++) {
-        char c = s[n];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_' || c == '.';
-        if (!ok || n >= 40)
-            return false;
-    }
-    return n > 0;
-}
-
-static http_ctx *ctx_new(sinau_loop *loop, struct evhttp_request *req)
-{
-    http_ctx *ctx = xcalloc(1, sizeof *ctx);
-    const char *given;
-
-    ctx->req = req;
-    ctx->loop = loop;
-    ctx->started_ns = server_now_ns();
-    ctx->method = (unsigned)evhttp_request_get_command(req);
-    given = evhttp_find_header(evhttp_request_get_input_headers(req), "X-Request-Id");
-    if (given != NULL && request_id_ok(given))
-        snprintf(ctx->request_id, sizeof ctx->request_id, "%s", given);
-    else
-        snprintf(ctx->request_id, sizeof ctx->request_id, "%s-%d-%llx", loop->server->instance,
-                 loop->index, (unsigned long long)++loop->next_request);
-    loop->inflight++;
-    ctx->live_next = loop->live;
-    if (loop->live != NULL)
-        loop->live->live_prev = ctx;
-    loop->live = ctx;
-    return ctx;
-}
-
-static void reply_method_not_allowed(http_ctx *ctx, unsigned allowed)
-{
-    char allow[96];
-
-    http_add_header(ctx, "Allow", router_allow_header(allowed, allow, sizeof allow));
-    http_reply_error(ctx, 405, "method_not_allowed", "this method is not allowed here");
-}
-
-/* No API route: a file of web/ or the app's shell (web.c), else 404. */
-static void dispatch_miss(http_ctx *ctx)
-{
-    web_serve(ctx);
-}
-
-static void dispatch_route(http_ctx *ctx)
-{
-    size_t len = evbuffer_get_length(evhttp_request_get_input_buffer(ctx->req));
-
-    if (len > http_route_body_limit(ctx)) {
-        http_reply_error(ctx, 413, "body_too_large", "the request body is too large");
-        return;
-    }
-    auth_guard(ctx, ctx->route->handler);
-}
-
-/* Bytes of the request line and headers, as the client sent them (near enough). */
-static size_t header_bytes(struct evhttp_request *req)
-{
-    const struct evkeyvalq *h = evhttp_request_get_input_headers(req);
-    const struct evkeyval *kv;
-    size_t n = strlen(evhttp_request_get_uri(req)) + 16;
-
-    TAILQ_FOREACH (kv, h, next)
-        n += strlen(kv->key) + strlen(kv->value) + 4;
-    return n;
-}
-
-static void on_request(struct evhttp_request *req, void *arg)
-{
-    sinau_loop *loop = arg;
-    http_ctx *ctx = ctx_new(loop, req);
-    const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
-
-    ctx->path = http_ctx_strndup(ctx, path != NULL && *path ? path : "/",
-                                 strlen(path != NULL && *path ? path : "/"));
-    if (bodylimit_answer(ctx)) /* a refusal the body limits made before reading */
-        return;
-    if (header_bytes(req) > loop->server->cfg->max_header_bytes) {
-        http_add_header(ctx, "Connection", "close");
-        http_reply_error(ctx, 431, "headers_too_large", "the request headers are too large");
-        return;
-    }
-    if (atomic_load(&loop->server->stopping)) {
-        http_add_header(ctx, "Connection", "close");
-        http_add_header(ctx, "Retry-After", "1");
-        http_reply_error(ctx, 503, "shutting_down", "the server is restarting");
-        return;
-    }
-    switch (router_match_path(loop->server->router, ctx->method, ctx->path, &ctx->match)) {
-    case ROUTER_FOUND:
-        ctx->route = ctx->match.route;
-        dispatch_route(ctx);
-        break;
-    case ROUTER_METHOD_NOT_ALLOWED:
-        reply_method_not_allowed(ctx, ctx->match.allowed);
-        break;
-    case ROUTER_NOT_FOUND:
-        dispatch_miss(ctx);
-        break;
-    }
 }
 
 /* ---- loops ---- */
@@ -247,20 +104,9 @@ static void publish_gauges(sinau_loop *loop)
     atomic_store(&m->db_refused, st.refused);
     atomic_store(&m->db_errors, st.errors);
     atomic_store(&m->db_reconnects, st.reconnects);
-    atomic_store(&m->inflight, loop->inflight);
+    atomic_store(&m->inflight, http_loop_inflight(loop->http));
     publish_ha_gauges(loop);
     publish_session_cache(loop);
-}
-
-/* The Date header (RFC 9110 IMF-fixdate), made once per tick instead of by
- * libevent for every response: a second's resolution is what it carries. */
-static void refresh_date(sinau_loop *loop)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-
-    gmtime_r(&now, &tm);
-    strftime(loop->date, sizeof loop->date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
 static void heartbeat_done(void *arg, db_result *r)
@@ -281,9 +127,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     sinau_loop *loop = arg;
 
-    refresh_date(loop);
+    http_loop_tick(loop->http);
     publish_gauges(loop);
-    log_flush(&loop->access_log);
     heartbeat(loop);
     /* the API's timers run on the first loop of each instance; they are
      * written to be safe with several instances (SKIP LOCKED) */
@@ -293,11 +138,12 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         outbox_tick(loop->server->outbox, loop->draining);
     if (!loop->draining)
         return;
-    if (loop->inflight == 0 && !(loop->index == 0 && outbox_busy(loop->server->outbox))) {
+    if (http_loop_inflight(loop->http) == 0 &&
+        !(loop->index == 0 && outbox_busy(loop->server->outbox))) {
         event_base_loopexit(loop->base, NULL);
     } else if (server_now_ns() >= loop->drain_deadline_ns) {
         log_warn("loop %d: %d requests still running at the end of the grace period", loop->index,
-                 loop->inflight);
+                 http_loop_inflight(loop->http));
         event_base_loopexit(loop->base, NULL);
     }
 }
@@ -307,9 +153,9 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 {
     sinau_loop *loop = arg;
 
-    if (loop->bound != NULL) {
-        evhttp_del_accept_socket(loop->http, loop->bound); /* stops accepting */
-        loop->bound = NULL;
+    http_loop_drain(loop->http); /* stops accepting; new requests get 503 */
+    if (loop->accepting) {
+        loop->accepting = false;
         /* the last loop to let go closes the socket, so that new clients are
          * refused at once instead of queueing in the backlog until exit */
         if (atomic_fetch_sub(&loop->server->accepting, 1) == 1) {
@@ -323,41 +169,22 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
     on_tick(-1, 0, loop);
 }
 
-static size_t transport_body_cap(const sinau_server *srv)
+/* The http layer's limits and policy, from the configuration. */
+static http_settings http_settings_of(const sinau_config *cfg)
 {
-    size_t n, max = TRANSPORT_BODY_FACTOR * srv->cfg->max_body_bytes;
-    const http_route *const *all = router_routes(srv->router, &n);
-
-    for (size_t i = 0; i < n; i++)
-        if (all[i]->max_body > max)
-            max = all[i]->max_body;
-    return max;
-}
-
-static void configure_http(sinau_loop *loop)
-{
-    const sinau_config *cfg = loop->server->cfg;
-    struct evhttp *h = loop->http;
-
-    /* Two layers of limits. libevent's caps are hard transport bounds, set
-     * above ours, and answer with libevent's own bare 400/413 page; within
-     * them, our limits (headers in on_request, body per route in the
-     * bodylimit stream before the body is read, and again in dispatch_route)
-     * answer in the API's error format. So ordinary
-     * overshoots get a JSON 431/413 with a code, and memory per connection
-     * stays bounded by the transport caps. */
-    evhttp_set_max_headers_size(h, (ev_ssize_t)(TRANSPORT_HEADER_FACTOR * cfg->max_header_bytes));
-    evhttp_set_max_body_size(h, (ev_ssize_t)transport_body_cap(loop->server));
-    evhttp_set_timeout(h, cfg->idle_timeout_s);
-    evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                      EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
-                                      EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
-    evhttp_set_default_content_type(h, "application/json");
-    evhttp_set_flags(h, EVHTTP_SERVER_LINGERING_CLOSE);
-    evhttp_set_gencb(h, on_request, loop);
-    /* per-route body limits, before the body is read (bodylimit.h) */
-    bodylimit_install(h, loop->server->router, cfg->max_body_bytes,
-                      TRANSPORT_HEADER_FACTOR * cfg->max_header_bytes);
+    return (http_settings){
+        .max_head = cfg->max_header_bytes,
+        .max_body = cfg->max_body_bytes,
+        .idle_timeout_s = cfg->idle_timeout_s,
+        .head_timeout_s = cfg->head_timeout_s,
+        .min_body_rate = cfg->min_body_rate,
+        .max_connections = cfg->max_connections,
+        .max_per_address = cfg->max_connections_per_address,
+        .loops = cfg->threads,
+        .db_wait_ms = cfg->db_queue_timeout_ms,
+        .trust_proxy = cfg->trust_proxy,
+        .https = strncmp(cfg->public_url, "https://", 8) == 0,
+    };
 }
 
 static void on_listen_notify(void *arg, const char *channel, const char *payload)
@@ -412,7 +239,6 @@ static void loop_init_ha(sinau_loop *loop, const db_pool_opts *dbo)
 static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
 {
     const sinau_config *cfg = srv->cfg;
-    struct evconnlistener *lst;
     struct timeval tick = {0, TICK_MS * 1000};
     db_pool_opts dbo = {
         .conninfo = cfg->database_url,
@@ -424,22 +250,34 @@ static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
         .application_name = "sinau",
     };
 
+    http_loop_opts ho;
+
     loop->server = srv;
     loop->index = index;
     loop->base = event_base_new();
-    loop->http = loop->base != NULL ? evhttp_new(loop->base) : NULL;
-    if (loop->http == NULL)
+    if (loop->base == NULL)
         return -1;
-    configure_http(loop);
-    /* every loop accepts from the same socket; none of them closes it */
-    lst = evconnlistener_new(loop->base, NULL, NULL, LEV_OPT_CLOSE_ON_EXEC, -1, srv->listen_fd);
-    if (lst == NULL)
-        return -1;
-    loop->bound = evhttp_bind_listener(loop->http, lst);
-    atomic_fetch_add(&srv->accepting, 1);
     loop->metrics = xcalloc(1, sizeof *loop->metrics);
     loop->db = db_pool_new(loop->base, &dbo);
     loop_init_ha(loop, &dbo);
+    ho = (http_loop_opts){
+        .base = loop->base,
+        .owner = loop,
+        .index = index,
+        .instance = srv->instance,
+        .db = loop->db,
+        .db_read = loop->db_read,
+        .workers = srv->workers,
+        .web = srv->web,
+        .metrics = loop->metrics,
+        .guard = auth_guard,
+    };
+    loop->http = http_loop_new(srv->http, &ho);
+    /* every loop accepts from the same socket; none of them closes it */
+    if (http_loop_listen(loop->http, srv->listen_fd) != 0)
+        return -1;
+    loop->accepting = true;
+    atomic_fetch_add(&srv->accepting, 1);
     if (index == 0) {
         /* the delivery worker's own connection: its claims and marks never
          * take a request's place in the pool or its queue */
@@ -457,36 +295,17 @@ static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
         }
     }
     loop->stop_ev = event_new(loop->base, -1, 0, on_stop, loop);
-    refresh_date(loop);
     loop->tick = event_new(loop->base, -1, EV_PERSIST, on_tick, loop);
     event_add(loop->tick, &tick);
-    return loop->bound != NULL ? 0 : -1;
-}
-
-void http_ctx_release_memory(http_ctx *ctx);
-
-/* Requests still running when the grace period ran out: their queries were
- * dropped with the pool and libevent freed their requests, so only our
- * memory is left to free. */
-static void free_abandoned(sinau_loop *loop)
-{
-    http_ctx *ctx = loop->live;
-
-    while (ctx != NULL) {
-        http_ctx *next = ctx->live_next;
-        http_ctx_release_memory(ctx);
-        free(ctx);
-        ctx = next;
-    }
-    loop->live = NULL;
+    return 0;
 }
 
 static void loop_free(sinau_loop *loop)
 {
     if (loop->base == NULL)
         return;
-    if (loop->http != NULL)
-        evhttp_free(loop->http);
+    /* the pool first: requests the grace left running lose their queries
+     * (no callback), then the HTTP server frees them and its connections */
     if (loop->index == 0) {
         outbox_free(loop->server->outbox);
         loop->server->outbox = NULL;
@@ -497,7 +316,7 @@ static void loop_free(sinau_loop *loop)
     db_listen_free(loop->listen);
     if (loop->offer_timer != NULL)
         event_free(loop->offer_timer);
-    free_abandoned(loop);
+    http_loop_free(loop->http);
     if (loop->stop_ev != NULL)
         event_free(loop->stop_ev);
     if (loop->tick != NULL)
@@ -510,8 +329,7 @@ static void *loop_main(void *arg)
 {
     sinau_loop *loop = arg;
 
-    event_base_dispatch(loop->base);
-    log_flush(&loop->access_log);
+    event_base_dispatch(loop->base); /* the access log is written out by http_loop_free */
     return NULL;
 }
 
@@ -599,8 +417,22 @@ static int load_keys(sinau_server *srv)
     return 0;
 }
 
+static int loops_init(sinau_server *srv)
+{
+    srv->nloops = srv->cfg->threads;
+    srv->loops = xcalloc((size_t)srv->nloops, sizeof *srv->loops);
+    for (int i = 0; i < srv->nloops; i++) {
+        if (loop_init(srv, &srv->loops[i], i) != 0) {
+            log_error("cannot start loop %d", i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int server_init(sinau_server *srv, const sinau_config *cfg)
 {
+    http_settings hs = http_settings_of(cfg);
     char err[256];
     unsigned char r[4];
 
@@ -639,15 +471,8 @@ static int server_init(sinau_server *srv, const sinau_config *cfg)
         log_error("%s", err);
         return -1;
     }
-    srv->nloops = cfg->threads;
-    srv->loops = xcalloc((size_t)srv->nloops, sizeof *srv->loops);
-    for (int i = 0; i < srv->nloops; i++) {
-        if (loop_init(srv, &srv->loops[i], i) != 0) {
-            log_error("cannot start loop %d", i);
-            return -1;
-        }
-    }
-    return 0;
+    srv->http = http_shared_new(&hs, srv->router);
+    return loops_init(srv);
 }
 
 static void server_free(sinau_server *srv)
@@ -665,6 +490,7 @@ static void server_free(sinau_server *srv)
     pdfsign_free(srv->pdf_signer);
     verdict_cache_free(srv->verdicts);
     ratelimit_free(srv->verify_misses);
+    http_shared_free(srv->http);
     router_free(srv->router);
     free(srv->openapi);
 }

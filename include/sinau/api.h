@@ -24,6 +24,11 @@ const http_route *system_routes(size_t *n);
 /* signup, login, logout (server/api/auth.c) */
 const http_route *auth_routes(size_t *n);
 
+/* The body limit of the account routes that anyone may call (signup,
+ * login): their JSON is a few short strings, and it is parsed on the loop
+ * thread, so nothing near SINAU_MAX_BODY is read (413 from the head). */
+#define API_AUTH_BODY_MAX (4u * 1024u)
+
 /* the caller's account and profile (server/api/me.c) */
 const http_route *me_routes(size_t *n);
 

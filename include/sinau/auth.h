@@ -18,38 +18,15 @@
 
 #include "sinau/common.h"
 #include "sinau/config.h"
+#include "sinau/http_user.h"
 
 struct http_ctx;
-
-enum auth_access {
-    AUTH_NONE = 0,  /* anyone; no session lookup */
-    AUTH_OPTIONAL,  /* anyone; the caller is resolved when credentials come */
-    AUTH_SIGNED_IN, /* any active account */
-    AUTH_STAFF,     /* instructors and admins */
-    AUTH_ADMIN,     /* admins */
-};
-
-enum auth_role { AUTH_ROLE_NONE = 0, AUTH_ROLE_PARTICIPANT, AUTH_ROLE_INSTRUCTOR, AUTH_ROLE_ADMIN };
-
-#define AUTH_TOKEN_CHARS 43 /* 32 random bytes in unpadded base64url */
-#define AUTH_HASH_HEX    65 /* 64 hex chars + NUL */
-#define AUTH_ID_MAX      40
-
-typedef struct auth_user {
-    bool signed_in;
-    bool via_cookie; /* credentials came from the cookie (CSRF applies) */
-    enum auth_role role;
-    char id[AUTH_ID_MAX];
-    char csrf[AUTH_TOKEN_CHARS + 1];
-    char token_hash[AUTH_HASH_HEX];
-    uint64_t cache_epoch; /* sesscache epoch when the session query was sent */
-} auth_user;
 
 /* Session lifetimes and login throttling (seconds / counts). */
 #define AUTH_THROTTLE_WINDOW_S    900
 #define AUTH_THROTTLE_PER_ACCOUNT 5
-#define AUTH_THROTTLE_PER_IP      30
-#define AUTH_COOKIE               "sinau_session"
+/* per client address: SINAU_LOGIN_PER_ADDRESS (cfg->login_per_address) */
+#define AUTH_COOKIE "sinau_session"
 
 /* ---- tokens and cookies (pure; any thread) ---- */
 

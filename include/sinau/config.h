@@ -44,9 +44,13 @@ typedef struct sinau_config {
     size_t max_body_bytes;    /* SINAU_MAX_BODY JSON body limit */
     size_t max_header_bytes;  /* SINAU_MAX_HEADERS all request headers together */
     int idle_timeout_s;       /* SINAU_IDLE_TIMEOUT_S connection idle/read timeout */
-    int shutdown_grace_s;     /* SINAU_SHUTDOWN_GRACE_S longest drain at SIGTERM */
-    int session_idle_s;       /* SINAU_SESSION_IDLE_S: a session unused this long ends */
-    int session_absolute_s;   /* SINAU_SESSION_ABSOLUTE_S: and this long after login at most */
+    int head_timeout_s;       /* SINAU_HEAD_TIMEOUT_S a whole request head; a body's grace */
+    size_t min_body_rate;     /* SINAU_MIN_BODY_RATE bytes/s a body averages (0: none) */
+    int max_connections;      /* SINAU_MAX_CONNECTIONS open at once, all loops */
+    int max_connections_per_address; /* SINAU_MAX_CONNECTIONS_PER_ADDRESS (0: no share) */
+    int shutdown_grace_s;            /* SINAU_SHUTDOWN_GRACE_S longest drain at SIGTERM */
+    int session_idle_s;              /* SINAU_SESSION_IDLE_S: a session unused this long ends */
+    int session_absolute_s; /* SINAU_SESSION_ABSOLUTE_S: and this long after login at most */
     int session_cache_s; /* SINAU_SESSION_CACHE_S: a checked session is trusted this long (0: off)
                           */
     int session_cache_size; /* SINAU_SESSION_CACHE_SIZE: sessions cached per process (0: off) */
@@ -68,6 +72,7 @@ typedef struct sinau_config {
     int mail_connect_timeout_ms; /* SINAU_MAIL_CONNECT_TIMEOUT_MS: longest connect */
     bool verify_email;           /* SINAU_VERIFY_EMAIL=1: new accounts confirm their e-mail */
     int signup_per_hour;         /* SINAU_SIGNUP_PER_HOUR: signups per client address (0: off) */
+    int login_per_address;       /* SINAU_LOGIN_PER_ADDRESS: failed logins per address a window */
 } sinau_config;
 
 /* Fills *cfg with defaults, then environment (via getenv_fn), then flags

@@ -11,7 +11,7 @@
 #include "sinau/router.h"
 
 #define METRICS_MAX_ROUTES 256 /* index 0: static files and misses */
-#define METRICS_NSTATUS    26
+#define METRICS_NSTATUS    28
 #define METRICS_NBUCKETS   13
 
 typedef struct metrics_block {
@@ -22,6 +22,8 @@ typedef struct metrics_block {
     /* gauges published by the loop (its pool belongs to it) */
     atomic_int db_connected, db_in_use, db_waiting, db_size;
     atomic_int inflight;
+    atomic_int connections;            /* open on this loop */
+    atomic_ullong connections_refused; /* refused at accept by the caps */
     atomic_ullong db_refused, db_errors, db_reconnects;
     /* failover: the read pool (standbys), the listener (loop 0), the
      * requests' own retries and fallbacks (http_db_query, http_db_read) */

@@ -16,8 +16,7 @@
 #define ROUTER_MAX_PARAMS   4
 #define ROUTER_MAX_SEGMENTS 16
 
-/* Method bits: the same values as libevent's enum evhttp_cmd_type, so a
- * request's evhttp_request_get_command() can be passed straight in. */
+/* Method bits, one per method the server knows (router_method_parse). */
 enum router_method {
     ROUTER_GET = 1 << 0,
     ROUTER_POST = 1 << 1,
@@ -42,8 +41,13 @@ typedef struct http_route {
     size_t max_body;         /* body limit for this route; 0: the configured default */
     const char *name;        /* metrics/log label; NULL: the pattern */
     const char *summary;     /* one line for the OpenAPI document; NULL: none */
-    unsigned access;         /* who may call: an enum auth_access level (auth.h);
+    unsigned access;         /* who may call: an enum auth_access level (http_user.h);
                                 0 (AUTH_NONE) = anyone, no session lookup */
+    /* Optional (NULL: none): runs after the guard, on the head alone, before
+     * any body byte is read (an upload refused 404 without taking its
+     * bytes); it replies to refuse, or calls http_proceed(ctx) to read the
+     * body and run the handler. */
+    http_handler_fn check_head;
 } http_route;
 
 typedef struct router router;
@@ -57,6 +61,7 @@ typedef struct router_param {
 
 typedef struct router_match {
     const http_route *route; /* set when ROUTER_FOUND */
+    unsigned index;          /* its 1-based position in router_routes (0: none) */
     unsigned allowed;        /* methods of every route on this path (for Allow) */
     int nparams;
     router_param params[ROUTER_MAX_PARAMS];
@@ -84,6 +89,13 @@ SINAU_MUST_CHECK int router_add_table(router *r, const http_route *rows, size_t 
  * than 2048 bytes, or with more segments than any route, do not match. */
 enum router_result router_match_path(const router *r, unsigned method, const char *path,
                                      router_match *m);
+
+/* The method whose name is s[0..n) (case-sensitive, as RFC 9110 has it):
+ * one ROUTER_* bit, or 0 for a method we do not know. */
+unsigned router_method_parse(const char *s, size_t n);
+
+/* The name of one ROUTER_* bit ("GET"), or NULL for anything else. */
+const char *router_method_name(unsigned bit);
 
 /* Writes the Allow header value for a method set ("GET, HEAD, POST") into
  * buf (always NUL-terminated). Returns buf. */

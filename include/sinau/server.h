@@ -1,6 +1,7 @@
-/* server.h — `sinau serve`: the listening socket, the loop threads (each
- * with its own event_base, evhttp and db_pool), request dispatch through the
- * router, and the graceful stop.
+/* server.h — `sinau serve`, the composition root: the listening socket,
+ * the loop threads (each with its own event_base, HTTP server and db_pool),
+ * and the graceful stop. The http layer gets what it needs through its own
+ * interface (http_server.h) and never includes this header.
  *
  * Handlers reach what they need through ctx->loop. The server and its loops
  * are created in server_run and live until it returns. */
@@ -13,6 +14,7 @@
 
 #include "sinau/config.h"
 #include "sinau/db.h"
+#include "sinau/http_server.h"
 #include "sinau/log.h"
 #include "sinau/metrics.h"
 #include "sinau/router.h"
@@ -20,17 +22,15 @@
 #include "sinau/worker.h"
 
 struct event_base;
-struct evhttp;
 struct event;
-struct evhttp_bound_socket;
 typedef struct sinau_server sinau_server;
 
 typedef struct sinau_loop {
     sinau_server *server;
     int index;
     struct event_base *base;
-    struct evhttp *http;
-    struct evhttp_bound_socket *bound;
+    http_loop *http; /* this loop's HTTP server */
+    bool accepting;  /* http is taking connections (until the stop) */
     db_pool *db;
     db_pool *db_read;          /* standbys for stale-tolerant reads, or NULL (http_db_read) */
     db_pool *outbox_db;        /* loop 0: the delivery worker's own connection */
@@ -40,12 +40,7 @@ typedef struct sinau_loop {
     struct event *stop_ev;     /* activated by the main thread at SIGTERM */
     struct event *tick;        /* publishes gauges, watches the drain */
     metrics_block *metrics;
-    log_buffer access_log; /* flushed by the tick and when full */
-    int inflight;          /* requests without a reply yet */
-    struct http_ctx *live; /* those requests, freed at exit if the grace ran out */
-    uint64_t next_request; /* request id counter */
-    unsigned ticks;        /* tick count, for slower timers */
-    char date[40];         /* the Date header, refreshed by the tick */
+    unsigned ticks; /* tick count, for slower timers */
     bool draining;
     int64_t drain_deadline_ns;
 } sinau_loop;
@@ -65,6 +60,7 @@ struct sinau_server {
     struct pdfsign_signer *pdf_signer; /* signs certificate PDFs; NULL when not configured */
     struct verdict_cache *verdicts;    /* signature verdicts of stored credentials */
     struct outbox *outbox;             /* the delivery worker, on loop 0 (outbox.h) */
+    http_shared *http;                 /* limits and connection caps of every loop's HTTP server */
     sinau_loop *loops;
     int nloops;
     int listen_fd;

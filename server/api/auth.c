@@ -456,7 +456,7 @@ static void login(http_ctx *ctx)
     job->password = http_ctx_strndup(ctx, password, strlen(password));
     snprintf(job->window, sizeof job->window, "%d", AUTH_THROTTLE_WINDOW_S);
     snprintf(job->per_account, sizeof job->per_account, "%d", AUTH_THROTTLE_PER_ACCOUNT);
-    snprintf(job->per_ip, sizeof job->per_ip, "%d", AUTH_THROTTLE_PER_IP);
+    snprintf(job->per_ip, sizeof job->per_ip, "%d", ctx->loop->server->cfg->login_per_address);
     job->begin_params[0] = email;
     job->begin_params[1] = http_peer(ctx);
     job->begin_params[2] = job->window;
@@ -496,12 +496,12 @@ static void logout(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/auth/signup", signup, 0, NULL, "Create a participant account",
-     AUTH_NONE},
-    {ROUTER_POST, "/api/v1/auth/login", login, 0, NULL,
+    {ROUTER_POST, "/api/v1/auth/signup", signup, API_AUTH_BODY_MAX, NULL,
+     "Create a participant account", AUTH_NONE},
+    {ROUTER_POST, "/api/v1/auth/login", login, API_AUTH_BODY_MAX, NULL,
      "Sign in: a bearer token, a CSRF token and the session cookie", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/auth/logout", logout, 0, NULL, "End this session everywhere",
-     AUTH_SIGNED_IN},
+    {ROUTER_POST, "/api/v1/auth/logout", logout, API_AUTH_BODY_MAX, NULL,
+     "End this session everywhere", AUTH_SIGNED_IN},
 };
 
 const http_route *auth_routes(size_t *n)

@@ -17,15 +17,11 @@
  * enumerated. Nothing here ever shows an e-mail, NIK or NIP. */
 #include "sinau/api.h"
 
-#include <arpa/inet.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/queue.h>
 #include <time.h>
 
 #include "sinau/alloc.h"
@@ -51,25 +47,11 @@ static const sinau_config *cfg_of(http_ctx *ctx)
 
 /* ---- the miss budget ---- */
 
-/* Whom a miss counts against: the client's address, an IPv6 one by its
- * /64 (a subscriber usually holds a whole /64). key has KEY_MAX bytes. */
-#define KEY_MAX 64
-static const char *miss_key(http_ctx *ctx, char key[KEY_MAX])
-{
-    const char *peer = http_peer(ctx);
-    unsigned char a[16];
-
-    if (strchr(peer, ':') == NULL || inet_pton(AF_INET6, peer, a) != 1)
-        return peer;
-    snprintf(key, KEY_MAX, "%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64", a[0], a[1], a[2], a[3], a[4],
-             a[5], a[6], a[7]);
-    return key;
-}
-
+/* A miss counts against the client (http_peer_key: an IPv4 address, an
+ * IPv6 /64, which a subscriber usually holds whole). */
 static bool over_budget(http_ctx *ctx)
 {
-    char key[KEY_MAX];
-    int wait = ratelimit_check(ctx->loop->server->verify_misses, miss_key(ctx, key), time(NULL));
+    int wait = ratelimit_check(ctx->loop->server->verify_misses, http_peer_key(ctx), time(NULL));
 
     if (wait > 0) {
         http_add_header(ctx, "Retry-After", api_itoa(ctx, wait));
@@ -81,9 +63,7 @@ static bool over_budget(http_ctx *ctx)
 
 static void count_miss(http_ctx *ctx)
 {
-    char key[KEY_MAX];
-
-    ratelimit_miss(ctx->loop->server->verify_misses, miss_key(ctx, key), time(NULL));
+    ratelimit_miss(ctx->loop->server->verify_misses, http_peer_key(ctx), time(NULL));
 }
 
 /* ---- what the client wants ---- */
@@ -890,19 +870,14 @@ static void verify_page(http_ctx *ctx)
 /* POST /verify (form: token=…): the paste box's answer, as a page. */
 static void verify_form(http_ctx *ctx)
 {
-    struct evkeyvalq fields = {0};
-    const char *token;
+    const char *form = trimmed_body(ctx);
+    const char *token = http_form_value(ctx, form, strlen(form), "token");
     char cid[CERT_ID_CHARS + 1];
 
-    TAILQ_INIT(&fields);
-    if (evhttp_parse_query_str(trimmed_body(ctx), &fields) != 0 ||
-        (token = evhttp_find_header(&fields, "token")) == NULL) {
-        evhttp_clear_headers(&fields);
+    if (token == NULL) {
         http_reply_error(ctx, 422, "invalid_form", "paste the certificate's token");
         return;
     }
-    token = http_ctx_strndup(ctx, token, strlen(token));
-    evhttp_clear_headers(&fields);
     while (*token == ' ' || *token == '\n' || *token == '\r')
         token++;
     if (certkey_cid_parse(token, cid)) {

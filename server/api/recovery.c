@@ -339,7 +339,7 @@ static void password_put(http_ctx *ctx)
     job->params[1] = http_peer(ctx);
     job->params[2] = api_itoa(ctx, AUTH_THROTTLE_WINDOW_S);
     job->params[3] = api_itoa(ctx, AUTH_THROTTLE_PER_ACCOUNT);
-    job->params[4] = api_itoa(ctx, AUTH_THROTTLE_PER_IP);
+    job->params[4] = api_itoa(ctx, ctx->loop->server->cfg->login_per_address);
     if (http_db_query(ctx, &change_begin_stmt, job->params, change_begun) != 0)
         return;
 }

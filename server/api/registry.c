@@ -3,6 +3,7 @@
  * each endpoint by construction. */
 #include "sinau/api.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,8 +82,20 @@ void api_on_listening(struct sinau_loop *loop)
     registrations_on_listening(loop);
 }
 
-static const char *const method_keys[] = {"get",     "post",  "head",    "put",  "delete",
-                                          "options", "trace", "connect", "patch"};
+/* The OpenAPI key of one method bit: its name (router.h's one table) in
+ * lower case; false for bits that are no method. */
+static bool method_key(unsigned bit, char key[16])
+{
+    const char *name = router_method_name(bit);
+    size_t i = 0;
+
+    if (name == NULL)
+        return false;
+    for (; name[i] != '\0' && i + 1 < 16; i++)
+        key[i] = (char)tolower((unsigned char)name[i]);
+    key[i] = '\0';
+    return true;
+}
 
 static json_t *path_parameters(const char *pattern)
 {
@@ -148,9 +161,12 @@ char *api_openapi_build(const router *r, const char *public_url, size_t *len)
             item = json_object();
             json_object_set_new(paths, all[i]->pattern, item);
         }
-        for (size_t b = 0; b < SINAU_ARRAY_LEN(method_keys); b++)
-            if ((all[i]->methods & (1u << b)) != 0 && (1u << b) != ROUTER_HEAD)
-                json_object_set_new(item, method_keys[b], operation(all[i]));
+        for (unsigned b = 0; b < 16; b++) {
+            char key[16];
+            if ((all[i]->methods & (1u << b)) != 0 && (1u << b) != ROUTER_HEAD &&
+                method_key(1u << b, key))
+                json_object_set_new(item, key, operation(all[i]));
+        }
     }
     doc = json_pack("{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:o}", "openapi", "3.1.0", "info",
                     "title", "Sinau API", "version", SINAU_VERSION, "description",

@@ -2,10 +2,8 @@
  * OpenAPI description (API.md "Operations"). */
 #include "sinau/api.h"
 
-#include <event2/http.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include <sodium.h>
 
@@ -55,42 +53,31 @@ static void readyz(http_ctx *ctx)
         return;
 }
 
-static bool peer_is_loopback(http_ctx *ctx)
+/* /metrics: with a token configured, only with it; without one, only to
+ * loopback connections, and never when a proxy is trusted (every request
+ * then arrives from the proxy, loopback or not). */
+static bool metrics_allowed(http_ctx *ctx, const sinau_config *cfg)
 {
-    struct evhttp_connection *evcon = evhttp_request_get_connection(ctx->req);
-    char *addr = NULL;
-    ev_uint16_t port = 0;
+    const char *given = http_bearer(ctx);
+    size_t n;
 
-    if (evcon == NULL)
-        return false;
-    evhttp_connection_get_peer(evcon, &addr, &port);
-    if (addr == NULL)
-        return false;
-    return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
-           strncmp(addr, "::ffff:127.", 11) == 0;
-}
-
-static bool token_ok(http_ctx *ctx, const char *token)
-{
-    const char *auth = http_header(ctx, "Authorization");
-    size_t n = strlen(token);
-
-    if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 || strlen(auth + 7) != n)
-        return false;
-    return sodium_memcmp(auth + 7, token, n) == 0;
+    if (cfg->metrics_token == NULL)
+        return !cfg->trust_proxy && http_peer_loopback(ctx);
+    n = strlen(cfg->metrics_token);
+    return given != NULL && strlen(given) == n && sodium_memcmp(given, cfg->metrics_token, n) == 0;
 }
 
 static void metrics(http_ctx *ctx)
 {
     sinau_server *srv = ctx->loop->server;
-    const char *token = srv->cfg->metrics_token;
     metrics_block **blocks;
     const http_route *const *routes;
     size_t nroutes, len, more_len;
     char *text, *more;
 
-    if (!(token != NULL ? token_ok(ctx, token) : peer_is_loopback(ctx))) {
-        http_reply_error(ctx, 403, "forbidden", "metrics are served to loopback or with the token");
+    if (!metrics_allowed(ctx, srv->cfg)) {
+        http_reply_error(ctx, 403, "forbidden",
+                         "metrics are served with the token (or to loopback without a proxy)");
         return;
     }
     blocks = http_ctx_alloc(ctx, (size_t)srv->nloops * sizeof *blocks);

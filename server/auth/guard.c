@@ -109,11 +109,11 @@ static bool token_syntax_ok(const char *t)
 /* Finds the credentials: a bearer token first, else the session cookie. */
 static bool find_token(http_ctx *ctx, char token[AUTH_TOKEN_CHARS + 2])
 {
-    const char *auth = http_header(ctx, "Authorization");
+    const char *bearer = http_bearer(ctx);
     const char *cookie = http_header(ctx, "Cookie");
 
-    if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
-        snprintf(token, AUTH_TOKEN_CHARS + 2, "%s", auth + 7);
+    if (bearer != NULL) {
+        snprintf(token, AUTH_TOKEN_CHARS + 2, "%s", bearer);
         ctx->user.via_cookie = false;
         return token_syntax_ok(token);
     }

@@ -85,6 +85,11 @@ static const option options[] = {
     {"max-body", "SINAU_MAX_BODY", OPT_SIZE, FIELD(max_body_bytes), KIB, GIB},
     {"max-headers", "SINAU_MAX_HEADERS", OPT_SIZE, FIELD(max_header_bytes), KIB, MIB},
     {"idle-timeout", "SINAU_IDLE_TIMEOUT_S", OPT_INT, FIELD(idle_timeout_s), 1, 3600},
+    {"head-timeout", "SINAU_HEAD_TIMEOUT_S", OPT_INT, FIELD(head_timeout_s), 1, 3600},
+    {"min-body-rate", "SINAU_MIN_BODY_RATE", OPT_SIZE, FIELD(min_body_rate), 0, GIB},
+    {"max-connections", "SINAU_MAX_CONNECTIONS", OPT_INT, FIELD(max_connections), 16, 1000000},
+    {"max-connections-per-address", "SINAU_MAX_CONNECTIONS_PER_ADDRESS", OPT_INT,
+     FIELD(max_connections_per_address), 0, 1000000},
     {"shutdown-grace", "SINAU_SHUTDOWN_GRACE_S", OPT_INT, FIELD(shutdown_grace_s), 1, 600},
     {"session-idle", "SINAU_SESSION_IDLE_S", OPT_INT, FIELD(session_idle_s), 1, 31536000},
     {"session-absolute", "SINAU_SESSION_ABSOLUTE_S", OPT_INT, FIELD(session_absolute_s), 1,
@@ -98,6 +103,7 @@ static const option options[] = {
     {"webhook-url", "SINAU_WEBHOOK_URL", OPT_SECRET, FIELD(webhook_url), 0, 0},
     {"webhook-secret", "SINAU_WEBHOOK_SECRET", OPT_TOKEN, FIELD(webhook_secret), 0, 0},
     {"signup-per-hour", "SINAU_SIGNUP_PER_HOUR", OPT_INT, FIELD(signup_per_hour), 0, 1000000},
+    {"login-per-address", "SINAU_LOGIN_PER_ADDRESS", OPT_INT, FIELD(login_per_address), 1, 1000000},
     {"outbox-max-attempts", "SINAU_OUTBOX_MAX_ATTEMPTS", OPT_INT, FIELD(outbox_max_attempts), 1,
      1000},
     {"outbox-backoff-ms", "SINAU_OUTBOX_BACKOFF_MS", OPT_INT, FIELD(outbox_backoff_ms), 10,
@@ -171,6 +177,14 @@ static const char usage_text[] =
     "  --max-body SIZE               SINAU_MAX_BODY               default: 1m (1k..1g)\n"
     "  --max-headers SIZE            SINAU_MAX_HEADERS            default: 16k (1k..1m)\n"
     "  --idle-timeout S              SINAU_IDLE_TIMEOUT_S         default: 30 (1..3600)\n"
+    "  --head-timeout S              SINAU_HEAD_TIMEOUT_S         default: 10 (1..3600); a whole\n"
+    "                                request head, and a body's grace before its minimum rate\n"
+    "  --min-body-rate SIZE          SINAU_MIN_BODY_RATE          default: 1k a second (0..1g;\n"
+    "                                0: none)\n"
+    "  --max-connections N           SINAU_MAX_CONNECTIONS        default: 10000 (16..1000000)\n"
+    "  --max-connections-per-address N\n"
+    "                                SINAU_MAX_CONNECTIONS_PER_ADDRESS  default: a tenth of\n"
+    "                                the above (0: no share; IPv6 by /64)\n"
     "  --shutdown-grace S            SINAU_SHUTDOWN_GRACE_S       default: 10 (1..600)\n"
     "  --session-idle S              SINAU_SESSION_IDLE_S         default: 28800 (8 h)\n"
     "  --session-absolute S          SINAU_SESSION_ABSOLUTE_S     default: 604800 (7 days)\n"
@@ -182,6 +196,9 @@ static const char usage_text[] =
     "                                from X-Forwarded-For (only behind your own proxy)\n"
     "  --signup-per-hour N           SINAU_SIGNUP_PER_HOUR        default: 20 signups an hour per\n"
     "                                client address (0: no limit)\n"
+    "  --login-per-address N         SINAU_LOGIN_PER_ADDRESS      default: 30 failed logins per\n"
+    "                                client address in 15 min (1..1000000); logins being checked\n"
+    "                                count until they succeed: raise it for one shared address\n"
     "  --smtp-url URL                SINAU_SMTP_URL               default: none; smtps://host:465\n"
     "                                or smtp://host:587 (STARTTLS required but on loopback)\n"
     "  --smtp-password-file FILE     SINAU_SMTP_PASSWORD_FILE     the SMTP password (else in URL)\n"
@@ -465,7 +482,9 @@ static int apply_string(sinau_config *cfg, const option *o, const char *value, c
 /* Formats a byte count as "1k", "16m", "1g" or plain bytes. */
 static void format_size(long long n, char *buf, size_t len)
 {
-    if (n % GIB == 0) {
+    if (n == 0) {
+        snprintf(buf, len, "0");
+    } else if (n % GIB == 0) {
         snprintf(buf, len, "%lldg", n / GIB);
     } else if (n % MIB == 0) {
         snprintf(buf, len, "%lldm", n / MIB);
@@ -588,12 +607,17 @@ static void set_defaults(sinau_config *cfg)
     cfg->max_body_bytes = 1024 * 1024;
     cfg->max_header_bytes = 16 * 1024;
     cfg->idle_timeout_s = 30;
+    cfg->head_timeout_s = 10;
+    cfg->min_body_rate = 1024;
+    cfg->max_connections = 10000;
+    cfg->max_connections_per_address = -1; /* a tenth of max_connections, once it is known */
     cfg->shutdown_grace_s = 10;
     cfg->session_idle_s = 28800;
     cfg->session_absolute_s = 604800;
     cfg->session_cache_s = 10;
     cfg->session_cache_size = 10000;
     cfg->signup_per_hour = 20;
+    cfg->login_per_address = 30;
     cfg->outbox_max_attempts = 8;
     cfg->outbox_backoff_ms = 30000;
     cfg->outbox_backoff_max_ms = 3600000;
@@ -732,6 +756,9 @@ int config_load(sinau_config *cfg, int argc, char **argv,
     }
     if (cfg->key_file == NULL) {
         cfg->key_file = default_key_file(cfg->data_dir);
+    }
+    if (cfg->max_connections_per_address < 0) {
+        cfg->max_connections_per_address = cfg->max_connections / 10;
     }
     if (check_channels(cfg, err, errlen) != 0) {
         goto out;

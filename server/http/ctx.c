@@ -1,103 +1,143 @@
-/* ctx.c — request memory and request inputs (http.h): parameters, query
- * string, headers and the strict JSON body. */
+/* ctx.c — request memory and request inputs (http.h): the arena in the
+ * request's block, path parameters, the query string, headers, the client's
+ * address, bearer credentials, and the strict JSON body. */
 #include "sinau/http.h"
 
-#include <event2/buffer.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <stdarg.h>
 #include <stdlib.h>
-#include <sys/queue.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
+#include "internal.h"
 #include "sinau/alloc.h"
 #include "sinau/jsonin.h"
-#include "sinau/server.h"
 #include "sinau/worker.h"
 
-/* One allocation owned by a ctx; dtor (may be NULL) runs before free. */
-struct http_mem {
-    struct http_mem *next;
-    void (*dtor)(void *p);
+#define ARENA_ALIGN 16
+#define CHUNK_BYTES 4096 /* arena space taken when the block's is used up */
+#define BIG_BYTES   1024 /* larger allocations get a chunk of their own */
+
+struct http_chunk {
+    http_chunk *next;
     _Alignas(max_align_t) unsigned char data[];
 };
 
-static void *ctx_alloc_dtor(http_ctx *ctx, size_t n, void (*dtor)(void *))
-{
-    http_mem *m = xcalloc(1, sizeof *m + n);
+struct http_dtor {
+    http_dtor *next;
+    void (*fn)(void *p);
+    void *p;
+};
 
-    m->dtor = dtor;
-    m->next = ctx->mem;
-    ctx->mem = m;
-    return m->data;
+struct http_qpair {
+    const char *key, *value;
+};
+
+int64_t http_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static http_req *req_of(http_ctx *ctx)
+{
+    return (http_req *)ctx;
+}
+
+/* ---- the arena ---- */
+
+static size_t round_up(size_t n)
+{
+    return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+}
+
+void http_mem_init(http_req *req, size_t block_size)
+{
+    req->arena = (char *)req + round_up(sizeof *req);
+    req->arena_end = (char *)req + block_size;
+}
+
+static void *chunk_new(http_req *req, size_t n)
+{
+    http_chunk *c = xmalloc(sizeof *c + n);
+
+    c->next = req->chunks;
+    req->chunks = c;
+    return c->data;
+}
+
+/* n bytes of arena (not zeroed), aligned for any type. */
+static void *arena_take(http_req *req, size_t n)
+{
+    char *p;
+
+    n = round_up(n == 0 ? 1 : n);
+    if (n <= (size_t)(req->arena_end - req->arena)) {
+        p = req->arena;
+        req->arena += n;
+        return p;
+    }
+    if (n > BIG_BYTES)
+        return chunk_new(req, n);
+    p = chunk_new(req, CHUNK_BYTES);
+    req->arena = p + n;
+    req->arena_end = p + CHUNK_BYTES;
+    return p;
+}
+
+void http_mem_release(http_req *req)
+{
+    for (http_dtor *d = req->dtors; d != NULL; d = d->next)
+        d->fn(d->p);
+    req->dtors = NULL;
+    while (req->chunks != NULL) {
+        http_chunk *next = req->chunks->next;
+        free(req->chunks);
+        req->chunks = next;
+    }
 }
 
 void *http_ctx_alloc(http_ctx *ctx, size_t n)
 {
-    return ctx_alloc_dtor(ctx, n, NULL);
+    void *p = arena_take(req_of(ctx), n);
+
+    memset(p, 0, n);
+    return p;
+}
+
+/* Zeroed memory whose dtor(p) runs when the request ends (newest first). */
+static void *ctx_alloc_dtor(http_ctx *ctx, size_t n, void (*dtor)(void *))
+{
+    http_req *req = req_of(ctx);
+    http_dtor *d = arena_take(req, sizeof *d);
+
+    d->p = http_ctx_alloc(ctx, n);
+    d->fn = dtor;
+    d->next = req->dtors;
+    req->dtors = d;
+    return d->p;
 }
 
 char *http_ctx_strndup(http_ctx *ctx, const char *s, size_t n)
 {
-    char *p = http_ctx_alloc(ctx, n + 1);
+    char *p = arena_take(req_of(ctx), n + 1);
 
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
 }
 
-/* Frees every allocation of ctx, newest first. Used by the reply path. */
-void http_ctx_release_memory(http_ctx *ctx);
-void http_ctx_release_memory(http_ctx *ctx)
-{
-    http_mem *m = ctx->mem;
+/* ---- path parameters and the query ---- */
 
-    while (m != NULL) {
-        http_mem *next = m->next;
-        if (m->dtor != NULL)
-            m->dtor(m->data);
-        free(m);
-        m = next;
-    }
-    ctx->mem = NULL;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decodes s[0..n) into ctx memory; NULL on bad escapes, NUL or '/'. */
+/* Percent-decodes a path segment into ctx memory; NULL on bad escapes,
+ * NUL or '/'. */
 static char *decode_segment(http_ctx *ctx, const char *s, size_t n)
 {
-    char *out = http_ctx_alloc(ctx, n + 1);
-    size_t j = 0;
+    char *out = arena_take(req_of(ctx), n + 1);
 
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '%') {
-            int hi, lo;
-            if (i + 2 >= n)
-                return NULL;
-            hi = hexval(s[i + 1]);
-            lo = hexval(s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return NULL;
-            c = (char)(hi * 16 + lo);
-            i += 2;
-        }
-        if (c == '\0' || c == '/')
-            return NULL;
-        out[j++] = c;
-    }
-    out[j] = '\0';
-    return out;
+    return http_segment_decode(s, n, out) ? out : NULL;
 }
 
 const char *http_param(http_ctx *ctx, const char *name)
@@ -112,75 +152,164 @@ const char *http_param(http_ctx *ctx, const char *name)
     return NULL;
 }
 
-static void clear_query(void *p)
+/* One pair of the query, decoded into ctx memory (http_query_split's sink). */
+static void keep_pair(void *arg, const char *key, size_t key_len, const char *value,
+                      size_t value_len)
 {
-    evhttp_clear_headers(p);
+    http_ctx *ctx = arg;
+    http_req *req = req_of(ctx);
+    http_qpair *q = &req->query[req->nquery++];
+    char *k = arena_take(req, key_len + 1), *v = arena_take(req, value_len + 1);
+
+    http_form_decode(key, key_len, k);
+    http_form_decode(value, value_len, v);
+    q->key = k;
+    q->value = v;
+}
+
+/* Splits the query into decoded pairs, once (a malformed query has none). */
+static void parse_query(http_ctx *ctx)
+{
+    http_req *req = req_of(ctx);
+    const char *q = req->head.query;
+    size_t n = req->head.query_len, count = 1;
+
+    req->nquery = 0;
+    if (q == NULL || n == 0)
+        return;
+    for (size_t i = 0; i < n; i++)
+        count += q[i] == '&';
+    req->query = arena_take(req, count * sizeof *req->query);
+    if (http_query_split(q, n, keep_pair, ctx) < 0)
+        req->nquery = -2;
 }
 
 const char *http_query(http_ctx *ctx, const char *name)
 {
-    struct evkeyvalq *q = NULL;
-    const char *raw = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(ctx->req));
+    http_req *req = req_of(ctx);
 
-    if (raw == NULL)
-        return NULL;
-    /* parsed once, kept in ctx memory (found again by its destructor) */
-    for (http_mem *m = ctx->mem; m != NULL; m = m->next)
-        if (m->dtor == clear_query)
-            q = (struct evkeyvalq *)m->data;
-    if (q == NULL) {
-        q = ctx_alloc_dtor(ctx, sizeof *q, clear_query);
-        TAILQ_INIT(q);
-        if (evhttp_parse_query_str(raw, q) != 0)
-            return NULL;
-    }
-    return evhttp_find_header(q, name);
+    if (req->nquery == -1)
+        parse_query(ctx);
+    for (int i = 0; i < req->nquery; i++)
+        if (strcasecmp(req->query[i].key, name) == 0)
+            return req->query[i].value;
+    return NULL;
 }
+
+/* What form_find looks for, and the first value found. */
+typedef struct form_lookup {
+    http_req *req;
+    const char *name;
+    const char *value;
+} form_lookup;
+
+/* http_query_split's sink for http_form_value: decodes the first pair
+ * whose decoded key is the name (case-insensitive, as http_query). */
+static void form_find(void *arg, const char *key, size_t key_len, const char *value,
+                      size_t value_len)
+{
+    form_lookup *f = arg;
+    char *k;
+
+    if (f->value != NULL)
+        return;
+    k = arena_take(f->req, key_len + 1);
+    http_form_decode(key, key_len, k);
+    if (strcasecmp(k, f->name) != 0)
+        return;
+    k = arena_take(f->req, value_len + 1);
+    http_form_decode(value, value_len, k);
+    f->value = k;
+}
+
+const char *http_form_value(http_ctx *ctx, const char *form, size_t n, const char *name)
+{
+    form_lookup f = {req_of(ctx), name, NULL};
+
+    if (http_query_split(form, n, form_find, &f) < 0)
+        return NULL;
+    return f.value;
+}
+
+/* ---- headers and the client ---- */
 
 const char *http_header(http_ctx *ctx, const char *name)
 {
-    return evhttp_find_header(evhttp_request_get_input_headers(ctx->req), name);
+    const http_field *f = http_head_field(&req_of(ctx)->head, name, strlen(name));
+
+    return f != NULL ? f->value : NULL;
 }
 
-/* Behind our own proxy: the last X-Forwarded-For entry, the one that proxy
- * appended (earlier ones come from the client and prove nothing). */
-static const char *forwarded_for(http_ctx *ctx)
+const char *http_bearer(http_ctx *ctx)
 {
-    const char *xff = http_header(ctx, "X-Forwarded-For");
-    const char *last;
+    const char *auth = http_header(ctx, "Authorization");
+
+    return auth != NULL ? http_bearer_token(auth) : NULL;
+}
+
+/* Behind our own proxy: the last entry of the last X-Forwarded-For line,
+ * the one that proxy appended (everything before it came from the client
+ * and proves nothing). Only an address is taken. */
+static bool forwarded_for(http_ctx *ctx, http_addr *out)
+{
+    const http_head *h = &req_of(ctx)->head;
+    const http_field *last = NULL;
+    const char *entry;
+    char text[HTTP_ADDR_TEXT];
     size_t n;
 
-    if (xff == NULL)
-        return NULL;
-    last = strrchr(xff, ',');
-    last = last != NULL ? last + 1 : xff;
-    while (*last == ' ')
-        last++;
-    n = strcspn(last, " ");
-    if (n == 0 || n > 45)
-        return NULL;
-    return http_ctx_strndup(ctx, last, n);
+    for (size_t i = 0; i < h->nfields; i++)
+        if (h->fields[i].name_len == 15 &&
+            strncasecmp(h->fields[i].name, "X-Forwarded-For", 15) == 0)
+            last = &h->fields[i];
+    if (last == NULL || !http_forwarded_last(last->value, last->value_len, &entry, &n) ||
+        n >= sizeof text)
+        return false;
+    memcpy(text, entry, n);
+    text[n] = '\0';
+    return http_addr_parse(text, out) == 0;
+}
+
+/* The client's address: the proxy's word for it when trusted, else the
+ * connection's peer. */
+static const http_addr *client_addr(http_ctx *ctx, http_addr *buf)
+{
+    http_req *req = req_of(ctx);
+
+    if (request_loop(ctx)->sh->set.trust_proxy && forwarded_for(ctx, buf))
+        return buf;
+    return &req->addr;
 }
 
 const char *http_peer(http_ctx *ctx)
 {
-    struct evhttp_connection *evcon = evhttp_request_get_connection(ctx->req);
-    char *addr = NULL;
-    ev_uint16_t port = 0;
-    const char *fwd;
+    http_addr buf;
+    char *out = arena_take(req_of(ctx), HTTP_ADDR_TEXT);
 
-    if (ctx->loop->server->cfg->trust_proxy && (fwd = forwarded_for(ctx)) != NULL)
-        return fwd;
-    if (evcon == NULL)
-        return "";
-    evhttp_connection_get_peer(evcon, &addr, &port);
-    return addr != NULL ? addr : "";
+    http_addr_text(client_addr(ctx, &buf), out);
+    return out;
+}
+
+const char *http_peer_key(http_ctx *ctx)
+{
+    http_addr buf;
+    char *out = arena_take(req_of(ctx), HTTP_ADDR_TEXT);
+
+    http_addr_key_text(client_addr(ctx, &buf), out);
+    return out;
+}
+
+bool http_peer_loopback(http_ctx *ctx)
+{
+    return http_addr_loopback(&req_of(ctx)->addr);
 }
 
 bool http_method_unsafe(const http_ctx *ctx)
 {
     return (ctx->method & (ROUTER_POST | ROUTER_PUT | ROUTER_DELETE | ROUTER_PATCH)) != 0;
 }
+
+/* ---- the body ---- */
 
 static void decref_json(void *p)
 {
@@ -198,34 +327,30 @@ static bool content_type_is_json(const char *ct)
     return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
-size_t http_route_body_limit(const http_ctx *ctx);
-
 const unsigned char *http_body(http_ctx *ctx, size_t *len)
 {
-    struct evbuffer *in = evhttp_request_get_input_buffer(ctx->req);
+    http_req *req = req_of(ctx);
 
-    *len = evbuffer_get_length(in);
-    return *len > 0 ? evbuffer_pullup(in, -1) : (const unsigned char *)"";
+    *len = req->body_len;
+    return req->body_len > 0 ? (const unsigned char *)req->body : (const unsigned char *)"";
 }
 
 int http_read_json(http_ctx *ctx, bool allow_empty, json_t **out)
 {
-    struct evbuffer *in = evhttp_request_get_input_buffer(ctx->req);
-    size_t len = evbuffer_get_length(in);
-    size_t limit = http_route_body_limit(ctx);
+    http_req *req = req_of(ctx);
+    size_t len;
+    const char *buf = (const char *)http_body(ctx, &len);
     char detail[128];
     json_t **slot;
     enum jsonin_error e;
-    const char *buf;
 
     *out = NULL;
     if (len > 0 && !content_type_is_json(http_header(ctx, "Content-Type"))) {
         http_reply_error(ctx, 415, "unsupported_media_type", "send the body as application/json");
         return -1;
     }
-    buf = len > 0 ? (const char *)evbuffer_pullup(in, -1) : "";
     slot = ctx_alloc_dtor(ctx, sizeof *slot, decref_json);
-    e = jsonin_parse(buf, len, limit, JSONIN_DEFAULT_DEPTH, allow_empty, slot, detail,
+    e = jsonin_parse(buf, len, req->limit, JSONIN_DEFAULT_DEPTH, allow_empty, slot, detail,
                      sizeof detail);
     if (e != JSONIN_OK) {
         http_reply_error(ctx, jsonin_error_status(e), jsonin_error_code(e), detail);
@@ -256,7 +381,9 @@ int http_unpack(http_ctx *ctx, json_t *obj, const char *fmt, ...)
 
 int http_work(http_ctx *ctx, void (*run)(void *ctx), void (*done)(void *ctx))
 {
-    if (worker_submit(ctx->loop->server->workers, ctx->loop->base, run, done, ctx) == 0)
+    const http_loop *l = request_loop(ctx);
+
+    if (worker_submit(l->o.workers, l->o.base, run, done, ctx) == 0)
         return 0;
     http_add_header(ctx, "Retry-After", "1");
     http_reply_error(ctx, 503, "busy", "the server is busy; try again shortly");

@@ -12,9 +12,8 @@
 #include <event2/event.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <time.h>
 
-#include "sinau/server.h"
+#include "internal.h"
 
 #define RETRY_FIRST_MS 50
 #define RETRY_MAX_MS   800
@@ -33,12 +32,10 @@ typedef struct dbq {
     struct event *timer;
 } dbq;
 
+/* The monotonic clock in ms (the clock of ctx->started_ns). */
 static int64_t mono_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return http_now_ns() / 1000000;
 }
 
 /* Replies 503 for a refusal by db_query / db_query_params; returns rc. */
@@ -58,8 +55,8 @@ static void dbq_done(void *arg, db_result *r);
 
 static int dbq_submit(dbq *d)
 {
-    sinau_loop *loop = d->ctx->loop;
-    db_pool *pool = d->on_read ? loop->db_read : loop->db;
+    const http_loop *l = request_loop(d->ctx);
+    db_pool *pool = d->on_read ? l->o.db_read : l->o.db;
 
     return db_query_params(pool, d->stmt, d->values, d->lengths, d->formats, dbq_done, d);
 }
@@ -98,7 +95,7 @@ static int64_t dbq_deadline(const dbq *d)
 {
     const http_ctx *ctx = d->ctx;
 
-    return ctx->started_ns / 1000000 + ctx->loop->server->cfg->db_queue_timeout_ms;
+    return ctx->started_ns / 1000000 + request_loop(ctx)->sh->set.db_wait_ms;
 }
 
 /* Schedules the statement again when there is time before the request's
@@ -106,6 +103,7 @@ static int64_t dbq_deadline(const dbq *d)
 static bool dbq_retry(dbq *d)
 {
     http_ctx *ctx = d->ctx;
+    const http_loop *l = request_loop(ctx);
     int delay = RETRY_FIRST_MS << (d->tries < 5 ? d->tries : 5);
     struct timeval tv;
 
@@ -114,17 +112,18 @@ static bool dbq_retry(dbq *d)
     if (mono_ms() + delay >= dbq_deadline(d))
         return false;
     d->tries++;
-    d->timer = evtimer_new(ctx->loop->base, on_retry, d);
+    d->timer = evtimer_new(l->o.base, on_retry, d);
     tv.tv_sec = delay / 1000;
     tv.tv_usec = (delay % 1000) * 1000;
     evtimer_add(d->timer, &tv);
-    atomic_fetch_add_explicit(&ctx->loop->metrics->db_retries, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&l->o.metrics->db_retries, 1, memory_order_relaxed);
     return true;
 }
 
 static void count_fallback(http_ctx *ctx)
 {
-    atomic_fetch_add_explicit(&ctx->loop->metrics->db_read_fallbacks, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&request_loop(ctx)->o.metrics->db_read_fallbacks, 1,
+                              memory_order_relaxed);
 }
 
 static void dbq_done(void *arg, db_result *r)
@@ -148,12 +147,12 @@ static int dbq_start(http_ctx *ctx, const db_stmt *stmt, const char *const *valu
                      const int *lengths, const int *formats, db_done_fn cb, bool read_ok,
                      bool keyed)
 {
+    const http_loop *l = request_loop(ctx);
     dbq probe = {.ctx = ctx, .keyed = keyed}, *d;
 
     /* the common case of an unsafe request goes straight to the pool */
-    if (!(read_ok && ctx->loop->db_read != NULL) && !dbq_retryable(&probe))
-        return db_refused(ctx,
-                          db_query_params(ctx->loop->db, stmt, values, lengths, formats, cb, ctx));
+    if (!(read_ok && l->o.db_read != NULL) && !dbq_retryable(&probe))
+        return db_refused(ctx, db_query_params(l->o.db, stmt, values, lengths, formats, cb, ctx));
     d = http_ctx_alloc(ctx, sizeof *d);
     d->ctx = ctx;
     d->stmt = stmt;
@@ -163,7 +162,7 @@ static int dbq_start(http_ctx *ctx, const db_stmt *stmt, const char *const *valu
     d->cb = cb;
     d->read_ok = read_ok;
     d->keyed = keyed;
-    if (read_ok && ctx->loop->db_read != NULL) {
+    if (read_ok && l->o.db_read != NULL) {
         d->on_read = true;
         if (dbq_submit(d) == 0)
             return 0;

@@ -10,8 +10,8 @@
 #include "sinau/alloc.h"
 
 static const int status_codes[METRICS_NSTATUS - 1] = {
-    200, 201, 204, 206, 301, 302, 304, 400, 401, 403, 404, 405, 406,
-    409, 410, 411, 413, 415, 422, 429, 431, 500, 501, 503, 504,
+    200, 201, 204, 206, 301, 302, 304, 400, 401, 403, 404, 405, 406, 408,
+    409, 410, 411, 413, 415, 417, 422, 429, 431, 500, 501, 503, 504,
 };
 
 /* upper bounds in microseconds, matching the `le` labels below */
@@ -138,8 +138,8 @@ static void counter(out *o, const char *name, const char *help, unsigned long lo
 
 static void render_pool(out *o, metrics_block *const *b, int n)
 {
-    long long size = 0, conn = 0, used = 0, wait = 0, infl = 0;
-    unsigned long long refused = 0, errors = 0, reconn = 0;
+    long long size = 0, conn = 0, used = 0, wait = 0, infl = 0, clients = 0;
+    unsigned long long refused = 0, errors = 0, reconn = 0, turned_away = 0;
 
     for (int i = 0; i < n; i++) {
         size += atomic_load(&b[i]->db_size);
@@ -150,6 +150,8 @@ static void render_pool(out *o, metrics_block *const *b, int n)
         refused += atomic_load(&b[i]->db_refused);
         errors += atomic_load(&b[i]->db_errors);
         reconn += atomic_load(&b[i]->db_reconnects);
+        clients += atomic_load(&b[i]->connections);
+        turned_away += atomic_load(&b[i]->connections_refused);
     }
     gauge(o, "sinau_db_pool_size", "Database connections configured.", size);
     gauge(o, "sinau_db_pool_connected", "Database connections up.", conn);
@@ -159,6 +161,10 @@ static void render_pool(out *o, metrics_block *const *b, int n)
     counter(o, "sinau_db_errors_total", "Queries that ended in an error.", errors);
     counter(o, "sinau_db_reconnects_total", "Connections re-established.", reconn);
     gauge(o, "sinau_http_inflight", "Requests without a reply yet.", infl);
+    gauge(o, "sinau_http_connections", "Client connections open.", clients);
+    counter(o, "sinau_http_connections_refused_total",
+            "Connections refused at accept (SINAU_MAX_CONNECTIONS or its per-address share).",
+            turned_away);
 }
 
 /* The read pool, the listener and the requests' retries (failover). */

@@ -1,14 +1,13 @@
-/* router.c — (method, path) → route, by a flat scan of compiled patterns.
+/* router.c — (method, path) → route, by a scan of compiled patterns.
  *
  * Each pattern is split once, at router_add, into segments that are either
- * literal or `{param}`. A request path is split the same way and compared
- * with every pattern of the same segment count (about a hundred rows: a scan
- * is simpler than a trie and fast enough). Among the patterns that match, the
- * most specific "shape" wins: reading left to right, the first depth where
- * one has a literal and the other a parameter decides for the literal. The
- * path then belongs to that shape alone: its rows give the allowed methods,
- * and a method none of them serves is 405, even when a less specific shape
- * would serve it (so "DELETE /cohorts/mine" never reaches "/cohorts/{id}"). */
+ * literal or `{param}`, and filed by its segment count. A request path is
+ * split the same way and compared with the patterns of its segment count
+ * only (a few dozen at most: a scan is simpler than a trie and fast enough). Among the patterns
+ * that match, the most specific "shape" wins: reading left to right, the first depth where one has
+ * a literal and the other a parameter decides for the literal. The path then belongs to that shape
+ * alone: its rows give the allowed methods, and a method none of them serves is 405, even when a
+ * less specific shape would serve it (so "DELETE /cohorts/mine" never reaches "/cohorts/{id}"). */
 #include "sinau/router.h"
 
 #include <limits.h>
@@ -36,11 +35,18 @@ typedef struct compiled {
     segment seg[ROUTER_MAX_SEGMENTS];
 } compiled;
 
+/* The rows of one segment count (a path is only ever compared with these). */
+typedef struct bucket {
+    unsigned *rows; /* indices into router.rows, insertion order */
+    size_t n, cap;
+} bucket;
+
 struct router {
     compiled *rows;            /* owned, insertion order */
     const http_route **routes; /* owned array of borrowed rows, insertion order */
     size_t n;
     size_t cap;
+    bucket by_nseg[ROUTER_MAX_SEGMENTS + 1];
 };
 
 router *router_new(void)
@@ -53,6 +59,8 @@ void router_free(router *r)
     if (r == NULL) {
         return;
     }
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(r->by_nseg); i++)
+        free(r->by_nseg[i].rows);
     free(r->rows);
     free(r->routes);
     free(r);
@@ -165,6 +173,7 @@ static bool same_shape(const compiled *a, const compiled *b)
 int router_add(router *r, const http_route *route)
 {
     compiled c;
+    bucket *b;
 
     if (r == NULL || route == NULL || compile_route(route, &c) != 0) {
         return -1;
@@ -179,6 +188,12 @@ int router_add(router *r, const http_route *route)
         r->rows = xrealloc(r->rows, r->cap * sizeof(*r->rows));
         r->routes = xrealloc(r->routes, r->cap * sizeof(*r->routes));
     }
+    b = &r->by_nseg[c.nseg];
+    if (b->n == b->cap) {
+        b->cap = b->cap == 0 ? 8 : b->cap * 2;
+        b->rows = xrealloc(b->rows, b->cap * sizeof(*b->rows));
+    }
+    b->rows[b->n++] = (unsigned)r->n;
     r->rows[r->n] = c;
     r->routes[r->n] = route;
     r->n++;
@@ -248,9 +263,10 @@ static const compiled *pick_row(const router *r, unsigned best_rank, const segme
                                 unsigned method)
 {
     const compiled *via_get = NULL;
+    const bucket *b = &r->by_nseg[nseg];
 
-    for (size_t i = 0; i < r->n; i++) {
-        const compiled *c = &r->rows[i];
+    for (size_t i = 0; i < b->n; i++) {
+        const compiled *c = &r->rows[b->rows[i]];
 
         if (c->rank != best_rank || !row_matches(c, path, nseg)) {
             continue;
@@ -287,8 +303,8 @@ enum router_result router_match_path(const router *r, unsigned method, const cha
     if (nseg < 0) {
         return ROUTER_NOT_FOUND;
     }
-    for (size_t i = 0; i < r->n; i++) {
-        const compiled *c = &r->rows[i];
+    for (size_t i = 0; i < r->by_nseg[nseg].n; i++) {
+        const compiled *c = &r->rows[r->by_nseg[nseg].rows[i]];
 
         if (c->rank > best_rank || !row_matches(c, seg, nseg)) {
             continue;
@@ -308,38 +324,58 @@ enum router_result router_match_path(const router *r, unsigned method, const cha
         return ROUTER_METHOD_NOT_ALLOWED;
     }
     m->route = row->route;
+    m->index = (unsigned)(row - r->rows) + 1;
     fill_params(row, seg, m);
     return ROUTER_FOUND;
 }
 
-char *router_allow_header(unsigned methods, char *buf, size_t buflen)
+/* The one table of method names, in the order an Allow header lists them. */
+static const struct {
+    unsigned bit;
+    const char *name;
+    size_t len;
+} methods[] = {
+    {ROUTER_GET, "GET", 3},     {ROUTER_HEAD, "HEAD", 4},     {ROUTER_POST, "POST", 4},
+    {ROUTER_PUT, "PUT", 3},     {ROUTER_DELETE, "DELETE", 6}, {ROUTER_OPTIONS, "OPTIONS", 7},
+    {ROUTER_PATCH, "PATCH", 5}, {ROUTER_TRACE, "TRACE", 5},   {ROUTER_CONNECT, "CONNECT", 7},
+};
+
+unsigned router_method_parse(const char *s, size_t n)
 {
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } order[] = {
-        {ROUTER_GET, "GET"},     {ROUTER_HEAD, "HEAD"},     {ROUTER_POST, "POST"},
-        {ROUTER_PUT, "PUT"},     {ROUTER_DELETE, "DELETE"}, {ROUTER_OPTIONS, "OPTIONS"},
-        {ROUTER_PATCH, "PATCH"}, {ROUTER_TRACE, "TRACE"},   {ROUTER_CONNECT, "CONNECT"},
-    };
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(methods); i++)
+        if (n == methods[i].len && s[0] == methods[i].name[0] && memcmp(s, methods[i].name, n) == 0)
+            return methods[i].bit;
+    return 0;
+}
+
+const char *router_method_name(unsigned bit)
+{
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(methods); i++)
+        if (methods[i].bit == bit)
+            return methods[i].name;
+    return NULL;
+}
+
+char *router_allow_header(unsigned methods_set, char *buf, size_t buflen)
+{
     size_t used = 0;
 
     if (buf == NULL || buflen == 0) {
         return buf;
     }
     buf[0] = '\0';
-    for (size_t i = 0; i < SINAU_ARRAY_LEN(order); i++) {
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(methods); i++) {
         const char *sep = used > 0 ? ", " : "";
-        size_t need = strlen(sep) + strlen(order[i].name);
+        size_t need = strlen(sep) + methods[i].len;
 
-        if ((methods & order[i].bit) == 0) {
+        if ((methods_set & methods[i].bit) == 0) {
             continue;
         }
         if (used + need >= buflen) {
             break; /* whole names only: a truncated list is still well-formed */
         }
         memcpy(buf + used, sep, strlen(sep));
-        memcpy(buf + used + strlen(sep), order[i].name, strlen(order[i].name));
+        memcpy(buf + used + strlen(sep), methods[i].name, methods[i].len);
         used += need;
         buf[used] = '\0';
     }

@@ -2,9 +2,7 @@
  * shell, with caching and gzip (web.h). */
 #include "sinau/web.h"
 
-#include <stdio.h>
-
-#include "sinau/server.h"
+#include "internal.h"
 #include "sinau/static_files.h"
 
 #define CACHE_IMMUTABLE  "public, max-age=31536000, immutable"
@@ -13,21 +11,6 @@
 static bool is_get(const http_ctx *ctx)
 {
     return ctx->method == ROUTER_GET || ctx->method == ROUTER_HEAD;
-}
-
-/* Sends 200 with the bytes (borrowed, no copy); HEAD gets the length of
- * what GET would send and no body (libevent 2.1 would send the body). */
-static void send_bytes(http_ctx *ctx, const char *type, const unsigned char *data, size_t len)
-{
-    char n[24];
-
-    if (ctx->method == ROUTER_HEAD) {
-        snprintf(n, sizeof n, "%zu", len);
-        http_add_header(ctx, "Content-Length", n);
-        http_reply_static(ctx, 200, type, "", 0);
-        return;
-    }
-    http_reply_static(ctx, 200, type, data, len);
 }
 
 /* Sends the file of hit: 304 when the client's tag matches the
@@ -49,10 +32,11 @@ static void send_file(http_ctx *ctx, const static_hit *hit)
     }
     if (gz) {
         http_add_header(ctx, "Content-Encoding", "gzip");
-        send_bytes(ctx, f->content_type, f->gz_data, f->gz_len);
+        http_reply_static(ctx, 200, f->content_type, f->gz_data, f->gz_len);
         return;
     }
-    send_bytes(ctx, f->content_type, f->data, f->len);
+    /* borrowed, no copy; a HEAD answer gets the length and no bytes */
+    http_reply_static(ctx, 200, f->content_type, f->data, f->len);
 }
 
 void web_serve(http_ctx *ctx)
@@ -60,7 +44,7 @@ void web_serve(http_ctx *ctx)
     static_hit hit;
     char allow[96];
 
-    if (!static_store_resolve(ctx->loop->server->web, ctx->path, &hit) ||
+    if (!static_store_resolve(request_loop(ctx)->o.web, ctx->path, &hit) ||
         (hit.shell && !is_get(ctx))) {
         http_reply_error(ctx, 404, "not_found", "no such resource");
         return;

@@ -350,6 +350,15 @@ describe('the verify page', () => {
     assert.equal(bad.status, 200, show(bad));
     assert.match(bad.text, /\bINVALID\b/);
     assert.doesNotMatch(bad.text, /\bVALID\b/);
+    // the form is read as browsers send it: the token field wherever it is
+    // among others; a body that is not a form, or has no token, is refused
+    const among = await call(base, 'POST', action, { body: `lang=en&token=${encodeURIComponent(token)}&x=1`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(among.status, 200, show(among));
+    assert.match(among.text, /\bVALID\b/);
+    assert.doesNotMatch(among.text, /\bINVALID\b/);
+    for (const body of [token, 'note=hello', '=x&token=abc']) {
+      expectError(await call(base, 'POST', action, { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 422, 'invalid_form', body.slice(0, 20));
+    }
   });
 
   test('an unknown id: 404 as JSON {"error":{"code":"not_found"}} and as a NOT FOUND page, noindex', async () => {

@@ -178,6 +178,93 @@ print(sql)
 PY
 }
 
+# start_nginx PORT BODY: nginx (NGINX, default /usr/sbin/nginx) with
+# $THREADS workers on 127.0.0.1:PORT serving BODY at /healthz (`return 200`)
+# and at /healthz.json (a static file), with the two static headers sinau
+# sends with every JSON answer, from a private configuration in $TMP/nginx;
+# waits for it and checks both paths. NGINX_CONNS (worker_connections, 4096)
+# and NGINX_KEEPALIVE_S (keepalive_timeout, 75) tune it. Sets NGINX_PID.
+start_nginx() {
+    local port=$1 body=$2 user_line='' path got
+    NGINX=${NGINX:-/usr/sbin/nginx}
+    [[ -x $NGINX ]] || die "nginx not found: run 'scripts/dev.sh deps --bench'"
+    mkdir -p "$TMP/nginx/www" "$TMP/nginx/tmp"
+    printf '%s' "$body" >"$TMP/nginx/www/healthz.json"
+    if [[ $(id -u) -eq 0 ]]; then
+        # Workers would run as nobody, who cannot read our private temp folder.
+        user_line='user root;'
+    fi
+    cat >"$TMP/nginx/nginx.conf" <<EOF
+$user_line
+worker_processes $THREADS;
+worker_rlimit_nofile $((${NGINX_CONNS:-4096} + 64));
+daemon off;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections ${NGINX_CONNS:-4096}; }
+http {
+    access_log off;
+    default_type application/json;
+    keepalive_requests 100000000;
+    keepalive_timeout ${NGINX_KEEPALIVE_S:-75}s;
+    client_body_temp_path $TMP/nginx/tmp/body;
+    proxy_temp_path $TMP/nginx/tmp/proxy;
+    fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
+    uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
+    scgi_temp_path $TMP/nginx/tmp/scgi;
+    # the static headers sinau sends with every JSON answer (it also sends
+    # X-Request-Id, which differs per request)
+    add_header X-Content-Type-Options nosniff always;
+    add_header Cache-Control no-store always;
+    server {
+        listen 127.0.0.1:$port;
+        location = /healthz { return 200 '$body'; }
+        location = /healthz.json { root $TMP/nginx/www; }
+    }
+}
+EOF
+    log "starting nginx on 127.0.0.1:$port ($THREADS workers)"
+    "$NGINX" -p "$TMP/nginx" -e "$TMP/nginx/error.log" -c "$TMP/nginx/nginx.conf" &
+    NGINX_PID=$!
+    BENCH_PIDS+=("$NGINX_PID")
+    if ! wait_http "http://127.0.0.1:$port/healthz.json"; then
+        cat "$TMP/nginx/error.log" >&2 || true
+        die "nginx did not start"
+    fi
+    for path in healthz healthz.json; do
+        got=$(curl -sf "http://127.0.0.1:$port/$path")
+        [[ $got == "$body" ]] || die "nginx /$path serves '$got', not '$body'"
+        curl -sfI "http://127.0.0.1:$port/$path" | grep -qi '^Cache-Control: no-store' ||
+            die "nginx /$path lacks Cache-Control: no-store"
+    done
+}
+
+# healthz_body PORT: the bytes sinau serves at /healthz (so that nginx
+# serves the same), or {"status":"ok"} when they look unexpected.
+healthz_body() {
+    local body
+    body=$(curl -sf "http://127.0.0.1:$1/healthz")
+    if [[ ! $body =~ ^[][A-Za-z0-9{}\":,._\ -]*$ ]]; then
+        log "unexpected /healthz body, nginx serves {\"status\":\"ok\"} instead"
+        body='{"status":"ok"}'
+    fi
+    printf '%s' "$body"
+}
+
+# wrk_rps LABEL URL CONNS: one wrk run of DUR s with WRK_THREADS threads;
+# prints requests/s. Socket errors and non-2xx answers are logged (at high
+# connection counts, connect timeouts show there).
+wrk_rps() {
+    local out rps
+    out=$(wrk -t"$WRK_THREADS" -c"$3" -d"${DUR}s" "$2")
+    rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+    [[ -n $rps ]] || die "no Requests/sec from wrk for $1: $out"
+    if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
+        log "$1: $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ' | tr '\n' ';')"
+    fi
+    printf '%s' "$rps"
+}
+
 # ---- CPU accounting: where the CPU goes, per operation ----
 
 HZ=$(getconf CLK_TCK)

@@ -1,8 +1,12 @@
-/* fuzz_check.h — CHECK for the libFuzzer drivers: always on, whatever
- * NDEBUG says; a failed check aborts, which libFuzzer reports as a finding. */
+/* fuzz_check.h — what every libFuzzer driver here shares: CHECK, an
+ * invariant that stays on whatever NDEBUG says (a failed check is a
+ * finding: abort, which libFuzzer reports with the input), and the entry
+ * point's prototype. */
 #ifndef SINAU_FUZZ_CHECK_H
 #define SINAU_FUZZ_CHECK_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #define CHECK(c)                                                                                   \
@@ -12,4 +16,6 @@
         }                                                                                          \
     } while (0)
 
-#endif
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#endif /* SINAU_FUZZ_CHECK_H */

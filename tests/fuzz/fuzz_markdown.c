@@ -10,20 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fuzz_check.h"
 #include "sinau/common.h"
 #include "sinau/markdown.h"
 
-/* Always on, whatever NDEBUG says: a failed check is a finding. */
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c)) {                                                                                \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
 #define OMITTED "<!-- raw HTML omitted -->"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static bool valid_utf8(const unsigned char *p, size_t len)
 {

@@ -61,6 +61,10 @@ async function startInstances() {
     SINAU_DATABASE_READ_URL: f.readUrl,
     SINAU_PUBLIC_URL: PUBLIC_URL,
     SINAU_LOG_LEVEL: 'info',
+    // 2,000 participants log in at once from one loopback address: logins
+    // being checked count against the address (issue 14), as in a room
+    // behind one public address, for which the README says to raise it
+    SINAU_LOGIN_PER_ADDRESS: 100000,
   };
   a = await startServer({ database: f.url, env });
   b = await startServer({ database: f.url, env });
@@ -310,15 +314,20 @@ test('killed during certificate issuing: every certificate acknowledged there on
     }
     made.push({ cohort: co, people, acked: [], attempts: [] });
   }
+  // the node dies once the first cohort's certificates are acknowledged, the
+  // others' still being issued: what was acknowledged before must survive
   let kill = null;
+  let firstAck;
+  const acked = new Promise((resolve) => { firstAck = resolve; });
+  const killing = acked.then(async () => { kill = await killPrimary(); });
   const jobs = made.map(async (m, k) => {
     await sleep(k * 150);
-    if (k === cohorts / 2) kill = await killPrimary();
     for (;;) {
       const r = await issue(lb.url, admin.token, m.cohort.id);
       m.attempts.push({ t0: r.t0, t1: r.t1, status: r.status, retryAfter: r.headers['retry-after'], json: r.json, text: r.text, error: r.error });
       if (r.status === 200) {
         m.acked.push(...r.json.certificates);
+        firstAck();
         if (r.json.issued === 0 || m.acked.length >= per) break;
         continue;
       }
@@ -327,8 +336,12 @@ test('killed during certificate issuing: every certificate acknowledged there on
     }
   });
   await Promise.all(jobs);
+  await killing;
   const primary = await promoted(kill.name);
   const attempts = made.flatMap((m) => m.attempts);
+  const before = made.filter((m) => m.attempts[0].t1 < kill.at && m.attempts[0].status === 200).length;
+  assert.ok(before >= 1, 'certificates were acknowledged before the kill');
+  assert.ok(made.some((m) => m.attempts.some((a) => a.t0 > kill.at)), 'issuing went on after the kill');
   console.log(`certificate issuing: ${cohorts} cohorts x ${per}, killed ${kill.name} after ${made.filter((m) => m.attempts[0].t1 < kill.at && m.attempts[0].status === 200).length} issued; ${primary} promoted; attempts ${JSON.stringify(attempts.reduce((o, x) => ({ ...o, [x.status]: (o[x.status] ?? 0) + 1 }), {}))}`);
   assertCleanAnswers(attempts, 'issuing');
   const jwks = await jwksOf(lb.url);

@@ -87,6 +87,8 @@ typedef struct head_buf {
 
 static void put(head_buf *b, const char *s, size_t n)
 {
+    if (n == 0) /* s may be NULL then (an empty value) */
+        return;
     memcpy(b->p + b->len, s, n);
     b->len += n;
 }

@@ -85,10 +85,9 @@ typedef struct head_buf {
     size_t len;
 } head_buf;
 
-/* Appends s[0..n); s may be NULL when n is 0 (no handler headers). */
 static void put(head_buf *b, const char *s, size_t n)
 {
-    if (n == 0)
+    if (n == 0) /* s may be NULL then (an empty value) */
         return;
     memcpy(b->p + b->len, s, n);
     b->len += n;

@@ -248,8 +248,10 @@ static bool conn_flush(http_conn *c)
         free(c->out_copy);
         c->out_copy = NULL;
         c->out_copy_len = c->out_copy_off = 0;
-        c->out_ref += w;
-        c->out_ref_len -= (size_t)w;
+        if (w > 0) { /* out_ref is NULL when there is no referenced body */
+            c->out_ref += w;
+            c->out_ref_len -= (size_t)w;
+        }
         if (c->out_ref_len == 0)
             out_free_owner(c);
     } else {

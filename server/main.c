@@ -6,15 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/alloc.h"
-#include "sinau/certkeys.h"
-#include "sinau/certpdf.h"
-#include "sinau/cli.h"
-#include "sinau/config.h"
-#include "sinau/hashchain.h"
-#include "sinau/log.h"
-#include "sinau/migrate.h"
-#include "sinau/pii.h"
+#include "sinau/cert/keys.h"
+#include "sinau/cert/pdf.h"
+#include "sinau/cli/demo_cmd.h"
+#include "sinau/cli/user_cmd.h"
+#include "sinau/cli/verify_cmd.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/config.h"
+#include "sinau/core/hashchain.h"
+#include "sinau/core/log.h"
+#include "sinau/crypto/pii.h"
+#include "sinau/db/migrate.h"
 #include "sinau/server.h"
 
 static const char *env_lookup(const char *name)

@@ -24,18 +24,21 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#include "sinau/alloc.h"
-#include "sinau/api.h"
-#include "sinau/auth.h"
-#include "sinau/certkeys.h"
-#include "sinau/log.h"
-#include "sinau/pdfsign.h"
-#include "sinau/outbox.h"
-#include "sinau/pii.h"
-#include "sinau/ratelimit.h"
-#include "sinau/sesscache.h"
-#include "sinau/verdicts.h"
-#include "sinau/web.h"
+#include "sinau/api/outbox.h"
+#include "sinau/api/registry.h"
+#include "sinau/api/routes.h"
+#include "sinau/auth/guard.h"
+#include "sinau/auth/password.h"
+#include "sinau/auth/sesscache.h"
+#include "sinau/cert/keys.h"
+#include "sinau/cert/pdfsign.h"
+#include "sinau/cert/verdicts.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/log.h"
+#include "sinau/core/ratelimit.h"
+#include "sinau/crypto/pii.h"
+#include "sinau/db/ha.h"
+#include "sinau/http/web.h"
 
 #define TICK_MS        250
 #define VERDICT_SLOTS  4096 /* cached verdicts (~1.2 KiB each) */

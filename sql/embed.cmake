@@ -13,7 +13,7 @@ function(sql_literal f out)
 endfunction()
 
 set(body "/* generated from sql/ by sql/embed.cmake — do not edit */\n")
-string(APPEND body "#include \"sinau/migrate.h\"\n\nconst migration_def migration_defs[] = {\n")
+string(APPEND body "#include \"sinau/db/migrate.h\"\n\nconst migration_def migration_defs[] = {\n")
 file(GLOB files ${SQL_DIR}/migrations/*.sql)
 list(SORT files)
 set(count 0)

@@ -12,14 +12,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sinau/config.h"
-#include "sinau/db.h"
-#include "sinau/http_server.h"
-#include "sinau/log.h"
-#include "sinau/metrics.h"
-#include "sinau/router.h"
-#include "sinau/static_files.h"
-#include "sinau/worker.h"
+#include "sinau/core/config.h"
+#include "sinau/core/log.h"
+#include "sinau/core/worker.h"
+#include "sinau/db/listen.h"
+#include "sinau/db/pool.h"
+#include "sinau/http/loop.h"
+#include "sinau/http/metrics.h"
+#include "sinau/http/router.h"
+#include "sinau/http/static_files.h"
 
 struct event_base;
 struct event;

@@ -8,12 +8,15 @@
  *
  * Instructions are Markdown, rendered to safe HTML when the draft is
  * published (content.c), like lessons. */
-#include "sinau/api.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/http.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 
 #define INSTRUCTIONS_MAX 65536
 

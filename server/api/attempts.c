@@ -8,13 +8,17 @@
  *
  * A save is the hot path (P9): the session check, then one statement whose
  * small answer is passed through as it is. */
-#include "sinau/api.h"
+#include "sinau/api/attempts.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/http.h"
-#include "sinau/log.h"
+#include "sinau/core/log.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 
 #define TEXT_MAX    10000 /* bytes of a free-text answer */
 #define OPTIONS_MAX 10

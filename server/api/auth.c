@@ -11,7 +11,10 @@
  * both answers take the same time. Signup reserves its place in a
  * per-address throttle before hashing; both flows hash within their own
  * bounded share of the worker pool. */
-#include "sinau/api.h"
+#include "sinau/api/auth.h"
+#include "sinau/api/common.h"
+#include "sinau/api/recovery.h"
+#include "sinau/api/routes.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,10 +23,14 @@
 
 #include <sodium.h>
 
-#include "sinau/auth.h"
-#include "sinau/http.h"
+#include "sinau/auth/guard.h"
+#include "sinau/auth/password.h"
+#include "sinau/auth/sesscache.h"
+#include "sinau/auth/session.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 #include "sinau/server.h"
-#include "sinau/sesscache.h"
 
 /* ---- shared validation ---- */
 

@@ -10,19 +10,24 @@
  * issues what is left). Revoking sets the bit in SQL, then re-signs the
  * status list (certificates_status_resign), which /status/1 also does when
  * it finds the list newer than its token. */
-#include "sinau/api.h"
+#include "sinau/api/certificates.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/certkeys.h"
-#include "sinau/http.h"
-#include "sinau/log.h"
-#include "sinau/pdfsign.h"
-#include "sinau/pii.h"
-#include "sinau/worker.h"
+#include "sinau/auth/session.h"
+#include "sinau/cert/keys.h"
+#include "sinau/cert/pdfsign.h"
+#include "sinau/core/log.h"
+#include "sinau/core/worker.h"
+#include "sinau/crypto/pii.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 #include "sinau/server.h"
 
 static const sinau_config *cfg_of(http_ctx *ctx)

@@ -1,11 +1,14 @@
 /* cohorts.c — cohorts of a programme: creation with per-segment quotas,
  * the public view with live seat counts, instructors, quota changes. */
-#include "sinau/api.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/http.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 
 /* Checks the shape of the segments array; replies 422 and returns -1. */
 static int segments_check(http_ctx *ctx, json_t *segments)

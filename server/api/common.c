@@ -1,6 +1,6 @@
 /* common.c — database completions shared by the resource modules: most
  * handlers end with one statement whose result is the response itself. */
-#include "sinau/api.h"
+#include "sinau/api/common.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -11,9 +11,12 @@
 
 #include <sodium.h>
 
-#include "sinau/filetype.h"
-#include "sinau/http.h"
-#include "sinau/utf8.h"
+#include "sinau/auth/session.h"
+#include "sinau/core/filetype.h"
+#include "sinau/core/utf8.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 
 /* Files smaller than this are decoded on the loop; larger ones on a worker. */
 #define INLINE_DECODE_MAX  (64u * 1024u)

@@ -9,17 +9,21 @@
  * lesson to safe HTML on the worker pool (once, at publish time) → one
  * transaction that copies the draft into the version, refused if the draft
  * changed meanwhile. */
-#include "sinau/api.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/filetype.h"
-#include "sinau/http.h"
-#include "sinau/markdown.h"
+#include "sinau/auth/session.h"
+#include "sinau/core/filetype.h"
+#include "sinau/core/markdown.h"
+#include "sinau/core/video.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 #include "sinau/server.h"
-#include "sinau/video.h"
 
 /* cmark 0.30.2 (Debian 12) has inputs that take seconds to render at 200 KB
  * but under 0.1 s at 64 KB: lessons stay within the latter. */

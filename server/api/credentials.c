@@ -15,7 +15,9 @@
  * the certificate's bit in the status list. Lookups that find nothing are
  * counted per client and refused with 429 past a budget, so ids cannot be
  * enumerated. Nothing here ever shows an e-mail, NIK or NIP. */
-#include "sinau/api.h"
+#include "sinau/api/certificates.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -24,21 +26,23 @@
 #include <strings.h>
 #include <time.h>
 
-#include "sinau/alloc.h"
-#include "sinau/certkeys.h"
-#include "sinau/certpdf.h"
-#include "sinau/credpage.h"
-#include "sinau/diproof.h"
-#include "sinau/http.h"
-#include "sinau/jws.h"
-#include "sinau/log.h"
-#include "sinau/pdfsign.h"
-#include "sinau/pii.h"
-#include "sinau/ratelimit.h"
-#include "sinau/transcriptpdf.h"
+#include "sinau/cert/credpage.h"
+#include "sinau/cert/diproof.h"
+#include "sinau/cert/jws.h"
+#include "sinau/cert/keys.h"
+#include "sinau/cert/pdf.h"
+#include "sinau/cert/pdfsign.h"
+#include "sinau/cert/transcriptpdf.h"
+#include "sinau/cert/vccheck.h"
+#include "sinau/cert/verdicts.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/log.h"
+#include "sinau/core/ratelimit.h"
+#include "sinau/crypto/pii.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 #include "sinau/server.h"
-#include "sinau/vccheck.h"
-#include "sinau/verdicts.h"
 
 static const sinau_config *cfg_of(http_ctx *ctx)
 {

@@ -2,13 +2,15 @@
  * is on (never in production): a slow query, to prove the loop never waits
  * on the database, and a strict JSON echo, to exercise body reading before
  * any real resource takes JSON. */
-#include "sinau/api.h"
+#include "sinau/api/routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/http.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 
 static const db_stmt sleep_stmt = {
     "debug_sleep", "select json_build_object('slept_ms', $1::int) from pg_sleep($1::int / 1000.0)",

@@ -8,15 +8,19 @@
  * A grade names the version it was given for: when the participant has
  * meanwhile submitted a newer version the grade is refused (409
  * submission_changed), never applied to work the grader did not see. */
-#include "sinau/api.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/csv.h"
-#include "sinau/http.h"
-#include "sinau/markdown.h"
+#include "sinau/auth/session.h"
+#include "sinau/core/csv.h"
+#include "sinau/core/markdown.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 
 #define FEEDBACK_MAX 65536
 

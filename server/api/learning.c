@@ -4,11 +4,14 @@
  * instructors and admins see anything; everyone else gets 404, signed in or
  * not, decided in the SQL (learn_can_access). A lesson read is one prepared
  * statement whose result is the response body. */
-#include "sinau/api.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <string.h>
 
-#include "sinau/http.h"
+#include "sinau/auth/session.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
 
 /* (cohort id, [lesson id,] user id or NULL, role name or NULL) */
 static const char **learner_params(http_ctx *ctx, int n)

@@ -3,15 +3,19 @@
  * Identity numbers are checked, encrypted (AAD: profiles, column, user id,
  * key version), blind-indexed and masked here in C; the database only ever
  * sees ciphertext, index and mask. Responses show masks only. */
-#include "sinau/api.h"
+#include "sinau/api/auth.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "sinau/http.h"
-#include "sinau/idnum.h"
-#include "sinau/pii.h"
+#include "sinau/core/idnum.h"
+#include "sinau/crypto/pii.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 #include "sinau/server.h"
 
 static const db_stmt me_stmt = {"auth_me", "select auth_me($1, $2)", 2};

@@ -4,7 +4,8 @@
  * announcements by a cohort's staff (to all its confirmed participants or
  * one segment, shown on the cohort page as well). Sending itself is
  * outbox.c's. */
-#include "sinau/api.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,12 @@
 
 #include <sodium.h>
 
-#include "sinau/http.h"
-#include "sinau/markdown.h"
-#include "sinau/outbox.h"
+#include "sinau/api/outbox.h"
+#include "sinau/auth/session.h"
+#include "sinau/core/markdown.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 #include "sinau/server.h"
 
 #define SUBJECT_MAX 200

@@ -8,7 +8,7 @@
  *   marked        → the job ends; a full claim claims again at once
  * A mark the pool refuses or that fails is kept and tried again next tick,
  * so a row is never left claimed longer than it must be. */
-#include "sinau/outbox.h"
+#include "sinau/api/outbox.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -21,11 +21,11 @@
 
 #include <sodium.h>
 
-#include "sinau/alloc.h"
-#include "sinau/log.h"
-#include "sinau/mailer.h"
-#include "sinau/mime.h"
-#include "sinau/pii.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/log.h"
+#include "sinau/core/mailer.h"
+#include "sinau/core/mime.h"
+#include "sinau/crypto/pii.h"
 #include "sinau/server.h"
 
 #define SLOW_EVERY   20 /* ticks between reminders and figures (5 s) */

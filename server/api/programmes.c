@@ -1,11 +1,14 @@
 /* programmes.c — the catalogue: programmes with their cohorts (API.md
  * "Programmes, cohorts, registration"). Reads are public; writes admin. */
-#include "sinau/api.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/http.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 
 static const db_stmt list_stmt = {
     "programmes_list",

@@ -15,15 +15,18 @@
  * Rows are read here into the same JSON a POST takes, and the SQL checks
  * each as it checks a POST (all or nothing; a refusal names the sheet row).
  * The export writes the same columns back, so a bank goes round trip. */
-#include "sinau/api.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/csv.h"
-#include "sinau/http.h"
+#include "sinau/core/csv.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 
 #define IMPORT_MAX  (1024 * 1024) /* bytes of CSV */
 #define OPTIONS_MAX 10

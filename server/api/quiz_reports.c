@@ -5,14 +5,17 @@
  * quiz — as JSON, the first two also as CSV for spreadsheets in the
  * Indonesian locale (csv.h). The SQL builds every figure and decides who
  * may read (404 otherwise); the CSV is only laid out here. */
-#include "sinau/api.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/csv.h"
-#include "sinau/http.h"
+#include "sinau/core/csv.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 
 /* A JSON number as the sheet shows it (decimal comma); NULL for null. */
 static const char *comma_number(char *buf, size_t n, json_t *v)

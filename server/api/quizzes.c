@@ -8,13 +8,16 @@
  *
  * The SQL decides who may do what and checks every member's type and
  * range (functions/quizzes.sql, 404 to anyone without access). */
-#include "sinau/api.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/http.h"
-#include "sinau/markdown.h"
+#include "sinau/core/markdown.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 
 /* The members a quiz body may hold (types and ranges are the SQL's). */
 static int quiz_body(http_ctx *ctx, json_t *body)

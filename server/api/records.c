@@ -5,15 +5,18 @@
  * participant per year by agency for the BKN report
  * (GET /api/v1/reports/jp?year=Y[&format=csv]). The yearly transcript
  * credential is issued in certificates.c (it signs like a certificate). */
-#include "sinau/api.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/achpage.h"
-#include "sinau/csv.h"
-#include "sinau/http.h"
+#include "sinau/cert/achpage.h"
+#include "sinau/core/csv.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 #include "sinau/server.h"
 
 static const sinau_config *cfg_of(http_ctx *ctx)

@@ -10,7 +10,10 @@
  *                  → hash on the worker pool → store, sessions ended
  *   password_put   → stored hash and throttle → verify and hash on the pool
  *                  → store, other sessions ended (or the failure recorded) */
-#include "sinau/api.h"
+#include "sinau/api/recovery.h"
+#include "sinau/api/auth.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +21,12 @@
 
 #include <sodium.h>
 
-#include "sinau/auth.h"
-#include "sinau/http.h"
-#include "sinau/pii.h"
+#include "sinau/auth/password.h"
+#include "sinau/auth/session.h"
+#include "sinau/crypto/pii.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 #include "sinau/server.h"
 
 #define RESET_TTL_S       1800  /* a link the participant asked for: 30 minutes */

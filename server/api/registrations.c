@@ -2,7 +2,9 @@
  * the registration list (JSON and CSV), and the fairness log with its hash
  * chain. Every decision about seats is one PL/pgSQL function call
  * (sql/migrations/0003_registration.sql) under the segment's row lock. */
-#include "sinau/api.h"
+#include "sinau/api/registrations.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -11,11 +13,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "sinau/csv.h"
-#include "sinau/hashchain.h"
-#include "sinau/http.h"
-#include "sinau/log.h"
-#include "sinau/pii.h"
+#include "sinau/auth/session.h"
+#include "sinau/core/csv.h"
+#include "sinau/core/hashchain.h"
+#include "sinau/core/log.h"
+#include "sinau/crypto/pii.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 #include "sinau/server.h"
 
 #include <sodium.h>

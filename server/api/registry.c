@@ -1,15 +1,19 @@
 /* registry.c — gathers every resource module's route table into the router
  * and describes them as an OpenAPI 3.1 document, so the document grows with
  * each endpoint by construction. */
-#include "sinau/api.h"
+#include "sinau/api/registry.h"
+#include "sinau/api/attempts.h"
+#include "sinau/api/certificates.h"
+#include "sinau/api/registrations.h"
+#include "sinau/api/routes.h"
 
 #include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/auth/sesscache.h"
 #include "sinau/server.h"
-#include "sinau/sesscache.h"
 
 typedef const http_route *(*routes_fn)(size_t *n);
 

@@ -2,7 +2,8 @@
  * check-in codes shown by the instructor, attendance, and the iCalendar
  * feed that phone calendars subscribe to. Managers are admins and the
  * cohort's instructors (reg_can_manage); learners as in learning.c. */
-#include "sinau/api.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +11,11 @@
 
 #include <sodium.h>
 
-#include "sinau/http.h"
-#include "sinau/ical.h"
+#include "sinau/auth/session.h"
+#include "sinau/core/ical.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 #include "sinau/server.h"
 
 static const db_stmt create_stmt = {

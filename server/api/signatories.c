@@ -8,7 +8,9 @@
  * decoded on the worker pool to be sure they draw) and then named by their
  * SHA-256; anyone may fetch them (they are printed on public certificates),
  * cached for a year. */
-#include "sinau/api.h"
+#include "sinau/api/auth.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -16,10 +18,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "sinau/certpdf.h"
-#include "sinau/http.h"
-#include "sinau/idnum.h"
-#include "sinau/pii.h"
+#include "sinau/cert/pdf.h"
+#include "sinau/core/idnum.h"
+#include "sinau/crypto/pii.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 #include "sinau/server.h"
 
 /* ---- reading the settings ---- */

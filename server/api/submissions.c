@@ -10,15 +10,19 @@
  * bytes (filetype.h), it is stored in PostgreSQL under a generated name
  * with its SHA-256 (hashed on the worker pool), and served back only as an
  * attachment with nosniff. */
-#include "sinau/api.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "sinau/filetype.h"
-#include "sinau/http.h"
+#include "sinau/core/filetype.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
+#include "sinau/http/request.h"
 
 #define TEXT_MAX 65536
 #define URL_MAX  2000

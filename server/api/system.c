@@ -1,15 +1,17 @@
 /* system.c — operational endpoints: health, readiness, metrics, and the
  * OpenAPI description (API.md "Operations"). */
-#include "sinau/api.h"
+#include "sinau/api/routes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
-#include "sinau/alloc.h"
-#include "sinau/http.h"
-#include "sinau/outbox.h"
+#include "sinau/api/outbox.h"
+#include "sinau/core/alloc.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 #include "sinau/server.h"
 
 static const char healthy[] = "{\"status\":\"ok\"}";

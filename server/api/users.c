@@ -1,7 +1,9 @@
 /* users.c — accounts administration (admins only): create, list, change
  * role/status/name, and read a person's unmasked personal data for a stated
  * reason (audited). */
-#include "sinau/api.h"
+#include "sinau/api/auth.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +11,11 @@
 
 #include <sodium.h>
 
-#include "sinau/http.h"
-#include "sinau/pii.h"
+#include "sinau/auth/session.h"
+#include "sinau/crypto/pii.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 #include "sinau/server.h"
 
 /* POST /api/v1/users {email,password,full_name,role} */

@@ -2,16 +2,19 @@
  * token or the session cookie with one query, then enforces the route's
  * access level, CSRF for cookie sessions and same-origin for unsafe
  * requests, before the handler runs. */
-#include "sinau/auth.h"
+#include "sinau/auth/guard.h"
+#include "sinau/auth/session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "sinau/http.h"
+#include "sinau/auth/sesscache.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/reply.h"
 #include "sinau/server.h"
-#include "sinau/sesscache.h"
 
 /* The read path: plain SQL (cheaper than a PL/pgSQL call), one row when the
  * session is live. `stale` says last_seen_at is due a touch, which is then

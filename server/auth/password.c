@@ -1,7 +1,8 @@
 /* password.c — password policy and argon2id hashing (auth.h). Hashing and
  * verifying are CPU-heavy and blocking: they run on worker threads (and in
  * the CLI), never on a loop thread. */
-#include "sinau/auth.h"
+#include "sinau/auth/password.h"
+#include "sinau/auth/session.h"
 
 #include <ctype.h>
 #include <stdlib.h>

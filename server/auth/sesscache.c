@@ -5,7 +5,7 @@
  * doorkeeper): sessions used once take no answering place, and a session
  * must be in steady use before a notification's few milliseconds of travel
  * matter to it. */
-#include "sinau/sesscache.h"
+#include "sinau/auth/sesscache.h"
 
 #include <poll.h>
 #include <pthread.h>
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sinau/alloc.h"
+#include "sinau/core/alloc.h"
 
 #define WAYS 4
 

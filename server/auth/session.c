@@ -1,6 +1,6 @@
 /* session.c — session tokens, their stored hashes, cookies and roles: the
  * pure parts of auth.h (no I/O; any thread). */
-#include "sinau/auth.h"
+#include "sinau/auth/session.h"
 
 #include <string.h>
 

@@ -1,12 +1,12 @@
 /* achpage.c — achievement pages (see achpage.h). */
-#include "sinau/achpage.h"
+#include "sinau/cert/achpage.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/credpage.h"
-#include "sinau/jsonld.h"
+#include "sinau/cert/credpage.h"
+#include "sinau/cert/jsonld.h"
 
 typedef struct words {
     const char *lang, *kind, *version, *hash, *hash_note, *published, *lessons, *cohorts, *cohort,

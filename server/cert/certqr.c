@@ -1,5 +1,5 @@
 /* certqr.c — QR codes on the PDFs (see certqr.h). */
-#include "sinau/certqr.h"
+#include "sinau/cert/certqr.h"
 
 #include <qrencode.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* credpage.c — see credpage.h. Pages are written into a memory stream;
  * every value passes through put_text (HTML escaping). */
-#include "sinau/credpage.h"
+#include "sinau/cert/credpage.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,15 +1,15 @@
 /* diproof.c — Data Integrity proofs with eddsa-rdfc-2022, Multikey and
  * base58btc (see diproof.h). */
-#include "sinau/diproof.h"
+#include "sinau/cert/diproof.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/alloc.h"
-#include "sinau/jsonld.h"
-#include "sinau/rdfc.h"
+#include "sinau/cert/jsonld.h"
+#include "sinau/cert/rdfc.h"
+#include "sinau/core/alloc.h"
 
 static const char b58[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 

@@ -1,13 +1,13 @@
 /* jsonld.c — JSON-LD to RDF for our own document shapes by a term map
  * taken from the bundled contexts (see jsonld.h for why). */
-#include "sinau/jsonld.h"
+#include "sinau/cert/jsonld.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/alloc.h"
+#include "sinau/core/alloc.h"
 
 #define VC  "https://www.w3.org/2018/credentials#"
 #define OB  "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"

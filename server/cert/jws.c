@@ -1,6 +1,6 @@
 /* jws.c — base64url, Ed25519 JWK thumbprints, compact JWS signing and a
  * strict parser (see jws.h for the contracts). */
-#include "sinau/jws.h"
+#include "sinau/cert/jws.h"
 
 #include <sodium.h>
 #include <stdarg.h>
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/alloc.h"
-#include "sinau/utf8.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/utf8.h"
 
 #define B64_VARIANT sodium_base64_VARIANT_URLSAFE_NO_PADDING
 

@@ -1,5 +1,5 @@
 /* keys.c — signing keys and what they sign; see certkeys.h. */
-#include "sinau/certkeys.h"
+#include "sinau/cert/keys.h"
 
 #include <ctype.h>
 #include <strings.h>
@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/config.h"
-#include "sinau/db.h"
-#include "sinau/diproof.h"
-#include "sinau/log.h"
-#include "sinau/pii.h"
-#include "sinau/statuslist.h"
+#include "sinau/cert/diproof.h"
+#include "sinau/cert/statuslist.h"
+#include "sinau/core/config.h"
+#include "sinau/core/log.h"
+#include "sinau/crypto/pii.h"
+#include "sinau/db/ha.h"
 
 #define SEED_BYTES crypto_sign_SEEDBYTES
 

@@ -5,7 +5,7 @@
  * metadata we set from issued_at, and everything else it writes (font subset
  * tags, object order) follows from the drawing alone; the unit test renders
  * twice, across threads, and compares the bytes. */
-#include "sinau/certpdf.h"
+#include "sinau/cert/pdf.h"
 
 #include <assert.h>
 #include <cairo-pdf.h>
@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/alloc.h"
-#include "sinau/certqr.h"
-#include "sinau/utf8.h"
+#include "sinau/cert/certqr.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/utf8.h"
 
 #define PAGE_W    841.89 /* A4 landscape, in points */
 #define PAGE_H    595.28

@@ -2,7 +2,7 @@
  * incremental update, CMS by OpenSSL, optional RFC 3161 timestamps by
  * libcurl (see pdfsign.h). */
 #define _GNU_SOURCE /* memmem */
-#include "sinau/pdfsign.h"
+#include "sinau/cert/pdfsign.h"
 
 #include <curl/curl.h>
 #include <openssl/cms.h>
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/alloc.h"
+#include "sinau/core/alloc.h"
 
 #define NAME_MAX_BYTES 256
 #define TSA_MAX_ANSWER (64 * 1024)

@@ -1,7 +1,7 @@
 /* rdfc.c — RDF datasets, N-Quads and RDFC-1.0 canonicalization (see
  * rdfc.h). The algorithm follows the recommendation's sections 4.4–4.9 step
  * by step; the comments name the step. */
-#include "sinau/rdfc.h"
+#include "sinau/cert/rdfc.h"
 
 #include <sodium.h>
 #include <stdbool.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/alloc.h"
+#include "sinau/core/alloc.h"
 
 #define XSD_STRING "http://www.w3.org/2001/XMLSchema#string"
 #define HASH_HEX   65

@@ -1,14 +1,14 @@
 /* statuslist.c — the revocation bitstring and its gzip + base64url encoding
  * (see statuslist.h for the contracts). */
-#include "sinau/statuslist.h"
+#include "sinau/cert/statuslist.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-#include "sinau/alloc.h"
-#include "sinau/jws.h"
+#include "sinau/cert/jws.h"
+#include "sinau/core/alloc.h"
 
 #define GZIP_WINDOW     (16 + 15) /* zlib: gzip wrapper, 32 KiB window */
 #define GZIP_OS_UNKNOWN 255

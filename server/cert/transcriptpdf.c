@@ -3,7 +3,7 @@
  * total, and the QR code of the transcript's verify page on the last page.
  * The PDF is written through a memory stream; cairo takes its document
  * dates from the metadata set from issued_at, so no clock reaches it. */
-#include "sinau/transcriptpdf.h"
+#include "sinau/cert/transcriptpdf.h"
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/certqr.h"
-#include "sinau/utf8.h"
+#include "sinau/cert/certqr.h"
+#include "sinau/core/utf8.h"
 
 #define W        595.28 /* A4 portrait, points */
 #define H        841.89

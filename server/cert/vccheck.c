@@ -2,7 +2,7 @@
  * their contracts). Every step takes what earlier steps produced from a
  * small struct, writes a fixed reason into err on failure and never quotes
  * the input, which may come from anyone. */
-#include "sinau/vccheck.h"
+#include "sinau/cert/vccheck.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/alloc.h"
-#include "sinau/diproof.h"
-#include "sinau/jws.h"
-#include "sinau/statuslist.h"
+#include "sinau/cert/diproof.h"
+#include "sinau/cert/jws.h"
+#include "sinau/cert/statuslist.h"
+#include "sinau/core/alloc.h"
 
 #define CTX_VC       "https://www.w3.org/ns/credentials/v2"
 #define CTX_OB       "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"

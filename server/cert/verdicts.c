@@ -1,5 +1,5 @@
 /* verdicts.c — the verdict cache (see verdicts.h). */
-#include "sinau/verdicts.h"
+#include "sinau/cert/verdicts.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/alloc.h"
+#include "sinau/core/alloc.h"
 
 typedef struct entry {
     bool used;

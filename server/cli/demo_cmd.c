@@ -8,7 +8,7 @@
  * lessons rendered by markdown_render, as publishing does) in one
  * transaction, and records itself in the audit log: a database that was
  * seeded once is never seeded again. */
-#include "sinau/cli.h"
+#include "sinau/cli/demo_cmd.h"
 
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/db.h"
-#include "sinau/markdown.h"
-#include "sinau/video.h"
+#include "sinau/core/markdown.h"
+#include "sinau/core/video.h"
+#include "sinau/db/ha.h"
 
 #define DEMO_SLUG "sinau-tiktok-youtube"
 

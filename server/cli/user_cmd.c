@@ -1,7 +1,7 @@
 /* user_cmd.c — `sinau user create`: bootstraps accounts (the first admin,
  * demo logins) from the command line, with the same policy and hashing as
  * the API. */
-#include "sinau/cli.h"
+#include "sinau/cli/user_cmd.h"
 
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -9,8 +9,9 @@
 
 #include <sodium.h>
 
-#include "sinau/auth.h"
-#include "sinau/db.h"
+#include "sinau/auth/password.h"
+#include "sinau/auth/session.h"
+#include "sinau/db/ha.h"
 
 static int take_value(int *argc, char **argv, int i, const char **out)
 {

@@ -3,7 +3,7 @@
  * /api/v1/verify (vccheck.h). Either format: a VC-JWT, or the JSON of a
  * credential with a Data Integrity proof (the status list likewise). Needs
  * no database and no configuration. */
-#include "sinau/cli.h"
+#include "sinau/cli/verify_cmd.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/alloc.h"
-#include "sinau/jws.h"
-#include "sinau/vccheck.h"
+#include "sinau/cert/jws.h"
+#include "sinau/cert/vccheck.h"
+#include "sinau/core/alloc.h"
 
 #define KEYS_PATH "/keys/"
 /* read a little past the verifier's limits so that an over-long token is

@@ -1,6 +1,6 @@
 /* alloc.c — allocation that never returns NULL: out of memory is logged and
  * aborts (one policy for the whole program, STYLE.md rule 9). */
-#include "sinau/alloc.h"
+#include "sinau/core/alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "sinau/common.h"
+#include "sinau/core/common.h"
 
 static SINAU_NORETURN void out_of_memory(size_t n)
 {

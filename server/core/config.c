@@ -6,7 +6,7 @@
  * range); parsing is one small function per kind. Values that may hold
  * secrets (DATABASE_URL, SINAU_METRICS_TOKEN) are never echoed. An empty
  * variable counts as unset, so `DATABASE_URL=` keeps the default. */
-#include "sinau/config.h"
+#include "sinau/core/config.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -19,7 +19,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "sinau/alloc.h"
+#include "sinau/core/alloc.h"
 
 #define CONFIG_MAX_THREADS 256
 #define CONFIG_MAX_STRING  4096

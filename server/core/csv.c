@@ -1,13 +1,13 @@
 /* csv.c — spreadsheet-safe CSV (csv.h): writing, and reading back what a
  * spreadsheet saved. */
-#include "sinau/csv.h"
+#include "sinau/core/csv.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/alloc.h"
-#include "sinau/utf8.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/utf8.h"
 
 static void put(csv_buf *b, const char *s, size_t n)
 {

@@ -1,5 +1,5 @@
 /* filetype.c — see filetype.h. */
-#include "sinau/filetype.h"
+#include "sinau/core/filetype.h"
 
 #include <string.h>
 #include <strings.h>

@@ -1,5 +1,5 @@
 /* hashchain.c — the fairness log's hash chain (hashchain.h). */
-#include "sinau/hashchain.h"
+#include "sinau/core/hashchain.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -3,15 +3,15 @@
  * UTF-8 characters, so no caller can produce an unescaped line break or an
  * over-long line. Invalid UTF-8 and control characters never reach the
  * output: the former become U+FFFD, the latter are dropped. */
-#include "sinau/ical.h"
+#include "sinau/core/ical.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "sinau/alloc.h"
-#include "sinau/utf8.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/utf8.h"
 
 #define LINE_MAX_OCTETS 75
 #define PRODID          "-//Sinau//Sinau//ID"

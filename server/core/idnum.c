@@ -4,7 +4,7 @@
  * Every check first requires the exact number of ASCII digits, so the field
  * positions below can be read without bounds checks. Reasons never carry the
  * value, and nothing here logs. */
-#include "sinau/idnum.h"
+#include "sinau/core/idnum.h"
 
 #include <assert.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* log.c — one line per event, written with a single fwrite so lines from
  * different threads never interleave. */
-#include "sinau/log.h"
+#include "sinau/core/log.h"
 
 #include <stdarg.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * libevent calls back into curl_multi_socket_action, and finished
  * transfers are read from curl_multi_info_read. Nothing here blocks: name
  * resolution is curl's threaded resolver. */
-#include "sinau/mailer.h"
+#include "sinau/core/mailer.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -15,8 +15,8 @@
 
 #include <sodium.h>
 
-#include "sinau/alloc.h"
-#include "sinau/log.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/log.h"
 
 struct mailer {
     struct event_base *base;

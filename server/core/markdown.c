@@ -5,7 +5,7 @@
  * because cmark's own filter still lets data:image/png, gif, jpeg and webp
  * through and knows nothing of other schemes. Images load lazily: lessons
  * are read on phones on mobile data. */
-#include "sinau/markdown.h"
+#include "sinau/core/markdown.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -16,7 +16,7 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
-#include "sinau/common.h"
+#include "sinau/core/common.h"
 
 /* Options for both parsing and rendering: safe (no CMARK_OPT_UNSAFE), no
  * smart punctuation (quotes stay as written), invalid UTF-8 replaced,

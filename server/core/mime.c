@@ -1,7 +1,7 @@
 /* mime.c — an e-mail as RFC 5322 / MIME text (mime.h): encoded words for
  * the subject and the sender's name, multipart/alternative with base64
  * parts, CRLF everywhere. */
-#include "sinau/mime.h"
+#include "sinau/core/mime.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -11,8 +11,8 @@
 
 #include <sodium.h>
 
-#include "sinau/alloc.h"
-#include "sinau/common.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/common.h"
 
 #define WORD_BYTES 45 /* raw bytes per encoded word: 60 base64 chars + 12 = 72 */
 #define LINE_CHARS 76 /* base64 body line length */

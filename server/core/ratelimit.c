@@ -1,5 +1,5 @@
 /* ratelimit.c — see ratelimit.h. */
-#include "sinau/ratelimit.h"
+#include "sinau/core/ratelimit.h"
 
 #include <pthread.h>
 #include <sodium.h>

@@ -1,5 +1,5 @@
 /* utf8.c — see utf8.h. */
-#include "sinau/utf8.h"
+#include "sinau/core/utf8.h"
 
 size_t utf8_seq_len(const unsigned char *s)
 {

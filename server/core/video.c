@@ -3,7 +3,7 @@
  * allow-list, no userinfo or port, and ids checked character by character.
  * The embed URL is rebuilt from the validated id alone, so nothing else of
  * the input ever reaches a page. */
-#include "sinau/video.h"
+#include "sinau/core/video.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* worker.c — bounded pool of CPU worker threads; results go back to the
  * submitting loop through event_active (thread-safe with evthread_pthreads). */
-#include "sinau/worker.h"
+#include "sinau/core/worker.h"
 
 #include <event2/event.h>
 #include <pthread.h>
@@ -12,8 +12,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sinau/alloc.h"
-#include "sinau/log.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/log.h"
 
 #define WORKER_NICE 19
 

@@ -4,7 +4,7 @@
  * The master key lives only in sodium_malloc'd memory (guard pages, mlock
  * when allowed, read-only after load); every stack copy of a key or of the
  * key file's text is wiped before returning. Nothing here logs. */
-#include "sinau/pii.h"
+#include "sinau/crypto/pii.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sinau/alloc.h"
+#include "sinau/core/alloc.h"
 
 #define KEY_HEX_LEN   (2 * PII_KEY_BYTES)
 #define KDF_SUBKEY_ID 1 /* purposes differ by context; versions by master key */

@@ -1,7 +1,8 @@
 /* ha.c — what high availability needs from the database layer besides the
  * pool (db.h): the replication heartbeat and staleness statements, and a
  * blocking connect that insists on a read-write server. */
-#include "sinau/db.h"
+#include "sinau/db/ha.h"
+#include "sinau/db/pool.h"
 
 const db_stmt db_ha_heartbeat_stmt = {"ha_heartbeat", "select ha_heartbeat()", 0};
 

@@ -1,13 +1,14 @@
 /* listen.c — LISTEN on the primary, subscribed again after every reconnect
  * (db.h): a pool of one connection whose connect hook queues the LISTENs. */
-#include "sinau/db.h"
+#include "sinau/db/listen.h"
+#include "sinau/db/pool.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/alloc.h"
-#include "sinau/log.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/log.h"
 
 #define CHANNEL_MAX 63 /* PostgreSQL identifiers */
 

@@ -1,7 +1,7 @@
 /* migrate.c — applies the embedded migrations, then the changed function
  * files (migrate.h). Blocking libpq on purpose: this runs from the command
  * line or before any loop starts. */
-#include "sinau/migrate.h"
+#include "sinau/db/migrate.h"
 
 #include <libpq-fe.h>
 #include <stdbool.h>
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/db.h"
-#include "sinau/log.h"
+#include "sinau/core/log.h"
+#include "sinau/db/ha.h"
 
 /* arbitrary constant naming our advisory lock: "sinau" in ASCII */
 #define MIGRATE_LOCK_KEY "495705547125"

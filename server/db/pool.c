@@ -9,7 +9,7 @@
  * statement timeout. Failover: the connection parameters are parsed once,
  * and each attempt rotates the host lists so that it starts at the host
  * that last worked (or the next one after a timeout); see db.h. */
-#include "sinau/db.h"
+#include "sinau/db/pool.h"
 
 #include <assert.h>
 #include <event2/event.h>
@@ -21,9 +21,9 @@
 
 #include <sodium.h>
 
-#include "sinau/alloc.h"
-#include "sinau/db_state.h"
-#include "sinau/log.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/log.h"
+#include "sinau/db/state.h"
 
 #define JANITOR_INTERVAL_MS 200
 #define MAX_PARAMS          64

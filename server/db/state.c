@@ -1,6 +1,6 @@
 /* state.c — legality of database connection state changes, and the
  * host lists of failover (db_state.h). */
-#include "sinau/db_state.h"
+#include "sinau/db/state.h"
 
 #include <stddef.h>
 #include <string.h>

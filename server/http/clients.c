@@ -2,7 +2,7 @@
  * (http_clients.h). The counts live in an open-addressing table keyed by
  * the client key (an IPv4 address, or an IPv6 /64) with linear probing and
  * backward-shift deletion, sized at twice the cap so it never fills. */
-#include "sinau/http_clients.h"
+#include "sinau/http/clients.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "sinau/alloc.h"
+#include "sinau/core/alloc.h"
 
 static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 

@@ -37,7 +37,8 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "sinau/alloc.h"
+#include "sinau/core/alloc.h"
+#include "sinau/http/reply.h"
 
 #define PIN_SLACK     2048  /* rbuf room kept after a pinned head (a chunk-size line, a trailer) */
 #define TRAILER_MAX   1024  /* a chunked body's trailer section */

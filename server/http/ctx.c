@@ -1,7 +1,8 @@
 /* ctx.c — request memory and request inputs (http.h): the arena in the
  * request's block, path parameters, the query string, headers, the client's
  * address, bearer credentials, and the strict JSON body. */
-#include "sinau/http.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/reply.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -10,9 +11,9 @@
 #include <time.h>
 
 #include "internal.h"
-#include "sinau/alloc.h"
-#include "sinau/jsonin.h"
-#include "sinau/worker.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/worker.h"
+#include "sinau/http/jsonin.h"
 
 #define ARENA_ALIGN 16
 #define CHUNK_BYTES 4096 /* arena space taken when the block's is used up */

@@ -7,7 +7,9 @@
  * statement that honours it) whose connection was lost runs again, with
  * backoff, until the queue timeout — never past it, and nothing else is
  * ever run twice (a lost commit may have happened). */
-#include "sinau/http.h"
+#include "sinau/http/dbroute.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/reply.h"
 
 #include <event2/event.h>
 #include <stdatomic.h>

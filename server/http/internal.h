@@ -14,11 +14,11 @@
 #include <sys/time.h>
 #include <sys/uio.h>
 
-#include "sinau/http.h"
-#include "sinau/http_clients.h"
-#include "sinau/http_parse.h"
-#include "sinau/http_server.h"
-#include "sinau/log.h"
+#include "sinau/core/log.h"
+#include "sinau/http/clients.h"
+#include "sinau/http/ctx.h"
+#include "sinau/http/loop.h"
+#include "sinau/http/parse.h"
 
 /* Connection buffers and request blocks come in blocks of this size from a
  * per-loop free list. */

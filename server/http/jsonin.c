@@ -3,7 +3,7 @@
  * the top-level type. Error details are fixed English phrases plus, for
  * syntax errors, a line and column: never bytes of the input, which may be
  * hostile and are echoed to clients. */
-#include "sinau/jsonin.h"
+#include "sinau/http/jsonin.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * the listening socket with the caps applied, the pool of buffer blocks,
  * the preformatted Date header, draining and freeing. */
 #define _GNU_SOURCE /* accept4: the socket non-blocking and close-on-exec in one call */
-#include "sinau/http_server.h"
+#include "sinau/http/loop.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "sinau/alloc.h"
-#include "sinau/log.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/log.h"
 
 #define ACCEPT_BATCH      64  /* connections taken per wake-up */
 #define KEEP_FREE_BLOCKS  64  /* idle blocks a loop keeps for reuse */

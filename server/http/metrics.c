@@ -1,13 +1,13 @@
 /* metrics.c — per-loop request counters and latency histogram (metrics.h),
  * rendered in the Prometheus text exposition format. */
-#include "sinau/metrics.h"
+#include "sinau/http/metrics.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/alloc.h"
+#include "sinau/core/alloc.h"
 
 static const int status_codes[METRICS_NSTATUS - 1] = {
     200, 201, 204, 206, 301, 302, 304, 400, 401, 403, 404, 405, 406, 408,

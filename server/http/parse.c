@@ -1,12 +1,12 @@
 /* parse.c — HTTP/1.1 request parsing (http_parse.h): the end of a head, the
  * head itself, client request ids, and the chunked body decoder. Pure code
  * on byte arrays; the connection code (conn.c) owns the buffers. */
-#include "sinau/http_parse.h"
+#include "sinau/http/parse.h"
 
 #include <string.h>
 #include <strings.h>
 
-#include "sinau/router.h"
+#include "sinau/http/router.h"
 
 #define CHUNK_LINE_MAX    1024 /* a chunk-size line, extensions included */
 #define LENGTH_DIGITS_MAX 18   /* a Content-Length below 10^18 (< 2^63) */

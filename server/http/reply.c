@@ -4,7 +4,8 @@
  * own), hands head and body to the connection in one write, and ends the
  * request (access log, metrics, memory). Bodies are referenced, not copied:
  * static bytes and database results stay where they are until written. */
-#include "sinau/http.h"
+#include "sinau/http/reply.h"
+#include "sinau/http/ctx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 #include <strings.h>
 
 #include "internal.h"
-#include "sinau/log.h"
+#include "sinau/core/log.h"
 
 /* Content-Security-Policy of every document (SECURITY.md "Headers"); the
  * frame-src list is the video embed origins the lesson reader uses. */

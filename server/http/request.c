@@ -4,12 +4,15 @@
  * body, the handler) and ended after its reply (the access log, metrics,
  * the bookkeeping and its memory). This is the one file that keeps the
  * live list and the in-flight count. */
+#include "sinau/http/request.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
-#include "sinau/web.h"
+#include "sinau/http/reply.h"
+#include "sinau/http/web.h"
 
 http_loop *request_loop(const http_ctx *ctx)
 {

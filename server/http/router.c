@@ -8,14 +8,14 @@
  * a literal and the other a parameter decides for the literal. The path then belongs to that shape
  * alone: its rows give the allowed methods, and a method none of them serves is 405, even when a
  * less specific shape would serve it (so "DELETE /cohorts/mine" never reaches "/cohorts/{id}"). */
-#include "sinau/router.h"
+#include "sinau/http/router.h"
 
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/alloc.h"
+#include "sinau/core/alloc.h"
 
 #define ROUTER_MAX_PATH 2048
 

@@ -6,7 +6,7 @@
  * writes it into the HTML files and gzips the text files. Lookups refuse
  * suspicious paths and bsearch the table: no file system access after
  * start-up. */
-#include "sinau/static_files.h"
+#include "sinau/http/static_files.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,8 +21,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "sinau/alloc.h"
-#include "sinau/log.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/log.h"
 
 #define ETAG_HASH_BYTES  16
 #define STATIC_MAX_DEPTH 32

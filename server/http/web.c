@@ -1,9 +1,10 @@
 /* web.c — the router's misses: files of web/, versioned assets and the app
  * shell, with caching and gzip (web.h). */
-#include "sinau/web.h"
+#include "sinau/http/web.h"
 
 #include "internal.h"
-#include "sinau/static_files.h"
+#include "sinau/http/reply.h"
+#include "sinau/http/static_files.h"
 
 #define CACHE_IMMUTABLE  "public, max-age=31536000, immutable"
 #define CACHE_REVALIDATE "no-cache"

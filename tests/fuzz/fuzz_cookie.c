@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz_check.h"
-#include "sinau/auth.h"
+#include "sinau/auth/session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "fuzz_check.h"
-#include "sinau/csv.h"
-#include "sinau/utf8.h"
+#include "sinau/core/csv.h"
+#include "sinau/core/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

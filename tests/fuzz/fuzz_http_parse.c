@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "fuzz_check.h"
-#include "sinau/http_parse.h"
+#include "sinau/http/parse.h"
 
 #define MAX_TRAILER 256
 

@@ -11,8 +11,8 @@
 #include <strings.h>
 
 #include "fuzz_check.h"
-#include "sinau/common.h"
-#include "sinau/markdown.h"
+#include "sinau/core/common.h"
+#include "sinau/core/markdown.h"
 
 #define OMITTED "<!-- raw HTML omitted -->"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz_check.h"
-#include "sinau/router.h"
+#include "sinau/http/router.h"
 
 #define ROW(m, p)                                                                                  \
     {                                                                                              \

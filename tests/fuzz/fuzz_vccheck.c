@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "fuzz_check.h"
-#include "sinau/jws.h"
-#include "sinau/statuslist.h"
-#include "sinau/vccheck.h"
+#include "sinau/cert/jws.h"
+#include "sinau/cert/statuslist.h"
+#include "sinau/cert/vccheck.h"
 
 #define ORIGIN "http://127.0.0.1:8080"
 

@@ -10,7 +10,8 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "sinau/auth.h"
+#include "sinau/auth/password.h"
+#include "sinau/auth/session.h"
 
 static void token_is_43_base64url_chars_and_fresh_each_time(void **state)
 {

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "sinau/certkeys.h"
+#include "sinau/cert/keys.h"
 
 static const char CID[] = "3f9ab1c2bexyz0123456789abc";
 

@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sinau/certpdf.h"
+#include "sinau/cert/pdf.h"
 
 #define PAGE_W  841.89
 #define PAGE_H  595.28

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sinau/config.h"
+#include "sinau/core/config.h"
 
 /* The fake environment: NULL-terminated name/value pairs set by each test. */
 static const char *const *fake_env;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/credpage.h"
+#include "sinau/cert/credpage.h"
 
 #define ORIGIN "https://sinau.example"
 #define CID    "0123456789abcdefghjkmnpqrs"

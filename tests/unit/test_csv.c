@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "sinau/csv.h"
+#include "sinau/core/csv.h"
 
 static const char *row(csv_buf *b, const char *const *fields, size_t n)
 {

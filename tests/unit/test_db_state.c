@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "sinau/db_state.h"
+#include "sinau/db/state.h"
 
 static void conn_connects_only_from_down(void **state)
 {

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/diproof.h"
-#include "sinau/jsonld.h"
-#include "sinau/rdfc.h"
+#include "sinau/cert/diproof.h"
+#include "sinau/cert/jsonld.h"
+#include "sinau/cert/rdfc.h"
 
 static const char credential[] =
     "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\","

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "sinau/filetype.h"
+#include "sinau/core/filetype.h"
 
 #define U(s) ((const unsigned char *)(s))
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sinau/hashchain.h"
+#include "sinau/core/hashchain.h"
 
 static void line_joins_fields_with_bars_and_empties_nulls(void **state)
 {

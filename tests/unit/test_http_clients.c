@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "sinau/http_clients.h"
+#include "sinau/http/clients.h"
 
 static http_addr addr(const char *text)
 {

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sinau/http_parse.h"
-#include "sinau/router.h"
+#include "sinau/http/parse.h"
+#include "sinau/http/router.h"
 
 #define MAX_FIELDS 32
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/ical.h"
+#include "sinau/core/ical.h"
 
 /* 2025-03-17 01:30:00 UTC, and two hours later. */
 #define T_START 1742175000

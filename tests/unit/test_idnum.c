@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "sinau/idnum.h"
+#include "sinau/core/idnum.h"
 
 #define YEAR 2025 /* "current year" for NIP checks */
 

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "sinau/idnum.h"
+#include "sinau/core/idnum.h"
 
 /* Runs fn in a child; returns the signal that ended it (0 if it exited). */
 static int signal_of_child(void (*fn)(void))

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/jsonin.h"
+#include "sinau/http/jsonin.h"
 
 #define LIMIT (1024u * 1024u)
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/jws.h"
+#include "sinau/cert/jws.h"
 
 /* RFC 8032 section 7.1 test 1, as RFC 8037 appendix A.1-A.3 uses it */
 static const char rfc_seed_hex[] =

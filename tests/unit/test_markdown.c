@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/markdown.h"
+#include "sinau/core/markdown.h"
 
 /* Renders a NUL-terminated string; the caller frees. */
 static char *render(const char *md)

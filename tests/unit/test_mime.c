@@ -12,8 +12,8 @@
 
 #include <sodium.h>
 
-#include "sinau/mailer.h"
-#include "sinau/mime.h"
+#include "sinau/core/mailer.h"
+#include "sinau/core/mime.h"
 
 static const mime_mail base = {
     .from_name = "Sinau",

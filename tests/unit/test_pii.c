@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sinau/pii.h"
+#include "sinau/crypto/pii.h"
 
 #define NIK     "3573011203900001"
 #define HEX_KEY "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/rdfc.h"
+#include "sinau/cert/rdfc.h"
 
 /* A small N-Quads reader for the tests: IRIs, blank nodes, literals with
  * \" \\ \t escapes, a datatype or a language; one quad a line. */

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "sinau/router.h"
+#include "sinau/http/router.h"
 
 #define ROW(m, p, h)                                                                               \
     {                                                                                              \

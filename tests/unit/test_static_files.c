@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "sinau/log.h"
-#include "sinau/static_files.h"
+#include "sinau/core/log.h"
+#include "sinau/http/static_files.h"
 
 typedef struct fixture {
     char dir[64];

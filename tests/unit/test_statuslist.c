@@ -13,8 +13,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "sinau/jws.h"
-#include "sinau/statuslist.h"
+#include "sinau/cert/jws.h"
+#include "sinau/cert/statuslist.h"
 
 /* The example of the W3C Bitstring Status List v1.0 recommendation: an
  * all-zero list of 131,072 bits, gzip'ed by another implementation. */

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "sinau/utf8.h"
+#include "sinau/core/utf8.h"
 
 static void test_sequence_lengths(void **state)
 {

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "sinau/jws.h"
-#include "sinau/statuslist.h"
-#include "sinau/vccheck.h"
+#include "sinau/cert/jws.h"
+#include "sinau/cert/statuslist.h"
+#include "sinau/cert/vccheck.h"
 
 #define ORIGIN     "http://127.0.0.1:8080"
 #define CTX_VC     "https://www.w3.org/ns/credentials/v2"

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinau/verdicts.h"
+#include "sinau/cert/verdicts.h"
 
 static void key_of(unsigned char key[VERDICTS_KEY], const char *a, const char *b)
 {

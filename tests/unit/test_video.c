@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "sinau/video.h"
+#include "sinau/core/video.h"
 
 #define YT_EMBED "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
 #define TT_EMBED "https://www.tiktok.com/embed/v2/7301234567890123456"

@@ -14,7 +14,7 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
-#include "sinau/worker.h"
+#include "sinau/core/worker.h"
 
 typedef struct job {
     pthread_t ran_on;

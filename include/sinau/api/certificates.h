@@ -1,0 +1,21 @@
+/* api/certificates.h — what server/api/certificates.c offers the rest of
+ * the API: the status list's re-signing and automatic issuing. */
+#ifndef SINAU_API_CERTIFICATES_H
+#define SINAU_API_CERTIFICATES_H
+
+#include "sinau/db/pool.h"
+
+struct http_ctx;
+struct sinau_server;
+
+/* Re-signs the status list from its current bits with the current key,
+ * then calls then(ctx) — also when signing could not be done (the next read
+ * of /status/1 tries again). ctx->state must be NULL or already hold the
+ * revocation's job (certificates.c). */
+void certificates_status_resign(struct http_ctx *ctx, void (*then)(struct http_ctx *ctx));
+
+/* Issues certificates in one cohort whose rules say auto_issue, when
+ * someone there became eligible; at most one run at a time (loop 0). */
+void certificates_tick(db_pool *db, const struct sinau_server *srv);
+
+#endif /* SINAU_API_CERTIFICATES_H */

@@ -1,0 +1,147 @@
+/* api/common.h — what every resource module of server/api/ shares
+ * (server/api/common.c): the usual completions, small input checks and
+ * conversions, and uploaded files. Loop thread unless said otherwise. */
+#ifndef SINAU_API_COMMON_H
+#define SINAU_API_COMMON_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sinau/core/common.h"
+#include "sinau/db/pool.h"
+
+struct http_ctx;
+
+/* Marks ctx->state so that api_reply_json_or_404 answers 201 instead of 200. */
+#define API_CREATED ((void *)1)
+
+/* A result of one JSON column: 200 (or 201, see API_CREATED) with it as the
+ * body; 404 when there is no row or the value is null. */
+void api_reply_json_or_404(void *arg, db_result *r);
+
+/* A result of two columns (status integer, body json), as the PL/pgSQL
+ * functions that decide the status return: answers with them as they are. */
+void api_reply_status_body(void *arg, db_result *r);
+
+/* When value (a path parameter) is NULL, replies 404 "no such <what>" and
+ * returns true: the handler just returns. */
+bool api_missing(struct http_ctx *ctx, const char *value, const char *what);
+
+/* ?limit= in 1..200 (fallback when absent), or replies 422 and returns -1. */
+int api_limit(struct http_ctx *ctx, int fallback);
+
+/* v as text in ctx memory (a statement parameter). */
+char *api_itoa(struct http_ctx *ctx, long long v);
+
+/* Statement parameters (ctx memory) of a function taking (…, user id, role
+ * name) last: n slots, the last two filled with the caller's. */
+const char **api_caller_params(struct http_ctx *ctx, int n);
+
+/* v as compact JSON text in ctx memory, for a statement parameter; reals
+ * with 15 significant digits, so 2.2 reaches SQL as 2.2 (not
+ * 2.2000000000000002). NULL only when out of memory. */
+const char *api_json_text(struct http_ctx *ctx, const json_t *v);
+
+/* Times and dates as JSON writes them: api_iso_time takes ISO 8601 with a
+ * zone (YYYY-MM-DDTHH:MM[:SS[.f…]] then Z or ±HH:MM), api_iso_date exactly
+ * YYYY-MM-DD — never the words PostgreSQL would also read ("tomorrow",
+ * "infinity") nor a time without a zone. */
+bool api_iso_time(const char *s);
+bool api_iso_date(const char *s);
+
+/* An optional instant member of a body: absent or null gives *out NULL;
+ * else it must be a string api_iso_time takes (*out borrows it). Returns
+ * true, or replies 422 invalid_time with message and returns false. */
+bool api_instant_member(struct http_ctx *ctx, json_t *v, const char **out, const char *message);
+
+/* api_reply_status_body for statements that take instants: a value
+ * PostgreSQL cannot read as one (a 30th of February; SQLSTATE class 22)
+ * answers 422 invalid_time. */
+void api_reply_status_body_times(void *arg, db_result *r);
+
+/* The completion for ?format=: json_done when absent or json, csv_done for
+ * csv; NULL after replying 422 invalid_format (the handler returns). */
+db_done_fn api_format(struct http_ctx *ctx, db_done_fn json_done, db_done_fn csv_done);
+
+/* A write whose body is a JSON object sent on as it is: reads it, lets
+ * check() refuse members (it replies and returns nonzero), then runs stmt
+ * with (path parameter "id", the body as JSON text, caller id, caller role)
+ * and answers with its {status, body}. `what` names the id in a 404. */
+void api_write_body(struct http_ctx *ctx, const db_stmt *stmt, const char *what,
+                    int (*check)(struct http_ctx *ctx, json_t *body));
+
+/* ---- uploaded files (server/api/common.c) ---- */
+
+/* The X-Filename header, percent-decoded into ctx memory: a plain name
+ * (no path, no control characters, not hidden), 1..200 bytes of UTF-8.
+ * Returns NULL when refused. */
+const char *api_filename_decode(struct http_ctx *ctx, const char *raw);
+
+/* The name a file is stored and downloaded under, from the uploader's
+ * name: control, bidirectional-override and path characters removed, no
+ * leading dots or blanks, and the extension that of the sniffed type `ext`
+ * ("png", "jpg", "pdf", "mp4"; aliases such as .jpeg kept): a foreign
+ * extension is replaced ("Tugas.pdf.bat" → "Tugas.pdf"), a missing one
+ * added; at most 200 bytes. Returns ctx memory, or NULL when nothing is left. */
+const char *api_file_display_name(struct http_ctx *ctx, const char *name, const char *ext);
+
+/* The SHA-256 of data[0..len) as 64 lower-case hex characters and a NUL.
+ * Any thread. */
+void api_sha256_hex(const unsigned char *data, size_t len, char out[65]);
+
+/* A raw upload stored by one statement whose last two parameters are the
+ * body's SHA-256 (hex) and the body itself (bytea, binary): the caller
+ * fills params[0 .. nparams-3] (ctx memory or static). */
+#define API_UPLOAD_PARAMS 8
+struct filetype;
+typedef struct api_upload {
+    const db_stmt *stmt;
+    const unsigned char *data; /* the request body (borrowed from the request) */
+    size_t len;
+    char sha256[65];
+    const char *params[API_UPLOAD_PARAMS];
+    int lengths[API_UPLOAD_PARAMS];
+    int formats[API_UPLOAD_PARAMS];
+} api_upload;
+
+/* Starts an upload of the request body for stmt: refuses an empty body
+ * (422 empty_file) and a type that its magic bytes do not show, that the
+ * declared Content-Type contradicts or that allowed (may be NULL: any
+ * filetype.h knows) refuses (415 unsupported_file_type with `refusal` as
+ * the message). Returns the upload (ctx memory) and its type in *type, or
+ * NULL after replying. */
+api_upload *api_upload_begin(struct http_ctx *ctx, const db_stmt *stmt,
+                             bool (*allowed)(const struct filetype *), const char *refusal,
+                             const struct filetype **type);
+
+/* Runs run(ctx) on the worker pool, then done(ctx) on the loop, like
+ * http_work, with the job's owned results handed over: `row` (a PGresult)
+ * and `json` (a reference) belong to the job from here on; when the pool
+ * refuses (503 busy, already replied: ctx and everything in it are gone)
+ * they are freed here, from these arguments, never read back from the job.
+ * Either may be NULL. Every handler that hands work to the pool goes
+ * through this, so nothing reads a request after its reply.
+ * Returns 0, or -1 after the refusal. Thread: the ctx's loop. */
+SINAU_MUST_CHECK int api_work(struct http_ctx *ctx, void (*run)(void *ctx), void (*done)(void *ctx),
+                              PGresult *row, json_t *json);
+
+/* Hashes the body on the worker pool, then runs the statement and replies
+ * with its (status, body). Takes ctx->state. */
+void api_upload_store(struct http_ctx *ctx, api_upload *up);
+
+/* How api_reply_file_row serves a file. */
+typedef struct api_file_opts {
+    bool images_inline;        /* images "inline" (shown), everything else "attachment" */
+    const char *cache_control; /* NULL: "private, no-store" */
+} api_file_opts;
+
+/* A result of one row (stored name, original name or NULL, content type,
+ * sha256, data as bytea) sent as the file with Content-Disposition (RFC
+ * 8187 name), ETag and Cache-Control; no row: 404. ctx->state may point at
+ * a static api_file_opts (NULL: attachments, never cached); large files
+ * are decoded on the worker pool. */
+void api_reply_file_row(void *arg, db_result *r);
+
+#endif /* SINAU_API_COMMON_H */

@@ -34,6 +34,7 @@
 #include "sinau/cert/pdfsign.h"
 #include "sinau/cert/verdicts.h"
 #include "sinau/core/alloc.h"
+#include "sinau/core/clock.h"
 #include "sinau/core/log.h"
 #include "sinau/core/ratelimit.h"
 #include "sinau/crypto/pii.h"
@@ -44,14 +45,6 @@
 #define VERDICT_SLOTS  4096 /* cached verdicts (~1.2 KiB each) */
 #define API_TICK_EVERY 20   /* ticks between the API timers (5 s) */
 #define LISTEN_BACKLOG 4096
-
-int64_t server_now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* ---- loops ---- */
 
@@ -136,7 +129,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     /* the API's timers run on the first loop of each instance; they are
      * written to be safe with several instances (SKIP LOCKED) */
     if (loop->index == 0 && !loop->draining && ++loop->ticks % API_TICK_EVERY == 0)
-        api_tick(loop->db, loop->server);
+        api_tick(&loop->api);
     if (loop->index == 0) /* the delivery worker, every tick */
         outbox_tick(loop->server->outbox, loop->draining);
     if (!loop->draining)
@@ -144,7 +137,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (http_loop_inflight(loop->http) == 0 &&
         !(loop->index == 0 && outbox_busy(loop->server->outbox))) {
         event_base_loopexit(loop->base, NULL);
-    } else if (server_now_ns() >= loop->drain_deadline_ns) {
+    } else if (clock_now_ns() >= loop->drain_deadline_ns) {
         log_warn("loop %d: %d requests still running at the end of the grace period", loop->index,
                  http_loop_inflight(loop->http));
         event_base_loopexit(loop->base, NULL);
@@ -168,7 +161,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
     }
     loop->draining = true;
     loop->drain_deadline_ns =
-        server_now_ns() + (int64_t)loop->server->cfg->shutdown_grace_s * 1000000000;
+        clock_now_ns() + (int64_t)loop->server->cfg->shutdown_grace_s * 1000000000;
     on_tick(-1, 0, loop);
 }
 
@@ -192,7 +185,9 @@ static http_settings http_settings_of(const sinau_config *cfg)
 
 static void on_listen_notify(void *arg, const char *channel, const char *payload)
 {
-    api_on_notify(arg, channel, payload);
+    sinau_loop *loop = arg;
+
+    api_on_notify(&loop->api, channel, payload);
 }
 
 /* Every LISTEN is in force again: the session cache starts afresh and may
@@ -202,7 +197,7 @@ static void on_listening(void *arg)
     sinau_loop *loop = arg;
 
     sesscache_reset(loop->server->sessions, true, db_listen_socket(loop->listen));
-    api_on_listening(arg);
+    api_on_listening(&loop->api);
 }
 
 /* The listening connection went: notifications may be missed from now on,
@@ -239,6 +234,50 @@ static void loop_init_ha(sinau_loop *loop, const db_pool_opts *dbo)
     }
 }
 
+/* /metrics: every loop's figures, the worker pool's and the delivery
+ * worker's (api_services.metrics_text; any loop, reading atomics). */
+static char *metrics_text(void *arg, size_t *len)
+{
+    const sinau_server *srv = arg;
+    metrics_block **blocks = xcalloc((size_t)srv->nloops, sizeof *blocks);
+    const http_route *const *routes;
+    size_t nroutes, more_len;
+    char *text, *more;
+
+    for (int i = 0; i < srv->nloops; i++)
+        blocks[i] = srv->loops[i].metrics;
+    routes = router_routes(srv->router, &nroutes);
+    text = metrics_render(blocks, srv->nloops, routes, nroutes, worker_queue_depth(srv->workers),
+                          worker_busy(srv->workers), len);
+    free(blocks);
+    more = outbox_metrics(srv->outbox, &more_len);
+    text = xrealloc(text, *len + more_len + 1);
+    memcpy(text + *len, more, more_len + 1);
+    *len += more_len;
+    free(more);
+    return text;
+}
+
+/* What the loop's handlers and API timers are given (api/services.h). */
+static void loop_init_services(sinau_server *srv, sinau_loop *loop)
+{
+    loop->api = (api_services){
+        .cfg = srv->cfg,
+        .keys = srv->keys,
+        .sessions = srv->sessions,
+        .verify_misses = srv->verify_misses,
+        .pdf_signer = srv->pdf_signer,
+        .verdicts = srv->verdicts,
+        .workers = srv->workers,
+        .openapi = srv->openapi,
+        .openapi_len = srv->openapi_len,
+        .metrics_text = metrics_text,
+        .metrics_arg = srv,
+        .base = loop->base,
+        .db = loop->db,
+    };
+}
+
 static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
 {
     const sinau_config *cfg = srv->cfg;
@@ -263,9 +302,11 @@ static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
     loop->metrics = xcalloc(1, sizeof *loop->metrics);
     loop->db = db_pool_new(loop->base, &dbo);
     loop_init_ha(loop, &dbo);
+    loop_init_services(srv, loop);
+    auth_guard_init(&loop->guard, cfg, srv->sessions, loop->db);
     ho = (http_loop_opts){
         .base = loop->base,
-        .owner = loop,
+        .services = &loop->api,
         .index = index,
         .instance = srv->instance,
         .db = loop->db,
@@ -273,7 +314,7 @@ static int loop_init(sinau_server *srv, sinau_loop *loop, int index)
         .workers = srv->workers,
         .web = srv->web,
         .metrics = loop->metrics,
-        .guard = auth_guard,
+        .guard = &loop->guard.base,
     };
     loop->http = http_loop_new(srv->http, &ho);
     /* every loop accepts from the same socket; none of them closes it */
@@ -317,8 +358,8 @@ static void loop_free(sinau_loop *loop)
     db_pool_free(loop->db);
     db_pool_free(loop->db_read);
     db_listen_free(loop->listen);
-    if (loop->offer_timer != NULL)
-        event_free(loop->offer_timer);
+    if (loop->api.offer_timer != NULL)
+        event_free(loop->api.offer_timer);
     http_loop_free(loop->http);
     if (loop->stop_ev != NULL)
         event_free(loop->stop_ev);
@@ -517,12 +558,12 @@ static void wait_for_stop(sinau_server *srv, const sigset_t *set)
 static void *second_signal_watch(void *arg)
 {
     const sigset_t *set = arg;
-    int64_t first = server_now_ns();
+    int64_t first = clock_now_ns();
     int sig = 0;
 
     for (;;) {
         sigwait(set, &sig);
-        if (server_now_ns() - first >= 1000000000)
+        if (clock_now_ns() - first >= 1000000000)
             break;
     }
     log_warn("second signal %d: exiting now", sig);

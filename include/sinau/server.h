@@ -3,8 +3,9 @@
  * and the graceful stop. The http layer gets what it needs through its own
  * interface (http_server.h) and never includes this header.
  *
- * Handlers reach what they need through ctx->loop. The server and its loops
- * are created in server_run and live until it returns. */
+ * Handlers never see it: they get their loop's api_services (api/services.h)
+ * and the guard its auth_guard. The server and its loops are created in
+ * server_run and live until it returns. */
 #ifndef SINAU_SERVER_H
 #define SINAU_SERVER_H
 
@@ -12,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sinau/api/services.h"
+#include "sinau/auth/guard.h"
 #include "sinau/core/config.h"
 #include "sinau/core/log.h"
 #include "sinau/core/worker.h"
@@ -33,15 +36,15 @@ typedef struct sinau_loop {
     http_loop *http; /* this loop's HTTP server */
     bool accepting;  /* http is taking connections (until the stop) */
     db_pool *db;
-    db_pool *db_read;          /* standbys for stale-tolerant reads, or NULL (http_db_read) */
-    db_pool *outbox_db;        /* loop 0: the delivery worker's own connection */
-    db_listen *listen;         /* loop 0: LISTEN on the primary (api_listen_channels), or NULL */
-    struct event *offer_timer; /* loop 0: the earliest offer deadline notified (registrations.c) */
-    int64_t offer_due_ms;      /* its wall-clock due time, 0 when not armed */
-    struct event *stop_ev;     /* activated by the main thread at SIGTERM */
-    struct event *tick;        /* publishes gauges, watches the drain */
+    db_pool *db_read;      /* standbys for stale-tolerant reads, or NULL (http_db_read) */
+    db_pool *outbox_db;    /* loop 0: the delivery worker's own connection */
+    db_listen *listen;     /* loop 0: LISTEN on the primary (api_listen_channels), or NULL */
+    struct event *stop_ev; /* activated by the main thread at SIGTERM */
+    struct event *tick;    /* publishes gauges, watches the drain */
     metrics_block *metrics;
-    unsigned ticks; /* tick count, for slower timers */
+    api_services api; /* what this loop's handlers and API timers are given */
+    auth_guard guard; /* this loop's route guard */
+    unsigned ticks;   /* tick count, for slower timers */
     bool draining;
     int64_t drain_deadline_ns;
 } sinau_loop;
@@ -77,8 +80,5 @@ struct sinau_server {
  * cfg->shutdown_grace_s) and returns 0; returns -1 (logged) when it cannot
  * start. Call from the main thread, after the configuration is valid. */
 SINAU_MUST_CHECK int server_run(const sinau_config *cfg);
-
-/* Monotonic clock in nanoseconds. */
-int64_t server_now_ns(void);
 
 #endif /* SINAU_SERVER_H */

@@ -9,12 +9,12 @@
  * A save is the hot path (P9): the session check, then one statement whose
  * small answer is passed through as it is. */
 #include "sinau/api/attempts.h"
-#include "sinau/api/common.h"
-#include "sinau/api/routes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
 #include "sinau/core/log.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"

@@ -12,9 +12,6 @@
  * per-address throttle before hashing; both flows hash within their own
  * bounded share of the worker pool. */
 #include "sinau/api/auth.h"
-#include "sinau/api/common.h"
-#include "sinau/api/recovery.h"
-#include "sinau/api/routes.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -23,6 +20,10 @@
 
 #include <sodium.h>
 
+#include "sinau/api/common.h"
+#include "sinau/api/recovery.h"
+#include "sinau/api/routes.h"
+#include "sinau/api/services.h"
 #include "sinau/auth/guard.h"
 #include "sinau/auth/password.h"
 #include "sinau/auth/sesscache.h"
@@ -30,7 +31,6 @@
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/server.h"
 
 /* ---- shared validation ---- */
 
@@ -117,7 +117,7 @@ static atomic_int share_used[2];
 
 static int share_cap(const http_ctx *ctx, enum share s)
 {
-    const sinau_config *cfg = ctx->loop->server->cfg;
+    const sinau_config *cfg = api_svc(ctx)->cfg;
     int room = cfg->worker_queue_max + cfg->worker_threads;
     int cap = s == SHARE_CREATE ? room / 4 : room / 2;
 
@@ -168,7 +168,7 @@ static void create_hash_run(void *arg)
     http_ctx *ctx = arg;
     create_job *job = ctx->state;
 
-    job->rc = auth_password_hash(ctx->loop->server->cfg->pwhash, job->password, job->hash);
+    job->rc = auth_password_hash(api_svc(ctx)->cfg->pwhash, job->password, job->hash);
     sodium_memzero(job->password, strlen(job->password));
 }
 
@@ -269,7 +269,7 @@ static void signup(http_ctx *ctx)
     job = http_ctx_alloc(ctx, sizeof *job);
     ctx->state = job;
     job->params[6] = language;
-    if (ctx->loop->server->cfg->verify_email) {
+    if (api_svc(ctx)->cfg->verify_email) {
         s = http_ctx_alloc(ctx, sizeof *s);
         if (api_secret_new(ctx, s) != 0) {
             http_reply_error(ctx, 500, "internal_error", "could not make a link");
@@ -285,7 +285,7 @@ static void signup(http_ctx *ctx)
     job->password = http_ctx_strndup(ctx, password, strlen(password));
     job->reserve_params[0] = http_peer(ctx);
     job->reserve_params[1] = api_itoa(ctx, 3600);
-    job->reserve_params[2] = api_itoa(ctx, ctx->loop->server->cfg->signup_per_hour);
+    job->reserve_params[2] = api_itoa(ctx, api_svc(ctx)->cfg->signup_per_hour);
     if (http_db_query(ctx, &signup_reserve_stmt, job->reserve_params, signup_reserved) != 0)
         return;
 }
@@ -317,7 +317,7 @@ static const db_stmt login_succeeded_stmt = {
 
 static void set_session_cookie(http_ctx *ctx, const char *token, int max_age)
 {
-    const sinau_config *cfg = ctx->loop->server->cfg;
+    const sinau_config *cfg = api_svc(ctx)->cfg;
     char cookie[160];
 
     snprintf(cookie, sizeof cookie, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
@@ -348,7 +348,7 @@ static void login_done(void *arg, db_result *r)
     }
     out = json_loads(PQgetvalue(r->res, 0, 0), 0, &err);
     user = json_object_get(out, "user");
-    set_session_cookie(ctx, job->token, auth_absolute_s(ctx->loop->server->cfg));
+    set_session_cookie(ctx, job->token, auth_absolute_s(api_svc(ctx)->cfg));
     http_reply_json(
         ctx, 200,
         json_pack("{s:s, s:s, s:O}", "token", job->token, "csrf_token", job->csrf, "user", user));
@@ -382,7 +382,7 @@ static void login_verified(void *arg)
     auth_token_new(job->token);
     auth_token_hash(job->token, job->token_hash);
     auth_token_new(job->csrf);
-    snprintf(job->absolute, sizeof job->absolute, "%d", auth_absolute_s(ctx->loop->server->cfg));
+    snprintf(job->absolute, sizeof job->absolute, "%d", auth_absolute_s(api_svc(ctx)->cfg));
     job->done_params[0] = job->user_id;
     job->done_params[1] = job->token_hash;
     job->done_params[2] = job->csrf;
@@ -398,7 +398,7 @@ static void login_verify_run(void *arg)
 {
     http_ctx *ctx = arg;
     login_job *job = ctx->state;
-    enum pwhash_cost cost = ctx->loop->server->cfg->pwhash;
+    enum pwhash_cost cost = api_svc(ctx)->cfg->pwhash;
     const char *hash = job->stored_hash != NULL ? job->stored_hash : auth_dummy_hash();
 
     job->ok = auth_password_verify(cost, hash, job->password, &job->rehash);
@@ -463,7 +463,7 @@ static void login(http_ctx *ctx)
     job->password = http_ctx_strndup(ctx, password, strlen(password));
     snprintf(job->window, sizeof job->window, "%d", AUTH_THROTTLE_WINDOW_S);
     snprintf(job->per_account, sizeof job->per_account, "%d", AUTH_THROTTLE_PER_ACCOUNT);
-    snprintf(job->per_ip, sizeof job->per_ip, "%d", ctx->loop->server->cfg->login_per_address);
+    snprintf(job->per_ip, sizeof job->per_ip, "%d", api_svc(ctx)->cfg->login_per_address);
     job->begin_params[0] = email;
     job->begin_params[1] = http_peer(ctx);
     job->begin_params[2] = job->window;
@@ -487,7 +487,7 @@ static void logout_done(void *arg, db_result *r)
         return;
     }
     /* this instance at once; the others on the trigger's notification */
-    sesscache_forget_token(ctx->loop->server->sessions, ctx->user.token_hash);
+    sesscache_forget_token(api_svc(ctx)->sessions, ctx->user.token_hash);
     set_session_cookie(ctx, "", 0);
     http_reply_empty(ctx, 204);
 }

@@ -11,14 +11,15 @@
  * status list (certificates_status_resign), which /status/1 also does when
  * it finds the list newer than its token. */
 #include "sinau/api/certificates.h"
-#include "sinau/api/common.h"
-#include "sinau/api/routes.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
+#include "sinau/api/services.h"
 #include "sinau/auth/session.h"
 #include "sinau/cert/keys.h"
 #include "sinau/cert/pdfsign.h"
@@ -28,11 +29,10 @@
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/server.h"
 
 static const sinau_config *cfg_of(http_ctx *ctx)
 {
-    return ctx->loop->server->cfg;
+    return api_svc(ctx)->cfg;
 }
 
 /* ---- rules and eligibility ---- */
@@ -147,7 +147,7 @@ static void issue_sign(void *arg)
     issue_job *job = ctx->state;
 
     job->failed =
-        sign_all(ctx->loop->server->keys, cfg_of(ctx)->public_url, job->prepared, &job->items) != 0;
+        sign_all(api_svc(ctx)->keys, cfg_of(ctx)->public_url, job->prepared, &job->items) != 0;
 }
 
 static void issue_stored(void *arg, db_result *r)
@@ -439,8 +439,7 @@ static char *status_token(http_ctx *ctx, PGresult *res, char **di)
     *di = NULL;
     if (bits == NULL)
         return NULL;
-    if (certkey_open(ctx->loop->server->keys, PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), &k) ==
-        0) {
+    if (certkey_open(api_svc(ctx)->keys, PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), &k) == 0) {
         payload = certkeys_status_payload(cfg->public_url, cfg->issuer_name, bits, nbytes, now);
         token = payload != NULL ? certkey_sign(&k, cfg->public_url, payload) : NULL;
         *di = certkeys_status_di(&k, cfg->public_url, bits, nbytes, now);
@@ -472,7 +471,7 @@ static void resign_read(void *arg, db_result *r)
     job->params[2] = http_ctx_strndup(ctx, di, strlen(di));
     free(token);
     free(di);
-    if (db_query(ctx->loop->db, &status_store_stmt, job->params, resign_stored, job) != 0)
+    if (db_query(api_svc(ctx)->db, &status_store_stmt, job->params, resign_stored, job) != 0)
         job->then(ctx);
 }
 
@@ -482,7 +481,7 @@ void certificates_status_resign(http_ctx *ctx, void (*then)(http_ctx *ctx))
 
     job->ctx = ctx;
     job->then = then;
-    if (db_query(ctx->loop->db, &status_read_stmt, NULL, resign_read, job) != 0)
+    if (db_query(api_svc(ctx)->db, &status_read_stmt, NULL, resign_read, job) != 0)
         then(ctx);
 }
 
@@ -542,8 +541,7 @@ static void revoke(http_ctx *ctx)
 /* One run at a time, on the loop that ticks; the state outlives requests. */
 static struct auto_run {
     bool busy;
-    db_pool *db;
-    const sinau_server *srv;
+    const api_services *svc; /* the ticking loop's */
     char cohort[64], thumbprint[JWS_THUMBPRINT], issued_at[64];
     json_t *prepared; /* owned while a run signs */
     char *items;      /* signed items; owned */
@@ -577,7 +575,7 @@ static const db_stmt auto_store_stmt = {
 static void auto_sign(void *arg)
 {
     (void)arg;
-    if (sign_all(auto_run.srv->keys, auto_run.srv->cfg->public_url, auto_run.prepared,
+    if (sign_all(auto_run.svc->keys, auto_run.svc->cfg->public_url, auto_run.prepared,
                  &auto_run.items) != 0) {
         free(auto_run.items);
         auto_run.items = NULL;
@@ -603,7 +601,7 @@ static void auto_signed(void *arg)
     auto_run.params[2] = auto_run.issued_at;
     auto_run.params[3] = auto_run.items;
     auto_run.params[4] = NULL; /* issued by the server itself */
-    if (db_query(auto_run.db, &auto_store_stmt, auto_run.params, auto_stored, NULL) != 0)
+    if (db_query(auto_run.svc->db, &auto_store_stmt, auto_run.params, auto_stored, NULL) != 0)
         auto_end();
 }
 
@@ -617,8 +615,7 @@ static void auto_prepared(void *arg, db_result *r)
         auto_end();
         return;
     }
-    if (worker_submit(auto_run.srv->workers, auto_run.srv->loops[0].base, auto_sign, auto_signed,
-                      NULL) != 0)
+    if (worker_submit(auto_run.svc->workers, auto_run.svc->base, auto_sign, auto_signed, NULL) != 0)
         auto_end();
 }
 
@@ -631,22 +628,21 @@ static void auto_due(void *arg, db_result *r)
     }
     snprintf(auto_run.cohort, sizeof auto_run.cohort, "%s", PQgetvalue(r->res, 0, 0));
     auto_run.params[0] = auto_run.cohort;
-    auto_run.params[1] = auto_run.srv->cfg->public_url;
-    auto_run.params[2] = auto_run.srv->cfg->issuer_name;
-    if (db_query(auto_run.db, &prepare_stmt, auto_run.params, auto_prepared, NULL) != 0)
+    auto_run.params[1] = auto_run.svc->cfg->public_url;
+    auto_run.params[2] = auto_run.svc->cfg->issuer_name;
+    if (db_query(auto_run.svc->db, &prepare_stmt, auto_run.params, auto_prepared, NULL) != 0)
         auto_end();
 }
 
 static const db_stmt auto_due_stmt = {"cert_auto_due", "select cert_auto_due(1)", 0};
 
-void certificates_tick(db_pool *db, const sinau_server *srv)
+void certificates_tick(const api_services *svc)
 {
     if (auto_run.busy)
         return;
     auto_run.busy = true;
-    auto_run.db = db;
-    auto_run.srv = srv;
-    if (db_query(db, &auto_due_stmt, NULL, auto_due, NULL) != 0)
+    auto_run.svc = svc;
+    if (db_query(svc->db, &auto_due_stmt, NULL, auto_due, NULL) != 0)
         auto_end();
 }
 
@@ -696,7 +692,7 @@ static void keys_rotate(http_ctx *ctx)
         return;
     if (http_unpack(ctx, body, "{}") != 0)
         return;
-    if (certkey_generate(ctx->loop->server->keys, &k, &seed_enc) != 0) {
+    if (certkey_generate(api_svc(ctx)->keys, &k, &seed_enc) != 0) {
         certkey_wipe(&k);
         http_reply_error(ctx, 500, "internal_error", "a key could not be made");
         return;
@@ -729,7 +725,7 @@ static void keys_list(http_ctx *ctx)
  * carry the office's electronic signature, and whose. */
 static void pdf_signing(http_ctx *ctx)
 {
-    const pdfsign_signer *s = ctx->loop->server->pdf_signer;
+    const pdfsign_signer *s = api_svc(ctx)->pdf_signer;
 
     if (s == NULL) {
         http_reply_json(ctx, 200,

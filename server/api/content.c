@@ -23,7 +23,6 @@
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/server.h"
 
 /* cmark 0.30.2 (Debian 12) has inputs that take seconds to render at 200 KB
  * but under 0.1 s at 64 KB: lessons stay within the latter. */

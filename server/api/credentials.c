@@ -26,6 +26,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "sinau/api/services.h"
 #include "sinau/cert/credpage.h"
 #include "sinau/cert/diproof.h"
 #include "sinau/cert/jws.h"
@@ -42,11 +43,10 @@
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/server.h"
 
 static const sinau_config *cfg_of(http_ctx *ctx)
 {
-    return ctx->loop->server->cfg;
+    return api_svc(ctx)->cfg;
 }
 
 /* ---- the miss budget ---- */
@@ -55,7 +55,7 @@ static const sinau_config *cfg_of(http_ctx *ctx)
  * IPv6 /64, which a subscriber usually holds whole). */
 static bool over_budget(http_ctx *ctx)
 {
-    int wait = ratelimit_check(ctx->loop->server->verify_misses, http_peer_key(ctx), time(NULL));
+    int wait = ratelimit_check(api_svc(ctx)->verify_misses, http_peer_key(ctx), time(NULL));
 
     if (wait > 0) {
         http_add_header(ctx, "Retry-After", api_itoa(ctx, wait));
@@ -67,7 +67,7 @@ static bool over_budget(http_ctx *ctx)
 
 static void count_miss(http_ctx *ctx)
 {
-    ratelimit_miss(ctx->loop->server->verify_misses, http_peer_key(ctx), time(NULL));
+    ratelimit_miss(api_svc(ctx)->verify_misses, http_peer_key(ctx), time(NULL));
 }
 
 /* ---- what the client wants ---- */
@@ -213,7 +213,7 @@ static vccheck_result *check_row(http_ctx *ctx, PGresult *res)
     vccheck_result *v;
 
     verdict_key(key, parts, SINAU_ARRAY_LEN(parts));
-    v = verdict_cache_get(ctx->loop->server->verdicts, key);
+    v = verdict_cache_get(api_svc(ctx)->verdicts, key);
     if (v != NULL)
         return v;
     if (sodium_hex2bin(pk, sizeof pk, PQgetvalue(res, 0, V_PK), (size_t)PQgetlength(res, 0, V_PK),
@@ -224,7 +224,7 @@ static vccheck_result *check_row(http_ctx *ctx, PGresult *res)
     jwks = json_pack("{s:[o]}", "keys", jws_jwk(pk, kid));
     v = vccheck_run(PQgetvalue(res, 0, V_TOKEN), jwks, cfg_of(ctx)->public_url, NULL);
     vccheck_add_data_integrity(v, parts[1], pk, cfg_of(ctx)->public_url);
-    verdict_cache_put(ctx->loop->server->verdicts, key, v);
+    verdict_cache_put(api_svc(ctx)->verdicts, key, v);
     json_decref(jwks);
     free(kid);
     return v;
@@ -273,7 +273,7 @@ static credpage_facts facts_of(http_ctx *ctx, PGresult *res, vccheck_result *v, 
     f.signatory_name = own ? PQgetvalue(res, 0, V_SIGNER) : cfg->signatory_name;
     f.signatory_title = own ? PQgetvalue(res, 0, V_SIGNER_TITLE) : cfg->signatory_title;
     if (own)
-        signatory_nip(ctx->loop->server->keys, PQgetvalue(res, 0, V_SIGNATORY),
+        signatory_nip(api_svc(ctx)->keys, PQgetvalue(res, 0, V_SIGNATORY),
                       PQgetisnull(res, 0, V_SIGNER_NIP) ? NULL : PQgetvalue(res, 0, V_SIGNER_NIP),
                       nip);
     f.signatory_nip = own && nip[0] != '\0' ? nip : NULL;
@@ -386,7 +386,7 @@ typedef struct pdf_job {
  * signed document). */
 static void pdf_sign(http_ctx *ctx, pdf_job *job)
 {
-    pdfsign_signer *signer = ctx->loop->server->pdf_signer;
+    pdfsign_signer *signer = api_svc(ctx)->pdf_signer;
     unsigned char *signed_pdf = NULL;
     size_t n = 0;
     char err[160];
@@ -479,7 +479,7 @@ static void pdf_store(http_ctx *ctx, pdf_job *job)
     job->store[0] = job->id;
     job->store[1] = job->lang;
     job->store[2] = http_ctx_strndup(ctx, hex, 2 * job->len);
-    job->store[3] = pdfsign_signer_name(ctx->loop->server->pdf_signer);
+    job->store[3] = pdfsign_signer_name(api_svc(ctx)->pdf_signer);
     free(hex);
     if (http_db_query(ctx, &pdf_store_stmt, job->store, pdf_stored_race) != 0)
         return;
@@ -510,7 +510,7 @@ static void pdf_render(void *arg)
 
     if (own)
         signatory_nip(
-            ctx->loop->server->keys, PQgetvalue(job->row, 0, P_SIGNATORY),
+            api_svc(ctx)->keys, PQgetvalue(job->row, 0, P_SIGNATORY),
             PQgetisnull(job->row, 0, P_SIGNER_NIP) ? NULL : PQgetvalue(job->row, 0, P_SIGNER_NIP),
             job->nip);
     certpdf_fields f = {

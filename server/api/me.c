@@ -11,12 +11,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "sinau/api/services.h"
 #include "sinau/core/idnum.h"
 #include "sinau/crypto/pii.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/server.h"
 
 static const db_stmt me_stmt = {"auth_me", "select auth_me($1, $2)", 2};
 
@@ -83,7 +83,7 @@ static int reply_invalid(http_ctx *ctx, const char *code, enum idnum_error e)
 static json_t *protect(http_ctx *ctx, const char *row_id, const char *column, const char *value,
                        bool index, const char *mask)
 {
-    const pii_keyring *keys = ctx->loop->server->keys;
+    const pii_keyring *keys = api_svc(ctx)->keys;
     char *token = NULL;
     char bidx[PII_INDEX_HEX];
     json_t *out = NULL;
@@ -284,7 +284,7 @@ static void profile_put(http_ctx *ctx)
     params[1] = http_ctx_strndup(ctx, text, strlen(text));
     free(text);
     params[2] = http_ctx_alloc(ctx, 12);
-    snprintf((char *)params[2], 12, "%d", pii_keyring_version(ctx->loop->server->keys));
+    snprintf((char *)params[2], 12, "%d", pii_keyring_version(api_svc(ctx)->keys));
     params[3] = http_peer(ctx);
     if (http_db_query(ctx, &profile_stmt, params, profile_done) != 0)
         return;
@@ -329,7 +329,7 @@ static void nik_resolve(http_ctx *ctx)
     p[1] = http_ctx_strndup(ctx, text, strlen(text));
     free(text);
     p[2] = reason;
-    p[3] = api_itoa(ctx, pii_keyring_version(ctx->loop->server->keys));
+    p[3] = api_itoa(ctx, pii_keyring_version(api_svc(ctx)->keys));
     p[4] = ctx->user.id;
     p[5] = http_peer(ctx);
     if (http_db_query(ctx, &nik_resolve_stmt, p, api_reply_status_body) != 0)

@@ -14,12 +14,12 @@
 #include <sodium.h>
 
 #include "sinau/api/outbox.h"
+#include "sinau/api/services.h"
 #include "sinau/auth/session.h"
 #include "sinau/core/markdown.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/server.h"
 
 #define SUBJECT_MAX 200
 #define BODY_MAX    20000
@@ -170,8 +170,7 @@ static void unsubscribe(http_ctx *ctx)
     char want[65];
 
     if (u == NULL || t == NULL || strlen(u) > 64 ||
-        outbox_unsubscribe_token(ctx->loop->server->keys, u, want) != 0 ||
-        !auth_secret_equal(want, t)) {
+        outbox_unsubscribe_token(api_svc(ctx)->keys, u, want) != 0 || !auth_secret_equal(want, t)) {
         http_reply_error(ctx, 404, "not_found", "no such link");
         return;
     }

@@ -22,11 +22,11 @@
 #include <sodium.h>
 
 #include "sinau/core/alloc.h"
+#include "sinau/core/clock.h"
 #include "sinau/core/log.h"
 #include "sinau/core/mailer.h"
 #include "sinau/core/mime.h"
 #include "sinau/crypto/pii.h"
-#include "sinau/server.h"
 
 #define SLOW_EVERY   20 /* ticks between reminders and figures (5 s) */
 #define IDLE_EVERY   4  /* ticks between claims while nothing is due (1 s) */
@@ -182,7 +182,7 @@ static void send_done(void *arg, bool ok, const char *error)
 {
     send_job *job = arg;
     outbox *o = job->o;
-    int64_t us = (server_now_ns() - job->started_ns) / 1000;
+    int64_t us = (clock_now_ns() - job->started_ns) / 1000;
     int b = 0;
 
     while (b < NBUCKETS - 1 && (double)us / 1e6 > bucket_s[b])
@@ -400,7 +400,7 @@ static void claimed(void *arg, db_result *r)
         row_read(r->res, i, &rw);
         job->o = o;
         job->channel = strcmp(rw.channel, "whatsapp") == 0 ? 1 : 0;
-        job->started_ns = server_now_ns();
+        job->started_ns = clock_now_ns();
         job->mark = MARK_SENT;
         snprintf(job->id, sizeof job->id, "%s", rw.id);
         job->live_next = o->live;

@@ -12,16 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/services.h"
 #include "sinau/cert/achpage.h"
 #include "sinau/core/csv.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/server.h"
 
 static const sinau_config *cfg_of(http_ctx *ctx)
 {
-    return ctx->loop->server->cfg;
+    return api_svc(ctx)->cfg;
 }
 
 /* ---- /achievements/{id} ---- */

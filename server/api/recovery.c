@@ -11,9 +11,6 @@
  *   password_put   → stored hash and throttle → verify and hash on the pool
  *                  → store, other sessions ended (or the failure recorded) */
 #include "sinau/api/recovery.h"
-#include "sinau/api/auth.h"
-#include "sinau/api/common.h"
-#include "sinau/api/routes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,13 +18,16 @@
 
 #include <sodium.h>
 
+#include "sinau/api/auth.h"
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
+#include "sinau/api/services.h"
 #include "sinau/auth/password.h"
 #include "sinau/auth/session.h"
 #include "sinau/crypto/pii.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/server.h"
 
 #define RESET_TTL_S       1800  /* a link the participant asked for: 30 minutes */
 #define ADMIN_RESET_TTL_S 86400 /* a link an admin sent: a day (read later) */
@@ -44,8 +44,8 @@ int api_secret_new(http_ctx *ctx, api_secret *s)
 
     auth_token_new(s->token);
     auth_token_hash(s->token, s->hash);
-    if (pii_encrypt(ctx->loop->server->keys, "outbox", "secret", s->hash, s->token,
-                    strlen(s->token), &enc) != 0)
+    if (pii_encrypt(api_svc(ctx)->keys, "outbox", "secret", s->hash, s->token, strlen(s->token),
+                    &enc) != 0)
         return -1;
     s->enc = http_ctx_strndup(ctx, enc, strlen(enc));
     free(enc);
@@ -146,7 +146,7 @@ static void hash_run(void *arg)
     http_ctx *ctx = arg;
     confirm_job *job = ctx->state;
 
-    job->rc = auth_password_hash(ctx->loop->server->cfg->pwhash, job->password, job->new_hash);
+    job->rc = auth_password_hash(api_svc(ctx)->cfg->pwhash, job->password, job->new_hash);
     sodium_memzero(job->password, strlen(job->password));
 }
 
@@ -252,7 +252,7 @@ static void change_run(void *arg)
 {
     http_ctx *ctx = arg;
     change_job *job = ctx->state;
-    enum pwhash_cost cost = ctx->loop->server->cfg->pwhash;
+    enum pwhash_cost cost = api_svc(ctx)->cfg->pwhash;
 
     job->ok = auth_password_verify(cost, job->stored_hash, job->current, &(bool){false});
     if (job->ok)
@@ -345,7 +345,7 @@ static void password_put(http_ctx *ctx)
     job->params[1] = http_peer(ctx);
     job->params[2] = api_itoa(ctx, AUTH_THROTTLE_WINDOW_S);
     job->params[3] = api_itoa(ctx, AUTH_THROTTLE_PER_ACCOUNT);
-    job->params[4] = api_itoa(ctx, ctx->loop->server->cfg->login_per_address);
+    job->params[4] = api_itoa(ctx, api_svc(ctx)->cfg->login_per_address);
     if (http_db_query(ctx, &change_begin_stmt, job->params, change_begun) != 0)
         return;
 }

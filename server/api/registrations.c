@@ -3,8 +3,6 @@
  * chain. Every decision about seats is one PL/pgSQL function call
  * (sql/migrations/0003_registration.sql) under the segment's row lock. */
 #include "sinau/api/registrations.h"
-#include "sinau/api/common.h"
-#include "sinau/api/routes.h"
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -13,6 +11,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "sinau/api/common.h"
+#include "sinau/api/routes.h"
+#include "sinau/api/services.h"
 #include "sinau/auth/session.h"
 #include "sinau/core/csv.h"
 #include "sinau/core/hashchain.h"
@@ -21,7 +22,6 @@
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/server.h"
 
 #include <sodium.h>
 
@@ -283,7 +283,7 @@ static void csv_build(void *arg)
 {
     http_ctx *ctx = arg;
     csv_job *job = ctx->state;
-    const pii_keyring *keys = ctx->loop->server->keys;
+    const pii_keyring *keys = api_svc(ctx)->keys;
     PGresult *res = job->rows;
 
     csv_begin(&job->out);
@@ -497,7 +497,7 @@ typedef struct chain_mark {
 static int render_chain(http_ctx *ctx, PGresult *res, struct evbuffer *out,
                         char head[HASHCHAIN_HEX], int *entries, chain_mark *mark)
 {
-    const pii_keyring *keys = ctx->loop->server->keys;
+    const pii_keyring *keys = api_svc(ctx)->keys;
     char line[1024], next[HASHCHAIN_HEX], ref[PII_INDEX_HEX];
 
     for (int i = 0; i < PQntuples(res); i++) {
@@ -752,29 +752,28 @@ static void next_offer_read(void *arg, db_result *r)
  * (one whose notice came while an earlier one was armed, or was lost). */
 static void offers_expired(void *arg, db_result *r)
 {
-    sinau_loop *loop = arg;
+    api_services *svc = arg;
 
     expire_done(NULL, r);
-    if (db_query(loop->db, &next_offer_stmt, NULL, next_offer_read, loop) != 0)
+    if (db_query(svc->db, &next_offer_stmt, NULL, next_offer_read, svc) != 0)
         return; /* the tick is the safety net */
 }
 
-static void offers_run(sinau_loop *loop)
+static void offers_run(api_services *svc)
 {
-    if (db_pool_ready(loop->db) &&
-        db_query(loop->db, &expire_stmt, NULL, offers_expired, loop) != 0)
+    if (db_pool_ready(svc->db) && db_query(svc->db, &expire_stmt, NULL, offers_expired, svc) != 0)
         return;
 }
 
 static void on_offer_due(evutil_socket_t fd, short what, void *arg)
 {
-    sinau_loop *loop = arg;
+    api_services *svc = arg;
 
-    loop->offer_due_ms = 0;
-    offers_run(loop);
+    svc->offer_due_ms = 0;
+    offers_run(svc);
 }
 
-void registrations_on_offer(sinau_loop *loop, const char *payload)
+void registrations_on_offer(api_services *svc, const char *payload)
 {
     char *end = NULL;
     double at = strtod(payload != NULL ? payload : "", &end);
@@ -784,23 +783,23 @@ void registrations_on_offer(sinau_loop *loop, const char *payload)
     if (end == payload || at <= 0)
         return;
     due = (int64_t)(at * 1000.0) + OFFER_SLACK_MS;
-    if (loop->offer_due_ms != 0 && loop->offer_due_ms <= due)
+    if (svc->offer_due_ms != 0 && svc->offer_due_ms <= due)
         return; /* an earlier deadline is armed; its run arms the next one */
     delay = due - wall_ms();
     if (delay < 0)
         delay = 0;
     if (delay > OFFER_MAX_MS)
         return;
-    if (loop->offer_timer == NULL)
-        loop->offer_timer = evtimer_new(loop->base, on_offer_due, loop);
+    if (svc->offer_timer == NULL)
+        svc->offer_timer = evtimer_new(svc->base, on_offer_due, svc);
     tv.tv_sec = (time_t)(delay / 1000);
     tv.tv_usec = (suseconds_t)(delay % 1000) * 1000;
-    evtimer_del(loop->offer_timer);
-    evtimer_add(loop->offer_timer, &tv);
-    loop->offer_due_ms = due;
+    evtimer_del(svc->offer_timer);
+    evtimer_add(svc->offer_timer, &tv);
+    svc->offer_due_ms = due;
 }
 
-void registrations_on_listening(sinau_loop *loop)
+void registrations_on_listening(api_services *svc)
 {
-    offers_run(loop);
+    offers_run(svc);
 }

@@ -2,18 +2,17 @@
  * and describes them as an OpenAPI 3.1 document, so the document grows with
  * each endpoint by construction. */
 #include "sinau/api/registry.h"
-#include "sinau/api/attempts.h"
-#include "sinau/api/certificates.h"
-#include "sinau/api/registrations.h"
-#include "sinau/api/routes.h"
 
 #include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/attempts.h"
+#include "sinau/api/certificates.h"
+#include "sinau/api/registrations.h"
+#include "sinau/api/routes.h"
 #include "sinau/auth/sesscache.h"
-#include "sinau/server.h"
 
 typedef const http_route *(*routes_fn)(size_t *n);
 
@@ -62,28 +61,28 @@ int api_register_all(router *r, bool debug)
     return 0;
 }
 
-void api_tick(db_pool *db, const struct sinau_server *srv)
+void api_tick(const api_services *svc)
 {
-    registrations_tick(db);
-    attempts_tick(db);
-    certificates_tick(db, srv);
+    registrations_tick(svc->db);
+    attempts_tick(svc->db);
+    certificates_tick(svc);
 }
 
 /* sql/functions/registration.sql notifies sinau_offers (reg_promote);
  * accounts.sql's triggers notify sinau_sessions (the session cache). */
 const char *const api_listen_channels[] = {"sinau_offers", "sinau_sessions", NULL};
 
-void api_on_notify(struct sinau_loop *loop, const char *channel, const char *payload)
+void api_on_notify(api_services *svc, const char *channel, const char *payload)
 {
     if (strcmp(channel, "sinau_offers") == 0)
-        registrations_on_offer(loop, payload);
+        registrations_on_offer(svc, payload);
     else if (strcmp(channel, "sinau_sessions") == 0)
-        sesscache_notify(loop->server->sessions, payload);
+        sesscache_notify(svc->sessions, payload);
 }
 
-void api_on_listening(struct sinau_loop *loop)
+void api_on_listening(api_services *svc)
 {
-    registrations_on_listening(loop);
+    registrations_on_listening(svc);
 }
 
 /* The OpenAPI key of one method bit: its name (router.h's one table) in

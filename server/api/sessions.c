@@ -11,12 +11,12 @@
 
 #include <sodium.h>
 
+#include "sinau/api/services.h"
 #include "sinau/auth/session.h"
 #include "sinau/core/ical.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/server.h"
 
 static const db_stmt create_stmt = {
     "sessions_create",
@@ -196,7 +196,7 @@ static const char *field(PGresult *res, int row, int col)
  * `links` (a personal feed), never in a public one. */
 static void reply_calendar(http_ctx *ctx, PGresult *res, const char *name, bool links)
 {
-    const char *host = strstr(ctx->loop->server->cfg->public_url, "://");
+    const char *host = strstr(api_svc(ctx)->cfg->public_url, "://");
     char uid[256];
     ical_buf b;
     time_t now = time(NULL);
@@ -291,8 +291,7 @@ static void feed_made(void *arg, db_result *r)
         http_reply_db_error(ctx, r);
         return;
     }
-    snprintf(url, sizeof url, "%s/api/v1/calendar/%s", ctx->loop->server->cfg->public_url,
-             job->token);
+    snprintf(url, sizeof url, "%s/api/v1/calendar/%s", api_svc(ctx)->cfg->public_url, job->token);
     http_reply_json(ctx, 201, json_pack("{s:s, s:s}", "token", job->token, "url", url));
 }
 

@@ -18,13 +18,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "sinau/api/services.h"
 #include "sinau/cert/pdf.h"
 #include "sinau/core/idnum.h"
 #include "sinau/crypto/pii.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/server.h"
 
 /* ---- reading the settings ---- */
 
@@ -37,7 +37,7 @@ static const db_stmt get_stmt = {
 /* (slug or NULL, the configured organisation, name and title) */
 static void settings_get(http_ctx *ctx, const char *slug)
 {
-    const sinau_config *cfg = ctx->loop->server->cfg;
+    const sinau_config *cfg = api_svc(ctx)->cfg;
     const char **p = http_ctx_alloc(ctx, 4 * sizeof *p);
 
     p[0] = slug;
@@ -124,8 +124,8 @@ static int protect_nip(http_ctx *ctx, const char *typed, const char **p)
         return -1;
     }
     if (idnum_mask_nip(nip, mask, sizeof mask) != 0 ||
-        pii_encrypt(ctx->loop->server->keys, "signatories", "nip", p[1], nip, strlen(nip),
-                    &token) != 0) {
+        pii_encrypt(api_svc(ctx)->keys, "signatories", "nip", p[1], nip, strlen(nip), &token) !=
+            0) {
         http_reply_error(ctx, 500, "internal_error", "could not protect the value");
         return -1;
     }

@@ -7,12 +7,10 @@
 
 #include <sodium.h>
 
-#include "sinau/api/outbox.h"
-#include "sinau/core/alloc.h"
+#include "sinau/api/services.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/server.h"
 
 static const char healthy[] = "{\"status\":\"ok\"}";
 
@@ -46,7 +44,7 @@ static void readyz_done(void *arg, db_result *r)
 
 static void readyz(http_ctx *ctx)
 {
-    if (!db_pool_ready(ctx->loop->db)) {
+    if (!db_pool_ready(api_svc(ctx)->db)) {
         db_result down = {DB_ERR_UNAVAILABLE, NULL, ""};
         http_reply_db_error(ctx, &down);
         return;
@@ -71,36 +69,25 @@ static bool metrics_allowed(http_ctx *ctx, const sinau_config *cfg)
 
 static void metrics(http_ctx *ctx)
 {
-    sinau_server *srv = ctx->loop->server;
-    metrics_block **blocks;
-    const http_route *const *routes;
-    size_t nroutes, len, more_len;
-    char *text, *more;
+    const api_services *svc = api_svc(ctx);
+    size_t len;
+    char *text;
 
-    if (!metrics_allowed(ctx, srv->cfg)) {
+    if (!metrics_allowed(ctx, svc->cfg)) {
         http_reply_error(ctx, 403, "forbidden",
                          "metrics are served with the token (or to loopback without a proxy)");
         return;
     }
-    blocks = http_ctx_alloc(ctx, (size_t)srv->nloops * sizeof *blocks);
-    for (int i = 0; i < srv->nloops; i++)
-        blocks[i] = srv->loops[i].metrics;
-    routes = router_routes(srv->router, &nroutes);
-    text = metrics_render(blocks, srv->nloops, routes, nroutes, worker_queue_depth(srv->workers),
-                          worker_busy(srv->workers), &len);
-    more = outbox_metrics(srv->outbox, &more_len);
-    text = xrealloc(text, len + more_len + 1);
-    memcpy(text + len, more, more_len + 1);
-    http_reply_bytes(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", text, len + more_len);
-    free(more);
+    text = svc->metrics_text(svc->metrics_arg, &len);
+    http_reply_bytes(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
     free(text);
 }
 
 static void openapi(http_ctx *ctx)
 {
-    sinau_server *srv = ctx->loop->server;
+    const api_services *svc = api_svc(ctx);
 
-    http_reply_static(ctx, 200, "application/json", srv->openapi, srv->openapi_len);
+    http_reply_static(ctx, 200, "application/json", svc->openapi, svc->openapi_len);
 }
 
 static const http_route routes[] = {

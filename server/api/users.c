@@ -11,12 +11,12 @@
 
 #include <sodium.h>
 
+#include "sinau/api/services.h"
 #include "sinau/auth/session.h"
 #include "sinau/crypto/pii.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/server.h"
 
 /* POST /api/v1/users {email,password,full_name,role} */
 static void users_create(http_ctx *ctx)
@@ -177,8 +177,8 @@ static int reveal(http_ctx *ctx, json_t *obj, PGresult *res, int col, const char
         json_object_set_new(obj, column, json_null());
         return 0;
     }
-    if (pii_decrypt(ctx->loop->server->keys, "profiles", column, row_id, PQgetvalue(res, 0, col),
-                    &plain, &len) != 0)
+    if (pii_decrypt(api_svc(ctx)->keys, "profiles", column, row_id, PQgetvalue(res, 0, col), &plain,
+                    &len) != 0)
         return -1;
     json_object_set_new(obj, column, json_stringn(plain, len));
     sodium_memzero(plain, len);

@@ -1,9 +1,8 @@
-/* guard.c — the route guard (auth.h): resolves the caller from the bearer
+/* guard.c — the route guard (auth/guard.h): resolves the caller from the bearer
  * token or the session cookie with one query, then enforces the route's
  * access level, CSRF for cookie sessions and same-origin for unsafe
  * requests, before the handler runs. */
 #include "sinau/auth/guard.h"
-#include "sinau/auth/session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,10 +10,10 @@
 #include <strings.h>
 
 #include "sinau/auth/sesscache.h"
+#include "sinau/auth/session.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/server.h"
 
 /* The read path: plain SQL (cheaper than a PL/pgSQL call), one row when the
  * session is live. `stale` says last_seen_at is due a touch, which is then
@@ -46,7 +45,7 @@ static void touch_done(void *arg, db_result *r)
 
 /* Fire and forget: the request does not wait for it, and the job owns its
  * parameter because the request may be gone when the pool runs it. */
-static void session_touch(http_ctx *ctx)
+static void session_touch(const auth_guard *g, http_ctx *ctx)
 {
     touch_job *job = malloc(sizeof *job);
 
@@ -54,7 +53,7 @@ static void session_touch(http_ctx *ctx)
         return;
     memcpy(job->hash, ctx->user.token_hash, sizeof job->hash);
     job->params[0] = job->hash;
-    if (db_query(ctx->loop->db, &touch_stmt, job->params, touch_done, job) != 0)
+    if (db_query(g->db, &touch_stmt, job->params, touch_done, job) != 0)
         free(job);
 }
 
@@ -79,11 +78,11 @@ static size_t origin_len(const char *url)
 
 /* An unsafe request with an Origin must come from our own origin: the
  * public URL's, or the Host it was sent to (direct or local access). */
-static bool origin_ok(http_ctx *ctx)
+static bool origin_ok(const auth_guard *g, http_ctx *ctx)
 {
     const char *origin = http_header(ctx, "Origin");
     const char *host = http_header(ctx, "Host");
-    const char *pub = ctx->loop->server->cfg->public_url;
+    const char *pub = g->cfg->public_url;
     const char *rest;
 
     if (origin == NULL)
@@ -179,9 +178,16 @@ static int cache_ttl_s(const sinau_config *cfg, const char *left)
     return l < ttl ? (int)l : ttl;
 }
 
+/* The guard that admitted ctx: the loop's, as auth_guard_init made it. */
+static const auth_guard *guard_of(const http_ctx *ctx)
+{
+    return (const auth_guard *)ctx->guard;
+}
+
 static void session_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
+    const auth_guard *g = guard_of(ctx);
     PGresult *res = r->res;
 
     if (r->status != DB_OK) {
@@ -202,20 +208,21 @@ static void session_done(void *arg, db_result *r)
     ctx->user.role = auth_role_parse(PQgetvalue(res, 0, 1));
     snprintf(ctx->user.csrf, sizeof ctx->user.csrf, "%s", PQgetvalue(res, 0, 2));
     if (PQgetvalue(res, 0, 3)[0] == 't')
-        session_touch(ctx);
-    sesscache_put(ctx->loop->server->sessions, ctx->user.cache_epoch, &ctx->user,
-                  cache_ttl_s(ctx->loop->server->cfg, PQgetvalue(res, 0, 4)));
+        session_touch(g, ctx);
+    sesscache_put(g->sessions, ctx->user.cache_epoch, &ctx->user,
+                  cache_ttl_s(g->cfg, PQgetvalue(res, 0, 4)));
     guard_decide(ctx);
 }
 
-void auth_guard(http_ctx *ctx, void (*next)(http_ctx *ctx))
+static void guard_check(const http_guard *self, http_ctx *ctx, void (*next)(http_ctx *ctx))
 {
+    const auth_guard *g = (const auth_guard *)self;
     enum auth_access access = (enum auth_access)ctx->route->access;
     char token[AUTH_TOKEN_CHARS + 2];
     const char **params;
 
     ctx->next = next;
-    if (http_method_unsafe(ctx) && !origin_ok(ctx)) {
+    if (http_method_unsafe(ctx) && !origin_ok(g, ctx)) {
         http_reply_error(ctx, 403, "bad_origin", "cross-site requests are refused");
         return;
     }
@@ -233,15 +240,21 @@ void auth_guard(http_ctx *ctx, void (*next)(http_ctx *ctx))
         return;
     }
     auth_token_hash(token, ctx->user.token_hash);
-    if (sesscache_get(ctx->loop->server->sessions, ctx->user.token_hash, &ctx->user)) {
+    if (sesscache_get(g->sessions, ctx->user.token_hash, &ctx->user)) {
         guard_decide(ctx);
         return;
     }
-    ctx->user.cache_epoch = sesscache_epoch(ctx->loop->server->sessions);
+    ctx->user.cache_epoch = sesscache_epoch(g->sessions);
     params = http_ctx_alloc(ctx, 2 * sizeof *params);
     params[0] = ctx->user.token_hash;
     params[1] = http_ctx_alloc(ctx, 16);
-    snprintf((char *)params[1], 16, "%d", auth_idle_s(ctx->loop->server->cfg));
+    snprintf((char *)params[1], 16, "%d", auth_idle_s(g->cfg));
     if (http_db_query(ctx, &session_stmt, params, session_done) != 0)
         return;
+}
+
+void auth_guard_init(auth_guard *g, const sinau_config *cfg, struct sesscache *sessions,
+                     db_pool *db)
+{
+    *g = (auth_guard){.base = {.check = guard_check}, .cfg = cfg, .sessions = sessions, .db = db};
 }

@@ -1,8 +1,7 @@
-/* password.c — password policy and argon2id hashing (auth.h). Hashing and
+/* password.c — password policy and argon2id hashing (auth/password.h). Hashing and
  * verifying are CPU-heavy and blocking: they run on worker threads (and in
  * the CLI), never on a loop thread. */
 #include "sinau/auth/password.h"
-#include "sinau/auth/session.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -10,11 +9,11 @@
 
 #include <sodium.h>
 
+#include "sinau/auth/common_passwords.h"
+#include "sinau/auth/session.h"
+
 #define PW_MIN 10
 #define PW_MAX 256
-
-extern const char *const auth_common_passwords[];
-extern const size_t auth_common_password_count;
 
 /* Local additions to the international list: common Indonesian choices
  * that are long enough to pass the length rule. */

@@ -1,7 +1,6 @@
 /* listen.c — LISTEN on the primary, subscribed again after every reconnect
  * (db.h): a pool of one connection whose connect hook queues the LISTENs. */
 #include "sinau/db/listen.h"
-#include "sinau/db/pool.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 
 #include "sinau/core/alloc.h"
 #include "sinau/core/log.h"
+#include "sinau/db/pool.h"
 
 #define CHANNEL_MAX 63 /* PostgreSQL identifiers */
 

@@ -38,6 +38,7 @@
 
 #include "internal.h"
 #include "sinau/core/alloc.h"
+#include "sinau/core/clock.h"
 #include "sinau/http/reply.h"
 
 #define PIN_SLACK     2048  /* rbuf room kept after a pinned head (a chunk-size line, a trailer) */
@@ -224,7 +225,7 @@ static void linger_start(http_conn *c)
 {
     if (c->state == CS_LINGER && !out_pending(c)) {
         shutdown(c->fd, SHUT_WR);
-        c->since_ns = http_now_ns();
+        c->since_ns = clock_now_ns();
     }
 }
 
@@ -351,7 +352,7 @@ static void conn_watch(http_conn *c)
         c->timer = T_IDLE;
         return;
     }
-    tv = until(c, deadline, http_now_ns());
+    tv = until(c, deadline, clock_now_ns());
     event_add(c->ev, &tv);
     c->timer = T_CUSTOM;
 }
@@ -478,7 +479,7 @@ static enum step step_head(http_conn *c)
         return STEP_WAIT;
     }
     if (c->since_ns == 0)
-        c->since_ns = http_now_ns(); /* a head's first byte: its deadline starts */
+        c->since_ns = clock_now_ns(); /* a head's first byte: its deadline starts */
     end = http_scan_head(&c->scan, c->rbuf + c->rstart, avail);
     if (end == 0 || end > max_head) {
         if (end > max_head || avail > max_head)
@@ -621,7 +622,7 @@ void conn_read_body(http_conn *c, http_req *req)
         req->continue_sent = true;
     }
     c->state = CS_BODY;
-    c->since_ns = http_now_ns();
+    c->since_ns = clock_now_ns();
     c->got = 0;
     if (!c->processing && conn_process(c))
         conn_watch(c);
@@ -766,7 +767,7 @@ void conn_resume(http_conn *c)
     if (c->rbuf != NULL)
         rbuf_compact(c);
     c->state = c->next_state;
-    c->since_ns = c->state == CS_HEAD ? 0 : http_now_ns();
+    c->since_ns = c->state == CS_HEAD ? 0 : clock_now_ns();
     linger_start(c);
     if (c->processing)
         return; /* answered from inside conn_process, which goes on */

@@ -2,7 +2,6 @@
  * request's block, path parameters, the query string, headers, the client's
  * address, bearer credentials, and the strict JSON body. */
 #include "sinau/http/ctx.h"
-#include "sinau/http/reply.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "sinau/core/alloc.h"
 #include "sinau/core/worker.h"
 #include "sinau/http/jsonin.h"
+#include "sinau/http/reply.h"
 
 #define ARENA_ALIGN 16
 #define CHUNK_BYTES 4096 /* arena space taken when the block's is used up */
@@ -33,14 +33,6 @@ struct http_dtor {
 struct http_qpair {
     const char *key, *value;
 };
-
-int64_t http_now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static http_req *req_of(http_ctx *ctx)
 {

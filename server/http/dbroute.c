@@ -8,6 +8,7 @@
  * backoff, until the queue timeout — never past it, and nothing else is
  * ever run twice (a lost commit may have happened). */
 #include "sinau/http/dbroute.h"
+#include "sinau/core/clock.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/reply.h"
 
@@ -37,7 +38,7 @@ typedef struct dbq {
 /* The monotonic clock in ms (the clock of ctx->started_ns). */
 static int64_t mono_ms(void)
 {
-    return http_now_ns() / 1000000;
+    return clock_now_ns() / 1000000;
 }
 
 /* Replies 503 for a refusal by db_query / db_query_params; returns rc. */

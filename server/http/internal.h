@@ -51,7 +51,7 @@ struct http_loop {
     struct timeval idle_plain;     /* the same, should a common timeout not be had */
     bool draining;
     /* requests (request.c): those without a reply yet, and ids */
-    http_ctx *live;
+    http_req *live;
     int inflight;
     uint64_t next_request;
     char id_prefix[24]; /* "<instance>-<loop index>-" of generated request ids */
@@ -71,6 +71,7 @@ struct http_loop {
  * taken when its head is complete and given back by request_end. */
 struct http_req {
     http_ctx ctx;
+    http_req *live_prev, *live_next; /* the loop's requests without a reply (request.c) */
     http_loop *loop;
     http_conn *conn; /* NULL once the connection is gone */
     http_addr addr;  /* the connection's peer */
@@ -171,8 +172,5 @@ void http_mem_init(http_req *req, size_t block_size);
 
 /* Runs the destructors and frees everything the arena took beyond its block. */
 void http_mem_release(http_req *req);
-
-/* The monotonic clock, in ns. */
-int64_t http_now_ns(void);
 
 #endif /* SINAU_HTTP_INTERNAL_H */

@@ -259,11 +259,6 @@ void http_loop_drain(http_loop *l)
         event_del(l->accept_wait);
 }
 
-int http_loop_inflight(const http_loop *l)
-{
-    return l->inflight;
-}
-
 int http_loop_connections(const http_loop *l)
 {
     return l->nconns;

@@ -5,7 +5,6 @@
  * request (access log, metrics, memory). Bodies are referenced, not copied:
  * static bytes and database results stay where they are until written. */
 #include "sinau/http/reply.h"
-#include "sinau/http/ctx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include "internal.h"
 #include "sinau/core/log.h"
+#include "sinau/http/ctx.h"
 
 /* Content-Security-Policy of every document (SECURITY.md "Headers"); the
  * frame-src list is the video embed origins the lesson reader uses. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "sinau/core/clock.h"
 #include "sinau/http/reply.h"
 #include "sinau/http/web.h"
 
@@ -31,13 +32,14 @@ http_req *request_new(http_loop *l, http_conn *c, const http_addr *addr)
     req->addr = *addr;
     req->nquery = -1;
     req->head.request_id = -1;
-    ctx->loop = l->o.owner;
-    ctx->started_ns = http_now_ns();
+    ctx->services = l->o.services;
+    ctx->guard = l->o.guard;
+    ctx->started_ns = clock_now_ns();
     l->inflight++;
-    ctx->live_next = l->live;
+    req->live_next = l->live;
     if (l->live != NULL)
-        l->live->live_prev = ctx;
-    l->live = ctx;
+        l->live->live_prev = req;
+    l->live = req;
     return req;
 }
 
@@ -45,15 +47,14 @@ http_req *request_new(http_loop *l, http_conn *c, const http_addr *addr)
 static void unlink_live(http_req *req)
 {
     http_loop *l = req->loop;
-    http_ctx *ctx = &req->ctx;
 
     l->inflight--;
-    if (ctx->live_prev != NULL)
-        ctx->live_prev->live_next = ctx->live_next;
+    if (req->live_prev != NULL)
+        req->live_prev->live_next = req->live_next;
     else
-        l->live = ctx->live_next;
-    if (ctx->live_next != NULL)
-        ctx->live_next->live_prev = ctx->live_prev;
+        l->live = req->live_next;
+    if (req->live_next != NULL)
+        req->live_next->live_prev = req->live_prev;
 }
 
 /* What a request holds beyond its arena, and then its block. */
@@ -172,7 +173,8 @@ static void dispatch(http_req *req)
         return;
     }
     req->run = ctx->route->handler;
-    req->loop->o.guard(ctx, ctx->route->check_head != NULL ? ctx->route->check_head : http_proceed);
+    ctx->guard->check(ctx->guard, ctx,
+                      ctx->route->check_head != NULL ? ctx->route->check_head : http_proceed);
 }
 
 void request_head(http_req *req, char *p, size_t len, size_t lines)
@@ -226,7 +228,7 @@ static void access_log(http_req *req, int status, int64_t dur_ns)
 
 void request_end(http_req *req, int status)
 {
-    int64_t dur = http_now_ns() - req->ctx.started_ns;
+    int64_t dur = clock_now_ns() - req->ctx.started_ns;
 
     access_log(req, status, dur);
     metrics_count(req->loop->o.metrics, (int)req->ctx.match.index, status, dur);
@@ -237,8 +239,13 @@ void request_end(http_req *req, int status)
 void request_free_abandoned(http_loop *l)
 {
     while (l->live != NULL) {
-        http_req *req = (http_req *)l->live;
+        http_req *req = l->live;
         unlink_live(req);
         release(req);
     }
+}
+
+int http_loop_inflight(const http_loop *l)
+{
+    return l->inflight;
 }

@@ -3,10 +3,9 @@
 #ifndef SINAU_API_CERTIFICATES_H
 #define SINAU_API_CERTIFICATES_H
 
-#include "sinau/db/pool.h"
+#include "sinau/api/services.h"
 
 struct http_ctx;
-struct sinau_server;
 
 /* Re-signs the status list from its current bits with the current key,
  * then calls then(ctx) — also when signing could not be done (the next read
@@ -15,7 +14,8 @@ struct sinau_server;
 void certificates_status_resign(struct http_ctx *ctx, void (*then)(struct http_ctx *ctx));
 
 /* Issues certificates in one cohort whose rules say auto_issue, when
- * someone there became eligible; at most one run at a time (loop 0). */
-void certificates_tick(db_pool *db, const struct sinau_server *srv);
+ * someone there became eligible; at most one run at a time, on the loop
+ * whose services svc are (loop 0). */
+void certificates_tick(const api_services *svc);
 
 #endif /* SINAU_API_CERTIFICATES_H */

@@ -7,27 +7,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sinau/api/services.h"
 #include "sinau/core/common.h"
 #include "sinau/db/pool.h"
 #include "sinau/http/router.h"
-
-struct sinau_server;
-struct sinau_loop;
 
 /* Adds every table to r (debug routes only when debug is true). */
 SINAU_MUST_CHECK int api_register_all(router *r, bool debug);
 
 /* Runs the API's periodic jobs (the offer timer, the quiz timer, automatic
- * certificate issuance); every few seconds from loop 0 of each instance. */
-void api_tick(db_pool *db, const struct sinau_server *srv);
+ * certificate issuance) with the services of the loop that ticks; every
+ * few seconds from loop 0 of each instance. */
+void api_tick(const api_services *svc);
 
 /* The channels loop 0 of each instance LISTENs on (NULL-terminated), what
  * a notification on one of them does, and what to do each time the
  * subscription is (again) in force: notifications sent meanwhile are lost,
  * so this catches up. Loop 0's thread. */
 extern const char *const api_listen_channels[];
-void api_on_notify(struct sinau_loop *loop, const char *channel, const char *payload);
-void api_on_listening(struct sinau_loop *loop);
+void api_on_notify(api_services *svc, const char *channel, const char *payload);
+void api_on_listening(api_services *svc);
 
 /* Builds the OpenAPI 3.1 document from the router's routes into a new
  * malloc'd string (*len set); caller frees. */

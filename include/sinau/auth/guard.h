@@ -13,12 +13,26 @@
 #define SINAU_AUTH_GUARD_H
 
 #include "sinau/core/config.h"
+#include "sinau/db/pool.h"
+#include "sinau/http/loop.h"
 
-struct http_ctx;
+struct sesscache;
 
-/* Runs ctx->route's access policy, then next(ctx) — or replies 401/403/503
- * itself. With AUTH_NONE it calls next at once. */
-void auth_guard(struct http_ctx *ctx, void (*next)(struct http_ctx *ctx));
+/* One loop's guard: the http layer's http_guard (first, so the http layer
+ * holds it as one) and what the guard needs from the composition root.
+ * Everything borrowed, alive as long as the loop's HTTP server. */
+typedef struct auth_guard {
+    http_guard base;            /* check: the route's access policy, then next(ctx) */
+    const sinau_config *cfg;    /* the public URL (same-origin), session lifetimes */
+    struct sesscache *sessions; /* checked sessions (sesscache.h), or NULL when off */
+    db_pool *db;                /* the loop's pool, for touches that outlive the request */
+} auth_guard;
+
+/* Fills *g for one loop. base.check runs ctx->route's access policy, then
+ * next(ctx) — or replies 401/403/503 itself; with AUTH_NONE it calls next
+ * at once. Main thread, before the loop runs. */
+void auth_guard_init(auth_guard *g, const sinau_config *cfg, struct sesscache *sessions,
+                     db_pool *db);
 
 /* Session idle and absolute lifetimes in seconds, from the configuration. */
 int auth_idle_s(const sinau_config *cfg);

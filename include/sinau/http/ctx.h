@@ -31,15 +31,18 @@
 #include "sinau/http/router.h"
 #include "sinau/http/user.h"
 
-struct sinau_loop;
+struct http_guard;
 
 typedef struct http_ctx {
-    struct http_ctx *live_prev, *live_next; /* the loop's requests in flight */
-    struct sinau_loop *loop; /* owning loop: db pool, config, workers (opaque to http) */
-    const http_route *route; /* NULL for static files and misses */
-    router_match match;      /* path parameters (raw) */
-    const char *path;        /* request path without query (owned by ctx) */
-    unsigned method;         /* one ROUTER_* bit */
+    /* What the composition root hands this loop's handlers
+     * (http_loop_opts.services; the api layer's api_services). Never read
+     * by the http layer. */
+    void *services;
+    const struct http_guard *guard; /* the loop's route guard, for its continuations */
+    const http_route *route;        /* NULL for static files and misses */
+    router_match match;             /* path parameters (raw) */
+    const char *path;               /* request path without query (owned by ctx) */
+    unsigned method;                /* one ROUTER_* bit */
     char request_id[48];
     int64_t started_ns; /* monotonic, when the head was complete */
     bool replied;

@@ -25,7 +25,16 @@
 
 struct event_base;
 struct http_ctx;
-struct sinau_loop;
+
+/* The route guard, as the http layer calls it: check resolves the caller,
+ * enforces the route's access level, then calls next(ctx) — or replies
+ * itself. Implemented by a layer above (auth/guard.h embeds this struct
+ * first and finds its own fields from self, the h2o handler way); the
+ * request keeps it in ctx->guard for the guard's own continuations. */
+typedef struct http_guard http_guard;
+struct http_guard {
+    void (*check)(const http_guard *self, struct http_ctx *ctx, void (*next)(struct http_ctx *ctx));
+};
 
 /* Limits and policy, from the configuration. */
 typedef struct http_settings {
@@ -52,18 +61,16 @@ typedef struct http_shared http_shared;
 /* What one loop's server is handed by the composition root. Everything is
  * borrowed and must outlive the loop's server. */
 typedef struct http_loop_opts {
-    struct event_base *base;  /* the loop thread's */
-    struct sinau_loop *owner; /* handed to handlers as ctx->loop; never read here */
-    int index;                /* the loop's number (request ids) */
-    const char *instance;     /* this process's request-id prefix (hex) */
-    db_pool *db;              /* the loop's pool, on the primary (http_db_query) */
-    db_pool *db_read;         /* the loop's read pool on standbys, or NULL (http_db_read) */
-    worker_pool *workers;     /* the process's pool (http_work) */
-    const static_store *web;  /* web/ for the router's misses */
-    metrics_block *metrics;   /* the loop's block: every request is counted there */
-    /* The route guard (auth_guard): resolves the caller, enforces the
-     * route's access level, then calls next(ctx) — or replies itself. */
-    void (*guard)(struct http_ctx *ctx, void (*next)(struct http_ctx *ctx));
+    struct event_base *base; /* the loop thread's */
+    void *services;          /* handed to handlers as ctx->services; never read here */
+    int index;               /* the loop's number (request ids) */
+    const char *instance;    /* this process's request-id prefix (hex) */
+    db_pool *db;             /* the loop's pool, on the primary (http_db_query) */
+    db_pool *db_read;        /* the loop's read pool on standbys, or NULL (http_db_read) */
+    worker_pool *workers;    /* the process's pool (http_work) */
+    const static_store *web; /* web/ for the router's misses */
+    metrics_block *metrics;  /* the loop's block: every request is counted there */
+    const http_guard *guard; /* runs before every route's handler */
 } http_loop_opts;
 
 typedef struct http_loop http_loop;

@@ -4,6 +4,7 @@
  * requests, before the handler runs. */
 #include "sinau/auth/guard.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,7 +179,10 @@ static int cache_ttl_s(const sinau_config *cfg, const char *left)
     return l < ttl ? (int)l : ttl;
 }
 
-/* The guard that admitted ctx: the loop's, as auth_guard_init made it. */
+/* The guard that admitted ctx: the loop's, as auth_guard_init made it
+ * (its http_guard is its first member, so the pointers are the same). */
+_Static_assert(offsetof(auth_guard, base) == 0, "auth_guard starts with its http_guard");
+
 static const auth_guard *guard_of(const http_ctx *ctx)
 {
     return (const auth_guard *)ctx->guard;

@@ -193,6 +193,25 @@ db_done_fn api_format(struct http_ctx *ctx, db_done_fn json_done, db_done_fn csv
 void api_write_body(struct http_ctx *ctx, const db_stmt *stmt, const char *what,
                     int (*check)(struct http_ctx *ctx, json_t *body));
 
+/* ---- access from the head (server/api/access.c) ---- */
+
+/* For a route's check_head: runs stmt ($1 the path parameter `param`, $2 the
+ * caller's id, $3 their role name; a statement may use the first two only)
+ * and reads the body and runs the handler when it returns a row; else (or
+ * without the parameter) 404 not_found with the message not_found, before
+ * the body is read. Uses ctx->state until the handler runs (NULL then). */
+void api_head_check(struct http_ctx *ctx, const db_stmt *stmt, const char *param,
+                    const char *not_found);
+
+/* check_head of a staff route on cohort {id}: its instructors and admins
+ * (the SQL's asg_is_staff), else 404 "no such cohort". */
+void api_head_cohort_staff(struct http_ctx *ctx);
+
+/* check_head of a route on module {id} / programme {slug}: its authors
+ * (content_can_author), else 404 "no such module" / "no such programme". */
+void api_head_module_author(struct http_ctx *ctx);
+void api_head_programme_author(struct http_ctx *ctx);
+
 /* ---- uploaded files (server/api/common.c) ---- */
 
 /* The X-Filename header, percent-decoded into ctx memory: a plain name

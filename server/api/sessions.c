@@ -363,7 +363,7 @@ static void feed_get(http_ctx *ctx)
 
 static const http_route routes[] = {
     {ROUTER_POST, "/api/v1/cohorts/{id}/sessions", sessions_create, 0, NULL,
-     "Managers: schedule a live session", AUTH_STAFF},
+     "Managers: schedule a live session", AUTH_STAFF, api_head_cohort_staff},
     {ROUTER_GET, "/api/v1/cohorts/{id}/sessions", sessions_list, 0, NULL,
      "Learners: the cohort's live sessions", AUTH_OPTIONAL},
     {ROUTER_POST, "/api/v1/sessions/{id}/checkin", sessions_open_checkin, 0, NULL,

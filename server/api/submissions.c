@@ -92,35 +92,13 @@ static const db_stmt attach_stmt = {"asg_attach_file",
 static const db_stmt upload_owner_stmt = {
     "asg_upload_owner", "select 1 from submissions where id = $1 and user_id = $2", 2};
 
-static void upload_checked(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    if (PQntuples(r->res) != 1) {
-        http_reply_error(ctx, 404, "not_found", "no such submission");
-        return;
-    }
-    http_proceed(ctx);
-}
-
 /* PUT /api/v1/submissions/{id}/file on its head alone (the route's
  * check_head): the submission must be the caller's own before a byte of
  * the file is read; everyone else gets the 404 asg_attach_file would give,
  * without the server holding their upload first. */
 static void upload_check(http_ctx *ctx)
 {
-    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.id;
-    if (api_missing(ctx, p[0], "submission"))
-        return;
-    if (http_db_query(ctx, &upload_owner_stmt, p, upload_checked) != 0)
-        return;
+    api_head_check(ctx, &upload_owner_stmt, "id", "no such submission");
 }
 
 /* PUT /api/v1/submissions/{id}/file — the raw file as the body, with

@@ -136,9 +136,9 @@ test('every route of every route table refuses those who must be refused, with t
       if (!want.includes(r.status)) failures.push({ who: name, route: `${route.method} ${route.pattern}`, got: r.status, code: r.json?.error?.code, want, json: json !== undefined });
     }
   }
-  // A call refused for its (empty) body or query before its caller was checked is
-  // not a finding either way: listed, not failed (valid bodies per route
-  // would settle them).
+  // A call refused for its (empty) body or query before its caller was
+  // checked says nothing about access: every route decides access first
+  // (issue 14), so such a row fails the run too.
   const inconclusive = failures.filter((f) => [400, 422].includes(f.got));
   const rest = failures.filter((f) => !inconclusive.includes(f));
   const demotedOnly = rest.filter((f) => f.who === 'demoted');
@@ -153,6 +153,7 @@ test('every route of every route table refuses those who must be refused, with t
   assert.deepEqual(others, [], 'routes that served or answered wrongly a caller they must refuse');
   assert.deepEqual(demotedOnly, [], 'DEMOTED INSTRUCTOR keeps access (issue 14 problem 2; branch harden fixes it)');
   assert.deepEqual(uploadFirst, [], 'an upload route checked the body before the caller (issue 14 problem 3)');
+  assert.deepEqual(inconclusive, [], 'routes that validated the body or query before deciding access (inconclusive)');
 });
 
 test("nothing of X changed under the refused calls", async () => {

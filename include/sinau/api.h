@@ -203,14 +203,30 @@ void api_write_body(struct http_ctx *ctx, const db_stmt *stmt, const char *what,
 void api_head_check(struct http_ctx *ctx, const db_stmt *stmt, const char *param,
                     const char *not_found);
 
-/* check_head of a staff route on cohort {id}: its instructors and admins
- * (the SQL's asg_is_staff), else 404 "no such cohort". */
+/* check_head rules (server/api/access.c), each the predicate of the SQL
+ * function its routes end in; else 404 "no such <object>":
+ *   cohort_staff        cohort {id}: its instructors, admins (asg_is_staff)
+ *   cohort_learner      cohort {id}: whoever may read it (learn_can_access:
+ *                       confirmed participants, instructors, admins)
+ *   programme_author    programme {slug}, module / lesson / assignment / quiz
+ *   …_author            {id}: the programme's authors (content_can_author)
+ *   question_author     question {id}: its quiz's programme's authors
+ *   session_staff       live session {id}: its cohort's staff
+ *   session_learner     live session {id}: whoever may read its cohort
+ *   submission_staff    submission {id}: its cohort's staff
+ *   submission_owner    submission {id}: the participant who made it */
 void api_head_cohort_staff(struct http_ctx *ctx);
-
-/* check_head of a route on module {id} / programme {slug}: its authors
- * (content_can_author), else 404 "no such module" / "no such programme". */
-void api_head_module_author(struct http_ctx *ctx);
+void api_head_cohort_learner(struct http_ctx *ctx);
 void api_head_programme_author(struct http_ctx *ctx);
+void api_head_module_author(struct http_ctx *ctx);
+void api_head_lesson_author(struct http_ctx *ctx);
+void api_head_assignment_author(struct http_ctx *ctx);
+void api_head_quiz_author(struct http_ctx *ctx);
+void api_head_question_author(struct http_ctx *ctx);
+void api_head_session_staff(struct http_ctx *ctx);
+void api_head_session_learner(struct http_ctx *ctx);
+void api_head_submission_staff(struct http_ctx *ctx);
+void api_head_submission_owner(struct http_ctx *ctx);
 
 /* ---- uploaded files (server/api/common.c) ---- */
 

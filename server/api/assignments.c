@@ -214,7 +214,7 @@ static const http_route routes[] = {
      "Authors: add an assignment (Markdown instructions, types, scores, rubric) to the draft",
      AUTH_STAFF, api_head_module_author},
     {ROUTER_PUT, "/api/v1/assignments/{id}", assignment_update, 0, NULL,
-     "Authors: edit a draft assignment", AUTH_STAFF},
+     "Authors: edit a draft assignment", AUTH_STAFF, api_head_assignment_author},
     {ROUTER_DELETE, "/api/v1/assignments/{id}", assignment_delete, 0, NULL,
      "Authors: remove an assignment from the draft", AUTH_STAFF},
     {ROUTER_GET, "/api/v1/cohorts/{id}/assignments", assignment_list, 0, NULL,

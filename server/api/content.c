@@ -500,20 +500,6 @@ static bool attachment_type_ok(const filetype *t)
     return strcmp(t->mime, "video/mp4") != 0;
 }
 
-static const db_stmt lesson_author_stmt = {
-    "content_lesson_author",
-    "select 1 from lessons l join modules m on m.id = l.module_id"
-    " where l.id = $1 and content_can_author(m.programme_id, $2, $3)",
-    3};
-
-/* The attachment route's check_head: only the lesson's authors get to send
- * a file; everyone else the 404 content_attachment_add would give, before
- * the server holds a byte of it. */
-static void attachment_check(http_ctx *ctx)
-{
-    api_head_check(ctx, &lesson_author_stmt, "id", "no such lesson");
-}
-
 /* POST /api/v1/lessons/{id}/attachments — an image (PNG, JPEG) or a PDF
  * handout as the raw body, with Content-Type and X-Filename
  * (percent-encoded UTF-8); the type is read from the magic bytes. */
@@ -643,18 +629,19 @@ static const http_route routes[] = {
     {ROUTER_POST, "/api/v1/programmes/{slug}/modules", module_create, 0, NULL,
      "Authors: add a module to the draft", AUTH_STAFF, api_head_programme_author},
     {ROUTER_PUT, "/api/v1/modules/{id}", module_update, 0, NULL, "Authors: edit a draft module",
-     AUTH_STAFF},
+     AUTH_STAFF, api_head_module_author},
     {ROUTER_DELETE, "/api/v1/modules/{id}", module_delete, 0, NULL,
      "Authors: remove a module from the draft", AUTH_STAFF},
     {ROUTER_POST, "/api/v1/modules/{id}/lessons", lesson_create, 0, NULL,
      "Authors: add a lesson (Markdown, optional YouTube/TikTok video)", AUTH_STAFF,
      api_head_module_author},
     {ROUTER_PUT, "/api/v1/lessons/{id}", lesson_update, 0, NULL, "Authors: edit a draft lesson",
-     AUTH_STAFF},
+     AUTH_STAFF, api_head_lesson_author},
     {ROUTER_DELETE, "/api/v1/lessons/{id}", lesson_delete, 0, NULL,
      "Authors: remove a lesson from the draft", AUTH_STAFF},
     {ROUTER_POST, "/api/v1/programmes/{slug}/versions", publish, 0, NULL,
-     "Authors: publish the draft as the next immutable version", AUTH_STAFF},
+     "Authors: publish the draft as the next immutable version", AUTH_STAFF,
+     api_head_programme_author},
     {ROUTER_PUT, "/api/v1/cohorts/{id}/content-version", cohort_move, 0, NULL,
      "Cohort staff: move a cohort to a newer published version (instructors: before it starts)",
      AUTH_STAFF, api_head_cohort_staff},
@@ -669,7 +656,7 @@ static const http_route routes[] = {
      "Admin: take an author off the programme", AUTH_ADMIN},
     {ROUTER_POST, "/api/v1/lessons/{id}/attachments", attachment_add, ATTACHMENT_MAX, NULL,
      "Authors: attach an image (PNG, JPEG) or a PDF handout to a draft lesson (raw body)",
-     AUTH_STAFF, attachment_check},
+     AUTH_STAFF, api_head_lesson_author},
     {ROUTER_DELETE, "/api/v1/attachments/{id}", attachment_remove, 0, NULL,
      "Authors: take a file off its draft lesson", AUTH_STAFF},
     {ROUTER_GET, "/api/v1/attachments/{id}", attachment_get, 0, NULL,

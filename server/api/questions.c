@@ -415,20 +415,6 @@ static const db_stmt import_stmt = {
     "quiz_questions_import",
     "select (r->>'status')::int, r->'body' from quiz_questions_import($1, $2::jsonb, $3, $4) r", 4};
 
-static const db_stmt import_author_stmt = {
-    "quiz_import_author",
-    "select 1 from quizzes q join modules m on m.id = q.module_id"
-    " where q.id = $1 and content_can_author(m.programme_id, $2, $3)",
-    3};
-
-/* The import's check_head: only the quiz's authors get to send a sheet (up
- * to IMPORT_MAX); everyone else the 404 quiz_questions_import would give,
- * before a byte of it is read (issue 14). */
-static void import_check(http_ctx *ctx)
-{
-    api_head_check(ctx, &import_author_stmt, "id", "no such quiz");
-}
-
 /* POST /api/v1/quizzes/{id}/questions/import (raw CSV body): adds every row
  * as a question, all or nothing → 201 {imported, questions}. */
 static void question_import(http_ctx *ctx)
@@ -609,14 +595,14 @@ static void question_list(http_ctx *ctx)
 static const http_route routes[] = {
     {ROUTER_POST, "/api/v1/quizzes/{id}/questions", question_create, 0, NULL,
      "Authors: add a question (single, multiple, true_false, short_text, numeric, likert, text)",
-     AUTH_STAFF},
+     AUTH_STAFF, api_head_quiz_author},
     {ROUTER_GET, "/api/v1/quizzes/{id}/questions", question_list, 0, NULL,
      "Authors: the draft quiz's questions (?format=csv: the question bank as CSV)", AUTH_STAFF},
     {ROUTER_POST, "/api/v1/quizzes/{id}/questions/import", question_import, IMPORT_MAX, NULL,
      "Authors: import a question bank (CSV as saved by a spreadsheet); all or nothing", AUTH_STAFF,
-     import_check},
+     api_head_quiz_author},
     {ROUTER_PUT, "/api/v1/questions/{id}", question_update, 0, NULL,
-     "Authors: edit a draft question", AUTH_STAFF},
+     "Authors: edit a draft question", AUTH_STAFF, api_head_question_author},
     {ROUTER_DELETE, "/api/v1/questions/{id}", question_delete, 0, NULL,
      "Authors: remove a question from the draft", AUTH_STAFF},
 };

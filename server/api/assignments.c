@@ -212,9 +212,9 @@ static void assignment_get(http_ctx *ctx)
 static const http_route routes[] = {
     {ROUTER_POST, "/api/v1/modules/{id}/assignments", assignment_create, 0, NULL,
      "Authors: add an assignment (Markdown instructions, types, scores, rubric) to the draft",
-     AUTH_STAFF},
+     AUTH_STAFF, api_head_module_author},
     {ROUTER_PUT, "/api/v1/assignments/{id}", assignment_update, 0, NULL,
-     "Authors: edit a draft assignment", AUTH_STAFF},
+     "Authors: edit a draft assignment", AUTH_STAFF, api_head_assignment_author},
     {ROUTER_DELETE, "/api/v1/assignments/{id}", assignment_delete, 0, NULL,
      "Authors: remove an assignment from the draft", AUTH_STAFF},
     {ROUTER_GET, "/api/v1/cohorts/{id}/assignments", assignment_list, 0, NULL,
@@ -222,7 +222,7 @@ static const http_route routes[] = {
     {ROUTER_GET, "/api/v1/cohorts/{id}/assignments/{aid}", assignment_get, 0, NULL,
      "One assignment of a cohort, with the caller's latest submission", AUTH_SIGNED_IN},
     {ROUTER_PUT, "/api/v1/cohorts/{id}/assignments/{aid}/schedule", schedule, 0, NULL,
-     "Cohort staff: due date and optional late cut-off", AUTH_STAFF},
+     "Cohort staff: due date and optional late cut-off", AUTH_STAFF, api_head_cohort_staff},
 };
 
 const http_route *assignments_routes(size_t *n)

@@ -149,7 +149,8 @@ static void attempt_close(http_ctx *ctx)
 
 static const http_route routes[] = {
     {ROUTER_POST, "/api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts", attempt_start, 0, NULL,
-     "Participants: start an attempt (or resume the one in progress)", AUTH_SIGNED_IN},
+     "Participants: start an attempt (or resume the one in progress)", AUTH_SIGNED_IN,
+     api_head_cohort_learner},
     {ROUTER_GET, "/api/v1/attempts/{id}", attempt_get, 0, NULL,
      "An attempt: questions, the caller's answers, remaining time; score and review once "
      "allowed",

@@ -48,23 +48,36 @@ static const sinau_config *cfg_of(http_ctx *ctx)
 /* ---- the miss budget ---- */
 
 /* A miss counts against the client (http_peer_key: an IPv4 address, an
- * IPv6 /64, which a subscriber usually holds whole). */
-static bool over_budget(http_ctx *ctx)
+ * IPv6 /64, which a subscriber usually holds whole). Every lookup counts as
+ * a miss before it looks, and is forgiven (miss_forgiven()) when it finds the
+ * certificate: lookups sent at once cannot all pass a check made before any
+ * of them is counted (issue 14). False, having replied 429, past the
+ * budget; else *ticket is what miss_forgiven() gives back. */
+static bool miss_reserved(http_ctx *ctx, time_t *ticket)
 {
-    int wait = ratelimit_check(ctx->loop->server->verify_misses, http_peer_key(ctx), time(NULL));
+    int wait =
+        ratelimit_take(ctx->loop->server->verify_misses, http_peer_key(ctx), time(NULL), ticket);
 
     if (wait > 0) {
         http_add_header(ctx, "Retry-After", api_itoa(ctx, wait));
         http_reply_error(ctx, 429, "too_many_misses", "too many unknown certificates; wait");
-        return true;
+        return false;
     }
-    return false;
+    return true;
 }
 
-static void count_miss(http_ctx *ctx)
+/* The lookup reserved under ticket found its certificate: not a miss. */
+static void miss_forgiven(http_ctx *ctx, time_t ticket)
 {
-    ratelimit_miss(ctx->loop->server->verify_misses, http_peer_key(ctx), time(NULL));
+    ratelimit_forgive(ctx->loop->server->verify_misses, http_peer_key(ctx), ticket);
 }
+
+/* ctx->state of a /credentials/{id} lookup (not the PDF): the statement's
+ * parameter and the reserved miss. */
+typedef struct lookup {
+    const char *params[1];
+    time_t ticket;
+} lookup;
 
 /* ---- what the client wants ---- */
 
@@ -314,10 +327,10 @@ static void credential_read(void *arg, db_result *r)
         return;
     }
     if (PQntuples(r->res) == 1) {
+        miss_forgiven(ctx, ((lookup *)ctx->state)->ticket);
         credential_found(ctx, r->res, wanted(ctx), id);
         return;
     }
-    count_miss(ctx);
     if (wanted(ctx) == WANT_HTML)
         reply_page(ctx, 404, credpage_not_found_html(id, page_lang(ctx)));
     else
@@ -337,10 +350,10 @@ static void vc_read(void *arg, db_result *r)
         return;
     }
     if (PQntuples(r->res) != 1) {
-        count_miss(ctx);
         http_reply_error(ctx, 404, "not_found", "no such certificate");
         return;
     }
+    miss_forgiven(ctx, ((lookup *)ctx->state)->ticket);
     if (PQgetisnull(r->res, 0, 0)) {
         http_add_header(ctx, "Retry-After", "5");
         http_reply_error(ctx, 503, "not_signed_yet", "the credential is being signed");
@@ -371,6 +384,7 @@ typedef struct pdf_job {
     const char *lang; /* "id" or "en" */
     const char *id;   /* the certificate id (ctx memory) */
     const char *store[4];
+    time_t ticket; /* the miss reserved for the lookup (miss_reserved) */
 } pdf_job;
 
 /* ---- the office's signature on the PDF (pdfsign.h): signed once on
@@ -566,7 +580,7 @@ static void pdf_send(void *arg)
 }
 
 /* False (having replied) on a database error or when no certificate came
- * back (a miss, counted). */
+ * back (a miss: reserved before the lookup, it stays counted). */
 static bool pdf_row_found(http_ctx *ctx, db_result *r)
 {
     if (r->status != DB_OK) {
@@ -574,7 +588,6 @@ static bool pdf_row_found(http_ctx *ctx, db_result *r)
         return false;
     }
     if (PQntuples(r->res) != 1) {
-        count_miss(ctx);
         http_reply_error(ctx, 404, "not_found", "no such certificate");
         return false;
     }
@@ -671,6 +684,7 @@ static void pdf_lookup(void *arg, db_result *r)
 
     if (!pdf_row_found(ctx, r))
         return;
+    miss_forgiven(ctx, job->ticket);
     if (pdf_reply_stored(ctx, job->short_id, r, H_PDF))
         return;
     if (strcmp(PQgetvalue(r->res, 0, H_KIND), "transcript") != 0) {
@@ -684,10 +698,11 @@ static void pdf_lookup(void *arg, db_result *r)
         return;
 }
 
-static void pdf_get(http_ctx *ctx, const char *id)
+static void pdf_get(http_ctx *ctx, const char *id, time_t ticket)
 {
     pdf_job *job = http_ctx_alloc(ctx, sizeof *job);
 
+    job->ticket = ticket;
     snprintf(job->url, sizeof job->url, "%s/credentials/%s", cfg_of(ctx)->public_url, id);
     snprintf(job->short_id, sizeof job->short_id, "%.4s-%.4s", id, id + 4);
     job->id = id;
@@ -717,12 +732,12 @@ static void credential(http_ctx *ctx)
     const char *id = http_param(ctx, "id");
     size_t n = id != NULL ? strlen(id) : 0;
     bool pdf = n > 4 && strcmp(id + n - 4, ".pdf") == 0;
-    const char **p;
+    lookup *l;
+    time_t ticket;
 
-    if (over_budget(ctx))
+    if (!miss_reserved(ctx, &ticket))
         return;
     if (!cid_ok(id, pdf ? n - 4 : n)) {
-        count_miss(ctx);
         if (wanted(ctx) == WANT_HTML && !pdf)
             reply_page(ctx, 404, credpage_not_found_html(NULL, page_lang(ctx)));
         else
@@ -730,17 +745,19 @@ static void credential(http_ctx *ctx)
         return;
     }
     if (pdf) {
-        pdf_get(ctx, http_ctx_strndup(ctx, id, n - 4));
+        pdf_get(ctx, http_ctx_strndup(ctx, id, n - 4), ticket);
         return;
     }
-    p = http_ctx_alloc(ctx, sizeof *p);
-    p[0] = id;
+    l = http_ctx_alloc(ctx, sizeof *l);
+    l->params[0] = id;
+    l->ticket = ticket;
+    ctx->state = l;
     if (wanted(ctx) == WANT_VC) {
-        if (http_db_read(ctx, &vc_stmt, p, vc_read) != 0)
+        if (http_db_read(ctx, &vc_stmt, l->params, vc_read) != 0)
             return;
         return;
     }
-    if (http_db_read(ctx, &verify_row_stmt, p, credential_read) != 0)
+    if (http_db_read(ctx, &verify_row_stmt, l->params, credential_read) != 0)
         return;
 }
 
@@ -852,18 +869,19 @@ static void verify_page(http_ctx *ctx)
 {
     const char *typed = http_query(ctx, "id");
     char cid[CERT_ID_CHARS + 1];
+    time_t ticket;
 
     if (typed == NULL || typed[strspn(typed, " ")] == '\0') {
         reply_page(ctx, 200, credpage_paste_html(page_lang(ctx), false));
         return;
     }
-    if (over_budget(ctx))
+    if (!miss_reserved(ctx, &ticket))
         return;
     if (certkey_cid_parse(typed, cid)) {
+        miss_forgiven(ctx, ticket); /* well formed: /credentials/{id} counts the lookup */
         redirect_to(ctx, cid);
         return;
     }
-    count_miss(ctx);
     reply_page(ctx, 422, credpage_paste_html(page_lang(ctx), true));
 }
 

@@ -126,7 +126,8 @@ static const http_route routes[] = {
     {ROUTER_GET, "/api/v1/cohorts/{id}/lessons/{lesson_id}", lesson_get, 0, NULL,
      "Learners: a lesson (HTML, video embed, completed, previous/next)", AUTH_OPTIONAL},
     {ROUTER_POST, "/api/v1/cohorts/{id}/lessons/{lesson_id}/complete", lesson_complete, 0, NULL,
-     "Learners: mark a lesson complete (idempotent); returns progress", AUTH_OPTIONAL},
+     "Learners: mark a lesson complete (idempotent); returns progress", AUTH_OPTIONAL,
+     api_head_cohort_learner},
     {ROUTER_GET, "/api/v1/cohorts/{id}/progress", progress_get, 0, NULL,
      "Learners: the caller's progress in the cohort", AUTH_OPTIONAL},
 };

@@ -327,7 +327,8 @@ static const http_route routes[] = {
     {ROUTER_GET, "/api/v1/unsubscribe", unsubscribe_page, 0, NULL,
      "The unsubscribe link followed by a person: 303 to the confirmation page", AUTH_NONE},
     {ROUTER_POST, "/api/v1/cohorts/{id}/announcements", announce, 0, NULL,
-     "Cohort staff: an announcement to its participants, or one segment", AUTH_STAFF},
+     "Cohort staff: an announcement to its participants, or one segment", AUTH_STAFF,
+     api_head_cohort_staff},
     {ROUTER_GET, "/api/v1/cohorts/{id}/announcements", announcements, 0, NULL,
      "A cohort's announcements the caller may read", AUTH_SIGNED_IN},
 };

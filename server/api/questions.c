@@ -595,13 +595,14 @@ static void question_list(http_ctx *ctx)
 static const http_route routes[] = {
     {ROUTER_POST, "/api/v1/quizzes/{id}/questions", question_create, 0, NULL,
      "Authors: add a question (single, multiple, true_false, short_text, numeric, likert, text)",
-     AUTH_STAFF},
+     AUTH_STAFF, api_head_quiz_author},
     {ROUTER_GET, "/api/v1/quizzes/{id}/questions", question_list, 0, NULL,
      "Authors: the draft quiz's questions (?format=csv: the question bank as CSV)", AUTH_STAFF},
     {ROUTER_POST, "/api/v1/quizzes/{id}/questions/import", question_import, IMPORT_MAX, NULL,
-     "Authors: import a question bank (CSV as saved by a spreadsheet); all or nothing", AUTH_STAFF},
+     "Authors: import a question bank (CSV as saved by a spreadsheet); all or nothing", AUTH_STAFF,
+     api_head_quiz_author},
     {ROUTER_PUT, "/api/v1/questions/{id}", question_update, 0, NULL,
-     "Authors: edit a draft question", AUTH_STAFF},
+     "Authors: edit a draft question", AUTH_STAFF, api_head_question_author},
     {ROUTER_DELETE, "/api/v1/questions/{id}", question_delete, 0, NULL,
      "Authors: remove a question from the draft", AUTH_STAFF},
 };

@@ -227,11 +227,12 @@ static void cohort_window(http_ctx *ctx)
 
 static const http_route routes[] = {
     {ROUTER_POST, "/api/v1/modules/{id}/quizzes", quiz_create, 0, NULL,
-     "Authors: add a quiz (pretest, posttest, check or survey) to a draft module", AUTH_STAFF},
+     "Authors: add a quiz (pretest, posttest, check or survey) to a draft module", AUTH_STAFF,
+     api_head_module_author},
     {ROUTER_GET, "/api/v1/quizzes/{id}", quiz_get, 0, NULL,
      "Authors: a draft quiz with its questions, keys and explanations", AUTH_STAFF},
     {ROUTER_PUT, "/api/v1/quizzes/{id}", quiz_update, 0, NULL, "Authors: edit a draft quiz",
-     AUTH_STAFF},
+     AUTH_STAFF, api_head_quiz_author},
     {ROUTER_DELETE, "/api/v1/quizzes/{id}", quiz_delete, 0, NULL,
      "Authors: remove a quiz from the draft", AUTH_STAFF},
     {ROUTER_GET, "/api/v1/quizzes/{id}/preview", quiz_preview, 0, NULL,
@@ -241,8 +242,8 @@ static const http_route routes[] = {
     {ROUTER_GET, "/api/v1/cohorts/{id}/quizzes/{quiz_id}", cohort_quiz, 0, NULL,
      "A cohort's quiz: settings, window and the caller's attempts", AUTH_SIGNED_IN},
     {ROUTER_PUT, "/api/v1/cohorts/{id}/quizzes/{quiz_id}/window", cohort_window, 0, NULL,
-     "Cohort staff: a quiz's opening window (a pre-test may close at the first lesson)",
-     AUTH_STAFF},
+     "Cohort staff: a quiz's opening window (a pre-test may close at the first lesson)", AUTH_STAFF,
+     api_head_cohort_staff},
 };
 
 const http_route *quizzes_routes(size_t *n)

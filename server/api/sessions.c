@@ -363,13 +363,13 @@ static void feed_get(http_ctx *ctx)
 
 static const http_route routes[] = {
     {ROUTER_POST, "/api/v1/cohorts/{id}/sessions", sessions_create, 0, NULL,
-     "Managers: schedule a live session", AUTH_STAFF},
+     "Managers: schedule a live session", AUTH_STAFF, api_head_cohort_staff},
     {ROUTER_GET, "/api/v1/cohorts/{id}/sessions", sessions_list, 0, NULL,
      "Learners: the cohort's live sessions", AUTH_OPTIONAL},
     {ROUTER_POST, "/api/v1/sessions/{id}/checkin", sessions_open_checkin, 0, NULL,
-     "Managers: open the check-in with a fresh six-digit code", AUTH_STAFF},
+     "Managers: open the check-in with a fresh six-digit code", AUTH_STAFF, api_head_session_staff},
     {ROUTER_POST, "/api/v1/sessions/{id}/attendance", sessions_checkin, 0, NULL,
-     "Participants: check in with the code", AUTH_SIGNED_IN},
+     "Participants: check in with the code", AUTH_SIGNED_IN, api_head_session_learner},
     {ROUTER_GET, "/api/v1/cohorts/{id}/attendance", attendance_list, 0, NULL,
      "Managers: sessions attended per participant", AUTH_STAFF},
     {ROUTER_GET, "/api/v1/cohorts/{id}/calendar.ics", calendar, 0, NULL,

@@ -89,40 +89,6 @@ static const db_stmt attach_stmt = {"asg_attach_file",
                                     " from asg_attach_file($1, $2, $3, $4, $5, $6, $7::bytea) r",
                                     7};
 
-static const db_stmt upload_owner_stmt = {
-    "asg_upload_owner", "select 1 from submissions where id = $1 and user_id = $2", 2};
-
-static void upload_checked(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    if (PQntuples(r->res) != 1) {
-        http_reply_error(ctx, 404, "not_found", "no such submission");
-        return;
-    }
-    http_proceed(ctx);
-}
-
-/* PUT /api/v1/submissions/{id}/file on its head alone (the route's
- * check_head): the submission must be the caller's own before a byte of
- * the file is read; everyone else gets the 404 asg_attach_file would give,
- * without the server holding their upload first. */
-static void upload_check(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.id;
-    if (api_missing(ctx, p[0], "submission"))
-        return;
-    if (http_db_query(ctx, &upload_owner_stmt, p, upload_checked) != 0)
-        return;
-}
-
 /* PUT /api/v1/submissions/{id}/file — the raw file as the body, with
  * Content-Type and X-Filename (percent-encoded UTF-8) headers. */
 static void upload(http_ctx *ctx)
@@ -204,12 +170,13 @@ static void submission_list(http_ctx *ctx)
 
 static const http_route routes[] = {
     {ROUTER_POST, "/api/v1/cohorts/{id}/assignments/{aid}/submissions", submit, 0, NULL,
-     "Participant: hand in a new version (text and/or link)", AUTH_SIGNED_IN},
+     "Participant: hand in a new version (text and/or link)", AUTH_SIGNED_IN,
+     api_head_cohort_learner},
     {ROUTER_GET, "/api/v1/cohorts/{id}/assignments/{aid}/submissions", submission_list, 0, NULL,
      "A participant's versions, or for staff the latest of each participant", AUTH_SIGNED_IN},
     {ROUTER_PUT, "/api/v1/submissions/{id}/file", upload, FILE_MAX, NULL,
      "Participant: the file of a submission (raw body: PNG, JPEG, PDF or MP4)", AUTH_SIGNED_IN,
-     upload_check},
+     api_head_submission_owner},
     {ROUTER_GET, "/api/v1/submissions/{id}", submission_get, 0, NULL,
      "A submission (its grade shows to the participant once released)", AUTH_SIGNED_IN},
     {ROUTER_GET, "/api/v1/submissions/{id}/file", file_get, 0, NULL,

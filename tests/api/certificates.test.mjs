@@ -570,6 +570,35 @@ describe('enumeration', () => {
     assert.equal(ok.status, 200, `another address: ${show(ok)}`);
     assert.equal(ok.json.status, 'valid');
   });
+
+  // Issue 14: the budget was checked before the lookup and a miss counted
+  // after it, so lookups sent together all passed the check (200 at once:
+  // far more than 20 answered 404). Each lookup now counts first.
+  test('200 random ids sent at once from one address: at most 20 are looked up (404), every other one 429', async () => {
+    const from = '127.0.0.68';
+    const rs = await Promise.all(Array.from({ length: 200 }, () => credentialJson(base, randomCid(), { localAddress: from })));
+    const tally = rs.reduce((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {});
+    assert.equal((tally[404] ?? 0) + (tally[429] ?? 0), 200, `only 404 and 429: ${JSON.stringify(tally)}`);
+    assert.ok(tally[404] >= 1 && tally[404] <= 20, `no more than the budget of 20 misses got 404: ${JSON.stringify(tally)}`);
+    const after = await credentialJson(base, randomCid(), { localAddress: from });
+    assert.equal(after.status, 429, `the budget is spent: ${show(after)}`);
+  });
+
+  test('lookups that find their certificate are forgiven: 40 found (page, JSON, PDF, VC), then 20 misses still 404, the 21st 429', async () => {
+    const from = '127.0.0.69';
+    const real = certs[dewi.id];
+    for (let i = 0; i < 10; i++) {
+      for (const accept of ['application/json', 'text/html', 'application/vc+ld+json']) {
+        const r = await credential(base, real, { accept, localAddress: from });
+        assert.equal(r.status, 200, `found ${accept} #${i}: ${show(r)}`);
+      }
+      const pdf = await credential(base, `${real}.pdf`, { localAddress: from });
+      assert.equal(pdf.status, 200, `found PDF #${i}: ${show(pdf)}`);
+    }
+    const misses = [];
+    for (let i = 0; i < 21; i++) misses.push((await credentialJson(base, randomCid(), { localAddress: from })).status);
+    assert.deepEqual(misses, [...Array(20).fill(404), 429], 'the found lookups took nothing from the budget');
+  });
 });
 
 // ------------------------------------------------- automatic issuance ----

@@ -288,10 +288,8 @@ static void profile_put(http_ctx *ctx)
 
 /* ---- POST /api/v1/users/{id}/nik: an admin resolves a disputed NIK ---- */
 
-static const db_stmt nik_resolve_stmt = {"auth_nik_resolve",
-                                         "select (r->>'status')::int, r->'body' from "
-                                         "auth_nik_resolve($1, $2::jsonb, $3, $4::int, $5, $6) r",
-                                         6};
+static const db_stmt nik_resolve_stmt =
+    API_STATUS_STMT("auth_nik_resolve", "auth_nik_resolve($1, $2::jsonb, $3, $4::int, $5, $6)", 6);
 
 /* {nik, reason}: the user {id} has shown the admin their KTP; the account
  * holding that NIK loses it, both steps audited. 200 {user_id, profile,
@@ -334,9 +332,8 @@ static void nik_resolve(http_ctx *ctx)
 
 /* ---- PUT /api/v1/me {full_name} ---- */
 
-static const db_stmt name_stmt = {
-    "auth_name_put", "select (r->>'status')::int, r->'body' from auth_name_put($1, $2, $3, $4) r",
-    4};
+static const db_stmt name_stmt =
+    API_STATUS_STMT("auth_name_put", "auth_name_put($1, $2, $3, $4)", 4);
 
 /* PUT /api/v1/me {full_name}: the holder corrects their name (it goes onto
  * certificates), until a certificate carries it (409 name_locked). */
@@ -364,14 +361,27 @@ static void me_put(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/api/v1/me", me_get, 0, NULL, "The caller: {user, profile}", AUTH_SIGNED_IN},
-    {ROUTER_PUT, "/api/v1/me", me_put, 0, NULL,
-     "Correct the caller's full name (until a certificate carries it; audited)", AUTH_SIGNED_IN},
-    {ROUTER_PUT, "/api/v1/me/profile", profile_put, 0, NULL,
-     "Update the caller's profile; identity numbers come back masked", AUTH_SIGNED_IN},
-    {ROUTER_POST, "/api/v1/users/{id}/nik", nik_resolve, 0, NULL,
-     "Admin: give a disputed NIK to its proven owner (the other account loses it; audited)",
-     AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/me",
+     .handler = me_get,
+     .summary = "The caller: {user, profile}",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/me",
+     .handler = me_put,
+     .summary = "Correct the caller's full name (until a certificate carries it; audited)",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/me/profile",
+     .handler = profile_put,
+     .summary = "Update the caller's profile; identity numbers come back masked",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/users/{id}/nik",
+     .handler = nik_resolve,
+     .summary =
+         "Admin: give a disputed NIK to its proven owner (the other account loses it; audited)",
+     .access = AUTH_ADMIN},
 };
 
 const http_route *me_routes(size_t *n)

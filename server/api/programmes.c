@@ -7,34 +7,27 @@
 
 #include "sinau/http.h"
 
-static const db_stmt list_stmt = {
-    "programmes_list",
-    "select json_build_object('items', coalesce(json_agg(reg_programme_json(p, false)"
-    " order by p.title, p.id), '[]'::json), 'next_cursor', null) from programmes p",
-    0};
-
 /* GET /api/v1/programmes: each with its current and upcoming cohorts and
  * their live seat counts (a standby may answer, within the read bound). */
-static void programmes_list(http_ctx *ctx)
-{
-    if (http_db_read(ctx, &list_stmt, NULL, api_reply_json_or_404) != 0)
-        return;
-}
-
-static const db_stmt get_stmt = {
-    "programmes_get", "select reg_programme_json(p, true) from programmes p where slug = $1", 1};
+static const api_call programmes_list_call = {
+    .stmt = {"programmes_list",
+             "select json_build_object('items', coalesce(json_agg(reg_programme_json(p, false) "
+             "order by p.title, p.id), '[]'::json), 'next_cursor', null) from programmes p",
+             0},
+    .args = {},
+    .reply = API_REPLY_JSON,
+    .read = true,
+};
 
 /* GET /api/v1/programmes/{slug} (a standby may answer) */
-static void programmes_get(http_ctx *ctx)
-{
-    const char **params = http_ctx_alloc(ctx, sizeof *params);
-
-    params[0] = http_param(ctx, "slug");
-    if (api_missing(ctx, params[0], "programme"))
-        return;
-    if (http_db_read(ctx, &get_stmt, params, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call programmes_get_call = {
+    .stmt = {"programmes_get",
+             "select reg_programme_json(p, true) from programmes p where slug = $1", 1},
+    .args = {API_ARG_PATH("slug")},
+    .reply = API_REPLY_JSON,
+    .read = true,
+    .what = "programme",
+};
 
 static const db_stmt create_stmt = {"programmes_create",
                                     "select reg_programme_create($1, $2, $3, $4)", 4};
@@ -118,14 +111,28 @@ static void programmes_update(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/api/v1/programmes", programmes_list, 0, NULL,
-     "The catalogue: programmes with open and upcoming cohorts and seats left", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/programmes", programmes_create, 0, NULL, "Admin: create a programme",
-     AUTH_ADMIN},
-    {ROUTER_PUT, "/api/v1/programmes/{slug}", programmes_update, 0, NULL,
-     "Admin: edit a programme's title and description", AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/programmes/{slug}", programmes_get, 0, NULL,
-     "A programme with all its cohorts", AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/programmes",
+     .handler = api_call_route,
+     .summary = "The catalogue: programmes with open and upcoming cohorts and seats left",
+     .access = AUTH_NONE,
+     .data = &programmes_list_call},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/programmes",
+     .handler = programmes_create,
+     .summary = "Admin: create a programme",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/programmes/{slug}",
+     .handler = programmes_update,
+     .summary = "Admin: edit a programme's title and description",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/programmes/{slug}",
+     .handler = api_call_route,
+     .summary = "A programme with all its cohorts",
+     .access = AUTH_NONE,
+     .data = &programmes_get_call},
 };
 
 const http_route *programmes_routes(size_t *n)

@@ -139,55 +139,34 @@ void certificates_status_resign(struct http_ctx *ctx, void (*then)(struct http_c
  * convention's {status, body} (sql/functions/core.sql), call being
  * "fn($1, $2::jsonb)": the two parts come back as two columns, which
  * api_reply_sql decodes. A db_stmt initialiser. */
-#define API_STATUS_STMT(name, call, n)                                                             \
-    {                                                                                              \
-        name, "select (r->>'status')::int, r->'body' from " call " r", n                           \
-    }
+// clang-format off
+#define API_STATUS_STMT(name, call, n) \
+    {name, "select (r->>'status')::int, r->'body' from " call " r", n}
+// clang-format on
 
 /* Where one statement parameter of a thin route comes from. */
 enum api_src {
     API_SRC_PATH = 1,   /* the path parameter `name`; undecodable: 404 "no such <what>" */
-    API_SRC_QUERY,      /* ?name= (NULL when absent) */
     API_SRC_BODY,       /* the JSON object body as text (api_call.check may refuse members) */
+    API_SRC_MEMBER,     /* the body's string member `name` (NULL when absent or null) */
     API_SRC_CALLER,     /* the caller's user id */
     API_SRC_ROLE,       /* the caller's role name */
-    API_SRC_LIMIT,      /* ?limit= in 1..200 (api_limit; absent: api_call.limit) */
     API_SRC_PUBLIC_URL, /* the configured public URL (links in credentials) */
 };
 
 typedef struct api_arg {
     enum api_src src;
-    const char *name; /* API_SRC_PATH and API_SRC_QUERY */
+    const char *name; /* API_SRC_PATH, API_SRC_MEMBER */
 } api_arg;
 
-#define API_ARG_PATH(n)                                                                            \
-    {                                                                                              \
-        API_SRC_PATH, n                                                                            \
-    }
-#define API_ARG_QUERY(n)                                                                           \
-    {                                                                                              \
-        API_SRC_QUERY, n                                                                           \
-    }
-#define API_ARG_BODY                                                                               \
-    {                                                                                              \
-        API_SRC_BODY, NULL                                                                         \
-    }
-#define API_ARG_CALLER                                                                             \
-    {                                                                                              \
-        API_SRC_CALLER, NULL                                                                       \
-    }
-#define API_ARG_ROLE                                                                               \
-    {                                                                                              \
-        API_SRC_ROLE, NULL                                                                         \
-    }
-#define API_ARG_LIMIT                                                                              \
-    {                                                                                              \
-        API_SRC_LIMIT, NULL                                                                        \
-    }
-#define API_ARG_PUBLIC_URL                                                                         \
-    {                                                                                              \
-        API_SRC_PUBLIC_URL, NULL                                                                   \
-    }
+// clang-format off
+#define API_ARG_PATH(n)    {API_SRC_PATH, n}
+#define API_ARG_MEMBER(n)  {API_SRC_MEMBER, n}
+#define API_ARG_BODY       {API_SRC_BODY, NULL}
+#define API_ARG_CALLER     {API_SRC_CALLER, NULL}
+#define API_ARG_ROLE       {API_SRC_ROLE, NULL}
+#define API_ARG_PUBLIC_URL {API_SRC_PUBLIC_URL, NULL}
+// clang-format on
 
 #define API_CALL_MAX_ARGS 8
 
@@ -206,10 +185,9 @@ typedef struct api_call {
     api_arg args[API_CALL_MAX_ARGS];
     enum api_reply_kind reply;
     bool read;        /* a standby may answer (http_db_read) */
-    bool keyed;       /* the function honours the Idempotency-Key (http_db_query_keyed) */
     const char *what; /* names what a missing path parameter is: "no such <what>" */
-    int limit;        /* API_SRC_LIMIT when ?limit= is absent */
-    /* API_SRC_BODY: refuses members (replies and returns nonzero); NULL: any object */
+    /* for API_SRC_BODY and API_SRC_MEMBER: refuses members (replies,
+     * returns nonzero); NULL: any object */
     int (*check)(struct http_ctx *ctx, json_t *body);
 } api_call;
 

@@ -4,9 +4,11 @@
  * or, when its writes must be undone, raises it (sinau_raise: SQLSTATE class
  * SN, the answer in DETAIL); api_reply_sql is the only C that reads either.
  * A route whose whole work is one such function is declared as data (an
- * api_call in its row) and served by api_call_route. */
+ * api_call in its row) and served by api_call_route. A refusal carrying
+ * details.retry_after_s is also sent with Retry-After. */
 #include "sinau/api.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +38,22 @@ static bool reply_raised(http_ctx *ctx, const db_result *r)
     return true;
 }
 
+/* A refusal that says when to try again (details.retry_after_s, seconds)
+ * sends it as Retry-After too. */
+static void retry_after(http_ctx *ctx, const char *body)
+{
+    json_t *b = json_loads(body, 0, NULL);
+    json_t *d = json_object_get(json_object_get(b, "error"), "details");
+    json_int_t s = json_integer_value(json_object_get(d, "retry_after_s"));
+    char v[24];
+
+    if (s > 0) {
+        snprintf(v, sizeof v, "%lld", (long long)s);
+        http_add_header(ctx, "Retry-After", v);
+    }
+    json_decref(b);
+}
+
 void api_reply_sql(http_ctx *ctx, db_result *r, enum api_reply_kind kind)
 {
     long status;
@@ -56,6 +74,8 @@ void api_reply_sql(http_ctx *ctx, db_result *r, enum api_reply_kind kind)
     status = strtol(PQgetvalue(r->res, 0, 0), NULL, 10);
     if (status < 200 || status > 599)
         status = 500;
+    if (status == 429 || status == 503)
+        retry_after(ctx, PQgetvalue(r->res, 0, 1));
     if (status == 204) {
         http_reply_empty(ctx, 204);
         return;
@@ -71,45 +91,41 @@ static void call_done(void *arg, db_result *r)
     api_reply_sql(ctx, r, c->reply);
 }
 
-/* The request's JSON body as text, read and checked once (*body keeps it
- * for a second API_SRC_BODY). NULL after replying. */
-static const char *body_text(http_ctx *ctx, const api_call *c, json_t **body)
+/* The request's JSON object body, read and checked once (*body keeps it).
+ * Returns 0, or -1 after replying. */
+static int body_read(http_ctx *ctx, const api_call *c, json_t **body)
 {
-    if (*body == NULL) {
-        if (http_read_json(ctx, false, body) != 0)
-            return NULL;
-        if (c->check != NULL && c->check(ctx, *body) != 0)
-            return NULL;
-    }
-    return api_json_text(ctx, *body);
+    if (*body != NULL)
+        return 0;
+    if (http_read_json(ctx, false, body) != 0)
+        return -1;
+    return c->check != NULL ? c->check(ctx, *body) : 0;
 }
 
 /* Fills *out with one parameter. Returns 0, or -1 after replying. */
 static int call_arg(http_ctx *ctx, const api_call *c, const api_arg *a, json_t **body,
                     const char **out)
 {
-    int limit;
-
     switch (a->src) {
     case API_SRC_PATH:
         *out = http_param(ctx, a->name);
         return api_missing(ctx, *out, c->what) ? -1 : 0;
-    case API_SRC_QUERY:
-        *out = http_query(ctx, a->name);
-        return 0;
     case API_SRC_BODY:
-        *out = body_text(ctx, c, body);
-        return *out == NULL ? -1 : 0;
+        if (body_read(ctx, c, body) != 0)
+            return -1;
+        *out = api_json_text(ctx, *body);
+        return 0;
+    case API_SRC_MEMBER:
+        if (body_read(ctx, c, body) != 0)
+            return -1;
+        *out = json_string_value(json_object_get(*body, a->name));
+        return 0;
     case API_SRC_CALLER:
         *out = ctx->user.id;
         return 0;
     case API_SRC_ROLE:
         *out = auth_role_name(ctx->user.role);
         return 0;
-    case API_SRC_LIMIT:
-        limit = api_limit(ctx, c->limit > 0 ? c->limit : 50);
-        *out = limit > 0 ? api_itoa(ctx, limit) : NULL;
-        return limit > 0 ? 0 : -1;
     case API_SRC_PUBLIC_URL:
         *out = ctx->loop->server->cfg->public_url;
         return 0;
@@ -123,16 +139,12 @@ void api_call_route(http_ctx *ctx)
     int n = c->stmt.nparams;
     const char **p = http_ctx_alloc(ctx, (size_t)(n > 0 ? n : 1) * sizeof *p);
     json_t *body = NULL;
-    int rc;
+    int (*run)(http_ctx *, const db_stmt *, const char *const *, db_done_fn) =
+        c->read ? http_db_read : http_db_query;
 
     for (int i = 0; i < n; i++)
         if (call_arg(ctx, c, &c->args[i], &body, &p[i]) != 0)
             return;
-    if (c->read)
-        rc = http_db_read(ctx, &c->stmt, p, call_done);
-    else if (c->keyed)
-        rc = http_db_query_keyed(ctx, &c->stmt, p, call_done);
-    else
-        rc = http_db_query(ctx, &c->stmt, p, call_done);
-    (void)rc; /* a refusal has replied */
+    if (run(ctx, &c->stmt, p, call_done) != 0)
+        return; /* refused: answered 503 */
 }

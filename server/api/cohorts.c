@@ -43,33 +43,6 @@ static int segments_check(http_ctx *ctx, json_t *segments)
 static const db_stmt create_stmt = {"cohorts_create", "select reg_cohort_create($1, $2::jsonb, $3)",
                                     3};
 
-static void create_done(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-    const char *constraint;
-
-    if (r->status == DB_ERR_SQL &&
-        (strncmp(r->sqlstate, "22", 2) == 0 || strcmp(r->sqlstate, "23514") == 0)) {
-        constraint = PQresultErrorField(r->res, PG_DIAG_CONSTRAINT_NAME);
-        if (constraint != NULL && strcmp(constraint, "no_published_version") == 0) {
-            http_reply_error(ctx, 422, "no_published_version",
-                             "publish a version of the programme's content first");
-            return;
-        }
-        if (constraint != NULL && strcmp(constraint, "invalid_content_version") == 0) {
-            http_reply_error(ctx, 422, "invalid_version",
-                             "content_version must be a published version of the programme");
-            return;
-        }
-        http_reply_error_details(
-            ctx, 422, strncmp(r->sqlstate, "22", 2) == 0 ? "invalid_date" : "invalid_field",
-            "a date, time or value is not acceptable",
-            constraint != NULL ? json_pack("{s:s}", "constraint", constraint) : NULL);
-        return;
-    }
-    api_reply_json_or_404(arg, r);
-}
-
 /* POST /api/v1/programmes/{slug}/cohorts */
 static void cohorts_create(http_ctx *ctx)
 {
@@ -99,7 +72,7 @@ static void cohorts_create(http_ctx *ctx)
     if (api_missing(ctx, params[0], "programme"))
         return;
     ctx->state = API_CREATED;
-    if (http_db_query(ctx, &create_stmt, params, create_done) != 0)
+    if (http_db_query(ctx, &create_stmt, params, api_reply_json_or_404) != 0)
         return;
 }
 
@@ -199,6 +172,22 @@ static bool string_or_null(json_t *v)
     return v == NULL || json_is_null(v) || json_is_string(v);
 }
 
+/* The first of the optional settings members that is not acceptable
+ * (residency_prefix and spillover_at: a string or null; offer_ttl_s:
+ * 60..1209600 or null), or NULL. */
+static const char *settings_wrong(json_t *residency, json_t *spill, json_t *ttl)
+{
+    if (!string_or_null(residency))
+        return "residency_prefix";
+    if (!string_or_null(spill))
+        return "spillover_at";
+    if (ttl != NULL && !json_is_null(ttl) &&
+        (!json_is_integer(ttl) || json_integer_value(ttl) < 60 ||
+         json_integer_value(ttl) > 1209600))
+        return "offer_ttl_s";
+    return NULL;
+}
+
 /* PUT /api/v1/cohorts/{id} {name?, registration_opens_at?,
  * registration_closes_at?, starts_on?, ends_on?, jp?, residency_prefix?,
  * spillover_at?, offer_ttl_s?} (admins; quotas, version and certificate
@@ -217,13 +206,12 @@ static void cohorts_update(http_ctx *ctx)
                     &starts, "ends_on", &ends, "jp", &jp, "residency_prefix", &residency,
                     "spillover_at", &spill, "offer_ttl_s", &ttl) != 0)
         return;
-    if (!string_or_null(residency) || !string_or_null(spill) ||
-        (ttl != NULL && !json_is_null(ttl) &&
-         (!json_is_integer(ttl) || json_integer_value(ttl) < 60 ||
-          json_integer_value(ttl) > 1209600))) {
-        http_reply_error(ctx, 422, "invalid_field",
-                         "residency_prefix and spillover_at are strings or null; offer_ttl_s "
-                         "60..1209600 or null");
+    const char *wrong = settings_wrong(residency, spill, ttl);
+    if (wrong != NULL) {
+        http_reply_error_details(ctx, 422, "invalid_field",
+                                 "residency_prefix and spillover_at are strings or null; "
+                                 "offer_ttl_s 60..1209600 or null",
+                                 json_pack("{s:s}", "field", wrong));
         return;
     }
     const char *bad = opens != NULL && !api_iso_time(opens)     ? "registration_opens_at"
@@ -245,7 +233,7 @@ static void cohorts_update(http_ctx *ctx)
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "cohort"))
         return;
-    if (http_db_query(ctx, &update_stmt, params, create_done) != 0)
+    if (http_db_query(ctx, &update_stmt, params, api_reply_json_or_404) != 0)
         return;
 }
 

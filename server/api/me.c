@@ -212,48 +212,8 @@ static int put_member(http_ctx *ctx, json_t *changes, const char *key, json_t *v
     return -1;
 }
 
-static const db_stmt profile_stmt = {"auth_profile_put",
-                                     "select auth_profile_put($1, $2::jsonb, $3, $4)", 4};
-
-static void profile_done(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-    const char *constraint = "";
-
-    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "23505") == 0) {
-        constraint = PQresultErrorField(r->res, PG_DIAG_CONSTRAINT_NAME);
-        if (constraint != NULL && strcmp(constraint, "profiles_nip_bidx_key") == 0)
-            http_reply_error(ctx, 409, "nip_taken", "this NIP belongs to another account");
-        else
-            http_reply_error(ctx, 409, "nik_taken", "this NIK belongs to another account");
-        return;
-    }
-    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "SN429") == 0) {
-        /* the message is the seconds to wait (auth_profile_put) */
-        const char *wait = PQresultErrorField(r->res, PG_DIAG_MESSAGE_PRIMARY);
-        http_add_header(ctx, "Retry-After", wait != NULL ? wait : "3600");
-        http_reply_error(ctx, 429, "too_many_attempts",
-                         "too many identity numbers of other accounts; wait and retry");
-        return;
-    }
-    if (r->status == DB_OK && strncmp(PQgetvalue(r->res, 0, 0), "{\"conflict\"", 11) == 0) {
-        if (strstr(PQgetvalue(r->res, 0, 0), "\"nip\"") != NULL)
-            http_reply_error(ctx, 409, "nip_taken", "this NIP belongs to another account");
-        else
-            http_reply_error(ctx, 409, "nik_taken", "this NIK belongs to another account");
-        return;
-    }
-    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "SN409") == 0) {
-        http_reply_error(ctx, 409, "profile_in_use",
-                         "a registration needs this data; cancel it first to change it");
-        return;
-    }
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    http_reply_pg_json(ctx, 200, db_result_take(r), 0, 0);
-}
+static const db_stmt profile_stmt =
+    API_STATUS_STMT("auth_profile_put", "auth_profile_put($1, $2::jsonb, $3, $4)", 4);
 
 /* PUT /api/v1/me/profile {nik?,nip?,agency?,business_name?,business_sector?,nib?,phone?,district?}
  */
@@ -282,7 +242,7 @@ static void profile_put(http_ctx *ctx)
     params[2] = http_ctx_alloc(ctx, 12);
     snprintf((char *)params[2], 12, "%d", pii_keyring_version(ctx->loop->server->keys));
     params[3] = http_peer(ctx);
-    if (http_db_query(ctx, &profile_stmt, params, profile_done) != 0)
+    if (http_db_query(ctx, &profile_stmt, params, api_reply_status_body) != 0)
         return;
 }
 

@@ -133,6 +133,74 @@ const http_route *signatories_routes(size_t *n);
  * revocation's job (certificates.c). */
 void certificates_status_resign(struct http_ctx *ctx, void (*then)(struct http_ctx *ctx));
 
+/* ---- thin routes as data (server/api/call.c) ---- */
+
+/* The statement (named name) of a call of a function that answers the SQL
+ * convention's {status, body} (sql/functions/core.sql), call being
+ * "fn($1, $2::jsonb)": the two parts come back as two columns, which
+ * api_reply_sql decodes. A db_stmt initialiser. */
+// clang-format off
+#define API_STATUS_STMT(name, call, n) \
+    {name, "select (r->>'status')::int, r->'body' from " call " r", n}
+// clang-format on
+
+/* Where one statement parameter of a thin route comes from. */
+enum api_src {
+    API_SRC_PATH = 1,   /* the path parameter `name`; undecodable: 404 "no such <what>" */
+    API_SRC_BODY,       /* the JSON object body as text (api_call.check may refuse members) */
+    API_SRC_MEMBER,     /* the body's string member `name` (NULL when absent or null) */
+    API_SRC_CALLER,     /* the caller's user id */
+    API_SRC_ROLE,       /* the caller's role name */
+    API_SRC_PUBLIC_URL, /* the configured public URL (links in credentials) */
+};
+
+typedef struct api_arg {
+    enum api_src src;
+    const char *name; /* API_SRC_PATH, API_SRC_MEMBER */
+} api_arg;
+
+// clang-format off
+#define API_ARG_PATH(n)    {API_SRC_PATH, n}
+#define API_ARG_MEMBER(n)  {API_SRC_MEMBER, n}
+#define API_ARG_BODY       {API_SRC_BODY, NULL}
+#define API_ARG_CALLER     {API_SRC_CALLER, NULL}
+#define API_ARG_ROLE       {API_SRC_ROLE, NULL}
+#define API_ARG_PUBLIC_URL {API_SRC_PUBLIC_URL, NULL}
+// clang-format on
+
+#define API_CALL_MAX_ARGS 8
+
+/* How a thin route's result answers (api_reply_sql). */
+enum api_reply_kind {
+    API_REPLY_STATUS = 0, /* the function decides: {status, body} (API_STATUS_STMT) */
+    API_REPLY_JSON,       /* one JSON column: 200 with it; no row or null: 404 */
+    API_REPLY_CREATED,    /* the same, 201 */
+};
+
+/* A thin route: one SQL function whose parameters come from the request
+ * and whose result is the reply. Declared in a route row's .data with
+ * .handler = api_call_route; static, read by any loop thread. */
+typedef struct api_call {
+    db_stmt stmt; /* stmt.nparams parameters, from args in order */
+    api_arg args[API_CALL_MAX_ARGS];
+    enum api_reply_kind reply;
+    bool read;        /* a standby may answer (http_db_read) */
+    const char *what; /* names what a missing path parameter is: "no such <what>" */
+    /* for API_SRC_BODY and API_SRC_MEMBER: refuses members (replies,
+     * returns nonzero); NULL: any object */
+    int (*check)(struct http_ctx *ctx, json_t *body);
+} api_call;
+
+/* The generic handler of thin routes: gathers ctx->route's api_call
+ * parameters, runs its statement and answers with api_reply_sql. Loop thread. */
+void api_call_route(struct http_ctx *ctx);
+
+/* The one decoder of SQL answers (sql/functions/core.sql's convention):
+ * a refused statement answers as its error says (a raised sinau_raise
+ * carries the {status, body} in its DETAIL; other failures as
+ * http_reply_db_error); a result answers as kind says. Loop thread. */
+void api_reply_sql(struct http_ctx *ctx, db_result *r, enum api_reply_kind kind);
+
 /* ---- shared completions (server/api/common.c) ---- */
 
 /* Marks ctx->state so that api_reply_json_or_404 answers 201 instead of 200. */
@@ -185,13 +253,6 @@ void api_reply_status_body_times(void *arg, db_result *r);
 /* The completion for ?format=: json_done when absent or json, csv_done for
  * csv; NULL after replying 422 invalid_format (the handler returns). */
 db_done_fn api_format(struct http_ctx *ctx, db_done_fn json_done, db_done_fn csv_done);
-
-/* A write whose body is a JSON object sent on as it is: reads it, lets
- * check() refuse members (it replies and returns nonzero), then runs stmt
- * with (path parameter "id", the body as JSON text, caller id, caller role)
- * and answers with its {status, body}. `what` names the id in a 404. */
-void api_write_body(struct http_ctx *ctx, const db_stmt *stmt, const char *what,
-                    int (*check)(struct http_ctx *ctx, json_t *body));
 
 /* ---- access from the head (server/api/access.c) ---- */
 

@@ -106,7 +106,9 @@ SINAU_MUST_CHECK int http_read_json(http_ctx *ctx, bool allow_empty, json_t **ou
 
 /* Unpacks a JSON object with json_unpack_ex(JSON_STRICT) (unknown members
  * refused). Returns 0, or replies 422 (`unknown_field` or `invalid_field`,
- * the message naming the member, never its value) and returns -1. */
+ * the message naming the member, never its value, and details.field the
+ * member when known: a missing or unknown one, or any of a flat object
+ * format) and returns -1. */
 SINAU_MUST_CHECK int http_unpack(http_ctx *ctx, json_t *obj, const char *fmt, ...);
 
 /* For a route's check_head (router.h): the head is accepted, so read the

@@ -496,12 +496,24 @@ static void logout(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/auth/signup", signup, API_AUTH_BODY_MAX, NULL,
-     "Create a participant account", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/auth/login", login, API_AUTH_BODY_MAX, NULL,
-     "Sign in: a bearer token, a CSRF token and the session cookie", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/auth/logout", logout, API_AUTH_BODY_MAX, NULL,
-     "End this session everywhere", AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/auth/signup",
+     .handler = signup,
+     .max_body = API_AUTH_BODY_MAX,
+     .summary = "Create a participant account",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/auth/login",
+     .handler = login,
+     .max_body = API_AUTH_BODY_MAX,
+     .summary = "Sign in: a bearer token, a CSRF token and the session cookie",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/auth/logout",
+     .handler = logout,
+     .max_body = API_AUTH_BODY_MAX,
+     .summary = "End this session everywhere",
+     .access = AUTH_SIGNED_IN},
 };
 
 const http_route *auth_routes(size_t *n)

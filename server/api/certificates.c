@@ -32,9 +32,8 @@ static const sinau_config *cfg_of(http_ctx *ctx)
 
 /* ---- rules and eligibility ---- */
 
-static const db_stmt rules_stmt = {
-    "cert_rules_put",
-    "select (r->>'status')::int, r->'body' from cert_rules_put($1, $2::jsonb, $3) r", 3};
+static const db_stmt rules_stmt =
+    API_STATUS_STMT("cert_rules_put", "cert_rules_put($1, $2::jsonb, $3)", 3);
 
 /* PUT /api/v1/cohorts/{id}/certificate-rules {min_lesson_percent?,
  * require_assignments_passed?, min_attendance_percent?, auto_issue?} */
@@ -54,21 +53,14 @@ static void rules_put(http_ctx *ctx)
         return;
 }
 
-static const db_stmt eligibility_stmt = {"cert_eligibility_for",
-                                         "select cert_eligibility_for($1, $2, $3)", 3};
-
 /* GET /api/v1/cohorts/{id}/eligibility: staff see everyone, a participant
  * their own row; each says what is missing. */
-static void eligibility(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    if (http_db_query(ctx, &eligibility_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call eligibility_call = {
+    .stmt = {"cert_eligibility_for", "select cert_eligibility_for($1, $2, $3)", 3},
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "cohort",
+};
 
 /* ---- issuing ---- */
 
@@ -224,9 +216,8 @@ static void issue_prepared(void *arg, db_result *r)
         return;
 }
 
-static const db_stmt prepare_stmt = {
-    "cert_issue_prepare",
-    "select (r->>'status')::int, r->'body' from cert_issue_prepare($1, $2, $3, null) r", 3};
+static const db_stmt prepare_stmt =
+    API_STATUS_STMT("cert_issue_prepare", "cert_issue_prepare($1, $2, $3, null)", 3);
 
 /* POST /api/v1/cohorts/{id}/certificates: issues to every eligible
  * participant not yet holding one. */
@@ -261,11 +252,9 @@ static const char *member(http_ctx *ctx, const json_t *o, const char *key)
                             json_string_length(v));
 }
 
-static const db_stmt transcript_store_stmt = {
+static const db_stmt transcript_store_stmt = API_STATUS_STMT(
     "cert_transcript_store",
-    "select (r->>'status')::int, r->'body' from cert_transcript_store($1, $2::int, $3,"
-    " $4::timestamptz, $5::jsonb, $6::jsonb, $7) r",
-    7};
+    "cert_transcript_store($1, $2::int, $3, $4::timestamptz, $5::jsonb, $6::jsonb, $7)", 7);
 
 static void transcript_signed(void *arg)
 {
@@ -324,9 +313,8 @@ static void transcript_prepared(void *arg, db_result *r)
         return;
 }
 
-static const db_stmt transcript_prepare_stmt = {
-    "cert_transcript_prepare",
-    "select (r->>'status')::int, r->'body' from cert_transcript_prepare($1, $2::int, $3, $4) r", 4};
+static const db_stmt transcript_prepare_stmt =
+    API_STATUS_STMT("cert_transcript_prepare", "cert_transcript_prepare($1, $2::int, $3, $4)", 4);
 
 /* POST /api/v1/me/jp/{year}/transcript: the caller's signed JP record of
  * a year (200 with the current one when it still lists exactly the year's
@@ -357,36 +345,20 @@ static void transcript(http_ctx *ctx)
 
 /* ---- lists ---- */
 
-static const db_stmt cohort_list_stmt = {"cert_cohort_list",
-                                         "select cert_cohort_list($1, $2, $3, $4)", 4};
-
 /* GET /api/v1/cohorts/{id}/certificates (staff) */
-static void cohort_list(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 4 * sizeof *p);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.id;
-    p[2] = auth_role_name(ctx->user.role);
-    p[3] = cfg_of(ctx)->public_url;
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    if (http_db_query(ctx, &cohort_list_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
-
-static const db_stmt mine_stmt = {"cert_mine", "select cert_mine($1, $2)", 2};
+static const api_call cohort_list_call = {
+    .stmt = {"cert_cohort_list", "select cert_cohort_list($1, $2, $3, $4)", 4},
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE, API_ARG_PUBLIC_URL},
+    .reply = API_REPLY_JSON,
+    .what = "cohort",
+};
 
 /* GET /api/v1/me/certificates */
-static void mine(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
-
-    p[0] = ctx->user.id;
-    p[1] = cfg_of(ctx)->public_url;
-    if (http_db_query(ctx, &mine_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call mine_call = {
+    .stmt = {"cert_mine", "select cert_mine($1, $2)", 2},
+    .args = {API_ARG_CALLER, API_ARG_PUBLIC_URL},
+    .reply = API_REPLY_JSON,
+};
 
 /* ---- revocation and the status list ---- */
 
@@ -503,8 +475,7 @@ static void revoked(void *arg, db_result *r)
     certificates_status_resign(ctx, revoke_reply);
 }
 
-static const db_stmt revoke_stmt = {
-    "cert_revoke", "select (r->>'status')::int, r->'body' from cert_revoke($1, $2, $3) r", 3};
+static const db_stmt revoke_stmt = API_STATUS_STMT("cert_revoke", "cert_revoke($1, $2, $3)", 3);
 
 /* POST /api/v1/certificates/{id}/revoke {reason} (admins; audited) */
 static void revoke(http_ctx *ctx)
@@ -674,8 +645,8 @@ static void rotated(void *arg, db_result *r)
     certificates_status_resign(ctx, rotate_reply);
 }
 
-static const db_stmt key_add_stmt = {
-    "cert_key_add", "select (r->>'status')::int, r->'body' from cert_key_add($1, $2, $3, $4) r", 4};
+static const db_stmt key_add_stmt =
+    API_STATUS_STMT("cert_key_add", "cert_key_add($1, $2, $3, $4)", 4);
 
 /* POST /api/v1/keys/rotate (admins): a new signing key signs from now on;
  * older keys stay published; the status list is re-signed with the new
@@ -708,17 +679,12 @@ static void keys_rotate(http_ctx *ctx)
         return;
 }
 
-static const db_stmt keys_list_stmt = {"cert_keys_list", "select cert_keys_list($1)", 1};
-
 /* GET /api/v1/keys (admins): every signing key, the current one marked. */
-static void keys_list(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, sizeof *p);
-
-    p[0] = cfg_of(ctx)->public_url;
-    if (http_db_query(ctx, &keys_list_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call keys_list_call = {
+    .stmt = {"cert_keys_list", "select cert_keys_list($1)", 1},
+    .args = {API_ARG_PUBLIC_URL},
+    .reply = API_REPLY_JSON,
+};
 
 /* GET /api/v1/certificates/pdf-signing (admins): whether certificate PDFs
  * carry the office's electronic signature, and whose. */
@@ -739,30 +705,61 @@ static void pdf_signing(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/api/v1/certificates/pdf-signing", pdf_signing, 0, NULL,
-     "Admin: whether certificate PDFs are signed (PAdES) and by whom", AUTH_ADMIN},
-    {ROUTER_POST, "/api/v1/keys/rotate", keys_rotate, 0, NULL,
-     "Admin: a new certificate signing key signs from now on (old keys keep verifying)",
-     AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/keys", keys_list, 0, NULL, "Admin: the signing keys, current first",
-     AUTH_ADMIN},
-    {ROUTER_PUT, "/api/v1/cohorts/{id}/certificate-rules", rules_put, 0, NULL,
-     "Admin: a cohort's certificate rules", AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/eligibility", eligibility, 0, NULL,
-     "Who may get a certificate and what is missing (staff: all; participant: own)",
-     AUTH_SIGNED_IN},
-    {ROUTER_POST, "/api/v1/cohorts/{id}/certificates", issue, 0, NULL,
-     "Admin: issue certificates to every eligible participant not yet holding one", AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/certificates", cohort_list, 0, NULL,
-     "Cohort staff: the certificates issued in a cohort", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/me/certificates", mine, 0, NULL, "The caller's certificates",
-     AUTH_SIGNED_IN},
-    {ROUTER_POST, "/api/v1/me/jp/{year}/transcript", transcript, 0, NULL,
-     "The caller's signed JP transcript of a year (a credential listing its certificates)",
-     AUTH_SIGNED_IN},
-    {ROUTER_POST, "/api/v1/certificates/{id}/revoke", revoke, 0, NULL,
-     "Admin: revoke a certificate with a reason (audited; the status list is re-signed)",
-     AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/certificates/pdf-signing",
+     .handler = pdf_signing,
+     .summary = "Admin: whether certificate PDFs are signed (PAdES) and by whom",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/keys/rotate",
+     .handler = keys_rotate,
+     .summary = "Admin: a new certificate signing key signs from now on (old keys keep verifying)",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/keys",
+     .handler = api_call_route,
+     .summary = "Admin: the signing keys, current first",
+     .access = AUTH_ADMIN,
+     .data = &keys_list_call},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/cohorts/{id}/certificate-rules",
+     .handler = rules_put,
+     .summary = "Admin: a cohort's certificate rules",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/eligibility",
+     .handler = api_call_route,
+     .summary = "Who may get a certificate and what is missing (staff: all; participant: own)",
+     .access = AUTH_SIGNED_IN,
+     .data = &eligibility_call},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/certificates",
+     .handler = issue,
+     .summary = "Admin: issue certificates to every eligible participant not yet holding one",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/certificates",
+     .handler = api_call_route,
+     .summary = "Cohort staff: the certificates issued in a cohort",
+     .access = AUTH_STAFF,
+     .data = &cohort_list_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/me/certificates",
+     .handler = api_call_route,
+     .summary = "The caller's certificates",
+     .access = AUTH_SIGNED_IN,
+     .data = &mine_call},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/me/jp/{year}/transcript",
+     .handler = transcript,
+     .summary =
+         "The caller's signed JP transcript of a year (a credential listing its certificates)",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/certificates/{id}/revoke",
+     .handler = revoke,
+     .summary = "Admin: revoke a certificate with a reason (audited; the status list is re-signed)",
+     .access = AUTH_ADMIN},
 };
 
 const http_route *certificates_routes(size_t *n)

@@ -23,38 +23,12 @@ void api_reply_json_or_404(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0)) {
-        http_reply_error(ctx, 404, "not_found", "no such resource");
-        return;
-    }
-    http_reply_pg_json(ctx, ctx->state == API_CREATED ? 201 : 200, db_result_take(r), 0, 0);
+    api_reply_sql(ctx, r, ctx->state == API_CREATED ? API_REPLY_CREATED : API_REPLY_JSON);
 }
 
 void api_reply_status_body(void *arg, db_result *r)
 {
-    http_ctx *ctx = arg;
-    long status;
-
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0)) {
-        http_reply_error(ctx, 404, "not_found", "no such resource");
-        return;
-    }
-    status = strtol(PQgetvalue(r->res, 0, 0), NULL, 10);
-    if (status < 200 || status > 599)
-        status = 500;
-    if (status == 204) {
-        http_reply_empty(ctx, 204);
-        return;
-    }
-    http_reply_pg_json(ctx, (int)status, db_result_take(r), 0, 1);
+    api_reply_sql(arg, r, API_REPLY_STATUS);
 }
 
 bool api_missing(http_ctx *ctx, const char *value, const char *what)
@@ -176,24 +150,6 @@ db_done_fn api_format(http_ctx *ctx, db_done_fn json_done, db_done_fn csv_done)
         return csv_done;
     http_reply_error(ctx, 422, "invalid_format", "format is json or csv");
     return NULL;
-}
-
-void api_write_body(http_ctx *ctx, const db_stmt *stmt, const char *what,
-                    int (*check)(http_ctx *ctx, json_t *body))
-{
-    json_t *body;
-    const char **p = api_caller_params(ctx, 4);
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (check(ctx, body) != 0)
-        return;
-    p[0] = http_param(ctx, "id");
-    p[1] = api_json_text(ctx, body);
-    if (api_missing(ctx, p[0], what))
-        return;
-    if (http_db_query(ctx, stmt, p, api_reply_status_body) != 0)
-        return;
 }
 
 /* ---- uploaded files ---- */

@@ -70,10 +70,8 @@ static void grade_render(void *arg)
     job->html = markdown_render(job->md, strlen(job->md));
 }
 
-static const db_stmt grade_stmt = {"asg_grade",
-                                   "select (r->>'status')::int, r->'body'"
-                                   " from asg_grade($1, $2::numeric, $3::jsonb, $4, $5, $6, $7) r",
-                                   7};
+static const db_stmt grade_stmt =
+    API_STATUS_STMT("asg_grade", "asg_grade($1, $2::numeric, $3::jsonb, $4, $5, $6, $7)", 7);
 
 static void grade_store(void *arg)
 {
@@ -155,25 +153,18 @@ static void grade(http_ctx *ctx)
         return;
 }
 
-static const db_stmt history_stmt = {"asg_grade_history", "select asg_grade_history($1, $2, $3)",
-                                     3};
-
 /* GET /api/v1/submissions/{id}/grades: every grade given, newest first. */
-static void history(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "submission"))
-        return;
-    if (http_db_query(ctx, &history_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call history_call = {
+    .stmt = {"asg_grade_history", "select asg_grade_history($1, $2, $3)", 3},
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "submission",
+};
 
 /* ---- release ---- */
 
-static const db_stmt release_stmt = {
-    "asg_release", "select (r->>'status')::int, r->'body' from asg_release($1, $2, $3, $4) r", 4};
+static const db_stmt release_stmt =
+    API_STATUS_STMT("asg_release", "asg_release($1, $2, $3, $4)", 4);
 
 /* POST /api/v1/cohorts/{id}/grades/release {assignment_id?}: by assignment,
  * or every assignment of the cohort. */
@@ -329,19 +320,35 @@ static void gradebook(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/api/v1/cohorts/{id}/grading-queue", queue, 0, NULL,
-     "Cohort staff: latest ungraded submissions, oldest first", AUTH_STAFF},
-    {ROUTER_PUT, "/api/v1/submissions/{id}/grade", grade, 0, NULL,
-     "Cohort staff: grade this version (score or rubric choices, Markdown feedback)", AUTH_STAFF,
-     api_head_submission_staff},
-    {ROUTER_GET, "/api/v1/submissions/{id}/grades", history, 0, NULL,
-     "Cohort staff: every grade given to a submission, newest first", AUTH_STAFF},
-    {ROUTER_POST, "/api/v1/cohorts/{id}/grades/release", release, 0, NULL,
-     "Cohort staff: release grades to participants (one assignment or all)", AUTH_STAFF,
-     api_head_cohort_staff},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/gradebook", gradebook, 0, NULL,
-     "Cohort staff: participants × assignments with progress and attendance (JSON or CSV)",
-     AUTH_STAFF},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/grading-queue",
+     .handler = queue,
+     .summary = "Cohort staff: latest ungraded submissions, oldest first",
+     .access = AUTH_STAFF},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/submissions/{id}/grade",
+     .handler = grade,
+     .summary = "Cohort staff: grade this version (score or rubric choices, Markdown feedback)",
+     .access = AUTH_STAFF,
+     .check_head = api_head_submission_staff},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/submissions/{id}/grades",
+     .handler = api_call_route,
+     .summary = "Cohort staff: every grade given to a submission, newest first",
+     .access = AUTH_STAFF,
+     .data = &history_call},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/grades/release",
+     .handler = release,
+     .summary = "Cohort staff: release grades to participants (one assignment or all)",
+     .access = AUTH_STAFF,
+     .check_head = api_head_cohort_staff},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/gradebook",
+     .handler = gradebook,
+     .summary =
+         "Cohort staff: participants × assignments with progress and attendance (JSON or CSV)",
+     .access = AUTH_STAFF},
 };
 
 const http_route *grading_routes(size_t *n)

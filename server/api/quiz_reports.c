@@ -323,31 +323,33 @@ static void survey_results(http_ctx *ctx)
         return;
 }
 
-static const db_stmt attempts_stmt = {"quiz_attempts_list",
-                                      "select quiz_attempts_list($1, $2, $3, $4)", 4};
-
 /* GET /api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts (cohort staff) */
-static void attempts_list(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 4);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "quiz_id");
-    if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
-        return;
-    if (http_db_query(ctx, &attempts_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call attempts_list_call = {
+    .stmt = {"quiz_attempts_list", "select quiz_attempts_list($1, $2, $3, $4)", 4},
+    .args = {API_ARG_PATH("id"), API_ARG_PATH("quiz_id"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "quiz",
+};
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/api/v1/cohorts/{id}/quiz-report", report, 0, NULL,
-     "Cohort staff: pre/post-test scores, means, medians, gain, Hake's g, item analysis (JSON "
-     "or CSV)",
-     AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/quizzes/{quiz_id}/results", survey_results, 0, NULL,
-     "Cohort staff: a survey's results: distributions and free texts (JSON or CSV)", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts", attempts_list, 0, NULL,
-     "Cohort staff: every attempt on a quiz, with scores", AUTH_STAFF},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/quiz-report",
+     .handler = report,
+     .summary =
+         "Cohort staff: pre/post-test scores, means, medians, gain, Hake's g, item analysis (JSON "
+         "or CSV)",
+     .access = AUTH_STAFF},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}/results",
+     .handler = survey_results,
+     .summary = "Cohort staff: a survey's results: distributions and free texts (JSON or CSV)",
+     .access = AUTH_STAFF},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts",
+     .handler = api_call_route,
+     .summary = "Cohort staff: every attempt on a quiz, with scores",
+     .access = AUTH_STAFF,
+     .data = &attempts_list_call},
 };
 
 const http_route *quiz_reports_routes(size_t *n)

@@ -128,18 +128,12 @@ static void achievement(http_ctx *ctx)
 
 /* ---- JP by year ---- */
 
-static const db_stmt jp_record_stmt = {"cert_jp_record", "select cert_jp_record($1, $2)", 2};
-
 /* GET /api/v1/me/jp: the caller's JP by year, certificates and transcripts. */
-static void jp_record(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
-
-    p[0] = ctx->user.id;
-    p[1] = cfg_of(ctx)->public_url;
-    if (http_db_query(ctx, &jp_record_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call jp_record_call = {
+    .stmt = {"cert_jp_record", "select cert_jp_record($1, $2)", 2},
+    .args = {API_ARG_CALLER, API_ARG_PUBLIC_URL},
+    .reply = API_REPLY_JSON,
+};
 
 /* ---- the BKN export ---- */
 
@@ -220,13 +214,23 @@ static void jp_report(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/achievements/{id}", achievement, 0, NULL,
-     "Anyone: the achievement a credential names (HTML, or JSON-LD with ?format=json)", AUTH_NONE},
-    {ROUTER_GET, "/api/v1/me/jp", jp_record, 0, NULL,
-     "The caller's JP (jam pelajaran) by year, with certificates and transcripts", AUTH_SIGNED_IN},
-    {ROUTER_GET, "/api/v1/reports/jp", jp_report, 0, NULL,
-     "Admin: JP per participant per year by agency (?year=, ?format=csv for the BKN report)",
-     AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/achievements/{id}",
+     .handler = achievement,
+     .summary = "Anyone: the achievement a credential names (HTML, or JSON-LD with ?format=json)",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/me/jp",
+     .handler = api_call_route,
+     .summary = "The caller's JP (jam pelajaran) by year, with certificates and transcripts",
+     .access = AUTH_SIGNED_IN,
+     .data = &jp_record_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/reports/jp",
+     .handler = jp_report,
+     .summary =
+         "Admin: JP per participant per year by agency (?year=, ?format=csv for the BKN report)",
+     .access = AUTH_ADMIN},
 };
 
 const http_route *records_routes(size_t *n)

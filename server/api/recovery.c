@@ -125,9 +125,8 @@ typedef struct confirm_job {
 } confirm_job;
 
 static const db_stmt reset_live_stmt = {"msg_reset_live", "select msg_reset_live($1)", 1};
-static const db_stmt reset_confirm_stmt = {
-    "msg_reset_confirm",
-    "select (r->>'status')::int, r->'body' from msg_reset_confirm($1, $2, $3) r", 3};
+static const db_stmt reset_confirm_stmt =
+    API_STATUS_STMT("msg_reset_confirm", "msg_reset_confirm($1, $2, $3)", 3);
 
 static void reply_invalid_token(http_ctx *ctx)
 {
@@ -346,10 +345,8 @@ static void password_put(http_ctx *ctx)
 
 /* ---- an admin sends a link ---- */
 
-static const db_stmt admin_reset_stmt = {
-    "msg_reset_by_admin",
-    "select (r->>'status')::int, r->'body' from msg_reset_by_admin($1, $2, $3, $4, $5, $6::int) r",
-    6};
+static const db_stmt admin_reset_stmt =
+    API_STATUS_STMT("msg_reset_by_admin", "msg_reset_by_admin($1, $2, $3, $4, $5, $6::int)", 6);
 
 /* POST /api/v1/users/{id}/password-reset → 202 {sent, expires_at} */
 static void admin_reset(http_ctx *ctx)
@@ -375,11 +372,9 @@ static void admin_reset(http_ctx *ctx)
 
 /* ---- e-mail verification ---- */
 
-static const db_stmt verify_stmt = {
-    "msg_verify_email", "select (r->>'status')::int, r->'body' from msg_verify_email($1) r", 1};
-static const db_stmt verify_resend_stmt = {
-    "msg_verify_resend",
-    "select (r->>'status')::int, r->'body' from msg_verify_resend($1, $2, $3, $4::int) r", 4};
+static const db_stmt verify_stmt = API_STATUS_STMT("msg_verify_email", "msg_verify_email($1)", 1);
+static const db_stmt verify_resend_stmt =
+    API_STATUS_STMT("msg_verify_resend", "msg_verify_resend($1, $2, $3, $4::int)", 4);
 
 /* POST /api/v1/auth/verify-email {token} → 204 */
 static void verify_email(http_ctx *ctx)
@@ -427,18 +422,36 @@ int api_verify_ttl_s(void)
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/auth/password-reset", reset_request, 0, NULL,
-     "Ask for a password reset link (always 202)", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/auth/password-reset/confirm", reset_confirm, 0, NULL,
-     "Set a new password with a reset link's token", AUTH_NONE},
-    {ROUTER_PUT, "/api/v1/me/password", password_put, 0, NULL,
-     "Change the password; other sessions end", AUTH_SIGNED_IN},
-    {ROUTER_POST, "/api/v1/users/{id}/password-reset", admin_reset, 0, NULL,
-     "Send a user a password reset link (audited)", AUTH_ADMIN},
-    {ROUTER_POST, "/api/v1/auth/verify-email", verify_email, 0, NULL,
-     "Confirm the account's e-mail address with the link's token", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/me/email-verification", verify_resend, 0, NULL,
-     "Send a new e-mail confirmation link", AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/auth/password-reset",
+     .handler = reset_request,
+     .summary = "Ask for a password reset link (always 202)",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/auth/password-reset/confirm",
+     .handler = reset_confirm,
+     .summary = "Set a new password with a reset link's token",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/me/password",
+     .handler = password_put,
+     .summary = "Change the password; other sessions end",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/users/{id}/password-reset",
+     .handler = admin_reset,
+     .summary = "Send a user a password reset link (audited)",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/auth/verify-email",
+     .handler = verify_email,
+     .summary = "Confirm the account's e-mail address with the link's token",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/me/email-verification",
+     .handler = verify_resend,
+     .summary = "Send a new e-mail confirmation link",
+     .access = AUTH_SIGNED_IN},
 };
 
 const http_route *recovery_routes(size_t *n)

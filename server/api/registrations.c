@@ -22,9 +22,8 @@
 
 /* ---- register ---- */
 
-static const db_stmt register_stmt = {
-    "reg_register",
-    "select (r->>'status')::int, r->'body' from reg_register_idem($1, $2, $3, $4, $5) r", 5};
+static const db_stmt register_stmt =
+    API_STATUS_STMT("reg_register", "reg_register_idem($1, $2, $3, $4, $5)", 5);
 
 /* Idempotency keys: printable ASCII, 1..200 bytes. */
 static bool idem_key_ok(const char *k)
@@ -79,29 +78,21 @@ static void registrations_create(http_ctx *ctx)
 
 /* ---- the participant's own ---- */
 
-static const db_stmt mine_stmt = {
-    "reg_mine",
-    "select json_build_object('items', coalesce(json_agg((reg_json(r)::jsonb"
-    " || jsonb_build_object('cohort', json_build_object('id', c.id, 'name', c.name,"
-    " 'starts_on', c.starts_on, 'ends_on', c.ends_on, 'programme_slug', p.slug,"
-    " 'programme_title', p.title)))::json order by r.created_at desc), '[]'::json),"
-    " 'next_cursor', null)"
-    " from registrations r join cohorts c on c.id = r.cohort_id"
-    " join programmes p on p.id = c.programme_id where r.user_id = $1",
-    1};
-
 /* GET /api/v1/me/registrations */
-static void registrations_mine(http_ctx *ctx)
-{
-    const char **params = http_ctx_alloc(ctx, sizeof *params);
+static const api_call registrations_mine_call = {
+    .stmt = {"reg_mine",
+             "select json_build_object('items', coalesce(json_agg((reg_json(r)::jsonb || "
+             "jsonb_build_object('cohort', json_build_object('id', c.id, 'name', c.name, "
+             "'starts_on', c.starts_on, 'ends_on', c.ends_on, 'programme_slug', p.slug, "
+             "'programme_title', p.title)))::json order by r.created_at desc), '[]'::json), "
+             "'next_cursor', null) from registrations r join cohorts c on c.id = r.cohort_id join "
+             "programmes p on p.id = c.programme_id where r.user_id = $1",
+             1},
+    .args = {API_ARG_CALLER},
+    .reply = API_REPLY_JSON,
+};
 
-    params[0] = ctx->user.id;
-    if (http_db_query(ctx, &mine_stmt, params, api_reply_json_or_404) != 0)
-        return;
-}
-
-static const db_stmt cancel_stmt = {
-    "reg_cancel", "select (r->>'status')::int, r->'body' from reg_cancel($1, $2, $3) r", 3};
+static const db_stmt cancel_stmt = API_STATUS_STMT("reg_cancel", "reg_cancel($1, $2, $3)", 3);
 
 /* DELETE /api/v1/registrations/{id}: its participant or an admin. */
 static void registrations_cancel(http_ctx *ctx)
@@ -117,21 +108,12 @@ static void registrations_cancel(http_ctx *ctx)
         return;
 }
 
-static const db_stmt accept_stmt = {
-    "reg_accept", "select (r->>'status')::int, r->'body' from reg_accept($1, $2) r", 2};
-
 /* POST /api/v1/registrations/{id}/accept: take an offered seat. */
-static void registrations_accept(http_ctx *ctx)
-{
-    const char **params = http_ctx_alloc(ctx, 2 * sizeof *params);
-
-    params[0] = http_param(ctx, "id");
-    params[1] = ctx->user.id;
-    if (api_missing(ctx, params[0], "registration"))
-        return;
-    if (http_db_query(ctx, &accept_stmt, params, api_reply_status_body) != 0)
-        return;
-}
+static const api_call registrations_accept_call = {
+    .stmt = API_STATUS_STMT("reg_accept", "reg_accept($1, $2)", 2),
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER},
+    .what = "registration",
+};
 
 /* ---- the list, for admins and the cohort's instructors ---- */
 
@@ -670,24 +652,50 @@ static void allocation_log_head(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/cohorts/{id}/registrations", registrations_create, 0, NULL,
-     "Register in a segment: confirmed, waitlisted with a position, or refused", AUTH_SIGNED_IN},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/registrations", registrations_list, 0, NULL,
-     "Admins and the cohort's instructors: registrations (?format=csv)", AUTH_STAFF},
-    {ROUTER_POST, "/api/v1/cohorts/{id}/registrations/export", registrations_export, 0, NULL,
-     "Admin: the registrations CSV with NIK, NIP and phone unmasked, for a stated reason "
-     "(audited)",
-     AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/me/registrations", registrations_mine, 0, NULL,
-     "The caller's registrations", AUTH_SIGNED_IN},
-    {ROUTER_DELETE, "/api/v1/registrations/{id}", registrations_cancel, 0, NULL,
-     "Cancel (its participant or an admin); the seat goes to the waitlist", AUTH_SIGNED_IN},
-    {ROUTER_POST, "/api/v1/registrations/{id}/accept", registrations_accept, 0, NULL,
-     "Take an offered seat before its deadline", AUTH_SIGNED_IN},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/allocation-log", allocation_log_export, 0, NULL,
-     "Admin: the fairness log as NDJSON with its hash chain", AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/allocation-log/head", allocation_log_head, 0, NULL,
-     "The fairness log's chain head, for publication", AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/registrations",
+     .handler = registrations_create,
+     .summary = "Register in a segment: confirmed, waitlisted with a position, or refused",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/registrations",
+     .handler = registrations_list,
+     .summary = "Admins and the cohort's instructors: registrations (?format=csv)",
+     .access = AUTH_STAFF},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/registrations/export",
+     .handler = registrations_export,
+     .summary =
+         "Admin: the registrations CSV with NIK, NIP and phone unmasked, for a stated reason "
+         "(audited)",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/me/registrations",
+     .handler = api_call_route,
+     .summary = "The caller's registrations",
+     .access = AUTH_SIGNED_IN,
+     .data = &registrations_mine_call},
+    {.methods = ROUTER_DELETE,
+     .pattern = "/api/v1/registrations/{id}",
+     .handler = registrations_cancel,
+     .summary = "Cancel (its participant or an admin); the seat goes to the waitlist",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/registrations/{id}/accept",
+     .handler = api_call_route,
+     .summary = "Take an offered seat before its deadline",
+     .access = AUTH_SIGNED_IN,
+     .data = &registrations_accept_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/allocation-log",
+     .handler = allocation_log_export,
+     .summary = "Admin: the fairness log as NDJSON with its hash chain",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/allocation-log/head",
+     .handler = allocation_log_head,
+     .summary = "The fairness log's chain head, for publication",
+     .access = AUTH_NONE},
 };
 
 const http_route *registrations_routes(size_t *n)

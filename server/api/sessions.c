@@ -126,9 +126,8 @@ static void sessions_open_checkin(http_ctx *ctx)
         return;
 }
 
-static const db_stmt checkin_stmt = {
-    "sessions_checkin", "select (r->>'status')::int, r->'body' from learn_checkin($1, $2, $3) r",
-    3};
+static const db_stmt checkin_stmt =
+    API_STATUS_STMT("sessions_checkin", "learn_checkin($1, $2, $3)", 3);
 
 /* POST /api/v1/sessions/{id}/attendance {code}: a participant checks in. */
 static void sessions_checkin(http_ctx *ctx)
@@ -155,24 +154,16 @@ static void sessions_checkin(http_ctx *ctx)
         return;
 }
 
-static const db_stmt attendance_stmt = {
-    "sessions_attendance",
-    "select learn_attendance(c.id) from cohorts c where c.id = $1 and reg_can_manage(c.id, $2, $3)",
-    3};
-
 /* GET /api/v1/cohorts/{id}/attendance: sessions attended per participant. */
-static void attendance_list(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.id;
-    p[2] = auth_role_name(ctx->user.role);
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    if (http_db_query(ctx, &attendance_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call attendance_list_call = {
+    .stmt = {"sessions_attendance",
+             "select learn_attendance(c.id) from cohorts c where c.id = $1 and "
+             "reg_can_manage(c.id, $2, $3)",
+             3},
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "cohort",
+};
 
 static const db_stmt calendar_stmt = {
     "sessions_calendar",
@@ -362,25 +353,56 @@ static void feed_get(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/cohorts/{id}/sessions", sessions_create, 0, NULL,
-     "Managers: schedule a live session", AUTH_STAFF, api_head_cohort_staff},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/sessions", sessions_list, 0, NULL,
-     "Learners: the cohort's live sessions", AUTH_OPTIONAL},
-    {ROUTER_POST, "/api/v1/sessions/{id}/checkin", sessions_open_checkin, 0, NULL,
-     "Managers: open the check-in with a fresh six-digit code", AUTH_STAFF, api_head_session_staff},
-    {ROUTER_POST, "/api/v1/sessions/{id}/attendance", sessions_checkin, 0, NULL,
-     "Participants: check in with the code", AUTH_SIGNED_IN, api_head_session_learner},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/attendance", attendance_list, 0, NULL,
-     "Managers: sessions attended per participant", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/calendar.ics", calendar, 0, NULL,
-     "The cohort's sessions as a public iCalendar feed (no online links)", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/me/calendar-feed", feed_create, 0, NULL,
-     "A new personal calendar feed URL (online links included); the old one stops working",
-     AUTH_SIGNED_IN},
-    {ROUTER_DELETE, "/api/v1/me/calendar-feed", feed_delete, 0, NULL,
-     "Revoke the personal calendar feed URL", AUTH_SIGNED_IN},
-    {ROUTER_GET, "/api/v1/calendar/{token}", feed_get, 0, NULL,
-     "A personal iCalendar feed: the sessions of the owner's confirmed cohorts", AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/sessions",
+     .handler = sessions_create,
+     .summary = "Managers: schedule a live session",
+     .access = AUTH_STAFF,
+     .check_head = api_head_cohort_staff},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/sessions",
+     .handler = sessions_list,
+     .summary = "Learners: the cohort's live sessions",
+     .access = AUTH_OPTIONAL},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/sessions/{id}/checkin",
+     .handler = sessions_open_checkin,
+     .summary = "Managers: open the check-in with a fresh six-digit code",
+     .access = AUTH_STAFF,
+     .check_head = api_head_session_staff},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/sessions/{id}/attendance",
+     .handler = sessions_checkin,
+     .summary = "Participants: check in with the code",
+     .access = AUTH_SIGNED_IN,
+     .check_head = api_head_session_learner},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/attendance",
+     .handler = api_call_route,
+     .summary = "Managers: sessions attended per participant",
+     .access = AUTH_STAFF,
+     .data = &attendance_list_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/calendar.ics",
+     .handler = calendar,
+     .summary = "The cohort's sessions as a public iCalendar feed (no online links)",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/me/calendar-feed",
+     .handler = feed_create,
+     .summary =
+         "A new personal calendar feed URL (online links included); the old one stops working",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_DELETE,
+     .pattern = "/api/v1/me/calendar-feed",
+     .handler = feed_delete,
+     .summary = "Revoke the personal calendar feed URL",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/calendar/{token}",
+     .handler = feed_get,
+     .summary = "A personal iCalendar feed: the sessions of the owner's confirmed cohorts",
+     .access = AUTH_NONE},
 };
 
 const http_route *sessions_routes(size_t *n)

@@ -62,10 +62,8 @@ static void programme_get(http_ctx *ctx)
 
 /* ---- setting them ---- */
 
-static const db_stmt put_stmt = {"cert_signatory_put",
-                                 "select (r->>'status')::int, r->'body' from "
-                                 "cert_signatory_put($1, $2, $3::jsonb, $4, $5, $6) r",
-                                 6};
+static const db_stmt put_stmt =
+    API_STATUS_STMT("cert_signatory_put", "cert_signatory_put($1, $2, $3::jsonb, $4, $5, $6)", 6);
 
 /* A new signatory row id: 16 random bytes in base64url (as sinau_new_id). */
 static char *new_id(http_ctx *ctx)
@@ -178,22 +176,12 @@ static void programme_put(http_ctx *ctx)
     settings_put(ctx, slug);
 }
 
-static const db_stmt clear_stmt = {
-    "cert_signatory_clear",
-    "select (r->>'status')::int, r->'body' from cert_signatory_clear($1, $2) r", 2};
-
 /* DELETE /api/v1/programmes/{slug}/signatory: back to the site default. */
-static void programme_clear(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
-
-    p[0] = http_param(ctx, "slug");
-    p[1] = ctx->user.id;
-    if (api_missing(ctx, p[0], "programme"))
-        return;
-    if (http_db_query(ctx, &clear_stmt, p, api_reply_status_body) != 0)
-        return;
-}
+static const api_call programme_clear_call = {
+    .stmt = API_STATUS_STMT("cert_signatory_clear", "cert_signatory_clear($1, $2)", 2),
+    .args = {API_ARG_PATH("slug"), API_ARG_CALLER},
+    .what = "programme",
+};
 
 /* ---- images ---- */
 
@@ -286,21 +274,44 @@ static void image_get(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/api/v1/signatory", site_get, 0, NULL,
-     "Admin: the site's default signatory of certificates", AUTH_ADMIN},
-    {ROUTER_PUT, "/api/v1/signatory", site_put, 0, NULL,
-     "Admin: set the default signatory (organisation, name, title, NIP, images; audited)",
-     AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/programmes/{slug}/signatory", programme_get, 0, NULL,
-     "Admin: a programme's signatory, the site default and the one that applies", AUTH_ADMIN},
-    {ROUTER_PUT, "/api/v1/programmes/{slug}/signatory", programme_put, 0, NULL,
-     "Admin: set a programme's own signatory (audited)", AUTH_ADMIN},
-    {ROUTER_DELETE, "/api/v1/programmes/{slug}/signatory", programme_clear, 0, NULL,
-     "Admin: a programme goes back to the site's default signatory", AUTH_ADMIN},
-    {ROUTER_POST, "/api/v1/certificate-images", image_add, CERTPDF_PNG_MAX, NULL,
-     "Admin: upload a signature or logo (PNG, at most 512 KB) for certificates", AUTH_ADMIN},
-    {ROUTER_GET, "/certificate-images/{name}", image_get, 0, NULL,
-     "A signature or logo printed on certificates (PNG, cached)", AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/signatory",
+     .handler = site_get,
+     .summary = "Admin: the site's default signatory of certificates",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/signatory",
+     .handler = site_put,
+     .summary =
+         "Admin: set the default signatory (organisation, name, title, NIP, images; audited)",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/programmes/{slug}/signatory",
+     .handler = programme_get,
+     .summary = "Admin: a programme's signatory, the site default and the one that applies",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/programmes/{slug}/signatory",
+     .handler = programme_put,
+     .summary = "Admin: set a programme's own signatory (audited)",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_DELETE,
+     .pattern = "/api/v1/programmes/{slug}/signatory",
+     .handler = api_call_route,
+     .summary = "Admin: a programme goes back to the site's default signatory",
+     .access = AUTH_ADMIN,
+     .data = &programme_clear_call},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/certificate-images",
+     .handler = image_add,
+     .max_body = CERTPDF_PNG_MAX,
+     .summary = "Admin: upload a signature or logo (PNG, at most 512 KB) for certificates",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/certificate-images/{name}",
+     .handler = image_get,
+     .summary = "A signature or logo printed on certificates (PNG, cached)",
+     .access = AUTH_NONE},
 };
 
 const http_route *signatories_routes(size_t *n)

@@ -102,11 +102,26 @@ static void openapi(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/healthz", healthz, 0, NULL, "Liveness: 200 while the process runs", AUTH_NONE},
-    {ROUTER_GET, "/readyz", readyz, 0, NULL, "Readiness: 200 when a primary database answers",
-     AUTH_NONE},
-    {ROUTER_GET, "/metrics", metrics, 0, NULL, "Prometheus metrics (loopback or token)", AUTH_NONE},
-    {ROUTER_GET, "/api/openapi.json", openapi, 0, NULL, "This OpenAPI document", AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/healthz",
+     .handler = healthz,
+     .summary = "Liveness: 200 while the process runs",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/readyz",
+     .handler = readyz,
+     .summary = "Readiness: 200 when a primary database answers",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/metrics",
+     .handler = metrics,
+     .summary = "Prometheus metrics (loopback or token)",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/openapi.json",
+     .handler = openapi,
+     .summary = "This OpenAPI document",
+     .access = AUTH_NONE},
 };
 
 const http_route *system_routes(size_t *n)

@@ -235,13 +235,26 @@ static void users_personal_data(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/users", users_create, 0, NULL, "Admin: create an account", AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/users", users_list, 0, NULL, "Admin: list accounts, newest first",
-     AUTH_ADMIN},
-    {ROUTER_PUT, "/api/v1/users/{id}", users_update, 0, NULL,
-     "Admin: change role, status or name (audited; disabling ends sessions)", AUTH_ADMIN},
-    {ROUTER_POST, "/api/v1/users/{id}/personal-data", users_personal_data, 0, NULL,
-     "Admin: unmasked NIK/NIP/phone for a stated reason (audited)", AUTH_ADMIN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/users",
+     .handler = users_create,
+     .summary = "Admin: create an account",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/users",
+     .handler = users_list,
+     .summary = "Admin: list accounts, newest first",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/users/{id}",
+     .handler = users_update,
+     .summary = "Admin: change role, status or name (audited; disabling ends sessions)",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/users/{id}/personal-data",
+     .handler = users_personal_data,
+     .summary = "Admin: unmasked NIK/NIP/phone for a stated reason (audited)",
+     .access = AUTH_ADMIN},
 };
 
 const http_route *users_routes(size_t *n)

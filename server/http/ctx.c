@@ -360,22 +360,68 @@ int http_read_json(http_ctx *ctx, bool allow_empty, json_t **out)
     return 0;
 }
 
+/* The key of the member at 1-based position pos of a flat object format
+ * ("{s:s, s?I, s:o}"; the keys are ap's arguments after each `s` key, each
+ * value takes one pointer, `s%` two, `n` none). NULL for a nested format. */
+static const char *format_key(const char *fmt, int pos, va_list ap)
+{
+    const char *key = NULL;
+    bool want_key = true;
+
+    for (int i = 0; fmt[i] != '\0' && i < pos; i++) {
+        char c = fmt[i];
+        if (c == '{' && i == 0)
+            continue;
+        if (c == '{' || c == '[')
+            return NULL;
+        if (strchr(" \t\n,:?!*}%", c) != NULL)
+            continue;
+        if (want_key)
+            key = va_arg(ap, const char *);
+        else if (c != 'n')
+            (void)va_arg(ap, void *);
+        if (!want_key && c == 's' && fmt[i + 1] == '%')
+            (void)va_arg(ap, void *);
+        want_key = !want_key;
+    }
+    return key;
+}
+
+/* The member a failed unpack is about, in ctx memory: the first name
+ * jansson lists for a missing or unknown member, else the member at the
+ * error's place in the format. NULL when unknown. */
+static const char *unpack_field(http_ctx *ctx, const json_error_t *err, const char *fmt, va_list ap)
+{
+    enum json_error_code code = json_error_code(err);
+    const char *names = strstr(err->text, ": ");
+
+    if (code == json_error_item_not_found || code == json_error_end_of_input_expected)
+        return names != NULL ? http_ctx_strndup(ctx, names + 2, strcspn(names + 2, ", ")) : NULL;
+    return format_key(fmt, err->position, ap);
+}
+
 int http_unpack(http_ctx *ctx, json_t *obj, const char *fmt, ...)
 {
     json_error_t err;
-    va_list ap;
+    va_list ap, again;
+    const char *field;
     int rc;
 
     va_start(ap, fmt);
+    va_copy(again, ap);
     rc = json_vunpack_ex(obj, &err, JSON_STRICT, fmt, ap);
     va_end(ap);
+    field = rc == 0 ? NULL : unpack_field(ctx, &err, fmt, again);
+    va_end(again);
     if (rc == 0)
         return 0;
-    /* jansson's messages name members and types, never values */
-    if (json_error_code(&err) == json_error_end_of_input_expected)
-        http_reply_error(ctx, 422, "unknown_field", err.text);
-    else
-        http_reply_error(ctx, 422, "invalid_field", err.text);
+    /* jansson's messages name members and types, never values; the member
+     * goes to details.field, where clients look for it */
+    http_reply_error_details(ctx, 422,
+                             json_error_code(&err) == json_error_end_of_input_expected
+                                 ? "unknown_field"
+                                 : "invalid_field",
+                             err.text, field != NULL ? json_pack("{s:s}", "field", field) : NULL);
     return -1;
 }
 

@@ -148,19 +148,15 @@ export function clearErrors(form) {
 }
 
 // Shows an error from the API (or a local {code, field}) on a form: next
-// to the field it names (err.field, by code, or details.field / details.member / a field named in the message of
-// unknown_field / invalid_field) else in the box at the top. `extra` maps
-// more codes to field names. Focuses the first message.
+// to the field it names (a local err.field, the server's details.field, else
+// by code: `extra`, FIELD_OF_CODE, invalid_<member>), else in the box at the
+// top. Never from a message's text. Focuses the first message.
 export function showErrors(form, err, extra = {}) {
   clearErrors(form);
   const code = err && err.code;
   const d = (err && err.details) || {};
-  let name = (err && err.field) || extra[code] || FIELD_OF_CODE[code] || d.field || d.member || null;
-  if (!name && code && code.startsWith('invalid_')) name = code.slice(8); // invalid_<member>
-  if (!name && (code === 'invalid_field' || code === 'unknown_field') && err.message) {
-    const m = /[`'"]?([a-z_]+)[`'"]?/.exec(err.message.replace(/^.*?(member|field)\s+/i, ''));
-    name = m ? m[1] : null;
-  }
+  let name = (err && err.field) || d.field || extra[code] || FIELD_OF_CODE[code] || null;
+  if (!name && code && code.startsWith('invalid_') && code !== 'invalid_field') name = code.slice(8); // invalid_<member>
   const wrap = name ? form.querySelector(`.field[data-field="${CSS.escape(name)}"]`) : null;
   if (wrap) {
     setFieldError(wrap, errorText(err));

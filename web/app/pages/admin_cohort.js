@@ -45,15 +45,15 @@ function fmtDuration(seconds) {
 
 // ---- Editing the cohort (PUT /api/v1/cohorts/{id}) ----
 
-// The field a refused table rule belongs to (details.constraint of a 422
-// invalid_field) and the message shown there.
-const CONSTRAINT_FIELD = {
-  cohorts_name_check: ['name', 'staff.edit.e_name'],
-  cohorts_window_check: ['registration_closes_at', 'staff.cohort.e_window'],
-  cohorts_dates_check: ['ends_on', 'staff.cohort.e_dates'],
-  cohorts_jp_check: ['jp', 'staff.cohort.e_jp'],
-  cohorts_residency_check: ['residency_prefix', 'staff.edit.e_residency'],
-  cohorts_offer_ttl_check: ['offer_ttl_min', 'staff.edit.e_ttl'],
+// The message a refusal of the cohort form shows next to the member it names
+// (details.field), and the form field when it is not the member itself.
+const FIELD_MESSAGE = {
+  name: ['name', 'staff.edit.e_name'],
+  registration_closes_at: ['registration_closes_at', 'staff.cohort.e_window'],
+  ends_on: ['ends_on', 'staff.cohort.e_dates'],
+  jp: ['jp', 'staff.cohort.e_jp'],
+  residency_prefix: ['residency_prefix', 'staff.edit.e_residency'],
+  offer_ttl_s: ['offer_ttl_min', 'staff.edit.e_ttl'],
 };
 
 const two = (n) => String(n).padStart(2, '0');
@@ -187,7 +187,7 @@ function cohortEditForm(cohort, onSaved) {
       toast(t('staff.edit.cohort_saved', { name: c.name }));
       onSaved(c);
     } catch (ex) {
-      const known = ex && ex.code === 'invalid_field' && CONSTRAINT_FIELD[ex.details && ex.details.constraint];
+      const known = ex && ex.code === 'invalid_field' && FIELD_MESSAGE[ex.details && ex.details.field];
       if (known) markFields(form, [[known[0], t(known[1])]]);
       else showErrors(form, ex);
     }

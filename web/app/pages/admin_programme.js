@@ -154,12 +154,12 @@ function programmeChanges(form, prog) {
   return body;
 }
 
-// Where a refusal of the programme form belongs: the description when its
-// constraint says so, else the title (the only other member).
+// Where a refusal of the programme form belongs: the member it names
+// (details.field), the description or else the title (the only other one).
 function programmeProblem(err) {
   if (err && err.code === 'invalid_field') {
-    const c = err.details && err.details.constraint;
-    return c === 'programmes_description_check' ? ['description', t('staff.edit.e_description')] : ['title', t('error.invalid_title')];
+    const f = err.details && err.details.field;
+    return f === 'description' ? ['description', t('staff.edit.e_description')] : ['title', t('error.invalid_title')];
   }
   return null;
 }

@@ -114,8 +114,7 @@ static void assignment_write(http_ctx *ctx, bool create)
     p[1] = api_json_text(ctx, body);
     if (api_missing(ctx, p[0], create ? "module" : "assignment"))
         return;
-    if (http_db_query(ctx, create ? &create_stmt : &update_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, create ? &create_stmt : &update_stmt, p, api_reply_status_body);
 }
 
 /* POST /api/v1/modules/{id}/assignments {title, instructions_md?, submission_types,
@@ -143,8 +142,7 @@ static void assignment_delete(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "assignment"))
         return;
-    if (http_db_query(ctx, &delete_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &delete_stmt, p, api_reply_status_body);
 }
 
 /* ---- a cohort's assignments ---- */
@@ -175,8 +173,7 @@ static void schedule(http_ctx *ctx)
         return;
     if (api_missing(ctx, p[1], "assignment"))
         return;
-    if (http_db_query(ctx, &schedule_stmt, p, api_reply_status_body_times) != 0)
-        return;
+    http_db_query(ctx, &schedule_stmt, p, api_reply_status_body_times);
 }
 
 static const db_stmt list_stmt = {"asg_list", "select asg_list($1, $2, $3)", 3};
@@ -190,8 +187,7 @@ static void assignment_list(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &list_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &list_stmt, p, api_reply_json_or_404);
 }
 
 static const db_stmt get_stmt = {"asg_get", "select asg_get($1, $2, $3, $4)", 4};
@@ -205,8 +201,7 @@ static void assignment_get(http_ctx *ctx)
     p[1] = http_param(ctx, "aid");
     if (api_missing(ctx, p[1], "assignment"))
         return;
-    if (http_db_query(ctx, &get_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &get_stmt, p, api_reply_json_or_404);
 }
 
 static const http_route routes[] = {

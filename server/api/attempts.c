@@ -37,8 +37,7 @@ static void attempt_start(http_ctx *ctx)
     p[1] = http_param(ctx, "quiz_id");
     if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
         return;
-    if (http_db_query(ctx, &start_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &start_stmt, p, api_reply_status_body);
 }
 
 static const db_stmt get_stmt = {"quiz_attempt_get", "select quiz_attempt_get($1, $2, $3)", 3};
@@ -51,8 +50,7 @@ static void attempt_get(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "attempt"))
         return;
-    if (http_db_query(ctx, &get_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &get_stmt, p, api_reply_json_or_404);
 }
 
 /* option_ids: up to OPTIONS_MAX short strings. */
@@ -122,8 +120,7 @@ static void answer_save(http_ctx *ctx)
     json_decref(resp);
     if (api_missing(ctx, p[0], "attempt") || api_missing(ctx, p[1], "question"))
         return;
-    if (http_db_query(ctx, &save_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &save_stmt, p, api_reply_status_body);
 }
 
 static const db_stmt close_stmt = {
@@ -143,8 +140,7 @@ static void attempt_close(http_ctx *ctx)
     p[1] = ctx->user.id;
     if (api_missing(ctx, p[0], "attempt"))
         return;
-    if (http_db_query(ctx, &close_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &close_stmt, p, api_reply_status_body);
 }
 
 static const http_route routes[] = {

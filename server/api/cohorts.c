@@ -43,9 +43,9 @@ static int segments_check(http_ctx *ctx, json_t *segments)
 static const db_stmt create_stmt = {"cohorts_create", "select reg_cohort_create($1, $2::jsonb, $3)",
                                     3};
 
-static void create_done(void *arg, db_result *r)
+/* A cohort written (created: 201, else 200), or why not. */
+static void write_done(http_ctx *ctx, db_result *r, bool created)
 {
-    http_ctx *ctx = arg;
     const char *constraint;
 
     if (r->status == DB_ERR_SQL &&
@@ -67,7 +67,17 @@ static void create_done(void *arg, db_result *r)
             constraint != NULL ? json_pack("{s:s}", "constraint", constraint) : NULL);
         return;
     }
-    api_reply_json_or_404(arg, r);
+    (created ? api_reply_created_or_404 : api_reply_json_or_404)(ctx, r);
+}
+
+static void create_done(void *arg, db_result *r)
+{
+    write_done(arg, r, true);
+}
+
+static void update_done(void *arg, db_result *r)
+{
+    write_done(arg, r, false);
 }
 
 /* POST /api/v1/programmes/{slug}/cohorts */
@@ -98,9 +108,7 @@ static void cohorts_create(http_ctx *ctx)
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "programme"))
         return;
-    ctx->state = API_CREATED;
-    if (http_db_query(ctx, &create_stmt, params, create_done) != 0)
-        return;
+    http_db_query(ctx, &create_stmt, params, create_done);
 }
 
 static const db_stmt get_stmt = {"cohorts_get",
@@ -116,8 +124,7 @@ static void cohorts_get(http_ctx *ctx)
     params[0] = http_param(ctx, "id");
     if (api_missing(ctx, params[0], "cohort"))
         return;
-    if (http_db_read(ctx, &get_stmt, params, api_reply_json_or_404) != 0)
-        return;
+    http_db_read(ctx, &get_stmt, params, api_reply_json_or_404);
 }
 
 static const db_stmt instructor_stmt = {
@@ -161,8 +168,7 @@ static void cohorts_add_instructor(http_ctx *ctx)
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "cohort"))
         return;
-    if (http_db_query(ctx, &instructor_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &instructor_stmt, params, api_reply_status_body);
 }
 
 static const db_stmt quota_stmt = {
@@ -194,8 +200,7 @@ static void cohorts_set_quota(http_ctx *ctx)
     params[4] = ctx->user.id;
     if (api_missing(ctx, params[0], "segment") || api_missing(ctx, params[1], "segment"))
         return;
-    if (http_db_query(ctx, &quota_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &quota_stmt, params, api_reply_status_body);
 }
 
 static const db_stmt update_stmt = {"cohorts_update", "select reg_cohort_update($1, $2::jsonb, $3)",
@@ -253,8 +258,7 @@ static void cohorts_update(http_ctx *ctx)
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "cohort"))
         return;
-    if (http_db_query(ctx, &update_stmt, params, create_done) != 0)
-        return;
+    http_db_query(ctx, &update_stmt, params, update_done);
 }
 
 static const db_stmt instructor_remove_stmt = {
@@ -271,8 +275,7 @@ static void cohorts_remove_instructor(http_ctx *ctx)
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[1], "instructor"))
         return;
-    if (http_db_query(ctx, &instructor_remove_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &instructor_remove_stmt, params, api_reply_status_body);
 }
 
 static const http_route routes[] = {

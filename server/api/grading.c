@@ -50,8 +50,7 @@ static void queue(http_ctx *ctx)
     p[5] = api_itoa(ctx, limit);
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &queue_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &queue_stmt, p, api_reply_json_or_404);
 }
 
 /* ---- a grade ---- */
@@ -64,8 +63,7 @@ typedef struct grade_job {
 
 static void grade_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    grade_job *job = ctx->state;
+    grade_job *job = arg;
 
     job->html = markdown_render(job->md, strlen(job->md));
 }
@@ -75,16 +73,14 @@ static const db_stmt grade_stmt = {"asg_grade",
                                    " from asg_grade($1, $2::numeric, $3::jsonb, $4, $5, $6, $7) r",
                                    7};
 
-static void grade_store(void *arg)
+static void grade_store(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    grade_job *job = ctx->state;
+    grade_job *job = arg;
 
     job->params[4] =
         http_ctx_strndup(ctx, job->html ? job->html : "", job->html ? strlen(job->html) : 0);
     free(job->html);
-    if (http_db_query(ctx, &grade_stmt, job->params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &grade_stmt, job->params, api_reply_status_body);
 }
 
 /* A score as SQL numeric text; NULL when absent or null. */
@@ -151,8 +147,7 @@ static void grade(http_ctx *ctx)
     ctx->state = job;
     if (api_missing(ctx, job->params[0], "submission"))
         return;
-    if (api_work(ctx, grade_render, grade_store, NULL, NULL) != 0)
-        return;
+    http_work(ctx, job, grade_render, grade_store);
 }
 
 static const db_stmt history_stmt = {"asg_grade_history", "select asg_grade_history($1, $2, $3)",
@@ -166,8 +161,7 @@ static void history(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "submission"))
         return;
-    if (http_db_query(ctx, &history_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &history_stmt, p, api_reply_json_or_404);
 }
 
 /* ---- release ---- */
@@ -189,8 +183,7 @@ static void release(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &release_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &release_stmt, p, api_reply_status_body);
 }
 
 /* ---- the gradebook ---- */
@@ -324,8 +317,7 @@ static void gradebook(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &gradebook_stmt, p, done) != 0)
-        return;
+    http_db_query(ctx, &gradebook_stmt, p, done);
 }
 
 static const http_route routes[] = {

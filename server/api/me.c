@@ -38,8 +38,7 @@ static void me_get(http_ctx *ctx)
 
     params[0] = ctx->user.id;
     params[1] = ctx->user.via_cookie ? ctx->user.csrf : NULL;
-    if (http_db_query(ctx, &me_stmt, params, me_done) != 0)
-        return;
+    http_db_query(ctx, &me_stmt, params, me_done);
 }
 
 /* ---- PUT /api/v1/me/profile ---- */
@@ -282,8 +281,7 @@ static void profile_put(http_ctx *ctx)
     params[2] = http_ctx_alloc(ctx, 12);
     snprintf((char *)params[2], 12, "%d", pii_keyring_version(ctx->loop->server->keys));
     params[3] = http_peer(ctx);
-    if (http_db_query(ctx, &profile_stmt, params, profile_done) != 0)
-        return;
+    http_db_query(ctx, &profile_stmt, params, profile_done);
 }
 
 /* ---- POST /api/v1/users/{id}/nik: an admin resolves a disputed NIK ---- */
@@ -328,8 +326,7 @@ static void nik_resolve(http_ctx *ctx)
     p[3] = api_itoa(ctx, pii_keyring_version(ctx->loop->server->keys));
     p[4] = ctx->user.id;
     p[5] = http_peer(ctx);
-    if (http_db_query(ctx, &nik_resolve_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &nik_resolve_stmt, p, api_reply_status_body);
 }
 
 /* ---- PUT /api/v1/me {full_name} ---- */
@@ -359,8 +356,7 @@ static void me_put(http_ctx *ctx)
     params[1] = name;
     params[2] = ctx->user.via_cookie ? ctx->user.csrf : NULL;
     params[3] = http_peer(ctx);
-    if (http_db_query(ctx, &name_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &name_stmt, params, api_reply_status_body);
 }
 
 static const http_route routes[] = {

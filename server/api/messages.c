@@ -70,8 +70,7 @@ static void messages_log(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_filter", "unknown state, channel, kind or cursor");
         return;
     }
-    if (http_db_query(ctx, &log_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &log_stmt, p, api_reply_json_or_404);
 }
 
 static const db_stmt resend_stmt = {
@@ -89,8 +88,7 @@ static void messages_resend(http_ctx *ctx)
         http_reply_error(ctx, 404, "not_found", "no such message");
         return;
     }
-    if (http_db_query(ctx, &resend_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &resend_stmt, p, api_reply_status_body);
 }
 
 /* ---- the participant's choices ---- */
@@ -106,8 +104,7 @@ static void prefs_get(http_ctx *ctx)
     const char **p = http_ctx_alloc(ctx, sizeof *p);
 
     p[0] = ctx->user.id;
-    if (http_db_query(ctx, &prefs_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &prefs_stmt, p, api_reply_json_or_404);
 }
 
 /* PUT /api/v1/me/notifications {language?, email?, whatsapp?, reminders?} */
@@ -134,8 +131,7 @@ static void prefs_put(http_ctx *ctx)
     p = http_ctx_alloc(ctx, 2 * sizeof *p);
     p[0] = ctx->user.id;
     p[1] = api_json_text(ctx, body);
-    if (http_db_query(ctx, &prefs_put_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &prefs_put_stmt, p, api_reply_status_body);
 }
 
 /* ---- one-click unsubscribe (RFC 8058) ---- */
@@ -173,8 +169,7 @@ static void unsubscribe(http_ctx *ctx)
     }
     p = http_ctx_alloc(ctx, sizeof *p);
     p[0] = u;
-    if (http_db_query(ctx, &unsubscribe_stmt, p, unsubscribed) != 0)
-        return;
+    http_db_query(ctx, &unsubscribe_stmt, p, unsubscribed);
 }
 
 static bool token_chars(const char *s, const char *allowed, size_t max)
@@ -207,7 +202,7 @@ static void unsubscribe_page(http_ctx *ctx)
 
 typedef struct announce_job {
     const char *subject, *md, *segment;
-    char *html; /* rendered on the worker pool; freed at the reply */
+    char *html; /* rendered on the worker pool; owned by the request */
     const char *params[7];
 } announce_job;
 
@@ -216,31 +211,20 @@ static const db_stmt announce_stmt = {"msg_announce",
                                       "msg_announce($1, $2, $3, $4, $5, $6, $7) r",
                                       7};
 
+/* Worker thread: the Markdown to safe HTML. */
 static void announce_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    announce_job *job = ctx->state;
+    announce_job *job = arg;
 
     job->html = markdown_render(job->md, strlen(job->md));
 }
 
-static void announce_stored(void *arg, db_result *r)
+static void announce_rendered(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    announce_job *job = ctx->state;
-
-    free(job->html);
-    job->html = NULL;
-    api_reply_status_body(ctx, r);
-}
-
-static void announce_rendered(void *arg)
-{
-    http_ctx *ctx = arg;
-    announce_job *job = ctx->state;
+    announce_job *job = arg;
     const char **p = job->params;
 
-    if (job->html == NULL) {
+    if (http_own_buf(ctx, job->html) == NULL) {
         http_reply_error(ctx, 500, "internal_error", "could not render the announcement");
         return;
     }
@@ -250,10 +234,7 @@ static void announce_rendered(void *arg)
     p[3] = job->html;
     p[4] = job->segment;
     memcpy(&p[5], api_caller_params(ctx, 2), 2 * sizeof *p);
-    if (http_db_query(ctx, &announce_stmt, p, announce_stored) != 0) {
-        free(job->html);
-        return;
-    }
+    http_db_query(ctx, &announce_stmt, p, api_reply_status_body);
 }
 
 /* 1..max bytes of valid UTF-8 (jansson checked it) without control
@@ -278,7 +259,6 @@ static void announce(http_ctx *ctx)
     json_t *body;
     announce_job *job = http_ctx_alloc(ctx, sizeof *job);
 
-    ctx->state = job;
     if (api_missing(ctx, http_param(ctx, "id"), "cohort"))
         return;
     if (http_read_json(ctx, false, &body) != 0)
@@ -294,8 +274,7 @@ static void announce(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_body", "the text needs 1 to 20000 characters");
         return;
     }
-    if (api_work(ctx, announce_render, announce_rendered, NULL, NULL) != 0)
-        return;
+    http_work(ctx, job, announce_render, announce_rendered);
 }
 
 static const db_stmt announcements_stmt = {"msg_announcements",
@@ -309,8 +288,7 @@ static void announcements(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &announcements_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &announcements_stmt, p, api_reply_json_or_404);
 }
 
 static const http_route routes[] = {

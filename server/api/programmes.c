@@ -17,8 +17,7 @@ static const db_stmt list_stmt = {
  * their live seat counts (a standby may answer, within the read bound). */
 static void programmes_list(http_ctx *ctx)
 {
-    if (http_db_read(ctx, &list_stmt, NULL, api_reply_json_or_404) != 0)
-        return;
+    http_db_read(ctx, &list_stmt, NULL, api_reply_json_or_404);
 }
 
 static const db_stmt get_stmt = {
@@ -32,8 +31,7 @@ static void programmes_get(http_ctx *ctx)
     params[0] = http_param(ctx, "slug");
     if (api_missing(ctx, params[0], "programme"))
         return;
-    if (http_db_read(ctx, &get_stmt, params, api_reply_json_or_404) != 0)
-        return;
+    http_db_read(ctx, &get_stmt, params, api_reply_json_or_404);
 }
 
 static const db_stmt create_stmt = {"programmes_create",
@@ -52,7 +50,7 @@ static void create_done(void *arg, db_result *r)
                          "slug: 2-63 of a-z, 0-9 and '-'; title: 1-200 characters");
         return;
     }
-    api_reply_json_or_404(arg, r);
+    api_reply_created_or_404(arg, r);
 }
 
 /* POST /api/v1/programmes {slug,title,description?} */
@@ -72,9 +70,7 @@ static void programmes_create(http_ctx *ctx)
     params[1] = title;
     params[2] = description;
     params[3] = ctx->user.id;
-    ctx->state = API_CREATED;
-    if (http_db_query(ctx, &create_stmt, params, create_done) != 0)
-        return;
+    http_db_query(ctx, &create_stmt, params, create_done);
 }
 
 static const db_stmt update_stmt = {"programmes_update",
@@ -113,8 +109,7 @@ static void programmes_update(http_ctx *ctx)
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "programme"))
         return;
-    if (http_db_query(ctx, &update_stmt, params, update_done) != 0)
-        return;
+    http_db_query(ctx, &update_stmt, params, update_done);
 }
 
 static const http_route routes[] = {

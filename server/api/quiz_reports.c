@@ -236,8 +236,7 @@ static void report(http_ctx *ctx)
     p[2] = http_query(ctx, "post");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &report_stmt, p, done) != 0)
-        return;
+    http_db_query(ctx, &report_stmt, p, done);
 }
 
 /* ---- survey results ---- */
@@ -319,8 +318,7 @@ static void survey_results(http_ctx *ctx)
     p[1] = http_param(ctx, "quiz_id");
     if (api_missing(ctx, p[0], "survey") || api_missing(ctx, p[1], "survey"))
         return;
-    if (http_db_query(ctx, &survey_stmt, p, done) != 0)
-        return;
+    http_db_query(ctx, &survey_stmt, p, done);
 }
 
 static const db_stmt attempts_stmt = {"quiz_attempts_list",
@@ -335,8 +333,7 @@ static void attempts_list(http_ctx *ctx)
     p[1] = http_param(ctx, "quiz_id");
     if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
         return;
-    if (http_db_query(ctx, &attempts_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &attempts_stmt, p, api_reply_json_or_404);
 }
 
 static const http_route routes[] = {

@@ -122,8 +122,7 @@ static void achievement(http_ctx *ctx)
         http_reply_error(ctx, 404, "not_found", "no such achievement");
         return;
     }
-    if (http_db_query(ctx, &achievement_stmt, p, achievement_read) != 0)
-        return;
+    http_db_query(ctx, &achievement_stmt, p, achievement_read);
 }
 
 /* ---- JP by year ---- */
@@ -137,8 +136,7 @@ static void jp_record(http_ctx *ctx)
 
     p[0] = ctx->user.id;
     p[1] = cfg_of(ctx)->public_url;
-    if (http_db_query(ctx, &jp_record_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &jp_record_stmt, p, api_reply_json_or_404);
 }
 
 /* ---- the BKN export ---- */
@@ -215,8 +213,7 @@ static void jp_report(http_ctx *ctx)
         return;
     }
     p[0] = year;
-    if (http_db_query(ctx, &report_stmt, p, report_read) != 0)
-        return;
+    http_db_query(ctx, &report_stmt, p, report_read);
 }
 
 static const http_route routes[] = {

@@ -78,8 +78,7 @@ static void submit(http_ctx *ctx)
     p[4] = url;
     if (api_missing(ctx, p[1], "assignment"))
         return;
-    if (http_db_query(ctx, &submit_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &submit_stmt, p, api_reply_status_body);
 }
 
 /* ---- the file ---- */
@@ -119,8 +118,7 @@ static void upload_check(http_ctx *ctx)
     p[1] = ctx->user.id;
     if (api_missing(ctx, p[0], "submission"))
         return;
-    if (http_db_query(ctx, &upload_owner_stmt, p, upload_checked) != 0)
-        return;
+    http_db_query(ctx, &upload_owner_stmt, p, upload_checked);
 }
 
 /* PUT /api/v1/submissions/{id}/file — the raw file as the body, with
@@ -165,8 +163,7 @@ static void submission_get(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "submission"))
         return;
-    if (http_db_query(ctx, &get_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &get_stmt, p, api_reply_status_body);
 }
 
 static const db_stmt file_stmt = {
@@ -182,8 +179,7 @@ static void file_get(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "submission"))
         return;
-    if (http_db_query(ctx, &file_stmt, p, api_reply_file_row) != 0)
-        return;
+    api_file_get(ctx, &file_stmt, p, NULL);
 }
 
 static const db_stmt list_stmt = {"asg_submissions", "select asg_submissions($1, $2, $3, $4)", 4};
@@ -198,8 +194,7 @@ static void submission_list(http_ctx *ctx)
     p[1] = http_param(ctx, "aid");
     if (api_missing(ctx, p[1], "assignment"))
         return;
-    if (http_db_query(ctx, &list_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &list_stmt, p, api_reply_json_or_404);
 }
 
 static const http_route routes[] = {

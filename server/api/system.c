@@ -49,8 +49,7 @@ static void readyz(http_ctx *ctx)
         http_reply_db_error(ctx, &down);
         return;
     }
-    if (http_db_query(ctx, &ready_stmt, NULL, readyz_done) != 0)
-        return;
+    http_db_query(ctx, &ready_stmt, NULL, readyz_done);
 }
 
 /* /metrics: with a token configured, only with it; without one, only to

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "sinau/common.h"
@@ -15,6 +16,23 @@ static SINAU_NORETURN void out_of_memory(size_t n)
     /* no log_* here: it may itself need memory */
     fprintf(stderr, "fatal: out of memory allocating %zu bytes\n", n);
     abort();
+}
+
+void xalloc_failed(const char *what)
+{
+    fprintf(stderr, "fatal: out of memory in %s\n", what);
+    abort();
+}
+
+/* jansson's allocator (xalloc_json_init): jansson never sees NULL. */
+static void *json_xmalloc(size_t n)
+{
+    return xmalloc(n);
+}
+
+void xalloc_json_init(void)
+{
+    json_set_alloc_funcs(json_xmalloc, free);
 }
 
 void *xmalloc(size_t n)

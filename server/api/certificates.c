@@ -71,9 +71,9 @@ static void eligibility(http_ctx *ctx)
 /* ---- issuing ---- */
 
 typedef struct issue_job {
-    json_t *prepared;     /* the prepare step's body; owned by the request */
-    char *items;          /* signed items, JSON text; malloc'd by the worker, owned by the request */
-    int failed;           /* the key did not open, or signing failed */
+    json_t *prepared; /* the prepare step's body; owned by the request */
+    char *items;      /* signed items, JSON text; malloc'd by the worker, owned by the request */
+    int failed;       /* the key did not open, or signing failed */
     const pii_keyring *keys; /* copied inputs of the worker: the process's keyring */
     const char *public_url;
     const char *store[7]; /* parameters of the store step */
@@ -261,7 +261,8 @@ static void transcript_signed(http_ctx *ctx, void *arg)
         http_reply_error(ctx, 500, "signing_failed", "the signing key could not be used");
         return;
     }
-    items = http_own_buf(ctx, json_dumps(json_object_get(prepared, "transcript_items"), JSON_COMPACT));
+    items =
+        http_own_buf(ctx, json_dumps(json_object_get(prepared, "transcript_items"), JSON_COMPACT));
     job->store[0] = ctx->user.id;
     job->store[1] = http_param(ctx, "year");
     job->store[2] = member(ctx, json_object_get(prepared, "key"), "thumbprint");

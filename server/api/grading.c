@@ -57,7 +57,7 @@ static void queue(http_ctx *ctx)
 
 typedef struct grade_job {
     const char *md; /* feedback Markdown (ctx memory) */
-    char *html;     /* rendered on the worker; free() */
+    char *html;     /* rendered on the worker; owned by the request once done */
     const char *params[7];
 } grade_job;
 
@@ -77,9 +77,7 @@ static void grade_store(http_ctx *ctx, void *arg)
 {
     grade_job *job = arg;
 
-    job->params[4] =
-        http_ctx_strndup(ctx, job->html ? job->html : "", job->html ? strlen(job->html) : 0);
-    free(job->html);
+    job->params[4] = http_own_buf(ctx, job->html) != NULL ? job->html : "";
     http_db_query(ctx, &grade_stmt, job->params, api_reply_status_body);
 }
 
@@ -290,7 +288,7 @@ static void gradebook_csv(void *arg, db_result *r)
         return;
     }
     if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
-        (book = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL)) == NULL) {
+        (book = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL))) == NULL) {
         http_reply_error(ctx, 404, "not_found", "no such cohort");
         return;
     }
@@ -298,10 +296,9 @@ static void gradebook_csv(void *arg, db_result *r)
     csv_header(&b, json_object_get(book, "assignments"), json_object_get(book, "quizzes"));
     json_array_foreach (json_object_get(book, "rows"), i, row)
         csv_row(&b, row);
-    json_decref(book);
+    http_own_buf(ctx, b.data);
     http_add_header(ctx, "Content-Disposition", "attachment; filename=\"nilai.csv\"");
     http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
-    csv_free(&b);
 }
 
 static const db_stmt gradebook_stmt = {"asg_gradebook", "select asg_gradebook($1, $2, $3)", 3};

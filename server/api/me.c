@@ -265,19 +265,14 @@ static void profile_put(http_ctx *ctx)
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
-    changes = json_object();
-    json_object_foreach (body, key, value) {
-        if (put_member(ctx, changes, key, value) != 0) {
-            json_decref(changes);
+    changes = http_own_json(ctx, json_object());
+    json_object_foreach (body, key, value)
+        if (put_member(ctx, changes, key, value) != 0)
             return;
-        }
-    }
     params = http_ctx_alloc(ctx, 4 * sizeof *params);
-    text = json_dumps(changes, JSON_COMPACT);
-    json_decref(changes);
+    text = http_own_buf(ctx, json_dumps(changes, JSON_COMPACT));
     params[0] = ctx->user.id;
-    params[1] = http_ctx_strndup(ctx, text, strlen(text));
-    free(text);
+    params[1] = text;
     params[2] = http_ctx_alloc(ctx, 12);
     snprintf((char *)params[2], 12, "%d", pii_keyring_version(ctx->loop->server->keys));
     params[3] = http_peer(ctx);
@@ -313,15 +308,11 @@ static void nik_resolve(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "user"))
         return;
-    changes = json_object();
-    if (put_identity(ctx, p[0], changes, "nik", nik) != 0) {
-        json_decref(changes);
+    changes = http_own_json(ctx, json_object());
+    if (put_identity(ctx, p[0], changes, "nik", nik) != 0)
         return;
-    }
-    text = json_dumps(json_object_get(changes, "nik"), JSON_COMPACT);
-    json_decref(changes);
-    p[1] = http_ctx_strndup(ctx, text, strlen(text));
-    free(text);
+    text = http_own_buf(ctx, json_dumps(json_object_get(changes, "nik"), JSON_COMPACT));
+    p[1] = text;
     p[2] = reason;
     p[3] = api_itoa(ctx, pii_keyring_version(ctx->loop->server->keys));
     p[4] = ctx->user.id;

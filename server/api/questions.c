@@ -544,7 +544,7 @@ static void export_done(void *arg, db_result *r)
         return;
     }
     if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
-        (book = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL)) == NULL) {
+        (book = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL))) == NULL) {
         http_reply_error(ctx, 404, "not_found", "no such quiz");
         return;
     }
@@ -566,10 +566,9 @@ static void export_done(void *arg, db_result *r)
     csv_end_row(&b);
     json_array_foreach (questions, i, q)
         export_row(&b, q, width);
-    json_decref(book);
+    http_own_buf(ctx, b.data);
     http_add_header(ctx, "Content-Disposition", "attachment; filename=\"bank-soal.csv\"");
     http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
-    csv_free(&b);
 }
 
 /* GET /api/v1/quizzes/{id}/questions[?format=csv]: the draft's questions

@@ -41,32 +41,31 @@ static void achievement_answer(http_ctx *ctx, json_t *facts)
     const char *q = http_query(ctx, "lang");
     char url[700], *body;
 
+    http_own_json(ctx, facts);
+
     snprintf(url, sizeof url, "%s/achievements/%s", cfg->public_url, http_param(ctx, "id"));
     http_add_header(ctx, "Cache-Control", "public, max-age=300");
     http_add_header(ctx, "Access-Control-Allow-Origin", "*");
     http_add_header(ctx, "Vary", "Accept");
     if (wants_jsonld(ctx)) {
-        json_t *a = achpage_jsonld(facts, url, cfg->public_url, cfg->issuer_name);
-        body = a != NULL ? json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-        json_decref(a);
-        json_decref(facts);
+        json_t *a =
+            http_own_json(ctx, achpage_jsonld(facts, url, cfg->public_url, cfg->issuer_name));
+        body = a != NULL ? http_own_buf(ctx, json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
+                         : NULL;
         if (body == NULL) {
             http_reply_error(ctx, 500, "internal_error", "the achievement could not be made");
             return;
         }
         http_reply_bytes(ctx, 200, "application/ld+json", body, strlen(body));
-        free(body);
         return;
     }
-    body =
-        achpage_html(facts, url, cfg->issuer_name, q != NULL && strcmp(q, "en") == 0 ? "en" : "id");
-    json_decref(facts);
+    body = http_own_buf(ctx, achpage_html(facts, url, cfg->issuer_name,
+                                          q != NULL && strcmp(q, "en") == 0 ? "en" : "id"));
     if (body == NULL) {
         http_reply_error(ctx, 500, "internal_error", "the page could not be made");
         return;
     }
     http_reply_bytes(ctx, 200, "text/html; charset=utf-8", body, strlen(body));
-    free(body);
 }
 
 static void achievement_read(void *arg, db_result *r)

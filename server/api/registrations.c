@@ -234,7 +234,7 @@ static const char *csv_word(const char *const (*table)[2], size_t n, const char 
 }
 
 typedef struct csv_job {
-    PGresult *rows; /* owned by the request */
+    PGresult *rows;          /* owned by the request */
     const pii_keyring *keys; /* for unmasked cells: the process's, read-only */
     const csv_words *w;
     bool unmasked;

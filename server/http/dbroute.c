@@ -178,9 +178,10 @@ void http_db_query(http_ctx *ctx, const db_stmt *stmt, const char *const *values
 }
 
 void http_db_query_params(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
-                         const int *lengths, const int *formats, db_done_fn cb)
+                          const int *lengths, const int *formats, db_done_fn cb)
 {
-    (void)dbq_start(ctx, stmt, values, lengths, formats, cb, false, false); /* a refusal has replied */
+    (void)dbq_start(ctx, stmt, values, lengths, formats, cb, false,
+                    false); /* a refusal has replied */
 }
 
 void http_db_read(http_ctx *ctx, const db_stmt *stmt, const char *const *values, db_done_fn cb)
@@ -189,7 +190,7 @@ void http_db_read(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
 }
 
 void http_db_query_keyed(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
-                        db_done_fn cb)
+                         db_done_fn cb)
 {
     (void)dbq_start(ctx, stmt, values, NULL, NULL, cb, false, true); /* a refusal has replied */
 }

@@ -129,8 +129,7 @@ const http_route *signatories_routes(size_t *n);
 
 /* Re-signs the status list from its current bits with the current key,
  * then calls then(ctx) — also when signing could not be done (the next read
- * of /status/1 tries again). ctx->state must be NULL or already hold the
- * revocation's job (certificates.c). */
+ * of /status/1 tries again). ctx->state is left as it is. */
 void certificates_status_resign(struct http_ctx *ctx, void (*then)(struct http_ctx *ctx));
 
 /* ---- shared completions (server/api/common.c) ---- */

@@ -45,7 +45,7 @@ typedef struct http_ctx {
     bool replied;
     auth_user user;                     /* the caller, once the guard has run */
     void (*next)(struct http_ctx *ctx); /* the guard's continuation */
-    void *state;                        /* handler's own state, in ctx memory */
+    void *state; /* the handler's own typed struct (ctx memory), or NULL; never a flag */
 } http_ctx;
 
 /* ---- request memory and inputs ---- */
@@ -99,8 +99,8 @@ bool http_method_unsafe(const http_ctx *ctx);
 const unsigned char *http_body(http_ctx *ctx, size_t *len);
 
 /* Reads the body as a strict JSON object (jsonin.h rules; an empty body is an
- * empty object when allow_empty). On success *out is owned by ctx (do not
- * decref) and 0 is returned. On failure the error reply has already been
+ * empty object when allow_empty). On success *out is owned by ctx (on its
+ * destructor list: do not decref) and 0 is returned. On failure the error reply has already been
  * sent (ctx is gone) and -1 is returned: the handler just returns. */
 SINAU_MUST_CHECK int http_read_json(http_ctx *ctx, bool allow_empty, json_t **out);
 
@@ -194,10 +194,11 @@ void http_reply_db_error(http_ctx *ctx, const db_result *r);
 
 /* Runs a statement on this loop's pool, which follows the primary: cb runs
  * later, or on refusal 503 (db_busy or db_unavailable, Retry-After) has
- * been replied instead. Either way the handler just returns. values are borrowed until cb (keep
- * them in ctx memory). For a read request (GET, HEAD) a statement whose connection was lost runs
- * again with backoff until the queue timeout (then cb sees DB_ERR_UNAVAILABLE); nothing else is
- * ever run twice. */
+ * been replied instead. Either way the handler just returns. values are
+ * borrowed until cb (keep them in ctx memory). For a read request (GET,
+ * HEAD) a statement whose connection was lost runs again with backoff
+ * until the queue timeout (then cb sees DB_ERR_UNAVAILABLE); nothing else
+ * is ever run twice. */
 void http_db_query(http_ctx *ctx, const db_stmt *stmt, const char *const *values, db_done_fn cb);
 
 /* http_db_query for a read that a standby may answer: on the read pool

@@ -277,160 +277,120 @@ static bool no_connections(const server *s)
 
 /* ---- the cases ---- */
 
-static void test_reply_runs_newest_first_once(void **state)
+/* The destructors ran exactly in the order given (tags), once each. */
+static void assert_ran(int n, const int *tags)
+{
+    assert_int_equal(nrun, n);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(order[i], tags[i]);
+        assert_int_equal(runs[tags[i]], 1);
+    }
+}
+
+/* One request on a fresh server whose pool queues worker_queue jobs: the
+ * answer must hold status and body; then the destructors must have run as
+ * tags says, and nothing more when the server is freed. */
+static void exchange(int worker_queue, const char *request, const char *status, const char *body,
+                     int n, const int *tags)
 {
     server s;
     char buf[2048];
     int fd;
 
-    (void)state;
     reset_record();
-    server_start(&s, 4);
-    fd = client_send(&s, "GET /ok HTTP/1.1\r\nHost: t\r\n\r\n");
+    server_start(&s, worker_queue);
+    fd = client_send(&s, request);
     run_until(&s, ended);
     client_read(fd, buf, sizeof buf);
-    assert_non_null(strstr(buf, "HTTP/1.1 200"));
-    /* the body was read from an owned buffer: written before it was freed */
-    assert_non_null(strstr(buf, "\r\n\r\nowned body"));
-    assert_int_equal(nrun, 3);
-    assert_int_equal(order[0], 3);
-    assert_int_equal(order[1], 2);
-    assert_int_equal(order[2], 1);
+    assert_non_null(strstr(buf, status));
+    assert_non_null(strstr(buf, body));
+    assert_ran(n, tags);
     close(fd);
     server_stop(&s);
-    /* nothing ran again when the server went */
-    assert_int_equal(nrun, 3);
-    assert_int_equal(runs[1], 1);
+    assert_ran(n, tags);
+}
+
+static void test_reply_runs_newest_first_once(void **state)
+{
+    (void)state;
+    /* the body was read from an owned buffer: written before it was freed */
+    exchange(4, "GET /ok HTTP/1.1\r\nHost: t\r\n\r\n", "HTTP/1.1 200", "\r\n\r\nowned body", 3,
+             (const int[]){3, 2, 1});
 }
 
 static void test_error_reply(void **state)
 {
-    server s;
-    char buf[2048];
-    int fd;
-
     (void)state;
-    reset_record();
-    server_start(&s, 4);
-    fd = client_send(&s, "GET /error HTTP/1.1\r\nHost: t\r\n\r\n");
-    run_until(&s, ended);
-    client_read(fd, buf, sizeof buf);
-    assert_non_null(strstr(buf, "HTTP/1.1 409"));
-    assert_int_equal(nrun, 2);
-    assert_int_equal(order[0], 2);
-    assert_int_equal(order[1], 1);
-    close(fd);
-    server_stop(&s);
-    assert_int_equal(nrun, 2);
+    exchange(4, "GET /error HTTP/1.1\r\nHost: t\r\n\r\n", "HTTP/1.1 409", "conflict", 2,
+             (const int[]){2, 1});
 }
 
 static void test_or_reply_refusal(void **state)
 {
-    server s;
-    char buf[2048];
-    int fd;
-
     (void)state;
-    reset_record();
-    server_start(&s, 4);
-    fd = client_send(&s, "POST /unpack HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-                         "Content-Length: 7\r\n\r\n{\"x\":1}");
-    run_until(&s, ended);
-    client_read(fd, buf, sizeof buf);
-    assert_non_null(strstr(buf, "HTTP/1.1 422"));
-    assert_non_null(strstr(buf, "unknown_field"));
-    assert_int_equal(nrun, 2);
-    assert_int_equal(order[0], 2);
-    assert_int_equal(order[1], 1);
-    close(fd);
-    server_stop(&s);
-    assert_int_equal(nrun, 2);
+    exchange(4,
+             "POST /unpack HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+             "Content-Length: 7\r\n\r\n{\"x\":1}",
+             "HTTP/1.1 422", "unknown_field", 2, (const int[]){2, 1});
 }
 
 static void test_work_done(void **state)
 {
-    server s;
-    char buf[2048];
-    int fd;
-
     (void)state;
-    reset_record();
-    server_start(&s, 4);
-    fd = client_send(&s, "GET /work HTTP/1.1\r\nHost: t\r\n\r\n");
-    run_until(&s, ended);
-    client_read(fd, buf, sizeof buf);
-    assert_non_null(strstr(buf, "HTTP/1.1 200"));
-    assert_non_null(strstr(buf, "\"output\":42"));
-    assert_int_equal(nrun, 2);
-    assert_int_equal(order[0], 2); /* attached by done, after the job */
-    assert_int_equal(order[1], 1);
-    close(fd);
-    server_stop(&s);
-    assert_int_equal(nrun, 2);
+    /* tag 2 is attached by done, after the job ran on the worker */
+    exchange(4, "GET /work HTTP/1.1\r\nHost: t\r\n\r\n", "HTTP/1.1 200", "\"output\":42", 2,
+             (const int[]){2, 1});
 }
 
 static void test_work_refused(void **state)
 {
-    server s;
-    char buf[2048];
+    (void)state;
+    /* a pool that queues nothing refuses every job: done never runs */
+    exchange(0, "GET /work HTTP/1.1\r\nHost: t\r\n\r\n", "HTTP/1.1 503", "busy", 1,
+             (const int[]){1});
+}
+
+/* A fresh server holding a /hold request that has not been answered;
+ * returns the client's socket. */
+static int start_holding(server *s)
+{
     int fd;
 
-    (void)state;
     reset_record();
-    server_start(&s, 0); /* a pool that queues nothing refuses every job */
-    fd = client_send(&s, "GET /work HTTP/1.1\r\nHost: t\r\n\r\n");
-    run_until(&s, ended);
-    client_read(fd, buf, sizeof buf);
-    assert_non_null(strstr(buf, "HTTP/1.1 503"));
-    assert_non_null(strstr(buf, "busy"));
-    assert_int_equal(nrun, 1);
-    assert_int_equal(runs[2], 0); /* done never ran */
-    close(fd);
-    server_stop(&s);
-    assert_int_equal(nrun, 1);
+    held = NULL;
+    server_start(s, 4);
+    fd = client_send(s, "GET /hold HTTP/1.1\r\nHost: t\r\n\r\n");
+    run_until(s, holding);
+    assert_int_equal(http_loop_inflight(s->loop), 1);
+    return fd;
 }
 
 static void test_client_gone(void **state)
 {
     server s;
-    int fd;
+    int fd = start_holding(&s);
 
     (void)state;
-    reset_record();
-    held = NULL;
-    server_start(&s, 4);
-    fd = client_send(&s, "GET /hold HTTP/1.1\r\nHost: t\r\n\r\n");
-    run_until(&s, holding);
     /* a reset, not a half-close (after which the answer would still go out) */
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &(struct linger){1, 0}, sizeof(struct linger));
     close(fd);
     run_until(&s, no_connections);
     assert_int_equal(nrun, 0); /* the request outlives its connection */
     http_reply_empty(held, 204);
-    assert_int_equal(nrun, 2);
-    assert_int_equal(order[0], 2);
-    assert_int_equal(order[1], 1);
+    assert_ran(2, (const int[]){2, 1});
     assert_int_equal(http_loop_inflight(s.loop), 0);
     server_stop(&s);
-    assert_int_equal(nrun, 2);
+    assert_ran(2, (const int[]){2, 1});
 }
 
 static void test_unanswered_at_exit(void **state)
 {
     server s;
-    int fd;
+    int fd = start_holding(&s);
 
     (void)state;
-    reset_record();
-    held = NULL;
-    server_start(&s, 4);
-    fd = client_send(&s, "GET /hold HTTP/1.1\r\nHost: t\r\n\r\n");
-    run_until(&s, holding);
-    assert_int_equal(http_loop_inflight(s.loop), 1);
     server_stop(&s); /* never answered: freed with the server */
-    assert_int_equal(nrun, 2);
-    assert_int_equal(order[0], 2);
-    assert_int_equal(order[1], 1);
+    assert_ran(2, (const int[]){2, 1});
     close(fd);
 }
 

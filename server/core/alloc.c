@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
 #include <jansson.h>
 #include <sodium.h>
 
@@ -24,15 +25,21 @@ void xalloc_failed(const char *what)
     abort();
 }
 
-/* jansson's allocator (xalloc_json_init): jansson never sees NULL. */
-static void *json_xmalloc(size_t n)
+/* The libraries' allocator (xalloc_libraries_init): they never see NULL. */
+static void *lib_xmalloc(size_t n)
 {
     return xmalloc(n);
 }
 
-void xalloc_json_init(void)
+static void *lib_xrealloc(void *p, size_t n)
 {
-    json_set_alloc_funcs(json_xmalloc, free);
+    return xrealloc(p, n);
+}
+
+void xalloc_libraries_init(void)
+{
+    json_set_alloc_funcs(lib_xmalloc, free);
+    event_set_mem_functions(lib_xmalloc, lib_xrealloc, free);
 }
 
 void *xmalloc(size_t n)

@@ -406,7 +406,7 @@ int main(void)
         cmocka_unit_test(test_unanswered_at_exit),
     };
 
-    xalloc_json_init();
+    xalloc_libraries_init();
     evthread_use_pthreads();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -209,8 +209,8 @@ static void reply_calendar(http_ctx *ctx, PGresult *res, const char *name, bool 
     }
     ical_end(&b);
     http_add_header(ctx, "Cache-Control", links ? "private, no-store" : "public, max-age=300");
+    http_own_buf(ctx, b.data);
     http_reply_bytes(ctx, 200, "text/calendar; charset=utf-8", b.data, b.len);
-    ical_free(&b);
 }
 
 static void calendar_done(void *arg, db_result *r)

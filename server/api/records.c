@@ -172,8 +172,8 @@ static void report_csv(http_ctx *ctx, json_t *report)
     snprintf(disp, sizeof disp, "attachment; filename=\"jp-%lld.csv\"",
              (long long)json_integer_value(json_object_get(report, "year")));
     http_add_header(ctx, "Content-Disposition", disp);
+    http_own_buf(ctx, b.data);
     http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
-    csv_free(&b);
 }
 
 static void report_read(void *arg, db_result *r)
@@ -190,13 +190,12 @@ static void report_read(void *arg, db_result *r)
         api_reply_json_or_404(ctx, r);
         return;
     }
-    report = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
+    report = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL));
     if (report == NULL) {
         http_reply_error(ctx, 500, "internal_error", "the report could not be made");
         return;
     }
     report_csv(ctx, report);
-    json_decref(report);
 }
 
 static const db_stmt report_stmt = {"cert_jp_report", "select cert_jp_report($1::int)", 1};

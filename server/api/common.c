@@ -19,18 +19,26 @@
 #define INLINE_DECODE_MAX  (64u * 1024u)
 #define FILENAME_MAX_BYTES 200
 
-/* A result of one JSON column sent with status; 404 without a value. */
-static void reply_json_or_404(http_ctx *ctx, db_result *r, int status)
+/* Whether r holds one row whose first column has a value; if not, the
+ * database error or 404 has been replied. */
+static bool one_value(http_ctx *ctx, db_result *r)
 {
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
-        return;
+        return false;
     }
     if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0)) {
         http_reply_error(ctx, 404, "not_found", "no such resource");
-        return;
+        return false;
     }
-    http_reply_pg_json(ctx, status, db_result_take(r), 0, 0);
+    return true;
+}
+
+/* A result of one JSON column sent with status; 404 without a value. */
+static void reply_json_or_404(http_ctx *ctx, db_result *r, int status)
+{
+    if (one_value(ctx, r))
+        http_reply_pg_json(ctx, status, db_result_take(r), 0, 0);
 }
 
 void api_reply_json_or_404(void *arg, db_result *r)
@@ -48,14 +56,8 @@ void api_reply_status_body(void *arg, db_result *r)
     http_ctx *ctx = arg;
     long status;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (!one_value(ctx, r))
         return;
-    }
-    if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0)) {
-        http_reply_error(ctx, 404, "not_found", "no such resource");
-        return;
-    }
     status = strtol(PQgetvalue(r->res, 0, 0), NULL, 10);
     if (status < 200 || status > 599)
         status = 500;

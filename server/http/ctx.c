@@ -3,6 +3,7 @@
  * address, bearer credentials, and the strict JSON body. */
 #include "sinau/http.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,7 @@ void *http_own(http_ctx *ctx, void *p, void (*fn)(void *p))
     http_req *req = req_of(ctx);
     http_dtor *d;
 
+    assert(fn != NULL);
     if (p == NULL)
         return NULL;
     d = arena_take(req, sizeof *d);

@@ -213,6 +213,7 @@ int main(int argc, char **argv)
     const char *cmd = argc > 1 ? argv[1] : NULL;
     int rc = 2;
 
+    xalloc_libraries_init(); /* before any thread, json_t or libevent call (alloc.h) */
     memset(&cfg, 0, sizeof cfg);
     if (cmd == NULL || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
         strcmp(cmd, "help") == 0) {

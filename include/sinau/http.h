@@ -45,7 +45,7 @@ typedef struct http_ctx {
     bool replied;
     auth_user user;                     /* the caller, once the guard has run */
     void (*next)(struct http_ctx *ctx); /* the guard's continuation */
-    void *state;                        /* handler's own state, in ctx memory */
+    void *state; /* the handler's own typed struct (ctx memory), or NULL; never a flag */
 } http_ctx;
 
 /* ---- request memory and inputs ---- */
@@ -99,8 +99,8 @@ bool http_method_unsafe(const http_ctx *ctx);
 const unsigned char *http_body(http_ctx *ctx, size_t *len);
 
 /* Reads the body as a strict JSON object (jsonin.h rules; an empty body is an
- * empty object when allow_empty). On success *out is owned by ctx (do not
- * decref) and 0 is returned. On failure the error reply has already been
+ * empty object when allow_empty). On success *out is owned by ctx (on its
+ * destructor list: do not decref) and 0 is returned. On failure the error reply has already been
  * sent (ctx is gone) and -1 is returned: the handler just returns. */
 SINAU_MUST_CHECK int http_read_json(http_ctx *ctx, bool allow_empty, json_t **out);
 
@@ -111,14 +111,49 @@ SINAU_MUST_CHECK int http_read_json(http_ctx *ctx, bool allow_empty, json_t **ou
  * format) and returns -1. */
 SINAU_MUST_CHECK int http_unpack(http_ctx *ctx, json_t *obj, const char *fmt, ...);
 
+/* ---- what a handler holds: the destructor list ----
+ *
+ * Whatever a handler holds beyond ctx memory (a PGresult it took, a json_t,
+ * a malloc'd PDF) it attaches to the request, and the request's end frees
+ * it: fn(p) runs exactly once, newest first, after the reply is written
+ * (so an owned buffer may be a reply's body) — on every reply, the error
+ * replies of the "...OrReply" functions included, for a request whose
+ * client went away, and for one still unanswered at exit. After attaching,
+ * the handler never frees p itself, and never reads it after its reply.
+ * Each returns p (NULL is accepted and attaches nothing). */
+void *http_own(http_ctx *ctx, void *p, void (*fn)(void *p));
+
+/* PQclear when the request ends. */
+PGresult *http_own_pgresult(http_ctx *ctx, PGresult *res);
+
+/* json_decref when the request ends (takes the reference). */
+json_t *http_own_json(http_ctx *ctx, json_t *json);
+
+/* free() when the request ends: xmalloc'd buffers. */
+void *http_own_buf(http_ctx *ctx, void *buf);
+
+/* PQfreemem when the request ends (PQunescapeBytea's, PQescape*'s). */
+void *http_own_pqmem(http_ctx *ctx, void *mem);
+
+/* A new empty evbuffer, freed when the request ends (out of memory aborts,
+ * alloc.h). */
+struct evbuffer;
+struct evbuffer *http_own_evbuffer(http_ctx *ctx);
+
 /* For a route's check_head (router.h): the head is accepted, so read the
  * body (sending 100 Continue when the client waits for it), then run the
  * route's handler. */
 void http_proceed(http_ctx *ctx);
 
-/* Runs run(ctx) on the worker pool, then done(ctx) back on this loop. On a
- * full pool replies 503 `busy` with Retry-After and returns -1. */
-SINAU_MUST_CHECK int http_work(http_ctx *ctx, void (*run)(void *ctx), void (*done)(void *ctx));
+/* Runs run(job) on a worker thread, then done(ctx, job) back on this loop.
+ * job is the handler's (usually ctx memory, or owned through http_own) and
+ * holds copies of every input run needs: run never sees the request, and
+ * must not reply, query, log the request or touch the loop. Nothing
+ * happens to the request meanwhile. On a full pool replies 503 `busy`
+ * with Retry-After instead (what the job owned through http_own is freed
+ * by that reply): either way the caller just returns. */
+void http_work(http_ctx *ctx, void *job, void (*run)(void *job),
+               void (*done)(http_ctx *ctx, void *job));
 
 /* ---- replies: each one sends, logs, counts and frees ctx ---- */
 
@@ -159,34 +194,31 @@ void http_reply_error_details(http_ctx *ctx, int status, const char *code, const
  * (with Retry-After) or 500 internal_error (logged with the SQLSTATE). */
 void http_reply_db_error(http_ctx *ctx, const db_result *r);
 
-/* Runs a statement on this loop's pool, which follows the primary. Returns
- * 0 when accepted (cb runs later); on refusal replies 503 (db_busy or
- * db_unavailable, Retry-After) itself and returns -1: the handler just
- * returns. values are borrowed until cb (keep them in ctx memory). For a
- * read request (GET, HEAD) a statement whose connection was lost runs again
- * with backoff until the queue timeout (then cb sees DB_ERR_UNAVAILABLE);
- * nothing else is ever run twice. */
-SINAU_MUST_CHECK int http_db_query(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
-                                   db_done_fn cb);
+/* Runs a statement on this loop's pool, which follows the primary: cb runs
+ * later, or on refusal 503 (db_busy or db_unavailable, Retry-After) has
+ * been replied instead. Either way the handler just returns. values are
+ * borrowed until cb (keep them in ctx memory). For a read request (GET,
+ * HEAD) a statement whose connection was lost runs again with backoff
+ * until the queue timeout (then cb sees DB_ERR_UNAVAILABLE); nothing else
+ * is ever run twice. */
+void http_db_query(http_ctx *ctx, const db_stmt *stmt, const char *const *values, db_done_fn cb);
 
 /* http_db_query for a read that a standby may answer: on the read pool
  * (SINAU_DATABASE_READ_URL) when there is one, within its staleness bound
  * (SINAU_READ_MAX_LAG_MS), else — and whenever the standby cannot answer in
  * time — on the primary. Only for statements that neither write nor decide
  * (the read pool's sessions are read-only: a write fails there). */
-SINAU_MUST_CHECK int http_db_read(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
-                                  db_done_fn cb);
+void http_db_read(http_ctx *ctx, const db_stmt *stmt, const char *const *values, db_done_fn cb);
 
 /* http_db_query for a statement that honours the request's Idempotency-Key
  * (run again with the same key, it answers what the first run answered):
  * when the request carries a key, a lost connection runs it again too. */
-SINAU_MUST_CHECK int http_db_query_keyed(http_ctx *ctx, const db_stmt *stmt,
-                                         const char *const *values, db_done_fn cb);
+void http_db_query_keyed(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
+                         db_done_fn cb);
 
 /* http_db_query with per-parameter lengths and formats (1 = binary), for
  * uploads; all borrowed until cb. */
-SINAU_MUST_CHECK int http_db_query_params(http_ctx *ctx, const db_stmt *stmt,
-                                          const char *const *values, const int *lengths,
-                                          const int *formats, db_done_fn cb);
+void http_db_query_params(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
+                          const int *lengths, const int *formats, db_done_fn cb);
 
 #endif /* SINAU_HTTP_H */

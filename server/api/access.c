@@ -45,8 +45,7 @@ void api_head_check(http_ctx *ctx, const db_stmt *stmt, const char *param, const
         return;
     }
     ctx->state = c;
-    if (http_db_query(ctx, stmt, c->params, head_checked) != 0)
-        return;
+    http_db_query(ctx, stmt, c->params, head_checked);
 }
 
 /* ---- the rules: each the predicate of the SQL function the route ends in ---- */

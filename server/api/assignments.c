@@ -112,8 +112,7 @@ static void assignment_write(http_ctx *ctx, bool create)
     p[1] = api_json_text(ctx, body);
     if (api_missing(ctx, p[0], create ? "module" : "assignment"))
         return;
-    if (http_db_query(ctx, create ? &create_stmt : &update_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, create ? &create_stmt : &update_stmt, p, api_reply_status_body);
 }
 
 /* POST /api/v1/modules/{id}/assignments {title, instructions_md?, submission_types,
@@ -162,8 +161,7 @@ static void schedule(http_ctx *ctx)
         return;
     if (api_missing(ctx, p[1], "assignment"))
         return;
-    if (http_db_query(ctx, &schedule_stmt, p, api_reply_status_body_times) != 0)
-        return;
+    http_db_query(ctx, &schedule_stmt, p, api_reply_status_body_times);
 }
 
 /* GET /api/v1/cohorts/{id}/assignments: the cohort's published assignments

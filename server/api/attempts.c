@@ -36,8 +36,7 @@ static void attempt_start(http_ctx *ctx)
     p[1] = http_param(ctx, "quiz_id");
     if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
         return;
-    if (http_db_query(ctx, &start_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &start_stmt, p, api_reply_status_body);
 }
 
 /* GET /api/v1/attempts/{id}: its participant, or the cohort's staff. */
@@ -114,8 +113,7 @@ static void answer_save(http_ctx *ctx)
     json_decref(resp);
     if (api_missing(ctx, p[0], "attempt") || api_missing(ctx, p[1], "question"))
         return;
-    if (http_db_query(ctx, &save_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &save_stmt, p, api_reply_status_body);
 }
 
 static const db_stmt close_stmt = API_STATUS_STMT("quiz_close", "quiz_close($1, $2)", 2);
@@ -134,8 +132,7 @@ static void attempt_close(http_ctx *ctx)
     p[1] = ctx->user.id;
     if (api_missing(ctx, p[0], "attempt"))
         return;
-    if (http_db_query(ctx, &close_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &close_stmt, p, api_reply_status_body);
 }
 
 static const http_route routes[] = {

@@ -139,12 +139,11 @@ void api_call_route(http_ctx *ctx)
     int n = c->stmt.nparams;
     const char **p = http_ctx_alloc(ctx, (size_t)(n > 0 ? n : 1) * sizeof *p);
     json_t *body = NULL;
-    int (*run)(http_ctx *, const db_stmt *, const char *const *, db_done_fn) =
+    void (*run)(http_ctx *, const db_stmt *, const char *const *, db_done_fn) =
         c->read ? http_db_read : http_db_query;
 
     for (int i = 0; i < n; i++)
         if (call_arg(ctx, c, &c->args[i], &body, &p[i]) != 0)
             return;
-    if (run(ctx, &c->stmt, p, call_done) != 0)
-        return; /* refused: answered 503 */
+    run(ctx, &c->stmt, p, call_done); /* a refusal answers 503 */
 }

@@ -49,8 +49,7 @@ static void rules_put(http_ctx *ctx)
     p[2] = ctx->user.id;
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &rules_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &rules_stmt, p, api_reply_status_body);
 }
 
 /* GET /api/v1/cohorts/{id}/eligibility: staff see everyone, a participant
@@ -65,9 +64,11 @@ static const api_call eligibility_call = {
 /* ---- issuing ---- */
 
 typedef struct issue_job {
-    json_t *prepared;     /* the prepare step's body; owned */
-    char *items;          /* signed items, JSON text; malloc'd by the worker */
-    int failed;           /* the key did not open, or signing failed */
+    json_t *prepared; /* the prepare step's body; owned by the request */
+    char *items;      /* signed items, JSON text; malloc'd by the worker, owned by the request */
+    int failed;       /* the key did not open, or signing failed */
+    const pii_keyring *keys; /* copied inputs of the worker: the process's keyring */
+    const char *public_url;
     const char *store[7]; /* parameters of the store step */
 } issue_job;
 
@@ -130,11 +131,9 @@ static int sign_all(const pii_keyring *kr, const char *public_url, json_t *prepa
 /* Worker: signs every credential of the request. */
 static void issue_sign(void *arg)
 {
-    http_ctx *ctx = arg;
-    issue_job *job = ctx->state;
+    issue_job *job = arg;
 
-    job->failed =
-        sign_all(ctx->loop->server->keys, cfg_of(ctx)->public_url, job->prepared, &job->items) != 0;
+    job->failed = sign_all(job->keys, job->public_url, job->prepared, &job->items) != 0;
 }
 
 static void issue_stored(void *arg, db_result *r)
@@ -144,18 +143,15 @@ static void issue_stored(void *arg, db_result *r)
     json_t *body;
 
     if (r->status != DB_OK || PQntuples(r->res) != 1) {
-        json_decref(job->prepared);
         http_reply_db_error(ctx, r);
         return;
     }
     body = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
     if (body == NULL) {
-        json_decref(job->prepared);
         http_reply_error(ctx, 500, "internal_error", "issuing failed");
         return;
     }
     json_object_set(body, "not_eligible", json_object_get(job->prepared, "not_eligible"));
-    json_decref(job->prepared);
     http_reply_json(ctx, 200, body);
 }
 
@@ -163,15 +159,12 @@ static const db_stmt store_stmt = {
     "cert_issue_store",
     "select r->'body' from cert_issue_store($1, $2, $3::timestamptz, $4::jsonb, $5) r", 5};
 
-static void issue_signed(void *arg)
+static void issue_signed(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    issue_job *job = ctx->state;
-    json_t *key = json_object_get(job->prepared, "key"), *prepared;
+    issue_job *job = arg;
+    json_t *key = json_object_get(job->prepared, "key");
 
-    if (job->failed || job->items == NULL) {
-        free(job->items);
-        json_decref(job->prepared);
+    if (http_own_buf(ctx, job->items) == NULL || job->failed) {
         http_reply_error(ctx, 500, "signing_failed", "the signing key could not be used");
         return;
     }
@@ -181,22 +174,15 @@ static void issue_signed(void *arg)
     job->store[2] =
         http_ctx_strndup(ctx, json_string_value(json_object_get(job->prepared, "issued_at")),
                          json_string_length(json_object_get(job->prepared, "issued_at")));
-    job->store[3] = http_ctx_strndup(ctx, job->items, strlen(job->items));
+    job->store[3] = job->items;
     job->store[4] = ctx->user.id;
-    free(job->items);
-    job->items = NULL;
-    prepared = job->prepared; /* a refusal replies, which frees job */
-    if (http_db_query(ctx, &store_stmt, job->store, issue_stored) != 0) {
-        json_decref(prepared);
-        return;
-    }
+    http_db_query(ctx, &store_stmt, job->store, issue_stored);
 }
 
 static void issue_prepared(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     issue_job *job = ctx->state;
-    json_t *prepared;
 
     if (r->status != DB_OK || PQntuples(r->res) != 1) {
         http_reply_db_error(ctx, r);
@@ -206,14 +192,14 @@ static void issue_prepared(void *arg, db_result *r)
         api_reply_status_body(ctx, r);
         return;
     }
-    job->prepared = json_loads(PQgetvalue(r->res, 0, 1), 0, NULL);
+    job->prepared = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 1), 0, NULL));
     if (job->prepared == NULL) {
         http_reply_error(ctx, 500, "internal_error", "issuing failed");
         return;
     }
-    prepared = job->prepared;
-    if (api_work(ctx, issue_sign, issue_signed, NULL, prepared) != 0)
-        return;
+    job->keys = ctx->loop->server->keys;
+    job->public_url = cfg_of(ctx)->public_url;
+    http_work(ctx, job, issue_sign, issue_signed);
 }
 
 static const db_stmt prepare_stmt =
@@ -237,8 +223,7 @@ static void issue(http_ctx *ctx)
     p[2] = cfg_of(ctx)->issuer_name;
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &prepare_stmt, p, issue_prepared) != 0)
-        return;
+    http_db_query(ctx, &prepare_stmt, p, issue_prepared);
 }
 
 /* ---- yearly JP transcripts (the participant's own) ---- */
@@ -256,35 +241,26 @@ static const db_stmt transcript_store_stmt = API_STATUS_STMT(
     "cert_transcript_store",
     "cert_transcript_store($1, $2::int, $3, $4::timestamptz, $5::jsonb, $6::jsonb, $7)", 7);
 
-static void transcript_signed(void *arg)
+static void transcript_signed(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    issue_job *job = ctx->state;
+    issue_job *job = arg;
     json_t *prepared = job->prepared;
     char *items;
 
-    if (job->failed || job->items == NULL) {
-        free(job->items);
-        json_decref(prepared);
+    if (http_own_buf(ctx, job->items) == NULL || job->failed) {
         http_reply_error(ctx, 500, "signing_failed", "the signing key could not be used");
         return;
     }
-    items = json_dumps(json_object_get(prepared, "transcript_items"), JSON_COMPACT);
+    items =
+        http_own_buf(ctx, json_dumps(json_object_get(prepared, "transcript_items"), JSON_COMPACT));
     job->store[0] = ctx->user.id;
     job->store[1] = http_param(ctx, "year");
     job->store[2] = member(ctx, json_object_get(prepared, "key"), "thumbprint");
     job->store[3] = member(ctx, prepared, "issued_at");
-    job->store[4] = http_ctx_strndup(ctx, job->items, strlen(job->items));
-    job->store[5] =
-        http_ctx_strndup(ctx, items != NULL ? items : "[]", items != NULL ? strlen(items) : 2);
+    job->store[4] = job->items;
+    job->store[5] = items != NULL ? items : "[]";
     job->store[6] = cfg_of(ctx)->public_url;
-    free(items);
-    free(job->items);
-    job->items = NULL;
-    json_decref(prepared);
-    job->prepared = NULL;
-    if (http_db_query(ctx, &transcript_store_stmt, job->store, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &transcript_store_stmt, job->store, api_reply_status_body);
 }
 
 static void transcript_prepared(void *arg, db_result *r)
@@ -298,19 +274,19 @@ static void transcript_prepared(void *arg, db_result *r)
         api_reply_status_body(ctx, r);
         return;
     }
-    prepared = json_loads(PQgetvalue(r->res, 0, 1), 0, NULL);
+    prepared = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 1), 0, NULL));
     existing = json_object_get(prepared, "existing");
     if (prepared == NULL || existing != NULL) {
         if (existing != NULL)
             http_reply_json(ctx, 200, json_incref(existing));
         else
             http_reply_error(ctx, 500, "internal_error", "the transcript could not be made");
-        json_decref(prepared);
         return;
     }
     job->prepared = prepared;
-    if (api_work(ctx, issue_sign, transcript_signed, NULL, prepared) != 0)
-        return;
+    job->keys = ctx->loop->server->keys;
+    job->public_url = cfg_of(ctx)->public_url;
+    http_work(ctx, job, issue_sign, transcript_signed);
 }
 
 static const db_stmt transcript_prepare_stmt =
@@ -339,8 +315,7 @@ static void transcript(http_ctx *ctx)
     p[1] = year;
     p[2] = cfg_of(ctx)->public_url;
     p[3] = cfg_of(ctx)->issuer_name;
-    if (http_db_query(ctx, &transcript_prepare_stmt, p, transcript_prepared) != 0)
-        return;
+    http_db_query(ctx, &transcript_prepare_stmt, p, transcript_prepared);
 }
 
 /* ---- lists ---- */
@@ -499,8 +474,7 @@ static void revoke(http_ctx *ctx)
     p[2] = ctx->user.id;
     if (api_missing(ctx, p[0], "certificate"))
         return;
-    if (http_db_query(ctx, &revoke_stmt, p, revoked) != 0)
-        return;
+    http_db_query(ctx, &revoke_stmt, p, revoked);
 }
 
 /* ---- automatic issuance (cohorts whose rules say auto_issue) ---- */
@@ -675,8 +649,7 @@ static void keys_rotate(http_ctx *ctx)
     certkey_wipe(&k);
     free(seed_enc);
     ctx->state = job;
-    if (http_db_query(ctx, &key_add_stmt, job->params, rotated) != 0)
-        return;
+    http_db_query(ctx, &key_add_stmt, job->params, rotated);
 }
 
 /* GET /api/v1/keys (admins): every signing key, the current one marked. */

@@ -71,9 +71,7 @@ static void cohorts_create(http_ctx *ctx)
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "programme"))
         return;
-    ctx->state = API_CREATED;
-    if (http_db_query(ctx, &create_stmt, params, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &create_stmt, params, api_reply_created_or_404);
 }
 
 /* GET /api/v1/cohorts/{id}: the cohort with live seat counts per segment
@@ -128,8 +126,7 @@ static void cohorts_add_instructor(http_ctx *ctx)
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "cohort"))
         return;
-    if (http_db_query(ctx, &instructor_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &instructor_stmt, params, api_reply_status_body);
 }
 
 static const db_stmt quota_stmt =
@@ -159,8 +156,7 @@ static void cohorts_set_quota(http_ctx *ctx)
     params[4] = ctx->user.id;
     if (api_missing(ctx, params[0], "segment") || api_missing(ctx, params[1], "segment"))
         return;
-    if (http_db_query(ctx, &quota_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &quota_stmt, params, api_reply_status_body);
 }
 
 static const db_stmt update_stmt = {"cohorts_update", "select reg_cohort_update($1, $2::jsonb, $3)",
@@ -233,8 +229,7 @@ static void cohorts_update(http_ctx *ctx)
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "cohort"))
         return;
-    if (http_db_query(ctx, &update_stmt, params, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &update_stmt, params, api_reply_json_or_404);
 }
 
 /* DELETE /api/v1/cohorts/{id}/instructors/{user_id} (admins) */

@@ -71,8 +71,7 @@ static void module_create(http_ctx *ctx)
     p[2] = pos != NULL ? api_itoa(ctx, json_integer_value(pos)) : NULL;
     if (api_missing(ctx, p[0], "programme"))
         return;
-    if (http_db_query(ctx, &module_create_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &module_create_stmt, p, api_reply_status_body);
 }
 
 static const db_stmt module_update_stmt =
@@ -96,8 +95,7 @@ static void module_update(http_ctx *ctx)
     p[1] = api_json_text(ctx, body);
     if (api_missing(ctx, p[0], "module"))
         return;
-    if (http_db_query(ctx, &module_update_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &module_update_stmt, p, api_reply_status_body);
 }
 
 /* DELETE /api/v1/modules/{id} (the draft only; published versions keep it) */
@@ -188,22 +186,18 @@ static void lesson_write(http_ctx *ctx, bool create)
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
-    fields = json_object();
-    if (lesson_fields(ctx, body, create, fields) != 0) {
-        json_decref(fields);
+    fields = http_own_json(ctx, json_object());
+    if (lesson_fields(ctx, body, create, fields) != 0)
         return;
-    }
     p = api_caller_params(ctx, 4);
     p[0] = http_param(ctx, "id");
     p[1] = api_json_text(ctx, fields);
-    json_decref(fields);
     if (p[0] == NULL) {
         http_reply_error(ctx, 404, "not_found", create ? "no such module" : "no such lesson");
         return;
     }
-    if (http_db_query(ctx, create ? &lesson_create_stmt : &lesson_update_stmt, p,
-                      api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, create ? &lesson_create_stmt : &lesson_update_stmt, p,
+                  api_reply_status_body);
 }
 
 /* POST /api/v1/modules/{id}/lessons {title, body_md, video_url?, duration_minutes?, position?} */
@@ -240,8 +234,8 @@ static const api_call draft_get_call = {
 
 typedef struct publish_job {
     PGresult *draft; /* (programme id, draft_rev, lesson, assignment or quiz piece id, Markdown)
-                        rows; owned */
-    char *html_json; /* {lesson id: html}, malloc'd by the worker */
+                        rows; owned by the request */
+    char *html_json; /* {lesson id: html}, malloc'd by the worker; owned by the request */
     const char *params[4];
 } publish_job;
 
@@ -265,8 +259,7 @@ static const db_stmt publish_stmt =
  * HTML. */
 static void publish_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    publish_job *job = ctx->state;
+    publish_job *job = arg;
     json_t *html = json_object();
 
     for (int i = 0; i < PQntuples(job->draft); i++) {
@@ -281,29 +274,27 @@ static void publish_render(void *arg)
     json_decref(html);
 }
 
-static void publish_rendered(void *arg)
+static void publish_rendered(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    publish_job *job = ctx->state;
+    publish_job *job = arg;
 
+    if (http_own_buf(ctx, job->html_json) == NULL) {
+        http_reply_error(ctx, 500, "internal_error", "could not render the content");
+        return;
+    }
     job->params[0] =
         http_ctx_strndup(ctx, PQgetvalue(job->draft, 0, 0), (size_t)PQgetlength(job->draft, 0, 0));
     job->params[1] =
         http_ctx_strndup(ctx, PQgetvalue(job->draft, 0, 1), (size_t)PQgetlength(job->draft, 0, 1));
-    job->params[2] = http_ctx_strndup(ctx, job->html_json, strlen(job->html_json));
+    job->params[2] = job->html_json;
     job->params[3] = ctx->user.id;
-    free(job->html_json);
-    PQclear(job->draft);
-    job->draft = NULL;
-    if (http_db_query(ctx, &publish_stmt, job->params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &publish_stmt, job->params, api_reply_status_body);
 }
 
 static void publish_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     publish_job *job = ctx->state;
-    PGresult *draft;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
@@ -313,10 +304,8 @@ static void publish_read(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such programme");
         return;
     }
-    draft = db_result_take(r);
-    job->draft = draft;
-    if (api_work(ctx, publish_render, publish_rendered, draft, NULL) != 0)
-        return; /* the refusal freed ctx and job: draft was freed from our copy */
+    job->draft = http_own_pgresult(ctx, db_result_take(r));
+    http_work(ctx, job, publish_render, publish_rendered);
 }
 
 /* POST /api/v1/programmes/{slug}/versions: publish the draft. */
@@ -334,8 +323,7 @@ static void publish(http_ctx *ctx)
     p[0] = http_param(ctx, "slug");
     if (api_missing(ctx, p[0], "programme"))
         return;
-    if (http_db_query(ctx, &publish_read_stmt, p, publish_read) != 0)
-        return;
+    http_db_query(ctx, &publish_read_stmt, p, publish_read);
 }
 
 static const db_stmt move_stmt =
@@ -358,8 +346,7 @@ static void cohort_move(http_ctx *ctx)
     p[1] = api_itoa(ctx, version);
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &move_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &move_stmt, p, api_reply_status_body);
 }
 
 static const db_stmt changes_stmt =
@@ -383,8 +370,7 @@ static void cohort_changes(http_ctx *ctx)
     p[1] = api_itoa(ctx, v);
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &changes_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &changes_stmt, p, api_reply_status_body);
 }
 
 /* ---- authors named by an admin ---- */
@@ -419,8 +405,7 @@ static void author_add(http_ctx *ctx)
     p[2] = ctx->user.id;
     if (api_missing(ctx, p[0], "programme"))
         return;
-    if (http_db_query(ctx, &author_add_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &author_add_stmt, p, api_reply_status_body);
 }
 
 static const db_stmt author_remove_stmt =
@@ -436,8 +421,7 @@ static void author_remove(http_ctx *ctx)
     p[2] = ctx->user.id;
     if (api_missing(ctx, p[0], "programme") || api_missing(ctx, p[1], "author"))
         return;
-    if (http_db_query(ctx, &author_remove_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &author_remove_stmt, p, api_reply_status_body);
 }
 
 /* ---- lesson attachments ---- */
@@ -514,9 +498,7 @@ static void attachment_get(http_ctx *ctx)
     p[2] = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
     if (api_missing(ctx, p[0], "attachment"))
         return;
-    ctx->state = (void *)&attachment_serving;
-    if (http_db_query(ctx, &attachment_get_stmt, p, api_reply_file_row) != 0)
-        return;
+    api_file_get(ctx, &attachment_get_stmt, p, &attachment_serving);
 }
 
 /* ---- preview ---- */
@@ -527,22 +509,20 @@ typedef struct preview_job {
     char *html;
 } preview_job;
 
+/* Worker thread: the Markdown to safe HTML. */
 static void preview_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    preview_job *job = ctx->state;
+    preview_job *job = arg;
 
     job->html = markdown_render(job->md, job->len);
 }
 
-static void preview_done(void *arg)
+static void preview_done(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    preview_job *job = ctx->state;
-    json_t *out = json_pack("{s:s}", "body_html", job->html != NULL ? job->html : "");
+    preview_job *job = arg;
+    const char *html = http_own_buf(ctx, job->html);
 
-    free(job->html);
-    http_reply_json(ctx, 200, out);
+    http_reply_json(ctx, 200, json_pack("{s:s}", "body_html", html != NULL ? html : ""));
 }
 
 /* POST /api/v1/markdown/preview {body_md}: what a lesson or feedback will
@@ -564,9 +544,7 @@ static void preview(http_ctx *ctx)
     job = http_ctx_alloc(ctx, sizeof *job);
     job->md = md;
     job->len = strlen(md);
-    ctx->state = job;
-    if (api_work(ctx, preview_render, preview_done, NULL, NULL) != 0)
-        return;
+    http_work(ctx, job, preview_render, preview_done);
 }
 
 static const http_route routes[] = {

@@ -375,9 +375,13 @@ static const db_stmt vc_stmt = {"cert_vc_row",
 /* ---- /credentials/{id}.pdf ---- */
 
 typedef struct pdf_job {
-    PGresult *row; /* the certificate's facts; owned */
-    unsigned char *pdf;
+    PGresult *row;      /* the certificate's facts; owned by the request */
+    unsigned char *pdf; /* malloc'd by the worker; owned by the request once done */
     size_t len;
+    /* copied inputs of the worker: the process's configuration, keyring and signer */
+    const sinau_config *cfg;
+    const pii_keyring *keys;
+    pdfsign_signer *signer;
     char url[600], short_id[16], printed_id[CERT_ID_PRINTED], nip[19];
     bool signed_pdf;  /* pdf carries the office's signature: store it */
     bool sign_failed; /* the signer (or its timestamp authority) failed */
@@ -394,9 +398,9 @@ typedef struct pdf_job {
 /* Worker: signs job->pdf in place when the office configured a signer. A
  * signer that fails leaves no PDF (an unsigned one must not pass for the
  * signed document). */
-static void pdf_sign(http_ctx *ctx, pdf_job *job)
+static void pdf_sign(pdf_job *job)
 {
-    pdfsign_signer *signer = ctx->loop->server->pdf_signer;
+    pdfsign_signer *signer = job->signer;
     unsigned char *signed_pdf = NULL;
     size_t n = 0;
     char err[160];
@@ -439,8 +443,8 @@ static bool pdf_reply_stored(http_ctx *ctx, const char *short_id, db_result *r, 
     pdf = PQunescapeBytea((const unsigned char *)PQgetvalue(r->res, 0, col), &len);
     if (pdf == NULL)
         return false;
+    http_own_pqmem(ctx, pdf);
     pdf_reply(ctx, short_id, pdf, len);
-    PQfreemem(pdf);
     return true;
 }
 
@@ -468,8 +472,7 @@ static void pdf_stored_race(void *arg, db_result *r)
         pdf_after_store(arg, r);
         return;
     }
-    if (http_db_query(ctx, &pdf_stored_stmt, job->store, pdf_after_store) != 0)
-        return;
+    http_db_query(ctx, &pdf_stored_stmt, job->store, pdf_after_store);
 }
 
 static const db_stmt pdf_store_stmt = {
@@ -478,21 +481,17 @@ static const db_stmt pdf_store_stmt = {
     " values ($1, $2, decode($3, 'hex'), $4) on conflict do nothing returning pdf",
     4};
 
-/* Stores the freshly signed PDF (owned by job; freed here). */
+/* Stores the freshly signed PDF. */
 static void pdf_store(http_ctx *ctx, pdf_job *job)
 {
-    char *hex = xmalloc(2 * job->len + 1);
+    char *hex = http_own_buf(ctx, xmalloc(2 * job->len + 1));
 
     sodium_bin2hex(hex, 2 * job->len + 1, job->pdf, job->len);
-    free(job->pdf);
-    job->pdf = NULL;
     job->store[0] = job->id;
     job->store[1] = job->lang;
-    job->store[2] = http_ctx_strndup(ctx, hex, 2 * job->len);
-    job->store[3] = pdfsign_signer_name(ctx->loop->server->pdf_signer);
-    free(hex);
-    if (http_db_query(ctx, &pdf_store_stmt, job->store, pdf_stored_race) != 0)
-        return;
+    job->store[2] = hex;
+    job->store[3] = pdfsign_signer_name(job->signer);
+    http_db_query(ctx, &pdf_store_stmt, job->store, pdf_stored_race);
 }
 
 /* Columns of pdf_stmt after the certificate's own seven. */
@@ -510,9 +509,8 @@ static unsigned char *bytea_of(PGresult *row, int col, size_t *len)
 /* Worker: the signatory's images and NIP, then the PDF. */
 static void pdf_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    pdf_job *job = ctx->state;
-    const sinau_config *cfg = cfg_of(ctx);
+    pdf_job *job = arg;
+    const sinau_config *cfg = job->cfg;
     bool own = !PQgetisnull(job->row, 0, P_SIGNATORY);
     size_t sig_len, logo_len;
     unsigned char *sig = bytea_of(job->row, P_SIGNATURE, &sig_len);
@@ -520,7 +518,7 @@ static void pdf_render(void *arg)
 
     if (own)
         signatory_nip(
-            ctx->loop->server->keys, PQgetvalue(job->row, 0, P_SIGNATORY),
+            job->keys, PQgetvalue(job->row, 0, P_SIGNATORY),
             PQgetisnull(job->row, 0, P_SIGNER_NIP) ? NULL : PQgetvalue(job->row, 0, P_SIGNER_NIP),
             job->nip);
     certpdf_fields f = {
@@ -547,19 +545,17 @@ static void pdf_render(void *arg)
     if (certpdf_render(&f, &job->pdf, &job->len) != 0)
         job->pdf = NULL;
     else
-        pdf_sign(ctx, job);
+        pdf_sign(job);
     PQfreemem(sig);
     PQfreemem(logo);
     sodium_memzero(job->nip, sizeof job->nip);
 }
 
-static void pdf_send(void *arg)
+static void pdf_send(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    pdf_job *job = ctx->state;
-    unsigned char *pdf;
+    pdf_job *job = arg;
 
-    PQclear(job->row);
+    http_own_buf(ctx, job->pdf);
     if (job->sign_failed) {
         http_add_header(ctx, "Retry-After", "30");
         http_reply_error(ctx, 503, "pdf_signing_failed",
@@ -574,9 +570,7 @@ static void pdf_send(void *arg)
         pdf_store(ctx, job);
         return;
     }
-    pdf = job->pdf; /* the reply frees job (ctx memory) */
-    pdf_reply(ctx, job->short_id, pdf, job->len);
-    free(pdf);
+    pdf_reply(ctx, job->short_id, job->pdf, job->len);
 }
 
 /* False (having replied) on a database error or when no certificate came
@@ -598,14 +592,11 @@ static void pdf_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     pdf_job *job = ctx->state;
-    PGresult *row;
 
     if (!pdf_row_found(ctx, r))
         return;
-    row = db_result_take(r);
-    job->row = row;
-    if (api_work(ctx, pdf_render, pdf_send, row, NULL) != 0)
-        return;
+    job->row = http_own_pgresult(ctx, db_result_take(r));
+    http_work(ctx, job, pdf_render, pdf_send);
 }
 
 static const db_stmt pdf_stmt = {
@@ -636,15 +627,14 @@ static const db_stmt pdf_head_stmt = {
  * signs it like a certificate. */
 static void transcript_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    pdf_job *job = ctx->state;
+    pdf_job *job = arg;
     json_t *items = json_loads(PQgetvalue(job->row, 0, H_ITEMS), 0, NULL), *it;
     size_t n = json_array_size(items), i;
     transcriptpdf_item *rows = xcalloc(n + 1, sizeof *rows);
     char(*ids)[CERT_ID_PRINTED] = xcalloc(n + 1, sizeof *ids);
     transcriptpdf_fields f = {
         .lang = job->lang,
-        .issuer_name = cfg_of(ctx)->issuer_name,
+        .issuer_name = job->cfg->issuer_name,
         .holder_name = PQgetvalue(job->row, 0, H_HOLDER),
         .year = (int)strtol(PQgetvalue(job->row, 0, H_YEAR), NULL, 10),
         .total_jp = (int)strtol(PQgetvalue(job->row, 0, H_JP), NULL, 10),
@@ -668,7 +658,7 @@ static void transcript_render(void *arg)
     if (items == NULL || transcriptpdf_render(&f, &job->pdf, &job->len) != 0)
         job->pdf = NULL;
     else
-        pdf_sign(ctx, job);
+        pdf_sign(job);
     json_decref(items);
     free(rows);
     free(ids);
@@ -680,7 +670,6 @@ static void pdf_lookup(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     pdf_job *job = ctx->state;
-    PGresult *row;
 
     if (!pdf_row_found(ctx, r))
         return;
@@ -688,14 +677,11 @@ static void pdf_lookup(void *arg, db_result *r)
     if (pdf_reply_stored(ctx, job->short_id, r, H_PDF))
         return;
     if (strcmp(PQgetvalue(r->res, 0, H_KIND), "transcript") != 0) {
-        if (http_db_read(ctx, &pdf_stmt, job->store, pdf_read) != 0)
-            return;
+        http_db_read(ctx, &pdf_stmt, job->store, pdf_read);
         return;
     }
-    row = db_result_take(r);
-    job->row = row;
-    if (api_work(ctx, transcript_render, pdf_send, row, NULL) != 0)
-        return;
+    job->row = http_own_pgresult(ctx, db_result_take(r));
+    http_work(ctx, job, transcript_render, pdf_send);
 }
 
 static void pdf_get(http_ctx *ctx, const char *id, time_t ticket)
@@ -707,12 +693,14 @@ static void pdf_get(http_ctx *ctx, const char *id, time_t ticket)
     snprintf(job->short_id, sizeof job->short_id, "%.4s-%.4s", id, id + 4);
     job->id = id;
     job->lang = page_lang(ctx);
+    job->cfg = cfg_of(ctx);
+    job->keys = ctx->loop->server->keys;
+    job->signer = ctx->loop->server->pdf_signer;
     job->store[0] = id;
     job->store[1] = job->lang;
     certkey_cid_printed(id, job->printed_id);
     ctx->state = job;
-    if (http_db_read(ctx, &pdf_head_stmt, job->store, pdf_lookup) != 0)
-        return;
+    http_db_read(ctx, &pdf_head_stmt, job->store, pdf_lookup);
 }
 
 /* A certificate id: 26 lower-case Crockford base32 characters. */
@@ -753,12 +741,10 @@ static void credential(http_ctx *ctx)
     l->ticket = ticket;
     ctx->state = l;
     if (wanted(ctx) == WANT_VC) {
-        if (http_db_read(ctx, &vc_stmt, l->params, vc_read) != 0)
-            return;
+        http_db_read(ctx, &vc_stmt, l->params, vc_read);
         return;
     }
-    if (http_db_read(ctx, &verify_row_stmt, l->params, credential_read) != 0)
-        return;
+    http_db_read(ctx, &verify_row_stmt, l->params, credential_read);
 }
 
 /* ---- checking a pasted token: POST /api/v1/verify and the /verify page ---- */
@@ -842,8 +828,7 @@ static void check_pasted(http_ctx *ctx, const char *token, bool html)
     job->token = token;
     job->html = html;
     ctx->state = job;
-    if (http_db_read(ctx, &keys_stmt, NULL, pasted_checked) != 0)
-        return;
+    http_db_read(ctx, &keys_stmt, NULL, pasted_checked);
 }
 
 /* POST /api/v1/verify (body: a credential JWT as text) */
@@ -945,8 +930,7 @@ static void jwks_read(void *arg, db_result *r)
 /* GET /.well-known/jwks.json and GET /keys/{kid} */
 static void jwks(http_ctx *ctx)
 {
-    if (http_db_read(ctx, &keys_stmt, NULL, jwks_read) != 0)
-        return;
+    http_db_read(ctx, &keys_stmt, NULL, jwks_read);
 }
 
 /* The public key of a keys_stmt row. */
@@ -999,8 +983,7 @@ static void issuer_read(void *arg, db_result *r)
 /* GET /issuer */
 static void issuer(http_ctx *ctx)
 {
-    if (http_db_read(ctx, &keys_stmt, NULL, issuer_read) != 0)
-        return;
+    http_db_read(ctx, &keys_stmt, NULL, issuer_read);
 }
 
 static void multikey_read(void *arg, db_result *r)
@@ -1038,8 +1021,7 @@ static void multikey_read(void *arg, db_result *r)
 /* GET /keys/{kid}/multikey: the key as a Multikey verification method. */
 static void multikey(http_ctx *ctx)
 {
-    if (http_db_read(ctx, &keys_stmt, NULL, multikey_read) != 0)
-        return;
+    http_db_read(ctx, &keys_stmt, NULL, multikey_read);
 }
 
 static const db_stmt status_stmt = {
@@ -1050,12 +1032,15 @@ static const db_stmt status_stmt = {
 
 static void status_serve(http_ctx *ctx);
 
-/* ctx->state of a /status/1 request that already re-signed the list. */
-static char tried_resign;
+/* ctx->state of a /status/1 request. */
+typedef struct status_state {
+    bool resigned; /* this request re-signed the list already (once per request) */
+} status_state;
 
 static void status_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
+    status_state *st = ctx->state;
     bool stale;
     int col;
 
@@ -1064,8 +1049,8 @@ static void status_read(void *arg, db_result *r)
         return;
     }
     stale = strcmp(PQgetvalue(r->res, 0, 1), "t") == 0;
-    if (stale && ctx->state != &tried_resign) {
-        ctx->state = &tried_resign; /* once per request */
+    if (stale && !st->resigned) {
+        st->resigned = true;
         certificates_status_resign(ctx, status_serve);
         return;
     }
@@ -1086,11 +1071,12 @@ static void status_read(void *arg, db_result *r)
  * primary does, so that the new token is what comes back. */
 static void status_serve(http_ctx *ctx)
 {
-    int rc = ctx->state == &tried_resign ? http_db_query(ctx, &status_stmt, NULL, status_read)
-                                         : http_db_read(ctx, &status_stmt, NULL, status_read);
+    const status_state *st = ctx->state;
 
-    if (rc != 0)
-        return;
+    if (st->resigned)
+        http_db_query(ctx, &status_stmt, NULL, status_read);
+    else
+        http_db_read(ctx, &status_stmt, NULL, status_read);
 }
 
 /* GET /status/{n}: the signed revocation list (only list 1 exists). */
@@ -1102,6 +1088,7 @@ static void status_list(http_ctx *ctx)
         http_reply_error(ctx, 404, "not_found", "no such status list");
         return;
     }
+    ctx->state = http_ctx_alloc(ctx, sizeof(status_state));
     status_serve(ctx);
 }
 

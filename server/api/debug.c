@@ -39,8 +39,7 @@ static void debug_sleep(http_ctx *ctx)
     }
     values = http_ctx_alloc(ctx, sizeof *values);
     values[0] = http_ctx_strndup(ctx, ms, strlen(ms));
-    if (http_db_query(ctx, &sleep_stmt, values, sleep_done) != 0)
-        return;
+    http_db_query(ctx, &sleep_stmt, values, sleep_done);
 }
 
 /* POST /debug/echo: the strict JSON reader's verdict, or the object back. */

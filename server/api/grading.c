@@ -50,22 +50,20 @@ static void queue(http_ctx *ctx)
     p[5] = api_itoa(ctx, limit);
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &queue_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &queue_stmt, p, api_reply_json_or_404);
 }
 
 /* ---- a grade ---- */
 
 typedef struct grade_job {
     const char *md; /* feedback Markdown (ctx memory) */
-    char *html;     /* rendered on the worker; free() */
+    char *html;     /* rendered on the worker; owned by the request once done */
     const char *params[7];
 } grade_job;
 
 static void grade_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    grade_job *job = ctx->state;
+    grade_job *job = arg;
 
     job->html = markdown_render(job->md, strlen(job->md));
 }
@@ -73,16 +71,12 @@ static void grade_render(void *arg)
 static const db_stmt grade_stmt =
     API_STATUS_STMT("asg_grade", "asg_grade($1, $2::numeric, $3::jsonb, $4, $5, $6, $7)", 7);
 
-static void grade_store(void *arg)
+static void grade_store(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    grade_job *job = ctx->state;
+    grade_job *job = arg;
 
-    job->params[4] =
-        http_ctx_strndup(ctx, job->html ? job->html : "", job->html ? strlen(job->html) : 0);
-    free(job->html);
-    if (http_db_query(ctx, &grade_stmt, job->params, api_reply_status_body) != 0)
-        return;
+    job->params[4] = http_own_buf(ctx, job->html) != NULL ? job->html : "";
+    http_db_query(ctx, &grade_stmt, job->params, api_reply_status_body);
 }
 
 /* A score as SQL numeric text; NULL when absent or null. */
@@ -149,8 +143,7 @@ static void grade(http_ctx *ctx)
     ctx->state = job;
     if (api_missing(ctx, job->params[0], "submission"))
         return;
-    if (api_work(ctx, grade_render, grade_store, NULL, NULL) != 0)
-        return;
+    http_work(ctx, job, grade_render, grade_store);
 }
 
 /* GET /api/v1/submissions/{id}/grades: every grade given, newest first. */
@@ -180,8 +173,7 @@ static void release(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &release_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &release_stmt, p, api_reply_status_body);
 }
 
 /* ---- the gradebook ---- */
@@ -288,7 +280,7 @@ static void gradebook_csv(void *arg, db_result *r)
         return;
     }
     if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
-        (book = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL)) == NULL) {
+        (book = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL))) == NULL) {
         http_reply_error(ctx, 404, "not_found", "no such cohort");
         return;
     }
@@ -296,10 +288,9 @@ static void gradebook_csv(void *arg, db_result *r)
     csv_header(&b, json_object_get(book, "assignments"), json_object_get(book, "quizzes"));
     json_array_foreach (json_object_get(book, "rows"), i, row)
         csv_row(&b, row);
-    json_decref(book);
+    http_own_buf(ctx, b.data);
     http_add_header(ctx, "Content-Disposition", "attachment; filename=\"nilai.csv\"");
     http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
-    csv_free(&b);
 }
 
 static const db_stmt gradebook_stmt = {"asg_gradebook", "select asg_gradebook($1, $2, $3)", 3};
@@ -315,8 +306,7 @@ static void gradebook(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &gradebook_stmt, p, done) != 0)
-        return;
+    http_db_query(ctx, &gradebook_stmt, p, done);
 }
 
 static const http_route routes[] = {

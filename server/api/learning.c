@@ -39,8 +39,7 @@ static void modules_tree(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &modules_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &modules_stmt, p, api_reply_status_body);
 }
 
 /* (status, body): the lesson with the handouts its version lists, or 422
@@ -79,8 +78,7 @@ static void lesson_get(http_ctx *ctx)
     p[1] = http_param(ctx, "lesson_id");
     if (api_missing(ctx, p[0], "lesson") || api_missing(ctx, p[1], "lesson"))
         return;
-    if (http_db_query(ctx, &lesson_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &lesson_stmt, p, api_reply_status_body);
 }
 
 static const db_stmt complete_stmt =
@@ -100,8 +98,7 @@ static void lesson_complete(http_ctx *ctx)
     p[1] = http_param(ctx, "lesson_id");
     if (api_missing(ctx, p[0], "lesson") || api_missing(ctx, p[1], "lesson"))
         return;
-    if (http_db_query(ctx, &complete_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &complete_stmt, p, api_reply_status_body);
 }
 
 static const db_stmt progress_stmt = {"learn_progress_get",
@@ -115,8 +112,7 @@ static void progress_get(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &progress_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &progress_stmt, p, api_reply_status_body);
 }
 
 static const http_route routes[] = {

@@ -38,8 +38,7 @@ static void me_get(http_ctx *ctx)
 
     params[0] = ctx->user.id;
     params[1] = ctx->user.via_cookie ? ctx->user.csrf : NULL;
-    if (http_db_query(ctx, &me_stmt, params, me_done) != 0)
-        return;
+    http_db_query(ctx, &me_stmt, params, me_done);
 }
 
 /* ---- PUT /api/v1/me/profile ---- */
@@ -226,24 +225,18 @@ static void profile_put(http_ctx *ctx)
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
-    changes = json_object();
-    json_object_foreach (body, key, value) {
-        if (put_member(ctx, changes, key, value) != 0) {
-            json_decref(changes);
+    changes = http_own_json(ctx, json_object());
+    json_object_foreach (body, key, value)
+        if (put_member(ctx, changes, key, value) != 0)
             return;
-        }
-    }
     params = http_ctx_alloc(ctx, 4 * sizeof *params);
-    text = json_dumps(changes, JSON_COMPACT);
-    json_decref(changes);
+    text = http_own_buf(ctx, json_dumps(changes, JSON_COMPACT));
     params[0] = ctx->user.id;
-    params[1] = http_ctx_strndup(ctx, text, strlen(text));
-    free(text);
+    params[1] = text;
     params[2] = http_ctx_alloc(ctx, 12);
     snprintf((char *)params[2], 12, "%d", pii_keyring_version(ctx->loop->server->keys));
     params[3] = http_peer(ctx);
-    if (http_db_query(ctx, &profile_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &profile_stmt, params, api_reply_status_body);
 }
 
 /* ---- POST /api/v1/users/{id}/nik: an admin resolves a disputed NIK ---- */
@@ -273,21 +266,16 @@ static void nik_resolve(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "user"))
         return;
-    changes = json_object();
-    if (put_identity(ctx, p[0], changes, "nik", nik) != 0) {
-        json_decref(changes);
+    changes = http_own_json(ctx, json_object());
+    if (put_identity(ctx, p[0], changes, "nik", nik) != 0)
         return;
-    }
-    text = json_dumps(json_object_get(changes, "nik"), JSON_COMPACT);
-    json_decref(changes);
-    p[1] = http_ctx_strndup(ctx, text, strlen(text));
-    free(text);
+    text = http_own_buf(ctx, json_dumps(json_object_get(changes, "nik"), JSON_COMPACT));
+    p[1] = text;
     p[2] = reason;
     p[3] = api_itoa(ctx, pii_keyring_version(ctx->loop->server->keys));
     p[4] = ctx->user.id;
     p[5] = http_peer(ctx);
-    if (http_db_query(ctx, &nik_resolve_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &nik_resolve_stmt, p, api_reply_status_body);
 }
 
 /* ---- PUT /api/v1/me {full_name} ---- */
@@ -316,8 +304,7 @@ static void me_put(http_ctx *ctx)
     params[1] = name;
     params[2] = ctx->user.via_cookie ? ctx->user.csrf : NULL;
     params[3] = http_peer(ctx);
-    if (http_db_query(ctx, &name_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &name_stmt, params, api_reply_status_body);
 }
 
 static const http_route routes[] = {

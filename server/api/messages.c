@@ -70,8 +70,7 @@ static void messages_log(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_filter", "unknown state, channel, kind or cursor");
         return;
     }
-    if (http_db_query(ctx, &log_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &log_stmt, p, api_reply_json_or_404);
 }
 
 static const db_stmt resend_stmt =
@@ -89,8 +88,7 @@ static void messages_resend(http_ctx *ctx)
         http_reply_error(ctx, 404, "not_found", "no such message");
         return;
     }
-    if (http_db_query(ctx, &resend_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &resend_stmt, p, api_reply_status_body);
 }
 
 /* ---- the participant's choices ---- */
@@ -129,8 +127,7 @@ static void prefs_put(http_ctx *ctx)
     p = http_ctx_alloc(ctx, 2 * sizeof *p);
     p[0] = ctx->user.id;
     p[1] = api_json_text(ctx, body);
-    if (http_db_query(ctx, &prefs_put_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &prefs_put_stmt, p, api_reply_status_body);
 }
 
 /* ---- one-click unsubscribe (RFC 8058) ---- */
@@ -168,8 +165,7 @@ static void unsubscribe(http_ctx *ctx)
     }
     p = http_ctx_alloc(ctx, sizeof *p);
     p[0] = u;
-    if (http_db_query(ctx, &unsubscribe_stmt, p, unsubscribed) != 0)
-        return;
+    http_db_query(ctx, &unsubscribe_stmt, p, unsubscribed);
 }
 
 static bool token_chars(const char *s, const char *allowed, size_t max)
@@ -202,38 +198,27 @@ static void unsubscribe_page(http_ctx *ctx)
 
 typedef struct announce_job {
     const char *subject, *md, *segment;
-    char *html; /* rendered on the worker pool; freed at the reply */
+    char *html; /* rendered on the worker pool; owned by the request */
     const char *params[7];
 } announce_job;
 
 static const db_stmt announce_stmt =
     API_STATUS_STMT("msg_announce", "msg_announce($1, $2, $3, $4, $5, $6, $7)", 7);
 
+/* Worker thread: the Markdown to safe HTML. */
 static void announce_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    announce_job *job = ctx->state;
+    announce_job *job = arg;
 
     job->html = markdown_render(job->md, strlen(job->md));
 }
 
-static void announce_stored(void *arg, db_result *r)
+static void announce_rendered(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    announce_job *job = ctx->state;
-
-    free(job->html);
-    job->html = NULL;
-    api_reply_status_body(ctx, r);
-}
-
-static void announce_rendered(void *arg)
-{
-    http_ctx *ctx = arg;
-    announce_job *job = ctx->state;
+    announce_job *job = arg;
     const char **p = job->params;
 
-    if (job->html == NULL) {
+    if (http_own_buf(ctx, job->html) == NULL) {
         http_reply_error(ctx, 500, "internal_error", "could not render the announcement");
         return;
     }
@@ -243,10 +228,7 @@ static void announce_rendered(void *arg)
     p[3] = job->html;
     p[4] = job->segment;
     memcpy(&p[5], api_caller_params(ctx, 2), 2 * sizeof *p);
-    if (http_db_query(ctx, &announce_stmt, p, announce_stored) != 0) {
-        free(job->html);
-        return;
-    }
+    http_db_query(ctx, &announce_stmt, p, api_reply_status_body);
 }
 
 /* 1..max bytes of valid UTF-8 (jansson checked it) without control
@@ -271,7 +253,6 @@ static void announce(http_ctx *ctx)
     json_t *body;
     announce_job *job = http_ctx_alloc(ctx, sizeof *job);
 
-    ctx->state = job;
     if (api_missing(ctx, http_param(ctx, "id"), "cohort"))
         return;
     if (http_read_json(ctx, false, &body) != 0)
@@ -287,8 +268,7 @@ static void announce(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_body", "the text needs 1 to 20000 characters");
         return;
     }
-    if (api_work(ctx, announce_render, announce_rendered, NULL, NULL) != 0)
-        return;
+    http_work(ctx, job, announce_render, announce_rendered);
 }
 
 /* GET /api/v1/cohorts/{id}/announcements */

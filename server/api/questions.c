@@ -415,33 +415,30 @@ static void question_import(http_ctx *ctx)
     const char **p;
     sheet sh;
 
+    http_own_json(ctx, rows);
     if (e != CSV_OK) {
         http_reply_error_details(ctx, 422, "invalid_csv", csv_read_error_text(e),
                                  json_pack("{s:I}", "row", (json_int_t)line));
         return;
     }
-    items = json_array();
+    items = http_own_json(ctx, json_array());
     if (read_header(ctx, json_array_get(rows, 0), &sh) != 0)
-        goto done;
+        return;
     json_array_foreach (rows, i, row) {
         json_t *q;
         if (i == 0 || json_array_size(row) == 0)
             continue;
         q = row_question(ctx, &sh, row, i + 1);
         if (q == NULL)
-            goto done;
+            return;
         json_array_append_new(items, q);
     }
     p = api_caller_params(ctx, 4);
     p[0] = http_param(ctx, "id");
     p[1] = api_json_text(ctx, items);
     if (api_missing(ctx, p[0], "quiz"))
-        goto done;
-    if (http_db_query(ctx, &import_stmt, p, api_reply_status_body) != 0)
-        goto done;
-done:
-    json_decref(items);
-    json_decref(rows);
+        return;
+    http_db_query(ctx, &import_stmt, p, api_reply_status_body);
 }
 
 /* ---- the bank out ---- */
@@ -537,7 +534,7 @@ static void export_done(void *arg, db_result *r)
         return;
     }
     if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
-        (book = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL)) == NULL) {
+        (book = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL))) == NULL) {
         http_reply_error(ctx, 404, "not_found", "no such quiz");
         return;
     }
@@ -559,10 +556,9 @@ static void export_done(void *arg, db_result *r)
     csv_end_row(&b);
     json_array_foreach (questions, i, q)
         export_row(&b, q, width);
-    json_decref(book);
+    http_own_buf(ctx, b.data);
     http_add_header(ctx, "Content-Disposition", "attachment; filename=\"bank-soal.csv\"");
     http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
-    csv_free(&b);
 }
 
 /* GET /api/v1/quizzes/{id}/questions[?format=csv]: the draft's questions
@@ -577,8 +573,7 @@ static void question_list(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "quiz"))
         return;
-    if (http_db_query(ctx, &list_stmt, p, done) != 0)
-        return;
+    http_db_query(ctx, &list_stmt, p, done);
 }
 
 static const http_route routes[] = {

@@ -50,8 +50,8 @@ static const char *yes_no(json_t *v)
     return json_is_true(v) ? "ya" : json_is_false(v) ? "tidak" : NULL;
 }
 
-/* Parses the JSON a statement returned, or replies (error or 404) and
- * returns NULL. */
+/* Parses the JSON a statement returned (owned by the request), or replies
+ * (error or 404) and returns NULL. */
 static json_t *report_of(http_ctx *ctx, db_result *r, const char *what)
 {
     json_t *doc;
@@ -61,7 +61,7 @@ static json_t *report_of(http_ctx *ctx, db_result *r, const char *what)
         return NULL;
     }
     if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
-        (doc = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL)) == NULL) {
+        (doc = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL))) == NULL) {
         http_reply_error(ctx, 404, "not_found", what);
         return NULL;
     }
@@ -74,8 +74,8 @@ static void send_csv(http_ctx *ctx, csv_buf *b, const char *filename)
 
     snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
     http_add_header(ctx, "Content-Disposition", disposition);
+    http_own_buf(ctx, b->data);
     http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b->data, b->len);
-    csv_free(b);
 }
 
 static void header_row(csv_buf *b, const char *const *names)
@@ -217,7 +217,6 @@ static void report_csv(void *arg, db_result *r)
     summary_csv(&b, json_object_get(doc, "summary"));
     csv_end_row(&b);
     items_csv(&b, json_object_get(doc, "items"), json_object_get(doc, "quizzes"));
-    json_decref(doc);
     send_csv(ctx, &b, "laporan-kuis.csv");
 }
 
@@ -236,8 +235,7 @@ static void report(http_ctx *ctx)
     p[2] = http_query(ctx, "post");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &report_stmt, p, done) != 0)
-        return;
+    http_db_query(ctx, &report_stmt, p, done);
 }
 
 /* ---- survey results ---- */
@@ -300,7 +298,6 @@ static void survey_csv(void *arg, db_result *r)
             csv_end_row(&b);
         }
     }
-    json_decref(doc);
     send_csv(ctx, &b, "hasil-survei.csv");
 }
 
@@ -319,8 +316,7 @@ static void survey_results(http_ctx *ctx)
     p[1] = http_param(ctx, "quiz_id");
     if (api_missing(ctx, p[0], "survey") || api_missing(ctx, p[1], "survey"))
         return;
-    if (http_db_query(ctx, &survey_stmt, p, done) != 0)
-        return;
+    http_db_query(ctx, &survey_stmt, p, done);
 }
 
 /* GET /api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts (cohort staff) */

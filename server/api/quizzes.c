@@ -81,8 +81,7 @@ static const db_stmt preview_stmt = {"quiz_preview",
 /* Worker thread: every piece of the quiz's Markdown to safe HTML. */
 static void preview_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    preview_job *job = ctx->state;
+    preview_job *job = arg;
     json_t *html = json_object();
 
     for (int i = 0; i < PQntuples(job->pieces); i++) {
@@ -95,17 +94,16 @@ static void preview_render(void *arg)
     json_decref(html);
 }
 
-static void preview_rendered(void *arg)
+static void preview_rendered(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    preview_job *job = ctx->state;
+    preview_job *job = arg;
 
-    job->params[1] = http_ctx_strndup(ctx, job->html_json, strlen(job->html_json));
-    free(job->html_json);
-    PQclear(job->pieces);
-    job->pieces = NULL;
-    if (http_db_query(ctx, &preview_stmt, job->params, api_reply_json_or_404) != 0)
+    job->params[1] = http_own_buf(ctx, job->html_json);
+    if (job->params[1] == NULL) {
+        http_reply_error(ctx, 500, "internal_error", "could not render the quiz");
         return;
+    }
+    http_db_query(ctx, &preview_stmt, job->params, api_reply_json_or_404);
 }
 
 static void preview_read(void *arg, db_result *r)
@@ -117,11 +115,8 @@ static void preview_read(void *arg, db_result *r)
         http_reply_db_error(ctx, r);
         return;
     }
-    job->pieces = db_result_take(r);
-    if (http_work(ctx, preview_render, preview_rendered) != 0) {
-        PQclear(job->pieces);
-        return;
-    }
+    job->pieces = http_own_pgresult(ctx, db_result_take(r));
+    http_work(ctx, job, preview_render, preview_rendered);
 }
 
 /* GET /api/v1/quizzes/{id}/preview: the draft quiz as a participant will
@@ -138,8 +133,7 @@ static void quiz_preview(http_ctx *ctx)
     ctx->state = job;
     if (api_missing(ctx, read[0], "quiz"))
         return;
-    if (http_db_query(ctx, &preview_read_stmt, read, preview_read) != 0)
-        return;
+    http_db_query(ctx, &preview_read_stmt, read, preview_read);
 }
 
 /* ---- a cohort's quizzes ---- */
@@ -188,8 +182,7 @@ static void cohort_window(http_ctx *ctx)
     p[4] = first ? "true" : "false";
     if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
         return;
-    if (http_db_query(ctx, &schedule_stmt, p, api_reply_status_body_times) != 0)
-        return;
+    http_db_query(ctx, &schedule_stmt, p, api_reply_status_body_times);
 }
 
 static const http_route routes[] = {

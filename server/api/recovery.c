@@ -110,8 +110,7 @@ static void reset_request(http_ctx *ctx)
     p[5] = api_itoa(ctx, RESET_WINDOW_S);
     p[6] = api_itoa(ctx, RESET_MAX_PER_IP);
     p[7] = api_itoa(ctx, RESET_MAX_ACCOUNT);
-    if (http_db_query(ctx, &reset_request_stmt, p, reset_requested) != 0)
-        return;
+    http_db_query(ctx, &reset_request_stmt, p, reset_requested);
 }
 
 /* ---- setting the new password with a link ---- */
@@ -119,6 +118,7 @@ static void reset_request(http_ctx *ctx)
 typedef struct confirm_job {
     char hash[AUTH_HASH_HEX];
     char *password; /* wiped after hashing */
+    enum pwhash_cost cost;
     char new_hash[128];
     int rc;
     const char *params[3];
@@ -134,19 +134,18 @@ static void reply_invalid_token(http_ctx *ctx)
                      "this link is not valid (used, expired or unknown)");
 }
 
+/* Worker thread: the new password's argon2id hash. */
 static void hash_run(void *arg)
 {
-    http_ctx *ctx = arg;
-    confirm_job *job = ctx->state;
+    confirm_job *job = arg;
 
-    job->rc = auth_password_hash(ctx->loop->server->cfg->pwhash, job->password, job->new_hash);
+    job->rc = auth_password_hash(job->cost, job->password, job->new_hash);
     sodium_memzero(job->password, strlen(job->password));
 }
 
-static void confirm_hashed(void *arg)
+static void confirm_hashed(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    confirm_job *job = ctx->state;
+    confirm_job *job = arg;
 
     if (job->rc != 0) {
         http_reply_error(ctx, 500, "internal_error", "could not hash the password");
@@ -155,13 +154,13 @@ static void confirm_hashed(void *arg)
     job->params[0] = job->hash;
     job->params[1] = job->new_hash;
     job->params[2] = http_peer(ctx);
-    if (http_db_query(ctx, &reset_confirm_stmt, job->params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &reset_confirm_stmt, job->params, api_reply_status_body);
 }
 
 static void confirm_checked(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
+    confirm_job *job = ctx->state;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
@@ -171,8 +170,8 @@ static void confirm_checked(void *arg, db_result *r)
         reply_invalid_token(ctx);
         return;
     }
-    if (api_work(ctx, hash_run, confirm_hashed, NULL, NULL) != 0)
-        return;
+    job->cost = ctx->loop->server->cfg->pwhash;
+    http_work(ctx, job, hash_run, confirm_hashed);
 }
 
 /* POST /api/v1/auth/password-reset/confirm {token, password} → 204 */
@@ -196,14 +195,14 @@ static void reset_confirm(http_ctx *ctx)
     auth_token_hash(token, job->hash);
     job->password = http_ctx_strndup(ctx, password, strlen(password));
     job->params[0] = job->hash;
-    if (http_db_query(ctx, &reset_live_stmt, job->params, confirm_checked) != 0)
-        return;
+    http_db_query(ctx, &reset_live_stmt, job->params, confirm_checked);
 }
 
 /* ---- changing one's password ---- */
 
 typedef struct change_job {
     char *current, *next; /* wiped after use */
+    enum pwhash_cost cost;
     char *stored_hash, *email;
     bool ok;
     int rc;
@@ -243,9 +242,8 @@ static void change_failed_recorded(void *arg, db_result *r)
 /* Worker thread: verify the current password, hash the new one. */
 static void change_run(void *arg)
 {
-    http_ctx *ctx = arg;
-    change_job *job = ctx->state;
-    enum pwhash_cost cost = ctx->loop->server->cfg->pwhash;
+    change_job *job = arg;
+    enum pwhash_cost cost = job->cost;
 
     job->ok = auth_password_verify(cost, job->stored_hash, job->current, &(bool){false});
     if (job->ok)
@@ -254,17 +252,15 @@ static void change_run(void *arg)
     sodium_memzero(job->next, strlen(job->next));
 }
 
-static void change_verified(void *arg)
+static void change_verified(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    change_job *job = ctx->state;
+    change_job *job = arg;
 
     if (!job->ok) {
         job->params[0] = job->email;
         job->params[1] = http_peer(ctx);
         job->params[2] = api_itoa(ctx, AUTH_THROTTLE_WINDOW_S);
-        if (http_db_query(ctx, &change_failed_stmt, job->params, change_failed_recorded) != 0)
-            return;
+        http_db_query(ctx, &change_failed_stmt, job->params, change_failed_recorded);
         return;
     }
     if (job->rc != 0) {
@@ -275,8 +271,7 @@ static void change_verified(void *arg)
     job->params[1] = job->new_hash;
     job->params[2] = ctx->user.token_hash;
     job->params[3] = http_peer(ctx);
-    if (http_db_query(ctx, &change_stmt, job->params, change_stored) != 0)
-        return;
+    http_db_query(ctx, &change_stmt, job->params, change_stored);
 }
 
 static void change_begun(void *arg, db_result *r)
@@ -292,24 +287,22 @@ static void change_begun(void *arg, db_result *r)
         http_reply_db_error(ctx, r);
         return;
     }
-    v = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
+    v = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL));
     if (v == NULL || json_unpack(v, "{s:I, s:s, s:s}", "retry_after", &wait_s, "hash", &hash,
                                  "email", &email) != 0) {
-        json_decref(v);
         http_reply_error(ctx, 401, "unauthorized", "sign in first");
         return;
     }
     job->stored_hash = http_ctx_strndup(ctx, hash, strlen(hash));
     job->email = http_ctx_strndup(ctx, email, strlen(email));
-    json_decref(v);
+    job->cost = ctx->loop->server->cfg->pwhash;
     if (wait_s > 0) {
         snprintf(retry, sizeof retry, "%lld", (long long)wait_s);
         http_add_header(ctx, "Retry-After", retry);
         http_reply_error(ctx, 429, "too_many_attempts", "too many failed attempts; wait and retry");
         return;
     }
-    if (api_work(ctx, change_run, change_verified, NULL, NULL) != 0)
-        return;
+    http_work(ctx, job, change_run, change_verified);
 }
 
 /* PUT /api/v1/me/password {current_password, new_password} → 204; every
@@ -339,8 +332,7 @@ static void password_put(http_ctx *ctx)
     job->params[2] = api_itoa(ctx, AUTH_THROTTLE_WINDOW_S);
     job->params[3] = api_itoa(ctx, AUTH_THROTTLE_PER_ACCOUNT);
     job->params[4] = api_itoa(ctx, ctx->loop->server->cfg->login_per_address);
-    if (http_db_query(ctx, &change_begin_stmt, job->params, change_begun) != 0)
-        return;
+    http_db_query(ctx, &change_begin_stmt, job->params, change_begun);
 }
 
 /* ---- an admin sends a link ---- */
@@ -366,8 +358,7 @@ static void admin_reset(http_ctx *ctx)
     p[3] = s->hash;
     p[4] = s->enc;
     ttl_text(ctx, ADMIN_RESET_TTL_S, &p[5]);
-    if (http_db_query(ctx, &admin_reset_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &admin_reset_stmt, p, api_reply_status_body);
 }
 
 /* ---- e-mail verification ---- */
@@ -394,8 +385,7 @@ static void verify_email(http_ctx *ctx)
     }
     auth_token_hash(token, hash);
     p[0] = hash;
-    if (http_db_query(ctx, &verify_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &verify_stmt, p, api_reply_status_body);
 }
 
 /* POST /api/v1/me/email-verification → 202: a new link. */
@@ -412,8 +402,7 @@ static void verify_resend(http_ctx *ctx)
     p[1] = s->hash;
     p[2] = s->enc;
     ttl_text(ctx, VERIFY_TTL_S, &p[3]);
-    if (http_db_query(ctx, &verify_resend_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &verify_resend_stmt, p, api_reply_status_body);
 }
 
 int api_verify_ttl_s(void)

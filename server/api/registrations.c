@@ -65,15 +65,13 @@ static void registrations_create(http_ctx *ctx)
     params[2] = segment;
     params[3] = key;
     /* what the key commits to: the cohort and the canonical body */
-    request = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    request = http_own_buf(ctx, json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS));
     params[4] = http_ctx_alloc(ctx, strlen(request) + strlen(ctx->path) + 2);
     snprintf((char *)params[4], strlen(request) + strlen(ctx->path) + 2, "%s\n%s", ctx->path,
              request);
-    free(request);
     if (api_missing(ctx, params[0], "cohort"))
         return;
-    if (http_db_query_keyed(ctx, &register_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query_keyed(ctx, &register_stmt, params, api_reply_status_body);
 }
 
 /* ---- the participant's own ---- */
@@ -104,8 +102,7 @@ static void registrations_cancel(http_ctx *ctx)
     params[2] = ctx->user.role == AUTH_ROLE_ADMIN ? "true" : "false";
     if (api_missing(ctx, params[0], "registration"))
         return;
-    if (http_db_query(ctx, &cancel_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &cancel_stmt, params, api_reply_status_body);
 }
 
 /* POST /api/v1/registrations/{id}/accept: take an offered seat. */
@@ -221,7 +218,8 @@ static const char *csv_word(const char *const (*table)[2], size_t n, const char 
 }
 
 typedef struct csv_job {
-    PGresult *rows; /* owned until the reply */
+    PGresult *rows;          /* owned by the request */
+    const pii_keyring *keys; /* for unmasked cells: the process's, read-only */
     const csv_words *w;
     bool unmasked;
     bool failed;
@@ -258,9 +256,8 @@ static int csv_clear(csv_job *job, const pii_keyring *keys, int row, int col, co
 /* Builds the CSV (on the worker pool for unmasked exports). */
 static void csv_build(void *arg)
 {
-    http_ctx *ctx = arg;
-    csv_job *job = ctx->state;
-    const pii_keyring *keys = ctx->loop->server->keys;
+    csv_job *job = arg;
+    const pii_keyring *keys = job->keys;
     PGresult *res = job->rows;
 
     csv_begin(&job->out);
@@ -289,30 +286,25 @@ static void csv_build(void *arg)
     }
 }
 
-static void csv_send(void *arg)
+static void csv_send(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    csv_job *job = ctx->state;
-    csv_buf out = job->out; /* the reply frees job (ctx memory) */
+    csv_job *job = arg;
 
-    PQclear(job->rows);
+    http_own_buf(ctx, job->out.data);
     if (job->failed) {
-        csv_free(&out);
         http_reply_error(ctx, 500, "undecryptable", "stored personal data failed its check");
         return;
     }
     http_add_header(ctx, "Content-Disposition", job->w->filename);
     if (job->unmasked)
         http_add_header(ctx, "Cache-Control", "private, no-store");
-    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", out.data, out.len);
-    csv_free(&out);
+    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", job->out.data, job->out.len);
 }
 
 static void csv_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     csv_job *job = ctx->state;
-    PGresult *rows;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
@@ -322,15 +314,14 @@ static void csv_done(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such cohort");
         return;
     }
-    rows = db_result_take(r);
-    job->rows = rows;
+    job->rows = http_own_pgresult(ctx, db_result_take(r));
+    job->keys = ctx->loop->server->keys;
     if (!job->unmasked) {
-        csv_build(ctx);
-        csv_send(ctx);
+        csv_build(job);
+        csv_send(ctx, job);
         return;
     }
-    if (api_work(ctx, csv_build, csv_send, rows, NULL) != 0)
-        return;
+    http_work(ctx, job, csv_build, csv_send);
 }
 
 /* The words of ?lang= (id when absent); NULL after replying 422. */
@@ -394,8 +385,7 @@ static void registrations_list(http_ctx *ctx)
         job = http_ctx_alloc(ctx, sizeof *job);
         job->w = w;
         ctx->state = job;
-        if (http_db_query(ctx, &csv_stmt, params, csv_done) != 0)
-            return;
+        http_db_query(ctx, &csv_stmt, params, csv_done);
         return;
     }
     limit = api_limit(ctx, 100);
@@ -403,8 +393,7 @@ static void registrations_list(http_ctx *ctx)
         return;
     params[5] = cursor;
     params[6] = api_itoa(ctx, limit);
-    if (http_db_query(ctx, &list_stmt, params, list_or_csv_reply) != 0)
-        return;
+    http_db_query(ctx, &list_stmt, params, list_or_csv_reply);
 }
 
 /* POST /api/v1/cohorts/{id}/registrations/export {reason, lang?, status?,
@@ -445,8 +434,7 @@ static void registrations_export(http_ctx *ctx)
     ctx->state = job;
     if (api_missing(ctx, job->params[0], "cohort"))
         return;
-    if (http_db_query(ctx, &csv_unmasked_stmt, job->params, csv_done) != 0)
-        return;
+    http_db_query(ctx, &csv_unmasked_stmt, job->params, csv_done);
 }
 
 /* ---- the fairness log ---- */
@@ -526,10 +514,9 @@ static void log_done(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such cohort");
         return;
     }
-    out = evbuffer_new();
+    out = http_own_evbuffer(ctx);
     hashchain_genesis(head);
     if (render_chain(ctx, r->res, out, head, &entries, NULL) != 0) {
-        evbuffer_free(out);
         http_reply_error(ctx, 500, "internal_error", "could not hash the log");
         return;
     }
@@ -537,7 +524,6 @@ static void log_done(void *arg, db_result *r)
     http_add_header(ctx, "X-Chain-Head", head);
     http_reply_bytes(ctx, 200, "application/x-ndjson", evbuffer_pullup(out, -1),
                      evbuffer_get_length(out));
-    evbuffer_free(out);
 }
 
 /* ---- the public head, kept incrementally ---- */
@@ -617,8 +603,7 @@ static void head_done(void *arg, db_result *r)
     job->params[1] = http_ctx_strndup(ctx, job->mark.seq, strlen(job->mark.seq));
     job->params[2] = api_itoa(ctx, job->mark.entries);
     job->params[3] = job->mark.head;
-    if (http_db_query(ctx, &head_keep_stmt, job->params, head_kept) != 0)
-        return;
+    http_db_query(ctx, &head_keep_stmt, job->params, head_kept);
 }
 
 static void allocation_log(http_ctx *ctx, bool head_only)
@@ -630,12 +615,10 @@ static void allocation_log(http_ctx *ctx, bool head_only)
         return;
     if (head_only) {
         ctx->state = http_ctx_alloc(ctx, sizeof(head_job));
-        if (http_db_query(ctx, &head_stmt, params, head_done) != 0)
-            return;
+        http_db_query(ctx, &head_stmt, params, head_done);
         return;
     }
-    if (http_db_query(ctx, &log_stmt, params, log_done) != 0)
-        return;
+    http_db_query(ctx, &log_stmt, params, log_done);
 }
 
 /* GET /api/v1/cohorts/{id}/allocation-log: every attempt in arrival order,

@@ -32,7 +32,7 @@ static void create_done(void *arg, db_result *r)
                          "check the times (ends after it starts), place and online_url");
         return;
     }
-    api_reply_json_or_404(arg, r);
+    api_reply_created_or_404(arg, r);
 }
 
 /* POST /api/v1/cohorts/{id}/sessions {title, starts_at, ends_at, place?, online_url?} */
@@ -58,9 +58,7 @@ static void sessions_create(http_ctx *ctx)
     p[7] = auth_role_name(ctx->user.role);
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    ctx->state = API_CREATED;
-    if (http_db_query(ctx, &create_stmt, p, create_done) != 0)
-        return;
+    http_db_query(ctx, &create_stmt, p, create_done);
 }
 
 static const db_stmt list_stmt = {
@@ -82,8 +80,7 @@ static void sessions_list(http_ctx *ctx)
     p[2] = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &list_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &list_stmt, p, api_reply_json_or_404);
 }
 
 static const db_stmt code_stmt = {
@@ -122,8 +119,7 @@ static void sessions_open_checkin(http_ctx *ctx)
     p[4] = auth_role_name(ctx->user.role);
     if (api_missing(ctx, p[0], "session"))
         return;
-    if (http_db_query(ctx, &code_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &code_stmt, p, api_reply_json_or_404);
 }
 
 static const db_stmt checkin_stmt =
@@ -150,8 +146,7 @@ static void sessions_checkin(http_ctx *ctx)
     p[2] = code;
     if (api_missing(ctx, p[0], "session"))
         return;
-    if (http_db_query(ctx, &checkin_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &checkin_stmt, p, api_reply_status_body);
 }
 
 /* GET /api/v1/cohorts/{id}/attendance: sessions attended per participant. */
@@ -206,8 +201,8 @@ static void reply_calendar(http_ctx *ctx, PGresult *res, const char *name, bool 
     }
     ical_end(&b);
     http_add_header(ctx, "Cache-Control", links ? "private, no-store" : "public, max-age=300");
+    http_own_buf(ctx, b.data);
     http_reply_bytes(ctx, 200, "text/calendar; charset=utf-8", b.data, b.len);
-    ical_free(&b);
 }
 
 static void calendar_done(void *arg, db_result *r)
@@ -237,8 +232,7 @@ static void calendar(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &calendar_stmt, p, calendar_done) != 0)
-        return;
+    http_db_query(ctx, &calendar_stmt, p, calendar_done);
 }
 
 /* ---- the personal feed: every cohort with a confirmed seat, links included ---- */
@@ -294,8 +288,7 @@ static void feed_create(http_ctx *ctx)
     auth_token_hash(job->token, job->hash);
     job->params[0] = ctx->user.id;
     job->params[1] = job->hash;
-    if (http_db_query(ctx, &feed_set_stmt, job->params, feed_made) != 0)
-        return;
+    http_db_query(ctx, &feed_set_stmt, job->params, feed_made);
 }
 
 static void feed_deleted(void *arg, db_result *r)
@@ -315,8 +308,7 @@ static void feed_delete(http_ctx *ctx)
     const char **p = http_ctx_alloc(ctx, sizeof *p);
 
     p[0] = ctx->user.id;
-    if (http_db_query(ctx, &feed_delete_stmt, p, feed_deleted) != 0)
-        return;
+    http_db_query(ctx, &feed_delete_stmt, p, feed_deleted);
 }
 
 static void feed_done(void *arg, db_result *r)
@@ -348,8 +340,7 @@ static void feed_get(http_ctx *ctx)
     }
     auth_token_hash(token, hash);
     p[0] = hash;
-    if (http_db_query(ctx, &feed_stmt, p, feed_done) != 0)
-        return;
+    http_db_query(ctx, &feed_stmt, p, feed_done);
 }
 
 static const http_route routes[] = {

@@ -40,8 +40,7 @@ static void settings_get(http_ctx *ctx, const char *slug)
     p[1] = cfg->issuer_name;
     p[2] = cfg->signatory_name;
     p[3] = cfg->signatory_title;
-    if (http_db_query(ctx, &get_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &get_stmt, p, api_reply_json_or_404);
 }
 
 /* GET /api/v1/signatory: the site default ({site, configured}). */
@@ -156,8 +155,7 @@ static void settings_put(http_ctx *ctx, const char *slug)
         return;
     json_object_del(body, "nip"); /* never stored in clear (frees nip: used above) */
     p[2] = api_json_text(ctx, body);
-    if (http_db_query(ctx, &put_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &put_stmt, p, api_reply_status_body);
 }
 
 /* PUT /api/v1/signatory: the site default (audited). */
@@ -201,18 +199,16 @@ static const db_stmt image_add_stmt = {
 /* Worker: decode it (so it will draw) and hash it. */
 static void image_check(void *arg)
 {
-    http_ctx *ctx = arg;
-    image_job *job = ctx->state;
+    image_job *job = arg;
 
     job->bad = certpdf_png_check(job->data, job->len, &job->width, &job->height) != 0;
     if (!job->bad)
         api_sha256_hex(job->data, job->len, job->sha256);
 }
 
-static void image_store(void *arg)
+static void image_store(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    image_job *job = ctx->state;
+    image_job *job = arg;
 
     if (job->bad) {
         http_reply_error(ctx, 415, "unsupported_file_type",
@@ -226,10 +222,8 @@ static void image_store(void *arg)
     job->params[2] = api_itoa(ctx, job->width);
     job->params[3] = api_itoa(ctx, job->height);
     job->params[4] = ctx->user.id;
-    ctx->state = API_CREATED;
-    if (http_db_query_params(ctx, &image_add_stmt, job->params, job->lengths, job->formats,
-                             api_reply_json_or_404) != 0)
-        return;
+    http_db_query_params(ctx, &image_add_stmt, job->params, job->lengths, job->formats,
+                         api_reply_created_or_404);
 }
 
 /* POST /api/v1/certificate-images: a PNG (signature or logo) as the raw
@@ -244,8 +238,7 @@ static void image_add(http_ctx *ctx)
         return;
     }
     ctx->state = job;
-    if (api_work(ctx, image_check, image_store, NULL, NULL) != 0)
-        return;
+    http_work(ctx, job, image_check, image_store);
 }
 
 static const db_stmt image_get_stmt = {
@@ -268,9 +261,7 @@ static void image_get(http_ctx *ctx)
         return;
     }
     p[0] = http_ctx_strndup(ctx, name, 64);
-    ctx->state = (void *)&image_serving;
-    if (http_db_query(ctx, &image_get_stmt, p, api_reply_file_row) != 0)
-        return;
+    api_file_get(ctx, &image_get_stmt, p, &image_serving);
 }
 
 static const http_route routes[] = {

@@ -78,8 +78,7 @@ static void submit(http_ctx *ctx)
     p[4] = url;
     if (api_missing(ctx, p[1], "assignment"))
         return;
-    if (http_db_query(ctx, &submit_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &submit_stmt, p, api_reply_status_body);
 }
 
 /* ---- the file ---- */
@@ -137,8 +136,7 @@ static void file_get(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "submission"))
         return;
-    if (http_db_query(ctx, &file_stmt, p, api_reply_file_row) != 0)
-        return;
+    api_file_get(ctx, &file_stmt, p, NULL);
 }
 
 /* GET /api/v1/cohorts/{id}/assignments/{aid}/submissions: a participant's

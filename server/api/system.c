@@ -49,8 +49,7 @@ static void readyz(http_ctx *ctx)
         http_reply_db_error(ctx, &down);
         return;
     }
-    if (http_db_query(ctx, &ready_stmt, NULL, readyz_done) != 0)
-        return;
+    http_db_query(ctx, &ready_stmt, NULL, readyz_done);
 }
 
 /* /metrics: with a token configured, only with it; without one, only to
@@ -89,9 +88,9 @@ static void metrics(http_ctx *ctx)
     more = outbox_metrics(srv->outbox, &more_len);
     text = xrealloc(text, len + more_len + 1);
     memcpy(text + len, more, more_len + 1);
-    http_reply_bytes(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", text, len + more_len);
     free(more);
-    free(text);
+    http_own_buf(ctx, text);
+    http_reply_bytes(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", text, len + more_len);
 }
 
 static void openapi(http_ctx *ctx)

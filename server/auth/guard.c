@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sinau/alloc.h"
 #include "sinau/http.h"
 #include "sinau/server.h"
 #include "sinau/sesscache.h"
@@ -45,10 +46,8 @@ static void touch_done(void *arg, db_result *r)
  * parameter because the request may be gone when the pool runs it. */
 static void session_touch(http_ctx *ctx)
 {
-    touch_job *job = malloc(sizeof *job);
+    touch_job *job = xmalloc(sizeof *job);
 
-    if (job == NULL)
-        return;
     memcpy(job->hash, ctx->user.token_hash, sizeof job->hash);
     job->params[0] = job->hash;
     if (db_query(ctx->loop->db, &touch_stmt, job->params, touch_done, job) != 0)
@@ -239,6 +238,5 @@ void auth_guard(http_ctx *ctx, void (*next)(http_ctx *ctx))
     params[0] = ctx->user.token_hash;
     params[1] = http_ctx_alloc(ctx, 16);
     snprintf((char *)params[1], 16, "%d", auth_idle_s(ctx->loop->server->cfg));
-    if (http_db_query(ctx, &session_stmt, params, session_done) != 0)
-        return;
+    http_db_query(ctx, &session_stmt, params, session_done);
 }

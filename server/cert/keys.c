@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/alloc.h"
 #include "sinau/config.h"
 #include "sinau/db.h"
 #include "sinau/diproof.h"
@@ -121,10 +122,9 @@ void certkey_cid_printed(const char *cid, char out[CERT_ID_PRINTED])
 char *certkey_kid(const char *public_url, const char *thumbprint)
 {
     size_t n = strlen(public_url) + strlen(thumbprint) + 8;
-    char *kid = malloc(n);
+    char *kid = xmalloc(n);
 
-    if (kid != NULL)
-        snprintf(kid, n, "%s/keys/%s", public_url, thumbprint);
+    snprintf(kid, n, "%s/keys/%s", public_url, thumbprint);
     return kid;
 }
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/alloc.h"
+
 #define SLOTS 4096
 
 typedef struct slot {
@@ -23,10 +25,8 @@ struct ratelimit {
 
 ratelimit *ratelimit_new(int limit, int window_s)
 {
-    ratelimit *rl = calloc(1, sizeof *rl);
+    ratelimit *rl = xcalloc(1, sizeof *rl);
 
-    if (rl == NULL)
-        return NULL;
     pthread_mutex_init(&rl->lock, NULL);
     rl->limit = limit;
     rl->window_s = window_s;

@@ -9,9 +9,10 @@
  * eligible participant without one) → sign (worker pool) → store (SQL: each
  * participant once; a race loses quietly and the next run issues what is
  * left). Key rotation and the status list's re-signing run the statements
- * and code of cert/keys.c, as `sinau keys rotate` and start-up do. Revoking sets the bit in SQL, then re-signs the
- * status list (certificates_status_resign), which /status/1 also does when
- * it finds the list newer than its token. */
+ * and code of cert/keys.c, as `sinau keys rotate` and start-up do.
+ * Revoking sets the bit in SQL, then re-signs the status list
+ * (certificates_status_resign), which /status/1 also does when it finds
+ * the list newer than its token. */
 #include "sinau/api.h"
 
 #include <stdio.h>

@@ -368,9 +368,13 @@ typedef struct pdf_job {
     char url[600], short_id[16], printed_id[CERT_ID_PRINTED], nip[19];
     bool signed_pdf;  /* pdf carries the office's signature: store it */
     bool sign_failed; /* the signer (or its timestamp authority) failed */
-    const char *lang; /* "id" or "en" */
+    const char *lang; /* "id" or "en", chosen on the loop from the request */
     const char *id;   /* the certificate id (ctx memory) */
     const char *store[4];
+    /* what the worker reads besides the row: the server's, never the request's */
+    const pii_keyring *keys;
+    pdfsign_signer *signer;                                     /* NULL: PDFs unsigned */
+    const char *issuer_name, *signatory_name, *signatory_title; /* the configured ones */
 } pdf_job;
 
 /* ---- the office's signature on the PDF (pdfsign.h): signed once on
@@ -380,9 +384,9 @@ typedef struct pdf_job {
 /* Worker: signs job->pdf in place when the office configured a signer. A
  * signer that fails leaves no PDF (an unsigned one must not pass for the
  * signed document). */
-static void pdf_sign(http_ctx *ctx, pdf_job *job)
+static void pdf_sign(pdf_job *job)
 {
-    pdfsign_signer *signer = ctx->loop->server->pdf_signer;
+    pdfsign_signer *signer = job->signer;
     unsigned char *signed_pdf = NULL;
     size_t n = 0;
     char err[160];
@@ -496,9 +500,7 @@ static unsigned char *bytea_of(PGresult *row, int col, size_t *len)
 /* Worker: the signatory's images and NIP, then the PDF. */
 static void pdf_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    pdf_job *job = ctx->state;
-    const sinau_config *cfg = cfg_of(ctx);
+    pdf_job *job = ((http_ctx *)arg)->state; /* the job only: nothing of the request */
     bool own = !PQgetisnull(job->row, 0, P_SIGNATORY);
     size_t sig_len, logo_len;
     unsigned char *sig = bytea_of(job->row, P_SIGNATURE, &sig_len);
@@ -506,7 +508,7 @@ static void pdf_render(void *arg)
 
     if (own)
         signatory_nip(
-            ctx->loop->server->keys, PQgetvalue(job->row, 0, P_SIGNATORY),
+            job->keys, PQgetvalue(job->row, 0, P_SIGNATORY),
             PQgetisnull(job->row, 0, P_SIGNER_NIP) ? NULL : PQgetvalue(job->row, 0, P_SIGNER_NIP),
             job->nip);
     certpdf_fields f = {
@@ -518,9 +520,9 @@ static void pdf_render(void *arg)
         .ends_on = PQgetvalue(job->row, 0, 4),
         .jp = (int)strtol(PQgetvalue(job->row, 0, 5), NULL, 10),
         .issued_at = PQgetvalue(job->row, 0, 6),
-        .issuer_name = own ? PQgetvalue(job->row, 0, P_ORG) : cfg->issuer_name,
-        .signatory_name = own ? PQgetvalue(job->row, 0, P_SIGNER) : cfg->signatory_name,
-        .signatory_title = own ? PQgetvalue(job->row, 0, P_SIGNER_TITLE) : cfg->signatory_title,
+        .issuer_name = own ? PQgetvalue(job->row, 0, P_ORG) : job->issuer_name,
+        .signatory_name = own ? PQgetvalue(job->row, 0, P_SIGNER) : job->signatory_name,
+        .signatory_title = own ? PQgetvalue(job->row, 0, P_SIGNER_TITLE) : job->signatory_title,
         .signatory_nip = own ? job->nip : NULL,
         .signature_png = sig,
         .signature_png_len = sig_len,
@@ -533,7 +535,7 @@ static void pdf_render(void *arg)
     if (certpdf_render(&f, &job->pdf, &job->len) != 0)
         job->pdf = NULL;
     else
-        pdf_sign(ctx, job);
+        pdf_sign(job);
     PQfreemem(sig);
     PQfreemem(logo);
     sodium_memzero(job->nip, sizeof job->nip);
@@ -623,15 +625,14 @@ static const db_stmt pdf_head_stmt = {
  * signs it like a certificate. */
 static void transcript_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    pdf_job *job = ctx->state;
+    pdf_job *job = ((http_ctx *)arg)->state; /* the job only: nothing of the request */
     json_t *items = json_loads(PQgetvalue(job->row, 0, H_ITEMS), 0, NULL), *it;
     size_t n = json_array_size(items), i;
     transcriptpdf_item *rows = xcalloc(n + 1, sizeof *rows);
     char(*ids)[CERT_ID_PRINTED] = xcalloc(n + 1, sizeof *ids);
     transcriptpdf_fields f = {
         .lang = job->lang,
-        .issuer_name = cfg_of(ctx)->issuer_name,
+        .issuer_name = job->issuer_name,
         .holder_name = PQgetvalue(job->row, 0, H_HOLDER),
         .year = (int)strtol(PQgetvalue(job->row, 0, H_YEAR), NULL, 10),
         .total_jp = (int)strtol(PQgetvalue(job->row, 0, H_JP), NULL, 10),
@@ -655,7 +656,7 @@ static void transcript_render(void *arg)
     if (items == NULL || transcriptpdf_render(&f, &job->pdf, &job->len) != 0)
         job->pdf = NULL;
     else
-        pdf_sign(ctx, job);
+        pdf_sign(job);
     json_decref(items);
     free(rows);
     free(ids);
@@ -692,6 +693,11 @@ static void pdf_get(http_ctx *ctx, const char *id)
     snprintf(job->short_id, sizeof job->short_id, "%.4s-%.4s", id, id + 4);
     job->id = id;
     job->lang = page_lang(ctx);
+    job->keys = ctx->loop->server->keys;
+    job->signer = ctx->loop->server->pdf_signer;
+    job->issuer_name = cfg_of(ctx)->issuer_name;
+    job->signatory_name = cfg_of(ctx)->signatory_name;
+    job->signatory_title = cfg_of(ctx)->signatory_title;
     job->store[0] = id;
     job->store[1] = job->lang;
     certkey_cid_printed(id, job->printed_id);
@@ -772,35 +778,62 @@ static json_t *jwks_of(const sinau_config *cfg, PGresult *res)
     return json_pack("{s:o}", "keys", keys);
 }
 
+/* A pasted token's check: everything the worker reads, copied out of the
+ * request and the key read (vccheck_run takes up to JWS_MAX_TOKEN bytes of
+ * attacker-supplied text and a status list up to STATUSLIST_MAX_BYTES:
+ * never on the loop, vccheck.h). */
 typedef struct paste_job {
-    const char *token;
-    bool html;
+    const char *token;      /* the body, trimmed (ctx memory) */
+    bool html;              /* the /verify page: answer with the page */
+    json_t *jwks;           /* every key; owned until the worker is done */
+    const char *status;     /* the status list's token (ctx memory) or NULL */
+    const char *public_url; /* the configuration's (lives as long as the server) */
+    vccheck_result *v;      /* the worker's verdict; owned */
 } paste_job;
 
-static void pasted_checked(void *arg, db_result *r)
+/* Worker: reads only the job. */
+static void paste_check(void *arg)
 {
     http_ctx *ctx = arg;
     paste_job *job = ctx->state;
-    vccheck_result *v;
-    json_t *jwks;
 
-    if (r->status != DB_OK || PQntuples(r->res) != 1) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    jwks = jwks_of(cfg_of(ctx), r->res);
-    v = vccheck_run(job->token, jwks, cfg_of(ctx)->public_url,
-                    PQgetisnull(r->res, 0, 1) ? NULL : PQgetvalue(r->res, 0, 1));
-    json_decref(jwks);
+    job->v = vccheck_run(job->token, job->jwks, job->public_url, job->status);
+}
+
+static void paste_checked(void *arg)
+{
+    http_ctx *ctx = arg;
+    paste_job *job = ctx->state;
+    vccheck_result *v = job->v; /* the reply frees job (ctx memory) */
+
+    json_decref(job->jwks);
+    job->jwks = NULL;
     if (v == NULL) {
         http_reply_error(ctx, 500, "internal_error", "the token could not be checked");
         return;
     }
     if (job->html)
-        reply_page(ctx, 200, credpage_pasted_html(v, page_lang(ctx), cfg_of(ctx)->public_url));
+        reply_page(ctx, 200, credpage_pasted_html(v, page_lang(ctx), job->public_url));
     else
         http_reply_json(ctx, 200, vccheck_result_json(v));
     vccheck_result_free(v);
+}
+
+static void pasted_keys(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    paste_job *job = ctx->state;
+    const char *status;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    job->jwks = jwks_of(cfg_of(ctx), r->res);
+    status = PQgetisnull(r->res, 0, 1) ? NULL : PQgetvalue(r->res, 0, 1);
+    job->status = status != NULL ? http_ctx_strndup(ctx, status, strlen(status)) : NULL;
+    if (api_work(ctx, paste_check, paste_checked, NULL, job->jwks) != 0)
+        return;
 }
 
 /* The body's text without surrounding blanks, in ctx memory. */
@@ -824,8 +857,9 @@ static void check_pasted(http_ctx *ctx, const char *token, bool html)
 
     job->token = token;
     job->html = html;
+    job->public_url = cfg_of(ctx)->public_url;
     ctx->state = job;
-    if (http_db_read(ctx, &keys_stmt, NULL, pasted_checked) != 0)
+    if (http_db_read(ctx, &keys_stmt, NULL, pasted_keys) != 0)
         return;
 }
 

@@ -19,6 +19,7 @@
 
 #include "sinau/alloc.h"
 #include "sinau/certqr.h"
+#include "sinau/i18n_words.h" /* generated from web/i18n/<lang>/certificate.json */
 #include "sinau/dynbuf.h"
 #include "sinau/utf8.h"
 
@@ -59,27 +60,29 @@ typedef struct labels {
 } labels;
 
 static const labels LABELS_ID = {
-    "SERTIFIKAT",
-    "Sertifikat",
-    "diberikan kepada",
-    "telah menyelesaikan program",
-    " JP (jam pelajaran)",
-    "Diterbitkan",
-    "Pindai untuk memverifikasi",
-    {"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-     "Oktober", "November", "Desember"},
+    I18N_ID_CERT_PDF_TITLE,
+    I18N_ID_CERT_PDF_DOC,
+    I18N_ID_CERT_PDF_AWARDED,
+    I18N_ID_CERT_PDF_COMPLETED,
+    I18N_ID_CERT_PDF_JP,
+    I18N_ID_CERT_PDF_ISSUED,
+    I18N_ID_CERT_PDF_SCAN,
+    {I18N_ID_CERT_MONTH_1, I18N_ID_CERT_MONTH_2, I18N_ID_CERT_MONTH_3, I18N_ID_CERT_MONTH_4,
+     I18N_ID_CERT_MONTH_5, I18N_ID_CERT_MONTH_6, I18N_ID_CERT_MONTH_7, I18N_ID_CERT_MONTH_8,
+     I18N_ID_CERT_MONTH_9, I18N_ID_CERT_MONTH_10, I18N_ID_CERT_MONTH_11, I18N_ID_CERT_MONTH_12},
 };
 
 static const labels LABELS_EN = {
-    "CERTIFICATE",
-    "Certificate",
-    "awarded to",
-    "has completed the programme",
-    " JP (jam pelajaran, lesson hours)",
-    "Issued",
-    "Scan to verify",
-    {"January", "February", "March", "April", "May", "June", "July", "August", "September",
-     "October", "November", "December"},
+    I18N_EN_CERT_PDF_TITLE,
+    I18N_EN_CERT_PDF_DOC,
+    I18N_EN_CERT_PDF_AWARDED,
+    I18N_EN_CERT_PDF_COMPLETED,
+    I18N_EN_CERT_PDF_JP,
+    I18N_EN_CERT_PDF_ISSUED,
+    I18N_EN_CERT_PDF_SCAN,
+    {I18N_EN_CERT_MONTH_1, I18N_EN_CERT_MONTH_2, I18N_EN_CERT_MONTH_3, I18N_EN_CERT_MONTH_4,
+     I18N_EN_CERT_MONTH_5, I18N_EN_CERT_MONTH_6, I18N_EN_CERT_MONTH_7, I18N_EN_CERT_MONTH_8,
+     I18N_EN_CERT_MONTH_9, I18N_EN_CERT_MONTH_10, I18N_EN_CERT_MONTH_11, I18N_EN_CERT_MONTH_12},
 };
 
 typedef struct ymd {

@@ -194,33 +194,37 @@ static const char *image_path(http_ctx *ctx, PGresult *res, int col)
     return path;
 }
 
-/* Verifies the stored token against the key it names, and the stored Data
- * Integrity form with it; the verdict then takes the status bit from the
- * database's list. A verdict on the same stored bytes comes from the
- * process's cache (verdicts.h). Owned result. */
-static vccheck_result *check_row(http_ctx *ctx, PGresult *res)
+/* The verdict cache's key of a cert_verify_row row: the stored bytes the
+ * verdict depends on. */
+static void row_verdict_key(PGresult *res, const char *public_url, unsigned char key[VERDICTS_KEY])
 {
-    unsigned char pk[JWS_PK_BYTES], key[VERDICTS_KEY];
     const char *parts[4] = {PQgetvalue(res, 0, V_TOKEN),
                             PQgetisnull(res, 0, V_DI) ? NULL : PQgetvalue(res, 0, V_DI),
-                            PQgetvalue(res, 0, V_PK), cfg_of(ctx)->public_url};
+                            PQgetvalue(res, 0, V_PK), public_url};
+
+    verdict_key(key, parts, SINAU_ARRAY_LEN(parts));
+}
+
+/* Verifies the stored token against the key it names, and the stored Data
+ * Integrity form with it; the verdict then takes the status bit from the
+ * database's list. Owned result, or NULL. Any thread: the worker's. */
+static vccheck_result *check_row(PGresult *res, const char *public_url)
+{
+    unsigned char pk[JWS_PK_BYTES];
     char thumb[JWS_THUMBPRINT], *kid;
     json_t *jwks;
     vccheck_result *v;
 
-    verdict_key(key, parts, SINAU_ARRAY_LEN(parts));
-    v = verdict_cache_get(ctx->loop->server->verdicts, key);
-    if (v != NULL)
-        return v;
     if (sodium_hex2bin(pk, sizeof pk, PQgetvalue(res, 0, V_PK), (size_t)PQgetlength(res, 0, V_PK),
                        NULL, NULL, NULL) != 0)
         memset(pk, 0, sizeof pk);
     jws_thumbprint(pk, thumb);
-    kid = certkey_kid(cfg_of(ctx)->public_url, thumb);
+    kid = certkey_kid(public_url, thumb);
     jwks = json_pack("{s:[o]}", "keys", jws_jwk(pk, kid));
-    v = vccheck_run(PQgetvalue(res, 0, V_TOKEN), jwks, cfg_of(ctx)->public_url, NULL);
-    vccheck_add_data_integrity(v, parts[1], pk, cfg_of(ctx)->public_url);
-    verdict_cache_put(ctx->loop->server->verdicts, key, v);
+    v = vccheck_run(PQgetvalue(res, 0, V_TOKEN), jwks, public_url, NULL);
+    if (v != NULL)
+        vccheck_add_data_integrity(v, PQgetisnull(res, 0, V_DI) ? NULL : PQgetvalue(res, 0, V_DI),
+                                   pk, public_url);
     json_decref(jwks);
     free(kid);
     return v;
@@ -278,18 +282,13 @@ static credpage_facts facts_of(http_ctx *ctx, PGresult *res, vccheck_result *v, 
     return f;
 }
 
-static void credential_found(http_ctx *ctx, PGresult *res, enum want want, const char *id)
+/* The page or JSON of a checked stored credential. Takes v. */
+static void credential_checked_reply(http_ctx *ctx, PGresult *res, enum want want, const char *id,
+                                     vccheck_result *v)
 {
-    vccheck_result *v;
     credpage_facts f;
     char nip[19];
 
-    if (want == WANT_JWT) {
-        http_reply_bytes(ctx, 200, "application/vc+jwt", PQgetvalue(res, 0, V_TOKEN),
-                         (size_t)PQgetlength(res, 0, V_TOKEN));
-        return;
-    }
-    v = check_row(ctx, res);
     if (v == NULL) {
         http_reply_error(ctx, 500, "internal_error", "the credential could not be checked");
         return;
@@ -304,6 +303,65 @@ static void credential_found(http_ctx *ctx, PGresult *res, enum want want, const
     vccheck_result_free(v);
 }
 
+/* A stored credential's check on the worker pool (a verdict-cache miss):
+ * the row and what the check reads, never the request. */
+typedef struct row_job {
+    PGresult *row; /* cert_verify_row; owned */
+    unsigned char key[VERDICTS_KEY];
+    const char *public_url; /* the configuration's */
+    verdict_cache *verdicts;
+    vccheck_result *v; /* the worker's verdict; owned */
+    enum want want;
+    const char *id; /* ctx memory */
+} row_job;
+
+/* Worker: reads only the job. */
+static void row_check(void *arg)
+{
+    row_job *job = ((http_ctx *)arg)->state;
+
+    job->v = check_row(job->row, job->public_url);
+    if (job->v != NULL)
+        verdict_cache_put(job->verdicts, job->key, job->v);
+}
+
+static void row_checked(void *arg)
+{
+    http_ctx *ctx = arg;
+    row_job *job = ctx->state;
+    PGresult *row = job->row; /* the reply frees job (ctx memory) */
+
+    credential_checked_reply(ctx, row, job->want, job->id, job->v);
+    PQclear(row);
+}
+
+static void credential_found(http_ctx *ctx, db_result *r, enum want want, const char *id)
+{
+    row_job *job;
+    vccheck_result *v;
+
+    if (want == WANT_JWT) {
+        http_reply_bytes(ctx, 200, "application/vc+jwt", PQgetvalue(r->res, 0, V_TOKEN),
+                         (size_t)PQgetlength(r->res, 0, V_TOKEN));
+        return;
+    }
+    job = http_ctx_alloc(ctx, sizeof *job);
+    job->public_url = cfg_of(ctx)->public_url;
+    job->verdicts = ctx->loop->server->verdicts;
+    job->want = want;
+    job->id = id;
+    row_verdict_key(r->res, job->public_url, job->key);
+    v = verdict_cache_get(job->verdicts, job->key);
+    if (v != NULL) { /* the same stored bytes were checked before */
+        credential_checked_reply(ctx, r->res, want, id, v);
+        return;
+    }
+    job->row = db_result_take(r);
+    ctx->state = job;
+    if (api_work(ctx, row_check, row_checked, job->row, NULL) != 0)
+        return;
+}
+
 static void credential_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
@@ -314,7 +372,7 @@ static void credential_read(void *arg, db_result *r)
         return;
     }
     if (PQntuples(r->res) == 1) {
-        credential_found(ctx, r->res, wanted(ctx), id);
+        credential_found(ctx, r, wanted(ctx), id);
         return;
     }
     count_miss(ctx);

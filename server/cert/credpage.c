@@ -20,105 +20,48 @@ typedef struct words {
         *lookup_title, *lookup_label, *lookup_hint, *lookup_button, *lookup_bad, *months[12];
 } words;
 
-static const words ID = {
-    .lang = "id",
-    .title = I18N_ID_CERT_PAGE_TITLE,
-    .valid = I18N_ID_CERT_PAGE_VALID,
-    .revoked = I18N_ID_CERT_PAGE_REVOKED,
-    .invalid = I18N_ID_CERT_PAGE_INVALID,
-    .not_found = I18N_ID_CERT_PAGE_NOT_FOUND,
-    .not_found_text = I18N_ID_CERT_PAGE_NOT_FOUND_TEXT,
-    .holder = I18N_ID_CERT_PAGE_HOLDER,
-    .programme = I18N_ID_CERT_PAGE_PROGRAMME,
-    .cohort = I18N_ID_CERT_PAGE_COHORT,
-    .dates = I18N_ID_CERT_PAGE_DATES,
-    .jp = I18N_ID_CERT_PAGE_JP,
-    .issuer = I18N_ID_CERT_PAGE_ISSUER,
-    .issued = I18N_ID_CERT_PAGE_ISSUED,
-    .revoked_on = I18N_ID_CERT_PAGE_REVOKED_ON,
-    .checked = I18N_ID_CERT_PAGE_CHECKED,
-    .checked_fail = I18N_ID_CERT_PAGE_CHECKED_FAIL,
-    .checks = I18N_ID_CERT_PAGE_CHECKS,
-    .pdf = I18N_ID_CERT_PAGE_PDF,
-    .jwt = I18N_ID_CERT_PAGE_JWT,
-    .json = I18N_ID_CERT_PAGE_JSON,
-    .paste_title = I18N_ID_CERT_PAGE_PASTE_TITLE,
-    .paste_label = I18N_ID_CERT_PAGE_PASTE_LABEL,
-    .paste_button = I18N_ID_CERT_PAGE_PASTE_BUTTON,
-    .paste_hint = I18N_ID_CERT_PAGE_PASTE_HINT,
-    .paste_intro = I18N_ID_CERT_PAGE_PASTE_INTRO,
-    .switch_lang = I18N_ID_CERT_PAGE_SWITCH_LANG,
-    .note_valid = I18N_ID_CERT_PAGE_NOTE_VALID,
-    .note_invalid = I18N_ID_CERT_PAGE_NOTE_INVALID,
-    .note_revoked = I18N_ID_CERT_PAGE_NOTE_REVOKED,
-    .note_revoked_on = I18N_ID_CERT_PAGE_NOTE_REVOKED_ON,
-    .note_revoked_end = I18N_ID_CERT_PAGE_NOTE_REVOKED_END,
-    .passed = I18N_ID_CERT_PAGE_PASSED,
-    .failed = I18N_ID_CERT_PAGE_FAILED,
-    .open_page = I18N_ID_CERT_PAGE_OPEN_PAGE,
-    .signed_by = I18N_ID_CERT_PAGE_SIGNED_BY,
-    .signature_alt = I18N_ID_CERT_PAGE_SIGNATURE_ALT,
-    .logo_alt = I18N_ID_CERT_PAGE_LOGO_ALT,
-    .lookup_title = I18N_ID_CERT_PAGE_LOOKUP_TITLE,
-    .lookup_label = I18N_ID_CERT_PAGE_LOOKUP_LABEL,
-    .lookup_hint = I18N_ID_CERT_PAGE_LOOKUP_HINT,
-    .lookup_button = I18N_ID_CERT_PAGE_LOOKUP_BUTTON,
-    .lookup_bad = I18N_ID_CERT_PAGE_LOOKUP_BAD,
-    .months = {I18N_ID_CERT_MONTH_1, I18N_ID_CERT_MONTH_2, I18N_ID_CERT_MONTH_3,
-               I18N_ID_CERT_MONTH_4, I18N_ID_CERT_MONTH_5, I18N_ID_CERT_MONTH_6,
-               I18N_ID_CERT_MONTH_7, I18N_ID_CERT_MONTH_8, I18N_ID_CERT_MONTH_9,
-               I18N_ID_CERT_MONTH_10, I18N_ID_CERT_MONTH_11, I18N_ID_CERT_MONTH_12},
-};
+/* The words of one language (ID or EN), from the dictionaries. */
+#define PAGE_WORDS(L, lang_code)                                                                   \
+    {                                                                                              \
+        .lang = lang_code, .title = I18N_##L##_CERT_PAGE_TITLE,                                    \
+        .valid = I18N_##L##_CERT_PAGE_VALID, .revoked = I18N_##L##_CERT_PAGE_REVOKED,              \
+        .invalid = I18N_##L##_CERT_PAGE_INVALID, .not_found = I18N_##L##_CERT_PAGE_NOT_FOUND,      \
+        .not_found_text = I18N_##L##_CERT_PAGE_NOT_FOUND_TEXT,                                     \
+        .holder = I18N_##L##_CERT_PAGE_HOLDER, .programme = I18N_##L##_CERT_PAGE_PROGRAMME,        \
+        .cohort = I18N_##L##_CERT_PAGE_COHORT, .dates = I18N_##L##_CERT_PAGE_DATES,                \
+        .jp = I18N_##L##_CERT_PAGE_JP, .issuer = I18N_##L##_CERT_PAGE_ISSUER,                      \
+        .issued = I18N_##L##_CERT_PAGE_ISSUED, .revoked_on = I18N_##L##_CERT_PAGE_REVOKED_ON,      \
+        .checked = I18N_##L##_CERT_PAGE_CHECKED,                                                   \
+        .checked_fail = I18N_##L##_CERT_PAGE_CHECKED_FAIL, .checks = I18N_##L##_CERT_PAGE_CHECKS,  \
+        .pdf = I18N_##L##_CERT_PAGE_PDF, .jwt = I18N_##L##_CERT_PAGE_JWT,                          \
+        .json = I18N_##L##_CERT_PAGE_JSON, .paste_title = I18N_##L##_CERT_PAGE_PASTE_TITLE,        \
+        .paste_label = I18N_##L##_CERT_PAGE_PASTE_LABEL,                                           \
+        .paste_button = I18N_##L##_CERT_PAGE_PASTE_BUTTON,                                         \
+        .paste_hint = I18N_##L##_CERT_PAGE_PASTE_HINT,                                             \
+        .paste_intro = I18N_##L##_CERT_PAGE_PASTE_INTRO,                                           \
+        .switch_lang = I18N_##L##_CERT_PAGE_SWITCH_LANG,                                           \
+        .note_valid = I18N_##L##_CERT_PAGE_NOTE_VALID,                                             \
+        .note_invalid = I18N_##L##_CERT_PAGE_NOTE_INVALID,                                         \
+        .note_revoked = I18N_##L##_CERT_PAGE_NOTE_REVOKED,                                         \
+        .note_revoked_on = I18N_##L##_CERT_PAGE_NOTE_REVOKED_ON,                                   \
+        .note_revoked_end = I18N_##L##_CERT_PAGE_NOTE_REVOKED_END,                                 \
+        .passed = I18N_##L##_CERT_PAGE_PASSED, .failed = I18N_##L##_CERT_PAGE_FAILED,              \
+        .open_page = I18N_##L##_CERT_PAGE_OPEN_PAGE, .signed_by = I18N_##L##_CERT_PAGE_SIGNED_BY,  \
+        .signature_alt = I18N_##L##_CERT_PAGE_SIGNATURE_ALT,                                       \
+        .logo_alt = I18N_##L##_CERT_PAGE_LOGO_ALT,                                                 \
+        .lookup_title = I18N_##L##_CERT_PAGE_LOOKUP_TITLE,                                         \
+        .lookup_label = I18N_##L##_CERT_PAGE_LOOKUP_LABEL,                                         \
+        .lookup_hint = I18N_##L##_CERT_PAGE_LOOKUP_HINT,                                           \
+        .lookup_button = I18N_##L##_CERT_PAGE_LOOKUP_BUTTON,                                       \
+        .lookup_bad = I18N_##L##_CERT_PAGE_LOOKUP_BAD,                                             \
+        .months = {I18N_##L##_CERT_MONTH_1,  I18N_##L##_CERT_MONTH_2,  I18N_##L##_CERT_MONTH_3,    \
+                   I18N_##L##_CERT_MONTH_4,  I18N_##L##_CERT_MONTH_5,  I18N_##L##_CERT_MONTH_6,    \
+                   I18N_##L##_CERT_MONTH_7,  I18N_##L##_CERT_MONTH_8,  I18N_##L##_CERT_MONTH_9,    \
+                   I18N_##L##_CERT_MONTH_10, I18N_##L##_CERT_MONTH_11, I18N_##L##_CERT_MONTH_12},  \
+    }
 
-static const words EN = {
-    .lang = "en",
-    .title = I18N_EN_CERT_PAGE_TITLE,
-    .valid = I18N_EN_CERT_PAGE_VALID,
-    .revoked = I18N_EN_CERT_PAGE_REVOKED,
-    .invalid = I18N_EN_CERT_PAGE_INVALID,
-    .not_found = I18N_EN_CERT_PAGE_NOT_FOUND,
-    .not_found_text = I18N_EN_CERT_PAGE_NOT_FOUND_TEXT,
-    .holder = I18N_EN_CERT_PAGE_HOLDER,
-    .programme = I18N_EN_CERT_PAGE_PROGRAMME,
-    .cohort = I18N_EN_CERT_PAGE_COHORT,
-    .dates = I18N_EN_CERT_PAGE_DATES,
-    .jp = I18N_EN_CERT_PAGE_JP,
-    .issuer = I18N_EN_CERT_PAGE_ISSUER,
-    .issued = I18N_EN_CERT_PAGE_ISSUED,
-    .revoked_on = I18N_EN_CERT_PAGE_REVOKED_ON,
-    .checked = I18N_EN_CERT_PAGE_CHECKED,
-    .checked_fail = I18N_EN_CERT_PAGE_CHECKED_FAIL,
-    .checks = I18N_EN_CERT_PAGE_CHECKS,
-    .pdf = I18N_EN_CERT_PAGE_PDF,
-    .jwt = I18N_EN_CERT_PAGE_JWT,
-    .json = I18N_EN_CERT_PAGE_JSON,
-    .paste_title = I18N_EN_CERT_PAGE_PASTE_TITLE,
-    .paste_label = I18N_EN_CERT_PAGE_PASTE_LABEL,
-    .paste_button = I18N_EN_CERT_PAGE_PASTE_BUTTON,
-    .paste_hint = I18N_EN_CERT_PAGE_PASTE_HINT,
-    .paste_intro = I18N_EN_CERT_PAGE_PASTE_INTRO,
-    .switch_lang = I18N_EN_CERT_PAGE_SWITCH_LANG,
-    .note_valid = I18N_EN_CERT_PAGE_NOTE_VALID,
-    .note_invalid = I18N_EN_CERT_PAGE_NOTE_INVALID,
-    .note_revoked = I18N_EN_CERT_PAGE_NOTE_REVOKED,
-    .note_revoked_on = I18N_EN_CERT_PAGE_NOTE_REVOKED_ON,
-    .note_revoked_end = I18N_EN_CERT_PAGE_NOTE_REVOKED_END,
-    .passed = I18N_EN_CERT_PAGE_PASSED,
-    .failed = I18N_EN_CERT_PAGE_FAILED,
-    .open_page = I18N_EN_CERT_PAGE_OPEN_PAGE,
-    .signed_by = I18N_EN_CERT_PAGE_SIGNED_BY,
-    .signature_alt = I18N_EN_CERT_PAGE_SIGNATURE_ALT,
-    .logo_alt = I18N_EN_CERT_PAGE_LOGO_ALT,
-    .lookup_title = I18N_EN_CERT_PAGE_LOOKUP_TITLE,
-    .lookup_label = I18N_EN_CERT_PAGE_LOOKUP_LABEL,
-    .lookup_hint = I18N_EN_CERT_PAGE_LOOKUP_HINT,
-    .lookup_button = I18N_EN_CERT_PAGE_LOOKUP_BUTTON,
-    .lookup_bad = I18N_EN_CERT_PAGE_LOOKUP_BAD,
-    .months = {I18N_EN_CERT_MONTH_1, I18N_EN_CERT_MONTH_2, I18N_EN_CERT_MONTH_3,
-               I18N_EN_CERT_MONTH_4, I18N_EN_CERT_MONTH_5, I18N_EN_CERT_MONTH_6,
-               I18N_EN_CERT_MONTH_7, I18N_EN_CERT_MONTH_8, I18N_EN_CERT_MONTH_9,
-               I18N_EN_CERT_MONTH_10, I18N_EN_CERT_MONTH_11, I18N_EN_CERT_MONTH_12},
-};
+static const words ID = PAGE_WORDS(ID, "id");
+static const words EN = PAGE_WORDS(EN, "en");
 
 static const words *words_for(const char *lang)
 {

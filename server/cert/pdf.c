@@ -59,31 +59,20 @@ typedef struct labels {
     const char *months[12];
 } labels;
 
-static const labels LABELS_ID = {
-    I18N_ID_CERT_PDF_TITLE,
-    I18N_ID_CERT_PDF_DOC,
-    I18N_ID_CERT_PDF_AWARDED,
-    I18N_ID_CERT_PDF_COMPLETED,
-    I18N_ID_CERT_PDF_JP,
-    I18N_ID_CERT_PDF_ISSUED,
-    I18N_ID_CERT_PDF_SCAN,
-    {I18N_ID_CERT_MONTH_1, I18N_ID_CERT_MONTH_2, I18N_ID_CERT_MONTH_3, I18N_ID_CERT_MONTH_4,
-     I18N_ID_CERT_MONTH_5, I18N_ID_CERT_MONTH_6, I18N_ID_CERT_MONTH_7, I18N_ID_CERT_MONTH_8,
-     I18N_ID_CERT_MONTH_9, I18N_ID_CERT_MONTH_10, I18N_ID_CERT_MONTH_11, I18N_ID_CERT_MONTH_12},
-};
+/* The labels of one language (ID or EN), from the dictionaries. */
+#define PDF_LABELS(L)                                                                              \
+    {                                                                                              \
+        I18N_##L##_CERT_PDF_TITLE, I18N_##L##_CERT_PDF_DOC, I18N_##L##_CERT_PDF_AWARDED,           \
+            I18N_##L##_CERT_PDF_COMPLETED, I18N_##L##_CERT_PDF_JP, I18N_##L##_CERT_PDF_ISSUED,     \
+            I18N_##L##_CERT_PDF_SCAN,                                                              \
+            {I18N_##L##_CERT_MONTH_1,  I18N_##L##_CERT_MONTH_2,  I18N_##L##_CERT_MONTH_3,          \
+             I18N_##L##_CERT_MONTH_4,  I18N_##L##_CERT_MONTH_5,  I18N_##L##_CERT_MONTH_6,          \
+             I18N_##L##_CERT_MONTH_7,  I18N_##L##_CERT_MONTH_8,  I18N_##L##_CERT_MONTH_9,          \
+             I18N_##L##_CERT_MONTH_10, I18N_##L##_CERT_MONTH_11, I18N_##L##_CERT_MONTH_12},        \
+    }
 
-static const labels LABELS_EN = {
-    I18N_EN_CERT_PDF_TITLE,
-    I18N_EN_CERT_PDF_DOC,
-    I18N_EN_CERT_PDF_AWARDED,
-    I18N_EN_CERT_PDF_COMPLETED,
-    I18N_EN_CERT_PDF_JP,
-    I18N_EN_CERT_PDF_ISSUED,
-    I18N_EN_CERT_PDF_SCAN,
-    {I18N_EN_CERT_MONTH_1, I18N_EN_CERT_MONTH_2, I18N_EN_CERT_MONTH_3, I18N_EN_CERT_MONTH_4,
-     I18N_EN_CERT_MONTH_5, I18N_EN_CERT_MONTH_6, I18N_EN_CERT_MONTH_7, I18N_EN_CERT_MONTH_8,
-     I18N_EN_CERT_MONTH_9, I18N_EN_CERT_MONTH_10, I18N_EN_CERT_MONTH_11, I18N_EN_CERT_MONTH_12},
-};
+static const labels LABELS_ID = PDF_LABELS(ID);
+static const labels LABELS_EN = PDF_LABELS(EN);
 
 typedef struct ymd {
     int y, m, d;

@@ -33,18 +33,19 @@ typedef struct words {
         *page;
 } words;
 
-static const words ID_WORDS = {I18N_ID_CERT_TRANSCRIPT_TITLE,    I18N_ID_CERT_TRANSCRIPT_YEAR,
-                               I18N_ID_CERT_TRANSCRIPT_HOLDER,   I18N_ID_CERT_TRANSCRIPT_NO,
-                               I18N_ID_CERT_TRANSCRIPT_TRAINING, I18N_ID_CERT_TRANSCRIPT_DATES,
-                               I18N_ID_CERT_TRANSCRIPT_JP,       I18N_ID_CERT_TRANSCRIPT_TOTAL,
-                               I18N_ID_CERT_TRANSCRIPT_SCAN,     I18N_ID_CERT_TRANSCRIPT_ISSUED,
-                               I18N_ID_CERT_TRANSCRIPT_ID,       I18N_ID_CERT_TRANSCRIPT_PAGE};
-static const words EN_WORDS = {I18N_EN_CERT_TRANSCRIPT_TITLE,    I18N_EN_CERT_TRANSCRIPT_YEAR,
-                               I18N_EN_CERT_TRANSCRIPT_HOLDER,   I18N_EN_CERT_TRANSCRIPT_NO,
-                               I18N_EN_CERT_TRANSCRIPT_TRAINING, I18N_EN_CERT_TRANSCRIPT_DATES,
-                               I18N_EN_CERT_TRANSCRIPT_JP,       I18N_EN_CERT_TRANSCRIPT_TOTAL,
-                               I18N_EN_CERT_TRANSCRIPT_SCAN,     I18N_EN_CERT_TRANSCRIPT_ISSUED,
-                               I18N_EN_CERT_TRANSCRIPT_ID,       I18N_EN_CERT_TRANSCRIPT_PAGE};
+/* The words of one language (ID or EN), from the dictionaries. */
+#define TRANSCRIPT_WORDS(L)                                                                        \
+    {                                                                                              \
+        I18N_##L##_CERT_TRANSCRIPT_TITLE, I18N_##L##_CERT_TRANSCRIPT_YEAR,                         \
+            I18N_##L##_CERT_TRANSCRIPT_HOLDER, I18N_##L##_CERT_TRANSCRIPT_NO,                      \
+            I18N_##L##_CERT_TRANSCRIPT_TRAINING, I18N_##L##_CERT_TRANSCRIPT_DATES,                 \
+            I18N_##L##_CERT_TRANSCRIPT_JP, I18N_##L##_CERT_TRANSCRIPT_TOTAL,                       \
+            I18N_##L##_CERT_TRANSCRIPT_SCAN, I18N_##L##_CERT_TRANSCRIPT_ISSUED,                    \
+            I18N_##L##_CERT_TRANSCRIPT_ID, I18N_##L##_CERT_TRANSCRIPT_PAGE                         \
+    }
+
+static const words ID_WORDS = TRANSCRIPT_WORDS(ID);
+static const words EN_WORDS = TRANSCRIPT_WORDS(EN);
 
 typedef struct pen {
     cairo_t *cr;

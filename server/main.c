@@ -224,6 +224,10 @@ int main(int argc, char **argv)
         printf("sinau %s\n", SINAU_VERSION);
         return 0;
     }
+    if (strcmp(cmd, "config") == 0 && argc == 3 && strcmp(argv[2], "--markdown") == 0) {
+        fputs(config_markdown(), stdout);
+        return 0;
+    }
     if (strcmp(cmd, "user") == 0)
         return cmd_user(argc - 2, argv + 2);
     if (strcmp(cmd, "audit") == 0)

@@ -207,33 +207,37 @@ static const char *image_path(http_ctx *ctx, PGresult *res, int col)
     return path;
 }
 
-/* Verifies the stored token against the key it names, and the stored Data
- * Integrity form with it; the verdict then takes the status bit from the
- * database's list. A verdict on the same stored bytes comes from the
- * process's cache (verdicts.h). Owned result. */
-static vccheck_result *check_row(http_ctx *ctx, PGresult *res)
+/* The verdict cache's key of a cert_verify_row row: the stored bytes the
+ * verdict depends on. */
+static void row_verdict_key(PGresult *res, const char *public_url, unsigned char key[VERDICTS_KEY])
 {
-    unsigned char pk[JWS_PK_BYTES], key[VERDICTS_KEY];
     const char *parts[4] = {PQgetvalue(res, 0, V_TOKEN),
                             PQgetisnull(res, 0, V_DI) ? NULL : PQgetvalue(res, 0, V_DI),
-                            PQgetvalue(res, 0, V_PK), cfg_of(ctx)->public_url};
+                            PQgetvalue(res, 0, V_PK), public_url};
+
+    verdict_key(key, parts, SINAU_ARRAY_LEN(parts));
+}
+
+/* Verifies the stored token against the key it names, and the stored Data
+ * Integrity form with it; the verdict then takes the status bit from the
+ * database's list. Owned result, or NULL. Any thread: the worker's. */
+static vccheck_result *check_row(PGresult *res, const char *public_url)
+{
+    unsigned char pk[JWS_PK_BYTES];
     char thumb[JWS_THUMBPRINT], *kid;
     json_t *jwks;
     vccheck_result *v;
 
-    verdict_key(key, parts, SINAU_ARRAY_LEN(parts));
-    v = verdict_cache_get(ctx->loop->server->verdicts, key);
-    if (v != NULL)
-        return v;
     if (sodium_hex2bin(pk, sizeof pk, PQgetvalue(res, 0, V_PK), (size_t)PQgetlength(res, 0, V_PK),
                        NULL, NULL, NULL) != 0)
         memset(pk, 0, sizeof pk);
     jws_thumbprint(pk, thumb);
-    kid = certkey_kid(cfg_of(ctx)->public_url, thumb);
+    kid = certkey_kid(public_url, thumb);
     jwks = json_pack("{s:[o]}", "keys", jws_jwk(pk, kid));
-    v = vccheck_run(PQgetvalue(res, 0, V_TOKEN), jwks, cfg_of(ctx)->public_url, NULL);
-    vccheck_add_data_integrity(v, parts[1], pk, cfg_of(ctx)->public_url);
-    verdict_cache_put(ctx->loop->server->verdicts, key, v);
+    v = vccheck_run(PQgetvalue(res, 0, V_TOKEN), jwks, public_url, NULL);
+    if (v != NULL)
+        vccheck_add_data_integrity(v, PQgetisnull(res, 0, V_DI) ? NULL : PQgetvalue(res, 0, V_DI),
+                                   pk, public_url);
     json_decref(jwks);
     free(kid);
     return v;
@@ -291,18 +295,13 @@ static credpage_facts facts_of(http_ctx *ctx, PGresult *res, vccheck_result *v, 
     return f;
 }
 
-static void credential_found(http_ctx *ctx, PGresult *res, enum want want, const char *id)
+/* The page or JSON of a checked stored credential. Takes v. */
+static void credential_checked_reply(http_ctx *ctx, PGresult *res, enum want want, const char *id,
+                                     vccheck_result *v)
 {
-    vccheck_result *v;
     credpage_facts f;
     char nip[19];
 
-    if (want == WANT_JWT) {
-        http_reply_bytes(ctx, 200, "application/vc+jwt", PQgetvalue(res, 0, V_TOKEN),
-                         (size_t)PQgetlength(res, 0, V_TOKEN));
-        return;
-    }
-    v = check_row(ctx, res);
     if (v == NULL) {
         http_reply_error(ctx, 500, "internal_error", "the credential could not be checked");
         return;
@@ -317,6 +316,60 @@ static void credential_found(http_ctx *ctx, PGresult *res, enum want want, const
     vccheck_result_free(v);
 }
 
+/* A stored credential's check on the worker pool (a verdict-cache miss):
+ * the row and what the check reads, never the request. */
+typedef struct row_job {
+    PGresult *row; /* cert_verify_row; owned */
+    unsigned char key[VERDICTS_KEY];
+    const char *public_url; /* the configuration's */
+    verdict_cache *verdicts;
+    vccheck_result *v; /* the worker's verdict; owned */
+    enum want want;
+    const char *id; /* ctx memory */
+} row_job;
+
+/* Worker: reads only the job. */
+static void row_check(void *arg)
+{
+    row_job *job = arg;
+
+    job->v = check_row(job->row, job->public_url);
+    if (job->v != NULL)
+        verdict_cache_put(job->verdicts, job->key, job->v);
+}
+
+static void row_checked(http_ctx *ctx, void *arg)
+{
+    row_job *job = arg;
+
+    credential_checked_reply(ctx, job->row, job->want, job->id, job->v);
+}
+
+static void credential_found(http_ctx *ctx, db_result *r, enum want want, const char *id)
+{
+    row_job *job;
+    vccheck_result *v;
+
+    if (want == WANT_JWT) {
+        http_reply_bytes(ctx, 200, "application/vc+jwt", PQgetvalue(r->res, 0, V_TOKEN),
+                         (size_t)PQgetlength(r->res, 0, V_TOKEN));
+        return;
+    }
+    job = http_ctx_alloc(ctx, sizeof *job);
+    job->public_url = cfg_of(ctx)->public_url;
+    job->verdicts = ctx->loop->server->verdicts;
+    job->want = want;
+    job->id = id;
+    row_verdict_key(r->res, job->public_url, job->key);
+    v = verdict_cache_get(job->verdicts, job->key);
+    if (v != NULL) { /* the same stored bytes were checked before */
+        credential_checked_reply(ctx, r->res, want, id, v);
+        return;
+    }
+    job->row = http_own_pgresult(ctx, db_result_take(r));
+    http_work(ctx, job, row_check, row_checked);
+}
+
 static void credential_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
@@ -328,7 +381,7 @@ static void credential_read(void *arg, db_result *r)
     }
     if (PQntuples(r->res) == 1) {
         miss_forgiven(ctx, ((lookup *)ctx->state)->ticket);
-        credential_found(ctx, r->res, wanted(ctx), id);
+        credential_found(ctx, r, wanted(ctx), id);
         return;
     }
     if (wanted(ctx) == WANT_HTML)
@@ -378,17 +431,17 @@ typedef struct pdf_job {
     PGresult *row;      /* the certificate's facts; owned by the request */
     unsigned char *pdf; /* malloc'd by the worker; owned by the request once done */
     size_t len;
-    /* copied inputs of the worker: the process's configuration, keyring and signer */
-    const sinau_config *cfg;
-    const pii_keyring *keys;
-    pdfsign_signer *signer;
     char url[600], short_id[16], printed_id[CERT_ID_PRINTED], nip[19];
     bool signed_pdf;  /* pdf carries the office's signature: store it */
     bool sign_failed; /* the signer (or its timestamp authority) failed */
-    const char *lang; /* "id" or "en" */
+    const char *lang; /* "id" or "en", chosen on the loop from the request */
     const char *id;   /* the certificate id (ctx memory) */
     const char *store[4];
     time_t ticket; /* the miss reserved for the lookup (miss_reserved) */
+    /* what the worker reads besides the row: the server's, never the request's */
+    const pii_keyring *keys;
+    pdfsign_signer *signer;                                     /* NULL: PDFs unsigned */
+    const char *issuer_name, *signatory_name, *signatory_title; /* the configured ones */
 } pdf_job;
 
 /* ---- the office's signature on the PDF (pdfsign.h): signed once on
@@ -509,8 +562,7 @@ static unsigned char *bytea_of(PGresult *row, int col, size_t *len)
 /* Worker: the signatory's images and NIP, then the PDF. */
 static void pdf_render(void *arg)
 {
-    pdf_job *job = arg;
-    const sinau_config *cfg = job->cfg;
+    pdf_job *job = arg; /* the job only: nothing of the request */
     bool own = !PQgetisnull(job->row, 0, P_SIGNATORY);
     size_t sig_len, logo_len;
     unsigned char *sig = bytea_of(job->row, P_SIGNATURE, &sig_len);
@@ -530,9 +582,9 @@ static void pdf_render(void *arg)
         .ends_on = PQgetvalue(job->row, 0, 4),
         .jp = (int)strtol(PQgetvalue(job->row, 0, 5), NULL, 10),
         .issued_at = PQgetvalue(job->row, 0, 6),
-        .issuer_name = own ? PQgetvalue(job->row, 0, P_ORG) : cfg->issuer_name,
-        .signatory_name = own ? PQgetvalue(job->row, 0, P_SIGNER) : cfg->signatory_name,
-        .signatory_title = own ? PQgetvalue(job->row, 0, P_SIGNER_TITLE) : cfg->signatory_title,
+        .issuer_name = own ? PQgetvalue(job->row, 0, P_ORG) : job->issuer_name,
+        .signatory_name = own ? PQgetvalue(job->row, 0, P_SIGNER) : job->signatory_name,
+        .signatory_title = own ? PQgetvalue(job->row, 0, P_SIGNER_TITLE) : job->signatory_title,
         .signatory_nip = own ? job->nip : NULL,
         .signature_png = sig,
         .signature_png_len = sig_len,
@@ -550,7 +602,6 @@ static void pdf_render(void *arg)
     PQfreemem(logo);
     sodium_memzero(job->nip, sizeof job->nip);
 }
-
 static void pdf_send(http_ctx *ctx, void *arg)
 {
     pdf_job *job = arg;
@@ -627,14 +678,14 @@ static const db_stmt pdf_head_stmt = {
  * signs it like a certificate. */
 static void transcript_render(void *arg)
 {
-    pdf_job *job = arg;
+    pdf_job *job = arg; /* the job only: nothing of the request */
     json_t *items = json_loads(PQgetvalue(job->row, 0, H_ITEMS), 0, NULL), *it;
     size_t n = json_array_size(items), i;
     transcriptpdf_item *rows = xcalloc(n + 1, sizeof *rows);
     char(*ids)[CERT_ID_PRINTED] = xcalloc(n + 1, sizeof *ids);
     transcriptpdf_fields f = {
         .lang = job->lang,
-        .issuer_name = job->cfg->issuer_name,
+        .issuer_name = job->issuer_name,
         .holder_name = PQgetvalue(job->row, 0, H_HOLDER),
         .year = (int)strtol(PQgetvalue(job->row, 0, H_YEAR), NULL, 10),
         .total_jp = (int)strtol(PQgetvalue(job->row, 0, H_JP), NULL, 10),
@@ -693,9 +744,11 @@ static void pdf_get(http_ctx *ctx, const char *id, time_t ticket)
     snprintf(job->short_id, sizeof job->short_id, "%.4s-%.4s", id, id + 4);
     job->id = id;
     job->lang = page_lang(ctx);
-    job->cfg = cfg_of(ctx);
     job->keys = ctx->loop->server->keys;
     job->signer = ctx->loop->server->pdf_signer;
+    job->issuer_name = cfg_of(ctx)->issuer_name;
+    job->signatory_name = cfg_of(ctx)->signatory_name;
+    job->signatory_title = cfg_of(ctx)->signatory_title;
     job->store[0] = id;
     job->store[1] = job->lang;
     certkey_cid_printed(id, job->printed_id);
@@ -775,35 +828,57 @@ static json_t *jwks_of(const sinau_config *cfg, PGresult *res)
     return json_pack("{s:o}", "keys", keys);
 }
 
+/* A pasted token's check: everything the worker reads, copied out of the
+ * request and the key read (vccheck_run takes up to JWS_MAX_TOKEN bytes of
+ * attacker-supplied text and a status list up to STATUSLIST_MAX_BYTES:
+ * never on the loop, vccheck.h). */
 typedef struct paste_job {
-    const char *token;
-    bool html;
+    const char *token;      /* the body, trimmed (ctx memory) */
+    bool html;              /* the /verify page: answer with the page */
+    json_t *jwks;           /* every key; owned until the worker is done */
+    const char *status;     /* the status list's token (ctx memory) or NULL */
+    const char *public_url; /* the configuration's (lives as long as the server) */
+    vccheck_result *v;      /* the worker's verdict; owned */
 } paste_job;
 
-static void pasted_checked(void *arg, db_result *r)
+/* Worker: reads only the job. */
+static void paste_check(void *arg)
 {
-    http_ctx *ctx = arg;
-    paste_job *job = ctx->state;
-    vccheck_result *v;
-    json_t *jwks;
+    paste_job *job = arg;
 
-    if (r->status != DB_OK || PQntuples(r->res) != 1) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    jwks = jwks_of(cfg_of(ctx), r->res);
-    v = vccheck_run(job->token, jwks, cfg_of(ctx)->public_url,
-                    PQgetisnull(r->res, 0, 1) ? NULL : PQgetvalue(r->res, 0, 1));
-    json_decref(jwks);
+    job->v = vccheck_run(job->token, job->jwks, job->public_url, job->status);
+}
+
+static void paste_checked(http_ctx *ctx, void *arg)
+{
+    paste_job *job = arg;
+    vccheck_result *v = job->v;
+
     if (v == NULL) {
         http_reply_error(ctx, 500, "internal_error", "the token could not be checked");
         return;
     }
     if (job->html)
-        reply_page(ctx, 200, credpage_pasted_html(v, page_lang(ctx), cfg_of(ctx)->public_url));
+        reply_page(ctx, 200, credpage_pasted_html(v, page_lang(ctx), job->public_url));
     else
         http_reply_json(ctx, 200, vccheck_result_json(v));
     vccheck_result_free(v);
+}
+
+static void pasted_keys(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    paste_job *job = ctx->state;
+    const char *status;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    job->jwks = http_own_json(ctx, jwks_of(cfg_of(ctx), r->res));
+    status = PQgetisnull(r->res, 0, 1) ? NULL : PQgetvalue(r->res, 0, 1);
+    job->status = status != NULL ? http_ctx_strndup(ctx, status, strlen(status)) : NULL;
+    http_work(ctx, job, paste_check, paste_checked);
 }
 
 /* The body's text without surrounding blanks, in ctx memory. */
@@ -827,8 +902,9 @@ static void check_pasted(http_ctx *ctx, const char *token, bool html)
 
     job->token = token;
     job->html = html;
+    job->public_url = cfg_of(ctx)->public_url;
     ctx->state = job;
-    http_db_read(ctx, &keys_stmt, NULL, pasted_checked);
+    http_db_read(ctx, &keys_stmt, NULL, pasted_keys);
 }
 
 /* POST /api/v1/verify (body: a credential JWT as text) */

@@ -200,6 +200,11 @@ static void reply_calendar(http_ctx *ctx, PGresult *res, const char *name, bool 
         ical_event_add(&b, &e);
     }
     ical_end(&b);
+    if (dynbuf_failed(&b)) {
+        http_reply_error(ctx, 500, "internal_error", "the calendar did not fit");
+        ical_free(&b);
+        return;
+    }
     http_add_header(ctx, "Cache-Control", links ? "private, no-store" : "public, max-age=300");
     http_own_buf(ctx, b.data);
     http_reply_bytes(ctx, 200, "text/calendar; charset=utf-8", b.data, b.len);

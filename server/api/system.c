@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "sinau/alloc.h"
+#include "sinau/dynbuf.h"
 #include "sinau/http.h"
 #include "sinau/outbox.h"
 #include "sinau/server.h"
@@ -66,13 +67,16 @@ static bool metrics_allowed(http_ctx *ctx, const sinau_config *cfg)
     return given != NULL && strlen(given) == n && sodium_memcmp(given, cfg->metrics_token, n) == 0;
 }
 
+/* The Prometheus text of every loop, the routes and the outbox together. */
+#define METRICS_MAX ((size_t)16 << 20)
+
 static void metrics(http_ctx *ctx)
 {
     sinau_server *srv = ctx->loop->server;
     metrics_block **blocks;
     const http_route *const *routes;
-    size_t nroutes, len, more_len;
-    char *text, *more;
+    size_t nroutes;
+    dynbuf text;
 
     if (!metrics_allowed(ctx, srv->cfg)) {
         http_reply_error(ctx, 403, "forbidden",
@@ -83,14 +87,15 @@ static void metrics(http_ctx *ctx)
     for (int i = 0; i < srv->nloops; i++)
         blocks[i] = srv->loops[i].metrics;
     routes = router_routes(srv->router, &nroutes);
-    text = metrics_render(blocks, srv->nloops, routes, nroutes, worker_queue_depth(srv->workers),
-                          worker_busy(srv->workers), &len);
-    more = outbox_metrics(srv->outbox, &more_len);
-    text = xrealloc(text, len + more_len + 1);
-    memcpy(text + len, more, more_len + 1);
-    free(more);
-    http_own_buf(ctx, text);
-    http_reply_bytes(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", text, len + more_len);
+    dynbuf_init(&text, METRICS_MAX);
+    metrics_render(&text, blocks, srv->nloops, routes, nroutes, worker_queue_depth(srv->workers),
+                   worker_busy(srv->workers));
+    outbox_metrics(srv->outbox, &text);
+    if (dynbuf_failed(&text))
+        http_reply_error(ctx, 500, "internal_error", "the metrics did not fit");
+    else
+        http_reply_bytes(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", text.data, text.len);
+    dynbuf_free(&text);
 }
 
 static void openapi(http_ctx *ctx)

@@ -480,6 +480,11 @@ describe('sinau keys rotate', () => {
     assert.deepEqual(after.keys.find((k) => k.kid === oldKid), before.keys[0], 'the old key unchanged');
     const newKey = after.keys.find((k) => k.kid !== oldKid);
     assert.ok(r.stdout.includes(newKey.kid), `rotate prints the new kid: ${r.stdout}`);
+    // one key rotation (issue 16): the command runs the web's cert_key_add, so it
+    // is audited (by no account) and the list is re-signed by the new key at once
+    const newT = newKey.kid.slice(newKey.kid.lastIndexOf('/') + 1);
+    assert.equal(await sql(server, `select count(*) from audit_log where action = 'keys.rotated' and actor_id is null and details->>'thumbprint' = ${lit(newT)}`), '1');
+    assert.equal(decodeJws(await statusTokenOf(base)).header.kid, newKey.kid, 'the status list is signed by the new key');
 
     // Bayu becomes eligible; three admins issue at once: one certificate
     await graduate(base, cr, bayu);

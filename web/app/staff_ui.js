@@ -6,7 +6,7 @@
 // names). Nothing here writes data into innerHTML except setSafeHtml, whose
 // input is HTML the server rendered from Markdown in safe mode.
 import { h, newId, put, setSafeHtml } from './ui.js';
-import { api } from './api.js';
+import { api, paths } from './api.js';
 import { t, errorText, locale, fmtDateTime } from './i18n.js';
 
 // The segments the forms offer; the API accepts others, which the pages
@@ -289,7 +289,7 @@ export function livePreview(textarea, target, status, empty) {
     const mine = ctl;
     target.setAttribute('aria-busy', 'true');
     try {
-      const r = await api('POST', '/api/v1/markdown/preview', { body_md: textarea.value }, { signal: mine.signal });
+      const r = await api('POST', paths.markdownPreview(), { body_md: textarea.value }, { signal: mine.signal });
       if (mine !== ctl) return;
       setSafeHtml(target, r.body_html);
       if (!textarea.value.trim()) target.replaceChildren(h('p', { class: 'empty' }, empty));

@@ -239,8 +239,10 @@ export function formValues(form) {
 }
 
 // Puts HTML that the server rendered in safe mode (Markdown preview, lesson
-// bodies, quiz questions) into el. The server already drops raw HTML and
-// unsafe links; this parses it inertly and removes anything active anyway.
+// bodies, instructions, feedback, announcements, quiz questions) into el:
+// the one way server HTML enters a page. The server already drops raw HTML
+// and unsafe links; this parses it inertly, removes anything active anyway,
+// and opens outside links with rel="noopener noreferrer".
 export function setSafeHtml(el, html) {
   const doc = new DOMParser().parseFromString(`<body>${html || ''}</body>`, 'text/html');
   for (const bad of doc.body.querySelectorAll('script,style,iframe,object,embed,form,link,meta,base')) bad.remove();
@@ -250,6 +252,7 @@ export function setSafeHtml(el, html) {
       if (name.startsWith('on') || name === 'style') node.removeAttribute(attr.name);
       if ((name === 'href' || name === 'src') && !/^(https?:|mailto:|#|\/)/i.test(attr.value.trim())) node.removeAttribute(attr.name);
     }
+    if (node.tagName === 'A' && /^https?:/i.test(node.getAttribute('href') || '')) node.setAttribute('rel', 'noopener noreferrer');
   }
   el.replaceChildren(...[...doc.body.childNodes].map((n) => document.importNode(n, true)));
   return el;

@@ -6,7 +6,7 @@
 // stated reason (POST /api/v1/certificates/{id}/revoke; audited).
 // The signing keys are listed and rotated on their own page (/admin/keys,
 // admin_keys.js), linked from a card here.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, showErrors, clearErrors, toast, busy } from '../ui.js';
 import { pageHead, errorBox, fill, checkbox, labelled, replace, askText } from '../staff_ui.js';
@@ -29,10 +29,10 @@ function missingText(m) {
 export default async function render(view, ctx) {
   await Promise.all([loadArea('staff'), loadArea('quiz')]);
   const id = ctx.params.id;
-  const cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`);
+  const cohort = await api('GET', paths.cohort(id));
   let [elig, certs] = await Promise.all([
-    api('GET', `/api/v1/cohorts/${enc(id)}/eligibility`),
-    api('GET', `/api/v1/cohorts/${enc(id)}/certificates`),
+    api('GET', paths.cohortEligibility(id)),
+    api('GET', paths.cohortCertificates(id)),
   ]);
   const err = errorBox();
 
@@ -63,8 +63,8 @@ export default async function render(view, ctx) {
       if (v[k].value === '' || !(body[k] >= 0 && body[k] <= 100)) return showErrors(rules, { code: 'staff_percent', field: k });
     }
     try {
-      await busy(saveRules, api('PUT', `/api/v1/cohorts/${enc(id)}/certificate-rules`, body));
-      elig = await api('GET', `/api/v1/cohorts/${enc(id)}/eligibility`);
+      await busy(saveRules, api('PUT', paths.cohortCertificateRules(id), body));
+      elig = await api('GET', paths.cohortEligibility(id));
       drawEligibility();
       toast(t('staff.certs.rules_saved'));
     } catch (ex) {
@@ -96,10 +96,10 @@ export default async function render(view, ctx) {
   issue.addEventListener('click', async () => {
     err.update(null);
     try {
-      const res = await busy(issue, api('POST', `/api/v1/cohorts/${enc(id)}/certificates`, {}));
+      const res = await busy(issue, api('POST', paths.cohortCertificates(id), {}));
       [elig, certs] = await Promise.all([
-        api('GET', `/api/v1/cohorts/${enc(id)}/eligibility`),
-        api('GET', `/api/v1/cohorts/${enc(id)}/certificates`),
+        api('GET', paths.cohortEligibility(id)),
+        api('GET', paths.cohortCertificates(id)),
       ]);
       drawEligibility();
       drawCerts();
@@ -119,7 +119,7 @@ export default async function render(view, ctx) {
       if (!reason) return;
       err.update(null);
       try {
-        await busy(revoke, api('POST', `/api/v1/certificates/${enc(c.id)}/revoke`, { reason }));
+        await busy(revoke, api('POST', paths.certificateRevoke(c.id), { reason }));
         c.status = 'revoked';
         c.revoked_at = new Date().toISOString();
         drawCerts();

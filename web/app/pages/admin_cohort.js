@@ -7,7 +7,7 @@
 // changes shown first); editing its name, dates, window, JP and settings (PUT
 // /api/v1/cohorts/{id}, times in the browser's zone); links to the live
 // seats, registrations, sessions.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, setFieldError, toast, busy } from '../ui.js';
 import { pageHead, errorBox, fill, segmentLabel, sortSegments, labelled, checkbox, replace, confirmDialog, localInputValue, versionNote } from '../staff_ui.js';
@@ -181,7 +181,7 @@ function cohortEditForm(cohort, onSaved) {
     if (problems.length) return;
     if (!Object.keys(body).length) return toast(t('staff.edit.unchanged'));
     try {
-      const c = await busy(submit, api('PUT', `/api/v1/cohorts/${enc(cohort.id)}`, body));
+      const c = await busy(submit, api('PUT', paths.cohort(cohort.id), body));
       was = editValues(c);
       fillIn(was);
       toast(t('staff.edit.cohort_saved', { name: c.name }));
@@ -198,10 +198,10 @@ function cohortEditForm(cohort, onSaved) {
 export default async function render(view, ctx) {
   await Promise.all([loadArea('staff'), loadArea('account')]);
   const id = ctx.params.id;
-  let cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`);
+  let cohort = await api('GET', paths.cohort(id));
   const [prog, instructors] = await Promise.all([
-    api('GET', `/api/v1/programmes/${enc(cohort.programme_slug)}`),
-    api('GET', '/api/v1/users?role=instructor&limit=200'),
+    api('GET', paths.programme(cohort.programme_slug)),
+    api('GET', paths.users({ role: 'instructor', limit: 200 })),
   ]);
   const err = errorBox();
 
@@ -223,7 +223,7 @@ export default async function render(view, ctx) {
       const n = Number.parseInt(quota.value, 10);
       if (!Number.isInteger(n) || n < 0) return showErrors(form, { code: 'invalid_quota' }, { invalid_quota: 'quota' });
       try {
-        const r = await busy(save, api('PUT', `/api/v1/cohorts/${enc(id)}/segments/${enc(s.segment)}`, { quota: n, waitlist: form.elements.waitlist.checked }));
+        const r = await busy(save, api('PUT', paths.cohortSegment(id, s.segment), { quota: n, waitlist: form.elements.waitlist.checked }));
         cohort = { ...cohort, segments: r.segments };
         toast(t('staff.cohort.quota_saved', { segment: segmentLabel(s.segment) }));
         drawQuotas();
@@ -246,12 +246,12 @@ export default async function render(view, ctx) {
       const sure = await confirmDialog(t('staff.edit.remove_confirm', { name: i.full_name, cohort: cohort.name }), { confirmLabel: t('staff.edit.remove_yes') });
       if (!sure) return remove.focus();
       try {
-        await busy(remove, api('DELETE', `/api/v1/cohorts/${enc(id)}/instructors/${enc(i.id)}`));
+        await busy(remove, api('DELETE', paths.cohortInstructor(id, i.id)));
         toast(t('staff.edit.removed', { name: i.full_name }));
       } catch (ex) {
         removeErr.update(ex);
       }
-      cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`).catch(() => cohort);
+      cohort = await api('GET', paths.cohort(id)).catch(() => cohort);
       drawInstructors();
       addForm.elements.user_id.focus(); // the button is gone
     });
@@ -270,8 +270,8 @@ export default async function render(view, ctx) {
     const userId = addForm.elements.user_id.value;
     if (!userId) return showErrors(addForm, { code: 'staff_required' }, { staff_required: 'user_id' });
     try {
-      await busy(addBtn, api('POST', `/api/v1/cohorts/${enc(id)}/instructors`, { user_id: userId }));
-      cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`);
+      await busy(addBtn, api('POST', paths.cohortInstructors(id), { user_id: userId }));
+      cohort = await api('GET', paths.cohort(id));
       drawInstructors();
       toast(t('staff.cohort.instructor_added'));
     } catch (ex) {

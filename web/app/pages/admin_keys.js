@@ -7,7 +7,7 @@
 // and it cannot be undone. Also whether certificate PDFs are signed
 // electronically (and by whom), and the JP report for BKN as CSV. Reached
 // from each cohort's certificates page.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, toast, busy } from '../ui.js';
 import { pageHead, errorBox, replace } from '../staff_ui.js';
@@ -82,9 +82,9 @@ function pdfSigning(s) {
 function jpReport() {
   const year = new Date().getFullYear();
   const select = h('select', { id: 'jp-year' }, [0, 1, 2, 3].map((i) => h('option', { value: String(year - i) }, String(year - i))));
-  const link = h('a', { class: 'button', href: `/api/v1/reports/jp?year=${year}&format=csv`, download: `jp-${year}.csv` }, t('staff.jpreport.download'));
+  const link = h('a', { class: 'button', href: paths.reportsJp({ year, format: 'csv' }), download: `jp-${year}.csv` }, t('staff.jpreport.download'));
   select.addEventListener('change', () => {
-    link.href = `/api/v1/reports/jp?year=${select.value}&format=csv`;
+    link.href = paths.reportsJp({ year: select.value, format: 'csv' });
     link.download = `jp-${select.value}.csv`;
   });
   return h('section', { class: 'card', 'aria-labelledby': 'jpreport-h' },
@@ -95,8 +95,8 @@ function jpReport() {
 
 export default async function render(view, { signal }) {
   await loadArea('staff');
-  let keys = (await api('GET', '/api/v1/keys', null, { signal })).items;
-  const signing = await api('GET', '/api/v1/certificates/pdf-signing', null, { signal });
+  let keys = (await api('GET', paths.keys(), null, { signal })).items;
+  const signing = await api('GET', paths.certificatesPdfSigning(), null, { signal });
   const err = errorBox();
 
   const summary = h('p', { class: 'meta', role: 'status', 'data-testid': 'keys-summary' });
@@ -115,8 +115,8 @@ export default async function render(view, { signal }) {
     err.update(null);
     note.textContent = '';
     try {
-      const made = await busy(rotate, api('POST', '/api/v1/keys/rotate', {}));
-      keys = (await api('GET', '/api/v1/keys')).items;
+      const made = await busy(rotate, api('POST', paths.keysRotate(), {}));
+      keys = (await api('GET', paths.keys())).items;
       draw();
       note.textContent = t('staff.keys.rotated', { key: made.thumbprint });
       toast(t('staff.keys.rotated_short'));

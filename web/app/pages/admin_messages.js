@@ -3,7 +3,7 @@
 // masked recipient, channel, state, tries and error, filtered by state,
 // channel and kind; a failed or undeliverable one can be sent again (POST
 // /api/v1/messages/{id}/resend, audited).
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, busy, toast } from '../ui.js';
 import { pageHead, errorBox, replace, labelled } from '../staff_ui.js';
@@ -37,7 +37,7 @@ export default async function render(view, { query, signal }) {
     b.addEventListener('click', async () => {
       err.update(null);
       try {
-        const again = await busy(b, api('POST', `/api/v1/messages/${m.id}/resend`, {}));
+        const again = await busy(b, api('POST', paths.messageResend(m.id), {}));
         row.replaceWith(rowOf(again));
         toast(t('acct.log.resent', { id: m.id }));
       } catch (ex) {
@@ -68,7 +68,7 @@ export default async function render(view, { query, signal }) {
     if (append && cursor) qs.set('cursor', cursor);
     err.update(null);
     try {
-      const page = await api('GET', `/api/v1/messages?${qs}`, null, { signal });
+      const page = await api('GET', paths.messages(qs), null, { signal });
       const rows = page.items.map(rowOf);
       if (append) tbody.append(...rows);
       else tbody.replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '4', class: 'wide' }, t('acct.log.none')))]));

@@ -6,7 +6,7 @@
 // the slug never changes), its authors (instructors who write its content
 // without being on a cohort: …/authors) and the signatory its certificates
 // carry (…/signatory, else the site's).
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, setFieldError, toast, busy } from '../ui.js';
 import { SEGMENTS, segmentLabel, sortSegments, pageHead, fill, labelled, checkbox, isoFromLocal, localInputValue, dateInputIn, hashCode, replace, versionNote, confirmDialog, errorBox } from '../staff_ui.js';
@@ -133,7 +133,7 @@ function cohortForm(ctx, prog) {
     markProblems(form, problems);
     if (problems.length) return;
     try {
-      const c = await busy(submit, api('POST', `/api/v1/programmes/${encodeURIComponent(prog.slug)}/cohorts`, body));
+      const c = await busy(submit, api('POST', paths.programmeCohorts(prog.slug), body));
       toast(t('staff.cohort.created', { name: c.name }));
       ctx.navigate(`/admin/cohorts/${encodeURIComponent(c.id)}`);
     } catch (ex) {
@@ -182,7 +182,7 @@ function programmeEditForm(prog, onSaved) {
     if (body.title === '') return markProblems(form, [['title', t('staff.edit.e_title')]]);
     if (!Object.keys(body).length) return toast(t('staff.edit.unchanged'));
     try {
-      current = await busy(submit, api('PUT', `/api/v1/programmes/${encodeURIComponent(prog.slug)}`, body));
+      current = await busy(submit, api('PUT', paths.programme(prog.slug), body));
       form.elements.title.value = current.title;
       form.elements.description.value = current.description || '';
       toast(t('staff.edit.programme_saved', { title: current.title }));
@@ -202,8 +202,8 @@ function programmeEditForm(prog, onSaved) {
 // on one of its cohorts (admins always may).
 async function authorsSection(slug) {
   const [authors, instructors] = await Promise.all([
-    api('GET', `/api/v1/programmes/${encodeURIComponent(slug)}/authors`),
-    api('GET', '/api/v1/users?role=instructor&limit=200'),
+    api('GET', paths.programmeAuthors(slug)),
+    api('GET', paths.users({ role: 'instructor', limit: 200 })),
   ]);
   let items = authors.items;
   const err = errorBox();
@@ -214,7 +214,7 @@ async function authorsSection(slug) {
       if (!(await confirmDialog(t('staff.authors.remove_confirm', { name: u.full_name }), { confirmLabel: t('staff.edit.remove_yes') }))) return;
       err.update(null);
       try {
-        await busy(remove, api('DELETE', `/api/v1/programmes/${encodeURIComponent(slug)}/authors/${encodeURIComponent(u.id)}`));
+        await busy(remove, api('DELETE', paths.programmeAuthor(slug, u.id)));
         items = items.filter((x) => x.id !== u.id);
         draw();
         toast(t('staff.authors.removed', { name: u.full_name }));
@@ -236,7 +236,7 @@ async function authorsSection(slug) {
     const userId = form.elements.user_id.value;
     if (!userId) return showErrors(form, { code: 'staff_required' }, { staff_required: 'user_id' });
     try {
-      const r = await busy(add, api('POST', `/api/v1/programmes/${encodeURIComponent(slug)}/authors`, { user_id: userId }));
+      const r = await busy(add, api('POST', paths.programmeAuthors(slug), { user_id: userId }));
       items = r.items;
       draw();
       toast(t('staff.authors.added'));
@@ -250,7 +250,7 @@ async function authorsSection(slug) {
 
 // The signatory of this programme's certificates: its own, or the site's.
 async function signatorySection(slug) {
-  const path = `/api/v1/programmes/${encodeURIComponent(slug)}/signatory`;
+  const path = paths.programmeSignatory(slug);
   let s = await api('GET', path);
   const box = h('section', { class: 'card', 'aria-labelledby': 'sign-h' });
   const draw = () => {
@@ -280,7 +280,7 @@ async function signatorySection(slug) {
 export default async function render(view, ctx) {
   await loadArea('staff');
   const slug = ctx.params.slug;
-  const prog = await api('GET', `/api/v1/programmes/${encodeURIComponent(slug)}`);
+  const prog = await api('GET', paths.programme(slug));
   const versions = prog.versions || [];
   const cohorts = h('ul', { class: 'staff-list' });
   fill(cohorts, prog.cohorts || [], cohortCard, t('staff.cohort.none'));

@@ -9,7 +9,7 @@
 // unmasked only through a second export that asks for the reason (POST
 // …/registrations/export, audited). An admin can cancel a registration
 // after confirming; the freed seat goes to the waitlist.
-import { api, apiUrl, ApiError } from '../api.js';
+import { api, ApiError, paths } from '../api.js';
 import { loadArea, t, lang, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, toast, busy } from '../ui.js';
 import { pageHead, errorBox, segmentLabel, statusLabel, confirmDialog, replace, askText } from '../staff_ui.js';
@@ -30,7 +30,7 @@ async function downloadUnmasked(id, body) {
   const headers = { 'Content-Type': 'application/json', Accept: 'text/csv' };
   const csrf = getMe()?.csrf_token;
   if (csrf) headers['X-CSRF-Token'] = csrf;
-  const res = await fetch(apiUrl(`/api/v1/cohorts/${enc(id)}/registrations/export`), { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
+  const res = await fetch(paths.cohortRegistrationsExport(id), { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
   if (!res.ok) {
     const data = await res.json().catch(() => null);
     throw new ApiError(res.status, data?.error?.code || `http_${res.status}`, data?.error?.message || '', data?.error?.details);
@@ -49,7 +49,7 @@ async function downloadUnmasked(id, body) {
 export default async function render(view, ctx) {
   await loadArea('staff');
   const id = ctx.params.id;
-  const cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`);
+  const cohort = await api('GET', paths.cohort(id));
   const err = errorBox();
   let rows = [];
   let cursor = null;
@@ -84,7 +84,7 @@ export default async function render(view, ctx) {
       if (!(await confirmDialog(t('staff.registrations.confirm_cancel', { name: r.user.full_name, segment: segmentLabel(r.segment) }), { confirmLabel: t('staff.registrations.cancel') }))) return;
       err.update(null);
       try {
-        const updated = await busy(b, api('DELETE', `/api/v1/registrations/${enc(r.id)}`));
+        const updated = await busy(b, api('DELETE', paths.registration(r.id)));
         Object.assign(r, updated);
         toast(t('staff.registrations.cancelled', { name: r.user.full_name }));
         draw();
@@ -117,7 +117,7 @@ export default async function render(view, ctx) {
   // Loads the first page (reset) or the next one.
   async function load(reset) {
     const my = ++loadSeq;
-    const page = await api('GET', `/api/v1/cohorts/${enc(id)}/registrations?${queryString({ limit: String(PAGE), ...(reset || !cursor ? {} : { cursor }) })}`);
+    const page = await api('GET', paths.cohortRegistrations(id, queryString({ limit: String(PAGE), ...(reset || !cursor ? {} : { cursor }) })));
     if (my !== loadSeq) return;
     rows = reset ? page.items : rows.concat(page.items);
     cursor = page.next_cursor;
@@ -130,7 +130,7 @@ export default async function render(view, ctx) {
     if (search.value.trim()) q.set('q', search.value.trim());
     const s = q.toString();
     history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}`);
-    csv.href = apiUrl(`/api/v1/cohorts/${enc(id)}/registrations?${queryString({ format: 'csv', lang: lang() })}`);
+    csv.href = paths.cohortRegistrations(id, queryString({ format: 'csv', lang: lang() }));
   };
   const refilter = async () => {
     remember();

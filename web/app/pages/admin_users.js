@@ -5,12 +5,11 @@
 // the server); so is a name correction (a name printed on a certificate is
 // only an admin's to correct) and a password reset link sent by mail; an
 // admin may also create an account with a chosen role.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, fmtDate } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
 import { pageHead, errorBox, confirmDialog, replace, askText } from '../staff_ui.js';
 
-const enc = encodeURIComponent;
 const ROLES = ['participant', 'instructor', 'admin'];
 const PAGE = 200;
 
@@ -54,7 +53,7 @@ export default async function render(view, ctx) {
       }
       err.update(null);
       try {
-        const r = await busy(save, api('PUT', `/api/v1/users/${enc(u.id)}`, { role: sel.value }));
+        const r = await busy(save, api('PUT', paths.user(u.id), { role: sel.value }));
         u.role = r.user.role;
         toast(t('staff.users.role_saved', { name: u.full_name, role: roleLabel(u.role) }));
       } catch (ex) {
@@ -74,7 +73,7 @@ export default async function render(view, ctx) {
       if (!next || next === u.full_name) return;
       err.update(null);
       try {
-        const r = await busy(edit, api('PUT', `/api/v1/users/${enc(u.id)}`, { full_name: next }));
+        const r = await busy(edit, api('PUT', paths.user(u.id), { full_name: next }));
         u.full_name = r.user.full_name;
         name.textContent = u.full_name;
         toast(t('staff.users.renamed', { name: u.full_name }));
@@ -93,7 +92,7 @@ export default async function render(view, ctx) {
       if (!(await confirmDialog(t('acct.users.confirm_reset', { name: u.full_name }), { danger: false }))) return;
       err.update(null);
       try {
-        await busy(b, api('POST', `/api/v1/users/${enc(u.id)}/password-reset`, {}));
+        await busy(b, api('POST', paths.userPasswordReset(u.id), {}));
         toast(t('acct.users.reset_sent', { name: u.full_name }));
       } catch (ex) {
         err.update(ex);
@@ -122,7 +121,7 @@ export default async function render(view, ctx) {
     const q = new URLSearchParams({ limit: String(PAGE) });
     if (roleFilter.value) q.set('role', roleFilter.value);
     if (!reset && cursor) q.set('cursor', cursor);
-    const page = await api('GET', `/api/v1/users?${q}`);
+    const page = await api('GET', paths.users(q));
     if (my !== loadSeq) return;
     users = reset ? page.items : users.concat(page.items);
     cursor = page.next_cursor;
@@ -172,7 +171,7 @@ export default async function render(view, ctx) {
     const v = form.elements;
     const body = { full_name: v.full_name.value.trim(), email: v.email.value.trim(), password: v.password.value, role: v.role.value };
     try {
-      const r = await busy(create, api('POST', '/api/v1/users', body));
+      const r = await busy(create, api('POST', paths.users(), body));
       const u = r.user || r;
       users = [{ ...u, status: 'active', created_at: new Date().toISOString() }, ...users];
       draw();

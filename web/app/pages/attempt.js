@@ -17,7 +17,7 @@
 //
 // Result: the score where the quiz lets it show, and, where it allows a
 // review, each question with what was right and the explanation.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { t, tn, fmtNumber, fmtDateTime, errorText } from '../i18n.js';
 import { h, put, busy, toast } from '../ui.js';
 import { questionView, answered, safeHtml } from '../quiz_ui.js';
@@ -81,7 +81,7 @@ function saver(attemptId, cb) {
     cb.onState();
     let again = false;
     try {
-      const r = await api('PUT', `/attempts/${enc(attemptId)}/answers/${enc(qid)}`, { ...item.response, seq: item.seq });
+      const r = await api('PUT', paths.attemptAnswer(attemptId, qid), { ...item.response, seq: item.seq });
       offline = false;
       backoff = 1000;
       if (pending[qid] && pending[qid].seq === item.seq) delete pending[qid];
@@ -375,7 +375,7 @@ function take(view, att, cohortId) {
       return;
     }
     try {
-      const r = await busy(button, api('POST', `/attempts/${enc(att.id)}/close`, {}));
+      const r = await busy(button, api('POST', paths.attemptClose(att.id), {}));
       finishWith(r.attempt);
     } catch (err) {
       if (err.code === 'survey_incomplete') {
@@ -399,7 +399,7 @@ function take(view, att, cohortId) {
     savePending(att.id, {}); // the attempt takes no more answers
     if (!result) {
       try {
-        result = await api('GET', `/attempts/${enc(att.id)}`);
+        result = await api('GET', paths.attempt(att.id));
       } catch (err) {
         toast(errorText(err), { kind: 'error' });
         return;
@@ -412,7 +412,7 @@ function take(view, att, cohortId) {
     for (const el of view.querySelectorAll('input, textarea')) el.disabled = true;
     announce.textContent = t('quiz.time_up');
     status.textContent = t('quiz.time_up');
-    api('POST', `/attempts/${enc(att.id)}/close`, {})
+    api('POST', paths.attemptClose(att.id), {})
       .then((r) => finishWith(r.attempt))
       .catch(() => finishWith(null));
   }
@@ -457,7 +457,7 @@ function take(view, att, cohortId) {
 
 export default async function render(view, { params, signal }) {
   const { id, attemptId } = params;
-  const att = await api('GET', `/attempts/${enc(attemptId)}`, null, { signal });
+  const att = await api('GET', paths.attempt(attemptId), null, { signal });
   document.title = `${att.quiz.title} · Sinau`;
   if (att.status === 'closed') {
     savePending(att.id, {}); // nothing left to send

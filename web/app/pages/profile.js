@@ -7,7 +7,7 @@
 // spaces, dots or dashes ("19900101 201503 2 001"); they are checked here
 // first (length, digits) with the same messages the server's codes get,
 // then by the server (422 invalid_nik … next to the field).
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { getMe, setMe } from '../session.js';
 import { h, put, field, showErrors, clearErrors, busy, toast, formValues } from '../ui.js';
 import { SEGMENTS, segmentName, nextPath } from '../participant.js';
@@ -58,7 +58,7 @@ function nameForm(me, t) {
     if (!name) return showErrors(form, { code: 'required', field: 'full_name' });
     if (name === getMe().user.full_name) return toast(t('profile.nothing'));
     try {
-      const fresh = await busy(save, api('PUT', '/me', { full_name: name }));
+      const fresh = await busy(save, api('PUT', paths.me(), { full_name: name }));
       setMe({ ...getMe(), ...fresh, csrf_token: fresh.csrf_token || getMe().csrf_token });
       toast(t('profile.name_saved'));
     } catch (err) {
@@ -154,7 +154,7 @@ export default async function render(view, { t, query, navigate, signal }) {
       return;
     }
     try {
-      const saved = await busy(submit, api('PUT', '/me/profile', body));
+      const saved = await busy(submit, api('PUT', paths.meProfile(), body));
       Object.assign(profile, saved.profile || saved);
       setMe({ ...getMe(), profile: { ...profile } });
       toast(t('common.saved'));

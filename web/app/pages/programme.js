@@ -3,7 +3,7 @@
 // /api/v1/cohorts/{id}/registrations with an Idempotency-Key), with the
 // outcome shown in place: confirmed, waitlisted with a position, or an offer
 // to accept; a registration can be cancelled here too.
-import { api, randomKey } from '../api.js';
+import { api, randomKey, paths } from '../api.js';
 import { tn, fmtNumber, fmtDateTime, errorText } from '../i18n.js';
 import { getMe, loadMe } from '../session.js';
 import { h, put, emptyState, busy, toast } from '../ui.js';
@@ -64,7 +64,7 @@ function registrationArea(cohort, slug, myRegs, t, onChange) {
       const accept = h('button', { type: 'button' }, t('reg.accept'));
       accept.addEventListener('click', async () => {
         try {
-          const r = await busy(accept, api('POST', `/registrations/${encodeURIComponent(reg.id)}/accept`));
+          const r = await busy(accept, api('POST', paths.registrationAccept(reg.id)));
           myRegs.set(cohort.id, r);
           draw();
           onChange();
@@ -92,7 +92,7 @@ function registrationArea(cohort, slug, myRegs, t, onChange) {
       });
       yes.addEventListener('click', async () => {
         try {
-          const r = await busy(yes, api('DELETE', `/registrations/${encodeURIComponent(reg.id)}`));
+          const r = await busy(yes, api('DELETE', paths.registration(reg.id)));
           myRegs.set(cohort.id, r);
           draw(h('p', { class: 'outcome cancelled', role: 'status' }, outcomeText(r)));
           onChange();
@@ -149,7 +149,7 @@ function registrationArea(cohort, slug, myRegs, t, onChange) {
       const segment = new FormData(f).get('segment');
       message.hidden = true;
       try {
-        const reg = await busy(submit, api('POST', `/cohorts/${encodeURIComponent(cohort.id)}/registrations`, { segment }, { idempotencyKey: key }));
+        const reg = await busy(submit, api('POST', paths.cohortRegistrations(cohort.id), { segment }, { idempotencyKey: key }));
         myRegs.set(cohort.id, reg);
         draw();
         area.querySelector('.outcome')?.setAttribute('tabindex', '-1');
@@ -205,8 +205,8 @@ function cohortCard(c, slug, myRegs, t, seatViews, refresh) {
 export default async function render(view, { t, params, signal }) {
   const slug = params.slug;
   const [prog, mine] = await Promise.all([
-    api('GET', `/programmes/${encodeURIComponent(slug)}`, null, { signal }),
-    getMe() && getMe().user.role === 'participant' ? api('GET', '/me/registrations', null, { signal }) : null,
+    api('GET', paths.programme(slug), null, { signal }),
+    getMe() && getMe().user.role === 'participant' ? api('GET', paths.meRegistrations(), null, { signal }) : null,
   ]);
   document.title = `${prog.title} · Sinau`;
   const myRegs = new Map();
@@ -217,7 +217,7 @@ export default async function render(view, { t, params, signal }) {
   const seatViews = new Map();
   const latest = (prog.versions || [])[prog.versions.length - 1];
   const refresh = async () => {
-    const fresh = await api('GET', `/programmes/${encodeURIComponent(slug)}`, null, { signal });
+    const fresh = await api('GET', paths.programme(slug), null, { signal });
     for (const c of fresh.cohorts || []) seatViews.get(c.id)?.update(c);
   };
   const cohorts = prog.cohorts || [];

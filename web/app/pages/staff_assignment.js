@@ -7,7 +7,7 @@
 // maximum is then the sum of each criterion's best level, as the server
 // requires). The due date and late cut-off belong to each cohort
 // (staff_cohort.js). A refused save keeps everything typed.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
 import { pageHead, errorBox, confirmDialog, replace, livePreview, guardUnsaved, labelled, checkbox } from '../staff_ui.js';
@@ -107,7 +107,7 @@ export default async function render(view, ctx) {
   const slug = ctx.params.slug;
   const id = ctx.params.assignmentId || null;
   const creating = id === null;
-  const draft = await api('GET', `/api/v1/programmes/${enc(slug)}/draft`);
+  const draft = await api('GET', paths.programmeDraft(slug));
   const found = creating ? null : findAssignment(draft, id);
   const mod = creating ? draft.modules.find((m) => m.id === ctx.query.get('module')) : found && found.module;
   const back = `/staff/programmes/${enc(slug)}/content`;
@@ -194,8 +194,8 @@ export default async function render(view, ctx) {
     if (bad) return showErrors(form, bad);
     try {
       const r = creating
-        ? await busy(save, api('POST', `/api/v1/modules/${enc(mod.id)}/assignments`, b))
-        : await busy(save, api('PUT', `/api/v1/assignments/${enc(a.id)}`, b));
+        ? await busy(save, api('POST', paths.moduleAssignments(mod.id), b))
+        : await busy(save, api('PUT', paths.assignment(a.id), b));
       markSaved();
       toast(creating ? t('staff.assignment.created') : t('common.saved'));
       if (creating) ctx.navigate(`/staff/programmes/${enc(slug)}/assignments/${enc(r.id)}`, { replace: true });
@@ -210,7 +210,7 @@ export default async function render(view, ctx) {
     del.addEventListener('click', async () => {
       if (!(await confirmDialog(t('staff.content.confirm_delete_assignment', { title: a.title })))) return;
       try {
-        await busy(del, api('DELETE', `/api/v1/assignments/${enc(a.id)}`));
+        await busy(del, api('DELETE', paths.assignment(a.id)));
         markSaved();
         toast(t('staff.content.assignment_deleted'));
         ctx.navigate(back);

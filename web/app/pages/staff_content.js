@@ -6,7 +6,7 @@
 // hashes listed. Authors are admins, the instructors an admin named as the
 // programme's authors, and the instructors of its cohorts; the API answers
 // 404 to anyone else.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
 import { pageHead, errorBox, fill, confirmDialog, moved, hashCode, replace, moduleHeading } from '../staff_ui.js';
@@ -16,9 +16,9 @@ const enc = encodeURIComponent;
 
 // Gives each item of `order` the position equal to its index, with one PUT
 // per item whose position differs (positions may have ties or gaps).
-async function renumber(kind, order) {
+async function renumber(pathOf, order) {
   for (let i = 0; i < order.length; i++) {
-    if (order[i].position !== i) await api('PUT', `/api/v1/${kind}/${enc(order[i].id)}`, { position: i });
+    if (order[i].position !== i) await api('PUT', pathOf(order[i].id), { position: i });
   }
 }
 
@@ -35,8 +35,8 @@ export default async function render(view, ctx) {
   const slug = ctx.params.slug;
   const base = `/staff/programmes/${enc(slug)}`;
   let [draft, prog] = await Promise.all([
-    api('GET', `/api/v1/programmes/${enc(slug)}/draft`),
-    api('GET', `/api/v1/programmes/${enc(slug)}`),
+    api('GET', paths.programmeDraft(slug)),
+    api('GET', paths.programme(slug)),
   ]);
 
   const err = errorBox();
@@ -58,7 +58,7 @@ export default async function render(view, ctx) {
   // Draws the draft again; `focus` = [row selector, direction] puts the focus
   // back on the moved row's button (the other one at the end of the list).
   const reload = async (focus) => {
-    draft = await api('GET', `/api/v1/programmes/${enc(slug)}/draft`);
+    draft = await api('GET', paths.programmeDraft(slug));
     drawModules();
     if (!focus) return;
     const [row, dir] = focus;
@@ -68,14 +68,14 @@ export default async function render(view, ctx) {
 
   function lessonItem(mod, lesson, index) {
     const [up, down] = moveButtons(lesson.title, index, mod.lessons.length, async (btn, to, dir) => {
-      if (await attempt(btn, () => renumber('lessons', moved(mod.lessons, index, to)))) {
+      if (await attempt(btn, () => renumber(paths.lesson, moved(mod.lessons, index, to)))) {
         await reload([`[data-lesson="${lesson.id}"]`, dir]);
       }
     });
     const del = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.content.delete_lesson', { title: lesson.title }) }, t('staff.common.delete'));
     del.addEventListener('click', async () => {
       if (!(await confirmDialog(t('staff.content.confirm_delete_lesson', { title: lesson.title })))) return;
-      if (await attempt(del, () => api('DELETE', `/api/v1/lessons/${enc(lesson.id)}`))) {
+      if (await attempt(del, () => api('DELETE', paths.lesson(lesson.id)))) {
         toast(t('staff.content.lesson_deleted'));
         await reload();
       }
@@ -94,14 +94,14 @@ export default async function render(view, ctx) {
   function assignmentItem(mod, a, index) {
     const list = mod.assignments;
     const [up, down] = moveButtons(a.title, index, list.length, async (btn, to, dir) => {
-      if (await attempt(btn, () => renumber('assignments', moved(list, index, to)))) {
+      if (await attempt(btn, () => renumber(paths.assignment, moved(list, index, to)))) {
         await reload([`[data-assignment="${a.id}"]`, dir]);
       }
     });
     const del = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.content.delete_assignment', { title: a.title }) }, t('staff.common.delete'));
     del.addEventListener('click', async () => {
       if (!(await confirmDialog(t('staff.content.confirm_delete_assignment', { title: a.title })))) return;
-      if (await attempt(del, () => api('DELETE', `/api/v1/assignments/${enc(a.id)}`))) {
+      if (await attempt(del, () => api('DELETE', paths.assignment(a.id)))) {
         toast(t('staff.content.assignment_deleted'));
         await reload();
       }
@@ -129,7 +129,7 @@ export default async function render(view, ctx) {
       clearErrors(rename);
       const title = rename.elements.title.value;
       try {
-        await busy(save, api('PUT', `/api/v1/modules/${enc(mod.id)}`, { title }));
+        await busy(save, api('PUT', paths.module(mod.id), { title }));
       } catch (ex) {
         showErrors(rename, ex, { invalid_title: 'title' });
         return;
@@ -139,14 +139,14 @@ export default async function render(view, ctx) {
       heading.textContent = moduleHeading(index, title);
     });
     const [up, down] = moveButtons(mod.title, index, draft.modules.length, async (btn, to, dir) => {
-      if (await attempt(btn, () => renumber('modules', moved(draft.modules, index, to)))) {
+      if (await attempt(btn, () => renumber(paths.module, moved(draft.modules, index, to)))) {
         await reload([`[data-module="${mod.id}"] > .staff-module-head`, dir]);
       }
     });
     const del = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.content.delete_module', { title: mod.title }) }, t('staff.common.delete'));
     del.addEventListener('click', async () => {
       if (!(await confirmDialog(tn('staff.content.confirm_delete_module', mod.lessons.length, { title: mod.title })))) return;
-      if (await attempt(del, () => api('DELETE', `/api/v1/modules/${enc(mod.id)}`))) {
+      if (await attempt(del, () => api('DELETE', paths.module(mod.id)))) {
         toast(t('staff.content.module_deleted'));
         await reload();
       }
@@ -187,7 +187,7 @@ export default async function render(view, ctx) {
     clearErrors(addForm);
     const title = addForm.elements.title;
     try {
-      await busy(addBtn, api('POST', `/api/v1/programmes/${enc(slug)}/modules`, { title: title.value }));
+      await busy(addBtn, api('POST', paths.programmeModules(slug), { title: title.value }));
     } catch (ex) {
       showErrors(addForm, ex, { invalid_title: 'title' });
       return;
@@ -202,10 +202,10 @@ export default async function render(view, ctx) {
   publishBtn.addEventListener('click', async () => {
     if (!(await confirmDialog(t('staff.content.confirm_publish'), { confirmLabel: t('staff.content.publish'), danger: false }))) return;
     let v = null;
-    if (await attempt(publishBtn, async () => { v = await api('POST', `/api/v1/programmes/${enc(slug)}/versions`, {}); })) {
+    if (await attempt(publishBtn, async () => { v = await api('POST', paths.programmeVersions(slug), {}); })) {
       publishResult.replaceChildren(t('staff.content.published', { n: v.version }), ' ', hashCode(v.content_hash));
       toast(t('staff.content.published', { n: v.version }));
-      prog = await api('GET', `/api/v1/programmes/${enc(slug)}`);
+      prog = await api('GET', paths.programme(slug));
       drawVersions();
       await reload();
     }

@@ -8,7 +8,7 @@
 // until released (here, per assignment or all at once). "Already graded"
 // lists the latest graded work to grade again (the history is kept; a
 // released grade changes for the participant at once).
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtDateTime, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
 import { pageHead, errorBox, confirmDialog, replace } from '../staff_ui.js';
@@ -49,8 +49,8 @@ export default async function render(view, ctx) {
   await loadArea('staff');
   const id = ctx.params.id;
   const [cohort, assignments] = await Promise.all([
-    api('GET', `/api/v1/cohorts/${enc(id)}`),
-    api('GET', `/api/v1/cohorts/${enc(id)}/assignments`),
+    api('GET', paths.cohort(id)),
+    api('GET', paths.cohortAssignments(id)),
   ]);
   const err = errorBox();
   const only = ctx.query.get('assignment') || '';
@@ -158,7 +158,7 @@ export default async function render(view, ctx) {
       }
       let graded;
       try {
-        graded = await busy(save, api('PUT', `/api/v1/submissions/${enc(s.id)}/grade`, body));
+        graded = await busy(save, api('PUT', paths.submissionGrade(s.id), body));
       } catch (ex) {
         // the choices, score and feedback stay as typed
         showErrors(form, ex, FIELD_OF_CODE);
@@ -198,7 +198,7 @@ export default async function render(view, ctx) {
   const load = async () => {
     const q = new URLSearchParams({ limit: '200', state: stateSel.value });
     if (filter.value) q.set('assignment_id', filter.value);
-    const r = await api('GET', `/api/v1/cohorts/${enc(id)}/grading-queue?${q}`);
+    const r = await api('GET', paths.cohortGradingQueue(id, q));
     queue = r.items;
     index = 0;
     drawCurrent();
@@ -228,7 +228,7 @@ export default async function render(view, ctx) {
     if (!(await confirmDialog(question, { confirmLabel: t('staff.grading.release'), danger: false }))) return;
     err.update(null);
     try {
-      const r = await busy(release, api('POST', `/api/v1/cohorts/${enc(id)}/grades/release`, a ? { assignment_id: a.id } : {}));
+      const r = await busy(release, api('POST', paths.cohortGradesRelease(id), a ? { assignment_id: a.id } : {}));
       releaseNote.textContent = tn('staff.grading.released', r.released);
     } catch (ex) {
       err.update(ex);

@@ -4,7 +4,7 @@
 // rendered exactly as publishing renders it), video link and duration.
 // Nothing is lost on a failed save: the error is shown next to the form and
 // every field keeps what was typed; leaving with unsaved changes asks first.
-import { api, apiUpload } from '../api.js';
+import { api, apiUpload, paths } from '../api.js';
 import { loadArea, t, fmtSize } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy, progressBar, setProgress } from '../ui.js';
 import { pageHead, errorBox, confirmDialog, replace, fill, livePreview, guardUnsaved } from '../staff_ui.js';
@@ -56,7 +56,7 @@ function attachmentsSection(lesson, textarea) {
       if (!(await confirmDialog(t('staff.lesson.remove_confirm', { name: a.name })))) return;
       err.update(null);
       try {
-        await busy(del, api('DELETE', `/api/v1/attachments/${enc(a.id)}`));
+        await busy(del, api('DELETE', paths.attachment(a.id)));
         list = list.filter((x) => x.id !== a.id);
         draw();
         toast(t('staff.lesson.removed', { name: a.name }));
@@ -82,7 +82,7 @@ function attachmentsSection(lesson, textarea) {
     barBox.hidden = false;
     setProgress(bar, 0);
     try {
-      const a = await apiUpload(`/api/v1/lessons/${enc(lesson.id)}/attachments`, file, (f) => setProgress(bar, f * 100), 'POST');
+      const a = await apiUpload(paths.lessonAttachments(lesson.id), file, (f) => setProgress(bar, f * 100), 'POST');
       list = [...list, a];
       draw();
       insert(a);
@@ -128,7 +128,7 @@ export default async function render(view, ctx) {
   const slug = ctx.params.slug;
   const lessonId = ctx.params.lessonId || null;
   const creating = lessonId === null;
-  const draft = await api('GET', `/api/v1/programmes/${enc(slug)}/draft`);
+  const draft = await api('GET', paths.programmeDraft(slug));
   const found = creating ? null : findLesson(draft, lessonId);
   const mod = creating ? draft.modules.find((m) => m.id === ctx.query.get('module')) : found && found.module;
   const back = `/staff/programmes/${enc(slug)}/content`;
@@ -173,8 +173,8 @@ export default async function render(view, ctx) {
     const payload = lessonBody(form, creating);
     try {
       const r = creating
-        ? await busy(save, api('POST', `/api/v1/modules/${enc(mod.id)}/lessons`, payload))
-        : await busy(save, api('PUT', `/api/v1/lessons/${enc(lesson.id)}`, payload));
+        ? await busy(save, api('POST', paths.moduleLessons(mod.id), payload))
+        : await busy(save, api('PUT', paths.lesson(lesson.id), payload));
       markSaved();
       toast(creating ? t('staff.lesson.created') : t('common.saved'));
       if (creating) {
@@ -194,7 +194,7 @@ export default async function render(view, ctx) {
     del.addEventListener('click', async () => {
       if (!(await confirmDialog(t('staff.content.confirm_delete_lesson', { title: lesson.title })))) return;
       try {
-        await busy(del, api('DELETE', `/api/v1/lessons/${enc(lesson.id)}`));
+        await busy(del, api('DELETE', paths.lesson(lesson.id)));
         markSaved();
         toast(t('staff.content.lesson_deleted'));
         ctx.navigate(back);

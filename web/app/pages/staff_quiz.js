@@ -7,7 +7,7 @@
 // refused row named; export), and a preview as a participant will see it
 // (GET …/preview: the Markdown rendered as publishing will, the key shown
 // on request). Published with the programme's next version, like lessons.
-import { api, apiUrl } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtNumber, errorText } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy, newId } from '../ui.js';
 import { pageHead, errorBox, fill, confirmDialog, checkbox, labelled, replace } from '../staff_ui.js';
@@ -56,7 +56,7 @@ function settingsForm(quiz, onSaved) {
       body.grading = v.grading.value;
     } else body.anonymous = v.anonymous.checked;
     try {
-      const r = await busy(save, api('PUT', `/api/v1/quizzes/${enc(quiz.id)}`, body));
+      const r = await busy(save, api('PUT', paths.quiz(quiz.id), body));
       toast(t('common.saved'));
       onSaved(r.quiz);
     } catch (ex) {
@@ -185,7 +185,7 @@ function questionForm(quiz, q, onDone, onCancel) {
     const { body, error } = questionBody(form, type, survey);
     if (error) return showErrors(form, error);
     try {
-      const r = await busy(save, q ? api('PUT', `/api/v1/questions/${enc(q.id)}`, body) : api('POST', `/api/v1/quizzes/${enc(quiz.id)}/questions`, body));
+      const r = await busy(save, q ? api('PUT', paths.question(q.id), body) : api('POST', paths.quizQuestions(quiz.id), body));
       toast(q ? t('common.saved') : t('quiz.staff.question_added'));
       onDone(r.question);
     } catch (ex) {
@@ -212,7 +212,7 @@ function keyLine(q) {
 export default async function render(view, ctx) {
   await Promise.all([loadArea('staff'), loadArea('quiz')]);
   const id = ctx.params.id;
-  let data = await api('GET', `/api/v1/quizzes/${enc(id)}`);
+  let data = await api('GET', paths.quiz(id));
   let quiz = data.quiz;
   const err = errorBox();
   const list = h('ol', { class: 'staff-list quiz-question-list', 'data-testid': 'questions' });
@@ -220,7 +220,7 @@ export default async function render(view, ctx) {
   const preview = h('section', { class: 'card quiz-preview', 'aria-labelledby': 'quiz-preview-h', hidden: true });
 
   const reload = async () => {
-    data = await api('GET', `/api/v1/quizzes/${enc(id)}`);
+    data = await api('GET', paths.quiz(id));
     quiz = data.quiz;
     drawQuestions();
   };
@@ -246,7 +246,7 @@ export default async function render(view, ctx) {
       if (!(await confirmDialog(t('quiz.staff.confirm_delete_question', { n: i + 1 })))) return;
       err.update(null);
       try {
-        await busy(del, api('DELETE', `/api/v1/questions/${enc(q.id)}`));
+        await busy(del, api('DELETE', paths.question(q.id)));
         toast(t('quiz.staff.question_deleted'));
         await reload();
       } catch (ex) {
@@ -284,7 +284,7 @@ export default async function render(view, ctx) {
     importNote.textContent = '';
     if (!file.files.length) return showErrors(importForm, { code: 'staff_required', field: 'csv' });
     try {
-      const r = await busy(importBtn, api('POST', `/api/v1/quizzes/${enc(id)}/questions/import`, file.files[0], { raw: true, headers: { 'Content-Type': 'text/csv' } }));
+      const r = await busy(importBtn, api('POST', paths.quizQuestionsImport(id), file.files[0], { raw: true, headers: { 'Content-Type': 'text/csv' } }));
       importNote.textContent = tn('quiz.staff.imported', r.imported);
       file.value = '';
       await reload();
@@ -304,7 +304,7 @@ export default async function render(view, ctx) {
   previewBtn.addEventListener('click', async () => {
     err.update(null);
     try {
-      const pv = await busy(previewBtn, api('GET', `/api/v1/quizzes/${enc(id)}/preview`));
+      const pv = await busy(previewBtn, api('GET', paths.quizPreview(id)));
       const showKey = checkbox(t('quiz.staff.show_key'), { name: 'show_key' }, false);
       const body = h('div', { class: 'quiz-questions' });
       const draw = () => {
@@ -342,7 +342,7 @@ export default async function render(view, ctx) {
           'section',
           { class: 'card', 'aria-labelledby': 'quiz-bank-h' },
           h('h2', { id: 'quiz-bank-h' }, t('quiz.staff.bank')),
-          h('p', null, h('a', { class: 'button secondary', href: apiUrl(`/api/v1/quizzes/${enc(id)}/questions?format=csv`), download: 'bank-soal.csv', 'data-testid': 'bank-csv' }, t('quiz.staff.export'))),
+          h('p', null, h('a', { class: 'button secondary', href: paths.quizQuestions(id, { format: 'csv' }), download: 'bank-soal.csv', 'data-testid': 'bank-csv' }, t('quiz.staff.export'))),
           importForm,
         ),
         h('section', { class: 'card' }, h('p', { class: 'staff-note' }, t('quiz.staff.preview_intro')), previewBtn),

@@ -3,7 +3,7 @@
 // (a fresh six-digit code valid for some minutes, shown on the projector
 // page), and the attendance list, refreshed every few seconds while the
 // tab is visible.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
 import { pageHead, errorBox, fill, poll, isoFromLocal, localInputValue, fmtCountdown, fmtSpan, replace } from '../staff_ui.js';
@@ -20,8 +20,8 @@ export default async function render(view, ctx) {
   await loadArea('staff');
   const id = ctx.params.id;
   const [cohort, sessions] = await Promise.all([
-    api('GET', `/api/v1/cohorts/${enc(id)}`),
-    api('GET', `/api/v1/cohorts/${enc(id)}/sessions`),
+    api('GET', paths.cohort(id)),
+    api('GET', paths.cohortSessions(id)),
   ]);
   let items = sessions.items;
   const err = errorBox();
@@ -32,7 +32,7 @@ export default async function render(view, ctx) {
   const openCheckin = async (button, s, minutes) => {
     err.update(null);
     try {
-      await busy(button, api('POST', `/api/v1/sessions/${enc(s.id)}/checkin`, { valid_minutes: minutes }));
+      await busy(button, api('POST', paths.sessionCheckin(s.id), { valid_minutes: minutes }));
     } catch (ex) {
       err.update(ex);
       return;
@@ -83,7 +83,7 @@ export default async function render(view, ctx) {
     if (!body.starts_at) return showErrors(form, { code: 'staff_required' }, { staff_required: 'starts_at' });
     if (!body.ends_at || body.ends_at <= body.starts_at) return showErrors(form, { code: 'staff_ends_before' }, { staff_ends_before: 'ends_at' });
     try {
-      const s = await busy(submit, api('POST', `/api/v1/cohorts/${enc(id)}/sessions`, body));
+      const s = await busy(submit, api('POST', paths.cohortSessions(id), body));
       items = [...items, s].sort((a, b) => a.starts_at.localeCompare(b.starts_at));
       drawSessions();
       v.title.value = '';
@@ -115,5 +115,5 @@ export default async function render(view, ctx) {
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('staff.common.name')), h('th', { scope: 'col' }, t('staff.sessions.attended')))),
           attendanceBody))));
 
-  return poll(async () => drawAttendance(await api('GET', `/api/v1/cohorts/${enc(id)}/attendance`)), ATTENDANCE_MS);
+  return poll(async () => drawAttendance(await api('GET', paths.cohortAttendance(id))), ATTENDANCE_MS);
 }

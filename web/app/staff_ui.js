@@ -1,30 +1,13 @@
 // staff_ui.js — helpers shared by the instructor and admin pages
 // (pages/staff_*.js, pages/admin_*.js) on top of ui.js: polling that pauses
-// while the tab is hidden, countdowns, date-time inputs in local time,
-// a confirmation dialog, server-rendered (already safe) HTML, and the
-// small pieces every staff page repeats (back links, error boxes, segment
-// names). Nothing here writes data into innerHTML except setSafeHtml, whose
-// input is HTML the server rendered from Markdown in safe mode.
-import { h, newId, put, setSafeHtml } from './ui.js';
+// while the tab is hidden, a dialog asking for a text, the live Markdown
+// preview, the unsaved-changes guard, and the small pieces every staff page
+// repeats (back links, error boxes, status names). Segments, the
+// confirmation dialog, paging and server HTML are ui.js's (every page
+// shares them); dates and times are i18n.js's.
+import { h, newId, put, setSafeHtml, confirmDialog } from './ui.js';
 import { api, paths } from './api.js';
-import { t, errorText, locale, fmtDateTime } from './i18n.js';
-
-// The segments the forms offer; the API accepts others, which the pages
-// then show by their own name.
-export const SEGMENTS = ['asn', 'umkm', 'public'];
-
-// The segments of a cohort in the forms' order (ASN, UMKM, Umum), others
-// after them by name; the API lists them by name.
-export function sortSegments(list) {
-  const rank = (s) => (SEGMENTS.includes(s.segment) ? SEGMENTS.indexOf(s.segment) : SEGMENTS.length);
-  return list.slice().sort((a, b) => rank(a) - rank(b) || a.segment.localeCompare(b.segment));
-}
-
-export function segmentLabel(seg) {
-  const key = `common.segment.${seg}`;
-  const s = t(key);
-  return s === key ? seg : s;
-}
+import { t, errorText } from './i18n.js';
 
 export function statusLabel(status) {
   const key = `staff.status.${status}`;
@@ -80,78 +63,6 @@ export function poll(fn, ms, onState = () => {}) {
     clearTimeout(timer);
     document.removeEventListener('visibilitychange', onVisibility);
   };
-}
-
-// "mm:ss" (or "h:mm:ss") of a number of milliseconds, never negative.
-export function fmtCountdown(ms) {
-  const s = Math.max(0, Math.ceil(ms / 1000));
-  const hh = Math.floor(s / 3600);
-  const mm = Math.floor((s % 3600) / 60);
-  const ss = s % 60;
-  const two = (n) => String(n).padStart(2, '0');
-  return hh > 0 ? `${hh}:${two(mm)}:${two(ss)}` : `${two(mm)}:${two(ss)}`;
-}
-
-// "30 November 2026, 09.00–11.00" for a span within one day, else both
-// ends in full.
-export function fmtSpan(fromIso, toIso) {
-  const a = new Date(fromIso);
-  const b = new Date(toIso);
-  if (Number.isNaN(a.getTime()) || Number.isNaN(b.getTime())) return '';
-  if (a.toDateString() !== b.toDateString()) return `${fmtDateTime(fromIso)} – ${fmtDateTime(toIso)}`;
-  const day = new Intl.DateTimeFormat(locale(), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(a);
-  const time = new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' });
-  return `${day}, ${time.format(a)}–${time.format(b)}`;
-}
-
-// The value of an <input type=datetime-local> for an instant, in the
-// browser's time zone ('' for none).
-export function localInputValue(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  const two = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
-}
-
-// An RFC 3339 instant (UTC) from an <input type=datetime-local> value; null
-// when empty or not a date.
-export function isoFromLocal(value) {
-  if (!value) return null;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-// A calendar date (YYYY-MM-DD, local) `days` from today.
-export function dateInputIn(days) {
-  const d = new Date(Date.now() + days * 86400000);
-  const two = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
-}
-
-// A modal question with two buttons; resolves true when confirmed. Uses
-// <dialog> so focus is trapped and Escape cancels.
-export function confirmDialog(message, { confirmLabel = t('staff.common.confirm'), cancelLabel = t('common.cancel'), danger = true } = {}) {
-  return new Promise((resolve) => {
-    const yes = h('button', { type: 'button', class: danger ? 'danger' : null }, confirmLabel);
-    const no = h('button', { type: 'button', class: 'secondary' }, cancelLabel);
-    const text = h('p', { id: 'staff-confirm-text' }, message);
-    const dlg = h('dialog', { class: 'staff-dialog', 'aria-labelledby': 'staff-confirm-text' }, text, h('div', { class: 'staff-actions' }, no, yes));
-    let answered = false;
-    const done = (v) => {
-      if (answered) return;
-      answered = true;
-      if (dlg.open) dlg.close();
-      dlg.remove();
-      resolve(v);
-    };
-    yes.addEventListener('click', () => done(true));
-    no.addEventListener('click', () => done(false));
-    dlg.addEventListener('close', () => done(false));
-    document.body.append(dlg);
-    dlg.showModal();
-    no.focus();
-  });
 }
 
 // A dialog asking for one text (a reason, a name): resolves to the trimmed
@@ -210,10 +121,6 @@ export function errorBox() {
   };
   return box;
 }
-
-// Server-rendered Markdown into an element (ui.js, shared with the
-// participant pages; livePreview below uses it too).
-export { setSafeHtml };
 
 // The heading row of a staff page: a back link (optional), the title and an
 // optional subtitle.

@@ -8,9 +8,9 @@
 // /api/v1/cohorts/{id}, times in the browser's zone); links to the live
 // seats, registrations, sessions.
 import { api, paths } from '../api.js';
-import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, field, showErrors, clearErrors, setFieldError, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, segmentLabel, sortSegments, labelled, checkbox, replace, confirmDialog, localInputValue, versionNote } from '../staff_ui.js';
+import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber, isoWithZone, zoneOffset, localInputValue } from '../i18n.js';
+import { h, field, showErrors, clearErrors, setFieldError, toast, busy, segmentName, sortSegments, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, fill, labelled, checkbox, replace, versionNote } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -55,25 +55,6 @@ const CONSTRAINT_FIELD = {
   cohorts_residency_check: ['residency_prefix', 'staff.edit.e_residency'],
   cohorts_offer_ttl_check: ['offer_ttl_min', 'staff.edit.e_ttl'],
 };
-
-const two = (n) => String(n).padStart(2, '0');
-
-// The browser's UTC offset at instant d: "+07:00".
-function zoneOffset(d) {
-  const off = -d.getTimezoneOffset();
-  const a = Math.abs(off);
-  return `${off < 0 ? '-' : '+'}${two(Math.floor(a / 60))}:${two(a % 60)}`;
-}
-
-// An ISO 8601 instant with the browser's offset ("2026-12-01T09:00:00+07:00")
-// from an <input type=datetime-local> value, read in the browser's zone;
-// null when empty or not a time.
-function isoWithZone(value) {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value || '')) return null;
-  const d = new Date(value); // no offset in the text: local time
-  if (Number.isNaN(d.getTime())) return null;
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}${zoneOffset(d)}`;
-}
 
 // The browser's zone for the form's hint: "Asia/Jakarta (UTC+07:00)".
 function zoneName() {
@@ -210,8 +191,8 @@ export default async function render(view, ctx) {
   const quotaForm = (s) => {
     const save = h('button', { type: 'submit', class: 'secondary small' }, t('common.save'));
     const quota = h('input', { type: 'number', name: 'quota', min: String(s.confirmed), max: '100000', inputmode: 'numeric', value: String(s.quota) });
-    const form = h('form', { class: 'card staff-quota', novalidate: true, 'data-segment': s.segment, 'aria-label': segmentLabel(s.segment) },
-      h('h3', {}, segmentLabel(s.segment)),
+    const form = h('form', { class: 'card staff-quota', novalidate: true, 'data-segment': s.segment, 'aria-label': segmentName(s.segment) },
+      h('h3', {}, segmentName(s.segment)),
       h('p', { class: 'meta' }, t('staff.seats.count', { confirmed: fmtNumber(s.confirmed), quota: fmtNumber(s.quota) }), ' · ',
         t('staff.seats.waiting', { n: fmtNumber(s.waitlisted) })),
       labelled(t('staff.cohort.f_quota'), quota, { hint: t('staff.cohort.quota_min', { n: fmtNumber(s.confirmed) }) }),
@@ -225,7 +206,7 @@ export default async function render(view, ctx) {
       try {
         const r = await busy(save, api('PUT', paths.cohortSegment(id, s.segment), { quota: n, waitlist: form.elements.waitlist.checked }));
         cohort = { ...cohort, segments: r.segments };
-        toast(t('staff.cohort.quota_saved', { segment: segmentLabel(s.segment) }));
+        toast(t('staff.cohort.quota_saved', { segment: segmentName(s.segment) }));
         drawQuotas();
       } catch (ex) {
         showErrors(form, ex, { invalid_quota: 'quota', quota_below_confirmed: 'quota' });

@@ -9,7 +9,7 @@
 // from each cohort's certificates page.
 import { api, paths } from '../api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, toast, busy } from '../ui.js';
+import { h, toast, busy, confirmDialog } from '../ui.js';
 import { pageHead, errorBox, replace } from '../staff_ui.js';
 
 const JWKS = '/.well-known/jwks.json';
@@ -22,36 +22,6 @@ function keyPath(kid) {
   } catch {
     return null;
   }
-}
-
-// The rotation question: what rotating does, then two buttons; resolves
-// true when confirmed. <dialog>: focus stays inside, Escape cancels.
-function askRotate() {
-  return new Promise((resolve) => {
-    const yes = h('button', { type: 'button' }, t('staff.keys.rotate_yes'));
-    const no = h('button', { type: 'button', class: 'secondary' }, t('common.cancel'));
-    const dlg = h('dialog', { class: 'staff-dialog', 'aria-labelledby': 'rotate-q', 'aria-describedby': 'rotate-what' },
-      h('h2', { id: 'rotate-q' }, t('staff.keys.rotate_q')),
-      h('ul', { id: 'rotate-what', class: 'keys-rotate-what' },
-        h('li', {}, t('staff.keys.what_new')),
-        h('li', {}, t('staff.keys.what_old')),
-        h('li', {}, t('staff.keys.what_final'))),
-      h('div', { class: 'staff-actions' }, no, yes));
-    let done = false;
-    const finish = (v) => {
-      if (done) return;
-      done = true;
-      if (dlg.open) dlg.close();
-      dlg.remove();
-      resolve(v);
-    };
-    yes.addEventListener('click', () => finish(true));
-    no.addEventListener('click', () => finish(false));
-    dlg.addEventListener('close', () => finish(false));
-    document.body.append(dlg);
-    dlg.showModal();
-    no.focus();
-  });
 }
 
 function keyRow(k) {
@@ -111,7 +81,8 @@ export default async function render(view, { signal }) {
   const rotate = h('button', { type: 'button' }, t('staff.keys.rotate'));
   const note = h('p', { class: 'staff-success', role: 'status', 'data-testid': 'rotate-result' });
   rotate.addEventListener('click', async () => {
-    if (!(await askRotate())) return;
+    const details = [t('staff.keys.what_new'), t('staff.keys.what_old'), t('staff.keys.what_final')];
+    if (!(await confirmDialog(t('staff.keys.rotate_q'), { confirmLabel: t('staff.keys.rotate_yes'), danger: false, heading: true, details }))) return;
     err.update(null);
     note.textContent = '';
     try {

@@ -7,14 +7,14 @@
 // without being on a cohort: …/authors) and the signatory its certificates
 // carry (…/signatory, else the site's).
 import { api, paths } from '../api.js';
-import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, field, showErrors, clearErrors, setFieldError, toast, busy } from '../ui.js';
-import { SEGMENTS, segmentLabel, sortSegments, pageHead, fill, labelled, checkbox, isoFromLocal, localInputValue, dateInputIn, hashCode, replace, versionNote, confirmDialog, errorBox } from '../staff_ui.js';
+import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber, isoFromLocal, localInputValue, dateInputIn } from '../i18n.js';
+import { h, field, showErrors, clearErrors, setFieldError, toast, busy, SEGMENTS, segmentName, sortSegments, confirmDialog } from '../ui.js';
+import { pageHead, fill, labelled, checkbox, hashCode, replace, versionNote, errorBox } from '../staff_ui.js';
 import { signatoryView, signatoryForm } from '../signatory_ui.js';
 
 function cohortCard(c) {
   const id = encodeURIComponent(c.id);
-  const seats = sortSegments(c.segments).map((s) => `${segmentLabel(s.segment)} ${fmtNumber(s.confirmed)}/${fmtNumber(s.quota)}`).join(' · ');
+  const seats = sortSegments(c.segments).map((s) => `${segmentName(s.segment)} ${fmtNumber(s.confirmed)}/${fmtNumber(s.quota)}`).join(' · ');
   return h('li', { class: 'card' },
     h('h3', {}, h('a', { href: `/admin/cohorts/${id}` }, c.name)),
     h('p', { class: 'meta' }, t('staff.cohort.dates', { from: fmtDate(c.starts_on), to: fmtDate(c.ends_on) }), ' · ',
@@ -29,11 +29,11 @@ function cohortCard(c) {
 
 // One segment's row of the cohort form: offered or not, quota, waitlist.
 function segmentFieldset(seg, quota) {
-  const on = checkbox(t('staff.cohort.f_segment_on', { segment: segmentLabel(seg) }), { name: `seg_${seg}_on` }, true);
+  const on = checkbox(t('staff.cohort.f_segment_on', { segment: segmentName(seg) }), { name: `seg_${seg}_on` }, true);
   const q = h('input', { type: 'number', name: `seg_${seg}_quota`, min: '0', max: '100000', inputmode: 'numeric', value: String(quota) });
   const wl = checkbox(t('staff.cohort.f_waitlist'), { name: `seg_${seg}_waitlist` }, true);
   return h('fieldset', { class: 'staff-segment' },
-    h('legend', {}, segmentLabel(seg)), on, labelled(t('staff.cohort.f_quota'), q), wl);
+    h('legend', {}, segmentName(seg)), on, labelled(t('staff.cohort.f_quota'), q), wl);
 }
 
 // The cohort body from the form (API.md "Cohort body").

@@ -11,8 +11,8 @@
 // after confirming; the freed seat goes to the waitlist.
 import { api, ApiError, paths } from '../api.js';
 import { loadArea, t, lang, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, toast, busy } from '../ui.js';
-import { pageHead, errorBox, segmentLabel, statusLabel, confirmDialog, replace, askText } from '../staff_ui.js';
+import { h, toast, busy, pager, segmentName, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, statusLabel, replace, askText } from '../staff_ui.js';
 import { getMe } from '../session.js';
 
 const enc = encodeURIComponent;
@@ -52,12 +52,10 @@ export default async function render(view, ctx) {
   const cohort = await api('GET', paths.cohort(id));
   const err = errorBox();
   let rows = [];
-  let cursor = null;
-  let loadSeq = 0;
 
   const segment = h('select', { id: 'reg-segment', name: 'segment' },
     h('option', { value: '' }, t('staff.registrations.all_segments')),
-    ...cohort.segments.map((s) => h('option', { value: s.segment }, segmentLabel(s.segment))));
+    ...cohort.segments.map((s) => h('option', { value: s.segment }, segmentName(s.segment))));
   const status = h('select', { id: 'reg-status', name: 'status' },
     h('option', { value: '' }, t('staff.registrations.all_statuses')),
     ...STATUSES.map((s) => h('option', { value: s }, statusLabel(s))));
@@ -81,7 +79,7 @@ export default async function render(view, ctx) {
   const cancelButton = (r) => {
     const b = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.registrations.cancel_of', { name: r.user.full_name }) }, t('staff.registrations.cancel'));
     b.addEventListener('click', async () => {
-      if (!(await confirmDialog(t('staff.registrations.confirm_cancel', { name: r.user.full_name, segment: segmentLabel(r.segment) }), { confirmLabel: t('staff.registrations.cancel') }))) return;
+      if (!(await confirmDialog(t('staff.registrations.confirm_cancel', { name: r.user.full_name, segment: segmentName(r.segment) }), { confirmLabel: t('staff.registrations.cancel') }))) return;
       err.update(null);
       try {
         const updated = await busy(b, api('DELETE', paths.registration(r.id)));
@@ -98,7 +96,7 @@ export default async function render(view, ctx) {
   const row = (r) => h('tr', { 'data-registration': r.id },
     h('td', { 'data-label': t('staff.registrations.no') }, fmtNumber(r.no)),
     h('td', { 'data-label': t('staff.common.name'), class: 'wide' }, h('span', { class: 'staff-name' }, r.user.full_name), h('br'), h('span', { class: 'meta' }, r.user.email)),
-    h('td', { 'data-label': t('staff.registrations.segment') }, segmentLabel(r.segment)),
+    h('td', { 'data-label': t('staff.registrations.segment') }, segmentName(r.segment)),
     h('td', { 'data-label': t('staff.registrations.status') },
       h('span', { class: `badge ${r.status}` }, statusLabel(r.status)),
       r.waitlist_position ? ` #${fmtNumber(r.waitlist_position)}` : ''),
@@ -110,19 +108,13 @@ export default async function render(view, ctx) {
     const shown = q ? rows.filter((r) => fold(r.user.full_name).includes(q) || fold(r.user.email).includes(q)) : rows;
     if (!shown.length) tbody.replaceChildren(h('tr', {}, h('td', { colspan: '6', class: 'wide' }, t('staff.registrations.none'))));
     else tbody.replaceChildren(...shown.map(row));
-    count.textContent = t(cursor ? 'staff.registrations.count_more' : 'staff.registrations.count', { shown: fmtNumber(shown.length), loaded: fmtNumber(rows.length) });
-    more.hidden = !cursor;
+    count.textContent = t(list.hasMore() ? 'staff.registrations.count_more' : 'staff.registrations.count', { shown: fmtNumber(shown.length), loaded: fmtNumber(rows.length) });
   }
 
-  // Loads the first page (reset) or the next one.
-  async function load(reset) {
-    const my = ++loadSeq;
-    const page = await api('GET', paths.cohortRegistrations(id, queryString({ limit: String(PAGE), ...(reset || !cursor ? {} : { cursor }) })));
-    if (my !== loadSeq) return;
-    rows = reset ? page.items : rows.concat(page.items);
-    cursor = page.next_cursor;
+  const list = pager((cursor) => api('GET', paths.cohortRegistrations(id, queryString({ limit: String(PAGE), ...(cursor ? { cursor } : {}) }))), (items, first) => {
+    rows = first ? items : rows.concat(items);
     draw();
-  }
+  }, { button: more, onError: (ex) => err.update(ex) });
 
   // The URL keeps the filters, so a reload or a shared link shows the same.
   const remember = () => {
@@ -136,7 +128,7 @@ export default async function render(view, ctx) {
     remember();
     err.update(null);
     try {
-      await load(true);
+      await list.load();
     } catch (ex) {
       err.update(ex);
     }
@@ -146,14 +138,6 @@ export default async function render(view, ctx) {
   search.addEventListener('input', () => {
     remember();
     draw();
-  });
-  more.addEventListener('click', async () => {
-    err.update(null);
-    try {
-      await busy(more, load(false));
-    } catch (ex) {
-      err.update(ex);
-    }
   });
 
   // The unmasked export: the reason first, then a download (audited).
@@ -171,7 +155,7 @@ export default async function render(view, ctx) {
   });
 
   remember();
-  await load(true);
+  await list.load();
   replace(view, 
     pageHead(t('staff.registrations.title'), { back: `/admin/cohorts/${enc(id)}`, backLabel: cohort.name, sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
     h('form', { class: 'staff-filters', role: 'search', 'aria-label': t('staff.registrations.filters'), onsubmit: (e) => e.preventDefault() },

@@ -4,15 +4,15 @@
 // updates the bars in place, without re-rendering the page.
 import { api, paths } from '../api.js';
 import { loadArea, t, lang, fmtNumber, fmtDateTime } from '../i18n.js';
-import { h } from '../ui.js';
-import { poll, segmentLabel, sortSegments, pageHead, errorBox, replace } from '../staff_ui.js';
+import { h, segmentName, sortSegments } from '../ui.js';
+import { poll, pageHead, errorBox, replace } from '../staff_ui.js';
 
 const INTERVAL_MS = 2000;
 
 // One segment's row: its bar and numbers, kept to be updated in place.
 function segmentRow(seg) {
   const bar = h('progress', { class: 'seat-bar', max: '1', value: '0', 'aria-labelledby': `seat-${seg}-name` });
-  const name = h('h2', { id: `seat-${seg}-name`, class: 'seat-name' }, segmentLabel(seg));
+  const name = h('h2', { id: `seat-${seg}-name`, class: 'seat-name' }, segmentName(seg));
   const count = h('p', { class: 'seat-count', 'data-testid': `seat-count-${seg}` });
   const left = h('span', { class: 'seat-left', 'data-testid': `seat-left-${seg}` });
   const waiting = h('span', { class: 'seat-waiting', 'data-testid': `seat-waiting-${seg}` });

@@ -7,8 +7,8 @@
 // admin may also create an account with a chosen role.
 import { api, paths } from '../api.js';
 import { loadArea, t, fmtDate } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, confirmDialog, replace, askText } from '../staff_ui.js';
+import { h, field, showErrors, clearErrors, toast, busy, pager, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, replace, askText } from '../staff_ui.js';
 
 const ROLES = ['participant', 'instructor', 'admin'];
 const PAGE = 200;
@@ -24,8 +24,6 @@ export default async function render(view, ctx) {
   const meId = ctx.me.user.id;
   const err = errorBox();
   let users = [];
-  let cursor = null;
-  let loadSeq = 0;
 
   const roleFilter = h('select', { id: 'users-role', name: 'role' },
     h('option', { value: '' }, t('staff.users.all_roles')), ...ROLES.map((r) => h('option', { value: r }, roleLabel(r))));
@@ -112,21 +110,13 @@ export default async function render(view, ctx) {
     const shown = q ? users.filter((u) => fold(u.full_name).includes(q) || fold(u.email).includes(q)) : users;
     if (!shown.length) tbody.replaceChildren(h('tr', {}, h('td', { colspan: '4', class: 'wide' }, t('staff.users.none'))));
     else tbody.replaceChildren(...shown.map(row));
-    count.textContent = t(cursor ? 'staff.registrations.count_more' : 'staff.registrations.count', { shown: shown.length, loaded: users.length });
-    more.hidden = !cursor;
+    count.textContent = t(list.hasMore() ? 'staff.registrations.count_more' : 'staff.registrations.count', { shown: shown.length, loaded: users.length });
   }
 
-  async function load(reset) {
-    const my = ++loadSeq;
-    const q = new URLSearchParams({ limit: String(PAGE) });
-    if (roleFilter.value) q.set('role', roleFilter.value);
-    if (!reset && cursor) q.set('cursor', cursor);
-    const page = await api('GET', paths.users(q));
-    if (my !== loadSeq) return;
-    users = reset ? page.items : users.concat(page.items);
-    cursor = page.next_cursor;
+  const list = pager((cursor) => api('GET', paths.users({ limit: PAGE, role: roleFilter.value, cursor })), (items, first) => {
+    users = first ? items : users.concat(items);
     draw();
-  }
+  }, { button: more, onError: (ex) => err.update(ex) });
 
   const remember = () => {
     const q = new URLSearchParams();
@@ -139,7 +129,7 @@ export default async function render(view, ctx) {
     remember();
     err.update(null);
     try {
-      await load(true);
+      await list.load();
     } catch (ex) {
       err.update(ex);
     }
@@ -147,13 +137,6 @@ export default async function render(view, ctx) {
   search.addEventListener('input', () => {
     remember();
     draw();
-  });
-  more.addEventListener('click', async () => {
-    try {
-      await busy(more, load(false));
-    } catch (ex) {
-      err.update(ex);
-    }
   });
 
   // A new account.
@@ -184,7 +167,7 @@ export default async function render(view, ctx) {
   });
 
   remember();
-  await load(true);
+  await list.load();
   replace(view, 
     pageHead(t('staff.users.title'), { back: '/staff', backLabel: t('staff.home.title') }),
     h('div', { class: 'staff-grid' },

@@ -18,7 +18,7 @@
 // Result: the score where the quiz lets it show, and, where it allows a
 // review, each question with what was right and the explanation.
 import { api, paths } from '../api.js';
-import { t, tn, fmtNumber, fmtDateTime, errorText } from '../i18n.js';
+import { t, tn, fmtNumber, fmtDateTime, errorText, fmtCountdown } from '../i18n.js';
 import { h, put, busy, toast } from '../ui.js';
 import { questionView, answered, safeHtml } from '../quiz_ui.js';
 
@@ -193,13 +193,6 @@ function drawResult(view, att, cohortId) {
 
 // ---- the timer ----
 
-function fmtClock(ms) {
-  const s = Math.max(0, Math.ceil(ms / 1000));
-  const two = (n) => String(n).padStart(2, '0');
-  const hh = Math.floor(s / 3600);
-  return hh ? `${hh}:${two(Math.floor((s % 3600) / 60))}:${two(s % 60)}` : `${two(Math.floor(s / 60))}:${two(s % 60)}`;
-}
-
 // A countdown from the server's remaining seconds on the monotonic clock;
 // announces 5 minutes and 1 minute left through `say`. resync(seconds)
 // after each save; onEnd once.
@@ -210,7 +203,7 @@ function countdown(remainingS, say, onEnd) {
   let ended = false;
   const tick = () => {
     const left = endAt - performance.now();
-    el.textContent = t('quiz.time_left', { time: fmtClock(left) });
+    el.textContent = t('quiz.time_left', { time: fmtCountdown(left) });
     el.classList.toggle('low', left <= 60000);
     for (const mark of [300, 60]) {
       if (left <= mark * 1000 && left > (mark - 5) * 1000 && !announced.has(mark)) {

@@ -2,9 +2,9 @@
 // (GET /api/v1/programmes): dates, JP, registration state and the seats
 // left per segment, refreshed every 10 s while a registration is open.
 import { api, paths } from '../api.js';
-import { fmtNumber } from '../i18n.js';
+import { fmtNumber, dateRange } from '../i18n.js';
 import { h, put, emptyState } from '../ui.js';
-import { dateRange, registrationBadge, registrationState, seatsList, poll } from '../participant.js';
+import { registrationBadge, registrationState, seatsList, poll } from '../participant.js';
 
 function cohortItem(p, c, t, seatViews) {
   const seats = seatsList(c);

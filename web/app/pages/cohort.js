@@ -3,9 +3,9 @@
 // sessions (GET …/sessions) with a check-in form for a 6-digit code
 // (POST /api/v1/sessions/{id}/attendance).
 import { api, paths } from '../api.js';
-import { fmtDateTime, fmtNumber, loadArea } from '../i18n.js';
-import { h, put, field, showErrors, clearErrors, busy, progressBar, emptyState } from '../ui.js';
-import { dateRange, lessonHref, progressLine, segmentName } from '../participant.js';
+import { fmtDateTime, fmtNumber, loadArea, dateRange } from '../i18n.js';
+import { h, put, field, showErrors, clearErrors, busy, progressBar, emptyState, segmentName } from '../ui.js';
+import { lessonHref, progressLine } from '../participant.js';
 import { announcementList } from '../announcements.js';
 
 function moduleTree(tree, cohortId, t, grades) {

@@ -2,9 +2,9 @@
 // /api/v1/me/registrations) with their status, the way into each confirmed
 // cohort, accepting an offered seat and cancelling.
 import { api, paths } from '../api.js';
-import { errorText } from '../i18n.js';
-import { h, put, emptyState, busy, toast } from '../ui.js';
-import { dateRange, statusBadge, outcomeText, segmentName } from '../participant.js';
+import { errorText, dateRange } from '../i18n.js';
+import { h, put, emptyState, busy, toast, segmentName, confirmDialog } from '../ui.js';
+import { statusBadge, outcomeText } from '../participant.js';
 
 const ACTIVE = new Set(['confirmed', 'waitlisted', 'offered']);
 
@@ -29,8 +29,7 @@ function card(reg, t, redraw) {
   if (ACTIVE.has(reg.status)) {
     const cancel = h('button', { type: 'button', class: 'secondary' }, t('reg.cancel'));
     cancel.addEventListener('click', async () => {
-      // eslint-disable-next-line no-alert
-      if (!window.confirm(t('reg.cancel_confirm'))) return;
+      if (!(await confirmDialog(t('reg.cancel_confirm'), { confirmLabel: t('reg.cancel_yes'), cancelLabel: t('common.no') }))) return;
       try {
         await busy(cancel, api('DELETE', paths.registration(reg.id)));
         toast(t('reg.outcome.cancelled'));

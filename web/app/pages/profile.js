@@ -8,9 +8,9 @@
 // first (length, digits) with the same messages the server's codes get,
 // then by the server (422 invalid_nik … next to the field).
 import { api, paths } from '../api.js';
-import { getMe, setMe } from '../session.js';
-import { h, put, field, showErrors, clearErrors, busy, toast, formValues } from '../ui.js';
-import { SEGMENTS, segmentName, nextPath } from '../participant.js';
+import { getMe, setMe, loadMe } from '../session.js';
+import { h, put, field, showErrors, clearErrors, busy, toast, formValues, SEGMENTS, segmentName } from '../ui.js';
+import { nextPath } from '../participant.js';
 
 // Which fields each segment needs or may use; the rest always show.
 const GROUPS = {
@@ -23,11 +23,12 @@ const DIGITS = { nik: 16, nip: 18, nib: 13 };
 // What people type between digits, dropped before checking and sending.
 const SEPARATORS = /[\s.\-\u00a0]+/g;
 
-function guessSegment(profile, wanted) {
+// The segment whose fields show first: the one asked for (?segment=), else
+// the first the server says the profile already meets, else Umum.
+function guessSegment(me, wanted) {
   if (SEGMENTS.includes(wanted)) return wanted;
-  if (profile.nip) return 'asn';
-  if (profile.business_name) return 'umkm';
-  return 'public';
+  const eligibility = me.eligibility || {};
+  return SEGMENTS.find((s) => eligibility[s] && eligibility[s].length === 0) || 'public';
 }
 
 // A local check of an identity number; returns an error like the server's.
@@ -71,7 +72,7 @@ function nameForm(me, t) {
 export default async function render(view, { t, query, navigate, signal }) {
   const me = getMe(); // loaded at boot and after logging in
   const profile = { ...(me.profile || {}) };
-  let segment = guessSegment(profile, query.get('segment'));
+  let segment = guessSegment(me, query.get('segment'));
   const next = nextPath(query, '');
 
   const stored = (name) => (profile[name] ? t('profile.stored', { value: profile[name] }) : null);
@@ -143,8 +144,10 @@ export default async function render(view, { t, query, navigate, signal }) {
         return;
       }
     }
-    const required = { asn: 'nip', umkm: 'business_name', public: 'nik' }[segment];
-    if (!profile[required] && !(required in body && body[required])) {
+    // what the server says the profile lacks for this segment, unless it is
+    // being given now
+    const required = ((me.eligibility && me.eligibility[segment]) || []).find((f) => f in fields && !body[f]);
+    if (required) {
       showErrors(form, { code: 'required', field: required });
       return;
     }
@@ -156,7 +159,8 @@ export default async function render(view, { t, query, navigate, signal }) {
     try {
       const saved = await busy(submit, api('PUT', paths.meProfile(), body));
       Object.assign(profile, saved.profile || saved);
-      setMe({ ...getMe(), profile: { ...profile } });
+      // GET /me again: its eligibility follows the profile just saved
+      await loadMe().catch(() => setMe({ ...getMe(), profile: { ...profile } }));
       toast(t('common.saved'));
       if (next) return navigate(next);
       view.replaceChildren();

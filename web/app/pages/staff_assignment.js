@@ -9,8 +9,8 @@
 // (staff_cohort.js). A refused save keeps everything typed.
 import { api, paths } from '../api.js';
 import { loadArea, t, fmtNumber } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, confirmDialog, replace, livePreview, guardUnsaved, labelled, checkbox } from '../staff_ui.js';
+import { h, field, showErrors, clearErrors, toast, busy, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, replace, livePreview, guardUnsaved, labelled, checkbox } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const TYPES = ['text', 'url', 'file'];

@@ -7,9 +7,9 @@
 // cut-off for this cohort (PUT …/assignments/{aid}/schedule, times in the
 // browser's zone).
 import { api, paths } from '../api.js';
-import { loadArea, t, tn, fmtDate, fmtDateTime } from '../i18n.js';
-import { h, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, confirmDialog, replace, labelled, localInputValue, isoFromLocal } from '../staff_ui.js';
+import { loadArea, t, tn, fmtDate, fmtDateTime, localInputValue, isoFromLocal } from '../i18n.js';
+import { h, showErrors, clearErrors, toast, busy, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, fill, replace, labelled } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const KINDS = ['modules', 'lessons', 'assignments', 'quizzes'];

@@ -8,8 +8,8 @@
 // 404 to anyone else.
 import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, confirmDialog, moved, hashCode, replace, moduleHeading } from '../staff_ui.js';
+import { h, field, showErrors, clearErrors, toast, busy, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, fill, moved, hashCode, replace, moduleHeading } from '../staff_ui.js';
 import { moduleQuizzes } from '../quiz_staff.js';
 
 const enc = encodeURIComponent;

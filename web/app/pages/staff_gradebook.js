@@ -5,8 +5,8 @@
 // decimal commas, cells starting with = + - @ neutralised).
 import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtNumber } from '../i18n.js';
-import { h, toast, busy } from '../ui.js';
-import { pageHead, errorBox, segmentLabel, confirmDialog, replace } from '../staff_ui.js';
+import { h, toast, busy, segmentName, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, replace } from '../staff_ui.js';
 import { quizCell } from '../quiz_staff.js';
 
 const enc = encodeURIComponent;
@@ -60,7 +60,7 @@ export default async function render(view, ctx) {
       releaseCell(a))));
   const rows = book.rows.map((r) => h('tr', {},
     h('th', { scope: 'row', class: 'wide' }, r.user.full_name),
-    h('td', { 'data-label': t('staff.registrations.segment') }, segmentLabel(r.segment)),
+    h('td', { 'data-label': t('staff.registrations.segment') }, segmentName(r.segment)),
     h('td', { 'data-label': t('staff.gradebook.progress') }, `${fmtNumber(r.progress_percent)}%`),
     h('td', { 'data-label': t('staff.sessions.attended') }, `${fmtNumber(r.attended)} / ${fmtNumber(book.sessions)}`),
     ...r.assignments.map((c, i) => h('td', { 'data-label': book.assignments[i] ? book.assignments[i].title : '', class: `grade-${c.status}` }, cellText(c))),

@@ -10,8 +10,8 @@
 // released grade changes for the participant at once).
 import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, confirmDialog, replace } from '../staff_ui.js';
+import { h, field, showErrors, clearErrors, toast, busy, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const FIELD_OF_CODE = {

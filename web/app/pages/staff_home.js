@@ -6,14 +6,14 @@
 // page, and which content version each cohort follows (a newer one shown).
 import { api, paths } from '../api.js';
 import { loadArea, t, fmtDate, fmtNumber } from '../i18n.js';
-import { h } from '../ui.js';
-import { pageHead, fill, segmentLabel, sortSegments, replace, versionNote } from '../staff_ui.js';
+import { h, segmentName, sortSegments } from '../ui.js';
+import { pageHead, fill, replace, versionNote } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
 function cohortItem(c, isAdmin) {
   const id = enc(c.id);
-  const seats = sortSegments(c.segments).map((s) => `${segmentLabel(s.segment)} ${fmtNumber(s.confirmed)}/${fmtNumber(s.quota)}`).join(' · ');
+  const seats = sortSegments(c.segments).map((s) => `${segmentName(s.segment)} ${fmtNumber(s.confirmed)}/${fmtNumber(s.quota)}`).join(' · ');
   return h('li', { class: 'staff-cohort', 'data-cohort': c.id },
     h('h3', {}, h('a', { href: isAdmin ? `/admin/cohorts/${id}` : `/staff/cohorts/${id}` }, c.name)),
     h('p', { class: 'meta' }, t('staff.cohort.dates', { from: fmtDate(c.starts_on), to: fmtDate(c.ends_on) }),

@@ -6,8 +6,8 @@
 // every field keeps what was typed; leaving with unsaved changes asks first.
 import { api, apiUpload, paths } from '../api.js';
 import { loadArea, t, fmtSize } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy, progressBar, setProgress } from '../ui.js';
-import { pageHead, errorBox, confirmDialog, replace, fill, livePreview, guardUnsaved } from '../staff_ui.js';
+import { h, field, showErrors, clearErrors, toast, busy, progressBar, setProgress, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, replace, fill, livePreview, guardUnsaved } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 // The lesson field each error code of the API is about.

@@ -5,9 +5,9 @@
 // the countdown runs on the client and the list is asked again every 10 s,
 // so a code opened from another device shows up here too.
 import { api, paths } from '../api.js';
-import { loadArea, t, fmtDateTime } from '../i18n.js';
+import { loadArea, t, fmtDateTime, fmtCountdown } from '../i18n.js';
 import { h, busy } from '../ui.js';
-import { errorBox, fmtCountdown, poll, replace } from '../staff_ui.js';
+import { errorBox, poll, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const REFRESH_MS = 10000;

@@ -9,8 +9,8 @@
 // on request). Published with the programme's next version, like lessons.
 import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtNumber, errorText } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy, newId } from '../ui.js';
-import { pageHead, errorBox, fill, confirmDialog, checkbox, labelled, replace } from '../staff_ui.js';
+import { h, field, showErrors, clearErrors, toast, busy, newId, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, fill, checkbox, labelled, replace } from '../staff_ui.js';
 import { questionView, parseNumber } from '../quiz_ui.js';
 
 const enc = encodeURIComponent;

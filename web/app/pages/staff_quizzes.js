@@ -4,9 +4,9 @@
 // and for a pre-test "close at the first lesson"), and links to the
 // pre/post report, each survey's results and the attempts.
 import { api, paths } from '../api.js';
-import { loadArea, t, fmtNumber, fmtDateTime } from '../i18n.js';
+import { loadArea, t, fmtNumber, fmtDateTime, localInputValue, isoFromLocal } from '../i18n.js';
 import { h, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, checkbox, labelled, localInputValue, isoFromLocal, replace } from '../staff_ui.js';
+import { pageHead, errorBox, fill, checkbox, labelled, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 

@@ -4,9 +4,9 @@
 // page), and the attendance list, refreshed every few seconds while the
 // tab is visible.
 import { api, paths } from '../api.js';
-import { loadArea, t, tn, fmtNumber } from '../i18n.js';
+import { loadArea, t, tn, fmtNumber, isoFromLocal, localInputValue, fmtCountdown, fmtSpan } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, poll, isoFromLocal, localInputValue, fmtCountdown, fmtSpan, replace } from '../staff_ui.js';
+import { pageHead, errorBox, fill, poll, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const ATTENDANCE_MS = 5000;

@@ -5,7 +5,7 @@
 // repeats (back links, error boxes, status names). Segments, the
 // confirmation dialog, paging and server HTML are ui.js's (every page
 // shares them); dates and times are i18n.js's.
-import { h, newId, put, setSafeHtml, confirmDialog } from './ui.js';
+import { h, newId, put, setSafeHtml, confirmDialog, showModal, busy, showErrors, clearErrors, field } from './ui.js';
 import { api, paths } from './api.js';
 import { t, errorText } from './i18n.js';
 
@@ -82,14 +82,7 @@ export function askText({ question, label, hint, value = '', confirmLabel, dange
       labelled(label, input, { hint }),
       h('div', { class: 'staff-actions' }, no, ok));
     const dlg = h('dialog', { class: 'staff-dialog', 'aria-labelledby': qid }, form);
-    let done = false;
-    const finish = (v) => {
-      if (done) return;
-      done = true;
-      if (dlg.open) dlg.close();
-      dlg.remove();
-      resolve(v);
-    };
+    const finish = showModal(dlg, input, resolve, null);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const wrap = form.querySelector('.field');
@@ -104,10 +97,6 @@ export function askText({ question, label, hint, value = '', confirmLabel, dange
       finish(v);
     });
     no.addEventListener('click', () => finish(null));
-    dlg.addEventListener('close', () => finish(null));
-    document.body.append(dlg);
-    dlg.showModal();
-    input.focus();
   });
 }
 
@@ -265,3 +254,81 @@ export function versionNote(c) {
     newer ? ' ' : '', newer ? h('span', { class: 'badge waitlisted' }, t('staff.version.newer', { n: c.latest_version })) : '');
 }
 
+// A small form that picks one of the active instructors (`users`, GET
+// /users?role=instructor) and hands its id to add(userId) (busy
+// meanwhile; an error, e.g. not_instructor, shows on the field). Used for a
+// cohort's instructors and a programme's authors.
+export function instructorPicker(users, buttonLabel, add) {
+  const button = h('button', { type: 'submit', class: 'secondary' }, buttonLabel);
+  const form = h('form', { class: 'staff-inline-form', novalidate: true },
+    field({ label: t('staff.cohort.f_instructor'), name: 'user_id', options: [{ value: '', label: t('staff.cohort.pick_instructor') },
+      ...users.filter((u) => u.status === 'active').map((u) => ({ value: u.id, label: `${u.full_name} (${u.email})` }))] }),
+    button);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const userId = form.elements.user_id.value;
+    if (!userId) return showErrors(form, { code: 'staff_required' }, { staff_required: 'user_id' });
+    try {
+      await busy(button, add(userId));
+    } catch (ex) {
+      showErrors(form, ex, { not_instructor: 'user_id' });
+    }
+    return undefined;
+  });
+  return form;
+}
+
+// The load step of an editor of a draft item (a lesson, an assignment):
+// the programme's draft, then the item find(draft, id) gives ({module, …})
+// or, for a new one (id null), the module ?module= names. Resolves to
+// {slug, found, mod, back, creating}, or to null after showing
+// `missingTitle` when the item or the module is not in the draft.
+export async function loadDraftItem(view, ctx, id, find, missingTitle) {
+  const slug = ctx.params.slug;
+  const creating = id === null;
+  const draft = await api('GET', paths.programmeDraft(slug));
+  const found = creating ? null : find(draft, id);
+  const mod = creating ? draft.modules.find((m) => m.id === ctx.query.get('module')) : found && found.module;
+  const back = `/staff/programmes/${encodeURIComponent(slug)}/content`;
+  if (!mod || (!creating && !found)) {
+    replace(view, pageHead(missingTitle, { back, backLabel: t('staff.nav.content') }), h('p', {}, t('staff.lesson.missing_text')));
+    return null;
+  }
+  return { slug, found, mod, back, creating };
+}
+
+// The page every Markdown editor shares (a lesson, an assignment): the
+// heading, the form and what follows it (`after`), the live preview of the
+// textarea `source` beside them in `preview`, and for an existing item the
+// delete button (`del`: {label, question, path, done}: asks, DELETEs path,
+// then done(); a failure shows on the form). Returns the page's cleanup
+// (the preview stops, and `stopGuard`, the unsaved-changes guard).
+export function editorPage(view, { title, head, formTitle, form, after = null, source, preview, del = null, stopGuard }) {
+  const previewErr = errorBox();
+  let button = null;
+  if (del) {
+    button = h('button', { type: 'button', class: 'danger' }, del.label);
+    button.addEventListener('click', async () => {
+      if (!(await confirmDialog(del.question))) return;
+      try {
+        await busy(button, api('DELETE', del.path));
+        del.done();
+      } catch (ex) {
+        showErrors(form, ex);
+      }
+    });
+  }
+  replace(view,
+    pageHead(title, head),
+    h('div', { class: 'staff-editor' },
+      h('section', { 'aria-labelledby': 'editor-form-h' }, h('h2', { id: 'editor-form-h', class: 'visually-hidden' }, formTitle), form, after),
+      h('section', { class: 'card staff-preview-card', 'aria-labelledby': 'preview-h' },
+        h('h2', { id: 'preview-h' }, t('staff.lesson.preview')), previewErr, preview)),
+    button ? h('p', { class: 'staff-danger-zone' }, button) : null);
+  const stopPreview = livePreview(source, preview, previewErr, t('staff.lesson.preview_empty'));
+  return () => {
+    stopPreview();
+    stopGuard();
+  };
+}

@@ -303,21 +303,30 @@ export function confirmDialog(message, { confirmLabel = t('common.confirm'), can
       h(heading ? 'h2' : 'p', { id: qid }, message),
       details ? h('ul', { id: did, class: 'dialog-details' }, details.map((d) => h('li', {}, d))) : null,
       h('div', { class: 'staff-actions' }, no, yes));
-    let answered = false;
-    const done = (v) => {
-      if (answered) return;
-      answered = true;
-      if (dlg.open) dlg.close();
-      dlg.remove();
-      resolve(v);
-    };
-    yes.addEventListener('click', () => done(true));
-    no.addEventListener('click', () => done(false));
-    dlg.addEventListener('close', () => done(false));
-    document.body.append(dlg);
-    dlg.showModal();
-    no.focus();
+    const answer = showModal(dlg, no, resolve, false);
+    yes.addEventListener('click', () => answer(true));
+    no.addEventListener('click', () => answer(false));
   });
+}
+
+// Shows a <dialog> the caller made as a modal, focus on `focus`, and
+// returns answer(v): it closes and removes the dialog and resolves with v,
+// once; closing it any other way (Escape) answers `cancelled`. The base of
+// every dialog of the app (confirmDialog, staff_ui's askText).
+export function showModal(dlg, focus, resolve, cancelled) {
+  let answered = false;
+  const answer = (v) => {
+    if (answered) return;
+    answered = true;
+    if (dlg.open) dlg.close();
+    dlg.remove();
+    resolve(v);
+  };
+  dlg.addEventListener('close', () => answer(cancelled));
+  document.body.append(dlg);
+  dlg.showModal();
+  focus.focus();
+  return answer;
 }
 
 // ---- Paging ----
@@ -327,8 +336,8 @@ export function confirmDialog(message, { confirmLabel = t('common.confirm'), can
 // an older one's answer void, so a filter changed while a page was on its
 // way never mixes two lists. `button` (optional) is shown while there is
 // more and loads the next page when pressed (busy meanwhile); onError(err)
-// hears a failed press. Returns {load() (from the start), more(),
-// hasMore()}.
+// hears a failed press, and a failed reload(). Returns {load() (from the
+// start), reload() (the same, its failure to onError), more(), hasMore()}.
 export function pager(fetchPage, onPage, { button = null, onError = null } = {}) {
   let cursor = null;
   let seq = 0;
@@ -350,5 +359,21 @@ export function pager(fetchPage, onPage, { button = null, onError = null } = {})
       }
     });
   }
-  return { load: () => fetchInto(true), more: () => fetchInto(false), hasMore: () => cursor !== null };
+  const reload = async () => {
+    try {
+      await fetchInto(true);
+    } catch (err) {
+      if (onError) onError(err);
+    }
+  };
+  return { load: () => fetchInto(true), reload, more: () => fetchInto(false), hasMore: () => cursor !== null };
+}
+
+// Keeps a list's filters in the address (history.replaceState, no new
+// history entry), so a reload or a shared link shows the same list; empty
+// values are left out.
+export function rememberQuery(values) {
+  const q = new URLSearchParams(Object.entries(values).filter(([, v]) => v));
+  const s = q.toString();
+  history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}`);
 }

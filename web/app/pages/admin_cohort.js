@@ -10,7 +10,7 @@
 import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber, isoWithZone, zoneOffset, localInputValue } from '../i18n.js';
 import { h, field, showErrors, clearErrors, setFieldError, toast, busy, segmentName, sortSegments, confirmDialog } from '../ui.js';
-import { pageHead, errorBox, fill, labelled, checkbox, replace, versionNote } from '../staff_ui.js';
+import { pageHead, errorBox, fill, labelled, checkbox, replace, versionNote, instructorPicker } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -240,24 +240,11 @@ export default async function render(view, ctx) {
   };
   const drawInstructors = () => fill(instructorList, cohort.instructors, instructorItem, t('staff.cohort.no_instructors'));
   drawInstructors();
-  const candidates = instructors.items.filter((u) => u.status === 'active');
-  const addBtn = h('button', { type: 'submit', class: 'secondary' }, t('staff.cohort.add_instructor'));
-  const addForm = h('form', { class: 'staff-inline-form', novalidate: true },
-    field({ label: t('staff.cohort.f_instructor'), name: 'user_id', options: [{ value: '', label: t('staff.cohort.pick_instructor') }, ...candidates.map((u) => ({ value: u.id, label: `${u.full_name} (${u.email})` }))] }),
-    addBtn);
-  addForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(addForm);
-    const userId = addForm.elements.user_id.value;
-    if (!userId) return showErrors(addForm, { code: 'staff_required' }, { staff_required: 'user_id' });
-    try {
-      await busy(addBtn, api('POST', paths.cohortInstructors(id), { user_id: userId }));
-      cohort = await api('GET', paths.cohort(id));
-      drawInstructors();
-      toast(t('staff.cohort.instructor_added'));
-    } catch (ex) {
-      showErrors(addForm, ex, { not_instructor: 'user_id' });
-    }
+  const addForm = instructorPicker(instructors.items, t('staff.cohort.add_instructor'), async (userId) => {
+    await api('POST', paths.cohortInstructors(id), { user_id: userId });
+    cohort = await api('GET', paths.cohort(id));
+    drawInstructors();
+    toast(t('staff.cohort.instructor_added'));
   });
 
   // The content version: moving it (what changes shown first) and the

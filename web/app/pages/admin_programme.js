@@ -9,7 +9,7 @@
 import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber, isoFromLocal, localInputValue, dateInputIn } from '../i18n.js';
 import { h, field, showErrors, clearErrors, setFieldError, toast, busy, SEGMENTS, segmentName, sortSegments, confirmDialog } from '../ui.js';
-import { pageHead, fill, labelled, checkbox, hashCode, replace, versionNote, errorBox } from '../staff_ui.js';
+import { pageHead, fill, labelled, checkbox, hashCode, replace, versionNote, errorBox, instructorPicker } from '../staff_ui.js';
 import { signatoryView, signatoryForm } from '../signatory_ui.js';
 
 function cohortCard(c) {
@@ -225,24 +225,11 @@ async function authorsSection(slug) {
     return h('li', { class: 'staff-instructor' }, h('span', {}, u.full_name), remove);
   }, t('staff.authors.none'));
   draw();
-  const add = h('button', { type: 'submit', class: 'secondary' }, t('staff.authors.add'));
-  const form = h('form', { class: 'staff-inline-form', novalidate: true },
-    field({ label: t('staff.cohort.f_instructor'), name: 'user_id', options: [{ value: '', label: t('staff.cohort.pick_instructor') },
-      ...instructors.items.filter((u) => u.status === 'active').map((u) => ({ value: u.id, label: `${u.full_name} (${u.email})` }))] }),
-    add);
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    const userId = form.elements.user_id.value;
-    if (!userId) return showErrors(form, { code: 'staff_required' }, { staff_required: 'user_id' });
-    try {
-      const r = await busy(add, api('POST', paths.programmeAuthors(slug), { user_id: userId }));
-      items = r.items;
-      draw();
-      toast(t('staff.authors.added'));
-    } catch (ex) {
-      showErrors(form, ex, { not_instructor: 'user_id' });
-    }
+  const form = instructorPicker(instructors.items, t('staff.authors.add'), async (userId) => {
+    const r = await api('POST', paths.programmeAuthors(slug), { user_id: userId });
+    items = r.items;
+    draw();
+    toast(t('staff.authors.added'));
   });
   return h('section', { class: 'card', 'aria-labelledby': 'authors-h' },
     h('h2', { id: 'authors-h' }, t('staff.authors.title')), h('p', { class: 'hint' }, t('staff.authors.intro')), list, err, form);

@@ -11,7 +11,7 @@
 // after confirming; the freed seat goes to the waitlist.
 import { api, ApiError, paths } from '../api.js';
 import { loadArea, t, lang, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, toast, busy, pager, segmentName, confirmDialog } from '../ui.js';
+import { h, toast, busy, pager, rememberQuery, segmentName, confirmDialog } from '../ui.js';
 import { pageHead, errorBox, statusLabel, replace, askText } from '../staff_ui.js';
 import { getMe } from '../session.js';
 
@@ -118,20 +118,13 @@ export default async function render(view, ctx) {
 
   // The URL keeps the filters, so a reload or a shared link shows the same.
   const remember = () => {
-    const q = new URLSearchParams(queryString());
-    if (search.value.trim()) q.set('q', search.value.trim());
-    const s = q.toString();
-    history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}`);
+    rememberQuery({ segment: segment.value, status: status.value, q: search.value.trim() });
     csv.href = paths.cohortRegistrations(id, queryString({ format: 'csv', lang: lang() }));
   };
-  const refilter = async () => {
+  const refilter = () => {
     remember();
     err.update(null);
-    try {
-      await list.load();
-    } catch (ex) {
-      err.update(ex);
-    }
+    list.reload();
   };
   segment.addEventListener('change', refilter);
   status.addEventListener('change', refilter);

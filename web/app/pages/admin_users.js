@@ -7,7 +7,7 @@
 // admin may also create an account with a chosen role.
 import { api, paths } from '../api.js';
 import { loadArea, t, fmtDate } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy, pager, confirmDialog } from '../ui.js';
+import { h, field, showErrors, clearErrors, toast, busy, pager, confirmDialog, rememberQuery } from '../ui.js';
 import { pageHead, errorBox, replace, askText } from '../staff_ui.js';
 
 const ROLES = ['participant', 'instructor', 'admin'];
@@ -118,21 +118,11 @@ export default async function render(view, ctx) {
     draw();
   }, { button: more, onError: (ex) => err.update(ex) });
 
-  const remember = () => {
-    const q = new URLSearchParams();
-    if (roleFilter.value) q.set('role', roleFilter.value);
-    if (search.value.trim()) q.set('q', search.value.trim());
-    const s = q.toString();
-    history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}`);
-  };
-  roleFilter.addEventListener('change', async () => {
+  const remember = () => rememberQuery({ role: roleFilter.value, q: search.value.trim() });
+  roleFilter.addEventListener('change', () => {
     remember();
     err.update(null);
-    try {
-      await list.load();
-    } catch (ex) {
-      err.update(ex);
-    }
+    list.reload();
   });
   search.addEventListener('input', () => {
     remember();

@@ -9,8 +9,8 @@
 // (staff_cohort.js). A refused save keeps everything typed.
 import { api, paths } from '../api.js';
 import { loadArea, t, fmtNumber } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy, confirmDialog } from '../ui.js';
-import { pageHead, errorBox, replace, livePreview, guardUnsaved, labelled, checkbox } from '../staff_ui.js';
+import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
+import { guardUnsaved, labelled, checkbox, editorPage, loadDraftItem } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const TYPES = ['text', 'url', 'file'];
@@ -104,20 +104,11 @@ function rubricMax(rubric) {
 
 export default async function render(view, ctx) {
   await loadArea('staff');
-  const slug = ctx.params.slug;
-  const id = ctx.params.assignmentId || null;
-  const creating = id === null;
-  const draft = await api('GET', paths.programmeDraft(slug));
-  const found = creating ? null : findAssignment(draft, id);
-  const mod = creating ? draft.modules.find((m) => m.id === ctx.query.get('module')) : found && found.module;
-  const back = `/staff/programmes/${enc(slug)}/content`;
-  if (!mod || (!creating && !found)) {
-    replace(view, pageHead(t('staff.assignment.missing'), { back, backLabel: t('staff.nav.content') }), h('p', {}, t('staff.lesson.missing_text')));
-    return undefined;
-  }
+  const item = await loadDraftItem(view, ctx, ctx.params.assignmentId || null, findAssignment, t('staff.assignment.missing'));
+  if (!item) return undefined;
+  const { slug, found, mod, back, creating } = item;
   const a = found ? found.assignment : { title: '', instructions_md: '', submission_types: ['text', 'url'], max_score: 100, pass_score: 70, required: true, rubric: null, max_attempts: null };
 
-  const previewErr = errorBox();
   const preview = h('div', { class: 'staff-preview lesson-body', 'data-testid': 'preview' });
   const save = h('button', { type: 'submit' }, creating ? t('staff.assignment.create') : t('common.save'));
   const maxNote = h('p', { class: 'hint', 'data-testid': 'rubric-max', role: 'status' });
@@ -204,33 +195,23 @@ export default async function render(view, ctx) {
     }
   });
 
-  let del = null;
-  if (!creating) {
-    del = h('button', { type: 'button', class: 'danger' }, t('staff.content.delete_assignment', { title: a.title }));
-    del.addEventListener('click', async () => {
-      if (!(await confirmDialog(t('staff.content.confirm_delete_assignment', { title: a.title })))) return;
-      try {
-        await busy(del, api('DELETE', paths.assignment(a.id)));
+  return editorPage(view, {
+    title: creating ? t('staff.assignment.new_title') : t('staff.assignment.edit_title'),
+    head: { back, backLabel: t('staff.nav.content'), sub: t('staff.lesson.in_module', { title: mod.title }) },
+    formTitle: t('staff.assignment.edit_title'),
+    form,
+    source: v.instructions_md,
+    preview,
+    stopGuard,
+    del: creating ? null : {
+      label: t('staff.content.delete_assignment', { title: a.title }),
+      question: t('staff.content.confirm_delete_assignment', { title: a.title }),
+      path: paths.assignment(a.id),
+      done: () => {
         markSaved();
         toast(t('staff.content.assignment_deleted'));
         ctx.navigate(back);
-      } catch (ex) {
-        showErrors(form, ex);
-      }
-    });
-  }
-
-  replace(view,
-    pageHead(creating ? t('staff.assignment.new_title') : t('staff.assignment.edit_title'), { back, backLabel: t('staff.nav.content'), sub: t('staff.lesson.in_module', { title: mod.title }) }),
-    h('div', { class: 'staff-editor' },
-      h('section', { 'aria-labelledby': 'asg-form-h' }, h('h2', { id: 'asg-form-h', class: 'visually-hidden' }, t('staff.assignment.edit_title')), form),
-      h('section', { class: 'card staff-preview-card', 'aria-labelledby': 'preview-h' },
-        h('h2', { id: 'preview-h' }, t('staff.lesson.preview')), previewErr, preview)),
-    del ? h('p', { class: 'staff-danger-zone' }, del) : null);
-
-  const stopPreview = livePreview(v.instructions_md, preview, previewErr, t('staff.lesson.preview_empty'));
-  return () => {
-    stopPreview();
-    stopGuard();
-  };
+      },
+    },
+  });
 }

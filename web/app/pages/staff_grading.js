@@ -10,7 +10,7 @@
 // released grade changes for the participant at once).
 import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy, confirmDialog } from '../ui.js';
+import { h, field, showErrors, clearErrors, toast, busy, confirmDialog, rememberQuery } from '../ui.js';
 import { pageHead, errorBox, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
@@ -204,10 +204,7 @@ export default async function render(view, ctx) {
     drawCurrent();
   };
   const refilter = async () => {
-    const q = new URLSearchParams();
-    if (filter.value) q.set('assignment', filter.value);
-    if (regrading()) q.set('state', 'graded');
-    history.replaceState(null, '', `${location.pathname}${q.toString() ? `?${q}` : ''}`);
+    rememberQuery({ assignment: filter.value, state: regrading() ? 'graded' : '' });
     err.update(null);
     drafts.clear();
     try {

@@ -7,7 +7,7 @@
 import { api, apiUpload, paths } from '../api.js';
 import { loadArea, t, fmtSize } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy, progressBar, setProgress, confirmDialog } from '../ui.js';
-import { pageHead, errorBox, replace, fill, livePreview, guardUnsaved } from '../staff_ui.js';
+import { errorBox, fill, guardUnsaved, editorPage, loadDraftItem } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 // The lesson field each error code of the API is about.
@@ -125,21 +125,11 @@ function lessonBody(form, creating) {
 
 export default async function render(view, ctx) {
   await loadArea('staff');
-  const slug = ctx.params.slug;
-  const lessonId = ctx.params.lessonId || null;
-  const creating = lessonId === null;
-  const draft = await api('GET', paths.programmeDraft(slug));
-  const found = creating ? null : findLesson(draft, lessonId);
-  const mod = creating ? draft.modules.find((m) => m.id === ctx.query.get('module')) : found && found.module;
-  const back = `/staff/programmes/${enc(slug)}/content`;
-  if (!mod || (!creating && !found)) {
-    replace(view, pageHead(t('staff.lesson.missing'), { back, backLabel: t('staff.nav.content') }),
-      h('p', {}, t('staff.lesson.missing_text')));
-    return undefined;
-  }
+  const item = await loadDraftItem(view, ctx, ctx.params.lessonId || null, findLesson, t('staff.lesson.missing'));
+  if (!item) return undefined;
+  const { slug, found, mod, back, creating } = item;
   const lesson = found ? found.lesson : { title: '', body_md: '', video_url: null, duration_minutes: null, video: null };
 
-  const previewErr = errorBox();
   const preview = h('div', { class: 'staff-preview lesson-body', id: 'lesson-preview', 'data-testid': 'preview' });
   const save = h('button', { type: 'submit' }, creating ? t('staff.lesson.create') : t('common.save'));
   const videoNote = h('p', { class: 'hint', 'data-testid': 'video-note' });
@@ -188,34 +178,24 @@ export default async function render(view, ctx) {
     }
   });
 
-  let del = null;
-  if (!creating) {
-    del = h('button', { type: 'button', class: 'danger' }, t('staff.content.delete_lesson', { title: lesson.title }));
-    del.addEventListener('click', async () => {
-      if (!(await confirmDialog(t('staff.content.confirm_delete_lesson', { title: lesson.title })))) return;
-      try {
-        await busy(del, api('DELETE', paths.lesson(lesson.id)));
+  return editorPage(view, {
+    title: creating ? t('staff.lesson.new_title') : t('staff.lesson.edit_title'),
+    head: { back, backLabel: t('staff.nav.content'), sub: t('staff.lesson.in_module', { title: mod.title }) },
+    formTitle: t('staff.lesson.edit_title'),
+    form,
+    after: creating ? h('p', { class: 'hint' }, t('staff.lesson.attach_after_create')) : attachmentsSection(lesson, body),
+    source: body,
+    preview,
+    stopGuard,
+    del: creating ? null : {
+      label: t('staff.content.delete_lesson', { title: lesson.title }),
+      question: t('staff.content.confirm_delete_lesson', { title: lesson.title }),
+      path: paths.lesson(lesson.id),
+      done: () => {
         markSaved();
         toast(t('staff.content.lesson_deleted'));
         ctx.navigate(back);
-      } catch (ex) {
-        showErrors(form, ex);
-      }
-    });
-  }
-
-  replace(view, 
-    pageHead(creating ? t('staff.lesson.new_title') : t('staff.lesson.edit_title'), { back, backLabel: t('staff.nav.content'), sub: t('staff.lesson.in_module', { title: mod.title }) }),
-    h('div', { class: 'staff-editor' },
-      h('section', { 'aria-labelledby': 'lesson-form-h' }, h('h2', { id: 'lesson-form-h', class: 'visually-hidden' }, t('staff.lesson.edit_title')), form,
-        creating ? h('p', { class: 'hint' }, t('staff.lesson.attach_after_create')) : attachmentsSection(lesson, body)),
-      h('section', { class: 'card staff-preview-card', 'aria-labelledby': 'preview-h' },
-        h('h2', { id: 'preview-h' }, t('staff.lesson.preview')), previewErr, preview)),
-    del ? h('p', { class: 'staff-danger-zone' }, del) : null);
-
-  const stopPreview = livePreview(body, preview, previewErr, t('staff.lesson.preview_empty'));
-  return () => {
-    stopPreview();
-    stopGuard();
-  };
+      },
+    },
+  });
 }

@@ -5,9 +5,9 @@
 // repeats (back links, error boxes, status names). Segments, the
 // confirmation dialog, paging and server HTML are ui.js's (every page
 // shares them); dates and times are i18n.js's.
-import { h, newId, put, setSafeHtml, confirmDialog, showModal, busy, showErrors, clearErrors, field } from './ui.js';
+import { h, newId, put, setSafeHtml, confirmDialog, showModal, busy, showErrors, clearErrors, field, pager } from './ui.js';
 import { api, paths } from './api.js';
-import { t, errorText } from './i18n.js';
+import { t, errorText, fmtNumber } from './i18n.js';
 
 export function statusLabel(status) {
   const key = `staff.status.${status}`;
@@ -252,6 +252,54 @@ export function versionNote(c) {
   return h('span', { class: 'staff-version', 'data-testid': 'cohort-version' },
     c.content_version ? t('staff.cohort.version_n', { n: c.content_version }) : t('staff.version.unpublished'),
     newer ? ' ' : '', newer ? h('span', { class: 'badge waitlisted' }, t('staff.version.newer', { n: c.latest_version })) : '');
+}
+
+// Lower-case text without accents, for a name search.
+export function fold(s) {
+  return String(s || '').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+// The list of an admin page filtered two ways (accounts, registrations):
+// `filters` (controls) the server applies, each change loading the list
+// again from its first page (fetchPage(cursor), "load more" on `c.more`);
+// and `c.search`, a name or e-mail search over what is loaded, which only
+// redraws. c: {search, tbody, count, more, err}; row(item) draws an item,
+// matches(item, folded query) answers the search, remember() keeps the
+// filters in the address. Resolves once the first page is drawn to
+// {redraw(), prepend(item)}.
+export async function searchedList(c, { fetchPage, filters, row, matches, colspan, noneText, remember }) {
+  let items = [];
+  const redraw = () => {
+    const q = fold(c.search.value.trim());
+    const shown = q ? items.filter((x) => matches(x, q)) : items;
+    if (!shown.length) c.tbody.replaceChildren(h('tr', {}, h('td', { colspan: String(colspan), class: 'wide' }, noneText)));
+    else c.tbody.replaceChildren(...shown.map(row));
+    c.count.textContent = t(list.hasMore() ? 'staff.registrations.count_more' : 'staff.registrations.count', { shown: fmtNumber(shown.length), loaded: fmtNumber(items.length) });
+  };
+  const list = pager(fetchPage, (page, first) => {
+    items = first ? page : items.concat(page);
+    redraw();
+  }, { button: c.more, onError: (ex) => c.err.update(ex) });
+  for (const f of filters) {
+    f.addEventListener('change', () => {
+      remember();
+      c.err.update(null);
+      list.reload();
+    });
+  }
+  c.search.addEventListener('input', () => {
+    remember();
+    redraw();
+  });
+  remember();
+  await list.load();
+  return {
+    redraw,
+    prepend: (x) => {
+      items = [x, ...items];
+      redraw();
+    },
+  };
 }
 
 // A small form that picks one of the active instructors (`users`, GET

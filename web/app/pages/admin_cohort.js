@@ -176,18 +176,59 @@ function cohortEditForm(cohort, onSaved) {
   return h('details', { class: 'staff-edit', 'data-testid': 'cohort-edit' }, h('summary', {}, t('staff.edit.cohort')), form);
 }
 
-export default async function render(view, ctx) {
-  await Promise.all([loadArea('staff'), loadArea('account')]);
-  const id = ctx.params.id;
-  let cohort = await api('GET', paths.cohort(id));
+// ---- load ----
+
+async function load(id) {
+  const cohort = await api('GET', paths.cohort(id));
   const [prog, instructors] = await Promise.all([
     api('GET', paths.programme(cohort.programme_slug)),
     api('GET', paths.users({ role: 'instructor', limit: 200 })),
   ]);
-  const err = errorBox();
+  return { cohort, prog, instructors };
+}
 
-  // Quotas: one small form per segment.
-  const quotaList = h('div', { class: 'staff-quotas' });
+// ---- act (state.cohort is the cohort as last answered) ----
+
+// Saves one segment's quota and waitlist; redraw() shows the new counts.
+async function saveQuota(state, s, form, save, redraw) {
+  clearErrors(form);
+  const n = Number.parseInt(form.elements.quota.value, 10);
+  if (!Number.isInteger(n) || n < 0) return showErrors(form, { code: 'invalid_quota' }, { invalid_quota: 'quota' });
+  try {
+    const r = await busy(save, api('PUT', paths.cohortSegment(state.cohort.id, s.segment), { quota: n, waitlist: form.elements.waitlist.checked }));
+    state.cohort = { ...state.cohort, segments: r.segments };
+    toast(t('staff.cohort.quota_saved', { segment: segmentName(s.segment) }));
+    redraw();
+  } catch (ex) {
+    showErrors(form, ex, { invalid_quota: 'quota', quota_below_confirmed: 'quota' });
+  }
+  return undefined;
+}
+
+// Takes instructor i off the cohort after a confirmation; resolves to
+// whether the list changed.
+async function removeInstructor(state, i, remove, removeErr) {
+  removeErr.update(null);
+  const sure = await confirmDialog(t('staff.edit.remove_confirm', { name: i.full_name, cohort: state.cohort.name }), { confirmLabel: t('staff.edit.remove_yes') });
+  if (!sure) {
+    remove.focus();
+    return false;
+  }
+  try {
+    await busy(remove, api('DELETE', paths.cohortInstructor(state.cohort.id, i.id)));
+    toast(t('staff.edit.removed', { name: i.full_name }));
+  } catch (ex) {
+    removeErr.update(ex);
+  }
+  state.cohort = await api('GET', paths.cohort(state.cohort.id)).catch(() => state.cohort);
+  return true;
+}
+
+// ---- draw ----
+
+// Quotas: one small form per segment.
+function quotaSection(state) {
+  const list = h('div', { class: 'staff-quotas' });
   const quotaForm = (s) => {
     const save = h('button', { type: 'submit', class: 'secondary small' }, t('common.save'));
     const quota = h('input', { type: 'number', name: 'quota', min: String(s.confirmed), max: '100000', inputmode: 'numeric', value: String(s.quota) });
@@ -198,90 +239,93 @@ export default async function render(view, ctx) {
       labelled(t('staff.cohort.f_quota'), quota, { hint: t('staff.cohort.quota_min', { n: fmtNumber(s.confirmed) }) }),
       checkbox(t('staff.cohort.f_waitlist'), { name: 'waitlist' }, s.waitlist),
       save);
-    form.addEventListener('submit', async (e) => {
+    form.addEventListener('submit', (e) => {
       e.preventDefault();
-      clearErrors(form);
-      const n = Number.parseInt(quota.value, 10);
-      if (!Number.isInteger(n) || n < 0) return showErrors(form, { code: 'invalid_quota' }, { invalid_quota: 'quota' });
-      try {
-        const r = await busy(save, api('PUT', paths.cohortSegment(id, s.segment), { quota: n, waitlist: form.elements.waitlist.checked }));
-        cohort = { ...cohort, segments: r.segments };
-        toast(t('staff.cohort.quota_saved', { segment: segmentName(s.segment) }));
-        drawQuotas();
-      } catch (ex) {
-        showErrors(form, ex, { invalid_quota: 'quota', quota_below_confirmed: 'quota' });
-      }
+      saveQuota(state, s, form, save, draw);
     });
     return form;
   };
-  const drawQuotas = () => quotaList.replaceChildren(...sortSegments(cohort.segments).map(quotaForm));
-  drawQuotas();
+  const draw = () => list.replaceChildren(...sortSegments(state.cohort.segments).map(quotaForm));
+  draw();
+  return h('section', { 'aria-labelledby': 'quotas-h' }, h('h2', { id: 'quotas-h', class: 'staff-first-h' }, t('staff.cohort.quotas')), list);
+}
 
-  // Instructors.
-  const instructorList = h('ul', { class: 'staff-inline-list', 'data-testid': 'instructors' });
+// The cohort's instructors, each removable, and the picker that adds one.
+function instructorSection(state, instructors) {
+  const list = h('ul', { class: 'staff-inline-list', 'data-testid': 'instructors' });
   const removeErr = errorBox();
-  const instructorItem = (i) => {
+  const item = (i) => {
     const remove = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.edit.remove_named', { name: i.full_name }) }, t('staff.edit.remove'));
     remove.addEventListener('click', async () => {
-      removeErr.update(null);
-      const sure = await confirmDialog(t('staff.edit.remove_confirm', { name: i.full_name, cohort: cohort.name }), { confirmLabel: t('staff.edit.remove_yes') });
-      if (!sure) return remove.focus();
-      try {
-        await busy(remove, api('DELETE', paths.cohortInstructor(id, i.id)));
-        toast(t('staff.edit.removed', { name: i.full_name }));
-      } catch (ex) {
-        removeErr.update(ex);
-      }
-      cohort = await api('GET', paths.cohort(id)).catch(() => cohort);
-      drawInstructors();
+      if (!(await removeInstructor(state, i, remove, removeErr))) return;
+      draw();
       addForm.elements.user_id.focus(); // the button is gone
     });
     return h('li', { class: 'staff-instructor' }, h('span', {}, i.full_name), remove);
   };
-  const drawInstructors = () => fill(instructorList, cohort.instructors, instructorItem, t('staff.cohort.no_instructors'));
-  drawInstructors();
+  const draw = () => fill(list, state.cohort.instructors, item, t('staff.cohort.no_instructors'));
+  draw();
   const addForm = instructorPicker(instructors.items, t('staff.cohort.add_instructor'), async (userId) => {
-    await api('POST', paths.cohortInstructors(id), { user_id: userId });
-    cohort = await api('GET', paths.cohort(id));
-    drawInstructors();
+    await api('POST', paths.cohortInstructors(state.cohort.id), { user_id: userId });
+    state.cohort = await api('GET', paths.cohort(state.cohort.id));
+    draw();
     toast(t('staff.cohort.instructor_added'));
   });
+  return h('section', { class: 'card', 'aria-labelledby': 'instr-h' },
+    h('h2', { id: 'instr-h' }, t('staff.cohort.instructors')), list, removeErr, addForm);
+}
 
+// The links to the cohort's other pages.
+function cohortLinks(cohort) {
+  const id = enc(cohort.id);
+  return h('p', { class: 'staff-links' },
+    h('a', { href: `/admin/cohorts/${id}/seats` }, t('staff.nav.seats')),
+    h('a', { href: `/admin/cohorts/${id}/registrations` }, t('staff.nav.registrations')),
+    h('a', { href: `/staff/cohorts/${id}` }, t('staff.nav.cohort_staff')),
+    h('a', { href: `/staff/cohorts/${id}/sessions` }, t('staff.nav.sessions')),
+    h('a', { href: `/staff/cohorts/${id}/grading` }, t('staff.nav.grading')),
+    h('a', { href: `/staff/cohorts/${id}/gradebook` }, t('staff.nav.gradebook')),
+    h('a', { href: `/staff/cohorts/${id}/announcements` }, t('acct.ann.title')),
+    h('a', { href: `/admin/cohorts/${id}/certificates` }, t('staff.nav.certificates')),
+    h('a', { href: `/staff/programmes/${enc(cohort.programme_slug)}/content` }, t('staff.nav.content')));
+}
+
+// What the cohort is, its edit form and the link to its content version;
+// the heading and facts follow a saved edit.
+function aboutSection(state, prog, onHead) {
   // The content version: moving it (what changes shown first) and the
   // assignments' dates live on the cohort's staff page.
-  const newer = (prog.versions || []).some((v) => v.version > (cohort.content_version || 0));
+  const newer = (prog.versions || []).some((v) => v.version > (state.cohort.content_version || 0));
   const versionLink = h('p', { class: 'staff-links' },
-    h('a', { href: `/staff/cohorts/${enc(id)}` }, newer ? t('staff.version.review_move') : t('staff.nav.cohort_staff')));
-
-  const head = () => pageHead(cohort.name, { back: `/admin/programmes/${enc(cohort.programme_slug)}`, backLabel: cohort.programme_title || cohort.programme_slug });
-  let header = head();
-  let factList = facts(cohort);
-  const editForm = cohortEditForm(cohort, (saved) => {
-    cohort = saved;
-    const [nextHead, nextFacts] = [head(), facts(cohort)];
-    header.replaceWith(nextHead);
+    h('a', { href: `/staff/cohorts/${enc(state.cohort.id)}` }, newer ? t('staff.version.review_move') : t('staff.nav.cohort_staff')));
+  let factList = facts(state.cohort);
+  const editForm = cohortEditForm(state.cohort, (saved) => {
+    state.cohort = saved;
+    const nextFacts = facts(saved);
     factList.replaceWith(nextFacts);
-    [header, factList] = [nextHead, nextFacts];
+    factList = nextFacts;
+    onHead();
   });
+  return h('section', { class: 'card', 'aria-labelledby': 'facts-h' }, h('h2', { id: 'facts-h' }, t('staff.cohort.about')), factList, editForm, versionLink);
+}
 
-  replace(view, 
+// ---- the page ----
+export default async function render(view, ctx) {
+  await Promise.all([loadArea('staff'), loadArea('account')]);
+  const { cohort, prog, instructors } = await load(ctx.params.id);
+  const state = { cohort };
+  const head = () => pageHead(state.cohort.name, { back: `/admin/programmes/${enc(state.cohort.programme_slug)}`, backLabel: state.cohort.programme_title || state.cohort.programme_slug });
+  let header = head();
+  const about = aboutSection(state, prog, () => {
+    const next = head();
+    header.replaceWith(next);
+    header = next;
+  });
+  replace(view,
     header,
-    h('p', { class: 'staff-links' },
-      h('a', { href: `/admin/cohorts/${enc(id)}/seats` }, t('staff.nav.seats')),
-      h('a', { href: `/admin/cohorts/${enc(id)}/registrations` }, t('staff.nav.registrations')),
-      h('a', { href: `/staff/cohorts/${enc(id)}` }, t('staff.nav.cohort_staff')),
-      h('a', { href: `/staff/cohorts/${enc(id)}/sessions` }, t('staff.nav.sessions')),
-      h('a', { href: `/staff/cohorts/${enc(id)}/grading` }, t('staff.nav.grading')),
-      h('a', { href: `/staff/cohorts/${enc(id)}/gradebook` }, t('staff.nav.gradebook')),
-      h('a', { href: `/staff/cohorts/${enc(id)}/announcements` }, t('acct.ann.title')),
-      h('a', { href: `/admin/cohorts/${enc(id)}/certificates` }, t('staff.nav.certificates')),
-      h('a', { href: `/staff/programmes/${enc(cohort.programme_slug)}/content` }, t('staff.nav.content'))),
-    err,
+    cohortLinks(cohort),
+    errorBox(),
     h('div', { class: 'staff-grid staff-grid-swap' },
-      h('div', {},
-        h('section', { class: 'card', 'aria-labelledby': 'facts-h' }, h('h2', { id: 'facts-h' }, t('staff.cohort.about')), factList, editForm,
-          versionLink),
-        h('section', { class: 'card', 'aria-labelledby': 'instr-h' },
-          h('h2', { id: 'instr-h' }, t('staff.cohort.instructors')), instructorList, removeErr, addForm)),
-      h('section', { 'aria-labelledby': 'quotas-h' }, h('h2', { id: 'quotas-h', class: 'staff-first-h' }, t('staff.cohort.quotas')), quotaList)));
+      h('div', {}, about, instructorSection(state, instructors)),
+      quotaSection(state)));
 }

@@ -103,40 +103,46 @@ function itemActions(pg, { label, list, index, pathOf, item, rowSel, deleteLabel
   return h('div', { class: 'staff-actions' }, up, down, del);
 }
 
-function lessonItem(pg, mod, lesson, index) {
-  const meta = [];
-  if (lesson.duration_minutes != null) meta.push(t('staff.content.minutes', { n: fmtNumber(lesson.duration_minutes) }));
-  if (lesson.video) meta.push(t('staff.content.video_of', { provider: lesson.video.provider === 'tiktok' ? 'TikTok' : 'YouTube' }));
-  return h('li', { class: 'staff-lesson', 'data-lesson': lesson.id },
+// The two kinds of item a module lists, and what differs between them.
+const ITEM_KINDS = {
+  lesson: {
+    list: (mod) => mod.lessons, pathOf: paths.lesson, page: 'lessons',
+    deleteKey: 'staff.content.delete_lesson', questionKey: 'staff.content.confirm_delete_lesson', deletedKey: 'staff.content.lesson_deleted',
+  },
+  assignment: {
+    list: (mod) => mod.assignments, pathOf: paths.assignment, page: 'assignments',
+    deleteKey: 'staff.content.delete_assignment', questionKey: 'staff.content.confirm_delete_assignment', deletedKey: 'staff.content.assignment_deleted',
+  },
+};
+
+// A lesson or an assignment of the draft: its editor, `meta` (what it
+// holds or asks), reorder, delete.
+function draftItem(pg, mod, kind, x, index, meta) {
+  const k = ITEM_KINDS[kind];
+  return h('li', { class: 'staff-lesson', [`data-${kind}`]: x.id },
     h('div', { class: 'staff-lesson-title' },
-      h('a', { href: `${pg.base}/lessons/${enc(lesson.id)}` }, lesson.title),
+      h('a', { href: `${pg.base}/${k.page}/${enc(x.id)}` }, x.title),
       meta.length ? h('span', { class: 'meta' }, ` · ${meta.join(' · ')}`) : null),
     itemActions(pg, {
-      label: lesson.title, list: mod.lessons, index, pathOf: paths.lesson, item: lesson, rowSel: `[data-lesson="${lesson.id}"]`,
-      deleteLabel: t('staff.content.delete_lesson', { title: lesson.title }),
-      question: t('staff.content.confirm_delete_lesson', { title: lesson.title }),
-      deleted: t('staff.content.lesson_deleted'),
+      label: x.title, list: k.list(mod), index, pathOf: k.pathOf, item: x, rowSel: `[data-${kind}="${x.id}"]`,
+      deleteLabel: t(k.deleteKey, { title: x.title }), question: t(k.questionKey, { title: x.title }), deleted: t(k.deletedKey),
     }));
 }
 
-// An assignment of the draft: its editor, what it asks, reorder, delete.
-function assignmentItem(pg, mod, a, index) {
-  const meta = [
+function lessonMeta(lesson) {
+  const meta = [];
+  if (lesson.duration_minutes != null) meta.push(t('staff.content.minutes', { n: fmtNumber(lesson.duration_minutes) }));
+  if (lesson.video) meta.push(t('staff.content.video_of', { provider: lesson.video.provider === 'tiktok' ? 'TikTok' : 'YouTube' }));
+  return meta;
+}
+
+function assignmentMeta(a) {
+  return [
     (a.submission_types || []).map((ty) => t(`staff.assignment.type_${ty}`)).join(', '),
     t('staff.content.pass_of', { pass: fmtNumber(a.pass_score), max: fmtNumber(a.max_score) }),
     a.rubric ? tn('staff.content.criteria_n', a.rubric.length) : null,
     a.required ? null : t('staff.assignment.optional'),
   ].filter(Boolean);
-  return h('li', { class: 'staff-lesson', 'data-assignment': a.id },
-    h('div', { class: 'staff-lesson-title' },
-      h('a', { href: `${pg.base}/assignments/${enc(a.id)}` }, a.title),
-      h('span', { class: 'meta' }, ` · ${meta.join(' · ')}`)),
-    itemActions(pg, {
-      label: a.title, list: mod.assignments, index, pathOf: paths.assignment, item: a, rowSel: `[data-assignment="${a.id}"]`,
-      deleteLabel: t('staff.content.delete_assignment', { title: a.title }),
-      question: t('staff.content.confirm_delete_assignment', { title: a.title }),
-      deleted: t('staff.content.assignment_deleted'),
-    }));
 }
 
 function moduleItem(pg, modules, mod, index) {
@@ -152,9 +158,9 @@ function moduleItem(pg, modules, mod, index) {
     heading.textContent = moduleHeading(index, title);
   });
   const lessons = h('ol', { class: 'staff-lessons' });
-  fill(lessons, mod.lessons, (l, i) => lessonItem(pg, mod, l, i), t('staff.content.no_lessons'));
+  fill(lessons, mod.lessons, (l, i) => draftItem(pg, mod, 'lesson', l, i, lessonMeta(l)), t('staff.content.no_lessons'));
   const assignments = h('ul', { class: 'staff-lessons staff-assignments', 'data-testid': 'assignments' });
-  fill(assignments, mod.assignments || [], (a, i) => assignmentItem(pg, mod, a, i), t('staff.content.no_assignments'));
+  fill(assignments, mod.assignments || [], (a, i) => draftItem(pg, mod, 'assignment', a, i, assignmentMeta(a)), t('staff.content.no_assignments'));
   return h('li', { class: 'card staff-module', 'data-module': mod.id, 'aria-labelledby': `module-${mod.id}` },
     h('div', { class: 'staff-module-head' }, heading, itemActions(pg, {
       label: mod.title, list: modules, index, pathOf: paths.module, item: mod, rowSel: `[data-module="${mod.id}"] > .staff-module-head`,

@@ -197,8 +197,13 @@ $$;
 
 -- GET /me: the user, the masked profile, the CSRF token when the caller
 -- came with the session cookie (so a reloaded page can find it again),
--- whether the name is locked (a certificate carries it: auth_name_put), and
--- for an instructor the programmes they may author (slugs).
+-- whether the name is locked (a certificate carries it: auth_name_put),
+-- for an instructor the programmes they may author (slugs), and for a
+-- participant `eligibility`: each segment (the three the forms offer and
+-- any other a cohort has) → what the profile lacks for it (reg_missing,
+-- the rule registration applies; [] when eligible; a cohort's residency
+-- prefix is checked when registering), so the web shows the rule's
+-- answer instead of writing the rule again.
 create or replace function auth_me(p_user_id text, p_csrf text)
 returns json
 language sql stable as $$
@@ -212,7 +217,14 @@ language sql stable as $$
                                  coalesce((select json_agg(pr.slug order by pr.title)
                                              from programmes pr
                                             where content_can_author(pr.id, u.id, u.role)),
-                                          '[]'::json) end)
+                                          '[]'::json) end,
+                             'eligibility', case when u.role = 'participant' then
+                                 coalesce((select json_object_agg(s.segment,
+                                                      to_json(reg_missing(u.id, s.segment, null))
+                                                      order by s.segment)
+                                             from (select unnest(array['asn', 'umkm', 'public']) as segment
+                                                   union select segment from cohort_segments) s),
+                                          '{}'::json) end)
       from users u left join profiles p on p.user_id = u.id
      where u.id = p_user_id
 $$;

@@ -588,7 +588,11 @@ cmd_test() {
     SINAU_TEST_RUN_DIR=$(mktemp -d /tmp/sinau-testrun-XXXXXX)
     export SINAU_TEST_RUN_DIR
     local rc=0
-    ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 "$@" 8>&- 9>&- || rc=$?
+    # Most tests wait (on a server, PostgreSQL, a browser, a throttle's
+    # window) far more than they compute: four at once keep two cores busy.
+    # Tests that measure time are RUN_SERIAL and a browser counts as two
+    # (tests/CMakeLists.txt). SINAU_TEST_JOBS overrides.
+    ctest --test-dir "$BUILD_DIR" --output-on-failure -j"${SINAU_TEST_JOBS:-4}" "$@" 8>&- 9>&- || rc=$?
     return "$rc"
 }
 

@@ -215,6 +215,7 @@ int main(int argc, char **argv)
     const char *cmd = argc > 1 ? argv[1] : NULL;
     int rc = 2;
 
+    xalloc_libraries_init(); /* before any thread, json_t or libevent call (alloc.h) */
     memset(&cfg, 0, sizeof cfg);
     if (cmd == NULL || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
         strcmp(cmd, "help") == 0) {
@@ -223,6 +224,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("sinau %s\n", SINAU_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "config") == 0 && argc == 3 && strcmp(argv[2], "--markdown") == 0) {
+        fputs(config_markdown(), stdout);
         return 0;
     }
     if (strcmp(cmd, "user") == 0)

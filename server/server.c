@@ -39,6 +39,8 @@
 #include "sinau/core/ratelimit.h"
 #include "sinau/crypto/pii.h"
 #include "sinau/db/ha.h"
+#include "sinau/db/listen.h"
+#include "sinau/db/pool.h"
 #include "sinau/http/web.h"
 
 #define TICK_MS        250
@@ -235,27 +237,22 @@ static void loop_init_ha(sinau_loop *loop, const db_pool_opts *dbo)
 }
 
 /* /metrics: every loop's figures, the worker pool's and the delivery
- * worker's (api_services.metrics_text; any loop, reading atomics). */
-static char *metrics_text(void *arg, size_t *len)
+ * worker's, appended to t (api_services.metrics_text; any loop, reading
+ * atomics). */
+static void metrics_text(void *arg, dynbuf *t)
 {
     const sinau_server *srv = arg;
     metrics_block **blocks = xcalloc((size_t)srv->nloops, sizeof *blocks);
     const http_route *const *routes;
-    size_t nroutes, more_len;
-    char *text, *more;
+    size_t nroutes;
 
     for (int i = 0; i < srv->nloops; i++)
         blocks[i] = srv->loops[i].metrics;
     routes = router_routes(srv->router, &nroutes);
-    text = metrics_render(blocks, srv->nloops, routes, nroutes, worker_queue_depth(srv->workers),
-                          worker_busy(srv->workers), len);
+    metrics_render(t, blocks, srv->nloops, routes, nroutes, worker_queue_depth(srv->workers),
+                   worker_busy(srv->workers));
     free(blocks);
-    more = outbox_metrics(srv->outbox, &more_len);
-    text = xrealloc(text, *len + more_len + 1);
-    memcpy(text + *len, more, more_len + 1);
-    *len += more_len;
-    free(more);
-    return text;
+    outbox_metrics(srv->outbox, t);
 }
 
 /* What the loop's handlers and API timers are given (api/services.h). */

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/access.h"
+#include "sinau/api/call.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
@@ -96,12 +98,10 @@ static int assignment_fields(http_ctx *ctx, json_t *body, bool create)
     return 0;
 }
 
-static const db_stmt create_stmt = {
-    "asg_create", "select (r->>'status')::int, r->'body' from asg_create($1, $2::jsonb, $3, $4) r",
-    4};
-static const db_stmt update_stmt = {
-    "asg_update", "select (r->>'status')::int, r->'body' from asg_update($1, $2::jsonb, $3, $4) r",
-    4};
+static const db_stmt create_stmt =
+    API_STATUS_STMT("asg_create", "asg_create($1, $2::jsonb, $3, $4)", 4);
+static const db_stmt update_stmt =
+    API_STATUS_STMT("asg_update", "asg_update($1, $2::jsonb, $3, $4)", 4);
 
 static void assignment_write(http_ctx *ctx, bool create)
 {
@@ -117,8 +117,7 @@ static void assignment_write(http_ctx *ctx, bool create)
     p[1] = api_json_text(ctx, body);
     if (api_missing(ctx, p[0], create ? "module" : "assignment"))
         return;
-    if (http_db_query(ctx, create ? &create_stmt : &update_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, create ? &create_stmt : &update_stmt, p, api_reply_status_body);
 }
 
 /* POST /api/v1/modules/{id}/assignments {title, instructions_md?, submission_types,
@@ -135,28 +134,17 @@ static void assignment_update(http_ctx *ctx)
     assignment_write(ctx, false);
 }
 
-static const db_stmt delete_stmt = {
-    "asg_delete", "select (r->>'status')::int, r->'body' from asg_delete($1, $2, $3) r", 3};
-
 /* DELETE /api/v1/assignments/{id} (the draft only; published versions keep it) */
-static void assignment_delete(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "assignment"))
-        return;
-    if (http_db_query(ctx, &delete_stmt, p, api_reply_status_body) != 0)
-        return;
-}
+static const api_call assignment_delete_call = {
+    .stmt = API_STATUS_STMT("asg_delete", "asg_delete($1, $2, $3)", 3),
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .what = "assignment",
+};
 
 /* ---- a cohort's assignments ---- */
 
-static const db_stmt schedule_stmt = {
-    "asg_schedule",
-    "select (r->>'status')::int, r->'body'"
-    " from asg_schedule($1, $2, $3::timestamptz, $4::timestamptz, $5, $6) r",
-    6};
+static const db_stmt schedule_stmt = API_STATUS_STMT(
+    "asg_schedule", "asg_schedule($1, $2, $3::timestamptz, $4::timestamptz, $5, $6)", 6);
 
 #define TIMES_MESSAGE "due_at and cutoff_at are ISO 8601 times with a zone, or null"
 
@@ -178,54 +166,64 @@ static void schedule(http_ctx *ctx)
         return;
     if (api_missing(ctx, p[1], "assignment"))
         return;
-    if (http_db_query(ctx, &schedule_stmt, p, api_reply_status_body_times) != 0)
-        return;
+    http_db_query(ctx, &schedule_stmt, p, api_reply_status_body_times);
 }
-
-static const db_stmt list_stmt = {"asg_list", "select asg_list($1, $2, $3)", 3};
 
 /* GET /api/v1/cohorts/{id}/assignments: the cohort's published assignments
  * with their schedule (and, for a participant, their latest submission). */
-static void assignment_list(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    if (http_db_query(ctx, &list_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
-
-static const db_stmt get_stmt = {"asg_get", "select asg_get($1, $2, $3, $4)", 4};
+static const api_call assignment_list_call = {
+    .stmt = {"asg_list", "select asg_list($1, $2, $3)", 3},
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "cohort",
+};
 
 /* GET /api/v1/cohorts/{id}/assignments/{aid} */
-static void assignment_get(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 4);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "aid");
-    if (api_missing(ctx, p[1], "assignment"))
-        return;
-    if (http_db_query(ctx, &get_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call assignment_get_call = {
+    .stmt = {"asg_get", "select asg_get($1, $2, $3, $4)", 4},
+    .args = {API_ARG_PATH("id"), API_ARG_PATH("aid"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "assignment",
+};
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/modules/{id}/assignments", assignment_create, 0, NULL,
-     "Authors: add an assignment (Markdown instructions, types, scores, rubric) to the draft",
-     AUTH_STAFF},
-    {ROUTER_PUT, "/api/v1/assignments/{id}", assignment_update, 0, NULL,
-     "Authors: edit a draft assignment", AUTH_STAFF},
-    {ROUTER_DELETE, "/api/v1/assignments/{id}", assignment_delete, 0, NULL,
-     "Authors: remove an assignment from the draft", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/assignments", assignment_list, 0, NULL,
-     "A cohort's published assignments with their schedule", AUTH_SIGNED_IN},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/assignments/{aid}", assignment_get, 0, NULL,
-     "One assignment of a cohort, with the caller's latest submission", AUTH_SIGNED_IN},
-    {ROUTER_PUT, "/api/v1/cohorts/{id}/assignments/{aid}/schedule", schedule, 0, NULL,
-     "Cohort staff: due date and optional late cut-off", AUTH_STAFF},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/modules/{id}/assignments",
+     .handler = assignment_create,
+     .summary =
+         "Authors: add an assignment (Markdown instructions, types, scores, rubric) to the draft",
+     .access = AUTH_STAFF,
+     .check_head = api_head_module_author},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/assignments/{id}",
+     .handler = assignment_update,
+     .summary = "Authors: edit a draft assignment",
+     .access = AUTH_STAFF,
+     .check_head = api_head_assignment_author},
+    {.methods = ROUTER_DELETE,
+     .pattern = "/api/v1/assignments/{id}",
+     .handler = api_call_route,
+     .summary = "Authors: remove an assignment from the draft",
+     .access = AUTH_STAFF,
+     .data = &assignment_delete_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/assignments",
+     .handler = api_call_route,
+     .summary = "A cohort's published assignments with their schedule",
+     .access = AUTH_SIGNED_IN,
+     .data = &assignment_list_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/assignments/{aid}",
+     .handler = api_call_route,
+     .summary = "One assignment of a cohort, with the caller's latest submission",
+     .access = AUTH_SIGNED_IN,
+     .data = &assignment_get_call},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/cohorts/{id}/assignments/{aid}/schedule",
+     .handler = schedule,
+     .summary = "Cohort staff: due date and optional late cut-off",
+     .access = AUTH_STAFF,
+     .check_head = api_head_cohort_staff},
 };
 
 const http_route *assignments_routes(size_t *n)

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/access.h"
+#include "sinau/api/call.h"
 #include "sinau/api/common.h"
 #include "sinau/api/routes.h"
 #include "sinau/core/log.h"
@@ -23,8 +25,7 @@
 #define TEXT_MAX    10000 /* bytes of a free-text answer */
 #define OPTIONS_MAX 10
 
-static const db_stmt start_stmt = {
-    "quiz_start", "select (r->>'status')::int, r->'body' from quiz_start($1, $2, $3, $4) r", 4};
+static const db_stmt start_stmt = API_STATUS_STMT("quiz_start", "quiz_start($1, $2, $3, $4)", 4);
 
 /* POST /api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts: 201 a new attempt,
  * 200 the one in progress (resume), 409 attempts_exhausted / quiz_closed. */
@@ -41,23 +42,16 @@ static void attempt_start(http_ctx *ctx)
     p[1] = http_param(ctx, "quiz_id");
     if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
         return;
-    if (http_db_query(ctx, &start_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &start_stmt, p, api_reply_status_body);
 }
-
-static const db_stmt get_stmt = {"quiz_attempt_get", "select quiz_attempt_get($1, $2, $3)", 3};
 
 /* GET /api/v1/attempts/{id}: its participant, or the cohort's staff. */
-static void attempt_get(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "attempt"))
-        return;
-    if (http_db_query(ctx, &get_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call attempt_get_call = {
+    .stmt = {"quiz_attempt_get", "select quiz_attempt_get($1, $2, $3)", 3},
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "attempt",
+};
 
 /* option_ids: up to OPTIONS_MAX short strings. */
 static bool option_ids_ok(json_t *v)
@@ -94,9 +88,8 @@ static json_t *response_of(http_ctx *ctx, json_t *ids, json_t *text, json_t *val
     return NULL;
 }
 
-static const db_stmt save_stmt = {
-    "quiz_save",
-    "select (r->>'status')::int, r->'body' from quiz_save($1, $2, $3, $4::jsonb, $5::bigint) r", 5};
+static const db_stmt save_stmt =
+    API_STATUS_STMT("quiz_save", "quiz_save($1, $2, $3, $4::jsonb, $5::bigint)", 5);
 
 /* PUT /api/v1/attempts/{id}/answers/{question_id} {option_ids? | text? |
  * value?, seq?}: saves the answer as given (idempotent); 409 attempt_closed
@@ -126,12 +119,10 @@ static void answer_save(http_ctx *ctx)
     json_decref(resp);
     if (api_missing(ctx, p[0], "attempt") || api_missing(ctx, p[1], "question"))
         return;
-    if (http_db_query(ctx, &save_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &save_stmt, p, api_reply_status_body);
 }
 
-static const db_stmt close_stmt = {
-    "quiz_close", "select (r->>'status')::int, r->'body' from quiz_close($1, $2) r", 2};
+static const db_stmt close_stmt = API_STATUS_STMT("quiz_close", "quiz_close($1, $2)", 2);
 
 /* POST /api/v1/attempts/{id}/close: grades it; again and again the same. */
 static void attempt_close(http_ctx *ctx)
@@ -147,22 +138,34 @@ static void attempt_close(http_ctx *ctx)
     p[1] = ctx->user.id;
     if (api_missing(ctx, p[0], "attempt"))
         return;
-    if (http_db_query(ctx, &close_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &close_stmt, p, api_reply_status_body);
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts", attempt_start, 0, NULL,
-     "Participants: start an attempt (or resume the one in progress)", AUTH_SIGNED_IN},
-    {ROUTER_GET, "/api/v1/attempts/{id}", attempt_get, 0, NULL,
-     "An attempt: questions, the caller's answers, remaining time; score and review once "
-     "allowed",
-     AUTH_SIGNED_IN},
-    {ROUTER_PUT, "/api/v1/attempts/{id}/answers/{question_id}", answer_save, 0, NULL,
-     "Participants: save one answer (idempotent); 409 attempt_closed after the deadline",
-     AUTH_SIGNED_IN},
-    {ROUTER_POST, "/api/v1/attempts/{id}/close", attempt_close, 0, NULL,
-     "Participants: hand in an attempt; it is graded", AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts",
+     .handler = attempt_start,
+     .summary = "Participants: start an attempt (or resume the one in progress)",
+     .access = AUTH_SIGNED_IN,
+     .check_head = api_head_cohort_learner},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/attempts/{id}",
+     .handler = api_call_route,
+     .summary =
+         "An attempt: questions, the caller's answers, remaining time; score and review once "
+         "allowed",
+     .access = AUTH_SIGNED_IN,
+     .data = &attempt_get_call},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/attempts/{id}/answers/{question_id}",
+     .handler = answer_save,
+     .summary = "Participants: save one answer (idempotent); 409 attempt_closed after the deadline",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/attempts/{id}/close",
+     .handler = attempt_close,
+     .summary = "Participants: hand in an attempt; it is graded",
+     .access = AUTH_SIGNED_IN},
 };
 
 const http_route *attempts_routes(size_t *n)

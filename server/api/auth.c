@@ -124,26 +124,43 @@ static int share_cap(const http_ctx *ctx, enum share s)
     return cap < 1 ? 1 : cap;
 }
 
-/* api_work within share s: replies 503 `busy` (and returns -1) when the
- * share is used up or the pool is full. The done step calls share_release. */
-static int share_work(http_ctx *ctx, enum share s, void (*run)(void *), void (*done)(void *))
+/* A share of the pool taken by one request: given back by the done step
+ * (share_release), or by the request's end when the pool refused the job
+ * or the request ended before done (a destructor: exactly once). */
+typedef struct share_hold {
+    enum share s;
+    bool held;
+} share_hold;
+
+static void share_release(share_hold *h)
+{
+    if (h->held) {
+        h->held = false;
+        atomic_fetch_sub(&share_used[h->s], 1);
+    }
+}
+
+static void share_drop(void *p)
+{
+    share_release(p);
+}
+
+/* http_work within share s: replies 503 `busy` when the share is used up
+ * or the pool is full. *hold (the job's) is set; the done step calls
+ * share_release on it. */
+static void share_work(http_ctx *ctx, enum share s, share_hold **hold, void *job,
+                       void (*run)(void *job), void (*done)(http_ctx *ctx, void *job))
 {
     if (atomic_fetch_add(&share_used[s], 1) >= share_cap(ctx, s)) {
         atomic_fetch_sub(&share_used[s], 1);
         http_add_header(ctx, "Retry-After", "1");
         http_reply_error(ctx, 503, "busy", "the server is busy; try again shortly");
-        return -1;
+        return;
     }
-    if (api_work(ctx, run, done, NULL, NULL) != 0) {
-        atomic_fetch_sub(&share_used[s], 1);
-        return -1;
-    }
-    return 0;
-}
-
-static void share_release(enum share s)
-{
-    atomic_fetch_sub(&share_used[s], 1);
+    *hold = http_ctx_alloc(ctx, sizeof **hold);
+    **hold = (share_hold){s, true};
+    http_own(ctx, *hold, share_drop);
+    http_work(ctx, job, run, done);
 }
 
 /* ---- creating accounts: hash on the pool, then insert ---- */
@@ -155,6 +172,8 @@ typedef struct create_job {
     const char *email, *full_name; /* signup: kept across the throttle */
     const char *reserve_params[3];
     char *password; /* wiped after hashing */
+    enum pwhash_cost cost;
+    share_hold *hold;
     char hash[128];
     int rc;
 } create_job;
@@ -163,12 +182,12 @@ static const db_stmt create_stmt = {
     "msg_account_create", "select msg_account_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::int)",
     10};
 
+/* Worker thread: the argon2id hash. */
 static void create_hash_run(void *arg)
 {
-    http_ctx *ctx = arg;
-    create_job *job = ctx->state;
+    create_job *job = arg;
 
-    job->rc = auth_password_hash(api_svc(ctx)->cfg->pwhash, job->password, job->hash);
+    job->rc = auth_password_hash(job->cost, job->password, job->hash);
     sodium_memzero(job->password, strlen(job->password));
 }
 
@@ -187,19 +206,17 @@ static void create_inserted(void *arg, db_result *r)
     http_reply_pg_json(ctx, 201, db_result_take(r), 0, 0);
 }
 
-static void create_hashed(void *arg)
+static void create_hashed(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    create_job *job = ctx->state;
+    create_job *job = arg;
 
-    share_release(SHARE_CREATE);
+    share_release(job->hold);
     if (job->rc != 0) {
         http_reply_error(ctx, 500, "internal_error", "could not hash the password");
         return;
     }
     job->params[2] = job->hash;
-    if (http_db_query(ctx, &create_stmt, job->params, create_inserted) != 0)
-        return;
+    http_db_query(ctx, &create_stmt, job->params, create_inserted);
 }
 
 void api_account_create(http_ctx *ctx, const char *email, const char *password,
@@ -214,8 +231,8 @@ void api_account_create(http_ctx *ctx, const char *email, const char *password,
     job->params[4] = actor_id;
     job->params[5] = http_peer(ctx);
     job->password = http_ctx_strndup(ctx, password, strlen(password));
-    if (share_work(ctx, SHARE_CREATE, create_hash_run, create_hashed) != 0)
-        return;
+    job->cost = api_svc(ctx)->cfg->pwhash;
+    share_work(ctx, SHARE_CREATE, &job->hold, job, create_hash_run, create_hashed);
 }
 
 static const db_stmt signup_reserve_stmt = {"auth_signup_reserve",
@@ -286,8 +303,7 @@ static void signup(http_ctx *ctx)
     job->reserve_params[0] = http_peer(ctx);
     job->reserve_params[1] = api_itoa(ctx, 3600);
     job->reserve_params[2] = api_itoa(ctx, api_svc(ctx)->cfg->signup_per_hour);
-    if (http_db_query(ctx, &signup_reserve_stmt, job->reserve_params, signup_reserved) != 0)
-        return;
+    http_db_query(ctx, &signup_reserve_stmt, job->reserve_params, signup_reserved);
 }
 
 /* ---- login ---- */
@@ -295,6 +311,8 @@ static void signup(http_ctx *ctx)
 typedef struct login_job {
     const char *email;
     char *password; /* wiped after verifying */
+    enum pwhash_cost cost;
+    share_hold *hold;
     char window[12], per_account[12], per_ip[12];
     const char *begin_params[5];
     char *stored_hash; /* NULL: unknown e-mail, verify the dummy */
@@ -346,13 +364,12 @@ static void login_done(void *arg, db_result *r)
         reply_invalid_credentials(ctx);
         return;
     }
-    out = json_loads(PQgetvalue(r->res, 0, 0), 0, &err);
+    out = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, &err));
     user = json_object_get(out, "user");
     set_session_cookie(ctx, job->token, auth_absolute_s(api_svc(ctx)->cfg));
     http_reply_json(
         ctx, 200,
         json_pack("{s:s, s:s, s:O}", "token", job->token, "csrf_token", job->csrf, "user", user));
-    json_decref(out);
 }
 
 static void login_failed_recorded(void *arg, db_result *r)
@@ -366,17 +383,15 @@ static void login_failed_recorded(void *arg, db_result *r)
     reply_invalid_credentials(ctx);
 }
 
-static void login_verified(void *arg)
+static void login_verified(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    login_job *job = ctx->state;
+    login_job *job = arg;
 
-    share_release(SHARE_LOGIN);
+    share_release(job->hold);
     if (!job->ok) {
         const char *p[3] = {job->email, http_peer(ctx), job->window};
         memcpy(job->begin_params, p, sizeof p);
-        if (http_db_query(ctx, &login_failed_stmt, job->begin_params, login_failed_recorded) != 0)
-            return;
+        http_db_query(ctx, &login_failed_stmt, job->begin_params, login_failed_recorded);
         return;
     }
     auth_token_new(job->token);
@@ -389,16 +404,14 @@ static void login_verified(void *arg)
     job->done_params[3] = job->absolute;
     job->done_params[4] = job->rehash && job->new_hash[0] != '\0' ? job->new_hash : NULL;
     job->done_params[5] = http_peer(ctx);
-    if (http_db_query(ctx, &login_succeeded_stmt, job->done_params, login_done) != 0)
-        return;
+    http_db_query(ctx, &login_succeeded_stmt, job->done_params, login_done);
 }
 
 /* Worker thread: the argon2id verification (and the upgrade, if due). */
 static void login_verify_run(void *arg)
 {
-    http_ctx *ctx = arg;
-    login_job *job = ctx->state;
-    enum pwhash_cost cost = api_svc(ctx)->cfg->pwhash;
+    login_job *job = arg;
+    enum pwhash_cost cost = job->cost;
     const char *hash = job->stored_hash != NULL ? job->stored_hash : auth_dummy_hash();
 
     job->ok = auth_password_verify(cost, hash, job->password, &job->rehash);
@@ -426,20 +439,18 @@ static void login_checked(void *arg, db_result *r)
         http_reply_db_error(ctx, r);
         return;
     }
-    verdict = json_loads(PQgetvalue(r->res, 0, 0), 0, &err);
+    verdict = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, &err));
     if (json_unpack(verdict, "{s:I, s?:s, s?:s}", "retry_after", &wait_s, "user_id", &id, "hash",
                     &hash) != 0)
         wait_s = 0;
     if (wait_s > 0) {
-        json_decref(verdict);
         reply_throttled(ctx, wait_s, "too many failed logins; wait and retry");
         return;
     }
     job->user_id = id != NULL ? http_ctx_strndup(ctx, id, strlen(id)) : NULL;
     job->stored_hash = hash != NULL ? http_ctx_strndup(ctx, hash, strlen(hash)) : NULL;
-    json_decref(verdict);
-    if (share_work(ctx, SHARE_LOGIN, login_verify_run, login_verified) != 0)
-        return;
+    job->cost = api_svc(ctx)->cfg->pwhash;
+    share_work(ctx, SHARE_LOGIN, &job->hold, job, login_verify_run, login_verified);
 }
 
 /* POST /api/v1/auth/login {email,password} */
@@ -469,8 +480,7 @@ static void login(http_ctx *ctx)
     job->begin_params[2] = job->window;
     job->begin_params[3] = job->per_account;
     job->begin_params[4] = job->per_ip;
-    if (http_db_query(ctx, &login_begin_stmt, job->begin_params, login_checked) != 0)
-        return;
+    http_db_query(ctx, &login_begin_stmt, job->begin_params, login_checked);
 }
 
 /* ---- logout ---- */
@@ -498,17 +508,28 @@ static void logout(http_ctx *ctx)
     const char **params = http_ctx_alloc(ctx, sizeof *params);
 
     params[0] = ctx->user.token_hash;
-    if (http_db_query(ctx, &logout_stmt, params, logout_done) != 0)
-        return;
+    http_db_query(ctx, &logout_stmt, params, logout_done);
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/auth/signup", signup, API_AUTH_BODY_MAX, NULL,
-     "Create a participant account", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/auth/login", login, API_AUTH_BODY_MAX, NULL,
-     "Sign in: a bearer token, a CSRF token and the session cookie", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/auth/logout", logout, API_AUTH_BODY_MAX, NULL,
-     "End this session everywhere", AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/auth/signup",
+     .handler = signup,
+     .max_body = API_AUTH_BODY_MAX,
+     .summary = "Create a participant account",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/auth/login",
+     .handler = login,
+     .max_body = API_AUTH_BODY_MAX,
+     .summary = "Sign in: a bearer token, a CSRF token and the session cookie",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/auth/logout",
+     .handler = logout,
+     .max_body = API_AUTH_BODY_MAX,
+     .summary = "End this session everywhere",
+     .access = AUTH_SIGNED_IN},
 };
 
 const http_route *auth_routes(size_t *n)

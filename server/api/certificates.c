@@ -4,25 +4,28 @@
  * itself (CERTIFICATES.md) is built by the SQL (cert_payload), completed
  * with its random id and signed here, and stored verbatim.
  *
- * Issuing is a chain: prepare (SQL: the signing key and an unsigned
- * credential per eligible participant without one) → sign (worker pool) →
- * store (SQL: each participant once; a race loses quietly and the next run
- * issues what is left). Revoking sets the bit in SQL, then re-signs the
- * status list (certificates_status_resign), which /status/1 also does when
- * it finds the list newer than its token. */
+ * Issuing is one chain (issue_run) that a request and the automatic timer
+ * both run: prepare (SQL: the signing key and an unsigned credential per
+ * eligible participant without one) → sign (worker pool) → store (SQL: each
+ * participant once; a race loses quietly and the next run issues what is
+ * left). Key rotation and the status list's re-signing run the statements
+ * and code of cert/keys.c, as `sinau keys rotate` and start-up do.
+ * Revoking sets the bit in SQL, then re-signs the status list
+ * (certificates_status_resign), which /status/1 also does when it finds
+ * the list newer than its token. */
 #include "sinau/api/certificates.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/call.h"
 #include "sinau/api/common.h"
 #include "sinau/api/routes.h"
 #include "sinau/api/services.h"
-#include "sinau/auth/session.h"
 #include "sinau/cert/keys.h"
 #include "sinau/cert/pdfsign.h"
+#include "sinau/core/alloc.h"
 #include "sinau/core/log.h"
 #include "sinau/core/worker.h"
 #include "sinau/crypto/pii.h"
@@ -37,9 +40,8 @@ static const sinau_config *cfg_of(http_ctx *ctx)
 
 /* ---- rules and eligibility ---- */
 
-static const db_stmt rules_stmt = {
-    "cert_rules_put",
-    "select (r->>'status')::int, r->'body' from cert_rules_put($1, $2::jsonb, $3) r", 3};
+static const db_stmt rules_stmt =
+    API_STATUS_STMT("cert_rules_put", "cert_rules_put($1, $2::jsonb, $3)", 3);
 
 /* PUT /api/v1/cohorts/{id}/certificate-rules {min_lesson_percent?,
  * require_assignments_passed?, min_attendance_percent?, auto_issue?} */
@@ -55,34 +57,84 @@ static void rules_put(http_ctx *ctx)
     p[2] = ctx->user.id;
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &rules_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &rules_stmt, p, api_reply_status_body);
 }
-
-static const db_stmt eligibility_stmt = {"cert_eligibility_for",
-                                         "select cert_eligibility_for($1, $2, $3)", 3};
 
 /* GET /api/v1/cohorts/{id}/eligibility: staff see everyone, a participant
  * their own row; each says what is missing. */
-static void eligibility(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
+static const api_call eligibility_call = {
+    .stmt = {"cert_eligibility_for", "select cert_eligibility_for($1, $2, $3)", 3},
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "cohort",
+};
 
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    if (http_db_query(ctx, &eligibility_stmt, p, api_reply_json_or_404) != 0)
-        return;
+/* ---- issuing: one pipeline for the request and the timer ---- */
+
+/* How a run ended. */
+enum issue_end {
+    ISSUE_STORED,      /* body: the store step's body */
+    ISSUE_REFUSED,     /* refusal: prepare's (status, body), e.g. 404, 409 */
+    ISSUE_DB_ERROR,    /* db_status, sqlstate */
+    ISSUE_SIGN_FAILED, /* the key did not open, or signing failed */
+    ISSUE_BUSY,        /* the worker queue was full */
+};
+
+typedef struct issue_run issue_run;
+
+/* One issuing of a cohort: prepare (SQL: the signing key and an unsigned
+ * credential per eligible participant without one) -> sign (worker pool) ->
+ * store (SQL: each participant once; a race loses quietly and the next run
+ * issues what is left) -> done. Heap memory holding copies of everything
+ * it needs, so the request path and the timer run the same code; freed by
+ * issue_finish after done returns. Loop thread but for issue_sign. */
+struct issue_run {
+    db_pool *db;
+    worker_pool *workers;
+    struct event_base *base; /* the loop that submits and completes */
+    const pii_keyring *keys;
+    char *public_url, *issuer_name, *cohort, *actor; /* owned; actor NULL: the server */
+    json_t *prepared;                                /* the prepare step's body; owned */
+    char *items;                                     /* signed items, JSON text; owned */
+    const char *params[5];
+    enum issue_end end;
+    PGresult *refusal; /* ISSUE_REFUSED: owned */
+    json_t *body;      /* ISSUE_STORED: owned (done may take it, setting NULL) */
+    enum db_status db_status;
+    char sqlstate[6];
+    void (*done)(issue_run *run);
+    void *arg;
+};
+
+static const db_stmt prepare_stmt = {
+    "cert_issue_prepare",
+    "select (r->>'status')::int, r->'body' from cert_issue_prepare($1, $2, $3, null) r", 3};
+static const db_stmt store_stmt = {
+    "cert_issue_store",
+    "select r->'body' from cert_issue_store($1, $2, $3::timestamptz, $4::jsonb, $5) r", 5};
+
+/* Calls done with the outcome, then frees the run. */
+static void issue_finish(issue_run *run, enum issue_end end)
+{
+    run->end = end;
+    run->done(run);
+    json_decref(run->prepared);
+    json_decref(run->body);
+    PQclear(run->refusal);
+    free(run->items);
+    free(run->public_url);
+    free(run->issuer_name);
+    free(run->cohort);
+    free(run->actor);
+    free(run);
 }
 
-/* ---- issuing ---- */
-
-typedef struct issue_job {
-    json_t *prepared;     /* the prepare step's body; owned */
-    char *items;          /* signed items, JSON text; malloc'd by the worker */
-    int failed;           /* the key did not open, or signing failed */
-    const char *store[7]; /* parameters of the store step */
-} issue_job;
+static void issue_db_failed(issue_run *run, const db_result *r)
+{
+    run->db_status = r->status == DB_OK ? DB_ERR_SQL : r->status;
+    snprintf(run->sqlstate, sizeof run->sqlstate, "%s", r->sqlstate != NULL ? r->sqlstate : "");
+    issue_finish(run, ISSUE_DB_ERROR);
+}
 
 /* Completes one unsigned credential with its id and signs it; appends
  * {id, user_id, holder_name, status_index, token} to out. */
@@ -116,143 +168,163 @@ static int sign_one(const certkey *k, const char *public_url, json_t *item, json
     return 0;
 }
 
-/* Opens the prepared key and signs every prepared credential; *items gets
- * the signed items as JSON text (malloc'd). Returns 0 or -1. Any thread. */
-static int sign_all(const pii_keyring *kr, const char *public_url, json_t *prepared, char **items)
+/* Opens the key a prepare step chose and signs every credential it
+ * prepared: the signed items as JSON text (owned), or NULL. Any thread
+ * (the worker of an issuing run or of a transcript). */
+static char *sign_prepared(const pii_keyring *keys, const char *public_url, json_t *prepared)
 {
     json_t *key = json_object_get(prepared, "key"), *todo, *out;
+    char *items = NULL;
     certkey k;
-    size_t i;
     int rc = 0;
 
-    *items = NULL;
-    if (certkey_open(kr, json_string_value(json_object_get(key, "thumbprint")),
+    if (certkey_open(keys, json_string_value(json_object_get(key, "thumbprint")),
                      json_string_value(json_object_get(key, "seed_enc")), &k) != 0)
-        return -1;
+        return NULL;
     out = json_array();
     todo = json_object_get(prepared, "items");
-    for (i = 0; i < json_array_size(todo) && rc == 0; i++)
+    for (size_t i = 0; i < json_array_size(todo) && rc == 0; i++)
         rc = sign_one(&k, public_url, json_array_get(todo, i), out);
     certkey_wipe(&k);
     if (rc == 0)
-        *items = json_dumps(out, JSON_COMPACT);
+        items = json_dumps(out, JSON_COMPACT);
     json_decref(out);
-    return rc == 0 && *items != NULL ? 0 : -1;
+    return items;
 }
 
-/* Worker: signs every credential of the request. */
+/* Worker: signs the run's prepared credentials (copies only, no request). */
 static void issue_sign(void *arg)
 {
-    http_ctx *ctx = arg;
-    issue_job *job = ctx->state;
+    issue_run *run = arg;
 
-    job->failed =
-        sign_all(api_svc(ctx)->keys, cfg_of(ctx)->public_url, job->prepared, &job->items) != 0;
+    run->items = sign_prepared(run->keys, run->public_url, run->prepared);
 }
 
 static void issue_stored(void *arg, db_result *r)
 {
-    http_ctx *ctx = arg;
-    issue_job *job = ctx->state;
-    json_t *body;
+    issue_run *run = arg;
 
     if (r->status != DB_OK || PQntuples(r->res) != 1) {
-        json_decref(job->prepared);
-        http_reply_db_error(ctx, r);
+        issue_db_failed(run, r);
         return;
     }
-    body = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
-    if (body == NULL) {
-        json_decref(job->prepared);
-        http_reply_error(ctx, 500, "internal_error", "issuing failed");
+    run->body = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
+    if (run->body == NULL) {
+        issue_finish(run, ISSUE_SIGN_FAILED);
         return;
     }
-    json_object_set(body, "not_eligible", json_object_get(job->prepared, "not_eligible"));
-    json_decref(job->prepared);
-    http_reply_json(ctx, 200, body);
+    json_object_set(run->body, "not_eligible", json_object_get(run->prepared, "not_eligible"));
+    issue_finish(run, ISSUE_STORED);
 }
-
-static const db_stmt store_stmt = {
-    "cert_issue_store",
-    "select r->'body' from cert_issue_store($1, $2, $3::timestamptz, $4::jsonb, $5) r", 5};
 
 static void issue_signed(void *arg)
 {
-    http_ctx *ctx = arg;
-    issue_job *job = ctx->state;
-    json_t *key = json_object_get(job->prepared, "key"), *prepared;
+    issue_run *run = arg;
+    json_t *key = json_object_get(run->prepared, "key");
 
-    if (job->failed || job->items == NULL) {
-        free(job->items);
-        json_decref(job->prepared);
-        http_reply_error(ctx, 500, "signing_failed", "the signing key could not be used");
+    if (run->items == NULL) {
+        issue_finish(run, ISSUE_SIGN_FAILED);
         return;
     }
-    job->store[0] = http_param(ctx, "id");
-    job->store[1] = http_ctx_strndup(ctx, json_string_value(json_object_get(key, "thumbprint")),
-                                     json_string_length(json_object_get(key, "thumbprint")));
-    job->store[2] =
-        http_ctx_strndup(ctx, json_string_value(json_object_get(job->prepared, "issued_at")),
-                         json_string_length(json_object_get(job->prepared, "issued_at")));
-    job->store[3] = http_ctx_strndup(ctx, job->items, strlen(job->items));
-    job->store[4] = ctx->user.id;
-    free(job->items);
-    job->items = NULL;
-    prepared = job->prepared; /* a refusal replies, which frees job */
-    if (http_db_query(ctx, &store_stmt, job->store, issue_stored) != 0) {
-        json_decref(prepared);
-        return;
-    }
+    run->params[0] = run->cohort;
+    run->params[1] = json_string_value(json_object_get(key, "thumbprint"));
+    run->params[2] = json_string_value(json_object_get(run->prepared, "issued_at"));
+    run->params[3] = run->items;
+    run->params[4] = run->actor;
+    if (db_query(run->db, &store_stmt, run->params, issue_stored, run) != 0)
+        issue_db_failed(run, &(db_result){DB_ERR_BUSY, NULL, ""});
 }
 
 static void issue_prepared(void *arg, db_result *r)
 {
-    http_ctx *ctx = arg;
-    issue_job *job = ctx->state;
-    json_t *prepared;
+    issue_run *run = arg;
 
     if (r->status != DB_OK || PQntuples(r->res) != 1) {
-        http_reply_db_error(ctx, r);
+        issue_db_failed(run, r);
         return;
     }
     if (strcmp(PQgetvalue(r->res, 0, 0), "200") != 0) {
-        api_reply_status_body(ctx, r);
+        run->refusal = db_result_take(r);
+        issue_finish(run, ISSUE_REFUSED);
         return;
     }
-    job->prepared = json_loads(PQgetvalue(r->res, 0, 1), 0, NULL);
-    if (job->prepared == NULL) {
-        http_reply_error(ctx, 500, "internal_error", "issuing failed");
+    run->prepared = json_loads(PQgetvalue(r->res, 0, 1), 0, NULL);
+    if (run->prepared == NULL) {
+        issue_db_failed(run, &(db_result){DB_ERR_SQL, NULL, ""});
         return;
     }
-    prepared = job->prepared;
-    if (api_work(ctx, issue_sign, issue_signed, NULL, prepared) != 0)
-        return;
+    if (worker_submit(run->workers, run->base, issue_sign, issue_signed, run) != 0)
+        issue_finish(run, ISSUE_BUSY);
 }
 
-static const db_stmt prepare_stmt = {
-    "cert_issue_prepare",
-    "select (r->>'status')::int, r->'body' from cert_issue_prepare($1, $2, $3, null) r", 3};
+/* Starts issuing to every eligible participant of cohort not yet holding a
+ * certificate; done(run) runs once on this loop, whatever happens (also
+ * from inside this call when the pool refuses). actor NULL: the server. */
+static void issue_start(const api_services *svc, const char *cohort, const char *actor,
+                        void (*done)(issue_run *run), void *arg)
+{
+    issue_run *run = xcalloc(1, sizeof *run);
+
+    run->db = svc->db;
+    run->workers = svc->workers;
+    run->base = svc->base;
+    run->keys = svc->keys;
+    run->public_url = xstrdup(svc->cfg->public_url);
+    run->issuer_name = xstrdup(svc->cfg->issuer_name);
+    run->cohort = xstrdup(cohort);
+    run->actor = actor != NULL ? xstrdup(actor) : NULL;
+    run->done = done;
+    run->arg = arg;
+    run->params[0] = run->cohort;
+    run->params[1] = run->public_url;
+    run->params[2] = run->issuer_name;
+    if (db_query(run->db, &prepare_stmt, run->params, issue_prepared, run) != 0)
+        issue_db_failed(run, &(db_result){DB_ERR_BUSY, NULL, ""});
+}
+
+/* The request's end of a run: the reply. */
+static void issue_replied(issue_run *run)
+{
+    http_ctx *ctx = run->arg;
+    db_result r = {run->db_status, NULL, run->sqlstate};
+
+    switch (run->end) {
+    case ISSUE_STORED:
+        http_reply_json(ctx, 200, run->body); /* takes it */
+        run->body = NULL;
+        return;
+    case ISSUE_REFUSED:
+        r = (db_result){DB_OK, run->refusal, ""};
+        run->refusal = NULL;
+        api_reply_status_body(ctx, &r); /* takes the result */
+        return;
+    case ISSUE_DB_ERROR:
+        http_reply_db_error(ctx, &r);
+        return;
+    case ISSUE_SIGN_FAILED:
+        http_reply_error(ctx, 500, "signing_failed", "the signing key could not be used");
+        return;
+    case ISSUE_BUSY:
+        http_add_header(ctx, "Retry-After", "1");
+        http_reply_error(ctx, 503, "busy", "the server is busy; try again shortly");
+        return;
+    }
+}
 
 /* POST /api/v1/cohorts/{id}/certificates: issues to every eligible
  * participant not yet holding one. */
 static void issue(http_ctx *ctx)
 {
-    issue_job *job = http_ctx_alloc(ctx, sizeof *job);
-    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
+    const char *cohort = http_param(ctx, "id");
     json_t *body;
 
     if (http_read_json(ctx, true, &body) != 0)
         return;
     if (http_unpack(ctx, body, "{}") != 0)
         return;
-    ctx->state = job;
-    p[0] = http_param(ctx, "id");
-    p[1] = cfg_of(ctx)->public_url;
-    p[2] = cfg_of(ctx)->issuer_name;
-    if (api_missing(ctx, p[0], "cohort"))
+    if (api_missing(ctx, cohort, "cohort"))
         return;
-    if (http_db_query(ctx, &prepare_stmt, p, issue_prepared) != 0)
-        return;
+    issue_start(api_svc(ctx), cohort, ctx->user.id, issue_replied, ctx);
 }
 
 /* ---- yearly JP transcripts (the participant's own) ---- */
@@ -266,47 +338,53 @@ static const char *member(http_ctx *ctx, const json_t *o, const char *key)
                             json_string_length(v));
 }
 
-static const db_stmt transcript_store_stmt = {
+static const db_stmt transcript_store_stmt = API_STATUS_STMT(
     "cert_transcript_store",
-    "select (r->>'status')::int, r->'body' from cert_transcript_store($1, $2::int, $3,"
-    " $4::timestamptz, $5::jsonb, $6::jsonb, $7) r",
-    7};
+    "cert_transcript_store($1, $2::int, $3, $4::timestamptz, $5::jsonb, $6::jsonb, $7)", 7);
 
-static void transcript_signed(void *arg)
+/* A transcript's signing: its inputs copied out of the request. */
+typedef struct transcript_job {
+    const pii_keyring *keys;
+    const char *public_url; /* the configuration's; lives as long as the server */
+    json_t *prepared;       /* owned by the request (http_own_json) */
+    char *items;            /* signed items; the worker's, then the request's */
+    const char *store[7];
+} transcript_job;
+
+/* Worker: reads only the job. */
+static void transcript_sign(void *arg)
 {
-    http_ctx *ctx = arg;
-    issue_job *job = ctx->state;
+    transcript_job *job = arg;
+
+    job->items = sign_prepared(job->keys, job->public_url, job->prepared);
+}
+
+static void transcript_signed(http_ctx *ctx, void *arg)
+{
+    transcript_job *job = arg;
     json_t *prepared = job->prepared;
     char *items;
 
-    if (job->failed || job->items == NULL) {
-        free(job->items);
-        json_decref(prepared);
+    if (http_own_buf(ctx, job->items) == NULL) {
         http_reply_error(ctx, 500, "signing_failed", "the signing key could not be used");
         return;
     }
-    items = json_dumps(json_object_get(prepared, "transcript_items"), JSON_COMPACT);
+    items =
+        http_own_buf(ctx, json_dumps(json_object_get(prepared, "transcript_items"), JSON_COMPACT));
     job->store[0] = ctx->user.id;
     job->store[1] = http_param(ctx, "year");
     job->store[2] = member(ctx, json_object_get(prepared, "key"), "thumbprint");
     job->store[3] = member(ctx, prepared, "issued_at");
-    job->store[4] = http_ctx_strndup(ctx, job->items, strlen(job->items));
-    job->store[5] =
-        http_ctx_strndup(ctx, items != NULL ? items : "[]", items != NULL ? strlen(items) : 2);
+    job->store[4] = job->items;
+    job->store[5] = items != NULL ? items : "[]";
     job->store[6] = cfg_of(ctx)->public_url;
-    free(items);
-    free(job->items);
-    job->items = NULL;
-    json_decref(prepared);
-    job->prepared = NULL;
-    if (http_db_query(ctx, &transcript_store_stmt, job->store, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &transcript_store_stmt, job->store, api_reply_status_body);
 }
 
 static void transcript_prepared(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    issue_job *job = ctx->state;
+    transcript_job *job = ctx->state;
     json_t *prepared, *existing;
 
     if (r->status != DB_OK || PQntuples(r->res) != 1 ||
@@ -314,31 +392,28 @@ static void transcript_prepared(void *arg, db_result *r)
         api_reply_status_body(ctx, r);
         return;
     }
-    prepared = json_loads(PQgetvalue(r->res, 0, 1), 0, NULL);
+    prepared = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 1), 0, NULL));
     existing = json_object_get(prepared, "existing");
     if (prepared == NULL || existing != NULL) {
         if (existing != NULL)
             http_reply_json(ctx, 200, json_incref(existing));
         else
             http_reply_error(ctx, 500, "internal_error", "the transcript could not be made");
-        json_decref(prepared);
         return;
     }
-    job->prepared = prepared;
-    if (api_work(ctx, issue_sign, transcript_signed, NULL, prepared) != 0)
-        return;
+    job->prepared = prepared; /* owned by the request */
+    http_work(ctx, job, transcript_sign, transcript_signed);
 }
 
-static const db_stmt transcript_prepare_stmt = {
-    "cert_transcript_prepare",
-    "select (r->>'status')::int, r->'body' from cert_transcript_prepare($1, $2::int, $3, $4) r", 4};
+static const db_stmt transcript_prepare_stmt =
+    API_STATUS_STMT("cert_transcript_prepare", "cert_transcript_prepare($1, $2::int, $3, $4)", 4);
 
 /* POST /api/v1/me/jp/{year}/transcript: the caller's signed JP record of
  * a year (200 with the current one when it still lists exactly the year's
  * certificates, else 201 with a new one). */
 static void transcript(http_ctx *ctx)
 {
-    issue_job *job = http_ctx_alloc(ctx, sizeof *job);
+    transcript_job *job = http_ctx_alloc(ctx, sizeof *job);
     const char **p = http_ctx_alloc(ctx, 4 * sizeof *p);
     const char *year = http_param(ctx, "year");
     json_t *body;
@@ -351,47 +426,32 @@ static void transcript(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_year", "a year is four digits, 2000 to 2999");
         return;
     }
+    job->keys = api_svc(ctx)->keys;
+    job->public_url = cfg_of(ctx)->public_url;
     ctx->state = job;
     p[0] = ctx->user.id;
     p[1] = year;
     p[2] = cfg_of(ctx)->public_url;
     p[3] = cfg_of(ctx)->issuer_name;
-    if (http_db_query(ctx, &transcript_prepare_stmt, p, transcript_prepared) != 0)
-        return;
+    http_db_query(ctx, &transcript_prepare_stmt, p, transcript_prepared);
 }
 
 /* ---- lists ---- */
 
-static const db_stmt cohort_list_stmt = {"cert_cohort_list",
-                                         "select cert_cohort_list($1, $2, $3, $4)", 4};
-
 /* GET /api/v1/cohorts/{id}/certificates (staff) */
-static void cohort_list(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 4 * sizeof *p);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.id;
-    p[2] = auth_role_name(ctx->user.role);
-    p[3] = cfg_of(ctx)->public_url;
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    if (http_db_query(ctx, &cohort_list_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
-
-static const db_stmt mine_stmt = {"cert_mine", "select cert_mine($1, $2)", 2};
+static const api_call cohort_list_call = {
+    .stmt = {"cert_cohort_list", "select cert_cohort_list($1, $2, $3, $4)", 4},
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE, API_ARG_PUBLIC_URL},
+    .reply = API_REPLY_JSON,
+    .what = "cohort",
+};
 
 /* GET /api/v1/me/certificates */
-static void mine(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
-
-    p[0] = ctx->user.id;
-    p[1] = cfg_of(ctx)->public_url;
-    if (http_db_query(ctx, &mine_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call mine_call = {
+    .stmt = {"cert_mine", "select cert_mine($1, $2)", 2},
+    .args = {API_ARG_CALLER, API_ARG_PUBLIC_URL},
+    .reply = API_REPLY_JSON,
+};
 
 /* ---- revocation and the status list ---- */
 
@@ -408,13 +468,8 @@ typedef struct resign_job {
     const char *params[3];
 } resign_job;
 
-static const db_stmt status_read_stmt = {
-    "cert_status_read",
-    "select s.bits, s.version, k.thumbprint, k.seed_enc from status_lists s,"
-    " cert_current_key() k where s.id = 1 and k.thumbprint is not null",
-    0};
-static const db_stmt status_store_stmt = {"cert_status_store",
-                                          "select cert_status_store($1::bigint, $2, $3)", 3};
+static const db_stmt status_read_stmt = {"cert_status_read", CERTKEYS_STATUS_READ_SQL, 0};
+static const db_stmt status_store_stmt = {"cert_status_store", CERTKEYS_STATUS_STORE_SQL, 3};
 
 static void resign_stored(void *arg, db_result *r)
 {
@@ -425,43 +480,16 @@ static void resign_stored(void *arg, db_result *r)
     job->then(job->ctx);
 }
 
-/* Signs the list read by resign_read with the current key: the VC-JWT
- * (returned) and the Data Integrity credential (*di); both owned, or NULL. */
-static char *status_token(http_ctx *ctx, PGresult *res, char **di)
-{
-    const sinau_config *cfg = cfg_of(ctx);
-    size_t nbytes = 0;
-    unsigned char *bits = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &nbytes);
-    char *payload = NULL, *token = NULL;
-    time_t now = time(NULL);
-    certkey k;
-
-    *di = NULL;
-    if (bits == NULL)
-        return NULL;
-    if (certkey_open(api_svc(ctx)->keys, PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), &k) == 0) {
-        payload = certkeys_status_payload(cfg->public_url, cfg->issuer_name, bits, nbytes, now);
-        token = payload != NULL ? certkey_sign(&k, cfg->public_url, payload) : NULL;
-        *di = certkeys_status_di(&k, cfg->public_url, bits, nbytes, now);
-        certkey_wipe(&k);
-    }
-    PQfreemem(bits);
-    free(payload);
-    if (*di == NULL) {
-        free(token);
-        token = NULL;
-    }
-    return token;
-}
-
 static void resign_read(void *arg, db_result *r)
 {
     resign_job *job = arg;
     http_ctx *ctx = job->ctx;
-    char *token, *di = NULL;
+    const sinau_config *cfg = cfg_of(ctx);
+    char *token = NULL, *di = NULL;
 
     if (r->status != DB_OK || PQntuples(r->res) != 1 ||
-        (token = status_token(ctx, r->res, &di)) == NULL) {
+        certkeys_status_sign(api_svc(ctx)->keys, cfg->public_url, cfg->issuer_name, r->res, &token,
+                             &di) != 0) {
         job->then(ctx);
         return;
     }
@@ -507,8 +535,7 @@ static void revoked(void *arg, db_result *r)
     certificates_status_resign(ctx, revoke_reply);
 }
 
-static const db_stmt revoke_stmt = {
-    "cert_revoke", "select (r->>'status')::int, r->'body' from cert_revoke($1, $2, $3) r", 3};
+static const db_stmt revoke_stmt = API_STATUS_STMT("cert_revoke", "cert_revoke($1, $2, $3)", 3);
 
 /* POST /api/v1/certificates/{id}/revoke {reason} (admins; audited) */
 static void revoke(http_ctx *ctx)
@@ -532,125 +559,52 @@ static void revoke(http_ctx *ctx)
     p[2] = ctx->user.id;
     if (api_missing(ctx, p[0], "certificate"))
         return;
-    if (http_db_query(ctx, &revoke_stmt, p, revoked) != 0)
-        return;
+    http_db_query(ctx, &revoke_stmt, p, revoked);
 }
 
 /* ---- automatic issuance (cohorts whose rules say auto_issue) ---- */
 
-/* One run at a time, on the loop that ticks; the state outlives requests. */
-static struct auto_run {
-    bool busy;
-    const api_services *svc; /* the ticking loop's */
-    char cohort[64], thumbprint[JWS_THUMBPRINT], issued_at[64];
-    json_t *prepared; /* owned while a run signs */
-    char *items;      /* signed items; owned */
-    const char *params[5];
-} auto_run;
+/* One automatic run at a time (the ticking loop's timer only): the run
+ * itself is an issue_run like a request's, on that loop's services. */
+static bool auto_running;
+static const api_services *auto_svc;
 
-static void auto_end(void)
+static void auto_done(issue_run *run)
 {
-    json_decref(auto_run.prepared);
-    auto_run.prepared = NULL;
-    free(auto_run.items);
-    auto_run.items = NULL;
-    auto_run.busy = false;
-}
-
-static void auto_stored(void *arg, db_result *r)
-{
-    (void)arg;
-    if (r->status == DB_OK && PQntuples(r->res) == 1)
-        log_info("certificates issued automatically in cohort %s: %s", auto_run.cohort,
-                 PQgetvalue(r->res, 0, 0));
-    auto_end();
-}
-
-static const db_stmt auto_store_stmt = {
-    "cert_auto_store",
-    "select (r->'body'->>'issued') from cert_issue_store($1, $2, $3::timestamptz, $4::jsonb,"
-    " $5) r",
-    5};
-
-static void auto_sign(void *arg)
-{
-    (void)arg;
-    if (sign_all(auto_run.svc->keys, auto_run.svc->cfg->public_url, auto_run.prepared,
-                 &auto_run.items) != 0) {
-        free(auto_run.items);
-        auto_run.items = NULL;
-    }
-}
-
-static void auto_signed(void *arg)
-{
-    json_t *key = json_object_get(auto_run.prepared, "key");
-
-    (void)arg;
-    if (auto_run.items == NULL) {
+    if (run->end == ISSUE_STORED)
+        log_info("certificates issued automatically in cohort %s: %lld", run->cohort,
+                 (long long)json_integer_value(json_object_get(run->body, "issued")));
+    else if (run->end == ISSUE_SIGN_FAILED)
         log_error("automatic issuance: the signing key could not be used");
-        auto_end();
-        return;
-    }
-    snprintf(auto_run.thumbprint, sizeof auto_run.thumbprint, "%s",
-             json_string_value(json_object_get(key, "thumbprint")));
-    snprintf(auto_run.issued_at, sizeof auto_run.issued_at, "%s",
-             json_string_value(json_object_get(auto_run.prepared, "issued_at")));
-    auto_run.params[0] = auto_run.cohort;
-    auto_run.params[1] = auto_run.thumbprint;
-    auto_run.params[2] = auto_run.issued_at;
-    auto_run.params[3] = auto_run.items;
-    auto_run.params[4] = NULL; /* issued by the server itself */
-    if (db_query(auto_run.svc->db, &auto_store_stmt, auto_run.params, auto_stored, NULL) != 0)
-        auto_end();
-}
-
-static void auto_prepared(void *arg, db_result *r)
-{
-    (void)arg;
-    if (r->status != DB_OK || PQntuples(r->res) != 1 ||
-        strcmp(PQgetvalue(r->res, 0, 0), "200") != 0 ||
-        (auto_run.prepared = json_loads(PQgetvalue(r->res, 0, 1), 0, NULL)) == NULL ||
-        json_array_size(json_object_get(auto_run.prepared, "items")) == 0) {
-        auto_end();
-        return;
-    }
-    if (worker_submit(auto_run.svc->workers, auto_run.svc->base, auto_sign, auto_signed, NULL) != 0)
-        auto_end();
+    auto_running = false;
 }
 
 static void auto_due(void *arg, db_result *r)
 {
     (void)arg;
-    if (r->status != DB_OK || PQntuples(r->res) != 1) {
-        auto_end();
-        return;
-    }
-    snprintf(auto_run.cohort, sizeof auto_run.cohort, "%s", PQgetvalue(r->res, 0, 0));
-    auto_run.params[0] = auto_run.cohort;
-    auto_run.params[1] = auto_run.svc->cfg->public_url;
-    auto_run.params[2] = auto_run.svc->cfg->issuer_name;
-    if (db_query(auto_run.svc->db, &prepare_stmt, auto_run.params, auto_prepared, NULL) != 0)
-        auto_end();
+    if (r->status != DB_OK || PQntuples(r->res) != 1)
+        auto_running = false;
+    else
+        issue_start(auto_svc, PQgetvalue(r->res, 0, 0), NULL, auto_done, NULL);
 }
 
 static const db_stmt auto_due_stmt = {"cert_auto_due", "select cert_auto_due(1)", 0};
 
 void certificates_tick(const api_services *svc)
 {
-    if (auto_run.busy)
+    if (auto_running)
         return;
-    auto_run.busy = true;
-    auto_run.svc = svc;
+    auto_running = true;
+    auto_svc = svc;
     if (db_query(svc->db, &auto_due_stmt, NULL, auto_due, NULL) != 0)
-        auto_end();
+        auto_running = false;
 }
 
 /* ---- keys ---- */
 
 typedef struct rotate_job {
     PGresult *answer; /* the key's (status, body); owned */
-    char pkhex[2 * JWS_PK_BYTES + 1];
+    certkeys_new key;
     const char *params[4];
 } rotate_job;
 
@@ -667,6 +621,7 @@ static void rotated(void *arg, db_result *r)
     http_ctx *ctx = arg;
     rotate_job *job = ctx->state;
 
+    certkeys_new_clear(&job->key);
     if (r->status != DB_OK || PQntuples(r->res) != 1) {
         http_reply_db_error(ctx, r);
         return;
@@ -675,51 +630,40 @@ static void rotated(void *arg, db_result *r)
     certificates_status_resign(ctx, rotate_reply);
 }
 
-static const db_stmt key_add_stmt = {
-    "cert_key_add", "select (r->>'status')::int, r->'body' from cert_key_add($1, $2, $3, $4) r", 4};
+static const db_stmt key_add_stmt = {"cert_key_add", CERTKEYS_ADD_SQL, 4};
 
 /* POST /api/v1/keys/rotate (admins): a new signing key signs from now on;
  * older keys stay published; the status list is re-signed with the new
- * one. */
+ * one. `sinau keys rotate` runs the same statements (cert/keys.c). */
 static void keys_rotate(http_ctx *ctx)
 {
     rotate_job *job = http_ctx_alloc(ctx, sizeof *job);
-    char *seed_enc = NULL;
-    certkey k;
     json_t *body;
 
     if (http_read_json(ctx, true, &body) != 0)
         return;
     if (http_unpack(ctx, body, "{}") != 0)
         return;
-    if (certkey_generate(api_svc(ctx)->keys, &k, &seed_enc) != 0) {
-        certkey_wipe(&k);
+    if (certkeys_new_make(api_svc(ctx)->keys, &job->key) != 0) {
         http_reply_error(ctx, 500, "internal_error", "a key could not be made");
         return;
     }
-    sodium_bin2hex(job->pkhex, sizeof job->pkhex, k.pk, sizeof k.pk);
-    job->params[0] = http_ctx_strndup(ctx, k.thumbprint, strlen(k.thumbprint));
-    job->params[1] = job->pkhex;
-    job->params[2] = http_ctx_strndup(ctx, seed_enc, strlen(seed_enc));
+    job->params[0] = job->key.thumbprint;
+    job->params[1] = job->key.pkhex;
+    job->params[2] = http_ctx_strndup(ctx, job->key.seed_enc, strlen(job->key.seed_enc));
     job->params[3] = ctx->user.id;
-    certkey_wipe(&k);
-    free(seed_enc);
+    free(job->key.seed_enc); /* the copy above is the parameter */
+    job->key.seed_enc = NULL;
     ctx->state = job;
-    if (http_db_query(ctx, &key_add_stmt, job->params, rotated) != 0)
-        return;
+    http_db_query(ctx, &key_add_stmt, job->params, rotated);
 }
-
-static const db_stmt keys_list_stmt = {"cert_keys_list", "select cert_keys_list($1)", 1};
 
 /* GET /api/v1/keys (admins): every signing key, the current one marked. */
-static void keys_list(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, sizeof *p);
-
-    p[0] = cfg_of(ctx)->public_url;
-    if (http_db_query(ctx, &keys_list_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call keys_list_call = {
+    .stmt = {"cert_keys_list", "select cert_keys_list($1)", 1},
+    .args = {API_ARG_PUBLIC_URL},
+    .reply = API_REPLY_JSON,
+};
 
 /* GET /api/v1/certificates/pdf-signing (admins): whether certificate PDFs
  * carry the office's electronic signature, and whose. */
@@ -740,30 +684,61 @@ static void pdf_signing(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/api/v1/certificates/pdf-signing", pdf_signing, 0, NULL,
-     "Admin: whether certificate PDFs are signed (PAdES) and by whom", AUTH_ADMIN},
-    {ROUTER_POST, "/api/v1/keys/rotate", keys_rotate, 0, NULL,
-     "Admin: a new certificate signing key signs from now on (old keys keep verifying)",
-     AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/keys", keys_list, 0, NULL, "Admin: the signing keys, current first",
-     AUTH_ADMIN},
-    {ROUTER_PUT, "/api/v1/cohorts/{id}/certificate-rules", rules_put, 0, NULL,
-     "Admin: a cohort's certificate rules", AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/eligibility", eligibility, 0, NULL,
-     "Who may get a certificate and what is missing (staff: all; participant: own)",
-     AUTH_SIGNED_IN},
-    {ROUTER_POST, "/api/v1/cohorts/{id}/certificates", issue, 0, NULL,
-     "Admin: issue certificates to every eligible participant not yet holding one", AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/certificates", cohort_list, 0, NULL,
-     "Cohort staff: the certificates issued in a cohort", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/me/certificates", mine, 0, NULL, "The caller's certificates",
-     AUTH_SIGNED_IN},
-    {ROUTER_POST, "/api/v1/me/jp/{year}/transcript", transcript, 0, NULL,
-     "The caller's signed JP transcript of a year (a credential listing its certificates)",
-     AUTH_SIGNED_IN},
-    {ROUTER_POST, "/api/v1/certificates/{id}/revoke", revoke, 0, NULL,
-     "Admin: revoke a certificate with a reason (audited; the status list is re-signed)",
-     AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/certificates/pdf-signing",
+     .handler = pdf_signing,
+     .summary = "Admin: whether certificate PDFs are signed (PAdES) and by whom",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/keys/rotate",
+     .handler = keys_rotate,
+     .summary = "Admin: a new certificate signing key signs from now on (old keys keep verifying)",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/keys",
+     .handler = api_call_route,
+     .summary = "Admin: the signing keys, current first",
+     .access = AUTH_ADMIN,
+     .data = &keys_list_call},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/cohorts/{id}/certificate-rules",
+     .handler = rules_put,
+     .summary = "Admin: a cohort's certificate rules",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/eligibility",
+     .handler = api_call_route,
+     .summary = "Who may get a certificate and what is missing (staff: all; participant: own)",
+     .access = AUTH_SIGNED_IN,
+     .data = &eligibility_call},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/certificates",
+     .handler = issue,
+     .summary = "Admin: issue certificates to every eligible participant not yet holding one",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/certificates",
+     .handler = api_call_route,
+     .summary = "Cohort staff: the certificates issued in a cohort",
+     .access = AUTH_STAFF,
+     .data = &cohort_list_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/me/certificates",
+     .handler = api_call_route,
+     .summary = "The caller's certificates",
+     .access = AUTH_SIGNED_IN,
+     .data = &mine_call},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/me/jp/{year}/transcript",
+     .handler = transcript,
+     .summary =
+         "The caller's signed JP transcript of a year (a credential listing its certificates)",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/certificates/{id}/revoke",
+     .handler = revoke,
+     .summary = "Admin: revoke a certificate with a reason (audited; the status list is re-signed)",
+     .access = AUTH_ADMIN},
 };
 
 const http_route *certificates_routes(size_t *n)

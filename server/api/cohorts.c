@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/call.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
@@ -46,33 +47,6 @@ static int segments_check(http_ctx *ctx, json_t *segments)
 static const db_stmt create_stmt = {"cohorts_create", "select reg_cohort_create($1, $2::jsonb, $3)",
                                     3};
 
-static void create_done(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-    const char *constraint;
-
-    if (r->status == DB_ERR_SQL &&
-        (strncmp(r->sqlstate, "22", 2) == 0 || strcmp(r->sqlstate, "23514") == 0)) {
-        constraint = PQresultErrorField(r->res, PG_DIAG_CONSTRAINT_NAME);
-        if (constraint != NULL && strcmp(constraint, "no_published_version") == 0) {
-            http_reply_error(ctx, 422, "no_published_version",
-                             "publish a version of the programme's content first");
-            return;
-        }
-        if (constraint != NULL && strcmp(constraint, "invalid_content_version") == 0) {
-            http_reply_error(ctx, 422, "invalid_version",
-                             "content_version must be a published version of the programme");
-            return;
-        }
-        http_reply_error_details(
-            ctx, 422, strncmp(r->sqlstate, "22", 2) == 0 ? "invalid_date" : "invalid_field",
-            "a date, time or value is not acceptable",
-            constraint != NULL ? json_pack("{s:s}", "constraint", constraint) : NULL);
-        return;
-    }
-    api_reply_json_or_404(arg, r);
-}
-
 /* POST /api/v1/programmes/{slug}/cohorts */
 static void cohorts_create(http_ctx *ctx)
 {
@@ -101,27 +75,19 @@ static void cohorts_create(http_ctx *ctx)
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "programme"))
         return;
-    ctx->state = API_CREATED;
-    if (http_db_query(ctx, &create_stmt, params, create_done) != 0)
-        return;
+    http_db_query(ctx, &create_stmt, params, api_reply_created_or_404);
 }
-
-static const db_stmt get_stmt = {"cohorts_get",
-                                 "select reg_cohort_json(c) from cohorts c where id = $1", 1};
 
 /* GET /api/v1/cohorts/{id}: the cohort with live seat counts per segment
  * (a standby may answer, within the read bound; registering decides on the
  * primary). */
-static void cohorts_get(http_ctx *ctx)
-{
-    const char **params = http_ctx_alloc(ctx, sizeof *params);
-
-    params[0] = http_param(ctx, "id");
-    if (api_missing(ctx, params[0], "cohort"))
-        return;
-    if (http_db_read(ctx, &get_stmt, params, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call cohorts_get_call = {
+    .stmt = {"cohorts_get", "select reg_cohort_json(c) from cohorts c where id = $1", 1},
+    .args = {API_ARG_PATH("id")},
+    .reply = API_REPLY_JSON,
+    .read = true,
+    .what = "cohort",
+};
 
 static const db_stmt instructor_stmt = {
     "cohorts_add_instructor",
@@ -164,14 +130,11 @@ static void cohorts_add_instructor(http_ctx *ctx)
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "cohort"))
         return;
-    if (http_db_query(ctx, &instructor_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &instructor_stmt, params, api_reply_status_body);
 }
 
-static const db_stmt quota_stmt = {
-    "cohorts_set_quota",
-    "select (r->>'status')::int, r->'body' from reg_set_quota($1, $2, $3::int, $4::boolean, $5) r",
-    5};
+static const db_stmt quota_stmt =
+    API_STATUS_STMT("cohorts_set_quota", "reg_set_quota($1, $2, $3::int, $4::boolean, $5)", 5);
 
 /* PUT /api/v1/cohorts/{id}/segments/{segment} {quota, waitlist?} */
 static void cohorts_set_quota(http_ctx *ctx)
@@ -197,8 +160,7 @@ static void cohorts_set_quota(http_ctx *ctx)
     params[4] = ctx->user.id;
     if (api_missing(ctx, params[0], "segment") || api_missing(ctx, params[1], "segment"))
         return;
-    if (http_db_query(ctx, &quota_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &quota_stmt, params, api_reply_status_body);
 }
 
 static const db_stmt update_stmt = {"cohorts_update", "select reg_cohort_update($1, $2::jsonb, $3)",
@@ -208,6 +170,22 @@ static const db_stmt update_stmt = {"cohorts_update", "select reg_cohort_update(
 static bool string_or_null(json_t *v)
 {
     return v == NULL || json_is_null(v) || json_is_string(v);
+}
+
+/* The first of the optional settings members that is not acceptable
+ * (residency_prefix and spillover_at: a string or null; offer_ttl_s:
+ * 60..1209600 or null), or NULL. */
+static const char *settings_wrong(json_t *residency, json_t *spill, json_t *ttl)
+{
+    if (!string_or_null(residency))
+        return "residency_prefix";
+    if (!string_or_null(spill))
+        return "spillover_at";
+    if (ttl != NULL && !json_is_null(ttl) &&
+        (!json_is_integer(ttl) || json_integer_value(ttl) < 60 ||
+         json_integer_value(ttl) > 1209600))
+        return "offer_ttl_s";
+    return NULL;
 }
 
 /* PUT /api/v1/cohorts/{id} {name?, registration_opens_at?,
@@ -228,13 +206,12 @@ static void cohorts_update(http_ctx *ctx)
                     &starts, "ends_on", &ends, "jp", &jp, "residency_prefix", &residency,
                     "spillover_at", &spill, "offer_ttl_s", &ttl) != 0)
         return;
-    if (!string_or_null(residency) || !string_or_null(spill) ||
-        (ttl != NULL && !json_is_null(ttl) &&
-         (!json_is_integer(ttl) || json_integer_value(ttl) < 60 ||
-          json_integer_value(ttl) > 1209600))) {
-        http_reply_error(ctx, 422, "invalid_field",
-                         "residency_prefix and spillover_at are strings or null; offer_ttl_s "
-                         "60..1209600 or null");
+    const char *wrong = settings_wrong(residency, spill, ttl);
+    if (wrong != NULL) {
+        http_reply_error_details(ctx, 422, "invalid_field",
+                                 "residency_prefix and spillover_at are strings or null; "
+                                 "offer_ttl_s 60..1209600 or null",
+                                 json_pack("{s:s}", "field", wrong));
         return;
     }
     const char *bad = opens != NULL && !api_iso_time(opens)     ? "registration_opens_at"
@@ -256,41 +233,49 @@ static void cohorts_update(http_ctx *ctx)
     params[2] = ctx->user.id;
     if (api_missing(ctx, params[0], "cohort"))
         return;
-    if (http_db_query(ctx, &update_stmt, params, create_done) != 0)
-        return;
+    http_db_query(ctx, &update_stmt, params, api_reply_json_or_404);
 }
-
-static const db_stmt instructor_remove_stmt = {
-    "cohorts_remove_instructor",
-    "select (r->>'status')::int, r->'body' from reg_instructor_remove($1, $2, $3) r", 3};
 
 /* DELETE /api/v1/cohorts/{id}/instructors/{user_id} (admins) */
-static void cohorts_remove_instructor(http_ctx *ctx)
-{
-    const char **params = http_ctx_alloc(ctx, 3 * sizeof *params);
-
-    params[0] = http_param(ctx, "id");
-    params[1] = http_param(ctx, "user_id");
-    params[2] = ctx->user.id;
-    if (api_missing(ctx, params[1], "instructor"))
-        return;
-    if (http_db_query(ctx, &instructor_remove_stmt, params, api_reply_status_body) != 0)
-        return;
-}
+static const api_call cohorts_remove_instructor_call = {
+    .stmt = API_STATUS_STMT("cohorts_remove_instructor", "reg_instructor_remove($1, $2, $3)", 3),
+    .args = {API_ARG_PATH("id"), API_ARG_PATH("user_id"), API_ARG_CALLER},
+    .what = "instructor",
+};
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/programmes/{slug}/cohorts", cohorts_create, 0, NULL,
-     "Admin: create a cohort with per-segment quotas", AUTH_ADMIN},
-    {ROUTER_PUT, "/api/v1/cohorts/{id}", cohorts_update, 0, NULL,
-     "Admin: edit a cohort's name, dates, registration window and settings", AUTH_ADMIN},
-    {ROUTER_DELETE, "/api/v1/cohorts/{id}/instructors/{user_id}", cohorts_remove_instructor, 0,
-     NULL, "Admin: take an instructor off a cohort", AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/cohorts/{id}", cohorts_get, 0, NULL,
-     "A cohort with live seat counts per segment", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/cohorts/{id}/instructors", cohorts_add_instructor, 0, NULL,
-     "Admin: add an instructor to a cohort", AUTH_ADMIN},
-    {ROUTER_PUT, "/api/v1/cohorts/{id}/segments/{segment}", cohorts_set_quota, 0, NULL,
-     "Admin: change a segment's quota or waitlist (never below seats taken)", AUTH_ADMIN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/programmes/{slug}/cohorts",
+     .handler = cohorts_create,
+     .summary = "Admin: create a cohort with per-segment quotas",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/cohorts/{id}",
+     .handler = cohorts_update,
+     .summary = "Admin: edit a cohort's name, dates, registration window and settings",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_DELETE,
+     .pattern = "/api/v1/cohorts/{id}/instructors/{user_id}",
+     .handler = api_call_route,
+     .summary = "Admin: take an instructor off a cohort",
+     .access = AUTH_ADMIN,
+     .data = &cohorts_remove_instructor_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}",
+     .handler = api_call_route,
+     .summary = "A cohort with live seat counts per segment",
+     .access = AUTH_NONE,
+     .data = &cohorts_get_call},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/instructors",
+     .handler = cohorts_add_instructor,
+     .summary = "Admin: add an instructor to a cohort",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/cohorts/{id}/segments/{segment}",
+     .handler = cohorts_set_quota,
+     .summary = "Admin: change a segment's quota or waitlist (never below seats taken)",
+     .access = AUTH_ADMIN},
 };
 
 const http_route *cohorts_routes(size_t *n)

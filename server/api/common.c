@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "sinau/api/call.h"
 #include "sinau/auth/session.h"
 #include "sinau/core/filetype.h"
 #include "sinau/core/utf8.h"
@@ -24,40 +25,17 @@
 
 void api_reply_json_or_404(void *arg, db_result *r)
 {
-    http_ctx *ctx = arg;
+    api_reply_sql(arg, r, API_REPLY_JSON);
+}
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0)) {
-        http_reply_error(ctx, 404, "not_found", "no such resource");
-        return;
-    }
-    http_reply_pg_json(ctx, ctx->state == API_CREATED ? 201 : 200, db_result_take(r), 0, 0);
+void api_reply_created_or_404(void *arg, db_result *r)
+{
+    api_reply_sql(arg, r, API_REPLY_CREATED);
 }
 
 void api_reply_status_body(void *arg, db_result *r)
 {
-    http_ctx *ctx = arg;
-    long status;
-
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0)) {
-        http_reply_error(ctx, 404, "not_found", "no such resource");
-        return;
-    }
-    status = strtol(PQgetvalue(r->res, 0, 0), NULL, 10);
-    if (status < 200 || status > 599)
-        status = 500;
-    if (status == 204) {
-        http_reply_empty(ctx, 204);
-        return;
-    }
-    http_reply_pg_json(ctx, (int)status, db_result_take(r), 0, 1);
+    api_reply_sql(arg, r, API_REPLY_STATUS);
 }
 
 bool api_missing(http_ctx *ctx, const char *value, const char *what)
@@ -179,24 +157,6 @@ db_done_fn api_format(http_ctx *ctx, db_done_fn json_done, db_done_fn csv_done)
         return csv_done;
     http_reply_error(ctx, 422, "invalid_format", "format is json or csv");
     return NULL;
-}
-
-void api_write_body(http_ctx *ctx, const db_stmt *stmt, const char *what,
-                    int (*check)(http_ctx *ctx, json_t *body))
-{
-    json_t *body;
-    const char **p = api_caller_params(ctx, 4);
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (check(ctx, body) != 0)
-        return;
-    p[0] = http_param(ctx, "id");
-    p[1] = api_json_text(ctx, body);
-    if (api_missing(ctx, p[0], what))
-        return;
-    if (http_db_query(ctx, stmt, p, api_reply_status_body) != 0)
-        return;
 }
 
 /* ---- uploaded files ---- */
@@ -356,49 +316,35 @@ api_upload *api_upload_begin(http_ctx *ctx, const db_stmt *stmt, bool (*allowed)
 /* Worker: the body's SHA-256. */
 static void upload_hash(void *arg)
 {
-    http_ctx *ctx = arg;
-    api_upload *up = ctx->state;
+    api_upload *up = arg;
 
     api_sha256_hex(up->data, up->len, up->sha256);
 }
 
 /* Loop: the statement with the hash and the bytes as its last two. */
-static void upload_store(void *arg)
+static void upload_store(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    api_upload *up = ctx->state;
+    api_upload *up = arg;
     int n = up->stmt->nparams;
 
     up->params[n - 2] = up->sha256;
     up->params[n - 1] = (const char *)up->data;
     up->lengths[n - 1] = (int)up->len;
     up->formats[n - 1] = 1;
-    if (http_db_query_params(ctx, up->stmt, up->params, up->lengths, up->formats,
-                             api_reply_status_body) != 0)
-        return;
-}
-
-int api_work(http_ctx *ctx, void (*run)(void *ctx), void (*done)(void *ctx), PGresult *row,
-             json_t *json)
-{
-    if (http_work(ctx, run, done) == 0)
-        return 0;
-    /* ctx is gone: free what the job would have owned from our copies */
-    PQclear(row);
-    json_decref(json);
-    return -1;
+    http_db_query_params(ctx, up->stmt, up->params, up->lengths, up->formats,
+                         api_reply_status_body);
 }
 
 void api_upload_store(http_ctx *ctx, api_upload *up)
 {
-    ctx->state = up;
-    if (api_work(ctx, upload_hash, upload_store, NULL, NULL) != 0)
-        return;
+    http_work(ctx, up, upload_hash, upload_store);
 }
 
+/* A file being served: the handler's state from the query to the reply. */
 typedef struct download_job {
-    PGresult *row; /* (stored name, original name, type, sha256, data as bytea text); owned */
-    unsigned char *bytes; /* PQunescapeBytea'd, PQfreemem */
+    PGresult *row; /* (stored name, original name, type, sha256, data as bytea text); owned by
+                      the request */
+    unsigned char *bytes; /* PQunescapeBytea'd; owned by the request */
     size_t len;
     api_file_opts opts;
 } download_job;
@@ -427,18 +373,18 @@ static const char *disposition(http_ctx *ctx, const char *type, const char *stor
     return out;
 }
 
+/* The bytea text to bytes: on a worker for large files (run sees only the
+ * job), else on the loop. */
 static void download_decode(void *arg)
 {
-    http_ctx *ctx = arg;
-    download_job *job = ctx->state;
+    download_job *job = arg;
 
     job->bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(job->row, 0, 4), &job->len);
 }
 
-static void download_send(void *arg)
+static void download_send(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    download_job *job = ctx->state;
+    download_job *job = arg;
     const char *stored = PQgetvalue(job->row, 0, 0);
     const char *dot = strrchr(stored, '.');
     const char *original = PQgetisnull(job->row, 0, 1) ? NULL : PQgetvalue(job->row, 0, 1);
@@ -446,6 +392,10 @@ static void download_send(void *arg)
     bool show = job->opts.images_inline && strncmp(type, "image/", 6) == 0;
     char etag[72];
 
+    if (http_own_pqmem(ctx, job->bytes) == NULL) {
+        http_reply_error(ctx, 500, "internal_error", "the file could not be read");
+        return;
+    }
     /* the generated name carries the sniffed type's extension */
     if (original != NULL && dot != NULL)
         original = api_file_display_name(ctx, original, dot + 1);
@@ -458,24 +408,13 @@ static void download_send(void *arg)
     http_add_header(ctx, "Cache-Control",
                     job->opts.cache_control != NULL ? job->opts.cache_control
                                                     : "private, no-store");
-    /* the reply frees job (ctx memory): keep what is freed after it */
-    unsigned char *bytes = job->bytes;
-    PGresult *row = job->row;
-
-    if (bytes == NULL)
-        http_reply_error(ctx, 500, "internal_error", "the file could not be read");
-    else
-        http_reply_bytes(ctx, 200, type, bytes, job->len);
-    PQfreemem(bytes);
-    PQclear(row);
+    http_reply_bytes(ctx, 200, type, job->bytes, job->len);
 }
 
-void api_reply_file_row(void *arg, db_result *r)
+static void file_row(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    const api_file_opts *opts = ctx->state;
-    download_job *job = http_ctx_alloc(ctx, sizeof *job);
-    PGresult *row;
+    download_job *job = ctx->state;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
@@ -485,16 +424,22 @@ void api_reply_file_row(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such file");
         return;
     }
-    if (opts != NULL)
-        job->opts = *opts;
-    row = db_result_take(r);
-    job->row = row;
-    ctx->state = job;
+    job->row = http_own_pgresult(ctx, db_result_take(r));
     if ((size_t)PQgetlength(job->row, 0, 4) <= 2 * INLINE_DECODE_MAX) {
-        download_decode(ctx);
-        download_send(ctx);
+        download_decode(job);
+        download_send(ctx, job);
         return;
     }
-    if (api_work(ctx, download_decode, download_send, row, NULL) != 0)
-        return;
+    http_work(ctx, job, download_decode, download_send);
+}
+
+void api_file_get(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
+                  const api_file_opts *opts)
+{
+    download_job *job = http_ctx_alloc(ctx, sizeof *job);
+
+    if (opts != NULL)
+        job->opts = *opts;
+    ctx->state = job;
+    http_db_query(ctx, stmt, values, file_row);
 }

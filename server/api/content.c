@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/access.h"
+#include "sinau/api/call.h"
 #include "sinau/auth/session.h"
 #include "sinau/core/filetype.h"
 #include "sinau/core/markdown.h"
@@ -52,10 +54,8 @@ static bool position_ok(http_ctx *ctx, json_t *pos)
 
 /* ---- modules ---- */
 
-static const db_stmt module_create_stmt = {
-    "content_module_create",
-    "select (r->>'status')::int, r->'body' from content_module_create($1, $2, $3::int, $4, $5) r",
-    5};
+static const db_stmt module_create_stmt =
+    API_STATUS_STMT("content_module_create", "content_module_create($1, $2, $3::int, $4, $5)", 5);
 
 /* POST /api/v1/programmes/{slug}/modules {title, position?} */
 static void module_create(http_ctx *ctx)
@@ -76,13 +76,11 @@ static void module_create(http_ctx *ctx)
     p[2] = pos != NULL ? api_itoa(ctx, json_integer_value(pos)) : NULL;
     if (api_missing(ctx, p[0], "programme"))
         return;
-    if (http_db_query(ctx, &module_create_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &module_create_stmt, p, api_reply_status_body);
 }
 
-static const db_stmt module_update_stmt = {
-    "content_module_update",
-    "select (r->>'status')::int, r->'body' from content_module_update($1, $2::jsonb, $3, $4) r", 4};
+static const db_stmt module_update_stmt =
+    API_STATUS_STMT("content_module_update", "content_module_update($1, $2::jsonb, $3, $4)", 4);
 
 /* PUT /api/v1/modules/{id} {title?, position?} */
 static void module_update(http_ctx *ctx)
@@ -102,25 +100,15 @@ static void module_update(http_ctx *ctx)
     p[1] = api_json_text(ctx, body);
     if (api_missing(ctx, p[0], "module"))
         return;
-    if (http_db_query(ctx, &module_update_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &module_update_stmt, p, api_reply_status_body);
 }
-
-static const db_stmt module_delete_stmt = {
-    "content_module_delete",
-    "select (r->>'status')::int, r->'body' from content_module_delete($1, $2, $3) r", 3};
 
 /* DELETE /api/v1/modules/{id} (the draft only; published versions keep it) */
-static void module_delete(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "module"))
-        return;
-    if (http_db_query(ctx, &module_delete_stmt, p, api_reply_status_body) != 0)
-        return;
-}
+static const api_call module_delete_call = {
+    .stmt = API_STATUS_STMT("content_module_delete", "content_module_delete($1, $2, $3)", 3),
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .what = "module",
+};
 
 /* ---- lessons ---- */
 
@@ -191,12 +179,10 @@ static int lesson_fields(http_ctx *ctx, json_t *body, bool create, json_t *field
     return 0;
 }
 
-static const db_stmt lesson_create_stmt = {
-    "content_lesson_create",
-    "select (r->>'status')::int, r->'body' from content_lesson_create($1, $2::jsonb, $3, $4) r", 4};
-static const db_stmt lesson_update_stmt = {
-    "content_lesson_update",
-    "select (r->>'status')::int, r->'body' from content_lesson_update($1, $2::jsonb, $3, $4) r", 4};
+static const db_stmt lesson_create_stmt =
+    API_STATUS_STMT("content_lesson_create", "content_lesson_create($1, $2::jsonb, $3, $4)", 4);
+static const db_stmt lesson_update_stmt =
+    API_STATUS_STMT("content_lesson_update", "content_lesson_update($1, $2::jsonb, $3, $4)", 4);
 
 static void lesson_write(http_ctx *ctx, bool create)
 {
@@ -205,22 +191,18 @@ static void lesson_write(http_ctx *ctx, bool create)
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
-    fields = json_object();
-    if (lesson_fields(ctx, body, create, fields) != 0) {
-        json_decref(fields);
+    fields = http_own_json(ctx, json_object());
+    if (lesson_fields(ctx, body, create, fields) != 0)
         return;
-    }
     p = api_caller_params(ctx, 4);
     p[0] = http_param(ctx, "id");
     p[1] = api_json_text(ctx, fields);
-    json_decref(fields);
     if (p[0] == NULL) {
         http_reply_error(ctx, 404, "not_found", create ? "no such module" : "no such lesson");
         return;
     }
-    if (http_db_query(ctx, create ? &lesson_create_stmt : &lesson_update_stmt, p,
-                      api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, create ? &lesson_create_stmt : &lesson_update_stmt, p,
+                  api_reply_status_body);
 }
 
 /* POST /api/v1/modules/{id}/lessons {title, body_md, video_url?, duration_minutes?, position?} */
@@ -235,45 +217,30 @@ static void lesson_update(http_ctx *ctx)
     lesson_write(ctx, false);
 }
 
-static const db_stmt lesson_delete_stmt = {
-    "content_lesson_delete",
-    "select (r->>'status')::int, r->'body' from content_lesson_delete($1, $2, $3) r", 3};
-
 /* DELETE /api/v1/lessons/{id} */
-static void lesson_delete(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "lesson"))
-        return;
-    if (http_db_query(ctx, &lesson_delete_stmt, p, api_reply_status_body) != 0)
-        return;
-}
+static const api_call lesson_delete_call = {
+    .stmt = API_STATUS_STMT("content_lesson_delete", "content_lesson_delete($1, $2, $3)", 3),
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .what = "lesson",
+};
 
 /* ---- the draft and publishing ---- */
 
-static const db_stmt draft_stmt = {"content_draft",
-                                   "select content_draft_json(p.id) from programmes p"
-                                   " where p.slug = $1 and content_can_author(p.id, $2, $3)",
-                                   3};
-
 /* GET /api/v1/programmes/{slug}/draft */
-static void draft_get(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "slug");
-    if (api_missing(ctx, p[0], "programme"))
-        return;
-    if (http_db_query(ctx, &draft_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call draft_get_call = {
+    .stmt = {"content_draft",
+             "select content_draft_json(p.id) from programmes p where p.slug = $1 and "
+             "content_can_author(p.id, $2, $3)",
+             3},
+    .args = {API_ARG_PATH("slug"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "programme",
+};
 
 typedef struct publish_job {
     PGresult *draft; /* (programme id, draft_rev, lesson, assignment or quiz piece id, Markdown)
-                        rows; owned */
-    char *html_json; /* {lesson id: html}, malloc'd by the worker */
+                        rows; owned by the request */
+    char *html_json; /* {lesson id: html}, malloc'd by the worker; owned by the request */
     const char *params[4];
 } publish_job;
 
@@ -290,17 +257,14 @@ static const db_stmt publish_read_stmt = {
     " select p.id, p.draft_rev, q.k, q.md from programmes p, quiz_markdown(p.id, null) q"
     " where p.slug = $1 and content_can_author(p.id, $2, $3)",
     3};
-static const db_stmt publish_stmt = {
-    "content_publish",
-    "select (r->>'status')::int, r->'body' from content_publish($1, $2::bigint, $3::jsonb, $4) r",
-    4};
+static const db_stmt publish_stmt =
+    API_STATUS_STMT("content_publish", "content_publish($1, $2::bigint, $3::jsonb, $4)", 4);
 
 /* Worker thread: every lesson's, assignment's and quiz's Markdown to safe
  * HTML. */
 static void publish_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    publish_job *job = ctx->state;
+    publish_job *job = arg;
     json_t *html = json_object();
 
     for (int i = 0; i < PQntuples(job->draft); i++) {
@@ -315,29 +279,27 @@ static void publish_render(void *arg)
     json_decref(html);
 }
 
-static void publish_rendered(void *arg)
+static void publish_rendered(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    publish_job *job = ctx->state;
+    publish_job *job = arg;
 
+    if (http_own_buf(ctx, job->html_json) == NULL) {
+        http_reply_error(ctx, 500, "internal_error", "could not render the content");
+        return;
+    }
     job->params[0] =
         http_ctx_strndup(ctx, PQgetvalue(job->draft, 0, 0), (size_t)PQgetlength(job->draft, 0, 0));
     job->params[1] =
         http_ctx_strndup(ctx, PQgetvalue(job->draft, 0, 1), (size_t)PQgetlength(job->draft, 0, 1));
-    job->params[2] = http_ctx_strndup(ctx, job->html_json, strlen(job->html_json));
+    job->params[2] = job->html_json;
     job->params[3] = ctx->user.id;
-    free(job->html_json);
-    PQclear(job->draft);
-    job->draft = NULL;
-    if (http_db_query(ctx, &publish_stmt, job->params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &publish_stmt, job->params, api_reply_status_body);
 }
 
 static void publish_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     publish_job *job = ctx->state;
-    PGresult *draft;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
@@ -347,10 +309,8 @@ static void publish_read(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such programme");
         return;
     }
-    draft = db_result_take(r);
-    job->draft = draft;
-    if (api_work(ctx, publish_render, publish_rendered, draft, NULL) != 0)
-        return; /* the refusal freed ctx and job: draft was freed from our copy */
+    job->draft = http_own_pgresult(ctx, db_result_take(r));
+    http_work(ctx, job, publish_render, publish_rendered);
 }
 
 /* POST /api/v1/programmes/{slug}/versions: publish the draft. */
@@ -368,13 +328,11 @@ static void publish(http_ctx *ctx)
     p[0] = http_param(ctx, "slug");
     if (api_missing(ctx, p[0], "programme"))
         return;
-    if (http_db_query(ctx, &publish_read_stmt, p, publish_read) != 0)
-        return;
+    http_db_query(ctx, &publish_read_stmt, p, publish_read);
 }
 
-static const db_stmt move_stmt = {
-    "content_move_cohort",
-    "select (r->>'status')::int, r->'body' from content_move_cohort($1, $2::int, $3, $4) r", 4};
+static const db_stmt move_stmt =
+    API_STATUS_STMT("content_move_cohort", "content_move_cohort($1, $2::int, $3, $4)", 4);
 
 /* PUT /api/v1/cohorts/{id}/content-version {version}: admins any cohort,
  * its instructors one that has not started (409 cohort_started). */
@@ -393,13 +351,11 @@ static void cohort_move(http_ctx *ctx)
     p[1] = api_itoa(ctx, version);
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &move_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &move_stmt, p, api_reply_status_body);
 }
 
-static const db_stmt changes_stmt = {
-    "content_version_changes",
-    "select (r->>'status')::int, r->'body' from content_version_changes($1, $2::int, $3, $4) r", 4};
+static const db_stmt changes_stmt =
+    API_STATUS_STMT("content_version_changes", "content_version_changes($1, $2::int, $3, $4)", 4);
 
 /* GET /api/v1/cohorts/{id}/content-version/changes?to=N: what moving the
  * cohort to version N would change (lessons, modules and assignments
@@ -419,32 +375,22 @@ static void cohort_changes(http_ctx *ctx)
     p[1] = api_itoa(ctx, v);
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &changes_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &changes_stmt, p, api_reply_status_body);
 }
 
 /* ---- authors named by an admin ---- */
 
-static const db_stmt authors_stmt = {"content_authors",
-                                     "select content_authors_json(p.id) from programmes p"
-                                     " where p.slug = $1",
-                                     1};
-
 /* GET /api/v1/programmes/{slug}/authors (admins) */
-static void authors_list(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, sizeof *p);
+static const api_call authors_list_call = {
+    .stmt = {"content_authors",
+             "select content_authors_json(p.id) from programmes p where p.slug = $1", 1},
+    .args = {API_ARG_PATH("slug")},
+    .reply = API_REPLY_JSON,
+    .what = "programme",
+};
 
-    p[0] = http_param(ctx, "slug");
-    if (api_missing(ctx, p[0], "programme"))
-        return;
-    if (http_db_query(ctx, &authors_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
-
-static const db_stmt author_add_stmt = {
-    "content_author_add",
-    "select (r->>'status')::int, r->'body' from content_author_add($1, $2, $3) r", 3};
+static const db_stmt author_add_stmt =
+    API_STATUS_STMT("content_author_add", "content_author_add($1, $2, $3)", 3);
 
 /* POST /api/v1/programmes/{slug}/authors {user_id} (admins): an instructor
  * who edits the programme's content without being on a cohort. */
@@ -464,13 +410,11 @@ static void author_add(http_ctx *ctx)
     p[2] = ctx->user.id;
     if (api_missing(ctx, p[0], "programme"))
         return;
-    if (http_db_query(ctx, &author_add_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &author_add_stmt, p, api_reply_status_body);
 }
 
-static const db_stmt author_remove_stmt = {
-    "content_author_remove",
-    "select (r->>'status')::int, r->'body' from content_author_remove($1, $2, $3) r", 3};
+static const db_stmt author_remove_stmt =
+    API_STATUS_STMT("content_author_remove", "content_author_remove($1, $2, $3)", 3);
 
 /* DELETE /api/v1/programmes/{slug}/authors/{user_id} (admins) */
 static void author_remove(http_ctx *ctx)
@@ -482,8 +426,7 @@ static void author_remove(http_ctx *ctx)
     p[2] = ctx->user.id;
     if (api_missing(ctx, p[0], "programme") || api_missing(ctx, p[1], "author"))
         return;
-    if (http_db_query(ctx, &author_remove_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &author_remove_stmt, p, api_reply_status_body);
 }
 
 /* ---- lesson attachments ---- */
@@ -491,11 +434,8 @@ static void author_remove(http_ctx *ctx)
 /* The largest image or PDF handout a lesson may carry. */
 #define ATTACHMENT_MAX (10u * 1024u * 1024u)
 
-static const db_stmt attach_stmt = {
-    "content_attachment_add",
-    "select (r->>'status')::int, r->'body'"
-    " from content_attachment_add($1, $2, $3, $4, $5, $6, $7::bytea) r",
-    7};
+static const db_stmt attach_stmt = API_STATUS_STMT(
+    "content_attachment_add", "content_attachment_add($1, $2, $3, $4, $5, $6, $7::bytea)", 7);
 
 /* Pictures and handouts: every type filetype.h knows but video. */
 static bool attachment_type_ok(const filetype *t)
@@ -532,22 +472,14 @@ static void attachment_add(http_ctx *ctx)
     api_upload_store(ctx, up);
 }
 
-static const db_stmt attachment_remove_stmt = {
-    "content_attachment_remove",
-    "select (r->>'status')::int, r->'body' from content_attachment_remove($1, $2, $3) r", 3};
-
 /* DELETE /api/v1/attachments/{id}: off the draft lesson (published
  * versions that list it keep it). */
-static void attachment_remove(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "attachment"))
-        return;
-    if (http_db_query(ctx, &attachment_remove_stmt, p, api_reply_status_body) != 0)
-        return;
-}
+static const api_call attachment_remove_call = {
+    .stmt =
+        API_STATUS_STMT("content_attachment_remove", "content_attachment_remove($1, $2, $3)", 3),
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .what = "attachment",
+};
 
 static const db_stmt attachment_get_stmt = {
     "content_attachment_get",
@@ -571,9 +503,7 @@ static void attachment_get(http_ctx *ctx)
     p[2] = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
     if (api_missing(ctx, p[0], "attachment"))
         return;
-    ctx->state = (void *)&attachment_serving;
-    if (http_db_query(ctx, &attachment_get_stmt, p, api_reply_file_row) != 0)
-        return;
+    api_file_get(ctx, &attachment_get_stmt, p, &attachment_serving);
 }
 
 /* ---- preview ---- */
@@ -584,22 +514,20 @@ typedef struct preview_job {
     char *html;
 } preview_job;
 
+/* Worker thread: the Markdown to safe HTML. */
 static void preview_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    preview_job *job = ctx->state;
+    preview_job *job = arg;
 
     job->html = markdown_render(job->md, job->len);
 }
 
-static void preview_done(void *arg)
+static void preview_done(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    preview_job *job = ctx->state;
-    json_t *out = json_pack("{s:s}", "body_html", job->html != NULL ? job->html : "");
+    preview_job *job = arg;
+    const char *html = http_own_buf(ctx, job->html);
 
-    free(job->html);
-    http_reply_json(ctx, 200, out);
+    http_reply_json(ctx, 200, json_pack("{s:s}", "body_html", html != NULL ? html : ""));
 }
 
 /* POST /api/v1/markdown/preview {body_md}: what a lesson or feedback will
@@ -621,49 +549,112 @@ static void preview(http_ctx *ctx)
     job = http_ctx_alloc(ctx, sizeof *job);
     job->md = md;
     job->len = strlen(md);
-    ctx->state = job;
-    if (api_work(ctx, preview_render, preview_done, NULL, NULL) != 0)
-        return;
+    http_work(ctx, job, preview_render, preview_done);
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/api/v1/programmes/{slug}/draft", draft_get, 0, NULL,
-     "Authors: the editable draft of a programme's content", AUTH_STAFF},
-    {ROUTER_POST, "/api/v1/programmes/{slug}/modules", module_create, 0, NULL,
-     "Authors: add a module to the draft", AUTH_STAFF},
-    {ROUTER_PUT, "/api/v1/modules/{id}", module_update, 0, NULL, "Authors: edit a draft module",
-     AUTH_STAFF},
-    {ROUTER_DELETE, "/api/v1/modules/{id}", module_delete, 0, NULL,
-     "Authors: remove a module from the draft", AUTH_STAFF},
-    {ROUTER_POST, "/api/v1/modules/{id}/lessons", lesson_create, 0, NULL,
-     "Authors: add a lesson (Markdown, optional YouTube/TikTok video)", AUTH_STAFF},
-    {ROUTER_PUT, "/api/v1/lessons/{id}", lesson_update, 0, NULL, "Authors: edit a draft lesson",
-     AUTH_STAFF},
-    {ROUTER_DELETE, "/api/v1/lessons/{id}", lesson_delete, 0, NULL,
-     "Authors: remove a lesson from the draft", AUTH_STAFF},
-    {ROUTER_POST, "/api/v1/programmes/{slug}/versions", publish, 0, NULL,
-     "Authors: publish the draft as the next immutable version", AUTH_STAFF},
-    {ROUTER_PUT, "/api/v1/cohorts/{id}/content-version", cohort_move, 0, NULL,
-     "Cohort staff: move a cohort to a newer published version (instructors: before it starts)",
-     AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/content-version/changes", cohort_changes, 0, NULL,
-     "Cohort staff: what moving to version ?to= changes (lessons added, removed, edited)",
-     AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/programmes/{slug}/authors", authors_list, 0, NULL,
-     "Admin: the instructors named as the programme's authors", AUTH_ADMIN},
-    {ROUTER_POST, "/api/v1/programmes/{slug}/authors", author_add, 0, NULL,
-     "Admin: name an instructor an author of the programme's content", AUTH_ADMIN},
-    {ROUTER_DELETE, "/api/v1/programmes/{slug}/authors/{user_id}", author_remove, 0, NULL,
-     "Admin: take an author off the programme", AUTH_ADMIN},
-    {ROUTER_POST, "/api/v1/lessons/{id}/attachments", attachment_add, ATTACHMENT_MAX, NULL,
-     "Authors: attach an image (PNG, JPEG) or a PDF handout to a draft lesson (raw body)",
-     AUTH_STAFF},
-    {ROUTER_DELETE, "/api/v1/attachments/{id}", attachment_remove, 0, NULL,
-     "Authors: take a file off its draft lesson", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/attachments/{id}", attachment_get, 0, NULL,
-     "A lesson's file, for its programme's readers (cached; images inline)", AUTH_OPTIONAL},
-    {ROUTER_POST, "/api/v1/markdown/preview", preview, 0, NULL,
-     "Staff: render Markdown exactly as publishing will", AUTH_STAFF},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/programmes/{slug}/draft",
+     .handler = api_call_route,
+     .summary = "Authors: the editable draft of a programme's content",
+     .access = AUTH_STAFF,
+     .data = &draft_get_call},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/programmes/{slug}/modules",
+     .handler = module_create,
+     .summary = "Authors: add a module to the draft",
+     .access = AUTH_STAFF,
+     .check_head = api_head_programme_author},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/modules/{id}",
+     .handler = module_update,
+     .summary = "Authors: edit a draft module",
+     .access = AUTH_STAFF,
+     .check_head = api_head_module_author},
+    {.methods = ROUTER_DELETE,
+     .pattern = "/api/v1/modules/{id}",
+     .handler = api_call_route,
+     .summary = "Authors: remove a module from the draft",
+     .access = AUTH_STAFF,
+     .data = &module_delete_call},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/modules/{id}/lessons",
+     .handler = lesson_create,
+     .summary = "Authors: add a lesson (Markdown, optional YouTube/TikTok video)",
+     .access = AUTH_STAFF,
+     .check_head = api_head_module_author},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/lessons/{id}",
+     .handler = lesson_update,
+     .summary = "Authors: edit a draft lesson",
+     .access = AUTH_STAFF,
+     .check_head = api_head_lesson_author},
+    {.methods = ROUTER_DELETE,
+     .pattern = "/api/v1/lessons/{id}",
+     .handler = api_call_route,
+     .summary = "Authors: remove a lesson from the draft",
+     .access = AUTH_STAFF,
+     .data = &lesson_delete_call},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/programmes/{slug}/versions",
+     .handler = publish,
+     .summary = "Authors: publish the draft as the next immutable version",
+     .access = AUTH_STAFF,
+     .check_head = api_head_programme_author},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/cohorts/{id}/content-version",
+     .handler = cohort_move,
+     .summary =
+         "Cohort staff: move a cohort to a newer published version (instructors: before it starts)",
+     .access = AUTH_STAFF,
+     .check_head = api_head_cohort_staff},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/content-version/changes",
+     .handler = cohort_changes,
+     .summary =
+         "Cohort staff: what moving to version ?to= changes (lessons added, removed, edited)",
+     .access = AUTH_STAFF,
+     .check_head = api_head_cohort_staff},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/programmes/{slug}/authors",
+     .handler = api_call_route,
+     .summary = "Admin: the instructors named as the programme's authors",
+     .access = AUTH_ADMIN,
+     .data = &authors_list_call},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/programmes/{slug}/authors",
+     .handler = author_add,
+     .summary = "Admin: name an instructor an author of the programme's content",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_DELETE,
+     .pattern = "/api/v1/programmes/{slug}/authors/{user_id}",
+     .handler = author_remove,
+     .summary = "Admin: take an author off the programme",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/lessons/{id}/attachments",
+     .handler = attachment_add,
+     .max_body = ATTACHMENT_MAX,
+     .summary =
+         "Authors: attach an image (PNG, JPEG) or a PDF handout to a draft lesson (raw body)",
+     .access = AUTH_STAFF,
+     .check_head = api_head_lesson_author},
+    {.methods = ROUTER_DELETE,
+     .pattern = "/api/v1/attachments/{id}",
+     .handler = api_call_route,
+     .summary = "Authors: take a file off its draft lesson",
+     .access = AUTH_STAFF,
+     .data = &attachment_remove_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/attachments/{id}",
+     .handler = attachment_get,
+     .summary = "A lesson's file, for its programme's readers (cached; images inline)",
+     .access = AUTH_OPTIONAL},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/markdown/preview",
+     .handler = preview,
+     .summary = "Staff: render Markdown exactly as publishing will",
+     .access = AUTH_STAFF},
 };
 
 const http_route *content_routes(size_t *n)

@@ -52,23 +52,35 @@ static const sinau_config *cfg_of(http_ctx *ctx)
 /* ---- the miss budget ---- */
 
 /* A miss counts against the client (http_peer_key: an IPv4 address, an
- * IPv6 /64, which a subscriber usually holds whole). */
-static bool over_budget(http_ctx *ctx)
+ * IPv6 /64, which a subscriber usually holds whole). Every lookup counts as
+ * a miss before it looks, and is forgiven (miss_forgiven()) when it finds the
+ * certificate: lookups sent at once cannot all pass a check made before any
+ * of them is counted (issue 14). False, having replied 429, past the
+ * budget; else *ticket is what miss_forgiven() gives back. */
+static bool miss_reserved(http_ctx *ctx, time_t *ticket)
 {
-    int wait = ratelimit_check(api_svc(ctx)->verify_misses, http_peer_key(ctx), time(NULL));
+    int wait = ratelimit_take(api_svc(ctx)->verify_misses, http_peer_key(ctx), time(NULL), ticket);
 
     if (wait > 0) {
         http_add_header(ctx, "Retry-After", api_itoa(ctx, wait));
         http_reply_error(ctx, 429, "too_many_misses", "too many unknown certificates; wait");
-        return true;
+        return false;
     }
-    return false;
+    return true;
 }
 
-static void count_miss(http_ctx *ctx)
+/* The lookup reserved under ticket found its certificate: not a miss. */
+static void miss_forgiven(http_ctx *ctx, time_t ticket)
 {
-    ratelimit_miss(api_svc(ctx)->verify_misses, http_peer_key(ctx), time(NULL));
+    ratelimit_forgive(api_svc(ctx)->verify_misses, http_peer_key(ctx), ticket);
 }
+
+/* ctx->state of a /credentials/{id} lookup (not the PDF): the statement's
+ * parameter and the reserved miss. */
+typedef struct lookup {
+    const char *params[1];
+    time_t ticket;
+} lookup;
 
 /* ---- what the client wants ---- */
 
@@ -198,33 +210,37 @@ static const char *image_path(http_ctx *ctx, PGresult *res, int col)
     return path;
 }
 
-/* Verifies the stored token against the key it names, and the stored Data
- * Integrity form with it; the verdict then takes the status bit from the
- * database's list. A verdict on the same stored bytes comes from the
- * process's cache (verdicts.h). Owned result. */
-static vccheck_result *check_row(http_ctx *ctx, PGresult *res)
+/* The verdict cache's key of a cert_verify_row row: the stored bytes the
+ * verdict depends on. */
+static void row_verdict_key(PGresult *res, const char *public_url, unsigned char key[VERDICTS_KEY])
 {
-    unsigned char pk[JWS_PK_BYTES], key[VERDICTS_KEY];
     const char *parts[4] = {PQgetvalue(res, 0, V_TOKEN),
                             PQgetisnull(res, 0, V_DI) ? NULL : PQgetvalue(res, 0, V_DI),
-                            PQgetvalue(res, 0, V_PK), cfg_of(ctx)->public_url};
+                            PQgetvalue(res, 0, V_PK), public_url};
+
+    verdict_key(key, parts, SINAU_ARRAY_LEN(parts));
+}
+
+/* Verifies the stored token against the key it names, and the stored Data
+ * Integrity form with it; the verdict then takes the status bit from the
+ * database's list. Owned result, or NULL. Any thread: the worker's. */
+static vccheck_result *check_row(PGresult *res, const char *public_url)
+{
+    unsigned char pk[JWS_PK_BYTES];
     char thumb[JWS_THUMBPRINT], *kid;
     json_t *jwks;
     vccheck_result *v;
 
-    verdict_key(key, parts, SINAU_ARRAY_LEN(parts));
-    v = verdict_cache_get(api_svc(ctx)->verdicts, key);
-    if (v != NULL)
-        return v;
     if (sodium_hex2bin(pk, sizeof pk, PQgetvalue(res, 0, V_PK), (size_t)PQgetlength(res, 0, V_PK),
                        NULL, NULL, NULL) != 0)
         memset(pk, 0, sizeof pk);
     jws_thumbprint(pk, thumb);
-    kid = certkey_kid(cfg_of(ctx)->public_url, thumb);
+    kid = certkey_kid(public_url, thumb);
     jwks = json_pack("{s:[o]}", "keys", jws_jwk(pk, kid));
-    v = vccheck_run(PQgetvalue(res, 0, V_TOKEN), jwks, cfg_of(ctx)->public_url, NULL);
-    vccheck_add_data_integrity(v, parts[1], pk, cfg_of(ctx)->public_url);
-    verdict_cache_put(api_svc(ctx)->verdicts, key, v);
+    v = vccheck_run(PQgetvalue(res, 0, V_TOKEN), jwks, public_url, NULL);
+    if (v != NULL)
+        vccheck_add_data_integrity(v, PQgetisnull(res, 0, V_DI) ? NULL : PQgetvalue(res, 0, V_DI),
+                                   pk, public_url);
     json_decref(jwks);
     free(kid);
     return v;
@@ -282,18 +298,13 @@ static credpage_facts facts_of(http_ctx *ctx, PGresult *res, vccheck_result *v, 
     return f;
 }
 
-static void credential_found(http_ctx *ctx, PGresult *res, enum want want, const char *id)
+/* The page or JSON of a checked stored credential. Takes v. */
+static void credential_checked_reply(http_ctx *ctx, PGresult *res, enum want want, const char *id,
+                                     vccheck_result *v)
 {
-    vccheck_result *v;
     credpage_facts f;
     char nip[19];
 
-    if (want == WANT_JWT) {
-        http_reply_bytes(ctx, 200, "application/vc+jwt", PQgetvalue(res, 0, V_TOKEN),
-                         (size_t)PQgetlength(res, 0, V_TOKEN));
-        return;
-    }
-    v = check_row(ctx, res);
     if (v == NULL) {
         http_reply_error(ctx, 500, "internal_error", "the credential could not be checked");
         return;
@@ -308,6 +319,60 @@ static void credential_found(http_ctx *ctx, PGresult *res, enum want want, const
     vccheck_result_free(v);
 }
 
+/* A stored credential's check on the worker pool (a verdict-cache miss):
+ * the row and what the check reads, never the request. */
+typedef struct row_job {
+    PGresult *row; /* cert_verify_row; owned */
+    unsigned char key[VERDICTS_KEY];
+    const char *public_url; /* the configuration's */
+    verdict_cache *verdicts;
+    vccheck_result *v; /* the worker's verdict; owned */
+    enum want want;
+    const char *id; /* ctx memory */
+} row_job;
+
+/* Worker: reads only the job. */
+static void row_check(void *arg)
+{
+    row_job *job = arg;
+
+    job->v = check_row(job->row, job->public_url);
+    if (job->v != NULL)
+        verdict_cache_put(job->verdicts, job->key, job->v);
+}
+
+static void row_checked(http_ctx *ctx, void *arg)
+{
+    row_job *job = arg;
+
+    credential_checked_reply(ctx, job->row, job->want, job->id, job->v);
+}
+
+static void credential_found(http_ctx *ctx, db_result *r, enum want want, const char *id)
+{
+    row_job *job;
+    vccheck_result *v;
+
+    if (want == WANT_JWT) {
+        http_reply_bytes(ctx, 200, "application/vc+jwt", PQgetvalue(r->res, 0, V_TOKEN),
+                         (size_t)PQgetlength(r->res, 0, V_TOKEN));
+        return;
+    }
+    job = http_ctx_alloc(ctx, sizeof *job);
+    job->public_url = cfg_of(ctx)->public_url;
+    job->verdicts = api_svc(ctx)->verdicts;
+    job->want = want;
+    job->id = id;
+    row_verdict_key(r->res, job->public_url, job->key);
+    v = verdict_cache_get(job->verdicts, job->key);
+    if (v != NULL) { /* the same stored bytes were checked before */
+        credential_checked_reply(ctx, r->res, want, id, v);
+        return;
+    }
+    job->row = http_own_pgresult(ctx, db_result_take(r));
+    http_work(ctx, job, row_check, row_checked);
+}
+
 static void credential_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
@@ -318,10 +383,10 @@ static void credential_read(void *arg, db_result *r)
         return;
     }
     if (PQntuples(r->res) == 1) {
-        credential_found(ctx, r->res, wanted(ctx), id);
+        miss_forgiven(ctx, ((lookup *)ctx->state)->ticket);
+        credential_found(ctx, r, wanted(ctx), id);
         return;
     }
-    count_miss(ctx);
     if (wanted(ctx) == WANT_HTML)
         reply_page(ctx, 404, credpage_not_found_html(id, page_lang(ctx)));
     else
@@ -341,10 +406,10 @@ static void vc_read(void *arg, db_result *r)
         return;
     }
     if (PQntuples(r->res) != 1) {
-        count_miss(ctx);
         http_reply_error(ctx, 404, "not_found", "no such certificate");
         return;
     }
+    miss_forgiven(ctx, ((lookup *)ctx->state)->ticket);
     if (PQgetisnull(r->res, 0, 0)) {
         http_add_header(ctx, "Retry-After", "5");
         http_reply_error(ctx, 503, "not_signed_yet", "the credential is being signed");
@@ -366,15 +431,20 @@ static const db_stmt vc_stmt = {"cert_vc_row",
 /* ---- /credentials/{id}.pdf ---- */
 
 typedef struct pdf_job {
-    PGresult *row; /* the certificate's facts; owned */
-    unsigned char *pdf;
+    PGresult *row;      /* the certificate's facts; owned by the request */
+    unsigned char *pdf; /* malloc'd by the worker; owned by the request once done */
     size_t len;
     char url[600], short_id[16], printed_id[CERT_ID_PRINTED], nip[19];
     bool signed_pdf;  /* pdf carries the office's signature: store it */
     bool sign_failed; /* the signer (or its timestamp authority) failed */
-    const char *lang; /* "id" or "en" */
+    const char *lang; /* "id" or "en", chosen on the loop from the request */
     const char *id;   /* the certificate id (ctx memory) */
     const char *store[4];
+    time_t ticket; /* the miss reserved for the lookup (miss_reserved) */
+    /* what the worker reads besides the row: the server's, never the request's */
+    const pii_keyring *keys;
+    pdfsign_signer *signer;                                     /* NULL: PDFs unsigned */
+    const char *issuer_name, *signatory_name, *signatory_title; /* the configured ones */
 } pdf_job;
 
 /* ---- the office's signature on the PDF (pdfsign.h): signed once on
@@ -384,9 +454,9 @@ typedef struct pdf_job {
 /* Worker: signs job->pdf in place when the office configured a signer. A
  * signer that fails leaves no PDF (an unsigned one must not pass for the
  * signed document). */
-static void pdf_sign(http_ctx *ctx, pdf_job *job)
+static void pdf_sign(pdf_job *job)
 {
-    pdfsign_signer *signer = api_svc(ctx)->pdf_signer;
+    pdfsign_signer *signer = job->signer;
     unsigned char *signed_pdf = NULL;
     size_t n = 0;
     char err[160];
@@ -429,8 +499,8 @@ static bool pdf_reply_stored(http_ctx *ctx, const char *short_id, db_result *r, 
     pdf = PQunescapeBytea((const unsigned char *)PQgetvalue(r->res, 0, col), &len);
     if (pdf == NULL)
         return false;
+    http_own_pqmem(ctx, pdf);
     pdf_reply(ctx, short_id, pdf, len);
-    PQfreemem(pdf);
     return true;
 }
 
@@ -458,8 +528,7 @@ static void pdf_stored_race(void *arg, db_result *r)
         pdf_after_store(arg, r);
         return;
     }
-    if (http_db_query(ctx, &pdf_stored_stmt, job->store, pdf_after_store) != 0)
-        return;
+    http_db_query(ctx, &pdf_stored_stmt, job->store, pdf_after_store);
 }
 
 static const db_stmt pdf_store_stmt = {
@@ -468,21 +537,17 @@ static const db_stmt pdf_store_stmt = {
     " values ($1, $2, decode($3, 'hex'), $4) on conflict do nothing returning pdf",
     4};
 
-/* Stores the freshly signed PDF (owned by job; freed here). */
+/* Stores the freshly signed PDF. */
 static void pdf_store(http_ctx *ctx, pdf_job *job)
 {
-    char *hex = xmalloc(2 * job->len + 1);
+    char *hex = http_own_buf(ctx, xmalloc(2 * job->len + 1));
 
     sodium_bin2hex(hex, 2 * job->len + 1, job->pdf, job->len);
-    free(job->pdf);
-    job->pdf = NULL;
     job->store[0] = job->id;
     job->store[1] = job->lang;
-    job->store[2] = http_ctx_strndup(ctx, hex, 2 * job->len);
-    job->store[3] = pdfsign_signer_name(api_svc(ctx)->pdf_signer);
-    free(hex);
-    if (http_db_query(ctx, &pdf_store_stmt, job->store, pdf_stored_race) != 0)
-        return;
+    job->store[2] = hex;
+    job->store[3] = pdfsign_signer_name(job->signer);
+    http_db_query(ctx, &pdf_store_stmt, job->store, pdf_stored_race);
 }
 
 /* Columns of pdf_stmt after the certificate's own seven. */
@@ -500,9 +565,7 @@ static unsigned char *bytea_of(PGresult *row, int col, size_t *len)
 /* Worker: the signatory's images and NIP, then the PDF. */
 static void pdf_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    pdf_job *job = ctx->state;
-    const sinau_config *cfg = cfg_of(ctx);
+    pdf_job *job = arg; /* the job only: nothing of the request */
     bool own = !PQgetisnull(job->row, 0, P_SIGNATORY);
     size_t sig_len, logo_len;
     unsigned char *sig = bytea_of(job->row, P_SIGNATURE, &sig_len);
@@ -510,7 +573,7 @@ static void pdf_render(void *arg)
 
     if (own)
         signatory_nip(
-            api_svc(ctx)->keys, PQgetvalue(job->row, 0, P_SIGNATORY),
+            job->keys, PQgetvalue(job->row, 0, P_SIGNATORY),
             PQgetisnull(job->row, 0, P_SIGNER_NIP) ? NULL : PQgetvalue(job->row, 0, P_SIGNER_NIP),
             job->nip);
     certpdf_fields f = {
@@ -522,9 +585,9 @@ static void pdf_render(void *arg)
         .ends_on = PQgetvalue(job->row, 0, 4),
         .jp = (int)strtol(PQgetvalue(job->row, 0, 5), NULL, 10),
         .issued_at = PQgetvalue(job->row, 0, 6),
-        .issuer_name = own ? PQgetvalue(job->row, 0, P_ORG) : cfg->issuer_name,
-        .signatory_name = own ? PQgetvalue(job->row, 0, P_SIGNER) : cfg->signatory_name,
-        .signatory_title = own ? PQgetvalue(job->row, 0, P_SIGNER_TITLE) : cfg->signatory_title,
+        .issuer_name = own ? PQgetvalue(job->row, 0, P_ORG) : job->issuer_name,
+        .signatory_name = own ? PQgetvalue(job->row, 0, P_SIGNER) : job->signatory_name,
+        .signatory_title = own ? PQgetvalue(job->row, 0, P_SIGNER_TITLE) : job->signatory_title,
         .signatory_nip = own ? job->nip : NULL,
         .signature_png = sig,
         .signature_png_len = sig_len,
@@ -537,19 +600,16 @@ static void pdf_render(void *arg)
     if (certpdf_render(&f, &job->pdf, &job->len) != 0)
         job->pdf = NULL;
     else
-        pdf_sign(ctx, job);
+        pdf_sign(job);
     PQfreemem(sig);
     PQfreemem(logo);
     sodium_memzero(job->nip, sizeof job->nip);
 }
-
-static void pdf_send(void *arg)
+static void pdf_send(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    pdf_job *job = ctx->state;
-    unsigned char *pdf;
+    pdf_job *job = arg;
 
-    PQclear(job->row);
+    http_own_buf(ctx, job->pdf);
     if (job->sign_failed) {
         http_add_header(ctx, "Retry-After", "30");
         http_reply_error(ctx, 503, "pdf_signing_failed",
@@ -564,13 +624,11 @@ static void pdf_send(void *arg)
         pdf_store(ctx, job);
         return;
     }
-    pdf = job->pdf; /* the reply frees job (ctx memory) */
-    pdf_reply(ctx, job->short_id, pdf, job->len);
-    free(pdf);
+    pdf_reply(ctx, job->short_id, job->pdf, job->len);
 }
 
 /* False (having replied) on a database error or when no certificate came
- * back (a miss, counted). */
+ * back (a miss: reserved before the lookup, it stays counted). */
 static bool pdf_row_found(http_ctx *ctx, db_result *r)
 {
     if (r->status != DB_OK) {
@@ -578,7 +636,6 @@ static bool pdf_row_found(http_ctx *ctx, db_result *r)
         return false;
     }
     if (PQntuples(r->res) != 1) {
-        count_miss(ctx);
         http_reply_error(ctx, 404, "not_found", "no such certificate");
         return false;
     }
@@ -589,14 +646,11 @@ static void pdf_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     pdf_job *job = ctx->state;
-    PGresult *row;
 
     if (!pdf_row_found(ctx, r))
         return;
-    row = db_result_take(r);
-    job->row = row;
-    if (api_work(ctx, pdf_render, pdf_send, row, NULL) != 0)
-        return;
+    job->row = http_own_pgresult(ctx, db_result_take(r));
+    http_work(ctx, job, pdf_render, pdf_send);
 }
 
 static const db_stmt pdf_stmt = {
@@ -627,15 +681,14 @@ static const db_stmt pdf_head_stmt = {
  * signs it like a certificate. */
 static void transcript_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    pdf_job *job = ctx->state;
+    pdf_job *job = arg; /* the job only: nothing of the request */
     json_t *items = json_loads(PQgetvalue(job->row, 0, H_ITEMS), 0, NULL), *it;
     size_t n = json_array_size(items), i;
     transcriptpdf_item *rows = xcalloc(n + 1, sizeof *rows);
     char(*ids)[CERT_ID_PRINTED] = xcalloc(n + 1, sizeof *ids);
     transcriptpdf_fields f = {
         .lang = job->lang,
-        .issuer_name = cfg_of(ctx)->issuer_name,
+        .issuer_name = job->issuer_name,
         .holder_name = PQgetvalue(job->row, 0, H_HOLDER),
         .year = (int)strtol(PQgetvalue(job->row, 0, H_YEAR), NULL, 10),
         .total_jp = (int)strtol(PQgetvalue(job->row, 0, H_JP), NULL, 10),
@@ -659,7 +712,7 @@ static void transcript_render(void *arg)
     if (items == NULL || transcriptpdf_render(&f, &job->pdf, &job->len) != 0)
         job->pdf = NULL;
     else
-        pdf_sign(ctx, job);
+        pdf_sign(job);
     json_decref(items);
     free(rows);
     free(ids);
@@ -671,37 +724,39 @@ static void pdf_lookup(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     pdf_job *job = ctx->state;
-    PGresult *row;
 
     if (!pdf_row_found(ctx, r))
         return;
+    miss_forgiven(ctx, job->ticket);
     if (pdf_reply_stored(ctx, job->short_id, r, H_PDF))
         return;
     if (strcmp(PQgetvalue(r->res, 0, H_KIND), "transcript") != 0) {
-        if (http_db_read(ctx, &pdf_stmt, job->store, pdf_read) != 0)
-            return;
+        http_db_read(ctx, &pdf_stmt, job->store, pdf_read);
         return;
     }
-    row = db_result_take(r);
-    job->row = row;
-    if (api_work(ctx, transcript_render, pdf_send, row, NULL) != 0)
-        return;
+    job->row = http_own_pgresult(ctx, db_result_take(r));
+    http_work(ctx, job, transcript_render, pdf_send);
 }
 
-static void pdf_get(http_ctx *ctx, const char *id)
+static void pdf_get(http_ctx *ctx, const char *id, time_t ticket)
 {
     pdf_job *job = http_ctx_alloc(ctx, sizeof *job);
 
+    job->ticket = ticket;
     snprintf(job->url, sizeof job->url, "%s/credentials/%s", cfg_of(ctx)->public_url, id);
     snprintf(job->short_id, sizeof job->short_id, "%.4s-%.4s", id, id + 4);
     job->id = id;
     job->lang = page_lang(ctx);
+    job->keys = api_svc(ctx)->keys;
+    job->signer = api_svc(ctx)->pdf_signer;
+    job->issuer_name = cfg_of(ctx)->issuer_name;
+    job->signatory_name = cfg_of(ctx)->signatory_name;
+    job->signatory_title = cfg_of(ctx)->signatory_title;
     job->store[0] = id;
     job->store[1] = job->lang;
     certkey_cid_printed(id, job->printed_id);
     ctx->state = job;
-    if (http_db_read(ctx, &pdf_head_stmt, job->store, pdf_lookup) != 0)
-        return;
+    http_db_read(ctx, &pdf_head_stmt, job->store, pdf_lookup);
 }
 
 /* A certificate id: 26 lower-case Crockford base32 characters. */
@@ -721,12 +776,12 @@ static void credential(http_ctx *ctx)
     const char *id = http_param(ctx, "id");
     size_t n = id != NULL ? strlen(id) : 0;
     bool pdf = n > 4 && strcmp(id + n - 4, ".pdf") == 0;
-    const char **p;
+    lookup *l;
+    time_t ticket;
 
-    if (over_budget(ctx))
+    if (!miss_reserved(ctx, &ticket))
         return;
     if (!cid_ok(id, pdf ? n - 4 : n)) {
-        count_miss(ctx);
         if (wanted(ctx) == WANT_HTML && !pdf)
             reply_page(ctx, 404, credpage_not_found_html(NULL, page_lang(ctx)));
         else
@@ -734,18 +789,18 @@ static void credential(http_ctx *ctx)
         return;
     }
     if (pdf) {
-        pdf_get(ctx, http_ctx_strndup(ctx, id, n - 4));
+        pdf_get(ctx, http_ctx_strndup(ctx, id, n - 4), ticket);
         return;
     }
-    p = http_ctx_alloc(ctx, sizeof *p);
-    p[0] = id;
+    l = http_ctx_alloc(ctx, sizeof *l);
+    l->params[0] = id;
+    l->ticket = ticket;
+    ctx->state = l;
     if (wanted(ctx) == WANT_VC) {
-        if (http_db_read(ctx, &vc_stmt, p, vc_read) != 0)
-            return;
+        http_db_read(ctx, &vc_stmt, l->params, vc_read);
         return;
     }
-    if (http_db_read(ctx, &verify_row_stmt, p, credential_read) != 0)
-        return;
+    http_db_read(ctx, &verify_row_stmt, l->params, credential_read);
 }
 
 /* ---- checking a pasted token: POST /api/v1/verify and the /verify page ---- */
@@ -776,35 +831,57 @@ static json_t *jwks_of(const sinau_config *cfg, PGresult *res)
     return json_pack("{s:o}", "keys", keys);
 }
 
+/* A pasted token's check: everything the worker reads, copied out of the
+ * request and the key read (vccheck_run takes up to JWS_MAX_TOKEN bytes of
+ * attacker-supplied text and a status list up to STATUSLIST_MAX_BYTES:
+ * never on the loop, vccheck.h). */
 typedef struct paste_job {
-    const char *token;
-    bool html;
+    const char *token;      /* the body, trimmed (ctx memory) */
+    bool html;              /* the /verify page: answer with the page */
+    json_t *jwks;           /* every key; owned until the worker is done */
+    const char *status;     /* the status list's token (ctx memory) or NULL */
+    const char *public_url; /* the configuration's (lives as long as the server) */
+    vccheck_result *v;      /* the worker's verdict; owned */
 } paste_job;
 
-static void pasted_checked(void *arg, db_result *r)
+/* Worker: reads only the job. */
+static void paste_check(void *arg)
 {
-    http_ctx *ctx = arg;
-    paste_job *job = ctx->state;
-    vccheck_result *v;
-    json_t *jwks;
+    paste_job *job = arg;
 
-    if (r->status != DB_OK || PQntuples(r->res) != 1) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    jwks = jwks_of(cfg_of(ctx), r->res);
-    v = vccheck_run(job->token, jwks, cfg_of(ctx)->public_url,
-                    PQgetisnull(r->res, 0, 1) ? NULL : PQgetvalue(r->res, 0, 1));
-    json_decref(jwks);
+    job->v = vccheck_run(job->token, job->jwks, job->public_url, job->status);
+}
+
+static void paste_checked(http_ctx *ctx, void *arg)
+{
+    paste_job *job = arg;
+    vccheck_result *v = job->v;
+
     if (v == NULL) {
         http_reply_error(ctx, 500, "internal_error", "the token could not be checked");
         return;
     }
     if (job->html)
-        reply_page(ctx, 200, credpage_pasted_html(v, page_lang(ctx), cfg_of(ctx)->public_url));
+        reply_page(ctx, 200, credpage_pasted_html(v, page_lang(ctx), job->public_url));
     else
         http_reply_json(ctx, 200, vccheck_result_json(v));
     vccheck_result_free(v);
+}
+
+static void pasted_keys(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    paste_job *job = ctx->state;
+    const char *status;
+
+    if (r->status != DB_OK || PQntuples(r->res) != 1) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    job->jwks = http_own_json(ctx, jwks_of(cfg_of(ctx), r->res));
+    status = PQgetisnull(r->res, 0, 1) ? NULL : PQgetvalue(r->res, 0, 1);
+    job->status = status != NULL ? http_ctx_strndup(ctx, status, strlen(status)) : NULL;
+    http_work(ctx, job, paste_check, paste_checked);
 }
 
 /* The body's text without surrounding blanks, in ctx memory. */
@@ -828,9 +905,9 @@ static void check_pasted(http_ctx *ctx, const char *token, bool html)
 
     job->token = token;
     job->html = html;
+    job->public_url = cfg_of(ctx)->public_url;
     ctx->state = job;
-    if (http_db_read(ctx, &keys_stmt, NULL, pasted_checked) != 0)
-        return;
+    http_db_read(ctx, &keys_stmt, NULL, pasted_keys);
 }
 
 /* POST /api/v1/verify (body: a credential JWT as text) */
@@ -856,18 +933,19 @@ static void verify_page(http_ctx *ctx)
 {
     const char *typed = http_query(ctx, "id");
     char cid[CERT_ID_CHARS + 1];
+    time_t ticket;
 
     if (typed == NULL || typed[strspn(typed, " ")] == '\0') {
         reply_page(ctx, 200, credpage_paste_html(page_lang(ctx), false));
         return;
     }
-    if (over_budget(ctx))
+    if (!miss_reserved(ctx, &ticket))
         return;
     if (certkey_cid_parse(typed, cid)) {
+        miss_forgiven(ctx, ticket); /* well formed: /credentials/{id} counts the lookup */
         redirect_to(ctx, cid);
         return;
     }
-    count_miss(ctx);
     reply_page(ctx, 422, credpage_paste_html(page_lang(ctx), true));
 }
 
@@ -931,8 +1009,7 @@ static void jwks_read(void *arg, db_result *r)
 /* GET /.well-known/jwks.json and GET /keys/{kid} */
 static void jwks(http_ctx *ctx)
 {
-    if (http_db_read(ctx, &keys_stmt, NULL, jwks_read) != 0)
-        return;
+    http_db_read(ctx, &keys_stmt, NULL, jwks_read);
 }
 
 /* The public key of a keys_stmt row. */
@@ -985,8 +1062,7 @@ static void issuer_read(void *arg, db_result *r)
 /* GET /issuer */
 static void issuer(http_ctx *ctx)
 {
-    if (http_db_read(ctx, &keys_stmt, NULL, issuer_read) != 0)
-        return;
+    http_db_read(ctx, &keys_stmt, NULL, issuer_read);
 }
 
 static void multikey_read(void *arg, db_result *r)
@@ -1024,8 +1100,7 @@ static void multikey_read(void *arg, db_result *r)
 /* GET /keys/{kid}/multikey: the key as a Multikey verification method. */
 static void multikey(http_ctx *ctx)
 {
-    if (http_db_read(ctx, &keys_stmt, NULL, multikey_read) != 0)
-        return;
+    http_db_read(ctx, &keys_stmt, NULL, multikey_read);
 }
 
 static const db_stmt status_stmt = {
@@ -1036,12 +1111,15 @@ static const db_stmt status_stmt = {
 
 static void status_serve(http_ctx *ctx);
 
-/* ctx->state of a /status/1 request that already re-signed the list. */
-static char tried_resign;
+/* ctx->state of a /status/1 request. */
+typedef struct status_state {
+    bool resigned; /* this request re-signed the list already (once per request) */
+} status_state;
 
 static void status_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
+    status_state *st = ctx->state;
     bool stale;
     int col;
 
@@ -1050,8 +1128,8 @@ static void status_read(void *arg, db_result *r)
         return;
     }
     stale = strcmp(PQgetvalue(r->res, 0, 1), "t") == 0;
-    if (stale && ctx->state != &tried_resign) {
-        ctx->state = &tried_resign; /* once per request */
+    if (stale && !st->resigned) {
+        st->resigned = true;
         certificates_status_resign(ctx, status_serve);
         return;
     }
@@ -1072,11 +1150,12 @@ static void status_read(void *arg, db_result *r)
  * primary does, so that the new token is what comes back. */
 static void status_serve(http_ctx *ctx)
 {
-    int rc = ctx->state == &tried_resign ? http_db_query(ctx, &status_stmt, NULL, status_read)
-                                         : http_db_read(ctx, &status_stmt, NULL, status_read);
+    const status_state *st = ctx->state;
 
-    if (rc != 0)
-        return;
+    if (st->resigned)
+        http_db_query(ctx, &status_stmt, NULL, status_read);
+    else
+        http_db_read(ctx, &status_stmt, NULL, status_read);
 }
 
 /* GET /status/{n}: the signed revocation list (only list 1 exists). */
@@ -1088,29 +1167,61 @@ static void status_list(http_ctx *ctx)
         http_reply_error(ctx, 404, "not_found", "no such status list");
         return;
     }
+    ctx->state = http_ctx_alloc(ctx, sizeof(status_state));
     status_serve(ctx);
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/credentials/{id}", credential, 0, NULL,
-     "Anyone: verify a certificate (HTML, JSON, ?format=jwt, or ?format=vc for the Data Integrity"
-     " credential); {id}.pdf for the PDF",
-     AUTH_NONE},
-    {ROUTER_GET, "/verify", verify_page, 0, NULL, "Anyone: paste a certificate's token to check it",
-     AUTH_NONE},
-    {ROUTER_POST, "/verify", verify_form, 128 * 1024, NULL,
-     "Anyone: the paste box's answer, as a page", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/verify", verify_api, 128 * 1024, NULL,
-     "Anyone: check a credential JWT (body: the token as text)", AUTH_NONE},
-    {ROUTER_GET, "/.well-known/jwks.json", jwks, 0, NULL, "Every signing key ever used (JWKS)",
-     AUTH_NONE},
-    {ROUTER_GET, "/keys/{kid}", jwks, 0, NULL, "One signing key (JWK) by thumbprint", AUTH_NONE},
-    {ROUTER_GET, "/keys/{kid}/multikey", multikey, 0, NULL,
-     "One signing key as a Multikey verification method (Data Integrity proofs)", AUTH_NONE},
-    {ROUTER_GET, "/issuer", issuer, 0, NULL, "The issuer's profile (Open Badges 3.0)", AUTH_NONE},
-    {ROUTER_GET, "/status/{n}", status_list, 0, NULL,
-     "The revocation status list (Bitstring Status List; VC-JWT, or ?format=vc for Data Integrity)",
-     AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/credentials/{id}",
+     .handler = credential,
+     .summary = "Anyone: verify a certificate (HTML, JSON, ?format=jwt, or ?format=vc for the Data "
+                "Integrity"
+                " credential); {id}.pdf for the PDF",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/verify",
+     .handler = verify_page,
+     .summary = "Anyone: paste a certificate's token to check it",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/verify",
+     .handler = verify_form,
+     .max_body = 128 * 1024,
+     .summary = "Anyone: the paste box's answer, as a page",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/verify",
+     .handler = verify_api,
+     .max_body = 128 * 1024,
+     .summary = "Anyone: check a credential JWT (body: the token as text)",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/.well-known/jwks.json",
+     .handler = jwks,
+     .summary = "Every signing key ever used (JWKS)",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/keys/{kid}",
+     .handler = jwks,
+     .summary = "One signing key (JWK) by thumbprint",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/keys/{kid}/multikey",
+     .handler = multikey,
+     .summary = "One signing key as a Multikey verification method (Data Integrity proofs)",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/issuer",
+     .handler = issuer,
+     .summary = "The issuer's profile (Open Badges 3.0)",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/status/{n}",
+     .handler = status_list,
+     .summary = "The revocation status list (Bitstring Status List; VC-JWT, or ?format=vc for Data "
+                "Integrity)",
+     .access = AUTH_NONE},
 };
 
 const http_route *credentials_routes(size_t *n)

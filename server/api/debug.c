@@ -41,8 +41,7 @@ static void debug_sleep(http_ctx *ctx)
     }
     values = http_ctx_alloc(ctx, sizeof *values);
     values[0] = http_ctx_strndup(ctx, ms, strlen(ms));
-    if (http_db_query(ctx, &sleep_stmt, values, sleep_done) != 0)
-        return;
+    http_db_query(ctx, &sleep_stmt, values, sleep_done);
 }
 
 /* POST /debug/echo: the strict JSON reader's verdict, or the object back. */
@@ -56,10 +55,16 @@ static void debug_echo(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/debug/sleep", debug_sleep, 0, NULL, "Tests only: the database sleeps ms",
-     AUTH_NONE},
-    {ROUTER_POST, "/debug/echo", debug_echo, 0, NULL, "Tests only: echoes a strict JSON body",
-     AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/debug/sleep",
+     .handler = debug_sleep,
+     .summary = "Tests only: the database sleeps ms",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/debug/echo",
+     .handler = debug_echo,
+     .summary = "Tests only: echoes a strict JSON body",
+     .access = AUTH_NONE},
 };
 
 const http_route *debug_routes(size_t *n)

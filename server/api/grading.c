@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/access.h"
+#include "sinau/api/call.h"
 #include "sinau/auth/session.h"
 #include "sinau/core/csv.h"
 #include "sinau/core/markdown.h"
@@ -54,41 +56,33 @@ static void queue(http_ctx *ctx)
     p[5] = api_itoa(ctx, limit);
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &queue_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &queue_stmt, p, api_reply_json_or_404);
 }
 
 /* ---- a grade ---- */
 
 typedef struct grade_job {
     const char *md; /* feedback Markdown (ctx memory) */
-    char *html;     /* rendered on the worker; free() */
+    char *html;     /* rendered on the worker; owned by the request once done */
     const char *params[7];
 } grade_job;
 
 static void grade_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    grade_job *job = ctx->state;
+    grade_job *job = arg;
 
     job->html = markdown_render(job->md, strlen(job->md));
 }
 
-static const db_stmt grade_stmt = {"asg_grade",
-                                   "select (r->>'status')::int, r->'body'"
-                                   " from asg_grade($1, $2::numeric, $3::jsonb, $4, $5, $6, $7) r",
-                                   7};
+static const db_stmt grade_stmt =
+    API_STATUS_STMT("asg_grade", "asg_grade($1, $2::numeric, $3::jsonb, $4, $5, $6, $7)", 7);
 
-static void grade_store(void *arg)
+static void grade_store(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    grade_job *job = ctx->state;
+    grade_job *job = arg;
 
-    job->params[4] =
-        http_ctx_strndup(ctx, job->html ? job->html : "", job->html ? strlen(job->html) : 0);
-    free(job->html);
-    if (http_db_query(ctx, &grade_stmt, job->params, api_reply_status_body) != 0)
-        return;
+    job->params[4] = http_own_buf(ctx, job->html) != NULL ? job->html : "";
+    http_db_query(ctx, &grade_stmt, job->params, api_reply_status_body);
 }
 
 /* A score as SQL numeric text; NULL when absent or null. */
@@ -155,29 +149,21 @@ static void grade(http_ctx *ctx)
     ctx->state = job;
     if (api_missing(ctx, job->params[0], "submission"))
         return;
-    if (api_work(ctx, grade_render, grade_store, NULL, NULL) != 0)
-        return;
+    http_work(ctx, job, grade_render, grade_store);
 }
-
-static const db_stmt history_stmt = {"asg_grade_history", "select asg_grade_history($1, $2, $3)",
-                                     3};
 
 /* GET /api/v1/submissions/{id}/grades: every grade given, newest first. */
-static void history(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "submission"))
-        return;
-    if (http_db_query(ctx, &history_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call history_call = {
+    .stmt = {"asg_grade_history", "select asg_grade_history($1, $2, $3)", 3},
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "submission",
+};
 
 /* ---- release ---- */
 
-static const db_stmt release_stmt = {
-    "asg_release", "select (r->>'status')::int, r->'body' from asg_release($1, $2, $3, $4) r", 4};
+static const db_stmt release_stmt =
+    API_STATUS_STMT("asg_release", "asg_release($1, $2, $3, $4)", 4);
 
 /* POST /api/v1/cohorts/{id}/grades/release {assignment_id?}: by assignment,
  * or every assignment of the cohort. */
@@ -193,8 +179,7 @@ static void release(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &release_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &release_stmt, p, api_reply_status_body);
 }
 
 /* ---- the gradebook ---- */
@@ -301,7 +286,7 @@ static void gradebook_csv(void *arg, db_result *r)
         return;
     }
     if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
-        (book = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL)) == NULL) {
+        (book = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL))) == NULL) {
         http_reply_error(ctx, 404, "not_found", "no such cohort");
         return;
     }
@@ -309,10 +294,9 @@ static void gradebook_csv(void *arg, db_result *r)
     csv_header(&b, json_object_get(book, "assignments"), json_object_get(book, "quizzes"));
     json_array_foreach (json_object_get(book, "rows"), i, row)
         csv_row(&b, row);
-    json_decref(book);
+    http_own_buf(ctx, b.data);
     http_add_header(ctx, "Content-Disposition", "attachment; filename=\"nilai.csv\"");
     http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
-    csv_free(&b);
 }
 
 static const db_stmt gradebook_stmt = {"asg_gradebook", "select asg_gradebook($1, $2, $3)", 3};
@@ -328,22 +312,39 @@ static void gradebook(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &gradebook_stmt, p, done) != 0)
-        return;
+    http_db_query(ctx, &gradebook_stmt, p, done);
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/api/v1/cohorts/{id}/grading-queue", queue, 0, NULL,
-     "Cohort staff: latest ungraded submissions, oldest first", AUTH_STAFF},
-    {ROUTER_PUT, "/api/v1/submissions/{id}/grade", grade, 0, NULL,
-     "Cohort staff: grade this version (score or rubric choices, Markdown feedback)", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/submissions/{id}/grades", history, 0, NULL,
-     "Cohort staff: every grade given to a submission, newest first", AUTH_STAFF},
-    {ROUTER_POST, "/api/v1/cohorts/{id}/grades/release", release, 0, NULL,
-     "Cohort staff: release grades to participants (one assignment or all)", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/gradebook", gradebook, 0, NULL,
-     "Cohort staff: participants × assignments with progress and attendance (JSON or CSV)",
-     AUTH_STAFF},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/grading-queue",
+     .handler = queue,
+     .summary = "Cohort staff: latest ungraded submissions, oldest first",
+     .access = AUTH_STAFF},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/submissions/{id}/grade",
+     .handler = grade,
+     .summary = "Cohort staff: grade this version (score or rubric choices, Markdown feedback)",
+     .access = AUTH_STAFF,
+     .check_head = api_head_submission_staff},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/submissions/{id}/grades",
+     .handler = api_call_route,
+     .summary = "Cohort staff: every grade given to a submission, newest first",
+     .access = AUTH_STAFF,
+     .data = &history_call},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/grades/release",
+     .handler = release,
+     .summary = "Cohort staff: release grades to participants (one assignment or all)",
+     .access = AUTH_STAFF,
+     .check_head = api_head_cohort_staff},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/gradebook",
+     .handler = gradebook,
+     .summary =
+         "Cohort staff: participants × assignments with progress and attendance (JSON or CSV)",
+     .access = AUTH_STAFF},
 };
 
 const http_route *grading_routes(size_t *n)

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "sinau/api/access.h"
+#include "sinau/api/call.h"
 #include "sinau/auth/session.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
@@ -42,8 +44,7 @@ static void modules_tree(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &modules_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &modules_stmt, p, api_reply_status_body);
 }
 
 /* (status, body): the lesson with the handouts its version lists, or 422
@@ -82,13 +83,11 @@ static void lesson_get(http_ctx *ctx)
     p[1] = http_param(ctx, "lesson_id");
     if (api_missing(ctx, p[0], "lesson") || api_missing(ctx, p[1], "lesson"))
         return;
-    if (http_db_query(ctx, &lesson_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &lesson_stmt, p, api_reply_status_body);
 }
 
-static const db_stmt complete_stmt = {
-    "learn_complete", "select (r->>'status')::int, r->'body' from learn_complete($1, $2, $3, $4) r",
-    4};
+static const db_stmt complete_stmt =
+    API_STATUS_STMT("learn_complete", "learn_complete($1, $2, $3, $4)", 4);
 
 /* POST /api/v1/cohorts/{id}/lessons/{lesson_id}/complete (idempotent) */
 static void lesson_complete(http_ctx *ctx)
@@ -104,8 +103,7 @@ static void lesson_complete(http_ctx *ctx)
     p[1] = http_param(ctx, "lesson_id");
     if (api_missing(ctx, p[0], "lesson") || api_missing(ctx, p[1], "lesson"))
         return;
-    if (http_db_query(ctx, &complete_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &complete_stmt, p, api_reply_status_body);
 }
 
 static const db_stmt progress_stmt = {"learn_progress_get",
@@ -119,19 +117,31 @@ static void progress_get(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &progress_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &progress_stmt, p, api_reply_status_body);
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/api/v1/cohorts/{id}/modules", modules_tree, 0, NULL,
-     "Learners: the cohort's modules and lessons with the caller's progress", AUTH_OPTIONAL},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/lessons/{lesson_id}", lesson_get, 0, NULL,
-     "Learners: a lesson (HTML, video embed, completed, previous/next)", AUTH_OPTIONAL},
-    {ROUTER_POST, "/api/v1/cohorts/{id}/lessons/{lesson_id}/complete", lesson_complete, 0, NULL,
-     "Learners: mark a lesson complete (idempotent); returns progress", AUTH_OPTIONAL},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/progress", progress_get, 0, NULL,
-     "Learners: the caller's progress in the cohort", AUTH_OPTIONAL},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/modules",
+     .handler = modules_tree,
+     .summary = "Learners: the cohort's modules and lessons with the caller's progress",
+     .access = AUTH_OPTIONAL},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/lessons/{lesson_id}",
+     .handler = lesson_get,
+     .summary = "Learners: a lesson (HTML, video embed, completed, previous/next)",
+     .access = AUTH_OPTIONAL},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/lessons/{lesson_id}/complete",
+     .handler = lesson_complete,
+     .summary = "Learners: mark a lesson complete (idempotent); returns progress",
+     .access = AUTH_OPTIONAL,
+     .check_head = api_head_cohort_learner},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/progress",
+     .handler = progress_get,
+     .summary = "Learners: the caller's progress in the cohort",
+     .access = AUTH_OPTIONAL},
 };
 
 const http_route *learning_routes(size_t *n)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sinau/api/call.h"
 #include "sinau/api/services.h"
 #include "sinau/core/idnum.h"
 #include "sinau/crypto/pii.h"
@@ -42,8 +43,7 @@ static void me_get(http_ctx *ctx)
 
     params[0] = ctx->user.id;
     params[1] = ctx->user.via_cookie ? ctx->user.csrf : NULL;
-    if (http_db_query(ctx, &me_stmt, params, me_done) != 0)
-        return;
+    http_db_query(ctx, &me_stmt, params, me_done);
 }
 
 /* ---- PUT /api/v1/me/profile ---- */
@@ -216,48 +216,8 @@ static int put_member(http_ctx *ctx, json_t *changes, const char *key, json_t *v
     return -1;
 }
 
-static const db_stmt profile_stmt = {"auth_profile_put",
-                                     "select auth_profile_put($1, $2::jsonb, $3, $4)", 4};
-
-static void profile_done(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-    const char *constraint = "";
-
-    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "23505") == 0) {
-        constraint = PQresultErrorField(r->res, PG_DIAG_CONSTRAINT_NAME);
-        if (constraint != NULL && strcmp(constraint, "profiles_nip_bidx_key") == 0)
-            http_reply_error(ctx, 409, "nip_taken", "this NIP belongs to another account");
-        else
-            http_reply_error(ctx, 409, "nik_taken", "this NIK belongs to another account");
-        return;
-    }
-    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "SN429") == 0) {
-        /* the message is the seconds to wait (auth_profile_put) */
-        const char *wait = PQresultErrorField(r->res, PG_DIAG_MESSAGE_PRIMARY);
-        http_add_header(ctx, "Retry-After", wait != NULL ? wait : "3600");
-        http_reply_error(ctx, 429, "too_many_attempts",
-                         "too many identity numbers of other accounts; wait and retry");
-        return;
-    }
-    if (r->status == DB_OK && strncmp(PQgetvalue(r->res, 0, 0), "{\"conflict\"", 11) == 0) {
-        if (strstr(PQgetvalue(r->res, 0, 0), "\"nip\"") != NULL)
-            http_reply_error(ctx, 409, "nip_taken", "this NIP belongs to another account");
-        else
-            http_reply_error(ctx, 409, "nik_taken", "this NIK belongs to another account");
-        return;
-    }
-    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "SN409") == 0) {
-        http_reply_error(ctx, 409, "profile_in_use",
-                         "a registration needs this data; cancel it first to change it");
-        return;
-    }
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    http_reply_pg_json(ctx, 200, db_result_take(r), 0, 0);
-}
+static const db_stmt profile_stmt =
+    API_STATUS_STMT("auth_profile_put", "auth_profile_put($1, $2::jsonb, $3, $4)", 4);
 
 /* PUT /api/v1/me/profile {nik?,nip?,agency?,business_name?,business_sector?,nib?,phone?,district?}
  */
@@ -270,32 +230,24 @@ static void profile_put(http_ctx *ctx)
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
-    changes = json_object();
-    json_object_foreach (body, key, value) {
-        if (put_member(ctx, changes, key, value) != 0) {
-            json_decref(changes);
+    changes = http_own_json(ctx, json_object());
+    json_object_foreach (body, key, value)
+        if (put_member(ctx, changes, key, value) != 0)
             return;
-        }
-    }
     params = http_ctx_alloc(ctx, 4 * sizeof *params);
-    text = json_dumps(changes, JSON_COMPACT);
-    json_decref(changes);
+    text = http_own_buf(ctx, json_dumps(changes, JSON_COMPACT));
     params[0] = ctx->user.id;
-    params[1] = http_ctx_strndup(ctx, text, strlen(text));
-    free(text);
+    params[1] = text;
     params[2] = http_ctx_alloc(ctx, 12);
     snprintf((char *)params[2], 12, "%d", pii_keyring_version(api_svc(ctx)->keys));
     params[3] = http_peer(ctx);
-    if (http_db_query(ctx, &profile_stmt, params, profile_done) != 0)
-        return;
+    http_db_query(ctx, &profile_stmt, params, api_reply_status_body);
 }
 
 /* ---- POST /api/v1/users/{id}/nik: an admin resolves a disputed NIK ---- */
 
-static const db_stmt nik_resolve_stmt = {"auth_nik_resolve",
-                                         "select (r->>'status')::int, r->'body' from "
-                                         "auth_nik_resolve($1, $2::jsonb, $3, $4::int, $5, $6) r",
-                                         6};
+static const db_stmt nik_resolve_stmt =
+    API_STATUS_STMT("auth_nik_resolve", "auth_nik_resolve($1, $2::jsonb, $3, $4::int, $5, $6)", 6);
 
 /* {nik, reason}: the user {id} has shown the admin their KTP; the account
  * holding that NIK loses it, both steps audited. 200 {user_id, profile,
@@ -319,28 +271,22 @@ static void nik_resolve(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "user"))
         return;
-    changes = json_object();
-    if (put_identity(ctx, p[0], changes, "nik", nik) != 0) {
-        json_decref(changes);
+    changes = http_own_json(ctx, json_object());
+    if (put_identity(ctx, p[0], changes, "nik", nik) != 0)
         return;
-    }
-    text = json_dumps(json_object_get(changes, "nik"), JSON_COMPACT);
-    json_decref(changes);
-    p[1] = http_ctx_strndup(ctx, text, strlen(text));
-    free(text);
+    text = http_own_buf(ctx, json_dumps(json_object_get(changes, "nik"), JSON_COMPACT));
+    p[1] = text;
     p[2] = reason;
     p[3] = api_itoa(ctx, pii_keyring_version(api_svc(ctx)->keys));
     p[4] = ctx->user.id;
     p[5] = http_peer(ctx);
-    if (http_db_query(ctx, &nik_resolve_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &nik_resolve_stmt, p, api_reply_status_body);
 }
 
 /* ---- PUT /api/v1/me {full_name} ---- */
 
-static const db_stmt name_stmt = {
-    "auth_name_put", "select (r->>'status')::int, r->'body' from auth_name_put($1, $2, $3, $4) r",
-    4};
+static const db_stmt name_stmt =
+    API_STATUS_STMT("auth_name_put", "auth_name_put($1, $2, $3, $4)", 4);
 
 /* PUT /api/v1/me {full_name}: the holder corrects their name (it goes onto
  * certificates), until a certificate carries it (409 name_locked). */
@@ -363,19 +309,31 @@ static void me_put(http_ctx *ctx)
     params[1] = name;
     params[2] = ctx->user.via_cookie ? ctx->user.csrf : NULL;
     params[3] = http_peer(ctx);
-    if (http_db_query(ctx, &name_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &name_stmt, params, api_reply_status_body);
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/api/v1/me", me_get, 0, NULL, "The caller: {user, profile}", AUTH_SIGNED_IN},
-    {ROUTER_PUT, "/api/v1/me", me_put, 0, NULL,
-     "Correct the caller's full name (until a certificate carries it; audited)", AUTH_SIGNED_IN},
-    {ROUTER_PUT, "/api/v1/me/profile", profile_put, 0, NULL,
-     "Update the caller's profile; identity numbers come back masked", AUTH_SIGNED_IN},
-    {ROUTER_POST, "/api/v1/users/{id}/nik", nik_resolve, 0, NULL,
-     "Admin: give a disputed NIK to its proven owner (the other account loses it; audited)",
-     AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/me",
+     .handler = me_get,
+     .summary = "The caller: {user, profile}",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/me",
+     .handler = me_put,
+     .summary = "Correct the caller's full name (until a certificate carries it; audited)",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/me/profile",
+     .handler = profile_put,
+     .summary = "Update the caller's profile; identity numbers come back masked",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/users/{id}/nik",
+     .handler = nik_resolve,
+     .summary =
+         "Admin: give a disputed NIK to its proven owner (the other account loses it; audited)",
+     .access = AUTH_ADMIN},
 };
 
 const http_route *me_routes(size_t *n)

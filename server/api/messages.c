@@ -13,6 +13,8 @@
 
 #include <sodium.h>
 
+#include "sinau/api/access.h"
+#include "sinau/api/call.h"
 #include "sinau/api/outbox.h"
 #include "sinau/api/services.h"
 #include "sinau/auth/session.h"
@@ -74,12 +76,11 @@ static void messages_log(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_filter", "unknown state, channel, kind or cursor");
         return;
     }
-    if (http_db_query(ctx, &log_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &log_stmt, p, api_reply_json_or_404);
 }
 
-static const db_stmt resend_stmt = {
-    "msg_resend", "select (r->>'status')::int, r->'body' from msg_resend($1::bigint, $2, $3) r", 3};
+static const db_stmt resend_stmt =
+    API_STATUS_STMT("msg_resend", "msg_resend($1::bigint, $2, $3)", 3);
 
 /* POST /api/v1/messages/{id}/resend: a failed or undeliverable one again. */
 static void messages_resend(http_ctx *ctx)
@@ -93,26 +94,20 @@ static void messages_resend(http_ctx *ctx)
         http_reply_error(ctx, 404, "not_found", "no such message");
         return;
     }
-    if (http_db_query(ctx, &resend_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &resend_stmt, p, api_reply_status_body);
 }
 
 /* ---- the participant's choices ---- */
 
-static const db_stmt prefs_stmt = {"msg_prefs_json", "select msg_prefs_json($1)", 1};
-static const db_stmt prefs_put_stmt = {
-    "msg_prefs_put", "select (r->>'status')::int, r->'body' from msg_prefs_put($1, $2::jsonb) r",
-    2};
+static const db_stmt prefs_put_stmt =
+    API_STATUS_STMT("msg_prefs_put", "msg_prefs_put($1, $2::jsonb)", 2);
 
 /* GET /api/v1/me/notifications */
-static void prefs_get(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, sizeof *p);
-
-    p[0] = ctx->user.id;
-    if (http_db_query(ctx, &prefs_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call prefs_get_call = {
+    .stmt = {"msg_prefs_json", "select msg_prefs_json($1)", 1},
+    .args = {API_ARG_CALLER},
+    .reply = API_REPLY_JSON,
+};
 
 /* PUT /api/v1/me/notifications {language?, email?, whatsapp?, reminders?} */
 static void prefs_put(http_ctx *ctx)
@@ -138,8 +133,7 @@ static void prefs_put(http_ctx *ctx)
     p = http_ctx_alloc(ctx, 2 * sizeof *p);
     p[0] = ctx->user.id;
     p[1] = api_json_text(ctx, body);
-    if (http_db_query(ctx, &prefs_put_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &prefs_put_stmt, p, api_reply_status_body);
 }
 
 /* ---- one-click unsubscribe (RFC 8058) ---- */
@@ -176,8 +170,7 @@ static void unsubscribe(http_ctx *ctx)
     }
     p = http_ctx_alloc(ctx, sizeof *p);
     p[0] = u;
-    if (http_db_query(ctx, &unsubscribe_stmt, p, unsubscribed) != 0)
-        return;
+    http_db_query(ctx, &unsubscribe_stmt, p, unsubscribed);
 }
 
 static bool token_chars(const char *s, const char *allowed, size_t max)
@@ -210,40 +203,27 @@ static void unsubscribe_page(http_ctx *ctx)
 
 typedef struct announce_job {
     const char *subject, *md, *segment;
-    char *html; /* rendered on the worker pool; freed at the reply */
+    char *html; /* rendered on the worker pool; owned by the request */
     const char *params[7];
 } announce_job;
 
-static const db_stmt announce_stmt = {"msg_announce",
-                                      "select (r->>'status')::int, r->'body' from "
-                                      "msg_announce($1, $2, $3, $4, $5, $6, $7) r",
-                                      7};
+static const db_stmt announce_stmt =
+    API_STATUS_STMT("msg_announce", "msg_announce($1, $2, $3, $4, $5, $6, $7)", 7);
 
+/* Worker thread: the Markdown to safe HTML. */
 static void announce_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    announce_job *job = ctx->state;
+    announce_job *job = arg;
 
     job->html = markdown_render(job->md, strlen(job->md));
 }
 
-static void announce_stored(void *arg, db_result *r)
+static void announce_rendered(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    announce_job *job = ctx->state;
-
-    free(job->html);
-    job->html = NULL;
-    api_reply_status_body(ctx, r);
-}
-
-static void announce_rendered(void *arg)
-{
-    http_ctx *ctx = arg;
-    announce_job *job = ctx->state;
+    announce_job *job = arg;
     const char **p = job->params;
 
-    if (job->html == NULL) {
+    if (http_own_buf(ctx, job->html) == NULL) {
         http_reply_error(ctx, 500, "internal_error", "could not render the announcement");
         return;
     }
@@ -253,10 +233,7 @@ static void announce_rendered(void *arg)
     p[3] = job->html;
     p[4] = job->segment;
     memcpy(&p[5], api_caller_params(ctx, 2), 2 * sizeof *p);
-    if (http_db_query(ctx, &announce_stmt, p, announce_stored) != 0) {
-        free(job->html);
-        return;
-    }
+    http_db_query(ctx, &announce_stmt, p, api_reply_status_body);
 }
 
 /* 1..max bytes of valid UTF-8 (jansson checked it) without control
@@ -281,7 +258,6 @@ static void announce(http_ctx *ctx)
     json_t *body;
     announce_job *job = http_ctx_alloc(ctx, sizeof *job);
 
-    ctx->state = job;
     if (api_missing(ctx, http_param(ctx, "id"), "cohort"))
         return;
     if (http_read_json(ctx, false, &body) != 0)
@@ -297,42 +273,61 @@ static void announce(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_body", "the text needs 1 to 20000 characters");
         return;
     }
-    if (api_work(ctx, announce_render, announce_rendered, NULL, NULL) != 0)
-        return;
+    http_work(ctx, job, announce_render, announce_rendered);
 }
-
-static const db_stmt announcements_stmt = {"msg_announcements",
-                                           "select msg_announcements($1, $2, $3)", 3};
 
 /* GET /api/v1/cohorts/{id}/announcements */
-static void announcements(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    if (http_db_query(ctx, &announcements_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call announcements_call = {
+    .stmt = {"msg_announcements", "select msg_announcements($1, $2, $3)", 3},
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "cohort",
+};
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/api/v1/messages", messages_log, 0, NULL,
-     "The delivery log: every message with its state, tries and error", AUTH_ADMIN},
-    {ROUTER_POST, "/api/v1/messages/{id}/resend", messages_resend, 0, NULL,
-     "Send a failed or undeliverable message again", AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/me/notifications", prefs_get, 0, NULL,
-     "The caller's language, channels and reminders", AUTH_SIGNED_IN},
-    {ROUTER_PUT, "/api/v1/me/notifications", prefs_put, 0, NULL,
-     "Choose language, channels and reminders", AUTH_SIGNED_IN},
-    {ROUTER_POST, "/api/v1/unsubscribe", unsubscribe, 0, NULL,
-     "One-click unsubscribe from e-mail (security messages still come)", AUTH_NONE},
-    {ROUTER_GET, "/api/v1/unsubscribe", unsubscribe_page, 0, NULL,
-     "The unsubscribe link followed by a person: 303 to the confirmation page", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/cohorts/{id}/announcements", announce, 0, NULL,
-     "Cohort staff: an announcement to its participants, or one segment", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/announcements", announcements, 0, NULL,
-     "A cohort's announcements the caller may read", AUTH_SIGNED_IN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/messages",
+     .handler = messages_log,
+     .summary = "The delivery log: every message with its state, tries and error",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/messages/{id}/resend",
+     .handler = messages_resend,
+     .summary = "Send a failed or undeliverable message again",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/me/notifications",
+     .handler = api_call_route,
+     .summary = "The caller's language, channels and reminders",
+     .access = AUTH_SIGNED_IN,
+     .data = &prefs_get_call},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/me/notifications",
+     .handler = prefs_put,
+     .summary = "Choose language, channels and reminders",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/unsubscribe",
+     .handler = unsubscribe,
+     .summary = "One-click unsubscribe from e-mail (security messages still come)",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/unsubscribe",
+     .handler = unsubscribe_page,
+     .summary = "The unsubscribe link followed by a person: 303 to the confirmation page",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/announcements",
+     .handler = announce,
+     .summary = "Cohort staff: an announcement to its participants, or one segment",
+     .access = AUTH_STAFF,
+     .check_head = api_head_cohort_staff},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/announcements",
+     .handler = api_call_route,
+     .summary = "A cohort's announcements the caller may read",
+     .access = AUTH_SIGNED_IN,
+     .data = &announcements_call},
 };
 
 const http_route *messages_routes(size_t *n)

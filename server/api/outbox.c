@@ -356,7 +356,7 @@ static void send_row(outbox *o, send_job *job, const row *r)
 
     if (job->channel == 0 && mailer_has_mail(o->mailer) && r->email != NULL) {
         body = build_mail(o, r, secret, &len);
-        rc = mailer_send_mail(o->mailer, r->email, body, len, send_done, job);
+        rc = body != NULL ? mailer_send_mail(o->mailer, r->email, body, len, send_done, job) : -1;
     } else if (job->channel == 1 && mailer_has_webhook(o->mailer) && r->phone_enc != NULL &&
                pii_decrypt(o->keys, "profiles", "phone", r->user_id, r->phone_enc, &phone, &plen) ==
                    0) {
@@ -617,82 +617,55 @@ void outbox_free(outbox *o)
 
 /* ---- figures ---- */
 
-typedef struct text {
-    char *p;
-    size_t len, cap;
-} text;
-
-static SINAU_PRINTF(2, 3) void emit(text *t, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    for (;;) {
-        va_start(ap, fmt);
-        n = vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
-        va_end(ap);
-        if (n >= 0 && (size_t)n < t->cap - t->len)
-            break;
-        t->cap = t->cap * 2 + (size_t)(n > 0 ? n : 0) + 64;
-        t->p = xrealloc(t->p, t->cap);
-    }
-    t->len += (size_t)n;
-}
-
-static void emit_latency(text *t, outbox *o, int c)
+static void emit_latency(dynbuf *t, outbox *o, int c)
 {
     unsigned long long cum = 0;
 
     for (int b = 0; b < NBUCKETS; b++) {
         cum += atomic_load_explicit(&o->buckets[c][b], memory_order_relaxed);
         if (b < NBUCKETS - 1)
-            emit(t, "sinau_message_send_seconds_bucket{channel=\"%s\",le=\"%g\"} %llu\n",
-                 channel_names[c], bucket_s[b], cum);
+            dynbuf_printf(t, "sinau_message_send_seconds_bucket{channel=\"%s\",le=\"%g\"} %llu\n",
+                          channel_names[c], bucket_s[b], cum);
         else
-            emit(t, "sinau_message_send_seconds_bucket{channel=\"%s\",le=\"+Inf\"} %llu\n",
-                 channel_names[c], cum);
+            dynbuf_printf(t, "sinau_message_send_seconds_bucket{channel=\"%s\",le=\"+Inf\"} %llu\n",
+                          channel_names[c], cum);
     }
-    emit(t, "sinau_message_send_seconds_sum{channel=\"%s\"} %.6f\n", channel_names[c],
-         (double)atomic_load_explicit(&o->sum_us[c], memory_order_relaxed) / 1e6);
-    emit(t, "sinau_message_send_seconds_count{channel=\"%s\"} %llu\n", channel_names[c], cum);
+    dynbuf_printf(t, "sinau_message_send_seconds_sum{channel=\"%s\"} %.6f\n", channel_names[c],
+                  (double)atomic_load_explicit(&o->sum_us[c], memory_order_relaxed) / 1e6);
+    dynbuf_printf(t, "sinau_message_send_seconds_count{channel=\"%s\"} %llu\n", channel_names[c],
+                  cum);
 }
 
-char *outbox_metrics(outbox *o, size_t *len)
+void outbox_metrics(outbox *o, dynbuf *t)
 {
     static const char *const results[3] = {"sent", "error", "undeliverable"};
-    text t = {xmalloc(1024), 0, 1024};
     figures f;
 
-    t.p[0] = '\0';
-    if (o == NULL) {
-        *len = 0;
-        return t.p;
-    }
+    if (o == NULL)
+        return;
     pthread_mutex_lock(&o->mu);
     f = o->fig;
     pthread_mutex_unlock(&o->mu);
-    emit(&t, "# HELP sinau_messages Messages in the outbox by state and channel.\n"
-             "# TYPE sinau_messages gauge\n");
+    dynbuf_printf(t, "# HELP sinau_messages Messages in the outbox by state and channel.\n"
+                     "# TYPE sinau_messages gauge\n");
     for (int s = 0; s < NSTATES; s++)
         for (int c = 0; c < NCHANNELS; c++)
-            emit(&t, "sinau_messages{state=\"%s\",channel=\"%s\"} %lld\n", state_names[s],
-                 channel_names[c], f.counts[s][c]);
-    emit(&t,
-         "# HELP sinau_messages_oldest_due_seconds Age of the oldest message due.\n"
-         "# TYPE sinau_messages_oldest_due_seconds gauge\n"
-         "sinau_messages_oldest_due_seconds %.3f\n",
-         f.oldest_due_s);
-    emit(&t, "# HELP sinau_message_sends_total Send attempts of this instance by result.\n"
-             "# TYPE sinau_message_sends_total counter\n");
+            dynbuf_printf(t, "sinau_messages{state=\"%s\",channel=\"%s\"} %lld\n", state_names[s],
+                          channel_names[c], f.counts[s][c]);
+    dynbuf_printf(t,
+                  "# HELP sinau_messages_oldest_due_seconds Age of the oldest message due.\n"
+                  "# TYPE sinau_messages_oldest_due_seconds gauge\n"
+                  "sinau_messages_oldest_due_seconds %.3f\n",
+                  f.oldest_due_s);
+    dynbuf_printf(t, "# HELP sinau_message_sends_total Send attempts of this instance by result.\n"
+                     "# TYPE sinau_message_sends_total counter\n");
     for (int c = 0; c < NCHANNELS; c++)
         for (int r = 0; r < 3; r++)
-            emit(&t, "sinau_message_sends_total{channel=\"%s\",result=\"%s\"} %llu\n",
-                 channel_names[c], results[r],
-                 atomic_load_explicit(&o->results[c][r], memory_order_relaxed));
-    emit(&t, "# HELP sinau_message_send_seconds Time from claim to the peer's answer.\n"
-             "# TYPE sinau_message_send_seconds histogram\n");
+            dynbuf_printf(t, "sinau_message_sends_total{channel=\"%s\",result=\"%s\"} %llu\n",
+                          channel_names[c], results[r],
+                          atomic_load_explicit(&o->results[c][r], memory_order_relaxed));
+    dynbuf_printf(t, "# HELP sinau_message_send_seconds Time from claim to the peer's answer.\n"
+                     "# TYPE sinau_message_send_seconds histogram\n");
     for (int c = 0; c < NCHANNELS; c++)
-        emit_latency(&t, o, c);
-    *len = t.len;
-    return t.p;
+        emit_latency(t, o, c);
 }

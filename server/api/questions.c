@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/access.h"
+#include "sinau/api/call.h"
 #include "sinau/core/csv.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
@@ -42,42 +44,32 @@ static int question_body(http_ctx *ctx, json_t *body)
                        "scoring", &v[5], "explanation_md", &v[6], "tags", &v[7], "position", &v[8]);
 }
 
-static const db_stmt create_stmt = {
-    "quiz_question_create",
-    "select (r->>'status')::int, r->'body' from quiz_question_create($1, $2::jsonb, $3, $4) r", 4};
-static const db_stmt update_stmt = {
-    "quiz_question_update",
-    "select (r->>'status')::int, r->'body' from quiz_question_update($1, $2::jsonb, $3, $4) r", 4};
-
 /* POST /api/v1/quizzes/{id}/questions {type, stem_md, options?: [{text_md,
  * correct?}], answer?: {text?, value?, tolerance?}, points?, scoring?,
  * explanation_md?, tags?, position?} → 201 {question} */
-static void question_create(http_ctx *ctx)
-{
-    api_write_body(ctx, &create_stmt, "quiz", question_body);
-}
+static const api_call question_create_call = {
+    .stmt =
+        API_STATUS_STMT("quiz_question_create", "quiz_question_create($1, $2::jsonb, $3, $4)", 4),
+    .args = {API_ARG_PATH("id"), API_ARG_BODY, API_ARG_CALLER, API_ARG_ROLE},
+    .what = "quiz",
+    .check = question_body,
+};
 
 /* PUT /api/v1/questions/{id} (any of the members above) → 200 {question} */
-static void question_update(http_ctx *ctx)
-{
-    api_write_body(ctx, &update_stmt, "question", question_body);
-}
-
-static const db_stmt delete_stmt = {
-    "quiz_question_delete",
-    "select (r->>'status')::int, r->'body' from quiz_question_delete($1, $2, $3) r", 3};
+static const api_call question_update_call = {
+    .stmt =
+        API_STATUS_STMT("quiz_question_update", "quiz_question_update($1, $2::jsonb, $3, $4)", 4),
+    .args = {API_ARG_PATH("id"), API_ARG_BODY, API_ARG_CALLER, API_ARG_ROLE},
+    .what = "question",
+    .check = question_body,
+};
 
 /* DELETE /api/v1/questions/{id} */
-static void question_delete(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "question"))
-        return;
-    if (http_db_query(ctx, &delete_stmt, p, api_reply_status_body) != 0)
-        return;
-}
+static const api_call question_delete_call = {
+    .stmt = API_STATUS_STMT("quiz_question_delete", "quiz_question_delete($1, $2, $3)", 3),
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .what = "question",
+};
 
 /* ---- reading the sheet ---- */
 
@@ -414,9 +406,8 @@ failed:
     return NULL;
 }
 
-static const db_stmt import_stmt = {
-    "quiz_questions_import",
-    "select (r->>'status')::int, r->'body' from quiz_questions_import($1, $2::jsonb, $3, $4) r", 4};
+static const db_stmt import_stmt =
+    API_STATUS_STMT("quiz_questions_import", "quiz_questions_import($1, $2::jsonb, $3, $4)", 4);
 
 /* POST /api/v1/quizzes/{id}/questions/import (raw CSV body): adds every row
  * as a question, all or nothing → 201 {imported, questions}. */
@@ -429,33 +420,30 @@ static void question_import(http_ctx *ctx)
     const char **p;
     sheet sh;
 
+    http_own_json(ctx, rows);
     if (e != CSV_OK) {
         http_reply_error_details(ctx, 422, "invalid_csv", csv_read_error_text(e),
                                  json_pack("{s:I}", "row", (json_int_t)line));
         return;
     }
-    items = json_array();
+    items = http_own_json(ctx, json_array());
     if (read_header(ctx, json_array_get(rows, 0), &sh) != 0)
-        goto done;
+        return;
     json_array_foreach (rows, i, row) {
         json_t *q;
         if (i == 0 || json_array_size(row) == 0)
             continue;
         q = row_question(ctx, &sh, row, i + 1);
         if (q == NULL)
-            goto done;
+            return;
         json_array_append_new(items, q);
     }
     p = api_caller_params(ctx, 4);
     p[0] = http_param(ctx, "id");
     p[1] = api_json_text(ctx, items);
     if (api_missing(ctx, p[0], "quiz"))
-        goto done;
-    if (http_db_query(ctx, &import_stmt, p, api_reply_status_body) != 0)
-        goto done;
-done:
-    json_decref(items);
-    json_decref(rows);
+        return;
+    http_db_query(ctx, &import_stmt, p, api_reply_status_body);
 }
 
 /* ---- the bank out ---- */
@@ -551,7 +539,7 @@ static void export_done(void *arg, db_result *r)
         return;
     }
     if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
-        (book = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL)) == NULL) {
+        (book = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL))) == NULL) {
         http_reply_error(ctx, 404, "not_found", "no such quiz");
         return;
     }
@@ -573,10 +561,9 @@ static void export_done(void *arg, db_result *r)
     csv_end_row(&b);
     json_array_foreach (questions, i, q)
         export_row(&b, q, width);
-    json_decref(book);
+    http_own_buf(ctx, b.data);
     http_add_header(ctx, "Content-Disposition", "attachment; filename=\"bank-soal.csv\"");
     http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
-    csv_free(&b);
 }
 
 /* GET /api/v1/quizzes/{id}/questions[?format=csv]: the draft's questions
@@ -591,22 +578,43 @@ static void question_list(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "quiz"))
         return;
-    if (http_db_query(ctx, &list_stmt, p, done) != 0)
-        return;
+    http_db_query(ctx, &list_stmt, p, done);
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/quizzes/{id}/questions", question_create, 0, NULL,
-     "Authors: add a question (single, multiple, true_false, short_text, numeric, likert, text)",
-     AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/quizzes/{id}/questions", question_list, 0, NULL,
-     "Authors: the draft quiz's questions (?format=csv: the question bank as CSV)", AUTH_STAFF},
-    {ROUTER_POST, "/api/v1/quizzes/{id}/questions/import", question_import, IMPORT_MAX, NULL,
-     "Authors: import a question bank (CSV as saved by a spreadsheet); all or nothing", AUTH_STAFF},
-    {ROUTER_PUT, "/api/v1/questions/{id}", question_update, 0, NULL,
-     "Authors: edit a draft question", AUTH_STAFF},
-    {ROUTER_DELETE, "/api/v1/questions/{id}", question_delete, 0, NULL,
-     "Authors: remove a question from the draft", AUTH_STAFF},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/quizzes/{id}/questions",
+     .handler = api_call_route,
+     .summary = "Authors: add a question (single, multiple, true_false, short_text, numeric, "
+                "likert, text)",
+     .access = AUTH_STAFF,
+     .check_head = api_head_quiz_author,
+     .data = &question_create_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/quizzes/{id}/questions",
+     .handler = question_list,
+     .summary = "Authors: the draft quiz's questions (?format=csv: the question bank as CSV)",
+     .access = AUTH_STAFF},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/quizzes/{id}/questions/import",
+     .handler = question_import,
+     .max_body = IMPORT_MAX,
+     .summary = "Authors: import a question bank (CSV as saved by a spreadsheet); all or nothing",
+     .access = AUTH_STAFF,
+     .check_head = api_head_quiz_author},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/questions/{id}",
+     .handler = api_call_route,
+     .summary = "Authors: edit a draft question",
+     .access = AUTH_STAFF,
+     .check_head = api_head_question_author,
+     .data = &question_update_call},
+    {.methods = ROUTER_DELETE,
+     .pattern = "/api/v1/questions/{id}",
+     .handler = api_call_route,
+     .summary = "Authors: remove a question from the draft",
+     .access = AUTH_STAFF,
+     .data = &question_delete_call},
 };
 
 const http_route *questions_routes(size_t *n)

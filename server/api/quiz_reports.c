@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/call.h"
 #include "sinau/core/csv.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
@@ -53,8 +54,8 @@ static const char *yes_no(json_t *v)
     return json_is_true(v) ? "ya" : json_is_false(v) ? "tidak" : NULL;
 }
 
-/* Parses the JSON a statement returned, or replies (error or 404) and
- * returns NULL. */
+/* Parses the JSON a statement returned (owned by the request), or replies
+ * (error or 404) and returns NULL. */
 static json_t *report_of(http_ctx *ctx, db_result *r, const char *what)
 {
     json_t *doc;
@@ -64,7 +65,7 @@ static json_t *report_of(http_ctx *ctx, db_result *r, const char *what)
         return NULL;
     }
     if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
-        (doc = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL)) == NULL) {
+        (doc = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL))) == NULL) {
         http_reply_error(ctx, 404, "not_found", what);
         return NULL;
     }
@@ -77,8 +78,8 @@ static void send_csv(http_ctx *ctx, csv_buf *b, const char *filename)
 
     snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
     http_add_header(ctx, "Content-Disposition", disposition);
+    http_own_buf(ctx, b->data);
     http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b->data, b->len);
-    csv_free(b);
 }
 
 static void header_row(csv_buf *b, const char *const *names)
@@ -220,7 +221,6 @@ static void report_csv(void *arg, db_result *r)
     summary_csv(&b, json_object_get(doc, "summary"));
     csv_end_row(&b);
     items_csv(&b, json_object_get(doc, "items"), json_object_get(doc, "quizzes"));
-    json_decref(doc);
     send_csv(ctx, &b, "laporan-kuis.csv");
 }
 
@@ -239,8 +239,7 @@ static void report(http_ctx *ctx)
     p[2] = http_query(ctx, "post");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &report_stmt, p, done) != 0)
-        return;
+    http_db_query(ctx, &report_stmt, p, done);
 }
 
 /* ---- survey results ---- */
@@ -303,7 +302,6 @@ static void survey_csv(void *arg, db_result *r)
             csv_end_row(&b);
         }
     }
-    json_decref(doc);
     send_csv(ctx, &b, "hasil-survei.csv");
 }
 
@@ -322,35 +320,36 @@ static void survey_results(http_ctx *ctx)
     p[1] = http_param(ctx, "quiz_id");
     if (api_missing(ctx, p[0], "survey") || api_missing(ctx, p[1], "survey"))
         return;
-    if (http_db_query(ctx, &survey_stmt, p, done) != 0)
-        return;
+    http_db_query(ctx, &survey_stmt, p, done);
 }
-
-static const db_stmt attempts_stmt = {"quiz_attempts_list",
-                                      "select quiz_attempts_list($1, $2, $3, $4)", 4};
 
 /* GET /api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts (cohort staff) */
-static void attempts_list(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 4);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "quiz_id");
-    if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
-        return;
-    if (http_db_query(ctx, &attempts_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call attempts_list_call = {
+    .stmt = {"quiz_attempts_list", "select quiz_attempts_list($1, $2, $3, $4)", 4},
+    .args = {API_ARG_PATH("id"), API_ARG_PATH("quiz_id"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "quiz",
+};
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/api/v1/cohorts/{id}/quiz-report", report, 0, NULL,
-     "Cohort staff: pre/post-test scores, means, medians, gain, Hake's g, item analysis (JSON "
-     "or CSV)",
-     AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/quizzes/{quiz_id}/results", survey_results, 0, NULL,
-     "Cohort staff: a survey's results: distributions and free texts (JSON or CSV)", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts", attempts_list, 0, NULL,
-     "Cohort staff: every attempt on a quiz, with scores", AUTH_STAFF},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/quiz-report",
+     .handler = report,
+     .summary =
+         "Cohort staff: pre/post-test scores, means, medians, gain, Hake's g, item analysis (JSON "
+         "or CSV)",
+     .access = AUTH_STAFF},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}/results",
+     .handler = survey_results,
+     .summary = "Cohort staff: a survey's results: distributions and free texts (JSON or CSV)",
+     .access = AUTH_STAFF},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts",
+     .handler = api_call_route,
+     .summary = "Cohort staff: every attempt on a quiz, with scores",
+     .access = AUTH_STAFF,
+     .data = &attempts_list_call},
 };
 
 const http_route *quiz_reports_routes(size_t *n)

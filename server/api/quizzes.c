@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/access.h"
+#include "sinau/api/call.h"
 #include "sinau/core/markdown.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
@@ -31,55 +33,38 @@ static int quiz_body(http_ctx *ctx, json_t *body)
         "pick", &v[10], "description_md", &v[11], "position", &v[12]);
 }
 
-static const db_stmt create_stmt = {
-    "quiz_create",
-    "select (r->>'status')::int, r->'body' from quiz_create($1, $2::jsonb, $3, $4) r", 4};
-static const db_stmt update_stmt = {
-    "quiz_update",
-    "select (r->>'status')::int, r->'body' from quiz_update($1, $2::jsonb, $3, $4) r", 4};
-
 /* POST /api/v1/modules/{id}/quizzes {title, kind, time_limit_s?, max_attempts?,
  * pass_score?, shuffle?, layout?, review?, anonymous?, grading?, pick?,
  * description_md?, position?} → 201 {quiz} */
-static void quiz_create(http_ctx *ctx)
-{
-    api_write_body(ctx, &create_stmt, "module", quiz_body);
-}
+static const api_call quiz_create_call = {
+    .stmt = API_STATUS_STMT("quiz_create", "quiz_create($1, $2::jsonb, $3, $4)", 4),
+    .args = {API_ARG_PATH("id"), API_ARG_BODY, API_ARG_CALLER, API_ARG_ROLE},
+    .what = "module",
+    .check = quiz_body,
+};
 
 /* PUT /api/v1/quizzes/{id} (any of the members above) → 200 {quiz} */
-static void quiz_update(http_ctx *ctx)
-{
-    api_write_body(ctx, &update_stmt, "quiz", quiz_body);
-}
-
-static const db_stmt delete_stmt = {
-    "quiz_delete", "select (r->>'status')::int, r->'body' from quiz_delete($1, $2, $3) r", 3};
+static const api_call quiz_update_call = {
+    .stmt = API_STATUS_STMT("quiz_update", "quiz_update($1, $2::jsonb, $3, $4)", 4),
+    .args = {API_ARG_PATH("id"), API_ARG_BODY, API_ARG_CALLER, API_ARG_ROLE},
+    .what = "quiz",
+    .check = quiz_body,
+};
 
 /* DELETE /api/v1/quizzes/{id} (the draft only; published versions keep it) */
-static void quiz_delete(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "quiz"))
-        return;
-    if (http_db_query(ctx, &delete_stmt, p, api_reply_status_body) != 0)
-        return;
-}
-
-static const db_stmt get_stmt = {"quiz_get_draft", "select quiz_get_draft($1, $2, $3)", 3};
+static const api_call quiz_delete_call = {
+    .stmt = API_STATUS_STMT("quiz_delete", "quiz_delete($1, $2, $3)", 3),
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .what = "quiz",
+};
 
 /* GET /api/v1/quizzes/{id}: the draft quiz with its questions (authors). */
-static void quiz_get(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "quiz"))
-        return;
-    if (http_db_query(ctx, &get_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call quiz_get_call = {
+    .stmt = {"quiz_get_draft", "select quiz_get_draft($1, $2, $3)", 3},
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "quiz",
+};
 
 /* ---- preview as a participant ---- */
 
@@ -101,8 +86,7 @@ static const db_stmt preview_stmt = {"quiz_preview",
 /* Worker thread: every piece of the quiz's Markdown to safe HTML. */
 static void preview_render(void *arg)
 {
-    http_ctx *ctx = arg;
-    preview_job *job = ctx->state;
+    preview_job *job = arg;
     json_t *html = json_object();
 
     for (int i = 0; i < PQntuples(job->pieces); i++) {
@@ -115,17 +99,16 @@ static void preview_render(void *arg)
     json_decref(html);
 }
 
-static void preview_rendered(void *arg)
+static void preview_rendered(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    preview_job *job = ctx->state;
+    preview_job *job = arg;
 
-    job->params[1] = http_ctx_strndup(ctx, job->html_json, strlen(job->html_json));
-    free(job->html_json);
-    PQclear(job->pieces);
-    job->pieces = NULL;
-    if (http_db_query(ctx, &preview_stmt, job->params, api_reply_json_or_404) != 0)
+    job->params[1] = http_own_buf(ctx, job->html_json);
+    if (job->params[1] == NULL) {
+        http_reply_error(ctx, 500, "internal_error", "could not render the quiz");
         return;
+    }
+    http_db_query(ctx, &preview_stmt, job->params, api_reply_json_or_404);
 }
 
 static void preview_read(void *arg, db_result *r)
@@ -137,11 +120,8 @@ static void preview_read(void *arg, db_result *r)
         http_reply_db_error(ctx, r);
         return;
     }
-    job->pieces = db_result_take(r);
-    if (http_work(ctx, preview_render, preview_rendered) != 0) {
-        PQclear(job->pieces);
-        return;
-    }
+    job->pieces = http_own_pgresult(ctx, db_result_take(r));
+    http_work(ctx, job, preview_render, preview_rendered);
 }
 
 /* GET /api/v1/quizzes/{id}/preview: the draft quiz as a participant will
@@ -158,48 +138,31 @@ static void quiz_preview(http_ctx *ctx)
     ctx->state = job;
     if (api_missing(ctx, read[0], "quiz"))
         return;
-    if (http_db_query(ctx, &preview_read_stmt, read, preview_read) != 0)
-        return;
+    http_db_query(ctx, &preview_read_stmt, read, preview_read);
 }
 
 /* ---- a cohort's quizzes ---- */
 
-static const db_stmt cohort_quiz_stmt = {"quiz_cohort_quiz",
-                                         "select quiz_cohort_quiz($1, $2, $3, $4)", 4};
-
 /* GET /api/v1/cohorts/{id}/quizzes/{quiz_id}: settings, window, the caller's
  * attempts (scores only where the quiz's review allows). */
-static void cohort_quiz(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 4);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "quiz_id");
-    if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
-        return;
-    if (http_db_query(ctx, &cohort_quiz_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
-
-static const db_stmt list_stmt = {"quiz_cohort_list", "select quiz_cohort_list($1, $2, $3)", 3};
+static const api_call cohort_quiz_call = {
+    .stmt = {"quiz_cohort_quiz", "select quiz_cohort_quiz($1, $2, $3, $4)", 4},
+    .args = {API_ARG_PATH("id"), API_ARG_PATH("quiz_id"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "quiz",
+};
 
 /* GET /api/v1/cohorts/{id}/quizzes: the cohort's quizzes for its staff. */
-static void cohort_list(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
+static const api_call cohort_list_call = {
+    .stmt = {"quiz_cohort_list", "select quiz_cohort_list($1, $2, $3)", 3},
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "cohort",
+};
 
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    if (http_db_query(ctx, &list_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
-
-static const db_stmt schedule_stmt = {
-    "quiz_schedule",
-    "select (r->>'status')::int, r->'body'"
-    " from quiz_schedule($1, $2, $3::timestamptz, $4::timestamptz, $5::boolean, $6, $7) r",
-    7};
+static const db_stmt schedule_stmt = API_STATUS_STMT(
+    "quiz_schedule", "quiz_schedule($1, $2, $3::timestamptz, $4::timestamptz, $5::boolean, $6, $7)",
+    7);
 
 #define WINDOW_MESSAGE "opens_at and closes_at are ISO 8601 times with a zone, or null"
 
@@ -224,28 +187,59 @@ static void cohort_window(http_ctx *ctx)
     p[4] = first ? "true" : "false";
     if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
         return;
-    if (http_db_query(ctx, &schedule_stmt, p, api_reply_status_body_times) != 0)
-        return;
+    http_db_query(ctx, &schedule_stmt, p, api_reply_status_body_times);
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/modules/{id}/quizzes", quiz_create, 0, NULL,
-     "Authors: add a quiz (pretest, posttest, check or survey) to a draft module", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/quizzes/{id}", quiz_get, 0, NULL,
-     "Authors: a draft quiz with its questions, keys and explanations", AUTH_STAFF},
-    {ROUTER_PUT, "/api/v1/quizzes/{id}", quiz_update, 0, NULL, "Authors: edit a draft quiz",
-     AUTH_STAFF},
-    {ROUTER_DELETE, "/api/v1/quizzes/{id}", quiz_delete, 0, NULL,
-     "Authors: remove a quiz from the draft", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/quizzes/{id}/preview", quiz_preview, 0, NULL,
-     "Authors: the draft quiz rendered as participants will see it", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/quizzes", cohort_list, 0, NULL,
-     "Cohort staff: the cohort's quizzes with their windows and progress", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/quizzes/{quiz_id}", cohort_quiz, 0, NULL,
-     "A cohort's quiz: settings, window and the caller's attempts", AUTH_SIGNED_IN},
-    {ROUTER_PUT, "/api/v1/cohorts/{id}/quizzes/{quiz_id}/window", cohort_window, 0, NULL,
-     "Cohort staff: a quiz's opening window (a pre-test may close at the first lesson)",
-     AUTH_STAFF},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/modules/{id}/quizzes",
+     .handler = api_call_route,
+     .summary = "Authors: add a quiz (pretest, posttest, check or survey) to a draft module",
+     .access = AUTH_STAFF,
+     .check_head = api_head_module_author,
+     .data = &quiz_create_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/quizzes/{id}",
+     .handler = api_call_route,
+     .summary = "Authors: a draft quiz with its questions, keys and explanations",
+     .access = AUTH_STAFF,
+     .data = &quiz_get_call},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/quizzes/{id}",
+     .handler = api_call_route,
+     .summary = "Authors: edit a draft quiz",
+     .access = AUTH_STAFF,
+     .check_head = api_head_quiz_author,
+     .data = &quiz_update_call},
+    {.methods = ROUTER_DELETE,
+     .pattern = "/api/v1/quizzes/{id}",
+     .handler = api_call_route,
+     .summary = "Authors: remove a quiz from the draft",
+     .access = AUTH_STAFF,
+     .data = &quiz_delete_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/quizzes/{id}/preview",
+     .handler = quiz_preview,
+     .summary = "Authors: the draft quiz rendered as participants will see it",
+     .access = AUTH_STAFF},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/quizzes",
+     .handler = api_call_route,
+     .summary = "Cohort staff: the cohort's quizzes with their windows and progress",
+     .access = AUTH_STAFF,
+     .data = &cohort_list_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}",
+     .handler = api_call_route,
+     .summary = "A cohort's quiz: settings, window and the caller's attempts",
+     .access = AUTH_SIGNED_IN,
+     .data = &cohort_quiz_call},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}/window",
+     .handler = cohort_window,
+     .summary = "Cohort staff: a quiz's opening window (a pre-test may close at the first lesson)",
+     .access = AUTH_STAFF,
+     .check_head = api_head_cohort_staff},
 };
 
 const http_route *quizzes_routes(size_t *n)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/call.h"
 #include "sinau/api/services.h"
 #include "sinau/cert/achpage.h"
 #include "sinau/core/csv.h"
@@ -44,32 +45,31 @@ static void achievement_answer(http_ctx *ctx, json_t *facts)
     const char *q = http_query(ctx, "lang");
     char url[700], *body;
 
+    http_own_json(ctx, facts);
+
     snprintf(url, sizeof url, "%s/achievements/%s", cfg->public_url, http_param(ctx, "id"));
     http_add_header(ctx, "Cache-Control", "public, max-age=300");
     http_add_header(ctx, "Access-Control-Allow-Origin", "*");
     http_add_header(ctx, "Vary", "Accept");
     if (wants_jsonld(ctx)) {
-        json_t *a = achpage_jsonld(facts, url, cfg->public_url, cfg->issuer_name);
-        body = a != NULL ? json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-        json_decref(a);
-        json_decref(facts);
+        json_t *a =
+            http_own_json(ctx, achpage_jsonld(facts, url, cfg->public_url, cfg->issuer_name));
+        body = a != NULL ? http_own_buf(ctx, json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
+                         : NULL;
         if (body == NULL) {
             http_reply_error(ctx, 500, "internal_error", "the achievement could not be made");
             return;
         }
         http_reply_bytes(ctx, 200, "application/ld+json", body, strlen(body));
-        free(body);
         return;
     }
-    body =
-        achpage_html(facts, url, cfg->issuer_name, q != NULL && strcmp(q, "en") == 0 ? "en" : "id");
-    json_decref(facts);
+    body = http_own_buf(ctx, achpage_html(facts, url, cfg->issuer_name,
+                                          q != NULL && strcmp(q, "en") == 0 ? "en" : "id"));
     if (body == NULL) {
         http_reply_error(ctx, 500, "internal_error", "the page could not be made");
         return;
     }
     http_reply_bytes(ctx, 200, "text/html; charset=utf-8", body, strlen(body));
-    free(body);
 }
 
 static void achievement_read(void *arg, db_result *r)
@@ -125,24 +125,17 @@ static void achievement(http_ctx *ctx)
         http_reply_error(ctx, 404, "not_found", "no such achievement");
         return;
     }
-    if (http_db_query(ctx, &achievement_stmt, p, achievement_read) != 0)
-        return;
+    http_db_query(ctx, &achievement_stmt, p, achievement_read);
 }
 
 /* ---- JP by year ---- */
 
-static const db_stmt jp_record_stmt = {"cert_jp_record", "select cert_jp_record($1, $2)", 2};
-
 /* GET /api/v1/me/jp: the caller's JP by year, certificates and transcripts. */
-static void jp_record(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
-
-    p[0] = ctx->user.id;
-    p[1] = cfg_of(ctx)->public_url;
-    if (http_db_query(ctx, &jp_record_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call jp_record_call = {
+    .stmt = {"cert_jp_record", "select cert_jp_record($1, $2)", 2},
+    .args = {API_ARG_CALLER, API_ARG_PUBLIC_URL},
+    .reply = API_REPLY_JSON,
+};
 
 /* ---- the BKN export ---- */
 
@@ -178,8 +171,8 @@ static void report_csv(http_ctx *ctx, json_t *report)
     snprintf(disp, sizeof disp, "attachment; filename=\"jp-%lld.csv\"",
              (long long)json_integer_value(json_object_get(report, "year")));
     http_add_header(ctx, "Content-Disposition", disp);
+    http_own_buf(ctx, b.data);
     http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
-    csv_free(&b);
 }
 
 static void report_read(void *arg, db_result *r)
@@ -196,13 +189,12 @@ static void report_read(void *arg, db_result *r)
         api_reply_json_or_404(ctx, r);
         return;
     }
-    report = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
+    report = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL));
     if (report == NULL) {
         http_reply_error(ctx, 500, "internal_error", "the report could not be made");
         return;
     }
     report_csv(ctx, report);
-    json_decref(report);
 }
 
 static const db_stmt report_stmt = {"cert_jp_report", "select cert_jp_report($1::int)", 1};
@@ -218,18 +210,27 @@ static void jp_report(http_ctx *ctx)
         return;
     }
     p[0] = year;
-    if (http_db_query(ctx, &report_stmt, p, report_read) != 0)
-        return;
+    http_db_query(ctx, &report_stmt, p, report_read);
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/achievements/{id}", achievement, 0, NULL,
-     "Anyone: the achievement a credential names (HTML, or JSON-LD with ?format=json)", AUTH_NONE},
-    {ROUTER_GET, "/api/v1/me/jp", jp_record, 0, NULL,
-     "The caller's JP (jam pelajaran) by year, with certificates and transcripts", AUTH_SIGNED_IN},
-    {ROUTER_GET, "/api/v1/reports/jp", jp_report, 0, NULL,
-     "Admin: JP per participant per year by agency (?year=, ?format=csv for the BKN report)",
-     AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/achievements/{id}",
+     .handler = achievement,
+     .summary = "Anyone: the achievement a credential names (HTML, or JSON-LD with ?format=json)",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/me/jp",
+     .handler = api_call_route,
+     .summary = "The caller's JP (jam pelajaran) by year, with certificates and transcripts",
+     .access = AUTH_SIGNED_IN,
+     .data = &jp_record_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/reports/jp",
+     .handler = jp_report,
+     .summary =
+         "Admin: JP per participant per year by agency (?year=, ?format=csv for the BKN report)",
+     .access = AUTH_ADMIN},
 };
 
 const http_route *records_routes(size_t *n)

@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "sinau/api/auth.h"
+#include "sinau/api/call.h"
 #include "sinau/api/common.h"
 #include "sinau/api/routes.h"
 #include "sinau/api/services.h"
@@ -116,8 +117,7 @@ static void reset_request(http_ctx *ctx)
     p[5] = api_itoa(ctx, RESET_WINDOW_S);
     p[6] = api_itoa(ctx, RESET_MAX_PER_IP);
     p[7] = api_itoa(ctx, RESET_MAX_ACCOUNT);
-    if (http_db_query(ctx, &reset_request_stmt, p, reset_requested) != 0)
-        return;
+    http_db_query(ctx, &reset_request_stmt, p, reset_requested);
 }
 
 /* ---- setting the new password with a link ---- */
@@ -125,15 +125,15 @@ static void reset_request(http_ctx *ctx)
 typedef struct confirm_job {
     char hash[AUTH_HASH_HEX];
     char *password; /* wiped after hashing */
+    enum pwhash_cost cost;
     char new_hash[128];
     int rc;
     const char *params[3];
 } confirm_job;
 
 static const db_stmt reset_live_stmt = {"msg_reset_live", "select msg_reset_live($1)", 1};
-static const db_stmt reset_confirm_stmt = {
-    "msg_reset_confirm",
-    "select (r->>'status')::int, r->'body' from msg_reset_confirm($1, $2, $3) r", 3};
+static const db_stmt reset_confirm_stmt =
+    API_STATUS_STMT("msg_reset_confirm", "msg_reset_confirm($1, $2, $3)", 3);
 
 static void reply_invalid_token(http_ctx *ctx)
 {
@@ -141,19 +141,18 @@ static void reply_invalid_token(http_ctx *ctx)
                      "this link is not valid (used, expired or unknown)");
 }
 
+/* Worker thread: the new password's argon2id hash. */
 static void hash_run(void *arg)
 {
-    http_ctx *ctx = arg;
-    confirm_job *job = ctx->state;
+    confirm_job *job = arg;
 
-    job->rc = auth_password_hash(api_svc(ctx)->cfg->pwhash, job->password, job->new_hash);
+    job->rc = auth_password_hash(job->cost, job->password, job->new_hash);
     sodium_memzero(job->password, strlen(job->password));
 }
 
-static void confirm_hashed(void *arg)
+static void confirm_hashed(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    confirm_job *job = ctx->state;
+    confirm_job *job = arg;
 
     if (job->rc != 0) {
         http_reply_error(ctx, 500, "internal_error", "could not hash the password");
@@ -162,13 +161,13 @@ static void confirm_hashed(void *arg)
     job->params[0] = job->hash;
     job->params[1] = job->new_hash;
     job->params[2] = http_peer(ctx);
-    if (http_db_query(ctx, &reset_confirm_stmt, job->params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &reset_confirm_stmt, job->params, api_reply_status_body);
 }
 
 static void confirm_checked(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
+    confirm_job *job = ctx->state;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
@@ -178,8 +177,8 @@ static void confirm_checked(void *arg, db_result *r)
         reply_invalid_token(ctx);
         return;
     }
-    if (api_work(ctx, hash_run, confirm_hashed, NULL, NULL) != 0)
-        return;
+    job->cost = api_svc(ctx)->cfg->pwhash;
+    http_work(ctx, job, hash_run, confirm_hashed);
 }
 
 /* POST /api/v1/auth/password-reset/confirm {token, password} → 204 */
@@ -203,14 +202,14 @@ static void reset_confirm(http_ctx *ctx)
     auth_token_hash(token, job->hash);
     job->password = http_ctx_strndup(ctx, password, strlen(password));
     job->params[0] = job->hash;
-    if (http_db_query(ctx, &reset_live_stmt, job->params, confirm_checked) != 0)
-        return;
+    http_db_query(ctx, &reset_live_stmt, job->params, confirm_checked);
 }
 
 /* ---- changing one's password ---- */
 
 typedef struct change_job {
     char *current, *next; /* wiped after use */
+    enum pwhash_cost cost;
     char *stored_hash, *email;
     bool ok;
     int rc;
@@ -250,9 +249,8 @@ static void change_failed_recorded(void *arg, db_result *r)
 /* Worker thread: verify the current password, hash the new one. */
 static void change_run(void *arg)
 {
-    http_ctx *ctx = arg;
-    change_job *job = ctx->state;
-    enum pwhash_cost cost = api_svc(ctx)->cfg->pwhash;
+    change_job *job = arg;
+    enum pwhash_cost cost = job->cost;
 
     job->ok = auth_password_verify(cost, job->stored_hash, job->current, &(bool){false});
     if (job->ok)
@@ -261,17 +259,15 @@ static void change_run(void *arg)
     sodium_memzero(job->next, strlen(job->next));
 }
 
-static void change_verified(void *arg)
+static void change_verified(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    change_job *job = ctx->state;
+    change_job *job = arg;
 
     if (!job->ok) {
         job->params[0] = job->email;
         job->params[1] = http_peer(ctx);
         job->params[2] = api_itoa(ctx, AUTH_THROTTLE_WINDOW_S);
-        if (http_db_query(ctx, &change_failed_stmt, job->params, change_failed_recorded) != 0)
-            return;
+        http_db_query(ctx, &change_failed_stmt, job->params, change_failed_recorded);
         return;
     }
     if (job->rc != 0) {
@@ -282,8 +278,7 @@ static void change_verified(void *arg)
     job->params[1] = job->new_hash;
     job->params[2] = ctx->user.token_hash;
     job->params[3] = http_peer(ctx);
-    if (http_db_query(ctx, &change_stmt, job->params, change_stored) != 0)
-        return;
+    http_db_query(ctx, &change_stmt, job->params, change_stored);
 }
 
 static void change_begun(void *arg, db_result *r)
@@ -299,24 +294,22 @@ static void change_begun(void *arg, db_result *r)
         http_reply_db_error(ctx, r);
         return;
     }
-    v = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
+    v = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL));
     if (v == NULL || json_unpack(v, "{s:I, s:s, s:s}", "retry_after", &wait_s, "hash", &hash,
                                  "email", &email) != 0) {
-        json_decref(v);
         http_reply_error(ctx, 401, "unauthorized", "sign in first");
         return;
     }
     job->stored_hash = http_ctx_strndup(ctx, hash, strlen(hash));
     job->email = http_ctx_strndup(ctx, email, strlen(email));
-    json_decref(v);
+    job->cost = api_svc(ctx)->cfg->pwhash;
     if (wait_s > 0) {
         snprintf(retry, sizeof retry, "%lld", (long long)wait_s);
         http_add_header(ctx, "Retry-After", retry);
         http_reply_error(ctx, 429, "too_many_attempts", "too many failed attempts; wait and retry");
         return;
     }
-    if (api_work(ctx, change_run, change_verified, NULL, NULL) != 0)
-        return;
+    http_work(ctx, job, change_run, change_verified);
 }
 
 /* PUT /api/v1/me/password {current_password, new_password} → 204; every
@@ -346,16 +339,13 @@ static void password_put(http_ctx *ctx)
     job->params[2] = api_itoa(ctx, AUTH_THROTTLE_WINDOW_S);
     job->params[3] = api_itoa(ctx, AUTH_THROTTLE_PER_ACCOUNT);
     job->params[4] = api_itoa(ctx, api_svc(ctx)->cfg->login_per_address);
-    if (http_db_query(ctx, &change_begin_stmt, job->params, change_begun) != 0)
-        return;
+    http_db_query(ctx, &change_begin_stmt, job->params, change_begun);
 }
 
 /* ---- an admin sends a link ---- */
 
-static const db_stmt admin_reset_stmt = {
-    "msg_reset_by_admin",
-    "select (r->>'status')::int, r->'body' from msg_reset_by_admin($1, $2, $3, $4, $5, $6::int) r",
-    6};
+static const db_stmt admin_reset_stmt =
+    API_STATUS_STMT("msg_reset_by_admin", "msg_reset_by_admin($1, $2, $3, $4, $5, $6::int)", 6);
 
 /* POST /api/v1/users/{id}/password-reset → 202 {sent, expires_at} */
 static void admin_reset(http_ctx *ctx)
@@ -375,17 +365,14 @@ static void admin_reset(http_ctx *ctx)
     p[3] = s->hash;
     p[4] = s->enc;
     ttl_text(ctx, ADMIN_RESET_TTL_S, &p[5]);
-    if (http_db_query(ctx, &admin_reset_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &admin_reset_stmt, p, api_reply_status_body);
 }
 
 /* ---- e-mail verification ---- */
 
-static const db_stmt verify_stmt = {
-    "msg_verify_email", "select (r->>'status')::int, r->'body' from msg_verify_email($1) r", 1};
-static const db_stmt verify_resend_stmt = {
-    "msg_verify_resend",
-    "select (r->>'status')::int, r->'body' from msg_verify_resend($1, $2, $3, $4::int) r", 4};
+static const db_stmt verify_stmt = API_STATUS_STMT("msg_verify_email", "msg_verify_email($1)", 1);
+static const db_stmt verify_resend_stmt =
+    API_STATUS_STMT("msg_verify_resend", "msg_verify_resend($1, $2, $3, $4::int)", 4);
 
 /* POST /api/v1/auth/verify-email {token} → 204 */
 static void verify_email(http_ctx *ctx)
@@ -405,8 +392,7 @@ static void verify_email(http_ctx *ctx)
     }
     auth_token_hash(token, hash);
     p[0] = hash;
-    if (http_db_query(ctx, &verify_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &verify_stmt, p, api_reply_status_body);
 }
 
 /* POST /api/v1/me/email-verification → 202: a new link. */
@@ -423,8 +409,7 @@ static void verify_resend(http_ctx *ctx)
     p[1] = s->hash;
     p[2] = s->enc;
     ttl_text(ctx, VERIFY_TTL_S, &p[3]);
-    if (http_db_query(ctx, &verify_resend_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &verify_resend_stmt, p, api_reply_status_body);
 }
 
 int api_verify_ttl_s(void)
@@ -433,18 +418,36 @@ int api_verify_ttl_s(void)
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/auth/password-reset", reset_request, 0, NULL,
-     "Ask for a password reset link (always 202)", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/auth/password-reset/confirm", reset_confirm, 0, NULL,
-     "Set a new password with a reset link's token", AUTH_NONE},
-    {ROUTER_PUT, "/api/v1/me/password", password_put, 0, NULL,
-     "Change the password; other sessions end", AUTH_SIGNED_IN},
-    {ROUTER_POST, "/api/v1/users/{id}/password-reset", admin_reset, 0, NULL,
-     "Send a user a password reset link (audited)", AUTH_ADMIN},
-    {ROUTER_POST, "/api/v1/auth/verify-email", verify_email, 0, NULL,
-     "Confirm the account's e-mail address with the link's token", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/me/email-verification", verify_resend, 0, NULL,
-     "Send a new e-mail confirmation link", AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/auth/password-reset",
+     .handler = reset_request,
+     .summary = "Ask for a password reset link (always 202)",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/auth/password-reset/confirm",
+     .handler = reset_confirm,
+     .summary = "Set a new password with a reset link's token",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/me/password",
+     .handler = password_put,
+     .summary = "Change the password; other sessions end",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/users/{id}/password-reset",
+     .handler = admin_reset,
+     .summary = "Send a user a password reset link (audited)",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/auth/verify-email",
+     .handler = verify_email,
+     .summary = "Confirm the account's e-mail address with the link's token",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/me/email-verification",
+     .handler = verify_resend,
+     .summary = "Send a new e-mail confirmation link",
+     .access = AUTH_SIGNED_IN},
 };
 
 const http_route *recovery_routes(size_t *n)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sinau/api/call.h"
 #include "sinau/api/common.h"
 #include "sinau/api/routes.h"
 #include "sinau/api/services.h"
@@ -27,9 +28,8 @@
 
 /* ---- register ---- */
 
-static const db_stmt register_stmt = {
-    "reg_register",
-    "select (r->>'status')::int, r->'body' from reg_register_idem($1, $2, $3, $4, $5) r", 5};
+static const db_stmt register_stmt =
+    API_STATUS_STMT("reg_register", "reg_register_idem($1, $2, $3, $4, $5)", 5);
 
 /* Idempotency keys: printable ASCII, 1..200 bytes. */
 static bool idem_key_ok(const char *k)
@@ -71,42 +71,32 @@ static void registrations_create(http_ctx *ctx)
     params[2] = segment;
     params[3] = key;
     /* what the key commits to: the cohort and the canonical body */
-    request = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    request = http_own_buf(ctx, json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS));
     params[4] = http_ctx_alloc(ctx, strlen(request) + strlen(ctx->path) + 2);
     snprintf((char *)params[4], strlen(request) + strlen(ctx->path) + 2, "%s\n%s", ctx->path,
              request);
-    free(request);
     if (api_missing(ctx, params[0], "cohort"))
         return;
-    if (http_db_query_keyed(ctx, &register_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query_keyed(ctx, &register_stmt, params, api_reply_status_body);
 }
 
 /* ---- the participant's own ---- */
 
-static const db_stmt mine_stmt = {
-    "reg_mine",
-    "select json_build_object('items', coalesce(json_agg((reg_json(r)::jsonb"
-    " || jsonb_build_object('cohort', json_build_object('id', c.id, 'name', c.name,"
-    " 'starts_on', c.starts_on, 'ends_on', c.ends_on, 'programme_slug', p.slug,"
-    " 'programme_title', p.title)))::json order by r.created_at desc), '[]'::json),"
-    " 'next_cursor', null)"
-    " from registrations r join cohorts c on c.id = r.cohort_id"
-    " join programmes p on p.id = c.programme_id where r.user_id = $1",
-    1};
-
 /* GET /api/v1/me/registrations */
-static void registrations_mine(http_ctx *ctx)
-{
-    const char **params = http_ctx_alloc(ctx, sizeof *params);
+static const api_call registrations_mine_call = {
+    .stmt = {"reg_mine",
+             "select json_build_object('items', coalesce(json_agg((reg_json(r)::jsonb || "
+             "jsonb_build_object('cohort', json_build_object('id', c.id, 'name', c.name, "
+             "'starts_on', c.starts_on, 'ends_on', c.ends_on, 'programme_slug', p.slug, "
+             "'programme_title', p.title)))::json order by r.created_at desc), '[]'::json), "
+             "'next_cursor', null) from registrations r join cohorts c on c.id = r.cohort_id join "
+             "programmes p on p.id = c.programme_id where r.user_id = $1",
+             1},
+    .args = {API_ARG_CALLER},
+    .reply = API_REPLY_JSON,
+};
 
-    params[0] = ctx->user.id;
-    if (http_db_query(ctx, &mine_stmt, params, api_reply_json_or_404) != 0)
-        return;
-}
-
-static const db_stmt cancel_stmt = {
-    "reg_cancel", "select (r->>'status')::int, r->'body' from reg_cancel($1, $2, $3) r", 3};
+static const db_stmt cancel_stmt = API_STATUS_STMT("reg_cancel", "reg_cancel($1, $2, $3)", 3);
 
 /* DELETE /api/v1/registrations/{id}: its participant or an admin. */
 static void registrations_cancel(http_ctx *ctx)
@@ -118,25 +108,15 @@ static void registrations_cancel(http_ctx *ctx)
     params[2] = ctx->user.role == AUTH_ROLE_ADMIN ? "true" : "false";
     if (api_missing(ctx, params[0], "registration"))
         return;
-    if (http_db_query(ctx, &cancel_stmt, params, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &cancel_stmt, params, api_reply_status_body);
 }
-
-static const db_stmt accept_stmt = {
-    "reg_accept", "select (r->>'status')::int, r->'body' from reg_accept($1, $2) r", 2};
 
 /* POST /api/v1/registrations/{id}/accept: take an offered seat. */
-static void registrations_accept(http_ctx *ctx)
-{
-    const char **params = http_ctx_alloc(ctx, 2 * sizeof *params);
-
-    params[0] = http_param(ctx, "id");
-    params[1] = ctx->user.id;
-    if (api_missing(ctx, params[0], "registration"))
-        return;
-    if (http_db_query(ctx, &accept_stmt, params, api_reply_status_body) != 0)
-        return;
-}
+static const api_call registrations_accept_call = {
+    .stmt = API_STATUS_STMT("reg_accept", "reg_accept($1, $2)", 2),
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER},
+    .what = "registration",
+};
 
 /* ---- the list, for admins and the cohort's instructors ---- */
 
@@ -244,7 +224,8 @@ static const char *csv_word(const char *const (*table)[2], size_t n, const char 
 }
 
 typedef struct csv_job {
-    PGresult *rows; /* owned until the reply */
+    PGresult *rows;          /* owned by the request */
+    const pii_keyring *keys; /* for unmasked cells: the process's, read-only */
     const csv_words *w;
     bool unmasked;
     bool failed;
@@ -281,9 +262,8 @@ static int csv_clear(csv_job *job, const pii_keyring *keys, int row, int col, co
 /* Builds the CSV (on the worker pool for unmasked exports). */
 static void csv_build(void *arg)
 {
-    http_ctx *ctx = arg;
-    csv_job *job = ctx->state;
-    const pii_keyring *keys = api_svc(ctx)->keys;
+    csv_job *job = arg;
+    const pii_keyring *keys = job->keys;
     PGresult *res = job->rows;
 
     csv_begin(&job->out);
@@ -312,30 +292,25 @@ static void csv_build(void *arg)
     }
 }
 
-static void csv_send(void *arg)
+static void csv_send(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    csv_job *job = ctx->state;
-    csv_buf out = job->out; /* the reply frees job (ctx memory) */
+    csv_job *job = arg;
 
-    PQclear(job->rows);
+    http_own_buf(ctx, job->out.data);
     if (job->failed) {
-        csv_free(&out);
         http_reply_error(ctx, 500, "undecryptable", "stored personal data failed its check");
         return;
     }
     http_add_header(ctx, "Content-Disposition", job->w->filename);
     if (job->unmasked)
         http_add_header(ctx, "Cache-Control", "private, no-store");
-    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", out.data, out.len);
-    csv_free(&out);
+    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", job->out.data, job->out.len);
 }
 
 static void csv_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
     csv_job *job = ctx->state;
-    PGresult *rows;
 
     if (r->status != DB_OK) {
         http_reply_db_error(ctx, r);
@@ -345,15 +320,14 @@ static void csv_done(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such cohort");
         return;
     }
-    rows = db_result_take(r);
-    job->rows = rows;
+    job->rows = http_own_pgresult(ctx, db_result_take(r));
+    job->keys = api_svc(ctx)->keys;
     if (!job->unmasked) {
-        csv_build(ctx);
-        csv_send(ctx);
+        csv_build(job);
+        csv_send(ctx, job);
         return;
     }
-    if (api_work(ctx, csv_build, csv_send, rows, NULL) != 0)
-        return;
+    http_work(ctx, job, csv_build, csv_send);
 }
 
 /* The words of ?lang= (id when absent); NULL after replying 422. */
@@ -417,8 +391,7 @@ static void registrations_list(http_ctx *ctx)
         job = http_ctx_alloc(ctx, sizeof *job);
         job->w = w;
         ctx->state = job;
-        if (http_db_query(ctx, &csv_stmt, params, csv_done) != 0)
-            return;
+        http_db_query(ctx, &csv_stmt, params, csv_done);
         return;
     }
     limit = api_limit(ctx, 100);
@@ -426,8 +399,7 @@ static void registrations_list(http_ctx *ctx)
         return;
     params[5] = cursor;
     params[6] = api_itoa(ctx, limit);
-    if (http_db_query(ctx, &list_stmt, params, list_or_csv_reply) != 0)
-        return;
+    http_db_query(ctx, &list_stmt, params, list_or_csv_reply);
 }
 
 /* POST /api/v1/cohorts/{id}/registrations/export {reason, lang?, status?,
@@ -468,8 +440,7 @@ static void registrations_export(http_ctx *ctx)
     ctx->state = job;
     if (api_missing(ctx, job->params[0], "cohort"))
         return;
-    if (http_db_query(ctx, &csv_unmasked_stmt, job->params, csv_done) != 0)
-        return;
+    http_db_query(ctx, &csv_unmasked_stmt, job->params, csv_done);
 }
 
 /* ---- the fairness log ---- */
@@ -549,10 +520,9 @@ static void log_done(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such cohort");
         return;
     }
-    out = evbuffer_new();
+    out = http_own_evbuffer(ctx);
     hashchain_genesis(head);
     if (render_chain(ctx, r->res, out, head, &entries, NULL) != 0) {
-        evbuffer_free(out);
         http_reply_error(ctx, 500, "internal_error", "could not hash the log");
         return;
     }
@@ -560,7 +530,6 @@ static void log_done(void *arg, db_result *r)
     http_add_header(ctx, "X-Chain-Head", head);
     http_reply_bytes(ctx, 200, "application/x-ndjson", evbuffer_pullup(out, -1),
                      evbuffer_get_length(out));
-    evbuffer_free(out);
 }
 
 /* ---- the public head, kept incrementally ---- */
@@ -640,8 +609,7 @@ static void head_done(void *arg, db_result *r)
     job->params[1] = http_ctx_strndup(ctx, job->mark.seq, strlen(job->mark.seq));
     job->params[2] = api_itoa(ctx, job->mark.entries);
     job->params[3] = job->mark.head;
-    if (http_db_query(ctx, &head_keep_stmt, job->params, head_kept) != 0)
-        return;
+    http_db_query(ctx, &head_keep_stmt, job->params, head_kept);
 }
 
 static void allocation_log(http_ctx *ctx, bool head_only)
@@ -653,12 +621,10 @@ static void allocation_log(http_ctx *ctx, bool head_only)
         return;
     if (head_only) {
         ctx->state = http_ctx_alloc(ctx, sizeof(head_job));
-        if (http_db_query(ctx, &head_stmt, params, head_done) != 0)
-            return;
+        http_db_query(ctx, &head_stmt, params, head_done);
         return;
     }
-    if (http_db_query(ctx, &log_stmt, params, log_done) != 0)
-        return;
+    http_db_query(ctx, &log_stmt, params, log_done);
 }
 
 /* GET /api/v1/cohorts/{id}/allocation-log: every attempt in arrival order,
@@ -675,24 +641,50 @@ static void allocation_log_head(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/cohorts/{id}/registrations", registrations_create, 0, NULL,
-     "Register in a segment: confirmed, waitlisted with a position, or refused", AUTH_SIGNED_IN},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/registrations", registrations_list, 0, NULL,
-     "Admins and the cohort's instructors: registrations (?format=csv)", AUTH_STAFF},
-    {ROUTER_POST, "/api/v1/cohorts/{id}/registrations/export", registrations_export, 0, NULL,
-     "Admin: the registrations CSV with NIK, NIP and phone unmasked, for a stated reason "
-     "(audited)",
-     AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/me/registrations", registrations_mine, 0, NULL,
-     "The caller's registrations", AUTH_SIGNED_IN},
-    {ROUTER_DELETE, "/api/v1/registrations/{id}", registrations_cancel, 0, NULL,
-     "Cancel (its participant or an admin); the seat goes to the waitlist", AUTH_SIGNED_IN},
-    {ROUTER_POST, "/api/v1/registrations/{id}/accept", registrations_accept, 0, NULL,
-     "Take an offered seat before its deadline", AUTH_SIGNED_IN},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/allocation-log", allocation_log_export, 0, NULL,
-     "Admin: the fairness log as NDJSON with its hash chain", AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/allocation-log/head", allocation_log_head, 0, NULL,
-     "The fairness log's chain head, for publication", AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/registrations",
+     .handler = registrations_create,
+     .summary = "Register in a segment: confirmed, waitlisted with a position, or refused",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/registrations",
+     .handler = registrations_list,
+     .summary = "Admins and the cohort's instructors: registrations (?format=csv)",
+     .access = AUTH_STAFF},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/registrations/export",
+     .handler = registrations_export,
+     .summary =
+         "Admin: the registrations CSV with NIK, NIP and phone unmasked, for a stated reason "
+         "(audited)",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/me/registrations",
+     .handler = api_call_route,
+     .summary = "The caller's registrations",
+     .access = AUTH_SIGNED_IN,
+     .data = &registrations_mine_call},
+    {.methods = ROUTER_DELETE,
+     .pattern = "/api/v1/registrations/{id}",
+     .handler = registrations_cancel,
+     .summary = "Cancel (its participant or an admin); the seat goes to the waitlist",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/registrations/{id}/accept",
+     .handler = api_call_route,
+     .summary = "Take an offered seat before its deadline",
+     .access = AUTH_SIGNED_IN,
+     .data = &registrations_accept_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/allocation-log",
+     .handler = allocation_log_export,
+     .summary = "Admin: the fairness log as NDJSON with its hash chain",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/allocation-log/head",
+     .handler = allocation_log_head,
+     .summary = "The fairness log's chain head, for publication",
+     .access = AUTH_NONE},
 };
 
 const http_route *registrations_routes(size_t *n)

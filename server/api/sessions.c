@@ -11,6 +11,8 @@
 
 #include <sodium.h>
 
+#include "sinau/api/access.h"
+#include "sinau/api/call.h"
 #include "sinau/api/services.h"
 #include "sinau/auth/session.h"
 #include "sinau/core/ical.h"
@@ -36,7 +38,7 @@ static void create_done(void *arg, db_result *r)
                          "check the times (ends after it starts), place and online_url");
         return;
     }
-    api_reply_json_or_404(arg, r);
+    api_reply_created_or_404(arg, r);
 }
 
 /* POST /api/v1/cohorts/{id}/sessions {title, starts_at, ends_at, place?, online_url?} */
@@ -62,9 +64,7 @@ static void sessions_create(http_ctx *ctx)
     p[7] = auth_role_name(ctx->user.role);
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    ctx->state = API_CREATED;
-    if (http_db_query(ctx, &create_stmt, p, create_done) != 0)
-        return;
+    http_db_query(ctx, &create_stmt, p, create_done);
 }
 
 static const db_stmt list_stmt = {
@@ -86,8 +86,7 @@ static void sessions_list(http_ctx *ctx)
     p[2] = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &list_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &list_stmt, p, api_reply_json_or_404);
 }
 
 static const db_stmt code_stmt = {
@@ -126,13 +125,11 @@ static void sessions_open_checkin(http_ctx *ctx)
     p[4] = auth_role_name(ctx->user.role);
     if (api_missing(ctx, p[0], "session"))
         return;
-    if (http_db_query(ctx, &code_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &code_stmt, p, api_reply_json_or_404);
 }
 
-static const db_stmt checkin_stmt = {
-    "sessions_checkin", "select (r->>'status')::int, r->'body' from learn_checkin($1, $2, $3) r",
-    3};
+static const db_stmt checkin_stmt =
+    API_STATUS_STMT("sessions_checkin", "learn_checkin($1, $2, $3)", 3);
 
 /* POST /api/v1/sessions/{id}/attendance {code}: a participant checks in. */
 static void sessions_checkin(http_ctx *ctx)
@@ -155,28 +152,19 @@ static void sessions_checkin(http_ctx *ctx)
     p[2] = code;
     if (api_missing(ctx, p[0], "session"))
         return;
-    if (http_db_query(ctx, &checkin_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &checkin_stmt, p, api_reply_status_body);
 }
-
-static const db_stmt attendance_stmt = {
-    "sessions_attendance",
-    "select learn_attendance(c.id) from cohorts c where c.id = $1 and reg_can_manage(c.id, $2, $3)",
-    3};
 
 /* GET /api/v1/cohorts/{id}/attendance: sessions attended per participant. */
-static void attendance_list(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.id;
-    p[2] = auth_role_name(ctx->user.role);
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    if (http_db_query(ctx, &attendance_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call attendance_list_call = {
+    .stmt = {"sessions_attendance",
+             "select learn_attendance(c.id) from cohorts c where c.id = $1 and "
+             "reg_can_manage(c.id, $2, $3)",
+             3},
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "cohort",
+};
 
 static const db_stmt calendar_stmt = {
     "sessions_calendar",
@@ -218,9 +206,14 @@ static void reply_calendar(http_ctx *ctx, PGresult *res, const char *name, bool 
         ical_event_add(&b, &e);
     }
     ical_end(&b);
+    if (dynbuf_failed(&b)) {
+        http_reply_error(ctx, 500, "internal_error", "the calendar did not fit");
+        ical_free(&b);
+        return;
+    }
     http_add_header(ctx, "Cache-Control", links ? "private, no-store" : "public, max-age=300");
+    http_own_buf(ctx, b.data);
     http_reply_bytes(ctx, 200, "text/calendar; charset=utf-8", b.data, b.len);
-    ical_free(&b);
 }
 
 static void calendar_done(void *arg, db_result *r)
@@ -250,8 +243,7 @@ static void calendar(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    if (http_db_query(ctx, &calendar_stmt, p, calendar_done) != 0)
-        return;
+    http_db_query(ctx, &calendar_stmt, p, calendar_done);
 }
 
 /* ---- the personal feed: every cohort with a confirmed seat, links included ---- */
@@ -306,8 +298,7 @@ static void feed_create(http_ctx *ctx)
     auth_token_hash(job->token, job->hash);
     job->params[0] = ctx->user.id;
     job->params[1] = job->hash;
-    if (http_db_query(ctx, &feed_set_stmt, job->params, feed_made) != 0)
-        return;
+    http_db_query(ctx, &feed_set_stmt, job->params, feed_made);
 }
 
 static void feed_deleted(void *arg, db_result *r)
@@ -327,8 +318,7 @@ static void feed_delete(http_ctx *ctx)
     const char **p = http_ctx_alloc(ctx, sizeof *p);
 
     p[0] = ctx->user.id;
-    if (http_db_query(ctx, &feed_delete_stmt, p, feed_deleted) != 0)
-        return;
+    http_db_query(ctx, &feed_delete_stmt, p, feed_deleted);
 }
 
 static void feed_done(void *arg, db_result *r)
@@ -360,30 +350,60 @@ static void feed_get(http_ctx *ctx)
     }
     auth_token_hash(token, hash);
     p[0] = hash;
-    if (http_db_query(ctx, &feed_stmt, p, feed_done) != 0)
-        return;
+    http_db_query(ctx, &feed_stmt, p, feed_done);
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/cohorts/{id}/sessions", sessions_create, 0, NULL,
-     "Managers: schedule a live session", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/sessions", sessions_list, 0, NULL,
-     "Learners: the cohort's live sessions", AUTH_OPTIONAL},
-    {ROUTER_POST, "/api/v1/sessions/{id}/checkin", sessions_open_checkin, 0, NULL,
-     "Managers: open the check-in with a fresh six-digit code", AUTH_STAFF},
-    {ROUTER_POST, "/api/v1/sessions/{id}/attendance", sessions_checkin, 0, NULL,
-     "Participants: check in with the code", AUTH_SIGNED_IN},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/attendance", attendance_list, 0, NULL,
-     "Managers: sessions attended per participant", AUTH_STAFF},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/calendar.ics", calendar, 0, NULL,
-     "The cohort's sessions as a public iCalendar feed (no online links)", AUTH_NONE},
-    {ROUTER_POST, "/api/v1/me/calendar-feed", feed_create, 0, NULL,
-     "A new personal calendar feed URL (online links included); the old one stops working",
-     AUTH_SIGNED_IN},
-    {ROUTER_DELETE, "/api/v1/me/calendar-feed", feed_delete, 0, NULL,
-     "Revoke the personal calendar feed URL", AUTH_SIGNED_IN},
-    {ROUTER_GET, "/api/v1/calendar/{token}", feed_get, 0, NULL,
-     "A personal iCalendar feed: the sessions of the owner's confirmed cohorts", AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/sessions",
+     .handler = sessions_create,
+     .summary = "Managers: schedule a live session",
+     .access = AUTH_STAFF,
+     .check_head = api_head_cohort_staff},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/sessions",
+     .handler = sessions_list,
+     .summary = "Learners: the cohort's live sessions",
+     .access = AUTH_OPTIONAL},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/sessions/{id}/checkin",
+     .handler = sessions_open_checkin,
+     .summary = "Managers: open the check-in with a fresh six-digit code",
+     .access = AUTH_STAFF,
+     .check_head = api_head_session_staff},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/sessions/{id}/attendance",
+     .handler = sessions_checkin,
+     .summary = "Participants: check in with the code",
+     .access = AUTH_SIGNED_IN,
+     .check_head = api_head_session_learner},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/attendance",
+     .handler = api_call_route,
+     .summary = "Managers: sessions attended per participant",
+     .access = AUTH_STAFF,
+     .data = &attendance_list_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/calendar.ics",
+     .handler = calendar,
+     .summary = "The cohort's sessions as a public iCalendar feed (no online links)",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/me/calendar-feed",
+     .handler = feed_create,
+     .summary =
+         "A new personal calendar feed URL (online links included); the old one stops working",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_DELETE,
+     .pattern = "/api/v1/me/calendar-feed",
+     .handler = feed_delete,
+     .summary = "Revoke the personal calendar feed URL",
+     .access = AUTH_SIGNED_IN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/calendar/{token}",
+     .handler = feed_get,
+     .summary = "A personal iCalendar feed: the sessions of the owner's confirmed cohorts",
+     .access = AUTH_NONE},
 };
 
 const http_route *sessions_routes(size_t *n)

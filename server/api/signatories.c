@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sinau/api/call.h"
 #include "sinau/api/services.h"
 #include "sinau/cert/pdf.h"
 #include "sinau/core/idnum.h"
@@ -44,8 +45,7 @@ static void settings_get(http_ctx *ctx, const char *slug)
     p[1] = cfg->issuer_name;
     p[2] = cfg->signatory_name;
     p[3] = cfg->signatory_title;
-    if (http_db_query(ctx, &get_stmt, p, api_reply_json_or_404) != 0)
-        return;
+    http_db_query(ctx, &get_stmt, p, api_reply_json_or_404);
 }
 
 /* GET /api/v1/signatory: the site default ({site, configured}). */
@@ -66,10 +66,8 @@ static void programme_get(http_ctx *ctx)
 
 /* ---- setting them ---- */
 
-static const db_stmt put_stmt = {"cert_signatory_put",
-                                 "select (r->>'status')::int, r->'body' from "
-                                 "cert_signatory_put($1, $2, $3::jsonb, $4, $5, $6) r",
-                                 6};
+static const db_stmt put_stmt =
+    API_STATUS_STMT("cert_signatory_put", "cert_signatory_put($1, $2, $3::jsonb, $4, $5, $6)", 6);
 
 /* A new signatory row id: 16 random bytes in base64url (as sinau_new_id). */
 static char *new_id(http_ctx *ctx)
@@ -162,8 +160,7 @@ static void settings_put(http_ctx *ctx, const char *slug)
         return;
     json_object_del(body, "nip"); /* never stored in clear (frees nip: used above) */
     p[2] = api_json_text(ctx, body);
-    if (http_db_query(ctx, &put_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &put_stmt, p, api_reply_status_body);
 }
 
 /* PUT /api/v1/signatory: the site default (audited). */
@@ -182,22 +179,12 @@ static void programme_put(http_ctx *ctx)
     settings_put(ctx, slug);
 }
 
-static const db_stmt clear_stmt = {
-    "cert_signatory_clear",
-    "select (r->>'status')::int, r->'body' from cert_signatory_clear($1, $2) r", 2};
-
 /* DELETE /api/v1/programmes/{slug}/signatory: back to the site default. */
-static void programme_clear(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
-
-    p[0] = http_param(ctx, "slug");
-    p[1] = ctx->user.id;
-    if (api_missing(ctx, p[0], "programme"))
-        return;
-    if (http_db_query(ctx, &clear_stmt, p, api_reply_status_body) != 0)
-        return;
-}
+static const api_call programme_clear_call = {
+    .stmt = API_STATUS_STMT("cert_signatory_clear", "cert_signatory_clear($1, $2)", 2),
+    .args = {API_ARG_PATH("slug"), API_ARG_CALLER},
+    .what = "programme",
+};
 
 /* ---- images ---- */
 
@@ -217,18 +204,16 @@ static const db_stmt image_add_stmt = {
 /* Worker: decode it (so it will draw) and hash it. */
 static void image_check(void *arg)
 {
-    http_ctx *ctx = arg;
-    image_job *job = ctx->state;
+    image_job *job = arg;
 
     job->bad = certpdf_png_check(job->data, job->len, &job->width, &job->height) != 0;
     if (!job->bad)
         api_sha256_hex(job->data, job->len, job->sha256);
 }
 
-static void image_store(void *arg)
+static void image_store(http_ctx *ctx, void *arg)
 {
-    http_ctx *ctx = arg;
-    image_job *job = ctx->state;
+    image_job *job = arg;
 
     if (job->bad) {
         http_reply_error(ctx, 415, "unsupported_file_type",
@@ -242,10 +227,8 @@ static void image_store(void *arg)
     job->params[2] = api_itoa(ctx, job->width);
     job->params[3] = api_itoa(ctx, job->height);
     job->params[4] = ctx->user.id;
-    ctx->state = API_CREATED;
-    if (http_db_query_params(ctx, &image_add_stmt, job->params, job->lengths, job->formats,
-                             api_reply_json_or_404) != 0)
-        return;
+    http_db_query_params(ctx, &image_add_stmt, job->params, job->lengths, job->formats,
+                         api_reply_created_or_404);
 }
 
 /* POST /api/v1/certificate-images: a PNG (signature or logo) as the raw
@@ -260,8 +243,7 @@ static void image_add(http_ctx *ctx)
         return;
     }
     ctx->state = job;
-    if (api_work(ctx, image_check, image_store, NULL, NULL) != 0)
-        return;
+    http_work(ctx, job, image_check, image_store);
 }
 
 static const db_stmt image_get_stmt = {
@@ -284,27 +266,48 @@ static void image_get(http_ctx *ctx)
         return;
     }
     p[0] = http_ctx_strndup(ctx, name, 64);
-    ctx->state = (void *)&image_serving;
-    if (http_db_query(ctx, &image_get_stmt, p, api_reply_file_row) != 0)
-        return;
+    api_file_get(ctx, &image_get_stmt, p, &image_serving);
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/api/v1/signatory", site_get, 0, NULL,
-     "Admin: the site's default signatory of certificates", AUTH_ADMIN},
-    {ROUTER_PUT, "/api/v1/signatory", site_put, 0, NULL,
-     "Admin: set the default signatory (organisation, name, title, NIP, images; audited)",
-     AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/programmes/{slug}/signatory", programme_get, 0, NULL,
-     "Admin: a programme's signatory, the site default and the one that applies", AUTH_ADMIN},
-    {ROUTER_PUT, "/api/v1/programmes/{slug}/signatory", programme_put, 0, NULL,
-     "Admin: set a programme's own signatory (audited)", AUTH_ADMIN},
-    {ROUTER_DELETE, "/api/v1/programmes/{slug}/signatory", programme_clear, 0, NULL,
-     "Admin: a programme goes back to the site's default signatory", AUTH_ADMIN},
-    {ROUTER_POST, "/api/v1/certificate-images", image_add, CERTPDF_PNG_MAX, NULL,
-     "Admin: upload a signature or logo (PNG, at most 512 KB) for certificates", AUTH_ADMIN},
-    {ROUTER_GET, "/certificate-images/{name}", image_get, 0, NULL,
-     "A signature or logo printed on certificates (PNG, cached)", AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/signatory",
+     .handler = site_get,
+     .summary = "Admin: the site's default signatory of certificates",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/signatory",
+     .handler = site_put,
+     .summary =
+         "Admin: set the default signatory (organisation, name, title, NIP, images; audited)",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/programmes/{slug}/signatory",
+     .handler = programme_get,
+     .summary = "Admin: a programme's signatory, the site default and the one that applies",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/programmes/{slug}/signatory",
+     .handler = programme_put,
+     .summary = "Admin: set a programme's own signatory (audited)",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_DELETE,
+     .pattern = "/api/v1/programmes/{slug}/signatory",
+     .handler = api_call_route,
+     .summary = "Admin: a programme goes back to the site's default signatory",
+     .access = AUTH_ADMIN,
+     .data = &programme_clear_call},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/certificate-images",
+     .handler = image_add,
+     .max_body = CERTPDF_PNG_MAX,
+     .summary = "Admin: upload a signature or logo (PNG, at most 512 KB) for certificates",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/certificate-images/{name}",
+     .handler = image_get,
+     .summary = "A signature or logo printed on certificates (PNG, cached)",
+     .access = AUTH_NONE},
 };
 
 const http_route *signatories_routes(size_t *n)

@@ -18,11 +18,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sinau/api/access.h"
+#include "sinau/api/call.h"
 #include "sinau/core/filetype.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-#include "sinau/http/request.h"
 
 #define TEXT_MAX 65536
 #define URL_MAX  2000
@@ -52,8 +53,8 @@ static bool url_ok(const char *u)
     return true;
 }
 
-static const db_stmt submit_stmt = {
-    "asg_submit", "select (r->>'status')::int, r->'body' from asg_submit($1, $2, $3, $4, $5) r", 5};
+static const db_stmt submit_stmt =
+    API_STATUS_STMT("asg_submit", "asg_submit($1, $2, $3, $4, $5)", 5);
 
 /* POST /api/v1/cohorts/{id}/assignments/{aid}/submissions {text?, url?} */
 static void submit(http_ctx *ctx)
@@ -82,50 +83,13 @@ static void submit(http_ctx *ctx)
     p[4] = url;
     if (api_missing(ctx, p[1], "assignment"))
         return;
-    if (http_db_query(ctx, &submit_stmt, p, api_reply_status_body) != 0)
-        return;
+    http_db_query(ctx, &submit_stmt, p, api_reply_status_body);
 }
 
 /* ---- the file ---- */
 
-static const db_stmt attach_stmt = {"asg_attach_file",
-                                    "select (r->>'status')::int, r->'body'"
-                                    " from asg_attach_file($1, $2, $3, $4, $5, $6, $7::bytea) r",
-                                    7};
-
-static const db_stmt upload_owner_stmt = {
-    "asg_upload_owner", "select 1 from submissions where id = $1 and user_id = $2", 2};
-
-static void upload_checked(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    if (PQntuples(r->res) != 1) {
-        http_reply_error(ctx, 404, "not_found", "no such submission");
-        return;
-    }
-    http_proceed(ctx);
-}
-
-/* PUT /api/v1/submissions/{id}/file on its head alone (the route's
- * check_head): the submission must be the caller's own before a byte of
- * the file is read; everyone else gets the 404 asg_attach_file would give,
- * without the server holding their upload first. */
-static void upload_check(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.id;
-    if (api_missing(ctx, p[0], "submission"))
-        return;
-    if (http_db_query(ctx, &upload_owner_stmt, p, upload_checked) != 0)
-        return;
-}
+static const db_stmt attach_stmt =
+    API_STATUS_STMT("asg_attach_file", "asg_attach_file($1, $2, $3, $4, $5, $6, $7::bytea)", 7);
 
 /* PUT /api/v1/submissions/{id}/file — the raw file as the body, with
  * Content-Type and X-Filename (percent-encoded UTF-8) headers. */
@@ -157,21 +121,12 @@ static void upload(http_ctx *ctx)
 
 /* ---- reading back ---- */
 
-static const db_stmt get_stmt = {
-    "asg_submission_get",
-    "select (r->>'status')::int, r->'body' from asg_submission_get($1, $2, $3) r", 3};
-
 /* GET /api/v1/submissions/{id} */
-static void submission_get(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "submission"))
-        return;
-    if (http_db_query(ctx, &get_stmt, p, api_reply_status_body) != 0)
-        return;
-}
+static const api_call submission_get_call = {
+    .stmt = API_STATUS_STMT("asg_submission_get", "asg_submission_get($1, $2, $3)", 3),
+    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
+    .what = "submission",
+};
 
 static const db_stmt file_stmt = {
     "asg_file_get",
@@ -186,38 +141,49 @@ static void file_get(http_ctx *ctx)
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "submission"))
         return;
-    if (http_db_query(ctx, &file_stmt, p, api_reply_file_row) != 0)
-        return;
+    api_file_get(ctx, &file_stmt, p, NULL);
 }
-
-static const db_stmt list_stmt = {"asg_submissions", "select asg_submissions($1, $2, $3, $4)", 4};
 
 /* GET /api/v1/cohorts/{id}/assignments/{aid}/submissions: a participant's
  * own versions, or for staff the latest version of each participant. */
-static void submission_list(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 4);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "aid");
-    if (api_missing(ctx, p[1], "assignment"))
-        return;
-    if (http_db_query(ctx, &list_stmt, p, api_reply_json_or_404) != 0)
-        return;
-}
+static const api_call submission_list_call = {
+    .stmt = {"asg_submissions", "select asg_submissions($1, $2, $3, $4)", 4},
+    .args = {API_ARG_PATH("id"), API_ARG_PATH("aid"), API_ARG_CALLER, API_ARG_ROLE},
+    .reply = API_REPLY_JSON,
+    .what = "assignment",
+};
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/cohorts/{id}/assignments/{aid}/submissions", submit, 0, NULL,
-     "Participant: hand in a new version (text and/or link)", AUTH_SIGNED_IN},
-    {ROUTER_GET, "/api/v1/cohorts/{id}/assignments/{aid}/submissions", submission_list, 0, NULL,
-     "A participant's versions, or for staff the latest of each participant", AUTH_SIGNED_IN},
-    {ROUTER_PUT, "/api/v1/submissions/{id}/file", upload, FILE_MAX, NULL,
-     "Participant: the file of a submission (raw body: PNG, JPEG, PDF or MP4)", AUTH_SIGNED_IN,
-     upload_check},
-    {ROUTER_GET, "/api/v1/submissions/{id}", submission_get, 0, NULL,
-     "A submission (its grade shows to the participant once released)", AUTH_SIGNED_IN},
-    {ROUTER_GET, "/api/v1/submissions/{id}/file", file_get, 0, NULL,
-     "The file of a submission, as an attachment", AUTH_SIGNED_IN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/cohorts/{id}/assignments/{aid}/submissions",
+     .handler = submit,
+     .summary = "Participant: hand in a new version (text and/or link)",
+     .access = AUTH_SIGNED_IN,
+     .check_head = api_head_cohort_learner},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/cohorts/{id}/assignments/{aid}/submissions",
+     .handler = api_call_route,
+     .summary = "A participant's versions, or for staff the latest of each participant",
+     .access = AUTH_SIGNED_IN,
+     .data = &submission_list_call},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/submissions/{id}/file",
+     .handler = upload,
+     .max_body = FILE_MAX,
+     .summary = "Participant: the file of a submission (raw body: PNG, JPEG, PDF or MP4)",
+     .access = AUTH_SIGNED_IN,
+     .check_head = api_head_submission_owner},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/submissions/{id}",
+     .handler = api_call_route,
+     .summary = "A submission (its grade shows to the participant once released)",
+     .access = AUTH_SIGNED_IN,
+     .data = &submission_get_call},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/submissions/{id}/file",
+     .handler = file_get,
+     .summary = "The file of a submission, as an attachment",
+     .access = AUTH_SIGNED_IN},
 };
 
 const http_route *submissions_routes(size_t *n)

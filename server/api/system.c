@@ -8,6 +8,8 @@
 #include <sodium.h>
 
 #include "sinau/api/services.h"
+#include "sinau/core/alloc.h"
+#include "sinau/core/dynbuf.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
@@ -49,8 +51,7 @@ static void readyz(http_ctx *ctx)
         http_reply_db_error(ctx, &down);
         return;
     }
-    if (http_db_query(ctx, &ready_stmt, NULL, readyz_done) != 0)
-        return;
+    http_db_query(ctx, &ready_stmt, NULL, readyz_done);
 }
 
 /* /metrics: with a token configured, only with it; without one, only to
@@ -67,20 +68,26 @@ static bool metrics_allowed(http_ctx *ctx, const sinau_config *cfg)
     return given != NULL && strlen(given) == n && sodium_memcmp(given, cfg->metrics_token, n) == 0;
 }
 
+/* The Prometheus text of every loop, the routes and the outbox together. */
+#define METRICS_MAX ((size_t)16 << 20)
+
 static void metrics(http_ctx *ctx)
 {
     const api_services *svc = api_svc(ctx);
-    size_t len;
-    char *text;
+    dynbuf text;
 
     if (!metrics_allowed(ctx, svc->cfg)) {
         http_reply_error(ctx, 403, "forbidden",
                          "metrics are served with the token (or to loopback without a proxy)");
         return;
     }
-    text = svc->metrics_text(svc->metrics_arg, &len);
-    http_reply_bytes(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
-    free(text);
+    dynbuf_init(&text, METRICS_MAX);
+    svc->metrics_text(svc->metrics_arg, &text);
+    if (dynbuf_failed(&text))
+        http_reply_error(ctx, 500, "internal_error", "the metrics did not fit");
+    else
+        http_reply_bytes(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", text.data, text.len);
+    dynbuf_free(&text);
 }
 
 static void openapi(http_ctx *ctx)
@@ -91,11 +98,26 @@ static void openapi(http_ctx *ctx)
 }
 
 static const http_route routes[] = {
-    {ROUTER_GET, "/healthz", healthz, 0, NULL, "Liveness: 200 while the process runs", AUTH_NONE},
-    {ROUTER_GET, "/readyz", readyz, 0, NULL, "Readiness: 200 when a primary database answers",
-     AUTH_NONE},
-    {ROUTER_GET, "/metrics", metrics, 0, NULL, "Prometheus metrics (loopback or token)", AUTH_NONE},
-    {ROUTER_GET, "/api/openapi.json", openapi, 0, NULL, "This OpenAPI document", AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/healthz",
+     .handler = healthz,
+     .summary = "Liveness: 200 while the process runs",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/readyz",
+     .handler = readyz,
+     .summary = "Readiness: 200 when a primary database answers",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/metrics",
+     .handler = metrics,
+     .summary = "Prometheus metrics (loopback or token)",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/openapi.json",
+     .handler = openapi,
+     .summary = "This OpenAPI document",
+     .access = AUTH_NONE},
 };
 
 const http_route *system_routes(size_t *n)

@@ -104,8 +104,7 @@ static void users_list(http_ctx *ctx)
     params[1] = api_itoa(ctx, limit);
     params[2] = cursor != NULL ? http_ctx_strndup(ctx, cursor, (size_t)(tilde - cursor)) : NULL;
     params[3] = cursor != NULL ? tilde + 1 : NULL;
-    if (http_db_query(ctx, &page_stmt, params, reply_pg_json_done) != 0)
-        return;
+    http_db_query(ctx, &page_stmt, params, reply_pg_json_done);
 }
 
 /* ---- update ---- */
@@ -157,8 +156,7 @@ static void users_update(http_ctx *ctx)
     params[5] = http_peer(ctx);
     if (api_missing(ctx, params[0], "user"))
         return;
-    if (http_db_query(ctx, &update_stmt, params, update_done) != 0)
-        return;
+    http_db_query(ctx, &update_stmt, params, update_done);
 }
 
 /* ---- personal data, unmasked, audited ---- */
@@ -186,10 +184,16 @@ static int reveal(http_ctx *ctx, json_t *obj, PGresult *res, int col, const char
     return 0;
 }
 
+/* users_personal_data's state: whose data is read. */
+typedef struct pii_read {
+    const char *id;
+} pii_read;
+
 static void pii_read_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    const char *id = ctx->state;
+    const pii_read *read = ctx->state;
+    const char *id = read->id;
     json_t *out;
 
     if (r->status != DB_OK) {
@@ -200,15 +204,14 @@ static void pii_read_done(void *arg, db_result *r)
         http_reply_error(ctx, 404, "not_found", "no such user");
         return;
     }
-    out = json_object();
+    out = http_own_json(ctx, json_object());
     if (reveal(ctx, out, r->res, 0, "nik", id) != 0 ||
         reveal(ctx, out, r->res, 1, "nip", id) != 0 ||
         reveal(ctx, out, r->res, 2, "phone", id) != 0) {
-        json_decref(out);
         http_reply_error(ctx, 500, "undecryptable", "stored personal data failed its check");
         return;
     }
-    http_reply_json(ctx, 200, out);
+    http_reply_json(ctx, 200, json_incref(out));
 }
 
 /* POST /api/v1/users/{id}/personal-data {reason}: the unmasked NIK, NIP and
@@ -218,6 +221,7 @@ static void users_personal_data(http_ctx *ctx)
     json_t *body;
     const char *reason;
     const char **params;
+    pii_read *read;
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
@@ -234,19 +238,33 @@ static void users_personal_data(http_ctx *ctx)
     params[3] = http_peer(ctx);
     if (api_missing(ctx, params[0], "user"))
         return;
-    ctx->state = (void *)params[0];
-    if (http_db_query(ctx, &pii_read_stmt, params, pii_read_done) != 0)
-        return;
+    read = http_ctx_alloc(ctx, sizeof *read);
+    read->id = params[0];
+    ctx->state = read;
+    http_db_query(ctx, &pii_read_stmt, params, pii_read_done);
 }
 
 static const http_route routes[] = {
-    {ROUTER_POST, "/api/v1/users", users_create, 0, NULL, "Admin: create an account", AUTH_ADMIN},
-    {ROUTER_GET, "/api/v1/users", users_list, 0, NULL, "Admin: list accounts, newest first",
-     AUTH_ADMIN},
-    {ROUTER_PUT, "/api/v1/users/{id}", users_update, 0, NULL,
-     "Admin: change role, status or name (audited; disabling ends sessions)", AUTH_ADMIN},
-    {ROUTER_POST, "/api/v1/users/{id}/personal-data", users_personal_data, 0, NULL,
-     "Admin: unmasked NIK/NIP/phone for a stated reason (audited)", AUTH_ADMIN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/users",
+     .handler = users_create,
+     .summary = "Admin: create an account",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_GET,
+     .pattern = "/api/v1/users",
+     .handler = users_list,
+     .summary = "Admin: list accounts, newest first",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_PUT,
+     .pattern = "/api/v1/users/{id}",
+     .handler = users_update,
+     .summary = "Admin: change role, status or name (audited; disabling ends sessions)",
+     .access = AUTH_ADMIN},
+    {.methods = ROUTER_POST,
+     .pattern = "/api/v1/users/{id}/personal-data",
+     .handler = users_personal_data,
+     .summary = "Admin: unmasked NIK/NIP/phone for a stated reason (audited)",
+     .access = AUTH_ADMIN},
 };
 
 const http_route *users_routes(size_t *n)

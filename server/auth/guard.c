@@ -12,6 +12,7 @@
 
 #include "sinau/auth/sesscache.h"
 #include "sinau/auth/session.h"
+#include "sinau/core/alloc.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
@@ -48,10 +49,8 @@ static void touch_done(void *arg, db_result *r)
  * parameter because the request may be gone when the pool runs it. */
 static void session_touch(const auth_guard *g, http_ctx *ctx)
 {
-    touch_job *job = malloc(sizeof *job);
+    touch_job *job = xmalloc(sizeof *job);
 
-    if (job == NULL)
-        return;
     memcpy(job->hash, ctx->user.token_hash, sizeof job->hash);
     job->params[0] = job->hash;
     if (db_query(g->db, &touch_stmt, job->params, touch_done, job) != 0)
@@ -253,8 +252,7 @@ static void guard_check(const http_guard *self, http_ctx *ctx, void (*next)(http
     params[0] = ctx->user.token_hash;
     params[1] = http_ctx_alloc(ctx, 16);
     snprintf((char *)params[1], 16, "%d", auth_idle_s(g->cfg));
-    if (http_db_query(ctx, &session_stmt, params, session_done) != 0)
-        return;
+    http_db_query(ctx, &session_stmt, params, session_done);
 }
 
 void auth_guard_init(auth_guard *g, const sinau_config *cfg, struct sesscache *sessions,

@@ -11,6 +11,7 @@
 
 #include "sinau/auth/common_passwords.h"
 #include "sinau/auth/session.h"
+#include "sinau/core/alloc.h"
 
 #define PW_MIN 10
 #define PW_MAX 256
@@ -27,10 +28,8 @@ static const char *const local_common[] = {
 static char *str_lower(const char *s)
 {
     size_t n = strlen(s);
-    char *out = malloc(n + 1);
+    char *out = xmalloc(n + 1);
 
-    if (out == NULL)
-        return NULL;
     for (size_t i = 0; i <= n; i++)
         out[i] = (char)tolower((unsigned char)s[i]);
     return out;

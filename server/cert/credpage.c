@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/cert/i18n_words.h" /* generated from web/i18n/<lang>/certificate.json */
+
 #define JWKS_PATH "/.well-known/jwks.json"
 
 typedef struct words {
@@ -18,109 +20,48 @@ typedef struct words {
         *lookup_title, *lookup_label, *lookup_hint, *lookup_button, *lookup_bad, *months[12];
 } words;
 
-static const words ID = {
-    .lang = "id",
-    .title = "Verifikasi Sertifikat",
-    .valid = "VALID",
-    .revoked = "DICABUT",
-    .invalid = "TIDAK SAH",
-    .not_found = "TIDAK DITEMUKAN",
-    .not_found_text = "Tidak ada sertifikat dengan kode ini. Periksa kembali tautan atau kode QR.",
-    .holder = "Nama pemegang",
-    .programme = "Program",
-    .cohort = "Angkatan",
-    .dates = "Tanggal pelaksanaan",
-    .jp = "Jam pelajaran",
-    .issuer = "Penerbit",
-    .issued = "Diterbitkan",
-    .revoked_on = "Dicabut pada",
-    .checked =
-        "Tanda tangan digital sertifikat ini telah diperiksa terhadap kunci publik penerbit yang "
-        "dipublikasikan, dan statusnya dibaca dari daftar pencabutan.",
-    .checked_fail = "Tanda tangan digital sertifikat ini TIDAK cocok dengan kunci publik penerbit.",
-    .checks = "Pemeriksaan",
-    .pdf = "Unduh PDF",
-    .jwt = "Token (VC-JWT)",
-    .json = "JSON",
-    .paste_title = "Periksa token sertifikat",
-    .paste_label = "Tempel token sertifikat (VC-JWT)",
-    .paste_button = "Periksa",
-    .paste_hint = "Token dapat diperiksa juga tanpa server kami dengan kunci publik di",
-    .paste_intro =
-        "Untuk memeriksa sertifikat, buka tautannya, pindai kode QR-nya, atau ketik ID yang "
-        "tertulis pada sertifikat. Jika Anda memegang tokennya (VC-JWT), tempel di bawah ini.",
-    .switch_lang = "English",
-    .note_valid = "Sertifikat ini asli dan masih berlaku.",
-    .note_invalid = "Jangan mempercayai isinya: pemeriksaan keasliannya gagal.",
-    .note_revoked = "Sertifikat ini dicabut oleh penerbit",
-    .note_revoked_on = " pada ",
-    .note_revoked_end = " dan tidak berlaku lagi.",
-    .passed = "lolos",
-    .failed = "gagal",
-    .open_page = "Buka halaman sertifikat",
-    .signed_by = "Ditandatangani oleh",
-    .signature_alt = "Tanda tangan",
-    .logo_alt = "Logo penerbit",
-    .lookup_title = "Cari dengan ID sertifikat",
-    .lookup_label = "ID sertifikat (tertulis pada sertifikat setelah \"ID:\")",
-    .lookup_hint = "Tanda hubung, spasi, dan huruf besar atau kecil tidak berpengaruh.",
-    .lookup_button = "Cari",
-    .lookup_bad = "ID ini tidak berbentuk ID sertifikat. Periksa kembali setiap karakternya.",
-    .months = {"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-               "September", "Oktober", "November", "Desember"},
-};
+/* The words of one language (ID or EN), from the dictionaries. */
+#define PAGE_WORDS(L, lang_code)                                                                   \
+    {                                                                                              \
+        .lang = lang_code, .title = I18N_##L##_CERT_PAGE_TITLE,                                    \
+        .valid = I18N_##L##_CERT_PAGE_VALID, .revoked = I18N_##L##_CERT_PAGE_REVOKED,              \
+        .invalid = I18N_##L##_CERT_PAGE_INVALID, .not_found = I18N_##L##_CERT_PAGE_NOT_FOUND,      \
+        .not_found_text = I18N_##L##_CERT_PAGE_NOT_FOUND_TEXT,                                     \
+        .holder = I18N_##L##_CERT_PAGE_HOLDER, .programme = I18N_##L##_CERT_PAGE_PROGRAMME,        \
+        .cohort = I18N_##L##_CERT_PAGE_COHORT, .dates = I18N_##L##_CERT_PAGE_DATES,                \
+        .jp = I18N_##L##_CERT_PAGE_JP, .issuer = I18N_##L##_CERT_PAGE_ISSUER,                      \
+        .issued = I18N_##L##_CERT_PAGE_ISSUED, .revoked_on = I18N_##L##_CERT_PAGE_REVOKED_ON,      \
+        .checked = I18N_##L##_CERT_PAGE_CHECKED,                                                   \
+        .checked_fail = I18N_##L##_CERT_PAGE_CHECKED_FAIL, .checks = I18N_##L##_CERT_PAGE_CHECKS,  \
+        .pdf = I18N_##L##_CERT_PAGE_PDF, .jwt = I18N_##L##_CERT_PAGE_JWT,                          \
+        .json = I18N_##L##_CERT_PAGE_JSON, .paste_title = I18N_##L##_CERT_PAGE_PASTE_TITLE,        \
+        .paste_label = I18N_##L##_CERT_PAGE_PASTE_LABEL,                                           \
+        .paste_button = I18N_##L##_CERT_PAGE_PASTE_BUTTON,                                         \
+        .paste_hint = I18N_##L##_CERT_PAGE_PASTE_HINT,                                             \
+        .paste_intro = I18N_##L##_CERT_PAGE_PASTE_INTRO,                                           \
+        .switch_lang = I18N_##L##_CERT_PAGE_SWITCH_LANG,                                           \
+        .note_valid = I18N_##L##_CERT_PAGE_NOTE_VALID,                                             \
+        .note_invalid = I18N_##L##_CERT_PAGE_NOTE_INVALID,                                         \
+        .note_revoked = I18N_##L##_CERT_PAGE_NOTE_REVOKED,                                         \
+        .note_revoked_on = I18N_##L##_CERT_PAGE_NOTE_REVOKED_ON,                                   \
+        .note_revoked_end = I18N_##L##_CERT_PAGE_NOTE_REVOKED_END,                                 \
+        .passed = I18N_##L##_CERT_PAGE_PASSED, .failed = I18N_##L##_CERT_PAGE_FAILED,              \
+        .open_page = I18N_##L##_CERT_PAGE_OPEN_PAGE, .signed_by = I18N_##L##_CERT_PAGE_SIGNED_BY,  \
+        .signature_alt = I18N_##L##_CERT_PAGE_SIGNATURE_ALT,                                       \
+        .logo_alt = I18N_##L##_CERT_PAGE_LOGO_ALT,                                                 \
+        .lookup_title = I18N_##L##_CERT_PAGE_LOOKUP_TITLE,                                         \
+        .lookup_label = I18N_##L##_CERT_PAGE_LOOKUP_LABEL,                                         \
+        .lookup_hint = I18N_##L##_CERT_PAGE_LOOKUP_HINT,                                           \
+        .lookup_button = I18N_##L##_CERT_PAGE_LOOKUP_BUTTON,                                       \
+        .lookup_bad = I18N_##L##_CERT_PAGE_LOOKUP_BAD,                                             \
+        .months = {I18N_##L##_CERT_MONTH_1,  I18N_##L##_CERT_MONTH_2,  I18N_##L##_CERT_MONTH_3,    \
+                   I18N_##L##_CERT_MONTH_4,  I18N_##L##_CERT_MONTH_5,  I18N_##L##_CERT_MONTH_6,    \
+                   I18N_##L##_CERT_MONTH_7,  I18N_##L##_CERT_MONTH_8,  I18N_##L##_CERT_MONTH_9,    \
+                   I18N_##L##_CERT_MONTH_10, I18N_##L##_CERT_MONTH_11, I18N_##L##_CERT_MONTH_12},  \
+    }
 
-static const words EN = {
-    .lang = "en",
-    .title = "Certificate verification",
-    .valid = "VALID",
-    .revoked = "REVOKED",
-    .invalid = "INVALID",
-    .not_found = "NOT FOUND",
-    .not_found_text =
-        "There is no certificate with this code. Check the link or the QR code again.",
-    .holder = "Holder",
-    .programme = "Programme",
-    .cohort = "Cohort",
-    .dates = "Dates",
-    .jp = "Lesson hours (JP)",
-    .issuer = "Issuer",
-    .issued = "Issued",
-    .revoked_on = "Revoked on",
-    .checked =
-        "This certificate's digital signature was checked against the issuer's published public "
-        "key, and its status was read from the revocation list.",
-    .checked_fail = "This certificate's digital signature does NOT match the issuer's public key.",
-    .checks = "Checks",
-    .pdf = "Download PDF",
-    .jwt = "Token (VC-JWT)",
-    .json = "JSON",
-    .paste_title = "Check a certificate token",
-    .paste_label = "Paste the certificate's token (VC-JWT)",
-    .paste_button = "Check",
-    .paste_hint = "Tokens can also be checked without our server, with the public keys at",
-    .paste_intro = "To check a certificate, open its link, scan its QR code or type the ID "
-                   "printed on it. If you hold its token (VC-JWT), paste it below.",
-    .switch_lang = "Bahasa Indonesia",
-    .note_valid = "This certificate is genuine and in force.",
-    .note_invalid = "Do not rely on what it says: the authenticity checks failed.",
-    .note_revoked = "The issuer revoked this certificate",
-    .note_revoked_on = " on ",
-    .note_revoked_end = "; it is no longer in force.",
-    .passed = "passed",
-    .failed = "failed",
-    .open_page = "Open the certificate's page",
-    .signed_by = "Signed by",
-    .signature_alt = "Signature",
-    .logo_alt = "Issuer's logo",
-    .lookup_title = "Look up by certificate ID",
-    .lookup_label = "Certificate ID (printed on the certificate after \"ID:\")",
-    .lookup_hint = "Dashes, spaces and upper or lower case make no difference.",
-    .lookup_button = "Look up",
-    .lookup_bad = "This is not the shape of a certificate ID. Check each character again.",
-    .months = {"January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December"},
-};
+static const words ID = PAGE_WORDS(ID, "id");
+static const words EN = PAGE_WORDS(EN, "en");
 
 static const words *words_for(const char *lang)
 {

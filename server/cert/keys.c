@@ -4,7 +4,6 @@
 #include <ctype.h>
 #include <strings.h>
 
-#include <endian.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <sodium.h>
@@ -14,6 +13,7 @@
 
 #include "sinau/cert/diproof.h"
 #include "sinau/cert/statuslist.h"
+#include "sinau/core/alloc.h"
 #include "sinau/core/config.h"
 #include "sinau/core/log.h"
 #include "sinau/crypto/pii.h"
@@ -121,10 +121,9 @@ void certkey_cid_printed(const char *cid, char out[CERT_ID_PRINTED])
 char *certkey_kid(const char *public_url, const char *thumbprint)
 {
     size_t n = strlen(public_url) + strlen(thumbprint) + 8;
-    char *kid = malloc(n);
+    char *kid = xmalloc(n);
 
-    if (kid != NULL)
-        snprintf(kid, n, "%s/keys/%s", public_url, thumbprint);
+    snprintf(kid, n, "%s/keys/%s", public_url, thumbprint);
     return kid;
 }
 
@@ -251,27 +250,49 @@ static bool exec_ok(PGconn *pg, const char *sql)
     return ok;
 }
 
-/* Inserts a new key; it becomes the signer. */
+int certkeys_new_make(const pii_keyring *kr, certkeys_new *out)
+{
+    certkey k;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    rc = certkey_generate(kr, &k, &out->seed_enc);
+    if (rc == 0) {
+        memcpy(out->thumbprint, k.thumbprint, sizeof out->thumbprint);
+        sodium_bin2hex(out->pkhex, sizeof out->pkhex, k.pk, sizeof k.pk);
+    }
+    certkey_wipe(&k);
+    if (rc != 0)
+        certkeys_new_clear(out);
+    return rc;
+}
+
+void certkeys_new_clear(certkeys_new *n)
+{
+    free(n->seed_enc);
+    memset(n, 0, sizeof *n);
+}
+
+/* Adds a new key through cert_key_add (the request path's statement); it
+ * becomes the signer. k gets its thumbprint (for the kid printed). */
 static int add_key(PGconn *pg, const pii_keyring *kr, certkey *k, char *err, size_t errlen)
 {
-    char *seed_enc = NULL, pkhex[2 * JWS_PK_BYTES + 1];
-    const char *params[3];
+    certkeys_new n;
     PGresult *r;
     int rc;
 
-    if (certkey_generate(kr, k, &seed_enc) != 0)
+    if (certkeys_new_make(kr, &n) != 0)
         return fail(err, errlen, "cannot make a signing key", NULL);
-    sodium_bin2hex(pkhex, sizeof pkhex, k->pk, sizeof k->pk);
-    params[0] = k->thumbprint;
-    params[1] = pkhex;
-    params[2] = seed_enc;
-    r = PQexecParams(pg,
-                     "insert into signing_keys (thumbprint, public_key, seed_enc)"
-                     " values ($1, decode($2, 'hex'), $3)",
-                     3, NULL, params, NULL, NULL, 0);
-    rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(err, errlen, "storing the key", pg);
+    r = PQexecParams(pg, CERTKEYS_ADD_SQL, 4, NULL,
+                     (const char *[]){n.thumbprint, n.pkhex, n.seed_enc, NULL}, NULL, NULL, 0);
+    rc = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+                 strcmp(PQgetvalue(r, 0, 0), "201") == 0
+             ? 0
+             : fail(err, errlen, "storing the key", pg);
     PQclear(r);
-    free(seed_enc);
+    certkey_wipe(k);
+    memcpy(k->thumbprint, n.thumbprint, sizeof k->thumbprint);
+    certkeys_new_clear(&n);
     return rc;
 }
 
@@ -294,46 +315,60 @@ static int current_key(PGconn *pg, const pii_keyring *kr, certkey *k, char *err,
     return rc;
 }
 
-/* Re-signs the status list from its bits with k (always when force). */
-static int sign_status(PGconn *pg, const sinau_config *cfg, const certkey *k, bool force, char *err,
-                       size_t errlen)
+int certkeys_status_sign(const pii_keyring *kr, const char *public_url, const char *issuer_name,
+                         const PGresult *row, char **token, char **di)
 {
-    PGresult *r = PQexecParams(pg,
-                               "select bits, version from status_lists where id = 1"
-                               " and ($1 or token is null or credential_di is null"
-                               " or token_version < version)",
-                               1, NULL, (const char *[]){force ? "true" : "false"}, NULL, NULL, 1);
-    char *payload = NULL, *token = NULL, *di = NULL, version[24];
+    size_t nbytes = 0;
+    unsigned char *bits = PQunescapeBytea((const unsigned char *)PQgetvalue(row, 0, 0), &nbytes);
+    char *payload = NULL;
+    time_t now = time(NULL);
+    certkey k;
+
+    *token = *di = NULL;
+    if (bits == NULL)
+        return -1;
+    if (certkey_open(kr, PQgetvalue(row, 0, 2), PQgetvalue(row, 0, 3), &k) == 0) {
+        payload = certkeys_status_payload(public_url, issuer_name, bits, nbytes, now);
+        *token = payload != NULL ? certkey_sign(&k, public_url, payload) : NULL;
+        *di = certkeys_status_di(&k, public_url, bits, nbytes, now);
+        certkey_wipe(&k);
+    }
+    PQfreemem(bits);
+    free(payload);
+    if (*token == NULL || *di == NULL) {
+        free(*token);
+        free(*di);
+        *token = *di = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Re-signs the status list with the current key when its token is older
+ * than its bits (always when force), through the request path's
+ * statements. */
+static int sign_status(PGconn *pg, const sinau_config *cfg, const pii_keyring *kr, bool force,
+                       char *err, size_t errlen)
+{
+    PGresult *r = PQexec(pg, CERTKEYS_STATUS_READ_SQL);
+    char *token = NULL, *di = NULL;
     int rc = 0;
 
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         rc = fail(err, errlen, "reading the status list", pg);
-    } else if (PQntuples(r) == 1) {
-        uint64_t v = 0;
-        memcpy(&v, PQgetvalue(r, 0, 1), sizeof v);
-        snprintf(version, sizeof version, "%llu", (unsigned long long)be64toh(v));
-        payload = certkeys_status_payload(cfg->public_url, cfg->issuer_name,
-                                          (const unsigned char *)PQgetvalue(r, 0, 0),
-                                          (size_t)PQgetlength(r, 0, 0), time(NULL));
-        token = payload != NULL ? certkey_sign(k, cfg->public_url, payload) : NULL;
-        di = certkeys_status_di(k, cfg->public_url, (const unsigned char *)PQgetvalue(r, 0, 0),
-                                (size_t)PQgetlength(r, 0, 0), time(NULL));
-        if (token == NULL || di == NULL) {
+    } else if (PQntuples(r) == 1 && (force || strcmp(PQgetvalue(r, 0, 4), "t") == 0)) {
+        if (certkeys_status_sign(kr, cfg->public_url, cfg->issuer_name, r, &token, &di) != 0) {
             rc = fail(err, errlen, "signing the status list", NULL);
         } else {
             PGresult *w =
-                PQexecParams(pg,
-                             "update status_lists set token = $2, credential_di = $3,"
-                             " token_version = $1, signed_at = now()"
-                             " where id = 1 and token_version <= $1",
-                             3, NULL, (const char *[]){version, token, di}, NULL, NULL, 0);
-            if (PQresultStatus(w) != PGRES_COMMAND_OK)
+                PQexecParams(pg, CERTKEYS_STATUS_STORE_SQL, 3, NULL,
+                             (const char *[]){PQgetvalue(r, 0, 1), token, di}, NULL, NULL, 0);
+            if (PQresultStatus(w) != PGRES_TUPLES_OK)
                 rc = fail(err, errlen, "storing the status list", pg);
             PQclear(w);
         }
     }
     PQclear(r);
-    free(payload);
     free(token);
     free(di);
     return rc;
@@ -425,7 +460,7 @@ static int with_keys(const sinau_config *cfg, const pii_keyring *kr, bool rotate
         goto done;
     if ((have == 1 || rotate) && add_key(pg, kr, &k, err, errlen) != 0)
         goto done;
-    if (sign_status(pg, cfg, &k, have == 1 || rotate, err, errlen) != 0)
+    if (sign_status(pg, cfg, kr, have == 1 || rotate, err, errlen) != 0)
         goto done;
     if (!rotate && backfill_di(pg, cfg, kr, err, errlen) != 0)
         goto done;

@@ -19,6 +19,8 @@
 
 #include "sinau/cert/certqr.h"
 #include "sinau/core/alloc.h"
+#include "sinau/cert/i18n_words.h" /* generated from web/i18n/<lang>/certificate.json */
+#include "sinau/core/dynbuf.h"
 #include "sinau/core/utf8.h"
 
 #define PAGE_W    841.89 /* A4 landscape, in points */
@@ -57,29 +59,20 @@ typedef struct labels {
     const char *months[12];
 } labels;
 
-static const labels LABELS_ID = {
-    "SERTIFIKAT",
-    "Sertifikat",
-    "diberikan kepada",
-    "telah menyelesaikan program",
-    " JP (jam pelajaran)",
-    "Diterbitkan",
-    "Pindai untuk memverifikasi",
-    {"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-     "Oktober", "November", "Desember"},
-};
+/* The labels of one language (ID or EN), from the dictionaries. */
+#define PDF_LABELS(L)                                                                              \
+    {                                                                                              \
+        I18N_##L##_CERT_PDF_TITLE, I18N_##L##_CERT_PDF_DOC, I18N_##L##_CERT_PDF_AWARDED,           \
+            I18N_##L##_CERT_PDF_COMPLETED, I18N_##L##_CERT_PDF_JP, I18N_##L##_CERT_PDF_ISSUED,     \
+            I18N_##L##_CERT_PDF_SCAN,                                                              \
+            {I18N_##L##_CERT_MONTH_1,  I18N_##L##_CERT_MONTH_2,  I18N_##L##_CERT_MONTH_3,          \
+             I18N_##L##_CERT_MONTH_4,  I18N_##L##_CERT_MONTH_5,  I18N_##L##_CERT_MONTH_6,          \
+             I18N_##L##_CERT_MONTH_7,  I18N_##L##_CERT_MONTH_8,  I18N_##L##_CERT_MONTH_9,          \
+             I18N_##L##_CERT_MONTH_10, I18N_##L##_CERT_MONTH_11, I18N_##L##_CERT_MONTH_12},        \
+    }
 
-static const labels LABELS_EN = {
-    "CERTIFICATE",
-    "Certificate",
-    "awarded to",
-    "has completed the programme",
-    " JP (jam pelajaran, lesson hours)",
-    "Issued",
-    "Scan to verify",
-    {"January", "February", "March", "April", "May", "June", "July", "August", "September",
-     "October", "November", "December"},
-};
+static const labels LABELS_ID = PDF_LABELS(ID);
+static const labels LABELS_EN = PDF_LABELS(EN);
 
 typedef struct ymd {
     int y, m, d;
@@ -639,25 +632,10 @@ static void set_metadata(cairo_surface_t *s, const certpdf_fields *f, const text
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, f->issued_at);
 }
 
-/* The growing buffer cairo writes the PDF into. */
-typedef struct outbuf {
-    unsigned char *data; /* owned */
-    size_t len, cap;
-} outbuf;
-
+/* cairo writes the PDF into a dynbuf capped at PDF_MAX. */
 static cairo_status_t outbuf_write(void *closure, const unsigned char *data, unsigned int n)
 {
-    outbuf *b = closure;
-
-    if (n > PDF_MAX - b->len)
-        return CAIRO_STATUS_WRITE_ERROR;
-    if (b->len + n > b->cap) {
-        b->cap = b->len + n > 2 * b->cap ? b->len + n : 2 * b->cap;
-        b->data = xrealloc(b->data, b->cap);
-    }
-    memcpy(b->data + b->len, data, n);
-    b->len += n;
-    return CAIRO_STATUS_SUCCESS;
+    return dynbuf_add(closure, data, n) == 0 ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
 /* Draws the page on cr. Returns 0, or -1 when drawing failed. */
@@ -674,7 +652,7 @@ static int draw_page(cairo_t *cr, const certpdf_fields *f, const text *t)
 
 int certpdf_render(const certpdf_fields *f, unsigned char **out, size_t *len)
 {
-    outbuf b = {NULL, 0, 0};
+    dynbuf b;
     cairo_surface_t *s = NULL;
     cairo_t *cr = NULL;
     text t;
@@ -683,6 +661,7 @@ int certpdf_render(const certpdf_fields *f, unsigned char **out, size_t *len)
     assert(f != NULL && out != NULL && len != NULL);
     *out = NULL;
     *len = 0;
+    dynbuf_init(&b, PDF_MAX);
     if (prepare(f, &t) < 0)
         goto out;
     s = cairo_pdf_surface_create_for_stream(outbuf_write, &b, PAGE_W, PAGE_H);
@@ -697,14 +676,12 @@ int certpdf_render(const certpdf_fields *f, unsigned char **out, size_t *len)
     cairo_surface_finish(s);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
         goto out;
-    *out = b.data;
-    *len = b.len;
-    b.data = NULL;
-    rc = 0;
+    *out = (unsigned char *)dynbuf_take(&b, len);
+    rc = *out != NULL ? 0 : -1;
 out:
     cairo_destroy(cr);
     cairo_surface_destroy(s);
-    free(b.data);
+    dynbuf_free(&b);
     return rc;
 }
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "sinau/core/alloc.h"
+#include "sinau/core/dynbuf.h"
 
 #define NAME_MAX_BYTES 256
 #define TSA_MAX_ANSWER (64 * 1024)
@@ -156,41 +157,9 @@ const char *pdfsign_tsa_url(const pdfsign_signer *s)
     return s->tsa_url;
 }
 
-/* ---- a growing byte buffer ---- */
-
-typedef struct buf {
-    unsigned char *p;
-    size_t n, cap;
-} buf;
-
-static void put(buf *b, const void *data, size_t n)
-{
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->n, data, n);
-    b->n += n;
-}
-
-static void puts_(buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
-static void putf(buf *b, const char *fmt, ...) SINAU_PRINTF(2, 3);
-static void putf(buf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
+/* The signed PDF is built in a dynbuf: the renderer's bytes, then the
+ * incremental update (a few KiB and the signature's hex slot). */
+#define SIGNED_MAX_EXTRA (256 * 1024)
 
 /* ---- reading the PDF the renderer made ---- */
 
@@ -298,11 +267,11 @@ static int ref_after(const pdfdoc *d, size_t from, size_t to, const char *key)
 
 /* text in WinAnsi (Latin-1 here) as a PDF literal string: ( ) \ escaped,
  * characters outside Latin-1 as '?'. */
-static void put_pdf_string(buf *b, const char *utf8)
+static void put_pdf_string(dynbuf *b, const char *utf8)
 {
     const unsigned char *s = (const unsigned char *)utf8;
 
-    puts_(b, "(");
+    dynbuf_addstr(b, "(");
     while (*s != '\0') {
         unsigned cp = *s++;
         char c;
@@ -314,10 +283,10 @@ static void put_pdf_string(buf *b, const char *utf8)
         }
         c = cp < 0x20 || cp > 0xff ? '?' : (char)cp;
         if (c == '(' || c == ')' || c == '\\')
-            puts_(b, "\\");
-        put(b, &c, 1);
+            dynbuf_addstr(b, "\\");
+        dynbuf_add(b, &c, 1);
     }
-    puts_(b, ")");
+    dynbuf_addstr(b, ")");
 }
 
 #define WIDGET_X 291.0
@@ -326,24 +295,24 @@ static void put_pdf_string(buf *b, const char *utf8)
 #define WIDGET_H 50.0
 
 /* The widget's look: a framed box naming the signer and the time. */
-static void appearance(buf *b, const pdfsign_signer *s, const char *when, const char *lang)
+static void appearance(dynbuf *b, const pdfsign_signer *s, const char *when, const char *lang)
 {
     bool en = lang != NULL && strcmp(lang, "en") == 0;
 
-    putf(b, "q 0.106 0.212 0.365 RG 0.8 w 0.4 0.4 %.1f %.1f re S Q\n", WIDGET_W - 0.8,
-         WIDGET_H - 0.8);
-    puts_(b, "BT 0.106 0.212 0.365 rg /F1 7 Tf 6 38 Td ");
+    dynbuf_printf(b, "q 0.106 0.212 0.365 RG 0.8 w 0.4 0.4 %.1f %.1f re S Q\n", WIDGET_W - 0.8,
+                  WIDGET_H - 0.8);
+    dynbuf_addstr(b, "BT 0.106 0.212 0.365 rg /F1 7 Tf 6 38 Td ");
     put_pdf_string(b, en ? "Digitally signed (electronic signature) by:"
                          : "Ditandatangani secara elektronik oleh:");
-    puts_(b, " Tj 0.133 g /F1 10 Tf 0 -14 Td ");
+    dynbuf_addstr(b, " Tj 0.133 g /F1 10 Tf 0 -14 Td ");
     put_pdf_string(b, s->name);
-    puts_(b, " Tj /F1 7 Tf 0 -12 Td ");
+    dynbuf_addstr(b, " Tj /F1 7 Tf 0 -12 Td ");
     put_pdf_string(b, en ? "Issued by: " : "Penerbit sertifikat: ");
-    puts_(b, " Tj ");
+    dynbuf_addstr(b, " Tj ");
     put_pdf_string(b, s->issuer);
-    puts_(b, " Tj 0 -9 Td ");
+    dynbuf_addstr(b, " Tj 0 -9 Td ");
     put_pdf_string(b, when);
-    puts_(b, " Tj ET\n");
+    dynbuf_addstr(b, " Tj ET\n");
 }
 
 /* Where the update put its placeholders. */
@@ -352,25 +321,25 @@ typedef struct slots {
     size_t contents;   /* the '<' of /Contents */
 } slots;
 
-static void sig_dict(buf *b, int num, const pdfsign_signer *s, const char *pdf_time, slots *at)
+static void sig_dict(dynbuf *b, int num, const pdfsign_signer *s, const char *pdf_time, slots *at)
 {
-    putf(b, "%d 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached\n",
-         num);
-    puts_(b, "   /ByteRange [0 ");
-    at->byte_range = b->n;
-    puts_(b, "0000000000 0000000000 0000000000]\n   /Contents ");
-    at->contents = b->n;
-    puts_(b, "<");
+    dynbuf_printf(
+        b, "%d 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached\n", num);
+    dynbuf_addstr(b, "   /ByteRange [0 ");
+    at->byte_range = b->len;
+    dynbuf_addstr(b, "0000000000 0000000000 0000000000]\n   /Contents ");
+    at->contents = b->len;
+    dynbuf_addstr(b, "<");
     for (int i = 0; i < PDFSIGN_CONTENTS_BYTES; i++)
-        puts_(b, "00");
-    putf(b, ">\n   /M (%s) /Name ", pdf_time);
+        dynbuf_addstr(b, "00");
+    dynbuf_printf(b, ">\n   /M (%s) /Name ", pdf_time);
     put_pdf_string(b, s->name);
-    puts_(b, " >>\nendobj\n");
+    dynbuf_addstr(b, " >>\nendobj\n");
 }
 
 /* The dictionary [from, to) with `add` written just before its closing
  * ">>", or, when key is found in it, after key's "[". */
-static void patched(buf *b, const pdfdoc *d, size_t from, size_t to, const char *key,
+static void patched(dynbuf *b, const pdfdoc *d, size_t from, size_t to, const char *key,
                     const char *add)
 {
     const char *k = key != NULL ? memmem(d->p + from, to - from, key, strlen(key)) : NULL;
@@ -378,20 +347,20 @@ static void patched(buf *b, const pdfdoc *d, size_t from, size_t to, const char 
 
     if (open != NULL && memchr(k, ']', (size_t)(d->p + to - k)) != NULL) {
         size_t cut = (size_t)(open + 1 - d->p);
-        put(b, d->p + from, cut - from);
-        putf(b, " %s", add);
-        put(b, d->p + cut, to - cut);
+        dynbuf_add(b, d->p + from, cut - from);
+        dynbuf_printf(b, " %s", add);
+        dynbuf_add(b, d->p + cut, to - cut);
     } else if (key != NULL) {
-        put(b, d->p + from, to - 2 - from);
-        putf(b, "   %s [ %s ]\n>>", key, add);
+        dynbuf_add(b, d->p + from, to - 2 - from);
+        dynbuf_printf(b, "   %s [ %s ]\n>>", key, add);
     } else {
-        put(b, d->p + from, to - 2 - from);
-        putf(b, "%s\n>>", add);
+        dynbuf_add(b, d->p + from, to - 2 - from);
+        dynbuf_printf(b, "%s\n>>", add);
     }
 }
 
 /* Cross-reference subsections of the changed objects, by number. */
-static void put_xref(buf *b, int *nums, long *off, int n)
+static void put_xref(dynbuf *b, int *nums, long *off, int n)
 {
     for (int i = 0; i < n; i++) {
         int lo = i, tn;
@@ -405,12 +374,12 @@ static void put_xref(buf *b, int *nums, long *off, int n)
         off[i] = off[lo];
         nums[lo] = tn;
         off[lo] = to;
-        putf(b, "%d 1\n%010ld 00000 n \n", nums[i], off[i]);
+        dynbuf_printf(b, "%d 1\n%010ld 00000 n \n", nums[i], off[i]);
     }
 }
 
 /* The whole incremental update after the original bytes. */
-static int write_update(buf *b, const pdfdoc *d, const pdfsign_signer *s, time_t at,
+static int write_update(dynbuf *b, const pdfdoc *d, const pdfsign_signer *s, time_t at,
                         const char *lang, slots *sl)
 {
     int sig = d->size, widget = d->size + 1, ap = d->size + 2, font = d->size + 3, page;
@@ -418,62 +387,66 @@ static int write_update(buf *b, const pdfdoc *d, const pdfsign_signer *s, time_t
     long off[6];
     int nums[6];
     char pdf_time[32], when[64], ref[64];
-    buf look = {0};
+    dynbuf look;
     struct tm tm;
 
     if (object_dict(d, d->root, &rf, &rt) != 0 || (page = ref_after(d, rf, rt, "/Pages")) <= 0 ||
         object_dict(d, page, &pf, &pt) != 0 || (page = ref_after(d, pf, pt, "/Kids")) <= 0 ||
         object_dict(d, page, &pf, &pt) != 0 || memmem(d->p + rf, rt - rf, "/AcroForm", 9) != NULL)
         return -1;
+    dynbuf_init(&look, SIGNED_MAX_EXTRA);
     gmtime_r(&at, &tm);
     strftime(pdf_time, sizeof pdf_time, "D:%Y%m%d%H%M%S+00'00'", &tm);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    if (b->n > 0 && b->p[b->n - 1] != '\n')
-        puts_(b, "\n");
+    if (b->len > 0 && b->data[b->len - 1] != '\n')
+        dynbuf_addstr(b, "\n");
     nums[0] = sig;
-    off[0] = (long)b->n;
+    off[0] = (long)b->len;
     sig_dict(b, sig, s, pdf_time, sl);
     nums[1] = widget;
-    off[1] = (long)b->n;
-    putf(b, "%d 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /T (Tanda tangan elektronik)",
-         widget);
-    putf(b,
-         " /F 132 /V %d 0 R /P %d 0 R /Rect [%.1f %.1f %.1f %.1f] /AP << /N %d 0 R >> >>\nendobj\n",
-         sig, page, WIDGET_X, WIDGET_Y, WIDGET_X + WIDGET_W, WIDGET_Y + WIDGET_H, ap);
+    off[1] = (long)b->len;
+    dynbuf_printf(
+        b, "%d 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /T (Tanda tangan elektronik)",
+        widget);
+    dynbuf_printf(
+        b,
+        " /F 132 /V %d 0 R /P %d 0 R /Rect [%.1f %.1f %.1f %.1f] /AP << /N %d 0 R >> >>\nendobj\n",
+        sig, page, WIDGET_X, WIDGET_Y, WIDGET_X + WIDGET_W, WIDGET_Y + WIDGET_H, ap);
     appearance(&look, s, when, lang);
     nums[2] = ap;
-    off[2] = (long)b->n;
-    putf(b, "%d 0 obj\n<< /Type /XObject /Subtype /Form /BBox [0 0 %.1f %.1f]", ap, WIDGET_W,
-         WIDGET_H);
-    putf(b, " /Resources << /Font << /F1 %d 0 R >> >> /Length %zu >>\nstream\n", font, look.n);
-    put(b, look.p, look.n);
-    puts_(b, "\nendstream\nendobj\n");
-    free(look.p);
+    off[2] = (long)b->len;
+    dynbuf_printf(b, "%d 0 obj\n<< /Type /XObject /Subtype /Form /BBox [0 0 %.1f %.1f]", ap,
+                  WIDGET_W, WIDGET_H);
+    dynbuf_printf(b, " /Resources << /Font << /F1 %d 0 R >> >> /Length %zu >>\nstream\n", font,
+                  look.len);
+    dynbuf_add(b, look.data, look.len);
+    dynbuf_addstr(b, "\nendstream\nendobj\n");
+    dynbuf_free(&look);
     nums[3] = font;
-    off[3] = (long)b->n;
-    putf(b,
-         "%d 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica"
-         " /Encoding /WinAnsiEncoding >>\nendobj\n",
-         font);
+    off[3] = (long)b->len;
+    dynbuf_printf(b,
+                  "%d 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica"
+                  " /Encoding /WinAnsiEncoding >>\nendobj\n",
+                  font);
     nums[4] = page;
-    off[4] = (long)b->n;
-    putf(b, "%d 0 obj\n", page);
+    off[4] = (long)b->len;
+    dynbuf_printf(b, "%d 0 obj\n", page);
     snprintf(ref, sizeof ref, "%d 0 R", widget);
     patched(b, d, pf, pt, "/Annots", ref);
-    puts_(b, "\nendobj\n");
+    dynbuf_addstr(b, "\nendobj\n");
     nums[5] = d->root;
-    off[5] = (long)b->n;
-    putf(b, "%d 0 obj\n", d->root);
+    off[5] = (long)b->len;
+    dynbuf_printf(b, "%d 0 obj\n", d->root);
     snprintf(ref, sizeof ref, "\n   /AcroForm << /Fields [ %d 0 R ] /SigFlags 3 >>", widget);
     patched(b, d, rf, rt, NULL, ref);
-    puts_(b, "\nendobj\n");
-    xref = b->n;
-    puts_(b, "xref\n");
+    dynbuf_addstr(b, "\nendobj\n");
+    xref = b->len;
+    dynbuf_addstr(b, "xref\n");
     put_xref(b, nums, off, 6);
-    putf(b, "trailer\n<< /Size %d /Root %d 0 R", d->size + 4, d->root);
+    dynbuf_printf(b, "trailer\n<< /Size %d /Root %d 0 R", d->size + 4, d->root);
     if (d->info > 0)
-        putf(b, " /Info %d 0 R", d->info);
-    putf(b, " /Prev %ld >>\nstartxref\n%zu\n%%%%EOF\n", d->xref, xref);
+        dynbuf_printf(b, " /Info %d 0 R", d->info);
+    dynbuf_printf(b, " /Prev %ld >>\nstartxref\n%zu\n%%%%EOF\n", d->xref, xref);
     return 0;
 }
 
@@ -481,16 +454,12 @@ static int write_update(buf *b, const pdfdoc *d, const pdfsign_signer *s, time_t
 
 static size_t curl_collect(char *data, size_t size, size_t n, void *arg)
 {
-    buf *b = arg;
-
-    if (b->n + size * n > TSA_MAX_ANSWER)
-        return 0;
-    put(b, data, size * n);
-    return size * n;
+    /* over TSA_MAX_ANSWER the buffer fails and curl stops */
+    return dynbuf_add(arg, data, size * n) == 0 ? size * n : 0;
 }
 
 /* POSTs the DER request to the TSA; *answer gets the body. */
-static int tsa_post(const char *url, const unsigned char *req, size_t len, buf *answer)
+static int tsa_post(const char *url, const unsigned char *req, size_t len, dynbuf *answer)
 {
     CURL *c = curl_easy_init();
     struct curl_slist *h = NULL;
@@ -554,15 +523,17 @@ static int timestamp(const char *url, CMS_SignerInfo *si)
 {
     unsigned char *req = NULL, *tok = NULL;
     const unsigned char *p;
-    buf answer = {0};
+    dynbuf answer;
     TS_RESP *resp = NULL;
     int len = 0, toklen, rc = -1;
+
+    dynbuf_init(&answer, TSA_MAX_ANSWER);
 
     if (ts_request(CMS_SignerInfo_get0_signature(si), &req, &len) != 0 ||
         tsa_post(url, req, (size_t)len, &answer) != 0)
         goto out;
-    p = answer.p;
-    resp = d2i_TS_RESP(NULL, &p, (long)answer.n);
+    p = (const unsigned char *)answer.data;
+    resp = d2i_TS_RESP(NULL, &p, (long)answer.len);
     if (resp == NULL ||
         ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(resp))) > 1 ||
         TS_RESP_get_token(resp) == NULL)
@@ -575,7 +546,7 @@ out:
     OPENSSL_free(req);
     OPENSSL_free(tok);
     TS_RESP_free(resp);
-    free(answer.p);
+    dynbuf_free(&answer);
     return rc;
 }
 
@@ -624,40 +595,39 @@ int pdfsign_sign(pdfsign_signer *s, const unsigned char *pdf, size_t len, time_t
 {
     static const char hex[] = "0123456789ABCDEF";
     pdfdoc d;
-    buf b = {0};
+    dynbuf b;
     slots sl = {0, 0};
     unsigned char *der = NULL;
     int derlen = 0, rc = -1;
 
     *out = NULL;
     *outlen = 0;
+    dynbuf_init(&b, len + SIGNED_MAX_EXTRA);
     if (open_pdf(&d, pdf, len) != 0) {
         free(d.off);
         return refuse(err, errlen, "not a PDF of the shape the renderer makes");
     }
-    put(&b, pdf, len);
-    if (write_update(&b, &d, s, at, lang, &sl) != 0) {
+    if (dynbuf_add(&b, pdf, len) != 0 || write_update(&b, &d, s, at, lang, &sl) != 0 ||
+        dynbuf_failed(&b)) {
         refuse(err, errlen, "the PDF's catalog or page could not be read");
         goto out;
     }
-    fill_ranges(b.p, b.n, &sl);
-    if (cms_der(s, b.p, b.n, &sl, &der, &derlen) != 0) {
+    fill_ranges((unsigned char *)b.data, b.len, &sl);
+    if (cms_der(s, (const unsigned char *)b.data, b.len, &sl, &der, &derlen) != 0) {
         refuse(err, errlen,
                s->tsa_url != NULL ? "CMS signing or the timestamp authority failed"
                                   : "CMS signing failed");
         goto out;
     }
     for (int i = 0; i < derlen; i++) {
-        b.p[sl.contents + 1 + 2 * (size_t)i] = (unsigned char)hex[der[i] >> 4];
-        b.p[sl.contents + 2 + 2 * (size_t)i] = (unsigned char)hex[der[i] & 15];
+        b.data[sl.contents + 1 + 2 * (size_t)i] = hex[der[i] >> 4];
+        b.data[sl.contents + 2 + 2 * (size_t)i] = hex[der[i] & 15];
     }
-    *out = b.p;
-    *outlen = b.n;
-    b.p = NULL;
+    *out = (unsigned char *)dynbuf_take(&b, outlen);
     rc = 0;
 out:
     OPENSSL_free(der);
-    free(b.p);
+    dynbuf_free(&b);
     free(d.off);
     return rc;
 }

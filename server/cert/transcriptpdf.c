@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sinau/cert/certqr.h"
+#include "sinau/cert/i18n_words.h" /* generated from web/i18n/<lang>/certificate.json */
 #include "sinau/core/utf8.h"
 
 #define W        595.28 /* A4 portrait, points */
@@ -32,30 +33,19 @@ typedef struct words {
         *page;
 } words;
 
-static const words ID_WORDS = {"REKAP JAM PELAJARAN (JP)",
-                               "Tahun ",
-                               "Nama",
-                               "No",
-                               "Pelatihan",
-                               "Tanggal",
-                               "JP",
-                               "Jumlah JP tahun ",
-                               "Pindai untuk memverifikasi",
-                               "Diterbitkan ",
-                               "ID: ",
-                               "Halaman "};
-static const words EN_WORDS = {"TRAINING HOURS RECORD (JP)",
-                               "Year ",
-                               "Name",
-                               "No",
-                               "Training",
-                               "Dates",
-                               "JP",
-                               "Total JP of ",
-                               "Scan to verify",
-                               "Issued ",
-                               "ID: ",
-                               "Page "};
+/* The words of one language (ID or EN), from the dictionaries. */
+#define TRANSCRIPT_WORDS(L)                                                                        \
+    {                                                                                              \
+        I18N_##L##_CERT_TRANSCRIPT_TITLE, I18N_##L##_CERT_TRANSCRIPT_YEAR,                         \
+            I18N_##L##_CERT_TRANSCRIPT_HOLDER, I18N_##L##_CERT_TRANSCRIPT_NO,                      \
+            I18N_##L##_CERT_TRANSCRIPT_TRAINING, I18N_##L##_CERT_TRANSCRIPT_DATES,                 \
+            I18N_##L##_CERT_TRANSCRIPT_JP, I18N_##L##_CERT_TRANSCRIPT_TOTAL,                       \
+            I18N_##L##_CERT_TRANSCRIPT_SCAN, I18N_##L##_CERT_TRANSCRIPT_ISSUED,                    \
+            I18N_##L##_CERT_TRANSCRIPT_ID, I18N_##L##_CERT_TRANSCRIPT_PAGE                         \
+    }
+
+static const words ID_WORDS = TRANSCRIPT_WORDS(ID);
+static const words EN_WORDS = TRANSCRIPT_WORDS(EN);
 
 typedef struct pen {
     cairo_t *cr;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/core/alloc.h"
 #include "sinau/core/markdown.h"
 #include "sinau/core/video.h"
 #include "sinau/db/ha.h"
@@ -87,7 +88,7 @@ static char *one(PGconn *pg, const char *sql, int n, const char *const *params)
     char *out = NULL;
 
     if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-        out = strdup(PQgetvalue(res, 0, 0));
+        out = xstrdup(PQgetvalue(res, 0, 0));
     else if (PQresultStatus(res) != PGRES_TUPLES_OK)
         fprintf(stderr, "sinau: demo: %s", PQerrorMessage(pg));
     PQclear(res);
@@ -103,7 +104,7 @@ static char *created(PGconn *pg, const char *sql, int n, const char *const *para
 
     if (r != NULL && json_integer_value(json_object_get(r, "status")) == want) {
         const char *v = json_string_value(json_object_get(json_object_get(r, "body"), "id"));
-        id = strdup(v != NULL ? v : "");
+        id = xstrdup(v != NULL ? v : "");
     } else if (text != NULL) {
         fprintf(stderr, "sinau: demo: unexpected answer %.300s\n", text);
     }

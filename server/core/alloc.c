@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+#include <jansson.h>
 #include <sodium.h>
 
 #include "sinau/core/common.h"
@@ -15,6 +17,29 @@ static SINAU_NORETURN void out_of_memory(size_t n)
     /* no log_* here: it may itself need memory */
     fprintf(stderr, "fatal: out of memory allocating %zu bytes\n", n);
     abort();
+}
+
+void xalloc_failed(const char *what)
+{
+    fprintf(stderr, "fatal: out of memory in %s\n", what);
+    abort();
+}
+
+/* The libraries' allocator (xalloc_libraries_init): they never see NULL. */
+static void *lib_xmalloc(size_t n)
+{
+    return xmalloc(n);
+}
+
+static void *lib_xrealloc(void *p, size_t n)
+{
+    return xrealloc(p, n);
+}
+
+void xalloc_libraries_init(void)
+{
+    json_set_alloc_funcs(lib_xmalloc, free);
+    event_set_mem_functions(lib_xmalloc, lib_xrealloc, free);
 }
 
 void *xmalloc(size_t n)

@@ -9,6 +9,7 @@
 #include "sinau/core/config.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "sinau/core/alloc.h"
+#include "sinau/core/dynbuf.h"
 
 #define CONFIG_MAX_THREADS 256
 #define CONFIG_MAX_STRING  4096
@@ -47,6 +49,10 @@ typedef struct option {
     size_t offset; /* of the field in sinau_config (unused for OPT_LISTEN) */
     long long min;
     long long max;
+    const char *arg;     /* the value's name in the usage text ("URL"); NULL for a switch */
+    const char *def;     /* the default, applied through the kind's parser; NULL: none */
+    const char *def_doc; /* when def is NULL: the default in words, Markdown (`code`) */
+    const char *help;    /* what it does, for the usage text; may be NULL */
 } option;
 
 #define FIELD(f) offsetof(sinau_config, f)
@@ -54,73 +60,125 @@ typedef struct option {
 #define MIB      (1024LL * 1024LL)
 #define GIB      (1024LL * 1024LL * 1024LL)
 
+/* The one description of every option: config_load reads it (and applies
+ * each def as if it had been given), config_usage and config_markdown
+ * print it, and tests/api/config_readme.test.mjs holds the README's table
+ * to it. */
 static const option options[] = {
-    {"database-url", "DATABASE_URL", OPT_SECRET, FIELD(database_url), 0, 0},
-    {"database-read-url", "SINAU_DATABASE_READ_URL", OPT_SECRET, FIELD(database_read_url), 0, 0},
-    {"read-max-lag-ms", "SINAU_READ_MAX_LAG_MS", OPT_INT, FIELD(read_max_lag_ms), 100, 600000},
-    {"listen", "SINAU_LISTEN", OPT_LISTEN, 0, 0, 65535},
-    {"public-url", "SINAU_PUBLIC_URL", OPT_URL, FIELD(public_url), 0, 0},
-    {"data-dir", "SINAU_DATA_DIR", OPT_PATH, FIELD(data_dir), 0, 0},
-    {"key-file", "SINAU_KEY_FILE", OPT_PATH, FIELD(key_file), 0, 0},
-    {"web-dir", "SINAU_WEB_DIR", OPT_PATH, FIELD(web_dir), 0, 0},
-    {"metrics-token", "SINAU_METRICS_TOKEN", OPT_TOKEN, FIELD(metrics_token), 0, 0},
-    {"issuer-name", "SINAU_ISSUER_NAME", OPT_PATH, FIELD(issuer_name), 0, 0},
-    {"signatory-name", "SINAU_SIGNATORY_NAME", OPT_PATH, FIELD(signatory_name), 0, 0},
-    {"signatory-title", "SINAU_SIGNATORY_TITLE", OPT_PATH, FIELD(signatory_title), 0, 0},
-    {"pdf-sign-p12", "SINAU_PDF_SIGN_P12", OPT_PATH, FIELD(pdf_p12), 0, 0},
-    {"pdf-sign-password-file", "SINAU_PDF_SIGN_PASSWORD_FILE", OPT_PATH, FIELD(pdf_pass_file), 0,
-     0},
-    {"tsa-url", "SINAU_TSA_URL", OPT_PATH, FIELD(tsa_url), 0, 0},
-    {"pwhash", "SINAU_PWHASH", OPT_PWHASH, FIELD(pwhash), 0, 0},
-    {"log-level", "SINAU_LOG_LEVEL", OPT_LOG_LEVEL, FIELD(log_level), 0, 0},
-    {"threads", "SINAU_THREADS", OPT_INT, FIELD(threads), 1, CONFIG_MAX_THREADS},
-    {"workers", "SINAU_WORKERS", OPT_INT, FIELD(worker_threads), 1, CONFIG_MAX_THREADS},
-    {"worker-queue", "SINAU_WORKER_QUEUE", OPT_INT, FIELD(worker_queue_max), 1, 65536},
-    {"db-pool", "SINAU_DB_POOL", OPT_INT, FIELD(db_pool_size), 1, 100},
-    {"db-queue", "SINAU_DB_QUEUE", OPT_INT, FIELD(db_queue_max), 0, 65536},
+    {"database-url", "DATABASE_URL", OPT_SECRET, FIELD(database_url), 0, 0, "URL", NULL,
+     "libpq's `PG*` variables", "several hosts: the primary is found and followed"},
+    {"database-read-url", "SINAU_DATABASE_READ_URL", OPT_SECRET, FIELD(database_read_url), 0, 0,
+     "URL", NULL, "none (reads on the primary)", "standbys for the reads that may be stale"},
+    {"read-max-lag-ms", "SINAU_READ_MAX_LAG_MS", OPT_INT, FIELD(read_max_lag_ms), 100, 600000, "MS",
+     "1000", NULL, "a standby further behind is not read"},
+    {"listen", "SINAU_LISTEN", OPT_LISTEN, 0, 0, 65535, "HOST:PORT", "127.0.0.1:8080", NULL,
+     "IPv6 as [::1]:8080; port 0 picks a free port"},
+    {"public-url", "SINAU_PUBLIC_URL", OPT_URL, FIELD(public_url), 0, 0, "URL",
+     "http://localhost:8080", NULL, "origin written into credentials and links"},
+    {"data-dir", "SINAU_DATA_DIR", OPT_PATH, FIELD(data_dir), 0, 0, "DIR", ".data", NULL,
+     "the key file and uploads"},
+    {"key-file", "SINAU_KEY_FILE", OPT_PATH, FIELD(key_file), 0, 0, "FILE", NULL,
+     "`<data-dir>/master.key`", "made on first run"},
+    {"web-dir", "SINAU_WEB_DIR", OPT_PATH, FIELD(web_dir), 0, 0, "DIR", "web", NULL,
+     "the static web pages"},
+    {"metrics-token", "SINAU_METRICS_TOKEN", OPT_TOKEN, FIELD(metrics_token), 0, 0, "TOKEN", NULL,
+     "none (loopback only)", "bearer token for /metrics"},
+    {"issuer-name", "SINAU_ISSUER_NAME", OPT_PATH, FIELD(issuer_name), 0, 0, "TEXT",
+     "Pemerintah Kota Malang", NULL, "the credentials' issuer"},
+    {"signatory-name", "SINAU_SIGNATORY_NAME", OPT_PATH, FIELD(signatory_name), 0, 0, "TEXT",
+     "Kepala Dinas Komunikasi dan Informatika", NULL, "printed on certificates"},
+    {"signatory-title", "SINAU_SIGNATORY_TITLE", OPT_PATH, FIELD(signatory_title), 0, 0, "TEXT",
+     "Kota Malang", NULL, "printed on certificates"},
+    {"pdf-sign-p12", "SINAU_PDF_SIGN_P12", OPT_PATH, FIELD(pdf_p12), 0, 0, "FILE", NULL,
+     "none (PDFs unsigned)", "PKCS#12 that signs PDFs (PAdES)"},
+    {"pdf-sign-password-file", "SINAU_PDF_SIGN_PASSWORD_FILE", OPT_PATH, FIELD(pdf_pass_file), 0, 0,
+     "FILE", NULL, "none", "its password"},
+    {"tsa-url", "SINAU_TSA_URL", OPT_PATH, FIELD(tsa_url), 0, 0, "URL", NULL, "none",
+     "RFC 3161 timestamps (optional)"},
+    {"pwhash", "SINAU_PWHASH", OPT_PWHASH, FIELD(pwhash), 0, 0, "COST", "interactive", NULL,
+     "interactive, moderate, or fast for tests"},
+    {"log-level", "SINAU_LOG_LEVEL", OPT_LOG_LEVEL, FIELD(log_level), 0, 0, "LEVEL", "info", NULL,
+     "debug, info, warn, error"},
+    {"threads", "SINAU_THREADS", OPT_INT, FIELD(threads), 1, CONFIG_MAX_THREADS, "N", NULL,
+     "number of cores", "event-loop threads"},
+    {"workers", "SINAU_WORKERS", OPT_INT, FIELD(worker_threads), 1, CONFIG_MAX_THREADS, "N", NULL,
+     "cores - 1, at least 1", "worker threads for CPU-heavy jobs"},
+    {"worker-queue", "SINAU_WORKER_QUEUE", OPT_INT, FIELD(worker_queue_max), 1, 65536, "N", "256",
+     NULL, "bounded worker job queue"},
+    {"db-pool", "SINAU_DB_POOL", OPT_INT, FIELD(db_pool_size), 1, 100, "N", "4", NULL,
+     "database connections per loop thread"},
+    {"db-queue", "SINAU_DB_QUEUE", OPT_INT, FIELD(db_queue_max), 0, 65536, "N", "256", NULL,
+     "queries waiting for a connection, per loop thread"},
     {"db-queue-timeout-ms", "SINAU_DB_QUEUE_TIMEOUT_MS", OPT_INT, FIELD(db_queue_timeout_ms), 1,
-     600000},
+     600000, "MS", "3000", NULL, "longest wait for a connection"},
     {"statement-timeout-ms", "SINAU_STATEMENT_TIMEOUT_MS", OPT_INT, FIELD(statement_timeout_ms), 1,
-     3600000},
-    {"max-body", "SINAU_MAX_BODY", OPT_SIZE, FIELD(max_body_bytes), KIB, GIB},
-    {"max-headers", "SINAU_MAX_HEADERS", OPT_SIZE, FIELD(max_header_bytes), KIB, MIB},
-    {"idle-timeout", "SINAU_IDLE_TIMEOUT_S", OPT_INT, FIELD(idle_timeout_s), 1, 3600},
-    {"head-timeout", "SINAU_HEAD_TIMEOUT_S", OPT_INT, FIELD(head_timeout_s), 1, 3600},
-    {"min-body-rate", "SINAU_MIN_BODY_RATE", OPT_SIZE, FIELD(min_body_rate), 0, GIB},
-    {"max-connections", "SINAU_MAX_CONNECTIONS", OPT_INT, FIELD(max_connections), 16, 1000000},
+     3600000, "MS", "5000", NULL, "PostgreSQL statement_timeout"},
+    {"max-body", "SINAU_MAX_BODY", OPT_SIZE, FIELD(max_body_bytes), KIB, GIB, "SIZE", "1m", NULL,
+     "largest JSON request body"},
+    {"max-headers", "SINAU_MAX_HEADERS", OPT_SIZE, FIELD(max_header_bytes), KIB, MIB, "SIZE", "16k",
+     NULL, "largest request header block"},
+    {"idle-timeout", "SINAU_IDLE_TIMEOUT_S", OPT_INT, FIELD(idle_timeout_s), 1, 3600, "S", "30",
+     NULL, "a keep-alive connection's wait for its next request"},
+    {"head-timeout", "SINAU_HEAD_TIMEOUT_S", OPT_INT, FIELD(head_timeout_s), 1, 3600, "S", "10",
+     NULL, "a whole request head, and a body's grace before its minimum rate"},
+    {"min-body-rate", "SINAU_MIN_BODY_RATE", OPT_SIZE, FIELD(min_body_rate), 0, GIB, "SIZE", "1k",
+     NULL, "bytes a second a body must average; 0: none"},
+    {"max-connections", "SINAU_MAX_CONNECTIONS", OPT_INT, FIELD(max_connections), 16, 1000000, "N",
+     "10000", NULL, "client connections open at once"},
     {"max-connections-per-address", "SINAU_MAX_CONNECTIONS_PER_ADDRESS", OPT_INT,
-     FIELD(max_connections_per_address), 0, 1000000},
-    {"shutdown-grace", "SINAU_SHUTDOWN_GRACE_S", OPT_INT, FIELD(shutdown_grace_s), 1, 600},
-    {"session-idle", "SINAU_SESSION_IDLE_S", OPT_INT, FIELD(session_idle_s), 1, 31536000},
+     FIELD(max_connections_per_address), 0, 1000000, "N", NULL,
+     "a tenth of `SINAU_MAX_CONNECTIONS`", "0: no share; IPv6 by /64"},
+    {"shutdown-grace", "SINAU_SHUTDOWN_GRACE_S", OPT_INT, FIELD(shutdown_grace_s), 1, 600, "S",
+     "10", NULL, "longest drain of in-flight requests at SIGTERM"},
+    {"session-idle", "SINAU_SESSION_IDLE_S", OPT_INT, FIELD(session_idle_s), 1, 31536000, "S",
+     "28800", NULL, "a session unused this long ends (8 h)"},
     {"session-absolute", "SINAU_SESSION_ABSOLUTE_S", OPT_INT, FIELD(session_absolute_s), 1,
-     31536000},
-    {"session-cache", "SINAU_SESSION_CACHE_S", OPT_INT, FIELD(session_cache_s), 0, 60},
+     31536000, "S", "604800", NULL, "a session ends this long after login (7 days)"},
+    {"session-cache", "SINAU_SESSION_CACHE_S", OPT_INT, FIELD(session_cache_s), 0, 60, "S", "10",
+     NULL,
+     "0: off; a checked session is trusted this long at most, dropped at once on logout, "
+     "disable, role or password change"},
     {"session-cache-size", "SINAU_SESSION_CACHE_SIZE", OPT_INT, FIELD(session_cache_size), 0,
-     1000000},
-    {"smtp-url", "SINAU_SMTP_URL", OPT_SECRET, FIELD(smtp_url), 0, 0},
-    {"smtp-password-file", "SINAU_SMTP_PASSWORD_FILE", OPT_PATH, FIELD(smtp_password_file), 0, 0},
-    {"mail-from", "SINAU_MAIL_FROM", OPT_PATH, FIELD(mail_from), 0, 0},
-    {"webhook-url", "SINAU_WEBHOOK_URL", OPT_SECRET, FIELD(webhook_url), 0, 0},
-    {"webhook-secret", "SINAU_WEBHOOK_SECRET", OPT_TOKEN, FIELD(webhook_secret), 0, 0},
-    {"signup-per-hour", "SINAU_SIGNUP_PER_HOUR", OPT_INT, FIELD(signup_per_hour), 0, 1000000},
-    {"login-per-address", "SINAU_LOGIN_PER_ADDRESS", OPT_INT, FIELD(login_per_address), 1, 1000000},
+     1000000, "N", "10000", NULL, "sessions cached per process"},
+    {"smtp-url", "SINAU_SMTP_URL", OPT_SECRET, FIELD(smtp_url), 0, 0, "URL", NULL, "none",
+     "smtps://host:465 or smtp://host:587 (STARTTLS required but on loopback)"},
+    {"smtp-password-file", "SINAU_SMTP_PASSWORD_FILE", OPT_PATH, FIELD(smtp_password_file), 0, 0,
+     "FILE", NULL, "none", "the SMTP password (else in the URL)"},
+    {"mail-from", "SINAU_MAIL_FROM", OPT_PATH, FIELD(mail_from), 0, 0, "ADDRESS", NULL,
+     "`noreply@<public host>`", "sender address"},
+    {"webhook-url", "SINAU_WEBHOOK_URL", OPT_SECRET, FIELD(webhook_url), 0, 0, "URL", NULL, "none",
+     "WhatsApp/SMS gateway (https)"},
+    {"webhook-secret", "SINAU_WEBHOOK_SECRET", OPT_TOKEN, FIELD(webhook_secret), 0, 0, "SECRET",
+     NULL, "none", "its HMAC-SHA256 key"},
+    {"signup-per-hour", "SINAU_SIGNUP_PER_HOUR", OPT_INT, FIELD(signup_per_hour), 0, 1000000, "N",
+     "20", NULL, "signups an hour per client address (0: no limit)"},
+    {"login-per-address", "SINAU_LOGIN_PER_ADDRESS", OPT_INT, FIELD(login_per_address), 1, 1000000,
+     "N", "30", NULL,
+     "failed logins per client address in 15 min; logins being checked count until they "
+     "succeed: raise it for one shared address"},
     {"outbox-max-attempts", "SINAU_OUTBOX_MAX_ATTEMPTS", OPT_INT, FIELD(outbox_max_attempts), 1,
-     1000},
+     1000, "N", "8", NULL, "tries, then failed"},
     {"outbox-backoff-ms", "SINAU_OUTBOX_BACKOFF_MS", OPT_INT, FIELD(outbox_backoff_ms), 10,
-     86400000},
+     86400000, "MS", "30000", NULL, "first retry"},
     {"outbox-backoff-max-ms", "SINAU_OUTBOX_BACKOFF_MAX_MS", OPT_INT, FIELD(outbox_backoff_max_ms),
-     10, 604800000},
-    {"outbox-concurrency", "SINAU_OUTBOX_CONCURRENCY", OPT_INT, FIELD(outbox_concurrency), 1, 256},
-    {"mail-timeout-ms", "SINAU_MAIL_TIMEOUT_MS", OPT_INT, FIELD(mail_timeout_ms), 100, 600000},
+     10, 604800000, "MS", "3600000", NULL, "longest retry delay"},
+    {"outbox-concurrency", "SINAU_OUTBOX_CONCURRENCY", OPT_INT, FIELD(outbox_concurrency), 1, 256,
+     "N", "8", NULL, "sends at once"},
+    {"mail-timeout-ms", "SINAU_MAIL_TIMEOUT_MS", OPT_INT, FIELD(mail_timeout_ms), 100, 600000, "MS",
+     "30000", NULL, "per send"},
     {"mail-connect-timeout-ms", "SINAU_MAIL_CONNECT_TIMEOUT_MS", OPT_INT,
-     FIELD(mail_connect_timeout_ms), 100, 600000},
-    {"verify-email", "SINAU_VERIFY_EMAIL", OPT_SWITCH, FIELD(verify_email), 0, 0},
-    {"migrate", NULL, OPT_SWITCH, FIELD(migrate_on_start), 0, 0},
-    {"debug-routes", "SINAU_DEBUG_ROUTES", OPT_SWITCH, FIELD(debug_routes), 0, 0},
-    {"trust-proxy", "SINAU_TRUST_PROXY", OPT_SWITCH, FIELD(trust_proxy), 0, 0},
+     FIELD(mail_connect_timeout_ms), 100, 600000, "MS", "10000", NULL, "longest connect of a send"},
+    {"verify-email", "SINAU_VERIFY_EMAIL", OPT_SWITCH, FIELD(verify_email), 0, 0, NULL, "false",
+     NULL, "confirm e-mail before registering for a cohort"},
+    {"migrate", NULL, OPT_SWITCH, FIELD(migrate_on_start), 0, 0, NULL, "false", NULL,
+     "apply pending migrations first"},
+    {"debug-routes", "SINAU_DEBUG_ROUTES", OPT_SWITCH, FIELD(debug_routes), 0, 0, NULL, "false",
+     NULL, "test-only routes under /debug/"},
+    {"trust-proxy", "SINAU_TRUST_PROXY", OPT_SWITCH, FIELD(trust_proxy), 0, 0, NULL, "false", NULL,
+     "client address from X-Forwarded-For (only behind your own proxy)"},
 };
 
-static const char usage_text[] =
+static const char usage_head[] =
     "Usage: sinau <command> [flags]\n"
     "\n"
     "Commands:\n"
@@ -135,92 +193,13 @@ static const char usage_text[] =
     "                               origin: the key set's own)\n"
     "  keys rotate                  add a certificate signing key; it signs from now on\n"
     "  demo seed                    the demo programme of a first `make run` (once per database)\n"
+    "  config --markdown            print the options as the README's table, then exit\n"
     "  --help                       print this help, then exit\n"
     "  --version                    print the version, then exit\n"
     "\n"
     "Flags override environment variables. Write --flag value or --flag=value.\n"
     "An empty variable counts as unset. Sizes take a k, m or g suffix (1024-based).\n"
-    "\n"
-    "  --database-url URL            DATABASE_URL                 default: libpq's PG* variables\n"
-    "                                (several hosts: the primary is found and followed)\n"
-    "  --database-read-url URL       SINAU_DATABASE_READ_URL      default: none (reads on the\n"
-    "                                primary); standbys for the reads that may be stale\n"
-    "  --read-max-lag-ms MS          SINAU_READ_MAX_LAG_MS        default: 1000 (100..600000);\n"
-    "                                a standby further behind is not read\n"
-    "  --listen HOST:PORT            SINAU_LISTEN                 default: 127.0.0.1:8080\n"
-    "                                (IPv6 as [::1]:8080; port 0 picks a free port)\n"
-    "  --public-url URL              SINAU_PUBLIC_URL             default: http://localhost:8080\n"
-    "  --data-dir DIR                SINAU_DATA_DIR               default: .data\n"
-    "  --key-file FILE               SINAU_KEY_FILE               default: <data-dir>/master.key\n"
-    "  --web-dir DIR                 SINAU_WEB_DIR                default: web\n"
-    "  --metrics-token TOKEN         SINAU_METRICS_TOKEN          default: none (loopback only)\n"
-    "  --issuer-name TEXT            SINAU_ISSUER_NAME            default: Pemerintah Kota Malang\n"
-    "  --signatory-name TEXT         SINAU_SIGNATORY_NAME         printed on certificates\n"
-    "  --signatory-title TEXT        SINAU_SIGNATORY_TITLE        printed on certificates\n"
-    "  --pdf-sign-p12 FILE           SINAU_PDF_SIGN_P12           PKCS#12 that signs PDFs (PAdES)\n"
-    "  --pdf-sign-password-file FILE SINAU_PDF_SIGN_PASSWORD_FILE its password\n"
-    "  --tsa-url URL                 SINAU_TSA_URL                RFC 3161 timestamps (optional)\n"
-    "  --pwhash COST                 SINAU_PWHASH                 default: interactive\n"
-    "                                (interactive, moderate, or fast for tests)\n"
-    "  --log-level LEVEL             SINAU_LOG_LEVEL              default: info\n"
-    "                                (debug, info, warn, error)\n"
-    "  --threads N                   SINAU_THREADS                default: number of cores "
-    "(1..256)\n"
-    "  --workers N                   SINAU_WORKERS                default: cores - 1, at least 1 "
-    "(1..256)\n"
-    "  --worker-queue N              SINAU_WORKER_QUEUE           default: 256 (1..65536)\n"
-    "  --db-pool N                   SINAU_DB_POOL                default: 4 per thread (1..100)\n"
-    "  --db-queue N                  SINAU_DB_QUEUE               default: 256 per thread "
-    "(0..65536)\n"
-    "  --db-queue-timeout-ms MS      SINAU_DB_QUEUE_TIMEOUT_MS    default: 3000 (1..600000)\n"
-    "  --statement-timeout-ms MS     SINAU_STATEMENT_TIMEOUT_MS   default: 5000 (1..3600000)\n"
-    "  --max-body SIZE               SINAU_MAX_BODY               default: 1m (1k..1g)\n"
-    "  --max-headers SIZE            SINAU_MAX_HEADERS            default: 16k (1k..1m)\n"
-    "  --idle-timeout S              SINAU_IDLE_TIMEOUT_S         default: 30 (1..3600)\n"
-    "  --head-timeout S              SINAU_HEAD_TIMEOUT_S         default: 10 (1..3600); a whole\n"
-    "                                request head, and a body's grace before its minimum rate\n"
-    "  --min-body-rate SIZE          SINAU_MIN_BODY_RATE          default: 1k a second (0..1g;\n"
-    "                                0: none)\n"
-    "  --max-connections N           SINAU_MAX_CONNECTIONS        default: 10000 (16..1000000)\n"
-    "  --max-connections-per-address N\n"
-    "                                SINAU_MAX_CONNECTIONS_PER_ADDRESS  default: a tenth of\n"
-    "                                the above (0: no share; IPv6 by /64)\n"
-    "  --shutdown-grace S            SINAU_SHUTDOWN_GRACE_S       default: 10 (1..600)\n"
-    "  --session-idle S              SINAU_SESSION_IDLE_S         default: 28800 (8 h)\n"
-    "  --session-absolute S          SINAU_SESSION_ABSOLUTE_S     default: 604800 (7 days)\n"
-    "  --session-cache S             SINAU_SESSION_CACHE_S        default: 10 (0..60; 0: off);\n"
-    "                                a checked session is trusted this long at most, dropped\n"
-    "                                at once on logout, disable, role or password change\n"
-    "  --session-cache-size N        SINAU_SESSION_CACHE_SIZE     default: 10000 (0..1000000)\n"
-    "  --trust-proxy                 SINAU_TRUST_PROXY            default: off; client address\n"
-    "                                from X-Forwarded-For (only behind your own proxy)\n"
-    "  --signup-per-hour N           SINAU_SIGNUP_PER_HOUR        default: 20 signups an hour per\n"
-    "                                client address (0: no limit)\n"
-    "  --login-per-address N         SINAU_LOGIN_PER_ADDRESS      default: 30 failed logins per\n"
-    "                                client address in 15 min (1..1000000); logins being checked\n"
-    "                                count until they succeed: raise it for one shared address\n"
-    "  --smtp-url URL                SINAU_SMTP_URL               default: none; smtps://host:465\n"
-    "                                or smtp://host:587 (STARTTLS required but on loopback)\n"
-    "  --smtp-password-file FILE     SINAU_SMTP_PASSWORD_FILE     the SMTP password (else in URL)\n"
-    "  --mail-from ADDRESS           SINAU_MAIL_FROM              default: noreply@<public host>\n"
-    "  --webhook-url URL             SINAU_WEBHOOK_URL            WhatsApp/SMS gateway (https)\n"
-    "  --webhook-secret SECRET       SINAU_WEBHOOK_SECRET         its HMAC-SHA256 key\n"
-    "  --outbox-max-attempts N       SINAU_OUTBOX_MAX_ATTEMPTS    default: 8 tries, then failed\n"
-    "  --outbox-backoff-ms MS        SINAU_OUTBOX_BACKOFF_MS      default: 30000 (first retry)\n"
-    "  --outbox-backoff-max-ms MS    SINAU_OUTBOX_BACKOFF_MAX_MS  default: 3600000\n"
-    "  --outbox-concurrency N        SINAU_OUTBOX_CONCURRENCY     default: 8 sends at once\n"
-    "  --mail-timeout-ms MS          SINAU_MAIL_TIMEOUT_MS        default: 30000 per send\n"
-    "  --mail-connect-timeout-ms MS  SINAU_MAIL_CONNECT_TIMEOUT_MS default: 10000\n"
-    "  --verify-email                SINAU_VERIFY_EMAIL           default: 0; 1: confirm e-mail\n"
-    "                                before registering for a cohort\n"
-    "  --migrate                                                  apply pending migrations first\n"
-    "  --debug-routes                SINAU_DEBUG_ROUTES           default: 0 (0, 1, true, false;\n"
-    "                                                             tests only)\n";
-
-const char *config_usage(void)
-{
-    return usage_text;
-}
+    "\n";
 
 /* Writes a one-line message into err (when the caller gave room for one). */
 SINAU_PRINTF(3, 4) static void fail(char *err, size_t errlen, const char *fmt, ...)
@@ -579,53 +558,150 @@ static int online_cores(void)
     return n > CONFIG_MAX_THREADS ? CONFIG_MAX_THREADS : (int)n;
 }
 
+/* Applies every option's default through its own parser, then the
+ * defaults that are computed (from the machine, or once the rest is read). */
 static void set_defaults(sinau_config *cfg)
 {
-    cfg->listen_host = xstrdup("127.0.0.1");
-    cfg->listen_port = 8080;
-    cfg->public_url = xstrdup("http://localhost:8080");
-    cfg->database_url = NULL; /* main fills in the private cluster */
-    cfg->database_read_url = NULL;
-    cfg->read_max_lag_ms = 1000;
-    cfg->data_dir = xstrdup(".data");
-    cfg->key_file = NULL; /* derived from data_dir once everything is read */
-    cfg->web_dir = xstrdup("web");
-    cfg->metrics_token = NULL;
-    cfg->issuer_name = xstrdup("Pemerintah Kota Malang");
-    cfg->signatory_name = xstrdup("Kepala Dinas Komunikasi dan Informatika");
-    cfg->signatory_title = xstrdup("Kota Malang");
-    cfg->pwhash = PWHASH_INTERACTIVE;
-    cfg->log_level = LOG_INFO;
+    char err[256];
+
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(options); i++) {
+        const option *o = &options[i];
+        if (o->def != NULL && apply(cfg, o, o->def, "default", err, sizeof err) != 0) {
+            fprintf(stderr, "fatal: the option table's %s\n", err);
+            abort(); /* a bad table is a build mistake, caught by every test */
+        }
+    }
     cfg->threads = online_cores();
     /* the hash pool never takes every core (PERFORMANCE.md P5) */
     cfg->worker_threads = online_cores() > 1 ? online_cores() - 1 : 1;
-    cfg->worker_queue_max = 256;
-    cfg->db_pool_size = 4;
-    cfg->db_queue_max = 256;
-    cfg->db_queue_timeout_ms = 3000;
-    cfg->statement_timeout_ms = 5000;
-    cfg->max_body_bytes = 1024 * 1024;
-    cfg->max_header_bytes = 16 * 1024;
-    cfg->idle_timeout_s = 30;
-    cfg->head_timeout_s = 10;
-    cfg->min_body_rate = 1024;
-    cfg->max_connections = 10000;
     cfg->max_connections_per_address = -1; /* a tenth of max_connections, once it is known */
-    cfg->shutdown_grace_s = 10;
-    cfg->session_idle_s = 28800;
-    cfg->session_absolute_s = 604800;
-    cfg->session_cache_s = 10;
-    cfg->session_cache_size = 10000;
-    cfg->signup_per_hour = 20;
-    cfg->login_per_address = 30;
-    cfg->outbox_max_attempts = 8;
-    cfg->outbox_backoff_ms = 30000;
-    cfg->outbox_backoff_max_ms = 3600000;
-    cfg->outbox_concurrency = 8;
-    cfg->mail_timeout_ms = 30000;
-    cfg->mail_connect_timeout_ms = 10000;
-    cfg->migrate_on_start = false;
-    cfg->debug_routes = false;
+}
+
+/* ---- the option table as text: usage and the README's table ---- */
+
+#define USAGE_FLAG_COL 31 /* where the variable starts */
+#define USAGE_TEXT_COL 60 /* where the description starts */
+#define USAGE_WIDTH    100
+
+/* "min..max" of a numeric option, in its own units. */
+static void range_text(const option *o, char *buf, size_t len)
+{
+    char lo[24];
+    char hi[24];
+
+    if (o->kind == OPT_SIZE) {
+        format_size(o->min, lo, sizeof lo);
+        format_size(o->max, hi, sizeof hi);
+        snprintf(buf, len, "%s..%s", lo, hi);
+    } else {
+        snprintf(buf, len, "%lld..%lld", o->min, o->max);
+    }
+}
+
+/* The default as written in the usage text and the README. */
+static const char *default_text(const option *o)
+{
+    if (o->kind == OPT_SWITCH)
+        return o->def != NULL && strcmp(o->def, "true") == 0 ? "on" : "off";
+    return o->def != NULL ? o->def : o->def_doc;
+}
+
+/* "default: D (range); help" for the usage text. */
+static void describe(const option *o, dynbuf *out)
+{
+    char range[64];
+
+    dynbuf_addstr(out, "default: ");
+    for (const char *p = default_text(o); *p != '\0'; p++)
+        if (*p != '`')
+            dynbuf_add(out, p, 1); /* Markdown's code marks are for the README */
+    if (o->kind == OPT_INT || o->kind == OPT_SIZE) {
+        range_text(o, range, sizeof range);
+        dynbuf_printf(out, " (%s)", range);
+    }
+    if (o->help != NULL)
+        dynbuf_printf(out, "; %s", o->help);
+}
+
+/* Appends words to b from column col, wrapping at USAGE_WIDTH with the
+ * continuation indented to USAGE_FLAG_COL + 1. */
+static void wrap(dynbuf *b, const char *words, size_t col)
+{
+    bool first = true;
+
+    for (const char *p = words; *p != '\0';) {
+        size_t n = strcspn(p, " ");
+        if (!first && col + 1 + n > USAGE_WIDTH) {
+            dynbuf_printf(b, "\n%*s", USAGE_FLAG_COL + 1, "");
+            col = USAGE_FLAG_COL + 1;
+        } else if (!first) {
+            dynbuf_add(b, " ", 1);
+            col++;
+        }
+        dynbuf_add(b, p, n);
+        col += n;
+        first = false;
+        p += n + strspn(p + n, " ");
+    }
+    dynbuf_add(b, "\n", 1);
+}
+
+/* One option's lines of the usage text. */
+static void usage_option(dynbuf *b, const option *o)
+{
+    dynbuf text;
+    size_t start = b->len;
+    size_t col;
+
+    dynbuf_printf(b, "  --%s%s%s", o->flag, o->arg != NULL ? " " : "",
+                  o->arg != NULL ? o->arg : "");
+    if (b->len - start >= USAGE_FLAG_COL)
+        dynbuf_printf(b, "\n%*s", USAGE_FLAG_COL + 1, "");
+    else
+        dynbuf_printf(b, "%*s", (int)(USAGE_FLAG_COL + 1 - (b->len - start)), "");
+    start = b->len - (USAGE_FLAG_COL + 1);
+    dynbuf_printf(b, "%s ", o->env != NULL ? o->env : "");
+    col = b->len - start;
+    if (col < USAGE_TEXT_COL) {
+        dynbuf_printf(b, "%*s", (int)(USAGE_TEXT_COL - col), "");
+        col = USAGE_TEXT_COL;
+    }
+    dynbuf_init(&text, 4096);
+    describe(o, &text);
+    wrap(b, dynbuf_ptr(&text) != NULL ? dynbuf_ptr(&text) : "", col);
+    dynbuf_free(&text);
+}
+
+static pthread_once_t text_once = PTHREAD_ONCE_INIT;
+static dynbuf usage_buf;
+static dynbuf markdown_buf;
+
+/* Builds both texts once (the table is constant). */
+static void build_texts(void)
+{
+    dynbuf_init(&usage_buf, 64 * 1024);
+    dynbuf_init(&markdown_buf, 64 * 1024);
+    dynbuf_addstr(&usage_buf, usage_head);
+    dynbuf_addstr(&markdown_buf, "| variable | flag | default |\n|---|---|---|\n");
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(options); i++) {
+        const option *o = &options[i];
+        usage_option(&usage_buf, o);
+        if (o->env != NULL)
+            dynbuf_printf(&markdown_buf, "| `%s` | `--%s` | %s%s%s |\n", o->env, o->flag,
+                          o->def != NULL ? "`" : "", default_text(o), o->def != NULL ? "`" : "");
+    }
+}
+
+const char *config_usage(void)
+{
+    pthread_once(&text_once, build_texts);
+    return dynbuf_ptr(&usage_buf);
+}
+
+const char *config_markdown(void)
+{
+    pthread_once(&text_once, build_texts);
+    return dynbuf_ptr(&markdown_buf);
 }
 
 static int load_env(sinau_config *cfg, const char *(*getenv_fn)(const char *name), char *err,

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sinau/core/alloc.h"
 #include "sinau/core/utf8.h"
 
 #define LINE_MAX_OCTETS 75
@@ -27,13 +26,7 @@ typedef struct line {
 
 static void put(ical_buf *b, const char *s, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2 + 256;
-        b->data = xrealloc(b->data, b->cap);
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
+    dynbuf_add(b, s, n); /* a failure is the buffer's, sticky: the caller looks once */
 }
 
 /* Appends s[0..n), one indivisible piece (a character or an escape), first
@@ -136,7 +129,7 @@ static bool url_ok(const char *url)
 
 void ical_begin(ical_buf *b, const char *name)
 {
-    memset(b, 0, sizeof *b);
+    dynbuf_init(b, ICAL_MAX);
     put_line(b, "BEGIN", "VCALENDAR", VALUE_RAW);
     put_line(b, "VERSION", "2.0", VALUE_RAW);
     put_line(b, "PRODID", PRODID, VALUE_RAW);
@@ -169,8 +162,5 @@ void ical_end(ical_buf *b)
 
 void ical_free(ical_buf *b)
 {
-    if (b == NULL)
-        return;
-    free(b->data);
-    memset(b, 0, sizeof *b);
+    dynbuf_free(b);
 }

@@ -16,6 +16,7 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
+#include "sinau/core/alloc.h"
 #include "sinau/core/common.h"
 
 /* Options for both parsing and rendering: safe (no CMARK_OPT_UNSAFE), no
@@ -124,7 +125,7 @@ static char *lazy_images(char *html)
         n++;
     if (n == 0)
         return html;
-    out = malloc(len + n * (sizeof lazy - sizeof tag) + 1);
+    out = xmalloc(len + n * (sizeof lazy - sizeof tag) + 1);
     if (out != NULL) {
         const char *from = html;
         for (const char *p = strstr(from, tag); p != NULL; p = strstr(from, tag)) {

@@ -13,43 +13,13 @@
 
 #include "sinau/core/alloc.h"
 #include "sinau/core/common.h"
+#include "sinau/core/dynbuf.h"
 
 #define WORD_BYTES 45 /* raw bytes per encoded word: 60 base64 chars + 12 = 72 */
 #define LINE_CHARS 76 /* base64 body line length */
 
-typedef struct buf {
-    char *p;
-    size_t len, cap;
-} buf;
-
-static void put(buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void puts_(buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
-static SINAU_PRINTF(2, 3) void putf(buf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
+/* A message is at most MIME_MAX bytes (mime.h). */
+#define MIME_MAX ((size_t)32 << 20)
 
 static bool plain_ascii(const char *s)
 {
@@ -59,13 +29,13 @@ static bool plain_ascii(const char *s)
     return true;
 }
 
-static void put_base64(buf *b, const unsigned char *bin, size_t n)
+static void put_base64(dynbuf *b, const unsigned char *bin, size_t n)
 {
     size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
     char *out = xmalloc(cap);
 
     sodium_bin2base64(out, cap, bin, n, sodium_base64_VARIANT_ORIGINAL);
-    puts_(b, out);
+    dynbuf_addstr(b, out);
     free(out);
 }
 
@@ -79,12 +49,12 @@ static size_t char_start(const char *s, size_t i)
 
 /* A header value: as it is when plain ASCII, else RFC 2047 encoded words
  * of whole characters, folded one per line. */
-static void put_header_text(buf *b, const char *s)
+static void put_header_text(dynbuf *b, const char *s)
 {
     size_t n = strlen(s), i = 0;
 
     if (plain_ascii(s) && n <= 900) {
-        puts_(b, s);
+        dynbuf_addstr(b, s);
         return;
     }
     while (i < n) {
@@ -92,87 +62,95 @@ static void put_header_text(buf *b, const char *s)
         if (end <= i)
             end = i + WORD_BYTES < n ? i + WORD_BYTES : n;
         if (i > 0)
-            puts_(b, "\r\n ");
-        puts_(b, "=?UTF-8?B?");
+            dynbuf_addstr(b, "\r\n ");
+        dynbuf_addstr(b, "=?UTF-8?B?");
         put_base64(b, (const unsigned char *)s + i, end - i);
-        puts_(b, "?=");
+        dynbuf_addstr(b, "?=");
         i = end;
     }
 }
 
 /* A body in base64 lines of LINE_CHARS, with LF turned into CRLF first. */
-static void put_body(buf *b, const char *text)
+static void put_body(dynbuf *b, const char *text)
 {
-    buf crlf = {0};
+    dynbuf crlf;
     char *enc;
     size_t cap, elen;
 
+    dynbuf_init(&crlf, MIME_MAX);
+
     for (const char *p = text; *p != '\0'; p++) {
         if (*p == '\n' && (p == text || p[-1] != '\r'))
-            put(&crlf, "\r", 1);
-        put(&crlf, p, 1);
+            dynbuf_add(&crlf, "\r", 1);
+        dynbuf_add(&crlf, p, 1);
+    }
+    if (dynbuf_failed(&crlf)) {
+        dynbuf_fail(b);
+        return;
     }
     cap = sodium_base64_ENCODED_LEN(crlf.len, sodium_base64_VARIANT_ORIGINAL);
     enc = xmalloc(cap);
-    sodium_bin2base64(enc, cap, (const unsigned char *)(crlf.p != NULL ? crlf.p : ""), crlf.len,
-                      sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(enc, cap, (const unsigned char *)(crlf.data != NULL ? crlf.data : ""),
+                      crlf.len, sodium_base64_VARIANT_ORIGINAL);
     elen = strlen(enc);
     for (size_t i = 0; i < elen; i += LINE_CHARS) {
-        put(b, enc + i, elen - i < LINE_CHARS ? elen - i : LINE_CHARS);
-        puts_(b, "\r\n");
+        dynbuf_add(b, enc + i, elen - i < LINE_CHARS ? elen - i : LINE_CHARS);
+        dynbuf_addstr(b, "\r\n");
     }
     free(enc);
-    free(crlf.p);
+    dynbuf_free(&crlf);
 }
 
-static void put_part(buf *b, const char *boundary, const char *type, const char *body)
+static void put_part(dynbuf *b, const char *boundary, const char *type, const char *body)
 {
-    putf(b, "--%s\r\n", boundary);
-    putf(b, "Content-Type: %s; charset=UTF-8\r\n", type);
-    puts_(b, "Content-Transfer-Encoding: base64\r\n\r\n");
+    dynbuf_printf(b, "--%s\r\n", boundary);
+    dynbuf_printf(b, "Content-Type: %s; charset=UTF-8\r\n", type);
+    dynbuf_addstr(b, "Content-Transfer-Encoding: base64\r\n\r\n");
     put_body(b, body);
 }
 
-static void put_headers(buf *b, const mime_mail *m)
+static void put_headers(dynbuf *b, const mime_mail *m)
 {
     char date[64];
     struct tm tm;
 
     gmtime_r(&m->date, &tm);
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    putf(b, "Date: %s\r\n", date);
-    puts_(b, "From: ");
+    dynbuf_printf(b, "Date: %s\r\n", date);
+    dynbuf_addstr(b, "From: ");
     if (m->from_name != NULL) {
         put_header_text(b, m->from_name);
-        puts_(b, " ");
+        dynbuf_addstr(b, " ");
     }
-    putf(b, "<%s>\r\n", m->from);
-    putf(b, "To: <%s>\r\n", m->to);
-    puts_(b, "Subject: ");
+    dynbuf_printf(b, "<%s>\r\n", m->from);
+    dynbuf_printf(b, "To: <%s>\r\n", m->to);
+    dynbuf_addstr(b, "Subject: ");
     put_header_text(b, m->subject);
-    puts_(b, "\r\n");
-    putf(b, "Message-ID: <%s>\r\n", m->message_id);
-    putf(b, "Content-Language: %s\r\n", m->language);
-    puts_(b, "Auto-Submitted: auto-generated\r\n");
+    dynbuf_addstr(b, "\r\n");
+    dynbuf_printf(b, "Message-ID: <%s>\r\n", m->message_id);
+    dynbuf_printf(b, "Content-Language: %s\r\n", m->language);
+    dynbuf_addstr(b, "Auto-Submitted: auto-generated\r\n");
     if (m->kind != NULL)
-        putf(b, "X-Sinau-Kind: %s\r\n", m->kind);
+        dynbuf_printf(b, "X-Sinau-Kind: %s\r\n", m->kind);
     if (m->unsubscribe != NULL) {
-        puts_(b, "List-Unsubscribe: <");
-        puts_(b, m->unsubscribe);
-        puts_(b, ">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
+        dynbuf_addstr(b, "List-Unsubscribe: <");
+        dynbuf_addstr(b, m->unsubscribe);
+        dynbuf_addstr(b, ">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
     }
-    puts_(b, "MIME-Version: 1.0\r\n");
+    dynbuf_addstr(b, "MIME-Version: 1.0\r\n");
 }
 
 char *mime_build(const mime_mail *m, size_t *len)
 {
-    buf b = {0};
+    dynbuf b;
     char boundary[80];
+
+    dynbuf_init(&b, MIME_MAX);
 
     put_headers(&b, m);
     if (m->html == NULL) {
-        puts_(&b, "Content-Type: text/plain; charset=UTF-8\r\n");
-        puts_(&b, "Content-Transfer-Encoding: base64\r\n\r\n");
+        dynbuf_addstr(&b, "Content-Type: text/plain; charset=UTF-8\r\n");
+        dynbuf_addstr(&b, "Content-Transfer-Encoding: base64\r\n\r\n");
         put_body(&b, m->text);
     } else {
         /* "=_" never occurs in base64, so the boundary cannot be in a part */
@@ -180,11 +158,10 @@ char *mime_build(const mime_mail *m, size_t *len)
         for (char *p = boundary; *p != '\0'; p++)
             if (*p == '@' || *p == '<' || *p == '>')
                 *p = '.';
-        putf(&b, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", boundary);
+        dynbuf_printf(&b, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", boundary);
         put_part(&b, boundary, "text/plain", m->text);
         put_part(&b, boundary, "text/html", m->html);
-        putf(&b, "--%s--\r\n", boundary);
+        dynbuf_printf(&b, "--%s--\r\n", boundary);
     }
-    *len = b.len;
-    return b.p;
+    return dynbuf_take(&b, len);
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/core/alloc.h"
+
 #define SLOTS 4096
 
 typedef struct slot {
@@ -23,10 +25,8 @@ struct ratelimit {
 
 ratelimit *ratelimit_new(int limit, int window_s)
 {
-    ratelimit *rl = calloc(1, sizeof *rl);
+    ratelimit *rl = xcalloc(1, sizeof *rl);
 
-    if (rl == NULL)
-        return NULL;
     pthread_mutex_init(&rl->lock, NULL);
     rl->limit = limit;
     rl->window_s = window_s;
@@ -42,41 +42,47 @@ void ratelimit_free(ratelimit *rl)
     free(rl);
 }
 
-static slot *slot_of(ratelimit *rl, const char *key, time_t now)
+/* The slot of key (no window rolled). Under rl->lock. */
+static slot *slot_of(ratelimit *rl, const char *key)
 {
     unsigned char h[crypto_shorthash_BYTES];
     uint64_t v;
-    slot *s;
 
     crypto_shorthash(h, (const unsigned char *)key, strlen(key), rl->hash_key);
     memcpy(&v, h, sizeof v);
-    s = &rl->slots[v % SLOTS];
-    if (now - s->window_start >= rl->window_s) {
-        s->window_start = now;
-        s->count = 0;
-    }
-    return s;
+    return &rl->slots[v % SLOTS];
 }
 
-int ratelimit_check(ratelimit *rl, const char *key, time_t now)
+int ratelimit_take(ratelimit *rl, const char *key, time_t now, time_t *ticket)
 {
     int wait = 0;
     slot *s;
 
     pthread_mutex_lock(&rl->lock);
-    s = slot_of(rl, key, now);
+    s = slot_of(rl, key);
+    if (now - s->window_start >= rl->window_s) {
+        s->window_start = now;
+        s->count = 0;
+    }
     if (s->count >= rl->limit) {
         wait = (int)(s->window_start + rl->window_s - now);
         if (wait < 1)
             wait = 1;
+    } else {
+        s->count++;
+        *ticket = s->window_start;
     }
     pthread_mutex_unlock(&rl->lock);
     return wait;
 }
 
-void ratelimit_miss(ratelimit *rl, const char *key, time_t now)
+void ratelimit_forgive(ratelimit *rl, const char *key, time_t ticket)
 {
+    slot *s;
+
     pthread_mutex_lock(&rl->lock);
-    slot_of(rl, key, now)->count++;
+    s = slot_of(rl, key);
+    if (s->window_start == ticket && s->count > 0)
+        s->count--;
     pthread_mutex_unlock(&rl->lock);
 }

@@ -3,11 +3,14 @@
  * address, bearer credentials, and the strict JSON body. */
 #include "sinau/http/ctx.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include <event2/buffer.h>
 
 #include "internal.h"
 #include "sinau/core/alloc.h"
@@ -82,9 +85,13 @@ static void *arena_take(http_req *req, size_t n)
 
 void http_mem_release(http_req *req)
 {
-    for (http_dtor *d = req->dtors; d != NULL; d = d->next)
+    /* each entry is unlinked before it runs: a destructor that ends up here
+     * again (it cannot reply, but may own more) never runs one twice */
+    while (req->dtors != NULL) {
+        http_dtor *d = req->dtors;
+        req->dtors = d->next;
         d->fn(d->p);
-    req->dtors = NULL;
+    }
     while (req->chunks != NULL) {
         http_chunk *next = req->chunks->next;
         free(req->chunks);
@@ -100,17 +107,71 @@ void *http_ctx_alloc(http_ctx *ctx, size_t n)
     return p;
 }
 
-/* Zeroed memory whose dtor(p) runs when the request ends (newest first). */
-static void *ctx_alloc_dtor(http_ctx *ctx, size_t n, void (*dtor)(void *))
+/* ---- the destructor list ---- */
+
+void *http_own(http_ctx *ctx, void *p, void (*fn)(void *p))
 {
     http_req *req = req_of(ctx);
-    http_dtor *d = arena_take(req, sizeof *d);
+    http_dtor *d;
 
-    d->p = http_ctx_alloc(ctx, n);
-    d->fn = dtor;
+    assert(fn != NULL);
+    if (p == NULL)
+        return NULL;
+    d = arena_take(req, sizeof *d);
+    d->p = p;
+    d->fn = fn;
     d->next = req->dtors;
     req->dtors = d;
-    return d->p;
+    return p;
+}
+
+static void clear_pgresult(void *p)
+{
+    PQclear(p);
+}
+
+static void decref_json(void *p)
+{
+    json_decref(p);
+}
+
+PGresult *http_own_pgresult(http_ctx *ctx, PGresult *res)
+{
+    return http_own(ctx, res, clear_pgresult);
+}
+
+json_t *http_own_json(http_ctx *ctx, json_t *json)
+{
+    return http_own(ctx, json, decref_json);
+}
+
+void *http_own_buf(http_ctx *ctx, void *buf)
+{
+    return http_own(ctx, buf, free);
+}
+
+static void free_pq(void *p)
+{
+    PQfreemem(p);
+}
+
+void *http_own_pqmem(http_ctx *ctx, void *mem)
+{
+    return http_own(ctx, mem, free_pq);
+}
+
+static void free_evbuffer(void *p)
+{
+    evbuffer_free(p);
+}
+
+struct evbuffer *http_own_evbuffer(http_ctx *ctx)
+{
+    struct evbuffer *b = evbuffer_new();
+
+    if (b == NULL)
+        xalloc_failed("evbuffer_new");
+    return http_own(ctx, b, free_evbuffer);
 }
 
 char *http_ctx_strndup(http_ctx *ctx, const char *s, size_t n)
@@ -304,11 +365,6 @@ bool http_method_unsafe(const http_ctx *ctx)
 
 /* ---- the body ---- */
 
-static void decref_json(void *p)
-{
-    json_decref(*(json_t **)p);
-}
-
 static bool content_type_is_json(const char *ct)
 {
     size_t n = strlen("application/json");
@@ -334,7 +390,7 @@ int http_read_json(http_ctx *ctx, bool allow_empty, json_t **out)
     size_t len;
     const char *buf = (const char *)http_body(ctx, &len);
     char detail[128];
-    json_t **slot;
+    json_t *doc = NULL;
     enum jsonin_error e;
 
     *out = NULL;
@@ -342,43 +398,114 @@ int http_read_json(http_ctx *ctx, bool allow_empty, json_t **out)
         http_reply_error(ctx, 415, "unsupported_media_type", "send the body as application/json");
         return -1;
     }
-    slot = ctx_alloc_dtor(ctx, sizeof *slot, decref_json);
-    e = jsonin_parse(buf, len, req->limit, JSONIN_DEFAULT_DEPTH, allow_empty, slot, detail,
+    e = jsonin_parse(buf, len, req->limit, JSONIN_DEFAULT_DEPTH, allow_empty, &doc, detail,
                      sizeof detail);
+    http_own_json(ctx, doc); /* also a partial document a refusal leaves */
     if (e != JSONIN_OK) {
         http_reply_error(ctx, jsonin_error_status(e), jsonin_error_code(e), detail);
         return -1;
     }
-    *out = *slot;
+    *out = doc;
     return 0;
+}
+
+/* The key of the member at 1-based position pos of a flat object format
+ * ("{s:s, s?I, s:o}"; the keys are ap's arguments after each `s` key, each
+ * value takes one pointer, `s%` two, `n` none). NULL for a nested format. */
+static const char *format_key(const char *fmt, int pos, va_list ap)
+{
+    const char *key = NULL;
+    bool want_key = true;
+
+    for (int i = 0; fmt[i] != '\0' && i < pos; i++) {
+        char c = fmt[i];
+        if (c == '{' && i == 0)
+            continue;
+        if (c == '{' || c == '[')
+            return NULL;
+        if (strchr(" \t\n,:?!*}%", c) != NULL)
+            continue;
+        if (want_key)
+            key = va_arg(ap, const char *);
+        else if (c != 'n')
+            (void)va_arg(ap, void *);
+        if (!want_key && c == 's' && fmt[i + 1] == '%')
+            (void)va_arg(ap, void *);
+        want_key = !want_key;
+    }
+    return key;
+}
+
+/* The member a failed unpack is about, in ctx memory: the first name
+ * jansson lists for a missing or unknown member, else the member at the
+ * error's place in the format. NULL when unknown. */
+static const char *unpack_field(http_ctx *ctx, const json_error_t *err, const char *fmt, va_list ap)
+{
+    enum json_error_code code = json_error_code(err);
+    const char *names = strstr(err->text, ": ");
+
+    if (code == json_error_item_not_found || code == json_error_end_of_input_expected)
+        return names != NULL ? http_ctx_strndup(ctx, names + 2, strcspn(names + 2, ", ")) : NULL;
+    return format_key(fmt, err->position, ap);
 }
 
 int http_unpack(http_ctx *ctx, json_t *obj, const char *fmt, ...)
 {
     json_error_t err;
-    va_list ap;
+    va_list ap, again;
+    const char *field;
     int rc;
 
     va_start(ap, fmt);
+    va_copy(again, ap);
     rc = json_vunpack_ex(obj, &err, JSON_STRICT, fmt, ap);
     va_end(ap);
+    field = rc == 0 ? NULL : unpack_field(ctx, &err, fmt, again);
+    va_end(again);
     if (rc == 0)
         return 0;
-    /* jansson's messages name members and types, never values */
-    if (json_error_code(&err) == json_error_end_of_input_expected)
-        http_reply_error(ctx, 422, "unknown_field", err.text);
-    else
-        http_reply_error(ctx, 422, "invalid_field", err.text);
+    /* jansson's messages name members and types, never values; the member
+     * goes to details.field, where clients look for it */
+    http_reply_error_details(ctx, 422,
+                             json_error_code(&err) == json_error_end_of_input_expected
+                                 ? "unknown_field"
+                                 : "invalid_field",
+                             err.text, field != NULL ? json_pack("{s:s}", "field", field) : NULL);
     return -1;
 }
 
-int http_work(http_ctx *ctx, void (*run)(void *ctx), void (*done)(void *ctx))
+/* A job in flight: what the worker runs, and whom the loop tells. Only the
+ * trampolines read it; run sees the job alone. */
+typedef struct work_call {
+    http_ctx *ctx;
+    void *job;
+    void (*run)(void *job);
+    void (*done)(http_ctx *ctx, void *job);
+} work_call;
+
+static void work_run(void *arg)
+{
+    work_call *w = arg;
+
+    w->run(w->job);
+}
+
+static void work_done(void *arg)
+{
+    work_call *w = arg;
+
+    w->done(w->ctx, w->job);
+}
+
+void http_work(http_ctx *ctx, void *job, void (*run)(void *job),
+               void (*done)(http_ctx *ctx, void *job))
 {
     const http_loop *l = request_loop(ctx);
+    work_call *w = arena_take(req_of(ctx), sizeof *w);
 
-    if (worker_submit(l->o.workers, l->o.base, run, done, ctx) == 0)
-        return 0;
+    *w = (work_call){ctx, job, run, done};
+    if (worker_submit(l->o.workers, l->o.base, work_run, work_done, w) == 0)
+        return;
     http_add_header(ctx, "Retry-After", "1");
     http_reply_error(ctx, 503, "busy", "the server is busy; try again shortly");
-    return -1;
 }

@@ -175,24 +175,25 @@ static int dbq_start(http_ctx *ctx, const db_stmt *stmt, const char *const *valu
     return db_refused(ctx, dbq_submit(d));
 }
 
-int http_db_query(http_ctx *ctx, const db_stmt *stmt, const char *const *values, db_done_fn cb)
+void http_db_query(http_ctx *ctx, const db_stmt *stmt, const char *const *values, db_done_fn cb)
 {
-    return dbq_start(ctx, stmt, values, NULL, NULL, cb, false, false);
+    (void)dbq_start(ctx, stmt, values, NULL, NULL, cb, false, false); /* a refusal has replied */
 }
 
-int http_db_query_params(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
-                         const int *lengths, const int *formats, db_done_fn cb)
+void http_db_query_params(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
+                          const int *lengths, const int *formats, db_done_fn cb)
 {
-    return dbq_start(ctx, stmt, values, lengths, formats, cb, false, false);
+    (void)dbq_start(ctx, stmt, values, lengths, formats, cb, false,
+                    false); /* a refusal has replied */
 }
 
-int http_db_read(http_ctx *ctx, const db_stmt *stmt, const char *const *values, db_done_fn cb)
+void http_db_read(http_ctx *ctx, const db_stmt *stmt, const char *const *values, db_done_fn cb)
 {
-    return dbq_start(ctx, stmt, values, NULL, NULL, cb, true, false);
+    (void)dbq_start(ctx, stmt, values, NULL, NULL, cb, true, false); /* a refusal has replied */
 }
 
-int http_db_query_keyed(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
-                        db_done_fn cb)
+void http_db_query_keyed(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
+                         db_done_fn cb)
 {
-    return dbq_start(ctx, stmt, values, NULL, NULL, cb, false, true);
+    (void)dbq_start(ctx, stmt, values, NULL, NULL, cb, false, true); /* a refusal has replied */
 }

@@ -53,28 +53,6 @@ void metrics_count(metrics_block *m, int route_index, int status, int64_t durati
     bump(&m->count, 1);
 }
 
-typedef struct out {
-    char *buf;
-    size_t len, cap;
-} out;
-
-static SINAU_PRINTF(2, 3) void emit(out *o, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    for (;;) {
-        va_start(ap, fmt);
-        n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-        va_end(ap);
-        if (n >= 0 && (size_t)n < o->cap - o->len)
-            break;
-        o->cap = o->cap * 2 + (size_t)(n > 0 ? n : 0);
-        o->buf = xrealloc(o->buf, o->cap);
-    }
-    o->len += (size_t)n;
-}
-
 static unsigned long long sum_req(metrics_block *const *b, int n, int r, int s)
 {
     unsigned long long t = 0;
@@ -84,11 +62,11 @@ static unsigned long long sum_req(metrics_block *const *b, int n, int r, int s)
     return t;
 }
 
-static void render_requests(out *o, metrics_block *const *b, int n, const http_route *const *routes,
-                            size_t nroutes)
+static void render_requests(dynbuf *o, metrics_block *const *b, int n,
+                            const http_route *const *routes, size_t nroutes)
 {
-    emit(o, "# HELP sinau_http_requests_total HTTP requests by route and status.\n"
-            "# TYPE sinau_http_requests_total counter\n");
+    dynbuf_printf(o, "# HELP sinau_http_requests_total HTTP requests by route and status.\n"
+                     "# TYPE sinau_http_requests_total counter\n");
     for (size_t r = 0; r <= nroutes && r < METRICS_MAX_ROUTES; r++) {
         const char *label =
             r == 0 ? "static_or_none"
@@ -98,45 +76,46 @@ static void render_requests(out *o, metrics_block *const *b, int n, const http_r
             if (v == 0)
                 continue;
             if (s == METRICS_NSTATUS - 1)
-                emit(o, "sinau_http_requests_total{route=\"%s\",status=\"other\"} %llu\n", label,
-                     v);
+                dynbuf_printf(o, "sinau_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
+                              label, v);
             else
-                emit(o, "sinau_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n", label,
-                     status_codes[s], v);
+                dynbuf_printf(o, "sinau_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+                              label, status_codes[s], v);
         }
     }
 }
 
-static void render_histogram(out *o, metrics_block *const *b, int n)
+static void render_histogram(dynbuf *o, metrics_block *const *b, int n)
 {
     unsigned long long cum = 0, sum_us = 0, count = 0;
 
-    emit(o, "# HELP sinau_http_request_duration_seconds Time from request to reply.\n"
-            "# TYPE sinau_http_request_duration_seconds histogram\n");
+    dynbuf_printf(o, "# HELP sinau_http_request_duration_seconds Time from request to reply.\n"
+                     "# TYPE sinau_http_request_duration_seconds histogram\n");
     for (int k = 0; k < METRICS_NBUCKETS; k++) {
         for (int i = 0; i < n; i++)
             cum += atomic_load_explicit(&b[i]->buckets[k], memory_order_relaxed);
-        emit(o, "sinau_http_request_duration_seconds_bucket{le=\"%s\"} %llu\n", bucket_le[k], cum);
+        dynbuf_printf(o, "sinau_http_request_duration_seconds_bucket{le=\"%s\"} %llu\n",
+                      bucket_le[k], cum);
     }
     for (int i = 0; i < n; i++) {
         sum_us += atomic_load_explicit(&b[i]->duration_us_sum, memory_order_relaxed);
         count += atomic_load_explicit(&b[i]->count, memory_order_relaxed);
     }
-    emit(o, "sinau_http_request_duration_seconds_sum %.6f\n", (double)sum_us / 1e6);
-    emit(o, "sinau_http_request_duration_seconds_count %llu\n", count);
+    dynbuf_printf(o, "sinau_http_request_duration_seconds_sum %.6f\n", (double)sum_us / 1e6);
+    dynbuf_printf(o, "sinau_http_request_duration_seconds_count %llu\n", count);
 }
 
-static void gauge(out *o, const char *name, const char *help, long long v)
+static void gauge(dynbuf *o, const char *name, const char *help, long long v)
 {
-    emit(o, "# HELP %s %s\n# TYPE %s gauge\n%s %lld\n", name, help, name, name, v);
+    dynbuf_printf(o, "# HELP %s %s\n# TYPE %s gauge\n%s %lld\n", name, help, name, name, v);
 }
 
-static void counter(out *o, const char *name, const char *help, unsigned long long v)
+static void counter(dynbuf *o, const char *name, const char *help, unsigned long long v)
 {
-    emit(o, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name, v);
+    dynbuf_printf(o, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name, v);
 }
 
-static void render_pool(out *o, metrics_block *const *b, int n)
+static void render_pool(dynbuf *o, metrics_block *const *b, int n)
 {
     long long size = 0, conn = 0, used = 0, wait = 0, infl = 0, clients = 0;
     unsigned long long refused = 0, errors = 0, reconn = 0, turned_away = 0;
@@ -168,7 +147,7 @@ static void render_pool(out *o, metrics_block *const *b, int n)
 }
 
 /* The read pool, the listener and the requests' retries (failover). */
-static void render_ha(out *o, metrics_block *const *b, int n)
+static void render_ha(dynbuf *o, metrics_block *const *b, int n)
 {
     long long size = 0, conn = 0, lag = -1, listening = 0;
     unsigned long long reads = 0, stale = 0, fallbacks = 0, retries = 0, subs = 0, notes = 0;
@@ -205,7 +184,7 @@ static void render_ha(out *o, metrics_block *const *b, int n)
 }
 
 /* The session cache (one per process; loop 0 publishes it). */
-static void render_sessions(out *o, metrics_block *const *b, int n)
+static void render_sessions(dynbuf *o, metrics_block *const *b, int n)
 {
     long long on = 0;
     unsigned long long hits = 0, misses = 0, stored = 0, inval = 0, flushes = 0;
@@ -228,20 +207,15 @@ static void render_sessions(out *o, metrics_block *const *b, int n)
             "Times the whole cache was emptied (listener lost or back).", flushes);
 }
 
-char *metrics_render(metrics_block *const *blocks, int nblocks, const http_route *const *routes,
-                     size_t nroutes, size_t worker_queue, size_t worker_busy, size_t *len)
+void metrics_render(dynbuf *o, metrics_block *const *blocks, int nblocks,
+                    const http_route *const *routes, size_t nroutes, size_t worker_queue,
+                    size_t worker_busy)
 {
-    out o = {xmalloc(8192), 0, 8192};
-
-    o.buf[0] = '\0';
-    render_requests(&o, blocks, nblocks, routes, nroutes);
-    render_histogram(&o, blocks, nblocks);
-    render_pool(&o, blocks, nblocks);
-    render_ha(&o, blocks, nblocks);
-    render_sessions(&o, blocks, nblocks);
-    gauge(&o, "sinau_worker_queue_depth", "CPU jobs waiting for a worker.",
-          (long long)worker_queue);
-    gauge(&o, "sinau_worker_busy", "CPU jobs running.", (long long)worker_busy);
-    *len = o.len;
-    return o.buf;
+    render_requests(o, blocks, nblocks, routes, nroutes);
+    render_histogram(o, blocks, nblocks);
+    render_pool(o, blocks, nblocks);
+    render_ha(o, blocks, nblocks);
+    render_sessions(o, blocks, nblocks);
+    gauge(o, "sinau_worker_queue_depth", "CPU jobs waiting for a worker.", (long long)worker_queue);
+    gauge(o, "sinau_worker_busy", "CPU jobs running.", (long long)worker_busy);
 }

@@ -197,8 +197,13 @@ $$;
 
 -- GET /me: the user, the masked profile, the CSRF token when the caller
 -- came with the session cookie (so a reloaded page can find it again),
--- whether the name is locked (a certificate carries it: auth_name_put), and
--- for an instructor the programmes they may author (slugs).
+-- whether the name is locked (a certificate carries it: auth_name_put),
+-- for an instructor the programmes they may author (slugs), and for a
+-- participant `eligibility`: each segment (the three the forms offer and
+-- any other a cohort has) → what the profile lacks for it (reg_missing,
+-- the rule registration applies; [] when eligible; a cohort's residency
+-- prefix is checked when registering), so the web shows the rule's
+-- answer instead of writing the rule again.
 create or replace function auth_me(p_user_id text, p_csrf text)
 returns json
 language sql stable as $$
@@ -212,7 +217,14 @@ language sql stable as $$
                                  coalesce((select json_agg(pr.slug order by pr.title)
                                              from programmes pr
                                             where content_can_author(pr.id, u.id, u.role)),
-                                          '[]'::json) end)
+                                          '[]'::json) end,
+                             'eligibility', case when u.role = 'participant' then
+                                 coalesce((select json_object_agg(s.segment,
+                                                      to_json(reg_missing(u.id, s.segment, null))
+                                                      order by s.segment)
+                                             from (select unnest(array['asn', 'umkm', 'public']) as segment
+                                                   union select segment from cohort_segments) s),
+                                          '{}'::json) end)
       from users u left join profiles p on p.user_id = u.id
      where u.id = p_user_id
 $$;
@@ -254,12 +266,14 @@ $$;
 -- PUT /me/profile: applies the members present in p_changes (a null member
 -- clears the field). Identity numbers arrive already encrypted, indexed and
 -- masked by the server. A NIK or NIP that belongs to another account is not
--- stored: the answer is {"conflict": "nik"|"nip"}, the refusal counted and
--- audited with the holder (for admins resolving a dispute). Past 5 such
--- refusals an hour for the account, or 20 for the address, every change of
--- an identity number is refused (SN429, the message holds the seconds to
--- wait), so the answer cannot be used to probe numbers. Raises SN409 when
--- the result would leave a live registration ineligible.
+-- stored: the answer is 409 nik_taken or nip_taken (details.field), the
+-- refusal counted and audited with the holder (for admins resolving a
+-- dispute). Past 5 such refusals an hour for the account, or 20 for the
+-- address, every change of an identity number is refused (429,
+-- details.retry_after_s the seconds to wait), so the answer cannot be used
+-- to probe numbers. A result that would leave a live registration
+-- ineligible is raised (409 profile_in_use), undoing the change. {status,
+-- body}.
 create or replace function auth_profile_put(p_user_id text, p_changes jsonb, p_key_version integer,
                                             p_ip text)
 returns json
@@ -284,7 +298,9 @@ begin
                      where ip = p_ip and at > now() - interval '1 hour'
                      order by at desc limit 20) f having count(*) >= 20) t;
         if coalesce(wait_s, 0) > 0 then
-            raise exception using errcode = 'SN429', message = greatest(ceil(wait_s), 1)::text;
+            return sinau_error_details(429, 'too_many_attempts',
+                'too many identity numbers of other accounts; wait and retry',
+                json_build_object('retry_after_s', greatest(ceil(wait_s), 1)::integer));
         end if;
     end if;
     insert into profiles (user_id, key_version) values (p_user_id, p_key_version)
@@ -330,14 +346,16 @@ begin
         insert into audit_log (actor_id, action, subject_id, ip, details)
         values (p_user_id, 'profile.' || kind || '_taken', p_user_id, p_ip,
                 jsonb_build_object('holder_id', holder));
-        return json_build_object('conflict', kind);
+        return sinau_field_error(409, kind || '_taken',
+            'this ' || upper(kind) || ' belongs to another account', kind);
     end;
     -- a seat already held keeps its conditions (issue 14): a change that
     -- would leave a live registration ineligible is refused as a whole
     if cardinality(reg_broken_by_profile(p_user_id)) > 0 then
-        raise exception using errcode = 'SN409', message = 'profile_in_use';
+        perform sinau_raise(sinau_error(409, 'profile_in_use',
+            'a registration needs this data; cancel it first to change it'));
     end if;
-    return auth_profile_json(p);
+    return sinau_ok(200, auth_profile_json(p));
 end;
 $$;
 

@@ -684,10 +684,9 @@ begin
         return sinau_error(422, 'score_required', 'give a score or the rubric choices');
     end if;
     if score < 0 or score > a.max_score or score <> round(score, 2) then
-        return json_build_object('status', 422, 'body', json_build_object('error',
-            json_build_object('code', 'score_out_of_range',
-                              'message', 'the score is between 0 and the maximum',
-                              'details', json_build_object('min', 0, 'max', a.max_score))));
+        return sinau_error_details(422, 'score_out_of_range',
+            'the score is between 0 and the maximum',
+            json_build_object('min', 0, 'max', a.max_score));
     end if;
     insert into grades (submission_id, grader_id, score, rubric, feedback_md, feedback_html)
     values (s.id, p_user_id, score, p_rubric, coalesce(p_feedback_md, ''),

@@ -256,11 +256,9 @@ begin
         return content_not_found('cohort');
     end if;
     if not cert_cohort_finished(p_cohort_id) then
-        return json_build_object('status', 409, 'body', json_build_object('error',
-            json_build_object('code', 'cohort_not_finished',
-                              'message', 'certificates are issued from the cohort''s last day on',
-                              'details', json_build_object('ends_on', (select ends_on from cohorts
-                                                                        where id = p_cohort_id)))));
+        return sinau_error_details(409, 'cohort_not_finished',
+            'certificates are issued from the cohort''s last day on',
+            json_build_object('ends_on', (select ends_on from cohorts where id = p_cohort_id)));
     end if;
     if (select content_version from cohorts where id = p_cohort_id) is null then
         return learn_unpublished();

@@ -453,8 +453,7 @@ $$;
 
 create or replace function content_not_found(p_what text) returns json
 language sql immutable as $$
-    select json_build_object('status', 404, 'body', json_build_object('error',
-        json_build_object('code', 'not_found', 'message', 'no such ' || p_what)))
+    select sinau_error(404, 'not_found', 'no such ' || p_what)
 $$;
 
 create or replace function content_module_json(m modules) returns json
@@ -523,7 +522,7 @@ begin
                                    where programme_id = p.id)))
     returning * into m;
     perform content_bump_draft(p.id);
-    return json_build_object('status', 201, 'body', content_module_json(m));
+    return sinau_ok(201, content_module_json(m));
 end;
 $$;
 
@@ -544,7 +543,7 @@ begin
      where id = p_id
     returning * into m;
     perform content_bump_draft(m.programme_id);
-    return json_build_object('status', 200, 'body', content_module_json(m));
+    return sinau_ok(200, content_module_json(m));
 end;
 $$;
 
@@ -559,7 +558,7 @@ begin
     end if;
     delete from modules where id = p_id;
     perform content_bump_draft(prog);
-    return json_build_object('status', 204, 'body', null);
+    return sinau_ok(204, null);
 end;
 $$;
 
@@ -587,7 +586,7 @@ begin
                        where module_id = m.id)))
     returning * into l;
     perform content_bump_draft(m.programme_id);
-    return json_build_object('status', 201, 'body', content_lesson_json(l));
+    return sinau_ok(201, content_lesson_json(l));
 end;
 $$;
 
@@ -618,7 +617,7 @@ begin
      where id = p_id
     returning * into l;
     perform content_bump_draft(prog);
-    return json_build_object('status', 200, 'body', content_lesson_json(l));
+    return sinau_ok(200, content_lesson_json(l));
 end;
 $$;
 
@@ -633,6 +632,6 @@ begin
     end if;
     delete from lessons where id = p_id;
     perform content_bump_draft(prog);
-    return json_build_object('status', 204, 'body', null);
+    return sinau_ok(204, null);
 end;
 $$;

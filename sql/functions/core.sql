@@ -1,6 +1,14 @@
--- functions/core.sql — core: the convention every PL/pgSQL function that
--- decides an HTTP status answers with, {status, body} (schema:
--- migrations/0001).
+-- functions/core.sql — core: the one convention every PL/pgSQL function that
+-- decides an HTTP answer follows (schema: migrations/0001), and the throttle
+-- lock.
+--
+-- The answer is {status, body}; a refusal's body is {"error": {code,
+-- message[, details]}}, and a refusal about one member of the request names
+-- it in details.field (what the web shows the message next to). A function
+-- returns its answer (sinau_ok, sinau_error, sinau_field_error), or — when
+-- what it wrote so far must be undone — raises it (sinau_raise: SQLSTATE
+-- SN<status>, the answer as DETAIL). server/api/call.c's api_reply_sql is
+-- the only C that reads either; no C decodes a constraint name.
 --
 -- Every function here is defined in this file only, with `create or
 -- replace`; `sinau migrate` re-applies the file whenever its text changes
@@ -13,9 +21,63 @@ language sql immutable as $$
         json_build_object('code', p_code, 'message', p_message)))
 $$;
 
+-- A refusal with details (an object: what the client may act on).
+create or replace function sinau_error_details(p_status integer, p_code text, p_message text,
+                                               p_details json) returns json
+language sql immutable as $$
+    select json_build_object('status', p_status, 'body', json_build_object('error',
+        json_build_object('code', p_code, 'message', p_message, 'details', p_details)))
+$$;
+
+-- A refusal about the request member p_field: details.field names it.
+create or replace function sinau_field_error(p_status integer, p_code text, p_message text,
+                                             p_field text) returns json
+language sql immutable as $$
+    select sinau_error_details(p_status, p_code, p_message, json_build_object('field', p_field))
+$$;
+
 create or replace function sinau_ok(p_status integer, p_body json) returns json
 language sql immutable as $$
     select json_build_object('status', p_status, 'body', p_body)
+$$;
+
+-- Raises an answer of the convention (a refusal): the statement fails, so
+-- the transaction's writes are undone, and api_reply_sql answers with it.
+create or replace function sinau_raise(p_answer json) returns void
+language plpgsql immutable as $$
+begin
+    raise exception using errcode = 'SN' || (p_answer ->> 'status'),
+        message = coalesce(p_answer #>> '{body,error,code}', 'refused'),
+        detail = p_answer::text;
+end;
+$$;
+
+-- The column a rule (constraint) of a table is about: of a rule over
+-- several columns the last one (the end of a window, the later date).
+create or replace function sinau_rule_field(p_table text, p_constraint text) returns text
+language sql stable as $$
+    select a.attname::text
+      from pg_constraint k
+      join pg_attribute a on a.attrelid = k.conrelid and a.attnum = any (k.conkey)
+     where k.conname = p_constraint and k.conrelid = to_regclass(p_table)
+     order by a.attnum desc limit 1
+$$;
+
+-- The refusal of a statement that broke a rule of a table (check_violation:
+-- 422 invalid_field) or gave a value of the wrong kind (data_exception,
+-- SQLSTATE class 22: 422 invalid_date), for functions' exception handlers
+-- (get stacked diagnostics … table_name, constraint_name): details.field is
+-- the rule's column (sinau_rule_field), as the request member of the same
+-- name, and details.constraint the rule.
+create or replace function sinau_rule_error(p_sqlstate text, p_table text, p_constraint text)
+returns json
+language sql stable as $$
+    select case when nullif(p_constraint, '') is null then sinau_error(422, r.code, r.message)
+                else sinau_error_details(422, r.code, r.message, json_strip_nulls(json_build_object(
+                         'field', sinau_rule_field(p_table, p_constraint),
+                         'constraint', p_constraint))) end
+      from (select case when p_sqlstate like '22%' then 'invalid_date' else 'invalid_field' end,
+                   'a date, time or value is not acceptable') as r (code, message)
 $$;
 
 -- Serialises the check-and-count of one throttle key (kind, key) until the

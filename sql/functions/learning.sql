@@ -110,14 +110,13 @@ begin
        or not exists (select 1 from cohorts c join version_lessons l
                           on l.programme_id = c.programme_id and l.version = c.content_version
                        where c.id = p_cohort_id and l.lesson_id = p_lesson_id) then
-        return json_build_object('status', 404, 'body', json_build_object('error',
-            json_build_object('code', 'not_found', 'message', 'no such lesson')));
+        return sinau_error(404, 'not_found', 'no such lesson');
     end if;
     insert into lesson_progress (cohort_id, user_id, lesson_id)
     values (p_cohort_id, p_user_id, p_lesson_id)
     on conflict do nothing;
     perform quiz_lessons_started(p_cohort_id, p_user_id);
-    return json_build_object('status', 200, 'body', learn_progress(p_cohort_id, p_user_id));
+    return sinau_ok(200, learn_progress(p_cohort_id, p_user_id));
 end;
 $$;
 
@@ -152,28 +151,23 @@ begin
     if not found or not exists (select 1 from registrations
                                  where cohort_id = s.cohort_id and user_id = p_user_id
                                    and status = 'confirmed') then
-        return json_build_object('status', 404, 'body', json_build_object('error',
-            json_build_object('code', 'not_found', 'message', 'no such session')));
+        return sinau_error(404, 'not_found', 'no such session');
     end if;
     select count(*) into fails from checkin_failures
      where session_id = s.id and user_id = p_user_id;
     if fails >= 10 then
-        return json_build_object('status', 429, 'body', json_build_object('error',
-            json_build_object('code', 'too_many_attempts',
-                              'message', 'too many wrong codes for this session')));
+        return sinau_error(429, 'too_many_attempts', 'too many wrong codes for this session');
     end if;
     if s.checkin_code is null or s.checkin_code <> p_code then
         insert into checkin_failures (session_id, user_id) values (s.id, p_user_id);
-        return json_build_object('status', 422, 'body', json_build_object('error',
-            json_build_object('code', 'invalid_code', 'message', 'this code is not right')));
+        return sinau_error(422, 'invalid_code', 'this code is not right');
     end if;
     if s.checkin_expires_at <= now() then
-        return json_build_object('status', 409, 'body', json_build_object('error',
-            json_build_object('code', 'code_expired', 'message', 'the check-in has closed')));
+        return sinau_error(409, 'code_expired', 'the check-in has closed');
     end if;
     insert into attendance (session_id, user_id) values (s.id, p_user_id)
     on conflict do nothing;
-    return json_build_object('status', 200, 'body', json_build_object(
+    return sinau_ok(200, json_build_object(
         'session_id', s.id, 'checked_in', true,
         'attended', (select count(*) from attendance a join cohort_sessions cs
                          on cs.id = a.session_id

@@ -773,10 +773,8 @@ begin
         n := n + 1;
         bad := quiz_question_check(q.kind, item);
         if bad is not null then
-            return json_build_object('status', 422, 'body', json_build_object('error',
-                (bad -> 'body' -> 'error')::jsonb
-                || jsonb_build_object('details', jsonb_build_object(
-                       'row', coalesce((item ->> 'row')::integer, n)))));
+            return sinau_error_details(422, bad #>> '{body,error,code}',
+                bad #>> '{body,error,message}', json_build_object('row', coalesce((item ->> 'row')::integer, n)));
         end if;
     end loop;
     for item in select * from jsonb_array_elements(p_items) loop
@@ -1232,17 +1230,14 @@ begin
     end if;
     w := quiz_window(p_cohort_id, p_quiz_id, p_user_id);
     if not w.is_open then
-        return json_build_object('status', 409, 'body', json_build_object('error',
-            json_build_object('code', 'quiz_closed', 'message', 'this quiz is not open',
-                              'details', json_build_object('reason', w.reason))));
+        return sinau_error_details(409, 'quiz_closed', 'this quiz is not open',
+            json_build_object('reason', w.reason));
     end if;
     select count(*) into n from quiz_attempts
      where cohort_id = p_cohort_id and quiz_id = p_quiz_id and user_id = p_user_id;
     if vq.max_attempts is not null and n >= vq.max_attempts then
-        return json_build_object('status', 409, 'body', json_build_object('error',
-            json_build_object('code', 'attempts_exhausted',
-                              'message', 'no attempts left on this quiz',
-                              'details', json_build_object('max_attempts', vq.max_attempts))));
+        return sinau_error_details(409, 'attempts_exhausted', 'no attempts left on this quiz',
+            json_build_object('max_attempts', vq.max_attempts));
     end if;
     s := replace(gen_random_uuid()::text, '-', '');
     picked := quiz_draw(vq, s);
@@ -1337,10 +1332,8 @@ begin
                                 where an.attempt_id = a.id and an.question_id = q.question_id
                                   and an.response not in ('{"option_ids": []}', '{"value": null}'));
             if missing is not null then
-                return json_build_object('status', 409, 'body', json_build_object('error',
-                    json_build_object('code', 'survey_incomplete',
-                                      'message', 'answer every item before sending the survey',
-                                      'details', json_build_object('question_ids', missing))));
+                return sinau_error_details(409, 'survey_incomplete',
+                    'answer every item before sending the survey', json_build_object('question_ids', missing));
             end if;
         end if;
         a := quiz_close_locked(a, case when a.deadline_at <= now() then 'deadline'

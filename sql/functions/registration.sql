@@ -517,6 +517,8 @@ create or replace function reg_programme_create(p_slug text, p_title text, p_des
 returns json
 language plpgsql as $$
 declare
+    t text;
+    k text;
     p programmes;
 begin
     insert into programmes (slug, title, description)
@@ -525,6 +527,13 @@ begin
     insert into audit_log (actor_id, action, details)
     values (p_actor_id, 'programme.created', json_build_object('id', p.id)::jsonb);
     return reg_programme_json(p, true);
+exception
+    when unique_violation then
+        perform sinau_raise(sinau_field_error(409, 'slug_taken', 'a programme with this slug exists',
+                                              'slug'));
+    when check_violation then
+        get stacked diagnostics t = table_name, k = constraint_name;
+        perform sinau_raise(sinau_rule_error(sqlstate, t, k));
 end;
 $$;
 
@@ -532,6 +541,8 @@ create or replace function reg_cohort_create(p_slug text, p_body jsonb, p_actor_
 returns json
 language plpgsql as $$
 declare
+    t text;
+    k text;
     p programmes;
     c cohorts;
     seg jsonb;
@@ -546,8 +557,8 @@ begin
     -- v null: nothing is published yet; the first publish pins the cohort
     if v is not null
        and not exists (select 1 from content_versions where programme_id = p.id and version = v) then
-        raise exception 'invalid_content_version' using errcode = 'check_violation',
-            constraint = 'invalid_content_version';
+        perform sinau_raise(sinau_field_error(422, 'invalid_version',
+            'content_version must be a published version of the programme', 'content_version'));
     end if;
     insert into cohorts (programme_id, name, registration_opens_at, registration_closes_at,
                          starts_on, ends_on, jp, residency_prefix, spillover_at, offer_ttl_s,
@@ -568,6 +579,9 @@ begin
     values (p_actor_id, 'cohort.created',
             json_build_object('id', c.id, 'content_version', v)::jsonb);
     return reg_cohort_json(c);
+exception when check_violation or data_exception then
+    get stacked diagnostics t = table_name, k = constraint_name;
+    perform sinau_raise(sinau_rule_error(sqlstate, t, k));
 end;
 $$;
 
@@ -655,6 +669,8 @@ create or replace function reg_programme_update(p_slug text, p_changes jsonb, p_
 returns json
 language plpgsql as $$
 declare
+    t text;
+    k text;
     p programmes;
 begin
     update programmes
@@ -669,6 +685,9 @@ begin
     insert into audit_log (actor_id, action, details)
     values (p_actor_id, 'programme.updated', jsonb_build_object('id', p.id, 'changes', p_changes));
     return reg_programme_json(p, true);
+exception when check_violation or data_exception then
+    get stacked diagnostics t = table_name, k = constraint_name;
+    perform sinau_raise(sinau_rule_error(sqlstate, t, k));
 end;
 $$;
 
@@ -680,6 +699,8 @@ create or replace function reg_cohort_update(p_id text, p_changes jsonb, p_actor
 returns json
 language plpgsql as $$
 declare
+    t text;
+    k text;
     c cohorts;
 begin
     update cohorts
@@ -706,6 +727,9 @@ begin
     insert into audit_log (actor_id, action, details)
     values (p_actor_id, 'cohort.updated', jsonb_build_object('id', c.id, 'changes', p_changes));
     return reg_cohort_json(c);
+exception when check_violation or data_exception then
+    get stacked diagnostics t = table_name, k = constraint_name;
+    perform sinau_raise(sinau_rule_error(sqlstate, t, k));
 end;
 $$;
 

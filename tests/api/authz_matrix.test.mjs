@@ -3,15 +3,17 @@
 // tables the router serves (server/api/registry.c), with each route's
 // declared access (x-sinau-access). A new route is in the run by
 // construction. Path parameters are filled with the objects of one cohort X
-// (its id, programme, module, assignment, a participant's submission and
-// registration). Callers, none of whom may touch X's objects:
+// (its id, programme, module, lesson, assignment, quiz and question, live
+// session, a participant's submission and registration). Callers, none of
+// whom may touch X's objects:
 //   anonymous               every route but public ones: 401
 //   disabled account        (was X's instructor) every signed-in route: 401
 //   participant of cohort Y staff/admin routes: 403; X's objects: 403/404
 //   instructor of cohort Y  admin routes: 403; X's objects: 403/404
 //   demoted instructor      (was X's instructor, now a participant) as the
-//                           participant of Y. Rows failing only for this
-//                           caller are issue 14 problem 2 (branch `harden`).
+//                           participant of Y (issue 14 problem 2).
+// Writes carry a body no route takes, so a route that checks its body before
+// its caller answers 422 and fails the run: access is decided first.
 // Each refusal must not change anything: the routes' objects are checked
 // again after the run.
 import { test, before, after } from 'node:test';
@@ -20,6 +22,8 @@ import { startServer } from './lib/harness.mjs';
 import { call, newAdmin, show } from './lib/accounts.mjs';
 import { addInstructor, newInstructor } from './lib/cohorts.mjs';
 import { classroom, submitted } from './lib/assignments.mjs';
+import { expectStatus, newLesson, createSession } from './lib/content.mjs';
+import { newQuiz, newQuestion, single } from './lib/quizzes.mjs';
 
 let srv;
 let X; // the target classroom
@@ -56,6 +60,14 @@ before(async () => {
     assert.equal(r.status, 200, `${who}: ${show(r)}`);
     actors[who] = i;
   }
+  // X's draft also gets a lesson, a quiz with a question and a live session,
+  // so that the routes about those are tried on X's own objects too
+  const lesson = await newLesson(srv.url, admin.token, X.module.id, { title: 'Materi X' });
+  const quiz = await newQuiz(srv.url, admin.token, X.module.id, { title: 'Kuis X', kind: 'check' });
+  const question = await newQuestion(srv.url, admin.token, quiz.id, single('Ibu kota Jawa Timur?', ['Malang', 'Surabaya'], 'Surabaya'));
+  const session = expectStatus(await createSession(srv.url, admin.token, X.cohort.id, {
+    title: 'Sesi X', starts_at: new Date(Date.now() + 86400e3).toISOString(), ends_at: new Date(Date.now() + 90000e3).toISOString(), place: 'Balai Kota',
+  }), 201, 'session');
   fill = {
     id: X.cohort.id,
     slug: X.slug,
@@ -64,6 +76,10 @@ before(async () => {
     submission: sub.id,
     registration: X.people[0].registration.id,
     user: X.people[0].id,
+    lesson: lesson.id,
+    quiz: quiz.id,
+    question: question.id,
+    session: session.id,
   };
 });
 
@@ -85,6 +101,10 @@ function pathOf(pattern) {
     else if (/\/submissions\/$/.test(before)) v = fill.submission;
     else if (/\/registrations\/$/.test(before)) v = fill.registration;
     else if (/\/users\/$/.test(before)) v = fill.user;
+    else if (name === 'lesson_id' || /\/lessons\/$/.test(before)) v = fill.lesson;
+    else if (name === 'quiz_id' || /\/quizzes\/$/.test(before)) v = fill.quiz;
+    else if (/\/questions\/$/.test(before)) v = fill.question;
+    else if (/\/sessions\/$/.test(before)) v = fill.session;
     if (v !== undefined) aboutX = true;
     return encodeURIComponent(v ?? 'zz0000000000000000');
   });
@@ -130,15 +150,17 @@ test('every route of every route table refuses those who must be refused, with t
     for (const [name, who] of Object.entries(actors)) {
       const want = expected(name, route, aboutX);
       if (want === null) continue;
-      const json = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(route.method) ? {} : undefined;
+      // a body no route takes (a member nobody declares): a route that reads
+      // or checks it before its caller answers 422, which fails the run
+      const json = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(route.method) ? { not_a_member: true } : undefined;
       const r = await call(srv.url, route.method, path, { token: who?.token, json });
       checked++;
       if (!want.includes(r.status)) failures.push({ who: name, route: `${route.method} ${route.pattern}`, got: r.status, code: r.json?.error?.code, want, json: json !== undefined });
     }
   }
-  // A call refused for its (empty) body or query before its caller was checked is
-  // not a finding either way: listed, not failed (valid bodies per route
-  // would settle them).
+  // A call refused for its body or query before its caller was checked
+  // says nothing about access: every route decides access first (issue 14),
+  // so such a row fails the run too.
   const inconclusive = failures.filter((f) => [400, 422].includes(f.got));
   const rest = failures.filter((f) => !inconclusive.includes(f));
   const demotedOnly = rest.filter((f) => f.who === 'demoted');
@@ -148,11 +170,12 @@ test('every route of every route table refuses those who must be refused, with t
   const lines = (l) => l.map((f) => `  ${f.who} ${f.route}: ${f.got} ${f.code ?? ''} (want ${f.want})`).join('\n');
   console.log(`authz_matrix: ${list.length} routes, ${checked} refusals checked, ${failures.length} not as expected`);
   if (inconclusive.length) console.log(`INCONCLUSIVE (body refused before the caller was checked):\n${lines(inconclusive)}`);
-  if (demotedOnly.length) console.log(`DEMOTED-INSTRUCTOR rows failing (issue 14 problem 2, fixed on branch harden):\n${lines(demotedOnly)}`);
+  if (demotedOnly.length) console.log(`DEMOTED-INSTRUCTOR rows failing (issue 14 problem 2):\n${lines(demotedOnly)}`);
   if (uploadFirst.length) console.log(`UPLOAD rows answering from the body (issue 14 problem 3):\n${lines(uploadFirst)}`);
   assert.deepEqual(others, [], 'routes that served or answered wrongly a caller they must refuse');
-  assert.deepEqual(demotedOnly, [], 'DEMOTED INSTRUCTOR keeps access (issue 14 problem 2; branch harden fixes it)');
+  assert.deepEqual(demotedOnly, [], 'DEMOTED INSTRUCTOR keeps access (issue 14 problem 2)');
   assert.deepEqual(uploadFirst, [], 'an upload route checked the body before the caller (issue 14 problem 3)');
+  assert.deepEqual(inconclusive, [], 'routes that validated the body or query before deciding access (inconclusive)');
 });
 
 test("nothing of X changed under the refused calls", async () => {

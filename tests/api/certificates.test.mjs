@@ -480,6 +480,11 @@ describe('sinau keys rotate', () => {
     assert.deepEqual(after.keys.find((k) => k.kid === oldKid), before.keys[0], 'the old key unchanged');
     const newKey = after.keys.find((k) => k.kid !== oldKid);
     assert.ok(r.stdout.includes(newKey.kid), `rotate prints the new kid: ${r.stdout}`);
+    // one key rotation (issue 16): the command runs the web's cert_key_add, so it
+    // is audited (by no account) and the list is re-signed by the new key at once
+    const newT = newKey.kid.slice(newKey.kid.lastIndexOf('/') + 1);
+    assert.equal(await sql(server, `select count(*) from audit_log where action = 'keys.rotated' and actor_id is null and details->>'thumbprint' = ${lit(newT)}`), '1');
+    assert.equal(decodeJws(await statusTokenOf(base)).header.kid, newKey.kid, 'the status list is signed by the new key');
 
     // Bayu becomes eligible; three admins issue at once: one certificate
     await graduate(base, cr, bayu);
@@ -569,6 +574,35 @@ describe('enumeration', () => {
     const ok = await credentialJson(base, real, { localAddress: '127.0.0.67' });
     assert.equal(ok.status, 200, `another address: ${show(ok)}`);
     assert.equal(ok.json.status, 'valid');
+  });
+
+  // Issue 14: the budget was checked before the lookup and a miss counted
+  // after it, so lookups sent together all passed the check (200 at once:
+  // far more than 20 answered 404). Each lookup now counts first.
+  test('200 random ids sent at once from one address: at most 20 are looked up (404), every other one 429', async () => {
+    const from = '127.0.0.68';
+    const rs = await Promise.all(Array.from({ length: 200 }, () => credentialJson(base, randomCid(), { localAddress: from })));
+    const tally = rs.reduce((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {});
+    assert.equal((tally[404] ?? 0) + (tally[429] ?? 0), 200, `only 404 and 429: ${JSON.stringify(tally)}`);
+    assert.ok(tally[404] >= 1 && tally[404] <= 20, `no more than the budget of 20 misses got 404: ${JSON.stringify(tally)}`);
+    const after = await credentialJson(base, randomCid(), { localAddress: from });
+    assert.equal(after.status, 429, `the budget is spent: ${show(after)}`);
+  });
+
+  test('lookups that find their certificate are forgiven: 40 found (page, JSON, PDF, VC), then 20 misses still 404, the 21st 429', async () => {
+    const from = '127.0.0.69';
+    const real = certs[dewi.id];
+    for (let i = 0; i < 10; i++) {
+      for (const accept of ['application/json', 'text/html', 'application/vc+ld+json']) {
+        const r = await credential(base, real, { accept, localAddress: from });
+        assert.equal(r.status, 200, `found ${accept} #${i}: ${show(r)}`);
+      }
+      const pdf = await credential(base, `${real}.pdf`, { localAddress: from });
+      assert.equal(pdf.status, 200, `found PDF #${i}: ${show(pdf)}`);
+    }
+    const misses = [];
+    for (let i = 0; i < 21; i++) misses.push((await credentialJson(base, randomCid(), { localAddress: from })).status);
+    assert.deepEqual(misses, [...Array(20).fill(404), 429], 'the found lookups took nothing from the budget');
   });
 });
 

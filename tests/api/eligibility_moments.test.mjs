@@ -69,3 +69,23 @@ test('profile_change_that_breaks_a_live_registration_is_refused', async () => {
   assert.ok((await cancel(base, p.token, mine.id)).status < 300);
   assert.equal((await putProfile(base, p.token, { business_name: null })).status, 200);
 });
+
+// GET /me carries the same rule's answer for each segment (issue 16: the
+// web shows it and no longer writes the rule again): what the profile
+// lacks, [] when eligible, a segment only a cohort has included; staff
+// have none. It follows the profile, and registering agrees with it.
+test('me_says_what_the_profile_lacks_for_each_segment', async () => {
+  const c = await cohort(base, admin, { segments: [{ segment: 'umkm', quota: 5, waitlist: false }, { segment: 'veteran', quota: 5, waitlist: false }] });
+  const p = await participant(base, { segment: 'umkm' });
+  let m = await call(base, 'GET', '/api/v1/me', { token: p.token });
+  assert.equal(m.status, 200, show(m));
+  const { asn, umkm, public: pub, veteran } = m.json.eligibility;
+  assert.deepEqual({ asn, umkm, public: pub, veteran }, { asn: ['nip'], umkm: [], public: ['nik'], veteran: [] }, JSON.stringify(m.json.eligibility));
+  assert.equal((await register(base, p.token, c.id, 'umkm')).status, 201, 'eligible as GET /me says');
+  await strip(p.id);
+  m = await call(base, 'GET', '/api/v1/me', { token: p.token });
+  assert.deepEqual(m.json.eligibility.umkm, ['business_name'], 'it follows the profile');
+  const staff = await call(base, 'GET', '/api/v1/me', { token: admin.token });
+  assert.equal(staff.status, 200, show(staff));
+  assert.equal(staff.json.eligibility, null, 'staff register nowhere');
+});

@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/harness.mjs';
-import { show, login, call, signup, newParticipant, uniqueEmail, sql, lit, PASSWORD } from './lib/accounts.mjs';
+import { show, login, call, signup, newParticipant, putProfile, uniqueEmail, sql, lit, PASSWORD } from './lib/accounts.mjs';
+import { nik } from './lib/cohorts.mjs';
 
 let server;
 let base;
@@ -85,6 +86,36 @@ test('password_reset_burst_holds_per_account: 20 requests at once for one accoun
     call(base, 'POST', '/api/v1/auth/password-reset', { json: { email: p.email }, localAddress: `127.0.3.${i + 1}`, timeoutMs: 60000 })));
   const links = await sql(server, `select count(*) from password_resets where user_id = ${lit(p.id)}`);
   assert.ok(Number(links) <= 3, `${links} links made`);
+});
+
+// Issue 14 problem 1, "the same for every throttle": the verification-link
+// resend (5 an hour) and the NIK conflict throttle (5 an hour per account)
+// took no lock before, so a burst read the count before any of its
+// attempts was written.
+test('verification_link_burst_holds_per_account: 20 resends at once make at most 5 links', async () => {
+  const p = await newParticipant(base);
+  await sql(server, `update users set email_verified_at = null where id = ${lit(p.id)}`); // the helper's are verified
+  const before = Number(await sql(server, `select count(*) from email_verifications where user_id = ${lit(p.id)}`));
+  const rs = await Promise.all(Array.from({ length: 20 }, () =>
+    call(base, 'POST', '/api/v1/me/email-verification', { token: p.token, timeoutMs: 60000 })));
+  const ok = rs.filter((r) => r.status === 202).length;
+  const n429 = rs.filter((r) => r.status === 429).length;
+  assert.equal(ok + n429, 20, rs.filter((r) => r.status !== 202 && r.status !== 429).map(show).join('; '));
+  const links = Number(await sql(server, `select count(*) from email_verifications where user_id = ${lit(p.id)}`));
+  assert.ok(links <= 5, `at most 5 links an hour: ${before} at signup, ${links} after the burst (${ok} accepted)`);
+});
+
+test('nik_conflict_burst_holds_per_account: 20 attempts at once to take a registered NIK, at most 5 answered nik_taken', async () => {
+  const holder = await newParticipant(base);
+  const N = nik();
+  assert.equal((await putProfile(base, holder.token, { nik: N })).status, 200);
+  const prober = await newParticipant(base);
+  const rs = await Promise.all(Array.from({ length: 20 }, () =>
+    putProfile(base, prober.token, { nik: N }, { localAddress: '127.0.2.9', timeoutMs: 60000 })));
+  const n409 = rs.filter((r) => r.status === 409).length;
+  const n429 = rs.filter((r) => r.status === 429).length;
+  assert.equal(n409 + n429, 20, rs.filter((r) => r.status !== 409 && r.status !== 429).map(show).join('; '));
+  assert.ok(n409 <= 5, `at most 5 nik_taken answers: ${n409}`);
 });
 
 test('signup_throttled_per_address: a burst of signups from one address meets 429', async () => {

@@ -12,6 +12,7 @@ import { startServer, request } from './lib/harness.mjs';
 import { newAdmin, signedIn, newParticipant, call, show } from './lib/accounts.mjs';
 import { classroom, submitted } from './lib/assignments.mjs';
 import { parseRaw, timedRequest } from './lib/probe.mjs';
+import { quizClass } from './lib/quizzes.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -163,6 +164,90 @@ describe('uploads are authenticated from the head', () => {
     } finally {
       c.end();
     }
+  });
+});
+
+// The quiz bank import (up to 1 MiB of CSV) and a lesson's attachments are
+// written by the programme's authors only: anyone else is answered from the
+// head (401 anonymous, 403 a participant, 404 staff who do not author it)
+// before a byte of the body is read. The import used to read the whole sheet
+// and parse it before asking who sent it (issue 14).
+describe('author-only uploads are authorised from the head', () => {
+  let server;
+  let admin;
+  let qc; // a quiz class: its quiz, lesson, cohort instructor (an author), participants
+  let outsider; // instructor of another programme's cohort: staff, not an author here
+
+  before(async () => {
+    server = await startServer();
+    admin = await newAdmin(server);
+    qc = await quizClass(server, admin, { quizzes: [{ quiz: { title: 'Kuis bank', kind: 'check' } }], participants: 1 });
+    outsider = (await classroom(server, admin, { assignments: [{ title: 'Lain' }], participants: 0 })).instructor;
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  const ROWS = 'tipe;soal;kunci\r\nisian;Singkatan Usaha Mikro Kecil Menengah?;UMKM\r\n';
+  const importHead = (auth, extra = '', length = 1000000) =>
+    `POST /api/v1/quizzes/${qc.quizzes[0].id}/questions/import HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}` +
+    `Content-Type: text/csv\r\n${extra}Content-Length: ${length}\r\n\r\n`;
+  const attachHead = (auth) =>
+    `POST /api/v1/lessons/${qc.lessons[0].id}/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}` +
+    `Content-Type: application/pdf\r\nX-Filename: materi.pdf\r\nContent-Length: 1000000\r\n\r\n`;
+  const bearer = (who) => `Authorization: Bearer ${who.token}\r\n`;
+
+  // The answer to a head sent alone (no body byte follows).
+  async function headAnswer(head) {
+    const c = conn(server.port);
+    try {
+      await c.send(head);
+      assert.ok(await c.until(/\r\n\r\n\{.*\}$/s), `an answer to the head alone: ${c.text()}`);
+      const [r] = answers(c.text());
+      return { status: r.status, code: JSON.parse(r.body).error?.code };
+    } finally {
+      c.end();
+    }
+  }
+
+  test('the quiz bank import: anonymous 401, a participant 403, an instructor of another programme 404, from the head', async () => {
+    assert.deepEqual(await headAnswer(importHead('')), { status: 401, code: 'unauthenticated' });
+    assert.deepEqual(await headAnswer(importHead(bearer(qc.people[0]))), { status: 403, code: 'forbidden' });
+    assert.deepEqual(await headAnswer(importHead(bearer(outsider))), { status: 404, code: 'not_found' });
+  });
+
+  test('a lesson attachment: an instructor of another programme 404 from the head', async () => {
+    assert.deepEqual(await headAnswer(attachHead(bearer(outsider))), { status: 404, code: 'not_found' });
+  });
+
+  test('the outsider asking with Expect: 100-continue gets the 404 instead, and the connection closes', async () => {
+    const c = conn(server.port);
+    try {
+      await c.send(importHead(bearer(outsider), 'Expect: 100-continue\r\n'));
+      assert.ok(await c.closed(), `closed: ${c.text()}`);
+      const all = answers(c.text());
+      assert.deepEqual(all.map((a) => a.status), [404], c.text());
+      assert.ok(!/100 Continue/.test(c.text()), 'no 100 Continue for a refused import');
+    } finally {
+      c.end();
+    }
+  });
+
+  test("the cohort's instructor (an author) gets 100 Continue, sends the sheet, and it is imported", async () => {
+    const c = conn(server.port);
+    try {
+      await c.send(importHead(bearer(qc.instructor), 'Expect: 100-continue\r\n', Buffer.byteLength(ROWS)));
+      assert.ok(await c.until(/^HTTP\/1\.1 100 Continue\r\n\r\n/), `100 Continue first: ${c.text()}`);
+      await c.send(ROWS);
+      assert.ok(await c.until(/HTTP\/1\.1 201 [\s\S]*\r\n\r\n\{.*\}$/s), c.text());
+      const r = answers(c.text().replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, ''))[0];
+      assert.equal(JSON.parse(r.body).imported, 1, c.text());
+    } finally {
+      c.end();
+    }
+    const list = await call(server.url, 'GET', `/api/v1/quizzes/${qc.quizzes[0].id}/questions`, { token: admin.token });
+    assert.equal(list.status, 200, show(list));
+    assert.equal(list.json.items.length, 1, `only the author's sheet was imported: ${show(list)}`);
   });
 });
 

@@ -59,3 +59,33 @@ test('logins_and_signups_refused_by_a_full_pool_leave_the_server_serving', async
   for (const r of rs) assert.ok([201, 401, 429, 503].includes(r.status), show(r));
   assert.equal((await call(base, 'GET', '/healthz')).status, 200);
 });
+
+test('pasted_tokens_are_checked_on_the_pool_never_on_the_loop', async () => {
+  // vccheck_run reads attacker-supplied tokens (issue 16): it runs on the
+  // worker pool, so a full pool refuses the check with 503 busy like any
+  // other job, and the answers that do come are whole verdicts.
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const token = [
+    b64({ alg: 'EdDSA', kid: `${base}/keys/none`, typ: 'JWT' }),
+    b64({ iss: `${base}/issuer`, vc: { credentialSubject: { name: 'x'.repeat(40000) } } }),
+    Buffer.alloc(64, 7).toString('base64url'),
+  ].join('.');
+  const busy = [];
+  let checked = 0;
+  for (let round = 0; round < 10 && busy.length === 0; round++) {
+    const rs = await Promise.all(Array.from({ length: 16 }, () => call(base, 'POST', '/api/v1/verify', { body: token, headers: { 'content-type': 'text/plain' } })));
+    for (const r of rs) {
+      assert.ok([200, 503].includes(r.status), show(r));
+      if (r.status === 503) {
+        assert.equal(r.json.error.code, 'busy');
+        busy.push(r);
+      } else {
+        assert.equal(r.json.valid, false, show(r));
+        checked++;
+      }
+    }
+  }
+  assert.ok(busy.length > 0, 'a pool of one worker and a queue of one refused some checks: they run on it');
+  assert.ok(checked > 0, 'the others were checked');
+  assert.equal((await call(base, 'GET', '/healthz')).status, 200, 'the server keeps serving');
+});

@@ -63,12 +63,17 @@ test('waitlisted with a position, then offered a seat, accepted, then cancelled'
     await page.locator('.my-cohorts .badge.confirmed', { hasText: 'Terdaftar' }).waitFor();
     await page.locator('.my-cohorts').getByRole('link', { name: /Buka kelas/ }).waitFor();
 
-    // cancelling asks first; "no" keeps the seat, "yes" frees it
-    page.once('dialog', (d) => d.dismiss());
+    // cancelling asks first (the app's dialog, the one every page uses);
+    // "no" keeps the seat, "yes" frees it
+    const dialog = page.getByRole('dialog', { name: /Yakin membatalkan\?/ });
     await page.locator('.my-cohorts').getByRole('button', { name: 'Batalkan pendaftaran' }).click();
+    await dialog.waitFor();
+    await axeCheck(page, 'cancel-dialog');
+    await dialog.getByRole('button', { name: 'Tidak', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
     assert.equal((await seats(base, seed.cohort.id)).public.confirmed, 1);
-    page.once('dialog', (d) => d.accept());
     await page.locator('.my-cohorts').getByRole('button', { name: 'Batalkan pendaftaran' }).click();
+    await dialog.getByRole('button', { name: 'Ya, batalkan' }).click();
     await page.locator('.my-cohorts .badge.cancelled', { hasText: 'Dibatalkan' }).waitFor();
     assert.equal((await seats(base, seed.cohort.id)).public.confirmed, 0);
     await assertCleanText(page, 'states-03-cancelled');

@@ -2,15 +2,12 @@
 // /api/v1/cohorts/{id}/announcements), shared by the participant's cohort
 // page (the list) and the staff page that writes them (the form too). The
 // body is the server's safe Markdown rendering (body_html), as a lesson's.
-import { api } from './api.js';
+import { api, paths } from './api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from './i18n.js';
-import { h, field, showErrors, clearErrors, busy, toast } from './ui.js';
-
-const enc = encodeURIComponent;
+import { h, field, showErrors, clearErrors, busy, toast, setSafeHtml } from './ui.js';
 
 function item(a, segmentName) {
-  const body = h('div', { class: 'prose' });
-  body.innerHTML = a.body_html; // rendered from Markdown and made inert by the server (markdown.h)
+  const body = setSafeHtml(h('div', { class: 'prose' }), a.body_html);
   return h('li', { class: 'card announcement', 'data-announcement': a.id },
     h('h3', null, a.subject),
     h('p', { class: 'meta' },
@@ -26,7 +23,7 @@ export async function announcementList(cohortId, segmentName, { signal } = {}) {
   await loadArea('account');
   let items;
   try {
-    items = (await api('GET', `/cohorts/${enc(cohortId)}/announcements`, null, { signal })).items;
+    items = (await api('GET', paths.cohortAnnouncements(cohortId), null, { signal })).items;
   } catch (err) {
     if (err.status === 404) return null;
     throw err;
@@ -63,7 +60,7 @@ export function announcementForm(cohort, segmentName, onSent) {
     const json = { subject, body_markdown: body };
     if (form.elements.segment.value) json.segment = form.elements.segment.value;
     try {
-      const a = await busy(submit, api('POST', `/cohorts/${enc(cohort.id)}/announcements`, json));
+      const a = await busy(submit, api('POST', paths.cohortAnnouncements(cohort.id), json));
       form.reset();
       toast(t('acct.ann.sent', { n: fmtNumber(a.recipients) }));
       onSent(a);

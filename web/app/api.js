@@ -30,6 +30,137 @@ export function apiUrl(path) {
   return path.startsWith('/api/') ? path : `/api/v1${path}`;
 }
 
+// ---- The API's paths: one function per route the pages call ----
+//
+// paths.cohortQuiz(cohortId, quizId) → '/api/v1/cohorts/c1/quizzes/q9'.
+// Each function takes the route's parameters in the order the path names
+// them (each encoded as one path segment) and, optionally, one more: the
+// query (an object, whose null, undefined and '' values are left out, a
+// URLSearchParams or a query string). A missing parameter throws, so a
+// page never asks for '/cohorts/undefined'. Pages build no API path by
+// hand; a new route gets its line here. (They live in api.js rather than a
+// module of their own: api.js is one of the four modules the shell
+// preloads, and a fifth file would cost every page one more round trip on
+// a slow network, see README "How a page gets to the reader".)
+
+function queryOf(query) {
+  if (!query) return '';
+  const q =
+    typeof query === 'string' || query instanceof URLSearchParams
+      ? new URLSearchParams(query)
+      : new URLSearchParams(Object.entries(query).filter(([, v]) => v !== null && v !== undefined && v !== ''));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+// A path function from a template such as '/cohorts/{id}/quizzes/{quizId}'.
+function route(template) {
+  const parts = template.split(/\{\w+\}/);
+  const count = parts.length - 1;
+  return (...args) => {
+    let out = `/api/v1${parts[0]}`;
+    for (let i = 0; i < count; i++) {
+      if (args[i] === undefined || args[i] === null || args[i] === '') throw new TypeError(`${template}: parameter ${i + 1} missing`);
+      out += encodeURIComponent(String(args[i])) + parts[i + 1];
+    }
+    return out + queryOf(args[count]);
+  };
+}
+
+export const paths = Object.freeze({
+  assignment: route('/assignments/{assignmentId}'),
+  attachment: route('/attachments/{id}'),
+  attempt: route('/attempts/{id}'),
+  attemptAnswer: route('/attempts/{id}/answers/{questionId}'),
+  attemptClose: route('/attempts/{id}/close'),
+  authLogin: route('/auth/login'),
+  authLogout: route('/auth/logout'),
+  authPasswordReset: route('/auth/password-reset'),
+  authPasswordResetConfirm: route('/auth/password-reset/confirm'),
+  authSignup: route('/auth/signup'),
+  authVerifyEmail: route('/auth/verify-email'),
+  certificateImages: route('/certificate-images'),
+  certificatesPdfSigning: route('/certificates/pdf-signing'),
+  certificateRevoke: route('/certificates/{id}/revoke'),
+  cohort: route('/cohorts/{id}'),
+  cohortAnnouncements: route('/cohorts/{id}/announcements'),
+  cohortAssignments: route('/cohorts/{id}/assignments'),
+  cohortAssignment: route('/cohorts/{id}/assignments/{assignmentId}'),
+  cohortAssignmentSchedule: route('/cohorts/{id}/assignments/{assignmentId}/schedule'),
+  cohortAssignmentSubmissions: route('/cohorts/{id}/assignments/{assignmentId}/submissions'),
+  cohortAttendance: route('/cohorts/{id}/attendance'),
+  cohortCertificateRules: route('/cohorts/{id}/certificate-rules'),
+  cohortCertificates: route('/cohorts/{id}/certificates'),
+  cohortContentVersion: route('/cohorts/{id}/content-version'),
+  cohortContentVersionChanges: route('/cohorts/{id}/content-version/changes'),
+  cohortEligibility: route('/cohorts/{id}/eligibility'),
+  cohortGradebook: route('/cohorts/{id}/gradebook'),
+  cohortGradesRelease: route('/cohorts/{id}/grades/release'),
+  cohortGradingQueue: route('/cohorts/{id}/grading-queue'),
+  cohortInstructors: route('/cohorts/{id}/instructors'),
+  cohortInstructor: route('/cohorts/{id}/instructors/{userId}'),
+  cohortLesson: route('/cohorts/{id}/lessons/{lessonId}'),
+  cohortLessonComplete: route('/cohorts/{id}/lessons/{lessonId}/complete'),
+  cohortModules: route('/cohorts/{id}/modules'),
+  cohortProgress: route('/cohorts/{id}/progress'),
+  cohortQuizReport: route('/cohorts/{id}/quiz-report'),
+  cohortQuizzes: route('/cohorts/{id}/quizzes'),
+  cohortQuiz: route('/cohorts/{id}/quizzes/{quizId}'),
+  cohortQuizAttempts: route('/cohorts/{id}/quizzes/{quizId}/attempts'),
+  cohortQuizResults: route('/cohorts/{id}/quizzes/{quizId}/results'),
+  cohortQuizWindow: route('/cohorts/{id}/quizzes/{quizId}/window'),
+  cohortRegistrations: route('/cohorts/{id}/registrations'),
+  cohortRegistrationsExport: route('/cohorts/{id}/registrations/export'),
+  cohortSegment: route('/cohorts/{id}/segments/{segment}'),
+  cohortSessions: route('/cohorts/{id}/sessions'),
+  keys: route('/keys'),
+  keysRotate: route('/keys/rotate'),
+  lesson: route('/lessons/{lessonId}'),
+  lessonAttachments: route('/lessons/{lessonId}/attachments'),
+  markdownPreview: route('/markdown/preview'),
+  me: route('/me'),
+  meCertificates: route('/me/certificates'),
+  meEmailVerification: route('/me/email-verification'),
+  meJp: route('/me/jp'),
+  meJpTranscript: route('/me/jp/{year}/transcript'),
+  meNotifications: route('/me/notifications'),
+  mePassword: route('/me/password'),
+  meProfile: route('/me/profile'),
+  meRegistrations: route('/me/registrations'),
+  messages: route('/messages'),
+  messageResend: route('/messages/{id}/resend'),
+  module: route('/modules/{id}'),
+  moduleAssignments: route('/modules/{id}/assignments'),
+  moduleLessons: route('/modules/{id}/lessons'),
+  moduleQuizzes: route('/modules/{id}/quizzes'),
+  programmes: route('/programmes'),
+  programme: route('/programmes/{slug}'),
+  programmeAuthors: route('/programmes/{slug}/authors'),
+  programmeAuthor: route('/programmes/{slug}/authors/{userId}'),
+  programmeCohorts: route('/programmes/{slug}/cohorts'),
+  programmeDraft: route('/programmes/{slug}/draft'),
+  programmeModules: route('/programmes/{slug}/modules'),
+  programmeSignatory: route('/programmes/{slug}/signatory'),
+  programmeVersions: route('/programmes/{slug}/versions'),
+  question: route('/questions/{id}'),
+  quiz: route('/quizzes/{quizId}'),
+  quizPreview: route('/quizzes/{quizId}/preview'),
+  quizQuestions: route('/quizzes/{quizId}/questions'),
+  quizQuestionsImport: route('/quizzes/{quizId}/questions/import'),
+  registration: route('/registrations/{id}'),
+  registrationAccept: route('/registrations/{id}/accept'),
+  reportsJp: route('/reports/jp'),
+  sessionAttendance: route('/sessions/{id}/attendance'),
+  sessionCheckin: route('/sessions/{id}/checkin'),
+  signatory: route('/signatory'),
+  submissionFile: route('/submissions/{id}/file'),
+  submissionGrade: route('/submissions/{id}/grade'),
+  unsubscribe: route('/unsubscribe'),
+  users: route('/users'),
+  user: route('/users/{userId}'),
+  userPasswordReset: route('/users/{userId}/password-reset'),
+});
+
 const UNSAFE = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 
 // A random key for Idempotency-Key (works outside secure contexts too).

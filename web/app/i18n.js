@@ -141,6 +141,86 @@ export function fmtSize(n) {
   return n >= 1048576 ? `${fmtNumber(Math.round(n / 104857.6) / 10)} MB` : `${fmtNumber(Math.max(1, Math.round(n / 1024)))} KB`;
 }
 
+// ---- Dates and times ----
+// Every date and time the pages show or put into a form: formatting above,
+// and here the two-digit padding, countdowns, spans, and the values of
+// date/time inputs (read and written in the browser's time zone).
+
+// "07" for 7.
+export const pad2 = (n) => String(n).padStart(2, '0');
+
+// "mm:ss" (or "h:mm:ss") of a number of milliseconds, never negative.
+export function fmtCountdown(ms) {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = s % 60;
+  return hh > 0 ? `${hh}:${pad2(mm)}:${pad2(ss)}` : `${pad2(mm)}:${pad2(ss)}`;
+}
+
+// "30 November 2026, 09.00–11.00" for a span within one day, else both
+// ends in full.
+export function fmtSpan(fromIso, toIso) {
+  const a = new Date(fromIso);
+  const b = new Date(toIso);
+  if (Number.isNaN(a.getTime()) || Number.isNaN(b.getTime())) return '';
+  if (a.toDateString() !== b.toDateString()) return `${fmtDateTime(fromIso)} – ${fmtDateTime(toIso)}`;
+  const day = new Intl.DateTimeFormat(locale(), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(a);
+  const time = new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' });
+  return `${day}, ${time.format(a)}–${time.format(b)}`;
+}
+
+// "13 Desember 2026 – 12 Januari 2027" (one date when both are the same).
+export function dateRange(from, to) {
+  if (!from) return '';
+  if (!to || from === to) return fmtDate(from);
+  return `${fmtDate(from)} – ${fmtDate(to)}`;
+}
+
+// "2026-12-01" of a Date, in the browser's zone.
+function localDay(d) {
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+}
+
+// The value of an <input type=datetime-local> for an instant, in the
+// browser's time zone ('' for none).
+export function localInputValue(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return `${localDay(d)}T${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+// An RFC 3339 instant (UTC) from an <input type=datetime-local> value; null
+// when empty or not a date.
+export function isoFromLocal(value) {
+  if (!value) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+// The browser's UTC offset at instant d: "+07:00".
+export function zoneOffset(d) {
+  const off = -d.getTimezoneOffset();
+  const a = Math.abs(off);
+  return `${off < 0 ? '-' : '+'}${pad2(Math.floor(a / 60))}:${pad2(a % 60)}`;
+}
+
+// An ISO 8601 instant with the browser's offset ("2026-12-01T09:00:00+07:00")
+// from an <input type=datetime-local> value, read in the browser's zone;
+// null when empty or not a time.
+export function isoWithZone(value) {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value || '')) return null;
+  const d = new Date(value); // no offset in the text: local time
+  if (Number.isNaN(d.getTime())) return null;
+  return `${localDay(d)}T${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}${zoneOffset(d)}`;
+}
+
+// A calendar date (YYYY-MM-DD, local) `days` from today.
+export function dateInputIn(days) {
+  return localDay(new Date(Date.now() + days * 86400000));
+}
+
 // A reader's message for an error: dictionary key error.<code>.<reason>
 // (details.reason) or error.<code> for API errors, error.network when no answer came, else error.generic.
 export function errorText(err) {

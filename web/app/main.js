@@ -28,7 +28,7 @@
 // reader leaves. render may return a cleanup function, called on leaving.
 // Plain <a href> links to a known route are followed without a reload.
 import { initI18n, loadArea, t, lang, setLang, errorText } from './i18n.js';
-import { api } from './api.js';
+import { api, paths } from './api.js';
 import { getMe, loadMe, setMe, onSessionChange, role } from './session.js';
 import { routes, nav } from './routes.js';
 
@@ -218,7 +218,7 @@ async function logout(e) {
   const button = e.currentTarget;
   button.disabled = true;
   try {
-    await api('POST', '/auth/logout');
+    await api('POST', paths.authLogout());
   } catch (err) {
     if (err.status !== 401) {
       toast(errorText(err), { kind: 'error' });

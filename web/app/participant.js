@@ -1,31 +1,7 @@
 // participant.js — pieces shared by the public and participant pages:
 // seat counts, registration state and outcome, and polling.
-import { t, tn, fmtDate, fmtDateTime, fmtNumber } from './i18n.js';
-import { h } from './ui.js';
-
-export const SEGMENTS = ['asn', 'umkm', 'public'];
-
-export function segmentName(s) {
-  return t(`common.segment.${s}`);
-}
-
-// "ASN", "UMKM", "Umum": for the narrow seat boxes.
-export function segmentShort(s) {
-  return t(`common.segment_short.${s}`);
-}
-
-// The segments of a cohort in the house order (ASN, UMKM, Umum, then others).
-export function orderedSegments(cohort) {
-  const rank = (s) => (SEGMENTS.includes(s.segment) ? SEGMENTS.indexOf(s.segment) : SEGMENTS.length);
-  return [...(cohort.segments || [])].sort((a, b) => rank(a) - rank(b));
-}
-
-// "13 Desember 2026 – 12 Januari 2027".
-export function dateRange(from, to) {
-  if (!from) return '';
-  if (!to || from === to) return fmtDate(from);
-  return `${fmtDate(from)} – ${fmtDate(to)}`;
-}
+import { t, tn, fmtDateTime, fmtNumber } from './i18n.js';
+import { h, sortSegments, segmentName, segmentShort } from './ui.js';
 
 // Where registration stands: 'open', 'soon' (opens later) or 'closed'.
 export function registrationState(cohort, now = Date.now()) {
@@ -57,7 +33,7 @@ export function seatsList(cohort) {
   const el = h(
     'ul',
     { class: 'seats', 'aria-label': t('seats.label') },
-    orderedSegments(cohort).map((s) => {
+    sortSegments(cohort.segments).map((s) => {
       const n = h('span', { class: 'n' });
       const note = h('span', { class: 'note' });
       const li = h('li', { dataset: { segment: s.segment } }, h('abbr', { class: 'seg', title: segmentName(s.segment) }, segmentShort(s.segment)), n, note);

@@ -4,7 +4,7 @@
 // /api/v1/modules/{id}/quizzes), the certificate rules the quizzes add
 // (post-test at least X %, survey answered) and their "missing" lines, and
 // a gradebook cell.
-import { api } from './api.js';
+import { api, paths } from './api.js';
 import { t, tn, fmtNumber } from './i18n.js';
 import { h, field, showErrors, clearErrors, busy, toast } from './ui.js';
 import { checkbox, labelled } from './staff_ui.js';
@@ -27,7 +27,7 @@ export function moduleQuizzes(mod, navigate) {
     e.preventDefault();
     clearErrors(form);
     try {
-      const r = await busy(add, api('POST', `/api/v1/modules/${enc(mod.id)}/quizzes`, { title: form.elements.title.value, kind: form.elements.kind.value }));
+      const r = await busy(add, api('POST', paths.moduleQuizzes(mod.id), { title: form.elements.title.value, kind: form.elements.kind.value }));
       toast(t('quiz.staff.quiz_added'));
       navigate(`/staff/quizzes/${enc(r.quiz.id)}`);
     } catch (ex) {

@@ -5,7 +5,7 @@
 // replaces it (the login page after logging in, logout with null) and tells
 // the listeners (main.js redraws the header). The CSRF token for unsafe
 // requests is handed to api.js here.
-import { api, setCsrf } from './api.js';
+import { api, setCsrf, paths } from './api.js';
 
 let me = null;
 const listeners = new Set();
@@ -30,7 +30,7 @@ export function setMe(value) {
 
 export async function loadMe() {
   try {
-    setMe(await api('GET', '/me'));
+    setMe(await api('GET', paths.me()));
   } catch (err) {
     if (err.status !== 401) throw err;
     setMe(null);

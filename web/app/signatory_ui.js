@@ -5,7 +5,7 @@
 // it), and an optional signature image and logo (PNG, at most 512 KB,
 // uploaded first to POST /api/v1/certificate-images and then named by
 // their SHA-256).
-import { api, apiUpload } from './api.js';
+import { api, apiUpload, paths } from './api.js';
 import { t } from './i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from './ui.js';
 import { errorBox } from './staff_ui.js';
@@ -47,7 +47,7 @@ function imageField(name, label, hint, current) {
       return;
     }
     try {
-      const r = await apiUpload('/api/v1/certificate-images', file, null, 'POST');
+      const r = await apiUpload(paths.certificateImages(), file, null, 'POST');
       sha = r.sha256;
       shown.textContent = t('staff.sign.image_uploaded', { name: file.name });
       clear.hidden = false;

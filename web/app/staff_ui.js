@@ -1,30 +1,13 @@
 // staff_ui.js — helpers shared by the instructor and admin pages
 // (pages/staff_*.js, pages/admin_*.js) on top of ui.js: polling that pauses
-// while the tab is hidden, countdowns, date-time inputs in local time,
-// a confirmation dialog, server-rendered (already safe) HTML, and the
-// small pieces every staff page repeats (back links, error boxes, segment
-// names). Nothing here writes data into innerHTML except setSafeHtml, whose
-// input is HTML the server rendered from Markdown in safe mode.
-import { h, newId, put, setSafeHtml } from './ui.js';
-import { api } from './api.js';
-import { t, errorText, locale, fmtDateTime } from './i18n.js';
-
-// The segments the forms offer; the API accepts others, which the pages
-// then show by their own name.
-export const SEGMENTS = ['asn', 'umkm', 'public'];
-
-// The segments of a cohort in the forms' order (ASN, UMKM, Umum), others
-// after them by name; the API lists them by name.
-export function sortSegments(list) {
-  const rank = (s) => (SEGMENTS.includes(s.segment) ? SEGMENTS.indexOf(s.segment) : SEGMENTS.length);
-  return list.slice().sort((a, b) => rank(a) - rank(b) || a.segment.localeCompare(b.segment));
-}
-
-export function segmentLabel(seg) {
-  const key = `common.segment.${seg}`;
-  const s = t(key);
-  return s === key ? seg : s;
-}
+// while the tab is hidden, a dialog asking for a text, the live Markdown
+// preview, the unsaved-changes guard, and the small pieces every staff page
+// repeats (back links, error boxes, status names). Segments, the
+// confirmation dialog, paging and server HTML are ui.js's (every page
+// shares them); dates and times are i18n.js's.
+import { h, newId, put, setSafeHtml, confirmDialog, showModal, busy, showErrors, clearErrors, field, pager } from './ui.js';
+import { api, paths } from './api.js';
+import { t, errorText, fmtNumber } from './i18n.js';
 
 export function statusLabel(status) {
   const key = `staff.status.${status}`;
@@ -82,78 +65,6 @@ export function poll(fn, ms, onState = () => {}) {
   };
 }
 
-// "mm:ss" (or "h:mm:ss") of a number of milliseconds, never negative.
-export function fmtCountdown(ms) {
-  const s = Math.max(0, Math.ceil(ms / 1000));
-  const hh = Math.floor(s / 3600);
-  const mm = Math.floor((s % 3600) / 60);
-  const ss = s % 60;
-  const two = (n) => String(n).padStart(2, '0');
-  return hh > 0 ? `${hh}:${two(mm)}:${two(ss)}` : `${two(mm)}:${two(ss)}`;
-}
-
-// "30 November 2026, 09.00–11.00" for a span within one day, else both
-// ends in full.
-export function fmtSpan(fromIso, toIso) {
-  const a = new Date(fromIso);
-  const b = new Date(toIso);
-  if (Number.isNaN(a.getTime()) || Number.isNaN(b.getTime())) return '';
-  if (a.toDateString() !== b.toDateString()) return `${fmtDateTime(fromIso)} – ${fmtDateTime(toIso)}`;
-  const day = new Intl.DateTimeFormat(locale(), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(a);
-  const time = new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' });
-  return `${day}, ${time.format(a)}–${time.format(b)}`;
-}
-
-// The value of an <input type=datetime-local> for an instant, in the
-// browser's time zone ('' for none).
-export function localInputValue(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  const two = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
-}
-
-// An RFC 3339 instant (UTC) from an <input type=datetime-local> value; null
-// when empty or not a date.
-export function isoFromLocal(value) {
-  if (!value) return null;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-// A calendar date (YYYY-MM-DD, local) `days` from today.
-export function dateInputIn(days) {
-  const d = new Date(Date.now() + days * 86400000);
-  const two = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
-}
-
-// A modal question with two buttons; resolves true when confirmed. Uses
-// <dialog> so focus is trapped and Escape cancels.
-export function confirmDialog(message, { confirmLabel = t('staff.common.confirm'), cancelLabel = t('common.cancel'), danger = true } = {}) {
-  return new Promise((resolve) => {
-    const yes = h('button', { type: 'button', class: danger ? 'danger' : null }, confirmLabel);
-    const no = h('button', { type: 'button', class: 'secondary' }, cancelLabel);
-    const text = h('p', { id: 'staff-confirm-text' }, message);
-    const dlg = h('dialog', { class: 'staff-dialog', 'aria-labelledby': 'staff-confirm-text' }, text, h('div', { class: 'staff-actions' }, no, yes));
-    let answered = false;
-    const done = (v) => {
-      if (answered) return;
-      answered = true;
-      if (dlg.open) dlg.close();
-      dlg.remove();
-      resolve(v);
-    };
-    yes.addEventListener('click', () => done(true));
-    no.addEventListener('click', () => done(false));
-    dlg.addEventListener('close', () => done(false));
-    document.body.append(dlg);
-    dlg.showModal();
-    no.focus();
-  });
-}
-
 // A dialog asking for one text (a reason, a name): resolves to the trimmed
 // text, or null when cancelled. {question, label, hint, value,
 // confirmLabel, danger, rows (a textarea when given), min (length, 1),
@@ -171,14 +82,7 @@ export function askText({ question, label, hint, value = '', confirmLabel, dange
       labelled(label, input, { hint }),
       h('div', { class: 'staff-actions' }, no, ok));
     const dlg = h('dialog', { class: 'staff-dialog', 'aria-labelledby': qid }, form);
-    let done = false;
-    const finish = (v) => {
-      if (done) return;
-      done = true;
-      if (dlg.open) dlg.close();
-      dlg.remove();
-      resolve(v);
-    };
+    const finish = showModal(dlg, input, resolve, null);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const wrap = form.querySelector('.field');
@@ -193,10 +97,6 @@ export function askText({ question, label, hint, value = '', confirmLabel, dange
       finish(v);
     });
     no.addEventListener('click', () => finish(null));
-    dlg.addEventListener('close', () => finish(null));
-    document.body.append(dlg);
-    dlg.showModal();
-    input.focus();
   });
 }
 
@@ -210,10 +110,6 @@ export function errorBox() {
   };
   return box;
 }
-
-// Server-rendered Markdown into an element (ui.js, shared with the
-// participant pages; livePreview below uses it too).
-export { setSafeHtml };
 
 // The heading row of a staff page: a back link (optional), the title and an
 // optional subtitle.
@@ -289,7 +185,7 @@ export function livePreview(textarea, target, status, empty) {
     const mine = ctl;
     target.setAttribute('aria-busy', 'true');
     try {
-      const r = await api('POST', '/api/v1/markdown/preview', { body_md: textarea.value }, { signal: mine.signal });
+      const r = await api('POST', paths.markdownPreview(), { body_md: textarea.value }, { signal: mine.signal });
       if (mine !== ctl) return;
       setSafeHtml(target, r.body_html);
       if (!textarea.value.trim()) target.replaceChildren(h('p', { class: 'empty' }, empty));
@@ -358,3 +254,129 @@ export function versionNote(c) {
     newer ? ' ' : '', newer ? h('span', { class: 'badge waitlisted' }, t('staff.version.newer', { n: c.latest_version })) : '');
 }
 
+// Lower-case text without accents, for a name search.
+export function fold(s) {
+  return String(s || '').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+// The list of an admin page filtered two ways (accounts, registrations):
+// `filters` (controls) the server applies, each change loading the list
+// again from its first page (fetchPage(cursor), "load more" on `c.more`);
+// and `c.search`, a name or e-mail search over what is loaded, which only
+// redraws. c: {search, tbody, count, more, err}; row(item) draws an item,
+// matches(item, folded query) answers the search, remember() keeps the
+// filters in the address. Resolves once the first page is drawn to
+// {redraw(), prepend(item)}.
+export async function searchedList(c, { fetchPage, filters, row, matches, colspan, noneText, remember }) {
+  let items = [];
+  const redraw = () => {
+    const q = fold(c.search.value.trim());
+    const shown = q ? items.filter((x) => matches(x, q)) : items;
+    if (!shown.length) c.tbody.replaceChildren(h('tr', {}, h('td', { colspan: String(colspan), class: 'wide' }, noneText)));
+    else c.tbody.replaceChildren(...shown.map(row));
+    c.count.textContent = t(list.hasMore() ? 'staff.registrations.count_more' : 'staff.registrations.count', { shown: fmtNumber(shown.length), loaded: fmtNumber(items.length) });
+  };
+  const list = pager(fetchPage, (page, first) => {
+    items = first ? page : items.concat(page);
+    redraw();
+  }, { button: c.more, onError: (ex) => c.err.update(ex) });
+  for (const f of filters) {
+    f.addEventListener('change', () => {
+      remember();
+      c.err.update(null);
+      list.reload();
+    });
+  }
+  c.search.addEventListener('input', () => {
+    remember();
+    redraw();
+  });
+  remember();
+  await list.load();
+  return {
+    redraw,
+    prepend: (x) => {
+      items = [x, ...items];
+      redraw();
+    },
+  };
+}
+
+// A small form that picks one of the active instructors (`users`, GET
+// /users?role=instructor) and hands its id to add(userId) (busy
+// meanwhile; an error, e.g. not_instructor, shows on the field). Used for a
+// cohort's instructors and a programme's authors.
+export function instructorPicker(users, buttonLabel, add) {
+  const button = h('button', { type: 'submit', class: 'secondary' }, buttonLabel);
+  const form = h('form', { class: 'staff-inline-form', novalidate: true },
+    field({ label: t('staff.cohort.f_instructor'), name: 'user_id', options: [{ value: '', label: t('staff.cohort.pick_instructor') },
+      ...users.filter((u) => u.status === 'active').map((u) => ({ value: u.id, label: `${u.full_name} (${u.email})` }))] }),
+    button);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const userId = form.elements.user_id.value;
+    if (!userId) return showErrors(form, { code: 'staff_required' }, { staff_required: 'user_id' });
+    try {
+      await busy(button, add(userId));
+    } catch (ex) {
+      showErrors(form, ex, { not_instructor: 'user_id' });
+    }
+    return undefined;
+  });
+  return form;
+}
+
+// The load step of an editor of a draft item (a lesson, an assignment):
+// the programme's draft, then the item find(draft, id) gives ({module, …})
+// or, for a new one (id null), the module ?module= names. Resolves to
+// {slug, found, mod, back, creating}, or to null after showing
+// `missingTitle` when the item or the module is not in the draft.
+export async function loadDraftItem(view, ctx, id, find, missingTitle) {
+  const slug = ctx.params.slug;
+  const creating = id === null;
+  const draft = await api('GET', paths.programmeDraft(slug));
+  const found = creating ? null : find(draft, id);
+  const mod = creating ? draft.modules.find((m) => m.id === ctx.query.get('module')) : found && found.module;
+  const back = `/staff/programmes/${encodeURIComponent(slug)}/content`;
+  if (!mod || (!creating && !found)) {
+    replace(view, pageHead(missingTitle, { back, backLabel: t('staff.nav.content') }), h('p', {}, t('staff.lesson.missing_text')));
+    return null;
+  }
+  return { slug, found, mod, back, creating };
+}
+
+// The page every Markdown editor shares (a lesson, an assignment): the
+// heading, the form and what follows it (`after`), the live preview of the
+// textarea `source` beside them in `preview`, and for an existing item the
+// delete button (`del`: {label, question, path, done}: asks, DELETEs path,
+// then done(); a failure shows on the form). Returns the page's cleanup
+// (the preview stops, and `stopGuard`, the unsaved-changes guard).
+export function editorPage(view, { title, head, formTitle, form, after = null, source, preview, del = null, stopGuard }) {
+  const previewErr = errorBox();
+  let button = null;
+  if (del) {
+    button = h('button', { type: 'button', class: 'danger' }, del.label);
+    button.addEventListener('click', async () => {
+      if (!(await confirmDialog(del.question))) return;
+      try {
+        await busy(button, api('DELETE', del.path));
+        del.done();
+      } catch (ex) {
+        showErrors(form, ex);
+      }
+    });
+  }
+  replace(view,
+    pageHead(title, head),
+    h('div', { class: 'staff-editor' },
+      h('section', { 'aria-labelledby': 'editor-form-h' }, h('h2', { id: 'editor-form-h', class: 'visually-hidden' }, formTitle), form, after),
+      h('section', { class: 'card staff-preview-card', 'aria-labelledby': 'preview-h' },
+        h('h2', { id: 'preview-h' }, t('staff.lesson.preview')), previewErr, preview)),
+    button ? h('p', { class: 'staff-danger-zone' }, button) : null);
+  const stopPreview = livePreview(source, preview, previewErr, t('staff.lesson.preview_empty'));
+  return () => {
+    stopPreview();
+    stopGuard();
+  };
+}

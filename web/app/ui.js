@@ -148,19 +148,15 @@ export function clearErrors(form) {
 }
 
 // Shows an error from the API (or a local {code, field}) on a form: next
-// to the field it names (err.field, by code, or details.field / details.member / a field named in the message of
-// unknown_field / invalid_field) else in the box at the top. `extra` maps
-// more codes to field names. Focuses the first message.
+// to the field it names (a local err.field, the server's details.field, else
+// by code: `extra`, FIELD_OF_CODE, invalid_<member>), else in the box at the
+// top. Never from a message's text. Focuses the first message.
 export function showErrors(form, err, extra = {}) {
   clearErrors(form);
   const code = err && err.code;
   const d = (err && err.details) || {};
-  let name = (err && err.field) || extra[code] || FIELD_OF_CODE[code] || d.field || d.member || null;
-  if (!name && code && code.startsWith('invalid_')) name = code.slice(8); // invalid_<member>
-  if (!name && (code === 'invalid_field' || code === 'unknown_field') && err.message) {
-    const m = /[`'"]?([a-z_]+)[`'"]?/.exec(err.message.replace(/^.*?(member|field)\s+/i, ''));
-    name = m ? m[1] : null;
-  }
+  let name = (err && err.field) || d.field || extra[code] || FIELD_OF_CODE[code] || null;
+  if (!name && code && code.startsWith('invalid_') && code !== 'invalid_field') name = code.slice(8); // invalid_<member>
   const wrap = name ? form.querySelector(`.field[data-field="${CSS.escape(name)}"]`) : null;
   if (wrap) {
     setFieldError(wrap, errorText(err));
@@ -239,8 +235,10 @@ export function formValues(form) {
 }
 
 // Puts HTML that the server rendered in safe mode (Markdown preview, lesson
-// bodies, quiz questions) into el. The server already drops raw HTML and
-// unsafe links; this parses it inertly and removes anything active anyway.
+// bodies, instructions, feedback, announcements, quiz questions) into el:
+// the one way server HTML enters a page. The server already drops raw HTML
+// and unsafe links; this parses it inertly, removes anything active anyway,
+// and opens outside links with rel="noopener noreferrer".
 export function setSafeHtml(el, html) {
   const doc = new DOMParser().parseFromString(`<body>${html || ''}</body>`, 'text/html');
   for (const bad of doc.body.querySelectorAll('script,style,iframe,object,embed,form,link,meta,base')) bad.remove();
@@ -250,7 +248,128 @@ export function setSafeHtml(el, html) {
       if (name.startsWith('on') || name === 'style') node.removeAttribute(attr.name);
       if ((name === 'href' || name === 'src') && !/^(https?:|mailto:|#|\/)/i.test(attr.value.trim())) node.removeAttribute(attr.name);
     }
+    if (node.tagName === 'A' && /^https?:/i.test(node.getAttribute('href') || '')) node.setAttribute('rel', 'noopener noreferrer');
   }
   el.replaceChildren(...[...doc.body.childNodes].map((n) => document.importNode(n, true)));
   return el;
+}
+
+// ---- Segments ----
+// The one list of the segments the forms offer, in the house order (ASN,
+// UMKM, Umum). A cohort may have others (the API accepts them): they come
+// after these by name and are shown by their own name. Whether a reader
+// may register in a segment is the API's answer (GET /me's `eligibility`),
+// never worked out here.
+export const SEGMENTS = ['asn', 'umkm', 'public'];
+
+// A copy of a list of {segment, …} in the house order.
+export function sortSegments(list) {
+  const rank = (s) => (SEGMENTS.includes(s.segment) ? SEGMENTS.indexOf(s.segment) : SEGMENTS.length);
+  return (list || []).slice().sort((a, b) => rank(a) - rank(b) || a.segment.localeCompare(b.segment));
+}
+
+function labelOr(key, fallback) {
+  const s = t(key);
+  return s === key ? fallback : s;
+}
+
+// "ASN", "UMKM", "Umum" (a segment without a dictionary entry: its name).
+export function segmentName(seg) {
+  return labelOr(`common.segment.${seg}`, seg);
+}
+
+// The short form, for the narrow seat boxes.
+export function segmentShort(seg) {
+  return labelOr(`common.segment_short.${seg}`, seg);
+}
+
+// ---- Dialogs ----
+// A modal <dialog> (focus stays inside, Escape cancels) with a question and
+// two buttons; resolves true when confirmed, false otherwise. The question
+// is a paragraph, or with `heading` the dialog's h2; `details` (texts)
+// follow as a list that describes the dialog. The cancel button has the
+// focus, so Enter never confirms by accident.
+export function confirmDialog(message, { confirmLabel = t('common.confirm'), cancelLabel = t('common.cancel'), danger = true, heading = false, details = null } = {}) {
+  return new Promise((resolve) => {
+    const yes = h('button', { type: 'button', class: danger ? 'danger' : null }, confirmLabel);
+    const no = h('button', { type: 'button', class: 'secondary' }, cancelLabel);
+    const qid = newId('confirm');
+    const did = details ? newId('confirm-what') : null;
+    const dlg = h('dialog', { class: 'staff-dialog', 'aria-labelledby': qid, 'aria-describedby': did },
+      h(heading ? 'h2' : 'p', { id: qid }, message),
+      details ? h('ul', { id: did, class: 'dialog-details' }, details.map((d) => h('li', {}, d))) : null,
+      h('div', { class: 'staff-actions' }, no, yes));
+    const answer = showModal(dlg, no, resolve, false);
+    yes.addEventListener('click', () => answer(true));
+    no.addEventListener('click', () => answer(false));
+  });
+}
+
+// Shows a <dialog> the caller made as a modal, focus on `focus`, and
+// returns answer(v): it closes and removes the dialog and resolves with v,
+// once; closing it any other way (Escape) answers `cancelled`. The base of
+// every dialog of the app (confirmDialog, staff_ui's askText).
+export function showModal(dlg, focus, resolve, cancelled) {
+  let answered = false;
+  const answer = (v) => {
+    if (answered) return;
+    answered = true;
+    if (dlg.open) dlg.close();
+    dlg.remove();
+    resolve(v);
+  };
+  dlg.addEventListener('close', () => answer(cancelled));
+  document.body.append(dlg);
+  dlg.showModal();
+  focus.focus();
+  return answer;
+}
+
+// ---- Paging ----
+// "Load more" over a cursor-paged list (API.md: {items, next_cursor}).
+// fetchPage(cursor) → a page (cursor null for the first); onPage(items,
+// first) shows them (first: the list starts again). A newer load() makes
+// an older one's answer void, so a filter changed while a page was on its
+// way never mixes two lists. `button` (optional) is shown while there is
+// more and loads the next page when pressed (busy meanwhile); onError(err)
+// hears a failed press, and a failed reload(). Returns {load() (from the
+// start), reload() (the same, its failure to onError), more(), hasMore()}.
+export function pager(fetchPage, onPage, { button = null, onError = null } = {}) {
+  let cursor = null;
+  let seq = 0;
+  const fetchInto = async (first) => {
+    const my = ++seq;
+    const page = await fetchPage(first ? null : cursor);
+    if (my !== seq) return;
+    cursor = page.next_cursor || null;
+    if (button) button.hidden = !cursor;
+    onPage(page.items, first);
+  };
+  if (button) {
+    button.hidden = true;
+    button.addEventListener('click', async () => {
+      try {
+        await busy(button, fetchInto(false));
+      } catch (err) {
+        if (onError) onError(err);
+      }
+    });
+  }
+  const reload = async () => {
+    try {
+      await fetchInto(true);
+    } catch (err) {
+      if (onError) onError(err);
+    }
+  };
+  return { load: () => fetchInto(true), reload, more: () => fetchInto(false), hasMore: () => cursor !== null };
+}
+
+// Keeps a list's filters in the address (history.replaceState, no new
+// history entry), so a reload or a shared link shows the same list; empty
+// values are left out.
+export function rememberQuery(values) {
+  const q = new URLSearchParams(Object.entries(values).filter(([, v]) => v));
+  const s = q.toString();
+  history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}`);
 }

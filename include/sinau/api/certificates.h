@@ -9,8 +9,7 @@ struct http_ctx;
 
 /* Re-signs the status list from its current bits with the current key,
  * then calls then(ctx) — also when signing could not be done (the next read
- * of /status/1 tries again). ctx->state must be NULL or already hold the
- * revocation's job (certificates.c). */
+ * of /status/1 tries again). ctx->state is left as it is. */
 void certificates_status_resign(struct http_ctx *ctx, void (*then)(struct http_ctx *ctx));
 
 /* Issues certificates in one cohort whose rules say auto_issue, when

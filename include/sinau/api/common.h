@@ -14,12 +14,12 @@
 
 struct http_ctx;
 
-/* Marks ctx->state so that api_reply_json_or_404 answers 201 instead of 200. */
-#define API_CREATED ((void *)1)
-
-/* A result of one JSON column: 200 (or 201, see API_CREATED) with it as the
- * body; 404 when there is no row or the value is null. */
+/* A result of one JSON column: 200 with it as the body; 404 when there is
+ * no row or the value is null. */
 void api_reply_json_or_404(void *arg, db_result *r);
+
+/* api_reply_json_or_404 for a statement that creates: 201 with the body. */
+void api_reply_created_or_404(void *arg, db_result *r);
 
 /* A result of two columns (status integer, body json), as the PL/pgSQL
  * functions that decide the status return: answers with them as they are. */
@@ -65,13 +65,6 @@ void api_reply_status_body_times(void *arg, db_result *r);
  * csv; NULL after replying 422 invalid_format (the handler returns). */
 db_done_fn api_format(struct http_ctx *ctx, db_done_fn json_done, db_done_fn csv_done);
 
-/* A write whose body is a JSON object sent on as it is: reads it, lets
- * check() refuse members (it replies and returns nonzero), then runs stmt
- * with (path parameter "id", the body as JSON text, caller id, caller role)
- * and answers with its {status, body}. `what` names the id in a 404. */
-void api_write_body(struct http_ctx *ctx, const db_stmt *stmt, const char *what,
-                    int (*check)(struct http_ctx *ctx, json_t *body));
-
 /* ---- uploaded files (server/api/common.c) ---- */
 
 /* The X-Filename header, percent-decoded into ctx memory: a plain name
@@ -116,32 +109,22 @@ api_upload *api_upload_begin(struct http_ctx *ctx, const db_stmt *stmt,
                              bool (*allowed)(const struct filetype *), const char *refusal,
                              const struct filetype **type);
 
-/* Runs run(ctx) on the worker pool, then done(ctx) on the loop, like
- * http_work, with the job's owned results handed over: `row` (a PGresult)
- * and `json` (a reference) belong to the job from here on; when the pool
- * refuses (503 busy, already replied: ctx and everything in it are gone)
- * they are freed here, from these arguments, never read back from the job.
- * Either may be NULL. Every handler that hands work to the pool goes
- * through this, so nothing reads a request after its reply.
- * Returns 0, or -1 after the refusal. Thread: the ctx's loop. */
-SINAU_MUST_CHECK int api_work(struct http_ctx *ctx, void (*run)(void *ctx), void (*done)(void *ctx),
-                              PGresult *row, json_t *json);
-
-/* Hashes the body on the worker pool, then runs the statement and replies
- * with its (status, body). Takes ctx->state. */
+/* Hashes the body on the worker pool (up is the job), then runs the
+ * statement and replies with its (status, body). */
 void api_upload_store(struct http_ctx *ctx, api_upload *up);
 
-/* How api_reply_file_row serves a file. */
+/* How api_file_get serves a file. */
 typedef struct api_file_opts {
     bool images_inline;        /* images "inline" (shown), everything else "attachment" */
     const char *cache_control; /* NULL: "private, no-store" */
 } api_file_opts;
 
-/* A result of one row (stored name, original name or NULL, content type,
- * sha256, data as bytea) sent as the file with Content-Disposition (RFC
- * 8187 name), ETag and Cache-Control; no row: 404. ctx->state may point at
- * a static api_file_opts (NULL: attachments, never cached); large files
- * are decoded on the worker pool. */
-void api_reply_file_row(void *arg, db_result *r);
+/* Runs stmt (values borrowed until its result), whose one row (stored
+ * name, original name or NULL, content type, sha256, data as bytea) is sent
+ * as the file with Content-Disposition (RFC 8187 name), ETag and
+ * Cache-Control; no row: 404. opts is copied (NULL: attachments, never
+ * cached); large files are decoded on the worker pool. Sets ctx->state. */
+void api_file_get(struct http_ctx *ctx, const db_stmt *stmt, const char *const *values,
+                  const api_file_opts *opts);
 
 #endif /* SINAU_API_COMMON_H */

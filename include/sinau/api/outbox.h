@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "sinau/core/config.h"
+#include "sinau/core/dynbuf.h"
 #include "sinau/db/pool.h"
 
 struct event_base;
@@ -47,9 +48,9 @@ bool outbox_busy(const outbox *o);
  * and frees. NULL-safe. */
 void outbox_free(outbox *o);
 
-/* Appends the Prometheus text of the outbox's figures to a new malloc'd
- * string (*len set); caller frees. o may be NULL (no figures). */
-char *outbox_metrics(outbox *o, size_t *len);
+/* Appends the Prometheus text of the outbox's figures to t (a failure is
+ * t's, sticky: dynbuf.h). o may be NULL (no figures). */
+void outbox_metrics(outbox *o, dynbuf *t);
 
 /* The one-click unsubscribe token of a user (64 hex + NUL): a keyed hash,
  * so the link needs no stored state. Returns 0 or -1. */

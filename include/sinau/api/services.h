@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "sinau/core/config.h"
+#include "sinau/core/dynbuf.h"
 #include "sinau/core/worker.h"
 #include "sinau/db/pool.h"
 #include "sinau/http/ctx.h"
@@ -38,10 +39,10 @@ typedef struct api_services {
     worker_pool *workers;              /* CPU-heavy jobs (worker.h) */
     const char *openapi;               /* the OpenAPI document, built once */
     size_t openapi_len;
-    /* The Prometheus text of /metrics: every loop's figures, the worker
-     * pool's and the delivery worker's, as a new malloc'd string (*len set;
-     * the caller frees), from any loop. */
-    char *(*metrics_text)(void *arg, size_t *len);
+    /* Appends the Prometheus text of /metrics to t: every loop's figures,
+     * the worker pool's and the delivery worker's (a failure is t's,
+     * sticky: core/dynbuf.h), from any loop. */
+    void (*metrics_text)(void *arg, dynbuf *t);
     void *metrics_arg;
     /* this loop's own */
     struct event_base *base; /* its event loop: timers, worker results */

@@ -20,6 +20,7 @@
 #include "sinau/cert/jws.h"
 #include "sinau/core/common.h"
 
+struct pg_result;
 struct pii_keyring;
 struct sinau_config;
 
@@ -83,6 +84,46 @@ char *certkeys_status_payload(const char *public_url, const char *issuer_name,
  * (owned JSON text, free()), or NULL. */
 char *certkeys_status_di(const certkey *k, const char *public_url, const unsigned char *bits,
                          size_t nbytes, time_t now);
+
+/* ---- one path for adding a key and re-signing the status list ----
+ * The request path (api/certificates.c, on the pool) and the blocking
+ * start-up and `sinau keys rotate` (below) run the same statements and the
+ * same signing code. */
+
+/* Adds a key (the signer from now on; the list's version is bumped so that
+ * it is re-signed; audited as keys.rotated): (thumbprint, public key hex,
+ * seed_enc, actor id or NULL) -> (status, body). */
+#define CERTKEYS_ADD_SQL "select (r->>'status')::int, r->'body' from cert_key_add($1, $2, $3, $4) r"
+
+/* The list's bits and version, the current key, and whether the stored
+ * token is older than the bits (text columns 0..4). No row: no key yet. */
+#define CERTKEYS_STATUS_READ_SQL                                                                   \
+    "select s.bits, s.version, k.thumbprint, k.seed_enc,"                                          \
+    " (s.token is null or s.credential_di is null or s.token_version < s.version)"                 \
+    " from status_lists s, cert_current_key() k where s.id = 1 and k.thumbprint is not null"
+
+/* Stores a signed list unless a newer one is there: (version, token, di). */
+#define CERTKEYS_STATUS_STORE_SQL "select cert_status_store($1::bigint, $2, $3)"
+
+/* A new key as CERTKEYS_ADD_SQL's first three parameters. */
+typedef struct certkeys_new {
+    char thumbprint[JWS_THUMBPRINT];
+    char pkhex[2 * JWS_PK_BYTES + 1];
+    char *seed_enc; /* owned; certkeys_new_clear */
+} certkeys_new;
+
+/* Makes a random key (certkey_generate) and its row. Returns 0 or -1. Any
+ * thread. */
+SINAU_MUST_CHECK int certkeys_new_make(const struct pii_keyring *kr, certkeys_new *out);
+
+void certkeys_new_clear(certkeys_new *n);
+
+/* Signs the list of a CERTKEYS_STATUS_READ_SQL row (row 0, text format)
+ * with the key it names: *token (the VC-JWT) and *di (the Data Integrity
+ * credential), both owned. Returns 0, or -1 with both NULL. Any thread. */
+SINAU_MUST_CHECK int certkeys_status_sign(const struct pii_keyring *kr, const char *public_url,
+                                          const char *issuer_name, const struct pg_result *row,
+                                          char **token, char **di);
 
 /* Start-up, blocking: makes the first key when there is none, signs the
  * status list when its token is missing or older than its bits, and gives

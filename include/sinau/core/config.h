@@ -88,7 +88,13 @@ SINAU_MUST_CHECK int config_load(sinau_config *cfg, int argc, char **argv,
 /* Releases the strings owned by cfg; cfg itself is not freed. NULL-safe. */
 void config_free(sinau_config *cfg);
 
-/* Help text listing every flag and variable (static string). */
+/* Help text listing every flag and variable, made from the option table
+ * (static string; any thread). */
 const char *config_usage(void);
+
+/* The option table as the README's configuration table: one row
+ * `| variable | flag | default |` per option read from the environment
+ * (static string; any thread). */
+const char *config_markdown(void);
 
 #endif /* SINAU_CORE_CONFIG_H */

@@ -8,10 +8,13 @@
 #include <stddef.h>
 #include <time.h>
 
-typedef struct ical_buf {
-    char *data; /* owned; free() */
-    size_t len, cap;
-} ical_buf;
+#include "sinau/core/dynbuf.h"
+
+/* The feed is written into the one growable buffer (dynbuf.h), capped at
+ * ICAL_MAX bytes: data and len are the text; over the cap (or out of
+ * memory) the buffer is failed (dynbuf_failed) and data NULL. */
+#define ICAL_MAX ((size_t)16 << 20)
+typedef dynbuf ical_buf;
 
 typedef struct ical_event {
     const char *uid;         /* globally unique, e.g. "<session id>@<host>" */

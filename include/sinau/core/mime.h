@@ -25,7 +25,7 @@ typedef struct mime_mail {
 } mime_mail;
 
 /* The whole message in a new NUL-terminated string (caller frees), its
- * length in *len. Never NULL (out of memory aborts). */
+ * length in *len; NULL when it would be over 32 MiB or memory ran out. */
 char *mime_build(const mime_mail *m, size_t *len);
 
 #endif /* SINAU_CORE_MIME_H */

@@ -48,7 +48,7 @@ typedef struct http_ctx {
     bool replied;
     auth_user user;                     /* the caller, once the guard has run */
     void (*next)(struct http_ctx *ctx); /* the guard's continuation */
-    void *state;                        /* handler's own state, in ctx memory */
+    void *state; /* the handler's own typed struct (ctx memory), or NULL; never a flag */
 } http_ctx;
 
 /* ---- request memory and inputs ---- */
@@ -102,18 +102,55 @@ bool http_method_unsafe(const http_ctx *ctx);
 const unsigned char *http_body(http_ctx *ctx, size_t *len);
 
 /* Reads the body as a strict JSON object (jsonin.h rules; an empty body is an
- * empty object when allow_empty). On success *out is owned by ctx (do not
- * decref) and 0 is returned. On failure the error reply has already been
+ * empty object when allow_empty). On success *out is owned by ctx (on its
+ * destructor list: do not decref) and 0 is returned. On failure the error reply has already been
  * sent (ctx is gone) and -1 is returned: the handler just returns. */
 SINAU_MUST_CHECK int http_read_json(http_ctx *ctx, bool allow_empty, json_t **out);
 
 /* Unpacks a JSON object with json_unpack_ex(JSON_STRICT) (unknown members
  * refused). Returns 0, or replies 422 (`unknown_field` or `invalid_field`,
- * the message naming the member, never its value) and returns -1. */
+ * the message naming the member, never its value, and details.field the
+ * member when known: a missing or unknown one, or any of a flat object
+ * format) and returns -1. */
 SINAU_MUST_CHECK int http_unpack(http_ctx *ctx, json_t *obj, const char *fmt, ...);
 
-/* Runs run(ctx) on the worker pool, then done(ctx) back on this loop. On a
- * full pool replies 503 `busy` with Retry-After and returns -1. */
-SINAU_MUST_CHECK int http_work(http_ctx *ctx, void (*run)(void *ctx), void (*done)(void *ctx));
+/* ---- what a handler holds: the destructor list ----
+ *
+ * Whatever a handler holds beyond ctx memory (a PGresult it took, a json_t,
+ * a malloc'd PDF) it attaches to the request, and the request's end frees
+ * it: fn(p) runs exactly once, newest first, after the reply is written
+ * (so an owned buffer may be a reply's body) — on every reply, the error
+ * replies of the "...OrReply" functions included, for a request whose
+ * client went away, and for one still unanswered at exit. After attaching,
+ * the handler never frees p itself, and never reads it after its reply.
+ * Each returns p (NULL is accepted and attaches nothing). */
+void *http_own(http_ctx *ctx, void *p, void (*fn)(void *p));
+
+/* PQclear when the request ends. */
+PGresult *http_own_pgresult(http_ctx *ctx, PGresult *res);
+
+/* json_decref when the request ends (takes the reference). */
+json_t *http_own_json(http_ctx *ctx, json_t *json);
+
+/* free() when the request ends: xmalloc'd buffers. */
+void *http_own_buf(http_ctx *ctx, void *buf);
+
+/* PQfreemem when the request ends (PQunescapeBytea's, PQescape*'s). */
+void *http_own_pqmem(http_ctx *ctx, void *mem);
+
+/* A new empty evbuffer, freed when the request ends (out of memory aborts,
+ * alloc.h). */
+struct evbuffer;
+struct evbuffer *http_own_evbuffer(http_ctx *ctx);
+
+/* Runs run(job) on a worker thread, then done(ctx, job) back on this loop.
+ * job is the handler's (usually ctx memory, or owned through http_own) and
+ * holds copies of every input run needs: run never sees the request, and
+ * must not reply, query, log the request or touch the loop. Nothing
+ * happens to the request meanwhile. On a full pool replies 503 `busy`
+ * with Retry-After instead (what the job owned through http_own is freed
+ * by that reply): either way the caller just returns. */
+void http_work(http_ctx *ctx, void *job, void (*run)(void *job),
+               void (*done)(http_ctx *ctx, void *job));
 
 #endif /* SINAU_HTTP_CTX_H */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sinau/core/dynbuf.h"
 #include "sinau/http/router.h"
 
 #define METRICS_MAX_ROUTES 256 /* index 0: static files and misses */
@@ -42,10 +43,11 @@ int metrics_status_index(int status);
  * the route's position in the router (1-based), 0 for none. */
 void metrics_count(metrics_block *m, int route_index, int status, int64_t duration_ns);
 
-/* Renders every block (nblocks of them) as Prometheus text into a new
- * malloc'd string (*len set); caller frees. routes/nroutes label the
+/* Appends every block (nblocks of them) as Prometheus text to o (a
+ * failure is o's, sticky: see dynbuf.h). routes/nroutes label the
  * counters; worker gauges are passed in. */
-char *metrics_render(metrics_block *const *blocks, int nblocks, const http_route *const *routes,
-                     size_t nroutes, size_t worker_queue, size_t worker_busy, size_t *len);
+void metrics_render(dynbuf *o, metrics_block *const *blocks, int nblocks,
+                    const http_route *const *routes, size_t nroutes, size_t worker_queue,
+                    size_t worker_busy);
 
 #endif /* SINAU_HTTP_METRICS_H */

@@ -48,6 +48,9 @@ typedef struct http_route {
      * bytes); it replies to refuse, or calls http_proceed(ctx) to read the
      * body and run the handler. */
     http_handler_fn check_head;
+    /* The handler's own data, read through ctx->route (NULL: none): the
+     * api_call of a thin route served by api_call_route (api.h). */
+    const void *data;
 } http_route;
 
 typedef struct router router;

@@ -7,10 +7,10 @@
 // changes shown first); editing its name, dates, window, JP and settings (PUT
 // /api/v1/cohorts/{id}, times in the browser's zone); links to the live
 // seats, registrations, sessions.
-import { api } from '../api.js';
-import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, field, showErrors, clearErrors, setFieldError, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, segmentLabel, sortSegments, labelled, checkbox, replace, confirmDialog, localInputValue, versionNote } from '../staff_ui.js';
+import { api, paths } from '../api.js';
+import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber, isoWithZone, zoneOffset, localInputValue } from '../i18n.js';
+import { h, field, showErrors, clearErrors, setFieldError, toast, busy, segmentName, sortSegments, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, fill, labelled, checkbox, replace, versionNote, instructorPicker } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -45,35 +45,16 @@ function fmtDuration(seconds) {
 
 // ---- Editing the cohort (PUT /api/v1/cohorts/{id}) ----
 
-// The field a refused table rule belongs to (details.constraint of a 422
-// invalid_field) and the message shown there.
-const CONSTRAINT_FIELD = {
-  cohorts_name_check: ['name', 'staff.edit.e_name'],
-  cohorts_window_check: ['registration_closes_at', 'staff.cohort.e_window'],
-  cohorts_dates_check: ['ends_on', 'staff.cohort.e_dates'],
-  cohorts_jp_check: ['jp', 'staff.cohort.e_jp'],
-  cohorts_residency_check: ['residency_prefix', 'staff.edit.e_residency'],
-  cohorts_offer_ttl_check: ['offer_ttl_min', 'staff.edit.e_ttl'],
+// The message a refusal of the cohort form shows next to the member it names
+// (details.field), and the form field when it is not the member itself.
+const FIELD_MESSAGE = {
+  name: ['name', 'staff.edit.e_name'],
+  registration_closes_at: ['registration_closes_at', 'staff.cohort.e_window'],
+  ends_on: ['ends_on', 'staff.cohort.e_dates'],
+  jp: ['jp', 'staff.cohort.e_jp'],
+  residency_prefix: ['residency_prefix', 'staff.edit.e_residency'],
+  offer_ttl_s: ['offer_ttl_min', 'staff.edit.e_ttl'],
 };
-
-const two = (n) => String(n).padStart(2, '0');
-
-// The browser's UTC offset at instant d: "+07:00".
-function zoneOffset(d) {
-  const off = -d.getTimezoneOffset();
-  const a = Math.abs(off);
-  return `${off < 0 ? '-' : '+'}${two(Math.floor(a / 60))}:${two(a % 60)}`;
-}
-
-// An ISO 8601 instant with the browser's offset ("2026-12-01T09:00:00+07:00")
-// from an <input type=datetime-local> value, read in the browser's zone;
-// null when empty or not a time.
-function isoWithZone(value) {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value || '')) return null;
-  const d = new Date(value); // no offset in the text: local time
-  if (Number.isNaN(d.getTime())) return null;
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}${zoneOffset(d)}`;
-}
 
 // The browser's zone for the form's hint: "Asia/Jakarta (UTC+07:00)".
 function zoneName() {
@@ -181,13 +162,13 @@ function cohortEditForm(cohort, onSaved) {
     if (problems.length) return;
     if (!Object.keys(body).length) return toast(t('staff.edit.unchanged'));
     try {
-      const c = await busy(submit, api('PUT', `/api/v1/cohorts/${enc(cohort.id)}`, body));
+      const c = await busy(submit, api('PUT', paths.cohort(cohort.id), body));
       was = editValues(c);
       fillIn(was);
       toast(t('staff.edit.cohort_saved', { name: c.name }));
       onSaved(c);
     } catch (ex) {
-      const known = ex && ex.code === 'invalid_field' && CONSTRAINT_FIELD[ex.details && ex.details.constraint];
+      const known = ex && ex.code === 'invalid_field' && FIELD_MESSAGE[ex.details && ex.details.field];
       if (known) markFields(form, [[known[0], t(known[1])]]);
       else showErrors(form, ex);
     }
@@ -195,125 +176,156 @@ function cohortEditForm(cohort, onSaved) {
   return h('details', { class: 'staff-edit', 'data-testid': 'cohort-edit' }, h('summary', {}, t('staff.edit.cohort')), form);
 }
 
-export default async function render(view, ctx) {
-  await Promise.all([loadArea('staff'), loadArea('account')]);
-  const id = ctx.params.id;
-  let cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`);
-  const [prog, instructors] = await Promise.all([
-    api('GET', `/api/v1/programmes/${enc(cohort.programme_slug)}`),
-    api('GET', '/api/v1/users?role=instructor&limit=200'),
-  ]);
-  const err = errorBox();
+// ---- load ----
 
-  // Quotas: one small form per segment.
-  const quotaList = h('div', { class: 'staff-quotas' });
+async function load(id) {
+  const cohort = await api('GET', paths.cohort(id));
+  const [prog, instructors] = await Promise.all([
+    api('GET', paths.programme(cohort.programme_slug)),
+    api('GET', paths.users({ role: 'instructor', limit: 200 })),
+  ]);
+  return { cohort, prog, instructors };
+}
+
+// ---- act (state.cohort is the cohort as last answered) ----
+
+// Saves one segment's quota and waitlist; redraw() shows the new counts.
+async function saveQuota(state, s, form, save, redraw) {
+  clearErrors(form);
+  const n = Number.parseInt(form.elements.quota.value, 10);
+  if (!Number.isInteger(n) || n < 0) return showErrors(form, { code: 'invalid_quota' }, { invalid_quota: 'quota' });
+  try {
+    const r = await busy(save, api('PUT', paths.cohortSegment(state.cohort.id, s.segment), { quota: n, waitlist: form.elements.waitlist.checked }));
+    state.cohort = { ...state.cohort, segments: r.segments };
+    toast(t('staff.cohort.quota_saved', { segment: segmentName(s.segment) }));
+    redraw();
+  } catch (ex) {
+    showErrors(form, ex, { invalid_quota: 'quota', quota_below_confirmed: 'quota' });
+  }
+  return undefined;
+}
+
+// Takes instructor i off the cohort after a confirmation; resolves to
+// whether the list changed.
+async function removeInstructor(state, i, remove, removeErr) {
+  removeErr.update(null);
+  const sure = await confirmDialog(t('staff.edit.remove_confirm', { name: i.full_name, cohort: state.cohort.name }), { confirmLabel: t('staff.edit.remove_yes') });
+  if (!sure) {
+    remove.focus();
+    return false;
+  }
+  try {
+    await busy(remove, api('DELETE', paths.cohortInstructor(state.cohort.id, i.id)));
+    toast(t('staff.edit.removed', { name: i.full_name }));
+  } catch (ex) {
+    removeErr.update(ex);
+  }
+  state.cohort = await api('GET', paths.cohort(state.cohort.id)).catch(() => state.cohort);
+  return true;
+}
+
+// ---- draw ----
+
+// Quotas: one small form per segment.
+function quotaSection(state) {
+  const list = h('div', { class: 'staff-quotas' });
   const quotaForm = (s) => {
     const save = h('button', { type: 'submit', class: 'secondary small' }, t('common.save'));
     const quota = h('input', { type: 'number', name: 'quota', min: String(s.confirmed), max: '100000', inputmode: 'numeric', value: String(s.quota) });
-    const form = h('form', { class: 'card staff-quota', novalidate: true, 'data-segment': s.segment, 'aria-label': segmentLabel(s.segment) },
-      h('h3', {}, segmentLabel(s.segment)),
+    const form = h('form', { class: 'card staff-quota', novalidate: true, 'data-segment': s.segment, 'aria-label': segmentName(s.segment) },
+      h('h3', {}, segmentName(s.segment)),
       h('p', { class: 'meta' }, t('staff.seats.count', { confirmed: fmtNumber(s.confirmed), quota: fmtNumber(s.quota) }), ' · ',
         t('staff.seats.waiting', { n: fmtNumber(s.waitlisted) })),
       labelled(t('staff.cohort.f_quota'), quota, { hint: t('staff.cohort.quota_min', { n: fmtNumber(s.confirmed) }) }),
       checkbox(t('staff.cohort.f_waitlist'), { name: 'waitlist' }, s.waitlist),
       save);
-    form.addEventListener('submit', async (e) => {
+    form.addEventListener('submit', (e) => {
       e.preventDefault();
-      clearErrors(form);
-      const n = Number.parseInt(quota.value, 10);
-      if (!Number.isInteger(n) || n < 0) return showErrors(form, { code: 'invalid_quota' }, { invalid_quota: 'quota' });
-      try {
-        const r = await busy(save, api('PUT', `/api/v1/cohorts/${enc(id)}/segments/${enc(s.segment)}`, { quota: n, waitlist: form.elements.waitlist.checked }));
-        cohort = { ...cohort, segments: r.segments };
-        toast(t('staff.cohort.quota_saved', { segment: segmentLabel(s.segment) }));
-        drawQuotas();
-      } catch (ex) {
-        showErrors(form, ex, { invalid_quota: 'quota', quota_below_confirmed: 'quota' });
-      }
+      saveQuota(state, s, form, save, draw);
     });
     return form;
   };
-  const drawQuotas = () => quotaList.replaceChildren(...sortSegments(cohort.segments).map(quotaForm));
-  drawQuotas();
+  const draw = () => list.replaceChildren(...sortSegments(state.cohort.segments).map(quotaForm));
+  draw();
+  return h('section', { 'aria-labelledby': 'quotas-h' }, h('h2', { id: 'quotas-h', class: 'staff-first-h' }, t('staff.cohort.quotas')), list);
+}
 
-  // Instructors.
-  const instructorList = h('ul', { class: 'staff-inline-list', 'data-testid': 'instructors' });
+// The cohort's instructors, each removable, and the picker that adds one.
+function instructorSection(state, instructors) {
+  const list = h('ul', { class: 'staff-inline-list', 'data-testid': 'instructors' });
   const removeErr = errorBox();
-  const instructorItem = (i) => {
+  const item = (i) => {
     const remove = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.edit.remove_named', { name: i.full_name }) }, t('staff.edit.remove'));
     remove.addEventListener('click', async () => {
-      removeErr.update(null);
-      const sure = await confirmDialog(t('staff.edit.remove_confirm', { name: i.full_name, cohort: cohort.name }), { confirmLabel: t('staff.edit.remove_yes') });
-      if (!sure) return remove.focus();
-      try {
-        await busy(remove, api('DELETE', `/api/v1/cohorts/${enc(id)}/instructors/${enc(i.id)}`));
-        toast(t('staff.edit.removed', { name: i.full_name }));
-      } catch (ex) {
-        removeErr.update(ex);
-      }
-      cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`).catch(() => cohort);
-      drawInstructors();
+      if (!(await removeInstructor(state, i, remove, removeErr))) return;
+      draw();
       addForm.elements.user_id.focus(); // the button is gone
     });
     return h('li', { class: 'staff-instructor' }, h('span', {}, i.full_name), remove);
   };
-  const drawInstructors = () => fill(instructorList, cohort.instructors, instructorItem, t('staff.cohort.no_instructors'));
-  drawInstructors();
-  const candidates = instructors.items.filter((u) => u.status === 'active');
-  const addBtn = h('button', { type: 'submit', class: 'secondary' }, t('staff.cohort.add_instructor'));
-  const addForm = h('form', { class: 'staff-inline-form', novalidate: true },
-    field({ label: t('staff.cohort.f_instructor'), name: 'user_id', options: [{ value: '', label: t('staff.cohort.pick_instructor') }, ...candidates.map((u) => ({ value: u.id, label: `${u.full_name} (${u.email})` }))] }),
-    addBtn);
-  addForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(addForm);
-    const userId = addForm.elements.user_id.value;
-    if (!userId) return showErrors(addForm, { code: 'staff_required' }, { staff_required: 'user_id' });
-    try {
-      await busy(addBtn, api('POST', `/api/v1/cohorts/${enc(id)}/instructors`, { user_id: userId }));
-      cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`);
-      drawInstructors();
-      toast(t('staff.cohort.instructor_added'));
-    } catch (ex) {
-      showErrors(addForm, ex, { not_instructor: 'user_id' });
-    }
+  const draw = () => fill(list, state.cohort.instructors, item, t('staff.cohort.no_instructors'));
+  draw();
+  const addForm = instructorPicker(instructors.items, t('staff.cohort.add_instructor'), async (userId) => {
+    await api('POST', paths.cohortInstructors(state.cohort.id), { user_id: userId });
+    state.cohort = await api('GET', paths.cohort(state.cohort.id));
+    draw();
+    toast(t('staff.cohort.instructor_added'));
   });
+  return h('section', { class: 'card', 'aria-labelledby': 'instr-h' },
+    h('h2', { id: 'instr-h' }, t('staff.cohort.instructors')), list, removeErr, addForm);
+}
 
+// The links to the cohort's other pages.
+function cohortLinks(cohort) {
+  const id = enc(cohort.id);
+  return h('p', { class: 'staff-links' },
+    h('a', { href: `/admin/cohorts/${id}/seats` }, t('staff.nav.seats')),
+    h('a', { href: `/admin/cohorts/${id}/registrations` }, t('staff.nav.registrations')),
+    h('a', { href: `/staff/cohorts/${id}` }, t('staff.nav.cohort_staff')),
+    h('a', { href: `/staff/cohorts/${id}/sessions` }, t('staff.nav.sessions')),
+    h('a', { href: `/staff/cohorts/${id}/grading` }, t('staff.nav.grading')),
+    h('a', { href: `/staff/cohorts/${id}/gradebook` }, t('staff.nav.gradebook')),
+    h('a', { href: `/staff/cohorts/${id}/announcements` }, t('acct.ann.title')),
+    h('a', { href: `/admin/cohorts/${id}/certificates` }, t('staff.nav.certificates')),
+    h('a', { href: `/staff/programmes/${enc(cohort.programme_slug)}/content` }, t('staff.nav.content')));
+}
+
+// What the cohort is, its edit form and the link to its content version;
+// the heading and facts follow a saved edit.
+function aboutSection(state, prog, onHead) {
   // The content version: moving it (what changes shown first) and the
   // assignments' dates live on the cohort's staff page.
-  const newer = (prog.versions || []).some((v) => v.version > (cohort.content_version || 0));
+  const newer = (prog.versions || []).some((v) => v.version > (state.cohort.content_version || 0));
   const versionLink = h('p', { class: 'staff-links' },
-    h('a', { href: `/staff/cohorts/${enc(id)}` }, newer ? t('staff.version.review_move') : t('staff.nav.cohort_staff')));
-
-  const head = () => pageHead(cohort.name, { back: `/admin/programmes/${enc(cohort.programme_slug)}`, backLabel: cohort.programme_title || cohort.programme_slug });
-  let header = head();
-  let factList = facts(cohort);
-  const editForm = cohortEditForm(cohort, (saved) => {
-    cohort = saved;
-    const [nextHead, nextFacts] = [head(), facts(cohort)];
-    header.replaceWith(nextHead);
+    h('a', { href: `/staff/cohorts/${enc(state.cohort.id)}` }, newer ? t('staff.version.review_move') : t('staff.nav.cohort_staff')));
+  let factList = facts(state.cohort);
+  const editForm = cohortEditForm(state.cohort, (saved) => {
+    state.cohort = saved;
+    const nextFacts = facts(saved);
     factList.replaceWith(nextFacts);
-    [header, factList] = [nextHead, nextFacts];
+    factList = nextFacts;
+    onHead();
   });
+  return h('section', { class: 'card', 'aria-labelledby': 'facts-h' }, h('h2', { id: 'facts-h' }, t('staff.cohort.about')), factList, editForm, versionLink);
+}
 
-  replace(view, 
+// ---- the page ----
+export default async function render(view, ctx) {
+  await Promise.all([loadArea('staff'), loadArea('account')]);
+  const { cohort, prog, instructors } = await load(ctx.params.id);
+  const state = { cohort };
+  const head = () => pageHead(state.cohort.name, { back: `/admin/programmes/${enc(state.cohort.programme_slug)}`, backLabel: state.cohort.programme_title || state.cohort.programme_slug });
+  let header = head();
+  const about = aboutSection(state, prog, () => {
+    const next = head();
+    header.replaceWith(next);
+    header = next;
+  });
+  replace(view,
     header,
-    h('p', { class: 'staff-links' },
-      h('a', { href: `/admin/cohorts/${enc(id)}/seats` }, t('staff.nav.seats')),
-      h('a', { href: `/admin/cohorts/${enc(id)}/registrations` }, t('staff.nav.registrations')),
-      h('a', { href: `/staff/cohorts/${enc(id)}` }, t('staff.nav.cohort_staff')),
-      h('a', { href: `/staff/cohorts/${enc(id)}/sessions` }, t('staff.nav.sessions')),
-      h('a', { href: `/staff/cohorts/${enc(id)}/grading` }, t('staff.nav.grading')),
-      h('a', { href: `/staff/cohorts/${enc(id)}/gradebook` }, t('staff.nav.gradebook')),
-      h('a', { href: `/staff/cohorts/${enc(id)}/announcements` }, t('acct.ann.title')),
-      h('a', { href: `/admin/cohorts/${enc(id)}/certificates` }, t('staff.nav.certificates')),
-      h('a', { href: `/staff/programmes/${enc(cohort.programme_slug)}/content` }, t('staff.nav.content'))),
-    err,
+    cohortLinks(cohort),
+    errorBox(),
     h('div', { class: 'staff-grid staff-grid-swap' },
-      h('div', {},
-        h('section', { class: 'card', 'aria-labelledby': 'facts-h' }, h('h2', { id: 'facts-h' }, t('staff.cohort.about')), factList, editForm,
-          versionLink),
-        h('section', { class: 'card', 'aria-labelledby': 'instr-h' },
-          h('h2', { id: 'instr-h' }, t('staff.cohort.instructors')), instructorList, removeErr, addForm)),
-      h('section', { 'aria-labelledby': 'quotas-h' }, h('h2', { id: 'quotas-h', class: 'staff-first-h' }, t('staff.cohort.quotas')), quotaList)));
+      h('div', {}, about, instructorSection(state, instructors)),
+      quotaSection(state)));
 }

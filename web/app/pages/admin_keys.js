@@ -7,9 +7,9 @@
 // and it cannot be undone. Also whether certificate PDFs are signed
 // electronically (and by whom), and the JP report for BKN as CSV. Reached
 // from each cohort's certificates page.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, toast, busy } from '../ui.js';
+import { h, toast, busy, confirmDialog } from '../ui.js';
 import { pageHead, errorBox, replace } from '../staff_ui.js';
 
 const JWKS = '/.well-known/jwks.json';
@@ -22,36 +22,6 @@ function keyPath(kid) {
   } catch {
     return null;
   }
-}
-
-// The rotation question: what rotating does, then two buttons; resolves
-// true when confirmed. <dialog>: focus stays inside, Escape cancels.
-function askRotate() {
-  return new Promise((resolve) => {
-    const yes = h('button', { type: 'button' }, t('staff.keys.rotate_yes'));
-    const no = h('button', { type: 'button', class: 'secondary' }, t('common.cancel'));
-    const dlg = h('dialog', { class: 'staff-dialog', 'aria-labelledby': 'rotate-q', 'aria-describedby': 'rotate-what' },
-      h('h2', { id: 'rotate-q' }, t('staff.keys.rotate_q')),
-      h('ul', { id: 'rotate-what', class: 'keys-rotate-what' },
-        h('li', {}, t('staff.keys.what_new')),
-        h('li', {}, t('staff.keys.what_old')),
-        h('li', {}, t('staff.keys.what_final'))),
-      h('div', { class: 'staff-actions' }, no, yes));
-    let done = false;
-    const finish = (v) => {
-      if (done) return;
-      done = true;
-      if (dlg.open) dlg.close();
-      dlg.remove();
-      resolve(v);
-    };
-    yes.addEventListener('click', () => finish(true));
-    no.addEventListener('click', () => finish(false));
-    dlg.addEventListener('close', () => finish(false));
-    document.body.append(dlg);
-    dlg.showModal();
-    no.focus();
-  });
 }
 
 function keyRow(k) {
@@ -82,9 +52,9 @@ function pdfSigning(s) {
 function jpReport() {
   const year = new Date().getFullYear();
   const select = h('select', { id: 'jp-year' }, [0, 1, 2, 3].map((i) => h('option', { value: String(year - i) }, String(year - i))));
-  const link = h('a', { class: 'button', href: `/api/v1/reports/jp?year=${year}&format=csv`, download: `jp-${year}.csv` }, t('staff.jpreport.download'));
+  const link = h('a', { class: 'button', href: paths.reportsJp({ year, format: 'csv' }), download: `jp-${year}.csv` }, t('staff.jpreport.download'));
   select.addEventListener('change', () => {
-    link.href = `/api/v1/reports/jp?year=${select.value}&format=csv`;
+    link.href = paths.reportsJp({ year: select.value, format: 'csv' });
     link.download = `jp-${select.value}.csv`;
   });
   return h('section', { class: 'card', 'aria-labelledby': 'jpreport-h' },
@@ -95,8 +65,8 @@ function jpReport() {
 
 export default async function render(view, { signal }) {
   await loadArea('staff');
-  let keys = (await api('GET', '/api/v1/keys', null, { signal })).items;
-  const signing = await api('GET', '/api/v1/certificates/pdf-signing', null, { signal });
+  let keys = (await api('GET', paths.keys(), null, { signal })).items;
+  const signing = await api('GET', paths.certificatesPdfSigning(), null, { signal });
   const err = errorBox();
 
   const summary = h('p', { class: 'meta', role: 'status', 'data-testid': 'keys-summary' });
@@ -111,12 +81,13 @@ export default async function render(view, { signal }) {
   const rotate = h('button', { type: 'button' }, t('staff.keys.rotate'));
   const note = h('p', { class: 'staff-success', role: 'status', 'data-testid': 'rotate-result' });
   rotate.addEventListener('click', async () => {
-    if (!(await askRotate())) return;
+    const details = [t('staff.keys.what_new'), t('staff.keys.what_old'), t('staff.keys.what_final')];
+    if (!(await confirmDialog(t('staff.keys.rotate_q'), { confirmLabel: t('staff.keys.rotate_yes'), danger: false, heading: true, details }))) return;
     err.update(null);
     note.textContent = '';
     try {
-      const made = await busy(rotate, api('POST', '/api/v1/keys/rotate', {}));
-      keys = (await api('GET', '/api/v1/keys')).items;
+      const made = await busy(rotate, api('POST', paths.keysRotate(), {}));
+      keys = (await api('GET', paths.keys())).items;
       draw();
       note.textContent = t('staff.keys.rotated', { key: made.thumbprint });
       toast(t('staff.keys.rotated_short'));

@@ -3,9 +3,9 @@
 // masked recipient, channel, state, tries and error, filtered by state,
 // channel and kind; a failed or undeliverable one can be sent again (POST
 // /api/v1/messages/{id}/resend, audited).
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, busy, toast } from '../ui.js';
+import { h, busy, toast, pager } from '../ui.js';
 import { pageHead, errorBox, replace, labelled } from '../staff_ui.js';
 
 const STATES = ['queued', 'sending', 'sent', 'failed', 'undeliverable'];
@@ -30,14 +30,13 @@ export default async function render(view, { query, signal }) {
   const kind = select('kind', KINDS, (k) => t(`acct.kind.${k}`), query.get('kind'));
   const tbody = h('tbody');
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t('acct.log.more'));
-  let cursor = null;
 
   const resendButton = (m, row) => {
     const b = h('button', { type: 'button', class: 'secondary small', 'aria-label': `${t('acct.log.resend')} #${m.id}` }, t('acct.log.resend'));
     b.addEventListener('click', async () => {
       err.update(null);
       try {
-        const again = await busy(b, api('POST', `/api/v1/messages/${m.id}/resend`, {}));
+        const again = await busy(b, api('POST', paths.messageResend(m.id), {}));
         row.replaceWith(rowOf(again));
         toast(t('acct.log.resent', { id: m.id }));
       } catch (ex) {
@@ -62,18 +61,19 @@ export default async function render(view, { query, signal }) {
     return row;
   }
 
-  async function load(append) {
-    const qs = new URLSearchParams();
-    for (const el of [state, channel, kind]) if (el.value) qs.set(el.name, el.value);
-    if (append && cursor) qs.set('cursor', cursor);
+  const list = pager((cursor) => {
+    const qs = { cursor };
+    for (const el of [state, channel, kind]) qs[el.name] = el.value;
+    return api('GET', paths.messages(qs), null, { signal });
+  }, (items, first) => {
+    const rows = items.map(rowOf);
+    if (!first) tbody.append(...rows);
+    else tbody.replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '4', class: 'wide' }, t('acct.log.none')))]));
+  }, { button: more, onError: (ex) => err.update(ex) });
+  async function load() {
     err.update(null);
     try {
-      const page = await api('GET', `/api/v1/messages?${qs}`, null, { signal });
-      const rows = page.items.map(rowOf);
-      if (append) tbody.append(...rows);
-      else tbody.replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '4', class: 'wide' }, t('acct.log.none')))]));
-      cursor = page.next_cursor;
-      more.hidden = !cursor;
+      await list.load();
     } catch (ex) {
       err.update(ex);
     }
@@ -83,9 +83,8 @@ export default async function render(view, { query, signal }) {
     h('button', { type: 'submit' }, t('acct.log.filter')));
   filter.addEventListener('submit', (e) => {
     e.preventDefault();
-    load(false);
+    load();
   });
-  more.addEventListener('click', () => busy(more, load(true)));
   replace(view,
     pageHead(t('acct.log.title'), { back: '/staff', backLabel: t('staff.home.title') }),
     h('p', { class: 'lead' }, t('acct.log.lead')),
@@ -96,5 +95,5 @@ export default async function render(view, { query, signal }) {
         h('th', { scope: 'col' }, t('acct.log.col_state')), h('th', { scope: 'col' }, t('acct.log.col_when')))),
       tbody),
     more);
-  await load(false);
+  await load();
 }

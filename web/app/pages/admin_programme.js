@@ -6,15 +6,15 @@
 // the slug never changes), its authors (instructors who write its content
 // without being on a cohort: …/authors) and the signatory its certificates
 // carry (…/signatory, else the site's).
-import { api } from '../api.js';
-import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, field, showErrors, clearErrors, setFieldError, toast, busy } from '../ui.js';
-import { SEGMENTS, segmentLabel, sortSegments, pageHead, fill, labelled, checkbox, isoFromLocal, localInputValue, dateInputIn, hashCode, replace, versionNote, confirmDialog, errorBox } from '../staff_ui.js';
+import { api, paths } from '../api.js';
+import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber, isoFromLocal, localInputValue, dateInputIn } from '../i18n.js';
+import { h, field, showErrors, clearErrors, setFieldError, toast, busy, SEGMENTS, segmentName, sortSegments, confirmDialog } from '../ui.js';
+import { pageHead, fill, labelled, checkbox, hashCode, replace, versionNote, errorBox, instructorPicker } from '../staff_ui.js';
 import { signatoryView, signatoryForm } from '../signatory_ui.js';
 
 function cohortCard(c) {
   const id = encodeURIComponent(c.id);
-  const seats = sortSegments(c.segments).map((s) => `${segmentLabel(s.segment)} ${fmtNumber(s.confirmed)}/${fmtNumber(s.quota)}`).join(' · ');
+  const seats = sortSegments(c.segments).map((s) => `${segmentName(s.segment)} ${fmtNumber(s.confirmed)}/${fmtNumber(s.quota)}`).join(' · ');
   return h('li', { class: 'card' },
     h('h3', {}, h('a', { href: `/admin/cohorts/${id}` }, c.name)),
     h('p', { class: 'meta' }, t('staff.cohort.dates', { from: fmtDate(c.starts_on), to: fmtDate(c.ends_on) }), ' · ',
@@ -29,11 +29,11 @@ function cohortCard(c) {
 
 // One segment's row of the cohort form: offered or not, quota, waitlist.
 function segmentFieldset(seg, quota) {
-  const on = checkbox(t('staff.cohort.f_segment_on', { segment: segmentLabel(seg) }), { name: `seg_${seg}_on` }, true);
+  const on = checkbox(t('staff.cohort.f_segment_on', { segment: segmentName(seg) }), { name: `seg_${seg}_on` }, true);
   const q = h('input', { type: 'number', name: `seg_${seg}_quota`, min: '0', max: '100000', inputmode: 'numeric', value: String(quota) });
   const wl = checkbox(t('staff.cohort.f_waitlist'), { name: `seg_${seg}_waitlist` }, true);
   return h('fieldset', { class: 'staff-segment' },
-    h('legend', {}, segmentLabel(seg)), on, labelled(t('staff.cohort.f_quota'), q), wl);
+    h('legend', {}, segmentName(seg)), on, labelled(t('staff.cohort.f_quota'), q), wl);
 }
 
 // The cohort body from the form (API.md "Cohort body").
@@ -133,7 +133,7 @@ function cohortForm(ctx, prog) {
     markProblems(form, problems);
     if (problems.length) return;
     try {
-      const c = await busy(submit, api('POST', `/api/v1/programmes/${encodeURIComponent(prog.slug)}/cohorts`, body));
+      const c = await busy(submit, api('POST', paths.programmeCohorts(prog.slug), body));
       toast(t('staff.cohort.created', { name: c.name }));
       ctx.navigate(`/admin/cohorts/${encodeURIComponent(c.id)}`);
     } catch (ex) {
@@ -154,12 +154,12 @@ function programmeChanges(form, prog) {
   return body;
 }
 
-// Where a refusal of the programme form belongs: the description when its
-// constraint says so, else the title (the only other member).
+// Where a refusal of the programme form belongs: the member it names
+// (details.field), the description or else the title (the only other one).
 function programmeProblem(err) {
   if (err && err.code === 'invalid_field') {
-    const c = err.details && err.details.constraint;
-    return c === 'programmes_description_check' ? ['description', t('staff.edit.e_description')] : ['title', t('error.invalid_title')];
+    const f = err.details && err.details.field;
+    return f === 'description' ? ['description', t('staff.edit.e_description')] : ['title', t('error.invalid_title')];
   }
   return null;
 }
@@ -182,7 +182,7 @@ function programmeEditForm(prog, onSaved) {
     if (body.title === '') return markProblems(form, [['title', t('staff.edit.e_title')]]);
     if (!Object.keys(body).length) return toast(t('staff.edit.unchanged'));
     try {
-      current = await busy(submit, api('PUT', `/api/v1/programmes/${encodeURIComponent(prog.slug)}`, body));
+      current = await busy(submit, api('PUT', paths.programme(prog.slug), body));
       form.elements.title.value = current.title;
       form.elements.description.value = current.description || '';
       toast(t('staff.edit.programme_saved', { title: current.title }));
@@ -202,8 +202,8 @@ function programmeEditForm(prog, onSaved) {
 // on one of its cohorts (admins always may).
 async function authorsSection(slug) {
   const [authors, instructors] = await Promise.all([
-    api('GET', `/api/v1/programmes/${encodeURIComponent(slug)}/authors`),
-    api('GET', '/api/v1/users?role=instructor&limit=200'),
+    api('GET', paths.programmeAuthors(slug)),
+    api('GET', paths.users({ role: 'instructor', limit: 200 })),
   ]);
   let items = authors.items;
   const err = errorBox();
@@ -214,7 +214,7 @@ async function authorsSection(slug) {
       if (!(await confirmDialog(t('staff.authors.remove_confirm', { name: u.full_name }), { confirmLabel: t('staff.edit.remove_yes') }))) return;
       err.update(null);
       try {
-        await busy(remove, api('DELETE', `/api/v1/programmes/${encodeURIComponent(slug)}/authors/${encodeURIComponent(u.id)}`));
+        await busy(remove, api('DELETE', paths.programmeAuthor(slug, u.id)));
         items = items.filter((x) => x.id !== u.id);
         draw();
         toast(t('staff.authors.removed', { name: u.full_name }));
@@ -225,24 +225,11 @@ async function authorsSection(slug) {
     return h('li', { class: 'staff-instructor' }, h('span', {}, u.full_name), remove);
   }, t('staff.authors.none'));
   draw();
-  const add = h('button', { type: 'submit', class: 'secondary' }, t('staff.authors.add'));
-  const form = h('form', { class: 'staff-inline-form', novalidate: true },
-    field({ label: t('staff.cohort.f_instructor'), name: 'user_id', options: [{ value: '', label: t('staff.cohort.pick_instructor') },
-      ...instructors.items.filter((u) => u.status === 'active').map((u) => ({ value: u.id, label: `${u.full_name} (${u.email})` }))] }),
-    add);
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    const userId = form.elements.user_id.value;
-    if (!userId) return showErrors(form, { code: 'staff_required' }, { staff_required: 'user_id' });
-    try {
-      const r = await busy(add, api('POST', `/api/v1/programmes/${encodeURIComponent(slug)}/authors`, { user_id: userId }));
-      items = r.items;
-      draw();
-      toast(t('staff.authors.added'));
-    } catch (ex) {
-      showErrors(form, ex, { not_instructor: 'user_id' });
-    }
+  const form = instructorPicker(instructors.items, t('staff.authors.add'), async (userId) => {
+    const r = await api('POST', paths.programmeAuthors(slug), { user_id: userId });
+    items = r.items;
+    draw();
+    toast(t('staff.authors.added'));
   });
   return h('section', { class: 'card', 'aria-labelledby': 'authors-h' },
     h('h2', { id: 'authors-h' }, t('staff.authors.title')), h('p', { class: 'hint' }, t('staff.authors.intro')), list, err, form);
@@ -250,7 +237,7 @@ async function authorsSection(slug) {
 
 // The signatory of this programme's certificates: its own, or the site's.
 async function signatorySection(slug) {
-  const path = `/api/v1/programmes/${encodeURIComponent(slug)}/signatory`;
+  const path = paths.programmeSignatory(slug);
   let s = await api('GET', path);
   const box = h('section', { class: 'card', 'aria-labelledby': 'sign-h' });
   const draw = () => {
@@ -280,7 +267,7 @@ async function signatorySection(slug) {
 export default async function render(view, ctx) {
   await loadArea('staff');
   const slug = ctx.params.slug;
-  const prog = await api('GET', `/api/v1/programmes/${encodeURIComponent(slug)}`);
+  const prog = await api('GET', paths.programme(slug));
   const versions = prog.versions || [];
   const cohorts = h('ul', { class: 'staff-list' });
   fill(cohorts, prog.cohorts || [], cohortCard, t('staff.cohort.none'));

@@ -2,7 +2,7 @@
 // cohorts, and the form that creates a programme (POST /api/v1/programmes).
 // A programme's title, description and cohorts are edited on its own page
 // (admin_programme.js), its content on the authoring page.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtDate } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
 import { pageHead, fill, replace } from '../staff_ui.js';
@@ -61,7 +61,7 @@ function createForm(ctx) {
     if (!body.title) return showErrors(form, { code: 'staff_required' }, { staff_required: 'title' });
     if (!SLUG_RE.test(body.slug)) return showErrors(form, { code: 'staff_bad_slug' }, { staff_bad_slug: 'slug' });
     try {
-      const p = await busy(submit, api('POST', '/api/v1/programmes', body));
+      const p = await busy(submit, api('POST', paths.programmes(), body));
       toast(t('staff.programmes.created', { title: p.title }));
       ctx.navigate(`/admin/programmes/${encodeURIComponent(p.slug)}`);
     } catch (ex) {
@@ -73,7 +73,7 @@ function createForm(ctx) {
 
 export default async function render(view, ctx) {
   await loadArea('staff');
-  const data = await api('GET', '/api/v1/programmes');
+  const data = await api('GET', paths.programmes());
   const list = h('ul', { class: 'staff-list' });
   fill(list, data.items, programmeCard, t('staff.programmes.none'));
   replace(view, 

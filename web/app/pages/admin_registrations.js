@@ -9,10 +9,10 @@
 // unmasked only through a second export that asks for the reason (POST
 // …/registrations/export, audited). An admin can cancel a registration
 // after confirming; the freed seat goes to the waitlist.
-import { api, apiUrl, ApiError } from '../api.js';
+import { api, ApiError, paths } from '../api.js';
 import { loadArea, t, lang, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, toast, busy } from '../ui.js';
-import { pageHead, errorBox, segmentLabel, statusLabel, confirmDialog, replace, askText } from '../staff_ui.js';
+import { h, toast, busy, rememberQuery, segmentName, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, statusLabel, replace, askText, fold, searchedList } from '../staff_ui.js';
 import { getMe } from '../session.js';
 
 const enc = encodeURIComponent;
@@ -20,17 +20,12 @@ const PAGE = 200;
 const STATUSES = ['confirmed', 'waitlisted', 'offered', 'cancelled', 'expired'];
 const LIVE = new Set(['confirmed', 'waitlisted', 'offered']);
 
-// Lower-case text without accents, for the name search.
-function fold(s) {
-  return String(s || '').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-}
-
 // POSTs the export and saves the CSV it answers; resolves to the file name.
 async function downloadUnmasked(id, body) {
   const headers = { 'Content-Type': 'application/json', Accept: 'text/csv' };
   const csrf = getMe()?.csrf_token;
   if (csrf) headers['X-CSRF-Token'] = csrf;
-  const res = await fetch(apiUrl(`/api/v1/cohorts/${enc(id)}/registrations/export`), { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
+  const res = await fetch(paths.cohortRegistrationsExport(id), { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
   if (!res.ok) {
     const data = await res.json().catch(() => null);
     throw new ApiError(res.status, data?.error?.code || `http_${res.status}`, data?.error?.message || '', data?.error?.details);
@@ -46,146 +41,121 @@ async function downloadUnmasked(id, body) {
   return name;
 }
 
-export default async function render(view, ctx) {
-  await loadArea('staff');
-  const id = ctx.params.id;
-  const cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`);
-  const err = errorBox();
-  let rows = [];
-  let cursor = null;
-  let loadSeq = 0;
+// The filters the server applies, as a query: segment, status and `extra`.
+function filterQuery(c, extra = {}) {
+  return new URLSearchParams(Object.entries({ segment: c.segment.value, status: c.status.value, ...extra }).filter(([, v]) => v)).toString();
+}
 
-  const segment = h('select', { id: 'reg-segment', name: 'segment' },
-    h('option', { value: '' }, t('staff.registrations.all_segments')),
-    ...cohort.segments.map((s) => h('option', { value: s.segment }, segmentLabel(s.segment))));
-  const status = h('select', { id: 'reg-status', name: 'status' },
-    h('option', { value: '' }, t('staff.registrations.all_statuses')),
-    ...STATUSES.map((s) => h('option', { value: s }, statusLabel(s))));
-  const search = h('input', { type: 'search', id: 'reg-search', name: 'q', autocomplete: 'off', 'aria-describedby': 'reg-search-hint' });
-  segment.value = ctx.query.get('segment') || '';
-  status.value = ctx.query.get('status') || '';
-  search.value = ctx.query.get('q') || '';
-  const csv = h('a', { class: 'button secondary', download: 'pendaftar.csv', 'data-testid': 'csv' }, t('staff.registrations.csv'));
-  const count = h('p', { class: 'meta', role: 'status', 'data-testid': 'reg-count' });
-  const tbody = h('tbody');
-  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, t('staff.registrations.more'));
+// ---- act ----
 
-  const queryString = (extra = {}) => {
-    const q = new URLSearchParams();
-    if (segment.value) q.set('segment', segment.value);
-    if (status.value) q.set('status', status.value);
-    for (const [k, v] of Object.entries(extra)) q.set(k, v);
-    return q.toString();
-  };
+// Cancels r after a confirmation (the seat goes to the waitlist).
+async function cancelRegistration(r, b, err, redraw) {
+  if (!(await confirmDialog(t('staff.registrations.confirm_cancel', { name: r.user.full_name, segment: segmentName(r.segment) }), { confirmLabel: t('staff.registrations.cancel') }))) return;
+  err.update(null);
+  try {
+    const updated = await busy(b, api('DELETE', paths.registration(r.id)));
+    Object.assign(r, updated);
+    toast(t('staff.registrations.cancelled', { name: r.user.full_name }));
+    redraw();
+  } catch (ex) {
+    err.update(ex);
+  }
+}
 
-  const cancelButton = (r) => {
-    const b = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.registrations.cancel_of', { name: r.user.full_name }) }, t('staff.registrations.cancel'));
-    b.addEventListener('click', async () => {
-      if (!(await confirmDialog(t('staff.registrations.confirm_cancel', { name: r.user.full_name, segment: segmentLabel(r.segment) }), { confirmLabel: t('staff.registrations.cancel') }))) return;
-      err.update(null);
-      try {
-        const updated = await busy(b, api('DELETE', `/api/v1/registrations/${enc(r.id)}`));
-        Object.assign(r, updated);
-        toast(t('staff.registrations.cancelled', { name: r.user.full_name }));
-        draw();
-      } catch (ex) {
-        err.update(ex);
-      }
-    });
-    return b;
-  };
+// The unmasked export: the reason first, then a download (audited).
+async function exportUnmasked(id, c) {
+  const reason = await askText({ question: t('staff.registrations.csv_unmasked_q'), label: t('staff.registrations.reason'), hint: t('staff.registrations.reason_hint'), rows: 3, min: 5, code: 'invalid_reason', confirmLabel: t('staff.registrations.csv_unmasked_go') });
+  if (!reason) return;
+  c.err.update(null);
+  try {
+    const res = await busy(c.unmasked, downloadUnmasked(id, { reason, lang: lang(), ...Object.fromEntries(new URLSearchParams(filterQuery(c))) }));
+    toast(t('staff.registrations.csv_unmasked_done', { name: res }));
+  } catch (ex) {
+    c.err.update(ex);
+  }
+}
 
-  const row = (r) => h('tr', { 'data-registration': r.id },
+// ---- draw ----
+
+function regRow(r, err, redraw) {
+  let action = '';
+  if (LIVE.has(r.status)) {
+    action = h('button', { type: 'button', class: 'danger small', 'aria-label': t('staff.registrations.cancel_of', { name: r.user.full_name }) }, t('staff.registrations.cancel'));
+    action.addEventListener('click', () => cancelRegistration(r, action, err, redraw));
+  }
+  return h('tr', { 'data-registration': r.id },
     h('td', { 'data-label': t('staff.registrations.no') }, fmtNumber(r.no)),
     h('td', { 'data-label': t('staff.common.name'), class: 'wide' }, h('span', { class: 'staff-name' }, r.user.full_name), h('br'), h('span', { class: 'meta' }, r.user.email)),
-    h('td', { 'data-label': t('staff.registrations.segment') }, segmentLabel(r.segment)),
+    h('td', { 'data-label': t('staff.registrations.segment') }, segmentName(r.segment)),
     h('td', { 'data-label': t('staff.registrations.status') },
       h('span', { class: `badge ${r.status}` }, statusLabel(r.status)),
       r.waitlist_position ? ` #${fmtNumber(r.waitlist_position)}` : ''),
     h('td', { 'data-label': t('staff.registrations.at') }, fmtDateTime(r.created_at)),
-    h('td', { 'data-label': t('staff.registrations.action'), class: 'wide' }, LIVE.has(r.status) ? cancelButton(r) : ''));
+    h('td', { 'data-label': t('staff.registrations.action'), class: 'wide' }, action));
+}
 
-  function draw() {
-    const q = fold(search.value.trim());
-    const shown = q ? rows.filter((r) => fold(r.user.full_name).includes(q) || fold(r.user.email).includes(q)) : rows;
-    if (!shown.length) tbody.replaceChildren(h('tr', {}, h('td', { colspan: '6', class: 'wide' }, t('staff.registrations.none'))));
-    else tbody.replaceChildren(...shown.map(row));
-    count.textContent = t(cursor ? 'staff.registrations.count_more' : 'staff.registrations.count', { shown: fmtNumber(shown.length), loaded: fmtNumber(rows.length) });
-    more.hidden = !cursor;
-  }
-
-  // Loads the first page (reset) or the next one.
-  async function load(reset) {
-    const my = ++loadSeq;
-    const page = await api('GET', `/api/v1/cohorts/${enc(id)}/registrations?${queryString({ limit: String(PAGE), ...(reset || !cursor ? {} : { cursor }) })}`);
-    if (my !== loadSeq) return;
-    rows = reset ? page.items : rows.concat(page.items);
-    cursor = page.next_cursor;
-    draw();
-  }
-
-  // The URL keeps the filters, so a reload or a shared link shows the same.
-  const remember = () => {
-    const q = new URLSearchParams(queryString());
-    if (search.value.trim()) q.set('q', search.value.trim());
-    const s = q.toString();
-    history.replaceState(null, '', `${location.pathname}${s ? `?${s}` : ''}`);
-    csv.href = apiUrl(`/api/v1/cohorts/${enc(id)}/registrations?${queryString({ format: 'csv', lang: lang() })}`);
+// The page's controls, filled from the address (?segment=, ?status=, ?q=).
+function controls(cohort, query) {
+  const c = {
+    segment: h('select', { id: 'reg-segment', name: 'segment' },
+      h('option', { value: '' }, t('staff.registrations.all_segments')),
+      ...cohort.segments.map((s) => h('option', { value: s.segment }, segmentName(s.segment)))),
+    status: h('select', { id: 'reg-status', name: 'status' },
+      h('option', { value: '' }, t('staff.registrations.all_statuses')),
+      ...STATUSES.map((s) => h('option', { value: s }, statusLabel(s)))),
+    search: h('input', { type: 'search', id: 'reg-search', name: 'q', autocomplete: 'off', 'aria-describedby': 'reg-search-hint' }),
+    csv: h('a', { class: 'button secondary', download: 'pendaftar.csv', 'data-testid': 'csv' }, t('staff.registrations.csv')),
+    unmasked: h('button', { type: 'button', class: 'secondary' }, t('staff.registrations.csv_unmasked')),
+    err: errorBox(),
+    count: h('p', { class: 'meta', role: 'status', 'data-testid': 'reg-count' }),
+    tbody: h('tbody'),
+    more: h('button', { type: 'button', class: 'secondary', hidden: true }, t('staff.registrations.more')),
   };
-  const refilter = async () => {
-    remember();
-    err.update(null);
-    try {
-      await load(true);
-    } catch (ex) {
-      err.update(ex);
-    }
-  };
-  segment.addEventListener('change', refilter);
-  status.addEventListener('change', refilter);
-  search.addEventListener('input', () => {
-    remember();
-    draw();
-  });
-  more.addEventListener('click', async () => {
-    err.update(null);
-    try {
-      await busy(more, load(false));
-    } catch (ex) {
-      err.update(ex);
-    }
-  });
+  c.segment.value = query.get('segment') || '';
+  c.status.value = query.get('status') || '';
+  c.search.value = query.get('q') || '';
+  return c;
+}
 
-  // The unmasked export: the reason first, then a download (audited).
-  const unmasked = h('button', { type: 'button', class: 'secondary' }, t('staff.registrations.csv_unmasked'));
-  unmasked.addEventListener('click', async () => {
-    const reason = await askText({ question: t('staff.registrations.csv_unmasked_q'), label: t('staff.registrations.reason'), hint: t('staff.registrations.reason_hint'), rows: 3, min: 5, code: 'invalid_reason', confirmLabel: t('staff.registrations.csv_unmasked_go') });
-    if (!reason) return;
-    err.update(null);
-    try {
-      const res = await busy(unmasked, downloadUnmasked(id, { reason, lang: lang(), ...Object.fromEntries(new URLSearchParams(queryString())) }));
-      toast(t('staff.registrations.csv_unmasked_done', { name: res }));
-    } catch (ex) {
-      err.update(ex);
-    }
-  });
-
-  remember();
-  await load(true);
-  replace(view, 
-    pageHead(t('staff.registrations.title'), { back: `/admin/cohorts/${enc(id)}`, backLabel: cohort.name, sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
+function layout(view, cohort, c) {
+  replace(view,
+    pageHead(t('staff.registrations.title'), { back: `/admin/cohorts/${enc(cohort.id)}`, backLabel: cohort.name, sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
     h('form', { class: 'staff-filters', role: 'search', 'aria-label': t('staff.registrations.filters'), onsubmit: (e) => e.preventDefault() },
-      h('div', { class: 'field' }, h('label', { for: segment.id }, t('staff.registrations.segment')), segment),
-      h('div', { class: 'field' }, h('label', { for: status.id }, t('staff.registrations.status')), status),
-      h('div', { class: 'field' }, h('label', { for: search.id }, t('staff.registrations.search')), search,
+      h('div', { class: 'field' }, h('label', { for: c.segment.id }, t('staff.registrations.segment')), c.segment),
+      h('div', { class: 'field' }, h('label', { for: c.status.id }, t('staff.registrations.status')), c.status),
+      h('div', { class: 'field' }, h('label', { for: c.search.id }, t('staff.registrations.search')), c.search,
         h('p', { class: 'hint', id: 'reg-search-hint' }, t('staff.registrations.search_hint'))),
-      h('div', { class: 'staff-actions' }, csv, unmasked)),
-    err, count,
+      h('div', { class: 'staff-actions' }, c.csv, c.unmasked)),
+    c.err, c.count,
     h('div', { class: 'staff-table-wrap' },
       h('table', { class: 'staff-table staff-table-cards', 'data-testid': 'registrations' },
         h('caption', { class: 'visually-hidden' }, t('staff.registrations.title')),
         h('thead', {}, h('tr', {},
           ...['no', 'name', 'segment', 'status', 'at', 'action'].map((k) => h('th', { scope: 'col' }, k === 'name' ? t('staff.common.name') : t(`staff.registrations.${k}`))))),
-        tbody)),
-    more);
+        c.tbody)),
+    c.more);
+}
+
+// ---- the page: load the cohort and the first page, then draw; the
+// filters reload (and keep the address and the CSV link in step), the
+// search only redraws ----
+export default async function render(view, ctx) {
+  await loadArea('staff');
+  const id = ctx.params.id;
+  const cohort = await api('GET', paths.cohort(id));
+  const c = controls(cohort, ctx.query);
+  const list = await searchedList(c, {
+    fetchPage: (cursor) => api('GET', paths.cohortRegistrations(id, filterQuery(c, { limit: String(PAGE), cursor }))),
+    filters: [c.segment, c.status],
+    row: (r) => regRow(r, c.err, () => list.redraw()),
+    matches: (r, q) => fold(r.user.full_name).includes(q) || fold(r.user.email).includes(q),
+    colspan: 6,
+    noneText: t('staff.registrations.none'),
+    remember: () => {
+      rememberQuery({ segment: c.segment.value, status: c.status.value, q: c.search.value.trim() });
+      c.csv.href = paths.cohortRegistrations(id, filterQuery(c, { format: 'csv', lang: lang() }));
+    },
+  });
+  c.unmasked.addEventListener('click', () => exportUnmasked(id, c));
+  layout(view, cohort, c);
 }

@@ -2,17 +2,17 @@
 // registration is open. Polls GET /api/v1/cohorts/{id} every 2 s while the
 // tab is visible (stops when hidden, resumes at once when shown again) and
 // updates the bars in place, without re-rendering the page.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, lang, fmtNumber, fmtDateTime } from '../i18n.js';
-import { h } from '../ui.js';
-import { poll, segmentLabel, sortSegments, pageHead, errorBox, replace } from '../staff_ui.js';
+import { h, segmentName, sortSegments } from '../ui.js';
+import { poll, pageHead, errorBox, replace } from '../staff_ui.js';
 
 const INTERVAL_MS = 2000;
 
 // One segment's row: its bar and numbers, kept to be updated in place.
 function segmentRow(seg) {
   const bar = h('progress', { class: 'seat-bar', max: '1', value: '0', 'aria-labelledby': `seat-${seg}-name` });
-  const name = h('h2', { id: `seat-${seg}-name`, class: 'seat-name' }, segmentLabel(seg));
+  const name = h('h2', { id: `seat-${seg}-name`, class: 'seat-name' }, segmentName(seg));
   const count = h('p', { class: 'seat-count', 'data-testid': `seat-count-${seg}` });
   const left = h('span', { class: 'seat-left', 'data-testid': `seat-left-${seg}` });
   const waiting = h('span', { class: 'seat-waiting', 'data-testid': `seat-waiting-${seg}` });
@@ -34,7 +34,7 @@ function segmentRow(seg) {
 export default async function render(view, ctx) {
   await loadArea('staff');
   const id = ctx.params.id;
-  const first = await api('GET', `/api/v1/cohorts/${encodeURIComponent(id)}`);
+  const first = await api('GET', paths.cohort(id));
 
   const rows = new Map();
   const list = h('ul', { class: 'seat-list' });
@@ -79,7 +79,7 @@ export default async function render(view, ctx) {
   let updated = null;
   const stop = poll(async () => {
     try {
-      const c = await api('GET', `/api/v1/cohorts/${encodeURIComponent(id)}`);
+      const c = await api('GET', paths.cohort(id));
       show(c);
       updated = new Date();
       err.update(null);

@@ -5,7 +5,7 @@
 // Until one is set the server's configuration applies (SINAU_ISSUER_NAME,
 // SINAU_SIGNATORY_NAME, SINAU_SIGNATORY_TITLE). Certificates keep the
 // signatory they were issued with.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t } from '../i18n.js';
 import { h } from '../ui.js';
 import { pageHead, replace } from '../staff_ui.js';
@@ -13,7 +13,7 @@ import { signatoryView, signatoryForm } from '../signatory_ui.js';
 
 export default async function render(view) {
   await loadArea('staff');
-  const now = await api('GET', '/api/v1/signatory');
+  const now = await api('GET', paths.signatory());
   const current = h('section', { class: 'card', 'aria-labelledby': 'sign-now-h' });
   const draw = (s) => {
     const shown = s.site || s.configured;
@@ -27,5 +27,5 @@ export default async function render(view) {
     h('div', { class: 'staff-grid' }, current,
       h('section', { class: 'card', 'aria-labelledby': 'sign-set-h' },
         h('h2', { id: 'sign-set-h' }, t('staff.sign.set')),
-        signatoryForm('/api/v1/signatory', now.site || now.configured, (r) => draw({ ...now, site: r.site })))));
+        signatoryForm(paths.signatory(), now.site || now.configured, (r) => draw({ ...now, site: r.site })))));
 }

@@ -8,9 +8,9 @@
 // whether this page or the server (413) notices. A released failing grade
 // opens a new attempt until the cut-off, as many as the assignment allows
 // (the server says whether and why not: submit_refusal).
-import { api, apiUpload } from '../api.js';
+import { api, apiUpload, paths } from '../api.js';
 import { fmtDateTime, fmtNumber, fmtSize } from '../i18n.js';
-import { h, put, field, showErrors, clearErrors, progressBar, setProgress, toast } from '../ui.js';
+import { h, put, field, showErrors, clearErrors, progressBar, setProgress, toast, setSafeHtml } from '../ui.js';
 
 // The server's limit (submissions.c FILE_MAX) and the types it accepts by
 // their magic bytes (filetype.h): checked here first to spare a long upload.
@@ -19,10 +19,7 @@ const ACCEPT = 'image/png,image/jpeg,application/pdf,video/mp4,.png,.jpg,.jpeg,.
 
 
 function html(className, markup) {
-  const el = h('div', { class: className });
-  el.innerHTML = markup || ''; // rendered from Markdown and made inert by the server
-  for (const a of el.querySelectorAll('a[href^="http"]')) a.rel = 'noopener noreferrer';
-  return el;
+  return setSafeHtml(h('div', { class: className }), markup);
 }
 
 function deadline(a, t) {
@@ -101,11 +98,11 @@ function submitForm(a, cohortId, t, onDone) {
     submit.setAttribute('aria-busy', 'true');
     let sub = null;
     try {
-      sub = await api('POST', `/cohorts/${encodeURIComponent(cohortId)}/assignments/${encodeURIComponent(a.id)}/submissions`, body);
+      sub = await api('POST', paths.cohortAssignmentSubmissions(cohortId, a.id), body);
       if (file) {
         barBox.hidden = false;
         setProgress(bar, 0);
-        sub = await apiUpload(`/submissions/${encodeURIComponent(sub.id)}/file`, file, (f) => setProgress(bar, f * 100));
+        sub = await apiUpload(paths.submissionFile(sub.id), file, (f) => setProgress(bar, f * 100));
       }
       toast(t('assignment.sent'));
       onDone(sub);
@@ -134,8 +131,8 @@ export default async function render(view, { t, params, signal }) {
   const { id, assignmentId } = params;
   const enc = encodeURIComponent(id);
   let [a, cohort] = await Promise.all([
-    api('GET', `/cohorts/${enc}/assignments/${encodeURIComponent(assignmentId)}`, null, { signal }),
-    api('GET', `/cohorts/${enc}`, null, { signal }).catch(() => null),
+    api('GET', paths.cohortAssignment(id, assignmentId), null, { signal }),
+    api('GET', paths.cohort(id), null, { signal }).catch(() => null),
   ]);
   document.title = `${a.title} · Sinau`;
   const mine = a.my_submission;
@@ -154,7 +151,7 @@ export default async function render(view, { t, params, signal }) {
     area.append(
       h('h2', null, t(failed ? 'assignment.new_attempt' : sub ? 'assignment.resubmit' : 'assignment.hand_in')),
       submitForm(a, id, t, async (fresh) => {
-        a = await api('GET', `/cohorts/${enc}/assignments/${encodeURIComponent(assignmentId)}`, null, { signal }).catch(() => a);
+        a = await api('GET', paths.cohortAssignment(id, assignmentId), null, { signal }).catch(() => a);
         draw(fresh);
         area.querySelector('#sub-h')?.setAttribute('tabindex', '-1');
         area.querySelector('#sub-h')?.focus();

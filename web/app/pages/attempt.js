@@ -17,8 +17,8 @@
 //
 // Result: the score where the quiz lets it show, and, where it allows a
 // review, each question with what was right and the explanation.
-import { api } from '../api.js';
-import { t, tn, fmtNumber, fmtDateTime, errorText } from '../i18n.js';
+import { api, paths } from '../api.js';
+import { t, tn, fmtNumber, fmtDateTime, errorText, fmtCountdown } from '../i18n.js';
 import { h, put, busy, toast } from '../ui.js';
 import { questionView, answered, safeHtml } from '../quiz_ui.js';
 
@@ -81,7 +81,7 @@ function saver(attemptId, cb) {
     cb.onState();
     let again = false;
     try {
-      const r = await api('PUT', `/attempts/${enc(attemptId)}/answers/${enc(qid)}`, { ...item.response, seq: item.seq });
+      const r = await api('PUT', paths.attemptAnswer(attemptId, qid), { ...item.response, seq: item.seq });
       offline = false;
       backoff = 1000;
       if (pending[qid] && pending[qid].seq === item.seq) delete pending[qid];
@@ -193,13 +193,6 @@ function drawResult(view, att, cohortId) {
 
 // ---- the timer ----
 
-function fmtClock(ms) {
-  const s = Math.max(0, Math.ceil(ms / 1000));
-  const two = (n) => String(n).padStart(2, '0');
-  const hh = Math.floor(s / 3600);
-  return hh ? `${hh}:${two(Math.floor((s % 3600) / 60))}:${two(s % 60)}` : `${two(Math.floor(s / 60))}:${two(s % 60)}`;
-}
-
 // A countdown from the server's remaining seconds on the monotonic clock;
 // announces 5 minutes and 1 minute left through `say`. resync(seconds)
 // after each save; onEnd once.
@@ -210,7 +203,7 @@ function countdown(remainingS, say, onEnd) {
   let ended = false;
   const tick = () => {
     const left = endAt - performance.now();
-    el.textContent = t('quiz.time_left', { time: fmtClock(left) });
+    el.textContent = t('quiz.time_left', { time: fmtCountdown(left) });
     el.classList.toggle('low', left <= 60000);
     for (const mark of [300, 60]) {
       if (left <= mark * 1000 && left > (mark - 5) * 1000 && !announced.has(mark)) {
@@ -375,7 +368,7 @@ function take(view, att, cohortId) {
       return;
     }
     try {
-      const r = await busy(button, api('POST', `/attempts/${enc(att.id)}/close`, {}));
+      const r = await busy(button, api('POST', paths.attemptClose(att.id), {}));
       finishWith(r.attempt);
     } catch (err) {
       if (err.code === 'survey_incomplete') {
@@ -399,7 +392,7 @@ function take(view, att, cohortId) {
     savePending(att.id, {}); // the attempt takes no more answers
     if (!result) {
       try {
-        result = await api('GET', `/attempts/${enc(att.id)}`);
+        result = await api('GET', paths.attempt(att.id));
       } catch (err) {
         toast(errorText(err), { kind: 'error' });
         return;
@@ -412,7 +405,7 @@ function take(view, att, cohortId) {
     for (const el of view.querySelectorAll('input, textarea')) el.disabled = true;
     announce.textContent = t('quiz.time_up');
     status.textContent = t('quiz.time_up');
-    api('POST', `/attempts/${enc(att.id)}/close`, {})
+    api('POST', paths.attemptClose(att.id), {})
       .then((r) => finishWith(r.attempt))
       .catch(() => finishWith(null));
   }
@@ -457,7 +450,7 @@ function take(view, att, cohortId) {
 
 export default async function render(view, { params, signal }) {
   const { id, attemptId } = params;
-  const att = await api('GET', `/attempts/${enc(attemptId)}`, null, { signal });
+  const att = await api('GET', paths.attempt(attemptId), null, { signal });
   document.title = `${att.quiz.title} · Sinau`;
   if (att.status === 'closed') {
     savePending(att.id, {}); // nothing left to send

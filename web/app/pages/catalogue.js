@@ -1,10 +1,10 @@
 // catalogue.js — `/`: the programmes with their open and upcoming cohorts
 // (GET /api/v1/programmes): dates, JP, registration state and the seats
 // left per segment, refreshed every 10 s while a registration is open.
-import { api } from '../api.js';
-import { fmtNumber } from '../i18n.js';
+import { api, paths } from '../api.js';
+import { fmtNumber, dateRange } from '../i18n.js';
 import { h, put, emptyState } from '../ui.js';
-import { dateRange, registrationBadge, registrationState, seatsList, poll } from '../participant.js';
+import { registrationBadge, registrationState, seatsList, poll } from '../participant.js';
 
 function cohortItem(p, c, t, seatViews) {
   const seats = seatsList(c);
@@ -44,7 +44,7 @@ function programmeCard(p, t, seatViews) {
 }
 
 export default async function render(view, { t, signal }) {
-  const data = await api('GET', '/programmes', null, { signal });
+  const data = await api('GET', paths.programmes(), null, { signal });
   const items = data.items || [];
   const seatViews = new Map();
   put(
@@ -56,7 +56,7 @@ export default async function render(view, { t, signal }) {
   const anyOpen = items.some((p) => (p.cohorts || []).some((c) => registrationState(c) === 'open'));
   if (!anyOpen) return undefined;
   return poll(async () => {
-    const fresh = await api('GET', '/programmes', null, { signal });
+    const fresh = await api('GET', paths.programmes(), null, { signal });
     for (const p of fresh.items || []) {
       for (const c of p.cohorts || []) seatViews.get(c.id)?.update(c);
     }

@@ -2,7 +2,7 @@
 // /api/v1/me/certificates): open the PDF, open the public verify page,
 // download the Data Integrity credential for a wallet, copy its link, or
 // share it (navigator.share where the browser has it); a link to my JP.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { fmtDate, fmtNumber } from '../i18n.js';
 import { h, put, emptyState, toast } from '../ui.js';
 
@@ -51,7 +51,7 @@ function card(c, t) {
 }
 
 export default async function render(view, { t, signal }) {
-  const data = await api('GET', '/me/certificates', null, { signal });
+  const data = await api('GET', paths.meCertificates(), null, { signal });
   const items = data.items || [];
   put(
     view,

@@ -2,10 +2,10 @@
 // bar, where to continue, the module tree (GET …/modules) and the live
 // sessions (GET …/sessions) with a check-in form for a 6-digit code
 // (POST /api/v1/sessions/{id}/attendance).
-import { api } from '../api.js';
-import { fmtDateTime, fmtNumber, loadArea } from '../i18n.js';
-import { h, put, field, showErrors, clearErrors, busy, progressBar, emptyState } from '../ui.js';
-import { dateRange, lessonHref, progressLine, segmentName } from '../participant.js';
+import { api, paths } from '../api.js';
+import { fmtDateTime, fmtNumber, loadArea, dateRange } from '../i18n.js';
+import { h, put, field, showErrors, clearErrors, busy, progressBar, emptyState, segmentName } from '../ui.js';
+import { lessonHref, progressLine } from '../participant.js';
 import { announcementList } from '../announcements.js';
 
 function moduleTree(tree, cohortId, t, grades) {
@@ -108,7 +108,7 @@ function checkinForm(session, t) {
       return;
     }
     try {
-      await busy(submit, api('POST', `/sessions/${encodeURIComponent(session.id)}/attendance`, { code }));
+      await busy(submit, api('POST', paths.sessionAttendance(session.id), { code }));
       form.hidden = true;
       done.textContent = t('session.checked_in');
       done.hidden = false;
@@ -141,13 +141,12 @@ function nextLesson(tree) {
 
 export default async function render(view, { t, params, signal }) {
   const id = params.id;
-  const enc = encodeURIComponent(id);
   const [cohort, tree, progress, sessions, news] = await Promise.all([
-    api('GET', `/cohorts/${enc}`, null, { signal }),
+    api('GET', paths.cohort(id), null, { signal }),
     // 404: not in this cohort; 422: its content is not published yet
-    api('GET', `/cohorts/${enc}/modules`, null, { signal }).catch((err) => (err.status === 404 ? null : err.code === 'no_published_version' ? 'unpublished' : Promise.reject(err))),
-    api('GET', `/cohorts/${enc}/progress`, null, { signal }).catch(() => null),
-    api('GET', `/cohorts/${enc}/sessions`, null, { signal }).catch(() => ({ items: [] })),
+    api('GET', paths.cohortModules(id), null, { signal }).catch((err) => (err.status === 404 ? null : err.code === 'no_published_version' ? 'unpublished' : Promise.reject(err))),
+    api('GET', paths.cohortProgress(id), null, { signal }).catch(() => null),
+    api('GET', paths.cohortSessions(id), null, { signal }).catch(() => ({ items: [] })),
     announcementList(id, segmentName, { signal }).catch(() => null),
     // the words of the module tree's quizzes, fetched beside the data
     loadArea('quiz').catch(() => null),

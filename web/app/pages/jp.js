@@ -3,7 +3,7 @@
 // certificates that make it up, and the year's signed transcript — made on
 // request (POST /api/v1/me/jp/{year}/transcript), then its verify page,
 // PDF and the Data Integrity credential to import into a wallet.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { fmtDate, fmtNumber } from '../i18n.js';
 import { h, put, emptyState, toast, busy, progressBar, errorState } from '../ui.js';
 
@@ -21,7 +21,7 @@ function yearSection(y, target, t, redraw) {
   const note = h('p', { class: 'meta', role: 'status' });
   make.addEventListener('click', async () => {
     try {
-      await busy(make, api('POST', `/me/jp/${y.year}/transcript`, {}));
+      await busy(make, api('POST', paths.meJpTranscript(y.year), {}));
       toast(t('jp.transcript_made'));
       await redraw();
     } catch (ex) {
@@ -45,7 +45,7 @@ function yearSection(y, target, t, redraw) {
 
 export default async function render(view, { t, signal }) {
   async function draw() {
-    const data = await api('GET', '/me/jp', null, { signal });
+    const data = await api('GET', paths.meJp(), null, { signal });
     const years = data.years || [];
     view.replaceChildren();
     put(

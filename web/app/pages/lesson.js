@@ -4,9 +4,9 @@
 // embed of youtube-nocookie.com or tiktok.com (the CSP's frame-src) loaded
 // only when the reader asks, so reading a lesson on mobile data costs no
 // video bytes. "Mark as done" (POST …/complete) moves the progress bar.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { errorText, fmtSize } from '../i18n.js';
-import { h, put, busy, progressBar, setProgress, toast } from '../ui.js';
+import { h, put, busy, progressBar, setProgress, toast, setSafeHtml } from '../ui.js';
 import { lessonHref, progressLine } from '../participant.js';
 
 const EMBED_ORIGINS = ['https://www.youtube-nocookie.com/', 'https://www.tiktok.com/'];
@@ -42,9 +42,9 @@ export default async function render(view, { t, params, signal }) {
   const { id, lessonId } = params;
   const enc = encodeURIComponent(id);
   const [lesson, tree, progress] = await Promise.all([
-    api('GET', `/cohorts/${enc}/lessons/${encodeURIComponent(lessonId)}`, null, { signal }),
-    api('GET', `/cohorts/${enc}/modules`, null, { signal }).catch(() => null),
-    api('GET', `/cohorts/${enc}/progress`, null, { signal }).catch(() => null),
+    api('GET', paths.cohortLesson(id, lessonId), null, { signal }),
+    api('GET', paths.cohortModules(id), null, { signal }).catch(() => null),
+    api('GET', paths.cohortProgress(id), null, { signal }).catch(() => null),
   ]);
   document.title = `${lesson.title} · Sinau`;
   const { flat, index, byId } = findTitles(tree, lesson.id);
@@ -52,11 +52,7 @@ export default async function render(view, { t, params, signal }) {
 
   const bar = progressBar(progress ? progress.percent : 0, t('cohort.progress_title'));
   const barText = h('p', { class: 'meta progress-text' }, progress ? progressLine(t, progress) : '');
-  const body = h('div', { class: 'lesson-body' });
-  body.innerHTML = lesson.body_html || ''; // sanitised by the server (markdown.h)
-  for (const a of body.querySelectorAll('a[href^="http"]')) {
-    a.rel = 'noopener noreferrer';
-  }
+  const body = setSafeHtml(h('div', { class: 'lesson-body' }), lesson.body_html);
 
   const doneNote = h('p', { class: 'done-note', role: 'status' });
   const mark = h('button', { type: 'button', class: 'mark-done' }, t('lesson.mark_done'));
@@ -67,7 +63,7 @@ export default async function render(view, { t, params, signal }) {
   showDone(lesson.completed);
   mark.addEventListener('click', async () => {
     try {
-      const p = await busy(mark, api('POST', `/cohorts/${enc}/lessons/${encodeURIComponent(lesson.id)}/complete`));
+      const p = await busy(mark, api('POST', paths.cohortLessonComplete(id, lesson.id)));
       setProgress(bar, p.percent);
       barText.textContent = progressLine(t, p);
       showDone(true);

@@ -2,7 +2,7 @@
 // /api/v1/auth/login sets the session cookie), then back to ?next= or to
 // where the account starts: "my cohorts" for participants, /staff for
 // instructors and admins.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadMe, getMe, isStaff } from '../session.js';
 import { h, put, field, showErrors, clearErrors, busy, formValues } from '../ui.js';
 import { nextPath } from '../participant.js';
@@ -34,7 +34,7 @@ export default async function render(view, { t, query, navigate }) {
       return;
     }
     try {
-      await busy(submit, api('POST', '/auth/login', { email: v.email, password: pw }).then(() => loadMe()));
+      await busy(submit, api('POST', paths.authLogin(), { email: v.email, password: pw }).then(() => loadMe()));
       navigate(next(), { replace: true });
     } catch (err) {
       showErrors(form, err, { invalid_credentials: '_form' });

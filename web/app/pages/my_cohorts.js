@@ -1,10 +1,10 @@
 // my_cohorts.js — `/me/cohorts`: my registrations (GET
 // /api/v1/me/registrations) with their status, the way into each confirmed
 // cohort, accepting an offered seat and cancelling.
-import { api } from '../api.js';
-import { errorText } from '../i18n.js';
-import { h, put, emptyState, busy, toast } from '../ui.js';
-import { dateRange, statusBadge, outcomeText, segmentName } from '../participant.js';
+import { api, paths } from '../api.js';
+import { errorText, dateRange } from '../i18n.js';
+import { h, put, emptyState, busy, toast, segmentName, confirmDialog } from '../ui.js';
+import { statusBadge, outcomeText } from '../participant.js';
 
 const ACTIVE = new Set(['confirmed', 'waitlisted', 'offered']);
 
@@ -18,7 +18,7 @@ function card(reg, t, redraw) {
     const accept = h('button', { type: 'button' }, t('reg.accept'));
     accept.addEventListener('click', async () => {
       try {
-        await busy(accept, api('POST', `/registrations/${encodeURIComponent(reg.id)}/accept`));
+        await busy(accept, api('POST', paths.registrationAccept(reg.id)));
         redraw();
       } catch (err) {
         toast(errorText(err), { kind: 'error' });
@@ -29,10 +29,9 @@ function card(reg, t, redraw) {
   if (ACTIVE.has(reg.status)) {
     const cancel = h('button', { type: 'button', class: 'secondary' }, t('reg.cancel'));
     cancel.addEventListener('click', async () => {
-      // eslint-disable-next-line no-alert
-      if (!window.confirm(t('reg.cancel_confirm'))) return;
+      if (!(await confirmDialog(t('reg.cancel_confirm'), { confirmLabel: t('reg.cancel_yes'), cancelLabel: t('common.no') }))) return;
       try {
-        await busy(cancel, api('DELETE', `/registrations/${encodeURIComponent(reg.id)}`));
+        await busy(cancel, api('DELETE', paths.registration(reg.id)));
         toast(t('reg.outcome.cancelled'));
         redraw();
       } catch (err) {
@@ -55,11 +54,11 @@ function card(reg, t, redraw) {
 
 export default async function render(view, ctx) {
   const { t, signal } = ctx;
-  const data = await api('GET', '/me/registrations', null, { signal });
+  const data = await api('GET', paths.meRegistrations(), null, { signal });
   const items = data.items || [];
   const redraw = async () => {
     const list = view.querySelector('.my-cohorts');
-    const fresh = await api('GET', '/me/registrations', null, { signal });
+    const fresh = await api('GET', paths.meRegistrations(), null, { signal });
     list.replaceChildren(...order(fresh.items || []).map((r) => card(r, t, redraw)));
   };
   // active first, then the rest; newest first within each

@@ -4,7 +4,7 @@
 // /api/v1/me/notifications); whether the e-mail address is confirmed (a new
 // link on request); and changing the password (PUT /api/v1/me/password:
 // other sessions end).
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, LANGS } from '../i18n.js';
 import { getMe } from '../session.js';
 import { h, put, field, showErrors, clearErrors, busy, toast } from '../ui.js';
@@ -34,7 +34,7 @@ function prefsForm(t, prefs) {
     const body = { language: form.elements.language.value, email: form.elements.email.checked, reminders: form.elements.reminders.checked };
     if (prefs.phone) body.whatsapp = form.elements.whatsapp.checked;
     try {
-      Object.assign(prefs, await busy(submit, api('PUT', '/me/notifications', body)));
+      Object.assign(prefs, await busy(submit, api('PUT', paths.meNotifications(), body)));
       toast(t('acct.notif.saved'));
     } catch (err) {
       showErrors(form, err, { phone_required: 'whatsapp' });
@@ -49,7 +49,7 @@ function verification(t, prefs, email) {
   const box = h('div', { class: 'card', role: 'status' }, h('p', null, t('acct.verify_state.no', { email })), again);
   again.addEventListener('click', async () => {
     try {
-      await busy(again, api('POST', '/me/email-verification', {}));
+      await busy(again, api('POST', paths.meEmailVerification(), {}));
       again.replaceWith(h('p', null, t('acct.verify_state.sent')));
     } catch (err) {
       again.replaceWith(h('p', { class: 'form-error' }, t(`error.${err.code || 'generic'}`)));
@@ -73,7 +73,7 @@ function passwordForm(t) {
     if (!current) return showErrors(form, { code: 'required', field: 'current_password' });
     if (!next) return showErrors(form, { code: 'required', field: 'password' });
     try {
-      await busy(submit, api('PUT', '/me/password', { current_password: current, new_password: next }));
+      await busy(submit, api('PUT', paths.mePassword(), { current_password: current, new_password: next }));
       form.reset();
       done.textContent = t('acct.password.done');
       done.hidden = false;
@@ -87,7 +87,7 @@ function passwordForm(t) {
 
 export default async function render(view, { t, signal }) {
   await loadArea('account');
-  const prefs = await api('GET', '/me/notifications', null, { signal });
+  const prefs = await api('GET', paths.meNotifications(), null, { signal });
   const me = getMe();
   put(view,
     h('h1', null, t('acct.notif.title')),

@@ -7,10 +7,10 @@
 // spaces, dots or dashes ("19900101 201503 2 001"); they are checked here
 // first (length, digits) with the same messages the server's codes get,
 // then by the server (422 invalid_nik … next to the field).
-import { api } from '../api.js';
-import { getMe, setMe } from '../session.js';
-import { h, put, field, showErrors, clearErrors, busy, toast, formValues } from '../ui.js';
-import { SEGMENTS, segmentName, nextPath } from '../participant.js';
+import { api, paths } from '../api.js';
+import { getMe, setMe, loadMe } from '../session.js';
+import { h, put, field, showErrors, clearErrors, busy, toast, formValues, SEGMENTS, segmentName } from '../ui.js';
+import { nextPath } from '../participant.js';
 
 // Which fields each segment needs or may use; the rest always show.
 const GROUPS = {
@@ -23,11 +23,12 @@ const DIGITS = { nik: 16, nip: 18, nib: 13 };
 // What people type between digits, dropped before checking and sending.
 const SEPARATORS = /[\s.\-\u00a0]+/g;
 
-function guessSegment(profile, wanted) {
+// The segment whose fields show first: the one asked for (?segment=), else
+// the first the server says the profile already meets, else Umum.
+function guessSegment(me, wanted) {
   if (SEGMENTS.includes(wanted)) return wanted;
-  if (profile.nip) return 'asn';
-  if (profile.business_name) return 'umkm';
-  return 'public';
+  const eligibility = me.eligibility || {};
+  return SEGMENTS.find((s) => eligibility[s] && eligibility[s].length === 0) || 'public';
 }
 
 // A local check of an identity number; returns an error like the server's.
@@ -58,7 +59,7 @@ function nameForm(me, t) {
     if (!name) return showErrors(form, { code: 'required', field: 'full_name' });
     if (name === getMe().user.full_name) return toast(t('profile.nothing'));
     try {
-      const fresh = await busy(save, api('PUT', '/me', { full_name: name }));
+      const fresh = await busy(save, api('PUT', paths.me(), { full_name: name }));
       setMe({ ...getMe(), ...fresh, csrf_token: fresh.csrf_token || getMe().csrf_token });
       toast(t('profile.name_saved'));
     } catch (err) {
@@ -68,15 +69,13 @@ function nameForm(me, t) {
   return form;
 }
 
-export default async function render(view, { t, query, navigate, signal }) {
-  const me = getMe(); // loaded at boot and after logging in
-  const profile = { ...(me.profile || {}) };
-  let segment = guessSegment(profile, query.get('segment'));
-  const next = nextPath(query, '');
+// ---- draw ----
 
+// The profile's fields by name; masked ones show what is stored as a hint.
+function profileFields(profile, t) {
   const stored = (name) => (profile[name] ? t('profile.stored', { value: profile[name] }) : null);
   const hintOf = (name) => [t(`profile.hint.${name}`), stored(name)].filter(Boolean).join(' ');
-  const fields = {
+  return {
     nik: field({ label: t('profile.nik'), name: 'nik', inputmode: 'numeric', autocomplete: 'off', maxlength: 32, hint: hintOf('nik') }),
     nip: field({ label: t('profile.nip'), name: 'nip', inputmode: 'numeric', autocomplete: 'off', maxlength: 32, hint: hintOf('nip') }),
     agency: field({ label: t('profile.agency'), name: 'agency', value: profile.agency, maxlength: 200, hint: t('profile.hint.agency') }),
@@ -86,7 +85,10 @@ export default async function render(view, { t, query, navigate, signal }) {
     phone: field({ label: t('profile.phone'), name: 'phone', type: 'tel', autocomplete: 'off', hint: hintOf('phone') }),
     district: field({ label: t('profile.district'), name: 'district', value: profile.district, maxlength: 100, hint: t('profile.hint.district') }),
   };
+}
 
+// The segment radios; onChange(segment) when the reader picks another.
+function segmentChooser(segment, t, onChange) {
   const chooser = h(
     'fieldset',
     { class: 'segment-chooser' },
@@ -100,70 +102,79 @@ export default async function render(view, { t, query, navigate, signal }) {
       ),
     ),
   );
-  const groupBox = h('div', { class: 'segment-fields' });
-  function showGroup() {
-    groupBox.replaceChildren(...GROUPS[segment].map((n) => fields[n]));
-  }
   chooser.addEventListener('change', (e) => {
-    if (e.target.name !== 'segment_choice') return;
-    segment = e.target.value;
+    if (e.target.name === 'segment_choice') onChange(e.target.value);
+  });
+  return chooser;
+}
+
+// ---- act ----
+
+// What to send for the segment's fields and the contact ones: changed
+// values (masked ones when typed), separators dropped; {error} for a field
+// the page can refuse itself (digits, or what the server says the segment
+// still lacks and is not being given now).
+function profileChanges(form, segment, profile, me, fields) {
+  const v = formValues(form);
+  const body = {};
+  for (const name of [...GROUPS[segment], 'phone', 'district']) {
+    const raw = v[name] ?? '';
+    const value = MASKED.has(name) || DIGITS[name] ? raw.replace(SEPARATORS, '') : raw;
+    if (MASKED.has(name)) {
+      if (value !== '') body[name] = value;
+    } else if (value !== (profile[name] ?? '')) {
+      body[name] = value === '' ? null : value;
+    }
+    const bad = checkDigits(name, value);
+    if (bad) return { error: bad };
+  }
+  const required = ((me.eligibility && me.eligibility[segment]) || []).find((f) => f in fields && !body[f]);
+  if (required) return { error: { code: 'required', field: required } };
+  return { body };
+}
+
+// Saves the changes, then GET /me again (its eligibility follows the
+// profile just saved); resolves to true when saved.
+async function saveProfile(form, submit, body, profile) {
+  try {
+    const saved = await busy(submit, api('PUT', paths.meProfile(), body));
+    Object.assign(profile, saved.profile || saved);
+    await loadMe().catch(() => setMe({ ...getMe(), profile: { ...profile } }));
+    return true;
+  } catch (err) {
+    showErrors(form, err);
+    return false;
+  }
+}
+
+// ---- the page: what GET /me holds (no request of its own), the forms ----
+export default async function render(view, { t, query, navigate, signal }) {
+  const me = getMe(); // loaded at boot and after logging in
+  const profile = { ...(me.profile || {}) };
+  let segment = guessSegment(me, query.get('segment'));
+  const next = nextPath(query, '');
+  const fields = profileFields(profile, t);
+  const groupBox = h('div', { class: 'segment-fields' });
+  const showGroup = () => groupBox.replaceChildren(...GROUPS[segment].map((n) => fields[n]));
+  const chooser = segmentChooser(segment, t, (s) => {
+    segment = s;
     showGroup();
   });
   showGroup();
-
   const submit = h('button', { type: 'submit' }, t('common.save'));
-  const form = h(
-    'form',
-    { novalidate: true, class: 'profile-form' },
-    chooser,
-    h('h2', null, t('profile.identity')),
-    groupBox,
-    h('h2', null, t('profile.contact')),
-    fields.phone,
-    fields.district,
-    submit,
-  );
-
+  const form = h('form', { novalidate: true, class: 'profile-form' },
+    chooser, h('h2', null, t('profile.identity')), groupBox, h('h2', null, t('profile.contact')), fields.phone, fields.district, submit);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
-    const v = formValues(form);
-    const body = {};
-    for (const name of [...GROUPS[segment], 'phone', 'district']) {
-      const raw = v[name] ?? '';
-      const value = MASKED.has(name) || DIGITS[name] ? raw.replace(SEPARATORS, '') : raw;
-      if (MASKED.has(name)) {
-        if (value !== '') body[name] = value;
-      } else if (value !== (profile[name] ?? '')) {
-        body[name] = value === '' ? null : value;
-      }
-      const bad = checkDigits(name, value);
-      if (bad) {
-        showErrors(form, bad);
-        return;
-      }
-    }
-    const required = { asn: 'nip', umkm: 'business_name', public: 'nik' }[segment];
-    if (!profile[required] && !(required in body && body[required])) {
-      showErrors(form, { code: 'required', field: required });
-      return;
-    }
-    if (!Object.keys(body).length) {
-      if (next) return navigate(next);
-      toast(t('profile.nothing'));
-      return;
-    }
-    try {
-      const saved = await busy(submit, api('PUT', '/me/profile', body));
-      Object.assign(profile, saved.profile || saved);
-      setMe({ ...getMe(), profile: { ...profile } });
-      toast(t('common.saved'));
-      if (next) return navigate(next);
-      view.replaceChildren();
-      await render(view, { t, query, navigate, signal });
-    } catch (err) {
-      showErrors(form, err);
-    }
+    const { body, error } = profileChanges(form, segment, profile, me, fields);
+    if (error) return showErrors(form, error);
+    if (!Object.keys(body).length) return next ? navigate(next) : toast(t('profile.nothing'));
+    if (!(await saveProfile(form, submit, body, profile))) return undefined;
+    toast(t('common.saved'));
+    if (next) return navigate(next);
+    view.replaceChildren();
+    return render(view, { t, query, navigate, signal });
   });
 
   put(

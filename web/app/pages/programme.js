@@ -3,21 +3,19 @@
 // /api/v1/cohorts/{id}/registrations with an Idempotency-Key), with the
 // outcome shown in place: confirmed, waitlisted with a position, or an offer
 // to accept; a registration can be cancelled here too.
-import { api, randomKey } from '../api.js';
-import { tn, fmtNumber, fmtDateTime, errorText } from '../i18n.js';
+import { api, randomKey, paths } from '../api.js';
+import { tn, fmtNumber, fmtDateTime, errorText, dateRange } from '../i18n.js';
 import { getMe, loadMe } from '../session.js';
-import { h, put, emptyState, busy, toast } from '../ui.js';
-import { dateRange, registrationBadge, registrationState, seatsList, orderedSegments, segmentName, outcomeText, statusBadge, poll } from '../participant.js';
+import { h, put, emptyState, busy, toast, sortSegments, segmentName, confirmDialog } from '../ui.js';
+import { registrationBadge, registrationState, seatsList, outcomeText, statusBadge, poll } from '../participant.js';
 
 const ACTIVE = new Set(['confirmed', 'waitlisted', 'offered']);
 
-// What the profile lacks for a segment (API.md "Eligibility").
-function missingFor(segment, profile) {
-  if (!profile) return segment;
-  if (segment === 'asn') return profile.nip ? null : 'nip';
-  if (segment === 'umkm') return profile.business_name ? null : 'business_name';
-  if (segment === 'public') return profile.nik ? null : 'nik';
-  return null;
+// Whether the profile lacks something for a segment: the server's answer
+// (GET /me's `eligibility`, the rule registration applies), never a copy
+// of the rule here.
+function lacksFor(segment, me) {
+  return ((me.eligibility && me.eligibility[segment]) || []).length > 0;
 }
 
 function paragraphs(text) {
@@ -64,7 +62,7 @@ function registrationArea(cohort, slug, myRegs, t, onChange) {
       const accept = h('button', { type: 'button' }, t('reg.accept'));
       accept.addEventListener('click', async () => {
         try {
-          const r = await busy(accept, api('POST', `/registrations/${encodeURIComponent(reg.id)}/accept`));
+          const r = await busy(accept, api('POST', paths.registrationAccept(reg.id)));
           myRegs.set(cohort.id, r);
           draw();
           onChange();
@@ -79,38 +77,27 @@ function registrationArea(cohort, slug, myRegs, t, onChange) {
     return box;
   }
 
-  // "Batalkan pendaftaran", then a confirmation step before DELETE.
+  // "Batalkan pendaftaran", then the confirmation dialog before DELETE.
   function cancelControl(reg) {
-    const wrap = h('span', { class: 'row' });
     const ask = h('button', { type: 'button', class: 'secondary' }, t('reg.cancel'));
-    ask.addEventListener('click', () => {
-      const yes = h('button', { type: 'button', class: 'danger' }, t('reg.cancel_yes'));
-      const no = h('button', { type: 'button', class: 'secondary' }, t('common.no'));
-      no.addEventListener('click', () => {
-        wrap.replaceChildren(ask);
-        ask.focus();
-      });
-      yes.addEventListener('click', async () => {
-        try {
-          const r = await busy(yes, api('DELETE', `/registrations/${encodeURIComponent(reg.id)}`));
-          myRegs.set(cohort.id, r);
-          draw(h('p', { class: 'outcome cancelled', role: 'status' }, outcomeText(r)));
-          onChange();
-        } catch (err) {
-          toast(errorText(err), { kind: 'error' });
-        }
-      });
-      wrap.replaceChildren(h('span', null, t('reg.cancel_confirm')), yes, no);
-      yes.focus();
+    ask.addEventListener('click', async () => {
+      if (!(await confirmDialog(t('reg.cancel_confirm'), { confirmLabel: t('reg.cancel_yes'), cancelLabel: t('common.no') }))) return;
+      try {
+        const r = await busy(ask, api('DELETE', paths.registration(reg.id)));
+        myRegs.set(cohort.id, r);
+        draw(h('p', { class: 'outcome cancelled', role: 'status' }, outcomeText(r)));
+        onChange();
+      } catch (err) {
+        toast(errorText(err), { kind: 'error' });
+      }
     });
-    wrap.append(ask);
-    return wrap;
+    return ask;
   }
 
   function form(me) {
     const key = randomKey(); // one key per attempt: a retried click is the same request
-    const segments = orderedSegments(cohort);
-    const firstEligible = segments.find((s) => !missingFor(s.segment, me.profile));
+    const segments = sortSegments(cohort.segments);
+    const firstEligible = segments.find((s) => !lacksFor(s.segment, me));
     const legendId = `seg-legend-${cohort.id}`;
     const f = h('form', { class: 'register-form', novalidate: true });
     const fieldset = h(
@@ -119,7 +106,7 @@ function registrationArea(cohort, slug, myRegs, t, onChange) {
       h('legend', { id: legendId }, t('reg.choose_segment')),
       segments.map((s) => {
         const id = `seg-${cohort.id}-${s.segment}`;
-        const lacks = missingFor(s.segment, me.profile);
+        const lacks = lacksFor(s.segment, me);
         return h(
           'div',
           { class: 'choice' },
@@ -149,7 +136,7 @@ function registrationArea(cohort, slug, myRegs, t, onChange) {
       const segment = new FormData(f).get('segment');
       message.hidden = true;
       try {
-        const reg = await busy(submit, api('POST', `/cohorts/${encodeURIComponent(cohort.id)}/registrations`, { segment }, { idempotencyKey: key }));
+        const reg = await busy(submit, api('POST', paths.cohortRegistrations(cohort.id), { segment }, { idempotencyKey: key }));
         myRegs.set(cohort.id, reg);
         draw();
         area.querySelector('.outcome')?.setAttribute('tabindex', '-1');
@@ -205,8 +192,8 @@ function cohortCard(c, slug, myRegs, t, seatViews, refresh) {
 export default async function render(view, { t, params, signal }) {
   const slug = params.slug;
   const [prog, mine] = await Promise.all([
-    api('GET', `/programmes/${encodeURIComponent(slug)}`, null, { signal }),
-    getMe() && getMe().user.role === 'participant' ? api('GET', '/me/registrations', null, { signal }) : null,
+    api('GET', paths.programme(slug), null, { signal }),
+    getMe() && getMe().user.role === 'participant' ? api('GET', paths.meRegistrations(), null, { signal }) : null,
   ]);
   document.title = `${prog.title} · Sinau`;
   const myRegs = new Map();
@@ -217,7 +204,7 @@ export default async function render(view, { t, params, signal }) {
   const seatViews = new Map();
   const latest = (prog.versions || [])[prog.versions.length - 1];
   const refresh = async () => {
-    const fresh = await api('GET', `/programmes/${encodeURIComponent(slug)}`, null, { signal });
+    const fresh = await api('GET', paths.programme(slug), null, { signal });
     for (const c of fresh.cohorts || []) seatViews.get(c.id)?.update(c);
   };
   const cohorts = prog.cohorts || [];

@@ -5,7 +5,7 @@
 // and the button that starts a new attempt or resumes the one in progress
 // (POST …/attempts, which answers the open one when there is one) — the
 // attempt itself is attempt.js.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { t, tn, fmtDateTime, fmtNumber, errorText } from '../i18n.js';
 import { h, put, busy, toast } from '../ui.js';
 import { safeHtml } from '../quiz_ui.js';
@@ -55,14 +55,14 @@ function attemptRow(a, cohortId) {
 
 export default async function render(view, { t: tt, params, navigate, signal }) {
   const { id, quizId } = params;
-  const q = await api('GET', `/cohorts/${enc(id)}/quizzes/${enc(quizId)}`, null, { signal });
+  const q = await api('GET', paths.cohortQuiz(id, quizId), null, { signal });
   document.title = `${q.title} · Sinau`;
   const description = q.description_html ? safeHtml(h('div', { class: 'lesson-body' }), q.description_html) : null;
   const canStart = q.window.open && (q.open_attempt_id || q.attempts_left === null || q.attempts_left > 0) && !(q.kind === 'survey' && q.answered);
   const start = h('button', { type: 'button', class: 'quiz-start' }, q.open_attempt_id ? tt('quiz.resume') : q.kind === 'survey' ? tt('quiz.start_survey') : tt('quiz.start'));
   start.addEventListener('click', async () => {
     try {
-      const r = await busy(start, api('POST', `/cohorts/${enc(id)}/quizzes/${enc(quizId)}/attempts`, {}));
+      const r = await busy(start, api('POST', paths.cohortQuizAttempts(id, quizId), {}));
       navigate(attemptHref(id, r.attempt.id));
     } catch (err) {
       // common's attempts_exhausted speaks of an assignment

@@ -3,7 +3,7 @@
 // the page never tells whether the address has an account); with the
 // link's ?token= they choose a new password (POST …/confirm), after which
 // every session of the account has ended and they sign in again.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea } from '../i18n.js';
 import { h, put, field, showErrors, clearErrors, busy, formValues } from '../ui.js';
 
@@ -19,7 +19,7 @@ function askForm(view, t) {
     const { email } = formValues(form);
     if (!email) return showErrors(form, { code: 'required', field: 'email' });
     try {
-      await busy(submit, api('POST', '/auth/password-reset', { email }));
+      await busy(submit, api('POST', paths.authPasswordReset(), { email }));
       form.hidden = true;
       done.textContent = t('acct.reset.sent');
       done.hidden = false;
@@ -45,7 +45,7 @@ function newPasswordForm(view, t, token) {
     if (!password) return showErrors(form, { code: 'required', field: 'password' });
     if (password !== form.elements.repeat.value) return showErrors(form, { code: 'password_mismatch', field: 'repeat' });
     try {
-      await busy(submit, api('POST', '/auth/password-reset/confirm', { token, password }));
+      await busy(submit, api('POST', paths.authPasswordResetConfirm(), { token, password }));
       form.hidden = true;
       put(done, h('p', null, t('acct.reset.done')), h('p', null, h('a', { class: 'button', href: '/masuk' }, t('acct.reset.to_login'))));
       done.hidden = false;

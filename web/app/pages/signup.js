@@ -1,6 +1,6 @@
 // signup.js — `/daftar`: create a participant account (POST
 // /api/v1/auth/signup), log in at once, then fill in the profile.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadMe, getMe } from '../session.js';
 import { h, put, field, showErrors, clearErrors, busy, formValues } from '../ui.js';
 import { nextPath } from '../participant.js';
@@ -40,8 +40,8 @@ export default async function render(view, { t, query, navigate }) {
       await busy(
         submit,
         (async () => {
-          await api('POST', '/auth/signup', { email: v.email, password, full_name: v.full_name });
-          await api('POST', '/auth/login', { email: v.email, password });
+          await api('POST', paths.authSignup(), { email: v.email, password, full_name: v.full_name });
+          await api('POST', paths.authLogin(), { email: v.email, password });
           await loadMe();
         })(),
       );

@@ -7,10 +7,10 @@
 // maximum is then the sum of each criterion's best level, as the server
 // requires). The due date and late cut-off belong to each cohort
 // (staff_cohort.js). A refused save keeps everything typed.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, confirmDialog, replace, livePreview, guardUnsaved, labelled, checkbox } from '../staff_ui.js';
+import { guardUnsaved, labelled, checkbox, editorPage, loadDraftItem } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const TYPES = ['text', 'url', 'file'];
@@ -102,33 +102,35 @@ function rubricMax(rubric) {
   return rubric.reduce((sum, c) => sum + Math.max(...c.levels.map((l) => (Number.isFinite(l.points) ? l.points : 0))), 0);
 }
 
-export default async function render(view, ctx) {
-  await loadArea('staff');
-  const slug = ctx.params.slug;
-  const id = ctx.params.assignmentId || null;
-  const creating = id === null;
-  const draft = await api('GET', `/api/v1/programmes/${enc(slug)}/draft`);
-  const found = creating ? null : findAssignment(draft, id);
-  const mod = creating ? draft.modules.find((m) => m.id === ctx.query.get('module')) : found && found.module;
-  const back = `/staff/programmes/${enc(slug)}/content`;
-  if (!mod || (!creating && !found)) {
-    replace(view, pageHead(t('staff.assignment.missing'), { back, backLabel: t('staff.nav.content') }), h('p', {}, t('staff.lesson.missing_text')));
-    return undefined;
-  }
-  const a = found ? found.assignment : { title: '', instructions_md: '', submission_types: ['text', 'url'], max_score: 100, pass_score: 70, required: true, rubric: null, max_attempts: null };
+const NEW_ASSIGNMENT = { title: '', instructions_md: '', submission_types: ['text', 'url'], max_score: 100, pass_score: 70, required: true, rubric: null, max_attempts: null };
 
-  const previewErr = errorBox();
-  const preview = h('div', { class: 'staff-preview lesson-body', 'data-testid': 'preview' });
+// ---- draw ----
+
+// The editor's form for assignment a; returns {form, save, body()} where
+// body() reads what it holds now as the API's body.
+function assignmentForm(a, creating) {
   const save = h('button', { type: 'submit' }, creating ? t('staff.assignment.create') : t('common.save'));
   const maxNote = h('p', { class: 'hint', 'data-testid': 'rubric-max', role: 'status' });
-  let form = null;
+  let v = null;
+  // With a rubric the maximum is its best levels summed (shown, not typed).
+  const syncMax = () => {
+    const r = rubric.read();
+    v.max_score.readOnly = !!r;
+    if (r) {
+      const max = rubricMax(r);
+      v.max_score.value = String(max);
+      maxNote.textContent = t('staff.assignment.max_from_rubric', { n: fmtNumber(max) });
+    } else {
+      maxNote.textContent = '';
+    }
+  };
   const rubric = rubricEditor(a.rubric, () => syncMax());
   const types = h('fieldset', { class: 'field staff-types', dataset: { field: 'types' } },
     h('legend', {}, t('staff.assignment.types')),
     h('p', { class: 'field-error', hidden: true }), // first: showErrors fills the first slot
     ...TYPES.map((ty) => checkbox(t(`staff.assignment.type_${ty}`), { name: `type_${ty}` }, (a.submission_types || []).includes(ty))));
   const num = (name, value, attrs = {}) => h('input', { type: 'number', name, inputmode: 'decimal', value: value == null ? '' : String(value), ...attrs });
-  form = h('form', { class: 'staff-form staff-lesson-form', novalidate: true },
+  const form = h('form', { class: 'staff-form staff-lesson-form', novalidate: true },
     field({ label: t('staff.assignment.f_title'), name: 'title', required: true, autocomplete: 'off', value: a.title, maxlength: 200 }),
     field({ label: t('staff.assignment.f_instructions'), name: 'instructions_md', rows: 10, hint: t('staff.lesson.f_body_hint'), value: a.instructions_md }),
     types,
@@ -140,97 +142,93 @@ export default async function render(view, ctx) {
     rubric.el,
     h('p', { class: 'hint' }, t('staff.assignment.schedule_note')),
     h('div', { class: 'staff-actions' }, save));
-  const v = form.elements;
+  v = form.elements;
   v.instructions_md.classList.add('staff-md');
-
-  // With a rubric the maximum is its best levels summed (shown, not typed).
-  function syncMax() {
-    const r = rubric.read();
-    v.max_score.readOnly = !!r;
-    if (r) {
-      const max = rubricMax(r);
-      v.max_score.value = String(max);
-      maxNote.textContent = t('staff.assignment.max_from_rubric', { n: fmtNumber(max) });
-    } else {
-      maxNote.textContent = '';
-    }
-  }
   syncMax();
+  const body = () => ({
+    title: v.title.value.trim(),
+    instructions_md: v.instructions_md.value,
+    submission_types: TYPES.filter((ty) => v[`type_${ty}`].checked),
+    max_score: Number(v.max_score.value.replace(',', '.')),
+    pass_score: Number(v.pass_score.value.replace(',', '.')),
+    required: v.required.checked,
+    rubric: rubric.read(),
+    max_attempts: v.max_attempts.value.trim() === '' ? null : Number(v.max_attempts.value),
+  });
+  return { form, save, body };
+}
 
-  const body = () => {
-    const out = {
-      title: v.title.value.trim(),
-      instructions_md: v.instructions_md.value,
-      submission_types: TYPES.filter((ty) => v[`type_${ty}`].checked),
-      max_score: Number(v.max_score.value.replace(',', '.')),
-      pass_score: Number(v.pass_score.value.replace(',', '.')),
-      required: v.required.checked,
-      rubric: rubric.read(),
-      max_attempts: v.max_attempts.value.trim() === '' ? null : Number(v.max_attempts.value),
-    };
-    return out;
-  };
-  // Problems the form can name before sending (the server judges the rest).
-  const problems = (b) => {
-    if (!b.title) return { code: 'invalid_title', field: 'title' };
-    if (!b.submission_types.length) return { code: 'invalid_submission_types', field: 'types' };
-    if (b.rubric && b.rubric.some((c) => !c.title || c.levels.some((l) => !l.title || !Number.isFinite(l.points) || l.points < 0))) return { code: 'staff_rubric_incomplete', field: 'rubric' };
-    if (!Number.isFinite(b.max_score) || b.max_score <= 0) return { code: 'invalid_max_score', field: 'max_score' };
-    if (!Number.isFinite(b.pass_score) || b.pass_score < 0 || b.pass_score > b.max_score) return { code: 'invalid_pass_score', field: 'pass_score' };
-    if (b.max_attempts !== null && !(Number.isInteger(b.max_attempts) && b.max_attempts >= 1 && b.max_attempts <= 100)) return { code: 'invalid_max_attempts', field: 'max_attempts' };
+// ---- act ----
+
+// Problems the form can name before sending (the server judges the rest).
+function problems(b) {
+  if (!b.title) return { code: 'invalid_title', field: 'title' };
+  if (!b.submission_types.length) return { code: 'invalid_submission_types', field: 'types' };
+  if (b.rubric && b.rubric.some((c) => !c.title || c.levels.some((l) => !l.title || !Number.isFinite(l.points) || l.points < 0))) return { code: 'staff_rubric_incomplete', field: 'rubric' };
+  if (!Number.isFinite(b.max_score) || b.max_score <= 0) return { code: 'invalid_max_score', field: 'max_score' };
+  if (!Number.isFinite(b.pass_score) || b.pass_score < 0 || b.pass_score > b.max_score) return { code: 'invalid_pass_score', field: 'pass_score' };
+  if (b.max_attempts !== null && !(Number.isInteger(b.max_attempts) && b.max_attempts >= 1 && b.max_attempts <= 100)) return { code: 'invalid_max_attempts', field: 'max_attempts' };
+  return null;
+}
+
+// Creates (in module mod) or updates assignment a; resolves to the answer,
+// or null after showing why not on the form.
+async function saveAssignment(ed, mod, a, creating) {
+  clearErrors(ed.form);
+  const b = ed.body();
+  const bad = problems(b);
+  if (bad) {
+    showErrors(ed.form, bad);
     return null;
-  };
+  }
+  try {
+    return creating
+      ? await busy(ed.save, api('POST', paths.moduleAssignments(mod.id), b))
+      : await busy(ed.save, api('PUT', paths.assignment(a.id), b));
+  } catch (ex) {
+    showErrors(ed.form, ex, FIELD_OF_CODE);
+    return null;
+  }
+}
 
-  let saved = JSON.stringify(body());
-  const dirty = () => JSON.stringify(body()) !== saved;
-  const markSaved = () => { saved = JSON.stringify(body()); };
-  const stopGuard = guardUnsaved(dirty, markSaved);
+// ---- the page: load the draft's assignment, draw the editor ----
+export default async function render(view, ctx) {
+  await loadArea('staff');
+  const item = await loadDraftItem(view, ctx, ctx.params.assignmentId || null, findAssignment, t('staff.assignment.missing'));
+  if (!item) return undefined;
+  const { slug, found, mod, back, creating } = item;
+  const a = found ? found.assignment : NEW_ASSIGNMENT;
+  const ed = assignmentForm(a, creating);
+  let saved = JSON.stringify(ed.body());
+  const markSaved = () => { saved = JSON.stringify(ed.body()); };
+  const stopGuard = guardUnsaved(() => JSON.stringify(ed.body()) !== saved, markSaved);
 
-  form.addEventListener('submit', async (e) => {
+  ed.form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clearErrors(form);
-    const b = body();
-    const bad = problems(b);
-    if (bad) return showErrors(form, bad);
-    try {
-      const r = creating
-        ? await busy(save, api('POST', `/api/v1/modules/${enc(mod.id)}/assignments`, b))
-        : await busy(save, api('PUT', `/api/v1/assignments/${enc(a.id)}`, b));
-      markSaved();
-      toast(creating ? t('staff.assignment.created') : t('common.saved'));
-      if (creating) ctx.navigate(`/staff/programmes/${enc(slug)}/assignments/${enc(r.id)}`, { replace: true });
-    } catch (ex) {
-      showErrors(form, ex, FIELD_OF_CODE);
-    }
+    const r = await saveAssignment(ed, mod, a, creating);
+    if (!r) return;
+    markSaved();
+    toast(creating ? t('staff.assignment.created') : t('common.saved'));
+    if (creating) ctx.navigate(`/staff/programmes/${enc(slug)}/assignments/${enc(r.id)}`, { replace: true });
   });
 
-  let del = null;
-  if (!creating) {
-    del = h('button', { type: 'button', class: 'danger' }, t('staff.content.delete_assignment', { title: a.title }));
-    del.addEventListener('click', async () => {
-      if (!(await confirmDialog(t('staff.content.confirm_delete_assignment', { title: a.title })))) return;
-      try {
-        await busy(del, api('DELETE', `/api/v1/assignments/${enc(a.id)}`));
+  return editorPage(view, {
+    title: creating ? t('staff.assignment.new_title') : t('staff.assignment.edit_title'),
+    head: { back, backLabel: t('staff.nav.content'), sub: t('staff.lesson.in_module', { title: mod.title }) },
+    formTitle: t('staff.assignment.edit_title'),
+    form: ed.form,
+    source: ed.form.elements.instructions_md,
+    preview: h('div', { class: 'staff-preview lesson-body', 'data-testid': 'preview' }),
+    stopGuard,
+    del: creating ? null : {
+      label: t('staff.content.delete_assignment', { title: a.title }),
+      question: t('staff.content.confirm_delete_assignment', { title: a.title }),
+      path: paths.assignment(a.id),
+      done: () => {
         markSaved();
         toast(t('staff.content.assignment_deleted'));
         ctx.navigate(back);
-      } catch (ex) {
-        showErrors(form, ex);
-      }
-    });
-  }
-
-  replace(view,
-    pageHead(creating ? t('staff.assignment.new_title') : t('staff.assignment.edit_title'), { back, backLabel: t('staff.nav.content'), sub: t('staff.lesson.in_module', { title: mod.title }) }),
-    h('div', { class: 'staff-editor' },
-      h('section', { 'aria-labelledby': 'asg-form-h' }, h('h2', { id: 'asg-form-h', class: 'visually-hidden' }, t('staff.assignment.edit_title')), form),
-      h('section', { class: 'card staff-preview-card', 'aria-labelledby': 'preview-h' },
-        h('h2', { id: 'preview-h' }, t('staff.lesson.preview')), previewErr, preview)),
-    del ? h('p', { class: 'staff-danger-zone' }, del) : null);
-
-  const stopPreview = livePreview(v.instructions_md, preview, previewErr, t('staff.lesson.preview_empty'));
-  return () => {
-    stopPreview();
-    stopGuard();
-  };
+      },
+    },
+  });
 }

@@ -6,10 +6,10 @@
 // the cohort starts, admins always); and each assignment's due date and late
 // cut-off for this cohort (PUT …/assignments/{aid}/schedule, times in the
 // browser's zone).
-import { api } from '../api.js';
-import { loadArea, t, tn, fmtDate, fmtDateTime } from '../i18n.js';
-import { h, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, confirmDialog, replace, labelled, localInputValue, isoFromLocal } from '../staff_ui.js';
+import { api, paths } from '../api.js';
+import { loadArea, t, tn, fmtDate, fmtDateTime, localInputValue, isoFromLocal } from '../i18n.js';
+import { h, showErrors, clearErrors, toast, busy, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, fill, replace, labelled } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const KINDS = ['modules', 'lessons', 'assignments', 'quizzes'];
@@ -62,7 +62,7 @@ function versionPanel(ctx, cohort, prog, isAdmin, started) {
     const to = Number(select.value);
     let c;
     try {
-      c = await busy(show, api('GET', `/api/v1/cohorts/${enc(cohort.id)}/content-version/changes?to=${to}`));
+      c = await busy(show, api('GET', paths.cohortContentVersionChanges(cohort.id, { to })));
     } catch (ex) {
       err.update(ex);
       return;
@@ -72,7 +72,7 @@ function versionPanel(ctx, cohort, prog, isAdmin, started) {
       const ok = await confirmDialog(t('staff.version.confirm', { n: to, cohort: cohort.name }), { confirmLabel: t('staff.version.move_to', { n: to }), danger: false });
       if (!ok) return;
       try {
-        await busy(move, api('PUT', `/api/v1/cohorts/${enc(cohort.id)}/content-version`, { version: to }));
+        await busy(move, api('PUT', paths.cohortContentVersion(cohort.id), { version: to }));
         toast(t('staff.cohort.moved'));
         ctx.navigate(location.pathname, { replace: true });
       } catch (ex) {
@@ -108,7 +108,7 @@ function scheduleForm(cohortId, a) {
     if (due.value && !body.due_at) return showErrors(form, { code: 'invalid_time', field: 'due_at' });
     if (cutoff.value && !body.cutoff_at) return showErrors(form, { code: 'invalid_time', field: 'cutoff_at' });
     try {
-      const r = await busy(save, api('PUT', `/api/v1/cohorts/${enc(cohortId)}/assignments/${enc(a.id)}/schedule`, body));
+      const r = await busy(save, api('PUT', paths.cohortAssignmentSchedule(cohortId, a.id), body));
       Object.assign(a, { due_at: r.due_at, cutoff_at: r.cutoff_at });
       form.replaceWith(scheduleForm(cohortId, a));
       toast(t('staff.schedule.saved', { title: a.title }));
@@ -123,10 +123,10 @@ export default async function render(view, ctx) {
   await loadArea('staff');
   const id = ctx.params.id;
   const isAdmin = ctx.me.user.role === 'admin';
-  const cohort = await api('GET', `/api/v1/cohorts/${enc(id)}`);
+  const cohort = await api('GET', paths.cohort(id));
   const [prog, assignments] = await Promise.all([
-    api('GET', `/api/v1/programmes/${enc(cohort.programme_slug)}`),
-    api('GET', `/api/v1/cohorts/${enc(id)}/assignments`),
+    api('GET', paths.programme(cohort.programme_slug)),
+    api('GET', paths.cohortAssignments(id)),
   ]);
   const today = new Date().toISOString().slice(0, 10);
   const started = cohort.starts_on <= today;

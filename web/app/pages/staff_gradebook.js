@@ -3,10 +3,10 @@
 // attendance; per assignment whether its grades are released (and a button
 // to release them). The CSV is the server's (?format=csv: ';' separated,
 // decimal commas, cells starting with = + - @ neutralised).
-import { api, apiUrl } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtNumber } from '../i18n.js';
-import { h, toast, busy } from '../ui.js';
-import { pageHead, errorBox, segmentLabel, confirmDialog, replace } from '../staff_ui.js';
+import { h, toast, busy, segmentName, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, replace } from '../staff_ui.js';
 import { quizCell } from '../quiz_staff.js';
 
 const enc = encodeURIComponent;
@@ -21,9 +21,9 @@ export default async function render(view, ctx) {
   await Promise.all([loadArea('staff'), loadArea('quiz')]);
   const id = ctx.params.id;
   const [cohort, book, assignments] = await Promise.all([
-    api('GET', `/api/v1/cohorts/${enc(id)}`),
-    api('GET', `/api/v1/cohorts/${enc(id)}/gradebook`),
-    api('GET', `/api/v1/cohorts/${enc(id)}/assignments`),
+    api('GET', paths.cohort(id)),
+    api('GET', paths.cohortGradebook(id)),
+    api('GET', paths.cohortAssignments(id)),
   ]);
   const err = errorBox();
   const released = new Map(assignments.items.map((a) => [a.id, a.grades_released]));
@@ -35,7 +35,7 @@ export default async function render(view, ctx) {
       if (!(await confirmDialog(t('staff.grading.confirm_release_one', { title: a.title }), { confirmLabel: t('staff.grading.release'), danger: false }))) return;
       err.update(null);
       try {
-        const r = await busy(b, api('POST', `/api/v1/cohorts/${enc(id)}/grades/release`, { assignment_id: a.id }));
+        const r = await busy(b, api('POST', paths.cohortGradesRelease(id), { assignment_id: a.id }));
         released.set(a.id, true);
         b.replaceWith(h('span', { class: 'badge' }, t('staff.gradebook.released')));
         toast(tn('staff.grading.released', r.released));
@@ -60,7 +60,7 @@ export default async function render(view, ctx) {
       releaseCell(a))));
   const rows = book.rows.map((r) => h('tr', {},
     h('th', { scope: 'row', class: 'wide' }, r.user.full_name),
-    h('td', { 'data-label': t('staff.registrations.segment') }, segmentLabel(r.segment)),
+    h('td', { 'data-label': t('staff.registrations.segment') }, segmentName(r.segment)),
     h('td', { 'data-label': t('staff.gradebook.progress') }, `${fmtNumber(r.progress_percent)}%`),
     h('td', { 'data-label': t('staff.sessions.attended') }, `${fmtNumber(r.attended)} / ${fmtNumber(book.sessions)}`),
     ...r.assignments.map((c, i) => h('td', { 'data-label': book.assignments[i] ? book.assignments[i].title : '', class: `grade-${c.status}` }, cellText(c))),
@@ -69,7 +69,7 @@ export default async function render(view, ctx) {
   replace(view, 
     pageHead(t('staff.gradebook.title'), { back: `/staff/cohorts/${enc(id)}/grading`, backLabel: t('staff.grading.title'), sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
     h('p', { class: 'staff-actions' },
-      h('a', { class: 'button secondary', href: apiUrl(`/api/v1/cohorts/${enc(id)}/gradebook?format=csv`), download: 'nilai.csv', 'data-testid': 'gradebook-csv' }, t('staff.gradebook.csv'))),
+      h('a', { class: 'button secondary', href: paths.cohortGradebook(id, { format: 'csv' }), download: 'nilai.csv', 'data-testid': 'gradebook-csv' }, t('staff.gradebook.csv'))),
     err,
     book.assignments.length ? h('section', { class: 'card', 'aria-labelledby': 'asg-h' }, h('h2', { id: 'asg-h' }, t('staff.gradebook.assignments')), assignmentList) : null,
     book.rows.length

@@ -8,10 +8,10 @@
 // until released (here, per assignment or all at once). "Already graded"
 // lists the latest graded work to grade again (the history is kept; a
 // released grade changes for the participant at once).
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, confirmDialog, replace } from '../staff_ui.js';
+import { h, field, showErrors, clearErrors, toast, busy, confirmDialog, rememberQuery } from '../ui.js';
+import { pageHead, errorBox, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const FIELD_OF_CODE = {
@@ -45,63 +45,209 @@ function workView(s) {
   return parts;
 }
 
+// ---- draw ----
+
+// What is typed for a submission ({score, choices[], feedback}, kept in
+// `drafts` by submission id); a graded one starts from its grade.
+function draftOf(drafts, s) {
+  if (!drafts.has(s.id)) {
+    const g = s.grade;
+    drafts.set(s.id, g
+      ? { score: String(g.score), choices: Array.isArray(g.rubric) ? g.rubric.slice() : [], feedback: g.feedback_md || '' }
+      : { score: '', choices: [], feedback: '' });
+  }
+  return drafts.get(s.id);
+}
+
+function rubricFieldset(s, d, onChange) {
+  return h('fieldset', { class: 'grading-rubric', 'data-testid': 'rubric' },
+    h('legend', {}, t('staff.grading.rubric')),
+    ...s.rubric.map((c, ci) => h('fieldset', { class: 'grading-criterion' },
+      h('legend', {}, c.title),
+      ...c.levels.map((l, li) => {
+        const input = h('input', { type: 'radio', name: `crit-${ci}`, id: `crit-${ci}-${li}`, value: String(li) });
+        input.checked = d.choices[ci] === li;
+        input.addEventListener('change', () => {
+          d.choices[ci] = li;
+          onChange();
+        });
+        return h('div', { class: 'field-check' }, input,
+          h('label', { for: input.id }, `${l.title} (${tn('staff.grading.points', l.points)})`));
+      }))));
+}
+
+// The grading form of submission s over its draft d (typing updates d);
+// onSubmit(form, save) when sent.
+function gradeForm(s, d, onSubmit) {
+  const total = h('p', { class: 'grading-total', 'data-testid': 'rubric-total', role: 'status' });
+  const showTotal = () => {
+    if (!s.rubric) return;
+    const done = s.rubric.every((c, ci) => Number.isInteger(d.choices[ci]));
+    const sum = s.rubric.reduce((acc, c, ci) => acc + (Number.isInteger(d.choices[ci]) ? Number(c.levels[d.choices[ci]].points) : 0), 0);
+    total.textContent = t(done ? 'staff.grading.total' : 'staff.grading.total_partial', { n: fmtNumber(sum), max: fmtNumber(s.max_score) });
+  };
+  const save = h('button', { type: 'submit' }, t(s.grade ? 'staff.grading.save_again' : 'staff.grading.save'));
+  const form = h('form', { class: 'staff-form', novalidate: true, 'aria-labelledby': 'grade-h' },
+    h('h2', { id: 'grade-h' }, t(s.grade ? 'staff.grading.regrade_h' : 'staff.grading.grade_h')),
+    s.grade ? h('p', { class: 'meta', 'data-testid': 'current-grade' }, t('staff.grading.current', { score: fmtNumber(s.grade.score), max: fmtNumber(s.max_score), when: fmtDateTime(s.grade.graded_at) })) : null,
+    s.rubric
+      ? [rubricFieldset(s, d, showTotal), total]
+      : field({ label: t('staff.grading.score', { max: fmtNumber(s.max_score) }), name: 'score', type: 'number', inputmode: 'decimal', value: d.score }),
+    field({ label: t('staff.grading.feedback'), name: 'feedback_md', rows: 6, hint: t('staff.grading.feedback_hint'), value: d.feedback }),
+    save);
+  showTotal();
+  const scoreInput = form.elements.score;
+  if (scoreInput) {
+    scoreInput.min = '0';
+    scoreInput.max = String(s.max_score);
+    scoreInput.step = '0.01';
+    scoreInput.addEventListener('input', () => { d.score = scoreInput.value; });
+  }
+  form.elements.feedback_md.addEventListener('input', () => { d.feedback = form.elements.feedback_md.value; });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    onSubmit(form, save);
+  });
+  return form;
+}
+
+// The page's controls and places, the filters from the address.
+function gradingControls(query, assignments) {
+  const stateSel = h('select', { id: 'grading-state', name: 'state' },
+    h('option', { value: 'ungraded' }, t('staff.grading.state_ungraded')),
+    h('option', { value: 'graded' }, t('staff.grading.state_graded')));
+  stateSel.value = query.get('state') === 'graded' ? 'graded' : 'ungraded';
+  const filter = h('select', { id: 'grading-assignment', name: 'assignment' },
+    h('option', { value: '' }, t('staff.grading.all_assignments')),
+    ...assignments.items.map((a) => h('option', { value: a.id }, a.title)));
+  filter.value = query.get('assignment') || '';
+  return {
+    stateSel,
+    filter,
+    position: h('p', { class: 'meta', role: 'status', 'data-testid': 'queue-position' }),
+    workEl: h('div', { class: 'grading-work card', 'data-testid': 'work' }),
+    formEl: h('div', { class: 'grading-form card' }),
+    prev: h('button', { type: 'button', class: 'secondary small', 'aria-keyshortcuts': 'k p' }, `← ${t('staff.grading.prev')}`),
+    next: h('button', { type: 'button', class: 'secondary small', 'aria-keyshortcuts': 'j n' }, `${t('staff.grading.next')} →`),
+    release: h('button', { type: 'button', class: 'secondary' }, t('staff.grading.release')),
+    releaseNote: h('p', { class: 'staff-success', role: 'status', 'data-testid': 'release-result' }),
+  };
+}
+
+function gradingLayout(view, cohort, c, err) {
+  replace(view,
+    pageHead(t('staff.grading.title'), { back: '/staff', backLabel: t('staff.home.title'), sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
+    h('p', { class: 'staff-links' }, h('a', { href: `/staff/cohorts/${enc(cohort.id)}/gradebook` }, t('staff.nav.gradebook'))),
+    h('div', { class: 'staff-filters grading-bar' },
+      h('div', { class: 'field' }, h('label', { for: c.stateSel.id }, t('staff.grading.state')), c.stateSel),
+      h('div', { class: 'field' }, h('label', { for: c.filter.id }, t('staff.grading.assignment')), c.filter),
+      h('div', { class: 'staff-actions' }, c.release)),
+    c.releaseNote, err, h('div', { class: 'staff-note grading-help' }, t('staff.grading.keys')),
+    h('div', { class: 'staff-actions grading-nav' }, c.prev, c.position, c.next),
+    h('div', { class: 'grading-grid' }, c.workEl, c.formEl));
+}
+
+// Moves the focus to el's heading (after moving in the queue).
+function focusHeading(el) {
+  const hd = el.querySelector('h2');
+  if (hd) {
+    hd.tabIndex = -1;
+    hd.focus();
+  }
+}
+
+// ---- act ----
+
+// Grades s from its draft d; resolves to the answer and the score sent, or
+// null after showing why not (the choices, score and feedback stay).
+async function saveGrade(s, d, form, save) {
+  clearErrors(form);
+  const body = { feedback_md: d.feedback };
+  if (s.rubric) {
+    if (!s.rubric.every((c, ci) => Number.isInteger(d.choices[ci]))) {
+      showErrors(form, { code: 'rubric_required' });
+      return null;
+    }
+    body.rubric = s.rubric.map((c, ci) => d.choices[ci]);
+  } else {
+    if (d.score.trim() === '' || Number.isNaN(Number(d.score))) {
+      showErrors(form, { code: 'score_required' }, FIELD_OF_CODE);
+      return null;
+    }
+    body.score = Number(d.score);
+  }
+  try {
+    return { graded: await busy(save, api('PUT', paths.submissionGrade(s.id), body)), score: body.score };
+  } catch (ex) {
+    showErrors(form, ex, FIELD_OF_CODE);
+    return null;
+  }
+}
+
+// Releasing grades: assignment a, or all of them; resolves to the note.
+async function releaseGrades(id, a, button, err) {
+  const question = a ? t('staff.grading.confirm_release_one', { title: a.title }) : t('staff.grading.confirm_release_all');
+  if (!(await confirmDialog(question, { confirmLabel: t('staff.grading.release'), danger: false }))) return null;
+  err.update(null);
+  try {
+    const r = await busy(button, api('POST', paths.cohortGradesRelease(id), a ? { assignment_id: a.id } : {}));
+    return tn('staff.grading.released', r.released);
+  } catch (ex) {
+    err.update(ex);
+    return null;
+  }
+}
+
+// j/n next, k/p previous — not while typing; go(delta) moves. Returns the
+// keydown listener.
+function keyNav(go) {
+  return (e) => {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    const tag = e.target && e.target.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || (e.target && e.target.isContentEditable)) return;
+    if (document.querySelector('dialog[open]')) return;
+    if (e.key === 'j' || e.key === 'n') {
+      e.preventDefault();
+      go(1);
+    } else if (e.key === 'k' || e.key === 'p') {
+      e.preventDefault();
+      go(-1);
+    }
+  };
+}
+
+// ---- the page: the queue loaded by the filters, one submission at a time ----
 export default async function render(view, ctx) {
   await loadArea('staff');
   const id = ctx.params.id;
   const [cohort, assignments] = await Promise.all([
-    api('GET', `/api/v1/cohorts/${enc(id)}`),
-    api('GET', `/api/v1/cohorts/${enc(id)}/assignments`),
+    api('GET', paths.cohort(id)),
+    api('GET', paths.cohortAssignments(id)),
   ]);
   const err = errorBox();
-  const only = ctx.query.get('assignment') || '';
   let queue = [];
   let index = 0;
-  // what was typed per submission id: {score, choices[], feedback}
   const drafts = new Map();
 
-  const stateSel = h('select', { id: 'grading-state', name: 'state' },
-    h('option', { value: 'ungraded' }, t('staff.grading.state_ungraded')),
-    h('option', { value: 'graded' }, t('staff.grading.state_graded')));
-  stateSel.value = ctx.query.get('state') === 'graded' ? 'graded' : 'ungraded';
+  const c = gradingControls(ctx.query, assignments);
+  const { stateSel, filter, position, workEl, formEl, prev, next, release, releaseNote } = c;
   const regrading = () => stateSel.value === 'graded';
-  const filter = h('select', { id: 'grading-assignment', name: 'assignment' },
-    h('option', { value: '' }, t('staff.grading.all_assignments')),
-    ...assignments.items.map((a) => h('option', { value: a.id }, a.title)));
-  filter.value = only;
-  const position = h('p', { class: 'meta', role: 'status', 'data-testid': 'queue-position' });
-  const workEl = h('div', { class: 'grading-work card', 'data-testid': 'work' });
-  const formEl = h('div', { class: 'grading-form card' });
-  const prev = h('button', { type: 'button', class: 'secondary small', 'aria-keyshortcuts': 'k p' }, `← ${t('staff.grading.prev')}`);
-  const next = h('button', { type: 'button', class: 'secondary small', 'aria-keyshortcuts': 'j n' }, `${t('staff.grading.next')} →`);
 
-  // What is typed for a submission; a graded one starts from its grade.
-  function draftOf(s) {
-    if (!drafts.has(s.id)) {
-      const g = s.grade;
-      drafts.set(s.id, g
-        ? { score: String(g.score), choices: Array.isArray(g.rubric) ? g.rubric.slice() : [], feedback: g.feedback_md || '' }
-        : { score: '', choices: [], feedback: '' });
+  const focusWork = () => focusHeading(workEl);
+  // After a grade: a regraded submission stays (with its new grade), a
+  // graded one leaves the queue.
+  const graded = (s, answer) => {
+    drafts.delete(s.id);
+    toast(t('staff.grading.saved', { name: s.user.full_name, score: fmtNumber(answer.graded.grade ? answer.graded.grade.score : answer.score ?? 0) }));
+    if (regrading()) {
+      queue[index] = { ...s, grade: answer.graded.grade };
+    } else {
+      queue.splice(index, 1);
+      if (index >= queue.length) index = Math.max(0, queue.length - 1);
     }
-    return drafts.get(s.id);
-  }
-
-  function rubricFieldset(s, d, onChange) {
-    return h('fieldset', { class: 'grading-rubric', 'data-testid': 'rubric' },
-      h('legend', {}, t('staff.grading.rubric')),
-      ...s.rubric.map((c, ci) => h('fieldset', { class: 'grading-criterion' },
-        h('legend', {}, c.title),
-        ...c.levels.map((l, li) => {
-          const input = h('input', { type: 'radio', name: `crit-${ci}`, id: `crit-${ci}-${li}`, value: String(li) });
-          input.checked = d.choices[ci] === li;
-          input.addEventListener('change', () => {
-            d.choices[ci] = li;
-            onChange();
-          });
-          return h('div', { class: 'field-check' }, input,
-            h('label', { for: input.id }, `${l.title} (${tn('staff.grading.points', l.points)})`));
-        }))));
-  }
-
+    drawCurrent();
+    focusWork();
+  };
   function drawCurrent() {
     const s = queue[index];
     prev.disabled = index <= 0;
@@ -118,73 +264,13 @@ export default async function render(view, ctx) {
       h('p', { class: 'meta' }, s.assignment_title, ' · ', t('staff.grading.version', { n: s.version }), ' · ',
         fmtDateTime(s.submitted_at), s.late ? ' · ' : '', s.late ? h('span', { class: 'badge waitlisted' }, t('staff.grading.late')) : null),
       ...workView(s));
-
-    const d = draftOf(s);
-    const total = h('p', { class: 'grading-total', 'data-testid': 'rubric-total', role: 'status' });
-    const showTotal = () => {
-      if (!s.rubric) return;
-      const done = s.rubric.every((c, ci) => Number.isInteger(d.choices[ci]));
-      const sum = s.rubric.reduce((acc, c, ci) => acc + (Number.isInteger(d.choices[ci]) ? Number(c.levels[d.choices[ci]].points) : 0), 0);
-      total.textContent = t(done ? 'staff.grading.total' : 'staff.grading.total_partial', { n: fmtNumber(sum), max: fmtNumber(s.max_score) });
-    };
-    const save = h('button', { type: 'submit' }, t(s.grade ? 'staff.grading.save_again' : 'staff.grading.save'));
-    const form = h('form', { class: 'staff-form', novalidate: true, 'aria-labelledby': 'grade-h' },
-      h('h2', { id: 'grade-h' }, t(s.grade ? 'staff.grading.regrade_h' : 'staff.grading.grade_h')),
-      s.grade ? h('p', { class: 'meta', 'data-testid': 'current-grade' }, t('staff.grading.current', { score: fmtNumber(s.grade.score), max: fmtNumber(s.max_score), when: fmtDateTime(s.grade.graded_at) })) : null,
-      s.rubric
-        ? [rubricFieldset(s, d, showTotal), total]
-        : field({ label: t('staff.grading.score', { max: fmtNumber(s.max_score) }), name: 'score', type: 'number', inputmode: 'decimal', value: d.score }),
-      field({ label: t('staff.grading.feedback'), name: 'feedback_md', rows: 6, hint: t('staff.grading.feedback_hint'), value: d.feedback }),
-      save);
-    showTotal();
-    const scoreInput = form.elements.score;
-    if (scoreInput) {
-      scoreInput.min = '0';
-      scoreInput.max = String(s.max_score);
-      scoreInput.step = '0.01';
-      scoreInput.addEventListener('input', () => { d.score = scoreInput.value; });
-    }
-    form.elements.feedback_md.addEventListener('input', () => { d.feedback = form.elements.feedback_md.value; });
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      clearErrors(form);
-      const body = { feedback_md: d.feedback };
-      if (s.rubric) {
-        if (!s.rubric.every((c, ci) => Number.isInteger(d.choices[ci]))) return showErrors(form, { code: 'rubric_required' });
-        body.rubric = s.rubric.map((c, ci) => d.choices[ci]);
-      } else {
-        if (d.score.trim() === '' || Number.isNaN(Number(d.score))) return showErrors(form, { code: 'score_required' }, FIELD_OF_CODE);
-        body.score = Number(d.score);
-      }
-      let graded;
-      try {
-        graded = await busy(save, api('PUT', `/api/v1/submissions/${enc(s.id)}/grade`, body));
-      } catch (ex) {
-        // the choices, score and feedback stay as typed
-        showErrors(form, ex, FIELD_OF_CODE);
-        return;
-      }
-      drafts.delete(s.id);
-      toast(t('staff.grading.saved', { name: s.user.full_name, score: fmtNumber(graded.grade ? graded.grade.score : body.score ?? 0) }));
-      if (regrading()) {
-        queue[index] = { ...s, grade: graded.grade };
-      } else {
-        queue.splice(index, 1);
-        if (index >= queue.length) index = Math.max(0, queue.length - 1);
-      }
-      drawCurrent();
-      focusWork();
-    });
-    formEl.replaceChildren(form);
+    const d = draftOf(drafts, s);
+    formEl.replaceChildren(gradeForm(s, d, async (form, save) => {
+      const answer = await saveGrade(s, d, form, save);
+      if (answer) graded(s, answer);
+    }));
   }
 
-  const focusWork = () => {
-    const hd = workEl.querySelector('h2');
-    if (hd) {
-      hd.tabIndex = -1;
-      hd.focus();
-    }
-  };
   const go = (delta) => {
     const to = index + delta;
     if (to < 0 || to >= queue.length) return;
@@ -198,16 +284,13 @@ export default async function render(view, ctx) {
   const load = async () => {
     const q = new URLSearchParams({ limit: '200', state: stateSel.value });
     if (filter.value) q.set('assignment_id', filter.value);
-    const r = await api('GET', `/api/v1/cohorts/${enc(id)}/grading-queue?${q}`);
+    const r = await api('GET', paths.cohortGradingQueue(id, q));
     queue = r.items;
     index = 0;
     drawCurrent();
   };
   const refilter = async () => {
-    const q = new URLSearchParams();
-    if (filter.value) q.set('assignment', filter.value);
-    if (regrading()) q.set('state', 'graded');
-    history.replaceState(null, '', `${location.pathname}${q.toString() ? `?${q}` : ''}`);
+    rememberQuery({ assignment: filter.value, state: regrading() ? 'graded' : '' });
     err.update(null);
     drafts.clear();
     try {
@@ -219,49 +302,14 @@ export default async function render(view, ctx) {
   filter.addEventListener('change', refilter);
   stateSel.addEventListener('change', refilter);
 
-  // Releasing grades: the chosen assignment, or all of them.
-  const release = h('button', { type: 'button', class: 'secondary' }, t('staff.grading.release'));
-  const releaseNote = h('p', { class: 'staff-success', role: 'status', 'data-testid': 'release-result' });
   release.addEventListener('click', async () => {
-    const a = assignments.items.find((x) => x.id === filter.value);
-    const question = a ? t('staff.grading.confirm_release_one', { title: a.title }) : t('staff.grading.confirm_release_all');
-    if (!(await confirmDialog(question, { confirmLabel: t('staff.grading.release'), danger: false }))) return;
-    err.update(null);
-    try {
-      const r = await busy(release, api('POST', `/api/v1/cohorts/${enc(id)}/grades/release`, a ? { assignment_id: a.id } : {}));
-      releaseNote.textContent = tn('staff.grading.released', r.released);
-    } catch (ex) {
-      err.update(ex);
-    }
+    const note = await releaseGrades(id, assignments.items.find((x) => x.id === filter.value), release, err);
+    if (note) releaseNote.textContent = note;
   });
-
-  // j/n next, k/p previous — not while typing.
-  const onKey = (e) => {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
-    const tag = e.target && e.target.tagName;
-    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || (e.target && e.target.isContentEditable)) return;
-    if (document.querySelector('dialog[open]')) return;
-    if (e.key === 'j' || e.key === 'n') {
-      e.preventDefault();
-      go(1);
-    } else if (e.key === 'k' || e.key === 'p') {
-      e.preventDefault();
-      go(-1);
-    }
-  };
+  const onKey = keyNav(go);
   document.addEventListener('keydown', onKey);
 
   await load();
-  const intro = h('div', { class: 'staff-note grading-help' }, t('staff.grading.keys'));
-  replace(view, 
-    pageHead(t('staff.grading.title'), { back: '/staff', backLabel: t('staff.home.title'), sub: `${cohort.programme_title || cohort.programme_slug} — ${cohort.name}` }),
-    h('p', { class: 'staff-links' }, h('a', { href: `/staff/cohorts/${enc(id)}/gradebook` }, t('staff.nav.gradebook'))),
-    h('div', { class: 'staff-filters grading-bar' },
-      h('div', { class: 'field' }, h('label', { for: stateSel.id }, t('staff.grading.state')), stateSel),
-      h('div', { class: 'field' }, h('label', { for: filter.id }, t('staff.grading.assignment')), filter),
-      h('div', { class: 'staff-actions' }, release)),
-    releaseNote, err, intro,
-    h('div', { class: 'staff-actions grading-nav' }, prev, position, next),
-    h('div', { class: 'grading-grid' }, workEl, formEl));
+  gradingLayout(view, cohort, c, err);
   return () => document.removeEventListener('keydown', onKey);
 }

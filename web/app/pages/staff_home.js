@@ -4,16 +4,16 @@
 // them, and the programmes whose content they may author — those cohorts'
 // and the ones an admin named them author of) with links to each staff
 // page, and which content version each cohort follows (a newer one shown).
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, fmtDate, fmtNumber } from '../i18n.js';
-import { h } from '../ui.js';
-import { pageHead, fill, segmentLabel, sortSegments, replace, versionNote } from '../staff_ui.js';
+import { h, segmentName, sortSegments } from '../ui.js';
+import { pageHead, fill, replace, versionNote } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
 function cohortItem(c, isAdmin) {
   const id = enc(c.id);
-  const seats = sortSegments(c.segments).map((s) => `${segmentLabel(s.segment)} ${fmtNumber(s.confirmed)}/${fmtNumber(s.quota)}`).join(' · ');
+  const seats = sortSegments(c.segments).map((s) => `${segmentName(s.segment)} ${fmtNumber(s.confirmed)}/${fmtNumber(s.quota)}`).join(' · ');
   return h('li', { class: 'staff-cohort', 'data-cohort': c.id },
     h('h3', {}, h('a', { href: isAdmin ? `/admin/cohorts/${id}` : `/staff/cohorts/${id}` }, c.name)),
     h('p', { class: 'meta' }, t('staff.cohort.dates', { from: fmtDate(c.starts_on), to: fmtDate(c.ends_on) }),
@@ -36,7 +36,7 @@ export default async function render(view, ctx) {
   await Promise.all([loadArea('staff'), loadArea('quiz'), loadArea('account')]);
   const me = ctx.me.user;
   const isAdmin = me.role === 'admin';
-  const data = await api('GET', '/api/v1/programmes');
+  const data = await api('GET', paths.programmes());
   const authoring = new Set(ctx.me.authoring || []);
   const mine = data.items
     .map((p) => ({ ...p, cohorts: isAdmin ? p.cohorts : p.cohorts.filter((c) => (c.instructors || []).some((i) => i.id === me.id)) }))

@@ -4,10 +4,10 @@
 // rendered exactly as publishing renders it), video link and duration.
 // Nothing is lost on a failed save: the error is shown next to the form and
 // every field keeps what was typed; leaving with unsaved changes asks first.
-import { api, apiUpload } from '../api.js';
+import { api, apiUpload, paths } from '../api.js';
 import { loadArea, t, fmtSize } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy, progressBar, setProgress } from '../ui.js';
-import { pageHead, errorBox, confirmDialog, replace, fill, livePreview, guardUnsaved } from '../staff_ui.js';
+import { h, field, showErrors, clearErrors, toast, busy, progressBar, setProgress, confirmDialog } from '../ui.js';
+import { errorBox, fill, guardUnsaved, editorPage, loadDraftItem } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 // The lesson field each error code of the API is about.
@@ -56,7 +56,7 @@ function attachmentsSection(lesson, textarea) {
       if (!(await confirmDialog(t('staff.lesson.remove_confirm', { name: a.name })))) return;
       err.update(null);
       try {
-        await busy(del, api('DELETE', `/api/v1/attachments/${enc(a.id)}`));
+        await busy(del, api('DELETE', paths.attachment(a.id)));
         list = list.filter((x) => x.id !== a.id);
         draw();
         toast(t('staff.lesson.removed', { name: a.name }));
@@ -82,7 +82,7 @@ function attachmentsSection(lesson, textarea) {
     barBox.hidden = false;
     setProgress(bar, 0);
     try {
-      const a = await apiUpload(`/api/v1/lessons/${enc(lesson.id)}/attachments`, file, (f) => setProgress(bar, f * 100), 'POST');
+      const a = await apiUpload(paths.lessonAttachments(lesson.id), file, (f) => setProgress(bar, f * 100), 'POST');
       list = [...list, a];
       draw();
       insert(a);
@@ -125,21 +125,11 @@ function lessonBody(form, creating) {
 
 export default async function render(view, ctx) {
   await loadArea('staff');
-  const slug = ctx.params.slug;
-  const lessonId = ctx.params.lessonId || null;
-  const creating = lessonId === null;
-  const draft = await api('GET', `/api/v1/programmes/${enc(slug)}/draft`);
-  const found = creating ? null : findLesson(draft, lessonId);
-  const mod = creating ? draft.modules.find((m) => m.id === ctx.query.get('module')) : found && found.module;
-  const back = `/staff/programmes/${enc(slug)}/content`;
-  if (!mod || (!creating && !found)) {
-    replace(view, pageHead(t('staff.lesson.missing'), { back, backLabel: t('staff.nav.content') }),
-      h('p', {}, t('staff.lesson.missing_text')));
-    return undefined;
-  }
+  const item = await loadDraftItem(view, ctx, ctx.params.lessonId || null, findLesson, t('staff.lesson.missing'));
+  if (!item) return undefined;
+  const { slug, found, mod, back, creating } = item;
   const lesson = found ? found.lesson : { title: '', body_md: '', video_url: null, duration_minutes: null, video: null };
 
-  const previewErr = errorBox();
   const preview = h('div', { class: 'staff-preview lesson-body', id: 'lesson-preview', 'data-testid': 'preview' });
   const save = h('button', { type: 'submit' }, creating ? t('staff.lesson.create') : t('common.save'));
   const videoNote = h('p', { class: 'hint', 'data-testid': 'video-note' });
@@ -173,8 +163,8 @@ export default async function render(view, ctx) {
     const payload = lessonBody(form, creating);
     try {
       const r = creating
-        ? await busy(save, api('POST', `/api/v1/modules/${enc(mod.id)}/lessons`, payload))
-        : await busy(save, api('PUT', `/api/v1/lessons/${enc(lesson.id)}`, payload));
+        ? await busy(save, api('POST', paths.moduleLessons(mod.id), payload))
+        : await busy(save, api('PUT', paths.lesson(lesson.id), payload));
       markSaved();
       toast(creating ? t('staff.lesson.created') : t('common.saved'));
       if (creating) {
@@ -188,34 +178,24 @@ export default async function render(view, ctx) {
     }
   });
 
-  let del = null;
-  if (!creating) {
-    del = h('button', { type: 'button', class: 'danger' }, t('staff.content.delete_lesson', { title: lesson.title }));
-    del.addEventListener('click', async () => {
-      if (!(await confirmDialog(t('staff.content.confirm_delete_lesson', { title: lesson.title })))) return;
-      try {
-        await busy(del, api('DELETE', `/api/v1/lessons/${enc(lesson.id)}`));
+  return editorPage(view, {
+    title: creating ? t('staff.lesson.new_title') : t('staff.lesson.edit_title'),
+    head: { back, backLabel: t('staff.nav.content'), sub: t('staff.lesson.in_module', { title: mod.title }) },
+    formTitle: t('staff.lesson.edit_title'),
+    form,
+    after: creating ? h('p', { class: 'hint' }, t('staff.lesson.attach_after_create')) : attachmentsSection(lesson, body),
+    source: body,
+    preview,
+    stopGuard,
+    del: creating ? null : {
+      label: t('staff.content.delete_lesson', { title: lesson.title }),
+      question: t('staff.content.confirm_delete_lesson', { title: lesson.title }),
+      path: paths.lesson(lesson.id),
+      done: () => {
         markSaved();
         toast(t('staff.content.lesson_deleted'));
         ctx.navigate(back);
-      } catch (ex) {
-        showErrors(form, ex);
-      }
-    });
-  }
-
-  replace(view, 
-    pageHead(creating ? t('staff.lesson.new_title') : t('staff.lesson.edit_title'), { back, backLabel: t('staff.nav.content'), sub: t('staff.lesson.in_module', { title: mod.title }) }),
-    h('div', { class: 'staff-editor' },
-      h('section', { 'aria-labelledby': 'lesson-form-h' }, h('h2', { id: 'lesson-form-h', class: 'visually-hidden' }, t('staff.lesson.edit_title')), form,
-        creating ? h('p', { class: 'hint' }, t('staff.lesson.attach_after_create')) : attachmentsSection(lesson, body)),
-      h('section', { class: 'card staff-preview-card', 'aria-labelledby': 'preview-h' },
-        h('h2', { id: 'preview-h' }, t('staff.lesson.preview')), previewErr, preview)),
-    del ? h('p', { class: 'staff-danger-zone' }, del) : null);
-
-  const stopPreview = livePreview(body, preview, previewErr, t('staff.lesson.preview_empty'));
-  return () => {
-    stopPreview();
-    stopGuard();
-  };
+      },
+    },
+  });
 }

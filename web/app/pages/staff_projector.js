@@ -4,10 +4,10 @@
 // their phones. The code comes from the session list (managers see it);
 // the countdown runs on the client and the list is asked again every 10 s,
 // so a code opened from another device shows up here too.
-import { api } from '../api.js';
-import { loadArea, t, fmtDateTime } from '../i18n.js';
+import { api, paths } from '../api.js';
+import { loadArea, t, fmtDateTime, fmtCountdown } from '../i18n.js';
 import { h, busy } from '../ui.js';
-import { errorBox, fmtCountdown, poll, replace } from '../staff_ui.js';
+import { errorBox, poll, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const REFRESH_MS = 10000;
@@ -53,7 +53,7 @@ export default async function render(view, ctx) {
   };
 
   const load = async () => {
-    const list = await api('GET', `/api/v1/cohorts/${enc(id)}/sessions`);
+    const list = await api('GET', paths.cohortSessions(id));
     session = list.items.find((s) => s.id === sessionId) || null;
     if (!session) throw Object.assign(new Error('no session'), { status: 404, code: 'not_found' });
     show();
@@ -63,7 +63,7 @@ export default async function render(view, ctx) {
   reopen.addEventListener('click', async () => {
     err.update(null);
     try {
-      const r = await busy(reopen, api('POST', `/api/v1/sessions/${enc(sessionId)}/checkin`, { valid_minutes: 15 }));
+      const r = await busy(reopen, api('POST', paths.sessionCheckin(sessionId), { valid_minutes: 15 }));
       session = { ...session, checkin_open: true, checkin_code: r.code, checkin_expires_at: r.expires_at };
       show();
     } catch (ex) {

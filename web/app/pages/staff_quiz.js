@@ -7,10 +7,10 @@
 // refused row named; export), and a preview as a participant will see it
 // (GET …/preview: the Markdown rendered as publishing will, the key shown
 // on request). Published with the programme's next version, like lessons.
-import { api, apiUrl } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtNumber, errorText } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy, newId } from '../ui.js';
-import { pageHead, errorBox, fill, confirmDialog, checkbox, labelled, replace } from '../staff_ui.js';
+import { h, field, showErrors, clearErrors, toast, busy, newId, confirmDialog } from '../ui.js';
+import { pageHead, errorBox, fill, checkbox, labelled, replace } from '../staff_ui.js';
 import { questionView, parseNumber } from '../quiz_ui.js';
 
 const enc = encodeURIComponent;
@@ -56,7 +56,7 @@ function settingsForm(quiz, onSaved) {
       body.grading = v.grading.value;
     } else body.anonymous = v.anonymous.checked;
     try {
-      const r = await busy(save, api('PUT', `/api/v1/quizzes/${enc(quiz.id)}`, body));
+      const r = await busy(save, api('PUT', paths.quiz(quiz.id), body));
       toast(t('common.saved'));
       onSaved(r.quiz);
     } catch (ex) {
@@ -185,7 +185,7 @@ function questionForm(quiz, q, onDone, onCancel) {
     const { body, error } = questionBody(form, type, survey);
     if (error) return showErrors(form, error);
     try {
-      const r = await busy(save, q ? api('PUT', `/api/v1/questions/${enc(q.id)}`, body) : api('POST', `/api/v1/quizzes/${enc(quiz.id)}/questions`, body));
+      const r = await busy(save, q ? api('PUT', paths.question(q.id), body) : api('POST', paths.quizQuestions(quiz.id), body));
       toast(q ? t('common.saved') : t('quiz.staff.question_added'));
       onDone(r.question);
     } catch (ex) {
@@ -209,113 +209,138 @@ function keyLine(q) {
   return null;
 }
 
+// ---- act ----
+
+// Deletes question q (number i + 1) after a confirmation; resolves to
+// whether it is gone.
+async function deleteQuestion(q, i, button, err) {
+  if (!(await confirmDialog(t('quiz.staff.confirm_delete_question', { n: i + 1 })))) return false;
+  err.update(null);
+  try {
+    await busy(button, api('DELETE', paths.question(q.id)));
+    toast(t('quiz.staff.question_deleted'));
+    return true;
+  } catch (ex) {
+    err.update(ex);
+    return false;
+  }
+}
+
+// Imports the chosen CSV into the bank; a refused row is named on the field.
+async function importCsv(id, form, file, button, note, onImported) {
+  clearErrors(form);
+  note.textContent = '';
+  if (!file.files.length) return showErrors(form, { code: 'staff_required', field: 'csv' });
+  try {
+    const r = await busy(button, api('POST', paths.quizQuestionsImport(id), file.files[0], { raw: true, headers: { 'Content-Type': 'text/csv' } }));
+    note.textContent = tn('quiz.staff.imported', r.imported);
+    file.value = '';
+    await onImported();
+  } catch (ex) {
+    const row = ex.details && ex.details.row;
+    const slot = form.querySelector('.field .field-error');
+    slot.textContent = row ? t('quiz.staff.import_row', { row, why: errorText(ex) }) : errorText(ex);
+    slot.hidden = false;
+    file.setAttribute('aria-invalid', 'true');
+    file.focus();
+  }
+  return undefined;
+}
+
+// ---- draw ----
+
+// One question of the list, shown or being edited in place.
+function questionItem(state, q, i, err, reload, list) {
+  const quiz = state.quiz;
+  const li = h('li', { class: 'quiz-question-item', dataset: { question: q.id } });
+  const edit = h('button', { type: 'button', class: 'secondary small', 'aria-label': t('quiz.staff.edit_n', { n: i + 1 }) }, t('quiz.staff.edit'));
+  const del = h('button', { type: 'button', class: 'danger small', 'aria-label': t('quiz.staff.delete_n', { n: i + 1 }) }, t('staff.common.delete'));
+  const show = () =>
+    replace(
+      li,
+      h('p', { class: 'quiz-qhead' }, h('strong', null, t('quiz.question_n', { n: i + 1, total: quiz.questions.length })), ' · ', t(`quiz.type.${q.type}`), quiz.kind === 'survey' ? null : ` · ${tn('quiz.points_n', q.points)}`, q.tags.length ? h('span', { class: 'meta' }, ` · ${q.tags.join(', ')}`) : null),
+      h('p', { class: 'quiz-stem-md' }, q.stem_md),
+      q.options.length ? h('ol', { class: 'quiz-option-list', type: 'A' }, q.options.map((o) => h('li', { class: o.correct ? 'right' : null }, o.text_md, o.correct ? h('span', { class: 'visually-hidden' }, ` (${t('quiz.review.right_option')})`) : null))) : null,
+      keyLine(q) ? h('p', { class: 'meta' }, keyLine(q)) : null,
+      h('div', { class: 'staff-actions' }, edit, del),
+    );
+  edit.addEventListener('click', () => {
+    li.replaceChildren(questionForm(quiz, q, async () => { await reload(); list.querySelector(`[data-question="${q.id}"] button`)?.focus(); }, () => { show(); edit.focus(); }));
+    li.querySelector('textarea, input')?.focus();
+  });
+  del.addEventListener('click', async () => {
+    if (await deleteQuestion(q, i, del, err)) await reload();
+  });
+  show();
+  return li;
+}
+
+// The bank: the CSV export and the import form.
+function bankSection(id, onImported) {
+  const file = h('input', { type: 'file', name: 'csv', accept: '.csv,text/csv' });
+  const button = h('button', { type: 'submit', class: 'secondary' }, t('quiz.staff.import'));
+  const note = h('p', { class: 'staff-success', role: 'status', 'data-testid': 'import-result' });
+  const form = h('form', { class: 'staff-form', novalidate: true }, labelled(t('quiz.staff.f_csv'), file, { hint: t('quiz.staff.csv_hint') }), button, note);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    importCsv(id, form, file, button, note, onImported);
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'quiz-bank-h' },
+    h('h2', { id: 'quiz-bank-h' }, t('quiz.staff.bank')),
+    h('p', null, h('a', { class: 'button secondary', href: paths.quizQuestions(id, { format: 'csv' }), download: 'bank-soal.csv', 'data-testid': 'bank-csv' }, t('quiz.staff.export'))),
+    form);
+}
+
+// The quiz as a participant sees it (GET …/preview), the key on request.
+function drawPreview(preview, pv) {
+  const showKey = checkbox(t('quiz.staff.show_key'), { name: 'show_key' }, false);
+  const body = h('div', { class: 'quiz-questions' });
+  const draw = () => {
+    const withKey = showKey.querySelector('input').checked;
+    body.replaceChildren(...pv.questions.map((q, i) => questionView(withKey ? { ...q, options: q.options.map((o) => ({ ...o, correct: q.review.key.option_ids ? q.review.key.option_ids.includes(o.id) : undefined })), review: { key: q.review.key, explanation_html: q.review.explanation_html } } : { ...q, review: undefined }, { number: i + 1, total: pv.questions.length, onChange() {}, idPrefix: 'pv' }).el));
+  };
+  showKey.querySelector('input').addEventListener('change', draw);
+  draw();
+  preview.replaceChildren(h('h2', { id: 'quiz-preview-h', tabindex: '-1' }, t('quiz.staff.preview_title')), h('p', { class: 'staff-note' }, t('quiz.staff.preview_note')), showKey, body);
+  preview.hidden = false;
+  preview.querySelector('h2').focus();
+}
+
+// ---- the page: the quiz loaded (again after each change), its questions,
+// a new one, settings, the bank and the preview ----
 export default async function render(view, ctx) {
   await Promise.all([loadArea('staff'), loadArea('quiz')]);
   const id = ctx.params.id;
-  let data = await api('GET', `/api/v1/quizzes/${enc(id)}`);
-  let quiz = data.quiz;
+  const data = await api('GET', paths.quiz(id));
+  const state = { quiz: data.quiz };
   const err = errorBox();
   const list = h('ol', { class: 'staff-list quiz-question-list', 'data-testid': 'questions' });
+  const count = h('p', { class: 'meta', 'data-testid': 'question-count' });
   const adding = h('section', { class: 'card', 'aria-labelledby': 'quiz-add-h' });
   const preview = h('section', { class: 'card quiz-preview', 'aria-labelledby': 'quiz-preview-h', hidden: true });
 
+  const drawQuestions = () => {
+    fill(list, state.quiz.questions, (q, i) => questionItem(state, q, i, err, reload, list), t('quiz.staff.no_questions'));
+    count.textContent = tn('quiz.questions_n', state.quiz.questions.length);
+  };
   const reload = async () => {
-    data = await api('GET', `/api/v1/quizzes/${enc(id)}`);
-    quiz = data.quiz;
+    state.quiz = (await api('GET', paths.quiz(id))).quiz;
     drawQuestions();
   };
-
-  function item(q, i) {
-    const li = h('li', { class: 'quiz-question-item', dataset: { question: q.id } });
-    const edit = h('button', { type: 'button', class: 'secondary small', 'aria-label': t('quiz.staff.edit_n', { n: i + 1 }) }, t('quiz.staff.edit'));
-    const del = h('button', { type: 'button', class: 'danger small', 'aria-label': t('quiz.staff.delete_n', { n: i + 1 }) }, t('staff.common.delete'));
-    const show = () =>
-      replace(
-        li,
-        h('p', { class: 'quiz-qhead' }, h('strong', null, t('quiz.question_n', { n: i + 1, total: quiz.questions.length })), ' · ', t(`quiz.type.${q.type}`), quiz.kind === 'survey' ? null : ` · ${tn('quiz.points_n', q.points)}`, q.tags.length ? h('span', { class: 'meta' }, ` · ${q.tags.join(', ')}`) : null),
-        h('p', { class: 'quiz-stem-md' }, q.stem_md),
-        q.options.length ? h('ol', { class: 'quiz-option-list', type: 'A' }, q.options.map((o) => h('li', { class: o.correct ? 'right' : null }, o.text_md, o.correct ? h('span', { class: 'visually-hidden' }, ` (${t('quiz.review.right_option')})`) : null))) : null,
-        keyLine(q) ? h('p', { class: 'meta' }, keyLine(q)) : null,
-        h('div', { class: 'staff-actions' }, edit, del),
-      );
-    edit.addEventListener('click', () => {
-      li.replaceChildren(questionForm(quiz, q, async () => { await reload(); list.querySelector(`[data-question="${q.id}"] button`)?.focus(); }, () => { show(); edit.focus(); }));
-      li.querySelector('textarea, input')?.focus();
-    });
-    del.addEventListener('click', async () => {
-      if (!(await confirmDialog(t('quiz.staff.confirm_delete_question', { n: i + 1 })))) return;
-      err.update(null);
-      try {
-        await busy(del, api('DELETE', `/api/v1/questions/${enc(q.id)}`));
-        toast(t('quiz.staff.question_deleted'));
-        await reload();
-      } catch (ex) {
-        err.update(ex);
-      }
-    });
-    show();
-    return li;
-  }
-
-  function drawQuestions() {
-    fill(list, quiz.questions, item, t('quiz.staff.no_questions'));
-    count.textContent = tn('quiz.questions_n', quiz.questions.length);
-  }
-  const count = h('p', { class: 'meta', 'data-testid': 'question-count' });
-
   const drawAdding = () =>
     adding.replaceChildren(
       h('h2', { id: 'quiz-add-h' }, t('quiz.staff.new_question')),
-      questionForm(quiz, null, async () => {
+      questionForm(state.quiz, null, async () => {
         await reload();
         drawAdding();
         adding.querySelector('select')?.focus();
       }),
     );
-
-  // CSV in and out.
-  const file = h('input', { type: 'file', name: 'csv', accept: '.csv,text/csv' });
-  const importBtn = h('button', { type: 'submit', class: 'secondary' }, t('quiz.staff.import'));
-  const importNote = h('p', { class: 'staff-success', role: 'status', 'data-testid': 'import-result' });
-  const importForm = h('form', { class: 'staff-form', novalidate: true }, labelled(t('quiz.staff.f_csv'), file, { hint: t('quiz.staff.csv_hint') }), importBtn, importNote);
-  importForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(importForm);
-    importNote.textContent = '';
-    if (!file.files.length) return showErrors(importForm, { code: 'staff_required', field: 'csv' });
-    try {
-      const r = await busy(importBtn, api('POST', `/api/v1/quizzes/${enc(id)}/questions/import`, file.files[0], { raw: true, headers: { 'Content-Type': 'text/csv' } }));
-      importNote.textContent = tn('quiz.staff.imported', r.imported);
-      file.value = '';
-      await reload();
-    } catch (ex) {
-      const row = ex.details && ex.details.row;
-      const wrap = importForm.querySelector('.field');
-      const slot = wrap.querySelector('.field-error');
-      slot.textContent = row ? t('quiz.staff.import_row', { row, why: errorText(ex) }) : errorText(ex);
-      slot.hidden = false;
-      file.setAttribute('aria-invalid', 'true');
-      file.focus();
-    }
-  });
-
-  // Preview as a participant.
   const previewBtn = h('button', { type: 'button', class: 'secondary' }, t('quiz.staff.preview'));
   previewBtn.addEventListener('click', async () => {
     err.update(null);
     try {
-      const pv = await busy(previewBtn, api('GET', `/api/v1/quizzes/${enc(id)}/preview`));
-      const showKey = checkbox(t('quiz.staff.show_key'), { name: 'show_key' }, false);
-      const body = h('div', { class: 'quiz-questions' });
-      const draw = () => {
-        const withKey = showKey.querySelector('input').checked;
-        body.replaceChildren(...pv.questions.map((q, i) => questionView(withKey ? { ...q, options: q.options.map((o) => ({ ...o, correct: q.review.key.option_ids ? q.review.key.option_ids.includes(o.id) : undefined })), review: { key: q.review.key, explanation_html: q.review.explanation_html } } : { ...q, review: undefined }, { number: i + 1, total: pv.questions.length, onChange() {}, idPrefix: 'pv' }).el));
-      };
-      showKey.querySelector('input').addEventListener('change', draw);
-      draw();
-      preview.replaceChildren(h('h2', { id: 'quiz-preview-h', tabindex: '-1' }, t('quiz.staff.preview_title')), h('p', { class: 'staff-note' }, t('quiz.staff.preview_note')), showKey, body);
-      preview.hidden = false;
-      preview.querySelector('h2').focus();
+      drawPreview(preview, await busy(previewBtn, api('GET', paths.quizPreview(id))));
     } catch (ex) {
       err.update(ex);
     }
@@ -323,30 +348,17 @@ export default async function render(view, ctx) {
 
   drawQuestions();
   drawAdding();
+  const quiz = state.quiz;
   replace(
     view,
     pageHead(t('quiz.staff.editor_title', { title: quiz.title }), { back: `/staff/programmes/${enc(data.programme.slug)}/content`, backLabel: data.programme.title, sub: `${data.module.title} · ${t(`quiz.kind.${quiz.kind}`)}` }),
     h('p', { class: 'staff-note' }, t('quiz.staff.intro')),
     err,
-    h(
-      'div',
-      { class: 'staff-grid' },
+    h('div', { class: 'staff-grid' },
       h('div', null, h('section', { 'aria-labelledby': 'quiz-q-h' }, h('h2', { id: 'quiz-q-h' }, t('quiz.staff.questions')), count, list), adding, preview),
-      h(
-        'div',
-        null,
-        settingsForm(quiz, async () => {
-          await reload();
-        }),
-        h(
-          'section',
-          { class: 'card', 'aria-labelledby': 'quiz-bank-h' },
-          h('h2', { id: 'quiz-bank-h' }, t('quiz.staff.bank')),
-          h('p', null, h('a', { class: 'button secondary', href: apiUrl(`/api/v1/quizzes/${enc(id)}/questions?format=csv`), download: 'bank-soal.csv', 'data-testid': 'bank-csv' }, t('quiz.staff.export'))),
-          importForm,
-        ),
-        h('section', { class: 'card' }, h('p', { class: 'staff-note' }, t('quiz.staff.preview_intro')), previewBtn),
-      ),
-    ),
+      h('div', null,
+        settingsForm(quiz, reload),
+        bankSection(id, reload),
+        h('section', { class: 'card' }, h('p', { class: 'staff-note' }, t('quiz.staff.preview_intro')), previewBtn))),
   );
 }

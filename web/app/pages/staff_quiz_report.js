@@ -5,7 +5,7 @@
 // analysis of every graded quiz (difficulty, discrimination by the upper
 // and lower 27 %, how often each option was chosen), with the questions
 // worth a look marked; the CSV is the server's (?format=csv).
-import { api, apiUrl } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, fmtNumber } from '../i18n.js';
 import { h } from '../ui.js';
 import { pageHead, replace } from '../staff_ui.js';
@@ -112,13 +112,13 @@ function items(list, quizzes) {
 export default async function render(view, ctx) {
   await Promise.all([loadArea('staff'), loadArea('quiz')]);
   const id = ctx.params.id;
-  const [cohort, r] = await Promise.all([api('GET', `/api/v1/cohorts/${enc(id)}`), api('GET', `/api/v1/cohorts/${enc(id)}/quiz-report`)]);
+  const [cohort, r] = await Promise.all([api('GET', paths.cohort(id)), api('GET', paths.cohortQuizReport(id))]);
   const which = [r.pretest ? t('quiz.report.pre_is', { title: r.pretest.title }) : t('quiz.report.no_pre'), r.posttest ? t('quiz.report.post_is', { title: r.posttest.title }) : t('quiz.report.no_post')].join(' · ');
   replace(
     view,
     pageHead(t('quiz.report.title'), { back: `/staff/cohorts/${enc(id)}/quizzes`, backLabel: t('quiz.staff.cohort_title'), sub: `${cohort.programme_title || cohort.programme_slug || ''} — ${cohort.name}` }),
     h('p', { class: 'meta' }, which),
-    h('p', { class: 'staff-actions' }, h('a', { class: 'button secondary', href: apiUrl(`/api/v1/cohorts/${enc(id)}/quiz-report?format=csv`), download: 'laporan-kuis.csv', 'data-testid': 'report-csv' }, t('quiz.report.csv'))),
+    h('p', { class: 'staff-actions' }, h('a', { class: 'button secondary', href: paths.cohortQuizReport(id, { format: 'csv' }), download: 'laporan-kuis.csv', 'data-testid': 'report-csv' }, t('quiz.report.csv'))),
     h('section', { class: 'card', 'aria-labelledby': 'gain-h' }, h('h2', { id: 'gain-h' }, t('quiz.report.gain_title')), summary(r.summary), h('p', { class: 'meta', 'data-testid': 'report-band' }, band(r.summary.hake_g)), h('p', { class: 'staff-note' }, t('quiz.report.g_note'))),
     h('h2', { class: 'staff-section-h' }, t('quiz.report.per_participant')),
     r.participants.length ? participants(r.participants) : h('p', { class: 'empty' }, t('quiz.report.none')),

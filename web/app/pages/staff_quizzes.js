@@ -3,10 +3,10 @@
 // window for this cohort (PUT …/quizzes/{quiz_id}/window: opens, closes,
 // and for a pre-test "close at the first lesson"), and links to the
 // pre/post report, each survey's results and the attempts.
-import { api } from '../api.js';
-import { loadArea, t, fmtNumber, fmtDateTime } from '../i18n.js';
+import { api, paths } from '../api.js';
+import { loadArea, t, fmtNumber, fmtDateTime, localInputValue, isoFromLocal } from '../i18n.js';
 import { h, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { pageHead, errorBox, fill, checkbox, labelled, localInputValue, isoFromLocal, replace } from '../staff_ui.js';
+import { pageHead, errorBox, fill, checkbox, labelled, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -29,7 +29,7 @@ function windowForm(cohortId, q, onSaved) {
     const body = { opens_at: isoFromLocal(opens.value), closes_at: isoFromLocal(closes.value) };
     if (form.elements.close_at_first_lesson) body.close_at_first_lesson = form.elements.close_at_first_lesson.checked;
     try {
-      await busy(save, api('PUT', `/api/v1/cohorts/${enc(cohortId)}/quizzes/${enc(q.id)}/window`, body));
+      await busy(save, api('PUT', paths.cohortQuizWindow(cohortId, q.id), body));
       toast(t('common.saved'));
       onSaved();
     } catch (ex) {
@@ -42,12 +42,12 @@ function windowForm(cohortId, q, onSaved) {
 export default async function render(view, ctx) {
   await Promise.all([loadArea('staff'), loadArea('quiz')]);
   const id = ctx.params.id;
-  const [cohort, initial] = await Promise.all([api('GET', `/api/v1/cohorts/${enc(id)}`), api('GET', `/api/v1/cohorts/${enc(id)}/quizzes`)]);
+  const [cohort, initial] = await Promise.all([api('GET', paths.cohort(id)), api('GET', paths.cohortQuizzes(id))]);
   let data = initial;
   const err = errorBox();
   const list = h('ul', { class: 'staff-list', 'data-testid': 'cohort-quizzes' });
   const reload = async () => {
-    data = await api('GET', `/api/v1/cohorts/${enc(id)}/quizzes`);
+    data = await api('GET', paths.cohortQuizzes(id));
     draw();
   };
   const item = (q) => {

@@ -3,7 +3,7 @@
 // Likert item's distribution as bars with its mean, each choice's counts,
 // and the free texts (an anonymous survey's without names, in the order of
 // their words); the CSV is the server's (?format=csv).
-import { api, apiUrl } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtNumber } from '../i18n.js';
 import { h, progressBar } from '../ui.js';
 import { pageHead, replace } from '../staff_ui.js';
@@ -37,12 +37,12 @@ function question(q, i) {
 export default async function render(view, ctx) {
   await Promise.all([loadArea('staff'), loadArea('quiz')]);
   const { id, quizId } = ctx.params;
-  const r = await api('GET', `/api/v1/cohorts/${enc(id)}/quizzes/${enc(quizId)}/results`);
+  const r = await api('GET', paths.cohortQuizResults(id, quizId));
   replace(
     view,
     pageHead(t('quiz.survey.title', { title: r.title }), { back: `/staff/cohorts/${enc(id)}/quizzes`, backLabel: t('quiz.staff.cohort_title') }),
     h('p', { class: 'meta', 'data-testid': 'survey-respondents' }, tn('quiz.survey.respondents', r.respondents), r.anonymous ? ` · ${t('quiz.anonymous')}` : null),
-    h('p', { class: 'staff-actions' }, h('a', { class: 'button secondary', href: apiUrl(`/api/v1/cohorts/${enc(id)}/quizzes/${enc(quizId)}/results?format=csv`), download: 'hasil-survei.csv' }, t('quiz.survey.csv'))),
+    h('p', { class: 'staff-actions' }, h('a', { class: 'button secondary', href: paths.cohortQuizResults(id, quizId, { format: 'csv' }), download: 'hasil-survei.csv' }, t('quiz.survey.csv'))),
     h('ol', { class: 'staff-list quiz-survey', 'data-testid': 'survey-results' }, r.questions.map(question)),
   );
 }

@@ -1,7 +1,7 @@
 // unsubscribe.js — `/unsubscribe?u=…&t=…`: where the List-Unsubscribe link
 // of an e-mail leads a person (mail programs POST it themselves). One button
 // confirms (POST /api/v1/unsubscribe): no more e-mail but security messages.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea } from '../i18n.js';
 import { h, put, busy } from '../ui.js';
 
@@ -13,7 +13,7 @@ export default async function render(view, { t, query }) {
   const out = h('p', { class: 'outcome', role: 'status', hidden: true, tabindex: '-1' });
   go.addEventListener('click', async () => {
     try {
-      await busy(go, api('POST', `/unsubscribe?u=${encodeURIComponent(u)}&t=${encodeURIComponent(tok)}`, {}));
+      await busy(go, api('POST', paths.unsubscribe({ u, t: tok }), {}));
       out.textContent = t('acct.unsub.done');
     } catch {
       out.textContent = t('acct.unsub.bad');

@@ -2,7 +2,7 @@
 // e-mail (SINAU_VERIFY_EMAIL=1). Posts the token (POST
 // /api/v1/auth/verify-email) and says how it went; a used or expired link
 // says so, and a signed-in reader can ask for a new one.
-import { api } from '../api.js';
+import { api, paths } from '../api.js';
 import { loadArea } from '../i18n.js';
 import { getMe } from '../session.js';
 import { h, put, busy } from '../ui.js';
@@ -18,7 +18,7 @@ export default async function render(view, { t, query }) {
     return;
   }
   try {
-    await api('POST', '/auth/verify-email', { token });
+    await api('POST', paths.authVerifyEmail(), { token });
     status.replaceChildren(h('p', null, t('acct.verify.done')), h('p', null, h('a', { class: 'button', href: '/' }, t('acct.verify.to_catalogue'))));
   } catch (err) {
     status.replaceChildren(h('p', { class: 'form-error' }, t(`error.${err.code === 'invalid_token' ? 'invalid_token' : 'generic'}`)));
@@ -26,7 +26,7 @@ export default async function render(view, { t, query }) {
       const again = h('button', { type: 'button', class: 'secondary' }, t('acct.verify_state.resend'));
       again.addEventListener('click', async () => {
         try {
-          await busy(again, api('POST', '/me/email-verification', {}));
+          await busy(again, api('POST', paths.meEmailVerification(), {}));
           again.replaceWith(h('p', null, t('acct.verify_state.sent')));
         } catch (e2) {
           again.replaceWith(h('p', { class: 'form-error' }, t(`error.${e2.code || 'generic'}`)));

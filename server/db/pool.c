@@ -1146,12 +1146,9 @@ static void on_janitor(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values, const int *lengths,
-                    const int *formats, db_done_fn cb, void *arg)
+/* 0 when p may take another query, else why not (DB_REFUSED_*, counted). */
+static int pool_admit(db_pool *p)
 {
-    db_job *q;
-
-    assert(stmt->nparams >= 0 && stmt->nparams <= MAX_PARAMS);
     if (!pool_any_up_or_coming(p) || pool_all_stale(p)) {
         p->stats.refused++;
         return DB_REFUSED_DOWN;
@@ -1162,6 +1159,26 @@ int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values, 
         p->stats.refused++;
         return DB_REFUSED_FULL;
     }
+    return 0;
+}
+
+/* Queues q with the queue timeout and starts it on the next loop turn. */
+static void pool_enqueue(db_pool *p, db_job *q)
+{
+    q->deadline_ms = now_ms() + p->queue_timeout_ms;
+    queue_push(p, q);
+    event_active(p->kick, EV_TIMEOUT, 1);
+}
+
+int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values, const int *lengths,
+                    const int *formats, db_done_fn cb, void *arg)
+{
+    db_job *q;
+    int rc = pool_admit(p);
+
+    assert(stmt->nparams >= 0 && stmt->nparams <= MAX_PARAMS);
+    if (rc != 0)
+        return rc;
     q = xcalloc(1, sizeof *q);
     q->stmt = stmt;
     q->values = values;
@@ -1169,25 +1186,18 @@ int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values, 
     q->formats = formats;
     q->cb = cb;
     q->arg = arg;
-    q->deadline_ms = now_ms() + p->queue_timeout_ms;
-    queue_push(p, q);
-    event_active(p->kick, EV_TIMEOUT, 1);
+    pool_enqueue(p, q);
     return 0;
 }
 
 int db_query_pipeline(db_pool *p, const db_pipe_item *items, int n)
 {
     db_job *q;
+    int rc = pool_admit(p);
 
     assert(n >= 1 && n <= DB_PIPE_MAX);
-    if (!pool_any_up_or_coming(p) || pool_all_stale(p)) {
-        p->stats.refused++;
-        return DB_REFUSED_DOWN;
-    }
-    if (p->queued - pool_idle_count(p) >= p->queue_max) {
-        p->stats.refused++;
-        return DB_REFUSED_FULL;
-    }
+    if (rc != 0)
+        return rc;
     q = xcalloc(1, sizeof *q);
     q->npipe = n;
     for (int i = 0; i < n; i++) {
@@ -1198,9 +1208,7 @@ int db_query_pipeline(db_pool *p, const db_pipe_item *items, int n)
         q->pipe[i].arg = items[i].arg;
     }
     q->stmt = items[0].stmt;
-    q->deadline_ms = now_ms() + p->queue_timeout_ms;
-    queue_push(p, q);
-    event_active(p->kick, EV_TIMEOUT, 1);
+    pool_enqueue(p, q);
     return 0;
 }
 

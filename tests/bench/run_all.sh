@@ -174,6 +174,7 @@ describe() {
 
 bench_cluster
 uptime_start=$(cut -d' ' -f1-3 /proc/loadavg)
+date_start=$(date -u '+%Y-%m-%d %H:%M UTC')
 commit=${BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)}
 mode=short
 if [[ $SMOKE_ALL == 1 ]]; then mode=smoke; elif [[ $FULL == 1 ]]; then mode=full; fi
@@ -206,8 +207,8 @@ for b in "${WANT[@]}"; do
 done
 
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
-printf '\nPERFORMANCE.md targets, %s mode, commit %s, %s, load average %s at the start, %s at the end\n' \
-    "$mode" "$commit" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$uptime_start" "$load_end"
+printf '\nPERFORMANCE.md targets, %s mode, commit %s, started %s, load average %s at the start, %s at the end\n' \
+    "$mode" "$commit" "$date_start" "$uptime_start" "$load_end"
 printf '(each figure and reference: the median of the rounds, run alternately in the same run; outputs in %s)\n\n' "$OUT_DIR"
 printf '| id | figure | reference | ratio | target | met | s | notes |\n'
 printf '|---|---|---|---|---|---|---|---|\n'

@@ -53,7 +53,9 @@ static const db_stmt register_stmt = {
 
 static const db_stmt batch_stmt = {
     "reg_register_batch",
-    "select status, body, err from reg_register_batch($1, $2, $3::json) order by n", 3};
+    "select status, body, err from reg_register_batch($1, $2, $3::json) order by n"
+    " -- reg_register_idem for each, in order",
+    3};
 
 typedef struct reg_item {
     struct reg_item *next;
@@ -142,10 +144,7 @@ static void batch_fail(reg_group *g, const db_result *r)
         reg_item *next = it->next; /* it lives in ctx memory, gone once answered */
 
         if (r->status == DB_ERR_UNAVAILABLE && it->params[3] != NULL) {
-            if (http_db_query_keyed(it->ctx, &register_stmt, it->params, api_reply_status_body) !=
-                0) {
-                /* refused: the 503 is sent */
-            }
+            http_db_rerun_keyed(it->ctx, &register_stmt, it->params, api_reply_status_body);
         } else {
             http_reply_db_error(it->ctx, r);
         }

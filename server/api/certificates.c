@@ -101,9 +101,8 @@ struct issue_run {
     void *arg;
 };
 
-static const db_stmt prepare_stmt = {
-    "cert_issue_prepare",
-    "select (r->>'status')::int, r->'body' from cert_issue_prepare($1, $2, $3, null) r", 3};
+static const db_stmt prepare_stmt =
+    API_STATUS_STMT("cert_issue_prepare", "cert_issue_prepare($1, $2, $3, null)", 3);
 static const db_stmt store_stmt = {
     "cert_issue_store",
     "select r->'body' from cert_issue_store($1, $2, $3::timestamptz, $4::jsonb, $5) r", 5};

@@ -823,7 +823,7 @@ cmd_ha_destroy() {
 cmd_bench() {
     cmd_deps --bench
     cmd_build
-    exec "$ROOT/tests/bench/p1_healthz.sh" "$@"
+    exec "$ROOT/tests/bench/run_all.sh" "$@"
 }
 
 cmd_clean() {
@@ -848,7 +848,7 @@ usage: scripts/dev.sh COMMAND [ARGS...]
                   SINAU_ASAN=0 skips it outside CI), db-start, template db,
                   then `ctest ARGS` (fuzzers: SINAU_FUZZ_SECONDS, default 60)
   env             print the test environment as shell exports
-  bench [ARGS]    deps (+ nginx, wrk), build, tests/bench/p1_healthz.sh
+  bench [ARGS]    deps (+ nginx, wrk), build, tests/bench/run_all.sh (P1-P8, one table)
   clean           remove the build folder
   ha-start        start (creating it the first time) a pg_auto_failover formation on
                   loopback in .data/ha: monitor, primary, synchronous standby;

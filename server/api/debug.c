@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/api/services.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
@@ -54,6 +55,60 @@ static void debug_echo(http_ctx *ctx)
     http_reply_json(ctx, 200, json_incref(body));
 }
 
+/* ---- /debug/pipeline: the pool's pipeline mode (db_query_pipeline) ---- */
+
+static const db_stmt pipe_who_stmt = {
+    "debug_pipe_who",
+    "select json_build_object('pid', pg_backend_pid(), 'xid', txid_current()::text)", 0};
+static const db_stmt pipe_fail_stmt = {"debug_pipe_fail", "select 1 / $1::int", 1};
+
+#define PIPE_STEPS 4
+
+typedef struct pipe_job {
+    http_ctx *ctx;
+    json_t *steps;
+    const char *zero[1];
+} pipe_job;
+
+/* One step's result, in order; the last one answers. */
+static void pipe_step_done(void *arg, db_result *r)
+{
+    pipe_job *job = arg;
+    json_t *step = json_pack("{s:s}", "status", db_status_name(r->status));
+
+    if (r->status == DB_OK)
+        json_object_set_new(step, "value", json_string(PQgetvalue(r->res, 0, 0)));
+    else if (r->sqlstate[0] != '\0')
+        json_object_set_new(step, "sqlstate", json_string(r->sqlstate));
+    json_array_append_new(job->steps, step);
+    if (json_array_size(job->steps) == PIPE_STEPS)
+        http_reply_json(job->ctx, 200, json_pack("{s:o}", "steps", job->steps));
+}
+
+/* GET /debug/pipeline: four statements in one round trip (who am I, a
+ * division by zero, who am I twice), each result reported in order. */
+static void debug_pipeline(http_ctx *ctx)
+{
+    pipe_job *job = http_ctx_alloc(ctx, sizeof *job);
+    db_pipe_item items[PIPE_STEPS] = {
+        {&pipe_who_stmt, NULL, pipe_step_done, job},
+        {&pipe_fail_stmt, job->zero, pipe_step_done, job},
+        {&pipe_who_stmt, NULL, pipe_step_done, job},
+        {&pipe_who_stmt, NULL, pipe_step_done, job},
+    };
+    int rc;
+
+    job->ctx = ctx;
+    job->steps = json_array();
+    job->zero[0] = "0";
+    rc = db_query_pipeline(api_svc(ctx)->db, items, PIPE_STEPS);
+    if (rc != 0) {
+        json_decref(job->steps);
+        http_reply_db_error(
+            ctx, &(db_result){rc == DB_REFUSED_FULL ? DB_ERR_BUSY : DB_ERR_UNAVAILABLE, NULL, ""});
+    }
+}
+
 static const http_route routes[] = {
     {.methods = ROUTER_GET,
      .pattern = "/debug/sleep",
@@ -64,6 +119,11 @@ static const http_route routes[] = {
      .pattern = "/debug/echo",
      .handler = debug_echo,
      .summary = "Tests only: echoes a strict JSON body",
+     .access = AUTH_NONE},
+    {.methods = ROUTER_GET,
+     .pattern = "/debug/pipeline",
+     .handler = debug_pipeline,
+     .summary = "Tests only: four statements in one round trip (pipeline mode)",
      .access = AUTH_NONE},
 };
 

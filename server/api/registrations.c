@@ -16,6 +16,7 @@
 #include "sinau/api/routes.h"
 #include "sinau/api/services.h"
 #include "sinau/auth/session.h"
+#include "sinau/core/alloc.h"
 #include "sinau/core/csv.h"
 #include "sinau/core/hashchain.h"
 #include "sinau/core/log.h"
@@ -30,6 +31,218 @@
 
 static const db_stmt register_stmt =
     API_STATUS_STMT("reg_register", "reg_register_idem($1, $2, $3, $4, $5)", 5);
+
+/* ---- grouping: several registrations of a segment in one transaction ----
+ *
+ * Issue 17 (P3): a seat holds its segment's row lock until the commit is
+ * flushed, so registrations of one segment that each ran alone would
+ * progress one commit at a time. Instead each loop keeps, per cohort and
+ * segment, a queue of the requests waiting for it: while one batch of that
+ * segment is in the database the next requests wait here, in arrival order,
+ * and when it comes back the next REG_BATCH_MAX go together as one call of
+ * reg_register_batch (sql/functions/registration.sql), which takes them in
+ * that order in one transaction — one lock wait and one WAL flush for the
+ * group — each inside its own exception block, so one that fails fails
+ * alone. A request alone goes at once (a batch of one). Each loop thread has
+ * its own queues (thread-local: no locking); a queue is freed when it is
+ * empty and nothing of it is in the database. */
+
+/* Registrations per transaction: each takes two subtransactions (its own
+ * exception block and reg_register's), and a PostgreSQL backend caches 64
+ * subtransaction ids before other sessions' snapshots have to look them up
+ * on disk. */
+#define REG_BATCH_MAX 16
+/* Requests that may wait for one segment on one loop; more are refused with
+ * 503 db_busy (Retry-After), as the pool's full queue would refuse them. */
+#define REG_WAIT_MAX 4096
+
+static const db_stmt batch_stmt = {
+    "reg_register_batch",
+    "select status, body, err from reg_register_batch($1, $2, $3::json) order by n"
+    " -- reg_register_idem for each, in order",
+    3};
+
+typedef struct reg_item {
+    struct reg_item *next;
+    http_ctx *ctx;
+    const char **params; /* cohort, user, segment, key, request (ctx memory) */
+} reg_item;
+
+typedef struct reg_group {
+    struct reg_group *next;
+    db_pool *db;
+    char *cohort, *segment; /* owned */
+    reg_item *head, *tail;  /* waiting, in arrival order (ctx memory) */
+    int waiting;
+    reg_item *batch; /* in the database now, or NULL */
+    char *items;     /* the batch's JSON parameter (owned) */
+    const char *values[3];
+} reg_group;
+
+/* This loop thread's queues. */
+static _Thread_local reg_group *reg_groups;
+
+static reg_group *group_find(db_pool *db, const char *cohort, const char *segment)
+{
+    reg_group *g;
+
+    for (g = reg_groups; g != NULL; g = g->next)
+        if (strcmp(g->cohort, cohort) == 0 && strcmp(g->segment, segment) == 0)
+            return g;
+    g = xcalloc(1, sizeof *g);
+    g->db = db;
+    g->cohort = xstrdup(cohort);
+    g->segment = xstrdup(segment);
+    g->next = reg_groups;
+    reg_groups = g;
+    return g;
+}
+
+static void group_free(reg_group *g)
+{
+    reg_group **p;
+
+    for (p = &reg_groups; *p != g; p = &(*p)->next)
+        ;
+    *p = g->next;
+    free(g->cohort);
+    free(g->segment);
+    free(g);
+}
+
+/* Takes up to REG_BATCH_MAX waiting requests off g's queue into g->batch
+ * and builds their JSON parameter; false when nothing waits. */
+static bool group_take(reg_group *g)
+{
+    json_t *arr = json_array();
+    reg_item **tail = &g->batch;
+
+    for (int n = 0; n < REG_BATCH_MAX && g->head != NULL; n++) {
+        reg_item *it = g->head;
+        const char **p = it->params;
+
+        g->head = it->next;
+        g->waiting--;
+        it->next = NULL;
+        *tail = it;
+        tail = &it->next;
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s?, s:s?}", "user", p[1], "key", p[3], "request", p[4]));
+    }
+    if (g->head == NULL)
+        g->tail = NULL;
+    g->items = g->batch != NULL ? json_dumps(arr, JSON_COMPACT) : NULL;
+    json_decref(arr);
+    return g->batch != NULL;
+}
+
+/* Answers every request of g's batch with r's error, then clears the batch
+ * (kept set meanwhile: a request that arrives while these are answered
+ * waits in the queue). After a lost connection a request with an
+ * Idempotency-Key runs again alone, through the path that retries it
+ * (dbroute.c). */
+static void batch_fail(reg_group *g, const db_result *r)
+{
+    reg_item *it = g->batch;
+
+    while (it != NULL) {
+        reg_item *next = it->next; /* it lives in ctx memory, gone once answered */
+
+        if (r->status == DB_ERR_UNAVAILABLE && it->params[3] != NULL) {
+            http_db_rerun_keyed(it->ctx, &register_stmt, it->params, api_reply_status_body);
+        } else {
+            http_reply_db_error(it->ctx, r);
+        }
+        it = next;
+    }
+    g->batch = NULL;
+}
+
+static void batch_done(void *arg, db_result *r);
+
+/* Sends g's next batch, or frees g when nothing waits. */
+static void group_run(reg_group *g)
+{
+    while (group_take(g)) {
+        int rc;
+
+        g->values[0] = g->cohort;
+        g->values[1] = g->segment;
+        g->values[2] = g->items;
+        rc = db_query(g->db, &batch_stmt, g->values, batch_done, g);
+        if (rc == 0)
+            return;
+        free(g->items);
+        g->items = NULL;
+        batch_fail(
+            g, &(db_result){rc == DB_REFUSED_FULL ? DB_ERR_BUSY : DB_ERR_UNAVAILABLE, NULL, ""});
+    }
+    group_free(g);
+}
+
+/* Answers one request of a batch from row `row` of res. */
+static void batch_reply(http_ctx *ctx, PGresult *res, int row)
+{
+    long status;
+
+    if (row >= PQntuples(res)) {
+        http_reply_db_error(ctx, &(db_result){DB_ERR_SQL, NULL, "XX000"});
+        return;
+    }
+    if (!PQgetisnull(res, row, 2)) {
+        http_reply_db_error(ctx, &(db_result){DB_ERR_SQL, NULL, PQgetvalue(res, row, 2)});
+        return;
+    }
+    status = strtol(PQgetvalue(res, row, 0), NULL, 10);
+    if (status < 200 || status > 599)
+        status = 500;
+    http_reply_json_text(ctx, (int)status, PQgetvalue(res, row, 1),
+                         (size_t)PQgetlength(res, row, 1));
+}
+
+static void batch_done(void *arg, db_result *r)
+{
+    reg_group *g = arg;
+    int row = 0;
+
+    free(g->items);
+    g->items = NULL;
+    if (r->status != DB_OK) {
+        batch_fail(g, r);
+    } else {
+        for (reg_item *it = g->batch, *next; it != NULL; it = next) {
+            next = it->next; /* it lives in ctx memory, gone once answered */
+            batch_reply(it->ctx, r->res, row++);
+        }
+        g->batch = NULL;
+    }
+    group_run(g);
+}
+
+/* Queues a registration (params: cohort, user, segment, key, request, all
+ * in ctx memory) behind its segment's batch on this loop, or sends it at
+ * once when none is in the database. The answer comes from batch_done. */
+static void reg_batch_add(http_ctx *ctx, const char **params)
+{
+    reg_group *g = group_find(api_svc(ctx)->db, params[0], params[2]);
+    reg_item *it;
+
+    if (g->waiting >= REG_WAIT_MAX) {
+        http_reply_db_error(ctx, &(db_result){DB_ERR_BUSY, NULL, ""});
+        return;
+    }
+    it = http_ctx_alloc(ctx, sizeof *it);
+    it->ctx = ctx;
+    it->params = params;
+    if (g->tail != NULL)
+        g->tail->next = it;
+    else
+        g->head = it;
+    g->tail = it;
+    g->waiting++;
+    if (g->batch == NULL)
+        group_run(g);
+}
 
 /* Idempotency keys: printable ASCII, 1..200 bytes. */
 static bool idem_key_ok(const char *k)
@@ -77,7 +290,7 @@ static void registrations_create(http_ctx *ctx)
              request);
     if (api_missing(ctx, params[0], "cohort"))
         return;
-    http_db_query_keyed(ctx, &register_stmt, params, api_reply_status_body);
+    reg_batch_add(ctx, params);
 }
 
 /* ---- the participant's own ---- */

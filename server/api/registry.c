@@ -1,10 +1,13 @@
 /* registry.c — gathers every resource module's route table into the router
  * and describes them as an OpenAPI 3.1 document, so the document grows with
- * each endpoint by construction. */
+ * each endpoint by construction. Request and response bodies come from the
+ * per-resource schema files (api/schemas.h), joined here by method and
+ * pattern; api_schemas_check reports a route without them. */
 #include "sinau/api/registry.h"
 
 #include <ctype.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +15,9 @@
 #include "sinau/api/certificates.h"
 #include "sinau/api/registrations.h"
 #include "sinau/api/routes.h"
+#include "sinau/api/schemas.h"
 #include "sinau/auth/sesscache.h"
+#include "sinau/core/log.h"
 
 typedef const http_route *(*routes_fn)(size_t *n);
 
@@ -121,11 +126,66 @@ static json_t *path_parameters(const char *pattern)
  * document's x-sinau-access: the authorization tests read it. */
 static const char *const access_names[] = {"none", "optional", "signed_in", "staff", "admin"};
 
-static json_t *operation(const http_route *route)
+/* The embedded schema files joined into one object {"components": {…},
+ * "routes": {"METHOD /pattern": entry}}; NULL (logged) when a file is not
+ * valid JSON of that shape, which api_schemas_check reports too. */
+static json_t *schema_tables(char *msg, size_t msg_len)
 {
-    json_t *op = json_pack("{s:{s:{s:s}, s:{s:s}}}", "responses", "200", "description", "success",
-                           "default", "$ref", "#/components/responses/Error");
+    json_t *all = json_pack("{s:o, s:o}", "components", json_object(), "routes", json_object());
+
+    for (int i = 0; i < api_schema_file_count; i++) {
+        json_error_t err;
+        json_t *f = json_loads(api_schema_files[i].text, JSON_REJECT_DUPLICATES, &err);
+        json_t *comp = json_object_get(f, "components"), *routes = json_object_get(f, "routes");
+
+        if (!json_is_object(comp) || !json_is_object(routes) ||
+            json_object_update_missing(json_object_get(all, "components"), comp) != 0 ||
+            json_object_update_missing(json_object_get(all, "routes"), routes) != 0) {
+            snprintf(msg, msg_len, "%s: not {components, routes} (line %d: %s)",
+                     api_schema_files[i].name, err.line, f == NULL ? err.text : "");
+            json_decref(f);
+            json_decref(all);
+            return NULL;
+        }
+        json_decref(f);
+    }
+    return all;
+}
+
+/* An OpenAPI content map for a spec: {"content": {…}} as it is, otherwise
+ * the spec is the schema of an application/json body. New reference. */
+static json_t *content_of(json_t *spec)
+{
+    json_t *content = json_object_get(spec, "content");
+
+    if (content != NULL && json_object_size(spec) == 1)
+        return json_incref(content);
+    return json_pack("{s:{s:O}}", "application/json", "schema", spec);
+}
+
+/* The responses object of an operation: each declared status with its
+ * body (null: none), and every other status an Error. */
+static json_t *responses_of(json_t *entry)
+{
+    json_t *out = json_pack("{s:{s:s}}", "default", "$ref", "#/components/responses/Error");
+    json_t *declared = json_object_get(entry, "responses");
+    const char *status;
+    json_t *spec;
+
+    json_object_foreach (declared, status, spec) {
+        json_t *r = json_pack("{s:s}", "description", status[0] == '2' ? "success" : "answer");
+        if (!json_is_null(spec))
+            json_object_set_new(r, "content", content_of(spec));
+        json_object_set_new(out, status, r);
+    }
+    return out;
+}
+
+static json_t *operation(const http_route *route, json_t *entry)
+{
+    json_t *op = json_pack("{s:o}", "responses", responses_of(entry));
     json_t *params = path_parameters(route->pattern);
+    json_t *request = json_object_get(entry, "request");
 
     if (route->summary != NULL)
         json_object_set_new(op, "summary", json_string(route->summary));
@@ -135,29 +195,49 @@ static json_t *operation(const http_route *route)
         json_object_set_new(op, "parameters", params);
     else
         json_decref(params);
+    if (request != NULL && !json_is_null(request))
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b, s:o}", "required",
+                                      !json_is_true(json_object_get(entry, "request_optional")),
+                                      "content", content_of(request)));
     return op;
 }
 
-static json_t *components(void)
+/* The schema entry of one method of a route ("GET /api/v1/x"), borrowed. */
+static json_t *route_entry(json_t *tables, const char *key, const char *pattern)
 {
-    return json_pack("{s:{s:{s:s, s:[s], s:{s:{s:s, s:[s,s], s:{s:{s:s}, s:{s:s}, s:{s:s}}}}}},"
-                     " s:{s:{s:s, s:{s:{s:{s:s}}}}}}",
-                     "schemas", "Error", "type", "object", "required", "error", "properties",
-                     "error", "type", "object", "required", "code", "message", "properties", "code",
-                     "type", "string", "message", "type", "string", "details", "type", "object",
-                     "responses", "Error", "description",
-                     "error: {\"error\":{\"code\",\"message\"}}", "content", "application/json",
-                     "schema", "$ref", "#/components/schemas/Error");
+    char name[320];
+
+    snprintf(name, sizeof name, "%s %s", key, pattern);
+    for (char *c = name; *c != ' '; c++)
+        *c = (char)toupper((unsigned char)*c);
+    return json_object_get(json_object_get(tables, "routes"), name);
+}
+
+/* The document's components: the shared Error reply and every resource
+ * file's named schemas. */
+static json_t *components(json_t *tables)
+{
+    return json_pack("{s:O, s:{s:{s:s, s:{s:{s:{s:s}}}}}}", "schemas",
+                     json_object_get(tables, "components"), "responses", "Error", "description",
+                     "error: {\"error\":{\"code\",\"message\"[,\"details\"]}}", "content",
+                     "application/json", "schema", "$ref", "#/components/schemas/Error");
 }
 
 char *api_openapi_build(const router *r, const char *public_url, size_t *len)
 {
     size_t n;
     const http_route *const *all = router_routes(r, &n);
+    char why[256];
+    json_t *tables = schema_tables(why, sizeof why);
     json_t *paths = json_object();
     json_t *doc;
     char *text;
 
+    if (tables == NULL) {
+        log_write(LOG_ERROR, NULL, "API schemas: %s", why);
+        tables = json_pack("{s:{}, s:{}}", "components", "routes");
+    }
     for (size_t i = 0; i < n; i++) {
         json_t *item = json_object_get(paths, all[i]->pattern);
         if (item == NULL) {
@@ -168,15 +248,80 @@ char *api_openapi_build(const router *r, const char *public_url, size_t *len)
             char key[16];
             if ((all[i]->methods & (1u << b)) != 0 && (1u << b) != ROUTER_HEAD &&
                 method_key(1u << b, key))
-                json_object_set_new(item, key, operation(all[i]));
+                json_object_set_new(item, key,
+                                    operation(all[i], route_entry(tables, key, all[i]->pattern)));
         }
     }
     doc = json_pack("{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:o}", "openapi", "3.1.0", "info",
                     "title", "Sinau API", "version", SINAU_VERSION, "description",
                     "Training programmes, cohorts, registration, learning and certificates.",
-                    "servers", "url", public_url, "paths", paths, "components", components());
+                    "servers", "url", public_url, "paths", paths, "components", components(tables));
+    json_decref(tables);
     text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(doc);
     *len = strlen(text);
     return text;
+}
+
+/* Appends one problem line to msg (while it fits) and counts it. */
+static int problem(char *msg, size_t msg_len, const char *what, const char *name)
+{
+    size_t used = strlen(msg);
+
+    if (used < msg_len)
+        snprintf(msg + used, msg_len - used, "%s: %s\n", name, what);
+    return 1;
+}
+
+/* Problems of one route method's entry: none, or no 2xx, or no request. */
+static int entry_problems(json_t *entry, unsigned bit, const char *name, char *msg, size_t len)
+{
+    const char *status;
+    json_t *spec;
+    bool ok = false;
+
+    if (entry == NULL)
+        return problem(msg, len, "no schema entry", name);
+    json_object_foreach (json_object_get(entry, "responses"), status, spec)
+        ok = ok || status[0] == '2' || status[0] == '3';
+    if (!ok)
+        return problem(msg, len, "no 2xx/3xx response declared", name);
+    if ((bit & (ROUTER_POST | ROUTER_PUT | ROUTER_PATCH)) != 0 &&
+        json_object_get(entry, "request") == NULL)
+        return problem(msg, len, "no request declared (null: none)", name);
+    return 0;
+}
+
+int api_schemas_check(const router *r, char *msg, size_t msg_len)
+{
+    size_t n;
+    const http_route *const *all = router_routes(r, &n);
+    json_t *tables, *used = json_object(), *entry;
+    const char *name;
+    int bad = 0;
+
+    msg[0] = '\0';
+    tables = schema_tables(msg, msg_len);
+    if (tables == NULL) {
+        json_decref(used);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (unsigned b = 0; b < 16; b++) {
+            char key[16], full[320];
+            if ((all[i]->methods & (1u << b)) == 0 || (1u << b) == ROUTER_HEAD ||
+                !method_key(1u << b, key))
+                continue;
+            entry = route_entry(tables, key, all[i]->pattern);
+            snprintf(full, sizeof full, "%s %s", router_method_name(1u << b), all[i]->pattern);
+            bad += entry_problems(entry, 1u << b, full, msg, msg_len);
+            json_object_set_new(used, full, json_true());
+        }
+    }
+    json_object_foreach (json_object_get(tables, "routes"), name, entry)
+        if (json_object_get(used, name) == NULL)
+            bad += problem(msg, msg_len, "schema entry for no route", name);
+    json_decref(used);
+    json_decref(tables);
+    return bad;
 }

@@ -217,6 +217,76 @@ static void session_done(void *arg, db_result *r)
     guard_decide(ctx);
 }
 
+/* ---- the session check pipelined with the route's prefetch ---- */
+
+typedef struct guard_pipe {
+    http_ctx *ctx;
+    const char **params;   /* the session check's */
+    enum db_status status; /* the session check's outcome, kept until the prefetch's */
+    PGresult *res;         /* owned until handed to session_done */
+    char sqlstate[6];
+} guard_pipe;
+
+/* The session check's result: kept until the prefetch's has arrived. */
+static void pipe_session_done(void *arg, db_result *r)
+{
+    guard_pipe *g = arg;
+
+    g->status = r->status;
+    g->res = db_result_take(r);
+    snprintf(g->sqlstate, sizeof g->sqlstate, "%s", r->sqlstate);
+}
+
+/* The prefetch's result (always after the session check's): handed to the
+ * route, then the guard goes on with the session check's as usual. A lost
+ * connection sends the session check again on its own, through the path
+ * that retries reads (http_db_query). */
+static void pipe_prefetch_done(void *arg, db_result *r)
+{
+    guard_pipe *g = arg;
+    http_ctx *ctx = g->ctx;
+    db_result s = {g->status, g->res, g->sqlstate};
+
+    ctx->route->prefetch->done(ctx, r);
+    if (s.status == DB_ERR_UNAVAILABLE) {
+        if (s.res != NULL)
+            PQclear(s.res);
+        http_db_query(ctx, &session_stmt, g->params, session_done); /* a refusal sends 503 */
+        return;
+    }
+    session_done(ctx, &s);
+    if (s.res != NULL)
+        PQclear(s.res);
+}
+
+/* Sends the session check and the route's prefetch in one round trip;
+ * false when the route has none (or declines): then the caller sends the
+ * session check alone. */
+static bool guard_pipeline(http_ctx *ctx, const char **params)
+{
+    const http_prefetch *pf = ctx->route->prefetch;
+    guard_pipe *g;
+    const char **values;
+    int rc;
+
+    if (pf == NULL)
+        return false;
+    values = http_ctx_alloc(ctx, (size_t)pf->stmt->nparams * sizeof *values);
+    if (!pf->params(ctx, ctx->user.token_hash, values))
+        return false;
+    g = http_ctx_alloc(ctx, sizeof *g);
+    g->ctx = ctx;
+    g->params = params;
+    rc = db_query_pipeline(guard_of(ctx)->db,
+                           (db_pipe_item[]){{&session_stmt, params, pipe_session_done, g},
+                                            {pf->stmt, values, pipe_prefetch_done, g}},
+                           2);
+    if (rc != 0)
+        http_reply_db_error(
+            ctx, &(db_result){rc == DB_REFUSED_FULL ? DB_ERR_BUSY : DB_ERR_UNAVAILABLE, NULL, ""});
+    return true;
+}
+
 static void guard_check(const http_guard *self, http_ctx *ctx, void (*next)(http_ctx *ctx))
 {
     const auth_guard *g = (const auth_guard *)self;
@@ -252,6 +322,8 @@ static void guard_check(const http_guard *self, http_ctx *ctx, void (*next)(http
     params[0] = ctx->user.token_hash;
     params[1] = http_ctx_alloc(ctx, 16);
     snprintf((char *)params[1], 16, "%d", auth_idle_s(g->cfg));
+    if (guard_pipeline(ctx, params))
+        return;
     http_db_query(ctx, &session_stmt, params, session_done);
 }
 

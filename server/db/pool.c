@@ -32,6 +32,16 @@
 #define MAX_KV              48   /* libpq connection keywords we may pass */
 #define LIST_MAX            1024 /* longest host/hostaddr/port list */
 
+/* One statement of a pipelined job (db_query_pipeline). */
+typedef struct db_pipe_step {
+    const db_stmt *stmt;
+    const char *const *values;
+    db_done_fn cb;
+    void *arg;
+    PGresult *res; /* its first result (or the error that ended it) */
+    bool prepare;  /* its statement is being prepared in the same pipeline */
+} db_pipe_step;
+
 typedef struct db_job {
     const db_stmt *stmt;
     const char *const *values; /* borrowed from the caller until cb */
@@ -41,6 +51,12 @@ typedef struct db_job {
     void *arg;
     int64_t deadline_ms; /* queue wait limit (monotonic) */
     struct db_job *next;
+    /* pipelined (npipe > 0): the statements sent in one round trip, each
+     * followed by a sync (its own implicit transaction); stmt = the first */
+    int npipe;
+    int pipe_at;    /* the step whose results are arriving */
+    int pipe_phase; /* of that step: 0 its prepare, 1 its query, 2 its sync */
+    db_pipe_step pipe[DB_PIPE_MAX];
 } db_job;
 
 typedef struct db_conn {
@@ -274,15 +290,33 @@ static db_job *queue_pop(db_pool *p)
     return q;
 }
 
-/* Completes q with a status and no result. Frees q. */
+/* Frees q and the results its pipeline steps still hold. */
+static void job_free(db_job *q)
+{
+    for (int i = 0; i < q->npipe; i++)
+        if (q->pipe[i].res != NULL)
+            PQclear(q->pipe[i].res);
+    free(q);
+}
+
+/* Completes q (every step of a pipeline, in order) with a status and no
+ * result. Frees q. */
 static void query_fail(db_pool *p, db_job *q, enum db_status st)
 {
     db_result r = {st, NULL, ""};
 
-    p->stats.queries++;
-    p->stats.errors++;
-    q->cb(q->arg, &r);
-    free(q);
+    if (q->npipe == 0) {
+        p->stats.queries++;
+        p->stats.errors++;
+        q->cb(q->arg, &r);
+    }
+    for (int i = 0; i < q->npipe; i++) {
+        p->stats.queries++;
+        p->stats.errors++;
+        r = (db_result){st, NULL, ""};
+        q->pipe[i].cb(q->pipe[i].arg, &r);
+    }
+    job_free(q);
 }
 
 static bool pool_any_up_or_coming(const db_pool *p)
@@ -397,13 +431,54 @@ static void conn_send_prepare(db_conn *c)
     conn_arm_write(c);
 }
 
+/* True when a step of q before `before` prepares s already. */
+static bool pipe_prepares(const db_job *q, int before, const db_stmt *s)
+{
+    for (int i = 0; i < before; i++)
+        if (q->pipe[i].prepare && q->pipe[i].stmt == s)
+            return true;
+    return false;
+}
+
+/* Sends every step of the current pipelined job in one go: for each, its
+ * prepare where this connection has not seen the statement, the query, and
+ * a sync, so that each step is its own implicit transaction (an error ends
+ * only its own step) and all of it costs one round trip. */
+static void conn_send_pipeline(db_conn *c)
+{
+    db_job *q = c->current;
+    bool ok = PQenterPipelineMode(c->pg);
+
+    change_state(c, DB_CONN_BUSY);
+    c->sent_ms = now_ms();
+    q->pipe_at = 0;
+    for (int i = 0; ok && i < q->npipe; i++) {
+        db_pipe_step *st = &q->pipe[i];
+        const db_stmt *s = st->stmt;
+
+        st->prepare = !conn_has_prepared(c, s) && !pipe_prepares(q, i, s);
+        if (st->prepare)
+            ok = PQsendPrepare(c->pg, s->name, s->sql, s->nparams, NULL);
+        ok = ok && PQsendQueryPrepared(c->pg, s->name, s->nparams, st->values, NULL, NULL, 0) &&
+             PQpipelineSync(c->pg);
+    }
+    q->pipe_phase = q->pipe[0].prepare ? 0 : 1;
+    if (!ok) {
+        conn_lost(c, "pipeline send failed", false);
+        return;
+    }
+    conn_arm_write(c);
+}
+
 /* Runs q on the idle connection c (preparing its statement first if this
  * connection has not seen it yet). */
 static void conn_run(db_conn *c, db_job *q)
 {
     assert(c->state == DB_CONN_IDLE && c->current == NULL);
     c->current = q;
-    if (conn_has_prepared(c, q->stmt))
+    if (q->npipe > 0)
+        conn_send_pipeline(c);
+    else if (conn_has_prepared(c, q->stmt))
         conn_send_query(c);
     else
         conn_send_prepare(c);
@@ -650,6 +725,97 @@ static void conn_drain_notifies(db_conn *c)
     }
 }
 
+/* Every step of the current pipelined job has its result: leaves pipeline
+ * mode and hands each result to its callback, in order. */
+static void conn_pipeline_done(db_conn *c)
+{
+    db_job *q = c->current;
+    db_pool *p = c->pool;
+    bool read_only = false;
+
+    if (!PQexitPipelineMode(c->pg)) {
+        conn_lost(c, "cannot leave pipeline mode", false);
+        return;
+    }
+    c->current = NULL;
+    change_state(c, DB_CONN_IDLE);
+    for (int i = 0; i < q->npipe; i++) {
+        db_pipe_step *st = &q->pipe[i];
+        db_result r = {DB_ERR_UNAVAILABLE, st->res, ""};
+
+        st->res = NULL;
+        if (r.res != NULL)
+            r.status = classify(p, r.res, &r.sqlstate);
+        read_only = read_only || result_read_only(p, r.res);
+        p->stats.queries++;
+        if (r.status != DB_OK)
+            p->stats.errors++;
+        st->cb(st->arg, &r);
+        if (r.res != NULL)
+            PQclear(r.res);
+    }
+    job_free(q);
+    if (read_only && c->state == DB_CONN_IDLE) {
+        conn_lost(c, "the server is read-only now", false);
+        return;
+    }
+    conn_dispatch_next(c);
+}
+
+/* One result of the current pipelined job (NULL: the end of a command's
+ * results). Returns true when the whole job is done. */
+static bool conn_pipeline_result(db_conn *c, PGresult *r)
+{
+    db_job *q = c->current;
+    db_pipe_step *st = &q->pipe[q->pipe_at];
+    ExecStatusType rs = r != NULL ? PQresultStatus(r) : PGRES_EMPTY_QUERY;
+
+    if (r == NULL) {
+        if (q->pipe_phase < 2)
+            q->pipe_phase++; /* the prepare's or the query's results ended */
+        return false;
+    }
+    if (rs == PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        if (++q->pipe_at == q->npipe)
+            return true;
+        q->pipe_phase = q->pipe[q->pipe_at].prepare ? 0 : 1;
+        return false;
+    }
+    if (q->pipe_phase == 0 && rs == PGRES_COMMAND_OK) {
+        PQclear(r); /* prepared */
+        conn_mark_prepared(c, st->stmt);
+    } else if (st->res == NULL) {
+        st->res = r; /* the first result, or the error that ended the step */
+    } else if (rs == PGRES_FATAL_ERROR && PQresultStatus(st->res) != PGRES_FATAL_ERROR) {
+        PQclear(st->res); /* an error after the rows: the commit failed */
+        st->res = r;
+    } else {
+        PQclear(r); /* PGRES_PIPELINE_ABORTED after the step's error */
+    }
+    return false;
+}
+
+/* Reads what has arrived of the current pipelined job. */
+static void conn_read_pipeline(db_conn *c)
+{
+    while (!PQisBusy(c->pg)) {
+        PGresult *r = PQgetResult(c->pg);
+        db_job *q = c->current;
+
+        if (r == NULL && q->pipe_phase == 2)
+            return; /* between a step's results and its sync: wait for more */
+        if (conn_pipeline_result(c, r)) {
+            conn_pipeline_done(c);
+            return;
+        }
+        if (PQstatus(c->pg) == CONNECTION_BAD) {
+            conn_lost(c, "connection bad", false);
+            return;
+        }
+    }
+}
+
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
     db_conn *c = arg;
@@ -666,6 +832,10 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
     conn_drain_notifies(c);
     if (!db_conn_state_is_working(c->state))
         return;
+    if (c->current != NULL && c->current->npipe > 0 && c->state == DB_CONN_BUSY) {
+        conn_read_pipeline(c);
+        return;
+    }
     while (!PQisBusy(c->pg)) {
         r = PQgetResult(c->pg);
         if (r == NULL) {
@@ -765,13 +935,8 @@ static void conn_lost(db_conn *c, const char *why, bool silent)
         recycle_idle_siblings(c, host, port);
     /* callbacks last: they may queue queries, which then find the pool as
      * it now is */
-    if (q != NULL) {
-        db_result r = {DB_ERR_UNAVAILABLE, NULL, ""};
-        p->stats.queries++;
-        p->stats.errors++;
-        q->cb(q->arg, &r);
-        free(q);
-    }
+    if (q != NULL)
+        query_fail(p, q, DB_ERR_UNAVAILABLE);
     if (!pool_any_up_or_coming(p))
         queue_fail_all(p, DB_ERR_UNAVAILABLE);
 }
@@ -981,12 +1146,9 @@ static void on_janitor(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values, const int *lengths,
-                    const int *formats, db_done_fn cb, void *arg)
+/* 0 when p may take another query, else why not (DB_REFUSED_*, counted). */
+static int pool_admit(db_pool *p)
 {
-    db_job *q;
-
-    assert(stmt->nparams >= 0 && stmt->nparams <= MAX_PARAMS);
     if (!pool_any_up_or_coming(p) || pool_all_stale(p)) {
         p->stats.refused++;
         return DB_REFUSED_DOWN;
@@ -997,6 +1159,26 @@ int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values, 
         p->stats.refused++;
         return DB_REFUSED_FULL;
     }
+    return 0;
+}
+
+/* Queues q with the queue timeout and starts it on the next loop turn. */
+static void pool_enqueue(db_pool *p, db_job *q)
+{
+    q->deadline_ms = now_ms() + p->queue_timeout_ms;
+    queue_push(p, q);
+    event_active(p->kick, EV_TIMEOUT, 1);
+}
+
+int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values, const int *lengths,
+                    const int *formats, db_done_fn cb, void *arg)
+{
+    db_job *q;
+    int rc = pool_admit(p);
+
+    assert(stmt->nparams >= 0 && stmt->nparams <= MAX_PARAMS);
+    if (rc != 0)
+        return rc;
     q = xcalloc(1, sizeof *q);
     q->stmt = stmt;
     q->values = values;
@@ -1004,9 +1186,29 @@ int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values, 
     q->formats = formats;
     q->cb = cb;
     q->arg = arg;
-    q->deadline_ms = now_ms() + p->queue_timeout_ms;
-    queue_push(p, q);
-    event_active(p->kick, EV_TIMEOUT, 1);
+    pool_enqueue(p, q);
+    return 0;
+}
+
+int db_query_pipeline(db_pool *p, const db_pipe_item *items, int n)
+{
+    db_job *q;
+    int rc = pool_admit(p);
+
+    assert(n >= 1 && n <= DB_PIPE_MAX);
+    if (rc != 0)
+        return rc;
+    q = xcalloc(1, sizeof *q);
+    q->npipe = n;
+    for (int i = 0; i < n; i++) {
+        assert(items[i].stmt->nparams >= 0 && items[i].stmt->nparams <= MAX_PARAMS);
+        q->pipe[i].stmt = items[i].stmt;
+        q->pipe[i].values = items[i].values;
+        q->pipe[i].cb = items[i].cb;
+        q->pipe[i].arg = items[i].arg;
+    }
+    q->stmt = items[0].stmt;
+    pool_enqueue(p, q);
     return 0;
 }
 
@@ -1066,8 +1268,10 @@ void db_pool_free(db_pool *p)
         return;
     for (int i = 0; i < p->size; i++) {
         db_conn *c = &p->conns[i];
-        free(c->current);
-        free(c->pending);
+        if (c->current != NULL)
+            job_free(c->current);
+        if (c->pending != NULL)
+            job_free(c->pending);
         c->current = NULL;
         c->pending = NULL;
         conn_close_socket(c);
@@ -1076,7 +1280,7 @@ void db_pool_free(db_pool *p)
         free(c->prepared);
     }
     while ((q = queue_pop(p)) != NULL)
-        free(q);
+        job_free(q);
     event_free(p->janitor);
     event_free(p->kick);
     free(p->conns);

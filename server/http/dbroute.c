@@ -197,3 +197,18 @@ void http_db_query_keyed(http_ctx *ctx, const db_stmt *stmt, const char *const *
 {
     (void)dbq_start(ctx, stmt, values, NULL, NULL, cb, false, true); /* a refusal has replied */
 }
+
+void http_db_rerun_keyed(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
+                         db_done_fn cb)
+{
+    dbq *d = http_ctx_alloc(ctx, sizeof *d);
+    db_result r = {DB_ERR_UNAVAILABLE, NULL, ""};
+
+    d->ctx = ctx;
+    d->stmt = stmt;
+    d->values = values;
+    d->cb = cb;
+    d->keyed = true;
+    if (!dbq_retryable(d) || !dbq_retry(d))
+        cb(ctx, &r);
+}

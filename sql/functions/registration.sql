@@ -627,6 +627,46 @@ begin
 end;
 $$;
 
+-- Several registrations of one segment in one transaction (issue 17, P3).
+-- The server groups the requests waiting for the same cohort and segment
+-- (server/api/registrations.c) and sends them here together, so that the
+-- segment's row lock and the commit's WAL flush are paid once per group
+-- instead of once per seat. p_items: a JSON array of {"user", "key",
+-- "request"} in the server's arrival order; each is taken exactly as
+-- reg_register_idem takes a request alone, one after the other in that
+-- order: the first takes the segment's row lock and the others find it held
+-- by their own transaction, each drawing its arrival number under it, so
+-- arrival order, seat order and the fairness log stay one order. Each runs
+-- inside its own exception block: one that fails is rolled back alone and
+-- answered with err = its SQLSTATE (the server answers 500 and logs it);
+-- the others stand. A cancelled statement (statement_timeout) is not
+-- caught: the whole group fails, and nothing of it is written. One row per
+-- item, n = its 1-based place in p_items.
+create or replace function reg_register_batch(p_cohort_id text, p_segment text, p_items json)
+returns table (n integer, status integer, body json, err text)
+language plpgsql as $$
+declare
+    item json;
+    result json;
+begin
+    for item, n in select e.value, e.ordinality::integer
+                     from json_array_elements(p_items) with ordinality e loop
+        begin
+            result := reg_register_idem(p_cohort_id, item ->> 'user', p_segment,
+                                        item ->> 'key', item ->> 'request');
+            status := (result ->> 'status')::integer;
+            body := result -> 'body';
+            err := null;
+        exception when others then
+            status := 500;
+            body := null;
+            err := SQLSTATE;
+        end;
+        return next;
+    end loop;
+end;
+$$;
+
 -- The registration list of a cohort for its managers: filters, keyset
 -- pagination by arrival (seq). Null when the caller may not see it.
 create or replace function reg_list(p_cohort_id text, p_user_id text, p_role text, p_status text,

@@ -75,12 +75,20 @@ node "$UPLOADS" setup "$BASE" admin@bench.invalid "$PASSWORD" "$CONC" >"$TMP/sta
 # $TMP/window.json holds when it stops, if any; probe_stop: stop it and set
 # PROBE to its JSON (not in a subshell: only this shell may wait for it).
 probe_start() {
-    rm -f "$TMP/window.json"
-    node "$UPLOADS" probe "$BASE" "$PROBE_CONNS" "$TMP/window.json" >"$TMP/probe.json" \
-        2>"$TMP/probe.err" &
+    local i
+    rm -f "$TMP/window.json" "$TMP/probe.ready"
+    PROBE_READY=$TMP/probe.ready node "$UPLOADS" probe "$BASE" "$PROBE_CONNS" "$TMP/window.json" \
+        >"$TMP/probe.json" 2>"$TMP/probe.err" &
     PROBE_PID=$!
     BENCH_PIDS+=("$PROBE_PID")
-    sleep 0.3 # node's start-up is not part of the window
+    # node's start-up is not part of the window, and a TERM before its
+    # handler is in place would kill it
+    for ((i = 0; i < 300; i++)); do
+        [[ -e $TMP/probe.ready ]] && break
+        sleep 0.1
+    done
+    [[ -e $TMP/probe.ready ]] || die "the probe did not start: $(cat "$TMP/probe.err")"
+    sleep 0.3
 }
 probe_stop() {
     kill -TERM "$PROBE_PID"

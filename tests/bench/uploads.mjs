@@ -154,6 +154,8 @@ async function probe(base, connsArg, windowFile) {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // tells the script it may stop us now (node's start-up can take seconds on a busy machine)
+  if (process.env.PROBE_READY) fs.writeFileSync(process.env.PROBE_READY, '');
   const client = async () => {
     while (running) {
       const r = await req(base, 'GET', '/healthz', { agent });

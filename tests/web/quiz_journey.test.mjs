@@ -81,6 +81,7 @@ test('a participant: pre-test with the connection lost half-way, post-test, surv
     await pageReady(page, 'Pre-test TikTok');
     await check(page, 'quiz-intro', { axe: false });
     await page.getByRole('button', { name: 'Mulai mengerjakan' }).click();
+    await page.waitForURL(/\/attempts\//); // the quiz page has the same heading
     await pageReady(page, 'Pre-test TikTok');
     await page.getByTestId('quiz-timer').waitFor();
     assert.match(await page.getByTestId('quiz-timer').textContent(), /Sisa waktu 1[45]:\d\d/, 'the remaining time from the server');
@@ -129,6 +130,7 @@ test('a participant: pre-test with the connection lost half-way, post-test, surv
     // The post-test, all on one page: every answer right; the review shows.
     await open(page, `/cohorts/${c.cohort.id}/quizzes/${c.quizzes[post].id}`, 'Post-test TikTok');
     await page.getByRole('button', { name: 'Mulai mengerjakan' }).click();
+    await page.waitForURL(/\/attempts\//); // the quiz page has the same heading
     await pageReady(page, 'Post-test TikTok');
     assert.equal(await page.locator('fieldset.quiz-question:visible').count(), 3, 'all on one page');
     await q(0).getByLabel('15–30 detik').check();

@@ -136,6 +136,33 @@ SINAU_MUST_CHECK int db_query_params(db_pool *pool, const db_stmt *stmt, const c
                                      const int *lengths, const int *formats, db_done_fn cb,
                                      void *arg);
 
+/* ---- pipeline mode (several statements, one round trip) ---- */
+
+/* Most statements one db_query_pipeline call may carry. */
+#define DB_PIPE_MAX 4
+
+/* One statement of a pipeline: as db_query's arguments (values borrowed
+ * until its cb has run). */
+typedef struct db_pipe_item {
+    const db_stmt *stmt;
+    const char *const *values;
+    db_done_fn cb;
+    void *arg;
+} db_pipe_item;
+
+/* Runs items[0..n) (1 <= n <= DB_PIPE_MAX) on one connection with libpq's
+ * pipeline mode: every statement (and its prepare, the first time on that
+ * connection) is sent at once, so the whole costs one round trip instead of
+ * n. Each statement is followed by a sync, so each is its own implicit
+ * transaction, as if run alone: one that fails does not affect the others,
+ * and the statements must not depend on each other's results (later ones
+ * cannot see what an earlier one returns, only what it committed). Each cb
+ * is called exactly once, in the order of items, after all n results have
+ * arrived (or each with the same error when the connection is lost or the
+ * job waited too long). The items array is copied. Returns 0 when accepted,
+ * or DB_REFUSED_FULL / DB_REFUSED_DOWN (no cb runs). */
+SINAU_MUST_CHECK int db_query_pipeline(db_pool *pool, const db_pipe_item *items, int n);
+
 /* Takes ownership of the result inside a callback (caller PQclear()s it). */
 PGresult *db_result_take(db_result *r);
 

@@ -30,6 +30,14 @@ void http_db_read(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
 void http_db_query_keyed(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
                          db_done_fn cb);
 
+/* For a keyed statement that ran elsewhere (a batch) and lost its
+ * connection: runs it again as http_db_query_keyed would after a lost
+ * connection (with backoff, counted as a retry, within the queue timeout)
+ * when the request carries an Idempotency-Key; else, or when there is no
+ * time left, cb sees DB_ERR_UNAVAILABLE. */
+void http_db_rerun_keyed(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
+                         db_done_fn cb);
+
 /* http_db_query with per-parameter lengths and formats (1 = binary), for
  * uploads; all borrowed until cb. */
 void http_db_query_params(http_ctx *ctx, const db_stmt *stmt, const char *const *values,

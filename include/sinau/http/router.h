@@ -9,6 +9,7 @@
 #ifndef SINAU_HTTP_ROUTER_H
 #define SINAU_HTTP_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sinau/core/common.h"
@@ -32,6 +33,21 @@ enum router_method {
 struct http_ctx;
 typedef void (*http_handler_fn)(struct http_ctx *ctx);
 
+struct db_stmt;
+struct db_result;
+
+/* A route's statement that the guard may send in the same round trip as the
+ * session check when the session cache misses (db pipeline mode, issue 17),
+ * for a handler whose statement needs only the request and the session's
+ * token hash: `params` fills values[0..stmt->nparams) in ctx memory (the
+ * hash is given; false: not this time), `done` gets the result (arg: the
+ * ctx) before the guard decides; the handler then finds what done kept. */
+typedef struct http_prefetch {
+    const struct db_stmt *stmt;
+    bool (*params)(struct http_ctx *ctx, const char *token_hash, const char **values);
+    void (*done)(void *ctx, struct db_result *r);
+} http_prefetch;
+
 /* One row of a module's route table. Tables are static const arrays; the
  * router borrows the rows, which must outlive it. */
 typedef struct http_route {
@@ -51,6 +67,8 @@ typedef struct http_route {
     /* The handler's own data, read through ctx->route (NULL: none): the
      * api_call of a thin route served by api_call_route (api.h). */
     const void *data;
+    /* Optional (NULL: none): see http_prefetch. */
+    const http_prefetch *prefetch;
 } http_route;
 
 typedef struct router router;

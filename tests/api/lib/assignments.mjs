@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import http from 'node:http';
+import { checkResponse } from './openapi_check.mjs';
 import { call, show } from './accounts.mjs';
 import { addInstructor, newInstructor, instantIn } from './cohorts.mjs';
 import { expectStatus, newModule, newLesson, published, cohortOf, learner, publicSeats } from './content.mjs';
@@ -113,7 +114,13 @@ export function upload(base, token, id, bytes, { type = 'application/octet-strea
 // The same upload sent with Transfer-Encoding: chunked (no Content-Length),
 // in chunks of `chunk` bytes. Resolves to {status, headers, text, json,
 // error}; never rejects.
-export function uploadChunked(base, token, id, bytes, { type = 'application/octet-stream', filename = 'berkas.bin', chunk = 65536, timeoutMs = 60000 } = {}) {
+export async function uploadChunked(base, token, id, bytes, opts = {}) {
+  const r = await sendChunked(base, token, id, bytes, opts);
+  await checkResponse(new URL(`/api/v1/submissions/${enc(id)}/file`, base).href, 'PUT', r.status, r.headers['content-type'], r.json, r.text);
+  return r;
+}
+
+function sendChunked(base, token, id, bytes, { type = 'application/octet-stream', filename = 'berkas.bin', chunk = 65536, timeoutMs = 60000 } = {}) {
   return new Promise((resolve) => {
     const u = new URL(`/api/v1/submissions/${enc(id)}/file`, base);
     const headers = { 'transfer-encoding': 'chunked', 'content-type': type, 'x-filename': enc(filename) };
@@ -152,7 +159,22 @@ export function uploadChunked(base, token, id, bytes, { type = 'application/octe
 
 // GET with the body kept as bytes: resolves to {status, headers, body
 // (Buffer), ms, error}. Never rejects.
-export function getBytes(base, token, urlPath, { timeoutMs = 30000 } = {}) {
+export async function getBytes(base, token, urlPath, opts = {}) {
+  const r = await fetchBytes(base, token, urlPath, opts);
+  if (/json/i.test(r.headers['content-type'] ?? '')) {
+    const text = r.body.toString('utf8');
+    let json;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    await checkResponse(new URL(urlPath, base).href, 'GET', r.status, r.headers['content-type'], json, text);
+  }
+  return r;
+}
+
+function fetchBytes(base, token, urlPath, { timeoutMs = 30000 } = {}) {
   return new Promise((resolve) => {
     const u = new URL(urlPath, base);
     const t0 = performance.now();

@@ -23,6 +23,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkResponse } from './openapi_check.mjs';
 
 const execFileP = promisify(execFile);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -436,7 +437,9 @@ export function freePort() {
 // ------------------------------------------------------------ requests ----
 
 // fetch wrapper: resolves to {status, headers (a Headers), text, json}; json
-// is undefined when the body is not JSON. `json` sends a JSON body.
+// is undefined when the body is not JSON. `json` sends a JSON body. A JSON
+// response that does not match the server's OpenAPI document rejects
+// (openapi_check.mjs).
 export async function request(url, { method = 'GET', headers = {}, body, json, timeoutMs = 30000, redirect = 'manual' } = {}) {
   const h = new Headers(headers);
   if (json !== undefined) {
@@ -451,6 +454,7 @@ export async function request(url, { method = 'GET', headers = {}, body, json, t
   } catch {
     parsed = undefined;
   }
+  await checkResponse(url, method, res.status, res.headers.get('content-type'), parsed, text, typeof body === 'string' ? body : undefined);
   return { status: res.status, headers: res.headers, text, json: parsed };
 }
 

@@ -6,16 +6,25 @@ import http from 'node:http';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { SINAU_BIN } from './harness.mjs';
+import { checkResponse } from './openapi_check.mjs';
 
 // ------------------------------------------------------------ requests ----
 
 // One request with node:http, timed from just before it is sent to the end
-// of the body. Never rejects: resolves to {status, headers (lower-case
+// of the body. Never rejects for the network's sake (a JSON body that does
+// not match the server's OpenAPI document rejects, openapi_check.mjs): resolves to {status, headers (lower-case
 // object), setCookies ([]), text, json, ms, error}; status is 0 and error
 // set when no whole response came (connection refused or reset, timeout).
 //   agent        false (default): a new connection; or an http.Agent to reuse one
 //   localAddress the loopback source address (127.0.0.x) of the connection
-export function timedRequest(url, { method = 'GET', headers = {}, body, agent = false, localAddress, timeoutMs = 10000 } = {}) {
+export async function timedRequest(url, opts = {}) {
+  const r = await sendTimed(url, opts);
+  const body = opts.body;
+  await checkResponse(url, opts.method ?? 'GET', r.status, r.headers['content-type'], r.json, r.text, typeof body === 'string' ? body : undefined);
+  return r;
+}
+
+function sendTimed(url, { method = 'GET', headers = {}, body, agent = false, localAddress, timeoutMs = 10000 } = {}) {
   return new Promise((resolve) => {
     const u = new URL(url);
     const t0 = performance.now();

@@ -1,0 +1,32 @@
+/* api/schemas.h — the request and response schemas of every route, one JSON
+ * file per resource in server/api/schemas/, compiled into the binary by
+ * server/api/schemas/embed.cmake. registry.c joins them with the route
+ * tables (keyed "METHOD /pattern") into the OpenAPI document.
+ *
+ * A file is {"components": {Name: schema…}, "routes": {"GET /api/v1/x":
+ * {"request": spec, "request_optional": bool, "responses": {"200": spec}}}}.
+ * A spec is a JSON Schema of an application/json body, null for no body, or
+ * {"content": {media type: {…}}} (an OpenAPI content map) for other media. */
+#ifndef SINAU_API_SCHEMAS_H
+#define SINAU_API_SCHEMAS_H
+
+#include <stddef.h>
+
+#include "sinau/http/router.h"
+
+typedef struct api_schema_file {
+    const char *name; /* "cohorts.json" */
+    const char *text; /* its bytes, NUL-terminated */
+} api_schema_file;
+
+/* The embedded files (generated; static data, any thread). */
+extern const api_schema_file api_schema_files[];
+extern const int api_schema_file_count;
+
+/* Checks that every route of r has its schemas (a "responses" entry with a
+ * 2xx status, and a "request" for POST, PUT and PATCH) and that every entry
+ * names a route of r. Returns the number of problems and writes the first
+ * few, one a line, into msg (always NUL-terminated). Start-up or tests. */
+int api_schemas_check(const router *r, char *msg, size_t msg_len);
+
+#endif /* SINAU_API_SCHEMAS_H */

@@ -499,7 +499,7 @@ static int server_init(sinau_server *srv, const sinau_config *cfg)
     if (load_pdf_signer(srv) != 0)
         return -1;
     srv->verdicts = verdict_cache_new(VERDICT_SLOTS);
-    srv->verify_misses = ratelimit_new(VERIFY_MISS_LIMIT, VERIFY_MISS_WINDOW_S);
+    srv->verify_misses = ratelimit_new(cfg->verify_misses_per_minute, VERIFY_MISS_WINDOW_S);
     if (auth_dummy_hash_init(cfg->pwhash) != 0) {
         log_error("cannot compute the login timing hash");
         return -1;

@@ -49,8 +49,8 @@ typedef struct sinau_loop {
     int64_t drain_deadline_ns;
 } sinau_loop;
 
-/* Certificate lookups that miss: this many per client and window, then 429. */
-#define VERIFY_MISS_LIMIT    20
+/* Certificate lookups that miss: cfg->verify_misses_per_minute per client
+ * and window, then 429. */
 #define VERIFY_MISS_WINDOW_S 60
 
 struct sinau_server {

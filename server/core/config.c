@@ -156,6 +156,10 @@ static const option options[] = {
      "N", "30", NULL,
      "failed logins per client address in 15 min; logins being checked count until they "
      "succeed: raise it for one shared address"},
+    {"verify-misses-per-minute", "SINAU_VERIFY_MISSES_PER_MINUTE", OPT_INT,
+     FIELD(verify_misses_per_minute), 1, 1000000, "N", "20", NULL,
+     "certificate lookups that miss per client address a minute; a lookup counts from before "
+     "it looks until it is found: raise it for one shared address"},
     {"outbox-max-attempts", "SINAU_OUTBOX_MAX_ATTEMPTS", OPT_INT, FIELD(outbox_max_attempts), 1,
      1000, "N", "8", NULL, "tries, then failed"},
     {"outbox-backoff-ms", "SINAU_OUTBOX_BACKOFF_MS", OPT_INT, FIELD(outbox_backoff_ms), 10,

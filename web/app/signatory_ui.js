@@ -8,7 +8,7 @@
 import { api, apiUpload, paths } from './api.js';
 import { t } from './i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from './ui.js';
-import { errorBox } from './staff_ui.js';
+import { errorBox, uploadOnChoose } from './staff_ui.js';
 
 export const PNG_MAX = 512 * 1024;
 
@@ -37,24 +37,15 @@ function imageField(name, label, hint, current) {
     shown.textContent = t('staff.sign.image_none');
     clear.hidden = true;
   });
-  input.addEventListener('change', async () => {
-    const file = input.files[0];
-    if (!file) return;
-    err.update(null);
-    if (file.size > PNG_MAX) {
-      err.update(t('error.png_too_big'));
-      input.value = '';
-      return;
-    }
-    try {
-      const r = await apiUpload(paths.certificateImages(), file, null, 'POST');
+  uploadOnChoose(input, err, {
+    max: PNG_MAX,
+    tooBig: t('error.png_too_big'),
+    upload: (file) => apiUpload(paths.certificateImages(), file, null, 'POST'),
+    done: (r, file) => {
       sha = r.sha256;
       shown.textContent = t('staff.sign.image_uploaded', { name: file.name });
       clear.hidden = false;
-    } catch (ex) {
-      err.update(ex.status === 413 ? t('error.png_too_big') : ex);
-      input.value = '';
-    }
+    },
   });
   // a .field (with its error slot) so that ui.showErrors can name it
   const el = h('div', { class: 'field', dataset: { field: name } },

@@ -5,9 +5,9 @@
 // repeats (back links, error boxes, status names). Segments, the
 // confirmation dialog, paging and server HTML are ui.js's (every page
 // shares them); dates and times are i18n.js's.
-import { h, newId, put, setSafeHtml, confirmDialog, showModal, busy, showErrors, clearErrors, field, pager } from './ui.js';
+import { h, newId, put, setSafeHtml, confirmDialog, showModal, busy, showErrors, clearErrors, field, pager, toast } from './ui.js';
 import { api, paths } from './api.js';
-import { t, errorText, fmtNumber } from './i18n.js';
+import { t, errorText, fmtNumber, loadArea } from './i18n.js';
 
 export function statusLabel(status) {
   const key = `staff.status.${status}`;
@@ -109,6 +109,71 @@ export function errorBox() {
     box.hidden = !err;
   };
   return box;
+}
+
+// A file chooser that uploads at once: a file over `max` bytes is refused
+// here, one the server refuses with 413 likewise (both say `tooBig` in err,
+// an errorBox); otherwise upload(file) (a promise of the answer), then
+// done(answer, file). After a failure the chooser is emptied.
+export function uploadOnChoose(input, err, { max, tooBig, upload, done }) {
+  input.addEventListener('change', async () => {
+    const file = input.files[0];
+    if (!file) return;
+    err.update(null);
+    try {
+      if (file.size > max) throw Object.assign(new Error('too big'), { status: 413 });
+      done(await upload(file), file);
+    } catch (ex) {
+      err.update(ex.status === 413 ? tooBig : ex);
+      input.value = '';
+    }
+  });
+}
+
+// A cohort's staff pages, in the order the links show them: the path
+// (`{id}` the cohort), the dictionary key of the link's text (the quiz
+// and account areas name two), and whether only admins see it.
+const COHORT_PAGES = [
+  ['/staff/cohorts/{id}', 'staff.nav.cohort_staff'],
+  ['/staff/cohorts/{id}/sessions', 'staff.nav.sessions'],
+  ['/staff/cohorts/{id}/grading', 'staff.nav.grading'],
+  ['/staff/cohorts/{id}/gradebook', 'staff.nav.gradebook'],
+  ['/staff/cohorts/{id}/quizzes', 'quiz.staff.cohort_title'],
+  ['/staff/cohorts/{id}/announcements', 'acct.ann.title'],
+  ['/admin/cohorts/{id}/seats', 'staff.nav.seats', true],
+  ['/admin/cohorts/{id}/registrations', 'staff.nav.registrations', true],
+  ['/admin/cohorts/{id}/certificates', 'staff.nav.certificates', true],
+];
+
+// The links to a cohort's staff pages (the admin ones for admins), and
+// any `extra` links after them.
+export function cohortLinks(cohort, isAdmin, ...extra) {
+  const id = encodeURIComponent(cohort.id);
+  return h('p', { class: 'staff-links' },
+    COHORT_PAGES.filter(([, , adminOnly]) => isAdmin || !adminOnly)
+      .map(([path, key]) => h('a', { href: path.replace('{id}', id) }, t(key))),
+    ...extra);
+}
+
+// A staff table that turns into one card a row on a phone: a caption for
+// screen readers, then a row per item. `cols` are the columns, each
+// {key, wide}: its heading's dictionary key, and whether it takes a card's
+// whole width. row(item) gives {attrs, cells}: the <tr>'s attributes and
+// the cells' contents, the first a row heading, every other labelled with
+// its column's heading (which a card shows beside it).
+export function cardTable({ kind = '', testid, caption, cols, items, row }) {
+  const heads = cols.map((c) => t(c.key));
+  const tr = (item) => {
+    const { attrs = null, cells } = row(item);
+    return h('tr', attrs,
+      h('th', { scope: 'row', class: 'wide' }, cells[0]),
+      cells.slice(1).map((c, i) => h('td', { 'data-label': heads[i + 1], class: cols[i + 1].wide ? 'wide' : null }, c)));
+  };
+  return h('div', { class: 'staff-table-wrap' },
+    h('table', { class: `staff-table staff-table-cards ${kind}`.trim(), 'data-testid': testid },
+      h('caption', { class: 'visually-hidden' }, caption),
+      h('thead', null, h('tr', null, heads.map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', null, items.map(tr))));
 }
 
 // The heading row of a staff page: a back link (optional), the title and an
@@ -238,6 +303,15 @@ export function guardUnsaved(dirty, markSaved) {
   };
 }
 
+// guardUnsaved over a snapshot of what the editor would send: body() is
+// compared with what it gave when last saved. Returns {markSaved, stop}.
+export function snapshotGuard(body) {
+  let saved = JSON.stringify(body());
+  const markSaved = () => { saved = JSON.stringify(body()); };
+  const stop = guardUnsaved(() => JSON.stringify(body()) !== saved, markSaved);
+  return { markSaved, stop };
+}
+
 // A module's heading: "Modul 2: Produksi" — unless the author already
 // numbered it ("Modul 1: Pengantar" stays as written, never "Modul 1:
 // Modul 1: …").
@@ -331,8 +405,10 @@ export function instructorPicker(users, buttonLabel, add) {
 // the programme's draft, then the item find(draft, id) gives ({module, …})
 // or, for a new one (id null), the module ?module= names. Resolves to
 // {slug, found, mod, back, creating}, or to null after showing
-// `missingTitle` when the item or the module is not in the draft.
-export async function loadDraftItem(view, ctx, id, find, missingTitle) {
+// the title `missingKey` names when the item or the module is not in the
+// draft. Loads the staff dictionary first.
+export async function loadDraftItem(view, ctx, id, find, missingKey) {
+  await loadArea('staff');
   const slug = ctx.params.slug;
   const creating = id === null;
   const draft = await api('GET', paths.programmeDraft(slug));
@@ -340,7 +416,7 @@ export async function loadDraftItem(view, ctx, id, find, missingTitle) {
   const mod = creating ? draft.modules.find((m) => m.id === ctx.query.get('module')) : found && found.module;
   const back = `/staff/programmes/${encodeURIComponent(slug)}/content`;
   if (!mod || (!creating && !found)) {
-    replace(view, pageHead(missingTitle, { back, backLabel: t('staff.nav.content') }), h('p', {}, t('staff.lesson.missing_text')));
+    replace(view, pageHead(t(missingKey), { back, backLabel: t('staff.nav.content') }), h('p', {}, t('staff.lesson.missing_text')));
     return null;
   }
   return { slug, found, mod, back, creating };
@@ -349,10 +425,11 @@ export async function loadDraftItem(view, ctx, id, find, missingTitle) {
 // The page every Markdown editor shares (a lesson, an assignment): the
 // heading, the form and what follows it (`after`), the live preview of the
 // textarea `source` beside them in `preview`, and for an existing item the
-// delete button (`del`: {label, question, path, done}: asks, DELETEs path,
-// then done(); a failure shows on the form). Returns the page's cleanup
-// (the preview stops, and `stopGuard`, the unsaved-changes guard).
-export function editorPage(view, { title, head, formTitle, form, after = null, source, preview, del = null, stopGuard }) {
+// delete button (`del`: {label, question, path, deleted}: asks, DELETEs
+// path, says `deleted` and goes back to `head.back`; a failure shows on the
+// form). `guard` is the editor's snapshotGuard. Returns the page's cleanup
+// (the preview and the guard stop).
+export function editorPage(view, ctx, { title, head, formTitle, form, after = null, source, preview, del = null, guard }) {
   const previewErr = errorBox();
   let button = null;
   if (del) {
@@ -361,7 +438,9 @@ export function editorPage(view, { title, head, formTitle, form, after = null, s
       if (!(await confirmDialog(del.question))) return;
       try {
         await busy(button, api('DELETE', del.path));
-        del.done();
+        guard.markSaved();
+        toast(del.deleted);
+        ctx.navigate(head.back);
       } catch (ex) {
         showErrors(form, ex);
       }
@@ -377,6 +456,6 @@ export function editorPage(view, { title, head, formTitle, form, after = null, s
   const stopPreview = livePreview(source, preview, previewErr, t('staff.lesson.preview_empty'));
   return () => {
     stopPreview();
-    stopGuard();
+    guard.stop();
   };
 }

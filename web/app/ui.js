@@ -114,7 +114,9 @@ export function setFieldError(wrap, message) {
   else control.removeAttribute('aria-invalid');
 }
 
-// Error codes of the API that belong to one field.
+// Error codes of the API that belong to one field (beyond invalid_<field>,
+// which showErrors reads itself), one table for every form: an error code
+// means the same field wherever it comes back.
 const FIELD_OF_CODE = {
   invalid_email: 'email',
   email_taken: 'email',
@@ -126,6 +128,14 @@ const FIELD_OF_CODE = {
   invalid_nib: 'nib',
   invalid_phone: 'phone',
   invalid_url: 'url',
+  unsupported_video: 'video_url', // a lesson
+  invalid_duration: 'duration_minutes',
+  invalid_submission_types: 'types', // an assignment
+  invalid_score: 'max_score',
+  score_out_of_range: 'score', // a grade
+  score_required: 'score',
+  score_mismatch: 'score',
+  invalid_grade: 'score',
 };
 
 // The form-level error box (made on first use, at the top of the form).
@@ -167,6 +177,31 @@ export function showErrors(form, err, extra = {}) {
   box.textContent = errorText(err);
   box.hidden = false;
   box.focus();
+}
+
+// Makes form's submit (Enter or its button) call fn(event) instead of
+// leaving the page. Returns the form.
+export function whenSubmitted(form, fn) {
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    fn(e);
+  });
+  return form;
+}
+
+// A button that does one thing once: run() (a promise) while the button is
+// busy, then the button gives way to `doneText`, or to what went wrong.
+export function oneShotButton(label, run, doneText) {
+  const button = h('button', { type: 'button', class: 'secondary' }, label);
+  button.addEventListener('click', async () => {
+    try {
+      await busy(button, run());
+      button.replaceWith(h('p', null, doneText));
+    } catch (err) {
+      button.replaceWith(h('p', { class: 'form-error' }, errorText(err)));
+    }
+  });
+  return button;
 }
 
 // A short message in the polite live region, gone after a few seconds.

@@ -8,7 +8,7 @@
 // admin_keys.js), linked from a card here.
 import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtDateTime, fmtNumber } from '../i18n.js';
-import { h, showErrors, clearErrors, toast, busy } from '../ui.js';
+import { h, showErrors, clearErrors, toast, busy, whenSubmitted } from '../ui.js';
 import { pageHead, errorBox, fill, checkbox, labelled, replace, askText } from '../staff_ui.js';
 import { quizRuleFields, quizRuleBody, quizMissingText } from '../quiz_staff.js';
 
@@ -114,11 +114,7 @@ function rulesForm(r, onSubmit) {
     checkbox(t('staff.certs.f_auto'), { name: 'auto_issue' }, !!r.auto_issue),
     quizRuleFields(r),
     save);
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    onSubmit(form, save);
-  });
-  return form;
+  return whenSubmitted(form, () => onSubmit(form, save));
 }
 
 // Who is eligible and what the others lack; returns {summary, body, draw(elig)}.

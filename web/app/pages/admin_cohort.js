@@ -10,7 +10,7 @@
 import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtDate, fmtDateTime, fmtNumber, isoWithZone, zoneOffset, localInputValue } from '../i18n.js';
 import { h, field, showErrors, clearErrors, setFieldError, toast, busy, segmentName, sortSegments, confirmDialog } from '../ui.js';
-import { pageHead, errorBox, fill, labelled, checkbox, replace, versionNote, instructorPicker } from '../staff_ui.js';
+import { pageHead, errorBox, fill, labelled, checkbox, replace, versionNote, instructorPicker, cohortLinks } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -275,20 +275,6 @@ function instructorSection(state, instructors) {
     h('h2', { id: 'instr-h' }, t('staff.cohort.instructors')), list, removeErr, addForm);
 }
 
-// The links to the cohort's other pages.
-function cohortLinks(cohort) {
-  const id = enc(cohort.id);
-  return h('p', { class: 'staff-links' },
-    h('a', { href: `/admin/cohorts/${id}/seats` }, t('staff.nav.seats')),
-    h('a', { href: `/admin/cohorts/${id}/registrations` }, t('staff.nav.registrations')),
-    h('a', { href: `/staff/cohorts/${id}` }, t('staff.nav.cohort_staff')),
-    h('a', { href: `/staff/cohorts/${id}/sessions` }, t('staff.nav.sessions')),
-    h('a', { href: `/staff/cohorts/${id}/grading` }, t('staff.nav.grading')),
-    h('a', { href: `/staff/cohorts/${id}/gradebook` }, t('staff.nav.gradebook')),
-    h('a', { href: `/staff/cohorts/${id}/announcements` }, t('acct.ann.title')),
-    h('a', { href: `/admin/cohorts/${id}/certificates` }, t('staff.nav.certificates')),
-    h('a', { href: `/staff/programmes/${enc(cohort.programme_slug)}/content` }, t('staff.nav.content')));
-}
 
 // What the cohort is, its edit form and the link to its content version;
 // the heading and facts follow a saved edit.
@@ -311,7 +297,7 @@ function aboutSection(state, prog, onHead) {
 
 // ---- the page ----
 export default async function render(view, ctx) {
-  await Promise.all([loadArea('staff'), loadArea('account')]);
+  await Promise.all([loadArea('staff'), loadArea('account'), loadArea('quiz')]);
   const { cohort, prog, instructors } = await load(ctx.params.id);
   const state = { cohort };
   const head = () => pageHead(state.cohort.name, { back: `/admin/programmes/${enc(state.cohort.programme_slug)}`, backLabel: state.cohort.programme_title || state.cohort.programme_slug });
@@ -323,7 +309,7 @@ export default async function render(view, ctx) {
   });
   replace(view,
     header,
-    cohortLinks(cohort),
+    cohortLinks(cohort, true, h('a', { href: `/staff/programmes/${enc(cohort.programme_slug)}/content` }, t('staff.nav.content'))),
     errorBox(),
     h('div', { class: 'staff-grid staff-grid-swap' },
       h('div', {}, about, instructorSection(state, instructors)),

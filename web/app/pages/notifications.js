@@ -7,7 +7,7 @@
 import { api, paths } from '../api.js';
 import { loadArea, LANGS } from '../i18n.js';
 import { getMe } from '../session.js';
-import { h, put, field, showErrors, clearErrors, busy, toast } from '../ui.js';
+import { h, put, field, showErrors, clearErrors, busy, toast, oneShotButton } from '../ui.js';
 
 function check(name, label, checked, attrs = {}) {
   const id = `n-${name}`;
@@ -45,16 +45,8 @@ function prefsForm(t, prefs) {
 
 function verification(t, prefs, email) {
   if (prefs.email_verified) return h('p', { class: 'meta' }, t('acct.verify_state.ok', { email }));
-  const again = h('button', { type: 'button', class: 'secondary' }, t('acct.verify_state.resend'));
+  const again = oneShotButton(t('acct.verify_state.resend'), () => api('POST', paths.meEmailVerification(), {}), t('acct.verify_state.sent'));
   const box = h('div', { class: 'card', role: 'status' }, h('p', null, t('acct.verify_state.no', { email })), again);
-  again.addEventListener('click', async () => {
-    try {
-      await busy(again, api('POST', paths.meEmailVerification(), {}));
-      again.replaceWith(h('p', null, t('acct.verify_state.sent')));
-    } catch (err) {
-      again.replaceWith(h('p', { class: 'form-error' }, t(`error.${err.code || 'generic'}`)));
-    }
-  });
   return box;
 }
 

@@ -8,23 +8,12 @@
 // requires). The due date and late cut-off belong to each cohort
 // (staff_cohort.js). A refused save keeps everything typed.
 import { api, paths } from '../api.js';
-import { loadArea, t, fmtNumber } from '../i18n.js';
+import { t, fmtNumber } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
-import { guardUnsaved, labelled, checkbox, editorPage, loadDraftItem } from '../staff_ui.js';
+import { snapshotGuard, labelled, checkbox, editorPage, loadDraftItem } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 const TYPES = ['text', 'url', 'file'];
-// The assignment field each error code of the API is about.
-const FIELD_OF_CODE = {
-  invalid_title: 'title',
-  invalid_instructions_md: 'instructions_md',
-  invalid_submission_types: 'types',
-  invalid_max_score: 'max_score',
-  invalid_pass_score: 'pass_score',
-  invalid_score: 'max_score',
-  invalid_rubric: 'rubric',
-  invalid_max_attempts: 'max_attempts',
-};
 
 function findAssignment(draft, id) {
   for (const m of draft.modules) for (const a of m.assignments || []) if (a.id === id) return { module: m, assignment: a };
@@ -186,49 +175,42 @@ async function saveAssignment(ed, mod, a, creating) {
       ? await busy(ed.save, api('POST', paths.moduleAssignments(mod.id), b))
       : await busy(ed.save, api('PUT', paths.assignment(a.id), b));
   } catch (ex) {
-    showErrors(ed.form, ex, FIELD_OF_CODE);
+    showErrors(ed.form, ex);
     return null;
   }
 }
 
 // ---- the page: load the draft's assignment, draw the editor ----
 export default async function render(view, ctx) {
-  await loadArea('staff');
-  const item = await loadDraftItem(view, ctx, ctx.params.assignmentId || null, findAssignment, t('staff.assignment.missing'));
+  const item = await loadDraftItem(view, ctx, ctx.params.assignmentId || null, findAssignment, 'staff.assignment.missing');
   if (!item) return undefined;
   const { slug, found, mod, back, creating } = item;
   const a = found ? found.assignment : NEW_ASSIGNMENT;
   const ed = assignmentForm(a, creating);
-  let saved = JSON.stringify(ed.body());
-  const markSaved = () => { saved = JSON.stringify(ed.body()); };
-  const stopGuard = guardUnsaved(() => JSON.stringify(ed.body()) !== saved, markSaved);
+  const guard = snapshotGuard(() => ed.body());
 
   ed.form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const r = await saveAssignment(ed, mod, a, creating);
     if (!r) return;
-    markSaved();
+    guard.markSaved();
     toast(creating ? t('staff.assignment.created') : t('common.saved'));
     if (creating) ctx.navigate(`/staff/programmes/${enc(slug)}/assignments/${enc(r.id)}`, { replace: true });
   });
 
-  return editorPage(view, {
+  return editorPage(view, ctx, {
     title: creating ? t('staff.assignment.new_title') : t('staff.assignment.edit_title'),
     head: { back, backLabel: t('staff.nav.content'), sub: t('staff.lesson.in_module', { title: mod.title }) },
     formTitle: t('staff.assignment.edit_title'),
     form: ed.form,
     source: ed.form.elements.instructions_md,
     preview: h('div', { class: 'staff-preview lesson-body', 'data-testid': 'preview' }),
-    stopGuard,
+    guard,
     del: creating ? null : {
       label: t('staff.content.delete_assignment', { title: a.title }),
       question: t('staff.content.confirm_delete_assignment', { title: a.title }),
       path: paths.assignment(a.id),
-      done: () => {
-        markSaved();
-        toast(t('staff.content.assignment_deleted'));
-        ctx.navigate(back);
-      },
+      deleted: t('staff.content.assignment_deleted'),
     },
   });
 }

@@ -14,13 +14,6 @@ import { h, field, showErrors, clearErrors, toast, busy, confirmDialog, remember
 import { pageHead, errorBox, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
-const FIELD_OF_CODE = {
-  score_out_of_range: 'score',
-  score_required: 'score',
-  score_mismatch: 'score',
-  invalid_grade: 'score',
-  invalid_feedback_md: 'feedback_md',
-};
 
 function fmtBytes(n) {
   if (n >= 1048576) return `${fmtNumber(Math.round(n / 104857.6) / 10)} MB`;
@@ -171,7 +164,7 @@ async function saveGrade(s, d, form, save) {
     body.rubric = s.rubric.map((c, ci) => d.choices[ci]);
   } else {
     if (d.score.trim() === '' || Number.isNaN(Number(d.score))) {
-      showErrors(form, { code: 'score_required' }, FIELD_OF_CODE);
+      showErrors(form, { code: 'score_required' });
       return null;
     }
     body.score = Number(d.score);
@@ -179,7 +172,7 @@ async function saveGrade(s, d, form, save) {
   try {
     return { graded: await busy(save, api('PUT', paths.submissionGrade(s.id), body)), score: body.score };
   } catch (ex) {
-    showErrors(form, ex, FIELD_OF_CODE);
+    showErrors(form, ex);
     return null;
   }
 }

@@ -7,7 +7,7 @@
 import { api, paths } from '../api.js';
 import { loadArea, t, fmtDate, fmtNumber } from '../i18n.js';
 import { h, segmentName, sortSegments } from '../ui.js';
-import { pageHead, fill, replace, versionNote } from '../staff_ui.js';
+import { pageHead, fill, replace, versionNote, cohortLinks } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -20,16 +20,7 @@ function cohortItem(c, isAdmin) {
       c.registration_open ? ` · ${t('staff.seats.open')}` : ''),
     h('p', { class: 'meta' }, versionNote(c)),
     h('p', { class: 'meta' }, seats),
-    h('p', { class: 'staff-links' },
-      h('a', { href: `/staff/cohorts/${id}` }, t('staff.nav.cohort_staff')),
-      h('a', { href: `/staff/cohorts/${id}/sessions` }, t('staff.nav.sessions')),
-      h('a', { href: `/staff/cohorts/${id}/grading` }, t('staff.nav.grading')),
-      h('a', { href: `/staff/cohorts/${id}/gradebook` }, t('staff.nav.gradebook')),
-      h('a', { href: `/staff/cohorts/${id}/quizzes` }, t('quiz.staff.cohort_title')),
-      h('a', { href: `/staff/cohorts/${id}/announcements` }, t('acct.ann.title')),
-      isAdmin ? h('a', { href: `/admin/cohorts/${id}/seats` }, t('staff.nav.seats')) : null,
-      isAdmin ? h('a', { href: `/admin/cohorts/${id}/registrations` }, t('staff.nav.registrations')) : null,
-      isAdmin ? h('a', { href: `/admin/cohorts/${id}/certificates` }, t('staff.nav.certificates')) : null));
+    cohortLinks(c, isAdmin));
 }
 
 export default async function render(view, ctx) {

@@ -5,18 +5,11 @@
 // Nothing is lost on a failed save: the error is shown next to the form and
 // every field keeps what was typed; leaving with unsaved changes asks first.
 import { api, apiUpload, paths } from '../api.js';
-import { loadArea, t, fmtSize } from '../i18n.js';
+import { t, fmtSize } from '../i18n.js';
 import { h, field, showErrors, clearErrors, toast, busy, progressBar, setProgress, confirmDialog } from '../ui.js';
-import { errorBox, fill, guardUnsaved, editorPage, loadDraftItem } from '../staff_ui.js';
+import { errorBox, fill, snapshotGuard, editorPage, loadDraftItem, uploadOnChoose } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
-// The lesson field each error code of the API is about.
-const FIELD_OF_CODE = {
-  invalid_title: 'title',
-  invalid_body_md: 'body_md',
-  unsupported_video: 'video_url',
-  invalid_duration: 'duration_minutes',
-};
 
 // The server's limit for a lesson's file (content.c ATTACHMENT_MAX).
 const ATTACHMENT_MAX = 10 * 1024 * 1024;
@@ -70,29 +63,22 @@ function attachmentsSection(lesson, textarea) {
   }, t('staff.lesson.no_attachments'));
   // where the author left the cursor before reaching for the file chooser
   textarea.addEventListener('blur', () => { textarea.dataset.typed = '1'; });
-  input.addEventListener('change', async () => {
-    const file = input.files[0];
-    if (!file) return;
-    err.update(null);
-    if (file.size > ATTACHMENT_MAX) {
-      err.update(t('error.file_too_big'));
+  uploadOnChoose(input, err, {
+    max: ATTACHMENT_MAX,
+    tooBig: t('error.file_too_big'),
+    upload: (file) => {
+      barBox.hidden = false;
+      setProgress(bar, 0);
+      return apiUpload(paths.lessonAttachments(lesson.id), file, (f) => setProgress(bar, f * 100), 'POST')
+        .finally(() => { barBox.hidden = true; });
+    },
+    done: (a) => {
       input.value = '';
-      return;
-    }
-    barBox.hidden = false;
-    setProgress(bar, 0);
-    try {
-      const a = await apiUpload(paths.lessonAttachments(lesson.id), file, (f) => setProgress(bar, f * 100), 'POST');
       list = [...list, a];
       draw();
       insert(a);
       toast(t('staff.lesson.attached', { name: a.name }));
-    } catch (ex) {
-      err.update(ex.status === 413 ? t('error.file_too_big') : ex);
-    } finally {
-      barBox.hidden = true;
-      input.value = '';
-    }
+    },
   });
   draw();
   return h('section', { class: 'card staff-attach-card', 'aria-labelledby': 'attach-h' },
@@ -124,8 +110,7 @@ function lessonBody(form, creating) {
 }
 
 export default async function render(view, ctx) {
-  await loadArea('staff');
-  const item = await loadDraftItem(view, ctx, ctx.params.lessonId || null, findLesson, t('staff.lesson.missing'));
+  const item = await loadDraftItem(view, ctx, ctx.params.lessonId || null, findLesson, 'staff.lesson.missing');
   if (!item) return undefined;
   const { slug, found, mod, back, creating } = item;
   const lesson = found ? found.lesson : { title: '', body_md: '', video_url: null, duration_minutes: null, video: null };
@@ -152,10 +137,7 @@ export default async function render(view, ctx) {
   v.duration_minutes.max = '1440';
 
   // Unsaved changes: the saved values to compare with; leaving asks first.
-  let saved = JSON.stringify(lessonBody(form, false));
-  const dirty = () => JSON.stringify(lessonBody(form, false)) !== saved;
-  const markSaved = () => { saved = JSON.stringify(lessonBody(form, false)); };
-  const stopGuard = guardUnsaved(dirty, markSaved);
+  const guard = snapshotGuard(() => lessonBody(form, false));
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -165,7 +147,7 @@ export default async function render(view, ctx) {
       const r = creating
         ? await busy(save, api('POST', paths.moduleLessons(mod.id), payload))
         : await busy(save, api('PUT', paths.lesson(lesson.id), payload));
-      markSaved();
+      guard.markSaved();
       toast(creating ? t('staff.lesson.created') : t('common.saved'));
       if (creating) {
         ctx.navigate(`/staff/programmes/${enc(slug)}/lessons/${enc(r.id)}`, { replace: true });
@@ -174,11 +156,11 @@ export default async function render(view, ctx) {
       showVideo(r.video);
     } catch (ex) {
       // the fields keep their text: only the message changes
-      showErrors(form, ex, FIELD_OF_CODE);
+      showErrors(form, ex);
     }
   });
 
-  return editorPage(view, {
+  return editorPage(view, ctx, {
     title: creating ? t('staff.lesson.new_title') : t('staff.lesson.edit_title'),
     head: { back, backLabel: t('staff.nav.content'), sub: t('staff.lesson.in_module', { title: mod.title }) },
     formTitle: t('staff.lesson.edit_title'),
@@ -186,16 +168,12 @@ export default async function render(view, ctx) {
     after: creating ? h('p', { class: 'hint' }, t('staff.lesson.attach_after_create')) : attachmentsSection(lesson, body),
     source: body,
     preview,
-    stopGuard,
+    guard,
     del: creating ? null : {
       label: t('staff.content.delete_lesson', { title: lesson.title }),
       question: t('staff.content.confirm_delete_lesson', { title: lesson.title }),
       path: paths.lesson(lesson.id),
-      done: () => {
-        markSaved();
-        toast(t('staff.content.lesson_deleted'));
-        ctx.navigate(back);
-      },
+      deleted: t('staff.content.lesson_deleted'),
     },
   });
 }

@@ -8,7 +8,7 @@
 import { api, paths } from '../api.js';
 import { loadArea, t, fmtNumber } from '../i18n.js';
 import { h } from '../ui.js';
-import { pageHead, replace } from '../staff_ui.js';
+import { pageHead, replace, cardTable } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
 
@@ -37,32 +37,16 @@ function band(g) {
 }
 
 function participants(rows) {
-  return h(
-    'div',
-    { class: 'staff-table-wrap' },
-    h(
-      'table',
-      { class: 'staff-table staff-table-cards', 'data-testid': 'report-participants' },
-      h('caption', { class: 'visually-hidden' }, t('quiz.report.per_participant')),
-      h('thead', null, h('tr', null, ['staff.common.name', 'quiz.report.pre', 'quiz.report.post', 'quiz.report.gain', 'quiz.report.g', 'quiz.report.passed_col'].map((k) => h('th', { scope: 'col' }, t(k))))),
-      h(
-        'tbody',
-        null,
-        rows.map((r) =>
-          h(
-            'tr',
-            null,
-            h('th', { scope: 'row', class: 'wide' }, r.user.full_name),
-            h('td', { 'data-label': t('quiz.report.pre') }, pct(r.pre)),
-            h('td', { 'data-label': t('quiz.report.post') }, pct(r.post)),
-            h('td', { 'data-label': t('quiz.report.gain') }, r.gain === null ? '—' : fmtNumber(r.gain)),
-            h('td', { 'data-label': t('quiz.report.g') }, num(r.g, 3)),
-            h('td', { 'data-label': t('quiz.report.passed_col') }, r.passed === true ? t('quiz.passed') : r.passed === false ? t('quiz.not_passed') : '—'),
-          ),
-        ),
-      ),
-    ),
-  );
+  return cardTable({
+    testid: 'report-participants',
+    caption: t('quiz.report.per_participant'),
+    cols: ['staff.common.name', 'quiz.report.pre', 'quiz.report.post', 'quiz.report.gain', 'quiz.report.g', 'quiz.report.passed_col'].map((key) => ({ key })),
+    items: rows,
+    row: (r) => ({
+      cells: [r.user.full_name, pct(r.pre), pct(r.post), r.gain === null ? '—' : fmtNumber(r.gain), num(r.g, 3),
+        r.passed === true ? t('quiz.passed') : r.passed === false ? t('quiz.not_passed') : '—'],
+    }),
+  });
 }
 
 // A question worth a look (once five or more answered it): hardly anyone
@@ -78,35 +62,24 @@ function flag(it) {
 
 function items(list, quizzes) {
   const title = new Map(quizzes.map((q) => [q.id, q.title]));
-  return h(
-    'div',
-    { class: 'staff-table-wrap' },
-    h(
-      'table',
-      { class: 'staff-table staff-table-cards quiz-items', 'data-testid': 'report-items' },
-      h('caption', { class: 'visually-hidden' }, t('quiz.report.items')),
-      h('thead', null, h('tr', null, ['quiz.report.question', 'quiz.report.n', 'quiz.report.difficulty', 'quiz.report.discrimination', 'quiz.report.options'].map((k) => h('th', { scope: 'col' }, t(k))))),
-      h(
-        'tbody',
-        null,
-        list.map((it) => {
-          const f = flag(it);
-          const opts = it.options
-            ? it.options.map((o, i) => `${String.fromCharCode(65 + i)}${o.correct ? ' ✓' : ''}: ${fmtNumber(o.chosen)}`).join(' · ')
-            : (it.answers || []).map((a) => `${a.text}${a.correct ? ' ✓' : ''}: ${fmtNumber(a.count)}`).join(' · ');
-          return h(
-            'tr',
-            { class: f ? 'flagged' : null },
-            h('th', { scope: 'row', class: 'wide' }, h('span', { class: 'meta' }, `${title.get(it.quiz_id) || ''} · ${it.ordinal}. `), it.stem, f ? h('span', { class: 'badge closed' }, ` ${f}`) : null),
-            h('td', { 'data-label': t('quiz.report.n') }, fmtNumber(it.n)),
-            h('td', { 'data-label': t('quiz.report.difficulty') }, num(it.difficulty, 2)),
-            h('td', { 'data-label': t('quiz.report.discrimination') }, num(it.discrimination, 2)),
-            h('td', { 'data-label': t('quiz.report.options'), class: 'wide' }, opts || '—'),
-          );
-        }),
-      ),
-    ),
-  );
+  const options = (it) => (it.options
+    ? it.options.map((o, i) => `${String.fromCharCode(65 + i)}${o.correct ? ' ✓' : ''}: ${fmtNumber(o.chosen)}`)
+    : (it.answers || []).map((a) => `${a.text}${a.correct ? ' ✓' : ''}: ${fmtNumber(a.count)}`)).join(' · ');
+  return cardTable({
+    kind: 'quiz-items',
+    testid: 'report-items',
+    caption: t('quiz.report.items'),
+    cols: [{ key: 'quiz.report.question' }, { key: 'quiz.report.n' }, { key: 'quiz.report.difficulty' }, { key: 'quiz.report.discrimination' }, { key: 'quiz.report.options', wide: true }],
+    items: list,
+    row: (it) => {
+      const f = flag(it);
+      return {
+        attrs: { class: f ? 'flagged' : null },
+        cells: [[h('span', { class: 'meta' }, `${title.get(it.quiz_id) || ''} · ${it.ordinal}. `), it.stem, f ? h('span', { class: 'badge closed' }, ` ${f}`) : null],
+          fmtNumber(it.n), num(it.difficulty, 2), num(it.discrimination, 2), options(it) || '—'],
+      };
+    },
+  });
 }
 
 export default async function render(view, ctx) {

@@ -5,7 +5,7 @@
 // tab is visible.
 import { api, paths } from '../api.js';
 import { loadArea, t, tn, fmtNumber, isoFromLocal, localInputValue, fmtCountdown, fmtSpan } from '../i18n.js';
-import { h, field, showErrors, clearErrors, toast, busy } from '../ui.js';
+import { h, field, showErrors, clearErrors, toast, busy, whenSubmitted } from '../ui.js';
 import { pageHead, errorBox, fill, poll, replace } from '../staff_ui.js';
 
 const enc = encodeURIComponent;
@@ -93,11 +93,7 @@ function sessionForm(onSubmit) {
     field({ label: t('staff.sessions.f_place'), name: 'place', autocomplete: 'off' }),
     field({ label: t('staff.sessions.f_url'), name: 'online_url', type: 'url', hint: t('staff.sessions.f_url_hint') }),
     submit);
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    onSubmit(form, submit);
-  });
-  return form;
+  return whenSubmitted(form, () => onSubmit(form, submit));
 }
 
 // The attendance table; returns {el, update(attendance)}.

@@ -5,7 +5,7 @@
 import { api, paths } from '../api.js';
 import { loadArea } from '../i18n.js';
 import { getMe } from '../session.js';
-import { h, put, busy } from '../ui.js';
+import { h, put, oneShotButton } from '../ui.js';
 
 export default async function render(view, { t, query }) {
   await loadArea('account');
@@ -23,15 +23,7 @@ export default async function render(view, { t, query }) {
   } catch (err) {
     status.replaceChildren(h('p', { class: 'form-error' }, t(`error.${err.code === 'invalid_token' ? 'invalid_token' : 'generic'}`)));
     if (getMe()) {
-      const again = h('button', { type: 'button', class: 'secondary' }, t('acct.verify_state.resend'));
-      again.addEventListener('click', async () => {
-        try {
-          await busy(again, api('POST', paths.meEmailVerification(), {}));
-          again.replaceWith(h('p', null, t('acct.verify_state.sent')));
-        } catch (e2) {
-          again.replaceWith(h('p', { class: 'form-error' }, t(`error.${e2.code || 'generic'}`)));
-        }
-      });
+      const again = oneShotButton(t('acct.verify_state.resend'), () => api('POST', paths.meEmailVerification(), {}), t('acct.verify_state.sent'));
       status.append(again);
     }
   }

@@ -5,53 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/cert/certwords.h"
 #include "sinau/cert/credpage.h"
+#include "sinau/cert/i18n_words.h" /* generated from web/i18n/<lang>/certificate.json */
 #include "sinau/cert/jsonld.h"
-
-typedef struct words {
-    const char *lang, *kind, *version, *hash, *hash_note, *published, *lessons, *cohorts, *cohort,
-        *dates, *jp, *criteria, *issuer, *none, *switch_lang, *machine;
-} words;
-
-static const words ID = {
-    "id",
-    "Capaian pelatihan",
-    "Versi materi",
-    "Hash materi (SHA-256)",
-    "Sertifikat yang mengutip capaian ini mencantumkan versi dan hash materi yang sama: "
-    "itulah materi yang diajarkan.",
-    "Diterbitkan",
-    "Materi",
-    "Angkatan yang diajar dengan versi ini",
-    "Angkatan",
-    "Tanggal",
-    "JP",
-    "Kriteria",
-    "Penerbit",
-    "Belum ada angkatan.",
-    "English",
-    "Untuk mesin (JSON-LD)",
-};
-
-static const words EN = {
-    "en",
-    "Training achievement",
-    "Content version",
-    "Content hash (SHA-256)",
-    "Certificates citing this achievement carry the same content version and hash: that is "
-    "the content that was taught.",
-    "Published",
-    "Content",
-    "Cohorts taught with this version",
-    "Cohort",
-    "Dates",
-    "JP",
-    "Criteria",
-    "Issuer",
-    "No cohort yet.",
-    "Bahasa Indonesia",
-    "For machines (JSON-LD)",
-};
 
 static const char *str(const json_t *o, const char *key)
 {
@@ -111,19 +68,8 @@ json_t *achpage_jsonld(const json_t *facts, const char *id_url, const char *publ
     return a;
 }
 
-static void row(FILE *f, const char *label, const char *value)
+static void head(FILE *f, const certwords *w, const json_t *facts, const char *path)
 {
-    fputs("<dt>", f);
-    credpage_escape(f, label);
-    fputs("</dt><dd>", f);
-    credpage_escape(f, value);
-    fputs("</dd>\n", f);
-}
-
-static void head(FILE *f, const words *w, const json_t *facts, const char *path)
-{
-    const char *other = w == &ID ? "en" : "id";
-
     fprintf(f,
             "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
@@ -140,15 +86,15 @@ static void head(FILE *f, const words *w, const json_t *facts, const char *path)
     credpage_escape(f, path);
     fprintf(f,
             "?lang=%s\" lang=\"%s\" hreflang=\"%s\">%s</a></div>\n</header>\n<main id=\"main\">\n",
-            other, other, other, w->switch_lang);
-    fprintf(f, "<p class=\"kicker\">%s</p>\n<h1>", w->kind);
+            w->other, w->other, w->other, w->text[I18N_CERT_PAGE_SWITCH_LANG]);
+    fprintf(f, "<p class=\"kicker\">%s</p>\n<h1>", w->text[I18N_CERT_ACH_KIND]);
     credpage_escape(f, str(facts, "title"));
     fputs("</h1>\n<p>", f);
     credpage_escape(f, str(facts, "description"));
     fputs("</p>\n", f);
 }
 
-static void version_facts(FILE *f, const words *w, const json_t *facts, const char *issuer_name)
+static void version_facts(FILE *f, const certwords *w, const json_t *facts, const char *issuer_name)
 {
     const json_t *version = json_object_get(facts, "version");
     char v[24];
@@ -156,26 +102,26 @@ static void version_facts(FILE *f, const words *w, const json_t *facts, const ch
     fputs("<dl class=\"facts\">\n", f);
     if (json_is_integer(version)) {
         snprintf(v, sizeof v, "v%lld", (long long)json_integer_value(version));
-        row(f, w->version, v);
-        fprintf(f, "<dt>%s</dt><dd><code class=\"hash\">", w->hash);
+        credpage_row(f, w->text[I18N_CERT_ACH_VERSION], v);
+        fprintf(f, "<dt>%s</dt><dd><code class=\"hash\">", w->text[I18N_CERT_ACH_HASH]);
         credpage_escape(f, str(facts, "content_hash"));
         fputs("</code></dd>\n", f);
-        row(f, w->published, str(facts, "published_at"));
+        credpage_row(f, w->text[I18N_CERT_ACH_PUBLISHED], str(facts, "published_at"));
     }
-    row(f, w->issuer, issuer_name);
+    credpage_row(f, w->text[I18N_CERT_PAGE_ISSUER], issuer_name);
     fputs("</dl>\n", f);
     if (json_is_integer(version))
-        fprintf(f, "<p class=\"hint\">%s</p>\n", w->hash_note);
+        fprintf(f, "<p class=\"hint\">%s</p>\n", w->text[I18N_CERT_ACH_HASH_NOTE]);
 }
 
-static void modules_list(FILE *f, const words *w, const json_t *facts)
+static void modules_list(FILE *f, const certwords *w, const json_t *facts)
 {
     const json_t *m, *l;
     size_t i, j;
 
     if (json_array_size(json_object_get(facts, "modules")) == 0)
         return;
-    fprintf(f, "<h2>%s</h2>\n<ol class=\"modules\">\n", w->lessons);
+    fprintf(f, "<h2>%s</h2>\n<ol class=\"modules\">\n", w->text[I18N_CERT_ACH_LESSONS]);
     json_array_foreach (json_object_get(facts, "modules"), i, m) {
         fputs("<li>", f);
         credpage_escape(f, str(m, "title"));
@@ -190,23 +136,24 @@ static void modules_list(FILE *f, const words *w, const json_t *facts)
     fputs("</ol>\n", f);
 }
 
-static void cohorts_table(FILE *f, const words *w, const json_t *facts)
+static void cohorts_table(FILE *f, const certwords *w, const json_t *facts)
 {
     const json_t *c, *cohorts = json_object_get(facts, "cohorts");
     size_t i;
 
     if (cohorts == NULL)
         return;
-    fprintf(f, "<h2>%s</h2>\n", w->cohorts);
+    fprintf(f, "<h2>%s</h2>\n", w->text[I18N_CERT_ACH_COHORTS]);
     if (json_array_size(cohorts) == 0) {
-        fprintf(f, "<p>%s</p>\n", w->none);
+        fprintf(f, "<p>%s</p>\n", w->text[I18N_CERT_ACH_NONE]);
         return;
     }
     fprintf(f,
             "<div class=\"table-wrap\"><table>\n<thead><tr><th scope=\"col\">%s</th>"
             "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr>"
             "</thead>\n<tbody>\n",
-            w->cohort, w->dates, w->jp, w->criteria);
+            w->text[I18N_CERT_PAGE_COHORT], w->text[I18N_CERT_ACH_DATES], w->text[I18N_CERT_JP],
+            w->text[I18N_CERT_ACH_CRITERIA]);
     json_array_foreach (cohorts, i, c) {
         fputs("<tr><th scope=\"row\">", f);
         credpage_escape(f, str(c, "name"));
@@ -225,7 +172,7 @@ static void cohorts_table(FILE *f, const words *w, const json_t *facts)
 char *achpage_html(const json_t *facts, const char *id_url, const char *issuer_name,
                    const char *lang)
 {
-    const words *w = lang != NULL && strcmp(lang, "en") == 0 ? &EN : &ID;
+    const certwords *w = certwords_for(lang);
     const char *path = strstr(id_url, "/achievements/");
     char *buf = NULL;
     size_t len = 0;
@@ -236,7 +183,7 @@ char *achpage_html(const json_t *facts, const char *id_url, const char *issuer_n
     head(f, w, facts, path != NULL ? path : id_url);
     version_facts(f, w, facts, issuer_name);
     if (json_object_get(facts, "criteria") != NULL) {
-        fprintf(f, "<h2>%s</h2>\n<p>", w->criteria);
+        fprintf(f, "<h2>%s</h2>\n<p>", w->text[I18N_CERT_ACH_CRITERIA]);
         credpage_escape(f, str(facts, "criteria"));
         fputs("</p>\n", f);
     }
@@ -244,7 +191,8 @@ char *achpage_html(const json_t *facts, const char *id_url, const char *issuer_n
     cohorts_table(f, w, facts);
     fprintf(f, "<ul class=\"links\"><li><a href=\"");
     credpage_escape(f, path != NULL ? path : id_url);
-    fprintf(f, "?format=json\">%s</a></li></ul>\n</main>\n</body>\n</html>\n", w->machine);
+    fprintf(f, "?format=json\">%s</a></li></ul>\n</main>\n</body>\n</html>\n",
+            w->text[I18N_CERT_ACH_MACHINE]);
     if (fclose(f) != 0) {
         free(buf);
         return NULL;
@@ -254,18 +202,13 @@ char *achpage_html(const json_t *facts, const char *id_url, const char *issuer_n
 
 json_t *achpage_transcript_facts(int year)
 {
-    char title[96], desc[400], crit[400];
+    const certwords *w = certwords_for("id"); /* the achievement's own language */
+    char y[16], title[96], desc[400], crit[400];
 
-    snprintf(title, sizeof title, "Rekap Jam Pelajaran (JP) %d", year);
-    snprintf(desc, sizeof desc,
-             "Catatan tahunan jam pelajaran (JP) pengembangan kompetensi seorang peserta pada "
-             "tahun %d: setiap sertifikat pelatihan Sinau yang diterbitkan untuknya pada tahun "
-             "itu dengan JP-nya, dan jumlahnya.",
-             year);
-    snprintf(crit, sizeof crit,
-             "Diterbitkan atas permintaan peserta; memuat sertifikat yang berlaku dan diterbitkan "
-             "pada tahun %d. Jumlah JP adalah jumlah JP sertifikat-sertifikat itu.",
-             year);
+    snprintf(y, sizeof y, "%d", year);
+    certwords_fill(title, sizeof title, w->text[I18N_CERT_ACH_JP_TITLE], "year", y);
+    certwords_fill(desc, sizeof desc, w->text[I18N_CERT_ACH_JP_DESCRIPTION], "year", y);
+    certwords_fill(crit, sizeof crit, w->text[I18N_CERT_ACH_JP_CRITERIA], "year", y);
     return json_pack("{s:s, s:s, s:s, s:s, s:i}", "slug", "jp-record", "title", title,
                      "description", desc, "criteria", crit, "transcript_year", year);
 }

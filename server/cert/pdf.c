@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "sinau/cert/certqr.h"
+#include "sinau/cert/certwords.h"
 #include "sinau/core/alloc.h"
 #include "sinau/cert/i18n_words.h" /* generated from web/i18n/<lang>/certificate.json */
 #include "sinau/core/dynbuf.h"
@@ -48,39 +49,13 @@ static const rgb GOLD = {0.690, 0.553, 0.341};
 static const rgb INK = {0.133, 0.133, 0.133};
 static const rgb MUTED = {0.376, 0.376, 0.376};
 
-typedef struct labels {
-    const char *title;     /* the big word at the top */
-    const char *doc;       /* the PDF title's first word */
-    const char *awarded;   /* above the name */
-    const char *completed; /* above the programme */
-    const char *jp;        /* after the number of JP */
-    const char *issued;    /* before the issue date */
-    const char *scan;      /* under the QR code */
-    const char *months[12];
-} labels;
-
-/* The labels of one language (ID or EN), from the dictionaries. */
-#define PDF_LABELS(L)                                                                              \
-    {                                                                                              \
-        I18N_##L##_CERT_PDF_TITLE, I18N_##L##_CERT_PDF_DOC, I18N_##L##_CERT_PDF_AWARDED,           \
-            I18N_##L##_CERT_PDF_COMPLETED, I18N_##L##_CERT_PDF_JP, I18N_##L##_CERT_PDF_ISSUED,     \
-            I18N_##L##_CERT_PDF_SCAN,                                                              \
-            {I18N_##L##_CERT_MONTH_1,  I18N_##L##_CERT_MONTH_2,  I18N_##L##_CERT_MONTH_3,          \
-             I18N_##L##_CERT_MONTH_4,  I18N_##L##_CERT_MONTH_5,  I18N_##L##_CERT_MONTH_6,          \
-             I18N_##L##_CERT_MONTH_7,  I18N_##L##_CERT_MONTH_8,  I18N_##L##_CERT_MONTH_9,          \
-             I18N_##L##_CERT_MONTH_10, I18N_##L##_CERT_MONTH_11, I18N_##L##_CERT_MONTH_12},        \
-    }
-
-static const labels LABELS_ID = PDF_LABELS(ID);
-static const labels LABELS_EN = PDF_LABELS(EN);
-
 typedef struct ymd {
     int y, m, d;
 } ymd;
 
 /* The fields turned into the lines that are printed. */
 typedef struct text {
-    const labels *lb;
+    const certwords *w;
     char dates_jp[160]; /* "1 Maret 2026 – 30 April 2026 · 32 JP (jam pelajaran)" */
     char issued[64];    /* "Diterbitkan 29 November 2026" */
     char id[CERTPDF_FIELD_MAX + 8];
@@ -173,24 +148,19 @@ static int parse_issued_wib(const char *s, ymd *out)
     return 0;
 }
 
-/* "22 Maret 2021" / "22 March 2021" */
-static void format_date(char *buf, size_t size, const labels *lb, ymd d)
-{
-    snprintf(buf, size, "%d %s %d", d.d, lb->months[d.m - 1], d.y);
-}
-
 /* "ID: 3f9a-1c2b" for a short id of 8 letters and digits; other forms as
  * given. */
-static void format_id(char *buf, size_t size, const char *short_id)
+static void format_id(char *buf, size_t size, const certwords *w, const char *short_id)
 {
+    const char *label = w->text[I18N_CERT_ID];
     bool plain = strlen(short_id) == 8;
 
     for (size_t i = 0; plain && i < 8; i++)
         plain = isalnum((unsigned char)short_id[i]) != 0;
     if (plain)
-        snprintf(buf, size, "ID: %.4s-%.4s", short_id, short_id + 4);
+        snprintf(buf, size, "%s%.4s-%.4s", label, short_id, short_id + 4);
     else
-        snprintf(buf, size, "ID: %s", short_id);
+        snprintf(buf, size, "%s%s", label, short_id);
 }
 
 /* Checks every field and fills t. Returns 0 or -1. */
@@ -212,17 +182,18 @@ static int prepare(const certpdf_fields *f, text *t)
         parse_date(f->ends_on, &end) < 0 || strcmp(f->ends_on, f->starts_on) < 0 ||
         parse_issued_wib(f->issued_at, &iss) < 0)
         return -1;
-    t->lb = f->lang != NULL && strcmp(f->lang, "en") == 0 ? &LABELS_EN : &LABELS_ID;
-    format_date(from, sizeof(from), t->lb, start);
-    format_date(to, sizeof(to), t->lb, end);
-    format_date(issued, sizeof(issued), t->lb, iss);
+    t->w = certwords_for(f->lang);
+    certwords_date(from, sizeof(from), t->w, start.y, start.m, start.d);
+    certwords_date(to, sizeof(to), t->w, end.y, end.m, end.d);
+    certwords_date(issued, sizeof(issued), t->w, iss.y, iss.m, iss.d);
     if (strcmp(f->starts_on, f->ends_on) == 0)
-        snprintf(t->dates_jp, sizeof(t->dates_jp), "%s  \xC2\xB7  %d%s", from, f->jp, t->lb->jp);
+        snprintf(t->dates_jp, sizeof(t->dates_jp), "%s  \xC2\xB7  %d%s", from, f->jp,
+                 t->w->text[I18N_CERT_PDF_JP]);
     else
         snprintf(t->dates_jp, sizeof(t->dates_jp), "%s \xE2\x80\x93 %s  \xC2\xB7  %d%s", from, to,
-                 f->jp, t->lb->jp);
-    snprintf(t->issued, sizeof(t->issued), "%s %s", t->lb->issued, issued);
-    format_id(t->id, sizeof(t->id), f->short_id);
+                 f->jp, t->w->text[I18N_CERT_PDF_JP]);
+    snprintf(t->issued, sizeof(t->issued), "%s %s", t->w->text[I18N_CERT_PDF_ISSUED], issued);
+    format_id(t->id, sizeof(t->id), t->w, f->short_id);
     return 0;
 }
 
@@ -278,6 +249,24 @@ static void show(cairo_t *cr, const char *s, double x, double y, enum align a)
 {
     cairo_move_to(cr, a == CENTER ? x - width(cr, s) / 2 : x, y);
     cairo_show_text(cr, s);
+}
+
+/* Draws s on one line at the largest size <= max at which it is at most w
+ * wide (fit), from x (LEFT) or centred on x, its baseline at y. */
+static void show_fit(cairo_t *cr, const char *s, enum style st, double max, double x, double y,
+                     double w, enum align a)
+{
+    fit(cr, st, s, max, w);
+    show(cr, s, x, y, a);
+}
+
+/* A thin horizontal line from x0 to x1 at y, in the current colour. */
+static void hline(cairo_t *cr, double x0, double x1, double y)
+{
+    cairo_set_line_width(cr, 0.6);
+    cairo_move_to(cr, x0, y);
+    cairo_line_to(cr, x1, y);
+    cairo_stroke(cr);
 }
 
 /* Draws ASCII s centred on cx with `track` points between letters. */
@@ -497,49 +486,39 @@ static void draw_heading(cairo_t *cr, const certpdf_fields *f, const text *t)
 {
     draw_png(cr, f->logo_png, f->logo_png_len, 48, 44, 72, 72, -1);
     color(cr, NAVY);
-    fit(cr, BOLD, f->issuer_name, 12, TEXT_W);
-    show(cr, f->issuer_name, CENTER_X, 78, CENTER);
+    show_fit(cr, f->issuer_name, BOLD, 12, CENTER_X, 78, TEXT_W, CENTER);
     font(cr, BOLD, 40);
-    show_tracked(cr, t->lb->title, CENTER_X, 130, 7);
+    show_tracked(cr, t->w->text[I18N_CERT_PDF_TITLE], CENTER_X, 130, 7);
     color(cr, MUTED);
-    fit(cr, REGULAR, t->id, 10, TEXT_W);
-    show(cr, t->id, CENTER_X, 151, CENTER);
+    show_fit(cr, t->id, REGULAR, 10, CENTER_X, 151, TEXT_W, CENTER);
     ornament(cr, CENTER_X, 167, 180);
+}
+
+/* A caption in italics (muted, `size`, centred on b.cx at baseline y) and
+ * under it value in bold, in colour c, at most max and fitted into b. */
+static void captioned(cairo_t *cr, const char *caption, double size, double y, rgb c,
+                      const char *value, double max, box b)
+{
+    color(cr, MUTED);
+    font(cr, ITALIC, size);
+    show(cr, caption, b.cx, y, CENTER);
+    color(cr, c);
+    show_block(cr, value, BOLD, max, b);
 }
 
 /* "awarded to", the name, "has completed the programme", the programme,
  * the cohort, the dates and JP. */
 static void draw_body(cairo_t *cr, const certpdf_fields *f, const text *t)
 {
-    color(cr, MUTED);
-    font(cr, ITALIC, 14);
-    show(cr, t->lb->awarded, CENTER_X, 196, CENTER);
-    color(cr, INK);
-    show_block(cr, f->holder_name, BOLD, 34, (box){CENTER_X, 204, TEXT_W, 52});
+    captioned(cr, t->w->text[I18N_CERT_PDF_AWARDED], 14, 196, INK, f->holder_name, 34,
+              (box){CENTER_X, 204, TEXT_W, 52});
     color(cr, GOLD);
-    cairo_set_line_width(cr, 0.6);
-    cairo_move_to(cr, CENTER_X - 230, 266);
-    cairo_line_to(cr, CENTER_X + 230, 266);
-    cairo_stroke(cr);
-    color(cr, MUTED);
-    font(cr, ITALIC, 13);
-    show(cr, t->lb->completed, CENTER_X, 290, CENTER);
-    color(cr, NAVY);
-    show_block(cr, f->programme, BOLD, 22, (box){CENTER_X, 297, TEXT_W, 44});
+    hline(cr, CENTER_X - 230, CENTER_X + 230, 266);
+    captioned(cr, t->w->text[I18N_CERT_PDF_COMPLETED], 13, 290, NAVY, f->programme, 22,
+              (box){CENTER_X, 297, TEXT_W, 44});
     color(cr, INK);
-    fit(cr, REGULAR, f->cohort, 14, TEXT_W);
-    show(cr, f->cohort, CENTER_X, 362, CENTER);
-    fit(cr, REGULAR, t->dates_jp, 12, TEXT_W);
-    show(cr, t->dates_jp, CENTER_X, 386, CENTER);
-}
-
-/* "NIP. 19900101 201503 2 001": the NIP in the groups ASN documents print. */
-static void format_nip(char *buf, size_t size, const char *nip)
-{
-    if (strlen(nip) == 18)
-        snprintf(buf, size, "NIP. %.8s %.6s %.1s %.3s", nip, nip + 8, nip + 14, nip + 15);
-    else
-        snprintf(buf, size, "NIP. %s", nip);
+    show_fit(cr, f->cohort, REGULAR, 14, CENTER_X, 362, TEXT_W, CENTER);
+    show_fit(cr, t->dates_jp, REGULAR, 12, CENTER_X, 386, TEXT_W, CENTER);
 }
 
 /* The issue date, the signature image, a signature line, the signatory's
@@ -551,22 +530,16 @@ static void draw_signatory(cairo_t *cr, const certpdf_fields *f, const text *t)
     char line[64];
 
     color(cr, MUTED);
-    fit(cr, REGULAR, t->issued, 10, w);
-    show(cr, t->issued, cx, 444, CENTER);
+    show_fit(cr, t->issued, REGULAR, 10, cx, 444, w, CENTER);
     draw_png(cr, f->signature_png, f->signature_png_len, cx - 80, 452, 160, 46, cx);
     color(cr, INK);
-    cairo_set_line_width(cr, 0.6);
-    cairo_move_to(cr, cx - w / 2, 500);
-    cairo_line_to(cr, cx + w / 2, 500);
-    cairo_stroke(cr);
-    fit(cr, BOLD, f->signatory_name, 12, w);
-    show(cr, f->signatory_name, cx, 514, CENTER);
+    hline(cr, cx - w / 2, cx + w / 2, 500);
+    show_fit(cr, f->signatory_name, BOLD, 12, cx, 514, w, CENTER);
     color(cr, MUTED);
     show_block(cr, f->signatory_title, REGULAR, 9.5, (box){cx, 518, w, nip ? 22 : 26});
     if (nip) {
-        format_nip(line, sizeof line, f->signatory_nip);
-        fit(cr, REGULAR, line, 9, w);
-        show(cr, line, cx, 551, CENTER);
+        certwords_nip(line, sizeof line, t->w, f->signatory_nip);
+        show_fit(cr, line, REGULAR, 9, cx, 551, w, CENTER);
     }
 }
 
@@ -608,10 +581,9 @@ static int draw_verify(cairo_t *cr, const certpdf_fields *f, const text *t)
         return -1;
     color(cr, INK);
     font(cr, BOLD, 8.5);
-    show(cr, t->lb->scan, QR_X, below + 10, LEFT);
+    show(cr, t->w->text[I18N_CERT_PDF_SCAN], QR_X, below + 10, LEFT);
     color(cr, MUTED);
-    fit(cr, REGULAR, f->url, 7.5, 330);
-    show(cr, f->url, QR_X, below + 21, LEFT);
+    show_fit(cr, f->url, REGULAR, 7.5, QR_X, below + 21, 330, LEFT);
     cairo_tag_end(cr, CAIRO_TAG_LINK);
     return 0;
 }
@@ -623,8 +595,8 @@ static void set_metadata(cairo_surface_t *s, const certpdf_fields *f, const text
 {
     char title[4 * CERTPDF_FIELD_MAX + 64];
 
-    snprintf(title, sizeof(title), "%s: %s \xE2\x80\x94 %s \xE2\x80\x94 %s", t->lb->doc,
-             f->programme, f->cohort, f->holder_name);
+    snprintf(title, sizeof(title), "%s: %s \xE2\x80\x94 %s \xE2\x80\x94 %s",
+             t->w->text[I18N_CERT_PDF_DOC], f->programme, f->cohort, f->holder_name);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, title);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, f->issuer_name);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "Sinau");

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinau/cert/certwords.h"
+#include "sinau/cert/i18n_words.h" /* generated from web/i18n/<lang>/certificate.json */
 #include "sinau/core/alloc.h"
 #include "sinau/core/dynbuf.h"
 
@@ -297,17 +299,16 @@ static void put_pdf_string(dynbuf *b, const char *utf8)
 /* The widget's look: a framed box naming the signer and the time. */
 static void appearance(dynbuf *b, const pdfsign_signer *s, const char *when, const char *lang)
 {
-    bool en = lang != NULL && strcmp(lang, "en") == 0;
+    const certwords *w = certwords_for(lang);
 
     dynbuf_printf(b, "q 0.106 0.212 0.365 RG 0.8 w 0.4 0.4 %.1f %.1f re S Q\n", WIDGET_W - 0.8,
                   WIDGET_H - 0.8);
     dynbuf_addstr(b, "BT 0.106 0.212 0.365 rg /F1 7 Tf 6 38 Td ");
-    put_pdf_string(b, en ? "Digitally signed (electronic signature) by:"
-                         : "Ditandatangani secara elektronik oleh:");
+    put_pdf_string(b, w->text[I18N_CERT_SIGN_BY]);
     dynbuf_addstr(b, " Tj 0.133 g /F1 10 Tf 0 -14 Td ");
     put_pdf_string(b, s->name);
     dynbuf_addstr(b, " Tj /F1 7 Tf 0 -12 Td ");
-    put_pdf_string(b, en ? "Issued by: " : "Penerbit sertifikat: ");
+    put_pdf_string(b, w->text[I18N_CERT_SIGN_ISSUER]);
     dynbuf_addstr(b, " Tj ");
     put_pdf_string(b, s->issuer);
     dynbuf_addstr(b, " Tj 0 -9 Td ");
@@ -405,9 +406,8 @@ static int write_update(dynbuf *b, const pdfdoc *d, const pdfsign_signer *s, tim
     sig_dict(b, sig, s, pdf_time, sl);
     nums[1] = widget;
     off[1] = (long)b->len;
-    dynbuf_printf(
-        b, "%d 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /T (Tanda tangan elektronik)",
-        widget);
+    dynbuf_printf(b, "%d 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /T ", widget);
+    put_pdf_string(b, certwords_for(lang)->text[I18N_CERT_SIGN_FIELD]);
     dynbuf_printf(
         b,
         " /F 132 /V %d 0 R /P %d 0 R /Rect [%.1f %.1f %.1f %.1f] /AP << /N %d 0 R >> >>\nendobj\n",

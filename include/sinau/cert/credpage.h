@@ -53,4 +53,8 @@ char *credpage_pasted_html(const vccheck_result *v, const char *lang, const char
 /* Writes s to f HTML-escaped (< > & " '); NULL writes nothing. */
 void credpage_escape(FILE *f, const char *s);
 
+/* Writes one fact of a <dl>, "<dt>label</dt><dd>value</dd>", both escaped
+ * (value NULL: empty). For the cert pages (achpage.c). */
+void credpage_row(FILE *f, const char *label, const char *value);
+
 #endif /* SINAU_CERT_CREDPAGE_H */

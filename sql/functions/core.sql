@@ -80,6 +80,22 @@ language sql stable as $$
                    'a date, time or value is not acceptable') as r (code, message)
 $$;
 
+-- p_value read as an instant (null stays null), or the convention's refusal
+-- raised: 422 p_code about the request member p_field (details.field), for
+-- statements and functions that take times as text.
+create or replace function sinau_instant(p_value text, p_field text,
+                                         p_code text default 'invalid_time',
+                                         p_message text default 'a time is not a valid date and hour')
+returns timestamptz
+language plpgsql stable as $$
+begin
+    return p_value::timestamptz;
+exception when data_exception then
+    perform sinau_raise(sinau_field_error(422, p_code, p_message, p_field));
+    return null;
+end;
+$$;
+
 -- Serialises the check-and-count of one throttle key (kind, key) until the
 -- end of the calling transaction, so that a burst of requests sent at once
 -- is counted one after the other (a transaction-scoped advisory lock; every

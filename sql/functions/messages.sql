@@ -817,7 +817,8 @@ $$;
 
 -- A new account with its language; with a verification token (signup under
 -- SINAU_VERIFY_EMAIL=1) the account is unverified and the link is queued.
--- Raises unique_violation when the e-mail is taken (auth_create_user).
+-- An e-mail already taken (auth_create_user's unique_violation) raises 409
+-- email_taken about the member email.
 create or replace function msg_account_create(p_email citext, p_full_name text, p_hash text,
                                               p_role text, p_actor_id text, p_ip text,
                                               p_language text, p_token_hash text,
@@ -825,9 +826,11 @@ create or replace function msg_account_create(p_email citext, p_full_name text, 
 returns json
 language plpgsql as $$
 declare
-    res json := auth_create_user(p_email, p_full_name, p_hash, p_role, p_actor_id, p_ip);
-    uid text := res -> 'user' ->> 'id';
+    res json;
+    uid text;
 begin
+    res := auth_create_user(p_email, p_full_name, p_hash, p_role, p_actor_id, p_ip);
+    uid := res -> 'user' ->> 'id';
     if p_language is not null then
         update users set language = p_language where id = uid;
     end if;
@@ -839,6 +842,10 @@ begin
                             p_secret_enc);
     end if;
     return res;
+exception when unique_violation then
+    perform sinau_raise(sinau_field_error(409, 'email_taken', 'an account with this e-mail exists',
+                                          'email'));
+    return null;
 end;
 $$;
 

@@ -172,21 +172,6 @@ $$;
 
 -- ---- authoring: {status, body}; 404 for non-authors ----
 
-create or replace function asg_programme_locked(p_assignment_id text, p_user_id text, p_role text)
-returns text
-language plpgsql as $$
-declare
-    prog text;
-begin
-    select m.programme_id into prog from assignments a join modules m on m.id = a.module_id
-     where a.id = p_assignment_id for update of a;
-    if prog is not null and content_can_author(prog, p_user_id, p_role) then
-        return prog;
-    end if;
-    return null;
-end;
-$$;
-
 -- The checks the table's constraints would make, as 422 codes a client
 -- can act on. Null when fine.
 create or replace function asg_check(a assignments) returns json
@@ -276,13 +261,10 @@ create or replace function asg_update(p_id text, p_fields jsonb, p_user_id text,
 returns json
 language plpgsql as $$
 declare
-    prog text := asg_programme_locked(p_id, p_user_id, p_role);
+    prog text := content_draft_item('assignments', 'assignment', p_id, p_user_id, p_role);
     a assignments;
     bad json;
 begin
-    if prog is null then
-        return content_not_found('assignment');
-    end if;
     select * into a from assignments where id = p_id;
     a := asg_from_fields(a, p_fields);
     bad := asg_check(a);
@@ -301,19 +283,9 @@ begin
 end;
 $$;
 
-create or replace function asg_delete(p_id text, p_user_id text, p_role text)
-returns json
-language plpgsql as $$
-declare
-    prog text := asg_programme_locked(p_id, p_user_id, p_role);
-begin
-    if prog is null then
-        return content_not_found('assignment');
-    end if;
-    delete from assignments where id = p_id;
-    perform content_bump_draft(prog);
-    return sinau_ok(204, null);
-end;
+create or replace function asg_delete(p_id text, p_user_id text, p_role text) returns json
+language sql as $$
+    select content_draft_delete('assignments', 'assignment', p_id, p_user_id, p_role)
 $$;
 
 -- One participant's standing on each assignment of the cohort's version:

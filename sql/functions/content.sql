@@ -392,12 +392,9 @@ create or replace function content_attachment_add(p_lesson_id text, p_user_id te
 returns json
 language plpgsql as $$
 declare
-    prog text := content_lesson_programme(p_lesson_id, p_user_id, p_role);
+    prog text := content_draft_item('lessons', 'lesson', p_lesson_id, p_user_id, p_role);
     a lesson_attachments;
 begin
-    if prog is null then
-        return content_not_found('lesson');
-    end if;
     if (select count(*) from lesson_attachments
          where lesson_id = p_lesson_id and removed_at is null) >= 20 then
         return sinau_error(409, 'too_many_attachments', 'a lesson has at most 20 files');
@@ -473,34 +470,42 @@ language sql stable as $$
                              'duration_minutes', l.duration_minutes, 'position', l.position)
 $$;
 
--- The programme of a draft module / lesson, locked for the edit, when the
--- caller may author it; null otherwise (the caller answers 404).
-create or replace function content_module_programme(p_id text, p_user_id text, p_role text)
-returns text
-language plpgsql as $$
-declare
-    m modules;
-begin
-    select * into m from modules where id = p_id for update;
-    if found and content_can_author(m.programme_id, p_user_id, p_role) then
-        return m.programme_id;
-    end if;
-    return null;
-end;
-$$;
-
-create or replace function content_lesson_programme(p_id text, p_user_id text, p_role text)
+-- The programme of a draft item — a module (p_table modules), or a lesson,
+-- quiz or assignment of a module — with the item locked for the edit. When
+-- there is no such item or the caller may not author it, raises 404 "no
+-- such p_what" (content_not_found): the one prologue of every authoring
+-- function.
+create or replace function content_draft_item(p_table regclass, p_what text, p_id text,
+                                              p_user_id text, p_role text)
 returns text
 language plpgsql as $$
 declare
     prog text;
 begin
-    select m.programme_id into prog from lessons l join modules m on m.id = l.module_id
-     where l.id = p_id for update of l;
-    if prog is not null and content_can_author(prog, p_user_id, p_role) then
-        return prog;
+    execute format(case when p_table = 'modules'::regclass
+                        then 'select i.programme_id from %s i where i.id = $1 for update of i'
+                        else 'select m.programme_id from %s i join modules m on m.id = i.module_id'
+                             || ' where i.id = $1 for update of i' end, p_table)
+       into prog using p_id;
+    if prog is null or not content_can_author(prog, p_user_id, p_role) then
+        perform sinau_raise(content_not_found(p_what));
     end if;
-    return null;
+    return prog;
+end;
+$$;
+
+-- Takes a draft item (content_draft_item's p_table; p_what names it in a
+-- 404) out of the draft. {status, body}: 204, or 404 for non-authors.
+create or replace function content_draft_delete(p_table regclass, p_what text, p_id text,
+                                                p_user_id text, p_role text)
+returns json
+language plpgsql as $$
+declare
+    prog text := content_draft_item(p_table, p_what, p_id, p_user_id, p_role);
+begin
+    execute format('delete from %s where id = $1', p_table) using p_id;
+    perform content_bump_draft(prog);
+    return sinau_ok(204, null);
 end;
 $$;
 
@@ -533,9 +538,7 @@ language plpgsql as $$
 declare
     m modules;
 begin
-    if content_module_programme(p_id, p_user_id, p_role) is null then
-        return content_not_found('module');
-    end if;
+    perform content_draft_item('modules', 'module', p_id, p_user_id, p_role);
     update modules
        set title = case when p_changes ? 'title' then p_changes ->> 'title' else title end,
            position = case when p_changes ? 'position' then (p_changes ->> 'position')::integer
@@ -547,19 +550,9 @@ begin
 end;
 $$;
 
-create or replace function content_module_delete(p_id text, p_user_id text, p_role text)
-returns json
-language plpgsql as $$
-declare
-    prog text := content_module_programme(p_id, p_user_id, p_role);
-begin
-    if prog is null then
-        return content_not_found('module');
-    end if;
-    delete from modules where id = p_id;
-    perform content_bump_draft(prog);
-    return sinau_ok(204, null);
-end;
+create or replace function content_module_delete(p_id text, p_user_id text, p_role text) returns json
+language sql as $$
+    select content_draft_delete('modules', 'module', p_id, p_user_id, p_role)
 $$;
 
 -- p_fields: {title, body_md, video_url, video_provider, video_embed_url,
@@ -595,11 +588,8 @@ returns json
 language plpgsql as $$
 declare
     l lessons;
-    prog text := content_lesson_programme(p_id, p_user_id, p_role);
+    prog text := content_draft_item('lessons', 'lesson', p_id, p_user_id, p_role);
 begin
-    if prog is null then
-        return content_not_found('lesson');
-    end if;
     update lessons
        set title = case when p_changes ? 'title' then p_changes ->> 'title' else title end,
            body_md = case when p_changes ? 'body_md' then p_changes ->> 'body_md' else body_md end,
@@ -621,17 +611,7 @@ begin
 end;
 $$;
 
-create or replace function content_lesson_delete(p_id text, p_user_id text, p_role text)
-returns json
-language plpgsql as $$
-declare
-    prog text := content_lesson_programme(p_id, p_user_id, p_role);
-begin
-    if prog is null then
-        return content_not_found('lesson');
-    end if;
-    delete from lessons where id = p_id;
-    perform content_bump_draft(prog);
-    return sinau_ok(204, null);
-end;
+create or replace function content_lesson_delete(p_id text, p_user_id text, p_role text) returns json
+language sql as $$
+    select content_draft_delete('lessons', 'lesson', p_id, p_user_id, p_role)
 $$;

@@ -342,23 +342,6 @@ language sql stable as $$
       from quizzes q where q.module_id = p_module_id
 $$;
 
--- The programme of a draft quiz, the quiz locked for the edit, when the
--- caller may author it; null otherwise.
-create or replace function quiz_programme_locked(p_quiz_id text, p_user_id text, p_role text)
-returns text
-language plpgsql as $$
-declare
-    prog text;
-begin
-    select m.programme_id into prog from quizzes q join modules m on m.id = q.module_id
-     where q.id = p_quiz_id for update of q;
-    if prog is not null and content_can_author(prog, p_user_id, p_role) then
-        return prog;
-    end if;
-    return null;
-end;
-$$;
-
 -- p_fields: {title, kind, time_limit_s?, max_attempts?, pass_score?,
 -- shuffle?, layout?, review?, anonymous?, grading?, pick?, description_md?,
 -- position?}; JSON types checked by the caller. {status, body}.
@@ -410,13 +393,10 @@ create or replace function quiz_update(p_id text, p_fields jsonb, p_user_id text
 returns json
 language plpgsql as $$
 declare
-    prog text := quiz_programme_locked(p_id, p_user_id, p_role);
+    prog text := content_draft_item('quizzes', 'quiz', p_id, p_user_id, p_role);
     q quizzes;
     bad json;
 begin
-    if prog is null then
-        return content_not_found('quiz');
-    end if;
     select * into q from quizzes where id = p_id;
     if p_fields ? 'kind' and p_fields ->> 'kind' is distinct from q.kind
        and exists (select 1 from quiz_questions where quiz_id = q.id) then
@@ -443,19 +423,9 @@ begin
 end;
 $$;
 
-create or replace function quiz_delete(p_id text, p_user_id text, p_role text)
-returns json
-language plpgsql as $$
-declare
-    prog text := quiz_programme_locked(p_id, p_user_id, p_role);
-begin
-    if prog is null then
-        return content_not_found('quiz');
-    end if;
-    delete from quizzes where id = p_id;
-    perform content_bump_draft(prog);
-    return sinau_ok(204, null);
-end;
+create or replace function quiz_delete(p_id text, p_user_id text, p_role text) returns json
+language sql as $$
+    select content_draft_delete('quizzes', 'quiz', p_id, p_user_id, p_role)
 $$;
 
 -- A draft quiz with its questions (authors only).
@@ -636,16 +606,16 @@ begin
 end;
 $$;
 
--- The quiz of p_quiz_id when the caller may author it (locked), else null.
-create or replace function quiz_for_author(p_quiz_id text, p_user_id text, p_role text)
+-- The quiz of p_quiz_id when the caller may author it (locked); raises 404
+-- "no such p_what" otherwise (content_draft_item).
+create or replace function quiz_for_author(p_quiz_id text, p_what text, p_user_id text,
+                                           p_role text)
 returns quizzes
 language plpgsql as $$
 declare
     q quizzes;
 begin
-    if quiz_programme_locked(p_quiz_id, p_user_id, p_role) is null then
-        return null;
-    end if;
+    perform content_draft_item('quizzes', p_what, p_quiz_id, p_user_id, p_role);
     select * into q from quizzes where id = p_quiz_id;
     return q;
 end;
@@ -658,13 +628,10 @@ create or replace function quiz_question_create(p_quiz_id text, p_fields jsonb, 
 returns json
 language plpgsql as $$
 declare
-    q quizzes := quiz_for_author(p_quiz_id, p_user_id, p_role);
+    q quizzes := quiz_for_author(p_quiz_id, 'quiz', p_user_id, p_role);
     qq quiz_questions;
     bad json;
 begin
-    if q.id is null then
-        return content_not_found('quiz');
-    end if;
     bad := quiz_question_check(q.kind, p_fields);
     if bad is not null then
         return bad;
@@ -683,11 +650,13 @@ begin
 end;
 $$;
 
--- The quiz of a draft question (locked) when the caller may author it.
+-- The quiz of a draft question (locked) when the caller may author it;
+-- raises 404 otherwise.
 create or replace function quiz_of_question(p_id text, p_user_id text, p_role text)
 returns quizzes
 language sql as $$
-    select quiz_for_author((select quiz_id from quiz_questions where id = p_id), p_user_id, p_role)
+    select quiz_for_author((select quiz_id from quiz_questions where id = p_id), 'question',
+                           p_user_id, p_role)
 $$;
 
 create or replace function quiz_question_update(p_id text, p_fields jsonb, p_user_id text,
@@ -700,9 +669,6 @@ declare
     f jsonb;
     bad json;
 begin
-    if q.id is null then
-        return content_not_found('question');
-    end if;
     select * into qq from quiz_questions where id = p_id for update;
     f := quiz_question_fields(qq) || p_fields;
     -- a new type starts without the old one's options and answer unless given
@@ -732,9 +698,6 @@ language plpgsql as $$
 declare
     q quizzes := quiz_of_question(p_id, p_user_id, p_role);
 begin
-    if q.id is null then
-        return content_not_found('question');
-    end if;
     delete from quiz_questions where id = p_id;
     perform content_bump_draft((select programme_id from modules where id = q.module_id));
     return sinau_ok(204, null);
@@ -750,7 +713,7 @@ create or replace function quiz_questions_import(p_quiz_id text, p_items jsonb, 
 returns json
 language plpgsql as $$
 declare
-    q quizzes := quiz_for_author(p_quiz_id, p_user_id, p_role);
+    q quizzes := quiz_for_author(p_quiz_id, 'quiz', p_user_id, p_role);
     qq quiz_questions;
     item jsonb;
     n integer := 0;
@@ -758,9 +721,6 @@ declare
     bad json;
     made jsonb := '[]';
 begin
-    if q.id is null then
-        return content_not_found('quiz');
-    end if;
     if jsonb_typeof(p_items) <> 'array' or jsonb_array_length(p_items) = 0 then
         return sinau_error(422, 'empty_import', 'the file holds no question rows');
     end if;

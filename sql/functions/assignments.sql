@@ -176,9 +176,7 @@ $$;
 -- can act on. Null when fine.
 create or replace function asg_check(a assignments) returns json
 language sql immutable as $$
-    select case
-        when a.title is null or length(a.title) not between 1 and 200 then
-            sinau_error(422, 'invalid_title', 'a title has 1 to 200 characters')
+    select coalesce(content_title_error(a.title), case
         when a.submission_types is null
              or not (a.submission_types <@ array['text', 'url', 'file'])
              or cardinality(a.submission_types) not between 1 and 3 then
@@ -196,7 +194,7 @@ language sql immutable as $$
                         'max_score must equal the sum of the best level of each criterion')
         when a.max_attempts is not null and a.max_attempts not between 1 and 100 then
             sinau_error(422, 'invalid_max_attempts', 'max_attempts is 1..100 or null')
-    end
+    end)
 $$;
 
 create or replace function asg_from_fields(base assignments, f jsonb) returns assignments
@@ -229,19 +227,14 @@ create or replace function asg_create(p_module_id text, p_fields jsonb, p_user_i
 returns json
 language plpgsql as $$
 declare
-    m modules;
+    prog text := content_draft_item('modules', 'module', p_module_id, p_user_id, p_role);
     a assignments;
     bad json;
 begin
-    select * into m from modules where id = p_module_id;
-    if not found or not content_can_author(m.programme_id, p_user_id, p_role) then
-        return content_not_found('module');
-    end if;
-    a.module_id := m.id;
+    a.module_id := p_module_id;
     a.instructions_md := '';
     a.required := true;
-    a.position := (select coalesce(max(position) + 1, 0) from assignments
-                    where module_id = m.id);
+    a.position := content_next_position('assignments', 'module_id', p_module_id);
     a := asg_from_fields(a, p_fields);
     bad := asg_check(a);
     if bad is not null then
@@ -252,7 +245,7 @@ begin
     values (a.module_id, a.title, a.instructions_md, a.submission_types, a.max_score,
             a.pass_score, a.required, a.rubric, a.position, a.max_attempts)
     returning * into a;
-    perform content_bump_draft(m.programme_id);
+    perform content_bump_draft(prog);
     return sinau_ok(201, asg_draft_json(a));
 end;
 $$;

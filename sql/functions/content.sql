@@ -453,6 +453,31 @@ language sql immutable as $$
     select sinau_error(404, 'not_found', 'no such ' || p_what)
 $$;
 
+-- The position after the last of p_table's rows whose p_parent column is
+-- p_parent_id (a programme's modules, a module's lessons, quizzes or
+-- assignments, a quiz's questions): where a new one goes by default.
+create or replace function content_next_position(p_table regclass, p_parent text,
+                                                 p_parent_id text)
+returns integer
+language plpgsql stable as $$
+declare
+    n integer;
+begin
+    execute format('select coalesce(max(position) + 1, 0) from %s where %I = $1', p_table,
+                   p_parent)
+       into n using p_parent_id;
+    return n;
+end;
+$$;
+
+-- The rule every draft item's title follows (a table's check would say it
+-- less clearly): 422 invalid_title, or null when p_title is fine.
+create or replace function content_title_error(p_title text) returns json
+language sql immutable as $$
+    select case when p_title is null or length(p_title) not between 1 and 200
+                then sinau_error(422, 'invalid_title', 'a title has 1 to 200 characters') end
+$$;
+
 create or replace function content_module_json(m modules) returns json
 language sql stable as $$
     select json_build_object('id', m.id, 'programme_id', m.programme_id, 'title', m.title,
@@ -523,8 +548,7 @@ begin
     end if;
     insert into modules (programme_id, title, position)
     values (p.id, p_title,
-            coalesce(p_position, (select coalesce(max(position) + 1, 0) from modules
-                                   where programme_id = p.id)))
+            coalesce(p_position, content_next_position('modules', 'programme_id', p.id)))
     returning * into m;
     perform content_bump_draft(p.id);
     return sinau_ok(201, content_module_json(m));
@@ -562,23 +586,18 @@ create or replace function content_lesson_create(p_module_id text, p_fields json
 returns json
 language plpgsql as $$
 declare
-    m modules;
+    prog text := content_draft_item('modules', 'module', p_module_id, p_user_id, p_role);
     l lessons;
 begin
-    select * into m from modules where id = p_module_id;
-    if not found or not content_can_author(m.programme_id, p_user_id, p_role) then
-        return content_not_found('module');
-    end if;
     insert into lessons (module_id, title, body_md, video_url, video_provider, video_embed_url,
                          duration_minutes, position)
-    values (m.id, p_fields ->> 'title', coalesce(p_fields ->> 'body_md', ''),
+    values (p_module_id, p_fields ->> 'title', coalesce(p_fields ->> 'body_md', ''),
             p_fields ->> 'video_url', p_fields ->> 'video_provider',
             p_fields ->> 'video_embed_url', (p_fields ->> 'duration_minutes')::integer,
             coalesce((p_fields ->> 'position')::integer,
-                     (select coalesce(max(position) + 1, 0) from lessons
-                       where module_id = m.id)))
+                     content_next_position('lessons', 'module_id', p_module_id)))
     returning * into l;
-    perform content_bump_draft(m.programme_id);
+    perform content_bump_draft(prog);
     return sinau_ok(201, content_lesson_json(l));
 end;
 $$;

@@ -204,9 +204,7 @@ $$;
 -- The checks the table's constraints would make, as 422 codes. Null when fine.
 create or replace function quiz_check(q quizzes) returns json
 language sql immutable as $$
-    select case
-        when q.title is null or length(q.title) not between 1 and 200 then
-            sinau_error(422, 'invalid_title', 'a title has 1 to 200 characters')
+    select coalesce(content_title_error(q.title), case
         when q.kind is null or q.kind not in ('pretest', 'posttest', 'check', 'survey') then
             sinau_error(422, 'invalid_kind', 'kind is pretest, posttest, check or survey')
         when octet_length(q.description_md) > 65536 then
@@ -233,7 +231,7 @@ language sql immutable as $$
             sinau_error(422, 'invalid_pick', 'pick is null or 1..20 of {tag?, count: 1..200}')
         when q.position not between 0 and 100000 then
             sinau_error(422, 'invalid_position', 'position is an integer 0..100000')
-    end
+    end)
 $$;
 
 -- Whether member k of f is absent, or a JSON number that is a whole
@@ -350,15 +348,11 @@ create or replace function quiz_create(p_module_id text, p_fields jsonb, p_user_
 returns json
 language plpgsql as $$
 declare
-    m modules;
+    prog text := content_draft_item('modules', 'module', p_module_id, p_user_id, p_role);
     q quizzes;
     bad json;
 begin
-    select * into m from modules where id = p_module_id;
-    if not found or not content_can_author(m.programme_id, p_user_id, p_role) then
-        return content_not_found('module');
-    end if;
-    q.module_id := m.id;
+    q.module_id := p_module_id;
     q.kind := p_fields ->> 'kind';
     q.description_md := '';
     q.max_attempts := 1;
@@ -367,7 +361,7 @@ begin
     q.review := quiz_default_review(q.kind);
     q.anonymous := false;
     q.grading := quiz_default_grading(q.kind);
-    q.position := (select coalesce(max(position) + 1, 0) from quizzes where module_id = m.id);
+    q.position := content_next_position('quizzes', 'module_id', p_module_id);
     bad := quiz_fields_check(p_fields);
     if bad is not null then
         return bad;
@@ -383,7 +377,7 @@ begin
             q.pass_score, q.shuffle, q.layout, q.review, q.anonymous, q.grading, q.pick,
             q.position)
     returning * into q;
-    perform content_bump_draft(m.programme_id);
+    perform content_bump_draft(prog);
     return sinau_ok(201, json_build_object('quiz', quiz_draft_json(q, true)));
 end;
 $$;
@@ -637,8 +631,7 @@ begin
         return bad;
     end if;
     qq.quiz_id := q.id;
-    qq.position := (select coalesce(max(position) + 1, 0) from quiz_questions
-                     where quiz_id = q.id);
+    qq.position := content_next_position('quiz_questions', 'quiz_id', q.id);
     qq := quiz_question_from_fields(qq, p_fields, q.kind);
     insert into quiz_questions (quiz_id, type, stem_md, options, answer, points, scoring,
                                 explanation_md, tags, position)
@@ -728,7 +721,7 @@ begin
        > 500 then
         return sinau_error(422, 'too_many_questions', 'a quiz holds at most 500 questions');
     end if;
-    pos := (select coalesce(max(position) + 1, 0) from quiz_questions where quiz_id = q.id);
+    pos := content_next_position('quiz_questions', 'quiz_id', q.id);
     for item in select * from jsonb_array_elements(p_items) loop
         n := n + 1;
         bad := quiz_question_check(q.kind, item);

@@ -253,15 +253,8 @@ begin
     return sinau_ok(200, json_build_object(
         'cohort_id', c.id, 'from', c.content_version, 'to', p_to,
         'started', content_cohort_started(c),
-        'modules', content_diff(
-            (select coalesce(jsonb_agg(jsonb_build_object('id', m.module_id, 'title', m.title,
-                                                          'sig', m.title) order by m.ordinal),
-                             '[]') from version_modules m
-              where m.programme_id = c.programme_id and m.version = c.content_version),
-            (select coalesce(jsonb_agg(jsonb_build_object('id', m.module_id, 'title', m.title,
-                                                          'sig', m.title) order by m.ordinal),
-                             '[]') from version_modules m
-              where m.programme_id = c.programme_id and m.version = p_to)),
+        'modules', content_diff(content_version_modules(c.programme_id, c.content_version),
+                                content_version_modules(c.programme_id, p_to)),
         'lessons', content_diff(content_version_lessons(c.programme_id, c.content_version),
                                 content_version_lessons(c.programme_id, p_to)),
         'assignments', content_diff(content_version_assignments(c.programme_id,
@@ -270,6 +263,16 @@ begin
         'quizzes', content_diff(quiz_version_list(c.programme_id, c.content_version),
                                 quiz_version_list(c.programme_id, p_to))));
 end;
+$$;
+
+-- A version's modules as [{id, title, sig}] (content_diff's lists): a
+-- module is its title.
+create or replace function content_version_modules(p_programme_id text, p_version integer)
+returns jsonb
+language sql stable as $$
+    select coalesce(jsonb_agg(jsonb_build_object('id', m.module_id, 'title', m.title,
+                                                 'sig', m.title) order by m.ordinal), '[]')
+      from version_modules m where m.programme_id = p_programme_id and m.version = p_version
 $$;
 
 -- A version's lessons as [{id, title, sig}], sig standing for everything a

@@ -638,9 +638,17 @@ begin
     values (qq.quiz_id, qq.type, qq.stem_md, qq.options, qq.answer, qq.points, qq.scoring,
             qq.explanation_md, qq.tags, qq.position)
     returning * into qq;
-    perform content_bump_draft((select programme_id from modules where id = q.module_id));
-    return sinau_ok(201, json_build_object('question', quiz_question_draft_json(qq)));
+    return quiz_draft_changed(q, 201, json_build_object('question', quiz_question_draft_json(qq)));
 end;
+$$;
+
+-- A question of quiz q written: the draft of q's programme bumped, and the
+-- answer {status, body}.
+create or replace function quiz_draft_changed(q quizzes, p_status integer, p_body json)
+returns json
+language sql as $$
+    select content_bump_draft((select programme_id from modules where id = q.module_id));
+    select sinau_ok(p_status, p_body)
 $$;
 
 -- The quiz of a draft question (locked) when the caller may author it;
@@ -680,8 +688,7 @@ begin
            tags = qq.tags, position = qq.position
      where id = p_id
     returning * into qq;
-    perform content_bump_draft((select programme_id from modules where id = q.module_id));
-    return sinau_ok(200, json_build_object('question', quiz_question_draft_json(qq)));
+    return quiz_draft_changed(q, 200, json_build_object('question', quiz_question_draft_json(qq)));
 end;
 $$;
 
@@ -692,8 +699,7 @@ declare
     q quizzes := quiz_of_question(p_id, p_user_id, p_role);
 begin
     delete from quiz_questions where id = p_id;
-    perform content_bump_draft((select programme_id from modules where id = q.module_id));
-    return sinau_ok(204, null);
+    return quiz_draft_changed(q, 204, null);
 end;
 $$;
 
@@ -743,9 +749,8 @@ begin
         returning * into qq;
         made := made || jsonb_build_array(quiz_question_draft_json(qq));
     end loop;
-    perform content_bump_draft((select programme_id from modules where id = q.module_id));
-    return sinau_ok(201, json_build_object('imported', jsonb_array_length(made),
-                                           'questions', made));
+    return quiz_draft_changed(q, 201, json_build_object('imported', jsonb_array_length(made),
+                                                        'questions', made));
 end;
 $$;
 

@@ -245,10 +245,7 @@ language plpgsql as $$
 declare
     old users;
 begin
-    select * into old from users where id = p_user_id for update;
-    if not found then
-        return content_not_found('account');
-    end if;
+    old := sinau_found((select u from users u where u.id = p_user_id for update), 'account');
     if old.full_name is distinct from p_full_name then
         if auth_name_locked(p_user_id) then
             return sinau_error(409, 'name_locked',

@@ -89,10 +89,8 @@ declare
     n integer;
     h text;
 begin
-    select * into p from programmes where id = p_programme_id for update;
-    if not found then
-        return content_not_found('programme');
-    end if;
+    p := sinau_found((select x from programmes x where x.id = p_programme_id for update),
+                     'programme');
     if p.draft_rev <> p_draft_rev
        or exists (select 1 from lessons l join modules m on m.id = l.module_id
                    where m.programme_id = p.id and not p_html ? l.id)
@@ -348,10 +346,7 @@ declare
     p programmes;
     u users;
 begin
-    select * into p from programmes where slug = p_slug;
-    if not found then
-        return content_not_found('programme');
-    end if;
+    p := sinau_found((select x from programmes x where x.slug = p_slug), 'programme');
     select * into u from users where id = p_user_id and status = 'active';
     if not found or u.role not in ('instructor', 'admin') then
         return sinau_error(422, 'not_instructor', 'the user must be an active instructor or admin');

@@ -459,10 +459,7 @@ language plpgsql as $$
 declare
     o outbox;
 begin
-    select * into o from outbox where id = p_id for update;
-    if not found then
-        return sinau_error(404, 'not_found', 'no such message');
-    end if;
+    o := sinau_found((select x from outbox x where x.id = p_id for update), 'message');
     if o.state not in ('failed', 'undeliverable') then
         return sinau_error(409, 'not_resendable', 'only failed or undeliverable messages are sent again');
     end if;
@@ -721,10 +718,7 @@ language plpgsql as $$
 declare
     u users;
 begin
-    select * into u from users where id = p_user_id;
-    if not found then
-        return sinau_error(404, 'not_found', 'no such user');
-    end if;
+    u := sinau_found((select x from users x where x.id = p_user_id), 'user');
     if u.status <> 'active' then
         return sinau_error(409, 'account_disabled', 'the account is disabled');
     end if;

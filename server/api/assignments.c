@@ -144,7 +144,8 @@ static const api_call assignment_delete_call = {
 /* ---- a cohort's assignments ---- */
 
 static const db_stmt schedule_stmt = API_STATUS_STMT(
-    "asg_schedule", "asg_schedule($1, $2, $3::timestamptz, $4::timestamptz, $5, $6)", 6);
+    "asg_schedule",
+    "asg_schedule($1, $2, sinau_instant($3, 'due_at'), sinau_instant($4, 'cutoff_at'), $5, $6)", 6);
 
 #define TIMES_MESSAGE "due_at and cutoff_at are ISO 8601 times with a zone, or null"
 
@@ -166,7 +167,7 @@ static void schedule(http_ctx *ctx)
         return;
     if (api_missing(ctx, p[1], "assignment"))
         return;
-    http_db_query(ctx, &schedule_stmt, p, api_reply_status_body_times);
+    http_db_query(ctx, &schedule_stmt, p, api_reply_status_body);
 }
 
 /* GET /api/v1/cohorts/{id}/assignments: the cohort's published assignments

@@ -191,21 +191,6 @@ static void create_hash_run(void *arg)
     sodium_memzero(job->password, strlen(job->password));
 }
 
-static void create_inserted(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-
-    if (r->status == DB_ERR_SQL && strcmp(r->sqlstate, "23505") == 0) {
-        http_reply_error(ctx, 409, "email_taken", "an account with this e-mail exists");
-        return;
-    }
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    http_reply_pg_json(ctx, 201, db_result_take(r), 0, 0);
-}
-
 static void create_hashed(http_ctx *ctx, void *arg)
 {
     create_job *job = arg;
@@ -216,7 +201,7 @@ static void create_hashed(http_ctx *ctx, void *arg)
         return;
     }
     job->params[2] = job->hash;
-    http_db_query(ctx, &create_stmt, job->params, create_inserted);
+    http_db_query(ctx, &create_stmt, job->params, api_reply_created_or_404);
 }
 
 void api_account_create(http_ctx *ctx, const char *email, const char *password,

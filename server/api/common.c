@@ -136,17 +136,6 @@ bool api_instant_member(http_ctx *ctx, json_t *v, const char **out, const char *
     return true;
 }
 
-void api_reply_status_body_times(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-
-    if (r->status == DB_ERR_SQL && strncmp(r->sqlstate, "22", 2) == 0) {
-        http_reply_error(ctx, 422, "invalid_time", "a time is not a valid date and hour");
-        return;
-    }
-    api_reply_status_body(arg, r);
-}
-
 db_done_fn api_format(http_ctx *ctx, db_done_fn json_done, db_done_fn csv_done)
 {
     const char *format = http_query(ctx, "format");

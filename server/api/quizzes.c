@@ -161,7 +161,9 @@ static const api_call cohort_list_call = {
 };
 
 static const db_stmt schedule_stmt = API_STATUS_STMT(
-    "quiz_schedule", "quiz_schedule($1, $2, $3::timestamptz, $4::timestamptz, $5::boolean, $6, $7)",
+    "quiz_schedule",
+    "quiz_schedule($1, $2, sinau_instant($3, 'opens_at'), sinau_instant($4, 'closes_at'),"
+    " $5::boolean, $6, $7)",
     7);
 
 #define WINDOW_MESSAGE "opens_at and closes_at are ISO 8601 times with a zone, or null"
@@ -187,7 +189,7 @@ static void cohort_window(http_ctx *ctx)
     p[4] = first ? "true" : "false";
     if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
         return;
-    http_db_query(ctx, &schedule_stmt, p, api_reply_status_body_times);
+    http_db_query(ctx, &schedule_stmt, p, api_reply_status_body);
 }
 
 static const http_route routes[] = {

@@ -21,25 +21,7 @@
 #include "sinau/http/reply.h"
 
 static const db_stmt create_stmt = {
-    "sessions_create",
-    "with c as (select id from cohorts where id = $1 and reg_can_manage($1, $7, $8))"
-    " insert into cohort_sessions (cohort_id, title, starts_at, ends_at, place, online_url)"
-    " select c.id, $2, $3::timestamptz, $4::timestamptz, $5, $6 from c"
-    " returning learn_session_json(cohort_sessions, true)",
-    8};
-
-static void create_done(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-
-    if (r->status == DB_ERR_SQL &&
-        (strncmp(r->sqlstate, "22", 2) == 0 || strcmp(r->sqlstate, "23514") == 0)) {
-        http_reply_error(ctx, 422, "invalid_session",
-                         "check the times (ends after it starts), place and online_url");
-        return;
-    }
-    api_reply_created_or_404(arg, r);
-}
+    "sessions_create", "select learn_session_create($1, $2, $3, $4, $5, $6, $7, $8)", 8};
 
 /* POST /api/v1/cohorts/{id}/sessions {title, starts_at, ends_at, place?, online_url?} */
 static void sessions_create(http_ctx *ctx)
@@ -64,7 +46,7 @@ static void sessions_create(http_ctx *ctx)
     p[7] = auth_role_name(ctx->user.role);
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    http_db_query(ctx, &create_stmt, p, create_done);
+    http_db_query(ctx, &create_stmt, p, api_reply_created_or_404);
 }
 
 static const db_stmt list_stmt = {

@@ -40,28 +40,12 @@ static void users_create(http_ctx *ctx)
 
 /* ---- list ---- */
 
-static const db_stmt page_stmt = {"auth_users_page",
-                                  "select auth_users_page($1, $2::int, $3::timestamptz, $4)", 4};
-
-static void reply_pg_json_done(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-
-    if (r->status == DB_ERR_SQL && strncmp(r->sqlstate, "22", 2) == 0) {
-        /* a cursor whose instant does not parse */
-        http_reply_error(ctx, 422, "invalid_cursor", "use next_cursor from the previous page");
-        return;
-    }
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0)) {
-        http_reply_error(ctx, 404, "not_found", "no such user");
-        return;
-    }
-    http_reply_pg_json(ctx, 200, db_result_take(r), 0, 0);
-}
+/* A cursor whose instant does not parse: SQL refuses it (422 invalid_cursor). */
+static const db_stmt page_stmt = {
+    "auth_users_page",
+    "select auth_users_page($1, $2::int, sinau_instant($3, 'cursor', 'invalid_cursor',"
+    " 'use next_cursor from the previous page'), $4)",
+    4};
 
 /* Parses ?limit= (1..200, default 50); -1 when malformed. */
 static int page_limit(http_ctx *ctx)
@@ -104,24 +88,13 @@ static void users_list(http_ctx *ctx)
     params[1] = api_itoa(ctx, limit);
     params[2] = cursor != NULL ? http_ctx_strndup(ctx, cursor, (size_t)(tilde - cursor)) : NULL;
     params[3] = cursor != NULL ? tilde + 1 : NULL;
-    http_db_query(ctx, &page_stmt, params, reply_pg_json_done);
+    http_db_query(ctx, &page_stmt, params, api_reply_json_or_404);
 }
 
 /* ---- update ---- */
 
 static const db_stmt update_stmt = {"auth_user_update",
                                     "select auth_user_update($1, $2, $3, $4, $5, $6)", 6};
-
-static void update_done(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-
-    if (r->status == DB_ERR_SQL && strncmp(r->sqlstate, "23", 2) == 0) {
-        http_reply_error(ctx, 422, "invalid_field", "the new values are not allowed");
-        return;
-    }
-    reply_pg_json_done(arg, r);
-}
 
 /* PUT /api/v1/users/{id} {role?, status?, full_name?} */
 static void users_update(http_ctx *ctx)
@@ -156,7 +129,7 @@ static void users_update(http_ctx *ctx)
     params[5] = http_peer(ctx);
     if (api_missing(ctx, params[0], "user"))
         return;
-    http_db_query(ctx, &update_stmt, params, update_done);
+    http_db_query(ctx, &update_stmt, params, api_reply_json_or_404);
 }
 
 /* ---- personal data, unmasked, audited ---- */

@@ -245,10 +245,7 @@ language plpgsql as $$
 declare
     old users;
 begin
-    select * into old from users where id = p_user_id for update;
-    if not found then
-        return content_not_found('account');
-    end if;
+    old := sinau_found((select u from users u where u.id = p_user_id for update), 'account');
     if old.full_name is distinct from p_full_name then
         if auth_name_locked(p_user_id) then
             return sinau_error(409, 'name_locked',
@@ -399,7 +396,8 @@ $$;
 
 -- Admin: change a user's role, status or name. Every change is audited;
 -- disabling an account revokes its sessions in the same transaction.
--- Returns {user} or null when there is no such user.
+-- Returns {user} or null when there is no such user; a value against a rule
+-- of users raises 422 invalid_field naming it (sinau_rule_error).
 create or replace function auth_user_update(p_id text, p_role text, p_status text, p_full_name text,
                                  p_actor_id text, p_ip text)
 returns json
@@ -407,6 +405,8 @@ language plpgsql as $$
 declare
     old users;
     u users;
+    t text;
+    k text;
 begin
     select * into old from users where id = p_id for update;
     if not found then
@@ -436,6 +436,10 @@ begin
         end if;
     end if;
     return json_build_object('user', auth_user_json(u), 'status', u.status);
+exception when integrity_constraint_violation then
+    get stacked diagnostics t = table_name, k = constraint_name;
+    perform sinau_raise(sinau_rule_error(sqlstate, t, k));
+    return null;
 end;
 $$;
 

@@ -172,28 +172,11 @@ $$;
 
 -- ---- authoring: {status, body}; 404 for non-authors ----
 
-create or replace function asg_programme_locked(p_assignment_id text, p_user_id text, p_role text)
-returns text
-language plpgsql as $$
-declare
-    prog text;
-begin
-    select m.programme_id into prog from assignments a join modules m on m.id = a.module_id
-     where a.id = p_assignment_id for update of a;
-    if prog is not null and content_can_author(prog, p_user_id, p_role) then
-        return prog;
-    end if;
-    return null;
-end;
-$$;
-
 -- The checks the table's constraints would make, as 422 codes a client
 -- can act on. Null when fine.
 create or replace function asg_check(a assignments) returns json
 language sql immutable as $$
-    select case
-        when a.title is null or length(a.title) not between 1 and 200 then
-            sinau_error(422, 'invalid_title', 'a title has 1 to 200 characters')
+    select coalesce(content_title_error(a.title), case
         when a.submission_types is null
              or not (a.submission_types <@ array['text', 'url', 'file'])
              or cardinality(a.submission_types) not between 1 and 3 then
@@ -211,7 +194,7 @@ language sql immutable as $$
                         'max_score must equal the sum of the best level of each criterion')
         when a.max_attempts is not null and a.max_attempts not between 1 and 100 then
             sinau_error(422, 'invalid_max_attempts', 'max_attempts is 1..100 or null')
-    end
+    end)
 $$;
 
 create or replace function asg_from_fields(base assignments, f jsonb) returns assignments
@@ -244,19 +227,14 @@ create or replace function asg_create(p_module_id text, p_fields jsonb, p_user_i
 returns json
 language plpgsql as $$
 declare
-    m modules;
+    prog text := content_draft_item('modules', 'module', p_module_id, p_user_id, p_role);
     a assignments;
     bad json;
 begin
-    select * into m from modules where id = p_module_id;
-    if not found or not content_can_author(m.programme_id, p_user_id, p_role) then
-        return content_not_found('module');
-    end if;
-    a.module_id := m.id;
+    a.module_id := p_module_id;
     a.instructions_md := '';
     a.required := true;
-    a.position := (select coalesce(max(position) + 1, 0) from assignments
-                    where module_id = m.id);
+    a.position := content_next_position('assignments', 'module_id', p_module_id);
     a := asg_from_fields(a, p_fields);
     bad := asg_check(a);
     if bad is not null then
@@ -267,7 +245,7 @@ begin
     values (a.module_id, a.title, a.instructions_md, a.submission_types, a.max_score,
             a.pass_score, a.required, a.rubric, a.position, a.max_attempts)
     returning * into a;
-    perform content_bump_draft(m.programme_id);
+    perform content_bump_draft(prog);
     return sinau_ok(201, asg_draft_json(a));
 end;
 $$;
@@ -276,13 +254,10 @@ create or replace function asg_update(p_id text, p_fields jsonb, p_user_id text,
 returns json
 language plpgsql as $$
 declare
-    prog text := asg_programme_locked(p_id, p_user_id, p_role);
+    prog text := content_draft_item('assignments', 'assignment', p_id, p_user_id, p_role);
     a assignments;
     bad json;
 begin
-    if prog is null then
-        return content_not_found('assignment');
-    end if;
     select * into a from assignments where id = p_id;
     a := asg_from_fields(a, p_fields);
     bad := asg_check(a);
@@ -301,19 +276,9 @@ begin
 end;
 $$;
 
-create or replace function asg_delete(p_id text, p_user_id text, p_role text)
-returns json
-language plpgsql as $$
-declare
-    prog text := asg_programme_locked(p_id, p_user_id, p_role);
-begin
-    if prog is null then
-        return content_not_found('assignment');
-    end if;
-    delete from assignments where id = p_id;
-    perform content_bump_draft(prog);
-    return sinau_ok(204, null);
-end;
+create or replace function asg_delete(p_id text, p_user_id text, p_role text) returns json
+language sql as $$
+    select content_draft_delete('assignments', 'assignment', p_id, p_user_id, p_role)
 $$;
 
 -- One participant's standing on each assignment of the cohort's version:

@@ -366,10 +366,7 @@ language plpgsql as $$
 declare
     ce certificates;
 begin
-    select * into ce from certificates where id = p_id for update;
-    if not found then
-        return content_not_found('certificate');
-    end if;
+    ce := sinau_found((select c from certificates c where c.id = p_id for update), 'certificate');
     if ce.revoked_at is not null then
         return sinau_error(409, 'already_revoked', 'this certificate is already revoked');
     end if;
@@ -480,10 +477,8 @@ declare
     s signatories;
 begin
     if p_slug is not null then
-        select * into p from programmes where slug = p_slug for update;
-        if not found then
-            return content_not_found('programme');
-        end if;
+        p := sinau_found((select x from programmes x where x.slug = p_slug for update),
+                         'programme');
     end if;
     if (p_fields ? 'signature_image' and not exists (select 1 from cert_images
                                         where sha256 = p_fields ->> 'signature_image'))

@@ -89,10 +89,8 @@ declare
     n integer;
     h text;
 begin
-    select * into p from programmes where id = p_programme_id for update;
-    if not found then
-        return content_not_found('programme');
-    end if;
+    p := sinau_found((select x from programmes x where x.id = p_programme_id for update),
+                     'programme');
     if p.draft_rev <> p_draft_rev
        or exists (select 1 from lessons l join modules m on m.id = l.module_id
                    where m.programme_id = p.id and not p_html ? l.id)
@@ -253,15 +251,8 @@ begin
     return sinau_ok(200, json_build_object(
         'cohort_id', c.id, 'from', c.content_version, 'to', p_to,
         'started', content_cohort_started(c),
-        'modules', content_diff(
-            (select coalesce(jsonb_agg(jsonb_build_object('id', m.module_id, 'title', m.title,
-                                                          'sig', m.title) order by m.ordinal),
-                             '[]') from version_modules m
-              where m.programme_id = c.programme_id and m.version = c.content_version),
-            (select coalesce(jsonb_agg(jsonb_build_object('id', m.module_id, 'title', m.title,
-                                                          'sig', m.title) order by m.ordinal),
-                             '[]') from version_modules m
-              where m.programme_id = c.programme_id and m.version = p_to)),
+        'modules', content_diff(content_version_modules(c.programme_id, c.content_version),
+                                content_version_modules(c.programme_id, p_to)),
         'lessons', content_diff(content_version_lessons(c.programme_id, c.content_version),
                                 content_version_lessons(c.programme_id, p_to)),
         'assignments', content_diff(content_version_assignments(c.programme_id,
@@ -270,6 +261,16 @@ begin
         'quizzes', content_diff(quiz_version_list(c.programme_id, c.content_version),
                                 quiz_version_list(c.programme_id, p_to))));
 end;
+$$;
+
+-- A version's modules as [{id, title, sig}] (content_diff's lists): a
+-- module is its title.
+create or replace function content_version_modules(p_programme_id text, p_version integer)
+returns jsonb
+language sql stable as $$
+    select coalesce(jsonb_agg(jsonb_build_object('id', m.module_id, 'title', m.title,
+                                                 'sig', m.title) order by m.ordinal), '[]')
+      from version_modules m where m.programme_id = p_programme_id and m.version = p_version
 $$;
 
 -- A version's lessons as [{id, title, sig}], sig standing for everything a
@@ -345,10 +346,7 @@ declare
     p programmes;
     u users;
 begin
-    select * into p from programmes where slug = p_slug;
-    if not found then
-        return content_not_found('programme');
-    end if;
+    p := sinau_found((select x from programmes x where x.slug = p_slug), 'programme');
     select * into u from users where id = p_user_id and status = 'active';
     if not found or u.role not in ('instructor', 'admin') then
         return sinau_error(422, 'not_instructor', 'the user must be an active instructor or admin');
@@ -392,12 +390,9 @@ create or replace function content_attachment_add(p_lesson_id text, p_user_id te
 returns json
 language plpgsql as $$
 declare
-    prog text := content_lesson_programme(p_lesson_id, p_user_id, p_role);
+    prog text := content_draft_item('lessons', 'lesson', p_lesson_id, p_user_id, p_role);
     a lesson_attachments;
 begin
-    if prog is null then
-        return content_not_found('lesson');
-    end if;
     if (select count(*) from lesson_attachments
          where lesson_id = p_lesson_id and removed_at is null) >= 20 then
         return sinau_error(409, 'too_many_attachments', 'a lesson has at most 20 files');
@@ -456,6 +451,31 @@ language sql immutable as $$
     select sinau_error(404, 'not_found', 'no such ' || p_what)
 $$;
 
+-- The position after the last of p_table's rows whose p_parent column is
+-- p_parent_id (a programme's modules, a module's lessons, quizzes or
+-- assignments, a quiz's questions): where a new one goes by default.
+create or replace function content_next_position(p_table regclass, p_parent text,
+                                                 p_parent_id text)
+returns integer
+language plpgsql stable as $$
+declare
+    n integer;
+begin
+    execute format('select coalesce(max(position) + 1, 0) from %s where %I = $1', p_table,
+                   p_parent)
+       into n using p_parent_id;
+    return n;
+end;
+$$;
+
+-- The rule every draft item's title follows (a table's check would say it
+-- less clearly): 422 invalid_title, or null when p_title is fine.
+create or replace function content_title_error(p_title text) returns json
+language sql immutable as $$
+    select case when p_title is null or length(p_title) not between 1 and 200
+                then sinau_error(422, 'invalid_title', 'a title has 1 to 200 characters') end
+$$;
+
 create or replace function content_module_json(m modules) returns json
 language sql stable as $$
     select json_build_object('id', m.id, 'programme_id', m.programme_id, 'title', m.title,
@@ -473,34 +493,42 @@ language sql stable as $$
                              'duration_minutes', l.duration_minutes, 'position', l.position)
 $$;
 
--- The programme of a draft module / lesson, locked for the edit, when the
--- caller may author it; null otherwise (the caller answers 404).
-create or replace function content_module_programme(p_id text, p_user_id text, p_role text)
-returns text
-language plpgsql as $$
-declare
-    m modules;
-begin
-    select * into m from modules where id = p_id for update;
-    if found and content_can_author(m.programme_id, p_user_id, p_role) then
-        return m.programme_id;
-    end if;
-    return null;
-end;
-$$;
-
-create or replace function content_lesson_programme(p_id text, p_user_id text, p_role text)
+-- The programme of a draft item — a module (p_table modules), or a lesson,
+-- quiz or assignment of a module — with the item locked for the edit. When
+-- there is no such item or the caller may not author it, raises 404 "no
+-- such p_what" (content_not_found): the one prologue of every authoring
+-- function.
+create or replace function content_draft_item(p_table regclass, p_what text, p_id text,
+                                              p_user_id text, p_role text)
 returns text
 language plpgsql as $$
 declare
     prog text;
 begin
-    select m.programme_id into prog from lessons l join modules m on m.id = l.module_id
-     where l.id = p_id for update of l;
-    if prog is not null and content_can_author(prog, p_user_id, p_role) then
-        return prog;
+    execute format(case when p_table = 'modules'::regclass
+                        then 'select i.programme_id from %s i where i.id = $1 for update of i'
+                        else 'select m.programme_id from %s i join modules m on m.id = i.module_id'
+                             || ' where i.id = $1 for update of i' end, p_table)
+       into prog using p_id;
+    if prog is null or not content_can_author(prog, p_user_id, p_role) then
+        perform sinau_raise(content_not_found(p_what));
     end if;
-    return null;
+    return prog;
+end;
+$$;
+
+-- Takes a draft item (content_draft_item's p_table; p_what names it in a
+-- 404) out of the draft. {status, body}: 204, or 404 for non-authors.
+create or replace function content_draft_delete(p_table regclass, p_what text, p_id text,
+                                                p_user_id text, p_role text)
+returns json
+language plpgsql as $$
+declare
+    prog text := content_draft_item(p_table, p_what, p_id, p_user_id, p_role);
+begin
+    execute format('delete from %s where id = $1', p_table) using p_id;
+    perform content_bump_draft(prog);
+    return sinau_ok(204, null);
 end;
 $$;
 
@@ -518,8 +546,7 @@ begin
     end if;
     insert into modules (programme_id, title, position)
     values (p.id, p_title,
-            coalesce(p_position, (select coalesce(max(position) + 1, 0) from modules
-                                   where programme_id = p.id)))
+            coalesce(p_position, content_next_position('modules', 'programme_id', p.id)))
     returning * into m;
     perform content_bump_draft(p.id);
     return sinau_ok(201, content_module_json(m));
@@ -533,9 +560,7 @@ language plpgsql as $$
 declare
     m modules;
 begin
-    if content_module_programme(p_id, p_user_id, p_role) is null then
-        return content_not_found('module');
-    end if;
+    perform content_draft_item('modules', 'module', p_id, p_user_id, p_role);
     update modules
        set title = case when p_changes ? 'title' then p_changes ->> 'title' else title end,
            position = case when p_changes ? 'position' then (p_changes ->> 'position')::integer
@@ -547,19 +572,9 @@ begin
 end;
 $$;
 
-create or replace function content_module_delete(p_id text, p_user_id text, p_role text)
-returns json
-language plpgsql as $$
-declare
-    prog text := content_module_programme(p_id, p_user_id, p_role);
-begin
-    if prog is null then
-        return content_not_found('module');
-    end if;
-    delete from modules where id = p_id;
-    perform content_bump_draft(prog);
-    return sinau_ok(204, null);
-end;
+create or replace function content_module_delete(p_id text, p_user_id text, p_role text) returns json
+language sql as $$
+    select content_draft_delete('modules', 'module', p_id, p_user_id, p_role)
 $$;
 
 -- p_fields: {title, body_md, video_url, video_provider, video_embed_url,
@@ -569,23 +584,18 @@ create or replace function content_lesson_create(p_module_id text, p_fields json
 returns json
 language plpgsql as $$
 declare
-    m modules;
+    prog text := content_draft_item('modules', 'module', p_module_id, p_user_id, p_role);
     l lessons;
 begin
-    select * into m from modules where id = p_module_id;
-    if not found or not content_can_author(m.programme_id, p_user_id, p_role) then
-        return content_not_found('module');
-    end if;
     insert into lessons (module_id, title, body_md, video_url, video_provider, video_embed_url,
                          duration_minutes, position)
-    values (m.id, p_fields ->> 'title', coalesce(p_fields ->> 'body_md', ''),
+    values (p_module_id, p_fields ->> 'title', coalesce(p_fields ->> 'body_md', ''),
             p_fields ->> 'video_url', p_fields ->> 'video_provider',
             p_fields ->> 'video_embed_url', (p_fields ->> 'duration_minutes')::integer,
             coalesce((p_fields ->> 'position')::integer,
-                     (select coalesce(max(position) + 1, 0) from lessons
-                       where module_id = m.id)))
+                     content_next_position('lessons', 'module_id', p_module_id)))
     returning * into l;
-    perform content_bump_draft(m.programme_id);
+    perform content_bump_draft(prog);
     return sinau_ok(201, content_lesson_json(l));
 end;
 $$;
@@ -595,11 +605,8 @@ returns json
 language plpgsql as $$
 declare
     l lessons;
-    prog text := content_lesson_programme(p_id, p_user_id, p_role);
+    prog text := content_draft_item('lessons', 'lesson', p_id, p_user_id, p_role);
 begin
-    if prog is null then
-        return content_not_found('lesson');
-    end if;
     update lessons
        set title = case when p_changes ? 'title' then p_changes ->> 'title' else title end,
            body_md = case when p_changes ? 'body_md' then p_changes ->> 'body_md' else body_md end,
@@ -621,17 +628,7 @@ begin
 end;
 $$;
 
-create or replace function content_lesson_delete(p_id text, p_user_id text, p_role text)
-returns json
-language plpgsql as $$
-declare
-    prog text := content_lesson_programme(p_id, p_user_id, p_role);
-begin
-    if prog is null then
-        return content_not_found('lesson');
-    end if;
-    delete from lessons where id = p_id;
-    perform content_bump_draft(prog);
-    return sinau_ok(204, null);
-end;
+create or replace function content_lesson_delete(p_id text, p_user_id text, p_role text) returns json
+language sql as $$
+    select content_draft_delete('lessons', 'lesson', p_id, p_user_id, p_role)
 $$;

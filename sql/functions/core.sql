@@ -80,6 +80,39 @@ language sql stable as $$
                    'a date, time or value is not acceptable') as r (code, message)
 $$;
 
+-- The row a function is about, or the convention's 404 "no such p_what"
+-- raised when there is none: the one "load the row or not_found" prologue.
+-- A raised answer and a returned one differ in their bytes (call.c sends
+-- the first through jansson), so a function that also returns a 404 of its
+-- own keeps to returning: two refusals that must look alike come one way.
+--   ce := sinau_found((select c from certificates c where c.id = p_id for update),
+--                     'certificate');
+create or replace function sinau_found(p_row anyelement, p_what text) returns anyelement
+language plpgsql immutable as $$
+begin
+    if p_row is null then
+        perform sinau_raise(sinau_error(404, 'not_found', 'no such ' || p_what));
+    end if;
+    return p_row;
+end;
+$$;
+
+-- p_value read as an instant (null stays null), or the convention's refusal
+-- raised: 422 p_code about the request member p_field (details.field), for
+-- statements and functions that take times as text.
+create or replace function sinau_instant(p_value text, p_field text,
+                                         p_code text default 'invalid_time',
+                                         p_message text default 'a time is not a valid date and hour')
+returns timestamptz
+language plpgsql stable as $$
+begin
+    return p_value::timestamptz;
+exception when data_exception then
+    perform sinau_raise(sinau_field_error(422, p_code, p_message, p_field));
+    return null;
+end;
+$$;
+
 -- Serialises the check-and-count of one throttle key (kind, key) until the
 -- end of the calling transaction, so that a burst of requests sent at once
 -- is counted one after the other (a transaction-scoped advisory lock; every

@@ -134,6 +134,38 @@ language sql stable as $$
                                                         then s.checkin_expires_at end)
 $$;
 
+-- A cohort's manager (reg_can_manage) schedules a session: the session's
+-- JSON, null (404) for a cohort the caller does not manage. Times that do
+-- not parse, or values against a rule of cohort_sessions, raise 422
+-- invalid_session naming the member (details.field).
+create or replace function learn_session_create(p_cohort_id text, p_title text, p_starts_at text,
+                                                p_ends_at text, p_place text, p_online_url text,
+                                                p_user_id text, p_role text)
+returns json
+language plpgsql as $$
+declare
+    msg constant text := 'check the times (ends after it starts), place and online_url';
+    starts timestamptz := sinau_instant(p_starts_at, 'starts_at', 'invalid_session', msg);
+    ends timestamptz := sinau_instant(p_ends_at, 'ends_at', 'invalid_session', msg);
+    s cohort_sessions;
+    t text;
+    k text;
+begin
+    if not reg_can_manage(p_cohort_id, p_user_id, p_role)
+       or not exists (select 1 from cohorts where id = p_cohort_id) then
+        return null;
+    end if;
+    insert into cohort_sessions (cohort_id, title, starts_at, ends_at, place, online_url)
+    values (p_cohort_id, p_title, starts, ends, p_place, p_online_url)
+    returning * into s;
+    return learn_session_json(s, true);
+exception when check_violation then
+    get stacked diagnostics t = table_name, k = constraint_name;
+    perform sinau_raise(sinau_field_error(422, 'invalid_session', msg, sinau_rule_field(t, k)));
+    return null;
+end;
+$$;
+
 -- Check-in with the code the instructor shows: confirmed participants only;
 -- wrong codes are counted and, past 10 per session, refused outright.
 create or replace function learn_checkin(p_session_id text, p_user_id text, p_code text)

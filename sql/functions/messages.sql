@@ -459,10 +459,7 @@ language plpgsql as $$
 declare
     o outbox;
 begin
-    select * into o from outbox where id = p_id for update;
-    if not found then
-        return sinau_error(404, 'not_found', 'no such message');
-    end if;
+    o := sinau_found((select x from outbox x where x.id = p_id for update), 'message');
     if o.state not in ('failed', 'undeliverable') then
         return sinau_error(409, 'not_resendable', 'only failed or undeliverable messages are sent again');
     end if;
@@ -721,10 +718,7 @@ language plpgsql as $$
 declare
     u users;
 begin
-    select * into u from users where id = p_user_id;
-    if not found then
-        return sinau_error(404, 'not_found', 'no such user');
-    end if;
+    u := sinau_found((select x from users x where x.id = p_user_id), 'user');
     if u.status <> 'active' then
         return sinau_error(409, 'account_disabled', 'the account is disabled');
     end if;
@@ -817,7 +811,8 @@ $$;
 
 -- A new account with its language; with a verification token (signup under
 -- SINAU_VERIFY_EMAIL=1) the account is unverified and the link is queued.
--- Raises unique_violation when the e-mail is taken (auth_create_user).
+-- An e-mail already taken (auth_create_user's unique_violation) raises 409
+-- email_taken about the member email.
 create or replace function msg_account_create(p_email citext, p_full_name text, p_hash text,
                                               p_role text, p_actor_id text, p_ip text,
                                               p_language text, p_token_hash text,
@@ -825,9 +820,11 @@ create or replace function msg_account_create(p_email citext, p_full_name text, 
 returns json
 language plpgsql as $$
 declare
-    res json := auth_create_user(p_email, p_full_name, p_hash, p_role, p_actor_id, p_ip);
-    uid text := res -> 'user' ->> 'id';
+    res json;
+    uid text;
 begin
+    res := auth_create_user(p_email, p_full_name, p_hash, p_role, p_actor_id, p_ip);
+    uid := res -> 'user' ->> 'id';
     if p_language is not null then
         update users set language = p_language where id = uid;
     end if;
@@ -839,6 +836,10 @@ begin
                             p_secret_enc);
     end if;
     return res;
+exception when unique_violation then
+    perform sinau_raise(sinau_field_error(409, 'email_taken', 'an account with this e-mail exists',
+                                          'email'));
+    return null;
 end;
 $$;
 

@@ -204,9 +204,7 @@ $$;
 -- The checks the table's constraints would make, as 422 codes. Null when fine.
 create or replace function quiz_check(q quizzes) returns json
 language sql immutable as $$
-    select case
-        when q.title is null or length(q.title) not between 1 and 200 then
-            sinau_error(422, 'invalid_title', 'a title has 1 to 200 characters')
+    select coalesce(content_title_error(q.title), case
         when q.kind is null or q.kind not in ('pretest', 'posttest', 'check', 'survey') then
             sinau_error(422, 'invalid_kind', 'kind is pretest, posttest, check or survey')
         when octet_length(q.description_md) > 65536 then
@@ -233,7 +231,7 @@ language sql immutable as $$
             sinau_error(422, 'invalid_pick', 'pick is null or 1..20 of {tag?, count: 1..200}')
         when q.position not between 0 and 100000 then
             sinau_error(422, 'invalid_position', 'position is an integer 0..100000')
-    end
+    end)
 $$;
 
 -- Whether member k of f is absent, or a JSON number that is a whole
@@ -342,23 +340,6 @@ language sql stable as $$
       from quizzes q where q.module_id = p_module_id
 $$;
 
--- The programme of a draft quiz, the quiz locked for the edit, when the
--- caller may author it; null otherwise.
-create or replace function quiz_programme_locked(p_quiz_id text, p_user_id text, p_role text)
-returns text
-language plpgsql as $$
-declare
-    prog text;
-begin
-    select m.programme_id into prog from quizzes q join modules m on m.id = q.module_id
-     where q.id = p_quiz_id for update of q;
-    if prog is not null and content_can_author(prog, p_user_id, p_role) then
-        return prog;
-    end if;
-    return null;
-end;
-$$;
-
 -- p_fields: {title, kind, time_limit_s?, max_attempts?, pass_score?,
 -- shuffle?, layout?, review?, anonymous?, grading?, pick?, description_md?,
 -- position?}; JSON types checked by the caller. {status, body}.
@@ -367,15 +348,11 @@ create or replace function quiz_create(p_module_id text, p_fields jsonb, p_user_
 returns json
 language plpgsql as $$
 declare
-    m modules;
+    prog text := content_draft_item('modules', 'module', p_module_id, p_user_id, p_role);
     q quizzes;
     bad json;
 begin
-    select * into m from modules where id = p_module_id;
-    if not found or not content_can_author(m.programme_id, p_user_id, p_role) then
-        return content_not_found('module');
-    end if;
-    q.module_id := m.id;
+    q.module_id := p_module_id;
     q.kind := p_fields ->> 'kind';
     q.description_md := '';
     q.max_attempts := 1;
@@ -384,7 +361,7 @@ begin
     q.review := quiz_default_review(q.kind);
     q.anonymous := false;
     q.grading := quiz_default_grading(q.kind);
-    q.position := (select coalesce(max(position) + 1, 0) from quizzes where module_id = m.id);
+    q.position := content_next_position('quizzes', 'module_id', p_module_id);
     bad := quiz_fields_check(p_fields);
     if bad is not null then
         return bad;
@@ -400,7 +377,7 @@ begin
             q.pass_score, q.shuffle, q.layout, q.review, q.anonymous, q.grading, q.pick,
             q.position)
     returning * into q;
-    perform content_bump_draft(m.programme_id);
+    perform content_bump_draft(prog);
     return sinau_ok(201, json_build_object('quiz', quiz_draft_json(q, true)));
 end;
 $$;
@@ -410,13 +387,10 @@ create or replace function quiz_update(p_id text, p_fields jsonb, p_user_id text
 returns json
 language plpgsql as $$
 declare
-    prog text := quiz_programme_locked(p_id, p_user_id, p_role);
+    prog text := content_draft_item('quizzes', 'quiz', p_id, p_user_id, p_role);
     q quizzes;
     bad json;
 begin
-    if prog is null then
-        return content_not_found('quiz');
-    end if;
     select * into q from quizzes where id = p_id;
     if p_fields ? 'kind' and p_fields ->> 'kind' is distinct from q.kind
        and exists (select 1 from quiz_questions where quiz_id = q.id) then
@@ -443,19 +417,9 @@ begin
 end;
 $$;
 
-create or replace function quiz_delete(p_id text, p_user_id text, p_role text)
-returns json
-language plpgsql as $$
-declare
-    prog text := quiz_programme_locked(p_id, p_user_id, p_role);
-begin
-    if prog is null then
-        return content_not_found('quiz');
-    end if;
-    delete from quizzes where id = p_id;
-    perform content_bump_draft(prog);
-    return sinau_ok(204, null);
-end;
+create or replace function quiz_delete(p_id text, p_user_id text, p_role text) returns json
+language sql as $$
+    select content_draft_delete('quizzes', 'quiz', p_id, p_user_id, p_role)
 $$;
 
 -- A draft quiz with its questions (authors only).
@@ -636,16 +600,16 @@ begin
 end;
 $$;
 
--- The quiz of p_quiz_id when the caller may author it (locked), else null.
-create or replace function quiz_for_author(p_quiz_id text, p_user_id text, p_role text)
+-- The quiz of p_quiz_id when the caller may author it (locked); raises 404
+-- "no such p_what" otherwise (content_draft_item).
+create or replace function quiz_for_author(p_quiz_id text, p_what text, p_user_id text,
+                                           p_role text)
 returns quizzes
 language plpgsql as $$
 declare
     q quizzes;
 begin
-    if quiz_programme_locked(p_quiz_id, p_user_id, p_role) is null then
-        return null;
-    end if;
+    perform content_draft_item('quizzes', p_what, p_quiz_id, p_user_id, p_role);
     select * into q from quizzes where id = p_quiz_id;
     return q;
 end;
@@ -658,36 +622,42 @@ create or replace function quiz_question_create(p_quiz_id text, p_fields jsonb, 
 returns json
 language plpgsql as $$
 declare
-    q quizzes := quiz_for_author(p_quiz_id, p_user_id, p_role);
+    q quizzes := quiz_for_author(p_quiz_id, 'quiz', p_user_id, p_role);
     qq quiz_questions;
     bad json;
 begin
-    if q.id is null then
-        return content_not_found('quiz');
-    end if;
     bad := quiz_question_check(q.kind, p_fields);
     if bad is not null then
         return bad;
     end if;
     qq.quiz_id := q.id;
-    qq.position := (select coalesce(max(position) + 1, 0) from quiz_questions
-                     where quiz_id = q.id);
+    qq.position := content_next_position('quiz_questions', 'quiz_id', q.id);
     qq := quiz_question_from_fields(qq, p_fields, q.kind);
     insert into quiz_questions (quiz_id, type, stem_md, options, answer, points, scoring,
                                 explanation_md, tags, position)
     values (qq.quiz_id, qq.type, qq.stem_md, qq.options, qq.answer, qq.points, qq.scoring,
             qq.explanation_md, qq.tags, qq.position)
     returning * into qq;
-    perform content_bump_draft((select programme_id from modules where id = q.module_id));
-    return sinau_ok(201, json_build_object('question', quiz_question_draft_json(qq)));
+    return quiz_draft_changed(q, 201, json_build_object('question', quiz_question_draft_json(qq)));
 end;
 $$;
 
--- The quiz of a draft question (locked) when the caller may author it.
+-- A question of quiz q written: the draft of q's programme bumped, and the
+-- answer {status, body}.
+create or replace function quiz_draft_changed(q quizzes, p_status integer, p_body json)
+returns json
+language sql as $$
+    select content_bump_draft((select programme_id from modules where id = q.module_id));
+    select sinau_ok(p_status, p_body)
+$$;
+
+-- The quiz of a draft question (locked) when the caller may author it;
+-- raises 404 otherwise.
 create or replace function quiz_of_question(p_id text, p_user_id text, p_role text)
 returns quizzes
 language sql as $$
-    select quiz_for_author((select quiz_id from quiz_questions where id = p_id), p_user_id, p_role)
+    select quiz_for_author((select quiz_id from quiz_questions where id = p_id), 'question',
+                           p_user_id, p_role)
 $$;
 
 create or replace function quiz_question_update(p_id text, p_fields jsonb, p_user_id text,
@@ -700,9 +670,6 @@ declare
     f jsonb;
     bad json;
 begin
-    if q.id is null then
-        return content_not_found('question');
-    end if;
     select * into qq from quiz_questions where id = p_id for update;
     f := quiz_question_fields(qq) || p_fields;
     -- a new type starts without the old one's options and answer unless given
@@ -721,8 +688,7 @@ begin
            tags = qq.tags, position = qq.position
      where id = p_id
     returning * into qq;
-    perform content_bump_draft((select programme_id from modules where id = q.module_id));
-    return sinau_ok(200, json_build_object('question', quiz_question_draft_json(qq)));
+    return quiz_draft_changed(q, 200, json_build_object('question', quiz_question_draft_json(qq)));
 end;
 $$;
 
@@ -732,12 +698,8 @@ language plpgsql as $$
 declare
     q quizzes := quiz_of_question(p_id, p_user_id, p_role);
 begin
-    if q.id is null then
-        return content_not_found('question');
-    end if;
     delete from quiz_questions where id = p_id;
-    perform content_bump_draft((select programme_id from modules where id = q.module_id));
-    return sinau_ok(204, null);
+    return quiz_draft_changed(q, 204, null);
 end;
 $$;
 
@@ -750,7 +712,7 @@ create or replace function quiz_questions_import(p_quiz_id text, p_items jsonb, 
 returns json
 language plpgsql as $$
 declare
-    q quizzes := quiz_for_author(p_quiz_id, p_user_id, p_role);
+    q quizzes := quiz_for_author(p_quiz_id, 'quiz', p_user_id, p_role);
     qq quiz_questions;
     item jsonb;
     n integer := 0;
@@ -758,9 +720,6 @@ declare
     bad json;
     made jsonb := '[]';
 begin
-    if q.id is null then
-        return content_not_found('quiz');
-    end if;
     if jsonb_typeof(p_items) <> 'array' or jsonb_array_length(p_items) = 0 then
         return sinau_error(422, 'empty_import', 'the file holds no question rows');
     end if;
@@ -768,7 +727,7 @@ begin
        > 500 then
         return sinau_error(422, 'too_many_questions', 'a quiz holds at most 500 questions');
     end if;
-    pos := (select coalesce(max(position) + 1, 0) from quiz_questions where quiz_id = q.id);
+    pos := content_next_position('quiz_questions', 'quiz_id', q.id);
     for item in select * from jsonb_array_elements(p_items) loop
         n := n + 1;
         bad := quiz_question_check(q.kind, item);
@@ -790,9 +749,8 @@ begin
         returning * into qq;
         made := made || jsonb_build_array(quiz_question_draft_json(qq));
     end loop;
-    perform content_bump_draft((select programme_id from modules where id = q.module_id));
-    return sinau_ok(201, json_build_object('imported', jsonb_array_length(made),
-                                           'questions', made));
+    return quiz_draft_changed(q, 201, json_build_object('imported', jsonb_array_length(made),
+                                                        'questions', made));
 end;
 $$;
 

@@ -56,11 +56,6 @@ bool api_iso_date(const char *s);
  * true, or replies 422 invalid_time with message and returns false. */
 bool api_instant_member(struct http_ctx *ctx, json_t *v, const char **out, const char *message);
 
-/* api_reply_status_body for statements that take instants: a value
- * PostgreSQL cannot read as one (a 30th of February; SQLSTATE class 22)
- * answers 422 invalid_time. */
-void api_reply_status_body_times(void *arg, db_result *r);
-
 /* The completion for ?format=: json_done when absent or json, csv_done for
  * csv; NULL after replying 422 invalid_format (the handler returns). */
 db_done_fn api_format(struct http_ctx *ctx, db_done_fn json_done, db_done_fn csv_done);

@@ -205,22 +205,24 @@ static void drop_locked(sesscache *c, const char *hash, const char *user_id)
             c->slots[i].until_ns = 0;
 }
 
-void sesscache_forget_token(sesscache *c, const char *token_hash)
+/* drop_locked under the mutex; NULL-safe. */
+static void drop(sesscache *c, const char *hash, const char *user_id)
 {
     if (c == NULL)
         return;
     pthread_mutex_lock(&c->mu);
-    drop_locked(c, token_hash, NULL);
+    drop_locked(c, hash, user_id);
     pthread_mutex_unlock(&c->mu);
+}
+
+void sesscache_forget_token(sesscache *c, const char *token_hash)
+{
+    drop(c, token_hash, NULL);
 }
 
 void sesscache_forget_user(sesscache *c, const char *user_id)
 {
-    if (c == NULL)
-        return;
-    pthread_mutex_lock(&c->mu);
-    drop_locked(c, NULL, user_id);
-    pthread_mutex_unlock(&c->mu);
+    drop(c, NULL, user_id);
 }
 
 /* Empties every way and moves the epoch; caller holds mu. */

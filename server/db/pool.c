@@ -268,12 +268,7 @@ static int conn_host_index(const db_conn *c)
 
 static void queue_push(db_pool *p, db_job *q)
 {
-    q->next = NULL;
-    if (p->qtail != NULL)
-        p->qtail->next = q;
-    else
-        p->qhead = q;
-    p->qtail = q;
+    SINAU_FIFO_PUSH(p->qhead, p->qtail, q, next);
     p->queued++;
 }
 

@@ -374,10 +374,7 @@ void conn_new(http_loop *l, int fd, const http_addr *a)
      * deadline runs from that byte */
     c->since_ns = 0;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    c->next = l->conns;
-    if (l->conns != NULL)
-        l->conns->prev = c;
-    l->conns = c;
+    SINAU_DLIST_PUSH(l->conns, c, prev, next);
     l->nconns++;
     conn_watch(c);
 }
@@ -408,12 +405,7 @@ static void conn_close(http_conn *c, bool exiting)
     out_free_owner(c);
     free(c->skip_chunked);
     rbuf_drop(c);
-    if (c->prev != NULL)
-        c->prev->next = c->next;
-    else
-        l->conns = c->next;
-    if (c->next != NULL)
-        c->next->prev = c->prev;
+    SINAU_DLIST_UNLINK(l->conns, c, prev, next);
     l->nconns--;
     free(c);
 }

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "sinau/core/alloc.h"
+#include "sinau/core/locktab.h"
 
 #define WAYS 4
 
@@ -67,10 +68,9 @@ sesscache *sesscache_new(size_t entries, int lifetime_s)
         return NULL;
     c = xcalloc(1, sizeof *c);
     c->nsets = (entries + WAYS - 1) / WAYS;
-    c->slots = xcalloc(c->nsets * WAYS, sizeof *c->slots);
+    c->slots = locktab_new(&c->mu, c->nsets * WAYS, sizeof *c->slots);
     c->lifetime_ns = (int64_t)lifetime_s * 1000000000;
     atomic_init(&c->listen_fd, -1);
-    pthread_mutex_init(&c->mu, NULL);
     return c;
 }
 
@@ -78,8 +78,7 @@ void sesscache_free(sesscache *c)
 {
     if (c == NULL)
         return;
-    pthread_mutex_destroy(&c->mu);
-    free(c->slots);
+    locktab_free(&c->mu, c->slots);
     free(c);
 }
 

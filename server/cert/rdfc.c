@@ -139,36 +139,35 @@ void rdf_add(rdf_dataset *d, rdf_term s, rdf_term p, rdf_term o, rdf_term g)
 
 /* ---- N-Quads (canonical form: RDF 1.2 N-Quads as RDFC-1.0 uses it) ---- */
 
+/* A literal's short escapes (N-Quads ECHAR), "\x" for the byte at the
+ * same place in literal_chars. */
+static const char literal_chars[] = "\"\\\n\r\t\b\f";
+static const char *const literal_escapes[] = {"\\\"", "\\\\", "\\n", "\\r", "\\t", "\\b", "\\f"};
+
+/* The escape of byte c in an IRI (iri) or a literal: one of the short
+ * escapes, a \uXXXX written into u, or NULL when c stands as it is. */
+static const char *escape_of(unsigned char c, bool iri, char u[8])
+{
+    const char *p;
+
+    if (iri ? c <= 0x20 || strchr("<>\"{}|^`\\", c) != NULL : c < 0x20 || c == 0x7f) {
+        p = iri || c == 0 ? NULL : strchr(literal_chars, c);
+        if (p != NULL)
+            return literal_escapes[p - literal_chars];
+        snprintf(u, 8, "\\u%04X", c);
+        return u;
+    }
+    if (!iri && (c == '"' || c == '\\'))
+        return literal_escapes[c == '"' ? 0 : 1];
+    return NULL;
+}
+
 static void put_escaped(dynbuf *b, const char *s, bool iri)
 {
     char u[8];
 
     for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        const char *e = NULL;
-        if (iri) {
-            if (c <= 0x20 || strchr("<>\"{}|^`\\", c) != NULL) {
-                snprintf(u, sizeof u, "\\u%04X", c);
-                e = u;
-            }
-        } else if (c == '"') {
-            e = "\\\"";
-        } else if (c == '\\') {
-            e = "\\\\";
-        } else if (c == '\n') {
-            e = "\\n";
-        } else if (c == '\r') {
-            e = "\\r";
-        } else if (c == '\t') {
-            e = "\\t";
-        } else if (c == '\b') {
-            e = "\\b";
-        } else if (c == '\f') {
-            e = "\\f";
-        } else if (c < 0x20 || c == 0x7f) {
-            snprintf(u, sizeof u, "\\u%04X", c);
-            e = u;
-        }
+        const char *e = escape_of((unsigned char)*s, iri, u);
         if (e != NULL)
             dynbuf_addstr(b, e);
         else

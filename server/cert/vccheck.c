@@ -684,44 +684,34 @@ static void read_bit(vccheck_result *r, const json_t *sp, const status_entry *e)
     free(bits);
 }
 
-/* The status check with a Data Integrity status list. */
-static void run_status_di(vccheck_result *r, const step_args *a, const status_entry *e)
-{
-    checked_doc sd;
-
-    memset(&sd, 0, sizeof sd);
-    if (run_status_steps(r, di_steps, SINAU_ARRAY_LEN(di_steps), &(step_subject){.d = &sd}, a,
-                         "status list proof verifies with the same key set") != 0) {
-        not_checked(r, "status", "status_signature");
-    } else if (!e->ok) {
-        not_checked(r, "status", "claims");
-    } else {
-        read_bit(r, sd.doc, e);
-    }
-    json_decref(sd.doc);
-}
-
+/* The status check: the status list (a JWS token, or a Data Integrity
+ * document when it is JSON) through the same steps as the credential, then
+ * the credential's bit in it. */
 static void run_status(vccheck_result *r, const step_args *a, const status_entry *e)
 {
     checked_token st;
+    checked_doc sd;
+    step_subject x = {.t = &st, .d = &sd};
+    bool di;
 
     if (a->token == NULL) {
         add(r, "status", true, "not checked offline");
         return;
     }
-    if (is_json_doc(a->token)) {
-        run_status_di(r, a, e);
-        return;
-    }
+    di = is_json_doc(a->token);
     memset(&st, 0, sizeof st);
-    if (run_status_steps(r, steps, SINAU_ARRAY_LEN(steps), &(step_subject){.t = &st}, a,
-                         "status list token verifies with the same key set") != 0) {
+    memset(&sd, 0, sizeof sd);
+    if (run_status_steps(r, di ? di_steps : steps,
+                         di ? SINAU_ARRAY_LEN(di_steps) : SINAU_ARRAY_LEN(steps), &x, a,
+                         di ? "status list proof verifies with the same key set"
+                            : "status list token verifies with the same key set") != 0) {
         not_checked(r, "status", "status_signature");
     } else if (!e->ok) {
         not_checked(r, "status", "claims");
     } else {
-        read_bit(r, st.p.payload, e);
+        read_bit(r, di ? sd.doc : st.p.payload, e);
     }
+    json_decref(sd.doc);
     jws_parsed_clear(&st.p);
 }
 

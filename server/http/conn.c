@@ -753,6 +753,18 @@ void conn_respond(http_conn *c, http_req *req, const char *head, size_t head_len
     out_write(c, head, head_len, body, body_len, body_stable, owner_free, owner);
 }
 
+/* After an answer: closes a broken connection, or goes on with what it
+ * has buffered and watches it again. */
+static void conn_go_on(http_conn *c)
+{
+    if (c->broken) {
+        conn_close(c, false);
+        return;
+    }
+    if (conn_process(c))
+        conn_watch(c);
+}
+
 void conn_resume(http_conn *c)
 {
     c->pinned = 0; /* the request is gone: nothing points into rbuf any more */
@@ -763,12 +775,7 @@ void conn_resume(http_conn *c)
     linger_start(c);
     if (c->processing)
         return; /* answered from inside conn_process, which goes on */
-    if (c->broken) {
-        conn_close(c, false);
-        return;
-    }
-    if (conn_process(c))
-        conn_watch(c);
+    conn_go_on(c);
 }
 
 /* ---- events ---- */
@@ -885,12 +892,7 @@ static void answer_timeout(http_conn *c, http_req *req)
     else
         refuse_without_head(c, HTTP_REQUEST_TIMEOUT);
     c->processing = false;
-    if (c->broken) {
-        conn_close(c, false);
-        return;
-    }
-    if (conn_process(c))
-        conn_watch(c);
+    conn_go_on(c);
 }
 
 /* The timer: a head or body too slow (408), or idle long enough (close). */

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "sinau/api/call.h"
+#include "sinau/core/csv.h"
 #include "sinau/auth/session.h"
 #include "sinau/core/filetype.h"
 #include "sinau/core/utf8.h"
@@ -431,4 +432,17 @@ void api_file_get(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
         job->opts = *opts;
     ctx->state = job;
     http_db_query(ctx, stmt, values, file_row);
+}
+
+void api_reply_csv(http_ctx *ctx, csv_buf *b, const char *disposition)
+{
+    if (csv_failed(b)) {
+        http_reply_error(ctx, 500, "export_too_large",
+                         "the export is larger than the server builds");
+        return;
+    }
+    http_own_buf(ctx, b->data);
+    if (disposition != NULL)
+        http_add_header(ctx, "Content-Disposition", disposition);
+    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b->data, b->len);
 }

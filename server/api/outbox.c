@@ -23,17 +23,19 @@
 
 #include "sinau/core/alloc.h"
 #include "sinau/core/clock.h"
+#include "sinau/core/dynbuf.h"
 #include "sinau/core/log.h"
 #include "sinau/core/mailer.h"
 #include "sinau/core/mime.h"
 #include "sinau/crypto/pii.h"
 
-#define SLOW_EVERY   20 /* ticks between reminders and figures (5 s) */
-#define IDLE_EVERY   4  /* ticks between claims while nothing is due (1 s) */
-#define NCHANNELS    2
-#define NSTATES      5
-#define NBUCKETS     12
-#define MAX_PASSWORD 1024
+#define SLOW_EVERY      20 /* ticks between reminders and figures (5 s) */
+#define IDLE_EVERY      4  /* ticks between claims while nothing is due (1 s) */
+#define NCHANNELS       2
+#define NSTATES         5
+#define OUTBOX_TEXT_MAX ((size_t)1 << 20) /* a filled-in subject, text or HTML */
+#define NBUCKETS        12
+#define MAX_PASSWORD    1024
 
 static const char *const channel_names[NCHANNELS] = {"email", "whatsapp"};
 static const char *const state_names[NSTATES] = {"queued", "sending", "sent", "failed",
@@ -230,46 +232,39 @@ static void row_read(PGresult *res, int i, row *r)
     r->secret_enc = field(res, i, 12);
 }
 
-/* Appends s[0..n) to out (len, cap), HTML-escaped when html. */
-static void append(char **out, size_t *len, size_t *cap, const char *s, size_t n, bool html)
+/* Appends s[0..n) to out, HTML-escaped when html. */
+static void append(dynbuf *out, const char *s, size_t n, bool html)
 {
     for (size_t k = 0; k < n; k++) {
-        const char *piece = s + k;
-        size_t plen = 1;
-        if (html && (s[k] == '&' || s[k] == '<' || s[k] == '>')) {
-            piece = s[k] == '&' ? "&amp;" : s[k] == '<' ? "&lt;" : "&gt;";
-            plen = strlen(piece);
-        }
-        if (*len + plen + 1 > *cap) {
-            *cap = (*len + plen + 1) * 2;
-            *out = xrealloc(*out, *cap);
-        }
-        memcpy(*out + *len, piece, plen);
-        *len += plen;
+        if (html && (s[k] == '&' || s[k] == '<' || s[k] == '>'))
+            dynbuf_addstr(out, s[k] == '&' ? "&amp;" : s[k] == '<' ? "&lt;" : "&gt;");
+        else
+            dynbuf_add(out, s + k, 1);
     }
 }
 
 /* t with {base} and {secret} filled in (secret may be NULL: left as it is);
- * in HTML what is filled in is escaped. New string; caller frees. */
+ * in HTML what is filled in is escaped. New string; caller frees. NULL when
+ * the result would pass OUTBOX_TEXT_MAX (the row cannot be sent). */
 static char *fill(const char *t, const char *base, const char *secret, bool html)
 {
-    size_t n = strlen(t), cap = n + 1, len = 0;
-    char *out = xmalloc(cap);
+    size_t n = strlen(t);
+    dynbuf out;
 
+    dynbuf_init(&out, OUTBOX_TEXT_MAX);
     for (size_t i = 0; i < n;) {
         if (strncmp(t + i, "{base}", 6) == 0) {
-            append(&out, &len, &cap, base, strlen(base), html);
+            append(&out, base, strlen(base), html);
             i += 6;
         } else if (secret != NULL && strncmp(t + i, "{secret}", 8) == 0) {
-            append(&out, &len, &cap, secret, strlen(secret), html);
+            append(&out, secret, strlen(secret), html);
             i += 8;
         } else {
-            append(&out, &len, &cap, t + i, 1, false);
+            append(&out, t + i, 1, false);
             i++;
         }
     }
-    out[len] = '\0';
-    return out;
+    return dynbuf_take(&out, NULL);
 }
 
 /* The row's secret in clear (owned, wipe and free), or NULL when it has
@@ -311,11 +306,16 @@ static char *build_mail(outbox *o, const row *r, const char *secret, size_t *len
     char *out;
 
     snprintf(mid, sizeof mid, "sinau.%s@%s", r->id, o->host);
+    if (subject == NULL || text == NULL || (r->html != NULL && html == NULL)) {
+        out = NULL;
+        goto done;
+    }
     if (!r->security && outbox_unsubscribe_token(o->keys, r->user_id, token) == 0) {
         snprintf(unsub, sizeof unsub, "%s/api/v1/unsubscribe?u=%s&t=%s", base, r->user_id, token);
         m.unsubscribe = unsub;
     }
     out = mime_build(&m, len);
+done:
     free(subject);
     wipe_free(text);
     wipe_free(html);
@@ -329,11 +329,16 @@ static char *build_webhook(outbox *o, const row *r, const char *phone, const cha
     char mid[160];
     char *subject = fill(r->subject, base, NULL, false);
     char *text = fill(r->text, base, secret, false);
-    size_t n = strlen(subject) + strlen(text) + 3;
-    char *both = xmalloc(n);
-    json_t *doc;
-    char *out;
+    char *both = NULL;
+    json_t *doc = NULL;
+    char *out = NULL;
+    size_t n;
 
+    *len = 0;
+    if (subject == NULL || text == NULL)
+        goto done;
+    n = strlen(subject) + strlen(text) + 3;
+    both = xmalloc(n);
     snprintf(mid, sizeof mid, "sinau.%s@%s", r->id, o->host);
     snprintf(both, n, "%s\n\n%s", subject, text);
     doc = json_pack("{s:s, s:s, s:s, s:s}", "to", phone, "text", both, "message_id", mid, "kind",
@@ -341,6 +346,7 @@ static char *build_webhook(outbox *o, const row *r, const char *phone, const cha
     out = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     *len = out != NULL ? strlen(out) : 0;
+done:
     free(subject);
     wipe_free(text);
     wipe_free(both);

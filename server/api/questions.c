@@ -561,9 +561,7 @@ static void export_done(void *arg, db_result *r)
     csv_end_row(&b);
     json_array_foreach (questions, i, q)
         export_row(&b, q, width);
-    http_own_buf(ctx, b.data);
-    http_add_header(ctx, "Content-Disposition", "attachment; filename=\"bank-soal.csv\"");
-    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
+    api_reply_csv(ctx, &b, "attachment; filename=\"bank-soal.csv\"");
 }
 
 /* GET /api/v1/quizzes/{id}/questions[?format=csv]: the draft's questions

@@ -77,9 +77,7 @@ static void send_csv(http_ctx *ctx, csv_buf *b, const char *filename)
     char disposition[96];
 
     snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
-    http_add_header(ctx, "Content-Disposition", disposition);
-    http_own_buf(ctx, b->data);
-    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b->data, b->len);
+    api_reply_csv(ctx, b, disposition);
 }
 
 static void header_row(csv_buf *b, const char *const *names)

@@ -170,9 +170,7 @@ static void report_csv(http_ctx *ctx, json_t *report)
     }
     snprintf(disp, sizeof disp, "attachment; filename=\"jp-%lld.csv\"",
              (long long)json_integer_value(json_object_get(report, "year")));
-    http_add_header(ctx, "Content-Disposition", disp);
-    http_own_buf(ctx, b.data);
-    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
+    api_reply_csv(ctx, &b, disp);
 }
 
 static void report_read(void *arg, db_result *r)

@@ -509,15 +509,14 @@ static void csv_send(http_ctx *ctx, void *arg)
 {
     csv_job *job = arg;
 
-    http_own_buf(ctx, job->out.data);
     if (job->failed) {
+        csv_free(&job->out);
         http_reply_error(ctx, 500, "undecryptable", "stored personal data failed its check");
         return;
     }
-    http_add_header(ctx, "Content-Disposition", job->w->filename);
     if (job->unmasked)
         http_add_header(ctx, "Cache-Control", "private, no-store");
-    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", job->out.data, job->out.len);
+    api_reply_csv(ctx, &job->out, job->w->filename);
 }
 
 static void csv_done(void *arg, db_result *r)

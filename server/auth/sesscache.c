@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "sinau/core/alloc.h"
+#include "sinau/core/locktab.h"
 
 #define WAYS 4
 
@@ -67,10 +68,9 @@ sesscache *sesscache_new(size_t entries, int lifetime_s)
         return NULL;
     c = xcalloc(1, sizeof *c);
     c->nsets = (entries + WAYS - 1) / WAYS;
-    c->slots = xcalloc(c->nsets * WAYS, sizeof *c->slots);
+    c->slots = locktab_new(&c->mu, c->nsets * WAYS, sizeof *c->slots);
     c->lifetime_ns = (int64_t)lifetime_s * 1000000000;
     atomic_init(&c->listen_fd, -1);
-    pthread_mutex_init(&c->mu, NULL);
     return c;
 }
 
@@ -78,8 +78,7 @@ void sesscache_free(sesscache *c)
 {
     if (c == NULL)
         return;
-    pthread_mutex_destroy(&c->mu);
-    free(c->slots);
+    locktab_free(&c->mu, c->slots);
     free(c);
 }
 
@@ -205,22 +204,24 @@ static void drop_locked(sesscache *c, const char *hash, const char *user_id)
             c->slots[i].until_ns = 0;
 }
 
-void sesscache_forget_token(sesscache *c, const char *token_hash)
+/* drop_locked under the mutex; NULL-safe. */
+static void drop(sesscache *c, const char *hash, const char *user_id)
 {
     if (c == NULL)
         return;
     pthread_mutex_lock(&c->mu);
-    drop_locked(c, token_hash, NULL);
+    drop_locked(c, hash, user_id);
     pthread_mutex_unlock(&c->mu);
+}
+
+void sesscache_forget_token(sesscache *c, const char *token_hash)
+{
+    drop(c, token_hash, NULL);
 }
 
 void sesscache_forget_user(sesscache *c, const char *user_id)
 {
-    if (c == NULL)
-        return;
-    pthread_mutex_lock(&c->mu);
-    drop_locked(c, NULL, user_id);
-    pthread_mutex_unlock(&c->mu);
+    drop(c, NULL, user_id);
 }
 
 /* Empties every way and moves the epoch; caller holds mu. */

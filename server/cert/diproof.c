@@ -132,7 +132,8 @@ static int canonical_hash(const json_t *doc, unsigned char out[crypto_hash_sha25
     nq = rdfc_canonize(d);
     rdf_dataset_free(d);
     if (nq == NULL) {
-        snprintf(err, errlen, "the document's blank nodes are too many to canonicalize");
+        snprintf(err, errlen,
+                 "the document is too large, or its blank nodes too many, to canonicalize");
         return -1;
     }
     crypto_hash_sha256(out, (const unsigned char *)nq, strlen(nq));

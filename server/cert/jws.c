@@ -3,28 +3,15 @@
 #include "sinau/cert/jws.h"
 
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sinau/core/alloc.h"
+#include "sinau/core/errmsg.h"
 #include "sinau/core/utf8.h"
 
 #define B64_VARIANT sodium_base64_VARIANT_URLSAFE_NO_PADDING
-
-/* Writes a one-line message into err (when the caller gave room for one). */
-SINAU_PRINTF(3, 4) static void fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- base64url ------------------------------------------------------------ */
 
@@ -231,34 +218,34 @@ int jws_parse(const char *token, size_t max_len, jws_parsed *out, char *err, siz
 
     memset(out, 0, sizeof *out);
     if (token == NULL) {
-        fail(err, errlen, "no token");
+        errmsg_set(err, errlen, "no token");
         return -1;
     }
     len = strnlen(token, max_len + 1);
     if (len > max_len) {
-        fail(err, errlen, "token longer than %zu bytes", max_len);
+        errmsg_set(err, errlen, "token longer than %zu bytes", max_len);
         return -1;
     }
     if (split3(token, len, &l1, &l2, &l3) != 0) {
-        fail(err, errlen, "not three parts separated by dots");
+        errmsg_set(err, errlen, "not three parts separated by dots");
         return -1;
     }
     if (l1 == 0 || l2 == 0 || l3 == 0) {
-        fail(err, errlen, "an empty part");
+        errmsg_set(err, errlen, "an empty part");
         return -1;
     }
     out->header = decode_object(token, l1);
     if (out->header == NULL) {
-        fail(err, errlen, "the header is not base64url of a JSON object");
+        errmsg_set(err, errlen, "the header is not base64url of a JSON object");
         goto failed;
     }
     out->payload = decode_object(token + l1 + 1, l2);
     if (out->payload == NULL) {
-        fail(err, errlen, "the payload is not base64url of a JSON object");
+        errmsg_set(err, errlen, "the payload is not base64url of a JSON object");
         goto failed;
     }
     if (jws_b64u_decode(token + l1 + 1 + l2 + 1, l3, &out->sig, &out->sig_len) != 0) {
-        fail(err, errlen, "the signature is not base64url");
+        errmsg_set(err, errlen, "the signature is not base64url");
         goto failed;
     }
     out->signing_input_len = l1 + 1 + l2;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sinau/core/alloc.h"
+#include "sinau/core/dynbuf.h"
 
 #define XSD_STRING "http://www.w3.org/2001/XMLSchema#string"
 #define HASH_HEX   65
@@ -23,35 +24,14 @@ struct rdf_dataset {
     size_t n, cap;
 };
 
-/* ---- a growing string ---- */
+/* ---- text: dynbufs capped at RDFC_TEXT_MAX ---- */
 
-typedef struct sbuf {
-    char *s;
-    size_t n, cap;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
+static dynbuf text_new(void)
 {
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->s = xrealloc(b->s, b->cap);
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = '\0';
-}
+    dynbuf b;
 
-static void sb_str(sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
-/* The text so far, "" when nothing was put (owned by b). */
-static const char *sb_text(sbuf *b)
-{
-    if (b->s == NULL)
-        sb_put(b, "", 0);
-    return b->s;
+    dynbuf_init(&b, RDFC_TEXT_MAX);
+    return b;
 }
 
 static void sha256_hex(const char *s, size_t n, char out[HASH_HEX])
@@ -159,40 +139,39 @@ void rdf_add(rdf_dataset *d, rdf_term s, rdf_term p, rdf_term o, rdf_term g)
 
 /* ---- N-Quads (canonical form: RDF 1.2 N-Quads as RDFC-1.0 uses it) ---- */
 
-static void put_escaped(sbuf *b, const char *s, bool iri)
+/* A literal's short escapes (N-Quads ECHAR), "\x" for the byte at the
+ * same place in literal_chars. */
+static const char literal_chars[] = "\"\\\n\r\t\b\f";
+static const char *const literal_escapes[] = {"\\\"", "\\\\", "\\n", "\\r", "\\t", "\\b", "\\f"};
+
+/* The escape of byte c in an IRI (iri) or a literal: one of the short
+ * escapes, a \uXXXX written into u, or NULL when c stands as it is. */
+static const char *escape_of(unsigned char c, bool iri, char u[8])
+{
+    const char *p;
+
+    if (iri ? c <= 0x20 || strchr("<>\"{}|^`\\", c) != NULL : c < 0x20 || c == 0x7f) {
+        p = iri || c == 0 ? NULL : strchr(literal_chars, c);
+        if (p != NULL)
+            return literal_escapes[p - literal_chars];
+        snprintf(u, 8, "\\u%04X", c);
+        return u;
+    }
+    if (!iri && (c == '"' || c == '\\'))
+        return literal_escapes[c == '"' ? 0 : 1];
+    return NULL;
+}
+
+static void put_escaped(dynbuf *b, const char *s, bool iri)
 {
     char u[8];
 
     for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        const char *e = NULL;
-        if (iri) {
-            if (c <= 0x20 || strchr("<>\"{}|^`\\", c) != NULL) {
-                snprintf(u, sizeof u, "\\u%04X", c);
-                e = u;
-            }
-        } else if (c == '"') {
-            e = "\\\"";
-        } else if (c == '\\') {
-            e = "\\\\";
-        } else if (c == '\n') {
-            e = "\\n";
-        } else if (c == '\r') {
-            e = "\\r";
-        } else if (c == '\t') {
-            e = "\\t";
-        } else if (c == '\b') {
-            e = "\\b";
-        } else if (c == '\f') {
-            e = "\\f";
-        } else if (c < 0x20 || c == 0x7f) {
-            snprintf(u, sizeof u, "\\u%04X", c);
-            e = u;
-        }
+        const char *e = escape_of((unsigned char)*s, iri, u);
         if (e != NULL)
-            sb_str(b, e);
+            dynbuf_addstr(b, e);
         else
-            sb_put(b, s, 1);
+            dynbuf_add(b, s, 1);
     }
 }
 
@@ -200,33 +179,33 @@ static void put_escaped(sbuf *b, const char *s, bool iri)
  * ("_:…"); NULL labels writes each as "_:<its label>". */
 typedef const char *(*label_fn)(void *arg, const char *label);
 
-static void put_term(sbuf *b, const rdf_term *t, label_fn label, void *arg)
+static void put_term(dynbuf *b, const rdf_term *t, label_fn label, void *arg)
 {
     switch (t->kind) {
     case RDF_IRI:
-        sb_str(b, "<");
+        dynbuf_addstr(b, "<");
         put_escaped(b, t->value, true);
-        sb_str(b, ">");
+        dynbuf_addstr(b, ">");
         break;
     case RDF_BNODE:
         if (label != NULL) {
-            sb_str(b, label(arg, t->value));
+            dynbuf_addstr(b, label(arg, t->value));
         } else {
-            sb_str(b, "_:");
-            sb_str(b, t->value);
+            dynbuf_addstr(b, "_:");
+            dynbuf_addstr(b, t->value);
         }
         break;
     case RDF_LITERAL:
-        sb_str(b, "\"");
+        dynbuf_addstr(b, "\"");
         put_escaped(b, t->value, false);
-        sb_str(b, "\"");
+        dynbuf_addstr(b, "\"");
         if (t->lang != NULL) {
-            sb_str(b, "@");
-            sb_str(b, t->lang);
+            dynbuf_addstr(b, "@");
+            dynbuf_addstr(b, t->lang);
         } else if (t->datatype != NULL) {
-            sb_str(b, "^^<");
+            dynbuf_addstr(b, "^^<");
             put_escaped(b, t->datatype, true);
-            sb_str(b, ">");
+            dynbuf_addstr(b, ">");
         }
         break;
     case RDF_DEFAULT:
@@ -234,21 +213,22 @@ static void put_term(sbuf *b, const rdf_term *t, label_fn label, void *arg)
     }
 }
 
-/* One N-Quads line of q, "\n" included, as an owned string. */
+/* One N-Quads line of q, "\n" included, as an owned string; NULL past
+ * RDFC_TEXT_MAX. */
 static char *quad_line(const quad *q, label_fn label, void *arg)
 {
-    sbuf b = {0};
+    dynbuf b = text_new();
 
     for (int k = 0; k < 3; k++) {
         put_term(&b, &q->t[k], label, arg);
-        sb_str(&b, " ");
+        dynbuf_addstr(&b, " ");
     }
     if (q->t[3].kind != RDF_DEFAULT) {
         put_term(&b, &q->t[3], label, arg);
-        sb_str(&b, " ");
+        dynbuf_addstr(&b, " ");
     }
-    sb_str(&b, ".\n");
-    return b.s;
+    dynbuf_addstr(&b, ".\n");
+    return dynbuf_take(&b, NULL);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -256,21 +236,40 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The lines sorted, duplicates dropped, concatenated; frees the lines. */
-static char *join_sorted(char **lines, size_t n)
+/* Frees n lines and their array. */
+static void free_lines(char **lines, size_t n)
 {
-    sbuf b = {0};
-
-    qsort(lines, n, sizeof *lines, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || strcmp(lines[i], lines[i - 1]) != 0)
-            sb_str(&b, lines[i]);
-    }
     for (size_t i = 0; i < n; i++)
         free(lines[i]);
     free(lines);
-    sb_text(&b);
-    return b.s;
+}
+
+/* True when every one of n lines was made (none went past the cap). */
+static bool lines_made(char *const *lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lines[i] == NULL)
+            return false;
+    return true;
+}
+
+/* The lines sorted, duplicates dropped, concatenated (owned), or NULL past
+ * RDFC_TEXT_MAX; frees the lines. */
+static char *join_sorted(char **lines, size_t n)
+{
+    dynbuf b = text_new();
+
+    if (!lines_made(lines, n)) {
+        free_lines(lines, n);
+        return NULL;
+    }
+    qsort(lines, n, sizeof *lines, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || strcmp(lines[i], lines[i - 1]) != 0)
+            dynbuf_addstr(&b, lines[i]);
+    }
+    free_lines(lines, n);
+    return dynbuf_take(&b, NULL);
 }
 
 char *rdf_nquads(const rdf_dataset *d)
@@ -388,45 +387,57 @@ static const char *label_a_or_z(void *arg, const char *label)
     return strcmp(label, (const char *)arg) == 0 ? "_:a" : "_:z";
 }
 
-static void hash_first_degree(canon *c, bnode *bn)
+/* The hash of the text b holds into out, and b freed. Returns 0, or -1
+ * when b went past RDFC_TEXT_MAX. */
+static int hash_text(dynbuf *b, char out[HASH_HEX])
 {
-    char **lines = xcalloc(bn->nq, sizeof *lines);
-    sbuf b = {0};
+    int rc = dynbuf_failed(b) ? -1 : 0;
+
+    if (rc == 0)
+        sha256_hex(dynbuf_ptr(b), b->len, out);
+    dynbuf_free(b);
+    return rc;
+}
+
+static int hash_first_degree(canon *c, bnode *bn)
+{
+    char **lines = xcalloc(bn->nq + 1, sizeof *lines);
+    dynbuf b = text_new();
 
     for (size_t i = 0; i < bn->nq; i++)
         lines[i] = quad_line(&c->d->q[bn->quads[i]], label_a_or_z, (void *)bn->label);
-    qsort(lines, bn->nq, sizeof *lines, cmp_str);
-    for (size_t i = 0; i < bn->nq; i++) {
-        sb_str(&b, lines[i]);
-        free(lines[i]);
+    if (!lines_made(lines, bn->nq)) {
+        free_lines(lines, bn->nq);
+        return -1;
     }
-    free(lines);
-    sha256_hex(sb_text(&b), b.n, bn->hash);
-    free(b.s);
+    qsort(lines, bn->nq, sizeof *lines, cmp_str);
+    for (size_t i = 0; i < bn->nq; i++)
+        dynbuf_addstr(&b, lines[i]);
+    free_lines(lines, bn->nq);
+    return hash_text(&b, bn->hash);
 }
 
 /* ---- Hash Related Blank Node (4.7) ---- */
 
-static void hash_related(canon *c, const char *related, const quad *q, const issuer *is, char pos,
-                         char out[HASH_HEX])
+static int hash_related(canon *c, const char *related, const quad *q, const issuer *is, char pos,
+                        char out[HASH_HEX])
 {
     const char *id = issuer_get(&c->canonical, related);
     char p[2] = {pos, '\0'};
-    sbuf b = {0};
+    dynbuf b = text_new();
 
     if (id == NULL)
         id = issuer_get(is, related);
     if (id == NULL)
         id = bnode_of(c, related)->hash;
-    sb_str(&b, p);
+    dynbuf_addstr(&b, p);
     if (pos != 'g') {
-        sb_str(&b, "<");
-        sb_str(&b, q->t[1].value);
-        sb_str(&b, ">");
+        dynbuf_addstr(&b, "<");
+        dynbuf_addstr(&b, q->t[1].value);
+        dynbuf_addstr(&b, ">");
     }
-    sb_str(&b, id);
-    sha256_hex(b.s, b.n, out);
-    free(b.s);
+    dynbuf_addstr(&b, id);
+    return hash_text(&b, out);
 }
 
 /* ---- Hash N-Degree Quads (4.8) ---- */
@@ -475,16 +486,17 @@ static bool next_perm(size_t *p, size_t k)
 static int hash_ndegree(canon *c, const char *id, issuer *is, char out[HASH_HEX]);
 
 /* True when path can no longer beat chosen (4.8.3 steps 5.4.4.3, 5.4.5.5). */
-static bool worse(const sbuf *path, const char *chosen)
+static bool worse(const dynbuf *path, const char *chosen)
 {
-    return chosen != NULL && path->n >= strlen(chosen) && strcmp(path->s, chosen) > 0;
+    return chosen != NULL && !dynbuf_failed(path) && path->len >= strlen(chosen) &&
+           strcmp(dynbuf_ptr(path), chosen) > 0;
 }
 
 /* One permutation of a group (4.8.3 step 5.4): its path into *path and its
  * issuer into *copy (both owned by the caller afterwards). Returns 0, 1 when
  * it cannot win, or -1 past the work bound. */
 static int try_perm(canon *c, const related *grp, const size_t *perm, size_t k, const char *chosen,
-                    sbuf *path, issuer *copy)
+                    dynbuf *path, issuer *copy)
 {
     const char **todo = xcalloc(k + 1, sizeof *todo);
     size_t ntodo = 0;
@@ -497,31 +509,30 @@ static int try_perm(canon *c, const related *grp, const size_t *perm, size_t k, 
                 todo[ntodo++] = label;
             cid = issuer_issue(copy, label);
         }
-        sb_str(path, cid);
+        dynbuf_addstr(path, cid);
         if (worse(path, chosen))
             rc = 1;
     }
     for (size_t j = 0; j < ntodo && rc == 0; j++) {
         char h[HASH_HEX];
-        sb_str(path, issuer_issue(copy, todo[j]));
+        dynbuf_addstr(path, issuer_issue(copy, todo[j]));
         if (hash_ndegree(c, todo[j], copy, h) != 0) {
             rc = -1;
             break;
         }
-        sb_str(path, "<");
-        sb_str(path, h);
-        sb_str(path, ">");
+        dynbuf_addstr(path, "<");
+        dynbuf_addstr(path, h);
+        dynbuf_addstr(path, ">");
         if (worse(path, chosen))
             rc = 1;
     }
     free(todo);
-    sb_text(path);
-    return rc;
+    return dynbuf_failed(path) ? -1 : rc;
 }
 
 /* The chosen path of one group of related nodes with the same hash; is is
  * replaced by the chosen issuer. Returns 0 or -1. */
-static int choose_path(canon *c, const related *grp, size_t k, issuer *is, sbuf *data)
+static int choose_path(canon *c, const related *grp, size_t k, issuer *is, dynbuf *data)
 {
     size_t *perm = xcalloc(k, sizeof *perm);
     char *chosen = NULL;
@@ -531,24 +542,23 @@ static int choose_path(canon *c, const related *grp, size_t k, issuer *is, sbuf 
     for (size_t j = 0; j < k; j++)
         perm[j] = j;
     do {
-        sbuf path = {0};
+        dynbuf path = text_new();
         issuer copy = issuer_copy(is);
         int r = ++c->work > RDFC_MAX_WORK ? -1 : try_perm(c, grp, perm, k, chosen, &path, &copy);
-        if (r == 0 && (chosen == NULL || strcmp(path.s, chosen) < 0)) {
+        if (r == 0 && (chosen == NULL || strcmp(dynbuf_ptr(&path), chosen) < 0)) {
             free(chosen);
-            chosen = path.s;
-            path.s = NULL;
+            chosen = dynbuf_take(&path, NULL);
             issuer_clear(&chosen_is);
             chosen_is = copy;
             copy = (issuer){0};
         }
-        free(path.s);
+        dynbuf_free(&path);
         issuer_clear(&copy);
         if (r < 0)
             rc = -1;
     } while (rc == 0 && next_perm(perm, k));
     if (rc == 0) {
-        sb_str(data, chosen);
+        dynbuf_addstr(data, chosen);
         issuer_clear(is);
         *is = chosen_is;
     } else {
@@ -565,7 +575,7 @@ static int hash_ndegree(canon *c, const char *id, issuer *is, char out[HASH_HEX]
     static const char pos[4] = {'s', 0, 'o', 'g'};
     related *rel = NULL;
     size_t n = 0, cap = 0;
-    sbuf data = {0};
+    dynbuf data = text_new();
     int rc = 0;
 
     for (size_t i = 0; i < bn->nq; i++) {
@@ -577,7 +587,8 @@ static int hash_ndegree(canon *c, const char *id, issuer *is, char out[HASH_HEX]
                 cap = cap == 0 ? 8 : cap * 2;
                 rel = xrealloc(rel, cap * sizeof *rel);
             }
-            hash_related(c, q->t[k].value, q, is, pos[k], rel[n].hash);
+            if (hash_related(c, q->t[k].value, q, is, pos[k], rel[n].hash) != 0)
+                rc = -1;
             rel[n].label = q->t[k].value;
             rel[n].order = n;
             n++;
@@ -589,13 +600,13 @@ static int hash_ndegree(canon *c, const char *id, issuer *is, char out[HASH_HEX]
         size_t k = 1;
         while (i + k < n && strcmp(rel[i + k].hash, rel[i].hash) == 0)
             k++;
-        sb_str(&data, rel[i].hash);
+        dynbuf_addstr(&data, rel[i].hash);
         rc = choose_path(c, &rel[i], k, is, &data);
         i += k;
     }
     if (rc == 0)
-        sha256_hex(sb_text(&data), data.n, out);
-    free(data.s);
+        rc = hash_text(&data, out);
+    dynbuf_free(&data);
     free(rel);
     return rc;
 }
@@ -662,10 +673,12 @@ static int label_all(canon *c)
     int rc = 0;
 
     for (size_t i = 0; i < c->nb; i++) {
-        hash_first_degree(c, &c->b[i]);
+        if (hash_first_degree(c, &c->b[i]) != 0)
+            rc = -1;
         order[i] = &c->b[i];
     }
-    qsort(order, c->nb, sizeof *order, cmp_bnode_hash);
+    if (rc == 0)
+        qsort(order, c->nb, sizeof *order, cmp_bnode_hash);
     for (int pass = 0; pass < 2 && rc == 0; pass++) {
         for (size_t i = 0; i < c->nb && rc == 0;) {
             size_t k = 1;

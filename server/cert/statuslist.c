@@ -9,6 +9,7 @@
 
 #include "sinau/cert/jws.h"
 #include "sinau/core/alloc.h"
+#include "sinau/core/dynbuf.h"
 
 #define GZIP_WINDOW     (16 + 15) /* zlib: gzip wrapper, 32 KiB window */
 #define GZIP_OS_UNKNOWN 255
@@ -76,48 +77,37 @@ char *statuslist_encode(const unsigned char *bits, size_t nbytes)
 }
 
 /* Inflates one gzip member of in[0..len) that must end exactly at len, into
- * an owned buffer of at most STATUSLIST_MAX_BYTES. The buffer grows by
- * doubling up to one byte past the cap, so output that reaches that byte is
- * known to be too long. Returns 0, or -1. */
+ * an owned buffer of at most STATUSLIST_MAX_BYTES (a dynbuf with that cap:
+ * output past it fails the buffer). Returns 0, or -1. */
 static int gunzip_capped(const unsigned char *in, size_t len, unsigned char **out, size_t *outlen)
 {
     z_stream z;
-    size_t cap = STATUSLIST_BYTES;
-    unsigned char *buf = NULL;
+    unsigned char chunk[4096];
+    dynbuf b;
     int zr = Z_OK;
 
     memset(&z, 0, sizeof z);
     if (len > UINT32_MAX || inflateInit2(&z, GZIP_WINDOW) != Z_OK) {
         return -1;
     }
-    buf = xmalloc(cap);
+    dynbuf_init(&b, STATUSLIST_MAX_BYTES);
     z.next_in = (Bytef *)(uintptr_t)in;
     z.avail_in = (uInt)len;
-    z.next_out = buf;
-    z.avail_out = (uInt)cap;
-    for (;;) {
+    while (zr == Z_OK) {
+        z.next_out = chunk;
+        z.avail_out = sizeof chunk;
         zr = inflate(&z, Z_NO_FLUSH);
-        size_t grown;
-        if (zr != Z_OK || z.avail_out > 0 || cap > STATUSLIST_MAX_BYTES) {
+        if (dynbuf_add(&b, chunk, sizeof chunk - z.avail_out) != 0) {
             break;
         }
-        /* output full: grow and go on */
-        grown = cap * 2 > STATUSLIST_MAX_BYTES ? STATUSLIST_MAX_BYTES + 1 : cap * 2;
-        buf = xrealloc(buf, grown);
-        z.next_out = buf + cap;
-        z.avail_out = (uInt)(grown - cap);
-        cap = grown;
     }
+    inflateEnd(&z);
     /* complete, non-empty, within the cap, and no bytes after the member */
-    if (zr != Z_STREAM_END || z.avail_in != 0 || z.total_out == 0 ||
-        z.total_out > STATUSLIST_MAX_BYTES) {
-        inflateEnd(&z);
-        free(buf);
+    if (zr != Z_STREAM_END || z.avail_in != 0 || b.len == 0 || dynbuf_failed(&b)) {
+        dynbuf_free(&b);
         return -1;
     }
-    *outlen = z.total_out;
-    *out = buf;
-    inflateEnd(&z);
+    *out = (unsigned char *)dynbuf_take(&b, outlen);
     return 0;
 }
 

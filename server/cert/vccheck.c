@@ -40,6 +40,23 @@ typedef struct step_args {
     const char *origin;
 } step_args;
 
+typedef struct checked_doc checked_doc;
+
+/* One step of the check, on a compact JWS token or on a Data Integrity
+ * document (one of the two runs is set), and what passing it means. */
+typedef struct check_step {
+    const char *name;
+    int (*jws)(checked_token *t, const step_args *a, char *err);
+    int (*di)(checked_doc *d, const step_args *a, char *err);
+    const char *ok_detail;
+} check_step;
+
+/* What the steps run on: a token or a document. */
+typedef struct step_subject {
+    checked_token *t;
+    checked_doc *d;
+} step_subject;
+
 /* The credentialStatus entry, once claims found it usable. */
 typedef struct status_entry {
     bool ok;
@@ -245,63 +262,64 @@ static int step_signature(checked_token *t, const step_args *a, char *err)
     return 0;
 }
 
-typedef int (*step_fn)(checked_token *t, const step_args *a, char *err);
-
-static const struct {
-    const char *name;
-    step_fn run;
-    const char *ok_detail;
-} steps[] = {
-    {"format", step_format, "three base64url parts, header and payload JSON objects"},
-    {"header", step_header, "alg EdDSA, typ JWT, kid on the expected origin"},
-    {"key", step_key, "one OKP/Ed25519 key with this kid, thumbprint matches"},
-    {"signature", step_signature, "Ed25519 signature verifies"},
+static const check_step steps[] = {
+    {"format", step_format, NULL, "three base64url parts, header and payload JSON objects"},
+    {"header", step_header, NULL, "alg EdDSA, typ JWT, kid on the expected origin"},
+    {"key", step_key, NULL, "one OKP/Ed25519 key with this kid, thumbprint matches"},
+    {"signature", step_signature, NULL, "Ed25519 signature verifies"},
 };
 
-/* Runs the four steps on the credential, one check each; after the first
+static int run_step(const check_step *st, const step_subject *x, const step_args *a, char *err)
+{
+    return st->jws != NULL ? st->jws(x->t, a, err) : st->di(x->d, a, err);
+}
+
+/* Runs the n steps on the credential, one check each; after the first
  * failure the rest are reported as not checked. Returns how many passed. */
-static size_t run_credential(vccheck_result *r, checked_token *t, const step_args *a)
+static size_t run_credential(vccheck_result *r, const check_step *st, size_t n,
+                             const step_subject *x, const step_args *a)
 {
     char err[ERRLEN];
     size_t i, passed = 0;
 
-    for (i = 0; i < SINAU_ARRAY_LEN(steps); i++) {
+    for (i = 0; i < n; i++) {
         if (passed < i) {
-            not_checked(r, steps[i].name, steps[passed].name);
-        } else if (steps[i].run(t, a, err) != 0) {
-            add(r, steps[i].name, false, "%s", err);
+            not_checked(r, st[i].name, st[passed].name);
+        } else if (run_step(&st[i], x, a, err) != 0) {
+            add(r, st[i].name, false, "%s", err);
         } else {
-            add(r, steps[i].name, true, "%s", steps[i].ok_detail);
+            add(r, st[i].name, true, "%s", st[i].ok_detail);
             passed++;
         }
     }
     return passed;
 }
 
-/* The same four steps on the status list token, as one check. */
-static int run_status_token(vccheck_result *r, checked_token *t, const step_args *a)
+/* The same n steps on the status list (token or document), as one check
+ * (ok: its detail when every step passes). Returns 0 or -1. */
+static int run_status_steps(vccheck_result *r, const check_step *st, size_t n,
+                            const step_subject *x, const step_args *a, const char *ok)
 {
     char err[ERRLEN];
-    size_t i;
 
-    for (i = 0; i < SINAU_ARRAY_LEN(steps); i++) {
-        if (steps[i].run(t, a, err) != 0) {
-            add(r, "status_signature", false, "status list %s: %s", steps[i].name, err);
+    for (size_t i = 0; i < n; i++) {
+        if (run_step(&st[i], x, a, err) != 0) {
+            add(r, "status_signature", false, "status list %s: %s", st[i].name, err);
             return -1;
         }
     }
-    add(r, "status_signature", true, "status list token verifies with the same key set");
+    add(r, "status_signature", true, "%s", ok);
     return 0;
 }
 
 /* ---- the same steps for a Data Integrity credential (diproof.h) ------------------ */
 
 /* A credential with a Data Integrity proof going through the steps. */
-typedef struct checked_doc {
+struct checked_doc {
     json_t *doc;
     char kid[600]; /* the verification method less "/multikey": the JWKS kid */
     unsigned char pk[JWS_PK_BYTES];
-} checked_doc;
+};
 
 #define MULTIKEY_SUFFIX "/multikey"
 
@@ -363,53 +381,13 @@ static int di_signature(checked_doc *d, const step_args *a, char *err)
     return 0;
 }
 
-typedef int (*di_step_fn)(checked_doc *d, const step_args *a, char *err);
-
-static const struct {
-    const char *name;
-    di_step_fn run;
-    const char *ok_detail;
-} di_steps[] = {
-    {"format", di_format, "a JSON object"},
-    {"proof", di_proof, "DataIntegrityProof, eddsa-rdfc-2022, assertionMethod, Multikey on origin"},
-    {"key", di_key, "one OKP/Ed25519 key with this kid, thumbprint matches"},
-    {"signature", di_signature, "RDFC-1.0 canonical form verifies with Ed25519"},
+static const check_step di_steps[] = {
+    {"format", NULL, di_format, "a JSON object"},
+    {"proof", NULL, di_proof,
+     "DataIntegrityProof, eddsa-rdfc-2022, assertionMethod, Multikey on origin"},
+    {"key", NULL, di_key, "one OKP/Ed25519 key with this kid, thumbprint matches"},
+    {"signature", NULL, di_signature, "RDFC-1.0 canonical form verifies with Ed25519"},
 };
-
-/* The four steps on a Data Integrity credential, one check each; returns
- * how many passed. */
-static size_t run_credential_di(vccheck_result *r, checked_doc *d, const step_args *a)
-{
-    char err[ERRLEN];
-    size_t i, passed = 0;
-
-    for (i = 0; i < SINAU_ARRAY_LEN(di_steps); i++) {
-        if (passed < i) {
-            not_checked(r, di_steps[i].name, di_steps[passed].name);
-        } else if (di_steps[i].run(d, a, err) != 0) {
-            add(r, di_steps[i].name, false, "%s", err);
-        } else {
-            add(r, di_steps[i].name, true, "%s", di_steps[i].ok_detail);
-            passed++;
-        }
-    }
-    return passed;
-}
-
-/* The same on a Data Integrity status list, as one check. */
-static int run_status_doc(vccheck_result *r, checked_doc *d, const step_args *a)
-{
-    char err[ERRLEN];
-
-    for (size_t i = 0; i < SINAU_ARRAY_LEN(di_steps); i++) {
-        if (di_steps[i].run(d, a, err) != 0) {
-            add(r, "status_signature", false, "status list %s: %s", di_steps[i].name, err);
-            return -1;
-        }
-    }
-    add(r, "status_signature", true, "status list proof verifies with the same key set");
-    return 0;
-}
 
 /* True when text (after blanks) starts a JSON object: a Data Integrity
  * credential rather than a compact JWS. */
@@ -706,42 +684,34 @@ static void read_bit(vccheck_result *r, const json_t *sp, const status_entry *e)
     free(bits);
 }
 
-/* The status check with a Data Integrity status list. */
-static void run_status_di(vccheck_result *r, const step_args *a, const status_entry *e)
-{
-    checked_doc sd;
-
-    memset(&sd, 0, sizeof sd);
-    if (run_status_doc(r, &sd, a) != 0) {
-        not_checked(r, "status", "status_signature");
-    } else if (!e->ok) {
-        not_checked(r, "status", "claims");
-    } else {
-        read_bit(r, sd.doc, e);
-    }
-    json_decref(sd.doc);
-}
-
+/* The status check: the status list (a JWS token, or a Data Integrity
+ * document when it is JSON) through the same steps as the credential, then
+ * the credential's bit in it. */
 static void run_status(vccheck_result *r, const step_args *a, const status_entry *e)
 {
     checked_token st;
+    checked_doc sd;
+    step_subject x = {.t = &st, .d = &sd};
+    bool di;
 
     if (a->token == NULL) {
         add(r, "status", true, "not checked offline");
         return;
     }
-    if (is_json_doc(a->token)) {
-        run_status_di(r, a, e);
-        return;
-    }
+    di = is_json_doc(a->token);
     memset(&st, 0, sizeof st);
-    if (run_status_token(r, &st, a) != 0) {
+    memset(&sd, 0, sizeof sd);
+    if (run_status_steps(r, di ? di_steps : steps,
+                         di ? SINAU_ARRAY_LEN(di_steps) : SINAU_ARRAY_LEN(steps), &x, a,
+                         di ? "status list proof verifies with the same key set"
+                            : "status list token verifies with the same key set") != 0) {
         not_checked(r, "status", "status_signature");
     } else if (!e->ok) {
         not_checked(r, "status", "claims");
     } else {
-        read_bit(r, st.p.payload, e);
+        read_bit(r, di ? sd.doc : st.p.payload, e);
     }
+    json_decref(sd.doc);
     jws_parsed_clear(&st.p);
 }
 
@@ -768,7 +738,8 @@ static vccheck_result *run_di(const char *text, const json_t *jwks, const char *
 
     memset(&d, 0, sizeof d);
     memset(&entry, 0, sizeof entry);
-    signed_ok = run_credential_di(r, &d, &args) == SINAU_ARRAY_LEN(di_steps);
+    signed_ok = run_credential(r, di_steps, SINAU_ARRAY_LEN(di_steps), &(step_subject){.d = &d},
+                               &args) == SINAU_ARRAY_LEN(di_steps);
     run_di_claims(r, d.doc, &entry);
     run_status(r, &status_args, &entry); /* entry borrows from d.doc: free after */
     finish_result(r);
@@ -795,7 +766,8 @@ vccheck_result *vccheck_run(const char *token, const json_t *jwks, const char *o
     r = xcalloc(1, sizeof *r);
     memset(&cred, 0, sizeof cred);
     memset(&entry, 0, sizeof entry);
-    signed_ok = run_credential(r, &cred, &cred_args) == SINAU_ARRAY_LEN(steps);
+    signed_ok = run_credential(r, steps, SINAU_ARRAY_LEN(steps), &(step_subject){.t = &cred},
+                               &cred_args) == SINAU_ARRAY_LEN(steps);
     run_claims(r, &cred, &entry);
     run_status(r, &status_args, &entry); /* entry borrows from cred: clear after */
     finish_result(r);

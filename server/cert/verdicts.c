@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sinau/core/alloc.h"
+#include "sinau/core/locktab.h"
 
 typedef struct entry {
     bool used;
@@ -29,8 +30,7 @@ verdict_cache *verdict_cache_new(size_t slots)
     verdict_cache *c = xcalloc(1, sizeof *c);
 
     c->slots = slots > 0 ? slots : 1;
-    c->e = xcalloc(c->slots, sizeof *c->e);
-    pthread_mutex_init(&c->lock, NULL);
+    c->e = locktab_new(&c->lock, c->slots, sizeof *c->e);
     return c;
 }
 
@@ -38,8 +38,7 @@ void verdict_cache_free(verdict_cache *c)
 {
     if (c == NULL)
         return;
-    pthread_mutex_destroy(&c->lock);
-    free(c->e);
+    locktab_free(&c->lock, c->e);
     free(c);
 }
 

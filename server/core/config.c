@@ -12,7 +12,6 @@
 #include <pthread.h>
 #include <errno.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include <unistd.h>
 
 #include "sinau/core/alloc.h"
+#include "sinau/core/errmsg.h"
 #include "sinau/core/dynbuf.h"
 
 #define CONFIG_MAX_THREADS 256
@@ -205,19 +205,6 @@ static const char usage_head[] =
     "An empty variable counts as unset. Sizes take a k, m or g suffix (1024-based).\n"
     "\n";
 
-/* Writes a one-line message into err (when the caller gave room for one). */
-SINAU_PRINTF(3, 4) static void fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* Copies value into out for quoting in a message: at most CONFIG_ECHO_MAX
  * bytes (outlen must be at least 4), anything but printable ASCII (and the
  * quote) as '?', so that the message stays one line whatever the value holds. */
@@ -245,7 +232,7 @@ static int bad_value(char *err, size_t errlen, const char *source, const char *v
     char echo[CONFIG_ECHO_MAX + 4];
 
     echo_value(value, echo, sizeof echo);
-    fail(err, errlen, "invalid %s: \"%s\" %s", source, echo, what);
+    errmsg_set(err, errlen, "invalid %s: \"%s\" %s", source, echo, what);
     return -1;
 }
 
@@ -445,17 +432,18 @@ static int apply_string(sinau_config *cfg, const option *o, const char *value, c
     size_t len = strlen(value);
 
     if (o->kind == OPT_TOKEN && !token_ok(value)) {
-        fail(err, errlen,
-             "invalid %s: must be 1 to %d printable characters without spaces (value not shown)",
-             source, CONFIG_MAX_TOKEN);
+        errmsg_set(
+            err, errlen,
+            "invalid %s: must be 1 to %d printable characters without spaces (value not shown)",
+            source, CONFIG_MAX_TOKEN);
         return -1;
     }
     if (len == 0) {
-        fail(err, errlen, "invalid %s: must not be empty", source);
+        errmsg_set(err, errlen, "invalid %s: must not be empty", source);
         return -1;
     }
     if (len > CONFIG_MAX_STRING) {
-        fail(err, errlen, "invalid %s: longer than %d bytes", source, CONFIG_MAX_STRING);
+        errmsg_set(err, errlen, "invalid %s: longer than %d bytes", source, CONFIG_MAX_STRING);
         return -1;
     }
     set_string(slot, value, len);
@@ -745,7 +733,7 @@ static int load_flag(sinau_config *cfg, int argc, char **argv, int *i, char *err
 
     if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
         echo_value(arg, echo, sizeof echo);
-        fail(err, errlen, "unexpected argument \"%s\" (see --help)", echo);
+        errmsg_set(err, errlen, "unexpected argument \"%s\" (see --help)", echo);
         return -1;
     }
     eq = strchr(arg + 2, '=');
@@ -757,7 +745,7 @@ static int load_flag(sinau_config *cfg, int argc, char **argv, int *i, char *err
         memcpy(name, arg + 2, name_len < CONFIG_ECHO_MAX ? name_len : CONFIG_ECHO_MAX);
         name[name_len < CONFIG_ECHO_MAX ? name_len : CONFIG_ECHO_MAX] = '\0';
         echo_value(name, echo, sizeof echo);
-        fail(err, errlen, "unknown flag \"--%s\" (see --help)", echo);
+        errmsg_set(err, errlen, "unknown flag \"--%s\" (see --help)", echo);
         return -1;
     }
     snprintf(source, sizeof source, "--%s", o->flag);
@@ -768,8 +756,8 @@ static int load_flag(sinau_config *cfg, int argc, char **argv, int *i, char *err
     } else if (*i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0) {
         value = argv[++*i];
     } else {
-        fail(err, errlen, "missing value for %s (write %s=VALUE if it starts with --)", source,
-             source);
+        errmsg_set(err, errlen, "missing value for %s (write %s=VALUE if it starts with --)",
+                   source, source);
         return -1;
     }
     return apply(cfg, o, value, source, err, errlen);
@@ -795,24 +783,25 @@ static int check_channels(const sinau_config *cfg, char *err, size_t errlen)
     const char *u = cfg->smtp_url, *w = cfg->webhook_url, *f = cfg->mail_from;
 
     if (u != NULL && strncmp(u, "smtp://", 7) != 0 && strncmp(u, "smtps://", 8) != 0) {
-        fail(err, errlen,
-             "invalid SINAU_SMTP_URL: must start with smtp:// or smtps:// (value "
-             "not shown)");
+        errmsg_set(err, errlen,
+                   "invalid SINAU_SMTP_URL: must start with smtp:// or smtps:// (value "
+                   "not shown)");
         return -1;
     }
     if (w != NULL && strncmp(w, "http://", 7) != 0 && strncmp(w, "https://", 8) != 0) {
-        fail(err, errlen, "invalid SINAU_WEBHOOK_URL: must start with https:// (value not shown)");
+        errmsg_set(err, errlen,
+                   "invalid SINAU_WEBHOOK_URL: must start with https:// (value not shown)");
         return -1;
     }
     if (w != NULL && cfg->webhook_secret == NULL) {
-        fail(err, errlen, "SINAU_WEBHOOK_URL needs SINAU_WEBHOOK_SECRET (the HMAC key)");
+        errmsg_set(err, errlen, "SINAU_WEBHOOK_URL needs SINAU_WEBHOOK_SECRET (the HMAC key)");
         return -1;
     }
     if (f != NULL && (strchr(f, '@') == NULL || strpbrk(f, "\r\n<>\"") != NULL)) {
         return bad_value(err, errlen, "SINAU_MAIL_FROM", f, "is not an e-mail address");
     }
     if (cfg->outbox_backoff_max_ms < cfg->outbox_backoff_ms) {
-        fail(err, errlen, "SINAU_OUTBOX_BACKOFF_MAX_MS is below SINAU_OUTBOX_BACKOFF_MS");
+        errmsg_set(err, errlen, "SINAU_OUTBOX_BACKOFF_MAX_MS is below SINAU_OUTBOX_BACKOFF_MS");
         return -1;
     }
     return 0;
@@ -824,7 +813,7 @@ int config_load(sinau_config *cfg, int argc, char **argv,
     int rc = -1;
 
     memset(cfg, 0, sizeof(*cfg));
-    fail(err, errlen, "%s", "");
+    errmsg_set(err, errlen, "%s", "");
     set_defaults(cfg);
     if (getenv_fn != NULL && load_env(cfg, getenv_fn, err, errlen) != 0) {
         goto out;

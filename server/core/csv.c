@@ -9,15 +9,14 @@
 #include "sinau/core/alloc.h"
 #include "sinau/core/utf8.h"
 
+/* Appends to the document; a failure sticks to the buffer (csv_failed).
+ * A zeroed csv_buf is a document without the byte-order mark: its dynbuf
+ * gets its cap at the first byte. */
 static void put(csv_buf *b, const char *s, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2 + 256;
-        b->data = xrealloc(b->data, b->cap);
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
+    if (b->buf.max == 0)
+        dynbuf_init(&b->buf, CSV_OUT_MAX);
+    (void)dynbuf_add(&b->buf, s, n);
 }
 
 void csv_begin(csv_buf *b)
@@ -67,11 +66,14 @@ void csv_end_row(csv_buf *b)
     b->fields_in_row = 0;
 }
 
+bool csv_failed(const csv_buf *b)
+{
+    return dynbuf_failed(&b->buf);
+}
+
 void csv_free(csv_buf *b)
 {
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
+    dynbuf_free(&b->buf);
 }
 
 void csv_number(csv_buf *b, const char *v)
@@ -185,7 +187,7 @@ typedef struct csv_reader {
     const char *s;
     size_t len, i, line;
     char sep;
-    csv_buf field;
+    dynbuf field; /* capped at CSV_MAX_FIELD */
     json_t *row, *rows;
     bool row_has_text;
 } csv_reader;
@@ -196,8 +198,8 @@ static enum csv_read_error end_field(csv_reader *r)
         return CSV_TOO_WIDE;
     if (r->field.len > 0)
         r->row_has_text = true;
-    json_array_append_new(r->row, json_stringn(r->field.len ? r->field.data : "", r->field.len));
-    r->field.len = 0;
+    json_array_append_new(r->row, json_stringn(dynbuf_ptr(&r->field), r->field.len));
+    dynbuf_reset(&r->field);
     return CSV_OK;
 }
 
@@ -226,7 +228,7 @@ static enum csv_read_error quoted_field(csv_reader *r)
             return CSV_QUOTE;
         if (r->s[r->i] == '"') {
             if (r->i + 1 < r->len && r->s[r->i + 1] == '"') {
-                put(&r->field, "\"", 1);
+                (void)dynbuf_add(&r->field, "\"", 1);
                 r->i += 2;
                 continue;
             }
@@ -237,7 +239,7 @@ static enum csv_read_error quoted_field(csv_reader *r)
         }
         if (r->field.len >= CSV_MAX_FIELD)
             return CSV_FIELD_TOO_LONG;
-        put(&r->field, r->s + r->i, 1);
+        (void)dynbuf_add(&r->field, r->s + r->i, 1);
         r->i++;
     }
 }
@@ -264,7 +266,7 @@ static enum csv_read_error read_all(csv_reader *r)
         } else {
             if (r->field.len >= CSV_MAX_FIELD)
                 return CSV_FIELD_TOO_LONG;
-            put(&r->field, &c, 1);
+            (void)dynbuf_add(&r->field, &c, 1);
             r->i++;
             at_field_start = false;
         }
@@ -297,11 +299,12 @@ enum csv_read_error csv_parse(const char *data, size_t len, json_t **rows, size_
     r.len = n;
     r.line = 1;
     r.sep = detect_separator(data, n);
+    dynbuf_init(&r.field, CSV_MAX_FIELD);
     r.row = json_array();
     r.rows = json_array();
     e = read_all(&r);
     json_decref(r.row);
-    free(r.field.data);
+    dynbuf_free(&r.field);
     free(converted);
     if (e == CSV_OK) {
         size_t i;

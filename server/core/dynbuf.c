@@ -125,6 +125,15 @@ char *dynbuf_take(dynbuf *b, size_t *len)
     return p;
 }
 
+void dynbuf_reset(dynbuf *b)
+{
+    if (b->failed)
+        return;
+    b->len = 0;
+    if (b->data != NULL)
+        b->data[0] = '\0';
+}
+
 void dynbuf_free(dynbuf *b)
 {
     if (b == NULL)

@@ -30,44 +30,36 @@ static const unsigned char provinces[] = {
     62, 63, 64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96, 97,
 };
 
-static const char *const error_names[] = {
-    [IDNUM_OK] = "ok",
-    [IDNUM_ERR_LENGTH] = "length",
-    [IDNUM_ERR_NOT_DIGITS] = "not_digits",
-    [IDNUM_ERR_REGION] = "region",
-    [IDNUM_ERR_BIRTH_DATE] = "birth_date",
-    [IDNUM_ERR_APPOINTMENT] = "appointment",
-    [IDNUM_ERR_SEX] = "sex",
-    [IDNUM_ERR_SERIAL] = "serial",
-    [IDNUM_ERR_ZERO] = "zero",
-};
-
-static const char *const error_messages[] = {
-    [IDNUM_OK] = "valid",
-    [IDNUM_ERR_LENGTH] = "has the wrong number of digits",
-    [IDNUM_ERR_NOT_DIGITS] = "only the digits 0-9 are allowed",
-    [IDNUM_ERR_REGION] = "the region code is not valid",
-    [IDNUM_ERR_BIRTH_DATE] = "the birth date in it is not valid",
-    [IDNUM_ERR_APPOINTMENT] = "the appointment date in it is not valid",
-    [IDNUM_ERR_SEX] = "the sex digit must be 1 or 2",
-    [IDNUM_ERR_SERIAL] = "the serial number in it is not valid",
-    [IDNUM_ERR_ZERO] = "cannot be all zeros",
+/* Each error's stable name (API details) and its English message. */
+static const struct {
+    const char *name;
+    const char *message;
+} errors[] = {
+    [IDNUM_OK] = {"ok", "valid"},
+    [IDNUM_ERR_LENGTH] = {"length", "has the wrong number of digits"},
+    [IDNUM_ERR_NOT_DIGITS] = {"not_digits", "only the digits 0-9 are allowed"},
+    [IDNUM_ERR_REGION] = {"region", "the region code is not valid"},
+    [IDNUM_ERR_BIRTH_DATE] = {"birth_date", "the birth date in it is not valid"},
+    [IDNUM_ERR_APPOINTMENT] = {"appointment", "the appointment date in it is not valid"},
+    [IDNUM_ERR_SEX] = {"sex", "the sex digit must be 1 or 2"},
+    [IDNUM_ERR_SERIAL] = {"serial", "the serial number in it is not valid"},
+    [IDNUM_ERR_ZERO] = {"zero", "cannot be all zeros"},
 };
 
 const char *idnum_error_name(enum idnum_error e)
 {
-    if ((unsigned)e >= SINAU_ARRAY_LEN(error_names)) {
+    if ((unsigned)e >= SINAU_ARRAY_LEN(errors)) {
         return "invalid";
     }
-    return error_names[e];
+    return errors[e].name;
 }
 
 const char *idnum_error_message(enum idnum_error e)
 {
-    if ((unsigned)e >= SINAU_ARRAY_LEN(error_messages)) {
+    if ((unsigned)e >= SINAU_ARRAY_LEN(errors)) {
         return "is not valid";
     }
-    return error_messages[e];
+    return errors[e].message;
 }
 
 static bool is_digit(char c)

@@ -66,7 +66,7 @@ static void emit(const char *line, size_t n)
     fflush(out);
 }
 
-void log_write(enum log_level level, const char *request_id, const char *fmt, ...)
+void log_buffered(log_buffer *b, enum log_level level, const char *request_id, const char *fmt, ...)
 {
     char line[2048];
     va_list ap;
@@ -77,20 +77,10 @@ void log_write(enum log_level level, const char *request_id, const char *fmt, ..
     va_start(ap, fmt);
     n = format_line(line, sizeof line, level, request_id, fmt, ap);
     va_end(ap);
-    emit(line, n);
-}
-
-void log_buffered(log_buffer *b, enum log_level level, const char *request_id, const char *fmt, ...)
-{
-    char line[1024];
-    va_list ap;
-    size_t n;
-
-    if (level < min_level)
+    if (b == NULL) {
+        emit(line, n);
         return;
-    va_start(ap, fmt);
-    n = format_line(line, sizeof line, level, request_id, fmt, ap);
-    va_end(ap);
+    }
     if (b->len + n > sizeof b->data)
         log_flush(b);
     memcpy(b->data + b->len, line, n);

@@ -84,12 +84,7 @@ static void transfer_free(transfer *t)
 {
     mailer *m = t->m;
 
-    if (t->prev != NULL)
-        t->prev->next = t->next;
-    else
-        m->live = t->next;
-    if (t->next != NULL)
-        t->next->prev = t->prev;
+    SINAU_DLIST_UNLINK(m->live, t, prev, next);
     curl_multi_remove_handle(m->multi, t->easy);
     curl_easy_cleanup(t->easy);
     curl_slist_free_all(t->rcpt);
@@ -254,10 +249,7 @@ static int transfer_start(transfer *t)
         free(t);
         return -1;
     }
-    t->next = m->live;
-    if (m->live != NULL)
-        m->live->prev = t;
-    m->live = t;
+    SINAU_DLIST_PUSH(m->live, t, prev, next);
     m->inflight++;
     return 0;
 }

@@ -56,26 +56,26 @@ static void span_skip(span *s, size_t n)
     s->n -= n;
 }
 
-/* Does s start with lit? If so, drops it from s. */
-static bool span_eat(span *s, const char *lit)
+/* Does s start with lit (ignoring ASCII case when nocase)? If so, drops it
+ * from s. */
+static bool span_eat_as(span *s, const char *lit, bool nocase)
 {
     size_t n = strlen(lit);
 
-    if (s->n < n || memcmp(s->p, lit, n) != 0)
+    if (s->n < n || (nocase ? strncasecmp(s->p, lit, n) : memcmp(s->p, lit, n)) != 0)
         return false;
     span_skip(s, n);
     return true;
 }
 
-/* Like span_eat, ignoring ASCII case. */
+static bool span_eat(span *s, const char *lit)
+{
+    return span_eat_as(s, lit, false);
+}
+
 static bool span_eat_nocase(span *s, const char *lit)
 {
-    size_t n = strlen(lit);
-
-    if (s->n < n || strncasecmp(s->p, lit, n) != 0)
-        return false;
-    span_skip(s, n);
-    return true;
+    return span_eat_as(s, lit, true);
 }
 
 /* Length of the prefix of s free of every character in stops. */

@@ -146,11 +146,7 @@ int worker_submit(worker_pool *pool, struct event_base *owner, worker_run_fn run
         free(job);
         goto out;
     }
-    if (pool->tail != NULL)
-        pool->tail->next = job;
-    else
-        pool->head = job;
-    pool->tail = job;
+    SINAU_FIFO_PUSH(pool->head, pool->tail, job, next);
     pool->queued++;
     pthread_cond_signal(&pool->wake);
     rc = 0;

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "sinau/core/alloc.h"
+#include "sinau/core/errmsg.h"
 
 #define KEY_HEX_LEN   (2 * PII_KEY_BYTES)
 #define KDF_SUBKEY_ID 1 /* purposes differ by context; versions by master key */
@@ -44,19 +44,6 @@ static const char *const kdf_contexts[] = {
     [PII_PURPOSE_SIGNING] = "sinausig",
     [PII_PURPOSE_SESSION] = "sinausss",
 };
-
-/* Writes a one-line message into err (when the caller gave room for one). */
-SINAU_PRINTF(3, 4) static void fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- the key file ------------------------------------------------------ */
 
@@ -135,18 +122,18 @@ static int create_key_file(const char *path, bool *created, char *err, size_t er
     memcpy(tmp + len, suffix, sizeof suffix);
     fd = mkstemp(tmp);
     if (fd < 0) {
-        fail(err, errlen, "cannot create key file %s: %s", path, strerror(errno));
+        errmsg_set(err, errlen, "cannot create key file %s: %s", path, strerror(errno));
         free(tmp);
         return -1;
     }
     if (write_new_key(fd) != 0) {
-        fail(err, errlen, "cannot write key file %s: %s", path, strerror(errno));
+        errmsg_set(err, errlen, "cannot write key file %s: %s", path, strerror(errno));
         goto out;
     }
     if (link(tmp, path) == 0) {
         *created = true;
     } else if (errno != EEXIST) {
-        fail(err, errlen, "cannot create key file %s: %s", path, strerror(errno));
+        errmsg_set(err, errlen, "cannot create key file %s: %s", path, strerror(errno));
         goto out;
     }
     rc = 0;
@@ -174,9 +161,9 @@ static int open_key_file(const char *path, bool create, bool *created, char *err
         fd = open(path, flags);
     }
     if (fd < 0 && errno == ENOENT) {
-        fail(err, errlen, "key file %s does not exist", path);
+        errmsg_set(err, errlen, "key file %s does not exist", path);
     } else if (fd < 0) {
-        fail(err, errlen, "cannot open key file %s: %s", path, strerror(errno));
+        errmsg_set(err, errlen, "cannot open key file %s: %s", path, strerror(errno));
     }
     return fd;
 }
@@ -188,20 +175,21 @@ static int check_key_file(int fd, const char *path, char *err, size_t errlen)
     struct stat st;
 
     if (fstat(fd, &st) != 0) {
-        fail(err, errlen, "cannot stat key file %s: %s", path, strerror(errno));
+        errmsg_set(err, errlen, "cannot stat key file %s: %s", path, strerror(errno));
         return -1;
     }
     if (!S_ISREG(st.st_mode)) {
-        fail(err, errlen, "key file %s is not a regular file", path);
+        errmsg_set(err, errlen, "key file %s is not a regular file", path);
         return -1;
     }
     if ((st.st_mode & 077) != 0) {
-        fail(err, errlen, "key file %s is accessible by group or others (mode %03o); chmod 600 it",
-             path, (unsigned)(st.st_mode & 0777));
+        errmsg_set(err, errlen,
+                   "key file %s is accessible by group or others (mode %03o); chmod 600 it", path,
+                   (unsigned)(st.st_mode & 0777));
         return -1;
     }
     if (st.st_size != KEY_HEX_LEN && st.st_size != KEY_HEX_LEN + 1) {
-        fail(err, errlen, "key file %s must hold exactly 64 hex characters (32 bytes)", path);
+        errmsg_set(err, errlen, "key file %s must hold exactly 64 hex characters (32 bytes)", path);
         return -1;
     }
     return 0;
@@ -280,7 +268,7 @@ int pii_keyring_load(const char *path, bool create, pii_keyring **out, bool *cre
 
     *out = NULL;
     if (sodium_init() < 0) {
-        fail(err, errlen, "cannot initialise libsodium");
+        errmsg_set(err, errlen, "cannot initialise libsodium");
         goto out;
     }
     fd = open_key_file(path, create, &made, err, errlen);
@@ -288,15 +276,15 @@ int pii_keyring_load(const char *path, bool create, pii_keyring **out, bool *cre
         goto out;
     }
     if (read_upto(fd, text, sizeof text, &len) != 0) {
-        fail(err, errlen, "cannot read key file %s: %s", path, strerror(errno));
+        errmsg_set(err, errlen, "cannot read key file %s: %s", path, strerror(errno));
         goto out;
     }
     if (parse_key(text, len, key) != 0) {
-        fail(err, errlen, "key file %s must hold exactly 64 hex characters (32 bytes)", path);
+        errmsg_set(err, errlen, "key file %s must hold exactly 64 hex characters (32 bytes)", path);
         goto out;
     }
     if (pii_keyring_from_key(key, 1, out) != 0) {
-        fail(err, errlen, "cannot allocate guarded memory for the key");
+        errmsg_set(err, errlen, "cannot allocate guarded memory for the key");
         goto out;
     }
     rc = 0;

@@ -65,50 +65,78 @@ static PGconn *connect_quiet(const char *conninfo, char *err, size_t errlen)
     return pg;
 }
 
+/* Runs sql with its n params; returns the result when its status is want,
+ * else NULL with err set (what starts the message). The caller PQclears. */
+static PGresult *exec_want(PGconn *pg, const char *sql, int n, const char *const *params,
+                           ExecStatusType want, const char *what, char *err, size_t errlen)
+{
+    PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+
+    if (PQresultStatus(res) == want)
+        return res;
+    set_err(err, errlen, what, pg);
+    PQclear(res);
+    return NULL;
+}
+
 static int read_version(PGconn *pg, int *version, char *err, size_t errlen)
 {
-    PGresult *res = PQexec(pg, "select coalesce(max(version), 0) from schema_migrations");
-    int rc = -1;
+    PGresult *res = exec_want(pg, "select coalesce(max(version), 0) from schema_migrations", 0,
+                              NULL, PGRES_TUPLES_OK, "cannot read schema_migrations", err, errlen);
 
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        set_err(err, errlen, "cannot read schema_migrations", pg);
-        goto out;
-    }
+    if (res == NULL)
+        return -1;
     *version = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    rc = 0;
-out:
     PQclear(res);
-    return rc;
+    return 0;
+}
+
+/* One step of the schema, applied and recorded in one transaction: the
+ * setting to make first (or NULL), the text, and the row that records it
+ * (a statement with two parameters). */
+typedef struct applied_step {
+    const char *setting;
+    const char *sql;
+    const char *record;
+    const char *params[2];
+} applied_step;
+
+static int apply_recorded(PGconn *pg, const applied_step *st, const char *what, char *err,
+                          size_t errlen)
+{
+    PGresult *res;
+
+    if (exec_ok(pg, "begin", err, errlen, what) != 0)
+        return -1;
+    if ((st->setting != NULL && exec_ok(pg, st->setting, err, errlen, what) != 0) ||
+        exec_ok(pg, st->sql, err, errlen, what) != 0)
+        goto fail;
+    res = exec_want(pg, st->record, 2, st->params, PGRES_COMMAND_OK, what, err, errlen);
+    if (res == NULL)
+        goto fail;
+    PQclear(res);
+    return exec_ok(pg, "commit", err, errlen, what);
+fail:
+    PQclear(PQexec(pg, "rollback"));
+    return -1;
 }
 
 static int apply_one(PGconn *pg, const migration_def *m, char *err, size_t errlen)
 {
     char version[16];
-    const char *params[2] = {version, m->name};
-    PGresult *res = NULL;
     char what[160];
+    applied_step st = {
+        .sql = m->sql,
+        .record = "insert into schema_migrations (version, name) values ($1, $2)",
+        .params = {version, m->name},
+    };
 
     snprintf(what, sizeof what, "migration %s failed", m->name);
-    if (exec_ok(pg, "begin", err, errlen, what) != 0)
-        return -1;
-    if (exec_ok(pg, m->sql, err, errlen, what) != 0)
-        goto fail;
     snprintf(version, sizeof version, "%d", m->version);
-    res = PQexecParams(pg, "insert into schema_migrations (version, name) values ($1, $2)", 2, NULL,
-                       params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        set_err(err, errlen, what, pg);
-        goto fail;
-    }
-    PQclear(res);
-    if (exec_ok(pg, "commit", err, errlen, what) != 0)
+    if (apply_recorded(pg, &st, what, err, errlen) != 0)
         return -1;
     log_info("migrate: applied %s", m->name);
     return 0;
-fail:
-    PQclear(res);
-    PQclear(PQexec(pg, "rollback"));
-    return -1;
 }
 
 /* True when schema_functions records f with f's checksum (nothing to do). */
@@ -116,19 +144,14 @@ static int function_file_current(PGconn *pg, const function_file_def *f, bool *c
                                  size_t errlen)
 {
     const char *params[1] = {f->name};
-    PGresult *res = PQexecParams(pg, "select sha256 from schema_functions where name = $1", 1, NULL,
-                                 params, NULL, NULL, 0);
-    int rc = -1;
+    PGresult *res = exec_want(pg, "select sha256 from schema_functions where name = $1", 1, params,
+                              PGRES_TUPLES_OK, "cannot read schema_functions", err, errlen);
 
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        set_err(err, errlen, "cannot read schema_functions", pg);
-        goto out;
-    }
+    if (res == NULL)
+        return -1;
     *current = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), f->sha256) == 0;
-    rc = 0;
-out:
     PQclear(res);
-    return rc;
+    return 0;
 }
 
 /* Applies one function file and records its checksum, in one transaction.
@@ -136,34 +159,21 @@ out:
  * name functions of a file applied after it. */
 static int apply_function_file(PGconn *pg, const function_file_def *f, char *err, size_t errlen)
 {
-    const char *params[2] = {f->name, f->sha256};
-    PGresult *res = NULL;
     char what[160];
+    applied_step st = {
+        .setting = "set local check_function_bodies = off",
+        .sql = f->sql,
+        .record = "insert into schema_functions (name, sha256) values ($1, $2)"
+                  " on conflict (name) do update set sha256 = excluded.sha256,"
+                  " applied_at = now()",
+        .params = {f->name, f->sha256},
+    };
 
     snprintf(what, sizeof what, "function file %s failed", f->name);
-    if (exec_ok(pg, "begin", err, errlen, what) != 0)
-        return -1;
-    if (exec_ok(pg, "set local check_function_bodies = off", err, errlen, what) != 0 ||
-        exec_ok(pg, f->sql, err, errlen, what) != 0)
-        goto fail;
-    res = PQexecParams(pg,
-                       "insert into schema_functions (name, sha256) values ($1, $2)"
-                       " on conflict (name) do update set sha256 = excluded.sha256,"
-                       " applied_at = now()",
-                       2, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        set_err(err, errlen, what, pg);
-        goto fail;
-    }
-    PQclear(res);
-    if (exec_ok(pg, "commit", err, errlen, what) != 0)
+    if (apply_recorded(pg, &st, what, err, errlen) != 0)
         return -1;
     log_info("migrate: applied functions/%s", f->name);
     return 0;
-fail:
-    PQclear(res);
-    PQclear(PQexec(pg, "rollback"));
-    return -1;
 }
 
 /* The repeatable step: every function file whose text changed. */
@@ -236,11 +246,10 @@ int migrate_current_version(const char *conninfo, int *version, char *err, size_
 
     if (pg == NULL)
         return -1;
-    res = PQexec(pg, "select to_regclass('schema_migrations') is not null");
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        set_err(err, errlen, "cannot query the database", pg);
+    res = exec_want(pg, "select to_regclass('schema_migrations') is not null", 0, NULL,
+                    PGRES_TUPLES_OK, "cannot query the database", err, errlen);
+    if (res == NULL)
         goto out;
-    }
     *version = 0;
     if (PQgetvalue(res, 0, 0)[0] == 't' && read_version(pg, version, err, errlen) != 0)
         goto out;

@@ -268,12 +268,7 @@ static int conn_host_index(const db_conn *c)
 
 static void queue_push(db_pool *p, db_job *q)
 {
-    q->next = NULL;
-    if (p->qtail != NULL)
-        p->qtail->next = q;
-    else
-        p->qhead = q;
-    p->qtail = q;
+    SINAU_FIFO_PUSH(p->qhead, p->qtail, q, next);
     p->queued++;
 }
 
@@ -380,16 +375,19 @@ static void on_writable(evutil_socket_t fd, short what, void *arg)
         conn_arm_write(c);
 }
 
+/* Frees *ev when set and forgets it. */
+static void event_drop(struct event **ev)
+{
+    if (*ev != NULL) {
+        event_free(*ev);
+        *ev = NULL;
+    }
+}
+
 static void conn_close_socket(db_conn *c)
 {
-    if (c->io != NULL) {
-        event_free(c->io);
-        c->io = NULL;
-    }
-    if (c->wr != NULL) {
-        event_free(c->wr);
-        c->wr = NULL;
-    }
+    event_drop(&c->io);
+    event_drop(&c->wr);
     if (c->result != NULL) {
         PQclear(c->result);
         c->result = NULL;

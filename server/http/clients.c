@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "sinau/core/alloc.h"
+#include "sinau/core/locktab.h"
 
 static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
@@ -112,11 +113,10 @@ http_clients *http_clients_new(int max_total, int max_per_client)
 
     while (cap < 2 * (size_t)max_total)
         cap *= 2;
-    pthread_mutex_init(&t->lock, NULL);
     t->max_total = max_total;
     t->max_per_client = max_per_client;
     t->mask = cap - 1;
-    t->slots = xcalloc(cap, sizeof *t->slots);
+    t->slots = locktab_new(&t->lock, cap, sizeof *t->slots);
     return t;
 }
 
@@ -124,8 +124,7 @@ void http_clients_free(http_clients *t)
 {
     if (t == NULL)
         return;
-    pthread_mutex_destroy(&t->lock);
-    free(t->slots);
+    locktab_free(&t->lock, t->slots);
     free(t);
 }
 

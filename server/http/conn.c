@@ -374,10 +374,7 @@ void conn_new(http_loop *l, int fd, const http_addr *a)
      * deadline runs from that byte */
     c->since_ns = 0;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    c->next = l->conns;
-    if (l->conns != NULL)
-        l->conns->prev = c;
-    l->conns = c;
+    SINAU_DLIST_PUSH(l->conns, c, prev, next);
     l->nconns++;
     conn_watch(c);
 }
@@ -408,12 +405,7 @@ static void conn_close(http_conn *c, bool exiting)
     out_free_owner(c);
     free(c->skip_chunked);
     rbuf_drop(c);
-    if (c->prev != NULL)
-        c->prev->next = c->next;
-    else
-        l->conns = c->next;
-    if (c->next != NULL)
-        c->next->prev = c->prev;
+    SINAU_DLIST_UNLINK(l->conns, c, prev, next);
     l->nconns--;
     free(c);
 }
@@ -761,6 +753,18 @@ void conn_respond(http_conn *c, http_req *req, const char *head, size_t head_len
     out_write(c, head, head_len, body, body_len, body_stable, owner_free, owner);
 }
 
+/* After an answer: closes a broken connection, or goes on with what it
+ * has buffered and watches it again. */
+static void conn_go_on(http_conn *c)
+{
+    if (c->broken) {
+        conn_close(c, false);
+        return;
+    }
+    if (conn_process(c))
+        conn_watch(c);
+}
+
 void conn_resume(http_conn *c)
 {
     c->pinned = 0; /* the request is gone: nothing points into rbuf any more */
@@ -771,12 +775,7 @@ void conn_resume(http_conn *c)
     linger_start(c);
     if (c->processing)
         return; /* answered from inside conn_process, which goes on */
-    if (c->broken) {
-        conn_close(c, false);
-        return;
-    }
-    if (conn_process(c))
-        conn_watch(c);
+    conn_go_on(c);
 }
 
 /* ---- events ---- */
@@ -893,12 +892,7 @@ static void answer_timeout(http_conn *c, http_req *req)
     else
         refuse_without_head(c, HTTP_REQUEST_TIMEOUT);
     c->processing = false;
-    if (c->broken) {
-        conn_close(c, false);
-        return;
-    }
-    if (conn_process(c))
-        conn_watch(c);
+    conn_go_on(c);
 }
 
 /* The timer: a head or body too slow (408), or idle long enough (close). */

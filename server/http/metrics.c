@@ -3,6 +3,7 @@
 #include "sinau/http/metrics.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,96 +116,88 @@ static void counter(dynbuf *o, const char *name, const char *help, unsigned long
     dynbuf_printf(o, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name, v);
 }
 
-static void render_pool(dynbuf *o, metrics_block *const *b, int n)
-{
-    long long size = 0, conn = 0, used = 0, wait = 0, infl = 0, clients = 0;
-    unsigned long long refused = 0, errors = 0, reconn = 0, turned_away = 0;
+/* One figure of the loops' blocks: a gauge is an atomic_int, summed over
+ * the loops (or, for the read lag, the largest of the loops with a read
+ * pool, -1 for none); a counter is an atomic_ullong, summed. */
+enum figure_kind { FIG_GAUGE, FIG_COUNTER, FIG_LAG };
 
-    for (int i = 0; i < n; i++) {
-        size += atomic_load(&b[i]->db_size);
-        conn += atomic_load(&b[i]->db_connected);
-        used += atomic_load(&b[i]->db_in_use);
-        wait += atomic_load(&b[i]->db_waiting);
-        infl += atomic_load(&b[i]->inflight);
-        refused += atomic_load(&b[i]->db_refused);
-        errors += atomic_load(&b[i]->db_errors);
-        reconn += atomic_load(&b[i]->db_reconnects);
-        clients += atomic_load(&b[i]->connections);
-        turned_away += atomic_load(&b[i]->connections_refused);
+typedef struct figure {
+    enum figure_kind kind;
+    size_t off; /* of the field in metrics_block */
+    const char *name, *help;
+} figure;
+
+#define GAUGE(f, n, h)                                                                             \
+    {                                                                                              \
+        FIG_GAUGE, offsetof(metrics_block, f), n, h                                                \
     }
-    gauge(o, "sinau_db_pool_size", "Database connections configured.", size);
-    gauge(o, "sinau_db_pool_connected", "Database connections up.", conn);
-    gauge(o, "sinau_db_pool_in_use", "Database connections running a statement.", used);
-    gauge(o, "sinau_db_pool_waiting", "Queries waiting for a connection.", wait);
-    counter(o, "sinau_db_refused_total", "Queries refused (queue full or database down).", refused);
-    counter(o, "sinau_db_errors_total", "Queries that ended in an error.", errors);
-    counter(o, "sinau_db_reconnects_total", "Connections re-established.", reconn);
-    gauge(o, "sinau_http_inflight", "Requests without a reply yet.", infl);
-    gauge(o, "sinau_http_connections", "Client connections open.", clients);
-    counter(o, "sinau_http_connections_refused_total",
-            "Connections refused at accept (SINAU_MAX_CONNECTIONS or its per-address share).",
-            turned_away);
+#define COUNTER(f, n, h)                                                                           \
+    {                                                                                              \
+        FIG_COUNTER, offsetof(metrics_block, f), n, h                                              \
+    }
+
+/* The pool, the connections, the read pool and listener (failover), and the
+ * session cache (one per process; loop 0 publishes it), in output order. */
+static const figure figures[] = {
+    GAUGE(db_size, "sinau_db_pool_size", "Database connections configured."),
+    GAUGE(db_connected, "sinau_db_pool_connected", "Database connections up."),
+    GAUGE(db_in_use, "sinau_db_pool_in_use", "Database connections running a statement."),
+    GAUGE(db_waiting, "sinau_db_pool_waiting", "Queries waiting for a connection."),
+    COUNTER(db_refused, "sinau_db_refused_total", "Queries refused (queue full or database down)."),
+    COUNTER(db_errors, "sinau_db_errors_total", "Queries that ended in an error."),
+    COUNTER(db_reconnects, "sinau_db_reconnects_total", "Connections re-established."),
+    GAUGE(inflight, "sinau_http_inflight", "Requests without a reply yet."),
+    GAUGE(connections, "sinau_http_connections", "Client connections open."),
+    COUNTER(connections_refused, "sinau_http_connections_refused_total",
+            "Connections refused at accept (SINAU_MAX_CONNECTIONS or its per-address share)."),
+    GAUGE(db_read_size, "sinau_db_read_pool_size", "Read-pool (standby) connections configured."),
+    GAUGE(db_read_connected, "sinau_db_read_pool_connected", "Read-pool connections up."),
+    {FIG_LAG, offsetof(metrics_block, db_read_lag_ms), "sinau_db_read_lag_ms",
+     "Largest staleness a read connection last measured (-1: none)."},
+    COUNTER(db_read_queries, "sinau_db_read_queries_total", "Queries the read pool completed."),
+    COUNTER(db_read_stale, "sinau_db_read_stale_total",
+            "Reads refused by a standby past the staleness bound."),
+    COUNTER(db_read_fallbacks, "sinau_db_read_fallbacks_total",
+            "Reads sent to the primary instead of a standby."),
+    COUNTER(db_retries, "sinau_db_retries_total",
+            "Statements of idempotent requests run again after a lost connection."),
+    GAUGE(db_listening, "sinau_db_listening", "1 while every LISTEN is in force on the primary."),
+    COUNTER(db_listen_subscriptions, "sinau_db_listen_subscriptions_total",
+            "Times the listener (re)subscribed."),
+    COUNTER(db_notifications, "sinau_db_notifications_total", "Notifications received."),
+    GAUGE(sess_enabled, "sinau_session_cache_enabled", "1 while the session cache may answer."),
+    COUNTER(sess_hits, "sinau_session_cache_hits_total", "Session checks answered from the cache."),
+    COUNTER(sess_misses, "sinau_session_cache_misses_total",
+            "Session checks sent to the database."),
+    COUNTER(sess_stored, "sinau_session_cache_stored_total", "Sessions stored in the cache."),
+    COUNTER(sess_invalidations, "sinau_session_cache_invalidations_total",
+            "Sessions or users dropped on a notification or a logout."),
+    COUNTER(sess_flushes, "sinau_session_cache_flushes_total",
+            "Times the whole cache was emptied (listener lost or back)."),
+};
+
+static atomic_int *int_at(metrics_block *b, size_t off)
+{
+    return (atomic_int *)(void *)((char *)b + off);
 }
 
-/* The read pool, the listener and the requests' retries (failover). */
-static void render_ha(dynbuf *o, metrics_block *const *b, int n)
+static void render_figure(dynbuf *o, const figure *f, metrics_block *const *b, int n)
 {
-    long long size = 0, conn = 0, lag = -1, listening = 0;
-    unsigned long long reads = 0, stale = 0, fallbacks = 0, retries = 0, subs = 0, notes = 0;
+    unsigned long long total = 0;
+    long long v = f->kind == FIG_LAG ? -1 : 0;
 
     for (int i = 0; i < n; i++) {
-        size += atomic_load(&b[i]->db_read_size);
-        conn += atomic_load(&b[i]->db_read_connected);
-        if (atomic_load(&b[i]->db_read_size) > 0 && atomic_load(&b[i]->db_read_lag_ms) > lag)
-            lag = atomic_load(&b[i]->db_read_lag_ms);
-        listening += atomic_load(&b[i]->db_listening);
-        reads += atomic_load(&b[i]->db_read_queries);
-        stale += atomic_load(&b[i]->db_read_stale);
-        fallbacks += atomic_load(&b[i]->db_read_fallbacks);
-        retries += atomic_load(&b[i]->db_retries);
-        subs += atomic_load(&b[i]->db_listen_subscriptions);
-        notes += atomic_load(&b[i]->db_notifications);
+        if (f->kind == FIG_COUNTER)
+            total += atomic_load((atomic_ullong *)(void *)((char *)b[i] + f->off));
+        else if (f->kind == FIG_GAUGE)
+            v += atomic_load(int_at(b[i], f->off));
+        else if (atomic_load(&b[i]->db_read_size) > 0 && atomic_load(int_at(b[i], f->off)) > v)
+            v = atomic_load(int_at(b[i], f->off));
     }
-    gauge(o, "sinau_db_read_pool_size", "Read-pool (standby) connections configured.", size);
-    gauge(o, "sinau_db_read_pool_connected", "Read-pool connections up.", conn);
-    gauge(o, "sinau_db_read_lag_ms",
-          "Largest staleness a read connection last measured (-1: none).", lag);
-    counter(o, "sinau_db_read_queries_total", "Queries the read pool completed.", reads);
-    counter(o, "sinau_db_read_stale_total", "Reads refused by a standby past the staleness bound.",
-            stale);
-    counter(o, "sinau_db_read_fallbacks_total", "Reads sent to the primary instead of a standby.",
-            fallbacks);
-    counter(o, "sinau_db_retries_total",
-            "Statements of idempotent requests run again after a "
-            "lost connection.",
-            retries);
-    gauge(o, "sinau_db_listening", "1 while every LISTEN is in force on the primary.", listening);
-    counter(o, "sinau_db_listen_subscriptions_total", "Times the listener (re)subscribed.", subs);
-    counter(o, "sinau_db_notifications_total", "Notifications received.", notes);
-}
-
-/* The session cache (one per process; loop 0 publishes it). */
-static void render_sessions(dynbuf *o, metrics_block *const *b, int n)
-{
-    long long on = 0;
-    unsigned long long hits = 0, misses = 0, stored = 0, inval = 0, flushes = 0;
-
-    for (int i = 0; i < n; i++) {
-        on += atomic_load(&b[i]->sess_enabled);
-        hits += atomic_load(&b[i]->sess_hits);
-        misses += atomic_load(&b[i]->sess_misses);
-        stored += atomic_load(&b[i]->sess_stored);
-        inval += atomic_load(&b[i]->sess_invalidations);
-        flushes += atomic_load(&b[i]->sess_flushes);
-    }
-    gauge(o, "sinau_session_cache_enabled", "1 while the session cache may answer.", on);
-    counter(o, "sinau_session_cache_hits_total", "Session checks answered from the cache.", hits);
-    counter(o, "sinau_session_cache_misses_total", "Session checks sent to the database.", misses);
-    counter(o, "sinau_session_cache_stored_total", "Sessions stored in the cache.", stored);
-    counter(o, "sinau_session_cache_invalidations_total",
-            "Sessions or users dropped on a notification or a logout.", inval);
-    counter(o, "sinau_session_cache_flushes_total",
-            "Times the whole cache was emptied (listener lost or back).", flushes);
+    if (f->kind == FIG_COUNTER)
+        counter(o, f->name, f->help, total);
+    else
+        gauge(o, f->name, f->help, v);
 }
 
 void metrics_render(dynbuf *o, metrics_block *const *blocks, int nblocks,
@@ -213,9 +206,8 @@ void metrics_render(dynbuf *o, metrics_block *const *blocks, int nblocks,
 {
     render_requests(o, blocks, nblocks, routes, nroutes);
     render_histogram(o, blocks, nblocks);
-    render_pool(o, blocks, nblocks);
-    render_ha(o, blocks, nblocks);
-    render_sessions(o, blocks, nblocks);
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(figures); i++)
+        render_figure(o, &figures[i], blocks, nblocks);
     gauge(o, "sinau_worker_queue_depth", "CPU jobs waiting for a worker.", (long long)worker_queue);
     gauge(o, "sinau_worker_busy", "CPU jobs running.", (long long)worker_busy);
 }

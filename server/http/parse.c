@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sinau/core/ascii.h"
 #include "sinau/http/router.h"
 
 #define CHUNK_LINE_MAX    1024 /* a chunk-size line, extensions included */
@@ -343,15 +344,7 @@ const http_field *http_head_field(const http_head *h, const char *name, size_t n
 
 bool http_request_id_ok(const char *s, size_t n)
 {
-    if (n == 0 || n > HTTP_REQUEST_ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.'))
-            return false;
-    }
-    return true;
+    return n > 0 && n <= HTTP_REQUEST_ID_MAX && ascii_only(s, n, "-_.");
 }
 
 /* ---- header values and the query string ---- */

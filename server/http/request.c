@@ -36,10 +36,7 @@ http_req *request_new(http_loop *l, http_conn *c, const http_addr *addr)
     ctx->guard = l->o.guard;
     ctx->started_ns = clock_now_ns();
     l->inflight++;
-    req->live_next = l->live;
-    if (l->live != NULL)
-        l->live->live_prev = req;
-    l->live = req;
+    SINAU_DLIST_PUSH(l->live, req, live_prev, live_next);
     return req;
 }
 
@@ -49,12 +46,7 @@ static void unlink_live(http_req *req)
     http_loop *l = req->loop;
 
     l->inflight--;
-    if (req->live_prev != NULL)
-        req->live_prev->live_next = req->live_next;
-    else
-        l->live = req->live_next;
-    if (req->live_next != NULL)
-        req->live_next->live_prev = req->live_prev;
+    SINAU_DLIST_UNLINK(l->live, req, live_prev, live_next);
 }
 
 /* What a request holds beyond its arena, and then its block. */

@@ -22,6 +22,7 @@
 #include <zlib.h>
 
 #include "sinau/core/alloc.h"
+#include "sinau/core/ascii.h"
 #include "sinau/core/log.h"
 
 #define ETAG_HASH_BYTES  16
@@ -520,15 +521,8 @@ static bool app_route(const char *p)
 {
     size_t n = strnlen(p, STATIC_MAX_URL + 1);
 
-    if (p[0] != '/' || n > STATIC_MAX_URL || strstr(p, "//") != NULL)
-        return false;
-    for (size_t i = 1; i < n; i++) {
-        char c = p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '/'))
-            return false;
-    }
-    return true;
+    return p[0] == '/' && n <= STATIC_MAX_URL && strstr(p, "//") == NULL &&
+           ascii_only(p + 1, n - 1, "-_/");
 }
 
 bool static_store_resolve(const static_store *s, const char *url_path, static_hit *hit)

@@ -123,6 +123,28 @@ static void dynbuf_take_of_empty_is_an_empty_string(void **state)
     free(p);
 }
 
+static void dynbuf_reset_keeps_memory_and_failure(void **state)
+{
+    dynbuf b;
+    const char *before;
+
+    (void)state;
+    dynbuf_init(&b, 8);
+    assert_int_equal(dynbuf_addstr(&b, "abcdef"), 0);
+    before = b.data;
+    dynbuf_reset(&b);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(dynbuf_ptr(&b), "");
+    assert_ptr_equal(b.data, before);
+    assert_int_equal(dynbuf_addstr(&b, "xyz"), 0);
+    assert_string_equal(dynbuf_ptr(&b), "xyz");
+    assert_int_equal(dynbuf_addstr(&b, "123456"), -1);
+    dynbuf_reset(&b);
+    assert_true(dynbuf_failed(&b));
+    assert_null(dynbuf_ptr(&b));
+    dynbuf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -131,6 +153,7 @@ int main(void)
         cmocka_unit_test(dynbuf_cap_is_hard_and_sticky),
         cmocka_unit_test(dynbuf_out_of_memory_fails_without_aborting),
         cmocka_unit_test(dynbuf_take_of_empty_is_an_empty_string),
+        cmocka_unit_test(dynbuf_reset_keeps_memory_and_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -229,6 +229,25 @@ static void hostile_cliques_hit_the_work_bound(void **state)
     rdf_dataset_free(d);
 }
 
+/* A literal longer than RDFC_TEXT_MAX (a blank node's quad, so the
+ * first-degree hash meets it too): refused, not built. */
+static void text_past_the_cap_is_refused(void **state)
+{
+    rdf_dataset *d = rdf_dataset_new();
+    char *big = malloc(RDFC_TEXT_MAX + 2);
+
+    (void)state;
+    assert_non_null(big);
+    memset(big, 'a', RDFC_TEXT_MAX + 1);
+    big[RDFC_TEXT_MAX + 1] = '\0';
+    rdf_add(d, rdf_bnode("b0"), rdf_iri("http://example.org/p"), rdf_literal(big, NULL),
+            rdf_default_graph());
+    free(big);
+    assert_null(rdf_nquads(d));
+    assert_null(rdfc_canonize(d));
+    rdf_dataset_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +258,7 @@ int main(void)
         cmocka_unit_test(literals_datatypes_languages_and_graphs),
         cmocka_unit_test(duplicates_and_xsd_string),
         cmocka_unit_test(hostile_cliques_hit_the_work_bound),
+        cmocka_unit_test(text_past_the_cap_is_refused),
     };
 
     if (sodium_init() < 0)

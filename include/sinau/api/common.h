@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "sinau/core/common.h"
+#include "sinau/core/csv.h"
 #include "sinau/db/pool.h"
 
 struct http_ctx;
@@ -121,5 +122,11 @@ typedef struct api_file_opts {
  * cached); large files are decoded on the worker pool. Sets ctx->state. */
 void api_file_get(struct http_ctx *ctx, const db_stmt *stmt, const char *const *values,
                   const api_file_opts *opts);
+
+/* Replies 200 with the CSV document b (text/csv, UTF-8), handing its bytes
+ * to the request (b->data is freed with the reply), with a
+ * Content-Disposition header when disposition is not NULL; or 500
+ * export_too_large when the document went over its cap. Loop thread. */
+void api_reply_csv(struct http_ctx *ctx, csv_buf *b, const char *disposition);
 
 #endif /* SINAU_API_COMMON_H */

@@ -17,6 +17,8 @@
 #include "sinau/core/common.h"
 
 #define RDFC_MAX_WORK 100000 /* N-degree hash computations before giving up */
+/* The longest text (a line, a path, the document) canonicalization builds */
+#define RDFC_TEXT_MAX ((size_t)16 << 20)
 
 typedef enum rdf_kind {
     RDF_IRI,
@@ -51,13 +53,14 @@ rdf_term rdf_bnode(const char *label);
 rdf_term rdf_literal(const char *lexical, const char *datatype);
 rdf_term rdf_default_graph(void);
 
-/* The dataset as N-Quads with its own labels, lines sorted (owned). */
+/* The dataset as N-Quads with its own labels, lines sorted (owned), or
+ * NULL when it would pass RDFC_TEXT_MAX. */
 char *rdf_nquads(const rdf_dataset *d);
 
 /* The canonical N-Quads of d (RDFC-1.0: blank nodes relabelled c14n0,
  * c14n1, …, one line per quad, lines in code point order, each ending in
  * "\n"). Returns an owned string (free()), or NULL when the N-degree step
- * passed RDFC_MAX_WORK. */
+ * passed RDFC_MAX_WORK or a text would pass RDFC_TEXT_MAX. */
 char *rdfc_canonize(const rdf_dataset *d);
 
 #endif /* SINAU_CERT_RDFC_H */

@@ -13,11 +13,22 @@
 #define SINAU_CORE_CSV_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "sinau/core/dynbuf.h"
+
+/* The document is a dynbuf capped at CSV_OUT_MAX; data and len read its
+ * bytes (data: owned, free(); NULL once csv_failed). */
+#define CSV_OUT_MAX ((size_t)64 << 20)
 typedef struct csv_buf {
-    char *data; /* owned; free() */
-    size_t len, cap;
+    union {
+        dynbuf buf;
+        struct {
+            char *data;
+            size_t len;
+        };
+    };
     int fields_in_row;
 } csv_buf;
 
@@ -35,6 +46,10 @@ void csv_end_row(csv_buf *b);
  * number in the spreadsheet instead of being defused as a formula. Anything
  * else goes through csv_field. */
 void csv_number(csv_buf *b, const char *value);
+
+/* True once the document went over CSV_OUT_MAX (or memory was refused):
+ * its bytes are gone and the export must fail. */
+bool csv_failed(const csv_buf *b);
 
 /* Releases the buffer. NULL-safe fields. */
 void csv_free(csv_buf *b);

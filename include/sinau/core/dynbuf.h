@@ -51,6 +51,10 @@ const char *dynbuf_ptr(const dynbuf *b);
  * again and may be reused. NULL once failed (the buffer is reset). */
 char *dynbuf_take(dynbuf *b, size_t *len);
 
+/* Empties the buffer and keeps its memory for the next appends (a
+ * scratch buffer reused in a loop). A failed buffer stays failed. */
+void dynbuf_reset(dynbuf *b);
+
 /* Frees the bytes; the buffer is empty (not failed) again with the same
  * cap. NULL-safe. */
 void dynbuf_free(dynbuf *b);

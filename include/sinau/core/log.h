@@ -18,9 +18,9 @@ void log_init(enum log_level min_level, FILE *out);
 /* Parses "debug", "info", "warn" or "error"; returns 0 and sets *out, or -1. */
 SINAU_MUST_CHECK int log_level_parse(const char *s, enum log_level *out);
 
-/* Writes one line. request_id may be NULL (no req= field). */
-void log_write(enum log_level level, const char *request_id, const char *fmt, ...)
-    SINAU_PRINTF(3, 4);
+/* Writes one line at once (log_buffered without a buffer). request_id may
+ * be NULL (no req= field). */
+#define log_write(level, request_id, ...) log_buffered(NULL, level, request_id, __VA_ARGS__)
 
 /* A buffer of whole log lines owned by one thread (the access log of a loop):
  * lines are appended and written out together, at most LOG_BUFFER_BYTES at a
@@ -32,7 +32,8 @@ typedef struct log_buffer {
     char data[LOG_BUFFER_BYTES];
 } log_buffer;
 
-/* Appends one line to b (flushing first when it would not fit). */
+/* Appends one line to b (flushing first when it would not fit), or writes
+ * it at once when b is NULL. request_id may be NULL (no req= field). */
 void log_buffered(log_buffer *b, enum log_level level, const char *request_id, const char *fmt, ...)
     SINAU_PRINTF(4, 5);
 

@@ -93,9 +93,9 @@ select is((asg_create('m1', jsonb_build_object('title', 'R', 'submission_types',
                                                'rubric', pg_temp.rubric('{{0,4},{0,6}}')),
                       'adm', 'admin')) #>> '{body,error,code}',
           'invalid_rubric', 'asg_create: a rubric that does not add up is invalid_rubric');
-select is((asg_create('m1', '{"title": "R", "submission_types": ["text"], "max_score": 10, "pass_score": 5}',
-                      'ins2', 'instructor')) ->> 'status',
-          '404', 'asg_create: an instructor of another programme gets 404');
+select throws_ok($$select asg_create('m1', '{"title": "R", "submission_types": ["text"], "max_score": 10, "pass_score": 5}',
+                                     'ins2', 'instructor')$$,
+                 'SN404', 'not_found', 'asg_create: an instructor of another programme gets 404');
 
 -- two assignments: A (text, url, file; 100/70) and R (text; rubric, 10/6)
 select (asg_create('m1', '{"title": "A", "instructions_md": "Kerjakan *A*.", "submission_types": ["text", "url", "file"], "max_score": 100, "pass_score": 70}',

@@ -169,8 +169,8 @@ select is(pg_temp.code(quiz_create('m1', '{"title": "x", "kind": "check", "time_
           'invalid_time_limit', 'no out-of-range number reaches a column');
 select is(pg_temp.code(quiz_create('m1', '{"title": "x", "kind": "check", "pick": [{"count": 0}]}', 'adm', 'admin')),
           'invalid_pick', 'a pick draws at least one');
-select is(pg_temp.code(quiz_create('m1', '{"title": "x", "kind": "check"}', 'u1', 'participant')), 'not_found',
-          'participants do not author');
+select throws_ok($$select quiz_create('m1', '{"title": "x", "kind": "check"}', 'u1', 'participant')$$,
+                 'SN404', 'not_found', 'participants do not author');
 select is(pg_temp.code(quiz_question_create(pg_temp.q('pre'), '{"type": "likert", "stem_md": "Puas?"}', 'adm', 'admin')),
           'question_type_not_allowed', 'a graded quiz takes no likert item');
 select is(pg_temp.code(quiz_question_create(pg_temp.q('survey'), '{"type": "numeric", "stem_md": "Berapa?", "answer": {"value": 1}}', 'adm', 'admin')),

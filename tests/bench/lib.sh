@@ -302,9 +302,10 @@ pg_master() {
 # children and, through the postmaster's cutime + cstime, the ones that
 # have exited (pgbench's backends), plus the postmaster itself.
 pg_ticks() {
-    local t v
+    local t v kids
     t=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0)
-    v=$(ticks $(server_children "$1"))
+    mapfile -t kids < <(server_children "$1")
+    v=$(ticks "${kids[@]}")
     printf '%s' $((t + v))
 }
 # server_children PID: the processes whose parent is PID, one a line (one

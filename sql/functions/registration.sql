@@ -146,8 +146,12 @@ $$;
 -- status to answer. The segment's row lock is taken before the arrival
 -- number is drawn, so that within a segment arrival order and seat order
 -- are the same order; a participant's concurrent duplicates queue on that
--- lock and then find the first one (already_registered).
-create or replace function reg_register(p_cohort_id text, p_user_id text, p_segment text)
+-- lock and then find the first one (already_registered). The core, without
+-- an exception block: a duplicate in another segment of the same cohort that
+-- got in first raises unique_violation, which reg_register answers. Called
+-- alone only by reg_register_batch's fast path, which rolls the whole batch
+-- back on any error and runs it again through reg_register.
+create or replace function reg_register_core(p_cohort_id text, p_user_id text, p_segment text)
 returns json
 language plpgsql as $$
 declare
@@ -240,6 +244,19 @@ begin
     perform reg_log(p_cohort_id, p_user_id, p_segment, r.status, r.id, seq);
     perform msg_registration('registration_confirmed', r.id);
     return json_build_object('status', 201, 'body', reg_json(r));
+end;
+$$;
+
+-- reg_register_core with the answer to a duplicate that got in first in
+-- another segment of the same cohort (its lock was another row): the first
+-- one stands, and everything this call did is rolled back.
+create or replace function reg_register(p_cohort_id text, p_user_id text, p_segment text)
+returns json
+language plpgsql as $$
+declare
+    r registrations;
+begin
+    return reg_register_core(p_cohort_id, p_user_id, p_segment);
 exception when unique_violation then
     -- a duplicate in another segment of the same cohort got in first (its
     -- lock was another row): the first one stands
@@ -592,11 +609,29 @@ language sql stable as $$
     select p_role = 'admin' or auth_instructs(p_cohort_id, p_user_id)
 $$;
 
+-- reg_register, or its core alone when p_guarded is false.
+create or replace function reg_seat(p_cohort_id text, p_user_id text, p_segment text,
+                                    p_guarded boolean)
+returns json
+language sql as $$
+    select case when p_guarded then reg_register(p_cohort_id, p_user_id, p_segment)
+                else reg_register_core(p_cohort_id, p_user_id, p_segment) end
+$$;
+
 -- Registration with an optional Idempotency-Key: the first answer to a key
 -- is stored in the same transaction and replayed to later requests with the
 -- same body; another body under the same key is refused (422).
 create or replace function reg_register_idem(p_cohort_id text, p_user_id text, p_segment text,
                                   p_key text, p_request text)
+returns json
+language sql as $$
+    select reg_register_keyed(p_cohort_id, p_user_id, p_segment, p_key, p_request, true)
+$$;
+
+-- reg_register_idem's work; p_guarded false takes the seat through
+-- reg_register_core (no exception block: reg_register_batch's fast path).
+create or replace function reg_register_keyed(p_cohort_id text, p_user_id text, p_segment text,
+                                   p_key text, p_request text, p_guarded boolean)
 returns json
 language plpgsql as $$
 declare
@@ -605,7 +640,7 @@ declare
     result json;
 begin
     if p_key is null then
-        return reg_register(p_cohort_id, p_user_id, p_segment);
+        return reg_seat(p_cohort_id, p_user_id, p_segment, p_guarded);
     end if;
     insert into idempotency_keys (user_id, key, request_hash, status, response)
     values (p_user_id, p_key, h, 0, 'null'::json)
@@ -619,7 +654,7 @@ begin
         end if;
         return json_build_object('status', k.status, 'body', k.response, 'replayed', true);
     end if;
-    result := reg_register(p_cohort_id, p_user_id, p_segment);
+    result := reg_seat(p_cohort_id, p_user_id, p_segment, p_guarded);
     update idempotency_keys set status = (result ->> 'status')::integer,
                                 response = result -> 'body'
      where user_id = p_user_id and key = p_key;
@@ -636,10 +671,12 @@ $$;
 -- reg_register_idem takes a request alone, one after the other in that
 -- order: the first takes the segment's row lock and the others find it held
 -- by their own transaction, each drawing its arrival number under it, so
--- arrival order, seat order and the fairness log stay one order. Each runs
--- inside its own exception block: one that fails is rolled back alone and
--- answered with err = its SQLSTATE (the server answers 500 and logs it);
--- the others stand. A cancelled statement (statement_timeout) is not
+-- arrival order, seat order and the fairness log stay one order. First all
+-- of them in one exception block (the fast path); when any fails, that is
+-- rolled back and each runs again inside its own exception block: one that
+-- fails is rolled back alone and answered with err = its SQLSTATE (the
+-- server answers 500 and logs it); the others stand (arrival numbers drawn
+-- by the rolled-back fast path are skipped: gaps, never reordering). A cancelled statement (statement_timeout) is not
 -- caught: the whole group fails, and nothing of it is written. One row per
 -- item, n = its 1-based place in p_items.
 create or replace function reg_register_batch(p_cohort_id text, p_segment text, p_items json)
@@ -648,7 +685,27 @@ language plpgsql as $$
 declare
     item json;
     result json;
+    results json[] := '{}';
 begin
+    -- the fast path: every item in one exception block, each through
+    -- reg_register_core — one subtransaction for the batch instead of two
+    -- per item, so the segment row's locks and versions all carry one
+    -- transaction id (no MultiXact per version, no overflowing subtransaction
+    -- cache); any error rolls all of it back, and the slow path below runs
+    -- the batch again item by item
+    begin
+        for item in select e.value from json_array_elements(p_items) e loop
+            results := results || reg_register_keyed(p_cohort_id, item ->> 'user', p_segment,
+                                                     item ->> 'key', item ->> 'request', false);
+        end loop;
+    exception when others then
+        results := null;
+    end;
+    if results is not null then
+        return query select r.n::integer, (r.v ->> 'status')::integer, r.v -> 'body', null::text
+                       from unnest(results) with ordinality r (v, n);
+        return;
+    end if;
     for item, n in select e.value, e.ordinality::integer
                      from json_array_elements(p_items) with ordinality e loop
         begin

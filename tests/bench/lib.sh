@@ -285,16 +285,38 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; 
 # Every process of the PostgreSQL server behind conninfo $1 (the postmaster
 # and its children: backends, WAL writer, checkpointer...), for its CPU.
 server_pids() {
-    local cp pm f line rest
-    cp=$(psql -X -qAt -d "$1" -c "select pid from pg_stat_activity where backend_type = 'checkpointer'")
-    pm=$(awk '{ print $4 }' "/proc/$cp/stat" 2>/dev/null) || return 0
+    local pm
+    pm=$(pg_master "$1") || return 0
+    [[ -n $pm ]] || return 0
     printf '%s\n' "$pm"
-    # one file at a time: processes come and go while we read
+    server_children "$pm"
+}
+
+# The postmaster of the server behind conninfo $1.
+pg_master() {
+    local cp
+    cp=$(psql -X -qAt -d "$1" -c "select pid from pg_stat_activity where backend_type = 'checkpointer'")
+    awk '{ print $4 }' "/proc/$cp/stat" 2>/dev/null
+}
+# pg_ticks POSTMASTER: CPU ticks of the whole server so far: its live
+# children and, through the postmaster's cutime + cstime, the ones that
+# have exited (pgbench's backends), plus the postmaster itself.
+pg_ticks() {
+    local t v kids
+    t=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0)
+    mapfile -t kids < <(server_children "$1")
+    v=$(ticks "${kids[@]}")
+    printf '%s' $((t + v))
+}
+# server_children PID: the processes whose parent is PID, one a line (one
+# /proc file at a time: processes come and go while we read).
+server_children() {
+    local f line rest
     for f in /proc/[0-9]*/stat; do
         read -r line 2>/dev/null <"$f" || continue
         rest=${line##*) }
         rest=${rest#* }
-        if [[ ${rest%% *} == "$pm" ]]; then
+        if [[ ${rest%% *} == "$1" ]]; then
             f=${f#/proc/}
             printf '%s\n' "${f%/stat}"
         fi

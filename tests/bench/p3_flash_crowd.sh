@@ -18,7 +18,9 @@
 # SINAU_BIN, SINAU_PORT (first of two; first free from 18280), PGBENCH_JOBS
 # (1 pgbench thread), SIDE_TIMEOUT (300 s: after that a race sends no more
 # requests, and what was not sent counts as lost; a pgbench run is stopped and
-# counts 0 tx/s). Everything started is stopped at exit.
+# counts 0 tx/s), PGBENCH (1; 0: the races only, no pgbench runs: for the
+# exactness count, when the machine is too busy for the timing to mean
+# anything). Everything started is stopped at exit.
 #
 # Sessions are fresh at each race (last_seen_at = now(), as for people who
 # signed in to wait for the opening), so the session check does not write.
@@ -107,7 +109,9 @@ PORT1=${SINAU_PORT:-$(free_port 18280)}
 PORT2=$(free_port $((PORT1 + 1)))
 log "starting 2 sinau serve on 127.0.0.1:$PORT1 and :$PORT2 ($THREADS thread(s) each)"
 start_sinau sinau1 "$PORT1" SINAU_THREADS="$THREADS"
+SINAU_PIDS=("$SINAU_PID")
 start_sinau sinau2 "$PORT2" SINAU_THREADS="$THREADS"
+SINAU_PIDS+=("$SINAU_PID")
 BASES=http://127.0.0.1:$PORT1,http://127.0.0.1:$PORT2
 
 # the fixtures' tokens work on both (and sessions are checked in the database)
@@ -127,16 +131,23 @@ EOF
 
 printf 'P3 flash crowd: %s participants, 3 segments x %s seats, 2 sinau processes x %s thread(s), %s requests open, loopback, %s cores\n' \
     "$PARTICIPANTS" "$SEATS" "$THREADS" "$CONC" "$(nproc)"
-RATE=() P50=() P99=() PGB=() PAIR=() TOTAL_PGB_FAILED=0 TOTAL_OVER=0 TOTAL_LOST=0 TOTAL_BAD=0 TOTAL_INV=0 PGB_CONNS=''
+C_SINAU=() C_PG=() C_CLIENT=() C_PGB=() RATE=() P50=() P99=() PGB=() PAIR=() TOTAL_PGB_FAILED=0 TOTAL_OVER=0 TOTAL_LOST=0 TOTAL_BAD=0 TOTAL_INV=0 PGB_CONNS=''
 for ((r = 1; r <= REPEAT; r++)); do
     # ---- sinau
     cohort=$(new_cohort "sinau $r")
     crowd_ready "$DB"
-    timeout $((SIDE_TIMEOUT + 60)) node "$ROOT/tests/bench/p3_crowd.mjs" "$TMP/tokens.tsv" \
+    PM=$(pg_master "$DB")
+    s0=$(ticks "${SINAU_PIDS[@]}") p0=$(pg_ticks "$PM") m0=$(machine_ticks)
+    /usr/bin/time -f '%U %S' -o "$TMP/crowd.time" timeout $((SIDE_TIMEOUT + 60)) node \
+        "${P3_CLIENT:-$ROOT/tests/bench/p3_crowd.mjs}" "$TMP/tokens.tsv" \
         "$cohort" "$BASES" "$CONC" "$SIDE_TIMEOUT" >"$TMP/crowd.json" 2>"$TMP/crowd.err" || {
         cat "$TMP/crowd.err" >&2
         die "the crowd client failed"
     }
+    s1=$(ticks "${SINAU_PIDS[@]}") p1=$(pg_ticks "$PM") m1=$(machine_ticks)
+    c_client=$(awk -v n="$PARTICIPANTS" '{ printf "%.1f", ($1 + $2) * 1e6 / n }' "$TMP/crowd.time")
+    CPU_LINE="CPU µs/registration: sinau $(per_op $((s1 - s0)) "$PARTICIPANTS") postgres $(per_op $((p1 - p0)) "$PARTICIPANTS") client $c_client machine $(per_op $((m1 - m0)) "$PARTICIPANTS") (load $(cut -d' ' -f1 /proc/loadavg))"
+    C_SINAU+=("$(per_op $((s1 - s0)) "$PARTICIPANTS")") C_PG+=("$(per_op $((p1 - p0)) "$PARTICIPANTS")") C_CLIENT+=("$c_client")
     if [[ -s $TMP/crowd.err ]]; then log "race $r: $(head -c 400 "$TMP/crowd.err")"; fi
     conns=$(q -c "select count(*) from pg_stat_activity
                    where datname = current_database() and application_name = 'sinau'")
@@ -155,17 +166,23 @@ for ((r = 1; r <= REPEAT; r++)); do
     printf 'race %s sinau:   %8.2f reg/s  p50 %7.2f ms  p99 %7.2f ms  answers %s (503 retried %s, not sent %s)  seats %s  confirmed %s waitlisted %s  overbooked %s lost %s counter-off %s seq-inversions %s\n' \
         "$r" "$rate" "$p50" "$p99" "$statuses" "$retries" "$not_sent" "$seats" "$confirmed" "$waitlisted" \
         "$over" "$lost" "$off" "$inv"
+    printf 'race %s sinau:   %s\n' "$r" "$CPU_LINE"
 
     # ---- pgbench: the same function, as many connections as sinau had
+    # (PGBENCH=0: races only, for the exactness count on a busy machine)
+    [[ ${PGBENCH:-1} == 1 ]] || continue
     cohort=$(new_cohort "pgbench $r")
     per_client=$((PARTICIPANTS / PGB_CONNS))
     q -c "select setval('bench_pick_seq', 0, false)" -c 'checkpoint' >/dev/null
+    p0=$(pg_ticks "$PM") m0=$(machine_ticks)
     if ! out=$(timeout "$SIDE_TIMEOUT" pgbench -n -M prepared -c "$PGB_CONNS" -j "$PGBENCH_JOBS" \
         -t "$per_client" -D cohort="$cohort" -f "$TMP/seat.sql" "$DB" 2>&1); then
         log "race $r: pgbench failed or was stopped after ${SIDE_TIMEOUT}s: $(tail -n 3 <<<"$out")"
     fi
     tps=$(awk '/^tps = .*without initial connection time/ { print $3 }' <<<"$out")
     tps=${tps:-0}
+    p1=$(pg_ticks "$PM") m1=$(machine_ticks)
+    C_PGB+=("$(per_op $((p1 - p0)) "$PARTICIPANTS")")
     lat=$(awk '/^latency average/ { print $4 }' <<<"$out")
     failed=$(awk '/^number of failed transactions:/ { print $5 }' <<<"$out")
     failed=${failed:-0}
@@ -178,20 +195,25 @@ for ((r = 1; r <= REPEAT; r++)); do
     printf 'race %s pgbench: %8.2f tx/s   latency avg %s ms  failed %s  (-c %s -t %s -M prepared)  seats %s  confirmed %s waitlisted %s  overbooked %s counter-off %s seq-inversions %s\n' \
         "$r" "$tps" "$lat" "$failed" "$PGB_CONNS" "$per_client" "$pseats" "$pconfirmed" "$pwaitlisted" \
         "$pover" "$poff" "$pinv"
+    printf 'race %s pgbench: CPU µs/registration: postgres %s machine %s\n' "$r" "${C_PGB[-1]}" \
+        "$(per_op $((m1 - m0)) "$PARTICIPANTS")"
 done
 
 m_rate=$(median <<<"${RATE[*]}")
 m_p50=$(median <<<"${P50[*]}")
 m_p99=$(median <<<"${P99[*]}")
-m_pgb=$(median <<<"${PGB[*]}")
+m_pgb=$(median <<<"${PGB[*]:-0}")
 ratio=$(awk -v a="$m_rate" -v b="$m_pgb" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
-m_pair=$(median <<<"${PAIR[*]}")
+m_pair=$(median <<<"${PAIR[*]:-0}")
 printf 'median over %s race(s): sinau %s reg/s, p50 %s ms, p99 %s ms; pgbench %s tx/s (%s connections)\n' \
     "$REPEAT" "$m_rate" "$m_p50" "$m_p99" "$m_pgb" "$PGB_CONNS"
 printf 'ratio sinau / pgbench: %s of the medians, %s median of each race with its pgbench run (target >= 0.60)\n' \
     "$ratio" "$m_pair"
 printf 'p99 %s ms (target < 250); with %s requests open, latency is at least %s / rate = %s ms\n' \
     "$m_p99" "$CONC" "$CONC" "$(awk -v c="$CONC" -v r="$m_rate" 'BEGIN { printf "%.0f", (r > 0) ? 1000 * c / r : 0 }')"
+printf 'CPU µs per registration (medians): sinau %s + its postgres %s + client %s; pgbench'"'"'s postgres %s\n' \
+    "$(median <<<"${C_SINAU[*]}")" "$(median <<<"${C_PG[*]}")" "$(median <<<"${C_CLIENT[*]}")" \
+    "$(median <<<"${C_PGB[*]:-0}")"
 printf 'across %s race(s): overbooked %s, lost %s (target 0 and 0); other failures %s; seq inversions %s; pgbench failed transactions %s\n' \
     "$REPEAT" "$TOTAL_OVER" "$TOTAL_LOST" "$TOTAL_BAD" "$TOTAL_INV" "$TOTAL_PGB_FAILED"
 commit=${BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run_all.sh — PERFORMANCE.md's P1–P8 in one go (`make bench`): runs each
+# run_all.sh — PERFORMANCE.md's P1–P8 (and issue 17's logout invalidation
+# delay across two instances, `inv`) in one go (`make bench`): runs each
 # benchmark script of this folder, each with its references run alternately
 # round after round in the same run, and prints ONE table: per benchmark the
 # figure, its reference, the ratio (of the medians of at least 3 rounds),
@@ -36,7 +37,7 @@ OUT_DIR=${OUT_DIR:-$TMP}
 posint BENCH_TIMEOUT
 mkdir -p "$OUT_DIR"
 
-ALL=(p1 p2 p3 p4 p5 p6 p7 p8)
+ALL=(p1 p2 p3 p4 p5 p6 p7 p8 inv)
 if (($#)); then WANT=("$@"); else WANT=("${ALL[@]}"); fi
 for b in "${WANT[@]}"; do
     [[ " ${ALL[*]} " == *" $b "* ]] || die "unknown benchmark $b (one of: ${ALL[*]})"
@@ -44,7 +45,7 @@ done
 
 declare -A SCRIPT=([p1]=p1_healthz.sh [p2]=p2_lesson.sh [p3]=p3_flash_crowd.sh
     [p4]=p4_connections.sh [p5]=p5_login_storm.sh [p6]=p6_verify.sh [p7]=p7_idle.sh
-    [p8]=p8_uploads.sh)
+    [p8]=p8_uploads.sh [inv]=session_invalidation.sh)
 
 # Short mode: at least 3 rounds each (the medians need them), short runs.
 # A setting already in the environment wins.
@@ -57,6 +58,7 @@ declare -A SHORT=(
     [p6]='DUR=3 ROUNDS=3 OTHERS=40'
     [p7]='N=2000 ROUNDS=3'
     [p8]='ROUNDS=3 CONC=5 IDLE_DUR=1'
+    [inv]='ROUNDS=100'
 )
 # The smallest runs that still have 3 rounds (bench.smoke in make test).
 declare -A TINY=(
@@ -68,6 +70,7 @@ declare -A TINY=(
     [p6]='DUR=1 ROUNDS=3 OTHERS=10 CONNS=8'
     [p7]='N=200 ROUNDS=3'
     [p8]='ROUNDS=3 CONC=2 SIZE=1048576 IDLE_DUR=1'
+    [inv]='ROUNDS=20'
 )
 
 # Runs benchmark $1 with its mode's settings; its output goes to
@@ -168,6 +171,15 @@ describe() {
         REF="p99 ${ROW[4]} ms idle"
         RATIO=${ROW[7]} OP='<=' TARGET=2.00
         NOTE="uploads refused ${ROW[10]}, ${ROW[9]} MiB/s"
+        ;;
+    inv)
+        # issue 17: a logout on one instance takes effect on the other
+        # within milliseconds, never later than the cache's bound
+        FIG="p99 ${ROW[5]} ms logout on A to 401 on B"
+        REF="bound ${ROW[9]} s (SINAU_SESSION_CACHE_S)"
+        RATIO=$(awk -v a="${ROW[5]}" -v b="${ROW[9]}" 'BEGIN { printf "%.4f", (b > 0) ? a / (1000 * b) : 0 }')
+        OP='<=' TARGET=1.00
+        NOTE="p50 ${ROW[4]} ms, max ${ROW[6]} ms over ${ROW[3]} logouts; 200s on B after A's 204: ${ROW[7]}; B's cache hits ${ROW[8]}"
         ;;
     esac
 }

@@ -60,5 +60,5 @@ const c = process.argv[2];
 console.log(`delay from A 204 to B 401: p50 ${r.from_ack_ms.p50} ms, p99 ${r.from_ack_ms.p99} ms, max ${r.from_ack_ms.max} ms`);
 console.log(`delay from sending the logout: p50 ${r.from_send_ms.p50} ms, p99 ${r.from_send_ms.p99} ms`);
 console.log(`stale 200s on B after the 204: ${r.stale_after_ack} in ${r.rounds} rounds; cache hits on B: ${r.cache_hits_on_b}`);
-console.log(`| ${new Date().toISOString().slice(0, 10)} | ${c} | ${r.rounds} | ${r.from_ack_ms.p50} | ${r.from_ack_ms.p99} | ${r.from_ack_ms.max} | ${r.stale_after_ack} | ${r.cache_hits_on_b} |`);
-' "$out" "${BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)}"
+console.log(`\nRESULTS.md row:\n| ${new Date().toISOString().slice(0, 10)} | ${c} | ${r.rounds} | ${r.from_ack_ms.p50} | ${r.from_ack_ms.p99} | ${r.from_ack_ms.max} | ${r.stale_after_ack} | ${r.cache_hits_on_b} | ${process.argv[3]} |`);
+' "$out" "${BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)}" "$CACHE_S"

@@ -45,14 +45,6 @@ static void attempt_start(http_ctx *ctx)
     http_db_query(ctx, &start_stmt, p, api_reply_status_body);
 }
 
-/* GET /api/v1/attempts/{id}: its participant, or the cohort's staff. */
-static const api_call attempt_get_call = {
-    .stmt = {"quiz_attempt_get", "select quiz_attempt_get($1, $2, $3)", 3},
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "attempt",
-};
-
 /* option_ids: up to OPTIONS_MAX short strings. */
 static bool option_ids_ok(json_t *v)
 {
@@ -141,39 +133,6 @@ static void attempt_close(http_ctx *ctx)
     http_db_query(ctx, &close_stmt, p, api_reply_status_body);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts",
-     .handler = attempt_start,
-     .summary = "Participants: start an attempt (or resume the one in progress)",
-     .access = AUTH_SIGNED_IN,
-     .check_head = api_head_cohort_learner},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/attempts/{id}",
-     .handler = api_call_route,
-     .summary =
-         "An attempt: questions, the caller's answers, remaining time; score and review once "
-         "allowed",
-     .access = AUTH_SIGNED_IN,
-     .data = &attempt_get_call},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/attempts/{id}/answers/{question_id}",
-     .handler = answer_save,
-     .summary = "Participants: save one answer (idempotent); 409 attempt_closed after the deadline",
-     .access = AUTH_SIGNED_IN},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/attempts/{id}/close",
-     .handler = attempt_close,
-     .summary = "Participants: hand in an attempt; it is graded",
-     .access = AUTH_SIGNED_IN},
-};
-
-const http_route *attempts_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
-
 /* ---- the timer ---- */
 
 static const db_stmt due_stmt = {"quiz_close_due", "select quiz_close_due(100)", 0};
@@ -191,3 +150,6 @@ void attempts_tick(db_pool *db)
     if (db_pool_ready(db) && db_query(db, &due_stmt, NULL, due_done, NULL) != 0)
         return;
 }
+
+/* The route table (server/api/routes/attempts.json, generated at build time). */
+#include "routes/attempts.inc"

@@ -78,17 +78,6 @@ static void cohorts_create(http_ctx *ctx)
     http_db_query(ctx, &create_stmt, params, api_reply_created_or_404);
 }
 
-/* GET /api/v1/cohorts/{id}: the cohort with live seat counts per segment
- * (a standby may answer, within the read bound; registering decides on the
- * primary). */
-static const api_call cohorts_get_call = {
-    .stmt = {"cohorts_get", "select reg_cohort_json(c) from cohorts c where id = $1", 1},
-    .args = {API_ARG_PATH("id")},
-    .reply = API_REPLY_JSON,
-    .read = true,
-    .what = "cohort",
-};
-
 static const db_stmt instructor_stmt = {
     "cohorts_add_instructor",
     "with c as (select id from cohorts where id = $1),"
@@ -236,50 +225,5 @@ static void cohorts_update(http_ctx *ctx)
     http_db_query(ctx, &update_stmt, params, api_reply_json_or_404);
 }
 
-/* DELETE /api/v1/cohorts/{id}/instructors/{user_id} (admins) */
-static const api_call cohorts_remove_instructor_call = {
-    .stmt = API_STATUS_STMT("cohorts_remove_instructor", "reg_instructor_remove($1, $2, $3)", 3),
-    .args = {API_ARG_PATH("id"), API_ARG_PATH("user_id"), API_ARG_CALLER},
-    .what = "instructor",
-};
-
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/programmes/{slug}/cohorts",
-     .handler = cohorts_create,
-     .summary = "Admin: create a cohort with per-segment quotas",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/cohorts/{id}",
-     .handler = cohorts_update,
-     .summary = "Admin: edit a cohort's name, dates, registration window and settings",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_DELETE,
-     .pattern = "/api/v1/cohorts/{id}/instructors/{user_id}",
-     .handler = api_call_route,
-     .summary = "Admin: take an instructor off a cohort",
-     .access = AUTH_ADMIN,
-     .data = &cohorts_remove_instructor_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}",
-     .handler = api_call_route,
-     .summary = "A cohort with live seat counts per segment",
-     .access = AUTH_NONE,
-     .data = &cohorts_get_call},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/instructors",
-     .handler = cohorts_add_instructor,
-     .summary = "Admin: add an instructor to a cohort",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/cohorts/{id}/segments/{segment}",
-     .handler = cohorts_set_quota,
-     .summary = "Admin: change a segment's quota or waitlist (never below seats taken)",
-     .access = AUTH_ADMIN},
-};
-
-const http_route *cohorts_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/cohorts.json, generated at build time). */
+#include "routes/cohorts.inc"

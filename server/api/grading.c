@@ -152,14 +152,6 @@ static void grade(http_ctx *ctx)
     http_work(ctx, job, grade_render, grade_store);
 }
 
-/* GET /api/v1/submissions/{id}/grades: every grade given, newest first. */
-static const api_call history_call = {
-    .stmt = {"asg_grade_history", "select asg_grade_history($1, $2, $3)", 3},
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "submission",
-};
-
 /* ---- release ---- */
 
 static const db_stmt release_stmt =
@@ -315,40 +307,5 @@ static void gradebook(http_ctx *ctx)
     http_db_query(ctx, &gradebook_stmt, p, done);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/grading-queue",
-     .handler = queue,
-     .summary = "Cohort staff: latest ungraded submissions, oldest first",
-     .access = AUTH_STAFF},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/submissions/{id}/grade",
-     .handler = grade,
-     .summary = "Cohort staff: grade this version (score or rubric choices, Markdown feedback)",
-     .access = AUTH_STAFF,
-     .check_head = api_head_submission_staff},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/submissions/{id}/grades",
-     .handler = api_call_route,
-     .summary = "Cohort staff: every grade given to a submission, newest first",
-     .access = AUTH_STAFF,
-     .data = &history_call},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/grades/release",
-     .handler = release,
-     .summary = "Cohort staff: release grades to participants (one assignment or all)",
-     .access = AUTH_STAFF,
-     .check_head = api_head_cohort_staff},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/gradebook",
-     .handler = gradebook,
-     .summary =
-         "Cohort staff: participants × assignments with progress and attendance (JSON or CSV)",
-     .access = AUTH_STAFF},
-};
-
-const http_route *grading_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/grading.json, generated at build time). */
+#include "routes/grading.inc"

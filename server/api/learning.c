@@ -212,33 +212,5 @@ static void progress_get(http_ctx *ctx)
     http_db_query(ctx, &progress_stmt, p, api_reply_status_body);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/modules",
-     .handler = modules_tree,
-     .summary = "Learners: the cohort's modules and lessons with the caller's progress",
-     .access = AUTH_OPTIONAL},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/lessons/{lesson_id}",
-     .handler = lesson_get,
-     .summary = "Learners: a lesson (HTML, video embed, completed, previous/next)",
-     .access = AUTH_OPTIONAL,
-     .prefetch = &lesson_prefetch},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/lessons/{lesson_id}/complete",
-     .handler = lesson_complete,
-     .summary = "Learners: mark a lesson complete (idempotent); returns progress",
-     .access = AUTH_OPTIONAL,
-     .check_head = api_head_cohort_learner},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/progress",
-     .handler = progress_get,
-     .summary = "Learners: the caller's progress in the cohort",
-     .access = AUTH_OPTIONAL},
-};
-
-const http_route *learning_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/learning.json, generated at build time). */
+#include "routes/learning.inc"

@@ -44,33 +44,6 @@ static int question_body(http_ctx *ctx, json_t *body)
                        "scoring", &v[5], "explanation_md", &v[6], "tags", &v[7], "position", &v[8]);
 }
 
-/* POST /api/v1/quizzes/{id}/questions {type, stem_md, options?: [{text_md,
- * correct?}], answer?: {text?, value?, tolerance?}, points?, scoring?,
- * explanation_md?, tags?, position?} → 201 {question} */
-static const api_call question_create_call = {
-    .stmt =
-        API_STATUS_STMT("quiz_question_create", "quiz_question_create($1, $2::jsonb, $3, $4)", 4),
-    .args = {API_ARG_PATH("id"), API_ARG_BODY, API_ARG_CALLER, API_ARG_ROLE},
-    .what = "quiz",
-    .check = question_body,
-};
-
-/* PUT /api/v1/questions/{id} (any of the members above) → 200 {question} */
-static const api_call question_update_call = {
-    .stmt =
-        API_STATUS_STMT("quiz_question_update", "quiz_question_update($1, $2::jsonb, $3, $4)", 4),
-    .args = {API_ARG_PATH("id"), API_ARG_BODY, API_ARG_CALLER, API_ARG_ROLE},
-    .what = "question",
-    .check = question_body,
-};
-
-/* DELETE /api/v1/questions/{id} */
-static const api_call question_delete_call = {
-    .stmt = API_STATUS_STMT("quiz_question_delete", "quiz_question_delete($1, $2, $3)", 3),
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .what = "question",
-};
-
 /* ---- reading the sheet ---- */
 
 enum column {
@@ -581,44 +554,5 @@ static void question_list(http_ctx *ctx)
     http_db_query(ctx, &list_stmt, p, done);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/quizzes/{id}/questions",
-     .handler = api_call_route,
-     .summary = "Authors: add a question (single, multiple, true_false, short_text, numeric, "
-                "likert, text)",
-     .access = AUTH_STAFF,
-     .check_head = api_head_quiz_author,
-     .data = &question_create_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/quizzes/{id}/questions",
-     .handler = question_list,
-     .summary = "Authors: the draft quiz's questions (?format=csv: the question bank as CSV)",
-     .access = AUTH_STAFF},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/quizzes/{id}/questions/import",
-     .handler = question_import,
-     .max_body = IMPORT_MAX,
-     .summary = "Authors: import a question bank (CSV as saved by a spreadsheet); all or nothing",
-     .access = AUTH_STAFF,
-     .check_head = api_head_quiz_author},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/questions/{id}",
-     .handler = api_call_route,
-     .summary = "Authors: edit a draft question",
-     .access = AUTH_STAFF,
-     .check_head = api_head_question_author,
-     .data = &question_update_call},
-    {.methods = ROUTER_DELETE,
-     .pattern = "/api/v1/questions/{id}",
-     .handler = api_call_route,
-     .summary = "Authors: remove a question from the draft",
-     .access = AUTH_STAFF,
-     .data = &question_delete_call},
-};
-
-const http_route *questions_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/questions.json, generated at build time). */
+#include "routes/questions.inc"

@@ -323,37 +323,5 @@ static void survey_results(http_ctx *ctx)
     http_db_query(ctx, &survey_stmt, p, done);
 }
 
-/* GET /api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts (cohort staff) */
-static const api_call attempts_list_call = {
-    .stmt = {"quiz_attempts_list", "select quiz_attempts_list($1, $2, $3, $4)", 4},
-    .args = {API_ARG_PATH("id"), API_ARG_PATH("quiz_id"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "quiz",
-};
-
-static const http_route routes[] = {
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/quiz-report",
-     .handler = report,
-     .summary =
-         "Cohort staff: pre/post-test scores, means, medians, gain, Hake's g, item analysis (JSON "
-         "or CSV)",
-     .access = AUTH_STAFF},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}/results",
-     .handler = survey_results,
-     .summary = "Cohort staff: a survey's results: distributions and free texts (JSON or CSV)",
-     .access = AUTH_STAFF},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts",
-     .handler = api_call_route,
-     .summary = "Cohort staff: every attempt on a quiz, with scores",
-     .access = AUTH_STAFF,
-     .data = &attempts_list_call},
-};
-
-const http_route *quiz_reports_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/quiz_reports.json, generated at build time). */
+#include "routes/quiz_reports.inc"

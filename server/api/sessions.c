@@ -155,17 +155,6 @@ static void sessions_checkin(http_ctx *ctx)
     http_db_query(ctx, &checkin_stmt, p, api_reply_status_body);
 }
 
-/* GET /api/v1/cohorts/{id}/attendance: sessions attended per participant. */
-static const api_call attendance_list_call = {
-    .stmt = {"sessions_attendance",
-             "select learn_attendance(c.id) from cohorts c where c.id = $1 and "
-             "reg_can_manage(c.id, $2, $3)",
-             3},
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "cohort",
-};
-
 static const db_stmt calendar_stmt = {
     "sessions_calendar",
     "select s.id, extract(epoch from s.starts_at)::bigint, extract(epoch from s.ends_at)::bigint,"
@@ -353,61 +342,5 @@ static void feed_get(http_ctx *ctx)
     http_db_query(ctx, &feed_stmt, p, feed_done);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/sessions",
-     .handler = sessions_create,
-     .summary = "Managers: schedule a live session",
-     .access = AUTH_STAFF,
-     .check_head = api_head_cohort_staff},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/sessions",
-     .handler = sessions_list,
-     .summary = "Learners: the cohort's live sessions",
-     .access = AUTH_OPTIONAL},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/sessions/{id}/checkin",
-     .handler = sessions_open_checkin,
-     .summary = "Managers: open the check-in with a fresh six-digit code",
-     .access = AUTH_STAFF,
-     .check_head = api_head_session_staff},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/sessions/{id}/attendance",
-     .handler = sessions_checkin,
-     .summary = "Participants: check in with the code",
-     .access = AUTH_SIGNED_IN,
-     .check_head = api_head_session_learner},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/attendance",
-     .handler = api_call_route,
-     .summary = "Managers: sessions attended per participant",
-     .access = AUTH_STAFF,
-     .data = &attendance_list_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/calendar.ics",
-     .handler = calendar,
-     .summary = "The cohort's sessions as a public iCalendar feed (no online links)",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/me/calendar-feed",
-     .handler = feed_create,
-     .summary =
-         "A new personal calendar feed URL (online links included); the old one stops working",
-     .access = AUTH_SIGNED_IN},
-    {.methods = ROUTER_DELETE,
-     .pattern = "/api/v1/me/calendar-feed",
-     .handler = feed_delete,
-     .summary = "Revoke the personal calendar feed URL",
-     .access = AUTH_SIGNED_IN},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/calendar/{token}",
-     .handler = feed_get,
-     .summary = "A personal iCalendar feed: the sessions of the owner's confirmed cohorts",
-     .access = AUTH_NONE},
-};
-
-const http_route *sessions_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/sessions.json, generated at build time). */
+#include "routes/sessions.inc"

@@ -96,9 +96,11 @@ static void call_done(void *arg, db_result *r)
     api_reply_sql(ctx, r, c->reply);
 }
 
-/* The request's JSON object body, read and checked once (*body keeps it)
- * against the route's declared schema (api_request_schema), then by the
- * call's own check. Returns 0, or -1 after replying. */
+/* The request's JSON object body, read and checked once (*body keeps it):
+ * by the call's own check when it has one (its SQL answers the members'
+ * refusals with codes of their own, which the schema's 422 invalid_field
+ * would pre-empt), else against the route's declared schema
+ * (api_request_schema). Returns 0, or -1 after replying. */
 static int body_read(http_ctx *ctx, const api_call *c, json_t **body)
 {
     const json_t *schema = api_request_schema(ctx);
@@ -107,9 +109,9 @@ static int body_read(http_ctx *ctx, const api_call *c, json_t **body)
         return 0;
     if (http_read_json(ctx, false, body) != 0)
         return -1;
-    if (schema != NULL && http_check_body(ctx, schema, *body) != 0)
-        return -1;
-    return c->check != NULL ? c->check(ctx, *body) : 0;
+    if (c->check != NULL)
+        return c->check(ctx, *body);
+    return schema != NULL ? http_check_body(ctx, schema, *body) : 0;
 }
 
 /* A scalar member as the statement's text: a string as it is, a number or
@@ -144,10 +146,10 @@ static int call_arg(http_ctx *ctx, const api_call *c, const api_arg *a, json_t *
         *out = member_text(ctx, *body, a->name);
         return 0;
     case API_SRC_CALLER:
-        *out = ctx->user.id;
+        *out = ctx->user.signed_in ? ctx->user.id : NULL;
         return 0;
     case API_SRC_ROLE:
-        *out = auth_role_name(ctx->user.role);
+        *out = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
         return 0;
     case API_SRC_PUBLIC_URL:
         *out = api_svc(ctx)->cfg->public_url;

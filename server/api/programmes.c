@@ -30,32 +30,13 @@ static const api_call programmes_get_call = {
     .what = "programme",
 };
 
-/* The members a new programme may hold (the table's rules check the rest). */
-static int create_members(http_ctx *ctx, json_t *body)
-{
-    const char *slug, *title, *description = NULL;
-
-    return http_unpack(ctx, body, "{s:s, s:s, s?s}", "slug", &slug, "title", &title, "description",
-                       &description);
-}
-
 /* POST /api/v1/programmes {slug, title, description?} → 201 (409 slug_taken) */
 static const api_call create_call = {
     .stmt = {"programmes_create", "select reg_programme_create($1, $2, $3, $4)", 4},
     .args = {API_ARG_MEMBER("slug"), API_ARG_MEMBER("title"), API_ARG_MEMBER("description"),
              API_ARG_CALLER},
     .reply = API_REPLY_CREATED,
-    .check = create_members,
 };
-
-/* The members a programme edit may hold (the table's rules check the rest:
- * 422 invalid_field naming the member). */
-static int update_members(http_ctx *ctx, json_t *body)
-{
-    const char *title = NULL, *description = NULL;
-
-    return http_unpack(ctx, body, "{s?s, s?s}", "title", &title, "description", &description);
-}
 
 /* PUT /api/v1/programmes/{slug} {title?, description?} (admins; the slug
  * stays: it is in every link and credential) */
@@ -64,7 +45,6 @@ static const api_call update_call = {
     .args = {API_ARG_PATH("slug"), API_ARG_BODY, API_ARG_CALLER},
     .reply = API_REPLY_JSON,
     .what = "programme",
-    .check = update_members,
 };
 
 static const http_route routes[] = {

@@ -306,29 +306,6 @@ static void publish(http_ctx *ctx)
     http_db_query(ctx, &publish_read_stmt, p, publish_read);
 }
 
-static const db_stmt move_stmt =
-    API_STATUS_STMT("content_move_cohort", "content_move_cohort($1, $2::int, $3, $4)", 4);
-
-/* PUT /api/v1/cohorts/{id}/content-version {version}: admins any cohort,
- * its instructors one that has not started (409 cohort_started). */
-static void cohort_move(http_ctx *ctx)
-{
-    json_t *body;
-    json_int_t version;
-    const char **p;
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:I}", "version", &version) != 0)
-        return;
-    p = api_caller_params(ctx, 4);
-    p[0] = http_param(ctx, "id");
-    p[1] = api_itoa(ctx, version);
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    http_db_query(ctx, &move_stmt, p, api_reply_status_body);
-}
-
 static const db_stmt changes_stmt =
     API_STATUS_STMT("content_version_changes", "content_version_changes($1, $2::int, $3, $4)", 4);
 
@@ -354,46 +331,6 @@ static void cohort_changes(http_ctx *ctx)
 }
 
 /* ---- authors named by an admin ---- */
-
-static const db_stmt author_add_stmt =
-    API_STATUS_STMT("content_author_add", "content_author_add($1, $2, $3)", 3);
-
-/* POST /api/v1/programmes/{slug}/authors {user_id} (admins): an instructor
- * who edits the programme's content without being on a cohort. */
-static void author_add(http_ctx *ctx)
-{
-    json_t *body;
-    const char *user_id;
-    const char **p;
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:s}", "user_id", &user_id) != 0)
-        return;
-    p = http_ctx_alloc(ctx, 3 * sizeof *p);
-    p[0] = http_param(ctx, "slug");
-    p[1] = user_id;
-    p[2] = ctx->user.id;
-    if (api_missing(ctx, p[0], "programme"))
-        return;
-    http_db_query(ctx, &author_add_stmt, p, api_reply_status_body);
-}
-
-static const db_stmt author_remove_stmt =
-    API_STATUS_STMT("content_author_remove", "content_author_remove($1, $2, $3)", 3);
-
-/* DELETE /api/v1/programmes/{slug}/authors/{user_id} (admins) */
-static void author_remove(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
-
-    p[0] = http_param(ctx, "slug");
-    p[1] = http_param(ctx, "user_id");
-    p[2] = ctx->user.id;
-    if (api_missing(ctx, p[0], "programme") || api_missing(ctx, p[1], "author"))
-        return;
-    http_db_query(ctx, &author_remove_stmt, p, api_reply_status_body);
-}
 
 /* ---- lesson attachments ---- */
 

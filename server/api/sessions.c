@@ -13,6 +13,7 @@
 
 #include "sinau/api/access.h"
 #include "sinau/api/call.h"
+#include "sinau/api/schemas.h"
 #include "sinau/api/services.h"
 #include "sinau/auth/session.h"
 #include "sinau/core/ical.h"
@@ -67,28 +68,6 @@ static void sessions_create(http_ctx *ctx)
     http_db_query(ctx, &create_stmt, p, create_done);
 }
 
-static const db_stmt list_stmt = {
-    "sessions_list",
-    "select json_build_object('items', coalesce(json_agg(learn_session_json(s,"
-    " reg_can_manage(c.id, $2, $3)) order by s.starts_at, s.id)"
-    " filter (where s.id is not null), '[]'::json))"
-    " from cohorts c left join cohort_sessions s on s.cohort_id = c.id"
-    " where c.id = $1 and learn_can_access(c.id, $2, $3) group by c.id",
-    3};
-
-/* GET /api/v1/cohorts/{id}/sessions (managers also see an open code) */
-static void sessions_list(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.signed_in ? ctx->user.id : NULL;
-    p[2] = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    http_db_query(ctx, &list_stmt, p, api_reply_json_or_404);
-}
-
 static const db_stmt code_stmt = {
     "sessions_open_checkin",
     "update cohort_sessions s set checkin_code = $2,"
@@ -128,31 +107,18 @@ static void sessions_open_checkin(http_ctx *ctx)
     http_db_query(ctx, &code_stmt, p, api_reply_json_or_404);
 }
 
-static const db_stmt checkin_stmt =
-    API_STATUS_STMT("sessions_checkin", "learn_checkin($1, $2, $3)", 3);
-
-/* POST /api/v1/sessions/{id}/attendance {code}: a participant checks in. */
-static void sessions_checkin(http_ctx *ctx)
+/* The declared body, whose code has six digits (422 invalid_code). */
+static int checkin_code_check(http_ctx *ctx, json_t *body)
 {
-    json_t *body;
-    const char *code;
-    const char **p;
+    const char *code = json_string_value(json_object_get(body, "code"));
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:s}", "code", &code) != 0)
-        return;
-    if (strlen(code) != 6 || strspn(code, "0123456789") != 6) {
+    if (http_check_body(ctx, api_request_schema(ctx), body) != 0)
+        return -1;
+    if (code == NULL || strlen(code) != 6 || strspn(code, "0123456789") != 6) {
         http_reply_error(ctx, 422, "invalid_code", "the code has six digits");
-        return;
+        return -1;
     }
-    p = http_ctx_alloc(ctx, 3 * sizeof *p);
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.id;
-    p[2] = code;
-    if (api_missing(ctx, p[0], "session"))
-        return;
-    http_db_query(ctx, &checkin_stmt, p, api_reply_status_body);
+    return 0;
 }
 
 static const db_stmt calendar_stmt = {
@@ -242,8 +208,6 @@ static const db_stmt feed_set_stmt = {
     "insert into calendar_feeds (user_id, token_hash) values ($1, $2)"
     " on conflict (user_id) do update set token_hash = excluded.token_hash, created_at = now()",
     2};
-static const db_stmt feed_delete_stmt = {"sessions_feed_delete",
-                                         "delete from calendar_feeds where user_id = $1", 1};
 /* the sessions of the cohorts where the token's owner (active) holds a
  * confirmed seat now; no row at all when the token is unknown or revoked */
 static const db_stmt feed_stmt = {
@@ -288,26 +252,6 @@ static void feed_create(http_ctx *ctx)
     job->params[0] = ctx->user.id;
     job->params[1] = job->hash;
     http_db_query(ctx, &feed_set_stmt, job->params, feed_made);
-}
-
-static void feed_deleted(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    http_reply_empty(ctx, 204);
-}
-
-/* DELETE /api/v1/me/calendar-feed → 204: the personal feed URL stops working. */
-static void feed_delete(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, sizeof *p);
-
-    p[0] = ctx->user.id;
-    http_db_query(ctx, &feed_delete_stmt, p, feed_deleted);
 }
 
 static void feed_done(void *arg, db_result *r)

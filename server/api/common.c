@@ -38,6 +38,17 @@ void api_reply_status_body(void *arg, db_result *r)
     api_reply_sql(arg, r, API_REPLY_STATUS);
 }
 
+void api_call_route_empty(http_ctx *ctx)
+{
+    json_t *body;
+
+    if (http_read_json(ctx, true, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{}") != 0)
+        return;
+    api_call_route(ctx);
+}
+
 bool api_missing(http_ctx *ctx, const char *value, const char *what)
 {
     char msg[64];

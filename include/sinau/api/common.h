@@ -25,6 +25,12 @@ void api_reply_created_or_404(void *arg, db_result *r);
  * functions that decide the status return: answers with them as they are. */
 void api_reply_status_body(void *arg, db_result *r);
 
+/* The generic handler of a thin route (api/call.h; ctx->route->data is its
+ * api_call) whose request takes no members: the body is empty or {} (a
+ * member: 422 unknown_field, as http_unpack answers; not JSON: as
+ * http_read_json answers), then api_call_route. Loop thread. */
+void api_call_route_empty(struct http_ctx *ctx);
+
 /* When value (a path parameter) is NULL, replies 404 "no such <what>" and
  * returns true: the handler just returns. */
 bool api_missing(struct http_ctx *ctx, const char *value, const char *what);

@@ -454,10 +454,6 @@ static const api_call mine_call = {
 
 /* ---- revocation and the status list ---- */
 
-typedef struct revoke_job {
-    PGresult *answer; /* the revocation's (status, body); owned */
-} revoke_job;
-
 /* One re-signing of the status list for a request (ctx memory). The
  * database calls go to the pool directly with this as their argument, so a
  * refusal never replies: then(ctx) always runs, and answers. */
@@ -512,26 +508,33 @@ void certificates_status_resign(http_ctx *ctx, void (*then)(http_ctx *ctx))
         then(ctx);
 }
 
-static void revoke_reply(http_ctx *ctx)
+/* The kept answer, once the status list is re-signed. */
+static void resigned_reply(http_ctx *ctx)
 {
-    revoke_job *job = ctx->state;
-    db_result r = {DB_OK, job->answer, ""};
+    db_result r = {DB_OK, ctx->state, ""};
 
     api_reply_status_body(ctx, &r); /* takes the result */
+}
+
+/* A write that changed what the status list says (a revocation, a new
+ * key): its (status, body) answer r is kept (ctx->state: the PGresult)
+ * and sent once the list is re-signed. */
+static void reply_after_resign(http_ctx *ctx, db_result *r)
+{
+    ctx->state = db_result_take(r);
+    certificates_status_resign(ctx, resigned_reply);
 }
 
 static void revoked(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    revoke_job *job = ctx->state;
 
     if (r->status != DB_OK || PQntuples(r->res) != 1 ||
         strcmp(PQgetvalue(r->res, 0, 0), "200") != 0) {
         api_reply_status_body(ctx, r);
         return;
     }
-    job->answer = db_result_take(r);
-    certificates_status_resign(ctx, revoke_reply);
+    reply_after_resign(ctx, r);
 }
 
 static const db_stmt revoke_stmt = API_STATUS_STMT("cert_revoke", "cert_revoke($1, $2, $3)", 3);
@@ -539,7 +542,6 @@ static const db_stmt revoke_stmt = API_STATUS_STMT("cert_revoke", "cert_revoke($
 /* POST /api/v1/certificates/{id}/revoke {reason} (admins; audited) */
 static void revoke(http_ctx *ctx)
 {
-    revoke_job *job = http_ctx_alloc(ctx, sizeof *job);
     const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
     const char *reason;
     json_t *body;
@@ -552,7 +554,6 @@ static void revoke(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_reason", "a reason has 1 to 500 characters");
         return;
     }
-    ctx->state = job;
     p[0] = http_param(ctx, "id");
     p[1] = reason;
     p[2] = ctx->user.id;
@@ -602,18 +603,9 @@ void certificates_tick(const api_services *svc)
 /* ---- keys ---- */
 
 typedef struct rotate_job {
-    PGresult *answer; /* the key's (status, body); owned */
     certkeys_new key;
     const char *params[4];
 } rotate_job;
-
-static void rotate_reply(http_ctx *ctx)
-{
-    rotate_job *job = ctx->state;
-    db_result r = {DB_OK, job->answer, ""};
-
-    api_reply_status_body(ctx, &r); /* takes the result */
-}
 
 static void rotated(void *arg, db_result *r)
 {
@@ -625,8 +617,7 @@ static void rotated(void *arg, db_result *r)
         http_reply_db_error(ctx, r);
         return;
     }
-    job->answer = db_result_take(r);
-    certificates_status_resign(ctx, rotate_reply);
+    reply_after_resign(ctx, r);
 }
 
 static const db_stmt key_add_stmt = {"cert_key_add", CERTKEYS_ADD_SQL, 4};

@@ -508,20 +508,29 @@ void certificates_status_resign(http_ctx *ctx, void (*then)(http_ctx *ctx))
         then(ctx);
 }
 
+/* A write's answer kept while the status list is re-signed (ctx memory). */
+typedef struct resign_answer {
+    PGresult *answer; /* (status, body); owned until sent */
+} resign_answer;
+
 /* The kept answer, once the status list is re-signed. */
 static void resigned_reply(http_ctx *ctx)
 {
-    db_result r = {DB_OK, ctx->state, ""};
+    const resign_answer *a = ctx->state;
+    db_result r = {DB_OK, a->answer, ""};
 
     api_reply_status_body(ctx, &r); /* takes the result */
 }
 
 /* A write that changed what the status list says (a revocation, a new
- * key): its (status, body) answer r is kept (ctx->state: the PGresult)
- * and sent once the list is re-signed. */
+ * key): its (status, body) answer r is kept (ctx->state) and sent once
+ * the list is re-signed. */
 static void reply_after_resign(http_ctx *ctx, db_result *r)
 {
-    ctx->state = db_result_take(r);
+    resign_answer *a = http_ctx_alloc(ctx, sizeof *a);
+
+    a->answer = db_result_take(r);
+    ctx->state = a;
     certificates_status_resign(ctx, resigned_reply);
 }
 

@@ -16,7 +16,9 @@
 #include "sinau/api/registrations.h"
 #include "sinau/api/routes.h"
 #include "sinau/api/schemas.h"
+#include "sinau/api/services.h"
 #include "sinau/auth/sesscache.h"
+#include "sinau/core/alloc.h"
 #include "sinau/core/log.h"
 
 typedef const http_route *(*routes_fn)(size_t *n);
@@ -324,4 +326,101 @@ int api_schemas_check(const router *r, char *msg, size_t msg_len)
     json_decref(used);
     json_decref(tables);
     return bad;
+}
+
+/* ---- the declared request bodies, by route index and method ---- */
+
+#define METHOD_BITS 16
+
+struct api_bodies {
+    size_t n;         /* routes */
+    json_t **schemas; /* [route index - 1][method bit]: owned, or NULL */
+};
+
+/* A copy of spec with every {"$ref": "#/components/schemas/Name"} replaced
+ * by that component (itself resolved). New reference. */
+static json_t *resolved(json_t *spec, json_t *components, int depth)
+{
+    const char *ref = json_string_value(json_object_get(spec, "$ref"));
+    static const char prefix[] = "#/components/schemas/";
+    json_t *out, *v;
+    const char *key;
+    size_t i;
+
+    if (ref != NULL && strncmp(ref, prefix, sizeof prefix - 1) == 0 && depth < 16)
+        return resolved(json_object_get(components, ref + sizeof prefix - 1), components,
+                        depth + 1);
+    if (json_is_object(spec)) {
+        out = json_object();
+        json_object_foreach (spec, key, v)
+            json_object_set_new(out, key, resolved(v, components, depth));
+        return out;
+    }
+    if (json_is_array(spec)) {
+        out = json_array();
+        json_array_foreach (spec, i, v)
+            json_array_append_new(out, resolved(v, components, depth));
+        return out;
+    }
+    return spec != NULL ? json_incref(spec) : json_null();
+}
+
+/* The body schema of one entry: its "request" when that is a JSON Schema
+ * (not null, not a content map of another medium). New reference or NULL. */
+static json_t *request_schema_of(json_t *entry, json_t *components)
+{
+    json_t *spec = json_object_get(entry, "request");
+
+    if (!json_is_object(spec) || json_object_get(spec, "content") != NULL)
+        return NULL;
+    return resolved(spec, components, 0);
+}
+
+api_bodies *api_bodies_build(const router *r)
+{
+    size_t n;
+    const http_route *const *all = router_routes(r, &n);
+    char why[256];
+    json_t *tables = schema_tables(why, sizeof why);
+    api_bodies *b;
+
+    if (tables == NULL) {
+        log_write(LOG_ERROR, NULL, "API schemas: %s", why);
+        return NULL;
+    }
+    b = xcalloc(1, sizeof *b);
+    b->n = n;
+    b->schemas = xcalloc(n * METHOD_BITS + 1, sizeof *b->schemas);
+    for (size_t i = 0; i < n; i++)
+        for (unsigned bit = 0; bit < METHOD_BITS; bit++) {
+            char key[16];
+            if ((all[i]->methods & (1u << bit)) != 0 && method_key(1u << bit, key))
+                b->schemas[i * METHOD_BITS + bit] =
+                    request_schema_of(route_entry(tables, key, all[i]->pattern),
+                                      json_object_get(tables, "components"));
+        }
+    json_decref(tables);
+    return b;
+}
+
+void api_bodies_free(api_bodies *b)
+{
+    if (b == NULL)
+        return;
+    for (size_t i = 0; i < b->n * METHOD_BITS; i++)
+        json_decref(b->schemas[i]);
+    free(b->schemas);
+    free(b);
+}
+
+const json_t *api_request_schema(const http_ctx *ctx)
+{
+    const api_bodies *b = api_svc(ctx)->bodies;
+    unsigned index = ctx->match.index, bit = 0;
+
+    if (b == NULL || index == 0 || index > b->n)
+        return NULL;
+    while (bit < METHOD_BITS && ctx->method != 1u << bit)
+        bit++;
+    return bit < METHOD_BITS ? b->schemas[(index - 1) * METHOD_BITS + bit] : NULL;
 }

@@ -25,7 +25,8 @@ struct http_ctx;
 enum api_src {
     API_SRC_PATH = 1,   /* the path parameter `name`; undecodable: 404 "no such <what>" */
     API_SRC_BODY,       /* the JSON object body as text (api_call.check may refuse members) */
-    API_SRC_MEMBER,     /* the body's string member `name` (NULL when absent or null) */
+    API_SRC_MEMBER,     /* the body's member `name`: a string as it is, a number or a boolean
+                           as its JSON text (the SQL casts); NULL when absent or null */
     API_SRC_CALLER,     /* the caller's user id */
     API_SRC_ROLE,       /* the caller's role name */
     API_SRC_PUBLIC_URL, /* the configured public URL (links in credentials) */
@@ -68,7 +69,9 @@ typedef struct api_call {
     int (*check)(struct http_ctx *ctx, json_t *body);
 } api_call;
 
-/* The generic handler of thin routes: gathers ctx->route's api_call
+/* The generic handler of thin routes: checks a body against the route's
+ * declared schema (api_request_schema: 422 unknown_field/invalid_field
+ * with details.field, as http_unpack), gathers ctx->route's api_call
  * parameters, runs its statement and answers with api_reply_sql. Loop thread. */
 void api_call_route(struct http_ctx *ctx);
 

@@ -10,6 +10,7 @@
 #ifndef SINAU_API_SCHEMAS_H
 #define SINAU_API_SCHEMAS_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "sinau/http/router.h"
@@ -28,5 +29,26 @@ extern const int api_schema_file_count;
  * names a route of r. Returns the number of problems and writes the first
  * few, one a line, into msg (always NUL-terminated). Start-up or tests. */
 int api_schemas_check(const router *r, char *msg, size_t msg_len);
+
+/* The declared request body schema of every route method, looked up by
+ * the router's route index (router_match.index) and method: what
+ * api_call_route (and http_check_body) enforces. */
+typedef struct api_bodies api_bodies;
+
+/* Builds the table of r's routes (schemas with their $ref resolved) into a
+ * new value (free with api_bodies_free); NULL when the embedded files are
+ * not valid (logged). Start-up, before any loop runs; read-only after,
+ * so any loop thread may look up. */
+api_bodies *api_bodies_build(const router *r);
+
+/* Frees b. NULL-safe. */
+void api_bodies_free(api_bodies *b);
+
+struct http_ctx;
+
+/* The JSON Schema of the body of ctx's route and method (borrowed from the
+ * services' table, api/services.h), or NULL when none is declared (no
+ * body, another medium than JSON, or no table). Loop thread. */
+const json_t *api_request_schema(const struct http_ctx *ctx);
 
 #endif /* SINAU_API_SCHEMAS_H */

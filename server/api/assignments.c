@@ -98,33 +98,41 @@ static int assignment_fields(http_ctx *ctx, json_t *body, bool create)
     return 0;
 }
 
-static int create_fields(http_ctx *ctx, json_t *body)
-{
-    return assignment_fields(ctx, body, true);
-}
+static const db_stmt create_stmt =
+    API_STATUS_STMT("asg_create", "asg_create($1, $2::jsonb, $3, $4)", 4);
+static const db_stmt update_stmt =
+    API_STATUS_STMT("asg_update", "asg_update($1, $2::jsonb, $3, $4)", 4);
 
-static int update_fields(http_ctx *ctx, json_t *body)
+static void assignment_write(http_ctx *ctx, bool create)
 {
-    return assignment_fields(ctx, body, false);
+    json_t *body;
+    const char **p;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return;
+    if (assignment_fields(ctx, body, create) != 0)
+        return;
+    p = api_caller_params(ctx, 4);
+    p[0] = http_param(ctx, "id");
+    p[1] = api_json_text(ctx, body);
+    if (api_missing(ctx, p[0], create ? "module" : "assignment"))
+        return;
+    http_db_query(ctx, create ? &create_stmt : &update_stmt, p, api_reply_status_body);
 }
 
 /* POST /api/v1/modules/{id}/assignments {title, instructions_md?, submission_types,
  * max_score, pass_score, required?, rubric?, position?, max_attempts?} */
-static const api_call assignment_create_call = {
-    .stmt = API_STATUS_STMT("asg_create", "asg_create($1, $2::jsonb, $3, $4)", 4),
-    .args = {API_ARG_PATH("id"), API_ARG_BODY, API_ARG_CALLER, API_ARG_ROLE},
-    .what = "module",
-    .check = create_fields,
-};
+static void assignment_create(http_ctx *ctx)
+{
+    assignment_write(ctx, true);
+}
 
 /* PUT /api/v1/assignments/{id} (any of the members above; rubric and
  * max_attempts null clear) */
-static const api_call assignment_update_call = {
-    .stmt = API_STATUS_STMT("asg_update", "asg_update($1, $2::jsonb, $3, $4)", 4),
-    .args = {API_ARG_PATH("id"), API_ARG_BODY, API_ARG_CALLER, API_ARG_ROLE},
-    .what = "assignment",
-    .check = update_fields,
-};
+static void assignment_update(http_ctx *ctx)
+{
+    assignment_write(ctx, false);
+}
 
 /* DELETE /api/v1/assignments/{id} (the draft only; published versions keep it) */
 static const api_call assignment_delete_call = {
@@ -181,19 +189,17 @@ static const api_call assignment_get_call = {
 static const http_route routes[] = {
     {.methods = ROUTER_POST,
      .pattern = "/api/v1/modules/{id}/assignments",
-     .handler = api_call_route,
+     .handler = assignment_create,
      .summary =
          "Authors: add an assignment (Markdown instructions, types, scores, rubric) to the draft",
      .access = AUTH_STAFF,
-     .check_head = api_head_module_author,
-     .data = &assignment_create_call},
+     .check_head = api_head_module_author},
     {.methods = ROUTER_PUT,
      .pattern = "/api/v1/assignments/{id}",
-     .handler = api_call_route,
+     .handler = assignment_update,
      .summary = "Authors: edit a draft assignment",
      .access = AUTH_STAFF,
-     .check_head = api_head_assignment_author,
-     .data = &assignment_update_call},
+     .check_head = api_head_assignment_author},
     {.methods = ROUTER_DELETE,
      .pattern = "/api/v1/assignments/{id}",
      .handler = api_call_route,

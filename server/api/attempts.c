@@ -25,26 +25,6 @@
 #define TEXT_MAX    10000 /* bytes of a free-text answer */
 #define OPTIONS_MAX 10
 
-static const db_stmt start_stmt = API_STATUS_STMT("quiz_start", "quiz_start($1, $2, $3, $4)", 4);
-
-/* POST /api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts: 201 a new attempt,
- * 200 the one in progress (resume), 409 attempts_exhausted / quiz_closed. */
-static void attempt_start(http_ctx *ctx)
-{
-    json_t *body;
-    const char **p = api_caller_params(ctx, 4);
-
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{}") != 0)
-        return;
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "quiz_id");
-    if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
-        return;
-    http_db_query(ctx, &start_stmt, p, api_reply_status_body);
-}
-
 /* option_ids: up to OPTIONS_MAX short strings. */
 static bool option_ids_ok(json_t *v)
 {
@@ -112,25 +92,6 @@ static void answer_save(http_ctx *ctx)
     if (api_missing(ctx, p[0], "attempt") || api_missing(ctx, p[1], "question"))
         return;
     http_db_query(ctx, &save_stmt, p, api_reply_status_body);
-}
-
-static const db_stmt close_stmt = API_STATUS_STMT("quiz_close", "quiz_close($1, $2)", 2);
-
-/* POST /api/v1/attempts/{id}/close: grades it; again and again the same. */
-static void attempt_close(http_ctx *ctx)
-{
-    json_t *body;
-    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
-
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{}") != 0)
-        return;
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.id;
-    if (api_missing(ctx, p[0], "attempt"))
-        return;
-    http_db_query(ctx, &close_stmt, p, api_reply_status_body);
 }
 
 /* ---- the timer ---- */

@@ -430,10 +430,6 @@ static void transcript(http_ctx *ctx)
 
 /* ---- revocation and the status list ---- */
 
-typedef struct revoke_job {
-    PGresult *answer; /* the revocation's (status, body); owned */
-} revoke_job;
-
 /* One re-signing of the status list for a request (ctx memory). The
  * database calls go to the pool directly with this as their argument, so a
  * refusal never replies: then(ctx) always runs, and answers. */
@@ -488,26 +484,42 @@ void certificates_status_resign(http_ctx *ctx, void (*then)(http_ctx *ctx))
         then(ctx);
 }
 
-static void revoke_reply(http_ctx *ctx)
+/* A write's answer kept while the status list is re-signed (ctx memory). */
+typedef struct resign_answer {
+    PGresult *answer; /* (status, body); owned until sent */
+} resign_answer;
+
+/* The kept answer, once the status list is re-signed. */
+static void resigned_reply(http_ctx *ctx)
 {
-    revoke_job *job = ctx->state;
-    db_result r = {DB_OK, job->answer, ""};
+    const resign_answer *a = ctx->state;
+    db_result r = {DB_OK, a->answer, ""};
 
     api_reply_status_body(ctx, &r); /* takes the result */
+}
+
+/* A write that changed what the status list says (a revocation, a new
+ * key): its (status, body) answer r is kept (ctx->state) and sent once
+ * the list is re-signed. */
+static void reply_after_resign(http_ctx *ctx, db_result *r)
+{
+    resign_answer *a = http_ctx_alloc(ctx, sizeof *a);
+
+    a->answer = db_result_take(r);
+    ctx->state = a;
+    certificates_status_resign(ctx, resigned_reply);
 }
 
 static void revoked(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    revoke_job *job = ctx->state;
 
     if (r->status != DB_OK || PQntuples(r->res) != 1 ||
         strcmp(PQgetvalue(r->res, 0, 0), "200") != 0) {
         api_reply_status_body(ctx, r);
         return;
     }
-    job->answer = db_result_take(r);
-    certificates_status_resign(ctx, revoke_reply);
+    reply_after_resign(ctx, r);
 }
 
 static const db_stmt revoke_stmt = API_STATUS_STMT("cert_revoke", "cert_revoke($1, $2, $3)", 3);
@@ -515,7 +527,6 @@ static const db_stmt revoke_stmt = API_STATUS_STMT("cert_revoke", "cert_revoke($
 /* POST /api/v1/certificates/{id}/revoke {reason} (admins; audited) */
 static void revoke(http_ctx *ctx)
 {
-    revoke_job *job = http_ctx_alloc(ctx, sizeof *job);
     const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
     const char *reason;
     json_t *body;
@@ -528,7 +539,6 @@ static void revoke(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_reason", "a reason has 1 to 500 characters");
         return;
     }
-    ctx->state = job;
     p[0] = http_param(ctx, "id");
     p[1] = reason;
     p[2] = ctx->user.id;
@@ -578,18 +588,9 @@ void certificates_tick(const api_services *svc)
 /* ---- keys ---- */
 
 typedef struct rotate_job {
-    PGresult *answer; /* the key's (status, body); owned */
     certkeys_new key;
     const char *params[4];
 } rotate_job;
-
-static void rotate_reply(http_ctx *ctx)
-{
-    rotate_job *job = ctx->state;
-    db_result r = {DB_OK, job->answer, ""};
-
-    api_reply_status_body(ctx, &r); /* takes the result */
-}
 
 static void rotated(void *arg, db_result *r)
 {
@@ -601,8 +602,7 @@ static void rotated(void *arg, db_result *r)
         http_reply_db_error(ctx, r);
         return;
     }
-    job->answer = db_result_take(r);
-    certificates_status_resign(ctx, rotate_reply);
+    reply_after_resign(ctx, r);
 }
 
 static const db_stmt key_add_stmt = {"cert_key_add", CERTKEYS_ADD_SQL, 4};

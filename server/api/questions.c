@@ -499,59 +499,43 @@ static void export_row(csv_buf *b, json_t *q, size_t width)
     csv_end_row(b);
 }
 
-static void export_done(void *arg, db_result *r)
+static void export_write(csv_buf *b, json_t *book)
 {
-    http_ctx *ctx = arg;
-    json_t *book, *questions, *q;
+    json_t *questions, *q;
     size_t width = 4, i;
-    csv_buf b;
     char col[16];
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
-        (book = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL))) == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such quiz");
-        return;
-    }
     questions = json_object_get(book, "items");
     json_array_foreach (questions, i, q)
         if (json_array_size(json_object_get(q, "options")) > width)
             width = json_array_size(json_object_get(q, "options"));
-    csv_begin(&b);
-    csv_field(&b, "tipe");
-    csv_field(&b, "soal");
+    csv_field(b, "tipe");
+    csv_field(b, "soal");
     for (i = 0; i < width; i++) {
         snprintf(col, sizeof col, "opsi_%c", (int)('a' + i));
-        csv_field(&b, col);
+        csv_field(b, col);
     }
     for (const char *const *h = (const char *const[]){"kunci", "toleransi", "poin", "penilaian",
                                                       "penjelasan", "tag", NULL};
          *h != NULL; h++)
-        csv_field(&b, *h);
-    csv_end_row(&b);
+        csv_field(b, *h);
+    csv_end_row(b);
     json_array_foreach (questions, i, q)
-        export_row(&b, q, width);
-    http_own_buf(ctx, b.data);
-    http_add_header(ctx, "Content-Disposition", "attachment; filename=\"bank-soal.csv\"");
-    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
+        export_row(b, q, width);
 }
+
+static const api_csv export_csv = {export_write, "bank-soal.csv", "no such quiz"};
 
 /* GET /api/v1/quizzes/{id}/questions[?format=csv]: the draft's questions
  * with keys (authors), or the bank as CSV. */
 static void question_list(http_ctx *ctx)
 {
     const char **p = api_caller_params(ctx, 3);
-    db_done_fn done = api_format(ctx, api_reply_json_or_404, export_done);
 
-    if (done == NULL)
-        return;
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "quiz"))
         return;
-    http_db_query(ctx, &list_stmt, p, done);
+    api_query_json_or_csv(ctx, &list_stmt, p, &export_csv);
 }
 
 /* The route table (server/api/routes/questions.json, generated at build time). */

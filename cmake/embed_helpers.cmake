@@ -1,5 +1,5 @@
 # Helpers of the build's embedding scripts (sql/embed.cmake,
-# server/api/schemas/embed.cmake, server/auth/common_passwords.cmake), which
+# server/api/routes/embed.cmake and routes.cmake, server/auth/common_passwords.cmake), which
 # turn source files into C arrays the binary carries. include() it.
 
 # The bytes of file f as a C string literal, split so no line is absurdly long.

@@ -27,6 +27,7 @@
 #include "sinau/api/outbox.h"
 #include "sinau/api/registry.h"
 #include "sinau/api/routes.h"
+#include "sinau/api/schemas.h"
 #include "sinau/auth/guard.h"
 #include "sinau/auth/password.h"
 #include "sinau/auth/sesscache.h"
@@ -266,6 +267,7 @@ static void loop_init_services(sinau_server *srv, sinau_loop *loop)
         .pdf_signer = srv->pdf_signer,
         .verdicts = srv->verdicts,
         .workers = srv->workers,
+        .bodies = srv->bodies,
         .openapi = srv->openapi,
         .openapi_len = srv->openapi_len,
         .metrics_text = metrics_text,
@@ -492,6 +494,9 @@ static int server_init(sinau_server *srv, const sinau_config *cfg)
         return -1;
     }
     srv->openapi = api_openapi_build(srv->router, cfg->public_url, &srv->openapi_len);
+    srv->bodies = api_bodies_build(srv->router);
+    if (srv->bodies == NULL)
+        return -1;
     if (load_keys(srv) != 0)
         return -1;
     if (certkeys_bootstrap(cfg, srv->keys, err, sizeof err) != 0)
@@ -534,6 +539,7 @@ static void server_free(sinau_server *srv)
     http_shared_free(srv->http);
     router_free(srv->router);
     free(srv->openapi);
+    api_bodies_free(srv->bodies);
 }
 
 /* Blocks until SIGTERM or SIGINT; a second signal exits at once. */

@@ -68,9 +68,10 @@ struct sinau_server {
     sinau_loop *loops;
     int nloops;
     int listen_fd;
-    int port;          /* the port actually bound */
-    char instance[12]; /* random hex prefix of request ids */
-    char *openapi;     /* the OpenAPI document, built once */
+    int port;                  /* the port actually bound */
+    char instance[12];         /* random hex prefix of request ids */
+    char *openapi;             /* the OpenAPI document, built once */
+    struct api_bodies *bodies; /* request body schemas (api/schemas.h), built once */
     size_t openapi_len;
     atomic_bool stopping;
     atomic_int accepting; /* loops still accepting; the last to stop closes listen_fd */

@@ -134,13 +134,6 @@ static void assignment_update(http_ctx *ctx)
     assignment_write(ctx, false);
 }
 
-/* DELETE /api/v1/assignments/{id} (the draft only; published versions keep it) */
-static const api_call assignment_delete_call = {
-    .stmt = API_STATUS_STMT("asg_delete", "asg_delete($1, $2, $3)", 3),
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .what = "assignment",
-};
-
 /* ---- a cohort's assignments ---- */
 
 static const db_stmt schedule_stmt = API_STATUS_STMT(
@@ -170,65 +163,5 @@ static void schedule(http_ctx *ctx)
     http_db_query(ctx, &schedule_stmt, p, api_reply_status_body);
 }
 
-/* GET /api/v1/cohorts/{id}/assignments: the cohort's published assignments
- * with their schedule (and, for a participant, their latest submission). */
-static const api_call assignment_list_call = {
-    .stmt = {"asg_list", "select asg_list($1, $2, $3)", 3},
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "cohort",
-};
-
-/* GET /api/v1/cohorts/{id}/assignments/{aid} */
-static const api_call assignment_get_call = {
-    .stmt = {"asg_get", "select asg_get($1, $2, $3, $4)", 4},
-    .args = {API_ARG_PATH("id"), API_ARG_PATH("aid"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "assignment",
-};
-
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/modules/{id}/assignments",
-     .handler = assignment_create,
-     .summary =
-         "Authors: add an assignment (Markdown instructions, types, scores, rubric) to the draft",
-     .access = AUTH_STAFF,
-     .check_head = api_head_module_author},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/assignments/{id}",
-     .handler = assignment_update,
-     .summary = "Authors: edit a draft assignment",
-     .access = AUTH_STAFF,
-     .check_head = api_head_assignment_author},
-    {.methods = ROUTER_DELETE,
-     .pattern = "/api/v1/assignments/{id}",
-     .handler = api_call_route,
-     .summary = "Authors: remove an assignment from the draft",
-     .access = AUTH_STAFF,
-     .data = &assignment_delete_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/assignments",
-     .handler = api_call_route,
-     .summary = "A cohort's published assignments with their schedule",
-     .access = AUTH_SIGNED_IN,
-     .data = &assignment_list_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/assignments/{aid}",
-     .handler = api_call_route,
-     .summary = "One assignment of a cohort, with the caller's latest submission",
-     .access = AUTH_SIGNED_IN,
-     .data = &assignment_get_call},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/cohorts/{id}/assignments/{aid}/schedule",
-     .handler = schedule,
-     .summary = "Cohort staff: due date and optional late cut-off",
-     .access = AUTH_STAFF,
-     .check_head = api_head_cohort_staff},
-};
-
-const http_route *assignments_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/assignments.json, generated at build time). */
+#include "routes/assignments.inc"

@@ -25,34 +25,6 @@
 #define TEXT_MAX    10000 /* bytes of a free-text answer */
 #define OPTIONS_MAX 10
 
-static const db_stmt start_stmt = API_STATUS_STMT("quiz_start", "quiz_start($1, $2, $3, $4)", 4);
-
-/* POST /api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts: 201 a new attempt,
- * 200 the one in progress (resume), 409 attempts_exhausted / quiz_closed. */
-static void attempt_start(http_ctx *ctx)
-{
-    json_t *body;
-    const char **p = api_caller_params(ctx, 4);
-
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{}") != 0)
-        return;
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "quiz_id");
-    if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
-        return;
-    http_db_query(ctx, &start_stmt, p, api_reply_status_body);
-}
-
-/* GET /api/v1/attempts/{id}: its participant, or the cohort's staff. */
-static const api_call attempt_get_call = {
-    .stmt = {"quiz_attempt_get", "select quiz_attempt_get($1, $2, $3)", 3},
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "attempt",
-};
-
 /* option_ids: up to OPTIONS_MAX short strings. */
 static bool option_ids_ok(json_t *v)
 {
@@ -122,58 +94,6 @@ static void answer_save(http_ctx *ctx)
     http_db_query(ctx, &save_stmt, p, api_reply_status_body);
 }
 
-static const db_stmt close_stmt = API_STATUS_STMT("quiz_close", "quiz_close($1, $2)", 2);
-
-/* POST /api/v1/attempts/{id}/close: grades it; again and again the same. */
-static void attempt_close(http_ctx *ctx)
-{
-    json_t *body;
-    const char **p = http_ctx_alloc(ctx, 2 * sizeof *p);
-
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{}") != 0)
-        return;
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.id;
-    if (api_missing(ctx, p[0], "attempt"))
-        return;
-    http_db_query(ctx, &close_stmt, p, api_reply_status_body);
-}
-
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts",
-     .handler = attempt_start,
-     .summary = "Participants: start an attempt (or resume the one in progress)",
-     .access = AUTH_SIGNED_IN,
-     .check_head = api_head_cohort_learner},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/attempts/{id}",
-     .handler = api_call_route,
-     .summary =
-         "An attempt: questions, the caller's answers, remaining time; score and review once "
-         "allowed",
-     .access = AUTH_SIGNED_IN,
-     .data = &attempt_get_call},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/attempts/{id}/answers/{question_id}",
-     .handler = answer_save,
-     .summary = "Participants: save one answer (idempotent); 409 attempt_closed after the deadline",
-     .access = AUTH_SIGNED_IN},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/attempts/{id}/close",
-     .handler = attempt_close,
-     .summary = "Participants: hand in an attempt; it is graded",
-     .access = AUTH_SIGNED_IN},
-};
-
-const http_route *attempts_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
-
 /* ---- the timer ---- */
 
 static const db_stmt due_stmt = {"quiz_close_due", "select quiz_close_due(100)", 0};
@@ -191,3 +111,6 @@ void attempts_tick(db_pool *db)
     if (db_pool_ready(db) && db_query(db, &due_stmt, NULL, due_done, NULL) != 0)
         return;
 }
+
+/* The route table (server/api/routes/attempts.json, generated at build time). */
+#include "routes/attempts.inc"

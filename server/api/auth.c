@@ -496,29 +496,5 @@ static void logout(http_ctx *ctx)
     http_db_query(ctx, &logout_stmt, params, logout_done);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/auth/signup",
-     .handler = signup,
-     .max_body = API_AUTH_BODY_MAX,
-     .summary = "Create a participant account",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/auth/login",
-     .handler = login,
-     .max_body = API_AUTH_BODY_MAX,
-     .summary = "Sign in: a bearer token, a CSRF token and the session cookie",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/auth/logout",
-     .handler = logout,
-     .max_body = API_AUTH_BODY_MAX,
-     .summary = "End this session everywhere",
-     .access = AUTH_SIGNED_IN},
-};
-
-const http_route *auth_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/auth.json, generated at build time). */
+#include "routes/auth.inc"

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sinau/api/common.h"
+#include "sinau/api/schemas.h"
 #include "sinau/api/services.h"
 #include "sinau/auth/session.h"
 #include "sinau/http/ctx.h"
@@ -95,15 +96,35 @@ static void call_done(void *arg, db_result *r)
     api_reply_sql(ctx, r, c->reply);
 }
 
-/* The request's JSON object body, read and checked once (*body keeps it).
- * Returns 0, or -1 after replying. */
+/* The request's JSON object body, read and checked once (*body keeps it):
+ * by the call's own check when it has one (its SQL answers the members'
+ * refusals with codes of their own, which the schema's 422 invalid_field
+ * would pre-empt), else against the route's declared schema
+ * (api_request_schema). Returns 0, or -1 after replying. */
 static int body_read(http_ctx *ctx, const api_call *c, json_t **body)
 {
+    const json_t *schema = api_request_schema(ctx);
+
     if (*body != NULL)
         return 0;
     if (http_read_json(ctx, false, body) != 0)
         return -1;
-    return c->check != NULL ? c->check(ctx, *body) : 0;
+    if (c->check != NULL)
+        return c->check(ctx, *body);
+    return schema != NULL ? http_check_body(ctx, schema, *body) : 0;
+}
+
+/* A scalar member as the statement's text: a string as it is, a number or
+ * a boolean as its JSON text (the SQL casts), NULL when absent or null. */
+static const char *member_text(http_ctx *ctx, json_t *body, const char *name)
+{
+    json_t *v = json_object_get(body, name);
+
+    if (v == NULL || json_is_null(v))
+        return NULL;
+    if (json_is_string(v))
+        return json_string_value(v);
+    return api_json_text(ctx, v);
 }
 
 /* Fills *out with one parameter. Returns 0, or -1 after replying. */
@@ -122,13 +143,13 @@ static int call_arg(http_ctx *ctx, const api_call *c, const api_arg *a, json_t *
     case API_SRC_MEMBER:
         if (body_read(ctx, c, body) != 0)
             return -1;
-        *out = json_string_value(json_object_get(*body, a->name));
+        *out = member_text(ctx, *body, a->name);
         return 0;
     case API_SRC_CALLER:
-        *out = ctx->user.id;
+        *out = ctx->user.signed_in ? ctx->user.id : NULL;
         return 0;
     case API_SRC_ROLE:
-        *out = auth_role_name(ctx->user.role);
+        *out = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
         return 0;
     case API_SRC_PUBLIC_URL:
         *out = api_svc(ctx)->cfg->public_url;

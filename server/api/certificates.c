@@ -60,15 +60,6 @@ static void rules_put(http_ctx *ctx)
     http_db_query(ctx, &rules_stmt, p, api_reply_status_body);
 }
 
-/* GET /api/v1/cohorts/{id}/eligibility: staff see everyone, a participant
- * their own row; each says what is missing. */
-static const api_call eligibility_call = {
-    .stmt = {"cert_eligibility_for", "select cert_eligibility_for($1, $2, $3)", 3},
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "cohort",
-};
-
 /* ---- issuing: one pipeline for the request and the timer ---- */
 
 /* How a run ended. */
@@ -437,26 +428,7 @@ static void transcript(http_ctx *ctx)
 
 /* ---- lists ---- */
 
-/* GET /api/v1/cohorts/{id}/certificates (staff) */
-static const api_call cohort_list_call = {
-    .stmt = {"cert_cohort_list", "select cert_cohort_list($1, $2, $3, $4)", 4},
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE, API_ARG_PUBLIC_URL},
-    .reply = API_REPLY_JSON,
-    .what = "cohort",
-};
-
-/* GET /api/v1/me/certificates */
-static const api_call mine_call = {
-    .stmt = {"cert_mine", "select cert_mine($1, $2)", 2},
-    .args = {API_ARG_CALLER, API_ARG_PUBLIC_URL},
-    .reply = API_REPLY_JSON,
-};
-
 /* ---- revocation and the status list ---- */
-
-typedef struct revoke_job {
-    PGresult *answer; /* the revocation's (status, body); owned */
-} revoke_job;
 
 /* One re-signing of the status list for a request (ctx memory). The
  * database calls go to the pool directly with this as their argument, so a
@@ -512,26 +484,42 @@ void certificates_status_resign(http_ctx *ctx, void (*then)(http_ctx *ctx))
         then(ctx);
 }
 
-static void revoke_reply(http_ctx *ctx)
+/* A write's answer kept while the status list is re-signed (ctx memory). */
+typedef struct resign_answer {
+    PGresult *answer; /* (status, body); owned until sent */
+} resign_answer;
+
+/* The kept answer, once the status list is re-signed. */
+static void resigned_reply(http_ctx *ctx)
 {
-    revoke_job *job = ctx->state;
-    db_result r = {DB_OK, job->answer, ""};
+    const resign_answer *a = ctx->state;
+    db_result r = {DB_OK, a->answer, ""};
 
     api_reply_status_body(ctx, &r); /* takes the result */
+}
+
+/* A write that changed what the status list says (a revocation, a new
+ * key): its (status, body) answer r is kept (ctx->state) and sent once
+ * the list is re-signed. */
+static void reply_after_resign(http_ctx *ctx, db_result *r)
+{
+    resign_answer *a = http_ctx_alloc(ctx, sizeof *a);
+
+    a->answer = db_result_take(r);
+    ctx->state = a;
+    certificates_status_resign(ctx, resigned_reply);
 }
 
 static void revoked(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    revoke_job *job = ctx->state;
 
     if (r->status != DB_OK || PQntuples(r->res) != 1 ||
         strcmp(PQgetvalue(r->res, 0, 0), "200") != 0) {
         api_reply_status_body(ctx, r);
         return;
     }
-    job->answer = db_result_take(r);
-    certificates_status_resign(ctx, revoke_reply);
+    reply_after_resign(ctx, r);
 }
 
 static const db_stmt revoke_stmt = API_STATUS_STMT("cert_revoke", "cert_revoke($1, $2, $3)", 3);
@@ -539,7 +527,6 @@ static const db_stmt revoke_stmt = API_STATUS_STMT("cert_revoke", "cert_revoke($
 /* POST /api/v1/certificates/{id}/revoke {reason} (admins; audited) */
 static void revoke(http_ctx *ctx)
 {
-    revoke_job *job = http_ctx_alloc(ctx, sizeof *job);
     const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
     const char *reason;
     json_t *body;
@@ -552,7 +539,6 @@ static void revoke(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_reason", "a reason has 1 to 500 characters");
         return;
     }
-    ctx->state = job;
     p[0] = http_param(ctx, "id");
     p[1] = reason;
     p[2] = ctx->user.id;
@@ -602,18 +588,9 @@ void certificates_tick(const api_services *svc)
 /* ---- keys ---- */
 
 typedef struct rotate_job {
-    PGresult *answer; /* the key's (status, body); owned */
     certkeys_new key;
     const char *params[4];
 } rotate_job;
-
-static void rotate_reply(http_ctx *ctx)
-{
-    rotate_job *job = ctx->state;
-    db_result r = {DB_OK, job->answer, ""};
-
-    api_reply_status_body(ctx, &r); /* takes the result */
-}
 
 static void rotated(void *arg, db_result *r)
 {
@@ -625,8 +602,7 @@ static void rotated(void *arg, db_result *r)
         http_reply_db_error(ctx, r);
         return;
     }
-    job->answer = db_result_take(r);
-    certificates_status_resign(ctx, rotate_reply);
+    reply_after_resign(ctx, r);
 }
 
 static const db_stmt key_add_stmt = {"cert_key_add", CERTKEYS_ADD_SQL, 4};
@@ -657,13 +633,6 @@ static void keys_rotate(http_ctx *ctx)
     http_db_query(ctx, &key_add_stmt, job->params, rotated);
 }
 
-/* GET /api/v1/keys (admins): every signing key, the current one marked. */
-static const api_call keys_list_call = {
-    .stmt = {"cert_keys_list", "select cert_keys_list($1)", 1},
-    .args = {API_ARG_PUBLIC_URL},
-    .reply = API_REPLY_JSON,
-};
-
 /* GET /api/v1/certificates/pdf-signing (admins): whether certificate PDFs
  * carry the office's electronic signature, and whose. */
 static void pdf_signing(http_ctx *ctx)
@@ -682,66 +651,5 @@ static void pdf_signing(http_ctx *ctx)
                               pdfsign_not_after(s), "timestamp_authority", pdfsign_tsa_url(s)));
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/certificates/pdf-signing",
-     .handler = pdf_signing,
-     .summary = "Admin: whether certificate PDFs are signed (PAdES) and by whom",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/keys/rotate",
-     .handler = keys_rotate,
-     .summary = "Admin: a new certificate signing key signs from now on (old keys keep verifying)",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/keys",
-     .handler = api_call_route,
-     .summary = "Admin: the signing keys, current first",
-     .access = AUTH_ADMIN,
-     .data = &keys_list_call},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/cohorts/{id}/certificate-rules",
-     .handler = rules_put,
-     .summary = "Admin: a cohort's certificate rules",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/eligibility",
-     .handler = api_call_route,
-     .summary = "Who may get a certificate and what is missing (staff: all; participant: own)",
-     .access = AUTH_SIGNED_IN,
-     .data = &eligibility_call},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/certificates",
-     .handler = issue,
-     .summary = "Admin: issue certificates to every eligible participant not yet holding one",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/certificates",
-     .handler = api_call_route,
-     .summary = "Cohort staff: the certificates issued in a cohort",
-     .access = AUTH_STAFF,
-     .data = &cohort_list_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/me/certificates",
-     .handler = api_call_route,
-     .summary = "The caller's certificates",
-     .access = AUTH_SIGNED_IN,
-     .data = &mine_call},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/me/jp/{year}/transcript",
-     .handler = transcript,
-     .summary =
-         "The caller's signed JP transcript of a year (a credential listing its certificates)",
-     .access = AUTH_SIGNED_IN},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/certificates/{id}/revoke",
-     .handler = revoke,
-     .summary = "Admin: revoke a certificate with a reason (audited; the status list is re-signed)",
-     .access = AUTH_ADMIN},
-};
-
-const http_route *certificates_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/certificates.json, generated at build time). */
+#include "routes/certificates.inc"

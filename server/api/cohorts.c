@@ -78,61 +78,6 @@ static void cohorts_create(http_ctx *ctx)
     http_db_query(ctx, &create_stmt, params, api_reply_created_or_404);
 }
 
-/* GET /api/v1/cohorts/{id}: the cohort with live seat counts per segment
- * (a standby may answer, within the read bound; registering decides on the
- * primary). */
-static const api_call cohorts_get_call = {
-    .stmt = {"cohorts_get", "select reg_cohort_json(c) from cohorts c where id = $1", 1},
-    .args = {API_ARG_PATH("id")},
-    .reply = API_REPLY_JSON,
-    .read = true,
-    .what = "cohort",
-};
-
-static const db_stmt instructor_stmt = {
-    "cohorts_add_instructor",
-    "with c as (select id from cohorts where id = $1),"
-    " u as (select id, role from users where id = $2 and status = 'active'),"
-    " ins as (insert into cohort_instructors (cohort_id, user_id)"
-    "   select c.id, u.id from c, u where u.role in ('instructor', 'admin')"
-    "   on conflict do nothing returning 1),"
-    " audit as (insert into audit_log (actor_id, action, subject_id, details)"
-    "   select $3, 'cohort.instructor_added', u.id, json_build_object('cohort_id', c.id)::jsonb"
-    "   from c, u where u.role in ('instructor', 'admin') returning 1)"
-    " select case when not exists (select 1 from c) then 404"
-    "             when not exists (select 1 from u) then 422"
-    "             when (select role from u) not in ('instructor', 'admin') then 422"
-    "             else 201 end,"
-    "        case when not exists (select 1 from c) then"
-    "               json_build_object('error', json_build_object('code', 'not_found',"
-    "                                 'message', 'no such cohort'))"
-    "             when not exists (select 1 from u)"
-    "                  or (select role from u) not in ('instructor', 'admin') then"
-    "               json_build_object('error', json_build_object('code', 'not_instructor',"
-    "                                 'message', 'the user must be an active instructor or admin'))"
-    "             else json_build_object('cohort_id', $1, 'user_id', $2) end",
-    3};
-
-/* POST /api/v1/cohorts/{id}/instructors {user_id} */
-static void cohorts_add_instructor(http_ctx *ctx)
-{
-    json_t *body;
-    const char *user_id;
-    const char **params;
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:s}", "user_id", &user_id) != 0)
-        return;
-    params = http_ctx_alloc(ctx, 3 * sizeof *params);
-    params[0] = http_param(ctx, "id");
-    params[1] = user_id;
-    params[2] = ctx->user.id;
-    if (api_missing(ctx, params[0], "cohort"))
-        return;
-    http_db_query(ctx, &instructor_stmt, params, api_reply_status_body);
-}
-
 static const db_stmt quota_stmt =
     API_STATUS_STMT("cohorts_set_quota", "reg_set_quota($1, $2, $3::int, $4::boolean, $5)", 5);
 
@@ -236,50 +181,5 @@ static void cohorts_update(http_ctx *ctx)
     http_db_query(ctx, &update_stmt, params, api_reply_json_or_404);
 }
 
-/* DELETE /api/v1/cohorts/{id}/instructors/{user_id} (admins) */
-static const api_call cohorts_remove_instructor_call = {
-    .stmt = API_STATUS_STMT("cohorts_remove_instructor", "reg_instructor_remove($1, $2, $3)", 3),
-    .args = {API_ARG_PATH("id"), API_ARG_PATH("user_id"), API_ARG_CALLER},
-    .what = "instructor",
-};
-
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/programmes/{slug}/cohorts",
-     .handler = cohorts_create,
-     .summary = "Admin: create a cohort with per-segment quotas",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/cohorts/{id}",
-     .handler = cohorts_update,
-     .summary = "Admin: edit a cohort's name, dates, registration window and settings",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_DELETE,
-     .pattern = "/api/v1/cohorts/{id}/instructors/{user_id}",
-     .handler = api_call_route,
-     .summary = "Admin: take an instructor off a cohort",
-     .access = AUTH_ADMIN,
-     .data = &cohorts_remove_instructor_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}",
-     .handler = api_call_route,
-     .summary = "A cohort with live seat counts per segment",
-     .access = AUTH_NONE,
-     .data = &cohorts_get_call},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/instructors",
-     .handler = cohorts_add_instructor,
-     .summary = "Admin: add an instructor to a cohort",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/cohorts/{id}/segments/{segment}",
-     .handler = cohorts_set_quota,
-     .summary = "Admin: change a segment's quota or waitlist (never below seats taken)",
-     .access = AUTH_ADMIN},
-};
-
-const http_route *cohorts_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/cohorts.json, generated at build time). */
+#include "routes/cohorts.inc"

@@ -39,6 +39,17 @@ void api_reply_status_body(void *arg, db_result *r)
     api_reply_sql(arg, r, API_REPLY_STATUS);
 }
 
+void api_call_route_empty(http_ctx *ctx)
+{
+    json_t *body;
+
+    if (http_read_json(ctx, true, &body) != 0)
+        return;
+    if (http_unpack(ctx, body, "{}") != 0)
+        return;
+    api_call_route(ctx);
+}
+
 bool api_missing(http_ctx *ctx, const char *value, const char *what)
 {
     char msg[64];
@@ -137,16 +148,48 @@ bool api_instant_member(http_ctx *ctx, json_t *v, const char **out, const char *
     return true;
 }
 
-db_done_fn api_format(http_ctx *ctx, db_done_fn json_done, db_done_fn csv_done)
+/* The CSV answer of api_query_json_or_csv (ctx->state: its api_csv). */
+static void csv_done(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    const api_csv *const *csv = ctx->state;
+    char disposition[96];
+    json_t *doc;
+    csv_buf b;
+
+    if (r->status != DB_OK) {
+        http_reply_db_error(ctx, r);
+        return;
+    }
+    if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
+        (doc = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL))) == NULL) {
+        http_reply_error(ctx, 404, "not_found", (*csv)->missing);
+        return;
+    }
+    csv_begin(&b);
+    (*csv)->write(&b, doc);
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", (*csv)->filename);
+    api_reply_csv(ctx, &b, disposition);
+}
+
+void api_query_json_or_csv(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
+                           const api_csv *csv)
 {
     const char *format = http_query(ctx, "format");
+    const api_csv **state;
 
-    if (format == NULL || strcmp(format, "json") == 0)
-        return json_done;
-    if (strcmp(format, "csv") == 0)
-        return csv_done;
-    http_reply_error(ctx, 422, "invalid_format", "format is json or csv");
-    return NULL;
+    if (format == NULL || strcmp(format, "json") == 0) {
+        http_db_query(ctx, stmt, values, api_reply_json_or_404);
+        return;
+    }
+    if (strcmp(format, "csv") != 0) {
+        http_reply_error(ctx, 422, "invalid_format", "format is json or csv");
+        return;
+    }
+    state = http_ctx_alloc(ctx, sizeof *state);
+    *state = csv;
+    ctx->state = state;
+    http_db_query(ctx, stmt, values, csv_done);
 }
 
 /* ---- uploaded files ---- */

@@ -103,13 +103,6 @@ static void module_update(http_ctx *ctx)
     http_db_query(ctx, &module_update_stmt, p, api_reply_status_body);
 }
 
-/* DELETE /api/v1/modules/{id} (the draft only; published versions keep it) */
-static const api_call module_delete_call = {
-    .stmt = API_STATUS_STMT("content_module_delete", "content_module_delete($1, $2, $3)", 3),
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .what = "module",
-};
-
 /* ---- lessons ---- */
 
 /* video_parse on url without surrounding blanks (pasted links often carry them). */
@@ -217,25 +210,7 @@ static void lesson_update(http_ctx *ctx)
     lesson_write(ctx, false);
 }
 
-/* DELETE /api/v1/lessons/{id} */
-static const api_call lesson_delete_call = {
-    .stmt = API_STATUS_STMT("content_lesson_delete", "content_lesson_delete($1, $2, $3)", 3),
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .what = "lesson",
-};
-
 /* ---- the draft and publishing ---- */
-
-/* GET /api/v1/programmes/{slug}/draft */
-static const api_call draft_get_call = {
-    .stmt = {"content_draft",
-             "select content_draft_json(p.id) from programmes p where p.slug = $1 and "
-             "content_can_author(p.id, $2, $3)",
-             3},
-    .args = {API_ARG_PATH("slug"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "programme",
-};
 
 typedef struct publish_job {
     PGresult *draft; /* (programme id, draft_rev, lesson, assignment or quiz piece id, Markdown)
@@ -331,29 +306,6 @@ static void publish(http_ctx *ctx)
     http_db_query(ctx, &publish_read_stmt, p, publish_read);
 }
 
-static const db_stmt move_stmt =
-    API_STATUS_STMT("content_move_cohort", "content_move_cohort($1, $2::int, $3, $4)", 4);
-
-/* PUT /api/v1/cohorts/{id}/content-version {version}: admins any cohort,
- * its instructors one that has not started (409 cohort_started). */
-static void cohort_move(http_ctx *ctx)
-{
-    json_t *body;
-    json_int_t version;
-    const char **p;
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:I}", "version", &version) != 0)
-        return;
-    p = api_caller_params(ctx, 4);
-    p[0] = http_param(ctx, "id");
-    p[1] = api_itoa(ctx, version);
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    http_db_query(ctx, &move_stmt, p, api_reply_status_body);
-}
-
 static const db_stmt changes_stmt =
     API_STATUS_STMT("content_version_changes", "content_version_changes($1, $2::int, $3, $4)", 4);
 
@@ -379,55 +331,6 @@ static void cohort_changes(http_ctx *ctx)
 }
 
 /* ---- authors named by an admin ---- */
-
-/* GET /api/v1/programmes/{slug}/authors (admins) */
-static const api_call authors_list_call = {
-    .stmt = {"content_authors",
-             "select content_authors_json(p.id) from programmes p where p.slug = $1", 1},
-    .args = {API_ARG_PATH("slug")},
-    .reply = API_REPLY_JSON,
-    .what = "programme",
-};
-
-static const db_stmt author_add_stmt =
-    API_STATUS_STMT("content_author_add", "content_author_add($1, $2, $3)", 3);
-
-/* POST /api/v1/programmes/{slug}/authors {user_id} (admins): an instructor
- * who edits the programme's content without being on a cohort. */
-static void author_add(http_ctx *ctx)
-{
-    json_t *body;
-    const char *user_id;
-    const char **p;
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:s}", "user_id", &user_id) != 0)
-        return;
-    p = http_ctx_alloc(ctx, 3 * sizeof *p);
-    p[0] = http_param(ctx, "slug");
-    p[1] = user_id;
-    p[2] = ctx->user.id;
-    if (api_missing(ctx, p[0], "programme"))
-        return;
-    http_db_query(ctx, &author_add_stmt, p, api_reply_status_body);
-}
-
-static const db_stmt author_remove_stmt =
-    API_STATUS_STMT("content_author_remove", "content_author_remove($1, $2, $3)", 3);
-
-/* DELETE /api/v1/programmes/{slug}/authors/{user_id} (admins) */
-static void author_remove(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
-
-    p[0] = http_param(ctx, "slug");
-    p[1] = http_param(ctx, "user_id");
-    p[2] = ctx->user.id;
-    if (api_missing(ctx, p[0], "programme") || api_missing(ctx, p[1], "author"))
-        return;
-    http_db_query(ctx, &author_remove_stmt, p, api_reply_status_body);
-}
 
 /* ---- lesson attachments ---- */
 
@@ -471,15 +374,6 @@ static void attachment_add(http_ctx *ctx)
         return;
     api_upload_store(ctx, up);
 }
-
-/* DELETE /api/v1/attachments/{id}: off the draft lesson (published
- * versions that list it keep it). */
-static const api_call attachment_remove_call = {
-    .stmt =
-        API_STATUS_STMT("content_attachment_remove", "content_attachment_remove($1, $2, $3)", 3),
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .what = "attachment",
-};
 
 static const db_stmt attachment_get_stmt = {
     "content_attachment_get",
@@ -552,113 +446,5 @@ static void preview(http_ctx *ctx)
     http_work(ctx, job, preview_render, preview_done);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/programmes/{slug}/draft",
-     .handler = api_call_route,
-     .summary = "Authors: the editable draft of a programme's content",
-     .access = AUTH_STAFF,
-     .data = &draft_get_call},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/programmes/{slug}/modules",
-     .handler = module_create,
-     .summary = "Authors: add a module to the draft",
-     .access = AUTH_STAFF,
-     .check_head = api_head_programme_author},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/modules/{id}",
-     .handler = module_update,
-     .summary = "Authors: edit a draft module",
-     .access = AUTH_STAFF,
-     .check_head = api_head_module_author},
-    {.methods = ROUTER_DELETE,
-     .pattern = "/api/v1/modules/{id}",
-     .handler = api_call_route,
-     .summary = "Authors: remove a module from the draft",
-     .access = AUTH_STAFF,
-     .data = &module_delete_call},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/modules/{id}/lessons",
-     .handler = lesson_create,
-     .summary = "Authors: add a lesson (Markdown, optional YouTube/TikTok video)",
-     .access = AUTH_STAFF,
-     .check_head = api_head_module_author},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/lessons/{id}",
-     .handler = lesson_update,
-     .summary = "Authors: edit a draft lesson",
-     .access = AUTH_STAFF,
-     .check_head = api_head_lesson_author},
-    {.methods = ROUTER_DELETE,
-     .pattern = "/api/v1/lessons/{id}",
-     .handler = api_call_route,
-     .summary = "Authors: remove a lesson from the draft",
-     .access = AUTH_STAFF,
-     .data = &lesson_delete_call},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/programmes/{slug}/versions",
-     .handler = publish,
-     .summary = "Authors: publish the draft as the next immutable version",
-     .access = AUTH_STAFF,
-     .check_head = api_head_programme_author},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/cohorts/{id}/content-version",
-     .handler = cohort_move,
-     .summary =
-         "Cohort staff: move a cohort to a newer published version (instructors: before it starts)",
-     .access = AUTH_STAFF,
-     .check_head = api_head_cohort_staff},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/content-version/changes",
-     .handler = cohort_changes,
-     .summary =
-         "Cohort staff: what moving to version ?to= changes (lessons added, removed, edited)",
-     .access = AUTH_STAFF,
-     .check_head = api_head_cohort_staff},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/programmes/{slug}/authors",
-     .handler = api_call_route,
-     .summary = "Admin: the instructors named as the programme's authors",
-     .access = AUTH_ADMIN,
-     .data = &authors_list_call},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/programmes/{slug}/authors",
-     .handler = author_add,
-     .summary = "Admin: name an instructor an author of the programme's content",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_DELETE,
-     .pattern = "/api/v1/programmes/{slug}/authors/{user_id}",
-     .handler = author_remove,
-     .summary = "Admin: take an author off the programme",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/lessons/{id}/attachments",
-     .handler = attachment_add,
-     .max_body = ATTACHMENT_MAX,
-     .summary =
-         "Authors: attach an image (PNG, JPEG) or a PDF handout to a draft lesson (raw body)",
-     .access = AUTH_STAFF,
-     .check_head = api_head_lesson_author},
-    {.methods = ROUTER_DELETE,
-     .pattern = "/api/v1/attachments/{id}",
-     .handler = api_call_route,
-     .summary = "Authors: take a file off its draft lesson",
-     .access = AUTH_STAFF,
-     .data = &attachment_remove_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/attachments/{id}",
-     .handler = attachment_get,
-     .summary = "A lesson's file, for its programme's readers (cached; images inline)",
-     .access = AUTH_OPTIONAL},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/markdown/preview",
-     .handler = preview,
-     .summary = "Staff: render Markdown exactly as publishing will",
-     .access = AUTH_STAFF},
-};
-
-const http_route *content_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/content.json, generated at build time). */
+#include "routes/content.inc"

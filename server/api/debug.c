@@ -109,26 +109,5 @@ static void debug_pipeline(http_ctx *ctx)
     }
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_GET,
-     .pattern = "/debug/sleep",
-     .handler = debug_sleep,
-     .summary = "Tests only: the database sleeps ms",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_POST,
-     .pattern = "/debug/echo",
-     .handler = debug_echo,
-     .summary = "Tests only: echoes a strict JSON body",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_GET,
-     .pattern = "/debug/pipeline",
-     .handler = debug_pipeline,
-     .summary = "Tests only: four statements in one round trip (pipeline mode)",
-     .access = AUTH_NONE},
-};
-
-const http_route *debug_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/debug.json, generated at build time). */
+#include "routes/debug.inc"

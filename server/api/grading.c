@@ -152,14 +152,6 @@ static void grade(http_ctx *ctx)
     http_work(ctx, job, grade_render, grade_store);
 }
 
-/* GET /api/v1/submissions/{id}/grades: every grade given, newest first. */
-static const api_call history_call = {
-    .stmt = {"asg_grade_history", "select asg_grade_history($1, $2, $3)", 3},
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "submission",
-};
-
 /* ---- release ---- */
 
 static const db_stmt release_stmt =
@@ -273,82 +265,30 @@ static void csv_row(csv_buf *b, json_t *row)
     csv_end_row(b);
 }
 
-static void gradebook_csv(void *arg, db_result *r)
+/* The gradebook as a spreadsheet: a header, then a row per participant. */
+static void gradebook_write(csv_buf *b, json_t *book)
 {
-    http_ctx *ctx = arg;
-    json_t *book;
-    csv_buf b;
     size_t i;
     json_t *row;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
-        (book = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL))) == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
-        return;
-    }
-    csv_begin(&b);
-    csv_header(&b, json_object_get(book, "assignments"), json_object_get(book, "quizzes"));
+    csv_header(b, json_object_get(book, "assignments"), json_object_get(book, "quizzes"));
     json_array_foreach (json_object_get(book, "rows"), i, row)
-        csv_row(&b, row);
-    http_own_buf(ctx, b.data);
-    http_add_header(ctx, "Content-Disposition", "attachment; filename=\"nilai.csv\"");
-    http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b.data, b.len);
+        csv_row(b, row);
 }
 
 static const db_stmt gradebook_stmt = {"asg_gradebook", "select asg_gradebook($1, $2, $3)", 3};
+static const api_csv gradebook_csv = {gradebook_write, "nilai.csv", "no such cohort"};
 
 /* GET /api/v1/cohorts/{id}/gradebook[?format=csv] */
 static void gradebook(http_ctx *ctx)
 {
     const char **p = api_caller_params(ctx, 3);
-    db_done_fn done = api_format(ctx, api_reply_json_or_404, gradebook_csv);
 
-    if (done == NULL)
-        return;
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    http_db_query(ctx, &gradebook_stmt, p, done);
+    api_query_json_or_csv(ctx, &gradebook_stmt, p, &gradebook_csv);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/grading-queue",
-     .handler = queue,
-     .summary = "Cohort staff: latest ungraded submissions, oldest first",
-     .access = AUTH_STAFF},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/submissions/{id}/grade",
-     .handler = grade,
-     .summary = "Cohort staff: grade this version (score or rubric choices, Markdown feedback)",
-     .access = AUTH_STAFF,
-     .check_head = api_head_submission_staff},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/submissions/{id}/grades",
-     .handler = api_call_route,
-     .summary = "Cohort staff: every grade given to a submission, newest first",
-     .access = AUTH_STAFF,
-     .data = &history_call},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/grades/release",
-     .handler = release,
-     .summary = "Cohort staff: release grades to participants (one assignment or all)",
-     .access = AUTH_STAFF,
-     .check_head = api_head_cohort_staff},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/gradebook",
-     .handler = gradebook,
-     .summary =
-         "Cohort staff: participants × assignments with progress and attendance (JSON or CSV)",
-     .access = AUTH_STAFF},
-};
-
-const http_route *grading_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/grading.json, generated at build time). */
+#include "routes/grading.inc"

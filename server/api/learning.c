@@ -13,21 +13,10 @@
 
 #include "sinau/api/access.h"
 #include "sinau/api/call.h"
-#include "sinau/auth/session.h"
 #include "sinau/core/log.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
-
-/* (cohort id, [lesson id,] user id or NULL, role name or NULL) */
-static const char **learner_params(http_ctx *ctx, int n)
-{
-    const char **p = http_ctx_alloc(ctx, (size_t)n * sizeof *p);
-
-    p[n - 2] = ctx->user.signed_in ? ctx->user.id : NULL;
-    p[n - 1] = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
-    return p;
-}
 
 /* The learning routes answer (status, body): 422 no_published_version while
  * the cohort follows no published version yet, else 200 with the read.
@@ -36,20 +25,6 @@ static const char **learner_params(http_ctx *ctx, int n)
     "select case when c.content_version is null then 422 else 200 end,"                            \
     " case when c.content_version is null then learn_unpublished() -> 'body' else " read " end"    \
     " from cohorts c where c.id = $1 and learn_can_access(c.id, $2, $3)"
-
-static const db_stmt modules_stmt = {"learn_modules", UNPUBLISHED_OR("learn_modules($1, $2, $3)"),
-                                     3};
-
-/* GET /api/v1/cohorts/{id}/modules */
-static void modules_tree(http_ctx *ctx)
-{
-    const char **p = learner_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    http_db_query(ctx, &modules_stmt, p, api_reply_status_body);
-}
 
 /* (status, body): the lesson with the handouts its version lists, or 422
  * while the cohort has no published version. */
@@ -161,7 +136,7 @@ static const http_prefetch lesson_prefetch = {&lesson_pre_stmt, lesson_pre_param
 /* GET /api/v1/cohorts/{id}/lessons/{lesson_id} */
 static void lesson_get(http_ctx *ctx)
 {
-    const char **p = learner_params(ctx, 4);
+    const char **p = api_caller_params(ctx, 4);
     const lesson_pre *pre = ctx->state;
 
     p[0] = http_param(ctx, "id");
@@ -178,67 +153,5 @@ static void lesson_get(http_ctx *ctx)
     http_db_query(ctx, &lesson_stmt, p, api_reply_status_body);
 }
 
-static const db_stmt complete_stmt =
-    API_STATUS_STMT("learn_complete", "learn_complete($1, $2, $3, $4)", 4);
-
-/* POST /api/v1/cohorts/{id}/lessons/{lesson_id}/complete (idempotent) */
-static void lesson_complete(http_ctx *ctx)
-{
-    const char **p = learner_params(ctx, 4);
-    json_t *body;
-
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{}") != 0)
-        return;
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "lesson_id");
-    if (api_missing(ctx, p[0], "lesson") || api_missing(ctx, p[1], "lesson"))
-        return;
-    http_db_query(ctx, &complete_stmt, p, api_reply_status_body);
-}
-
-static const db_stmt progress_stmt = {"learn_progress_get",
-                                      UNPUBLISHED_OR("learn_progress(c.id, $2)"), 3};
-
-/* GET /api/v1/cohorts/{id}/progress: the caller's own progress. */
-static void progress_get(http_ctx *ctx)
-{
-    const char **p = learner_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    http_db_query(ctx, &progress_stmt, p, api_reply_status_body);
-}
-
-static const http_route routes[] = {
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/modules",
-     .handler = modules_tree,
-     .summary = "Learners: the cohort's modules and lessons with the caller's progress",
-     .access = AUTH_OPTIONAL},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/lessons/{lesson_id}",
-     .handler = lesson_get,
-     .summary = "Learners: a lesson (HTML, video embed, completed, previous/next)",
-     .access = AUTH_OPTIONAL,
-     .prefetch = &lesson_prefetch},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/lessons/{lesson_id}/complete",
-     .handler = lesson_complete,
-     .summary = "Learners: mark a lesson complete (idempotent); returns progress",
-     .access = AUTH_OPTIONAL,
-     .check_head = api_head_cohort_learner},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/progress",
-     .handler = progress_get,
-     .summary = "Learners: the caller's progress in the cohort",
-     .access = AUTH_OPTIONAL},
-};
-
-const http_route *learning_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/learning.json, generated at build time). */
+#include "routes/learning.inc"

@@ -312,32 +312,5 @@ static void me_put(http_ctx *ctx)
     http_db_query(ctx, &name_stmt, params, api_reply_status_body);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/me",
-     .handler = me_get,
-     .summary = "The caller: {user, profile}",
-     .access = AUTH_SIGNED_IN},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/me",
-     .handler = me_put,
-     .summary = "Correct the caller's full name (until a certificate carries it; audited)",
-     .access = AUTH_SIGNED_IN},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/me/profile",
-     .handler = profile_put,
-     .summary = "Update the caller's profile; identity numbers come back masked",
-     .access = AUTH_SIGNED_IN},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/users/{id}/nik",
-     .handler = nik_resolve,
-     .summary =
-         "Admin: give a disputed NIK to its proven owner (the other account loses it; audited)",
-     .access = AUTH_ADMIN},
-};
-
-const http_route *me_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/me.json, generated at build time). */
+#include "routes/me.inc"

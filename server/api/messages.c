@@ -102,13 +102,6 @@ static void messages_resend(http_ctx *ctx)
 static const db_stmt prefs_put_stmt =
     API_STATUS_STMT("msg_prefs_put", "msg_prefs_put($1, $2::jsonb)", 2);
 
-/* GET /api/v1/me/notifications */
-static const api_call prefs_get_call = {
-    .stmt = {"msg_prefs_json", "select msg_prefs_json($1)", 1},
-    .args = {API_ARG_CALLER},
-    .reply = API_REPLY_JSON,
-};
-
 /* PUT /api/v1/me/notifications {language?, email?, whatsapp?, reminders?} */
 static void prefs_put(http_ctx *ctx)
 {
@@ -276,62 +269,5 @@ static void announce(http_ctx *ctx)
     http_work(ctx, job, announce_render, announce_rendered);
 }
 
-/* GET /api/v1/cohorts/{id}/announcements */
-static const api_call announcements_call = {
-    .stmt = {"msg_announcements", "select msg_announcements($1, $2, $3)", 3},
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "cohort",
-};
-
-static const http_route routes[] = {
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/messages",
-     .handler = messages_log,
-     .summary = "The delivery log: every message with its state, tries and error",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/messages/{id}/resend",
-     .handler = messages_resend,
-     .summary = "Send a failed or undeliverable message again",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/me/notifications",
-     .handler = api_call_route,
-     .summary = "The caller's language, channels and reminders",
-     .access = AUTH_SIGNED_IN,
-     .data = &prefs_get_call},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/me/notifications",
-     .handler = prefs_put,
-     .summary = "Choose language, channels and reminders",
-     .access = AUTH_SIGNED_IN},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/unsubscribe",
-     .handler = unsubscribe,
-     .summary = "One-click unsubscribe from e-mail (security messages still come)",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/unsubscribe",
-     .handler = unsubscribe_page,
-     .summary = "The unsubscribe link followed by a person: 303 to the confirmation page",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/announcements",
-     .handler = announce,
-     .summary = "Cohort staff: an announcement to its participants, or one segment",
-     .access = AUTH_STAFF,
-     .check_head = api_head_cohort_staff},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/announcements",
-     .handler = api_call_route,
-     .summary = "A cohort's announcements the caller may read",
-     .access = AUTH_SIGNED_IN,
-     .data = &announcements_call},
-};
-
-const http_route *messages_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/messages.json, generated at build time). */
+#include "routes/messages.inc"

@@ -44,33 +44,6 @@ static int question_body(http_ctx *ctx, json_t *body)
                        "scoring", &v[5], "explanation_md", &v[6], "tags", &v[7], "position", &v[8]);
 }
 
-/* POST /api/v1/quizzes/{id}/questions {type, stem_md, options?: [{text_md,
- * correct?}], answer?: {text?, value?, tolerance?}, points?, scoring?,
- * explanation_md?, tags?, position?} → 201 {question} */
-static const api_call question_create_call = {
-    .stmt =
-        API_STATUS_STMT("quiz_question_create", "quiz_question_create($1, $2::jsonb, $3, $4)", 4),
-    .args = {API_ARG_PATH("id"), API_ARG_BODY, API_ARG_CALLER, API_ARG_ROLE},
-    .what = "quiz",
-    .check = question_body,
-};
-
-/* PUT /api/v1/questions/{id} (any of the members above) → 200 {question} */
-static const api_call question_update_call = {
-    .stmt =
-        API_STATUS_STMT("quiz_question_update", "quiz_question_update($1, $2::jsonb, $3, $4)", 4),
-    .args = {API_ARG_PATH("id"), API_ARG_BODY, API_ARG_CALLER, API_ARG_ROLE},
-    .what = "question",
-    .check = question_body,
-};
-
-/* DELETE /api/v1/questions/{id} */
-static const api_call question_delete_call = {
-    .stmt = API_STATUS_STMT("quiz_question_delete", "quiz_question_delete($1, $2, $3)", 3),
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .what = "question",
-};
-
 /* ---- reading the sheet ---- */
 
 enum column {
@@ -526,97 +499,44 @@ static void export_row(csv_buf *b, json_t *q, size_t width)
     csv_end_row(b);
 }
 
-static void export_done(void *arg, db_result *r)
+static void export_write(csv_buf *b, json_t *book)
 {
-    http_ctx *ctx = arg;
-    json_t *book, *questions, *q;
+    json_t *questions, *q;
     size_t width = 4, i;
-    csv_buf b;
     char col[16];
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
-        (book = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL))) == NULL) {
-        http_reply_error(ctx, 404, "not_found", "no such quiz");
-        return;
-    }
     questions = json_object_get(book, "items");
     json_array_foreach (questions, i, q)
         if (json_array_size(json_object_get(q, "options")) > width)
             width = json_array_size(json_object_get(q, "options"));
-    csv_begin(&b);
-    csv_field(&b, "tipe");
-    csv_field(&b, "soal");
+    csv_field(b, "tipe");
+    csv_field(b, "soal");
     for (i = 0; i < width; i++) {
         snprintf(col, sizeof col, "opsi_%c", (int)('a' + i));
-        csv_field(&b, col);
+        csv_field(b, col);
     }
     for (const char *const *h = (const char *const[]){"kunci", "toleransi", "poin", "penilaian",
                                                       "penjelasan", "tag", NULL};
          *h != NULL; h++)
-        csv_field(&b, *h);
-    csv_end_row(&b);
+        csv_field(b, *h);
+    csv_end_row(b);
     json_array_foreach (questions, i, q)
-        export_row(&b, q, width);
-    api_reply_csv(ctx, &b, "attachment; filename=\"bank-soal.csv\"");
+        export_row(b, q, width);
 }
+
+static const api_csv export_csv = {export_write, "bank-soal.csv", "no such quiz"};
 
 /* GET /api/v1/quizzes/{id}/questions[?format=csv]: the draft's questions
  * with keys (authors), or the bank as CSV. */
 static void question_list(http_ctx *ctx)
 {
     const char **p = api_caller_params(ctx, 3);
-    db_done_fn done = api_format(ctx, api_reply_json_or_404, export_done);
 
-    if (done == NULL)
-        return;
     p[0] = http_param(ctx, "id");
     if (api_missing(ctx, p[0], "quiz"))
         return;
-    http_db_query(ctx, &list_stmt, p, done);
+    api_query_json_or_csv(ctx, &list_stmt, p, &export_csv);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/quizzes/{id}/questions",
-     .handler = api_call_route,
-     .summary = "Authors: add a question (single, multiple, true_false, short_text, numeric, "
-                "likert, text)",
-     .access = AUTH_STAFF,
-     .check_head = api_head_quiz_author,
-     .data = &question_create_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/quizzes/{id}/questions",
-     .handler = question_list,
-     .summary = "Authors: the draft quiz's questions (?format=csv: the question bank as CSV)",
-     .access = AUTH_STAFF},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/quizzes/{id}/questions/import",
-     .handler = question_import,
-     .max_body = IMPORT_MAX,
-     .summary = "Authors: import a question bank (CSV as saved by a spreadsheet); all or nothing",
-     .access = AUTH_STAFF,
-     .check_head = api_head_quiz_author},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/questions/{id}",
-     .handler = api_call_route,
-     .summary = "Authors: edit a draft question",
-     .access = AUTH_STAFF,
-     .check_head = api_head_question_author,
-     .data = &question_update_call},
-    {.methods = ROUTER_DELETE,
-     .pattern = "/api/v1/questions/{id}",
-     .handler = api_call_route,
-     .summary = "Authors: remove a question from the draft",
-     .access = AUTH_STAFF,
-     .data = &question_delete_call},
-};
-
-const http_route *questions_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/questions.json, generated at build time). */
+#include "routes/questions.inc"

@@ -56,30 +56,6 @@ static const char *yes_no(json_t *v)
 
 /* Parses the JSON a statement returned (owned by the request), or replies
  * (error or 404) and returns NULL. */
-static json_t *report_of(http_ctx *ctx, db_result *r, const char *what)
-{
-    json_t *doc;
-
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return NULL;
-    }
-    if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
-        (doc = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL))) == NULL) {
-        http_reply_error(ctx, 404, "not_found", what);
-        return NULL;
-    }
-    return doc;
-}
-
-static void send_csv(http_ctx *ctx, csv_buf *b, const char *filename)
-{
-    char disposition[96];
-
-    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
-    api_reply_csv(ctx, b, disposition);
-}
-
 static void header_row(csv_buf *b, const char *const *names)
 {
     for (; *names != NULL; names++)
@@ -205,22 +181,16 @@ static void items_csv(csv_buf *b, json_t *items, json_t *quizzes)
     }
 }
 
-static void report_csv(void *arg, db_result *r)
+static void report_write(csv_buf *b, json_t *doc)
 {
-    http_ctx *ctx = arg;
-    json_t *doc = report_of(ctx, r, "no such cohort");
-    csv_buf b;
-
-    if (doc == NULL)
-        return;
-    csv_begin(&b);
-    participants_csv(&b, json_object_get(doc, "participants"));
-    csv_end_row(&b);
-    summary_csv(&b, json_object_get(doc, "summary"));
-    csv_end_row(&b);
-    items_csv(&b, json_object_get(doc, "items"), json_object_get(doc, "quizzes"));
-    send_csv(ctx, &b, "laporan-kuis.csv");
+    participants_csv(b, json_object_get(doc, "participants"));
+    csv_end_row(b);
+    summary_csv(b, json_object_get(doc, "summary"));
+    csv_end_row(b);
+    items_csv(b, json_object_get(doc, "items"), json_object_get(doc, "quizzes"));
 }
+
+static const api_csv report_csv = {report_write, "laporan-kuis.csv", "no such cohort"};
 
 static const db_stmt report_stmt = {"quiz_report", "select quiz_report($1, $2, $3, $4, $5)", 5};
 
@@ -228,16 +198,13 @@ static const db_stmt report_stmt = {"quiz_report", "select quiz_report($1, $2, $
 static void report(http_ctx *ctx)
 {
     const char **p = api_caller_params(ctx, 5);
-    db_done_fn done = api_format(ctx, api_reply_json_or_404, report_csv);
 
-    if (done == NULL)
-        return;
     p[0] = http_param(ctx, "id");
     p[1] = http_query(ctx, "pre");
     p[2] = http_query(ctx, "post");
     if (api_missing(ctx, p[0], "cohort"))
         return;
-    http_db_query(ctx, &report_stmt, p, done);
+    api_query_json_or_csv(ctx, &report_stmt, p, &report_csv);
 }
 
 /* ---- survey results ---- */
@@ -265,43 +232,39 @@ static void distribution_cell(csv_buf *b, json_t *q)
     csv_field(b, cell);
 }
 
-static void survey_csv(void *arg, db_result *r)
+static void survey_write(csv_buf *b, json_t *doc)
 {
     static const char *const head[] = {"no",      "pertanyaan", "tipe", "jawaban",
                                        "sebaran", "rata-rata",  NULL};
     static const char *const texts_head[] = {"no", "pertanyaan", "jawaban teks", "nama", NULL};
-    http_ctx *ctx = arg;
-    json_t *doc = report_of(ctx, r, "no such survey"), *q, *t;
+    json_t *q, *t;
     size_t i, j;
-    csv_buf b;
 
-    if (doc == NULL)
-        return;
-    csv_begin(&b);
-    header_row(&b, head);
+    header_row(b, head);
     json_array_foreach (json_object_get(doc, "questions"), i, q) {
-        number_cell(&b, json_object_get(q, "ordinal"));
-        csv_field(&b, json_string_value(json_object_get(q, "stem")));
-        csv_field(&b, json_string_value(json_object_get(q, "type")));
-        number_cell(&b, json_object_get(q, "answers"));
-        distribution_cell(&b, q);
-        number_cell(&b, json_object_get(q, "mean"));
-        csv_end_row(&b);
+        number_cell(b, json_object_get(q, "ordinal"));
+        csv_field(b, json_string_value(json_object_get(q, "stem")));
+        csv_field(b, json_string_value(json_object_get(q, "type")));
+        number_cell(b, json_object_get(q, "answers"));
+        distribution_cell(b, q);
+        number_cell(b, json_object_get(q, "mean"));
+        csv_end_row(b);
     }
-    csv_end_row(&b);
-    header_row(&b, texts_head);
+    csv_end_row(b);
+    header_row(b, texts_head);
     json_array_foreach (json_object_get(doc, "questions"), i, q) {
         json_array_foreach (json_object_get(q, "texts"), j, t) {
-            number_cell(&b, json_object_get(q, "ordinal"));
-            csv_field(&b, json_string_value(json_object_get(q, "stem")));
-            csv_field(&b, json_string_value(json_object_get(t, "text")));
-            csv_field(&b,
+            number_cell(b, json_object_get(q, "ordinal"));
+            csv_field(b, json_string_value(json_object_get(q, "stem")));
+            csv_field(b, json_string_value(json_object_get(t, "text")));
+            csv_field(b,
                       json_string_value(json_object_get(json_object_get(t, "user"), "full_name")));
-            csv_end_row(&b);
+            csv_end_row(b);
         }
     }
-    send_csv(ctx, &b, "hasil-survei.csv");
 }
+
+static const api_csv survey_csv = {survey_write, "hasil-survei.csv", "no such survey"};
 
 static const db_stmt survey_stmt = {"quiz_survey_results",
                                     "select quiz_survey_results($1, $2, $3, $4)", 4};
@@ -310,48 +273,13 @@ static const db_stmt survey_stmt = {"quiz_survey_results",
 static void survey_results(http_ctx *ctx)
 {
     const char **p = api_caller_params(ctx, 4);
-    db_done_fn done = api_format(ctx, api_reply_json_or_404, survey_csv);
 
-    if (done == NULL)
-        return;
     p[0] = http_param(ctx, "id");
     p[1] = http_param(ctx, "quiz_id");
     if (api_missing(ctx, p[0], "survey") || api_missing(ctx, p[1], "survey"))
         return;
-    http_db_query(ctx, &survey_stmt, p, done);
+    api_query_json_or_csv(ctx, &survey_stmt, p, &survey_csv);
 }
 
-/* GET /api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts (cohort staff) */
-static const api_call attempts_list_call = {
-    .stmt = {"quiz_attempts_list", "select quiz_attempts_list($1, $2, $3, $4)", 4},
-    .args = {API_ARG_PATH("id"), API_ARG_PATH("quiz_id"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "quiz",
-};
-
-static const http_route routes[] = {
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/quiz-report",
-     .handler = report,
-     .summary =
-         "Cohort staff: pre/post-test scores, means, medians, gain, Hake's g, item analysis (JSON "
-         "or CSV)",
-     .access = AUTH_STAFF},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}/results",
-     .handler = survey_results,
-     .summary = "Cohort staff: a survey's results: distributions and free texts (JSON or CSV)",
-     .access = AUTH_STAFF},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}/attempts",
-     .handler = api_call_route,
-     .summary = "Cohort staff: every attempt on a quiz, with scores",
-     .access = AUTH_STAFF,
-     .data = &attempts_list_call},
-};
-
-const http_route *quiz_reports_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/quiz_reports.json, generated at build time). */
+#include "routes/quiz_reports.inc"

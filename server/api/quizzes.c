@@ -33,39 +33,6 @@ static int quiz_body(http_ctx *ctx, json_t *body)
         "pick", &v[10], "description_md", &v[11], "position", &v[12]);
 }
 
-/* POST /api/v1/modules/{id}/quizzes {title, kind, time_limit_s?, max_attempts?,
- * pass_score?, shuffle?, layout?, review?, anonymous?, grading?, pick?,
- * description_md?, position?} → 201 {quiz} */
-static const api_call quiz_create_call = {
-    .stmt = API_STATUS_STMT("quiz_create", "quiz_create($1, $2::jsonb, $3, $4)", 4),
-    .args = {API_ARG_PATH("id"), API_ARG_BODY, API_ARG_CALLER, API_ARG_ROLE},
-    .what = "module",
-    .check = quiz_body,
-};
-
-/* PUT /api/v1/quizzes/{id} (any of the members above) → 200 {quiz} */
-static const api_call quiz_update_call = {
-    .stmt = API_STATUS_STMT("quiz_update", "quiz_update($1, $2::jsonb, $3, $4)", 4),
-    .args = {API_ARG_PATH("id"), API_ARG_BODY, API_ARG_CALLER, API_ARG_ROLE},
-    .what = "quiz",
-    .check = quiz_body,
-};
-
-/* DELETE /api/v1/quizzes/{id} (the draft only; published versions keep it) */
-static const api_call quiz_delete_call = {
-    .stmt = API_STATUS_STMT("quiz_delete", "quiz_delete($1, $2, $3)", 3),
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .what = "quiz",
-};
-
-/* GET /api/v1/quizzes/{id}: the draft quiz with its questions (authors). */
-static const api_call quiz_get_call = {
-    .stmt = {"quiz_get_draft", "select quiz_get_draft($1, $2, $3)", 3},
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "quiz",
-};
-
 /* ---- preview as a participant ---- */
 
 typedef struct preview_job {
@@ -143,23 +110,6 @@ static void quiz_preview(http_ctx *ctx)
 
 /* ---- a cohort's quizzes ---- */
 
-/* GET /api/v1/cohorts/{id}/quizzes/{quiz_id}: settings, window, the caller's
- * attempts (scores only where the quiz's review allows). */
-static const api_call cohort_quiz_call = {
-    .stmt = {"quiz_cohort_quiz", "select quiz_cohort_quiz($1, $2, $3, $4)", 4},
-    .args = {API_ARG_PATH("id"), API_ARG_PATH("quiz_id"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "quiz",
-};
-
-/* GET /api/v1/cohorts/{id}/quizzes: the cohort's quizzes for its staff. */
-static const api_call cohort_list_call = {
-    .stmt = {"quiz_cohort_list", "select quiz_cohort_list($1, $2, $3)", 3},
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "cohort",
-};
-
 static const db_stmt schedule_stmt = API_STATUS_STMT(
     "quiz_schedule",
     "quiz_schedule($1, $2, sinau_instant($3, 'opens_at'), sinau_instant($4, 'closes_at'),"
@@ -192,60 +142,5 @@ static void cohort_window(http_ctx *ctx)
     http_db_query(ctx, &schedule_stmt, p, api_reply_status_body);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/modules/{id}/quizzes",
-     .handler = api_call_route,
-     .summary = "Authors: add a quiz (pretest, posttest, check or survey) to a draft module",
-     .access = AUTH_STAFF,
-     .check_head = api_head_module_author,
-     .data = &quiz_create_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/quizzes/{id}",
-     .handler = api_call_route,
-     .summary = "Authors: a draft quiz with its questions, keys and explanations",
-     .access = AUTH_STAFF,
-     .data = &quiz_get_call},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/quizzes/{id}",
-     .handler = api_call_route,
-     .summary = "Authors: edit a draft quiz",
-     .access = AUTH_STAFF,
-     .check_head = api_head_quiz_author,
-     .data = &quiz_update_call},
-    {.methods = ROUTER_DELETE,
-     .pattern = "/api/v1/quizzes/{id}",
-     .handler = api_call_route,
-     .summary = "Authors: remove a quiz from the draft",
-     .access = AUTH_STAFF,
-     .data = &quiz_delete_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/quizzes/{id}/preview",
-     .handler = quiz_preview,
-     .summary = "Authors: the draft quiz rendered as participants will see it",
-     .access = AUTH_STAFF},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/quizzes",
-     .handler = api_call_route,
-     .summary = "Cohort staff: the cohort's quizzes with their windows and progress",
-     .access = AUTH_STAFF,
-     .data = &cohort_list_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}",
-     .handler = api_call_route,
-     .summary = "A cohort's quiz: settings, window and the caller's attempts",
-     .access = AUTH_SIGNED_IN,
-     .data = &cohort_quiz_call},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/cohorts/{id}/quizzes/{quiz_id}/window",
-     .handler = cohort_window,
-     .summary = "Cohort staff: a quiz's opening window (a pre-test may close at the first lesson)",
-     .access = AUTH_STAFF,
-     .check_head = api_head_cohort_staff},
-};
-
-const http_route *quizzes_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/quizzes.json, generated at build time). */
+#include "routes/quizzes.inc"

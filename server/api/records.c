@@ -130,13 +130,6 @@ static void achievement(http_ctx *ctx)
 
 /* ---- JP by year ---- */
 
-/* GET /api/v1/me/jp: the caller's JP by year, certificates and transcripts. */
-static const api_call jp_record_call = {
-    .stmt = {"cert_jp_record", "select cert_jp_record($1, $2)", 2},
-    .args = {API_ARG_CALLER, API_ARG_PUBLIC_URL},
-    .reply = API_REPLY_JSON,
-};
-
 /* ---- the BKN export ---- */
 
 static const char *num_text(char *buf, size_t n, const json_t *v)
@@ -211,28 +204,5 @@ static void jp_report(http_ctx *ctx)
     http_db_query(ctx, &report_stmt, p, report_read);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_GET,
-     .pattern = "/achievements/{id}",
-     .handler = achievement,
-     .summary = "Anyone: the achievement a credential names (HTML, or JSON-LD with ?format=json)",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/me/jp",
-     .handler = api_call_route,
-     .summary = "The caller's JP (jam pelajaran) by year, with certificates and transcripts",
-     .access = AUTH_SIGNED_IN,
-     .data = &jp_record_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/reports/jp",
-     .handler = jp_report,
-     .summary =
-         "Admin: JP per participant per year by agency (?year=, ?format=csv for the BKN report)",
-     .access = AUTH_ADMIN},
-};
-
-const http_route *records_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/records.json, generated at build time). */
+#include "routes/records.inc"

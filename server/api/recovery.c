@@ -417,41 +417,5 @@ int api_verify_ttl_s(void)
     return VERIFY_TTL_S;
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/auth/password-reset",
-     .handler = reset_request,
-     .summary = "Ask for a password reset link (always 202)",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/auth/password-reset/confirm",
-     .handler = reset_confirm,
-     .summary = "Set a new password with a reset link's token",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/me/password",
-     .handler = password_put,
-     .summary = "Change the password; other sessions end",
-     .access = AUTH_SIGNED_IN},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/users/{id}/password-reset",
-     .handler = admin_reset,
-     .summary = "Send a user a password reset link (audited)",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/auth/verify-email",
-     .handler = verify_email,
-     .summary = "Confirm the account's e-mail address with the link's token",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/me/email-verification",
-     .handler = verify_resend,
-     .summary = "Send a new e-mail confirmation link",
-     .access = AUTH_SIGNED_IN},
-};
-
-const http_route *recovery_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/recovery.json, generated at build time). */
+#include "routes/recovery.inc"

@@ -295,20 +295,6 @@ static void registrations_create(http_ctx *ctx)
 
 /* ---- the participant's own ---- */
 
-/* GET /api/v1/me/registrations */
-static const api_call registrations_mine_call = {
-    .stmt = {"reg_mine",
-             "select json_build_object('items', coalesce(json_agg((reg_json(r)::jsonb || "
-             "jsonb_build_object('cohort', json_build_object('id', c.id, 'name', c.name, "
-             "'starts_on', c.starts_on, 'ends_on', c.ends_on, 'programme_slug', p.slug, "
-             "'programme_title', p.title)))::json order by r.created_at desc), '[]'::json), "
-             "'next_cursor', null) from registrations r join cohorts c on c.id = r.cohort_id join "
-             "programmes p on p.id = c.programme_id where r.user_id = $1",
-             1},
-    .args = {API_ARG_CALLER},
-    .reply = API_REPLY_JSON,
-};
-
 static const db_stmt cancel_stmt = API_STATUS_STMT("reg_cancel", "reg_cancel($1, $2, $3)", 3);
 
 /* DELETE /api/v1/registrations/{id}: its participant or an admin. */
@@ -323,13 +309,6 @@ static void registrations_cancel(http_ctx *ctx)
         return;
     http_db_query(ctx, &cancel_stmt, params, api_reply_status_body);
 }
-
-/* POST /api/v1/registrations/{id}/accept: take an offered seat. */
-static const api_call registrations_accept_call = {
-    .stmt = API_STATUS_STMT("reg_accept", "reg_accept($1, $2)", 2),
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER},
-    .what = "registration",
-};
 
 /* ---- the list, for admins and the cohort's instructors ---- */
 
@@ -852,59 +831,6 @@ static void allocation_log_head(http_ctx *ctx)
     allocation_log(ctx, true);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/registrations",
-     .handler = registrations_create,
-     .summary = "Register in a segment: confirmed, waitlisted with a position, or refused",
-     .access = AUTH_SIGNED_IN},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/registrations",
-     .handler = registrations_list,
-     .summary = "Admins and the cohort's instructors: registrations (?format=csv)",
-     .access = AUTH_STAFF},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/registrations/export",
-     .handler = registrations_export,
-     .summary =
-         "Admin: the registrations CSV with NIK, NIP and phone unmasked, for a stated reason "
-         "(audited)",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/me/registrations",
-     .handler = api_call_route,
-     .summary = "The caller's registrations",
-     .access = AUTH_SIGNED_IN,
-     .data = &registrations_mine_call},
-    {.methods = ROUTER_DELETE,
-     .pattern = "/api/v1/registrations/{id}",
-     .handler = registrations_cancel,
-     .summary = "Cancel (its participant or an admin); the seat goes to the waitlist",
-     .access = AUTH_SIGNED_IN},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/registrations/{id}/accept",
-     .handler = api_call_route,
-     .summary = "Take an offered seat before its deadline",
-     .access = AUTH_SIGNED_IN,
-     .data = &registrations_accept_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/allocation-log",
-     .handler = allocation_log_export,
-     .summary = "Admin: the fairness log as NDJSON with its hash chain",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/allocation-log/head",
-     .handler = allocation_log_head,
-     .summary = "The fairness log's chain head, for publication",
-     .access = AUTH_NONE},
-};
-
-const http_route *registrations_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
-
 /* ---- the offer timer ---- */
 
 static const db_stmt expire_stmt = {"reg_expire_offers", "select reg_expire_offers(100)", 0};
@@ -1007,3 +933,6 @@ void registrations_on_listening(api_services *svc)
 {
     offers_run(svc);
 }
+
+/* The route table (server/api/routes/registrations.json, generated at build time). */
+#include "routes/registrations.inc"

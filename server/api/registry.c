@@ -1,8 +1,9 @@
 /* registry.c — gathers every resource module's route table into the router
  * and describes them as an OpenAPI 3.1 document, so the document grows with
  * each endpoint by construction. Request and response bodies come from the
- * per-resource schema files (api/schemas.h), joined here by method and
- * pattern; api_schemas_check reports a route without them. */
+ * per-resource route declarations (server/api/routes/, api/schemas.h) that
+ * the route tables are generated from, joined here by method and pattern;
+ * api_schemas_check reports a route without them. */
 #include "sinau/api/registry.h"
 
 #include <ctype.h>
@@ -16,7 +17,9 @@
 #include "sinau/api/registrations.h"
 #include "sinau/api/routes.h"
 #include "sinau/api/schemas.h"
+#include "sinau/api/services.h"
 #include "sinau/auth/sesscache.h"
+#include "sinau/core/alloc.h"
 #include "sinau/core/log.h"
 
 typedef const http_route *(*routes_fn)(size_t *n);
@@ -126,9 +129,35 @@ static json_t *path_parameters(const char *pattern)
  * document's x-sinau-access: the authorization tests read it. */
 static const char *const access_names[] = {"none", "optional", "signed_in", "staff", "admin"};
 
-/* The embedded schema files joined into one object {"components": {…},
- * "routes": {"METHOD /pattern": entry}}; NULL (logged) when a file is not
- * valid JSON of that shape, which api_schemas_check reports too. */
+/* Adds each route entry of one declaration file's "routes" array (NULL:
+ * none) to keyed under "METHOD /pattern"; -1 when one is not an object with
+ * a method and a pattern, or is declared twice. */
+static int key_routes(json_t *keyed, json_t *routes)
+{
+    size_t i;
+    json_t *entry;
+
+    if (routes != NULL && !json_is_array(routes))
+        return -1;
+    json_array_foreach (routes, i, entry) {
+        const char *method = json_string_value(json_object_get(entry, "method"));
+        const char *pattern = json_string_value(json_object_get(entry, "pattern"));
+        char key[320];
+
+        if (method == NULL || pattern == NULL)
+            return -1;
+        snprintf(key, sizeof key, "%s %s", method, pattern);
+        if (json_object_get(keyed, key) != NULL)
+            return -1;
+        json_object_set(keyed, key, entry);
+    }
+    return 0;
+}
+
+/* The embedded route declarations joined into one object {"components":
+ * {…}, "routes": {"METHOD /pattern": entry}}; NULL (logged) when a file is
+ * not valid JSON of the shape {components, routes: [entry…]}, which
+ * api_schemas_check reports too (routes.cmake refuses it at build time). */
 static json_t *schema_tables(char *msg, size_t msg_len)
 {
     json_t *all = json_pack("{s:o, s:o}", "components", json_object(), "routes", json_object());
@@ -136,12 +165,12 @@ static json_t *schema_tables(char *msg, size_t msg_len)
     for (int i = 0; i < api_schema_file_count; i++) {
         json_error_t err;
         json_t *f = json_loads(api_schema_files[i].text, JSON_REJECT_DUPLICATES, &err);
-        json_t *comp = json_object_get(f, "components"), *routes = json_object_get(f, "routes");
+        json_t *comp = json_object_get(f, "components");
 
-        if (!json_is_object(comp) || !json_is_object(routes) ||
+        if (!json_is_object(comp) ||
             json_object_update_missing(json_object_get(all, "components"), comp) != 0 ||
-            json_object_update_missing(json_object_get(all, "routes"), routes) != 0) {
-            snprintf(msg, msg_len, "%s: not {components, routes} (line %d: %s)",
+            key_routes(json_object_get(all, "routes"), json_object_get(f, "routes")) != 0) {
+            snprintf(msg, msg_len, "%s: not {components, routes: [entry…]} (line %d: %s)",
                      api_schema_files[i].name, err.line, f == NULL ? err.text : "");
             json_decref(f);
             json_decref(all);
@@ -181,14 +210,38 @@ static json_t *responses_of(json_t *entry)
     return out;
 }
 
+/* Appends the query parameters an entry declares ("query": {name: {"schema":
+ * …, "description": …}}) to params, as OpenAPI parameter objects. */
+static void query_parameters(json_t *params, json_t *entry)
+{
+    const char *name;
+    json_t *q;
+
+    json_object_foreach (json_object_get(entry, "query"), name, q) {
+        json_t *p = json_pack("{s:s, s:s, s:O}", "name", name, "in", "query", "schema",
+                              json_object_get(q, "schema"));
+        json_t *about = json_object_get(q, "description");
+
+        if (p == NULL)
+            continue;
+        if (about != NULL)
+            json_object_set(p, "description", about);
+        json_array_append_new(params, p);
+    }
+}
+
 static json_t *operation(const http_route *route, json_t *entry)
 {
     json_t *op = json_pack("{s:o}", "responses", responses_of(entry));
     json_t *params = path_parameters(route->pattern);
     json_t *request = json_object_get(entry, "request");
+    json_t *about = json_object_get(entry, "description");
 
+    query_parameters(params, entry);
     if (route->summary != NULL)
         json_object_set_new(op, "summary", json_string(route->summary));
+    if (json_is_string(about))
+        json_object_set(op, "description", about);
     if (route->access < SINAU_ARRAY_LEN(access_names))
         json_object_set_new(op, "x-sinau-access", json_string(access_names[route->access]));
     if (json_array_size(params) > 0)
@@ -324,4 +377,101 @@ int api_schemas_check(const router *r, char *msg, size_t msg_len)
     json_decref(used);
     json_decref(tables);
     return bad;
+}
+
+/* ---- the declared request bodies, by route index and method ---- */
+
+#define METHOD_BITS 16
+
+struct api_bodies {
+    size_t n;         /* routes */
+    json_t **schemas; /* [route index - 1][method bit]: owned, or NULL */
+};
+
+/* A copy of spec with every {"$ref": "#/components/schemas/Name"} replaced
+ * by that component (itself resolved). New reference. */
+static json_t *resolved(json_t *spec, json_t *components, int depth)
+{
+    const char *ref = json_string_value(json_object_get(spec, "$ref"));
+    static const char prefix[] = "#/components/schemas/";
+    json_t *out, *v;
+    const char *key;
+    size_t i;
+
+    if (ref != NULL && strncmp(ref, prefix, sizeof prefix - 1) == 0 && depth < 16)
+        return resolved(json_object_get(components, ref + sizeof prefix - 1), components,
+                        depth + 1);
+    if (json_is_object(spec)) {
+        out = json_object();
+        json_object_foreach (spec, key, v)
+            json_object_set_new(out, key, resolved(v, components, depth));
+        return out;
+    }
+    if (json_is_array(spec)) {
+        out = json_array();
+        json_array_foreach (spec, i, v)
+            json_array_append_new(out, resolved(v, components, depth));
+        return out;
+    }
+    return spec != NULL ? json_incref(spec) : json_null();
+}
+
+/* The body schema of one entry: its "request" when that is a JSON Schema
+ * (not null, not a content map of another medium). New reference or NULL. */
+static json_t *request_schema_of(json_t *entry, json_t *components)
+{
+    json_t *spec = json_object_get(entry, "request");
+
+    if (!json_is_object(spec) || json_object_get(spec, "content") != NULL)
+        return NULL;
+    return resolved(spec, components, 0);
+}
+
+api_bodies *api_bodies_build(const router *r)
+{
+    size_t n;
+    const http_route *const *all = router_routes(r, &n);
+    char why[256];
+    json_t *tables = schema_tables(why, sizeof why);
+    api_bodies *b;
+
+    if (tables == NULL) {
+        log_write(LOG_ERROR, NULL, "API schemas: %s", why);
+        return NULL;
+    }
+    b = xcalloc(1, sizeof *b);
+    b->n = n;
+    b->schemas = xcalloc(n * METHOD_BITS + 1, sizeof *b->schemas);
+    for (size_t i = 0; i < n; i++)
+        for (unsigned bit = 0; bit < METHOD_BITS; bit++) {
+            char key[16];
+            if ((all[i]->methods & (1u << bit)) != 0 && method_key(1u << bit, key))
+                b->schemas[i * METHOD_BITS + bit] =
+                    request_schema_of(route_entry(tables, key, all[i]->pattern),
+                                      json_object_get(tables, "components"));
+        }
+    json_decref(tables);
+    return b;
+}
+
+void api_bodies_free(api_bodies *b)
+{
+    if (b == NULL)
+        return;
+    for (size_t i = 0; i < b->n * METHOD_BITS; i++)
+        json_decref(b->schemas[i]);
+    free(b->schemas);
+    free(b);
+}
+
+const json_t *api_request_schema(const http_ctx *ctx)
+{
+    const api_bodies *b = api_svc(ctx)->bodies;
+    unsigned index = ctx->match.index, bit = 0;
+
+    if (b == NULL || index == 0 || index > b->n)
+        return NULL;
+    while (bit < METHOD_BITS && ctx->method != 1u << bit)
+        bit++;
+    return bit < METHOD_BITS ? b->schemas[(index - 1) * METHOD_BITS + bit] : NULL;
 }

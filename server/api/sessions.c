@@ -13,6 +13,7 @@
 
 #include "sinau/api/access.h"
 #include "sinau/api/call.h"
+#include "sinau/api/schemas.h"
 #include "sinau/api/services.h"
 #include "sinau/auth/session.h"
 #include "sinau/core/ical.h"
@@ -47,28 +48,6 @@ static void sessions_create(http_ctx *ctx)
     if (api_missing(ctx, p[0], "cohort"))
         return;
     http_db_query(ctx, &create_stmt, p, api_reply_created_or_404);
-}
-
-static const db_stmt list_stmt = {
-    "sessions_list",
-    "select json_build_object('items', coalesce(json_agg(learn_session_json(s,"
-    " reg_can_manage(c.id, $2, $3)) order by s.starts_at, s.id)"
-    " filter (where s.id is not null), '[]'::json))"
-    " from cohorts c left join cohort_sessions s on s.cohort_id = c.id"
-    " where c.id = $1 and learn_can_access(c.id, $2, $3) group by c.id",
-    3};
-
-/* GET /api/v1/cohorts/{id}/sessions (managers also see an open code) */
-static void sessions_list(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.signed_in ? ctx->user.id : NULL;
-    p[2] = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    http_db_query(ctx, &list_stmt, p, api_reply_json_or_404);
 }
 
 static const db_stmt code_stmt = {
@@ -110,43 +89,19 @@ static void sessions_open_checkin(http_ctx *ctx)
     http_db_query(ctx, &code_stmt, p, api_reply_json_or_404);
 }
 
-static const db_stmt checkin_stmt =
-    API_STATUS_STMT("sessions_checkin", "learn_checkin($1, $2, $3)", 3);
-
-/* POST /api/v1/sessions/{id}/attendance {code}: a participant checks in. */
-static void sessions_checkin(http_ctx *ctx)
+/* The declared body, whose code has six digits (422 invalid_code). */
+static int checkin_code_check(http_ctx *ctx, json_t *body)
 {
-    json_t *body;
-    const char *code;
-    const char **p;
+    const char *code = json_string_value(json_object_get(body, "code"));
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:s}", "code", &code) != 0)
-        return;
-    if (strlen(code) != 6 || strspn(code, "0123456789") != 6) {
+    if (http_check_body(ctx, api_request_schema(ctx), body) != 0)
+        return -1;
+    if (code == NULL || strlen(code) != 6 || strspn(code, "0123456789") != 6) {
         http_reply_error(ctx, 422, "invalid_code", "the code has six digits");
-        return;
+        return -1;
     }
-    p = http_ctx_alloc(ctx, 3 * sizeof *p);
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.id;
-    p[2] = code;
-    if (api_missing(ctx, p[0], "session"))
-        return;
-    http_db_query(ctx, &checkin_stmt, p, api_reply_status_body);
+    return 0;
 }
-
-/* GET /api/v1/cohorts/{id}/attendance: sessions attended per participant. */
-static const api_call attendance_list_call = {
-    .stmt = {"sessions_attendance",
-             "select learn_attendance(c.id) from cohorts c where c.id = $1 and "
-             "reg_can_manage(c.id, $2, $3)",
-             3},
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "cohort",
-};
 
 static const db_stmt calendar_stmt = {
     "sessions_calendar",
@@ -235,8 +190,6 @@ static const db_stmt feed_set_stmt = {
     "insert into calendar_feeds (user_id, token_hash) values ($1, $2)"
     " on conflict (user_id) do update set token_hash = excluded.token_hash, created_at = now()",
     2};
-static const db_stmt feed_delete_stmt = {"sessions_feed_delete",
-                                         "delete from calendar_feeds where user_id = $1", 1};
 /* the sessions of the cohorts where the token's owner (active) holds a
  * confirmed seat now; no row at all when the token is unknown or revoked */
 static const db_stmt feed_stmt = {
@@ -283,26 +236,6 @@ static void feed_create(http_ctx *ctx)
     http_db_query(ctx, &feed_set_stmt, job->params, feed_made);
 }
 
-static void feed_deleted(void *arg, db_result *r)
-{
-    http_ctx *ctx = arg;
-
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
-        return;
-    }
-    http_reply_empty(ctx, 204);
-}
-
-/* DELETE /api/v1/me/calendar-feed → 204: the personal feed URL stops working. */
-static void feed_delete(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, sizeof *p);
-
-    p[0] = ctx->user.id;
-    http_db_query(ctx, &feed_delete_stmt, p, feed_deleted);
-}
-
 static void feed_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
@@ -335,61 +268,5 @@ static void feed_get(http_ctx *ctx)
     http_db_query(ctx, &feed_stmt, p, feed_done);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/sessions",
-     .handler = sessions_create,
-     .summary = "Managers: schedule a live session",
-     .access = AUTH_STAFF,
-     .check_head = api_head_cohort_staff},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/sessions",
-     .handler = sessions_list,
-     .summary = "Learners: the cohort's live sessions",
-     .access = AUTH_OPTIONAL},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/sessions/{id}/checkin",
-     .handler = sessions_open_checkin,
-     .summary = "Managers: open the check-in with a fresh six-digit code",
-     .access = AUTH_STAFF,
-     .check_head = api_head_session_staff},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/sessions/{id}/attendance",
-     .handler = sessions_checkin,
-     .summary = "Participants: check in with the code",
-     .access = AUTH_SIGNED_IN,
-     .check_head = api_head_session_learner},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/attendance",
-     .handler = api_call_route,
-     .summary = "Managers: sessions attended per participant",
-     .access = AUTH_STAFF,
-     .data = &attendance_list_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/calendar.ics",
-     .handler = calendar,
-     .summary = "The cohort's sessions as a public iCalendar feed (no online links)",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/me/calendar-feed",
-     .handler = feed_create,
-     .summary =
-         "A new personal calendar feed URL (online links included); the old one stops working",
-     .access = AUTH_SIGNED_IN},
-    {.methods = ROUTER_DELETE,
-     .pattern = "/api/v1/me/calendar-feed",
-     .handler = feed_delete,
-     .summary = "Revoke the personal calendar feed URL",
-     .access = AUTH_SIGNED_IN},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/calendar/{token}",
-     .handler = feed_get,
-     .summary = "A personal iCalendar feed: the sessions of the owner's confirmed cohorts",
-     .access = AUTH_NONE},
-};
-
-const http_route *sessions_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/sessions.json, generated at build time). */
+#include "routes/sessions.inc"

@@ -179,13 +179,6 @@ static void programme_put(http_ctx *ctx)
     settings_put(ctx, slug);
 }
 
-/* DELETE /api/v1/programmes/{slug}/signatory: back to the site default. */
-static const api_call programme_clear_call = {
-    .stmt = API_STATUS_STMT("cert_signatory_clear", "cert_signatory_clear($1, $2)", 2),
-    .args = {API_ARG_PATH("slug"), API_ARG_CALLER},
-    .what = "programme",
-};
-
 /* ---- images ---- */
 
 typedef struct image_job {
@@ -269,49 +262,5 @@ static void image_get(http_ctx *ctx)
     api_file_get(ctx, &image_get_stmt, p, &image_serving);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/signatory",
-     .handler = site_get,
-     .summary = "Admin: the site's default signatory of certificates",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/signatory",
-     .handler = site_put,
-     .summary =
-         "Admin: set the default signatory (organisation, name, title, NIP, images; audited)",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/programmes/{slug}/signatory",
-     .handler = programme_get,
-     .summary = "Admin: a programme's signatory, the site default and the one that applies",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/programmes/{slug}/signatory",
-     .handler = programme_put,
-     .summary = "Admin: set a programme's own signatory (audited)",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_DELETE,
-     .pattern = "/api/v1/programmes/{slug}/signatory",
-     .handler = api_call_route,
-     .summary = "Admin: a programme goes back to the site's default signatory",
-     .access = AUTH_ADMIN,
-     .data = &programme_clear_call},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/certificate-images",
-     .handler = image_add,
-     .max_body = CERTPDF_PNG_MAX,
-     .summary = "Admin: upload a signature or logo (PNG, at most 512 KB) for certificates",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_GET,
-     .pattern = "/certificate-images/{name}",
-     .handler = image_get,
-     .summary = "A signature or logo printed on certificates (PNG, cached)",
-     .access = AUTH_NONE},
-};
-
-const http_route *signatories_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/signatories.json, generated at build time). */
+#include "routes/signatories.inc"

@@ -121,13 +121,6 @@ static void upload(http_ctx *ctx)
 
 /* ---- reading back ---- */
 
-/* GET /api/v1/submissions/{id} */
-static const api_call submission_get_call = {
-    .stmt = API_STATUS_STMT("asg_submission_get", "asg_submission_get($1, $2, $3)", 3),
-    .args = {API_ARG_PATH("id"), API_ARG_CALLER, API_ARG_ROLE},
-    .what = "submission",
-};
-
 static const db_stmt file_stmt = {
     "asg_file_get",
     "select stored_name, original_name, content_type, sha256, data from asg_file_get($1, $2, $3)",
@@ -144,50 +137,5 @@ static void file_get(http_ctx *ctx)
     api_file_get(ctx, &file_stmt, p, NULL);
 }
 
-/* GET /api/v1/cohorts/{id}/assignments/{aid}/submissions: a participant's
- * own versions, or for staff the latest version of each participant. */
-static const api_call submission_list_call = {
-    .stmt = {"asg_submissions", "select asg_submissions($1, $2, $3, $4)", 4},
-    .args = {API_ARG_PATH("id"), API_ARG_PATH("aid"), API_ARG_CALLER, API_ARG_ROLE},
-    .reply = API_REPLY_JSON,
-    .what = "assignment",
-};
-
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/cohorts/{id}/assignments/{aid}/submissions",
-     .handler = submit,
-     .summary = "Participant: hand in a new version (text and/or link)",
-     .access = AUTH_SIGNED_IN,
-     .check_head = api_head_cohort_learner},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/cohorts/{id}/assignments/{aid}/submissions",
-     .handler = api_call_route,
-     .summary = "A participant's versions, or for staff the latest of each participant",
-     .access = AUTH_SIGNED_IN,
-     .data = &submission_list_call},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/submissions/{id}/file",
-     .handler = upload,
-     .max_body = FILE_MAX,
-     .summary = "Participant: the file of a submission (raw body: PNG, JPEG, PDF or MP4)",
-     .access = AUTH_SIGNED_IN,
-     .check_head = api_head_submission_owner},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/submissions/{id}",
-     .handler = api_call_route,
-     .summary = "A submission (its grade shows to the participant once released)",
-     .access = AUTH_SIGNED_IN,
-     .data = &submission_get_call},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/submissions/{id}/file",
-     .handler = file_get,
-     .summary = "The file of a submission, as an attachment",
-     .access = AUTH_SIGNED_IN},
-};
-
-const http_route *submissions_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/submissions.json, generated at build time). */
+#include "routes/submissions.inc"

@@ -97,31 +97,5 @@ static void openapi(http_ctx *ctx)
     http_reply_static(ctx, 200, "application/json", svc->openapi, svc->openapi_len);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_GET,
-     .pattern = "/healthz",
-     .handler = healthz,
-     .summary = "Liveness: 200 while the process runs",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_GET,
-     .pattern = "/readyz",
-     .handler = readyz,
-     .summary = "Readiness: 200 when a primary database answers",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_GET,
-     .pattern = "/metrics",
-     .handler = metrics,
-     .summary = "Prometheus metrics (loopback or token)",
-     .access = AUTH_NONE},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/openapi.json",
-     .handler = openapi,
-     .summary = "This OpenAPI document",
-     .access = AUTH_NONE},
-};
-
-const http_route *system_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/system.json, generated at build time). */
+#include "routes/system.inc"

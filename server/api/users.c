@@ -217,31 +217,5 @@ static void users_personal_data(http_ctx *ctx)
     http_db_query(ctx, &pii_read_stmt, params, pii_read_done);
 }
 
-static const http_route routes[] = {
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/users",
-     .handler = users_create,
-     .summary = "Admin: create an account",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_GET,
-     .pattern = "/api/v1/users",
-     .handler = users_list,
-     .summary = "Admin: list accounts, newest first",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_PUT,
-     .pattern = "/api/v1/users/{id}",
-     .handler = users_update,
-     .summary = "Admin: change role, status or name (audited; disabling ends sessions)",
-     .access = AUTH_ADMIN},
-    {.methods = ROUTER_POST,
-     .pattern = "/api/v1/users/{id}/personal-data",
-     .handler = users_personal_data,
-     .summary = "Admin: unmasked NIK/NIP/phone for a stated reason (audited)",
-     .access = AUTH_ADMIN},
-};
-
-const http_route *users_routes(size_t *n)
-{
-    *n = SINAU_ARRAY_LEN(routes);
-    return routes;
-}
+/* The route table (server/api/routes/users.json, generated at build time). */
+#include "routes/users.inc"

@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "sinau/core/alloc.h"
 #include "sinau/core/worker.h"
+#include "sinau/http/jschema.h"
 #include "sinau/http/jsonin.h"
 #include "sinau/http/reply.h"
 
@@ -449,6 +450,17 @@ static const char *unpack_field(http_ctx *ctx, const json_error_t *err, const ch
     return format_key(fmt, err->position, ap);
 }
 
+/* Refuses a body for one member (field, NULL when unknown): 422
+ * unknown_field or invalid_field with text (which names members and
+ * types, never values) and the member in details.field, where clients
+ * look for it. Returns -1. */
+static int refuse_member(http_ctx *ctx, bool unknown, const char *text, const char *field)
+{
+    http_reply_error_details(ctx, 422, unknown ? "unknown_field" : "invalid_field", text,
+                             field != NULL ? json_pack("{s:s}", "field", field) : NULL);
+    return -1;
+}
+
 int http_unpack(http_ctx *ctx, json_t *obj, const char *fmt, ...)
 {
     json_error_t err;
@@ -464,14 +476,18 @@ int http_unpack(http_ctx *ctx, json_t *obj, const char *fmt, ...)
     va_end(again);
     if (rc == 0)
         return 0;
-    /* jansson's messages name members and types, never values; the member
-     * goes to details.field, where clients look for it */
-    http_reply_error_details(ctx, 422,
-                             json_error_code(&err) == json_error_end_of_input_expected
-                                 ? "unknown_field"
-                                 : "invalid_field",
-                             err.text, field != NULL ? json_pack("{s:s}", "field", field) : NULL);
-    return -1;
+    /* jansson's messages name members and types, never values */
+    return refuse_member(ctx, json_error_code(&err) == json_error_end_of_input_expected, err.text,
+                         field);
+}
+
+int http_check_body(http_ctx *ctx, const json_t *schema, const json_t *body)
+{
+    jschema_error err;
+
+    if (jschema_check(schema, body, &err) == 0)
+        return 0;
+    return refuse_member(ctx, err.unknown, err.text, err.field[0] != '\0' ? err.field : NULL);
 }
 
 /* A job in flight: what the worker runs, and whom the loop tells. Only the

@@ -1,5 +1,5 @@
 /* test_openapi.c — every route (debug routes too) has its request and
- * response schemas in server/api/schemas/, every schema entry names a route,
+ * response schemas in server/api/routes/, every entry names a route,
  * and the generated OpenAPI document carries them (registry.c). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -25,9 +25,10 @@ struct http_ctx;
 enum api_src {
     API_SRC_PATH = 1,   /* the path parameter `name`; undecodable: 404 "no such <what>" */
     API_SRC_BODY,       /* the JSON object body as text (api_call.check may refuse members) */
-    API_SRC_MEMBER,     /* the body's string member `name` (NULL when absent or null) */
-    API_SRC_CALLER,     /* the caller's user id */
-    API_SRC_ROLE,       /* the caller's role name */
+    API_SRC_MEMBER,     /* the body's member `name`: a string as it is, a number or a boolean
+                           as its JSON text (the SQL casts); NULL when absent or null */
+    API_SRC_CALLER,     /* the caller's user id (NULL when not signed in) */
+    API_SRC_ROLE,       /* the caller's role name (NULL when not signed in) */
     API_SRC_PUBLIC_URL, /* the configured public URL (links in credentials) */
 };
 
@@ -64,11 +65,15 @@ typedef struct api_call {
     bool read;        /* a standby may answer (http_db_read) */
     const char *what; /* names what a missing path parameter is: "no such <what>" */
     /* for API_SRC_BODY and API_SRC_MEMBER: refuses members (replies,
-     * returns nonzero); NULL: any object */
+     * returns nonzero) in place of the declared schema, for a function
+     * whose refusals of members have codes of their own; NULL: the
+     * route's declared request schema decides (api_request_schema) */
     int (*check)(struct http_ctx *ctx, json_t *body);
 } api_call;
 
-/* The generic handler of thin routes: gathers ctx->route's api_call
+/* The generic handler of thin routes: checks a body against the route's
+ * declared schema (api_request_schema: 422 unknown_field/invalid_field
+ * with details.field, as http_unpack) or its check, gathers ctx->route's api_call
  * parameters, runs its statement and answers with api_reply_sql. Loop thread. */
 void api_call_route(struct http_ctx *ctx);
 

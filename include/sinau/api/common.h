@@ -26,6 +26,12 @@ void api_reply_created_or_404(void *arg, db_result *r);
  * functions that decide the status return: answers with them as they are. */
 void api_reply_status_body(void *arg, db_result *r);
 
+/* The generic handler of a thin route (api/call.h; ctx->route->data is its
+ * api_call) whose request takes no members: the body is empty or {} (a
+ * member: 422 unknown_field, as http_unpack answers; not JSON: as
+ * http_read_json answers), then api_call_route. Loop thread. */
+void api_call_route_empty(struct http_ctx *ctx);
+
 /* When value (a path parameter) is NULL, replies 404 "no such <what>" and
  * returns true: the handler just returns. */
 bool api_missing(struct http_ctx *ctx, const char *value, const char *what);
@@ -57,9 +63,19 @@ bool api_iso_date(const char *s);
  * true, or replies 422 invalid_time with message and returns false. */
 bool api_instant_member(struct http_ctx *ctx, json_t *v, const char **out, const char *message);
 
-/* The completion for ?format=: json_done when absent or json, csv_done for
- * csv; NULL after replying 422 invalid_format (the handler returns). */
-db_done_fn api_format(struct http_ctx *ctx, db_done_fn json_done, db_done_fn csv_done);
+/* A read whose one JSON column answers as JSON or, with ?format=csv, as a
+ * CSV attachment written from the same document. Static, any loop thread. */
+typedef struct api_csv {
+    void (*write)(csv_buf *b, json_t *doc); /* the rows, from the document */
+    const char *filename;                   /* of the attachment */
+    const char *missing;                    /* no row or null: 404 with this message */
+} api_csv;
+
+/* Runs stmt with values (ctx memory) and answers: ?format= absent or json,
+ * as api_reply_json_or_404; csv, the CSV csv writes; else 422
+ * invalid_format. Sets ctx->state. Loop thread. */
+void api_query_json_or_csv(struct http_ctx *ctx, const db_stmt *stmt, const char *const *values,
+                           const api_csv *csv);
 
 /* ---- uploaded files (server/api/common.c) ---- */
 

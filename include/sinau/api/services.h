@@ -37,6 +37,7 @@ typedef struct api_services {
     struct pdfsign_signer *pdf_signer; /* signs certificate PDFs; NULL when not configured */
     struct verdict_cache *verdicts;    /* signature verdicts of stored credentials (locked) */
     worker_pool *workers;              /* CPU-heavy jobs (worker.h) */
+    const struct api_bodies *bodies;   /* request body schemas (api/schemas.h, read-only) */
     const char *openapi;               /* the OpenAPI document, built once */
     size_t openapi_len;
     /* Appends the Prometheus text of /metrics to t: every loop's figures,

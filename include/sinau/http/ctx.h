@@ -114,6 +114,12 @@ SINAU_MUST_CHECK int http_read_json(http_ctx *ctx, bool allow_empty, json_t **ou
  * format) and returns -1. */
 SINAU_MUST_CHECK int http_unpack(http_ctx *ctx, json_t *obj, const char *fmt, ...);
 
+/* Checks a JSON body against the schema that declares it (http/jschema.h;
+ * both borrowed). Returns 0, or replies 422 as http_unpack does
+ * (`unknown_field` for an undeclared member, `invalid_field` otherwise,
+ * details.field the member) and returns -1. */
+SINAU_MUST_CHECK int http_check_body(http_ctx *ctx, const json_t *schema, const json_t *body);
+
 /* ---- what a handler holds: the destructor list ----
  *
  * Whatever a handler holds beyond ctx memory (a PGresult it took, a json_t,

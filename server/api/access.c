@@ -23,14 +23,8 @@ static void head_checked(void *arg, db_result *r)
     http_ctx *ctx = arg;
     head_check *c = ctx->state;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (!http_db_found(ctx, r, c->not_found))
         return;
-    }
-    if (PQntuples(r->res) != 1) {
-        http_reply_error(ctx, 404, "not_found", c->not_found);
-        return;
-    }
     ctx->state = NULL; /* the handler's own from here */
     http_proceed(ctx);
 }

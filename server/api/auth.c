@@ -236,10 +236,8 @@ static void signup_reserved(void *arg, db_result *r)
     create_job *job = ctx->state;
     long long wait_s;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     wait_s = strtoll(PQgetvalue(r->res, 0, 0), NULL, 10);
     if (wait_s > 0) {
         reply_throttled(ctx, wait_s, "too many accounts from this address; wait and retry");
@@ -341,10 +339,8 @@ static void login_done(void *arg, db_result *r)
     json_t *out, *user;
     json_error_t err;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     if (PQgetisnull(r->res, 0, 0)) { /* disabled or deleted meanwhile */
         reply_invalid_credentials(ctx);
         return;
@@ -361,10 +357,8 @@ static void login_failed_recorded(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     reply_invalid_credentials(ctx);
 }
 
@@ -420,10 +414,8 @@ static void login_checked(void *arg, db_result *r)
     json_int_t wait_s;
     const char *id = NULL, *hash = NULL;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     verdict = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, &err));
     if (json_unpack(verdict, "{s:I, s?:s, s?:s}", "retry_after", &wait_s, "user_id", &id, "hash",
                     &hash) != 0)
@@ -477,10 +469,8 @@ static void logout_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     /* this instance at once; the others on the trigger's notification */
     sesscache_forget_token(api_svc(ctx)->sessions, ctx->user.token_hash);
     set_session_cookie(ctx, "", 0);

@@ -157,10 +157,8 @@ static void csv_done(void *arg, db_result *r)
     json_t *doc;
     csv_buf b;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     if (PQntuples(r->res) != 1 || PQgetisnull(r->res, 0, 0) ||
         (doc = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL))) == NULL) {
         http_reply_error(ctx, 404, "not_found", (*csv)->missing);
@@ -449,14 +447,8 @@ static void file_row(void *arg, db_result *r)
     http_ctx *ctx = arg;
     download_job *job = ctx->state;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (!http_db_found(ctx, r, "no such file"))
         return;
-    }
-    if (PQntuples(r->res) != 1) {
-        http_reply_error(ctx, 404, "not_found", "no such file");
-        return;
-    }
     job->row = http_own_pgresult(ctx, db_result_take(r));
     if ((size_t)PQgetlength(job->row, 0, 4) <= 2 * INLINE_DECODE_MAX) {
         download_decode(job);

@@ -276,14 +276,8 @@ static void publish_read(void *arg, db_result *r)
     http_ctx *ctx = arg;
     publish_job *job = ctx->state;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (!http_db_found(ctx, r, "no such programme"))
         return;
-    }
-    if (PQntuples(r->res) == 0) {
-        http_reply_error(ctx, 404, "not_found", "no such programme");
-        return;
-    }
     job->draft = http_own_pgresult(ctx, db_result_take(r));
     http_work(ctx, job, publish_render, publish_rendered);
 }

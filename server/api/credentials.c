@@ -378,10 +378,8 @@ static void credential_read(void *arg, db_result *r)
     http_ctx *ctx = arg;
     const char *id = http_param(ctx, "id");
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     if (PQntuples(r->res) == 1) {
         miss_forgiven(ctx, ((lookup *)ctx->state)->ticket);
         credential_found(ctx, r, wanted(ctx), id);
@@ -401,14 +399,8 @@ static void vc_read(void *arg, db_result *r)
     const char *id = http_param(ctx, "id");
     char disp[96];
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (!http_db_found(ctx, r, "no such certificate"))
         return;
-    }
-    if (PQntuples(r->res) != 1) {
-        http_reply_error(ctx, 404, "not_found", "no such certificate");
-        return;
-    }
     miss_forgiven(ctx, ((lookup *)ctx->state)->ticket);
     if (PQgetisnull(r->res, 0, 0)) {
         http_add_header(ctx, "Retry-After", "5");

@@ -21,10 +21,8 @@ static void sleep_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     http_reply_pg_json(ctx, 200, db_result_take(r), 0, 0);
 }
 

@@ -25,14 +25,8 @@ static void me_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (!http_db_found(ctx, r, "no such account"))
         return;
-    }
-    if (PQntuples(r->res) != 1) {
-        http_reply_error(ctx, 404, "not_found", "no such account");
-        return;
-    }
     http_reply_pg_json(ctx, 200, db_result_take(r), 0, 0);
 }
 

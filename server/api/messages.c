@@ -137,10 +137,8 @@ static void unsubscribed(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     if (PQgetvalue(r->res, 0, 0)[0] != 't') {
         http_reply_error(ctx, 404, "not_found", "no such link");
         return;

@@ -83,10 +83,8 @@ static void preview_read(void *arg, db_result *r)
     http_ctx *ctx = arg;
     preview_job *job = ctx->state;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     job->pieces = http_own_pgresult(ctx, db_result_take(r));
     http_work(ctx, job, preview_render, preview_rendered);
 }

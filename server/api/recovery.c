@@ -71,10 +71,8 @@ static void reset_requested(void *arg, db_result *r)
     json_int_t wait_s = 0;
     char retry[24];
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     v = json_loads(PQgetvalue(r->res, 0, 0), 0, NULL);
     if (json_unpack(v, "{s:I}", "retry_after", &wait_s) != 0)
         wait_s = 0;
@@ -169,10 +167,8 @@ static void confirm_checked(void *arg, db_result *r)
     http_ctx *ctx = arg;
     confirm_job *job = ctx->state;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     if (PQgetvalue(r->res, 0, 0)[0] != 't') {
         reply_invalid_token(ctx);
         return;
@@ -228,10 +224,8 @@ static void change_stored(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     http_reply_empty(ctx, 204);
 }
 
@@ -239,10 +233,8 @@ static void change_failed_recorded(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     http_reply_error(ctx, 403, "wrong_password", "the current password is wrong");
 }
 
@@ -290,10 +282,8 @@ static void change_begun(void *arg, db_result *r)
     const char *hash = NULL, *email = NULL;
     char retry[24];
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     v = http_own_json(ctx, json_loads(PQgetvalue(r->res, 0, 0), 0, NULL));
     if (v == NULL || json_unpack(v, "{s:I, s:s, s:s}", "retry_after", &wait_s, "hash", &hash,
                                  "email", &email) != 0) {

@@ -503,14 +503,8 @@ static void csv_done(void *arg, db_result *r)
     http_ctx *ctx = arg;
     csv_job *job = ctx->state;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (!http_db_found(ctx, r, "no such cohort"))
         return;
-    }
-    if (PQntuples(r->res) == 0) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
-        return;
-    }
     job->rows = http_own_pgresult(ctx, db_result_take(r));
     job->keys = api_svc(ctx)->keys;
     if (!job->unmasked) {
@@ -703,14 +697,8 @@ static void log_done(void *arg, db_result *r)
     struct evbuffer *out;
     int entries = 0;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (!http_db_found(ctx, r, "no such cohort"))
         return;
-    }
-    if (PQntuples(r->res) == 0) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
-        return;
-    }
     out = http_own_evbuffer(ctx);
     hashchain_genesis(head);
     if (render_chain(ctx, r->res, out, head, &entries, NULL) != 0) {
@@ -762,10 +750,8 @@ static void head_kept(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     reply_head(ctx, ctx->state);
 }
 
@@ -775,10 +761,8 @@ static void head_done(void *arg, db_result *r)
     head_job *job = ctx->state;
     PGresult *res = r->res;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     if (PQntuples(res) == 0) {
         http_reply_error(ctx, 404, "not_found", "no such cohort");
         return;

@@ -158,14 +158,8 @@ static void calendar_done(void *arg, db_result *r)
     http_ctx *ctx = arg;
     char name[512];
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (!http_db_found(ctx, r, "no such cohort"))
         return;
-    }
-    if (PQntuples(r->res) == 0) {
-        http_reply_error(ctx, 404, "not_found", "no such cohort");
-        return;
-    }
     snprintf(name, sizeof name, "%s — %s", PQgetvalue(r->res, 0, 7), PQgetvalue(r->res, 0, 6));
     reply_calendar(ctx, r->res, name, false);
 }
@@ -214,10 +208,8 @@ static void feed_made(void *arg, db_result *r)
     feed_job *job = ctx->state;
     char url[512];
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     snprintf(url, sizeof url, "%s/api/v1/calendar/%s", api_svc(ctx)->cfg->public_url, job->token);
     http_reply_json(ctx, 201, json_pack("{s:s, s:s}", "token", job->token, "url", url));
 }
@@ -240,14 +232,8 @@ static void feed_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (!http_db_found(ctx, r, "no such calendar"))
         return;
-    }
-    if (PQntuples(r->res) == 0) {
-        http_reply_error(ctx, 404, "not_found", "no such calendar");
-        return;
-    }
     reply_calendar(ctx, r->res, "Sinau", true);
 }
 

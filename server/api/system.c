@@ -33,10 +33,8 @@ static void readyz_done(void *arg, db_result *r)
     static const char ready[] = "{\"status\":\"ready\"}";
     db_result down = {DB_ERR_UNAVAILABLE, NULL, ""};
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     if (PQntuples(r->res) != 1 || strcmp(PQgetvalue(r->res, 0, 0), "t") != 0) {
         http_reply_db_error(ctx, &down);
         return;

@@ -169,14 +169,8 @@ static void pii_read_done(void *arg, db_result *r)
     const char *id = read->id;
     json_t *out;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (!http_db_found(ctx, r, "no such user"))
         return;
-    }
-    if (PQntuples(r->res) != 1) {
-        http_reply_error(ctx, 404, "not_found", "no such user");
-        return;
-    }
     out = http_own_json(ctx, json_object());
     if (reveal(ctx, out, r->res, 0, "nik", id) != 0 ||
         reveal(ctx, out, r->res, 1, "nip", id) != 0 ||

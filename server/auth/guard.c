@@ -193,10 +193,8 @@ static void session_done(void *arg, db_result *r)
     const auth_guard *g = guard_of(ctx);
     PGresult *res = r->res;
 
-    if (r->status != DB_OK) {
-        http_reply_db_error(ctx, r);
+    if (http_db_failed(ctx, r))
         return;
-    }
     if (PQntuples(res) != 1) {
         if (ctx->route->access == AUTH_OPTIONAL) {
             memset(&ctx->user, 0, sizeof ctx->user);

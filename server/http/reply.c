@@ -340,3 +340,21 @@ void http_reply_db_error(http_ctx *ctx, const db_result *r)
     log_write(LOG_ERROR, ctx->request_id, "db error sqlstate=%s", r->sqlstate);
     http_reply_error(ctx, 500, "internal_error", "internal error");
 }
+
+bool http_db_failed(http_ctx *ctx, const db_result *r)
+{
+    if (r->status == DB_OK)
+        return false;
+    http_reply_db_error(ctx, r);
+    return true;
+}
+
+bool http_db_found(http_ctx *ctx, const db_result *r, const char *missing)
+{
+    if (http_db_failed(ctx, r))
+        return false;
+    if (PQntuples(r->res) > 0)
+        return true;
+    http_reply_error(ctx, 404, "not_found", missing);
+    return false;
+}

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sinau/db/pool.h"
@@ -50,5 +51,14 @@ void http_reply_error_details(http_ctx *ctx, int status, const char *code, const
 /* Maps a failed database result to 503 db_busy / db_unavailable / db_timeout
  * (with Retry-After) or 500 internal_error (logged with the SQLSTATE). */
 void http_reply_db_error(http_ctx *ctx, const db_result *r);
+
+/* For a database completion: false when r succeeded; otherwise answers as
+ * http_reply_db_error and returns true (the completion just returns). */
+SINAU_MUST_CHECK bool http_db_failed(http_ctx *ctx, const db_result *r);
+
+/* For a completion that looks one thing up: true when r succeeded with a
+ * row; otherwise answers (http_reply_db_error, or 404 not_found with
+ * missing, e.g. "no such file") and returns false. */
+SINAU_MUST_CHECK bool http_db_found(http_ctx *ctx, const db_result *r, const char *missing);
 
 #endif /* SINAU_HTTP_REPLY_H */

@@ -296,7 +296,10 @@ describe('deadlines and the timer', () => {
     expectError(late, 409, 'attempt_closed', 'after the deadline');
     assert.equal(Number(await sql(server, `select count(*) from quiz_answers where attempt_id = ${lit(a.id)}`)), 1, 'nothing stored');
     const done = await closed(base, p.token, a.id);
-    assert.equal(done.closed_by, 'deadline');
+    // Past its deadline the attempt is the server timer's to close too (the
+    // next test): whichever of the two gets there first closes it, and either
+    // way only what was saved in time is graded.
+    assert.ok(['deadline', 'timer'].includes(done.closed_by), `closed_by ${done.closed_by}`);
     assert.equal(done.score, 1);
   });
 

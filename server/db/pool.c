@@ -23,6 +23,7 @@
 
 #include "sinau/core/alloc.h"
 #include "sinau/core/log.h"
+#include "sinau/core/names.h"
 #include "sinau/db/state.h"
 
 #define JANITOR_INTERVAL_MS 200
@@ -1318,19 +1319,15 @@ void db_pool_get_stats(const db_pool *p, db_pool_stats *st)
     st->waiting = p->queued;
 }
 
+static const char *const STATUS_NAMES[] = {
+    [DB_OK] = "ok",
+    [DB_ERR_SQL] = "sql_error",
+    [DB_ERR_TIMEOUT] = "timeout",
+    [DB_ERR_UNAVAILABLE] = "unavailable",
+    [DB_ERR_BUSY] = "busy",
+};
+
 const char *db_status_name(enum db_status s)
 {
-    switch (s) {
-    case DB_OK:
-        return "ok";
-    case DB_ERR_SQL:
-        return "sql_error";
-    case DB_ERR_TIMEOUT:
-        return "timeout";
-    case DB_ERR_UNAVAILABLE:
-        return "unavailable";
-    case DB_ERR_BUSY:
-        return "busy";
-    }
-    return "unknown";
+    return NAMES_LOOKUP(STATUS_NAMES, s, "unknown");
 }

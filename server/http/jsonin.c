@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sinau/core/names.h"
+
 /* Writes a fixed message into detail (when the caller wants one). */
 static void set_detail(char *detail, size_t detail_len, const char *msg)
 {
@@ -159,26 +161,19 @@ out:
     return rc;
 }
 
+/* JSONIN_NUL and JSONIN_SYNTAX are both "invalid_json": the fallback */
+static const char *const ERROR_CODES[] = {
+    [JSONIN_OK] = "ok",
+    [JSONIN_EMPTY] = "empty_body",
+    [JSONIN_TOO_LARGE] = "body_too_large",
+    [JSONIN_TOO_DEEP] = "json_too_deep",
+    [JSONIN_DUPLICATE_KEY] = "duplicate_key",
+    [JSONIN_NOT_OBJECT] = "expected_object",
+};
+
 const char *jsonin_error_code(enum jsonin_error e)
 {
-    switch (e) {
-    case JSONIN_OK:
-        return "ok";
-    case JSONIN_EMPTY:
-        return "empty_body";
-    case JSONIN_TOO_LARGE:
-        return "body_too_large";
-    case JSONIN_TOO_DEEP:
-        return "json_too_deep";
-    case JSONIN_DUPLICATE_KEY:
-        return "duplicate_key";
-    case JSONIN_NOT_OBJECT:
-        return "expected_object";
-    case JSONIN_NUL:
-    case JSONIN_SYNTAX:
-    default:
-        return "invalid_json";
-    }
+    return NAMES_LOOKUP(ERROR_CODES, e, "invalid_json");
 }
 
 int jsonin_error_status(enum jsonin_error e)

@@ -13,7 +13,6 @@
 #include "sinau/core/names.h"
 #include "sinau/core/video.h"
 #include "sinau/db/pool.h"
-#include "sinau/http/jsonin.h"
 
 enum colour { RED, GREEN, BLUE, COLOURS };
 
@@ -47,12 +46,6 @@ static void names_of_the_modules_that_use_it(void **state)
     assert_string_equal(csv_read_error_text(CSV_FIELD_TOO_LONG),
                         "a cell holds more than 65,536 bytes");
     assert_string_equal(csv_read_error_text((enum csv_read_error)99), "unreadable CSV");
-    assert_string_equal(jsonin_error_code(JSONIN_OK), "ok");
-    assert_string_equal(jsonin_error_code(JSONIN_TOO_LARGE), "body_too_large");
-    assert_string_equal(jsonin_error_code(JSONIN_NOT_OBJECT), "expected_object");
-    assert_string_equal(jsonin_error_code(JSONIN_NUL), "invalid_json");
-    assert_string_equal(jsonin_error_code(JSONIN_SYNTAX), "invalid_json");
-    assert_string_equal(jsonin_error_code((enum jsonin_error)42), "invalid_json");
     assert_string_equal(vccheck_status_name(VCCHECK_STATUS_VALID), "valid");
     assert_string_equal(vccheck_status_name(VCCHECK_STATUS_REVOKED), "revoked");
     assert_string_equal(vccheck_status_name(VCCHECK_STATUS_UNKNOWN), "unknown");

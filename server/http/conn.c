@@ -816,14 +816,15 @@ static int skip_read(http_conn *c)
 static int body_read(http_conn *c)
 {
     http_req *req = c->req;
-    dynbuf *b = &req->body_buf;
+    dynbuf *b;
     size_t room;
     char *p;
     ssize_t n;
 
-    if (c->state != CS_BODY || req->head.framing != HTTP_LENGTH || b->len == 0 ||
+    if (c->state != CS_BODY || req->head.framing != HTTP_LENGTH || req->body_buf.len == 0 ||
         c->rstart != c->rend)
         return 0;
+    b = &req->body_buf;
     p = dynbuf_reserve(b, (size_t)req->head.length - b->len, &room);
     n = p != NULL ? read(c->fd, p, room) : -1; /* NULL: the memory was refused */
     if (n > 0) {

@@ -60,11 +60,7 @@ static void publish_ha_gauges(sinau_loop *loop)
 
     if (loop->db_read != NULL) {
         db_pool_get_stats(loop->db_read, &st);
-        atomic_store(&m->db_read_size, st.size);
-        atomic_store(&m->db_read_connected, st.connected);
-        atomic_store(&m->db_read_lag_ms, st.lag_ms);
-        atomic_store(&m->db_read_queries, st.queries);
-        atomic_store(&m->db_read_stale, st.stale);
+        metrics_publish_pool(&m->db_read, &st);
     }
     if (loop->listen != NULL) {
         db_listen_get_stats(loop->listen, &ls);
@@ -96,13 +92,7 @@ static void publish_gauges(sinau_loop *loop)
     metrics_block *m = loop->metrics;
 
     db_pool_get_stats(loop->db, &st);
-    atomic_store(&m->db_size, st.size);
-    atomic_store(&m->db_connected, st.connected);
-    atomic_store(&m->db_in_use, st.in_use);
-    atomic_store(&m->db_waiting, st.waiting);
-    atomic_store(&m->db_refused, st.refused);
-    atomic_store(&m->db_errors, st.errors);
-    atomic_store(&m->db_reconnects, st.reconnects);
+    metrics_publish_pool(&m->db, &st);
     atomic_store(&m->inflight, http_loop_inflight(loop->http));
     publish_ha_gauges(loop);
     publish_session_cache(loop);

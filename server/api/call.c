@@ -2,7 +2,9 @@
  * routes. Every SQL function answers {status, body} (sql/functions/core.sql:
  * sinau_ok, sinau_error with code, message and details.field), returns it
  * or, when its writes must be undone, raises it (sinau_raise: SQLSTATE class
- * SN, the answer in DETAIL); api_reply_sql is the only C that reads either.
+ * SN, the answer in DETAIL); api_reply_sql is the only C that reads either
+ * (a raised answer through api_sql_raised, which the command line uses
+ * too).
  * A route whose whole work is one such function is declared as data (an
  * api_call in its row) and served by api_call_route. A refusal carrying
  * details.retry_after_s is also sent with Retry-After. */
@@ -20,26 +22,41 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
+json_t *api_sql_raised(const PGresult *res, const char *sqlstate, int *status)
+{
+    const char *detail;
+    json_t *answer, *body;
+    json_int_t s;
+
+    if (res == NULL || sqlstate == NULL || strncmp(sqlstate, "SN", 2) != 0)
+        return NULL;
+    detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+    answer = detail != NULL ? json_loads(detail, 0, NULL) : NULL;
+    s = json_integer_value(json_object_get(answer, "status"));
+    body = json_object_get(answer, "body");
+    if (s < 400 || s > 599 || !json_is_object(body)) {
+        json_decref(answer);
+        return NULL;
+    }
+    *status = (int)s;
+    json_incref(body);
+    json_decref(answer);
+    return body;
+}
+
 /* A statement raised by sinau_raise: replies with the {status, body} of
  * its DETAIL and returns true; false for any other failure. */
 static bool reply_raised(http_ctx *ctx, const db_result *r)
 {
-    const char *detail;
-    json_t *answer, *body;
-    json_int_t status;
+    int status = 0;
+    json_t *body;
 
-    if (r->status != DB_ERR_SQL || strncmp(r->sqlstate, "SN", 2) != 0 || r->res == NULL)
+    if (r->status != DB_ERR_SQL)
         return false;
-    detail = PQresultErrorField(r->res, PG_DIAG_MESSAGE_DETAIL);
-    answer = detail != NULL ? json_loads(detail, 0, NULL) : NULL;
-    status = json_integer_value(json_object_get(answer, "status"));
-    body = json_object_get(answer, "body");
-    if (status < 400 || status > 599 || !json_is_object(body)) {
-        json_decref(answer);
+    body = api_sql_raised(r->res, r->sqlstate, &status);
+    if (body == NULL)
         return false;
-    }
-    http_reply_json(ctx, (int)status, json_incref(body));
-    json_decref(answer);
+    http_reply_json(ctx, status, body); /* takes it */
     return true;
 }
 

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "sinau/core/alloc.h"
 #include "sinau/core/locktab.h"
 
 #define WAYS 4
@@ -30,14 +29,14 @@ typedef struct entry {
 } entry;
 
 struct sesscache {
-    pthread_mutex_t mu;
-    entry *slots; /* nsets * WAYS */
+    pthread_mutex_t mu; /* first: a locktab (locktab.h) */
     size_t nsets;
     int64_t lifetime_ns;
     uint64_t epoch; /* under mu */
     bool enabled;   /* under mu */
     atomic_int listen_fd;
     sesscache_stats st; /* counters under mu */
+    entry slots[];      /* nsets * WAYS */
 };
 
 static int64_t mono_ns(void)
@@ -62,13 +61,13 @@ static entry *set_of(sesscache *c, const char *hash)
 
 sesscache *sesscache_new(size_t entries, int lifetime_s)
 {
+    size_t nsets = (entries + WAYS - 1) / WAYS;
     sesscache *c;
 
     if (entries == 0 || lifetime_s <= 0)
         return NULL;
-    c = xcalloc(1, sizeof *c);
-    c->nsets = (entries + WAYS - 1) / WAYS;
-    c->slots = locktab_new(&c->mu, c->nsets * WAYS, sizeof *c->slots);
+    c = locktab_new(sizeof *c, nsets * WAYS, sizeof c->slots[0]);
+    c->nsets = nsets;
     c->lifetime_ns = (int64_t)lifetime_s * 1000000000;
     atomic_init(&c->listen_fd, -1);
     return c;
@@ -76,10 +75,7 @@ sesscache *sesscache_new(size_t entries, int lifetime_s)
 
 void sesscache_free(sesscache *c)
 {
-    if (c == NULL)
-        return;
-    locktab_free(&c->mu, c->slots);
-    free(c);
+    locktab_free(c);
 }
 
 uint64_t sesscache_epoch(sesscache *c)

@@ -6,6 +6,8 @@
 
 #include <sodium.h>
 
+#include "sinau/core/names.h"
+
 void auth_token_new(char out[AUTH_TOKEN_CHARS + 1])
 {
     unsigned char raw[32];
@@ -80,5 +82,5 @@ enum auth_role auth_role_parse(const char *s)
 
 const char *auth_role_name(enum auth_role r)
 {
-    return (unsigned)r < SINAU_ARRAY_LEN(role_names) ? role_names[r] : "";
+    return NAMES_LOOKUP(role_names, r, "");
 }

@@ -11,6 +11,7 @@
 
 #include "sinau/core/alloc.h"
 #include "sinau/core/dynbuf.h"
+#include "sinau/core/vec.h"
 
 #define XSD_STRING "http://www.w3.org/2001/XMLSchema#string"
 #define HASH_HEX   65
@@ -128,10 +129,7 @@ void rdf_add(rdf_dataset *d, rdf_term s, rdf_term p, rdf_term o, rdf_term g)
         if (k == 4)
             return;
     }
-    if (d->n == d->cap) {
-        d->cap = d->cap == 0 ? 32 : d->cap * 2;
-        d->q = xrealloc(d->q, d->cap * sizeof *d->q);
-    }
+    d->q = vec_reserve(d->q, &d->cap, d->n + 1, sizeof *d->q, 32);
     for (int k = 0; k < 4; k++)
         d->q[d->n].t[k] = term_copy(in[k]);
     d->n++;
@@ -305,10 +303,9 @@ static const char *issuer_issue(issuer *is, const char *label)
 
     if (have != NULL)
         return have;
-    if (is->n == is->cap) {
-        is->cap = is->cap == 0 ? 8 : is->cap * 2;
-        is->old = xrealloc(is->old, is->cap * sizeof *is->old);
-        is->issued = xrealloc(is->issued, is->cap * sizeof *is->issued);
+    if (is->n == is->cap) { /* issued[] is parallel to old[] */
+        is->old = vec_reserve(is->old, &is->cap, is->n + 1, sizeof *is->old, 8);
+        is->issued = vec_resize(is->issued, is->cap, sizeof *is->issued);
     }
     snprintf(id, sizeof id, "_:%s%zu", is->prefix, is->n);
     is->old[is->n] = label;
@@ -363,20 +360,14 @@ static void note_bnode(canon *c, const char *label, size_t qi)
     bnode *bn = bnode_of(c, label);
 
     if (bn == NULL) {
-        if (c->nb == c->capb) {
-            c->capb = c->capb == 0 ? 16 : c->capb * 2;
-            c->b = xrealloc(c->b, c->capb * sizeof *c->b);
-        }
+        c->b = vec_reserve(c->b, &c->capb, c->nb + 1, sizeof *c->b, 16);
         bn = &c->b[c->nb++];
         memset(bn, 0, sizeof *bn);
         bn->label = label;
     }
     if (bn->nq > 0 && bn->quads[bn->nq - 1] == qi)
         return; /* the same quad mentions it twice */
-    if (bn->nq == bn->capq) {
-        bn->capq = bn->capq == 0 ? 4 : bn->capq * 2;
-        bn->quads = xrealloc(bn->quads, bn->capq * sizeof *bn->quads);
-    }
+    bn->quads = vec_reserve(bn->quads, &bn->capq, bn->nq + 1, sizeof *bn->quads, 4);
     bn->quads[bn->nq++] = qi;
 }
 
@@ -583,10 +574,7 @@ static int hash_ndegree(canon *c, const char *id, issuer *is, char out[HASH_HEX]
         for (int k = 0; k < 4; k++) {
             if (k == 1 || q->t[k].kind != RDF_BNODE || strcmp(q->t[k].value, id) == 0)
                 continue;
-            if (n == cap) {
-                cap = cap == 0 ? 8 : cap * 2;
-                rel = xrealloc(rel, cap * sizeof *rel);
-            }
+            rel = vec_reserve(rel, &cap, n + 1, sizeof *rel, 8);
             if (hash_related(c, q->t[k].value, q, is, pos[k], rel[n].hash) != 0)
                 rc = -1;
             rel[n].label = q->t[k].value;

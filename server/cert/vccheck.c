@@ -16,6 +16,7 @@
 #include "sinau/cert/jws.h"
 #include "sinau/cert/statuslist.h"
 #include "sinau/core/alloc.h"
+#include "sinau/core/names.h"
 
 #define CTX_VC       "https://www.w3.org/ns/credentials/v2"
 #define CTX_OB       "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -842,17 +843,15 @@ void vccheck_result_free(vccheck_result *r)
     free(r);
 }
 
+static const char *const STATUS_NAMES[] = {
+    [VCCHECK_STATUS_UNKNOWN] = "unknown",
+    [VCCHECK_STATUS_VALID] = "valid",
+    [VCCHECK_STATUS_REVOKED] = "revoked",
+};
+
 const char *vccheck_status_name(enum vccheck_status s)
 {
-    switch (s) {
-    case VCCHECK_STATUS_VALID:
-        return "valid";
-    case VCCHECK_STATUS_REVOKED:
-        return "revoked";
-    case VCCHECK_STATUS_UNKNOWN:
-        break;
-    }
-    return "unknown";
+    return NAMES_LOOKUP(STATUS_NAMES, s, "unknown");
 }
 
 const char *vccheck_verdict(const vccheck_result *r)

@@ -20,26 +20,23 @@ typedef struct entry {
 } entry;
 
 struct verdict_cache {
-    pthread_mutex_t lock;
+    pthread_mutex_t lock; /* first: a locktab (locktab.h) */
     size_t slots;
-    entry *e;
+    entry e[];
 };
 
 verdict_cache *verdict_cache_new(size_t slots)
 {
-    verdict_cache *c = xcalloc(1, sizeof *c);
+    size_t n = slots > 0 ? slots : 1;
+    verdict_cache *c = locktab_new(sizeof *c, n, sizeof c->e[0]);
 
-    c->slots = slots > 0 ? slots : 1;
-    c->e = locktab_new(&c->lock, c->slots, sizeof *c->e);
+    c->slots = n;
     return c;
 }
 
 void verdict_cache_free(verdict_cache *c)
 {
-    if (c == NULL)
-        return;
-    locktab_free(&c->lock, c->e);
-    free(c);
+    locktab_free(c);
 }
 
 void verdict_key(unsigned char key[VERDICTS_KEY], const char *const *parts, size_t nparts)

@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "sinau/api/call.h"
 #include "sinau/auth/password.h"
 #include "sinau/auth/session.h"
 #include "sinau/db/ha.h"
@@ -81,6 +82,33 @@ static int read_password(char *pw, size_t len)
     return 0;
 }
 
+/* Says on one line of stderr why the account was not created, and returns
+ * the exit status: a refusal of the SQL convention (decoded by
+ * api_sql_raised) by its message, where an e-mail already taken
+ * (email_taken) is no failure with --if-missing; any other error by the
+ * database's message. */
+static int refused(const PGresult *res, const cli_user_args *a)
+{
+    int status = 0;
+    json_t *body = api_sql_raised(res, PQresultErrorField(res, PG_DIAG_SQLSTATE), &status);
+    json_t *error = json_object_get(body, "error");
+    const char *code = json_string_value(json_object_get(error, "code"));
+    const char *message = json_string_value(json_object_get(error, "message"));
+    bool kept = a->if_missing && code != NULL && strcmp(code, "email_taken") == 0;
+
+    if (body != NULL)
+        fprintf(stderr, "sinau: %s%s\n",
+                message != NULL ? message
+                : code != NULL  ? code
+                                : "refused",
+                kept ? " (kept as it is)" : "");
+    else
+        fprintf(stderr, "sinau: cannot create the user: %s\n",
+                PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+    json_decref(body);
+    return kept ? 0 : 1;
+}
+
 static int insert_user(const sinau_config *cfg, const cli_user_args *a, const char *hash)
 {
     const char *params[4] = {a->email, a->name, hash, a->role};
@@ -97,13 +125,8 @@ static int insert_user(const sinau_config *cfg, const cli_user_args *a, const ch
     if (PQresultStatus(res) == PGRES_TUPLES_OK) {
         printf("created %s\n", PQgetvalue(res, 0, 0));
         rc = 0;
-    } else if (strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), "23505") == 0) {
-        fprintf(stderr, "sinau: an account with this e-mail exists%s\n",
-                a->if_missing ? " (kept as it is)" : "");
-        rc = a->if_missing ? 0 : 1;
     } else {
-        fprintf(stderr, "sinau: cannot create the user: %s",
-                PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+        rc = refused(res, a);
     }
 out:
     PQclear(res);

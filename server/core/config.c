@@ -424,11 +424,18 @@ static int parse_pwhash(const char *value, enum pwhash_cost *out)
     return -1;
 }
 
+/* The owned string an option of a string kind (a path, a URL, a secret,
+ * a token) keeps in cfg. */
+static char **string_at(sinau_config *cfg, const option *o)
+{
+    return (char **)(void *)((char *)cfg + o->offset);
+}
+
 /* Applies the string kinds (paths, secrets, the token). */
 static int apply_string(sinau_config *cfg, const option *o, const char *value, const char *source,
                         char *err, size_t errlen)
 {
-    char **slot = (char **)(void *)((char *)cfg + o->offset);
+    char **slot = string_at(cfg, o);
     size_t len = strlen(value);
 
     if (o->kind == OPT_TOKEN && !token_ok(value)) {
@@ -845,24 +852,15 @@ void config_free(sinau_config *cfg)
     if (cfg == NULL) {
         return;
     }
-    free(cfg->listen_host);
-    free(cfg->public_url);
-    xfree_secret(cfg->database_url);
-    xfree_secret(cfg->database_read_url);
-    free(cfg->data_dir);
-    free(cfg->key_file);
-    free(cfg->web_dir);
-    xfree_secret(cfg->metrics_token);
-    free(cfg->issuer_name);
-    free(cfg->signatory_name);
-    free(cfg->signatory_title);
-    free(cfg->pdf_p12);
-    free(cfg->pdf_pass_file);
-    free(cfg->tsa_url);
-    xfree_secret(cfg->smtp_url);
-    free(cfg->smtp_password_file);
-    free(cfg->mail_from);
-    xfree_secret(cfg->webhook_url);
-    xfree_secret(cfg->webhook_secret);
+    free(cfg->listen_host); /* OPT_LISTEN's */
+    /* every string the option table describes: secrets and tokens wiped */
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(options); i++) {
+        const option *o = &options[i];
+        if (o->kind == OPT_SECRET || o->kind == OPT_TOKEN) {
+            xfree_secret(*string_at(cfg, o));
+        } else if (o->kind == OPT_PATH || o->kind == OPT_URL) {
+            free(*string_at(cfg, o));
+        }
+    }
     memset(cfg, 0, sizeof(*cfg));
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sinau/core/alloc.h"
+#include "sinau/core/names.h"
 #include "sinau/core/utf8.h"
 
 /* Appends to the document; a failure sticks to the buffer (csv_failed).
@@ -324,23 +325,17 @@ enum csv_read_error csv_parse(const char *data, size_t len, json_t **rows, size_
     return CSV_OK;
 }
 
+static const char *const READ_ERROR_TEXTS[] = {
+    [CSV_OK] = "ok",
+    [CSV_EMPTY] = "the file holds no rows",
+    [CSV_BINARY] = "this is not a text file (CSV)",
+    [CSV_QUOTE] = "a quoted field is not closed properly",
+    [CSV_TOO_MANY_ROWS] = "more than 2,000 rows",
+    [CSV_TOO_WIDE] = "a row has more than 64 columns",
+    [CSV_FIELD_TOO_LONG] = "a cell holds more than 65,536 bytes",
+};
+
 const char *csv_read_error_text(enum csv_read_error e)
 {
-    switch (e) {
-    case CSV_OK:
-        return "ok";
-    case CSV_EMPTY:
-        return "the file holds no rows";
-    case CSV_BINARY:
-        return "this is not a text file (CSV)";
-    case CSV_QUOTE:
-        return "a quoted field is not closed properly";
-    case CSV_TOO_MANY_ROWS:
-        return "more than 2,000 rows";
-    case CSV_TOO_WIDE:
-        return "a row has more than 64 columns";
-    case CSV_FIELD_TOO_LONG:
-        return "a cell holds more than 65,536 bytes";
-    }
-    return "unreadable CSV";
+    return NAMES_LOOKUP(READ_ERROR_TEXTS, e, "unreadable CSV");
 }

@@ -67,6 +67,30 @@ int dynbuf_add(dynbuf *b, const void *s, size_t n)
     return 0;
 }
 
+char *dynbuf_reserve(dynbuf *b, size_t want, size_t *room)
+{
+    size_t n;
+
+    *room = 0;
+    if (b->failed)
+        return NULL;
+    if (b->len < b->max && b->len + 1 >= b->cap && dynbuf_grow(b, b->len + 1) != 0)
+        return NULL;
+    n = b->cap - b->len - 1;
+    if (n > b->max - b->len)
+        n = b->max - b->len;
+    *room = n < want ? n : want;
+    return b->data + b->len;
+}
+
+void dynbuf_commit(dynbuf *b, size_t n)
+{
+    if (n == 0)
+        return;
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
 int dynbuf_addstr(dynbuf *b, const char *s)
 {
     return dynbuf_add(b, s, strlen(s));

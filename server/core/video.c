@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sinau/core/names.h"
+
 #define URL_MAX         2000
 #define YOUTUBE_ID_LEN  11
 #define TIKTOK_ID_MIN   15
@@ -261,15 +263,10 @@ out:
     return p;
 }
 
+static const char *const PROVIDER_NAMES[] = {
+    [VIDEO_YOUTUBE] = "youtube", [VIDEO_TIKTOK] = "tiktok"};
+
 const char *video_provider_name(enum video_provider p)
 {
-    switch (p) {
-    case VIDEO_YOUTUBE:
-        return "youtube";
-    case VIDEO_TIKTOK:
-        return "tiktok";
-    case VIDEO_NONE:
-        break;
-    }
-    return "";
+    return NAMES_LOOKUP(PROVIDER_NAMES, p, "");
 }

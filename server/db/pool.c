@@ -23,6 +23,8 @@
 
 #include "sinau/core/alloc.h"
 #include "sinau/core/log.h"
+#include "sinau/core/names.h"
+#include "sinau/core/vec.h"
 #include "sinau/db/state.h"
 
 #define JANITOR_INTERVAL_MS 200
@@ -43,16 +45,14 @@ typedef struct db_pipe_step {
 } db_pipe_step;
 
 typedef struct db_job {
-    const db_stmt *stmt;
-    const char *const *values; /* borrowed from the caller until cb */
-    const int *lengths;
-    const int *formats;
+    db_call call; /* its pointers borrowed from the caller until cb */
     db_done_fn cb;
     void *arg;
     int64_t deadline_ms; /* queue wait limit (monotonic) */
     struct db_job *next;
     /* pipelined (npipe > 0): the statements sent in one round trip, each
-     * followed by a sync (its own implicit transaction); stmt = the first */
+     * followed by a sync (its own implicit transaction); call.stmt = the
+     * first */
     int npipe;
     int pipe_at;    /* the step whose results are arriving */
     int pipe_phase; /* of that step: 0 its prepare, 1 its query, 2 its sync */
@@ -346,10 +346,8 @@ static bool conn_has_prepared(const db_conn *c, const db_stmt *s)
 
 static void conn_mark_prepared(db_conn *c, const db_stmt *s)
 {
-    if (c->nprepared == c->capprepared) {
-        c->capprepared = c->capprepared ? c->capprepared * 2 : 16;
-        c->prepared = xrealloc(c->prepared, c->capprepared * sizeof *c->prepared);
-    }
+    c->prepared =
+        vec_reserve(c->prepared, &c->capprepared, c->nprepared + 1, sizeof *c->prepared, 16);
     c->prepared[c->nprepared++] = s;
 }
 
@@ -407,8 +405,8 @@ static void conn_send_query(db_conn *c)
 
     change_state(c, DB_CONN_BUSY);
     c->sent_ms = now_ms();
-    ok = PQsendQueryPrepared(c->pg, q->stmt->name, q->stmt->nparams, q->values, q->lengths,
-                             q->formats, 0);
+    ok = PQsendQueryPrepared(c->pg, q->call.stmt->name, q->call.stmt->nparams, q->call.values,
+                             q->call.lengths, q->call.formats, 0);
     if (!ok) {
         conn_lost(c, "send failed", false);
         return;
@@ -418,7 +416,7 @@ static void conn_send_query(db_conn *c)
 
 static void conn_send_prepare(db_conn *c)
 {
-    const db_stmt *s = c->current->stmt;
+    const db_stmt *s = c->current->call.stmt;
 
     change_state(c, DB_CONN_PREPARING);
     c->sent_ms = now_ms();
@@ -476,7 +474,7 @@ static void conn_run(db_conn *c, db_job *q)
     c->current = q;
     if (q->npipe > 0)
         conn_send_pipeline(c);
-    else if (conn_has_prepared(c, q->stmt))
+    else if (conn_has_prepared(c, q->call.stmt))
         conn_send_query(c);
     else
         conn_send_prepare(c);
@@ -498,8 +496,8 @@ static bool conn_needs_measure(const db_conn *c, const db_job *q)
 {
     const db_pool *p = c->pool;
 
-    return p->max_staleness_ms > 0 && p->staleness_stmt != NULL && q->stmt != p->staleness_stmt &&
-           !conn_fresh(c, now_ms());
+    return p->max_staleness_ms > 0 && p->staleness_stmt != NULL &&
+           q->call.stmt != p->staleness_stmt && !conn_fresh(c, now_ms());
 }
 
 /* The measure ran (or failed): run the query that waited for it, or refuse
@@ -548,7 +546,7 @@ static void conn_measure(db_conn *c, db_job *q)
         return;
     }
     m = xcalloc(1, sizeof *m);
-    m->stmt = p->staleness_stmt;
+    m->call.stmt = p->staleness_stmt;
     m->cb = on_measured;
     m->arg = c;
     m->deadline_ms = q->deadline_ms;
@@ -641,13 +639,13 @@ static void conn_finish_prepare(db_conn *c, PGresult *res)
 {
     if (PQresultStatus(res) == PGRES_COMMAND_OK) {
         PQclear(res);
-        conn_mark_prepared(c, c->current->stmt);
+        conn_mark_prepared(c, c->current->call.stmt);
         conn_send_query(c);
         return;
     }
     /* a statement that does not prepare is a bug in our SQL or a schema
      * mismatch: report it to the query, keep the connection */
-    log_error("db: cannot prepare %s: %s", c->current->stmt->name,
+    log_error("db: cannot prepare %s: %s", c->current->call.stmt->name,
               PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
     change_state(c, DB_CONN_IDLE);
     conn_deliver(c, res);
@@ -1009,22 +1007,18 @@ static void conn_poll_wait(db_conn *c, short ev)
     event_add(c->io, NULL);
 }
 
+/* One step of libpq's connect loop: wait for the socket the way it asks,
+ * or the connection is made, or it failed. */
 static void conn_connect_step(db_conn *c)
 {
-    switch (PQconnectPoll(c->pg)) {
-    case PGRES_POLLING_READING:
-        conn_poll_wait(c, EV_READ);
-        break;
-    case PGRES_POLLING_WRITING:
-        conn_poll_wait(c, EV_WRITE);
-        break;
-    case PGRES_POLLING_OK:
+    PostgresPollingStatusType st = PQconnectPoll(c->pg);
+
+    if (st == PGRES_POLLING_READING || st == PGRES_POLLING_WRITING)
+        conn_poll_wait(c, st == PGRES_POLLING_READING ? EV_READ : EV_WRITE);
+    else if (st == PGRES_POLLING_OK)
         on_connected(c);
-        break;
-    default:
+    else
         conn_lost(c, PQerrorMessage(c->pg), false);
-        break;
-    }
 }
 
 static void on_connect_poll(evutil_socket_t fd, short what, void *arg)
@@ -1168,24 +1162,26 @@ static void pool_enqueue(db_pool *p, db_job *q)
     event_active(p->kick, EV_TIMEOUT, 1);
 }
 
-int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values, const int *lengths,
-                    const int *formats, db_done_fn cb, void *arg)
+int db_query_call(db_pool *p, const db_call *call, db_done_fn cb, void *arg)
 {
     db_job *q;
     int rc = pool_admit(p);
 
-    assert(stmt->nparams >= 0 && stmt->nparams <= MAX_PARAMS);
+    assert(call->stmt->nparams >= 0 && call->stmt->nparams <= MAX_PARAMS);
     if (rc != 0)
         return rc;
     q = xcalloc(1, sizeof *q);
-    q->stmt = stmt;
-    q->values = values;
-    q->lengths = lengths;
-    q->formats = formats;
+    q->call = *call;
     q->cb = cb;
     q->arg = arg;
     pool_enqueue(p, q);
     return 0;
+}
+
+int db_query_params(db_pool *p, const db_stmt *stmt, const char *const *values, const int *lengths,
+                    const int *formats, db_done_fn cb, void *arg)
+{
+    return db_query_call(p, &(db_call){stmt, values, lengths, formats}, cb, arg);
 }
 
 int db_query_pipeline(db_pool *p, const db_pipe_item *items, int n)
@@ -1205,7 +1201,7 @@ int db_query_pipeline(db_pool *p, const db_pipe_item *items, int n)
         q->pipe[i].cb = items[i].cb;
         q->pipe[i].arg = items[i].arg;
     }
-    q->stmt = items[0].stmt;
+    q->call.stmt = items[0].stmt;
     pool_enqueue(p, q);
     return 0;
 }
@@ -1318,19 +1314,15 @@ void db_pool_get_stats(const db_pool *p, db_pool_stats *st)
     st->waiting = p->queued;
 }
 
+static const char *const STATUS_NAMES[] = {
+    [DB_OK] = "ok",
+    [DB_ERR_SQL] = "sql_error",
+    [DB_ERR_TIMEOUT] = "timeout",
+    [DB_ERR_UNAVAILABLE] = "unavailable",
+    [DB_ERR_BUSY] = "busy",
+};
+
 const char *db_status_name(enum db_status s)
 {
-    switch (s) {
-    case DB_OK:
-        return "ok";
-    case DB_ERR_SQL:
-        return "sql_error";
-    case DB_ERR_TIMEOUT:
-        return "timeout";
-    case DB_ERR_UNAVAILABLE:
-        return "unavailable";
-    case DB_ERR_BUSY:
-        return "busy";
-    }
-    return "unknown";
+    return NAMES_LOOKUP(STATUS_NAMES, s, "unknown");
 }

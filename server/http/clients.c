@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "sinau/core/alloc.h"
 #include "sinau/core/locktab.h"
 
 static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -99,33 +98,30 @@ typedef struct slot {
 } slot;
 
 struct http_clients {
-    pthread_mutex_t lock;
+    pthread_mutex_t lock; /* first: a locktab (locktab.h) */
     int max_total, max_per_client;
     atomic_int open; /* changed under lock; read without it by http_clients_open */
     size_t mask;     /* capacity - 1 (a power of two) */
-    slot *slots;
+    slot slots[];
 };
 
 http_clients *http_clients_new(int max_total, int max_per_client)
 {
-    http_clients *t = xcalloc(1, sizeof *t);
+    http_clients *t;
     size_t cap = 16;
 
     while (cap < 2 * (size_t)max_total)
         cap *= 2;
+    t = locktab_new(sizeof *t, cap, sizeof t->slots[0]);
     t->max_total = max_total;
     t->max_per_client = max_per_client;
     t->mask = cap - 1;
-    t->slots = locktab_new(&t->lock, cap, sizeof *t->slots);
     return t;
 }
 
 void http_clients_free(http_clients *t)
 {
-    if (t == NULL)
-        return;
-    locktab_free(&t->lock, t->slots);
-    free(t);
+    locktab_free(t);
 }
 
 /* FNV-1a over the key. */

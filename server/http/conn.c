@@ -8,7 +8,8 @@
  * request.c, which makes the request (a second block: the ctx and an arena)
  * and dispatches it. Header values and small bodies stay in rbuf (the head
  * is pinned there until the request ends); a body that did not arrive with
- * its head is read straight into a buffer of its own. Answers go out with
+ * its head is read straight into a buffer of its own (a dynbuf, capped at
+ * its Content-Length or at the route's body limit). Answers go out with
  * one writev of the head and the body (referenced, not copied); only what
  * the socket does not take is kept. When the answer is done the connection
  * goes on with the next request (pipelined bytes are already in rbuf),
@@ -41,12 +42,10 @@
 #include "sinau/core/clock.h"
 #include "sinau/http/reply.h"
 
-#define PIN_SLACK     2048  /* rbuf room kept after a pinned head (a chunk-size line, a trailer) */
-#define TRAILER_MAX   1024  /* a chunked body's trailer section */
-#define BODY_FIRST    65536 /* the first allocation of a body that came without its head */
-#define CHUNKED_FIRST 4096  /* the first allocation of a chunked body */
-#define SKIP_READ     65536 /* bytes read at once when dropping a body */
-#define LINGER_S      2     /* the longest wait for the client to close after our last answer */
+#define PIN_SLACK   2048  /* rbuf room kept after a pinned head (a chunk-size line, a trailer) */
+#define TRAILER_MAX 1024  /* a chunked body's trailer section */
+#define SKIP_READ   65536 /* bytes read at once when dropping a body */
+#define LINGER_S    2     /* the longest wait for the client to close after our last answer */
 
 enum conn_state { CS_HEAD = 0, CS_BODY, CS_BUSY, CS_SKIP, CS_LINGER };
 enum conn_timer { T_NONE = 0, T_IDLE, T_CUSTOM };
@@ -487,38 +486,31 @@ static enum step step_head(http_conn *c)
 
 /* ---- the body ---- */
 
-/* Appends n bytes to req's malloc'd body, growing it (doubling, at most
- * max). */
-static void body_append(http_req *req, const char *p, size_t n, size_t max)
+/* A body the buffer could not hold (the C library refused the memory:
+ * the decoder and Content-Length keep it under its cap): 413, and the
+ * connection closes, as for a body that can never fit. */
+static enum step body_unheld(http_req *req)
 {
-    if (req->body_len + n > req->body_cap) {
-        size_t cap = 2 * req->body_cap;
-        if (cap < req->body_len + n)
-            cap = req->body_len + n;
-        if (cap > max)
-            cap = max;
-        req->body = xrealloc(req->body, cap);
-        req->body_cap = cap;
-    }
-    memcpy(req->body + req->body_len, p, n);
-    req->body_len += n;
+    req->close = true;
+    request_refuse(req, HTTP_TOO_LARGE);
+    return STEP_AGAIN;
 }
 
 static void chunk_sink(void *arg, const char *p, size_t n)
 {
     http_req *req = arg;
 
-    if (req->body == NULL) {
-        req->body = xmalloc(CHUNKED_FIRST);
-        req->body_cap = CHUNKED_FIRST;
-        req->body_heap = true;
-    }
-    body_append(req, p, n, req->limit);
+    (void)dynbuf_add(&req->body_buf, p, n); /* body_chunked looks once decoded */
 }
 
-/* The body is complete: the handler runs. */
+/* The body is complete: the handler runs, on the bytes in the buffer
+ * unless they stayed in rbuf. */
 static enum step body_done(http_conn *c, http_req *req)
 {
+    if (req->body == NULL) {
+        req->body = dynbuf_ptr(&req->body_buf);
+        req->body_len = req->body_buf.len;
+    }
     req->body_done = true;
     c->state = CS_BUSY;
     req->run(&req->ctx);
@@ -527,26 +519,23 @@ static enum step body_done(http_conn *c, http_req *req)
 
 static enum step body_length(http_conn *c, http_req *req)
 {
-    size_t avail = c->rend - c->rstart, need = (size_t)(req->head.length - req->body_len);
+    dynbuf *b = &req->body_buf;
+    size_t avail = c->rend - c->rstart, need = (size_t)req->head.length - b->len;
 
-    if (req->body == NULL && avail >= need) { /* all here: it stays in rbuf */
+    if (b->len == 0 && avail >= need) { /* all here: it stays in rbuf */
         req->body = c->rbuf + c->rstart;
         req->body_len = need;
         c->rstart += (uint32_t)need;
         c->pinned = c->rstart;
         return body_done(c, req);
     }
-    if (req->body == NULL) {
-        req->body_cap = need < BODY_FIRST ? need : avail > BODY_FIRST ? avail : BODY_FIRST;
-        req->body = xmalloc(req->body_cap);
-        req->body_heap = true;
-    }
     if (avail > need)
         avail = need;
-    body_append(req, c->rbuf + c->rstart, avail, (size_t)req->head.length);
+    if (dynbuf_add(b, c->rbuf + c->rstart, avail) != 0)
+        return body_unheld(req);
     c->rstart += (uint32_t)avail;
     c->got += avail;
-    if (req->body_len == req->head.length)
+    if (b->len == req->head.length)
         return body_done(c, req);
     return STEP_WAIT;
 }
@@ -559,6 +548,8 @@ static enum step body_chunked(http_conn *c, http_req *req)
 
     c->rstart += (uint32_t)used;
     c->got += used;
+    if (dynbuf_failed(&req->body_buf))
+        return body_unheld(req);
     switch (st) {
     case HTTP_CHUNKED_MORE:
         rbuf_compact(c);
@@ -604,6 +595,9 @@ void conn_read_body(http_conn *c, http_req *req)
         req->run(&req->ctx);
         return;
     }
+    /* a body that does not come whole with its head: capped at its length,
+     * or at the route's limit (which the chunked decoder holds it to) */
+    dynbuf_init(&req->body_buf, h->framing == HTTP_CHUNKED ? req->limit : (size_t)h->length);
     if (h->framing == HTTP_CHUNKED) {
         req->chunked = http_ctx_alloc(&req->ctx, sizeof *req->chunked);
         http_chunked_init(req->chunked, req->limit, TRAILER_MAX);
@@ -822,28 +816,25 @@ static int skip_read(http_conn *c)
 static int body_read(http_conn *c)
 {
     http_req *req = c->req;
-    size_t left, room;
+    dynbuf *b;
+    size_t room;
+    char *p;
     ssize_t n;
 
-    if (c->state != CS_BODY || req->head.framing != HTTP_LENGTH || !req->body_heap ||
+    if (c->state != CS_BODY || req->head.framing != HTTP_LENGTH || req->body_buf.len == 0 ||
         c->rstart != c->rend)
         return 0;
-    left = (size_t)(req->head.length - req->body_len);
-    if (req->body_len == req->body_cap) {
-        size_t cap = 2 * req->body_cap < req->head.length ? 2 * req->body_cap : req->head.length;
-        req->body = xrealloc(req->body, cap);
-        req->body_cap = cap;
-    }
-    room = req->body_cap - req->body_len;
-    n = read(c->fd, req->body + req->body_len, room < left ? room : left);
+    b = &req->body_buf;
+    p = dynbuf_reserve(b, (size_t)req->head.length - b->len, &room);
+    n = p != NULL ? read(c->fd, p, room) : -1; /* NULL: the memory was refused */
     if (n > 0) {
-        req->body_len += (size_t)n;
+        dynbuf_commit(b, (size_t)n);
         c->got += (uint64_t)n;
         return 1; /* conn_process sees the body complete */
     }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    if (p != NULL && n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return 1;
-    conn_close(c, false); /* EOF or an error in the middle of a body */
+    conn_close(c, false); /* EOF, an error or no memory in the middle of a body */
     return -1;
 }
 

@@ -23,10 +23,7 @@
 
 typedef struct dbq {
     http_ctx *ctx;
-    const db_stmt *stmt;
-    const char *const *values;
-    const int *lengths;
-    const int *formats;
+    db_call call; /* the request's, borrowed */
     db_done_fn cb;
     bool read_ok; /* a standby may answer it */
     bool keyed;   /* the statement honours the request's Idempotency-Key */
@@ -61,7 +58,7 @@ static int dbq_submit(dbq *d)
     const http_loop *l = request_loop(d->ctx);
     db_pool *pool = d->on_read ? l->o.db_read : l->o.db;
 
-    return db_query_params(pool, d->stmt, d->values, d->lengths, d->formats, dbq_done, d);
+    return db_query_call(pool, &d->call, dbq_done, d);
 }
 
 /* Safe to run again after a lost connection: a read request, or a keyed
@@ -146,22 +143,17 @@ static void dbq_done(void *arg, db_result *r)
     d->cb(d->ctx, r);
 }
 
-static int dbq_start(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
-                     const int *lengths, const int *formats, db_done_fn cb, bool read_ok,
-                     bool keyed)
+static int dbq_start(http_ctx *ctx, const db_call *call, db_done_fn cb, bool read_ok, bool keyed)
 {
     const http_loop *l = request_loop(ctx);
     dbq probe = {.ctx = ctx, .keyed = keyed}, *d;
 
     /* the common case of an unsafe request goes straight to the pool */
     if (!(read_ok && l->o.db_read != NULL) && !dbq_retryable(&probe))
-        return db_refused(ctx, db_query_params(l->o.db, stmt, values, lengths, formats, cb, ctx));
+        return db_refused(ctx, db_query_call(l->o.db, call, cb, ctx));
     d = http_ctx_alloc(ctx, sizeof *d);
     d->ctx = ctx;
-    d->stmt = stmt;
-    d->values = values;
-    d->lengths = lengths;
-    d->formats = formats;
+    d->call = *call;
     d->cb = cb;
     d->read_ok = read_ok;
     d->keyed = keyed;
@@ -177,25 +169,28 @@ static int dbq_start(http_ctx *ctx, const db_stmt *stmt, const char *const *valu
 
 void http_db_query(http_ctx *ctx, const db_stmt *stmt, const char *const *values, db_done_fn cb)
 {
-    (void)dbq_start(ctx, stmt, values, NULL, NULL, cb, false, false); /* a refusal has replied */
+    /* a refusal has replied */
+    (void)dbq_start(ctx, &(db_call){stmt, values, NULL, NULL}, cb, false, false);
 }
 
 void http_db_query_params(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
                           const int *lengths, const int *formats, db_done_fn cb)
 {
-    (void)dbq_start(ctx, stmt, values, lengths, formats, cb, false,
-                    false); /* a refusal has replied */
+    /* a refusal has replied */
+    (void)dbq_start(ctx, &(db_call){stmt, values, lengths, formats}, cb, false, false);
 }
 
 void http_db_read(http_ctx *ctx, const db_stmt *stmt, const char *const *values, db_done_fn cb)
 {
-    (void)dbq_start(ctx, stmt, values, NULL, NULL, cb, true, false); /* a refusal has replied */
+    /* a refusal has replied */
+    (void)dbq_start(ctx, &(db_call){stmt, values, NULL, NULL}, cb, true, false);
 }
 
 void http_db_query_keyed(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
                          db_done_fn cb)
 {
-    (void)dbq_start(ctx, stmt, values, NULL, NULL, cb, false, true); /* a refusal has replied */
+    /* a refusal has replied */
+    (void)dbq_start(ctx, &(db_call){stmt, values, NULL, NULL}, cb, false, true);
 }
 
 void http_db_rerun_keyed(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
@@ -205,8 +200,7 @@ void http_db_rerun_keyed(http_ctx *ctx, const db_stmt *stmt, const char *const *
     db_result r = {DB_ERR_UNAVAILABLE, NULL, ""};
 
     d->ctx = ctx;
-    d->stmt = stmt;
-    d->values = values;
+    d->call = (db_call){stmt, values, NULL, NULL};
     d->cb = cb;
     d->keyed = true;
     if (!dbq_retryable(d) || !dbq_retry(d))

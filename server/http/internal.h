@@ -14,6 +14,7 @@
 #include <sys/time.h>
 #include <sys/uio.h>
 
+#include "sinau/core/dynbuf.h"
 #include "sinau/core/log.h"
 #include "sinau/http/clients.h"
 #include "sinau/http/ctx.h"
@@ -81,9 +82,9 @@ struct http_req {
     size_t limit;       /* the route's body limit */
     bool body_done;     /* read completely (or there is none) */
     bool continue_sent; /* 100 Continue went out */
-    bool body_heap;     /* body is malloc'd (else it points into the connection's buffer) */
-    char *body;
-    size_t body_len, body_cap;
+    const char *body;   /* once read: into the connection's buffer, or body_buf's bytes */
+    size_t body_len;
+    dynbuf body_buf;       /* a body that did not arrive whole with its head (capped) */
     http_chunked *chunked; /* arena, while a chunked body is decoded */
     int64_t body_start_ns;
     http_handler_fn run; /* runs once the body is read */

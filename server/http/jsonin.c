@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sinau/core/common.h"
+
 /* Writes a fixed message into detail (when the caller wants one). */
 static void set_detail(char *detail, size_t detail_len, const char *msg)
 {
@@ -159,38 +161,36 @@ out:
     return rc;
 }
 
+/* What the API answers for each error: its stable code and HTTP status,
+ * in one table indexed by the error. */
+typedef struct answer {
+    const char *code;
+    int status;
+} answer;
+
+static const answer ANSWERS[] = {
+    [JSONIN_OK] = {"ok", 200},
+    [JSONIN_EMPTY] = {"empty_body", 400},
+    [JSONIN_TOO_LARGE] = {"body_too_large", 413},
+    [JSONIN_TOO_DEEP] = {"json_too_deep", 400},
+    [JSONIN_NUL] = {"invalid_json", 400},
+    [JSONIN_SYNTAX] = {"invalid_json", 400},
+    [JSONIN_DUPLICATE_KEY] = {"duplicate_key", 400},
+    [JSONIN_NOT_OBJECT] = {"expected_object", 422},
+};
+
+/* e's answer; a value outside the enum answers as a syntax error. */
+static const answer *answer_of(enum jsonin_error e)
+{
+    return (unsigned)e < SINAU_ARRAY_LEN(ANSWERS) ? &ANSWERS[e] : &ANSWERS[JSONIN_SYNTAX];
+}
+
 const char *jsonin_error_code(enum jsonin_error e)
 {
-    switch (e) {
-    case JSONIN_OK:
-        return "ok";
-    case JSONIN_EMPTY:
-        return "empty_body";
-    case JSONIN_TOO_LARGE:
-        return "body_too_large";
-    case JSONIN_TOO_DEEP:
-        return "json_too_deep";
-    case JSONIN_DUPLICATE_KEY:
-        return "duplicate_key";
-    case JSONIN_NOT_OBJECT:
-        return "expected_object";
-    case JSONIN_NUL:
-    case JSONIN_SYNTAX:
-    default:
-        return "invalid_json";
-    }
+    return answer_of(e)->code;
 }
 
 int jsonin_error_status(enum jsonin_error e)
 {
-    switch (e) {
-    case JSONIN_OK:
-        return 200;
-    case JSONIN_TOO_LARGE:
-        return 413;
-    case JSONIN_NOT_OBJECT:
-        return 422;
-    default:
-        return 400;
-    }
+    return answer_of(e)->status;
 }

@@ -139,23 +139,23 @@ typedef struct figure {
 /* The pool, the connections, the read pool and listener (failover), and the
  * session cache (one per process; loop 0 publishes it), in output order. */
 static const figure figures[] = {
-    GAUGE(db_size, "sinau_db_pool_size", "Database connections configured."),
-    GAUGE(db_connected, "sinau_db_pool_connected", "Database connections up."),
-    GAUGE(db_in_use, "sinau_db_pool_in_use", "Database connections running a statement."),
-    GAUGE(db_waiting, "sinau_db_pool_waiting", "Queries waiting for a connection."),
-    COUNTER(db_refused, "sinau_db_refused_total", "Queries refused (queue full or database down)."),
-    COUNTER(db_errors, "sinau_db_errors_total", "Queries that ended in an error."),
-    COUNTER(db_reconnects, "sinau_db_reconnects_total", "Connections re-established."),
+    GAUGE(db.size, "sinau_db_pool_size", "Database connections configured."),
+    GAUGE(db.connected, "sinau_db_pool_connected", "Database connections up."),
+    GAUGE(db.in_use, "sinau_db_pool_in_use", "Database connections running a statement."),
+    GAUGE(db.waiting, "sinau_db_pool_waiting", "Queries waiting for a connection."),
+    COUNTER(db.refused, "sinau_db_refused_total", "Queries refused (queue full or database down)."),
+    COUNTER(db.errors, "sinau_db_errors_total", "Queries that ended in an error."),
+    COUNTER(db.reconnects, "sinau_db_reconnects_total", "Connections re-established."),
     GAUGE(inflight, "sinau_http_inflight", "Requests without a reply yet."),
     GAUGE(connections, "sinau_http_connections", "Client connections open."),
     COUNTER(connections_refused, "sinau_http_connections_refused_total",
             "Connections refused at accept (SINAU_MAX_CONNECTIONS or its per-address share)."),
-    GAUGE(db_read_size, "sinau_db_read_pool_size", "Read-pool (standby) connections configured."),
-    GAUGE(db_read_connected, "sinau_db_read_pool_connected", "Read-pool connections up."),
-    {FIG_LAG, offsetof(metrics_block, db_read_lag_ms), "sinau_db_read_lag_ms",
+    GAUGE(db_read.size, "sinau_db_read_pool_size", "Read-pool (standby) connections configured."),
+    GAUGE(db_read.connected, "sinau_db_read_pool_connected", "Read-pool connections up."),
+    {FIG_LAG, offsetof(metrics_block, db_read.lag_ms), "sinau_db_read_lag_ms",
      "Largest staleness a read connection last measured (-1: none)."},
-    COUNTER(db_read_queries, "sinau_db_read_queries_total", "Queries the read pool completed."),
-    COUNTER(db_read_stale, "sinau_db_read_stale_total",
+    COUNTER(db_read.queries, "sinau_db_read_queries_total", "Queries the read pool completed."),
+    COUNTER(db_read.stale, "sinau_db_read_stale_total",
             "Reads refused by a standby past the staleness bound."),
     COUNTER(db_read_fallbacks, "sinau_db_read_fallbacks_total",
             "Reads sent to the primary instead of a standby."),
@@ -191,13 +191,27 @@ static void render_figure(dynbuf *o, const figure *f, metrics_block *const *b, i
             total += atomic_load((atomic_ullong *)(void *)((char *)b[i] + f->off));
         else if (f->kind == FIG_GAUGE)
             v += atomic_load(int_at(b[i], f->off));
-        else if (atomic_load(&b[i]->db_read_size) > 0 && atomic_load(int_at(b[i], f->off)) > v)
+        else if (atomic_load(&b[i]->db_read.size) > 0 && atomic_load(int_at(b[i], f->off)) > v)
             v = atomic_load(int_at(b[i], f->off));
     }
     if (f->kind == FIG_COUNTER)
         counter(o, f->name, f->help, total);
     else
         gauge(o, f->name, f->help, v);
+}
+
+void metrics_publish_pool(metrics_pool *p, const db_pool_stats *st)
+{
+    atomic_store(&p->size, st->size);
+    atomic_store(&p->connected, st->connected);
+    atomic_store(&p->in_use, st->in_use);
+    atomic_store(&p->waiting, st->waiting);
+    atomic_store(&p->lag_ms, st->lag_ms);
+    atomic_store(&p->queries, st->queries);
+    atomic_store(&p->errors, st->errors);
+    atomic_store(&p->refused, st->refused);
+    atomic_store(&p->reconnects, st->reconnects);
+    atomic_store(&p->stale, st->stale);
 }
 
 void metrics_render(dynbuf *o, metrics_block *const *blocks, int nblocks,

@@ -55,8 +55,7 @@ static void release(http_req *req)
     http_loop *l = req->loop;
 
     http_mem_release(req);
-    if (req->body_heap)
-        free(req->body);
+    dynbuf_free(&req->body_buf);
     if (req->orphan_rbuf != NULL) {
         if (req->orphan_pooled)
             http_block_give(l, req->orphan_rbuf);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sinau/core/alloc.h"
+#include "sinau/core/vec.h"
 
 #define ROUTER_MAX_PATH 2048
 
@@ -183,16 +184,12 @@ int router_add(router *r, const http_route *route)
             return -1;
         }
     }
-    if (r->n == r->cap) {
-        r->cap = r->cap == 0 ? 32 : r->cap * 2;
-        r->rows = xrealloc(r->rows, r->cap * sizeof(*r->rows));
-        r->routes = xrealloc(r->routes, r->cap * sizeof(*r->routes));
+    if (r->n == r->cap) { /* routes[] is parallel to rows[] */
+        r->rows = vec_reserve(r->rows, &r->cap, r->n + 1, sizeof(*r->rows), 32);
+        r->routes = vec_resize(r->routes, r->cap, sizeof(*r->routes));
     }
     b = &r->by_nseg[c.nseg];
-    if (b->n == b->cap) {
-        b->cap = b->cap == 0 ? 8 : b->cap * 2;
-        b->rows = xrealloc(b->rows, b->cap * sizeof(*b->rows));
-    }
+    b->rows = vec_reserve(b->rows, &b->cap, b->n + 1, sizeof(*b->rows), 8);
     b->rows[b->n++] = (unsigned)r->n;
     r->rows[r->n] = c;
     r->routes[r->n] = route;

@@ -24,6 +24,7 @@
 #include "sinau/core/alloc.h"
 #include "sinau/core/ascii.h"
 #include "sinau/core/log.h"
+#include "sinau/core/vec.h"
 
 #define ETAG_HASH_BYTES  16
 #define STATIC_MAX_DEPTH 32
@@ -290,10 +291,7 @@ static int add_file(walker *w, const struct stat *st)
         }
         return rc < 0 ? -1 : 0;
     }
-    if (s->n == s->cap) {
-        s->cap = s->cap == 0 ? 64 : s->cap * 2;
-        s->files = xrealloc(s->files, s->cap * sizeof(*s->files));
-    }
+    s->files = vec_reserve(s->files, &s->cap, s->n + 1, sizeof(*s->files), 64);
     e = &s->files[s->n++];
     memset(e, 0, sizeof(*e));
     e->url = xstrdup(w->path + w->root_len);

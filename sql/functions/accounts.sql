@@ -176,8 +176,9 @@ end;
 $$;
 
 -- A new account (signup, an admin, or the command line). actor_id is the
--- admin who created it (null for signup and the command line). Raises
--- unique_violation on users_email_key when the e-mail is taken.
+-- admin who created it (null for signup and the command line). An e-mail
+-- already taken raises 409 email_taken about the member email (sinau_raise:
+-- nothing is written), which every caller answers as it is.
 create or replace function auth_create_user(p_email citext, p_full_name text, p_hash text, p_role text,
                                  p_actor_id text, p_ip text)
 returns json
@@ -192,6 +193,10 @@ begin
     values (coalesce(p_actor_id, u.id), 'user.created', u.id, p_ip,
             json_build_object('role', u.role)::jsonb);
     return json_build_object('user', auth_user_json(u));
+exception when unique_violation then
+    perform sinau_raise(sinau_field_error(409, 'email_taken', 'an account with this e-mail exists',
+                                          'email'));
+    return null;
 end;
 $$;
 

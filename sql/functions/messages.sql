@@ -811,8 +811,7 @@ $$;
 
 -- A new account with its language; with a verification token (signup under
 -- SINAU_VERIFY_EMAIL=1) the account is unverified and the link is queued.
--- An e-mail already taken (auth_create_user's unique_violation) raises 409
--- email_taken about the member email.
+-- An e-mail already taken raises auth_create_user's 409 email_taken.
 create or replace function msg_account_create(p_email citext, p_full_name text, p_hash text,
                                               p_role text, p_actor_id text, p_ip text,
                                               p_language text, p_token_hash text,
@@ -836,10 +835,6 @@ begin
                             p_secret_enc);
     end if;
     return res;
-exception when unique_violation then
-    perform sinau_raise(sinau_field_error(409, 'email_taken', 'an account with this e-mail exists',
-                                          'email'));
-    return null;
 end;
 $$;
 

@@ -145,6 +145,51 @@ static void dynbuf_reset_keeps_memory_and_failure(void **state)
     dynbuf_free(&b);
 }
 
+/* reserve/commit, as a read(2) straight into the buffer uses them: room
+ * only when full, by doubling, never past the cap or want */
+static void dynbuf_reserve_and_commit_read_into_it(void **state)
+{
+    dynbuf b;
+    size_t room = 99, total = 0;
+    char *p;
+    int grows = 0;
+
+    (void)state;
+    dynbuf_init(&b, 1000);
+    p = dynbuf_reserve(&b, 10, &room);
+    assert_non_null(p);
+    assert_int_equal(room, 10); /* want bounds it */
+    memcpy(p, "0123456789", 10);
+    dynbuf_commit(&b, 10);
+    assert_string_equal(dynbuf_ptr(&b), "0123456789");
+    while (b.len < b.max) {
+        size_t cap = b.cap;
+        p = dynbuf_reserve(&b, SIZE_MAX, &room);
+        assert_non_null(p);
+        assert_true(room >= 1);
+        assert_true(b.len + room <= b.max);
+        assert_true(b.len + room < b.cap); /* the terminator keeps its byte */
+        grows += b.cap != cap;
+        memset(p, 'x', room);
+        dynbuf_commit(&b, room);
+        total += room;
+        assert_int_equal(b.data[b.len], '\0');
+    }
+    assert_int_equal(total, 990);
+    assert_true(grows >= 3 && grows <= 6); /* doubling from the first allocation */
+    assert_int_equal(b.cap, 1001);
+    p = dynbuf_reserve(&b, 5, &room); /* at the cap: no room, not failed */
+    assert_non_null(p);
+    assert_int_equal(room, 0);
+    assert_false(dynbuf_failed(&b));
+    dynbuf_commit(&b, 0);
+    assert_int_equal(b.len, 1000);
+    assert_int_equal(dynbuf_add(&b, "y", 1), -1); /* over the cap: failed */
+    assert_null(dynbuf_reserve(&b, 5, &room));
+    assert_int_equal(room, 0);
+    dynbuf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +199,7 @@ int main(void)
         cmocka_unit_test(dynbuf_out_of_memory_fails_without_aborting),
         cmocka_unit_test(dynbuf_take_of_empty_is_an_empty_string),
         cmocka_unit_test(dynbuf_reset_keeps_memory_and_failure),
+        cmocka_unit_test(dynbuf_reserve_and_commit_read_into_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -282,9 +282,37 @@ static void jsonin_error_codes_are_stable(void **state)
     assert_int_equal(jsonin_error_status(JSONIN_OK), 200);
 }
 
+/* every error's code and status, from the one table (a value outside the
+ * enum answers as a syntax error) */
+static void jsonin_answers_per_error(void **state)
+{
+    static const struct {
+        enum jsonin_error e;
+        const char *code;
+        int status;
+    } want[] = {
+        {JSONIN_OK, "ok", 200},
+        {JSONIN_EMPTY, "empty_body", 400},
+        {JSONIN_TOO_LARGE, "body_too_large", 413},
+        {JSONIN_TOO_DEEP, "json_too_deep", 400},
+        {JSONIN_NUL, "invalid_json", 400},
+        {JSONIN_SYNTAX, "invalid_json", 400},
+        {JSONIN_DUPLICATE_KEY, "duplicate_key", 400},
+        {JSONIN_NOT_OBJECT, "expected_object", 422},
+        {(enum jsonin_error)42, "invalid_json", 400},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_string_equal(jsonin_error_code(want[i].e), want[i].code);
+        assert_int_equal(jsonin_error_status(want[i].e), want[i].status);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(jsonin_answers_per_error),
         cmocka_unit_test(jsonin_parses_object),
         cmocka_unit_test(jsonin_refuses_3000_deep_nesting),
         cmocka_unit_test(jsonin_jansson_depth_limit_also_reports_too_deep),

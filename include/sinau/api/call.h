@@ -77,6 +77,15 @@ typedef struct api_call {
  * parameters, runs its statement and answers with api_reply_sql. Loop thread. */
 void api_call_route(struct http_ctx *ctx);
 
+/* The answer a statement raised with sinau_raise (sql/functions/core.sql):
+ * when res failed with sqlstate of class SN and its DETAIL holds
+ * {status, body} with a status of 400..599 and an object body, sets
+ * *status and returns the body ({"error":{code, message[, details]}}; a new
+ * reference: json_decref); otherwise NULL. The one reader of a raised
+ * answer: api_reply_sql and the command line (cli/user_cmd.c) decode it
+ * here. Any thread. */
+json_t *api_sql_raised(const PGresult *res, const char *sqlstate, int *status);
+
 /* The one decoder of SQL answers (sql/functions/core.sql's convention):
  * a refused statement answers as its error says (a raised sinau_raise
  * carries the {status, body} in its DETAIL; other failures as

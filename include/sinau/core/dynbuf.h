@@ -35,6 +35,19 @@ int dynbuf_addstr(dynbuf *b, const char *s);
  * dynbuf_add. */
 SINAU_PRINTF(2, 3) int dynbuf_printf(dynbuf *b, const char *fmt, ...);
 
+/* Room to write into directly (a read(2) straight into the buffer): when
+ * the bytes already fill the allocation it grows (doubling, never past the
+ * cap), and the return is where the next bytes go, with *room set to how
+ * many may be written there: at least 1 and at most want, or 0 at the cap
+ * (a non-NULL return then; max > 0 as dynbuf_init asks). NULL once failed (a refused allocation
+ * fails the buffer as an append does). Count what was written with dynbuf_commit before any other
+ * call. */
+char *dynbuf_reserve(dynbuf *b, size_t want, size_t *room);
+
+/* Counts n bytes written at dynbuf_reserve's pointer (n <= its room) and
+ * keeps the bytes NUL-terminated. */
+void dynbuf_commit(dynbuf *b, size_t n);
+
 /* Marks b failed as an append over its cap would (a part built in another
  * buffer did not fit); returns -1. */
 int dynbuf_fail(dynbuf *b);

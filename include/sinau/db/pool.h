@@ -136,6 +136,19 @@ SINAU_MUST_CHECK int db_query_params(db_pool *pool, const db_stmt *stmt, const c
                                      const int *lengths, const int *formats, db_done_fn cb,
                                      void *arg);
 
+/* A statement and its parameters, as db_query_params takes them: what a
+ * caller keeps to run it again (the pointers are borrowed as there). */
+typedef struct db_call {
+    const db_stmt *stmt;
+    const char *const *values;
+    const int *lengths; /* NULL: text parameters */
+    const int *formats; /* NULL: text parameters */
+} db_call;
+
+/* db_query_params of *call (copied; what it points to is borrowed until cb
+ * has run). Same returns. */
+SINAU_MUST_CHECK int db_query_call(db_pool *pool, const db_call *call, db_done_fn cb, void *arg);
+
 /* ---- pipeline mode (several statements, one round trip) ---- */
 
 /* Most statements one db_query_pipeline call may carry. */

@@ -121,3 +121,72 @@ create or replace function sinau_throttle_lock(p_kind text, p_key text) returns 
 language sql volatile as $$
     select pg_advisory_xact_lock(hashtextextended(p_kind || ':' || coalesce(p_key, ''), 0))
 $$;
+
+-- The one audit entry of a change: who (p_actor_id, null for the system),
+-- what (p_action, `noun.verb`), about whom (p_subject_id), from where
+-- (p_ip) and the change's particulars (p_details), in the caller's
+-- transaction.
+create or replace function sinau_audit(p_actor_id text, p_action text, p_details jsonb default '{}',
+                                       p_subject_id text default null, p_ip text default null)
+returns void
+language sql volatile as $$
+    insert into audit_log (actor_id, action, subject_id, ip, details)
+    values (p_actor_id, p_action, p_subject_id, p_ip, p_details)
+$$;
+
+-- The one "apply a change set" step of an edit: the row of p_row's table
+-- (p_row only names it: null::cohorts) whose column p_key is p_id, with
+-- each member of p_changes that is one of the columns p_columns (null: that
+-- names a column) set to its value (a present null clears the column, an
+-- absent member keeps it; any other member is not looked at), returned;
+-- null when
+-- there is no such row. A value against a rule of the table, or of the
+-- wrong kind, raises sinau_rule_error's 422 about the rule's column.
+create or replace function sinau_update(p_row anyelement, p_key text, p_id text, p_changes jsonb,
+                                        p_columns text[] default null)
+returns anyelement
+language plpgsql as $$
+declare
+    tbl regclass := pg_typeof(p_row)::text::regclass;
+    cols text[];
+    r alias for $0; -- of the actual row type (the return value)
+    t text;
+    k text;
+begin
+    select array_agg(quote_ident(a.attname) order by a.attnum) into cols
+      from pg_attribute a
+     where a.attrelid = tbl and a.attnum > 0 and not a.attisdropped
+       and (p_changes ? a.attname and (p_columns is null or a.attname = any (p_columns))
+            or a.attname = p_key);
+    execute format('update %s t set (%s) = (select c.%s from jsonb_populate_record(t, $1) c)'
+                   ' where t.%I = $2 returning t.*',
+                   tbl, array_to_string(cols, ', '), array_to_string(cols, ', c.'), p_key)
+       into r using p_changes, p_id;
+    return r;
+exception when check_violation or data_exception then
+    get stacked diagnostics t = table_name, k = constraint_name;
+    perform sinau_raise(sinau_rule_error(sqlstate, t, k));
+    return null;
+end;
+$$;
+
+-- p_row stored as a new row of its table (p_row names it): every column
+-- but those the table makes itself (id, created_at, updated_at), so a
+-- function composes the row (defaults, the request's fields) and checks it
+-- before it is written. The stored row.
+create or replace function sinau_insert(p_row anyelement) returns anyelement
+language plpgsql as $$
+declare
+    cols text;
+    r alias for $0; -- of the actual row type (the return value)
+begin
+    select string_agg(quote_ident(a.attname), ', ' order by a.attnum) into cols
+      from pg_attribute a
+     where a.attrelid = pg_typeof(p_row)::text::regclass and a.attnum > 0
+       and not a.attisdropped and a.attname not in ('id', 'created_at', 'updated_at');
+    execute format('insert into %s (%s) select %2$s from (select ($1).*) c returning *',
+                   pg_typeof(p_row), cols)
+       into r using p_row;
+    return r;
+end;
+$$;

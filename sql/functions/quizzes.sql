@@ -371,12 +371,7 @@ begin
     if bad is not null then
         return bad;
     end if;
-    insert into quizzes (module_id, title, kind, description_md, time_limit_s, max_attempts,
-                         pass_score, shuffle, layout, review, anonymous, grading, pick, position)
-    values (q.module_id, q.title, q.kind, q.description_md, q.time_limit_s, q.max_attempts,
-            q.pass_score, q.shuffle, q.layout, q.review, q.anonymous, q.grading, q.pick,
-            q.position)
-    returning * into q;
+    q := sinau_insert(q);
     perform content_bump_draft(prog);
     return sinau_ok(201, json_build_object('quiz', quiz_draft_json(q, true)));
 end;
@@ -405,13 +400,7 @@ begin
     if bad is not null then
         return bad;
     end if;
-    update quizzes
-       set title = q.title, kind = q.kind, description_md = q.description_md,
-           time_limit_s = q.time_limit_s, max_attempts = q.max_attempts,
-           pass_score = q.pass_score, shuffle = q.shuffle, layout = q.layout, review = q.review,
-           anonymous = q.anonymous, grading = q.grading, pick = q.pick, position = q.position
-     where id = p_id
-    returning * into q;
+    q := sinau_update(q, 'id', p_id, to_jsonb(q));
     perform content_bump_draft(prog);
     return sinau_ok(200, json_build_object('quiz', quiz_draft_json(q, true)));
 end;
@@ -633,11 +622,7 @@ begin
     qq.quiz_id := q.id;
     qq.position := content_next_position('quiz_questions', 'quiz_id', q.id);
     qq := quiz_question_from_fields(qq, p_fields, q.kind);
-    insert into quiz_questions (quiz_id, type, stem_md, options, answer, points, scoring,
-                                explanation_md, tags, position)
-    values (qq.quiz_id, qq.type, qq.stem_md, qq.options, qq.answer, qq.points, qq.scoring,
-            qq.explanation_md, qq.tags, qq.position)
-    returning * into qq;
+    qq := sinau_insert(qq);
     return quiz_draft_changed(q, 201, json_build_object('question', quiz_question_draft_json(qq)));
 end;
 $$;
@@ -682,12 +667,7 @@ begin
         return bad;
     end if;
     qq := quiz_question_from_fields(qq, f, q.kind);
-    update quiz_questions
-       set type = qq.type, stem_md = qq.stem_md, options = qq.options, answer = qq.answer,
-           points = qq.points, scoring = qq.scoring, explanation_md = qq.explanation_md,
-           tags = qq.tags, position = qq.position
-     where id = p_id
-    returning * into qq;
+    qq := sinau_update(qq, 'id', p_id, to_jsonb(qq));
     return quiz_draft_changed(q, 200, json_build_object('question', quiz_question_draft_json(qq)));
 end;
 $$;
@@ -742,11 +722,7 @@ begin
         qq.position := pos;
         pos := pos + 1;
         qq := quiz_question_from_fields(qq, item - 'position' - 'row', q.kind);
-        insert into quiz_questions (quiz_id, type, stem_md, options, answer, points, scoring,
-                                    explanation_md, tags, position)
-        values (qq.quiz_id, qq.type, qq.stem_md, qq.options, qq.answer, qq.points, qq.scoring,
-                qq.explanation_md, qq.tags, qq.position)
-        returning * into qq;
+        qq := sinau_insert(qq);
         made := made || jsonb_build_array(quiz_question_draft_json(qq));
     end loop;
     return quiz_draft_changed(q, 201, json_build_object('imported', jsonb_array_length(made),
@@ -1498,11 +1474,10 @@ begin
        set opens_at = excluded.opens_at, closes_at = excluded.closes_at,
            close_at_first_lesson = excluded.close_at_first_lesson,
            updated_by = excluded.updated_by, updated_at = now();
-    insert into audit_log (actor_id, action, details)
-    values (p_user_id, 'quiz.window', jsonb_build_object('cohort_id', p_cohort_id,
-                                                         'quiz_id', p_quiz_id,
-                                                         'opens_at', p_opens, 'closes_at', p_closes,
-                                                         'close_at_first_lesson', p_first_lesson));
+    perform sinau_audit(p_user_id, 'quiz.window',
+                        jsonb_build_object('cohort_id', p_cohort_id, 'quiz_id', p_quiz_id,
+                                           'opens_at', p_opens, 'closes_at', p_closes,
+                                           'close_at_first_lesson', p_first_lesson));
     return sinau_ok(200, quiz_cohort_quiz(p_cohort_id, p_quiz_id, p_user_id, p_role));
 end;
 $$;

@@ -402,17 +402,13 @@ language plpgsql as $$
 declare
     old users;
     u users;
-    t text;
-    k text;
 begin
     select * into old from users where id = p_id for update;
     if not found then
         return null;
     end if;
-    update users set role = coalesce(p_role, role), status = coalesce(p_status, status),
-                     full_name = coalesce(p_full_name, full_name)
-     where id = p_id
-    returning * into u;
+    u := sinau_update(old, 'id', p_id, jsonb_strip_nulls(jsonb_build_object(
+             'role', p_role, 'status', p_status, 'full_name', p_full_name)));
     if u.role is distinct from old.role then
         perform sinau_audit(p_actor_id, 'user.role_changed',
                             json_build_object('from', old.role, 'to', u.role)::jsonb, u.id, p_ip);
@@ -432,10 +428,6 @@ begin
         end if;
     end if;
     return json_build_object('user', auth_user_json(u), 'status', u.status);
-exception when integrity_constraint_violation then
-    get stacked diagnostics t = table_name, k = constraint_name;
-    perform sinau_raise(sinau_rule_error(sqlstate, t, k));
-    return null;
 end;
 $$;
 

@@ -35,12 +35,7 @@ $$;
 
 create or replace function asg_draft_json(a assignments) returns json
 language sql stable as $$
-    select json_build_object('id', a.id, 'module_id', a.module_id, 'title', a.title,
-                             'instructions_md', a.instructions_md,
-                             'submission_types', to_json(a.submission_types),
-                             'max_score', a.max_score, 'pass_score', a.pass_score,
-                             'required', a.required, 'rubric', a.rubric,
-                             'max_attempts', a.max_attempts, 'position', a.position)
+    select content_item_json(a)::json
 $$;
 
 create or replace function asg_released(p_cohort_id text, p_assignment_id text) returns boolean
@@ -244,20 +239,12 @@ language plpgsql as $$
 declare
     prog text := content_draft_item('modules', 'module', p_module_id, p_user_id, p_role);
     a assignments;
-    bad json;
 begin
     a.module_id := p_module_id;
     a.instructions_md := '';
     a.required := true;
     a.position := content_next_position('assignments', 'module_id', p_module_id);
-    a := asg_from_fields(a, p_fields);
-    bad := asg_check(a);
-    if bad is not null then
-        return bad;
-    end if;
-    a := sinau_insert(a);
-    perform content_bump_draft(prog);
-    return sinau_ok(201, asg_draft_json(a));
+    return asg_draft_save(a, p_fields, prog);
 end;
 $$;
 
@@ -266,18 +253,27 @@ returns json
 language plpgsql as $$
 declare
     prog text := content_draft_item('assignments', 'assignment', p_id, p_user_id, p_role);
-    a assignments;
+begin
+    return asg_draft_save((select a from assignments a where a.id = p_id), p_fields, prog);
+end;
+$$;
+
+-- The one write of an assignment of the draft of programme p_prog (created
+-- or edited): a (a new one with its defaults, or the stored row) with
+-- p_fields applied, checked (asg_check's 422) and stored (201 when new,
+-- 200). {status, body}.
+create or replace function asg_draft_save(a assignments, p_fields jsonb, p_prog text) returns json
+language plpgsql as $$
+declare
+    status constant integer := case when a.id is null then 201 else 200 end;
     bad json;
 begin
-    select * into a from assignments where id = p_id;
     a := asg_from_fields(a, p_fields);
     bad := asg_check(a);
     if bad is not null then
         return bad;
     end if;
-    a := sinau_update(a, 'id', p_id, to_jsonb(a));
-    perform content_bump_draft(prog);
-    return sinau_ok(200, asg_draft_json(a));
+    return sinau_ok(status, asg_draft_json(content_draft_store(a, p_prog)));
 end;
 $$;
 

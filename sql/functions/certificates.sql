@@ -25,11 +25,9 @@ $$;
 
 create or replace function cert_rules_valid(p jsonb) returns boolean
 language sql immutable as $$
-    select jsonb_typeof(p) = 'object'
-       and not exists (select 1 from jsonb_object_keys(p) k
-                        where k not in ('min_lesson_percent', 'require_assignments_passed',
-                                        'min_attendance_percent', 'auto_issue',
-                                        'min_posttest_percent', 'require_survey'))
+    select sinau_object_of(p, 'min_lesson_percent', 'require_assignments_passed',
+                           'min_attendance_percent', 'auto_issue', 'min_posttest_percent',
+                           'require_survey')
        and quiz_rules_valid(p)
        and (not p ? 'min_lesson_percent'
             or (jsonb_typeof(p -> 'min_lesson_percent') = 'number'

@@ -474,10 +474,16 @@ language sql immutable as $$
                 then sinau_error(422, 'invalid_title', 'a title has 1 to 200 characters') end
 $$;
 
+-- An item of a draft (a module, an assignment, a quiz, a question) as its
+-- authors see it: every column of its row but the times the row keeps.
+create or replace function content_item_json(p_row anyelement) returns jsonb
+language sql stable as $$
+    select to_jsonb(p_row) - 'created_at' - 'updated_at'
+$$;
+
 create or replace function content_module_json(m modules) returns json
 language sql stable as $$
-    select json_build_object('id', m.id, 'programme_id', m.programme_id, 'title', m.title,
-                             'position', m.position)
+    select content_item_json(m)::json
 $$;
 
 create or replace function content_lesson_json(l lessons) returns json
@@ -517,6 +523,25 @@ $$;
 
 -- Takes a draft item (content_draft_item's p_table; p_what names it in a
 -- 404) out of the draft. {status, body}: 204, or 404 for non-authors.
+-- A composed item of the draft of programme p_prog written: p_row (of its
+-- table) stored as a new row when it has no id yet, over its row otherwise
+-- (sinau_insert, sinau_update), and the draft bumped. The stored row.
+create or replace function content_draft_store(p_row anyelement, p_prog text) returns anyelement
+language plpgsql as $$
+declare
+    id text := to_jsonb(p_row) ->> 'id';
+    r alias for $0; -- of the actual row type (the return value)
+begin
+    if id is null then
+        r := sinau_insert(p_row);
+    else
+        r := sinau_update(p_row, 'id', id, to_jsonb(p_row));
+    end if;
+    perform content_bump_draft(p_prog);
+    return r;
+end;
+$$;
+
 create or replace function content_draft_delete(p_table regclass, p_what text, p_id text,
                                                 p_user_id text, p_role text)
 returns json

@@ -88,34 +88,22 @@ $$;
 -- not yet visible hears of it once. Call before the release is stored.
 create or replace function msg_grades_released(p_cohort_id text, p_assignment_id text)
 returns void
-language plpgsql as $$
-declare
-    u text;
-begin
-    for u in select distinct s.user_id from submissions s
-              where s.cohort_id = p_cohort_id
-                and (p_assignment_id is null or s.assignment_id = p_assignment_id)
-                and exists (select 1 from grades g where g.submission_id = s.id)
-                and not asg_released(p_cohort_id, s.assignment_id)
-    loop
-        perform msg_enqueue(u, 'grades_released', '{}'::jsonb, p_cohort_id);
-    end loop;
-end;
+language sql as $$
+    select msg_enqueue(u.user_id, 'grades_released', '{}'::jsonb, p_cohort_id)
+      from (select distinct s.user_id from submissions s
+             where s.cohort_id = p_cohort_id
+               and (p_assignment_id is null or s.assignment_id = p_assignment_id)
+               and exists (select 1 from grades g where g.submission_id = s.id)
+               and not asg_released(p_cohort_id, s.assignment_id)) u
 $$;
 
 -- A certificate was issued.
 create or replace function msg_certificate_issued(p_certificate_id text)
 returns void
-language plpgsql as $$
-declare
-    ce certificates;
-begin
-    select * into ce from certificates where id = p_certificate_id;
-    if found then
-        perform msg_enqueue(ce.user_id, 'certificate_issued',
-                            jsonb_build_object('certificate_id', ce.id), ce.cohort_id);
-    end if;
-end;
+language sql as $$
+    select msg_enqueue(ce.user_id, 'certificate_issued',
+                       jsonb_build_object('certificate_id', ce.id), ce.cohort_id)
+      from certificates ce where ce.id = p_certificate_id
 $$;
 
 -- Scheduled messages, run by every instance's timer (each is written once:

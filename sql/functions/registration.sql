@@ -517,22 +517,16 @@ create or replace function reg_programme_create(p_slug text, p_title text, p_des
 returns json
 language plpgsql as $$
 declare
-    t text;
-    k text;
     p programmes;
 begin
-    insert into programmes (slug, title, description)
-    values (p_slug, p_title, coalesce(p_description, ''))
-    returning * into p;
+    p := sinau_insert(null::programmes, array['slug', 'title', 'description'],
+                      jsonb_build_object('slug', p_slug, 'title', p_title,
+                                         'description', coalesce(p_description, '')));
     perform sinau_audit(p_actor_id, 'programme.created', json_build_object('id', p.id)::jsonb);
     return reg_programme_json(p, true);
-exception
-    when unique_violation then
-        perform sinau_raise(sinau_field_error(409, 'slug_taken', 'a programme with this slug exists',
-                                              'slug'));
-    when check_violation then
-        get stacked diagnostics t = table_name, k = constraint_name;
-        perform sinau_raise(sinau_rule_error(sqlstate, t, k));
+exception when unique_violation then
+    perform sinau_raise(sinau_field_error(409, 'slug_taken', 'a programme with this slug exists',
+                                          'slug'));
 end;
 $$;
 
@@ -540,8 +534,6 @@ create or replace function reg_cohort_create(p_slug text, p_body jsonb, p_actor_
 returns json
 language plpgsql as $$
 declare
-    t text;
-    k text;
     p programmes;
     c cohorts;
     seg jsonb;
@@ -559,27 +551,22 @@ begin
         perform sinau_raise(sinau_field_error(422, 'invalid_version',
             'content_version must be a published version of the programme', 'content_version'));
     end if;
-    insert into cohorts (programme_id, name, registration_opens_at, registration_closes_at,
-                         starts_on, ends_on, jp, residency_prefix, spillover_at, offer_ttl_s,
-                         certificate_rules, content_version)
-    values (p.id, p_body ->> 'name', (p_body ->> 'registration_opens_at')::timestamptz,
-            (p_body ->> 'registration_closes_at')::timestamptz,
-            (p_body ->> 'starts_on')::date, (p_body ->> 'ends_on')::date,
-            (p_body ->> 'jp')::integer, p_body ->> 'residency_prefix',
-            (p_body ->> 'spillover_at')::timestamptz, (p_body ->> 'offer_ttl_s')::integer,
-            coalesce(p_body -> 'certificate_rules', '{}'::jsonb), v)
-    returning * into c;
+    c := sinau_insert(null::cohorts,
+                      array['programme_id', 'name', 'registration_opens_at',
+                            'registration_closes_at', 'starts_on', 'ends_on', 'jp',
+                            'residency_prefix', 'spillover_at', 'offer_ttl_s', 'certificate_rules',
+                            'content_version'],
+                      p_body || jsonb_build_object('programme_id', p.id, 'content_version', v,
+                                                   'certificate_rules', coalesce(
+                                                       p_body -> 'certificate_rules', '{}')));
     for seg in select * from jsonb_array_elements(p_body -> 'segments') loop
-        insert into cohort_segments (cohort_id, segment, quota, waitlist)
-        values (c.id, seg ->> 'segment', (seg ->> 'quota')::integer,
-                coalesce((seg ->> 'waitlist')::boolean, true));
+        perform sinau_insert(null::cohort_segments, array['cohort_id', 'segment', 'quota', 'waitlist'],
+                             seg || jsonb_build_object('cohort_id', c.id, 'waitlist',
+                                                       coalesce((seg ->> 'waitlist')::boolean, true)));
     end loop;
     perform sinau_audit(p_actor_id, 'cohort.created',
                         json_build_object('id', c.id, 'content_version', v)::jsonb);
     return reg_cohort_json(c);
-exception when check_violation or data_exception then
-    get stacked diagnostics t = table_name, k = constraint_name;
-    perform sinau_raise(sinau_rule_error(sqlstate, t, k));
 end;
 $$;
 

@@ -119,8 +119,8 @@ returns void
 language plpgsql as $$
 begin
     delete from login_failures where at < now() - make_interval(secs => 2 * p_window_s);
-    insert into audit_log (action, ip, subject_id, details)
-    select 'login.failed', p_ip, u.id, '{}'::jsonb from users u where u.email = p_email;
+    perform sinau_audit(null, 'login.failed', p_subject_id => u.id, p_ip => p_ip)
+       from users u where u.email = p_email;
 end;
 $$;
 
@@ -145,8 +145,7 @@ begin
     insert into sessions (token_hash, user_id, csrf_token, expires_at, ip)
     values (p_token_hash, u.id, p_csrf, now() + make_interval(secs => p_absolute_s), p_ip);
     delete from login_failures where email = u.email;
-    insert into audit_log (actor_id, action, subject_id, ip)
-    values (u.id, 'login', u.id, p_ip);
+    perform sinau_audit(u.id, 'login', p_subject_id => u.id, p_ip => p_ip);
     return json_build_object('user', auth_user_json(u));
 end;
 $$;
@@ -189,9 +188,8 @@ begin
     insert into users (email, full_name, password_hash, role)
     values (p_email, p_full_name, p_hash, p_role)
     returning * into u;
-    insert into audit_log (actor_id, action, subject_id, ip, details)
-    values (coalesce(p_actor_id, u.id), 'user.created', u.id, p_ip,
-            json_build_object('role', u.role)::jsonb);
+    perform sinau_audit(coalesce(p_actor_id, u.id), 'user.created',
+                        json_build_object('role', u.role)::jsonb, u.id, p_ip);
     return json_build_object('user', auth_user_json(u));
 exception when unique_violation then
     perform sinau_raise(sinau_field_error(409, 'email_taken', 'an account with this e-mail exists',
@@ -257,9 +255,9 @@ begin
                                'a certificate carries this name; ask an admin to correct it');
         end if;
         update users set full_name = p_full_name where id = p_user_id;
-        insert into audit_log (actor_id, action, subject_id, ip, details)
-        values (p_user_id, 'user.name_changed', p_user_id, p_ip,
-                jsonb_build_object('from', old.full_name, 'to', p_full_name));
+        perform sinau_audit(p_user_id, 'user.name_changed',
+                            jsonb_build_object('from', old.full_name, 'to', p_full_name), p_user_id,
+                            p_ip);
     end if;
     return sinau_ok(200, auth_me(p_user_id, p_csrf));
 end;
@@ -345,9 +343,8 @@ begin
          where case when kind = 'nip' then nip_bidx = p.nip_bidx else nik_bidx = p.nik_bidx end
            and user_id <> p_user_id;
         insert into profile_number_conflicts (user_id, ip, kind) values (p_user_id, p_ip, kind);
-        insert into audit_log (actor_id, action, subject_id, ip, details)
-        values (p_user_id, 'profile.' || kind || '_taken', p_user_id, p_ip,
-                jsonb_build_object('holder_id', holder));
+        perform sinau_audit(p_user_id, 'profile.' || kind || '_taken',
+                            jsonb_build_object('holder_id', holder), p_user_id, p_ip);
         return sinau_field_error(409, kind || '_taken',
             'this ' || upper(kind) || ' belongs to another account', kind);
     end;
@@ -381,9 +378,9 @@ begin
     if holder is not null then
         update profiles set nik_enc = null, nik_bidx = null, nik_mask = null, nik_region = null
          where user_id = holder;
-        insert into audit_log (actor_id, action, subject_id, ip, details)
-        values (p_actor_id, 'profile.nik_cleared', holder, p_ip,
-                jsonb_build_object('reason', p_reason, 'given_to', p_user_id));
+        perform sinau_audit(p_actor_id, 'profile.nik_cleared',
+                            jsonb_build_object('reason', p_reason, 'given_to', p_user_id), holder,
+                            p_ip);
     end if;
     insert into profiles (user_id, key_version) values (p_user_id, p_key_version)
     on conflict (user_id) do nothing;
@@ -391,9 +388,9 @@ begin
                         nik_mask = p_nik ->> 'mask', nik_region = p_nik ->> 'region',
                         key_version = p_key_version
      where user_id = p_user_id returning * into p;
-    insert into audit_log (actor_id, action, subject_id, ip, details)
-    values (p_actor_id, 'profile.nik_assigned', p_user_id, p_ip,
-            jsonb_build_object('reason', p_reason, 'cleared_from', holder));
+    perform sinau_audit(p_actor_id, 'profile.nik_assigned',
+                        jsonb_build_object('reason', p_reason, 'cleared_from', holder), p_user_id,
+                        p_ip);
     return sinau_ok(200, json_build_object('user_id', p_user_id, 'profile', auth_profile_json(p),
                                            'cleared_from', holder));
 end;
@@ -410,41 +407,32 @@ language plpgsql as $$
 declare
     old users;
     u users;
-    t text;
-    k text;
 begin
     select * into old from users where id = p_id for update;
     if not found then
         return null;
     end if;
-    update users set role = coalesce(p_role, role), status = coalesce(p_status, status),
-                     full_name = coalesce(p_full_name, full_name)
-     where id = p_id
-    returning * into u;
+    u := sinau_update(old, 'id', p_id, jsonb_strip_nulls(jsonb_build_object(
+             'role', p_role, 'status', p_status, 'full_name', p_full_name)));
     if u.role is distinct from old.role then
-        insert into audit_log (actor_id, action, subject_id, ip, details)
-        values (p_actor_id, 'user.role_changed', u.id, p_ip,
-                json_build_object('from', old.role, 'to', u.role)::jsonb);
+        perform sinau_audit(p_actor_id, 'user.role_changed',
+                            json_build_object('from', old.role, 'to', u.role)::jsonb, u.id, p_ip);
     end if;
     if u.full_name is distinct from old.full_name then
-        insert into audit_log (actor_id, action, subject_id, ip, details)
-        values (p_actor_id, 'user.name_changed', u.id, p_ip,
-                jsonb_build_object('from', old.full_name, 'to', u.full_name,
-                                   'certificates', auth_name_locked(u.id)));
+        perform sinau_audit(p_actor_id, 'user.name_changed',
+                            jsonb_build_object('from', old.full_name, 'to', u.full_name,
+                                               'certificates', auth_name_locked(u.id)),
+                            u.id, p_ip);
     end if;
     if u.status is distinct from old.status then
-        insert into audit_log (actor_id, action, subject_id, ip, details)
-        values (p_actor_id, 'user.status_changed', u.id, p_ip,
-                json_build_object('from', old.status, 'to', u.status)::jsonb);
+        perform sinau_audit(p_actor_id, 'user.status_changed',
+                            json_build_object('from', old.status, 'to', u.status)::jsonb, u.id,
+                            p_ip);
         if u.status = 'disabled' then
             update sessions set revoked_at = now() where user_id = u.id and revoked_at is null;
         end if;
     end if;
     return json_build_object('user', auth_user_json(u), 'status', u.status);
-exception when integrity_constraint_violation then
-    get stacked diagnostics t = table_name, k = constraint_name;
-    perform sinau_raise(sinau_rule_error(sqlstate, t, k));
-    return null;
 end;
 $$;
 
@@ -458,8 +446,8 @@ begin
     if not exists (select 1 from users where id = p_id) then
         return;
     end if;
-    insert into audit_log (actor_id, action, subject_id, ip, details)
-    values (p_actor_id, 'pii.read', p_id, p_ip, json_build_object('reason', p_reason)::jsonb);
+    perform sinau_audit(p_actor_id, 'pii.read', json_build_object('reason', p_reason)::jsonb, p_id,
+                        p_ip);
     return query select p.nik_enc, p.nip_enc, p.phone_enc from users u
                    left join profiles p on p.user_id = u.id where u.id = p_id;
 end;

@@ -35,12 +35,7 @@ $$;
 
 create or replace function asg_draft_json(a assignments) returns json
 language sql stable as $$
-    select json_build_object('id', a.id, 'module_id', a.module_id, 'title', a.title,
-                             'instructions_md', a.instructions_md,
-                             'submission_types', to_json(a.submission_types),
-                             'max_score', a.max_score, 'pass_score', a.pass_score,
-                             'required', a.required, 'rubric', a.rubric,
-                             'max_attempts', a.max_attempts, 'position', a.position)
+    select content_item_json(a)::json
 $$;
 
 create or replace function asg_released(p_cohort_id text, p_assignment_id text) returns boolean
@@ -63,6 +58,24 @@ language sql stable as $$
         'graded_at', g.graded_at) end
 $$;
 
+-- Is s the participant's latest version of this work (no newer one)?
+create or replace function asg_is_latest(s submissions) returns boolean
+language sql stable as $$
+    select not exists (select 1 from submissions n
+                        where n.cohort_id = s.cohort_id and n.assignment_id = s.assignment_id
+                          and n.user_id = s.user_id and n.version > s.version)
+$$;
+
+-- Serialises every writer of one participant's work on one assignment of a
+-- cohort (submitting, attaching a file, grading) until the end of the
+-- transaction (a transaction-scoped advisory lock).
+create or replace function asg_work_lock(p_cohort_id text, p_assignment_id text, p_user_id text)
+returns void
+language sql volatile as $$
+    select pg_advisory_xact_lock(hashtext('submit:' || p_cohort_id || ':' || p_assignment_id),
+                                 hashtext(p_user_id))
+$$;
+
 -- A submission as the caller may see it: the grade appears for its owner
 -- only once released; staff always see it.
 create or replace function asg_submission_json(s submissions, p_show_grade boolean) returns json
@@ -72,10 +85,7 @@ language sql stable as $$
         'user', json_build_object('id', u.id, 'full_name', u.full_name),
         'version', s.version, 'text', s.body_text, 'url', s.url,
         'submitted_at', s.submitted_at, 'late', s.late,
-        'latest', not exists (select 1 from submissions n
-                               where n.cohort_id = s.cohort_id
-                                 and n.assignment_id = s.assignment_id
-                                 and n.user_id = s.user_id and n.version > s.version),
+        'latest', asg_is_latest(s),
         'status', case when g.id is null then 'submitted' else 'graded' end,
         'released', asg_released(s.cohort_id, s.assignment_id),
         'file', (select json_build_object('name', f.stored_name,
@@ -229,24 +239,12 @@ language plpgsql as $$
 declare
     prog text := content_draft_item('modules', 'module', p_module_id, p_user_id, p_role);
     a assignments;
-    bad json;
 begin
     a.module_id := p_module_id;
     a.instructions_md := '';
     a.required := true;
     a.position := content_next_position('assignments', 'module_id', p_module_id);
-    a := asg_from_fields(a, p_fields);
-    bad := asg_check(a);
-    if bad is not null then
-        return bad;
-    end if;
-    insert into assignments (module_id, title, instructions_md, submission_types, max_score,
-                             pass_score, required, rubric, position, max_attempts)
-    values (a.module_id, a.title, a.instructions_md, a.submission_types, a.max_score,
-            a.pass_score, a.required, a.rubric, a.position, a.max_attempts)
-    returning * into a;
-    perform content_bump_draft(prog);
-    return sinau_ok(201, asg_draft_json(a));
+    return asg_draft_save(a, p_fields, prog);
 end;
 $$;
 
@@ -255,24 +253,27 @@ returns json
 language plpgsql as $$
 declare
     prog text := content_draft_item('assignments', 'assignment', p_id, p_user_id, p_role);
-    a assignments;
+begin
+    return asg_draft_save((select a from assignments a where a.id = p_id), p_fields, prog);
+end;
+$$;
+
+-- The one write of an assignment of the draft of programme p_prog (created
+-- or edited): a (a new one with its defaults, or the stored row) with
+-- p_fields applied, checked (asg_check's 422) and stored (201 when new,
+-- 200). {status, body}.
+create or replace function asg_draft_save(a assignments, p_fields jsonb, p_prog text) returns json
+language plpgsql as $$
+declare
+    status constant integer := case when a.id is null then 201 else 200 end;
     bad json;
 begin
-    select * into a from assignments where id = p_id;
     a := asg_from_fields(a, p_fields);
     bad := asg_check(a);
     if bad is not null then
         return bad;
     end if;
-    update assignments
-       set title = a.title, instructions_md = a.instructions_md,
-           submission_types = a.submission_types, max_score = a.max_score,
-           pass_score = a.pass_score, required = a.required, rubric = a.rubric,
-           position = a.position, max_attempts = a.max_attempts
-     where id = p_id
-    returning * into a;
-    perform content_bump_draft(prog);
-    return sinau_ok(200, asg_draft_json(a));
+    return sinau_ok(status, asg_draft_json(content_draft_store(a, p_prog)));
 end;
 $$;
 
@@ -336,10 +337,10 @@ begin
     values (p_cohort_id, p_assignment_id, p_due, p_cutoff)
     on conflict (cohort_id, assignment_id)
     do update set due_at = excluded.due_at, cutoff_at = excluded.cutoff_at;
-    insert into audit_log (actor_id, action, details)
-    values (p_user_id, 'assignment.scheduled',
-            jsonb_build_object('cohort_id', p_cohort_id, 'assignment_id', p_assignment_id,
-                               'due_at', p_due, 'cutoff_at', p_cutoff));
+    perform sinau_audit(p_user_id, 'assignment.scheduled',
+                        jsonb_build_object('cohort_id', p_cohort_id,
+                                           'assignment_id', p_assignment_id, 'due_at', p_due,
+                                           'cutoff_at', p_cutoff));
     return sinau_ok(200, asg_json(a, p_cohort_id, p_user_id, true));
 end;
 $$;
@@ -406,8 +407,7 @@ begin
     if not found or not asg_is_participant(p_cohort_id, p_user_id) then
         return content_not_found('assignment');
     end if;
-    perform pg_advisory_xact_lock(hashtext('submit:' || p_cohort_id || ':' || p_assignment_id),
-                                  hashtext(p_user_id));
+    perform asg_work_lock(p_cohort_id, p_assignment_id, p_user_id);
     refusal := asg_may_submit(a, p_cohort_id, p_user_id);
     if refusal is not null then
         return sinau_error(409, refusal ->> 'code', refusal ->> 'message');
@@ -451,8 +451,7 @@ begin
     if not found then
         return content_not_found('submission');
     end if;
-    perform pg_advisory_xact_lock(hashtext('submit:' || s.cohort_id || ':' || s.assignment_id),
-                                  hashtext(p_user_id));
+    perform asg_work_lock(s.cohort_id, s.assignment_id, p_user_id);
     select * into a from asg_of_cohort(s.cohort_id, s.assignment_id);
     if not found or not asg_is_participant(s.cohort_id, p_user_id) then
         return content_not_found('submission');
@@ -464,9 +463,7 @@ begin
         return sinau_error(409, 'already_graded',
                            'this work has been graded; it can no longer be replaced');
     end if;
-    if exists (select 1 from submissions n where n.cohort_id = s.cohort_id
-                  and n.assignment_id = s.assignment_id and n.user_id = s.user_id
-                  and n.version > s.version) then
+    if not asg_is_latest(s) then
         return sinau_error(409, 'submission_changed', 'a newer version of this work exists');
     end if;
     if not 'file' = any (a.submission_types) then
@@ -530,10 +527,7 @@ language sql stable as $$
                 select json_agg(asg_submission_json(s, true) order by s.submitted_at, s.id)
                   from submissions s
                  where s.cohort_id = p_cohort_id and s.assignment_id = p_assignment_id
-                   and not exists (select 1 from submissions n
-                                    where n.cohort_id = s.cohort_id
-                                      and n.assignment_id = s.assignment_id
-                                      and n.user_id = s.user_id and n.version > s.version)),
+                   and asg_is_latest(s)),
                 '[]'::json), 'next_cursor', null)
         when asg_is_participant(p_cohort_id, p_user_id) then
             json_build_object('items', coalesce((
@@ -566,11 +560,7 @@ language sql stable as $$
                       join asg_of_cohort(s.cohort_id, s.assignment_id) a on true
                      where s.cohort_id = p_cohort_id
                        and (p_assignment_id is null or s.assignment_id = p_assignment_id)
-                       and not exists (select 1 from submissions n
-                                        where n.cohort_id = s.cohort_id
-                                          and n.assignment_id = s.assignment_id
-                                          and n.user_id = s.user_id
-                                          and n.version > s.version)
+                       and asg_is_latest(s)
                        and (p_state = 'all'
                             or (p_state = 'graded')
                                = exists (select 1 from grades g where g.submission_id = s.id))
@@ -618,11 +608,8 @@ begin
     end if;
     -- one grader at a time per participant's work, and no new version
     -- may slip in between the check and the grade
-    perform pg_advisory_xact_lock(hashtext('submit:' || s.cohort_id || ':' || s.assignment_id),
-                                  hashtext(s.user_id));
-    if exists (select 1 from submissions n where n.cohort_id = s.cohort_id
-                  and n.assignment_id = s.assignment_id and n.user_id = s.user_id
-                  and n.version > s.version) then
+    perform asg_work_lock(s.cohort_id, s.assignment_id, s.user_id);
+    if not asg_is_latest(s) then
         return sinau_error(409, 'submission_changed',
                            'the participant submitted a newer version; grade that one');
     end if;
@@ -656,9 +643,8 @@ begin
     insert into grades (submission_id, grader_id, score, rubric, feedback_md, feedback_html)
     values (s.id, p_user_id, score, p_rubric, coalesce(p_feedback_md, ''),
             coalesce(p_feedback_html, ''));
-    insert into audit_log (actor_id, action, details)
-    values (p_user_id, 'submission.graded',
-            jsonb_build_object('submission_id', s.id, 'score', score));
+    perform sinau_audit(p_user_id, 'submission.graded',
+                        jsonb_build_object('submission_id', s.id, 'score', score));
     return sinau_ok(200, asg_submission_json(s, true));
 end;
 $$;
@@ -716,10 +702,9 @@ begin
     on conflict (cohort_id, assignment_id)
     do update set released_at = coalesce(cohort_assignments.released_at, excluded.released_at),
                   released_by = coalesce(cohort_assignments.released_by, excluded.released_by);
-    insert into audit_log (actor_id, action, details)
-    values (p_user_id, 'grades.released',
-            jsonb_build_object('cohort_id', c.id, 'assignment_id', p_assignment_id,
-                               'released', n));
+    perform sinau_audit(p_user_id, 'grades.released',
+                        jsonb_build_object('cohort_id', c.id, 'assignment_id', p_assignment_id,
+                                           'released', n));
     return sinau_ok(200, json_build_object('released', n));
 end;
 $$;

@@ -25,11 +25,9 @@ $$;
 
 create or replace function cert_rules_valid(p jsonb) returns boolean
 language sql immutable as $$
-    select jsonb_typeof(p) = 'object'
-       and not exists (select 1 from jsonb_object_keys(p) k
-                        where k not in ('min_lesson_percent', 'require_assignments_passed',
-                                        'min_attendance_percent', 'auto_issue',
-                                        'min_posttest_percent', 'require_survey'))
+    select sinau_object_of(p, 'min_lesson_percent', 'require_assignments_passed',
+                           'min_attendance_percent', 'auto_issue', 'min_posttest_percent',
+                           'require_survey')
        and quiz_rules_valid(p)
        and (not p ? 'min_lesson_percent'
             or (jsonb_typeof(p -> 'min_lesson_percent') = 'number'
@@ -332,10 +330,10 @@ begin
         end if;
     end loop;
     if jsonb_array_length(done) > 0 then
-        insert into audit_log (actor_id, action, details)
-        values (p_actor_id, 'certificates.issued',
-                jsonb_build_object('cohort_id', p_cohort_id, 'count', jsonb_array_length(done),
-                                   'ids', (select jsonb_agg(d -> 'id') from jsonb_array_elements(done) d)));
+        perform sinau_audit(p_actor_id, 'certificates.issued',
+                            jsonb_build_object('cohort_id', p_cohort_id,
+                                               'count', jsonb_array_length(done),
+                                               'ids', (select jsonb_agg(d -> 'id') from jsonb_array_elements(done) d)));
     end if;
     return sinau_ok(200, json_build_object('issued', jsonb_array_length(done),
                                            'certificates', done));
@@ -376,9 +374,8 @@ begin
        set bits = set_bit(bits, (ce.status_index / 8) * 8 + 7 - ce.status_index % 8, 1),
            version = version + 1
      where id = 1;
-    insert into audit_log (actor_id, action, details)
-    values (p_actor_id, 'certificate.revoked',
-            jsonb_build_object('id', ce.id, 'reason', p_reason));
+    perform sinau_audit(p_actor_id, 'certificate.revoked',
+                        jsonb_build_object('id', ce.id, 'reason', p_reason));
     return sinau_ok(200, json_build_object('id', ce.id, 'status', 'revoked',
                                            'revoked_at', ce.revoked_at, 'reason', p_reason));
 end;
@@ -497,9 +494,8 @@ begin
     else
         update programmes set signatory_id = s.id where id = p.id;
     end if;
-    insert into audit_log (actor_id, action, details)
-    values (p_actor_id, 'signatory.set',
-            jsonb_build_object('programme_id', p.id, 'signatory_id', s.id));
+    perform sinau_audit(p_actor_id, 'signatory.set',
+                        jsonb_build_object('programme_id', p.id, 'signatory_id', s.id));
     return sinau_ok(200, cert_signatory_get(p_slug));
 end;
 $$;
@@ -514,8 +510,7 @@ begin
     if not found then
         return content_not_found('programme');
     end if;
-    insert into audit_log (actor_id, action, details)
-    values (p_actor_id, 'signatory.cleared', jsonb_build_object('programme_id', p.id));
+    perform sinau_audit(p_actor_id, 'signatory.cleared', jsonb_build_object('programme_id', p.id));
     return sinau_ok(200, cert_signatory_get(p_slug));
 end;
 $$;
@@ -567,9 +562,8 @@ begin
     if not found then
         return content_not_found('cohort');
     end if;
-    insert into audit_log (actor_id, action, details)
-    values (p_actor_id, 'cohort.certificate_rules', jsonb_build_object('cohort_id', c.id,
-                                                                       'rules', p_rules));
+    perform sinau_audit(p_actor_id, 'cohort.certificate_rules',
+                        jsonb_build_object('cohort_id', c.id, 'rules', p_rules));
     return sinau_ok(200, cert_rules(c)::json);
 end;
 $$;
@@ -619,8 +613,7 @@ begin
     values (p_thumbprint, decode(p_public_hex, 'hex'), p_seed_enc);
     -- the list is re-signed by the new key: a newer version than its token
     update status_lists set version = version + 1 where id = 1;
-    insert into audit_log (actor_id, action, details)
-    values (p_actor_id, 'keys.rotated', jsonb_build_object('thumbprint', p_thumbprint));
+    perform sinau_audit(p_actor_id, 'keys.rotated', jsonb_build_object('thumbprint', p_thumbprint));
     return sinau_ok(201, json_build_object('thumbprint', p_thumbprint));
 end;
 $$;
@@ -870,8 +863,8 @@ begin
     if not found then
         return sinau_error(409, 'index_taken', 'try again');
     end if;
-    insert into audit_log (actor_id, action, details)
-    values (p_user_id, 'transcript.issued', jsonb_build_object('id', t.id, 'year', p_year));
+    perform sinau_audit(p_user_id, 'transcript.issued',
+                        jsonb_build_object('id', t.id, 'year', p_year));
     return sinau_ok(201, cert_transcript_json(t, p_public_url));
 end;
 $$;

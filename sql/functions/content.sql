@@ -165,10 +165,9 @@ begin
     with pinned as (update cohorts set content_version = v
                      where programme_id = p.id and content_version is null returning id)
     select count(*) into n from pinned;
-    insert into audit_log (actor_id, action, details)
-    values (p_actor_id, 'content.published',
-            json_build_object('programme_id', p.id, 'version', v, 'hash', h,
-                              'cohorts_pinned', n)::jsonb);
+    perform sinau_audit(p_actor_id, 'content.published',
+                        json_build_object('programme_id', p.id, 'version', v, 'hash', h,
+                                          'cohorts_pinned', n)::jsonb);
     select count(*) into n from lessons l join modules m on m.id = l.module_id
      where m.programme_id = p.id;
     return sinau_ok(201, json_build_object(
@@ -223,9 +222,9 @@ begin
     end if;
     was := c.content_version;
     update cohorts set content_version = p_version where id = c.id returning * into c;
-    insert into audit_log (actor_id, action, details)
-    values (p_user_id, 'cohort.content_moved',
-            json_build_object('cohort_id', c.id, 'from', was, 'version', p_version)::jsonb);
+    perform sinau_audit(p_user_id, 'cohort.content_moved',
+                        json_build_object('cohort_id', c.id, 'from', was,
+                                          'version', p_version)::jsonb);
     return sinau_ok(200, reg_cohort_json(c));
 end;
 $$;
@@ -355,8 +354,8 @@ begin
     values (p.id, u.id, p_actor_id)
     on conflict do nothing;
     if found then
-        insert into audit_log (actor_id, action, subject_id, details)
-        values (p_actor_id, 'programme.author_added', u.id, jsonb_build_object('programme_id', p.id));
+        perform sinau_audit(p_actor_id, 'programme.author_added',
+                            jsonb_build_object('programme_id', p.id), u.id);
     end if;
     return sinau_ok(201, content_authors_json(p.id));
 end;
@@ -373,9 +372,8 @@ begin
     if not found then
         return content_not_found('author of this programme');
     end if;
-    insert into audit_log (actor_id, action, subject_id, details)
-    values (p_actor_id, 'programme.author_removed', p_user_id,
-            jsonb_build_object('programme_id', p.id));
+    perform sinau_audit(p_actor_id, 'programme.author_removed',
+                        jsonb_build_object('programme_id', p.id), p_user_id);
     return sinau_ok(204, null);
 end;
 $$;
@@ -476,10 +474,16 @@ language sql immutable as $$
                 then sinau_error(422, 'invalid_title', 'a title has 1 to 200 characters') end
 $$;
 
+-- An item of a draft (a module, an assignment, a quiz, a question) as its
+-- authors see it: every column of its row but the times the row keeps.
+create or replace function content_item_json(p_row anyelement) returns jsonb
+language sql stable as $$
+    select to_jsonb(p_row) - 'created_at' - 'updated_at'
+$$;
+
 create or replace function content_module_json(m modules) returns json
 language sql stable as $$
-    select json_build_object('id', m.id, 'programme_id', m.programme_id, 'title', m.title,
-                             'position', m.position)
+    select content_item_json(m)::json
 $$;
 
 create or replace function content_lesson_json(l lessons) returns json
@@ -519,6 +523,25 @@ $$;
 
 -- Takes a draft item (content_draft_item's p_table; p_what names it in a
 -- 404) out of the draft. {status, body}: 204, or 404 for non-authors.
+-- A composed item of the draft of programme p_prog written: p_row (of its
+-- table) stored as a new row when it has no id yet, over its row otherwise
+-- (sinau_insert, sinau_update), and the draft bumped. The stored row.
+create or replace function content_draft_store(p_row anyelement, p_prog text) returns anyelement
+language plpgsql as $$
+declare
+    id text := to_jsonb(p_row) ->> 'id';
+    r alias for $0; -- of the actual row type (the return value)
+begin
+    if id is null then
+        r := sinau_insert(p_row);
+    else
+        r := sinau_update(p_row, 'id', id, to_jsonb(p_row));
+    end if;
+    perform content_bump_draft(p_prog);
+    return r;
+end;
+$$;
+
 create or replace function content_draft_delete(p_table regclass, p_what text, p_id text,
                                                 p_user_id text, p_role text)
 returns json
@@ -561,12 +584,7 @@ declare
     m modules;
 begin
     perform content_draft_item('modules', 'module', p_id, p_user_id, p_role);
-    update modules
-       set title = case when p_changes ? 'title' then p_changes ->> 'title' else title end,
-           position = case when p_changes ? 'position' then (p_changes ->> 'position')::integer
-                           else position end
-     where id = p_id
-    returning * into m;
+    m := sinau_update(m, 'id', p_id, p_changes, array['title', 'position']);
     perform content_bump_draft(m.programme_id);
     return sinau_ok(200, content_module_json(m));
 end;
@@ -607,22 +625,13 @@ declare
     l lessons;
     prog text := content_draft_item('lessons', 'lesson', p_id, p_user_id, p_role);
 begin
-    update lessons
-       set title = case when p_changes ? 'title' then p_changes ->> 'title' else title end,
-           body_md = case when p_changes ? 'body_md' then p_changes ->> 'body_md' else body_md end,
-           video_url = case when p_changes ? 'video_url' then p_changes ->> 'video_url'
-                            else video_url end,
-           video_provider = case when p_changes ? 'video_url' then p_changes ->> 'video_provider'
-                                 else video_provider end,
-           video_embed_url = case when p_changes ? 'video_url'
-                                  then p_changes ->> 'video_embed_url' else video_embed_url end,
-           duration_minutes = case when p_changes ? 'duration_minutes'
-                                   then (p_changes ->> 'duration_minutes')::integer
-                                   else duration_minutes end,
-           position = case when p_changes ? 'position' then (p_changes ->> 'position')::integer
-                           else position end
-     where id = p_id
-    returning * into l;
+    -- a new video_url comes with its provider and embed (null: none)
+    l := sinau_update(l, 'id', p_id,
+                      p_changes || case when p_changes ? 'video_url' then jsonb_build_object(
+                          'video_provider', p_changes -> 'video_provider',
+                          'video_embed_url', p_changes -> 'video_embed_url') else '{}' end,
+                      array['title', 'body_md', 'video_url', 'video_provider', 'video_embed_url',
+                            'duration_minutes', 'position']);
     perform content_bump_draft(prog);
     return sinau_ok(200, content_lesson_json(l));
 end;

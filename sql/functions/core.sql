@@ -121,3 +121,96 @@ create or replace function sinau_throttle_lock(p_kind text, p_key text) returns 
 language sql volatile as $$
     select pg_advisory_xact_lock(hashtextextended(p_kind || ':' || coalesce(p_key, ''), 0))
 $$;
+
+-- The one audit entry of a change: who (p_actor_id, null for the system),
+-- what (p_action, `noun.verb`), about whom (p_subject_id), from where
+-- (p_ip) and the change's particulars (p_details), in the caller's
+-- transaction.
+create or replace function sinau_audit(p_actor_id text, p_action text, p_details jsonb default '{}',
+                                       p_subject_id text default null, p_ip text default null)
+returns void
+language sql volatile as $$
+    insert into audit_log (actor_id, action, subject_id, ip, details)
+    values (p_actor_id, p_action, p_subject_id, p_ip, p_details)
+$$;
+
+-- The one write against a table's rules: p_sql, a statement that returns
+-- the row it wrote, run with $1 p_row, $2 p_values and $3 p_id; the row
+-- (null: none), or — when a value breaks a rule of the table or is of the
+-- wrong kind — sinau_rule_error's 422 about the rule's column raised.
+create or replace function sinau_write(p_sql text, p_row anyelement, p_values jsonb, p_id text)
+returns anyelement
+language plpgsql as $$
+declare
+    r alias for $0; -- of the actual row type (the return value)
+    t text;
+    k text;
+begin
+    execute p_sql into r using p_row, p_values, p_id;
+    return r;
+exception when check_violation or data_exception then
+    get stacked diagnostics t = table_name, k = constraint_name;
+    perform sinau_raise(sinau_rule_error(sqlstate, t, k));
+    return null;
+end;
+$$;
+
+-- The one "apply a change set" step of an edit: the row of p_row's table
+-- (p_row only names it: null::cohorts) whose column p_key is p_id, with
+-- each member of p_changes that is one of the columns p_columns (null: that
+-- names a column) set to its value (a present null clears the column, an
+-- absent member keeps it; any other member is not looked at), returned;
+-- null when there is no such row. Refused as sinau_write.
+create or replace function sinau_update(p_row anyelement, p_key text, p_id text, p_changes jsonb,
+                                        p_columns text[] default null)
+returns anyelement
+language plpgsql as $$
+declare
+    cols text[];
+begin
+    select array_agg(quote_ident(a.attname) order by a.attnum) into cols
+      from pg_attribute a
+     where a.attrelid = pg_typeof(p_row)::text::regclass and a.attnum > 0 and not a.attisdropped
+       and (p_changes ? a.attname and (p_columns is null or a.attname = any (p_columns))
+            or a.attname = p_key);
+    return sinau_write(format('update %s t set (%s) = (select c.%s'
+                              ' from jsonb_populate_record(t, $2) c) where t.%I = $3 returning t.*',
+                              pg_typeof(p_row), array_to_string(cols, ', '),
+                              array_to_string(cols, ', c.'), p_key),
+                       p_row, p_changes, p_id);
+end;
+$$;
+
+-- A new row of p_row's table: p_row (composed by the caller, or null::T)
+-- with the members of p_values applied, written in the columns p_columns
+-- (null: every column but those the table makes itself, id, created_at and
+-- updated_at), the others taking their defaults. The stored row; refused
+-- as sinau_write.
+create or replace function sinau_insert(p_row anyelement, p_columns text[] default null,
+                                        p_values jsonb default '{}')
+returns anyelement
+language plpgsql as $$
+declare
+    cols text;
+begin
+    select string_agg(quote_ident(a.attname), ', ' order by a.attnum) into cols
+      from pg_attribute a
+     where a.attrelid = pg_typeof(p_row)::text::regclass and a.attnum > 0 and not a.attisdropped
+       and case when p_columns is null then a.attname not in ('id', 'created_at', 'updated_at')
+                else a.attname = any (p_columns) end;
+    return sinau_write(format('insert into %s (%s) select %2$s'
+                              ' from jsonb_populate_record($1, $2) c returning *',
+                              pg_typeof(p_row), cols),
+                       p_row, p_values, null);
+end;
+$$;
+
+-- Is p a JSON object whose members are all among p_members (any of them
+-- may be absent)? False for null and for any other JSON type: the one
+-- "no member it does not take" rule of the JSON a function validates.
+create or replace function sinau_object_of(p jsonb, variadic p_members text[]) returns boolean
+language sql immutable as $$
+    select coalesce(jsonb_typeof(p) = 'object'
+                    and not exists (select 1 from jsonb_object_keys(p) k
+                                     where k <> all (p_members)), false)
+$$;

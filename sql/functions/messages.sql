@@ -88,34 +88,22 @@ $$;
 -- not yet visible hears of it once. Call before the release is stored.
 create or replace function msg_grades_released(p_cohort_id text, p_assignment_id text)
 returns void
-language plpgsql as $$
-declare
-    u text;
-begin
-    for u in select distinct s.user_id from submissions s
-              where s.cohort_id = p_cohort_id
-                and (p_assignment_id is null or s.assignment_id = p_assignment_id)
-                and exists (select 1 from grades g where g.submission_id = s.id)
-                and not asg_released(p_cohort_id, s.assignment_id)
-    loop
-        perform msg_enqueue(u, 'grades_released', '{}'::jsonb, p_cohort_id);
-    end loop;
-end;
+language sql as $$
+    select msg_enqueue(u.user_id, 'grades_released', '{}'::jsonb, p_cohort_id)
+      from (select distinct s.user_id from submissions s
+             where s.cohort_id = p_cohort_id
+               and (p_assignment_id is null or s.assignment_id = p_assignment_id)
+               and exists (select 1 from grades g where g.submission_id = s.id)
+               and not asg_released(p_cohort_id, s.assignment_id)) u
 $$;
 
 -- A certificate was issued.
 create or replace function msg_certificate_issued(p_certificate_id text)
 returns void
-language plpgsql as $$
-declare
-    ce certificates;
-begin
-    select * into ce from certificates where id = p_certificate_id;
-    if found then
-        perform msg_enqueue(ce.user_id, 'certificate_issued',
-                            jsonb_build_object('certificate_id', ce.id), ce.cohort_id);
-    end if;
-end;
+language sql as $$
+    select msg_enqueue(ce.user_id, 'certificate_issued',
+                       jsonb_build_object('certificate_id', ce.id), ce.cohort_id)
+      from certificates ce where ce.id = p_certificate_id
 $$;
 
 -- Scheduled messages, run by every instance's timer (each is written once:
@@ -468,8 +456,8 @@ begin
     end if;
     update outbox set state = 'queued', attempts = 0, next_attempt_at = now(), resent = resent + 1
      where id = p_id returning * into o;
-    insert into audit_log (actor_id, action, subject_id, ip, details)
-    values (p_actor_id, 'message.resent', o.user_id, p_ip, jsonb_build_object('message_id', o.id));
+    perform sinau_audit(p_actor_id, 'message.resent', jsonb_build_object('message_id', o.id),
+                        o.user_id, p_ip);
     return sinau_ok(200, msg_log_item(o));
 end;
 $$;
@@ -582,8 +570,7 @@ begin
     end if;
     insert into message_prefs (user_id, email) values (p_user_id, false)
     on conflict (user_id) do update set email = false;
-    insert into audit_log (actor_id, action, subject_id)
-    values (p_user_id, 'messages.unsubscribed', p_user_id);
+    perform sinau_audit(p_user_id, 'messages.unsubscribed', p_subject_id => p_user_id);
     return true;
 end;
 $$;
@@ -634,10 +621,9 @@ begin
         n := n + 1;
     end loop;
     update announcements set recipients = n where id = a.id returning * into a;
-    insert into audit_log (actor_id, action, details)
-    values (p_user_id, 'cohort.announced',
-            jsonb_build_object('cohort_id', p_cohort_id, 'announcement_id', a.id,
-                               'segment', p_segment, 'recipients', n));
+    perform sinau_audit(p_user_id, 'cohort.announced',
+                        jsonb_build_object('cohort_id', p_cohort_id, 'announcement_id', a.id,
+                                           'segment', p_segment, 'recipients', n));
     return sinau_ok(201, msg_announcement_json(a));
 end;
 $$;
@@ -702,8 +688,7 @@ begin
         values (p_token_hash, u.id, now() + make_interval(secs => p_ttl_s));
         perform msg_enqueue(u.id, 'password_reset', '{}'::jsonb, null, null, p_token_hash,
                             p_secret_enc);
-        insert into audit_log (actor_id, action, subject_id, ip)
-        values (u.id, 'password.reset_requested', u.id, p_ip);
+        perform sinau_audit(u.id, 'password.reset_requested', p_subject_id => u.id, p_ip => p_ip);
     end if;
     return json_build_object('retry_after', 0);
 end;
@@ -727,8 +712,7 @@ begin
     perform msg_enqueue(u.id, 'password_reset',
                         jsonb_build_object('valid_hours', p_ttl_s / 3600), null, null,
                         p_token_hash, p_secret_enc);
-    insert into audit_log (actor_id, action, subject_id, ip)
-    values (p_actor_id, 'user.password_reset_sent', u.id, p_ip);
+    perform sinau_audit(p_actor_id, 'user.password_reset_sent', p_subject_id => u.id, p_ip => p_ip);
     return sinau_ok(202, json_build_object('sent', true,
                                            'expires_at', now() + make_interval(secs => p_ttl_s)));
 end;
@@ -765,8 +749,7 @@ begin
     update password_resets set used_at = now() where user_id = u.id and used_at is null;
     update sessions set revoked_at = now() where user_id = u.id and revoked_at is null;
     delete from login_failures where email = u.email;
-    insert into audit_log (actor_id, action, subject_id, ip)
-    values (u.id, 'password.reset', u.id, p_ip);
+    perform sinau_audit(u.id, 'password.reset', p_subject_id => u.id, p_ip => p_ip);
     perform msg_enqueue(u.id, 'password_changed', '{}'::jsonb);
     return sinau_ok(204, null);
 end;
@@ -803,8 +786,7 @@ begin
     update password_resets set used_at = now() where user_id = p_user_id and used_at is null;
     -- the right current password forgives the attempt reserved in step 1
     delete from login_failures where email = (select email from users where id = p_user_id);
-    insert into audit_log (actor_id, action, subject_id, ip)
-    values (p_user_id, 'password.changed', p_user_id, p_ip);
+    perform sinau_audit(p_user_id, 'password.changed', p_subject_id => p_user_id, p_ip => p_ip);
     perform msg_enqueue(p_user_id, 'password_changed', '{}'::jsonb);
 end;
 $$;
@@ -850,8 +832,7 @@ begin
     end if;
     update email_verifications set used_at = now() where user_id = v.user_id and used_at is null;
     update users set email_verified_at = coalesce(email_verified_at, now()) where id = v.user_id;
-    insert into audit_log (actor_id, action, subject_id)
-    values (v.user_id, 'email.verified', v.user_id);
+    perform sinau_audit(v.user_id, 'email.verified', p_subject_id => v.user_id);
     return sinau_ok(204, null);
 end;
 $$;

@@ -194,8 +194,7 @@ language sql immutable as $$
         or (jsonb_typeof(p) = 'array' and jsonb_array_length(p) between 1 and 20
             and not exists (
                 select 1 from jsonb_array_elements(p) r
-                 where jsonb_typeof(r) <> 'object'
-                    or exists (select 1 from jsonb_object_keys(r) k where k not in ('tag', 'count'))
+                 where not sinau_object_of(r, 'tag', 'count')
                     or not r ? 'count' or not quiz_int_member(r, 'count', 1, 200, false)
                     or (r ? 'tag' and (jsonb_typeof(r -> 'tag') <> 'string'
                                        or length(r ->> 'tag') not between 1 and 50))))
@@ -297,24 +296,16 @@ begin
 end;
 $$;
 
+-- A quiz's settings: content_item_json.
 create or replace function quiz_settings_json(q quizzes) returns jsonb
-language sql immutable as $$
-    select jsonb_build_object('id', q.id, 'module_id', q.module_id, 'title', q.title,
-                              'kind', q.kind, 'description_md', q.description_md,
-                              'time_limit_s', q.time_limit_s, 'max_attempts', q.max_attempts,
-                              'pass_score', q.pass_score, 'shuffle', q.shuffle,
-                              'layout', q.layout, 'review', q.review, 'anonymous', q.anonymous,
-                              'grading', q.grading, 'pick', q.pick, 'position', q.position)
+language sql stable as $$
+    select content_item_json(q)
 $$;
 
 -- A draft question as authors see it (key and explanation included).
 create or replace function quiz_question_draft_json(qq quiz_questions) returns jsonb
-language sql immutable as $$
-    select jsonb_build_object('id', qq.id, 'quiz_id', qq.quiz_id, 'type', qq.type,
-                              'stem_md', qq.stem_md, 'options', qq.options, 'answer', qq.answer,
-                              'points', qq.points, 'scoring', qq.scoring,
-                              'explanation_md', qq.explanation_md, 'tags', to_jsonb(qq.tags),
-                              'position', qq.position)
+language sql stable as $$
+    select content_item_json(qq)
 $$;
 
 -- A draft quiz for authors: its settings, and its questions when asked.
@@ -350,7 +341,6 @@ language plpgsql as $$
 declare
     prog text := content_draft_item('modules', 'module', p_module_id, p_user_id, p_role);
     q quizzes;
-    bad json;
 begin
     q.module_id := p_module_id;
     q.kind := p_fields ->> 'kind';
@@ -362,23 +352,30 @@ begin
     q.anonymous := false;
     q.grading := quiz_default_grading(q.kind);
     q.position := content_next_position('quizzes', 'module_id', p_module_id);
-    bad := quiz_fields_check(p_fields);
+    return quiz_draft_save(q, p_fields, prog);
+end;
+$$;
+
+-- The one write of a quiz of the draft of programme p_prog (created or
+-- edited): q (a new one with its defaults, or the stored row) with p_fields
+-- applied, checked (quiz_fields_check's and quiz_check's 422) and stored
+-- (201 when new, 200). {status, body: {quiz}}.
+create or replace function quiz_draft_save(q quizzes, p_fields jsonb, p_prog text) returns json
+language plpgsql as $$
+declare
+    status constant integer := case when q.id is null then 201 else 200 end;
+    bad json;
+begin
+    bad := quiz_fields_check(p_fields); -- the types first: quiz_from_fields casts
+    if bad is null then
+        q := quiz_from_fields(q, p_fields);
+        bad := quiz_check(q);
+    end if;
     if bad is not null then
         return bad;
     end if;
-    q := quiz_from_fields(q, p_fields);
-    bad := quiz_check(q);
-    if bad is not null then
-        return bad;
-    end if;
-    insert into quizzes (module_id, title, kind, description_md, time_limit_s, max_attempts,
-                         pass_score, shuffle, layout, review, anonymous, grading, pick, position)
-    values (q.module_id, q.title, q.kind, q.description_md, q.time_limit_s, q.max_attempts,
-            q.pass_score, q.shuffle, q.layout, q.review, q.anonymous, q.grading, q.pick,
-            q.position)
-    returning * into q;
-    perform content_bump_draft(prog);
-    return sinau_ok(201, json_build_object('quiz', quiz_draft_json(q, true)));
+    q := content_draft_store(q, p_prog);
+    return sinau_ok(status, json_build_object('quiz', quiz_draft_json(q, true)));
 end;
 $$;
 
@@ -389,31 +386,13 @@ language plpgsql as $$
 declare
     prog text := content_draft_item('quizzes', 'quiz', p_id, p_user_id, p_role);
     q quizzes;
-    bad json;
 begin
     select * into q from quizzes where id = p_id;
     if p_fields ? 'kind' and p_fields ->> 'kind' is distinct from q.kind
        and exists (select 1 from quiz_questions where quiz_id = q.id) then
         return sinau_error(409, 'kind_fixed', 'the kind of a quiz with questions cannot change');
     end if;
-    bad := quiz_fields_check(p_fields);
-    if bad is not null then
-        return bad;
-    end if;
-    q := quiz_from_fields(q, p_fields);
-    bad := quiz_check(q);
-    if bad is not null then
-        return bad;
-    end if;
-    update quizzes
-       set title = q.title, kind = q.kind, description_md = q.description_md,
-           time_limit_s = q.time_limit_s, max_attempts = q.max_attempts,
-           pass_score = q.pass_score, shuffle = q.shuffle, layout = q.layout, review = q.review,
-           anonymous = q.anonymous, grading = q.grading, pick = q.pick, position = q.position
-     where id = p_id
-    returning * into q;
-    perform content_bump_draft(prog);
-    return sinau_ok(200, json_build_object('quiz', quiz_draft_json(q, true)));
+    return quiz_draft_save(q, p_fields, prog);
 end;
 $$;
 
@@ -477,9 +456,7 @@ begin
     if t in ('single', 'multiple') then
         if jsonb_array_length(opts) not between 2 and 10
            or exists (select 1 from jsonb_array_elements(opts) o
-                       where jsonb_typeof(o) <> 'object'
-                          or exists (select 1 from jsonb_object_keys(o) k
-                                      where k not in ('id', 'text_md', 'correct'))
+                       where not sinau_object_of(o, 'id', 'text_md', 'correct')
                           or jsonb_typeof(o -> 'text_md') is distinct from 'string'
                           or octet_length(o ->> 'text_md') not between 1 and 2000
                           or btrim(o ->> 'text_md') = ''
@@ -509,21 +486,18 @@ begin
         return sinau_error(422, 'invalid_options', 'only choice questions have options');
     end if;
     if t = 'true_false' then
-        if ans is null or jsonb_typeof(ans) <> 'object'
-           or exists (select 1 from jsonb_object_keys(ans) k where k <> 'value')
+        if not sinau_object_of(ans, 'value')
            or jsonb_typeof(ans -> 'value') is distinct from 'boolean' then
             return sinau_error(422, 'invalid_key', 'answer is {value: true|false}');
         end if;
     elsif t = 'short_text' then
-        if ans is null or jsonb_typeof(ans) <> 'object'
-           or exists (select 1 from jsonb_object_keys(ans) k where k <> 'text')
+        if not sinau_object_of(ans, 'text')
            or jsonb_typeof(ans -> 'text') is distinct from 'string'
            or quiz_norm_text(ans ->> 'text') = '' or length(ans ->> 'text') > 200 then
             return sinau_error(422, 'invalid_key', 'answer is {text} (1 to 200 characters)');
         end if;
     elsif t = 'numeric' then
-        if ans is null or jsonb_typeof(ans) <> 'object'
-           or exists (select 1 from jsonb_object_keys(ans) k where k not in ('value', 'tolerance'))
+        if not sinau_object_of(ans, 'value', 'tolerance')
            or jsonb_typeof(ans -> 'value') is distinct from 'number'
            or abs((ans ->> 'value')::numeric) >= 1e15
            or (ans ? 'tolerance' and jsonb_typeof(ans -> 'tolerance') <> 'null'
@@ -624,21 +598,30 @@ language plpgsql as $$
 declare
     q quizzes := quiz_for_author(p_quiz_id, 'quiz', p_user_id, p_role);
     qq quiz_questions;
-    bad json;
 begin
-    bad := quiz_question_check(q.kind, p_fields);
+    qq.quiz_id := q.id;
+    qq.position := content_next_position('quiz_questions', 'quiz_id', q.id);
+    return quiz_question_draft_save(q, qq, p_fields);
+end;
+$$;
+
+-- The one write of a question of quiz q (created or edited): qq (a new one,
+-- or the stored row) with the fields f (the whole question) checked
+-- (quiz_question_check's 422), applied and stored (201 when new, 200).
+-- {status, body: {question}}.
+create or replace function quiz_question_draft_save(q quizzes, qq quiz_questions, f jsonb)
+returns json
+language plpgsql as $$
+declare
+    status constant integer := case when qq.id is null then 201 else 200 end;
+    bad json := quiz_question_check(q.kind, f);
+begin
     if bad is not null then
         return bad;
     end if;
-    qq.quiz_id := q.id;
-    qq.position := content_next_position('quiz_questions', 'quiz_id', q.id);
-    qq := quiz_question_from_fields(qq, p_fields, q.kind);
-    insert into quiz_questions (quiz_id, type, stem_md, options, answer, points, scoring,
-                                explanation_md, tags, position)
-    values (qq.quiz_id, qq.type, qq.stem_md, qq.options, qq.answer, qq.points, qq.scoring,
-            qq.explanation_md, qq.tags, qq.position)
-    returning * into qq;
-    return quiz_draft_changed(q, 201, json_build_object('question', quiz_question_draft_json(qq)));
+    qq := content_draft_store(quiz_question_from_fields(qq, f, q.kind),
+                              (select programme_id from modules where id = q.module_id));
+    return sinau_ok(status, json_build_object('question', quiz_question_draft_json(qq)));
 end;
 $$;
 
@@ -668,7 +651,6 @@ declare
     q quizzes := quiz_of_question(p_id, p_user_id, p_role);
     qq quiz_questions;
     f jsonb;
-    bad json;
 begin
     select * into qq from quiz_questions where id = p_id for update;
     f := quiz_question_fields(qq) || p_fields;
@@ -677,18 +659,7 @@ begin
         f := f || jsonb_build_object('options', coalesce(p_fields -> 'options', '[]'::jsonb),
                                      'answer', coalesce(p_fields -> 'answer', 'null'::jsonb));
     end if;
-    bad := quiz_question_check(q.kind, f);
-    if bad is not null then
-        return bad;
-    end if;
-    qq := quiz_question_from_fields(qq, f, q.kind);
-    update quiz_questions
-       set type = qq.type, stem_md = qq.stem_md, options = qq.options, answer = qq.answer,
-           points = qq.points, scoring = qq.scoring, explanation_md = qq.explanation_md,
-           tags = qq.tags, position = qq.position
-     where id = p_id
-    returning * into qq;
-    return quiz_draft_changed(q, 200, json_build_object('question', quiz_question_draft_json(qq)));
+    return quiz_question_draft_save(q, qq, f);
 end;
 $$;
 
@@ -742,11 +713,7 @@ begin
         qq.position := pos;
         pos := pos + 1;
         qq := quiz_question_from_fields(qq, item - 'position' - 'row', q.kind);
-        insert into quiz_questions (quiz_id, type, stem_md, options, answer, points, scoring,
-                                    explanation_md, tags, position)
-        values (qq.quiz_id, qq.type, qq.stem_md, qq.options, qq.answer, qq.points, qq.scoring,
-                qq.explanation_md, qq.tags, qq.position)
-        returning * into qq;
+        qq := sinau_insert(qq);
         made := made || jsonb_build_array(quiz_question_draft_json(qq));
     end loop;
     return quiz_draft_changed(q, 201, json_build_object('imported', jsonb_array_length(made),
@@ -1498,11 +1465,10 @@ begin
        set opens_at = excluded.opens_at, closes_at = excluded.closes_at,
            close_at_first_lesson = excluded.close_at_first_lesson,
            updated_by = excluded.updated_by, updated_at = now();
-    insert into audit_log (actor_id, action, details)
-    values (p_user_id, 'quiz.window', jsonb_build_object('cohort_id', p_cohort_id,
-                                                         'quiz_id', p_quiz_id,
-                                                         'opens_at', p_opens, 'closes_at', p_closes,
-                                                         'close_at_first_lesson', p_first_lesson));
+    perform sinau_audit(p_user_id, 'quiz.window',
+                        jsonb_build_object('cohort_id', p_cohort_id, 'quiz_id', p_quiz_id,
+                                           'opens_at', p_opens, 'closes_at', p_closes,
+                                           'close_at_first_lesson', p_first_lesson));
     return sinau_ok(200, quiz_cohort_quiz(p_cohort_id, p_quiz_id, p_user_id, p_role));
 end;
 $$;

@@ -164,20 +164,15 @@ declare
 begin
     select * into c from cohorts where id = p_cohort_id;
     if not found then
-        return json_build_object('status', 404, 'body', json_build_object('error',
-            json_build_object('code', 'not_found', 'message', 'no such cohort')));
+        return sinau_error(404, 'not_found', 'no such cohort');
     end if;
     if now() < c.registration_opens_at or now() >= c.registration_closes_at then
         perform reg_log(p_cohort_id, p_user_id, p_segment, 'registration_closed', null);
-        return json_build_object('status', 409, 'body', json_build_object('error',
-            json_build_object('code', 'registration_closed',
-                              'message', 'registration is not open')));
+        return sinau_error(409, 'registration_closed', 'registration is not open');
     end if;
     if not exists (select 1 from cohort_segments
                     where cohort_id = p_cohort_id and segment = p_segment) then
-        return json_build_object('status', 422, 'body', json_build_object('error',
-            json_build_object('code', 'invalid_segment',
-                              'message', 'this cohort has no such segment')));
+        return sinau_error(422, 'invalid_segment', 'this cohort has no such segment');
     end if;
     if exists (select 1 from users where id = p_user_id and email_verified_at is null) then
         return sinau_error(403, 'email_not_verified', 'confirm your e-mail address first');
@@ -185,10 +180,8 @@ begin
     missing := reg_missing(p_user_id, p_segment, c.residency_prefix);
     if cardinality(missing) > 0 then
         perform reg_log(p_cohort_id, p_user_id, p_segment, 'not_eligible', null);
-        return json_build_object('status', 422, 'body', json_build_object('error',
-            json_build_object('code', 'not_eligible',
-                              'message', 'the profile lacks what this segment needs',
-                              'details', json_build_object('missing', missing))));
+        return sinau_error_details(422, 'not_eligible', 'the profile lacks what this segment needs',
+            json_build_object('missing', missing));
     end if;
     -- the seat: this segment's row lock orders every taker and every
     -- canceller; after the spill-over instant, every segment of the cohort
@@ -207,10 +200,9 @@ begin
        and status in ('confirmed', 'waitlisted', 'offered');
     if found then
         perform reg_log(p_cohort_id, p_user_id, p_segment, 'already_registered', r.id, seq);
-        return json_build_object('status', 409, 'body', json_build_object('error',
-            json_build_object('code', 'already_registered',
-                              'message', 'you are already registered in this cohort',
-                              'details', json_build_object('registration', reg_json(r)))));
+        return sinau_error_details(409, 'already_registered',
+            'you are already registered in this cohort',
+            json_build_object('registration', reg_json(r)));
     end if;
     if s.confirmed >= s.quota and spilling
        and not exists (select 1 from registrations
@@ -235,15 +227,14 @@ begin
         returning * into r;
         perform reg_log(p_cohort_id, p_user_id, p_segment, r.status, r.id, seq);
         perform msg_registration('registration_waitlisted', r.id, s.waitlisted + 1);
-        return json_build_object('status', 201, 'body', reg_json_at(r, s.waitlisted + 1));
+        return sinau_ok(201, reg_json_at(r, s.waitlisted + 1));
     else
         perform reg_log(p_cohort_id, p_user_id, p_segment, 'segment_full', null, seq);
-        return json_build_object('status', 409, 'body', json_build_object('error',
-            json_build_object('code', 'segment_full', 'message', 'no seats are left')));
+        return sinau_error(409, 'segment_full', 'no seats are left');
     end if;
     perform reg_log(p_cohort_id, p_user_id, p_segment, r.status, r.id, seq);
     perform msg_registration('registration_confirmed', r.id);
-    return json_build_object('status', 201, 'body', reg_json(r));
+    return sinau_ok(201, reg_json(r));
 end;
 $$;
 
@@ -264,10 +255,9 @@ exception when unique_violation then
      where cohort_id = p_cohort_id and user_id = p_user_id
        and status in ('confirmed', 'waitlisted', 'offered');
     perform reg_log(p_cohort_id, p_user_id, p_segment, 'already_registered', r.id);
-    return json_build_object('status', 409, 'body', json_build_object('error',
-        json_build_object('code', 'already_registered',
-                          'message', 'you are already registered in this cohort',
-                          'details', json_build_object('registration', reg_json(r)))));
+    return sinau_error_details(409, 'already_registered',
+        'you are already registered in this cohort',
+        json_build_object('registration', reg_json(r)));
 end;
 $$;
 
@@ -322,14 +312,13 @@ declare
 begin
     select * into r from registrations where id = p_registration_id;
     if not found or (not p_is_admin and r.user_id <> p_actor_id) then
-        return json_build_object('status', 404, 'body', json_build_object('error',
-            json_build_object('code', 'not_found', 'message', 'no such registration')));
+        return sinau_error(404, 'not_found', 'no such registration');
     end if;
     perform 1 from cohort_segments
      where cohort_id = r.cohort_id and segment = r.segment for update;
     select * into r from registrations where id = p_registration_id for update;
     if r.status in ('cancelled', 'expired') then
-        return json_build_object('status', 200, 'body', reg_json(r));
+        return sinau_ok(200, reg_json(r));
     end if;
     held := r.status in ('confirmed', 'offered');
     if r.status = 'waitlisted' then
@@ -348,7 +337,7 @@ begin
          where cohort_id = r.cohort_id and segment = r.segment;
         perform reg_promote(r.cohort_id, r.segment);
     end if;
-    return json_build_object('status', 200, 'body', reg_json(r));
+    return sinau_ok(200, reg_json(r));
 end;
 $$;
 
@@ -362,12 +351,10 @@ begin
     select * into r from registrations
      where id = p_registration_id and user_id = p_user_id for update;
     if not found then
-        return json_build_object('status', 404, 'body', json_build_object('error',
-            json_build_object('code', 'not_found', 'message', 'no such registration')));
+        return sinau_error(404, 'not_found', 'no such registration');
     end if;
     if r.status <> 'offered' or r.offer_expires_at <= now() then
-        return json_build_object('status', 409, 'body', json_build_object('error',
-            json_build_object('code', 'no_offer', 'message', 'there is no open offer')));
+        return sinau_error(409, 'no_offer', 'there is no open offer');
     end if;
     -- still eligible when taking the seat (the offer stands until it expires)
     if cardinality(reg_missing(r.user_id, r.segment,
@@ -377,7 +364,7 @@ begin
     update registrations set status = 'confirmed', offer_expires_at = null
      where id = r.id returning * into r;
     perform reg_log(r.cohort_id, r.user_id, r.segment, 'offer_accepted', r.id);
-    return json_build_object('status', 200, 'body', reg_json(r));
+    return sinau_ok(200, reg_json(r));
 end;
 $$;
 
@@ -463,14 +450,12 @@ begin
     select * into s from cohort_segments
      where cohort_id = p_cohort_id and segment = p_segment for update;
     if not found then
-        return json_build_object('status', 404, 'body', json_build_object('error',
-            json_build_object('code', 'not_found', 'message', 'no such segment')));
+        return sinau_error(404, 'not_found', 'no such segment');
     end if;
     if p_quota < s.confirmed then
-        return json_build_object('status', 409, 'body', json_build_object('error',
-            json_build_object('code', 'quota_below_confirmed',
-                              'message', 'more seats are already taken than this quota',
-                              'details', json_build_object('confirmed', s.confirmed))));
+        return sinau_error_details(409, 'quota_below_confirmed',
+            'more seats are already taken than this quota',
+            json_build_object('confirmed', s.confirmed));
     end if;
     update cohort_segments set quota = p_quota, waitlist = coalesce(p_waitlist, waitlist)
      where cohort_id = p_cohort_id and segment = p_segment;
@@ -478,12 +463,10 @@ begin
     for i in 1 .. greatest(p_quota - s.quota, 0) loop
         perform reg_promote(p_cohort_id, p_segment);
     end loop;
-    insert into audit_log (actor_id, action, details)
-    values (p_actor_id, 'cohort.quota_changed',
-            json_build_object('cohort_id', p_cohort_id, 'segment', p_segment,
-                              'from', s.quota, 'to', p_quota)::jsonb);
-    return json_build_object('status', 200, 'body', json_build_object('segments',
-                             reg_segments_json(p_cohort_id)));
+    perform sinau_audit(p_actor_id, 'cohort.quota_changed',
+                        json_build_object('cohort_id', p_cohort_id, 'segment', p_segment,
+                                          'from', s.quota, 'to', p_quota)::jsonb);
+    return sinau_ok(200, json_build_object('segments', reg_segments_json(p_cohort_id)));
 end;
 $$;
 
@@ -534,23 +517,16 @@ create or replace function reg_programme_create(p_slug text, p_title text, p_des
 returns json
 language plpgsql as $$
 declare
-    t text;
-    k text;
     p programmes;
 begin
-    insert into programmes (slug, title, description)
-    values (p_slug, p_title, coalesce(p_description, ''))
-    returning * into p;
-    insert into audit_log (actor_id, action, details)
-    values (p_actor_id, 'programme.created', json_build_object('id', p.id)::jsonb);
+    p := sinau_insert(null::programmes, array['slug', 'title', 'description'],
+                      jsonb_build_object('slug', p_slug, 'title', p_title,
+                                         'description', coalesce(p_description, '')));
+    perform sinau_audit(p_actor_id, 'programme.created', json_build_object('id', p.id)::jsonb);
     return reg_programme_json(p, true);
-exception
-    when unique_violation then
-        perform sinau_raise(sinau_field_error(409, 'slug_taken', 'a programme with this slug exists',
-                                              'slug'));
-    when check_violation then
-        get stacked diagnostics t = table_name, k = constraint_name;
-        perform sinau_raise(sinau_rule_error(sqlstate, t, k));
+exception when unique_violation then
+    perform sinau_raise(sinau_field_error(409, 'slug_taken', 'a programme with this slug exists',
+                                          'slug'));
 end;
 $$;
 
@@ -558,8 +534,6 @@ create or replace function reg_cohort_create(p_slug text, p_body jsonb, p_actor_
 returns json
 language plpgsql as $$
 declare
-    t text;
-    k text;
     p programmes;
     c cohorts;
     seg jsonb;
@@ -577,28 +551,22 @@ begin
         perform sinau_raise(sinau_field_error(422, 'invalid_version',
             'content_version must be a published version of the programme', 'content_version'));
     end if;
-    insert into cohorts (programme_id, name, registration_opens_at, registration_closes_at,
-                         starts_on, ends_on, jp, residency_prefix, spillover_at, offer_ttl_s,
-                         certificate_rules, content_version)
-    values (p.id, p_body ->> 'name', (p_body ->> 'registration_opens_at')::timestamptz,
-            (p_body ->> 'registration_closes_at')::timestamptz,
-            (p_body ->> 'starts_on')::date, (p_body ->> 'ends_on')::date,
-            (p_body ->> 'jp')::integer, p_body ->> 'residency_prefix',
-            (p_body ->> 'spillover_at')::timestamptz, (p_body ->> 'offer_ttl_s')::integer,
-            coalesce(p_body -> 'certificate_rules', '{}'::jsonb), v)
-    returning * into c;
+    c := sinau_insert(null::cohorts,
+                      array['programme_id', 'name', 'registration_opens_at',
+                            'registration_closes_at', 'starts_on', 'ends_on', 'jp',
+                            'residency_prefix', 'spillover_at', 'offer_ttl_s', 'certificate_rules',
+                            'content_version'],
+                      p_body || jsonb_build_object('programme_id', p.id, 'content_version', v,
+                                                   'certificate_rules', coalesce(
+                                                       p_body -> 'certificate_rules', '{}')));
     for seg in select * from jsonb_array_elements(p_body -> 'segments') loop
-        insert into cohort_segments (cohort_id, segment, quota, waitlist)
-        values (c.id, seg ->> 'segment', (seg ->> 'quota')::integer,
-                coalesce((seg ->> 'waitlist')::boolean, true));
+        perform sinau_insert(null::cohort_segments, array['cohort_id', 'segment', 'quota', 'waitlist'],
+                             seg || jsonb_build_object('cohort_id', c.id, 'waitlist',
+                                                       coalesce((seg ->> 'waitlist')::boolean, true)));
     end loop;
-    insert into audit_log (actor_id, action, details)
-    values (p_actor_id, 'cohort.created',
-            json_build_object('id', c.id, 'content_version', v)::jsonb);
+    perform sinau_audit(p_actor_id, 'cohort.created',
+                        json_build_object('id', c.id, 'content_version', v)::jsonb);
     return reg_cohort_json(c);
-exception when check_violation or data_exception then
-    get stacked diagnostics t = table_name, k = constraint_name;
-    perform sinau_raise(sinau_rule_error(sqlstate, t, k));
 end;
 $$;
 
@@ -648,9 +616,8 @@ begin
     if not found then
         select * into k from idempotency_keys where user_id = p_user_id and key = p_key;
         if k.request_hash <> h then
-            return json_build_object('status', 422, 'body', json_build_object('error',
-                json_build_object('code', 'idempotency_key_reused',
-                                  'message', 'this Idempotency-Key came with another request')));
+            return sinau_error(422, 'idempotency_key_reused',
+                'this Idempotency-Key came with another request');
         end if;
         return json_build_object('status', k.status, 'body', k.response, 'replayed', true);
     end if;
@@ -760,73 +727,46 @@ language sql stable as $$
                                 then (select max(seq)::text from shown) end)
     end
 $$;
--- p_changes: {title?, description?}; the table's constraints refuse bad
--- values (the caller answers 422). Null when there is no such programme.
+-- p_changes: {title?, description?}; a value against a rule of programmes
+-- raises 422 invalid_field (sinau_update). Null when there is no such
+-- programme.
 create or replace function reg_programme_update(p_slug text, p_changes jsonb, p_actor_id text)
 returns json
 language plpgsql as $$
 declare
-    t text;
-    k text;
-    p programmes;
+    p programmes := sinau_update(null::programmes, 'slug', p_slug, p_changes,
+                                     array['title', 'description']);
 begin
-    update programmes
-       set title = case when p_changes ? 'title' then p_changes ->> 'title' else title end,
-           description = case when p_changes ? 'description' then p_changes ->> 'description'
-                              else description end
-     where slug = p_slug
-    returning * into p;
-    if not found then
+    if p.id is null then
         return null;
     end if;
-    insert into audit_log (actor_id, action, details)
-    values (p_actor_id, 'programme.updated', jsonb_build_object('id', p.id, 'changes', p_changes));
+    perform sinau_audit(p_actor_id, 'programme.updated',
+                        jsonb_build_object('id', p.id, 'changes', p_changes));
     return reg_programme_json(p, true);
-exception when check_violation or data_exception then
-    get stacked diagnostics t = table_name, k = constraint_name;
-    perform sinau_raise(sinau_rule_error(sqlstate, t, k));
 end;
 $$;
 
 -- p_changes: {name?, registration_opens_at?, registration_closes_at?,
 -- starts_on?, ends_on?, jp?, residency_prefix?, spillover_at?,
--- offer_ttl_s?} (null clears the optional ones). Null when there is no such
--- cohort.
+-- offer_ttl_s?}: null clears the optional ones (the last three) and keeps
+-- the others. Null when there is no such cohort.
 create or replace function reg_cohort_update(p_id text, p_changes jsonb, p_actor_id text)
 returns json
 language plpgsql as $$
 declare
-    t text;
-    k text;
-    c cohorts;
+    clearable constant text[] := array['residency_prefix', 'spillover_at', 'offer_ttl_s'];
+    kept text[] := array(select key from jsonb_each(p_changes)
+                          where value = 'null' and not key = any (clearable));
+    c cohorts := sinau_update(null::cohorts, 'id', p_id, p_changes - kept,
+                              array['name', 'registration_opens_at', 'registration_closes_at',
+                                    'starts_on', 'ends_on', 'jp'] || clearable);
 begin
-    update cohorts
-       set name = coalesce(p_changes ->> 'name', name),
-           registration_opens_at = coalesce((p_changes ->> 'registration_opens_at')::timestamptz,
-                                            registration_opens_at),
-           registration_closes_at = coalesce((p_changes ->> 'registration_closes_at')::timestamptz,
-                                             registration_closes_at),
-           starts_on = coalesce((p_changes ->> 'starts_on')::date, starts_on),
-           ends_on = coalesce((p_changes ->> 'ends_on')::date, ends_on),
-           jp = coalesce((p_changes ->> 'jp')::integer, jp),
-           residency_prefix = case when p_changes ? 'residency_prefix'
-                                   then p_changes ->> 'residency_prefix' else residency_prefix end,
-           spillover_at = case when p_changes ? 'spillover_at'
-                               then (p_changes ->> 'spillover_at')::timestamptz
-                               else spillover_at end,
-           offer_ttl_s = case when p_changes ? 'offer_ttl_s'
-                              then (p_changes ->> 'offer_ttl_s')::integer else offer_ttl_s end
-     where id = p_id
-    returning * into c;
-    if not found then
+    if c.id is null then
         return null;
     end if;
-    insert into audit_log (actor_id, action, details)
-    values (p_actor_id, 'cohort.updated', jsonb_build_object('id', c.id, 'changes', p_changes));
+    perform sinau_audit(p_actor_id, 'cohort.updated',
+                        jsonb_build_object('id', c.id, 'changes', p_changes));
     return reg_cohort_json(c);
-exception when check_violation or data_exception then
-    get stacked diagnostics t = table_name, k = constraint_name;
-    perform sinau_raise(sinau_rule_error(sqlstate, t, k));
 end;
 $$;
 
@@ -839,9 +779,8 @@ begin
     if not found then
         return content_not_found('instructor of this cohort');
     end if;
-    insert into audit_log (actor_id, action, subject_id, details)
-    values (p_actor_id, 'cohort.instructor_removed', p_user_id,
-            jsonb_build_object('cohort_id', p_cohort_id));
+    perform sinau_audit(p_actor_id, 'cohort.instructor_removed',
+                        jsonb_build_object('cohort_id', p_cohort_id), p_user_id);
     return sinau_ok(204, null);
 end;
 $$;

@@ -98,69 +98,16 @@ static int assignment_fields(http_ctx *ctx, json_t *body, bool create)
     return 0;
 }
 
-static const db_stmt create_stmt =
-    API_STATUS_STMT("asg_create", "asg_create($1, $2::jsonb, $3, $4)", 4);
-static const db_stmt update_stmt =
-    API_STATUS_STMT("asg_update", "asg_update($1, $2::jsonb, $3, $4)", 4);
-
-static void assignment_write(http_ctx *ctx, bool create)
+/* The checks of the declared calls (routes/assignments.json): a new
+ * assignment names title, submission types and scores; an edit any member. */
+static int assignment_create_body(http_ctx *ctx, json_t *body)
 {
-    json_t *body;
-    const char **p;
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (assignment_fields(ctx, body, create) != 0)
-        return;
-    p = api_caller_params(ctx, 4);
-    p[0] = http_param(ctx, "id");
-    p[1] = api_json_text(ctx, body);
-    if (api_missing(ctx, p[0], create ? "module" : "assignment"))
-        return;
-    http_db_query(ctx, create ? &create_stmt : &update_stmt, p, api_reply_status_body);
+    return assignment_fields(ctx, body, true);
 }
 
-/* POST /api/v1/modules/{id}/assignments {title, instructions_md?, submission_types,
- * max_score, pass_score, required?, rubric?, position?, max_attempts?} */
-static void assignment_create(http_ctx *ctx)
+static int assignment_update_body(http_ctx *ctx, json_t *body)
 {
-    assignment_write(ctx, true);
-}
-
-/* PUT /api/v1/assignments/{id} (any of the members above; rubric and
- * max_attempts null clear) */
-static void assignment_update(http_ctx *ctx)
-{
-    assignment_write(ctx, false);
-}
-
-/* ---- a cohort's assignments ---- */
-
-static const db_stmt schedule_stmt = API_STATUS_STMT(
-    "asg_schedule",
-    "asg_schedule($1, $2, sinau_instant($3, 'due_at'), sinau_instant($4, 'cutoff_at'), $5, $6)", 6);
-
-#define TIMES_MESSAGE "due_at and cutoff_at are ISO 8601 times with a zone, or null"
-
-/* PUT /api/v1/cohorts/{id}/assignments/{aid}/schedule {due_at, cutoff_at?} */
-static void schedule(http_ctx *ctx)
-{
-    json_t *body, *due = NULL, *cutoff = NULL;
-    const char **p;
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:o, s?o}", "due_at", &due, "cutoff_at", &cutoff) != 0)
-        return;
-    p = api_caller_params(ctx, 6);
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "aid");
-    if (!api_instant_member(ctx, due, &p[2], TIMES_MESSAGE) ||
-        !api_instant_member(ctx, cutoff, &p[3], TIMES_MESSAGE))
-        return;
-    if (api_missing(ctx, p[1], "assignment"))
-        return;
-    http_db_query(ctx, &schedule_stmt, p, api_reply_status_body);
+    return assignment_fields(ctx, body, false);
 }
 
 /* The route table (server/api/routes/assignments.json, generated at build time). */

@@ -107,7 +107,7 @@ static int body_read(http_ctx *ctx, const api_call *c, json_t **body)
 
     if (*body != NULL)
         return 0;
-    if (http_read_json(ctx, false, body) != 0)
+    if (http_read_json(ctx, c->body_optional, body) != 0)
         return -1;
     if (c->check != NULL)
         return c->check(ctx, *body);

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "sinau/api/call.h"
+#include "sinau/api/schemas.h"
 #include "sinau/core/csv.h"
 #include "sinau/auth/session.h"
 #include "sinau/core/filetype.h"
@@ -135,17 +136,28 @@ const char *api_json_text(http_ctx *ctx, const json_t *v)
     return out;
 }
 
-bool api_instant_member(http_ctx *ctx, json_t *v, const char **out, const char *message)
+int api_times_check(http_ctx *ctx, json_t *body)
 {
-    *out = NULL;
-    if (v == NULL || json_is_null(v))
-        return true;
-    if (!json_is_string(v) || json_string_length(v) > 64 || !api_iso_time(json_string_value(v))) {
-        http_reply_error(ctx, 422, "invalid_time", message);
-        return false;
+    const json_t *schema = api_request_schema(ctx);
+    json_t *props = json_object_get(schema, "properties"), *decl, *v;
+    const char *name;
+    char msg[96];
+
+    json_object_foreach (props, name, decl) {
+        v = json_object_get(body, name);
+        if (!json_is_string(json_object_get(decl, "format")) ||
+            strcmp(json_string_value(json_object_get(decl, "format")), "date-time") != 0 ||
+            v == NULL || json_is_null(v))
+            continue;
+        if (!json_is_string(v) || json_string_length(v) > 64 ||
+            !api_iso_time(json_string_value(v))) {
+            snprintf(msg, sizeof msg, "%s is an ISO 8601 time with a zone, or null", name);
+            http_reply_error_details(ctx, 422, "invalid_time", msg,
+                                     json_pack("{s:s}", "field", name));
+            return -1;
+        }
     }
-    *out = json_string_value(v);
-    return true;
+    return http_check_body(ctx, schema, body);
 }
 
 /* The CSV answer of api_query_json_or_csv (ctx->state: its api_csv). */

@@ -54,53 +54,27 @@ static bool position_ok(http_ctx *ctx, json_t *pos)
 
 /* ---- modules ---- */
 
-static const db_stmt module_create_stmt =
-    API_STATUS_STMT("content_module_create", "content_module_create($1, $2, $3::int, $4, $5)", 5);
-
-/* POST /api/v1/programmes/{slug}/modules {title, position?} */
-static void module_create(http_ctx *ctx)
+/* The check of the module calls (routes/content.json): {title, position?}
+ * for a new module, either member for an edit. */
+static int module_fields(http_ctx *ctx, json_t *body, bool create)
 {
-    json_t *body, *pos = NULL;
-    const char *title;
-    const char **p;
+    const char *title = NULL;
+    json_t *pos = NULL;
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:s, s?o}", "title", &title, "position", &pos) != 0)
-        return;
-    if (!title_ok(ctx, title) || !position_ok(ctx, pos))
-        return;
-    p = api_caller_params(ctx, 5);
-    p[0] = http_param(ctx, "slug");
-    p[1] = title;
-    p[2] = pos != NULL ? api_itoa(ctx, json_integer_value(pos)) : NULL;
-    if (api_missing(ctx, p[0], "programme"))
-        return;
-    http_db_query(ctx, &module_create_stmt, p, api_reply_status_body);
+    if (http_unpack(ctx, body, create ? "{s:s, s?o}" : "{s?s, s?o}", "title", &title, "position",
+                    &pos) != 0)
+        return -1;
+    return (title == NULL || title_ok(ctx, title)) && position_ok(ctx, pos) ? 0 : -1;
 }
 
-static const db_stmt module_update_stmt =
-    API_STATUS_STMT("content_module_update", "content_module_update($1, $2::jsonb, $3, $4)", 4);
-
-/* PUT /api/v1/modules/{id} {title?, position?} */
-static void module_update(http_ctx *ctx)
+static int module_create_body(http_ctx *ctx, json_t *body)
 {
-    json_t *body, *pos = NULL;
-    const char *title = NULL;
-    const char **p;
+    return module_fields(ctx, body, true);
+}
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s?s, s?o}", "title", &title, "position", &pos) != 0)
-        return;
-    if ((title != NULL && !title_ok(ctx, title)) || !position_ok(ctx, pos))
-        return;
-    p = api_caller_params(ctx, 4);
-    p[0] = http_param(ctx, "id");
-    p[1] = api_json_text(ctx, body);
-    if (api_missing(ctx, p[0], "module"))
-        return;
-    http_db_query(ctx, &module_update_stmt, p, api_reply_status_body);
+static int module_update_body(http_ctx *ctx, json_t *body)
+{
+    return module_fields(ctx, body, false);
 }
 
 /* ---- lessons ---- */
@@ -120,9 +94,11 @@ static enum video_provider video_parse_trimmed(http_ctx *ctx, const char *url,
     return video_parse(http_ctx_strndup(ctx, url, n), embed);
 }
 
-/* Checks the lesson members present in body into fields (video URL parsed
- * into provider and embed URL). Returns 0, or replies 422 and returns -1. */
-static int lesson_fields(http_ctx *ctx, json_t *body, bool create, json_t *fields)
+/* The check of the lesson calls (routes/content.json): checks the members
+ * present in body and adds the video link's provider and embed URL, which
+ * only C parses (core/video.h), as the SQL takes them. Returns 0, or
+ * replies 422 and returns -1. */
+static int lesson_fields(http_ctx *ctx, json_t *body, bool create)
 {
     const char *title = NULL, *md = NULL;
     json_t *video = NULL, *duration = NULL, *pos = NULL;
@@ -148,66 +124,29 @@ static int lesson_fields(http_ctx *ctx, json_t *body, bool create, json_t *field
         http_reply_error(ctx, 422, "invalid_duration", "duration_minutes is 0..1440 or null");
         return -1;
     }
-    if (video != NULL && !json_is_null(video)) {
-        prov = json_is_string(video) ? video_parse_trimmed(ctx, json_string_value(video), embed)
-                                     : VIDEO_NONE;
-        if (prov == VIDEO_NONE) {
-            http_reply_error(ctx, 422, "unsupported_video", "use a YouTube or TikTok video link");
-            return -1;
-        }
-        json_object_set(fields, "video_url", video);
-        json_object_set_new(fields, "video_provider", json_string(video_provider_name(prov)));
-        json_object_set_new(fields, "video_embed_url", json_string(embed));
-    } else if (video != NULL) {
-        json_object_set_new(fields, "video_url", json_null());
+    if (video == NULL || json_is_null(video))
+        return 0;
+    prov = json_is_string(video) ? video_parse_trimmed(ctx, json_string_value(video), embed)
+                                 : VIDEO_NONE;
+    if (prov == VIDEO_NONE) {
+        http_reply_error(ctx, 422, "unsupported_video", "use a YouTube or TikTok video link");
+        return -1;
     }
-    if (title != NULL)
-        json_object_set_new(fields, "title", json_string(title));
-    if (md != NULL)
-        json_object_set_new(fields, "body_md", json_string(md));
-    if (duration != NULL)
-        json_object_set(fields, "duration_minutes", duration);
-    if (pos != NULL)
-        json_object_set(fields, "position", pos);
+    json_object_set_new(body, "video_provider", json_string(video_provider_name(prov)));
+    json_object_set_new(body, "video_embed_url", json_string(embed));
     return 0;
 }
 
-static const db_stmt lesson_create_stmt =
-    API_STATUS_STMT("content_lesson_create", "content_lesson_create($1, $2::jsonb, $3, $4)", 4);
-static const db_stmt lesson_update_stmt =
-    API_STATUS_STMT("content_lesson_update", "content_lesson_update($1, $2::jsonb, $3, $4)", 4);
-
-static void lesson_write(http_ctx *ctx, bool create)
-{
-    json_t *body, *fields;
-    const char **p;
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    fields = http_own_json(ctx, json_object());
-    if (lesson_fields(ctx, body, create, fields) != 0)
-        return;
-    p = api_caller_params(ctx, 4);
-    p[0] = http_param(ctx, "id");
-    p[1] = api_json_text(ctx, fields);
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", create ? "no such module" : "no such lesson");
-        return;
-    }
-    http_db_query(ctx, create ? &lesson_create_stmt : &lesson_update_stmt, p,
-                  api_reply_status_body);
-}
-
 /* POST /api/v1/modules/{id}/lessons {title, body_md, video_url?, duration_minutes?, position?} */
-static void lesson_create(http_ctx *ctx)
+static int lesson_create_body(http_ctx *ctx, json_t *body)
 {
-    lesson_write(ctx, true);
+    return lesson_fields(ctx, body, true);
 }
 
 /* PUT /api/v1/lessons/{id} {title?, body_md?, video_url? (null clears), …} */
-static void lesson_update(http_ctx *ctx)
+static int lesson_update_body(http_ctx *ctx, json_t *body)
 {
-    lesson_write(ctx, false);
+    return lesson_fields(ctx, body, false);
 }
 
 /* ---- the draft and publishing ---- */

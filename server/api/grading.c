@@ -152,28 +152,6 @@ static void grade(http_ctx *ctx)
     http_work(ctx, job, grade_render, grade_store);
 }
 
-/* ---- release ---- */
-
-static const db_stmt release_stmt =
-    API_STATUS_STMT("asg_release", "asg_release($1, $2, $3, $4)", 4);
-
-/* POST /api/v1/cohorts/{id}/grades/release {assignment_id?}: by assignment,
- * or every assignment of the cohort. */
-static void release(http_ctx *ctx)
-{
-    json_t *body;
-    const char **p = api_caller_params(ctx, 4);
-
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s?s}", "assignment_id", &p[1]) != 0)
-        return;
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    http_db_query(ctx, &release_stmt, p, api_reply_status_body);
-}
-
 /* ---- the gradebook ---- */
 
 /* A numeric JSON value as text with a decimal comma (the CSV is read by

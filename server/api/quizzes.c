@@ -106,39 +106,5 @@ static void quiz_preview(http_ctx *ctx)
     http_db_query(ctx, &preview_read_stmt, read, preview_read);
 }
 
-/* ---- a cohort's quizzes ---- */
-
-static const db_stmt schedule_stmt = API_STATUS_STMT(
-    "quiz_schedule",
-    "quiz_schedule($1, $2, sinau_instant($3, 'opens_at'), sinau_instant($4, 'closes_at'),"
-    " $5::boolean, $6, $7)",
-    7);
-
-#define WINDOW_MESSAGE "opens_at and closes_at are ISO 8601 times with a zone, or null"
-
-/* PUT /api/v1/cohorts/{id}/quizzes/{quiz_id}/window {opens_at?, closes_at?,
- * close_at_first_lesson?} (cohort staff; null or absent clears a bound). */
-static void cohort_window(http_ctx *ctx)
-{
-    json_t *body, *opens = NULL, *closes = NULL;
-    int first = 0;
-    const char **p = api_caller_params(ctx, 7);
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s?o, s?o, s?b}", "opens_at", &opens, "closes_at", &closes,
-                    "close_at_first_lesson", &first) != 0)
-        return;
-    if (!api_instant_member(ctx, opens, &p[2], WINDOW_MESSAGE) ||
-        !api_instant_member(ctx, closes, &p[3], WINDOW_MESSAGE))
-        return;
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "quiz_id");
-    p[4] = first ? "true" : "false";
-    if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
-        return;
-    http_db_query(ctx, &schedule_stmt, p, api_reply_status_body);
-}
-
 /* The route table (server/api/routes/quizzes.json, generated at build time). */
 #include "routes/quizzes.inc"

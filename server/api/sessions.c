@@ -21,35 +21,6 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
-static const db_stmt create_stmt = {
-    "sessions_create", "select learn_session_create($1, $2, $3, $4, $5, $6, $7, $8)", 8};
-
-/* POST /api/v1/cohorts/{id}/sessions {title, starts_at, ends_at, place?, online_url?} */
-static void sessions_create(http_ctx *ctx)
-{
-    json_t *body;
-    const char *title, *starts, *ends, *place = NULL, *url = NULL;
-    const char **p;
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:s, s:s, s:s, s?s, s?s}", "title", &title, "starts_at", &starts,
-                    "ends_at", &ends, "place", &place, "online_url", &url) != 0)
-        return;
-    p = http_ctx_alloc(ctx, 8 * sizeof *p);
-    p[0] = http_param(ctx, "id");
-    p[1] = title;
-    p[2] = starts;
-    p[3] = ends;
-    p[4] = place;
-    p[5] = url;
-    p[6] = ctx->user.id;
-    p[7] = auth_role_name(ctx->user.role);
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    http_db_query(ctx, &create_stmt, p, api_reply_created_or_404);
-}
-
 static const db_stmt code_stmt = {
     "sessions_open_checkin",
     "update cohort_sessions s set checkin_code = $2,"

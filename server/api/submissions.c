@@ -53,37 +53,23 @@ static bool url_ok(const char *u)
     return true;
 }
 
-static const db_stmt submit_stmt =
-    API_STATUS_STMT("asg_submit", "asg_submit($1, $2, $3, $4, $5)", 5);
-
-/* POST /api/v1/cohorts/{id}/assignments/{aid}/submissions {text?, url?} */
-static void submit(http_ctx *ctx)
+/* The check of the submit call (routes/submissions.json): {text?, url?},
+ * a text of 1 to 65,536 bytes and an http(s) link. */
+static int submit_body(http_ctx *ctx, json_t *body)
 {
-    json_t *body;
     const char *text = NULL, *url = NULL;
-    const char **p;
 
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
     if (http_unpack(ctx, body, "{s?s, s?s}", "text", &text, "url", &url) != 0)
-        return;
+        return -1;
     if (text != NULL && (text[0] == '\0' || strlen(text) > TEXT_MAX)) {
         http_reply_error(ctx, 422, "invalid_text", "a text has 1 to 65,536 bytes");
-        return;
+        return -1;
     }
     if (url != NULL && !url_ok(url)) {
         http_reply_error(ctx, 422, "invalid_url", "a link starts with http:// or https://");
-        return;
+        return -1;
     }
-    p = http_ctx_alloc(ctx, 5 * sizeof *p);
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "aid");
-    p[2] = ctx->user.id;
-    p[3] = text;
-    p[4] = url;
-    if (api_missing(ctx, p[1], "assignment"))
-        return;
-    http_db_query(ctx, &submit_stmt, p, api_reply_status_body);
+    return 0;
 }
 
 /* ---- the file ---- */

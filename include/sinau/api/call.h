@@ -67,8 +67,10 @@ typedef struct api_call {
     /* for API_SRC_BODY and API_SRC_MEMBER: refuses members (replies,
      * returns nonzero) in place of the declared schema, for a function
      * whose refusals of members have codes of their own; NULL: the
-     * route's declared request schema decides (api_request_schema) */
+     * route's declared request schema decides (api_request_schema); it may
+     * add to the body what only C derives from it (a video link's embed URL) */
     int (*check)(struct http_ctx *ctx, json_t *body);
+    bool body_optional; /* an empty body reads as {} (the route's request_optional) */
 } api_call;
 
 /* The generic handler of thin routes: checks a body against the route's

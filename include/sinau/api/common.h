@@ -58,10 +58,12 @@ const char *api_json_text(struct http_ctx *ctx, const json_t *v);
 bool api_iso_time(const char *s);
 bool api_iso_date(const char *s);
 
-/* An optional instant member of a body: absent or null gives *out NULL;
- * else it must be a string api_iso_time takes (*out borrows it). Returns
- * true, or replies 422 invalid_time with message and returns false. */
-bool api_instant_member(struct http_ctx *ctx, json_t *v, const char **out, const char *message);
+/* The check (api_call.check) of a body with instants: every member the
+ * route's request schema declares "format": "date-time" is absent, null or
+ * a string api_iso_time takes (else 422 invalid_time, details.field the
+ * member), then the schema decides the rest (http_check_body). Returns 0,
+ * or -1 after replying. */
+int api_times_check(struct http_ctx *ctx, json_t *body);
 
 /* A read whose one JSON column answers as JSON or, with ?format=csv, as a
  * CSV attachment written from the same document. Static, any loop thread. */

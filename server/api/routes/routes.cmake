@@ -223,6 +223,10 @@ function(route_row entry i)
   if(NOT call STREQUAL "")
     only_keys("${call}" ${CALL_KEYS} check read) # keeps typos out; see call_decl
     call_decl("${call}" ${i} decl)
+    member("${entry}" request_optional BOOLEAN optional)
+    if(optional) # the route's own word: an empty body reads as {}
+      string(REGEX REPLACE "};\n\n$" "    .body_optional = true,\n};\n\n" decl "${decl}")
+    endif()
     set(calls "${calls}${decl}" PARENT_SCOPE)
     if(handler STREQUAL "")
       set(handler api_call_route)

@@ -16,6 +16,7 @@
 #include "sinau/core/csv.h"
 #include "sinau/auth/session.h"
 #include "sinau/core/filetype.h"
+#include "sinau/core/markdown.h"
 #include "sinau/core/utf8.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
@@ -492,4 +493,38 @@ void api_reply_csv(http_ctx *ctx, csv_buf *b, const char *disposition)
     if (disposition != NULL)
         http_add_header(ctx, "Content-Disposition", disposition);
     http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b->data, b->len);
+}
+
+char *api_markdown_json(const PGresult *res, int key_col, int md_col)
+{
+    json_t *html = json_object();
+    char *text;
+
+    for (int i = 0; i < PQntuples(res); i++) {
+        char *out;
+        if (PQgetisnull(res, i, key_col))
+            continue;
+        out = markdown_render(PQgetvalue(res, i, md_col), (size_t)PQgetlength(res, i, md_col));
+        json_object_set_new(html, PQgetvalue(res, i, key_col), json_string(out ? out : ""));
+        free(out);
+    }
+    text = json_dumps(html, JSON_COMPACT);
+    json_decref(html);
+    return text;
+}
+
+const char *api_decimal_comma(char *buf, size_t n, const json_t *v, int decimals)
+{
+    char *dot;
+
+    if (!json_is_number(v))
+        return NULL;
+    if (json_is_integer(v))
+        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+    else
+        snprintf(buf, n, "%.*f", decimals, json_real_value(v));
+    dot = strchr(buf, '.');
+    if (dot != NULL)
+        *dot = ',';
+    return buf;
 }

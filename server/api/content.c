@@ -158,39 +158,16 @@ typedef struct publish_job {
     const char *params[4];
 } publish_job;
 
-static const db_stmt publish_read_stmt = {
-    "content_publish_read",
-    "select p.id, p.draft_rev, l.id, l.body_md from programmes p"
-    " left join modules m on m.programme_id = p.id left join lessons l on l.module_id = m.id"
-    " where p.slug = $1 and content_can_author(p.id, $2, $3)"
-    " union all"
-    " select p.id, p.draft_rev, a.id, a.instructions_md from programmes p"
-    " join modules m on m.programme_id = p.id join assignments a on a.module_id = m.id"
-    " where p.slug = $1 and content_can_author(p.id, $2, $3)"
-    " union all"
-    " select p.id, p.draft_rev, q.k, q.md from programmes p, quiz_markdown(p.id, null) q"
-    " where p.slug = $1 and content_can_author(p.id, $2, $3)",
-    3};
 static const db_stmt publish_stmt =
     API_STATUS_STMT("content_publish", "content_publish($1, $2::bigint, $3::jsonb, $4)", 4);
 
 /* Worker thread: every lesson's, assignment's and quiz's Markdown to safe
- * HTML. */
+ * HTML (rows of a module without lessons have no key). */
 static void publish_render(void *arg)
 {
     publish_job *job = arg;
-    json_t *html = json_object();
 
-    for (int i = 0; i < PQntuples(job->draft); i++) {
-        char *out;
-        if (PQgetisnull(job->draft, i, 2))
-            continue; /* a module without lessons */
-        out = markdown_render(PQgetvalue(job->draft, i, 3), (size_t)PQgetlength(job->draft, i, 3));
-        json_object_set_new(html, PQgetvalue(job->draft, i, 2), json_string(out ? out : ""));
-        free(out);
-    }
-    job->html_json = json_dumps(html, JSON_COMPACT);
-    json_decref(html);
+    job->html_json = api_markdown_json(job->draft, 2, 3);
 }
 
 static void publish_rendered(http_ctx *ctx, void *arg)
@@ -210,60 +187,19 @@ static void publish_rendered(http_ctx *ctx, void *arg)
     http_db_query(ctx, &publish_stmt, job->params, api_reply_status_body);
 }
 
+/* The completion of the declared call POST /api/v1/programmes/{slug}/versions
+ * (an empty body; routes/content.json reads the draft's rows). */
 static void publish_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    publish_job *job = ctx->state;
+    publish_job *job;
 
     if (!http_db_found(ctx, r, "no such programme"))
         return;
+    job = http_ctx_alloc(ctx, sizeof *job);
     job->draft = http_own_pgresult(ctx, db_result_take(r));
     http_work(ctx, job, publish_render, publish_rendered);
 }
-
-/* POST /api/v1/programmes/{slug}/versions: publish the draft. */
-static void publish(http_ctx *ctx)
-{
-    publish_job *job = http_ctx_alloc(ctx, sizeof *job);
-    const char **p = api_caller_params(ctx, 3);
-    json_t *body;
-
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{}") != 0)
-        return;
-    ctx->state = job;
-    p[0] = http_param(ctx, "slug");
-    if (api_missing(ctx, p[0], "programme"))
-        return;
-    http_db_query(ctx, &publish_read_stmt, p, publish_read);
-}
-
-static const db_stmt changes_stmt =
-    API_STATUS_STMT("content_version_changes", "content_version_changes($1, $2::int, $3, $4)", 4);
-
-/* GET /api/v1/cohorts/{id}/content-version/changes?to=N: what moving the
- * cohort to version N would change (lessons, modules and assignments
- * added, removed, edited), for the cohort's staff. */
-static void cohort_changes(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 4);
-    const char *to = http_query(ctx, "to");
-    char *end = NULL;
-    long v = to != NULL ? strtol(to, &end, 10) : 0;
-
-    if (to == NULL || *to == '\0' || *end != '\0' || v < 1 || v > 1000000) {
-        http_reply_error(ctx, 422, "invalid_version", "give ?to= a published version number");
-        return;
-    }
-    p[0] = http_param(ctx, "id");
-    p[1] = api_itoa(ctx, v);
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    http_db_query(ctx, &changes_stmt, p, api_reply_status_body);
-}
-
-/* ---- authors named by an admin ---- */
 
 /* ---- lesson attachments ---- */
 
@@ -308,30 +244,10 @@ static void attachment_add(http_ctx *ctx)
     api_upload_store(ctx, up);
 }
 
-static const db_stmt attachment_get_stmt = {
-    "content_attachment_get",
-    "select stored_name, original_name, content_type, sha256, data"
-    " from content_attachment_get($1, $2, $3)",
-    3};
-
 /* An attachment never changes (a new file is a new id): cached for a year,
  * privately, as only the programme's readers may fetch it. Images are shown
  * inline, PDFs are downloads. */
 static const api_file_opts attachment_serving = {true, "private, max-age=31536000, immutable"};
-
-/* GET /api/v1/attachments/{id}: for the programme's authors and whoever
- * may learn in one of its cohorts (404 for everyone else). */
-static void attachment_get(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.signed_in ? ctx->user.id : NULL;
-    p[2] = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
-    if (api_missing(ctx, p[0], "attachment"))
-        return;
-    api_file_get(ctx, &attachment_get_stmt, p, &attachment_serving);
-}
 
 /* ---- preview ---- */
 

@@ -154,24 +154,6 @@ static void grade(http_ctx *ctx)
 
 /* ---- the gradebook ---- */
 
-/* A numeric JSON value as text with a decimal comma (the CSV is read by
- * spreadsheets in the Indonesian locale); NULL for null. */
-static const char *decimal_comma(char *buf, size_t n, json_t *v)
-{
-    char *dot;
-
-    if (v == NULL || json_is_null(v))
-        return NULL;
-    if (json_is_integer(v))
-        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
-    else
-        snprintf(buf, n, "%.2f", json_number_value(v));
-    dot = strchr(buf, '.');
-    if (dot != NULL)
-        *dot = ',';
-    return buf;
-}
-
 static const char *standing_word(json_t *cell)
 {
     const char *status = json_string_value(json_object_get(cell, "status"));
@@ -220,7 +202,7 @@ static const char *quiz_cell(char *buf, size_t n, json_t *cell)
     if (status != NULL && !strcmp(status, "answered"))
         return "sudah mengisi";
     if (json_is_number(json_object_get(cell, "percent")))
-        return decimal_comma(buf, n, json_object_get(cell, "percent"));
+        return api_decimal_comma(buf, n, json_object_get(cell, "percent"), 2);
     return status != NULL && !strcmp(status, "in_progress") ? "sedang mengerjakan" : "belum";
 }
 
@@ -232,10 +214,10 @@ static void csv_row(csv_buf *b, json_t *row)
 
     csv_field(b, json_string_value(json_object_get(json_object_get(row, "user"), "full_name")));
     csv_field(b, json_string_value(json_object_get(row, "segment")));
-    csv_field(b, decimal_comma(num, sizeof num, json_object_get(row, "progress_percent")));
-    csv_field(b, decimal_comma(num, sizeof num, json_object_get(row, "attended")));
+    csv_field(b, api_decimal_comma(num, sizeof num, json_object_get(row, "progress_percent"), 2));
+    csv_field(b, api_decimal_comma(num, sizeof num, json_object_get(row, "attended"), 2));
     json_array_foreach (json_object_get(row, "assignments"), i, cell) {
-        csv_field(b, decimal_comma(num, sizeof num, json_object_get(cell, "score")));
+        csv_field(b, api_decimal_comma(num, sizeof num, json_object_get(cell, "score"), 2));
         csv_field(b, standing_word(cell));
     }
     json_array_foreach (json_object_get(row, "quizzes"), i, cell)
@@ -254,19 +236,7 @@ static void gradebook_write(csv_buf *b, json_t *book)
         csv_row(b, row);
 }
 
-static const db_stmt gradebook_stmt = {"asg_gradebook", "select asg_gradebook($1, $2, $3)", 3};
 static const api_csv gradebook_csv = {gradebook_write, "nilai.csv", "no such cohort"};
-
-/* GET /api/v1/cohorts/{id}/gradebook[?format=csv] */
-static void gradebook(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    api_query_json_or_csv(ctx, &gradebook_stmt, p, &gradebook_csv);
-}
 
 /* The route table (server/api/routes/grading.json, generated at build time). */
 #include "routes/grading.inc"

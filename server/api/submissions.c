@@ -107,21 +107,8 @@ static void upload(http_ctx *ctx)
 
 /* ---- reading back ---- */
 
-static const db_stmt file_stmt = {
-    "asg_file_get",
-    "select stored_name, original_name, content_type, sha256, data from asg_file_get($1, $2, $3)",
-    3};
-
-/* GET /api/v1/submissions/{id}/file: the file, as an attachment. */
-static void file_get(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "submission"))
-        return;
-    api_file_get(ctx, &file_stmt, p, NULL);
-}
+/* A file handed in is served as an attachment, never cached. */
+static const api_file_opts file_serving = {false, NULL};
 
 /* The route table (server/api/routes/submissions.json, generated at build time). */
 #include "routes/submissions.inc"

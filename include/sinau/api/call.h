@@ -11,6 +11,8 @@
 #include "sinau/db/pool.h"
 
 struct http_ctx;
+struct api_csv;
+struct api_file_opts;
 
 /* The statement (named name) of a call of a function that answers the SQL
  * convention's {status, body} (sql/functions/core.sql), call being
@@ -30,6 +32,7 @@ enum api_src {
     API_SRC_CALLER,     /* the caller's user id (NULL when not signed in) */
     API_SRC_ROLE,       /* the caller's role name (NULL when not signed in) */
     API_SRC_PUBLIC_URL, /* the configured public URL (links in credentials) */
+    API_SRC_QUERY,      /* the query parameter `name` (NULL when absent; the SQL decides) */
 };
 
 typedef struct api_arg {
@@ -44,6 +47,7 @@ typedef struct api_arg {
 #define API_ARG_CALLER     {API_SRC_CALLER, NULL}
 #define API_ARG_ROLE       {API_SRC_ROLE, NULL}
 #define API_ARG_PUBLIC_URL {API_SRC_PUBLIC_URL, NULL}
+#define API_ARG_QUERY(n)   {API_SRC_QUERY, n}
 // clang-format on
 
 #define API_CALL_MAX_ARGS 8
@@ -71,6 +75,13 @@ typedef struct api_call {
      * add to the body what only C derives from it (a video link's embed URL) */
     int (*check)(struct http_ctx *ctx, json_t *body);
     bool body_optional; /* an empty body reads as {} (the route's request_optional) */
+    /* What answers instead of api_reply_sql (at most one; NULL: none): the
+     * route's own completion, for C work on the rows (rendering, a
+     * calendar); a JSON document or, with ?format=csv, this CSV of it
+     * (api_query_json_or_csv); the file of the one row (api_file_get). */
+    db_done_fn done;
+    const struct api_csv *csv;
+    const struct api_file_opts *file;
 } api_call;
 
 /* The generic handler of thin routes: checks a body against the route's
@@ -78,6 +89,11 @@ typedef struct api_call {
  * with details.field, as http_unpack) or its check, gathers ctx->route's api_call
  * parameters, runs its statement and answers with api_reply_sql. Loop thread. */
 void api_call_route(struct http_ctx *ctx);
+
+/* api_call_route for a handler that made the body itself (from CSV, say):
+ * body (borrowed; the request must hold it) is what the call's body and
+ * member arguments read, unchecked. Loop thread. */
+void api_call_route_body(struct http_ctx *ctx, json_t *body);
 
 /* The one decoder of SQL answers (sql/functions/core.sql's convention):
  * a refused statement answers as its error says (a raised sinau_raise

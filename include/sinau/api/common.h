@@ -147,4 +147,17 @@ void api_file_get(struct http_ctx *ctx, const db_stmt *stmt, const char *const *
  * export_too_large when the document went over its cap. Loop thread. */
 void api_reply_csv(struct http_ctx *ctx, csv_buf *b, const char *disposition);
 
+/* Renders the Markdown of every row of res (column md_col) to safe HTML
+ * (core/markdown.h), keyed by column key_col (rows whose key is null are
+ * skipped): the compact JSON text {key: html}, malloc'd (the caller frees
+ * it or hands it to the request), NULL when it cannot be written. Worker
+ * thread (res is not touched by anything else meanwhile). */
+char *api_markdown_json(const PGresult *res, int key_col, int md_col);
+
+/* A JSON number as a spreadsheet in the Indonesian locale reads it (CSV
+ * exports): an integer as it is, a real with `decimals` places, a decimal
+ * comma; written into buf (n bytes), which is returned; NULL when v is not
+ * a number (an empty cell). */
+const char *api_decimal_comma(char *buf, size_t n, const json_t *v, int decimals);
+
 #endif /* SINAU_API_COMMON_H */

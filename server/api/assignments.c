@@ -20,8 +20,6 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
-#define INSTRUCTIONS_MAX 65536
-
 /* ---- authoring ---- */
 
 /* submission_types: a non-empty array of "text", "url", "file". */
@@ -68,15 +66,8 @@ static int assignment_fields(http_ctx *ctx, json_t *body, bool create)
         http_reply_error(ctx, 422, "invalid_max_attempts", "max_attempts is 1..100 or null");
         return -1;
     }
-    if (title != NULL && (strlen(title) == 0 || strlen(title) > 200)) {
-        http_reply_error(ctx, 422, "invalid_title", "a title has 1 to 200 characters");
+    if (!api_title_ok(ctx, title) || !api_markdown_ok(ctx, md, "instructions_md"))
         return -1;
-    }
-    if (md != NULL && strlen(md) > INSTRUCTIONS_MAX) {
-        http_reply_error(ctx, 422, "invalid_instructions_md",
-                         "instructions have at most 65,536 bytes of Markdown");
-        return -1;
-    }
     if (types != NULL && !types_ok(types)) {
         http_reply_error(ctx, 422, "invalid_submission_types",
                          "submission_types is a non-empty subset of text, url, file");
@@ -90,12 +81,7 @@ static int assignment_fields(http_ctx *ctx, json_t *body, bool create)
         http_reply_error(ctx, 422, "invalid_rubric", "a rubric is an array of criteria or null");
         return -1;
     }
-    if (pos != NULL && (!json_is_integer(pos) || json_integer_value(pos) < 0 ||
-                        json_integer_value(pos) > 100000)) {
-        http_reply_error(ctx, 422, "invalid_position", "position is an integer 0..100000");
-        return -1;
-    }
-    return 0;
+    return api_position_ok(ctx, pos) ? 0 : -1;
 }
 
 /* The checks of the declared calls (routes/assignments.json): a new

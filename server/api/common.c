@@ -528,3 +528,48 @@ const char *api_decimal_comma(char *buf, size_t n, const json_t *v, int decimals
         *dot = ',';
     return buf;
 }
+
+bool api_title_ok(http_ctx *ctx, const char *title)
+{
+    if (title == NULL || (title[0] != '\0' && strlen(title) <= 200))
+        return true;
+    http_reply_error_details(ctx, 422, "invalid_title", "a title has 1 to 200 characters",
+                             json_pack("{s:s}", "field", "title"));
+    return false;
+}
+
+bool api_position_ok(http_ctx *ctx, const json_t *pos)
+{
+    if (pos == NULL ||
+        (json_is_integer(pos) && json_integer_value(pos) >= 0 && json_integer_value(pos) <= 100000))
+        return true;
+    http_reply_error_details(ctx, 422, "invalid_position", "position is an integer 0..100000",
+                             json_pack("{s:s}", "field", "position"));
+    return false;
+}
+
+bool api_markdown_ok(http_ctx *ctx, const char *md, const char *member)
+{
+    char code[64];
+
+    if (md == NULL || strlen(md) <= API_MARKDOWN_MAX)
+        return true;
+    snprintf(code, sizeof code, "invalid_%s", member);
+    http_reply_error_details(ctx, 422, code, "at most 65,536 bytes of Markdown",
+                             json_pack("{s:s}", "field", member));
+    return false;
+}
+
+bool api_upload_name(http_ctx *ctx, const filetype *type, bool required, const char **out)
+{
+    const char *raw = http_header(ctx, "X-Filename");
+
+    *out = raw != NULL ? api_filename_decode(ctx, raw) : NULL;
+    if (*out != NULL)
+        *out = api_file_display_name(ctx, *out, type->ext);
+    if (*out != NULL || (raw == NULL && !required))
+        return true;
+    http_reply_error(ctx, 422, "invalid_filename",
+                     "a file name is 1 to 200 characters, without folders");
+    return false;
+}

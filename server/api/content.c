@@ -26,32 +26,6 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
-/* cmark 0.30.2 (Debian 12) has inputs that take seconds to render at 200 KB
- * but under 0.1 s at 64 KB: lessons stay within the latter. */
-#define BODY_MD_MAX 65536
-
-static bool title_ok(http_ctx *ctx, const char *title)
-{
-    size_t n = strlen(title);
-
-    if (n == 0 || n > 200) {
-        http_reply_error(ctx, 422, "invalid_title", "a title has 1 to 200 characters");
-        return false;
-    }
-    return true;
-}
-
-/* An optional position member: absent (NULL) or an integer 0..100000. */
-static bool position_ok(http_ctx *ctx, json_t *pos)
-{
-    if (pos != NULL && (!json_is_integer(pos) || json_integer_value(pos) < 0 ||
-                        json_integer_value(pos) > 100000)) {
-        http_reply_error(ctx, 422, "invalid_position", "position is an integer 0..100000");
-        return false;
-    }
-    return true;
-}
-
 /* ---- modules ---- */
 
 /* The check of the module calls (routes/content.json): {title, position?}
@@ -64,7 +38,7 @@ static int module_fields(http_ctx *ctx, json_t *body, bool create)
     if (http_unpack(ctx, body, create ? "{s:s, s?o}" : "{s?s, s?o}", "title", &title, "position",
                     &pos) != 0)
         return -1;
-    return (title == NULL || title_ok(ctx, title)) && position_ok(ctx, pos) ? 0 : -1;
+    return api_title_ok(ctx, title) && api_position_ok(ctx, pos) ? 0 : -1;
 }
 
 static int module_create_body(http_ctx *ctx, json_t *body)
@@ -109,14 +83,8 @@ static int lesson_fields(http_ctx *ctx, json_t *body, bool create)
                     "title", &title, "body_md", &md, "video_url", &video, "duration_minutes",
                     &duration, "position", &pos) != 0)
         return -1;
-    if (title != NULL && !title_ok(ctx, title))
-        return -1;
-    if (md != NULL && strlen(md) > BODY_MD_MAX) {
-        http_reply_error(ctx, 422, "invalid_body_md",
-                         "a lesson has at most 65,536 bytes of Markdown");
-        return -1;
-    }
-    if (!position_ok(ctx, pos))
+    if (!api_title_ok(ctx, title) || !api_markdown_ok(ctx, md, "body_md") ||
+        !api_position_ok(ctx, pos))
         return -1;
     if (duration != NULL && !json_is_null(duration) &&
         (!json_is_integer(duration) || json_integer_value(duration) < 0 ||
@@ -220,21 +188,14 @@ static bool attachment_type_ok(const filetype *t)
  * (percent-encoded UTF-8); the type is read from the magic bytes. */
 static void attachment_add(http_ctx *ctx)
 {
-    const char *raw_name = http_header(ctx, "X-Filename");
     const filetype *type;
     api_upload *up = api_upload_begin(ctx, &attach_stmt, attachment_type_ok,
                                       "a lesson takes PNG or JPEG images and PDF handouts", &type);
 
     if (up == NULL)
         return;
-    up->params[3] = raw_name != NULL ? api_filename_decode(ctx, raw_name) : NULL;
-    if (up->params[3] != NULL)
-        up->params[3] = api_file_display_name(ctx, up->params[3], type->ext);
-    if (up->params[3] == NULL) {
-        http_reply_error(ctx, 422, "invalid_filename",
-                         "a file name is 1 to 200 characters, without folders");
+    if (!api_upload_name(ctx, type, true, &up->params[3]))
         return;
-    }
     up->params[0] = http_param(ctx, "id");
     up->params[1] = ctx->user.id;
     up->params[2] = auth_role_name(ctx->user.role);
@@ -285,10 +246,8 @@ static void preview(http_ctx *ctx)
         return;
     if (http_unpack(ctx, body, "{s:s}", "body_md", &md) != 0)
         return;
-    if (strlen(md) > BODY_MD_MAX) {
-        http_reply_error(ctx, 422, "invalid_body_md", "at most 65,536 bytes of Markdown");
+    if (!api_markdown_ok(ctx, md, "body_md"))
         return;
-    }
     job = http_ctx_alloc(ctx, sizeof *job);
     job->md = md;
     job->len = strlen(md);

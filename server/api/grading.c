@@ -24,8 +24,6 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
-#define FEEDBACK_MAX 65536
-
 /* ---- the queue ---- */
 
 static const db_stmt queue_stmt = {"asg_queue", "select asg_queue($1, $2, $3, $4, $5, $6::int)", 6};
@@ -134,10 +132,8 @@ static void grade(http_ctx *ctx)
                          "score is a number; rubric is one level index per criterion");
         return;
     }
-    if (strlen(md) > FEEDBACK_MAX) {
-        http_reply_error(ctx, 422, "invalid_feedback_md", "at most 65,536 bytes of feedback");
+    if (!api_markdown_ok(ctx, md, "feedback_md"))
         return;
-    }
     job->md = md;
     job->params[0] = http_param(ctx, "id");
     job->params[1] = score_text(ctx, score);

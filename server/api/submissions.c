@@ -81,21 +81,14 @@ static const db_stmt attach_stmt =
  * Content-Type and X-Filename (percent-encoded UTF-8) headers. */
 static void upload(http_ctx *ctx)
 {
-    const char *raw_name = http_header(ctx, "X-Filename");
     const filetype *type;
     api_upload *up = api_upload_begin(ctx, &attach_stmt, NULL,
                                       "allowed files are PNG, JPEG, PDF and MP4", &type);
 
     if (up == NULL)
         return;
-    up->params[4] = raw_name != NULL ? api_filename_decode(ctx, raw_name) : NULL;
-    if (up->params[4] != NULL)
-        up->params[4] = api_file_display_name(ctx, up->params[4], type->ext);
-    if (raw_name != NULL && up->params[4] == NULL) {
-        http_reply_error(ctx, 422, "invalid_filename",
-                         "a file name is 1 to 200 characters, without folders");
+    if (!api_upload_name(ctx, type, false, &up->params[4]))
         return;
-    }
     up->params[0] = http_param(ctx, "id");
     up->params[1] = ctx->user.id;
     up->params[2] = type->mime;

@@ -160,4 +160,24 @@ char *api_markdown_json(const PGresult *res, int key_col, int md_col);
  * a number (an empty cell). */
 const char *api_decimal_comma(char *buf, size_t n, const json_t *v, int decimals);
 
+/* The rules every authored piece of content shares (modules, lessons,
+ * assignments, feedback). Each is true when its value is absent (NULL) or
+ * acceptable; else it replies 422 with details.field the member and is
+ * false: a title has 1 to 200 bytes (invalid_title); a position is an
+ * integer 0..100000 (invalid_position); Markdown has at most
+ * API_MARKDOWN_MAX bytes (invalid_<member>: cmark 0.30.2, Debian 12's, has
+ * inputs that take seconds at 200 KB but under 0.1 s at 64 KB). */
+#define API_MARKDOWN_MAX 65536u
+bool api_title_ok(struct http_ctx *ctx, const char *title);
+bool api_position_ok(struct http_ctx *ctx, const json_t *pos);
+bool api_markdown_ok(struct http_ctx *ctx, const char *md, const char *member);
+
+/* The name an upload is stored under, from its X-Filename header
+ * (percent-encoded UTF-8; api_filename_decode, then api_file_display_name
+ * with the sniffed type's extension) into *out (ctx memory; NULL when the
+ * header is absent and not required). Returns true, or replies 422
+ * invalid_filename and returns false. Loop thread. */
+bool api_upload_name(struct http_ctx *ctx, const struct filetype *type, bool required,
+                     const char **out);
+
 #endif /* SINAU_API_COMMON_H */

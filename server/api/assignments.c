@@ -60,13 +60,9 @@ static int assignment_fields(http_ctx *ctx, json_t *body, bool create)
                     "max_score", &max, "pass_score", &pass, "required", &required, "rubric",
                     &rubric, "position", &pos, "max_attempts", &attempts) != 0)
         return -1;
-    if (attempts != NULL && !json_is_null(attempts) &&
-        (!json_is_integer(attempts) || json_integer_value(attempts) < 1 ||
-         json_integer_value(attempts) > 100)) {
-        http_reply_error(ctx, 422, "invalid_max_attempts", "max_attempts is 1..100 or null");
-        return -1;
-    }
-    if (!api_title_ok(ctx, title) || !api_markdown_ok(ctx, md, "instructions_md"))
+    if ((!json_is_null(attempts) &&
+         !api_range_ok(ctx, attempts, 1, 100, "invalid_max_attempts", "max_attempts")) ||
+        !api_title_ok(ctx, title) || !api_markdown_ok(ctx, md, "instructions_md"))
         return -1;
     if (types != NULL && !types_ok(types)) {
         http_reply_error(ctx, 422, "invalid_submission_types",

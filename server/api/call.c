@@ -157,6 +157,9 @@ static int call_arg(http_ctx *ctx, const api_call *c, const api_arg *a, json_t *
     case API_SRC_QUERY:
         *out = http_query(ctx, a->name);
         return 0;
+    case API_SRC_PEER:
+        *out = http_peer(ctx);
+        return 0;
     }
     return -1;
 }

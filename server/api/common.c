@@ -538,14 +538,22 @@ bool api_title_ok(http_ctx *ctx, const char *title)
     return false;
 }
 
+bool api_range_ok(http_ctx *ctx, const json_t *v, long lo, long hi, const char *code,
+                  const char *member)
+{
+    char msg[96];
+
+    if (v == NULL ||
+        (json_is_integer(v) && json_integer_value(v) >= lo && json_integer_value(v) <= hi))
+        return true;
+    snprintf(msg, sizeof msg, "%s is an integer %ld..%ld", member, lo, hi);
+    http_reply_error_details(ctx, 422, code, msg, json_pack("{s:s}", "field", member));
+    return false;
+}
+
 bool api_position_ok(http_ctx *ctx, const json_t *pos)
 {
-    if (pos == NULL ||
-        (json_is_integer(pos) && json_integer_value(pos) >= 0 && json_integer_value(pos) <= 100000))
-        return true;
-    http_reply_error_details(ctx, 422, "invalid_position", "position is an integer 0..100000",
-                             json_pack("{s:s}", "field", "position"));
-    return false;
+    return api_range_ok(ctx, pos, 0, 100000, "invalid_position", "position");
 }
 
 bool api_markdown_ok(http_ctx *ctx, const char *md, const char *member)
@@ -571,5 +579,14 @@ bool api_upload_name(http_ctx *ctx, const filetype *type, bool required, const c
         return true;
     http_reply_error(ctx, 422, "invalid_filename",
                      "a file name is 1 to 200 characters, without folders");
+    return false;
+}
+
+bool api_reason_ok(http_ctx *ctx, const char *reason)
+{
+    if (strlen(reason) >= 5 && strlen(reason) <= 500)
+        return true;
+    http_reply_error_details(ctx, 422, "invalid_reason", "state the reason in 5 to 500 characters",
+                             json_pack("{s:s}", "field", "reason"));
     return false;
 }

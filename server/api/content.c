@@ -86,12 +86,9 @@ static int lesson_fields(http_ctx *ctx, json_t *body, bool create)
     if (!api_title_ok(ctx, title) || !api_markdown_ok(ctx, md, "body_md") ||
         !api_position_ok(ctx, pos))
         return -1;
-    if (duration != NULL && !json_is_null(duration) &&
-        (!json_is_integer(duration) || json_integer_value(duration) < 0 ||
-         json_integer_value(duration) > 1440)) {
-        http_reply_error(ctx, 422, "invalid_duration", "duration_minutes is 0..1440 or null");
+    if (!json_is_null(duration) &&
+        !api_range_ok(ctx, duration, 0, 1440, "invalid_duration", "duration_minutes"))
         return -1;
-    }
     if (video == NULL || json_is_null(video))
         return 0;
     prov = json_is_string(video) ? video_parse_trimmed(ctx, json_string_value(video), embed)

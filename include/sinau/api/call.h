@@ -33,6 +33,7 @@ enum api_src {
     API_SRC_ROLE,       /* the caller's role name (NULL when not signed in) */
     API_SRC_PUBLIC_URL, /* the configured public URL (links in credentials) */
     API_SRC_QUERY,      /* the query parameter `name` (NULL when absent; the SQL decides) */
+    API_SRC_PEER,       /* the client's address (http_peer), for the audit log */
 };
 
 typedef struct api_arg {
@@ -48,6 +49,7 @@ typedef struct api_arg {
 #define API_ARG_ROLE       {API_SRC_ROLE, NULL}
 #define API_ARG_PUBLIC_URL {API_SRC_PUBLIC_URL, NULL}
 #define API_ARG_QUERY(n)   {API_SRC_QUERY, n}
+#define API_ARG_PEER       {API_SRC_PEER, NULL}
 // clang-format on
 
 #define API_CALL_MAX_ARGS 8

@@ -169,6 +169,10 @@ const char *api_decimal_comma(char *buf, size_t n, const json_t *v, int decimals
  * inputs that take seconds at 200 KB but under 0.1 s at 64 KB). */
 #define API_MARKDOWN_MAX 65536u
 bool api_title_ok(struct http_ctx *ctx, const char *title);
+/* The rule under api_position_ok: v absent (NULL) or an integer lo..hi;
+ * else 422 code with details.field member, and false. */
+bool api_range_ok(struct http_ctx *ctx, const json_t *v, long lo, long hi, const char *code,
+                  const char *member);
 bool api_position_ok(struct http_ctx *ctx, const json_t *pos);
 bool api_markdown_ok(struct http_ctx *ctx, const char *md, const char *member);
 
@@ -179,5 +183,10 @@ bool api_markdown_ok(struct http_ctx *ctx, const char *md, const char *member);
  * invalid_filename and returns false. Loop thread. */
 bool api_upload_name(struct http_ctx *ctx, const struct filetype *type, bool required,
                      const char **out);
+
+/* The reason an admin states before reading personal data (the read is
+ * audited with it): 5 to 500 bytes. True, or replies 422 invalid_reason
+ * (details.field "reason") and is false. */
+bool api_reason_ok(struct http_ctx *ctx, const char *reason);
 
 #endif /* SINAU_API_COMMON_H */

@@ -3,8 +3,9 @@
  * reading submissions and files back. Who may see what is decided in the
  * SQL (asg_* functions): the owner, the cohort's instructors, admins;
  * everyone else gets 404. The deadline rule (409 deadline_passed after the
- * cut-off) and the grading rule (409 already_graded) are there too, so they
- * hold on every path.
+ * cut-off), the grading rule (409 already_graded) and what a text and a link
+ * may be (422 invalid_text, invalid_url) are there too, so they hold on
+ * every path: handing in is a declared call (routes/submissions.json).
  *
  * A link is stored, never fetched. A file's type comes from its magic
  * bytes (filetype.h), it is stored in PostgreSQL under a generated name
@@ -16,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "sinau/api/access.h"
 #include "sinau/api/call.h"
@@ -25,52 +25,8 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
-#define TEXT_MAX 65536
-#define URL_MAX  2000
 /* The largest file a participant may hand in (a short phone video). */
 #define FILE_MAX (10u * 1024u * 1024u)
-
-/* ---- a new version ---- */
-
-/* http(s)://host… only, no blanks or control characters. */
-static bool url_ok(const char *u)
-{
-    size_t n = strlen(u), skip;
-
-    if (n > URL_MAX)
-        return false;
-    if (strncasecmp(u, "https://", 8) == 0)
-        skip = 8;
-    else if (strncasecmp(u, "http://", 7) == 0)
-        skip = 7;
-    else
-        return false;
-    if (u[skip] == '\0' || u[skip] == '/' || u[skip] == '?' || u[skip] == '#')
-        return false;
-    for (const unsigned char *c = (const unsigned char *)u; *c != '\0'; c++)
-        if (*c <= 0x20 || *c == 0x7f)
-            return false;
-    return true;
-}
-
-/* The check of the submit call (routes/submissions.json): {text?, url?},
- * a text of 1 to 65,536 bytes and an http(s) link. */
-static int submit_body(http_ctx *ctx, json_t *body)
-{
-    const char *text = NULL, *url = NULL;
-
-    if (http_unpack(ctx, body, "{s?s, s?s}", "text", &text, "url", &url) != 0)
-        return -1;
-    if (text != NULL && (text[0] == '\0' || strlen(text) > TEXT_MAX)) {
-        http_reply_error(ctx, 422, "invalid_text", "a text has 1 to 65,536 bytes");
-        return -1;
-    }
-    if (url != NULL && !url_ok(url)) {
-        http_reply_error(ctx, 422, "invalid_url", "a link starts with http:// or https://");
-        return -1;
-    }
-    return 0;
-}
 
 /* ---- the file ---- */
 

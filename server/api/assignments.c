@@ -20,8 +20,6 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
-#define INSTRUCTIONS_MAX 65536
-
 /* ---- authoring ---- */
 
 /* submission_types: a non-empty array of "text", "url", "file". */
@@ -62,21 +60,10 @@ static int assignment_fields(http_ctx *ctx, json_t *body, bool create)
                     "max_score", &max, "pass_score", &pass, "required", &required, "rubric",
                     &rubric, "position", &pos, "max_attempts", &attempts) != 0)
         return -1;
-    if (attempts != NULL && !json_is_null(attempts) &&
-        (!json_is_integer(attempts) || json_integer_value(attempts) < 1 ||
-         json_integer_value(attempts) > 100)) {
-        http_reply_error(ctx, 422, "invalid_max_attempts", "max_attempts is 1..100 or null");
+    if ((!json_is_null(attempts) &&
+         !api_range_ok(ctx, attempts, 1, 100, "invalid_max_attempts", "max_attempts")) ||
+        !api_title_ok(ctx, title) || !api_markdown_ok(ctx, md, "instructions_md"))
         return -1;
-    }
-    if (title != NULL && (strlen(title) == 0 || strlen(title) > 200)) {
-        http_reply_error(ctx, 422, "invalid_title", "a title has 1 to 200 characters");
-        return -1;
-    }
-    if (md != NULL && strlen(md) > INSTRUCTIONS_MAX) {
-        http_reply_error(ctx, 422, "invalid_instructions_md",
-                         "instructions have at most 65,536 bytes of Markdown");
-        return -1;
-    }
     if (types != NULL && !types_ok(types)) {
         http_reply_error(ctx, 422, "invalid_submission_types",
                          "submission_types is a non-empty subset of text, url, file");
@@ -90,77 +77,19 @@ static int assignment_fields(http_ctx *ctx, json_t *body, bool create)
         http_reply_error(ctx, 422, "invalid_rubric", "a rubric is an array of criteria or null");
         return -1;
     }
-    if (pos != NULL && (!json_is_integer(pos) || json_integer_value(pos) < 0 ||
-                        json_integer_value(pos) > 100000)) {
-        http_reply_error(ctx, 422, "invalid_position", "position is an integer 0..100000");
-        return -1;
-    }
-    return 0;
+    return api_position_ok(ctx, pos) ? 0 : -1;
 }
 
-static const db_stmt create_stmt =
-    API_STATUS_STMT("asg_create", "asg_create($1, $2::jsonb, $3, $4)", 4);
-static const db_stmt update_stmt =
-    API_STATUS_STMT("asg_update", "asg_update($1, $2::jsonb, $3, $4)", 4);
-
-static void assignment_write(http_ctx *ctx, bool create)
+/* The checks of the declared calls (routes/assignments.json): a new
+ * assignment names title, submission types and scores; an edit any member. */
+static int assignment_create_body(http_ctx *ctx, json_t *body)
 {
-    json_t *body;
-    const char **p;
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (assignment_fields(ctx, body, create) != 0)
-        return;
-    p = api_caller_params(ctx, 4);
-    p[0] = http_param(ctx, "id");
-    p[1] = api_json_text(ctx, body);
-    if (api_missing(ctx, p[0], create ? "module" : "assignment"))
-        return;
-    http_db_query(ctx, create ? &create_stmt : &update_stmt, p, api_reply_status_body);
+    return assignment_fields(ctx, body, true);
 }
 
-/* POST /api/v1/modules/{id}/assignments {title, instructions_md?, submission_types,
- * max_score, pass_score, required?, rubric?, position?, max_attempts?} */
-static void assignment_create(http_ctx *ctx)
+static int assignment_update_body(http_ctx *ctx, json_t *body)
 {
-    assignment_write(ctx, true);
-}
-
-/* PUT /api/v1/assignments/{id} (any of the members above; rubric and
- * max_attempts null clear) */
-static void assignment_update(http_ctx *ctx)
-{
-    assignment_write(ctx, false);
-}
-
-/* ---- a cohort's assignments ---- */
-
-static const db_stmt schedule_stmt = API_STATUS_STMT(
-    "asg_schedule",
-    "asg_schedule($1, $2, sinau_instant($3, 'due_at'), sinau_instant($4, 'cutoff_at'), $5, $6)", 6);
-
-#define TIMES_MESSAGE "due_at and cutoff_at are ISO 8601 times with a zone, or null"
-
-/* PUT /api/v1/cohorts/{id}/assignments/{aid}/schedule {due_at, cutoff_at?} */
-static void schedule(http_ctx *ctx)
-{
-    json_t *body, *due = NULL, *cutoff = NULL;
-    const char **p;
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:o, s?o}", "due_at", &due, "cutoff_at", &cutoff) != 0)
-        return;
-    p = api_caller_params(ctx, 6);
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "aid");
-    if (!api_instant_member(ctx, due, &p[2], TIMES_MESSAGE) ||
-        !api_instant_member(ctx, cutoff, &p[3], TIMES_MESSAGE))
-        return;
-    if (api_missing(ctx, p[1], "assignment"))
-        return;
-    http_db_query(ctx, &schedule_stmt, p, api_reply_status_body);
+    return assignment_fields(ctx, body, false);
 }
 
 /* The route table (server/api/routes/assignments.json, generated at build time). */

@@ -124,7 +124,7 @@ static int body_read(http_ctx *ctx, const api_call *c, json_t **body)
 
     if (*body != NULL)
         return 0;
-    if (http_read_json(ctx, false, body) != 0)
+    if (http_read_json(ctx, c->body_optional, body) != 0)
         return -1;
     if (c->check != NULL)
         return c->check(ctx, *body);
@@ -171,21 +171,36 @@ static int call_arg(http_ctx *ctx, const api_call *c, const api_arg *a, json_t *
     case API_SRC_PUBLIC_URL:
         *out = api_svc(ctx)->cfg->public_url;
         return 0;
+    case API_SRC_QUERY:
+        *out = http_query(ctx, a->name);
+        return 0;
+    case API_SRC_PEER:
+        *out = http_peer(ctx);
+        return 0;
     }
     return -1;
 }
 
-void api_call_route(http_ctx *ctx)
+void api_call_route_body(http_ctx *ctx, json_t *body)
 {
     const api_call *c = ctx->route->data;
     int n = c->stmt.nparams;
     const char **p = http_ctx_alloc(ctx, (size_t)(n > 0 ? n : 1) * sizeof *p);
-    json_t *body = NULL;
     void (*run)(http_ctx *, const db_stmt *, const char *const *, db_done_fn) =
         c->read ? http_db_read : http_db_query;
 
     for (int i = 0; i < n; i++)
         if (call_arg(ctx, c, &c->args[i], &body, &p[i]) != 0)
             return;
-    run(ctx, &c->stmt, p, call_done); /* a refusal answers 503 */
+    if (c->csv != NULL)
+        api_query_json_or_csv(ctx, &c->stmt, p, c->csv);
+    else if (c->file != NULL)
+        api_file_get(ctx, &c->stmt, p, c->file);
+    else
+        run(ctx, &c->stmt, p, c->done != NULL ? c->done : call_done); /* a refusal answers 503 */
+}
+
+void api_call_route(http_ctx *ctx)
+{
+    api_call_route_body(ctx, NULL);
 }

@@ -12,9 +12,11 @@
 #include <sodium.h>
 
 #include "sinau/api/call.h"
+#include "sinau/api/schemas.h"
 #include "sinau/core/csv.h"
 #include "sinau/auth/session.h"
 #include "sinau/core/filetype.h"
+#include "sinau/core/markdown.h"
 #include "sinau/core/utf8.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
@@ -135,17 +137,28 @@ const char *api_json_text(http_ctx *ctx, const json_t *v)
     return out;
 }
 
-bool api_instant_member(http_ctx *ctx, json_t *v, const char **out, const char *message)
+int api_times_check(http_ctx *ctx, json_t *body)
 {
-    *out = NULL;
-    if (v == NULL || json_is_null(v))
-        return true;
-    if (!json_is_string(v) || json_string_length(v) > 64 || !api_iso_time(json_string_value(v))) {
-        http_reply_error(ctx, 422, "invalid_time", message);
-        return false;
+    const json_t *schema = api_request_schema(ctx);
+    json_t *props = json_object_get(schema, "properties"), *decl, *v;
+    const char *name;
+    char msg[96];
+
+    json_object_foreach (props, name, decl) {
+        v = json_object_get(body, name);
+        if (!json_is_string(json_object_get(decl, "format")) ||
+            strcmp(json_string_value(json_object_get(decl, "format")), "date-time") != 0 ||
+            v == NULL || json_is_null(v))
+            continue;
+        if (!json_is_string(v) || json_string_length(v) > 64 ||
+            !api_iso_time(json_string_value(v))) {
+            snprintf(msg, sizeof msg, "%s is an ISO 8601 time with a zone, or null", name);
+            http_reply_error_details(ctx, 422, "invalid_time", msg,
+                                     json_pack("{s:s}", "field", name));
+            return -1;
+        }
     }
-    *out = json_string_value(v);
-    return true;
+    return http_check_body(ctx, schema, body);
 }
 
 /* The CSV answer of api_query_json_or_csv (ctx->state: its api_csv). */
@@ -480,4 +493,100 @@ void api_reply_csv(http_ctx *ctx, csv_buf *b, const char *disposition)
     if (disposition != NULL)
         http_add_header(ctx, "Content-Disposition", disposition);
     http_reply_bytes(ctx, 200, "text/csv; charset=utf-8", b->data, b->len);
+}
+
+char *api_markdown_json(const PGresult *res, int key_col, int md_col)
+{
+    json_t *html = json_object();
+    char *text;
+
+    for (int i = 0; i < PQntuples(res); i++) {
+        char *out;
+        if (PQgetisnull(res, i, key_col))
+            continue;
+        out = markdown_render(PQgetvalue(res, i, md_col), (size_t)PQgetlength(res, i, md_col));
+        json_object_set_new(html, PQgetvalue(res, i, key_col), json_string(out ? out : ""));
+        free(out);
+    }
+    text = json_dumps(html, JSON_COMPACT);
+    json_decref(html);
+    return text;
+}
+
+const char *api_decimal_comma(char *buf, size_t n, const json_t *v, int decimals)
+{
+    char *dot;
+
+    if (!json_is_number(v))
+        return NULL;
+    if (json_is_integer(v))
+        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+    else
+        snprintf(buf, n, "%.*f", decimals, json_real_value(v));
+    dot = strchr(buf, '.');
+    if (dot != NULL)
+        *dot = ',';
+    return buf;
+}
+
+bool api_title_ok(http_ctx *ctx, const char *title)
+{
+    if (title == NULL || (title[0] != '\0' && strlen(title) <= 200))
+        return true;
+    http_reply_error_details(ctx, 422, "invalid_title", "a title has 1 to 200 characters",
+                             json_pack("{s:s}", "field", "title"));
+    return false;
+}
+
+bool api_range_ok(http_ctx *ctx, const json_t *v, long lo, long hi, const char *code,
+                  const char *member)
+{
+    char msg[96];
+
+    if (v == NULL ||
+        (json_is_integer(v) && json_integer_value(v) >= lo && json_integer_value(v) <= hi))
+        return true;
+    snprintf(msg, sizeof msg, "%s is an integer %ld..%ld", member, lo, hi);
+    http_reply_error_details(ctx, 422, code, msg, json_pack("{s:s}", "field", member));
+    return false;
+}
+
+bool api_position_ok(http_ctx *ctx, const json_t *pos)
+{
+    return api_range_ok(ctx, pos, 0, 100000, "invalid_position", "position");
+}
+
+bool api_markdown_ok(http_ctx *ctx, const char *md, const char *member)
+{
+    char code[64];
+
+    if (md == NULL || strlen(md) <= API_MARKDOWN_MAX)
+        return true;
+    snprintf(code, sizeof code, "invalid_%s", member);
+    http_reply_error_details(ctx, 422, code, "at most 65,536 bytes of Markdown",
+                             json_pack("{s:s}", "field", member));
+    return false;
+}
+
+bool api_upload_name(http_ctx *ctx, const filetype *type, bool required, const char **out)
+{
+    const char *raw = http_header(ctx, "X-Filename");
+
+    *out = raw != NULL ? api_filename_decode(ctx, raw) : NULL;
+    if (*out != NULL)
+        *out = api_file_display_name(ctx, *out, type->ext);
+    if (*out != NULL || (raw == NULL && !required))
+        return true;
+    http_reply_error(ctx, 422, "invalid_filename",
+                     "a file name is 1 to 200 characters, without folders");
+    return false;
+}
+
+bool api_reason_ok(http_ctx *ctx, const char *reason)
+{
+    if (strlen(reason) >= 5 && strlen(reason) <= 500)
+        return true;
+    http_reply_error_details(ctx, 422, "invalid_reason", "state the reason in 5 to 500 characters",
+                             json_pack("{s:s}", "field", "reason"));
+    return false;
 }

@@ -26,81 +26,29 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
-/* cmark 0.30.2 (Debian 12) has inputs that take seconds to render at 200 KB
- * but under 0.1 s at 64 KB: lessons stay within the latter. */
-#define BODY_MD_MAX 65536
-
-static bool title_ok(http_ctx *ctx, const char *title)
-{
-    size_t n = strlen(title);
-
-    if (n == 0 || n > 200) {
-        http_reply_error(ctx, 422, "invalid_title", "a title has 1 to 200 characters");
-        return false;
-    }
-    return true;
-}
-
-/* An optional position member: absent (NULL) or an integer 0..100000. */
-static bool position_ok(http_ctx *ctx, json_t *pos)
-{
-    if (pos != NULL && (!json_is_integer(pos) || json_integer_value(pos) < 0 ||
-                        json_integer_value(pos) > 100000)) {
-        http_reply_error(ctx, 422, "invalid_position", "position is an integer 0..100000");
-        return false;
-    }
-    return true;
-}
-
 /* ---- modules ---- */
 
-static const db_stmt module_create_stmt =
-    API_STATUS_STMT("content_module_create", "content_module_create($1, $2, $3::int, $4, $5)", 5);
-
-/* POST /api/v1/programmes/{slug}/modules {title, position?} */
-static void module_create(http_ctx *ctx)
+/* The check of the module calls (routes/content.json): {title, position?}
+ * for a new module, either member for an edit. */
+static int module_fields(http_ctx *ctx, json_t *body, bool create)
 {
-    json_t *body, *pos = NULL;
-    const char *title;
-    const char **p;
+    const char *title = NULL;
+    json_t *pos = NULL;
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:s, s?o}", "title", &title, "position", &pos) != 0)
-        return;
-    if (!title_ok(ctx, title) || !position_ok(ctx, pos))
-        return;
-    p = api_caller_params(ctx, 5);
-    p[0] = http_param(ctx, "slug");
-    p[1] = title;
-    p[2] = pos != NULL ? api_itoa(ctx, json_integer_value(pos)) : NULL;
-    if (api_missing(ctx, p[0], "programme"))
-        return;
-    http_db_query(ctx, &module_create_stmt, p, api_reply_status_body);
+    if (http_unpack(ctx, body, create ? "{s:s, s?o}" : "{s?s, s?o}", "title", &title, "position",
+                    &pos) != 0)
+        return -1;
+    return api_title_ok(ctx, title) && api_position_ok(ctx, pos) ? 0 : -1;
 }
 
-static const db_stmt module_update_stmt =
-    API_STATUS_STMT("content_module_update", "content_module_update($1, $2::jsonb, $3, $4)", 4);
-
-/* PUT /api/v1/modules/{id} {title?, position?} */
-static void module_update(http_ctx *ctx)
+static int module_create_body(http_ctx *ctx, json_t *body)
 {
-    json_t *body, *pos = NULL;
-    const char *title = NULL;
-    const char **p;
+    return module_fields(ctx, body, true);
+}
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s?s, s?o}", "title", &title, "position", &pos) != 0)
-        return;
-    if ((title != NULL && !title_ok(ctx, title)) || !position_ok(ctx, pos))
-        return;
-    p = api_caller_params(ctx, 4);
-    p[0] = http_param(ctx, "id");
-    p[1] = api_json_text(ctx, body);
-    if (api_missing(ctx, p[0], "module"))
-        return;
-    http_db_query(ctx, &module_update_stmt, p, api_reply_status_body);
+static int module_update_body(http_ctx *ctx, json_t *body)
+{
+    return module_fields(ctx, body, false);
 }
 
 /* ---- lessons ---- */
@@ -120,9 +68,11 @@ static enum video_provider video_parse_trimmed(http_ctx *ctx, const char *url,
     return video_parse(http_ctx_strndup(ctx, url, n), embed);
 }
 
-/* Checks the lesson members present in body into fields (video URL parsed
- * into provider and embed URL). Returns 0, or replies 422 and returns -1. */
-static int lesson_fields(http_ctx *ctx, json_t *body, bool create, json_t *fields)
+/* The check of the lesson calls (routes/content.json): checks the members
+ * present in body and adds the video link's provider and embed URL, which
+ * only C parses (core/video.h), as the SQL takes them. Returns 0, or
+ * replies 422 and returns -1. */
+static int lesson_fields(http_ctx *ctx, json_t *body, bool create)
 {
     const char *title = NULL, *md = NULL;
     json_t *video = NULL, *duration = NULL, *pos = NULL;
@@ -133,81 +83,35 @@ static int lesson_fields(http_ctx *ctx, json_t *body, bool create, json_t *field
                     "title", &title, "body_md", &md, "video_url", &video, "duration_minutes",
                     &duration, "position", &pos) != 0)
         return -1;
-    if (title != NULL && !title_ok(ctx, title))
+    if (!api_title_ok(ctx, title) || !api_markdown_ok(ctx, md, "body_md") ||
+        !api_position_ok(ctx, pos))
         return -1;
-    if (md != NULL && strlen(md) > BODY_MD_MAX) {
-        http_reply_error(ctx, 422, "invalid_body_md",
-                         "a lesson has at most 65,536 bytes of Markdown");
+    if (!json_is_null(duration) &&
+        !api_range_ok(ctx, duration, 0, 1440, "invalid_duration", "duration_minutes"))
+        return -1;
+    if (video == NULL || json_is_null(video))
+        return 0;
+    prov = json_is_string(video) ? video_parse_trimmed(ctx, json_string_value(video), embed)
+                                 : VIDEO_NONE;
+    if (prov == VIDEO_NONE) {
+        http_reply_error(ctx, 422, "unsupported_video", "use a YouTube or TikTok video link");
         return -1;
     }
-    if (!position_ok(ctx, pos))
-        return -1;
-    if (duration != NULL && !json_is_null(duration) &&
-        (!json_is_integer(duration) || json_integer_value(duration) < 0 ||
-         json_integer_value(duration) > 1440)) {
-        http_reply_error(ctx, 422, "invalid_duration", "duration_minutes is 0..1440 or null");
-        return -1;
-    }
-    if (video != NULL && !json_is_null(video)) {
-        prov = json_is_string(video) ? video_parse_trimmed(ctx, json_string_value(video), embed)
-                                     : VIDEO_NONE;
-        if (prov == VIDEO_NONE) {
-            http_reply_error(ctx, 422, "unsupported_video", "use a YouTube or TikTok video link");
-            return -1;
-        }
-        json_object_set(fields, "video_url", video);
-        json_object_set_new(fields, "video_provider", json_string(video_provider_name(prov)));
-        json_object_set_new(fields, "video_embed_url", json_string(embed));
-    } else if (video != NULL) {
-        json_object_set_new(fields, "video_url", json_null());
-    }
-    if (title != NULL)
-        json_object_set_new(fields, "title", json_string(title));
-    if (md != NULL)
-        json_object_set_new(fields, "body_md", json_string(md));
-    if (duration != NULL)
-        json_object_set(fields, "duration_minutes", duration);
-    if (pos != NULL)
-        json_object_set(fields, "position", pos);
+    json_object_set_new(body, "video_provider", json_string(video_provider_name(prov)));
+    json_object_set_new(body, "video_embed_url", json_string(embed));
     return 0;
 }
 
-static const db_stmt lesson_create_stmt =
-    API_STATUS_STMT("content_lesson_create", "content_lesson_create($1, $2::jsonb, $3, $4)", 4);
-static const db_stmt lesson_update_stmt =
-    API_STATUS_STMT("content_lesson_update", "content_lesson_update($1, $2::jsonb, $3, $4)", 4);
-
-static void lesson_write(http_ctx *ctx, bool create)
-{
-    json_t *body, *fields;
-    const char **p;
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    fields = http_own_json(ctx, json_object());
-    if (lesson_fields(ctx, body, create, fields) != 0)
-        return;
-    p = api_caller_params(ctx, 4);
-    p[0] = http_param(ctx, "id");
-    p[1] = api_json_text(ctx, fields);
-    if (p[0] == NULL) {
-        http_reply_error(ctx, 404, "not_found", create ? "no such module" : "no such lesson");
-        return;
-    }
-    http_db_query(ctx, create ? &lesson_create_stmt : &lesson_update_stmt, p,
-                  api_reply_status_body);
-}
-
 /* POST /api/v1/modules/{id}/lessons {title, body_md, video_url?, duration_minutes?, position?} */
-static void lesson_create(http_ctx *ctx)
+static int lesson_create_body(http_ctx *ctx, json_t *body)
 {
-    lesson_write(ctx, true);
+    return lesson_fields(ctx, body, true);
 }
 
 /* PUT /api/v1/lessons/{id} {title?, body_md?, video_url? (null clears), …} */
-static void lesson_update(http_ctx *ctx)
+static int lesson_update_body(http_ctx *ctx, json_t *body)
 {
-    lesson_write(ctx, false);
+    return lesson_fields(ctx, body, false);
 }
 
 /* ---- the draft and publishing ---- */
@@ -219,39 +123,16 @@ typedef struct publish_job {
     const char *params[4];
 } publish_job;
 
-static const db_stmt publish_read_stmt = {
-    "content_publish_read",
-    "select p.id, p.draft_rev, l.id, l.body_md from programmes p"
-    " left join modules m on m.programme_id = p.id left join lessons l on l.module_id = m.id"
-    " where p.slug = $1 and content_can_author(p.id, $2, $3)"
-    " union all"
-    " select p.id, p.draft_rev, a.id, a.instructions_md from programmes p"
-    " join modules m on m.programme_id = p.id join assignments a on a.module_id = m.id"
-    " where p.slug = $1 and content_can_author(p.id, $2, $3)"
-    " union all"
-    " select p.id, p.draft_rev, q.k, q.md from programmes p, quiz_markdown(p.id, null) q"
-    " where p.slug = $1 and content_can_author(p.id, $2, $3)",
-    3};
 static const db_stmt publish_stmt =
     API_STATUS_STMT("content_publish", "content_publish($1, $2::bigint, $3::jsonb, $4)", 4);
 
 /* Worker thread: every lesson's, assignment's and quiz's Markdown to safe
- * HTML. */
+ * HTML (rows of a module without lessons have no key). */
 static void publish_render(void *arg)
 {
     publish_job *job = arg;
-    json_t *html = json_object();
 
-    for (int i = 0; i < PQntuples(job->draft); i++) {
-        char *out;
-        if (PQgetisnull(job->draft, i, 2))
-            continue; /* a module without lessons */
-        out = markdown_render(PQgetvalue(job->draft, i, 3), (size_t)PQgetlength(job->draft, i, 3));
-        json_object_set_new(html, PQgetvalue(job->draft, i, 2), json_string(out ? out : ""));
-        free(out);
-    }
-    job->html_json = json_dumps(html, JSON_COMPACT);
-    json_decref(html);
+    job->html_json = api_markdown_json(job->draft, 2, 3);
 }
 
 static void publish_rendered(http_ctx *ctx, void *arg)
@@ -271,60 +152,19 @@ static void publish_rendered(http_ctx *ctx, void *arg)
     http_db_query(ctx, &publish_stmt, job->params, api_reply_status_body);
 }
 
+/* The completion of the declared call POST /api/v1/programmes/{slug}/versions
+ * (an empty body; routes/content.json reads the draft's rows). */
 static void publish_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    publish_job *job = ctx->state;
+    publish_job *job;
 
     if (!http_db_found(ctx, r, "no such programme"))
         return;
+    job = http_ctx_alloc(ctx, sizeof *job);
     job->draft = http_own_pgresult(ctx, db_result_take(r));
     http_work(ctx, job, publish_render, publish_rendered);
 }
-
-/* POST /api/v1/programmes/{slug}/versions: publish the draft. */
-static void publish(http_ctx *ctx)
-{
-    publish_job *job = http_ctx_alloc(ctx, sizeof *job);
-    const char **p = api_caller_params(ctx, 3);
-    json_t *body;
-
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{}") != 0)
-        return;
-    ctx->state = job;
-    p[0] = http_param(ctx, "slug");
-    if (api_missing(ctx, p[0], "programme"))
-        return;
-    http_db_query(ctx, &publish_read_stmt, p, publish_read);
-}
-
-static const db_stmt changes_stmt =
-    API_STATUS_STMT("content_version_changes", "content_version_changes($1, $2::int, $3, $4)", 4);
-
-/* GET /api/v1/cohorts/{id}/content-version/changes?to=N: what moving the
- * cohort to version N would change (lessons, modules and assignments
- * added, removed, edited), for the cohort's staff. */
-static void cohort_changes(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 4);
-    const char *to = http_query(ctx, "to");
-    char *end = NULL;
-    long v = to != NULL ? strtol(to, &end, 10) : 0;
-
-    if (to == NULL || *to == '\0' || *end != '\0' || v < 1 || v > 1000000) {
-        http_reply_error(ctx, 422, "invalid_version", "give ?to= a published version number");
-        return;
-    }
-    p[0] = http_param(ctx, "id");
-    p[1] = api_itoa(ctx, v);
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    http_db_query(ctx, &changes_stmt, p, api_reply_status_body);
-}
-
-/* ---- authors named by an admin ---- */
 
 /* ---- lesson attachments ---- */
 
@@ -345,21 +185,14 @@ static bool attachment_type_ok(const filetype *t)
  * (percent-encoded UTF-8); the type is read from the magic bytes. */
 static void attachment_add(http_ctx *ctx)
 {
-    const char *raw_name = http_header(ctx, "X-Filename");
     const filetype *type;
     api_upload *up = api_upload_begin(ctx, &attach_stmt, attachment_type_ok,
                                       "a lesson takes PNG or JPEG images and PDF handouts", &type);
 
     if (up == NULL)
         return;
-    up->params[3] = raw_name != NULL ? api_filename_decode(ctx, raw_name) : NULL;
-    if (up->params[3] != NULL)
-        up->params[3] = api_file_display_name(ctx, up->params[3], type->ext);
-    if (up->params[3] == NULL) {
-        http_reply_error(ctx, 422, "invalid_filename",
-                         "a file name is 1 to 200 characters, without folders");
+    if (!api_upload_name(ctx, type, true, &up->params[3]))
         return;
-    }
     up->params[0] = http_param(ctx, "id");
     up->params[1] = ctx->user.id;
     up->params[2] = auth_role_name(ctx->user.role);
@@ -369,30 +202,10 @@ static void attachment_add(http_ctx *ctx)
     api_upload_store(ctx, up);
 }
 
-static const db_stmt attachment_get_stmt = {
-    "content_attachment_get",
-    "select stored_name, original_name, content_type, sha256, data"
-    " from content_attachment_get($1, $2, $3)",
-    3};
-
 /* An attachment never changes (a new file is a new id): cached for a year,
  * privately, as only the programme's readers may fetch it. Images are shown
  * inline, PDFs are downloads. */
 static const api_file_opts attachment_serving = {true, "private, max-age=31536000, immutable"};
-
-/* GET /api/v1/attachments/{id}: for the programme's authors and whoever
- * may learn in one of its cohorts (404 for everyone else). */
-static void attachment_get(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.signed_in ? ctx->user.id : NULL;
-    p[2] = ctx->user.signed_in ? auth_role_name(ctx->user.role) : NULL;
-    if (api_missing(ctx, p[0], "attachment"))
-        return;
-    api_file_get(ctx, &attachment_get_stmt, p, &attachment_serving);
-}
 
 /* ---- preview ---- */
 
@@ -430,10 +243,8 @@ static void preview(http_ctx *ctx)
         return;
     if (http_unpack(ctx, body, "{s:s}", "body_md", &md) != 0)
         return;
-    if (strlen(md) > BODY_MD_MAX) {
-        http_reply_error(ctx, 422, "invalid_body_md", "at most 65,536 bytes of Markdown");
+    if (!api_markdown_ok(ctx, md, "body_md"))
         return;
-    }
     job = http_ctx_alloc(ctx, sizeof *job);
     job->md = md;
     job->len = strlen(md);

@@ -24,8 +24,6 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
-#define FEEDBACK_MAX 65536
-
 /* ---- the queue ---- */
 
 static const db_stmt queue_stmt = {"asg_queue", "select asg_queue($1, $2, $3, $4, $5, $6::int)", 6};
@@ -134,10 +132,8 @@ static void grade(http_ctx *ctx)
                          "score is a number; rubric is one level index per criterion");
         return;
     }
-    if (strlen(md) > FEEDBACK_MAX) {
-        http_reply_error(ctx, 422, "invalid_feedback_md", "at most 65,536 bytes of feedback");
+    if (!api_markdown_ok(ctx, md, "feedback_md"))
         return;
-    }
     job->md = md;
     job->params[0] = http_param(ctx, "id");
     job->params[1] = score_text(ctx, score);
@@ -152,47 +148,7 @@ static void grade(http_ctx *ctx)
     http_work(ctx, job, grade_render, grade_store);
 }
 
-/* ---- release ---- */
-
-static const db_stmt release_stmt =
-    API_STATUS_STMT("asg_release", "asg_release($1, $2, $3, $4)", 4);
-
-/* POST /api/v1/cohorts/{id}/grades/release {assignment_id?}: by assignment,
- * or every assignment of the cohort. */
-static void release(http_ctx *ctx)
-{
-    json_t *body;
-    const char **p = api_caller_params(ctx, 4);
-
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s?s}", "assignment_id", &p[1]) != 0)
-        return;
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    http_db_query(ctx, &release_stmt, p, api_reply_status_body);
-}
-
 /* ---- the gradebook ---- */
-
-/* A numeric JSON value as text with a decimal comma (the CSV is read by
- * spreadsheets in the Indonesian locale); NULL for null. */
-static const char *decimal_comma(char *buf, size_t n, json_t *v)
-{
-    char *dot;
-
-    if (v == NULL || json_is_null(v))
-        return NULL;
-    if (json_is_integer(v))
-        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
-    else
-        snprintf(buf, n, "%.2f", json_number_value(v));
-    dot = strchr(buf, '.');
-    if (dot != NULL)
-        *dot = ',';
-    return buf;
-}
 
 static const char *standing_word(json_t *cell)
 {
@@ -242,7 +198,7 @@ static const char *quiz_cell(char *buf, size_t n, json_t *cell)
     if (status != NULL && !strcmp(status, "answered"))
         return "sudah mengisi";
     if (json_is_number(json_object_get(cell, "percent")))
-        return decimal_comma(buf, n, json_object_get(cell, "percent"));
+        return api_decimal_comma(buf, n, json_object_get(cell, "percent"), 2);
     return status != NULL && !strcmp(status, "in_progress") ? "sedang mengerjakan" : "belum";
 }
 
@@ -254,10 +210,10 @@ static void csv_row(csv_buf *b, json_t *row)
 
     csv_field(b, json_string_value(json_object_get(json_object_get(row, "user"), "full_name")));
     csv_field(b, json_string_value(json_object_get(row, "segment")));
-    csv_field(b, decimal_comma(num, sizeof num, json_object_get(row, "progress_percent")));
-    csv_field(b, decimal_comma(num, sizeof num, json_object_get(row, "attended")));
+    csv_field(b, api_decimal_comma(num, sizeof num, json_object_get(row, "progress_percent"), 2));
+    csv_field(b, api_decimal_comma(num, sizeof num, json_object_get(row, "attended"), 2));
     json_array_foreach (json_object_get(row, "assignments"), i, cell) {
-        csv_field(b, decimal_comma(num, sizeof num, json_object_get(cell, "score")));
+        csv_field(b, api_decimal_comma(num, sizeof num, json_object_get(cell, "score"), 2));
         csv_field(b, standing_word(cell));
     }
     json_array_foreach (json_object_get(row, "quizzes"), i, cell)
@@ -276,19 +232,7 @@ static void gradebook_write(csv_buf *b, json_t *book)
         csv_row(b, row);
 }
 
-static const db_stmt gradebook_stmt = {"asg_gradebook", "select asg_gradebook($1, $2, $3)", 3};
 static const api_csv gradebook_csv = {gradebook_write, "nilai.csv", "no such cohort"};
-
-/* GET /api/v1/cohorts/{id}/gradebook[?format=csv] */
-static void gradebook(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    api_query_json_or_csv(ctx, &gradebook_stmt, p, &gradebook_csv);
-}
 
 /* The route table (server/api/routes/grading.json, generated at build time). */
 #include "routes/grading.inc"

@@ -64,16 +64,23 @@ typedef struct alias {
     const char *value;
 } alias;
 
-static const alias column_names[] = {
-    {"tipe", "type"},         {"type", "type"},        {"jenis", "type"},
-    {"soal", "stem"},         {"pertanyaan", "stem"},  {"stem", "stem"},
-    {"stem_md", "stem"},      {"kunci", "key"},        {"jawaban", "key"},
-    {"kunci_jawaban", "key"}, {"key", "key"},          {"answer", "key"},
-    {"toleransi", "tol"},     {"tolerance", "tol"},    {"poin", "points"},
-    {"bobot", "points"},      {"points", "points"},    {"nilai", "points"},
-    {"penilaian", "scoring"}, {"scoring", "scoring"},  {"penjelasan", "expl"},
-    {"pembahasan", "expl"},   {"explanation", "expl"}, {"explanation_md", "expl"},
-    {"tag", "tags"},          {"tags", "tags"},        {"kategori", "tags"},
+/* The header names a column goes by (folded, as fold() writes them). */
+static const struct {
+    const char *name;
+    enum column col;
+} column_names[] = {
+    // clang-format off
+    {"tipe", COL_TYPE},            {"type", COL_TYPE},            {"jenis", COL_TYPE},
+    {"soal", COL_STEM},            {"pertanyaan", COL_STEM},      {"stem", COL_STEM},
+    {"stem_md", COL_STEM},         {"kunci", COL_KEY},            {"jawaban", COL_KEY},
+    {"kunci_jawaban", COL_KEY},    {"key", COL_KEY},              {"answer", COL_KEY},
+    {"toleransi", COL_TOLERANCE},  {"tolerance", COL_TOLERANCE},  {"poin", COL_POINTS},
+    {"bobot", COL_POINTS},         {"points", COL_POINTS},        {"nilai", COL_POINTS},
+    {"penilaian", COL_SCORING},    {"scoring", COL_SCORING},      {"penjelasan", COL_EXPLANATION},
+    {"pembahasan", COL_EXPLANATION}, {"explanation", COL_EXPLANATION},
+    {"explanation_md", COL_EXPLANATION}, {"tag", COL_TAGS},       {"tags", COL_TAGS},
+    {"kategori", COL_TAGS},
+    // clang-format on
 };
 
 static const alias type_names[] = {
@@ -130,7 +137,6 @@ static const char *lookup(const alias *table, size_t n, const char *folded)
 static enum column column_of(const char *header, int *letter)
 {
     char f[64];
-    const char *c;
     const char *tail = NULL;
 
     fold(header, f, sizeof f);
@@ -143,24 +149,10 @@ static enum column column_of(const char *header, int *letter)
         *letter = tail[0] - 'a';
         return COL_OPTION;
     }
-    c = lookup(column_names, SINAU_ARRAY_LEN(column_names), f);
-    if (c == NULL)
-        return COL_UNKNOWN;
-    if (strcmp(c, "type") == 0)
-        return COL_TYPE;
-    if (strcmp(c, "stem") == 0)
-        return COL_STEM;
-    if (strcmp(c, "key") == 0)
-        return COL_KEY;
-    if (strcmp(c, "tol") == 0)
-        return COL_TOLERANCE;
-    if (strcmp(c, "points") == 0)
-        return COL_POINTS;
-    if (strcmp(c, "scoring") == 0)
-        return COL_SCORING;
-    if (strcmp(c, "expl") == 0)
-        return COL_EXPLANATION;
-    return COL_TAGS;
+    for (size_t i = 0; i < SINAU_ARRAY_LEN(column_names); i++)
+        if (strcmp(column_names[i].name, f) == 0)
+            return column_names[i].col;
+    return COL_UNKNOWN;
 }
 
 /* A cell as we wrote it on export, without the quote that kept a formula
@@ -379,9 +371,6 @@ failed:
     return NULL;
 }
 
-static const db_stmt import_stmt =
-    API_STATUS_STMT("quiz_questions_import", "quiz_questions_import($1, $2::jsonb, $3, $4)", 4);
-
 /* POST /api/v1/quizzes/{id}/questions/import (raw CSV body): adds every row
  * as a question, all or nothing → 201 {imported, questions}. */
 static void question_import(http_ctx *ctx)
@@ -390,7 +379,6 @@ static void question_import(http_ctx *ctx)
     const unsigned char *data = http_body(ctx, &len);
     json_t *rows = NULL, *items, *row;
     enum csv_read_error e = csv_parse((const char *)data, len, &rows, &line);
-    const char **p;
     sheet sh;
 
     http_own_json(ctx, rows);
@@ -411,21 +399,10 @@ static void question_import(http_ctx *ctx)
             return;
         json_array_append_new(items, q);
     }
-    p = api_caller_params(ctx, 4);
-    p[0] = http_param(ctx, "id");
-    p[1] = api_json_text(ctx, items);
-    if (api_missing(ctx, p[0], "quiz"))
-        return;
-    http_db_query(ctx, &import_stmt, p, api_reply_status_body);
+    api_call_route_body(ctx, items); /* routes/questions.json: quiz_questions_import */
 }
 
 /* ---- the bank out ---- */
-
-static const db_stmt list_stmt = {
-    "quiz_questions_list",
-    "select json_build_object('items', d -> 'quiz' -> 'questions', 'next_cursor', null)"
-    " from quiz_get_draft($1, $2, $3) d where d is not null",
-    3};
 
 /* A JSON number as the sheet shows it (decimal comma); "" for null. */
 static const char *sheet_number(char *buf, size_t n, json_t *v)
@@ -525,18 +502,6 @@ static void export_write(csv_buf *b, json_t *book)
 }
 
 static const api_csv export_csv = {export_write, "bank-soal.csv", "no such quiz"};
-
-/* GET /api/v1/quizzes/{id}/questions[?format=csv]: the draft's questions
- * with keys (authors), or the bank as CSV. */
-static void question_list(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "quiz"))
-        return;
-    api_query_json_or_csv(ctx, &list_stmt, p, &export_csv);
-}
 
 /* The route table (server/api/routes/questions.json, generated at build time). */
 #include "routes/questions.inc"

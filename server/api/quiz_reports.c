@@ -18,27 +18,22 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
-/* A JSON number as the sheet shows it (decimal comma); NULL for null. */
+/* A JSON number as the sheet shows it (decimal comma, at most three
+ * places, no trailing zeros); NULL for null. */
 static const char *comma_number(char *buf, size_t n, json_t *v)
 {
-    char *dot;
+    char *comma, *end;
 
-    if (!json_is_number(v))
+    if (api_decimal_comma(buf, n, v, 3) == NULL)
         return NULL;
-    if (json_is_integer(v))
-        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
-    else
-        snprintf(buf, n, "%.3f", json_real_value(v));
-    dot = strchr(buf, '.');
-    if (dot != NULL) {
-        char *end = buf + strlen(buf);
-        while (end > dot + 1 && end[-1] == '0')
-            *--end = '\0';
-        if (end == dot + 1)
-            *dot = '\0';
-        else
-            *dot = ',';
-    }
+    comma = strchr(buf, ',');
+    if (comma == NULL)
+        return buf;
+    end = buf + strlen(buf);
+    while (end > comma + 1 && end[-1] == '0')
+        *--end = '\0';
+    if (end == comma + 1)
+        *comma = '\0';
     return buf;
 }
 
@@ -192,21 +187,6 @@ static void report_write(csv_buf *b, json_t *doc)
 
 static const api_csv report_csv = {report_write, "laporan-kuis.csv", "no such cohort"};
 
-static const db_stmt report_stmt = {"quiz_report", "select quiz_report($1, $2, $3, $4, $5)", 5};
-
-/* GET /api/v1/cohorts/{id}/quiz-report[?pre=&post=&format=csv] */
-static void report(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 5);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = http_query(ctx, "pre");
-    p[2] = http_query(ctx, "post");
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    api_query_json_or_csv(ctx, &report_stmt, p, &report_csv);
-}
-
 /* ---- survey results ---- */
 
 static void distribution_cell(csv_buf *b, json_t *q)
@@ -265,21 +245,6 @@ static void survey_write(csv_buf *b, json_t *doc)
 }
 
 static const api_csv survey_csv = {survey_write, "hasil-survei.csv", "no such survey"};
-
-static const db_stmt survey_stmt = {"quiz_survey_results",
-                                    "select quiz_survey_results($1, $2, $3, $4)", 4};
-
-/* GET /api/v1/cohorts/{id}/quizzes/{quiz_id}/results[?format=csv] (surveys) */
-static void survey_results(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 4);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "quiz_id");
-    if (api_missing(ctx, p[0], "survey") || api_missing(ctx, p[1], "survey"))
-        return;
-    api_query_json_or_csv(ctx, &survey_stmt, p, &survey_csv);
-}
 
 /* The route table (server/api/routes/quiz_reports.json, generated at build time). */
 #include "routes/quiz_reports.inc"

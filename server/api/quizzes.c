@@ -16,7 +16,7 @@
 
 #include "sinau/api/access.h"
 #include "sinau/api/call.h"
-#include "sinau/core/markdown.h"
+#include "sinau/auth/session.h"
 #include "sinau/http/ctx.h"
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
@@ -41,12 +41,6 @@ typedef struct preview_job {
     const char *params[4]; /* of quiz_preview_json: id, HTML, user, role */
 } preview_job;
 
-static const db_stmt preview_read_stmt = {
-    "quiz_preview_read",
-    "select m.k, m.md from quizzes q join modules d on d.id = q.module_id,"
-    " quiz_markdown(d.programme_id, q.id) m"
-    " where q.id = $1 and content_can_author(d.programme_id, $2, $3)",
-    3};
 static const db_stmt preview_stmt = {"quiz_preview",
                                      "select quiz_preview_json($1, $2::jsonb, $3, $4)", 4};
 
@@ -54,16 +48,8 @@ static const db_stmt preview_stmt = {"quiz_preview",
 static void preview_render(void *arg)
 {
     preview_job *job = arg;
-    json_t *html = json_object();
 
-    for (int i = 0; i < PQntuples(job->pieces); i++) {
-        char *out =
-            markdown_render(PQgetvalue(job->pieces, i, 1), (size_t)PQgetlength(job->pieces, i, 1));
-        json_object_set_new(html, PQgetvalue(job->pieces, i, 0), json_string(out ? out : ""));
-        free(out);
-    }
-    job->html_json = json_dumps(html, JSON_COMPACT);
-    json_decref(html);
+    job->html_json = api_markdown_json(job->pieces, 0, 1);
 }
 
 static void preview_rendered(http_ctx *ctx, void *arg)
@@ -78,66 +64,23 @@ static void preview_rendered(http_ctx *ctx, void *arg)
     http_db_query(ctx, &preview_stmt, job->params, api_reply_json_or_404);
 }
 
+/* The completion of the declared call GET /api/v1/quizzes/{id}/preview
+ * (routes/quizzes.json: the quiz's Markdown pieces, for its authors): the
+ * draft quiz as a participant will see it, with the key and explanations,
+ * to check them. */
 static void preview_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    preview_job *job = ctx->state;
+    preview_job *job;
 
     if (http_db_failed(ctx, r))
         return;
+    job = http_ctx_alloc(ctx, sizeof *job);
     job->pieces = http_own_pgresult(ctx, db_result_take(r));
+    job->params[0] = http_param(ctx, "id");
+    job->params[2] = ctx->user.id;
+    job->params[3] = auth_role_name(ctx->user.role);
     http_work(ctx, job, preview_render, preview_rendered);
-}
-
-/* GET /api/v1/quizzes/{id}/preview: the draft quiz as a participant will
- * see it (authors; with the key and explanations, to check them). */
-static void quiz_preview(http_ctx *ctx)
-{
-    preview_job *job = http_ctx_alloc(ctx, sizeof *job);
-    const char **read = api_caller_params(ctx, 3);
-
-    read[0] = http_param(ctx, "id");
-    job->params[0] = read[0];
-    job->params[2] = read[1];
-    job->params[3] = read[2];
-    ctx->state = job;
-    if (api_missing(ctx, read[0], "quiz"))
-        return;
-    http_db_query(ctx, &preview_read_stmt, read, preview_read);
-}
-
-/* ---- a cohort's quizzes ---- */
-
-static const db_stmt schedule_stmt = API_STATUS_STMT(
-    "quiz_schedule",
-    "quiz_schedule($1, $2, sinau_instant($3, 'opens_at'), sinau_instant($4, 'closes_at'),"
-    " $5::boolean, $6, $7)",
-    7);
-
-#define WINDOW_MESSAGE "opens_at and closes_at are ISO 8601 times with a zone, or null"
-
-/* PUT /api/v1/cohorts/{id}/quizzes/{quiz_id}/window {opens_at?, closes_at?,
- * close_at_first_lesson?} (cohort staff; null or absent clears a bound). */
-static void cohort_window(http_ctx *ctx)
-{
-    json_t *body, *opens = NULL, *closes = NULL;
-    int first = 0;
-    const char **p = api_caller_params(ctx, 7);
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s?o, s?o, s?b}", "opens_at", &opens, "closes_at", &closes,
-                    "close_at_first_lesson", &first) != 0)
-        return;
-    if (!api_instant_member(ctx, opens, &p[2], WINDOW_MESSAGE) ||
-        !api_instant_member(ctx, closes, &p[3], WINDOW_MESSAGE))
-        return;
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "quiz_id");
-    p[4] = first ? "true" : "false";
-    if (api_missing(ctx, p[0], "quiz") || api_missing(ctx, p[1], "quiz"))
-        return;
-    http_db_query(ctx, &schedule_stmt, p, api_reply_status_body);
 }
 
 /* The route table (server/api/routes/quizzes.json, generated at build time). */

@@ -21,35 +21,6 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
-static const db_stmt create_stmt = {
-    "sessions_create", "select learn_session_create($1, $2, $3, $4, $5, $6, $7, $8)", 8};
-
-/* POST /api/v1/cohorts/{id}/sessions {title, starts_at, ends_at, place?, online_url?} */
-static void sessions_create(http_ctx *ctx)
-{
-    json_t *body;
-    const char *title, *starts, *ends, *place = NULL, *url = NULL;
-    const char **p;
-
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:s, s:s, s:s, s?s, s?s}", "title", &title, "starts_at", &starts,
-                    "ends_at", &ends, "place", &place, "online_url", &url) != 0)
-        return;
-    p = http_ctx_alloc(ctx, 8 * sizeof *p);
-    p[0] = http_param(ctx, "id");
-    p[1] = title;
-    p[2] = starts;
-    p[3] = ends;
-    p[4] = place;
-    p[5] = url;
-    p[6] = ctx->user.id;
-    p[7] = auth_role_name(ctx->user.role);
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    http_db_query(ctx, &create_stmt, p, api_reply_created_or_404);
-}
-
 static const db_stmt code_stmt = {
     "sessions_open_checkin",
     "update cohort_sessions s set checkin_code = $2,"
@@ -103,14 +74,6 @@ static int checkin_code_check(http_ctx *ctx, json_t *body)
     return 0;
 }
 
-static const db_stmt calendar_stmt = {
-    "sessions_calendar",
-    "select s.id, extract(epoch from s.starts_at)::bigint, extract(epoch from s.ends_at)::bigint,"
-    " s.title, s.place, s.online_url, c.name, p.title"
-    " from cohorts c join programmes p on p.id = c.programme_id"
-    " left join cohort_sessions s on s.cohort_id = c.id where c.id = $1 order by s.starts_at",
-    1};
-
 static const char *field(PGresult *res, int row, int col)
 {
     return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
@@ -153,6 +116,10 @@ static void reply_calendar(http_ctx *ctx, PGresult *res, const char *name, bool 
     http_reply_bytes(ctx, 200, "text/calendar; charset=utf-8", b.data, b.len);
 }
 
+/* The completion of the declared call GET /api/v1/cohorts/{id}/calendar.ics
+ * (routes/sessions.json): public, like a printed schedule, so that phone
+ * calendars (which cannot sign in) can subscribe: times, titles and places,
+ * never the online links (see the personal feed). */
 static void calendar_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
@@ -162,19 +129,6 @@ static void calendar_done(void *arg, db_result *r)
         return;
     snprintf(name, sizeof name, "%s — %s", PQgetvalue(r->res, 0, 7), PQgetvalue(r->res, 0, 6));
     reply_calendar(ctx, r->res, name, false);
-}
-
-/* GET /api/v1/cohorts/{id}/calendar.ics: public, like a printed schedule,
- * so that phone calendars (which cannot sign in) can subscribe: times,
- * titles and places, never the online links (see the personal feed). */
-static void calendar(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, sizeof *p);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    http_db_query(ctx, &calendar_stmt, p, calendar_done);
 }
 
 /* ---- the personal feed: every cohort with a confirmed seat, links included ---- */

@@ -3,8 +3,9 @@
  * reading submissions and files back. Who may see what is decided in the
  * SQL (asg_* functions): the owner, the cohort's instructors, admins;
  * everyone else gets 404. The deadline rule (409 deadline_passed after the
- * cut-off) and the grading rule (409 already_graded) are there too, so they
- * hold on every path.
+ * cut-off), the grading rule (409 already_graded) and what a text and a link
+ * may be (422 invalid_text, invalid_url) are there too, so they hold on
+ * every path: handing in is a declared call (routes/submissions.json).
  *
  * A link is stored, never fetched. A file's type comes from its magic
  * bytes (filetype.h), it is stored in PostgreSQL under a generated name
@@ -16,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "sinau/api/access.h"
 #include "sinau/api/call.h"
@@ -25,66 +25,8 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
-#define TEXT_MAX 65536
-#define URL_MAX  2000
 /* The largest file a participant may hand in (a short phone video). */
 #define FILE_MAX (10u * 1024u * 1024u)
-
-/* ---- a new version ---- */
-
-/* http(s)://host… only, no blanks or control characters. */
-static bool url_ok(const char *u)
-{
-    size_t n = strlen(u), skip;
-
-    if (n > URL_MAX)
-        return false;
-    if (strncasecmp(u, "https://", 8) == 0)
-        skip = 8;
-    else if (strncasecmp(u, "http://", 7) == 0)
-        skip = 7;
-    else
-        return false;
-    if (u[skip] == '\0' || u[skip] == '/' || u[skip] == '?' || u[skip] == '#')
-        return false;
-    for (const unsigned char *c = (const unsigned char *)u; *c != '\0'; c++)
-        if (*c <= 0x20 || *c == 0x7f)
-            return false;
-    return true;
-}
-
-static const db_stmt submit_stmt =
-    API_STATUS_STMT("asg_submit", "asg_submit($1, $2, $3, $4, $5)", 5);
-
-/* POST /api/v1/cohorts/{id}/assignments/{aid}/submissions {text?, url?} */
-static void submit(http_ctx *ctx)
-{
-    json_t *body;
-    const char *text = NULL, *url = NULL;
-    const char **p;
-
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s?s, s?s}", "text", &text, "url", &url) != 0)
-        return;
-    if (text != NULL && (text[0] == '\0' || strlen(text) > TEXT_MAX)) {
-        http_reply_error(ctx, 422, "invalid_text", "a text has 1 to 65,536 bytes");
-        return;
-    }
-    if (url != NULL && !url_ok(url)) {
-        http_reply_error(ctx, 422, "invalid_url", "a link starts with http:// or https://");
-        return;
-    }
-    p = http_ctx_alloc(ctx, 5 * sizeof *p);
-    p[0] = http_param(ctx, "id");
-    p[1] = http_param(ctx, "aid");
-    p[2] = ctx->user.id;
-    p[3] = text;
-    p[4] = url;
-    if (api_missing(ctx, p[1], "assignment"))
-        return;
-    http_db_query(ctx, &submit_stmt, p, api_reply_status_body);
-}
 
 /* ---- the file ---- */
 
@@ -95,21 +37,14 @@ static const db_stmt attach_stmt =
  * Content-Type and X-Filename (percent-encoded UTF-8) headers. */
 static void upload(http_ctx *ctx)
 {
-    const char *raw_name = http_header(ctx, "X-Filename");
     const filetype *type;
     api_upload *up = api_upload_begin(ctx, &attach_stmt, NULL,
                                       "allowed files are PNG, JPEG, PDF and MP4", &type);
 
     if (up == NULL)
         return;
-    up->params[4] = raw_name != NULL ? api_filename_decode(ctx, raw_name) : NULL;
-    if (up->params[4] != NULL)
-        up->params[4] = api_file_display_name(ctx, up->params[4], type->ext);
-    if (raw_name != NULL && up->params[4] == NULL) {
-        http_reply_error(ctx, 422, "invalid_filename",
-                         "a file name is 1 to 200 characters, without folders");
+    if (!api_upload_name(ctx, type, false, &up->params[4]))
         return;
-    }
     up->params[0] = http_param(ctx, "id");
     up->params[1] = ctx->user.id;
     up->params[2] = type->mime;
@@ -121,21 +56,8 @@ static void upload(http_ctx *ctx)
 
 /* ---- reading back ---- */
 
-static const db_stmt file_stmt = {
-    "asg_file_get",
-    "select stored_name, original_name, content_type, sha256, data from asg_file_get($1, $2, $3)",
-    3};
-
-/* GET /api/v1/submissions/{id}/file: the file, as an attachment. */
-static void file_get(http_ctx *ctx)
-{
-    const char **p = api_caller_params(ctx, 3);
-
-    p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "submission"))
-        return;
-    api_file_get(ctx, &file_stmt, p, NULL);
-}
+/* A file handed in is served as an attachment, never cached. */
+static const api_file_opts file_serving = {false, NULL};
 
 /* The route table (server/api/routes/submissions.json, generated at build time). */
 #include "routes/submissions.inc"

@@ -18,6 +18,16 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
+/* A role named in a body or the query: absent (NULL) or one of the three.
+ * True, or replies 422 invalid_role and is false. */
+static bool role_ok(http_ctx *ctx, const char *role)
+{
+    if (role == NULL || auth_role_parse(role) != AUTH_ROLE_NONE)
+        return true;
+    http_reply_error(ctx, 422, "invalid_role", "role must be participant, instructor or admin");
+    return false;
+}
+
 /* POST /api/v1/users {email,password,full_name,role} */
 static void users_create(http_ctx *ctx)
 {
@@ -29,11 +39,7 @@ static void users_create(http_ctx *ctx)
     if (http_unpack(ctx, body, "{s:s, s:s, s:s, s:s}", "email", &email, "password", &password,
                     "full_name", &full_name, "role", &role) != 0)
         return;
-    if (auth_role_parse(role) == AUTH_ROLE_NONE) {
-        http_reply_error(ctx, 422, "invalid_role", "role must be participant, instructor or admin");
-        return;
-    }
-    if (api_account_fields_check(ctx, email, password, full_name) != 0)
+    if (!role_ok(ctx, role) || api_account_fields_check(ctx, email, password, full_name) != 0)
         return;
     api_account_create(ctx, email, password, full_name, role, ctx->user.id);
 }
@@ -75,10 +81,8 @@ static void users_list(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_limit", "limit must be an integer in 1..200");
         return;
     }
-    if (role != NULL && auth_role_parse(role) == AUTH_ROLE_NONE) {
-        http_reply_error(ctx, 422, "invalid_role", "role must be participant, instructor or admin");
+    if (!role_ok(ctx, role))
         return;
-    }
     if (cursor != NULL && (tilde == NULL || tilde == cursor || tilde - cursor > 40 ||
                            strlen(tilde + 1) == 0 || strlen(tilde + 1) > 40)) {
         http_reply_error(ctx, 422, "invalid_cursor", "use next_cursor from the previous page");
@@ -93,49 +97,28 @@ static void users_list(http_ctx *ctx)
 
 /* ---- update ---- */
 
-static const db_stmt update_stmt = {"auth_user_update",
-                                    "select auth_user_update($1, $2, $3, $4, $5, $6)", 6};
-
-/* PUT /api/v1/users/{id} {role?, status?, full_name?} */
-static void users_update(http_ctx *ctx)
+/* The check of the update call (routes/users.json: auth_user_update):
+ * {role?, status?, full_name?}, each a value the account may take. */
+static int users_update_body(http_ctx *ctx, json_t *body)
 {
-    json_t *body;
     const char *role = NULL, *status = NULL, *full_name = NULL;
-    const char **params;
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
     if (http_unpack(ctx, body, "{s?s, s?s, s?s}", "role", &role, "status", &status, "full_name",
-                    &full_name) != 0)
-        return;
-    if (role != NULL && auth_role_parse(role) == AUTH_ROLE_NONE) {
-        http_reply_error(ctx, 422, "invalid_role", "role must be participant, instructor or admin");
-        return;
-    }
+                    &full_name) != 0 ||
+        !role_ok(ctx, role))
+        return -1;
     if (status != NULL && strcmp(status, "active") != 0 && strcmp(status, "disabled") != 0) {
         http_reply_error(ctx, 422, "invalid_status", "status must be active or disabled");
-        return;
+        return -1;
     }
     if (full_name != NULL && !api_name_ok(full_name)) {
         http_reply_error(ctx, 422, "invalid_full_name", "the name needs 1 to 200 characters");
-        return;
+        return -1;
     }
-    params = http_ctx_alloc(ctx, 6 * sizeof *params);
-    params[0] = http_param(ctx, "id");
-    params[1] = role;
-    params[2] = status;
-    params[3] = full_name;
-    params[4] = ctx->user.id;
-    params[5] = http_peer(ctx);
-    if (api_missing(ctx, params[0], "user"))
-        return;
-    http_db_query(ctx, &update_stmt, params, api_reply_json_or_404);
+    return 0;
 }
 
 /* ---- personal data, unmasked, audited ---- */
-
-static const db_stmt pii_read_stmt = {"auth_personal_data_read",
-                                      "select * from auth_personal_data_read($1, $2, $3, $4)", 4};
 
 /* Decrypts column col of the row into obj[key] (null when absent). */
 static int reveal(http_ctx *ctx, json_t *obj, PGresult *res, int col, const char *column,
@@ -157,16 +140,13 @@ static int reveal(http_ctx *ctx, json_t *obj, PGresult *res, int col, const char
     return 0;
 }
 
-/* users_personal_data's state: whose data is read. */
-typedef struct pii_read {
-    const char *id;
-} pii_read;
-
+/* The completion of the declared call POST /api/v1/users/{id}/personal-data
+ * {reason} (routes/users.json: auth_personal_data_read, which audits the
+ * read): the unmasked NIK, NIP and phone, for an admin who states why. */
 static void pii_read_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    const pii_read *read = ctx->state;
-    const char *id = read->id;
+    const char *id = http_param(ctx, "id");
     json_t *out;
 
     if (!http_db_found(ctx, r, "no such user"))
@@ -181,34 +161,14 @@ static void pii_read_done(void *arg, db_result *r)
     http_reply_json(ctx, 200, json_incref(out));
 }
 
-/* POST /api/v1/users/{id}/personal-data {reason}: the unmasked NIK, NIP and
- * phone, for an admin who states why; the read is audited. */
-static void users_personal_data(http_ctx *ctx)
+/* The check of that call: a reason (api_reason_ok). */
+static int reason_body(http_ctx *ctx, json_t *body)
 {
-    json_t *body;
     const char *reason;
-    const char **params;
-    pii_read *read;
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:s}", "reason", &reason) != 0)
-        return;
-    if (strlen(reason) < 5 || strlen(reason) > 500) {
-        http_reply_error(ctx, 422, "invalid_reason", "state the reason in 5 to 500 characters");
-        return;
-    }
-    params = http_ctx_alloc(ctx, 4 * sizeof *params);
-    params[0] = http_param(ctx, "id");
-    params[1] = ctx->user.id;
-    params[2] = reason;
-    params[3] = http_peer(ctx);
-    if (api_missing(ctx, params[0], "user"))
-        return;
-    read = http_ctx_alloc(ctx, sizeof *read);
-    read->id = params[0];
-    ctx->state = read;
-    http_db_query(ctx, &pii_read_stmt, params, pii_read_done);
+    return http_unpack(ctx, body, "{s:s}", "reason", &reason) == 0 && api_reason_ok(ctx, reason)
+               ? 0
+               : -1;
 }
 
 /* The route table (server/api/routes/users.json, generated at build time). */

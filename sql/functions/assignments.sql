@@ -403,6 +403,15 @@ declare
     s submissions;
     refusal jsonb;
 begin
+    if p_text = '' or octet_length(p_text) > 65536 then
+        return sinau_field_error(422, 'invalid_text', 'a text has 1 to 65,536 bytes', 'text');
+    end if;
+    -- a link is stored, never fetched: http(s)://host…, no blanks or control characters
+    if p_url is not null and not (octet_length(p_url) <= 2000 and p_url ~* '^https?://[^/?#]'
+                                  and p_url !~ '[\x01-\x20\x7f]') then
+        return sinau_field_error(422, 'invalid_url', 'a link starts with http:// or https://',
+                                 'url');
+    end if;
     select * into a from asg_of_cohort(p_cohort_id, p_assignment_id);
     if not found or not asg_is_participant(p_cohort_id, p_user_id) then
         return content_not_found('assignment');

@@ -11,6 +11,8 @@
 #include "sinau/db/pool.h"
 
 struct http_ctx;
+struct api_csv;
+struct api_file_opts;
 
 /* The statement (named name) of a call of a function that answers the SQL
  * convention's {status, body} (sql/functions/core.sql), call being
@@ -30,6 +32,8 @@ enum api_src {
     API_SRC_CALLER,     /* the caller's user id (NULL when not signed in) */
     API_SRC_ROLE,       /* the caller's role name (NULL when not signed in) */
     API_SRC_PUBLIC_URL, /* the configured public URL (links in credentials) */
+    API_SRC_QUERY,      /* the query parameter `name` (NULL when absent; the SQL decides) */
+    API_SRC_PEER,       /* the client's address (http_peer), for the audit log */
 };
 
 typedef struct api_arg {
@@ -44,6 +48,8 @@ typedef struct api_arg {
 #define API_ARG_CALLER     {API_SRC_CALLER, NULL}
 #define API_ARG_ROLE       {API_SRC_ROLE, NULL}
 #define API_ARG_PUBLIC_URL {API_SRC_PUBLIC_URL, NULL}
+#define API_ARG_QUERY(n)   {API_SRC_QUERY, n}
+#define API_ARG_PEER       {API_SRC_PEER, NULL}
 // clang-format on
 
 #define API_CALL_MAX_ARGS 8
@@ -67,8 +73,17 @@ typedef struct api_call {
     /* for API_SRC_BODY and API_SRC_MEMBER: refuses members (replies,
      * returns nonzero) in place of the declared schema, for a function
      * whose refusals of members have codes of their own; NULL: the
-     * route's declared request schema decides (api_request_schema) */
+     * route's declared request schema decides (api_request_schema); it may
+     * add to the body what only C derives from it (a video link's embed URL) */
     int (*check)(struct http_ctx *ctx, json_t *body);
+    bool body_optional; /* an empty body reads as {} (the route's request_optional) */
+    /* What answers instead of api_reply_sql (at most one; NULL: none): the
+     * route's own completion, for C work on the rows (rendering, a
+     * calendar); a JSON document or, with ?format=csv, this CSV of it
+     * (api_query_json_or_csv); the file of the one row (api_file_get). */
+    db_done_fn done;
+    const struct api_csv *csv;
+    const struct api_file_opts *file;
 } api_call;
 
 /* The generic handler of thin routes: checks a body against the route's
@@ -85,6 +100,11 @@ void api_call_route(struct http_ctx *ctx);
  * answer: api_reply_sql and the command line (cli/user_cmd.c) decode it
  * here. Any thread. */
 json_t *api_sql_raised(const PGresult *res, const char *sqlstate, int *status);
+
+/* api_call_route for a handler that made the body itself (from CSV, say):
+ * body (borrowed; the request must hold it) is what the call's body and
+ * member arguments read, unchecked. Loop thread. */
+void api_call_route_body(struct http_ctx *ctx, json_t *body);
 
 /* The one decoder of SQL answers (sql/functions/core.sql's convention):
  * a refused statement answers as its error says (a raised sinau_raise

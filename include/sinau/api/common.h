@@ -58,10 +58,12 @@ const char *api_json_text(struct http_ctx *ctx, const json_t *v);
 bool api_iso_time(const char *s);
 bool api_iso_date(const char *s);
 
-/* An optional instant member of a body: absent or null gives *out NULL;
- * else it must be a string api_iso_time takes (*out borrows it). Returns
- * true, or replies 422 invalid_time with message and returns false. */
-bool api_instant_member(struct http_ctx *ctx, json_t *v, const char **out, const char *message);
+/* The check (api_call.check) of a body with instants: every member the
+ * route's request schema declares "format": "date-time" is absent, null or
+ * a string api_iso_time takes (else 422 invalid_time, details.field the
+ * member), then the schema decides the rest (http_check_body). Returns 0,
+ * or -1 after replying. */
+int api_times_check(struct http_ctx *ctx, json_t *body);
 
 /* A read whose one JSON column answers as JSON or, with ?format=csv, as a
  * CSV attachment written from the same document. Static, any loop thread. */
@@ -144,5 +146,47 @@ void api_file_get(struct http_ctx *ctx, const db_stmt *stmt, const char *const *
  * Content-Disposition header when disposition is not NULL; or 500
  * export_too_large when the document went over its cap. Loop thread. */
 void api_reply_csv(struct http_ctx *ctx, csv_buf *b, const char *disposition);
+
+/* Renders the Markdown of every row of res (column md_col) to safe HTML
+ * (core/markdown.h), keyed by column key_col (rows whose key is null are
+ * skipped): the compact JSON text {key: html}, malloc'd (the caller frees
+ * it or hands it to the request), NULL when it cannot be written. Worker
+ * thread (res is not touched by anything else meanwhile). */
+char *api_markdown_json(const PGresult *res, int key_col, int md_col);
+
+/* A JSON number as a spreadsheet in the Indonesian locale reads it (CSV
+ * exports): an integer as it is, a real with `decimals` places, a decimal
+ * comma; written into buf (n bytes), which is returned; NULL when v is not
+ * a number (an empty cell). */
+const char *api_decimal_comma(char *buf, size_t n, const json_t *v, int decimals);
+
+/* The rules every authored piece of content shares (modules, lessons,
+ * assignments, feedback). Each is true when its value is absent (NULL) or
+ * acceptable; else it replies 422 with details.field the member and is
+ * false: a title has 1 to 200 bytes (invalid_title); a position is an
+ * integer 0..100000 (invalid_position); Markdown has at most
+ * API_MARKDOWN_MAX bytes (invalid_<member>: cmark 0.30.2, Debian 12's, has
+ * inputs that take seconds at 200 KB but under 0.1 s at 64 KB). */
+#define API_MARKDOWN_MAX 65536u
+bool api_title_ok(struct http_ctx *ctx, const char *title);
+/* The rule under api_position_ok: v absent (NULL) or an integer lo..hi;
+ * else 422 code with details.field member, and false. */
+bool api_range_ok(struct http_ctx *ctx, const json_t *v, long lo, long hi, const char *code,
+                  const char *member);
+bool api_position_ok(struct http_ctx *ctx, const json_t *pos);
+bool api_markdown_ok(struct http_ctx *ctx, const char *md, const char *member);
+
+/* The name an upload is stored under, from its X-Filename header
+ * (percent-encoded UTF-8; api_filename_decode, then api_file_display_name
+ * with the sniffed type's extension) into *out (ctx memory; NULL when the
+ * header is absent and not required). Returns true, or replies 422
+ * invalid_filename and returns false. Loop thread. */
+bool api_upload_name(struct http_ctx *ctx, const struct filetype *type, bool required,
+                     const char **out);
+
+/* The reason an admin states before reading personal data (the read is
+ * audited with it): 5 to 500 bytes. True, or replies 422 invalid_reason
+ * (details.field "reason") and is false. */
+bool api_reason_ok(struct http_ctx *ctx, const char *reason);
 
 #endif /* SINAU_API_COMMON_H */

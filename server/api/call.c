@@ -107,7 +107,7 @@ static int body_read(http_ctx *ctx, const api_call *c, json_t **body)
 
     if (*body != NULL)
         return 0;
-    if (http_read_json(ctx, false, body) != 0)
+    if (http_read_json(ctx, c->body_optional, body) != 0)
         return -1;
     if (c->check != NULL)
         return c->check(ctx, *body);
@@ -153,6 +153,9 @@ static int call_arg(http_ctx *ctx, const api_call *c, const api_arg *a, json_t *
         return 0;
     case API_SRC_PUBLIC_URL:
         *out = api_svc(ctx)->cfg->public_url;
+        return 0;
+    case API_SRC_PEER:
+        *out = http_peer(ctx);
         return 0;
     }
     return -1;

@@ -39,15 +39,26 @@ void api_reply_status_body(void *arg, db_result *r)
     api_reply_sql(arg, r, API_REPLY_STATUS);
 }
 
-void api_call_route_empty(http_ctx *ctx)
+int api_body_none(http_ctx *ctx)
 {
     json_t *body;
 
     if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{}") != 0)
-        return;
-    api_call_route(ctx);
+        return -1;
+    return http_unpack(ctx, body, "{}");
+}
+
+void api_call_route_empty(http_ctx *ctx)
+{
+    if (api_body_none(ctx) == 0)
+        api_call_route(ctx);
+}
+
+int api_check_in_sql(http_ctx *ctx, json_t *body)
+{
+    (void)ctx;
+    (void)body;
+    return 0;
 }
 
 bool api_missing(http_ctx *ctx, const char *value, const char *what)

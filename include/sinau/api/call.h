@@ -30,6 +30,7 @@ enum api_src {
     API_SRC_CALLER,     /* the caller's user id (NULL when not signed in) */
     API_SRC_ROLE,       /* the caller's role name (NULL when not signed in) */
     API_SRC_PUBLIC_URL, /* the configured public URL (links in credentials) */
+    API_SRC_PEER,       /* the client's address (audit entries) */
 };
 
 typedef struct api_arg {
@@ -44,6 +45,7 @@ typedef struct api_arg {
 #define API_ARG_CALLER     {API_SRC_CALLER, NULL}
 #define API_ARG_ROLE       {API_SRC_ROLE, NULL}
 #define API_ARG_PUBLIC_URL {API_SRC_PUBLIC_URL, NULL}
+#define API_ARG_PEER       {API_SRC_PEER, NULL}
 // clang-format on
 
 #define API_CALL_MAX_ARGS 8
@@ -69,6 +71,7 @@ typedef struct api_call {
      * whose refusals of members have codes of their own; NULL: the
      * route's declared request schema decides (api_request_schema) */
     int (*check)(struct http_ctx *ctx, json_t *body);
+    bool body_optional; /* an empty body is {}: the route's request_optional */
 } api_call;
 
 /* The generic handler of thin routes: checks a body against the route's

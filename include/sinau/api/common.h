@@ -32,6 +32,16 @@ void api_reply_status_body(void *arg, db_result *r);
  * http_read_json answers), then api_call_route. Loop thread. */
 void api_call_route_empty(struct http_ctx *ctx);
 
+/* The body of a route that takes no members: empty or {}. Returns 0, or
+ * replies (422 unknown_field for a member, as http_unpack; not JSON: as
+ * http_read_json) and returns -1. Loop thread. */
+SINAU_MUST_CHECK int api_body_none(struct http_ctx *ctx);
+
+/* A call's check (api_call.check) for a function that refuses the body's
+ * members itself, with codes of its own that the declared schema's 422
+ * invalid_field would pre-empt: any JSON object passes. Returns 0. */
+int api_check_in_sql(struct http_ctx *ctx, json_t *body);
+
 /* When value (a path parameter) is NULL, replies 404 "no such <what>" and
  * returns true: the handler just returns. */
 bool api_missing(struct http_ctx *ctx, const char *value, const char *what);

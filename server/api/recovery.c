@@ -69,7 +69,6 @@ static void reset_requested(void *arg, db_result *r)
     http_ctx *ctx = arg;
     json_t *v;
     json_int_t wait_s = 0;
-    char retry[24];
 
     if (http_db_failed(ctx, r))
         return;
@@ -78,9 +77,7 @@ static void reset_requested(void *arg, db_result *r)
         wait_s = 0;
     json_decref(v);
     if (wait_s > 0) {
-        snprintf(retry, sizeof retry, "%lld", (long long)wait_s);
-        http_add_header(ctx, "Retry-After", retry);
-        http_reply_error(ctx, 429, "too_many_attempts", "too many requests; wait and retry");
+        api_reply_throttled(ctx, wait_s, "too many requests; wait and retry");
         return;
     }
     http_reply_static(ctx, 202, "application/json", accepted, sizeof accepted - 1);
@@ -122,10 +119,7 @@ static void reset_request(http_ctx *ctx)
 
 typedef struct confirm_job {
     char hash[AUTH_HASH_HEX];
-    char *password; /* wiped after hashing */
-    enum pwhash_cost cost;
-    char new_hash[128];
-    int rc;
+    api_pwhash pw;
     const char *params[3];
 } confirm_job;
 
@@ -139,25 +133,16 @@ static void reply_invalid_token(http_ctx *ctx)
                      "this link is not valid (used, expired or unknown)");
 }
 
-/* Worker thread: the new password's argon2id hash. */
-static void hash_run(void *arg)
-{
-    confirm_job *job = arg;
-
-    job->rc = auth_password_hash(job->cost, job->password, job->new_hash);
-    sodium_memzero(job->password, strlen(job->password));
-}
-
+/* After the hash (arg: the job's api_pwhash): the store, sessions ended. */
 static void confirm_hashed(http_ctx *ctx, void *arg)
 {
-    confirm_job *job = arg;
+    const api_pwhash *pw = arg;
+    confirm_job *job = ctx->state;
 
-    if (job->rc != 0) {
-        http_reply_error(ctx, 500, "internal_error", "could not hash the password");
+    if (!api_pwhash_made(ctx, pw))
         return;
-    }
     job->params[0] = job->hash;
-    job->params[1] = job->new_hash;
+    job->params[1] = pw->hash;
     job->params[2] = http_peer(ctx);
     http_db_query(ctx, &reset_confirm_stmt, job->params, api_reply_status_body);
 }
@@ -173,8 +158,7 @@ static void confirm_checked(void *arg, db_result *r)
         reply_invalid_token(ctx);
         return;
     }
-    job->cost = api_svc(ctx)->cfg->pwhash;
-    http_work(ctx, job, hash_run, confirm_hashed);
+    http_work(ctx, &job->pw, api_pwhash_run, confirm_hashed);
 }
 
 /* POST /api/v1/auth/password-reset/confirm {token, password} → 204 */
@@ -196,7 +180,7 @@ static void reset_confirm(http_ctx *ctx)
     if (api_password_policy(ctx, password) != 0)
         return;
     auth_token_hash(token, job->hash);
-    job->password = http_ctx_strndup(ctx, password, strlen(password));
+    api_pwhash_take(ctx, &job->pw, password);
     job->params[0] = job->hash;
     http_db_query(ctx, &reset_live_stmt, job->params, confirm_checked);
 }
@@ -204,12 +188,10 @@ static void reset_confirm(http_ctx *ctx)
 /* ---- changing one's password ---- */
 
 typedef struct change_job {
-    char *current, *next; /* wiped after use */
-    enum pwhash_cost cost;
+    char *current; /* wiped after use */
+    api_pwhash next;
     char *stored_hash, *email;
     bool ok;
-    int rc;
-    char new_hash[128];
     const char *params[5];
 } change_job;
 
@@ -242,13 +224,13 @@ static void change_failed_recorded(void *arg, db_result *r)
 static void change_run(void *arg)
 {
     change_job *job = arg;
-    enum pwhash_cost cost = job->cost;
 
-    job->ok = auth_password_verify(cost, job->stored_hash, job->current, &(bool){false});
-    if (job->ok)
-        job->rc = auth_password_hash(cost, job->next, job->new_hash);
+    job->ok = auth_password_verify(job->next.cost, job->stored_hash, job->current, &(bool){false});
     sodium_memzero(job->current, strlen(job->current));
-    sodium_memzero(job->next, strlen(job->next));
+    if (job->ok)
+        api_pwhash_run(&job->next);
+    else
+        sodium_memzero(job->next.password, strlen(job->next.password));
 }
 
 static void change_verified(http_ctx *ctx, void *arg)
@@ -262,12 +244,10 @@ static void change_verified(http_ctx *ctx, void *arg)
         http_db_query(ctx, &change_failed_stmt, job->params, change_failed_recorded);
         return;
     }
-    if (job->rc != 0) {
-        http_reply_error(ctx, 500, "internal_error", "could not hash the password");
+    if (!api_pwhash_made(ctx, &job->next))
         return;
-    }
     job->params[0] = ctx->user.id;
-    job->params[1] = job->new_hash;
+    job->params[1] = job->next.hash;
     job->params[2] = ctx->user.token_hash;
     job->params[3] = http_peer(ctx);
     http_db_query(ctx, &change_stmt, job->params, change_stored);
@@ -280,7 +260,6 @@ static void change_begun(void *arg, db_result *r)
     json_t *v;
     json_int_t wait_s = 0;
     const char *hash = NULL, *email = NULL;
-    char retry[24];
 
     if (http_db_failed(ctx, r))
         return;
@@ -292,11 +271,8 @@ static void change_begun(void *arg, db_result *r)
     }
     job->stored_hash = http_ctx_strndup(ctx, hash, strlen(hash));
     job->email = http_ctx_strndup(ctx, email, strlen(email));
-    job->cost = api_svc(ctx)->cfg->pwhash;
     if (wait_s > 0) {
-        snprintf(retry, sizeof retry, "%lld", (long long)wait_s);
-        http_add_header(ctx, "Retry-After", retry);
-        http_reply_error(ctx, 429, "too_many_attempts", "too many failed attempts; wait and retry");
+        api_reply_throttled(ctx, wait_s, "too many failed attempts; wait and retry");
         return;
     }
     http_work(ctx, job, change_run, change_verified);
@@ -323,7 +299,7 @@ static void password_put(http_ctx *ctx)
         return;
     }
     job->current = http_ctx_strndup(ctx, current, strlen(current));
-    job->next = http_ctx_strndup(ctx, next, strlen(next));
+    api_pwhash_take(ctx, &job->next, next);
     job->params[0] = ctx->user.id;
     job->params[1] = http_peer(ctx);
     job->params[2] = api_itoa(ctx, AUTH_THROTTLE_WINDOW_S);

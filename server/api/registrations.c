@@ -497,21 +497,16 @@ static void csv_send(http_ctx *ctx, void *arg)
     api_reply_csv(ctx, &job->out, job->w->filename);
 }
 
-static void csv_done(void *arg, db_result *r)
+/* The masked CSV is small work, built on the loop; decrypting is the
+ * worker pool's. */
+static bool csv_masked(const void *arg)
 {
-    http_ctx *ctx = arg;
-    csv_job *job = ctx->state;
+    const csv_job *job = arg;
 
-    if (!http_db_found(ctx, r, "no such cohort"))
-        return;
-    job->rows = http_own_pgresult(ctx, db_result_take(r));
-    if (!job->unmasked) {
-        csv_build(job);
-        csv_send(ctx, job);
-        return;
-    }
-    http_work(ctx, job, csv_build, csv_send);
+    return !job->unmasked;
 }
+
+static const api_rows_step csv_step = {"no such cohort", csv_build, csv_send, csv_masked};
 
 /* The words of ?lang= (id when absent); NULL after replying 422. */
 static const csv_words *csv_lang(http_ctx *ctx, const char *lang)
@@ -533,8 +528,8 @@ static void csv_query(http_ctx *ctx, const csv_words *w, const char *const *para
     job->w = w;
     job->unmasked = unmasked;
     job->keys = api_svc(ctx)->keys;
-    ctx->state = job;
-    http_db_query(ctx, unmasked ? &csv_unmasked_stmt : &csv_stmt, params, csv_done);
+    api_rows_then(ctx, unmasked ? &csv_unmasked_stmt : &csv_stmt, params, &csv_step, job,
+                  &job->rows);
 }
 
 /* A status filter: absent, or a registration status; else replies 422

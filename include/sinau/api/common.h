@@ -135,6 +135,23 @@ api_upload *api_upload_begin(struct http_ctx *ctx, const db_stmt *stmt,
  * statement and replies with its (status, body). */
 void api_upload_store(struct http_ctx *ctx, api_upload *up);
 
+/* A read whose rows a later step works on (a file's bytes, a CSV): what
+ * api_rows_then does with them. Static. */
+typedef struct api_rows_step {
+    const char *missing;    /* no row: 404 with this message */
+    void (*run)(void *job); /* works on the rows: any thread, the job alone */
+    void (*done)(struct http_ctx *ctx, void *job); /* answers, on the loop */
+    bool (*on_loop)(const void *job); /* the work is small: the loop runs it (NULL: never) */
+} api_rows_step;
+
+/* Runs stmt (values borrowed until its result); its rows (none: 404
+ * step->missing) go to *rows (in job), owned by the request; then
+ * step->run(job) — on the loop when step->on_loop(job) says so, else on the
+ * worker pool (http_work: 503 busy when full) — and step->done(ctx, job).
+ * Sets ctx->state (its own record; done gets the job). Loop thread. */
+void api_rows_then(struct http_ctx *ctx, const db_stmt *stmt, const char *const *values,
+                   const api_rows_step *step, void *job, PGresult **rows);
+
 /* How api_file_get serves a file. */
 typedef struct api_file_opts {
     bool images_inline;        /* images "inline" (shown), everything else "attachment" */

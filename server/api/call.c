@@ -173,5 +173,5 @@ void api_call_route(http_ctx *ctx)
     for (int i = 0; i < n; i++)
         if (call_arg(ctx, c, &c->args[i], &body, &p[i]) != 0)
             return;
-    run(ctx, &c->stmt, p, call_done); /* a refusal answers 503 */
+    run(ctx, &c->stmt, p, c->done != NULL ? c->done : call_done); /* a refusal answers 503 */
 }

@@ -481,6 +481,7 @@ static void reply_after_resign(http_ctx *ctx, db_result *r)
     certificates_status_resign(ctx, resigned_reply);
 }
 
+/* A revocation's answer, sent once the status list is re-signed. */
 static void revoked(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
@@ -493,29 +494,20 @@ static void revoked(void *arg, db_result *r)
     reply_after_resign(ctx, r);
 }
 
-static const db_stmt revoke_stmt = API_STATUS_STMT("cert_revoke", "cert_revoke($1, $2, $3)", 3);
-
-/* POST /api/v1/certificates/{id}/revoke {reason} (admins; audited) */
-static void revoke(http_ctx *ctx)
+/* The check of POST /api/v1/certificates/{id}/revoke {reason} (admins;
+ * audited), a call of cert_revoke whose completion is revoked: a reason
+ * has 1 to 500 characters, not all blank (422 invalid_reason). */
+static int revoke_check(http_ctx *ctx, json_t *body)
 {
-    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
     const char *reason;
-    json_t *body;
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
     if (http_unpack(ctx, body, "{s:s}", "reason", &reason) != 0)
-        return;
+        return -1;
     if (reason[strspn(reason, " \t\r\n")] == '\0' || strlen(reason) > 500) {
         http_reply_error(ctx, 422, "invalid_reason", "a reason has 1 to 500 characters");
-        return;
+        return -1;
     }
-    p[0] = http_param(ctx, "id");
-    p[1] = reason;
-    p[2] = ctx->user.id;
-    if (api_missing(ctx, p[0], "certificate"))
-        return;
-    http_db_query(ctx, &revoke_stmt, p, revoked);
+    return 0;
 }
 
 /* ---- automatic issuance (cohorts whose rules say auto_issue) ---- */

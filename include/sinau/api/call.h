@@ -72,6 +72,10 @@ typedef struct api_call {
      * route's declared request schema decides (api_request_schema) */
     int (*check)(struct http_ctx *ctx, json_t *body);
     bool body_optional; /* an empty body is {}: the route's request_optional */
+    /* the statement's completion when the answer waits for one more step
+     * (a revocation re-signs the status list first); NULL: api_reply_sql
+     * answers as reply says */
+    db_done_fn done;
 } api_call;
 
 /* The generic handler of thin routes: checks a body against the route's

@@ -226,7 +226,7 @@ function(route_row entry i)
   string(TOUPPER "${access}" access)
   set(row "    {.methods = ROUTER_${method},\n     .pattern = ${pat},\n")
   if(NOT call STREQUAL "")
-    only_keys("${call}" ${CALL_KEYS} check read) # keeps typos out; see call_decl
+    only_keys("${call}" ${CALL_KEYS} check read done) # keeps typos out; see call_decl
     call_decl("${call}" ${i} decl)
     set(calls "${calls}${decl}" PARENT_SCOPE)
     if(handler STREQUAL "")

@@ -75,34 +75,27 @@ static void messages_log(http_ctx *ctx)
 
 /* ---- the participant's choices ---- */
 
-static const db_stmt prefs_put_stmt =
-    API_STATUS_STMT("msg_prefs_put", "msg_prefs_put($1, $2::jsonb)", 2);
-
-/* PUT /api/v1/me/notifications {language?, email?, whatsapp?, reminders?} */
-static void prefs_put(http_ctx *ctx)
+/* The check of PUT /api/v1/me/notifications {language?, email?, whatsapp?,
+ * reminders?} (a call of msg_prefs_put): 422 invalid_language, or
+ * invalid_field for a member that is not a boolean. */
+static int prefs_check(http_ctx *ctx, json_t *body)
 {
-    json_t *body, *lang = NULL, *email = NULL, *wa = NULL, *rem = NULL;
-    const char **p;
+    json_t *lang = NULL, *email = NULL, *wa = NULL, *rem = NULL;
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
     if (http_unpack(ctx, body, "{s?o, s?o, s?o, s?o}", "language", &lang, "email", &email,
                     "whatsapp", &wa, "reminders", &rem) != 0)
-        return;
+        return -1;
     if (lang != NULL && (!json_is_string(lang) || (strcmp(json_string_value(lang), "id") != 0 &&
                                                    strcmp(json_string_value(lang), "en") != 0))) {
         http_reply_error(ctx, 422, "invalid_language", "language is id or en");
-        return;
+        return -1;
     }
     if ((email != NULL && !json_is_boolean(email)) || (wa != NULL && !json_is_boolean(wa)) ||
         (rem != NULL && !json_is_boolean(rem))) {
         http_reply_error(ctx, 422, "invalid_field", "email, whatsapp and reminders are booleans");
-        return;
+        return -1;
     }
-    p = http_ctx_alloc(ctx, 2 * sizeof *p);
-    p[0] = ctx->user.id;
-    p[1] = api_json_text(ctx, body);
-    http_db_query(ctx, &prefs_put_stmt, p, api_reply_status_body);
+    return 0;
 }
 
 /* ---- one-click unsubscribe (RFC 8058) ---- */

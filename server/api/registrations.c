@@ -293,23 +293,6 @@ static void registrations_create(http_ctx *ctx)
     reg_batch_add(ctx, params);
 }
 
-/* ---- the participant's own ---- */
-
-static const db_stmt cancel_stmt = API_STATUS_STMT("reg_cancel", "reg_cancel($1, $2, $3)", 3);
-
-/* DELETE /api/v1/registrations/{id}: its participant or an admin. */
-static void registrations_cancel(http_ctx *ctx)
-{
-    const char **params = http_ctx_alloc(ctx, 3 * sizeof *params);
-
-    params[0] = http_param(ctx, "id");
-    params[1] = ctx->user.id;
-    params[2] = ctx->user.role == AUTH_ROLE_ADMIN ? "true" : "false";
-    if (api_missing(ctx, params[0], "registration"))
-        return;
-    http_db_query(ctx, &cancel_stmt, params, api_reply_status_body);
-}
-
 /* ---- the list, for admins and the cohort's instructors ---- */
 
 static const db_stmt list_stmt = {"reg_list",

@@ -161,17 +161,28 @@ static void confirm_checked(void *arg, db_result *r)
     http_work(ctx, &job->pw, api_pwhash_run, confirm_hashed);
 }
 
+/* The body of both routes that set a new password, {<proof>, <fresh>},
+ * two strings: what gives the right (a reset link's token, the current
+ * password) and the new password. Returns 0 with both (the body's), or -1
+ * after replying (http_read_json, http_unpack). */
+static int new_password_body(http_ctx *ctx, const char *proof_name, const char **proof,
+                             const char *fresh_name, const char **fresh)
+{
+    json_t *body;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return -1;
+    return http_unpack(ctx, body, "{s:s, s:s}", proof_name, proof, fresh_name, fresh);
+}
+
 /* POST /api/v1/auth/password-reset/confirm {token, password} → 204 */
 static void reset_confirm(http_ctx *ctx)
 {
-    json_t *body;
     const char *token, *password;
     confirm_job *job = http_ctx_alloc(ctx, sizeof *job);
 
     ctx->state = job;
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:s, s:s}", "token", &token, "password", &password) != 0)
+    if (new_password_body(ctx, "token", &token, "password", &password) != 0)
         return;
     if (strlen(token) != AUTH_TOKEN_CHARS) {
         reply_invalid_token(ctx);
@@ -282,15 +293,11 @@ static void change_begun(void *arg, db_result *r)
  * other session of the account ends. */
 static void password_put(http_ctx *ctx)
 {
-    json_t *body;
     const char *current, *next;
     change_job *job = http_ctx_alloc(ctx, sizeof *job);
 
     ctx->state = job;
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:s, s:s}", "current_password", &current, "new_password", &next) !=
-        0)
+    if (new_password_body(ctx, "current_password", &current, "new_password", &next) != 0)
         return;
     if (api_password_policy(ctx, next) != 0)
         return;

@@ -5,12 +5,10 @@
 #include "sinau/api/common.h"
 #include "sinau/api/routes.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "sinau/api/call.h"
 #include "sinau/http/ctx.h"
-#include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
 /* A segment's quota: 0..100000 seats; else replies 422 invalid_quota and

@@ -264,7 +264,6 @@ static void signup(http_ctx *ctx)
     json_t *body;
     const char *email, *password, *full_name, *language = NULL;
     create_job *job;
-    api_secret *s;
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
@@ -280,16 +279,9 @@ static void signup(http_ctx *ctx)
     job = http_ctx_alloc(ctx, sizeof *job);
     ctx->state = job;
     job->params[6] = language;
-    if (api_svc(ctx)->cfg->verify_email) {
-        s = http_ctx_alloc(ctx, sizeof *s);
-        if (api_secret_new(ctx, s) != 0) {
-            http_reply_error(ctx, 500, "internal_error", "could not make a link");
-            return;
-        }
-        job->params[7] = http_ctx_strndup(ctx, s->hash, strlen(s->hash));
-        job->params[8] = s->enc;
-        job->params[9] = api_itoa(ctx, api_verify_ttl_s());
-    }
+    if (api_svc(ctx)->cfg->verify_email &&
+        api_link_params(ctx, api_verify_ttl_s(), &job->params[7]) != 0)
+        return;
     /* counted per address before any hashing (taken e-mails included) */
     job->email = email;
     job->full_name = full_name;

@@ -39,23 +39,25 @@
 
 static const char accepted[] = "{\"accepted\":true}";
 
-int api_secret_new(http_ctx *ctx, api_secret *s)
+int api_link_params(http_ctx *ctx, int ttl_s, const char **out)
 {
-    char *enc = NULL;
+    char token[AUTH_TOKEN_CHARS + 1], *hash = http_ctx_alloc(ctx, AUTH_HASH_HEX), *enc = NULL;
+    int rc;
 
-    auth_token_new(s->token);
-    auth_token_hash(s->token, s->hash);
-    if (pii_encrypt(api_svc(ctx)->keys, "outbox", "secret", s->hash, s->token, strlen(s->token),
-                    &enc) != 0)
+    auth_token_new(token);
+    auth_token_hash(token, hash);
+    rc = pii_encrypt(api_svc(ctx)->keys, "outbox", "secret", hash, token, strlen(token), &enc);
+    sodium_memzero(token, sizeof token);
+    if (rc != 0) {
+        free(enc);
+        http_reply_error(ctx, 500, "internal_error", "could not make a link");
         return -1;
-    s->enc = http_ctx_strndup(ctx, enc, strlen(enc));
+    }
+    out[0] = hash;
+    out[1] = http_ctx_strndup(ctx, enc, strlen(enc));
+    out[2] = api_itoa(ctx, ttl_s);
     free(enc);
     return 0;
-}
-
-static void ttl_text(http_ctx *ctx, int ttl, const char **out)
-{
-    *out = api_itoa(ctx, ttl);
 }
 
 /* ---- asking for a link ---- */
@@ -89,7 +91,6 @@ static void reset_request(http_ctx *ctx)
     json_t *body;
     const char *email;
     const char **p = http_ctx_alloc(ctx, 8 * sizeof *p);
-    api_secret *s = http_ctx_alloc(ctx, sizeof *s);
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
@@ -100,15 +101,10 @@ static void reset_request(http_ctx *ctx)
         return;
     }
     /* the same work whether or not the address has an account */
-    if (api_secret_new(ctx, s) != 0) {
-        http_reply_error(ctx, 500, "internal_error", "could not make a link");
+    if (api_link_params(ctx, RESET_TTL_S, &p[2]) != 0)
         return;
-    }
     p[0] = email;
     p[1] = http_peer(ctx);
-    p[2] = s->hash;
-    p[3] = s->enc;
-    ttl_text(ctx, RESET_TTL_S, &p[4]);
     p[5] = api_itoa(ctx, RESET_WINDOW_S);
     p[6] = api_itoa(ctx, RESET_MAX_PER_IP);
     p[7] = api_itoa(ctx, RESET_MAX_ACCOUNT);
@@ -324,20 +320,12 @@ static const db_stmt admin_reset_stmt =
 static void admin_reset(http_ctx *ctx)
 {
     const char **p = http_ctx_alloc(ctx, 6 * sizeof *p);
-    api_secret *s = http_ctx_alloc(ctx, sizeof *s);
 
     p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "user"))
+    if (api_missing(ctx, p[0], "user") || api_link_params(ctx, ADMIN_RESET_TTL_S, &p[3]) != 0)
         return;
-    if (api_secret_new(ctx, s) != 0) {
-        http_reply_error(ctx, 500, "internal_error", "could not make a link");
-        return;
-    }
     p[1] = ctx->user.id;
     p[2] = http_peer(ctx);
-    p[3] = s->hash;
-    p[4] = s->enc;
-    ttl_text(ctx, ADMIN_RESET_TTL_S, &p[5]);
     http_db_query(ctx, &admin_reset_stmt, p, api_reply_status_body);
 }
 
@@ -372,16 +360,10 @@ static void verify_email(http_ctx *ctx)
 static void verify_resend(http_ctx *ctx)
 {
     const char **p = http_ctx_alloc(ctx, 4 * sizeof *p);
-    api_secret *s = http_ctx_alloc(ctx, sizeof *s);
 
-    if (api_secret_new(ctx, s) != 0) {
-        http_reply_error(ctx, 500, "internal_error", "could not make a link");
+    if (api_link_params(ctx, VERIFY_TTL_S, &p[1]) != 0)
         return;
-    }
     p[0] = ctx->user.id;
-    p[1] = s->hash;
-    p[2] = s->enc;
-    ttl_text(ctx, VERIFY_TTL_S, &p[3]);
     http_db_query(ctx, &verify_resend_stmt, p, api_reply_status_body);
 }
 

@@ -105,6 +105,30 @@ int api_password_policy(http_ctx *ctx, const char *password)
     return v != AUTH_PW_OK ? reply_weak_password(ctx, v) : 0;
 }
 
+/* ---- a new password's hash ---- */
+
+void api_pwhash_take(http_ctx *ctx, api_pwhash *h, const char *password)
+{
+    h->password = http_ctx_strndup(ctx, password, strlen(password));
+    h->cost = api_svc(ctx)->cfg->pwhash;
+}
+
+void api_pwhash_run(void *job)
+{
+    api_pwhash *h = job;
+
+    h->rc = auth_password_hash(h->cost, h->password, h->hash);
+    sodium_memzero(h->password, strlen(h->password));
+}
+
+bool api_pwhash_made(http_ctx *ctx, const api_pwhash *h)
+{
+    if (h->rc == 0)
+        return true;
+    http_reply_error(ctx, 500, "internal_error", "could not hash the password");
+    return false;
+}
+
 /* ---- the worker pool's shares for password hashing ---- */
 
 /* Account creation and login each take at most a bounded share of the
@@ -171,36 +195,25 @@ typedef struct create_job {
     const char *params[10];
     const char *email, *full_name; /* signup: kept across the throttle */
     const char *reserve_params[3];
-    char *password; /* wiped after hashing */
-    enum pwhash_cost cost;
+    char *password; /* signup: kept across the throttle */
+    api_pwhash pw;
     share_hold *hold;
-    char hash[128];
-    int rc;
 } create_job;
 
 static const db_stmt create_stmt = {
     "msg_account_create", "select msg_account_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::int)",
     10};
 
-/* Worker thread: the argon2id hash. */
-static void create_hash_run(void *arg)
-{
-    create_job *job = arg;
-
-    job->rc = auth_password_hash(job->cost, job->password, job->hash);
-    sodium_memzero(job->password, strlen(job->password));
-}
-
+/* After the hash (arg: the job's api_pwhash): the insert. */
 static void create_hashed(http_ctx *ctx, void *arg)
 {
-    create_job *job = arg;
+    const api_pwhash *pw = arg;
+    create_job *job = ctx->state;
 
     share_release(job->hold);
-    if (job->rc != 0) {
-        http_reply_error(ctx, 500, "internal_error", "could not hash the password");
+    if (!api_pwhash_made(ctx, pw))
         return;
-    }
-    job->params[2] = job->hash;
+    job->params[2] = pw->hash;
     http_db_query(ctx, &create_stmt, job->params, api_reply_created_or_404);
 }
 
@@ -210,21 +223,19 @@ void api_account_create(http_ctx *ctx, const char *email, const char *password,
     create_job *job = ctx->state != NULL ? ctx->state : http_ctx_alloc(ctx, sizeof *job);
 
     ctx->state = job;
+    api_pwhash_take(ctx, &job->pw, password);
     job->params[0] = email;
     job->params[1] = full_name;
     job->params[3] = role;
     job->params[4] = actor_id;
     job->params[5] = http_peer(ctx);
-    job->password = http_ctx_strndup(ctx, password, strlen(password));
-    job->cost = api_svc(ctx)->cfg->pwhash;
-    share_work(ctx, SHARE_CREATE, &job->hold, job, create_hash_run, create_hashed);
+    share_work(ctx, SHARE_CREATE, &job->hold, &job->pw, api_pwhash_run, create_hashed);
 }
 
 static const db_stmt signup_reserve_stmt = {"auth_signup_reserve",
                                             "select auth_signup_reserve($1, $2::int, $3::int)", 3};
 
-/* Replies 429 too_many_attempts with Retry-After: wait_s seconds. */
-static void reply_throttled(http_ctx *ctx, long long wait_s, const char *message)
+void api_reply_throttled(http_ctx *ctx, long long wait_s, const char *message)
 {
     http_add_header(ctx, "Retry-After", api_itoa(ctx, wait_s));
     http_reply_error(ctx, 429, "too_many_attempts", message);
@@ -240,7 +251,7 @@ static void signup_reserved(void *arg, db_result *r)
         return;
     wait_s = strtoll(PQgetvalue(r->res, 0, 0), NULL, 10);
     if (wait_s > 0) {
-        reply_throttled(ctx, wait_s, "too many accounts from this address; wait and retry");
+        api_reply_throttled(ctx, wait_s, "too many accounts from this address; wait and retry");
         return;
     }
     api_account_create(ctx, job->email, job->password, job->full_name, "participant", NULL);
@@ -253,7 +264,6 @@ static void signup(http_ctx *ctx)
     json_t *body;
     const char *email, *password, *full_name, *language = NULL;
     create_job *job;
-    api_secret *s;
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
@@ -269,16 +279,9 @@ static void signup(http_ctx *ctx)
     job = http_ctx_alloc(ctx, sizeof *job);
     ctx->state = job;
     job->params[6] = language;
-    if (api_svc(ctx)->cfg->verify_email) {
-        s = http_ctx_alloc(ctx, sizeof *s);
-        if (api_secret_new(ctx, s) != 0) {
-            http_reply_error(ctx, 500, "internal_error", "could not make a link");
-            return;
-        }
-        job->params[7] = http_ctx_strndup(ctx, s->hash, strlen(s->hash));
-        job->params[8] = s->enc;
-        job->params[9] = api_itoa(ctx, api_verify_ttl_s());
-    }
+    if (api_svc(ctx)->cfg->verify_email &&
+        api_link_params(ctx, api_verify_ttl_s(), &job->params[7]) != 0)
+        return;
     /* counted per address before any hashing (taken e-mails included) */
     job->email = email;
     job->full_name = full_name;
@@ -421,7 +424,7 @@ static void login_checked(void *arg, db_result *r)
                     &hash) != 0)
         wait_s = 0;
     if (wait_s > 0) {
-        reply_throttled(ctx, wait_s, "too many failed logins; wait and retry");
+        api_reply_throttled(ctx, wait_s, "too many failed logins; wait and retry");
         return;
     }
     job->user_id = id != NULL ? http_ctx_strndup(ctx, id, strlen(id)) : NULL;

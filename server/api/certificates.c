@@ -10,6 +10,7 @@
  * participant once; a race loses quietly and the next run issues what is
  * left). Key rotation and the status list's re-signing run the statements
  * and code of cert/keys.c, as `sinau keys rotate` and start-up do.
+ * A cohort's rules are a thin route (cert_rules_put decides every member).
  * Revoking sets the bit in SQL, then re-signs the status list
  * (certificates_status_resign), which /status/1 also does when it finds
  * the list newer than its token. */
@@ -36,28 +37,6 @@
 static const sinau_config *cfg_of(http_ctx *ctx)
 {
     return api_svc(ctx)->cfg;
-}
-
-/* ---- rules and eligibility ---- */
-
-static const db_stmt rules_stmt =
-    API_STATUS_STMT("cert_rules_put", "cert_rules_put($1, $2::jsonb, $3)", 3);
-
-/* PUT /api/v1/cohorts/{id}/certificate-rules {min_lesson_percent?,
- * require_assignments_passed?, min_attendance_percent?, auto_issue?} */
-static void rules_put(http_ctx *ctx)
-{
-    json_t *body;
-    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
-
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
-    p[0] = http_param(ctx, "id");
-    p[1] = api_json_text(ctx, body);
-    p[2] = ctx->user.id;
-    if (api_missing(ctx, p[0], "cohort"))
-        return;
-    http_db_query(ctx, &rules_stmt, p, api_reply_status_body);
 }
 
 /* ---- issuing: one pipeline for the request and the timer ---- */
@@ -306,13 +285,8 @@ static void issue_replied(issue_run *run)
 static void issue(http_ctx *ctx)
 {
     const char *cohort = http_param(ctx, "id");
-    json_t *body;
 
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{}") != 0)
-        return;
-    if (api_missing(ctx, cohort, "cohort"))
+    if (api_body_none(ctx) != 0 || api_missing(ctx, cohort, "cohort"))
         return;
     issue_start(api_svc(ctx), cohort, ctx->user.id, issue_replied, ctx);
 }
@@ -406,11 +380,8 @@ static void transcript(http_ctx *ctx)
     transcript_job *job = http_ctx_alloc(ctx, sizeof *job);
     const char **p = http_ctx_alloc(ctx, 4 * sizeof *p);
     const char *year = http_param(ctx, "year");
-    json_t *body;
 
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{}") != 0)
+    if (api_body_none(ctx) != 0)
         return;
     if (year == NULL || strlen(year) != 4 || strspn(year, "0123456789") != 4 || year[0] != '2') {
         http_reply_error(ctx, 422, "invalid_year", "a year is four digits, 2000 to 2999");
@@ -510,6 +481,7 @@ static void reply_after_resign(http_ctx *ctx, db_result *r)
     certificates_status_resign(ctx, resigned_reply);
 }
 
+/* A revocation's answer, sent once the status list is re-signed. */
 static void revoked(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
@@ -522,29 +494,20 @@ static void revoked(void *arg, db_result *r)
     reply_after_resign(ctx, r);
 }
 
-static const db_stmt revoke_stmt = API_STATUS_STMT("cert_revoke", "cert_revoke($1, $2, $3)", 3);
-
-/* POST /api/v1/certificates/{id}/revoke {reason} (admins; audited) */
-static void revoke(http_ctx *ctx)
+/* The check of POST /api/v1/certificates/{id}/revoke {reason} (admins;
+ * audited), a call of cert_revoke whose completion is revoked: a reason
+ * has 1 to 500 characters, not all blank (422 invalid_reason). */
+static int revoke_check(http_ctx *ctx, json_t *body)
 {
-    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
     const char *reason;
-    json_t *body;
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
     if (http_unpack(ctx, body, "{s:s}", "reason", &reason) != 0)
-        return;
+        return -1;
     if (reason[strspn(reason, " \t\r\n")] == '\0' || strlen(reason) > 500) {
         http_reply_error(ctx, 422, "invalid_reason", "a reason has 1 to 500 characters");
-        return;
+        return -1;
     }
-    p[0] = http_param(ctx, "id");
-    p[1] = reason;
-    p[2] = ctx->user.id;
-    if (api_missing(ctx, p[0], "certificate"))
-        return;
-    http_db_query(ctx, &revoke_stmt, p, revoked);
+    return 0;
 }
 
 /* ---- automatic issuance (cohorts whose rules say auto_issue) ---- */
@@ -613,11 +576,8 @@ static const db_stmt key_add_stmt = {"cert_key_add", CERTKEYS_ADD_SQL, 4};
 static void keys_rotate(http_ctx *ctx)
 {
     rotate_job *job = http_ctx_alloc(ctx, sizeof *job);
-    json_t *body;
 
-    if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{}") != 0)
+    if (api_body_none(ctx) != 0)
         return;
     if (certkeys_new_make(api_svc(ctx)->keys, &job->key) != 0) {
         http_reply_error(ctx, 500, "internal_error", "a key could not be made");

@@ -1,15 +1,25 @@
 /* cohorts.c — cohorts of a programme: creation with per-segment quotas,
- * the public view with live seat counts, instructors, quota changes. */
+ * the public view with live seat counts, instructors, quota changes. Every
+ * route is a thin one (routes/cohorts.json); what is here are the checks of
+ * the bodies whose refusals have codes of their own. */
 #include "sinau/api/common.h"
 #include "sinau/api/routes.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "sinau/api/call.h"
 #include "sinau/http/ctx.h"
-#include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
+
+/* A segment's quota: 0..100000 seats; else replies 422 invalid_quota and
+ * returns -1. */
+static int quota_check_value(http_ctx *ctx, json_int_t quota)
+{
+    if (quota >= 0 && quota <= 100000)
+        return 0;
+    http_reply_error(ctx, 422, "invalid_quota", "a quota is a number of seats, 0..100000");
+    return -1;
+}
 
 /* Checks the shape of the segments array; replies 422 and returns -1. */
 static int segments_check(http_ctx *ctx, json_t *segments)
@@ -27,12 +37,9 @@ static int segments_check(http_ctx *ctx, json_t *segments)
         json_int_t quota;
         int waitlist = 1;
         if (http_unpack(ctx, seg, "{s:s, s:I, s?b}", "segment", &name, "quota", &quota, "waitlist",
-                        &waitlist) != 0)
+                        &waitlist) != 0 ||
+            quota_check_value(ctx, quota) != 0)
             return -1;
-        if (quota < 0 || quota > 100000) {
-            http_reply_error(ctx, 422, "invalid_quota", "a quota is a number of seats, 0..100000");
-            return -1;
-        }
         for (j = 0; j < i; j++) {
             if (strcmp(json_string_value(json_object_get(json_array_get(segments, j), "segment")),
                        name) == 0) {
@@ -44,72 +51,40 @@ static int segments_check(http_ctx *ctx, json_t *segments)
     return 0;
 }
 
-static const db_stmt create_stmt = {"cohorts_create", "select reg_cohort_create($1, $2::jsonb, $3)",
-                                    3};
-
-/* POST /api/v1/programmes/{slug}/cohorts */
-static void cohorts_create(http_ctx *ctx)
+/* The check of POST /api/v1/programmes/{slug}/cohorts (a thin route:
+ * reg_cohort_create), whose refusals of the segments and rules have codes
+ * of their own. Returns 0, or replies 422 and returns -1. */
+static int cohort_new_check(http_ctx *ctx, json_t *body)
 {
-    json_t *body, *segments, *rules = NULL;
+    json_t *segments, *rules = NULL;
     const char *name, *opens, *closes, *starts, *ends, *residency = NULL, *spill = NULL;
     json_int_t jp, ttl = 0, version = 0;
-    const char **params;
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
     if (http_unpack(ctx, body, "{s:s, s?I, s:s, s:s, s:s, s:s, s:I, s?s, s?s, s?I, s:o, s?o}",
                     "name", &name, "content_version", &version, "registration_opens_at", &opens,
                     "registration_closes_at", &closes, "starts_on", &starts, "ends_on", &ends, "jp",
                     &jp, "residency_prefix", &residency, "spillover_at", &spill, "offer_ttl_s",
-                    &ttl, "segments", &segments, "certificate_rules", &rules) != 0)
-        return;
-    if (segments_check(ctx, segments) != 0)
-        return;
+                    &ttl, "segments", &segments, "certificate_rules", &rules) != 0 ||
+        segments_check(ctx, segments) != 0)
+        return -1;
     if (rules != NULL && !json_is_object(rules)) {
         http_reply_error(ctx, 422, "invalid_certificate_rules", "expected an object");
-        return;
+        return -1;
     }
-    params = http_ctx_alloc(ctx, 3 * sizeof *params);
-    params[0] = http_param(ctx, "slug");
-    params[1] = api_json_text(ctx, body);
-    params[2] = ctx->user.id;
-    if (api_missing(ctx, params[0], "programme"))
-        return;
-    http_db_query(ctx, &create_stmt, params, api_reply_created_or_404);
+    return 0;
 }
 
-static const db_stmt quota_stmt =
-    API_STATUS_STMT("cohorts_set_quota", "reg_set_quota($1, $2, $3::int, $4::boolean, $5)", 5);
-
-/* PUT /api/v1/cohorts/{id}/segments/{segment} {quota, waitlist?} */
-static void cohorts_set_quota(http_ctx *ctx)
+/* The check of PUT /api/v1/cohorts/{id}/segments/{segment} {quota,
+ * waitlist?} (a thin route: reg_set_quota). */
+static int quota_check(http_ctx *ctx, json_t *body)
 {
-    json_t *body;
     json_int_t quota;
     int waitlist = -1;
-    const char **params;
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
     if (http_unpack(ctx, body, "{s:I, s?b}", "quota", &quota, "waitlist", &waitlist) != 0)
-        return;
-    if (quota < 0 || quota > 100000) {
-        http_reply_error(ctx, 422, "invalid_quota", "a quota is a number of seats, 0..100000");
-        return;
-    }
-    params = http_ctx_alloc(ctx, 5 * sizeof *params);
-    params[0] = http_param(ctx, "id");
-    params[1] = http_param(ctx, "segment");
-    params[2] = api_itoa(ctx, quota);
-    params[3] = waitlist < 0 ? NULL : (waitlist ? "true" : "false");
-    params[4] = ctx->user.id;
-    if (api_missing(ctx, params[0], "segment") || api_missing(ctx, params[1], "segment"))
-        return;
-    http_db_query(ctx, &quota_stmt, params, api_reply_status_body);
+        return -1;
+    return quota_check_value(ctx, quota);
 }
-
-static const db_stmt update_stmt = {"cohorts_update", "select reg_cohort_update($1, $2::jsonb, $3)",
-                                    3};
 
 /* An optional member that is a string or null. */
 static bool string_or_null(json_t *v)
@@ -133,31 +108,29 @@ static const char *settings_wrong(json_t *residency, json_t *spill, json_t *ttl)
     return NULL;
 }
 
-/* PUT /api/v1/cohorts/{id} {name?, registration_opens_at?,
+/* The check of PUT /api/v1/cohorts/{id} {name?, registration_opens_at?,
  * registration_closes_at?, starts_on?, ends_on?, jp?, residency_prefix?,
- * spillover_at?, offer_ttl_s?} (admins; quotas, version and certificate
- * rules have their own calls) */
-static void cohorts_update(http_ctx *ctx)
+ * spillover_at?, offer_ttl_s?} (a thin route: reg_cohort_update; quotas,
+ * version and certificate rules have their own calls): 422 invalid_field
+ * or invalid_date with details.field. */
+static int cohort_edit_check(http_ctx *ctx, json_t *body)
 {
-    json_t *body, *residency = NULL, *spill = NULL, *ttl = NULL;
+    json_t *residency = NULL, *spill = NULL, *ttl = NULL;
     const char *name = NULL, *opens = NULL, *closes = NULL, *starts = NULL, *ends = NULL;
     json_int_t jp = 0;
-    const char **params;
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
     if (http_unpack(ctx, body, "{s?s, s?s, s?s, s?s, s?s, s?I, s?o, s?o, s?o}", "name", &name,
                     "registration_opens_at", &opens, "registration_closes_at", &closes, "starts_on",
                     &starts, "ends_on", &ends, "jp", &jp, "residency_prefix", &residency,
                     "spillover_at", &spill, "offer_ttl_s", &ttl) != 0)
-        return;
+        return -1;
     const char *wrong = settings_wrong(residency, spill, ttl);
     if (wrong != NULL) {
         http_reply_error_details(ctx, 422, "invalid_field",
                                  "residency_prefix and spillover_at are strings or null; "
                                  "offer_ttl_s 60..1209600 or null",
                                  json_pack("{s:s}", "field", wrong));
-        return;
+        return -1;
     }
     const char *bad = opens != NULL && !api_iso_time(opens)     ? "registration_opens_at"
                       : closes != NULL && !api_iso_time(closes) ? "registration_closes_at"
@@ -170,15 +143,9 @@ static void cohorts_update(http_ctx *ctx)
         http_reply_error_details(ctx, 422, "invalid_date",
                                  "times are ISO 8601 with a zone; dates are YYYY-MM-DD",
                                  json_pack("{s:s}", "field", bad));
-        return;
+        return -1;
     }
-    params = http_ctx_alloc(ctx, 3 * sizeof *params);
-    params[0] = http_param(ctx, "id");
-    params[1] = api_json_text(ctx, body);
-    params[2] = ctx->user.id;
-    if (api_missing(ctx, params[0], "cohort"))
-        return;
-    http_db_query(ctx, &update_stmt, params, api_reply_json_or_404);
+    return 0;
 }
 
 /* The route table (server/api/routes/cohorts.json, generated at build time). */

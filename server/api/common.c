@@ -41,15 +41,26 @@ void api_reply_status_body(void *arg, db_result *r)
     api_reply_sql(arg, r, API_REPLY_STATUS);
 }
 
-void api_call_route_empty(http_ctx *ctx)
+int api_body_none(http_ctx *ctx)
 {
     json_t *body;
 
     if (http_read_json(ctx, true, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{}") != 0)
-        return;
-    api_call_route(ctx);
+        return -1;
+    return http_unpack(ctx, body, "{}");
+}
+
+void api_call_route_empty(http_ctx *ctx)
+{
+    if (api_body_none(ctx) == 0)
+        api_call_route(ctx);
+}
+
+int api_check_in_sql(http_ctx *ctx, json_t *body)
+{
+    (void)ctx;
+    (void)body;
+    return 0;
 }
 
 bool api_missing(http_ctx *ctx, const char *value, const char *what)
@@ -455,21 +466,15 @@ static void download_send(http_ctx *ctx, void *arg)
     http_reply_bytes(ctx, 200, type, job->bytes, job->len);
 }
 
-static void file_row(void *arg, db_result *r)
+/* The work is small enough for the loop. */
+static bool file_small(const void *arg)
 {
-    http_ctx *ctx = arg;
-    download_job *job = ctx->state;
+    const download_job *job = arg;
 
-    if (!http_db_found(ctx, r, "no such file"))
-        return;
-    job->row = http_own_pgresult(ctx, db_result_take(r));
-    if ((size_t)PQgetlength(job->row, 0, 4) <= 2 * INLINE_DECODE_MAX) {
-        download_decode(job);
-        download_send(ctx, job);
-        return;
-    }
-    http_work(ctx, job, download_decode, download_send);
+    return (size_t)PQgetlength(job->row, 0, 4) <= 2 * INLINE_DECODE_MAX;
 }
+
+static const api_rows_step file_step = {"no such file", download_decode, download_send, file_small};
 
 void api_file_get(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
                   const api_file_opts *opts)
@@ -478,8 +483,43 @@ void api_file_get(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
 
     if (opts != NULL)
         job->opts = *opts;
-    ctx->state = job;
-    http_db_query(ctx, stmt, values, file_row);
+    api_rows_then(ctx, stmt, values, &file_step, job, &job->row);
+}
+
+/* ctx->state of api_rows_then, from the query to its rows. */
+typedef struct rows_then {
+    const api_rows_step *step;
+    void *job;
+    PGresult **rows;
+} rows_then;
+
+static void rows_found(void *arg, db_result *r)
+{
+    http_ctx *ctx = arg;
+    const rows_then *t = ctx->state;
+    const api_rows_step *step = t->step;
+
+    if (!http_db_found(ctx, r, step->missing))
+        return;
+    *t->rows = http_own_pgresult(ctx, db_result_take(r));
+    if (step->on_loop == NULL || !step->on_loop(t->job)) {
+        http_work(ctx, t->job, step->run, step->done);
+        return;
+    }
+    step->run(t->job);
+    step->done(ctx, t->job);
+}
+
+void api_rows_then(http_ctx *ctx, const db_stmt *stmt, const char *const *values,
+                   const api_rows_step *step, void *job, PGresult **rows)
+{
+    rows_then *t = http_ctx_alloc(ctx, sizeof *t);
+
+    t->step = step;
+    t->job = job;
+    t->rows = rows;
+    ctx->state = t;
+    http_db_query(ctx, stmt, values, rows_found);
 }
 
 void api_reply_csv(http_ctx *ctx, csv_buf *b, const char *disposition)

@@ -963,6 +963,14 @@ static void verify_form(http_ctx *ctx)
 
 /* ---- keys, issuer, status list ---- */
 
+/* The issuer's public documents (its keys, its profile, the status list):
+ * anyone may read them, from any origin, and cache them for five minutes. */
+static void public_document(http_ctx *ctx)
+{
+    http_add_header(ctx, "Cache-Control", "public, max-age=300");
+    http_add_header(ctx, "Access-Control-Allow-Origin", "*");
+}
+
 static void jwks_read(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
@@ -975,8 +983,7 @@ static void jwks_read(void *arg, db_result *r)
         return;
     }
     jwks = jwks_of(cfg_of(ctx), r->res);
-    http_add_header(ctx, "Cache-Control", "public, max-age=300");
-    http_add_header(ctx, "Access-Control-Allow-Origin", "*");
+    public_document(ctx);
     if (thumb == NULL) {
         http_reply_json(ctx, 200, jwks);
         return;
@@ -1039,8 +1046,7 @@ static void issuer_read(void *arg, db_result *r)
     }
     json_decref(rows);
     snprintf(id, sizeof id, "%s/issuer", cfg->public_url);
-    http_add_header(ctx, "Cache-Control", "public, max-age=300");
-    http_add_header(ctx, "Access-Control-Allow-Origin", "*");
+    public_document(ctx);
     http_reply_json(ctx, 200,
                     json_pack("{s:[s,s,{s:{s:s, s:s, s:s}}], s:s, s:[s], s:s, s:s, s:o}",
                               "@context", "https://www.w3.org/ns/credentials/v2",
@@ -1083,8 +1089,7 @@ static void multikey_read(void *arg, db_result *r)
     }
     text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(doc);
-    http_add_header(ctx, "Cache-Control", "public, max-age=300");
-    http_add_header(ctx, "Access-Control-Allow-Origin", "*");
+    public_document(ctx);
     http_reply_bytes(ctx, 200, "application/ld+json", text, strlen(text));
     free(text);
 }
@@ -1131,8 +1136,7 @@ static void status_read(void *arg, db_result *r)
         http_reply_error(ctx, 503, "status_list_unsigned", "the status list is being signed");
         return;
     }
-    http_add_header(ctx, "Cache-Control", "public, max-age=300");
-    http_add_header(ctx, "Access-Control-Allow-Origin", "*");
+    public_document(ctx);
     http_reply_bytes(ctx, 200, col == 2 ? "application/vc+ld+json" : "application/vc+jwt",
                      PQgetvalue(r->res, 0, col), (size_t)PQgetlength(r->res, 0, col));
 }

@@ -39,16 +39,10 @@ static bool one_of(const char *s, const char *const *ok, size_t n)
     return false;
 }
 
-static bool digits(const char *s)
+/* s is 1..max bytes, each one of allowed. */
+static bool token_chars(const char *s, const char *allowed, size_t max)
 {
-    size_t n = strlen(s);
-
-    if (n == 0 || n > 18)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
+    return s != NULL && s[0] != '\0' && strlen(s) <= max && strspn(s, allowed) == strlen(s);
 }
 
 /* GET /api/v1/messages?state=&channel=&kind=&cohort_id=&user_id=&cursor=&limit= */
@@ -72,61 +66,36 @@ static void messages_log(http_ctx *ctx)
     if ((p[0] != NULL && !one_of(p[0], states, SINAU_ARRAY_LEN(states))) ||
         (p[1] != NULL && !one_of(p[1], channels, SINAU_ARRAY_LEN(channels))) ||
         (kind != NULL && strspn(kind, "abcdefghijklmnopqrstuvwxyz_") != strlen(kind)) ||
-        (p[5] != NULL && !digits(p[5]))) {
+        (p[5] != NULL && !token_chars(p[5], "0123456789", 18))) {
         http_reply_error(ctx, 422, "invalid_filter", "unknown state, channel, kind or cursor");
         return;
     }
     http_db_query(ctx, &log_stmt, p, api_reply_json_or_404);
 }
 
-static const db_stmt resend_stmt =
-    API_STATUS_STMT("msg_resend", "msg_resend($1::bigint, $2, $3)", 3);
-
-/* POST /api/v1/messages/{id}/resend: a failed or undeliverable one again. */
-static void messages_resend(http_ctx *ctx)
-{
-    const char **p = http_ctx_alloc(ctx, 3 * sizeof *p);
-
-    p[0] = http_param(ctx, "id");
-    p[1] = ctx->user.id;
-    p[2] = http_peer(ctx);
-    if (p[0] == NULL || !digits(p[0])) {
-        http_reply_error(ctx, 404, "not_found", "no such message");
-        return;
-    }
-    http_db_query(ctx, &resend_stmt, p, api_reply_status_body);
-}
-
 /* ---- the participant's choices ---- */
 
-static const db_stmt prefs_put_stmt =
-    API_STATUS_STMT("msg_prefs_put", "msg_prefs_put($1, $2::jsonb)", 2);
-
-/* PUT /api/v1/me/notifications {language?, email?, whatsapp?, reminders?} */
-static void prefs_put(http_ctx *ctx)
+/* The check of PUT /api/v1/me/notifications {language?, email?, whatsapp?,
+ * reminders?} (a call of msg_prefs_put): 422 invalid_language, or
+ * invalid_field for a member that is not a boolean. */
+static int prefs_check(http_ctx *ctx, json_t *body)
 {
-    json_t *body, *lang = NULL, *email = NULL, *wa = NULL, *rem = NULL;
-    const char **p;
+    json_t *lang = NULL, *email = NULL, *wa = NULL, *rem = NULL;
 
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
     if (http_unpack(ctx, body, "{s?o, s?o, s?o, s?o}", "language", &lang, "email", &email,
                     "whatsapp", &wa, "reminders", &rem) != 0)
-        return;
+        return -1;
     if (lang != NULL && (!json_is_string(lang) || (strcmp(json_string_value(lang), "id") != 0 &&
                                                    strcmp(json_string_value(lang), "en") != 0))) {
         http_reply_error(ctx, 422, "invalid_language", "language is id or en");
-        return;
+        return -1;
     }
     if ((email != NULL && !json_is_boolean(email)) || (wa != NULL && !json_is_boolean(wa)) ||
         (rem != NULL && !json_is_boolean(rem))) {
         http_reply_error(ctx, 422, "invalid_field", "email, whatsapp and reminders are booleans");
-        return;
+        return -1;
     }
-    p = http_ctx_alloc(ctx, 2 * sizeof *p);
-    p[0] = ctx->user.id;
-    p[1] = api_json_text(ctx, body);
-    http_db_query(ctx, &prefs_put_stmt, p, api_reply_status_body);
+    return 0;
 }
 
 /* ---- one-click unsubscribe (RFC 8058) ---- */
@@ -162,11 +131,6 @@ static void unsubscribe(http_ctx *ctx)
     p = http_ctx_alloc(ctx, sizeof *p);
     p[0] = u;
     http_db_query(ctx, &unsubscribe_stmt, p, unsubscribed);
-}
-
-static bool token_chars(const char *s, const char *allowed, size_t max)
-{
-    return s != NULL && s[0] != '\0' && strlen(s) <= max && strspn(s, allowed) == strlen(s);
 }
 
 /* GET /api/v1/unsubscribe?u=&t=: a person followed the link rather than

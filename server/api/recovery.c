@@ -39,23 +39,25 @@
 
 static const char accepted[] = "{\"accepted\":true}";
 
-int api_secret_new(http_ctx *ctx, api_secret *s)
+int api_link_params(http_ctx *ctx, int ttl_s, const char **out)
 {
-    char *enc = NULL;
+    char token[AUTH_TOKEN_CHARS + 1], *hash = http_ctx_alloc(ctx, AUTH_HASH_HEX), *enc = NULL;
+    int rc;
 
-    auth_token_new(s->token);
-    auth_token_hash(s->token, s->hash);
-    if (pii_encrypt(api_svc(ctx)->keys, "outbox", "secret", s->hash, s->token, strlen(s->token),
-                    &enc) != 0)
+    auth_token_new(token);
+    auth_token_hash(token, hash);
+    rc = pii_encrypt(api_svc(ctx)->keys, "outbox", "secret", hash, token, strlen(token), &enc);
+    sodium_memzero(token, sizeof token);
+    if (rc != 0) {
+        free(enc);
+        http_reply_error(ctx, 500, "internal_error", "could not make a link");
         return -1;
-    s->enc = http_ctx_strndup(ctx, enc, strlen(enc));
+    }
+    out[0] = hash;
+    out[1] = http_ctx_strndup(ctx, enc, strlen(enc));
+    out[2] = api_itoa(ctx, ttl_s);
     free(enc);
     return 0;
-}
-
-static void ttl_text(http_ctx *ctx, int ttl, const char **out)
-{
-    *out = api_itoa(ctx, ttl);
 }
 
 /* ---- asking for a link ---- */
@@ -69,7 +71,6 @@ static void reset_requested(void *arg, db_result *r)
     http_ctx *ctx = arg;
     json_t *v;
     json_int_t wait_s = 0;
-    char retry[24];
 
     if (http_db_failed(ctx, r))
         return;
@@ -78,9 +79,7 @@ static void reset_requested(void *arg, db_result *r)
         wait_s = 0;
     json_decref(v);
     if (wait_s > 0) {
-        snprintf(retry, sizeof retry, "%lld", (long long)wait_s);
-        http_add_header(ctx, "Retry-After", retry);
-        http_reply_error(ctx, 429, "too_many_attempts", "too many requests; wait and retry");
+        api_reply_throttled(ctx, wait_s, "too many requests; wait and retry");
         return;
     }
     http_reply_static(ctx, 202, "application/json", accepted, sizeof accepted - 1);
@@ -92,7 +91,6 @@ static void reset_request(http_ctx *ctx)
     json_t *body;
     const char *email;
     const char **p = http_ctx_alloc(ctx, 8 * sizeof *p);
-    api_secret *s = http_ctx_alloc(ctx, sizeof *s);
 
     if (http_read_json(ctx, false, &body) != 0)
         return;
@@ -103,15 +101,10 @@ static void reset_request(http_ctx *ctx)
         return;
     }
     /* the same work whether or not the address has an account */
-    if (api_secret_new(ctx, s) != 0) {
-        http_reply_error(ctx, 500, "internal_error", "could not make a link");
+    if (api_link_params(ctx, RESET_TTL_S, &p[2]) != 0)
         return;
-    }
     p[0] = email;
     p[1] = http_peer(ctx);
-    p[2] = s->hash;
-    p[3] = s->enc;
-    ttl_text(ctx, RESET_TTL_S, &p[4]);
     p[5] = api_itoa(ctx, RESET_WINDOW_S);
     p[6] = api_itoa(ctx, RESET_MAX_PER_IP);
     p[7] = api_itoa(ctx, RESET_MAX_ACCOUNT);
@@ -122,10 +115,7 @@ static void reset_request(http_ctx *ctx)
 
 typedef struct confirm_job {
     char hash[AUTH_HASH_HEX];
-    char *password; /* wiped after hashing */
-    enum pwhash_cost cost;
-    char new_hash[128];
-    int rc;
+    api_pwhash pw;
     const char *params[3];
 } confirm_job;
 
@@ -139,25 +129,16 @@ static void reply_invalid_token(http_ctx *ctx)
                      "this link is not valid (used, expired or unknown)");
 }
 
-/* Worker thread: the new password's argon2id hash. */
-static void hash_run(void *arg)
-{
-    confirm_job *job = arg;
-
-    job->rc = auth_password_hash(job->cost, job->password, job->new_hash);
-    sodium_memzero(job->password, strlen(job->password));
-}
-
+/* After the hash (arg: the job's api_pwhash): the store, sessions ended. */
 static void confirm_hashed(http_ctx *ctx, void *arg)
 {
-    confirm_job *job = arg;
+    const api_pwhash *pw = arg;
+    confirm_job *job = ctx->state;
 
-    if (job->rc != 0) {
-        http_reply_error(ctx, 500, "internal_error", "could not hash the password");
+    if (!api_pwhash_made(ctx, pw))
         return;
-    }
     job->params[0] = job->hash;
-    job->params[1] = job->new_hash;
+    job->params[1] = pw->hash;
     job->params[2] = http_peer(ctx);
     http_db_query(ctx, &reset_confirm_stmt, job->params, api_reply_status_body);
 }
@@ -173,21 +154,31 @@ static void confirm_checked(void *arg, db_result *r)
         reply_invalid_token(ctx);
         return;
     }
-    job->cost = api_svc(ctx)->cfg->pwhash;
-    http_work(ctx, job, hash_run, confirm_hashed);
+    http_work(ctx, &job->pw, api_pwhash_run, confirm_hashed);
+}
+
+/* The body of both routes that set a new password, {<proof>, <fresh>},
+ * two strings: what gives the right (a reset link's token, the current
+ * password) and the new password. Returns 0 with both (the body's), or -1
+ * after replying (http_read_json, http_unpack). */
+static int new_password_body(http_ctx *ctx, const char *proof_name, const char **proof,
+                             const char *fresh_name, const char **fresh)
+{
+    json_t *body;
+
+    if (http_read_json(ctx, false, &body) != 0)
+        return -1;
+    return http_unpack(ctx, body, "{s:s, s:s}", proof_name, proof, fresh_name, fresh);
 }
 
 /* POST /api/v1/auth/password-reset/confirm {token, password} → 204 */
 static void reset_confirm(http_ctx *ctx)
 {
-    json_t *body;
     const char *token, *password;
     confirm_job *job = http_ctx_alloc(ctx, sizeof *job);
 
     ctx->state = job;
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:s, s:s}", "token", &token, "password", &password) != 0)
+    if (new_password_body(ctx, "token", &token, "password", &password) != 0)
         return;
     if (strlen(token) != AUTH_TOKEN_CHARS) {
         reply_invalid_token(ctx);
@@ -196,7 +187,7 @@ static void reset_confirm(http_ctx *ctx)
     if (api_password_policy(ctx, password) != 0)
         return;
     auth_token_hash(token, job->hash);
-    job->password = http_ctx_strndup(ctx, password, strlen(password));
+    api_pwhash_take(ctx, &job->pw, password);
     job->params[0] = job->hash;
     http_db_query(ctx, &reset_live_stmt, job->params, confirm_checked);
 }
@@ -204,12 +195,10 @@ static void reset_confirm(http_ctx *ctx)
 /* ---- changing one's password ---- */
 
 typedef struct change_job {
-    char *current, *next; /* wiped after use */
-    enum pwhash_cost cost;
+    char *current; /* wiped after use */
+    api_pwhash next;
     char *stored_hash, *email;
     bool ok;
-    int rc;
-    char new_hash[128];
     const char *params[5];
 } change_job;
 
@@ -242,13 +231,13 @@ static void change_failed_recorded(void *arg, db_result *r)
 static void change_run(void *arg)
 {
     change_job *job = arg;
-    enum pwhash_cost cost = job->cost;
 
-    job->ok = auth_password_verify(cost, job->stored_hash, job->current, &(bool){false});
-    if (job->ok)
-        job->rc = auth_password_hash(cost, job->next, job->new_hash);
+    job->ok = auth_password_verify(job->next.cost, job->stored_hash, job->current, &(bool){false});
     sodium_memzero(job->current, strlen(job->current));
-    sodium_memzero(job->next, strlen(job->next));
+    if (job->ok)
+        api_pwhash_run(&job->next);
+    else
+        sodium_memzero(job->next.password, strlen(job->next.password));
 }
 
 static void change_verified(http_ctx *ctx, void *arg)
@@ -262,12 +251,10 @@ static void change_verified(http_ctx *ctx, void *arg)
         http_db_query(ctx, &change_failed_stmt, job->params, change_failed_recorded);
         return;
     }
-    if (job->rc != 0) {
-        http_reply_error(ctx, 500, "internal_error", "could not hash the password");
+    if (!api_pwhash_made(ctx, &job->next))
         return;
-    }
     job->params[0] = ctx->user.id;
-    job->params[1] = job->new_hash;
+    job->params[1] = job->next.hash;
     job->params[2] = ctx->user.token_hash;
     job->params[3] = http_peer(ctx);
     http_db_query(ctx, &change_stmt, job->params, change_stored);
@@ -280,7 +267,6 @@ static void change_begun(void *arg, db_result *r)
     json_t *v;
     json_int_t wait_s = 0;
     const char *hash = NULL, *email = NULL;
-    char retry[24];
 
     if (http_db_failed(ctx, r))
         return;
@@ -292,11 +278,8 @@ static void change_begun(void *arg, db_result *r)
     }
     job->stored_hash = http_ctx_strndup(ctx, hash, strlen(hash));
     job->email = http_ctx_strndup(ctx, email, strlen(email));
-    job->cost = api_svc(ctx)->cfg->pwhash;
     if (wait_s > 0) {
-        snprintf(retry, sizeof retry, "%lld", (long long)wait_s);
-        http_add_header(ctx, "Retry-After", retry);
-        http_reply_error(ctx, 429, "too_many_attempts", "too many failed attempts; wait and retry");
+        api_reply_throttled(ctx, wait_s, "too many failed attempts; wait and retry");
         return;
     }
     http_work(ctx, job, change_run, change_verified);
@@ -306,15 +289,11 @@ static void change_begun(void *arg, db_result *r)
  * other session of the account ends. */
 static void password_put(http_ctx *ctx)
 {
-    json_t *body;
     const char *current, *next;
     change_job *job = http_ctx_alloc(ctx, sizeof *job);
 
     ctx->state = job;
-    if (http_read_json(ctx, false, &body) != 0)
-        return;
-    if (http_unpack(ctx, body, "{s:s, s:s}", "current_password", &current, "new_password", &next) !=
-        0)
+    if (new_password_body(ctx, "current_password", &current, "new_password", &next) != 0)
         return;
     if (api_password_policy(ctx, next) != 0)
         return;
@@ -323,7 +302,7 @@ static void password_put(http_ctx *ctx)
         return;
     }
     job->current = http_ctx_strndup(ctx, current, strlen(current));
-    job->next = http_ctx_strndup(ctx, next, strlen(next));
+    api_pwhash_take(ctx, &job->next, next);
     job->params[0] = ctx->user.id;
     job->params[1] = http_peer(ctx);
     job->params[2] = api_itoa(ctx, AUTH_THROTTLE_WINDOW_S);
@@ -341,20 +320,12 @@ static const db_stmt admin_reset_stmt =
 static void admin_reset(http_ctx *ctx)
 {
     const char **p = http_ctx_alloc(ctx, 6 * sizeof *p);
-    api_secret *s = http_ctx_alloc(ctx, sizeof *s);
 
     p[0] = http_param(ctx, "id");
-    if (api_missing(ctx, p[0], "user"))
+    if (api_missing(ctx, p[0], "user") || api_link_params(ctx, ADMIN_RESET_TTL_S, &p[3]) != 0)
         return;
-    if (api_secret_new(ctx, s) != 0) {
-        http_reply_error(ctx, 500, "internal_error", "could not make a link");
-        return;
-    }
     p[1] = ctx->user.id;
     p[2] = http_peer(ctx);
-    p[3] = s->hash;
-    p[4] = s->enc;
-    ttl_text(ctx, ADMIN_RESET_TTL_S, &p[5]);
     http_db_query(ctx, &admin_reset_stmt, p, api_reply_status_body);
 }
 
@@ -389,16 +360,10 @@ static void verify_email(http_ctx *ctx)
 static void verify_resend(http_ctx *ctx)
 {
     const char **p = http_ctx_alloc(ctx, 4 * sizeof *p);
-    api_secret *s = http_ctx_alloc(ctx, sizeof *s);
 
-    if (api_secret_new(ctx, s) != 0) {
-        http_reply_error(ctx, 500, "internal_error", "could not make a link");
+    if (api_link_params(ctx, VERIFY_TTL_S, &p[1]) != 0)
         return;
-    }
     p[0] = ctx->user.id;
-    p[1] = s->hash;
-    p[2] = s->enc;
-    ttl_text(ctx, VERIFY_TTL_S, &p[3]);
     http_db_query(ctx, &verify_resend_stmt, p, api_reply_status_body);
 }
 

@@ -293,23 +293,6 @@ static void registrations_create(http_ctx *ctx)
     reg_batch_add(ctx, params);
 }
 
-/* ---- the participant's own ---- */
-
-static const db_stmt cancel_stmt = API_STATUS_STMT("reg_cancel", "reg_cancel($1, $2, $3)", 3);
-
-/* DELETE /api/v1/registrations/{id}: its participant or an admin. */
-static void registrations_cancel(http_ctx *ctx)
-{
-    const char **params = http_ctx_alloc(ctx, 3 * sizeof *params);
-
-    params[0] = http_param(ctx, "id");
-    params[1] = ctx->user.id;
-    params[2] = ctx->user.role == AUTH_ROLE_ADMIN ? "true" : "false";
-    if (api_missing(ctx, params[0], "registration"))
-        return;
-    http_db_query(ctx, &cancel_stmt, params, api_reply_status_body);
-}
-
 /* ---- the list, for admins and the cohort's instructors ---- */
 
 static const db_stmt list_stmt = {"reg_list",
@@ -422,7 +405,6 @@ typedef struct csv_job {
     bool unmasked;
     bool failed;
     csv_buf out;
-    const char *params[7];
 } csv_job;
 
 /* One protected cell, decrypted into the CSV (unmasked exports). */
@@ -498,22 +480,16 @@ static void csv_send(http_ctx *ctx, void *arg)
     api_reply_csv(ctx, &job->out, job->w->filename);
 }
 
-static void csv_done(void *arg, db_result *r)
+/* The masked CSV is small work, built on the loop; decrypting is the
+ * worker pool's. */
+static bool csv_masked(const void *arg)
 {
-    http_ctx *ctx = arg;
-    csv_job *job = ctx->state;
+    const csv_job *job = arg;
 
-    if (!http_db_found(ctx, r, "no such cohort"))
-        return;
-    job->rows = http_own_pgresult(ctx, db_result_take(r));
-    job->keys = api_svc(ctx)->keys;
-    if (!job->unmasked) {
-        csv_build(job);
-        csv_send(ctx, job);
-        return;
-    }
-    http_work(ctx, job, csv_build, csv_send);
+    return !job->unmasked;
 }
+
+static const api_rows_step csv_step = {"no such cohort", csv_build, csv_send, csv_masked};
 
 /* The words of ?lang= (id when absent); NULL after replying 422. */
 static const csv_words *csv_lang(http_ctx *ctx, const char *lang)
@@ -526,21 +502,49 @@ static const csv_words *csv_lang(http_ctx *ctx, const char *lang)
     return NULL;
 }
 
-static bool status_ok(const char *s)
+/* Runs the CSV statement (masked, or unmasked and audited) with params and
+ * answers with the CSV in the words w. */
+static void csv_query(http_ctx *ctx, const csv_words *w, const char *const *params, bool unmasked)
+{
+    csv_job *job = http_ctx_alloc(ctx, sizeof *job);
+
+    job->w = w;
+    job->unmasked = unmasked;
+    job->keys = api_svc(ctx)->keys;
+    api_rows_then(ctx, unmasked ? &csv_unmasked_stmt : &csv_stmt, params, &csv_step, job,
+                  &job->rows);
+}
+
+/* A status filter: absent, or a registration status; else replies 422
+ * invalid_status and returns false. */
+static bool status_known(http_ctx *ctx, const char *s)
 {
     static const char *const ok[] = {"confirmed", "waitlisted", "offered", "cancelled", "expired"};
 
+    if (s == NULL)
+        return true;
     for (size_t i = 0; i < SINAU_ARRAY_LEN(ok); i++)
         if (strcmp(s, ok[i]) == 0)
             return true;
+    http_reply_error(ctx, 422, "invalid_status", "unknown registration status");
     return false;
 }
 
-/* The cohort list is hidden (404) from everyone but its managers, by the
- * SQL itself (reg_can_manage), so ids leak nothing. */
-static void list_or_csv_reply(void *arg, db_result *r)
+/* The parameters of the list and its CSVs (7 slots, ctx memory): the
+ * cohort {id}, the caller and their role, the filters status and segment.
+ * NULL after replying 404 when {id} does not decode. The cohort list is
+ * hidden (404) from everyone but its managers by the SQL itself
+ * (reg_can_manage), so ids leak nothing. */
+static const char **list_params(http_ctx *ctx, const char *status, const char *segment)
 {
-    api_reply_json_or_404(arg, r);
+    const char **p = http_ctx_alloc(ctx, 7 * sizeof *p);
+
+    p[0] = http_param(ctx, "id");
+    p[1] = ctx->user.id;
+    p[2] = auth_role_name(ctx->user.role);
+    p[3] = status;
+    p[4] = segment;
+    return api_missing(ctx, p[0], "cohort") ? NULL : p;
 }
 
 /* GET /api/v1/cohorts/{id}/registrations?status=&segment=&limit=&cursor=&format=csv */
@@ -548,35 +552,24 @@ static void registrations_list(http_ctx *ctx)
 {
     const char *status = http_query(ctx, "status"), *format = http_query(ctx, "format");
     const char *cursor = http_query(ctx, "cursor");
-    const char **params = http_ctx_alloc(ctx, 7 * sizeof *params);
+    const char **params;
     char *end = NULL;
     int limit;
 
-    if (status != NULL && !status_ok(status)) {
-        http_reply_error(ctx, 422, "invalid_status", "unknown registration status");
+    if (!status_known(ctx, status))
         return;
-    }
     if (cursor != NULL && (strtoll(cursor, &end, 10) < 0 || *cursor == '\0' || *end != '\0')) {
         http_reply_error(ctx, 422, "invalid_cursor", "use next_cursor from the previous page");
         return;
     }
-    params[0] = http_param(ctx, "id");
-    params[1] = ctx->user.id;
-    params[2] = auth_role_name(ctx->user.role);
-    params[3] = status;
-    params[4] = http_query(ctx, "segment");
-    if (api_missing(ctx, params[0], "cohort"))
+    params = list_params(ctx, status, http_query(ctx, "segment"));
+    if (params == NULL)
         return;
     if (format != NULL && strcmp(format, "csv") == 0) {
         const csv_words *w = csv_lang(ctx, http_query(ctx, "lang"));
-        csv_job *job;
 
-        if (w == NULL) /* replied: ctx is gone */
-            return;
-        job = http_ctx_alloc(ctx, sizeof *job);
-        job->w = w;
-        ctx->state = job;
-        http_db_query(ctx, &csv_stmt, params, csv_done);
+        if (w != NULL) /* else replied: ctx is gone */
+            csv_query(ctx, w, params, false);
         return;
     }
     limit = api_limit(ctx, 100);
@@ -584,7 +577,7 @@ static void registrations_list(http_ctx *ctx)
         return;
     params[5] = cursor;
     params[6] = api_itoa(ctx, limit);
-    http_db_query(ctx, &list_stmt, params, list_or_csv_reply);
+    http_db_query(ctx, &list_stmt, params, api_reply_json_or_404);
 }
 
 /* POST /api/v1/cohorts/{id}/registrations/export {reason, lang?, status?,
@@ -592,8 +585,8 @@ static void registrations_list(http_ctx *ctx)
  * stated reason (5..500 characters), audited as pii.export. */
 static void registrations_export(http_ctx *ctx)
 {
-    csv_job *job = http_ctx_alloc(ctx, sizeof *job);
     const char *reason, *lang = NULL, *status = NULL, *segment = NULL;
+    const char **params;
     const csv_words *w;
     json_t *body;
 
@@ -606,26 +599,17 @@ static void registrations_export(http_ctx *ctx)
         http_reply_error(ctx, 422, "invalid_reason", "state the reason in 5 to 500 characters");
         return;
     }
-    if (status != NULL && !status_ok(status)) {
-        http_reply_error(ctx, 422, "invalid_status", "unknown registration status");
+    if (!status_known(ctx, status))
         return;
-    }
     w = csv_lang(ctx, lang);
-    if (w == NULL) /* replied: ctx and job are gone */
+    if (w == NULL) /* replied: ctx is gone */
         return;
-    job->w = w;
-    job->unmasked = true;
-    job->params[0] = http_param(ctx, "id");
-    job->params[1] = ctx->user.id;
-    job->params[2] = auth_role_name(ctx->user.role);
-    job->params[3] = status;
-    job->params[4] = segment;
-    job->params[5] = reason;
-    job->params[6] = http_peer(ctx);
-    ctx->state = job;
-    if (api_missing(ctx, job->params[0], "cohort"))
+    params = list_params(ctx, status, segment);
+    if (params == NULL)
         return;
-    http_db_query(ctx, &csv_unmasked_stmt, job->params, csv_done);
+    params[5] = reason;
+    params[6] = http_peer(ctx);
+    csv_query(ctx, w, params, true);
 }
 
 /* ---- the fairness log ---- */

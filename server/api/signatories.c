@@ -35,33 +35,29 @@ static const db_stmt get_stmt = {
     " jsonb_build_object('organisation', $2::text, 'name', $3::text, 'title', $4::text))",
     4};
 
-/* (slug or NULL, the configured organisation, name and title) */
-static void settings_get(http_ctx *ctx, const char *slug)
+/* Whose settings a route is about: the site's (no {slug}: *slug NULL) or
+ * the programme {slug}'s. Returns false after replying 404 when {slug} does
+ * not decode. */
+static bool scope_of(http_ctx *ctx, const char **slug)
+{
+    *slug = http_param(ctx, "slug");
+    return ctx->match.nparams == 0 || !api_missing(ctx, *slug, "programme");
+}
+
+/* GET /api/v1/signatory: the site default ({site, configured});
+ * GET /api/v1/programmes/{slug}/signatory: {own, site, effective,
+ * configured}. With the configured organisation, name and title. */
+static void settings_get(http_ctx *ctx)
 {
     const sinau_config *cfg = api_svc(ctx)->cfg;
     const char **p = http_ctx_alloc(ctx, 4 * sizeof *p);
 
-    p[0] = slug;
+    if (!scope_of(ctx, &p[0]))
+        return;
     p[1] = cfg->issuer_name;
     p[2] = cfg->signatory_name;
     p[3] = cfg->signatory_title;
     http_db_query(ctx, &get_stmt, p, api_reply_json_or_404);
-}
-
-/* GET /api/v1/signatory: the site default ({site, configured}). */
-static void site_get(http_ctx *ctx)
-{
-    settings_get(ctx, NULL);
-}
-
-/* GET /api/v1/programmes/{slug}/signatory: {own, site, effective, configured}. */
-static void programme_get(http_ctx *ctx)
-{
-    const char *slug = http_param(ctx, "slug");
-
-    if (api_missing(ctx, slug, "programme"))
-        return;
-    settings_get(ctx, slug);
 }
 
 /* ---- setting them ---- */
@@ -134,15 +130,16 @@ static int protect_nip(http_ctx *ctx, const char *typed, const char **p)
     return 0;
 }
 
-/* PUT {organisation, name, title, nip?, signature_image?, logo?} for the
- * site (slug NULL) or a programme. */
-static void settings_put(http_ctx *ctx, const char *slug)
+/* PUT /api/v1/signatory (the site default) and
+ * /api/v1/programmes/{slug}/signatory (the programme's own) {organisation,
+ * name, title, nip?, signature_image?, logo?}; audited. */
+static void settings_put(http_ctx *ctx)
 {
     json_t *body;
-    const char *org, *name, *title, *nip = NULL, *signature = NULL, *logo = NULL;
+    const char *slug, *org, *name, *title, *nip = NULL, *signature = NULL, *logo = NULL;
     const char **p;
 
-    if (http_read_json(ctx, false, &body) != 0)
+    if (!scope_of(ctx, &slug) || http_read_json(ctx, false, &body) != 0)
         return;
     if (http_unpack(ctx, body, "{s:s, s:s, s:s, s?s, s?s, s?s}", "organisation", &org, "name",
                     &name, "title", &title, "nip", &nip, "signature_image", &signature, "logo",
@@ -161,22 +158,6 @@ static void settings_put(http_ctx *ctx, const char *slug)
     json_object_del(body, "nip"); /* never stored in clear (frees nip: used above) */
     p[2] = api_json_text(ctx, body);
     http_db_query(ctx, &put_stmt, p, api_reply_status_body);
-}
-
-/* PUT /api/v1/signatory: the site default (audited). */
-static void site_put(http_ctx *ctx)
-{
-    settings_put(ctx, NULL);
-}
-
-/* PUT /api/v1/programmes/{slug}/signatory: the programme's own (audited). */
-static void programme_put(http_ctx *ctx)
-{
-    const char *slug = http_param(ctx, "slug");
-
-    if (api_missing(ctx, slug, "programme"))
-        return;
-    settings_put(ctx, slug);
 }
 
 /* ---- images ---- */

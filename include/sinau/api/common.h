@@ -32,6 +32,16 @@ void api_reply_status_body(void *arg, db_result *r);
  * http_read_json answers), then api_call_route. Loop thread. */
 void api_call_route_empty(struct http_ctx *ctx);
 
+/* The body of a route that takes no members: empty or {}. Returns 0, or
+ * replies (422 unknown_field for a member, as http_unpack; not JSON: as
+ * http_read_json) and returns -1. Loop thread. */
+SINAU_MUST_CHECK int api_body_none(struct http_ctx *ctx);
+
+/* A call's check (api_call.check) for a function that refuses the body's
+ * members itself, with codes of its own that the declared schema's 422
+ * invalid_field would pre-empt: any JSON object passes. Returns 0. */
+int api_check_in_sql(struct http_ctx *ctx, json_t *body);
+
 /* When value (a path parameter) is NULL, replies 404 "no such <what>" and
  * returns true: the handler just returns. */
 bool api_missing(struct http_ctx *ctx, const char *value, const char *what);
@@ -126,6 +136,23 @@ api_upload *api_upload_begin(struct http_ctx *ctx, const db_stmt *stmt,
 /* Hashes the body on the worker pool (up is the job), then runs the
  * statement and replies with its (status, body). */
 void api_upload_store(struct http_ctx *ctx, api_upload *up);
+
+/* A read whose rows a later step works on (a file's bytes, a CSV): what
+ * api_rows_then does with them. Static. */
+typedef struct api_rows_step {
+    const char *missing;    /* no row: 404 with this message */
+    void (*run)(void *job); /* works on the rows: any thread, the job alone */
+    void (*done)(struct http_ctx *ctx, void *job); /* answers, on the loop */
+    bool (*on_loop)(const void *job); /* the work is small: the loop runs it (NULL: never) */
+} api_rows_step;
+
+/* Runs stmt (values borrowed until its result); its rows (none: 404
+ * step->missing) go to *rows (in job), owned by the request; then
+ * step->run(job) — on the loop when step->on_loop(job) says so, else on the
+ * worker pool (http_work: 503 busy when full) — and step->done(ctx, job).
+ * Sets ctx->state (its own record; done gets the job). Loop thread. */
+void api_rows_then(struct http_ctx *ctx, const db_stmt *stmt, const char *const *values,
+                   const api_rows_step *step, void *job, PGresult **rows);
 
 /* How api_file_get serves a file. */
 typedef struct api_file_opts {

@@ -4,22 +4,16 @@
 #ifndef SINAU_API_RECOVERY_H
 #define SINAU_API_RECOVERY_H
 
-#include "sinau/auth/session.h"
 #include "sinau/core/common.h"
 
 struct http_ctx;
 
-/* A one-time link's secret: a fresh token, its hash (what the database
- * keeps) and the token encrypted for its message row (outbox.secret_enc,
- * bound to the hash; in ctx memory). */
-typedef struct api_secret {
-    char token[AUTH_TOKEN_CHARS + 1];
-    char hash[AUTH_HASH_HEX];
-    const char *enc;
-} api_secret;
-
-/* Fills *s. Returns 0, or -1 when encryption failed (nothing replied). */
-SINAU_MUST_CHECK int api_secret_new(struct http_ctx *ctx, api_secret *s);
+/* A new one-time link for a message row: a fresh token, of which out[0]
+ * gets the hash (what the database keeps), out[1] the token encrypted for
+ * the row (outbox.secret_enc, bound to the hash) and out[2] ttl_s as text
+ * — statement parameters in ctx memory; the token itself is wiped. Returns
+ * 0, or replies 500 internal_error and returns -1. Loop thread. */
+SINAU_MUST_CHECK int api_link_params(struct http_ctx *ctx, int ttl_s, const char **out);
 
 /* How long an e-mail verification link lives, in seconds. */
 int api_verify_ttl_s(void);

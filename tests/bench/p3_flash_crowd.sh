@@ -20,7 +20,9 @@
 # requests, and what was not sent counts as lost; a pgbench run is stopped and
 # counts 0 tx/s), PGBENCH (1; 0: the races only, no pgbench runs: for the
 # exactness count, when the machine is too busy for the timing to mean
-# anything). Everything started is stopped at exit.
+# anything), P3_TRACE_DIR (a folder: each race's per-request trace,
+# race<N>.tsv, summarised by tests/bench/p3_trace.py). Everything started is
+# stopped at exit.
 #
 # Sessions are fresh at each race (last_seen_at = now(), as for people who
 # signed in to wait for the opening), so the session check does not write.
@@ -138,7 +140,8 @@ for ((r = 1; r <= REPEAT; r++)); do
     crowd_ready "$DB"
     PM=$(pg_master "$DB")
     s0=$(ticks "${SINAU_PIDS[@]}") p0=$(pg_ticks "$PM") m0=$(machine_ticks)
-    /usr/bin/time -f '%U %S' -o "$TMP/crowd.time" timeout $((SIDE_TIMEOUT + 60)) node \
+    trace=${P3_TRACE_DIR:+$P3_TRACE_DIR/race$r.tsv}
+    P3_TRACE=$trace /usr/bin/time -f '%U %S' -o "$TMP/crowd.time" timeout $((SIDE_TIMEOUT + 60)) node \
         "${P3_CLIENT:-$ROOT/tests/bench/p3_crowd.mjs}" "$TMP/tokens.tsv" \
         "$cohort" "$BASES" "$CONC" "$SIDE_TIMEOUT" >"$TMP/crowd.json" 2>"$TMP/crowd.err" || {
         cat "$TMP/crowd.err" >&2

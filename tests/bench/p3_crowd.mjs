@@ -14,6 +14,14 @@
 // that opened it), attempts, status, segment, and the TCP connect's duration
 // when this request opened the connection. p3_trace.py summarises it.
 //
+// P3_PRECONNECT=1 opens the CONC connections before the release, as the
+// browsers of people waiting on the registration page hold theirs: then no
+// request's latency includes a TCP connect, nor the time this one process
+// takes to create CONC sockets before the first request can leave (which,
+// by default, every request of the first wave carries: its clock starts
+// when its socket is made, and nothing is written before node has made them
+// all). The default stays the model of PERFORMANCE.md's P3 runs so far.
+//
 //   node p3_crowd.mjs TOKENS COHORT BASE[,BASE...] CONC [DEADLINE]
 //
 // The client shares the two cores with both servers and PostgreSQL, so it
@@ -26,6 +34,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 
 const [tokensPath, cohort, basesArg, concArg, deadlineArg = '0'] = process.argv.slice(2);
+const PRECONNECT = process.env.P3_PRECONNECT === '1';
 const CONC = Number(concArg), DEADLINE = Number(deadlineArg);
 if (!tokensPath || !cohort || !basesArg || !(CONC > 0)) {
   console.error('usage: node p3_crowd.mjs TOKENS COHORT BASE[,BASE...] CONC');
@@ -55,9 +64,14 @@ class Conn {
     this.connectMs = -1; /* the last connect's duration (P3_TRACE) */
   }
 
+  // Opens the connection; resolves once it is connected (or failed).
   open() {
     const sock = net.connect({ host: this.base.hostname, port: Number(this.base.port) });
     const opened = performance.now();
+    const connected = new Promise((resolve) => {
+      sock.once('connect', resolve);
+      sock.once('close', resolve);
+    });
     this.connectMs = -1;
     sock.setNoDelay(true);
     sock.on('connect', () => { this.connectMs = performance.now() - opened; });
@@ -68,6 +82,7 @@ class Conn {
       this.finish({ status: 'error', text: 'closed' });
     });
     this.sock = sock;
+    return connected;
   }
 
   finish(res) {
@@ -110,7 +125,7 @@ const byStatus = {}, outcome = {}, latencies = new Float64Array(people.length);
 const TRACE = process.env.P3_TRACE || '';
 const trace = TRACE ? [] : null;
 let retries = 0, shown = 0, answered = 0, notSent = 0;
-const t0 = performance.now();
+let t0 = performance.now();
 const late = () => DEADLINE > 0 && performance.now() - t0 > DEADLINE * 1000;
 
 // Each server's participants, in order; each connection takes the next.
@@ -119,8 +134,7 @@ const nextOf = bases.map(() => 0);
 
 let connCount = 0;
 
-async function worker(server) {
-  const conn = new Conn(bases[server]);
+async function worker(server, conn) {
   const connId = connCount++;
   let onConn = 0;
   const queue = queues[server];
@@ -161,12 +175,16 @@ async function worker(server) {
   if (conn.sock) conn.sock.destroy();
 }
 
-const workers = [];
+const conns = [];
 for (let s = 0; s < bases.length; s++) {
   const n = Math.min(Math.ceil(CONC / bases.length), queues[s].length);
-  for (let k = 0; k < n; k++) workers.push(worker(s));
+  for (let k = 0; k < n; k++) conns.push([s, new Conn(bases[s])]);
 }
-await Promise.all(workers);
+if (PRECONNECT) {
+  await Promise.all(conns.map(([, c]) => c.open()));
+  t0 = performance.now();
+}
+await Promise.all(conns.map(([s, c]) => worker(s, c)));
 const elapsed = (performance.now() - t0) / 1000;
 if (trace) {
   writeFileSync(TRACE, 'start_ms\tlatency_ms\tserver\tconn\ton_conn\tattempts\tstatus\tsegment\tconnect_ms\n'

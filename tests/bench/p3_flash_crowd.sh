@@ -21,8 +21,11 @@
 # counts 0 tx/s), PGBENCH (1; 0: the races only, no pgbench runs: for the
 # exactness count, when the machine is too busy for the timing to mean
 # anything), P3_TRACE_DIR (a folder: each race's per-request trace,
-# race<N>.tsv, summarised by tests/bench/p3_trace.py). Everything started is
-# stopped at exit.
+# race<N>.tsv, summarised by tests/bench/p3_trace.py), P3_PRECONNECT (1: the
+# client opens its connections before the release, as waiting browsers
+# hold theirs; 0, the default: each connection is opened by its first
+# request, inside that request's latency). Everything started is stopped at
+# exit.
 #
 # Sessions are fresh at each race (last_seen_at = now(), as for people who
 # signed in to wait for the opening), so the session check does not write.
@@ -131,6 +134,9 @@ EOF
 
 # ------------------------------------------------------------------ runs --
 
+PRECONNECTED=''
+if [[ ${P3_PRECONNECT:-0} == 1 ]]; then PRECONNECTED=' (connections opened before the release)'; fi
+export P3_PRECONNECT=${P3_PRECONNECT:-0}
 printf 'P3 flash crowd: %s participants, 3 segments x %s seats, 2 sinau processes x %s thread(s), %s requests open, loopback, %s cores\n' \
     "$PARTICIPANTS" "$SEATS" "$THREADS" "$CONC" "$(nproc)"
 C_SINAU=() C_PG=() C_CLIENT=() C_PGB=() RATE=() P50=() P99=() PGB=() PAIR=() TOTAL_PGB_FAILED=0 TOTAL_OVER=0 TOTAL_LOST=0 TOTAL_BAD=0 TOTAL_INV=0 PGB_CONNS=''
@@ -222,7 +228,7 @@ printf 'across %s race(s): overbooked %s, lost %s (target 0 and 0); other failur
 commit=${BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")}
 printf '\nRESULTS.md row:\n| %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s / %s | %s x %s seats, 2 x %s thread(s), %s open, pgbench -c %s |\n' \
     "$(date -u +%Y-%m-%d)" "$commit" "$REPEAT" "$m_rate" "$m_p50" "$m_p99" "$m_pgb" "$ratio" "$m_pair" \
-    "$TOTAL_OVER" "$TOTAL_LOST" "$PARTICIPANTS" "$SEATS" "$THREADS" "$CONC" "$PGB_CONNS"
+    "$TOTAL_OVER" "$TOTAL_LOST" "$PARTICIPANTS" "$SEATS" "$THREADS" "$CONC${PRECONNECTED}" "$PGB_CONNS"
 ((TOTAL_OVER == 0 && TOTAL_LOST == 0 && TOTAL_BAD == 0)) || {
     log "FAILED: overbooked $TOTAL_OVER, lost $TOTAL_LOST, other failures $TOTAL_BAD"
     exit 1

@@ -226,9 +226,9 @@ printf 'CPU µs per registration (medians): sinau %s + its postgres %s + client 
 printf 'across %s race(s): overbooked %s, lost %s (target 0 and 0); other failures %s; seq inversions %s; pgbench failed transactions %s\n' \
     "$REPEAT" "$TOTAL_OVER" "$TOTAL_LOST" "$TOTAL_BAD" "$TOTAL_INV" "$TOTAL_PGB_FAILED"
 commit=${BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")}
-printf '\nRESULTS.md row:\n| %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s / %s | %s x %s seats, 2 x %s thread(s), %s open, pgbench -c %s |\n' \
+printf '\nRESULTS.md row:\n| %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s / %s | %s x %s seats, 2 x %s thread(s), %s open%s, pgbench -c %s |\n' \
     "$(date -u +%Y-%m-%d)" "$commit" "$REPEAT" "$m_rate" "$m_p50" "$m_p99" "$m_pgb" "$ratio" "$m_pair" \
-    "$TOTAL_OVER" "$TOTAL_LOST" "$PARTICIPANTS" "$SEATS" "$THREADS" "$CONC${PRECONNECTED}" "$PGB_CONNS"
+    "$TOTAL_OVER" "$TOTAL_LOST" "$PARTICIPANTS" "$SEATS" "$THREADS" "$CONC" "$PRECONNECTED" "$PGB_CONNS"
 ((TOTAL_OVER == 0 && TOTAL_LOST == 0 && TOTAL_BAD == 0)) || {
     log "FAILED: overbooked $TOTAL_OVER, lost $TOTAL_LOST, other failures $TOTAL_BAD"
     exit 1

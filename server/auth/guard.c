@@ -17,20 +17,25 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
+/* The live-session rule, written once for the single check and the
+ * batch: the columns, then the condition on the token hash `hash` ($2 is
+ * the idle window in seconds in both statements). */
+#define SESSION_LIVE_COLUMNS                                                                       \
+    "s.user_id, u.role, s.csrf_token,"                                                             \
+    " s.last_seen_at < now() - least(interval '60 seconds', make_interval(secs => $2::int / 4.0))" \
+    " as stale, floor(extract(epoch from s.expires_at - now()))::int as left_s"                    \
+    " from sessions s join users u on u.id = s.user_id"
+#define SESSION_LIVE_WHERE(hash)                                                                   \
+    " where s.token_hash = " hash " and s.revoked_at is null and s.expires_at > now()"            \
+    " and s.last_seen_at > now() - make_interval(secs => $2::int) and u.status = 'active'"
+
 /* The read path: plain SQL (cheaper than a PL/pgSQL call), one row when the
  * session is live. `stale` says last_seen_at is due a touch, which is then
  * sent on its own without waiting (rare: once a minute per session);
  * `left_s` is the time to the absolute expiry, which bounds how long the
  * session cache may keep the answer. */
 static const db_stmt session_stmt = {
-    "auth_session_check",
-    "select s.user_id, u.role, s.csrf_token,"
-    " s.last_seen_at < now() - least(interval '60 seconds', make_interval(secs => $2::int / 4.0)) "
-    "as stale, floor(extract(epoch from s.expires_at - now()))::int as left_s"
-    " from sessions s join users u on u.id = s.user_id"
-    " where s.token_hash = $1 and s.revoked_at is null and s.expires_at > now()"
-    " and s.last_seen_at > now() - make_interval(secs => $2::int) and u.status = 'active'",
-    2};
+    "auth_session_check", "select " SESSION_LIVE_COLUMNS SESSION_LIVE_WHERE("$1"), 2};
 
 static const db_stmt touch_stmt = {
     "auth_session_touch", "update sessions set last_seen_at = now() where token_hash = $1", 1};
@@ -248,13 +253,8 @@ static void session_done(void *arg, db_result *r)
 static const db_stmt session_batch_stmt = {
     "auth_session_check_batch",
     "select h.n, c.* from unnest($1::text[]) with ordinality h (hash, n)"
-    " cross join lateral (select s.user_id, u.role, s.csrf_token,"
-    " s.last_seen_at < now() - least(interval '60 seconds', make_interval(secs => $2::int / 4.0))"
-    " as stale, floor(extract(epoch from s.expires_at - now()))::int as left_s"
-    " from sessions s join users u on u.id = s.user_id"
-    " where s.token_hash = h.hash and s.revoked_at is null and s.expires_at > now()"
-    " and s.last_seen_at > now() - make_interval(secs => $2::int) and u.status = 'active') c"
-    " order by h.n -- auth_session_check for each hash",
+    " cross join lateral (select " SESSION_LIVE_COLUMNS SESSION_LIVE_WHERE("h.hash") ") c"
+    " order by h.n",
     2};
 
 typedef struct check_item {

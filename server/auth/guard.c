@@ -17,20 +17,25 @@
 #include "sinau/http/dbroute.h"
 #include "sinau/http/reply.h"
 
+/* The live-session rule, written once for the single check and the
+ * batch: the columns, then the condition on the token hash `hash` ($2 is
+ * the idle window in seconds in both statements). */
+#define SESSION_LIVE_COLUMNS                                                                       \
+    "s.user_id, u.role, s.csrf_token,"                                                             \
+    " s.last_seen_at < now() - least(interval '60 seconds', make_interval(secs => $2::int / 4.0))" \
+    " as stale, floor(extract(epoch from s.expires_at - now()))::int as left_s"                    \
+    " from sessions s join users u on u.id = s.user_id"
+#define SESSION_LIVE_WHERE(hash)                                                                   \
+    " where s.token_hash = " hash " and s.revoked_at is null and s.expires_at > now()"            \
+    " and s.last_seen_at > now() - make_interval(secs => $2::int) and u.status = 'active'"
+
 /* The read path: plain SQL (cheaper than a PL/pgSQL call), one row when the
  * session is live. `stale` says last_seen_at is due a touch, which is then
  * sent on its own without waiting (rare: once a minute per session);
  * `left_s` is the time to the absolute expiry, which bounds how long the
  * session cache may keep the answer. */
 static const db_stmt session_stmt = {
-    "auth_session_check",
-    "select s.user_id, u.role, s.csrf_token,"
-    " s.last_seen_at < now() - least(interval '60 seconds', make_interval(secs => $2::int / 4.0)) "
-    "as stale, floor(extract(epoch from s.expires_at - now()))::int as left_s"
-    " from sessions s join users u on u.id = s.user_id"
-    " where s.token_hash = $1 and s.revoked_at is null and s.expires_at > now()"
-    " and s.last_seen_at > now() - make_interval(secs => $2::int) and u.status = 'active'",
-    2};
+    "auth_session_check", "select " SESSION_LIVE_COLUMNS SESSION_LIVE_WHERE("$1"), 2};
 
 static const db_stmt touch_stmt = {
     "auth_session_touch", "update sessions set last_seen_at = now() where token_hash = $1", 1};
@@ -187,32 +192,195 @@ static const auth_guard *guard_of(const http_ctx *ctx)
     return (const auth_guard *)ctx->guard;
 }
 
+/* The session was not found live: anonymous on an AUTH_OPTIONAL route,
+ * else 401. */
+static void session_missing(http_ctx *ctx)
+{
+    if (ctx->route->access == AUTH_OPTIONAL) {
+        memset(&ctx->user, 0, sizeof ctx->user);
+        ctx->next(ctx);
+    } else {
+        reply_unauthenticated(ctx);
+    }
+}
+
+/* The session is live: row `row` of res, its columns user_id, role,
+ * csrf_token, stale, left_s from column `col` on. Fills ctx->user, touches
+ * the session when due, offers it to the cache, and goes on. */
+static void session_found(http_ctx *ctx, PGresult *res, int row, int col)
+{
+    const auth_guard *g = guard_of(ctx);
+
+    ctx->user.signed_in = true;
+    snprintf(ctx->user.id, sizeof ctx->user.id, "%s", PQgetvalue(res, row, col));
+    ctx->user.role = auth_role_parse(PQgetvalue(res, row, col + 1));
+    snprintf(ctx->user.csrf, sizeof ctx->user.csrf, "%s", PQgetvalue(res, row, col + 2));
+    if (PQgetvalue(res, row, col + 3)[0] == 't')
+        session_touch(g, ctx);
+    sesscache_put(g->sessions, ctx->user.cache_epoch, &ctx->user,
+                  cache_ttl_s(g->cfg, PQgetvalue(res, row, col + 4)));
+    guard_decide(ctx);
+}
+
 static void session_done(void *arg, db_result *r)
 {
     http_ctx *ctx = arg;
-    const auth_guard *g = guard_of(ctx);
-    PGresult *res = r->res;
 
     if (http_db_failed(ctx, r))
         return;
-    if (PQntuples(res) != 1) {
-        if (ctx->route->access == AUTH_OPTIONAL) {
-            memset(&ctx->user, 0, sizeof ctx->user);
-            ctx->next(ctx);
-        } else {
-            reply_unauthenticated(ctx);
-        }
-        return;
+    if (PQntuples(r->res) != 1)
+        session_missing(ctx);
+    else
+        session_found(ctx, r->res, 0, 0);
+}
+
+/* ---- concurrent session checks of one loop in one statement ----
+ *
+ * Issue 17 (P3): a flash crowd brings hundreds of sessions at once that no
+ * cache has seen (each participant sends one request). Checked one by one
+ * they are hundreds of statements queued in the pool ahead of the
+ * registrations they admit. Instead, while one check of this loop is in
+ * the database, the cache misses that arrive wait here in arrival order,
+ * and when it comes back they all go together as one statement: the same
+ * conditions as session_stmt for each hash, one index probe each. A miss
+ * that finds nothing in flight goes at once (a batch of one). Routes with a
+ * prefetch keep their own pipeline (guard_pipeline). Thread-local: each
+ * loop has its own queue. */
+
+/* Hashes per statement; more wait for the next. */
+#define CHECK_BATCH_MAX 512
+
+static const db_stmt session_batch_stmt = {
+    "auth_session_check_batch",
+    "select h.n, c.* from unnest($1::text[]) with ordinality h (hash, n)"
+    " cross join lateral (select " SESSION_LIVE_COLUMNS SESSION_LIVE_WHERE("h.hash") ") c"
+    " order by h.n",
+    2};
+
+typedef struct check_item {
+    struct check_item *next;
+    http_ctx *ctx;
+    const char **params; /* session_stmt's (ctx memory) */
+} check_item;
+
+typedef struct check_batch {
+    check_item *items; /* in arrival order (ctx memory) */
+    char *hashes;      /* $1: "{h1,h2,...}" (owned) */
+    const char *values[2];
+} check_batch;
+
+typedef struct check_queue {
+    check_item *head, *tail; /* waiting, in arrival order */
+    bool in_flight;          /* a batch is in the database */
+} check_queue;
+
+static _Thread_local check_queue checks;
+
+static void check_batch_done(void *arg, db_result *r);
+
+/* Takes up to CHECK_BATCH_MAX waiting checks into a new batch. */
+static check_batch *check_take(void)
+{
+    check_batch *b = xcalloc(1, sizeof *b);
+    check_item **tail = &b->items;
+    size_t len = 3;
+    int n = 0;
+    char *p;
+
+    for (check_item *it = checks.head; it != NULL && n < CHECK_BATCH_MAX; it = it->next, n++)
+        len += AUTH_HASH_HEX;
+    b->hashes = xmalloc(len);
+    p = b->hashes;
+    *p++ = '{';
+    for (int i = 0; i < n; i++) {
+        check_item *it = checks.head;
+
+        checks.head = it->next;
+        it->next = NULL;
+        *tail = it;
+        tail = &it->next;
+        if (i > 0)
+            *p++ = ',';
+        memcpy(p, it->ctx->user.token_hash, AUTH_HASH_HEX - 1);
+        p += AUTH_HASH_HEX - 1;
     }
-    ctx->user.signed_in = true;
-    snprintf(ctx->user.id, sizeof ctx->user.id, "%s", PQgetvalue(res, 0, 0));
-    ctx->user.role = auth_role_parse(PQgetvalue(res, 0, 1));
-    snprintf(ctx->user.csrf, sizeof ctx->user.csrf, "%s", PQgetvalue(res, 0, 2));
-    if (PQgetvalue(res, 0, 3)[0] == 't')
-        session_touch(g, ctx);
-    sesscache_put(g->sessions, ctx->user.cache_epoch, &ctx->user,
-                  cache_ttl_s(g->cfg, PQgetvalue(res, 0, 4)));
-    guard_decide(ctx);
+    *p++ = '}';
+    *p = '\0';
+    if (checks.head == NULL)
+        checks.tail = NULL;
+    b->values[0] = b->hashes;
+    b->values[1] = b->items->params[1];
+    return b;
+}
+
+static void check_batch_free(check_batch *b)
+{
+    free(b->hashes);
+    free(b);
+}
+
+/* Sends the next batch when none is in the database and checks wait. A
+ * refused one answers its checks 503 and the next is tried. */
+static void check_run(void)
+{
+    while (!checks.in_flight && checks.head != NULL) {
+        check_batch *b = check_take();
+        int rc = db_query(guard_of(b->items->ctx)->db, &session_batch_stmt, b->values,
+                          check_batch_done, b);
+
+        if (rc == 0) {
+            checks.in_flight = true;
+            return;
+        }
+        for (check_item *it = b->items, *next; it != NULL; it = next) {
+            next = it->next; /* it lives in ctx memory, gone once answered */
+            http_reply_db_error(
+                it->ctx,
+                &(db_result){rc == DB_REFUSED_FULL ? DB_ERR_BUSY : DB_ERR_UNAVAILABLE, NULL, ""});
+        }
+        check_batch_free(b);
+    }
+}
+
+/* A batch's answer: each check goes on with its row (by n), or as not
+ * found. A lost connection sends each check again alone, through the path
+ * that retries reads (http_db_query); any other failure answers them all. */
+static void check_batch_done(void *arg, db_result *r)
+{
+    check_batch *b = arg;
+    int row = 0, rows = r->status == DB_OK ? PQntuples(r->res) : 0, n = 1;
+
+    checks.in_flight = false;
+    for (check_item *it = b->items, *next; it != NULL; it = next, n++) {
+        next = it->next; /* it lives in ctx memory, gone once answered */
+        if (r->status == DB_ERR_UNAVAILABLE) {
+            http_db_query(it->ctx, &session_stmt, it->params, session_done);
+        } else if (http_db_failed(it->ctx, r)) {
+            continue;
+        } else if (row < rows && strtol(PQgetvalue(r->res, row, 0), NULL, 10) == n) {
+            session_found(it->ctx, r->res, row++, 1);
+        } else {
+            session_missing(it->ctx);
+        }
+    }
+    check_batch_free(b);
+    check_run();
+}
+
+/* Queues ctx's session check (params: session_stmt's) behind this loop's
+ * batch in the database, or sends it at once when none is. */
+static void check_add(http_ctx *ctx, const char **params)
+{
+    check_item *it = http_ctx_alloc(ctx, sizeof *it);
+
+    it->ctx = ctx;
+    it->params = params;
+    if (checks.tail != NULL)
+        checks.tail->next = it;
+    else
+        checks.head = it;
+    checks.tail = it;
+    check_run();
 }
 
 /* ---- the session check pipelined with the route's prefetch ---- */
@@ -322,7 +490,7 @@ static void guard_check(const http_guard *self, http_ctx *ctx, void (*next)(http
     snprintf((char *)params[1], 16, "%d", auth_idle_s(g->cfg));
     if (guard_pipeline(ctx, params))
         return;
-    http_db_query(ctx, &session_stmt, params, session_done);
+    check_add(ctx, params);
 }
 
 void auth_guard_init(auth_guard *g, const sinau_config *cfg, struct sesscache *sessions,

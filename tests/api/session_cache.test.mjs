@@ -105,3 +105,42 @@ test('losing the listening connection empties the cache: a revocation nobody was
   await sql(B, ['set session_replication_role = replica', `update sessions set revoked_at = now() where user_id = ${lit(p.id)}`]);
   assert.equal((await me(B.url, p.token)).status, 401);
 });
+
+// Issue 17 (P3): the cache misses that reach one loop while a session check
+// is in the database go together in one statement (server/auth/guard.c,
+// session_batch_stmt). A burst of cold sessions of every kind, each sent
+// several times at once, must each get the answer of its own session: the
+// live ones their user and role (200 on /me; 403 or 200 on an admin route),
+// the logged-out, disabled, expired, idle and unknown ones 401.
+test('a burst of cold session checks in one statement: each answered by its own session', async () => {
+  const C = A;
+  const admin = await newAdmin(C);
+  const live = await Promise.all([1, 2, 3, 4, 5].map(() => newParticipant(C.url)));
+  const [out, disabled, expired, idle] = await Promise.all([1, 2, 3, 4].map(() => newParticipant(C.url)));
+  const o = await call(C.url, 'POST', '/api/v1/auth/logout', { token: out.token });
+  assert.equal(o.status, 204, show(o));
+  const d = await call(C.url, 'PUT', `/api/v1/users/${disabled.id}`, { token: admin.token, json: { status: 'disabled' } });
+  assert.equal(d.status, 200, show(d));
+  await sql(C, [
+    `update sessions set expires_at = now() - interval '1 second' where user_id = ${lit(expired.id)}`,
+    `update sessions set last_seen_at = now() - interval '400 days' where user_id = ${lit(idle.id)}`,
+  ]);
+  const flip = (t) => t.slice(0, -1) + (t.endsWith('A') ? 'B' : 'A');
+  const cases = [
+    ...live.map((p) => ({ token: p.token, me: 200, admin: 403, id: p.id })),
+    { token: admin.token, me: 200, admin: 200, id: admin.user.id },
+    ...[out, disabled, expired, idle].map((p) => ({ token: p.token, me: 401, admin: 401 })),
+    { token: flip(live[0].token), me: 401, admin: 401 },
+  ];
+  const burst = [];
+  for (let round = 0; round < 4; round++) {
+    for (const c of cases) {
+      burst.push(call(C.url, 'GET', '/api/v1/me', { token: c.token }).then((r) => ({ c, r, path: 'me' })));
+      burst.push(call(C.url, 'GET', '/api/v1/users', { token: c.token }).then((r) => ({ c, r, path: 'admin' })));
+    }
+  }
+  for (const { c, r, path } of await Promise.all(burst)) {
+    assert.equal(r.status, c[path], `${path} with ${c.token.slice(0, 6)}…: ${show(r)}`);
+    if (path === 'me' && r.status === 200) assert.equal(r.json.user?.id ?? r.json.id, c.id, show(r));
+  }
+});

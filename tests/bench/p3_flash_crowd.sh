@@ -20,7 +20,12 @@
 # requests, and what was not sent counts as lost; a pgbench run is stopped and
 # counts 0 tx/s), PGBENCH (1; 0: the races only, no pgbench runs: for the
 # exactness count, when the machine is too busy for the timing to mean
-# anything). Everything started is stopped at exit.
+# anything), P3_TRACE_DIR (a folder: each race's per-request trace,
+# race<N>.tsv, summarised by tests/bench/p3_trace.py), P3_PRECONNECT (1: the
+# client opens its connections before the release, as waiting browsers
+# hold theirs; 0, the default: each connection is opened by its first
+# request, inside that request's latency). Everything started is stopped at
+# exit.
 #
 # Sessions are fresh at each race (last_seen_at = now(), as for people who
 # signed in to wait for the opening), so the session check does not write.
@@ -129,6 +134,9 @@ EOF
 
 # ------------------------------------------------------------------ runs --
 
+PRECONNECTED=''
+if [[ ${P3_PRECONNECT:-0} == 1 ]]; then PRECONNECTED=' (connections opened before the release)'; fi
+export P3_PRECONNECT=${P3_PRECONNECT:-0}
 printf 'P3 flash crowd: %s participants, 3 segments x %s seats, 2 sinau processes x %s thread(s), %s requests open, loopback, %s cores\n' \
     "$PARTICIPANTS" "$SEATS" "$THREADS" "$CONC" "$(nproc)"
 C_SINAU=() C_PG=() C_CLIENT=() C_PGB=() RATE=() P50=() P99=() PGB=() PAIR=() TOTAL_PGB_FAILED=0 TOTAL_OVER=0 TOTAL_LOST=0 TOTAL_BAD=0 TOTAL_INV=0 PGB_CONNS=''
@@ -138,7 +146,8 @@ for ((r = 1; r <= REPEAT; r++)); do
     crowd_ready "$DB"
     PM=$(pg_master "$DB")
     s0=$(ticks "${SINAU_PIDS[@]}") p0=$(pg_ticks "$PM") m0=$(machine_ticks)
-    /usr/bin/time -f '%U %S' -o "$TMP/crowd.time" timeout $((SIDE_TIMEOUT + 60)) node \
+    trace=${P3_TRACE_DIR:+$P3_TRACE_DIR/race$r.tsv}
+    P3_TRACE=$trace /usr/bin/time -f '%U %S' -o "$TMP/crowd.time" timeout $((SIDE_TIMEOUT + 60)) node \
         "${P3_CLIENT:-$ROOT/tests/bench/p3_crowd.mjs}" "$TMP/tokens.tsv" \
         "$cohort" "$BASES" "$CONC" "$SIDE_TIMEOUT" >"$TMP/crowd.json" 2>"$TMP/crowd.err" || {
         cat "$TMP/crowd.err" >&2
@@ -217,9 +226,9 @@ printf 'CPU µs per registration (medians): sinau %s + its postgres %s + client 
 printf 'across %s race(s): overbooked %s, lost %s (target 0 and 0); other failures %s; seq inversions %s; pgbench failed transactions %s\n' \
     "$REPEAT" "$TOTAL_OVER" "$TOTAL_LOST" "$TOTAL_BAD" "$TOTAL_INV" "$TOTAL_PGB_FAILED"
 commit=${BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")}
-printf '\nRESULTS.md row:\n| %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s / %s | %s x %s seats, 2 x %s thread(s), %s open, pgbench -c %s |\n' \
+printf '\nRESULTS.md row:\n| %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s / %s | %s x %s seats, 2 x %s thread(s), %s open%s, pgbench -c %s |\n' \
     "$(date -u +%Y-%m-%d)" "$commit" "$REPEAT" "$m_rate" "$m_p50" "$m_p99" "$m_pgb" "$ratio" "$m_pair" \
-    "$TOTAL_OVER" "$TOTAL_LOST" "$PARTICIPANTS" "$SEATS" "$THREADS" "$CONC" "$PGB_CONNS"
+    "$TOTAL_OVER" "$TOTAL_LOST" "$PARTICIPANTS" "$SEATS" "$THREADS" "$CONC" "$PRECONNECTED" "$PGB_CONNS"
 ((TOTAL_OVER == 0 && TOTAL_LOST == 0 && TOTAL_BAD == 0)) || {
     log "FAILED: overbooked $TOTAL_OVER, lost $TOTAL_LOST, other failures $TOTAL_BAD"
     exit 1

@@ -26,7 +26,7 @@
     " as stale, floor(extract(epoch from s.expires_at - now()))::int as left_s"                    \
     " from sessions s join users u on u.id = s.user_id"
 #define SESSION_LIVE_WHERE(hash)                                                                   \
-    " where s.token_hash = " hash " and s.revoked_at is null and s.expires_at > now()"            \
+    " where s.token_hash = " hash " and s.revoked_at is null and s.expires_at > now()"             \
     " and s.last_seen_at > now() - make_interval(secs => $2::int) and u.status = 'active'"
 
 /* The read path: plain SQL (cheaper than a PL/pgSQL call), one row when the
@@ -34,8 +34,8 @@
  * sent on its own without waiting (rare: once a minute per session);
  * `left_s` is the time to the absolute expiry, which bounds how long the
  * session cache may keep the answer. */
-static const db_stmt session_stmt = {
-    "auth_session_check", "select " SESSION_LIVE_COLUMNS SESSION_LIVE_WHERE("$1"), 2};
+static const db_stmt session_stmt = {"auth_session_check",
+                                     "select " SESSION_LIVE_COLUMNS SESSION_LIVE_WHERE("$1"), 2};
 
 static const db_stmt touch_stmt = {
     "auth_session_touch", "update sessions set last_seen_at = now() where token_hash = $1", 1};
@@ -253,8 +253,9 @@ static void session_done(void *arg, db_result *r)
 static const db_stmt session_batch_stmt = {
     "auth_session_check_batch",
     "select h.n, c.* from unnest($1::text[]) with ordinality h (hash, n)"
-    " cross join lateral (select " SESSION_LIVE_COLUMNS SESSION_LIVE_WHERE("h.hash") ") c"
-    " order by h.n",
+    " cross join lateral (select " SESSION_LIVE_COLUMNS SESSION_LIVE_WHERE(
+        "h.hash") ") c"
+                  " order by h.n",
     2};
 
 typedef struct check_item {

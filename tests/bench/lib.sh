@@ -161,15 +161,31 @@ wrk_latency() {
 
 # extract_stmt FILE VAR: the SQL text of `static const db_stmt VAR = {...}`
 # in a C source (adjacent C string literals joined), so a benchmark runs
-# exactly what the server sends.
+# exactly what the server sends. A statement written with string macros
+# (guard.c's SESSION_LIVE_*) is read from the file as the C preprocessor
+# makes it (cc -E with the include paths of the project, its generated
+# route tables in build/ and the libraries).
 extract_stmt() {
-    python3 - "$1" "$2" <<'PY'
+    local pre rc=0
+    stmt_of "$1" "$2" "$1" 2>/dev/null && return 0
+    pre=$(mktemp)
+    # shellcheck disable=SC2046 # the flags are words
+    cc -E -P -I"$ROOT/include" -I"$ROOT/build/generated/api" $(pkg-config --cflags libpq jansson libevent libsodium 2>/dev/null) \
+        -I"$(pg_config --includedir 2>/dev/null)" "$1" >"$pre" && stmt_of "$pre" "$2" "$1" || rc=1
+    rm -f "$pre"
+    return $rc
+}
+
+# stmt_of TEXTFILE VAR NAME: extract_stmt's reading of one text (NAME: the
+# source file, for the message).
+stmt_of() {
+    python3 - "$@" <<'PY'
 import re, sys
 src = open(sys.argv[1]).read()
 m = re.search(r'static const db_stmt ' + re.escape(sys.argv[2]) +
               r'\s*=\s*\{\s*"[^"]*",\s*((?:"(?:[^"\\]|\\.)*"\s*)+),\s*\d+\s*\}', src)
 if not m:
-    sys.exit(f"{sys.argv[2]} not found in {sys.argv[1]}")
+    sys.exit(f"{sys.argv[2]} not found in {sys.argv[3]}")
 parts = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))
 sql = "".join(parts)
 if "\\" in sql:

@@ -33,40 +33,64 @@ $$;
 -- turned off, WhatsApp when chosen and a phone is on the profile; security
 -- messages by e-mail only; reminders not when turned off; nothing for a
 -- disabled account. A dedup key already used (a reminder sent before) adds
--- nothing. Returns how many rows were written.
-create or replace function msg_enqueue(p_user_id text, p_kind text, p_params jsonb,
-                                       p_cohort_id text default null, p_dedup text default null,
-                                       p_secret_id text default null,
-                                       p_secret_enc text default null)
+-- nothing. The i-th message goes to p_users[i], of kind p_kinds[i] with
+-- p_params[i]; rows are written in that order, in one statement for a group
+-- (reg_register_set). Returns how many rows were written.
+create or replace function msg_enqueue_all(p_users text[], p_kinds text[], p_params jsonb[],
+                                           p_cohort_id text default null,
+                                           p_dedup text default null,
+                                           p_secret_id text default null,
+                                           p_secret_enc text default null)
 returns integer
 language plpgsql as $$
 declare
     n integer;
-    sec boolean := msg_is_security(p_kind);
 begin
     insert into outbox (kind, user_id, channel, cohort_id, params, security, dedup_key,
                         secret_id, secret_enc)
-    select p_kind, u.id, ch.channel, p_cohort_id, coalesce(p_params, '{}'::jsonb), sec, p_dedup,
-           p_secret_id, p_secret_enc
-      from users u
+    select m.kind, u.id, ch.channel, p_cohort_id, coalesce(m.params, '{}'::jsonb),
+           msg_is_security(m.kind), p_dedup, p_secret_id, p_secret_enc
+      from unnest(p_users, p_kinds, p_params) with ordinality m (user_id, kind, params, i)
+      join users u on u.id = m.user_id
       left join message_prefs mp on mp.user_id = u.id
       cross join (values ('email'), ('whatsapp')) ch (channel)
-     where u.id = p_user_id and u.status = 'active'
-       and case when sec then ch.channel = 'email'
-                when msg_is_reminder(p_kind) and not coalesce(mp.reminders, true) then false
+     where u.status = 'active'
+       and case when msg_is_security(m.kind) then ch.channel = 'email'
+                when msg_is_reminder(m.kind) and not coalesce(mp.reminders, true) then false
                 when ch.channel = 'email' then coalesce(mp.email, true)
                 else coalesce(mp.whatsapp, false)
                      and exists (select 1 from profiles p
                                   where p.user_id = u.id and p.phone_enc is not null)
            end
+     order by m.i, ch.channel
     on conflict on constraint outbox_dedup_key do nothing;
     get diagnostics n = row_count;
     return n;
 end;
 $$;
 
+-- One message (msg_enqueue_all's rules).
+create or replace function msg_enqueue(p_user_id text, p_kind text, p_params jsonb,
+                                       p_cohort_id text default null, p_dedup text default null,
+                                       p_secret_id text default null,
+                                       p_secret_enc text default null)
+returns integer
+language sql as $$
+    select msg_enqueue_all(array[p_user_id], array[p_kind], array[p_params], p_cohort_id, p_dedup,
+                           p_secret_id, p_secret_enc)
+$$;
+
+-- What a registration event's message says (msg_registration, and
+-- reg_register_set for a group): the facts as they are now.
+create or replace function msg_registration_params(r registrations, p_position bigint)
+returns jsonb
+language sql immutable as $$
+    select jsonb_build_object('registration_id', r.id, 'position', p_position,
+                              'offer_expires_at', r.offer_expires_at)
+$$;
+
 -- A registration event (confirmed, waitlisted with its position, cancelled,
--- offered, promoted): the facts as they are now go into params.
+-- offered, promoted).
 create or replace function msg_registration(p_kind text, p_registration_id text,
                                             p_position bigint default null)
 returns void
@@ -76,9 +100,7 @@ declare
 begin
     select * into r from registrations where id = p_registration_id;
     if found then
-        perform msg_enqueue(r.user_id, p_kind,
-                            jsonb_build_object('registration_id', r.id, 'position', p_position,
-                                               'offer_expires_at', r.offer_expires_at),
+        perform msg_enqueue(r.user_id, p_kind, msg_registration_params(r, p_position),
                             r.cohort_id);
     end if;
 end;

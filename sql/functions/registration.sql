@@ -69,35 +69,32 @@ language sql stable as $$
       from cohort_segments s where s.cohort_id = p_cohort_id
 $$;
 
+-- What a profile row (null: no profile) lacks for a segment, the rule of
+-- reg_missing below; for queries over many participants at once
+-- (reg_register_set).
+create or replace function reg_missing_of(p profiles, p_segment text, p_residency text)
+returns text[]
+language sql immutable as $$
+    select array_remove(array[
+        case when p_segment = 'asn' and p.nip_enc is null then 'nip'
+             when p_segment = 'umkm' and p.business_name is null then 'business_name'
+             when p_segment = 'public' and p.nik_enc is null then 'nik' end,
+        -- a residency prefix needs a NIK region (a NIK already missing is
+        -- named once)
+        case when p_residency is null then null
+             when p.nik_region is null then
+                 case when p_segment = 'public' and p.nik_enc is null then null else 'nik' end
+             when p.nik_region not like p_residency || '%' then 'residency' end], null)
+$$;
+
 -- What the participant's profile lacks for a segment of a cohort (empty
 -- when eligible): asn needs a NIP, umkm a business name, public a NIK; a
 -- residency prefix needs a NIK that starts with it.
 create or replace function reg_missing(p_user_id text, p_segment text, p_residency text)
 returns text[]
-language plpgsql stable as $$
-declare
-    p profiles;
-    missing text[] := '{}';
-begin
-    select * into p from profiles where user_id = p_user_id;
-    if p_segment = 'asn' and p.nip_enc is null then
-        missing := array_append(missing, 'nip');
-    elsif p_segment = 'umkm' and p.business_name is null then
-        missing := array_append(missing, 'business_name');
-    elsif p_segment = 'public' and p.nik_enc is null then
-        missing := array_append(missing, 'nik');
-    end if;
-    if p_residency is not null then
-        if p.nik_region is null then
-            if not 'nik' = any (missing) then
-                missing := array_append(missing, 'nik');
-            end if;
-        elsif p.nik_region not like p_residency || '%' then
-            missing := array_append(missing, 'residency');
-        end if;
-    end if;
-    return missing;
-end;
+language sql stable as $$
+    select reg_missing_of((select p from profiles p where p.user_id = p_user_id), p_segment,
+                          p_residency)
 $$;
 
 -- After the spill-over instant, a full segment may take an unclaimed seat of
@@ -596,6 +593,12 @@ language sql as $$
     select reg_register_keyed(p_cohort_id, p_user_id, p_segment, p_key, p_request, true)
 $$;
 
+-- What an Idempotency-Key's stored request is compared by.
+create or replace function reg_request_hash(p_request text) returns text
+language sql immutable as $$
+    select encode(sha256(convert_to(coalesce(p_request, ''), 'UTF8')), 'hex')
+$$;
+
 -- reg_register_idem's work; p_guarded false takes the seat through
 -- reg_register_core (no exception block: reg_register_batch's fast path).
 create or replace function reg_register_keyed(p_cohort_id text, p_user_id text, p_segment text,
@@ -603,7 +606,7 @@ create or replace function reg_register_keyed(p_cohort_id text, p_user_id text, 
 returns json
 language plpgsql as $$
 declare
-    h text := encode(sha256(convert_to(coalesce(p_request, ''), 'UTF8')), 'hex');
+    h text := reg_request_hash(p_request);
     k idempotency_keys;
     result json;
 begin
@@ -626,6 +629,111 @@ begin
                                 response = result -> 'body'
      where user_id = p_user_id and key = p_key;
     return result;
+end;
+$$;
+
+-- reg_register_batch's set path (issue 17, P3): a group's registrations in
+-- a handful of statements for the whole group instead of a dozen per seat,
+-- when the group is plain: the cohort open and not past its spill-over
+-- instant, the segment there, every participant different, verified and
+-- eligible, none registered in this cohort yet, and no Idempotency-Key of
+-- theirs seen before. Then each item gets what reg_register_idem would
+-- answer it alone, one after the other in the order given: a seat while
+-- seats are left, then a waitlist place (or segment_full when the segment
+-- has no waitlist); arrival numbers drawn under the segment's row lock in
+-- that order; the fairness log entry, the message and the stored key of
+-- each, as reg_register_core and reg_register_keyed write them. Returns the
+-- answers in item order, or null, with nothing written, when the group is
+-- not plain (the caller takes it item by item). Raises when a key is taken
+-- meanwhile by a concurrent request, or a participant registered in
+-- another segment of the cohort (unique_violation): the caller's exception
+-- block undoes it.
+create or replace function reg_register_set(p_cohort_id text, p_segment text, p_items json)
+returns json[]
+language plpgsql as $$
+declare
+    c cohorts;
+    s cohort_segments;
+    users text[];
+    keys text[];
+    requests text[];
+    n integer;
+    seats integer;
+    seqs bigint[];
+    regs registrations[];
+    results json[];
+begin
+    select array_agg(e.value ->> 'user' order by e.i), array_agg(e.value ->> 'key' order by e.i),
+           array_agg(e.value ->> 'request' order by e.i)
+      into users, keys, requests
+      from json_array_elements(p_items) with ordinality e (value, i);
+    n := coalesce(cardinality(users), 0);
+    select * into c from cohorts where id = p_cohort_id;
+    if n = 0 or not found or now() < c.registration_opens_at
+       or now() >= c.registration_closes_at or now() >= c.spillover_at then
+        return null;
+    end if;
+    if not (select count(distinct u.id) = n
+                   and bool_and(u.email_verified_at is not null
+                                and cardinality(reg_missing_of(p, p_segment,
+                                                               c.residency_prefix)) = 0)
+              from unnest(users) x (id)
+              join users u on u.id = x.id
+              left join profiles p on p.user_id = u.id) then
+        return null;
+    end if;
+    -- the seat: this segment's row lock, as reg_register_core takes it
+    select * into s from cohort_segments
+     where cohort_id = p_cohort_id and segment = p_segment for update;
+    if not found
+       or exists (select 1 from registrations r
+                   where r.cohort_id = p_cohort_id and r.user_id = any (users)
+                     and r.status in ('confirmed', 'waitlisted', 'offered'))
+       or exists (select 1 from idempotency_keys ik join unnest(users, keys) x (u, key_)
+                                                     on ik.user_id = x.u and ik.key = x.key_) then
+        return null;
+    end if;
+    insert into idempotency_keys (user_id, key, request_hash, status, response)
+    select x.u, x.key_, reg_request_hash(x.request), 0, 'null'::json
+      from unnest(users, keys, requests) x (u, key_, request) where x.key_ is not null;
+    select array_agg(v order by v) into seqs
+      from (select nextval('registration_arrival_seq') from generate_series(1, n)) q (v);
+    -- items 1..seats take the seats left, the rest wait (or are refused)
+    seats := least(greatest(s.quota - s.confirmed, 0), n);
+    with taken as (
+        insert into registrations (cohort_id, user_id, segment, status, seq)
+        select p_cohort_id, x.u, p_segment,
+               case when x.i <= seats then 'confirmed' else 'waitlisted' end, seqs[x.i]
+          from unnest(users) with ordinality x (u, i)
+         where x.i <= seats or s.waitlist
+         order by x.i
+        returning *)
+    select coalesce(array_agg(t::registrations order by t.seq), '{}') into regs from taken t;
+    update cohort_segments
+       set confirmed = confirmed + seats, waitlisted = waitlisted + cardinality(regs) - seats
+     where cohort_id = p_cohort_id and segment = p_segment;
+    insert into allocation_log (seq, cohort_id, user_id, segment, outcome, registration_id)
+    select r.seq, p_cohort_id, r.user_id, p_segment, r.status, r.id
+      from unnest(regs) r order by r.seq;
+    perform reg_log(p_cohort_id, users[i], p_segment, 'segment_full', null, seqs[i])
+       from generate_series(cardinality(regs) + 1, n) i order by i;
+    perform msg_enqueue_all(array_agg((regs[k]).user_id order by k),
+                            array_agg('registration_' || (regs[k]).status order by k),
+                            array_agg(msg_registration_params(regs[k], case when k > seats then
+                                                                  s.waitlisted + k - seats end)
+                                      order by k),
+                            p_cohort_id)
+       from generate_series(1, cardinality(regs)) k;
+    select array_agg(case when i <= cardinality(regs) then
+                         sinau_ok(201, reg_json_at(regs[i], s.waitlisted + i - seats))
+                     else sinau_error(409, 'segment_full', 'no seats are left') end order by i)
+      into results
+      from generate_series(1, n) i;
+    update idempotency_keys ik
+       set status = (x.answer ->> 'status')::integer, response = x.answer -> 'body'
+      from unnest(users, keys, results) x (u, key_, answer)
+     where ik.user_id = x.u and ik.key = x.key_;
+    return results;
 end;
 $$;
 
@@ -661,10 +769,15 @@ begin
     -- cache); any error rolls all of it back, and the slow path below runs
     -- the batch again item by item
     begin
-        for item in select e.value from json_array_elements(p_items) e loop
-            results := results || reg_register_keyed(p_cohort_id, item ->> 'user', p_segment,
-                                                     item ->> 'key', item ->> 'request', false);
-        end loop;
+        results := reg_register_set(p_cohort_id, p_segment, p_items);
+        if results is null then
+            results := '{}';
+            for item in select e.value from json_array_elements(p_items) e loop
+                results := results || reg_register_keyed(p_cohort_id, item ->> 'user', p_segment,
+                                                         item ->> 'key', item ->> 'request',
+                                                         false);
+            end loop;
+        end if;
     exception when others then
         results := null;
     end;

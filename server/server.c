@@ -98,6 +98,17 @@ static void publish_gauges(sinau_loop *loop)
     publish_session_cache(loop);
 }
 
+/* The instance's requests without a reply yet, as each loop last published
+ * them (publish_gauges). Any loop thread. */
+static int server_inflight(const sinau_server *srv)
+{
+    int n = 0;
+
+    for (int i = 0; i < srv->nloops; i++)
+        n += atomic_load_explicit(&srv->loops[i].metrics->inflight, memory_order_relaxed);
+    return n;
+}
+
 static void heartbeat_done(void *arg, db_result *r)
 {
 }
@@ -124,7 +135,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (loop->index == 0 && !loop->draining && ++loop->ticks % API_TICK_EVERY == 0)
         api_tick(&loop->api);
     if (loop->index == 0) /* the delivery worker, every tick */
-        outbox_tick(loop->server->outbox, loop->draining);
+        outbox_tick(loop->server->outbox, loop->draining, server_inflight(loop->server));
     if (!loop->draining)
         return;
     if (http_loop_inflight(loop->http) == 0 &&

@@ -77,14 +77,16 @@ struct outbox {
     bool idle; /* the last claim found nothing: claim once a second only */
     bool claiming, again, slow_busy;
     unsigned ticks;
-    int jobs;       /* sends and marks not finished */
-    send_job *live; /* those jobs */
+    int64_t yield_since_ns; /* when the instance became busy (0: it is not) */
+    int jobs;               /* sends and marks not finished */
+    send_job *live;         /* those jobs */
     send_job *unmarked;
     pthread_mutex_t mu; /* guards fig */
     figures fig;
     atomic_ullong results[NCHANNELS][3]; /* ok, error, undeliverable */
     atomic_ullong buckets[NCHANNELS][NBUCKETS];
     atomic_ullong sum_us[NCHANNELS];
+    atomic_ullong yields; /* turns skipped for the requests (outbox_tick) */
 };
 
 static const db_stmt claim_stmt = {"msg_claim", "select * from msg_claim($1, $2::int, $3::int)", 3};
@@ -503,12 +505,30 @@ static void slow_turn(outbox *o)
         return; /* refused: the next slow turn asks again */
 }
 
-void outbox_tick(outbox *o, bool stopping)
+/* True while this turn gives way to the instance's requests: inflight of
+ * them (at least the configured yield) since less than the longest wait. */
+static bool yielding(outbox *o, int inflight)
+{
+    int64_t now = clock_now_ns();
+
+    if (o->cfg->outbox_yield == 0 || inflight < o->cfg->outbox_yield) {
+        o->yield_since_ns = 0;
+        return false;
+    }
+    if (o->yield_since_ns == 0)
+        o->yield_since_ns = now;
+    if (now - o->yield_since_ns >= (int64_t)o->cfg->outbox_yield_max_ms * 1000000)
+        return false;
+    atomic_fetch_add_explicit(&o->yields, 1, memory_order_relaxed);
+    return true;
+}
+
+void outbox_tick(outbox *o, bool stopping, int inflight)
 {
     if (o == NULL)
         return;
     remark_all(o);
-    if (stopping)
+    if (stopping || yielding(o, inflight))
         return;
     if (o->ticks % SLOW_EVERY == 0)
         slow_turn(o);
@@ -674,4 +694,10 @@ void outbox_metrics(outbox *o, dynbuf *t)
                      "# TYPE sinau_message_send_seconds histogram\n");
     for (int c = 0; c < NCHANNELS; c++)
         emit_latency(t, o, c);
+    dynbuf_printf(t,
+                  "# HELP sinau_message_yields_total Delivery turns skipped while the instance's "
+                  "requests in flight reached SINAU_OUTBOX_YIELD.\n"
+                  "# TYPE sinau_message_yields_total counter\n"
+                  "sinau_message_yields_total %llu\n",
+                  (unsigned long long)atomic_load_explicit(&o->yields, memory_order_relaxed));
 }

@@ -42,16 +42,21 @@ static const db_stmt register_stmt =
  * and when it comes back the next REG_BATCH_MAX go together as one call of
  * reg_register_batch (sql/functions/registration.sql), which takes them in
  * that order in one transaction — one lock wait and one WAL flush for the
- * group — each inside its own exception block, so one that fails fails
- * alone. A request alone goes at once (a batch of one). Each loop thread has
+ * group — as a handful of set statements when the group is plain
+ * (reg_register_set), else one by one, and when one raises each inside its
+ * own exception block, so one that fails fails alone. A request alone goes
+ * at once (a batch of one). Each loop thread has
  * its own queues (thread-local: no locking); a queue is freed when it is
  * empty and nothing of it is in the database. */
 
-/* Registrations per transaction: each takes two subtransactions (its own
- * exception block and reg_register's), and a PostgreSQL backend caches 64
- * subtransaction ids before other sessions' snapshots have to look them up
- * on disk. */
-#define REG_BATCH_MAX 16
+/* Registrations per transaction. A plain group goes through
+ * reg_register_set in a handful of statements (one subtransaction for the
+ * group), where 32 measured better than 16 and no worse than 64 (P3,
+ * tests/bench/RESULTS.md). Only a group with an item that raises is taken
+ * item by item in two subtransactions each, which at 32 reaches the 64 a
+ * PostgreSQL backend caches before other sessions' snapshots look them up
+ * on disk: rare, and slower only for that group. */
+#define REG_BATCH_MAX 32
 /* Requests that may wait for one segment on one loop; more are refused with
  * 503 db_busy (Retry-After), as the pool's full queue would refuse them. */
 #define REG_WAIT_MAX 4096

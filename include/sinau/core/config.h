@@ -59,16 +59,18 @@ typedef struct sinau_config {
     bool debug_routes;      /* SINAU_DEBUG_ROUTES=1: /debug/... test routes (tests only) */
 
     /* messages (outbox.h): channels, retries, timeouts, e-mail verification */
-    char *smtp_url;               /* SINAU_SMTP_URL smtp[s]://[user[:pass]@]host[:port] or NULL */
-    char *smtp_password_file;     /* SINAU_SMTP_PASSWORD_FILE: the SMTP password, or NULL */
-    char *mail_from;              /* SINAU_MAIL_FROM (default noreply@<public host>) */
-    char *webhook_url;            /* SINAU_WEBHOOK_URL: WhatsApp/SMS gateway, or NULL */
-    char *webhook_secret;         /* SINAU_WEBHOOK_SECRET: HMAC key of the webhook */
-    int outbox_max_attempts;      /* SINAU_OUTBOX_MAX_ATTEMPTS: tries before `failed` */
-    int outbox_backoff_ms;        /* SINAU_OUTBOX_BACKOFF_MS: first retry delay */
-    int outbox_backoff_max_ms;    /* SINAU_OUTBOX_BACKOFF_MAX_MS: longest retry delay */
-    int outbox_concurrency;       /* SINAU_OUTBOX_CONCURRENCY: sends in flight per instance */
-    int mail_timeout_ms;          /* SINAU_MAIL_TIMEOUT_MS: longest send, all included */
+    char *smtp_url;            /* SINAU_SMTP_URL smtp[s]://[user[:pass]@]host[:port] or NULL */
+    char *smtp_password_file;  /* SINAU_SMTP_PASSWORD_FILE: the SMTP password, or NULL */
+    char *mail_from;           /* SINAU_MAIL_FROM (default noreply@<public host>) */
+    char *webhook_url;         /* SINAU_WEBHOOK_URL: WhatsApp/SMS gateway, or NULL */
+    char *webhook_secret;      /* SINAU_WEBHOOK_SECRET: HMAC key of the webhook */
+    int outbox_max_attempts;   /* SINAU_OUTBOX_MAX_ATTEMPTS: tries before `failed` */
+    int outbox_backoff_ms;     /* SINAU_OUTBOX_BACKOFF_MS: first retry delay */
+    int outbox_backoff_max_ms; /* SINAU_OUTBOX_BACKOFF_MAX_MS: longest retry delay */
+    int outbox_concurrency;    /* SINAU_OUTBOX_CONCURRENCY: sends in flight per instance */
+    int outbox_yield;          /* SINAU_OUTBOX_YIELD: in-flight requests at which delivery waits */
+    int outbox_yield_max_ms;   /* SINAU_OUTBOX_YIELD_MAX_MS: the longest such wait */
+    int mail_timeout_ms;       /* SINAU_MAIL_TIMEOUT_MS: longest send, all included */
     int mail_connect_timeout_ms;  /* SINAU_MAIL_CONNECT_TIMEOUT_MS: longest connect */
     bool verify_email;            /* SINAU_VERIFY_EMAIL=1: new accounts confirm their e-mail */
     int signup_per_hour;          /* SINAU_SIGNUP_PER_HOUR: signups per client address (0: off) */

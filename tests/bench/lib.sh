@@ -394,7 +394,21 @@ EOF
 }
 
 # Sessions fresh (people who signed in to wait for the opening, so the
-# session check does not write) and a checkpoint, before a race.
+# session check does not write) and a quiet start, before a race.
 crowd_ready() {
-    psql -X -qAt -d "$1" -c 'update sessions set last_seen_at = now()' -c 'checkpoint' >/dev/null
+    psql -X -qAt -d "$1" -c 'update sessions set last_seen_at = now()' >/dev/null
+    crowd_settle "$1"
+}
+
+# A quiet start for the next race: the messages of the last one (either
+# side's: sinau's delivery workers take pgbench's too) handled, at most 60 s,
+# then a checkpoint, so that no race pays for the one before it.
+crowd_settle() {
+    local i
+    for ((i = 0; i < 600; i++)); do
+        [[ $(psql -X -qAt -d "$1" -c "select count(*) from outbox where state in ('queued', 'sending')") == 0 ]] &&
+            break
+        sleep 0.1
+    done
+    psql -X -qAt -d "$1" -c 'checkpoint' >/dev/null
 }

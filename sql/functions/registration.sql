@@ -654,9 +654,9 @@ language plpgsql as $$
 declare
     c cohorts;
     s cohort_segments;
-    users text[];
-    keys text[];
-    requests text[];
+    user_ids text[];
+    idem_keys text[];
+    request_texts text[];
     n integer;
     seats integer;
     seqs bigint[];
@@ -665,9 +665,9 @@ declare
 begin
     select array_agg(e.value ->> 'user' order by e.i), array_agg(e.value ->> 'key' order by e.i),
            array_agg(e.value ->> 'request' order by e.i)
-      into users, keys, requests
+      into user_ids, idem_keys, request_texts
       from json_array_elements(p_items) with ordinality e (value, i);
-    n := coalesce(cardinality(users), 0);
+    n := coalesce(cardinality(user_ids), 0);
     select * into c from cohorts where id = p_cohort_id;
     if n = 0 or not found or now() < c.registration_opens_at
        or now() >= c.registration_closes_at or now() >= c.spillover_at then
@@ -677,7 +677,7 @@ begin
                    and bool_and(u.email_verified_at is not null
                                 and cardinality(reg_missing_of(p, p_segment,
                                                                c.residency_prefix)) = 0)
-              from unnest(users) x (id)
+              from unnest(user_ids) x (id)
               join users u on u.id = x.id
               left join profiles p on p.user_id = u.id) then
         return null;
@@ -687,15 +687,15 @@ begin
      where cohort_id = p_cohort_id and segment = p_segment for update;
     if not found
        or exists (select 1 from registrations r
-                   where r.cohort_id = p_cohort_id and r.user_id = any (users)
+                   where r.cohort_id = p_cohort_id and r.user_id = any (user_ids)
                      and r.status in ('confirmed', 'waitlisted', 'offered'))
-       or exists (select 1 from idempotency_keys ik join unnest(users, keys) x (u, key_)
+       or exists (select 1 from idempotency_keys ik join unnest(user_ids, idem_keys) x (u, key_)
                                                      on ik.user_id = x.u and ik.key = x.key_) then
         return null;
     end if;
     insert into idempotency_keys (user_id, key, request_hash, status, response)
     select x.u, x.key_, reg_request_hash(x.request), 0, 'null'::json
-      from unnest(users, keys, requests) x (u, key_, request) where x.key_ is not null;
+      from unnest(user_ids, idem_keys, request_texts) x (u, key_, request) where x.key_ is not null;
     select array_agg(v order by v) into seqs
       from (select nextval('registration_arrival_seq') from generate_series(1, n)) q (v);
     -- items 1..seats take the seats left, the rest wait (or are refused)
@@ -704,7 +704,7 @@ begin
         insert into registrations (cohort_id, user_id, segment, status, seq)
         select p_cohort_id, x.u, p_segment,
                case when x.i <= seats then 'confirmed' else 'waitlisted' end, seqs[x.i]
-          from unnest(users) with ordinality x (u, i)
+          from unnest(user_ids) with ordinality x (u, i)
          where x.i <= seats or s.waitlist
          order by x.i
         returning *)
@@ -715,7 +715,7 @@ begin
     insert into allocation_log (seq, cohort_id, user_id, segment, outcome, registration_id)
     select r.seq, p_cohort_id, r.user_id, p_segment, r.status, r.id
       from unnest(regs) r order by r.seq;
-    perform reg_log(p_cohort_id, users[i], p_segment, 'segment_full', null, seqs[i])
+    perform reg_log(p_cohort_id, user_ids[i], p_segment, 'segment_full', null, seqs[i])
        from generate_series(cardinality(regs) + 1, n) i order by i;
     perform msg_enqueue_all(array_agg((regs[k]).user_id order by k),
                             array_agg('registration_' || (regs[k]).status order by k),
@@ -731,7 +731,7 @@ begin
       from generate_series(1, n) i;
     update idempotency_keys ik
        set status = (x.answer ->> 'status')::integer, response = x.answer -> 'body'
-      from unnest(users, keys, results) x (u, key_, answer)
+      from unnest(user_ids, idem_keys, results) x (u, key_, answer)
      where ik.user_id = x.u and ik.key = x.key_;
     return results;
 end;

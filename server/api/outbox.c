@@ -27,6 +27,7 @@
 #include "sinau/core/log.h"
 #include "sinau/core/mailer.h"
 #include "sinau/core/mime.h"
+#include "sinau/core/yield.h"
 #include "sinau/crypto/pii.h"
 
 #define SLOW_EVERY      20 /* ticks between reminders and figures (5 s) */
@@ -77,9 +78,9 @@ struct outbox {
     bool idle; /* the last claim found nothing: claim once a second only */
     bool claiming, again, slow_busy;
     unsigned ticks;
-    int64_t yield_since_ns; /* when the instance became busy (0: it is not) */
-    int jobs;               /* sends and marks not finished */
-    send_job *live;         /* those jobs */
+    yield_state yield; /* giving way to a crowd (yielding()) */
+    int jobs;          /* sends and marks not finished */
+    send_job *live;    /* those jobs */
     send_job *unmarked;
     pthread_mutex_t mu; /* guards fig */
     figures fig;
@@ -505,19 +506,13 @@ static void slow_turn(outbox *o)
         return; /* refused: the next slow turn asks again */
 }
 
-/* True while this turn gives way to the instance's requests: inflight of
- * them (at least the configured yield) since less than the longest wait. */
+/* True while this turn gives way to the instance's requests (yield.h:
+ * SINAU_OUTBOX_YIELD of them in flight, for at most SINAU_OUTBOX_YIELD_MAX_MS
+ * in one busy period). */
 static bool yielding(outbox *o, int inflight)
 {
-    int64_t now = clock_now_ns();
-
-    if (o->cfg->outbox_yield == 0 || inflight < o->cfg->outbox_yield) {
-        o->yield_since_ns = 0;
-        return false;
-    }
-    if (o->yield_since_ns == 0)
-        o->yield_since_ns = now;
-    if (now - o->yield_since_ns >= (int64_t)o->cfg->outbox_yield_max_ms * 1000000)
+    if (!yield_now(&o->yield, inflight, o->cfg->outbox_yield,
+                   (int64_t)o->cfg->outbox_yield_max_ms * 1000000, clock_now_ns()))
         return false;
     atomic_fetch_add_explicit(&o->yields, 1, memory_order_relaxed);
     return true;

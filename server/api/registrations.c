@@ -54,8 +54,9 @@ static const db_stmt register_stmt =
  * group), where 32 measured better than 16 and no worse than 64 (P3,
  * tests/bench/RESULTS.md). Only a group with an item that raises is taken
  * item by item in two subtransactions each, which at 32 reaches the 64 a
- * PostgreSQL backend caches before other sessions' snapshots look them up
- * on disk: rare, and slower only for that group. */
+ * PostgreSQL backend caches: one more would overflow the cache and slow
+ * other sessions' snapshot checks while that transaction runs. Rare (an
+ * item raising, not a duplicate or a refusal). */
 #define REG_BATCH_MAX 32
 /* Requests that may wait for one segment on one loop; more are refused with
  * 503 db_busy (Retry-After), as the pool's full queue would refuse them. */

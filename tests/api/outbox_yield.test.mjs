@@ -3,8 +3,10 @@
 // claim nothing, so the crowd's registrations have the database to
 // themselves; once the requests are answered the messages go; and however
 // busy the instance stays, a message waits at most SINAU_OUTBOX_YIELD_MAX_MS
-// for that. Requests are held in flight by clients that send a request's
-// head and only part of its body (the body's minimum rate is off here).
+// for that in one busy period (the rule itself, dips included:
+// unit.test_yield). Requests are held in flight by clients that send a
+// request's head and only part of its body (the body's minimum rate is off
+// here).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -24,7 +26,7 @@ after(async () => {
 const kindOf = (m) => m.headers['X-Sinau-Kind'];
 
 // n requests held in flight on server: each a POST whose body never ends.
-// Resolves to their sockets once the server has every head.
+// Resolves to their sockets once the server has them in flight.
 async function hold(server, n) {
   const url = new URL(server.url);
   const socks = [];

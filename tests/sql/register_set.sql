@@ -9,7 +9,7 @@
 -- reg_register_batch then takes it item by item.
 begin;
 \ir lib/fixtures.psql
-select plan(39);
+select plan(46);
 
 \o /dev/null
 select fx.cohort(c, p_residency => '3573') from unnest(array['a', 'b']) c;
@@ -138,6 +138,32 @@ select is(fx.queue('a', 'umkm'), 'u6:confirmed', 'only the seat is a registratio
 select is(fx.log('a'), fx.log('b'), 'the same fairness log as one by one, refusals included');
 select is((select format('%s/%s', confirmed, waitlisted) from cohort_segments
             where cohort_id = 'a' and segment = 'umkm'), '1/0', 'the counters: 1 held, none waiting');
+
+-- ---- no seat left, a waitlist already there, a refusal repeated ----
+-- u7 and u8 were refused in umkm, so they are not registered in the cohort
+create temp table gr as
+select n, json_build_object('status', status, 'body', body) as answer
+  from reg_register_batch('a', 'umkm', '[{"user":"u7"}]');
+create temp table grb as select 1 as n, reg_register_idem('b', 'u7', 'umkm', null, null) as answer;
+select is((select jsonb_agg(pg_temp.norm(answer) order by n) from gr),
+          (select jsonb_agg(pg_temp.norm(answer) order by n) from grb),
+          'a refusal repeated answers as alone');
+select is(fx.log('a'), fx.log('b'), 'and is logged once per participant, as alone');
+create temp table gw as
+select n, json_build_object('status', status, 'body', body) as answer
+  from reg_register_batch('a', 'public', '[{"user":"u7"},{"user":"u8"}]');
+create temp table gwb as
+select i - 6 as n, reg_register_idem('b', 'u' || i, 'public', null, null) as answer
+  from generate_series(7, 8) i;
+select is(pg_temp.calls('reg_register_set'), 5::bigint, 'both groups went to the set path');
+select is((select string_agg(answer -> 'body' ->> 'waitlist_position', ',' order by n) from gw),
+          '4,5', 'no seat left: waitlist places 4 and 5, after the three waiting');
+select is((select jsonb_agg(pg_temp.norm(answer) order by n) from gw),
+          (select jsonb_agg(pg_temp.norm(answer) order by n) from gwb),
+          'the same answers as one by one');
+select is((select format('%s/%s', confirmed, waitlisted) from cohort_segments
+            where cohort_id = 'a' and segment = 'public'), '2/5', 'the counters: 2 held, 5 waiting');
+select is(pg_temp.outbox('a'), pg_temp.outbox('b'), 'the same messages as one by one, positions included');
 
 -- ---- groups that are not plain: declined, nothing written ----
 \o /dev/null

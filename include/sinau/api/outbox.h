@@ -41,8 +41,10 @@ outbox *outbox_new(struct event_base *base, db_pool *db, const sinau_config *cfg
  * stopping is true nothing new is claimed. inflight: the instance's
  * requests without a reply yet. While they are at least SINAU_OUTBOX_YIELD
  * (a flash crowd), the turn only marks what finished and claims nothing:
- * messages wait for the crowd, for at most SINAU_OUTBOX_YIELD_MAX_MS in a
- * row, then go at their usual pace however busy the instance stays. */
+ * messages wait for the crowd, for at most SINAU_OUTBOX_YIELD_MAX_MS in one
+ * busy period (which ends only after that long below the yield, so dips do
+ * not start the wait again), then go at their usual pace however busy the
+ * instance stays. */
 void outbox_tick(outbox *o, bool stopping, int inflight);
 
 /* True while sends or marks are still in flight (the drain waits). */

@@ -254,8 +254,7 @@ static const db_stmt session_batch_stmt = {
     "auth_session_check_batch",
     "select h.n, c.* from unnest($1::text[]) with ordinality h (hash, n)"
     " cross join lateral (select " SESSION_LIVE_COLUMNS SESSION_LIVE_WHERE(
-        "h.hash") ") c"
-                  " order by h.n",
+        "h.hash") ") c order by h.n",
     2};
 
 typedef struct check_item {

@@ -693,9 +693,6 @@ begin
                                                      on ik.user_id = x.u and ik.key = x.key_) then
         return null;
     end if;
-    insert into idempotency_keys (user_id, key, request_hash, status, response)
-    select x.u, x.key_, reg_request_hash(x.request), 0, 'null'::json
-      from unnest(user_ids, idem_keys, request_texts) x (u, key_, request) where x.key_ is not null;
     select array_agg(v order by v) into seqs
       from (select nextval('registration_arrival_seq') from generate_series(1, n)) q (v);
     -- items 1..seats take the seats left, the rest wait (or are refused)
@@ -729,10 +726,13 @@ begin
                      else sinau_error(409, 'segment_full', 'no seats are left') end order by i)
       into results
       from generate_series(1, n) i;
-    update idempotency_keys ik
-       set status = (x.answer ->> 'status')::integer, response = x.answer -> 'body'
-      from unnest(user_ids, idem_keys, results) x (u, key_, answer)
-     where ik.user_id = x.u and ik.key = x.key_;
+    -- each key with its answer, in one write (none was there under the lock;
+    -- a concurrent request that took one meanwhile makes this raise)
+    insert into idempotency_keys (user_id, key, request_hash, status, response)
+    select x.u, x.key_, reg_request_hash(x.request), (x.answer ->> 'status')::integer,
+           x.answer -> 'body'
+      from unnest(user_ids, idem_keys, request_texts, results) x (u, key_, request, answer)
+     where x.key_ is not null;
     return results;
 end;
 $$;
@@ -747,22 +747,25 @@ $$;
 -- order: the first takes the segment's row lock and the others find it held
 -- by their own transaction, each drawing its arrival number under it, so
 -- arrival order, seat order and the fairness log stay one order. First all
--- of them in one exception block (the fast path); when any fails, that is
+-- of them in one exception block (the fast path: reg_register_set's set
+-- statements for a plain group, else one by one); when any fails, that is
 -- rolled back and each runs again inside its own exception block: one that
 -- fails is rolled back alone and answered with err = its SQLSTATE (the
 -- server answers 500 and logs it); the others stand (arrival numbers drawn
--- by the rolled-back fast path are skipped: gaps, never reordering). A cancelled statement (statement_timeout) is not
--- caught: the whole group fails, and nothing of it is written. One row per
--- item, n = its 1-based place in p_items.
+-- by the rolled-back fast path are skipped: gaps, never reordering). A
+-- cancelled statement (statement_timeout) is not caught: the whole group
+-- fails, and nothing of it is written. One row per item, n = its 1-based
+-- place in p_items.
 create or replace function reg_register_batch(p_cohort_id text, p_segment text, p_items json)
 returns table (n integer, status integer, body json, err text)
 language plpgsql as $$
 declare
     item json;
     result json;
-    results json[] := '{}';
+    results json[];
 begin
-    -- the fast path: every item in one exception block, each through
+    -- the fast path: one exception block for the whole batch — the set path
+    -- (reg_register_set) when the group is plain, else each item through
     -- reg_register_core — one subtransaction for the batch instead of two
     -- per item, so the segment row's locks and versions all carry one
     -- transaction id (no MultiXact per version, no overflowing subtransaction
